@@ -1,0 +1,70 @@
+"""Errors that reach the user as one line: what went wrong, in which file, on which line.
+
+Each kind has its own exit status so that scripts can tell them apart.
+"""
+
+
+class NgramkitError(Exception):
+    """An error caused by input, options or the environment, not by a bug."""
+
+    exit_status = 1
+
+    def __init__(self, message, path=None, line=None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self):
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:"
+            if self.line is not None:
+                where += f"{self.line}:"
+            where += " "
+        return where + self.message
+
+
+class UsageError(NgramkitError):
+    """Unknown or malformed command-line options."""
+
+    exit_status = 2
+
+
+class MissingFileError(NgramkitError):
+    """An input file does not exist or cannot be opened."""
+
+    exit_status = 3
+
+
+class FormatError(NgramkitError):
+    """An input file is malformed (ARPA, counts, vocabulary, text)."""
+
+    exit_status = 4
+
+
+class EncodingError(NgramkitError):
+    """An input file is not valid in the expected encoding."""
+
+    exit_status = 5
+
+
+class OutputError(NgramkitError):
+    """An output file cannot be written."""
+
+    exit_status = 6
+
+
+class EstimationError(NgramkitError):
+    """The data do not support the requested estimate (e.g. discounts out of range)."""
+
+    exit_status = 7
+
+
+class EmptyInputError(NgramkitError):
+    """The input holds no usable data."""
+
+    exit_status = 8
+
+
+INTERRUPTED_EXIT_STATUS = 130

@@ -1,0 +1,52 @@
+"""The one in-memory representation of n-gram statistics and models.
+
+Per order k (1-based), n-grams are rows of a C-contiguous int32 array of shape
+(n_k, k), sorted lexicographically by id (ids follow byte order, see vocab.py).
+Values sit in parallel arrays. ARPA reading and writing, estimation, scoring,
+pruning, mixing and FST building all work on these arrays.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .vocab import Vocabulary
+
+
+@dataclass
+class NgramCounts:
+    """Counts of n-grams of orders 1..order; counts[k-1] is int64, parallel to ngrams[k-1]."""
+
+    vocab: Vocabulary
+    ngrams: list = field(default_factory=list)
+    counts: list = field(default_factory=list)
+
+    @property
+    def order(self):
+        return len(self.ngrams)
+
+    def sizes(self):
+        return [len(c) for c in self.counts]
+
+
+@dataclass
+class NgramModel:
+    """A backoff n-gram model.
+
+    logprob[k-1]: float32 log10 p(w_k | w_1..w_{k-1}) for each row of ngrams[k-1].
+    backoff[k-1]: float32 log10 backoff weight of the row as a context; NaN where
+    the ARPA line has no backoff column (scoring treats it as 0). The highest
+    order has no backoff array entry (backoff has order-1 arrays).
+    """
+
+    vocab: Vocabulary
+    ngrams: list = field(default_factory=list)
+    logprob: list = field(default_factory=list)
+    backoff: list = field(default_factory=list)
+
+    @property
+    def order(self):
+        return len(self.ngrams)
+
+    def sizes(self):
+        return [len(p) for p in self.logprob]

@@ -1,0 +1,82 @@
+"""Vocabulary: words <-> int32 ids.
+
+Ids follow the byte order of the words' UTF-8 encoding (which is code-point
+order, so a plain sort of the strings). Tables sorted by id are then also sorted
+as SRILM's `-sort` and `LC_ALL=C sort` sort them, and vocabularies built from
+different shards of a corpus agree without a merge step.
+"""
+
+import numpy as np
+
+from .errors import FormatError
+from .textio import atomic_output, iter_lines
+
+BOS = "<s>"
+EOS = "</s>"
+UNK = "<unk>"
+SPECIALS = (BOS, EOS, UNK)
+
+
+class Vocabulary:
+    """An immutable, sorted word list that always holds `<s>`, `</s>` and `<unk>`."""
+
+    def __init__(self, words=()):
+        self.words = sorted(set(words).union(SPECIALS))
+        self.index = {w: i for i, w in enumerate(self.words)}
+        self.bos = self.index[BOS]
+        self.eos = self.index[EOS]
+        self.unk = self.index[UNK]
+        self._pool = None
+
+    def __len__(self):
+        return len(self.words)
+
+    def __contains__(self, word):
+        return word in self.index
+
+    def __eq__(self, other):
+        return isinstance(other, Vocabulary) and self.words == other.words
+
+    def __iter__(self):
+        return iter(self.words)
+
+    def ids(self, words, unknown=None):
+        """int32 ids of `words`; an unknown word maps to `unknown` (default: the `<unk>` id)."""
+        fallback = self.unk if unknown is None else unknown
+        get = self.index.get
+        return np.fromiter((get(w, fallback) for w in words), dtype=np.int32, count=len(words))
+
+    def byte_pool(self):
+        """The words as one UTF-8 byte array plus int64 offsets, for compiled writers."""
+        if self._pool is None:
+            encoded = [w.encode("utf-8") for w in self.words]
+            offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+            np.cumsum([len(e) for e in encoded], out=offsets[1:])
+            self._pool = (np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+        return self._pool
+
+    def remap_from(self, other):
+        """int32 array mapping each id of vocabulary `other` to its id here (-1 where absent)."""
+        return self.ids(other.words, unknown=-1)
+
+    @classmethod
+    def read(cls, path, encoding="utf-8"):
+        """Read a vocabulary file: one word per line (first field; blank lines skipped).
+
+        Returns the vocabulary and the number of duplicate entries (SRILM accepts
+        duplicates; callers may warn).
+        """
+        words = []
+        for line_no, line in iter_lines(path, encoding):
+            fields = line.split()
+            if not fields:
+                continue
+            words.append(fields[0])
+        if not words:
+            raise FormatError("vocabulary file holds no words", path)
+        return cls(words), len(words) - len(set(words))
+
+    def write(self, path):
+        """Write one word per line, in id order (SRILM's `-write-vocab`)."""
+        with atomic_output(path, text=True) as out:
+            out.write("".join(w + "\n" for w in self.words))
