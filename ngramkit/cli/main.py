@@ -1,0 +1,21 @@
+"""`ngramkit`: the command group for new users. Each subcommand is a thin layer
+over the library; subcommands live beside the code they drive and are added here."""
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ngramkit")
+def main():
+    """N-gram language models for speech recognition."""
+
+
+def _register():
+    from . import count_cmd
+
+    for module in (count_cmd,):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,88 @@
+"""`ngram-count`: SRILM's counting and estimation front end, same options, same files."""
+
+import sys
+
+from ..countfile import read_counts, write_counts
+from ..counting import TextOptions, count_text, parse_memory
+from ..errors import UsageError
+from ..vocab import UNK, Vocabulary
+from .common import run, warn
+from .srilm_options import Option, parse, per_order
+
+PROG = "ngram-count"
+
+COUNT_OPTIONS = [
+    Option("order", int, 3, "max n-gram order"),
+    Option("text", list, help="text file to count (plain, .gz, .bz2, .xz, or - for stdin); may repeat"),
+    Option("read", list, help="count file to read; several are summed"),
+    Option("write", str, help="write counts of all orders (or of -write-order) to this file"),
+    *per_order("write{n}", str, help="write counts of order {n} to this file"),
+    Option("write-order", int, help="with -write, write only this order"),
+    Option("sort", bool, False, "write counts sorted (they always are)"),
+    Option("vocab", str, help="vocabulary file: other words are out of vocabulary"),
+    Option("limit-vocab", bool, False, "drop n-grams with words outside -vocab"),
+    Option("unk", bool, False, "keep <unk> as a word of the model"),
+    Option("map-unk", str, UNK, "word that out-of-vocabulary words become"),
+    Option("write-vocab", str, help="write the vocabulary to this file"),
+    Option("tolower", bool, False, "lowercase all words"),
+    Option("no-sos", bool, False, "do not add <s> at sentence starts"),
+    Option("no-eos", bool, False, "do not add </s> at sentence ends"),
+    Option("memory", str, help="bound memory for counting, e.g. 500M or 2G; spills to -temp-dir"),
+    Option("temp-dir", str, help="directory for spilled runs (default $TMPDIR)"),
+    Option("encoding", str, "utf-8", "text encoding"),
+    Option("debug", int, 0, "debug level (accepted for SRILM compatibility)"),
+    Option("q", bool, False, "quiet: no progress on stderr"),
+    Option("quiet", bool, False, "quiet: no progress on stderr"),
+]
+
+OPTIONS = COUNT_OPTIONS
+
+
+def load_counts(opts):
+    """Counts from -text or -read as the options say."""
+    vocab = None
+    if opts["vocab"]:
+        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
+        if duplicates:
+            warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
+    quiet = opts["q"] or opts["quiet"]
+    if opts["text"] and opts["read"]:
+        raise UsageError("give -text or -read, not both")
+    if opts["text"]:
+        options = TextOptions(
+            encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
+            tolower=opts["tolower"], vocab=vocab, drop_unknown=False, map_unk=opts["map_unk"],
+            memory=parse_memory(opts["memory"]) if opts["memory"] else None,
+            tmpdir=opts["temp_dir"], quiet=quiet)
+        return count_text(opts["text"], opts["order"], options)
+    if opts["read"]:
+        return read_counts(opts["read"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
+    raise UsageError("no input: give -text FILE or -read COUNTS")
+
+
+def write_requested_counts(counts, opts):
+    if opts["write"]:
+        orders = [opts["write_order"]] if opts["write_order"] else None
+        if orders and not 1 <= orders[0] <= counts.order:
+            raise UsageError(f"-write-order {orders[0]} is outside 1..{counts.order}")
+        write_counts(counts, opts["write"], orders)
+    for k in range(1, 10):
+        path = opts[f"write{k}"]
+        if path:
+            if k > counts.order:
+                raise UsageError(f"-write{k} asks for order {k} but -order is {counts.order}")
+            write_counts(counts, path, [k])
+
+
+def ngram_count(argv):
+    opts = parse(argv, OPTIONS, PROG)
+    if opts["order"] < 1:
+        raise UsageError(f"-order must be at least 1, not {opts['order']}")
+    counts = load_counts(opts)
+    if opts["write_vocab"]:
+        counts.vocab.write(opts["write_vocab"])
+    write_requested_counts(counts, opts)
+
+
+def main(argv=None):
+    run(PROG, ngram_count, sys.argv[1:] if argv is None else argv)

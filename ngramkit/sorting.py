@@ -1,0 +1,106 @@
+"""Compiled sorting and merging of n-gram tables.
+
+Tables are (rows, k) int32 arrays of word ids sorted lexicographically, with a
+parallel int64 array of counts.
+"""
+
+import numpy as np
+from numba import njit
+
+_DIGIT_BITS = 16
+_BUCKETS = 1 << _DIGIT_BITS
+
+
+@njit(cache=True)
+def radix_sort_pairs(keys, payload, max_key):
+    """Sort uint64 keys ascending, carrying int32 payload; stable LSD radix sort.
+
+    Only as many 16-bit digits as max_key needs are processed. Returns the
+    sorted (keys, payload), which may be the input arrays or new ones.
+    """
+    n = len(keys)
+    keys_b = np.empty_like(keys)
+    payload_b = np.empty_like(payload)
+    shift = 0
+    while shift == 0 or (max_key >> np.uint64(shift)) > 0:
+        counts = np.zeros(_BUCKETS + 1, dtype=np.int64)
+        s = np.uint64(shift)
+        mask = np.uint64(_BUCKETS - 1)
+        for i in range(n):
+            counts[np.int64((keys[i] >> s) & mask) + 1] += 1
+        for b in range(_BUCKETS):
+            counts[b + 1] += counts[b]
+        for i in range(n):
+            d = np.int64((keys[i] >> s) & mask)
+            j = counts[d]
+            counts[d] = j + 1
+            keys_b[j] = keys[i]
+            payload_b[j] = payload[i]
+        keys, keys_b = keys_b, keys
+        payload, payload_b = payload_b, payload
+        shift += _DIGIT_BITS
+        if shift >= 64:
+            break
+    return keys, payload
+
+
+@njit(cache=True, inline="always")
+def compare_rows(a, i, b, j):
+    """-1, 0, 1 comparing rows a[i] and b[j] of equal width lexicographically."""
+    for c in range(a.shape[1]):
+        if a[i, c] != b[j, c]:
+            return -1 if a[i, c] < b[j, c] else 1
+    return 0
+
+
+@njit(cache=True)
+def merged_size(a, b):
+    """Number of distinct rows in the union of two sorted tables."""
+    i = j = n = 0
+    while i < len(a) and j < len(b):
+        c = compare_rows(a, i, b, j)
+        if c <= 0:
+            i += 1
+        if c >= 0:
+            j += 1
+        n += 1
+    return n + (len(a) - i) + (len(b) - j)
+
+
+@njit(cache=True)
+def merge_tables(a, a_counts, b, b_counts, out, out_counts):
+    """Merge two sorted tables into out, summing the counts of rows in both."""
+    i = j = n = 0
+    while i < len(a) or j < len(b):
+        if i == len(a):
+            c = 1
+        elif j == len(b):
+            c = -1
+        else:
+            c = compare_rows(a, i, b, j)
+        if c <= 0:
+            out[n] = a[i]
+            out_counts[n] = a_counts[i]
+            if c == 0:
+                out_counts[n] += b_counts[j]
+                j += 1
+            i += 1
+        else:
+            out[n] = b[j]
+            out_counts[n] = b_counts[j]
+            j += 1
+        n += 1
+    return n
+
+
+def sort_and_sum(ngrams, counts):
+    """Sort a table's rows and sum the counts of equal rows (for count files read in any order)."""
+    if len(ngrams) == 0:
+        return ngrams, counts
+    order = np.lexsort(ngrams.T[::-1])
+    ngrams = ngrams[order]
+    counts = counts[order]
+    new = np.ones(len(ngrams), dtype=bool)
+    new[1:] = np.any(ngrams[1:] != ngrams[:-1], axis=1)
+    starts = np.flatnonzero(new)
+    return np.ascontiguousarray(ngrams[starts]), np.add.reduceat(counts, starts)
