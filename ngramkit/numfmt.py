@@ -1,0 +1,179 @@
+"""Compiled number parsing and `%g` formatting over byte buffers.
+
+ARPA files and `-debug 2` outputs hold millions of numbers; parsing and
+printing them one Python call at a time would dominate the run time.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+_POW10 = np.array([10.0**k for k in range(23)], dtype=np.float64)
+
+
+@njit(cache=True)
+def _scale10(x, k):
+    """x * 10**k, exact in each step where 10**k is (|k| <= 22)."""
+    while k > 22:
+        x *= 1e22
+        k -= 22
+    while k < -22:
+        x /= 1e22
+        k += 22
+    if k >= 0:
+        return x * _POW10[k]
+    return x / _POW10[-k]
+
+
+@njit(cache=True)
+def parse_float(buf, start, end):
+    """Parse buf[start:end] as a decimal number; returns (value, ok)."""
+    i = start
+    neg = False
+    if i < end and (buf[i] == 45 or buf[i] == 43):  # '-' '+'
+        neg = buf[i] == 45
+        i += 1
+    if end - i == 3 and (buf[i] | 32) == 105 and (buf[i + 1] | 32) == 110 and (buf[i + 2] | 32) == 102:
+        return (-np.inf if neg else np.inf), True  # "inf"
+    mant = np.int64(0)
+    ndigits = 0
+    exp10 = 0
+    seen = False
+    while i < end and 48 <= buf[i] <= 57:
+        seen = True
+        if ndigits < 18:
+            mant = mant * 10 + (buf[i] - 48)
+            if mant > 0:
+                ndigits += 1
+        else:
+            exp10 += 1
+        i += 1
+    if i < end and buf[i] == 46:  # '.'
+        i += 1
+        while i < end and 48 <= buf[i] <= 57:
+            seen = True
+            if ndigits < 18:
+                mant = mant * 10 + (buf[i] - 48)
+                if mant > 0:
+                    ndigits += 1
+                exp10 -= 1
+            i += 1
+    if not seen:
+        return 0.0, False
+    if i < end and (buf[i] | 32) == 101:  # 'e'
+        i += 1
+        eneg = False
+        if i < end and (buf[i] == 45 or buf[i] == 43):
+            eneg = buf[i] == 45
+            i += 1
+        if i >= end:
+            return 0.0, False
+        e = 0
+        while i < end and 48 <= buf[i] <= 57:
+            if e < 100000:
+                e = e * 10 + (buf[i] - 48)
+            i += 1
+        exp10 += -e if eneg else e
+    if i != end:
+        return 0.0, False
+    value = _scale10(float(mant), exp10)
+    return (-value if neg else value), True
+
+
+@njit(cache=True)
+def _put(out, pos, text):
+    for j in range(len(text)):
+        out[pos + j] = ord(text[j])
+    return pos + len(text)
+
+
+@njit(cache=True)
+def format_g(value, precision, out, pos):
+    """Write C's `%.<precision>g` of a float64 into out[pos:]; returns the new end.
+
+    Needs at most precision + 8 bytes.
+    """
+    if math.isnan(value):
+        return _put(out, pos, "nan")
+    if value < 0 or (value == 0 and math.copysign(1.0, value) < 0):
+        out[pos] = 45
+        pos += 1
+        value = -value
+    if math.isinf(value):
+        return _put(out, pos, "inf")
+    if value == 0:
+        out[pos] = 48
+        return pos + 1
+    e = int(math.floor(math.log10(value)))
+    low = 10 ** (precision - 1)
+    high = 10 * low
+    digits = np.int64(np.rint(_scale10(value, precision - 1 - e)))
+    if digits >= high:
+        e += 1
+        digits = np.int64(np.rint(_scale10(value, precision - 1 - e)))
+    elif digits < low:
+        e -= 1
+        digits = np.int64(np.rint(_scale10(value, precision - 1 - e)))
+    if digits >= high:  # rounding carried into a new digit
+        digits //= 10
+        e += 1
+    # digits holds exactly `precision` decimal digits d0 d1 ...; drop trailing zeros.
+    nd = precision
+    while nd > 1 and digits % 10 == 0:
+        digits //= 10
+        nd -= 1
+    tmp = np.empty(nd, dtype=np.uint8)
+    for j in range(nd - 1, -1, -1):
+        tmp[j] = 48 + digits % 10
+        digits //= 10
+    if e < -4 or e >= precision:
+        out[pos] = tmp[0]
+        pos += 1
+        if nd > 1:
+            out[pos] = 46
+            pos += 1
+            for j in range(1, nd):
+                out[pos] = tmp[j]
+                pos += 1
+        out[pos] = 101  # 'e'
+        out[pos + 1] = 45 if e < 0 else 43
+        pos += 2
+        ae = -e if e < 0 else e
+        if ae >= 100:
+            out[pos] = 48 + ae // 100
+            pos += 1
+        out[pos] = 48 + (ae // 10) % 10
+        out[pos + 1] = 48 + ae % 10
+        return pos + 2
+    if e < 0:
+        out[pos] = 48
+        out[pos + 1] = 46
+        pos += 2
+        for _ in range(-e - 1):
+            out[pos] = 48
+            pos += 1
+        for j in range(nd):
+            out[pos] = tmp[j]
+            pos += 1
+        return pos
+    for j in range(max(nd, e + 1)):
+        if j == e + 1:
+            out[pos] = 46
+            pos += 1
+        out[pos] = tmp[j] if j < nd else 48
+        pos += 1
+    return pos
+
+
+@njit(cache=True)
+def format_shortest_f32(value, out, pos):
+    """Write the shortest `%g` text (6 to 9 digits) that reads back as the same float32."""
+    target = np.float32(value)
+    for precision in range(6, 9):
+        end = format_g(float(target), precision, out, pos)
+        back, ok = parse_float(out, pos, end)
+        if ok and np.float32(back) == target:
+            return end
+    return format_g(float(target), 9, out, pos)
+
