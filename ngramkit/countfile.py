@@ -7,7 +7,6 @@ compiled; Python only moves full buffers to the file.
 
 import numpy as np
 from numba import njit
-from numba.typed import List
 
 from .errors import EmptyInputError
 from .model import NgramCounts
@@ -89,8 +88,9 @@ def _format_counts(tables, counts, heads, pool, offsets, max_word, buf):
 def write_counts(counts, path, orders=None):
     """Write the given orders (default all) of `counts` to `path` in trie order."""
     orders = orders or range(1, counts.order + 1)
-    tables = List([np.ascontiguousarray(counts.ngrams[k - 1]) for k in orders])
-    values = List([np.ascontiguousarray(counts.counts[k - 1]) for k in orders])
+    # Tuples, not typed lists: indexing them in compiled code costs no reference counting.
+    tables = tuple(np.ascontiguousarray(counts.ngrams[k - 1]) for k in orders)
+    values = tuple(np.ascontiguousarray(counts.counts[k - 1]) for k in orders)
     pool, offsets = counts.vocab.byte_pool()
     max_word = int(np.max(np.diff(offsets)))
     heads = np.zeros(len(tables), dtype=np.int64)

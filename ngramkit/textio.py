@@ -15,7 +15,7 @@ from .errors import EncodingError, FormatError, MissingFileError, NgramkitError,
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
-CHUNK_BYTES = 1 << 26
+CHUNK_BYTES = 1 << 24
 
 
 def _opener(path):

@@ -122,6 +122,10 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
                 or n_out + width // 2 + 4 > len(out) or n_lines >= len(line_counts)):
             return GROW, pos, n_out, n_lines, lines_done
         first = n_out
+        # Reserve the <s> slot; given back below if the line starts with <s> itself.
+        if add_sos and not count_lines:
+            out[n_out] = 0
+            n_out += 1
         i = pos
         last_start = -1
         last_end = -1
@@ -154,12 +158,19 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
             n_lines += 1
             out[n_out] = -1
             n_out += 1
-        elif n_out > first:
-            if add_sos and out[first] != 0:
-                for j in range(n_out, first, -1):
-                    out[j] = out[j - 1]
-                out[first] = 0
-                n_out += 1
+        else:
+            if add_sos:
+                if n_out == first + 1:
+                    n_out = first
+                    pos = eol + 1
+                    continue
+                if out[first + 1] == 0:
+                    for j in range(first + 1, n_out):
+                        out[j - 1] = out[j]
+                    n_out -= 1
+            elif n_out == first:
+                pos = eol + 1
+                continue
             if add_eos and out[n_out - 1] != 1:
                 out[n_out] = 1
                 n_out += 1

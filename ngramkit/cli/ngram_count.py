@@ -86,3 +86,7 @@ def ngram_count(argv):
 
 def main(argv=None):
     run(PROG, ngram_count, sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 
+_KIND_NAMES = {int: "an integer", float: "a number"}
+
 
 @dataclass(frozen=True)
 class Option:
@@ -67,7 +69,7 @@ def parse(argv, options, prog):
             try:
                 values[opt.dest] = opt.kind(raw)
             except ValueError:
-                raise UsageError(f"option {arg} needs a {opt.kind.__name__} value, not {raw!r}") from None
+                raise UsageError(f"option {arg} needs {_KIND_NAMES[opt.kind]}, not {raw!r}") from None
         i += 2
     values["_given"] = given
     return values
