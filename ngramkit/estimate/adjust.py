@@ -1,0 +1,40 @@
+"""Stage 1: adjusted counts.
+
+Kneser-Ney methods replace the count of each n-gram below the highest order by the
+number of distinct words seen before it (its continuation count). N-grams that start
+with a non-event (<s>) have no predecessors and keep their raw counts; the highest
+order keeps raw counts. Other methods use raw counts throughout.
+"""
+
+import numpy as np
+from numba import njit
+
+from .lookup import find_rows
+
+
+@njit(cache=True)
+def _add_continuations(lower_rows, higher_rows, higher_counts, nonevent, out):
+    suffixes = find_rows(lower_rows, higher_rows, 1)
+    for i in range(higher_rows.shape[0]):
+        if higher_counts[i] > 0 and not nonevent[higher_rows[i, 1]] and suffixes[i] >= 0:
+            out[suffixes[i]] += 1
+
+
+def continuation_counts(lower_rows, lower_counts, higher_rows, higher_counts, nonevent):
+    """Counts of `lower_rows` as SRILM's KneserNey::prepareCounts makes them."""
+    out = np.where(nonevent[lower_rows[:, 0]], lower_counts, 0).astype(np.int64)
+    _add_continuations(lower_rows, higher_rows, higher_counts, nonevent, out)
+    return out
+
+
+def adjusted_counts(counts, order, methods, nonevent):
+    """Per order, the counts the order's smoothing method estimates from."""
+    result = []
+    for k in range(1, order + 1):
+        raw = counts.counts[k - 1]
+        if methods[k - 1].continuation_counts and k < order:
+            result.append(continuation_counts(counts.ngrams[k - 1], raw, counts.ngrams[k],
+                                              counts.counts[k], nonevent))
+        else:
+            result.append(raw)
+    return result

@@ -1,0 +1,26 @@
+"""Stage 2: discounts, from each order's count-of-counts."""
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def count_of_counts(rows, counts, nonevent, cap):
+    """coc[c] = number of n-grams with count c (1 <= c <= cap), skipping those predicting a non-event."""
+    coc = np.zeros(cap + 1, dtype=np.int64)
+    last = rows.shape[1] - 1
+    for i in range(rows.shape[0]):
+        c = counts[i]
+        if 0 < c <= cap and not nonevent[rows[i, last]]:
+            coc[c] += 1
+    return coc
+
+
+def estimate_discounts(ngrams, adjusted, methods, nonevent, warn):
+    """Let each order's method fit its parameters; returns the count-of-counts used."""
+    tables = []
+    for k, method in enumerate(methods, start=1):
+        coc = count_of_counts(ngrams[k - 1], adjusted[k - 1], nonevent, method.count_of_counts_needed)
+        method.estimate(coc, k, warn)
+        tables.append(coc)
+    return tables

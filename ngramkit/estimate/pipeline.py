@@ -1,0 +1,143 @@
+"""Counts -> adjusted counts -> discounts -> probabilities -> backoff weights -> NgramModel."""
+
+import sys
+import time
+
+import numpy as np
+
+from ..errors import EmptyInputError
+from ..model import NgramModel
+from .adjust import adjusted_counts
+from .backoff import context_backoffs, finish_unigrams
+from .discounts import estimate_discounts
+from .lookup import ModelTables, find_rows
+from .options import make_method
+from .policy import LOG_ZERO, SRILM
+from .probabilities import estimate_order
+
+
+def _stderr_warning(message):
+    print(f"warning: {message}", file=sys.stderr)
+
+
+class StageTimes(dict):
+    """Seconds spent per stage, in the order the stages ran."""
+
+    def mark(self, stage, since):
+        now = time.perf_counter()
+        self[stage] = self.get(stage, 0.0) + now - since
+        return now
+
+
+def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
+    """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N)."""
+    times = StageTimes() if times is None else times
+    start = time.perf_counter()
+    order = min(options.order, counts.order)
+    vocab = counts.vocab
+    if order < 1 or len(counts.counts[0]) == 0:
+        raise EmptyInputError("no n-grams to estimate from")
+    nonevent = policy.nonevents(vocab, options.unk)
+    uniform_size = int(np.count_nonzero(~nonevent))
+    methods = [make_method(options.orders[k], uniform_size, options.discount_fallback)
+               for k in range(order)]
+    adjusted = adjusted_counts(counts, order, methods, nonevent)
+    start = times.mark("adjust", start)
+    estimate_discounts(counts.ngrams, adjusted, methods, nonevent, warn)
+    start = times.mark("discounts", start)
+
+    tables = ModelTables(len(vocab))
+    for k in range(1, order + 1):
+        est = estimate_order(k, counts.ngrams[k - 1], adjusted[k - 1], methods[k - 1], tables,
+                             nonevent, vocab, uniform_size, policy)
+        start = times.mark("probabilities", start)
+        if k == 1:
+            finish_unigrams(est, tables, nonevent, vocab.bos, warn)
+        else:
+            nodes, bows = context_backoffs(k, est, warn)
+            if k == 2:
+                tables.unigram_node[nodes[:, 0]] = True
+                tables.unigram_bow[nodes[:, 0]] = bows
+            else:
+                tables.node_rows[k - 1] = nodes
+                tables.node_bow[k - 1] = bows
+            tables.prob_rows[k] = est.rows
+            tables.prob_logp[k] = est.logp
+        start = times.mark("backoff", start)
+    model = assemble(tables, vocab, order, policy)
+    times.mark("assemble", start)
+    return model
+
+
+def _union_rows(rows, extra):
+    """Sorted union of two sets of id rows (`extra` holds no row of `rows`)."""
+    both = np.concatenate([rows, extra])
+    perm = np.lexsort(both.T[::-1])
+    return np.ascontiguousarray(both[perm]), perm
+
+
+def _close_nodes(tables, order):
+    """Every backoff node's suffix is a node, and every node is an n-gram with a probability
+    (SRILM's fixupProbs gives a missing one its backed-off probability)."""
+    for m in range(order - 1, 1, -1):
+        nodes = tables.node_rows.get(m, np.empty((0, m), dtype=np.int32))
+        if m + 1 in tables.node_rows:
+            suffixes = np.unique(tables.node_rows[m + 1][:, 1:], axis=0)
+            missing = suffixes[find_rows(nodes, suffixes, 0) < 0]
+            if len(missing):
+                nodes, perm = _union_rows(nodes, missing)
+                bows = np.concatenate([tables.node_bow.get(m, np.empty(0)), np.zeros(len(missing))])
+                tables.node_rows[m], tables.node_bow[m] = nodes, bows[perm]
+        if len(nodes) == 0:
+            continue
+        rows = tables.prob_rows.get(m, np.empty((0, m), dtype=np.int32))
+        missing = nodes[find_rows(rows, nodes, 0) < 0]
+        if len(missing):
+            logp = tables.backoff_logprob(missing, 0).astype(np.float32).astype(np.float64)
+            rows, perm = _union_rows(rows, missing)
+            tables.prob_rows[m] = rows
+            tables.prob_logp[m] = np.concatenate([tables.prob_logp.get(m, np.empty(0)), logp])[perm]
+            prefixes = np.unique(missing[:, :-1], axis=0)
+            if m - 1 == 1:
+                tables.unigram_node[prefixes[:, 0]] = True
+            else:
+                known = tables.node_rows.get(m - 1, np.empty((0, m - 1), dtype=np.int32))
+                new = prefixes[find_rows(known, prefixes, 0) < 0]
+                if len(new):
+                    known, perm = _union_rows(known, new)
+                    bows = np.concatenate([tables.node_bow.get(m - 1, np.empty(0)), np.zeros(len(new))])
+                    tables.node_rows[m - 1], tables.node_bow[m - 1] = known, bows[perm]
+    if 2 in tables.node_rows:
+        tables.unigram_node[tables.node_rows[2][:, 0]] = True
+
+
+def _stored(logp):
+    """float32 for the model; log10(0) is written as SRILM's -99."""
+    out = logp.astype(np.float32)
+    out[np.isneginf(out)] = LOG_ZERO
+    return out
+
+
+def assemble(tables, vocab, order, policy):
+    _close_nodes(tables, order)
+    ids = np.flatnonzero(tables.unigram_has_prob).astype(np.int32)
+    unigram_logp = _stored(tables.unigram_logp[ids])
+    unigram_logp[ids == vocab.bos] = policy.bos_logprob
+    ngrams = [ids.reshape(-1, 1)]
+    logprob = [unigram_logp]
+    backoff = []
+    if order > 1:
+        backoff.append(np.where(tables.unigram_node[ids], _stored(tables.unigram_bow[ids]),
+                                np.float32(np.nan)).astype(np.float32))
+    for k in range(2, order + 1):
+        rows = tables.prob_rows.get(k, np.empty((0, k), dtype=np.int32))
+        ngrams.append(rows)
+        logprob.append(_stored(tables.prob_logp.get(k, np.empty(0))))
+        if k < order:
+            bow = np.full(len(rows), np.nan, dtype=np.float32)
+            if k in tables.node_rows and len(rows):
+                idx = find_rows(tables.node_rows[k], rows, 0)
+                hit = idx >= 0
+                bow[hit] = _stored(tables.node_bow[k][idx[hit]])
+            backoff.append(bow)
+    return NgramModel(vocab=vocab, ngrams=ngrams, logprob=logprob, backoff=backoff)

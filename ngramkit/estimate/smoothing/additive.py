@@ -1,0 +1,19 @@
+"""Additive smoothing (SRILM's -addsmooth): p = (c + delta) / (T + |V| delta) for seen words;
+unseen words get the rest through the backoff weight."""
+
+import numpy as np
+
+from .base import Smoothing
+
+
+class Additive(Smoothing):
+    def __init__(self, delta, min_count, interpolate, vocab_size):
+        super().__init__(min_count, interpolate)
+        self.delta = max(delta, 0.0)
+        self.vocab_size = vocab_size
+
+    def discounted(self, count, total, observed):
+        return (1.0 + self.delta / np.maximum(count, 1)) / (1.0 + self.vocab_size * self.delta / total)
+
+    def disabled(self):
+        return self.min_count <= 1 and self.delta == 0.0

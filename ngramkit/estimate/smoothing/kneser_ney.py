@@ -1,0 +1,75 @@
+"""Kneser-Ney: absolute discounts estimated from count-of-counts of the adjusted
+(continuation) counts; modified KN has separate discounts for counts 1, 2 and 3+."""
+
+import numpy as np
+
+from ...errors import EstimationError
+from .base import Smoothing
+
+FALLBACK_DISCOUNTS = (0.5, 1.0, 1.5)  # KenLM's --discount_fallback defaults
+
+
+def _failure(name, order, coc, upto, reason, fallback):
+    counts = ", ".join(f"n{c}={int(coc[c])}" for c in range(1, upto + 1))
+    if fallback is None:
+        raise EstimationError(
+            f"cannot estimate {name} discounts for order {order}: {reason} ({counts}); "
+            "the data may be too small; -discount-fallback uses fixed discounts")
+    return f"{name} discounts for order {order}: {reason} ({counts}); using fixed discounts"
+
+
+class ModifiedKneserNey(Smoothing):
+    continuation_counts = True
+    count_of_counts_needed = 4
+
+    def __init__(self, min_count, interpolate, fallback=None):
+        super().__init__(min_count, interpolate)
+        self.fallback = fallback
+        self.discounts = np.zeros(4)  # index c: discount for count c, 3 = 3 and above
+
+    def estimate(self, coc, order, warn):
+        n1, n2, n3, n4 = (float(coc[c]) for c in range(1, 5))
+        reason = None
+        if min(n1, n2, n3, n4) == 0:
+            reason = "a count-of-count is zero"
+        else:
+            y = n1 / (n1 + 2 * n2)
+            d = (1 - 2 * y * n2 / n1, 2 - 3 * y * n3 / n2, 3 - 4 * y * n4 / n3)
+            if min(d) < 0:
+                reason = "a discount is negative: D1={:.6g} D2={:.6g} D3+={:.6g}".format(*d)
+        if reason is not None:
+            warn(_failure("modified Kneser-Ney", order, coc, 4, reason, self.fallback))
+            d = self.fallback
+        self.discounts = np.array([0.0, d[0], d[1], d[2]])
+
+    def discounted(self, count, total, observed):
+        d = self.discounts[np.clip(count, 0, 3)]
+        return (count - d) / np.maximum(count, 1)
+
+    def lower_order_weight(self, total, observed, min2, min3):
+        d = self.discounts
+        return (d[1] * (observed - min2) + d[2] * (min2 - min3) + d[3] * min3) / total
+
+
+class KneserNey(Smoothing):
+    continuation_counts = True
+    count_of_counts_needed = 2
+
+    def __init__(self, min_count, interpolate, fallback=None):
+        super().__init__(min_count, interpolate)
+        self.fallback = fallback
+        self.discount = 0.0
+
+    def estimate(self, coc, order, warn):
+        n1, n2 = float(coc[1]), float(coc[2])
+        if n1 == 0 or n2 == 0:
+            warn(_failure("Kneser-Ney", order, coc, 2, "a count-of-count is zero", self.fallback))
+            self.discount = self.fallback[0]
+        else:
+            self.discount = n1 / (n1 + 2 * n2)
+
+    def discounted(self, count, total, observed):
+        return (count - self.discount) / np.maximum(count, 1)
+
+    def lower_order_weight(self, total, observed, min2, min3):
+        return self.discount * observed / total
