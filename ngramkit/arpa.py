@@ -35,7 +35,7 @@ _ERRORS = {
 
 
 @njit(cache=True)
-def _hash_bytes(buf, start, end):
+def hash_bytes(buf, start, end):
     h = np.uint64(14695981039346656037)
     for i in range(start, end):
         h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
@@ -43,7 +43,7 @@ def _hash_bytes(buf, start, end):
 
 
 @njit(cache=True)
-def _same_bytes(buf, a, b, length):
+def same_bytes(buf, a, b, length):
     for i in range(length):
         if buf[a + i] != buf[b + i]:
             return False
@@ -174,13 +174,13 @@ def _parse_body(buf, pos, counts):
                 ws = fields_start[f]
                 we = fields_end[f]
                 length = we - ws
-                slot = _hash_bytes(buf, ws, we) & mask
+                slot = hash_bytes(buf, ws, we) & mask
                 found = -1
                 while True:
                     wid = table[slot]
                     if wid < 0:
                         break
-                    if word_end[wid] - word_start[wid] == length and _same_bytes(buf, word_start[wid], ws, length):
+                    if word_end[wid] - word_start[wid] == length and same_bytes(buf, word_start[wid], ws, length):
                         found = wid
                         break
                     slot = (slot + np.uint64(1)) & mask

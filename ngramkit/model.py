@@ -50,3 +50,9 @@ class NgramModel:
 
     def sizes(self):
         return [len(p) for p in self.logprob]
+
+    def truncated(self, order):
+        """The model cut to orders 1..order (backoff weights of the new highest order dropped)."""
+        if order >= self.order:
+            return self
+        return NgramModel(self.vocab, self.ngrams[:order], self.logprob[:order], self.backoff[:order - 1])

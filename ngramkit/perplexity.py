@@ -1,0 +1,232 @@
+"""Perplexity of a text under a back-off model, as SRILM's `ngram -ppl` computes
+and prints it (`-debug 0`, `1`: per sentence, `2`: per word).
+
+Text is read in blocks of whole lines; each block is tokenised, scored and, for
+`-debug 1/2`, formatted in one compiled call.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from .numfmt import format_g
+from .scoring import ScoringTables, WordTable, advance, tokenize_lines
+from .textio import iter_line_blocks
+
+LN10 = 2.30258509299404568402
+
+
+@dataclass
+class TextStats:
+    """SRILM's TextStats: counts and the total log10 probability of scored words."""
+
+    sentences: int = 0
+    words: int = 0
+    oovs: int = 0
+    zeroprobs: int = 0
+    logprob: float = 0.0
+
+    def add(self, other):
+        self.sentences += other.sentences
+        self.words += other.words
+        self.oovs += other.oovs
+        self.zeroprobs += other.zeroprobs
+        self.logprob += other.logprob
+
+    @property
+    def scored(self):
+        """Tokens in the log probability: words and `</s>`s, less OOVs and zero probabilities."""
+        return self.words - self.oovs - self.zeroprobs + self.sentences
+
+    def ppl(self, with_eos=True):
+        denom = self.scored if with_eos else self.scored - self.sentences
+        if denom <= 0:
+            return None
+        return math.exp(-(self.logprob / denom) * LN10)
+
+    def bits_per_word(self):
+        """Cross-entropy in bits per scored token (words and `</s>`)."""
+        return -self.logprob / self.scored * math.log2(10) if self.scored > 0 else None
+
+    def srilm_text(self):
+        """SRILM's two summary lines."""
+        ppl, ppl1 = self.ppl(), self.ppl(with_eos=False)
+        return (
+            f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
+            f"{self.zeroprobs} zeroprobs, logprob= {self.logprob:.7g} "
+            f"ppl= {'undefined' if ppl is None else f'{ppl:.7g}'} "
+            f"ppl1= {'undefined' if ppl1 is None else f'{ppl1:.7g}'}\n"
+        )
+
+
+@njit(cache=True)
+def _put_text(out, pos, text):
+    for j in range(len(text)):
+        out[pos + j] = ord(text[j])
+    return pos + len(text)
+
+
+@njit(cache=True)
+def _put_int(out, pos, value):
+    if value == 0:
+        out[pos] = 48
+        return pos + 1
+    digits = 0
+    v = value
+    while v > 0:
+        digits += 1
+        v //= 10
+    for j in range(digits - 1, -1, -1):
+        out[pos + j] = 48 + value % 10
+        value //= 10
+    return pos + digits
+
+
+@njit(cache=True)
+def _put_bytes(out, pos, src, start, end):
+    for i in range(start, end):
+        out[pos] = src[i]
+        pos += 1
+    return pos
+
+
+@njit(cache=True)
+def _put_ppl(out, pos, logprob, denom):
+    if denom <= 0:
+        return _put_text(out, pos, "undefined")
+    return format_g(math.exp(-(logprob / denom) * LN10), 7, out, pos)
+
+
+@njit(cache=True)
+def _ppl_block(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
+               pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, unk, debug, total, out):
+    """Score each line as a sentence; returns (stats array, total + logprob, output length).
+
+    The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
+
+    stats = [sentences, words, OOVs, zeroprobs]. A word whose probability is
+    zero counts as an OOV if it is the unknown-word token, else as a zeroprob.
+    """
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    words_a = np.empty(width, dtype=np.int32)
+    bows_a = np.empty(width, dtype=np.float32)
+    words_b = np.empty(width, dtype=np.int32)
+    bows_b = np.empty(width, dtype=np.float32)
+    stats = np.zeros(4, dtype=np.int64)
+    pos = 0
+    for s in range(len(line_offsets) - 1):
+        lo = line_offsets[s]
+        hi = line_offsets[s + 1]
+        if debug >= 1:
+            for t in range(lo, hi):
+                if t > lo:
+                    out[pos] = 32
+                    pos += 1
+                pos = _put_bytes(out, pos, buf, starts[t], ends[t])
+            out[pos] = 10
+            pos += 1
+        # An explicit <s> or </s> at the ends of the line is not added again.
+        if hi > lo and ids[lo] == bos:
+            lo += 1
+        if hi > lo and ids[hi - 1] == eos:
+            hi -= 1
+        ctx_len = 0
+        if not np.isnan(uni_logprob[bos]) and order > 1:
+            words_a[0] = bos
+            bows_a[0] = uni_backoff[bos]
+            ctx_len = 1
+        cur_w, cur_b, nxt_w, nxt_b = words_a, bows_a, words_b, bows_b
+        sentence_prob = 0.0
+        oovs = 0
+        zeros = 0
+        prev = bos
+        for t in range(lo, hi + 1):
+            w = ids[t] if t < hi else eos
+            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
+                                        cur_w, cur_b, ctx_len, w, nxt_w, nxt_b, False)
+            cur_w, cur_b, nxt_w, nxt_b = nxt_w, nxt_b, cur_w, cur_b
+            if debug >= 2:
+                pos = _put_text(out, pos, "\tp( ")
+                pos = _put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+                pos = _put_text(out, pos, " | ")
+                pos = _put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
+                pos = _put_text(out, pos, " ...) \t= " if t > lo else " ) \t= ")
+                if found == 0:
+                    pos = _put_text(out, pos, "[OOV] ")
+                else:
+                    out[pos] = 91
+                    pos = _put_int(out, pos + 1, found)
+                    pos = _put_text(out, pos, "gram] ")
+                prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
+                pos = format_g(prob, 7, out, pos)
+                pos = _put_text(out, pos, " [ ")
+                pos = format_g(float(p), 7, out, pos)
+                pos = _put_text(out, pos, " ]\n")
+            if p == -np.inf:
+                if w == unk:
+                    oovs += 1
+                else:
+                    zeros += 1
+            else:
+                sentence_prob += float(p)
+            prev = w
+        words = hi - lo
+        stats[0] += 1
+        stats[1] += words
+        stats[2] += oovs
+        stats[3] += zeros
+        total += float(sentence_prob)
+        if debug >= 1:
+            pos = _put_text(out, pos, "1 sentences, ")
+            pos = _put_int(out, pos, words)
+            pos = _put_text(out, pos, " words, ")
+            pos = _put_int(out, pos, oovs)
+            pos = _put_text(out, pos, " OOVs\n")
+            pos = _put_int(out, pos, zeros)
+            pos = _put_text(out, pos, " zeroprobs, logprob= ")
+            pos = format_g(float(sentence_prob), 7, out, pos)
+            pos = _put_text(out, pos, " ppl= ")
+            scored = words - oovs - zeros
+            pos = _put_ppl(out, pos, float(sentence_prob), scored + 1)
+            pos = _put_text(out, pos, " ppl1= ")
+            pos = _put_ppl(out, pos, float(sentence_prob), scored)
+            pos = _put_text(out, pos, "\n\n")
+    return stats, total, pos
+
+
+class PerplexityScorer:
+    """Compute SRILM-style perplexity of text files under one model."""
+
+    def __init__(self, model, unk_word=None):
+        self.model = model
+        self.tables = ScoringTables(model)
+        self.words = WordTable(model.vocab)
+        self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
+        pool, offsets = model.vocab.byte_pool()
+        self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
+
+    def score_file(self, path, debug=0, out=None):
+        """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
+        (and at 2 per-word) lines to the binary stream `out` as they are made."""
+        vocab = self.model.vocab
+        pool, offsets = vocab.byte_pool()
+        total = TextStats()
+        for block, _ in iter_line_blocks(path):
+            buf = np.frombuffer(block, dtype=np.uint8)
+            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
+            size = 0
+            if debug >= 1:
+                size = len(buf) + 2 * len(line_offsets) * 160
+                if debug >= 2:
+                    size += (len(ids) + len(line_offsets)) * (2 * self.max_word + 80)
+            output = np.empty(size, dtype=np.uint8)
+            stats, total.logprob, used = _ppl_block(
+                *self.tables.arrays(), pool, offsets, buf, ids, starts, ends, line_offsets,
+                vocab.bos, vocab.eos, self.unk, debug, total.logprob, output)
+            total.add(TextStats(*(int(x) for x in stats)))
+            if used:
+                out.write(output[:used].tobytes())
+        return total
