@@ -7,6 +7,7 @@ from ..counting import TextOptions, count_text, parse_memory
 from ..errors import UsageError
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
+from .estimate_options import ESTIMATE_OPTIONS, write_lm
 from .srilm_options import Option, parse, per_order
 
 PROG = "ngram-count"
@@ -35,7 +36,8 @@ COUNT_OPTIONS = [
     Option("quiet", bool, False, "quiet: no progress on stderr"),
 ]
 
-OPTIONS = COUNT_OPTIONS
+# Estimation (-lm and the smoothing options) lives in estimate_options.py.
+OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS
 
 
 def load_counts(opts):
@@ -82,6 +84,8 @@ def ngram_count(argv):
     if opts["write_vocab"]:
         counts.vocab.write(opts["write_vocab"])
     write_requested_counts(counts, opts)
+    if opts["lm"]:
+        write_lm(counts, opts, PROG)
 
 
 def main(argv=None):
