@@ -207,8 +207,8 @@ def _is_blank(c):
 
 
 @njit(cache=True)
-def tokenize_lines(buf, table, pool, offsets, unknown):
-    """Split text into lines and words; lines without words are skipped.
+def tokenize_lines(buf, table, pool, offsets, unknown, keep_empty=False):
+    """Split text into lines and words; lines without words are skipped unless `keep_empty`.
 
     Returns (ids, starts, ends, line_offsets): per token its id (`unknown` when
     not in the vocabulary) and byte span; line i holds tokens
@@ -223,7 +223,7 @@ def tokenize_lines(buf, table, pool, offsets, unknown):
         c = buf[i]
         if c == 10:
             in_word = False
-            if line_has:
+            if line_has or keep_empty:
                 n_lines += 1
             line_has = False
         elif _is_blank(c):
@@ -232,7 +232,7 @@ def tokenize_lines(buf, table, pool, offsets, unknown):
             in_word = True
             line_has = True
             n_tokens += 1
-    if line_has:
+    if line_has or (keep_empty and n > 0 and buf[n - 1] != 10):
         n_lines += 1
     ids = np.empty(n_tokens, dtype=np.int32)
     starts = np.empty(n_tokens, dtype=np.int64)
@@ -246,7 +246,7 @@ def tokenize_lines(buf, table, pool, offsets, unknown):
     while i < n:
         c = buf[i]
         if c == 10:
-            if t > line_start_token:
+            if t > line_start_token or keep_empty:
                 line += 1
                 line_offsets[line] = t
                 line_start_token = t
@@ -262,7 +262,7 @@ def tokenize_lines(buf, table, pool, offsets, unknown):
             w = word_id(table, pool, offsets, buf, s, i)
             ids[t] = w if w >= 0 else unknown
             t += 1
-    if t > line_start_token:
+    if t > line_start_token or (keep_empty and n > 0 and buf[n - 1] != 10):
         line += 1
         line_offsets[line] = t
     return ids, starts, ends, line_offsets
@@ -270,11 +270,11 @@ def tokenize_lines(buf, table, pool, offsets, unknown):
 
 @njit(cache=True)
 def score_sentences(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
-                    ids, line_offsets, bos, eos, use_bos, use_eos, kenlm_sum, out_logprob, out_found, out_offsets):
+                    ids, line_offsets, bos, eos, use_bos, use_eos, kenlm_sum, out_logprob, out_found, out_ids, out_offsets):
     """Score each sentence ids[line_offsets[i]:line_offsets[i+1]] with optional
-    `<s>` context and final `</s>`. Per token (and `</s>`) log10 p and matched
-    length go to out_logprob/out_found from out_offsets[i]; returns the float32
-    sentence totals."""
+    `<s>` context and final `</s>`. Per token (and `</s>`) log10 p, matched
+    length and word id go to out_logprob/out_found/out_ids from out_offsets[i];
+    returns the float32 sentence totals."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     words_a = np.empty(width, dtype=np.int32)
@@ -301,9 +301,51 @@ def score_sentences(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, 
                                         cur_w, cur_b, ctx_len, w, nxt_w, nxt_b, kenlm_sum)
             out_logprob[pos] = p
             out_found[pos] = found
+            out_ids[pos] = w
             pos += 1
             total += p
             cur_w, cur_b, nxt_w, nxt_b = nxt_w, nxt_b, cur_w, cur_b
         totals[s] = total
     out_offsets[n_lines] = pos
     return totals
+
+
+@njit(cache=True)
+def score_one(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
+              table, pool, offsets, buf, unk, bos, eos, use_bos, use_eos):
+    """KenLM's `Model.score` of one sentence (all whitespace separates words): float32 total."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    cur_w = np.empty(width, dtype=np.int32)
+    cur_b = np.empty(width, dtype=np.float32)
+    nxt_w = np.empty(width, dtype=np.int32)
+    nxt_b = np.empty(width, dtype=np.float32)
+    ctx_len = 0
+    if use_bos and not np.isnan(uni_logprob[bos]) and order > 1:
+        cur_w[0] = bos
+        cur_b[0] = uni_backoff[bos]
+        ctx_len = 1
+    total = np.float32(0.0)
+    n = len(buf)
+    i = 0
+    at_end = False
+    while not at_end:
+        while i < n and (buf[i] == 10 or _is_blank(buf[i])):
+            i += 1
+        if i >= n:
+            if not use_eos:
+                break
+            w = eos
+            at_end = True
+        else:
+            s = i
+            while i < n and buf[i] != 10 and not _is_blank(buf[i]):
+                i += 1
+            w = word_id(table, pool, offsets, buf, s, i)
+            if w < 0:
+                w = unk
+        p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
+                                    cur_w, cur_b, ctx_len, w, nxt_w, nxt_b, True)
+        total += p
+        cur_w, cur_b, nxt_w, nxt_b = nxt_w, nxt_b, cur_w, cur_b
+    return total

@@ -121,3 +121,16 @@ def test_errors_are_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ngramkit.cli.ngram", "-lm", str(bad), "-bogus"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+
+
+def test_ngramkit_ppl_command(text_dirs):
+    from click.testing import CliRunner
+
+    from ngramkit.cli.main import main
+
+    where = text_dirs(DATA / "en")
+    result = CliRunner().invoke(main, ["ppl", str(DATA / "en" / "srilm" / "mkn3.arpa.gz"), str(where / "test.txt")])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[1] == "0 zeroprobs, logprob= -54576.46 ppl= 291.8588 ppl1= 381.7596"
+    assert float(lines[2].split()[1]) == pytest.approx(math.log2(291.8588), abs=1e-5)

@@ -1,0 +1,34 @@
+"""`ngramkit ppl`: perplexity with SRILM's figures plus cross-entropy."""
+
+import sys
+
+import click
+
+from ..arpa import read_arpa
+from ..perplexity import PerplexityScorer
+from .common import run
+
+
+@click.command("ppl")
+@click.argument("lm")
+@click.argument("text")
+@click.option("--order", "-o", type=int, default=None, help="Use orders up to this (default: the model's).")
+def ppl(lm, text, order):
+    """Perplexity of TEXT (one sentence per line) under the ARPA model LM."""
+
+    def body():
+        model = read_arpa(lm)
+        if order:
+            model = model.truncated(order)
+        stats = PerplexityScorer(model).score_file(text)
+        bits = stats.bits_per_word()
+        lines = [
+            f"file {text}: {stats.srilm_text()}".rstrip("\n"),
+            f"cross-entropy= {'undefined' if bits is None else f'{bits:.7g}'} bits per word (including </s>)",
+        ]
+        sys.stdout.write("\n".join(lines) + "\n")
+
+    run("ngramkit ppl", body)
+
+
+COMMANDS = [ppl]

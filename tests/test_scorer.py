@@ -1,0 +1,101 @@
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ngramkit
+from ngramkit.arpa import read_arpa
+
+DATA = Path(__file__).parent / "data" / "reference"
+KENLM_ARPA = DATA / "en" / "kenlm" / "o3.arpa.gz"
+ROWS = [json.loads(line) for line in (DATA / "en" / "kenlm" / "o3.full_scores.jsonl").open()]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ngramkit.Model(KENLM_ARPA)
+
+
+def test_attributes(model):
+    assert model.order == 3
+    assert model.path == str(KENLM_ARPA)
+    assert "the" in model and "qqqq" not in model and "<unk>" not in model
+    assert len(model.vocab) == 12041 and "knowledge" in model.vocab
+
+
+def test_score_and_full_scores_match_kenlm(model):
+    for row in ROWS:
+        assert model.score(row["sentence"]) == pytest.approx(row["score"], abs=1e-5)
+        got = list(model.full_scores(row["sentence"]))
+        assert len(got) == len(row["full_scores"])
+        for (p, n, oov), (ref_p, ref_n, ref_oov) in zip(got, row["full_scores"]):
+            assert p == pytest.approx(ref_p, abs=1e-5)
+            assert (n, oov) == (ref_n, ref_oov)
+
+
+def test_batch_matches_kenlm(model):
+    sentences = [row["sentence"] for row in ROWS]
+    scores = model.score_batch(sentences)
+    assert scores.dtype == np.float32 and scores.shape == (len(ROWS),)
+    np.testing.assert_allclose(scores, [row["score"] for row in ROWS], atol=1e-5, rtol=0)
+    logprob, length, oov, offsets = model.full_scores_batch(sentences)
+    for i, row in enumerate(ROWS):
+        ref = np.array(row["full_scores"], dtype=np.float64)
+        part = slice(offsets[i], offsets[i + 1])
+        np.testing.assert_allclose(logprob[part], ref[:, 0], atol=1e-5, rtol=0)
+        np.testing.assert_array_equal(length[part], ref[:, 1])
+        np.testing.assert_array_equal(oov[part], ref[:, 2].astype(bool))
+
+
+def test_state_api_matches_kenlm(model):
+    state, out = ngramkit.State(), ngramkit.State()
+    for row in ROWS[:10]:
+        model.BeginSentenceWrite(state)
+        total = 0.0
+        for word, (ref_p, ref_n, ref_oov) in zip(row["sentence"].split() + ["</s>"], row["full_scores"]):
+            full = model.BaseFullScore(state, word, out)
+            assert full.log_prob == pytest.approx(ref_p, abs=1e-5)
+            assert (full.ngram_length, full.oov) == (ref_n, ref_oov)
+            total += full.log_prob
+            state, out = out, state
+        assert total == pytest.approx(row["score"], abs=1e-4)
+
+
+def test_states_compare_copy_and_null_context(model):
+    a, b, c = ngramkit.State(), ngramkit.State(), ngramkit.State()
+    model.BeginSentenceWrite(a)
+    model.BeginSentenceWrite(b)
+    assert a == b and hash(a) == hash(b)
+    model.BaseScore(a, "the", c)
+    assert c != a
+    snapshot = copy.copy(c)
+    model.BaseScore(c, "house", c)  # in and out may be one object
+    assert snapshot != c
+    model.NullContextWrite(a)
+    # With no context, "the" gets its unigram line "-1.6811942\tthe\t-0.3251389".
+    assert model.BaseScore(a, "the", b) == pytest.approx(-1.6811942, abs=1e-7)
+
+
+def test_bos_eos_flags(model):
+    sentence = ROWS[0]["sentence"]
+    no_eos = model.score(sentence, eos=False)
+    assert no_eos == pytest.approx(sum(p for p, _, _ in ROWS[0]["full_scores"][:-1]), abs=1e-4)
+    np.testing.assert_allclose(model.score_batch([sentence], bos=False, eos=False),
+                               [model.score(sentence, bos=False, eos=False)], atol=1e-6)
+    # An empty sentence is `<s> </s>`; in a batch it keeps its place.
+    scores = model.score_batch(["", sentence, ""])
+    assert scores[0] == scores[2] == pytest.approx(model.score(""), abs=1e-6)
+    assert model.perplexity(sentence) == pytest.approx(10 ** (-ROWS[0]["score"] / 9), rel=1e-5)
+
+
+def test_missing_unk_scores_minus_100():
+    srilm = ngramkit.Model(DATA / "en" / "srilm" / "mkn3.arpa.gz")
+    p, n, oov = list(srilm.full_scores("qqqq", bos=False, eos=False))[0]
+    assert (p, n, oov) == (-100.0, 1, True)
+
+
+def test_model_from_arrays_matches_file():
+    in_memory = ngramkit.lm.Model.from_ngram_model(read_arpa(KENLM_ARPA))
+    assert in_memory.score(ROWS[1]["sentence"]) == pytest.approx(ROWS[1]["score"], abs=1e-5)
