@@ -29,7 +29,7 @@ def cut_arpa(source, target):
                 in_data = False
             if in_data or line.startswith("\\") or not line.strip():
                 kept.append(line)
-            elif sampled(line.split("\t")[1].split(" ")[0]):
+            elif sampled(line.rstrip("\n").split("\t")[1].split(" ")[0]):
                 kept.append(line)
     with gzip.GzipFile(target, "wb", mtime=0) as out:
         out.write("".join(kept).encode("utf-8"))
