@@ -11,8 +11,13 @@ from ngramkit.vocab import Vocabulary
 DATA = Path(__file__).parent / "data" / "reference"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
-LOCAL_ARPAS = sorted(DATA.glob("*/*/*.arpa.gz"))
-SHARED_ARPAS = sorted(SHARED.glob("*/*/*.arpa.gz")) if SHARED.is_dir() else []
+def full_arpas(root):
+    """The reference tools' ARPA files (not the excerpts other tests keep as `*.sample.arpa.gz`)."""
+    return sorted(p for p in root.glob("*/*/*.arpa.gz") if not p.name.endswith(".sample.arpa.gz"))
+
+
+LOCAL_ARPAS = full_arpas(DATA)
+SHARED_ARPAS = full_arpas(SHARED) if SHARED.is_dir() else []
 
 
 def assert_same_model(a, b):
