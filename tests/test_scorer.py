@@ -7,6 +7,7 @@ import pytest
 
 import ngramkit
 from ngramkit.arpa import read_arpa
+from ngramkit.lm import Model
 
 DATA = Path(__file__).parent / "data" / "reference"
 KENLM_ARPA = DATA / "en" / "kenlm" / "o3.arpa.gz"
@@ -97,5 +98,5 @@ def test_missing_unk_scores_minus_100():
 
 
 def test_model_from_arrays_matches_file():
-    in_memory = ngramkit.lm.Model.from_ngram_model(read_arpa(KENLM_ARPA))
+    in_memory = Model.from_ngram_model(read_arpa(KENLM_ARPA))
     assert in_memory.score(ROWS[1]["sentence"]) == pytest.approx(ROWS[1]["score"], abs=1e-5)
