@@ -1,18 +1,24 @@
 """Counting n-grams of orders 1..N from text.
 
-The text becomes one int32 stream of word ids with -1 after each sentence.
-Order 1 is a bincount. Order n is built from order n-1: the n-gram starting at
-position i is (rank of the (n-1)-gram at i, id at i+n-1), packed into one uint64
-key; a radix sort of the keys groups equal n-grams, and the group index is the
-n-gram's rank for the next order. Every step is compiled and exact.
+The text is read in blocks of whole lines. Each block is counted on its own, over
+its own sorted vocabulary: its words become an int32 stream of ids with -1 after
+each sentence; order 1 is a bincount; order n is built from order n-1: the n-gram
+starting at position i is (rank of the (n-1)-gram at i, id at i+n-1), packed into
+one uint64 key, and a radix sort of the keys groups equal n-grams, the group
+index being the n-gram's rank for the next order. Every step is compiled, exact,
+and releases the GIL, so blocks are counted in parallel threads.
 
-With a memory cap, the stream is kept in a temporary file and counted in
-chunks; each chunk's sorted tables are spilled and the runs merged pairwise.
+The blocks' tables are then merged pairwise. All vocabularies are sorted the same
+way, so mapping a block's ids into the merged vocabulary keeps its tables sorted
+and a merge is one linear pass. With a memory cap, blocks are sized to the cap and
+their tables spilled to disk until merged. The same block counting and merging
+serve Dask workers (distributed.py).
 """
 
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +28,7 @@ from .errors import EmptyInputError, UsageError
 from .model import NgramCounts
 from .progress import Progress
 from .sorting import merge_tables, merged_size, radix_sort_pairs
-from .textio import iter_line_blocks
+from .textio import absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import UNK, Vocabulary
 
@@ -42,6 +48,7 @@ class TextOptions:
     map_unk: str = UNK  # the word unknown words become
     memory: int | None = None  # bytes; bounds counting by spilling sorted runs to disk
     tmpdir: str | None = None
+    workers: int = 0  # counting threads; 0 = one per core, up to 4
     quiet: bool = False
 
 
@@ -57,56 +64,8 @@ def parse_memory(text):
         raise UsageError(f"cannot read memory size {text!r} (use e.g. 500M or 2G)") from None
 
 
-class TokenStream:
-    """The corpus as int32 ids with -1 after each sentence, in RAM or in a temporary file."""
-
-    def __init__(self, workdir=None):
-        self.blocks = []
-        self.n_tokens = 0
-        self.n_sentences = 0
-        self._file = None
-        if workdir is not None:
-            self._path = os.path.join(workdir, "tokens.i32")
-            self._file = open(self._path, "wb")
-
-    def append(self, block):
-        if self._file is not None:
-            block.tofile(self._file)
-        else:
-            self.blocks.append(block)
-        self.n_tokens += len(block)
-        self.n_sentences += int(np.count_nonzero(block < 0))
-
-    def array(self):
-        if self._file is not None:
-            self._file.close()
-            if self.n_tokens == 0:
-                return np.empty(0, dtype=np.int32)
-            return np.memmap(self._path, dtype=np.int32, mode="r")
-        return np.concatenate(self.blocks) if self.blocks else np.empty(0, dtype=np.int32)
-
-
-def read_text(paths, options, workdir=None):
-    """Read text files into (Vocabulary, final-id remap of provisional ids, TokenStream)."""
-    interner = Interner()
-    stream = TokenStream(workdir)
-    progress = Progress("reading text", quiet=options.quiet, unit="B")
-    for path in paths:
-        for block, first_line in iter_line_blocks(path, options.encoding):
-            tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
-                                          first_line=first_line)
-            stream.append(tokens)
-            progress.advance(len(block))
-    progress.close()
-    if stream.n_sentences == 0:
-        raise EmptyInputError("no sentences in text (empty or blank input)",
-                              paths[0] if len(paths) == 1 else ", ".join(map(str, paths)))
-    vocab, remap = build_vocabulary(interner.words(), options)
-    return vocab, remap, stream
-
-
 def build_vocabulary(words, options):
-    """The final vocabulary and the map from provisional ids to its ids (-1: drop)."""
+    """The vocabulary of a block and the map from its provisional ids to it (-1: drop)."""
     if options.tolower:
         words = [w.lower() for w in words]
     if options.vocab is None:
@@ -120,14 +79,14 @@ def build_vocabulary(words, options):
     return vocab, remap
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _apply_remap(tokens, remap, out):
     for i in range(len(tokens)):
         t = tokens[i]
         out[i] = -1 if t < 0 else remap[t]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _unigrams(tokens, vocab_size):
     """Unigram ids and counts, and each position's rank in that table (-1 at separators)."""
     counts = np.zeros(vocab_size, dtype=np.int64)
@@ -154,7 +113,7 @@ def _unigrams(tokens, vocab_size):
     return ids, table_counts, rank
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _next_order_keys(rank, tokens, n, vocab_size):
     """Keys (prefix rank * V + last id) of every n-gram window, with their positions."""
     m = 0
@@ -178,7 +137,7 @@ def _next_order_keys(rank, tokens, n, vocab_size):
     return keys, positions, max_key
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _group(keys, positions, n_positions, vocab_size, want_rank):
     """Distinct keys and their counts from sorted keys; ranks per position if wanted."""
     n = len(keys)
@@ -224,117 +183,156 @@ def _bytes_per_token(order):
     return 48 + 8 * order + 2 * order * (order + 1)
 
 
-def _chunk_bounds(tokens, max_tokens):
-    """Split points at sentence separators so that each chunk holds at most max_tokens."""
-    bounds = [0]
-    n = len(tokens)
-    while n - bounds[-1] > max_tokens:
-        end = bounds[-1] + max_tokens
-        seps = np.flatnonzero(np.asarray(tokens[bounds[-1]:end]) < 0)
-        if len(seps) == 0:
-            # A single sentence longer than the chunk: take it whole.
-            nxt = np.flatnonzero(np.asarray(tokens[end:]) < 0)
-            cut = end + int(nxt[0]) + 1 if len(nxt) else n
+DEFAULT_MEMORY = 1 << 30
+BYTES_PER_TOKEN_OF_TEXT = 5  # a rough mean for word-segmented text, with the separator
+
+
+def block_bytes(order, memory, workers):
+    """Text bytes per block so that `workers` blocks in flight fit in `memory`."""
+    tokens = memory // (max(workers, 1) * _bytes_per_token(order))
+    return int(min(max(tokens * BYTES_PER_TOKEN_OF_TEXT, 1 << 16), 1 << 28))
+
+
+def default_workers():
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def count_block(block, first_line, path, order, options):
+    """(NgramCounts over the block's own vocabulary, number of sentences) of one text block."""
+    interner = Interner()
+    tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
+                                  first_line=first_line)
+    vocab, remap = build_vocabulary(interner.words(), options)
+    ids = np.empty(len(tokens), dtype=np.int32)
+    _apply_remap(tokens, remap, ids)
+    ngrams, counts = count_tokens(ids, len(vocab), order)
+    return NgramCounts(vocab, ngrams, counts), int(np.count_nonzero(tokens < 0))
+
+
+def merge_counts(a, b, workdir=None):
+    """The sum of two NgramCounts of the same order; in `workdir` (memory-mapped) if given."""
+    vocab = a.vocab if a.vocab == b.vocab else Vocabulary(a.vocab.words + b.vocab.words)
+    a_map, b_map = vocab.ids(a.vocab.words), vocab.ids(b.vocab.words)
+    merged = NgramCounts(vocab)
+    for k in range(a.order):
+        size = merged_size(a.ngrams[k], a_map, b.ngrams[k], b_map)
+        if workdir is None:
+            rows = np.empty((size, k + 1), dtype=np.int32)
+            counts = np.empty(size, dtype=np.int64)
         else:
-            cut = bounds[-1] + int(seps[-1]) + 1
-        bounds.append(cut)
-    bounds.append(n)
-    return bounds
+            rows, counts = _spill_arrays(workdir, k + 1, size)
+        merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
+        merged.ngrams.append(rows)
+        merged.counts.append(counts)
+    return merged
 
 
-class _RunStore:
-    """Sorted runs of one order, in RAM or spilled to .npy files."""
+def _spill_arrays(workdir, k, size):
+    base = tempfile.mktemp(prefix=f"order{k}-", dir=workdir)
+    rows = np.lib.format.open_memmap(base + ".rows.npy", "w+", np.int32, (size, k))
+    counts = np.lib.format.open_memmap(base + ".counts.npy", "w+", np.int64, (size,))
+    return rows, counts
 
-    def __init__(self, workdir, name):
+
+def _spill(counts, workdir):
+    """The same counts, moved to memory-mapped files in workdir."""
+    spilled = NgramCounts(counts.vocab)
+    for rows, values in zip(counts.ngrams, counts.counts):
+        out_rows, out_counts = _spill_arrays(workdir, rows.shape[1], len(values))
+        out_rows[:] = rows
+        out_counts[:] = values
+        spilled.ngrams.append(out_rows)
+        spilled.counts.append(out_counts)
+    return spilled
+
+
+def _release(counts):
+    """Delete the files behind spilled counts."""
+    for array in counts.ngrams + counts.counts:
+        if isinstance(array, np.memmap):
+            os.unlink(array.filename)
+
+
+class _Merger:
+    """Sums counts as they arrive, merging runs of equal size (as a binary counter
+    adds), so few runs are alive and each n-gram is merged about log2(blocks) times."""
+
+    def __init__(self, workdir):
         self.workdir = workdir
-        self.name = name
-        self.serial = 0
+        self.levels = []  # (level, counts)
 
-    def put(self, rows, counts):
-        if self.workdir is None:
-            return rows, counts
-        self.serial += 1
-        base = os.path.join(self.workdir, f"{self.name}-run{self.serial}")
-        np.save(base + ".rows.npy", rows)
-        np.save(base + ".counts.npy", counts)
-        return base
-
-    def get(self, run):
-        if self.workdir is None:
-            return run
-        return np.load(run + ".rows.npy", mmap_mode="r"), np.load(run + ".counts.npy", mmap_mode="r")
-
-    def drop(self, run):
+    def add(self, counts, level=0):
         if self.workdir is not None:
-            os.unlink(run + ".rows.npy")
-            os.unlink(run + ".counts.npy")
+            counts = _spill(counts, self.workdir)
+        while self.levels and self.levels[-1][0] == level:
+            _, earlier = self.levels.pop()
+            merged = merge_counts(earlier, counts, self.workdir)
+            if self.workdir is not None:
+                _release(earlier)
+                _release(counts)
+            counts, level = merged, level + 1
+        self.levels.append((level, counts))
 
-    def merge(self, a_run, b_run):
-        a, ac = self.get(a_run)
-        b, bc = self.get(b_run)
-        size = merged_size(a, b)
-        if self.workdir is None:
-            out = np.empty((size, a.shape[1]), dtype=np.int32)
-            out_counts = np.empty(size, dtype=np.int64)
-            merge_tables(a, ac, b, bc, out, out_counts)
-            return out, out_counts
-        self.serial += 1
-        base = os.path.join(self.workdir, f"{self.name}-run{self.serial}")
-        out = np.lib.format.open_memmap(base + ".rows.npy", "w+", np.int32, (size, a.shape[1]))
-        out_counts = np.lib.format.open_memmap(base + ".counts.npy", "w+", np.int64, (size,))
-        merge_tables(a, ac, b, bc, out, out_counts)
-        out.flush()
-        out_counts.flush()
-        del out, out_counts, a, ac, b, bc
-        self.drop(a_run)
-        self.drop(b_run)
-        return base
-
-    def merge_all(self, runs):
-        while len(runs) > 1:
-            runs = [self.merge(runs[i], runs[i + 1]) if i + 1 < len(runs) else runs[i]
-                    for i in range(0, len(runs), 2)]
-        return self.get(runs[0])
+    def total(self):
+        if not self.levels:
+            return None
+        _, counts = self.levels.pop()
+        while self.levels:
+            _, earlier = self.levels.pop()
+            merged = merge_counts(earlier, counts, self.workdir)
+            if self.workdir is not None:
+                _release(earlier)
+                _release(counts)
+            counts = merged
+        return counts
 
 
-def count_stream(tokens, vocab, order, memory=None, workdir=None, quiet=True):
-    """NgramCounts of orders 1..order from an id stream (final ids, -1 separators)."""
+def count_blocks(blocks, order, options, workdir=None):
+    """(NgramCounts, sentences) of (block, first_line, path) triples, counted in threads."""
     if not 1 <= order <= MAX_ORDER:
         raise UsageError(f"order must be between 1 and {MAX_ORDER}, not {order}")
-    max_tokens = len(tokens) if memory is None else max(1 << 16, memory // _bytes_per_token(order))
-    bounds = _chunk_bounds(tokens, max(max_tokens, 1))
-    spill = workdir if len(bounds) > 2 else None
-    stores = [_RunStore(spill, f"order{k + 1}") for k in range(order)]
-    runs = [[] for _ in range(order)]
-    progress = Progress(f"counting orders 1-{order}", quiet=quiet, unit="tok", total=len(tokens))
-    for start, end in zip(bounds[:-1], bounds[1:]):
-        tables, counts = count_tokens(np.ascontiguousarray(tokens[start:end]), len(vocab), order)
-        for k in range(order):
-            runs[k].append(stores[k].put(tables[k], counts[k]))
-        progress.advance(end - start)
+    workers = options.workers or default_workers()
+    merger = _Merger(workdir)
+    sentences = 0
+    progress = Progress(f"counting orders 1-{order}", quiet=options.quiet, unit="B")
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = []
+        for block, first_line, path in blocks:
+            pending.append((pool.submit(count_block, block, first_line, path, order, options), len(block)))
+            while len(pending) >= workers:
+                future, size = pending.pop(0)
+                counts, n = future.result()
+                merger.add(counts)
+                sentences += n
+                progress.advance(size)
+        for future, size in pending:
+            counts, n = future.result()
+            merger.add(counts)
+            sentences += n
+            progress.advance(size)
     progress.close()
-    result = NgramCounts(vocab)
-    for k in range(order):
-        rows, counts = stores[k].merge_all(runs[k])
-        result.ngrams.append(rows)
-        result.counts.append(counts)
-    return result
+    return merger.total(), sentences
+
+
+def text_blocks(paths, options, chunk_bytes, byte_range=None):
+    """(block, first_line, path) for every block of whole lines of the text files."""
+    for path in paths:
+        with absolute_line_numbers(path, byte_range):
+            for block, first_line in iter_line_blocks(path, options.encoding, chunk_bytes, byte_range):
+                yield block, first_line, path
 
 
 def count_text(paths, order, options=None):
     """Read text files and count all n-grams of orders 1..order."""
     options = options or TextOptions()
-    workdir = None
-    if options.memory is not None:
-        workdir = tempfile.mkdtemp(prefix="ngramkit-", dir=options.tmpdir)
+    workers = options.workers or default_workers()
+    memory = options.memory or DEFAULT_MEMORY
+    workdir = None if options.memory is None else tempfile.mkdtemp(prefix="ngramkit-", dir=options.tmpdir)
     try:
-        vocab, remap, stream = read_text(paths, options, workdir)
-        tokens = stream.array()
-        final = np.empty(len(tokens), dtype=np.int32) if workdir is None else np.lib.format.open_memmap(
-            os.path.join(workdir, "final.npy"), "w+", np.int32, (len(tokens),))
-        _apply_remap(tokens, remap, final)
-        del tokens
-        counts = count_stream(final, vocab, order, options.memory, workdir, options.quiet)
+        counts, sentences = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
+                                         order, options, workdir)
+        if not sentences:
+            raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         if workdir is not None:
             counts.ngrams = [np.array(a) for a in counts.ngrams]
             counts.counts = [np.array(a) for a in counts.counts]

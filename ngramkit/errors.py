@@ -15,6 +15,10 @@ class NgramkitError(Exception):
         self.path = path
         self.line = line
 
+    def __reduce__(self):
+        # Keep path and line when the error crosses a process boundary (cluster workers).
+        return (self.__class__, (self.message, self.path, self.line))
+
     def __str__(self):
         where = ""
         if self.path is not None:

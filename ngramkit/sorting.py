@@ -11,7 +11,7 @@ _DIGIT_BITS = 16
 _BUCKETS = 1 << _DIGIT_BITS
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def radix_sort_pairs(keys, payload, max_key):
     """Sort uint64 keys ascending, carrying int32 payload; stable LSD radix sort.
 
@@ -45,20 +45,22 @@ def radix_sort_pairs(keys, payload, max_key):
 
 
 @njit(cache=True, inline="always")
-def compare_rows(a, i, b, j):
-    """-1, 0, 1 comparing rows a[i] and b[j] of equal width lexicographically."""
+def compare_mapped_rows(a, i, a_map, b, j, b_map):
+    """-1, 0, 1 comparing rows a[i] and b[j] lexicographically after mapping their ids."""
     for c in range(a.shape[1]):
-        if a[i, c] != b[j, c]:
-            return -1 if a[i, c] < b[j, c] else 1
+        x = a_map[a[i, c]]
+        y = b_map[b[j, c]]
+        if x != y:
+            return -1 if x < y else 1
     return 0
 
 
-@njit(cache=True)
-def merged_size(a, b):
+@njit(cache=True, nogil=True)
+def merged_size(a, a_map, b, b_map):
     """Number of distinct rows in the union of two sorted tables."""
     i = j = n = 0
     while i < len(a) and j < len(b):
-        c = compare_rows(a, i, b, j)
+        c = compare_mapped_rows(a, i, a_map, b, j, b_map)
         if c <= 0:
             i += 1
         if c >= 0:
@@ -67,26 +69,33 @@ def merged_size(a, b):
     return n + (len(a) - i) + (len(b) - j)
 
 
-@njit(cache=True)
-def merge_tables(a, a_counts, b, b_counts, out, out_counts):
-    """Merge two sorted tables into out, summing the counts of rows in both."""
+@njit(cache=True, nogil=True)
+def merge_tables(a, a_counts, a_map, b, b_counts, b_map, out, out_counts):
+    """Merge two sorted tables into out, summing the counts of rows in both.
+
+    a_map and b_map take each table's ids to the ids of out; they must keep order
+    (both vocabularies are sorted the same way), so mapped tables stay sorted.
+    """
     i = j = n = 0
+    width = out.shape[1]
     while i < len(a) or j < len(b):
         if i == len(a):
             c = 1
         elif j == len(b):
             c = -1
         else:
-            c = compare_rows(a, i, b, j)
+            c = compare_mapped_rows(a, i, a_map, b, j, b_map)
         if c <= 0:
-            out[n] = a[i]
+            for k in range(width):
+                out[n, k] = a_map[a[i, k]]
             out_counts[n] = a_counts[i]
             if c == 0:
                 out_counts[n] += b_counts[j]
                 j += 1
             i += 1
         else:
-            out[n] = b[j]
+            for k in range(width):
+                out[n, k] = b_map[b[j, k]]
             out_counts[n] = b_counts[j]
             j += 1
         n += 1

@@ -60,17 +60,24 @@ def _bad_encoding(block, exc, path, first_line, encoding):
     ) from None
 
 
-def iter_line_blocks(path, encoding="utf-8", chunk_bytes=CHUNK_BYTES):
+def iter_line_blocks(path, encoding="utf-8", chunk_bytes=CHUNK_BYTES, byte_range=None):
     """Yield (utf8_bytes, first_line_number) blocks of whole lines.
 
     Each block ends at a line end (the last may not). The bytes are checked to be
     valid in `encoding` and handed on as UTF-8; a bad byte raises an error naming
     the file and line. NUL bytes are refused the same way.
+
+    byte_range=(start, end), for an uncompressed file: only the lines that start
+    in [start, end), so that ranges that tile a file read every line once. Line
+    numbers then count from the range (see absolute_line_numbers).
     """
     line_no = 1
     carry = b""
     with open_input(path) as stream:
-        blocks = read_blocks(stream, path, chunk_bytes)
+        if byte_range is not None:
+            line_no, blocks = _range_blocks(stream, path, chunk_bytes, *byte_range)
+        else:
+            blocks = read_blocks(stream, path, chunk_bytes)
         pending = None
         for block in blocks:
             data = carry + block
@@ -89,6 +96,75 @@ def iter_line_blocks(path, encoding="utf-8", chunk_bytes=CHUNK_BYTES):
             pending = (_checked(carry, path, line_no, encoding), line_no)
         if pending is not None:
             yield pending
+
+
+def _range_blocks(stream, path, chunk_bytes, start, end):
+    """(1, blocks) of the lines starting in [start, end). Line numbers count from the
+    range's first line; iter_line_blocks makes them absolute if an error needs one."""
+    if start > 0:
+        stream.seek(start - 1)
+        if stream.read(1) != b"\n":
+            stream.readline()  # this line started before `start`: the previous range reads it
+    begin = stream.tell()
+
+    def blocks():
+        position = begin
+        while position < end:
+            block = stream.read(chunk_bytes)
+            if not block:
+                return
+            position += len(block)
+            if position >= end:
+                # End with the line that holds byte end-1, which starts in the range.
+                cut = end - (position - len(block))
+                newline = block.find(b"\n", max(cut - 1, 0))
+                if newline >= 0:
+                    yield block[: newline + 1]
+                else:
+                    yield block + stream.readline()
+                return
+            yield block
+
+    return 1, blocks()
+
+
+def _lines_before(path, offset):
+    """Number of lines before the first line that starts at or after byte `offset`."""
+    lines = 0
+    last = b"\n"
+    with open(path, "rb") as f:
+        while offset > 0:
+            block = f.read(min(CHUNK_BYTES, offset))
+            if not block:
+                break
+            lines += block.count(b"\n")
+            last = block[-1:]
+            offset -= len(block)
+    return lines + (last != b"\n")
+
+
+@contextlib.contextmanager
+def absolute_line_numbers(path, byte_range):
+    """Around the reading of a byte range: an error's line number, counted from the
+    range's first line, becomes the line number in the whole file."""
+    try:
+        yield
+    except NgramkitError as exc:
+        if exc.line is not None and byte_range is not None and byte_range[0] > 0:
+            exc.line += _lines_before(path, byte_range[0])
+        raise
+
+
+def split_byte_ranges(path, parts):
+    """Byte ranges tiling an uncompressed file, for reading it in parallel; None if compressed."""
+    if _opener(path) is not open or str(path) == "-":
+        return None
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        raise MissingFileError("no such file", path) from None
+    step = max(1, -(-size // parts))
+    return [(s, min(s + step, size)) for s in range(0, size, step)] or [(0, 0)]
 
 
 def _checked(block, path, first_line, encoding):

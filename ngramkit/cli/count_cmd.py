@@ -15,14 +15,24 @@ from .common import run
 @click.option("--temp-dir", "-T", default=None, help="Where spilled runs go.")
 @click.option("--tolower", is_flag=True, help="Lowercase all words.")
 @click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--workers", "-j", default=0, help="Counting threads (default: one per core, up to 4), "
+              "or Dask workers with --scheduler local.")
+@click.option("--scheduler", default=None,
+              help="Count on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def count(order, texts, output, memory, temp_dir, tolower, encoding, quiet):
+def count(order, texts, output, memory, temp_dir, tolower, encoding, workers, scheduler, quiet):
     """Count n-grams of orders 1..ORDER and write them in SRILM's count format."""
 
     def body():
         options = TextOptions(encoding=encoding, tolower=tolower, quiet=quiet, tmpdir=temp_dir,
-                              memory=parse_memory(memory) if memory else None)
-        write_counts(count_text(list(texts), order, options), output)
+                              memory=parse_memory(memory) if memory else None, workers=workers)
+        if scheduler:
+            from ..distributed import count_text_distributed
+
+            counts = count_text_distributed(list(texts), order, options, scheduler, workers or 2)
+        else:
+            counts = count_text(list(texts), order, options)
+        write_counts(counts, output)
 
     run("ngramkit count", body)
 

@@ -30,6 +30,7 @@ COUNT_OPTIONS = [
     Option("no-eos", bool, False, "do not add </s> at sentence ends"),
     Option("memory", str, help="bound memory for counting, e.g. 500M or 2G; spills to -temp-dir"),
     Option("temp-dir", str, help="directory for spilled runs (default $TMPDIR)"),
+    Option("workers", int, 0, "counting threads (default one per core, up to 4)"),
     Option("encoding", str, "utf-8", "text encoding"),
     Option("debug", int, 0, "debug level (accepted for SRILM compatibility)"),
     Option("q", bool, False, "quiet: no progress on stderr"),
@@ -55,7 +56,7 @@ def load_counts(opts):
             encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
             tolower=opts["tolower"], vocab=vocab, drop_unknown=False, map_unk=opts["map_unk"],
             memory=parse_memory(opts["memory"]) if opts["memory"] else None,
-            tmpdir=opts["temp_dir"], quiet=quiet)
+            tmpdir=opts["temp_dir"], workers=opts["workers"], quiet=quiet)
         return count_text(opts["text"], opts["order"], options)
     if opts["read"]:
         return read_counts(opts["read"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
