@@ -11,9 +11,9 @@ def main():
 
 
 def _register():
-    from . import count_cmd, model_cmd
+    from . import arpa2fst, count_cmd, model_cmd
 
-    for module in (count_cmd, model_cmd):
+    for module in (arpa2fst, count_cmd, model_cmd):
         for command in module.COMMANDS:
             main.add_command(command)
 
