@@ -58,7 +58,7 @@ def context_backoffs(k, est, warn):
     bow, improper = _normalise(ctx, n_ctx, est.logp, est.lower_logp)
     if improper:
         warn(f"{improper} contexts of order {k - 1} have improper backoff weights")
-    starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]])
+    starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(ctx) else np.empty(0, np.int64)
     return np.ascontiguousarray(est.rows[starts, :k - 1]), bow.astype(np.float32).astype(np.float64)
 
 
