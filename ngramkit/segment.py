@@ -20,11 +20,12 @@ input order, so the output does not depend on the number of workers.
 import logging
 import multiprocessing
 import re
+import signal
 from dataclasses import dataclass
 
 import jieba
 
-from .normalize import NormalizeOptions, normalize_text
+from .normalize import NormalizeOptions, normalize_text, translation_table
 from .progress import Progress
 from .textio import atomic_output, iter_line_blocks
 
@@ -62,6 +63,8 @@ class Segmenter:
     def __init__(self, options=SegmentOptions()):
         self.options = options
         self._cut = None
+        if options.normalize is not None:
+            translation_table(options.normalize)
         if options.split != "words":
             return
         if options.lexicon is not None:
@@ -73,7 +76,8 @@ class Segmenter:
                 tokenizer.add_word(word)
             self._cut = tokenizer.cut
         else:
-            # jieba's own default tokenizer: loaded once per process.
+            # jieba's own default tokenizer, loaded once per process (and inherited by forked workers).
+            jieba.initialize()
             self._cut = jieba.cut
 
     def segment_line(self, line):
@@ -110,6 +114,13 @@ def _prepare_segmenter(options):
     return _worker_segmenter
 
 
+def _start_worker(options):
+    # The parent handles Ctrl-C and SIGTERM and ends its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _prepare_segmenter(options)
+
+
 def _segment_piece(piece):
     return _worker_segmenter.segment_text(piece.decode("utf-8")).encode("utf-8")
 
@@ -123,13 +134,17 @@ def segment_file(path, output, options=SegmentOptions(), workers=1, encoding="ut
     try:
         with atomic_output(output) as out:
             if workers > 1:
-                pool = multiprocessing.Pool(workers, initializer=_prepare_segmenter, initargs=(options,))
+                pool = multiprocessing.Pool(workers, initializer=_start_worker, initargs=(options,))
             for block, _ in iter_line_blocks(path, encoding):
                 pieces = list(_pieces(block))
                 results = pool.imap(_segment_piece, pieces) if pool else map(_segment_piece, pieces)
                 for piece, result in zip(pieces, results):
                     out.write(result)
                     progress.advance(len(piece))
+            if pool is not None:
+                pool.close()
+                pool.join()
+                pool = None
     finally:
         if pool is not None:
             pool.terminate()
