@@ -3,14 +3,14 @@
 Full-width ASCII forms and the ideographic space become their half-width
 forms, Latin capitals become small letters, and punctuation and symbols
 (Chinese and ASCII) become word separators; invisible format characters
-(zero-width spaces, byte-order marks) are dropped. Numbers stay whole: a decimal
-point between digits is kept and a thousands separator is dropped, so
-"1,000.5" stays one number. A word-internal apostrophe ("don't") is kept.
+(zero-width spaces, byte-order marks) are dropped. Numbers stay whole: a
+decimal point between digits is kept and a thousands separator is dropped,
+so "1,000.5" stays one number. A word-internal apostrophe ("don't") is kept.
 
-Options for Chinese recipes: numbers read out in Chinese characters (a
-year of 2 or 4 digits digit by digit, "1998年" -> "一九九八年"; "87.6%" -> "百分之八十七点六"), spaces
-between two Chinese characters dropped (raw Chinese text has stray ones), and
-URLs and e-mail addresses removed.
+Options for Chinese recipes: numbers read out in Chinese characters (a year
+of 2 or 4 digits digit by digit, "1998年" -> "一九九八年"; "87.6%" ->
+"百分之八十七点六"), spaces between two Chinese characters dropped (raw
+Chinese text has stray ones), and URLs and e-mail addresses removed.
 
 Everything works on whole blocks of lines at once: one `str.translate` table
 built from the chosen options, then a few compiled regexes.
@@ -53,11 +53,12 @@ class NormalizeOptions:
 
 
 _ZH_DIGITS = "零一二三四五六七八九"
+_ZH_DIGIT_TABLE = str.maketrans("0123456789", _ZH_DIGITS)
 _ZH_GROUP_UNITS = ("", "万", "亿", "万亿")
 
 
 def _zh_digits(digits):
-    return digits.translate(str.maketrans("0123456789", _ZH_DIGITS))
+    return digits.translate(_ZH_DIGIT_TABLE)
 
 
 def _zh_below_10000(group):
