@@ -149,14 +149,14 @@ class Grammar:
                 examples.append((words, int(reasons[row])))
         return examples
 
-    def to_bytes(self, symbols_flag=0):
+    def to_bytes(self):
         """OpenFst's binary serialisation as a bytearray (pynini reads it without a copy of ours)."""
         header = bytearray()
         header += np.int32(_FST_MAGIC).tobytes()
         for name in (b"vector", b"standard"):
             header += np.int32(len(name)).tobytes() + name
         properties = _PROPERTY_EXPANDED_MUTABLE | (_PROPERTY_ILABEL_SORTED if self.ilabel_sorted else 0)
-        header += np.array([_VECTOR_FST_VERSION, symbols_flag], dtype=np.int32).tobytes()
+        header += np.array([_VECTOR_FST_VERSION, 0], dtype=np.int32).tobytes()  # flags: no symbol tables
         header += np.array([properties], dtype=np.uint64).tobytes()
         header += np.array([self.start, self.num_states, self.num_arcs], dtype=np.int64).tobytes()
         data = bytearray(len(header) + 12 * self.num_states + 16 * self.num_arcs)
