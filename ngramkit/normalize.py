@@ -30,16 +30,20 @@ _APOSTROPHES = "\u2018\u2019"  # typographic single quotes, also used as apostro
 # '.', ',', "'" and '%' are decided by context below, so the table leaves them alone.
 _CONTEXTUAL = ".,'%"
 _LATIN = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
-_THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# Each pattern starts with a character class, so that the regex engine skips
+# ahead to candidates instead of trying every position.
+_THOUSANDS_SEPARATOR = re.compile(r",(?<=[0-9],)(?=[0-9]{3}(?![0-9]))")
 _STRAY_MARKS = re.compile(
-    rf"(?<!\d)\.|\.(?!\d)|,|%|(?<![{_LATIN}])'|'(?![{_LATIN}])"
+    rf"\.(?:(?<![0-9]\.)|(?![0-9]))|[,%]|'(?:(?<![{_LATIN}]')|(?![{_LATIN}]))"
 )
-_URL_OR_EMAIL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[!-~]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_OR_EMAIL = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]+|www\.[!-~]+|[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
 _CJK = "\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F"
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
-_NUMBER = re.compile(r"(?<!\d)(\d{4}|\d{2})(?=年)|(\d+(?:\.\d+)?)%|(\d+)(?:\.(\d+))?")
+_SPACE_BETWEEN_CJK = re.compile(f" (?<=[{_CJK}] )(?=[{_CJK}])")
+_NUMBER = re.compile(r"([0-9]+)(?:\.([0-9]+))?(%|(?=年))?")
 _BLANKS = re.compile(r"[^\S\n]+")
-_LINE_EDGE_BLANKS = re.compile(r"^ | $", re.MULTILINE)
+_LINE_EDGE_BLANKS = re.compile(r" (?:(?<![^\n] )|(?=\n)|\Z)")
 
 
 @dataclass(frozen=True)
@@ -103,13 +107,11 @@ def zh_integer(digits):
 
 
 def _zh_number(match):
-    year, percent, integer, fraction = match.groups()
-    if year is not None:
-        return _zh_digits(year)
-    if percent is not None:
-        integer, _, fraction = percent.partition(".")
-        return "百分之" + zh_integer(integer) + ("点" + _zh_digits(fraction) if fraction else "")
-    return zh_integer(integer) + ("点" + _zh_digits(fraction) if fraction else "")
+    integer, fraction, suffix = match.groups()
+    if suffix == "" and fraction is None and len(integer) in (2, 4):
+        return _zh_digits(integer)  # a year
+    reading = zh_integer(integer) + ("点" + _zh_digits(fraction) if fraction else "")
+    return "百分之" + reading if suffix == "%" else reading
 
 
 @lru_cache(maxsize=1)
