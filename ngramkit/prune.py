@@ -1,0 +1,199 @@
+"""Pruning backoff models as SRILM's `ngram` does it.
+
+Relative-entropy pruning (Stolcke 1998, SRILM's Ngram::pruneProbs, `-prune THETA`): removing
+the n-gram hw changes the model's entropy by
+
+    dH = -p(h) [ p(w|h) (log p(w|h') + log bow'(h) - log p(w|h)) + num(h) (log bow'(h) - log bow(h)) ]
+
+where num(h) = 1 - sum_v p(v|h) over h's explicit followers, bow'(h) is h's backoff weight
+recomputed without hw, and p(h) the chain-rule marginal of h. The n-gram goes when the
+relative perplexity change 10^dH - 1 is below THETA, unless it is the context of a longer
+n-gram that stays. Orders are pruned from the highest down to `minprune` (unigrams never by
+default), and backoff weights are recomputed at the end.
+
+Every n-gram's change is measured against the unpruned model (SRILM does the same: it
+recomputes nothing until the end), so the changes are computed once and any number of
+thresholds can be applied cheaply: a threshold for a target size is found by bisection.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .errors import UsageError
+from .estimate.lookup import find_rows
+from .estimate.probabilities import PROB_EPSILON
+from .model import NgramModel
+from .renorm import backoff_logprob, chain_logprob, context_rows, recompute_backoffs
+
+LN10 = 2.30258509299404568402
+
+
+@njit(cache=True)
+def _perplexity_changes(ctx, n_ctx, logp, lower, ctx_logprob, ctx_bow):
+    """Relative perplexity change of removing each n-gram (inf: never pruned, because its
+    context's backoff weight cannot be computed), and which contexts failed so."""
+    num = np.ones(n_ctx)
+    den = np.ones(n_ctx)
+    for i in range(ctx.shape[0]):
+        num[ctx[i]] -= math.exp(float(logp[i]) * LN10)
+        den[ctx[i]] -= math.exp(float(lower[i]) * LN10)
+    failed = np.zeros(n_ctx, dtype=np.bool_)
+    for h in range(n_ctx):
+        if -PROB_EPSILON < num[h] < 0.0:
+            num[h] = 0.0
+        if -PROB_EPSILON < den[h] < 0.0:
+            den[h] = 0.0
+        if den[h] == 0.0 and num[h] > 0.0:
+            num[h] = 0.0
+        elif num[h] < 0.0:
+            failed[h] = True
+        elif den[h] <= 0.0:
+            if num[h] > PROB_EPSILON:
+                failed[h] = True
+            else:
+                num[h] = 0.0
+                den[h] = 0.0
+    change = np.empty(ctx.shape[0])
+    for i in range(ctx.shape[0]):
+        h = ctx[i]
+        if failed[h]:
+            change[i] = np.inf
+            continue
+        p = math.exp(float(logp[i]) * LN10)
+        # SRILM keeps log values in float32 (LogP) and probabilities in double.
+        new_bow = np.float32(math.log10(num[h] + p)) - np.float32(math.log10(den[h] + math.exp(float(lower[i]) * LN10)))
+        delta = np.float32(np.float32(lower[i] + new_bow) - logp[i])
+        entropy = -math.exp(float(ctx_logprob[h]) * LN10) * (p * float(delta) + num[h] * float(np.float32(new_bow - ctx_bow[h])))
+        change[i] = math.exp(entropy * LN10) - 1.0
+    return change, failed
+
+
+class Pruner:
+    """The pruning decisions for one model at any threshold.
+
+    changes[k-1]: relative perplexity change of removing each k-gram (None for orders not
+    pruned); failed[k-2]: contexts (rows of the (k-1)-grams) whose backoff weight could not be
+    computed, whose followers are kept and which keep their backoff weight.
+    """
+
+    def __init__(self, model, minprune=2):
+        if minprune < 1:
+            raise UsageError(f"-minprune must be at least 1, not {minprune}")
+        self.model = model
+        self.minprune = max(2, minprune)
+        self.changes = [None] * model.order
+        self.failed = [None] * model.order
+        for k in range(self.minprune, model.order + 1):
+            rows = model.ngrams[k - 1]
+            ctx, n_ctx, starts, where = context_rows(model, k)
+            lower = backoff_logprob(model, rows[:, 1:])
+            prefixes = rows[starts, :k - 1]
+            bow = np.zeros(n_ctx, dtype=np.float32)
+            present = where >= 0
+            bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)
+            change, failed = _perplexity_changes(ctx, n_ctx, model.logprob[k - 1], lower,
+                                                 chain_logprob(model, prefixes), bow)
+            self.changes[k - 1] = change
+            failed_rows = np.zeros(len(model.ngrams[k - 2]), dtype=np.bool_)
+            failed_rows[where[failed & present]] = True
+            self.failed[k - 2] = failed_rows
+
+    def decisions(self, threshold):
+        """(keep, nodes) at `threshold`: per order, which n-grams stay; per order below the
+        highest, which n-grams keep a backoff weight. Orders go from the highest down: an
+        n-gram stays if it still has a backoff weight, and it has one while it is the context
+        of a kept n-gram or the suffix of a context that has one (SRILM's context trie)."""
+        model = self.model
+        keep = [np.ones(len(r), dtype=np.bool_) for r in model.ngrams]
+        nodes = [~np.isnan(b) for b in model.backoff]
+        for k in range(model.order, self.minprune - 1, -1):
+            if threshold > 0:
+                keep[k - 1] = ~(self.changes[k - 1] < threshold)
+            if k < model.order:
+                keep[k - 1] |= nodes[k - 1]
+            if k >= 2:
+                node = self._contains(k - 1, model.ngrams[k - 1][keep[k - 1]], 0) | self.failed[k - 2]
+                if k < model.order:
+                    node |= self._contains(k - 1, model.ngrams[k - 1][nodes[k - 1]], 1)
+                nodes[k - 2] = node
+        return keep, nodes
+
+    def _contains(self, k, rows, start):
+        """Which k-grams occur as rows[:, start:start+k]."""
+        has = np.zeros(len(self.model.ngrams[k - 1]), dtype=np.bool_)
+        idx = find_rows(self.model.ngrams[k - 1], np.ascontiguousarray(rows), start)
+        has[idx[idx >= 0]] = True
+        return has
+
+    def size(self, threshold):
+        """Total number of n-grams kept at `threshold`."""
+        return int(sum(int(m.sum()) for m in self.decisions(threshold)[0]))
+
+    def pruned(self, threshold):
+        """The model pruned at `threshold`, with recomputed backoff weights."""
+        model = self.model
+        keep, nodes = self.decisions(threshold)
+        backoff = []
+        for k in range(1, model.order):
+            bow = np.where(nodes[k - 1], model.backoff[k - 1], np.float32(np.nan)).astype(np.float32)
+            backoff.append(bow[keep[k - 1]])
+        out = NgramModel(model.vocab, [np.ascontiguousarray(r[m]) for r, m in zip(model.ngrams, keep)],
+                         [p[m].copy() for p, m in zip(model.logprob, keep)], backoff)
+        recompute_backoffs(out)
+        return out
+
+    def threshold_for_size(self, target, low=1e-12, high=1.0, steps=60):
+        """The smallest threshold (by bisection over log10 theta) at which at most `target`
+        n-grams remain; raises UsageError when even `high` keeps more."""
+        if self.size(high) > target:
+            raise UsageError(f"no threshold up to {high:g} prunes the model to {target} n-grams "
+                             f"(the orders that are not pruned hold {self.size(high)})")
+        if self.size(low) <= target:
+            return low
+        lo, hi = math.log10(low), math.log10(high)
+        for _ in range(steps):
+            mid = (lo + hi) / 2
+            if self.size(10.0 ** mid) <= target:
+                hi = mid
+            else:
+                lo = mid
+        return 10.0 ** hi
+
+
+def prune(model, threshold, minprune=2):
+    """SRILM's `ngram -prune threshold [-minprune minprune]`."""
+    return Pruner(model, minprune).pruned(threshold)
+
+
+def prune_low_probs(model, minprune=2):
+    """Remove n-grams whose probability is below their backed-off estimate (SRILM's
+    `-prune-lowprobs`), repeating until none is left, since removals change backoff weights.
+    An n-gram that is the context of a longer one stays."""
+    model = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
+                       [b.copy() for b in model.backoff])
+    while True:
+        removed = 0
+        for k in range(max(2, minprune), model.order + 1):
+            rows = model.ngrams[k - 1]
+            ctx, n_ctx, starts, where = context_rows(model, k)
+            bow = np.zeros(n_ctx, dtype=np.float32)
+            present = where >= 0
+            bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)
+            lower = backoff_logprob(model, rows[:, 1:])
+            low = (lower + bow[ctx]) > model.logprob[k - 1]
+            if k < model.order:
+                has = np.zeros(len(rows), dtype=np.bool_)
+                idx = find_rows(rows, model.ngrams[k], 0)
+                has[idx[idx >= 0]] = True
+                low &= ~has
+            if low.any():
+                removed += int(low.sum())
+                model.ngrams[k - 1] = np.ascontiguousarray(rows[~low])
+                model.logprob[k - 1] = model.logprob[k - 1][~low]
+                if k < model.order:
+                    model.backoff[k - 1] = model.backoff[k - 1][~low]
+        recompute_backoffs(model)
+        if not removed:
+            return model

@@ -1,0 +1,127 @@
+"""Backed-off probabilities of arbitrary n-grams, and backoff weights recomputed by
+normalisation (SRILM's recomputeBOWs, `ngram -renorm`). Pruning and mixing build on both.
+"""
+
+import numpy as np
+
+from .estimate.backoff import _normalise
+from .estimate.lookup import find_rows
+from .estimate.probabilities import group_contexts
+from .model import NgramModel
+from .vocab import BOS, EOS
+
+# SRILM reads and writes log10 probability -99 as zero probability.
+PSEUDO_ZERO = -99.0
+
+
+def _unigram_rows(model):
+    rows = np.full(len(model.vocab), -1, dtype=np.int64)
+    rows[model.ngrams[0][:, 0]] = np.arange(len(model.ngrams[0]))
+    return rows
+
+
+def _find(model, k, rows, start, unigram_rows):
+    """Row among the k-grams of each rows[:, start:start+k] (-1 where absent)."""
+    if k == 1:
+        return unigram_rows[rows[:, start]]
+    return find_rows(model.ngrams[k - 1], rows, start)
+
+
+def backoff_logprob(model, rows):
+    """log10 p_BO(last word | the words before it) of each row, as SRILM's wordProbBO computes
+    it in float32: the longest matching n-gram's probability plus the backoff weights of the
+    existing longer contexts, summed from the shortest."""
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    if rows.shape[1] > model.order:
+        rows = np.ascontiguousarray(rows[:, rows.shape[1] - model.order:])
+    n, k = rows.shape
+    unigram_rows = _unigram_rows(model)
+    logp = np.full(n, -np.inf, dtype=np.float32)
+    found = np.zeros(n, dtype=np.int64)
+    active = np.arange(n)
+    for m in range(k, 0, -1):
+        idx = _find(model, m, rows[active], k - m, unigram_rows)
+        hit = idx >= 0
+        logp[active[hit]] = model.logprob[m - 1][idx[hit]]
+        found[active[hit]] = m
+        active = active[~hit]
+        if len(active) == 0:
+            break
+    bow_sum = np.zeros(n, dtype=np.float32)
+    chain = np.ones(n, dtype=np.bool_)
+    for j in range(1, k):
+        idx = _find(model, j, rows, k - 1 - j, unigram_rows)
+        chain &= idx >= 0
+        use = chain & (j >= found)
+        bow_sum[use] += np.nan_to_num(model.backoff[j - 1][idx[use]], nan=0.0)
+    return logp + bow_sum
+
+
+def chain_logprob(model, rows):
+    """float32 sum log10 p(w1) + log10 p_BO(w2 | w1) + ... of each row, with p(</s>) standing in
+    for p(<s>) as the first factor (SRILM's marginal of a context: <s> has probability zero)."""
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    vocab = model.vocab
+    total = np.zeros(len(rows), dtype=np.float32)
+    for j in range(1, rows.shape[1] + 1):
+        if j == 1:
+            first = rows[:, :1].copy()
+            first[first == vocab.index[BOS]] = vocab.index[EOS]
+            total += backoff_logprob(model, first)
+        else:
+            total += backoff_logprob(model, rows[:, :j])
+    return total
+
+
+def context_rows(model, k):
+    """For the k-grams of `model` (k >= 2): each row's context number, the first row of each
+    context, and each context's row among the (k-1)-grams (-1 where the prefix is missing)."""
+    rows = model.ngrams[k - 1]
+    ctx, n_ctx = group_contexts(rows, k - 1)
+    starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(ctx) else np.zeros(0, np.int64)
+    where = find_rows(model.ngrams[k - 2], rows[starts], 0)
+    return ctx, n_ctx, starts, where
+
+
+def distribute_unigram_mass(model):
+    """Give unigram probability mass left over to the words with zero probability, or evenly
+    to all words when none has zero (SRILM's distributeProb); `<s>` takes no part."""
+    logp = model.logprob[0]
+    words = model.ngrams[0][:, 0]
+    event = words != model.vocab.index[BOS]
+    left = 1.0 - np.sum(10.0 ** logp[event].astype(np.float64))
+    if left <= 0.0:
+        return  # (over-full unigrams are left as they are, like SRILM)
+    zero = event & (logp <= PSEUDO_ZERO)
+    if zero.any():
+        logp[zero] = np.float32(np.log10(left / zero.sum()))
+    else:
+        logp[event] = np.log10(10.0 ** logp[event].astype(np.float64) + left / event.sum()).astype(np.float32)
+
+
+def recompute_backoffs(model):
+    """Recompute every backoff weight by normalisation, in place, lower orders first (higher
+    orders back off through them). A context with followers gets a weight; one without
+    followers keeps a weight of 0 if it had one. Returns the number of improper contexts."""
+    distribute_unigram_mass(model)
+    improper_total = 0
+    for k in range(2, model.order + 1):
+        rows = model.ngrams[k - 1]
+        lower = backoff_logprob(model, rows[:, 1:])
+        ctx, n_ctx, starts, where = context_rows(model, k)
+        values, improper = _normalise(ctx, n_ctx, model.logprob[k - 1], lower)
+        improper_total += improper
+        old = model.backoff[k - 2]
+        new = np.where(np.isnan(old), np.float32(np.nan), np.float32(0.0)).astype(np.float32)
+        found = where >= 0
+        new[where[found]] = values[found].astype(np.float32)
+        model.backoff[k - 2] = new
+    return improper_total
+
+
+def renormalised(model):
+    """A copy of `model` with recomputed backoff weights."""
+    copy = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
+                      [b.copy() for b in model.backoff])
+    recompute_backoffs(copy)
+    return copy
