@@ -1,0 +1,272 @@
+"""Interpolating backoff models as SRILM does it.
+
+Static (`ngram -mix-lm B -lambda L -write-lm`, SRILM's Ngram::mixProbs): one backoff model
+over the union of the n-grams, each with probability L pA(w|h) + (1-L) pB(w|h) (backed-off
+where a model lacks the n-gram), then backoff weights by normalisation. More models are
+merged one at a time with cumulative weights, as SRILM's `-mix-lm2..9` are.
+
+Dynamic (`-bayes 0 -ppl`): every word's probability is the weighted sum of the models' own.
+
+Weights: the EM of SRILM's compute-best-mix, over per-word probabilities from `-debug 2`
+ppl outputs or computed here from a held-out text.
+"""
+
+import math
+import re
+
+import numpy as np
+from numba import njit
+
+from .errors import FormatError, UsageError
+from .estimate.lookup import find_rows
+from .model import NgramModel
+from .perplexity import TextStats
+from .renorm import backoff_logprob, recompute_backoffs
+from .scoring import WordTable, tokenize_lines
+from .sorting import merge_tables, merged_size
+from .textio import iter_line_blocks, open_input, read_blocks
+from .vocab import BOS, EOS, UNK, Vocabulary
+
+LN10 = 2.30258509299404568402
+
+
+def mixture_weights(lam, extra):
+    """All models' weights from SRILM's options: `lam` for -lm, `extra` the -mix-lambda2..
+    weights of -mix-lm2.. ; -mix-lm gets what is left."""
+    rest = 1.0 - lam - sum(extra)
+    weights = [lam, rest] + list(extra)
+    if any(w < 0 or w > 1 for w in weights):
+        raise UsageError(f"mixture weights must lie in [0, 1] and sum to 1, got {' '.join(f'{w:g}' for w in weights)}")
+    return weights
+
+
+def on_vocab(model, vocab):
+    """`model` with word ids of the larger `vocab` (ids keep their order, so rows stay sorted)."""
+    if model.vocab == vocab:
+        return model
+    remap = vocab.remap_from(model.vocab)
+    return NgramModel(vocab, [np.ascontiguousarray(remap[r]) for r in model.ngrams], model.logprob, model.backoff)
+
+
+def shared_vocab(models):
+    """All models on one vocabulary, the union of theirs."""
+    vocab = Vocabulary([w for m in models for w in m.vocab.words])
+    return [on_vocab(m, vocab) for m in models]
+
+
+def _union(a, b):
+    identity = np.arange(max(int(a.max(initial=0)), int(b.max(initial=0))) + 1, dtype=np.int32)
+    n = merged_size(a, identity, b, identity)
+    out = np.empty((n, a.shape[1]), dtype=np.int32)
+    counts = np.empty(n, dtype=np.int64)
+    merge_tables(a, np.ones(len(a), np.int64), identity, b, np.ones(len(b), np.int64), identity, out, counts)
+    return out
+
+
+def _mix_logprob(pa, pb, lam):
+    with np.errstate(divide="ignore"):
+        mixed = np.log10(lam * 10.0 ** pa.astype(np.float64) + (1.0 - lam) * 10.0 ** pb.astype(np.float64))
+    return mixed.astype(np.float32)
+
+
+def mix_pair(a, b, lam):
+    """SRILM's static merge of two models on one vocabulary: `lam` is a's weight."""
+    order = max(a.order, b.order)
+    ngrams, logprob, backoff = [], [], []
+    for k in range(1, order + 1):
+        rows_a = a.ngrams[k - 1] if k <= a.order else np.zeros((0, k), np.int32)
+        rows_b = b.ngrams[k - 1] if k <= b.order else np.zeros((0, k), np.int32)
+        rows = _union(rows_a, rows_b)
+        ngrams.append(rows)
+        logprob.append(_mix_logprob(backoff_logprob(a, rows), backoff_logprob(b, rows), lam))
+        if k < order:
+            # a's backoff weights mark its contexts; the recomputation fills in every context
+            bow = np.full(len(rows), np.nan, dtype=np.float32)
+            if k < a.order:
+                idx = find_rows(rows_a, rows, 0)
+                bow[idx >= 0] = a.backoff[k - 1][idx[idx >= 0]]
+            backoff.append(bow)
+    mixed = NgramModel(a.vocab, ngrams, logprob, backoff)
+    recompute_backoffs(mixed)
+    return mixed
+
+
+def mix_static(models, weights):
+    """Merge models into one backoff model, pairwise with cumulative weights as SRILM does."""
+    models = shared_vocab(models)
+    result, total = models[0], weights[0]
+    for model, weight in zip(models[1:], weights[1:]):
+        lam = 0.0 if total + weight == 0 else total / (total + weight)
+        result = mix_pair(result, model, lam)
+        total += weight
+    return result
+
+
+@njit(cache=True)
+def _drop_sentence_marks(ids, line_offsets, bos, eos):
+    """Tokens without an explicit <s> opening or </s> closing a line (SRILM adds its own)."""
+    keep = np.ones(len(ids), dtype=np.bool_)
+    new_offsets = np.empty_like(line_offsets)
+    new_offsets[0] = 0
+    kept = 0
+    for s in range(len(line_offsets) - 1):
+        lo = line_offsets[s]
+        hi = line_offsets[s + 1]
+        if hi > lo and ids[lo] == bos:
+            keep[lo] = False
+            lo += 1
+        if hi > lo and ids[hi - 1] == eos:
+            keep[hi - 1] = False
+            hi -= 1
+        kept += hi - lo
+        new_offsets[s + 1] = kept
+    return keep, new_offsets
+
+
+def token_logprobs(models, path, unk_word=UNK):
+    """log10 p of every word and closing </s> of a text under each model (on one vocabulary).
+
+    Returns (logprob (models, tokens) float32, token ids, sentence offsets into the tokens:
+    sentence i holds tokens offsets[i]:offsets[i+1], the last one its </s>).
+    """
+    vocab = models[0].vocab
+    words = WordTable.from_vocab(vocab)
+    unk = vocab.index[unk_word] if unk_word in vocab else vocab.unk
+    bos, eos = vocab.index[BOS], vocab.index[EOS]
+    parts, id_parts, offset_parts = [], [], []
+    base = 0
+    for block, _ in iter_line_blocks(path):
+        buf = np.frombuffer(block, dtype=np.uint8)
+        ids, _, _, line_offsets = tokenize_lines(buf, *words.arrays(), unk)
+        keep, line_offsets = _drop_sentence_marks(ids, line_offsets, bos, eos)
+        ids = ids[keep]
+        # a </s> after every sentence
+        n_lines = len(line_offsets) - 1
+        positions = line_offsets[1:]
+        full = np.insert(ids, positions, eos)
+        full_offsets = line_offsets + np.arange(n_lines + 1)
+        rows = [_sentence_logprobs(m, full, full_offsets, bos) for m in models]
+        parts.append(np.stack(rows))
+        id_parts.append(full)
+        offset_parts.append(full_offsets[1:] + base)
+        base += len(full)
+    if not parts:
+        return np.zeros((len(models), 0), np.float32), np.zeros(0, np.int32), np.zeros(1, np.int64)
+    return (np.concatenate(parts, axis=1), np.concatenate(id_parts),
+            np.concatenate([np.zeros(1, np.int64)] + offset_parts))
+
+
+def _sentence_logprobs(model, ids, offsets, bos):
+    """Each token's log10 p after <s> and the sentence's earlier words (up to the model's order)."""
+    order = model.order
+    n = len(ids)
+    sentence = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    position = np.arange(n) - offsets[sentence]
+    rows = np.empty((n, order), dtype=np.int32)
+    for j in range(order):
+        back = order - 1 - j
+        rows[:, j] = np.where(position >= back, ids[np.maximum(np.arange(n) - back, 0)], bos)
+    # the n-gram is <s> and the words so far, cut to the order
+    length = np.minimum(position + 2, order)
+    out = np.empty(n, dtype=np.float32)
+    for size in np.unique(length):
+        sel = length == size
+        out[sel] = backoff_logprob(model, rows[sel][:, order - size:])
+    return out
+
+
+def mixture_stats(logprob, weights, ids, offsets, unk):
+    """SRILM's totals for the dynamic mixture of per-token log10 probabilities."""
+    w = np.asarray(weights, dtype=np.float64)[:, None]
+    with np.errstate(divide="ignore"):
+        mixed = np.log10((w * 10.0 ** logprob.astype(np.float64)).sum(axis=0)).astype(np.float32)
+    return _stats(mixed, ids, offsets, unk)
+
+
+def _stats(logprob, ids, offsets, unk):
+    zero = np.isneginf(logprob)
+    oov = zero & (ids == unk)
+    finite = np.where(zero, 0.0, logprob.astype(np.float64))
+    sentences = len(offsets) - 1
+    stats = TextStats(sentences=sentences, words=len(ids) - sentences, oovs=int(oov.sum()),
+                      zeroprobs=int((zero & ~oov).sum()))
+    total = 0.0
+    for s in np.add.reduceat(finite, offsets[:-1]) if sentences else []:
+        total += float(s)
+    stats.logprob = total
+    return stats
+
+
+# compute-best-mix
+
+@njit(cache=True)
+def _em_step(probs, lambdas):
+    """One EM step: (new weights, total log10 likelihood)."""
+    k, n = probs.shape
+    post = np.zeros(k)
+    loglike = 0.0
+    for t in range(n):
+        total = 0.0
+        for i in range(k):
+            total += lambdas[i] * probs[i, t]
+        if total <= 0.0:
+            continue
+        loglike += math.log10(total)
+        for i in range(k):
+            post[i] += lambdas[i] * probs[i, t] / total
+    return post / n, loglike
+
+
+def best_mix(logprob, lambdas=None, precision=0.001, report=None):
+    """compute-best-mix's EM over per-word log10 probabilities (models, words): iterate until
+    no weight moves by `precision` or more. `report(iteration, lambdas, ppl)` sees each step."""
+    k, n = logprob.shape
+    if n == 0:
+        raise UsageError("no words to estimate mixture weights from")
+    probs = np.where(np.isneginf(logprob), 0.0, np.exp(logprob.astype(np.float64) * LN10))
+    lam = np.full(k, 1.0 / k) if lambdas is None else np.asarray(lambdas, dtype=np.float64) / np.sum(lambdas)
+    iteration = 0
+    while True:
+        iteration += 1
+        new, loglike = _em_step(probs, lam)
+        if report:
+            report(iteration, lam, math.exp(-loglike / n * LN10))
+        converged = np.all(np.abs(new - lam) < precision)
+        lam = new
+        if converged:
+            return lam
+
+
+def cumulative_lambdas(lambdas):
+    """The pairwise weights that merge models one at a time into the same mixture."""
+    totals = np.cumsum(lambdas)
+    return [1.0] + [float(l / t) if t > 0 else 0.0 for l, t in zip(lambdas[1:], totals[1:])]
+
+
+_WORD_LINE = re.compile(rb"^\tp\( .*\) \t= \[(OOV|\d+gram)\] \S+ \[ (\S+) \]\r?$", re.M)
+
+
+def read_ppl_word_probs(path):
+    """Per-word log10 probabilities of a `ngram -debug 2 -ppl` output; NaN for OOVs."""
+    with open_input(path) as stream:
+        data = b"".join(read_blocks(stream, path))
+    found = _WORD_LINE.findall(data)
+    if not found:
+        raise FormatError("no word probability lines: not the output of ngram -debug 2 -ppl", path)
+    values = np.array([np.nan if kind == b"OOV" else float(v) for kind, v in found])
+    return values
+
+
+def word_probs_from_ppl_files(paths):
+    """(models, words) log10 probabilities of the words every file scores (not OOV in any)."""
+    columns = [read_ppl_word_probs(p) for p in paths]
+    n = len(columns[0])
+    for path, c in zip(paths, columns):
+        if len(c) != n:
+            raise FormatError(f"{len(c)} words, but {paths[0]} has {n}: outputs of different texts", path)
+    matrix = np.stack(columns)
+    return matrix[:, ~np.isnan(matrix).any(axis=0)]
+
+
+def format_lambdas(lambdas):
+    return "(" + " ".join(f"{x:.6g}" for x in lambdas) + ")"
