@@ -1,13 +1,18 @@
-"""`ngram`: SRILM's model tool: perplexity (`-ppl`) and model rewriting (`-write-lm`)."""
+"""`ngram`: SRILM's model tool: perplexity (`-ppl`), model rewriting (`-write-lm`), pruning
+(`-prune`, `-prune-lowprobs`), interpolation (`-mix-lm`, static or with `-bayes 0` dynamic) and
+renormalisation (`-renorm`)."""
 
 import sys
 
 from ..arpa import read_arpa, write_arpa
 from ..errors import UsageError
+from ..mix import mix_static, mixture_stats, mixture_weights, shared_vocab, token_logprobs
 from ..perplexity import PerplexityScorer
+from ..prune import prune, prune_low_probs
+from ..renorm import recompute_backoffs
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
-from .srilm_options import Option, parse
+from .srilm_options import Option, parse, per_order
 
 PROG = "ngram"
 
@@ -24,12 +29,21 @@ OPTIONS = [
     Option("write-vocab", str, help="write the model's vocabulary"),
     Option("q", bool, False, "quiet: no progress on stderr"),
     Option("quiet", bool, False, "quiet: no progress on stderr"),
-]
+    Option("prune", float, 0.0, "prune n-grams whose removal changes perplexity by less than this (relative)"),
+    Option("minprune", int, 2, "lowest order that -prune and -prune-lowprobs remove"),
+    Option("prune-lowprobs", bool, False, "remove n-grams with lower probability than their backoff estimate"),
+    Option("renorm", bool, False, "recompute backoff weights so that every distribution sums to one"),
+    Option("mix-lm", str, help="model to interpolate with -lm"),
+    Option("lambda", float, 0.5, "weight of -lm in the interpolation"),
+    Option("bayes", int, help="0: interpolate dynamically, word by word (with -ppl) instead of merging"),
+] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
+  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
 
-def load_model(opts):
-    """Read -lm as the options say: vocabulary, -order truncation, the unknown-word token."""
-    if not opts["lm"]:
+def load_model(opts, path=None):
+    """Read -lm (or `path`) as the options say: vocabulary, -order truncation, the unknown-word token."""
+    path = path or opts["lm"]
+    if not path:
         raise UsageError("no model: give -lm FILE")
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
@@ -40,18 +54,55 @@ def load_model(opts):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["map_unk"] != UNK:
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
-    model = read_arpa(opts["lm"], vocab=vocab, limit_vocab=opts["limit_vocab"])
+    model = read_arpa(path, vocab=vocab, limit_vocab=opts["limit_vocab"])
     return model.truncated(opts["order"])
+
+
+def mixture(opts):
+    """The -mix-lm models and all weights, or None without -mix-lm."""
+    extra = [n for n in range(2, 10) if opts[f"mix_lm{n}"]]
+    if not opts["mix_lm"]:
+        if extra:
+            raise UsageError(f"-mix-lm{extra[0]} needs -mix-lm")
+        return None
+    paths = [opts["mix_lm"]] + [opts[f"mix_lm{n}"] for n in extra]
+    weights = mixture_weights(opts["lambda"], [opts[f"mix_lambda{n}"] or 0.0 for n in extra])
+    return paths, weights
 
 
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
     model = load_model(opts)
+    mix = mixture(opts)
+    dynamic = None
+    if mix:
+        models = [model] + [load_model(opts, path) for path in mix[0]]
+        if opts["bayes"] is not None:
+            if opts["bayes"] != 0:
+                raise UsageError("only -bayes 0 (fixed weights) is supported")
+            if opts["write_lm"] or opts["prune"] or opts["prune_lowprobs"] or opts["renorm"]:
+                raise UsageError("-bayes 0 interpolates word by word: it only works with -ppl")
+            dynamic = (shared_vocab(models), mix[1])
+        else:
+            model = mix_static(models, mix[1])
+    if opts["prune"]:
+        model = prune(model, opts["prune"], opts["minprune"])
+    if opts["prune_lowprobs"]:
+        model = prune_low_probs(model, opts["minprune"])
+    if opts["renorm"]:
+        recompute_backoffs(model)
     if opts["write_vocab"]:
         model.vocab.write(opts["write_vocab"])
     if opts["write_lm"]:
         write_arpa(model, opts["write_lm"])
-    if opts["ppl"]:
+    if opts["ppl"] and dynamic:
+        if opts["debug"]:
+            raise UsageError("-bayes 0 prints corpus totals only (-debug 0)")
+        models, weights = dynamic
+        logprob, ids, offsets = token_logprobs(models, opts["ppl"], opts["map_unk"])
+        stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
+        sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
+    elif opts["ppl"]:
         scorer = PerplexityScorer(model, unk_word=opts["map_unk"])
         out = sys.stdout.buffer
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
