@@ -11,7 +11,9 @@ from collections import namedtuple
 import numpy as np
 
 from .arpa import read_arpa
-from .scoring import ScoringTables, WordTable, advance, score_one, score_sentences, tokenize_lines
+from .binary import is_binary, read_arrays, write_arrays
+from .scoring import ScoringTables, WordTable, advance, score_text
+from .vocab import Vocabulary
 
 FullScoreReturn = namedtuple("FullScoreReturn", ["log_prob", "ngram_length", "oov"])
 
@@ -19,23 +21,23 @@ KENLM_MISSING_UNK = -100.0
 
 
 class State:
-    """A language-model context: the recent words that matter, newest first,
-    with the backoff weights of the n-grams they form."""
+    """A language-model context: the table slots of the n-grams that end it,
+    shortest first (the first is the last word's id), with their backoff weights."""
 
-    __slots__ = ("words", "backoffs", "length")
+    __slots__ = ("slots", "backoffs", "length")
 
     def __init__(self):
-        self.words = None
+        self.slots = None
         self.backoffs = None
         self.length = 0
 
     def _ensure(self, width):
-        if self.words is None or len(self.words) < width:
-            self.words = np.zeros(width, dtype=np.int32)
+        if self.slots is None or len(self.slots) < width:
+            self.slots = np.zeros(width, dtype=np.int64)
             self.backoffs = np.zeros(width, dtype=np.float32)
 
     def _key(self):
-        return tuple(self.words[: self.length].tolist()) if self.length else ()
+        return tuple(self.slots[: self.length].tolist()) if self.length else ()
 
     def __eq__(self, other):
         return isinstance(other, State) and self._key() == other._key()
@@ -45,41 +47,62 @@ class State:
 
     def __copy__(self):
         copy = State()
-        if self.words is not None:
-            copy.words = self.words.copy()
+        if self.slots is not None:
+            copy.slots = self.slots.copy()
             copy.backoffs = self.backoffs.copy()
         copy.length = self.length
         return copy
 
     def __repr__(self):
-        return f"State(length={self.length}, words={list(self._key())})"
+        return f"State(length={self.length}, slots={list(self._key())})"
+
+
+BINARY_KIND = "ngramkit.Model"
 
 
 class Model:
-    """An n-gram model loaded from an ARPA file (plain or compressed), scored like `kenlm.Model`."""
+    """An n-gram model loaded from an ARPA file (plain or compressed) or a binary
+    model file (memory-mapped), scored like `kenlm.Model`."""
 
     def __init__(self, path, config=None):
         self.path = str(path)
-        self._init_from(read_arpa(path))
+        if is_binary(path):
+            info, arrays = read_arrays(path, BINARY_KIND)
+            self._init_from(Vocabulary(_words_of(arrays["word_pool"], arrays["word_offsets"])),
+                            ScoringTables(arrays["uni_logprob"], arrays["uni_backoff"], arrays["meta"],
+                                          arrays["entries"]),
+                            WordTable(arrays["word_table"], arrays["word_pool"], arrays["word_offsets"]),
+                            info["sizes"])
+        else:
+            self._init_from_model(read_arpa(path))
 
     @classmethod
     def from_ngram_model(cls, model, path="<memory>"):
         self = cls.__new__(cls)
         self.path = path
-        self._init_from(model)
+        self._init_from_model(model)
         return self
 
-    def _init_from(self, model):
-        self.model = model
-        self.vocab = model.vocab
-        self.order = model.order
-        self._tables = ScoringTables(model, unk_logprob=KENLM_MISSING_UNK)
-        self._arrays = self._tables.arrays()
-        self._words = WordTable(model.vocab)
-        self._word_arrays = self._words.arrays()
+    def _init_from_model(self, model):
+        self._init_from(model.vocab, ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK),
+                        WordTable.from_vocab(model.vocab), model.sizes())
+
+    def _init_from(self, vocab, tables, words, sizes):
+        self.vocab = vocab
+        self.order = tables.order
+        self.sizes = list(sizes)
+        self._tables = tables
+        self._arrays = tables.arrays()
+        self._words = words
+        self._word_arrays = words.arrays()
         self._width = max(self.order - 1, 1)
-        self._scratch_w = np.zeros(self._width, dtype=np.int32)
+        self._scratch_s = np.zeros(self._width, dtype=np.int64)
         self._scratch_b = np.zeros(self._width, dtype=np.float32)
+
+    def write_binary(self, path):
+        """Write the model as a binary model file (atomically), for `Model(path)` to memory-map."""
+        arrays = {**self._tables.named_arrays(), **self._words.named_arrays()}
+        write_arrays(path, BINARY_KIND, {"sizes": self.sizes}, arrays)
 
     def __repr__(self):
         return f"<ngramkit.Model from {self.path}>"
@@ -87,6 +110,14 @@ class Model:
     def __contains__(self, word):
         index = self.vocab.index.get(word)
         return index is not None and index != self.vocab.unk and not np.isnan(self._tables.uni_logprob[index])
+
+    @property
+    def unigrams(self):
+        """The words that have a 1-gram line in the model (pyctcdecode's `unigrams`)."""
+        present = ~np.isnan(self._tables.uni_logprob)
+        if self.sizes[0] < int(present.sum()):  # <unk> got KenLM's -100 without a line of its own
+            present[self.vocab.unk] = False
+        return [self.vocab.words[w] for w in np.flatnonzero(present).tolist()]
 
     def _id(self, word):
         index = self.vocab.index.get(word)
@@ -97,7 +128,7 @@ class Model:
         state._ensure(self._width)
         bos = self.vocab.bos
         if self.order > 1 and not np.isnan(self._tables.uni_logprob[bos]):
-            state.words[0] = bos
+            state.slots[0] = bos
             state.backoffs[0] = self._tables.uni_backoff[bos]
             state.length = 1
         else:
@@ -114,13 +145,13 @@ class Model:
         out_state._ensure(self._width)
         w = self._id(word)
         if in_state is out_state:
-            words, bows = self._scratch_w, self._scratch_b
+            slots, bows = self._scratch_s, self._scratch_b
         else:
-            words, bows = out_state.words, out_state.backoffs
-        p, found, length = advance(*self._arrays, in_state.words, in_state.backoffs, in_state.length, w,
-                                   words, bows, True)
-        if words is not out_state.words:
-            out_state.words[:] = words
+            slots, bows = out_state.slots, out_state.backoffs
+        p, found, length = advance(*self._arrays, in_state.slots, in_state.backoffs, in_state.length, w,
+                                   slots, bows, True)
+        if slots is not out_state.slots:
+            out_state.slots[:] = slots
             out_state.backoffs[:] = bows
         out_state.length = length
         return FullScoreReturn(float(p), int(found), w == self.vocab.unk)
@@ -131,9 +162,7 @@ class Model:
 
     def score(self, sentence, bos=True, eos=True):
         """log10 probability of a sentence (words separated by whitespace)."""
-        buf = np.frombuffer(sentence.encode("utf-8"), dtype=np.uint8)
-        v = self.vocab
-        return float(score_one(*self._arrays, *self._word_arrays, buf, v.unk, v.bos, v.eos, bos, eos))
+        return float(self._score_text([sentence], bos, eos, False)[0][0])
 
     def perplexity(self, sentence):
         """10 ** (-score / tokens), tokens counting `</s>` (as kenlm does)."""
@@ -145,28 +174,29 @@ class Model:
         for p, n, o in zip(logprob.tolist(), length.tolist(), oov.tolist()):
             yield p, n, o
 
-    def _batch(self, sentences, bos, eos):
-        """(totals, per-token log10 p, matched lengths, token ids, offsets) of `sentences`."""
-        sentences = list(sentences)
+    def _score_text(self, sentences, bos, eos, per_token):
+        """score_text over `sentences`: (totals, per-token log10 p, matched lengths, ids, offsets)."""
         text = "\n".join(sentences) + "\n"
         if text.count("\n") != len(sentences):
             text = "\n".join(s.replace("\n", " ") for s in sentences) + "\n"
-        buf = np.frombuffer(text.encode("utf-8"), dtype=np.uint8) if sentences else np.zeros(0, np.uint8)
+        buf = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        # Every word takes at least one byte and a separator.
+        capacity = (len(buf) // 2 + len(sentences) + 1) if per_token else 0
+        logprob = np.empty(capacity, dtype=np.float32)
+        found = np.empty(capacity, dtype=np.int32)
+        token_ids = np.empty(capacity, dtype=np.int32)
+        offsets = np.empty(len(sentences) + 1 if per_token else 0, dtype=np.int64)
         v = self.vocab
-        ids, _, _, line_offsets = tokenize_lines(buf, *self._word_arrays, v.unk, True)
-        n_out = len(ids) + (len(sentences) if eos else 0)
-        logprob = np.empty(n_out, dtype=np.float32)
-        found = np.empty(n_out, dtype=np.int32)
-        token_ids = np.empty(n_out, dtype=np.int32)
-        offsets = np.empty(len(sentences) + 1, dtype=np.int64)
-        offsets[0] = 0
-        totals = score_sentences(*self._arrays, ids, line_offsets, v.bos, v.eos, bos, eos, True,
-                                 logprob, found, token_ids, offsets)
-        return totals, logprob, found, token_ids, offsets
+        totals = score_text(*self._arrays, *self._word_arrays, buf, len(sentences), v.unk, v.bos, v.eos,
+                            bos, eos, per_token, logprob, found, token_ids, offsets)
+        if not per_token:
+            return totals, None, None, None, None
+        used = offsets[-1]
+        return totals, logprob[:used].copy(), found[:used].copy(), token_ids[:used].copy(), offsets
 
     def score_batch(self, sentences, bos=True, eos=True):
         """float32 array of the log10 probabilities of `sentences`, scored in one compiled call."""
-        return self._batch(sentences, bos, eos)[0]
+        return self._score_text(list(sentences), bos, eos, False)[0]
 
     def full_scores_batch(self, sentences, bos=True, eos=True):
         """Per-token scores of many sentences at once.
@@ -175,5 +205,11 @@ class Model:
         sentence i's tokens (its words, then `</s>` with `eos`) are
         offsets[i]:offsets[i+1].
         """
-        _, logprob, found, token_ids, offsets = self._batch(sentences, bos, eos)
+        _, logprob, found, token_ids, offsets = self._score_text(list(sentences), bos, eos, True)
         return logprob, found, token_ids == self.vocab.unk, offsets
+
+
+def _words_of(pool, offsets):
+    """The words of a byte pool, decoded at once: newlines go between them, then one split."""
+    text = np.insert(pool, offsets[1:-1], np.uint8(10)).tobytes().decode("utf-8")
+    return text.split("\n")

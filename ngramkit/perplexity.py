@@ -100,7 +100,7 @@ def _put_ppl(out, pos, logprob, denom):
 
 
 @njit(cache=True)
-def _ppl_block(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
+def _ppl_block(uni_logprob, uni_backoff, meta, entries, values,
                pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, unk, debug, total, out):
     """Score each line as a sentence; returns (stats array, total + logprob, output length).
 
@@ -111,9 +111,9 @@ def _ppl_block(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, table
     """
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    words_a = np.empty(width, dtype=np.int32)
+    slots_a = np.empty(width, dtype=np.int64)
     bows_a = np.empty(width, dtype=np.float32)
-    words_b = np.empty(width, dtype=np.int32)
+    slots_b = np.empty(width, dtype=np.int64)
     bows_b = np.empty(width, dtype=np.float32)
     stats = np.zeros(4, dtype=np.int64)
     pos = 0
@@ -135,19 +135,19 @@ def _ppl_block(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, table
             hi -= 1
         ctx_len = 0
         if not np.isnan(uni_logprob[bos]) and order > 1:
-            words_a[0] = bos
+            slots_a[0] = bos
             bows_a[0] = uni_backoff[bos]
             ctx_len = 1
-        cur_w, cur_b, nxt_w, nxt_b = words_a, bows_a, words_b, bows_b
+        cur_s, cur_b, nxt_s, nxt_b = slots_a, bows_a, slots_b, bows_b
         sentence_prob = 0.0
         oovs = 0
         zeros = 0
         prev = bos
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
-            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
-                                        cur_w, cur_b, ctx_len, w, nxt_w, nxt_b, False)
-            cur_w, cur_b, nxt_w, nxt_b = nxt_w, nxt_b, cur_w, cur_b
+            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                        cur_s, cur_b, ctx_len, w, nxt_s, nxt_b, False)
+            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
             if debug >= 2:
                 pos = _put_text(out, pos, "\tp( ")
                 pos = _put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
@@ -202,8 +202,8 @@ class PerplexityScorer:
 
     def __init__(self, model, unk_word=None):
         self.model = model
-        self.tables = ScoringTables(model)
-        self.words = WordTable(model.vocab)
+        self.tables = ScoringTables.from_model(model)
+        self.words = WordTable.from_vocab(model.vocab)
         self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
         pool, offsets = model.vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0

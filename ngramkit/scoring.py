@@ -1,9 +1,12 @@
 """Back-off scoring over `NgramModel` arrays, in compiled code.
 
-`ScoringTables` holds the model as flat arrays plus one open-addressing hash
-table per order >= 2 (unigrams are indexed by word id directly). A context is
-kept as its words, most recent first, with the backoff weights of the suffix
-n-grams that exist; scoring a word then costs one hash probe per order.
+`ScoringTables` holds unigrams in arrays indexed by word id and one
+open-addressing hash table per order >= 2. An n-gram's key is the slot of its
+history (the n-gram without its last word) in the table of the order below,
+and its last word, so a probe compares one integer and finds the probability
+and backoff weight in the same 16-byte entry: one cache miss per order. A
+context is kept as the slots of its suffix n-grams, newest first, with their
+backoff weights.
 
 The arithmetic follows SRILM's `Ngram::wordProbBO`: the probability of the
 longest matching n-gram plus the backoff weights of the longer contexts,
@@ -15,86 +18,154 @@ from numba import njit
 
 from .arpa import hash_bytes
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+EMPTY = -1
+LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables
 
 
 @njit(cache=True, inline="always")
-def _mix(h, word):
-    h = (h ^ np.uint64(word)) * _MIX
-    return h ^ (h >> np.uint64(29))
+def _slot_of(key, size):
+    # MurmurHash3's 64-bit finaliser spreads keys that differ in few bits.
+    h = np.uint64(key)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return np.int64(h % np.uint64(size))
+
+
+@njit(cache=True, inline="always")
+def _key(history_slot, word):
+    return (np.int64(history_slot) << np.int64(32)) | np.int64(word)
+
+
+@njit(cache=True, inline="always")
+def _find(entries, offset, size, key):
+    """Slot of `key` in the table at entries[offset:offset+size], or -1."""
+    slot = _slot_of(key, size)
+    while True:
+        found = entries[offset + slot, 0]
+        if found == key:
+            return slot
+        if found == EMPTY:
+            return -1
+        slot += 1
+        if slot == size:
+            slot = 0
 
 
 @njit(cache=True)
-def _build_table(ids, table, mask):
-    """Insert the rows of `ids` (n, k) into `table`, hashed newest word first as `advance` probes."""
+def _prefix_cmp(a, i, b, j, length):
+    """Compare a[i, :length] with b[j, :length]: -1, 0 or 1."""
+    for c in range(length):
+        if a[i, c] != b[j, c]:
+            return -1 if a[i, c] < b[j, c] else 1
+    return 0
+
+
+@njit(cache=True)
+def _insert_order(ids, logprob, backoff, lower_ids, lower_slots, entries, values, offset, size, slots):
+    """Insert the k-grams `ids` (sorted rows) into the table at entries[offset:offset+size].
+
+    Their histories are found by a merge walk over the sorted (k-1)-grams
+    `lower_ids`, whose slots are `lower_slots` (for k = 2 the history is the
+    word id). An n-gram whose history is not an n-gram gets slot -1: no context
+    can reach it, so it is left out.
+    """
     k = ids.shape[1]
-    for row in range(ids.shape[0]):
-        h = _mix(np.uint64(0), ids[row, k - 1])
-        for j in range(k - 2, -1, -1):
-            h = _mix(h, ids[row, j])
-        slot = h & mask
-        while table[slot] >= 0:
-            slot = (slot + np.uint64(1)) & mask
-        table[slot] = row
+    lower = 0
+    for r in range(ids.shape[0]):
+        if k == 2:
+            history = np.int64(ids[r, 0])
+        else:
+            while lower < lower_ids.shape[0] and _prefix_cmp(lower_ids, lower, ids, r, k - 1) < 0:
+                lower += 1
+            if lower == lower_ids.shape[0] or _prefix_cmp(lower_ids, lower, ids, r, k - 1) != 0:
+                slots[r] = -1
+                continue
+            history = lower_slots[lower]
+            if history < 0:
+                slots[r] = -1
+                continue
+        key = _key(history, ids[r, k - 1])
+        slot = _slot_of(key, size)
+        while entries[offset + slot, 0] != EMPTY:
+            slot += 1
+            if slot == size:
+                slot = 0
+        entries[offset + slot, 0] = key
+        values[offset + slot, 2] = logprob[r]
+        bow = backoff[r]
+        values[offset + slot, 3] = np.float32(0.0) if np.isnan(bow) else bow
+        slots[r] = slot
 
 
 class ScoringTables:
-    """A model laid out for compiled lookups. `unk_logprob` gives `<unk>` a
-    probability when the model has none (KenLM uses -100); None leaves it absent."""
+    """A model laid out for compiled lookups.
 
-    def __init__(self, model, unk_logprob=None):
-        self.model = model
-        self.vocab = model.vocab
-        self.order = model.order
+    uni_logprob/uni_backoff: per word id (NaN logprob: not a unigram).
+    meta[k] (k >= 2): (offset, size) of order k's table in `entries`.
+    entries: int64 rows (key, value pair); `values` is the same memory seen as
+    float32, so an entry's log probability and backoff weight are values[s, 2]
+    and values[s, 3].
+    """
+
+    def __init__(self, uni_logprob, uni_backoff, meta, entries):
+        self.uni_logprob = uni_logprob
+        self.uni_backoff = uni_backoff
+        self.meta = meta
+        self.entries = entries
+        self.values = entries.view(np.float32).reshape(len(entries), 4)
+        self.order = len(meta) - 1
+
+    @classmethod
+    def from_model(cls, model, unk_logprob=None):
+        """Tables of `model`. `unk_logprob` gives `<unk>` a probability when the
+        model has none (KenLM uses -100); None leaves it absent."""
         n_words = len(model.vocab)
         uni = model.ngrams[0][:, 0]
-        self.uni_logprob = np.full(n_words, np.nan, dtype=np.float32)
-        self.uni_logprob[uni] = model.logprob[0]
-        if unk_logprob is not None and np.isnan(self.uni_logprob[model.vocab.unk]):
-            self.uni_logprob[model.vocab.unk] = unk_logprob
-        self.uni_backoff = np.zeros(n_words, dtype=np.float32)
-        if self.order > 1:
-            self.uni_backoff[uni] = np.nan_to_num(model.backoff[0], nan=0.0)
-        order = self.order
-        # meta rows: offset into flat ids, offset into flat rows, offset into tables, table mask.
-        self.meta = np.zeros((order + 1, 4), dtype=np.int64)
-        ids_parts, prob_parts, bow_parts, sizes = [], [], [], []
-        id_off = row_off = tab_off = 0
-        for k in range(2, order + 1):
+        uni_logprob = np.full(n_words, np.nan, dtype=np.float32)
+        uni_logprob[uni] = model.logprob[0]
+        if unk_logprob is not None and np.isnan(uni_logprob[model.vocab.unk]):
+            uni_logprob[model.vocab.unk] = unk_logprob
+        uni_backoff = np.zeros(n_words, dtype=np.float32)
+        if model.order > 1:
+            uni_backoff[uni] = np.nan_to_num(model.backoff[0], nan=0.0)
+        meta = np.zeros((model.order + 1, 2), dtype=np.int64)
+        offset = 0
+        for k in range(2, model.order + 1):
+            size = max(16, int(LOAD_FACTOR * len(model.ngrams[k - 1])) + 1)
+            meta[k] = (offset, size)
+            offset += size
+        entries = np.full((offset, 2), EMPTY, dtype=np.int64)
+        self = cls(uni_logprob, uni_backoff, meta, entries)
+        lower_slots = np.zeros(0, dtype=np.int64)
+        for k in range(2, model.order + 1):
             ids = model.ngrams[k - 1]
-            size = 16
-            while size < 2 * len(ids):
-                size *= 2
-            self.meta[k] = (id_off, row_off, tab_off, size - 1)
-            ids_parts.append(ids.reshape(-1))
-            prob_parts.append(model.logprob[k - 1])
-            if k < order:
-                bow_parts.append(np.nan_to_num(model.backoff[k - 1], nan=0.0))
-            else:
-                bow_parts.append(np.zeros(len(ids), dtype=np.float32))
-            sizes.append(size)
-            id_off += ids.size
-            row_off += len(ids)
-            tab_off += size
-        self.flat_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
-        self.logprob = np.concatenate(prob_parts).astype(np.float32) if prob_parts else np.zeros(0, np.float32)
-        self.backoff = np.concatenate(bow_parts).astype(np.float32) if bow_parts else np.zeros(0, np.float32)
-        self.tables = np.full(tab_off, -1, dtype=np.int32)
-        for k in range(2, order + 1):
-            _, _, off, mask = self.meta[k]
-            _build_table(model.ngrams[k - 1], self.tables[off:off + mask + 1], np.uint64(mask))
+            backoff = model.backoff[k - 1] if k < model.order else np.zeros(len(ids), dtype=np.float32)
+            slots = np.empty(len(ids), dtype=np.int64)
+            _insert_order(ids, model.logprob[k - 1], backoff, model.ngrams[k - 2], lower_slots,
+                          entries, self.values, meta[k, 0], meta[k, 1], slots)
+            lower_slots = slots
+        return self
+
+    def named_arrays(self):
+        """The arrays that define the tables, by name (what a binary model file stores)."""
+        return {"uni_logprob": self.uni_logprob, "uni_backoff": self.uni_backoff,
+                "meta": self.meta, "entries": self.entries}
 
     def arrays(self):
         """The arrays the compiled functions take, in their argument order."""
-        return (self.uni_logprob, self.uni_backoff, self.meta, self.flat_ids, self.logprob, self.backoff, self.tables)
+        return (self.uni_logprob, self.uni_backoff, self.meta, self.entries, self.values)
 
 
-@njit(cache=True)
-def advance(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
-            ctx_words, ctx_bows, ctx_len, word, new_words, new_bows, kenlm_sum):
-    """Score `word` after the context (ctx_words[:ctx_len], newest first, whose
-    suffixes all exist as n-grams with weights ctx_bows). Fills the context that
-    follows into new_words/new_bows (may not alias the inputs).
+@njit(cache=True, inline="always")
+def advance(uni_logprob, uni_backoff, meta, entries, values,
+            ctx_slots, ctx_bows, ctx_len, word, new_slots, new_bows, kenlm_sum):
+    """Score `word` after the context ctx_slots[:ctx_len]: the slots of the
+    context's suffix n-grams, newest first (ctx_slots[0] is the last word's id),
+    with their backoff weights ctx_bows. Fills the context that follows into
+    new_slots/new_bows (may not alias the inputs).
 
     The backoff weights of the contexts longer than the match are summed first
     and then added (SRILM), or added one by one to the probability (KenLM,
@@ -108,41 +179,24 @@ def advance(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
     if not np.isnan(p):
         found = 1
         new_len = 1
-        new_words[0] = word
+        new_slots[0] = word
         new_bows[0] = uni_backoff[word]
     else:
         p = np.float32(-np.inf)
         new_len = 0
     chain = new_len == 1
-    h = _mix(np.uint64(0), word)
     usable = min(ctx_len, order - 1)
-    for j in range(1, usable + 1):
+    # SRILM looks further while the context exists, even past a missing n-gram.
+    for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
-        h = _mix(h, ctx_words[j - 1])
-        id_off, row_off, tab_off, mask = meta[k, 0], meta[k, 1], meta[k, 2], np.uint64(meta[k, 3])
-        slot = h & mask
-        row = -1
-        while True:
-            r = tables[tab_off + slot]
-            if r < 0:
-                break
-            base = id_off + r * k
-            if flat_ids[base + k - 1] == word:
-                same = True
-                for i in range(1, k):
-                    if flat_ids[base + k - 1 - i] != ctx_words[i - 1]:
-                        same = False
-                        break
-                if same:
-                    row = r
-                    break
-            slot = (slot + np.uint64(1)) & mask
-        if row >= 0:
-            p = logprob[row_off + row]
+        offset = meta[k, 0]
+        slot = _find(entries, offset, meta[k, 1], _key(ctx_slots[j - 1], word))
+        if slot >= 0:
+            p = values[offset + slot, 2]
             found = k
             if chain and k < order:
-                new_words[j] = ctx_words[j - 1]
-                new_bows[j] = backoff[row_off + row]
+                new_slots[j] = slot
+                new_bows[j] = values[offset + slot, 3]
                 new_len = k
         else:
             chain = False
@@ -166,15 +220,26 @@ def _build_word_table(pool, offsets, table, mask):
 
 
 class WordTable:
-    """Vocabulary lookup of UTF-8 byte spans in compiled code."""
+    """Vocabulary lookup of UTF-8 byte spans in compiled code: an open-addressing
+    table of word ids (size a power of two) over the words' byte pool."""
 
-    def __init__(self, vocab):
-        self.pool, self.offsets = vocab.byte_pool()
+    def __init__(self, table, pool, offsets):
+        self.table = table
+        self.pool = pool
+        self.offsets = offsets
+
+    @classmethod
+    def from_vocab(cls, vocab):
+        pool, offsets = vocab.byte_pool()
         size = 16
         while size < 2 * len(vocab):
             size *= 2
-        self.table = np.full(size, -1, dtype=np.int32)
-        _build_word_table(self.pool, self.offsets, self.table, np.uint64(size - 1))
+        table = np.full(size, -1, dtype=np.int32)
+        _build_word_table(pool, offsets, table, np.uint64(size - 1))
+        return cls(table, pool, offsets)
+
+    def named_arrays(self):
+        return {"word_table": self.table, "word_pool": self.pool, "word_offsets": self.offsets}
 
     def arrays(self):
         return (self.table, self.pool, self.offsets)
@@ -268,84 +333,75 @@ def tokenize_lines(buf, table, pool, offsets, unknown, keep_empty=False):
     return ids, starts, ends, line_offsets
 
 
+
+
 @njit(cache=True)
-def score_sentences(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
-                    ids, line_offsets, bos, eos, use_bos, use_eos, kenlm_sum, out_logprob, out_found, out_ids, out_offsets):
-    """Score each sentence ids[line_offsets[i]:line_offsets[i+1]] with optional
-    `<s>` context and final `</s>`. Per token (and `</s>`) log10 p, matched
-    length and word id go to out_logprob/out_found/out_ids from out_offsets[i];
-    returns the float32 sentence totals."""
+def _sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, slots, bows):
+    """Set the context of a sentence start; returns its length."""
+    if use_bos and order > 1 and not np.isnan(uni_logprob[bos]):
+        slots[0] = bos
+        bows[0] = uni_backoff[bos]
+        return 1
+    return 0
+
+
+@njit(cache=True)
+def score_text(uni_logprob, uni_backoff, meta, entries, values, table, pool, offsets,
+               buf, n_lines, unk, bos, eos, use_bos, use_eos, per_token,
+               out_logprob, out_found, out_ids, out_offsets):
+    """KenLM's scores of each line of `buf` as a sentence (n_lines lines, each
+    ending in a newline; blanks separate words; words not in the vocabulary
+    score as `unk`), tokenised and scored in one pass.
+
+    With `per_token`, each word's (and `</s>`'s) log10 p, matched length and id
+    go to out_logprob/out_found/out_ids, line i's from out_offsets[i].
+    Returns the float32 sentence totals.
+    """
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    words_a = np.empty(width, dtype=np.int32)
+    slots_a = np.empty(width, dtype=np.int64)
     bows_a = np.empty(width, dtype=np.float32)
-    words_b = np.empty(width, dtype=np.int32)
+    slots_b = np.empty(width, dtype=np.int64)
     bows_b = np.empty(width, dtype=np.float32)
-    n_lines = len(line_offsets) - 1
-    totals = np.empty(n_lines, dtype=np.float32)
-    pos = 0
-    for s in range(n_lines):
-        out_offsets[s] = pos
-        ctx_len = 0
-        if use_bos and not np.isnan(uni_logprob[bos]) and order > 1:
-            words_a[0] = bos
-            bows_a[0] = uni_backoff[bos]
-            ctx_len = 1
-        cur_w, cur_b, nxt_w, nxt_b = words_a, bows_a, words_b, bows_b
-        total = np.float32(0.0)
-        lo = line_offsets[s]
-        hi = line_offsets[s + 1]
-        for t in range(lo, hi + (1 if use_eos else 0)):
-            w = ids[t] if t < hi else eos
-            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
-                                        cur_w, cur_b, ctx_len, w, nxt_w, nxt_b, kenlm_sum)
-            out_logprob[pos] = p
-            out_found[pos] = found
-            out_ids[pos] = w
-            pos += 1
-            total += p
-            cur_w, cur_b, nxt_w, nxt_b = nxt_w, nxt_b, cur_w, cur_b
-        totals[s] = total
-    out_offsets[n_lines] = pos
-    return totals
-
-
-@njit(cache=True)
-def score_one(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
-              table, pool, offsets, buf, unk, bos, eos, use_bos, use_eos):
-    """KenLM's `Model.score` of one sentence (all whitespace separates words): float32 total."""
-    order = meta.shape[0] - 1
-    width = max(order - 1, 1)
-    cur_w = np.empty(width, dtype=np.int32)
-    cur_b = np.empty(width, dtype=np.float32)
-    nxt_w = np.empty(width, dtype=np.int32)
-    nxt_b = np.empty(width, dtype=np.float32)
-    ctx_len = 0
-    if use_bos and not np.isnan(uni_logprob[bos]) and order > 1:
-        cur_w[0] = bos
-        cur_b[0] = uni_backoff[bos]
-        ctx_len = 1
-    total = np.float32(0.0)
+    totals = np.zeros(n_lines, dtype=np.float32)
     n = len(buf)
     i = 0
-    at_end = False
-    while not at_end:
-        while i < n and (buf[i] == 10 or _is_blank(buf[i])):
-            i += 1
-        if i >= n:
-            if not use_eos:
-                break
-            w = eos
-            at_end = True
-        else:
-            s = i
-            while i < n and buf[i] != 10 and not _is_blank(buf[i]):
+    pos = 0
+    for line in range(n_lines):
+        if per_token:
+            out_offsets[line] = pos
+        cur_s, cur_b, nxt_s, nxt_b = slots_a, bows_a, slots_b, bows_b
+        ctx_len = _sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, cur_s, cur_b)
+        total = np.float32(0.0)
+        at_end = False
+        while True:
+            while i < n and _is_blank(buf[i]):
                 i += 1
-            w = word_id(table, pool, offsets, buf, s, i)
-            if w < 0:
-                w = unk
-        p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, flat_ids, logprob, backoff, tables,
-                                    cur_w, cur_b, ctx_len, w, nxt_w, nxt_b, True)
-        total += p
-        cur_w, cur_b, nxt_w, nxt_b = nxt_w, nxt_b, cur_w, cur_b
-    return total
+            if i >= n or buf[i] == 10:
+                i += 1
+                if not use_eos:
+                    break
+                w = eos
+                at_end = True
+            else:
+                start = i
+                while i < n and buf[i] != 10 and not _is_blank(buf[i]):
+                    i += 1
+                w = word_id(table, pool, offsets, buf, start, i)
+                if w < 0:
+                    w = unk
+            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                        cur_s, cur_b, ctx_len, w, nxt_s, nxt_b, True)
+            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            total += p
+            if per_token:
+                out_logprob[pos] = p
+                out_found[pos] = found
+                out_ids[pos] = w
+                pos += 1
+            if at_end:
+                break
+        totals[line] = total
+    if per_token:
+        out_offsets[n_lines] = pos
+    return totals

@@ -5,6 +5,7 @@ import sys
 import click
 
 from ..arpa import read_arpa
+from ..lm import Model
 from ..perplexity import PerplexityScorer
 from .common import run
 
@@ -31,4 +32,13 @@ def ppl(lm, text, order):
     run("ngramkit ppl", body)
 
 
-COMMANDS = [ppl]
+@click.command("build-binary")
+@click.argument("arpa")
+@click.argument("binary")
+def build_binary(arpa, binary):
+    """Convert the ARPA model ARPA into a binary model file BINARY, which
+    `ngramkit.Model` memory-maps instead of parsing."""
+    run("ngramkit build-binary", lambda: Model(arpa).write_binary(binary))
+
+
+COMMANDS = [ppl, build_binary]

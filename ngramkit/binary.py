@@ -1,0 +1,103 @@
+"""The binary model file: named numpy arrays behind a small versioned header,
+each 64-byte aligned so that loading is a memory map and no copy.
+
+Layout: MAGIC (16 bytes), format version (uint32), header length (uint32),
+file size (uint64), then a UTF-8 JSON header {"kind", "info", "arrays":
+[[name, dtype, shape, offset], ...]}, then the arrays. All numbers are
+little-endian.
+"""
+
+import json
+import mmap
+import os
+import struct
+
+import numpy as np
+
+from .errors import FormatError, MissingFileError, OutputError
+from .textio import atomic_output
+
+MAGIC = b"\x89ngramkit-lm\r\n\x1a\n"
+VERSION = 1
+_PREFIX = struct.Struct("<16sIIQ")
+ALIGN = 64
+
+
+def _aligned(offset):
+    return -(-offset // ALIGN) * ALIGN
+
+
+def is_binary(path):
+    """Does `path` start with the binary model magic? (False if it cannot be read.)"""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+def write_arrays(path, kind, info, arrays):
+    """Write `arrays` (name -> array) with the JSON-able `info` to `path`, atomically."""
+    if str(path).endswith((".gz", ".bz2", ".xz")) or str(path) == "-":
+        raise OutputError("a binary model must be a plain file (it is memory-mapped)", path)
+    header = b""
+    # The header's length moves the arrays' offsets, which are in the header: repeat until it settles.
+    while True:
+        offset = _aligned(_PREFIX.size + len(header))
+        entries = []
+        for name, array in arrays.items():
+            array = np.asarray(array)
+            entries.append([name, array.dtype.newbyteorder("<").str, list(array.shape), offset])
+            offset = _aligned(offset + array.nbytes)
+        settled = json.dumps({"kind": kind, "info": info, "arrays": entries}).encode("utf-8")
+        settles = len(settled) == len(header)
+        header = settled
+        if settles:
+            break
+    size = offset
+    with atomic_output(path) as out:
+        out.write(_PREFIX.pack(MAGIC, VERSION, len(header), size))
+        out.write(header)
+        written = _PREFIX.size + len(header)
+        for (name, _, _, array_offset), array in zip(entries, arrays.values()):
+            out.write(b"\0" * (array_offset - written))
+            data = np.ascontiguousarray(array, dtype=np.asarray(array).dtype.newbyteorder("<"))
+            out.write(memoryview(data).cast("B"))
+            written = array_offset + data.nbytes
+        out.write(b"\0" * (size - written))
+
+
+def read_arrays(path, kind):
+    """Memory-map a file written by `write_arrays`: returns (info, name -> read-only array)."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise MissingFileError("no such file", path) from None
+    except OSError as exc:
+        raise MissingFileError(f"cannot open: {exc.strerror}", path) from None
+    with f:
+        prefix = f.read(_PREFIX.size)
+        if len(prefix) < _PREFIX.size or not prefix.startswith(MAGIC):
+            if len(prefix) < _PREFIX.size and MAGIC.startswith(prefix[:len(MAGIC)]) and prefix:
+                raise FormatError("binary model truncated (header incomplete)", path)
+            raise FormatError("not an ngramkit binary model", path)
+        _, version, header_len, size = _PREFIX.unpack(prefix)
+        if version != VERSION:
+            raise FormatError(f"binary model format version {version}; this ngramkit reads version {VERSION} "
+                              "(rebuild it with ngramkit build-binary)", path)
+        actual = os.fstat(f.fileno()).st_size
+        if actual < size:
+            raise FormatError(f"binary model truncated ({actual} of {size} bytes)", path)
+        try:
+            header = json.loads(f.read(header_len).decode("utf-8"))
+            if header["kind"] != kind:
+                raise FormatError(f"binary file holds a {header['kind']}, not a {kind}", path)
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            arrays = {}
+            for name, dtype, shape, offset in header["arrays"]:
+                dtype = np.dtype(dtype)
+                count = int(np.prod(shape, dtype=np.int64))
+                arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset).reshape(shape)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise FormatError(f"binary model header is corrupt ({exc})", path) from None
+    return header["info"], arrays
