@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pynini
 from numba import njit
-from numba.typed import List
 
 from .arpa import read_arpa
 from .errors import FormatError, UsageError
@@ -505,12 +504,12 @@ def compile_grammar(model, symbols=None, disambig_symbol=None, bos_symbol=BOS, e
     eos = vocab.index.get(eos_symbol, -1)
     order = model.order
     sizes = model.sizes()
-    tables = List(model.ngrams)
+    tables = tuple(model.ngrams)
     # Rows of order k starting with word w: first_starts[k-1][w] up to [w + 1]. The
     # highest order is never searched.
-    first_starts = List(np.searchsorted(ids[:, 0], np.arange(len(vocab) + 1)).astype(np.int64)
+    first_starts = tuple(np.searchsorted(ids[:, 0], np.arange(len(vocab) + 1)).astype(np.int64)
                         if k < order else np.zeros(1, np.int64) for k, ids in enumerate(model.ngrams, 1))
-    states = List(np.full(n if k < order else 0, -1, dtype=np.int32) for k, n in enumerate(sizes, 1))
+    states = tuple(np.full(n if k < order else 0, -1, dtype=np.int32) for k, n in enumerate(sizes, 1))
     # States 0 (empty history) and, without a disambiguation symbol, 1 (after </s>);
     # then one per lower-order n-gram, one start state, and the new highest-order destinations.
     eos_state = 1 if not disambig else -1
