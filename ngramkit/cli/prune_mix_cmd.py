@@ -1,0 +1,128 @@
+"""`ngramkit prune`, `ngramkit mix` and `ngramkit prune-curve`: pruning and interpolating
+existing ARPA models (the arithmetic is SRILM's, see prune.py and mix.py)."""
+
+import sys
+
+import click
+import numpy as np
+
+from ..arpa import read_arpa, write_arpa
+from ..errors import UsageError
+from ..mix import best_mix, format_lambdas, mix_static, mixture_stats, shared_vocab, token_logprobs
+from ..perplexity import PerplexityScorer
+from ..prune import Pruner
+from ..textio import atomic_output
+from .common import run
+
+
+@click.command("prune")
+@click.argument("lm")
+@click.option("--output", "-o", required=True, help="ARPA file to write.")
+@click.option("--threshold", "-t", type=float, default=None, help="SRILM's -prune: largest relative perplexity change of a removed n-gram.")
+@click.option("--target-ngrams", type=int, default=None, help="Find the threshold that leaves at most this many n-grams (all orders).")
+@click.option("--minprune", type=int, default=2, show_default=True, help="Lowest order that is pruned.")
+@click.option("--order", type=int, default=None, help="Use orders up to this (default: the model's).")
+def prune_cmd(lm, output, threshold, target_ngrams, minprune, order):
+    """Entropy-prune the ARPA model LM (Stolcke; SRILM's ngram -prune)."""
+
+    def body():
+        if (threshold is None) == (target_ngrams is None):
+            raise UsageError("give one of --threshold and --target-ngrams")
+        model = read_arpa(lm)
+        if order:
+            model = model.truncated(order)
+        pruner = Pruner(model, minprune)
+        theta = threshold if threshold is not None else pruner.threshold_for_size(target_ngrams)
+        pruned = pruner.pruned(theta)
+        write_arpa(pruned, output)
+        sizes = " ".join(f"{k}-grams {n}" for k, n in enumerate(pruned.sizes(), 1))
+        print(f"threshold {theta:.6g}: {sizes} ({sum(pruned.sizes())} of {sum(model.sizes())})", file=sys.stderr)
+
+    run("ngramkit prune", body)
+
+
+@click.command("mix")
+@click.argument("lms", nargs=-1, required=True)
+@click.option("--output", "-o", required=True, help="ARPA file to write: one merged backoff model.")
+@click.option("--weights", "-w", default=None, help="Weights of the models, e.g. '0.6 0.4' (default: equal, or tuned).")
+@click.option("--tune", default=None, help="Held-out text: choose the weights that minimise its perplexity (EM).")
+@click.option("--order", type=int, default=None, help="Use orders up to this (default: the models').")
+def mix_cmd(lms, output, weights, tune, order):
+    """Interpolate ARPA models LMS into one backoff model (SRILM's ngram -mix-lm)."""
+
+    def body():
+        if len(lms) < 2:
+            raise UsageError("give at least two models")
+        models = [read_arpa(path) for path in lms]
+        if order:
+            models = [m.truncated(order) for m in models]
+        models = shared_vocab(models)
+        if weights is not None and tune is not None:
+            raise UsageError("give --weights or --tune, not both")
+        if tune is not None:
+            logprob, ids, offsets = token_logprobs(models, tune)
+            scored = ~np.isneginf(logprob).all(axis=0)
+            lam = best_mix(logprob[:, scored], report=lambda i, l, p: print(
+                f"iteration {i}, lambda = {format_lambdas(l)}, ppl = {p:g}", file=sys.stderr))
+            stats = mixture_stats(logprob, lam, ids, offsets, models[0].vocab.unk)
+            print(f"best lambda {format_lambdas(lam)}; {tune}: {stats.srilm_text()}", end="", file=sys.stderr)
+        elif weights is not None:
+            lam = [float(w) for w in weights.replace(",", " ").split()]
+            if len(lam) != len(models) or abs(sum(lam) - 1.0) > 1e-6 or min(lam) < 0:
+                raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {weights!r}")
+        else:
+            lam = [1.0 / len(models)] * len(models)
+        write_arpa(mix_static(models, list(lam)), output)
+
+    run("ngramkit mix", body)
+
+
+DEFAULT_THRESHOLDS = "1e-10 3e-10 1e-9 3e-9 1e-8 3e-8 1e-7 3e-7 1e-6 3e-6 1e-5"
+
+
+@click.command("prune-curve")
+@click.argument("lm")
+@click.argument("text")
+@click.option("--output", "-o", required=True, help="PNG file to write.")
+@click.option("--thresholds", default=DEFAULT_THRESHOLDS, show_default=True, help="Pruning thresholds to try.")
+@click.option("--minprune", type=int, default=2, show_default=True, help="Lowest order that is pruned.")
+def prune_curve_cmd(lm, text, output, thresholds, minprune):
+    """Plot the perplexity of TEXT against the size of LM pruned at a range of thresholds."""
+
+    def body():
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise UsageError("prune-curve needs matplotlib: pip install 'ngramkit[plot]'") from None
+        thetas = sorted(float(t) for t in thresholds.replace(",", " ").split())
+        model = read_arpa(lm)
+        pruner = Pruner(model, minprune)
+        points = [(sum(model.sizes()), PerplexityScorer(model).score_file(text).ppl(), 0.0)]
+        print("threshold\tn-grams\tppl")
+        print(f"0\t{points[0][0]}\t{points[0][1]:.7g}")
+        for theta in thetas:
+            pruned = pruner.pruned(theta)
+            points.append((sum(pruned.sizes()), PerplexityScorer(pruned).score_file(text).ppl(), theta))
+            print(f"{theta:g}\t{points[-1][0]}\t{points[-1][1]:.7g}")
+            sys.stdout.flush()
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o")
+        for size, ppl, theta in points:
+            ax.annotate(f"{theta:g}" if theta else "unpruned", (size, ppl), textcoords="offset points",
+                        xytext=(4, 4), fontsize=7)
+        ax.set_xscale("log")
+        ax.set_xlabel("n-grams")
+        ax.set_ylabel(f"perplexity of {text}")
+        ax.set_title(f"Entropy pruning of {lm}")
+        ax.grid(True, which="both", alpha=0.3)
+        fig.tight_layout()
+        with atomic_output(output) as out:
+            fig.savefig(out, format="png", dpi=120)
+        plt.close(fig)
+
+    run("ngramkit prune-curve", body)
+
+
+COMMANDS = [prune_cmd, mix_cmd, prune_curve_cmd]
