@@ -22,6 +22,7 @@ import multiprocessing
 import re
 import signal
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jieba
 
@@ -30,6 +31,8 @@ from .progress import Progress
 from .textio import atomic_output, iter_line_blocks
 
 PIECE_BYTES = 1 << 16
+# Corpora repeat lines (boilerplate, duplicated reviews); each process remembers this many.
+REMEMBERED_LINES = 1 << 16
 
 _LATIN_OR_NUMBER = "0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
 _CHAR_TOKENS = re.compile(rf"[{_LATIN_OR_NUMBER}]+(?:['.][{_LATIN_OR_NUMBER}]+)*|\S")
@@ -63,6 +66,7 @@ class Segmenter:
     def __init__(self, options=SegmentOptions()):
         self.options = options
         self._cut = None
+        self.segment_line = lru_cache(maxsize=REMEMBERED_LINES)(self._segment_line)
         if options.normalize is not None:
             translation_table(options.normalize)
         if options.split != "words":
@@ -80,7 +84,7 @@ class Segmenter:
             jieba.initialize()
             self._cut = jieba.cut
 
-    def segment_line(self, line):
+    def _segment_line(self, line):
         if self.options.split == "none":
             return " ".join(line.split())
         if self._cut is None:
