@@ -53,7 +53,9 @@ def segment(input_path, output, chars, lexicon, user_words, encoding, workers, q
     """Segment raw Chinese text into words with jieba, one output line per input line.
 
     Text is normalised first: full-width to half-width, Latin lowercased,
-    punctuation and symbols removed as separators.
+    punctuation and symbols removed as separators. For Chinese ASR text add
+    --zh-numbers --join-cjk --remove-urls: numbers in spoken form, no stray
+    spaces inside Chinese, no addresses.
     """
 
     def body():
