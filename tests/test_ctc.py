@@ -1,0 +1,90 @@
+"""pyctcdecode's beam search on our Model gives what it gives on kenlm.Model.
+
+pyctcdecode is installed for the tests without its declared dependencies (it
+pins numpy<2); these tests skip without it, and the comparison with the live
+kenlm module skips without kenlm (the reference values below come from it).
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pyctcdecode = pytest.importorskip("pyctcdecode")
+from pyctcdecode.language_model import load_unigram_set_from_arpa  # noqa: E402
+
+import ngramkit  # noqa: E402
+from ngramkit.arpa import read_arpa, write_arpa  # noqa: E402
+from ngramkit.ctc import build_ctcdecoder  # noqa: E402
+
+SRILM_ARPA = Path(__file__).parent / "data" / "reference" / "en" / "srilm" / "mkn3.arpa.gz"
+LABELS = [""] + list(" abcdefghijklmnopqrstuvwxyz'")
+TEXT = "we welcome them as allies and as friends"
+# Without a language model the greedy path reads "we walcona tham es elliaz emd as freemdz".
+CONFUSABLE = {"e": "a", "a": "e", "o": "u", "i": "e", "s": "z", "m": "n", "n": "m", "t": "d", "d": "t"}
+# decode_beams on kenlm.Model (kenlm 0.3.0, pyctcdecode 0.5.0): (text, logit score, LM score) of the best beams.
+KENLM_BEAMS = [
+    (TEXT, -24.952241717571503, -41.29691276821813),
+    ("we welcome than as allies and as friends", -24.644854842418916, -42.210559504921086),
+    ("we welcome then as allies and as friends", -25.1005948173945, -42.6984803582638),
+]
+
+
+def fixed_logits():
+    """Log-probabilities of TEXT's characters, each frame followed by a blank, where
+    a confusable letter is almost as likely as the right one."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for c in TEXT:
+        row = rng.normal(0, 0.5, len(LABELS))
+        row[LABELS.index(c)] += 6
+        if c in CONFUSABLE:
+            row[LABELS.index(CONFUSABLE[c])] += 5.8
+        frames.append(row)
+        row = rng.normal(0, 0.5, len(LABELS))
+        row[0] += 6
+        frames.append(row)
+    logits = np.array(frames, dtype=np.float32)
+    return logits - np.log(np.exp(logits).sum(1, keepdims=True))
+
+
+@pytest.fixture(scope="module")
+def kenlm_style_arpa(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ctc") / "mkn3.arpa"
+    write_arpa(read_arpa(SRILM_ARPA), path, style="kenlm")
+    return path
+
+
+def test_unigrams_reach_pyctcdecode(kenlm_style_arpa, tmp_path):
+    model = ngramkit.Model(SRILM_ARPA)
+    assert len(model.unigrams) == model.sizes[0] == 12040 and "</s>" in model.unigrams
+    # pyctcdecode reads a unigram only from a line with a backoff column: a KenLM-style file has one on every line.
+    assert load_unigram_set_from_arpa(str(kenlm_style_arpa)) == set(model.unigrams)
+    write_arpa(read_arpa(SRILM_ARPA), tmp_path / "srilm.arpa")
+    assert set(model.unigrams) - load_unigram_set_from_arpa(str(tmp_path / "srilm.arpa")) == {"</s>"}
+
+
+@pytest.mark.parametrize("source", ["arpa", "binary"])
+def test_decoder_on_ngramkit_matches_kenlm_reference(source, tmp_path):
+    model = ngramkit.Model(SRILM_ARPA)
+    if source == "binary":
+        model.write_binary(tmp_path / "mkn3.ngk")
+        model = ngramkit.Model(tmp_path / "mkn3.ngk")
+    decoder = build_ctcdecoder(LABELS, model)
+    logits = fixed_logits()
+    assert pyctcdecode.build_ctcdecoder(LABELS).decode(logits) == "we walcona tham es elliaz emd as freemdz"
+    assert decoder.decode(logits) == TEXT
+    beams = decoder.decode_beams(logits)
+    for (text, _, _, logit_score, lm_score), (ref_text, ref_logit, ref_lm) in zip(beams, KENLM_BEAMS):
+        assert text == ref_text
+        assert logit_score == pytest.approx(ref_logit, abs=1e-9)
+        assert lm_score == pytest.approx(ref_lm, abs=1e-9)
+
+
+def test_decoder_on_ngramkit_matches_live_kenlm(kenlm_style_arpa):
+    pytest.importorskip("kenlm")
+    ours = build_ctcdecoder(LABELS, ngramkit.Model(SRILM_ARPA)).decode_beams(fixed_logits())
+    theirs = pyctcdecode.build_ctcdecoder(LABELS, kenlm_model_path=str(kenlm_style_arpa)).decode_beams(fixed_logits())
+    assert len(ours) == len(theirs) > 3
+    for (text, _, _, logit_score, lm_score), (ref_text, _, _, ref_logit, ref_lm) in zip(ours, theirs):
+        assert (text, logit_score, lm_score) == (ref_text, ref_logit, ref_lm)
