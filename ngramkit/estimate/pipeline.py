@@ -11,7 +11,6 @@ from .adjust import adjusted_counts
 from .backoff import context_backoffs, finish_unigrams
 from .discounts import estimate_discounts
 from .lookup import ModelTables, find_rows
-from .options import make_method
 from .policy import LOG_ZERO, SRILM
 from .probabilities import estimate_order
 
@@ -37,9 +36,10 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
     vocab = counts.vocab
     if order < 1 or len(counts.counts[0]) == 0:
         raise EmptyInputError("no n-grams to estimate from")
+    counts = policy.prepare_counts(counts)  # policy hook: KenLM's <unk> unigram
     nonevent = policy.nonevents(vocab, options.unk)
     uniform_size = int(np.count_nonzero(~nonevent))
-    methods = [make_method(options.orders[k], uniform_size, options.discount_fallback)
+    methods = [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
                for k in range(order)]
     adjusted = adjusted_counts(counts, order, methods, nonevent)
     start = times.mark("adjust", start)
@@ -49,7 +49,8 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
     tables = ModelTables(len(vocab))
     for k in range(1, order + 1):
         est = estimate_order(k, counts.ngrams[k - 1], adjusted[k - 1], methods[k - 1], tables,
-                             nonevent, vocab, uniform_size, policy)
+                             nonevent, vocab, uniform_size, policy,
+                             pruned=policy.pruned(k, counts.counts[k - 1]))  # policy hook
         start = times.mark("probabilities", start)
         if k == 1:
             finish_unigrams(est, tables, nonevent, vocab.bos, warn)

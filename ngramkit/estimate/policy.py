@@ -1,22 +1,27 @@
 """Where estimation toolkits differ in policy rather than in arithmetic.
 
-The pipeline reads every such choice from one `Policy`, so another toolkit's
-behaviour (e.g. KenLM's lmplz) is a different policy, not a different pipeline.
+The pipeline reads every such choice from one policy object, so another toolkit's
+behaviour (KenLM's lmplz) is a different policy, not a different pipeline.
+`Policy` is SRILM's; `KenlmPolicy` overrides what lmplz does differently.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
+
+from ..errors import EstimationError, UsageError
+from ..model import NgramCounts
+from .options import make_method
+from .smoothing import ModifiedKneserNey
 
 LOG_ZERO = -99.0  # how SRILM writes log10(0)
 
 
-@dataclass(frozen=True)
 class Policy:
-    name: str
-    unk_always_word: bool  # <unk> gets probability mass even without -unk
-    bos_logprob: float  # the log10 probability written for <s>, which is only a context
-    increment_denominator: bool  # a context left with no backoff mass gets its total raised by 1
+    """SRILM 1.7.3's ngram-count."""
+
+    name = "srilm"
+    unk_always_word = False  # <unk> gets probability mass even without -unk
+    bos_logprob = LOG_ZERO  # the log10 probability written for <s>, which is only a context
+    increment_denominator = True  # a context left with no backoff mass gets its total raised by 1
 
     def nonevents(self, vocab, unk):
         """Boolean mask over word ids: words that are never predicted (<s>; <unk> unless a word)."""
@@ -26,5 +31,137 @@ class Policy:
             mask[vocab.unk] = True
         return mask
 
+    def prepare_counts(self, counts):
+        """The counts the pipeline estimates from."""
+        return counts
 
-SRILM = Policy(name="srilm", unk_always_word=False, bos_logprob=LOG_ZERO, increment_denominator=True)
+    def smoothing(self, order_options, uniform_size, fallback):
+        """The smoothing method of one order."""
+        return make_method(order_options, uniform_size, fallback)
+
+    def pruned(self, k, raw_counts):
+        """Mask of order-k n-grams removed from the model whose counts still feed their
+        context's lower-order weight, or None."""
+        return None
+
+
+SRILM = Policy()
+
+
+def kenlm_discounts(coc, order):
+    """lmplz's modified Kneser-Ney discounts (D1, D2, D3+) from count-of-counts coc[1..4],
+    in its single precision; raises EstimationError where lmplz rejects them."""
+    n = [int(c) for c in coc[:5]]
+    for j in (1, 2, 3):
+        if n[j] == 0:
+            raise EstimationError(
+                f"could not calculate Kneser-Ney discounts for {order}-grams with adjusted count "
+                f"{j + 1} because no {order}-grams have adjusted count {j}; is this small or "
+                "artificial data?")
+    f32 = np.float32
+    y = f32(n[1]) / f32(n[1] + 2.0 * n[2])
+    discounts = []
+    for j in (1, 2, 3):
+        d = f32(j) - f32(j + 1) * y * f32(n[j + 1]) / f32(n[j])
+        if d < 0 or d > j:
+            raise EstimationError(f"{order}-gram discount out of range for adjusted count {j}: "
+                                  f"{float(d):g}")
+        discounts.append(d)
+    return tuple(discounts)
+
+
+def check_fallback(values):
+    """lmplz's --discount_fallback: up to three discounts, the last repeated, D_j in [0, j]."""
+    if not values:
+        raise UsageError("--discount_fallback needs at least one discount")
+    if len(values) > 3:
+        raise UsageError("give at most three fallback discounts: for counts 1, 2 and 3+")
+    filled = [np.float32(values[min(j, len(values) - 1)]) for j in range(3)]
+    for j, d in enumerate(filled, start=1):
+        if not 0 <= d <= j:
+            raise UsageError(f"the fallback discount for count {j} is {float(d):g}, outside [0, {j}]")
+    return tuple(filled)
+
+
+class KenlmKneserNey(ModifiedKneserNey):
+    """Interpolated modified Kneser-Ney with lmplz's discounts (float32, checked against [0, j])."""
+
+    def __init__(self, interpolate=True, fallback=None, record=None):
+        super().__init__(1, interpolate, fallback)
+        self.record = record  # order -> (D1, D2, D3+) as used, for lmplz's Statistics block
+
+    def estimate(self, coc, order, warn):
+        try:
+            d = kenlm_discounts(coc, order)
+        except EstimationError as exc:
+            if self.fallback is None:
+                raise EstimationError(f"{exc.message}; --discount_fallback uses fixed discounts") from None
+            d = self.fallback
+            warn(f"{exc.message}; substituting fallback discounts "
+                 f"D1={float(d[0]):g} D2={float(d[1]):g} D3+={float(d[2]):g}")
+        # float32 values, as lmplz holds them; the arithmetic after this is in double
+        self.discounts = np.array([0.0] + [float(x) for x in d])
+        if self.record is not None:
+            self.record[order] = tuple(d)
+
+
+class KenlmPolicy(Policy):
+    """KenLM's lmplz: <unk> is always a word (count 0), interpolated with the uniform
+    distribution over all words but <s>; <s> written with log10 p = 0; lmplz's discounts;
+    n-grams of order k >= 2 with raw count <= prune[k-1] removed, their adjusted counts added
+    to their context's lower-order weight (which makes the model sum to one, so normalised
+    backoff weights equal lmplz's gamma)."""
+
+    name = "kenlm"
+    unk_always_word = True
+    bos_logprob = 0.0
+    increment_denominator = False
+
+    def __init__(self, prune=()):
+        self.prune = tuple(int(t) for t in prune)
+        self.discounts = {}  # order -> (D1, D2, D3+) of the last estimate
+
+    def threshold(self, k):
+        """Raw-count threshold of order k (the last one given applies to higher orders)."""
+        if k < 2 or not self.prune:
+            return 0
+        return self.prune[min(k, len(self.prune)) - 1]
+
+    def prepare_counts(self, counts):
+        unk = counts.vocab.unk
+        unigrams = counts.ngrams[0][:, 0]
+        at = int(np.searchsorted(unigrams, unk))
+        if at < len(unigrams) and unigrams[at] == unk:
+            return counts
+        ngrams = [np.insert(counts.ngrams[0], at, unk, axis=0)] + counts.ngrams[1:]
+        raw = [np.insert(counts.counts[0], at, 0)] + counts.counts[1:]
+        return NgramCounts(vocab=counts.vocab, ngrams=ngrams, counts=raw)
+
+    def smoothing(self, order_options, uniform_size, fallback):
+        # order_options.interpolate is False only for unigrams under --interpolate_unigrams 0:
+        # then <unk> gets the whole interpolation weight, as the mass left over
+        return KenlmKneserNey(order_options.interpolate, fallback, self.discounts)
+
+    def pruned(self, k, raw_counts):
+        t = self.threshold(k)
+        return raw_counts <= t if t > 0 else None
+
+
+def parse_prune(values, order):
+    """lmplz's --prune thresholds for orders 1..order: non-decreasing, the last one repeated;
+    unigrams are never pruned, so the first must be 0."""
+    try:
+        thresholds = [int(v) for v in values]
+    except ValueError:
+        raise UsageError(f"bad pruning threshold in {' '.join(map(str, values))!r}") from None
+    if not thresholds:
+        return ()
+    if len(thresholds) > order:
+        raise UsageError(f"pruning thresholds for orders 1 to {len(thresholds)} but the order is {order}")
+    if any(t < 0 for t in thresholds):
+        raise UsageError("pruning thresholds cannot be negative")
+    if thresholds[0] != 0:
+        raise UsageError("unigrams are never pruned: the first pruning threshold must be 0")
+    if any(a > b for a, b in zip(thresholds, thresholds[1:])):
+        raise UsageError("pruning thresholds must be non-decreasing")
+    return tuple(thresholds + [thresholds[-1]] * (order - len(thresholds)))

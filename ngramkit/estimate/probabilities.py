@@ -77,7 +77,7 @@ class OrderEstimate:
         self.lower_logp = lower_logp
 
 
-def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy):
+def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None):
     n = rows.shape[0]
     if k == 1:
         ctx, n_ctx = np.zeros(n, dtype=np.int64), 1
@@ -88,6 +88,12 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
         event &= counts > 0
         event &= usable_contexts(rows, k - 1, vocab.eos, vocab.unk, bool(nonevent[vocab.unk]))
     total, seen, min2, min3 = follower_stats(ctx, n_ctx, counts, event)
+    pruned_mass = np.zeros(n_ctx)
+    if pruned is not None:
+        # policy hook (KenLM --prune): pruned n-grams stay in the totals; their whole counts,
+        # not their discounts, go to the lower-order weight
+        _, seen, min2, min3 = follower_stats(ctx, n_ctx, counts, event & ~pruned)
+        pruned_mass = np.bincount(ctx, weights=np.where(event & pruned, counts, 0), minlength=n_ctx)
     event &= total[ctx] > 0
     sub = np.flatnonzero(event)
     c_int = counts[sub]
@@ -105,9 +111,11 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
         h = cx[sel]
         t = totals[h]
         coef = method.coefficients(c_int[sel], t, seen[h])
+        if pruned is not None:
+            coef = np.where(pruned[sub[sel]], 0.0, coef)
         p = coef * c[sel] / t
         if method.interpolate:
-            weight = method.lower_order_weight(t, seen[h], min2[h], min3[h])
+            weight = method.lower_order_weight(t, seen[h], min2[h], min3[h]) + pruned_mass[h] / t
             p += weight * lower_p[sel]
         return coef, p
 
