@@ -1,0 +1,227 @@
+"""`ngramkit lmplz` agrees with KenLM's lmplz (git 4cb443e): the same n-grams, every log10
+probability and backoff weight within 1e-4, the same discounts in the Statistics block,
+and the same sentence scores from the kenlm module.
+
+tests/data holds samples of the reference ARPA files (tests/make_kenlm_arpa_samples.py:
+full \\data\\ counts, n-grams whose first word is in a fixed 1/32 of the vocabulary), en/o3
+in full, and lmplz's stderr; the full references are compared when ../shared is present.
+"""
+
+import contextlib
+import functools
+import gzip
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
+from make_kenlm_arpa_samples import sampled
+
+from ngramkit.arpa import read_arpa
+from ngramkit.cli import lmplz_cmd
+from ngramkit.cli.lmplz_cmd import build_lmplz, join_multi_values
+
+TOLERANCE = 1e-4
+
+# name -> lmplz flags, as in the references' .cmd.txt files (all also had -S 2G)
+CONFIGS = {"o3": "-o 3", "o4": "-o 4", "o5": "-o 5", "o4-prune011": "-o 4 --prune 0 1 1"}
+CASES = [(lang, name) for lang in ("en", "zh") for name in CONFIGS]
+_WORKDIR = Path(tempfile.mkdtemp(prefix="test-lmplz-"))
+
+
+@functools.cache
+def lmplz_like_kenlm(lang, name):
+    """Our lmplz on the reference's training text: (model, ARPA path, stderr lines)."""
+    flags = CONFIGS[name].split()
+    order = int(flags[1])
+    prune = " ".join(flags[3:])
+    arpa = _WORKDIR / f"{lang}-{name}.arpa"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        model = build_lmplz(order, str(REFERENCE / lang / "train.txt.gz"), str(arpa), prune=prune,
+                            memory="2G", temp_prefix=str(_WORKDIR))
+    lines = err.getvalue().splitlines()
+    return model, arpa, lines
+
+
+def read_sample(path):
+    """Announced sizes, and per order {words: (logprob, backoff)} of a KenLM sample file."""
+    sizes, entries, k = {}, {}, 0
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("ngram "):
+                order, size = line[6:].split("=")
+                sizes[int(order)] = int(size)
+            elif line.endswith("-grams:"):
+                k = int(line[1:line.index("-")])
+                entries[k] = {}
+            elif line and not line.startswith("\\") and k:
+                fields = line.split("\t")
+                bow = float(fields[2]) if len(fields) > 2 else 0.0
+                entries[k][tuple(fields[1].split(" "))] = (float(fields[0]), bow)
+    return sizes, entries
+
+
+def backoff_or_zero(model, k):
+    """Backoff weights of order k as KenLM writes them: 0 where none is stored."""
+    if k == model.order:
+        return np.zeros(len(model.ngrams[k - 1]))
+    return np.nan_to_num(model.backoff[k - 1].astype(np.float64), nan=0.0)
+
+
+def sampled_entries(model):
+    words = model.vocab.words
+    keep = np.array([sampled(w) for w in words])
+    entries = {}
+    for k in range(1, model.order + 1):
+        rows = model.ngrams[k - 1]
+        bows = backoff_or_zero(model, k)
+        entries[k] = {tuple(words[j] for j in rows[i]): (float(model.logprob[k - 1][i]), float(bows[i]))
+                      for i in np.flatnonzero(keep[rows[:, 0]])}
+    return entries
+
+
+def largest_difference(ours, ref):
+    """Largest |difference| of log10 p and backoff weights; asserts equal n-gram sets first."""
+    remap = ours.vocab.remap_from(ref.vocab)
+    worst = 0.0
+    for k in range(1, ref.order + 1):
+        rows = remap[ref.ngrams[k - 1]]
+        perm = np.lexsort(rows.T[::-1])
+        assert np.array_equal(rows[perm], ours.ngrams[k - 1]), f"order {k}: different n-grams"
+        worst = max(worst, float(np.abs(ours.logprob[k - 1] - ref.logprob[k - 1][perm].astype(np.float64)).max()),
+                    float(np.abs(backoff_or_zero(ours, k) - backoff_or_zero(ref, k)[perm]).max()))
+    return worst
+
+
+def statistics_block(lines):
+    start = lines.index("Statistics:")
+    end = start + 1
+    while end < len(lines) and lines[end][:1].isdigit():
+        end += 1
+    return lines[start:end]
+
+
+@pytest.mark.parametrize("lang,name", CASES)
+def test_sample_matches_kenlm(lang, name):
+    ours, _, _ = lmplz_like_kenlm(lang, name)
+    if (lang, name) == ("en", "o3"):
+        worst = largest_difference(ours, read_arpa(REFERENCE / "en" / "kenlm" / "o3.arpa.gz"))
+    else:
+        sizes, reference = read_sample(REFERENCE / lang / "kenlm" / f"{name}.sample.arpa.gz")
+        assert ours.sizes() == [sizes[k] for k in sorted(sizes)]
+        mine = sampled_entries(ours)
+        worst = 0.0
+        for k, table in reference.items():
+            assert mine[k].keys() == table.keys(), f"order {k}: different n-grams"
+            for key, (logprob, bow) in table.items():
+                our_logprob, our_bow = mine[k][key]
+                worst = max(worst, abs(our_logprob - logprob), abs(our_bow - bow))
+    print(f"{lang} {name}: largest difference {worst:.3g}")
+    assert worst < TOLERANCE
+
+
+@pytest.mark.parametrize("lang,name", CASES)
+def test_statistics_match_lmplz(lang, name):
+    _, _, lines = lmplz_like_kenlm(lang, name)
+    expected = (REFERENCE / lang / "kenlm" / f"{name}.stderr.txt").read_text().splitlines()
+    assert statistics_block(lines) == statistics_block(expected)
+    tokens = next(line for line in expected if line.startswith("Unigram tokens"))
+    assert tokens in lines
+
+
+@needs_shared
+@pytest.mark.parametrize("lang,name", CASES)
+def test_full_reference_matches_kenlm(lang, name):
+    ours, arpa, _ = lmplz_like_kenlm(lang, name)
+    worst = largest_difference(ours, read_arpa(SHARED_REFERENCE / lang / "kenlm" / f"{name}.arpa.gz"))
+    print(f"{lang} {name}: largest difference {worst:.3g}")
+    assert worst < TOLERANCE
+
+
+def test_written_arpa_is_kenlm_layout():
+    _, arpa, _ = lmplz_like_kenlm("en", "o4-prune011")
+    text = arpa.read_text(encoding="utf-8")
+    unigrams = text.split("\\1-grams:\n")[1].split("\n\n")[0].splitlines()
+    assert all(len(line.split("\t")) == 3 for line in unigrams)
+    by_word = {line.split("\t")[1]: line.split("\t") for line in unigrams}
+    assert by_word["<s>"][0] == "0"
+    assert by_word["<unk>"][0] == "-4.8243637"
+    highest = text.split("\\4-grams:\n")[1].split("\n\n")[0].splitlines()
+    assert all(len(line.split("\t")) == 2 for line in highest)
+
+
+def test_kenlm_module_scores_like_on_kenlms_model():
+    kenlm = pytest.importorskip("kenlm")
+    _, arpa, _ = lmplz_like_kenlm("en", "o3")
+    ours, theirs = kenlm.Model(str(arpa)), kenlm.Model(str(REFERENCE / "en" / "kenlm" / "o3.arpa.gz"))
+    rows = [json.loads(line) for line in (REFERENCE / "en" / "kenlm" / "o3.full_scores.jsonl").open()]
+    worst = 0.0
+    for row in rows:
+        assert theirs.score(row["sentence"], bos=True, eos=True) == pytest.approx(row["score"], abs=1e-5)
+        worst = max(worst, abs(ours.score(row["sentence"], bos=True, eos=True) - row["score"]))
+        our_words = [(n, oov) for _, n, oov in ours.full_scores(row["sentence"])]
+        assert our_words == [(n, oov) for _, n, oov in row["full_scores"]]
+    print(f"kenlm module: largest sentence score difference {worst:.3g}")
+    assert worst < TOLERANCE
+
+
+def test_multi_value_options_are_joined():
+    assert join_multi_values(["-o", "4", "--prune", "0", "1", "1", "--arpa", "x"]) == \
+        ["-o", "4", "--prune", "0 1 1", "--arpa", "x"]
+    assert join_multi_values(["--discount_fallback", "-o", "3"]) == ["--discount_fallback", "", "-o", "3"]
+    assert join_multi_values(["--discount_fallback=0.4", "0.9"]) == ["--discount_fallback", "0.4 0.9"]
+
+
+def small_text(tmp_path, lines):
+    path = tmp_path / "text.txt"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_discount_fallback(cli, tmp_path):
+    text = small_text(tmp_path, ["a b c", "a b d", "b c d e"])
+    status, _, err = cli(lmplz_cmd.lmplz, ["-o", "2", "--text", text, "--arpa", tmp_path / "x.arpa"])
+    assert status == 7 and "--discount_fallback" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x.arpa").exists()
+    status, _, err = cli(lmplz_cmd.lmplz, ["-o", "2", "--text", text, "--arpa", tmp_path / "x.arpa",
+                                          "--discount_fallback"])
+    assert status == 0, err
+    assert "substituting fallback discounts D1=0.5 D2=1 D3+=1.5" in err
+    assert "2 10 D1=0.5 D2=1 D3+=1.5" in err.splitlines()
+    status, _, err = cli(lmplz_cmd.lmplz, ["-o", "2", "--text", text, "--arpa", tmp_path / "y.arpa",
+                                          "--discount_fallback", "0.4", "0.9"])
+    assert status == 0 and "D1=0.4 D2=0.9 D3+=0.9" in err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--prune", "1", "1"], "first pruning threshold must be 0"),
+    (["--prune", "0", "2", "1"], "non-decreasing"),
+    (["--prune", "0", "1", "1", "1"], "the order is 3"),
+    (["--discount_fallback", "0.5", "2.5"], "outside [0, 2]"),
+    (["--discount_fallback", "1", "1", "1", "1"], "at most three"),
+])
+def test_bad_options_are_one_line_errors(cli, tmp_path, args, message):
+    text = small_text(tmp_path, ["a b c"])
+    status, _, err = cli(lmplz_cmd.lmplz, ["-o", "3", "--text", text, "--arpa", tmp_path / "x.arpa"] + args)
+    assert status == 2 and message in err and len(err.splitlines()) == 1
+
+
+def test_special_tokens_need_skip_symbols(cli, tmp_path):
+    lines = ["a b c d", "a <s> b c", "b c </s> d", "c <unk> a b", "a c b d", "d d a c"] * 3
+    text = small_text(tmp_path, lines)
+    status, _, err = cli(lmplz_cmd.lmplz, ["-o", "2", "--text", text, "--arpa", tmp_path / "x.arpa",
+                                          "--discount_fallback"])
+    assert status == 4 and "--skip_symbols" in err
+    status, _, err = cli(lmplz_cmd.lmplz, ["-o", "2", "--text", text, "--arpa", tmp_path / "x.arpa",
+                                          "--discount_fallback", "--skip_symbols", "-T", tmp_path])
+    assert status == 0, err
+    plain = small_text(tmp_path, [line.replace("<s>", "").replace("</s>", "").replace("<unk>", "")
+                                  for line in lines])
+    cli(lmplz_cmd.lmplz, ["-o", "2", "--text", plain, "--arpa", tmp_path / "y.arpa", "--discount_fallback"])
+    assert (tmp_path / "x.arpa").read_text() == (tmp_path / "y.arpa").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["text.txt", "x.arpa", "y.arpa"]
