@@ -225,3 +225,23 @@ def test_special_tokens_need_skip_symbols(cli, tmp_path):
     cli(lmplz_cmd.lmplz, ["-o", "2", "--text", plain, "--arpa", tmp_path / "y.arpa", "--discount_fallback"])
     assert (tmp_path / "x.arpa").read_text() == (tmp_path / "y.arpa").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["text.txt", "x.arpa", "y.arpa"]
+
+
+def test_uninterpolated_unigrams_give_the_weight_to_unk(tmp_path):
+    """--interpolate_unigrams 0: p(w) = (c - D) / T, and <unk> gets the unigram weight gamma."""
+    text = small_text(tmp_path, ["a b c a", "a b d", "b c d e a", "c a b", "e e d"] * 4)
+    interpolated = build_lmplz(2, str(text), str(tmp_path / "i.arpa"), discount_fallback="", quiet=True)
+    plain = build_lmplz(2, str(text), str(tmp_path / "p.arpa"), discount_fallback="",
+                        interpolate_unigrams=False, quiet=True)
+    unk = plain.vocab.unk
+    for model in (interpolated, plain):
+        p = 10.0 ** model.logprob[0].astype(np.float64)
+        words = model.ngrams[0][:, 0] != model.vocab.bos
+        assert p[words].sum() == pytest.approx(1.0, abs=1e-6)
+    p_plain = 10.0 ** plain.logprob[0].astype(np.float64)
+    p_interpolated = 10.0 ** interpolated.logprob[0].astype(np.float64)
+    at_unk = plain.ngrams[0][:, 0] == unk
+    others = ~at_unk & (plain.ngrams[0][:, 0] != plain.vocab.bos)
+    # interpolated: p(w) = plain p(w) + gamma/|V|, and p(<unk>) = gamma/|V|
+    assert np.allclose(p_interpolated[others] - p_plain[others], p_interpolated[at_unk][0], rtol=1e-5)
+    assert p_plain[at_unk][0] == pytest.approx(p_interpolated[at_unk][0] * (others.sum() + 1), rel=1e-5)
