@@ -1,6 +1,7 @@
 """`ngramkit prune`, `ngramkit mix` and `ngramkit prune-curve`: pruning and interpolating
 existing ARPA models (the arithmetic is SRILM's, see prune.py and mix.py)."""
 
+import os
 import sys
 
 import click
@@ -109,13 +110,17 @@ def prune_curve_cmd(lm, text, output, thresholds, minprune):
             sys.stdout.flush()
         fig, ax = plt.subplots(figsize=(7, 4.5))
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o")
-        for size, ppl, theta in points:
-            ax.annotate(f"{theta:g}" if theta else "unpruned", (size, ppl), textcoords="offset points",
-                        xytext=(4, 4), fontsize=7)
+        labelled = None
+        for size, ppl, theta in sorted(points):
+            # label only points that stand apart, so the labels stay readable
+            if labelled is None or size > labelled * 1.03:
+                ax.annotate(f"{theta:g}" if theta else "unpruned", (size, ppl), textcoords="offset points",
+                            xytext=(4, 4), fontsize=7)
+                labelled = size
         ax.set_xscale("log")
         ax.set_xlabel("n-grams")
-        ax.set_ylabel(f"perplexity of {text}")
-        ax.set_title(f"Entropy pruning of {lm}")
+        ax.set_ylabel(f"perplexity of {os.path.basename(text)}")
+        ax.set_title(f"Entropy pruning of {os.path.basename(lm)} (labels: threshold)")
         ax.grid(True, which="both", alpha=0.3)
         fig.tight_layout()
         with atomic_output(output) as out:
