@@ -214,3 +214,16 @@ def test_read_counts_api_matches_text_counts():
     for k in range(2):
         assert np.array_equal(again.ngrams[k], from_text.ngrams[k])
         assert np.array_equal(again.counts[k], from_text.counts[k])
+
+
+def test_ngram_merge_command(tmp_path, cli):
+    from ngramkit.cli.ngram_merge import main as ngram_merge
+
+    a, b, out = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "m.txt"
+    a.write_text("x\t2\nx y\t1\n")
+    b.write_text("x y\t4\ny\t3\n")
+    status, _, err = cli(ngram_merge, ["-write", out, a, b])
+    assert status == 0, err
+    assert out.read_text() == "x\t2\nx y\t5\ny\t3\n"
+    status, _, err = cli(ngram_merge, ["-write", out])
+    assert status == 2 and err.strip() == "ngram-merge: no count files to merge"
