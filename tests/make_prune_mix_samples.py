@@ -21,8 +21,8 @@ from make_srilm_arpa_samples import cut_arpa
 
 
 def read_lines(path):
-    """Header lines and, per order, the n-gram lines keyed by their words."""
-    header, sections, k = [], {}, 0
+    """Per order, the n-gram lines keyed by their words."""
+    sections, k = {}, 0
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
             stripped = line.rstrip("\n")
@@ -31,8 +31,6 @@ def read_lines(path):
                 sections[k] = {}
             elif k and stripped and not stripped.startswith("\\"):
                 sections[k][tuple(stripped.split("\t")[1].split(" "))] = line
-            elif not k:
-                header.append(line)
     return sections
 
 

@@ -6,7 +6,6 @@ mixed reference models and a closure of wb3 that reproduces the sampled mixed li
 full references of both languages are compared when ../shared is present.
 """
 
-import gzip
 import math
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
 from test_estimate_srilm import largest_difference, read_sample, sampled_entries
 
-from ngramkit.arpa import read_arpa, write_arpa
+from ngramkit.arpa import read_arpa
 from ngramkit.cli import compute_best_mix, ngram
 from ngramkit.cli.main import main as ngramkit_main
 from ngramkit.mix import best_mix, cumulative_lambdas
