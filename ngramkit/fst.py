@@ -16,11 +16,13 @@ Skipped, as Kaldi skips them: n-grams holding a word outside a given symbol
 table, with `<s>` not first or `</s>` not last, or whose history was not kept.
 
 States and arcs are computed in compiled code over the model's sorted arrays;
-the FST is OpenFst's binary serialisation written by compiled code and read by
+the FST is OpenFst's binary serialisation, written by compiled code and read by
 pynini in one call.
 """
 
 import math
+import os
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 
@@ -122,7 +124,6 @@ class Grammar:
     start: int
     symbols: SymbolTable
     ilabel_sorted: bool
-    model: NgramModel = field(repr=False)
     skipped: list = field(repr=False)
 
     @property
@@ -139,34 +140,44 @@ class Grammar:
         counts = np.bincount(reasons, minlength=len(SKIP_REASONS) + 1)
         return {reason: int(counts[reason]) for reason in SKIP_REASONS if counts[reason]}
 
-    def skipped_examples(self, limit):
-        """Up to `limit` (n-gram text, reason) pairs, lowest order first."""
+    def skipped_examples(self, model, limit):
+        """Up to `limit` (n-gram text, reason) pairs of the model's skipped n-grams, lowest order first."""
         examples = []
         for k, reasons in enumerate(self.skipped, 1):
             for row in np.flatnonzero(reasons)[:limit - len(examples)].tolist():
-                words = " ".join(self.model.vocab.words[w] for w in self.model.ngrams[k - 1][row].tolist())
+                words = " ".join(model.vocab.words[w] for w in model.ngrams[k - 1][row].tolist())
                 examples.append((words, int(reasons[row])))
         return examples
 
-    def to_bytes(self):
-        """OpenFst's binary serialisation as a bytearray (pynini reads it without a copy of ours)."""
-        header = bytearray()
-        header += np.int32(_FST_MAGIC).tobytes()
+    def write_binary(self, stream):
+        """Write OpenFst's binary serialisation (what fstinfo and pynini read) to a byte stream."""
+        header = bytearray(np.int32(_FST_MAGIC).tobytes())
         for name in (b"vector", b"standard"):
             header += np.int32(len(name)).tobytes() + name
         properties = _PROPERTY_EXPANDED_MUTABLE | (_PROPERTY_ILABEL_SORTED if self.ilabel_sorted else 0)
         header += np.array([_VECTOR_FST_VERSION, 0], dtype=np.int32).tobytes()  # flags: no symbol tables
         header += np.array([properties], dtype=np.uint64).tobytes()
         header += np.array([self.start, self.num_states, self.num_arcs], dtype=np.int64).tobytes()
-        data = bytearray(len(header) + 12 * self.num_states + 16 * self.num_arcs)
-        data[:len(header)] = header
-        _serialize_states(np.frombuffer(data, dtype=np.uint8), len(header), self.arc_start, self.arcs,
-                          self.final.view(np.int32))
-        return data
+        stream.write(header)
+        final_bits = self.final.view(np.int32)
+        chunk_states = 1 << 18
+        for lo in range(0, self.num_states, chunk_states):
+            hi = min(lo + chunk_states, self.num_states)
+            buffer = np.empty(12 * (hi - lo) + 16 * int(self.arc_start[hi] - self.arc_start[lo]), dtype=np.uint8)
+            _serialize_states(buffer, lo, hi, self.arc_start, self.arcs, final_bits)
+            stream.write(buffer)
 
     def to_fst(self, keep_symbols=False):
-        """The pynini.Fst; with keep_symbols the symbol table rides along as input and output symbols."""
-        fst = pynini.Fst.read_from_string(self.to_bytes())
+        """The pynini.Fst; with keep_symbols the symbol table rides along as input and output symbols.
+
+        pynini reads our serialisation from a temporary file: reading it from a
+        string would hold two more copies of it in memory.
+        """
+        with tempfile.TemporaryDirectory(prefix="ngramkit-fst-") as tmp:
+            path = os.path.join(tmp, "G.fst")
+            with open(path, "wb") as stream:
+                self.write_binary(stream)
+            fst = pynini.Fst.read(path)
         if keep_symbols:
             table = self.symbols.to_pynini()
             fst.set_input_symbols(table)
@@ -339,22 +350,23 @@ def _order_arcs(ids, logprob, backoff, history, is_highest, labels, bos, eos, di
                 arc_weight[n_arcs] = weight
                 n_arcs += 1
             continue
+        # The state of the suffix of one word less, -1 if it has none.
+        suffix = 0
+        if k > 1:
+            row = _find_row(tables[k - 2], first_starts[k - 2], ids, i, 1)
+            suffix = states[k - 2][row] if row >= 0 else -1
         if is_highest:
-            if k == 1:
-                dest = 0
-            else:
-                row = _find_row(tables[k - 2], first_starts[k - 2], ids, i, 1)
-                dest = states[k - 2][row] if row >= 0 else -1
-                if dest < 0:
-                    dest = -(i + 1)
-                    missing += 1
+            dest = suffix
+            if dest < 0:
+                dest = -(i + 1)
+                missing += 1
         else:
             dest = next_state
             next_state += 1
             own_states[i] = dest
             bow = backoff[i]
             arc_src[n_arcs] = dest
-            arc_dst[n_arcs] = _suffix_state(tables, first_starts, states, ids, i, 1)
+            arc_dst[n_arcs] = suffix if suffix >= 0 else _suffix_state(tables, first_starts, states, ids, i, 2)
             arc_ilabel[n_arcs] = disambig
             arc_olabel[n_arcs] = 0
             arc_weight[n_arcs] = np.float32(0.0) if np.isnan(bow) else np.float32(-LN10 * np.float64(bow))
@@ -412,9 +424,18 @@ def _group_by_state(num_states, arc_src, arc_dst, arc_ilabel, arc_olabel, arc_we
                 if arcs[p, 0] < arcs[p - 1, 0]:
                     in_order = False
                     break
-            if not in_order:
+            if in_order:
+                continue
+            if hi - lo > 32:
                 perm = np.argsort(arcs[lo:hi, 0])
                 arcs[lo:hi] = arcs[lo:hi][perm]
+                continue
+            for p in range(lo + 1, hi):
+                q = p
+                while q > lo and arcs[q - 1, 0] > arcs[q, 0]:
+                    for c in range(4):
+                        arcs[q - 1, c], arcs[q, c] = arcs[q, c], arcs[q - 1, c]
+                    q -= 1
     return arc_start, arcs
 
 
@@ -428,8 +449,10 @@ def _put_int(out, pos, value, nbytes):
 
 
 @njit(cache=True)
-def _serialize_states(out, pos, arc_start, arcs, final_bits):
-    for s in range(final_bits.shape[0]):
+def _serialize_states(out, first, end, arc_start, arcs, final_bits):
+    """States first..end-1: final weight, number of arcs, arcs."""
+    pos = 0
+    for s in range(first, end):
         pos = _put_int(out, pos, final_bits[s], 4)
         pos = _put_int(out, pos, arc_start[s + 1] - arc_start[s], 8)
         for a in range(arc_start[s], arc_start[s + 1]):
@@ -557,7 +580,7 @@ def compile_grammar(model, symbols=None, disambig_symbol=None, bos_symbol=BOS, e
         n_arcs += len(new_states)
     arc_start, arcs = _group_by_state(next_state, arc_src[:n_arcs], arc_dst[:n_arcs], arc_ilabel[:n_arcs],
                                       arc_olabel[:n_arcs], arc_weight[:n_arcs].view(np.int32), ilabel_sort)
-    return Grammar(arc_start, arcs, final, start, symbols, ilabel_sort, model, skipped)
+    return Grammar(arc_start, arcs, final, start, symbols, ilabel_sort, skipped)
 
 
 def _suffix_destinations(ids, dst, next_state, tables, first_starts, states):

@@ -103,8 +103,9 @@ def convert(opts, arpa_path, fst_path, prog):
     grammar = compile_grammar(model, symbols, opts["disambig_symbol"] or None, opts["bos_symbol"],
                               opts["eos_symbol"], opts["ilabel_sort"], arpa_path)
     limit = opts["max_arpa_warnings"]
-    for words, reason in grammar.skipped_examples(limit if limit >= 0 else sum(grammar.model.sizes())):
+    for words, reason in grammar.skipped_examples(model, limit if limit >= 0 else sum(model.sizes())):
         warn(prog, f"{arpa_path}: skipped n-gram '{words}': {SKIP_REASONS[reason]}")
+    del model
     counts = grammar.skip_counts()
     if counts:
         warn(prog, f"{arpa_path}: skipped {sum(counts.values())} n-grams: "
