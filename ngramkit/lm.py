@@ -12,7 +12,7 @@ import numpy as np
 
 from .arpa import read_arpa
 from .binary import is_binary, read_arrays, write_arrays
-from .scoring import ScoringTables, WordTable, advance, score_text
+from .scoring import ScoringTables, WordTable, advance, score_text, sentence_start
 from .vocab import Vocabulary
 
 FullScoreReturn = namedtuple("FullScoreReturn", ["log_prob", "ngram_length", "oov"])
@@ -21,23 +21,23 @@ KENLM_MISSING_UNK = -100.0
 
 
 class State:
-    """A language-model context: the table slots of the n-grams that end it,
-    shortest first (the first is the last word's id), with their backoff weights."""
+    """A language-model context: the keys of the n-grams that end it, shortest
+    first, with their backoff weights."""
 
-    __slots__ = ("slots", "backoffs", "length")
+    __slots__ = ("keys", "backoffs", "length")
 
     def __init__(self):
-        self.slots = None
+        self.keys = None
         self.backoffs = None
         self.length = 0
 
     def _ensure(self, width):
-        if self.slots is None or len(self.slots) < width:
-            self.slots = np.zeros(width, dtype=np.int64)
+        if self.keys is None or len(self.keys) < width:
+            self.keys = np.zeros(width, dtype=np.int64)
             self.backoffs = np.zeros(width, dtype=np.float32)
 
     def _key(self):
-        return tuple(self.slots[: self.length].tolist()) if self.length else ()
+        return tuple(self.keys[: self.length].tolist()) if self.length else ()
 
     def __eq__(self, other):
         return isinstance(other, State) and self._key() == other._key()
@@ -47,14 +47,14 @@ class State:
 
     def __copy__(self):
         copy = State()
-        if self.slots is not None:
-            copy.slots = self.slots.copy()
+        if self.keys is not None:
+            copy.keys = self.keys.copy()
             copy.backoffs = self.backoffs.copy()
         copy.length = self.length
         return copy
 
     def __repr__(self):
-        return f"State(length={self.length}, slots={list(self._key())})"
+        return f"State(length={self.length}, keys={list(self._key())})"
 
 
 BINARY_KIND = "ngramkit.Model"
@@ -68,11 +68,9 @@ class Model:
         self.path = str(path)
         if is_binary(path):
             info, arrays = read_arrays(path, BINARY_KIND)
-            self._init_from(Vocabulary(_words_of(arrays["word_pool"], arrays["word_offsets"])),
-                            ScoringTables(arrays["uni_logprob"], arrays["uni_backoff"], arrays["meta"],
-                                          arrays["entries"]),
-                            WordTable(arrays["word_table"], arrays["word_pool"], arrays["word_offsets"]),
-                            info["sizes"])
+            words = WordTable(arrays["word_table"], arrays["word_pool"], arrays["word_offsets"])
+            tables = ScoringTables(arrays["uni_logprob"], arrays["uni_backoff"], arrays["meta"], arrays["entries"])
+            self._init_from(None, tables, words, info["sizes"], info["specials"])
         else:
             self._init_from_model(read_arpa(path))
 
@@ -84,11 +82,13 @@ class Model:
         return self
 
     def _init_from_model(self, model):
-        self._init_from(model.vocab, ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK),
-                        WordTable.from_vocab(model.vocab), model.sizes())
+        v = model.vocab
+        self._init_from(v, ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK),
+                        WordTable.from_vocab(v), model.sizes(), (v.bos, v.eos, v.unk))
 
-    def _init_from(self, vocab, tables, words, sizes):
-        self.vocab = vocab
+    def _init_from(self, vocab, tables, words, sizes, specials):
+        self._vocab = vocab
+        self._bos, self._eos, self._unk = specials
         self.order = tables.order
         self.sizes = list(sizes)
         self._tables = tables
@@ -96,43 +96,47 @@ class Model:
         self._words = words
         self._word_arrays = words.arrays()
         self._width = max(self.order - 1, 1)
-        self._scratch_s = np.zeros(self._width, dtype=np.int64)
+        self._scratch_k = np.zeros(self._width, dtype=np.int64)
         self._scratch_b = np.zeros(self._width, dtype=np.float32)
+
+    @property
+    def vocab(self):
+        """The `Vocabulary` (for a binary model, made on first use: batch scoring needs none)."""
+        if self._vocab is None:
+            self._vocab = Vocabulary(_words_of(self._words.pool, self._words.offsets), presorted=True)
+        return self._vocab
 
     def write_binary(self, path):
         """Write the model as a binary model file (atomically), for `Model(path)` to memory-map."""
         arrays = {**self._tables.named_arrays(), **self._words.named_arrays()}
-        write_arrays(path, BINARY_KIND, {"sizes": self.sizes}, arrays)
+        info = {"sizes": self.sizes, "specials": [self._bos, self._eos, self._unk]}
+        write_arrays(path, BINARY_KIND, info, arrays)
 
     def __repr__(self):
         return f"<ngramkit.Model from {self.path}>"
 
     def __contains__(self, word):
         index = self.vocab.index.get(word)
-        return index is not None and index != self.vocab.unk and not np.isnan(self._tables.uni_logprob[index])
+        return index is not None and index != self._unk and not np.isnan(self._tables.uni_logprob[index])
 
     @property
     def unigrams(self):
         """The words that have a 1-gram line in the model (pyctcdecode's `unigrams`)."""
         present = ~np.isnan(self._tables.uni_logprob)
         if self.sizes[0] < int(present.sum()):  # <unk> got KenLM's -100 without a line of its own
-            present[self.vocab.unk] = False
+            present[self._unk] = False
         return [self.vocab.words[w] for w in np.flatnonzero(present).tolist()]
 
     def _id(self, word):
         index = self.vocab.index.get(word)
-        return self.vocab.unk if index is None else index
+        return self._unk if index is None else index
 
     def BeginSentenceWrite(self, state):
         """Set `state` to the context of a sentence start (`<s>`)."""
         state._ensure(self._width)
-        bos = self.vocab.bos
-        if self.order > 1 and not np.isnan(self._tables.uni_logprob[bos]):
-            state.slots[0] = bos
-            state.backoffs[0] = self._tables.uni_backoff[bos]
-            state.length = 1
-        else:
-            state.length = 0
+        tables = self._tables
+        state.length = sentence_start(tables.uni_logprob, tables.uni_backoff, self._bos, True, self.order,
+                                      state.keys, state.backoffs)
 
     def NullContextWrite(self, state):
         """Set `state` to the empty context."""
@@ -145,16 +149,16 @@ class Model:
         out_state._ensure(self._width)
         w = self._id(word)
         if in_state is out_state:
-            slots, bows = self._scratch_s, self._scratch_b
+            keys, bows = self._scratch_k, self._scratch_b
         else:
-            slots, bows = out_state.slots, out_state.backoffs
-        p, found, length = advance(*self._arrays, in_state.slots, in_state.backoffs, in_state.length, w,
-                                   slots, bows, True)
-        if slots is not out_state.slots:
-            out_state.slots[:] = slots
+            keys, bows = out_state.keys, out_state.backoffs
+        p, found, length = advance(*self._arrays, in_state.keys, in_state.backoffs, in_state.length, w,
+                                   keys, bows, True)
+        if keys is not out_state.keys:
+            out_state.keys[:] = keys
             out_state.backoffs[:] = bows
         out_state.length = length
-        return FullScoreReturn(float(p), int(found), w == self.vocab.unk)
+        return FullScoreReturn(float(p), int(found), w == self._unk)
 
     def BaseScore(self, in_state, word, out_state):
         """log10 p(word | in_state); `out_state` receives the new context."""
@@ -186,8 +190,7 @@ class Model:
         found = np.empty(capacity, dtype=np.int32)
         token_ids = np.empty(capacity, dtype=np.int32)
         offsets = np.empty(len(sentences) + 1 if per_token else 0, dtype=np.int64)
-        v = self.vocab
-        totals = score_text(*self._arrays, *self._word_arrays, buf, len(sentences), v.unk, v.bos, v.eos,
+        totals = score_text(*self._arrays, *self._word_arrays, buf, len(sentences), self._unk, self._bos, self._eos,
                             bos, eos, per_token, logprob, found, token_ids, offsets)
         if not per_token:
             return totals, None, None, None, None
@@ -206,7 +209,7 @@ class Model:
         offsets[i]:offsets[i+1].
         """
         _, logprob, found, token_ids, offsets = self._score_text(list(sentences), bos, eos, True)
-        return logprob, found, token_ids == self.vocab.unk, offsets
+        return logprob, found, token_ids == self._unk, offsets
 
 
 def _words_of(pool, offsets):

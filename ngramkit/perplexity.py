@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .numfmt import format_g
-from .scoring import ScoringTables, WordTable, advance, tokenize_lines
+from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
 from .textio import iter_line_blocks
 
 LN10 = 2.30258509299404568402
@@ -111,9 +111,9 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values,
     """
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    slots_a = np.empty(width, dtype=np.int64)
+    keys_a = np.empty(width, dtype=np.int64)
     bows_a = np.empty(width, dtype=np.float32)
-    slots_b = np.empty(width, dtype=np.int64)
+    keys_b = np.empty(width, dtype=np.int64)
     bows_b = np.empty(width, dtype=np.float32)
     stats = np.zeros(4, dtype=np.int64)
     pos = 0
@@ -133,12 +133,8 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values,
             lo += 1
         if hi > lo and ids[hi - 1] == eos:
             hi -= 1
-        ctx_len = 0
-        if not np.isnan(uni_logprob[bos]) and order > 1:
-            slots_a[0] = bos
-            bows_a[0] = uni_backoff[bos]
-            ctx_len = 1
-        cur_s, cur_b, nxt_s, nxt_b = slots_a, bows_a, slots_b, bows_b
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
+        cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
         sentence_prob = 0.0
         oovs = 0
         zeros = 0

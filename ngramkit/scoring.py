@@ -1,12 +1,12 @@
 """Back-off scoring over `NgramModel` arrays, in compiled code.
 
 `ScoringTables` holds unigrams in arrays indexed by word id and one
-open-addressing hash table per order >= 2. An n-gram's key is the slot of its
-history (the n-gram without its last word) in the table of the order below,
-and its last word, so a probe compares one integer and finds the probability
-and backoff weight in the same 16-byte entry: one cache miss per order. A
-context is kept as the slots of its suffix n-grams, newest first, with their
-backoff weights.
+open-addressing hash table per order >= 2. As in KenLM's probing tables, an
+n-gram is known by a 64-bit hash of its words, extended word by word, so the
+keys a word needs follow from the context's keys without reading memory, and
+the probes of consecutive words overlap; each probe reads one 16-byte entry
+holding the key, the probability and the backoff weight. A context is kept as
+the keys of its suffix n-grams, newest first, with their backoff weights.
 
 The arithmetic follows SRILM's `Ngram::wordProbBO`: the probability of the
 longest matching n-gram plus the backoff weights of the longer contexts,
@@ -23,20 +23,32 @@ LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables
 
 
 @njit(cache=True, inline="always")
-def _slot_of(key, size):
-    # MurmurHash3's 64-bit finaliser spreads keys that differ in few bits.
-    h = np.uint64(key)
+def _fmix(h):
+    # MurmurHash3's 64-bit finaliser: every input bit moves every output bit.
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xC4CEB9FE1A85EC53)
     h ^= h >> np.uint64(33)
-    return np.int64(h % np.uint64(size))
+    return h
 
 
 @njit(cache=True, inline="always")
-def _key(history_slot, word):
-    return (np.int64(history_slot) << np.int64(32)) | np.int64(word)
+def unigram_key(word):
+    return np.int64(_fmix(np.uint64(word) + np.uint64(0x9E3779B97F4A7C15)))
+
+
+@njit(cache=True, inline="always")
+def _extend(key, word):
+    """The key of an n-gram from its history's key and its last word (never EMPTY)."""
+    h = np.int64(_fmix(np.uint64(key) ^ (np.uint64(word) * np.uint64(0x9E3779B97F4A7C15))))
+    return h if h != EMPTY else np.int64(0)
+
+
+@njit(cache=True, inline="always")
+def _slot_of(key, size):
+    # The key's high 32 bits scaled to [0, size) (sizes stay below 2**32): no division.
+    return np.int64(((np.uint64(key) >> np.uint64(32)) * np.uint64(size)) >> np.uint64(32))
 
 
 @njit(cache=True, inline="always")
@@ -55,39 +67,13 @@ def _find(entries, offset, size, key):
 
 
 @njit(cache=True)
-def _prefix_cmp(a, i, b, j, length):
-    """Compare a[i, :length] with b[j, :length]: -1, 0 or 1."""
-    for c in range(length):
-        if a[i, c] != b[j, c]:
-            return -1 if a[i, c] < b[j, c] else 1
-    return 0
-
-
-@njit(cache=True)
-def _insert_order(ids, logprob, backoff, lower_ids, lower_slots, entries, values, offset, size, slots):
-    """Insert the k-grams `ids` (sorted rows) into the table at entries[offset:offset+size].
-
-    Their histories are found by a merge walk over the sorted (k-1)-grams
-    `lower_ids`, whose slots are `lower_slots` (for k = 2 the history is the
-    word id). An n-gram whose history is not an n-gram gets slot -1: no context
-    can reach it, so it is left out.
-    """
+def _insert_order(ids, logprob, backoff, entries, values, offset, size):
+    """Insert the k-grams `ids` into the table at entries[offset:offset+size]."""
     k = ids.shape[1]
-    lower = 0
     for r in range(ids.shape[0]):
-        if k == 2:
-            history = np.int64(ids[r, 0])
-        else:
-            while lower < lower_ids.shape[0] and _prefix_cmp(lower_ids, lower, ids, r, k - 1) < 0:
-                lower += 1
-            if lower == lower_ids.shape[0] or _prefix_cmp(lower_ids, lower, ids, r, k - 1) != 0:
-                slots[r] = -1
-                continue
-            history = lower_slots[lower]
-            if history < 0:
-                slots[r] = -1
-                continue
-        key = _key(history, ids[r, k - 1])
+        key = unigram_key(ids[r, 0])
+        for c in range(1, k):
+            key = _extend(key, ids[r, c])
         slot = _slot_of(key, size)
         while entries[offset + slot, 0] != EMPTY:
             slot += 1
@@ -97,7 +83,6 @@ def _insert_order(ids, logprob, backoff, lower_ids, lower_slots, entries, values
         values[offset + slot, 2] = logprob[r]
         bow = backoff[r]
         values[offset + slot, 3] = np.float32(0.0) if np.isnan(bow) else bow
-        slots[r] = slot
 
 
 class ScoringTables:
@@ -139,14 +124,10 @@ class ScoringTables:
             offset += size
         entries = np.full((offset, 2), EMPTY, dtype=np.int64)
         self = cls(uni_logprob, uni_backoff, meta, entries)
-        lower_slots = np.zeros(0, dtype=np.int64)
         for k in range(2, model.order + 1):
             ids = model.ngrams[k - 1]
             backoff = model.backoff[k - 1] if k < model.order else np.zeros(len(ids), dtype=np.float32)
-            slots = np.empty(len(ids), dtype=np.int64)
-            _insert_order(ids, model.logprob[k - 1], backoff, model.ngrams[k - 2], lower_slots,
-                          entries, self.values, meta[k, 0], meta[k, 1], slots)
-            lower_slots = slots
+            _insert_order(ids, model.logprob[k - 1], backoff, entries, self.values, meta[k, 0], meta[k, 1])
         return self
 
     def named_arrays(self):
@@ -161,11 +142,11 @@ class ScoringTables:
 
 @njit(cache=True, inline="always")
 def advance(uni_logprob, uni_backoff, meta, entries, values,
-            ctx_slots, ctx_bows, ctx_len, word, new_slots, new_bows, kenlm_sum):
-    """Score `word` after the context ctx_slots[:ctx_len]: the slots of the
-    context's suffix n-grams, newest first (ctx_slots[0] is the last word's id),
-    with their backoff weights ctx_bows. Fills the context that follows into
-    new_slots/new_bows (may not alias the inputs).
+            ctx_keys, ctx_bows, ctx_len, word, new_keys, new_bows, kenlm_sum):
+    """Score `word` after the context ctx_keys[:ctx_len]: the keys of the
+    context's suffix n-grams, newest first (ctx_keys[0]: the last word's), with
+    their backoff weights ctx_bows. Fills the context that follows into
+    new_keys/new_bows (may not alias the inputs).
 
     The backoff weights of the contexts longer than the match are summed first
     and then added (SRILM), or added one by one to the probability (KenLM,
@@ -179,7 +160,7 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
     if not np.isnan(p):
         found = 1
         new_len = 1
-        new_slots[0] = word
+        new_keys[0] = unigram_key(word)
         new_bows[0] = uni_backoff[word]
     else:
         p = np.float32(-np.inf)
@@ -190,12 +171,13 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
     for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
         offset = meta[k, 0]
-        slot = _find(entries, offset, meta[k, 1], _key(ctx_slots[j - 1], word))
+        key = _extend(ctx_keys[j - 1], word)
+        slot = _find(entries, offset, meta[k, 1], key)
         if slot >= 0:
             p = values[offset + slot, 2]
             found = k
             if chain and k < order:
-                new_slots[j] = slot
+                new_keys[j] = key
                 new_bows[j] = values[offset + slot, 3]
                 new_len = k
         else:
@@ -336,10 +318,10 @@ def tokenize_lines(buf, table, pool, offsets, unknown, keep_empty=False):
 
 
 @njit(cache=True)
-def _sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, slots, bows):
+def sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows):
     """Set the context of a sentence start; returns its length."""
     if use_bos and order > 1 and not np.isnan(uni_logprob[bos]):
-        slots[0] = bos
+        keys[0] = unigram_key(bos)
         bows[0] = uni_backoff[bos]
         return 1
     return 0
@@ -359,9 +341,9 @@ def score_text(uni_logprob, uni_backoff, meta, entries, values, table, pool, off
     """
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    slots_a = np.empty(width, dtype=np.int64)
+    keys_a = np.empty(width, dtype=np.int64)
     bows_a = np.empty(width, dtype=np.float32)
-    slots_b = np.empty(width, dtype=np.int64)
+    keys_b = np.empty(width, dtype=np.int64)
     bows_b = np.empty(width, dtype=np.float32)
     totals = np.zeros(n_lines, dtype=np.float32)
     n = len(buf)
@@ -370,8 +352,8 @@ def score_text(uni_logprob, uni_backoff, meta, entries, values, table, pool, off
     for line in range(n_lines):
         if per_token:
             out_offsets[line] = pos
-        cur_s, cur_b, nxt_s, nxt_b = slots_a, bows_a, slots_b, bows_b
-        ctx_len = _sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, cur_s, cur_b)
+        cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, cur_s, cur_b)
         total = np.float32(0.0)
         at_end = False
         while True:

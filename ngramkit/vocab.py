@@ -20,9 +20,10 @@ SPECIALS = (BOS, EOS, UNK)
 class Vocabulary:
     """An immutable, sorted word list that always holds `<s>`, `</s>` and `<unk>`."""
 
-    def __init__(self, words=()):
-        self.words = sorted(set(words).union(SPECIALS))
-        self.index = {w: i for i, w in enumerate(self.words)}
+    def __init__(self, words=(), presorted=False):
+        """`presorted`: `words` are another vocabulary's word list, to be taken as they are."""
+        self.words = list(words) if presorted else sorted(set(words).union(SPECIALS))
+        self.index = dict(zip(self.words, range(len(self.words))))
         self.bos = self.index[BOS]
         self.eos = self.index[EOS]
         self.unk = self.index[UNK]
