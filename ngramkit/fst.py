@@ -103,7 +103,7 @@ class SymbolTable:
             out.write("".join(f"{word} {label}\n" for word, label in self.items()))
 
     def to_pynini(self):
-        table = pynini.SymbolTable()
+        table = pynini.SymbolTable("words")
         for word, label in self.items():
             table.add_symbol(word, label)
         return table
