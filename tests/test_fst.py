@@ -89,6 +89,16 @@ def test_same_machine_as_kaldi_on_reference(disambig, name, states, arcs, finals
     assert pynini.isomorphic(grammar.to_fst(), reference_fst(name), delta=1e-4)
 
 
+def test_unsorted_output_is_the_same_machine(tmp_path, cli):
+    out = tmp_path / "G.fst"
+    status, _, err = cli(arpa2fst_main, ["--disambig-symbol=#0", f"--read-symbol-table={WORDS}",
+                                         "--ilabel-sort=false", TINY, out])
+    assert status == 0, err
+    fst = pynini.Fst.read(str(out))
+    assert fst.properties(pynini.I_LABEL_SORTED, True) != pynini.I_LABEL_SORTED
+    assert pynini.isomorphic(fst, reference_fst("disambig"), delta=1e-4)
+
+
 def test_backoff_arcs_and_sentence_ends_are_labelled_as_kaldi():
     symbols = SymbolTable.read(WORDS)
     disambig = compile_grammar(read_arpa(TINY), symbols, "#0")
