@@ -1,4 +1,5 @@
-"""ARPA load time and scoring throughput of `ngramkit.Model`.
+"""ARPA and binary load time and scoring throughput of `ngramkit.Model` (and of
+the kenlm module's `Model.score` when it is installed).
 
 usage: python benchmarks/bench_scoring.py [ARPA ...] [--text TEXT]
 Defaults: the KenLM reference models of shared/reference/en and the en-large test text.
@@ -17,6 +18,11 @@ from common import SHARED, measure, tool
 
 from ngramkit.lm import Model
 from ngramkit.arpa import read_arpa
+
+try:
+    import kenlm
+except ImportError:
+    kenlm = None
 
 
 def timed(function, *args):
@@ -46,6 +52,11 @@ def main():
         batch, totals = timed(lm.score_batch, sentences)
         lm.score(sentences[0])
         per_sentence, _ = timed(lambda: [lm.score(s) for s in sentences])
+        binary = "/tmp/bench_scoring_model.ngk"
+        write_binary, _ = timed(lm.write_binary, binary)
+        load_binary, mapped = timed(Model, binary)
+        mapped.score_batch(sentences)  # reads the mapped pages in once
+        mapped_batch, _ = timed(mapped.score_batch, sentences)
         ppl_seconds, _ = measure([tool("ngram"), "-lm", path, "-order", str(model.order), "-ppl", plain_text],
                                  stdout=open(os.devnull, "w"))
         print(f"{os.path.basename(path)}: {sum(model.sizes())} n-grams {model.sizes()}")
@@ -53,7 +64,15 @@ def main():
         print(f"  build hash tables {tables:8.3f} s")
         print(f"  score_batch       {batch:8.3f} s  {tokens / batch / 1e6:6.2f} M tokens/s  total {float(np.sum(totals, dtype=np.float64)):.2f}")
         print(f"  Model.score loop  {per_sentence:8.3f} s  {tokens / per_sentence / 1e6:6.2f} M tokens/s")
+        print(f"  write binary      {write_binary:8.3f} s")
+        print(f"  load binary       {load_binary:8.3f} s")
+        print(f"  score_batch (bin) {mapped_batch:8.3f} s  {tokens / mapped_batch / 1e6:6.2f} M tokens/s")
         print(f"  ngram -ppl        {ppl_seconds:8.3f} s  (whole process, including start-up and loading)")
+        if kenlm is not None:
+            kenlm_load, reference = timed(kenlm.Model, path)
+            kenlm_score, _ = timed(lambda: [reference.score(s) for s in sentences])
+            print(f"  kenlm load ARPA   {kenlm_load:8.3f} s")
+            print(f"  kenlm score loop  {kenlm_score:8.3f} s  {tokens / kenlm_score / 1e6:6.2f} M tokens/s")
     sys.stdout.flush()
 
 

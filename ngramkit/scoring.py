@@ -341,10 +341,10 @@ def score_text(uni_logprob, uni_backoff, meta, entries, values, table, pool, off
     """
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    keys_a = np.empty(width, dtype=np.int64)
-    bows_a = np.empty(width, dtype=np.float32)
-    keys_b = np.empty(width, dtype=np.int64)
-    bows_b = np.empty(width, dtype=np.float32)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
     totals = np.zeros(n_lines, dtype=np.float32)
     n = len(buf)
     i = 0
@@ -352,8 +352,7 @@ def score_text(uni_logprob, uni_backoff, meta, entries, values, table, pool, off
     for line in range(n_lines):
         if per_token:
             out_offsets[line] = pos
-        cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
-        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, cur_s, cur_b)
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
         total = np.float32(0.0)
         at_end = False
         while True:
@@ -373,8 +372,11 @@ def score_text(uni_logprob, uni_backoff, meta, entries, values, table, pool, off
                 if w < 0:
                     w = unk
             p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                        cur_s, cur_b, ctx_len, w, nxt_s, nxt_b, True)
-            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+                                        keys, bows, ctx_len, w, next_keys, next_bows, True)
+            # Copied back rather than swapped: reassigning array variables costs reference counting per word.
+            for j in range(ctx_len):
+                keys[j] = next_keys[j]
+                bows[j] = next_bows[j]
             total += p
             if per_token:
                 out_logprob[pos] = p
