@@ -45,7 +45,7 @@ OUTSIDE_TABLE, MISPLACED, NO_HISTORY = 1, 2, 3
 SKIP_REASONS = {
     OUTSIDE_TABLE: "a word outside the symbol table",
     MISPLACED: "<s> not first or </s> not last",
-    NO_HISTORY: "its history was skipped or is absent",
+    NO_HISTORY: "a history (n-1)-gram that is absent or skipped",
 }
 
 # OpenFst's binary format (VectorFst, StdArc): header, then per state the final

@@ -183,6 +183,21 @@ def test_edge_cases_skipped_and_new_suffix_state(tmp_path):
     assert open_grammar.num_states == 12
 
 
+def test_skipped_ngrams_are_named_and_counted(tmp_path, cli):
+    arpa, words = tmp_path / "edge.arpa", tmp_path / "words.txt"
+    arpa.write_text(EDGE_ARPA)
+    words.write_text(EDGE_WORDS)
+    status, _, err = cli(arpa2fst_main, ["--max-arpa-warnings=2", f"--read-symbol-table={words}", arpa,
+                                         tmp_path / "G.fst"])
+    assert status == 0
+    assert err.splitlines() == [
+        f"arpa2fst: warning: {arpa}: skipped n-gram 'zz' with a word outside the symbol table",
+        f"arpa2fst: warning: {arpa}: skipped n-gram 'b <s>' with <s> not first or </s> not last",
+        f"arpa2fst: warning: {arpa}: skipped 5 n-grams: 3 with a word outside the symbol table, "
+        "1 with <s> not first or </s> not last, 1 with a history (n-1)-gram that is absent or skipped",
+    ]
+
+
 def _kaldilm_fst(kaldilm, arpa, tmp_path, disambig, words=None):
     out = tmp_path / "kaldilm.fst"
     kaldilm.arpa2fst(input_arpa=str(arpa), output_fst=str(out), disambig_symbol=disambig or "",

@@ -104,7 +104,7 @@ def convert(opts, arpa_path, fst_path, prog):
                               opts["eos_symbol"], opts["ilabel_sort"], arpa_path)
     limit = opts["max_arpa_warnings"]
     for words, reason in grammar.skipped_examples(model, limit if limit >= 0 else sum(model.sizes())):
-        warn(prog, f"{arpa_path}: skipped n-gram '{words}': {SKIP_REASONS[reason]}")
+        warn(prog, f"{arpa_path}: skipped n-gram '{words}' with {SKIP_REASONS[reason]}")
     del model
     counts = grammar.skip_counts()
     if counts:
