@@ -47,13 +47,16 @@ def backoff_logprob(model, rows):
         active = active[~hit]
         if len(active) == 0:
             break
+    # Contexts shorter than the match exist (the match hangs off them), so only the rows that
+    # backed off look theirs up, from the shortest, while the chain of contexts holds.
     bow_sum = np.zeros(n, dtype=np.float32)
-    chain = np.ones(n, dtype=np.bool_)
+    active = np.flatnonzero(found < k)
     for j in range(1, k):
-        idx = _find(model, j, rows, k - 1 - j, unigram_rows)
-        chain &= idx >= 0
-        use = chain & (j >= found)
-        bow_sum[use] += np.nan_to_num(model.backoff[j - 1][idx[use]], nan=0.0)
+        need = active[found[active] <= j]
+        idx = _find(model, j, rows[need], k - 1 - j, unigram_rows)
+        hit = idx >= 0
+        bow_sum[need[hit]] += np.nan_to_num(model.backoff[j - 1][idx[hit]], nan=0.0)
+        active = np.setdiff1d(active, need[~hit], assume_unique=True)
     return logp + bow_sum
 
 
