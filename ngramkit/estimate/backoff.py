@@ -53,13 +53,14 @@ def _normalise(ctx, n_ctx, logp, lower_logp):
 
 
 def context_backoffs(k, est, warn):
-    """Backoff weights of the contexts (order k-1) of the kept order-k n-grams; rescales est.logp."""
+    """Backoff weights of the contexts (order k-1) of the kept order-k n-grams, each context given
+    by its first row in est; rescales est.logp."""
     ctx, n_ctx = group_contexts(est.rows, k - 1)
     bow, improper = _normalise(ctx, n_ctx, est.logp, est.lower_logp)
     if improper:
         warn(f"{improper} contexts of order {k - 1} have improper backoff weights")
     starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(ctx) else np.empty(0, np.int64)
-    return np.ascontiguousarray(est.rows[starts, :k - 1]), bow.astype(np.float32).astype(np.float64)
+    return starts, bow.astype(np.float32).astype(np.float64)
 
 
 def finish_unigrams(est, tables, nonevent, bos, warn):

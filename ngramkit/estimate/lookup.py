@@ -3,6 +3,8 @@
 import numpy as np
 from numba import njit
 
+from ..sorting import radix_sort_pairs
+
 
 @njit(cache=True)
 def find_rows(table, queries, start):
@@ -32,6 +34,164 @@ def find_rows(table, queries, start):
                     found = False
                     break
         out[q] = lo if found else -1
+    return out
+
+
+@njit(cache=True, inline="always")
+def _compare_prefix(lower, j, rows, i):
+    """-1, 0, 1 comparing lower[j] with the first lower.shape[1] ids of rows[i]."""
+    for c in range(lower.shape[1]):
+        if lower[j, c] != rows[i, c]:
+            return -1 if lower[j, c] < rows[i, c] else 1
+    return 0
+
+
+@njit(cache=True)
+def child_offsets(rows, lower):
+    """first[j]:first[j+1] are the rows of `rows` (sorted, width k) extending row j of `lower`
+    (sorted, width k-1), found in one merge pass; and whether every row's prefix is in `lower`
+    (otherwise the ranges are not exact)."""
+    n = rows.shape[0]
+    m = lower.shape[0]
+    first = np.empty(m + 1, dtype=np.int64)
+    i = 0
+    for j in range(m):
+        while i < n and _compare_prefix(lower, j, rows, i) > 0:
+            i += 1
+        first[j] = i
+    first[m] = n
+    # sorted tables: a range is exact when its last row extends its own prefix
+    complete = m > 0 and first[0] == 0
+    for j in range(m):
+        if complete and first[j + 1] > first[j]:
+            complete = _compare_prefix(lower, j, rows, first[j + 1] - 1) == 0
+    return first, complete
+
+
+@njit(cache=True)
+def _suffix_keys(rows, first, lower_suffix, vocab_bound):
+    """For each row whose suffix's first k-2 ids form a row s of order k-2: the key
+    s * vocab_bound + last id, which is the suffix's key in the order k-1 table; and the row."""
+    last = rows.shape[1] - 1
+    m = 0
+    for p in range(first.shape[0] - 1):
+        if lower_suffix[p] >= 0:
+            m += first[p + 1] - first[p]
+    keys = np.empty(m, dtype=np.uint64)
+    positions = np.empty(m, dtype=np.int32)
+    bound = np.uint64(vocab_bound)
+    max_key = np.uint64(0)
+    m = 0
+    for p in range(first.shape[0] - 1):
+        s = lower_suffix[p]
+        if s >= 0:
+            for i in range(first[p], first[p + 1]):
+                keys[m] = np.uint64(s) * bound + np.uint64(rows[i, last])
+                max_key = max(max_key, keys[m])
+                positions[m] = i
+                m += 1
+    return keys, positions, max_key
+
+
+@njit(cache=True)
+def _match_keys(keys, positions, n, lower, lower_first, vocab_bound):
+    """Row of `lower` with each sorted key (-1 where none), by one merge pass over `lower`,
+    whose keys increase with the row."""
+    last = lower.shape[1] - 1
+    out = np.full(n, -1, dtype=np.int32)
+    bound = np.uint64(vocab_bound)
+    q = 0
+    for s in range(lower_first.shape[0] - 1):
+        for j in range(lower_first[s], lower_first[s + 1]):
+            key = np.uint64(s) * bound + np.uint64(lower[j, last])
+            while q < keys.shape[0] and keys[q] < key:
+                q += 1
+            while q < keys.shape[0] and keys[q] == key:
+                out[positions[q]] = j
+                q += 1
+    return out
+
+
+def _suffix_rows(rows, first, lower, lower_first, lower_suffix):
+    """Row of `lower` holding each rows[i, 1:], -1 where absent: the suffix of row i is the
+    row of `lower` extending the suffix of row i's prefix by row i's last word, found by sorting
+    those (row, word) keys and merging them with `lower`."""
+    vocab_bound = int(max(rows[:, -1].max(initial=0), lower[:, -1].max(initial=0))) + 1
+    keys, positions, max_key = _suffix_keys(rows, first, lower_suffix, vocab_bound)
+    keys, positions = radix_sort_pairs(keys, positions, max_key)
+    return _match_keys(keys, positions, len(rows), lower, lower_first, vocab_bound)
+
+
+class OrderLinks:
+    """For each order k >= 2 of a count table, each row's suffix as a row of order k-1
+    (suffix[k], -1 where absent) and the ranges of rows sharing a prefix row of order k-1
+    (first[k], None where some prefix is absent). Lower-order values are then read by index."""
+
+    def __init__(self, ngrams):
+        self.suffix = {}
+        self.first = {}
+        if len(ngrams) < 2:
+            return
+        unigram_row = np.full(int(max(ngrams[0].max(initial=0), ngrams[1].max(initial=0))) + 1, -1,
+                              dtype=np.int32)
+        unigram_row[ngrams[0][:, 0]] = np.arange(len(ngrams[0]), dtype=np.int32)
+        for k in range(2, len(ngrams) + 1):
+            rows, lower = ngrams[k - 1], ngrams[k - 2]
+            first, complete = child_offsets(rows, lower)
+            self.first[k] = first if complete else None
+            if k == 2:
+                self.suffix[k] = unigram_row[rows[:, 1]]
+            elif complete and self.first[k - 1] is not None:
+                self.suffix[k] = _suffix_rows(rows, first, lower, self.first[k - 1], self.suffix[k - 1])
+            else:
+                self.suffix[k] = find_rows(lower, rows, 1).astype(np.int32)
+
+
+@njit(cache=True)
+def _gather(values, index):
+    """float32 values[index[i]]; NaN where index[i] < 0."""
+    out = np.empty(index.shape[0], dtype=np.float32)
+    for i in range(index.shape[0]):
+        out[i] = values[index[i]] if index[i] >= 0 else np.nan
+    return out
+
+
+@njit(cache=True)
+def _backed_off(first, context_bow, lower_backed_off, suffix, source, logp):
+    """log10 p_BO of each row: its own probability where kept (source), else its context's
+    backoff weight plus p_BO of its suffix; NaN where the suffix is absent."""
+    out = np.empty(suffix.shape[0])
+    for p in range(first.shape[0] - 1):
+        for i in range(first[p], first[p + 1]):
+            s = suffix[i]
+            out[i] = context_bow[p] + lower_backed_off[s] if s >= 0 else np.nan
+    for j in range(source.shape[0]):
+        out[source[j]] = logp[j]
+    return out
+
+
+def lower_logprob(links, k, lower_backed_off, tables, rows):
+    """float32-rounded log10 p_BO(last word | context suffix) of each order-k count row, from the
+    order k-1 values (`lower_backed_off`, per count row) where the suffix is a count row."""
+    out = _gather(lower_backed_off, links.suffix[k])
+    missing = np.flatnonzero(np.isnan(out))
+    if len(missing):
+        out[missing] = tables.backoff_logprob(rows[missing], 1)
+    return out
+
+
+def backed_off_logprob(links, k, rows, est, starts, bows, lower_backed_off, tables):
+    """log10 p_BO of each order-k count row once order k is estimated: `bows` are the backoff
+    weights of the contexts of the kept rows, each context given by its first row in `est`."""
+    first = links.first[k]
+    if first is None:
+        return tables.backoff_logprob(rows, 0)
+    context_bow = np.zeros(len(first) - 1)
+    context_bow[np.searchsorted(first, est.source[starts], "right") - 1] = bows
+    out = _backed_off(first, context_bow, lower_backed_off, links.suffix[k], est.source, est.logp)
+    missing = np.flatnonzero(np.isnan(out))
+    if len(missing):
+        out[missing] = tables.backoff_logprob(rows[missing], 0)
     return out
 
 

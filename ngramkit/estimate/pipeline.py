@@ -10,7 +10,7 @@ from ..model import NgramModel
 from .adjust import adjusted_counts
 from .backoff import context_backoffs, finish_unigrams
 from .discounts import estimate_discounts
-from .lookup import ModelTables, find_rows
+from .lookup import ModelTables, OrderLinks, backed_off_logprob, find_rows, lower_logprob
 from .policy import LOG_ZERO, SRILM
 from .probabilities import estimate_order
 
@@ -50,21 +50,29 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
     uniform_size = int(np.count_nonzero(~nonevent))
     methods = [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
                for k in range(order)]
-    adjusted = adjusted_counts(counts, order, methods, nonevent)
+    links = OrderLinks(counts.ngrams[:order])
+    adjusted = adjusted_counts(counts, order, methods, nonevent, links)
     start = times.mark("adjust", start)
     estimate_discounts(counts.ngrams, adjusted, methods, nonevent, warn)
     start = times.mark("discounts", start)
 
     tables = ModelTables(len(vocab))
+    backed_off = None  # log10 p_BO of each count row of the order below
     for k in range(1, order + 1):
-        est = estimate_order(k, counts.ngrams[k - 1], adjusted[k - 1], methods[k - 1], tables,
-                             nonevent, vocab, uniform_size, policy,
-                             pruned=policy.pruned(k, counts.counts[k - 1]))  # policy hook
+        rows = counts.ngrams[k - 1]
+        lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
+        est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent, vocab,
+                             uniform_size, policy,
+                             pruned=policy.pruned(k, counts.counts[k - 1]),  # policy hook
+                             lower_logp=lower)
+        del lower
         start = times.mark("probabilities", start)
         if k == 1:
             finish_unigrams(est, tables, nonevent, vocab.bos, warn)
+            backed_off = tables.unigram_logp[rows[:, 0]]
         else:
-            nodes, bows = context_backoffs(k, est, warn)
+            starts, bows = context_backoffs(k, est, warn)
+            nodes = np.ascontiguousarray(est.rows[starts, :k - 1])
             if k == 2:
                 tables.unigram_node[nodes[:, 0]] = True
                 tables.unigram_bow[nodes[:, 0]] = bows
@@ -73,6 +81,8 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
                 tables.node_bow[k - 1] = bows
             tables.prob_rows[k] = est.rows
             tables.prob_logp[k] = est.logp
+            backed_off = (backed_off_logprob(links, k, rows, est, starts, bows, backed_off, tables)
+                          if k < order else None)
         start = times.mark("backoff", start)
     model = assemble(tables, vocab, order, policy)
     times.mark("assemble", start)

@@ -10,6 +10,8 @@ unigrams only: SRILM 1.7.3 leaves unigram totals alone, and its references show 
 import numpy as np
 from numba import njit
 
+from .smoothing.base import coefficient, lower_order_weight
+
 PROB_EPSILON = 3e-6  # SRILM's Prob_Epsilon
 
 
@@ -33,104 +35,147 @@ def group_contexts(rows, width):
 
 
 @njit(cache=True)
-def follower_stats(ctx, n_ctx, counts, event):
-    """Per context: total count, and followers with count >= 1, >= 2, >= 3."""
-    total = np.zeros(n_ctx, dtype=np.int64)
-    seen = np.zeros(n_ctx, dtype=np.int64)
-    min2 = np.zeros(n_ctx, dtype=np.int64)
-    min3 = np.zeros(n_ctx, dtype=np.int64)
-    for i in range(ctx.shape[0]):
-        if event[i]:
-            c = counts[i]
-            h = ctx[i]
-            total[h] += c
-            if c >= 1:
-                seen[h] += 1
-            if c >= 2:
-                min2[h] += 1
-            if c >= 3:
-                min3[h] += 1
-    return total, seen, min2, min3
+def _context_end(rows, start, width):
+    """End of the run of rows sharing rows[start]'s first `width` ids."""
+    end = start + 1
+    while end < rows.shape[0]:
+        for j in range(width):
+            if rows[end, j] != rows[start, j]:
+                return end
+        end += 1
+    return end
 
 
 @njit(cache=True)
-def usable_contexts(rows, width, eos, unk, skip_unk):
-    """Rows whose context neither ends in </s> nor (when <unk> is no word) contains <unk>."""
-    ok = np.ones(rows.shape[0], dtype=np.bool_)
-    for i in range(rows.shape[0]):
-        if rows[i, width - 1] == eos:
-            ok[i] = False
-        elif skip_unk:
-            for j in range(width):
-                if rows[i, j] == unk:
-                    ok[i] = False
-                    break
-    return ok
+def _usable_context(rows, start, width, eos, unk, skip_unk):
+    """A context neither ending in </s> nor (when <unk> is no word) containing <unk>."""
+    if width == 0:
+        return True
+    if rows[start, width - 1] == eos:
+        return False
+    if skip_unk:
+        for j in range(width):
+            if rows[start, j] == unk:
+                return False
+    return True
+
+
+@njit(cache=True)
+def _is_event(rows, counts, i, last, usable, nonevent):
+    """Row i predicts a word, from a usable context, with a positive count (any count for unigrams)."""
+    return not nonevent[rows[i, last]] and (last == 0 or (usable and counts[i] > 0))
+
+
+@njit(cache=True)
+def _followers(rows, counts, start, end, usable, nonevent, pruned):
+    """Total count of the context's events, followers (not pruned) with counts >= 1, >= 2, >= 3,
+    and the count of its pruned followers."""
+    last = rows.shape[1] - 1
+    total = 0
+    seen = min2 = min3 = 0
+    pruned_mass = 0.0
+    for i in range(start, end):
+        if _is_event(rows, counts, i, last, usable, nonevent):
+            c = counts[i]
+            total += c
+            if len(pruned) and pruned[i]:
+                pruned_mass += c
+            else:
+                seen += c >= 1
+                min2 += c >= 2
+                min3 += c >= 3
+    return total, seen, min2, min3, pruned_mass
+
+
+@njit(cache=True)
+def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, skip_unk, interpolate,
+                         increment, formula):
+    """Kept rows of one order (their indices), their float32-rounded log10 p and their lower-order log10 p.
+
+    One pass sizes the output and the largest context, a second computes each context's
+    probabilities (again with a raised total while they leave no mass)."""
+    n, k = rows.shape
+    last = k - 1
+    kept = 0
+    longest = 0
+    start = 0
+    while start < n:
+        end = _context_end(rows, start, last)
+        longest = max(longest, end - start)
+        usable = _usable_context(rows, start, last, eos, unk, skip_unk)
+        total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned)
+        if total > 0:
+            for i in range(start, end):
+                if (_is_event(rows, counts, i, last, usable, nonevent) and not (len(pruned) and pruned[i])
+                        and coefficient(counts[i], float(total), seen, formula) != 0.0):
+                    kept += 1
+        start = end
+    source = np.empty(kept, dtype=np.int64)
+    logp = np.empty(kept)
+    kept_lower = np.empty(kept)
+    p = np.empty(longest)
+    coef = np.empty(longest)
+    out = 0
+    start = 0
+    while start < n:
+        end = _context_end(rows, start, last)
+        usable = _usable_context(rows, start, last, eos, unk, skip_unk)
+        total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned)
+        if total == 0:
+            start = end
+            continue
+        t = float(total)
+        while True:
+            weight = 0.0
+            if interpolate:
+                weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
+            mass = 0.0
+            for i in range(start, end):
+                j = i - start
+                coef[j] = 0.0
+                if _is_event(rows, counts, i, last, usable, nonevent):
+                    if not (len(pruned) and pruned[i]):
+                        coef[j] = coefficient(counts[i], t, seen, formula)
+                    p[j] = coef[j] * counts[i] / t
+                    if interpolate:
+                        p[j] += weight * 10.0 ** np.float64(lower_logp[i])
+                    if coef[j] != 0.0:
+                        mass += p[j]
+            if not (increment and mass > 1.0 - PROB_EPSILON):
+                break
+            t += 1.0
+        for i in range(start, end):
+            if coef[i - start] != 0.0:
+                source[out] = i
+                logp[out] = np.float32(np.log10(p[i - start]))
+                kept_lower[out] = lower_logp[i]
+                out += 1
+        start = end
+    return source, logp, kept_lower
 
 
 class OrderEstimate:
-    """Kept n-grams of one order: rows, float32-rounded log10 p, and log10 p_BO under the context suffix."""
+    """Kept n-grams of one order: their rows in the count table (source), rows, float32-rounded
+    log10 p and log10 p_BO under the context suffix."""
 
-    def __init__(self, rows, logp, lower_logp):
+    def __init__(self, source, rows, logp, lower_logp):
+        self.source = source
         self.rows = rows
         self.logp = logp
         self.lower_logp = lower_logp
 
 
-def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None):
-    n = rows.shape[0]
+def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None,
+                   lower_logp=None):
+    """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
+    row's last word under the context suffix (looked up in `tables` if not given)."""
     if k == 1:
-        ctx, n_ctx = np.zeros(n, dtype=np.int64), 1
-    else:
-        ctx, n_ctx = group_contexts(rows, k - 1)
-    event = ~nonevent[rows[:, k - 1]]
-    if k > 1:
-        event &= counts > 0
-        event &= usable_contexts(rows, k - 1, vocab.eos, vocab.unk, bool(nonevent[vocab.unk]))
-    total, seen, min2, min3 = follower_stats(ctx, n_ctx, counts, event)
-    pruned_mass = np.zeros(n_ctx)
-    if pruned is not None:
-        # policy hook (KenLM --prune): pruned n-grams stay in the totals; their whole counts,
-        # not their discounts, go to the lower-order weight
-        _, seen, min2, min3 = follower_stats(ctx, n_ctx, counts, event & ~pruned)
-        pruned_mass = np.bincount(ctx, weights=np.where(event & pruned, counts, 0), minlength=n_ctx)
-    event &= total[ctx] > 0
-    sub = np.flatnonzero(event)
-    c_int = counts[sub]
-    c = c_int.astype(np.float64)
-    cx = ctx[sub]
-    totals = total.astype(np.float64)
-
-    if k == 1:
-        lower_logp = np.full(len(sub), -np.log10(uniform_size))
-    else:
-        lower_logp = tables.backoff_logprob(rows[sub], 1).astype(np.float32).astype(np.float64)
-    lower_p = 10.0 ** lower_logp
-
-    def probs(sel):
-        h = cx[sel]
-        t = totals[h]
-        coef = method.coefficients(c_int[sel], t, seen[h])
-        if pruned is not None:
-            coef = np.where(pruned[sub[sel]], 0.0, coef)
-        p = coef * c[sel] / t
-        if method.interpolate:
-            weight = method.lower_order_weight(t, seen[h], min2[h], min3[h]) + pruned_mass[h] / t
-            p += weight * lower_p[sel]
-        return coef, p
-
-    coef, p = probs(np.arange(len(sub)))
-    if k > 1 and policy.increment_denominator and not method.disabled():
-        while True:
-            mass = np.bincount(cx, weights=np.where(coef != 0, p, 0.0), minlength=n_ctx)
-            full = mass > 1.0 - PROB_EPSILON
-            if not full.any():
-                break
-            totals[full] += 1
-            sel = np.flatnonzero(full[cx])
-            coef[sel], p[sel] = probs(sel)
-
-    kept = coef != 0
-    with np.errstate(divide="ignore"):
-        logp = np.log10(p[kept]).astype(np.float32).astype(np.float64)
-    return OrderEstimate(rows[sub[kept]], logp, lower_logp[kept])
+        lower_logp = np.full(len(rows), -np.log10(uniform_size))
+    elif lower_logp is None:
+        lower_logp = tables.backoff_logprob(rows, 1).astype(np.float32)
+    increment = k > 1 and policy.increment_denominator and not method.disabled()
+    source, logp, kept_lower = _order_probabilities(
+        rows, counts, lower_logp, nonevent, np.zeros(0, dtype=np.bool_) if pruned is None else pruned,
+        vocab.eos, vocab.unk, bool(nonevent[vocab.unk]), bool(method.interpolate), increment,
+        method.formula())
+    return OrderEstimate(source, rows[source], logp, kept_lower)

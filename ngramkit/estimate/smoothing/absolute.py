@@ -1,7 +1,5 @@
 """Absolute discounting (SRILM's -cdiscount): subtract a constant D in [0, 1] from every count."""
 
-import numpy as np
-
 from .base import Smoothing
 
 
@@ -10,11 +8,9 @@ class Absolute(Smoothing):
         super().__init__(min_count, interpolate)
         self.discount = min(max(discount, 0.0), 1.0)
 
-    def discounted(self, count, total, observed):
-        return (count - self.discount) / np.maximum(count, 1)
-
-    def lower_order_weight(self, total, observed, min2, min3):
-        return self.discount * observed / total
+    def formula(self):
+        d = self.discount
+        return self.make_formula(discount=(d,), follower_discount=(d, d, d))
 
     def disabled(self):
         return self.min_count <= 1 and self.discount == 0.0

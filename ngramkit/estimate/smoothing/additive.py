@@ -1,8 +1,6 @@
 """Additive smoothing (SRILM's -addsmooth): p = (c + delta) / (T + |V| delta) for seen words;
 unseen words get the rest through the backoff weight."""
 
-import numpy as np
-
 from .base import Smoothing
 
 
@@ -12,8 +10,9 @@ class Additive(Smoothing):
         self.delta = max(delta, 0.0)
         self.vocab_size = vocab_size
 
-    def discounted(self, count, total, observed):
-        return (1.0 + self.delta / np.maximum(count, 1)) / (1.0 + self.vocab_size * self.delta / total)
+    def formula(self):
+        # p = coefficient * c / T = (c + delta) / (T + |V| delta)
+        return self.make_formula(discount=(-self.delta,), added_total=self.vocab_size * self.delta)
 
     def disabled(self):
         return self.min_count <= 1 and self.delta == 0.0

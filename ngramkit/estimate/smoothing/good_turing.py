@@ -40,9 +40,9 @@ class GoodTuring(Smoothing):
                 coeff = 1.0
             self.coeffs[c] = coeff
 
-    def discounted(self, count, total, observed):
-        inside = count <= self.max_count
-        return np.where(inside, self.coeffs[np.where(inside, count, 0)], 1.0)
+    def formula(self):
+        # counts above max_count keep their value
+        return self.make_formula(scale=np.append(self.coeffs, 1.0))
 
     def disabled(self):
         return self.min_count <= 1 and self.max_count <= 0

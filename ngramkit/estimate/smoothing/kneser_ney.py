@@ -42,13 +42,8 @@ class ModifiedKneserNey(Smoothing):
             d = self.fallback
         self.discounts = np.array([0.0, d[0], d[1], d[2]])
 
-    def discounted(self, count, total, observed):
-        d = self.discounts[np.clip(count, 0, 3)]
-        return (count - d) / np.maximum(count, 1)
-
-    def lower_order_weight(self, total, observed, min2, min3):
-        d = self.discounts
-        return (d[1] * (observed - min2) + d[2] * (min2 - min3) + d[3] * min3) / total
+    def formula(self):
+        return self.make_formula(discount=self.discounts, follower_discount=self.discounts[1:])
 
 
 class KneserNey(Smoothing):
@@ -68,8 +63,6 @@ class KneserNey(Smoothing):
         else:
             self.discount = n1 / (n1 + 2 * n2)
 
-    def discounted(self, count, total, observed):
-        return (count - self.discount) / np.maximum(count, 1)
-
-    def lower_order_weight(self, total, observed, min2, min3):
-        return self.discount * observed / total
+    def formula(self):
+        d = self.discount
+        return self.make_formula(discount=(d,), follower_discount=(d, d, d))

@@ -4,8 +4,5 @@ from .base import Smoothing
 
 
 class WittenBell(Smoothing):
-    def discounted(self, count, total, observed):
-        return total / (total + observed)
-
-    def lower_order_weight(self, total, observed, min2, min3):
-        return observed / (total + observed)
+    def formula(self):
+        return self.make_formula(follower_discount=(1.0, 1.0, 1.0), observed_share=1.0)
