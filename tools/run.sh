@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The LM recipe for ASR, from raw Chinese text to G.fst:
+#   stage 0  normalise and segment the raw text, hold out the last lines for evaluation
+#   stage 1  vocabulary of the training text
+#   stage 2  train an interpolated modified Kneser-Ney model (ngram-count)
+#   stage 3  perplexity on the held-out text (ngram -ppl)
+#   stage 4  entropy-prune the model and evaluate it again
+#   stage 5  G.fst and words.txt for a WFST decoder (arpa2fst)
+# Stages 1-5 use SRILM's and Kaldi's command names and options, so they also run with
+# SRILM's ngram-count/ngram and Kaldi's arpa2fst on PATH.
+set -euo pipefail
+
+usage="usage: $0 [--stage N] [--stop-stage N] [--order N] [--prune THETA] [--heldout LINES] [--workers N] <raw-text> <out-dir>"
+stage=0
+stop_stage=5
+order=3
+prune=1e-7
+heldout=1000
+workers=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --stage) stage=$2; shift 2 ;;
+    --stop-stage) stop_stage=$2; shift 2 ;;
+    --order) order=$2; shift 2 ;;
+    --prune) prune=$2; shift 2 ;;
+    --heldout) heldout=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    -h|--help) echo "$usage"; exit 0 ;;
+    -*) echo "$0: unknown option $1" >&2; echo "$usage" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 2 ] || { echo "$usage" >&2; exit 2; }
+raw=$1
+dir=$2
+mkdir -p "$dir"
+tools=$(dirname "$0")
+run() { [ "$stage" -le "$1" ] && [ "$stop_stage" -ge "$1" ]; }
+
+if run 0; then
+  "$tools/prepare_text.sh" --workers "$workers" "$raw" "$dir/text.txt"
+  total=$(wc -l < "$dir/text.txt")
+  [ "$total" -gt "$heldout" ] || { echo "$0: $raw has $total lines, not more than --heldout $heldout" >&2; exit 1; }
+  head -n $((total - heldout)) "$dir/text.txt" > "$dir/train.txt"
+  tail -n "$heldout" "$dir/text.txt" > "$dir/dev.txt"
+  echo "segmented text: $dir/train.txt ($((total - heldout)) lines), $dir/dev.txt ($heldout lines)"
+fi
+
+if run 1; then
+  ngram-count -order 1 -text "$dir/train.txt" -write-vocab "$dir/vocab.txt"
+  echo "vocabulary: $dir/vocab.txt ($(wc -l < "$dir/vocab.txt") words)"
+fi
+
+if run 2; then
+  "$tools/train_lm.sh" --order "$order" "$dir/train.txt" "$dir/vocab.txt" "$dir/lm.arpa.gz"
+  echo "language model: $dir/lm.arpa.gz"
+fi
+
+if run 3; then
+  ngram -order "$order" -unk -lm "$dir/lm.arpa.gz" -ppl "$dir/dev.txt" | tee "$dir/lm.ppl.txt"
+  echo "perplexity on held-out text: $dir/lm.ppl.txt"
+fi
+
+if run 4; then
+  ngram -order "$order" -lm "$dir/lm.arpa.gz" -prune "$prune" -write-lm "$dir/lm.pruned.arpa.gz"
+  ngram -order "$order" -unk -lm "$dir/lm.pruned.arpa.gz" -ppl "$dir/dev.txt" | tee "$dir/lm.pruned.ppl.txt"
+  echo "pruned model (theta $prune): $dir/lm.pruned.arpa.gz"
+fi
+
+if run 5; then
+  "$tools/make_g.sh" "$dir/lm.pruned.arpa.gz" "$dir/lang"
+  echo "G.fst: $dir/lang/G.fst, symbol table: $dir/lang/words.txt"
+fi
