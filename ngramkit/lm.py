@@ -12,7 +12,7 @@ import numpy as np
 
 from .arpa import read_arpa
 from .binary import is_binary, read_arrays, write_arrays
-from .scoring import ScoringTables, WordTable, advance, score_text, sentence_start
+from .scoring import ScoringTables, WordTable, advance, score_lines, score_sentence, sentence_start
 from .vocab import Vocabulary
 
 FullScoreReturn = namedtuple("FullScoreReturn", ["log_prob", "ngram_length", "oov"])
@@ -68,9 +68,9 @@ class Model:
         self.path = str(path)
         if is_binary(path):
             info, arrays = read_arrays(path, BINARY_KIND)
-            words = WordTable(arrays["word_table"], arrays["word_pool"], arrays["word_offsets"])
             tables = ScoringTables(arrays["uni_logprob"], arrays["uni_backoff"], arrays["meta"], arrays["entries"])
-            self._init_from(None, tables, words, info["sizes"], info["specials"])
+            self._init_from(None, tables, WordTable(arrays["word_table"]), info["sizes"], info["specials"])
+            self._word_pool = (arrays["word_pool"], arrays["word_offsets"])
         else:
             self._init_from_model(read_arpa(path))
 
@@ -103,12 +103,13 @@ class Model:
     def vocab(self):
         """The `Vocabulary` (for a binary model, made on first use: batch scoring needs none)."""
         if self._vocab is None:
-            self._vocab = Vocabulary(_words_of(self._words.pool, self._words.offsets), presorted=True)
+            self._vocab = Vocabulary(_words_of(*self._word_pool), presorted=True)
         return self._vocab
 
     def write_binary(self, path):
         """Write the model as a binary model file (atomically), for `Model(path)` to memory-map."""
-        arrays = {**self._tables.named_arrays(), **self._words.named_arrays()}
+        pool, offsets = self.vocab.byte_pool()
+        arrays = {**self._tables.named_arrays(), **self._words.named_arrays(), "word_pool": pool, "word_offsets": offsets}
         info = {"sizes": self.sizes, "specials": [self._bos, self._eos, self._unk]}
         write_arrays(path, BINARY_KIND, info, arrays)
 
@@ -166,7 +167,8 @@ class Model:
 
     def score(self, sentence, bos=True, eos=True):
         """log10 probability of a sentence (words separated by whitespace)."""
-        return float(self._score_text([sentence], bos, eos, False)[0][0])
+        buf = np.frombuffer(sentence.encode("utf-8"), dtype=np.uint8)
+        return float(score_sentence(*self._arrays, *self._word_arrays, buf, self._unk, self._bos, self._eos, bos, eos))
 
     def perplexity(self, sentence):
         """10 ** (-score / tokens), tokens counting `</s>` (as kenlm does)."""
@@ -178,28 +180,17 @@ class Model:
         for p, n, o in zip(logprob.tolist(), length.tolist(), oov.tolist()):
             yield p, n, o
 
-    def _score_text(self, sentences, bos, eos, per_token):
-        """score_text over `sentences`: (totals, per-token log10 p, matched lengths, ids, offsets)."""
+    def _score_lines(self, sentences, bos, eos, per_token):
+        """score_lines over `sentences`: (totals, per-token log10 p, matched lengths, ids, offsets)."""
         text = "\n".join(sentences) + "\n"
         if text.count("\n") != len(sentences):
             text = "\n".join(s.replace("\n", " ") for s in sentences) + "\n"
-        buf = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-        # Every word takes at least one byte and a separator.
-        capacity = (len(buf) // 2 + len(sentences) + 1) if per_token else 0
-        logprob = np.empty(capacity, dtype=np.float32)
-        found = np.empty(capacity, dtype=np.int32)
-        token_ids = np.empty(capacity, dtype=np.int32)
-        offsets = np.empty(len(sentences) + 1 if per_token else 0, dtype=np.int64)
-        totals = score_text(*self._arrays, *self._word_arrays, buf, len(sentences), self._unk, self._bos, self._eos,
-                            bos, eos, per_token, logprob, found, token_ids, offsets)
-        if not per_token:
-            return totals, None, None, None, None
-        used = offsets[-1]
-        return totals, logprob[:used].copy(), found[:used].copy(), token_ids[:used].copy(), offsets
+        buf = np.frombuffer(text.encode("utf-8"), dtype=np.uint8) if sentences else np.zeros(0, np.uint8)
+        return score_lines(*self._arrays, *self._word_arrays, buf, self._unk, self._bos, self._eos, bos, eos, per_token)
 
     def score_batch(self, sentences, bos=True, eos=True):
         """float32 array of the log10 probabilities of `sentences`, scored in one compiled call."""
-        return self._score_text(list(sentences), bos, eos, False)[0]
+        return self._score_lines(list(sentences), bos, eos, False)[0]
 
     def full_scores_batch(self, sentences, bos=True, eos=True):
         """Per-token scores of many sentences at once.
@@ -208,7 +199,7 @@ class Model:
         sentence i's tokens (its words, then `</s>` with `eos`) are
         offsets[i]:offsets[i+1].
         """
-        _, logprob, found, token_ids, offsets = self._score_text(list(sentences), bos, eos, True)
+        _, logprob, found, token_ids, offsets = self._score_lines(list(sentences), bos, eos, True)
         return logprob, found, token_ids == self._unk, offsets
 
 

@@ -14,7 +14,10 @@ added in float32.
 """
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from .arpa import hash_bytes
 
@@ -49,6 +52,24 @@ def _extend(key, word):
 def _slot_of(key, size):
     # The key's high 32 bits scaled to [0, size) (sizes stay below 2**32): no division.
     return np.int64(((np.uint64(key) >> np.uint64(32)) * np.uint64(size)) >> np.uint64(32))
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Start moving array[index] into the cache without waiting for it (LLVM's prefetch)."""
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array_struct = context.make_array(array_type)(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(context, builder, array_type, array_struct, [args[1]])
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]), "llvm.prefetch")
+        # Read access, keep in all cache levels, data cache.
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.none(array, index), codegen
 
 
 @njit(cache=True, inline="always")
@@ -167,6 +188,9 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
         new_len = 0
     chain = new_len == 1
     usable = min(ctx_len, order - 1)
+    # All orders' entries are requested before the first is compared, so their cache misses overlap.
+    for j in range(1, usable + 1 if word >= 0 else 1):
+        _prefetch(values, meta[j + 1, 0] + _slot_of(_extend(ctx_keys[j - 1], word), meta[j + 1, 1]))
     # SRILM looks further while the context exists, even past a missing n-gram.
     for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
@@ -192,60 +216,69 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
     return p + bow, found, new_len
 
 
+@njit(cache=True, inline="always")
+def _word_key(buf, start, end):
+    """A word's 64-bit key: FNV-1a of its bytes, finalised (never EMPTY)."""
+    h = np.int64(_fmix(hash_bytes(buf, start, end)))
+    return h if h != EMPTY else np.int64(0)
+
+
 @njit(cache=True)
-def _build_word_table(pool, offsets, table, mask):
+def _build_word_table(pool, offsets, table):
+    size = len(table)
     for w in range(len(offsets) - 1):
-        slot = hash_bytes(pool, offsets[w], offsets[w + 1]) & mask
-        while table[slot] >= 0:
-            slot = (slot + np.uint64(1)) & mask
-        table[slot] = w
+        key = _word_key(pool, offsets[w], offsets[w + 1])
+        slot = _slot_of(key, size)
+        while table[slot, 0] != EMPTY:
+            slot += 1
+            if slot == size:
+                slot = 0
+        table[slot, 0] = key
+        table[slot, 1] = w
 
 
 class WordTable:
-    """Vocabulary lookup of UTF-8 byte spans in compiled code: an open-addressing
-    table of word ids (size a power of two) over the words' byte pool."""
+    """Vocabulary lookup of UTF-8 byte spans in compiled code: rows (word key,
+    word id) in an open-addressing table. As with n-grams, a word is known by
+    its 64-bit key, so a lookup reads one 16-byte row."""
 
-    def __init__(self, table, pool, offsets):
+    def __init__(self, table):
         self.table = table
-        self.pool = pool
-        self.offsets = offsets
 
     @classmethod
     def from_vocab(cls, vocab):
         pool, offsets = vocab.byte_pool()
-        size = 16
-        while size < 2 * len(vocab):
-            size *= 2
-        table = np.full(size, -1, dtype=np.int32)
-        _build_word_table(pool, offsets, table, np.uint64(size - 1))
-        return cls(table, pool, offsets)
+        table = np.full((max(16, int(2 * len(vocab))), 2), EMPTY, dtype=np.int64)
+        _build_word_table(pool, offsets, table)
+        return cls(table)
 
     def named_arrays(self):
-        return {"word_table": self.table, "word_pool": self.pool, "word_offsets": self.offsets}
+        return {"word_table": self.table}
 
     def arrays(self):
-        return (self.table, self.pool, self.offsets)
+        return (self.table,)
+
+
+@njit(cache=True, inline="always")
+def _word_of_key(table, key):
+    """Id of the word with `key`, or -1."""
+    size = len(table)
+    slot = _slot_of(key, size)
+    while True:
+        found = table[slot, 0]
+        if found == key:
+            return table[slot, 1]
+        if found == EMPTY:
+            return -1
+        slot += 1
+        if slot == size:
+            slot = 0
 
 
 @njit(cache=True)
-def word_id(table, pool, offsets, buf, start, end):
+def word_id(table, buf, start, end):
     """Id of the word buf[start:end], or -1."""
-    mask = np.uint64(len(table) - 1)
-    slot = hash_bytes(buf, start, end) & mask
-    length = end - start
-    while True:
-        w = table[slot]
-        if w < 0:
-            return -1
-        if offsets[w + 1] - offsets[w] == length:
-            same = True
-            for i in range(length):
-                if pool[offsets[w] + i] != buf[start + i]:
-                    same = False
-                    break
-            if same:
-                return w
-        slot = (slot + np.uint64(1)) & mask
+    return _word_of_key(table, _word_key(buf, start, end))
 
 
 @njit(cache=True, inline="always")
@@ -253,8 +286,11 @@ def _is_blank(c):
     return c == 32 or c == 9 or c == 13 or c == 11 or c == 12
 
 
+LOOKAHEAD = 8  # words (and sentences) in flight at once, so that their cache misses overlap
+
+
 @njit(cache=True)
-def tokenize_lines(buf, table, pool, offsets, unknown, keep_empty=False):
+def tokenize_lines(buf, table, unknown, keep_empty=False):
     """Split text into lines and words; lines without words are skipped unless `keep_empty`.
 
     Returns (ids, starts, ends, line_offsets): per token its id (`unknown` when
@@ -284,12 +320,14 @@ def tokenize_lines(buf, table, pool, offsets, unknown, keep_empty=False):
     ids = np.empty(n_tokens, dtype=np.int32)
     starts = np.empty(n_tokens, dtype=np.int64)
     ends = np.empty(n_tokens, dtype=np.int64)
+    keys = np.empty(n_tokens, dtype=np.int64)
     line_offsets = np.empty(n_lines + 1, dtype=np.int64)
     line_offsets[0] = 0
     t = 0
     line = 0
     i = 0
     line_start_token = 0
+    size = len(table)
     while i < n:
         c = buf[i]
         if c == 10:
@@ -306,15 +344,19 @@ def tokenize_lines(buf, table, pool, offsets, unknown, keep_empty=False):
                 i += 1
             starts[t] = s
             ends[t] = i
-            w = word_id(table, pool, offsets, buf, s, i)
-            ids[t] = w if w >= 0 else unknown
+            keys[t] = _word_key(buf, s, i)
+            _prefetch(table, _slot_of(keys[t], size))
+            if t >= LOOKAHEAD:
+                w = _word_of_key(table, keys[t - LOOKAHEAD])
+                ids[t - LOOKAHEAD] = w if w >= 0 else unknown
             t += 1
+    for u in range(max(t - LOOKAHEAD, 0), t):
+        w = _word_of_key(table, keys[u])
+        ids[u] = w if w >= 0 else unknown
     if t > line_start_token or (keep_empty and n > 0 and buf[n - 1] != 10):
         line += 1
         line_offsets[line] = t
     return ids, starts, ends, line_offsets
-
-
 
 
 @njit(cache=True)
@@ -328,64 +370,122 @@ def sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows):
 
 
 @njit(cache=True)
-def score_text(uni_logprob, uni_backoff, meta, entries, values, table, pool, offsets,
-               buf, n_lines, unk, bos, eos, use_bos, use_eos, per_token,
-               out_logprob, out_found, out_ids, out_offsets):
-    """KenLM's scores of each line of `buf` as a sentence (n_lines lines, each
-    ending in a newline; blanks separate words; words not in the vocabulary
-    score as `unk`), tokenised and scored in one pass.
-
-    With `per_token`, each word's (and `</s>`'s) log10 p, matched length and id
-    go to out_logprob/out_found/out_ids, line i's from out_offsets[i].
-    Returns the float32 sentence totals.
-    """
+def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos, use_bos, use_eos):
+    """KenLM's `Model.score` of `buf` as one sentence (all whitespace separates
+    words): the float32 total, tokenised and scored in one pass."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys = np.empty(width, dtype=np.int64)
     bows = np.empty(width, dtype=np.float32)
     next_keys = np.empty(width, dtype=np.int64)
     next_bows = np.empty(width, dtype=np.float32)
-    totals = np.zeros(n_lines, dtype=np.float32)
+    ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
+    total = np.float32(0.0)
     n = len(buf)
     i = 0
-    pos = 0
-    for line in range(n_lines):
-        if per_token:
-            out_offsets[line] = pos
-        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
-        total = np.float32(0.0)
-        at_end = False
-        while True:
-            while i < n and _is_blank(buf[i]):
+    at_end = False
+    while not at_end:
+        while i < n and (buf[i] == 10 or _is_blank(buf[i])):
+            i += 1
+        if i < n:
+            start = i
+            while i < n and buf[i] != 10 and not _is_blank(buf[i]):
                 i += 1
-            if i >= n or buf[i] == 10:
-                i += 1
-                if not use_eos:
-                    break
-                w = eos
-                at_end = True
-            else:
-                start = i
-                while i < n and buf[i] != 10 and not _is_blank(buf[i]):
-                    i += 1
-                w = word_id(table, pool, offsets, buf, start, i)
-                if w < 0:
-                    w = unk
-            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                        keys, bows, ctx_len, w, next_keys, next_bows, True)
-            # Copied back rather than swapped: reassigning array variables costs reference counting per word.
-            for j in range(ctx_len):
-                keys[j] = next_keys[j]
-                bows[j] = next_bows[j]
-            total += p
+            w = word_id(table, buf, start, i)
+            if w < 0:
+                w = unk
+        elif use_eos:
+            w = eos
+            at_end = True
+        else:
+            break
+        p, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                keys, bows, ctx_len, w, next_keys, next_bows, True)
+        for j in range(ctx_len):
+            keys[j] = next_keys[j]
+            bows[j] = next_bows[j]
+        total += p
+    return total
+
+
+@njit(cache=True)
+def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos, use_bos, use_eos,
+                per_token):
+    """KenLM's scores of each line of `buf` as a sentence (every line ends in a
+    newline; words not in the vocabulary score as `unk`).
+
+    LOOKAHEAD sentences are scored side by side, a word of each in turn, and
+    the table entries of one round are requested before any is read: the
+    cache misses of different sentences overlap instead of following each
+    other. Returns (float32 totals, and with `per_token` each word's and
+    `</s>`'s log10 p, matched length and id, line i's from offsets[i]).
+    """
+    ids, _, _, line_offsets = tokenize_lines(buf, table, unk, True)
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    n_lines = len(line_offsets) - 1
+    extra = 1 if use_eos else 0
+    n_out = len(ids) + n_lines * extra if per_token else 0
+    out_logprob = np.empty(n_out, dtype=np.float32)
+    out_found = np.empty(n_out, dtype=np.int32)
+    out_ids = np.empty(n_out, dtype=np.int32)
+    out_offsets = line_offsets + np.arange(n_lines + 1) * extra
+    keys = np.empty((LOOKAHEAD, width), dtype=np.int64)
+    bows = np.empty((LOOKAHEAD, width), dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    pos = np.zeros(LOOKAHEAD, dtype=np.int64)
+    line_of = np.full(LOOKAHEAD, -1, dtype=np.int64)
+    ctx_len = np.zeros(LOOKAHEAD, dtype=np.int64)
+    total = np.zeros(LOOKAHEAD, dtype=np.float32)
+    totals = np.zeros(n_lines, dtype=np.float32)
+    next_line = 0
+    active = 0
+    while True:
+        for lane in range(LOOKAHEAD):
+            if line_of[lane] < 0:
+                # An empty line without `</s>` scores nothing: its total stays 0.
+                while next_line < n_lines and line_offsets[next_line + 1] - line_offsets[next_line] + extra == 0:
+                    next_line += 1
+                if next_line < n_lines:
+                    line_of[lane] = next_line
+                    pos[lane] = line_offsets[next_line]
+                    ctx_len[lane] = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order,
+                                                   keys[lane], bows[lane])
+                    next_line += 1
+                    active += 1
+        if active == 0:
+            break
+        for lane in range(LOOKAHEAD):
+            s = line_of[lane]
+            if s >= 0:
+                t = pos[lane]
+                w = ids[t] if t < line_offsets[s + 1] else eos
+                for j in range(1, min(ctx_len[lane], order - 1) + 1):
+                    _prefetch(values, meta[j + 1, 0] + _slot_of(_extend(keys[lane, j - 1], w), meta[j + 1, 1]))
+        for lane in range(LOOKAHEAD):
+            s = line_of[lane]
+            if s < 0:
+                continue
+            t = pos[lane]
+            hi = line_offsets[s + 1]
+            w = ids[t] if t < hi else eos
+            p, found, length = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                       keys[lane], bows[lane], ctx_len[lane], w, next_keys, next_bows, True)
+            for j in range(length):
+                keys[lane, j] = next_keys[j]
+                bows[lane, j] = next_bows[j]
+            ctx_len[lane] = length
+            total[lane] += p
             if per_token:
-                out_logprob[pos] = p
-                out_found[pos] = found
-                out_ids[pos] = w
-                pos += 1
-            if at_end:
-                break
-        totals[line] = total
-    if per_token:
-        out_offsets[n_lines] = pos
-    return totals
+                o = t + s * extra
+                out_logprob[o] = p
+                out_found[o] = found
+                out_ids[o] = w
+            pos[lane] = t + 1
+            if t + 1 >= hi + extra:
+                totals[s] = total[lane]
+                total[lane] = 0
+                line_of[lane] = -1
+                active -= 1
+    return totals, out_logprob, out_found, out_ids, out_offsets

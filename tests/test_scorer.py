@@ -88,6 +88,11 @@ def test_bos_eos_flags(model):
     # An empty sentence is `<s> </s>`; in a batch it keeps its place.
     scores = model.score_batch(["", sentence, ""])
     assert scores[0] == scores[2] == pytest.approx(model.score(""), abs=1e-6)
+    # Without `</s>` an empty sentence scores nothing (and `<s>` alone is no token).
+    np.testing.assert_array_equal(model.score_batch(["", sentence, "  "], eos=False),
+                                  np.array([0.0, model.score(sentence, eos=False), 0.0], dtype=np.float32))
+    logprob, _, _, offsets = model.full_scores_batch(["", sentence], eos=False)
+    assert offsets.tolist() == [0, 0, len(sentence.split())] and len(logprob) == len(sentence.split())
     assert model.perplexity(sentence) == pytest.approx(10 ** (-ROWS[0]["score"] / 9), rel=1e-5)
 
 
