@@ -1,0 +1,209 @@
+"""The catalogue of bad inputs: for every command, each bad input gets one line on stderr
+naming the file (and line), a non-zero exit status of its kind, and leaves no output file.
+
+Exit statuses: 2 usage, 3 missing file, 4 malformed input, 5 encoding, 6 output, 7 estimation,
+8 empty input (ngramkit/errors.py).
+"""
+
+import errno
+import gzip
+
+import pytest
+from click.testing import CliRunner
+
+from ngramkit.cli.arpa2fst import main as arpa2fst
+from ngramkit.cli.main import main as ngramkit_main
+from ngramkit.cli.ngram import main as ngram
+from ngramkit.cli.ngram_count import main as ngram_count
+
+GOOD_ARPA = """\\data\\
+ngram 1=4
+ngram 2=6
+
+\\1-grams:
+-0.4771213\t</s>
+-99\t<s>\t-0.30103
+-0.4771213\ta\t-0.30103
+-0.4771213\tb\t-0.30103
+
+\\2-grams:
+-0.3802112\t<s> a
+-0.3802112\t<s> b
+-0.3802112\ta </s>
+-0.3802112\ta b
+-0.3802112\tb </s>
+-0.3802112\tb a
+
+\\end\\
+"""
+
+
+def edit(text, old, new):
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def truncated_gzip(text):
+    data = gzip.compress(text.encode() * 2000)
+    return data[: len(data) // 2]
+
+
+# (case, command, argv with {d} for the work directory, files to create, status, message)
+CASES = [
+    ("empty text", "ngram-count", "-text {d}/in.txt -write {d}/out.txt", {"in.txt": ""},
+     8, "ngram-count: {d}/in.txt: no sentences in text (empty or blank input)"),
+    ("blank lines only", "ngram-count", "-text {d}/in.txt -write {d}/out.txt", {"in.txt": "\n  \n\t\n"},
+     8, "ngram-count: {d}/in.txt: no sentences in text (empty or blank input)"),
+    ("non-UTF-8 text", "ngram-count", "-text {d}/in.txt -write {d}/out.txt",
+     {"in.txt": b"a b\nc d\ncaf\xe9\n"},
+     5, "ngram-count: {d}/in.txt:3: invalid utf-8 byte 0xe9 (use --encoding to read other encodings)"),
+    ("NUL byte in text", "ngram-count", "-text {d}/in.txt -write {d}/out.txt", {"in.txt": b"a b\na\x00b\n"},
+     5, "ngram-count: {d}/in.txt:2: NUL byte in text"),
+    ("missing text", "ngram-count", "-text {d}/nope.txt -write {d}/out.txt", {},
+     3, "ngram-count: {d}/nope.txt: no such file"),
+    ("truncated gzip text", "ngram-count", "-text {d}/in.txt.gz -write {d}/out.txt",
+     {"in.txt.gz": truncated_gzip("a b c\n")},
+     4, "ngram-count: {d}/in.txt.gz: cannot read compressed data (Compressed file ended before the "
+        "end-of-stream marker was reached)"),
+    ("output in a missing directory", "ngram-count", "-text {d}/in.txt -write {d}/no/out.txt",
+     {"in.txt": "a b\n"}, 6, "ngram-count: {d}/no/out.txt: cannot write: directory does not exist"),
+    ("negative count", "ngram-count", "-read {d}/in.counts -write {d}/out.txt",
+     {"in.counts": "a\t2\na b\t-3\n"},
+     4, "ngram-count: {d}/in.counts:2: expected words followed by a non-negative integer count"),
+    ("non-integer count", "ngram-count", "-read {d}/in.counts -write {d}/out.txt",
+     {"in.counts": "a\t2\nb\t1\na b\t1.5\n"},
+     4, "ngram-count: {d}/in.counts:3: expected words followed by a non-negative integer count"),
+    ("count without words", "ngram-count", "-read {d}/in.counts -write {d}/out.txt",
+     {"in.counts": "a\t2\n\t4\n"},
+     4, "ngram-count: {d}/in.counts:2: expected words followed by a non-negative integer count"),
+    ("too few counts for Kneser-Ney", "ngram-count", "-text {d}/in.txt -kndiscount -lm {d}/out.arpa",
+     {"in.txt": "a b\n"}, 7, None),
+    ("unknown option", "ngram-count", "-txet {d}/in.txt", {},
+     2, "ngram-count: unknown option '-txet' (see ngram-count -help)"),
+    ("bad option value", "ngram-count", "-order three", {},
+     2, "ngram-count: option -order needs an integer, not 'three'"),
+    ("no input", "ngram-count", "-order 2", {}, 2, "ngram-count: no input: give -text FILE or -read COUNTS"),
+    ("ARPA with a wrong \\data\\ count", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
+     {"in.arpa": edit(GOOD_ARPA, "ngram 2=6", "ngram 2=9"), "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa:11: fewer 2-grams than the \\data\\ section announces"),
+    ("ARPA with a missing section", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
+     {"in.arpa": GOOD_ARPA[: GOOD_ARPA.index("\\2-grams:")] + "\\end\\\n", "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa:11: expected section header \\2-grams:"),
+    ("ARPA with a non-numeric probability", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
+     {"in.arpa": edit(GOOD_ARPA, "-0.4771213\t</s>", "minus\t</s>"), "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa:6: log probability is not a number"),
+    ("ARPA with a positive log probability", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
+     {"in.arpa": edit(GOOD_ARPA, "-0.4771213\t</s>", "0.5\t</s>"), "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa:6: log probability is positive"),
+    ("ARPA with an n-gram of the wrong order", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
+     {"in.arpa": edit(GOOD_ARPA, "-0.3802112\t<s> a\n", "-0.3802112\t<s> a b\n"), "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa:12: a backoff weight on a highest-order n-gram (an n-gram of the wrong order?)"),
+    ("ARPA with a duplicate n-gram", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
+     {"in.arpa": edit(edit(GOOD_ARPA, "ngram 2=6", "ngram 2=7"), "-0.3802112\ta b\n",
+                      "-0.3802112\ta b\n-0.3802112\ta b\n"), "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa:16: duplicate 2-gram"),
+    ("truncated gzip ARPA", "ngram", "-lm {d}/in.arpa.gz -ppl {d}/t.txt",
+     {"in.arpa.gz": truncated_gzip(GOOD_ARPA), "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa.gz: cannot read compressed data (Compressed file ended before the "
+        "end-of-stream marker was reached)"),
+    ("missing ARPA", "ngram", "-lm {d}/nope.arpa -ppl {d}/t.txt", {"t.txt": "a b\n"},
+     3, "ngram: {d}/nope.arpa: no such file"),
+    ("ARPA written to a missing directory", "ngram", "-lm {d}/in.arpa -write-lm {d}/no/out.arpa",
+     {"in.arpa": GOOD_ARPA}, 6, "ngram: {d}/no/out.arpa: cannot write: directory does not exist"),
+    ("symbol table without <eps>", "arpa2fst", "--read-symbol-table={d}/words.txt {d}/in.arpa {d}/out.fst",
+     {"in.arpa": GOOD_ARPA, "words.txt": "a 1\nb 2\n<s> 3\n</s> 4\n"},
+     4, "arpa2fst: {d}/words.txt: symbol table must give <eps> the label 0"),
+    ("lexicon without words", "ngramkit segment", "--lexicon {d}/lex.txt {d}/in.txt -o {d}/out.txt",
+     {"lex.txt": "\n", "in.txt": "中文\n"}, 8, "ngramkit segment: {d}/lex.txt: word list holds no words"),
+]
+
+COMMANDS = {"ngram-count": ngram_count, "ngram": ngram, "arpa2fst": arpa2fst}
+
+
+def run_command(command, argv, capsys):
+    if command.startswith("ngramkit "):
+        result = CliRunner().invoke(ngramkit_main, command.split()[1:] + argv)
+        return result.exit_code, result.stderr
+    try:
+        COMMANDS[command](argv)
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    return status, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case,command,argv,files,status,message", CASES, ids=[c[0] for c in CASES])
+def test_catalogue(tmp_path, capsys, case, command, argv, files, status, message):
+    for name, content in files.items():
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    before = {p.name for p in tmp_path.rglob("*")}
+    got_status, err = run_command(command, argv.format(d=tmp_path).split(), capsys)
+    lines = [line for line in err.splitlines() if "warning" not in line]
+    assert got_status == status, err
+    assert len(lines) == 1, err
+    if message is not None:
+        assert lines[0] == message.format(d=tmp_path)
+    else:
+        assert lines[0].startswith(f"{command}: ")
+    assert {p.name for p in tmp_path.rglob("*")} == before, "an output file was left behind"
+
+
+def test_full_disk_leaves_no_output(tmp_path, monkeypatch, cli):
+    # A write error half-way (as on a full disk): a one-line error, and the output never appears.
+    import ngramkit.textio as textio
+
+    real_fdopen = textio.os.fdopen
+
+    class FullDisk:
+        def __init__(self, raw):
+            self.raw, self.written = raw, 0
+
+        def write(self, data):
+            self.written += len(data)
+            if self.written > 1000:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.raw.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.raw, name)
+
+    monkeypatch.setattr(textio.os, "fdopen", lambda fd, mode: FullDisk(real_fdopen(fd, mode)))
+    text = tmp_path / "in.txt"
+    text.write_text("".join(f"w{i} w{i + 1} w{i + 2}\n" for i in range(500)))
+    status, _, err = cli(ngram_count, ["-text", text, "-write", tmp_path / "out.txt"])
+    assert status == 6
+    assert err.strip() == f"ngram-count: {tmp_path / 'out.txt'}: cannot write: No space left on device"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
+
+
+def test_warnings_stay_warnings(tmp_path, cli):
+    # SRILM warns about a duplicate vocabulary word and carries on; so do we.
+    text, vocab, out = tmp_path / "t.txt", tmp_path / "v.txt", tmp_path / "c.txt"
+    text.write_text("a b\n")
+    vocab.write_text("a\nb\na\n")
+    status, _, err = cli(ngram_count, ["-text", text, "-vocab", vocab, "-write", out])
+    assert status == 0
+    assert err.strip() == f"ngram-count: warning: {vocab}: 1 duplicate words ignored"
+    assert out.read_text() == "</s>\t1\n<s>\t1\n<s> a\t1\n<s> a b\t1\na\t1\na b\t1\na b </s>\t1\nb\t1\nb </s>\t1\n"
+
+
+def test_special_words_inside_text_are_words(tmp_path, cli):
+    # As in SRILM: <s> or </s> inside a line and <unk> anywhere are counted as words.
+    text, out = tmp_path / "t.txt", tmp_path / "c.txt"
+    text.write_text("a <s> b </s> c <unk>\n")
+    assert cli(ngram_count, ["-order", 1, "-text", text, "-write", out])[0] == 0
+    assert out.read_text() == "</s>\t2\n<s>\t2\n<unk>\t1\na\t1\nb\t1\nc\t1\n"
+
+
+def test_ten_megabyte_line(tmp_path, cli):
+    text, out = tmp_path / "t.txt", tmp_path / "c.txt"
+    words = 2_000_000
+    text.write_text(" ".join(["ab", "cd"] * (words // 2)) + "\n")
+    assert text.stat().st_size > 5_000_000
+    assert cli(ngram_count, ["-order", 2, "-text", text, "-write", out])[0] == 0
+    assert out.read_text() == (f"</s>\t1\n<s>\t1\n<s> ab\t1\nab\t{words // 2}\nab cd\t{words // 2}\n"
+                               f"cd\t{words // 2}\ncd </s>\t1\ncd ab\t{words // 2 - 1}\n")
