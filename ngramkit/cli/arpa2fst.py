@@ -13,8 +13,7 @@ import click
 
 from ..arpa import read_arpa
 from ..errors import UsageError
-from ..fst import SKIP_REASONS, SymbolTable, compile_grammar, truncate
-from ..textio import atomic_output
+from ..fst import SKIP_REASONS, SymbolTable, compile_grammar, truncate, write_fst
 from .common import run, warn
 
 PROG = "arpa2fst"
@@ -118,10 +117,9 @@ def convert(opts, arpa_path, fst_path, prog):
         grammar.write_text(fst_path)
         return
     keep = opts["keep_symbols"] or not (opts["read_symbol_table"] or opts["write_symbol_table"])
-    fst = grammar.to_fst(keep)
+    fst = grammar.to_openfst(keep)
     del grammar
-    with atomic_output(fst_path) as out:
-        out.write(fst.write_to_string())
+    write_fst(fst, fst_path)
 
 
 def main(argv=None, prog=PROG):
