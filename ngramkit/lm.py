@@ -153,7 +153,7 @@ class Model:
             keys, bows = self._scratch_k, self._scratch_b
         else:
             keys, bows = out_state.keys, out_state.backoffs
-        p, found, length = advance(*self._arrays, in_state.keys, in_state.backoffs, in_state.length, w,
+        p, found, length = advance(*self._arrays, in_state.keys, in_state.backoffs, 0, in_state.length, w,
                                    keys, bows, True)
         if keys is not out_state.keys:
             out_state.keys[:] = keys

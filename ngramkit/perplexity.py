@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .numfmt import format_g
+from .numfmt import format_g, put_ascii, put_uint
 from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
 from .textio import iter_line_blocks
 
@@ -62,29 +62,6 @@ class TextStats:
 
 
 @njit(cache=True)
-def _put_text(out, pos, text):
-    for j in range(len(text)):
-        out[pos + j] = ord(text[j])
-    return pos + len(text)
-
-
-@njit(cache=True)
-def _put_int(out, pos, value):
-    if value == 0:
-        out[pos] = 48
-        return pos + 1
-    digits = 0
-    v = value
-    while v > 0:
-        digits += 1
-        v //= 10
-    for j in range(digits - 1, -1, -1):
-        out[pos + j] = 48 + value % 10
-        value //= 10
-    return pos + digits
-
-
-@njit(cache=True)
 def _put_bytes(out, pos, src, start, end):
     for i in range(start, end):
         out[pos] = src[i]
@@ -95,7 +72,7 @@ def _put_bytes(out, pos, src, start, end):
 @njit(cache=True)
 def _put_ppl(out, pos, logprob, denom):
     if denom <= 0:
-        return _put_text(out, pos, "undefined")
+        return put_ascii(out, pos, "undefined")
     return format_g(math.exp(-(logprob / denom) * LN10), 7, out, pos)
 
 
@@ -142,25 +119,25 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values,
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
             p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                        cur_s, cur_b, ctx_len, w, nxt_s, nxt_b, False)
+                                        cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
             cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
             if debug >= 2:
-                pos = _put_text(out, pos, "\tp( ")
+                pos = put_ascii(out, pos, "\tp( ")
                 pos = _put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-                pos = _put_text(out, pos, " | ")
+                pos = put_ascii(out, pos, " | ")
                 pos = _put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
-                pos = _put_text(out, pos, " ...) \t= " if t > lo else " ) \t= ")
+                pos = put_ascii(out, pos, " ...) \t= " if t > lo else " ) \t= ")
                 if found == 0:
-                    pos = _put_text(out, pos, "[OOV] ")
+                    pos = put_ascii(out, pos, "[OOV] ")
                 else:
                     out[pos] = 91
-                    pos = _put_int(out, pos + 1, found)
-                    pos = _put_text(out, pos, "gram] ")
+                    pos = put_uint(out, pos + 1, found)
+                    pos = put_ascii(out, pos, "gram] ")
                 prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
                 pos = format_g(prob, 7, out, pos)
-                pos = _put_text(out, pos, " [ ")
+                pos = put_ascii(out, pos, " [ ")
                 pos = format_g(float(p), 7, out, pos)
-                pos = _put_text(out, pos, " ]\n")
+                pos = put_ascii(out, pos, " ]\n")
             if p == -np.inf:
                 if w == unk:
                     oovs += 1
@@ -176,20 +153,20 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values,
         stats[3] += zeros
         total += float(sentence_prob)
         if debug >= 1:
-            pos = _put_text(out, pos, "1 sentences, ")
-            pos = _put_int(out, pos, words)
-            pos = _put_text(out, pos, " words, ")
-            pos = _put_int(out, pos, oovs)
-            pos = _put_text(out, pos, " OOVs\n")
-            pos = _put_int(out, pos, zeros)
-            pos = _put_text(out, pos, " zeroprobs, logprob= ")
+            pos = put_ascii(out, pos, "1 sentences, ")
+            pos = put_uint(out, pos, words)
+            pos = put_ascii(out, pos, " words, ")
+            pos = put_uint(out, pos, oovs)
+            pos = put_ascii(out, pos, " OOVs\n")
+            pos = put_uint(out, pos, zeros)
+            pos = put_ascii(out, pos, " zeroprobs, logprob= ")
             pos = format_g(float(sentence_prob), 7, out, pos)
-            pos = _put_text(out, pos, " ppl= ")
+            pos = put_ascii(out, pos, " ppl= ")
             scored = words - oovs - zeros
             pos = _put_ppl(out, pos, float(sentence_prob), scored + 1)
-            pos = _put_text(out, pos, " ppl1= ")
+            pos = put_ascii(out, pos, " ppl1= ")
             pos = _put_ppl(out, pos, float(sentence_prob), scored)
-            pos = _put_text(out, pos, "\n\n")
+            pos = put_ascii(out, pos, "\n\n")
     return stats, total, pos
 
 

@@ -163,11 +163,11 @@ class ScoringTables:
 
 @njit(cache=True, inline="always")
 def advance(uni_logprob, uni_backoff, meta, entries, values,
-            ctx_keys, ctx_bows, ctx_len, word, new_keys, new_bows, kenlm_sum):
-    """Score `word` after the context ctx_keys[:ctx_len]: the keys of the
-    context's suffix n-grams, newest first (ctx_keys[0]: the last word's), with
-    their backoff weights ctx_bows. Fills the context that follows into
-    new_keys/new_bows (may not alias the inputs).
+            ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum):
+    """Score `word` after the context ctx_keys[ctx_base:ctx_base+ctx_len]: the
+    keys of the context's suffix n-grams, newest first (the first is the last
+    word's), with their backoff weights in ctx_bows alike. Fills the context
+    that follows into new_keys/new_bows (may not alias the inputs).
 
     The backoff weights of the contexts longer than the match are summed first
     and then added (SRILM), or added one by one to the probability (KenLM,
@@ -190,12 +190,12 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
     usable = min(ctx_len, order - 1)
     # All orders' entries are requested before the first is compared, so their cache misses overlap.
     for j in range(1, usable + 1 if word >= 0 else 1):
-        _prefetch(values, meta[j + 1, 0] + _slot_of(_extend(ctx_keys[j - 1], word), meta[j + 1, 1]))
+        _prefetch(values, meta[j + 1, 0] + _slot_of(_extend(ctx_keys[ctx_base + j - 1], word), meta[j + 1, 1]))
     # SRILM looks further while the context exists, even past a missing n-gram.
     for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
         offset = meta[k, 0]
-        key = _extend(ctx_keys[j - 1], word)
+        key = _extend(ctx_keys[ctx_base + j - 1], word)
         slot = _find(entries, offset, meta[k, 1], key)
         if slot >= 0:
             p = values[offset + slot, 2]
@@ -208,11 +208,11 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
             chain = False
     if kenlm_sum:
         for j in range(max(found, 1), usable + 1):
-            p = p + ctx_bows[j - 1]
+            p = p + ctx_bows[ctx_base + j - 1]
         return p, found, new_len
     bow = np.float32(0.0)
     for j in range(max(found, 1), usable + 1):
-        bow = bow + ctx_bows[j - 1]
+        bow = bow + ctx_bows[ctx_base + j - 1]
     return p + bow, found, new_len
 
 
@@ -286,7 +286,7 @@ def _is_blank(c):
     return c == 32 or c == 9 or c == 13 or c == 11 or c == 12
 
 
-LOOKAHEAD = 8  # words (and sentences) in flight at once, so that their cache misses overlap
+LOOKAHEAD = 16  # words (and sentences) in flight at once, so that their cache misses overlap
 
 
 @njit(cache=True)
@@ -400,7 +400,7 @@ def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, 
         else:
             break
         p, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                keys, bows, ctx_len, w, next_keys, next_bows, True)
+                                keys, bows, 0, ctx_len, w, next_keys, next_bows, True)
         for j in range(ctx_len):
             keys[j] = next_keys[j]
             bows[j] = next_bows[j]
@@ -430,8 +430,9 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
     out_found = np.empty(n_out, dtype=np.int32)
     out_ids = np.empty(n_out, dtype=np.int32)
     out_offsets = line_offsets + np.arange(n_lines + 1) * extra
-    keys = np.empty((LOOKAHEAD, width), dtype=np.int64)
-    bows = np.empty((LOOKAHEAD, width), dtype=np.float32)
+    # Lane l's context is keys/bows[l * width:(l + 1) * width].
+    keys = np.empty(LOOKAHEAD * width, dtype=np.int64)
+    bows = np.empty(LOOKAHEAD * width, dtype=np.float32)
     next_keys = np.empty(width, dtype=np.int64)
     next_bows = np.empty(width, dtype=np.float32)
     pos = np.zeros(LOOKAHEAD, dtype=np.int64)
@@ -451,7 +452,7 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                     line_of[lane] = next_line
                     pos[lane] = line_offsets[next_line]
                     ctx_len[lane] = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order,
-                                                   keys[lane], bows[lane])
+                                                   keys[lane * width:], bows[lane * width:])
                     next_line += 1
                     active += 1
         if active == 0:
@@ -462,7 +463,7 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                 t = pos[lane]
                 w = ids[t] if t < line_offsets[s + 1] else eos
                 for j in range(1, min(ctx_len[lane], order - 1) + 1):
-                    _prefetch(values, meta[j + 1, 0] + _slot_of(_extend(keys[lane, j - 1], w), meta[j + 1, 1]))
+                    _prefetch(values, meta[j + 1, 0] + _slot_of(_extend(keys[lane * width + j - 1], w), meta[j + 1, 1]))
         for lane in range(LOOKAHEAD):
             s = line_of[lane]
             if s < 0:
@@ -470,11 +471,12 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
             t = pos[lane]
             hi = line_offsets[s + 1]
             w = ids[t] if t < hi else eos
+            base = lane * width
             p, found, length = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                       keys[lane], bows[lane], ctx_len[lane], w, next_keys, next_bows, True)
+                                       keys, bows, base, ctx_len[lane], w, next_keys, next_bows, True)
             for j in range(length):
-                keys[lane, j] = next_keys[j]
-                bows[lane, j] = next_bows[j]
+                keys[base + j] = next_keys[j]
+                bows[base + j] = next_bows[j]
             ctx_len[lane] = length
             total[lane] += p
             if per_token:
