@@ -10,6 +10,7 @@ from numba import njit
 
 from .errors import EmptyInputError
 from .model import NgramCounts
+from .numfmt import put_uint
 from .sorting import sort_and_sum
 from .textio import atomic_output, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
@@ -26,25 +27,6 @@ def _precedes(a, i, b, j):
         if a[i, c] != b[j, c]:
             return a[i, c] < b[j, c]
     return a.shape[1] < b.shape[1]
-
-
-@njit(cache=True)
-def write_uint(buf, pos, value):
-    """Decimal digits of a non-negative integer into buf at pos; returns the new pos."""
-    if value == 0:
-        buf[pos] = 48
-        return pos + 1
-    digits = 0
-    v = value
-    while v > 0:
-        digits += 1
-        v //= 10
-    end = pos + digits
-    v = value
-    for p in range(end - 1, pos - 1, -1):
-        buf[p] = 48 + v % 10
-        v //= 10
-    return end
 
 
 @njit(cache=True)
@@ -79,7 +61,7 @@ def _format_counts(tables, counts, heads, pool, offsets, max_word, buf):
             return pos
         pos = write_words(buf, pos, rows, i, pool, offsets)
         buf[pos] = 9
-        pos = write_uint(buf, pos + 1, counts[best][i])
+        pos = put_uint(buf, pos + 1, counts[best][i])
         buf[pos] = 10
         pos += 1
         heads[best] = i + 1

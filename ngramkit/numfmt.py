@@ -1,4 +1,4 @@
-"""Compiled number parsing and `%g` formatting over byte buffers.
+"""Compiled number parsing and formatting (`%g`, integers, ASCII text) over byte buffers.
 
 ARPA files and `-debug 2` outputs hold millions of numbers; parsing and
 printing them one Python call at a time would dominate the run time.
@@ -82,10 +82,30 @@ def parse_float(buf, start, end):
 
 
 @njit(cache=True)
-def _put(out, pos, text):
+def put_ascii(out, pos, text):
+    """Write an ASCII string into out at pos; returns the new end."""
     for j in range(len(text)):
         out[pos + j] = ord(text[j])
     return pos + len(text)
+
+
+@njit(cache=True)
+def put_uint(out, pos, value):
+    """Write the decimal digits of a non-negative integer into out at pos; returns the new end."""
+    if value == 0:
+        out[pos] = 48
+        return pos + 1
+    digits = 0
+    v = value
+    while v > 0:
+        digits += 1
+        v //= 10
+    end = pos + digits
+    v = value
+    for p in range(end - 1, pos - 1, -1):
+        out[p] = 48 + v % 10
+        v //= 10
+    return end
 
 
 @njit(cache=True)
@@ -95,13 +115,13 @@ def format_g(value, precision, out, pos):
     Needs at most precision + 8 bytes.
     """
     if math.isnan(value):
-        return _put(out, pos, "nan")
+        return put_ascii(out, pos, "nan")
     if value < 0 or (value == 0 and math.copysign(1.0, value) < 0):
         out[pos] = 45
         pos += 1
         value = -value
     if math.isinf(value):
-        return _put(out, pos, "inf")
+        return put_ascii(out, pos, "inf")
     if value == 0:
         out[pos] = 48
         return pos + 1
