@@ -130,6 +130,7 @@ class OrderLinks:
     def __init__(self, ngrams):
         self.suffix = {}
         self.first = {}
+        self.complete = True  # every row's prefix and suffix are rows
         if len(ngrams) < 2:
             return
         unigram_row = np.full(int(max(ngrams[0].max(initial=0), ngrams[1].max(initial=0))) + 1, -1,
@@ -145,6 +146,11 @@ class OrderLinks:
                 self.suffix[k] = _suffix_rows(rows, first, lower, self.first[k - 1], self.suffix[k - 1])
             else:
                 self.suffix[k] = find_rows(lower, rows, 1).astype(np.int32)
+            self.complete = self.complete and complete and self.suffix[k].min(initial=0) >= 0
+
+    def prefix_rows(self, k, rows):
+        """The order k-1 row of the prefix of each given order-k row (needs first[k])."""
+        return np.searchsorted(self.first[k], rows, "right") - 1
 
 
 @njit(cache=True)
@@ -180,14 +186,14 @@ def lower_logprob(links, k, lower_backed_off, tables, rows):
     return out
 
 
-def backed_off_logprob(links, k, rows, est, starts, bows, lower_backed_off, tables):
+def backed_off_logprob(links, k, rows, est, contexts, bows, lower_backed_off, tables):
     """log10 p_BO of each order-k count row once order k is estimated: `bows` are the backoff
-    weights of the contexts of the kept rows, each context given by its first row in `est`."""
+    weights of the contexts of the kept rows, given as order k-1 count rows."""
     first = links.first[k]
     if first is None:
         return tables.backoff_logprob(rows, 0)
     context_bow = np.zeros(len(first) - 1)
-    context_bow[np.searchsorted(first, est.source[starts], "right") - 1] = bows
+    context_bow[contexts] = bows
     out = _backed_off(first, context_bow, lower_backed_off, links.suffix[k], est.source, est.logp)
     missing = np.flatnonzero(np.isnan(out))
     if len(missing):
@@ -211,6 +217,9 @@ class ModelTables:
         self.prob_logp = {}
         self.node_rows = {}
         self.node_bow = {}
+        # the count rows of prob_rows and node_rows, where the count tables are linked
+        self.prob_source = {}
+        self.node_source = {}
 
     def backoff_logprob(self, grams, start):
         """log10 p_BO(last word | grams[:, start:-1]) for each row, in float64."""

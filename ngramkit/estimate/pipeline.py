@@ -73,18 +73,21 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
         else:
             starts, bows = context_backoffs(k, est, warn)
             nodes = np.ascontiguousarray(est.rows[starts, :k - 1])
+            contexts = links.prefix_rows(k, est.source[starts]) if links.first[k] is not None else None
             if k == 2:
                 tables.unigram_node[nodes[:, 0]] = True
                 tables.unigram_bow[nodes[:, 0]] = bows
             else:
                 tables.node_rows[k - 1] = nodes
                 tables.node_bow[k - 1] = bows
+                tables.node_source[k - 1] = contexts
             tables.prob_rows[k] = est.rows
             tables.prob_logp[k] = est.logp
-            backed_off = (backed_off_logprob(links, k, rows, est, starts, bows, backed_off, tables)
+            tables.prob_source[k] = est.source
+            backed_off = (backed_off_logprob(links, k, rows, est, contexts, bows, backed_off, tables)
                           if k < order else None)
         start = times.mark("backoff", start)
-    model = assemble(tables, vocab, order, policy)
+    model = assemble(tables, vocab, order, policy, counts.ngrams if links.complete else None, links)
     times.mark("assemble", start)
     return model
 
@@ -131,6 +134,44 @@ def _close_nodes(tables, order):
         tables.unigram_node[tables.node_rows[2][:, 0]] = True
 
 
+def _close_linked_nodes(tables, order, ngrams, links):
+    """_close_nodes over count-row indices (every node and n-gram is a row of the linked count
+    tables): suffixes and prefixes are read from `links`, sets are masks over count rows."""
+    for m in range(order - 1, 1, -1):
+        size = len(ngrams[m - 1])
+        node = np.zeros(size, dtype=np.bool_)
+        bow = np.zeros(size)
+        if m in tables.node_source:
+            node[tables.node_source[m]] = True
+            bow[tables.node_source[m]] = tables.node_bow[m]
+        if m + 1 in tables.node_source:
+            node[links.suffix[m + 1][tables.node_source[m + 1]]] = True
+        kept = np.zeros(size, dtype=np.bool_)
+        kept[tables.prob_source[m]] = True
+        missing = np.flatnonzero(node & ~kept)
+        if len(missing):
+            rows = ngrams[m - 1][missing]
+            logp = tables.backoff_logprob(rows, 0).astype(np.float32).astype(np.float64)
+            source = np.concatenate([tables.prob_source[m], missing])
+            perm = np.argsort(source, kind="stable")
+            tables.prob_source[m] = source[perm]
+            tables.prob_rows[m] = ngrams[m - 1][source[perm]]
+            tables.prob_logp[m] = np.concatenate([tables.prob_logp[m], logp])[perm]
+            if m - 1 == 1:
+                tables.unigram_node[rows[:, 0]] = True
+            else:
+                prefixes = links.prefix_rows(m, missing)
+                known = tables.node_source.get(m - 1, np.empty(0, dtype=np.int64))
+                both = np.concatenate([known, prefixes])
+                bows = np.concatenate([tables.node_bow.get(m - 1, np.empty(0)), np.zeros(len(prefixes))])
+                sources, first = np.unique(both, return_index=True)
+                tables.node_source[m - 1], tables.node_bow[m - 1] = sources, bows[first]
+        tables.node_source[m] = np.flatnonzero(node)
+        tables.node_bow[m] = bow[tables.node_source[m]]
+    if 2 in tables.node_source:
+        tables.unigram_node[ngrams[1][tables.node_source[2], 0]] = True
+
+
 def _stored(logp):
     """float32 for the model; log10(0) is written as SRILM's -99."""
     out = logp.astype(np.float32)
@@ -138,8 +179,13 @@ def _stored(logp):
     return out
 
 
-def assemble(tables, vocab, order, policy):
-    _close_nodes(tables, order)
+def assemble(tables, vocab, order, policy, ngrams=None, links=None):
+    """The model of the estimated tables; with `ngrams`, the linked count tables (see OrderLinks)
+    the estimated rows come from."""
+    if ngrams is None:
+        _close_nodes(tables, order)
+    else:
+        _close_linked_nodes(tables, order, ngrams, links)
     ids = np.flatnonzero(tables.unigram_has_prob).astype(np.int32)
     unigram_logp = _stored(tables.unigram_logp[ids])
     unigram_logp[ids == vocab.bos] = policy.bos_logprob
@@ -155,7 +201,11 @@ def assemble(tables, vocab, order, policy):
         logprob.append(_stored(tables.prob_logp.get(k, np.empty(0))))
         if k < order:
             bow = np.full(len(rows), np.nan, dtype=np.float32)
-            if k in tables.node_rows and len(rows):
+            if ngrams is not None and k in tables.node_source:
+                # every node has a probability, so it is one of the kept rows
+                at = np.searchsorted(tables.prob_source[k], tables.node_source[k])
+                bow[at] = _stored(tables.node_bow[k])
+            elif k in tables.node_rows and len(rows):
                 idx = find_rows(tables.node_rows[k], rows, 0)
                 hit = idx >= 0
                 bow[hit] = _stored(tables.node_bow[k][idx[hit]])
