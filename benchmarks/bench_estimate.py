@@ -2,9 +2,10 @@
 
     python benchmarks/bench_estimate.py [--corpus PATH] [--orders 3,5]
 
-For each order: wall time and peak RSS of `ngram-count -kndiscount -interpolate -text ... -lm ...`
+For each order: wall time, CPU time and peak RSS of `ngram-count -kndiscount -interpolate -text ... -lm ...`
 (compiled code cached by a warm-up run), then, in a separate process, the time of each stage
-(counting, adjusted counts, discounts, probabilities, backoff weights, assembly, ARPA writing).
+(counting, adjusted counts, discounts, probabilities, backoff weights, assembly, ARPA writing),
+wall and CPU, since the machine may be shared.
 """
 
 import argparse
@@ -30,14 +31,15 @@ def stages(corpus, order, lm):
     times = StageTimes()
     start = time.perf_counter()
     counts = count_text([corpus], order, TextOptions(quiet=True))
-    times["count"] = time.perf_counter() - start
+    times.mark("count", start)
     model = estimate(counts, EstimateOptions.srilm(order, "kn", interpolate=True), times=times)
     del counts
     start = time.perf_counter()
     write_arpa(model, lm)
-    times["write ARPA"] = time.perf_counter() - start
-    times["peak RSS MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(times))
+    times.mark("write ARPA", start)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"wall": times, "cpu": times.cpu, "user": usage.ru_utime,
+                      "rss": usage.ru_maxrss / 1024}))
 
 
 def main():
@@ -57,16 +59,17 @@ def main():
                  warm + ".arpa"], stderr=subprocess.DEVNULL)
         for order in map(int, args.orders.split(",")):
             lm = os.path.join(tmp, f"o{order}.arpa")
-            seconds, rss = measure([tool("ngram-count"), "-order", str(order), *KN, "-text",
-                                    args.corpus, "-lm", lm, "-q"])
-            print(f"order {order}: ngram-count {seconds:.1f} s wall, peak RSS {rss:.0f} MB, "
-                  f"ARPA {os.path.getsize(lm) / 1e6:.0f} MB", flush=True)
+            seconds, rss, cpu = measure([tool("ngram-count"), "-order", str(order), *KN, "-text",
+                                         args.corpus, "-lm", lm, "-q"], cpu=True)
+            print(f"order {order}: ngram-count {seconds:.1f} s wall, {cpu:.1f} s CPU (user+system), "
+                  f"peak RSS {rss:.0f} MB, ARPA {os.path.getsize(lm) / 1e6:.0f} MB", flush=True)
             out = subprocess.run([sys.executable, __file__, "--corpus", args.corpus, "--stages",
                                   str(order), lm], check=True, capture_output=True, text=True)
-            times = json.loads(out.stdout.strip().splitlines()[-1])
-            print("  stages: " + ", ".join(
-                f"{k} {v:.0f}" if k.endswith("MB") else f"{k} {v:.1f} s" for k, v in times.items()),
-                flush=True)
+            run = json.loads(out.stdout.strip().splitlines()[-1])
+            print("  stages (wall / CPU s): " + ", ".join(
+                f"{k} {v:.1f} / {run['cpu'][k]:.1f}" for k, v in run["wall"].items()), flush=True)
+            print(f"  stages in one process: {sum(run['wall'].values()):.1f} s wall, "
+                  f"{run['user']:.1f} s user CPU, peak RSS {run['rss']:.0f} MB", flush=True)
 
 
 if __name__ == "__main__":
