@@ -8,6 +8,10 @@ For the issue's figure, pass the 3-gram of en-large, made with
 Both tools read the same uncompressed ARPA and write a binary FST with the same
 symbol table; the script prints wall time and peak RSS of each process and checks
 that both FSTs have the same numbers of states, arcs and final states.
+
+Measured on the en-large 3-gram (11.2M n-grams, `#0`; 2 cores shared with other
+jobs, load 4-6): ngramkit 36.2 s at 1054 MB peak RSS, kaldilm 91.1 s at 1763 MB;
+both 3069256 states, 13765676 arcs, 507505 final states.
 """
 
 import argparse
