@@ -113,7 +113,7 @@ def prune_curve_cmd(lm, text, output, thresholds, minprune):
         labelled = None
         for size, ppl, theta in sorted(points):
             # label only points that stand apart, so the labels stay readable
-            if labelled is None or size > labelled * 1.03:
+            if labelled is None or size > labelled * 1.12:
                 ax.annotate(f"{theta:g}" if theta else "unpruned", (size, ppl), textcoords="offset points",
                             xytext=(4, 4), fontsize=7)
                 labelled = size
