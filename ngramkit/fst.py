@@ -419,6 +419,54 @@ def _suffix_states_of(suffixes, tables, first_starts, states):
 
 
 @njit(cache=True)
+def _swap_rows(arcs, p, q):
+    for c in range(arcs.shape[1]):
+        arcs[p, c], arcs[q, c] = arcs[q, c], arcs[p, c]
+
+
+@njit(cache=True)
+def _insertion_sort_rows(arcs, lo, hi):
+    """Sort arcs[lo:hi] by ilabel; linear when sorted or nearly so, as most states are."""
+    for p in range(lo + 1, hi):
+        q = p
+        while q > lo and arcs[q - 1, 0] > arcs[q, 0]:
+            _swap_rows(arcs, q - 1, q)
+            q -= 1
+
+
+@njit(cache=True)
+def _sift_down(arcs, lo, root, size):
+    while True:
+        child = 2 * root + 1
+        if child >= size:
+            return
+        if child + 1 < size and arcs[lo + child + 1, 0] > arcs[lo + child, 0]:
+            child += 1
+        if arcs[lo + root, 0] >= arcs[lo + child, 0]:
+            return
+        _swap_rows(arcs, lo + root, lo + child)
+        root = child
+
+
+@njit(cache=True)
+def _heap_sort_rows(arcs, lo, hi):
+    """Sort arcs[lo:hi] by ilabel in place, n log n for the states with many arcs."""
+    size = hi - lo
+    in_order = True
+    for p in range(lo + 1, hi):
+        if arcs[p, 0] < arcs[p - 1, 0]:
+            in_order = False
+            break
+    if in_order:
+        return
+    for root in range(size // 2 - 1, -1, -1):
+        _sift_down(arcs, lo, root, size)
+    for end in range(size - 1, 0, -1):
+        _swap_rows(arcs, lo, lo + end)
+        _sift_down(arcs, lo, 0, end)
+
+
+@njit(cache=True)
 def _group_by_state(num_states, arc_src, arc_dst, arc_ilabel, arc_olabel, arc_weight_bits, ilabel_sort):
     """Arcs grouped by source state (stable), optionally sorted by ilabel within each state."""
     arc_start = np.zeros(num_states + 1, dtype=np.int64)
@@ -439,23 +487,10 @@ def _group_by_state(num_states, arc_src, arc_dst, arc_ilabel, arc_olabel, arc_we
         for s in range(num_states):
             lo = arc_start[s]
             hi = arc_start[s + 1]
-            in_order = True
-            for p in range(lo + 1, hi):
-                if arcs[p, 0] < arcs[p - 1, 0]:
-                    in_order = False
-                    break
-            if in_order:
-                continue
-            if hi - lo > 32:
-                perm = np.argsort(arcs[lo:hi, 0])
-                arcs[lo:hi] = arcs[lo:hi][perm]
-                continue
-            for p in range(lo + 1, hi):
-                q = p
-                while q > lo and arcs[q - 1, 0] > arcs[q, 0]:
-                    for c in range(4):
-                        arcs[q - 1, c], arcs[q, c] = arcs[q, c], arcs[q - 1, c]
-                    q -= 1
+            if hi - lo <= 32:
+                _insertion_sort_rows(arcs, lo, hi)
+            else:
+                _heap_sort_rows(arcs, lo, hi)
     return arc_start, arcs
 
 
