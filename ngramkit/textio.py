@@ -17,6 +17,9 @@ _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 CHUNK_BYTES = 1 << 24
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def _opener(path):
     for ext, opener in _OPENERS.items():
@@ -217,6 +220,7 @@ class AtomicOutput:
             )
         except OSError as exc:
             raise OutputError(f"cannot write: {exc.strerror}", self.path) from None
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file a normal file's mode
         self._raw = os.fdopen(fd, "wb")
         opener = _opener(self.path)
         if opener is gzip.open:

@@ -227,3 +227,16 @@ def test_ngram_merge_command(tmp_path, cli):
     assert out.read_text() == "x\t2\nx y\t5\ny\t3\n"
     status, _, err = cli(ngram_merge, ["-write", out])
     assert status == 2 and err.strip() == "ngram-merge: no count files to merge"
+
+
+def test_outputs_get_the_mode_of_a_normal_file(tmp_path, cli):
+    # A temporary file is created 0600; the finished output has the mode the umask gives.
+    import os
+    import stat
+
+    text, out = tmp_path / "t.txt", tmp_path / "c.txt"
+    text.write_text("a\n")
+    assert cli(ngram_count, ["-text", text, "-write", out])[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
