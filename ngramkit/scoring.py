@@ -369,10 +369,40 @@ def sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows):
     return 0
 
 
+@njit(cache=True, inline="always")
+def _word_at(ids, lo, hi, x, bos, eos):
+    """Word x of a sentence ids[lo:hi] between `<s>` (x = lo - 1) and `</s>` (x = hi)."""
+    if x < lo:
+        return bos
+    return ids[x] if x < hi else eos
+
+
+@njit(cache=True)
+def _prefetch_ngrams_ending(meta, values, ids, lo, hi, u, bos, eos, use_bos):
+    """Request the entries of the n-grams that end at word u of the sentence:
+    their keys follow from the words alone, so a word's probes can start long
+    before the words before it are scored."""
+    order = meta.shape[0] - 1
+    first_word = lo - 1 if use_bos else lo
+    for k in range(2, order + 1):
+        start = u - k + 1
+        if start < first_word:
+            break
+        key = unigram_key(_word_at(ids, lo, hi, start, bos, eos))
+        for x in range(start + 1, u + 1):
+            key = _extend(key, _word_at(ids, lo, hi, x, bos, eos))
+        _prefetch(values, meta[k, 0] + _slot_of(key, meta[k, 1]))
+
+
+SENTENCE_LOOKAHEAD = 4  # words of one sentence whose entries are requested ahead of scoring
+
+
 @njit(cache=True)
 def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos, use_bos, use_eos):
     """KenLM's `Model.score` of `buf` as one sentence (all whitespace separates
-    words): the float32 total, tokenised and scored in one pass."""
+    words): the float32 total. The words are looked up first, then the table
+    entries of each word are requested a few words ahead of its scoring."""
+    ids, _, _, _ = tokenize_lines(buf, table, unk, False)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys = np.empty(width, dtype=np.int64)
@@ -380,27 +410,16 @@ def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, 
     next_keys = np.empty(width, dtype=np.int64)
     next_bows = np.empty(width, dtype=np.float32)
     ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
+    hi = len(ids)
+    last = hi + (1 if use_eos else 0)
+    for u in range(min(SENTENCE_LOOKAHEAD, last)):
+        _prefetch_ngrams_ending(meta, values, ids, 0, hi, u, bos, eos, use_bos)
     total = np.float32(0.0)
-    n = len(buf)
-    i = 0
-    at_end = False
-    while not at_end:
-        while i < n and (buf[i] == 10 or _is_blank(buf[i])):
-            i += 1
-        if i < n:
-            start = i
-            while i < n and buf[i] != 10 and not _is_blank(buf[i]):
-                i += 1
-            w = word_id(table, buf, start, i)
-            if w < 0:
-                w = unk
-        elif use_eos:
-            w = eos
-            at_end = True
-        else:
-            break
+    for t in range(last):
+        if t + SENTENCE_LOOKAHEAD < last:
+            _prefetch_ngrams_ending(meta, values, ids, 0, hi, t + SENTENCE_LOOKAHEAD, bos, eos, use_bos)
         p, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                keys, bows, 0, ctx_len, w, next_keys, next_bows, True)
+                                keys, bows, 0, ctx_len, _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows, True)
         for j in range(ctx_len):
             keys[j] = next_keys[j]
             bows[j] = next_bows[j]
