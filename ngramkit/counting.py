@@ -209,8 +209,12 @@ def count_block(block, first_line, path, order, options):
     return NgramCounts(vocab, ngrams, counts), int(np.count_nonzero(tokens < 0))
 
 
-def merge_counts(a, b, workdir=None):
-    """The sum of two NgramCounts of the same order; in `workdir` (memory-mapped) if given."""
+def merge_counts(a, b, workdir=None, consume=False):
+    """The sum of two NgramCounts of the same order; in `workdir` (memory-mapped) if given.
+
+    consume: drop each order of a and b (deleting spilled files) as soon as it is merged,
+    so that the inputs shrink while the output grows.
+    """
     vocab = a.vocab if a.vocab == b.vocab else Vocabulary(a.vocab.words + b.vocab.words)
     a_map, b_map = vocab.ids(a.vocab.words), vocab.ids(b.vocab.words)
     merged = NgramCounts(vocab)
@@ -224,6 +228,11 @@ def merge_counts(a, b, workdir=None):
         merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
         merged.ngrams.append(rows)
         merged.counts.append(counts)
+        if consume:
+            for table in (a.ngrams, a.counts, b.ngrams, b.counts):
+                if isinstance(table[k], np.memmap):
+                    os.unlink(table[k].filename)
+                table[k] = None
     return merged
 
 
@@ -246,13 +255,6 @@ def _spill(counts, workdir):
     return spilled
 
 
-def _release(counts):
-    """Delete the files behind spilled counts."""
-    for array in counts.ngrams + counts.counts:
-        if isinstance(array, np.memmap):
-            os.unlink(array.filename)
-
-
 class _Merger:
     """Sums counts as they arrive, merging runs of equal size (as a binary counter
     adds), so few runs are alive and each n-gram is merged about log2(blocks) times."""
@@ -266,11 +268,7 @@ class _Merger:
             counts = _spill(counts, self.workdir)
         while self.levels and self.levels[-1][0] == level:
             _, earlier = self.levels.pop()
-            merged = merge_counts(earlier, counts, self.workdir)
-            if self.workdir is not None:
-                _release(earlier)
-                _release(counts)
-            counts, level = merged, level + 1
+            counts, level = merge_counts(earlier, counts, self.workdir, consume=True), level + 1
         self.levels.append((level, counts))
 
     def total(self):
@@ -279,11 +277,7 @@ class _Merger:
         _, counts = self.levels.pop()
         while self.levels:
             _, earlier = self.levels.pop()
-            merged = merge_counts(earlier, counts, self.workdir)
-            if self.workdir is not None:
-                _release(earlier)
-                _release(counts)
-            counts = merged
+            counts = merge_counts(earlier, counts, self.workdir, consume=True)
         return counts
 
 
