@@ -56,7 +56,6 @@ _FST_MAGIC = 2125659606
 _VECTOR_FST_VERSION = 2
 _PROPERTY_EXPANDED_MUTABLE = 0x3
 _PROPERTY_ILABEL_SORTED = 0x10000000
-_INFINITY_BITS = np.float32(np.inf).view(np.int32)
 
 
 class SymbolTable:
@@ -339,19 +338,19 @@ def _order_arcs(ids, logprob, backoff, history, is_highest, labels, bos, eos, di
         for c in range(k):
             w = ids[i, c]
             if labels[w] < 0:
-                reason = 1
+                reason = OUTSIDE_TABLE
                 break
         if reason == 0:
             for c in range(k):
                 w = ids[i, c]
                 if (c > 0 and w == bos) or (c < k - 1 and w == eos):
-                    reason = 2
+                    reason = MISPLACED
                     break
         source = 0
         if reason == 0 and k > 1:
             h = history[i]
             if h < 0 or history_states[h] < 0:
-                reason = 3
+                reason = NO_HISTORY
             else:
                 source = history_states[h]
         skipped[i] = reason
