@@ -35,7 +35,7 @@ from numba import njit
 from .arpa import read_arpa
 from .errors import FormatError, UsageError
 from .model import NgramModel
-from .numfmt import format_shortest_f32
+from .numfmt import format_shortest_f32, put_uint
 from .textio import atomic_output, iter_lines
 from .vocab import BOS, EOS
 
@@ -516,40 +516,24 @@ def _serialize_states(out, first, end, arc_start, arcs, final_bits):
 
 
 @njit(cache=True)
-def _put_decimal(out, pos, value):
-    if value == 0:
-        out[pos] = 48
-        return pos + 1
-    n = 0
-    v = value
-    while v > 0:
-        n += 1
-        v //= 10
-    for j in range(n - 1, -1, -1):
-        out[pos + j] = 48 + value % 10
-        value //= 10
-    return pos + n
-
-
-@njit(cache=True)
 def _format_text(states, arc_start, arcs, weights, final, out):
     """Text lines of `states`: `src dst ilabel olabel weight`, then `state weight` if final."""
     pos = 0
     for s in states:
         for a in range(arc_start[s], arc_start[s + 1]):
-            pos = _put_decimal(out, pos, s)
+            pos = put_uint(out, pos, s)
             out[pos] = 9
-            pos = _put_decimal(out, pos + 1, arcs[a, 3])
+            pos = put_uint(out, pos + 1, arcs[a, 3])
             out[pos] = 9
-            pos = _put_decimal(out, pos + 1, arcs[a, 0])
+            pos = put_uint(out, pos + 1, arcs[a, 0])
             out[pos] = 9
-            pos = _put_decimal(out, pos + 1, arcs[a, 1])
+            pos = put_uint(out, pos + 1, arcs[a, 1])
             out[pos] = 9
             pos = format_shortest_f32(float(weights[a] + np.float32(0.0)), out, pos + 1)
             out[pos] = 10
             pos += 1
         if not np.isinf(final[s]):
-            pos = _put_decimal(out, pos, s)
+            pos = put_uint(out, pos, s)
             out[pos] = 9
             pos = format_shortest_f32(float(final[s] + np.float32(0.0)), out, pos + 1)
             out[pos] = 10
