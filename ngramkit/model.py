@@ -8,7 +8,6 @@ pruning, mixing and FST building all work on these arrays.
 
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from .vocab import Vocabulary
 

@@ -9,34 +9,19 @@ make_reference_samples.py's 1/16, to keep the files small). The lmplz stderr fil
     python tests/make_kenlm_arpa_samples.py ../shared/reference
 """
 
-import gzip
 import shutil
 import sys
 import zlib
 from pathlib import Path
 
 from make_reference_samples import DATA
+from make_srilm_arpa_samples import cut_arpa
 
 NAMES = ("o3", "o4", "o5", "o4-prune011")
 
 
 def sampled(first_word):
     return zlib.crc32(first_word.encode("utf-8")) % 32 == 0
-
-
-def cut_arpa(source, target):
-    kept = []
-    in_data = True
-    with gzip.open(source, "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("\\") and line.strip() != "\\data\\":
-                in_data = False
-            if in_data or line.startswith("\\") or not line.strip():
-                kept.append(line)
-            elif sampled(line.rstrip("\n").split("\t")[1].split(" ")[0]):
-                kept.append(line)
-    with gzip.GzipFile(target, "wb", mtime=0) as out:
-        out.write("".join(kept).encode("utf-8"))
 
 
 def main(reference):
@@ -48,7 +33,7 @@ def main(reference):
                             DATA / lang / "kenlm" / f"{name}.stderr.txt")
             if (lang, name) != ("en", "o3"):
                 cut_arpa(reference / lang / "kenlm" / f"{name}.arpa.gz",
-                         DATA / lang / "kenlm" / f"{name}.sample.arpa.gz")
+                         DATA / lang / "kenlm" / f"{name}.sample.arpa.gz", sampled)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ CONFIGS = ("mkn3", "mkn3-backoff", "mkn3-nocut", "mkn3-unk-vocab", "mkn3-limit-v
            "mkn2-text-counts")
 
 
-def cut_arpa(source, target):
+def cut_arpa(source, target, keep=sampled):
+    """The \\data\\ section, section headers and the n-grams whose first word `keep` accepts."""
     kept = []
     in_data = True
     with gzip.open(source, "rt", encoding="utf-8") as f:
@@ -29,7 +30,7 @@ def cut_arpa(source, target):
                 in_data = False
             if in_data or line.startswith("\\") or not line.strip():
                 kept.append(line)
-            elif sampled(line.rstrip("\n").split("\t")[1].split(" ")[0]):
+            elif keep(line.rstrip("\n").split("\t")[1].split(" ")[0]):
                 kept.append(line)
     with gzip.GzipFile(target, "wb", mtime=0) as out:
         out.write("".join(kept).encode("utf-8"))

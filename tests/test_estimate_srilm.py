@@ -55,8 +55,9 @@ def estimate_like_srilm(lang, name, tmp_path):
     return read_arpa(lm)
 
 
-def read_sample(path):
-    """Announced sizes, and per order {words: (logprob, backoff or None)} of a sample file."""
+def read_sample(path, absent_backoff=None):
+    """Announced sizes, and per order {words: (logprob, backoff)} of a sample file; a line
+    without a backoff column gets `absent_backoff`."""
     sizes, entries, k = {}, {}, 0
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
@@ -69,21 +70,21 @@ def read_sample(path):
                 entries[k] = {}
             elif line and not line.startswith("\\") and k:
                 fields = line.split("\t")
-                bow = float(fields[2]) if len(fields) > 2 else None
+                bow = float(fields[2]) if len(fields) > 2 else absent_backoff
                 entries[k][tuple(fields[1].split(" "))] = (float(fields[0]), bow)
     return sizes, entries
 
 
-def sampled_entries(model):
-    """Our model's entries in the form read_sample gives, for the sampled first words."""
+def sampled_entries(model, keep_word=sampled, absent_backoff=None):
+    """Our model's entries in the form read_sample gives, for the first words keep_word accepts."""
     words = model.vocab.words
-    keep = np.array([sampled(w) for w in words])
+    keep = np.array([keep_word(w) for w in words])
     entries = {}
     for k in range(1, model.order + 1):
         rows = model.ngrams[k - 1]
         table = {}
         for i in np.flatnonzero(keep[rows[:, 0]]):
-            bow = None
+            bow = absent_backoff
             if k < model.order and not math.isnan(model.backoff[k - 1][i]):
                 bow = float(model.backoff[k - 1][i])
             table[tuple(words[j] for j in rows[i])] = (float(model.logprob[k - 1][i]), bow)
@@ -91,12 +92,13 @@ def sampled_entries(model):
     return entries
 
 
-@pytest.mark.parametrize("lang,name", CASES)
-def test_sample_matches_srilm(lang, name, tmp_path):
-    ours = estimate_like_srilm(lang, name, tmp_path)
-    sizes, reference = read_sample(REFERENCE / lang / "srilm" / f"{name}.sample.arpa.gz")
-    assert ours.sizes() == [sizes[k] for k in sorted(sizes)]
-    mine = sampled_entries(ours)
+def sample_difference(ours, sample_path, keep_word=sampled, absent_backoff=None, check_sizes=True):
+    """Largest |difference| of log10 p and backoff weights against a sample file; asserts the
+    same sizes, the same sampled n-grams and the same backoff columns first."""
+    sizes, reference = read_sample(sample_path, absent_backoff)
+    if check_sizes:
+        assert ours.sizes() == [sizes[k] for k in sorted(sizes)]
+    mine = sampled_entries(ours, keep_word, absent_backoff)
     worst = 0.0
     for k, table in reference.items():
         assert mine[k].keys() == table.keys(), f"order {k}: different n-grams"
@@ -104,6 +106,13 @@ def test_sample_matches_srilm(lang, name, tmp_path):
             our_logprob, our_bow = mine[k][key]
             assert (our_bow is None) == (bow is None), f"backoff weight presence differs for {key}"
             worst = max(worst, abs(our_logprob - logprob), abs((our_bow or 0.0) - (bow or 0.0)))
+    return worst
+
+
+@pytest.mark.parametrize("lang,name", CASES)
+def test_sample_matches_srilm(lang, name, tmp_path):
+    ours = estimate_like_srilm(lang, name, tmp_path)
+    worst = sample_difference(ours, REFERENCE / lang / "srilm" / f"{name}.sample.arpa.gz")
     print(f"{lang} {name}: largest difference {worst:.3g}")
     assert worst < TOLERANCE
 

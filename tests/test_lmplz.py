@@ -9,7 +9,6 @@ in full, and lmplz's stderr; the full references are compared when ../shared is 
 
 import contextlib
 import functools
-import gzip
 import io
 import json
 import tempfile
@@ -19,6 +18,7 @@ import numpy as np
 import pytest
 from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
 from make_kenlm_arpa_samples import sampled
+from test_estimate_srilm import sample_difference
 
 from ngramkit.arpa import read_arpa
 from ngramkit.cli import lmplz_cmd
@@ -47,42 +47,11 @@ def lmplz_like_kenlm(lang, name):
     return model, arpa, lines
 
 
-def read_sample(path):
-    """Announced sizes, and per order {words: (logprob, backoff)} of a KenLM sample file."""
-    sizes, entries, k = {}, {}, 0
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line.startswith("ngram "):
-                order, size = line[6:].split("=")
-                sizes[int(order)] = int(size)
-            elif line.endswith("-grams:"):
-                k = int(line[1:line.index("-")])
-                entries[k] = {}
-            elif line and not line.startswith("\\") and k:
-                fields = line.split("\t")
-                bow = float(fields[2]) if len(fields) > 2 else 0.0
-                entries[k][tuple(fields[1].split(" "))] = (float(fields[0]), bow)
-    return sizes, entries
-
-
 def backoff_or_zero(model, k):
     """Backoff weights of order k as KenLM writes them: 0 where none is stored."""
     if k == model.order:
         return np.zeros(len(model.ngrams[k - 1]))
     return np.nan_to_num(model.backoff[k - 1].astype(np.float64), nan=0.0)
-
-
-def sampled_entries(model):
-    words = model.vocab.words
-    keep = np.array([sampled(w) for w in words])
-    entries = {}
-    for k in range(1, model.order + 1):
-        rows = model.ngrams[k - 1]
-        bows = backoff_or_zero(model, k)
-        entries[k] = {tuple(words[j] for j in rows[i]): (float(model.logprob[k - 1][i]), float(bows[i]))
-                      for i in np.flatnonzero(keep[rows[:, 0]])}
-    return entries
 
 
 def largest_difference(ours, ref):
@@ -112,15 +81,8 @@ def test_sample_matches_kenlm(lang, name):
     if (lang, name) == ("en", "o3"):
         worst = largest_difference(ours, read_arpa(REFERENCE / "en" / "kenlm" / "o3.arpa.gz"))
     else:
-        sizes, reference = read_sample(REFERENCE / lang / "kenlm" / f"{name}.sample.arpa.gz")
-        assert ours.sizes() == [sizes[k] for k in sorted(sizes)]
-        mine = sampled_entries(ours)
-        worst = 0.0
-        for k, table in reference.items():
-            assert mine[k].keys() == table.keys(), f"order {k}: different n-grams"
-            for key, (logprob, bow) in table.items():
-                our_logprob, our_bow = mine[k][key]
-                worst = max(worst, abs(our_logprob - logprob), abs(our_bow - bow))
+        worst = sample_difference(ours, REFERENCE / lang / "kenlm" / f"{name}.sample.arpa.gz",
+                                  keep_word=sampled, absent_backoff=0.0)
     print(f"{lang} {name}: largest difference {worst:.3g}")
     assert worst < TOLERANCE
 

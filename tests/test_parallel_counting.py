@@ -76,7 +76,6 @@ def test_dask_local_cluster_matches_single_process(train_text, single, tmp_path)
     counts = count_text_distributed([train_text], 4, TextOptions(quiet=True), "local", workers=2)
     same_counts(counts, single)
     # The same count file and the same model as the single process.
-    paths = {}
     for name, c in (("single", single), ("dask", counts)):
         write_counts(c, tmp_path / f"{name}.counts")
         write_arpa(estimate(c, EstimateOptions.srilm(4, "kn", True), warn=lambda m: None),

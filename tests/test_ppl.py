@@ -1,5 +1,4 @@
 import gzip
-import io
 import math
 import os
 import shlex
