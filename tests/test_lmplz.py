@@ -11,7 +11,9 @@ import contextlib
 import functools
 import io
 import json
+import math
 import tempfile
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,7 @@ from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
 from make_kenlm_arpa_samples import sampled
 from test_estimate_srilm import sample_difference
 
+import ngramkit
 from ngramkit.arpa import read_arpa
 from ngramkit.cli import lmplz_cmd
 from ngramkit.cli.lmplz_cmd import build_lmplz, join_multi_values
@@ -207,3 +210,100 @@ def test_uninterpolated_unigrams_give_the_weight_to_unk(tmp_path):
     # interpolated: p(w) = plain p(w) + gamma/|V|, and p(<unk>) = gamma/|V|
     assert np.allclose(p_interpolated[others] - p_plain[others], p_interpolated[at_unk][0], rtol=1e-5)
     assert p_plain[at_unk][0] == pytest.approx(p_interpolated[at_unk][0] * (others.sum() + 1), rel=1e-5)
+
+
+def test_limit_vocab_file_matches_hand_computation(tmp_path):
+    """--limit_vocab_file, worked by hand from lmplz's formulas (lm/builder): adjust_counts.cc
+    marks every n-gram holding a word outside the file, but the marked n-grams still make the
+    adjusted counts and the count-of-counts (so the discounts); initial_probabilities.cc keeps
+    them in their context's total and adds their adjusted counts to its weight gamma, and drops
+    them (and their unigrams) from the model; interpolate.cc interpolates the unigrams with the
+    uniform distribution over the kept unigrams but <s>, and writes gamma as the backoff weight.
+
+    Text "a a b x b", "c b", "a b b", "a c c b"; the file holds a, b and c, so x is pruned.
+    Bigram counts: <s> a 3, <s> c 1, a a 1, a b 2, a c 1, b b 1, b x 1, b </s> 4, c b 2, c c 1,
+    x b 1: count-of-counts n1..n4 = 7, 2, 1, 1 (b x and x b among the ones), Y = n1/(n1 + 2 n2)
+    = 7/11, D1 = 1 - 2Y n2/n1 = 7/11, D2 = 2 - 3Y n3/n2 = 23/22, D3+ = 3 - 4Y n4/n3 = 5/11
+    (without x's bigrams n1 would be 5 and D1 5/9).
+    Unigram adjusted counts (distinct left words): a 2, b 4 (a, b, c and x), c 3, x 1, </s> 1:
+    n1..n4 = 2, 1, 1, 1, Y = 1/2, D1 = 1/2, D2 = 1/2, D3+ = 1.
+    Unigrams: total T = 11 with x; gamma = (D(a) + D(b) + D(c) + D(</s>) + a(x)) / T
+    = (1/2 + 1 + 1 + 1/2 + 1) / 11 = 4/11, spread over the 5 kept words </s>, <unk>, a, b, c:
+    p(w) = (a(w) - D(a(w))) / T + gamma / 5, e.g. p(a) = 3/22 + 4/55 = 23/110, p(<unk>) = 4/55.
+    Bigrams: p(w | v) = (c(v w) - D(c(v w))) / T(v) + gamma(v) p(w), gamma(v) = (sum of the
+    kept followers' D + c(v x)) / T(v); e.g. after b: T = 6, gamma = (7/11 + 5/11 + 1) / 6
+    = 23/66, p(</s> | b) = (4 - 5/11) / 6 + 23/66 * 13/110 = 4589/7260.
+    """
+    text = small_text(tmp_path, ["a a b x b", "c b", "a b b", "a c c b"])
+    (tmp_path / "vocab.txt").write_text("a b\nc\n", encoding="utf-8")
+    arpa = tmp_path / "limited.arpa"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        model = build_lmplz(2, str(text), str(arpa), limit_vocab_file=str(tmp_path / "vocab.txt"))
+
+    unigram_discount = {1: Fraction(1, 2), 2: Fraction(1, 2), 3: Fraction(1)}  # by count, 3 is 3+
+    bigram_discount = {1: Fraction(7, 11), 2: Fraction(23, 22), 3: Fraction(5, 11)}
+    adjusted = {"a": 2, "b": 4, "c": 3, "</s>": 1}  # kept words; x's adjusted count is 1
+    gamma = (sum(unigram_discount[min(c, 3)] for c in adjusted.values()) + 1) / 11
+    unigram = {w: (c - unigram_discount[min(c, 3)]) / 11 + gamma / 5 for w, c in adjusted.items()}
+    unigram["<unk>"] = gamma / 5
+    assert gamma == Fraction(4, 11) and unigram["a"] == Fraction(23, 110) and sum(unigram.values()) == 1
+    followers = {"<s>": {"a": 3, "c": 1}, "a": {"a": 1, "b": 2, "c": 1},
+                 "b": {"b": 1, "x": 1, "</s>": 4}, "c": {"b": 2, "c": 1}}
+    backoff, bigram = {}, {}
+    for v, counts in followers.items():
+        total = sum(counts.values())
+        kept = {w: c for w, c in counts.items() if w != "x"}
+        backoff[v] = (sum(bigram_discount[min(c, 3)] for c in kept.values()) + counts.get("x", 0)) / total
+        for w, c in kept.items():
+            bigram[v, w] = (c - bigram_discount[min(c, 3)]) / total + backoff[v] * unigram[w]
+    assert backoff["b"] == Fraction(23, 66) and bigram["b", "</s>"] == Fraction(4589, 7260)
+
+    words = model.vocab.words
+    ours_unigram = {words[i]: (float(p), float(b)) for (i,), p, b in
+                    zip(model.ngrams[0], model.logprob[0], model.backoff[0])}
+    assert sorted(ours_unigram) == ["</s>", "<s>", "<unk>", "a", "b", "c"]  # no x
+    for w, p in unigram.items():
+        assert ours_unigram[w][0] == pytest.approx(math.log10(p), abs=1e-6), w
+        written_backoff = np.nan_to_num(ours_unigram[w][1], nan=0.0)
+        assert written_backoff == pytest.approx(math.log10(backoff.get(w, 1)), abs=1e-6), w
+    assert ours_unigram["<s>"][0] == 0.0
+    assert ours_unigram["<s>"][1] == pytest.approx(math.log10(backoff["<s>"]), abs=1e-6)
+    ours_bigram = {(words[v], words[w]): float(p) for (v, w), p in zip(model.ngrams[1], model.logprob[1])}
+    assert sorted(ours_bigram) == sorted(bigram)  # b x and x b are gone
+    for key, p in bigram.items():
+        assert ours_bigram[key] == pytest.approx(math.log10(p), abs=1e-6), key
+
+    lines = err.getvalue().splitlines()
+    assert "Unigram tokens 14 types 7" in lines
+    assert statistics_block(lines)[1:] == ["1 6/7 D1=0.5 D2=0.5 D3+=1",
+                                           "2 9/11 D1=0.636364 D2=1.04545 D3+=0.454545"]
+
+    # As with --prune, the pruned counts given to gamma make every context's distribution sum
+    # to one, here over the kept words (interpolate.cc: uniform 1/5 covers exactly them).
+    scorer = ngramkit.Model(str(arpa))
+    assert "x" not in scorer
+    for context in ("<s>", "a", "b", "c"):
+        state, after = ngramkit.State(), ngramkit.State()
+        if context == "<s>":
+            scorer.BeginSentenceWrite(state)
+        else:
+            scorer.NullContextWrite(after)
+            scorer.BaseScore(after, context, state)
+        total = sum(10.0 ** scorer.BaseScore(state, w, after) for w in ("a", "b", "c", "</s>", "<unk>"))
+        assert total == pytest.approx(1.0, abs=1e-6), context
+
+
+@pytest.mark.parametrize("contents,status,message", [
+    (None, 3, "no such file"),
+    (" \n\t\n", 4, "holds no words"),
+])
+def test_limit_vocab_file_errors_are_one_line(cli, tmp_path, contents, status, message):
+    text = small_text(tmp_path, ["a b c"])
+    vocab = tmp_path / "vocab.txt"
+    if contents is not None:
+        vocab.write_text(contents, encoding="utf-8")
+    exit_status, _, err = cli(lmplz_cmd.lmplz, ["-o", "2", "--text", text, "--arpa", tmp_path / "x.arpa",
+                                               "--limit_vocab_file", vocab])
+    assert exit_status == status and message in err and str(vocab) in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x.arpa").exists()

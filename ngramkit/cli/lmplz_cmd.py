@@ -17,13 +17,14 @@ from ..counting import TextOptions, count_text, parse_memory
 from ..errors import FormatError, UsageError
 from ..estimate import EstimateOptions, OrderOptions, estimate
 from ..estimate.policy import KenlmPolicy, check_fallback, parse_prune
-from ..textio import open_input, read_blocks
+from ..textio import iter_lines, open_input, read_blocks
 from ..vocab import BOS, EOS, UNK
 from .common import run, warn
 
 PROG = "ngramkit lmplz"
 MULTI_VALUE_OPTIONS = ("--prune", "--discount_fallback")
 SPECIAL_TOKENS = re.compile(rb"(?<!\S)(?:<s>|</s>|<unk>)(?!\S)")
+TOKEN = re.compile(r"[^ \t\r\v\f]+")  # what counting takes as a word (see ngramkit.tokenize)
 
 
 def _is_number(text):
@@ -85,6 +86,17 @@ def strip_special_tokens(source, workdir):
     return path
 
 
+def read_limit_vocab(path):
+    """--limit_vocab_file: the words of `path`, separated by whitespace as in the text. lmplz
+    would take an empty file as keeping only <s>, </s> and <unk>; that is refused as a mistake."""
+    words = set()
+    for _, line in iter_lines(path):
+        words.update(TOKEN.findall(line))
+    if not words:
+        raise FormatError("the vocabulary file holds no words", path)
+    return words
+
+
 def check_special_tokens(counts, source):
     """lmplz refuses text that holds <s>, </s> or <unk> (our counting takes a line's leading
     <s> and trailing </s> as its sentence marks, so only other places are seen)."""
@@ -109,10 +121,11 @@ def statistics_lines(counts, model, discounts):
     vocab = counts.vocab
     unigrams = counts.ngrams[0][:, 0]
     sentence_marks = np.isin(unigrams, [vocab.bos, vocab.eos])
-    lines = [f"Unigram tokens {int(counts.counts[0][~sentence_marks].sum())} types {model.sizes()[0]}",
+    types = len(unigrams) + (0 if vocab.unk in unigrams else 1)  # before --limit_vocab_file
+    lines = [f"Unigram tokens {int(counts.counts[0][~sentence_marks].sum())} types {types}",
              "Statistics:"]
     for k, kept in enumerate(model.sizes(), start=1):
-        total = len(counts.counts[k - 1]) + (1 if k == 1 and vocab.unk not in unigrams else 0)
+        total = types if k == 1 else len(counts.counts[k - 1])
         size = str(kept) if kept == total else f"{kept}/{total}"
         d1, d2, d3 = (float(d) for d in discounts[k])
         lines.append(f"{k} {size} D1={d1:g} D2={d2:g} D3+={d3:g}")
@@ -120,11 +133,13 @@ def statistics_lines(counts, model, discounts):
 
 
 def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, interpolate_unigrams=True,
-                skip_symbols=False, memory=None, temp_prefix=None, workers=0, quiet=False):
+                skip_symbols=False, memory=None, temp_prefix=None, workers=0, quiet=False,
+                limit_vocab_file=None):
     """Count `text`, estimate as lmplz does and write the ARPA file; returns the model."""
     if order < 1:
         raise UsageError(f"the order must be at least 1, not {order}")
-    policy = KenlmPolicy(parse_prune(prune.split(), order))
+    limit_vocab = None if limit_vocab_file is None else read_limit_vocab(limit_vocab_file)
+    policy = KenlmPolicy(parse_prune(prune.split(), order), limit_vocab)
     fallback = None if discount_fallback is None else check_fallback(
         discount_fallback.split() or ["0.5", "1", "1.5"])
     text_options = TextOptions(memory=lmplz_memory(memory) if memory else None, tmpdir=temp_prefix,
@@ -160,16 +175,19 @@ def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, int
 @click.option("--interpolate_unigrams", type=click.BOOL, default=True, is_flag=False, flag_value=True,
               show_default=True,
               help="Interpolate unigrams with the uniform distribution; 0 gives the weight to <unk>.")
+@click.option("--limit_vocab_file", default=None, metavar="FILE",
+              help="Keep only the words of FILE (separated by whitespace) and <s>, </s>, <unk>; "
+                   "n-grams holding any other word are pruned, their counts still feed the rest.")
 @click.option("--skip_symbols", is_flag=True, help="Treat <s>, </s> and <unk> in the text as whitespace.")
 @click.option("--memory", "-S", default=None, help="Memory bound for counting (lmplz units: 2G, 500M, 80%).")
 @click.option("--temp_prefix", "-T", default=None, help="Directory for temporary files.")
 @click.option("--workers", "-j", default=0, help="Counting threads (default: one per core, up to 4).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
-def lmplz(order, text, arpa, prune, discount_fallback, interpolate_unigrams, skip_symbols, memory,
-          temp_prefix, workers, quiet):
+def lmplz(order, text, arpa, prune, discount_fallback, interpolate_unigrams, limit_vocab_file, skip_symbols,
+          memory, temp_prefix, workers, quiet):
     """Estimate an interpolated modified Kneser-Ney model exactly as KenLM's lmplz does."""
     run(PROG, build_lmplz, order, text, arpa, prune, discount_fallback, interpolate_unigrams,
-        skip_symbols, memory, temp_prefix, workers, quiet)
+        skip_symbols, memory, temp_prefix, workers, quiet, limit_vocab_file)
 
 
 COMMANDS = [lmplz]

@@ -63,8 +63,8 @@ def context_backoffs(k, est, warn):
     return starts, bow.astype(np.float32).astype(np.float64)
 
 
-def finish_unigrams(est, tables, nonevent, bos, warn):
-    """Unigram probabilities over the whole vocabulary (SRILM's distributeProb)."""
+def finish_unigrams(est, tables, words, bos, warn):
+    """Unigram probabilities over `words` (mask over word ids), SRILM's distributeProb."""
     ids = est.rows[:, 0]
     logp = tables.unigram_logp
     has = tables.unigram_has_prob
@@ -72,7 +72,6 @@ def finish_unigrams(est, tables, nonevent, bos, warn):
     has[ids] = True
     has[bos] = True
     logp[bos] = -np.inf
-    words = ~nonevent
     left = 1.0 - np.sum(10.0 ** logp[has])
     if -PROB_EPSILON < left < 0.0:
         left = 0.0

@@ -47,7 +47,9 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
         raise EmptyInputError("no n-grams to estimate from")
     counts = policy.prepare_counts(counts)  # policy hook: KenLM's <unk> unigram
     nonevent = policy.nonevents(vocab, options.unk)
-    uniform_size = int(np.count_nonzero(~nonevent))
+    pruned_words = policy.pruned_words(vocab)  # policy hook: lmplz's --limit_vocab_file
+    modelled = ~nonevent & ~pruned_words  # the words that get a unigram probability
+    uniform_size = int(np.count_nonzero(modelled))
     methods = [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
                for k in range(order)]
     links = OrderLinks(counts.ngrams[:order])
@@ -61,14 +63,13 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
     for k in range(1, order + 1):
         rows = counts.ngrams[k - 1]
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
+        pruned = policy.pruned(k, rows, counts.counts[k - 1], pruned_words)  # policy hook
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent, vocab,
-                             uniform_size, policy,
-                             pruned=policy.pruned(k, counts.counts[k - 1]),  # policy hook
-                             lower_logp=lower)
-        del lower
+                             uniform_size, policy, pruned=pruned, lower_logp=lower)
+        del pruned, lower
         start = times.mark("probabilities", start)
         if k == 1:
-            finish_unigrams(est, tables, nonevent, vocab.bos, warn)
+            finish_unigrams(est, tables, modelled, vocab.bos, warn)
             backed_off = tables.unigram_logp[rows[:, 0]]
         else:
             starts, bows = context_backoffs(k, est, warn)

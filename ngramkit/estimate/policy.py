@@ -39,9 +39,14 @@ class Policy:
         """The smoothing method of one order."""
         return make_method(order_options, uniform_size, fallback)
 
-    def pruned(self, k, raw_counts):
-        """Mask of order-k n-grams removed from the model whose counts still feed their
-        context's lower-order weight, or None."""
+    def pruned_words(self, vocab):
+        """Mask over word ids: words left out of the model, together with every n-gram that holds
+        one, while their counts still feed totals, discounts and lower-order weights."""
+        return np.zeros(len(vocab), dtype=np.bool_)
+
+    def pruned(self, k, rows, raw_counts, pruned_words):
+        """Mask of order-k n-grams (`rows`) removed from the model whose counts still feed their
+        context's lower-order weight, or None; `pruned_words` as returned by pruned_words()."""
         return None
 
 
@@ -110,15 +115,21 @@ class KenlmPolicy(Policy):
     distribution over all words but <s>; <s> written with log10 p = 0; lmplz's discounts;
     n-grams of order k >= 2 with raw count <= prune[k-1] removed, their adjusted counts added
     to their context's lower-order weight (which makes the model sum to one, so normalised
-    backoff weights equal lmplz's gamma)."""
+    backoff weights equal lmplz's gamma).
+
+    With `limit_vocab` (--limit_vocab_file), words outside it but <s>, </s> and <unk> are
+    removed with every n-gram holding one, as pruned n-grams are: their counts stay in totals,
+    discounts and weights, and the uniform distribution is over the words kept (lmplz's kept
+    unigrams but <s>), so the model still sums to one over them."""
 
     name = "kenlm"
     unk_always_word = True
     bos_logprob = 0.0
     increment_denominator = False
 
-    def __init__(self, prune=()):
+    def __init__(self, prune=(), limit_vocab=None):
         self.prune = tuple(int(t) for t in prune)
+        self.limit_vocab = None if limit_vocab is None else frozenset(limit_vocab)
         self.discounts = {}  # order -> (D1, D2, D3+) of the last estimate
 
     def threshold(self, k):
@@ -142,9 +153,22 @@ class KenlmPolicy(Policy):
         # then <unk> gets the whole interpolation weight, as the mass left over
         return KenlmKneserNey(order_options.interpolate, fallback, self.discounts)
 
-    def pruned(self, k, raw_counts):
+    def pruned_words(self, vocab):
+        if self.limit_vocab is None:
+            return super().pruned_words(vocab)
+        listed = vocab.ids(list(self.limit_vocab), unknown=-1)
+        mask = np.ones(len(vocab), dtype=np.bool_)
+        mask[listed[listed >= 0]] = False
+        mask[[vocab.bos, vocab.eos, vocab.unk]] = False  # lmplz never prunes these
+        return mask
+
+    def pruned(self, k, rows, raw_counts, pruned_words):
         t = self.threshold(k)
-        return raw_counts <= t if t > 0 else None
+        mask = raw_counts <= t if t > 0 else None
+        if self.limit_vocab is not None:
+            holds_pruned_word = pruned_words[rows].any(axis=1)
+            mask = holds_pruned_word if mask is None else mask | holds_pruned_word
+        return mask
 
 
 def parse_prune(values, order):
