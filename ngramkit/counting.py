@@ -145,7 +145,7 @@ def _group(keys, positions, n_positions, vocab_size, want_rank):
     for i in range(n):
         if i == 0 or keys[i] != keys[i - 1]:
             distinct += 1
-    prefix = np.empty(distinct, dtype=np.int64)
+    prefix = np.empty(distinct, dtype=np.int32)
     last = np.empty(distinct, dtype=np.int32)
     counts = np.zeros(distinct, dtype=np.int64)
     rank = np.full(n_positions if want_rank else 0, -1, dtype=np.int32)
@@ -154,7 +154,7 @@ def _group(keys, positions, n_positions, vocab_size, want_rank):
     for i in range(n):
         if i == 0 or keys[i] != keys[i - 1]:
             g += 1
-            prefix[g] = np.int64(keys[i] // v)
+            prefix[g] = np.int32(keys[i] // v)
             last[g] = np.int32(keys[i] % v)
         counts[g] += 1
         if want_rank:
@@ -168,8 +168,10 @@ def count_tokens(tokens, vocab_size, order):
     tables, table_counts = [ngrams], [counts]
     for n in range(2, order + 1):
         keys, positions, max_key = _next_order_keys(rank, tokens, n, vocab_size)
+        del rank  # the sort buffers need the room
         keys, positions = radix_sort_pairs(keys, positions, max_key)
         prefix, last, counts, rank = _group(keys, positions, len(tokens), vocab_size, n < order)
+        del keys, positions
         rows = np.empty((len(last), n), dtype=np.int32)
         rows[:, : n - 1] = tables[-1][prefix]
         rows[:, n - 1] = last
@@ -183,7 +185,7 @@ def _bytes_per_token(order):
     return 48 + 8 * order + 2 * order * (order + 1)
 
 
-DEFAULT_MEMORY = 1 << 30
+DEFAULT_MEMORY = 1 << 29
 BYTES_PER_TOKEN_OF_TEXT = 5  # a rough mean for word-segmented text, with the separator
 
 
@@ -202,11 +204,15 @@ def count_block(block, first_line, path, order, options):
     interner = Interner()
     tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
                                   first_line=first_line)
-    vocab, remap = build_vocabulary(interner.words(), options)
+    words = interner.words()
+    del interner
+    vocab, remap = build_vocabulary(words, options)
     ids = np.empty(len(tokens), dtype=np.int32)
     _apply_remap(tokens, remap, ids)
+    sentences = int(np.count_nonzero(tokens < 0))
+    del tokens
     ngrams, counts = count_tokens(ids, len(vocab), order)
-    return NgramCounts(vocab, ngrams, counts), int(np.count_nonzero(tokens < 0))
+    return NgramCounts(vocab, ngrams, counts), sentences
 
 
 def merge_counts(a, b, workdir=None, consume=False):
