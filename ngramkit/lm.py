@@ -6,6 +6,8 @@ Semantics follow KenLM: out-of-vocabulary words score as `<unk>` (log10 p of
 probability one by one in float32, so scores agree with kenlm bit for bit.
 """
 
+import os
+import threading
 from collections import namedtuple
 
 import numpy as np
@@ -18,6 +20,15 @@ from .vocab import Vocabulary
 FullScoreReturn = namedtuple("FullScoreReturn", ["log_prob", "ngram_length", "oov"])
 
 KENLM_MISSING_UNK = -100.0
+
+# Batches of at least this many bytes of text are scored on two threads: below
+# it, starting a thread costs more than it saves.
+PARALLEL_BYTES = 1 << 18
+
+
+def _cores():
+    """CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 class State:
@@ -181,11 +192,33 @@ class Model:
             yield p, n, o
 
     def _score_lines(self, sentences, bos, eos, per_token):
-        """score_lines over `sentences`: (totals, per-token log10 p, matched lengths, ids, offsets)."""
+        """score_lines over `sentences`: (totals, per-token log10 p, matched lengths, ids, offsets).
+
+        A large batch is cut at a line end near its middle and the halves are
+        scored at once on two threads (score_lines releases the GIL); the
+        sentences are independent, so the results are those of one call."""
         text = "\n".join(sentences) + "\n"
         if text.count("\n") != len(sentences):
             text = "\n".join(s.replace("\n", " ") for s in sentences) + "\n"
-        buf = np.frombuffer(text.encode("utf-8"), dtype=np.uint8) if sentences else np.zeros(0, np.uint8)
+        data = text.encode("utf-8") if sentences else b""
+        buf = np.frombuffer(data, dtype=np.uint8)
+        cut = data.find(b"\n", len(data) // 2) + 1
+        if len(data) < PARALLEL_BYTES or _cores() < 2 or cut == len(data):
+            return self._score_buffer(buf, bos, eos, per_token)
+        halves = [None, None]
+
+        def score_second_half():
+            halves[1] = self._score_buffer(buf[cut:], bos, eos, per_token)
+
+        worker = threading.Thread(target=score_second_half)
+        worker.start()
+        halves[0] = self._score_buffer(buf[:cut], bos, eos, per_token)
+        worker.join()
+        first, second = halves
+        offsets = np.concatenate((first[4], second[4][1:] + first[4][-1]))
+        return tuple(np.concatenate((a, b)) for a, b in zip(first[:4], second[:4])) + (offsets,)
+
+    def _score_buffer(self, buf, bos, eos, per_token):
         return score_lines(*self._arrays, *self._word_arrays, buf, self._unk, self._bos, self._eos, bos, eos, per_token)
 
     def score_batch(self, sentences, bos=True, eos=True):

@@ -427,7 +427,7 @@ def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, 
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos, use_bos, use_eos,
                 per_token):
     """KenLM's scores of each line of `buf` as a sentence (every line ends in a

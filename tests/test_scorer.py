@@ -50,6 +50,17 @@ def test_batch_matches_kenlm(model):
         np.testing.assert_array_equal(oov[part], ref[:, 2].astype(bool))
 
 
+def test_batch_on_two_threads_equals_one_call(model, monkeypatch):
+    sentences = [row["sentence"] for row in ROWS] + ["", "the"]
+    one_call = model.full_scores_batch(sentences), model.score_batch(sentences)
+    monkeypatch.setattr(ngramkit.lm, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(ngramkit.lm, "_cores", lambda: 2)
+    two_threads = model.full_scores_batch(sentences), model.score_batch(sentences)
+    for a, b in zip((*one_call[0], one_call[1]), (*two_threads[0], two_threads[1])):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+
+
 def test_state_api_matches_kenlm(model):
     state, out = ngramkit.State(), ngramkit.State()
     for row in ROWS[:10]:
