@@ -105,7 +105,8 @@ class Model:
         self._tables = tables
         self._arrays = tables.arrays()
         self._words = words
-        self._word_arrays = words.arrays()
+        # The leading arguments of score_sentence and score_lines, joined once rather than per call.
+        self._text_arrays = (*self._arrays, *words.arrays())
         self._width = max(self.order - 1, 1)
         self._scratch_k = np.zeros(self._width, dtype=np.int64)
         self._scratch_b = np.zeros(self._width, dtype=np.float32)
@@ -178,8 +179,9 @@ class Model:
 
     def score(self, sentence, bos=True, eos=True):
         """log10 probability of a sentence (words separated by whitespace)."""
-        buf = np.frombuffer(sentence.encode("utf-8"), dtype=np.uint8)
-        return float(score_sentence(*self._arrays, *self._word_arrays, buf, self._unk, self._bos, self._eos, bos, eos))
+        # Compiled code reads the bytes object in place: no array around it per call.
+        return float(score_sentence(*self._text_arrays, sentence.encode("utf-8"),
+                                    self._unk, self._bos, self._eos, bos, eos))
 
     def perplexity(self, sentence):
         """10 ** (-score / tokens), tokens counting `</s>` (as kenlm does)."""
@@ -219,7 +221,7 @@ class Model:
         return tuple(np.concatenate((a, b)) for a, b in zip(first[:4], second[:4])) + (offsets,)
 
     def _score_buffer(self, buf, bos, eos, per_token):
-        return score_lines(*self._arrays, *self._word_arrays, buf, self._unk, self._bos, self._eos, bos, eos, per_token)
+        return score_lines(*self._text_arrays, buf, self._unk, self._bos, self._eos, bos, eos, per_token)
 
     def score_batch(self, sentences, bos=True, eos=True):
         """float32 array of the log10 probabilities of `sentences`, scored in one compiled call."""

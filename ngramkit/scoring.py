@@ -398,11 +398,34 @@ SENTENCE_LOOKAHEAD = 4  # words of one sentence whose entries are requested ahea
 
 
 @njit(cache=True)
+def _sentence_ids(buf, table, unknown):
+    """Ids of the words of `buf` (all whitespace separates words; `unknown` for
+    words not in the vocabulary), in one pass and one allocation: a sentence
+    has at most one word per two bytes."""
+    n = len(buf)
+    ids = np.empty((n + 1) // 2, dtype=np.int32)
+    t = 0
+    i = 0
+    while i < n:
+        c = buf[i]
+        if c == 10 or _is_blank(c):
+            i += 1
+            continue
+        start = i
+        while i < n and buf[i] != 10 and not _is_blank(buf[i]):
+            i += 1
+        w = _word_of_key(table, _word_key(buf, start, i))
+        ids[t] = w if w >= 0 else unknown
+        t += 1
+    return ids[:t]
+
+
+@njit(cache=True)
 def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos, use_bos, use_eos):
     """KenLM's `Model.score` of `buf` as one sentence (all whitespace separates
     words): the float32 total. The words are looked up first, then the table
     entries of each word are requested a few words ahead of its scoring."""
-    ids, _, _, _ = tokenize_lines(buf, table, unk, False)
+    ids = _sentence_ids(buf, table, unk)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys = np.empty(width, dtype=np.int64)
