@@ -281,9 +281,10 @@ def word_id(table, buf, start, end):
     return _word_of_key(table, _word_key(buf, start, end))
 
 
-@njit(cache=True, inline="always")
-def _is_blank(c):
-    return c == 32 or c == 9 or c == 13 or c == 11 or c == 12
+# 1 for the bytes that separate words: blanks and the newline. A table read
+# instead of comparisons lets the counting pass run without branches.
+_SEPARATOR = np.zeros(256, dtype=np.uint8)
+_SEPARATOR[[9, 10, 11, 12, 13, 32]] = 1
 
 
 LOOKAHEAD = 16  # words (and sentences) in flight at once, so that their cache misses overlap
@@ -298,30 +299,21 @@ def tokenize_lines(buf, table, unknown, keep_empty=False):
     line_offsets[i]:line_offsets[i+1].
     """
     n = len(buf)
+    # A word starts wherever a separator (or the start) is followed by another byte.
     n_tokens = 0
-    n_lines = 0
-    in_word = False
-    line_has = False
+    n_newlines = 0
+    previous = np.uint8(1)
     for i in range(n):
         c = buf[i]
-        if c == 10:
-            in_word = False
-            if line_has or keep_empty:
-                n_lines += 1
-            line_has = False
-        elif _is_blank(c):
-            in_word = False
-        elif not in_word:
-            in_word = True
-            line_has = True
-            n_tokens += 1
-    if line_has or (keep_empty and n > 0 and buf[n - 1] != 10):
-        n_lines += 1
+        separator = _SEPARATOR[c]
+        n_tokens += previous & (separator ^ np.uint8(1))
+        n_newlines += c == 10
+        previous = separator
     ids = np.empty(n_tokens, dtype=np.int32)
     starts = np.empty(n_tokens, dtype=np.int64)
     ends = np.empty(n_tokens, dtype=np.int64)
     keys = np.empty(n_tokens, dtype=np.int64)
-    line_offsets = np.empty(n_lines + 1, dtype=np.int64)
+    line_offsets = np.empty(n_newlines + 2, dtype=np.int64)
     line_offsets[0] = 0
     t = 0
     line = 0
@@ -330,17 +322,16 @@ def tokenize_lines(buf, table, unknown, keep_empty=False):
     size = len(table)
     while i < n:
         c = buf[i]
-        if c == 10:
-            if t > line_start_token or keep_empty:
+        if _SEPARATOR[c]:
+            if c == 10 and (t > line_start_token or keep_empty):
                 line += 1
                 line_offsets[line] = t
                 line_start_token = t
             i += 1
-        elif _is_blank(c):
-            i += 1
         else:
             s = i
-            while i < n and buf[i] != 10 and not _is_blank(buf[i]):
+            i += 1
+            while i < n and not _SEPARATOR[buf[i]]:
                 i += 1
             starts[t] = s
             ends[t] = i
@@ -356,7 +347,7 @@ def tokenize_lines(buf, table, unknown, keep_empty=False):
     if t > line_start_token or (keep_empty and n > 0 and buf[n - 1] != 10):
         line += 1
         line_offsets[line] = t
-    return ids, starts, ends, line_offsets
+    return ids, starts, ends, line_offsets[:line + 1]
 
 
 @njit(cache=True)
@@ -408,11 +399,11 @@ def _sentence_ids(buf, table, unknown):
     i = 0
     while i < n:
         c = buf[i]
-        if c == 10 or _is_blank(c):
+        if _SEPARATOR[c]:
             i += 1
             continue
         start = i
-        while i < n and buf[i] != 10 and not _is_blank(buf[i]):
+        while i < n and not _SEPARATOR[buf[i]]:
             i += 1
         w = _word_of_key(table, _word_key(buf, start, i))
         ids[t] = w if w >= 0 else unknown
