@@ -28,6 +28,8 @@ ESTIMATE_OPTIONS = [
 
 
 def write_lm(counts, opts, prog):
-    """Estimate from `counts` as the parsed options say and write the ARPA file."""
-    model = estimate(counts, options_from_srilm(opts), warn=lambda message: warn(prog, message))
+    """Estimate from `counts` as the parsed options say and write the ARPA file; `counts` is
+    consumed (left empty) to free each order's tables as soon as estimation is done with them."""
+    model = estimate(counts, options_from_srilm(opts), warn=lambda message: warn(prog, message),
+                     consume=True)
     write_arpa(model, opts["lm"])

@@ -116,16 +116,23 @@ def check_special_tokens(counts, source):
                           "turns <s>, </s> and <unk> into whitespace", source)
 
 
-def statistics_lines(counts, model, discounts):
-    """lmplz's stderr summary: tokens and types, then per order `k kept[/all] D1= D2= D3+=`."""
+def count_statistics(counts):
+    """What lmplz's stderr summary reads from the counts: unigram tokens and types, and the
+    number of n-grams of each order (types for unigrams)."""
     vocab = counts.vocab
     unigrams = counts.ngrams[0][:, 0]
     sentence_marks = np.isin(unigrams, [vocab.bos, vocab.eos])
     types = len(unigrams) + (0 if vocab.unk in unigrams else 1)  # before --limit_vocab_file
-    lines = [f"Unigram tokens {int(counts.counts[0][~sentence_marks].sum())} types {types}",
-             "Statistics:"]
+    tokens = int(counts.counts[0][~sentence_marks].sum())
+    return tokens, types, [types] + [len(c) for c in counts.counts[1:]]
+
+
+def statistics_lines(statistics, model, discounts):
+    """lmplz's stderr summary: tokens and types, then per order `k kept[/all] D1= D2= D3+=`."""
+    tokens, types, sizes = statistics
+    lines = [f"Unigram tokens {tokens} types {types}", "Statistics:"]
     for k, kept in enumerate(model.sizes(), start=1):
-        total = types if k == 1 else len(counts.counts[k - 1])
+        total = sizes[k - 1]
         size = str(kept) if kept == total else f"{kept}/{total}"
         d1, d2, d3 = (float(d) for d in discounts[k])
         lines.append(f"{k} {size} D1={d1:g} D2={d2:g} D3+={d3:g}")
@@ -156,9 +163,10 @@ def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, int
     orders = [OrderOptions("kn", interpolate=k > 1 or interpolate_unigrams, min_count=1)
               for k in range(1, order + 1)]
     options = EstimateOptions(order=order, orders=orders, unk=True, discount_fallback=fallback)
-    model = estimate(counts, options, policy, warn=lambda message: warn(PROG, message))
+    statistics = count_statistics(counts)
+    model = estimate(counts, options, policy, warn=lambda message: warn(PROG, message), consume=True)
     if not quiet:
-        print("\n".join(statistics_lines(counts, model, policy.discounts)), file=sys.stderr)
+        print("\n".join(statistics_lines(statistics, model, policy.discounts)), file=sys.stderr)
     write_arpa(model, arpa, style="kenlm")
     return model
 

@@ -11,9 +11,13 @@ from numba import njit
 
 from .lookup import find_rows
 
+INT32_MAX = np.iinfo(np.int32).max
+
 
 @njit(cache=True)
-def _add_continuations(higher_rows, higher_counts, suffixes, nonevent, out):
+def _continuations(lower_rows, lower_counts, higher_rows, higher_counts, suffixes, nonevent, out):
+    for i in range(lower_rows.shape[0]):
+        out[i] = lower_counts[i] if nonevent[lower_rows[i, 0]] else 0
     for i in range(higher_rows.shape[0]):
         if higher_counts[i] > 0 and not nonevent[higher_rows[i, 1]] and suffixes[i] >= 0:
             out[suffixes[i]] += 1
@@ -21,23 +25,28 @@ def _add_continuations(higher_rows, higher_counts, suffixes, nonevent, out):
 
 def continuation_counts(lower_rows, lower_counts, higher_rows, higher_counts, nonevent, suffixes=None):
     """Counts of `lower_rows` as SRILM's KneserNey::prepareCounts makes them; `suffixes`: the row
-    of `lower_rows` holding each higher row's suffix (-1: none), searched for if not given."""
+    of `lower_rows` holding each higher row's suffix (-1: none), searched for if not given.
+    int32 when they fit: a continuation count is below the number of higher rows, a kept raw
+    count is at most the largest raw count."""
     if suffixes is None:
         suffixes = find_rows(lower_rows, higher_rows, 1)
-    out = np.where(nonevent[lower_rows[:, 0]], lower_counts, 0).astype(np.int64)
-    _add_continuations(higher_rows, higher_counts, suffixes, nonevent, out)
+    fits = max(int(lower_counts.max(initial=0)), len(higher_rows)) <= INT32_MAX
+    out = np.empty(len(lower_rows), dtype=np.int32 if fits else np.int64)
+    _continuations(lower_rows, lower_counts, higher_rows, higher_counts, suffixes, nonevent, out)
     return out
 
 
-def adjusted_counts(counts, order, methods, nonevent, links):
+def adjusted_counts(ngrams, raw, methods, nonevent, links):
     """Per order, the counts the order's smoothing method estimates from (`links`: OrderLinks
-    of the count tables)."""
+    of the count tables). Each raw table is dropped from `raw` once made into adjusted counts,
+    so that, when `raw` holds the only reference, it is freed before the next order's is made."""
+    order = len(methods)
     result = []
     for k in range(1, order + 1):
-        raw = counts.counts[k - 1]
         if methods[k - 1].continuation_counts and k < order:
-            result.append(continuation_counts(counts.ngrams[k - 1], raw, counts.ngrams[k],
-                                              counts.counts[k], nonevent, links.suffix[k + 1]))
+            result.append(continuation_counts(ngrams[k - 1], raw[k - 1], ngrams[k], raw[k], nonevent,
+                                              links.suffix[k + 1]))
         else:
-            result.append(raw)
+            result.append(raw[k - 1])
+        raw[k - 1] = None
     return result

@@ -59,8 +59,16 @@ def context_backoffs(k, est, warn):
     bow, improper = _normalise(ctx, n_ctx, est.logp, est.lower_logp)
     if improper:
         warn(f"{improper} contexts of order {k - 1} have improper backoff weights")
-    starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(ctx) else np.empty(0, np.int64)
-    return starts, bow.astype(np.float32).astype(np.float64)
+    return _context_starts(ctx, n_ctx), bow.astype(np.float32)
+
+
+@njit(cache=True)
+def _context_starts(ctx, n_ctx):
+    """Index of the first row of each context, given each row's context number (non-decreasing)."""
+    starts = np.empty(n_ctx, dtype=np.int64)
+    for i in range(ctx.shape[0] - 1, -1, -1):
+        starts[ctx[i]] = i
+    return starts
 
 
 def finish_unigrams(est, tables, words, bos, warn):

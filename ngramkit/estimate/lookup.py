@@ -47,13 +47,9 @@ def _compare_prefix(lower, j, rows, i):
 
 
 @njit(cache=True)
-def child_offsets(rows, lower):
-    """first[j]:first[j+1] are the rows of `rows` (sorted, width k) extending row j of `lower`
-    (sorted, width k-1), found in one merge pass; and whether every row's prefix is in `lower`
-    (otherwise the ranges are not exact)."""
+def _child_offsets(rows, lower, first):
     n = rows.shape[0]
     m = lower.shape[0]
-    first = np.empty(m + 1, dtype=np.int64)
     i = 0
     for j in range(m):
         while i < n and _compare_prefix(lower, j, rows, i) > 0:
@@ -65,7 +61,15 @@ def child_offsets(rows, lower):
     for j in range(m):
         if complete and first[j + 1] > first[j]:
             complete = _compare_prefix(lower, j, rows, first[j + 1] - 1) == 0
-    return first, complete
+    return complete
+
+
+def child_offsets(rows, lower):
+    """first[j]:first[j+1] are the rows of `rows` (sorted, width k) extending row j of `lower`
+    (sorted, width k-1), found in one merge pass; and whether every row's prefix is in `lower`
+    (otherwise the ranges are not exact). int32 offsets while the rows fit them."""
+    first = np.empty(len(lower) + 1, dtype=np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64)
+    return first, _child_offsets(rows, lower, first)
 
 
 @njit(cache=True)
@@ -192,7 +196,7 @@ def backed_off_logprob(links, k, rows, est, contexts, bows, lower_backed_off, ta
     first = links.first[k]
     if first is None:
         return tables.backoff_logprob(rows, 0)
-    context_bow = np.zeros(len(first) - 1)
+    context_bow = np.zeros(len(first) - 1, dtype=bows.dtype)
     context_bow[contexts] = bows
     out = _backed_off(first, context_bow, lower_backed_off, links.suffix[k], est.source, est.logp)
     missing = np.flatnonzero(np.isnan(out))

@@ -37,36 +37,46 @@ class StageTimes(dict):
         return now
 
 
-def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
-    """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N)."""
+def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, consume=False):
+    """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N).
+
+    With `consume`, the count tables are taken out of `counts` (left empty), so that each order's
+    tables are freed as soon as estimation no longer needs them; the model may then hold some of
+    them as its own n-gram tables."""
     times = StageTimes() if times is None else times
     start = time.perf_counter()
     order = min(options.order, counts.order)
     vocab = counts.vocab
     if order < 1 or len(counts.counts[0]) == 0:
         raise EmptyInputError("no n-grams to estimate from")
-    counts = policy.prepare_counts(counts)  # policy hook: KenLM's <unk> unigram
+    prepared = policy.prepare_counts(counts)  # policy hook: KenLM's <unk> unigram
+    ngrams, raw = list(prepared.ngrams[:order]), list(prepared.counts[:order])
+    del prepared
+    if consume:
+        counts.ngrams.clear()
+        counts.counts.clear()
     nonevent = policy.nonevents(vocab, options.unk)
     pruned_words = policy.pruned_words(vocab)  # policy hook: lmplz's --limit_vocab_file
     modelled = ~nonevent & ~pruned_words  # the words that get a unigram probability
     uniform_size = int(np.count_nonzero(modelled))
     methods = [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
                for k in range(order)]
-    links = OrderLinks(counts.ngrams[:order])
-    adjusted = adjusted_counts(counts, order, methods, nonevent, links)
+    links = OrderLinks(ngrams)
+    # policy hook, on raw counts: taken before adjusting drops them
+    pruned = [policy.pruned(k, ngrams[k - 1], raw[k - 1], pruned_words) for k in range(1, order + 1)]
+    adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links)
     start = times.mark("adjust", start)
-    estimate_discounts(counts.ngrams, adjusted, methods, nonevent, warn)
+    estimate_discounts(ngrams, adjusted, methods, nonevent, warn)
     start = times.mark("discounts", start)
 
     tables = ModelTables(len(vocab))
     backed_off = None  # log10 p_BO of each count row of the order below
     for k in range(1, order + 1):
-        rows = counts.ngrams[k - 1]
+        rows = ngrams[k - 1]
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
-        pruned = policy.pruned(k, rows, counts.counts[k - 1], pruned_words)  # policy hook
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent, vocab,
-                             uniform_size, policy, pruned=pruned, lower_logp=lower)
-        del pruned, lower
+                             uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower)
+        adjusted[k - 1] = pruned[k - 1] = lower = None
         start = times.mark("probabilities", start)
         if k == 1:
             finish_unigrams(est, tables, modelled, vocab.bos, warn)
@@ -85,10 +95,14 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None):
             tables.prob_rows[k] = est.rows
             tables.prob_logp[k] = est.logp
             tables.prob_source[k] = est.source
-            backed_off = (backed_off_logprob(links, k, rows, est, contexts, bows, backed_off, tables)
-                          if k < order else None)
+            # the highest order's count rows are needed no more (assembling reads those below)
+            backed_off = None if k == order else backed_off_logprob(
+                links, k, rows, est, contexts, bows, backed_off, tables)
+            del starts, bows, nodes, contexts
+        del est, rows
         start = times.mark("backoff", start)
-    model = assemble(tables, vocab, order, policy, counts.ngrams if links.complete else None, links)
+    ngrams[order - 1] = links.suffix[order] = links.first[order] = None
+    model = assemble(tables, vocab, order, policy, ngrams if links.complete else None, links)
     times.mark("assemble", start)
     return model
 
@@ -110,17 +124,18 @@ def _close_nodes(tables, order):
             missing = suffixes[find_rows(nodes, suffixes, 0) < 0]
             if len(missing):
                 nodes, perm = _union_rows(nodes, missing)
-                bows = np.concatenate([tables.node_bow.get(m, np.empty(0)), np.zeros(len(missing))])
+                bows = np.concatenate([tables.node_bow.get(m, np.empty(0, np.float32)),
+                                       np.zeros(len(missing), np.float32)])
                 tables.node_rows[m], tables.node_bow[m] = nodes, bows[perm]
         if len(nodes) == 0:
             continue
         rows = tables.prob_rows.get(m, np.empty((0, m), dtype=np.int32))
         missing = nodes[find_rows(rows, nodes, 0) < 0]
         if len(missing):
-            logp = tables.backoff_logprob(missing, 0).astype(np.float32).astype(np.float64)
+            logp = tables.backoff_logprob(missing, 0).astype(np.float32)
             rows, perm = _union_rows(rows, missing)
             tables.prob_rows[m] = rows
-            tables.prob_logp[m] = np.concatenate([tables.prob_logp.get(m, np.empty(0)), logp])[perm]
+            tables.prob_logp[m] = np.concatenate([tables.prob_logp.get(m, np.empty(0, np.float32)), logp])[perm]
             prefixes = np.unique(missing[:, :-1], axis=0)
             if m - 1 == 1:
                 tables.unigram_node[prefixes[:, 0]] = True
@@ -129,7 +144,8 @@ def _close_nodes(tables, order):
                 new = prefixes[find_rows(known, prefixes, 0) < 0]
                 if len(new):
                     known, perm = _union_rows(known, new)
-                    bows = np.concatenate([tables.node_bow.get(m - 1, np.empty(0)), np.zeros(len(new))])
+                    bows = np.concatenate([tables.node_bow.get(m - 1, np.empty(0, np.float32)),
+                                           np.zeros(len(new), np.float32)])
                     tables.node_rows[m - 1], tables.node_bow[m - 1] = known, bows[perm]
     if 2 in tables.node_rows:
         tables.unigram_node[tables.node_rows[2][:, 0]] = True
@@ -141,7 +157,7 @@ def _close_linked_nodes(tables, order, ngrams, links):
     for m in range(order - 1, 1, -1):
         size = len(ngrams[m - 1])
         node = np.zeros(size, dtype=np.bool_)
-        bow = np.zeros(size)
+        bow = np.zeros(size, dtype=np.float32)
         if m in tables.node_source:
             node[tables.node_source[m]] = True
             bow[tables.node_source[m]] = tables.node_bow[m]
@@ -152,7 +168,7 @@ def _close_linked_nodes(tables, order, ngrams, links):
         missing = np.flatnonzero(node & ~kept)
         if len(missing):
             rows = ngrams[m - 1][missing]
-            logp = tables.backoff_logprob(rows, 0).astype(np.float32).astype(np.float64)
+            logp = tables.backoff_logprob(rows, 0).astype(np.float32)
             source = np.concatenate([tables.prob_source[m], missing])
             perm = np.argsort(source, kind="stable")
             tables.prob_source[m] = source[perm]
@@ -164,7 +180,8 @@ def _close_linked_nodes(tables, order, ngrams, links):
                 prefixes = links.prefix_rows(m, missing)
                 known = tables.node_source.get(m - 1, np.empty(0, dtype=np.int64))
                 both = np.concatenate([known, prefixes])
-                bows = np.concatenate([tables.node_bow.get(m - 1, np.empty(0)), np.zeros(len(prefixes))])
+                bows = np.concatenate([tables.node_bow.get(m - 1, np.empty(0, np.float32)),
+                                       np.zeros(len(prefixes), np.float32)])
                 sources, first = np.unique(both, return_index=True)
                 tables.node_source[m - 1], tables.node_bow[m - 1] = sources, bows[first]
         tables.node_source[m] = np.flatnonzero(node)

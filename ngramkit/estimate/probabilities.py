@@ -88,12 +88,8 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned):
 
 
 @njit(cache=True)
-def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, skip_unk, interpolate,
-                         increment, formula):
-    """Kept rows of one order (their indices), their float32-rounded log10 p and their lower-order log10 p.
-
-    One pass sizes the output and the largest context, a second computes each context's
-    probabilities (again with a raised total while they leave no mass)."""
+def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula):
+    """Number of rows of one order that get a probability, and the size of its largest context."""
     n, k = rows.shape
     last = k - 1
     kept = 0
@@ -110,9 +106,17 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, s
                         and coefficient(counts[i], float(total), seen, formula) != 0.0):
                     kept += 1
         start = end
-    source = np.empty(kept, dtype=np.int64)
-    logp = np.empty(kept)
-    kept_lower = np.empty(kept)
+    return kept, longest
+
+
+@njit(cache=True)
+def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, skip_unk, interpolate,
+                         increment, formula, longest, source, logp, kept_lower):
+    """Fill the kept rows of one order (their indices, `source`), their float32-rounded log10 p and
+    their lower-order log10 p, computing each context's probabilities again with a raised total
+    while they leave no mass."""
+    n, k = rows.shape
+    last = k - 1
     p = np.empty(longest)
     coef = np.empty(longest)
     out = 0
@@ -147,15 +151,14 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, s
         for i in range(start, end):
             if coef[i - start] != 0.0:
                 source[out] = i
-                logp[out] = np.float32(np.log10(p[i - start]))
+                logp[out] = np.log10(p[i - start])
                 kept_lower[out] = lower_logp[i]
                 out += 1
         start = end
-    return source, logp, kept_lower
 
 
 class OrderEstimate:
-    """Kept n-grams of one order: their rows in the count table (source), rows, float32-rounded
+    """Kept n-grams of one order: their rows in the count table (source), rows, float32
     log10 p and log10 p_BO under the context suffix."""
 
     def __init__(self, source, rows, logp, lower_logp):
@@ -174,8 +177,14 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     elif lower_logp is None:
         lower_logp = tables.backoff_logprob(rows, 1).astype(np.float32)
     increment = k > 1 and policy.increment_denominator and not method.disabled()
-    source, logp, kept_lower = _order_probabilities(
-        rows, counts, lower_logp, nonevent, np.zeros(0, dtype=np.bool_) if pruned is None else pruned,
-        vocab.eos, vocab.unk, bool(nonevent[vocab.unk]), bool(method.interpolate), increment,
-        method.formula())
-    return OrderEstimate(source, rows[source], logp, kept_lower)
+    pruned = np.zeros(0, dtype=np.bool_) if pruned is None else pruned
+    skip_unk = bool(nonevent[vocab.unk])
+    formula = method.formula()
+    kept, longest = _kept_size(rows, counts, nonevent, pruned, vocab.eos, vocab.unk, skip_unk, formula)
+    source = np.empty(kept, dtype=np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64)
+    logp = np.empty(kept, dtype=np.float32)
+    kept_lower = np.empty(kept, dtype=lower_logp.dtype)
+    _order_probabilities(rows, counts, lower_logp, nonevent, pruned, vocab.eos, vocab.unk, skip_unk,
+                         bool(method.interpolate), increment, formula, longest, source, logp, kept_lower)
+    # source is increasing, so keeping every row keeps `rows` as they are
+    return OrderEstimate(source, rows if kept == len(rows) else rows[source], logp, kept_lower)
