@@ -505,6 +505,9 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
             if s >= 0:
                 t = pos[lane]
                 w = ids[t] if t < line_offsets[s + 1] else eos
+                # The per-word arrays outgrow the core's own cache on a large vocabulary.
+                _prefetch(uni_logprob, w)
+                _prefetch(uni_backoff, w)
                 for j in range(1, min(ctx_len[lane], order - 1) + 1):
                     _request_probe(values, meta[j + 1, 0] + _slot_of(_extend(keys[lane * width + j - 1], w), meta[j + 1, 1]))
         for lane in range(LOOKAHEAD):
