@@ -7,8 +7,8 @@ probability one by one in float32, so scores agree with kenlm bit for bit.
 """
 
 import os
-import threading
 from collections import namedtuple
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -22,13 +22,23 @@ FullScoreReturn = namedtuple("FullScoreReturn", ["log_prob", "ngram_length", "oo
 KENLM_MISSING_UNK = -100.0
 
 # Batches of at least this many bytes of text are scored on two threads: below
-# it, starting a thread costs more than it saves.
+# it, handing half to another thread costs more than it saves.
 PARALLEL_BYTES = 1 << 18
+
+_second_thread = None
 
 
 def _cores():
     """CPU cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _on_second_thread(function, *args):
+    """A future of function(*args) run on a thread kept for this (made on first use)."""
+    global _second_thread
+    if _second_thread is None:
+        _second_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ngramkit-score")
+    return _second_thread.submit(function, *args)
 
 
 class State:
@@ -207,16 +217,9 @@ class Model:
         cut = data.find(b"\n", len(data) // 2) + 1
         if len(data) < PARALLEL_BYTES or _cores() < 2 or cut == len(data):
             return self._score_buffer(buf, bos, eos, per_token)
-        halves = [None, None]
-
-        def score_second_half():
-            halves[1] = self._score_buffer(buf[cut:], bos, eos, per_token)
-
-        worker = threading.Thread(target=score_second_half)
-        worker.start()
-        halves[0] = self._score_buffer(buf[:cut], bos, eos, per_token)
-        worker.join()
-        first, second = halves
+        second_half = _on_second_thread(self._score_buffer, buf[cut:], bos, eos, per_token)
+        first = self._score_buffer(buf[:cut], bos, eos, per_token)
+        second = second_half.result()
         offsets = np.concatenate((first[4], second[4][1:] + first[4][-1]))
         return tuple(np.concatenate((a, b)) for a, b in zip(first[:4], second[:4])) + (offsets,)
 
