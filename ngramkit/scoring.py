@@ -172,6 +172,15 @@ class ScoringTables:
 
 
 @njit(cache=True, inline="always")
+def _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word):
+    """Start loading the entries that scoring `word` (never negative) after the
+    context ctx_keys[ctx_base:ctx_base+ctx_len] probes."""
+    order = meta.shape[0] - 1
+    for j in range(1, min(ctx_len, order - 1) + 1):
+        _request_probe(values, meta[j + 1, 0] + _slot_of(_extend(ctx_keys[ctx_base + j - 1], word), meta[j + 1, 1]))
+
+
+@njit(cache=True, inline="always")
 def advance(uni_logprob, uni_backoff, meta, entries, values,
             ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum):
     """Score `word` after the context ctx_keys[ctx_base:ctx_base+ctx_len]: the
@@ -185,6 +194,17 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
 
     Returns (log10 p, length of the matched n-gram (0: none), new context length).
     """
+    if word >= 0:
+        # All orders' entries are requested before the first is compared, so their cache misses overlap.
+        _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word)
+    return _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
+                              ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum)
+
+
+@njit(cache=True, inline="always")
+def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
+                       ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum):
+    """`advance` once the entries it probes have been requested (`_request_probes`)."""
     order = meta.shape[0] - 1
     p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
     found = 0
@@ -198,9 +218,6 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
         new_len = 0
     chain = new_len == 1
     usable = min(ctx_len, order - 1)
-    # All orders' entries are requested before the first is compared, so their cache misses overlap.
-    for j in range(1, usable + 1 if word >= 0 else 1):
-        _request_probe(values, meta[j + 1, 0] + _slot_of(_extend(ctx_keys[ctx_base + j - 1], word), meta[j + 1, 1]))
     # SRILM looks further while the context exists, even past a missing n-gram.
     for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
@@ -508,8 +525,7 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                 # The per-word arrays outgrow the core's own cache on a large vocabulary.
                 _prefetch(uni_logprob, w)
                 _prefetch(uni_backoff, w)
-                for j in range(1, min(ctx_len[lane], order - 1) + 1):
-                    _request_probe(values, meta[j + 1, 0] + _slot_of(_extend(keys[lane * width + j - 1], w), meta[j + 1, 1]))
+                _request_probes(meta, values, keys, lane * width, ctx_len[lane], w)
         for lane in range(LOOKAHEAD):
             s = line_of[lane]
             if s < 0:
@@ -518,8 +534,8 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
             hi = line_offsets[s + 1]
             w = ids[t] if t < hi else eos
             base = lane * width
-            p, found, length = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                       keys, bows, base, ctx_len[lane], w, next_keys, next_bows, True)
+            p, found, length = _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
+                                                  keys, bows, base, ctx_len[lane], w, next_keys, next_bows, True)
             for j in range(length):
                 keys[base + j] = next_keys[j]
                 bows[base + j] = next_bows[j]
