@@ -459,8 +459,8 @@ def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, 
     for t in range(last):
         if t + SENTENCE_LOOKAHEAD < last:
             _prefetch_ngrams_ending(meta, values, ids, 0, hi, t + SENTENCE_LOOKAHEAD, bos, eos, use_bos)
-        p, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                keys, bows, 0, ctx_len, _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows, True)
+        p, _, ctx_len = _advance_requested(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
+                                           _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows, True)
         for j in range(ctx_len):
             keys[j] = next_keys[j]
             bows[j] = next_bows[j]
