@@ -41,6 +41,17 @@ def _on_second_thread(function, *args):
     return _second_thread.submit(function, *args)
 
 
+def _forget_second_thread():
+    global _second_thread
+    _second_thread = None
+
+
+# A forked child (a multiprocessing worker, say) inherits the executor but not
+# its thread: work handed to it would never run, so the child makes its own.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_second_thread)
+
+
 class State:
     """A language-model context: the keys of the n-grams that end it, shortest
     first, with their backoff weights."""
