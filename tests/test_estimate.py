@@ -62,8 +62,8 @@ def repetitive_corpus():
     return [s for s in distinct for _ in range(rng.randint(1, 6))]
 
 
-def probability_sums(model):
-    """Sum over all predictable words of p(w|h) for every context h of the model."""
+def probability_sums(model, with_contexts=False):
+    """Sum over all predictable words of p(w|h) for every context h of the model (with h if asked)."""
     vocab = model.vocab
     logp, bow = {}, {}
     for k in range(model.order):
@@ -79,7 +79,8 @@ def probability_sums(model):
 
     words = [i for i in range(len(vocab)) if i not in (vocab.bos, vocab.unk)]
     contexts = [()] + list(bow)
-    return [sum(10.0 ** backed_off(w, h) for w in words) for h in contexts]
+    sums = [sum(10.0 ** backed_off(w, h) for w in words) for h in contexts]
+    return list(zip(contexts, sums)) if with_contexts else sums
 
 
 def test_order_10_interpolated_kneser_ney_is_normalised(tmp_path):
