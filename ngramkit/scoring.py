@@ -289,17 +289,8 @@ class WordTable:
 @njit(cache=True, inline="always")
 def _word_of_key(table, key):
     """Id of the word with `key`, or -1."""
-    size = len(table)
-    slot = _slot_of(key, size)
-    while True:
-        found = table[slot, 0]
-        if found == key:
-            return table[slot, 1]
-        if found == EMPTY:
-            return -1
-        slot += 1
-        if slot == size:
-            slot = 0
+    slot = _find(table, 0, len(table), key)
+    return -1 if slot < 0 else table[slot, 1]
 
 
 @njit(cache=True)
