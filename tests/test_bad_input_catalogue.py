@@ -12,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from ngramkit.cli.arpa2fst import main as arpa2fst
+from ngramkit.cli.compute_best_mix import main as compute_best_mix
 from ngramkit.cli.main import main as ngramkit_main
 from ngramkit.cli.ngram import main as ngram
 from ngramkit.cli.ngram_count import main as ngram_count
+from ngramkit.cli.ngram_merge import main as ngram_merge
 
 GOOD_ARPA = """\\data\\
 ngram 1=4
@@ -115,9 +117,46 @@ CASES = [
      4, "arpa2fst: {d}/words.txt: symbol table must give <eps> the label 0"),
     ("lexicon without words", "ngramkit segment", "--lexicon {d}/lex.txt {d}/in.txt -o {d}/out.txt",
      {"lex.txt": "\n", "in.txt": "中文\n"}, 8, "ngramkit segment: {d}/lex.txt: word list holds no words"),
+    ("non-UTF-8 text to normalise", "ngramkit normalize", "{d}/in.txt -o {d}/out.txt",
+     {"in.txt": b"a\ncaf\xe9\n"},
+     5, "ngramkit normalize: {d}/in.txt:2: invalid utf-8 byte 0xe9 (use --encoding to read other encodings)"),
+    ("non-UTF-8 text to count", "ngramkit count", "--text {d}/in.txt --write {d}/out.txt",
+     {"in.txt": b"caf\xe9\n"},
+     5, "ngramkit count: {d}/in.txt:1: invalid utf-8 byte 0xe9 (use --encoding to read other encodings)"),
+    ("missing count file to merge", "ngram-merge", "-write {d}/out.txt {d}/nope.counts", {},
+     3, "ngram-merge: {d}/nope.counts: no such file"),
+    ("empty text for lmplz", "ngramkit lmplz", "-o 2 --text {d}/in.txt --arpa {d}/out.arpa", {"in.txt": ""},
+     8, "ngramkit lmplz: {d}/in.txt: no sentences in text (empty or blank input)"),
+    ("empty text to train on", "ngramkit train", "--text {d}/in.txt -o {d}/out.arpa -q", {"in.txt": "\n"},
+     8, "ngramkit train: {d}/in.txt: no sentences in text (empty or blank input)"),
+    ("trained model to a missing directory", "ngramkit train",
+     "--text {d}/in.txt --method add -o {d}/no/out.arpa -q", {"in.txt": "a b\n"},
+     6, "ngramkit train: {d}/no/out.arpa: cannot write: directory does not exist"),
+    ("pruned model to a missing directory", "ngramkit prune", "{d}/in.arpa -o {d}/no/out.arpa -t 1e-6",
+     {"in.arpa": GOOD_ARPA}, 6, "ngramkit prune: {d}/no/out.arpa: cannot write: directory does not exist"),
+    ("mixing weights that do not fit", "ngramkit mix", "{d}/in.arpa {d}/in.arpa -w 0.5 -o {d}/out.arpa",
+     {"in.arpa": GOOD_ARPA}, 2, "ngramkit mix: need 2 non-negative weights summing to 1, got '0.5'"),
+    ("missing model to mix", "ngramkit mix", "{d}/in.arpa {d}/nope.arpa -o {d}/out.arpa",
+     {"in.arpa": GOOD_ARPA}, 3, "ngramkit mix: {d}/nope.arpa: no such file"),
+    ("non-UTF-8 text for perplexity", "ngramkit ppl", "{d}/in.arpa {d}/t.txt",
+     {"in.arpa": GOOD_ARPA, "t.txt": b"caf\xe9\n"},
+     5, "ngramkit ppl: {d}/t.txt:1: invalid utf-8 byte 0xe9 (use --encoding to read other encodings)"),
+    ("non-UTF-8 text for a vocabulary", "ngramkit vocab", "--text {d}/in.txt", {"in.txt": b"caf\xe9\n"},
+     5, "ngramkit vocab: {d}/in.txt:1: invalid utf-8 byte 0xe9 (use --encoding to read other encodings)"),
+    ("a file that is neither ARPA nor binary", "ngramkit info", "{d}/in.ngk", {"in.ngk": "junk data here"},
+     4, "ngramkit info: {d}/in.ngk: no \\data\\ line: not an ARPA file"),
+    ("missing model to convert", "ngramkit build-binary", "{d}/nope.arpa {d}/out.ngk", {},
+     3, "ngramkit build-binary: {d}/nope.arpa: no such file"),
+    ("missing count file to sum", "ngramkit merge-counts", "{d}/nope.counts --write {d}/out.txt", {},
+     3, "ngramkit merge-counts: {d}/nope.counts: no such file"),
+    ("missing model to plot", "ngramkit prune-curve", "{d}/nope.arpa {d}/t.txt -o {d}/out.png",
+     {"t.txt": "a b\n"}, 3, "ngramkit prune-curve: {d}/nope.arpa: no such file"),
+    ("missing ppl output to mix", "compute-best-mix", "{d}/nope1.ppl {d}/nope2.ppl", {},
+     3, "compute-best-mix: {d}/nope1.ppl: no such file"),
 ]
 
-COMMANDS = {"ngram-count": ngram_count, "ngram": ngram, "arpa2fst": arpa2fst}
+COMMANDS = {"ngram-count": ngram_count, "ngram": ngram, "arpa2fst": arpa2fst, "ngram-merge": ngram_merge,
+            "compute-best-mix": compute_best_mix}
 
 
 def run_command(command, argv, capsys):
@@ -207,3 +246,23 @@ def test_ten_megabyte_line(tmp_path, cli):
     assert cli(ngram_count, ["-order", 2, "-text", text, "-write", out])[0] == 0
     assert out.read_text() == (f"</s>\t1\n<s>\t1\n<s> ab\t1\nab\t{words // 2}\nab cd\t{words // 2}\n"
                                f"cd\t{words // 2}\ncd </s>\t1\ncd ab\t{words // 2 - 1}\n")
+
+
+def test_ngram_with_a_missing_prefix_is_read_and_unreachable(tmp_path, capsys):
+    # "b a </s>" without a "b a" line: the file reads (SRILM reads it too), and as no context
+    # "b a" exists, scoring backs off past it (SRILM would keep an empty "b a" context with
+    # weight 0 and use the trigram; such files are malformed, so the difference is accepted).
+    arpa = edit(GOOD_ARPA, "ngram 2=6\n", "ngram 2=5\nngram 3=1\n")
+    arpa = edit(arpa, "-0.3802112\tb a\n", "")
+    arpa = edit(arpa, "\\end\\", "\\3-grams:\n-0.1\tb a </s>\n\n\\end\\")
+    path, text = tmp_path / "in.arpa", tmp_path / "t.txt"
+    path.write_text(arpa)
+    text.write_text("a b a\n")
+    status, err = run_command("ngram", ["-lm", str(path), "-ppl", str(text)], capsys)
+    assert status == 0, err
+    # p(a|<s>) = -0.3802112, p(b|<s> a) = p(b|a) = -0.3802112,
+    # p(a|a b) = bow(b) + p(a) = -0.30103 - 0.4771213, p(</s>|b a) = p(</s>|a) = -0.3802112.
+    from ngramkit import Model
+
+    expected = -0.3802112 * 3 - 0.30103 - 0.4771213
+    assert abs(Model(path).score("a b a") - expected) < 1e-5
