@@ -44,7 +44,6 @@ class TextOptions:
     add_eos: bool = True
     tolower: bool = False
     vocab: Vocabulary | None = None  # a closed vocabulary; other words are unknown
-    drop_unknown: bool = False  # unknown words break n-grams instead of becoming <unk>
     map_unk: str = UNK  # the word unknown words become
     memory: int | None = None  # bytes; bounds counting by spilling sorted runs to disk
     tmpdir: str | None = None
@@ -65,7 +64,7 @@ def parse_memory(text):
 
 
 def build_vocabulary(words, options):
-    """The vocabulary of a block and the map from its provisional ids to it (-1: drop)."""
+    """The vocabulary of a block and the map from its provisional ids to it."""
     if options.tolower:
         words = [w.lower() for w in words]
     if options.vocab is None:
@@ -73,8 +72,7 @@ def build_vocabulary(words, options):
         return vocab, vocab.ids(words)
     vocab = options.vocab if options.map_unk in options.vocab else Vocabulary(
         list(options.vocab.words) + [options.map_unk])
-    unknown = -1 if options.drop_unknown else vocab.index[options.map_unk]
-    remap = vocab.ids(words, unknown=unknown)
+    remap = vocab.ids(words, unknown=vocab.index[options.map_unk])
     remap[PROV_UNK] = vocab.index[options.map_unk]
     return vocab, remap
 

@@ -54,7 +54,7 @@ def load_counts(opts):
     if opts["text"]:
         options = TextOptions(
             encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
-            tolower=opts["tolower"], vocab=vocab, drop_unknown=False, map_unk=opts["map_unk"],
+            tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"],
             memory=parse_memory(opts["memory"]) if opts["memory"] else None,
             tmpdir=opts["temp_dir"], workers=opts["workers"], quiet=quiet)
         return count_text(opts["text"], opts["order"], options)
