@@ -2,6 +2,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The suite draws the same examples on every run, so a red run can be reproduced;
+# HYPOTHESIS_PROFILE=default draws fresh random ones.
+settings.register_profile("ci", derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DATA = Path(__file__).parent / "data"
 REFERENCE = DATA / "reference"
