@@ -8,11 +8,11 @@ Python call per n-gram would make an 11M-n-gram file take minutes.
 import re
 
 import numpy as np
-from numba import njit
 
 from .errors import EncodingError, FormatError
+from .jit import njit
 from .model import NgramModel
-from .numfmt import format_g, format_shortest_f32, parse_float
+from .numfmt import ascii_bytes, format_value, parse_float
 from .textio import atomic_output, open_input, read_blocks
 from .vocab import Vocabulary
 
@@ -50,17 +50,19 @@ def same_bytes(buf, a, b, length):
     return True
 
 
+_GRAMS_TAIL = ascii_bytes("-grams:")
+_END = ascii_bytes("\\end\\")
+
+
 @njit(cache=True)
-def _next_line(buf, pos):
-    """(start, end, next) of the line at pos: end excludes CR/LF and trailing blanks."""
-    n = len(buf)
-    end = pos
-    while end < n and buf[end] != _NL:
-        end += 1
-    nxt = end + 1 if end < n else n
-    while end > pos and (buf[end - 1] == _CR or buf[end - 1] == _SPACE or buf[end - 1] == _TAB):
-        end -= 1
-    return pos, end, nxt
+def _matches(buf, start, end, text):
+    """Does buf[start:end] hold exactly the bytes of `text`?"""
+    if end - start != len(text):
+        return False
+    for j in range(len(text)):
+        if buf[start + j] != text[j]:
+            return False
+    return True
 
 
 @njit(cache=True)
@@ -75,15 +77,126 @@ def _is_header(buf, start, end, k):
         num = num * 10 + (buf[i] - 48)
         digits += 1
         i += 1
-    if digits == 0 or num != k:
-        return False
-    tail = "-grams:"
-    if end - i != len(tail):
-        return False
-    for j in range(len(tail)):
-        if buf[i + j] != ord(tail[j]):
-            return False
-    return True
+    return digits > 0 and num == k and _matches(buf, i, end, _GRAMS_TAIL)
+
+
+@njit(cache=True)
+def _is_end(buf, start, end):
+    return _matches(buf, start, end, _END)
+
+
+@njit(cache=True)
+def _split_line(buf, pos, fields_start, fields_end, limit):
+    """Split the line at pos on blanks (space, tab, CR) into at most `limit` fields, in one pass.
+    Returns (number of fields, or limit + 1 if there are more; start of the next line)."""
+    n = len(buf)
+    i = pos
+    nf = 0
+    while True:
+        while i < n and (buf[i] == _SPACE or buf[i] == _TAB or buf[i] == _CR):
+            i += 1
+        if i >= n or buf[i] == _NL:
+            break
+        if nf == limit:
+            nf += 1
+            while i < n and buf[i] != _NL:
+                i += 1
+            break
+        fields_start[nf] = i
+        while i < n and buf[i] != _SPACE and buf[i] != _TAB and buf[i] != _CR and buf[i] != _NL:
+            i += 1
+        fields_end[nf] = i
+        nf += 1
+    return nf, (i + 1 if i < n else n)
+
+
+@njit(cache=True)
+def _parse_section(buf, pos, k, order, expected, row, id_pos, flat_ids, logprob, backoff, table, mask,
+                   word_start, word_end, fields_start, fields_end, prev_id):
+    """Parse the `\\k-grams:` section at pos (blank lines first are skipped).
+
+    Returns (error_code, error_pos, pos after the section, row, id_pos). Words of the 1-grams
+    enter the hash table; a later word is looked up, unless it repeats the word in the same
+    field of the previous line, as it mostly does in a sorted file.
+    """
+    n = len(buf)
+    nf = 0
+    nxt = pos
+    while nf == 0:
+        if pos >= n:
+            return 1, pos, pos, row, id_pos
+        nf, nxt = _split_line(buf, pos, fields_start, fields_end, k + 2)
+        if nf == 0:
+            pos = nxt
+    if nf != 1 or not _is_header(buf, fields_start[0], fields_end[0], k):
+        return 1, pos, pos, row, id_pos
+    header_pos = pos
+    pos = nxt
+    seen = 0
+    prev_line = -1  # no previous line in this section
+    while pos < n:
+        line = pos
+        nf, nxt = _split_line(buf, pos, fields_start, fields_end, k + 2)
+        if nf == 0:
+            pos = nxt
+            continue
+        if buf[fields_start[0]] == _BACKSLASH:
+            break
+        if nf < k + 1 or nf > k + 2:
+            return 4, line, pos, row, id_pos
+        if nf == k + 2 and k == order:
+            return 11, line, pos, row, id_pos
+        if seen == expected:
+            return 2, line, pos, row, id_pos
+        value, ok = parse_float(buf, fields_start[0], fields_end[0])
+        if not ok or np.isnan(value):
+            return 5, line, pos, row, id_pos
+        if value > 0:
+            return 6, line, pos, row, id_pos
+        logprob[row] = value
+        if nf == k + 2:
+            value, ok = parse_float(buf, fields_start[k + 1], fields_end[k + 1])
+            if not ok or np.isnan(value):
+                return 7, line, pos, row, id_pos
+            backoff[row] = value
+        for f in range(1, k + 1):
+            ws = fields_start[f]
+            length = fields_end[f] - ws
+            if prev_line >= 0 and k > 1:
+                pw = prev_id[f]
+                if word_end[pw] - word_start[pw] == length and same_bytes(buf, word_start[pw], ws, length):
+                    flat_ids[id_pos] = pw
+                    id_pos += 1
+                    continue
+            slot = hash_bytes(buf, ws, ws + length) & mask
+            found = -1
+            while True:
+                wid = table[slot]
+                if wid < 0:
+                    break
+                if word_end[wid] - word_start[wid] == length and same_bytes(buf, word_start[wid], ws, length):
+                    found = wid
+                    break
+                slot = (slot + np.uint64(1)) & mask
+            if k == 1:
+                if found >= 0:
+                    return 8, line, pos, row, id_pos
+                table[slot] = seen
+                word_start[seen] = ws
+                word_end[seen] = ws + length
+                found = seen
+            elif found < 0:
+                return 9, line, pos, row, id_pos
+            flat_ids[id_pos] = found
+            prev_id[f] = found
+            id_pos += 1
+        prev_line = line
+        seen += 1
+        row += 1
+        pos = nxt
+    if seen < expected:
+        return 3, header_pos, pos, row, id_pos
+    return 0, 0, pos, row, id_pos
 
 
 @njit(cache=True)
@@ -113,104 +226,32 @@ def _parse_body(buf, pos, counts):
     word_end = np.empty(n_words, dtype=np.int64)
     fields_start = np.empty(order + 2, dtype=np.int64)
     fields_end = np.empty(order + 2, dtype=np.int64)
-    n = len(buf)
+    prev_id = np.zeros(order + 2, dtype=np.int32)
     row = 0
     id_pos = 0
+    code = 0
+    err_pos = 0
+    err_order = 0
     for k in range(1, order + 1):
-        # Find the section header, skipping blank lines.
-        while True:
-            if pos >= n:
-                return 1, pos, k, flat_ids, logprob, backoff, word_start, word_end
-            start, end, nxt = _next_line(buf, pos)
-            if end > start:
+        code, err_pos, pos, row, id_pos = _parse_section(
+            buf, pos, k, order, counts[k - 1], row, id_pos, flat_ids, logprob, backoff, table, mask,
+            word_start, word_end, fields_start, fields_end, prev_id)
+        if code:
+            err_order = k
+            break
+    if code == 0:
+        # After the last section: `\\end\\` must follow (blank lines allowed).
+        code, err_pos, err_order = 10, len(buf), order
+        while pos < len(buf):
+            nf, nxt = _split_line(buf, pos, fields_start, fields_end, 1)
+            if nf:
+                if nf == 1 and _is_end(buf, fields_start[0], fields_end[0]):
+                    code = 0
+                else:
+                    err_pos = pos
                 break
             pos = nxt
-        if not _is_header(buf, start, end, k):
-            return 1, start, k, flat_ids, logprob, backoff, word_start, word_end
-        header_pos = start
-        pos = nxt
-        seen = 0
-        while pos < n:
-            start, end, nxt = _next_line(buf, pos)
-            if end == start:
-                pos = nxt
-                continue
-            if buf[start] == _BACKSLASH:
-                break
-            # Split into at most k + 2 fields on blanks.
-            nf = 0
-            i = start
-            while i < end:
-                while i < end and (buf[i] == _SPACE or buf[i] == _TAB):
-                    i += 1
-                if i >= end:
-                    break
-                if nf == k + 2:
-                    nf += 1
-                    break
-                fields_start[nf] = i
-                while i < end and buf[i] != _SPACE and buf[i] != _TAB:
-                    i += 1
-                fields_end[nf] = i
-                nf += 1
-            if nf < k + 1 or nf > k + 2:
-                return 4, start, k, flat_ids, logprob, backoff, word_start, word_end
-            if nf == k + 2 and k == order:
-                return 11, start, k, flat_ids, logprob, backoff, word_start, word_end
-            if seen == counts[k - 1]:
-                return 2, start, k, flat_ids, logprob, backoff, word_start, word_end
-            value, ok = parse_float(buf, fields_start[0], fields_end[0])
-            if not ok or np.isnan(value):
-                return 5, start, k, flat_ids, logprob, backoff, word_start, word_end
-            if value > 0:
-                return 6, start, k, flat_ids, logprob, backoff, word_start, word_end
-            logprob[row] = value
-            if nf == k + 2:
-                value, ok = parse_float(buf, fields_start[k + 1], fields_end[k + 1])
-                if not ok or np.isnan(value):
-                    return 7, start, k, flat_ids, logprob, backoff, word_start, word_end
-                backoff[row] = value
-            for f in range(1, k + 1):
-                ws = fields_start[f]
-                we = fields_end[f]
-                length = we - ws
-                slot = hash_bytes(buf, ws, we) & mask
-                found = -1
-                while True:
-                    wid = table[slot]
-                    if wid < 0:
-                        break
-                    if word_end[wid] - word_start[wid] == length and same_bytes(buf, word_start[wid], ws, length):
-                        found = wid
-                        break
-                    slot = (slot + np.uint64(1)) & mask
-                if k == 1:
-                    if found >= 0:
-                        return 8, start, k, flat_ids, logprob, backoff, word_start, word_end
-                    table[slot] = seen
-                    word_start[seen] = ws
-                    word_end[seen] = we
-                    found = seen
-                elif found < 0:
-                    return 9, start, k, flat_ids, logprob, backoff, word_start, word_end
-                flat_ids[id_pos] = found
-                id_pos += 1
-            seen += 1
-            row += 1
-            pos = nxt
-        if seen < counts[k - 1]:
-            return 3, header_pos, k, flat_ids, logprob, backoff, word_start, word_end
-    # After the last section: `\end\` must follow (blank lines allowed).
-    while pos < n:
-        start, end, nxt = _next_line(buf, pos)
-        if end > start:
-            if end - start == 5 and buf[start] == _BACKSLASH and buf[start + 1] == 101 and buf[start + 2] == 110 \
-                    and buf[start + 3] == 100 and buf[start + 4] == _BACKSLASH:
-                return 0, 0, 0, flat_ids, logprob, backoff, word_start, word_end
-            return 10, start, order, flat_ids, logprob, backoff, word_start, word_end
-        pos = nxt
-    return 10, n, order, flat_ids, logprob, backoff, word_start, word_end
-
+    return code, err_pos, err_order, flat_ids, logprob, backoff, word_start, word_end
 
 @njit(cache=True)
 def _is_sorted_rows(ids):
@@ -254,13 +295,14 @@ def _remap_rows(ids, mapping, keep):
 @njit(cache=True)
 def _entry_offset(buf, pos, index):
     """Byte offset of the index-th n-gram line after the section header at pos."""
-    _, _, pos = _next_line(buf, pos)
+    fields = np.empty(1, dtype=np.int64)
+    _, pos = _split_line(buf, pos, fields, fields, 0)
     seen = 0
     while pos < len(buf):
-        start, end, nxt = _next_line(buf, pos)
-        if end > start:
+        nf, nxt = _split_line(buf, pos, fields, fields, 0)
+        if nf:
             if seen == index:
-                return start
+                return pos
             seen += 1
         pos = nxt
     return len(buf)
@@ -388,45 +430,47 @@ def _valid_utf8(raw):
 
 def _section_offset(buf, pos, k):
     """Byte offset of the `\\k-grams:` line (the file was already parsed, so it exists)."""
+    starts, ends = np.empty(2, dtype=np.int64), np.empty(2, dtype=np.int64)
     while pos < len(buf):
-        start, end, nxt = _next_line(buf, pos)
-        if _is_header(buf, start, end, k):
-            return start
+        nf, nxt = _split_line(buf, pos, starts, ends, 1)
+        if nf == 1 and _is_header(buf, starts[0], ends[0], k):
+            return pos
         pos = nxt
     return len(buf)
 
 
 @njit(cache=True)
-def _format_section(ids, logprob, backoff, has_backoff, pool, offsets, kenlm_style, out):
-    """Format one order's lines `logprob<TAB>w1 w2<TAB>backoff` into out; returns the length."""
+def _format_section(ids, logprob, backoff, has_backoff, pool, offsets, precision, out):
+    """Format one order's lines `logprob<TAB>w1 w2<TAB>backoff` into out; returns the length.
+
+    precision: digits of %g, or 0 for the shortest text that reads back as the same float32
+    (then every line with has_backoff gets a backoff column, 0 where none is stored)."""
     pos = 0
     k = ids.shape[1]
     for i in range(ids.shape[0]):
-        if kenlm_style:
-            pos = format_shortest_f32(float(logprob[i]), out, pos)
-        else:
-            pos = format_g(float(logprob[i]), 7, out, pos)
-        out[pos] = _TAB
-        pos += 1
-        for j in range(k):
-            if j:
-                out[pos] = _SPACE
-                pos += 1
-            w = ids[i, j]
-            for b in range(offsets[w], offsets[w + 1]):
-                out[pos] = pool[b]
-                pos += 1
-        if has_backoff:
-            bow = backoff[i]
-            if kenlm_style or not np.isnan(bow):
+        # field 0 is the log probability, field 1 the backoff weight
+        for field in range(2):
+            if field == 0:
+                value = logprob[i]
+            else:
                 out[pos] = _TAB
                 pos += 1
-                if np.isnan(bow):
-                    bow = np.float32(0.0)
-                if kenlm_style:
-                    pos = format_shortest_f32(float(bow), out, pos)
-                else:
-                    pos = format_g(float(bow), 7, out, pos)
+                for j in range(k):
+                    if j:
+                        out[pos] = _SPACE
+                        pos += 1
+                    w = ids[i, j]
+                    for b in range(offsets[w], offsets[w + 1]):
+                        out[pos] = pool[b]
+                        pos += 1
+                value = backoff[i]
+                if not has_backoff or (precision > 0 and np.isnan(value)):
+                    break
+                out[pos] = _TAB
+                pos += 1
+                if np.isnan(value):
+                    value = np.float32(0.0)
+            pos = format_value(float(value), precision, out, pos)
         out[pos] = _NL
         pos += 1
     return pos
@@ -444,7 +488,7 @@ def write_arpa(model, path, style="srilm"):
     """
     if style not in ("srilm", "kenlm"):
         raise ValueError(f"unknown ARPA style {style!r}")
-    kenlm_style = style == "kenlm"
+    precision = 0 if style == "kenlm" else 7
     pool, offsets = model.vocab.byte_pool()
     word_len = np.diff(offsets)
     order = model.order
@@ -462,6 +506,6 @@ def write_arpa(model, path, style="srilm"):
                 size = int(word_len[chunk].sum()) + (hi - lo) * (k + 2 * 24)
                 buffer = np.empty(size, dtype=np.uint8)
                 used = _format_section(chunk, model.logprob[k - 1][lo:hi], backoff[lo:hi], has_backoff,
-                                       pool, offsets, kenlm_style, buffer)
+                                       pool, offsets, precision, buffer)
                 out.write(buffer[:used].tobytes())
         out.write(b"\n\\end\\\n")

@@ -6,9 +6,9 @@ compiled; Python only moves full buffers to the file.
 """
 
 import numpy as np
-from numba import njit
 
 from .errors import EmptyInputError
+from .jit import njit
 from .model import NgramCounts
 from .numfmt import put_uint
 from .sorting import sort_and_sum

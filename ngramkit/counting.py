@@ -22,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from .errors import EmptyInputError, UsageError
+from .jit import njit
 from .model import NgramCounts
 from .progress import Progress
 from .sorting import merge_tables, merged_size, radix_sort_pairs

@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pynini
 import pywrapfst
-from numba import njit
 
 from .arpa import read_arpa
 from .errors import FormatError, UsageError
+from .jit import njit
 from .model import NgramModel
-from .numfmt import format_shortest_f32, put_uint
+from .numfmt import format_value, put_uint
 from .textio import atomic_output, iter_lines
 from .vocab import BOS, EOS
 
@@ -520,22 +520,23 @@ def _format_text(states, arc_start, arcs, weights, final, out):
     """Text lines of `states`: `src dst ilabel olabel weight`, then `state weight` if final."""
     pos = 0
     for s in states:
-        for a in range(arc_start[s], arc_start[s + 1]):
+        # arcs a of s, then a = end for the final weight, if any
+        for a in range(arc_start[s], arc_start[s + 1] + 1):
+            is_arc = a < arc_start[s + 1]
+            if not is_arc and np.isinf(final[s]):
+                break
             pos = put_uint(out, pos, s)
+            if is_arc:
+                out[pos] = 9
+                pos = put_uint(out, pos + 1, arcs[a, 3])
+                out[pos] = 9
+                pos = put_uint(out, pos + 1, arcs[a, 0])
+                out[pos] = 9
+                pos = put_uint(out, pos + 1, arcs[a, 1])
             out[pos] = 9
-            pos = put_uint(out, pos + 1, arcs[a, 3])
-            out[pos] = 9
-            pos = put_uint(out, pos + 1, arcs[a, 0])
-            out[pos] = 9
-            pos = put_uint(out, pos + 1, arcs[a, 1])
-            out[pos] = 9
-            pos = format_shortest_f32(float(weights[a] + np.float32(0.0)), out, pos + 1)
-            out[pos] = 10
-            pos += 1
-        if not np.isinf(final[s]):
-            pos = put_uint(out, pos, s)
-            out[pos] = 9
-            pos = format_shortest_f32(float(final[s] + np.float32(0.0)), out, pos + 1)
+            # + 0 turns -0 into 0, as OpenFst prints it
+            weight = weights[a] if is_arc else final[s]
+            pos = format_value(float(weight + np.float32(0.0)), 0, out, pos + 1)
             out[pos] = 10
             pos += 1
     return pos

@@ -15,10 +15,10 @@ import math
 import re
 
 import numpy as np
-from numba import njit
 
 from .errors import FormatError, UsageError
 from .estimate.lookup import find_rows
+from .jit import njit
 from .model import NgramModel
 from .perplexity import TextStats
 from .renorm import backoff_logprob, recompute_backoffs

@@ -7,7 +7,8 @@ printing them one Python call at a time would dominate the run time.
 import math
 
 import numpy as np
-from numba import njit
+
+from .jit import njit
 
 _POW10 = np.array([10.0**k for k in range(23)], dtype=np.float64)
 
@@ -81,12 +82,29 @@ def parse_float(buf, start, end):
     return (-value if neg else value), True
 
 
+def ascii_bytes(text):
+    """A constant for put_bytes. Compiled code takes text as uint8 arrays: Numba's unicode
+    strings cost seconds of compile time in every function that touches them."""
+    return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+
+
 @njit(cache=True)
-def put_ascii(out, pos, text):
-    """Write an ASCII string into out at pos; returns the new end."""
-    for j in range(len(text)):
-        out[pos + j] = ord(text[j])
-    return pos + len(text)
+def put_bytes(out, pos, src, start, end):
+    """Copy src[start:end] into out at pos; returns the new end."""
+    for i in range(start, end):
+        out[pos] = src[i]
+        pos += 1
+    return pos
+
+
+@njit(cache=True)
+def put_text(out, pos, text):
+    """Copy a constant made by ascii_bytes into out at pos; returns the new end."""
+    return put_bytes(out, pos, text, 0, len(text))
+
+
+_NAN = ascii_bytes("nan")
+_INF = ascii_bytes("inf")
 
 
 @njit(cache=True)
@@ -115,13 +133,13 @@ def format_g(value, precision, out, pos):
     Needs at most precision + 8 bytes.
     """
     if math.isnan(value):
-        return put_ascii(out, pos, "nan")
+        return put_text(out, pos, _NAN)
     if value < 0 or (value == 0 and math.copysign(1.0, value) < 0):
         out[pos] = 45
         pos += 1
         value = -value
     if math.isinf(value):
-        return put_ascii(out, pos, "inf")
+        return put_text(out, pos, _INF)
     if value == 0:
         out[pos] = 48
         return pos + 1
@@ -187,13 +205,18 @@ def format_g(value, precision, out, pos):
 
 
 @njit(cache=True)
-def format_shortest_f32(value, out, pos):
-    """Write the shortest `%g` text (6 to 9 digits) that reads back as the same float32."""
+def format_value(value, precision, out, pos):
+    """`%.<precision>g` of value, or with precision 0 the shortest `%g` text (6 to 9 digits)
+    that reads back as the same float32. One call site of format_g and parse_float: compiled
+    callers inline each call site, and every copy costs compile time."""
+    if precision > 0:
+        return format_g(value, precision, out, pos)
     target = np.float32(value)
-    for precision in range(6, 9):
-        end = format_g(float(target), precision, out, pos)
+    for digits in range(6, 10):
+        end = format_g(float(target), digits, out, pos)
+        if digits == 9:
+            return end
         back, ok = parse_float(out, pos, end)
         if ok and np.float32(back) == target:
             return end
-    return format_g(float(target), 9, out, pos)
-
+    return pos

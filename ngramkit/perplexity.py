@@ -9,9 +9,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
-from .numfmt import format_g, put_ascii, put_uint
+from .jit import njit
+from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
 from .textio import iter_line_blocks
 
@@ -61,27 +61,46 @@ class TextStats:
         )
 
 
-@njit(cache=True)
-def _put_bytes(out, pos, src, start, end):
-    for i in range(start, end):
-        out[pos] = src[i]
-        pos += 1
-    return pos
+# The fixed text of SRILM's -debug 1 and -debug 2 lines.
+_UNDEFINED = ascii_bytes("undefined")
+_P_OPEN = ascii_bytes("\tp( ")
+_GIVEN = ascii_bytes(" | ")
+_CONTEXT_MORE = ascii_bytes(" ...) \t= ")
+_CONTEXT_END = ascii_bytes(" ) \t= ")
+_OOV_TAG = ascii_bytes("[OOV] ")
+_GRAM_TAG = ascii_bytes("gram] ")
+_LOG_OPEN = ascii_bytes(" [ ")
+_LOG_CLOSE = ascii_bytes(" ]\n")
+_ONE_SENTENCE = ascii_bytes("1 sentences, ")
+_WORDS = ascii_bytes(" words, ")
+_OOVS = ascii_bytes(" OOVs\n")
+_ZEROPROBS = ascii_bytes(" zeroprobs, logprob= ")
+_PPL = ascii_bytes(" ppl= ")
+_PPL1 = ascii_bytes(" ppl1= ")
+_BLANK = ascii_bytes("\n\n")
 
 
 @njit(cache=True)
-def _put_ppl(out, pos, logprob, denom):
-    if denom <= 0:
-        return put_ascii(out, pos, "undefined")
-    return format_g(math.exp(-(logprob / denom) * LN10), 7, out, pos)
+def _sentence_span(ids, line_offsets, s, bos, eos):
+    """Tokens lo..hi-1 of line s that are scored before </s>: an explicit <s> or </s> at the
+    ends of the line is not added again."""
+    lo = line_offsets[s]
+    hi = line_offsets[s + 1]
+    if hi > lo and ids[lo] == bos:
+        lo += 1
+    if hi > lo and ids[hi - 1] == eos:
+        hi -= 1
+    return lo, hi
 
 
 @njit(cache=True)
-def _ppl_block(uni_logprob, uni_backoff, meta, entries, values,
-               pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, unk, debug, total, out):
-    """Score each line as a sentence; returns (stats array, total + logprob, output length).
+def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
+               total, token_logp, token_found):
+    """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
+    When token_logp is not empty, the log10 p and matched order of token t of line s go to slot
+    t + s, and of the line's </s> to slot hi + s, for _format_debug.
 
     stats = [sentences, words, OOVs, zeroprobs]. A word whose probability is
     zero counts as an OOV if it is the unknown-word token, else as a zeroprob.
@@ -93,51 +112,80 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values,
     keys_b = np.empty(width, dtype=np.int64)
     bows_b = np.empty(width, dtype=np.float32)
     stats = np.zeros(4, dtype=np.int64)
-    pos = 0
+    keep = len(token_logp) > 0
     for s in range(len(line_offsets) - 1):
-        lo = line_offsets[s]
-        hi = line_offsets[s + 1]
-        if debug >= 1:
-            for t in range(lo, hi):
-                if t > lo:
-                    out[pos] = 32
-                    pos += 1
-                pos = _put_bytes(out, pos, buf, starts[t], ends[t])
-            out[pos] = 10
-            pos += 1
-        # An explicit <s> or </s> at the ends of the line is not added again.
-        if hi > lo and ids[lo] == bos:
-            lo += 1
-        if hi > lo and ids[hi - 1] == eos:
-            hi -= 1
+        lo, hi = _sentence_span(ids, line_offsets, s, bos, eos)
         ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
         cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
+        sentence_prob = 0.0
+        oovs = 0
+        zeros = 0
+        for t in range(lo, hi + 1):
+            w = ids[t] if t < hi else eos
+            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                        cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
+            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            if keep:
+                token_logp[t + s] = p
+                token_found[t + s] = found
+            if p == -np.inf:
+                if w == unk:
+                    oovs += 1
+                else:
+                    zeros += 1
+            else:
+                sentence_prob += float(p)
+        stats[0] += 1
+        stats[1] += hi - lo
+        stats[2] += oovs
+        stats[3] += zeros
+        total += sentence_prob
+    return stats, total
+
+
+@njit(cache=True)
+def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, unk, debug,
+                  token_logp, token_found, out):
+    """SRILM's -debug 1 (and 2) lines of a block scored by _ppl_block; returns the length.
+    Compiled apart from the scoring, so that plain -ppl runs never compile the formatting."""
+    pos = 0
+    for s in range(len(line_offsets) - 1):
+        for t in range(line_offsets[s], line_offsets[s + 1]):
+            if t > line_offsets[s]:
+                out[pos] = 32
+                pos += 1
+            pos = put_bytes(out, pos, buf, starts[t], ends[t])
+        out[pos] = 10
+        pos += 1
+        lo, hi = _sentence_span(ids, line_offsets, s, bos, eos)
         sentence_prob = 0.0
         oovs = 0
         zeros = 0
         prev = bos
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
-            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                        cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
-            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            p = token_logp[t + s]
             if debug >= 2:
-                pos = put_ascii(out, pos, "\tp( ")
-                pos = _put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-                pos = put_ascii(out, pos, " | ")
-                pos = _put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
-                pos = put_ascii(out, pos, " ...) \t= " if t > lo else " ) \t= ")
-                if found == 0:
-                    pos = put_ascii(out, pos, "[OOV] ")
+                pos = put_text(out, pos, _P_OPEN)
+                pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+                pos = put_text(out, pos, _GIVEN)
+                pos = put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
+                pos = put_text(out, pos, _CONTEXT_MORE if t > lo else _CONTEXT_END)
+                if token_found[t + s] == 0:
+                    pos = put_text(out, pos, _OOV_TAG)
                 else:
                     out[pos] = 91
-                    pos = put_uint(out, pos + 1, found)
-                    pos = put_ascii(out, pos, "gram] ")
-                prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
-                pos = format_g(prob, 7, out, pos)
-                pos = put_ascii(out, pos, " [ ")
-                pos = format_g(float(p), 7, out, pos)
-                pos = put_ascii(out, pos, " ]\n")
+                    pos = put_uint(out, pos + 1, token_found[t + s])
+                    pos = put_text(out, pos, _GRAM_TAG)
+                # probability, then its log10
+                for field in range(2):
+                    if field == 0:
+                        value = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
+                    else:
+                        value = float(p)
+                        pos = put_text(out, pos, _LOG_OPEN)
+                    pos = format_g(value, 7, out, pos)
+                pos = put_text(out, pos, _LOG_CLOSE)
             if p == -np.inf:
                 if w == unk:
                     oovs += 1
@@ -147,27 +195,28 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values,
                 sentence_prob += float(p)
             prev = w
         words = hi - lo
-        stats[0] += 1
-        stats[1] += words
-        stats[2] += oovs
-        stats[3] += zeros
-        total += float(sentence_prob)
-        if debug >= 1:
-            pos = put_ascii(out, pos, "1 sentences, ")
-            pos = put_uint(out, pos, words)
-            pos = put_ascii(out, pos, " words, ")
-            pos = put_uint(out, pos, oovs)
-            pos = put_ascii(out, pos, " OOVs\n")
-            pos = put_uint(out, pos, zeros)
-            pos = put_ascii(out, pos, " zeroprobs, logprob= ")
-            pos = format_g(float(sentence_prob), 7, out, pos)
-            pos = put_ascii(out, pos, " ppl= ")
-            scored = words - oovs - zeros
-            pos = _put_ppl(out, pos, float(sentence_prob), scored + 1)
-            pos = put_ascii(out, pos, " ppl1= ")
-            pos = _put_ppl(out, pos, float(sentence_prob), scored)
-            pos = put_ascii(out, pos, "\n\n")
-    return stats, total, pos
+        scored = words - oovs - zeros
+        pos = put_text(out, pos, _ONE_SENTENCE)
+        pos = put_uint(out, pos, words)
+        pos = put_text(out, pos, _WORDS)
+        pos = put_uint(out, pos, oovs)
+        pos = put_text(out, pos, _OOVS)
+        pos = put_uint(out, pos, zeros)
+        pos = put_text(out, pos, _ZEROPROBS)
+        # logprob, ppl, ppl1
+        for field in range(3):
+            if field == 1:
+                pos = put_text(out, pos, _PPL)
+            elif field == 2:
+                pos = put_text(out, pos, _PPL1)
+            denom = scored + 2 - field
+            if field > 0 and denom <= 0:
+                pos = put_text(out, pos, _UNDEFINED)
+                continue
+            value = sentence_prob if field == 0 else math.exp(-(sentence_prob / denom) * LN10)
+            pos = format_g(value, 7, out, pos)
+        pos = put_text(out, pos, _BLANK)
+    return pos
 
 
 class PerplexityScorer:
@@ -190,16 +239,19 @@ class PerplexityScorer:
         for block, _ in iter_line_blocks(path):
             buf = np.frombuffer(block, dtype=np.uint8)
             ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
-            size = 0
+            # per-token results for the -debug lines: one slot per token and one per </s>
+            slots = len(ids) + len(line_offsets) if debug >= 1 else 0
+            token_logp = np.empty(slots, dtype=np.float32)
+            token_found = np.empty(slots, dtype=np.int32)
+            stats, total.logprob = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
+                                              self.unk, total.logprob, token_logp, token_found)
+            total.add(TextStats(*(int(x) for x in stats)))
             if debug >= 1:
                 size = len(buf) + 2 * len(line_offsets) * 160
                 if debug >= 2:
                     size += (len(ids) + len(line_offsets)) * (2 * self.max_word + 80)
-            output = np.empty(size, dtype=np.uint8)
-            stats, total.logprob, used = _ppl_block(
-                *self.tables.arrays(), pool, offsets, buf, ids, starts, ends, line_offsets,
-                vocab.bos, vocab.eos, self.unk, debug, total.logprob, output)
-            total.add(TextStats(*(int(x) for x in stats)))
-            if used:
+                output = np.empty(size, dtype=np.uint8)
+                used = _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
+                                     vocab.eos, self.unk, debug, token_logp, token_found, output)
                 out.write(output[:used].tobytes())
         return total

@@ -19,11 +19,11 @@ thresholds can be applied cheaply: a threshold for a target size is found by bis
 import math
 
 import numpy as np
-from numba import njit
 
 from .errors import UsageError
 from .estimate.lookup import find_rows
 from .estimate.probabilities import PROB_EPSILON
+from .jit import njit
 from .model import NgramModel
 from .renorm import backoff_logprob, chain_logprob, context_rows, recompute_backoffs
 

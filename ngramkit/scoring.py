@@ -15,11 +15,12 @@ added in float32.
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .arpa import hash_bytes
+from .jit import njit
 
 EMPTY = -1
 LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables

@@ -5,7 +5,8 @@ parallel int64 array of counts.
 """
 
 import numpy as np
-from numba import njit
+
+from .jit import njit
 
 _DIGIT_BITS = 16
 _BUCKETS = 1 << _DIGIT_BITS

@@ -11,9 +11,9 @@ the output stream, so no n-gram window ever spans two sentences.
 """
 
 import numpy as np
-from numba import njit
 
 from .errors import FormatError
+from .jit import njit
 from .vocab import BOS, EOS, UNK
 
 SEPARATOR = -1

@@ -46,6 +46,15 @@ if run 0; then
   echo "segmented text: $dir/train.txt ($((total - heldout)) lines), $dir/dev.txt ($heldout lines)"
 fi
 
+# On a fresh installation the first run of each command mostly compiles; compile what stages
+# 3-5 run on the core that stages 1-2 leave idle (ngramkit only: SRILM has nothing to compile).
+precompiling=
+if run 1 && [ "$stop_stage" -ge 3 ] && command -v ngramkit > /dev/null; then
+  ngramkit precompile ppl prune fst &
+  precompiling=$!
+  trap 'kill "$precompiling" 2> /dev/null || true' EXIT
+fi
+
 if run 1; then
   ngram-count -order 1 -text "$dir/train.txt" -write-vocab "$dir/vocab.txt"
   echo "vocabulary: $dir/vocab.txt ($(wc -l < "$dir/vocab.txt") words)"
@@ -54,6 +63,10 @@ fi
 if run 2; then
   "$tools/train_lm.sh" --order "$order" "$dir/train.txt" "$dir/vocab.txt" "$dir/lm.arpa.gz"
   echo "language model: $dir/lm.arpa.gz"
+fi
+
+if [ -n "$precompiling" ]; then
+  wait "$precompiling" || echo "$0: warning: ngramkit precompile failed; the commands compile as they run" >&2
 fi
 
 if run 3; then

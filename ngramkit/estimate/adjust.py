@@ -7,8 +7,8 @@ order keeps raw counts. Other methods use raw counts throughout.
 """
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from .lookup import find_rows
 
 INT32_MAX = np.iinfo(np.int32).max

@@ -7,8 +7,8 @@ and for unigrams, the mass left over spread evenly over the words without probab
 """
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from .probabilities import PROB_EPSILON, group_contexts
 
 

@@ -1,7 +1,8 @@
 """Stage 2: discounts, from each order's count-of-counts."""
 
 import numpy as np
-from numba import njit
+
+from ..jit import njit
 
 
 @njit(cache=True)

@@ -1,8 +1,8 @@
 """Finding n-grams in sorted id tables, and backed-off probabilities (SRILM's wordProbBO)."""
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from ..sorting import radix_sort_pairs
 
 

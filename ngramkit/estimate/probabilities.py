@@ -8,8 +8,8 @@ unigrams only: SRILM 1.7.3 leaves unigram totals alone, and its references show 
 """
 
 import numpy as np
-from numba import njit
 
+from ..jit import njit
 from .smoothing.base import coefficient, lower_order_weight
 
 PROB_EPSILON = 3e-6  # SRILM's Prob_Epsilon

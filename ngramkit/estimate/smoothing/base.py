@@ -11,7 +11,8 @@ loop serves them all; a method only gives its numbers (a `Formula`).
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+
+from ...jit import njit
 
 
 class Formula(NamedTuple):

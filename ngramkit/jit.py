@@ -1,0 +1,31 @@
+"""`njit` as Numba's, except that a compiled caller never specialises a callee on constants.
+
+Numba types a constant argument (`f(x, 0)`, or a counter still holding its initial 0 while
+the caller is being typed) as a literal, and compiles the callee once more for it. Those
+extra copies, a dozen of them, cost seconds on the first run of every command, when the
+on-disk cache is empty. Calls from compiled code here see the plain types instead.
+"""
+
+import numba
+from numba.core import types
+from numba.core.registry import CPUDispatcher
+
+
+class _Dispatcher(CPUDispatcher):
+    def get_call_template(self, args, kws):
+        args = tuple(types.unliteral(a) for a in args)
+        kws = {name: types.unliteral(t) for name, t in kws.items()}
+        return super().get_call_template(args, kws)
+
+
+def njit(*args, **options):
+    """numba.njit(...) whose dispatcher resolves calls from compiled code on unliteral types."""
+    def wrap(dispatcher):
+        if type(dispatcher) is CPUDispatcher:
+            dispatcher.__class__ = _Dispatcher
+        return dispatcher
+
+    result = numba.njit(*args, **options)
+    if isinstance(result, CPUDispatcher):
+        return wrap(result)
+    return lambda func: wrap(result(func))

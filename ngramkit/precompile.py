@@ -1,0 +1,105 @@
+"""Compile and cache the compiled kernels ahead of use.
+
+Numba compiles each kernel on its first call and caches the machine code on
+disk, so the first run of each command on a fresh installation spends most of
+its time compiling. `precompile` runs the commands on a tiny model, so that a
+container image can be built with the cache filled, or a recipe can fill it on
+an idle core while its first stages run.
+"""
+
+import contextlib
+import io
+import os
+import tempfile
+
+# Parts in the order a recipe needs them.
+PARTS = ("count", "estimate", "ppl", "prune", "fst", "score")
+
+_TEXT = "a b c\nb c a\nc a b a\na c\n"
+
+# Witten-Bell 3-gram of _TEXT (ngram-count -order 3 -wbdiscount -interpolate -gt3min 1).
+_ARPA = """
+\\data\\
+ngram 1=5
+ngram 2=10
+ngram 3=12
+
+\\1-grams:
+-0.60206\t</s>
+-99\t<s>\t-0.3679768
+-0.5228788\ta\t-0.4259687
+-0.69897\tb\t-0.39794
+-0.60206\tc\t-0.4771213
+
+\\2-grams:
+-0.3827001\t<s> a\t-0.30103
+-0.640978\t<s> b\t-0.30103
+-0.60206\t<s> c\t-0.30103
+-0.4637573\ta </s>
+-0.4881167\ta b\t-0.30103
+-0.6600519\ta c\t-0.30103
+-0.49485\tb a\t-0.30103
+-0.30103\tb c\t-0.3010301
+-0.3802112\tc </s>
+-0.3631779\tc a\t-0.30103
+
+\\3-grams:
+-0.3845761\t<s> a b
+-0.4444521\t<s> a c
+-0.1249387\t<s> b c
+-0.1446828\t<s> c a
+-0.3872162\ta b a
+-0.30103\ta b c
+-0.1497623\ta c </s>
+-0.1727115\tb a </s>
+-0.3388186\tb c </s>
+-0.3309932\tb c a
+-0.3748162\tc a </s>
+-0.3845761\tc a b
+
+\\end\\
+"""
+
+
+def precompile(parts=PARTS):
+    """Run the commands of `parts` (see PARTS) once on a tiny model, with the options a
+    recipe uses, so that their kernels are compiled and cached."""
+    from .cli.arpa2fst import convert, parse_args
+    from .cli.ngram import ngram
+    from .cli.ngram_count import ngram_count
+    from .lm import Model
+
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        raise ValueError(f"unknown parts {sorted(unknown)}; choose from {', '.join(PARTS)}")
+    with tempfile.TemporaryDirectory(prefix="ngramkit-precompile-") as tmp:
+        text, arpa = os.path.join(tmp, "text.txt"), os.path.join(tmp, "lm.arpa")
+        with open(text, "w", encoding="utf-8") as f:
+            f.write(_TEXT)
+        with open(arpa, "w", encoding="utf-8") as f:
+            f.write(_ARPA)
+        out = os.path.join(tmp, "out")
+        # the commands' reports and warnings about the tiny model go nowhere
+        sink = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            for part in PARTS:
+                if part not in parts:
+                    continue
+                if part == "count":
+                    ngram_count(["-q", "-order", "3", "-text", text, "-write", out, "-write-vocab", out])
+                elif part == "estimate":
+                    ngram_count(["-q", "-order", "3", "-kndiscount", "-interpolate", "-unk", "-discount-fallback",
+                                 "-text", text, "-lm", out])
+                elif part == "ppl":
+                    ngram(["-order", "3", "-unk", "-lm", arpa, "-ppl", text])
+                elif part == "prune":
+                    ngram(["-order", "3", "-lm", arpa, "-prune", "1e-7", "-write-lm", out])
+                elif part == "fst":
+                    opts, paths = parse_args(["--disambig-symbol=#0", f"--write-symbol-table={out}.txt",
+                                              arpa, out], "arpa2fst")
+                    convert(opts, *paths, "arpa2fst")
+                elif part == "score":
+                    model = Model(arpa)
+                    model.score("a b c")
+                    model.score_batch(["a b c", "c a"])
+                    list(model.full_scores("a b c"))
