@@ -6,11 +6,12 @@ Python call per n-gram would make an 11M-n-gram file take minutes.
 """
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from .errors import EncodingError, FormatError
-from .jit import njit
+from .jit import available_cores, njit
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_value, parse_float
 from .textio import atomic_output, open_input, read_blocks
@@ -110,31 +111,22 @@ def _split_line(buf, pos, fields_start, fields_end, limit):
     return nf, (i + 1 if i < n else n)
 
 
-@njit(cache=True)
-def _parse_section(buf, pos, k, order, expected, row, id_pos, flat_ids, logprob, backoff, table, mask,
-                   word_start, word_end, fields_start, fields_end, prev_id):
-    """Parse the `\\k-grams:` section at pos (blank lines first are skipped).
+@njit(cache=True, nogil=True)
+def _parse_lines(buf, pos, end, k, order, limit, row, id_pos, flat_ids, logprob, backoff, table, mask,
+                 word_start, word_end):
+    """Parse order-k n-gram lines from pos until `end` or a line that starts with a backslash,
+    filling rows row, row + 1, ... and flat_ids from id_pos. Returns (error_code, error_pos, pos,
+    lines parsed); more than `limit` lines is error 2.
 
-    Returns (error_code, error_pos, pos after the section, row, id_pos). Words of the 1-grams
-    enter the hash table; a later word is looked up, unless it repeats the word in the same
-    field of the previous line, as it mostly does in a sorted file.
+    Words of the 1-grams enter the hash table; a later word is looked up, unless it repeats the
+    word in the same field of the previous line, as it mostly does in a sorted file. Above the
+    1-grams the table is only read, so pieces of a section can be parsed in parallel.
     """
-    n = len(buf)
-    nf = 0
-    nxt = pos
-    while nf == 0:
-        if pos >= n:
-            return 1, pos, pos, row, id_pos
-        nf, nxt = _split_line(buf, pos, fields_start, fields_end, k + 2)
-        if nf == 0:
-            pos = nxt
-    if nf != 1 or not _is_header(buf, fields_start[0], fields_end[0], k):
-        return 1, pos, pos, row, id_pos
-    header_pos = pos
-    pos = nxt
+    fields_start = np.empty(k + 2, dtype=np.int64)
+    fields_end = np.empty(k + 2, dtype=np.int64)
+    prev_id = np.zeros(k + 2, dtype=np.int32)
     seen = 0
-    prev_line = -1  # no previous line in this section
-    while pos < n:
+    while pos < end:
         line = pos
         nf, nxt = _split_line(buf, pos, fields_start, fields_end, k + 2)
         if nf == 0:
@@ -143,26 +135,26 @@ def _parse_section(buf, pos, k, order, expected, row, id_pos, flat_ids, logprob,
         if buf[fields_start[0]] == _BACKSLASH:
             break
         if nf < k + 1 or nf > k + 2:
-            return 4, line, pos, row, id_pos
+            return 4, line, pos, seen
         if nf == k + 2 and k == order:
-            return 11, line, pos, row, id_pos
-        if seen == expected:
-            return 2, line, pos, row, id_pos
+            return 11, line, pos, seen
+        if seen == limit:
+            return 2, line, pos, seen
         value, ok = parse_float(buf, fields_start[0], fields_end[0])
         if not ok or np.isnan(value):
-            return 5, line, pos, row, id_pos
+            return 5, line, pos, seen
         if value > 0:
-            return 6, line, pos, row, id_pos
+            return 6, line, pos, seen
         logprob[row] = value
         if nf == k + 2:
             value, ok = parse_float(buf, fields_start[k + 1], fields_end[k + 1])
             if not ok or np.isnan(value):
-                return 7, line, pos, row, id_pos
+                return 7, line, pos, seen
             backoff[row] = value
         for f in range(1, k + 1):
             ws = fields_start[f]
             length = fields_end[f] - ws
-            if prev_line >= 0 and k > 1:
+            if seen > 0 and k > 1:
                 pw = prev_id[f]
                 if word_end[pw] - word_start[pw] == length and same_bytes(buf, word_start[pw], ws, length):
                     flat_ids[id_pos] = pw
@@ -180,78 +172,83 @@ def _parse_section(buf, pos, k, order, expected, row, id_pos, flat_ids, logprob,
                 slot = (slot + np.uint64(1)) & mask
             if k == 1:
                 if found >= 0:
-                    return 8, line, pos, row, id_pos
-                table[slot] = seen
-                word_start[seen] = ws
-                word_end[seen] = ws + length
-                found = seen
+                    return 8, line, pos, seen
+                table[slot] = row
+                word_start[row] = ws
+                word_end[row] = ws + length
+                found = row
             elif found < 0:
-                return 9, line, pos, row, id_pos
+                return 9, line, pos, seen
             flat_ids[id_pos] = found
             prev_id[f] = found
             id_pos += 1
-        prev_line = line
         seen += 1
         row += 1
         pos = nxt
-    if seen < expected:
-        return 3, header_pos, pos, row, id_pos
-    return 0, 0, pos, row, id_pos
+    return 0, 0, pos, seen
+
+
+@njit(cache=True, nogil=True)
+def _count_lines(buf, start, end):
+    """Number of lines in buf[start:end] that hold something other than blanks."""
+    lines = 0
+    blank = True
+    for i in range(start, end):
+        c = buf[i]
+        if c == _NL:
+            if not blank:
+                lines += 1
+            blank = True
+        elif c != _SPACE and c != _TAB and c != _CR:
+            blank = False
+    return lines + (0 if blank else 1)
 
 
 @njit(cache=True)
-def _parse_body(buf, pos, counts):
-    """Parse the n-gram sections and `\\end\\` that start at byte `pos`.
+def _parse_body(buf, pos, counts, flat_ids, logprob, backoff, table, mask, word_start, word_end, orders):
+    """Parse the sections of orders 1..`orders` from byte `pos` and, if that is all of them,
+    the `\\end\\` after them, in one thread. Returns (error_code, error_pos, error_order, pos).
 
-    Returns (error_code, error_pos, error_order, flat_ids, logprob, backoff,
-    word_start, word_end). Words get ids in order of appearance in the 1-grams;
-    flat_ids holds order 1's ids, then order 2's rows, and so on.
+    flat_ids holds order 1's ids, then order 2's rows, and so on; words get ids in order of
+    appearance in the 1-grams.
     """
     order = len(counts)
-    n_ids = 0
-    total = 0
-    for k in range(order):
-        n_ids += counts[k] * (k + 1)
-        total += counts[k]
-    flat_ids = np.empty(n_ids, dtype=np.int32)
-    logprob = np.empty(total, dtype=np.float32)
-    backoff = np.full(total, np.nan, dtype=np.float32)
-    n_words = counts[0]
-    capacity = 16
-    while capacity < 2 * n_words:
-        capacity *= 2
-    mask = np.uint64(capacity - 1)
-    table = np.full(capacity, -1, dtype=np.int32)
-    word_start = np.empty(n_words, dtype=np.int64)
-    word_end = np.empty(n_words, dtype=np.int64)
-    fields_start = np.empty(order + 2, dtype=np.int64)
-    fields_end = np.empty(order + 2, dtype=np.int64)
-    prev_id = np.zeros(order + 2, dtype=np.int32)
+    fields_start = np.empty(2, dtype=np.int64)
+    fields_end = np.empty(2, dtype=np.int64)
     row = 0
     id_pos = 0
-    code = 0
-    err_pos = 0
-    err_order = 0
-    for k in range(1, order + 1):
-        code, err_pos, pos, row, id_pos = _parse_section(
-            buf, pos, k, order, counts[k - 1], row, id_pos, flat_ids, logprob, backoff, table, mask,
-            word_start, word_end, fields_start, fields_end, prev_id)
-        if code:
-            err_order = k
-            break
-    if code == 0:
-        # After the last section: `\\end\\` must follow (blank lines allowed).
-        code, err_pos, err_order = 10, len(buf), order
-        while pos < len(buf):
+    n = len(buf)
+    for k in range(1, orders + 1):
+        nf = 0
+        while nf == 0:
+            if pos >= n:
+                return 1, pos, k, pos
             nf, nxt = _split_line(buf, pos, fields_start, fields_end, 1)
-            if nf:
-                if nf == 1 and _is_end(buf, fields_start[0], fields_end[0]):
-                    code = 0
-                else:
-                    err_pos = pos
-                break
-            pos = nxt
-    return code, err_pos, err_order, flat_ids, logprob, backoff, word_start, word_end
+            if nf == 0:
+                pos = nxt
+        if nf != 1 or not _is_header(buf, fields_start[0], fields_end[0], k):
+            return 1, pos, k, pos
+        header_pos = pos
+        code, err_pos, pos, seen = _parse_lines(buf, nxt, n, k, order, counts[k - 1], row, id_pos, flat_ids,
+                                                logprob, backoff, table, mask, word_start, word_end)
+        if code:
+            return code, err_pos, k, pos
+        if seen < counts[k - 1]:
+            return 3, header_pos, k, pos
+        row += seen
+        id_pos += seen * k
+    if orders < order:
+        return 0, 0, 0, pos
+    # After the last section: `\\end\\` must follow (blank lines allowed).
+    while pos < n:
+        nf, nxt = _split_line(buf, pos, fields_start, fields_end, 1)
+        if nf:
+            if nf == 1 and _is_end(buf, fields_start[0], fields_end[0]):
+                return 0, 0, 0, pos
+            return 10, pos, order, pos
+        pos = nxt
+    return 10, n, order, pos
+
 
 @njit(cache=True)
 def _is_sorted_rows(ids):
@@ -365,6 +362,110 @@ def _parse_header(data, path):
     return np.array(counts, dtype=np.int64), pos
 
 
+class _Sections:
+    """The arrays the sections of an ARPA file are parsed into (see _parse_body)."""
+
+    def __init__(self, counts):
+        self.flat_ids = np.empty(int(sum(n * k for k, n in enumerate(counts.tolist(), 1))), dtype=np.int32)
+        self.logprob = np.empty(int(counts.sum()), dtype=np.float32)
+        self.backoff = np.full(int(counts.sum()), np.nan, dtype=np.float32)
+        capacity = 16
+        while capacity < 2 * counts[0]:
+            capacity *= 2
+        self.mask = np.uint64(capacity - 1)
+        self.table = np.full(capacity, -1, dtype=np.int32)
+        self.word_start = np.empty(counts[0], dtype=np.int64)
+        self.word_end = np.empty(counts[0], dtype=np.int64)
+
+    def arrays(self):
+        return (self.flat_ids, self.logprob, self.backoff, self.table, self.mask, self.word_start,
+                self.word_end)
+
+
+# Below this size a file is parsed in one thread; no piece is smaller.
+PARALLEL_PARSE_BYTES = 1 << 24
+MIN_PIECE_BYTES = 1 << 20
+
+
+def _parse_sections(data, buf, body, counts, path):
+    """(flat_ids, logprob, backoff, word_start, word_end) of the sections that start at `body`.
+
+    The 1-grams are parsed first; the higher orders, in pieces on every core, when the file is
+    large. Anything unexpected sends the whole file through the one-thread parser, whose error
+    names the line."""
+    sections = _Sections(counts)
+    order = len(counts)
+    cores = available_cores()
+    if cores > 1 and order > 1 and len(data) >= PARALLEL_PARSE_BYTES:
+        code, _, _, pos = _parse_body(buf, body, counts, *sections.arrays(), 1)
+        if code == 0 and _parse_in_pieces(data, buf, pos, counts, sections, cores):
+            return sections.flat_ids, sections.logprob, sections.backoff, sections.word_start, sections.word_end
+        sections = _Sections(counts)
+    code, err_pos, err_order, _ = _parse_body(buf, body, counts, *sections.arrays(), order)
+    if code:
+        raise FormatError(_ERRORS[code].format(k=err_order), path, _line_of(data, err_pos))
+    return sections.flat_ids, sections.logprob, sections.backoff, sections.word_start, sections.word_end
+
+
+def _header_line_end(data, pos, marker):
+    """End of the line holding `marker` alone, searched from pos; -1 if there is none."""
+    at = data.find(marker, pos)
+    if at < 0 or (at > 0 and data[at - 1:at] != b"\n"):
+        return -1
+    end = data.find(b"\n", at)
+    end = len(data) if end < 0 else end
+    return end if not data[at + len(marker):end].strip() else -1
+
+
+def _parse_in_pieces(data, buf, pos, counts, sections, cores):
+    """Parse orders 2.. from pos in byte pieces on `cores` threads: count each piece's lines,
+    then parse each into its rows. False if the file is laid out otherwise than expected."""
+    order = len(counts)
+    ranges = []  # (k, start, end) of each section's lines
+    for k in range(2, order + 1):
+        end = _header_line_end(data, pos, b"\\%d-grams:" % k)
+        if end < 0:
+            return False
+        if ranges:
+            ranges[-1][2] = data.rfind(b"\n", 0, end - 1) + 1  # the line holding the header
+        ranges.append([k, end + 1, -1])
+    last = data.rfind(b"\n\\end\\")
+    if last < ranges[-1][1] or data[last + 6:data.find(b"\n", last + 1) % (len(data) + 1)].strip():
+        return False
+    ranges[-1][2] = last + 1
+    total = sum(end - start for _, start, end in ranges)
+    piece_bytes = max(MIN_PIECE_BYTES, total // (4 * cores))
+    pieces = []
+    for k, start, end in ranges:
+        while start < end:
+            cut = data.find(b"\n", min(start + piece_bytes, end) - 1)
+            cut = end if cut < 0 or cut + 1 > end else cut + 1
+            pieces.append((k, start, cut))
+            start = cut
+    with ThreadPoolExecutor(max_workers=cores, thread_name_prefix="ngramkit-arpa") as pool:
+        lines = list(pool.map(lambda piece: _count_lines(buf, piece[1], piece[2]), pieces))
+        rows = np.zeros(order + 1, dtype=np.int64)
+        for (k, _, _), n in zip(pieces, lines):
+            rows[k] += n
+        if not np.array_equal(rows[2:], counts[1:]):
+            return False
+        first_row = np.concatenate([[0], np.cumsum(counts)])
+        first_id = np.concatenate([[0], np.cumsum(counts * np.arange(1, order + 1))])
+        jobs = []
+        row = {k: int(first_row[k - 1]) for k in range(2, order + 1)}
+        for (k, start, end), n in zip(pieces, lines):
+            id_pos = int(first_id[k - 1]) + (row[k] - int(first_row[k - 1])) * k
+            jobs.append((k, start, end, n, row[k], id_pos))
+            row[k] += n
+
+        def parse(job):
+            k, start, end, n, first, id_pos = job
+            code, _, stop, seen = _parse_lines(buf, start, end, k, order, n, first, id_pos, *sections.arrays())
+            return code == 0 and seen == n and stop >= end
+
+        return all(pool.map(parse, jobs))
+
+
 def read_arpa(path, vocab=None, limit_vocab=False):
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 
@@ -374,10 +475,7 @@ def read_arpa(path, vocab=None, limit_vocab=False):
     data = _read_bytes(path)
     counts, body = _parse_header(data, path)
     buf = np.frombuffer(data, dtype=np.uint8)
-    code, err_pos, err_order, flat_ids, logprob, backoff, word_start, word_end = _parse_body(buf, body, counts)
-    if code:
-        message = _ERRORS[code].format(k=err_order)
-        raise FormatError(message, path, _line_of(data, err_pos))
+    flat_ids, logprob, backoff, word_start, word_end = _parse_sections(data, buf, body, counts, path)
     try:
         arpa_words = [data[s:e].decode("utf-8") for s, e in zip(word_start.tolist(), word_end.tolist())]
     except UnicodeDecodeError:

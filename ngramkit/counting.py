@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import EmptyInputError, UsageError
-from .jit import njit
+from .jit import available_cores, njit
 from .model import NgramCounts
 from .progress import Progress
 from .sorting import merge_tables, merged_size, radix_sort_pairs
@@ -194,7 +194,7 @@ def block_bytes(order, memory, workers):
 
 
 def default_workers():
-    return max(1, min(os.cpu_count() or 1, 4))
+    return max(1, min(available_cores(), 4))
 
 
 def count_block(block, first_line, path, order, options):

@@ -1,10 +1,13 @@
-"""`njit` as Numba's, except that a compiled caller never specialises a callee on constants.
+"""`njit` as Numba's, except that a compiled caller never specialises a callee on constants;
+and the number of cores that threads of compiled (nogil) kernels can use.
 
 Numba types a constant argument (`f(x, 0)`, or a counter still holding its initial 0 while
 the caller is being typed) as a literal, and compiles the callee once more for it. Those
 extra copies, a dozen of them, cost seconds on the first run of every command, when the
 on-disk cache is empty. Calls from compiled code here see the plain types instead.
 """
+
+import os
 
 import numba
 from numba.core import types
@@ -29,3 +32,8 @@ def njit(*args, **options):
     if isinstance(result, CPUDispatcher):
         return wrap(result)
     return lambda func: wrap(result(func))
+
+
+def available_cores():
+    """CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -14,6 +14,7 @@ import numpy as np
 
 from .arpa import read_arpa
 from .binary import is_binary, read_arrays, write_arrays
+from .jit import available_cores
 from .scoring import ScoringTables, WordTable, advance, score_lines, score_sentence, sentence_start
 from .vocab import Vocabulary
 
@@ -26,11 +27,6 @@ KENLM_MISSING_UNK = -100.0
 PARALLEL_BYTES = 1 << 18
 
 _second_thread = None
-
-
-def _cores():
-    """CPU cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _on_second_thread(function, *args):
@@ -226,7 +222,7 @@ class Model:
         data = text.encode("utf-8") if sentences else b""
         buf = np.frombuffer(data, dtype=np.uint8)
         cut = data.find(b"\n", len(data) // 2) + 1
-        if len(data) < PARALLEL_BYTES or _cores() < 2 or cut == len(data):
+        if len(data) < PARALLEL_BYTES or available_cores() < 2 or cut == len(data):
             return self._score_buffer(buf, bos, eos, per_token)
         second_half = _on_second_thread(self._score_buffer, buf[cut:], bos, eos, per_token)
         first = self._score_buffer(buf[:cut], bos, eos, per_token)

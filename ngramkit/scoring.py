@@ -13,6 +13,8 @@ longest matching n-gram plus the backoff weights of the longer contexts,
 added in float32.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from llvmlite import ir
 from numba import types
@@ -20,7 +22,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .arpa import hash_bytes
-from .jit import njit
+from .jit import available_cores, njit
 
 EMPTY = -1
 LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables
@@ -98,23 +100,39 @@ def _find(entries, offset, size, key):
             slot = 0
 
 
-@njit(cache=True)
+_INSERT_AHEAD = 16  # rows whose slots are requested before the first of them is inserted
+PARALLEL_INSERT_ENTRIES = 1 << 20  # smaller tables are filled in one thread
+
+
+@njit(cache=True, nogil=True)
 def _insert_order(ids, logprob, backoff, entries, values, offset, size):
-    """Insert the k-grams `ids` into the table at entries[offset:offset+size]."""
+    """Insert the k-grams `ids` into the table at entries[offset:offset+size].
+
+    Each insertion lands on a random line of a table far larger than the caches, so the
+    slots of the rows _INSERT_AHEAD ahead are requested while the current row is inserted.
+    """
     k = ids.shape[1]
-    for r in range(ids.shape[0]):
-        key = unigram_key(ids[r, 0])
-        for c in range(1, k):
-            key = _extend(key, ids[r, c])
-        slot = _slot_of(key, size)
-        while entries[offset + slot, 0] != EMPTY:
-            slot += 1
-            if slot == size:
-                slot = 0
-        entries[offset + slot, 0] = key
-        values[offset + slot, 2] = logprob[r]
-        bow = backoff[r]
-        values[offset + slot, 3] = np.float32(0.0) if np.isnan(bow) else bow
+    n = ids.shape[0]
+    keys = np.empty(_INSERT_AHEAD, dtype=np.int64)
+    for r in range(n + _INSERT_AHEAD):
+        i = r - _INSERT_AHEAD  # the row inserted now; its key sits where row r's goes next
+        if i >= 0:
+            key = keys[i % _INSERT_AHEAD]
+            slot = _slot_of(key, size)
+            while entries[offset + slot, 0] != EMPTY:
+                slot += 1
+                if slot == size:
+                    slot = 0
+            entries[offset + slot, 0] = key
+            values[offset + slot, 2] = logprob[i]
+            bow = backoff[i]
+            values[offset + slot, 3] = np.float32(0.0) if np.isnan(bow) else bow
+        if r < n:
+            key = unigram_key(ids[r, 0])
+            for c in range(1, k):
+                key = _extend(key, ids[r, c])
+            keys[r % _INSERT_AHEAD] = key
+            _request_probe(values, offset + _slot_of(key, size))
 
 
 class ScoringTables:
@@ -156,10 +174,21 @@ class ScoringTables:
             offset += size
         entries = np.full((offset, 2), EMPTY, dtype=np.int64)
         self = cls(uni_logprob, uni_backoff, meta, entries)
-        for k in range(2, model.order + 1):
+
+        def insert(k):
             ids = model.ngrams[k - 1]
             backoff = model.backoff[k - 1] if k < model.order else np.zeros(len(ids), dtype=np.float32)
             _insert_order(ids, model.logprob[k - 1], backoff, entries, self.values, meta[k, 0], meta[k, 1])
+
+        # Each order has its own part of the table, so the orders are filled in parallel,
+        # largest first.
+        largest_first = sorted(range(2, model.order + 1), key=lambda k: -len(model.ngrams[k - 1]))
+        if len(largest_first) > 1 and available_cores() > 1 and len(entries) > PARALLEL_INSERT_ENTRIES:
+            with ThreadPoolExecutor(max_workers=min(available_cores(), len(largest_first))) as pool:
+                list(pool.map(insert, largest_first))
+        else:
+            for k in largest_first:
+                insert(k)
         return self
 
     def named_arrays(self):

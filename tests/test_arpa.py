@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ngramkit import arpa
 from ngramkit.arpa import read_arpa, write_arpa
 from ngramkit.errors import FormatError
 from ngramkit.vocab import Vocabulary
@@ -18,6 +19,16 @@ def full_arpas(root):
 
 LOCAL_ARPAS = full_arpas(DATA)
 SHARED_ARPAS = full_arpas(SHARED) if SHARED.is_dir() else []
+
+
+@pytest.fixture(params=[False, True], ids=["one-thread", "pieces"])
+def in_pieces(request, monkeypatch):
+    """Read every file as a large one is read: orders above 1 in small pieces on two threads."""
+    if request.param:
+        monkeypatch.setattr(arpa, "PARALLEL_PARSE_BYTES", 0)
+        monkeypatch.setattr(arpa, "MIN_PIECE_BYTES", 64)
+        monkeypatch.setattr(arpa, "available_cores", lambda: 2)
+    return request.param
 
 
 def assert_same_model(a, b):
@@ -50,7 +61,7 @@ def check_round_trip(path, tmp_path):
 
 
 @pytest.mark.parametrize("path", LOCAL_ARPAS, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
-def test_round_trip_local(path, tmp_path):
+def test_round_trip_local(path, tmp_path, in_pieces):
     check_round_trip(path, tmp_path)
 
 
@@ -124,7 +135,7 @@ def write_text(tmp_path, text, name="lm.arpa", newline="\n"):
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_tolerant_reading(tmp_path, newline):
+def test_tolerant_reading(tmp_path, newline, in_pieces):
     model = read_arpa(write_text(tmp_path, TINY, newline=newline))
     assert model.sizes() == [4, 2]
     assert model.vocab.words == ["</s>", "<s>", "<unk>", "a", "b"]
@@ -171,7 +182,7 @@ def test_vocab_and_limit_vocab(tmp_path):
         ("ngram 2=2", "ngram 2=", 4, "expected 'ngram K=N'"),
     ],
 )
-def test_format_errors_name_file_and_line(tmp_path, old, new, line, message):
+def test_format_errors_name_file_and_line(tmp_path, old, new, line, message, in_pieces):
     assert old in TINY
     path = write_text(tmp_path, TINY.replace(old, new, 1))
     with pytest.raises(FormatError) as info:

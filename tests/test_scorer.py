@@ -54,10 +54,23 @@ def test_batch_on_two_threads_equals_one_call(model, monkeypatch):
     sentences = [row["sentence"] for row in ROWS] + ["", "the"]
     one_call = model.full_scores_batch(sentences), model.score_batch(sentences)
     monkeypatch.setattr(ngramkit.lm, "PARALLEL_BYTES", 1)
-    monkeypatch.setattr(ngramkit.lm, "_cores", lambda: 2)
+    monkeypatch.setattr(ngramkit.lm, "available_cores", lambda: 2)
     two_threads = model.full_scores_batch(sentences), model.score_batch(sentences)
     for a, b in zip((*one_call[0], one_call[1]), (*two_threads[0], two_threads[1])):
         assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+
+
+def test_tables_filled_in_parallel_equal_one_thread(monkeypatch):
+    from ngramkit import scoring
+
+    arpa = read_arpa(KENLM_ARPA)
+    one_thread = scoring.ScoringTables.from_model(arpa)
+    monkeypatch.setattr(scoring, "PARALLEL_INSERT_ENTRIES", 0)
+    monkeypatch.setattr(scoring, "available_cores", lambda: 2)
+    parallel = scoring.ScoringTables.from_model(arpa)
+    assert one_thread.meta.shape[0] == 4  # two orders with tables, one thread each
+    for a, b in zip(one_thread.arrays(), parallel.arrays()):
         np.testing.assert_array_equal(a, b)
 
 
