@@ -35,11 +35,16 @@ _ERRORS = {
 }
 
 
+FNV_OFFSET = np.uint64(14695981039346656037)
+FNV_PRIME = np.uint64(1099511628211)
+
+
 @njit(cache=True)
 def hash_bytes(buf, start, end):
-    h = np.uint64(14695981039346656037)
+    """FNV-1a of buf[start:end]."""
+    h = FNV_OFFSET
     for i in range(start, end):
-        h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
+        h = (h ^ np.uint64(buf[i])) * FNV_PRIME
     return h
 
 

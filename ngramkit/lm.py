@@ -213,19 +213,17 @@ class Model:
     def _score_lines(self, sentences, bos, eos, per_token):
         """score_lines over `sentences`: (totals, per-token log10 p, matched lengths, ids, offsets).
 
-        A large batch is cut at a line end near its middle and the halves are
-        scored at once on two threads (score_lines releases the GIL); the
-        sentences are independent, so the results are those of one call."""
-        text = "\n".join(sentences) + "\n"
-        if text.count("\n") != len(sentences):
-            text = "\n".join(s.replace("\n", " ") for s in sentences) + "\n"
-        data = text.encode("utf-8") if sentences else b""
-        buf = np.frombuffer(data, dtype=np.uint8)
-        cut = data.find(b"\n", len(data) // 2) + 1
-        if len(data) < PARALLEL_BYTES or available_cores() < 2 or cut == len(data):
-            return self._score_buffer(buf, bos, eos, per_token)
-        second_half = _on_second_thread(self._score_buffer, buf[cut:], bos, eos, per_token)
-        first = self._score_buffer(buf[:cut], bos, eos, per_token)
+        A large batch is cut in two halves scored at once on two threads (score_lines releases
+        the GIL): the second half is encoded and handed over first, and the first half is encoded
+        while it is scored. The sentences are independent, so the results are those of one call."""
+        mid = len(sentences) // 2
+        if available_cores() < 2 or mid == 0:
+            return self._score_buffer(_encode_lines(sentences), bos, eos, per_token)
+        second = _encode_lines(sentences[mid:])
+        if len(second) < PARALLEL_BYTES // 2:
+            return self._score_buffer(_encode_lines(sentences), bos, eos, per_token)
+        second_half = _on_second_thread(self._score_buffer, second, bos, eos, per_token)
+        first = self._score_buffer(_encode_lines(sentences[:mid]), bos, eos, per_token)
         second = second_half.result()
         offsets = np.concatenate((first[4], second[4][1:] + first[4][-1]))
         return tuple(np.concatenate((a, b)) for a, b in zip(first[:4], second[:4])) + (offsets,)
@@ -246,6 +244,14 @@ class Model:
         """
         _, logprob, found, token_ids, offsets = self._score_lines(list(sentences), bos, eos, True)
         return logprob, found, token_ids == self._unk, offsets
+
+
+def _encode_lines(sentences):
+    """UTF-8 bytes of the sentences, one line each (a newline inside one becomes a space)."""
+    text = "\n".join(sentences) + "\n" if sentences else ""
+    if text.count("\n") != len(sentences):
+        text = "\n".join(s.replace("\n", " ") for s in sentences) + "\n"
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
 def _words_of(pool, offsets):

@@ -137,7 +137,7 @@ def token_logprobs(models, path, unk_word=UNK):
     base = 0
     for block, _ in iter_line_blocks(path):
         buf = np.frombuffer(block, dtype=np.uint8)
-        ids, _, _, line_offsets = tokenize_lines(buf, *words.arrays(), unk)
+        ids, _, _, line_offsets = tokenize_lines(buf, *words.arrays(), unk, False, False)
         keep, line_offsets = _drop_sentence_marks(ids, line_offsets, bos, eos)
         ids = ids[keep]
         # a </s> after every sentence

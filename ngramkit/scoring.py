@@ -21,7 +21,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .arpa import hash_bytes
+from .arpa import FNV_OFFSET, FNV_PRIME, hash_bytes
 from .jit import available_cores, njit
 
 EMPTY = -1
@@ -274,10 +274,15 @@ def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
 
 
 @njit(cache=True, inline="always")
+def _finish_word_key(h):
+    h = np.int64(_fmix(h))
+    return h if h != EMPTY else np.int64(0)
+
+
+@njit(cache=True, inline="always")
 def _word_key(buf, start, end):
     """A word's 64-bit key: FNV-1a of its bytes, finalised (never EMPTY)."""
-    h = np.int64(_fmix(hash_bytes(buf, start, end)))
-    return h if h != EMPTY else np.int64(0)
+    return _finish_word_key(hash_bytes(buf, start, end))
 
 
 @njit(cache=True)
@@ -339,12 +344,12 @@ LOOKAHEAD = 16  # words (and sentences) in flight at once, so that their cache m
 
 
 @njit(cache=True)
-def tokenize_lines(buf, table, unknown, keep_empty=False):
+def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
     """Split text into lines and words; lines without words are skipped unless `keep_empty`.
 
     Returns (ids, starts, ends, line_offsets): per token its id (`unknown` when
-    not in the vocabulary) and byte span; line i holds tokens
-    line_offsets[i]:line_offsets[i+1].
+    not in the vocabulary) and, with `spans`, its byte span (else starts and ends
+    are empty); line i holds tokens line_offsets[i]:line_offsets[i+1].
     """
     n = len(buf)
     # A word starts wherever a separator (or the start) is followed by another byte.
@@ -358,9 +363,10 @@ def tokenize_lines(buf, table, unknown, keep_empty=False):
         n_newlines += c == 10
         previous = separator
     ids = np.empty(n_tokens, dtype=np.int32)
-    starts = np.empty(n_tokens, dtype=np.int64)
-    ends = np.empty(n_tokens, dtype=np.int64)
-    keys = np.empty(n_tokens, dtype=np.int64)
+    n_spans = n_tokens if spans else 0
+    starts = np.empty(n_spans, dtype=np.int64)
+    ends = np.empty(n_spans, dtype=np.int64)
+    keys = np.empty(LOOKAHEAD, dtype=np.int64)
     line_offsets = np.empty(n_newlines + 2, dtype=np.int64)
     line_offsets[0] = 0
     t = 0
@@ -378,19 +384,24 @@ def tokenize_lines(buf, table, unknown, keep_empty=False):
             i += 1
         else:
             s = i
-            i += 1
+            # the word's bytes are hashed as they are scanned (hash_bytes, one byte at a time)
+            h = FNV_OFFSET
             while i < n and not _SEPARATOR[buf[i]]:
+                h = (h ^ np.uint64(buf[i])) * FNV_PRIME
                 i += 1
-            starts[t] = s
-            ends[t] = i
-            keys[t] = _word_key(buf, s, i)
-            _prefetch(table, _slot_of(keys[t], size))
+            if spans:
+                starts[t] = s
+                ends[t] = i
+            key = _finish_word_key(h)
+            # the id of the word LOOKAHEAD back is read now, its table line requested back then
             if t >= LOOKAHEAD:
-                w = _word_of_key(table, keys[t - LOOKAHEAD])
+                w = _word_of_key(table, keys[t % LOOKAHEAD])
                 ids[t - LOOKAHEAD] = w if w >= 0 else unknown
+            keys[t % LOOKAHEAD] = key
+            _prefetch(table, _slot_of(key, size))
             t += 1
     for u in range(max(t - LOOKAHEAD, 0), t):
-        w = _word_of_key(table, keys[u])
+        w = _word_of_key(table, keys[u % LOOKAHEAD])
         ids[u] = w if w >= 0 else unknown
     if t > line_start_token or (keep_empty and n > 0 and buf[n - 1] != 10):
         line += 1
@@ -501,7 +512,7 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
     other. Returns (float32 totals, and with `per_token` each word's and
     `</s>`'s log10 p, matched length and id, line i's from offsets[i]).
     """
-    ids, _, _, line_offsets = tokenize_lines(buf, table, unk, True)
+    ids, _, _, line_offsets = tokenize_lines(buf, table, unk, True, False)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     n_lines = len(line_offsets) - 1
