@@ -1,6 +1,7 @@
 """What every command line shares: one-line errors with distinct exit statuses,
-clean exits on SIGINT/SIGTERM, and stderr warnings."""
+clean exits on SIGINT/SIGTERM, stderr warnings, and how the process returns memory."""
 
+import ctypes
 import os
 import signal
 import sys
@@ -16,9 +17,26 @@ def _on_sigterm(signum, frame):
     raise Interrupted()
 
 
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def _return_large_blocks_to_os():
+    """Have glibc map every block of 1 MiB or more on its own, so that freeing it returns it.
+
+    By default glibc raises that threshold to the size of the largest block freed so far (up to
+    32 MiB) and keeps smaller freed blocks for reuse; over the many temporary arrays of counting
+    and estimation, what it kept was a fifth of the peak RSS (en-large, order 3: 750 MB peak,
+    630 MB with this). Commands only: a library should not change its host's allocator."""
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+    except (OSError, AttributeError):
+        pass  # not glibc
+
+
 def run(prog, body, *args, **kwargs):
     """Call body(*args, **kwargs) and turn errors into `prog: message` and an exit status."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    _return_large_blocks_to_os()
     try:
         body(*args, **kwargs)
     except NgramkitError as exc:
