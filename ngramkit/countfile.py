@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import EmptyInputError
 from .jit import njit
-from .model import NgramCounts
+from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
 from .sorting import sort_and_sum
 from .textio import atomic_output, iter_line_blocks
@@ -132,8 +132,9 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
             values = np.concatenate([c for _, c in parts[k]])
             keep = np.all(rows >= 0, axis=1)
             rows, values = sort_and_sum(rows[keep], values[keep])
+            values = values.astype(count_dtype(int(values.max(initial=0))), copy=False)
         else:
-            rows, values = np.empty((0, k), dtype=np.int32), np.empty(0, dtype=np.int64)
+            rows, values = np.empty((0, k), dtype=np.int32), np.empty(0, dtype=np.int32)
         result.ngrams.append(np.ascontiguousarray(rows, dtype=np.int32))
         result.counts.append(values)
     return result

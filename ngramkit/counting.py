@@ -25,7 +25,7 @@ import numpy as np
 
 from .errors import EmptyInputError, UsageError
 from .jit import available_cores, njit
-from .model import NgramCounts
+from .model import NgramCounts, count_dtype
 from .progress import Progress
 from .sorting import merge_tables, merged_size, radix_sort_pairs
 from .textio import absolute_line_numbers, iter_line_blocks
@@ -98,7 +98,7 @@ def _unigrams(tokens, vocab_size):
             rank_of_id[w] = n
             n += 1
     ids = np.empty((n, 1), dtype=np.int32)
-    table_counts = np.empty(n, dtype=np.int64)
+    table_counts = np.empty(n, dtype=np.int32)
     for w in range(vocab_size):
         r = rank_of_id[w]
         if r >= 0:
@@ -145,7 +145,7 @@ def _group(keys, positions, n_positions, vocab_size, want_rank):
             distinct += 1
     prefix = np.empty(distinct, dtype=np.int32)
     last = np.empty(distinct, dtype=np.int32)
-    counts = np.zeros(distinct, dtype=np.int64)
+    counts = np.zeros(distinct, dtype=np.int32)
     rank = np.full(n_positions if want_rank else 0, -1, dtype=np.int32)
     v = np.uint64(vocab_size)
     g = -1
@@ -161,7 +161,8 @@ def _group(keys, positions, n_positions, vocab_size, want_rank):
 
 
 def count_tokens(tokens, vocab_size, order):
-    """Tables of orders 1..order for one id stream: lists of (rows, k) int32 and int64 counts."""
+    """Tables of orders 1..order for one id stream (fewer than 2**31 tokens): lists of (rows, k)
+    int32 and int32 counts."""
     ngrams, counts, rank = _unigrams(tokens, vocab_size)
     tables, table_counts = [ngrams], [counts]
     for n in range(2, order + 1):
@@ -224,11 +225,12 @@ def merge_counts(a, b, workdir=None, consume=False):
     merged = NgramCounts(vocab)
     for k in range(a.order):
         size = merged_size(a.ngrams[k], a_map, b.ngrams[k], b_map)
+        dtype = count_dtype(int(a.counts[k].max(initial=0)) + int(b.counts[k].max(initial=0)))
         if workdir is None:
             rows = np.empty((size, k + 1), dtype=np.int32)
-            counts = np.empty(size, dtype=np.int64)
+            counts = np.empty(size, dtype=dtype)
         else:
-            rows, counts = _spill_arrays(workdir, k + 1, size)
+            rows, counts = _spill_arrays(workdir, k + 1, size, dtype)
         merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
         merged.ngrams.append(rows)
         merged.counts.append(counts)
@@ -240,10 +242,10 @@ def merge_counts(a, b, workdir=None, consume=False):
     return merged
 
 
-def _spill_arrays(workdir, k, size):
+def _spill_arrays(workdir, k, size, dtype):
     base = tempfile.mktemp(prefix=f"order{k}-", dir=workdir)
     rows = np.lib.format.open_memmap(base + ".rows.npy", "w+", np.int32, (size, k))
-    counts = np.lib.format.open_memmap(base + ".counts.npy", "w+", np.int64, (size,))
+    counts = np.lib.format.open_memmap(base + ".counts.npy", "w+", dtype, (size,))
     return rows, counts
 
 
@@ -251,7 +253,7 @@ def _spill(counts, workdir):
     """The same counts, moved to memory-mapped files in workdir."""
     spilled = NgramCounts(counts.vocab)
     for rows, values in zip(counts.ngrams, counts.counts):
-        out_rows, out_counts = _spill_arrays(workdir, rows.shape[1], len(values))
+        out_rows, out_counts = _spill_arrays(workdir, rows.shape[1], len(values), values.dtype)
         out_rows[:] = rows
         out_counts[:] = values
         spilled.ngrams.append(out_rows)

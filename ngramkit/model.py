@@ -8,13 +8,22 @@ pruning, mixing and FST building all work on these arrays.
 
 from dataclasses import dataclass, field
 
+import numpy as np
 
 from .vocab import Vocabulary
+
+INT32_MAX = np.iinfo(np.int32).max
+
+
+def count_dtype(largest):
+    """int32 for counts up to `largest` where it fits (half the memory of a table), else int64."""
+    return np.int32 if largest <= INT32_MAX else np.int64
 
 
 @dataclass
 class NgramCounts:
-    """Counts of n-grams of orders 1..order; counts[k-1] is int64, parallel to ngrams[k-1]."""
+    """Counts of n-grams of orders 1..order; counts[k-1], parallel to ngrams[k-1], is int32 when
+    every count of the order fits (see count_dtype), else int64."""
 
     vocab: Vocabulary
     ngrams: list = field(default_factory=list)

@@ -9,9 +9,8 @@ order keeps raw counts. Other methods use raw counts throughout.
 import numpy as np
 
 from ..jit import njit
+from ..model import count_dtype
 from .lookup import find_rows
-
-INT32_MAX = np.iinfo(np.int32).max
 
 
 @njit(cache=True)
@@ -30,8 +29,7 @@ def continuation_counts(lower_rows, lower_counts, higher_rows, higher_counts, no
     count is at most the largest raw count."""
     if suffixes is None:
         suffixes = find_rows(lower_rows, higher_rows, 1)
-    fits = max(int(lower_counts.max(initial=0)), len(higher_rows)) <= INT32_MAX
-    out = np.empty(len(lower_rows), dtype=np.int32 if fits else np.int64)
+    out = np.empty(len(lower_rows), dtype=count_dtype(max(int(lower_counts.max(initial=0)), len(higher_rows))))
     _continuations(lower_rows, lower_counts, higher_rows, higher_counts, suffixes, nonevent, out)
     return out
 
