@@ -1,5 +1,6 @@
 """`njit` as Numba's, except that a compiled caller never specialises a callee on constants;
-and the number of cores that threads of compiled (nogil) kernels can use.
+a cache prefetch for compiled code; and the number of cores that threads of compiled (nogil)
+kernels can use.
 
 Numba types a constant argument (`f(x, 0)`, or a counter still holding its initial 0 while
 the caller is being typed) as a literal, and compiles the callee once more for it. Those
@@ -10,8 +11,10 @@ on-disk cache is empty. Calls from compiled code here see the plain types instea
 import os
 
 import numba
-from numba.core import types
+from llvmlite import ir
+from numba.core import cgutils, types
 from numba.core.registry import CPUDispatcher
+from numba.extending import intrinsic
 
 
 class _Dispatcher(CPUDispatcher):
@@ -32,6 +35,24 @@ def njit(*args, **options):
     if isinstance(result, CPUDispatcher):
         return wrap(result)
     return lambda func: wrap(result(func))
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Start moving array[index] into the cache without waiting for it (LLVM's prefetch)."""
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array_struct = context.make_array(array_type)(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(context, builder, array_type, array_struct, [args[1]])
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]), "llvm.prefetch")
+        # Read access, keep in all cache levels, data cache.
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.none(array, index), codegen
 
 
 def available_cores():

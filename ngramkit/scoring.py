@@ -16,13 +16,9 @@ added in float32.
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic
 
 from .arpa import FNV_OFFSET, FNV_PRIME, hash_bytes
-from .jit import available_cores, njit
+from .jit import available_cores, njit, prefetch
 
 EMPTY = -1
 LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables
@@ -57,32 +53,14 @@ def _slot_of(key, size):
     return np.int64(((np.uint64(key) >> np.uint64(32)) * np.uint64(size)) >> np.uint64(32))
 
 
-@intrinsic
-def _prefetch(typingctx, array, index):
-    """Start moving array[index] into the cache without waiting for it (LLVM's prefetch)."""
-    def codegen(context, builder, signature, args):
-        array_type = signature.args[0]
-        array_struct = context.make_array(array_type)(context, builder, args[0])
-        pointer = cgutils.get_item_pointer(context, builder, array_type, array_struct, [args[1]])
-        byte_pointer = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        function = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]), "llvm.prefetch")
-        # Read access, keep in all cache levels, data cache.
-        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
-        return context.get_dummy_value()
-
-    return types.none(array, index), codegen
-
-
 @njit(cache=True, inline="always")
 def _request_probe(values, row):
     """Start loading the entries a probe from `row` reads. A search runs on past
     the first entry (a missing n-gram's, five entries on average at 1.5 slots
     per n-gram), so the line holding row + 3 is requested as well: the next
     line whenever the row is not the first of its 64-byte line."""
-    _prefetch(values, row)
-    _prefetch(values, min(row + 3, len(values) - 1))
+    prefetch(values, row)
+    prefetch(values, min(row + 3, len(values) - 1))
 
 
 @njit(cache=True, inline="always")
@@ -398,7 +376,7 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
                 w = _word_of_key(table, keys[t % LOOKAHEAD])
                 ids[t - LOOKAHEAD] = w if w >= 0 else unknown
             keys[t % LOOKAHEAD] = key
-            _prefetch(table, _slot_of(key, size))
+            prefetch(table, _slot_of(key, size))
             t += 1
     for u in range(max(t - LOOKAHEAD, 0), t):
         w = _word_of_key(table, keys[u % LOOKAHEAD])
@@ -555,8 +533,8 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                 t = pos[lane]
                 w = ids[t] if t < line_offsets[s + 1] else eos
                 # The per-word arrays outgrow the core's own cache on a large vocabulary.
-                _prefetch(uni_logprob, w)
-                _prefetch(uni_backoff, w)
+                prefetch(uni_logprob, w)
+                prefetch(uni_backoff, w)
                 _request_probes(meta, values, keys, lane * width, ctx_len[lane], w)
         for lane in range(LOOKAHEAD):
             s = line_of[lane]

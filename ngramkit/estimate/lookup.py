@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from ..jit import njit
-from ..sorting import radix_sort_pairs
+from ..jit import njit, prefetch
 
 
 @njit(cache=True)
@@ -72,58 +71,52 @@ def child_offsets(rows, lower):
     return first, _child_offsets(rows, lower, first)
 
 
+_AHEAD = 16  # groups whose ranges are requested before they are searched
+
+
 @njit(cache=True)
-def _suffix_keys(rows, first, lower_suffix, vocab_bound):
-    """For each row whose suffix's first k-2 ids form a row s of order k-2: the key
-    s * vocab_bound + last id, which is the suffix's key in the order k-1 table; and the row."""
+def _suffix_rows_in_ranges(rows, first, lower, lower_first, lower_suffix, out):
     last = rows.shape[1] - 1
-    m = 0
-    for p in range(first.shape[0] - 1):
-        if lower_suffix[p] >= 0:
-            m += first[p + 1] - first[p]
-    keys = np.empty(m, dtype=np.uint64)
-    positions = np.empty(m, dtype=np.int32)
-    bound = np.uint64(vocab_bound)
-    max_key = np.uint64(0)
-    m = 0
-    for p in range(first.shape[0] - 1):
+    lower_last = lower.shape[1] - 1
+    groups = first.shape[0] - 1
+    flat_lower = lower.reshape(lower.size)
+    for p in range(groups):
+        # the ranges of the groups ahead are far apart in memory: ask for them early
+        if p + _AHEAD < groups and lower_suffix[p + _AHEAD] >= 0:
+            prefetch(lower_first, lower_suffix[p + _AHEAD])
+        if p + _AHEAD // 2 < groups and lower_suffix[p + _AHEAD // 2] >= 0:
+            prefetch(flat_lower, lower_first[lower_suffix[p + _AHEAD // 2]] * lower.shape[1])
         s = lower_suffix[p]
-        if s >= 0:
-            for i in range(first[p], first[p + 1]):
-                keys[m] = np.uint64(s) * bound + np.uint64(rows[i, last])
-                max_key = max(max_key, keys[m])
-                positions[m] = i
-                m += 1
-    return keys, positions, max_key
-
-
-@njit(cache=True)
-def _match_keys(keys, positions, n, lower, lower_first, vocab_bound):
-    """Row of `lower` with each sorted key (-1 where none), by one merge pass over `lower`,
-    whose keys increase with the row."""
-    last = lower.shape[1] - 1
-    out = np.full(n, -1, dtype=np.int32)
-    bound = np.uint64(vocab_bound)
-    q = 0
-    for s in range(lower_first.shape[0] - 1):
-        for j in range(lower_first[s], lower_first[s + 1]):
-            key = np.uint64(s) * bound + np.uint64(lower[j, last])
-            while q < keys.shape[0] and keys[q] < key:
-                q += 1
-            while q < keys.shape[0] and keys[q] == key:
-                out[positions[q]] = j
-                q += 1
-    return out
+        lo = lower_first[s] if s >= 0 else 0
+        hi = lower_first[s + 1] if s >= 0 else 0
+        for i in range(first[p], first[p + 1]):
+            # the rows of p ascend in their last word, so each search starts where the last ended
+            w = rows[i, last]
+            # gallop from lo (the next word is usually near), then halve
+            a = lo
+            step = 1
+            while a + step < hi and lower[a + step - 1, lower_last] < w:
+                a += step
+                step *= 2
+            b = min(a + step, hi)
+            while a < b:
+                mid = (a + b) >> 1
+                if lower[mid, lower_last] < w:
+                    a = mid + 1
+                else:
+                    b = mid
+            out[i] = a if a < hi and lower[a, lower_last] == w else -1
+            lo = a
 
 
 def _suffix_rows(rows, first, lower, lower_first, lower_suffix):
-    """Row of `lower` holding each rows[i, 1:], -1 where absent: the suffix of row i is the
-    row of `lower` extending the suffix of row i's prefix by row i's last word, found by sorting
-    those (row, word) keys and merging them with `lower`."""
-    vocab_bound = int(max(rows[:, -1].max(initial=0), lower[:, -1].max(initial=0))) + 1
-    keys, positions, max_key = _suffix_keys(rows, first, lower_suffix, vocab_bound)
-    keys, positions = radix_sort_pairs(keys, positions, max_key)
-    return _match_keys(keys, positions, len(rows), lower, lower_first, vocab_bound)
+    """Row of `lower` holding each rows[i, 1:], -1 where absent. Row i extends its prefix p (a
+    row of `lower`) by a word w; its suffix extends p's suffix s (lower_suffix[p]) by w, so it is
+    the row among s's extensions lower_first[s]:lower_first[s+1] whose last word is w. The rows
+    of one prefix search the same range in turn: no sort and no buffer beyond the result."""
+    out = np.empty(len(rows), dtype=np.int32)
+    _suffix_rows_in_ranges(rows, first, lower, lower_first, lower_suffix, out)
+    return out
 
 
 class OrderLinks:
