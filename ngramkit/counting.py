@@ -334,8 +334,11 @@ def count_text(paths, order, options=None):
         if not sentences:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         if workdir is not None:
-            counts.ngrams = [np.array(a) for a in counts.ngrams]
-            counts.counts = [np.array(a) for a in counts.counts]
+            # into memory one table at a time, each file unmapped as soon as it is copied
+            for tables in (counts.ngrams, counts.counts):
+                for k, table in enumerate(tables):
+                    tables[k] = np.array(table)
+                    del table
         return counts
     finally:
         if workdir is not None:

@@ -1,0 +1,45 @@
+"""Estimation with a memory cap and without: en-large, modified Kneser-Ney, text in, ARPA out.
+
+    python benchmarks/bench_memory.py [--order 5] [--memory 1G]
+
+Runs `ngram-count -order N -kndiscount -interpolate -text ... -lm ...` once without and once
+with `-memory CAP` (counting in blocks that fit the cap, sorted runs spilled to a temporary
+directory and merged), and prints wall time, user+system CPU and peak RSS of each, and
+whether the two ARPA files are byte-identical.
+"""
+
+import argparse
+import filecmp
+import os
+import subprocess
+import tempfile
+
+from common import SHARED, measure, tool
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", default=os.path.join(SHARED, "corpora", "en-large", "train.txt.gz"))
+    parser.add_argument("--order", type=int, default=5)
+    parser.add_argument("--memory", default="1G")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = [tool("ngram-count"), "-order", str(args.order), "-kndiscount", "-interpolate", "-q"]
+        warm = os.path.join(tmp, "warm.txt")
+        with open(warm, "w") as f:
+            f.write("a b c d e\n" * 50)
+        # compile and cache the kernels first, so that neither run pays for it
+        measure(base + ["-text", warm, "-discount-fallback", "-lm", os.path.join(tmp, "warm.arpa")],
+                stderr=subprocess.DEVNULL)
+        outputs = {}
+        for label, extra in (("no cap", []), (f"-memory {args.memory}", ["-memory", args.memory, "-temp-dir", tmp])):
+            outputs[label] = os.path.join(tmp, f"{len(outputs)}.arpa")
+            seconds, rss, cpu = measure(base + extra + ["-text", args.corpus, "-lm", outputs[label]], cpu=True)
+            print(f"order {args.order}, {label:14s}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {rss:6.0f} MB",
+                  flush=True)
+        same = filecmp.cmp(*outputs.values(), shallow=False)
+        print(f"ARPA files {'byte-identical' if same else 'DIFFER'}")
+
+
+if __name__ == "__main__":
+    main()
