@@ -93,13 +93,14 @@ def _is_end(buf, start, end):
 
 @njit(cache=True)
 def _split_line(buf, pos, fields_start, fields_end, limit):
-    """Split the line at pos on blanks (space, tab, CR) into at most `limit` fields, in one pass.
-    Returns (number of fields, or limit + 1 if there are more; start of the next line)."""
+    """Split the line at pos on blanks (spaces, tabs, and the CRs of CRLF or other trailing
+    CRs) into at most `limit` fields, in one pass. Returns (number of fields, or limit + 1 if
+    there are more; start of the next line)."""
     n = len(buf)
     i = pos
     nf = 0
     while True:
-        while i < n and (buf[i] == _SPACE or buf[i] == _TAB or buf[i] == _CR):
+        while i < n and (buf[i] == _SPACE or buf[i] == _TAB or (buf[i] == _CR and _blank_to_eol(buf, i))):
             i += 1
         if i >= n or buf[i] == _NL:
             break
@@ -109,11 +110,22 @@ def _split_line(buf, pos, fields_start, fields_end, limit):
                 i += 1
             break
         fields_start[nf] = i
-        while i < n and buf[i] != _SPACE and buf[i] != _TAB and buf[i] != _CR and buf[i] != _NL:
+        while i < n and buf[i] != _SPACE and buf[i] != _TAB and buf[i] != _NL and not (
+                buf[i] == _CR and _blank_to_eol(buf, i)):
             i += 1
         fields_end[nf] = i
         nf += 1
     return nf, (i + 1 if i < n else n)
+
+
+@njit(cache=True)
+def _blank_to_eol(buf, i):
+    """Is buf[i:] blank (space, tab, CR) up to the end of its line? A CR inside a line is
+    part of a word, as in SRILM."""
+    n = len(buf)
+    while i < n and (buf[i] == _SPACE or buf[i] == _TAB or buf[i] == _CR):
+        i += 1
+    return i >= n or buf[i] == _NL
 
 
 @njit(cache=True, nogil=True)
@@ -405,6 +417,7 @@ def _parse_sections(data, buf, body, counts, path):
         code, _, _, pos = _parse_body(buf, body, counts, *sections.arrays(), 1)
         if code == 0 and _parse_in_pieces(data, buf, pos, counts, sections, cores):
             return sections.flat_ids, sections.logprob, sections.backoff, sections.word_start, sections.word_end
+        del sections
         sections = _Sections(counts)
     code, err_pos, err_order, _ = _parse_body(buf, body, counts, *sections.arrays(), order)
     if code:
@@ -412,32 +425,37 @@ def _parse_sections(data, buf, body, counts, path):
     return sections.flat_ids, sections.logprob, sections.backoff, sections.word_start, sections.word_end
 
 
-def _header_line_end(data, pos, marker):
-    """End of the line holding `marker` alone, searched from pos; -1 if there is none."""
+_BLANKS = b" \t\r"  # what the compiled parser skips around fields
+
+
+def _marker_line(data, pos, marker):
+    """(start, end) of the first line from pos that holds `marker` alone; None if there is none."""
     at = data.find(marker, pos)
     if at < 0 or (at > 0 and data[at - 1:at] != b"\n"):
-        return -1
+        return None
     end = data.find(b"\n", at)
     end = len(data) if end < 0 else end
-    return end if not data[at + len(marker):end].strip() else -1
+    return None if data[at + len(marker):end].strip(_BLANKS) else (at, end)
 
 
 def _parse_in_pieces(data, buf, pos, counts, sections, cores):
-    """Parse orders 2.. from pos in byte pieces on `cores` threads: count each piece's lines,
-    then parse each into its rows. False if the file is laid out otherwise than expected."""
+    """Parse orders 2.. from pos (where the 1-grams ended) in byte pieces on `cores` threads:
+    count each piece's lines, then parse each into its rows. False if the file is laid out
+    otherwise than expected."""
     order = len(counts)
     ranges = []  # (k, start, end) of each section's lines
     for k in range(2, order + 1):
-        end = _header_line_end(data, pos, b"\\%d-grams:" % k)
-        if end < 0:
+        line = _marker_line(data, pos, b"\\%d-grams:" % k)
+        if line is None or (k == 2 and data[pos:line[0]].strip(_BLANKS + b"\n")):
             return False
         if ranges:
-            ranges[-1][2] = data.rfind(b"\n", 0, end - 1) + 1  # the line holding the header
-        ranges.append([k, end + 1, -1])
-    last = data.rfind(b"\n\\end\\")
-    if last < ranges[-1][1] or data[last + 6:data.find(b"\n", last + 1) % (len(data) + 1)].strip():
+            ranges[-1][2] = line[0]
+        ranges.append([k, line[1] + 1, -1])
+        pos = line[1] + 1
+    last = data.rfind(b"\n\\end\\") + 1
+    if last <= 0 or last < ranges[-1][1] or _marker_line(data, last, b"\\end\\") is None:
         return False
-    ranges[-1][2] = last + 1
+    ranges[-1][2] = last
     total = sum(end - start for _, start, end in ranges)
     piece_bytes = max(MIN_PIECE_BYTES, total // (4 * cores))
     pieces = []

@@ -73,6 +73,8 @@ def write_counts(counts, path, orders=None):
     # Tuples, not typed lists: indexing them in compiled code costs no reference counting.
     tables = tuple(np.ascontiguousarray(counts.ngrams[k - 1]) for k in orders)
     values = tuple(np.ascontiguousarray(counts.counts[k - 1]) for k in orders)
+    if len({v.dtype for v in values}) > 1:  # compiled code indexes the tuple at run time
+        values = tuple(v.astype(np.int64) for v in values)
     pool, offsets = counts.vocab.byte_pool()
     max_word = int(np.max(np.diff(offsets)))
     heads = np.zeros(len(tables), dtype=np.int64)

@@ -12,6 +12,8 @@ import io
 import os
 import tempfile
 
+import numpy as np
+
 # Parts in the order a recipe needs them.
 PARTS = ("count", "estimate", "ppl", "prune", "fst", "score")
 
@@ -64,6 +66,7 @@ ngram 3=12
 def precompile(parts=PARTS):
     """Run the commands of `parts` (see PARTS) once on a tiny model, with the options a
     recipe uses, so that their kernels are compiled and cached."""
+    from .arpa import _count_lines
     from .cli.arpa2fst import convert, parse_args
     from .cli.ngram import ngram
     from .cli.ngram_count import ngram_count
@@ -92,6 +95,8 @@ def precompile(parts=PARTS):
                                  "-text", text, "-lm", out])
                 elif part == "ppl":
                     ngram(["-order", "3", "-unk", "-lm", arpa, "-ppl", text])
+                    # what only files of PARALLEL_PARSE_BYTES and more reach
+                    _count_lines(np.frombuffer(_ARPA.encode(), dtype=np.uint8), 0, len(_ARPA))
                 elif part == "prune":
                     ngram(["-order", "3", "-lm", arpa, "-prune", "1e-7", "-write-lm", out])
                 elif part == "fst":

@@ -216,6 +216,18 @@ def test_read_counts_api_matches_text_counts():
         assert np.array_equal(again.counts[k], from_text.counts[k])
 
 
+def test_counts_beyond_int32_are_written(tmp_path):
+    # one order needs int64, the other fits int32: both are written as read
+    from ngramkit.countfile import read_counts, write_counts
+
+    source = tmp_path / "big.counts"
+    source.write_text("a\t3000000000\nb\t5\na b\t4\n")
+    counts = read_counts([source])
+    assert counts.counts[0].dtype == np.int64 and counts.counts[1].dtype == np.int32
+    write_counts(counts, tmp_path / "out.counts")
+    assert (tmp_path / "out.counts").read_text() == "a\t3000000000\na b\t4\nb\t5\n"
+
+
 def test_ngram_merge_command(tmp_path, cli):
     from ngramkit.cli.ngram_merge import main as ngram_merge
 

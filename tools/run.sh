@@ -67,6 +67,7 @@ fi
 
 if [ -n "$precompiling" ]; then
   wait "$precompiling" || echo "$0: warning: ngramkit precompile failed; the commands compile as they run" >&2
+  trap - EXIT
 fi
 
 if run 3; then
