@@ -20,7 +20,7 @@ def _on_sigterm(signum, frame):
 _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 
 
-def _return_large_blocks_to_os():
+def return_large_blocks_to_os():
     """Have glibc map every block of 1 MiB or more on its own, so that freeing it returns it.
 
     By default glibc raises that threshold to the size of the largest block freed so far (up to
@@ -36,7 +36,7 @@ def _return_large_blocks_to_os():
 def run(prog, body, *args, **kwargs):
     """Call body(*args, **kwargs) and turn errors into `prog: message` and an exit status."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    _return_large_blocks_to_os()
+    return_large_blocks_to_os()
     try:
         body(*args, **kwargs)
     except NgramkitError as exc:
