@@ -4,8 +4,11 @@
 
 Runs `ngram-count -order N -kndiscount -interpolate -text ... -lm ...` once without and once
 with `-memory CAP` (counting in blocks that fit the cap, sorted runs spilled to a temporary
-directory and merged), and prints wall time, user+system CPU and peak RSS of each, and
-whether the two ARPA files are byte-identical.
+directory and merged, the count tables left there memory-mapped while the model is estimated),
+and prints wall time, user+system CPU and peak RSS of each, and whether the two ARPA files are
+byte-identical. Peak RSS counts the mapped pages of the count files that happen to be resident;
+with `--cgroup` (root, cgroup-v1 memory controller) the capped run is confined to a memory
+group limited to CAP, so that the system must page them out: the run either fits or is killed.
 """
 
 import argparse
@@ -16,12 +19,29 @@ import tempfile
 
 from common import SHARED, measure, tool
 
+from ngramkit.counting import parse_memory
+
+
+def memory_group(size):
+    """A function that moves the calling process into a cgroup-v1 memory group limited to size."""
+    group = "/sys/fs/cgroup/memory/ngramkit-bench"
+    os.makedirs(group, exist_ok=True)
+    with open(os.path.join(group, "memory.limit_in_bytes"), "w") as f:
+        f.write(str(parse_memory(size)))
+
+    def join():
+        with open(os.path.join(group, "tasks"), "w") as f:
+            f.write(str(os.getpid()))
+
+    return join
+
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", default=os.path.join(SHARED, "corpora", "en-large", "train.txt.gz"))
     parser.add_argument("--order", type=int, default=5)
     parser.add_argument("--memory", default="1G")
+    parser.add_argument("--cgroup", action="store_true", help="confine the capped run to a memory cgroup")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = [tool("ngram-count"), "-order", str(args.order), "-kndiscount", "-interpolate", "-q"]
@@ -33,9 +53,14 @@ def main():
                 stderr=subprocess.DEVNULL)
         outputs = {}
         for label, extra in (("no cap", []), (f"-memory {args.memory}", ["-memory", args.memory, "-temp-dir", tmp])):
+            confine = {}
+            if extra and args.cgroup:
+                label += " in a cgroup of that size"
+                confine["preexec_fn"] = memory_group(args.memory)
             outputs[label] = os.path.join(tmp, f"{len(outputs)}.arpa")
-            seconds, rss, cpu = measure(base + extra + ["-text", args.corpus, "-lm", outputs[label]], cpu=True)
-            print(f"order {args.order}, {label:14s}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {rss:6.0f} MB",
+            seconds, rss, cpu = measure(base + extra + ["-text", args.corpus, "-lm", outputs[label]], cpu=True,
+                                        **confine)
+            print(f"order {args.order}, {label}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {rss:6.0f} MB",
                   flush=True)
         same = filecmp.cmp(*outputs.values(), shallow=False)
         print(f"ARPA files {'byte-identical' if same else 'DIFFER'}")

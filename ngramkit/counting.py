@@ -15,6 +15,7 @@ their tables spilled to disk until merged. The same block counting and merging
 serve Dask workers (distributed.py).
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -322,18 +323,36 @@ def text_blocks(paths, options, chunk_bytes, byte_range=None):
                 yield block, first_line, path
 
 
-def count_text(paths, order, options=None):
-    """Read text files and count all n-grams of orders 1..order."""
+@contextlib.contextmanager
+def spill_directory(memory, tmpdir=None):
+    """A temporary directory for the count tables of a run capped at `memory` (None: no cap and
+    no directory), removed on exit; counts made with it as `spill_dir` stay memory-mapped there
+    until then."""
+    if memory is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="ngramkit-", dir=tmpdir) as directory:
+        yield directory
+
+
+def count_text(paths, order, options=None, spill_dir=None):
+    """Read text files and count all n-grams of orders 1..order.
+
+    With options.memory, sorted runs are spilled to a temporary directory; the final tables are
+    read back into memory, or, given `spill_dir` (a directory the caller removes), stay there as
+    memory-mapped files, which the system can page out while estimation reads them."""
     options = options or TextOptions()
     workers = options.workers or default_workers()
     memory = options.memory or DEFAULT_MEMORY
-    workdir = None if options.memory is None else tempfile.mkdtemp(prefix="ngramkit-", dir=options.tmpdir)
+    workdir = None
+    if options.memory is not None:
+        workdir = spill_dir or tempfile.mkdtemp(prefix="ngramkit-", dir=options.tmpdir)
     try:
         counts, sentences = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
                                          order, options, workdir)
         if not sentences:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
-        if workdir is not None:
+        if workdir is not None and spill_dir is None:
             # into memory one table at a time, each file unmapped as soon as it is copied
             for tables in (counts.ngrams, counts.counts):
                 for k, table in enumerate(tables):
@@ -341,5 +360,5 @@ def count_text(paths, order, options=None):
                     del table
         return counts
     finally:
-        if workdir is not None:
+        if workdir is not None and spill_dir is None:
             shutil.rmtree(workdir, ignore_errors=True)

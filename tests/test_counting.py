@@ -65,6 +65,18 @@ def test_memory_cap_gives_identical_counts(tmp_path, cli):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("ngramkit-")] == []
 
 
+def test_memory_cap_gives_identical_model(tmp_path, cli):
+    # capped, the counts stay memory-mapped on disk while the model is estimated from them
+    text = REFERENCE / "en" / "train.txt.gz"
+    free, capped = tmp_path / "free.arpa", tmp_path / "capped.arpa"
+    options = ["-order", 4, "-kndiscount", "-interpolate", "-text", text, "-write-vocab", tmp_path / "v"]
+    assert cli(ngram_count, options + ["-lm", free])[0] == 0
+    status, _, err = cli(ngram_count, options + ["-lm", capped, "-memory", "2M", "-temp-dir", tmp_path])
+    assert status == 0, err
+    assert capped.read_bytes() == free.read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("ngramkit-")] == []
+
+
 HAND_TEXT = "a b a\n\n   \nb a\n"
 # <s> a b a </s> and <s> b a </s>; the blank lines are skipped.
 HAND_COUNTS = """</s>\t2

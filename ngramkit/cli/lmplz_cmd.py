@@ -13,7 +13,7 @@ import click
 import numpy as np
 
 from ..arpa import write_arpa
-from ..counting import TextOptions, count_text, parse_memory
+from ..counting import TextOptions, count_text, parse_memory, spill_directory
 from ..errors import FormatError, UsageError
 from ..estimate import EstimateOptions, OrderOptions, estimate
 from ..estimate.policy import KenlmPolicy, check_fallback, parse_prune
@@ -151,23 +151,25 @@ def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, int
         discount_fallback.split() or ["0.5", "1", "1.5"])
     text_options = TextOptions(memory=lmplz_memory(memory) if memory else None, tmpdir=temp_prefix,
                                workers=workers, quiet=quiet)
-    if skip_symbols:
-        stripped = strip_special_tokens(text, temp_prefix)
-        try:
-            counts = count_text([stripped], order, text_options)
-        finally:
-            os.unlink(stripped)
-    else:
-        counts = count_text([text], order, text_options)
-        check_special_tokens(counts, text)
     orders = [OrderOptions("kn", interpolate=k > 1 or interpolate_unigrams, min_count=1)
               for k in range(1, order + 1)]
     options = EstimateOptions(order=order, orders=orders, unk=True, discount_fallback=fallback)
-    statistics = count_statistics(counts)
-    model = estimate(counts, options, policy, warn=lambda message: warn(PROG, message), consume=True)
-    if not quiet:
-        print("\n".join(statistics_lines(statistics, model, policy.discounts)), file=sys.stderr)
-    write_arpa(model, arpa, style="kenlm")
+    with spill_directory(text_options.memory, temp_prefix) as spill_dir:
+        if skip_symbols:
+            stripped = strip_special_tokens(text, temp_prefix)
+            try:
+                counts = count_text([stripped], order, text_options, spill_dir)
+            finally:
+                os.unlink(stripped)
+        else:
+            counts = count_text([text], order, text_options, spill_dir)
+            check_special_tokens(counts, text)
+        statistics = count_statistics(counts)
+        model = estimate(counts, options, policy, warn=lambda message: warn(PROG, message), consume=True)
+        if not quiet:
+            print("\n".join(statistics_lines(statistics, model, policy.discounts)), file=sys.stderr)
+        # the model may still hold memory-mapped count rows
+        write_arpa(model, arpa, style="kenlm")
     return model
 
 

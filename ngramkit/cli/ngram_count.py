@@ -3,7 +3,7 @@
 import sys
 
 from ..countfile import read_counts, write_counts
-from ..counting import TextOptions, count_text, parse_memory
+from ..counting import TextOptions, count_text, parse_memory, spill_directory
 from ..errors import UsageError
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
@@ -41,8 +41,9 @@ COUNT_OPTIONS = [
 OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS
 
 
-def load_counts(opts):
-    """Counts from -text or -read as the options say."""
+def load_counts(opts, spill_dir=None):
+    """Counts from -text or -read as the options say; with -memory, counts from text stay
+    memory-mapped in `spill_dir` if one is given."""
     vocab = None
     if opts["vocab"]:
         vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
@@ -57,7 +58,7 @@ def load_counts(opts):
             tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"],
             memory=parse_memory(opts["memory"]) if opts["memory"] else None,
             tmpdir=opts["temp_dir"], workers=opts["workers"], quiet=quiet)
-        return count_text(opts["text"], opts["order"], options)
+        return count_text(opts["text"], opts["order"], options, spill_dir)
     if opts["read"]:
         return read_counts(opts["read"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
     raise UsageError("no input: give -text FILE or -read COUNTS")
@@ -81,12 +82,16 @@ def ngram_count(argv):
     opts = parse(argv, OPTIONS, PROG)
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
-    counts = load_counts(opts)
-    if opts["write_vocab"]:
-        counts.vocab.write(opts["write_vocab"])
-    write_requested_counts(counts, opts)
-    if opts["lm"]:
-        write_lm(counts, opts, PROG)
+    # With -memory, counts from text stay on disk (memory-mapped) until the model is written
+    # (it may hold some of their rows).
+    memory = parse_memory(opts["memory"]) if opts["memory"] and opts["text"] else None
+    with spill_directory(memory, opts["temp_dir"]) as spill_dir:
+        counts = load_counts(opts, spill_dir)
+        if opts["write_vocab"]:
+            counts.vocab.write(opts["write_vocab"])
+        write_requested_counts(counts, opts)
+        if opts["lm"]:
+            write_lm(counts, opts, PROG)
 
 
 def main(argv=None):

@@ -6,7 +6,7 @@ import click
 
 from ..arpa import write_arpa
 from ..binary import is_binary
-from ..counting import TextOptions, count_text, parse_memory
+from ..counting import TextOptions, count_text, parse_memory, spill_directory
 from ..estimate import EstimateOptions, estimate
 from ..lm import Model
 from ..vocab import Vocabulary
@@ -69,10 +69,11 @@ def train(texts, output, order, method, backoff, min_counts, discount, vocab, un
         vocabulary = Vocabulary.read(vocab)[0] if vocab else None
         options = TextOptions(vocab=vocabulary, memory=parse_memory(memory) if memory else None,
                               tmpdir=temp_dir, workers=workers, quiet=quiet)
-        counts = count_text(list(texts), order, options)
-        model = estimate(counts, estimate_options(order, method, backoff, cutoffs, discount, unk),
-                         warn=lambda message: warn("ngramkit train", message))
-        write_arpa(model, output)
+        with spill_directory(options.memory, temp_dir) as spill_dir:
+            counts = count_text(list(texts), order, options, spill_dir)
+            model = estimate(counts, estimate_options(order, method, backoff, cutoffs, discount, unk),
+                             warn=lambda message: warn("ngramkit train", message), consume=True)
+            write_arpa(model, output)  # the model may still hold memory-mapped count rows
         if not quiet:
             sizes = ", ".join(f"{k}-grams {n}" for k, n in enumerate(model.sizes(), start=1))
             click.echo(f"wrote {output}: order {model.order}, {sizes}", err=True)
