@@ -95,12 +95,13 @@ def _sentence_span(ids, line_offsets, s, bos, eos):
 
 @njit(cache=True)
 def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
-               total, token_logp, token_found):
+               total, token_logp, token_found, sentence_stats):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
     When token_logp is not empty, the log10 p and matched order of token t of line s go to slot
-    t + s, and of the line's </s> to slot hi + s, for _format_debug.
+    t + s, and of the line's </s> to slot hi + s, and line s's (logprob, OOVs, zeroprobs) to
+    sentence_stats[s], for _format_debug.
 
     stats = [sentences, words, OOVs, zeroprobs]. A word whose probability is
     zero counts as an OOV if it is the unknown-word token, else as a zeroprob.
@@ -140,12 +141,16 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
         stats[2] += oovs
         stats[3] += zeros
         total += sentence_prob
+        if keep:
+            sentence_stats[s, 0] = sentence_prob
+            sentence_stats[s, 1] = oovs
+            sentence_stats[s, 2] = zeros
     return stats, total
 
 
 @njit(cache=True)
-def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, unk, debug,
-                  token_logp, token_found, out):
+def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
+                  token_logp, token_found, sentence_stats, out):
     """SRILM's -debug 1 (and 2) lines of a block scored by _ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting."""
     pos = 0
@@ -158,9 +163,6 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
         out[pos] = 10
         pos += 1
         lo, hi = _sentence_span(ids, line_offsets, s, bos, eos)
-        sentence_prob = 0.0
-        oovs = 0
-        zeros = 0
         prev = bos
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
@@ -186,14 +188,10 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
                         pos = put_text(out, pos, _LOG_OPEN)
                     pos = format_g(value, 7, out, pos)
                 pos = put_text(out, pos, _LOG_CLOSE)
-            if p == -np.inf:
-                if w == unk:
-                    oovs += 1
-                else:
-                    zeros += 1
-            else:
-                sentence_prob += float(p)
             prev = w
+        sentence_prob = sentence_stats[s, 0]
+        oovs = int(sentence_stats[s, 1])
+        zeros = int(sentence_stats[s, 2])
         words = hi - lo
         scored = words - oovs - zeros
         pos = put_text(out, pos, _ONE_SENTENCE)
@@ -243,8 +241,9 @@ class PerplexityScorer:
             slots = len(ids) + len(line_offsets) if debug >= 1 else 0
             token_logp = np.empty(slots, dtype=np.float32)
             token_found = np.empty(slots, dtype=np.int32)
+            sentence_stats = np.empty((len(line_offsets) - 1 if debug >= 1 else 0, 3))
             stats, total.logprob = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
-                                              self.unk, total.logprob, token_logp, token_found)
+                                              self.unk, total.logprob, token_logp, token_found, sentence_stats)
             total.add(TextStats(*(int(x) for x in stats)))
             if debug >= 1:
                 size = len(buf) + 2 * len(line_offsets) * 160
@@ -252,6 +251,6 @@ class PerplexityScorer:
                     size += (len(ids) + len(line_offsets)) * (2 * self.max_word + 80)
                 output = np.empty(size, dtype=np.uint8)
                 used = _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
-                                     vocab.eos, self.unk, debug, token_logp, token_found, output)
+                                     vocab.eos, debug, token_logp, token_found, sentence_stats, output)
                 out.write(output[:used].tobytes())
         return total
