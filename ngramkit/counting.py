@@ -17,7 +17,6 @@ serve Dask workers (distributed.py).
 
 import contextlib
 import os
-import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -344,10 +343,11 @@ def count_text(paths, order, options=None, spill_dir=None):
     options = options or TextOptions()
     workers = options.workers or default_workers()
     memory = options.memory or DEFAULT_MEMORY
-    workdir = None
-    if options.memory is not None:
-        workdir = spill_dir or tempfile.mkdtemp(prefix="ngramkit-", dir=options.tmpdir)
-    try:
+    if spill_dir is None:
+        owned = spill_directory(options.memory, options.tmpdir)
+    else:
+        owned = contextlib.nullcontext(spill_dir)
+    with owned as workdir:
         counts, sentences = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
                                          order, options, workdir)
         if not sentences:
@@ -359,6 +359,3 @@ def count_text(paths, order, options=None, spill_dir=None):
                     tables[k] = np.array(table)
                     del table
         return counts
-    finally:
-        if workdir is not None and spill_dir is None:
-            shutil.rmtree(workdir, ignore_errors=True)

@@ -217,12 +217,10 @@ class Model:
         the GIL): the second half is encoded and handed over first, and the first half is encoded
         while it is scored. The sentences are independent, so the results are those of one call."""
         mid = len(sentences) // 2
-        if available_cores() < 2 or mid == 0:
+        # characters are at most bytes: a half this short is not worth a thread
+        if available_cores() < 2 or mid == 0 or sum(map(len, sentences[mid:])) < PARALLEL_BYTES // 2:
             return self._score_buffer(_encode_lines(sentences), bos, eos, per_token)
-        second = _encode_lines(sentences[mid:])
-        if len(second) < PARALLEL_BYTES // 2:
-            return self._score_buffer(_encode_lines(sentences), bos, eos, per_token)
-        second_half = _on_second_thread(self._score_buffer, second, bos, eos, per_token)
+        second_half = _on_second_thread(self._score_buffer, _encode_lines(sentences[mid:]), bos, eos, per_token)
         first = self._score_buffer(_encode_lines(sentences[:mid]), bos, eos, per_token)
         second = second_half.result()
         offsets = np.concatenate((first[4], second[4][1:] + first[4][-1]))
