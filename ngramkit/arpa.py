@@ -128,7 +128,7 @@ def _blank_to_eol(buf, i):
     return i >= n or buf[i] == _NL
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _parse_lines(buf, pos, end, k, order, limit, row, id_pos, flat_ids, logprob, backoff, table, mask,
                  word_start, word_end):
     """Parse order-k n-gram lines from pos until `end` or a line that starts with a backslash,
@@ -205,7 +205,7 @@ def _parse_lines(buf, pos, end, k, order, limit, row, id_pos, flat_ids, logprob,
     return 0, 0, pos, seen
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _count_lines(buf, start, end):
     """Number of lines in buf[start:end] that hold something other than blanks."""
     lines = 0

@@ -16,8 +16,6 @@ serve Dask workers (distributed.py).
 """
 
 import contextlib
-import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -28,6 +26,7 @@ from .jit import available_cores, njit
 from .model import NgramCounts, count_dtype
 from .progress import Progress
 from .sorting import merge_tables, merged_size, radix_sort_pairs
+from .spill import release, spill_array, spill_directory
 from .textio import absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import UNK, Vocabulary
@@ -77,14 +76,14 @@ def build_vocabulary(words, options):
     return vocab, remap
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _apply_remap(tokens, remap, out):
     for i in range(len(tokens)):
         t = tokens[i]
         out[i] = -1 if t < 0 else remap[t]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _unigrams(tokens, vocab_size):
     """Unigram ids and counts, and each position's rank in that table (-1 at separators)."""
     counts = np.zeros(vocab_size, dtype=np.int64)
@@ -111,7 +110,7 @@ def _unigrams(tokens, vocab_size):
     return ids, table_counts, rank
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _next_order_keys(rank, tokens, n, vocab_size):
     """Keys (prefix rank * V + last id) of every n-gram window, with their positions."""
     m = 0
@@ -135,7 +134,7 @@ def _next_order_keys(rank, tokens, n, vocab_size):
     return keys, positions, max_key
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _group(keys, positions, n_positions, vocab_size, want_rank):
     """Distinct keys and their counts from sorted keys; ranks per position if wanted."""
     n = len(keys)
@@ -217,7 +216,7 @@ def count_block(block, first_line, path, order, options):
 def merge_counts(a, b, workdir=None, consume=False):
     """The sum of two NgramCounts of the same order; in `workdir` (memory-mapped) if given.
 
-    consume: drop each order of a and b (deleting spilled files) as soon as it is merged,
+    consume: drop each order of a and b (and so their spilled files) as soon as it is merged,
     so that the inputs shrink while the output grows.
     """
     vocab = a.vocab if a.vocab == b.vocab else Vocabulary(a.vocab.words + b.vocab.words)
@@ -226,27 +225,19 @@ def merge_counts(a, b, workdir=None, consume=False):
     for k in range(a.order):
         size = merged_size(a.ngrams[k], a_map, b.ngrams[k], b_map)
         dtype = count_dtype(int(a.counts[k].max(initial=0)) + int(b.counts[k].max(initial=0)))
-        if workdir is None:
-            rows = np.empty((size, k + 1), dtype=np.int32)
-            counts = np.empty(size, dtype=dtype)
-        else:
-            rows, counts = _spill_arrays(workdir, k + 1, size, dtype)
+        rows, counts = _spill_arrays(workdir, k + 1, size, dtype)
         merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
         merged.ngrams.append(rows)
         merged.counts.append(counts)
         if consume:
             for table in (a.ngrams, a.counts, b.ngrams, b.counts):
-                if isinstance(table[k], np.memmap):
-                    os.unlink(table[k].filename)
                 table[k] = None
     return merged
 
 
 def _spill_arrays(workdir, k, size, dtype):
-    base = tempfile.mktemp(prefix=f"order{k}-", dir=workdir)
-    rows = np.lib.format.open_memmap(base + ".rows.npy", "w+", np.int32, (size, k))
-    counts = np.lib.format.open_memmap(base + ".counts.npy", "w+", dtype, (size,))
-    return rows, counts
+    return (spill_array(workdir, (size, k), np.int32, f"order{k}-rows"),
+            spill_array(workdir, size, dtype, f"order{k}-counts"))
 
 
 def _spill(counts, workdir):
@@ -256,6 +247,7 @@ def _spill(counts, workdir):
         out_rows, out_counts = _spill_arrays(workdir, rows.shape[1], len(values), values.dtype)
         out_rows[:] = rows
         out_counts[:] = values
+        release(out_rows, out_counts)
         spilled.ngrams.append(out_rows)
         spilled.counts.append(out_counts)
     return spilled
@@ -322,18 +314,6 @@ def text_blocks(paths, options, chunk_bytes, byte_range=None):
                 yield block, first_line, path
 
 
-@contextlib.contextmanager
-def spill_directory(memory, tmpdir=None):
-    """A temporary directory for the count tables of a run capped at `memory` (None: no cap and
-    no directory), removed on exit; counts made with it as `spill_dir` stay memory-mapped there
-    until then."""
-    if memory is None:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="ngramkit-", dir=tmpdir) as directory:
-        yield directory
-
-
 def count_text(paths, order, options=None, spill_dir=None):
     """Read text files and count all n-grams of orders 1..order.
 
@@ -342,7 +322,9 @@ def count_text(paths, order, options=None, spill_dir=None):
     memory-mapped files, which the system can page out while estimation reads them."""
     options = options or TextOptions()
     workers = options.workers or default_workers()
-    memory = options.memory or DEFAULT_MEMORY
+    # Under a cap, blocks in flight get half of it (the rest is for merging and estimating);
+    # blocks beyond the default budget count no faster.
+    memory = DEFAULT_MEMORY if options.memory is None else min(options.memory // 2, DEFAULT_MEMORY)
     if spill_dir is None:
         owned = spill_directory(options.memory, options.tmpdir)
     else:

@@ -1,6 +1,7 @@
-"""`njit` as Numba's, except that a compiled caller never specialises a callee on constants;
-a cache prefetch for compiled code; and the number of cores that threads of compiled (nogil)
-kernels can use.
+"""`njit` as Numba's, except that a compiled caller never specialises a callee on constants
+and that compiled code runs without the GIL (other threads, such as counting workers or the
+memory cap's pager, go on meanwhile); a cache prefetch for compiled code; and the number of
+cores that threads of compiled kernels can use.
 
 Numba types a constant argument (`f(x, 0)`, or a counter still holding its initial 0 while
 the caller is being typed) as a literal, and compiles the callee once more for it. Those
@@ -25,7 +26,9 @@ class _Dispatcher(CPUDispatcher):
 
 
 def njit(*args, **options):
-    """numba.njit(...) whose dispatcher resolves calls from compiled code on unliteral types."""
+    """numba.njit(...), nogil unless told otherwise, whose dispatcher resolves calls from compiled
+    code on unliteral types."""
+    options.setdefault("nogil", True)
     def wrap(dispatcher):
         if type(dispatcher) is CPUDispatcher:
             dispatcher.__class__ = _Dispatcher

@@ -82,7 +82,7 @@ _INSERT_AHEAD = 16  # rows whose slots are requested before the first of them is
 PARALLEL_INSERT_ENTRIES = 1 << 20  # smaller tables are filled in one thread
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _insert_order(ids, logprob, backoff, entries, values, offset, size):
     """Insert the k-grams `ids` into the table at entries[offset:offset+size].
 
@@ -478,7 +478,7 @@ def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, 
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos, use_bos, use_eos,
                 per_token):
     """KenLM's scores of each line of `buf` as a sentence (every line ends in a

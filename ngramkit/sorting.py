@@ -7,12 +7,13 @@ parallel int64 array of counts.
 import numpy as np
 
 from .jit import njit
+from .spill import release
 
 _DIGIT_BITS = 16
 _BUCKETS = 1 << _DIGIT_BITS
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def radix_sort_pairs(keys, payload, max_key):
     """Sort uint64 keys ascending, carrying int32 payload; stable LSD radix sort.
 
@@ -56,30 +57,30 @@ def compare_mapped_rows(a, i, a_map, b, j, b_map):
     return 0
 
 
-@njit(cache=True, nogil=True)
-def merged_size(a, a_map, b, b_map):
-    """Number of distinct rows in the union of two sorted tables."""
-    i = j = n = 0
-    while i < len(a) and j < len(b):
+@njit(cache=True)
+def _merged_size_piece(a, a_map, b, b_map, state, stop):
+    """Advance the count of distinct rows (state = [i, j, n]) until i + j reaches `stop`."""
+    i, j, n = state[0], state[1], state[2]
+    while i + j < stop and i < len(a) and j < len(b):
         c = compare_mapped_rows(a, i, a_map, b, j, b_map)
         if c <= 0:
             i += 1
         if c >= 0:
             j += 1
         n += 1
-    return n + (len(a) - i) + (len(b) - j)
+    if i == len(a) or j == len(b):
+        n += (len(a) - i) + (len(b) - j)
+        i, j = len(a), len(b)
+    state[0], state[1], state[2] = i, j, n
 
 
-@njit(cache=True, nogil=True)
-def merge_tables(a, a_counts, a_map, b, b_counts, b_map, out, out_counts):
-    """Merge two sorted tables into out, summing the counts of rows in both.
-
-    a_map and b_map take each table's ids to the ids of out; they must keep order
-    (both vocabularies are sorted the same way), so mapped tables stay sorted.
-    """
-    i = j = n = 0
+@njit(cache=True)
+def _merge_piece(a, a_counts, a_map, b, b_counts, b_map, out, out_counts, state, stop):
+    """Merge into out[state[2]:stop] from a[state[0]:] and b[state[1]:], summing the counts of
+    rows in both; state = [i, j, n] is advanced."""
+    i, j, n = state[0], state[1], state[2]
     width = out.shape[1]
-    while i < len(a) or j < len(b):
+    while n < stop and (i < len(a) or j < len(b)):
         if i == len(a):
             c = 1
         elif j == len(b):
@@ -100,7 +101,35 @@ def merge_tables(a, a_counts, a_map, b, b_counts, b_map, out, out_counts):
             out_counts[n] = b_counts[j]
             j += 1
         n += 1
-    return n
+    state[0], state[1], state[2] = i, j, n
+
+
+# Rows per piece of a merge: between pieces, the pages of memory-mapped tables are released.
+MERGE_PIECE_ROWS = 1 << 22
+
+
+def merged_size(a, a_map, b, b_map):
+    """Number of distinct rows in the union of two sorted tables."""
+    state = np.zeros(3, dtype=np.int64)
+    while state[0] < len(a) or state[1] < len(b):
+        _merged_size_piece(a, a_map, b, b_map, state, state[0] + state[1] + MERGE_PIECE_ROWS)
+        release(a, b)
+    return int(state[2])
+
+
+def merge_tables(a, a_counts, a_map, b, b_counts, b_map, out, out_counts):
+    """Merge two sorted tables into out, summing the counts of rows in both; returns the rows
+    written.
+
+    a_map and b_map take each table's ids to the ids of out; they must keep order
+    (both vocabularies are sorted the same way), so mapped tables stay sorted.
+    """
+    state = np.zeros(3, dtype=np.int64)
+    while state[0] < len(a) or state[1] < len(b):
+        _merge_piece(a, a_counts, a_map, b, b_counts, b_map, out, out_counts, state,
+                     state[2] + MERGE_PIECE_ROWS)
+        release(a, a_counts, b, b_counts, out, out_counts)
+    return int(state[2])
 
 
 def sort_and_sum(ngrams, counts):

@@ -31,7 +31,7 @@ def _is_space(b):
     return b == 32 or b == 9 or b == 13 or b == 11 or b == 12
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _hash(buf, start, end):
     h = _FNV_OFFSET
     for i in range(start, end):
@@ -40,7 +40,7 @@ def _hash(buf, start, end):
     return h
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _intern(buf, start, end, table, hashes, pool, starts, lens, state):
     """Id of buf[start:end], adding it if new. state = [n_words, pool_used]."""
     h = _hash(buf, start, end)
@@ -74,7 +74,7 @@ def _intern(buf, start, end, table, hashes, pool, starts, lens, state):
     return wid
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _rehash(table, hashes, n_words):
     mask = len(table) - 1
     for wid in range(n_words):
@@ -84,7 +84,7 @@ def _rehash(table, hashes, n_words):
         table[slot] = wid
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _parse_count(buf, start, end):
     """Non-negative integer in buf[start:end], or -1 if it is not one."""
     if end - start > 18:
@@ -98,7 +98,7 @@ def _parse_count(buf, start, end):
     return value
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True)
 def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
               out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines):
     """Tokenize whole lines of buf from pos.

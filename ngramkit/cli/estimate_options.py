@@ -27,9 +27,10 @@ ESTIMATE_OPTIONS = [
 ]
 
 
-def write_lm(counts, opts, prog):
+def write_lm(counts, opts, prog, spill_dir=None):
     """Estimate from `counts` as the parsed options say and write the ARPA file; `counts` is
-    consumed (left empty) to free each order's tables as soon as estimation is done with them."""
+    consumed (left empty) to free each order's tables as soon as estimation is done with them.
+    `spill_dir`: where a run under -memory keeps its large arrays."""
     model = estimate(counts, options_from_srilm(opts), warn=lambda message: warn(prog, message),
-                     consume=True)
+                     consume=True, spill_dir=spill_dir)
     write_arpa(model, opts["lm"])

@@ -13,7 +13,8 @@ import click
 import numpy as np
 
 from ..arpa import write_arpa
-from ..counting import TextOptions, count_text, parse_memory, spill_directory
+from ..counting import TextOptions, count_text, parse_memory
+from ..spill import spill_directory
 from ..errors import FormatError, UsageError
 from ..estimate import EstimateOptions, OrderOptions, estimate
 from ..estimate.policy import KenlmPolicy, check_fallback, parse_prune
@@ -165,7 +166,8 @@ def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, int
             counts = count_text([text], order, text_options, spill_dir)
             check_special_tokens(counts, text)
         statistics = count_statistics(counts)
-        model = estimate(counts, options, policy, warn=lambda message: warn(PROG, message), consume=True)
+        model = estimate(counts, options, policy, warn=lambda message: warn(PROG, message), consume=True,
+                         spill_dir=spill_dir)
         if not quiet:
             print("\n".join(statistics_lines(statistics, model, policy.discounts)), file=sys.stderr)
         # the model may still hold memory-mapped count rows

@@ -3,7 +3,8 @@
 import sys
 
 from ..countfile import read_counts, write_counts
-from ..counting import TextOptions, count_text, parse_memory, spill_directory
+from ..counting import TextOptions, count_text, parse_memory
+from ..spill import spill_directory
 from ..errors import UsageError
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
@@ -82,8 +83,8 @@ def ngram_count(argv):
     opts = parse(argv, OPTIONS, PROG)
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
-    # With -memory, counts from text stay on disk (memory-mapped) until the model is written
-    # (it may hold some of their rows).
+    # With -memory, counts from text and estimation's large arrays stay on disk (memory-mapped)
+    # until the model is written (it may hold some of their rows).
     memory = parse_memory(opts["memory"]) if opts["memory"] and opts["text"] else None
     with spill_directory(memory, opts["temp_dir"]) as spill_dir:
         counts = load_counts(opts, spill_dir)
@@ -91,7 +92,7 @@ def ngram_count(argv):
             counts.vocab.write(opts["write_vocab"])
         write_requested_counts(counts, opts)
         if opts["lm"]:
-            write_lm(counts, opts, PROG)
+            write_lm(counts, opts, PROG, spill_dir)
 
 
 def main(argv=None):

@@ -6,7 +6,8 @@ import click
 
 from ..arpa import write_arpa
 from ..binary import is_binary
-from ..counting import TextOptions, count_text, parse_memory, spill_directory
+from ..counting import TextOptions, count_text, parse_memory
+from ..spill import spill_directory
 from ..estimate import EstimateOptions, estimate
 from ..lm import Model
 from ..vocab import Vocabulary
@@ -72,7 +73,8 @@ def train(texts, output, order, method, backoff, min_counts, discount, vocab, un
         with spill_directory(options.memory, temp_dir) as spill_dir:
             counts = count_text(list(texts), order, options, spill_dir)
             model = estimate(counts, estimate_options(order, method, backoff, cutoffs, discount, unk),
-                             warn=lambda message: warn("ngramkit train", message), consume=True)
+                             warn=lambda message: warn("ngramkit train", message), consume=True,
+                             spill_dir=spill_dir)
             write_arpa(model, output)  # the model may still hold memory-mapped count rows
         if not quiet:
             sizes = ", ".join(f"{k}-grams {n}" for k, n in enumerate(model.sizes(), start=1))

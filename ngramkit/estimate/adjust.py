@@ -6,10 +6,10 @@ with a non-event (<s>) have no predecessors and keep their raw counts; the highe
 order keeps raw counts. Other methods use raw counts throughout.
 """
 
-import numpy as np
 
 from ..jit import njit
 from ..model import count_dtype
+from ..spill import release, spill_array
 from .lookup import find_rows
 
 
@@ -22,14 +22,16 @@ def _continuations(lower_rows, lower_counts, higher_rows, higher_counts, suffixe
             out[suffixes[i]] += 1
 
 
-def continuation_counts(lower_rows, lower_counts, higher_rows, higher_counts, nonevent, suffixes=None):
+def continuation_counts(lower_rows, lower_counts, higher_rows, higher_counts, nonevent, suffixes=None,
+                        spill_dir=None):
     """Counts of `lower_rows` as SRILM's KneserNey::prepareCounts makes them; `suffixes`: the row
     of `lower_rows` holding each higher row's suffix (-1: none), searched for if not given.
     int32 when they fit: a continuation count is below the number of higher rows, a kept raw
     count is at most the largest raw count."""
     if suffixes is None:
         suffixes = find_rows(lower_rows, higher_rows, 1)
-    out = np.empty(len(lower_rows), dtype=count_dtype(max(int(lower_counts.max(initial=0)), len(higher_rows))))
+    out = spill_array(spill_dir, len(lower_rows),
+                      count_dtype(max(int(lower_counts.max(initial=0)), len(higher_rows))), "adjusted")
     _continuations(lower_rows, lower_counts, higher_rows, higher_counts, suffixes, nonevent, out)
     return out
 
@@ -43,7 +45,8 @@ def adjusted_counts(ngrams, raw, methods, nonevent, links):
     for k in range(1, order + 1):
         if methods[k - 1].continuation_counts and k < order:
             result.append(continuation_counts(ngrams[k - 1], raw[k - 1], ngrams[k], raw[k], nonevent,
-                                              links.suffix[k + 1]))
+                                              links.suffix[k + 1], links.spill_dir))
+            release(ngrams[k - 1], raw[k - 1], ngrams[k], raw[k], links.suffix[k + 1], result[-1])
         else:
             result.append(raw[k - 1])
         raw[k - 1] = None

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..jit import njit
+from ..spill import release
 
 
 @njit(cache=True)
@@ -22,6 +23,7 @@ def estimate_discounts(ngrams, adjusted, methods, nonevent, warn):
     tables = []
     for k, method in enumerate(methods, start=1):
         coc = count_of_counts(ngrams[k - 1], adjusted[k - 1], nonevent, method.count_of_counts_needed)
+        release(ngrams[k - 1], adjusted[k - 1])
         method.estimate(coc, k, warn)
         tables.append(coc)
     return tables

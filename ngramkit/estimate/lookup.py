@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..jit import njit, prefetch
+from ..spill import release, spill_array
 
 
 @njit(cache=True)
@@ -63,11 +64,12 @@ def _child_offsets(rows, lower, first):
     return complete
 
 
-def child_offsets(rows, lower):
+def child_offsets(rows, lower, spill_dir=None):
     """first[j]:first[j+1] are the rows of `rows` (sorted, width k) extending row j of `lower`
     (sorted, width k-1), found in one merge pass; and whether every row's prefix is in `lower`
     (otherwise the ranges are not exact). int32 offsets while the rows fit them."""
-    first = np.empty(len(lower) + 1, dtype=np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64)
+    first = spill_array(spill_dir, len(lower) + 1,
+                        np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64, "first")
     return first, _child_offsets(rows, lower, first)
 
 
@@ -109,12 +111,12 @@ def _suffix_rows_in_ranges(rows, first, lower, lower_first, lower_suffix, out):
             lo = a
 
 
-def _suffix_rows(rows, first, lower, lower_first, lower_suffix):
+def _suffix_rows(rows, first, lower, lower_first, lower_suffix, spill_dir):
     """Row of `lower` holding each rows[i, 1:], -1 where absent. Row i extends its prefix p (a
     row of `lower`) by a word w; its suffix extends p's suffix s (lower_suffix[p]) by w, so it is
     the row among s's extensions lower_first[s]:lower_first[s+1] whose last word is w. The rows
     of one prefix search the same range in turn: no sort and no buffer beyond the result."""
-    out = np.empty(len(rows), dtype=np.int32)
+    out = spill_array(spill_dir, len(rows), np.int32, "suffix")
     _suffix_rows_in_ranges(rows, first, lower, lower_first, lower_suffix, out)
     return out
 
@@ -122,9 +124,11 @@ def _suffix_rows(rows, first, lower, lower_first, lower_suffix):
 class OrderLinks:
     """For each order k >= 2 of a count table, each row's suffix as a row of order k-1
     (suffix[k], -1 where absent) and the ranges of rows sharing a prefix row of order k-1
-    (first[k], None where some prefix is absent). Lower-order values are then read by index."""
+    (first[k], None where some prefix is absent). Lower-order values are then read by index.
+    `spill_dir`: where these and the other arrays indexed by count row are kept (None: memory)."""
 
-    def __init__(self, ngrams):
+    def __init__(self, ngrams, spill_dir=None):
+        self.spill_dir = spill_dir
         self.suffix = {}
         self.first = {}
         self.complete = True  # every row's prefix and suffix are rows
@@ -135,15 +139,18 @@ class OrderLinks:
         unigram_row[ngrams[0][:, 0]] = np.arange(len(ngrams[0]), dtype=np.int32)
         for k in range(2, len(ngrams) + 1):
             rows, lower = ngrams[k - 1], ngrams[k - 2]
-            first, complete = child_offsets(rows, lower)
+            first, complete = child_offsets(rows, lower, spill_dir)
             self.first[k] = first if complete else None
             if k == 2:
-                self.suffix[k] = unigram_row[rows[:, 1]]
+                self.suffix[k] = np.take(unigram_row, rows[:, 1],
+                                         out=spill_array(spill_dir, len(rows), np.int32, "suffix"))
             elif complete and self.first[k - 1] is not None:
-                self.suffix[k] = _suffix_rows(rows, first, lower, self.first[k - 1], self.suffix[k - 1])
+                self.suffix[k] = _suffix_rows(rows, first, lower, self.first[k - 1], self.suffix[k - 1],
+                                              spill_dir)
             else:
                 self.suffix[k] = find_rows(lower, rows, 1).astype(np.int32)
             self.complete = self.complete and complete and self.suffix[k].min(initial=0) >= 0
+            release(rows, lower, first, self.suffix[k], self.first.get(k - 1), self.suffix.get(k - 1))
 
     def prefix_rows(self, k, rows):
         """The order k-1 row of the prefix of each given order-k row (needs first[k])."""
@@ -151,32 +158,29 @@ class OrderLinks:
 
 
 @njit(cache=True)
-def _gather(values, index):
-    """float32 values[index[i]]; NaN where index[i] < 0."""
-    out = np.empty(index.shape[0], dtype=np.float32)
+def _gather(values, index, out):
+    """out[i] = values[index[i]] (float32); NaN where index[i] < 0."""
     for i in range(index.shape[0]):
         out[i] = values[index[i]] if index[i] >= 0 else np.nan
-    return out
 
 
 @njit(cache=True)
-def _backed_off(first, context_bow, lower_backed_off, suffix, source, logp):
+def _backed_off(first, context_bow, lower_backed_off, suffix, source, logp, out):
     """log10 p_BO of each row: its own probability where kept (source), else its context's
     backoff weight plus p_BO of its suffix; NaN where the suffix is absent."""
-    out = np.empty(suffix.shape[0])
     for p in range(first.shape[0] - 1):
         for i in range(first[p], first[p + 1]):
             s = suffix[i]
             out[i] = context_bow[p] + lower_backed_off[s] if s >= 0 else np.nan
     for j in range(source.shape[0]):
         out[source[j]] = logp[j]
-    return out
 
 
 def lower_logprob(links, k, lower_backed_off, tables, rows):
     """float32-rounded log10 p_BO(last word | context suffix) of each order-k count row, from the
     order k-1 values (`lower_backed_off`, per count row) where the suffix is a count row."""
-    out = _gather(lower_backed_off, links.suffix[k])
+    out = spill_array(links.spill_dir, len(rows), np.float32, "lower")
+    _gather(lower_backed_off, links.suffix[k], out)
     missing = np.flatnonzero(np.isnan(out))
     if len(missing):
         out[missing] = tables.backoff_logprob(rows[missing], 1)
@@ -191,7 +195,8 @@ def backed_off_logprob(links, k, rows, est, contexts, bows, lower_backed_off, ta
         return tables.backoff_logprob(rows, 0)
     context_bow = np.zeros(len(first) - 1, dtype=bows.dtype)
     context_bow[contexts] = bows
-    out = _backed_off(first, context_bow, lower_backed_off, links.suffix[k], est.source, est.logp)
+    out = spill_array(links.spill_dir, len(rows), np.float64, "backed-off")
+    _backed_off(first, context_bow, lower_backed_off, links.suffix[k], est.source, est.logp, out)
     missing = np.flatnonzero(np.isnan(out))
     if len(missing):
         out[missing] = tables.backoff_logprob(rows[missing], 0)

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import EmptyInputError
 from ..model import NgramModel
+from ..spill import release
 from .adjust import adjusted_counts
 from .backoff import context_backoffs, finish_unigrams
 from .discounts import estimate_discounts
@@ -37,12 +38,15 @@ class StageTimes(dict):
         return now
 
 
-def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, consume=False):
+def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, consume=False,
+             spill_dir=None):
     """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N).
 
     With `consume`, the count tables are taken out of `counts` (left empty), so that each order's
     tables are freed as soon as estimation no longer needs them; the model may then hold some of
-    them as its own n-gram tables."""
+    them as its own n-gram tables. With `spill_dir` (a run under a memory cap), the arrays
+    indexed by count row are memory-mapped files there, and each stage hands back the pages it
+    touched of them and of memory-mapped count tables."""
     times = StageTimes() if times is None else times
     start = time.perf_counter()
     order = min(options.order, counts.order)
@@ -61,7 +65,7 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, co
     uniform_size = int(np.count_nonzero(modelled))
     methods = [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
                for k in range(order)]
-    links = OrderLinks(ngrams)
+    links = OrderLinks(ngrams, spill_dir)
     # policy hook, on raw counts: taken before adjusting drops them
     pruned = [policy.pruned(k, ngrams[k - 1], raw[k - 1], pruned_words) for k in range(1, order + 1)]
     adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links)
@@ -76,6 +80,7 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, co
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent, vocab,
                              uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower)
+        release(rows, adjusted[k - 1], lower, links.suffix.get(k), backed_off)
         adjusted[k - 1] = pruned[k - 1] = lower = None
         start = times.mark("probabilities", start)
         if k == 1:
@@ -99,6 +104,7 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, co
             backed_off = None if k == order else backed_off_logprob(
                 links, k, rows, est, contexts, bows, backed_off, tables)
             del starts, bows, nodes, contexts
+        release(rows, links.suffix.get(k), links.first.get(k), backed_off)
         del est, rows
         start = times.mark("backoff", start)
     ngrams[order - 1] = links.suffix[order] = links.first[order] = None
@@ -186,6 +192,7 @@ def _close_linked_nodes(tables, order, ngrams, links):
                 tables.node_source[m - 1], tables.node_bow[m - 1] = sources, bows[first]
         tables.node_source[m] = np.flatnonzero(node)
         tables.node_bow[m] = bow[tables.node_source[m]]
+        release(ngrams[m - 1], ngrams[m - 2], links.suffix.get(m + 1), links.first.get(m))
     if 2 in tables.node_source:
         tables.unigram_node[ngrams[1][tables.node_source[2], 0]] = True
 

@@ -1,0 +1,83 @@
+"""Large per-n-gram arrays kept in memory-mapped files, for runs under a memory cap.
+
+Under a cap (`-memory`), the count tables and the estimation arrays indexed by count row live
+in files of a temporary spill directory. The stages read them through the mapping and hand the
+pages they touched back to the system when done (`release`), so the process holds little more
+than what the running stage touches; the data stays in the files (the page cache keeps what
+fits). Within a stage, a pager thread holds the process to the cap: when its resident size
+passes the cap, the pages of every spilled array are handed back, and re-read as they are
+used. Compiled kernels run without the GIL, so the pager runs while they do.
+"""
+
+import contextlib
+import mmap
+import os
+import tempfile
+import threading
+import weakref
+
+import numpy as np
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+_PAGER_SECONDS = 0.01  # how often the pager looks at the resident size
+
+_spilled = weakref.WeakSet()  # the mappings of live spilled arrays
+_spilled_lock = threading.Lock()
+
+
+def resident_bytes():
+    """This process's resident set size."""
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * _PAGE_BYTES
+
+
+def _page(limit, stop):
+    while not stop.wait(_PAGER_SECONDS):
+        if resident_bytes() > limit:
+            with _spilled_lock:
+                mappings = list(_spilled)
+            _release_mappings(mappings)
+
+
+@contextlib.contextmanager
+def spill_directory(memory, tmpdir=None):
+    """A temporary directory for the arrays of a run capped at `memory` bytes (None: no cap and
+    no directory), removed on exit; while it exists, the pager holds the process to the cap."""
+    if memory is None:
+        yield None
+        return
+    stop = threading.Event()
+    pager = threading.Thread(target=_page, args=(memory, stop), name="ngramkit-pager", daemon=True)
+    pager.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="ngramkit-", dir=tmpdir) as directory:
+            yield directory
+    finally:
+        stop.set()
+        pager.join()
+
+
+def spill_array(directory, shape, dtype, name="array"):
+    """An uninitialised array: in memory, or memory-mapped from a file in `directory`. The file
+    is unlinked at once: its blocks live as long as the array, and are freed with it."""
+    if directory is None:
+        return np.empty(shape, dtype=dtype)
+    path = tempfile.mktemp(prefix=f"{name}-", suffix=".npy", dir=directory)
+    array = np.lib.format.open_memmap(path, "w+", dtype, shape if isinstance(shape, tuple) else (int(shape),))
+    os.unlink(path)
+    with _spilled_lock:
+        _spilled.add(array._mmap)
+    return array
+
+
+def release(*arrays):
+    """Drop the resident pages of memory-mapped arrays from this process (their data stays in
+    the files, re-read on the next access); other arrays and None are left alone."""
+    _release_mappings(getattr(array, "_mmap", None) for array in arrays)
+
+
+def _release_mappings(mappings):
+    # madvise holds the GIL, so no mapping is closed while it is being released
+    for mapping in mappings:
+        if mapping is not None and not mapping.closed:
+            mapping.madvise(mmap.MADV_DONTNEED)
