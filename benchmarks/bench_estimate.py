@@ -1,9 +1,10 @@
 """Modified Kneser-Ney estimation, text in and ARPA out: orders 3 and 5 of en-large (14.6M words).
 
-    python benchmarks/bench_estimate.py [--corpus PATH] [--orders 3,5]
+    python benchmarks/bench_estimate.py [--corpus PATH] [--orders 3,5] [--memory 2G]
 
 For each order: wall time, CPU time and peak RSS of `ngram-count -kndiscount -interpolate -text ... -lm ...`
-(compiled code cached by a warm-up run), then, in a separate process, the time of each stage
+(compiled code cached by a warm-up run), without a memory cap and with `-memory` (2G: the budget
+lmplz was given, `-S 2G`), then, in a separate process, the time of each stage
 (counting, adjusted counts, discounts, probabilities, backoff weights, assembly, ARPA writing),
 wall and CPU, since the machine may be shared.
 """
@@ -48,6 +49,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", default=os.path.join(SHARED, "corpora/en-large/train.txt.gz"))
     parser.add_argument("--orders", default="3,5")
+    parser.add_argument("--memory", default="2G", help="the cap of the second run ('' for none)")
     parser.add_argument("--stages", nargs=2, metavar=("ORDER", "LM"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stages:
@@ -61,10 +63,13 @@ def main():
                  warm + ".arpa"], stderr=subprocess.DEVNULL)
         for order in map(int, args.orders.split(",")):
             lm = os.path.join(tmp, f"o{order}.arpa")
-            seconds, rss, cpu = measure([tool("ngram-count"), "-order", str(order), *KN, "-text",
-                                         args.corpus, "-lm", lm, "-q"], cpu=True)
-            print(f"order {order}: ngram-count {seconds:.1f} s wall, {cpu:.1f} s CPU (user+system), "
-                  f"peak RSS {rss:.0f} MB, ARPA {os.path.getsize(lm) / 1e6:.0f} MB", flush=True)
+            for cap in ([None, args.memory] if args.memory else [None]):
+                extra = ["-memory", cap, "-temp-dir", tmp] if cap else []
+                seconds, rss, cpu = measure([tool("ngram-count"), "-order", str(order), *KN, *extra, "-text",
+                                             args.corpus, "-lm", lm, "-q"], cpu=True)
+                print(f"order {order}: ngram-count{' -memory ' + cap if cap else ''} {seconds:.1f} s wall, "
+                      f"{cpu:.1f} s CPU (user+system), peak RSS {rss:.0f} MB, "
+                      f"ARPA {os.path.getsize(lm) / 1e6:.0f} MB", flush=True)
             out = subprocess.run([sys.executable, __file__, "--corpus", args.corpus, "--stages",
                                   str(order), lm], check=True, capture_output=True, text=True)
             run = json.loads(out.stdout.strip().splitlines()[-1])

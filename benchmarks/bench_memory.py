@@ -1,14 +1,14 @@
 """Estimation with a memory cap and without: en-large, modified Kneser-Ney, text in, ARPA out.
 
-    python benchmarks/bench_memory.py [--order 5] [--memory 1G]
+    python benchmarks/bench_memory.py [--order 5] [--memory 2G,1G,800M,400M]
 
-Runs `ngram-count -order N -kndiscount -interpolate -text ... -lm ...` once without and once
-with `-memory CAP` (counting in blocks that fit the cap, sorted runs spilled to a temporary
-directory and merged, the count tables left there memory-mapped while the model is estimated),
-and prints wall time, user+system CPU and peak RSS of each, and whether the two ARPA files are
-byte-identical. Peak RSS counts the mapped pages of the count files that happen to be resident;
-with `--cgroup` (root, cgroup-v1 memory controller) the capped run is confined to a memory
-group limited to CAP, so that the system must page them out: the run either fits or is killed.
+Runs `ngram-count -order N -kndiscount -interpolate -text ... -lm ...` once without a cap and
+once with each `-memory CAP` (counting in blocks that fit the cap, sorted runs spilled to a
+temporary directory and merged, count tables and estimation arrays memory-mapped there, the
+pager holding the resident size to the cap), and prints wall time, user+system CPU and peak
+RSS of each, and whether each ARPA file is byte-identical to the uncapped one. With `--cgroup`
+(root, cgroup-v1 memory controller) each capped run is also confined to a memory group limited
+to CAP, which counts the page cache of its files too: the run either fits or is killed.
 """
 
 import argparse
@@ -40,7 +40,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", default=os.path.join(SHARED, "corpora", "en-large", "train.txt.gz"))
     parser.add_argument("--order", type=int, default=5)
-    parser.add_argument("--memory", default="1G")
+    parser.add_argument("--memory", default="2G,1G,800M,400M", help="comma-separated caps")
     parser.add_argument("--cgroup", action="store_true", help="confine the capped run to a memory cgroup")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,19 +52,20 @@ def main():
         measure(base + ["-text", warm, "-discount-fallback", "-lm", os.path.join(tmp, "warm.arpa")],
                 stderr=subprocess.DEVNULL)
         outputs = {}
-        for label, extra in (("no cap", []), (f"-memory {args.memory}", ["-memory", args.memory, "-temp-dir", tmp])):
+        runs = [("no cap", [], None)] + [(f"-memory {cap}", ["-memory", cap, "-temp-dir", tmp], cap)
+                                         for cap in args.memory.split(",")]
+        for label, extra, cap in runs:
             confine = {}
-            if extra and args.cgroup:
+            if cap and args.cgroup:
                 label += " in a cgroup of that size"
-                confine["preexec_fn"] = memory_group(args.memory)
+                confine["preexec_fn"] = memory_group(cap)
             outputs[label] = os.path.join(tmp, f"{len(outputs)}.arpa")
             seconds, rss, cpu = measure(base + extra + ["-text", args.corpus, "-lm", outputs[label]], cpu=True,
                                         **confine)
-            print(f"order {args.order}, {label}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {rss:6.0f} MB",
-                  flush=True)
-        same = filecmp.cmp(*outputs.values(), shallow=False)
-        print(f"ARPA files {'byte-identical' if same else 'DIFFER'}")
-
+            same = "" if not cap else ", ARPA byte-identical" if filecmp.cmp(
+                outputs["no cap"], outputs[label], shallow=False) else ", ARPA DIFFERS"
+            print(f"order {args.order}, {label}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU, "
+                  f"peak RSS {rss:6.0f} MB{same}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -191,7 +191,7 @@ def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, int
               help="Keep only the words of FILE (separated by whitespace) and <s>, </s>, <unk>; "
                    "n-grams holding any other word are pruned, their counts still feed the rest.")
 @click.option("--skip_symbols", is_flag=True, help="Treat <s>, </s> and <unk> in the text as whitespace.")
-@click.option("--memory", "-S", default=None, help="Memory bound for counting (lmplz units: 2G, 500M, 80%).")
+@click.option("--memory", "-S", default=None, help="Memory bound for counting and estimation (lmplz units: 2G, 500M, 80%).")
 @click.option("--temp_prefix", "-T", default=None, help="Directory for temporary files.")
 @click.option("--workers", "-j", default=0, help="Counting threads (default: one per core, up to 4).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")

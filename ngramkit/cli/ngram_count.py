@@ -29,7 +29,7 @@ COUNT_OPTIONS = [
     Option("tolower", bool, False, "lowercase all words"),
     Option("no-sos", bool, False, "do not add <s> at sentence starts"),
     Option("no-eos", bool, False, "do not add </s> at sentence ends"),
-    Option("memory", str, help="bound memory for counting, e.g. 500M or 2G; spills to -temp-dir"),
+    Option("memory", str, help="bound memory (counting and estimation), e.g. 500M or 2G; spills to -temp-dir"),
     Option("temp-dir", str, help="directory for spilled runs (default $TMPDIR)"),
     Option("workers", int, 0, "counting threads (default one per core, up to 4)"),
     Option("encoding", str, "utf-8", "text encoding"),

@@ -49,7 +49,7 @@ def estimate_options(order, method, backoff, min_counts, discount, unk):
 @click.option("--unk", is_flag=True, help="Keep <unk> as a word of the model (open vocabulary).")
 @click.option("--kenlm", is_flag=True, help="Estimate exactly as KenLM's lmplz (see ngramkit lmplz).")
 @click.option("--workers", "-j", default=0, help="Counting threads (default: one per core, up to 4).")
-@click.option("--memory", "-S", default=None, help="Memory bound for counting, e.g. 1G.")
+@click.option("--memory", "-S", default=None, help="Memory bound for counting and estimation, e.g. 1G.")
 @click.option("--temp-dir", "-T", default=None, help="Where spilled runs go.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def train(texts, output, order, method, backoff, min_counts, discount, vocab, unk, kenlm, workers, memory,
