@@ -48,13 +48,15 @@ def spill_directory(memory, tmpdir=None):
         return
     stop = threading.Event()
     pager = threading.Thread(target=_page, args=(memory, stop), name="ngramkit-pager", daemon=True)
-    pager.start()
+    if os.path.exists("/proc/self/statm"):  # elsewhere only the stages' own releases bound memory
+        pager.start()
     try:
         with tempfile.TemporaryDirectory(prefix="ngramkit-", dir=tmpdir) as directory:
             yield directory
     finally:
         stop.set()
-        pager.join()
+        if pager.is_alive():
+            pager.join()
 
 
 def spill_array(directory, shape, dtype, name="array"):
