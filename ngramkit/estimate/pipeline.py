@@ -80,7 +80,6 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, co
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent, vocab,
                              uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower)
-        release(rows, adjusted[k - 1], lower, links.suffix.get(k), backed_off)
         adjusted[k - 1] = pruned[k - 1] = lower = None
         start = times.mark("probabilities", start)
         if k == 1:
