@@ -6,15 +6,17 @@ import pytest
 
 from ngramkit import arpa
 from ngramkit.arpa import read_arpa, write_arpa
-from ngramkit.errors import FormatError
+from ngramkit.errors import EncodingError, FormatError
 from ngramkit.vocab import Vocabulary
 
 DATA = Path(__file__).parent / "data" / "reference"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 def full_arpas(root):
-    """The reference tools' ARPA files (not the excerpts other tests keep as `*.sample.arpa.gz`)."""
-    return sorted(p for p in root.glob("*/*/*.arpa.gz") if not p.name.endswith(".sample.arpa.gz"))
+    """The reference tools' UTF-8 ARPA files (not the excerpts other tests keep as
+    `*.sample.arpa.gz`, nor the GBK one, which test_gbk_arpa_is_refused covers)."""
+    return sorted(p for p in root.glob("*/*/*.arpa.gz")
+                  if not p.name.endswith((".sample.arpa.gz", ".gbk.arpa.gz")))
 
 
 LOCAL_ARPAS = full_arpas(DATA)
@@ -69,6 +71,16 @@ def test_round_trip_local(path, tmp_path, in_pieces):
 @pytest.mark.parametrize("path", SHARED_ARPAS, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
 def test_round_trip_shared(path, tmp_path):
     check_round_trip(path, tmp_path)
+
+
+@pytest.mark.skipif(not (SHARED / "more" / "zh" / "mkn3.gbk.arpa.gz").exists(),
+                    reason="shared reference outputs not available")
+def test_gbk_arpa_is_refused():
+    # SRILM's model of GBK text: words are GBK bytes; UTF-8 validation names the first bad line
+    # (line 48 is the first 1-gram line with a non-ASCII word).
+    with pytest.raises(EncodingError, match="invalid UTF-8 in a word") as caught:
+        read_arpa(SHARED / "more" / "zh" / "mkn3.gbk.arpa.gz")
+    assert caught.value.line == 48
 
 
 def test_values_match_reference_text():
