@@ -217,6 +217,57 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
     return pos
 
 
+@dataclass
+class PerplexityReport:
+    """The perplexity of a text in full: SRILM's totals, and every sentence and scored token.
+
+    Token arrays run over the scored tokens of all sentences (each sentence's words, then its
+    `</s>`; an explicit `<s>`/`</s>` at a line's ends is not scored again); sentence i holds
+    tokens sentence_offsets[i]:sentence_offsets[i+1]. `token_logprob` is -inf for OOVs and zero
+    probabilities; `token_order` is the length of the n-gram that scored the token (0: OOV).
+    """
+
+    stats: TextStats
+    vocab: object
+    sentence_offsets: np.ndarray
+    token_ids: np.ndarray
+    token_logprob: np.ndarray
+    token_order: np.ndarray
+    sentence_logprob: np.ndarray
+    sentence_oovs: np.ndarray
+    sentence_zeroprobs: np.ndarray
+    oov_words: dict  # surface form of each OOV word -> its number of occurrences
+
+    @property
+    def sentence_words(self):
+        """Words of each sentence, without its </s>."""
+        return np.diff(self.sentence_offsets) - 1
+
+    def sentence_ppl(self):
+        """SRILM's per-sentence ppl (with </s>); NaN where no token was scored."""
+        scored = self.sentence_words - self.sentence_oovs - self.sentence_zeroprobs + 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(scored > 0, np.exp(-(self.sentence_logprob / scored) * LN10), np.nan)
+
+    def srilm_text(self):
+        return self.stats.srilm_text()
+
+
+def _scored_slots(ids, line_offsets, bos, eos):
+    """Mask of the token slots _ppl_block fills (t + s for token t of line s, hi + s for its </s>)."""
+    lo, hi = line_offsets[:-1].copy(), line_offsets[1:].copy()
+    if len(ids):
+        lo += (hi > lo) & (ids[np.minimum(lo, len(ids) - 1)] == bos)
+        hi -= (hi > lo) & (ids[np.maximum(hi - 1, 0)] == eos)
+    line = np.arange(len(lo))
+    mask = np.zeros(len(ids) + len(line_offsets), dtype=np.bool_)
+    edges = np.zeros(len(mask) + 1, dtype=np.int64)
+    np.add.at(edges, lo + line, 1)
+    np.add.at(edges, hi + line + 1, -1)
+    mask[:] = np.cumsum(edges[:-1]) > 0
+    return mask, hi - lo
+
+
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
@@ -228,23 +279,35 @@ class PerplexityScorer:
         pool, offsets = model.vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
+    def _scored_blocks(self, path, keep):
+        """Per block of `path`: (text, ids, spans, line offsets, the block's counts, the log10
+        probability of the text so far, token_logp, token_found, sentence_stats); the per-token
+        arrays are empty unless `keep`. The total runs on across blocks, as SRILM sums it."""
+        vocab = self.model.vocab
+        total = 0.0
+        for block, _ in iter_line_blocks(path):
+            buf = np.frombuffer(block, dtype=np.uint8)
+            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
+            # one slot per token and one per </s>
+            slots = len(ids) + len(line_offsets) if keep else 0
+            token_logp = np.empty(slots, dtype=np.float32)
+            token_found = np.empty(slots, dtype=np.int32)
+            sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
+            stats, total = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
+                                      self.unk, total, token_logp, token_found, sentence_stats)
+            yield (buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
+                   token_logp, token_found, sentence_stats)
+
     def score_file(self, path, debug=0, out=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
         (and at 2 per-word) lines to the binary stream `out` as they are made."""
         vocab = self.model.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
-        for block, _ in iter_line_blocks(path):
-            buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
-            # per-token results for the -debug lines: one slot per token and one per </s>
-            slots = len(ids) + len(line_offsets) if debug >= 1 else 0
-            token_logp = np.empty(slots, dtype=np.float32)
-            token_found = np.empty(slots, dtype=np.int32)
-            sentence_stats = np.empty((len(line_offsets) - 1 if debug >= 1 else 0, 3))
-            stats, total.logprob = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
-                                              self.unk, total.logprob, token_logp, token_found, sentence_stats)
-            total.add(TextStats(*(int(x) for x in stats)))
+        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats in \
+                self._scored_blocks(path, debug >= 1):
+            total.add(counts)
+            total.logprob = logprob
             if debug >= 1:
                 size = len(buf) + 2 * len(line_offsets) * 160
                 if debug >= 2:
@@ -254,3 +317,44 @@ class PerplexityScorer:
                                      vocab.eos, debug, token_logp, token_found, sentence_stats, output)
                 out.write(output[:used].tobytes())
         return total
+
+    def report(self, path):
+        """The `PerplexityReport` of `path`: totals, sentences and tokens."""
+        vocab = self.model.vocab
+        total = TextStats()
+        parts = {name: [] for name in ("ids", "logp", "order", "sentence", "lengths")}
+        oov_words = {}
+        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats in \
+                self._scored_blocks(path, True):
+            total.add(counts)
+            total.logprob = logprob
+            mask, words = _scored_slots(ids, line_offsets, vocab.bos, vocab.eos)
+            # a slot's token: t + s holds token t of line s, hi + s the line's </s>
+            slot_ids = np.full(len(mask), vocab.eos, dtype=np.int32)
+            line_of_token = np.repeat(np.arange(len(line_offsets) - 1), np.diff(line_offsets))
+            slot_ids[np.arange(len(ids)) + line_of_token] = ids
+            parts["ids"].append(slot_ids[mask])
+            parts["logp"].append(token_logp[mask])
+            parts["order"].append(token_found[mask])
+            parts["sentence"].append(sentence_stats)
+            parts["lengths"].append(words + 1)
+            oov = np.flatnonzero((ids == self.unk) & (token_found[np.arange(len(ids)) + line_of_token] == 0)
+                                 & mask[np.arange(len(ids)) + line_of_token])
+            for t in oov.tolist():  # OOV tokens only
+                word = bytes(buf[starts[t]:ends[t]]).decode("utf-8")
+                oov_words[word] = oov_words.get(word, 0) + 1
+
+        def joined(name, dtype, width=None):
+            if not parts[name]:
+                return np.zeros((0, width) if width else 0, dtype=dtype)
+            return np.concatenate(parts[name]).astype(dtype, copy=False)
+
+        sentence = joined("sentence", np.float64, 3)
+        offsets = np.zeros(len(sentence) + 1, dtype=np.int64)
+        np.cumsum(joined("lengths", np.int64), out=offsets[1:])
+        return PerplexityReport(stats=total, vocab=vocab, sentence_offsets=offsets,
+                                token_ids=joined("ids", np.int32), token_logprob=joined("logp", np.float32),
+                                token_order=joined("order", np.int32), sentence_logprob=sentence[:, 0],
+                                sentence_oovs=sentence[:, 1].astype(np.int64),
+                                sentence_zeroprobs=sentence[:, 2].astype(np.int64),
+                                oov_words=dict(sorted(oov_words.items(), key=lambda kv: (-kv[1], kv[0]))))
