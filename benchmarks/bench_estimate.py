@@ -27,13 +27,13 @@ def stages(corpus, order, lm):
     """Time each stage in this process; print them as JSON."""
     from ngramkit.arpa import write_arpa
     from ngramkit.cli.common import return_large_blocks_to_os
-    from ngramkit.counting import TextOptions, count_text
+    from ngramkit.counting import RunOptions, count_text
     from ngramkit.estimate import EstimateOptions, StageTimes, estimate
 
     return_large_blocks_to_os()  # as the commands do
     times = StageTimes()
     start = time.perf_counter()
-    counts = count_text([corpus], order, TextOptions(quiet=True))
+    counts = count_text([corpus], order, run=RunOptions(quiet=True))
     times.mark("count", start)
     model = estimate(counts, EstimateOptions.srilm(order, "kn", interpolate=True), times=times, consume=True)
     del counts

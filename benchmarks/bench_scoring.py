@@ -72,7 +72,7 @@ def main():
         order, sizes = model.order, model.sizes()
         total = float(np.sum(lm.score_batch(sentences), dtype=np.float64))
         binary = "/tmp/bench_scoring_model.ngk"
-        write_binary, _ = timed(lm.write_binary, binary)
+        write_binary, _ = timed(model.write, binary)
         del model, lm
         load_binary, mapped = timed(Model, binary)
         ppl_seconds, _ = measure([tool("ngram"), "-lm", path, "-order", str(order), "-ppl", plain_text],

@@ -1,15 +1,48 @@
 """ngramkit: n-gram language models for speech recognition.
 
+The pipeline, one call per stage:
+
+    import ngramkit
+    counts = ngramkit.count("train.txt", order=3)                 # NgramCounts
+    model = ngramkit.train("train.txt", order=3)                  # NgramModel (modified Kneser-Ney)
+    model = ngramkit.train("train.txt", kenlm=True)               # exactly KenLM's lmplz
+    model = ngramkit.load("lm.arpa.gz")                           # ARPA or binary (.ngk)
+    report = model.perplexity("dev.txt")                          # SRILM's ppl, per sentence and word
+    small = model.prune(1e-7)                                     # or prune(target_size=1_000_000)
+    mixed = ngramkit.mix([a, b], [0.6, 0.4])
+    weights = ngramkit.best_mix([a.perplexity("dev.txt"), b.perplexity("dev.txt")])
+    model.write("lm.arpa.gz"); model.write("lm.ngk")
+    fst = model.to_fst()                                          # Kaldi's G.fst, a pynini.Fst
+    scorer = model.scorer()                                       # kenlm.Model's API
+
 `Model` and `State` stand in for `kenlm.Model` and `kenlm.State`.
 """
 
-__all__ = ["Model", "State", "FullScoreReturn"]
+_EXPORTS = {
+    "Model": "lm", "State": "lm", "FullScoreReturn": "lm",
+    "train": "training", "count": "training", "lmplz": "training",
+    "load": "formats", "save": "formats", "FORMATS": "formats",
+    "mix": "mix", "best_mix": ("mix", "weights_from_reports"),
+    "NgramModel": "model", "NgramCounts": "model", "Vocabulary": "vocab",
+    "PerplexityReport": "perplexity", "METHODS": "estimate.smoothing",
+    "NgramkitError": "errors", "UsageError": "errors", "FormatError": "errors", "EncodingError": "errors",
+    "MissingFileError": "errors", "OutputError": "errors", "EstimationError": "errors",
+    "EmptyInputError": "errors",
+}
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name):
-    # Imported on first use: the command-line tools need not load the scorer.
-    if name in __all__:
-        from . import lm
+    # Imported on first use: `import ngramkit` stays cheap, and the command-line tools load
+    # only what they run.
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'ngramkit' has no attribute {name!r}")
+    module_name, attribute = target if isinstance(target, tuple) else (target, name)
+    import importlib
 
-        return getattr(lm, name)
-    raise AttributeError(f"module 'ngramkit' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module_name}"), attribute)
+
+
+def __dir__():
+    return __all__

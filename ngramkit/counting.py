@@ -44,10 +44,20 @@ class TextOptions:
     tolower: bool = False
     vocab: Vocabulary | None = None  # a closed vocabulary; other words are unknown
     map_unk: str = UNK  # the word unknown words become
-    memory: int | None = None  # bytes; bounds counting by spilling sorted runs to disk
-    tmpdir: str | None = None
+
+
+@dataclass
+class RunOptions:
+    """How a run may use the machine: memory cap, spill directory, threads, progress."""
+
+    memory: int | None = None  # bytes; bounds the run by spilling sorted runs and arrays to disk
+    temp_dir: str | None = None  # where spilled files go (default: the system's)
     workers: int = 0  # counting threads; 0 = one per core, up to 4
-    quiet: bool = False
+    quiet: bool = False  # no progress on stderr
+
+    def __post_init__(self):
+        if isinstance(self.memory, str):
+            self.memory = parse_memory(self.memory)
 
 
 def parse_memory(text):
@@ -59,7 +69,7 @@ def parse_memory(text):
             return int(float(s[:-1]) * units[s[-1]])
         return int(float(s))
     except ValueError:
-        raise UsageError(f"cannot read memory size {text!r} (use e.g. 500M or 2G)") from None
+        raise UsageError(f"cannot read memory size {text!r} (use e.g. 500M or 2G)", option="memory") from None
 
 
 def build_vocabulary(words, options):
@@ -279,14 +289,14 @@ class _Merger:
         return counts
 
 
-def count_blocks(blocks, order, options, workdir=None):
+def count_blocks(blocks, order, options, run, workdir=None):
     """(NgramCounts, sentences) of (block, first_line, path) triples, counted in threads."""
     if not 1 <= order <= MAX_ORDER:
-        raise UsageError(f"order must be between 1 and {MAX_ORDER}, not {order}")
-    workers = options.workers or default_workers()
+        raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}", option="order")
+    workers = run.workers or default_workers()
     merger = _Merger(workdir)
     sentences = 0
-    progress = Progress(f"counting orders 1-{order}", quiet=options.quiet, unit="B")
+    progress = Progress(f"counting orders 1-{order}", quiet=run.quiet, unit="B")
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = []
         for block, first_line, path in blocks:
@@ -314,24 +324,25 @@ def text_blocks(paths, options, chunk_bytes, byte_range=None):
                 yield block, first_line, path
 
 
-def count_text(paths, order, options=None, spill_dir=None):
+def count_text(paths, order, options=None, run=None, spill_dir=None):
     """Read text files and count all n-grams of orders 1..order.
 
-    With options.memory, sorted runs are spilled to a temporary directory; the final tables are
+    With run.memory, sorted runs are spilled to a temporary directory; the final tables are
     read back into memory, or, given `spill_dir` (a directory the caller removes), stay there as
     memory-mapped files, which the system can page out while estimation reads them."""
     options = options or TextOptions()
-    workers = options.workers or default_workers()
+    run = run or RunOptions()
+    workers = run.workers or default_workers()
     # Under a cap, blocks in flight get half of it (the rest is for merging and estimating);
     # blocks beyond the default budget count no faster.
-    memory = DEFAULT_MEMORY if options.memory is None else min(options.memory // 2, DEFAULT_MEMORY)
+    memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 2, DEFAULT_MEMORY)
     if spill_dir is None:
-        owned = spill_directory(options.memory, options.tmpdir)
+        owned = spill_directory(run.memory, run.temp_dir)
     else:
         owned = contextlib.nullcontext(spill_dir)
     with owned as workdir:
         counts, sentences = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
-                                         order, options, workdir)
+                                         order, options, run, workdir)
         if not sentences:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         if workdir is not None and spill_dir is None:

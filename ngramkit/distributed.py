@@ -7,18 +7,16 @@ ranges; a compressed file is one shard.
 """
 
 import os
-from dataclasses import replace
 
-from .counting import block_bytes, count_blocks, merge_counts, text_blocks, DEFAULT_MEMORY
+from .counting import DEFAULT_MEMORY, RunOptions, block_bytes, count_blocks, merge_counts, text_blocks
 from .errors import EmptyInputError, UsageError
 from .textio import split_byte_ranges
 
 
 def _count_shard(shard, order, options):
     path, byte_range = shard
-    single = replace(options, workers=1, quiet=True)
-    return count_blocks(text_blocks([path], single, block_bytes(order, DEFAULT_MEMORY, 1), byte_range),
-                        order, single)
+    return count_blocks(text_blocks([path], options, block_bytes(order, DEFAULT_MEMORY, 1), byte_range),
+                        order, options, RunOptions(workers=1, quiet=True))
 
 
 def _merge_shards(a, b):

@@ -9,15 +9,16 @@ class NgramkitError(Exception):
 
     exit_status = 1
 
-    def __init__(self, message, path=None, line=None):
+    def __init__(self, message, path=None, line=None, option=None):
         super().__init__(message)
         self.message = message
         self.path = path
         self.line = line
+        self.option = option  # the library parameter the error is about; commands print their flag
 
     def __reduce__(self):
         # Keep path and line when the error crosses a process boundary (cluster workers).
-        return (self.__class__, (self.message, self.path, self.line))
+        return (self.__class__, (self.message, self.path, self.line, self.option))
 
     def __str__(self):
         where = ""

@@ -542,16 +542,6 @@ def _format_text(states, arc_start, arcs, weights, final, out):
     return pos
 
 
-def truncate(model, max_order):
-    """The model's orders 1..max_order (the highest keeps no backoff weights)."""
-    if max_order is None or max_order >= model.order:
-        return model
-    if max_order < 1:
-        raise UsageError(f"--max-order must be at least 1, not {max_order}")
-    return NgramModel(model.vocab, model.ngrams[:max_order], model.logprob[:max_order],
-                      model.backoff[:max_order - 1])
-
-
 def compile_grammar(model, symbols=None, disambig_symbol=None, bos_symbol=BOS, eos_symbol=EOS,
                     ilabel_sort=True, path=None):
     """Kaldi's G of `model` as a `Grammar` (arrays, symbol table, skipped n-grams).
@@ -636,18 +626,31 @@ def _suffix_destinations(ids, dst, next_state, tables, first_starts, states):
     return new_states, _suffix_states_of(np.ascontiguousarray(suffixes), tables, first_starts, states)
 
 
-def arpa_to_fst(path, disambig_symbol=None, symbol_table=None, bos_symbol=BOS, eos_symbol=EOS,
-                ilabel_sort=True, keep_symbols=False, max_order=None):
-    """Kaldi's arpa2fst as a function: the G `pynini.Fst` of the ARPA file at `path`.
-
-    symbol_table: path of a words.txt to label words with, or None to make a
-    table (kept with the FST). Skipped n-grams are reported as a warning.
-    """
-    symbols = SymbolTable.read(symbol_table) if symbol_table else None
-    model = truncate(read_arpa(path), max_order)
-    grammar = compile_grammar(model, symbols, disambig_symbol, bos_symbol, eos_symbol, ilabel_sort, path)
+def report_skipped(grammar, model, path, warn, limit=30):
+    """Warn of the n-grams `grammar` skipped as Kaldi's arpa2fst does: the first `limit` by name
+    (-1: all), then the totals per reason, and a missing start state."""
+    limit = sum(model.sizes()) if limit < 0 else limit
+    for words, reason in grammar.skipped_examples(model, limit):
+        warn(f"{path}: skipped n-gram '{words}' with {SKIP_REASONS[reason]}")
     counts = grammar.skip_counts()
     if counts:
-        warnings.warn(f"{path}: skipped " + ", ".join(f"{n} n-grams with {SKIP_REASONS[r]}"
-                                                       for r, n in counts.items()), stacklevel=2)
+        warn(f"{path}: skipped {sum(counts.values())} n-grams: "
+             + ", ".join(f"{n} with {SKIP_REASONS[r]}" for r, n in counts.items()))
+    if grammar.start < 0:
+        warn(f"{path}: no start state (the model has no 1-gram for the sentence start)")
+
+
+def arpa_to_fst(path, disambig_symbol=None, symbol_table=None, bos_symbol=BOS, eos_symbol=EOS,
+                ilabel_sort=True, keep_symbols=False, max_order=None):
+    """Kaldi's arpa2fst as a function: the G `pynini.Fst` of the model file at `path`.
+
+    symbol_table: path of a words.txt to label words with, or None to make a
+    table (kept with the FST). Skipped n-grams are reported as warnings.
+    """
+    from .formats import load
+
+    symbols = SymbolTable.read(symbol_table) if symbol_table else None
+    model = load(path).truncated(max_order)
+    grammar = compile_grammar(model, symbols, disambig_symbol, bos_symbol, eos_symbol, ilabel_sort, path)
+    report_skipped(grammar, model, path, lambda message: warnings.warn(message, stacklevel=3), 0)
     return grammar.to_fst(keep_symbols or symbols is None)

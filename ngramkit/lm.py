@@ -12,8 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .arpa import read_arpa
-from .binary import is_binary, read_arrays, write_arrays
+from .binary import is_binary, read_arrays
 from .jit import available_cores
 from .scoring import ScoringTables, WordTable, advance, score_lines, score_sentence, sentence_start
 from .vocab import Vocabulary
@@ -100,7 +99,9 @@ class Model:
             self._init_from(None, tables, WordTable(arrays["word_table"]), info["sizes"], info["specials"])
             self._word_pool = (arrays["word_pool"], arrays["word_offsets"])
         else:
-            self._init_from_model(read_arpa(path))
+            from .formats import load
+
+            self._init_from_model(load(path))
 
     @classmethod
     def from_ngram_model(cls, model, path="<memory>"):
@@ -132,15 +133,8 @@ class Model:
     def vocab(self):
         """The `Vocabulary` (for a binary model, made on first use: batch scoring needs none)."""
         if self._vocab is None:
-            self._vocab = Vocabulary(_words_of(*self._word_pool), presorted=True)
+            self._vocab = vocabulary_of(*self._word_pool)
         return self._vocab
-
-    def write_binary(self, path):
-        """Write the model as a binary model file (atomically), for `Model(path)` to memory-map."""
-        pool, offsets = self.vocab.byte_pool()
-        arrays = {**self._tables.named_arrays(), **self._words.named_arrays(), "word_pool": pool, "word_offsets": offsets}
-        info = {"sizes": self.sizes, "specials": [self._bos, self._eos, self._unk]}
-        write_arrays(path, BINARY_KIND, info, arrays)
 
     def __repr__(self):
         return f"<ngramkit.Model from {self.path}>"
@@ -252,7 +246,17 @@ def _encode_lines(sentences):
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
-def _words_of(pool, offsets):
-    """The words of a byte pool, decoded at once: newlines go between them, then one split."""
+def vocabulary_of(pool, offsets):
+    """The Vocabulary of a sorted byte pool (Vocabulary.byte_pool), decoded at once: newlines go
+    between the words, then one split."""
     text = np.insert(pool, offsets[1:-1], np.uint8(10)).tobytes().decode("utf-8")
-    return text.split("\n")
+    return Vocabulary(text.split("\n"), presorted=True)
+
+
+def scorer_arrays(model):
+    """The named arrays and info of `model`'s scorer, as a binary model file stores them."""
+    scorer = Model.from_ngram_model(model)
+    pool, offsets = model.vocab.byte_pool()
+    arrays = {**scorer._tables.named_arrays(), **scorer._words.named_arrays(), "word_pool": pool,
+              "word_offsets": offsets}
+    return arrays, {"sizes": scorer.sizes, "specials": [scorer._bos, scorer._eos, scorer._unk]}

@@ -12,11 +12,10 @@ ppl outputs or computed here from a held-out text.
 """
 
 import math
-import re
 
 import numpy as np
 
-from .errors import FormatError, UsageError
+from .errors import UsageError
 from .estimate.lookup import find_rows
 from .jit import njit
 from .model import NgramModel
@@ -24,7 +23,7 @@ from .perplexity import TextStats
 from .renorm import backoff_logprob, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
-from .textio import iter_line_blocks, open_input, read_blocks
+from .textio import iter_line_blocks
 from .vocab import BOS, EOS, UNK, Vocabulary
 
 LN10 = 2.30258509299404568402
@@ -89,6 +88,31 @@ def mix_pair(a, b, lam):
     mixed = NgramModel(a.vocab, ngrams, logprob, backoff)
     recompute_backoffs(mixed)
     return mixed
+
+
+def mix(models, weights=None):
+    """One backoff model interpolating `models` (NgramModels) with `weights` (default equal), as
+    SRILM's `ngram -mix-lm ... -write-lm` makes it."""
+    models = list(models)
+    if len(models) < 2:
+        raise UsageError("give at least two models to mix", option="models")
+    weights = [1.0 / len(models)] * len(models) if weights is None else [float(w) for w in weights]
+    if len(weights) != len(models) or abs(sum(weights) - 1.0) > 1e-6 or min(weights) < 0:
+        raise UsageError(f"need {len(models)} non-negative weights summing to 1, got "
+                         f"{' '.join(f'{w:g}' for w in weights)}", option="weights")
+    return mix_static(models, weights)
+
+
+def weights_from_reports(reports, lambdas=None, precision=0.001):
+    """compute-best-mix from PerplexityReports of one text under each model: the interpolation
+    weights that minimise its perplexity (tokens OOV to any model left out)."""
+    reports = list(reports)
+    sizes = {len(r.token_logprob) for r in reports}
+    if len(sizes) != 1:
+        raise UsageError("the reports are of different texts (their token counts differ)", option="reports")
+    logprob = np.stack([r.token_logprob for r in reports])
+    scored = np.all(np.stack([r.token_order for r in reports]) > 0, axis=0)
+    return best_mix(logprob[:, scored], lambdas, precision)
 
 
 def mix_static(models, weights):
@@ -241,31 +265,6 @@ def cumulative_lambdas(lambdas):
     """The pairwise weights that merge models one at a time into the same mixture."""
     totals = np.cumsum(lambdas)
     return [1.0] + [float(l / t) if t > 0 else 0.0 for l, t in zip(lambdas[1:], totals[1:])]
-
-
-_WORD_LINE = re.compile(rb"^\tp\( .*\) \t= \[(OOV|\d+gram)\] \S+ \[ (\S+) \]\r?$", re.M)
-
-
-def read_ppl_word_probs(path):
-    """Per-word log10 probabilities of a `ngram -debug 2 -ppl` output; NaN for OOVs."""
-    with open_input(path) as stream:
-        data = b"".join(read_blocks(stream, path))
-    found = _WORD_LINE.findall(data)
-    if not found:
-        raise FormatError("no word probability lines: not the output of ngram -debug 2 -ppl", path)
-    values = np.array([np.nan if kind == b"OOV" else float(v) for kind, v in found])
-    return values
-
-
-def word_probs_from_ppl_files(paths):
-    """(models, words) log10 probabilities of the words every file scores (not OOV in any)."""
-    columns = [read_ppl_word_probs(p) for p in paths]
-    n = len(columns[0])
-    for path, c in zip(paths, columns):
-        if len(c) != n:
-            raise FormatError(f"{len(c)} words, but {paths[0]} has {n}: outputs of different texts", path)
-    matrix = np.stack(columns)
-    return matrix[:, ~np.isnan(matrix).any(axis=0)]
 
 
 def format_lambdas(lambdas):

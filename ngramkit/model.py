@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import UsageError
 from .vocab import Vocabulary
 
 INT32_MAX = np.iinfo(np.int32).max
@@ -51,6 +52,10 @@ class NgramModel:
     ngrams: list = field(default_factory=list)
     logprob: list = field(default_factory=list)
     backoff: list = field(default_factory=list)
+    # how the model was estimated, when ngramkit estimated it: one dict per order with "order",
+    # "method", "interpolate", "min_count", "discounts", "count_of_counts", "counted" (distinct
+    # n-grams counted) and, for order 1, "tokens"
+    estimation: list | None = None
 
     @property
     def order(self):
@@ -59,8 +64,70 @@ class NgramModel:
     def sizes(self):
         return [len(p) for p in self.logprob]
 
+    def write(self, path, format=None, **options):
+        """Write the model to `path`: the format by name ("arpa", "ngk", see formats.FORMATS) or
+        by the file's extension (ARPA otherwise; .gz, .bz2, .xz compress). ARPA takes
+        style="kenlm" for KenLM's layout."""
+        from .formats import save
+
+        save(self, path, format, **options)
+
+    def perplexity(self, text, unk_word=None):
+        """SRILM's perplexity of a text file (one sentence per line) as a PerplexityReport:
+        totals (`.stats`, `.srilm_text()`), per sentence and per token. `unk_word`: the word
+        OOVs are scored as (default <unk>)."""
+        from .perplexity import PerplexityScorer
+
+        return PerplexityScorer(self, unk_word).report(text)
+
+    def prune(self, threshold=None, target_size=None, minprune=2):
+        """Entropy pruning as SRILM's `ngram -prune threshold`, or with the threshold found that
+        leaves at most `target_size` n-grams; orders below `minprune` are kept whole."""
+        from .prune import Pruner
+
+        if (threshold is None) == (target_size is None):
+            raise UsageError("give one of threshold and target_size")
+        pruner = Pruner(self, minprune)
+        return pruner.pruned(threshold if threshold is not None else pruner.threshold_for_size(target_size))
+
+    def prune_low_probs(self, minprune=2):
+        """SRILM's -prune-lowprobs: n-grams whose probability is below their backed-off estimate."""
+        from .prune import prune_low_probs
+
+        return prune_low_probs(self, minprune)
+
+    def renormalized(self):
+        """The model with backoff weights recomputed so that every distribution sums to one
+        (SRILM's -renorm)."""
+        from .renorm import renormalised
+
+        return renormalised(self)
+
+    def to_fst(self, disambig_symbol="#0", symbols=None, bos_symbol="<s>", eos_symbol="</s>", keep_symbols=None):
+        """Kaldi's G.fst of the model (arpa2fst's machine) as a pynini.Fst. `symbols`: a
+        words.txt path or fst.SymbolTable to label words with (n-grams with other words are
+        skipped, with warnings); otherwise a table is made and kept with the FST."""
+        import warnings
+
+        from .fst import SymbolTable, compile_grammar, report_skipped
+
+        if isinstance(symbols, (str, bytes)) or hasattr(symbols, "__fspath__"):
+            symbols = SymbolTable.read(symbols)
+        grammar = compile_grammar(self, symbols, disambig_symbol, bos_symbol, eos_symbol)
+        report_skipped(grammar, self, "model", lambda message: warnings.warn(message, stacklevel=3), 0)
+        return grammar.to_fst(symbols is None if keep_symbols is None else keep_symbols)
+
+    def scorer(self):
+        """The kenlm-compatible scorer (`ngramkit.Model`) of this model."""
+        from .lm import Model
+
+        return Model.from_ngram_model(self)
+
     def truncated(self, order):
-        """The model cut to orders 1..order (backoff weights of the new highest order dropped)."""
-        if order >= self.order:
+        """The model cut to orders 1..order (backoff weights of the new highest order dropped);
+        None or an order at least the model's: the model itself."""
+        if order is None or order >= self.order:
             return self
+        if order < 1:
+            raise UsageError(f"the highest order must be at least 1, not {order}", option="order")
         return NgramModel(self.vocab, self.ngrams[:order], self.logprob[:order], self.backoff[:order - 1])

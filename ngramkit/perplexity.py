@@ -6,6 +6,7 @@ Text is read in blocks of whole lines; each block is tokenised, scored and, for
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,8 @@ import numpy as np
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
-from .textio import iter_line_blocks
+from .errors import FormatError
+from .textio import iter_line_blocks, open_input, read_blocks
 
 LN10 = 2.30258509299404568402
 
@@ -358,3 +360,30 @@ class PerplexityScorer:
                                 sentence_oovs=sentence[:, 1].astype(np.int64),
                                 sentence_zeroprobs=sentence[:, 2].astype(np.int64),
                                 oov_words=dict(sorted(oov_words.items(), key=lambda kv: (-kv[1], kv[0]))))
+
+
+# Reading back the -debug 2 lines _format_debug writes (compute-best-mix's input)
+
+_WORD_LINE = re.compile(rb"^\tp\( .*\) \t= \[(OOV|\d+gram)\] \S+ \[ (\S+) \]\r?$", re.M)
+
+
+def read_ppl_word_probs(path):
+    """Per-word log10 probabilities of a `ngram -debug 2 -ppl` output; NaN for OOVs."""
+    with open_input(path) as stream:
+        data = b"".join(read_blocks(stream, path))
+    found = _WORD_LINE.findall(data)
+    if not found:
+        raise FormatError("no word probability lines: not the output of ngram -debug 2 -ppl", path)
+    values = np.array([np.nan if kind == b"OOV" else float(v) for kind, v in found])
+    return values
+
+
+def word_probs_from_ppl_files(paths):
+    """(models, words) log10 probabilities of the words every file scores (not OOV in any)."""
+    columns = [read_ppl_word_probs(p) for p in paths]
+    n = len(columns[0])
+    for path, c in zip(paths, columns):
+        if len(c) != n:
+            raise FormatError(f"{len(c)} words, but {paths[0]} has {n}: outputs of different texts", path)
+    matrix = np.stack(columns)
+    return matrix[:, ~np.isnan(matrix).any(axis=0)]

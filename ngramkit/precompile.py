@@ -64,13 +64,13 @@ ngram 3=12
 
 
 def precompile(parts=PARTS):
-    """Run the commands of `parts` (see PARTS) once on a tiny model, with the options a
+    """Run the library calls of `parts` (see PARTS) once on a tiny model, with the options a
     recipe uses, so that their kernels are compiled and cached."""
     from .arpa import _count_lines
-    from .cli.arpa2fst import convert, parse_args
-    from .cli.ngram import ngram
-    from .cli.ngram_count import ngram_count
+    from .countfile import write_counts
+    from .formats import load
     from .lm import Model
+    from .training import count, train
 
     unknown = set(parts) - set(PARTS)
     if unknown:
@@ -89,20 +89,21 @@ def precompile(parts=PARTS):
                 if part not in parts:
                     continue
                 if part == "count":
-                    ngram_count(["-q", "-order", "3", "-text", text, "-write", out, "-write-vocab", out])
+                    counts = count(text, 3, progress=False)
+                    write_counts(counts, out)
+                    counts.vocab.write(out)
                 elif part == "estimate":
-                    ngram_count(["-q", "-order", "3", "-kndiscount", "-interpolate", "-unk", "-discount-fallback",
-                                 "-text", text, "-lm", out])
+                    train(text, order=3, unk=True, discount_fallback=True, cutoffs=[1, 1, 2], progress=False,
+                          output=out, warn=lambda message: None)
                 elif part == "ppl":
-                    ngram(["-order", "3", "-unk", "-lm", arpa, "-ppl", text])
+                    load(arpa).perplexity(text)
                     # what only files of PARALLEL_PARSE_BYTES and more reach
                     _count_lines(np.frombuffer(_ARPA.encode(), dtype=np.uint8), 0, len(_ARPA))
                 elif part == "prune":
-                    ngram(["-order", "3", "-lm", arpa, "-prune", "1e-7", "-write-lm", out])
+                    load(arpa).prune(1e-7).write(out)
                 elif part == "fst":
-                    opts, paths = parse_args(["--disambig-symbol=#0", f"--write-symbol-table={out}.txt",
-                                              arpa, out], "arpa2fst")
-                    convert(opts, *paths, "arpa2fst")
+                    fst = load(arpa).to_fst("#0")
+                    fst.write(out)
                 elif part == "score":
                     model = Model(arpa)
                     model.score("a b c")

@@ -80,7 +80,7 @@ class Pruner:
 
     def __init__(self, model, minprune=2):
         if minprune < 1:
-            raise UsageError(f"-minprune must be at least 1, not {minprune}")
+            raise UsageError(f"the lowest pruned order must be at least 1, not {minprune}", option="minprune")
         self.model = model
         self.minprune = max(2, minprune)
         self.changes = [None] * model.order

@@ -123,8 +123,8 @@ def recompute_backoffs(model):
 
 
 def renormalised(model):
-    """A copy of `model` with recomputed backoff weights."""
-    copy = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
-                      [b.copy() for b in model.backoff])
+    """A copy of `model` with recomputed backoff weights (and unigram mass distributed)."""
+    copy = NgramModel(model.vocab, list(model.ngrams), [model.logprob[0].copy()] + model.logprob[1:],
+                      [b.copy() for b in model.backoff], model.estimation)
     recompute_backoffs(copy)
     return copy

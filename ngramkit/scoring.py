@@ -306,12 +306,6 @@ def _word_of_key(table, key):
     return -1 if slot < 0 else table[slot, 1]
 
 
-@njit(cache=True)
-def word_id(table, buf, start, end):
-    """Id of the word buf[start:end], or -1."""
-    return _word_of_key(table, _word_key(buf, start, end))
-
-
 # 1 for the bytes that separate words: blanks and the newline. A table read
 # instead of comparisons lets the counting pass run without branches.
 _SEPARATOR = np.zeros(256, dtype=np.uint8)

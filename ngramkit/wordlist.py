@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .counting import TextOptions, count_text
+from .counting import RunOptions, TextOptions, count_text
 from .countfile import read_counts
 from .errors import EmptyInputError
 from .textio import iter_lines
@@ -47,7 +47,7 @@ def count_words(count_paths=(), text_paths=(), encoding="utf-8", quiet=True):
     if count_paths:
         sources.append(read_counts(list(count_paths), order=1, encoding=encoding))
     if text_paths:
-        sources.append(count_text(list(text_paths), 1, TextOptions(encoding=encoding, quiet=quiet)))
+        sources.append(count_text(list(text_paths), 1, TextOptions(encoding=encoding), RunOptions(quiet=quiet)))
     for counts in sources:
         words, values = unigram_counts(counts)
         for word, value in zip(words, values.tolist()):
@@ -79,7 +79,7 @@ class OovStats:
 def oov_stats(text_paths, vocabulary, encoding="utf-8", quiet=True):
     """How many tokens and word types of the text are not in `vocabulary` (a set of words)."""
     counts = count_text(list(text_paths), 1,
-                        TextOptions(encoding=encoding, add_sos=False, add_eos=False, quiet=quiet))
+                        TextOptions(encoding=encoding, add_sos=False, add_eos=False), RunOptions(quiet=quiet))
     words, values = unigram_counts(counts)
     unknown = np.array([w not in vocabulary for w in words], dtype=bool)
     return OovStats(tokens=int(values.sum()), oov_tokens=int(values[unknown].sum()),

@@ -97,8 +97,8 @@ def test_foreign_files(tmp_path):
 
 
 def test_compressed_or_unwritable_binary_output(tmp_path):
-    model = ngramkit.Model(KENLM_ARPA)
+    model = ngramkit.load(KENLM_ARPA)
     with pytest.raises(OutputError, match="must be a plain file"):
-        model.write_binary(tmp_path / "lm.ngk.gz")
+        model.write(tmp_path / "lm.ngk.gz", format="ngk")
     with pytest.raises(OutputError, match="directory does not exist"):
-        model.write_binary(tmp_path / "missing" / "lm.ngk")
+        model.write(tmp_path / "missing" / "lm.ngk")

@@ -16,7 +16,7 @@ from make_reference_samples import sampled
 from ngramkit.cli.main import main as ngramkit_main
 from ngramkit.cli.ngram_count import main as ngram_count
 from ngramkit.countfile import read_counts
-from ngramkit.counting import TextOptions, count_text
+from ngramkit.counting import RunOptions, TextOptions, count_text
 
 
 def count_lines(path):
@@ -189,7 +189,7 @@ def test_order_ten(tmp_path):
     text = tmp_path / "t.txt"
     words = [f"w{i}" for i in range(12)]
     text.write_text(" ".join(words) + "\n" + " ".join(words[:5]) + "\n")
-    counts = count_text([text], 10, TextOptions(quiet=True))
+    counts = count_text([text], 10, run=RunOptions(quiet=True))
     # Sentence 1 has 14 tokens with <s>, </s>: 14 - 10 + 1 = 5 ten-grams; sentence 2 has 7 tokens: none.
     assert counts.order == 10
     assert len(counts.counts[9]) == 5 and counts.counts[9].tolist() == [1] * 5
@@ -214,7 +214,7 @@ def test_ngramkit_count_command(tmp_path):
 
 def test_read_counts_api_matches_text_counts():
     text = REFERENCE / "en" / "train.txt.gz"
-    from_text = count_text([text], 2, TextOptions(quiet=True))
+    from_text = count_text([text], 2, run=RunOptions(quiet=True))
     # Re-read what we write: identical tables.
     import tempfile, os
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ngramkit.countfile import read_counts, write_counts
-from ngramkit.counting import TextOptions, count_blocks, count_text, text_blocks
+from ngramkit.counting import RunOptions, TextOptions, count_blocks, count_text, text_blocks
 from ngramkit.errors import NgramkitError
 
 WORDS = st.sampled_from(["a", "b", "c", "dd", "é", "中文", "<unk>", "x1", "Z"])
@@ -42,8 +42,9 @@ def test_counts_equal_python_counts(tmp_path, corpus, order, block, workers):
         return
     text = tmp_path / "t.txt"
     text.write_text("".join(" ".join(s) + "\n" for s in corpus), encoding="utf-8")
-    options = TextOptions(quiet=True, workers=workers)
-    counts, sentences = count_blocks(text_blocks([text], options, block), order, options)
+    options = TextOptions()
+    counts, sentences = count_blocks(text_blocks([text], options, block), order, options,
+                                     RunOptions(quiet=True, workers=workers))
     assert sentences == sum(1 for s in corpus if s)
     assert as_dict(counts) == python_counts(corpus, order)
     # Written and read back: the same tables.
@@ -71,7 +72,7 @@ def test_output_is_identical_across_worker_counts(tmp_path):
 
     outputs = []
     for workers in (1, 2, 4):
-        counts = count_text([REFERENCE / "zh" / "train.txt.gz"], 3, TextOptions(quiet=True, workers=workers))
+        counts = count_text([REFERENCE / "zh" / "train.txt.gz"], 3, run=RunOptions(quiet=True, workers=workers))
         path = tmp_path / f"w{workers}.txt"
         write_counts(counts, path)
         outputs.append(path.read_bytes())

@@ -15,7 +15,7 @@ import pywrapfst
 
 from ngramkit.arpa import read_arpa, write_arpa
 from ngramkit.cli.arpa2fst import main as arpa2fst_main
-from ngramkit.fst import MISPLACED, NO_HISTORY, OUTSIDE_TABLE, SymbolTable, arpa_to_fst, compile_grammar, truncate
+from ngramkit.fst import MISPLACED, NO_HISTORY, OUTSIDE_TABLE, SymbolTable, arpa_to_fst, compile_grammar
 
 from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
 
@@ -232,7 +232,7 @@ def test_edge_cases_as_kaldilm(tmp_path, disambig):
 def test_max_order_as_kaldilm_on_the_truncated_model(tmp_path):
     kaldilm = pytest.importorskip("kaldilm")
     bigram = tmp_path / "tiny2.arpa"
-    write_arpa(truncate(read_arpa(TINY), 2), bigram)
+    write_arpa(read_arpa(TINY).truncated(2), bigram)
     ours = arpa_to_fst(TINY, "#0", WORDS, max_order=2)
     assert ours.num_states() == 2330  # empty history and every 1-gram but </s>
     assert pynini.isomorphic(ours, _kaldilm_fst(kaldilm, bigram, tmp_path, "#0", WORDS), delta=1e-4)

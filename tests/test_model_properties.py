@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ngramkit import Model
 from ngramkit.arpa import read_arpa, write_arpa
 from ngramkit.cli.ngram import main as ngram
-from ngramkit.counting import TextOptions, count_text
+from ngramkit.counting import RunOptions, count_text
 from ngramkit.errors import NgramkitError
 from ngramkit.estimate import EstimateOptions, estimate
 from ngramkit.estimate.smoothing import FALLBACK_DISCOUNTS
@@ -28,7 +28,7 @@ METHODS = ["kn", "ukn", "wb", "gt", "cdiscount", "addsmooth"]
 def build(tmp_path, corpus, order, method):
     text = tmp_path / "train.txt"
     text.write_text("".join(" ".join(s) + "\n" for s in corpus), encoding="utf-8")
-    counts = count_text([text], order, TextOptions(quiet=True))
+    counts = count_text([text], order, run=RunOptions(quiet=True))
     options = EstimateOptions.srilm(order, method, interpolate=method != "gt",
                                     discount_fallback=FALLBACK_DISCOUNTS)
     for oo in options.orders:

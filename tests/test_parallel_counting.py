@@ -7,7 +7,7 @@ import pytest
 from conftest import REFERENCE
 from ngramkit.arpa import write_arpa
 from ngramkit.countfile import write_counts
-from ngramkit.counting import TextOptions, count_blocks, count_text, text_blocks
+from ngramkit.counting import RunOptions, TextOptions, count_blocks, count_text, text_blocks
 from ngramkit.errors import EncodingError
 from ngramkit.estimate import estimate
 from ngramkit.estimate.options import EstimateOptions
@@ -34,22 +34,23 @@ def train_text(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def single(train_text):
-    return count_text([train_text], 4, TextOptions(quiet=True, workers=1))
+    return count_text([train_text], 4, run=RunOptions(quiet=True, workers=1))
 
 
 def test_threads_and_small_blocks_match_single(train_text, single):
     # Many small blocks over 3 threads: every merge path is taken.
-    options = TextOptions(quiet=True, workers=3)
-    counts, sentences = count_blocks(text_blocks([train_text], options, 1 << 16), 4, options)
+    options = TextOptions()
+    counts, sentences = count_blocks(text_blocks([train_text], options, 1 << 16), 4, options,
+                                     RunOptions(quiet=True, workers=3))
     assert sentences == 5000
     same_counts(counts, single)
 
 
 def test_byte_range_shards_match_single(train_text, single):
-    options = TextOptions(quiet=True, workers=1)
+    options, run = TextOptions(), RunOptions(quiet=True, workers=1)
     ranges = split_byte_ranges(train_text, 7)
     assert len(ranges) == 7
-    shards = [count_blocks(text_blocks([train_text], options, 1 << 15, r), 4, options) for r in ranges]
+    shards = [count_blocks(text_blocks([train_text], options, 1 << 15, r), 4, options, run) for r in ranges]
     from ngramkit.counting import merge_counts
 
     total = shards[0][0]
@@ -62,10 +63,10 @@ def test_byte_range_shards_match_single(train_text, single):
 def test_error_line_is_absolute_in_a_shard(tmp_path):
     text = tmp_path / "t.txt"
     text.write_bytes(b"a b\n" * 1000 + b"caf\xe9\n" + b"c d\n" * 10)
-    options = TextOptions(quiet=True, workers=1)
+    options, run = TextOptions(), RunOptions(quiet=True, workers=1)
     last = split_byte_ranges(text, 2)[-1]
     with pytest.raises(EncodingError) as err:
-        count_blocks(text_blocks([text], options, 1 << 12, last), 2, options)
+        count_blocks(text_blocks([text], options, 1 << 12, last), 2, options, run)
     assert err.value.line == 1001
 
 
@@ -73,7 +74,7 @@ def test_dask_local_cluster_matches_single_process(train_text, single, tmp_path)
     pytest.importorskip("dask.distributed")
     from ngramkit.distributed import count_text_distributed
 
-    counts = count_text_distributed([train_text], 4, TextOptions(quiet=True), "local", workers=2)
+    counts = count_text_distributed([train_text], 4, TextOptions(), "local", workers=2)
     same_counts(counts, single)
     # The same count file and the same model as the single process.
     for name, c in (("single", single), ("dask", counts)):

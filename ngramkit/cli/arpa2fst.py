@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import click
 
-from ..arpa import read_arpa
 from ..errors import UsageError
-from ..fst import SKIP_REASONS, SymbolTable, compile_grammar, truncate, write_fst
+from ..formats import load
+from ..fst import SymbolTable, compile_grammar, report_skipped, write_fst
 from .common import run, warn
 
 PROG = "arpa2fst"
@@ -98,19 +98,11 @@ def parse_args(argv, prog):
 
 def convert(opts, arpa_path, fst_path, prog):
     symbols = SymbolTable.read(opts["read_symbol_table"]) if opts["read_symbol_table"] else None
-    model = truncate(read_arpa(arpa_path), opts["max_order"] or None)
+    model = load(arpa_path).truncated(opts["max_order"] or None)
     grammar = compile_grammar(model, symbols, opts["disambig_symbol"] or None, opts["bos_symbol"],
                               opts["eos_symbol"], opts["ilabel_sort"], arpa_path)
-    limit = opts["max_arpa_warnings"]
-    for words, reason in grammar.skipped_examples(model, limit if limit >= 0 else sum(model.sizes())):
-        warn(prog, f"{arpa_path}: skipped n-gram '{words}' with {SKIP_REASONS[reason]}")
+    report_skipped(grammar, model, arpa_path, lambda message: warn(prog, message), opts["max_arpa_warnings"])
     del model
-    counts = grammar.skip_counts()
-    if counts:
-        warn(prog, f"{arpa_path}: skipped {sum(counts.values())} n-grams: "
-                   + ", ".join(f"{n} with {SKIP_REASONS[r]}" for r, n in counts.items()))
-    if grammar.start < 0:
-        warn(prog, f"{arpa_path}: no {opts['bos_symbol']} 1-gram, so the FST has no start state")
     if opts["write_symbol_table"]:
         grammar.symbols.write(opts["write_symbol_table"])
     if opts["text"]:
@@ -127,7 +119,7 @@ def main(argv=None, prog=PROG):
         opts, positional = parse_args(sys.argv[1:] if argv is None else argv, prog)
         convert(opts, positional[0], positional[1] if len(positional) > 1 else "-", prog)
 
-    run(prog, body)
+    run(prog, body, flags={"order": "--max-order"})
 
 
 @click.command("arpa2fst", add_help_option=False, context_settings={"ignore_unknown_options": True})

@@ -33,14 +33,17 @@ def return_large_blocks_to_os():
         pass  # not glibc
 
 
-def run(prog, body, *args, **kwargs):
-    """Call body(*args, **kwargs) and turn errors into `prog: message` and an exit status."""
+def run(prog, body, *args, flags=None, **kwargs):
+    """Call body(*args, **kwargs) and turn errors into `prog: message` and an exit status; an
+    error about a library parameter is prefixed with the command's flag for it (`flags`: parameter
+    name -> flag)."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     return_large_blocks_to_os()
     try:
         body(*args, **kwargs)
     except NgramkitError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        flag = (flags or {}).get(exc.option)
+        print(f"{prog}: {flag + ': ' if flag else ''}{exc}", file=sys.stderr)
         sys.exit(exc.exit_status)
     except (KeyboardInterrupt, Interrupted):
         print(f"{prog}: interrupted; no output was left behind", file=sys.stderr)

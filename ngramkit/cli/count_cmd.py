@@ -3,7 +3,8 @@
 import click
 
 from ..countfile import read_counts, write_counts
-from ..counting import TextOptions, count_text, parse_memory
+from ..counting import TextOptions
+from ..training import count as count_ngrams
 from .common import run
 
 
@@ -24,17 +25,17 @@ def count(order, texts, output, memory, temp_dir, tolower, encoding, workers, sc
     """Count n-grams of orders 1..ORDER and write them in SRILM's count format."""
 
     def body():
-        options = TextOptions(encoding=encoding, tolower=tolower, quiet=quiet, tmpdir=temp_dir,
-                              memory=parse_memory(memory) if memory else None, workers=workers)
         if scheduler:
             from ..distributed import count_text_distributed
 
-            counts = count_text_distributed(list(texts), order, options, scheduler, workers or 2)
+            counts = count_text_distributed(list(texts), order, TextOptions(encoding=encoding, tolower=tolower),
+                                            scheduler, workers or 2)
         else:
-            counts = count_text(list(texts), order, options)
+            counts = count_ngrams(list(texts), order, tolower=tolower, encoding=encoding, memory=memory,
+                                  temp_dir=temp_dir, workers=workers, progress=not quiet)
         write_counts(counts, output)
 
-    run("ngramkit count", body)
+    run("ngramkit count", body, flags={"memory": "--memory", "order": "--order"})
 
 
 @click.command("merge-counts")

@@ -1,22 +1,29 @@
-"""ngram-count's estimation options (SRILM's names) and its -lm output."""
+"""ngram-count's estimation options (SRILM's names), derived from the smoothing registry."""
 
-from ..arpa import write_arpa
-from ..estimate import estimate, options_from_srilm
-from .common import warn
+from ..errors import UsageError
+from ..estimate import EstimateOptions, OrderOptions
+from ..estimate.options import default_max_count, default_min_count
+from ..estimate.smoothing import FALLBACK_DISCOUNTS, METHODS
 from .srilm_options import Option, per_order
 
+SRILM_METHODS = [m for m in METHODS if m.srilm_flag]  # in SRILM's precedence order
+
+
+def _method_options():
+    options = []
+    for m in SRILM_METHODS:
+        if m.takes_value:
+            options.append(Option(m.srilm_flag, float, help=f"{m.title} with this constant, all orders"))
+            options += per_order(m.srilm_flag + "{n}", float, help=f"{m.title} constant for order {{n}}")
+        else:
+            options.append(Option(m.srilm_flag, bool, False, f"{m.title} for all orders"))
+            options += per_order(m.srilm_flag + "{n}", bool, help=f"{m.title} for order {{n}}")
+    return options
+
+
 ESTIMATE_OPTIONS = [
-    Option("lm", str, help="estimate a backoff model and write it as ARPA (.gz by extension)"),
-    Option("kndiscount", bool, False, "modified Kneser-Ney discounting for all orders"),
-    *per_order("kndiscount{n}", bool, help="modified Kneser-Ney discounting for order {n}"),
-    Option("ukndiscount", bool, False, "original Kneser-Ney discounting for all orders"),
-    *per_order("ukndiscount{n}", bool, help="original Kneser-Ney discounting for order {n}"),
-    Option("wbdiscount", bool, False, "Witten-Bell discounting for all orders"),
-    *per_order("wbdiscount{n}", bool, help="Witten-Bell discounting for order {n}"),
-    Option("cdiscount", float, help="absolute discounting with this constant, all orders"),
-    *per_order("cdiscount{n}", float, help="absolute discounting constant for order {n}"),
-    Option("addsmooth", float, help="additive smoothing with this constant, all orders"),
-    *per_order("addsmooth{n}", float, help="additive smoothing constant for order {n}"),
+    Option("lm", str, help="estimate a backoff model and write it (ARPA; .gz by extension, .ngk binary)"),
+    *_method_options(),
     Option("interpolate", bool, False, "interpolate with lower orders (KN, WB, cdiscount)"),
     *per_order("interpolate{n}", bool, help="interpolate order {n} with lower orders"),
     *per_order("gt{n}min", int, help="drop {n}-grams counted fewer times than this"),
@@ -27,10 +34,39 @@ ESTIMATE_OPTIONS = [
 ]
 
 
-def write_lm(counts, opts, prog, spill_dir=None):
-    """Estimate from `counts` as the parsed options say and write the ARPA file; `counts` is
-    consumed (left empty) to free each order's tables as soon as estimation is done with them.
-    `spill_dir`: where a run under -memory keeps its large arrays."""
-    model = estimate(counts, options_from_srilm(opts), warn=lambda message: warn(prog, message),
-                     consume=True, spill_dir=spill_dir)
-    write_arpa(model, opts["lm"])
+def _per_order(opts, name, k):
+    """The value of option `name` for order k: its per-order form (1..9) first."""
+    value = opts.get(f"{name}{k}") if k <= 9 else None
+    return opts.get(name) if value is None or value is False else value
+
+
+def estimate_options(opts):
+    """EstimateOptions from parsed ngram-count options."""
+    order = opts["order"]
+    orders = []
+    for k in range(1, order + 1):
+        min_count = opts.get(f"gt{k}min") if k <= 9 else None
+        max_count = opts.get(f"gt{k}max") if k <= 9 else None
+        oo = OrderOptions(interpolate=bool(_per_order(opts, "interpolate", k)),
+                          min_count=default_min_count(k) if min_count is None else min_count,
+                          max_count=default_max_count(k) if max_count is None else max_count)
+        for m in SRILM_METHODS:  # SRILM's precedence when several methods are given for one order
+            value = _per_order(opts, m.srilm_flag.replace("-", "_"), k)
+            if m.takes_value and value is not None:
+                oo.method, oo.value = m.name, value
+                break
+            if not m.takes_value and value:
+                oo.method = m.name
+                break
+        orders.append(oo)
+    fallback = None
+    if opts.get("fallback_discounts"):
+        try:
+            fallback = tuple(float(x) for x in opts["fallback_discounts"].replace(",", " ").split())
+        except ValueError:
+            fallback = ()
+        if len(fallback) != 3:
+            raise UsageError("-fallback-discounts needs three numbers: D1 D2 D3+")
+    elif opts.get("discount_fallback"):
+        fallback = FALLBACK_DISCOUNTS
+    return EstimateOptions(order=order, orders=orders, unk=bool(opts.get("unk")), discount_fallback=fallback)

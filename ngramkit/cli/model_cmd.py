@@ -4,8 +4,7 @@ import sys
 
 import click
 
-from ..arpa import read_arpa
-from ..lm import Model
+from ..formats import load, save
 from ..perplexity import PerplexityScorer
 from .common import run
 
@@ -18,9 +17,7 @@ def ppl(lm, text, order):
     """Perplexity of TEXT (one sentence per line) under the ARPA model LM."""
 
     def body():
-        model = read_arpa(lm)
-        if order:
-            model = model.truncated(order)
+        model = load(lm, order=order)
         stats = PerplexityScorer(model).score_file(text)
         bits = stats.bits_per_word()
         lines = [
@@ -36,9 +33,9 @@ def ppl(lm, text, order):
 @click.argument("arpa")
 @click.argument("binary")
 def build_binary(arpa, binary):
-    """Convert the ARPA model ARPA into a binary model file BINARY, which
-    `ngramkit.Model` memory-maps instead of parsing."""
-    run("ngramkit build-binary", lambda: Model(arpa).write_binary(binary))
+    """Convert the model ARPA into a binary model file BINARY, which
+    `ngramkit.Model` and `ngramkit.load` memory-map instead of parsing."""
+    run("ngramkit build-binary", lambda: save(load(arpa), binary, "ngk"))
 
 
 COMMANDS = [ppl, build_binary]

@@ -4,7 +4,7 @@ renormalisation (`-renorm`)."""
 
 import sys
 
-from ..arpa import read_arpa, write_arpa
+from ..formats import load, save
 from ..errors import UsageError
 from ..mix import mix_static, mixture_stats, mixture_weights, shared_vocab, token_logprobs
 from ..perplexity import PerplexityScorer
@@ -54,8 +54,7 @@ def load_model(opts, path=None):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["map_unk"] != UNK:
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
-    model = read_arpa(path, vocab=vocab, limit_vocab=opts["limit_vocab"])
-    return model.truncated(opts["order"])
+    return load(path, order=opts["order"], vocab=vocab, limit_vocab=opts["limit_vocab"])
 
 
 def mixture(opts):
@@ -94,7 +93,7 @@ def ngram(argv):
     if opts["write_vocab"]:
         model.vocab.write(opts["write_vocab"])
     if opts["write_lm"]:
-        write_arpa(model, opts["write_lm"])
+        save(model, opts["write_lm"])
     if opts["ppl"] and dynamic:
         if opts["debug"]:
             raise UsageError("-bayes 0 prints corpus totals only (-debug 0)")
@@ -111,7 +110,7 @@ def ngram(argv):
 
 
 def main(argv=None):
-    run(PROG, ngram, sys.argv[1:] if argv is None else argv)
+    run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order"})
 
 
 if __name__ == "__main__":

@@ -3,12 +3,12 @@
 import sys
 
 from ..countfile import read_counts, write_counts
-from ..counting import TextOptions, count_text, parse_memory
-from ..spill import spill_directory
+from ..counting import RunOptions, TextOptions
 from ..errors import UsageError
+from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
-from .estimate_options import ESTIMATE_OPTIONS, write_lm
+from .estimate_options import ESTIMATE_OPTIONS, estimate_options
 from .srilm_options import Option, parse, per_order
 
 PROG = "ngram-count"
@@ -40,32 +40,12 @@ COUNT_OPTIONS = [
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
 OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS
-
-
-def load_counts(opts, spill_dir=None):
-    """Counts from -text or -read as the options say; with -memory, counts from text stay
-    memory-mapped in `spill_dir` if one is given."""
-    vocab = None
-    if opts["vocab"]:
-        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
-        if duplicates:
-            warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
-    quiet = opts["q"] or opts["quiet"]
-    if opts["text"] and opts["read"]:
-        raise UsageError("give -text or -read, not both")
-    if opts["text"]:
-        options = TextOptions(
-            encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
-            tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"],
-            memory=parse_memory(opts["memory"]) if opts["memory"] else None,
-            tmpdir=opts["temp_dir"], workers=opts["workers"], quiet=quiet)
-        return count_text(opts["text"], opts["order"], options, spill_dir)
-    if opts["read"]:
-        return read_counts(opts["read"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
-    raise UsageError("no input: give -text FILE or -read COUNTS")
+FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
 
 
 def write_requested_counts(counts, opts):
+    if opts["write_vocab"]:
+        counts.vocab.write(opts["write_vocab"])
     if opts["write"]:
         orders = [opts["write_order"]] if opts["write_order"] else None
         if orders and not 1 <= orders[0] <= counts.order:
@@ -83,20 +63,30 @@ def ngram_count(argv):
     opts = parse(argv, OPTIONS, PROG)
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
-    # With -memory, counts from text and estimation's large arrays stay on disk (memory-mapped)
-    # until the model is written (it may hold some of their rows).
-    memory = parse_memory(opts["memory"]) if opts["memory"] and opts["text"] else None
-    with spill_directory(memory, opts["temp_dir"]) as spill_dir:
-        counts = load_counts(opts, spill_dir)
-        if opts["write_vocab"]:
-            counts.vocab.write(opts["write_vocab"])
-        write_requested_counts(counts, opts)
-        if opts["lm"]:
-            write_lm(counts, opts, PROG, spill_dir)
+    vocab = None
+    if opts["vocab"]:
+        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
+        if duplicates:
+            warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
+    if opts["text"] and opts["read"]:
+        raise UsageError("give -text or -read, not both")
+    if opts["read"]:
+        source = read_counts(opts["read"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
+    elif opts["text"]:
+        source = opts["text"]
+    else:
+        raise UsageError("no input: give -text FILE or -read COUNTS")
+    text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
+                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"])
+    run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
+                             quiet=opts["q"] or opts["quiet"])
+    build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text,
+          run=run_options, output=Output(opts["lm"]) if opts["lm"] else None,
+          warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
 
 
 def main(argv=None):
-    run(PROG, ngram_count, sys.argv[1:] if argv is None else argv)
+    run(PROG, ngram_count, sys.argv[1:] if argv is None else argv, flags=FLAGS)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ import sys
 import click
 import numpy as np
 
-from ..arpa import read_arpa, write_arpa
+from ..formats import load, save
 from ..errors import UsageError
-from ..mix import best_mix, format_lambdas, mix_static, mixture_stats, shared_vocab, token_logprobs
+from ..mix import best_mix, format_lambdas, mix, mixture_stats, shared_vocab, token_logprobs
 from ..perplexity import PerplexityScorer
 from ..prune import Pruner
 from ..textio import atomic_output
@@ -29,17 +29,15 @@ def prune_cmd(lm, output, threshold, target_ngrams, minprune, order):
     def body():
         if (threshold is None) == (target_ngrams is None):
             raise UsageError("give one of --threshold and --target-ngrams")
-        model = read_arpa(lm)
-        if order:
-            model = model.truncated(order)
+        model = load(lm, order=order)
         pruner = Pruner(model, minprune)
         theta = threshold if threshold is not None else pruner.threshold_for_size(target_ngrams)
         pruned = pruner.pruned(theta)
-        write_arpa(pruned, output)
+        save(pruned, output)
         sizes = " ".join(f"{k}-grams {n}" for k, n in enumerate(pruned.sizes(), 1))
         print(f"threshold {theta:.6g}: {sizes} ({sum(pruned.sizes())} of {sum(model.sizes())})", file=sys.stderr)
 
-    run("ngramkit prune", body)
+    run("ngramkit prune", body, flags={"minprune": "--minprune", "order": "--order"})
 
 
 @click.command("mix")
@@ -54,9 +52,7 @@ def mix_cmd(lms, output, weights, tune, order):
     def body():
         if len(lms) < 2:
             raise UsageError("give at least two models")
-        models = [read_arpa(path) for path in lms]
-        if order:
-            models = [m.truncated(order) for m in models]
+        models = [load(path, order=order) for path in lms]
         models = shared_vocab(models)
         if weights is not None and tune is not None:
             raise UsageError("give --weights or --tune, not both")
@@ -72,8 +68,8 @@ def mix_cmd(lms, output, weights, tune, order):
             if len(lam) != len(models) or abs(sum(lam) - 1.0) > 1e-6 or min(lam) < 0:
                 raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {weights!r}")
         else:
-            lam = [1.0 / len(models)] * len(models)
-        write_arpa(mix_static(models, list(lam)), output)
+            lam = None
+        save(mix(models, lam), output)
 
     run("ngramkit mix", body)
 
@@ -98,7 +94,7 @@ def prune_curve_cmd(lm, text, output, thresholds, minprune):
         except ImportError:
             raise UsageError("prune-curve needs matplotlib: pip install 'ngramkit[plot]'") from None
         thetas = sorted(float(t) for t in thresholds.replace(",", " ").split())
-        model = read_arpa(lm)
+        model = load(lm)
         pruner = Pruner(model, minprune)
         points = [(sum(model.sizes()), PerplexityScorer(model).score_file(text).ppl(), 0.0)]
         print("threshold\tn-grams\tppl")

@@ -1,8 +1,8 @@
 """Estimating backoff n-gram models from counts, stage by stage (see pipeline.py)."""
 
-from .options import EstimateOptions, OrderOptions, options_from_srilm
+from .options import EstimateOptions, OrderOptions
 from .pipeline import StageTimes, estimate
 from .policy import SRILM, Policy
 
-__all__ = ["EstimateOptions", "OrderOptions", "options_from_srilm", "estimate", "StageTimes",
+__all__ = ["EstimateOptions", "OrderOptions", "estimate", "StageTimes",
            "SRILM", "Policy"]

@@ -22,7 +22,8 @@ def estimate_discounts(ngrams, adjusted, methods, nonevent, warn):
     """Let each order's method fit its parameters; returns the count-of-counts used."""
     tables = []
     for k, method in enumerate(methods, start=1):
-        coc = count_of_counts(ngrams[k - 1], adjusted[k - 1], nonevent, method.count_of_counts_needed)
+        # a few more than the method reads, for reports
+        coc = count_of_counts(ngrams[k - 1], adjusted[k - 1], nonevent, max(method.count_of_counts_needed, 10))
         release(ngrams[k - 1], adjusted[k - 1])
         method.estimate(coc, k, warn)
         tables.append(coc)

@@ -14,6 +14,7 @@ from .discounts import estimate_discounts
 from .lookup import ModelTables, OrderLinks, backed_off_logprob, find_rows, lower_logprob
 from .policy import LOG_ZERO, SRILM
 from .probabilities import estimate_order
+from .smoothing import smoothing_method
 
 
 def _stderr_warning(message):
@@ -68,9 +69,16 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, co
     links = OrderLinks(ngrams, spill_dir)
     # policy hook, on raw counts: taken before adjusting drops them
     pruned = [policy.pruned(k, ngrams[k - 1], raw[k - 1], pruned_words) for k in range(1, order + 1)]
+    counted = [len(rows) for rows in ngrams]
+    tokens = int(raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum())
     adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links)
     start = times.mark("adjust", start)
-    estimate_discounts(ngrams, adjusted, methods, nonevent, warn)
+    count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn)
+    estimation = [{"order": k, "method": smoothing_method(options.orders[k - 1].method).title,
+                   "interpolate": bool(methods[k - 1].interpolate), "min_count": int(methods[k - 1].min_count),
+                   "discounts": methods[k - 1].discount_values(), "count_of_counts": coc[1:].tolist(),
+                   "counted": counted[k - 1]} for k, coc in enumerate(count_of_counts, start=1)]
+    estimation[0]["tokens"] = tokens
     start = times.mark("discounts", start)
 
     tables = ModelTables(len(vocab))
@@ -108,6 +116,7 @@ def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, co
         start = times.mark("backoff", start)
     ngrams[order - 1] = links.suffix[order] = links.first[order] = None
     model = assemble(tables, vocab, order, policy, ngrams if links.complete else None, links)
+    model.estimation = estimation
     times.mark("assemble", start)
     return model
 

@@ -78,36 +78,35 @@ def kenlm_discounts(coc, order):
 def check_fallback(values):
     """lmplz's --discount_fallback: up to three discounts, the last repeated, D_j in [0, j]."""
     if not values:
-        raise UsageError("--discount_fallback needs at least one discount")
+        raise UsageError("give at least one fallback discount", option="discount_fallback")
     if len(values) > 3:
-        raise UsageError("give at most three fallback discounts: for counts 1, 2 and 3+")
+        raise UsageError("give at most three fallback discounts: for counts 1, 2 and 3+", option="discount_fallback")
     filled = [np.float32(values[min(j, len(values) - 1)]) for j in range(3)]
     for j, d in enumerate(filled, start=1):
         if not 0 <= d <= j:
-            raise UsageError(f"the fallback discount for count {j} is {float(d):g}, outside [0, {j}]")
+            raise UsageError(f"the fallback discount for count {j} is {float(d):g}, outside [0, {j}]",
+                             option="discount_fallback")
     return tuple(filled)
 
 
 class KenlmKneserNey(ModifiedKneserNey):
     """Interpolated modified Kneser-Ney with lmplz's discounts (float32, checked against [0, j])."""
 
-    def __init__(self, interpolate=True, fallback=None, record=None):
+    def __init__(self, interpolate=True, fallback=None):
         super().__init__(1, interpolate, fallback)
-        self.record = record  # order -> (D1, D2, D3+) as used, for lmplz's Statistics block
 
     def estimate(self, coc, order, warn):
         try:
             d = kenlm_discounts(coc, order)
         except EstimationError as exc:
             if self.fallback is None:
-                raise EstimationError(f"{exc.message}; --discount_fallback uses fixed discounts") from None
+                raise EstimationError(f"{exc.message}; fixed fallback discounts avoid this",
+                                      option="discount_fallback") from None
             d = self.fallback
             warn(f"{exc.message}; substituting fallback discounts "
                  f"D1={float(d[0]):g} D2={float(d[1]):g} D3+={float(d[2]):g}")
         # float32 values, as lmplz holds them; the arithmetic after this is in double
         self.discounts = np.array([0.0] + [float(x) for x in d])
-        if self.record is not None:
-            self.record[order] = tuple(d)
 
 
 class KenlmPolicy(Policy):
@@ -130,7 +129,6 @@ class KenlmPolicy(Policy):
     def __init__(self, prune=(), limit_vocab=None):
         self.prune = tuple(int(t) for t in prune)
         self.limit_vocab = None if limit_vocab is None else frozenset(limit_vocab)
-        self.discounts = {}  # order -> (D1, D2, D3+) of the last estimate
 
     def threshold(self, k):
         """Raw-count threshold of order k (the last one given applies to higher orders)."""
@@ -151,7 +149,7 @@ class KenlmPolicy(Policy):
     def smoothing(self, order_options, uniform_size, fallback):
         # order_options.interpolate is False only for unigrams under --interpolate_unigrams 0:
         # then <unk> gets the whole interpolation weight, as the mass left over
-        return KenlmKneserNey(order_options.interpolate, fallback, self.discounts)
+        return KenlmKneserNey(order_options.interpolate, fallback)
 
     def pruned_words(self, vocab):
         if self.limit_vocab is None:
@@ -177,15 +175,15 @@ def parse_prune(values, order):
     try:
         thresholds = [int(v) for v in values]
     except ValueError:
-        raise UsageError(f"bad pruning threshold in {' '.join(map(str, values))!r}") from None
+        raise UsageError(f"bad pruning threshold in {' '.join(map(str, values))!r}", option="prune") from None
     if not thresholds:
         return ()
     if len(thresholds) > order:
-        raise UsageError(f"pruning thresholds for orders 1 to {len(thresholds)} but the order is {order}")
+        raise UsageError(f"pruning thresholds for orders 1 to {len(thresholds)} but the order is {order}", option="prune")
     if any(t < 0 for t in thresholds):
-        raise UsageError("pruning thresholds cannot be negative")
+        raise UsageError("pruning thresholds cannot be negative", option="prune")
     if thresholds[0] != 0:
-        raise UsageError("unigrams are never pruned: the first pruning threshold must be 0")
+        raise UsageError("unigrams are never pruned: the first pruning threshold must be 0", option="prune")
     if any(a > b for a, b in zip(thresholds, thresholds[1:])):
-        raise UsageError("pruning thresholds must be non-decreasing")
+        raise UsageError("pruning thresholds must be non-decreasing", option="prune")
     return tuple(thresholds + [thresholds[-1]] * (order - len(thresholds)))

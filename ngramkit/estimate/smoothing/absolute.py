@@ -12,5 +12,8 @@ class Absolute(Smoothing):
         d = self.discount
         return self.make_formula(discount=(d,), follower_discount=(d, d, d))
 
+    def discount_values(self):
+        return [self.discount]
+
     def disabled(self):
         return self.min_count <= 1 and self.discount == 0.0

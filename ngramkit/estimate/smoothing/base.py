@@ -105,3 +105,7 @@ class Smoothing:
     def disabled(self):
         """True when the method leaves every count as it is (SRILM's nodiscount)."""
         return False
+
+    def discount_values(self):
+        """The fitted discounts, for reports (Kneser-Ney: D1, D2, D3+)."""
+        return []

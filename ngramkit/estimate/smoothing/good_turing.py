@@ -44,5 +44,9 @@ class GoodTuring(Smoothing):
         # counts above max_count keep their value
         return self.make_formula(scale=np.append(self.coeffs, 1.0))
 
+    def discount_values(self):
+        # Katz's discount coefficients of counts 1..max_count
+        return [float(c) for c in self.coeffs[1:]]
+
     def disabled(self):
         return self.min_count <= 1 and self.max_count <= 0

@@ -14,7 +14,7 @@ def _failure(name, order, coc, upto, reason, fallback):
     if fallback is None:
         raise EstimationError(
             f"cannot estimate {name} discounts for order {order}: {reason} ({counts}); "
-            "the data may be too small; -discount-fallback uses fixed discounts")
+            "the data may be too small; fixed fallback discounts avoid this", option="discount_fallback")
     return f"{name} discounts for order {order}: {reason} ({counts}); using fixed discounts"
 
 
@@ -45,6 +45,9 @@ class ModifiedKneserNey(Smoothing):
     def formula(self):
         return self.make_formula(discount=self.discounts, follower_discount=self.discounts[1:])
 
+    def discount_values(self):
+        return [float(d) for d in self.discounts[1:]]
+
 
 class KneserNey(Smoothing):
     continuation_counts = True
@@ -66,3 +69,6 @@ class KneserNey(Smoothing):
     def formula(self):
         d = self.discount
         return self.make_formula(discount=(d,), follower_discount=(d, d, d))
+
+    def discount_values(self):
+        return [float(self.discount)]
