@@ -23,7 +23,6 @@ import sys
 import tempfile
 
 import pynini
-
 from common import SHARED, measure, tool
 
 KALDILM = """

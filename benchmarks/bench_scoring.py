@@ -18,11 +18,10 @@ import sys
 import time
 
 import numpy as np
-
 from common import SHARED, measure, tool
 
-from ngramkit.lm import Model
 from ngramkit.arpa import read_arpa
+from ngramkit.lm import Model
 
 try:
     import kenlm

@@ -22,7 +22,7 @@ _EXPORTS = {
     "Model": "lm", "State": "lm", "FullScoreReturn": "lm",
     "train": "training", "count": "training", "lmplz": "training",
     "load": "formats", "save": "formats", "FORMATS": "formats",
-    "mix": "mix", "best_mix": ("mix", "weights_from_reports"),
+    "mix": "mixing", "best_mix": ("mixing", "weights_from_reports"),
     "NgramModel": "model", "NgramCounts": "model", "Vocabulary": "vocab",
     "PerplexityReport": "perplexity", "METHODS": "estimate.smoothing",
     "NgramkitError": "errors", "UsageError": "errors", "FormatError": "errors", "EncodingError": "errors",

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .constants import hash_bytes
 from .errors import EncodingError, FormatError
 from .jit import available_cores, njit
 from .model import NgramModel
@@ -33,19 +34,6 @@ _ERRORS = {
     10: "missing \\end\\ (file truncated?)",
     11: "a backoff weight on a highest-order n-gram (an n-gram of the wrong order?)",
 }
-
-
-FNV_OFFSET = np.uint64(14695981039346656037)
-FNV_PRIME = np.uint64(1099511628211)
-
-
-@njit(cache=True)
-def hash_bytes(buf, start, end):
-    """FNV-1a of buf[start:end]."""
-    h = FNV_OFFSET
-    for i in range(start, end):
-        h = (h ^ np.uint64(buf[i])) * FNV_PRIME
-    return h
 
 
 @njit(cache=True)

@@ -8,6 +8,7 @@ SRILM-style files leave out on many unigrams. `LanguageModel` here makes
 pyctcdecode's on `kenlm.Model`.
 """
 
+from pyctcdecode import language_model
 from pyctcdecode.alphabet import Alphabet, verify_alphabet_coverage
 from pyctcdecode.constants import (
     DEFAULT_ALPHA,
@@ -17,7 +18,6 @@ from pyctcdecode.constants import (
     LOG_BASE_CHANGE_FACTOR,
 )
 from pyctcdecode.decoder import BeamSearchDecoderCTC
-from pyctcdecode import language_model
 
 from .lm import Model, State
 

@@ -8,7 +8,14 @@ ranges; a compressed file is one shard.
 
 import os
 
-from .counting import DEFAULT_MEMORY, RunOptions, block_bytes, count_blocks, merge_counts, text_blocks
+from .counting import (
+    DEFAULT_MEMORY,
+    RunOptions,
+    block_bytes,
+    count_blocks,
+    merge_counts,
+    text_blocks,
+)
 from .errors import EmptyInputError, UsageError
 from .textio import split_byte_ranges
 

@@ -20,7 +20,6 @@ the FST is OpenFst's binary serialisation, written by compiled code and read by
 pynini in one call.
 """
 
-import math
 import os
 import shutil
 import tempfile
@@ -31,16 +30,14 @@ import numpy as np
 import pynini
 import pywrapfst
 
-from .arpa import read_arpa
+from .constants import LN10
 from .errors import FormatError, UsageError
 from .jit import njit
-from .model import NgramModel
 from .numfmt import format_value, put_uint
 from .textio import atomic_output, iter_lines
 from .vocab import BOS, EOS
 
 EPS = "<eps>"
-LN10 = math.log(10.0)
 
 # Why an n-gram was skipped (0: kept).
 OUTSIDE_TABLE, MISPLACED, NO_HISTORY = 1, 2, 3

@@ -14,7 +14,14 @@ import numpy as np
 
 from .binary import is_binary, read_arrays
 from .jit import available_cores
-from .scoring import ScoringTables, WordTable, advance, score_lines, score_sentence, sentence_start
+from .scoring import (
+    ScoringTables,
+    WordTable,
+    advance,
+    score_lines,
+    score_sentence,
+    sentence_start,
+)
 from .vocab import Vocabulary
 
 FullScoreReturn = namedtuple("FullScoreReturn", ["log_prob", "ngram_length", "oov"])

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .constants import LN10
+from .errors import FormatError
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
-from .errors import FormatError
 from .textio import iter_line_blocks, open_input, read_blocks
-
-LN10 = 2.30258509299404568402
 
 
 @dataclass

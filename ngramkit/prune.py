@@ -20,14 +20,13 @@ import math
 
 import numpy as np
 
+from .constants import LN10
 from .errors import UsageError
 from .estimate.lookup import find_rows
 from .estimate.probabilities import PROB_EPSILON
 from .jit import njit
 from .model import NgramModel
 from .renorm import backoff_logprob, chain_logprob, context_rows, recompute_backoffs
-
-LN10 = 2.30258509299404568402
 
 
 @njit(cache=True)

@@ -4,6 +4,7 @@ normalisation (SRILM's recomputeBOWs, `ngram -renorm`). Pruning and mixing build
 
 import numpy as np
 
+from .constants import LOG_ZERO
 from .estimate.backoff import _normalise
 from .estimate.lookup import find_rows
 from .estimate.probabilities import group_contexts
@@ -11,7 +12,6 @@ from .model import NgramModel
 from .vocab import BOS, EOS
 
 # SRILM reads and writes log10 probability -99 as zero probability.
-PSEUDO_ZERO = -99.0
 
 
 def _unigram_rows(model):
@@ -95,7 +95,7 @@ def distribute_unigram_mass(model):
     left = 1.0 - np.sum(10.0 ** logp[event].astype(np.float64))
     if left <= 0.0:
         return  # (over-full unigrams are left as they are, like SRILM)
-    zero = event & (logp <= PSEUDO_ZERO)
+    zero = event & (logp <= LOG_ZERO)
     if zero.any():
         logp[zero] = np.float32(np.log10(left / zero.sum()))
     else:

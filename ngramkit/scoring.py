@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .arpa import FNV_OFFSET, FNV_PRIME, hash_bytes
+from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
 from .jit import available_cores, njit, prefetch
 
 EMPTY = -1

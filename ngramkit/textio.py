@@ -11,7 +11,13 @@ import sys
 import tempfile
 import zlib
 
-from .errors import EncodingError, FormatError, MissingFileError, NgramkitError, OutputError
+from .errors import (
+    EncodingError,
+    FormatError,
+    MissingFileError,
+    NgramkitError,
+    OutputError,
+)
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 

@@ -12,15 +12,13 @@ the output stream, so no n-gram window ever spans two sentences.
 
 import numpy as np
 
+from .constants import hash_bytes
 from .errors import FormatError
 from .jit import njit
 from .vocab import BOS, EOS, UNK
 
 SEPARATOR = -1
 PROV_BOS, PROV_EOS, PROV_UNK = 0, 1, 2
-
-_FNV_OFFSET = np.uint64(14695981039346656037)
-_FNV_PRIME = np.uint64(1099511628211)
 
 # Kernel status codes.
 DONE, GROW, BAD_COUNT = 0, 1, 2
@@ -32,18 +30,9 @@ def _is_space(b):
 
 
 @njit(cache=True)
-def _hash(buf, start, end):
-    h = _FNV_OFFSET
-    for i in range(start, end):
-        h ^= np.uint64(buf[i])
-        h *= _FNV_PRIME
-    return h
-
-
-@njit(cache=True)
 def _intern(buf, start, end, table, hashes, pool, starts, lens, state):
     """Id of buf[start:end], adding it if new. state = [n_words, pool_used]."""
-    h = _hash(buf, start, end)
+    h = hash_bytes(buf, start, end)
     mask = len(table) - 1
     slot = np.int64(h & np.uint64(mask))
     length = end - start

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .counting import RunOptions, TextOptions, count_text
 from .countfile import read_counts
+from .counting import RunOptions, TextOptions, count_text
 from .errors import EmptyInputError
 from .textio import iter_lines
 

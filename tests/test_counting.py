@@ -10,13 +10,13 @@ import sys
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
 from make_reference_samples import sampled
+
 from ngramkit.cli.main import main as ngramkit_main
 from ngramkit.cli.ngram_count import main as ngram_count
 from ngramkit.countfile import read_counts
-from ngramkit.counting import RunOptions, TextOptions, count_text
+from ngramkit.counting import RunOptions, count_text
 
 
 def count_lines(path):
@@ -216,7 +216,8 @@ def test_read_counts_api_matches_text_counts():
     text = REFERENCE / "en" / "train.txt.gz"
     from_text = count_text([text], 2, run=RunOptions(quiet=True))
     # Re-read what we write: identical tables.
-    import tempfile, os
+    import os
+    import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "c.txt")
         from ngramkit.countfile import write_counts

@@ -7,7 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ngramkit.countfile import read_counts, write_counts
-from ngramkit.counting import RunOptions, TextOptions, count_blocks, count_text, text_blocks
+from ngramkit.counting import (
+    RunOptions,
+    TextOptions,
+    count_blocks,
+    count_text,
+    text_blocks,
+)
 from ngramkit.errors import NgramkitError
 
 WORDS = st.sampled_from(["a", "b", "c", "dd", "é", "中文", "<unk>", "x1", "Z"])

@@ -12,7 +12,11 @@ from ngramkit.errors import EstimationError
 from ngramkit.estimate import EstimateOptions, estimate
 from ngramkit.estimate.adjust import continuation_counts
 from ngramkit.estimate.policy import SRILM
-from ngramkit.estimate.smoothing import FALLBACK_DISCOUNTS, GoodTuring, ModifiedKneserNey
+from ngramkit.estimate.smoothing import (
+    FALLBACK_DISCOUNTS,
+    GoodTuring,
+    ModifiedKneserNey,
+)
 
 
 def write_text(path, lines):

@@ -12,12 +12,18 @@ import numpy as np
 import pynini
 import pytest
 import pywrapfst
+from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
 
 from ngramkit.arpa import read_arpa, write_arpa
 from ngramkit.cli.arpa2fst import main as arpa2fst_main
-from ngramkit.fst import MISPLACED, NO_HISTORY, OUTSIDE_TABLE, SymbolTable, arpa_to_fst, compile_grammar
-
-from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
+from ngramkit.fst import (
+    MISPLACED,
+    NO_HISTORY,
+    OUTSIDE_TABLE,
+    SymbolTable,
+    arpa_to_fst,
+    compile_grammar,
+)
 
 FST_DATA = REFERENCE / "en" / "fst"
 TINY = FST_DATA / "tiny.arpa.gz"

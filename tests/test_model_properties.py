@@ -8,6 +8,7 @@ import re
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_estimate import probability_sums
 
 from ngramkit import Model
 from ngramkit.arpa import read_arpa, write_arpa
@@ -16,7 +17,6 @@ from ngramkit.counting import RunOptions, count_text
 from ngramkit.errors import NgramkitError
 from ngramkit.estimate import EstimateOptions, estimate
 from ngramkit.estimate.smoothing import FALLBACK_DISCOUNTS
-from test_estimate import probability_sums
 
 SETTINGS = settings(max_examples=int(os.environ.get("NGRAMKIT_EXAMPLES", 15)), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

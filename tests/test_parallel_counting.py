@@ -3,11 +3,17 @@ counts (and models) of one process."""
 
 import numpy as np
 import pytest
-
 from conftest import REFERENCE
+
 from ngramkit.arpa import write_arpa
 from ngramkit.countfile import write_counts
-from ngramkit.counting import RunOptions, TextOptions, count_blocks, count_text, text_blocks
+from ngramkit.counting import (
+    RunOptions,
+    TextOptions,
+    count_blocks,
+    count_text,
+    text_blocks,
+)
 from ngramkit.errors import EncodingError
 from ngramkit.estimate import estimate
 from ngramkit.estimate.options import EstimateOptions

@@ -16,7 +16,7 @@ from test_estimate_srilm import largest_difference, sample_difference
 from ngramkit.arpa import read_arpa
 from ngramkit.cli import compute_best_mix, ngram
 from ngramkit.cli.main import main as ngramkit_main
-from ngramkit.mix import best_mix, cumulative_lambdas
+from ngramkit.mixing import best_mix, cumulative_lambdas
 from ngramkit.prune import Pruner, prune_low_probs
 from ngramkit.renorm import backoff_logprob, recompute_backoffs
 
@@ -267,7 +267,7 @@ def test_best_mix_full_reference(cli, lang):
 @needs_shared
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_tuned_weights_from_text_match_best_mix(lang, tmp_path):
-    from ngramkit.mix import shared_vocab, token_logprobs
+    from ngramkit.mixing import shared_vocab, token_logprobs
 
     srilm = SHARED_REFERENCE / lang / "srilm"
     models = shared_vocab([read_arpa(srilm / "mkn3.arpa.gz"), read_arpa(srilm / "wb3.arpa.gz")])

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import jieba
 import pytest
+from conftest import DATA
 
 import ngramkit.segment
 from ngramkit.cli.main import main
 from ngramkit.normalize import NormalizeOptions, normalize_text, zh_integer
-from ngramkit.segment import SegmentOptions, Segmenter
-
-from conftest import DATA
+from ngramkit.segment import Segmenter, SegmentOptions
 
 SAMPLES = DATA / "segment"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "zh"

@@ -3,11 +3,11 @@
 import gzip
 
 from click.testing import CliRunner
-
 from conftest import REFERENCE, SHARED_REFERENCE, needs_shared
+from test_estimate_srilm import largest_difference
+
 from ngramkit.arpa import read_arpa
 from ngramkit.cli.main import main as ngramkit_main
-from test_estimate_srilm import largest_difference
 
 TRAIN = REFERENCE / "en" / "train.txt.gz"
 

@@ -9,7 +9,7 @@ Each EM iteration goes to stderr, the result to stdout, in SRILM's words.
 import sys
 
 from ..errors import UsageError
-from ..mix import best_mix, cumulative_lambdas, format_lambdas
+from ..mixing import best_mix, cumulative_lambdas, format_lambdas
 from ..perplexity import word_probs_from_ppl_files
 from .common import run
 

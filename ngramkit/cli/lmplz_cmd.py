@@ -11,7 +11,8 @@ import click
 
 from ..counting import parse_memory
 from ..errors import UsageError
-from ..training import lmplz as estimate_lmplz, lmplz_statistics
+from ..training import lmplz as estimate_lmplz
+from ..training import lmplz_statistics
 from .common import run, warn
 
 PROG = "ngramkit lmplz"

@@ -4,9 +4,15 @@ renormalisation (`-renorm`)."""
 
 import sys
 
-from ..formats import load, save
 from ..errors import UsageError
-from ..mix import mix_static, mixture_stats, mixture_weights, shared_vocab, token_logprobs
+from ..formats import load, save
+from ..mixing import (
+    mix_static,
+    mixture_stats,
+    mixture_weights,
+    shared_vocab,
+    token_logprobs,
+)
 from ..perplexity import PerplexityScorer
 from ..prune import prune, prune_low_probs
 from ..renorm import recompute_backoffs

@@ -1,5 +1,5 @@
 """`ngramkit prune`, `ngramkit mix` and `ngramkit prune-curve`: pruning and interpolating
-existing ARPA models (the arithmetic is SRILM's, see prune.py and mix.py)."""
+existing ARPA models (the arithmetic is SRILM's, see prune.py and mixing.py)."""
 
 import os
 import sys
@@ -7,9 +7,16 @@ import sys
 import click
 import numpy as np
 
-from ..formats import load, save
 from ..errors import UsageError
-from ..mix import best_mix, format_lambdas, mix, mixture_stats, shared_vocab, token_logprobs
+from ..formats import load, save
+from ..mixing import (
+    best_mix,
+    format_lambdas,
+    mix,
+    mixture_stats,
+    shared_vocab,
+    token_logprobs,
+)
 from ..perplexity import PerplexityScorer
 from ..prune import Pruner
 from ..textio import atomic_output

@@ -7,12 +7,11 @@ behaviour (KenLM's lmplz) is a different policy, not a different pipeline.
 
 import numpy as np
 
+from ..constants import LOG_ZERO
 from ..errors import EstimationError, UsageError
 from ..model import NgramCounts
 from .options import make_method
 from .smoothing import ModifiedKneserNey
-
-LOG_ZERO = -99.0  # how SRILM writes log10(0)
 
 
 class Policy:

@@ -9,10 +9,9 @@ unigrams only: SRILM 1.7.3 leaves unigram totals alone, and its references show 
 
 import numpy as np
 
+from ..constants import PROB_EPSILON
 from ..jit import njit
 from .smoothing.base import coefficient, lower_order_weight
-
-PROB_EPSILON = 3e-6  # SRILM's Prob_Epsilon
 
 
 @njit(cache=True)

@@ -3,9 +3,8 @@ corrected so that the mass of counts above max_count is kept."""
 
 import numpy as np
 
+from ...constants import PROB_EPSILON
 from .base import Smoothing
-
-PROB_EPSILON = 3e-6
 
 
 class GoodTuring(Smoothing):

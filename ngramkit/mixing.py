@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .constants import LN10
 from .errors import UsageError
 from .estimate.lookup import find_rows
 from .jit import njit
@@ -25,8 +26,6 @@ from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
 from .textio import iter_line_blocks
 from .vocab import BOS, EOS, UNK, Vocabulary
-
-LN10 = 2.30258509299404568402
 
 
 def mixture_weights(lam, extra):
