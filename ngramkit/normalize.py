@@ -364,7 +364,7 @@ def _read_number_by_neighbours(match, number_and=False):
 
 _ACRONYM = re.compile(
     r"(?<![A-Za-z0-9.])(?P<dotted>[A-Za-z](?:\.[A-Za-z])+\.?)(?![A-Za-z0-9])"
-    r"|(?<![A-Za-z])(?P<capitals>[A-Z]{2,})(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?<![A-Za-z]')(?P<capitals>[A-Z]{2,})(?!'?[A-Za-z])"  # not DON'T, GPU's
 )
 _NOT_A_HEADING = re.compile(f"[a-z{_CJK}]")
 
