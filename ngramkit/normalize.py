@@ -12,8 +12,8 @@ of 2 or 4 digits digit by digit, "1998年" -> "一九九八年"; "87.6%" ->
 "百分之八十七点六"), spaces between two Chinese characters dropped (raw
 Chinese text has stray ones), and URLs and e-mail addresses removed.
 
-English options for LM text (rules in `_read_en_number`, `_acronym` and
-`_split_sentences`):
+English options for LM text (the code: `_read_en_number`, `_acronym` and
+`_sentence_end`):
 
 - numbers read out in English words, with num2words: cardinals without "and"
   ("150,000" -> "one hundred fifty thousand"; `number_and` gives "one hundred
@@ -22,10 +22,10 @@ English options for LM text (rules in `_read_en_number`, `_acronym` and
   "1840s" -> "eighteen forties"; "2,800" is a cardinal), ordinals ("21st",
   "5TH", the old "3d"), decimals digit by digit after "point", percentages,
   $ £ € amounts ("$5.50" -> "five dollars fifty cents") and times ("10:30" ->
-  "ten thirty", "9:05" -> "nine oh five", "9:00" -> "nine o'clock"); "&" is
-  read "and". A number
-  with a leading zero or more than 15 digits is read digit by digit. Digits
-  glued to letters are read as a word of their own ("B52" -> "b fifty two").
+  "ten thirty", "9:05" -> "nine oh five", "9:00" -> "nine o'clock"). A
+  number with a leading zero or more than 15 digits is read digit by digit.
+  Digits glued to letters are read as a word of their own ("B52" -> "b fifty
+  two"). "&" is read "and". Roman numerals stay as written.
 - abbreviations keep their letters and lose the dot ("Mr." -> "mr", "etc." ->
   "etc"); dotted acronyms become their letters ("A.D." -> "a d"). An acronym
   is a run of two or more capitals, or of letters with dots, in a line that
@@ -44,6 +44,8 @@ number is read in the language of its neighbours: in English when a Latin
 letter touches it ("iPhone12", "5G"), else in Chinese when the nearest
 character on either side (past spaces) is Chinese ("3个GPU", "GPU 3个"), else in
 English when that character is a Latin letter ("version 3"), else in Chinese.
+A Chinese reading follows the Chinese rules above, with times ("10:30" ->
+"十点三十分") and currency ("$500" -> "五百美元") added.
 
 Everything works on whole blocks of lines at once: one `str.translate` table
 built from the chosen options, then a few compiled regexes; only matches (a
@@ -237,7 +239,7 @@ _CURRENCIES = {  # sign: (unit, units, hundredth, hundredths)
     "€": ("euro", "euros", "cent", "cents"),
 }
 _ZH_CURRENCIES = {"$": "美元", "£": "英镑", "€": "欧元"}
-_AM_PM_AHEAD = re.compile(r"\s*[AaPp]\.?[Mm](?![A-Za-z])")
+_AM_PM_AHEAD = re.compile(r"[^\S\n]*[AaPp]\.?[Mm](?![A-Za-z])")
 _MAX_CARDINAL_DIGITS = 15
 
 
@@ -348,8 +350,10 @@ _NEIGHBOUR_REACH = 8  # spaces looked past for a number's neighbour
 
 def _read_number_by_neighbours(match, number_and=False):
     text, start, end = match.string, match.start(), match.end()
-    before = text[max(0, start - _NEIGHBOUR_REACH):start]
-    after = text[end:end + _NEIGHBOUR_REACH]
+    # Neighbours are looked for within the line, so that how a file is cut into pieces
+    # cannot change a reading.
+    before = text[max(0, start - _NEIGHBOUR_REACH):start].rpartition("\n")[2]
+    after = text[end:end + _NEIGHBOUR_REACH].partition("\n")[0]
     if _LATIN_CHAR.match(before[-1:]) or _LATIN_CHAR.match(after[:1]):
         return _read_en_number(match, number_and)
     before, after = before.rstrip()[-1:], after.lstrip()[:1]

@@ -148,6 +148,14 @@ def test_code_switched_numbers_by_neighbours(raw, expected):
     assert normalize_text(raw, MIXED) == expected
 
 
+def test_context_ends_at_the_line():
+    # Readings depend on the line only, so that cutting a file into pieces cannot change them.
+    assert normalize_text("中文\n3 apples\n", MIXED) == "中文\nthree apples\n"
+    assert normalize_text("at 9:00\npm\n", EN) == "at nine o'clock\npm\n"
+    assert normalize_text("THE END\nof the GPU\n", NormalizeOptions(acronyms="letters")) == \
+        "the end\nof the g p u\n"
+
+
 def test_code_switched_case_and_acronyms():
     raw = "用GPU和A.I.训练iPhone模型"
     assert normalize_text(raw, MIXED) == "用gpu和a i 训练iphone模型"
