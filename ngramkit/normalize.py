@@ -12,15 +12,53 @@ of 2 or 4 digits digit by digit, "1998年" -> "一九九八年"; "87.6%" ->
 "百分之八十七点六"), spaces between two Chinese characters dropped (raw
 Chinese text has stray ones), and URLs and e-mail addresses removed.
 
+English options for LM text (the code: `_read_en_number`, `_acronym` and
+`_sentence_end`):
+
+- numbers read out in English words, with num2words: cardinals without "and"
+  ("150,000" -> "one hundred fifty thousand"; `number_and` gives "one hundred
+  and fifty thousand"), a bare four-digit number from 1100 to 2099 as a year
+  ("1998" -> "nineteen ninety eight", "2005" -> "two thousand and five",
+  "1840s" -> "eighteen forties"; "2,800" is a cardinal), ordinals ("21st",
+  "5TH", the old "3d"), decimals digit by digit after "point", percentages,
+  $ £ € amounts ("$5.50" -> "five dollars fifty cents") and times ("10:30" ->
+  "ten thirty", "9:05" -> "nine oh five", "9:00" -> "nine o'clock"). A
+  number with a leading zero or more than 15 digits is read digit by digit.
+  Digits glued to letters are read as a word of their own ("B52" -> "b fifty
+  two"). "&" is read "and". Roman numerals stay as written.
+- abbreviations keep their letters and lose the dot ("Mr." -> "mr", "etc." ->
+  "etc"); dotted acronyms become their letters ("A.D." -> "a d"). An acronym
+  is a run of two or more capitals, or of letters with dots, in a line that
+  also holds small letters or Chinese characters (so that a heading in capitals
+  is not taken for one); `acronyms="letters"` spells every acronym letter by
+  letter ("GPU" -> "g p u"), `acronyms="whole"` keeps each as one word ("A.I."
+  -> "ai"), the default keeps them as written.
+- sentence splitting: a line is cut after ".", "!", "?" or "…" (and closing
+  quotes or brackets) followed by a space and a capital letter, digit or
+  opening quote, unless the "." ends a known abbreviation ("Mr.", "St."), a
+  single letter other than "I" (an initial) or a dotted acronym; and after
+  "。", "！", "？" (and closing quotes) anywhere. Empty lines are then dropped.
+
+With both `zh_numbers` and `en_numbers` (code-switched Chinese text) each
+number is read in the language of its neighbours: in English when a Latin
+letter touches it ("iPhone12", "5G"), else in Chinese when the nearest
+character on either side (past spaces) is Chinese ("3个GPU", "GPU 3个"), else in
+English when that character is a Latin letter ("version 3"), else in Chinese.
+A Chinese reading follows the Chinese rules above, with times ("10:30" ->
+"十点三十分") and currency ("$500" -> "五百美元") added.
+
 Everything works on whole blocks of lines at once: one `str.translate` table
-built from the chosen options, then a few compiled regexes.
+built from the chosen options, then a few compiled regexes; only matches (a
+number, an acronym, a sentence end) call back into Python.
 """
 
 import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+
+from num2words import num2words
 
 IDEOGRAPHIC_SPACE = "\u3000"
 _FULLWIDTH_FIRST, _FULLWIDTH_LAST = 0xFF01, 0xFF5E  # full-width forms of '!' .. '~'
@@ -54,6 +92,17 @@ class NormalizeOptions:
     zh_numbers: bool = False  # numbers read out in Chinese characters
     join_cjk: bool = False  # no spaces between two Chinese characters
     remove_urls: bool = False  # URLs and e-mail addresses removed
+    en_numbers: bool = False  # numbers read out in English words (with zh_numbers: by neighbours)
+    number_and: bool = False  # "one hundred and fifty" rather than "one hundred fifty"
+    acronyms: str = "as-written"  # or "letters" ("g p u") or "whole" ("ai" for "A.I.")
+    split_sentences: bool = False  # one sentence per line, empty lines dropped
+
+    def __post_init__(self):
+        if self.acronyms not in ACRONYM_MODES:
+            raise ValueError(f"acronyms must be one of {', '.join(ACRONYM_MODES)}, not {self.acronyms!r}")
+
+
+ACRONYM_MODES = ("as-written", "letters", "whole")
 
 
 _ZH_DIGITS = "零一二三四五六七八九"
@@ -106,12 +155,16 @@ def zh_integer(digits):
     return text[1:] if text.startswith("一十") else text
 
 
-def _zh_number(match):
-    integer, fraction, suffix = match.groups()
-    if suffix == "" and fraction is None and len(integer) in (2, 4):
+def _zh_reading(integer, fraction=None, percent=False, before_year=False):
+    if before_year and fraction is None and len(integer) in (2, 4):
         return _zh_digits(integer)  # a year
     reading = zh_integer(integer) + ("点" + _zh_digits(fraction) if fraction else "")
-    return "百分之" + reading if suffix == "%" else reading
+    return "百分之" + reading if percent else reading
+
+
+def _zh_number(match):
+    integer, fraction, suffix = match.groups()
+    return _zh_reading(integer, fraction, suffix == "%", suffix == "")
 
 
 @lru_cache(maxsize=1)
@@ -158,13 +211,230 @@ def translation_table(options):
     return table
 
 
+@lru_cache(maxsize=8)
+def _context_table(halfwidth):
+    """The steps of translation_table that the English rules need done first: case and
+    punctuation stay, since sentence ends, acronyms and number signs are read from them."""
+    table = dict(translation_table(NormalizeOptions(halfwidth=halfwidth, lowercase=False,
+                                                    remove_punctuation=False)))
+    for char in _chars_by_role()[1]:
+        table[ord(char)] = None
+    for char in _APOSTROPHES:
+        table[ord(char)] = "'"
+    return table
+
+
+# --- English numbers -------------------------------------------------------
+
+_EN_NUMBER = re.compile(
+    r"(?P<currency>[$£€])?"
+    r"(?P<integer>[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)"
+    r"(?:(?P<minutes>:[0-9]{2}(?![0-9]))|\.(?P<fraction>[0-9]+))?"
+    r"(?P<suffix>%|(?i:st|nd|rd|th|d|s)(?![A-Za-z]))?"
+)
+_EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_CURRENCIES = {  # sign: (unit, units, hundredth, hundredths)
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "€": ("euro", "euros", "cent", "cents"),
+}
+_ZH_CURRENCIES = {"$": "美元", "£": "英镑", "€": "欧元"}
+_AM_PM_AHEAD = re.compile(r"[^\S\n]*[AaPp]\.?[Mm](?![A-Za-z])")
+_MAX_CARDINAL_DIGITS = 15
+
+
+@lru_cache(maxsize=1 << 14)
+def _en_words(number, to="cardinal", number_and=False):
+    words = num2words(number, lang="en", to=to).replace("-", " ").replace(",", "")
+    if not number_and and to != "year":
+        words = words.replace(" and ", " ")
+    return words
+
+
+def _en_digits(digits):
+    return " ".join(_EN_DIGITS[int(d)] for d in digits)
+
+
+def _en_integer(digits, number_and):
+    if len(digits) > 1 and digits[0] == "0" or len(digits) > _MAX_CARDINAL_DIGITS:
+        return _en_digits(digits)
+    return _en_words(int(digits), "cardinal", number_and)
+
+
+def _plural(words):
+    """'eighteen forty' -> 'eighteen forties', 'nineteen hundred' -> 'nineteen hundreds'."""
+    head, _, last = words.rpartition(" ")
+    last = last[:-1] + "ies" if last.endswith("y") else last + ("es" if last.endswith("x") else "s")
+    return f"{head} {last}" if head else last
+
+
+def _is_year(digits):
+    return len(digits) == 4 and 1100 <= int(digits) <= 2099
+
+
+def _read_en_number(match, number_and=False):
+    """English reading of one _EN_NUMBER match (see the module docstring for the rules)."""
+    currency, integer, minutes, fraction, suffix = match.group(
+        "currency", "integer", "minutes", "fraction", "suffix")
+    digits = integer.replace(",", "")
+    suffix = (suffix or "").lower()
+    plain = currency is None and minutes is None and fraction is None
+    if currency is not None:
+        words = _en_currency(currency, digits, fraction, number_and)
+    elif minutes is not None:
+        words = _en_time(digits, minutes[1:], match, number_and)
+    else:
+        words = _en_integer(digits, number_and)
+        if fraction is not None:
+            words += " point " + _en_digits(fraction)
+    if suffix == "%":
+        return f" {words} percent "
+    if suffix in ("st", "nd", "rd", "th") or suffix == "d" and digits[-1] in "23" and digits[-2:-1] != "1":
+        if plain and len(digits) <= _MAX_CARDINAL_DIGITS:
+            return f" {_en_words(int(digits), 'ordinal', number_and)} "
+        return f" {words} {suffix} "
+    if plain and integer == digits and _is_year(digits):
+        words = _en_words(int(digits), "year")
+    if suffix == "s" and plain and (_is_year(digits) or len(digits) == 2 and digits[1] == "0"):
+        return f" {_plural(words)} "  # a decade: "1840s", "80s"
+    return f" {words} {suffix} " if suffix else f" {words} "
+
+
+def _en_currency(sign, digits, fraction, number_and):
+    unit, units, hundredth, hundredths = _CURRENCIES[sign]
+    major = _en_integer(digits, number_and)
+    if fraction is not None and len(fraction) != 2:
+        return f"{major} point {_en_digits(fraction)} {units}"
+    words = [] if fraction is not None and int(digits) == 0 else [major, unit if digits == "1" else units]
+    if fraction is not None and int(fraction) > 0:
+        words += [_en_integer(str(int(fraction)), number_and), hundredth if fraction == "01" else hundredths]
+    return " ".join(words or [major, units])
+
+
+def _en_time(hours, minutes, match, number_and):
+    hour_words = _en_integer(hours, number_and)
+    if int(hours) > 24 or int(minutes) > 59:
+        return f"{hour_words} {_en_integer(minutes, number_and)}"  # not a time: a ratio, a verse
+    if minutes == "00":
+        return hour_words if _AM_PM_AHEAD.match(match.string, match.end()) else f"{hour_words} o'clock"
+    if minutes[0] == "0":
+        return f"{hour_words} oh {_EN_DIGITS[int(minutes[1])]}"
+    return f"{hour_words} {_en_words(int(minutes))}"
+
+
+def _zh_time(hours, minutes):
+    reading = zh_integer(hours) + "点"
+    if minutes == "00":
+        return reading
+    return reading + ("零" + _zh_digits(minutes[1]) if minutes[0] == "0" else zh_integer(minutes)) + "分"
+
+
+def _read_zh_number(match):
+    """Chinese reading of an _EN_NUMBER match that stands among Chinese characters."""
+    currency, integer, minutes, fraction, suffix = match.group(
+        "currency", "integer", "minutes", "fraction", "suffix")
+    digits = integer.replace(",", "")
+    if minutes is not None and int(digits) <= 24 and int(minutes[1:]) <= 59:
+        return _zh_time(digits, minutes[1:])
+    before_year = integer == digits and match.string.startswith("年", match.end())
+    reading = _zh_reading(digits, fraction, suffix == "%", before_year)
+    if minutes is not None:
+        reading += " " + zh_integer(minutes[1:])
+    return reading + _ZH_CURRENCIES[currency] if currency else reading
+
+
+_LATIN_CHAR = re.compile(f"[{_LATIN}]")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_NEIGHBOUR_REACH = 8  # spaces looked past for a number's neighbour
+
+
+def _read_number_by_neighbours(match, number_and=False):
+    text, start, end = match.string, match.start(), match.end()
+    # Neighbours are looked for within the line, so that how a file is cut into pieces
+    # cannot change a reading.
+    before = text[max(0, start - _NEIGHBOUR_REACH):start].rpartition("\n")[2]
+    after = text[end:end + _NEIGHBOUR_REACH].partition("\n")[0]
+    if _LATIN_CHAR.match(before[-1:]) or _LATIN_CHAR.match(after[:1]):
+        return _read_en_number(match, number_and)
+    before, after = before.rstrip()[-1:], after.lstrip()[:1]
+    if _CJK_CHAR.match(before) or _CJK_CHAR.match(after):
+        return _read_zh_number(match)
+    if _LATIN_CHAR.match(before) or _LATIN_CHAR.match(after):
+        return _read_en_number(match, number_and)
+    return _read_zh_number(match)
+
+
+# --- acronyms ----------------------------------------------------------------
+
+_ACRONYM = re.compile(
+    r"(?<![A-Za-z0-9.])(?P<dotted>[A-Za-z](?:\.[A-Za-z])+\.?)(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z])(?<![A-Za-z]')(?P<capitals>[A-Z]{2,})(?!'?[A-Za-z])"  # not DON'T, GPU's
+)
+_NOT_A_HEADING = re.compile(f"[a-z{_CJK}]")
+
+
+def _acronym(match, mode):
+    dotted = match.group("dotted")
+    if dotted is not None:
+        letters = dotted.replace(".", "")
+    else:
+        text, start = match.string, match.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        if not _NOT_A_HEADING.search(text, line_start, len(text) if line_end < 0 else line_end):
+            return match.group()  # a line in capitals: words, not acronyms
+        letters = match.group("capitals")
+    return f" {' '.join(letters)} " if mode == "letters" else f" {letters} "
+
+
+# --- sentences ---------------------------------------------------------------
+
+# Words whose "." does not end a sentence (compared in small letters).
+ABBREVIATIONS = frozenset(
+    "mr mrs ms messrs mme mlle dr st mt capt col gen lt sgt cmdr adm rev prof hon gov sen rep pres "
+    "jr sr esq vs viz cf no nos vol vols ch fig figs pp art".split())
+_SENTENCE_END = re.compile(
+    r"(?P<end>[.!?…]+[\"')\]”’»]*)[^\S\n]+(?=[\"'(\[“‘«]*[A-Z0-9\u00C0-\u00DE])"
+    rf"|(?P<zh_end>(?:。|(?<=[{_CJK}])[!?])[。!?\"”’」』)]*)[^\S\n]*(?=\S)"
+)
+_INITIAL_OR_ACRONYM = re.compile(r"[A-HJ-Za-z]|[A-Za-z](?:\.[A-Za-z])+")
+_WORD_REACH = 40  # longest word looked at before a "."
+
+
+def _sentence_end(match):
+    end = match.group("end")
+    if end is None:
+        return match.group("zh_end") + "\n"
+    if end.startswith(".") and not end.startswith(".."):
+        text, start = match.string, match.start()
+        word_start = max(text.rfind(" ", max(0, start - _WORD_REACH), start),
+                         text.rfind("\n", max(0, start - _WORD_REACH), start)) + 1
+        word = text[word_start:start].lstrip("\"'([“‘«")
+        if word.lower() in ABBREVIATIONS or _INITIAL_OR_ACRONYM.fullmatch(word):
+            return match.group()
+    return end + "\n"
+
+
+_EMPTY_LINES = re.compile(r"(?:\A|(?<=\n))\n+")
+
+
 def normalize_text(text, options=NormalizeOptions()):
-    """Normalise a block of lines; line breaks stay where they are.
+    """Normalise a block of lines; line breaks stay where they are, unless
+    `options.split_sentences` puts each sentence on a line of its own.
 
     Runs of blanks become one space and lines carry no leading or trailing blanks.
     """
     if options.remove_urls:
         text = _URL_OR_EMAIL.sub(" ", text)
+    if options.split_sentences or options.en_numbers or options.acronyms != "as-written":
+        text = text.translate(_context_table(options.halfwidth))
+        if options.split_sentences:
+            text = _SENTENCE_END.sub(_sentence_end, text)
+        if options.acronyms != "as-written":
+            text = _ACRONYM.sub(partial(_acronym, mode=options.acronyms), text)
+        if options.en_numbers:
+            read = _read_number_by_neighbours if options.zh_numbers else _read_en_number
+            text = _EN_NUMBER.sub(partial(read, number_and=options.number_and), text).replace("&", " and ")
     text = text.translate(translation_table(options))
     if options.remove_punctuation:
         text = _THOUSANDS_SEPARATOR.sub("", text)
@@ -175,4 +445,5 @@ def normalize_text(text, options=NormalizeOptions()):
     text = _BLANKS.sub(" ", text)
     if options.join_cjk:
         text = _SPACE_BETWEEN_CJK.sub("", text)
-    return _LINE_EDGE_BLANKS.sub("", text)
+    text = _LINE_EDGE_BLANKS.sub("", text)
+    return _EMPTY_LINES.sub("", text) if options.split_sentences else text

@@ -1,7 +1,8 @@
 """Word segmentation of raw Chinese text for LM training.
 
 Each input line becomes one output line of space-separated tokens (an empty
-line stays empty). Three ways to split:
+line stays empty), unless normalisation splits sentences: then each sentence
+becomes a line and empty lines are dropped. Three ways to split:
 
 - words: jieba's default dictionary with its HMM for unknown words, as plain
   `jieba.cut` does; user words may be added to that dictionary;
@@ -92,11 +93,15 @@ class Segmenter:
         return " ".join(token for token in self._cut(line) if not token.isspace())
 
     def segment_text(self, text):
-        """Segment a block of lines; the result has one line per input line, each ending in a newline."""
-        if self.options.normalize is not None:
-            text = normalize_text(text, self.options.normalize)
-        lines = text.removesuffix("\n").split("\n")
-        return "".join(self.segment_line(line) + "\n" for line in lines)
+        """Segment a block of lines; the result has one line per input line (per sentence if
+        normalisation splits sentences, empty ones dropped), each ending in a newline."""
+        normalize = self.options.normalize
+        if normalize is not None:
+            text = normalize_text(text, normalize)
+        lines = (self.segment_line(line) for line in text.removesuffix("\n").split("\n"))
+        if normalize is not None and normalize.split_sentences:
+            return "".join(line + "\n" for line in lines if line)
+        return "".join(line + "\n" for line in lines)
 
 
 def _pieces(block):

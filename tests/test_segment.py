@@ -160,6 +160,8 @@ def test_normalize_command(cli, tmp_path):
     source = tmp_path / "in.txt"
     source.write_text("Call me Ishmael. Some years ago—never mind how long\n\n", encoding="utf-8")
     status, out, _ = cli(main, ["normalize", "-q", source])
+    assert (status, out) == (0, "call me ishmael\nsome years ago never mind how long\n")
+    status, out, _ = cli(main, ["normalize", "-q", "--keep-lines", source])
     assert (status, out) == (0, "call me ishmael some years ago never mind how long\n\n")
 
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The LM recipe for ASR, from raw Chinese text to G.fst:
-#   stage 0  normalise and segment the raw text, hold out the last lines for evaluation
+# The LM recipe for ASR, from raw text to G.fst (--lang zh: Chinese, the default; en: English;
+# mixed: Chinese with English words; see prepare_text.sh):
+#   stage 0  normalise (and for Chinese segment) the raw text, hold out the last lines for
+#            evaluation (English is cut into sentences first, so these are whole sentences)
 #   stage 1  vocabulary of the training text
 #   stage 2  train an interpolated modified Kneser-Ney model (ngram-count)
 #   stage 3  perplexity on the held-out text (ngram -ppl)
@@ -10,7 +12,8 @@
 # SRILM's ngram-count/ngram and Kaldi's arpa2fst on PATH.
 set -euo pipefail
 
-usage="usage: $0 [--stage N] [--stop-stage N] [--order N] [--prune THETA] [--heldout LINES] [--workers N] <raw-text> <out-dir>"
+usage="usage: $0 [--lang zh|en|mixed] [--stage N] [--stop-stage N] [--order N] [--prune THETA] [--heldout LINES] [--workers N] <raw-text> <out-dir>"
+lang=zh
 stage=0
 stop_stage=5
 order=3
@@ -19,6 +22,7 @@ heldout=1000
 workers=2
 while [ $# -gt 0 ]; do
   case "$1" in
+    --lang) lang=$2; shift 2 ;;
     --stage) stage=$2; shift 2 ;;
     --stop-stage) stop_stage=$2; shift 2 ;;
     --order) order=$2; shift 2 ;;
@@ -31,6 +35,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ $# -eq 2 ] || { echo "$usage" >&2; exit 2; }
+case "$lang" in
+  zh|en|mixed) ;;
+  *) echo "$0: --lang must be zh, en or mixed, not '$lang'" >&2; exit 2 ;;
+esac
 raw=$1
 dir=$2
 mkdir -p "$dir"
@@ -38,12 +46,16 @@ tools=$(dirname "$0")
 run() { [ "$stage" -le "$1" ] && [ "$stop_stage" -ge "$1" ]; }
 
 if run 0; then
-  "$tools/prepare_text.sh" --workers "$workers" "$raw" "$dir/text.txt"
+  "$tools/prepare_text.sh" --lang "$lang" --workers "$workers" "$raw" "$dir/text.txt"
   total=$(wc -l < "$dir/text.txt")
   [ "$total" -gt "$heldout" ] || { echo "$0: $raw has $total lines, not more than --heldout $heldout" >&2; exit 1; }
   head -n $((total - heldout)) "$dir/text.txt" > "$dir/train.txt"
   tail -n "$heldout" "$dir/text.txt" > "$dir/dev.txt"
-  echo "segmented text: $dir/train.txt ($((total - heldout)) lines), $dir/dev.txt ($heldout lines)"
+  if [ "$lang" = en ]; then
+    echo "normalised text: $dir/train.txt ($((total - heldout)) sentences), $dir/dev.txt ($heldout sentences)"
+  else
+    echo "segmented text: $dir/train.txt ($((total - heldout)) lines), $dir/dev.txt ($heldout lines)"
+  fi
 fi
 
 # On a fresh installation the first run of each command mostly compiles; compile what stages
