@@ -45,13 +45,15 @@ def _map(path):
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def read_kenlm_binary(path):
-    """Read a KenLM binary file into an `NgramModel`.
+def read_kenlm_binary(path, drop_blanks=False):
+    """Read a KenLM binary file into an `NgramModel` that scores as KenLM scores the file.
 
-    The model scores as KenLM scores the file. Entries KenLM adds when it builds a binary are
-    dropped where the file's values show them to be its own: blanks (n-grams standing for a
-    missing suffix, valued as backing off values them) in unquantized files, and a `<unk>`
-    it gave -100. Zero backoffs come back as 0 (the file cannot tell 0 from no backoff)."""
+    A `<unk>` KenLM gave -100 because the ARPA had none is left out (scoring gives it -100).
+    Blanks, the n-grams KenLM inserts where an ARPA lacks the suffix of one of its n-grams,
+    are kept: KenLM's scores depend on them (they carry context into the next word's state).
+    With `drop_blanks`, the entries of an unquantized file that have exactly a blank's value
+    are left out instead, which gives back the n-grams of the ARPA the file was built from.
+    Zero backoffs come back as 0 (the file cannot tell 0 from no backoff)."""
     data = _map(path)
     buf = np.frombuffer(data, dtype=np.uint8)
     header = parse_header(data, path)
@@ -60,4 +62,4 @@ def read_kenlm_binary(path):
         quantized = False
     else:
         orders, words, unk_added, quantized = trie.read(data, buf, header, path)
-    return to_model(orders, words, path, unk_added, remove_blanks=not quantized)
+    return to_model(orders, words, path, unk_added, remove_blanks=drop_blanks and not quantized)
