@@ -209,3 +209,207 @@ def read(data, buf, header, path):
             n_middles = len(lower_rows)
     return orders, words, bound == counts[0] + 1
 
+
+
+@njit(cache=True)
+def _probe_insert(keys, lo, size, key):
+    """The bucket of `key` in the table keys[lo:lo + size], inserting it if absent: (index, found)."""
+    i = np.int64(key % np.uint64(size))
+    while True:
+        got = keys[lo + i]
+        if got == key:
+            return lo + i, True
+        if got == 0:
+            keys[lo + i] = key
+            return lo + i, False
+        i += 1
+        if i == size:
+            i = 0
+
+
+@njit(cache=True)
+def _find(keys, lo, size, key):
+    i = np.int64(key % np.uint64(size))
+    while True:
+        got = keys[lo + i]
+        if got == key:
+            return lo + i
+        if got == 0:
+            return -1
+        i += 1
+        if i == size:
+            i = 0
+
+
+@njit(cache=True)
+def _set_extension(bits, i):
+    # A zero backoff of either sign becomes +0.0: the n-gram is a context.
+    if bits[i] == NO_EXTENSION or bits[i] == 0:
+        bits[i] = 0
+
+
+@njit(cache=True)
+def insert_vocab(keys, values, hashes):
+    """Insert word hashes with ids 1.. into the vocabulary table (id order, as KenLM does)."""
+    for i in range(len(hashes)):
+        slot, _ = _probe_insert(keys, 0, len(keys), hashes[i])
+        values[slot] = i + 1
+
+
+@njit(cache=True)
+def insert_order(ids, prob, backoff, n, top, keys, prob_bits, backoff_bits, table_lo, table_size, filled,
+                 uni_prob_bits, uni_backoff_bits):
+    """Insert the n-grams of order n (rows of KenLM ids, in file order; prob and backoff as
+    uint32 bits of their float32 values) as KenLM's probing build does, with the blanks their
+    missing suffixes call for.
+
+    prob_bits/backoff_bits: uint32 views of all tables' values (float views beside them are
+    made here); table_lo[k], table_size[k]: where order k's table is. Returns (0, 0), or
+    (1, row) when a table is full, (2, row) when a row's context is missing."""
+    probs = prob_bits.view(np.float32)
+    backoffs = backoff_bits.view(np.float32)
+    uni_probs = uni_prob_bits.view(np.float32)
+    uni_backoffs = uni_backoff_bits.view(np.float32)
+    rev = np.empty(n, dtype=np.int64)
+    hashes = np.empty(n - 1, dtype=np.uint64)
+    between = np.empty(n, dtype=np.int64)  # bucket indices; -1 stands for the unigram
+    for row in range(ids.shape[0]):
+        for j in range(n):
+            rev[j] = ids[row, n - 1 - j]
+        hashes[0] = combine(np.uint64(rev[0]), rev[1])
+        for h in range(1, n - 1):
+            hashes[h] = combine(hashes[h - 1], rev[h + 1])
+        filled[n] += 1
+        if filled[n] >= table_size[n]:
+            return 1, row
+        slot, _ = _probe_insert(keys, table_lo[n], table_size[n], hashes[n - 2])
+        prob_bits[slot] = prob[row] | SIGN_BIT
+        if n < top:
+            bits = backoff[row]
+            backoff_bits[slot] = NO_EXTENSION if bits == 0 or bits == NO_EXTENSION else bits
+        # Find the longest stored suffix, inserting blanks on the way down.
+        count = 0
+        found_lower = False
+        for lower in range(n - 3, -1, -1):
+            k = lower + 2
+            at, found = _probe_insert(keys, table_lo[k], table_size[k], hashes[lower])
+            if not found:
+                filled[k] += 1
+                if filled[k] >= table_size[k]:
+                    return 1, row
+                backoff_bits[at] = NO_EXTENSION
+            between[count] = at
+            count += 1
+            if found:
+                found_lower = True
+                break
+        if not found_lower:
+            between[count] = -1
+            count += 1
+        if count > 1:
+            # Blanks: value them from the basis (the found suffix) and the contexts' backoffs.
+            if between[count - 1] < 0:
+                value = -abs(uni_probs[rev[0]])
+            else:
+                value = -abs(probs[between[count - 1]])
+            basis = n - count
+            change = count - 2
+            if basis == 1:
+                _set_extension(uni_backoff_bits, rev[1])
+                value = np.float32(value + uni_backoffs[rev[1]])
+                probs[between[change]] = value
+                basis = 2
+                change -= 1
+            context = np.uint64(rev[1])
+            for i in range(2, basis + 1):
+                context = combine(context, rev[i])
+            while basis < n - 1:
+                at = _find(keys, table_lo[basis], table_size[basis], context)
+                if at >= 0:
+                    _set_extension(backoff_bits, at)
+                    value = np.float32(value + backoffs[at])
+                probs[between[change]] = value
+                context = combine(context, rev[basis + 1])
+                basis += 1
+                change -= 1
+        # Every entry passed on the way down is now the suffix of a longer n-gram.
+        for i in range(count):
+            if between[i] < 0:
+                uni_prob_bits[rev[0]] &= ~SIGN_BIT
+            else:
+                prob_bits[between[i]] &= ~SIGN_BIT
+        # The context is now known to be extended.
+        if n == 2:
+            _set_extension(uni_backoff_bits, rev[1])
+        else:
+            context = np.uint64(rev[1])
+            for i in range(2, n):
+                context = combine(context, rev[i])
+            at = _find(keys, table_lo[n - 1], table_size[n - 1], context)
+            if at < 0:
+                return 2, row
+            _set_extension(backoff_bits, at)
+    return 0, 0
+
+
+def write(out, header, kenlm_words, ids_by_order, prob_bits, backoff_bits, unk_logprob, unk_added, path):
+    """Write a probing file to the binary stream `out`.
+
+    kenlm_words: words by KenLM id; ids_by_order[k-1]: rows of KenLM ids in ARPA order;
+    prob_bits/backoff_bits: per order, uint32 bits of the float32 values (backoff 0 for none);
+    unk_added: `<unk>` is not among the 1-grams, so it gets unk_logprob."""
+    counts = header.counts
+    layout = Layout(header)
+    bound = len(kenlm_words)
+    pool, offsets = word_pool(kenlm_words[1:])
+    vocab_keys = np.zeros(layout.vocab_buckets, dtype=np.uint64)
+    vocab_values = np.zeros(layout.vocab_buckets, dtype=np.uint32)
+    insert_vocab(vocab_keys, vocab_values, hash_words(pool, offsets))
+    uni_prob = np.zeros(counts[0] + 1, dtype=np.uint32)
+    uni_backoff = np.zeros(counts[0] + 1, dtype=np.uint32)
+    uni_ids = ids_by_order[0][:, 0]
+    uni_prob[uni_ids] = prob_bits[0]
+    bo = backoff_bits[0]
+    uni_backoff[uni_ids] = np.where((bo == 0) | (bo == NO_EXTENSION), NO_EXTENSION, bo)
+    order = header.order
+    table_lo = np.zeros(order + 1, dtype=np.int64)
+    table_size = np.zeros(order + 1, dtype=np.int64)
+    total = 0
+    for k in range(2, order + 1):
+        _, n_buckets, _ = layout.tables[k - 2]
+        table_lo[k], table_size[k] = total, n_buckets
+        total += n_buckets
+    keys = np.zeros(total, dtype=np.uint64)
+    probs = np.zeros(total, dtype=np.uint32)
+    backoffs = np.zeros(total, dtype=np.uint32)
+    filled = np.zeros(order + 1, dtype=np.int64)
+    for k in range(2, order + 1):
+        ids = ids_by_order[k - 1].astype(np.int64)
+        code, row = insert_order(ids, prob_bits[k - 1], backoff_bits[k - 1] if k < order else prob_bits[k - 1],
+                                 k, order, keys, probs, backoffs, table_lo, table_size, filled,
+                                 uni_prob, uni_backoff)
+        if code == 1:
+            raise FormatError(f"the {k}-grams miss so many suffixes that KenLM's {k - 1}-gram hash table "
+                              "overflows; raise the probing multiplier (-p)", path)
+        if code == 2:
+            words = " ".join(kenlm_words[i] for i in ids[row])
+            raise FormatError(f"the context of the {k}-gram \"{words}\" is not among the {k - 1}-grams "
+                              "(KenLM needs every context)", path)
+    if unk_added:
+        uni_prob[0] = np.float32(unk_logprob).view(np.uint32)
+        uni_backoff[0] = 0
+    out.write(header.pack())
+    out.write(np.array([PROBING_VOCAB_VERSION, bound], dtype="<u4").tobytes())
+    vocab = np.zeros(layout.vocab_buckets, dtype=VOCAB_ENTRY)
+    vocab["key"], vocab["value"] = vocab_keys, vocab_values
+    out.write(vocab.tobytes())
+    unigrams = np.zeros(counts[0] + 1, dtype=UNIGRAM_ENTRY)
+    unigrams["prob"], unigrams["backoff"] = uni_prob, uni_backoff
+    out.write(unigrams.tobytes())
+    for k in range(2, order + 1):
+        lo, hi = table_lo[k], table_lo[k] + table_size[k]
+        table = np.zeros(table_size[k], dtype=LONGEST_ENTRY if k == order else MIDDLE_ENTRY)
+        table["key"], table["prob"] = keys[lo:hi], probs[lo:hi]
+        if k < order:
+            table["backoff"] = backoffs[lo:hi]
+        out.write(table.tobytes())
