@@ -22,8 +22,10 @@ import numpy as np
 from ..errors import FormatError
 from ..jit import njit
 from .assemble import Order
-from .layout import (ARRAY_TRIE, BHIKSHA_VERSION, QUANT_ARRAY_TRIE, QUANT_TRIE, QUANT_VERSION, hash_words,
-                     read_bits, read_words, required_bits, word_pool)
+from .layout import (ARRAY_TRIE, BHIKSHA_VERSION, NO_EXTENSION, QUANT_ARRAY_TRIE, QUANT_TRIE, QUANT_VERSION,
+                     TRIE_SEARCH_VERSION, Header, hash_words, read_bits, read_words, required_bits, word_pool,
+                     write_bits)
+from ..vocab import UNK
 
 UNIGRAM_RECORD = np.dtype([("prob", "<f4"), ("backoff", "<u4"), ("next", "<u8")])
 UNQUANTIZED_MIDDLE_BITS = 63
@@ -298,3 +300,332 @@ def read(data, buf, header, path):
         level_pointers.append(child)
         level_prefix.append(prefix)
     return orders, words, None, quant is not None
+
+
+@njit(cache=True)
+def _parents(rows, lower_rows):
+    """Index in lower_rows (sorted) of each row's prefix (rows sorted; every prefix present),
+    or -1 at the first row whose prefix is missing (then the function stops)."""
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    k = lower_rows.shape[1]
+    p = 0
+    for i in range(rows.shape[0]):
+        while p < lower_rows.shape[0]:
+            same = True
+            for j in range(k):
+                if lower_rows[p, j] != rows[i, j]:
+                    same = False
+                    break
+            if same:
+                break
+            p += 1
+        if p == lower_rows.shape[0]:
+            out[i] = -1
+            return out
+        out[i] = p
+    return out
+
+
+@njit(cache=True)
+def _lookup_rows(nodes, queries):
+    """Index of each query row among the sorted rows `nodes` (same width), or -1."""
+    out = np.empty(queries.shape[0], dtype=np.int64)
+    width = nodes.shape[1]
+    for q in range(queries.shape[0]):
+        lo, hi = 0, nodes.shape[0]
+        out[q] = -1
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            cmp = 0
+            for j in range(width):
+                if nodes[mid, j] != queries[q, j]:
+                    cmp = -1 if nodes[mid, j] < queries[q, j] else 1
+                    break
+            if cmp == 0:
+                out[q] = mid
+                break
+            if cmp < 0:
+                lo = mid + 1
+            else:
+                hi = mid
+    return out
+
+
+@njit(cache=True)
+def _make_bins(values, bins, out, start_at):
+    """Bin centers of equal-count bins over `values` (sorted): each the mean of its bin, summed
+    in double precision in order; an empty bin repeats the previous center (-inf first)."""
+    n = len(values)
+    start = 0
+    for i in range(bins):
+        finish = (n * (i + 1)) // bins
+        if finish == start:
+            out[start_at + i] = out[start_at + i - 1] if i else -np.inf
+        else:
+            total = 0.0
+            for j in range(start, finish):
+                total += np.float64(values[j])
+            out[start_at + i] = np.float32(total / np.float64(np.float32(finish - start)))
+        start = finish
+
+
+@njit(cache=True)
+def _encode(table, reserved, values):
+    """Index of the nearest center for each value (ties to the upper center), KenLM's rule."""
+    out = np.empty(len(values), dtype=np.uint64)
+    size = len(table)
+    for i in range(len(values)):
+        v = values[i]
+        lo, hi = reserved, size
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if table[mid] < v:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == reserved:
+            out[i] = reserved
+        elif lo == size:
+            out[i] = size - 1
+        else:
+            nearer_below = np.float32(v - table[lo - 1]) < np.float32(table[lo] - v)
+            out[i] = lo - 1 if nearer_below else lo
+    return out
+
+
+@njit(cache=True)
+def _pack(buf, offset, words, word_bits, values, value_bits, pointers, pointer_bits, total_bits):
+    """Write records [word | value | pointer] from byte `offset`; pointers has one more entry
+    (the closing record's) or none."""
+    base = offset * 8
+    for j in range(len(words)):
+        at = base + j * total_bits
+        write_bits(buf, at, word_bits, words[j])
+        if value_bits > 57:
+            write_bits(buf, at + word_bits, 31, values[j] & np.uint64(0x7FFFFFFF))
+            write_bits(buf, at + word_bits + 31, 32, values[j] >> np.uint64(32))
+        else:
+            write_bits(buf, at + word_bits, value_bits, values[j])
+    if pointer_bits > 0:
+        mask = (np.uint64(1) << np.uint64(pointer_bits)) - np.uint64(1)
+        for j in range(len(pointers)):
+            write_bits(buf, base + j * total_bits + word_bits + value_bits, pointer_bits,
+                       np.uint64(pointers[j]) & mask)
+
+
+def _bins(values, bits, reserved_zeros):
+    """A quantization table of 2^bits centers over `values` (backoff tables first hold -0.0 and +0.0)."""
+    table = np.empty(1 << bits, dtype=np.float32)
+    start = 0
+    if reserved_zeros:
+        table[0], table[1] = np.float32(-0.0), np.float32(0.0)
+        start = 2
+    _make_bins(np.sort(np.asarray(values, dtype=np.float32)), (1 << bits) - start, table, start)
+    return table
+
+
+def _zero(bits):
+    return (bits == 0) | (bits == NO_EXTENSION)
+
+
+def write(out, model, model_type, probing_multiplier, include_vocab, probs, backoffs, quant, pointer_config,
+          unk_logprob, unk_added, path):
+    """Write a trie file's header and body to `out`; returns the words by KenLM id."""
+    vocab, order = model.vocab, model.order
+    unigram_ids = np.asarray(model.ngrams[0][:, 0])
+    others = unigram_ids[unigram_ids != vocab.unk]
+    other_words = [vocab.words[i] for i in others]
+    pool, offsets = word_pool(other_words)
+    hashes = hash_words(pool, offsets)
+    by_hash = np.argsort(hashes, kind="stable")
+    kenlm_of = np.zeros(len(vocab), dtype=np.int64)
+    kenlm_of[others[by_hash]] = np.arange(1, len(others) + 1)
+    kenlm_words = [UNK] + [other_words[i] for i in by_hash]
+    n_uni = len(others) + 1
+
+    # Real n-grams as reversed KenLM-id rows in ascending order, with their values.
+    real_rows, real_prob, real_backoff = [None, None], [None, None], [None, None]
+    for k in range(2, order + 1):
+        rev = kenlm_of[model.ngrams[k - 1]][:, ::-1]
+        perm = np.lexsort(rev.T[::-1])
+        real_rows.append(np.ascontiguousarray(rev[perm]))
+        real_prob.append(probs[k - 1][perm])
+        real_backoff.append(backoffs[k - 1][perm] if k < order else None)
+    uni_prob = np.zeros(n_uni, dtype=np.uint32)
+    uni_backoff = np.full(n_uni, NO_EXTENSION, dtype=np.uint32)
+    uni_kenlm = kenlm_of[unigram_ids]
+    uni_prob[uni_kenlm] = probs[0]
+    uni_backoff[uni_kenlm] = np.where(_zero(backoffs[0]), NO_EXTENSION, backoffs[0])
+
+    # Every level also holds the missing prefixes of the level above (blanks).
+    nodes, is_real, real_at = [None] * (order + 1), [None] * (order + 1), [None] * (order + 1)
+    nodes[order] = real_rows[order]
+    is_real[order] = np.ones(len(nodes[order]), dtype=np.bool_)
+    real_at[order] = np.arange(len(nodes[order]))
+    for k in range(order - 1, 1, -1):
+        needed = nodes[k + 1][:, :k]
+        combined = np.concatenate([real_rows[k], needed])
+        uniq, inverse = np.unique(combined, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        nodes[k] = np.ascontiguousarray(uniq)
+        is_real[k] = np.zeros(len(uniq), dtype=np.bool_)
+        is_real[k][inverse[:len(real_rows[k])]] = True
+        real_at[k] = np.full(len(uniq), -1, dtype=np.int64)
+        real_at[k][inverse[:len(real_rows[k])]] = np.arange(len(real_rows[k]))
+    nodes[1] = np.arange(n_uni, dtype=np.int64).reshape(-1, 1)
+    parents = [None, None]
+    for k in range(2, order + 1):
+        parent = _parents(nodes[k], nodes[k - 1])
+        if len(parent) and parent[-1] < 0:
+            raise FormatError(f"a {k}-gram holds a word that is not among the 1-grams", path)
+        parents.append(parent)
+
+    # Values per level: probability bits and backoff bits (None for the highest order).
+    level_prob, level_backoff = [None, uni_prob], [None, uni_backoff]
+    basis_order, basis_prob = [None, np.ones(n_uni, dtype=np.int64)], [None, uni_prob.view(np.float32)]
+    extends = [None] * (order + 1)
+    blank_probs = [None] * (order + 1)
+    for k in range(2, order + 1):
+        n = len(nodes[k])
+        prob = np.zeros(n, dtype=np.uint32)
+        real = is_real[k]
+        prob[real] = real_prob[k][real_at[k][real]]
+        level_prob.append(prob)
+        if k < order:
+            bo = np.full(n, NO_EXTENSION, dtype=np.uint32)
+            rb = real_backoff[k][real_at[k][real]]
+            bo[real] = np.where(_zero(rb), NO_EXTENSION, rb)
+            level_backoff.append(bo)
+            extends[k] = np.zeros(n, dtype=np.bool_)
+        else:
+            level_backoff.append(None)
+        b_order = np.where(real, k, basis_order[k - 1][parents[k]])
+        b_prob = np.where(real, prob.view(np.float32), basis_prob[k - 1][parents[k]])
+        basis_order.append(b_order)
+        basis_prob.append(b_prob)
+        blanks = np.flatnonzero(~real)
+        if len(blanks):
+            value = -np.abs(b_prob[blanks]).astype(np.float32)
+            rows = nodes[k][blanks]
+            based_on = b_order[blanks]
+            for i in range(1, k):
+                use = based_on <= i
+                if not use.any():
+                    continue
+                ctx = np.ascontiguousarray(rows[use][:, 1:i + 1])
+                where = np.flatnonzero(use)
+                if i == 1:
+                    at = ctx[:, 0]
+                    bits = level_backoff[1]
+                    level_backoff[1][at] = np.where(_zero(bits[at]), 0, bits[at])
+                    value[where] = value[where] + bits[at].view(np.float32)
+                    continue
+                at = _lookup_rows(nodes[i], ctx)
+                hit = at >= 0
+                real_hit = np.zeros(len(at), dtype=np.bool_)
+                real_hit[hit] = is_real[i][at[hit]]
+                receivers = at[real_hit]
+                bits = level_backoff[i]
+                bits[receivers] = np.where(_zero(bits[receivers]), 0, bits[receivers])
+                value[where[real_hit]] = value[where[real_hit]] + bits[receivers].view(np.float32)
+                if i != order - 1:
+                    extends[i][at[hit & ~real_hit]] = True
+            prob[blanks] = value.view(np.uint32)
+            blank_probs[k] = value
+    for k in range(2, order):
+        flagged = extends[k] & ~is_real[k]
+        level_backoff[k][flagged] = 0
+    # Real contexts of real n-grams are flagged as extended; they must all be real.
+    for k in range(2, order + 1):
+        context = np.ascontiguousarray(real_rows[k][:, 1:])
+        if k == 2:
+            at = context[:, 0]
+            level_backoff[1][at] = np.where(_zero(level_backoff[1][at]), 0, level_backoff[1][at])
+            continue
+        at = _lookup_rows(nodes[k - 1], context)
+        missing = (at < 0) | ~is_real[k - 1][np.maximum(at, 0)]
+        if missing.any():
+            words = " ".join(kenlm_words[w] for w in context[np.argmax(missing)][::-1])
+            raise FormatError(f"the context \"{words}\" of a {k}-gram is not among the {k - 1}-grams "
+                              "(KenLM needs every context)", path)
+        bits = level_backoff[k - 1]
+        bits[at] = np.where(_zero(bits[at]), 0, bits[at])
+    if unk_added:
+        level_prob[1][0] = np.float32(unk_logprob).view(np.uint32)
+        level_backoff[1][0] = 0
+
+    counts = [len(nodes[k]) for k in range(1, order + 1)]
+    header = Header(order, probing_multiplier, model_type, include_vocab, TRIE_SEARCH_VERSION, counts)
+    layout = Layout(header, quant, pointer_config)
+    body = np.zeros(layout.end - header.size, dtype=np.uint8)
+    base = header.size
+    vocab_words = np.zeros(1 + counts[0], dtype="<u8")
+    vocab_words[0] = counts[0] - 1
+    vocab_words[1:counts[0]] = np.sort(hashes)
+    body[:vocab_words.nbytes] = vocab_words.view(np.uint8)
+
+    # Child pointers: a node's first child is the count of children of the nodes before it.
+    pointers = [None]
+    for k in range(1, order):
+        pointers.append(np.searchsorted(parents[k + 1], np.arange(counts[k - 1] + 1), side="left"))
+    unigrams = np.zeros(counts[0] + 2, dtype=UNIGRAM_RECORD)
+    unigrams["prob"][:counts[0]] = level_prob[1].view(np.float32)
+    unigrams["backoff"][:counts[0]] = level_backoff[1]
+    unigrams["next"][:counts[0] + 1] = pointers[1]
+    at = layout.unigram_offset - base
+    body[at:at + unigrams.nbytes] = unigrams.view(np.uint8)
+
+    values = []
+    if quant is not None:
+        prob_bits, backoff_bits = quant
+        tables = [2, prob_bits, backoff_bits, 0, 0, 0, 0, 0]
+        floats = []
+        for k in range(2, order + 1):
+            probs_k = level_prob[k][is_real[k]].view(np.float32)
+            extra = blank_probs[k] if blank_probs[k] is not None else np.zeros(0, np.float32)
+            prob_table = _bins(np.concatenate([extra, probs_k]), prob_bits, False)
+            floats.append(prob_table)
+            prob_index = _encode(prob_table, 0, level_prob[k].view(np.float32))
+            if k < order:
+                real_bo = real_backoff[k]
+                backoff_table = _bins(real_bo[~_zero(real_bo)].view(np.float32), backoff_bits, True)
+                floats.append(backoff_table)
+                bo = level_backoff[k]
+                bo_index = _encode(backoff_table, 2, bo.view(np.float32))
+                bo_index[bo == 0] = 1
+                bo_index[bo == NO_EXTENSION] = 0
+                values.append((prob_index << np.uint64(backoff_bits)) | bo_index)
+            else:
+                values.append(prob_index)
+        at = layout.quant_offset - base
+        body[at:at + 8] = tables
+        blob = np.concatenate(floats).astype("<f4").view(np.uint8)
+        body[at + 8:at + 8 + len(blob)] = blob
+    else:
+        for k in range(2, order + 1):
+            prob = (level_prob[k] & np.uint32(0x7FFFFFFF)).astype(np.uint64)
+            if k < order:
+                values.append(prob | (level_backoff[k].astype(np.uint64) << np.uint64(32)))
+            else:
+                values.append(prob)
+
+    for k in range(2, order + 1):
+        level = layout.levels[k - 2]
+        words = nodes[k][:, -1].astype(np.uint64)
+        if k < order:
+            ptr = pointers[k].astype(np.int64)
+            if level.array_offset >= 0:
+                encode = ptr >> level.pointer_bits
+                high = np.searchsorted(encode, np.arange(level.array_len), side="left")
+                high[0] = 0
+                start = level.array_offset - 8 - base
+                header_at = level.offset - (8 * (1 + level.array_len) + 7) - base
+                body[header_at:header_at + 2] = [BHIKSHA_VERSION, pointer_config]
+                body[start + 8:start + 8 + 8 * level.array_len] = high.astype("<u8").view(np.uint8)
+        else:
+            ptr = np.zeros(0, dtype=np.int64)
+        _pack(body, level.offset - base, words, level.word_bits, values[k - 2], level.value_bits, ptr,
+              level.pointer_bits, level.total_bits)
+    out.write(header.pack())
+    out.write(body.tobytes())
+    return kenlm_words
