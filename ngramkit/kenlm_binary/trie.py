@@ -1,0 +1,631 @@
+"""KenLM's trie layout: n-grams as a trie over reversed word sequences, packed to the bit.
+
+After the header: the vocabulary (uint64 count of words other than `<unk>`, then their
+MurmurHash64A hashes in ascending order, one slot per 1-gram; a word's id is 1 + its hash's
+rank, `<unk>` is 0); then the search: quantization tables when quantized; the unigrams
+((count + 2) records of float32 probability, float32 backoff, uint64 index of the first
+child); for each middle order, optionally the array of pointer high bits (`-a`), then
+(count + 1) records of [word id | value bits | child index bits]; the highest order as
+[word id | probability bits]. A record's children are the records from its child index to the
+next record's. The root of the trie is an n-gram's last word and each level adds the word
+before, so a level holds (wk, wk-1, ..., w1) in ascending order of that reversed sequence.
+
+Unquantized, a value is a probability in 31 bits (the sign bit dropped, all are <= 0) and,
+below the highest order, a float32 backoff; quantized, indices into per-order tables of bin
+centers (backoff index 0 is -0.0, 1 is +0.0). A compressed pointer keeps its low bits in the
+record and its high part in an array: entry e is the first record whose pointer's high part
+reaches e.
+"""
+
+import numpy as np
+
+from ..errors import FormatError
+from ..jit import njit
+from .assemble import Order
+from .layout import (ARRAY_TRIE, BHIKSHA_VERSION, NO_EXTENSION, QUANT_ARRAY_TRIE, QUANT_TRIE, QUANT_VERSION,
+                     TRIE_SEARCH_VERSION, Header, hash_words, read_bits, read_words, required_bits, word_pool,
+                     write_bits)
+from ..vocab import UNK
+
+UNIGRAM_RECORD = np.dtype([("prob", "<f4"), ("backoff", "<u4"), ("next", "<u8")])
+UNQUANTIZED_MIDDLE_BITS = 63
+UNQUANTIZED_LONGEST_BITS = 31
+
+
+def chop_bits(max_offset, max_next, pointer_bits):
+    """How many high bits of a pointer go to the array: the cheapest choice up to pointer_bits."""
+    required = required_bits(max_next)
+    best, lowest = 0, None
+    for chop in range(0, min(required, pointer_bits) + 1):
+        change = (max_next >> (required - chop)) * 64 - max_offset * chop
+        if lowest is None or change < lowest:
+            best, lowest = chop, change
+    return best
+
+
+def array_count(max_offset, max_next, pointer_bits):
+    required = required_bits(max_next)
+    return (max_next >> (required - chop_bits(max_offset, max_next, pointer_bits))) + 1
+
+
+def bit_region_size(entries, total_bits):
+    """Bytes of `entries` records of `total_bits` plus the closing record and 8 bytes of slack."""
+    return ((1 + entries) * total_bits + 7) // 8 + 8
+
+
+class Level:
+    """Where one order's records are and how they are laid out."""
+
+    def __init__(self, offset, entries, word_bits, value_bits, pointer_bits, chop, array_offset, array_len):
+        self.offset = offset            # byte offset of the packed records
+        self.entries = entries
+        self.word_bits = word_bits
+        self.value_bits = value_bits
+        self.pointer_bits = pointer_bits  # bits of the child index kept in the record
+        self.total_bits = word_bits + value_bits + pointer_bits
+        self.chop = chop
+        self.array_offset = array_offset  # byte offset of the pointer array (-1 without)
+        self.array_len = array_len
+
+
+class Layout:
+    """Byte offsets of the parts of a trie file; `quant` (prob_bits, backoff_bits) or None,
+    `array_bits` the -a setting or None."""
+
+    def __init__(self, header, quant, array_bits):
+        counts, order = header.counts, header.order
+        self.quant = quant
+        self.array_bits = array_bits
+        self.vocab_offset = header.size
+        offset = self.vocab_offset + 8 + 8 * counts[0]
+        self.search_offset = offset
+        if quant is not None:
+            prob_bits, backoff_bits = quant
+            self.quant_offset = offset
+            offset += (order - 2) * ((1 << prob_bits) + (1 << backoff_bits)) * 4 + (1 << prob_bits) * 4 + 8
+            middle_bits, longest_bits = prob_bits + backoff_bits, prob_bits
+        else:
+            middle_bits, longest_bits = UNQUANTIZED_MIDDLE_BITS, UNQUANTIZED_LONGEST_BITS
+        self.unigram_offset = offset
+        offset += (counts[0] + 2) * UNIGRAM_RECORD.itemsize
+        word_bits = required_bits(counts[0])
+        self.levels = []
+        for k in range(2, order):
+            entries, max_next = counts[k - 1], counts[k]
+            if array_bits is not None:
+                chop = chop_bits(entries + 1, max_next, array_bits)
+                n_array = array_count(entries + 1, max_next, array_bits)
+                aligned = -(-offset // 8) * 8 + 8  # 8-aligned, after an 8-byte header
+                offset += 8 * (1 + n_array) + 7
+            else:
+                chop, n_array, aligned = 0, 0, -1
+            pointer_bits = required_bits(max_next) - chop
+            level = Level(offset, entries, word_bits, middle_bits, pointer_bits, chop, aligned, n_array)
+            self.levels.append(level)
+            offset += bit_region_size(entries, level.total_bits)
+        self.levels.append(Level(offset, counts[-1], word_bits, longest_bits, 0, 0, -1, 0))
+        offset += bit_region_size(counts[-1], word_bits + longest_bits)
+        self.end = offset
+
+
+@njit(cache=True)
+def _unpack_level(buf, offset, entries, word_bits, value_bits, pointer_bits, total_bits, quantized,
+                  backoff_bits_q, high_starts):
+    """Words, raw value fields and child pointers of one level (pointers has entries + 1
+    values when pointer_bits or high_starts say there are pointers)."""
+    words = np.empty(entries, dtype=np.int64)
+    prob = np.empty(entries, dtype=np.uint32)
+    backoff = np.empty(entries, dtype=np.uint32)
+    has_pointers = pointer_bits > 0 or len(high_starts) > 0
+    pointers = np.empty(entries + 1 if has_pointers else 0, dtype=np.int64)
+    base = offset * 8
+    high = 0
+    for j in range(entries + 1):
+        at = base + j * total_bits
+        if j < entries:
+            words[j] = read_bits(buf, at, word_bits)
+            at += word_bits
+            if quantized:
+                if backoff_bits_q > 0:
+                    backoff[j] = read_bits(buf, at, backoff_bits_q)
+                    prob[j] = read_bits(buf, at + backoff_bits_q, value_bits - backoff_bits_q)
+                else:
+                    prob[j] = read_bits(buf, at, value_bits)
+            else:
+                prob[j] = read_bits(buf, at, 31)
+                if value_bits > 31:
+                    backoff[j] = read_bits(buf, at + 31, 32)
+        if has_pointers:
+            at = base + j * total_bits + word_bits + value_bits
+            low = np.int64(read_bits(buf, at, pointer_bits)) if pointer_bits > 0 else np.int64(0)
+            if len(high_starts) > 0:
+                while high + 1 < len(high_starts) and high_starts[high + 1] <= j:
+                    high += 1
+                low |= np.int64(high) << np.int64(pointer_bits)
+            pointers[j] = low
+    return words, prob, backoff, pointers
+
+
+@njit(cache=True)
+def _find_child(words, lo, hi, word):
+    """Index of `word` among words[lo:hi] (ascending), or -1."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        w = words[mid]
+        if w == word:
+            return mid
+        if w < word:
+            lo = mid + 1
+        else:
+            hi = mid
+    return -1
+
+
+@njit(cache=True)
+def _prefixes(words, parent, parent_prefix, level_words, level_pointers):
+    """Index of each record's context: among the children of its parent's context (pointers
+    `level_pointers` into the level above, whose words are `level_words`), the one with the
+    record's word."""
+    out = np.empty(len(words), dtype=np.int64)
+    for j in range(len(words)):
+        node = parent_prefix[parent[j]]
+        if node < 0:
+            out[j] = -1
+        else:
+            out[j] = _find_child(level_words, level_pointers[node], level_pointers[node + 1], words[j])
+    return out
+
+
+@njit(cache=True)
+def _check_pointers(pointers, total):
+    """-1 if pointers start at 0, never decrease and end at `total`, else the first bad index."""
+    if len(pointers) == 0 or pointers[0] != 0:
+        return 0
+    for j in range(1, len(pointers)):
+        if pointers[j] < pointers[j - 1]:
+            return j
+    return -1 if pointers[-1] == total else len(pointers) - 1
+
+
+def _config(data, header, path):
+    """(quant, array_bits) as the file's own headers give them."""
+    counts, model_type = header.counts, header.model_type
+    search = header.size + 8 + 8 * counts[0]
+    quant = None
+    if model_type in (QUANT_TRIE, QUANT_ARRAY_TRIE):
+        if search + 3 > len(data):
+            raise FormatError("KenLM binary truncated before its quantization tables", path)
+        version, prob_bits, backoff_bits = data[search], data[search + 1], data[search + 2]
+        if version != QUANT_VERSION:
+            raise FormatError(f"KenLM binary has quantization version {version}; version {QUANT_VERSION} is read",
+                              path)
+        if not (1 <= prob_bits <= 25 and 1 <= backoff_bits <= 25):
+            raise FormatError(f"KenLM binary gives {prob_bits} probability and {backoff_bits} backoff bits "
+                              "(1 to 25 are valid)", path)
+        quant = (prob_bits, backoff_bits)
+    array_bits = None
+    if model_type in (ARRAY_TRIE, QUANT_ARRAY_TRIE):
+        array_bits = 0
+        if header.order > 2:
+            probe = Layout(header, quant, 0)
+            at = probe.unigram_offset + (counts[0] + 2) * UNIGRAM_RECORD.itemsize
+            if at + 2 > len(data):
+                raise FormatError("KenLM binary truncated before its pointer arrays", path)
+            if data[at] != BHIKSHA_VERSION:
+                raise FormatError(f"KenLM binary has pointer compression version {data[at]}; "
+                                  f"version {BHIKSHA_VERSION} is read", path)
+            array_bits = data[at + 1]
+    return quant, array_bits
+
+
+def read(data, buf, header, path):
+    """(orders, words, unk_added, quantized) of the trie file `data`."""
+    counts = header.counts
+    quant, array_bits = _config(data, header, path)
+    layout = Layout(header, quant, array_bits)
+    if layout.end > len(data):
+        raise FormatError(f"KenLM binary truncated: {len(data)} bytes where the trie needs {layout.end}", path)
+    n_words = int(np.frombuffer(buf, dtype="<u8", count=1, offset=layout.vocab_offset)[0])
+    if n_words + 1 != counts[0]:
+        raise FormatError(f"KenLM binary: vocabulary of {n_words + 1} words for {counts[0]} 1-grams", path)
+    if not header.has_vocabulary:
+        raise FormatError("KenLM binary was built without its vocabulary strings (build_binary -v), "
+                          "so its words cannot be recovered", path)
+    words = read_words(data, layout.end, counts[0], path)
+    stored = np.frombuffer(buf, dtype="<u8", count=n_words, offset=layout.vocab_offset + 8)
+    pool, offsets = word_pool(words[1:])
+    if not np.array_equal(hash_words(pool, offsets), stored):
+        raise FormatError("KenLM binary: the vocabulary hashes do not match its words (corrupt file)", path)
+
+    tables = None
+    if quant is not None:
+        prob_bits, backoff_bits = quant
+        floats = np.frombuffer(buf, dtype="<f4", offset=layout.quant_offset + 8,
+                               count=(header.order - 2) * ((1 << prob_bits) + (1 << backoff_bits)) + (1 << prob_bits))
+        tables, at = [], 0
+        for _ in range(header.order - 2):
+            prob_table = floats[at:at + (1 << prob_bits)]
+            at += 1 << prob_bits
+            tables.append((prob_table, floats[at:at + (1 << backoff_bits)]))
+            at += 1 << backoff_bits
+        tables.append((floats[at:at + (1 << prob_bits)], None))
+
+    uni = np.frombuffer(buf, dtype=UNIGRAM_RECORD, count=counts[0] + 1, offset=layout.unigram_offset)
+    pointers = uni["next"].astype(np.int64)
+    if _check_pointers(pointers, counts[1]) >= 0:
+        raise FormatError("KenLM binary: the 1-gram records' child pointers are out of order (corrupt file)", path)
+    ids = np.arange(counts[0], dtype=np.int32)
+    none = np.full(counts[0], -1, dtype=np.int64)
+    unigram_prob = uni["prob"][:-1].astype(np.float32)
+    orders = [Order(ids.reshape(-1, 1), unigram_prob, uni["backoff"][:-1].copy(), np.diff(pointers) > 0, none, none)]
+    # Per level below the one being read: its words, its child pointers, its records' contexts.
+    level_words, level_pointers, level_prefix = [ids.astype(np.int64)], [pointers], [None]
+    for k in range(2, header.order + 1):
+        level = layout.levels[k - 2]
+        high_starts = np.zeros(0, dtype=np.int64)
+        if level.array_offset >= 0:
+            high_starts = np.frombuffer(buf, dtype="<u8", count=level.array_len, offset=level.array_offset)
+            high_starts = high_starts.astype(np.int64)
+            if high_starts[0] != 0 or np.any(np.diff(high_starts) < 0) or high_starts[-1] > level.entries:
+                raise FormatError(f"KenLM binary: the {k}-gram pointer array is out of order (corrupt file)", path)
+        words_k, prob, backoff, child = _unpack_level(
+            buf, level.offset, level.entries, level.word_bits, level.value_bits, level.pointer_bits,
+            level.total_bits, quant is not None, quant[1] if quant is not None and k < header.order else 0,
+            high_starts)
+        if words_k.size and words_k.max() >= counts[0]:
+            raise FormatError(f"KenLM binary: a {k}-gram record holds word id {words_k.max()} of "
+                              f"{counts[0]} (corrupt file)", path)
+        if k < header.order and _check_pointers(child, counts[k]) >= 0:
+            raise FormatError(f"KenLM binary: the {k}-gram records' child pointers are out of order "
+                              "(corrupt file)", path)
+        lower_pointers = level_pointers[-1]
+        parent = np.repeat(np.arange(len(lower_pointers) - 1, dtype=np.int64), np.diff(lower_pointers))
+        rows = np.empty((level.entries, k), dtype=np.int32)
+        rows[:, 0] = words_k
+        rows[:, 1:] = orders[-1].rows[parent]
+        if k == 2:
+            prefix = words_k.copy()
+        else:
+            prefix = _prefixes(words_k, parent, level_prefix[-1], level_words[-1], level_pointers[-2])
+        if quant is not None:
+            prob_table, backoff_table = tables[k - 2]
+            logprob = prob_table[prob].astype(np.float32)
+            backoff_bits = backoff_table[backoff].view(np.uint32).copy() if k < header.order else None
+        else:
+            logprob = (prob | np.uint32(0x80000000)).view(np.float32)
+            backoff_bits = backoff if k < header.order else None
+        extends = np.diff(child) > 0 if k < header.order else np.zeros(level.entries, dtype=np.bool_)
+        orders.append(Order(rows, logprob, backoff_bits, extends, prefix, parent))
+        level_words.append(words_k)
+        level_pointers.append(child)
+        level_prefix.append(prefix)
+    return orders, words, None, quant is not None
+
+
+@njit(cache=True)
+def _parents(rows, lower_rows):
+    """Index in lower_rows (sorted) of each row's prefix (rows sorted; every prefix present),
+    or -1 at the first row whose prefix is missing (then the function stops)."""
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    k = lower_rows.shape[1]
+    p = 0
+    for i in range(rows.shape[0]):
+        while p < lower_rows.shape[0]:
+            same = True
+            for j in range(k):
+                if lower_rows[p, j] != rows[i, j]:
+                    same = False
+                    break
+            if same:
+                break
+            p += 1
+        if p == lower_rows.shape[0]:
+            out[i] = -1
+            return out
+        out[i] = p
+    return out
+
+
+@njit(cache=True)
+def _lookup_rows(nodes, queries):
+    """Index of each query row among the sorted rows `nodes` (same width), or -1."""
+    out = np.empty(queries.shape[0], dtype=np.int64)
+    width = nodes.shape[1]
+    for q in range(queries.shape[0]):
+        lo, hi = 0, nodes.shape[0]
+        out[q] = -1
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            cmp = 0
+            for j in range(width):
+                if nodes[mid, j] != queries[q, j]:
+                    cmp = -1 if nodes[mid, j] < queries[q, j] else 1
+                    break
+            if cmp == 0:
+                out[q] = mid
+                break
+            if cmp < 0:
+                lo = mid + 1
+            else:
+                hi = mid
+    return out
+
+
+@njit(cache=True)
+def _make_bins(values, bins, out, start_at):
+    """Bin centers of equal-count bins over `values` (sorted): each the mean of its bin, summed
+    in double precision in order; an empty bin repeats the previous center (-inf first)."""
+    n = len(values)
+    start = 0
+    for i in range(bins):
+        finish = (n * (i + 1)) // bins
+        if finish == start:
+            out[start_at + i] = out[start_at + i - 1] if i else -np.inf
+        else:
+            total = 0.0
+            for j in range(start, finish):
+                total += np.float64(values[j])
+            out[start_at + i] = np.float32(total / np.float64(np.float32(finish - start)))
+        start = finish
+
+
+@njit(cache=True)
+def _encode(table, reserved, values):
+    """Index of the nearest center for each value (ties to the upper center), KenLM's rule."""
+    out = np.empty(len(values), dtype=np.uint64)
+    size = len(table)
+    for i in range(len(values)):
+        v = values[i]
+        lo, hi = reserved, size
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if table[mid] < v:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == reserved:
+            out[i] = reserved
+        elif lo == size:
+            out[i] = size - 1
+        else:
+            nearer_below = np.float32(v - table[lo - 1]) < np.float32(table[lo] - v)
+            out[i] = lo - 1 if nearer_below else lo
+    return out
+
+
+@njit(cache=True)
+def _pack(buf, offset, words, word_bits, values, value_bits, pointers, pointer_bits, total_bits):
+    """Write records [word | value | pointer] from byte `offset`; pointers has one more entry
+    (the closing record's) or none."""
+    base = offset * 8
+    for j in range(len(words)):
+        at = base + j * total_bits
+        write_bits(buf, at, word_bits, words[j])
+        if value_bits > 57:
+            write_bits(buf, at + word_bits, 31, values[j] & np.uint64(0x7FFFFFFF))
+            write_bits(buf, at + word_bits + 31, 32, values[j] >> np.uint64(32))
+        else:
+            write_bits(buf, at + word_bits, value_bits, values[j])
+    if pointer_bits > 0:
+        mask = (np.uint64(1) << np.uint64(pointer_bits)) - np.uint64(1)
+        for j in range(len(pointers)):
+            write_bits(buf, base + j * total_bits + word_bits + value_bits, pointer_bits,
+                       np.uint64(pointers[j]) & mask)
+
+
+def _bins(values, bits, reserved_zeros):
+    """A quantization table of 2^bits centers over `values` (backoff tables first hold -0.0 and +0.0)."""
+    table = np.empty(1 << bits, dtype=np.float32)
+    start = 0
+    if reserved_zeros:
+        table[0], table[1] = np.float32(-0.0), np.float32(0.0)
+        start = 2
+    _make_bins(np.sort(np.asarray(values, dtype=np.float32)), (1 << bits) - start, table, start)
+    return table
+
+
+def _zero(bits):
+    return (bits == 0) | (bits == NO_EXTENSION)
+
+
+def write(out, model, model_type, probing_multiplier, include_vocab, probs, backoffs, quant, pointer_config,
+          unk_logprob, unk_added, path):
+    """Write a trie file's header and body to `out`; returns the words by KenLM id."""
+    vocab, order = model.vocab, model.order
+    unigram_ids = np.asarray(model.ngrams[0][:, 0])
+    others = unigram_ids[unigram_ids != vocab.unk]
+    other_words = [vocab.words[i] for i in others]
+    pool, offsets = word_pool(other_words)
+    hashes = hash_words(pool, offsets)
+    by_hash = np.argsort(hashes, kind="stable")
+    kenlm_of = np.zeros(len(vocab), dtype=np.int64)
+    kenlm_of[others[by_hash]] = np.arange(1, len(others) + 1)
+    kenlm_words = [UNK] + [other_words[i] for i in by_hash]
+    n_uni = len(others) + 1
+
+    # Real n-grams as reversed KenLM-id rows in ascending order, with their values.
+    real_rows, real_prob, real_backoff = [None, None], [None, None], [None, None]
+    for k in range(2, order + 1):
+        rev = kenlm_of[model.ngrams[k - 1]][:, ::-1]
+        perm = np.lexsort(rev.T[::-1])
+        real_rows.append(np.ascontiguousarray(rev[perm]))
+        real_prob.append(probs[k - 1][perm])
+        real_backoff.append(backoffs[k - 1][perm] if k < order else None)
+    uni_prob = np.zeros(n_uni, dtype=np.uint32)
+    uni_backoff = np.full(n_uni, NO_EXTENSION, dtype=np.uint32)
+    uni_kenlm = kenlm_of[unigram_ids]
+    uni_prob[uni_kenlm] = probs[0]
+    uni_backoff[uni_kenlm] = np.where(_zero(backoffs[0]), NO_EXTENSION, backoffs[0])
+
+    # Every level also holds the missing prefixes of the level above (blanks).
+    nodes, is_real, real_at = [None] * (order + 1), [None] * (order + 1), [None] * (order + 1)
+    nodes[order] = real_rows[order]
+    is_real[order] = np.ones(len(nodes[order]), dtype=np.bool_)
+    real_at[order] = np.arange(len(nodes[order]))
+    for k in range(order - 1, 1, -1):
+        needed = nodes[k + 1][:, :k]
+        combined = np.concatenate([real_rows[k], needed])
+        uniq, inverse = np.unique(combined, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        nodes[k] = np.ascontiguousarray(uniq)
+        is_real[k] = np.zeros(len(uniq), dtype=np.bool_)
+        is_real[k][inverse[:len(real_rows[k])]] = True
+        real_at[k] = np.full(len(uniq), -1, dtype=np.int64)
+        real_at[k][inverse[:len(real_rows[k])]] = np.arange(len(real_rows[k]))
+    nodes[1] = np.arange(n_uni, dtype=np.int64).reshape(-1, 1)
+    parents = [None, None]
+    for k in range(2, order + 1):
+        parent = _parents(nodes[k], nodes[k - 1])
+        if len(parent) and parent[-1] < 0:
+            raise FormatError(f"a {k}-gram holds a word that is not among the 1-grams", path)
+        parents.append(parent)
+
+    # Values per level: probability bits and backoff bits (None for the highest order).
+    level_prob, level_backoff = [None, uni_prob], [None, uni_backoff]
+    basis_order, basis_prob = [None, np.ones(n_uni, dtype=np.int64)], [None, uni_prob.view(np.float32)]
+    extends = [None] * (order + 1)
+    blank_probs = [None] * (order + 1)
+    for k in range(2, order + 1):
+        n = len(nodes[k])
+        prob = np.zeros(n, dtype=np.uint32)
+        real = is_real[k]
+        prob[real] = real_prob[k][real_at[k][real]]
+        level_prob.append(prob)
+        if k < order:
+            bo = np.full(n, NO_EXTENSION, dtype=np.uint32)
+            rb = real_backoff[k][real_at[k][real]]
+            bo[real] = np.where(_zero(rb), NO_EXTENSION, rb)
+            level_backoff.append(bo)
+            extends[k] = np.zeros(n, dtype=np.bool_)
+        else:
+            level_backoff.append(None)
+        b_order = np.where(real, k, basis_order[k - 1][parents[k]])
+        b_prob = np.where(real, prob.view(np.float32), basis_prob[k - 1][parents[k]])
+        basis_order.append(b_order)
+        basis_prob.append(b_prob)
+        blanks = np.flatnonzero(~real)
+        if len(blanks):
+            value = -np.abs(b_prob[blanks]).astype(np.float32)
+            rows = nodes[k][blanks]
+            based_on = b_order[blanks]
+            for i in range(1, k):
+                use = based_on <= i
+                if not use.any():
+                    continue
+                ctx = np.ascontiguousarray(rows[use][:, 1:i + 1])
+                where = np.flatnonzero(use)
+                if i == 1:
+                    at = ctx[:, 0]
+                    bits = level_backoff[1]
+                    level_backoff[1][at] = np.where(_zero(bits[at]), 0, bits[at])
+                    value[where] = value[where] + bits[at].view(np.float32)
+                    continue
+                at = _lookup_rows(nodes[i], ctx)
+                hit = at >= 0
+                real_hit = np.zeros(len(at), dtype=np.bool_)
+                real_hit[hit] = is_real[i][at[hit]]
+                receivers = at[real_hit]
+                bits = level_backoff[i]
+                bits[receivers] = np.where(_zero(bits[receivers]), 0, bits[receivers])
+                value[where[real_hit]] = value[where[real_hit]] + bits[receivers].view(np.float32)
+                if i != order - 1:
+                    extends[i][at[hit & ~real_hit]] = True
+            prob[blanks] = value.view(np.uint32)
+            blank_probs[k] = value
+    for k in range(2, order):
+        flagged = extends[k] & ~is_real[k]
+        level_backoff[k][flagged] = 0
+    # Real contexts of real n-grams are flagged as extended; they must all be real.
+    for k in range(2, order + 1):
+        context = np.ascontiguousarray(real_rows[k][:, 1:])
+        if k == 2:
+            at = context[:, 0]
+            level_backoff[1][at] = np.where(_zero(level_backoff[1][at]), 0, level_backoff[1][at])
+            continue
+        at = _lookup_rows(nodes[k - 1], context)
+        missing = (at < 0) | ~is_real[k - 1][np.maximum(at, 0)]
+        if missing.any():
+            words = " ".join(kenlm_words[w] for w in context[np.argmax(missing)][::-1])
+            raise FormatError(f"the context \"{words}\" of a {k}-gram is not among the {k - 1}-grams "
+                              "(KenLM needs every context)", path)
+        bits = level_backoff[k - 1]
+        bits[at] = np.where(_zero(bits[at]), 0, bits[at])
+    if unk_added:
+        level_prob[1][0] = np.float32(unk_logprob).view(np.uint32)
+        level_backoff[1][0] = 0
+
+    counts = [len(nodes[k]) for k in range(1, order + 1)]
+    header = Header(order, probing_multiplier, model_type, include_vocab, TRIE_SEARCH_VERSION, counts)
+    layout = Layout(header, quant, pointer_config)
+    body = np.zeros(layout.end - header.size, dtype=np.uint8)
+    base = header.size
+    vocab_words = np.zeros(1 + counts[0], dtype="<u8")
+    vocab_words[0] = counts[0] - 1
+    vocab_words[1:counts[0]] = np.sort(hashes)
+    body[:vocab_words.nbytes] = vocab_words.view(np.uint8)
+
+    # Child pointers: a node's first child is the count of children of the nodes before it.
+    pointers = [None]
+    for k in range(1, order):
+        pointers.append(np.searchsorted(parents[k + 1], np.arange(counts[k - 1] + 1), side="left"))
+    unigrams = np.zeros(counts[0] + 2, dtype=UNIGRAM_RECORD)
+    unigrams["prob"][:counts[0]] = level_prob[1].view(np.float32)
+    unigrams["backoff"][:counts[0]] = level_backoff[1]
+    unigrams["next"][:counts[0] + 1] = pointers[1]
+    at = layout.unigram_offset - base
+    body[at:at + unigrams.nbytes] = unigrams.view(np.uint8)
+
+    values = []
+    if quant is not None:
+        prob_bits, backoff_bits = quant
+        tables = [2, prob_bits, backoff_bits, 0, 0, 0, 0, 0]
+        floats = []
+        for k in range(2, order + 1):
+            probs_k = level_prob[k][is_real[k]].view(np.float32)
+            extra = blank_probs[k] if blank_probs[k] is not None else np.zeros(0, np.float32)
+            prob_table = _bins(np.concatenate([extra, probs_k]), prob_bits, False)
+            floats.append(prob_table)
+            prob_index = _encode(prob_table, 0, level_prob[k].view(np.float32))
+            if k < order:
+                real_bo = real_backoff[k]
+                backoff_table = _bins(real_bo[~_zero(real_bo)].view(np.float32), backoff_bits, True)
+                floats.append(backoff_table)
+                bo = level_backoff[k]
+                bo_index = _encode(backoff_table, 2, bo.view(np.float32))
+                bo_index[bo == 0] = 1
+                bo_index[bo == NO_EXTENSION] = 0
+                values.append((prob_index << np.uint64(backoff_bits)) | bo_index)
+            else:
+                values.append(prob_index)
+        at = layout.quant_offset - base
+        body[at:at + 8] = tables
+        blob = np.concatenate(floats).astype("<f4").view(np.uint8)
+        body[at + 8:at + 8 + len(blob)] = blob
+    else:
+        for k in range(2, order + 1):
+            prob = (level_prob[k] & np.uint32(0x7FFFFFFF)).astype(np.uint64)
+            if k < order:
+                values.append(prob | (level_backoff[k].astype(np.uint64) << np.uint64(32)))
+            else:
+                values.append(prob)
+
+    for k in range(2, order + 1):
+        level = layout.levels[k - 2]
+        words = nodes[k][:, -1].astype(np.uint64)
+        if k < order:
+            ptr = pointers[k].astype(np.int64)
+            if level.array_offset >= 0:
+                encode = ptr >> level.pointer_bits
+                high = np.searchsorted(encode, np.arange(level.array_len), side="left")
+                high[0] = 0
+                start = level.array_offset - 8 - base
+                header_at = level.offset - (8 * (1 + level.array_len) + 7) - base
+                body[header_at:header_at + 2] = [BHIKSHA_VERSION, pointer_config]
+                body[start + 8:start + 8 + 8 * level.array_len] = high.astype("<u8").view(np.uint8)
+        else:
+            ptr = np.zeros(0, dtype=np.int64)
+        _pack(body, level.offset - base, words, level.word_bits, values[k - 2], level.value_bits, ptr,
+              level.pointer_bits, level.total_bits)
+    out.write(header.pack())
+    out.write(body.tobytes())
+    return kenlm_words
