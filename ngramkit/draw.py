@@ -453,7 +453,7 @@ def _path_points(verts, codes, samples=24):
 
     points = []
     for segment, _ in Path(verts, codes).iter_bezier():
-        points.extend(segment.point_at_t(t) for t in np.linspace(0, 1, samples, endpoint=False))
+        points.extend(map(tuple, segment(np.linspace(0, 1, samples, endpoint=False))))
     return points
 
 
