@@ -82,9 +82,29 @@ def _read_ngk(path):
     return NgramModel(vocab, ngrams, logprob, backoff, estimation=info.get("estimation"))
 
 
+def _sniff_kenlm(head):
+    from .kenlm_binary.layout import SANITY, looks_like_kenlm
+
+    return looks_like_kenlm(head[:len(SANITY)])
+
+
+def _read_kenlm(path):
+    from .kenlm_binary import read_kenlm_binary
+
+    return read_kenlm_binary(path)
+
+
+def _write_kenlm(model, path, layout="probing", **options):
+    from .kenlm_binary import write_kenlm_binary
+
+    write_kenlm_binary(model, path, layout, **options)
+
+
 FORMATS = (
     ModelFormat("ngk", "ngramkit binary: memory-mapped scoring tables and model arrays", (".ngk",),
                 _sniff_ngk, _read_ngk, _write_ngk),
+    ModelFormat("kenlm", "KenLM binary (probing or trie, as build_binary writes it)", (".bin", ".binary", ".klm"),
+                _sniff_kenlm, _read_kenlm, _write_kenlm),
     ModelFormat("arpa", "ARPA text (.gz, .bz2, .xz compress)", (".arpa", ".arpa.gz", ".arpa.bz2", ".arpa.xz"),
                 None, _read_arpa, _write_arpa),
 )
@@ -100,7 +120,7 @@ def model_format(name):
                      option="format")
 
 
-def _head(path, size=64):
+def _head(path, size=256):
     try:
         with open(path, "rb") as f:
             return f.read(size)

@@ -137,3 +137,15 @@ def test_import_is_cheap_and_names_are_public():
     assert loaded.strip() == "['ngramkit']"
     for name in ("train", "count", "load", "mix", "best_mix", "Model", "State", "NgramModel", "METHODS"):
         assert getattr(ngramkit, name) is not None
+
+
+def test_kenlm_binaries_load_through_the_format_registry():
+    from ngramkit.formats import format_of_file
+    from ngramkit.kenlm_binary import read_kenlm_binary
+
+    kenlm_dir = REFERENCE.parent / "kenlm"
+    for name in ("test.probing", "test.trie", "test.q8b8.trie"):
+        path = kenlm_dir / name
+        assert format_of_file(path).name == "kenlm"
+        assert largest_difference(ngramkit.load(path), read_kenlm_binary(path)) == 0.0
+    assert format_of_file(SRILM / "mkn3.arpa.gz").name == "arpa"
