@@ -29,7 +29,7 @@ import numpy as np
 
 from .arpa import read_arpa
 from .errors import FormatError, MissingFileError, UsageError
-from .fst import EPS, LN10, SymbolTable, compile_grammar
+from .fst import EPS, SymbolTable, compile_grammar
 from .textio import atomic_output, open_input
 from .vocab import BOS
 
@@ -498,7 +498,7 @@ def _figure(picture, title=None):
         route = bends[i]
         if abs(centres[arc.src][0] - centres[arc.dst][0]) < 1e-9 and arc.src != arc.dst and not route:
             # within a column: round the states between on the right, wider for each arc more
-            (sx, sy), (dx, dy) = centres[arc.src], centres[arc.dst]
+            (sx, sy), (_, dy) = centres[arc.src], centres[arc.dst]
             reach = max(half[arc.src][0], half[arc.dst][0]) + 0.25 + 0.12 * abs(sy - dy) + 0.2 * pair_count[key]
             route = [(sx + reach, sy + (dy - sy) * 0.2), (sx + reach, sy + (dy - sy) * 0.8)]
         verts, codes = _arc_path(centres[arc.src], route, centres[arc.dst], src_box, dst_box,

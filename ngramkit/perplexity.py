@@ -332,15 +332,14 @@ class PerplexityScorer:
             mask, words = _scored_slots(ids, line_offsets, vocab.bos, vocab.eos)
             # a slot's token: t + s holds token t of line s, hi + s the line's </s>
             slot_ids = np.full(len(mask), vocab.eos, dtype=np.int32)
-            line_of_token = np.repeat(np.arange(len(line_offsets) - 1), np.diff(line_offsets))
-            slot_ids[np.arange(len(ids)) + line_of_token] = ids
+            token_slot = np.arange(len(ids)) + np.repeat(np.arange(len(line_offsets) - 1), np.diff(line_offsets))
+            slot_ids[token_slot] = ids
             parts["ids"].append(slot_ids[mask])
             parts["logp"].append(token_logp[mask])
             parts["order"].append(token_found[mask])
             parts["sentence"].append(sentence_stats)
             parts["lengths"].append(words + 1)
-            oov = np.flatnonzero((ids == self.unk) & (token_found[np.arange(len(ids)) + line_of_token] == 0)
-                                 & mask[np.arange(len(ids)) + line_of_token])
+            oov = np.flatnonzero((ids == self.unk) & (token_found[token_slot] == 0) & mask[token_slot])
             for t in oov.tolist():  # OOV tokens only
                 word = bytes(buf[starts[t]:ends[t]]).decode("utf-8")
                 oov_words[word] = oov_words.get(word, 0) + 1

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arpa import read_arpa
 from .errors import UsageError
+from .formats import load
 from .perplexity import PerplexityScorer
 from .progress import Progress
 from .prune import Pruner
@@ -171,15 +171,16 @@ def sentence_surfaces(path, scorer, wanted):
     return found
 
 
-def pruning_curve(model, text, thresholds=DEFAULT_THRESHOLDS, minprune=2, progress=None):
-    """[(n-grams, perplexity of `text`, threshold)] for the model and its prunings (0: unpruned)."""
+def pruning_curve(model, text, thresholds=DEFAULT_THRESHOLDS, minprune=2, on_point=None):
+    """[(n-grams, perplexity of `text`, threshold)] for the model and its prunings (0: unpruned);
+    `on_point(point)` sees each point as it is made."""
     pruner = Pruner(model, minprune)
-    points = [(sum(model.sizes()), PerplexityScorer(model).score_file(text).ppl(), 0.0)]
-    for theta in sorted(thresholds):
-        pruned = pruner.pruned(theta)
+    points = []
+    for theta in [0.0] + sorted(thresholds):
+        pruned = pruner.pruned(theta) if theta else model
         points.append((sum(pruned.sizes()), PerplexityScorer(pruned).score_file(text).ppl(), theta))
-        if progress:
-            progress.advance(1)
+        if on_point:
+            on_point(points[-1])
     return points
 
 
@@ -326,7 +327,7 @@ def build_report(model_path, text=None, vs=None, prune=False, thresholds=DEFAULT
         paths = [model_path] + ([vs] if vs else [])
         models = []
         for path in paths:
-            models.append(read_arpa(path))
+            models.append(load(path))
             progress.advance(1)
         facts = [ModelFacts.of(m, p) for m, p in zip(models, paths)]
         names = [f.name for f in facts]
@@ -350,7 +351,8 @@ def build_report(model_path, text=None, vs=None, prune=False, thresholds=DEFAULT
                 progress.advance(1)
             parts.append(_text_sections(text, names, models, scorers, reports, worst, oov_top))
             if prune:
-                points = pruning_curve(models[0], text, thresholds, minprune, progress)
+                points = pruning_curve(models[0], text, thresholds, minprune,
+                                       lambda point: point[2] and progress.advance(1))
                 rows = "".join(f'<tr><td class="num">{t:g}</td><td class="num">{n:,}</td>'
                                f'<td class="num" data-stat="prune-ppl">{_g(p)}</td></tr>' for n, p, t in points)
                 parts.append(f"<section><h2>Pruning curve of {_esc(names[0])}</h2><div class='charts'><figure>"

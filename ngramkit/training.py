@@ -17,6 +17,7 @@ from .counting import RunOptions, TextOptions, count_text
 from .errors import FormatError, UsageError
 from .estimate import EstimateOptions, OrderOptions, estimate
 from .estimate.options import default_max_count
+from .estimate.pipeline import stderr_warning
 from .estimate.policy import SRILM, KenlmPolicy, check_fallback, parse_prune
 from .estimate.smoothing import FALLBACK_DISCOUNTS, smoothing_method
 from .formats import format_for_path, save
@@ -24,12 +25,6 @@ from .model import NgramCounts
 from .spill import spill_directory
 from .textio import iter_lines, open_input, read_blocks
 from .vocab import BOS, EOS, UNK, Vocabulary
-
-
-def _stderr_warning(message):
-    import sys
-
-    print(f"warning: {message}", file=sys.stderr)
 
 
 def _paths(texts):
@@ -69,7 +64,7 @@ class Output:
 
 
 def build(source, options, *, order=None, policy=SRILM, text=None, run=None, output=None,
-          warn=_stderr_warning, on_counts=None):
+          warn=stderr_warning, on_counts=None):
     """Estimate a model from `source` (a list of text files, or NgramCounts) as `options` (an
     EstimateOptions) say, under `policy` (SRILM's or KenLM's), and write it to `output` (an
     Output) if given, before the spill directory of a capped run goes. `on_counts(counts)` sees
@@ -115,7 +110,7 @@ def method_options(order, method="kneser-ney", interpolate=True, cutoffs=None, d
 
 def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=True, cutoffs=None,
           discount=None, vocab=None, unk=False, discount_fallback=None, kenlm=False, prune=None,
-          memory=None, temp_dir=None, workers=0, progress=True, output=None, warn=_stderr_warning):
+          memory=None, temp_dir=None, workers=0, progress=True, output=None, warn=stderr_warning):
     """Train a backoff n-gram model and return it (an NgramModel).
 
     texts: text files (one sentence per line), or counts: NgramCounts (from `count`).
@@ -202,7 +197,7 @@ def _check_special_tokens(source):
 
 def lmplz(text, order, *, prune=(), discount_fallback=None, interpolate_unigrams=True, skip_symbols=False,
           limit_vocab=None, memory=None, temp_dir=None, workers=0, progress=True, output=None,
-          warn=_stderr_warning):
+          warn=stderr_warning):
     """KenLM's lmplz: count `text` (a path, "-" for stdin) and estimate interpolated modified
     Kneser-Ney exactly as lmplz does. `prune`: lmplz's --prune raw-count thresholds per order;
     `discount_fallback`: True or up to three discounts; `limit_vocab`: a file or a set of words;

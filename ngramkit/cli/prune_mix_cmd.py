@@ -17,8 +17,8 @@ from ..mixing import (
     shared_vocab,
     token_logprobs,
 )
-from ..perplexity import PerplexityScorer
 from ..prune import Pruner
+from ..report import pruning_curve
 from ..textio import atomic_output
 from .common import run
 
@@ -101,16 +101,13 @@ def prune_curve_cmd(lm, text, output, thresholds, minprune):
         except ImportError:
             raise UsageError("prune-curve needs matplotlib: pip install 'ngramkit[plot]'") from None
         thetas = sorted(float(t) for t in thresholds.replace(",", " ").split())
-        model = load(lm)
-        pruner = Pruner(model, minprune)
-        points = [(sum(model.sizes()), PerplexityScorer(model).score_file(text).ppl(), 0.0)]
         print("threshold\tn-grams\tppl")
-        print(f"0\t{points[0][0]}\t{points[0][1]:.7g}")
-        for theta in thetas:
-            pruned = pruner.pruned(theta)
-            points.append((sum(pruned.sizes()), PerplexityScorer(pruned).score_file(text).ppl(), theta))
-            print(f"{theta:g}\t{points[-1][0]}\t{points[-1][1]:.7g}")
-            sys.stdout.flush()
+
+        def show(point):
+            size, ppl, theta = point
+            print(f"{theta:g}\t{size}\t{ppl:.7g}", flush=True)
+
+        points = pruning_curve(load(lm), text, thetas, minprune, show)
         fig, ax = plt.subplots(figsize=(7, 4.5))
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o")
         labelled = None

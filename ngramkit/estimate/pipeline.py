@@ -24,7 +24,7 @@ from .probabilities import estimate_order
 from .smoothing import smoothing_method
 
 
-def _stderr_warning(message):
+def stderr_warning(message):
     print(f"warning: {message}", file=sys.stderr)
 
 
@@ -46,7 +46,7 @@ class StageTimes(dict):
         return now
 
 
-def estimate(counts, options, policy=SRILM, warn=_stderr_warning, times=None, consume=False,
+def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, consume=False,
              spill_dir=None):
     """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N).
 
