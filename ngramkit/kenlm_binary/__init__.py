@@ -17,9 +17,9 @@ from ..errors import FormatError, MissingFileError, UsageError
 from ..textio import atomic_output
 from ..vocab import BOS, EOS, UNK
 from . import probing, trie
-from .assemble import KENLM_MISSING_UNK, to_model
-from .layout import (ARRAY_TRIE, MAX_ORDER, PROBING, PROBING_SEARCH_VERSION, QUANT_ARRAY_TRIE, QUANT_TRIE, SANITY,
-                     TRIE, TRIE_SEARCH_VERSION, Header, looks_like_kenlm, parse_header, words_blob)
+from .assemble import to_model
+from .layout import (ARRAY_TRIE, MAX_ORDER, PROBING, PROBING_SEARCH_VERSION, QUANT_TRIE, SANITY, TRIE, Header,
+                     looks_like_kenlm, parse_header, words_blob)
 
 __all__ = ["is_kenlm_binary", "read_kenlm_binary", "write_kenlm_binary"]
 
