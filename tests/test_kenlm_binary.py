@@ -1,0 +1,189 @@
+"""KenLM binary files: reading what KenLM's build_binary wrote, writing what it writes.
+
+The binaries in tests/data/kenlm were made by KenLM's build_binary (commit 4cb443e) from
+KenLM's own test models; see the README there.
+"""
+
+import random
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ngramkit.arpa import read_arpa, write_arpa
+from ngramkit.cli.build_binary import main as build_binary_main
+from ngramkit.errors import FormatError, UsageError
+from ngramkit.kenlm_binary import is_kenlm_binary, read_kenlm_binary, write_kenlm_binary
+from ngramkit.lm import Model
+
+DATA = Path(__file__).parent / "data" / "kenlm"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+KENLM_BIN = SHARED / "anchors" / "kenlm" / "bin"
+BUILD_BINARY = KENLM_BIN / "build_binary"
+
+VARIANTS = {  # file suffix -> write_kenlm_binary options (build_binary's flags)
+    "probing": dict(layout="probing"),
+    "trie": dict(layout="trie"),
+    "q8b8.trie": dict(layout="trie", prob_bits=8, backoff_bits=8),
+    "a22.trie": dict(layout="trie", pointer_bits=22),
+    "q8b8a22.trie": dict(layout="trie", prob_bits=8, backoff_bits=8, pointer_bits=22),
+}
+MODELS = ("test", "test_nounk")
+SENTENCES = [
+    "looking on a little more loin",
+    "also would consider higher looking",
+    "biarritz , . a little more",
+    "foo bar baz <unk> biarritz looking on",
+    "on a little more loin also would consider higher looking .",
+    "</s> <s> <s> a a",
+]
+
+try:
+    import kenlm
+except ImportError:
+    kenlm = None
+
+
+def _equal_models(a, b, backoffs=True):
+    assert a.vocab == b.vocab
+    assert a.sizes() == b.sizes()
+    for k in range(a.order):
+        np.testing.assert_array_equal(a.ngrams[k], b.ngrams[k])
+        np.testing.assert_array_equal(a.logprob[k], b.logprob[k])
+        if backoffs and k < a.order - 1:
+            np.testing.assert_array_equal(np.nan_to_num(a.backoff[k]), np.nan_to_num(b.backoff[k]))
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("variant", ["probing", "trie", "a22.trie"])
+def test_unquantized_reads_back_the_arpa(name, variant):
+    path = DATA / f"{name}.{variant}"
+    assert is_kenlm_binary(path)
+    _equal_models(read_kenlm_binary(path, drop_blanks=True), read_arpa(DATA / f"{name}.arpa"))
+
+
+def test_blanks_are_kept_by_default():
+    # test.arpa lacks the suffixes of some n-grams; KenLM adds them: 5 bigrams, 2 trigrams, 1 4-gram
+    # (the trie's header counts them: 52, 13, 7 against the ARPA's 47, 11, 6).
+    model = read_kenlm_binary(DATA / "test.trie")
+    assert model.sizes() == [37, 52, 13, 7, 4]
+    assert read_kenlm_binary(DATA / "test.probing").sizes() == [37, 52, 13, 7, 4]
+    # A blank is valued as backing off values it: the ARPA has "also would consider" but not
+    # "would consider", which gets backoff("would") + p("consider") = -0.30103 + -1.687872.
+    would, consider = model.vocab.index["would"], model.vocab.index["consider"]
+    row = np.flatnonzero((model.ngrams[1] == [would, consider]).all(axis=1))
+    assert len(row) == 1
+    assert model.logprob[1][row[0]] == np.float32(np.float32(-0.30103) + np.float32(-1.687872))
+    assert model.backoff[1][row[0]] == 0
+
+
+def test_unk_added_by_kenlm_is_left_out():
+    model = read_kenlm_binary(DATA / "test_nounk.probing")
+    assert model.vocab.unk not in model.ngrams[0][:, 0]
+    assert read_kenlm_binary(DATA / "test_nounk.trie").sizes()[0] == 36
+
+
+def test_quantized_values_are_the_bin_centers():
+    # -q 8 -b 8: every value is one of the file's 256 centers; checked against the scores below.
+    exact = read_kenlm_binary(DATA / "test.trie")
+    quantized = read_kenlm_binary(DATA / "test.q8b8.trie")
+    assert quantized.sizes() == exact.sizes()
+    for k in range(1, exact.order):
+        assert np.abs(quantized.logprob[k] - exact.logprob[k]).max() < 0.05
+    np.testing.assert_array_equal(quantized.logprob[0], exact.logprob[0])  # 1-grams are not quantized
+
+
+@pytest.mark.skipif(kenlm is None, reason="the kenlm module is not installed")
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_scores_as_the_kenlm_module_scores_the_file(name, variant):
+    path = str(DATA / f"{name}.{variant}")
+    ours = Model.from_ngram_model(read_kenlm_binary(path))
+    ref = kenlm.Model(path)
+    for sentence in SENTENCES:
+        got = np.float32([s[0] for s in ours.full_scores(sentence)])
+        want = np.float32([s[0] for s in ref.full_scores(sentence)])
+        np.testing.assert_array_equal(got, want, err_msg=sentence)
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("variant", ["trie", "q8b8.trie", "a22.trie", "q8b8a22.trie"])
+def test_trie_written_byte_identical_to_build_binary(name, variant, tmp_path):
+    # The trie numbers words by hash, so the file does not depend on the ARPA's order.
+    out = tmp_path / "out.bin"
+    write_kenlm_binary(read_arpa(DATA / f"{name}.arpa"), out, **VARIANTS[variant])
+    assert out.read_bytes() == (DATA / f"{name}.{variant}").read_bytes()
+
+
+@pytest.mark.skipif(not BUILD_BINARY.exists(), reason="KenLM's build_binary is not available")
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("flags", [["probing"], ["-p", "2.5", "probing"], ["-q", "4", "-b", "3", "trie"],
+                                   ["-u", "-50", "-a", "8", "trie"]])
+def test_written_byte_identical_to_build_binary(name, flags, tmp_path):
+    model = read_arpa(DATA / f"{name}.arpa")
+    arpa = tmp_path / "m.arpa"
+    write_arpa(model, arpa, style="kenlm")
+    ref = tmp_path / "ref.bin"
+    subprocess.run([str(BUILD_BINARY), *flags, str(arpa), str(ref)], check=True, capture_output=True)
+    ours = tmp_path / "ours.bin"
+    build_binary_main([*flags, str(arpa), str(ours)])
+    assert ours.read_bytes() == ref.read_bytes()
+
+
+def test_probing_round_trip(tmp_path):
+    # Probing numbers words in the ARPA's 1-gram order, so it is compared after a round trip.
+    model = read_arpa(DATA / "test.arpa")
+    out = tmp_path / "m.probing"
+    write_kenlm_binary(model, out)
+    _equal_models(read_kenlm_binary(out, drop_blanks=True), model)
+
+
+def test_command_line(tmp_path, capsys):
+    out = tmp_path / "out.bin"
+    build_binary_main(["-q", "8", "-b", "8", "-a", "22", "trie", str(DATA / "test_nounk.arpa"), str(out)])
+    assert out.read_bytes() == (DATA / "test_nounk.q8b8a22.trie").read_bytes()
+    assert capsys.readouterr().err.splitlines() == [
+        "The ARPA file is missing <unk>.  Substituting log10 probability -100.", "SUCCESS"]
+    for bad in (["-x", "a", "b"], ["-q", "8", "probing", "a", "b"], ["-q", "26", "trie", "a", "b"], ["a"]):
+        with pytest.raises(SystemExit) as exc:
+            build_binary_main(bad)
+        assert exc.value.code == UsageError.exit_status
+
+
+def test_without_vocabulary_strings_is_a_clear_error(tmp_path):
+    out = tmp_path / "novocab.bin"
+    write_kenlm_binary(read_arpa(DATA / "test.arpa"), out, layout="trie", include_vocab=False)
+    with pytest.raises(FormatError, match="without its vocabulary strings"):
+        read_kenlm_binary(out)
+
+
+def test_not_kenlm(tmp_path):
+    assert not is_kenlm_binary(DATA / "test.arpa")
+    with pytest.raises(FormatError, match="not a KenLM binary"):
+        read_kenlm_binary(DATA / "test.arpa")
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_damaged_files_give_one_line_errors(variant, tmp_path):
+    """Truncated, version-changed and byte-flipped files: a FormatError naming the file, or a
+    model (a flip in a value changes a value, not the structure) - never another exception."""
+    good = (DATA / f"test.{variant}").read_bytes()
+    rng = random.Random(1234)
+    path = tmp_path / "damaged.bin"
+    cases = [good[:n] for n in (0, 10, 60, 100, 200, len(good) // 2, len(good) - 1)]
+    cases.append(good.replace(b"format version 5", b"format version 4"))
+    for _ in range(150):
+        damaged = bytearray(good)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] ^= 1 << rng.randrange(8)
+        cases.append(bytes(damaged))
+    errors = 0
+    for data in cases:
+        path.write_bytes(data)
+        try:
+            read_kenlm_binary(path)
+        except FormatError as exc:
+            assert str(exc).startswith(f"{path}: ") and "\n" not in str(exc)
+            errors += 1
+    assert errors >= 9  # at least the truncations and the version change
