@@ -64,6 +64,13 @@ def test_recipe_on_sample_data(tmp_path):
     fst = pynini.Fst.read(str(out / "lang" / "G.fst"))
     assert fst.start() != pynini.NO_STATE_ID and fst.num_states() > 1000
 
+    # The report shows the held-out perplexity that `ngram -ppl` printed, for both models.
+    assert f"report: {out}/report.html" in proc.stdout
+    report = (out / "report.html").read_text(encoding="utf-8")
+    for ppl_file in ("lm.ppl.txt", "lm.pruned.ppl.txt"):
+        ppl = re.search(r" ppl= (\S+)", (out / ppl_file).read_text()).group(1)
+        assert ppl in report, ppl_file
+
 
 def test_english_recipe_holds_out_whole_sentences(tmp_path):
     raw = sample(ROOT / "data" / "en" / "moby-dick-raw.txt.gz", 100, tmp_path)

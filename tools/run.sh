@@ -8,14 +8,15 @@
 #   stage 3  perplexity on the held-out text (ngram -ppl)
 #   stage 4  entropy-prune the model and evaluate it again
 #   stage 5  G.fst and words.txt for a WFST decoder (arpa2fst)
+#   stage 6  an HTML report of the model and of its held-out perplexity (ngramkit report)
 # Stages 1-5 use SRILM's and Kaldi's command names and options, so they also run with
-# SRILM's ngram-count/ngram and Kaldi's arpa2fst on PATH.
+# SRILM's ngram-count/ngram and Kaldi's arpa2fst on PATH; stage 6 needs ngramkit.
 set -euo pipefail
 
 usage="usage: $0 [--lang zh|en|mixed] [--stage N] [--stop-stage N] [--order N] [--prune THETA] [--heldout LINES] [--workers N] <raw-text> <out-dir>"
 lang=zh
 stage=0
-stop_stage=5
+stop_stage=6
 order=3
 prune=1e-7
 heldout=1000
@@ -96,4 +97,9 @@ fi
 if run 5; then
   "$tools/make_g.sh" "$dir/lm.pruned.arpa.gz" "$dir/lang"
   echo "G.fst: $dir/lang/G.fst, symbol table: $dir/lang/words.txt"
+fi
+
+if run 6; then
+  ngramkit report -q "$dir/lm.arpa.gz" --text "$dir/dev.txt" --vs "$dir/lm.pruned.arpa.gz" -o "$dir/report.html"
+  echo "report: $dir/report.html"
 fi
