@@ -15,6 +15,7 @@ from .errors import EncodingError, FormatError
 from .jit import available_cores, njit
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_value, parse_float
+from .tables import first_duplicate_row, is_sorted_rows
 from .textio import atomic_output, open_input, read_blocks
 from .vocab import Vocabulary
 
@@ -256,31 +257,6 @@ def _parse_body(buf, pos, counts, flat_ids, logprob, backoff, table, mask, word_
 
 
 @njit(cache=True)
-def _is_sorted_rows(ids):
-    for i in range(1, ids.shape[0]):
-        for j in range(ids.shape[1]):
-            if ids[i, j] != ids[i - 1, j]:
-                if ids[i, j] < ids[i - 1, j]:
-                    return False
-                break
-    return True
-
-
-@njit(cache=True)
-def _first_duplicate_row(ids):
-    """Index of the first row equal to its predecessor in sorted rows, or -1."""
-    for i in range(1, ids.shape[0]):
-        same = True
-        for j in range(ids.shape[1]):
-            if ids[i, j] != ids[i - 1, j]:
-                same = False
-                break
-        if same:
-            return i
-    return -1
-
-
-@njit(cache=True)
 def _remap_rows(ids, mapping, keep):
     """Map ids in place through `mapping`; rows with an unmapped (-1) word get keep=False."""
     any_dropped = False
@@ -312,7 +288,7 @@ def _entry_offset(buf, pos, index):
 
 def _sort_order(ids, values):
     """Sort rows of `ids` lexicographically, permuting the parallel `values` alike."""
-    if len(ids) < 2 or _is_sorted_rows(ids):
+    if len(ids) < 2 or is_sorted_rows(ids):
         return ids, values, None
     k = ids.shape[1]
     bits = max(1, int(ids.max()).bit_length())
@@ -513,7 +489,7 @@ def read_arpa(path, vocab=None, limit_vocab=False):
             ids = np.ascontiguousarray(ids[keep])
             values = [v[keep] for v in values]
         ids, values, perm = _sort_order(ids, values)
-        dup = _first_duplicate_row(ids)
+        dup = first_duplicate_row(ids)
         if dup >= 0:
             original = int(perm[dup]) if perm is not None else dup
             if not keep.all():

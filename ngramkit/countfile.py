@@ -12,21 +12,12 @@ from .jit import njit
 from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
 from .sorting import sort_and_sum
+from .tables import precedes_in_trie
 from .textio import atomic_output, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import Vocabulary
 
 _BUFFER_BYTES = 1 << 23
-
-
-@njit(cache=True)
-def _precedes(a, i, b, j):
-    """Row a[i] comes before row b[j] in trie order (common part, then shorter first)."""
-    width = min(a.shape[1], b.shape[1])
-    for c in range(width):
-        if a[i, c] != b[j, c]:
-            return a[i, c] < b[j, c]
-    return a.shape[1] < b.shape[1]
 
 
 @njit(cache=True)
@@ -51,7 +42,7 @@ def _format_counts(tables, counts, heads, pool, offsets, max_word, buf):
         best = -1
         for k in range(len(tables)):
             if heads[k] < len(tables[k]) and (
-                    best < 0 or _precedes(tables[k], heads[k], tables[best], heads[best])):
+                    best < 0 or precedes_in_trie(tables[k], heads[k], tables[best], heads[best])):
                 best = k
         if best < 0:
             return pos

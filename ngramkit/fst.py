@@ -34,6 +34,7 @@ from .constants import LN10
 from .errors import FormatError, UsageError
 from .jit import njit
 from .numfmt import format_value, put_uint
+from .tables import find_row_in, prefix_rows
 from .textio import atomic_output, iter_lines
 from .vocab import BOS, EOS
 
@@ -256,59 +257,12 @@ def _label_map(model, symbols, disambig_symbol, bos_symbol, eos_symbol, path):
 
 
 @njit(cache=True)
-def _compare_rows(a, i, a_col, b, j, length):
-    """Sign of a[i, a_col:a_col+length] versus b[j, :length]."""
-    for c in range(length):
-        x = a[i, a_col + c]
-        y = b[j, c]
-        if x != y:
-            return -1 if x < y else 1
-    return 0
-
-
-@njit(cache=True)
-def _history_rows(ids, lower):
-    """Row in `lower` of each n-gram's history (its first k-1 words), -1 if absent.
-
-    Both are sorted, so the histories come in order: one merge pass.
-    """
-    k1 = lower.shape[1]
-    rows = np.full(ids.shape[0], -1, dtype=np.int64)
-    j = 0
-    for i in range(ids.shape[0]):
-        while j < lower.shape[0] and _compare_rows(ids, i, 0, lower, j, k1) > 0:
-            j += 1
-        if j < lower.shape[0] and _compare_rows(ids, i, 0, lower, j, k1) == 0:
-            rows[i] = j
-    return rows
-
-
-@njit(cache=True)
-def _find_row(table, first_start, ids, i, col):
-    """Row of ids[i, col:] in `table` (n-grams of that length), -1 if absent."""
-    length = table.shape[1]
-    w = ids[i, col]
-    lo = first_start[w]
-    hi = first_start[w + 1]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        c = _compare_rows(ids, i, col, table, mid, length)
-        if c == 0:
-            return mid
-        if c > 0:
-            lo = mid + 1
-        else:
-            hi = mid
-    return -1
-
-
-@njit(cache=True)
 def _suffix_state(tables, first_starts, states, ids, i, col):
     """State of the longest suffix ids[i, c:] with c >= col that has one; 0 (empty history) at worst."""
     k = ids.shape[1]
     for c in range(col, k):
         m = k - c
-        row = _find_row(tables[m - 1], first_starts[m - 1], ids, i, c)
+        row = find_row_in(tables[m - 1], first_starts[m - 1][ids[i, c]], first_starts[m - 1][ids[i, c] + 1], ids, i, c)
         if row >= 0 and states[m - 1][row] >= 0:
             return states[m - 1][row]
     return 0
@@ -369,7 +323,7 @@ def _order_arcs(ids, logprob, backoff, history, is_highest, labels, bos, eos, di
         # The state of the suffix of one word less, -1 if it has none.
         suffix = 0
         if k > 1:
-            row = _find_row(tables[k - 2], first_starts[k - 2], ids, i, 1)
+            row = find_row_in(tables[k - 2], first_starts[k - 2][ids[i, 1]], first_starts[k - 2][ids[i, 1] + 1], ids, i, 1)
             suffix = states[k - 2][row] if row >= 0 else -1
         if is_highest:
             dest = suffix
@@ -578,7 +532,7 @@ def compile_grammar(model, symbols=None, disambig_symbol=None, bos_symbol=BOS, e
     new_states = new_backoff = np.zeros(0, np.int32)
     for k in range(1, order + 1):
         ids = model.ngrams[k - 1]
-        history = _history_rows(ids, model.ngrams[k - 2]) if k > 1 else np.zeros(0, np.int64)
+        history = prefix_rows(ids, model.ngrams[k - 2]) if k > 1 else np.zeros(0, np.int64)
         backoff = model.backoff[k - 1] if k < order else model.logprob[k - 1]
         reasons = np.zeros(len(ids), dtype=np.int8)
         end = n_arcs + len(ids) * (1 if k == order else 2)

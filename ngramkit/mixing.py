@@ -17,13 +17,13 @@ import numpy as np
 
 from .constants import LN10
 from .errors import UsageError
-from .estimate.lookup import find_rows
 from .jit import njit
 from .model import NgramModel
 from .perplexity import TextStats
 from .renorm import backoff_logprob, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
+from .tables import find_rows
 from .textio import iter_line_blocks
 from .vocab import BOS, EOS, UNK, Vocabulary
 

@@ -20,13 +20,12 @@ import math
 
 import numpy as np
 
-from .constants import LN10
+from .constants import LN10, PROB_EPSILON
 from .errors import UsageError
-from .estimate.lookup import find_rows
-from .estimate.probabilities import PROB_EPSILON
 from .jit import njit
 from .model import NgramModel
 from .renorm import backoff_logprob, chain_logprob, context_rows, recompute_backoffs
+from .tables import find_rows
 
 
 @njit(cache=True)

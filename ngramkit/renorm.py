@@ -5,10 +5,9 @@ normalisation (SRILM's recomputeBOWs, `ngram -renorm`). Pruning and mixing build
 import numpy as np
 
 from .constants import LOG_ZERO
-from .estimate.backoff import _normalise
-from .estimate.lookup import find_rows
-from .estimate.probabilities import group_contexts
+from .estimate.backoff import normalised_backoffs
 from .model import NgramModel
+from .tables import find_rows, group_contexts
 from .vocab import BOS, EOS
 
 # SRILM reads and writes log10 probability -99 as zero probability.
@@ -112,7 +111,7 @@ def recompute_backoffs(model):
         rows = model.ngrams[k - 1]
         lower = backoff_logprob(model, rows[:, 1:])
         ctx, n_ctx, starts, where = context_rows(model, k)
-        values, improper = _normalise(ctx, n_ctx, model.logprob[k - 1], lower)
+        values, improper = normalised_backoffs(ctx, n_ctx, model.logprob[k - 1], lower)
         improper_total += improper
         old = model.backoff[k - 2]
         new = np.where(np.isnan(old), np.float32(np.nan), np.float32(0.0)).astype(np.float32)

@@ -10,7 +10,7 @@ order keeps raw counts. Other methods use raw counts throughout.
 from ..jit import njit
 from ..model import count_dtype
 from ..spill import release, spill_array
-from .lookup import find_rows
+from ..tables import find_rows
 
 
 @njit(cache=True)

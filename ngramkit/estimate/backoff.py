@@ -8,12 +8,16 @@ and for unigrams, the mass left over spread evenly over the words without probab
 
 import numpy as np
 
+from ..constants import PROB_EPSILON
 from ..jit import njit
-from .probabilities import PROB_EPSILON, group_contexts
+from ..tables import group_contexts
 
 
 @njit(cache=True)
-def _normalise(ctx, n_ctx, logp, lower_logp):
+def normalised_backoffs(ctx, n_ctx, logp, lower_logp):
+    """log10 backoff weight of each context (ctx: context number of each row) from its rows'
+    probabilities and their backed-off lower-order ones, and the number of improper contexts;
+    a context with nothing left to back off to has its probabilities scaled up in place."""
     num = np.ones(n_ctx)
     den = np.ones(n_ctx)
     for i in range(ctx.shape[0]):
@@ -56,7 +60,7 @@ def context_backoffs(k, est, warn):
     """Backoff weights of the contexts (order k-1) of the kept order-k n-grams, each context given
     by its first row in est; rescales est.logp."""
     ctx, n_ctx = group_contexts(est.rows, k - 1)
-    bow, improper = _normalise(ctx, n_ctx, est.logp, est.lower_logp)
+    bow, improper = normalised_backoffs(ctx, n_ctx, est.logp, est.lower_logp)
     if improper:
         warn(f"{improper} contexts of order {k - 1} have improper backoff weights")
     return _context_starts(ctx, n_ctx), bow.astype(np.float32)

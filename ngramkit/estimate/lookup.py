@@ -1,77 +1,10 @@
-"""Finding n-grams in sorted id tables, and backed-off probabilities (SRILM's wordProbBO)."""
+"""Links between the orders of a count table, and backed-off probabilities (SRILM's wordProbBO)."""
 
 import numpy as np
 
 from ..jit import njit, prefetch
 from ..spill import release, spill_array
-
-
-@njit(cache=True)
-def find_rows(table, queries, start):
-    """Row index in `table` (sorted, width m) of each queries[q, start:start+m]; -1 where absent."""
-    n, m = table.shape
-    out = np.empty(queries.shape[0], dtype=np.int64)
-    for q in range(queries.shape[0]):
-        lo = 0
-        hi = n
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            less = False
-            for j in range(m):
-                a = table[mid, j]
-                b = queries[q, start + j]
-                if a != b:
-                    less = a < b
-                    break
-            if less:
-                lo = mid + 1
-            else:
-                hi = mid
-        found = lo < n
-        if found:
-            for j in range(m):
-                if table[lo, j] != queries[q, start + j]:
-                    found = False
-                    break
-        out[q] = lo if found else -1
-    return out
-
-
-@njit(cache=True, inline="always")
-def _compare_prefix(lower, j, rows, i):
-    """-1, 0, 1 comparing lower[j] with the first lower.shape[1] ids of rows[i]."""
-    for c in range(lower.shape[1]):
-        if lower[j, c] != rows[i, c]:
-            return -1 if lower[j, c] < rows[i, c] else 1
-    return 0
-
-
-@njit(cache=True)
-def _child_offsets(rows, lower, first):
-    n = rows.shape[0]
-    m = lower.shape[0]
-    i = 0
-    for j in range(m):
-        while i < n and _compare_prefix(lower, j, rows, i) > 0:
-            i += 1
-        first[j] = i
-    first[m] = n
-    # sorted tables: a range is exact when its last row extends its own prefix
-    complete = m > 0 and first[0] == 0
-    for j in range(m):
-        if complete and first[j + 1] > first[j]:
-            complete = _compare_prefix(lower, j, rows, first[j + 1] - 1) == 0
-    return complete
-
-
-def child_offsets(rows, lower, spill_dir=None):
-    """first[j]:first[j+1] are the rows of `rows` (sorted, width k) extending row j of `lower`
-    (sorted, width k-1), found in one merge pass; and whether every row's prefix is in `lower`
-    (otherwise the ranges are not exact). int32 offsets while the rows fit them."""
-    first = spill_array(spill_dir, len(lower) + 1,
-                        np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64, "first")
-    return first, _child_offsets(rows, lower, first)
-
+from ..tables import child_offsets, find_rows
 
 _AHEAD = 16  # groups whose ranges are requested before they are searched
 

@@ -9,16 +9,11 @@ from ..constants import LOG_ZERO
 from ..errors import EmptyInputError
 from ..model import NgramModel
 from ..spill import release
+from ..tables import find_rows
 from .adjust import adjusted_counts
 from .backoff import context_backoffs, finish_unigrams
 from .discounts import estimate_discounts
-from .lookup import (
-    ModelTables,
-    OrderLinks,
-    backed_off_logprob,
-    find_rows,
-    lower_logprob,
-)
+from .lookup import ModelTables, OrderLinks, backed_off_logprob, lower_logprob
 from .policy import SRILM
 from .probabilities import estimate_order
 from .smoothing import smoothing_method

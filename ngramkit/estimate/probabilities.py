@@ -11,38 +11,8 @@ import numpy as np
 
 from ..constants import PROB_EPSILON
 from ..jit import njit
+from ..tables import context_end
 from .smoothing.base import coefficient, lower_order_weight
-
-
-@njit(cache=True)
-def group_contexts(rows, width):
-    """Context number of each row (rows sharing their first `width` ids), and the number of contexts."""
-    n = rows.shape[0]
-    ctx = np.empty(n, dtype=np.int64)
-    current = -1
-    for i in range(n):
-        new = i == 0
-        if not new:
-            for j in range(width):
-                if rows[i, j] != rows[i - 1, j]:
-                    new = True
-                    break
-        if new:
-            current += 1
-        ctx[i] = current
-    return ctx, current + 1
-
-
-@njit(cache=True)
-def _context_end(rows, start, width):
-    """End of the run of rows sharing rows[start]'s first `width` ids."""
-    end = start + 1
-    while end < rows.shape[0]:
-        for j in range(width):
-            if rows[end, j] != rows[start, j]:
-                return end
-        end += 1
-    return end
 
 
 @njit(cache=True)
@@ -95,7 +65,7 @@ def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula):
     longest = 0
     start = 0
     while start < n:
-        end = _context_end(rows, start, last)
+        end = context_end(rows, start, last)
         longest = max(longest, end - start)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned)
@@ -121,7 +91,7 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, s
     out = 0
     start = 0
     while start < n:
-        end = _context_end(rows, start, last)
+        end = context_end(rows, start, last)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned)
         if total == 0:
