@@ -19,7 +19,7 @@ from .constants import LN10
 from .errors import UsageError
 from .jit import njit
 from .model import NgramModel
-from .perplexity import TextStats
+from .perplexity import TextStats, sentence_span
 from .renorm import backoff_logprob, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
@@ -95,10 +95,15 @@ def mix(models, weights=None):
     models = list(models)
     if len(models) < 2:
         raise UsageError("give at least two models to mix", option="models")
-    weights = [1.0 / len(models)] * len(models) if weights is None else [float(w) for w in weights]
+    if weights is None:
+        weights = [1.0 / len(models)] * len(models)
+    given = " ".join(map(str, weights))
+    try:
+        weights = [float(w) for w in weights]
+    except ValueError:
+        weights = []
     if len(weights) != len(models) or abs(sum(weights) - 1.0) > 1e-6 or min(weights) < 0:
-        raise UsageError(f"need {len(models)} non-negative weights summing to 1, got "
-                         f"{' '.join(f'{w:g}' for w in weights)}", option="weights")
+        raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {given}", option="weights")
     return mix_static(models, weights)
 
 
@@ -133,14 +138,9 @@ def _drop_sentence_marks(ids, line_offsets, bos, eos):
     new_offsets[0] = 0
     kept = 0
     for s in range(len(line_offsets) - 1):
-        lo = line_offsets[s]
-        hi = line_offsets[s + 1]
-        if hi > lo and ids[lo] == bos:
-            keep[lo] = False
-            lo += 1
-        if hi > lo and ids[hi - 1] == eos:
-            keep[hi - 1] = False
-            hi -= 1
+        lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
+        keep[line_offsets[s]:lo] = False
+        keep[hi:line_offsets[s + 1]] = False
         kept += hi - lo
         new_offsets[s + 1] = kept
     return keep, new_offsets
@@ -258,6 +258,16 @@ def best_mix(logprob, lambdas=None, precision=0.001, report=None):
         lam = new
         if converged:
             return lam
+
+
+def tuned_weights(models, text, report=None):
+    """Interpolation weights of `models` (on one vocabulary) that maximise the likelihood of
+    `text` (a file), by compute-best-mix's EM, and the mixture's perplexity totals on it.
+    `report(iteration, lambdas, ppl)` sees each EM step."""
+    logprob, ids, offsets = token_logprobs(models, text)
+    scored = ~np.isneginf(logprob).all(axis=0)
+    lam = best_mix(logprob[:, scored], report=report)
+    return lam, mixture_stats(logprob, lam, ids, offsets, models[0].vocab.unk)
 
 
 def cumulative_lambdas(lambdas):

@@ -82,7 +82,7 @@ _BLANK = ascii_bytes("\n\n")
 
 
 @njit(cache=True)
-def _sentence_span(ids, line_offsets, s, bos, eos):
+def sentence_span(ids, line_offsets, s, bos, eos):
     """Tokens lo..hi-1 of line s that are scored before </s>: an explicit <s> or </s> at the
     ends of the line is not added again."""
     lo = line_offsets[s]
@@ -116,7 +116,7 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
     stats = np.zeros(4, dtype=np.int64)
     keep = len(token_logp) > 0
     for s in range(len(line_offsets) - 1):
-        lo, hi = _sentence_span(ids, line_offsets, s, bos, eos)
+        lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
         cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
         sentence_prob = 0.0
@@ -163,7 +163,7 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
             pos = put_bytes(out, pos, buf, starts[t], ends[t])
         out[pos] = 10
         pos += 1
-        lo, hi = _sentence_span(ids, line_offsets, s, bos, eos)
+        lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         prev = bos
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos

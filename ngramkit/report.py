@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import UsageError
 from .formats import load
-from .perplexity import PerplexityScorer
+from .perplexity import PerplexityScorer, sentence_span
 from .progress import Progress
 from .prune import Pruner
 from .scoring import tokenize_lines
@@ -161,11 +161,7 @@ def sentence_surfaces(path, scorer, wanted):
         ids, starts, ends, line_offsets = tokenize_lines(buf, *scorer.words.arrays(), scorer.unk)
         lines = len(line_offsets) - 1
         for s in wanted[(wanted >= first) & (wanted < first + lines)].tolist():
-            lo, hi = int(line_offsets[s - first]), int(line_offsets[s - first + 1])
-            if hi > lo and ids[lo] == vocab.bos:
-                lo += 1
-            if hi > lo and ids[hi - 1] == vocab.eos:
-                hi -= 1
+            lo, hi = sentence_span(ids, line_offsets, s - first, vocab.bos, vocab.eos)
             found[s] = [bytes(buf[starts[t]:ends[t]]).decode("utf-8") for t in range(lo, hi)]
         first += lines
     return found

@@ -5,18 +5,10 @@ import os
 import sys
 
 import click
-import numpy as np
 
 from ..errors import UsageError
 from ..formats import load, save
-from ..mixing import (
-    best_mix,
-    format_lambdas,
-    mix,
-    mixture_stats,
-    shared_vocab,
-    token_logprobs,
-)
+from ..mixing import format_lambdas, mix, shared_vocab, tuned_weights
 from ..prune import Pruner
 from ..report import pruning_curve
 from ..textio import atomic_output
@@ -57,28 +49,19 @@ def mix_cmd(lms, output, weights, tune, order):
     """Interpolate ARPA models LMS into one backoff model (SRILM's ngram -mix-lm)."""
 
     def body():
-        if len(lms) < 2:
-            raise UsageError("give at least two models")
-        models = [load(path, order=order) for path in lms]
-        models = shared_vocab(models)
         if weights is not None and tune is not None:
             raise UsageError("give --weights or --tune, not both")
+        models = shared_vocab([load(path, order=order) for path in lms])
+        lam = None
         if tune is not None:
-            logprob, ids, offsets = token_logprobs(models, tune)
-            scored = ~np.isneginf(logprob).all(axis=0)
-            lam = best_mix(logprob[:, scored], report=lambda i, l, p: print(
+            lam, stats = tuned_weights(models, tune, report=lambda i, l, p: print(
                 f"iteration {i}, lambda = {format_lambdas(l)}, ppl = {p:g}", file=sys.stderr))
-            stats = mixture_stats(logprob, lam, ids, offsets, models[0].vocab.unk)
             print(f"best lambda {format_lambdas(lam)}; {tune}: {stats.srilm_text()}", end="", file=sys.stderr)
         elif weights is not None:
-            lam = [float(w) for w in weights.replace(",", " ").split()]
-            if len(lam) != len(models) or abs(sum(lam) - 1.0) > 1e-6 or min(lam) < 0:
-                raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {weights!r}")
-        else:
-            lam = None
+            lam = weights.replace(",", " ").split()
         save(mix(models, lam), output)
 
-    run("ngramkit mix", body)
+    run("ngramkit mix", body, flags={"models": "LMS", "weights": "--weights"})
 
 
 DEFAULT_THRESHOLDS = "1e-10 3e-10 1e-9 3e-9 1e-8 3e-8 1e-7 3e-7 1e-6 3e-6 1e-5"
