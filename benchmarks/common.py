@@ -1,19 +1,24 @@
-"""Run a command, report wall time and peak RSS of that process alone."""
+"""Measuring commands: wall time and peak RSS of one process, and side-by-side comparisons that
+alternate the contenders in one invocation and print ratios of medians."""
 
+import datetime
 import os
+import platform
+import statistics
 import subprocess
 import sys
 import time
 
-SHARED = os.environ.get("NGRAMKIT_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("NGRAMKIT_SHARED", os.path.join(ROOT, "..", "shared"))
 
 
-def measure(argv, cpu=False, **kwargs):
+def measure(argv, cpu=False, env=None, **kwargs):
     """(seconds, peak RSS in MB[, user+system CPU seconds]) of running argv to completion.
 
     Peak RSS is that of the largest process in the tree (getrusage of the child)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, **kwargs)
+    proc = subprocess.Popen(argv, env=env, **kwargs)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -27,3 +32,55 @@ def measure(argv, cpu=False, **kwargs):
 def tool(name):
     """The console script of this environment."""
     return os.path.join(os.path.dirname(sys.executable), name)
+
+
+def anchor(name, folder=None):
+    """Path of one of KenLM's programs (lmplz, build_binary, query) in `folder` (default
+    ../shared/anchors/kenlm/bin beside the repository), or None when it is absent."""
+    path = os.path.join(folder or os.path.join(SHARED, "anchors", "kenlm", "bin"), name)
+    return path if os.access(path, os.X_OK) else None
+
+
+def machine():
+    """One line naming the date, the machine and its load, for the head of a benchmark's output."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = os.getloadavg()[0]
+    return (f"{datetime.date.today()}, {platform.node()}: {os.cpu_count()} cores ({cpu}), "
+            f"load {load:.2f} at start, Python {platform.python_version()}")
+
+
+class Contender:
+    """One side of a comparison: a command line (with its environment and redirections)."""
+
+    def __init__(self, name, argv, env=None, stdin=None, stdout=None):
+        self.name, self.argv, self.env, self.stdin, self.stdout = name, argv, env, stdin, stdout
+
+    def run(self):
+        with open(self.stdin or os.devnull, "rb") as stdin, open(self.stdout or os.devnull, "wb") as stdout:
+            return measure(self.argv, env=self.env, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
+
+
+def side_by_side(job, contenders, repeats=3, warm_up=True):
+    """Run the contenders in turn, `repeats` rounds, and print each one's median wall time and
+    peak RSS and their ratios to the last contender (the reference). Returns {name: (wall, rss)}."""
+    contenders = [c for c in contenders if c is not None]
+    if warm_up:
+        for c in contenders:
+            c.run()
+    runs = {c.name: [] for c in contenders}
+    for _ in range(repeats):
+        for c in contenders:
+            runs[c.name].append(c.run())
+    medians = {name: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
+               for name, rs in runs.items()}
+    ref_name = contenders[-1].name
+    ref_wall, ref_rss = medians[ref_name]
+    for name, (wall, rss) in medians.items():
+        ratio = "" if name == ref_name else f"   ratio to {ref_name}: wall {wall / ref_wall:.2f}, RSS {rss / ref_rss:.2f}"
+        print(f"{job:<34} {name:<26} {wall:8.2f} s {rss:8.0f} MB{ratio}", flush=True)
+    return medians

@@ -1,0 +1,207 @@
+"""ngramkit against the reference tools, each job in one invocation with the contenders alternating.
+
+    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,ppl,ppl-small,load,prune,fst,start]
+                                      [--repeats 3] [--work DIR] [--anchors DIR] [--baseline SRC]
+
+Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718k of test):
+  lmplz3, lmplz5  `ngramkit lmplz -o N -S 2G` against KenLM's `lmplz -o N -S 2G`
+  count3          `ngram-count -order 3 -kndiscount -interpolate` and `ngram-count -order 3 -write`
+                  (SRILM is not here: its figures, measured elsewhere, are printed beside them)
+  ppl             `ngram -ppl test` on KenLM's 3-gram ARPA against KenLM's `query` on the same ARPA
+  ppl-small       the same on a small model (`ngram-count` default cutoffs), where start-up counts
+  load            `ngramkit.Model(arpa)` against the kenlm module's `kenlm.Model(arpa)`
+  prune           `ngram -prune 1e-8` of KenLM's 3-gram (SRILM's memory, measured elsewhere, beside it)
+  fst             `arpa2fst --disambig-symbol=#0` of KenLM's 3-gram against kaldilm
+  start           process start to the first compiled call: `ngram -ppl` and `query` on a tiny model
+Each job prints the median wall time and peak RSS of every contender and the ratios to the
+reference (the last one). KenLM's programs are looked for in ../shared/anchors/kenlm/bin (or
+--anchors); a job whose reference is absent says so and prints ngramkit's figures alone.
+--baseline SRC adds the ngramkit of another source tree (a checkout of an older commit) as a
+contender, run with PYTHONPATH=SRC, for before/after comparisons of the same jobs.
+Models and texts are made once in --work and kept for later runs.
+"""
+
+import argparse
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+
+from common import SHARED, Contender, anchor, machine, side_by_side, tool
+
+CORPUS = os.path.join(SHARED, "corpora", "en-large")
+# SRILM 1.7.3's figures for the same jobs, measured on another machine: peak RSS does not drift
+# between machines as times do, so only memory is compared against them
+SRILM_ELSEWHERE = {
+    "ngram-count -order 3 -kndiscount -interpolate": "22.3 s, 538 MB",
+    "ngram-count -order 3 -write": "10.7 s, 439 MB",
+    "ngram -ppl (KenLM 3-gram)": "11.4 s, 339 MB",
+    "ngram -ppl (small 3-gram)": "2.72 s, 119 MB",
+    "ngram -prune 1e-8": "23.4 s, 340 MB",
+}
+
+LOAD = "import sys, {module} as m; m.Model(sys.argv[1])"
+KALDILM = ("import sys, kaldilm; kaldilm.arpa2fst(input_arpa=sys.argv[1], output_fst=sys.argv[2], "
+           "disambig_symbol='#0', read_symbol_table=sys.argv[3], max_arpa_warnings=0)")
+
+
+class Setup:
+    def __init__(self, work, anchors, baseline):
+        self.work, self.anchors, self.baseline = work, anchors, baseline
+        os.makedirs(work, exist_ok=True)
+
+    def path(self, name):
+        return os.path.join(self.work, name)
+
+    def text(self, name):
+        """en-large's train or test text, uncompressed (lmplz and query read plain stdin)."""
+        out = self.path(f"{name}.txt")
+        if not os.path.exists(out):
+            with gzip.open(os.path.join(CORPUS, f"{name}.txt.gz"), "rb") as src, open(out + ".tmp", "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            os.rename(out + ".tmp", out)
+        return out
+
+    def model(self, name, argv):
+        out = self.path(name)
+        if not os.path.exists(out):
+            print(f"making {out}", file=sys.stderr, flush=True)
+            subprocess.run([*argv, out], check=True, stderr=subprocess.DEVNULL)
+        return out
+
+    def kenlm_3gram(self):
+        lmplz = anchor("lmplz", self.anchors)
+        train = self.text("train")
+        if lmplz:
+            out = self.path("kenlm3.arpa")
+            if not os.path.exists(out):
+                with open(train, "rb") as src, open(out + ".tmp", "wb") as dst:
+                    subprocess.run([lmplz, "-o", "3", "-S", "2G", "-T", self.work], stdin=src, stdout=dst,
+                                   stderr=subprocess.DEVNULL, check=True)
+                os.rename(out + ".tmp", out)
+            return out
+        return self.model("kenlm3.arpa", [tool("ngramkit"), "lmplz", "-o", "3", "-S", "2G", "-T", self.work,
+                                          "--text", train, "--arpa"])
+
+    def small_3gram(self):
+        return self.model("small3.arpa", [tool("ngram-count"), "-order", "3", "-kndiscount", "-interpolate",
+                                          "-text", self.text("train"), "-lm"])
+
+    def ours(self, name, argv, **kw):
+        """ngramkit, and the baseline's ngramkit when one was given."""
+        out = [Contender(name, argv, **kw)]
+        if self.baseline:
+            env = dict(os.environ, PYTHONPATH=self.baseline)
+            out.append(Contender(name + " (baseline)", argv, env=env, **kw))
+        return out
+
+
+def job_lmplz(s, order, repeats):
+    train = s.text("train")
+    out = s.path(f"lmplz{order}.out.arpa")
+    ours = s.ours("ngramkit lmplz", [tool("ngramkit"), "lmplz", "-o", str(order), "-S", "2G", "-T", s.work,
+                                     "--text", train, "--arpa", out])
+    lmplz = anchor("lmplz", s.anchors)
+    if not lmplz:
+        print(f"lmplz -o {order}: KenLM's lmplz not found: ngramkit alone")
+    theirs = lmplz and Contender("KenLM lmplz", [lmplz, "-o", str(order), "-S", "2G", "-T", s.work],
+                                 stdin=train, stdout=out)
+    side_by_side(f"lmplz -o {order} -S 2G", [*ours, theirs], repeats)
+
+
+def job_count(s, repeats):
+    train = s.text("train")
+    for label, extra in (("ngram-count -order 3 -kndiscount -interpolate",
+                          ["-kndiscount", "-interpolate", "-lm", s.path("count3.arpa")]),
+                         ("ngram-count -order 3 -write", ["-write", s.path("count3.counts")])):
+        side_by_side(label, s.ours("ngramkit", [tool("ngram-count"), "-order", "3", "-text", train, *extra]),
+                     repeats)
+        print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
+
+
+def job_ppl(s, model, label, repeats):
+    test = s.text("test")
+    query = anchor("query", s.anchors)
+    if not query:
+        print(f"{label}: KenLM's query not found: ngramkit alone")
+    theirs = query and Contender("KenLM query", [query, "-v", "summary", model], stdin=test)
+    side_by_side(label, [*s.ours("ngramkit ngram", [tool("ngram"), "-lm", model, "-ppl", test]), theirs], repeats)
+    print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
+
+
+def job_load(s, repeats):
+    model = s.kenlm_3gram()
+    ours = s.ours("ngramkit.Model", [sys.executable, "-c", LOAD.format(module="ngramkit"), model])
+    try:
+        import kenlm  # noqa: F401
+        theirs = Contender("kenlm.Model", [sys.executable, "-c", LOAD.format(module="kenlm"), model])
+    except ImportError:
+        print("load: the kenlm module is not installed: ngramkit alone")
+        theirs = None
+    side_by_side("load the KenLM 3-gram ARPA", [*ours, theirs], repeats)
+
+
+def job_prune(s, repeats):
+    label = "ngram -prune 1e-8"
+    side_by_side(label, s.ours("ngramkit ngram", [tool("ngram"), "-lm", s.kenlm_3gram(), "-prune", "1e-8",
+                                                  "-write-lm", s.path("pruned.arpa")]), repeats)
+    print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
+
+
+def job_fst(s, repeats):
+    model = s.kenlm_3gram()
+    words = s.path("words.txt")
+    ours = s.ours("ngramkit arpa2fst", [tool("arpa2fst"), "--disambig-symbol=#0", f"--write-symbol-table={words}",
+                                        model, s.path("G.fst")])
+    try:
+        import kaldilm  # noqa: F401
+        theirs = Contender("kaldilm", [sys.executable, "-c", KALDILM, model, s.path("G.kaldilm.fst"), words])
+    except ImportError:
+        print("fst: kaldilm is not installed: ngramkit alone")
+        theirs = None
+    side_by_side("arpa2fst, #0", [*ours, theirs], repeats)
+
+
+def job_start(s, repeats):
+    tiny = s.path("tiny.arpa")
+    if not os.path.exists(tiny):
+        with open(s.path("tiny.txt"), "w") as f:
+            f.write("a b c\nb c a\n")
+        subprocess.run([tool("ngram-count"), "-text", s.path("tiny.txt"), "-addsmooth", "1", "-lm", tiny], check=True)
+    query = anchor("query", s.anchors)
+    theirs = query and Contender("KenLM query", [query, "-v", "summary", tiny], stdin=s.path("tiny.txt"))
+    side_by_side("start to first score (tiny model)",
+                 [*s.ours("ngramkit ngram", [tool("ngram"), "-lm", tiny, "-ppl", s.path("tiny.txt")]), theirs],
+                 repeats)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,ppl,ppl-small,load,prune,fst,start")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--work", default=os.path.join(SHARED, "..", "bench-work"))
+    parser.add_argument("--anchors", default=None, help="folder of KenLM's lmplz, build_binary, query")
+    parser.add_argument("--baseline", default=None, help="source tree of another ngramkit to compare")
+    args = parser.parse_args()
+    s = Setup(os.path.abspath(args.work), args.anchors, args.baseline and os.path.abspath(args.baseline))
+    print(machine())
+    jobs = {
+        "lmplz3": lambda: job_lmplz(s, 3, args.repeats),
+        "lmplz5": lambda: job_lmplz(s, 5, args.repeats),
+        "count3": lambda: job_count(s, args.repeats),
+        "ppl": lambda: job_ppl(s, s.kenlm_3gram(), "ngram -ppl (KenLM 3-gram)", args.repeats),
+        "ppl-small": lambda: job_ppl(s, s.small_3gram(), "ngram -ppl (small 3-gram)", args.repeats),
+        "load": lambda: job_load(s, args.repeats),
+        "prune": lambda: job_prune(s, args.repeats),
+        "fst": lambda: job_fst(s, args.repeats),
+        "start": lambda: job_start(s, args.repeats),
+    }
+    for name in args.jobs.split(","):
+        if name not in jobs:
+            sys.exit(f"unknown job {name!r}; jobs: {', '.join(jobs)}")
+        jobs[name]()
+
+
+if __name__ == "__main__":
+    main()
