@@ -103,7 +103,7 @@ def mix(models, weights=None):
     except ValueError:
         weights = []
     if len(weights) != len(models) or abs(sum(weights) - 1.0) > 1e-6 or min(weights) < 0:
-        raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {given}", option="weights")
+        raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {given!r}", option="weights")
     return mix_static(models, weights)
 
 

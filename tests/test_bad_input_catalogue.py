@@ -135,7 +135,7 @@ CASES = [
     ("pruned model to a missing directory", "ngramkit prune", "{d}/in.arpa -o {d}/no/out.arpa -t 1e-6",
      {"in.arpa": GOOD_ARPA}, 6, "ngramkit prune: {d}/no/out.arpa: cannot write: directory does not exist"),
     ("mixing weights that do not fit", "ngramkit mix", "{d}/in.arpa {d}/in.arpa -w 0.5 -o {d}/out.arpa",
-     {"in.arpa": GOOD_ARPA}, 2, "ngramkit mix: --weights: need 2 non-negative weights summing to 1, got 0.5"),
+     {"in.arpa": GOOD_ARPA}, 2, "ngramkit mix: need 2 non-negative weights summing to 1, got '0.5'"),
     ("missing model to mix", "ngramkit mix", "{d}/in.arpa {d}/nope.arpa -o {d}/out.arpa",
      {"in.arpa": GOOD_ARPA}, 3, "ngramkit mix: {d}/nope.arpa: no such file"),
     ("non-UTF-8 text for perplexity", "ngramkit ppl", "{d}/in.arpa {d}/t.txt",

@@ -61,7 +61,7 @@ def mix_cmd(lms, output, weights, tune, order):
             lam = weights.replace(",", " ").split()
         save(mix(models, lam), output)
 
-    run("ngramkit mix", body, flags={"models": "LMS", "weights": "--weights"})
+    run("ngramkit mix", body, flags={"models": "LMS"})
 
 
 DEFAULT_THRESHOLDS = "1e-10 3e-10 1e-9 3e-9 1e-8 3e-8 1e-7 3e-7 1e-6 3e-6 1e-5"
