@@ -591,6 +591,22 @@ def report_skipped(grammar, model, path, warn, limit=30):
         warn(f"{path}: no start state (the model has no 1-gram for the sentence start)")
 
 
+def grammar_of_file(path, disambig_symbol=None, symbol_table=None, bos_symbol=BOS, eos_symbol=EOS,
+                    ilabel_sort=True, max_order=None, warn=None, max_warnings=0):
+    """The Grammar of the model file at `path` (any format `ngramkit.load` reads), its skipped
+    n-grams reported to `warn` (default: Python warnings) as Kaldi's arpa2fst reports them.
+
+    symbol_table: path of a words.txt to label words with, or None to make a table."""
+    from .formats import load
+
+    symbols = SymbolTable.read(symbol_table) if symbol_table else None
+    model = load(path).truncated(max_order)
+    grammar = compile_grammar(model, symbols, disambig_symbol, bos_symbol, eos_symbol, ilabel_sort, path)
+    report_skipped(grammar, model, path, warn or (lambda message: warnings.warn(message, stacklevel=4)),
+                   max_warnings)
+    return grammar
+
+
 def arpa_to_fst(path, disambig_symbol=None, symbol_table=None, bos_symbol=BOS, eos_symbol=EOS,
                 ilabel_sort=True, keep_symbols=False, max_order=None):
     """Kaldi's arpa2fst as a function: the G `pynini.Fst` of the model file at `path`.
@@ -598,10 +614,24 @@ def arpa_to_fst(path, disambig_symbol=None, symbol_table=None, bos_symbol=BOS, e
     symbol_table: path of a words.txt to label words with, or None to make a
     table (kept with the FST). Skipped n-grams are reported as warnings.
     """
-    from .formats import load
+    grammar = grammar_of_file(path, disambig_symbol, symbol_table, bos_symbol, eos_symbol, ilabel_sort, max_order)
+    return grammar.to_fst(keep_symbols or symbol_table is None)
 
-    symbols = SymbolTable.read(symbol_table) if symbol_table else None
-    model = load(path).truncated(max_order)
-    grammar = compile_grammar(model, symbols, disambig_symbol, bos_symbol, eos_symbol, ilabel_sort, path)
-    report_skipped(grammar, model, path, lambda message: warnings.warn(message, stacklevel=3), 0)
-    return grammar.to_fst(keep_symbols or symbols is None)
+
+def write_arpa_fst(path, output, disambig_symbol=None, symbol_table=None, bos_symbol=BOS, eos_symbol=EOS,
+                   ilabel_sort=True, keep_symbols=False, max_order=None, write_symbol_table=None, text=False,
+                   warn=None, max_warnings=30):
+    """Kaldi's arpa2fst as a command does it: the G of the model at `path` written to `output`
+    (OpenFst binary, or its text form with `text`; `-`: stdout), and its words.txt to
+    `write_symbol_table`. The symbols ride along in a binary FST with `keep_symbols`, or when
+    no symbol table is read or written."""
+    grammar = grammar_of_file(path, disambig_symbol, symbol_table, bos_symbol, eos_symbol, ilabel_sort, max_order,
+                              warn, max_warnings)
+    if write_symbol_table:
+        grammar.symbols.write(write_symbol_table)
+    if text:
+        grammar.write_text(output)
+        return
+    fst = grammar.to_openfst(keep_symbols or not (symbol_table or write_symbol_table))
+    del grammar  # OpenFst's copy is the one written: the arrays go first
+    write_fst(fst, output)

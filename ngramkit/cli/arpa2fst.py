@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import click
 
 from ..errors import UsageError
-from ..formats import load
-from ..fst import SymbolTable, compile_grammar, report_skipped, write_fst
+from ..fst import write_arpa_fst
 from .common import run, warn
 
 PROG = "arpa2fst"
@@ -96,28 +95,15 @@ def parse_args(argv, prog):
     return values, positional
 
 
-def convert(opts, arpa_path, fst_path, prog):
-    symbols = SymbolTable.read(opts["read_symbol_table"]) if opts["read_symbol_table"] else None
-    model = load(arpa_path).truncated(opts["max_order"] or None)
-    grammar = compile_grammar(model, symbols, opts["disambig_symbol"] or None, opts["bos_symbol"],
-                              opts["eos_symbol"], opts["ilabel_sort"], arpa_path)
-    report_skipped(grammar, model, arpa_path, lambda message: warn(prog, message), opts["max_arpa_warnings"])
-    del model
-    if opts["write_symbol_table"]:
-        grammar.symbols.write(opts["write_symbol_table"])
-    if opts["text"]:
-        grammar.write_text(fst_path)
-        return
-    keep = opts["keep_symbols"] or not (opts["read_symbol_table"] or opts["write_symbol_table"])
-    fst = grammar.to_openfst(keep)
-    del grammar
-    write_fst(fst, fst_path)
-
-
 def main(argv=None, prog=PROG):
     def body():
         opts, positional = parse_args(sys.argv[1:] if argv is None else argv, prog)
-        convert(opts, positional[0], positional[1] if len(positional) > 1 else "-", prog)
+        write_arpa_fst(positional[0], positional[1] if len(positional) > 1 else "-",
+                       disambig_symbol=opts["disambig_symbol"] or None, symbol_table=opts["read_symbol_table"] or None,
+                       bos_symbol=opts["bos_symbol"], eos_symbol=opts["eos_symbol"], ilabel_sort=opts["ilabel_sort"],
+                       keep_symbols=opts["keep_symbols"], max_order=opts["max_order"] or None,
+                       write_symbol_table=opts["write_symbol_table"] or None, text=opts["text"],
+                       warn=lambda message: warn(prog, message), max_warnings=opts["max_arpa_warnings"])
 
     run(prog, body, flags={"order": "--max-order"})
 
