@@ -1,12 +1,13 @@
 """ngramkit against the reference tools, each job in one invocation with the contenders alternating.
 
-    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,ppl,ppl-small,load,prune,fst,start]
+    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,fst,start]
                                       [--repeats 3] [--work DIR] [--anchors DIR] [--baseline SRC]
 
 Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718k of test):
   lmplz3, lmplz5  `ngramkit lmplz -o N -S 2G` against KenLM's `lmplz -o N -S 2G`
   count3          `ngram-count -order 3 -kndiscount -interpolate` and `ngram-count -order 3 -write`
                   (SRILM is not here: its figures, measured elsewhere, are printed beside them)
+  estimate5       `ngram-count -order 5 -kndiscount -interpolate` (ngramkit alone, or with --baseline)
   ppl             `ngram -ppl test` on KenLM's 3-gram ARPA against KenLM's `query` on the same ARPA
   ppl-small       the same on a small model (`ngram-count` default cutoffs), where start-up counts
   load            `ngramkit.Model(arpa)` against the kenlm module's `kenlm.Model(arpa)`
@@ -120,6 +121,12 @@ def job_count(s, repeats):
         print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
 
 
+def job_estimate5(s, repeats):
+    side_by_side("ngram-count -order 5 -kndiscount", s.ours("ngramkit", [
+        tool("ngram-count"), "-order", "5", "-kndiscount", "-interpolate", "-text", s.text("train"),
+        "-lm", s.path("estimate5.arpa")]), repeats)
+
+
 def job_ppl(s, model, label, repeats):
     test = s.text("test")
     query = anchor("query", s.anchors)
@@ -178,7 +185,7 @@ def job_start(s, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,ppl,ppl-small,load,prune,fst,start")
+    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,fst,start")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", default=os.path.join(SHARED, "..", "bench-work"))
     parser.add_argument("--anchors", default=None, help="folder of KenLM's lmplz, build_binary, query")
@@ -190,6 +197,7 @@ def main():
         "lmplz3": lambda: job_lmplz(s, 3, args.repeats),
         "lmplz5": lambda: job_lmplz(s, 5, args.repeats),
         "count3": lambda: job_count(s, args.repeats),
+        "estimate5": lambda: job_estimate5(s, args.repeats),
         "ppl": lambda: job_ppl(s, s.kenlm_3gram(), "ngram -ppl (KenLM 3-gram)", args.repeats),
         "ppl-small": lambda: job_ppl(s, s.small_3gram(), "ngram -ppl (small 3-gram)", args.repeats),
         "load": lambda: job_load(s, args.repeats),
