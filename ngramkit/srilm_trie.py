@@ -18,9 +18,10 @@ text's counts, the same as ngramkit.counting makes.
 
 import numpy as np
 
-from .errors import EmptyInputError
+from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
+from .progress import Progress
 from .textio import iter_line_blocks, word_bytes
 from .tokenize import PROV_BOS, PROV_EOS, PROV_UNK, Interner
 
@@ -203,15 +204,18 @@ def _srilm_indices(words, options):
     return np.array([index_of[ours] for ours in remap.tolist()], dtype=np.int32), by_index
 
 
-def _tokens(paths, options):
+def _tokens(paths, options, quiet):
     """The text's token stream (-1 between sentences) over one table of provisional ids."""
     interner = Interner()
     parts = []
+    progress = Progress("reading text", quiet=quiet, unit="B")
     for path in paths:
         for block, first_line in iter_line_blocks(path, options.encoding, allow_bytes=True):
             tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
                                           first_line=first_line)
             parts.append(tokens)
+            progress.advance(len(block))
+    progress.close()
     words = interner.words()
     assert (words[PROV_BOS], words[PROV_EOS], words[PROV_UNK]) == ("<s>", "</s>", "<unk>")
     return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)), words
@@ -261,12 +265,15 @@ class _Trie:
             self.grow()
 
 
-def write_counts_unsorted(paths, order, options, out, only=0):
-    """Count the text files `paths` (TextOptions `options`, no closed vocabulary) and write the
-    counts of orders 1..order (or of order `only`) to the binary stream `out`, in SRILM's
-    unsorted order, byte for byte as `ngram-count` without `-sort` writes them."""
-    assert options.vocab is None
-    tokens, words = _tokens(paths, options)
+def write_counts_unsorted(paths, order, options, out, only=0, quiet=False):
+    """Count the text files `paths` (TextOptions `options`) and write the counts of orders
+    1..order (or of order `only`) to the binary stream `out` in SRILM's unsorted order, byte for
+    byte as `ngram-count` without `-sort` writes them. The text's tokens and the trie are held in
+    memory. A closed vocabulary is not supported: SRILM numbers its words in file order."""
+    if options.vocab is not None:
+        raise UsageError("SRILM's unsorted order is reproduced for counts without a vocabulary",
+                         option="vocab")
+    tokens, words = _tokens(paths, options, quiet)
     if not np.any(tokens < 0):
         raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
     index, by_index = _srilm_indices(words, options)

@@ -23,7 +23,8 @@ COUNT_OPTIONS = [
                               "without it, -lm, -write-vocab and -writeN, the counts go to stdout"),
     *per_order("write{n}", str, help="write counts of order {n} to this file"),
     Option("write-order", int, help="write only this order to -write or stdout (0: all)"),
-    Option("sort", bool, False, "sort the counts written to stdout (files are always sorted)"),
+    Option("sort", bool, False, "sort the counts written to stdout (files are always sorted; so are "
+                                "stdout counts of -read, -vocab or -memory)"),
     Option("vocab", str, help="vocabulary file: other words are out of vocabulary"),
     Option("limit-vocab", bool, False, "drop n-grams with words outside -vocab"),
     Option("unk", bool, False, "keep <unk> as a word of the model"),
@@ -95,13 +96,14 @@ def ngram_count(argv):
         raise UsageError("no input: give -text FILE or -read COUNTS")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"])
-    if _counts_to_stdout(opts) and opts["text"] and vocab is None and not opts["sort"]:
+    quiet = opts["q"] or opts["quiet"]
+    if _counts_to_stdout(opts) and opts["text"] and not (vocab or opts["sort"] or opts["memory"]):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives
         with atomic_output("-") as out:
-            write_counts_unsorted(opts["text"], opts["order"], text, out, (_write_order(opts) or [0])[0])
+            write_counts_unsorted(opts["text"], opts["order"], text, out, (_write_order(opts) or [0])[0], quiet)
         return
     run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
-                             quiet=opts["q"] or opts["quiet"])
+                             quiet=quiet)
     build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text,
           run=run_options, output=Output(opts["lm"]) if opts["lm"] else None,
           warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
