@@ -18,12 +18,13 @@ text's counts, the same as ngramkit.counting makes.
 
 import numpy as np
 
+from .counting import build_vocabulary
 from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
 from .progress import Progress
 from .textio import iter_line_blocks, word_bytes
-from .tokenize import PROV_BOS, PROV_EOS, PROV_UNK, Interner
+from .tokenize import Interner
 
 SRILM_UNK, SRILM_BOS, SRILM_EOS, SRILM_PAUSE = 0, 1, 2, 3
 PAUSE = "-pau-"
@@ -190,8 +191,6 @@ def _format(stack_node, stack_slot, depth, only, tab_offset, tab_bits, slot_node
 def _srilm_indices(words, options):
     """Each provisional word's SRILM vocabulary index, and the words by index: `<unk>`, `<s>`,
     `</s>`, `-pau-`, then the others in order of first appearance (after -tolower)."""
-    from .counting import build_vocabulary  # counting imports the modules this one does
-
     vocab, remap = build_vocabulary(words, options)
     index_of = {vocab.unk: SRILM_UNK, vocab.bos: SRILM_BOS, vocab.eos: SRILM_EOS}
     if PAUSE in vocab:
@@ -216,9 +215,7 @@ def _tokens(paths, options, quiet):
             parts.append(tokens)
             progress.advance(len(block))
     progress.close()
-    words = interner.words()
-    assert (words[PROV_BOS], words[PROV_EOS], words[PROV_UNK]) == ("<s>", "</s>", "<unk>")
-    return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)), words
+    return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)), interner.words()
 
 
 @njit(cache=True)
@@ -248,12 +245,12 @@ class _Trie:
                            ("tab_bits", 0), ("tab_entries", 0)):
             old = getattr(self, name)
             setattr(self, name, np.concatenate([old, np.full(len(old), fill, dtype=old.dtype)]))
-        extra = max(len(self.slot_key), 4 * int(self.largest_table[0]) * 8)
         for name in ("slot_key", "slot_node"):
             old = getattr(self, name)
-            setattr(self, name, np.concatenate([old, np.full(extra, -1, dtype=old.dtype)]))
+            setattr(self, name, np.concatenate([old, np.full(len(old), -1, dtype=old.dtype)]))
 
     def insert(self, tokens, order):
+        """Count the windows of `tokens`, doubling the arrays whenever the kernel asks."""
         start = 0
         while True:
             status, start = _insert_windows(
