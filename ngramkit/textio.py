@@ -84,8 +84,8 @@ def _bad_encoding(block, exc, path, first_line, encoding):
     ) from None
 
 
-def check_encoding(encoding, allow_bytes, path=None):
-    """Refuse the encoding `bytes` where words must be characters (segmentation, lowercasing)."""
+def _check_encoding(encoding, allow_bytes, path):
+    """Refuse the encoding `bytes` where text must be characters (segmentation, normalisation)."""
     if encoding == BYTES and not allow_bytes:
         raise UsageError("the encoding 'bytes' keeps words as raw bytes, but this needs characters: "
                          "name the text's encoding (e.g. utf-8, gbk, latin-1)", path, option="encoding")
@@ -104,7 +104,7 @@ def iter_line_blocks(path, encoding="utf-8", chunk_bytes=CHUNK_BYTES, byte_range
     in [start, end), so that ranges that tile a file read every line once. Line
     numbers then count from the range (see absolute_line_numbers).
     """
-    check_encoding(encoding, allow_bytes, path)
+    _check_encoding(encoding, allow_bytes, path)
     line_no = 1
     carry = b""
     with open_input(path) as stream:

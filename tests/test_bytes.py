@@ -267,7 +267,7 @@ def test_utf16_is_decoded(codec, tmp_path, capsysbinary):
     text = tmp_path / "test20.utf16.txt"
     text.write_bytes("\ufeff".encode(codec) + utf8.decode("utf-8").encode(codec))
     if codec == "utf-16-le":
-        assert text.read_bytes() == (BYTES_DATA / "zh" / "test20.utf16.txt").read_bytes()
+        assert text.read_bytes() == (BYTES_DATA / "zh" / "utf16.test20.txt").read_bytes()
     status, out, err = run(ngram_count, ["-order", 2, "-text", text], capsysbinary)
     assert status == 0, err
     assert out == (BYTES_DATA / "zh" / "counts-stdout.txt").read_bytes()
