@@ -6,7 +6,7 @@ from ..countfile import read_counts, write_counts
 from ..counting import RunOptions, TextOptions
 from ..errors import UsageError
 from ..srilm_trie import write_counts_unsorted
-from ..textio import atomic_output
+from ..textio import BYTES, atomic_output
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
@@ -94,6 +94,9 @@ def ngram_count(argv):
         source = opts["text"]
     else:
         raise UsageError("no input: give -text FILE or -read COUNTS")
+    if opts["tolower"] and opts["encoding"] == BYTES:
+        warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
+                   "name the text's encoding to lowercase other letters")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"])
     quiet = opts["q"] or opts["quiet"]
