@@ -16,7 +16,7 @@ from .jit import available_cores, njit
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_value, parse_float
 from .tables import first_duplicate_row, is_sorted_rows
-from .textio import atomic_output, open_input, read_blocks
+from .textio import BYTES, atomic_output, open_input, read_blocks
 from .vocab import Vocabulary
 
 _SPACE, _TAB, _CR, _NL, _BACKSLASH = 32, 9, 13, 10, 92
@@ -453,21 +453,26 @@ def _parse_in_pieces(data, buf, pos, counts, sections, cores):
         return all(pool.map(parse, jobs))
 
 
-def read_arpa(path, vocab=None, limit_vocab=False):
+def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8"):
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 
     The vocabulary is the ARPA's words plus `vocab`'s; with `limit_vocab`, it is
-    `vocab` alone and n-grams holding other words are dropped.
+    `vocab` alone and n-grams holding other words are dropped. `encoding`: of the
+    words; `bytes` takes them as they are (see textio.word_text).
     """
     data = _read_bytes(path)
     counts, body = _parse_header(data, path)
     buf = np.frombuffer(data, dtype=np.uint8)
     flat_ids, logprob, backoff, word_start, word_end = _parse_sections(data, buf, body, counts, path)
+    codec, errors = ("utf-8", "surrogateescape") if encoding == BYTES else (encoding, "strict")
     try:
-        arpa_words = [data[s:e].decode("utf-8") for s, e in zip(word_start.tolist(), word_end.tolist())]
+        arpa_words = [data[s:e].decode(codec, errors) for s, e in zip(word_start.tolist(), word_end.tolist())]
     except UnicodeDecodeError:
-        bad = next(s for s, e in zip(word_start.tolist(), word_end.tolist()) if not _valid_utf8(data[s:e]))
-        raise EncodingError("invalid UTF-8 in a word", path, _line_of(data, bad)) from None
+        bad = next(s for s, e in zip(word_start.tolist(), word_end.tolist()) if not _valid(data[s:e], codec))
+        name = "UTF-8" if codec == "utf-8" else codec
+        raise EncodingError(f"invalid {name} in a word", path, _line_of(data, bad)) from None
+    except LookupError:
+        raise EncodingError(f"unknown encoding {encoding!r}", path) from None
     if vocab is None:
         vocab = Vocabulary(arpa_words)
     elif not limit_vocab:
@@ -505,9 +510,9 @@ def read_arpa(path, vocab=None, limit_vocab=False):
     return model
 
 
-def _valid_utf8(raw):
+def _valid(raw, codec):
     try:
-        raw.decode("utf-8")
+        raw.decode(codec)
     except UnicodeDecodeError:
         return False
     return True

@@ -103,7 +103,7 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     interner = Interner()
     parts = {}
     for path in paths:
-        for block, first_line in iter_line_blocks(path, encoding):
+        for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True):
             tokens, line_counts = interner.tokenize(block, count_lines=True, path=path,
                                                     first_line=first_line)
             for k, table in _rows_by_length(tokens, line_counts, order).items():

@@ -27,7 +27,7 @@ from .model import NgramCounts, count_dtype
 from .progress import Progress
 from .sorting import merge_tables, merged_size, radix_sort_pairs
 from .spill import release, spill_array, spill_directory
-from .textio import absolute_line_numbers, iter_line_blocks
+from .textio import BYTES, absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import UNK, Vocabulary
 
@@ -38,10 +38,10 @@ MAX_ORDER = 20
 class TextOptions:
     """How text becomes word ids (SRILM's -no-sos, -no-eos, -tolower, -vocab, -limit-vocab, -map-unk)."""
 
-    encoding: str = "utf-8"
+    encoding: str = "utf-8"  # or "bytes": words are the text's bytes (textio)
     add_sos: bool = True
     add_eos: bool = True
-    tolower: bool = False
+    tolower: bool = False  # with "bytes", ASCII letters only (SRILM in the C locale)
     vocab: Vocabulary | None = None  # a closed vocabulary; other words are unknown
     map_unk: str = UNK  # the word unknown words become
 
@@ -72,10 +72,14 @@ def parse_memory(text):
         raise UsageError(f"cannot read memory size {text!r} (use e.g. 500M or 2G)", option="memory") from None
 
 
+# Other bytes may be parts of multi-byte characters, which lowercasing must leave alone.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def build_vocabulary(words, options):
     """The vocabulary of a block and the map from its provisional ids to it."""
     if options.tolower:
-        words = [w.lower() for w in words]
+        words = [w.translate(_ASCII_LOWER) if options.encoding == BYTES else w.lower() for w in words]
     if options.vocab is None:
         vocab = Vocabulary(words + [options.map_unk])
         return vocab, vocab.ids(words)
@@ -320,7 +324,8 @@ def text_blocks(paths, options, chunk_bytes, byte_range=None):
     """(block, first_line, path) for every block of whole lines of the text files."""
     for path in paths:
         with absolute_line_numbers(path, byte_range):
-            for block, first_line in iter_line_blocks(path, options.encoding, chunk_bytes, byte_range):
+            for block, first_line in iter_line_blocks(path, options.encoding, chunk_bytes, byte_range,
+                                                      allow_bytes=True):
                 yield block, first_line, path
 
 

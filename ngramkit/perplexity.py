@@ -16,7 +16,7 @@ from .errors import FormatError
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
-from .textio import iter_line_blocks, open_input, read_blocks
+from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
 
 
 @dataclass
@@ -272,8 +272,13 @@ def _scored_slots(ids, line_offsets, bos, eos):
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
-    def __init__(self, model, unk_word=None):
+    def __init__(self, model, unk_word=None, encoding=None):
+        """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
+        words hold bytes that are not UTF-8 (a model read with the encoding `bytes`)."""
         self.model = model
+        if encoding is None:
+            encoding = BYTES if model.vocab.holds_raw_bytes() else "utf-8"
+        self.encoding = encoding
         self.tables = ScoringTables.from_model(model)
         self.words = WordTable.from_vocab(model.vocab)
         self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
@@ -286,7 +291,7 @@ class PerplexityScorer:
         arrays are empty unless `keep`. The total runs on across blocks, as SRILM sums it."""
         vocab = self.model.vocab
         total = 0.0
-        for block, _ in iter_line_blocks(path):
+        for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
             buf = np.frombuffer(block, dtype=np.uint8)
             ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
             # one slot per token and one per </s>
@@ -341,7 +346,7 @@ class PerplexityScorer:
             parts["lengths"].append(words + 1)
             oov = np.flatnonzero((ids == self.unk) & (token_found[token_slot] == 0) & mask[token_slot])
             for t in oov.tolist():  # OOV tokens only
-                word = bytes(buf[starts[t]:ends[t]]).decode("utf-8")
+                word = word_text(bytes(buf[starts[t]:ends[t]]))
                 oov_words[word] = oov_words.get(word, 0) + 1
 
         def joined(name, dtype, width=None):

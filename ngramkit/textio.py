@@ -1,12 +1,21 @@
 """Reading and writing files: compression by extension, `-` for stdin/stdout,
-UTF-8 checking with file:line errors, and outputs that appear only when complete."""
+UTF-8 checking with file:line errors, and outputs that appear only when complete.
+
+Text is handed on as UTF-8: UTF-8 is checked, another named encoding is decoded and re-encoded,
+and the encoding `bytes` (SRILM's way) passes the bytes on unchecked, words being whatever lies
+between blanks. In every encoding, a UTF-8 byte-order mark at the start of a file is dropped and
+a file that starts with a UTF-16 byte-order mark is decoded from UTF-16, as SRILM's reader does.
+"""
 
 import bz2
+import codecs
 import contextlib
 import gzip
 import io
+import itertools
 import lzma
 import os
+import re
 import sys
 import tempfile
 import zlib
@@ -17,11 +26,17 @@ from .errors import (
     MissingFileError,
     NgramkitError,
     OutputError,
+    UsageError,
 )
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 CHUNK_BYTES = 1 << 24
+
+BYTES = "bytes"  # the encoding that keeps words as the file's bytes
+_UTF8_BOM = codecs.BOM_UTF8
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_BLANKS = re.compile(r"[ \t\r\v\f]+")  # what separates words (see ngramkit.tokenize)
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -69,17 +84,27 @@ def _bad_encoding(block, exc, path, first_line, encoding):
     ) from None
 
 
-def iter_line_blocks(path, encoding="utf-8", chunk_bytes=CHUNK_BYTES, byte_range=None):
+def _check_encoding(encoding, allow_bytes, path):
+    """Refuse the encoding `bytes` where text must be characters (segmentation, normalisation)."""
+    if encoding == BYTES and not allow_bytes:
+        raise UsageError("the encoding 'bytes' keeps words as raw bytes, but this needs characters: "
+                         "name the text's encoding (e.g. utf-8, gbk, latin-1)", path, option="encoding")
+
+
+def iter_line_blocks(path, encoding="utf-8", chunk_bytes=CHUNK_BYTES, byte_range=None, allow_bytes=False):
     """Yield (utf8_bytes, first_line_number) blocks of whole lines.
 
     Each block ends at a line end (the last may not). The bytes are checked to be
     valid in `encoding` and handed on as UTF-8; a bad byte raises an error naming
-    the file and line. NUL bytes are refused the same way.
+    the file and line. NUL bytes are refused the same way. The encoding `bytes`
+    hands the bytes on as they are; only callers that treat words as byte strings
+    pass allow_bytes. A leading byte-order mark is handled as the module says.
 
     byte_range=(start, end), for an uncompressed file: only the lines that start
     in [start, end), so that ranges that tile a file read every line once. Line
     numbers then count from the range (see absolute_line_numbers).
     """
+    _check_encoding(encoding, allow_bytes, path)
     line_no = 1
     carry = b""
     with open_input(path) as stream:
@@ -87,6 +112,8 @@ def iter_line_blocks(path, encoding="utf-8", chunk_bytes=CHUNK_BYTES, byte_range
             line_no, blocks = _range_blocks(stream, path, chunk_bytes, *byte_range)
         else:
             blocks = read_blocks(stream, path, chunk_bytes)
+        if byte_range is None or byte_range[0] == 0:
+            blocks, encoding = _after_byte_order_mark(blocks, path, encoding)
         pending = None
         for block in blocks:
             data = carry + block
@@ -105,6 +132,37 @@ def iter_line_blocks(path, encoding="utf-8", chunk_bytes=CHUNK_BYTES, byte_range
             pending = (_checked(carry, path, line_no, encoding), line_no)
         if pending is not None:
             yield pending
+
+
+def _after_byte_order_mark(blocks, path, encoding):
+    """(blocks, encoding) of a file's text after its byte-order mark: a UTF-8 mark is dropped;
+    after a UTF-16 mark the blocks are the text decoded and re-encoded as UTF-8 (SRILM 1.7.3
+    converts such files too, but garbles lines longer than a few dozen bytes)."""
+    head = b""
+    for block in blocks:
+        head += block
+        if len(head) >= len(_UTF8_BOM):
+            break
+    if head.startswith(_UTF8_BOM):
+        head = head[len(_UTF8_BOM):]
+    elif head[:2] in _UTF16_BOMS:
+        codec = "utf-16-le" if head[:2] == codecs.BOM_UTF16_LE else "utf-16-be"
+        return _decoded_as_utf8(itertools.chain([head[2:]], blocks), path, codec), "utf-8"
+    return itertools.chain([head] if head else [], blocks), encoding
+
+
+def _decoded_as_utf8(blocks, path, codec):
+    decoder = codecs.getincrementaldecoder(codec)()
+    line = 1
+    try:
+        for block in blocks:
+            text = decoder.decode(block)
+            line += text.count("\n")
+            yield text.encode("utf-8")
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        line += exc.object[:exc.start].decode(codec, "replace").count("\n")
+        raise EncodingError(f"invalid {codec.upper()} ({exc.reason})", path, line) from None
 
 
 def _range_blocks(stream, path, chunk_bytes, start, end):
@@ -165,11 +223,15 @@ def absolute_line_numbers(path, byte_range):
 
 
 def split_byte_ranges(path, parts):
-    """Byte ranges tiling an uncompressed file, for reading it in parallel; None if compressed."""
+    """Byte ranges tiling an uncompressed file, for reading it in parallel; None if compressed
+    or UTF-16 (whose pieces cannot be cut at byte newlines)."""
     if _opener(path) is not open or str(path) == "-":
         return None
     try:
         size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            if f.read(2) in _UTF16_BOMS:
+                return None
     except FileNotFoundError:
         raise MissingFileError("no such file", path) from None
     step = max(1, -(-size // parts))
@@ -182,6 +244,8 @@ def _checked(block, path, first_line, encoding):
         raise EncodingError(
             "NUL byte in text", path, first_line + block.count(b"\n", 0, nul)
         )
+    if encoding == BYTES:
+        return block
     try:
         text = block.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -191,11 +255,46 @@ def _checked(block, path, first_line, encoding):
     return block if encoding == "utf-8" else text.encode("utf-8")
 
 
-def iter_lines(path, encoding="utf-8"):
-    """Yield (line_number, text) for small files such as vocabularies and symbol tables."""
-    for block, first in iter_line_blocks(path, encoding):
-        for offset, line in enumerate(block.decode("utf-8").splitlines()):
-            yield first + offset, line
+def word_text(raw):
+    """The str that stands for the bytes `raw` of words: UTF-8 decoded, and any byte that is not
+    part of valid UTF-8 (text read with the encoding `bytes`) kept as its surrogate escape
+    U+DC80 + byte, as os.fsdecode does; word_bytes gives the bytes back unchanged."""
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def word_bytes(text):
+    """The bytes of words held as word_text makes them."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def split_words(line):
+    """The words of a line: what lies between blanks (space, tab, CR, VT, FF), as in counting."""
+    return [word for word in _BLANKS.split(line) if word]
+
+
+def iter_lines(path, encoding="utf-8", allow_bytes=False):
+    """Yield (line_number, text) for small files such as vocabularies and symbol tables.
+
+    Lines end at newlines only; a CR before one stays (a blank to split_words). Text read with
+    the encoding `bytes` (allow_bytes) comes as word_text makes it."""
+    for block, first in iter_line_blocks(path, encoding, allow_bytes=allow_bytes):
+        lines = block.split(b"\n")
+        if not lines[-1]:
+            lines.pop()
+        for offset, line in enumerate(lines):
+            yield first + offset, word_text(line)
+
+
+def _text_stream(binary):
+    # surrogate escapes (words of text read as bytes) go out as the bytes they stand for
+    return io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline="\n")
+
+
+def _stdout_text():
+    if getattr(sys.stdout, "buffer", None) is None:
+        return sys.stdout
+    sys.stdout.flush()
+    return _text_stream(sys.stdout.buffer)
 
 
 class AtomicOutput:
@@ -215,7 +314,7 @@ class AtomicOutput:
 
     def __enter__(self):
         if self.path == "-":
-            self.stream = sys.stdout if self.text else sys.stdout.buffer
+            self.stream = _stdout_text() if self.text else sys.stdout.buffer
             return self.stream
         directory = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(directory):
@@ -235,7 +334,7 @@ class AtomicOutput:
             binary = self._raw
         else:
             binary = opener(self._raw, "wb")
-        self.stream = io.TextIOWrapper(binary, encoding="utf-8", newline="\n") if self.text else binary
+        self.stream = _text_stream(binary) if self.text else binary
         return self.stream
 
     def __exit__(self, exc_type, exc, tb):
@@ -244,6 +343,8 @@ class AtomicOutput:
                 self.stream.flush()
             except BrokenPipeError:
                 pass
+            if self.stream is not sys.stdout and isinstance(self.stream, io.TextIOWrapper):
+                self.stream.detach()  # stdout's own buffer stays open
             return False
         try:
             if exc_type is None:

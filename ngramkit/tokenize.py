@@ -15,6 +15,7 @@ import numpy as np
 from .constants import hash_bytes
 from .errors import FormatError
 from .jit import njit
+from .textio import word_text
 from .vocab import BOS, EOS, UNK
 
 SEPARATOR = -1
@@ -203,10 +204,10 @@ class Interner:
         _rehash(self.table, self.hashes, n)
 
     def words(self):
-        """Provisional id -> word, as a list of str."""
+        """Provisional id -> word, as a list of str (textio.word_text)."""
         pool = self.pool.tobytes()
-        return [pool[s:s + l].decode("utf-8") for s, l in zip(self.starts[: len(self)].tolist(),
-                                                             self.lens[: len(self)].tolist())]
+        return [word_text(pool[s:s + l]) for s, l in zip(self.starts[: len(self)].tolist(),
+                                                         self.lens[: len(self)].tolist())]
 
     def tokenize(self, block, add_sos=True, add_eos=True, count_lines=False, path=None, first_line=1):
         """Tokens of a block of whole lines: (int32 stream with -1 after each line, int64 counts).

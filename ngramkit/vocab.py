@@ -1,15 +1,19 @@
 """Vocabulary: words <-> int32 ids.
 
-Ids follow the byte order of the words' UTF-8 encoding (which is code-point
-order, so a plain sort of the strings). Tables sorted by id are then also sorted
-as SRILM's `-sort` and `LC_ALL=C sort` sort them, and vocabularies built from
-different shards of a corpus agree without a merge step.
+Ids follow the byte order of the words (for UTF-8, code-point order, so a plain
+sort of the strings). Tables sorted by id are then also sorted as SRILM's `-sort`
+and `LC_ALL=C sort` sort them, and vocabularies built from different shards of a
+corpus agree without a merge step.
+
+Words are str. Words of text read with the encoding `bytes` may hold bytes that
+are not UTF-8: those are surrogate escapes (textio.word_text), which go back out
+as the same bytes, and sort by those bytes.
 """
 
 import numpy as np
 
 from .errors import FormatError
-from .textio import atomic_output, iter_lines
+from .textio import atomic_output, iter_lines, split_words, word_bytes
 
 BOS = "<s>"
 EOS = "</s>"
@@ -22,7 +26,7 @@ class Vocabulary:
 
     def __init__(self, words=(), presorted=False):
         """`presorted`: `words` are another vocabulary's word list, to be taken as they are."""
-        self.words = list(words) if presorted else sorted(set(words).union(SPECIALS))
+        self.words = list(words) if presorted else _byte_sorted(set(words).union(SPECIALS))
         self.index = dict(zip(self.words, range(len(self.words))))
         self.bos = self.index[BOS]
         self.eos = self.index[EOS]
@@ -48,9 +52,9 @@ class Vocabulary:
         return np.fromiter((get(w, fallback) for w in words), dtype=np.int32, count=len(words))
 
     def byte_pool(self):
-        """The words as one UTF-8 byte array plus int64 offsets, for compiled writers."""
+        """The words' bytes as one uint8 array plus int64 offsets, for compiled writers."""
         if self._pool is None:
-            encoded = [w.encode("utf-8") for w in self.words]
+            encoded = [word_bytes(w) for w in self.words]
             offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
             np.cumsum([len(e) for e in encoded], out=offsets[1:])
             self._pool = (np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
@@ -60,6 +64,10 @@ class Vocabulary:
         """int32 array mapping each id of vocabulary `other` to its id here (-1 where absent)."""
         return self.ids(other.words, unknown=-1)
 
+    def holds_raw_bytes(self):
+        """Do some words hold bytes that are not UTF-8 (text read with the encoding `bytes`)?"""
+        return not _all_utf8(self.words)
+
     @classmethod
     def read(cls, path, encoding="utf-8"):
         """Read a vocabulary file: one word per line (first field; blank lines skipped).
@@ -68,8 +76,8 @@ class Vocabulary:
         duplicates; callers may warn).
         """
         words = []
-        for line_no, line in iter_lines(path, encoding):
-            fields = line.split()
+        for line_no, line in iter_lines(path, encoding, allow_bytes=True):
+            fields = split_words(line)
             if not fields:
                 continue
             words.append(fields[0])
@@ -79,5 +87,19 @@ class Vocabulary:
 
     def write(self, path):
         """Write one word per line, in id order (SRILM's `-write-vocab`)."""
-        with atomic_output(path, text=True) as out:
-            out.write("".join(w + "\n" for w in self.words))
+        with atomic_output(path) as out:
+            out.write(word_bytes("".join(w + "\n" for w in self.words)))
+
+
+def _all_utf8(words):
+    try:
+        "".join(words).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _byte_sorted(words):
+    """`words` in the byte order of what they stand for (code-point order unless some are bytes)."""
+    return sorted(words) if _all_utf8(words) else sorted(words, key=word_bytes)
+

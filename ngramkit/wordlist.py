@@ -8,7 +8,7 @@ import numpy as np
 from .countfile import read_counts
 from .counting import RunOptions, TextOptions, count_text
 from .errors import EmptyInputError
-from .textio import iter_lines
+from .textio import iter_lines, split_words, word_bytes
 
 # Kaldi symbol-table entries that are not words: <eps>, <unk>, <s>, #0, ...
 _NOT_A_WORD = re.compile(r"<.*>|#\d+")
@@ -22,8 +22,8 @@ def read_word_list(path, encoding="utf-8"):
     repeats.
     """
     words = {}
-    for _, line in iter_lines(path, encoding):
-        fields = line.split(maxsplit=1)
+    for _, line in iter_lines(path, encoding, allow_bytes=True):
+        fields = split_words(line)
         if fields and not _NOT_A_WORD.fullmatch(fields[0]):
             words[fields[0]] = None
     if not words:
@@ -57,7 +57,7 @@ def count_words(count_paths=(), text_paths=(), encoding="utf-8", quiet=True):
 
 def top_words(words, counts, limit=None):
     """The `limit` most frequent words (all if None), ties in byte order."""
-    order = sorted(range(len(words)), key=lambda i: (-int(counts[i]), words[i]))
+    order = sorted(range(len(words)), key=lambda i: (-int(counts[i]), word_bytes(words[i])))
     return [words[i] for i in order[:limit]]
 
 

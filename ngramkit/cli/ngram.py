@@ -2,6 +2,7 @@
 (`-prune`, `-prune-lowprobs`), interpolation (`-mix-lm`, static or with `-bayes 0` dynamic) and
 renormalisation (`-renorm`)."""
 
+import os
 import sys
 
 from ..errors import UsageError
@@ -18,7 +19,7 @@ from ..prune import prune, prune_low_probs
 from ..renorm import recompute_backoffs
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
-from .srilm_options import Option, parse, per_order
+from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "ngram"
 
@@ -33,6 +34,7 @@ OPTIONS = [
     Option("limit-vocab", bool, False, "with -vocab, drop n-grams holding other words"),
     Option("write-lm", str, help="write the model (after -order and -vocab) as ARPA"),
     Option("write-vocab", str, help="write the model's vocabulary"),
+    Option("encoding", str, "utf-8", ENCODING_HELP),
     Option("q", bool, False, "quiet: no progress on stderr"),
     Option("quiet", bool, False, "quiet: no progress on stderr"),
     Option("prune", float, 0.0, "prune n-grams whose removal changes perplexity by less than this (relative)"),
@@ -55,12 +57,12 @@ def load_model(opts, path=None):
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
     vocab = None
     if opts["vocab"]:
-        vocab, duplicates = Vocabulary.read(opts["vocab"])
+        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
         if duplicates and not (opts["q"] or opts["quiet"]):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["map_unk"] != UNK:
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
-    return load(path, order=opts["order"], vocab=vocab, limit_vocab=opts["limit_vocab"])
+    return load(path, order=opts["order"], vocab=vocab, limit_vocab=opts["limit_vocab"], encoding=opts["encoding"])
 
 
 def mixture(opts):
@@ -108,10 +110,10 @@ def ngram(argv):
         stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
         sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
     elif opts["ppl"]:
-        scorer = PerplexityScorer(model, unk_word=opts["map_unk"])
+        scorer = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"])
         out = sys.stdout.buffer
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
-        out.write(f"file {opts['ppl']}: {stats.srilm_text()}".encode())
+        out.write(b"file " + os.fsencode(opts["ppl"]) + f": {stats.srilm_text()}".encode())
         out.flush()
 
 

@@ -5,11 +5,13 @@ import sys
 from ..countfile import read_counts, write_counts
 from ..counting import RunOptions, TextOptions
 from ..errors import UsageError
+from ..srilm_trie import write_counts_unsorted
+from ..textio import BYTES, atomic_output
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
 from .estimate_options import ESTIMATE_OPTIONS, estimate_options
-from .srilm_options import Option, parse, per_order
+from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "ngram-count"
 
@@ -17,10 +19,12 @@ COUNT_OPTIONS = [
     Option("order", int, 3, "max n-gram order"),
     Option("text", list, help="text file to count (plain, .gz, .bz2, .xz, or - for stdin); may repeat"),
     Option("read", list, help="count file to read; several are summed"),
-    Option("write", str, help="write counts of all orders (or of -write-order) to this file"),
+    Option("write", str, help="write counts of all orders (or of -write-order) to this file; "
+                              "without it, -lm, -write-vocab and -writeN, the counts go to stdout"),
     *per_order("write{n}", str, help="write counts of order {n} to this file"),
-    Option("write-order", int, help="with -write, write only this order"),
-    Option("sort", bool, False, "write counts sorted (they always are)"),
+    Option("write-order", int, help="write only this order to -write or stdout (0: all)"),
+    Option("sort", bool, False, "sort the counts written to stdout (files are always sorted; so are "
+                                "stdout counts of -read, -vocab or -memory)"),
     Option("vocab", str, help="vocabulary file: other words are out of vocabulary"),
     Option("limit-vocab", bool, False, "drop n-grams with words outside -vocab"),
     Option("unk", bool, False, "keep <unk> as a word of the model"),
@@ -32,7 +36,7 @@ COUNT_OPTIONS = [
     Option("memory", str, help="bound memory (counting and estimation), e.g. 500M or 2G; spills to -temp-dir"),
     Option("temp-dir", str, help="directory for spilled runs (default $TMPDIR)"),
     Option("workers", int, 0, "counting threads (default one per core, up to 4)"),
-    Option("encoding", str, "utf-8", "text encoding"),
+    Option("encoding", str, "utf-8", ENCODING_HELP),
     Option("debug", int, 0, "debug level (accepted for SRILM compatibility)"),
     Option("q", bool, False, "quiet: no progress on stderr"),
     Option("quiet", bool, False, "quiet: no progress on stderr"),
@@ -43,20 +47,34 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
 
 
+def _per_order_outputs(opts):
+    return [k for k in range(1, 10) if opts[f"write{k}"]]
+
+
+def _counts_to_stdout(opts):
+    """As in SRILM, the counts go to stdout when nothing else is written."""
+    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or _per_order_outputs(opts))
+
+
+def _write_order(opts):
+    """The orders -write-order asks for (None: all, as for 0)."""
+    k = opts["write_order"]
+    if k and not 1 <= k <= opts["order"]:
+        raise UsageError(f"-write-order {k} is outside 1..{opts['order']}")
+    return [k] if k else None
+
+
 def write_requested_counts(counts, opts):
+    """-write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
     if opts["write_vocab"]:
         counts.vocab.write(opts["write_vocab"])
-    if opts["write"]:
-        orders = [opts["write_order"]] if opts["write_order"] else None
-        if orders and not 1 <= orders[0] <= counts.order:
-            raise UsageError(f"-write-order {orders[0]} is outside 1..{counts.order}")
-        write_counts(counts, opts["write"], orders)
-    for k in range(1, 10):
-        path = opts[f"write{k}"]
-        if path:
-            if k > counts.order:
-                raise UsageError(f"-write{k} asks for order {k} but -order is {counts.order}")
-            write_counts(counts, path, [k])
+    path = opts["write"] or ("-" if _counts_to_stdout(opts) else None)
+    if path:
+        write_counts(counts, path, _write_order(opts))
+    for k in _per_order_outputs(opts):
+        if k > counts.order:
+            raise UsageError(f"-write{k} asks for order {k} but -order is {counts.order}")
+        write_counts(counts, opts[f"write{k}"], [k])
 
 
 def ngram_count(argv):
@@ -76,10 +94,19 @@ def ngram_count(argv):
         source = opts["text"]
     else:
         raise UsageError("no input: give -text FILE or -read COUNTS")
+    if opts["tolower"] and opts["encoding"] == BYTES:
+        warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
+                   "name the text's encoding to lowercase other letters")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"])
+    quiet = opts["q"] or opts["quiet"]
+    if _counts_to_stdout(opts) and opts["text"] and not (vocab or opts["sort"] or opts["memory"]):
+        # SRILM's unsorted order, which only a trie built as SRILM builds it gives
+        with atomic_output("-") as out:
+            write_counts_unsorted(opts["text"], opts["order"], text, out, (_write_order(opts) or [0])[0], quiet)
+        return
     run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
-                             quiet=opts["q"] or opts["quiet"])
+                             quiet=quiet)
     build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text,
           run=run_options, output=Output(opts["lm"]) if opts["lm"] else None,
           warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))

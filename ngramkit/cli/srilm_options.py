@@ -11,6 +11,10 @@ from ..errors import UsageError
 
 _KIND_NAMES = {int: "an integer", float: "a number"}
 
+ENCODING_HELP = ("encoding of text, vocabulary, count and model files: utf-8 (checked), bytes (words are "
+                 "the files' bytes, as SRILM reads them; -tolower then lowercases ASCII only), or another "
+                 "codec such as gbk or latin-1 (decoded; outputs are UTF-8)")
+
 
 @dataclass(frozen=True)
 class Option:
