@@ -80,6 +80,16 @@ class NgramModel:
 
         return PerplexityScorer(self, unk_word).report(text)
 
+    def generate(self, n=None, seed=None, prefixes=None, unk_is_word=False):
+        """Random sentences as SRILM's `ngram -gen n -seed seed` draws them (the same ones for the
+        same seed; None: time + process id, as SRILM), then one continuation per prefix
+        (`-gen-prefixes`: a list of strings or word lists, or a file of them). A list of strings of
+        space-separated words, without `<s>`, `</s>` and the prefix. `unk_is_word`: `<unk>` may be
+        drawn (SRILM's -unk)."""
+        from .generate import generate
+
+        return generate(self, n, seed, prefixes, unk_is_word)
+
     def prune(self, threshold=None, target_size=None, minprune=2):
         """Entropy pruning as SRILM's `ngram -prune threshold`, or with the threshold found that
         leaves at most `target_size` n-grams; orders below `minprune` are kept whole."""

@@ -6,6 +6,7 @@ import sys
 
 from ..errors import UsageError
 from ..formats import load, save
+from ..generate import generate
 from ..mixing import (
     mix_static,
     mixture_stats,
@@ -42,6 +43,9 @@ OPTIONS = [
     Option("mix-lm", str, help="model to interpolate with -lm"),
     Option("lambda", float, 0.5, "weight of -lm in the interpolation"),
     Option("bayes", int, help="0: interpolate dynamically, word by word (with -ppl) instead of merging"),
+    Option("gen", int, 0, "write this many random sentences (SRILM's draws for the same -seed)"),
+    Option("gen-prefixes", str, help="file of prefixes, one per line: write a random continuation of each"),
+    Option("seed", int, help="seed of the random sentences (default: time + process id)"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
@@ -113,10 +117,14 @@ def ngram(argv):
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
         out.write(f"file {opts['ppl']}: {stats.srilm_text()}".encode())
         out.flush()
+    if opts["gen"] or opts["gen_prefixes"]:
+        sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
+        sys.stdout.write("".join(s + "\n" for s in sentences))
+        sys.stdout.flush()
 
 
 def main(argv=None):
-    run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order"})
+    run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen"})
 
 
 if __name__ == "__main__":
