@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cache_lm import WordCache, cache_probability, mixed_logprob
 from .constants import LN10
 from .errors import FormatError
 from .jit import njit
@@ -68,8 +69,9 @@ _P_OPEN = ascii_bytes("\tp( ")
 _GIVEN = ascii_bytes(" | ")
 _CONTEXT_MORE = ascii_bytes(" ...) \t= ")
 _CONTEXT_END = ascii_bytes(" ) \t= ")
-_OOV_TAG = ascii_bytes("[OOV] ")
-_GRAM_TAG = ascii_bytes("gram] ")
+_OOV_TAG = ascii_bytes("[OOV]")
+_GRAM_TAG = ascii_bytes("gram]")
+_CACHE_TAG = ascii_bytes("[cache=")
 _LOG_OPEN = ascii_bytes(" [ ")
 _LOG_CLOSE = ascii_bytes(" ]\n")
 _ONE_SENTENCE = ascii_bytes("1 sentences, ")
@@ -96,7 +98,8 @@ def _sentence_span(ids, line_offsets, s, bos, eos):
 
 @njit(cache=True)
 def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
-               total, token_logp, token_found, sentence_stats):
+               total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
+               cache_weights, token_cache):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
@@ -106,6 +109,10 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
 
     stats = [sentences, words, OOVs, zeroprobs]. A word whose probability is
     zero counts as an OOV if it is the unknown-word token, else as a zeroprob.
+
+    With a cache (cache_history not empty, see cache_lm.WordCache), each probability is mixed with
+    the cache's, whose value goes to token_cache (NaN where the cache is not asked: `<unk>` of a
+    closed-vocabulary model).
     """
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
@@ -115,6 +122,8 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
     bows_b = np.empty(width, dtype=np.float32)
     stats = np.zeros(4, dtype=np.int64)
     keep = len(token_logp) > 0
+    use_cache = len(cache_history) > 0
+    cache_unk = not np.isnan(uni_logprob[unk])  # an open vocabulary caches <unk> as a word
     for s in range(len(line_offsets) - 1):
         lo, hi = _sentence_span(ids, line_offsets, s, bos, eos)
         ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
@@ -127,9 +136,16 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
             p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
                                         cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
             cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            cached = np.nan
+            if use_cache:
+                if w != unk or cache_unk:
+                    cached = cache_probability(w, cache_counts, cache_history, cache_state)
+                p = mixed_logprob(p, 0.0 if np.isnan(cached) else cached, cache_weights)
             if keep:
                 token_logp[t + s] = p
                 token_found[t + s] = found
+                if use_cache:
+                    token_cache[t + s] = cached
             if p == -np.inf:
                 if w == unk:
                     oovs += 1
@@ -151,7 +167,7 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
 
 @njit(cache=True)
 def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
-                  token_logp, token_found, sentence_stats, out):
+                  token_logp, token_found, sentence_stats, token_cache, out):
     """SRILM's -debug 1 (and 2) lines of a block scored by _ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting."""
     pos = 0
@@ -180,6 +196,13 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
                     out[pos] = 91
                     pos = put_uint(out, pos + 1, token_found[t + s])
                     pos = put_text(out, pos, _GRAM_TAG)
+                if len(token_cache) > 0 and not np.isnan(token_cache[t + s]):
+                    pos = put_text(out, pos, _CACHE_TAG)
+                    pos = format_g(token_cache[t + s], 7, out, pos)
+                    out[pos] = 93
+                    pos += 1
+                out[pos] = 32
+                pos += 1
                 # probability, then its log10
                 for field in range(2):
                     if field == 0:
@@ -272,8 +295,13 @@ def _scored_slots(ids, line_offsets, bos, eos):
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
-    def __init__(self, model, unk_word=None):
+    def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05):
+        """`cache_length` > 0: mix in a cache of the last that many words with weight
+        `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm)."""
         self.model = model
+        self.cache = (cache_length, cache_lambda) if cache_length else None
+        if self.cache:
+            WordCache(0, *self.cache)  # checks the parameters now
         self.tables = ScoringTables.from_model(model)
         self.words = WordTable.from_vocab(model.vocab)
         self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
@@ -282,10 +310,12 @@ class PerplexityScorer:
 
     def _scored_blocks(self, path, keep):
         """Per block of `path`: (text, ids, spans, line offsets, the block's counts, the log10
-        probability of the text so far, token_logp, token_found, sentence_stats); the per-token
-        arrays are empty unless `keep`. The total runs on across blocks, as SRILM sums it."""
+        probability of the text so far, token_logp, token_found, sentence_stats, token_cache); the
+        per-token arrays are empty unless `keep` (token_cache also without a cache). The total and
+        the cache run on across blocks, as SRILM's do."""
         vocab = self.model.vocab
         total = 0.0
+        cache = WordCache(len(vocab), *self.cache) if self.cache else WordCache.disabled()
         for block, _ in iter_line_blocks(path):
             buf = np.frombuffer(block, dtype=np.uint8)
             ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
@@ -294,10 +324,12 @@ class PerplexityScorer:
             token_logp = np.empty(slots, dtype=np.float32)
             token_found = np.empty(slots, dtype=np.int32)
             sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
+            token_cache = np.empty(slots if self.cache else 0)
             stats, total = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
-                                      self.unk, total, token_logp, token_found, sentence_stats)
+                                      self.unk, total, token_logp, token_found, sentence_stats,
+                                      *cache.arrays(), token_cache)
             yield (buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
-                   token_logp, token_found, sentence_stats)
+                   token_logp, token_found, sentence_stats, token_cache)
 
     def score_file(self, path, debug=0, out=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
@@ -305,17 +337,17 @@ class PerplexityScorer:
         vocab = self.model.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
-        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats in \
-                self._scored_blocks(path, debug >= 1):
+        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats, \
+                token_cache in self._scored_blocks(path, debug >= 1):
             total.add(counts)
             total.logprob = logprob
             if debug >= 1:
                 size = len(buf) + 2 * len(line_offsets) * 160
                 if debug >= 2:
-                    size += (len(ids) + len(line_offsets)) * (2 * self.max_word + 80)
+                    size += (len(ids) + len(line_offsets)) * (2 * self.max_word + 80 + 24 * bool(self.cache))
                 output = np.empty(size, dtype=np.uint8)
                 used = _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
-                                     vocab.eos, debug, token_logp, token_found, sentence_stats, output)
+                                     vocab.eos, debug, token_logp, token_found, sentence_stats, token_cache, output)
                 out.write(output[:used].tobytes())
         return total
 
@@ -325,8 +357,8 @@ class PerplexityScorer:
         total = TextStats()
         parts = {name: [] for name in ("ids", "logp", "order", "sentence", "lengths")}
         oov_words = {}
-        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats in \
-                self._scored_blocks(path, True):
+        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats, \
+                _ in self._scored_blocks(path, True):
             total.add(counts)
             total.logprob = logprob
             mask, words = _scored_slots(ids, line_offsets, vocab.bos, vocab.eos)

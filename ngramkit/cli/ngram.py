@@ -46,6 +46,8 @@ OPTIONS = [
     Option("gen", int, 0, "write this many random sentences (SRILM's draws for the same -seed)"),
     Option("gen-prefixes", str, help="file of prefixes, one per line: write a random continuation of each"),
     Option("seed", int, help="seed of the random sentences (default: time + process id)"),
+    Option("cache", int, 0, "with -ppl: mix in a unigram cache of the last this many words"),
+    Option("cache-lambda", float, 0.05, "weight of the -cache"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
@@ -112,7 +114,8 @@ def ngram(argv):
         stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
         sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
     elif opts["ppl"]:
-        scorer = PerplexityScorer(model, unk_word=opts["map_unk"])
+        scorer = PerplexityScorer(model, unk_word=opts["map_unk"], cache_length=opts["cache"],
+                                  cache_lambda=opts["cache_lambda"])
         out = sys.stdout.buffer
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
         out.write(f"file {opts['ppl']}: {stats.srilm_text()}".encode())
@@ -124,7 +127,8 @@ def ngram(argv):
 
 
 def main(argv=None):
-    run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen"})
+    run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen",
+                                                                  "cache_length": "-cache", "cache_lambda": "-cache-lambda"})
 
 
 if __name__ == "__main__":
