@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cache_lm import WordCache, cache_probability, mixed_logprob
-from .constants import LN10
+from .constants import LN10, LOG_ZERO
+from .countfile import read_counts
 from .errors import FormatError
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
-from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
+from .scoring import EMPTY, ScoringTables, WordTable, advance, sentence_start, tokenize_lines
 from .textio import iter_line_blocks, open_input, read_blocks
 
 
@@ -241,6 +242,67 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
     return pos
 
 
+_COUNT_CLOSE = ascii_bytes(" ) \t= ")
+_TIMES = ascii_bytes(" *")
+
+
+@njit(cache=True)
+def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, found):
+    """log10 p(last word | the others) of each row of k-grams `rows` (the context is the row's
+    words alone, as SRILM's countsProb asks), and the length of the n-gram that gave it."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        ctx_len = 0
+        for c in range(k):
+            p, f, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                    keys, bows, 0, ctx_len, rows[r, c], next_keys, next_bows, False)
+            keys, next_keys = next_keys, keys
+            bows, next_bows = next_bows, bows
+        logp[r] = p
+        found[r] = f
+
+
+@njit(cache=True)
+def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
+    """SRILM's -counts -debug 2 lines: `\tp( w | context, newest first ) \t= [kgram] p [ logp *count ]`."""
+    pos = 0
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        w = rows[r, k - 1]
+        pos = put_text(out, pos, _P_OPEN)
+        pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+        pos = put_text(out, pos, _GIVEN)
+        for c in range(k - 2, -1, -1):
+            if c < k - 2:
+                out[pos] = 32
+                pos += 1
+            pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
+        pos = put_text(out, pos, _COUNT_CLOSE)
+        if found[r] == 0:
+            pos = put_text(out, pos, _OOV_TAG)
+        else:
+            out[pos] = 91
+            pos = put_uint(out, pos + 1, found[r])
+            pos = put_text(out, pos, _GRAM_TAG)
+        out[pos] = 32
+        pos += 1
+        p = logp[r]
+        pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
+        pos = put_text(out, pos, _LOG_OPEN)
+        pos = format_g(float(p), 7, out, pos)
+        if weights[r] != 1.0:
+            pos = put_text(out, pos, _TIMES)
+            pos = format_g(weights[r], 7, out, pos)
+        pos = put_text(out, pos, _LOG_CLOSE)
+    return pos
+
+
 @dataclass
 class PerplexityReport:
     """The perplexity of a text in full: SRILM's totals, and every sentence and scored token.
@@ -292,6 +354,17 @@ def _scored_slots(ids, line_offsets, bos, eos):
     return mask, hi - lo
 
 
+def srilm_tables(model):
+    """The scoring tables of `model` as SRILM reads it: a log probability of exactly -99 (how
+    ARPA files write log 0) is log 0, so the word is a zeroprob (`<s>`, words of a vocabulary
+    the training text lacks)."""
+    tables = ScoringTables.from_model(model)
+    tables.uni_logprob[tables.uni_logprob == np.float32(LOG_ZERO)] = -np.inf
+    probs = tables.values[:, 2]
+    probs[(tables.entries[:, 0] != EMPTY) & (probs == np.float32(LOG_ZERO))] = -np.inf
+    return tables
+
+
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
@@ -302,7 +375,7 @@ class PerplexityScorer:
         self.cache = (cache_length, cache_lambda) if cache_length else None
         if self.cache:
             WordCache(0, *self.cache)  # checks the parameters now
-        self.tables = ScoringTables.from_model(model)
+        self.tables = srilm_tables(model)
         self.words = WordTable.from_vocab(model.vocab)
         self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
         pool, offsets = model.vocab.byte_pool()
@@ -350,6 +423,40 @@ class PerplexityScorer:
                                      vocab.eos, debug, token_logp, token_found, sentence_stats, token_cache, output)
                 out.write(output[:used].tobytes())
         return total
+
+    def score_counts(self, path, order=None, debug=0, out=None):
+        """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
+        `order` (default: the model's) scores count x log10 p(last word | the others); those
+        ending in `</s>` count as sentences, the others as words. Words outside the model are
+        `<unk>`, their counts summed. Returns the `TextStats`; with debug >= 2 writes one line per
+        n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line."""
+        vocab = self.model.vocab
+        counts = read_counts([path], order or self.model.order, vocab=vocab)
+        stats = TextStats()
+        contributions = []
+        pool, offsets = vocab.byte_pool()
+        for rows, values in zip(counts.ngrams, counts.counts):
+            keep = values != 0
+            rows, weights = rows[keep], values[keep].astype(np.float64)
+            logp = np.empty(len(rows), dtype=np.float32)
+            found = np.empty(len(rows), dtype=np.int32)
+            _score_ngrams(*self.tables.arrays(), rows, logp, found)
+            zero = logp == -np.inf
+            ends = rows[:, -1] == vocab.eos
+            unk = rows[:, -1] == self.unk
+            stats.add(TextStats(sentences=int(weights[ends].sum()), words=int(weights[~ends].sum()),
+                                oovs=int(weights[zero & unk].sum()), zeroprobs=int(weights[zero & ~unk].sum())))
+            contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
+            if debug >= 2 and len(rows):
+                size = len(rows) * (rows.shape[1] * (self.max_word + 1) + 80)
+                output = np.empty(size, dtype=np.uint8)
+                out.write(output[:_format_counts_debug(pool, offsets, rows, logp, found, weights, output)].tobytes())
+        # summed n-gram by n-gram in double, as SRILM's TextStats
+        summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)
+        stats.logprob = float(summed[-1]) if len(summed) else 0.0
+        if debug >= 1:
+            out.write(f"{stats.srilm_text()}\n".encode())
+        return stats
 
     def report(self, path):
         """The `PerplexityReport` of `path`: totals, sentences and tokens."""

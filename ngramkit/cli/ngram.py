@@ -48,6 +48,7 @@ OPTIONS = [
     Option("seed", int, help="seed of the random sentences (default: time + process id)"),
     Option("cache", int, 0, "with -ppl: mix in a unigram cache of the last this many words"),
     Option("cache-lambda", float, 0.05, "weight of the -cache"),
+    Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
@@ -119,6 +120,12 @@ def ngram(argv):
         out = sys.stdout.buffer
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
         out.write(f"file {opts['ppl']}: {stats.srilm_text()}".encode())
+        out.flush()
+    if opts["counts"]:
+        out = sys.stdout.buffer
+        stats = PerplexityScorer(model, unk_word=opts["map_unk"]).score_counts(
+            opts["counts"], opts["order"], debug=opts["debug"], out=out)
+        out.write(f"file {opts['counts']}: {stats.srilm_text()}".encode())
         out.flush()
     if opts["gen"] or opts["gen_prefixes"]:
         sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
