@@ -14,10 +14,10 @@ import numpy as np
 from .cache_lm import WordCache, cache_probability, mixed_logprob
 from .constants import LN10, LOG_ZERO
 from .countfile import read_counts
-from .errors import FormatError
+from .errors import FormatError, UsageError
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
-from .scoring import EMPTY, ScoringTables, WordTable, advance, sentence_start, tokenize_lines
+from .scoring import EMPTY, ScoringTables, WordTable, _word_key, _word_of_key, advance, sentence_start, tokenize_lines
 from .textio import iter_line_blocks, open_input, read_blocks
 
 
@@ -100,7 +100,7 @@ def _sentence_span(ids, line_offsets, s, bos, eos):
 @njit(cache=True)
 def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
-               cache_weights, token_cache):
+               cache_weights, token_cache, parts, part_offsets, part_found):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
@@ -114,6 +114,10 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
     With a cache (cache_history not empty, see cache_lm.WordCache), each probability is mixed with
     the cache's, whose value goes to token_cache (NaN where the cache is not asked: `<unk>` of a
     closed-vocabulary model).
+
+    With multiwords (part_offsets not empty), token t is the words parts[part_offsets[t]:
+    part_offsets[t+1]], scored one after the other; its log10 p is their float32 sum, and the
+    matched orders go to part_found.
     """
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
@@ -124,6 +128,7 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
     stats = np.zeros(4, dtype=np.int64)
     keep = len(token_logp) > 0
     use_cache = len(cache_history) > 0
+    split = len(part_offsets) > 0
     cache_unk = not np.isnan(uni_logprob[unk])  # an open vocabulary caches <unk> as a word
     for s in range(len(line_offsets) - 1):
         lo, hi = _sentence_span(ids, line_offsets, s, bos, eos)
@@ -134,9 +139,18 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
         zeros = 0
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
-            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                        cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
-            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            if split and t < hi:
+                p = np.float32(0.0)
+                found = 0
+                for c in range(part_offsets[t], part_offsets[t + 1]):
+                    part_p, part_found[c], ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                                             cur_s, cur_b, 0, ctx_len, parts[c], nxt_s, nxt_b, False)
+                    cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+                    p = p + part_p
+            else:
+                p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                            cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
+                cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
             cached = np.nan
             if use_cache:
                 if w != unk or cache_unk:
@@ -166,11 +180,35 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
     return stats, total
 
 
+@njit(cache=True, inline="always")
+def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, as_written):
+    """Token t of a sentence ending at hi (-1: its <s>, hi: its </s>), by its vocabulary word or,
+    `as_written`, as in the text."""
+    if t < 0 or t == hi:
+        w = bos if t < 0 else eos
+    elif as_written:
+        return put_bytes(out, pos, buf, starts[t], ends[t])
+    else:
+        w = ids[t]
+    return put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+
+
+@njit(cache=True, inline="always")
+def _put_tag(out, pos, found):
+    """`[OOV]` or `[kgram]` for the length of the matched n-gram."""
+    if found == 0:
+        return put_text(out, pos, _OOV_TAG)
+    out[pos] = 91
+    pos = put_uint(out, pos + 1, found)
+    return put_text(out, pos, _GRAM_TAG)
+
+
 @njit(cache=True)
 def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
-                  token_logp, token_found, sentence_stats, token_cache, out):
+                  token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, out):
     """SRILM's -debug 1 (and 2) lines of a block scored by _ppl_block; returns the length.
-    Compiled apart from the scoring, so that plain -ppl runs never compile the formatting."""
+    Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
+    With multiwords (part_offsets not empty), words are printed as written, with one tag per part."""
     pos = 0
     for s in range(len(line_offsets) - 1):
         for t in range(line_offsets[s], line_offsets[s + 1]):
@@ -181,22 +219,21 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
         out[pos] = 10
         pos += 1
         lo, hi = _sentence_span(ids, line_offsets, s, bos, eos)
-        prev = bos
+        split = len(part_offsets) > 0
         for t in range(lo, hi + 1):
-            w = ids[t] if t < hi else eos
             p = token_logp[t + s]
             if debug >= 2:
                 pos = put_text(out, pos, _P_OPEN)
-                pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
                 pos = put_text(out, pos, _GIVEN)
-                pos = put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
+                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t - 1 if t > lo else -1,
+                                 hi, bos, eos, split)
                 pos = put_text(out, pos, _CONTEXT_MORE if t > lo else _CONTEXT_END)
-                if token_found[t + s] == 0:
-                    pos = put_text(out, pos, _OOV_TAG)
+                if split and t < hi:
+                    for c in range(part_offsets[t], part_offsets[t + 1]):
+                        pos = _put_tag(out, pos, part_found[c])
                 else:
-                    out[pos] = 91
-                    pos = put_uint(out, pos + 1, token_found[t + s])
-                    pos = put_text(out, pos, _GRAM_TAG)
+                    pos = _put_tag(out, pos, token_found[t + s])
                 if len(token_cache) > 0 and not np.isnan(token_cache[t + s]):
                     pos = put_text(out, pos, _CACHE_TAG)
                     pos = format_g(token_cache[t + s], 7, out, pos)
@@ -213,7 +250,6 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
                         pos = put_text(out, pos, _LOG_OPEN)
                     pos = format_g(value, 7, out, pos)
                 pos = put_text(out, pos, _LOG_CLOSE)
-            prev = w
         sentence_prob = sentence_stats[s, 0]
         oovs = int(sentence_stats[s, 1])
         zeros = int(sentence_stats[s, 2])
@@ -284,12 +320,7 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
                 pos += 1
             pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
         pos = put_text(out, pos, _COUNT_CLOSE)
-        if found[r] == 0:
-            pos = put_text(out, pos, _OOV_TAG)
-        else:
-            out[pos] = 91
-            pos = put_uint(out, pos + 1, found[r])
-            pos = put_text(out, pos, _GRAM_TAG)
+        pos = _put_tag(out, pos, found[r])
         out[pos] = 32
         pos += 1
         p = logp[r]
@@ -301,6 +332,37 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
             pos = format_g(weights[r], 7, out, pos)
         pos = put_text(out, pos, _LOG_CLOSE)
     return pos
+
+
+MULTIWORD_SEPARATOR = 95  # "_": SRILM's -multi-char default
+NEW_WORD = -2  # with multiwords, a word outside the vocabulary: scored as log 0, not as <unk>
+
+
+@njit(cache=True)
+def _split_multiwords(buf, starts, ends, table, new_word):
+    """The words of each token split at `_` (as strtok: empty parts dropped; a token of
+    separators alone stays whole): (part ids, per-token offsets into them). A part outside the
+    vocabulary is `new_word`."""
+    n = len(starts)
+    part_offsets = np.zeros(n + 1, dtype=np.int64)
+    parts = np.empty(ends[-1] - starts[0] + n if n else 0, dtype=np.int32)
+    m = 0
+    for t in range(n):
+        first = m
+        begin = starts[t]
+        for i in range(starts[t], ends[t] + 1):
+            if i == ends[t] or buf[i] == MULTIWORD_SEPARATOR:
+                if i > begin:
+                    w = _word_of_key(table, _word_key(buf, begin, i))
+                    parts[m] = new_word if w < 0 else w
+                    m += 1
+                begin = i + 1
+        if m == first:
+            w = _word_of_key(table, _word_key(buf, starts[t], ends[t]))
+            parts[m] = new_word if w < 0 else w
+            m += 1
+        part_offsets[t + 1] = m
+    return parts[:m], part_offsets
 
 
 @dataclass
@@ -365,16 +427,40 @@ def srilm_tables(model):
     return tables
 
 
+@dataclass
+class _ScoredBlock:
+    """A block of text as _ppl_block scored it (see there for the per-token arrays)."""
+
+    buf: np.ndarray
+    ids: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    line_offsets: np.ndarray
+    counts: TextStats
+    logprob: float  # of the text up to the end of this block
+    token_logp: np.ndarray
+    token_found: np.ndarray
+    sentence_stats: np.ndarray
+    token_cache: np.ndarray
+    part_offsets: np.ndarray
+    part_found: np.ndarray
+
+
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
-    def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05):
+    def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False):
         """`cache_length` > 0: mix in a cache of the last that many words with weight
-        `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm)."""
+        `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
+        joined of others by `_` is scored as they are, one after the other, and words outside
+        the model are zeroprobs, not OOVs (SRILM's -multiwords)."""
         self.model = model
         self.cache = (cache_length, cache_lambda) if cache_length else None
         if self.cache:
             WordCache(0, *self.cache)  # checks the parameters now
+        if self.cache and multiwords:
+            raise UsageError("a cache and multiwords cannot be combined", option="multiwords")
+        self.multiwords = multiwords
         self.tables = srilm_tables(model)
         self.words = WordTable.from_vocab(model.vocab)
         self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
@@ -382,16 +468,22 @@ class PerplexityScorer:
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
     def _scored_blocks(self, path, keep):
-        """Per block of `path`: (text, ids, spans, line offsets, the block's counts, the log10
-        probability of the text so far, token_logp, token_found, sentence_stats, token_cache); the
-        per-token arrays are empty unless `keep` (token_cache also without a cache). The total and
-        the cache run on across blocks, as SRILM's do."""
+        """Per block of `path`, a _ScoredBlock; its per-token arrays are empty unless `keep`
+        (token_cache also without a cache, parts without multiwords). The total and the cache run
+        on across blocks, as SRILM's do."""
         vocab = self.model.vocab
         total = 0.0
         cache = WordCache(len(vocab), *self.cache) if self.cache else WordCache.disabled()
+        # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
+        unknown = NEW_WORD if self.multiwords else self.unk
         for block, _ in iter_line_blocks(path):
             buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
+            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown)
+            if self.multiwords:
+                parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
+            else:
+                parts, part_offsets = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+            part_found = np.zeros(len(parts), dtype=np.int32)
             # one slot per token and one per </s>
             slots = len(ids) + len(line_offsets) if keep else 0
             token_logp = np.empty(slots, dtype=np.float32)
@@ -400,9 +492,9 @@ class PerplexityScorer:
             token_cache = np.empty(slots if self.cache else 0)
             stats, total = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                       self.unk, total, token_logp, token_found, sentence_stats,
-                                      *cache.arrays(), token_cache)
-            yield (buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
-                   token_logp, token_found, sentence_stats, token_cache)
+                                      *cache.arrays(), token_cache, parts, part_offsets, part_found)
+            yield _ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
+                               token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found)
 
     def score_file(self, path, debug=0, out=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
@@ -410,17 +502,18 @@ class PerplexityScorer:
         vocab = self.model.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
-        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats, \
-                token_cache in self._scored_blocks(path, debug >= 1):
-            total.add(counts)
-            total.logprob = logprob
+        for b in self._scored_blocks(path, debug >= 1):
+            total.add(b.counts)
+            total.logprob = b.logprob
             if debug >= 1:
-                size = len(buf) + 2 * len(line_offsets) * 160
+                size = len(b.buf) + 2 * len(b.line_offsets) * 160
                 if debug >= 2:
-                    size += (len(ids) + len(line_offsets)) * (2 * self.max_word + 80 + 24 * bool(self.cache))
+                    per_token = 2 * self.max_word + 80 + 24 * bool(self.cache)
+                    size += (len(b.ids) + len(b.line_offsets)) * per_token + 2 * len(b.buf) + 8 * len(b.part_found)
                 output = np.empty(size, dtype=np.uint8)
-                used = _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
-                                     vocab.eos, debug, token_logp, token_found, sentence_stats, token_cache, output)
+                used = _format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
+                                     vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
+                                     b.token_cache, b.part_offsets, b.part_found, output)
                 out.write(output[:used].tobytes())
         return total
 
@@ -460,14 +553,18 @@ class PerplexityScorer:
 
     def report(self, path):
         """The `PerplexityReport` of `path`: totals, sentences and tokens."""
+        if self.multiwords:
+            raise UsageError("a report holds words of the model; score multiwords with score_file",
+                             option="multiwords")
         vocab = self.model.vocab
         total = TextStats()
         parts = {name: [] for name in ("ids", "logp", "order", "sentence", "lengths")}
         oov_words = {}
-        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats, \
-                _ in self._scored_blocks(path, True):
-            total.add(counts)
-            total.logprob = logprob
+        for block in self._scored_blocks(path, True):
+            buf, ids, starts, ends, line_offsets = block.buf, block.ids, block.starts, block.ends, block.line_offsets
+            token_logp, token_found, sentence_stats = block.token_logp, block.token_found, block.sentence_stats
+            total.add(block.counts)
+            total.logprob = block.logprob
             mask, words = _scored_slots(ids, line_offsets, vocab.bos, vocab.eos)
             # a slot's token: t + s holds token t of line s, hi + s the line's </s>
             slot_ids = np.full(len(mask), vocab.eos, dtype=np.int32)

@@ -48,6 +48,7 @@ OPTIONS = [
     Option("seed", int, help="seed of the random sentences (default: time + process id)"),
     Option("cache", int, 0, "with -ppl: mix in a unigram cache of the last this many words"),
     Option("cache-lambda", float, 0.05, "weight of the -cache"),
+    Option("multiwords", bool, False, "with -ppl: split words joined by _ and score their parts"),
     Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
@@ -116,7 +117,7 @@ def ngram(argv):
         sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
     elif opts["ppl"]:
         scorer = PerplexityScorer(model, unk_word=opts["map_unk"], cache_length=opts["cache"],
-                                  cache_lambda=opts["cache_lambda"])
+                                  cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"])
         out = sys.stdout.buffer
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
         out.write(f"file {opts['ppl']}: {stats.srilm_text()}".encode())
@@ -135,7 +136,8 @@ def ngram(argv):
 
 def main(argv=None):
     run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen",
-                                                                  "cache_length": "-cache", "cache_lambda": "-cache-lambda"})
+                                                                  "cache_length": "-cache", "cache_lambda": "-cache-lambda",
+                                                                  "multiwords": "-multiwords"})
 
 
 if __name__ == "__main__":
