@@ -153,7 +153,7 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
                 cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
             cached = np.nan
             if use_cache:
-                if w != unk or cache_unk:
+                if w >= 0 and (w != unk or cache_unk):
                     cached = cache_probability(w, cache_counts, cache_history, cache_state)
                 p = mixed_logprob(p, 0.0 if np.isnan(cached) else cached, cache_weights)
             if keep:
@@ -471,30 +471,45 @@ class PerplexityScorer:
         """Per block of `path`, a _ScoredBlock; its per-token arrays are empty unless `keep`
         (token_cache also without a cache, parts without multiwords). The total and the cache run
         on across blocks, as SRILM's do."""
-        vocab = self.model.vocab
         total = 0.0
-        cache = WordCache(len(vocab), *self.cache) if self.cache else WordCache.disabled()
+        cache = WordCache(len(self.model.vocab), *self.cache) if self.cache else WordCache.disabled()
         # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
         unknown = NEW_WORD if self.multiwords else self.unk
         for block, _ in iter_line_blocks(path):
-            buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown)
-            if self.multiwords:
-                parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
-            else:
-                parts, part_offsets = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-            part_found = np.zeros(len(parts), dtype=np.int32)
-            # one slot per token and one per </s>
-            slots = len(ids) + len(line_offsets) if keep else 0
-            token_logp = np.empty(slots, dtype=np.float32)
-            token_found = np.empty(slots, dtype=np.int32)
-            sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
-            token_cache = np.empty(slots if self.cache else 0)
-            stats, total = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
-                                      self.unk, total, token_logp, token_found, sentence_stats,
-                                      *cache.arrays(), token_cache, parts, part_offsets, part_found)
-            yield _ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
-                               token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found)
+            scored = self._score_block(block, keep, total, cache, unknown, False)
+            total = scored.logprob
+            yield scored
+
+    def _score_block(self, block, keep, total, cache, unknown, keep_empty):
+        vocab = self.model.vocab
+        buf = np.frombuffer(block, dtype=np.uint8)
+        ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty)
+        if self.multiwords:
+            parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
+        else:
+            parts, part_offsets = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        part_found = np.zeros(len(parts), dtype=np.int32)
+        # one slot per token and one per </s>
+        slots = len(ids) + len(line_offsets) if keep else 0
+        token_logp = np.empty(slots, dtype=np.float32)
+        token_found = np.empty(slots, dtype=np.int32)
+        sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
+        token_cache = np.empty(slots if self.cache else 0)
+        stats, total = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
+                                  self.unk, total, token_logp, token_found, sentence_stats,
+                                  *cache.arrays(), token_cache, parts, part_offsets, part_found)
+        return _ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
+                            token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found)
+
+    def sentence_scores(self, lines):
+        """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
+        (log10 p summed in double, words, OOVs, zeroprobs) per line. Words outside the model are
+        zeroprobs, as in SRILM's N-best rescoring, which adds them to its vocabulary."""
+        cache = WordCache(len(self.model.vocab), *self.cache) if self.cache else WordCache.disabled()
+        scored = self._score_block(lines, True, 0.0, cache, NEW_WORD, True)
+        _, words = _scored_slots(scored.ids, scored.line_offsets, self.model.vocab.bos, self.model.vocab.eos)
+        stats = scored.sentence_stats
+        return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64)
 
     def score_file(self, path, debug=0, out=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence

@@ -14,6 +14,7 @@ from ..mixing import (
     shared_vocab,
     token_logprobs,
 )
+from ..nbest import NBestRescorer, read_file_list, rescore_nbest_files
 from ..perplexity import PerplexityScorer
 from ..prune import prune, prune_low_probs
 from ..renorm import recompute_backoffs
@@ -50,6 +51,16 @@ OPTIONS = [
     Option("cache-lambda", float, 0.05, "weight of the -cache"),
     Option("multiwords", bool, False, "with -ppl: split words joined by _ and score their parts"),
     Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
+    Option("nbest", str, help="N-best list to rescore (SRILM's format, NBestList1.0 or 2.0)"),
+    Option("nbest-files", str, help="file listing N-best lists to rescore, one per line"),
+    Option("write-nbest-dir", str, help="with -nbest-files: write each rescored list to DIR/<id>.gz"),
+    Option("rescore", str, help="stream of N-best hypotheses to rescore line by line, in place"),
+    Option("rescore-lmw", float, 8.0, "LM weight of N-best rescoring"),
+    Option("rescore-wtw", float, 0.0, "word transition weight of N-best rescoring"),
+    Option("max-nbest", int, 0, "read only this many hypotheses of each N-best list (0: all)"),
+    Option("no-reorder", bool, False, "keep the hypotheses in input order after rescoring"),
+    Option("decipher-nbest", bool, False, "write rescored N-best lists as NBestList1.0"),
+    Option("decipher-wtw", float, 0.0, "with -rescore: word transition weight of the recognizer's scores"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
@@ -128,6 +139,16 @@ def ngram(argv):
             opts["counts"], opts["order"], debug=opts["debug"], out=out)
         out.write(f"file {opts['counts']}: {stats.srilm_text()}".encode())
         out.flush()
+    if opts["nbest"] or opts["nbest_files"]:
+        paths = [opts["nbest"]] if opts["nbest"] else []
+        paths += read_file_list(opts["nbest_files"]) if opts["nbest_files"] else []
+        rescore_nbest_files(model, paths, out_dir=opts["write_nbest_dir"], lm_weight=opts["rescore_lmw"],
+                            word_weight=opts["rescore_wtw"], max_hyps=opts["max_nbest"],
+                            reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"])
+    if opts["rescore"]:
+        NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
+            opts["rescore"], sys.stdout, opts["decipher_wtw"])
+        sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
         sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
         sys.stdout.write("".join(s + "\n" for s in sentences))
@@ -137,7 +158,8 @@ def ngram(argv):
 def main(argv=None):
     run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen",
                                                                   "cache_length": "-cache", "cache_lambda": "-cache-lambda",
-                                                                  "multiwords": "-multiwords"})
+                                                                  "multiwords": "-multiwords",
+                                                                  "max_hyps": "-max-nbest", "out_dir": "-write-nbest-dir"})
 
 
 if __name__ == "__main__":
