@@ -20,7 +20,9 @@ import numpy as np
 from .constants import LN10
 from .errors import FormatError, UsageError
 from .estimate.pipeline import stderr_warning
-from .perplexity import PerplexityScorer
+from .jit import njit
+from .perplexity import PerplexityScorer, srilm_tables
+from .scoring import WordTable, _extend, _find, tokenize_lines, unigram_key
 from .textio import atomic_output, iter_lines
 
 NBEST1_MAGIC = "NBestList1.0"
@@ -71,6 +73,99 @@ class NBestList:
         """Write the list to `path` (`-`: stdout; `.gz` compresses)."""
         with atomic_output(path, text=True) as out:
             out.write("".join(self.lines(decipher)))
+
+
+@njit(cache=True, inline="always")
+def _round_to_bytelog(logp):
+    """The float log10 the recognizer keeps of `logp`: intlog, then bytelog (at most 255), then
+    back (SRILM's RoundToBytelog)."""
+    if logp == -np.inf:
+        return np.float32(-np.inf)
+    intlog = np.int64(np.rint(np.float64(logp) * (LN10 * 10000.5)))
+    bytelog = min(((-intlog) + 512) >> 10, 255)
+    return np.float32(-bytelog * (1024.0 / 10000.5 / LN10))
+
+
+@njit(cache=True)
+def _decipher_sentences(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos,
+                        backoff_hack, logprob, zeroprobs):
+    """Each line scored as the recognizer's LM scored it (SRILM's DecipherNgram): probabilities
+    and backoff weights rounded to bytelogs, and with `backoff_hack` the backed-off estimate taken
+    where it is higher than the n-gram's own. Fills the double sum of the log10 p of each line
+    (`</s>` included, zero probabilities left out) and their number of zero probabilities."""
+    order = meta.shape[0] - 1
+    for s in range(len(line_offsets) - 1):
+        lo = line_offsets[s]
+        hi = line_offsets[s + 1]
+        total = 0.0
+        zeros = 0
+        for t in range(lo, hi + 1):
+            w = ids[t] if t < hi else eos
+            clen = min(t - lo + 1, order - 1)  # context words, <s> at position lo - 1
+            result = np.float32(-np.inf)
+            if w >= 0 and not np.isnan(uni_logprob[w]):
+                result = _round_to_bytelog(uni_logprob[w])
+            # longer and longer contexts: the last c words before w
+            key = np.int64(0)
+            for c in range(1, clen + 1):
+                first = t - c
+                u = ids[first] if first >= lo else bos
+                if u < 0 or np.isnan(uni_logprob[u]):
+                    break
+                # the key of the context (first .. t-1) and of the n-gram with w
+                key = unigram_key(u)
+                for x in range(first + 1, t):
+                    key = _extend(key, ids[x])
+                if c == 1:
+                    bow = uni_backoff[u]
+                    context_found = True
+                else:
+                    slot = _find(entries, meta[c, 0], meta[c, 1], key)
+                    context_found = slot >= 0
+                    bow = values[meta[c, 0] + slot, 3] if context_found else np.float32(0.0)
+                backed_off = _round_to_bytelog(bow) + result if context_found else result
+                slot = _find(entries, meta[c + 1, 0], meta[c + 1, 1], _extend(key, w)) if w >= 0 else -1
+                if slot >= 0:
+                    result = _round_to_bytelog(values[meta[c + 1, 0] + slot, 2])
+                    if backoff_hack and backed_off > result:
+                        result = backed_off
+                else:
+                    result = backed_off
+            if result == -np.inf:
+                zeros += 1
+            else:
+                total += np.float64(result)
+        logprob[s] = total
+        zeroprobs[s] = zeros
+
+
+class RecognizerLM:
+    """The recognizer's LM of Decipher N-best lists (`-decipher-lm`): its scores, weighted by
+    `lm_weight` and with `word_weight` per word, are taken off the total to recover the acoustic
+    score. `order`: -decipher-order; `backoff_hack`: not -decipher-nobackoff."""
+
+    def __init__(self, model, lm_weight=8.0, word_weight=0.0, order=2, backoff_hack=True):
+        self.model = model.truncated(order)
+        self.tables = srilm_tables(self.model)
+        self.words = WordTable.from_vocab(self.model.vocab)
+        self.lm_weight = lm_weight
+        self.word_weight = word_weight
+        self.backoff_hack = backoff_hack
+
+    def acoustic_scores(self, nbest, warn):
+        """SRILM's decipherFix: the totals less the weighted recognizer LM scores and word weights."""
+        vocab = self.model.vocab
+        text = np.frombuffer("".join(w + "\n" for w in nbest.words).encode("utf-8"), dtype=np.uint8)
+        ids, _, _, line_offsets = tokenize_lines(text, *self.words.arrays(), -2, True, False)
+        logprob = np.empty(len(line_offsets) - 1)
+        zeroprobs = np.empty(len(line_offsets) - 1, dtype=np.int64)
+        _decipher_sentences(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos, self.backoff_hack,
+                            logprob, zeroprobs)
+        lm = self.lm_weight * logprob.astype(np.float32).astype(np.float64) if self.lm_weight else np.zeros(len(logprob))
+        for i in np.flatnonzero(zeroprobs > 0).tolist():
+            warn(f"hyp contains zero prob words: {nbest.words[i]}")
+        lm[zeroprobs > 0] = -np.inf
+        return nbest.total.astype(np.float64) - lm - self.word_weight * np.diff(line_offsets)
 
 
 def _parse_hyp(fields, decipher_format, path, line_no):
@@ -179,14 +274,18 @@ class NBestRescorer:
             self.warn(f"hyp contains OOV words: {nbest.words[i]}")
         return NBestList(nbest.acoustic.copy(), lm, words.astype(np.int64), total, list(nbest.words))
 
-    def rescore_stream(self, path, out, decipher_word_weight=0.0):
+    def rescore_stream(self, path, out, recognizer=None, decipher_word_weight=0.0):
         """SRILM's `-rescore`: each line of `path` a hypothesis, rescored in place and written to
-        the text stream `out` as `%.16g %.16g nwords words`. Without a recognizer LM the acoustic
-        score is the total (a float) less decipher_word_weight x nwords (-decipher-wtw)."""
+        the text stream `out` as `%.16g %.16g nwords words`. The acoustic score is the total (a
+        float) less the `recognizer`'s (a RecognizerLM) scores, or without one less
+        decipher_word_weight x nwords (-decipher-wtw)."""
         parsed = [_parse_hyp(line.split(), 0, path, line_no) for line_no, line in iter_lines(path)]
         nbest = _hyp_list(parsed)
-        all_words = np.array([len(w.split()) for w in nbest.words], dtype=np.int64)
-        nbest.acoustic = nbest.total.astype(np.float64) - decipher_word_weight * all_words
+        if recognizer is not None:
+            nbest.acoustic = recognizer.acoustic_scores(nbest, self.warn)
+        else:
+            all_words = np.array([len(w.split()) for w in nbest.words], dtype=np.int64)
+            nbest.acoustic = nbest.total.astype(np.float64) - decipher_word_weight * all_words
         rescored = self.rescore(nbest)
         out.write("".join(f"{a:.16g} {l:.16g} {n}{' ' if w else ''}{w}\n" for a, l, n, w in zip(
             rescored.acoustic.tolist(), rescored.lm.tolist(), rescored.nwords.tolist(), rescored.words)))
@@ -212,9 +311,10 @@ def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reor
 
 
 def rescore_nbest_files(model, paths, out="-", out_dir=None, lm_weight=8.0, word_weight=0.0, max_hyps=0,
-                        reorder=True, decipher_output=False, warn=stderr_warning):
+                        reorder=True, decipher_output=False, recognizer=None, warn=stderr_warning):
     """`-nbest FILE` / `-nbest-files LIST`: each N-best file of `paths` rescored and written, one
-    after the other, to `out`, or with `out_dir` to out_dir/<utterance id>.gz each."""
+    after the other, to `out`, or with `out_dir` to out_dir/<utterance id>.gz each. `recognizer`:
+    a RecognizerLM whose scores are taken off the totals first (-decipher-lm)."""
     if out_dir is not None and not os.path.isdir(out_dir):
         raise UsageError(f"{out_dir}: no such directory", option="out_dir")
     rescorer = NBestRescorer(model, lm_weight, word_weight, warn)
@@ -224,6 +324,8 @@ def rescore_nbest_files(model, paths, out="-", out_dir=None, lm_weight=8.0, word
         if not len(nbest):
             warn(f"{path} is empty, not rescored")
             continue
+        if recognizer is not None:
+            nbest.acoustic = recognizer.acoustic_scores(nbest, warn)
         rescored = rescorer.rescore(nbest)
         rescored = rescored.sorted() if reorder else rescored
         if out_dir is not None:

@@ -14,7 +14,7 @@ from ..mixing import (
     shared_vocab,
     token_logprobs,
 )
-from ..nbest import NBestRescorer, read_file_list, rescore_nbest_files
+from ..nbest import NBestRescorer, RecognizerLM, read_file_list, rescore_nbest_files
 from ..perplexity import PerplexityScorer
 from ..prune import prune, prune_low_probs
 from ..renorm import recompute_backoffs
@@ -60,7 +60,11 @@ OPTIONS = [
     Option("max-nbest", int, 0, "read only this many hypotheses of each N-best list (0: all)"),
     Option("no-reorder", bool, False, "keep the hypotheses in input order after rescoring"),
     Option("decipher-nbest", bool, False, "write rescored N-best lists as NBestList1.0"),
-    Option("decipher-wtw", float, 0.0, "with -rescore: word transition weight of the recognizer's scores"),
+    Option("decipher-lm", str, help="the recognizer's LM of the N-best scores, taken off them before rescoring"),
+    Option("decipher-order", int, 2, "n-gram order of -decipher-lm"),
+    Option("decipher-nobackoff", bool, False, "-decipher-lm never takes a higher backed-off estimate"),
+    Option("decipher-lmw", float, 8.0, "LM weight of the recognizer's scores"),
+    Option("decipher-wtw", float, 0.0, "word transition weight of the recognizer's scores"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
@@ -139,15 +143,20 @@ def ngram(argv):
             opts["counts"], opts["order"], debug=opts["debug"], out=out)
         out.write(f"file {opts['counts']}: {stats.srilm_text()}".encode())
         out.flush()
+    recognizer = None
+    if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
+        recognizer = RecognizerLM(load(opts["decipher_lm"]), opts["decipher_lmw"], opts["decipher_wtw"],
+                                  opts["decipher_order"], not opts["decipher_nobackoff"])
     if opts["nbest"] or opts["nbest_files"]:
         paths = [opts["nbest"]] if opts["nbest"] else []
         paths += read_file_list(opts["nbest_files"]) if opts["nbest_files"] else []
         rescore_nbest_files(model, paths, out_dir=opts["write_nbest_dir"], lm_weight=opts["rescore_lmw"],
                             word_weight=opts["rescore_wtw"], max_hyps=opts["max_nbest"],
-                            reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"])
+                            reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"],
+                            recognizer=recognizer)
     if opts["rescore"]:
         NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
-            opts["rescore"], sys.stdout, opts["decipher_wtw"])
+            opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"])
         sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
         sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
