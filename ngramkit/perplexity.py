@@ -1,5 +1,7 @@
 """Perplexity of a text under a back-off model, as SRILM's `ngram -ppl` computes
-and prints it (`-debug 0`, `1`: per sentence, `2`: per word).
+and prints it (`-debug 0`, `1`: per sentence, `2`: per word), optionally mixed with a word cache
+(`-cache`, see cache_lm) or with words joined by `_` scored part by part (`-multiwords`); and the
+perplexity of a count file (`-counts`).
 
 Text is read in blocks of whole lines; each block is tokenised, scored and, for
 `-debug 1/2`, formatted in one compiled call.
@@ -17,7 +19,16 @@ from .countfile import read_counts
 from .errors import FormatError, UsageError
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
-from .scoring import EMPTY, ScoringTables, WordTable, _word_key, _word_of_key, advance, sentence_start, tokenize_lines
+from .scoring import (
+    EMPTY,
+    ScoringTables,
+    WordTable,
+    _word_key,
+    _word_of_key,
+    advance,
+    sentence_start,
+    tokenize_lines,
+)
 from .textio import iter_line_blocks, open_input, read_blocks
 
 

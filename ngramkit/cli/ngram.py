@@ -1,6 +1,7 @@
-"""`ngram`: SRILM's model tool: perplexity (`-ppl`), model rewriting (`-write-lm`), pruning
-(`-prune`, `-prune-lowprobs`), interpolation (`-mix-lm`, static or with `-bayes 0` dynamic) and
-renormalisation (`-renorm`)."""
+"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
+`-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
+(`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
+(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`)."""
 
 import sys
 
