@@ -78,3 +78,10 @@ def test_bad_weight_is_one_line(tmp_path):
                            "-cache-lambda", "1.5", "-ppl", str(tmp_path / "t.txt")], check=False, capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "ngram: -cache-lambda: the cache weight must lie in [0, 1], not 1.5"
+
+
+def test_cache_only_with_ppl():
+    proc = subprocess.run([sys.executable, "-m", "ngramkit.cli.ngram", "-lm", str(EN_MKN3), "-cache", "10", "-gen", "2"],
+                          check=False, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr == "ngram: -cache applies to -ppl only, not to -gen\n"

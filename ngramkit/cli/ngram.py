@@ -99,8 +99,19 @@ def mixture(opts):
     return paths, weights
 
 
+def check_scoring_options(opts):
+    """-cache, -multiwords and -bayes 0 change the scoring of -ppl only."""
+    others = [f"-{name.replace('_', '-')}" for name in ("counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
+              if opts[name]]
+    word_by_word = [flag for flag, given in (("-cache", opts["cache"]), ("-multiwords", opts["multiwords"]),
+                                             ("-bayes", opts["bayes"] is not None and opts["mix_lm"])) if given]
+    if others and word_by_word:
+        raise UsageError(f"{word_by_word[0]} applies to -ppl only, not to {others[0]}")
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
+    check_scoring_options(opts)
     model = load_model(opts)
     mix = mixture(opts)
     dynamic = None
