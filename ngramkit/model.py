@@ -80,6 +80,26 @@ class NgramModel:
 
         return PerplexityScorer(self, unk_word).report(text)
 
+    def generate(self, n=None, seed=None, prefixes=None, unk_is_word=False):
+        """Random sentences as SRILM's `ngram -gen n -seed seed` draws them (the same ones for the
+        same seed; None: time + process id, as SRILM), then one continuation per prefix
+        (`-gen-prefixes`: a list of strings or word lists, or a file of them). A list of strings of
+        space-separated words, without `<s>`, `</s>` and the prefix. `unk_is_word`: `<unk>` may be
+        drawn (SRILM's -unk)."""
+        from .generate import generate
+
+        return generate(self, n, seed, prefixes, unk_is_word)
+
+    def rescore_nbest(self, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True):
+        """SRILM's `ngram -nbest`: an N-best list (a path, in SRILM's format or Decipher's
+        NBestList1.0/2.0, or an nbest.NBestList) with LM scores lm_weight x log10 P under this
+        model, totals acoustic + LM + word_weight x words, sorted by them unless not `reorder`.
+        Returns an nbest.NBestList (`.write(path)`, `.lines()`). `max_hyps`: read only the first
+        that many."""
+        from .nbest import rescore_nbest
+
+        return rescore_nbest(self, nbest, lm_weight, word_weight, max_hyps, reorder)
+
     def prune(self, threshold=None, target_size=None, minprune=2):
         """Entropy pruning as SRILM's `ngram -prune threshold`, or with the threshold found that
         leaves at most `target_size` n-grams; orders below `minprune` are kept whole."""

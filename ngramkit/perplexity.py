@@ -1,5 +1,7 @@
 """Perplexity of a text under a back-off model, as SRILM's `ngram -ppl` computes
-and prints it (`-debug 0`, `1`: per sentence, `2`: per word).
+and prints it (`-debug 0`, `1`: per sentence, `2`: per word), optionally mixed with a word cache
+(`-cache`, see cache_lm) or with words joined by `_` scored part by part (`-multiwords`); and the
+perplexity of a count file (`-counts`).
 
 Text is read in blocks of whole lines; each block is tokenised, scored and, for
 `-debug 1/2`, formatted in one compiled call.
@@ -11,11 +13,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import LN10
-from .errors import FormatError
+from .cache_lm import WordCache, cache_probability, mixed_logprob
+from .constants import LN10, LOG_ZERO
+from .countfile import read_counts
+from .errors import FormatError, UsageError
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
-from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
+from .scoring import (
+    EMPTY,
+    ScoringTables,
+    WordTable,
+    _word_key,
+    _word_of_key,
+    advance,
+    sentence_start,
+    tokenize_lines,
+)
 from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
 
 
@@ -68,8 +81,9 @@ _P_OPEN = ascii_bytes("\tp( ")
 _GIVEN = ascii_bytes(" | ")
 _CONTEXT_MORE = ascii_bytes(" ...) \t= ")
 _CONTEXT_END = ascii_bytes(" ) \t= ")
-_OOV_TAG = ascii_bytes("[OOV] ")
-_GRAM_TAG = ascii_bytes("gram] ")
+_OOV_TAG = ascii_bytes("[OOV]")
+_GRAM_TAG = ascii_bytes("gram]")
+_CACHE_TAG = ascii_bytes("[cache=")
 _LOG_OPEN = ascii_bytes(" [ ")
 _LOG_CLOSE = ascii_bytes(" ]\n")
 _ONE_SENTENCE = ascii_bytes("1 sentences, ")
@@ -96,7 +110,8 @@ def sentence_span(ids, line_offsets, s, bos, eos):
 
 @njit(cache=True)
 def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
-               total, token_logp, token_found, sentence_stats):
+               total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
+               cache_weights, token_cache, parts, part_offsets, part_found):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
@@ -106,6 +121,14 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
 
     stats = [sentences, words, OOVs, zeroprobs]. A word whose probability is
     zero counts as an OOV if it is the unknown-word token, else as a zeroprob.
+
+    With a cache (cache_history not empty, see cache_lm.WordCache), each probability is mixed with
+    the cache's, whose value goes to token_cache (NaN where the cache is not asked: `<unk>` of a
+    closed-vocabulary model).
+
+    With multiwords (part_offsets not empty), token t is the words parts[part_offsets[t]:
+    part_offsets[t+1]], scored one after the other; its log10 p is their float32 sum, and the
+    matched orders go to part_found.
     """
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
@@ -115,6 +138,9 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
     bows_b = np.empty(width, dtype=np.float32)
     stats = np.zeros(4, dtype=np.int64)
     keep = len(token_logp) > 0
+    use_cache = len(cache_history) > 0
+    split = len(part_offsets) > 0
+    cache_unk = not np.isnan(uni_logprob[unk])  # an open vocabulary caches <unk> as a word
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
@@ -124,12 +150,28 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
         zeros = 0
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
-            p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                        cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
-            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            if split and t < hi:
+                p = np.float32(0.0)
+                found = 0
+                for c in range(part_offsets[t], part_offsets[t + 1]):
+                    part_p, part_found[c], ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                                             cur_s, cur_b, 0, ctx_len, parts[c], nxt_s, nxt_b, False)
+                    cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+                    p = p + part_p
+            else:
+                p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                            cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
+                cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            cached = np.nan
+            if use_cache:
+                if w >= 0 and (w != unk or cache_unk):
+                    cached = cache_probability(w, cache_counts, cache_history, cache_state)
+                p = mixed_logprob(p, 0.0 if np.isnan(cached) else cached, cache_weights)
             if keep:
                 token_logp[t + s] = p
                 token_found[t + s] = found
+                if use_cache:
+                    token_cache[t + s] = cached
             if p == -np.inf:
                 if w == unk:
                     oovs += 1
@@ -149,11 +191,35 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
     return stats, total
 
 
+@njit(cache=True, inline="always")
+def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, as_written):
+    """Token t of a sentence ending at hi (-1: its <s>, hi: its </s>), by its vocabulary word or,
+    `as_written`, as in the text."""
+    if t < 0 or t == hi:
+        w = bos if t < 0 else eos
+    elif as_written:
+        return put_bytes(out, pos, buf, starts[t], ends[t])
+    else:
+        w = ids[t]
+    return put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+
+
+@njit(cache=True, inline="always")
+def _put_tag(out, pos, found):
+    """`[OOV]` or `[kgram]` for the length of the matched n-gram."""
+    if found == 0:
+        return put_text(out, pos, _OOV_TAG)
+    out[pos] = 91
+    pos = put_uint(out, pos + 1, found)
+    return put_text(out, pos, _GRAM_TAG)
+
+
 @njit(cache=True)
 def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
-                  token_logp, token_found, sentence_stats, out):
+                  token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, out):
     """SRILM's -debug 1 (and 2) lines of a block scored by _ppl_block; returns the length.
-    Compiled apart from the scoring, so that plain -ppl runs never compile the formatting."""
+    Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
+    With multiwords (part_offsets not empty), words are printed as written, with one tag per part."""
     pos = 0
     for s in range(len(line_offsets) - 1):
         for t in range(line_offsets[s], line_offsets[s + 1]):
@@ -164,22 +230,28 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
         out[pos] = 10
         pos += 1
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
-        prev = bos
+        split = len(part_offsets) > 0
         for t in range(lo, hi + 1):
-            w = ids[t] if t < hi else eos
             p = token_logp[t + s]
             if debug >= 2:
                 pos = put_text(out, pos, _P_OPEN)
-                pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
                 pos = put_text(out, pos, _GIVEN)
-                pos = put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
+                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t - 1 if t > lo else -1,
+                                 hi, bos, eos, split)
                 pos = put_text(out, pos, _CONTEXT_MORE if t > lo else _CONTEXT_END)
-                if token_found[t + s] == 0:
-                    pos = put_text(out, pos, _OOV_TAG)
+                if split and t < hi:
+                    for c in range(part_offsets[t], part_offsets[t + 1]):
+                        pos = _put_tag(out, pos, part_found[c])
                 else:
-                    out[pos] = 91
-                    pos = put_uint(out, pos + 1, token_found[t + s])
-                    pos = put_text(out, pos, _GRAM_TAG)
+                    pos = _put_tag(out, pos, token_found[t + s])
+                if len(token_cache) > 0 and not np.isnan(token_cache[t + s]):
+                    pos = put_text(out, pos, _CACHE_TAG)
+                    pos = format_g(token_cache[t + s], 7, out, pos)
+                    out[pos] = 93
+                    pos += 1
+                out[pos] = 32
+                pos += 1
                 # probability, then its log10
                 for field in range(2):
                     if field == 0:
@@ -189,7 +261,6 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
                         pos = put_text(out, pos, _LOG_OPEN)
                     pos = format_g(value, 7, out, pos)
                 pos = put_text(out, pos, _LOG_CLOSE)
-            prev = w
         sentence_prob = sentence_stats[s, 0]
         oovs = int(sentence_stats[s, 1])
         zeros = int(sentence_stats[s, 2])
@@ -216,6 +287,93 @@ def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos,
             pos = format_g(value, 7, out, pos)
         pos = put_text(out, pos, _BLANK)
     return pos
+
+
+_COUNT_CLOSE = ascii_bytes(" ) \t= ")
+_TIMES = ascii_bytes(" *")
+
+
+@njit(cache=True)
+def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, found):
+    """log10 p(last word | the others) of each row of k-grams `rows` (the context is the row's
+    words alone, as SRILM's countsProb asks), and the length of the n-gram that gave it."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        ctx_len = 0
+        for c in range(k):
+            p, f, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                    keys, bows, 0, ctx_len, rows[r, c], next_keys, next_bows, False)
+            keys, next_keys = next_keys, keys
+            bows, next_bows = next_bows, bows
+        logp[r] = p
+        found[r] = f
+
+
+@njit(cache=True)
+def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
+    """SRILM's -counts -debug 2 lines: `\tp( w | context, newest first ) \t= [kgram] p [ logp *count ]`."""
+    pos = 0
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        w = rows[r, k - 1]
+        pos = put_text(out, pos, _P_OPEN)
+        pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+        pos = put_text(out, pos, _GIVEN)
+        for c in range(k - 2, -1, -1):
+            if c < k - 2:
+                out[pos] = 32
+                pos += 1
+            pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
+        pos = put_text(out, pos, _COUNT_CLOSE)
+        pos = _put_tag(out, pos, found[r])
+        out[pos] = 32
+        pos += 1
+        p = logp[r]
+        pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
+        pos = put_text(out, pos, _LOG_OPEN)
+        pos = format_g(float(p), 7, out, pos)
+        if weights[r] != 1.0:
+            pos = put_text(out, pos, _TIMES)
+            pos = format_g(weights[r], 7, out, pos)
+        pos = put_text(out, pos, _LOG_CLOSE)
+    return pos
+
+
+MULTIWORD_SEPARATOR = 95  # "_": SRILM's -multi-char default
+NEW_WORD = -2  # with multiwords, a word outside the vocabulary: scored as log 0, not as <unk>
+
+
+@njit(cache=True)
+def _split_multiwords(buf, starts, ends, table, new_word):
+    """The words of each token split at `_` (as strtok: empty parts dropped; a token of
+    separators alone stays whole): (part ids, per-token offsets into them). A part outside the
+    vocabulary is `new_word`."""
+    n = len(starts)
+    part_offsets = np.zeros(n + 1, dtype=np.int64)
+    parts = np.empty(ends[-1] - starts[0] + n if n else 0, dtype=np.int32)
+    m = 0
+    for t in range(n):
+        first = m
+        begin = starts[t]
+        for i in range(starts[t], ends[t] + 1):
+            if i == ends[t] or buf[i] == MULTIWORD_SEPARATOR:
+                if i > begin:
+                    w = _word_of_key(table, _word_key(buf, begin, i))
+                    parts[m] = new_word if w < 0 else w
+                    m += 1
+                begin = i + 1
+        if m == first:
+            w = _word_of_key(table, _word_key(buf, starts[t], ends[t]))
+            parts[m] = new_word if w < 0 else w
+            m += 1
+        part_offsets[t + 1] = m
+    return parts[:m], part_offsets
 
 
 @dataclass
@@ -269,40 +427,104 @@ def _scored_slots(ids, line_offsets, bos, eos):
     return mask, hi - lo
 
 
+def srilm_tables(model):
+    """The scoring tables of `model` as SRILM reads it: a log probability of exactly -99 (how
+    ARPA files write log 0) is log 0, so the word is a zeroprob (`<s>`, words of a vocabulary
+    the training text lacks)."""
+    tables = ScoringTables.from_model(model)
+    tables.uni_logprob[tables.uni_logprob == np.float32(LOG_ZERO)] = -np.inf
+    probs = tables.values[:, 2]
+    probs[(tables.entries[:, 0] != EMPTY) & (probs == np.float32(LOG_ZERO))] = -np.inf
+    return tables
+
+
+@dataclass
+class _ScoredBlock:
+    """A block of text as _ppl_block scored it (see there for the per-token arrays)."""
+
+    buf: np.ndarray
+    ids: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    line_offsets: np.ndarray
+    counts: TextStats
+    logprob: float  # of the text up to the end of this block
+    token_logp: np.ndarray
+    token_found: np.ndarray
+    sentence_stats: np.ndarray
+    token_cache: np.ndarray
+    part_offsets: np.ndarray
+    part_found: np.ndarray
+
+
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
-    def __init__(self, model, unk_word=None, encoding=None):
+    def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None):
         """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
-        words hold bytes that are not UTF-8 (a model read with the encoding `bytes`)."""
+        words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
+        `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
+        joined of others by `_` is scored as they are, one after the other, and words outside
+        the model are zeroprobs, not OOVs (SRILM's -multiwords)."""
         self.model = model
         if encoding is None:
             encoding = BYTES if model.vocab.holds_raw_bytes() else "utf-8"
         self.encoding = encoding
-        self.tables = ScoringTables.from_model(model)
+        self.cache = (cache_length, cache_lambda) if cache_length else None
+        if self.cache:
+            WordCache(0, *self.cache)  # checks the parameters now
+        if self.cache and multiwords:
+            raise UsageError("a cache and multiwords cannot be combined", option="multiwords")
+        self.multiwords = multiwords
+        self.tables = srilm_tables(model)
         self.words = WordTable.from_vocab(model.vocab)
         self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
         pool, offsets = model.vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
     def _scored_blocks(self, path, keep):
-        """Per block of `path`: (text, ids, spans, line offsets, the block's counts, the log10
-        probability of the text so far, token_logp, token_found, sentence_stats); the per-token
-        arrays are empty unless `keep`. The total runs on across blocks, as SRILM sums it."""
-        vocab = self.model.vocab
+        """Per block of `path`, a _ScoredBlock; its per-token arrays are empty unless `keep`
+        (token_cache also without a cache, parts without multiwords). The total and the cache run
+        on across blocks, as SRILM's do."""
         total = 0.0
+        cache = WordCache(len(self.model.vocab), *self.cache) if self.cache else WordCache.disabled()
+        # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
+        unknown = NEW_WORD if self.multiwords else self.unk
         for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
-            buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
-            # one slot per token and one per </s>
-            slots = len(ids) + len(line_offsets) if keep else 0
-            token_logp = np.empty(slots, dtype=np.float32)
-            token_found = np.empty(slots, dtype=np.int32)
-            sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
-            stats, total = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
-                                      self.unk, total, token_logp, token_found, sentence_stats)
-            yield (buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
-                   token_logp, token_found, sentence_stats)
+            scored = self._score_block(block, keep, total, cache, unknown, False)
+            total = scored.logprob
+            yield scored
+
+    def _score_block(self, block, keep, total, cache, unknown, keep_empty):
+        vocab = self.model.vocab
+        buf = np.frombuffer(block, dtype=np.uint8)
+        ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty)
+        if self.multiwords:
+            parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
+        else:
+            parts, part_offsets = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        part_found = np.zeros(len(parts), dtype=np.int32)
+        # one slot per token and one per </s>
+        slots = len(ids) + len(line_offsets) if keep else 0
+        token_logp = np.empty(slots, dtype=np.float32)
+        token_found = np.empty(slots, dtype=np.int32)
+        sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
+        token_cache = np.empty(slots if self.cache else 0)
+        stats, total = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
+                                  self.unk, total, token_logp, token_found, sentence_stats,
+                                  *cache.arrays(), token_cache, parts, part_offsets, part_found)
+        return _ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
+                            token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found)
+
+    def sentence_scores(self, lines):
+        """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
+        (log10 p summed in double, words, OOVs, zeroprobs) per line. Words outside the model are
+        zeroprobs, as in SRILM's N-best rescoring, which adds them to its vocabulary."""
+        cache = WordCache(len(self.model.vocab), *self.cache) if self.cache else WordCache.disabled()
+        scored = self._score_block(lines, True, 0.0, cache, NEW_WORD, True)
+        _, words = _scored_slots(scored.ids, scored.line_offsets, self.model.vocab.bos, self.model.vocab.eos)
+        stats = scored.sentence_stats
+        return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64)
 
     def score_file(self, path, debug=0, out=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
@@ -310,30 +532,69 @@ class PerplexityScorer:
         vocab = self.model.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
-        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats in \
-                self._scored_blocks(path, debug >= 1):
-            total.add(counts)
-            total.logprob = logprob
+        for b in self._scored_blocks(path, debug >= 1):
+            total.add(b.counts)
+            total.logprob = b.logprob
             if debug >= 1:
-                size = len(buf) + 2 * len(line_offsets) * 160
+                size = len(b.buf) + 2 * len(b.line_offsets) * 160
                 if debug >= 2:
-                    size += (len(ids) + len(line_offsets)) * (2 * self.max_word + 80)
+                    per_token = 2 * self.max_word + 80 + 24 * bool(self.cache)
+                    size += (len(b.ids) + len(b.line_offsets)) * per_token + 2 * len(b.buf) + 8 * len(b.part_found)
                 output = np.empty(size, dtype=np.uint8)
-                used = _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
-                                     vocab.eos, debug, token_logp, token_found, sentence_stats, output)
+                used = _format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
+                                     vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
+                                     b.token_cache, b.part_offsets, b.part_found, output)
                 out.write(output[:used].tobytes())
         return total
 
+    def score_counts(self, path, order=None, debug=0, out=None):
+        """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
+        `order` (default: the model's) scores count x log10 p(last word | the others); those
+        ending in `</s>` count as sentences, the others as words. Words outside the model are
+        `<unk>`, their counts summed. Returns the `TextStats`; with debug >= 2 writes one line per
+        n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line."""
+        vocab = self.model.vocab
+        counts = read_counts([path], order or self.model.order, vocab=vocab)
+        stats = TextStats()
+        contributions = []
+        pool, offsets = vocab.byte_pool()
+        for rows, values in zip(counts.ngrams, counts.counts):
+            keep = values != 0
+            rows, weights = rows[keep], values[keep].astype(np.float64)
+            logp = np.empty(len(rows), dtype=np.float32)
+            found = np.empty(len(rows), dtype=np.int32)
+            _score_ngrams(*self.tables.arrays(), rows, logp, found)
+            zero = logp == -np.inf
+            ends = rows[:, -1] == vocab.eos
+            unk = rows[:, -1] == self.unk
+            stats.add(TextStats(sentences=int(weights[ends].sum()), words=int(weights[~ends].sum()),
+                                oovs=int(weights[zero & unk].sum()), zeroprobs=int(weights[zero & ~unk].sum())))
+            contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
+            if debug >= 2 and len(rows):
+                size = len(rows) * (rows.shape[1] * (self.max_word + 1) + 80)
+                output = np.empty(size, dtype=np.uint8)
+                out.write(output[:_format_counts_debug(pool, offsets, rows, logp, found, weights, output)].tobytes())
+        # summed n-gram by n-gram in double, as SRILM's TextStats
+        summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)
+        stats.logprob = float(summed[-1]) if len(summed) else 0.0
+        if debug >= 1:
+            out.write(f"{stats.srilm_text()}\n".encode())
+        return stats
+
     def report(self, path):
         """The `PerplexityReport` of `path`: totals, sentences and tokens."""
+        if self.multiwords:
+            raise UsageError("a report holds words of the model; score multiwords with score_file",
+                             option="multiwords")
         vocab = self.model.vocab
         total = TextStats()
         parts = {name: [] for name in ("ids", "logp", "order", "sentence", "lengths")}
         oov_words = {}
-        for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats in \
-                self._scored_blocks(path, True):
-            total.add(counts)
-            total.logprob = logprob
+        for block in self._scored_blocks(path, True):
+            buf, ids, starts, ends, line_offsets = block.buf, block.ids, block.starts, block.ends, block.line_offsets
+            token_logp, token_found, sentence_stats = block.token_logp, block.token_found, block.sentence_stats
+            total.add(block.counts)
+            total.logprob = block.logprob
             mask, words = _scored_slots(ids, line_offsets, vocab.bos, vocab.eos)
             # a slot's token: t + s holds token t of line s, hi + s the line's </s>
             slot_ids = np.full(len(mask), vocab.eos, dtype=np.int32)

@@ -1,12 +1,14 @@
-"""`ngram`: SRILM's model tool: perplexity (`-ppl`), model rewriting (`-write-lm`), pruning
-(`-prune`, `-prune-lowprobs`), interpolation (`-mix-lm`, static or with `-bayes 0` dynamic) and
-renormalisation (`-renorm`)."""
+"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
+`-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
+(`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
+(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`)."""
 
 import os
 import sys
 
 from ..errors import UsageError
 from ..formats import load, save
+from ..generate import generate
 from ..mixing import (
     mix_static,
     mixture_stats,
@@ -14,6 +16,7 @@ from ..mixing import (
     shared_vocab,
     token_logprobs,
 )
+from ..nbest import NBestRescorer, RecognizerLM, read_file_list, rescore_nbest_files
 from ..perplexity import PerplexityScorer
 from ..prune import prune, prune_low_probs
 from ..renorm import recompute_backoffs
@@ -44,6 +47,27 @@ OPTIONS = [
     Option("mix-lm", str, help="model to interpolate with -lm"),
     Option("lambda", float, 0.5, "weight of -lm in the interpolation"),
     Option("bayes", int, help="0: interpolate dynamically, word by word (with -ppl) instead of merging"),
+    Option("gen", int, 0, "write this many random sentences (SRILM's draws for the same -seed)"),
+    Option("gen-prefixes", str, help="file of prefixes, one per line: write a random continuation of each"),
+    Option("seed", int, help="seed of the random sentences (default: time + process id)"),
+    Option("cache", int, 0, "with -ppl: mix in a unigram cache of the last this many words"),
+    Option("cache-lambda", float, 0.05, "weight of the -cache"),
+    Option("multiwords", bool, False, "with -ppl: split words joined by _ and score their parts"),
+    Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
+    Option("nbest", str, help="N-best list to rescore (SRILM's format, NBestList1.0 or 2.0)"),
+    Option("nbest-files", str, help="file listing N-best lists to rescore, one per line"),
+    Option("write-nbest-dir", str, help="with -nbest-files: write each rescored list to DIR/<id>.gz"),
+    Option("rescore", str, help="stream of N-best hypotheses to rescore line by line, in place"),
+    Option("rescore-lmw", float, 8.0, "LM weight of N-best rescoring"),
+    Option("rescore-wtw", float, 0.0, "word transition weight of N-best rescoring"),
+    Option("max-nbest", int, 0, "read only this many hypotheses of each N-best list (0: all)"),
+    Option("no-reorder", bool, False, "keep the hypotheses in input order after rescoring"),
+    Option("decipher-nbest", bool, False, "write rescored N-best lists as NBestList1.0"),
+    Option("decipher-lm", str, help="the recognizer's LM of the N-best scores, taken off them before rescoring"),
+    Option("decipher-order", int, 2, "n-gram order of -decipher-lm"),
+    Option("decipher-nobackoff", bool, False, "-decipher-lm never takes a higher backed-off estimate"),
+    Option("decipher-lmw", float, 8.0, "LM weight of the recognizer's scores"),
+    Option("decipher-wtw", float, 0.0, "word transition weight of the recognizer's scores"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
@@ -77,8 +101,19 @@ def mixture(opts):
     return paths, weights
 
 
+def check_scoring_options(opts):
+    """-cache, -multiwords and -bayes 0 change the scoring of -ppl only."""
+    others = [f"-{name.replace('_', '-')}" for name in ("counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
+              if opts[name]]
+    word_by_word = [flag for flag, given in (("-cache", opts["cache"]), ("-multiwords", opts["multiwords"]),
+                                             ("-bayes", opts["bayes"] is not None and opts["mix_lm"])) if given]
+    if others and word_by_word:
+        raise UsageError(f"{word_by_word[0]} applies to -ppl only, not to {others[0]}")
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
+    check_scoring_options(opts)
     model = load_model(opts)
     mix = mixture(opts)
     dynamic = None
@@ -110,15 +145,45 @@ def ngram(argv):
         stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
         sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
     elif opts["ppl"]:
-        scorer = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"])
+        scorer = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
+                                  cache_length=opts["cache"], cache_lambda=opts["cache_lambda"],
+                                  multiwords=opts["multiwords"])
         out = sys.stdout.buffer
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
         out.write(b"file " + os.fsencode(opts["ppl"]) + f": {stats.srilm_text()}".encode())
         out.flush()
+    if opts["counts"]:
+        out = sys.stdout.buffer
+        stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]).score_counts(
+            opts["counts"], opts["order"], debug=opts["debug"], out=out)
+        out.write(b"file " + os.fsencode(opts["counts"]) + f": {stats.srilm_text()}".encode())
+        out.flush()
+    recognizer = None
+    if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
+        recognizer = RecognizerLM(load(opts["decipher_lm"]), opts["decipher_lmw"], opts["decipher_wtw"],
+                                  opts["decipher_order"], not opts["decipher_nobackoff"])
+    if opts["nbest"] or opts["nbest_files"]:
+        paths = [opts["nbest"]] if opts["nbest"] else []
+        paths += read_file_list(opts["nbest_files"]) if opts["nbest_files"] else []
+        rescore_nbest_files(model, paths, out_dir=opts["write_nbest_dir"], lm_weight=opts["rescore_lmw"],
+                            word_weight=opts["rescore_wtw"], max_hyps=opts["max_nbest"],
+                            reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"],
+                            recognizer=recognizer)
+    if opts["rescore"]:
+        NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
+            opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"])
+        sys.stdout.flush()
+    if opts["gen"] or opts["gen_prefixes"]:
+        sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
+        sys.stdout.write("".join(s + "\n" for s in sentences))
+        sys.stdout.flush()
 
 
 def main(argv=None):
-    run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order"})
+    run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen",
+                                                                  "cache_length": "-cache", "cache_lambda": "-cache-lambda",
+                                                                  "multiwords": "-multiwords",
+                                                                  "max_hyps": "-max-nbest", "out_dir": "-write-nbest-dir"})
 
 
 if __name__ == "__main__":

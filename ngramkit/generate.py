@@ -1,0 +1,258 @@
+"""Random sentences from a back-off model, as SRILM's `ngram -gen N -seed S` and `-gen-prefixes`
+draw them, word for word the same for the same seed.
+
+SRILM (`LM::generateWord`) draws r = drand48() and walks the vocabulary in the slot order of its
+word hash table (`LHash<const char*, VocabIndex>`), summing p(w | context) in double until the sum
+exceeds r; that word is taken (the last word if the sum never does), and a non-event (`<s>`,
+`-pau-`, `<unk>` unless it is a word of the model) is drawn again. A sentence starts from `<s>`
+(or from the words of a prefix, without `<s>`) and ends at `</s>`; neither is printed.
+
+The walk order follows from the words' insertion order, which is reproduced here: SRILM's Vocab
+inserts `<unk> <s> </s> -pau-`, then each unigram of the model in the order of the ARPA file,
+which for SRILM's own files is byte order, the order of our ids. The table is simulated once, in
+compiled code; the per-word walk and draw run compiled too.
+"""
+
+import os
+import time
+
+import numpy as np
+
+from .constants import LN10
+from .errors import UsageError
+from .jit import njit
+from .scoring import ScoringTables, advance, sentence_start
+from .textio import iter_lines
+
+PAUSE = "-pau-"  # a word of every SRILM vocabulary, never of an n-gram
+MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
+
+_MIN_HASH_BITS = 3  # tables below 2**3 slots are searched linearly, in insertion order
+_FILL_RATIO = np.float32(0.8)
+_DRAND48_A = np.uint64(0x5DEECE66D)
+_DRAND48_C = np.uint64(0xB)
+_MASK48 = np.uint64((1 << 48) - 1)
+
+
+@njit(cache=True)
+def _round_size(size):
+    """LHash's roundSize: the slots that `size` entries need."""
+    if size < (1 << _MIN_HASH_BITS):
+        return np.int64(size)
+    return np.int64(np.float32(size + 1) / _FILL_RATIO)
+
+
+@njit(cache=True)
+def _string_hashes(pool, offsets):
+    """LHash_hashKey's string hash of each word: h += (h << 3) + c over its signed chars, mod 2**64."""
+    n = len(offsets) - 1
+    hashes = np.zeros(n, dtype=np.uint64)
+    for w in range(n):
+        h = np.uint64(0)
+        for i in range(offsets[w], offsets[w + 1]):
+            c = np.int64(pool[i])
+            if c >= 128:
+                c -= 256
+            h = h + (h << np.uint64(3)) + np.uint64(c & 0xFFFFFFFFFFFFFFFF)
+        hashes[w] = h
+    return hashes
+
+
+@njit(cache=True)
+def _slot(hash_value, bits):
+    h = (hash_value * np.uint64(1103515245) + np.uint64(12345)) >> np.uint64(30 - bits)
+    return np.int64(h & np.uint64((1 << bits) - 1))
+
+
+@njit(cache=True)
+def _place(slots, hash_value, bits, entry):
+    """Put `entry` at the first free slot from its hash (linear probing); the table has room."""
+    mask = (1 << bits) - 1
+    i = _slot(hash_value, bits)
+    while slots[i] >= 0:
+        i = (i + 1) & mask
+    slots[i] = entry
+
+
+@njit(cache=True)
+def hash_walk_order(hashes):
+    """Indices of the words (inserted in index order, all distinct) in the slot order of SRILM's
+    LHash after all insertions: the order its unsorted VocabIter visits them."""
+    slots = np.full(1, -1, dtype=np.int64)
+    bits = 0
+    for n in range(len(hashes)):
+        size = 1 << bits
+        wanted = _round_size(n + 1)
+        if wanted > size:
+            new_bits = 0
+            while (1 << new_bits) < wanted:
+                new_bits += 1
+            grown = np.full(1 << new_bits, -1, dtype=np.int64)
+            if new_bits < _MIN_HASH_BITS:
+                grown[:n] = slots[:n]
+            else:
+                # re-insert the old slots in slot order (a linear table's are its first n)
+                for i in range(size):
+                    if slots[i] >= 0:
+                        _place(grown, hashes[slots[i]], new_bits, slots[i])
+            slots = grown
+            bits = new_bits
+        if bits < _MIN_HASH_BITS:
+            slots[n] = n
+        else:
+            _place(slots, hashes[n], bits, n)
+    return slots[slots >= 0]
+
+
+@njit(cache=True)
+def _drand48(state):
+    """glibc's drand48 on state[0]: step the 48-bit LCG, return the new X / 2**48."""
+    state[0] = (_DRAND48_A * state[0] + _DRAND48_C) & _MASK48
+    return np.float64(state[0]) / 281474976710656.0
+
+
+@njit(cache=True)
+def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, eos,
+              prefix_ids, prefix_offsets, use_bos, bos, state, max_words, out_ids, out_offsets):
+    """One sentence per prefix (prefix_ids[prefix_offsets[i]:prefix_offsets[i+1]], after `<s>`
+    when use_bos); the words go to out_ids, sentence i at out_offsets[i]:out_offsets[i+1].
+    out_ids grows as needed; returns it."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    probe_keys = np.empty(width, dtype=np.int64)
+    probe_bows = np.empty(width, dtype=np.float32)
+    pos = 0
+    for s in range(len(prefix_offsets) - 1):
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
+        for t in range(prefix_offsets[s], prefix_offsets[s + 1]):
+            _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                    keys, bows, 0, ctx_len, prefix_ids[t], next_keys, next_bows, False)
+            keys, next_keys = next_keys, keys
+            bows, next_bows = next_bows, bows
+        generated = 0
+        ended = False
+        while generated < max_words:
+            word = -1
+            while word < 0:
+                r = _drand48(state)
+                total = 0.0
+                for i in range(len(walk)):
+                    word = i
+                    w = walk[i]
+                    if w >= 0:
+                        p, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                          keys, bows, 0, ctx_len, w, probe_keys, probe_bows, False)
+                        if p != -np.inf:
+                            total += np.exp(np.float64(p) * LN10)
+                    if total > r:
+                        break
+                if non_event[word]:
+                    word = -1
+            w = walk[word]
+            generated += 1
+            if w == eos:
+                ended = True
+                break
+            if pos == len(out_ids):
+                grown = np.empty(2 * len(out_ids), dtype=out_ids.dtype)
+                grown[:pos] = out_ids
+                out_ids = grown
+            out_ids[pos] = w
+            pos += 1
+            _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
+                                    keys, bows, 0, ctx_len, w, next_keys, next_bows, False)
+            keys, next_keys = next_keys, keys
+            bows, next_bows = next_bows, bows
+        if not ended:
+            pos -= 1  # without </s>, SRILM's buffer keeps one word less than it generated
+        out_offsets[s + 1] = pos
+    return out_ids
+
+
+def srand48_state(seed):
+    """drand48's state after srand48((long)seed): the seed's low 32 bits, then 0x330E."""
+    return np.array([((int(seed) & 0xFFFFFFFF) << 16) | 0x330E], dtype=np.uint64)
+
+
+class SentenceGenerator:
+    """Draws sentences from `model` as SRILM's `ngram -gen` does; one drand48 stream per
+    generator, seeded as `-seed` seeds it (default: time + process id, as SRILM)."""
+
+    def __init__(self, model, seed=None, unk_is_word=False):
+        self.model = model
+        self.tables = ScoringTables.from_model(model)
+        vocab = model.vocab
+        self.state = srand48_state(int(time.time()) + os.getpid() if seed is None else seed)
+        pause = vocab.index.get(PAUSE, -1)  # -1: a word outside the model
+        self.walk = srilm_vocabulary_order(vocab, model.ngrams[0][:, 0], pause)
+        non_event = (self.walk == vocab.bos) | (self.walk == pause)
+        if not unk_is_word:
+            non_event |= self.walk == vocab.unk
+        self.non_event = non_event
+
+    def sentences(self, n=None, prefixes=None):
+        """`n` sentences from `<s>`, then one continuation per prefix (each a string of
+        space-separated words or a list of words; unknown words become `<unk>`; or the path of a
+        file of them, one per line), from the one random stream, as `-gen` and `-gen-prefixes`
+        draw them. A list of strings of space-separated words, without `<s>`, `</s>` and the
+        prefix."""
+        if n is not None and n < 0:
+            raise UsageError(f"the number of sentences must be at least 0, not {n}", option="n")
+        if isinstance(prefixes, (str, bytes, os.PathLike)):
+            prefixes = [line for _, line in iter_lines(prefixes)]
+        sentences = []
+        if n:
+            sentences += self._draw(np.zeros(0, dtype=np.int32), np.zeros(n + 1, dtype=np.int64), True)
+        if prefixes is not None:
+            split = [p.split() if isinstance(p, str) else list(p) for p in prefixes]
+            offsets = np.zeros(len(split) + 1, dtype=np.int64)
+            np.cumsum([len(words) for words in split], out=offsets[1:])
+            sentences += self._draw(self.model.vocab.ids([w for words in split for w in words]), offsets, False)
+        return sentences
+
+    def _draw(self, prefix_ids, prefix_offsets, use_bos):
+        vocab = self.model.vocab
+        out_offsets = np.zeros(len(prefix_offsets), dtype=np.int64)
+        out_ids = _generate(*self.tables.arrays(), self.walk, self.non_event, vocab.eos, prefix_ids,
+                            prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS,
+                            np.empty(1024, dtype=np.int32), out_offsets)
+        words = vocab.words
+        return [" ".join(words[w] for w in out_ids[out_offsets[s]:out_offsets[s + 1]])
+                for s in range(len(out_offsets) - 1)]
+
+
+def srilm_vocabulary_order(vocab, unigram_ids, pause):
+    """Word ids in the order SRILM's unsorted VocabIter visits them: its Vocab inserts `<unk> <s>
+    </s> -pau-` (`pause`: the id of -pau-, -1 if not a word of ours), then the unigrams as listed,
+    then the other words of `vocab`."""
+    specials = np.array([vocab.unk, vocab.bos, vocab.eos, pause], dtype=np.int64)
+    rest = np.concatenate([unigram_ids, np.arange(len(vocab), dtype=np.int32)]).astype(np.int64)
+    _, first = np.unique(rest, return_index=True)  # each word where it first appears
+    rest = rest[np.sort(first)]
+    rest = rest[~np.isin(rest, specials)]
+    encoded = [vocab.words[w].encode("utf-8") for w in specials[:3]] + [PAUSE.encode()]
+    special_offsets = np.zeros(5, dtype=np.int64)
+    np.cumsum([len(w) for w in encoded], out=special_offsets[1:])
+    hashes = np.concatenate([_string_hashes(np.frombuffer(b"".join(encoded), dtype=np.uint8), special_offsets),
+                             _string_hashes(*_word_pool(*vocab.byte_pool(), rest))])
+    return np.concatenate([specials, rest])[hash_walk_order(hashes)]
+
+
+def _word_pool(pool, offsets, ids):
+    """The byte pool and offsets of the words `ids` (in that order) out of a vocabulary's pool."""
+    lengths = offsets[ids + 1] - offsets[ids]
+    sub_offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=sub_offsets[1:])
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.uint8), sub_offsets
+    starts = np.repeat(offsets[ids] - sub_offsets[:-1], lengths)
+    return pool[np.arange(sub_offsets[-1]) + starts], sub_offsets
+
+
+def generate(model, n=None, seed=None, prefixes=None, unk_is_word=False):
+    """SRILM's `ngram -gen n -seed seed [-gen-prefixes prefixes]`: see `SentenceGenerator.sentences`."""
+    return SentenceGenerator(model, seed, unk_is_word).sentences(n, prefixes)
