@@ -11,12 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import LN10
+from .constants import LN10, LOG_ZERO
 from .errors import FormatError
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
 from .textio import iter_line_blocks, open_input, read_blocks
+
+
+_LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
 
 
 @dataclass
@@ -45,7 +48,8 @@ class TextStats:
         denom = self.scored if with_eos else self.scored - self.sentences
         if denom <= 0:
             return None
-        return math.exp(-(self.logprob / denom) * LN10)
+        exponent = -(self.logprob / denom) * LN10
+        return math.inf if exponent > _LARGEST_EXPONENT else math.exp(exponent)
 
     def bits_per_word(self):
         """Cross-entropy in bits per scored token (words and `</s>`)."""
@@ -275,6 +279,11 @@ class PerplexityScorer:
     def __init__(self, model, unk_word=None):
         self.model = model
         self.tables = ScoringTables.from_model(model)
+        # SRILM reads log10 probability and backoff weight -99 as zero: a word they reach is a
+        # zero probability (or an OOV)
+        t = self.tables
+        for values in (t.uni_logprob, t.uni_backoff, t.values[:, 2], t.values[:, 3]):
+            values[values == LOG_ZERO] = -np.inf
         self.words = WordTable.from_vocab(model.vocab)
         self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
         pool, offsets = model.vocab.byte_pool()

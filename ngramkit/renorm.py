@@ -5,13 +5,11 @@ normalisation (SRILM's recomputeBOWs, `ngram -renorm`). Pruning and mixing build
 import numpy as np
 
 from .constants import LOG_ZERO
-from .estimate.backoff import _normalise
+from .estimate.backoff import NO_MINIMUM, _normalise, spread_unigram_mass
 from .estimate.lookup import find_rows
 from .estimate.probabilities import group_contexts
 from .model import NgramModel
 from .vocab import BOS, EOS
-
-# SRILM reads and writes log10 probability -99 as zero probability.
 
 
 def _unigram_rows(model):
@@ -86,39 +84,58 @@ def context_rows(model, k):
     return ctx, n_ctx, starts, where
 
 
-def distribute_unigram_mass(model):
-    """Give unigram probability mass left over to the words with zero probability, or evenly
-    to all words when none has zero (SRILM's distributeProb); `<s>` takes no part."""
-    logp = model.logprob[0]
-    words = model.ngrams[0][:, 0]
-    event = words != model.vocab.index[BOS]
-    left = 1.0 - np.sum(10.0 ** logp[event].astype(np.float64))
-    if left <= 0.0:
-        return  # (over-full unigrams are left as they are, like SRILM)
-    zero = event & (logp <= LOG_ZERO)
-    if zero.any():
-        logp[zero] = np.float32(np.log10(left / zero.sum()))
-    else:
-        logp[event] = np.log10(10.0 ** logp[event].astype(np.float64) + left / event.sum()).astype(np.float32)
+def _zeros_to_inf(model):
+    """Turn the model's -99 probabilities and weights into -inf (SRILM reads -99 as log10 0)."""
+    for values in model.logprob + model.backoff:
+        values[values == LOG_ZERO] = -np.inf
 
 
-def recompute_backoffs(model):
+def _inf_to_zeros(model):
+    for values in model.logprob + model.backoff:
+        values[np.isneginf(values)] = LOG_ZERO
+
+
+def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True):
     """Recompute every backoff weight by normalisation, in place, lower orders first (higher
-    orders back off through them). A context with followers gets a weight; one without
-    followers keeps a weight of 0 if it had one. Returns the number of improper contexts."""
-    distribute_unigram_mass(model)
-    improper_total = 0
+    orders back off through them), as SRILM's recomputeBOWs: unigram mass left over goes to the
+    words with zero probability (not `<s>`, nor `<unk>` unless `unk_is_word`). A context with
+    followers gets a weight; one without followers keeps a weight of 0 if it had one.
+
+    With `min_backoff` in [0, 1] (SRILM's -minbackoff), each context of order >= 1 that leaves
+    less backoff mass has its probabilities scaled to leave that much, and unigrams that sum to
+    more than one are scaled to sum to one; `report(mass, context, target)` is called for each
+    context so scaled (`context`: its words, most recent first, as SRILM prints them).
+    Returns the number of improper contexts."""
+    _zeros_to_inf(model)
+    vocab = model.vocab
+    words = model.ngrams[0][:, 0]
+    events = words != vocab.index[BOS]
+    if not unk_is_word:
+        events &= words != vocab.unk
+    logp = model.logprob[0]
+    left = spread_unigram_mass(logp, events)
+    if left < 0.0 and 0.0 < min_backoff <= 1.0:
+        if report is not None:
+            report(left, [], 1.0)
+        logp[:] = logp + np.float32(-np.log10(1.0 - left))
+        left = spread_unigram_mass(logp, events)
+    improper_total = int(left < 0.0)
     for k in range(2, model.order + 1):
         rows = model.ngrams[k - 1]
         lower = backoff_logprob(model, rows[:, 1:])
         ctx, n_ctx, starts, where = context_rows(model, k)
-        values, improper = _normalise(ctx, n_ctx, model.logprob[k - 1], lower)
+        values, improper, short = _normalise(ctx, n_ctx, model.logprob[k - 1], lower, min_backoff)
+        if report is not None:
+            for h in np.flatnonzero(~np.isnan(short)):  # one call per scaled context
+                report(float(short[h]), [vocab.words[w] for w in rows[starts[h], k - 2::-1]],
+                       1.0 - min_backoff)
         improper_total += improper
         old = model.backoff[k - 2]
         new = np.where(np.isnan(old), np.float32(np.nan), np.float32(0.0)).astype(np.float32)
         found = where >= 0
         new[where[found]] = values[found].astype(np.float32)
         model.backoff[k - 2] = new
+    _inf_to_zeros(model)
     return improper_total
 
 
