@@ -26,7 +26,14 @@ from .estimate.lookup import find_rows
 from .estimate.probabilities import PROB_EPSILON
 from .jit import njit
 from .model import NgramModel
-from .renorm import backoff_logprob, chain_logprob, context_rows, recompute_backoffs
+from .renorm import (
+    backoff_logprob,
+    chain_logprob,
+    context_rows,
+    inf_to_zeros,
+    recompute_backoffs,
+    zeros_to_inf,
+)
 
 
 @njit(cache=True)
@@ -167,32 +174,72 @@ def prune(model, threshold, minprune=2):
 
 
 def prune_low_probs(model, minprune=2):
-    """Remove n-grams whose probability is below their backed-off estimate (SRILM's
-    `-prune-lowprobs`), repeating until none is left, since removals change backoff weights.
-    An n-gram that is the context of a longer one stays."""
+    """Remove the probabilities that are below their backed-off estimates (SRILM's
+    `-prune-lowprobs`, pruneLowProbs), order by order from `minprune` up, repeating until none
+    is left, since removals change backoff weights. A removed n-gram that is the context of a
+    longer one stays a context (backing off through its weight); a context left with neither
+    probabilities nor a longer context ending in it loses its weight. At the end every context
+    and every prefix of one gets a probability again, its backed-off estimate (fixupProbs)."""
     model = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
                        [b.copy() for b in model.backoff])
     while True:
+        zeros_to_inf(model)
         removed = 0
         for k in range(max(2, minprune), model.order + 1):
-            rows = model.ngrams[k - 1]
+            rows, logp = model.ngrams[k - 1], model.logprob[k - 1]
             ctx, n_ctx, starts, where = context_rows(model, k)
             bow = np.zeros(n_ctx, dtype=np.float32)
             present = where >= 0
             bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)
             lower = backoff_logprob(model, rows[:, 1:])
-            low = (lower + bow[ctx]) > model.logprob[k - 1]
-            if k < model.order:
-                has = np.zeros(len(rows), dtype=np.bool_)
-                idx = find_rows(rows, model.ngrams[k], 0)
-                has[idx[idx >= 0]] = True
-                low &= ~has
-            if low.any():
-                removed += int(low.sum())
-                model.ngrams[k - 1] = np.ascontiguousarray(rows[~low])
-                model.logprob[k - 1] = model.logprob[k - 1][~low]
-                if k < model.order:
-                    model.backoff[k - 1] = model.backoff[k - 1][~low]
+            low = (lower + bow[ctx]) > logp  # False where logp is NaN (removed before)
+            removed += int(low.sum())
+            logp[low] = np.nan
+            _drop_empty_contexts(model, k, ctx, where)
         recompute_backoffs(model)
         if not removed:
-            return model
+            break
+    _restore_context_probs(model)
+    return model
+
+
+def _drop_empty_contexts(model, k, ctx, where):
+    """Contexts of order k-1 with no k-gram probability left, and no longer context ending in
+    them, are contexts no more (SRILM's removeBOW)."""
+    node = ~np.isnan(model.backoff[k - 2])
+    followed = np.zeros(len(node), dtype=np.bool_)
+    live = ~np.isnan(model.logprob[k - 1])
+    prefix = where[ctx[live]]
+    followed[prefix[prefix >= 0]] = True
+    if k < model.order:
+        longer = model.ngrams[k - 1][~np.isnan(model.backoff[k - 1])]
+        suffix = find_rows(model.ngrams[k - 2], np.ascontiguousarray(longer), 1)
+        followed[suffix[suffix >= 0]] = True
+    model.backoff[k - 2][node & ~followed] = np.nan
+
+
+def _restore_context_probs(model):
+    """Give every context and every prefix of one a probability, its backed-off estimate, shorter
+    n-grams first (longer estimates back off to them), and drop the rows left with neither a
+    probability nor a weight."""
+    needed = [None] * model.order
+    for k in range(model.order - 1, 0, -1):
+        need = ~np.isnan(model.backoff[k - 1])
+        if k + 1 < model.order:
+            above = model.ngrams[k][needed[k]]
+            at = find_rows(model.ngrams[k - 1], np.ascontiguousarray(above), 0)
+            need[at[at >= 0]] = True
+        needed[k - 1] = need
+    zeros_to_inf(model)
+    for k in range(2, model.order):
+        missing = np.flatnonzero(needed[k - 1] & np.isnan(model.logprob[k - 1]))
+        if len(missing):
+            model.logprob[k - 1][missing] = backoff_logprob(model, model.ngrams[k - 1][missing])
+    inf_to_zeros(model)
+    for k in range(2, model.order + 1):
+        keep = ~np.isnan(model.logprob[k - 1])
+        if not keep.all():
+            model.ngrams[k - 1] = np.ascontiguousarray(model.ngrams[k - 1][keep])
+            model.logprob[k - 1] = model.logprob[k - 1][keep]
+            if k < model.order:
+                model.backoff[k - 1] = model.backoff[k - 1][keep]

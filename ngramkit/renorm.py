@@ -28,7 +28,8 @@ def _find(model, k, rows, start, unigram_rows):
 def backoff_logprob(model, rows):
     """log10 p_BO(last word | the words before it) of each row, as SRILM's wordProbBO computes
     it in float32: the longest matching n-gram's probability plus the backoff weights of the
-    existing longer contexts, summed from the shortest."""
+    existing longer contexts, summed from the shortest. A row whose probability is NaN is a
+    context only (its probability pruned away): lookups pass over it."""
     rows = np.ascontiguousarray(rows, dtype=np.int32)
     if rows.shape[1] > model.order:
         rows = np.ascontiguousarray(rows[:, rows.shape[1] - model.order:])
@@ -40,6 +41,7 @@ def backoff_logprob(model, rows):
     for m in range(k, 0, -1):
         idx = _find(model, m, rows[active], k - m, unigram_rows)
         hit = idx >= 0
+        hit[hit] = ~np.isnan(model.logprob[m - 1][idx[hit]])
         logp[active[hit]] = model.logprob[m - 1][idx[hit]]
         found[active[hit]] = m
         active = active[~hit]
@@ -53,7 +55,8 @@ def backoff_logprob(model, rows):
         need = active[found[active] <= j]
         idx = _find(model, j, rows[need], k - 1 - j, unigram_rows)
         hit = idx >= 0
-        bow_sum[need[hit]] += np.nan_to_num(model.backoff[j - 1][idx[hit]], nan=0.0)
+        bow = model.backoff[j - 1][idx[hit]]
+        bow_sum[need[hit]] += np.where(np.isnan(bow), np.float32(0.0), bow)
         active = np.setdiff1d(active, need[~hit], assume_unique=True)
     return logp + bow_sum
 
@@ -74,23 +77,25 @@ def chain_logprob(model, rows):
     return total
 
 
-def context_rows(model, k):
-    """For the k-grams of `model` (k >= 2): each row's context number, the first row of each
-    context, and each context's row among the (k-1)-grams (-1 where the prefix is missing)."""
-    rows = model.ngrams[k - 1]
+def context_rows(model, k, rows=None):
+    """For the k-grams of `model` (k >= 2), or the sorted k-gram `rows` given: each row's context
+    number, the first row of each context, and each context's row among the (k-1)-grams (-1
+    where the prefix is missing)."""
+    rows = model.ngrams[k - 1] if rows is None else rows
     ctx, n_ctx = group_contexts(rows, k - 1)
     starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(ctx) else np.zeros(0, np.int64)
     where = find_rows(model.ngrams[k - 2], rows[starts], 0)
     return ctx, n_ctx, starts, where
 
 
-def _zeros_to_inf(model):
+def zeros_to_inf(model):
     """Turn the model's -99 probabilities and weights into -inf (SRILM reads -99 as log10 0)."""
     for values in model.logprob + model.backoff:
         values[values == LOG_ZERO] = -np.inf
 
 
-def _inf_to_zeros(model):
+def inf_to_zeros(model):
+    """The inverse of zeros_to_inf: -inf is written as -99."""
     for values in model.logprob + model.backoff:
         values[np.isneginf(values)] = LOG_ZERO
 
@@ -106,7 +111,7 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     more than one are scaled to sum to one; `report(mass, context, target)` is called for each
     context so scaled (`context`: its words, most recent first, as SRILM prints them).
     Returns the number of improper contexts."""
-    _zeros_to_inf(model)
+    zeros_to_inf(model)
     vocab = model.vocab
     words = model.ngrams[0][:, 0]
     events = words != vocab.index[BOS]
@@ -121,10 +126,15 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
         left = spread_unigram_mass(logp, events)
     improper_total = int(left < 0.0)
     for k in range(2, model.order + 1):
-        rows = model.ngrams[k - 1]
+        rows, logp = model.ngrams[k - 1], model.logprob[k - 1]
+        live = ~np.isnan(logp)  # rows with a probability (the others are contexts only)
+        if not live.all():
+            rows, logp = rows[live], logp[live]
         lower = backoff_logprob(model, rows[:, 1:])
-        ctx, n_ctx, starts, where = context_rows(model, k)
-        values, improper, short = _normalise(ctx, n_ctx, model.logprob[k - 1], lower, min_backoff)
+        ctx, n_ctx, starts, where = context_rows(model, k, rows)
+        values, improper, short = _normalise(ctx, n_ctx, logp, lower, min_backoff)
+        if not live.all():
+            model.logprob[k - 1][live] = logp
         if report is not None:
             for h in np.flatnonzero(~np.isnan(short)):  # one call per scaled context
                 report(float(short[h]), [vocab.words[w] for w in rows[starts[h], k - 2::-1]],
@@ -135,7 +145,7 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
         found = where >= 0
         new[where[found]] = values[found].astype(np.float32)
         model.backoff[k - 2] = new
-    _inf_to_zeros(model)
+    inf_to_zeros(model)
     return improper_total
 
 
