@@ -23,7 +23,7 @@ import numpy as np
 from .constants import LN10
 from .errors import UsageError
 from .estimate.lookup import find_rows
-from .estimate.probabilities import PROB_EPSILON
+from .estimate.backoff import IMPROPER, bow_terms
 from .jit import njit
 from .model import NgramModel
 from .renorm import (
@@ -39,7 +39,8 @@ from .renorm import (
 @njit(cache=True)
 def _perplexity_changes(ctx, n_ctx, logp, lower, ctx_logprob, ctx_bow):
     """Relative perplexity change of removing each n-gram (inf: never pruned, because its
-    context's backoff weight cannot be computed), and which contexts failed so."""
+    context's backoff weight cannot be computed), and which contexts failed so. The arithmetic
+    is SRILM's: log values (LogP) in float32, probabilities and their sums in double."""
     num = np.ones(n_ctx)
     den = np.ones(n_ctx)
     for i in range(ctx.shape[0]):
@@ -47,20 +48,8 @@ def _perplexity_changes(ctx, n_ctx, logp, lower, ctx_logprob, ctx_bow):
         den[ctx[i]] -= math.exp(float(lower[i]) * LN10)
     failed = np.zeros(n_ctx, dtype=np.bool_)
     for h in range(n_ctx):
-        if -PROB_EPSILON < num[h] < 0.0:
-            num[h] = 0.0
-        if -PROB_EPSILON < den[h] < 0.0:
-            den[h] = 0.0
-        if den[h] == 0.0 and num[h] > 0.0:
-            num[h] = 0.0
-        elif num[h] < 0.0:
-            failed[h] = True
-        elif den[h] <= 0.0:
-            if num[h] > PROB_EPSILON:
-                failed[h] = True
-            else:
-                num[h] = 0.0
-                den[h] = 0.0
+        num[h], den[h], status = bow_terms(num[h], den[h])
+        failed[h] = status == IMPROPER
     change = np.empty(ctx.shape[0])
     for i in range(ctx.shape[0]):
         h = ctx[i]
@@ -68,8 +57,7 @@ def _perplexity_changes(ctx, n_ctx, logp, lower, ctx_logprob, ctx_bow):
             change[i] = np.inf
             continue
         p = math.exp(float(logp[i]) * LN10)
-        # SRILM keeps log values in float32 (LogP) and probabilities in double.
-        new_bow = np.float32(math.log10(num[h] + p)) - np.float32(math.log10(den[h] + math.exp(float(lower[i]) * LN10)))
+        new_bow = np.float32(math.log10(num[h] + p) - math.log10(den[h] + math.exp(float(lower[i]) * LN10)))
         delta = np.float32(np.float32(lower[i] + new_bow) - logp[i])
         entropy = -math.exp(float(ctx_logprob[h]) * LN10) * (p * float(delta) + num[h] * float(np.float32(new_bow - ctx_bow[h])))
         change[i] = math.exp(entropy * LN10) - 1.0

@@ -21,6 +21,32 @@ from .probabilities import PROB_EPSILON, group_contexts
 NO_MINIMUM = -1.0  # SRILM's minBackoffMass when none is enforced
 
 
+# what bow_terms finds of a context
+PROPER = 0
+SCALE_TO_ONE = 1  # nothing left to back off to: the explicit probabilities are scaled to sum to one
+IMPROPER = 2
+
+
+@njit(cache=True)
+def bow_terms(num, den):
+    """SRILM's checks of a backoff weight's numerator 1 - sum p and denominator 1 - sum p_BO:
+    (numerator, denominator, PROPER / SCALE_TO_ONE / IMPROPER), sums within Prob_Epsilon of
+    zero being zero; a weight of terms (0, 0) is 1."""
+    if abs(num) < PROB_EPSILON:
+        num = 0.0
+    if abs(den) < PROB_EPSILON:
+        den = 0.0
+    if den < PROB_EPSILON and num > PROB_EPSILON:
+        return 0.0, 0.0, SCALE_TO_ONE
+    if num < 0.0:
+        return num, den, IMPROPER
+    if den <= 0.0:
+        if num > PROB_EPSILON:
+            return num, den, IMPROPER
+        return 0.0, 0.0, PROPER
+    return num, den, PROPER
+
+
 @njit(cache=True)
 def _normalise(ctx, n_ctx, logp, lower_logp, min_backoff):
     """Backoff weight of each context (-inf: no mass left, or improper), the number of improper
@@ -39,28 +65,20 @@ def _normalise(ctx, n_ctx, logp, lower_logp, min_backoff):
     improper = 0
     for h in range(n_ctx):
         nu = num[h]
-        de = den[h]
         if 0.0 <= min_backoff <= 1.0 and min_backoff - nu > PROB_EPSILON:
             short[h] = nu
             to_minimum[h] = math.log10(1.0 - min_backoff) - math.log10(1.0 - nu)
             nu = min_backoff
-        if abs(nu) < PROB_EPSILON:
-            nu = 0.0
-        if abs(de) < PROB_EPSILON:
-            de = 0.0
-        if de < PROB_EPSILON and nu > PROB_EPSILON:
-            # nothing left to back off to: scale the explicit probabilities to sum to one
-            to_one[h] = -math.log10(1.0 - nu)
+        whole = 1.0 - nu
+        nu, de, status = bow_terms(nu, den[h])
+        if status == SCALE_TO_ONE:
+            to_one[h] = -math.log10(whole)
             bow[h] = 0.0
-        elif nu < 0.0:
+        elif status == IMPROPER:
             bow[h] = -np.inf
             improper += 1
-        elif de <= 0.0:
-            if nu > PROB_EPSILON:
-                bow[h] = -np.inf
-                improper += 1
-            else:
-                bow[h] = 0.0
+        elif nu == 0.0 and de == 0.0:
+            bow[h] = 0.0
         else:
             bow[h] = math.log10(nu) - math.log10(de) if nu > 0.0 else -np.inf
     for i in range(ctx.shape[0]):
