@@ -8,8 +8,11 @@ from .constants import LOG_ZERO
 from .estimate.backoff import NO_MINIMUM, _normalise, spread_unigram_mass
 from .estimate.lookup import find_rows
 from .estimate.probabilities import group_contexts
+from .jit import njit
 from .model import NgramModel
-from .vocab import BOS, EOS
+from .vocab import BOS, EOS, UNK
+
+SRILM_PAUSE = "-pau-"  # a word SRILM's vocabulary always holds, after <unk>, <s> and </s>
 
 
 def _unigram_rows(model):
@@ -135,8 +138,10 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
         values, improper, short = _normalise(ctx, n_ctx, logp, lower, min_backoff)
         if not live.all():
             model.logprob[k - 1][live] = logp
-        if report is not None:
-            for h in np.flatnonzero(~np.isnan(short)):  # one call per scaled context
+        scaled = np.flatnonzero(~np.isnan(short))
+        if report is not None and len(scaled):
+            contexts = np.ascontiguousarray(rows[starts[scaled], :k - 1])
+            for h in scaled[srilm_context_order(model, contexts)]:  # one call per scaled context
                 report(float(short[h]), [vocab.words[w] for w in rows[starts[h], k - 2::-1]],
                        1.0 - min_backoff)
         improper_total += improper
@@ -155,3 +160,83 @@ def renormalised(model):
                       [b.copy() for b in model.backoff], model.estimation)
     recompute_backoffs(copy)
     return copy
+
+
+@njit(cache=True)
+def _lhash_slot_order(keys, starts):
+    """For each group keys[starts[g]:starts[g+1]], inserted in that order into an empty SRILM
+    LHash (dstruct/src/LHash.cc: linear below 8 slots, else hashed with linear probing, grown to
+    the power of two holding (n+1)/0.8 and rehashed in slot order), the position of each key
+    among its group in the table's slot order."""
+    position = np.empty(len(keys), dtype=np.int64)
+    for g in range(len(starts) - 1):
+        lo, hi = starts[g], starts[g + 1]
+        bits = 0
+        table = np.full(1, -1, dtype=np.int64)  # indices into keys
+        count = 0
+        for i in range(lo, hi):
+            need = count + 1 if count + 1 < 8 else int(np.float32(count + 2) / np.float32(0.8))
+            if need > len(table):
+                while (1 << bits) < need:
+                    bits += 1
+                old = table
+                table = np.full(1 << bits, -1, dtype=np.int64)
+                if bits < 3:
+                    table[:count] = old[:count]
+                else:
+                    for j in old:
+                        if j >= 0:
+                            table[_lhash_free_slot(table, keys[j], bits)] = j
+            slot = count if bits < 3 else _lhash_free_slot(table, keys[i], bits)
+            table[slot] = i
+            count += 1
+        p = 0
+        for j in table:
+            if j >= 0:
+                position[j] = p
+                p += 1
+    return position
+
+
+@njit(cache=True)
+def _lhash_free_slot(table, key, bits):
+    mask = np.uint64((1 << bits) - 1)
+    slot = ((np.uint64(key) * np.uint64(1103515245) + np.uint64(12345)) >> np.uint64(30 - bits)) & mask
+    while table[slot] >= 0:
+        slot = (slot + np.uint64(1)) & mask
+    return np.int64(slot)
+
+
+def srilm_context_order(model, rows):
+    """The order in which SRILM 1.7.3, having read `model` from an ARPA file, visits the contexts
+    `rows` (m-grams, all of them contexts): the trie of contexts keyed by their words from the
+    most recent, each node's children in the slot order of its hash table (VocabIndex keys:
+    <unk>, <s>, </s>, -pau- first, then the unigrams in file order; children inserted in file
+    order). Returns the permutation of `rows`."""
+    vocab = model.vocab
+    words = model.ngrams[0][:, 0]
+    specials = [vocab.index.get(w, -1) for w in (UNK, BOS, EOS, SRILM_PAUSE)]
+    index = np.full(len(vocab), -1, dtype=np.int64)
+    others = words[~np.isin(words, specials)]
+    index[others] = np.arange(4, 4 + len(others))
+    for i, w in enumerate(specials):
+        if w >= 0:
+            index[w] = i
+    m = rows.shape[1]
+    keys = []
+    for j in range(1, m + 1):
+        nodes = model.ngrams[j - 1][~np.isnan(model.backoff[j - 1])]
+        # siblings share their words but the first; the file lists them by that first word
+        by_parent = np.lexsort([nodes[:, 0]] + [nodes[:, c] for c in range(j - 1, 0, -1)])
+        sorted_nodes = nodes[by_parent]
+        new_parent = np.ones(len(nodes), dtype=np.bool_)
+        if j > 1 and len(nodes):
+            new_parent[1:] = (sorted_nodes[1:, 1:] != sorted_nodes[:-1, 1:]).any(axis=1)
+        else:
+            new_parent[1:] = False
+        starts = np.append(np.flatnonzero(new_parent), len(nodes))
+        position = np.empty(len(nodes), dtype=np.int64)
+        position[by_parent] = _lhash_slot_order(index[sorted_nodes[:, 0]], starts)
+        at = find_rows(np.ascontiguousarray(nodes), np.ascontiguousarray(rows), m - j)
+        keys.append(np.where(at >= 0, position[at], -1))
+    return np.lexsort(keys[::-1])

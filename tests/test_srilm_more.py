@@ -150,7 +150,7 @@ def test_zero_probability_by_hand(tmp_path, capsysbinary, monkeypatch):
 
 def sampled_stderr(err):
     lines = err.decode().splitlines(keepends=True)
-    return len(lines), sorted(line for line in lines if sampled(line.split('"')[1].split(" ")[0]))
+    return len(lines), [line for line in lines if sampled(line.split('"')[1].split(" ")[0])]
 
 
 def test_minbackoff_matches_srilm(tmp_path, texts, capsysbinary):
@@ -161,8 +161,8 @@ def test_minbackoff_matches_srilm(tmp_path, texts, capsysbinary):
     assert out == (MORE / "nosmooth3-renorm-minbackoff.ppl0.txt").read_bytes()
     with gzip.open(MORE / "nosmooth3-renorm-minbackoff.stderr.sample.txt.gz", "rt", encoding="utf-8") as f:
         count, *lines = f.readlines()
-    # one line per context, in SRILM's words: "insufficient backoff mass X for context ..."
-    assert sampled_stderr(err) == (int(count), sorted(lines))
+    # one line per context, in SRILM's words and in its order (its hash tables' slot order)
+    assert sampled_stderr(err) == (int(count), lines)
     written = tmp_path / "minbackoff.arpa"
     run_ngram(flags + ["-write-lm", written], capsysbinary)
     assert sample_difference(read_arpa(written), MORE / "nosmooth3-renorm-minbackoff.sample.arpa.gz") < TOLERANCE
@@ -181,8 +181,8 @@ def test_minbackoff_scaling_by_hand(tmp_path, capsysbinary, monkeypatch):
     _, err = run_ngram(["-lm", "lm.arpa", "-order", "2", "-renorm", "-minbackoff", "0.1", "-write-lm", "out.arpa"],
                        capsysbinary)
     # (the masses are 0 but for the rounding of -0.30103 and float32)
-    found = sorted(re.fullmatch(r'insufficient backoff mass (\S+) for context "(.*)"; scaling probabilities '
-                                r"to mass 0\.9", line).groups() for line in err.decode().splitlines())
+    found = [re.fullmatch(r'insufficient backoff mass (\S+) for context "(.*)"; scaling probabilities '
+                          r"to mass 0\.9", line).groups() for line in err.decode().splitlines()]
     assert [context for _, context in found] == ["<s>", "a"]
     assert all(abs(float(mass)) < 1e-7 for mass, _ in found)
     model = read_arpa(tmp_path / "out.arpa")
@@ -215,7 +215,7 @@ def test_full_unsmoothed_references(lang, tmp_path, texts, capsysbinary):
     out, err = run_ngram(flags + ["-ppl", "test.txt"], capsysbinary)
     assert out == (more / "nosmooth3-renorm-minbackoff.ppl0.txt").read_bytes()
     with gzip.open(more / "nosmooth3-renorm-minbackoff.ppl0-stderr.txt.gz", "rb") as f:
-        assert sorted(err.splitlines()) == sorted(f.read().splitlines())
+        assert err == f.read()
     written = tmp_path / "minbackoff.arpa"
     run_ngram(flags + ["-write-lm", written], capsysbinary)
     with gzip.open(more / "nosmooth3-renorm-minbackoff.arpa.gz", "rt", encoding="utf-8") as f:
