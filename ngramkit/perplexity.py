@@ -18,7 +18,6 @@ from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import ScoringTables, WordTable, advance, sentence_start, tokenize_lines
 from .textio import iter_line_blocks, open_input, read_blocks
 
-
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
 
 

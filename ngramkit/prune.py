@@ -22,8 +22,8 @@ import numpy as np
 
 from .constants import LN10
 from .errors import UsageError
-from .estimate.lookup import find_rows
 from .estimate.backoff import IMPROPER, bow_terms
+from .estimate.lookup import find_rows
 from .jit import njit
 from .model import NgramModel
 from .renorm import (
@@ -175,7 +175,7 @@ def prune_low_probs(model, minprune=2):
         removed = 0
         for k in range(max(2, minprune), model.order + 1):
             rows, logp = model.ngrams[k - 1], model.logprob[k - 1]
-            ctx, n_ctx, starts, where = context_rows(model, k)
+            ctx, n_ctx, _, where = context_rows(model, k)
             bow = np.zeros(n_ctx, dtype=np.float32)
             present = where >= 0
             bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)

@@ -173,8 +173,8 @@ def _lhash_slot_order(keys, starts):
         lo, hi = starts[g], starts[g + 1]
         bits = 0
         table = np.full(1, -1, dtype=np.int64)  # indices into keys
-        count = 0
         for i in range(lo, hi):
+            count = i - lo  # keys in the table
             need = count + 1 if count + 1 < 8 else int(np.float32(count + 2) / np.float32(0.8))
             if need > len(table):
                 while (1 << bits) < need:
@@ -189,12 +189,8 @@ def _lhash_slot_order(keys, starts):
                             table[_lhash_free_slot(table, keys[j], bits)] = j
             slot = count if bits < 3 else _lhash_free_slot(table, keys[i], bits)
             table[slot] = i
-            count += 1
-        p = 0
-        for j in table:
-            if j >= 0:
-                position[j] = p
-                p += 1
+        kept = table[table >= 0]
+        position[kept] = np.arange(len(kept))
     return position
 
 

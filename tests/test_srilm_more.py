@@ -20,6 +20,7 @@ from test_estimate_srilm import largest_difference, sample_difference
 
 from ngramkit.arpa import read_arpa
 from ngramkit.cli import ngram, ngram_count
+from ngramkit.perplexity import TextStats
 from ngramkit.prune import Pruner
 
 TOLERANCE = 1e-4
@@ -146,6 +147,12 @@ def test_zero_probability_by_hand(tmp_path, capsysbinary, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out, _ = run_ngram(["-lm", "lm.arpa", "-order", "2", "-ppl", "t.txt"], capsysbinary)
     assert out.decode().splitlines()[1].startswith("1 zeroprobs, logprob= -0.30103 ")
+
+
+def test_overflowing_perplexity_prints_inf():
+    """10^(1000/1) overflows a double: C's printf prints inf, where Python's exp would raise."""
+    stats = TextStats(sentences=1, words=1, oovs=0, zeroprobs=1, logprob=-1000.0)
+    assert stats.srilm_text().splitlines()[1] == "1 zeroprobs, logprob= -1000 ppl= inf ppl1= undefined"
 
 
 def sampled_stderr(err):
@@ -277,6 +284,11 @@ def test_full_pruning_references(lang, tmp_path, texts, capsysbinary):
             (more / f"{name}.ppl0.txt").read_bytes(), (more / f"{name}.ppl2.txt").read_bytes())
 
 
+def log_to_prob(logp):
+    """SRILM's LogPtoProb."""
+    return math.exp(float(logp) * math.log(10))
+
+
 def srilm_perplexity_change(model, words):
     """SRILM's pruneProbs arithmetic for removing the bigram `words`, written out: LogP values in
     float32 (each log difference rounded once), probabilities and their sums in double."""
@@ -286,16 +298,15 @@ def srilm_perplexity_change(model, words):
     rows = model.ngrams[1]
     mine = rows[:, 0] == h
     uni = dict(zip(model.ngrams[0][:, 0].tolist(), model.logprob[0].tolist()))
-    prob = lambda logp: math.exp(float(logp) * math.log(10))  # noqa: E731 (LogPtoProb)
-    numerator = 1.0 - sum(prob(p) for p in model.logprob[1][mine])
-    denominator = 1.0 - sum(prob(uni[int(v)]) for v in rows[mine, 1])
+    numerator = 1.0 - sum(log_to_prob(p) for p in model.logprob[1][mine])
+    denominator = 1.0 - sum(log_to_prob(uni[int(v)]) for v in rows[mine, 1])
     bow = f32(model.backoff[0][model.ngrams[0][:, 0] == h][0])
     logp = f32(model.logprob[1][mine & (rows[:, 1] == w)][0])
     lower = f32(uni[w])
     context = f32(uni[h])
-    new_bow = f32(math.log10(numerator + prob(logp)) - math.log10(denominator + prob(lower)))
+    new_bow = f32(math.log10(numerator + log_to_prob(logp)) - math.log10(denominator + log_to_prob(lower)))
     delta = f32(f32(lower + new_bow) - logp)
-    entropy = -prob(context) * (prob(logp) * float(delta) + numerator * float(f32(new_bow - bow)))
+    entropy = -log_to_prob(context) * (log_to_prob(logp) * float(delta) + numerator * float(f32(new_bow - bow)))
     return math.exp(entropy * math.log(10)) - 1.0
 
 
