@@ -31,6 +31,8 @@ from .scoring import (
 )
 from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
 
+_LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
+
 
 @dataclass
 class TextStats:
@@ -58,7 +60,8 @@ class TextStats:
         denom = self.scored if with_eos else self.scored - self.sentences
         if denom <= 0:
             return None
-        return math.exp(-(self.logprob / denom) * LN10)
+        exponent = -(self.logprob / denom) * LN10
+        return math.inf if exponent > _LARGEST_EXPONENT else math.exp(exponent)
 
     def bits_per_word(self):
         """Cross-entropy in bits per scored token (words and `</s>`)."""
@@ -428,13 +431,17 @@ def _scored_slots(ids, line_offsets, bos, eos):
 
 
 def srilm_tables(model):
-    """The scoring tables of `model` as SRILM reads it: a log probability of exactly -99 (how
-    ARPA files write log 0) is log 0, so the word is a zeroprob (`<s>`, words of a vocabulary
-    the training text lacks)."""
+    """The scoring tables of `model` as SRILM reads it: a log probability or backoff weight of
+    exactly -99 (how ARPA files write log 0) is log 0, so a word it reaches is a zeroprob (`<s>`,
+    words of a vocabulary the training text lacks, contexts of an unsmoothed model)."""
     tables = ScoringTables.from_model(model)
-    tables.uni_logprob[tables.uni_logprob == np.float32(LOG_ZERO)] = -np.inf
-    probs = tables.values[:, 2]
-    probs[(tables.entries[:, 0] != EMPTY) & (probs == np.float32(LOG_ZERO))] = -np.inf
+    zero = np.float32(LOG_ZERO)
+    for values in (tables.uni_logprob, tables.uni_backoff):
+        values[values == zero] = -np.inf
+    used = tables.entries[:, 0] != EMPTY
+    for column in (2, 3):
+        values = tables.values[:, column]
+        values[used & (values == zero)] = -np.inf
     return tables
 
 

@@ -20,18 +20,27 @@ import math
 
 import numpy as np
 
-from .constants import LN10, PROB_EPSILON
+from .constants import LN10
 from .errors import UsageError
+from .estimate.backoff import IMPROPER, bow_terms
 from .jit import njit
 from .model import NgramModel
-from .renorm import backoff_logprob, chain_logprob, context_rows, recompute_backoffs
+from .renorm import (
+    backoff_logprob,
+    chain_logprob,
+    context_rows,
+    inf_to_zeros,
+    recompute_backoffs,
+    zeros_to_inf,
+)
 from .tables import find_rows
 
 
 @njit(cache=True)
 def _perplexity_changes(ctx, n_ctx, logp, lower, ctx_logprob, ctx_bow):
     """Relative perplexity change of removing each n-gram (inf: never pruned, because its
-    context's backoff weight cannot be computed), and which contexts failed so."""
+    context's backoff weight cannot be computed), and which contexts failed so. The arithmetic
+    is SRILM's: log values (LogP) in float32, probabilities and their sums in double."""
     num = np.ones(n_ctx)
     den = np.ones(n_ctx)
     for i in range(ctx.shape[0]):
@@ -39,20 +48,8 @@ def _perplexity_changes(ctx, n_ctx, logp, lower, ctx_logprob, ctx_bow):
         den[ctx[i]] -= math.exp(float(lower[i]) * LN10)
     failed = np.zeros(n_ctx, dtype=np.bool_)
     for h in range(n_ctx):
-        if -PROB_EPSILON < num[h] < 0.0:
-            num[h] = 0.0
-        if -PROB_EPSILON < den[h] < 0.0:
-            den[h] = 0.0
-        if den[h] == 0.0 and num[h] > 0.0:
-            num[h] = 0.0
-        elif num[h] < 0.0:
-            failed[h] = True
-        elif den[h] <= 0.0:
-            if num[h] > PROB_EPSILON:
-                failed[h] = True
-            else:
-                num[h] = 0.0
-                den[h] = 0.0
+        num[h], den[h], status = bow_terms(num[h], den[h])
+        failed[h] = status == IMPROPER
     change = np.empty(ctx.shape[0])
     for i in range(ctx.shape[0]):
         h = ctx[i]
@@ -60,8 +57,7 @@ def _perplexity_changes(ctx, n_ctx, logp, lower, ctx_logprob, ctx_bow):
             change[i] = np.inf
             continue
         p = math.exp(float(logp[i]) * LN10)
-        # SRILM keeps log values in float32 (LogP) and probabilities in double.
-        new_bow = np.float32(math.log10(num[h] + p)) - np.float32(math.log10(den[h] + math.exp(float(lower[i]) * LN10)))
+        new_bow = np.float32(math.log10(num[h] + p) - math.log10(den[h] + math.exp(float(lower[i]) * LN10)))
         delta = np.float32(np.float32(lower[i] + new_bow) - logp[i])
         entropy = -math.exp(float(ctx_logprob[h]) * LN10) * (p * float(delta) + num[h] * float(np.float32(new_bow - ctx_bow[h])))
         change[i] = math.exp(entropy * LN10) - 1.0
@@ -166,32 +162,72 @@ def prune(model, threshold, minprune=2):
 
 
 def prune_low_probs(model, minprune=2):
-    """Remove n-grams whose probability is below their backed-off estimate (SRILM's
-    `-prune-lowprobs`), repeating until none is left, since removals change backoff weights.
-    An n-gram that is the context of a longer one stays."""
+    """Remove the probabilities that are below their backed-off estimates (SRILM's
+    `-prune-lowprobs`, pruneLowProbs), order by order from `minprune` up, repeating until none
+    is left, since removals change backoff weights. A removed n-gram that is the context of a
+    longer one stays a context (backing off through its weight); a context left with neither
+    probabilities nor a longer context ending in it loses its weight. At the end every context
+    and every prefix of one gets a probability again, its backed-off estimate (fixupProbs)."""
     model = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
                        [b.copy() for b in model.backoff])
     while True:
+        zeros_to_inf(model)
         removed = 0
         for k in range(max(2, minprune), model.order + 1):
-            rows = model.ngrams[k - 1]
-            ctx, n_ctx, starts, where = context_rows(model, k)
+            rows, logp = model.ngrams[k - 1], model.logprob[k - 1]
+            ctx, n_ctx, _, where = context_rows(model, k)
             bow = np.zeros(n_ctx, dtype=np.float32)
             present = where >= 0
             bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)
             lower = backoff_logprob(model, rows[:, 1:])
-            low = (lower + bow[ctx]) > model.logprob[k - 1]
-            if k < model.order:
-                has = np.zeros(len(rows), dtype=np.bool_)
-                idx = find_rows(rows, model.ngrams[k], 0)
-                has[idx[idx >= 0]] = True
-                low &= ~has
-            if low.any():
-                removed += int(low.sum())
-                model.ngrams[k - 1] = np.ascontiguousarray(rows[~low])
-                model.logprob[k - 1] = model.logprob[k - 1][~low]
-                if k < model.order:
-                    model.backoff[k - 1] = model.backoff[k - 1][~low]
+            low = (lower + bow[ctx]) > logp  # False where logp is NaN (removed before)
+            removed += int(low.sum())
+            logp[low] = np.nan
+            _drop_empty_contexts(model, k, ctx, where)
         recompute_backoffs(model)
         if not removed:
-            return model
+            break
+    _restore_context_probs(model)
+    return model
+
+
+def _drop_empty_contexts(model, k, ctx, where):
+    """Contexts of order k-1 with no k-gram probability left, and no longer context ending in
+    them, are contexts no more (SRILM's removeBOW)."""
+    node = ~np.isnan(model.backoff[k - 2])
+    followed = np.zeros(len(node), dtype=np.bool_)
+    live = ~np.isnan(model.logprob[k - 1])
+    prefix = where[ctx[live]]
+    followed[prefix[prefix >= 0]] = True
+    if k < model.order:
+        longer = model.ngrams[k - 1][~np.isnan(model.backoff[k - 1])]
+        suffix = find_rows(model.ngrams[k - 2], np.ascontiguousarray(longer), 1)
+        followed[suffix[suffix >= 0]] = True
+    model.backoff[k - 2][node & ~followed] = np.nan
+
+
+def _restore_context_probs(model):
+    """Give every context and every prefix of one a probability, its backed-off estimate, shorter
+    n-grams first (longer estimates back off to them), and drop the rows left with neither a
+    probability nor a weight."""
+    needed = [None] * model.order
+    for k in range(model.order - 1, 0, -1):
+        need = ~np.isnan(model.backoff[k - 1])
+        if k + 1 < model.order:
+            above = model.ngrams[k][needed[k]]
+            at = find_rows(model.ngrams[k - 1], np.ascontiguousarray(above), 0)
+            need[at[at >= 0]] = True
+        needed[k - 1] = need
+    zeros_to_inf(model)
+    for k in range(2, model.order):
+        missing = np.flatnonzero(needed[k - 1] & np.isnan(model.logprob[k - 1]))
+        if len(missing):
+            model.logprob[k - 1][missing] = backoff_logprob(model, model.ngrams[k - 1][missing])
+    inf_to_zeros(model)
+    for k in range(2, model.order + 1):
+        keep = ~np.isnan(model.logprob[k - 1])
+        if not keep.all():
+            model.ngrams[k - 1] = np.ascontiguousarray(model.ngrams[k - 1][keep])
+            model.logprob[k - 1] = model.logprob[k - 1][keep]
+            if k < model.order:
+                model.backoff[k - 1] = model.backoff[k - 1][keep]

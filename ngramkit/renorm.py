@@ -5,12 +5,13 @@ normalisation (SRILM's recomputeBOWs, `ngram -renorm`). Pruning and mixing build
 import numpy as np
 
 from .constants import LOG_ZERO
-from .estimate.backoff import normalised_backoffs
+from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_mass
+from .jit import njit
 from .model import NgramModel
 from .tables import find_rows, group_contexts
-from .vocab import BOS, EOS
+from .vocab import BOS, EOS, UNK
 
-# SRILM reads and writes log10 probability -99 as zero probability.
+SRILM_PAUSE = "-pau-"  # a word SRILM's vocabulary always holds, after <unk>, <s> and </s>
 
 
 def _unigram_rows(model):
@@ -29,7 +30,8 @@ def _find(model, k, rows, start, unigram_rows):
 def backoff_logprob(model, rows):
     """log10 p_BO(last word | the words before it) of each row, as SRILM's wordProbBO computes
     it in float32: the longest matching n-gram's probability plus the backoff weights of the
-    existing longer contexts, summed from the shortest."""
+    existing longer contexts, summed from the shortest. A row whose probability is NaN is a
+    context only (its probability pruned away): lookups pass over it."""
     rows = np.ascontiguousarray(rows, dtype=np.int32)
     if rows.shape[1] > model.order:
         rows = np.ascontiguousarray(rows[:, rows.shape[1] - model.order:])
@@ -41,6 +43,7 @@ def backoff_logprob(model, rows):
     for m in range(k, 0, -1):
         idx = _find(model, m, rows[active], k - m, unigram_rows)
         hit = idx >= 0
+        hit[hit] = ~np.isnan(model.logprob[m - 1][idx[hit]])
         logp[active[hit]] = model.logprob[m - 1][idx[hit]]
         found[active[hit]] = m
         active = active[~hit]
@@ -54,7 +57,8 @@ def backoff_logprob(model, rows):
         need = active[found[active] <= j]
         idx = _find(model, j, rows[need], k - 1 - j, unigram_rows)
         hit = idx >= 0
-        bow_sum[need[hit]] += np.nan_to_num(model.backoff[j - 1][idx[hit]], nan=0.0)
+        bow = model.backoff[j - 1][idx[hit]]
+        bow_sum[need[hit]] += np.where(np.isnan(bow), np.float32(0.0), bow)
         active = np.setdiff1d(active, need[~hit], assume_unique=True)
     return logp + bow_sum
 
@@ -75,49 +79,77 @@ def chain_logprob(model, rows):
     return total
 
 
-def context_rows(model, k):
-    """For the k-grams of `model` (k >= 2): each row's context number, the first row of each
-    context, and each context's row among the (k-1)-grams (-1 where the prefix is missing)."""
-    rows = model.ngrams[k - 1]
+def context_rows(model, k, rows=None):
+    """For the k-grams of `model` (k >= 2), or the sorted k-gram `rows` given: each row's context
+    number, the first row of each context, and each context's row among the (k-1)-grams (-1
+    where the prefix is missing)."""
+    rows = model.ngrams[k - 1] if rows is None else rows
     ctx, n_ctx = group_contexts(rows, k - 1)
     starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(ctx) else np.zeros(0, np.int64)
     where = find_rows(model.ngrams[k - 2], rows[starts], 0)
     return ctx, n_ctx, starts, where
 
 
-def distribute_unigram_mass(model):
-    """Give unigram probability mass left over to the words with zero probability, or evenly
-    to all words when none has zero (SRILM's distributeProb); `<s>` takes no part."""
-    logp = model.logprob[0]
-    words = model.ngrams[0][:, 0]
-    event = words != model.vocab.index[BOS]
-    left = 1.0 - np.sum(10.0 ** logp[event].astype(np.float64))
-    if left <= 0.0:
-        return  # (over-full unigrams are left as they are, like SRILM)
-    zero = event & (logp <= LOG_ZERO)
-    if zero.any():
-        logp[zero] = np.float32(np.log10(left / zero.sum()))
-    else:
-        logp[event] = np.log10(10.0 ** logp[event].astype(np.float64) + left / event.sum()).astype(np.float32)
+def zeros_to_inf(model):
+    """Turn the model's -99 probabilities and weights into -inf (SRILM reads -99 as log10 0)."""
+    for values in model.logprob + model.backoff:
+        values[values == LOG_ZERO] = -np.inf
 
 
-def recompute_backoffs(model):
+def inf_to_zeros(model):
+    """The inverse of zeros_to_inf: -inf is written as -99."""
+    for values in model.logprob + model.backoff:
+        values[np.isneginf(values)] = LOG_ZERO
+
+
+def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True):
     """Recompute every backoff weight by normalisation, in place, lower orders first (higher
-    orders back off through them). A context with followers gets a weight; one without
-    followers keeps a weight of 0 if it had one. Returns the number of improper contexts."""
-    distribute_unigram_mass(model)
-    improper_total = 0
+    orders back off through them), as SRILM's recomputeBOWs: unigram mass left over goes to the
+    words with zero probability (not `<s>`, nor `<unk>` unless `unk_is_word`). A context with
+    followers gets a weight; one without followers keeps a weight of 0 if it had one.
+
+    With `min_backoff` in [0, 1] (SRILM's -minbackoff), each context of order >= 1 that leaves
+    less backoff mass has its probabilities scaled to leave that much, and unigrams that sum to
+    more than one are scaled to sum to one; `report(mass, context, target)` is called for each
+    context so scaled (`context`: its words, most recent first, as SRILM prints them).
+    Returns the number of improper contexts."""
+    zeros_to_inf(model)
+    vocab = model.vocab
+    words = model.ngrams[0][:, 0]
+    events = words != vocab.index[BOS]
+    if not unk_is_word:
+        events &= words != vocab.unk
+    logp = model.logprob[0]
+    left = spread_unigram_mass(logp, events)
+    if left < 0.0 and 0.0 < min_backoff <= 1.0:
+        if report is not None:
+            report(left, [], 1.0)
+        logp[:] = logp + np.float32(-np.log10(1.0 - left))
+        left = spread_unigram_mass(logp, events)
+    improper_total = int(left < 0.0)
     for k in range(2, model.order + 1):
-        rows = model.ngrams[k - 1]
+        rows, logp = model.ngrams[k - 1], model.logprob[k - 1]
+        live = ~np.isnan(logp)  # rows with a probability (the others are contexts only)
+        if not live.all():
+            rows, logp = rows[live], logp[live]
         lower = backoff_logprob(model, rows[:, 1:])
-        ctx, n_ctx, starts, where = context_rows(model, k)
-        values, improper = normalised_backoffs(ctx, n_ctx, model.logprob[k - 1], lower)
+        ctx, n_ctx, starts, where = context_rows(model, k, rows)
+        values, improper, short = normalised_backoffs(ctx, n_ctx, logp, lower, min_backoff)
+        if not live.all():
+            model.logprob[k - 1][live] = logp
+        scaled = np.flatnonzero(~np.isnan(short))
+        if report is not None and len(scaled):
+            contexts = np.ascontiguousarray(rows[starts[scaled], :k - 1])
+            for h in scaled[srilm_context_order(model, contexts)]:  # one call per scaled context
+                report(float(short[h]), [vocab.words[w] for w in rows[starts[h], k - 2::-1]],
+                       1.0 - min_backoff)
         improper_total += improper
         old = model.backoff[k - 2]
         new = np.where(np.isnan(old), np.float32(np.nan), np.float32(0.0)).astype(np.float32)
         found = where >= 0
         new[where[found]] = values[found].astype(np.float32)
         model.backoff[k - 2] = new
+    inf_to_zeros(model)
     return improper_total
 
 
@@ -127,3 +159,79 @@ def renormalised(model):
                       [b.copy() for b in model.backoff], model.estimation)
     recompute_backoffs(copy)
     return copy
+
+
+@njit(cache=True)
+def _lhash_slot_order(keys, starts):
+    """For each group keys[starts[g]:starts[g+1]], inserted in that order into an empty SRILM
+    LHash (dstruct/src/LHash.cc: linear below 8 slots, else hashed with linear probing, grown to
+    the power of two holding (n+1)/0.8 and rehashed in slot order), the position of each key
+    among its group in the table's slot order."""
+    position = np.empty(len(keys), dtype=np.int64)
+    for g in range(len(starts) - 1):
+        lo, hi = starts[g], starts[g + 1]
+        bits = 0
+        table = np.full(1, -1, dtype=np.int64)  # indices into keys
+        for i in range(lo, hi):
+            count = i - lo  # keys in the table
+            need = count + 1 if count + 1 < 8 else int(np.float32(count + 2) / np.float32(0.8))
+            if need > len(table):
+                while (1 << bits) < need:
+                    bits += 1
+                old = table
+                table = np.full(1 << bits, -1, dtype=np.int64)
+                if bits < 3:
+                    table[:count] = old[:count]
+                else:
+                    for j in old:
+                        if j >= 0:
+                            table[_lhash_free_slot(table, keys[j], bits)] = j
+            slot = count if bits < 3 else _lhash_free_slot(table, keys[i], bits)
+            table[slot] = i
+        kept = table[table >= 0]
+        position[kept] = np.arange(len(kept))
+    return position
+
+
+@njit(cache=True)
+def _lhash_free_slot(table, key, bits):
+    mask = np.uint64((1 << bits) - 1)
+    slot = ((np.uint64(key) * np.uint64(1103515245) + np.uint64(12345)) >> np.uint64(30 - bits)) & mask
+    while table[slot] >= 0:
+        slot = (slot + np.uint64(1)) & mask
+    return np.int64(slot)
+
+
+def srilm_context_order(model, rows):
+    """The order in which SRILM 1.7.3, having read `model` from an ARPA file, visits the contexts
+    `rows` (m-grams, all of them contexts): the trie of contexts keyed by their words from the
+    most recent, each node's children in the slot order of its hash table (VocabIndex keys:
+    <unk>, <s>, </s>, -pau- first, then the unigrams in file order; children inserted in file
+    order). Returns the permutation of `rows`."""
+    vocab = model.vocab
+    words = model.ngrams[0][:, 0]
+    specials = [vocab.index.get(w, -1) for w in (UNK, BOS, EOS, SRILM_PAUSE)]
+    index = np.full(len(vocab), -1, dtype=np.int64)
+    others = words[~np.isin(words, specials)]
+    index[others] = np.arange(4, 4 + len(others))
+    for i, w in enumerate(specials):
+        if w >= 0:
+            index[w] = i
+    m = rows.shape[1]
+    keys = []
+    for j in range(1, m + 1):
+        nodes = model.ngrams[j - 1][~np.isnan(model.backoff[j - 1])]
+        # siblings share their words but the first; the file lists them by that first word
+        by_parent = np.lexsort([nodes[:, 0]] + [nodes[:, c] for c in range(j - 1, 0, -1)])
+        sorted_nodes = nodes[by_parent]
+        new_parent = np.ones(len(nodes), dtype=np.bool_)
+        if j > 1 and len(nodes):
+            new_parent[1:] = (sorted_nodes[1:, 1:] != sorted_nodes[:-1, 1:]).any(axis=1)
+        else:
+            new_parent[1:] = False
+        starts = np.append(np.flatnonzero(new_parent), len(nodes))
+        position = np.empty(len(nodes), dtype=np.int64)
+        position[by_parent] = _lhash_slot_order(index[sorted_nodes[:, 0]], starts)
+        at = find_rows(np.ascontiguousarray(nodes), np.ascontiguousarray(rows), m - j)
+        keys.append(np.where(at >= 0, position[at], -1))
+    return np.lexsort(keys[::-1])

@@ -44,6 +44,7 @@ OPTIONS = [
     Option("minprune", int, 2, "lowest order that -prune and -prune-lowprobs remove"),
     Option("prune-lowprobs", bool, False, "remove n-grams with lower probability than their backoff estimate"),
     Option("renorm", bool, False, "recompute backoff weights so that every distribution sums to one"),
+    Option("minbackoff", float, -1.0, "with -renorm, the backoff mass each context must leave at least"),
     Option("mix-lm", str, help="model to interpolate with -lm"),
     Option("lambda", float, 0.5, "weight of -lm in the interpolation"),
     Option("bayes", int, help="0: interpolate dynamically, word by word (with -ppl) instead of merging"),
@@ -111,6 +112,12 @@ def check_scoring_options(opts):
         raise UsageError(f"{word_by_word[0]} applies to -ppl only, not to {others[0]}")
 
 
+def insufficient_backoff(mass, context, target):
+    """SRILM's line for a context whose probabilities -minbackoff scales down."""
+    sys.stderr.write(f'insufficient backoff mass {mass:g} for context "{" ".join(context)}"; '
+                     f"scaling probabilities to mass {target:g}\n")
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
     check_scoring_options(opts)
@@ -127,12 +134,12 @@ def ngram(argv):
             dynamic = (shared_vocab(models), mix[1])
         else:
             model = mix_static(models, mix[1])
+    if opts["renorm"]:  # before pruning, as SRILM
+        recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
     if opts["prune"]:
         model = prune(model, opts["prune"], opts["minprune"])
     if opts["prune_lowprobs"]:
         model = prune_low_probs(model, opts["minprune"])
-    if opts["renorm"]:
-        recompute_backoffs(model)
     if opts["write_vocab"]:
         model.vocab.write(opts["write_vocab"])
     if opts["write_lm"]:

@@ -20,7 +20,8 @@ class Policy:
     name = "srilm"
     unk_always_word = False  # <unk> gets probability mass even without -unk
     bos_logprob = LOG_ZERO  # the log10 probability written for <s>, which is only a context
-    increment_denominator = True  # a context left with no backoff mass gets its total raised by 1
+    increment_denominator = True  # a context left with no backoff mass is estimated again: without
+    # interpolation, then with its total raised by 1
 
     def nonevents(self, vocab, unk):
         """Boolean mask over word ids: words that are never predicted (<s>; <unk> unless a word)."""

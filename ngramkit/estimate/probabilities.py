@@ -3,13 +3,16 @@
 For each context h with total count T over its followers:
     p(w|h) = coef(c) c / T + lower_weight(h) p_BO(w|h')     (second term only when interpolating)
 where h' drops h's first word and the unigram level interpolates with 1/|V|. A context whose
-kept probabilities leave (almost) no mass gets T raised by one until some is left (above
-unigrams only: SRILM 1.7.3 leaves unigram totals alone, and its references show it).
+kept probabilities leave (almost) no mass, and which has not seen every word, is estimated
+again (SRILM's retry): first without interpolation, then with T raised by one until some mass
+is left.
 """
+
+import math
 
 import numpy as np
 
-from ..constants import PROB_EPSILON
+from ..constants import LN10, PROB_EPSILON
 from ..jit import njit
 from ..tables import context_end
 from .smoothing.base import coefficient, lower_order_weight
@@ -80,10 +83,10 @@ def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula):
 
 @njit(cache=True)
 def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, skip_unk, interpolate,
-                         increment, formula, longest, source, logp, kept_lower):
+                         retry, vocab_size, formula, longest, source, logp, kept_lower):
     """Fill the kept rows of one order (their indices, `source`), their float32-rounded log10 p and
-    their lower-order log10 p, computing each context's probabilities again with a raised total
-    while they leave no mass."""
+    their lower-order log10 p. With `retry`, a context that leaves no mass and has seen fewer
+    than `vocab_size` words is computed again, without interpolation, then with a raised total."""
     n, k = rows.shape
     last = k - 1
     p = np.empty(longest)
@@ -98,9 +101,10 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, s
             start = end
             continue
         t = float(total)
+        interpolating = interpolate
         while True:
             weight = 0.0
-            if interpolate:
+            if interpolating:
                 weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
             mass = 0.0
             for i in range(start, end):
@@ -110,13 +114,16 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, s
                     if not (len(pruned) and pruned[i]):
                         coef[j] = coefficient(counts[i], t, seen, formula)
                     p[j] = coef[j] * counts[i] / t
-                    if interpolate:
-                        p[j] += weight * 10.0 ** np.float64(lower_logp[i])
+                    if interpolating:
+                        p[j] += weight * math.exp(np.float64(lower_logp[i]) * LN10)
                     if coef[j] != 0.0:
                         mass += p[j]
-            if not (increment and mass > 1.0 - PROB_EPSILON):
+            if not (retry and seen < vocab_size and mass > 1.0 - PROB_EPSILON):
                 break
-            t += 1.0
+            if interpolating:
+                interpolating = False
+            else:
+                t += 1.0
         for i in range(start, end):
             if coef[i - start] != 0.0:
                 source[out] = i
@@ -142,10 +149,10 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
     row's last word under the context suffix (looked up in `tables` if not given)."""
     if k == 1:
-        lower_logp = np.full(len(rows), -np.log10(uniform_size))
+        lower_logp = np.full(len(rows), -np.log10(uniform_size), dtype=np.float32)  # a LogP, as SRILM's
     elif lower_logp is None:
         lower_logp = tables.backoff_logprob(rows, 1).astype(np.float32)
-    increment = k > 1 and policy.increment_denominator and not method.disabled()
+    retry = policy.increment_denominator and not method.disabled()
     pruned = np.zeros(0, dtype=np.bool_) if pruned is None else pruned
     skip_unk = bool(nonevent[vocab.unk])
     formula = method.formula()
@@ -154,6 +161,7 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     logp = np.empty(kept, dtype=np.float32)
     kept_lower = np.empty(kept, dtype=lower_logp.dtype)
     _order_probabilities(rows, counts, lower_logp, nonevent, pruned, vocab.eos, vocab.unk, skip_unk,
-                         bool(method.interpolate), increment, formula, longest, source, logp, kept_lower)
+                         bool(method.interpolate), retry, uniform_size, formula, longest, source, logp,
+                         kept_lower)
     # source is increasing, so keeping every row keeps `rows` as they are
     return OrderEstimate(source, rows if kept == len(rows) else rows[source], logp, kept_lower)
