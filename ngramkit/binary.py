@@ -62,7 +62,7 @@ def write_arrays(path, kind, info, arrays):
         for (name, _, _, array_offset), array in zip(entries, arrays.values()):
             out.write(b"\0" * (array_offset - written))
             data = np.ascontiguousarray(array, dtype=np.asarray(array).dtype.newbyteorder("<"))
-            out.write(memoryview(data).cast("B"))
+            out.write(memoryview(data.reshape(-1)).cast("B"))  # 1-d: an empty table casts too
             written = array_offset + data.nbytes
         out.write(b"\0" * (size - written))
 

@@ -109,6 +109,7 @@ FORMATS = (
                 None, _read_arpa, _write_arpa),
 )
 _FALLBACK = "arpa"
+_TEXT_DEFAULTS = {"vocab": None, "limit_vocab": False, "encoding": "utf-8"}
 
 
 def model_format(name):
@@ -154,6 +155,13 @@ def load(path, format=None, order=None, **options):
     fmt = model_format(format) if format is not None else format_of_file(path)
     if fmt.read is None:
         raise UsageError(f"{fmt.name} files cannot be read as models", option="format")
+    if fmt.name != "arpa":
+        # binary files hold their own vocabulary: text options apply only as their defaults
+        for name, value in list(options.items()):
+            if value == _TEXT_DEFAULTS.get(name, object()):
+                del options[name]
+            elif name in _TEXT_DEFAULTS:
+                raise UsageError(f"applies to ARPA files, not to {fmt.name} files like {path}", option=name)
     model = fmt.read(path, **options)
     return model if order is None else model.truncated(order)
 

@@ -102,3 +102,24 @@ def test_compressed_or_unwritable_binary_output(tmp_path):
         model.write(tmp_path / "lm.ngk.gz", format="ngk")
     with pytest.raises(OutputError, match="directory does not exist"):
         model.write(tmp_path / "missing" / "lm.ngk")
+
+
+def test_model_with_an_empty_order_round_trips(tmp_path):
+    """A 3-gram model whose cutoffs left no trigram: the empty table is written and read back."""
+    arpa = tmp_path / "t.arpa"
+    arpa.write_text("\\data\\\nngram 1=3\nngram 2=1\nngram 3=0\n\n\\1-grams:\n-0.5\t</s>\n-99\t<s>\t-0.3\n"
+                    "-0.2\ta\t-0.1\n\n\\2-grams:\n-0.1\t<s> a\n\n\\3-grams:\n\n\\end\\\n")
+    binary = build(arpa, tmp_path / "t.ngk")
+    model = ngramkit.load(binary)
+    assert model.sizes() == [3, 1, 0] and model.ngrams[2].shape == (0, 3)
+
+
+def test_text_options_of_a_binary_model_are_refused(kenlm_binary, tmp_path, capsys):
+    from ngramkit.cli.ngram import main as ngram_main
+
+    vocab = tmp_path / "v.txt"
+    vocab.write_text("the\n")
+    with pytest.raises(SystemExit) as exc:
+        ngram_main(["-lm", str(kenlm_binary), "-vocab", str(vocab), "-ppl", str(vocab)])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == f"ngram: -vocab: applies to ARPA files, not to ngk files like {kenlm_binary}\n"

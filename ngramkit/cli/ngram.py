@@ -190,7 +190,9 @@ def main(argv=None):
     run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen",
                                                                   "cache_length": "-cache", "cache_lambda": "-cache-lambda",
                                                                   "multiwords": "-multiwords",
-                                                                  "max_hyps": "-max-nbest", "out_dir": "-write-nbest-dir"})
+                                                                  "max_hyps": "-max-nbest", "out_dir": "-write-nbest-dir",
+                                                                  "vocab": "-vocab", "limit_vocab": "-limit-vocab",
+                                                                  "encoding": "-encoding"})
 
 
 if __name__ == "__main__":
