@@ -13,9 +13,13 @@ longest matching n-gram plus the backoff weights of the longer contexts,
 added in float32.
 """
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from numba import carray
+from numba.core import types
+from numba.extending import intrinsic
 
 from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
 from .jit import available_cores, njit, prefetch
@@ -113,6 +117,62 @@ def _insert_order(ids, logprob, backoff, entries, values, offset, size):
             _request_probe(values, offset + _slot_of(key, size))
 
 
+def _sorted_union(rows, extra):
+    """rows (sorted) with the rows `extra` merged in: (merged rows, permutation of the concatenation)."""
+    merged = np.concatenate((rows, extra))
+    perm = np.lexsort(merged.T[::-1])
+    return np.ascontiguousarray(merged[perm]), perm
+
+
+def with_blanks(model):
+    """`model` as KenLM's tables hold it: (ngrams, logprob, backoff) lists per order.
+
+    Where an n-gram is present but a shorter n-gram it ends with is not (legal; made by
+    pruning, filtering or hand edits), KenLM inserts that suffix, a "blank", valued as backing
+    off values it: its suffix's log10 p plus its context's backoff weight (when the context is
+    present), added in float32, with a zero backoff. Zero backoff weights are signed as KenLM
+    signs them (`has_extension`): +0.0 on the context of a longer n-gram (blanks included),
+    -0.0 elsewhere; a missing backoff column is a zero.
+    """
+    from .estimate.lookup import find_rows
+
+    order = model.order
+    ngrams = list(model.ngrams)
+    logprob = [np.asarray(p, dtype=np.float32) for p in model.logprob]
+    backoff = [np.nan_to_num(np.asarray(b, dtype=np.float32), nan=0.0) for b in model.backoff]
+    blank = [None] * order
+    # Every suffix of an n-gram must be present: blanks of order k come from the n-grams
+    # (blanks included) of order k + 1, so the orders are filled from the top down.
+    for k in range(order - 1, 1, -1):
+        higher = ngrams[k]
+        missing = higher[find_rows(ngrams[k - 1], higher, 1) < 0, 1:]
+        if len(missing) == 0:
+            continue
+        missing = np.unique(missing, axis=0)
+        ngrams[k - 1], perm = _sorted_union(ngrams[k - 1], missing)
+        logprob[k - 1] = np.concatenate((logprob[k - 1], np.full(len(missing), np.nan, np.float32)))[perm]
+        backoff[k - 1] = np.concatenate((backoff[k - 1], np.zeros(len(missing), np.float32)))[perm]
+        blank[k - 1] = np.concatenate((np.zeros(len(perm) - len(missing), bool), np.ones(len(missing), bool)))[perm]
+    # A blank's value follows from the order below it, so values are filled from the bottom up.
+    for k in range(2, order):
+        if blank[k - 1] is None:
+            continue
+        rows = ngrams[k - 1][blank[k - 1]]
+        suffix = find_rows(ngrams[k - 2], rows, 1)
+        context = find_rows(ngrams[k - 2], rows, 0)
+        value = np.where(suffix >= 0, logprob[k - 2][np.maximum(suffix, 0)], np.float32(np.nan))
+        has_context = context >= 0
+        value[has_context] = value[has_context] + backoff[k - 2][context[has_context]]
+        logprob[k - 1][blank[k - 1]] = value
+    for k in range(1, order):
+        is_context = np.zeros(len(ngrams[k - 1]), dtype=bool)
+        context = find_rows(ngrams[k - 1], ngrams[k], 0)
+        is_context[context[context >= 0]] = True
+        zero = backoff[k - 1] == 0
+        backoff[k - 1][zero] = np.where(is_context[zero], np.float32(0.0), np.float32(-0.0))
+    return ngrams, logprob, backoff
+
+
 class ScoringTables:
     """A model laid out for compiled lookups.
 
@@ -132,35 +192,43 @@ class ScoringTables:
         self.order = len(meta) - 1
 
     @classmethod
-    def from_model(cls, model, unk_logprob=None):
+    def from_model(cls, model, unk_logprob=None, kenlm=False):
         """Tables of `model`. `unk_logprob` gives `<unk>` a probability when the
-        model has none (KenLM uses -100); None leaves it absent."""
+        model has none (KenLM uses -100); None leaves it absent. `kenlm`: the
+        tables KenLM scores with (`with_blanks`), for `advance(..., kenlm=True)`."""
+        order = model.order
+        if kenlm:
+            ngrams, logprob, backoff = with_blanks(model)
+        else:
+            ngrams, logprob, backoff = model.ngrams, model.logprob, model.backoff
         n_words = len(model.vocab)
-        uni = model.ngrams[0][:, 0]
+        uni = ngrams[0][:, 0]
         uni_logprob = np.full(n_words, np.nan, dtype=np.float32)
-        uni_logprob[uni] = model.logprob[0]
+        uni_logprob[uni] = logprob[0]
+        uni_backoff = np.full(n_words, np.float32(-0.0) if kenlm else np.float32(0.0), dtype=np.float32)
+        if order > 1:
+            uni_backoff[uni] = np.nan_to_num(backoff[0], nan=0.0)
         if unk_logprob is not None and np.isnan(uni_logprob[model.vocab.unk]):
             uni_logprob[model.vocab.unk] = unk_logprob
-        uni_backoff = np.zeros(n_words, dtype=np.float32)
-        if model.order > 1:
-            uni_backoff[uni] = np.nan_to_num(model.backoff[0], nan=0.0)
-        meta = np.zeros((model.order + 1, 2), dtype=np.int64)
+            # KenLM gives the substituted <unk> a backoff of +0.0: its states keep it as context.
+            uni_backoff[model.vocab.unk] = 0.0
+        meta = np.zeros((order + 1, 2), dtype=np.int64)
         offset = 0
-        for k in range(2, model.order + 1):
-            size = max(16, int(LOAD_FACTOR * len(model.ngrams[k - 1])) + 1)
+        for k in range(2, order + 1):
+            size = max(16, int(LOAD_FACTOR * len(ngrams[k - 1])) + 1)
             meta[k] = (offset, size)
             offset += size
         entries = np.full((offset, 2), EMPTY, dtype=np.int64)
         self = cls(uni_logprob, uni_backoff, meta, entries)
 
         def insert(k):
-            ids = model.ngrams[k - 1]
-            backoff = model.backoff[k - 1] if k < model.order else np.zeros(len(ids), dtype=np.float32)
-            _insert_order(ids, model.logprob[k - 1], backoff, entries, self.values, meta[k, 0], meta[k, 1])
+            ids = ngrams[k - 1]
+            bows = backoff[k - 1] if k < order else np.zeros(len(ids), dtype=np.float32)
+            _insert_order(ids, logprob[k - 1], bows, entries, self.values, meta[k, 0], meta[k, 1])
 
         # Each order has its own part of the table, so the orders are filled in parallel,
         # largest first.
-        largest_first = sorted(range(2, model.order + 1), key=lambda k: -len(model.ngrams[k - 1]))
+        largest_first = sorted(range(2, order + 1), key=lambda k: -len(ngrams[k - 1]))
         if len(largest_first) > 1 and available_cores() > 1 and len(entries) > PARALLEL_INSERT_ENTRIES:
             with ThreadPoolExecutor(max_workers=min(available_cores(), len(largest_first))) as pool:
                 list(pool.map(insert, largest_first))
@@ -190,15 +258,20 @@ def _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word):
 
 @njit(cache=True, inline="always")
 def advance(uni_logprob, uni_backoff, meta, entries, values,
-            ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum):
+            ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm):
     """Score `word` after the context ctx_keys[ctx_base:ctx_base+ctx_len]: the
     keys of the context's suffix n-grams, newest first (the first is the last
     word's), with their backoff weights in ctx_bows alike. Fills the context
     that follows into new_keys/new_bows (may not alias the inputs).
 
-    The backoff weights of the contexts longer than the match are summed first
-    and then added (SRILM), or added one by one to the probability (KenLM,
-    `kenlm_sum`); the float32 results differ in the last bit.
+    SRILM (`kenlm` false): the longest n-gram found while the context lasts,
+    even past a missing shorter one, and the sum of the longer contexts' backoff
+    weights added to its probability. KenLM (`kenlm`, on tables made with
+    `ScoringTables.from_model(..., kenlm=True)`, which hold KenLM's blanks):
+    the search stops at the first missing n-gram, the backoff weights are added
+    one by one (the float32 results differ in the last bit), and the new
+    context ends at the longest n-gram found whose backoff has an extension
+    (`has_extension`), so that contexts with equal futures are equal.
 
     Returns (log10 p, length of the matched n-gram (0: none), new context length).
     """
@@ -206,26 +279,53 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
         # All orders' entries are requested before the first is compared, so their cache misses overlap.
         _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word)
     return _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
-                              ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum)
+                              ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm)
+
+
+@njit(cache=True, inline="always")
+def has_extension(backoff):
+    """KenLM's mark on a backoff weight: -0.0 when no longer n-gram has the n-gram as its
+    context (and its weight is 0), so a state need not keep it."""
+    return backoff != 0 or math.copysign(1.0, backoff) > 0
 
 
 @njit(cache=True, inline="always")
 def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
-                       ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum):
+                       ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm):
     """`advance` once the entries it probes have been requested (`_request_probes`)."""
     order = meta.shape[0] - 1
     p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
     found = 0
     if not np.isnan(p):
         found = 1
-        new_len = 1
         new_keys[0] = unigram_key(word)
         new_bows[0] = uni_backoff[word]
+        new_len = 1 if not kenlm or has_extension(uni_backoff[word]) else 0
     else:
         p = np.float32(-np.inf)
         new_len = 0
-    chain = new_len == 1
     usable = min(ctx_len, order - 1)
+    if kenlm:
+        if found:
+            for j in range(1, usable + 1):
+                k = j + 1
+                offset = meta[k, 0]
+                key = _extend(ctx_keys[ctx_base + j - 1], word)
+                slot = _find(entries, offset, meta[k, 1], key)
+                if slot < 0:
+                    break  # the blanks make every suffix of a longer n-gram present
+                p = values[offset + slot, 2]
+                found = k
+                if k < order:
+                    bow = values[offset + slot, 3]
+                    new_keys[j] = key
+                    new_bows[j] = bow
+                    if has_extension(bow):
+                        new_len = k
+        for j in range(max(found, 1), usable + 1):
+            p = p + ctx_bows[ctx_base + j - 1]
+        return p, found, new_len
+    chain = new_len == 1
     # SRILM looks further while the context exists, even past a missing n-gram.
     for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
@@ -241,10 +341,6 @@ def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
                 new_len = k
         else:
             chain = False
-    if kenlm_sum:
-        for j in range(max(found, 1), usable + 1):
-            p = p + ctx_bows[ctx_base + j - 1]
-        return p, found, new_len
     bow = np.float32(0.0)
     for j in range(max(found, 1), usable + 1):
         bow = bow + ctx_bows[ctx_base + j - 1]
@@ -557,3 +653,119 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                 line_of[lane] = -1
                 active -= 1
     return totals, out_logprob, out_found, out_ids, out_offsets
+
+
+# One context of the per-call interface (`lm.State`) is an int64 array: its length, the
+# length of the n-gram that made it, the keys of its suffix n-grams (newest first), then
+# their float32 backoff weights two to a slot. One array is one argument to unbox per call.
+MAX_CONTEXT = 19  # words a context holds: models up to order 20, as counting allows
+STATE_KEYS = 2
+STATE_BOWS = STATE_KEYS + MAX_CONTEXT
+STATE_SIZE = STATE_BOWS + (MAX_CONTEXT + 1) // 2
+
+
+@intrinsic
+def _float32_pointer(typingctx, address):
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
+
+    return types.CPointer(types.float32)(types.int64), codegen
+
+
+@intrinsic
+def _int64_pointer(typingctx, address):
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
+
+    return types.CPointer(types.int64)(types.int64), codegen
+
+
+def table_handle(tables):
+    """The addresses and sizes of `tables`' arrays in one int64 array, so that a per-call
+    scoring function unboxes one argument for all of them. The arrays must outlive it."""
+    arrays = (tables.uni_logprob, tables.uni_backoff, tables.meta, tables.entries)
+    for array in arrays:
+        if not array.flags.c_contiguous:
+            raise ValueError("scoring tables must be contiguous")
+    return np.array([tables.uni_logprob.ctypes.data, len(tables.uni_logprob), tables.uni_backoff.ctypes.data,
+                     tables.meta.ctypes.data, len(tables.meta), tables.entries.ctypes.data, len(tables.entries)],
+                    dtype=np.int64)
+
+
+@njit(cache=True, inline="always")
+def _tables_of(handle):
+    uni_logprob = carray(_float32_pointer(handle[0]), handle[1])
+    uni_backoff = carray(_float32_pointer(handle[2]), handle[1])
+    meta = carray(_int64_pointer(handle[3]), (handle[4], 2))
+    entries = carray(_int64_pointer(handle[5]), (handle[6], 2))
+    values = carray(_float32_pointer(handle[5]), (handle[6], 4))
+    return uni_logprob, uni_backoff, meta, entries, values
+
+
+@njit(cache=True, inline="always")
+def _state_bows(state):
+    return carray(_float32_pointer(state.ctypes.data + 8 * STATE_BOWS), MAX_CONTEXT)
+
+
+@njit(cache=True, inline="always")
+def _score_into(handle, in_state, word, out_state):
+    uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
+    p, found, length = advance(uni_logprob, uni_backoff, meta, entries, values,
+                               in_state[STATE_KEYS:STATE_BOWS], _state_bows(in_state), 0, in_state[0], word,
+                               out_state[STATE_KEYS:STATE_BOWS], _state_bows(out_state), True)
+    out_state[0] = length
+    out_state[1] = found
+    return p
+
+
+# The per-call functions keep the GIL: giving it up and taking it back costs more than they run.
+@njit(cache=True, nogil=False)
+def score_state(handle, in_state, word, out_state):
+    """KenLM's log10 p(word | in_state) (a `lm.State` array); the context that follows goes
+    to out_state (another array), with the matched n-gram's length."""
+    return _score_into(handle, in_state, word, out_state)
+
+
+@njit(cache=True, nogil=False)
+def score_state_in_place(handle, state, word):
+    """`score_state` with one array as input and output."""
+    return _score_into(handle, state.copy(), word, state)
+
+
+@njit(cache=True)
+def score_states(handle, in_states, words, out_states):
+    """`score_state` of each (in_states[i], words[i]) into out_states[i]: float32 log10 p.
+    The entries of all pairs are requested ahead, LOOKAHEAD pairs at a time."""
+    uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
+    n = len(words)
+    out = np.empty(n, dtype=np.float32)
+    for i in range(n + LOOKAHEAD):
+        if i < n:
+            state = in_states[i]
+            _request_probes(meta, values, state[STATE_KEYS:STATE_BOWS], 0, state[0], words[i])
+        r = i - LOOKAHEAD
+        if r >= 0:
+            source = in_states[r]
+            target = out_states[r]
+            p, found, length = _advance_requested(
+                uni_logprob, uni_backoff, meta, entries, values, source[STATE_KEYS:STATE_BOWS],
+                _state_bows(source), 0, source[0], words[r], target[STATE_KEYS:STATE_BOWS], _state_bows(target), True)
+            target[0] = length
+            target[1] = found
+            out[r] = p
+    return out
+
+
+@njit(cache=True)
+def begin_state(uni_logprob, uni_backoff, bos, order, state):
+    """Set a `lm.State` array to the context of a sentence start."""
+    state[0] = sentence_start(uni_logprob, uni_backoff, bos, True, order, state[STATE_KEYS:STATE_BOWS],
+                              _state_bows(state))
+    state[1] = 0
+
+
+@njit(cache=True)
+def word_id(table, text, unknown):
+    """Id of the word whose UTF-8 bytes are `text`, or `unknown`."""
+    w = _word_of_key(table, _word_key(text, 0, len(text)))
+    return w if w >= 0 else unknown
