@@ -1,13 +1,22 @@
 """pyctcdecode's beam search on an `ngramkit.Model` (pyctcdecode is not a dependency).
 
-pyctcdecode's `LanguageModel` makes its contexts with `kenlm.State()`, which
-our `Model` cannot fill (and without the kenlm module it cannot run at all),
-and reads unigrams only from ARPA lines with a backoff column, which
-SRILM-style files leave out on many unigrams. `LanguageModel` here makes
-`ngramkit.State`s and takes the unigrams from the model itself; its scores are
-pyctcdecode's on `kenlm.Model`.
+`ngramkit` itself stands in for the `kenlm` module (`sys.modules["kenlm"] = ngramkit` before
+pyctcdecode is imported makes pyctcdecode run on it unchanged). This module does more:
+
+- `LanguageModel` takes its unigrams from the model itself (pyctcdecode reads them only from
+  ARPA lines with a backoff column, which SRILM-style files leave out on many unigrams, and
+  from no binary), and runs without the kenlm module;
+- `BeamSearchDecoderCTC` scores the new words of all beams of a step in one compiled call
+  (`Model.score_pairs`) instead of one call per beam; its transcripts and scores are
+  pyctcdecode's on `kenlm.Model`;
+- a decoder saved with `save_to_dir` loads with pyctcdecode's `load_from_dir` also when the
+  model is an ngramkit binary (`.ngk`): the copy is named with the `.bin` pyctcdecode accepts.
 """
 
+import json
+import os
+
+from pyctcdecode import decoder as pyctcdecode_decoder
 from pyctcdecode import language_model
 from pyctcdecode.alphabet import Alphabet, verify_alphabet_coverage
 from pyctcdecode.constants import (
@@ -17,9 +26,11 @@ from pyctcdecode.constants import (
     DEFAULT_UNK_LOGP_OFFSET,
     LOG_BASE_CHANGE_FACTOR,
 )
-from pyctcdecode.decoder import BeamSearchDecoderCTC
 
 from .lm import Model, State
+
+# The model file names pyctcdecode's load_from_dir accepts.
+PYCTCDECODE_EXTENSIONS = (".arpa", ".bin", ".binary")
 
 
 class LanguageModel(language_model.LanguageModel):
@@ -44,21 +55,93 @@ class LanguageModel(language_model.LanguageModel):
             return 0.0
         return self._kenlm_model.BaseScore(start_state, "</s>", State())
 
+    def _weighted(self, word, lm_score, end_score):
+        """pyctcdecode's score of a word from its log10 p (and `</s>`'s after it, or None)."""
+        if (self._unigram_set and word not in self._unigram_set) or word not in self._kenlm_model:
+            lm_score += self.unk_score_offset
+        if end_score is not None:
+            lm_score = lm_score + end_score
+        return self.alpha * lm_score * LOG_BASE_CHANGE_FACTOR + self.beta
+
     def score(self, prev_state, word, is_last_word=False):
         """(weighted natural-log score, next state) of `word`, as pyctcdecode computes it."""
         end_state = State()
         lm_score = self._kenlm_model.BaseScore(prev_state, word, end_state)
-        if (self._unigram_set and word not in self._unigram_set) or word not in self._kenlm_model:
-            lm_score += self.unk_score_offset
+        return self._weighted(word, lm_score, self._get_raw_end_score(end_state) if is_last_word else None), \
+            end_state
+
+    def score_many(self, prev_states, words, is_last_word=False):
+        """`score` of each (prev_states[i], words[i]), in one compiled call (two with `</s>`)."""
+        model = self._kenlm_model
+        logprob, states = model.score_pairs(prev_states, words)
+        end_scores = [None] * len(words)
         if is_last_word:
-            lm_score = lm_score + self._get_raw_end_score(end_state)
-        return self.alpha * lm_score * LOG_BASE_CHANGE_FACTOR + self.beta, end_state
+            if self.score_boundary:
+                end_scores = model.score_pairs(states, ["</s>"] * len(words))[0].tolist()
+            else:
+                end_scores = [0.0] * len(words)
+        return [(self._weighted(word, p, end), state)
+                for word, p, end, state in zip(words, logprob.tolist(), end_scores, states)]
+
+    def save_to_dir(self, filepath, unigram_encoding=None):
+        """pyctcdecode's `save_to_dir`; a model file named otherwise than pyctcdecode's
+        `load_from_dir` accepts is copied as `<name>.bin` (models are read by content)."""
+        super().save_to_dir(filepath, unigram_encoding)
+        name = os.path.basename(os.fsdecode(self._kenlm_model.path))
+        if not name.endswith(PYCTCDECODE_EXTENSIONS):
+            os.replace(os.path.join(filepath, name), os.path.join(filepath, name + ".bin"))
+
+    @classmethod
+    def load_from_dir(cls, filepath, unigram_encoding=None):
+        """A language model saved by `save_to_dir` (this one's or pyctcdecode's), on ngramkit."""
+        filenames = cls.parse_directory_contents(filepath)
+        with open(filenames["json_attrs"]) as f:
+            attributes = json.load(f)
+        with open(filenames["unigrams"], encoding=unigram_encoding) as f:
+            unigrams = f.read().splitlines()
+        return cls(Model(filenames["kenlm"]), unigrams, **attributes)
+
+
+class BeamSearchDecoderCTC(pyctcdecode_decoder.BeamSearchDecoderCTC):
+    """pyctcdecode's decoder; with an ngramkit `LanguageModel`, the words that end the beams of
+    a step are scored together (`LanguageModel.score_many`)."""
+
+    def _get_lm_beams(self, beams, hotword_scorer, cached_lm_scores, cached_partial_token_scores, is_eos=False):
+        language_model = self._language_model
+        if isinstance(language_model, LanguageModel):
+            # Score, in one call, the texts the loop of pyctcdecode's method would score one by one.
+            pending = {}
+            for text, next_word, *_ in beams:
+                new_text = pyctcdecode_decoder._merge_tokens(text, next_word)
+                if (new_text, is_eos) not in cached_lm_scores and new_text not in pending:
+                    pending[new_text] = (text, next_word)
+            if pending:
+                starts = [pending[new_text] for new_text in pending]
+                scored = language_model.score_many([cached_lm_scores[(text, False)][2] for text, _ in starts],
+                                                   [word for _, word in starts], is_last_word=is_eos)
+                for new_text, (text, _), (score, end_state) in zip(pending, starts, scored):
+                    raw_lm_score = cached_lm_scores[(text, False)][1] + score
+                    cached_lm_scores[(new_text, is_eos)] = (raw_lm_score + hotword_scorer.score(new_text),
+                                                            raw_lm_score, end_state)
+        return super()._get_lm_beams(beams, hotword_scorer, cached_lm_scores, cached_partial_token_scores, is_eos)
+
+    @classmethod
+    def load_from_dir(cls, filepath, unigram_encoding=None):
+        """A decoder saved by `save_to_dir`, its language model on ngramkit."""
+        filenames = cls.parse_directory_contents(filepath)
+        with open(filenames["alphabet"]) as f:
+            alphabet = Alphabet.loads(f.read())
+        model = None
+        if filenames["language_model"] is not None:
+            model = LanguageModel.load_from_dir(filenames["language_model"], unigram_encoding=unigram_encoding)
+        return cls(alphabet, language_model=model)
 
 
 def build_ctcdecoder(labels, model, unigrams=None, alpha=DEFAULT_ALPHA, beta=DEFAULT_BETA,
                      unk_score_offset=DEFAULT_UNK_LOGP_OFFSET, lm_score_boundary=DEFAULT_SCORE_LM_BOUNDARY):
-    """pyctcdecode's `build_ctcdecoder` with an `ngramkit.Model` (or the path of
-    an ARPA or binary model) in place of `kenlm_model_path`."""
+    """pyctcdecode's `build_ctcdecoder` with an `ngramkit.Model` (or the path of an ARPA,
+    ngramkit or KenLM binary model) in place of `kenlm_model_path`; the unigrams default to
+    the model's 1-grams, whatever the file's format."""
     if not isinstance(model, Model):
         model = Model(model)
     lm = LanguageModel(model, unigrams, alpha=alpha, beta=beta, unk_score_offset=unk_score_offset,
