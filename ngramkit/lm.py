@@ -23,7 +23,7 @@ from .scoring import (
     WordTable,
     begin_state,
     score_lines,
-    score_sentence,
+    score_text,
     score_state,
     score_state_in_place,
     score_states,
@@ -260,13 +260,14 @@ class Model:
         self._tables = tables
         self._arrays = tables.arrays()
         self._words = words
-        # The leading arguments of score_sentence and score_lines, joined once rather than per call.
+        # The leading arguments of score_lines, joined once rather than per call.
         self._text_arrays = (*self._arrays, *words.arrays())
         self._handle = table_handle(tables)
         self._ids = {}
         example = np.zeros(STATE_SIZE, dtype=np.int64)
         self._score_state = _entry_point(score_state, self._handle, example, 0, example.copy())
         self._score_in_place = _entry_point(score_state_in_place, self._handle, example, 0)
+        self._score_text = _entry_point(score_text, self._handle, words.table, b"a", 0, 0, 0, True, True)
 
     def __reduce__(self):
         # A model pickles as its path and is read again on unpickling, as kenlm's.
@@ -284,7 +285,10 @@ class Model:
 
     def __contains__(self, word):
         """Is `word` (str or bytes) in the vocabulary (`<unk>` is not), as kenlm's `in`."""
-        return self._word_id(_as_bytes(word)) != self._unk
+        w = self._ids.get(word) if type(word) is str else None
+        if w is None:
+            w = self._id(word) if type(word) is str else self._word_id(_as_bytes(word))
+        return w != self._unk
 
     @property
     def unigrams(self):
@@ -364,8 +368,9 @@ class Model:
     def score(self, sentence, bos=True, eos=True):
         """log10 probability of a sentence (str or bytes, words separated by whitespace)."""
         # Compiled code reads the bytes object in place: no array around it per call.
-        return float(score_sentence(*self._text_arrays, _as_bytes(sentence),
-                                    self._unk, self._bos, self._eos, bos, eos))
+        text = sentence.encode("utf-8") if type(sentence) is str else _as_bytes(sentence)
+        return self._score_text(self._handle, self._words.table, text, self._unk, self._bos, self._eos,
+                                bool(bos), bool(eos))
 
     def perplexity(self, sentence):
         """10 ** (-score / tokens), tokens counting `</s>` (as kenlm does)."""

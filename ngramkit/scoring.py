@@ -756,6 +756,14 @@ def score_states(handle, in_states, words, out_states):
     return out
 
 
+@njit(cache=True, nogil=False)
+def score_text(handle, table, buf, unk, bos, eos, use_bos, use_eos):
+    """`score_sentence` on the tables of `handle` (`table_handle`), as a float."""
+    uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
+    return np.float64(score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos,
+                                     use_bos, use_eos))
+
+
 @njit(cache=True)
 def begin_state(uni_logprob, uni_backoff, bos, order, state):
     """Set a `lm.State` array to the context of a sentence start."""
