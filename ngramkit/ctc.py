@@ -55,33 +55,28 @@ class LanguageModel(language_model.LanguageModel):
             return 0.0
         return self._kenlm_model.BaseScore(start_state, "</s>", State())
 
-    def _weighted(self, word, lm_score, end_score):
-        """pyctcdecode's score of a word from its log10 p (and `</s>`'s after it, or None)."""
-        if (self._unigram_set and word not in self._unigram_set) or word not in self._kenlm_model:
-            lm_score += self.unk_score_offset
-        if end_score is not None:
-            lm_score = lm_score + end_score
-        return self.alpha * lm_score * LOG_BASE_CHANGE_FACTOR + self.beta
-
     def score(self, prev_state, word, is_last_word=False):
         """(weighted natural-log score, next state) of `word`, as pyctcdecode computes it."""
-        end_state = State()
-        lm_score = self._kenlm_model.BaseScore(prev_state, word, end_state)
-        return self._weighted(word, lm_score, self._get_raw_end_score(end_state) if is_last_word else None), \
-            end_state
+        return self.score_many([prev_state], [word], is_last_word)[0]
 
     def score_many(self, prev_states, words, is_last_word=False):
         """`score` of each (prev_states[i], words[i]), in one compiled call (two with `</s>`)."""
         model = self._kenlm_model
         logprob, states = model.score_pairs(prev_states, words)
-        end_scores = [None] * len(words)
-        if is_last_word:
-            if self.score_boundary:
-                end_scores = model.score_pairs(states, ["</s>"] * len(words))[0].tolist()
-            else:
-                end_scores = [0.0] * len(words)
-        return [(self._weighted(word, p, end), state)
-                for word, p, end, state in zip(words, logprob.tolist(), end_scores, states)]
+        if is_last_word and self.score_boundary:
+            end_scores = model.score_pairs(states, ["</s>"] * len(words))[0].tolist()
+        else:
+            end_scores = [0.0 if is_last_word else None] * len(words)
+        alpha, beta, unk_offset, unigrams = self.alpha, self.beta, self.unk_score_offset, self._unigram_set
+        scores = []
+        # pyctcdecode's arithmetic, in its order, so that the floats are its own
+        for word, lm_score, end_score, state in zip(words, logprob.tolist(), end_scores, states):
+            if (unigrams and word not in unigrams) or word not in model:
+                lm_score += unk_offset
+            if end_score is not None:
+                lm_score = lm_score + end_score
+            scores.append((alpha * lm_score * LOG_BASE_CHANGE_FACTOR + beta, state))
+        return scores
 
     def save_to_dir(self, filepath, unigram_encoding=None):
         """pyctcdecode's `save_to_dir`; a model file named otherwise than pyctcdecode's
@@ -107,23 +102,38 @@ class BeamSearchDecoderCTC(pyctcdecode_decoder.BeamSearchDecoderCTC):
     a step are scored together (`LanguageModel.score_many`)."""
 
     def _get_lm_beams(self, beams, hotword_scorer, cached_lm_scores, cached_partial_token_scores, is_eos=False):
+        """pyctcdecode's `_get_lm_beams`, the texts it would score one by one scored in one call."""
         language_model = self._language_model
-        if isinstance(language_model, LanguageModel):
-            # Score, in one call, the texts the loop of pyctcdecode's method would score one by one.
-            pending = {}
-            for text, next_word, *_ in beams:
-                new_text = pyctcdecode_decoder._merge_tokens(text, next_word)
-                if (new_text, is_eos) not in cached_lm_scores and new_text not in pending:
-                    pending[new_text] = (text, next_word)
-            if pending:
-                starts = [pending[new_text] for new_text in pending]
-                scored = language_model.score_many([cached_lm_scores[(text, False)][2] for text, _ in starts],
-                                                   [word for _, word in starts], is_last_word=is_eos)
-                for new_text, (text, _), (score, end_state) in zip(pending, starts, scored):
-                    raw_lm_score = cached_lm_scores[(text, False)][1] + score
-                    cached_lm_scores[(new_text, is_eos)] = (raw_lm_score + hotword_scorer.score(new_text),
-                                                            raw_lm_score, end_state)
-        return super()._get_lm_beams(beams, hotword_scorer, cached_lm_scores, cached_partial_token_scores, is_eos)
+        if not isinstance(language_model, LanguageModel):
+            return super()._get_lm_beams(beams, hotword_scorer, cached_lm_scores, cached_partial_token_scores,
+                                         is_eos)
+        merge = pyctcdecode_decoder._merge_tokens
+        new_texts = [merge(beam[0], beam[1]) for beam in beams]
+        pending = {}
+        for beam, new_text in zip(beams, new_texts):
+            if (new_text, is_eos) not in cached_lm_scores and new_text not in pending:
+                pending[new_text] = beam
+        if pending:
+            starts = [cached_lm_scores[(beam[0], False)] for beam in pending.values()]
+            scored = language_model.score_many([start[2] for start in starts],
+                                               [beam[1] for beam in pending.values()], is_last_word=is_eos)
+            for new_text, start, (score, end_state) in zip(pending, starts, scored):
+                raw_lm_score = start[1] + score
+                cached_lm_scores[(new_text, is_eos)] = (raw_lm_score + hotword_scorer.score(new_text),
+                                                        raw_lm_score, end_state)
+        new_beams = []
+        for (_, _, word_part, last_char, frame_list, frames, logit_score), new_text in zip(beams, new_texts):
+            lm_score = cached_lm_scores[(new_text, is_eos)][0]
+            if word_part:
+                partial = cached_partial_token_scores.get(word_part)
+                if partial is None:
+                    # if the prefix is in the hotword trie its score is used, else the character trie's
+                    scorer = hotword_scorer if word_part in hotword_scorer else language_model
+                    partial = cached_partial_token_scores[word_part] = scorer.score_partial_token(word_part)
+                lm_score += partial
+            new_beams.append((new_text, "", word_part, last_char, frame_list, frames, logit_score,
+                              logit_score + lm_score))
+        return new_beams
 
     @classmethod
     def load_from_dir(cls, filepath, unigram_encoding=None):

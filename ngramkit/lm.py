@@ -349,21 +349,20 @@ class Model:
     def score_pairs(self, states, words):
         """Score many (state, word) pairs in one compiled call, as a decoder extends its beams:
         returns (float32 log10 p per pair, list of the new States)."""
-        words = np.fromiter((self._id(word) for word in words), dtype=np.int64, count=len(words))
         if len(states) != len(words):
             raise ValueError(f"{len(states)} states but {len(words)} words")
+        known = self._ids.get
+        ids = [known(word) for word in words]
+        if None in ids:
+            ids = [self._id(word) if w is None else w for word, w in zip(words, ids)]
         try:
-            contexts = np.array([state._a for state in states], dtype=np.int64).reshape(len(words), STATE_SIZE)
+            contexts = np.concatenate([state._a for state in states]) if states else np.empty(0, np.int64)
         except AttributeError:
             raise _not_a_state(next(s for s in states if not isinstance(s, State))) from None
+        contexts = contexts.reshape(len(ids), STATE_SIZE)
         new = np.empty_like(contexts)
-        logprob = score_states(self._handle, contexts, words, new)
-        out = []
-        for row in new:
-            state = State.__new__(State)
-            state._a = row
-            out.append(state)
-        return logprob, out
+        logprob = score_states(self._handle, contexts, np.array(ids, dtype=np.int64), new)
+        return logprob, list(map(_state_of, new))
 
     def score(self, sentence, bos=True, eos=True):
         """log10 probability of a sentence (str or bytes, words separated by whitespace)."""
@@ -414,6 +413,12 @@ class Model:
         """
         _, logprob, found, token_ids, offsets = self._score_lines(list(sentences), bos, eos, True)
         return logprob, found, token_ids == self._unk, offsets
+
+
+def _state_of(array):
+    state = State.__new__(State)
+    state._a = array
+    return state
 
 
 class LanguageModel(Model):
