@@ -23,7 +23,7 @@ from .scoring import (
     WordTable,
     begin_state,
     score_lines,
-    score_text,
+    score_sentence,
     score_state,
     score_state_in_place,
     score_states,
@@ -267,7 +267,7 @@ class Model:
         example = np.zeros(STATE_SIZE, dtype=np.int64)
         self._score_state = _entry_point(score_state, self._handle, example, 0, example.copy())
         self._score_in_place = _entry_point(score_state_in_place, self._handle, example, 0)
-        self._score_text = _entry_point(score_text, self._handle, words.table, b"a", 0, 0, 0, True, True)
+        self._score_sentence = _entry_point(score_sentence, self._handle, words.table, b"a", 0, 0, 0, True, True)
 
     def __reduce__(self):
         # A model pickles as its path and is read again on unpickling, as kenlm's.
@@ -368,7 +368,7 @@ class Model:
         """log10 probability of a sentence (str or bytes, words separated by whitespace)."""
         # Compiled code reads the bytes object in place: no array around it per call.
         text = sentence.encode("utf-8") if type(sentence) is str else _as_bytes(sentence)
-        return self._score_text(self._handle, self._words.table, text, self._unk, self._bos, self._eos,
+        return self._score_sentence(self._handle, self._words.table, text, self._unk, self._bos, self._eos,
                                 bool(bos), bool(eos))
 
     def perplexity(self, sentence):

@@ -538,11 +538,14 @@ def _sentence_ids(buf, table, unknown):
     return ids[:t]
 
 
-@njit(cache=True)
-def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos, use_bos, use_eos):
+# Called once per sentence: keeping the GIL costs less than giving it up and taking it back.
+@njit(cache=True, nogil=False)
+def score_sentence(handle, table, buf, unk, bos, eos, use_bos, use_eos):
     """KenLM's `Model.score` of `buf` as one sentence (all whitespace separates
-    words): the float32 total. The words are looked up first, then the table
-    entries of each word are requested a few words ahead of its scoring."""
+    words) on the tables of `handle` (`table_handle`): the float32 total, as a
+    float. The words are looked up first, then the table entries of each word
+    are requested a few words ahead of its scoring."""
+    uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
     ids = _sentence_ids(buf, table, unk)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
@@ -565,7 +568,7 @@ def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, 
             keys[j] = next_keys[j]
             bows[j] = next_bows[j]
         total += p
-    return total
+    return np.float64(total)
 
 
 @njit(cache=True)
@@ -754,14 +757,6 @@ def score_states(handle, in_states, words, out_states):
             target[1] = found
             out[r] = p
     return out
-
-
-@njit(cache=True, nogil=False)
-def score_text(handle, table, buf, unk, bos, eos, use_bos, use_eos):
-    """`score_sentence` on the tables of `handle` (`table_handle`), as a float."""
-    uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
-    return np.float64(score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos,
-                                     use_bos, use_eos))
 
 
 @njit(cache=True)

@@ -265,3 +265,19 @@ def test_pruned_binaries_score_as_kenlm(pruned_arpas, tmp_path):
         ngramkit.load(path).write(kenlm_binary, format="kenlm")
         for ours in (Model(binary), Model(kenlm_binary)):
             assert _walk(ours, State, sentences) == _walk(reference, kenlm.State, sentences), path
+
+
+def test_binary_of_an_older_ngramkit_is_scored_with_blanks(tmp_path):
+    # Tables written before blanks were filled (no "tables" version in the header) are made anew
+    # from the model arrays the file also holds.
+    from ngramkit.binary import read_arrays, write_arrays
+    from ngramkit.lm import BINARY_KIND
+
+    current = tmp_path / "test.ngk"
+    ngramkit.load(KENLM / "test.arpa").write(current)
+    info, arrays = read_arrays(current, BINARY_KIND)
+    del info["tables"]
+    older = tmp_path / "older.ngk"
+    write_arrays(older, BINARY_KIND, info, {name: array.copy() for name, array in arrays.items()})
+    got = list(Model(older).full_scores("also would consider higher", bos=False, eos=False))
+    assert [n for _, n, _ in got] == [1, 2, 3, 4]
