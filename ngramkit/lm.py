@@ -1,9 +1,13 @@
-"""`Model` and `State`: a drop-in for the `kenlm` Python module's classes, plus
-batch scoring in one compiled call.
+"""`Model`, `State`, `Config`, `LoadMethod`, `ARPALoadComplain`, `LanguageModel`: a drop-in
+for the `kenlm` Python module, plus batch scoring in one compiled call (`score_batch`,
+`full_scores_batch`) and many (state, word) pairs at once for decoders (`score_pairs`).
 
-Semantics follow KenLM: out-of-vocabulary words score as `<unk>` (log10 p of
--100 when the model has no `<unk>`), and backoff weights are added to the
-probability one by one in float32, so scores agree with kenlm bit for bit.
+Semantics follow KenLM's: out-of-vocabulary words score as `<unk>` (log10 p of -100 when the
+model has no `<unk>`); where an n-gram's suffix is missing from the file, KenLM's blank fills
+it (`scoring.with_blanks`), which counts in the n-gram length; a state keeps only the context
+that some longer n-gram extends, so states with equal futures are equal; backoff weights are
+added to the probability one by one in float32. Scores, n-gram lengths and state equalities
+agree with kenlm's exactly.
 """
 
 import os
@@ -158,7 +162,7 @@ class ARPALoadComplain:
 class Config:
     """kenlm's `Config`: the options `Model` accepts, with kenlm's defaults."""
 
-    __slots__ = ("load_method", "show_progress", "arpa_complain")
+    __slots__ = ("arpa_complain", "load_method", "show_progress")
 
     def __init__(self):
         self.load_method = LoadMethod.POPULATE_OR_READ

@@ -8,9 +8,11 @@ the probes of consecutive words overlap; each probe reads one 16-byte entry
 holding the key, the probability and the backoff weight. A context is kept as
 the keys of its suffix n-grams, newest first, with their backoff weights.
 
-The arithmetic follows SRILM's `Ngram::wordProbBO`: the probability of the
-longest matching n-gram plus the backoff weights of the longer contexts,
-added in float32.
+`advance` scores as SRILM's `Ngram::wordProbBO` (perplexity) or as KenLM's
+`GenericModel::FullScore` (the kenlm-compatible `lm.Model`, on tables with
+KenLM's blanks, `with_blanks`). The per-call and pair-batch kernels at the end
+work on `lm.State` arrays and on all tables through one handle array
+(`table_handle`), so that a call from Python unboxes few arguments.
 """
 
 import math
