@@ -89,8 +89,9 @@ PARALLEL_INSERT_ENTRIES = 1 << 20  # smaller tables are filled in one thread
 
 
 @njit(cache=True)
-def _insert_order(ids, logprob, backoff, entries, values, offset, size):
-    """Insert the k-grams `ids` into the table at entries[offset:offset+size].
+def _insert_order(ids, logprob, backoff, entries, values, offset, size, zero):
+    """Insert the k-grams `ids` into the table at entries[offset:offset+size]; a zero or
+    missing (NaN) backoff weight is stored as `zero` (KenLM's tables: -0.0).
 
     Each insertion lands on a random line of a table far larger than the caches, so the
     slots of the rows _INSERT_AHEAD ahead are requested while the current row is inserted.
@@ -110,7 +111,7 @@ def _insert_order(ids, logprob, backoff, entries, values, offset, size):
             entries[offset + slot, 0] = key
             values[offset + slot, 2] = logprob[i]
             bow = backoff[i]
-            values[offset + slot, 3] = np.float32(0.0) if np.isnan(bow) else bow
+            values[offset + slot, 3] = zero if np.isnan(bow) or bow == 0 else bow
         if r < n:
             key = unigram_key(ids[r, 0])
             for c in range(1, k):
@@ -127,14 +128,12 @@ def _sorted_union(rows, extra):
 
 
 def with_blanks(model):
-    """`model` as KenLM's tables hold it: (ngrams, logprob, backoff) lists per order.
+    """`model`'s n-grams with KenLM's blanks: (ngrams, logprob, backoff) lists per order.
 
     Where an n-gram is present but a shorter n-gram it ends with is not (legal; made by
     pruning, filtering or hand edits), KenLM inserts that suffix, a "blank", valued as backing
     off values it: its suffix's log10 p plus its context's backoff weight (when the context is
-    present), added in float32, with a zero backoff. Zero backoff weights are signed as KenLM
-    signs them (`has_extension`): +0.0 on the context of a longer n-gram (blanks included),
-    -0.0 elsewhere; a missing backoff column is a zero.
+    present), added in float32, with a zero backoff. A missing backoff column is a zero.
     """
     from .estimate.lookup import find_rows
 
@@ -166,13 +165,43 @@ def with_blanks(model):
         has_context = context >= 0
         value[has_context] = value[has_context] + backoff[k - 2][context[has_context]]
         logprob[k - 1][blank[k - 1]] = value
-    for k in range(1, order):
-        is_context = np.zeros(len(ngrams[k - 1]), dtype=bool)
-        context = find_rows(ngrams[k - 1], ngrams[k], 0)
-        is_context[context[context >= 0]] = True
-        zero = backoff[k - 1] == 0
-        backoff[k - 1][zero] = np.where(is_context[zero], np.float32(0.0), np.float32(-0.0))
     return ngrams, logprob, backoff
+
+
+@njit(cache=True, inline="always")
+def _key_of(ids, r, start, stop):
+    key = unigram_key(ids[r, start])
+    for c in range(start + 1, stop):
+        key = _extend(key, ids[r, c])
+    return key
+
+
+@njit(cache=True)
+def _missing_suffixes(ids, entries, meta):
+    """How many rows of `ids` (order k + 1 >= 3) have a suffix (their last k words) that the
+    order-k table lacks."""
+    width = ids.shape[1]
+    k = width - 1
+    missing = 0
+    for r in range(ids.shape[0]):
+        missing += _find(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 1, width)) < 0
+    return missing
+
+
+@njit(cache=True)
+def _mark_contexts(ids, entries, values, meta, uni_backoff):
+    """KenLM's extension marks: the zero backoff of each context (first k words) of a row of
+    `ids` (order k + 1) becomes +0.0 (see `has_extension`)."""
+    width = ids.shape[1]
+    k = width - 1
+    for r in range(ids.shape[0]):
+        if k == 1:
+            if uni_backoff[ids[r, 0]] == 0:
+                uni_backoff[ids[r, 0]] = np.float32(0.0)
+            continue
+        slot = _find(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 0, k))
+        if slot >= 0 and values[meta[k, 0] + slot, 3] == 0:
+            values[meta[k, 0] + slot, 3] = np.float32(0.0)
 
 
 class ScoringTables:
@@ -197,23 +226,39 @@ class ScoringTables:
     def from_model(cls, model, unk_logprob=None, kenlm=False):
         """Tables of `model`. `unk_logprob` gives `<unk>` a probability when the
         model has none (KenLM uses -100); None leaves it absent. `kenlm`: the
-        tables KenLM scores with (`with_blanks`), for `advance(..., kenlm=True)`."""
-        order = model.order
-        if kenlm:
+        tables KenLM scores with, for `advance(..., kenlm=True)`: with its blanks
+        (`with_blanks`) and its marks on zero backoff weights (`has_extension`)."""
+        ngrams = model.ngrams
+        self = cls._filled(model, ngrams, model.logprob, model.backoff, unk_logprob, kenlm)
+        if not kenlm:
+            return self
+        if any(_missing_suffixes(ngrams[k - 1], self.entries, self.meta) for k in range(3, model.order + 1)):
+            # Rare (pruned or filtered models): the tables are made again with the blanks.
             ngrams, logprob, backoff = with_blanks(model)
-        else:
-            ngrams, logprob, backoff = model.ngrams, model.logprob, model.backoff
+            self = cls._filled(model, ngrams, logprob, backoff, unk_logprob, kenlm)
+        for k in range(2, model.order + 1):
+            _mark_contexts(ngrams[k - 1], self.entries, self.values, self.meta, self.uni_backoff)
+        if unk_logprob is not None and not (ngrams[0][:, 0] == model.vocab.unk).any():
+            # KenLM gives the substituted <unk> a backoff of +0.0: its states keep it as context.
+            self.uni_backoff[model.vocab.unk] = 0.0
+        return self
+
+    @classmethod
+    def _filled(cls, model, ngrams, logprob, backoff, unk_logprob, kenlm):
+        """Tables of the n-grams `ngrams` (values logprob, backoff) over model's vocabulary;
+        with `kenlm`, zero backoff weights are -0.0 (KenLM's "no extension")."""
+        order = model.order
+        zero = np.float32(-0.0) if kenlm else np.float32(0.0)
         n_words = len(model.vocab)
         uni = ngrams[0][:, 0]
         uni_logprob = np.full(n_words, np.nan, dtype=np.float32)
         uni_logprob[uni] = logprob[0]
-        uni_backoff = np.full(n_words, np.float32(-0.0) if kenlm else np.float32(0.0), dtype=np.float32)
+        uni_backoff = np.full(n_words, zero, dtype=np.float32)
         if order > 1:
-            uni_backoff[uni] = np.nan_to_num(backoff[0], nan=0.0)
+            bows = np.asarray(backoff[0], dtype=np.float32)
+            uni_backoff[uni] = np.where(np.isnan(bows) | (bows == 0), zero, bows)
         if unk_logprob is not None and np.isnan(uni_logprob[model.vocab.unk]):
             uni_logprob[model.vocab.unk] = unk_logprob
-            # KenLM gives the substituted <unk> a backoff of +0.0: its states keep it as context.
-            uni_backoff[model.vocab.unk] = 0.0
         meta = np.zeros((order + 1, 2), dtype=np.int64)
         offset = 0
         for k in range(2, order + 1):
@@ -226,7 +271,7 @@ class ScoringTables:
         def insert(k):
             ids = ngrams[k - 1]
             bows = backoff[k - 1] if k < order else np.zeros(len(ids), dtype=np.float32)
-            _insert_order(ids, logprob[k - 1], bows, entries, self.values, meta[k, 0], meta[k, 1])
+            _insert_order(ids, logprob[k - 1], bows, entries, self.values, meta[k, 0], meta[k, 1], zero)
 
         # Each order has its own part of the table, so the orders are filled in parallel,
         # largest first.
