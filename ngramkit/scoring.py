@@ -15,7 +15,6 @@ work on `lm.State` arrays and on all tables through one handle array
 (`table_handle`), so that a call from Python unboxes few arguments.
 """
 
-import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -329,38 +328,57 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
                               ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm)
 
 
+@intrinsic
+def _float32_bits(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(signature.return_type))
+
+    return types.int32(types.float32), codegen
+
+
+NO_EXTENSION_BITS = np.int32(-(1 << 31))  # the bits of -0.0
+
+
 @njit(cache=True, inline="always")
 def has_extension(backoff):
     """KenLM's mark on a backoff weight: -0.0 when no longer n-gram has the n-gram as its
     context (and its weight is 0), so a state need not keep it."""
-    return backoff != 0 or math.copysign(1.0, backoff) > 0
+    return _float32_bits(backoff) != NO_EXTENSION_BITS
 
 
 @njit(cache=True, inline="always")
 def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
                        ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm):
     """`advance` once the entries it probes have been requested (`_request_probes`)."""
+    if kenlm:
+        return advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                             ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows)
+    return _advance_srilm(uni_logprob, uni_backoff, meta, entries, values,
+                          ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows)
+
+
+@njit(cache=True, inline="always")
+def advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                  ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
+    """KenLM's `advance` (see there), its entries requested already."""
     order = meta.shape[0] - 1
     p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
-    found = 0
-    if not np.isnan(p):
-        found = 1
-        new_keys[0] = unigram_key(word)
-        new_bows[0] = uni_backoff[word]
-        new_len = 1 if not kenlm or has_extension(uni_backoff[word]) else 0
-    else:
-        p = np.float32(-np.inf)
-        new_len = 0
+    if np.isnan(p):
+        return np.float32(-np.inf), 0, 0
+    found = 1
+    new_keys[0] = unigram_key(word)
+    new_bows[0] = uni_backoff[word]
+    new_len = 1 if has_extension(uni_backoff[word]) else 0
     usable = min(ctx_len, order - 1)
-    if kenlm:
-        if found:
-            for j in range(1, usable + 1):
-                k = j + 1
-                offset = meta[k, 0]
-                key = _extend(ctx_keys[ctx_base + j - 1], word)
-                slot = _find(entries, offset, meta[k, 1], key)
-                if slot < 0:
-                    break  # the blanks make every suffix of a longer n-gram present
+    # The search stops at the first missing n-gram: the blanks make every suffix of a longer
+    # n-gram present.
+    for j in range(1, usable + 1):
+        if found == j:
+            k = j + 1
+            offset = meta[k, 0]
+            key = _extend(ctx_keys[ctx_base + j - 1], word)
+            slot = _find(entries, offset, meta[k, 1], key)
+            if slot >= 0:
                 p = values[offset + slot, 2]
                 found = k
                 if k < order:
@@ -369,10 +387,28 @@ def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
                     new_bows[j] = bow
                     if has_extension(bow):
                         new_len = k
-        for j in range(max(found, 1), usable + 1):
-            p = p + ctx_bows[ctx_base + j - 1]
-        return p, found, new_len
+    for j in range(found, usable + 1):
+        p = p + ctx_bows[ctx_base + j - 1]
+    return p, found, new_len
+
+
+@njit(cache=True, inline="always")
+def _advance_srilm(uni_logprob, uni_backoff, meta, entries, values,
+                   ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
+    """SRILM's `advance` (see there), its entries requested already."""
+    order = meta.shape[0] - 1
+    p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
+    found = 0
+    if not np.isnan(p):
+        found = 1
+        new_len = 1
+        new_keys[0] = unigram_key(word)
+        new_bows[0] = uni_backoff[word]
+    else:
+        p = np.float32(-np.inf)
+        new_len = 0
     chain = new_len == 1
+    usable = min(ctx_len, order - 1)
     # SRILM looks further while the context exists, even past a missing n-gram.
     for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
@@ -609,8 +645,8 @@ def score_sentence(handle, table, buf, unk, bos, eos, use_bos, use_eos):
     for t in range(last):
         if t + SENTENCE_LOOKAHEAD < last:
             _prefetch_ngrams_ending(meta, values, ids, 0, hi, t + SENTENCE_LOOKAHEAD, bos, eos, use_bos)
-        p, _, ctx_len = _advance_requested(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
-                                           _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows, True)
+        p, _, ctx_len = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
+                                      _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows)
         for j in range(ctx_len):
             keys[j] = next_keys[j]
             bows[j] = next_bows[j]
@@ -684,8 +720,8 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
             hi = line_offsets[s + 1]
             w = ids[t] if t < hi else eos
             base = lane * width
-            p, found, length = _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
-                                                  keys, bows, base, ctx_len[lane], w, next_keys, next_bows, True)
+            p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                                             keys, bows, base, ctx_len[lane], w, next_keys, next_bows)
             for j in range(length):
                 keys[base + j] = next_keys[j]
                 bows[base + j] = next_bows[j]
@@ -797,9 +833,9 @@ def score_states(handle, in_states, words, out_states):
         if r >= 0:
             source = in_states[r]
             target = out_states[r]
-            p, found, length = _advance_requested(
+            p, found, length = advance_kenlm(
                 uni_logprob, uni_backoff, meta, entries, values, source[STATE_KEYS:STATE_BOWS],
-                _state_bows(source), 0, source[0], words[r], target[STATE_KEYS:STATE_BOWS], _state_bows(target), True)
+                _state_bows(source), 0, source[0], words[r], target[STATE_KEYS:STATE_BOWS], _state_bows(target))
             target[0] = length
             target[1] = found
             out[r] = p
