@@ -1,13 +1,13 @@
-"""ARPA and binary load time and scoring throughput of `ngramkit.Model` (and of
-the kenlm module's `Model.score` when it is installed).
+"""`ngramkit.Model` side by side with the kenlm module's `Model`: load time, `BaseScore` per
+call, `score` per sentence, `score_batch` against a `score` loop, and pyctcdecode's beam search
+at beams 20 and 100 (ngramkit.ctc's batched decoder against pyctcdecode on kenlm).
 
-usage: python benchmarks/bench_scoring.py [ARPA ...] [--text TEXT] [--repeat N]
+usage: python benchmarks/bench_scoring.py [ARPA ...] [--text TEXT] [--repeat N] [--utterances N]
 Defaults: the KenLM reference models of shared/reference/en and the en-large test text.
-Compile times are excluded: each measured call runs once before timing. The
-scoring runs (ours on the mapped binary model and the kenlm module's) take
-turns, N rounds, so that both see the same load from other processes; each is
-reported as best and median of wall time and of this process's CPU time
-(score_batch uses two threads on large batches: its CPU time is both threads').
+Each measurement runs once before timing (compiling, reading mapped pages in); then ngramkit's
+and kenlm's runs alternate, N rounds, so that both see the same load from other processes.
+Reported: the median of each, and the ratio of the medians (ngramkit / kenlm; below 1 is
+ngramkit faster). The decoders' transcripts are checked to be identical.
 """
 
 import argparse
@@ -15,39 +15,71 @@ import gzip
 import os
 import statistics
 import sys
+import tempfile
 import time
 
 import numpy as np
-from common import SHARED, measure, tool
+from common import SHARED
 
-from ngramkit.arpa import read_arpa
-from ngramkit.lm import Model
+import ngramkit
+from ngramkit.arpa import read_arpa, write_arpa
 
 try:
     import kenlm
 except ImportError:
-    kenlm = None
+    sys.exit("bench_scoring compares with the kenlm module: install it (pip install kenlm)")
+
+LABELS = [""] + list(" abcdefghijklmnopqrstuvwxyz'")
+CONFUSABLE = {"e": "a", "a": "e", "o": "u", "i": "e", "s": "z", "m": "n", "n": "m", "t": "d", "d": "t"}
 
 
-def timed(function, *args):
+def seconds(function):
     start = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - start, result
-
-
-def timed_cpu(function):
-    """(wall seconds, CPU seconds of this process) of function()."""
-    wall, cpu = time.perf_counter(), time.process_time()
     function()
-    return time.perf_counter() - wall, time.process_time() - cpu
+    return time.perf_counter() - start
 
 
-def throughput(name, tokens, runs):
-    """A line of best and median tokens/s by wall and CPU time over (wall, cpu) runs."""
-    walls, cpus = zip(*runs)
-    rate = lambda seconds: tokens / seconds / 1e6
-    return (f"  {name:17s} wall {rate(min(walls)):5.2f} best {rate(statistics.median(walls)):5.2f} median"
-            f"   CPU {rate(min(cpus)):5.2f} best {rate(statistics.median(cpus)):5.2f} median  M tokens/s")
+def side_by_side(name, ours, theirs, rounds, per=1, unit="s"):
+    """Time ours() and theirs() alternately; print medians (divided by `per`) and their ratio."""
+    ours(), theirs()
+    times = ([], [])
+    for _ in range(rounds):
+        times[0].append(seconds(ours))
+        times[1].append(seconds(theirs))
+    a, b = (statistics.median(t) / per for t in times)
+    scale = {"s": 1, "ms": 1e3, "us": 1e6}[unit]
+    print(f"  {name:28s} ngramkit {a * scale:10.3f} {unit}  kenlm {b * scale:10.3f} {unit}  ratio {a / b:6.2f}")
+
+
+def base_score_loop(model, state_class, words):
+    """BaseScore over `words` with two states taking turns, as a decoder's inner loop."""
+    def run():
+        state, out = state_class(), state_class()
+        model.BeginSentenceWrite(state)
+        score = model.BaseScore
+        for word in words:
+            score(state, word, out)
+            state, out = out, state
+    return run
+
+
+def ctc_logits(sentence, rng):
+    """Log-probabilities of the characters of `sentence`, each frame followed by a blank, where
+    a confusable letter is almost as likely as the right one."""
+    frames = []
+    for c in sentence:
+        if c not in LABELS:
+            continue
+        row = rng.normal(0, 0.5, len(LABELS))
+        row[LABELS.index(c)] += 6
+        if c in CONFUSABLE:
+            row[LABELS.index(CONFUSABLE[c])] += 5.8
+        frames.append(row)
+        row = rng.normal(0, 0.5, len(LABELS))
+        row[0] += 6
+        frames.append(row)
+    logits = np.array(frames, dtype=np.float32)
+    return logits - np.log(np.exp(logits).sum(1, keepdims=True))
 
 
 def main():
@@ -55,50 +87,50 @@ def main():
     parser.add_argument("arpas", nargs="*", default=[os.path.join(SHARED, "reference", "en", "kenlm", f"o{n}.arpa.gz")
                                                      for n in (3, 5)])
     parser.add_argument("--text", default=os.path.join(SHARED, "corpora", "en-large", "test.txt.gz"))
-    parser.add_argument("--repeat", type=int, default=5, help="rounds of the scoring runs")
+    parser.add_argument("--repeat", type=int, default=7, help="rounds of each measurement")
+    parser.add_argument("--utterances", type=int, default=20, help="utterances decoded by pyctcdecode")
     args = parser.parse_args()
     with gzip.open(args.text, "rt", encoding="utf-8") if args.text.endswith(".gz") else open(args.text) as f:
         sentences = f.read().splitlines()
+    words = [w for s in sentences[:2000] for w in s.split() + ["</s>"]]
     tokens = sum(len(s.split()) + 1 for s in sentences)
     print(f"text {args.text}: {len(sentences)} sentences, {tokens} tokens (with </s>)")
-    plain_text = "/tmp/bench_scoring_text.txt"
-    with open(plain_text, "w", encoding="utf-8") as f:
-        f.write("\n".join(sentences) + "\n")
-    for path in args.arpas:
-        read_arpa(path)  # compile or load the cached machine code
-        load, model = timed(read_arpa, path)
-        tables, lm = timed(Model.from_ngram_model, model, path)
-        order, sizes = model.order, model.sizes()
-        total = float(np.sum(lm.score_batch(sentences), dtype=np.float64))
-        binary = "/tmp/bench_scoring_model.ngk"
-        write_binary, _ = timed(model.write, binary)
-        del model, lm
-        load_binary, mapped = timed(Model, binary)
-        ppl_seconds, _ = measure([tool("ngram"), "-lm", path, "-order", str(order), "-ppl", plain_text],
-                                 stdout=open(os.devnull, "w"))
-        runs = {"score_batch": lambda: mapped.score_batch(sentences),
-                "Model.score loop": lambda: [mapped.score(s) for s in sentences]}
-        if kenlm is not None:
-            kenlm_load, reference = timed(kenlm.Model, path)
-            runs["kenlm score loop"] = lambda: [reference.score(s) for s in sentences]
-        for run in runs.values():
-            run()  # compiles, and reads the mapped pages in
-        times = {name: [] for name in runs}
-        for _ in range(args.repeat):
-            for name, run in runs.items():
-                times[name].append(timed_cpu(run))
-        print(f"{os.path.basename(path)}: {sum(sizes)} n-grams {sizes}")
-        print(f"  read ARPA         {load:8.3f} s")
-        print(f"  build hash tables {tables:8.3f} s")
-        print(f"  write binary      {write_binary:8.3f} s")
-        print(f"  load binary       {load_binary:8.3f} s")
-        print(f"  ngram -ppl        {ppl_seconds:8.3f} s  (whole process, including start-up and loading)")
-        if kenlm is not None:
-            print(f"  kenlm load ARPA   {kenlm_load:8.3f} s")
-        print(f"  log10 p of the text {total:.2f}; {args.repeat} rounds:")
-        for name, measured in times.items():
-            print(throughput(name, tokens, measured))
-    sys.stdout.flush()
+    rng = np.random.default_rng(0)
+    utterances = [s.lower() for s in sentences if 20 <= len(s) <= 120][:args.utterances]
+    logits = [ctc_logits(s, rng) for s in utterances]
+    with tempfile.TemporaryDirectory(prefix="bench-scoring-") as tmp:
+        for path in args.arpas:
+            # kenlm reads plain ARPA; pyctcdecode reads unigrams from a KenLM-style one
+            arpa = os.path.join(tmp, "model.arpa")
+            write_arpa(read_arpa(path), arpa, style="kenlm")
+            binary, kenlm_binary = os.path.join(tmp, "model.ngk"), os.path.join(tmp, "model.probing")
+            ngramkit.load(arpa).write(binary)
+            ngramkit.load(arpa).write(kenlm_binary, format="kenlm")
+            ours, theirs = ngramkit.Model(binary), kenlm.Model(kenlm_binary)
+            print(f"{os.path.basename(path)}: order {ours.order}, {sum(ours.sizes)} n-grams {ours.sizes}")
+            side_by_side("load ARPA", lambda: ngramkit.Model(arpa), lambda: kenlm.Model(arpa), 3)
+            side_by_side("load binary", lambda: ngramkit.Model(binary), lambda: kenlm.Model(kenlm_binary),
+                         args.repeat, unit="ms")
+            side_by_side("BaseScore per call", base_score_loop(ours, ngramkit.State, words),
+                         base_score_loop(theirs, kenlm.State, words), args.repeat, per=len(words), unit="us")
+            side_by_side("score per sentence", lambda: [ours.score(s) for s in sentences],
+                         lambda: [theirs.score(s) for s in sentences], args.repeat, per=len(sentences), unit="us")
+            side_by_side("score_batch vs score loop", lambda: ours.score_batch(sentences),
+                         lambda: [theirs.score(s) for s in sentences], args.repeat, unit="ms")
+            from pyctcdecode import build_ctcdecoder as kenlm_decoder
+
+            from ngramkit.ctc import build_ctcdecoder
+
+            decoders = (build_ctcdecoder(LABELS, ours), kenlm_decoder(LABELS, kenlm_model_path=arpa))
+            for beam_width in (20, 100):
+                texts = [[d.decode(x, beam_width=beam_width) for x in logits] for d in decoders]
+                if texts[0] != texts[1]:
+                    sys.exit(f"pyctcdecode transcripts differ at beam {beam_width}")
+                side_by_side(f"pyctcdecode beam {beam_width}",
+                             lambda: [decoders[0].decode(x, beam_width=beam_width) for x in logits],
+                             lambda: [decoders[1].decode(x, beam_width=beam_width) for x in logits],
+                             max(3, args.repeat // 2), per=len(logits), unit="ms")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -15,11 +15,13 @@ The pipeline, one call per stage:
     fst = model.to_fst()                                          # Kaldi's G.fst, a pynini.Fst
     scorer = model.scorer()                                       # kenlm.Model's API
 
-`Model` and `State` stand in for `kenlm.Model` and `kenlm.State`.
+`Model`, `State`, `Config`, `LoadMethod`, `ARPALoadComplain` and `LanguageModel` stand in for
+the `kenlm` module's.
 """
 
 _EXPORTS = {
-    "Model": "lm", "State": "lm", "FullScoreReturn": "lm",
+    "Model": "lm", "State": "lm", "FullScoreReturn": "lm", "Config": "lm", "LoadMethod": "lm",
+    "ARPALoadComplain": "lm", "LanguageModel": "lm",
     "train": "training", "count": "training", "lmplz": "training",
     "load": "formats", "save": "formats", "FORMATS": "formats",
     "mix": "mixing", "best_mix": ("mixing", "weights_from_reports"),

@@ -1,9 +1,13 @@
-"""`Model` and `State`: a drop-in for the `kenlm` Python module's classes, plus
-batch scoring in one compiled call.
+"""`Model`, `State`, `Config`, `LoadMethod`, `ARPALoadComplain`, `LanguageModel`: a drop-in
+for the `kenlm` Python module, plus batch scoring in one compiled call (`score_batch`,
+`full_scores_batch`) and many (state, word) pairs at once for decoders (`score_pairs`).
 
-Semantics follow KenLM: out-of-vocabulary words score as `<unk>` (log10 p of
--100 when the model has no `<unk>`), and backoff weights are added to the
-probability one by one in float32, so scores agree with kenlm bit for bit.
+Semantics follow KenLM's: out-of-vocabulary words score as `<unk>` (log10 p of -100 when the
+model has no `<unk>`); where an n-gram's suffix is missing from the file, KenLM's blank fills
+it (`scoring.with_blanks`), which counts in the n-gram length; a state keeps only the context
+that some longer n-gram extends, so states with equal futures are equal; backoff weights are
+added to the probability one by one in float32. Scores, n-gram lengths and state equalities
+agree with kenlm's exactly.
 """
 
 import os
@@ -13,14 +17,22 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .binary import is_binary, read_arrays
+from .errors import FormatError, MissingFileError
 from .jit import available_cores
 from .scoring import (
+    MAX_CONTEXT,
+    STATE_KEYS,
+    STATE_SIZE,
     ScoringTables,
     WordTable,
-    advance,
+    begin_state,
     score_lines,
     score_sentence,
-    sentence_start,
+    score_state,
+    score_state_in_place,
+    score_states,
+    table_handle,
+    word_id,
 )
 from .vocab import Vocabulary
 
@@ -55,53 +67,173 @@ if hasattr(os, "register_at_fork"):
 
 
 class State:
-    """A language-model context: the keys of the n-grams that end it, shortest
-    first, with their backoff weights."""
+    """A language-model context, as KenLM keeps it: the keys of the n-grams that end it that
+    can still be extended, newest first, with their backoff weights (one int64 array, see
+    scoring.STATE_SIZE). States with equal futures compare equal; they order by length, then
+    by their keys, as kenlm's State orders by length, then by its word ids."""
 
-    __slots__ = ("keys", "backoffs", "length")
+    __slots__ = ("_a",)
 
     def __init__(self):
-        self.keys = None
-        self.backoffs = None
-        self.length = 0
+        self._a = np.zeros(STATE_SIZE, dtype=np.int64)
 
-    def _ensure(self, width):
-        if self.keys is None or len(self.keys) < width:
-            self.keys = np.zeros(width, dtype=np.int64)
-            self.backoffs = np.zeros(width, dtype=np.float32)
+    @property
+    def length(self):
+        """Words of context kept (KenLM's `State.length`)."""
+        return int(self._a[0])
 
     def _key(self):
-        return tuple(self.keys[: self.length].tolist()) if self.length else ()
+        a = self._a
+        return (int(a[0]), a[STATE_KEYS:STATE_KEYS + a[0]].tobytes())
+
+    def _order_key(self):
+        a = self._a
+        return (int(a[0]), a[STATE_KEYS:STATE_KEYS + a[0]].tolist())
 
     def __eq__(self, other):
-        return isinstance(other, State) and self._key() == other._key()
+        if not isinstance(other, State):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __ne__(self, other):
+        if not isinstance(other, State):
+            return NotImplemented
+        return self._key() != other._key()
+
+    def __lt__(self, other):
+        if not isinstance(other, State):
+            return NotImplemented
+        return self._order_key() < other._order_key()
+
+    def __le__(self, other):
+        if not isinstance(other, State):
+            return NotImplemented
+        return self._order_key() <= other._order_key()
+
+    def __gt__(self, other):
+        if not isinstance(other, State):
+            return NotImplemented
+        return self._order_key() > other._order_key()
+
+    def __ge__(self, other):
+        if not isinstance(other, State):
+            return NotImplemented
+        return self._order_key() >= other._order_key()
 
     def __hash__(self):
         return hash(self._key())
 
     def __copy__(self):
-        copy = State()
-        if self.keys is not None:
-            copy.keys = self.keys.copy()
-            copy.backoffs = self.backoffs.copy()
-        copy.length = self.length
+        copy = State.__new__(State)
+        copy._a = self._a.copy()
         return copy
 
+    def __deepcopy__(self, memo=None):
+        return self.__copy__()
+
+    def __getstate__(self):
+        return self._a.tobytes()
+
+    def __setstate__(self, data):
+        self._a = np.frombuffer(data, dtype=np.int64).copy()
+
     def __repr__(self):
-        return f"State(length={self.length}, keys={list(self._key())})"
+        return f"State(length={self.length})"
+
+
+class LoadMethod:
+    """kenlm's load methods (a binary model here is always memory-mapped; accepted for kenlm's API)."""
+
+    LAZY = 0
+    POPULATE_OR_LAZY = 1
+    POPULATE_OR_READ = 2
+    READ = 3
+    PARALLEL_READ = 4
+
+
+class ARPALoadComplain:
+    """kenlm's ARPA complaint levels (accepted for kenlm's API)."""
+
+    ALL = 0
+    EXPENSIVE = 1
+    NONE = 2
+
+
+class Config:
+    """kenlm's `Config`: the options `Model` accepts, with kenlm's defaults."""
+
+    __slots__ = ("arpa_complain", "load_method", "show_progress")
+
+    def __init__(self):
+        self.load_method = LoadMethod.POPULATE_OR_READ
+        self.show_progress = True
+        self.arpa_complain = ARPALoadComplain.ALL
+
+
+class ModelNotFoundError(MissingFileError, FileNotFoundError):
+    """A model file that does not exist (an OSError, as kenlm raises)."""
+
+
+class ModelOpenError(MissingFileError, OSError):
+    """A model file that cannot be opened (an OSError, as kenlm raises)."""
+
+
+def _as_bytes(value):
+    """kenlm's conversion of a string argument: bytes as they are, str as UTF-8."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    raise TypeError(f"Cannot convert {type(value)} to string")
+
+
+def _as_text(value):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    raise TypeError(f"Cannot convert {type(value)} to string")
+
+
+def _not_a_state(state):
+    return TypeError(f"Argument 'state' has incorrect type (expected ngramkit.State, got {type(state).__name__})")
 
 
 BINARY_KIND = "ngramkit.Model"
+# The scorer tables a binary model holds: 2 = KenLM's (blanks filled, extensions marked).
+TABLES_VERSION = 2
+WORD_CACHE_LIMIT = 1 << 20  # str -> id entries kept for the per-call methods
 
 
 class Model:
-    """An n-gram model loaded from an ARPA file (plain or compressed) or a binary
-    model file (memory-mapped), scored like `kenlm.Model`."""
+    """An n-gram model loaded from an ARPA file (plain or compressed), a binary model file
+    (memory-mapped) or a KenLM binary, scored like `kenlm.Model`.
+
+    `path`: str, bytes or a path object; `Model.path` is its absolute path as bytes, as
+    kenlm's. `config`: a `Config` or None."""
 
     def __init__(self, path, config=None):
-        self.path = str(path)
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise TypeError(f"Cannot convert {type(path)} to string")
+        if config is not None and not isinstance(config, Config):
+            raise TypeError(f"Argument 'config' has incorrect type (expected ngramkit.Config, got "
+                            f"{type(config).__name__})")
+        self.path = os.path.abspath(os.fsencode(path))
+        try:
+            self._open(os.fsdecode(self.path))
+        except MissingFileError as error:
+            kind = ModelOpenError if os.path.exists(self.path) else ModelNotFoundError
+            raise kind(error.message, error.path, error.line, error.option) from None
+
+    def _open(self, path):
         if is_binary(path):
             info, arrays = read_arrays(path, BINARY_KIND)
+            if info.get("tables") != TABLES_VERSION:
+                # Tables of an older ngramkit lack KenLM's blanks: made anew from the model's arrays.
+                from .formats import load
+
+                self._init_from_model(load(path))
+                return
             tables = ScoringTables(arrays["uni_logprob"], arrays["uni_backoff"], arrays["meta"], arrays["entries"])
             self._init_from(None, tables, WordTable(arrays["word_table"]), info["sizes"], info["specials"])
             self._word_pool = (arrays["word_pool"], arrays["word_offsets"])
@@ -111,7 +243,7 @@ class Model:
             self._init_from_model(load(path))
 
     @classmethod
-    def from_ngram_model(cls, model, path="<memory>"):
+    def from_ngram_model(cls, model, path=b"<memory>"):
         self = cls.__new__(cls)
         self.path = path
         self._init_from_model(model)
@@ -119,22 +251,31 @@ class Model:
 
     def _init_from_model(self, model):
         v = model.vocab
-        self._init_from(v, ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK),
+        self._init_from(v, ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK, kenlm=True),
                         WordTable.from_vocab(v), model.sizes(), (v.bos, v.eos, v.unk))
 
     def _init_from(self, vocab, tables, words, sizes, specials):
         self._vocab = vocab
         self._bos, self._eos, self._unk = specials
         self.order = tables.order
+        if self.order - 1 > MAX_CONTEXT:
+            raise FormatError(f"the scorer takes models up to order {MAX_CONTEXT + 1}, not {self.order}", self.path)
         self.sizes = list(sizes)
         self._tables = tables
         self._arrays = tables.arrays()
         self._words = words
-        # The leading arguments of score_sentence and score_lines, joined once rather than per call.
+        # The leading arguments of score_lines, joined once rather than per call.
         self._text_arrays = (*self._arrays, *words.arrays())
-        self._width = max(self.order - 1, 1)
-        self._scratch_k = np.zeros(self._width, dtype=np.int64)
-        self._scratch_b = np.zeros(self._width, dtype=np.float32)
+        self._handle = table_handle(tables)
+        self._ids = {}
+        example = np.zeros(STATE_SIZE, dtype=np.int64)
+        self._score_state = _entry_point(score_state, self._handle, example, 0, example.copy())
+        self._score_in_place = _entry_point(score_state_in_place, self._handle, example, 0)
+        self._score_sentence = _entry_point(score_sentence, self._handle, words.table, b"a", 0, 0, 0, True, True)
+
+    def __reduce__(self):
+        # A model pickles as its path and is read again on unpickling, as kenlm's.
+        return (Model, (self.path,))
 
     @property
     def vocab(self):
@@ -144,11 +285,14 @@ class Model:
         return self._vocab
 
     def __repr__(self):
-        return f"<ngramkit.Model from {self.path}>"
+        return f"<ngramkit.Model from {os.path.basename(self.path).decode('utf-8', 'replace')}>"
 
     def __contains__(self, word):
-        index = self.vocab.index.get(word)
-        return index is not None and index != self._unk and not np.isnan(self._tables.uni_logprob[index])
+        """Is `word` (str or bytes) in the vocabulary (`<unk>` is not), as kenlm's `in`."""
+        w = self._ids.get(word) if type(word) is str else None
+        if w is None:
+            w = self._id(word) if type(word) is str else self._word_id(_as_bytes(word))
+        return w != self._unk
 
     @property
     def unigrams(self):
@@ -158,56 +302,86 @@ class Model:
             present[self._unk] = False
         return [self.vocab.words[w] for w in np.flatnonzero(present).tolist()]
 
+    def _word_id(self, text):
+        """Id of the word whose UTF-8 bytes are `text`: `<unk>`'s for words without a 1-gram."""
+        w = int(word_id(self._words.table, text, self._unk))
+        return self._unk if np.isnan(self._tables.uni_logprob[w]) else w
+
     def _id(self, word):
-        index = self.vocab.index.get(word)
-        return self._unk if index is None else index
+        """Id of a str word, through a cache in front of the compiled lookup."""
+        w = self._ids.get(word)
+        if w is None:
+            if type(word) is not str:
+                raise TypeError(f"Argument 'word' has incorrect type (expected str, got {type(word).__name__})")
+            w = self._word_id(word.encode("utf-8"))
+            if len(self._ids) < WORD_CACHE_LIMIT:
+                self._ids[word] = w
+        return w
 
     def BeginSentenceWrite(self, state):
         """Set `state` to the context of a sentence start (`<s>`)."""
-        state._ensure(self._width)
+        if not isinstance(state, State):
+            raise _not_a_state(state)
         tables = self._tables
-        state.length = sentence_start(tables.uni_logprob, tables.uni_backoff, self._bos, True, self.order,
-                                      state.keys, state.backoffs)
+        begin_state(tables.uni_logprob, tables.uni_backoff, self._bos, self.order, state._a)
 
     def NullContextWrite(self, state):
         """Set `state` to the empty context."""
-        state._ensure(self._width)
-        state.length = 0
-
-    def BaseFullScore(self, in_state, word, out_state):
-        """Score `word` after `in_state`; `out_state` receives the new context."""
-        in_state._ensure(self._width)
-        out_state._ensure(self._width)
-        w = self._id(word)
-        if in_state is out_state:
-            keys, bows = self._scratch_k, self._scratch_b
-        else:
-            keys, bows = out_state.keys, out_state.backoffs
-        p, found, length = advance(*self._arrays, in_state.keys, in_state.backoffs, 0, in_state.length, w,
-                                   keys, bows, True)
-        if keys is not out_state.keys:
-            out_state.keys[:] = keys
-            out_state.backoffs[:] = bows
-        out_state.length = length
-        return FullScoreReturn(float(p), int(found), w == self._unk)
+        if not isinstance(state, State):
+            raise _not_a_state(state)
+        state._a[:2] = 0
 
     def BaseScore(self, in_state, word, out_state):
-        """log10 p(word | in_state); `out_state` receives the new context."""
-        return self.BaseFullScore(in_state, word, out_state).log_prob
+        """log10 p(word | in_state); `out_state` (may be `in_state`) receives the new context."""
+        w = self._ids.get(word)
+        if w is None:
+            w = self._id(word)
+        try:
+            if in_state is out_state:
+                return self._score_in_place(self._handle, in_state._a, w)
+            return self._score_state(self._handle, in_state._a, w, out_state._a)
+        except AttributeError:
+            raise _not_a_state(out_state if isinstance(in_state, State) else in_state) from None
+
+    def BaseFullScore(self, in_state, word, out_state):
+        """Score `word` after `in_state`: (log10 p, length of the n-gram matched, is OOV);
+        `out_state` receives the new context."""
+        w = self._id(word)
+        p = self.BaseScore(in_state, word, out_state)
+        return FullScoreReturn(p, int(out_state._a[1]), w == self._unk)
+
+    def score_pairs(self, states, words):
+        """Score many (state, word) pairs in one compiled call, as a decoder extends its beams:
+        returns (float32 log10 p per pair, list of the new States)."""
+        if len(states) != len(words):
+            raise ValueError(f"{len(states)} states but {len(words)} words")
+        known = self._ids.get
+        ids = [known(word) for word in words]
+        if None in ids:
+            ids = [self._id(word) if w is None else w for word, w in zip(words, ids)]
+        try:
+            contexts = np.concatenate([state._a for state in states]) if states else np.empty(0, np.int64)
+        except AttributeError:
+            raise _not_a_state(next(s for s in states if not isinstance(s, State))) from None
+        contexts = contexts.reshape(len(ids), STATE_SIZE)
+        new = np.empty_like(contexts)
+        logprob = score_states(self._handle, contexts, np.array(ids, dtype=np.int64), new)
+        return logprob, list(map(_state_of, new))
 
     def score(self, sentence, bos=True, eos=True):
-        """log10 probability of a sentence (words separated by whitespace)."""
+        """log10 probability of a sentence (str or bytes, words separated by whitespace)."""
         # Compiled code reads the bytes object in place: no array around it per call.
-        return float(score_sentence(*self._text_arrays, sentence.encode("utf-8"),
-                                    self._unk, self._bos, self._eos, bos, eos))
+        text = sentence.encode("utf-8") if type(sentence) is str else _as_bytes(sentence)
+        return self._score_sentence(self._handle, self._words.table, text, self._unk, self._bos, self._eos,
+                                bool(bos), bool(eos))
 
     def perplexity(self, sentence):
         """10 ** (-score / tokens), tokens counting `</s>` (as kenlm does)."""
-        return 10.0 ** (-self.score(sentence) / (len(sentence.split()) + 1))
+        return 10.0 ** (-self.score(sentence) / (len(_as_bytes(sentence).split()) + 1))
 
     def full_scores(self, sentence, bos=True, eos=True):
         """Per word (and `</s>`): (log10 p, length of the matched n-gram, is OOV)."""
-        logprob, length, oov, offsets = self.full_scores_batch([sentence], bos, eos)
+        logprob, length, oov, offsets = self.full_scores_batch([_as_text(sentence)], bos, eos)
         for p, n, o in zip(logprob.tolist(), length.tolist(), oov.tolist()):
             yield p, n, o
 
@@ -245,6 +419,23 @@ class Model:
         return logprob, found, token_ids == self._unk, offsets
 
 
+def _state_of(array):
+    state = State.__new__(State)
+    state._a = array
+    return state
+
+
+class LanguageModel(Model):
+    """kenlm's name of old for `Model`."""
+
+
+def _entry_point(dispatcher, *example):
+    """The compiled function `dispatcher` runs for arguments like `example`, called without
+    dispatch: the per-call methods skip the typing of their arguments."""
+    dispatcher(*example)
+    return dispatcher.overloads[tuple(dispatcher.typeof_pyval(a) for a in example)].entry_point
+
+
 def _encode_lines(sentences):
     """UTF-8 bytes of the sentences, one line each (a newline inside one becomes a space)."""
     text = "\n".join(sentences) + "\n" if sentences else ""
@@ -266,4 +457,5 @@ def scorer_arrays(model):
     pool, offsets = model.vocab.byte_pool()
     arrays = {**scorer._tables.named_arrays(), **scorer._words.named_arrays(), "word_pool": pool,
               "word_offsets": offsets}
-    return arrays, {"sizes": scorer.sizes, "specials": [scorer._bos, scorer._eos, scorer._unk]}
+    return arrays, {"sizes": scorer.sizes, "specials": [scorer._bos, scorer._eos, scorer._unk],
+                    "tables": TABLES_VERSION}

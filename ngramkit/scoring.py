@@ -8,14 +8,19 @@ the probes of consecutive words overlap; each probe reads one 16-byte entry
 holding the key, the probability and the backoff weight. A context is kept as
 the keys of its suffix n-grams, newest first, with their backoff weights.
 
-The arithmetic follows SRILM's `Ngram::wordProbBO`: the probability of the
-longest matching n-gram plus the backoff weights of the longer contexts,
-added in float32.
+`advance` scores as SRILM's `Ngram::wordProbBO` (perplexity) or as KenLM's
+`GenericModel::FullScore` (the kenlm-compatible `lm.Model`, on tables with
+KenLM's blanks, `with_blanks`). The per-call and pair-batch kernels at the end
+work on `lm.State` arrays and on all tables through one handle array
+(`table_handle`), so that a call from Python unboxes few arguments.
 """
 
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from numba import carray
+from numba.core import types
+from numba.extending import intrinsic
 
 from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
 from .jit import available_cores, njit, prefetch
@@ -83,8 +88,9 @@ PARALLEL_INSERT_ENTRIES = 1 << 20  # smaller tables are filled in one thread
 
 
 @njit(cache=True)
-def _insert_order(ids, logprob, backoff, entries, values, offset, size):
-    """Insert the k-grams `ids` into the table at entries[offset:offset+size].
+def _insert_order(ids, logprob, backoff, entries, values, offset, size, zero):
+    """Insert the k-grams `ids` into the table at entries[offset:offset+size]; a zero or
+    missing (NaN) backoff weight is stored as `zero` (KenLM's tables: -0.0).
 
     Each insertion lands on a random line of a table far larger than the caches, so the
     slots of the rows _INSERT_AHEAD ahead are requested while the current row is inserted.
@@ -104,13 +110,97 @@ def _insert_order(ids, logprob, backoff, entries, values, offset, size):
             entries[offset + slot, 0] = key
             values[offset + slot, 2] = logprob[i]
             bow = backoff[i]
-            values[offset + slot, 3] = np.float32(0.0) if np.isnan(bow) else bow
+            values[offset + slot, 3] = zero if np.isnan(bow) or bow == 0 else bow
         if r < n:
             key = unigram_key(ids[r, 0])
             for c in range(1, k):
                 key = _extend(key, ids[r, c])
             keys[r % _INSERT_AHEAD] = key
             _request_probe(values, offset + _slot_of(key, size))
+
+
+def _sorted_union(rows, extra):
+    """rows (sorted) with the rows `extra` merged in: (merged rows, permutation of the concatenation)."""
+    merged = np.concatenate((rows, extra))
+    perm = np.lexsort(merged.T[::-1])
+    return np.ascontiguousarray(merged[perm]), perm
+
+
+def with_blanks(model):
+    """`model`'s n-grams with KenLM's blanks: (ngrams, logprob, backoff) lists per order.
+
+    Where an n-gram is present but a shorter n-gram it ends with is not (legal; made by
+    pruning, filtering or hand edits), KenLM inserts that suffix, a "blank", valued as backing
+    off values it: its suffix's log10 p plus its context's backoff weight (when the context is
+    present), added in float32, with a zero backoff. A missing backoff column is a zero.
+    """
+    from .estimate.lookup import find_rows
+
+    order = model.order
+    ngrams = list(model.ngrams)
+    logprob = [np.asarray(p, dtype=np.float32) for p in model.logprob]
+    backoff = [np.nan_to_num(np.asarray(b, dtype=np.float32), nan=0.0) for b in model.backoff]
+    blank = [None] * order
+    # Every suffix of an n-gram must be present: blanks of order k come from the n-grams
+    # (blanks included) of order k + 1, so the orders are filled from the top down.
+    for k in range(order - 1, 1, -1):
+        higher = ngrams[k]
+        missing = higher[find_rows(ngrams[k - 1], higher, 1) < 0, 1:]
+        if len(missing) == 0:
+            continue
+        missing = np.unique(missing, axis=0)
+        ngrams[k - 1], perm = _sorted_union(ngrams[k - 1], missing)
+        logprob[k - 1] = np.concatenate((logprob[k - 1], np.full(len(missing), np.nan, np.float32)))[perm]
+        backoff[k - 1] = np.concatenate((backoff[k - 1], np.zeros(len(missing), np.float32)))[perm]
+        blank[k - 1] = np.concatenate((np.zeros(len(perm) - len(missing), bool), np.ones(len(missing), bool)))[perm]
+    # A blank's value follows from the order below it, so values are filled from the bottom up.
+    for k in range(2, order):
+        if blank[k - 1] is None:
+            continue
+        rows = ngrams[k - 1][blank[k - 1]]
+        suffix = find_rows(ngrams[k - 2], rows, 1)
+        context = find_rows(ngrams[k - 2], rows, 0)
+        value = np.where(suffix >= 0, logprob[k - 2][np.maximum(suffix, 0)], np.float32(np.nan))
+        has_context = context >= 0
+        value[has_context] = value[has_context] + backoff[k - 2][context[has_context]]
+        logprob[k - 1][blank[k - 1]] = value
+    return ngrams, logprob, backoff
+
+
+@njit(cache=True, inline="always")
+def _key_of(ids, r, start, stop):
+    key = unigram_key(ids[r, start])
+    for c in range(start + 1, stop):
+        key = _extend(key, ids[r, c])
+    return key
+
+
+@njit(cache=True)
+def _missing_suffixes(ids, entries, meta):
+    """How many rows of `ids` (order k + 1 >= 3) have a suffix (their last k words) that the
+    order-k table lacks."""
+    width = ids.shape[1]
+    k = width - 1
+    missing = 0
+    for r in range(ids.shape[0]):
+        missing += _find(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 1, width)) < 0
+    return missing
+
+
+@njit(cache=True)
+def _mark_contexts(ids, entries, values, meta, uni_backoff):
+    """KenLM's extension marks: the zero backoff of each context (first k words) of a row of
+    `ids` (order k + 1) becomes +0.0 (see `has_extension`)."""
+    width = ids.shape[1]
+    k = width - 1
+    for r in range(ids.shape[0]):
+        if k == 1:
+            if uni_backoff[ids[r, 0]] == 0:
+                uni_backoff[ids[r, 0]] = np.float32(0.0)
+            continue
+        slot = _find(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 0, k))
+        if slot >= 0 and values[meta[k, 0] + slot, 3] == 0:
+            values[meta[k, 0] + slot, 3] = np.float32(0.0)
 
 
 class ScoringTables:
@@ -132,35 +222,59 @@ class ScoringTables:
         self.order = len(meta) - 1
 
     @classmethod
-    def from_model(cls, model, unk_logprob=None):
+    def from_model(cls, model, unk_logprob=None, kenlm=False):
         """Tables of `model`. `unk_logprob` gives `<unk>` a probability when the
-        model has none (KenLM uses -100); None leaves it absent."""
+        model has none (KenLM uses -100); None leaves it absent. `kenlm`: the
+        tables KenLM scores with, for `advance(..., kenlm=True)`: with its blanks
+        (`with_blanks`) and its marks on zero backoff weights (`has_extension`)."""
+        ngrams = model.ngrams
+        self = cls._filled(model, ngrams, model.logprob, model.backoff, unk_logprob, kenlm)
+        if not kenlm:
+            return self
+        if any(_missing_suffixes(ngrams[k - 1], self.entries, self.meta) for k in range(3, model.order + 1)):
+            # Rare (pruned or filtered models): the tables are made again with the blanks.
+            ngrams, logprob, backoff = with_blanks(model)
+            self = cls._filled(model, ngrams, logprob, backoff, unk_logprob, kenlm)
+        for k in range(2, model.order + 1):
+            _mark_contexts(ngrams[k - 1], self.entries, self.values, self.meta, self.uni_backoff)
+        if unk_logprob is not None and not (ngrams[0][:, 0] == model.vocab.unk).any():
+            # KenLM gives the substituted <unk> a backoff of +0.0: its states keep it as context.
+            self.uni_backoff[model.vocab.unk] = 0.0
+        return self
+
+    @classmethod
+    def _filled(cls, model, ngrams, logprob, backoff, unk_logprob, kenlm):
+        """Tables of the n-grams `ngrams` (values logprob, backoff) over model's vocabulary;
+        with `kenlm`, zero backoff weights are -0.0 (KenLM's "no extension")."""
+        order = model.order
+        zero = np.float32(-0.0) if kenlm else np.float32(0.0)
         n_words = len(model.vocab)
-        uni = model.ngrams[0][:, 0]
+        uni = ngrams[0][:, 0]
         uni_logprob = np.full(n_words, np.nan, dtype=np.float32)
-        uni_logprob[uni] = model.logprob[0]
+        uni_logprob[uni] = logprob[0]
+        uni_backoff = np.full(n_words, zero, dtype=np.float32)
+        if order > 1:
+            bows = np.asarray(backoff[0], dtype=np.float32)
+            uni_backoff[uni] = np.where(np.isnan(bows) | (bows == 0), zero, bows)
         if unk_logprob is not None and np.isnan(uni_logprob[model.vocab.unk]):
             uni_logprob[model.vocab.unk] = unk_logprob
-        uni_backoff = np.zeros(n_words, dtype=np.float32)
-        if model.order > 1:
-            uni_backoff[uni] = np.nan_to_num(model.backoff[0], nan=0.0)
-        meta = np.zeros((model.order + 1, 2), dtype=np.int64)
+        meta = np.zeros((order + 1, 2), dtype=np.int64)
         offset = 0
-        for k in range(2, model.order + 1):
-            size = max(16, int(LOAD_FACTOR * len(model.ngrams[k - 1])) + 1)
+        for k in range(2, order + 1):
+            size = max(16, int(LOAD_FACTOR * len(ngrams[k - 1])) + 1)
             meta[k] = (offset, size)
             offset += size
         entries = np.full((offset, 2), EMPTY, dtype=np.int64)
         self = cls(uni_logprob, uni_backoff, meta, entries)
 
         def insert(k):
-            ids = model.ngrams[k - 1]
-            backoff = model.backoff[k - 1] if k < model.order else np.zeros(len(ids), dtype=np.float32)
-            _insert_order(ids, model.logprob[k - 1], backoff, entries, self.values, meta[k, 0], meta[k, 1])
+            ids = ngrams[k - 1]
+            bows = backoff[k - 1] if k < order else np.zeros(len(ids), dtype=np.float32)
+            _insert_order(ids, logprob[k - 1], bows, entries, self.values, meta[k, 0], meta[k, 1], zero)
 
         # Each order has its own part of the table, so the orders are filled in parallel,
         # largest first.
-        largest_first = sorted(range(2, model.order + 1), key=lambda k: -len(model.ngrams[k - 1]))
+        largest_first = sorted(range(2, order + 1), key=lambda k: -len(ngrams[k - 1]))
         if len(largest_first) > 1 and available_cores() > 1 and len(entries) > PARALLEL_INSERT_ENTRIES:
             with ThreadPoolExecutor(max_workers=min(available_cores(), len(largest_first))) as pool:
                 list(pool.map(insert, largest_first))
@@ -190,15 +304,20 @@ def _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word):
 
 @njit(cache=True, inline="always")
 def advance(uni_logprob, uni_backoff, meta, entries, values,
-            ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum):
+            ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm):
     """Score `word` after the context ctx_keys[ctx_base:ctx_base+ctx_len]: the
     keys of the context's suffix n-grams, newest first (the first is the last
     word's), with their backoff weights in ctx_bows alike. Fills the context
     that follows into new_keys/new_bows (may not alias the inputs).
 
-    The backoff weights of the contexts longer than the match are summed first
-    and then added (SRILM), or added one by one to the probability (KenLM,
-    `kenlm_sum`); the float32 results differ in the last bit.
+    SRILM (`kenlm` false): the longest n-gram found while the context lasts,
+    even past a missing shorter one, and the sum of the longer contexts' backoff
+    weights added to its probability. KenLM (`kenlm`, on tables made with
+    `ScoringTables.from_model(..., kenlm=True)`, which hold KenLM's blanks):
+    the search stops at the first missing n-gram, the backoff weights are added
+    one by one (the float32 results differ in the last bit), and the new
+    context ends at the longest n-gram found whose backoff has an extension
+    (`has_extension`), so that contexts with equal futures are equal.
 
     Returns (log10 p, length of the matched n-gram (0: none), new context length).
     """
@@ -206,13 +325,77 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
         # All orders' entries are requested before the first is compared, so their cache misses overlap.
         _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word)
     return _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
-                              ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum)
+                              ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm)
+
+
+@intrinsic
+def _float32_bits(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(signature.return_type))
+
+    return types.int32(types.float32), codegen
+
+
+NO_EXTENSION_BITS = np.int32(-(1 << 31))  # the bits of -0.0
+
+
+@njit(cache=True, inline="always")
+def has_extension(backoff):
+    """KenLM's mark on a backoff weight: -0.0 when no longer n-gram has the n-gram as its
+    context (and its weight is 0), so a state need not keep it."""
+    return _float32_bits(backoff) != NO_EXTENSION_BITS
 
 
 @njit(cache=True, inline="always")
 def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
-                       ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm_sum):
+                       ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm):
     """`advance` once the entries it probes have been requested (`_request_probes`)."""
+    if kenlm:
+        return advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                             ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows)
+    return _advance_srilm(uni_logprob, uni_backoff, meta, entries, values,
+                          ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows)
+
+
+@njit(cache=True, inline="always")
+def advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                  ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
+    """KenLM's `advance` (see there), its entries requested already."""
+    order = meta.shape[0] - 1
+    p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
+    if np.isnan(p):
+        return np.float32(-np.inf), 0, 0
+    found = 1
+    new_keys[0] = unigram_key(word)
+    new_bows[0] = uni_backoff[word]
+    new_len = 1 if has_extension(uni_backoff[word]) else 0
+    usable = min(ctx_len, order - 1)
+    # The search stops at the first missing n-gram: the blanks make every suffix of a longer
+    # n-gram present.
+    for j in range(1, usable + 1):
+        if found == j:
+            k = j + 1
+            offset = meta[k, 0]
+            key = _extend(ctx_keys[ctx_base + j - 1], word)
+            slot = _find(entries, offset, meta[k, 1], key)
+            if slot >= 0:
+                p = values[offset + slot, 2]
+                found = k
+                if k < order:
+                    bow = values[offset + slot, 3]
+                    new_keys[j] = key
+                    new_bows[j] = bow
+                    if has_extension(bow):
+                        new_len = k
+    for j in range(found, usable + 1):
+        p = p + ctx_bows[ctx_base + j - 1]
+    return p, found, new_len
+
+
+@njit(cache=True, inline="always")
+def _advance_srilm(uni_logprob, uni_backoff, meta, entries, values,
+                   ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
+    """SRILM's `advance` (see there), its entries requested already."""
     order = meta.shape[0] - 1
     p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
     found = 0
@@ -241,10 +424,6 @@ def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
                 new_len = k
         else:
             chain = False
-    if kenlm_sum:
-        for j in range(max(found, 1), usable + 1):
-            p = p + ctx_bows[ctx_base + j - 1]
-        return p, found, new_len
     bow = np.float32(0.0)
     for j in range(max(found, 1), usable + 1):
         bow = bow + ctx_bows[ctx_base + j - 1]
@@ -442,11 +621,14 @@ def _sentence_ids(buf, table, unknown):
     return ids[:t]
 
 
-@njit(cache=True)
-def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk, bos, eos, use_bos, use_eos):
+# Called once per sentence: keeping the GIL costs less than giving it up and taking it back.
+@njit(cache=True, nogil=False)
+def score_sentence(handle, table, buf, unk, bos, eos, use_bos, use_eos):
     """KenLM's `Model.score` of `buf` as one sentence (all whitespace separates
-    words): the float32 total. The words are looked up first, then the table
-    entries of each word are requested a few words ahead of its scoring."""
+    words) on the tables of `handle` (`table_handle`): the float32 total, as a
+    float. The words are looked up first, then the table entries of each word
+    are requested a few words ahead of its scoring."""
+    uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
     ids = _sentence_ids(buf, table, unk)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
@@ -463,13 +645,13 @@ def score_sentence(uni_logprob, uni_backoff, meta, entries, values, table, buf, 
     for t in range(last):
         if t + SENTENCE_LOOKAHEAD < last:
             _prefetch_ngrams_ending(meta, values, ids, 0, hi, t + SENTENCE_LOOKAHEAD, bos, eos, use_bos)
-        p, _, ctx_len = _advance_requested(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
-                                           _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows, True)
+        p, _, ctx_len = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
+                                      _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows)
         for j in range(ctx_len):
             keys[j] = next_keys[j]
             bows[j] = next_bows[j]
         total += p
-    return total
+    return np.float64(total)
 
 
 @njit(cache=True)
@@ -538,8 +720,8 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
             hi = line_offsets[s + 1]
             w = ids[t] if t < hi else eos
             base = lane * width
-            p, found, length = _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
-                                                  keys, bows, base, ctx_len[lane], w, next_keys, next_bows, True)
+            p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                                             keys, bows, base, ctx_len[lane], w, next_keys, next_bows)
             for j in range(length):
                 keys[base + j] = next_keys[j]
                 bows[base + j] = next_bows[j]
@@ -557,3 +739,119 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                 line_of[lane] = -1
                 active -= 1
     return totals, out_logprob, out_found, out_ids, out_offsets
+
+
+# One context of the per-call interface (`lm.State`) is an int64 array: its length, the
+# length of the n-gram that made it, the keys of its suffix n-grams (newest first), then
+# their float32 backoff weights two to a slot. One array is one argument to unbox per call.
+MAX_CONTEXT = 19  # words a context holds: models up to order 20, as counting allows
+STATE_KEYS = 2
+STATE_BOWS = STATE_KEYS + MAX_CONTEXT
+STATE_SIZE = STATE_BOWS + (MAX_CONTEXT + 1) // 2
+
+
+@intrinsic
+def _float32_pointer(typingctx, address):
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
+
+    return types.CPointer(types.float32)(types.int64), codegen
+
+
+@intrinsic
+def _int64_pointer(typingctx, address):
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
+
+    return types.CPointer(types.int64)(types.int64), codegen
+
+
+def table_handle(tables):
+    """The addresses and sizes of `tables`' arrays in one int64 array, so that a per-call
+    scoring function unboxes one argument for all of them. The arrays must outlive it."""
+    arrays = (tables.uni_logprob, tables.uni_backoff, tables.meta, tables.entries)
+    for array in arrays:
+        if not array.flags.c_contiguous:
+            raise ValueError("scoring tables must be contiguous")
+    return np.array([tables.uni_logprob.ctypes.data, len(tables.uni_logprob), tables.uni_backoff.ctypes.data,
+                     tables.meta.ctypes.data, len(tables.meta), tables.entries.ctypes.data, len(tables.entries)],
+                    dtype=np.int64)
+
+
+@njit(cache=True, inline="always")
+def _tables_of(handle):
+    uni_logprob = carray(_float32_pointer(handle[0]), handle[1])
+    uni_backoff = carray(_float32_pointer(handle[2]), handle[1])
+    meta = carray(_int64_pointer(handle[3]), (handle[4], 2))
+    entries = carray(_int64_pointer(handle[5]), (handle[6], 2))
+    values = carray(_float32_pointer(handle[5]), (handle[6], 4))
+    return uni_logprob, uni_backoff, meta, entries, values
+
+
+@njit(cache=True, inline="always")
+def _state_bows(state):
+    return carray(_float32_pointer(state.ctypes.data + 8 * STATE_BOWS), MAX_CONTEXT)
+
+
+@njit(cache=True, inline="always")
+def _score_into(handle, in_state, word, out_state):
+    uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
+    p, found, length = advance(uni_logprob, uni_backoff, meta, entries, values,
+                               in_state[STATE_KEYS:STATE_BOWS], _state_bows(in_state), 0, in_state[0], word,
+                               out_state[STATE_KEYS:STATE_BOWS], _state_bows(out_state), True)
+    out_state[0] = length
+    out_state[1] = found
+    return p
+
+
+# The per-call functions keep the GIL: giving it up and taking it back costs more than they run.
+@njit(cache=True, nogil=False)
+def score_state(handle, in_state, word, out_state):
+    """KenLM's log10 p(word | in_state) (a `lm.State` array); the context that follows goes
+    to out_state (another array), with the matched n-gram's length."""
+    return _score_into(handle, in_state, word, out_state)
+
+
+@njit(cache=True, nogil=False)
+def score_state_in_place(handle, state, word):
+    """`score_state` with one array as input and output."""
+    return _score_into(handle, state.copy(), word, state)
+
+
+@njit(cache=True)
+def score_states(handle, in_states, words, out_states):
+    """`score_state` of each (in_states[i], words[i]) into out_states[i]: float32 log10 p.
+    The entries of all pairs are requested ahead, LOOKAHEAD pairs at a time."""
+    uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
+    n = len(words)
+    out = np.empty(n, dtype=np.float32)
+    for i in range(n + LOOKAHEAD):
+        if i < n:
+            state = in_states[i]
+            _request_probes(meta, values, state[STATE_KEYS:STATE_BOWS], 0, state[0], words[i])
+        r = i - LOOKAHEAD
+        if r >= 0:
+            source = in_states[r]
+            target = out_states[r]
+            p, found, length = advance_kenlm(
+                uni_logprob, uni_backoff, meta, entries, values, source[STATE_KEYS:STATE_BOWS],
+                _state_bows(source), 0, source[0], words[r], target[STATE_KEYS:STATE_BOWS], _state_bows(target))
+            target[0] = length
+            target[1] = found
+            out[r] = p
+    return out
+
+
+@njit(cache=True)
+def begin_state(uni_logprob, uni_backoff, bos, order, state):
+    """Set a `lm.State` array to the context of a sentence start."""
+    state[0] = sentence_start(uni_logprob, uni_backoff, bos, True, order, state[STATE_KEYS:STATE_BOWS],
+                              _state_bows(state))
+    state[1] = 0
+
+
+@njit(cache=True)
+def word_id(table, text, unknown):
+    """Id of the word whose UTF-8 bytes are `text`, or `unknown`."""
+    w = _word_of_key(table, _word_key(text, 0, len(text)))
+    return w if w >= 0 else unknown

@@ -5,6 +5,8 @@ pins numpy<2); these tests skip without it, and the comparison with the live
 kenlm module skips without kenlm (the reference values below come from it).
 """
 
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ pyctcdecode = pytest.importorskip("pyctcdecode")
 from pyctcdecode.language_model import load_unigram_set_from_arpa  # noqa: E402
 
 import ngramkit  # noqa: E402
+import ngramkit.ctc  # noqa: E402
 from ngramkit.arpa import read_arpa, write_arpa  # noqa: E402
 from ngramkit.ctc import build_ctcdecoder  # noqa: E402
 
@@ -88,3 +91,66 @@ def test_decoder_on_ngramkit_matches_live_kenlm(kenlm_style_arpa):
     assert len(ours) == len(theirs) > 3
     for (text, _, _, logit_score, lm_score), (ref_text, _, _, ref_logit, ref_lm) in zip(ours, theirs):
         assert (text, logit_score, lm_score) == (ref_text, ref_logit, ref_lm)
+
+
+@pytest.fixture
+def ngramkit_as_kenlm(monkeypatch):
+    """pyctcdecode with ngramkit in place of the kenlm module (its modules bound the name on import)."""
+    from pyctcdecode import decoder, language_model
+
+    monkeypatch.setitem(sys.modules, "kenlm", ngramkit)
+    monkeypatch.setattr(decoder, "kenlm", ngramkit, raising=False)
+    monkeypatch.setattr(language_model, "kenlm", ngramkit, raising=False)
+
+
+@pytest.fixture(scope="module")
+def ngk_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ngk") / "mkn3.ngk"
+    ngramkit.load(SRILM_ARPA).write(path)
+    return path
+
+
+def test_build_ctcdecoder_reads_unigrams_of_a_binary(ngk_model):
+    decoder = build_ctcdecoder(LABELS, str(ngk_model))
+    assert decoder._language_model._unigram_set == set(ngramkit.Model(ngk_model).unigrams)
+    assert decoder.decode(fixed_logits()) == TEXT
+
+
+def test_batched_decoder_equals_pyctcdecode_on_one_call_per_word():
+    from ngramkit.ctc import LanguageModel
+
+    lm = LanguageModel(ngramkit.Model(SRILM_ARPA))
+    alphabet = pyctcdecode.Alphabet.build_alphabet(LABELS)
+    for beam_width in (20, 100):
+        batched = ngramkit.ctc.BeamSearchDecoderCTC(alphabet, lm).decode_beams(fixed_logits(), beam_width)
+        one_by_one = pyctcdecode.BeamSearchDecoderCTC(alphabet, lm).decode_beams(fixed_logits(), beam_width)
+        assert [(b[0], b[3], b[4]) for b in batched] == [(b[0], b[3], b[4]) for b in one_by_one]
+    # with score_boundary off, </s> adds nothing
+    lm.reset_params(score_boundary=False)
+    batched = ngramkit.ctc.BeamSearchDecoderCTC(alphabet, lm).decode_beams(fixed_logits())
+    one_by_one = pyctcdecode.BeamSearchDecoderCTC(alphabet, lm).decode_beams(fixed_logits())
+    assert [(b[0], b[3], b[4]) for b in batched] == [(b[0], b[3], b[4]) for b in one_by_one]
+
+
+def test_pyctcdecode_on_ngramkit_as_kenlm_saves_and_loads(ngramkit_as_kenlm, ngk_model, tmp_path):
+    unigrams = ngramkit.Model(ngk_model).unigrams
+    # pyctcdecode reads .bin files; ngramkit reads a model by its content
+    binary = tmp_path / "mkn3.bin"
+    binary.write_bytes(ngk_model.read_bytes())
+    decoder = pyctcdecode.build_ctcdecoder(LABELS, kenlm_model_path=str(binary), unigrams=unigrams)
+    assert isinstance(decoder._language_model._kenlm_model, ngramkit.Model)
+    beams = decoder.decode_beams(fixed_logits())
+    (tmp_path / "saved").mkdir()
+    decoder.save_to_dir(str(tmp_path / "saved"))
+    loaded = pyctcdecode.BeamSearchDecoderCTC.load_from_dir(str(tmp_path / "saved"))
+    assert [b[0] for b in loaded.decode_beams(fixed_logits())] == [b[0] for b in beams]
+    assert beams[0][0] == TEXT
+    # ngramkit's decoder of a .ngk model saves a directory pyctcdecode loads
+    ours = build_ctcdecoder(LABELS, str(ngk_model))
+    (tmp_path / "ours").mkdir()
+    ours.save_to_dir(str(tmp_path / "ours"))
+    assert sorted(os.listdir(tmp_path / "ours" / "language_model")) == ["attrs.json", "mkn3.ngk.bin", "unigrams.txt"]
+    for loader in (pyctcdecode.BeamSearchDecoderCTC, ngramkit.ctc.BeamSearchDecoderCTC):
+        again = loader.load_from_dir(str(tmp_path / "ours"))
+        assert [(b[0], b[3], b[4]) for b in again.decode_beams(fixed_logits())] == \
+            [(b[0], b[3], b[4]) for b in ours.decode_beams(fixed_logits())]

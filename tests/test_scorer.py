@@ -1,5 +1,6 @@
 import copy
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ def model():
 
 def test_attributes(model):
     assert model.order == 3
-    assert model.path == str(KENLM_ARPA)
+    assert model.path == os.fsencode(KENLM_ARPA.resolve())
     assert "the" in model and "qqqq" not in model and "<unk>" not in model
     assert len(model.vocab) == 12041 and "knowledge" in model.vocab
 
@@ -129,3 +130,126 @@ def test_missing_unk_scores_minus_100():
 def test_model_from_arrays_matches_file():
     in_memory = Model.from_ngram_model(read_arpa(KENLM_ARPA))
     assert in_memory.score(ROWS[1]["sentence"]) == pytest.approx(ROWS[1]["score"], abs=1e-5)
+
+
+# kenlm's API details (kenlm 0.3.0's behaviour, checked by hand against the installed module).
+
+
+def test_path_is_absolute_bytes(monkeypatch):
+    monkeypatch.chdir(DATA / "en" / "kenlm")
+    model = ngramkit.Model("o3.arpa.gz")
+    assert model.path == os.fsencode(KENLM_ARPA.resolve()) and isinstance(model.path, bytes)
+    assert ngramkit.Model(b"o3.arpa.gz").path == model.path
+    assert repr(model) == "<ngramkit.Model from o3.arpa.gz>"
+
+
+def test_state_ordering_hash_and_equality(model):
+    null, begin, the, copy_of = ngramkit.State(), ngramkit.State(), ngramkit.State(), None
+    model.NullContextWrite(null)
+    model.BeginSentenceWrite(begin)
+    model.BaseScore(begin, "the", the)
+    copy_of = copy.deepcopy(the)
+    # kenlm orders states by length first
+    assert null.length == 0 and begin.length == 1 and the.length == 2
+    assert null < begin < the and the > begin and the >= copy_of and the <= copy_of and not the < copy_of
+    assert sorted([the, null, begin]) == [null, begin, the]
+    assert copy_of == the and copy_of is not the and hash(copy_of) == hash(the)
+    assert (copy_of != the) is False
+    assert len({null, begin, the, copy_of}) == 3
+    assert (the == 3) is False and the != "the"
+    with pytest.raises(TypeError):
+        assert the < 3
+    # a state pickles with its context
+    import pickle
+
+    assert pickle.loads(pickle.dumps(the)) == the
+
+
+def test_bytes_words(model):
+    assert model.score(b"the house is") == model.score("the house is")
+    assert list(model.full_scores(b"the house")) == list(model.full_scores("the house"))
+    assert model.perplexity(b"the house") == model.perplexity("the house")
+    assert b"the" in model and b"qqqq" not in model and "<unk>" not in model
+
+
+def test_type_errors_as_kenlm(model):
+    state, out = ngramkit.State(), ngramkit.State()
+    model.BeginSentenceWrite(state)
+    for call in (lambda: model.score(None), lambda: model.score(3), lambda: None in model, lambda: 3 in model,
+                 lambda: model.perplexity(None), lambda: list(model.full_scores(None)),
+                 # kenlm's BaseScore and BaseFullScore take str words only
+                 lambda: model.BaseScore(state, b"the", out), lambda: model.BaseScore(state, None, out),
+                 lambda: model.BaseScore(state, 3, out), lambda: model.BaseFullScore(state, b"the", out),
+                 lambda: model.BaseScore(state, "the", None), lambda: model.BaseScore(3, "the", out),
+                 lambda: model.BeginSentenceWrite(3), lambda: model.NullContextWrite(None),
+                 lambda: ngramkit.Model(None), lambda: ngramkit.Model(3),
+                 lambda: ngramkit.Model(KENLM_ARPA, 3)):
+        with pytest.raises(TypeError):
+            call()
+
+
+def test_missing_file_is_an_os_error(tmp_path):
+    from ngramkit.errors import MissingFileError
+
+    with pytest.raises(FileNotFoundError) as info:
+        ngramkit.Model(tmp_path / "absent.arpa")
+    assert isinstance(info.value, OSError) and isinstance(info.value, MissingFileError)
+    assert str(info.value) == f"{tmp_path / 'absent.arpa'}: no such file"
+    with pytest.raises(OSError):
+        ngramkit.Model(tmp_path)  # a directory
+
+
+def test_missing_model_is_one_line_on_the_command_line(tmp_path, capsys):
+    from ngramkit.cli.common import run
+
+    missing = tmp_path / "absent.arpa"
+    with pytest.raises(SystemExit) as exit_info:
+        run("ngramkit", ngramkit.Model, missing)
+    assert exit_info.value.code == 3
+    assert capsys.readouterr().err == f"ngramkit: {missing}: no such file\n"
+
+
+def test_config_and_kenlm_names(model):
+    config = ngramkit.Config()
+    assert (config.load_method, config.show_progress, config.arpa_complain) == (2, True, 0)
+    config.load_method = ngramkit.LoadMethod.LAZY
+    config.arpa_complain = ngramkit.ARPALoadComplain.NONE
+    with pytest.raises(AttributeError):
+        config.no_such_option = 1
+    assert (ngramkit.LoadMethod.LAZY, ngramkit.LoadMethod.POPULATE_OR_LAZY, ngramkit.LoadMethod.POPULATE_OR_READ,
+            ngramkit.LoadMethod.READ, ngramkit.LoadMethod.PARALLEL_READ) == (0, 1, 2, 3, 4)
+    assert (ngramkit.ARPALoadComplain.ALL, ngramkit.ARPALoadComplain.EXPENSIVE,
+            ngramkit.ARPALoadComplain.NONE) == (0, 1, 2)
+    configured = ngramkit.Model(KENLM_ARPA, config)
+    assert ngramkit.Model(KENLM_ARPA, config=None).score("the house") == configured.score("the house")
+    old_name = ngramkit.LanguageModel(KENLM_ARPA)
+    assert isinstance(old_name, ngramkit.Model) and old_name.score("the house") == model.score("the house")
+
+
+def test_pickle_holds_the_path(model):
+    import pickle
+
+    data = pickle.dumps(model)
+    assert len(data) < 500 and model.path in data
+    again = pickle.loads(data)
+    assert again.path == model.path and again.score(ROWS[2]["sentence"]) == model.score(ROWS[2]["sentence"])
+
+
+def test_score_pairs_equal_base_score(model):
+    begin = ngramkit.State()
+    model.BeginSentenceWrite(begin)
+    words = ["the", "house", "qqqq", "</s>", "of"]
+    states = [begin]
+    for word in words[:-1]:
+        out = ngramkit.State()
+        model.BaseScore(states[-1], word, out)
+        states.append(out)
+    logprob, new_states = model.score_pairs(states, words)
+    assert logprob.dtype == np.float32 and len(new_states) == len(words)
+    for state, word, p, new in zip(states, words, logprob, new_states):
+        out = ngramkit.State()
+        assert model.BaseScore(state, word, out) == p and out == new and out.length == new.length
+    with pytest.raises(TypeError):
+        model.score_pairs([begin, None], ["the", "of"])
+    with pytest.raises(ValueError):
+        model.score_pairs([begin], ["the", "of"])
