@@ -24,6 +24,7 @@ from numba.extending import intrinsic
 
 from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
 from .jit import available_cores, njit, prefetch
+from .tables import find_rows
 
 EMPTY = -1
 LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables
@@ -134,8 +135,6 @@ def with_blanks(model):
     off values it: its suffix's log10 p plus its context's backoff weight (when the context is
     present), added in float32, with a zero backoff. A missing backoff column is a zero.
     """
-    from .estimate.lookup import find_rows
-
     order = model.order
     ngrams = list(model.ngrams)
     logprob = [np.asarray(p, dtype=np.float32) for p in model.logprob]
