@@ -369,9 +369,9 @@ def query(path, text="-", out=None, sentence_context=True, print_word=True, prin
     words are scored from the empty context and no `</s>` is added. `messages(line)` receives
     query's stderr lines about loading. Returns the QuerySummary."""
     out = sys.stdout.buffer if out is None else out
+    model = Model(path)
     for line in loading_messages(path) if messages is not None else ():
         messages(line)
-    model = Model(path)
     words = kenlm_vocabulary(path, model)
     hashes_sorted, ids_sorted = _lookup_table(words)
     eos_id = words.index(EOS) if EOS in words else 0
