@@ -7,9 +7,9 @@ per-sentence values, float64 for perplexities; exponents only below 1e-6 or from
 
 Word ids are KenLM's: for an ARPA file the order of its 1-grams with `<unk>` as 0 (what
 KenLM's probing vocabulary gives it), for a KenLM probing binary the ids stored in it, for a
-KenLM trie the rank of the word's hash (KenLM's sorted vocabulary); an ngramkit binary gives
-ngramkit's own ids. As in KenLM, a word is looked up by its 64-bit MurmurHash, and 0 is an
-unknown word.
+KenLM trie the rank of the word's hash (KenLM's sorted vocabulary); in an ngramkit binary
+`<unk>` is 0 and the other words follow in ngramkit's (byte) order. As in KenLM, a word is
+looked up by its 64-bit MurmurHash, and 0 is an unknown word.
 
 KenLM's quirk at the end of the input is kept: words after the last newline are scored,
 printed and counted as tokens, but get no `</s>`, no `Total:` line, and their sum does not
@@ -30,7 +30,7 @@ from .jit import njit
 from .kenlm_binary import _map
 from .kenlm_binary.layout import MODEL_NAMES, PROBING, hash_words, murmur64a, parse_header, read_words, word_pool
 from .kenlm_binary.probing import Layout
-from .lm import Model
+from .lm import KENLM_MISSING_UNK, Model
 from .numfmt import format_value, put_uint
 from .textio import iter_line_blocks, open_input
 from .vocab import EOS, UNK
@@ -316,13 +316,13 @@ def kenlm_vocabulary(path, model):
             # the words are stored in id order after the tables
             bound = int(np.frombuffer(data, dtype="<u4", count=2, offset=header.size)[1])
             return read_words(data, Layout(header).end, bound, path)
-        # KenLM's sorted vocabulary: ids follow the words' hashes, <unk> first.
-        others = [w for w in model.vocab.words if w != UNK]
+        # KenLM's sorted vocabulary: ids follow the hashes of the 1-grams' words, <unk> first.
+        others = [w for w in model.unigrams if w != UNK]
         order = np.argsort(hash_words(*word_pool(others)), kind="stable")
         return [UNK] + [others[i] for i in order]
     if fmt == "arpa":
         return [UNK] + [w for w in _arpa_unigram_words(path) if w != UNK]
-    return [UNK] + [w for w in model.vocab.words if w != UNK]
+    return [UNK] + [w for w in model.unigrams if w != UNK]
 
 
 def _lookup_table(words):
@@ -351,14 +351,17 @@ def _perplexity(log10_sum, count):
     return 10.0 ** -(log10_sum / count) if count else math.nan
 
 
-def loading_messages(path):
-    """What KenLM's query prints on stderr while it loads `path`."""
+def loading_messages(path, model):
+    """What KenLM's query prints on stderr while it loads `path` (read into `model`)."""
     fmt = format_of_file(path).name
     if fmt == "kenlm":
         return [f"This binary file contains {MODEL_NAMES[parse_header(_map(path), path).model_type]}."]
     if fmt == "arpa":
         scale = "".join(f"{k:->5}" for k in range(5, 101, 5))
-        return ["Loading the LM will be faster if you build a binary file.", f"Reading {path}", scale, "*" * 100]
+        missing = [] if UNK in model.unigrams else [
+            f"The ARPA file is missing {UNK}.  Substituting log10 probability {KENLM_MISSING_UNK:g}."]
+        return ["Loading the LM will be faster if you build a binary file.", f"Reading {path}", scale, *missing,
+                "*" * 100]
     return []
 
 
@@ -370,7 +373,7 @@ def query(path, text="-", out=None, sentence_context=True, print_word=True, prin
     query's stderr lines about loading. Returns the QuerySummary."""
     out = sys.stdout.buffer if out is None else out
     model = Model(path)
-    for line in loading_messages(path) if messages is not None else ():
+    for line in loading_messages(path, model) if messages is not None else ():
         messages(line)
     words = kenlm_vocabulary(path, model)
     hashes_sorted, ids_sorted = _lookup_table(words)
@@ -396,8 +399,8 @@ def query(path, text="-", out=None, sentence_context=True, print_word=True, prin
         oov_only += oov_part
         corpus_oov += oov
         tokens += n
-    summary = QuerySummary(_perplexity(corpus_total, tokens), _perplexity(corpus_total - oov_only, tokens - corpus_oov),
-                           corpus_oov, tokens)
+    summary = QuerySummary(_perplexity(corpus_total, tokens),
+                           _perplexity(corpus_total - oov_only, tokens - corpus_oov), corpus_oov, tokens)
     if print_summary:
         out.write((f"Perplexity including OOVs:\t{kenlm_double_text(summary.perplexity_including_oovs)}\n"
                    f"Perplexity excluding OOVs:\t{kenlm_double_text(summary.perplexity_excluding_oovs)}\n"

@@ -22,12 +22,12 @@ import numpy as np
 import pytest
 from conftest import DATA
 from make_kenlm_command_samples import QUERY_FLAGS, QUERY_MODELS, WORD_LEVEL_SENTENCES
+from test_estimate_srilm import largest_difference
 
 import ngramkit
 from ngramkit.arpa import read_arpa
 from ngramkit.cli import query as query_cmd
 from ngramkit.kenlm_query import kenlm_double_text, put_kenlm_float32, query
-from test_estimate_srilm import largest_difference
 
 kenlm = pytest.importorskip("kenlm")
 
@@ -293,6 +293,10 @@ def test_query_script_stderr(bin_dir, tmp_path):
     done = subprocess.run(["query", str(DATA / "kenlm" / "test.arpa")], input=queries, capture_output=True, env=env)
     assert done.stderr.decode().splitlines()[:2] == [
         "Loading the LM will be faster if you build a binary file.", f"Reading {DATA / 'kenlm' / 'test.arpa'}"]
+    done = subprocess.run(["query", str(DATA / "kenlm" / "test_nounk.arpa")], input=queries, capture_output=True,
+                          env=env)
+    assert done.stderr.decode().splitlines()[3] == \
+        "The ARPA file is missing <unk>.  Substituting log10 probability -100."
 
 
 @pytest.mark.parametrize("args,message", [
