@@ -93,11 +93,34 @@ def read_arrays(path, kind):
             if header["kind"] != kind:
                 raise FormatError(f"binary file holds a {header['kind']}, not a {kind}", path)
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            arrays = {}
+            arrays = _Checked("array", path)
+            # The arrays lie one after the other as write_arrays lays them out: a damaged
+            # shape, type or offset breaks the chain before any code trusts the array.
+            expected = _aligned(_PREFIX.size + header_len)
             for name, dtype, shape, offset in header["arrays"]:
                 dtype = np.dtype(dtype)
+                if (not isinstance(name, str) or dtype.hasobject or offset != expected
+                        or not all(isinstance(n, int) and n >= 0 for n in shape)):
+                    raise FormatError(f"binary model header is corrupt (array {name!r})", path)
                 count = int(np.prod(shape, dtype=np.int64))
                 arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset).reshape(shape)
-        except (ValueError, KeyError, TypeError) as exc:
+                expected = _aligned(offset + count * dtype.itemsize)
+            if expected != size or not isinstance(header["info"], dict):
+                raise FormatError("binary model header is corrupt (array layout)", path)
+            info = _Checked("header entry", path, header["info"])
+        except (ValueError, KeyError, TypeError, SyntaxError) as exc:  # numpy parses dtype text
             raise FormatError(f"binary model header is corrupt ({exc})", path) from None
-    return header["info"], arrays
+    return info, arrays
+
+
+class _Checked(dict):
+    """A header's entries or arrays by name: a name the file lacks (its header damaged) is a
+    FormatError, not a KeyError from deep inside a reader."""
+
+    def __init__(self, what, path, entries=()):
+        super().__init__(entries)
+        self.what = what
+        self.path = path
+
+    def __missing__(self, name):
+        raise FormatError(f"binary model lacks its {self.what} {name!r} (corrupt header)", self.path)

@@ -1,7 +1,14 @@
-"""`ngramkit lmplz`: KenLM's lmplz on our pipeline, with its options and its numbers.
+"""`lmplz` (also `ngramkit lmplz`): KenLM's lmplz on our pipeline, with its options and its numbers.
 
 Text comes from stdin (or --text), the ARPA file goes to stdout (or --arpa), and
 lmplz's `Statistics:` block (n-gram counts and discounts per order) goes to stderr.
+
+The options parse as boost::program_options parses lmplz's: `-o 3`, `-o3`, `--order=3`;
+`--prune` and `--discount_fallback` take the numbers that follow them; arguments that are
+no option's value are ignored, as lmplz ignores them (recipes pass `-` or an empty string).
+-s/--sort_block, --minimum_block, --block_count and --vocab_estimate size KenLM's sorting
+and hash tables, not the model: they are checked and have no effect here. --renumber changes
+KenLM's internal word ids only, so the ARPA file is the same with it.
 """
 
 import os
@@ -16,6 +23,12 @@ from ..training import lmplz_statistics
 from .common import run, warn
 
 PROG = "ngramkit lmplz"
+UNSUPPORTED = {
+    "--vocab_pad": "(padding the vocabulary with <unk>) is not supported",
+    "--verbose_header": "(comment lines before \\data\\) is not supported",
+    "--intermediate": "(KenLM's intermediate n-gram files) is not supported; write ARPA with --arpa",
+    "--collapse_values": "(collapsed q values instead of probabilities and backoffs) is not supported",
+}
 MULTI_VALUE_OPTIONS = ("--prune", "--discount_fallback")
 FLAGS = {"order": "--order", "prune": "--prune", "discount_fallback": "--discount_fallback",
          "skip_symbols": "--skip_symbols", "memory": "--memory"}
@@ -68,9 +81,14 @@ def lmplz_memory(text):
 
 def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, interpolate_unigrams=True,
                 skip_symbols=False, memory=None, temp_prefix=None, workers=0, quiet=False,
-                limit_vocab_file=None):
+                limit_vocab_file=None, vocab_pad=0, unsupported=()):
     """lmplz's options as given on its command line: estimate, write the ARPA file, print the
-    Statistics block (unless quiet); returns the model."""
+    Statistics block (unless quiet); returns the model. `unsupported`: the flags given that
+    ask for an output this pipeline does not make."""
+    if vocab_pad:
+        unsupported = (*unsupported, "--vocab_pad")
+    if unsupported:
+        raise UsageError(f"{unsupported[0]} {UNSUPPORTED[unsupported[0]]}")
     fallback = None if discount_fallback is None else (discount_fallback.split() or True)
     model = estimate_lmplz(text, order, prune=prune.split(), discount_fallback=fallback,
                            interpolate_unigrams=interpolate_unigrams, skip_symbols=skip_symbols,
@@ -82,7 +100,16 @@ def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, int
     return model
 
 
-@click.command("lmplz", cls=LmplzCommand)
+def _checked_size(ctx, param, value):
+    if value is not None:
+        try:
+            lmplz_memory(value)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@click.command("lmplz", cls=LmplzCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--order", "-o", type=int, required=True, help="Order of the model.")
 @click.option("--text", default="-", show_default=True, help="Text to read (plain or compressed); - is stdin.")
 @click.option("--arpa", default="-", show_default=True, help="ARPA file to write; - is stdout.")
@@ -102,11 +129,30 @@ def build_lmplz(order, text="-", arpa="-", prune="", discount_fallback=None, int
 @click.option("--temp_prefix", "-T", default=None, help="Directory for temporary files.")
 @click.option("--workers", "-j", default=0, help="Counting threads (default: one per core, up to 4).")
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
+@click.option("--vocab_pad", type=int, default=0, help="Pad the vocabulary with <unk> to this size (only 0).")
+@click.option("--sort_block", "-s", callback=_checked_size, help="KenLM's sort I/O size (no effect).")
+@click.option("--minimum_block", callback=_checked_size, help="KenLM's smallest block (no effect).")
+@click.option("--block_count", type=int, help="KenLM's blocks per order (no effect).")
+@click.option("--vocab_estimate", type=int, help="KenLM's vocabulary size guess (no effect).")
+@click.option("--renumber", is_flag=True, help="KenLM's id renumbering (the ARPA file is the same).")
+@click.option("--verbose_header", is_flag=True, help="Not supported.")
+@click.option("--intermediate", default=None, help="Not supported.")
+@click.option("--collapse_values", is_flag=True, help="Not supported.")
+@click.argument("ignored", nargs=-1)
 def lmplz(order, text, arpa, prune, discount_fallback, interpolate_unigrams, limit_vocab_file, skip_symbols,
-          memory, temp_prefix, workers, quiet):
+          memory, temp_prefix, workers, quiet, vocab_pad, sort_block, minimum_block, block_count, vocab_estimate,
+          renumber, verbose_header, intermediate, collapse_values, ignored):
     """Estimate an interpolated modified Kneser-Ney model exactly as KenLM's lmplz does."""
+    unsupported = [flag for flag, given in (("--verbose_header", verbose_header),
+                                            ("--intermediate", intermediate is not None),
+                                            ("--collapse_values", collapse_values)) if given]
     run(PROG, build_lmplz, order, text, arpa, prune, discount_fallback, interpolate_unigrams,
-        skip_symbols, memory, temp_prefix, workers, quiet, limit_vocab_file, flags=FLAGS)
+        skip_symbols, memory, temp_prefix, workers, quiet, limit_vocab_file, vocab_pad, unsupported, flags=FLAGS)
+
+
+def main():
+    """The `lmplz` console script."""
+    lmplz.main(prog_name="lmplz")
 
 
 COMMANDS = [lmplz]

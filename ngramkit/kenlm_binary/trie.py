@@ -280,6 +280,9 @@ def read(data, buf, header, path):
                               "(corrupt file)", path)
         lower_pointers = level_pointers[-1]
         parent = np.repeat(np.arange(len(lower_pointers) - 1, dtype=np.int64), np.diff(lower_pointers))
+        # KenLM finds a child by searching its siblings' words, which must ascend
+        if np.any((parent[1:] == parent[:-1]) & (words_k[1:] <= words_k[:-1])):
+            raise FormatError(f"KenLM binary: the {k}-gram records are out of order (corrupt file)", path)
         rows = np.empty((level.entries, k), dtype=np.int32)
         rows[:, 0] = words_k
         rows[:, 1:] = orders[-1].rows[parent]
