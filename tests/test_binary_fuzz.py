@@ -114,7 +114,7 @@ def run_cases(reader, cases, sentences):
 
 def damages(size, rng, span=None, cuts=True):
     """Seeded damages of a file of `size` bytes: (name, kind, offset, extra). Flips and zeroed
-    runs start in `span` (lo, hi), by default anywhere."""
+    runs lie in `span` (lo, hi), by default anywhere."""
     lo, hi = span or (0, size)
     made = []
     for _ in range(FLIPS):
@@ -122,7 +122,7 @@ def damages(size, rng, span=None, cuts=True):
         made.append((f"flip{offset}.{len(made)}", "flip", offset, 1 << rng.randrange(8)))
     for _ in range(ZEROED):
         offset = rng.randrange(lo, hi)
-        made.append((f"zero{offset}.{len(made)}", "zero", offset, rng.randint(1, 64)))
+        made.append((f"zero{offset}.{len(made)}", "zero", offset, min(rng.randint(1, 64), hi - offset)))
     # cuts at the end, in the header, and anywhere
     for offset in [size - 1, size - 8, 0, 4, 60] + [rng.randrange(size) for _ in range(TRUNCATIONS - 5)]:
         if cuts and 0 <= offset < size:

@@ -96,9 +96,6 @@ def test_states_in_place_score_as_swapped_states(model, sentences):
         assert state_scores(model, s, in_place=True) == state_scores(model, s)
 
 
-@pytest.mark.xfail(strict=True, reason="Model.BaseFullScore(state, word, state) works in scratch arrays "
-                   "held by the Model (lm.py), so threads updating their own states in place overwrite "
-                   "each other's contexts between the compiled call and the copy back")
 def test_threads_update_their_states_in_place(model, sentences):
     parts = [sentences[i::THREADS] for i in range(THREADS)]
     alone = [[state_scores(model, s, in_place=True) for s in part] for part in parts]
