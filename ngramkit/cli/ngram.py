@@ -42,6 +42,9 @@ OPTIONS = [
     Option("mix-lm", str, help="model to interpolate with -lm"),
     Option("lambda", float, 0.5, "weight of -lm in the interpolation"),
     Option("bayes", int, help="0: interpolate dynamically, word by word (with -ppl) instead of merging"),
+    Option("classes", str, help="class definitions: -lm is a class n-gram model"),
+    Option("simple-classes", bool, False, "with -classes, each word belongs to one class"),
+    Option("expand-classes", int, -1, "with -classes, write the equivalent word model of this order (0: the model's)"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
@@ -75,11 +78,27 @@ def mixture(opts):
     return paths, weights
 
 
+def class_model(opts, model, mix):
+    """The ClassModel of -classes (None without), checked against the options it excludes."""
+    if not opts["classes"]:
+        if opts["simple_classes"] or opts["expand_classes"] >= 0:
+            raise UsageError("-simple-classes and -expand-classes need -classes")
+        return None
+    if mix or opts["prune"] or opts["prune_lowprobs"] or opts["renorm"]:
+        raise UsageError("-classes does not combine with -mix-lm, -prune, -prune-lowprobs or -renorm")
+    from ..classes import ClassModel, load_classes
+
+    return ClassModel(model, load_classes(opts["classes"]), simple=opts["simple_classes"])
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
     model = load_model(opts)
     mix = mixture(opts)
     dynamic = None
+    classes = class_model(opts, model, mix)
+    if classes is not None and opts["expand_classes"] >= 0:
+        model, classes = classes.expand(opts["expand_classes"] or None), None
     if mix:
         models = [model] + [load_model(opts, path) for path in mix[0]]
         if opts["bayes"] is not None:
@@ -108,7 +127,7 @@ def ngram(argv):
         stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
         sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
     elif opts["ppl"]:
-        scorer = PerplexityScorer(model, unk_word=opts["map_unk"])
+        scorer = classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(model, unk_word=opts["map_unk"])
         out = sys.stdout.buffer
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
         out.write(f"file {opts['ppl']}: {stats.srilm_text()}".encode())
