@@ -27,12 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import LN10
+from .constants import LN10, LOG_ZERO
 from .errors import FormatError, UsageError
 from .jit import njit
+from .estimate.lookup import find_rows
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .perplexity import PerplexityScorer, TextStats, _format_debug, _ppl_block, _sentence_span
+from .renorm import chain_logprob, recompute_backoffs
 from .scoring import EMPTY, ScoringTables, WordTable, _extend, _find, tokenize_lines, unigram_key
 from .textio import atomic_output, iter_line_blocks, iter_lines
 from .vocab import BOS, EOS, UNK, Vocabulary
@@ -845,6 +847,68 @@ def _splice_word_lines(sentences, word_lines, ends, out):
     return pos
 
 
+@njit(cache=True)
+def _expand_rows(rows, base, offsets, words, logps):
+    """Every word n-gram a row of class-LM tokens stands for (token t: words[offsets[t]:
+    offsets[t+1]], with membership log10 probabilities logps alike), with the row's base log10
+    probability plus the memberships' (summed from the last token, in float32, as SRILM)."""
+    n, k = rows.shape
+    count = 0
+    for r in range(n):
+        product = 1
+        for j in range(k):
+            product *= offsets[rows[r, j] + 1] - offsets[rows[r, j]]
+        count += product
+    out = np.empty((count, k), dtype=np.int32)
+    values = np.empty(count, dtype=np.float32)
+    pick = np.zeros(k, dtype=np.int64)
+    at = 0
+    for r in range(n):
+        if k == 0:
+            continue
+        pick[:] = 0
+        while True:
+            e = np.float32(0.0)
+            for j in range(k - 1, -1, -1):
+                m = offsets[rows[r, j]] + pick[j]
+                out[at, j] = words[m]
+                e = np.float32(logps[m] + e)
+            values[at] = np.float32(base[r] + e)
+            at += 1
+            j = k - 1
+            while j >= 0:
+                pick[j] += 1
+                if pick[j] < offsets[rows[r, j] + 1] - offsets[rows[r, j]]:
+                    break
+                pick[j] = 0
+                j -= 1
+            if j < 0:
+                break
+    return out, values
+
+
+@njit(cache=True)
+def _group_logsum(values, starts):
+    """AddLogP over each group values[starts[g]:starts[g+1]], in order, kept in float32."""
+    out = np.empty(len(starts) - 1, dtype=np.float32)
+    for g in range(len(starts) - 1):
+        total = np.float32(-np.inf)
+        for i in range(starts[g], starts[g + 1]):
+            total = np.float32(_add_logp(float(total), float(values[i])))
+        out[g] = total
+    return out
+
+
+def _group_starts(rows, width):
+    """Start of each run of rows (sorted) sharing their first `width` ids, and the end."""
+    if len(rows) == 0:
+        return np.zeros(1, dtype=np.int64)
+    if width == 0:
+        return np.array([0, len(rows)], dtype=np.int64)
+    change = np.any(rows[1:, :width] != rows[:-1, :width], axis=1)
+    return np.concatenate(([0], np.flatnonzero(change) + 1, [len(rows)])).astype(np.int64)
+
+
 class ClassScorer(PerplexityScorer):
     """PerplexityScorer of a ClassModel: the same reports and -debug output, the forward pass
     (or SimpleClassNgram's class replacement) in place of plain back-off scoring."""
@@ -1021,6 +1085,76 @@ class ClassModel:
             if unigrams[cls]:
                 self.replacement[word] = cls
                 self.replacement_logp[word] = math.log10(prob) if prob > 0 else -math.inf
+
+    def expand(self, order=None):
+        """The word n-gram model this class model stands for (SRILM's `-expand-classes`): the
+        joint probability of each word n-gram summed over the class n-grams that expand to it
+        (context probability x n-gram probability x memberships), divided by its context's
+        (or, where larger, by the sum over the context's expansions), with backoff weights then
+        recomputed by normalisation. `order`: the highest order kept (None: the model's)."""
+        m = self.model
+        order = m.order if order is None or order > m.order else order
+        if order < 1:
+            raise UsageError(f"the expansion order must be at least 1, not {order}", option="expand_classes")
+        n = len(self.vocab)
+        is_class = np.zeros(n, dtype=np.bool_)
+        is_class[[self.vocab.index[c] for c in self.classes.names()]] = True
+        # what each token stands for: a class its member words, any other token itself
+        members = [[] for _ in range(n)]
+        for word in range(n):
+            for j in range(self.member_offsets[word], self.member_offsets[word + 1]):
+                members[self.member_class[j]].append((word, self.member_logp[j]))
+        for t in np.flatnonzero(~is_class):
+            members[t] = [(int(t), 0.0)]
+        sizes = np.array([len(x) for x in members], dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        flat = [entry for x in members for entry in x]
+        words = np.array([w for w, _ in flat], dtype=np.int32)
+        logps = np.array([lp for _, lp in flat], dtype=np.float32)
+        joint = []  # per order: sorted word n-grams and their float32 log10 joint probability
+        for k in range(1, order + 1):
+            rows = m.ngrams[k - 1]
+            logprob = np.where(m.logprob[k - 1] <= LOG_ZERO, np.float32(-np.inf), m.logprob[k - 1])
+            context = chain_logprob(m, rows[:, :k - 1]) if k > 1 else np.zeros(len(rows), dtype=np.float32)
+            expanded, values = _expand_rows(rows, (context + logprob).astype(np.float32), offsets, words, logps)
+            sort = np.lexsort(expanded.T[::-1]) if k > 1 else np.argsort(expanded[:, 0], kind="stable")
+            expanded, values = expanded[sort], values[sort]
+            starts = _group_starts(expanded, k)
+            expanded = np.ascontiguousarray(expanded[starts[:-1]])
+            values = _group_logsum(values, starts)
+            # word n-grams the class model does not hold get their own joint probability too
+            absent = find_rows(m.ngrams[k - 1], expanded, 0) < 0
+            own = chain_logprob(m, expanded[absent])
+            values[absent] = _group_logsum(np.stack([values[absent], own], axis=1).ravel(),
+                                           np.arange(0, 2 * int(absent.sum()) + 1, 2))
+            joint.append((expanded, values))
+        logprobs = []
+        for k in range(1, order + 1):
+            rows, values = joint[k - 1]
+            starts = _group_starts(rows, k - 1)
+            total = _group_logsum(values, starts)
+            if k == 1:
+                context = total
+            else:
+                lower_rows, lower_values = joint[k - 2]
+                context = lower_values[find_rows(lower_rows, rows[starts[:-1]], 0)]
+                if k == 2:
+                    # P(<s>) is zero; as a context it stands for P(</s>)
+                    eos = m.ngrams[0][:, 0] == self.vocab.eos
+                    bos_context = rows[starts[:-1], 0] == self.vocab.bos
+                    if eos.any():
+                        context = np.where(bos_context, m.logprob[0][eos][0], context)
+                context = np.maximum(context, total)
+            logprobs.append((values - np.repeat(context, np.diff(starts))).astype(np.float32))
+        # the word model's vocabulary: every token but the class names
+        word_vocab = Vocabulary([w for w, c in zip(self.vocab.words, is_class) if not c])
+        mapping = word_vocab.remap_from(self.vocab)
+        ngrams = [np.ascontiguousarray(mapping[rows]) for rows, _ in joint]
+        logprobs = [np.where(np.isneginf(lp), np.float32(LOG_ZERO), lp).astype(np.float32) for lp in logprobs]
+        backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]
+        expanded_model = NgramModel(word_vocab, ngrams, logprobs, backoff)
+        recompute_backoffs(expanded_model)
+        return expanded_model
 
     def scorer(self, unk_word=None):
         return ClassScorer(self, unk_word)
