@@ -1446,6 +1446,67 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
     return result, uni, keys, values
 
 
+@njit(cache=True)
+def _lhash_order(keys, groups):
+    """For each group keys[groups[g]:groups[g+1]] inserted in that order into an SRILM LHash
+    of unsigned keys (a fresh table per group), the group's positions in slot order (the order
+    SRILM iterates the table in)."""
+    out = np.empty(len(keys), dtype=np.int64)
+    for g in range(len(groups) - 1):
+        lo, hi = groups[g], groups[g + 1]
+        slots = np.full(1, -1, dtype=np.int64)
+        bits = 0
+        n = 0
+        for i in range(lo, hi):
+            min_size = _round_size(n + 1)
+            if min_size > (1 << bits):
+                new_bits = 0
+                while (1 << new_bits) < min_size:
+                    new_bits += 1
+                grown = np.full(1 << new_bits, -1, dtype=np.int64)
+                if new_bits < _MIN_HASH_BITS:
+                    grown[:n] = slots[:n]
+                else:
+                    mask = (1 << new_bits) - 1
+                    for j in range(1 << bits):
+                        e = slots[j]
+                        if e >= 0:
+                            at = _lhash_key(np.uint64(keys[e]), new_bits)
+                            while grown[at] >= 0:
+                                at = (at + 1) & mask
+                            grown[at] = e
+                slots, bits = grown, new_bits
+            if bits < _MIN_HASH_BITS:
+                slots[n] = i
+            else:
+                mask = (1 << bits) - 1
+                at = _lhash_key(np.uint64(keys[i]), bits)
+                while slots[at] >= 0:
+                    at = (at + 1) & mask
+                slots[at] = i
+            n += 1
+        k = lo
+        for j in range(len(slots)):
+            if slots[j] >= 0:
+                out[k] = slots[j]
+                k += 1
+    return out
+
+
+def _first_appearance(path, vocab):
+    """Word ids of `path` in order of first appearance."""
+    words = WordTable.from_vocab(vocab)
+    first = np.full(len(vocab), np.iinfo(np.int64).max, dtype=np.int64)
+    offset = 0
+    for block, _ in iter_line_blocks(path):
+        ids = tokenize_lines(np.frombuffer(block, dtype=np.uint8), *words.arrays(), vocab.unk, False, False)[0]
+        unique, where = np.unique(ids, return_index=True)
+        first[unique] = np.minimum(first[unique], where + offset)
+        offset += len(ids)
+    seen = np.flatnonzero(first < np.iinfo(np.int64).max)
+    return seen[np.argsort(first[seen], kind="stable")]
+
+
 @dataclass
 class ClassInduction:
     """The classes ngram-class found: `vocab` the counted words, `word_class[w]` the founding
@@ -1460,16 +1521,28 @@ class ClassInduction:
     bigram_keys: np.ndarray
     bigram_values: np.ndarray
 
+    srilm_index: np.ndarray = None  # each word's index in SRILM's vocabulary (-1: none)
+
     def definitions(self):
         """(class name, probability, word) lines in SRILM's order: classes by name, each
-        word with its share of the class count."""
-        classed = np.flatnonzero(self.word_class >= 0)
+        word with its share of the class count, the words of a class in the order of SRILM's
+        hash tables (the word counts' table, then the class's own)."""
+        counted = np.flatnonzero(self.word_counts > 0)
+        by_name = counted  # inserted in sorted order (ids are)
+        table = by_name[_lhash_order(self.srilm_index[by_name], np.array([0, len(by_name)], dtype=np.int64))]
+        classed = table[self.word_class[table] >= 0]
+        founders = sorted(set(self.word_class[classed].tolist()), key=lambda c: self.names[c])
+        rank = {c: i for i, c in enumerate(founders)}
+        group = np.array([rank[c] for c in self.word_class[classed].tolist()], dtype=np.int64)
+        grouped = classed[np.argsort(group, kind="stable")]
+        starts = np.searchsorted(np.sort(group), np.arange(len(founders) + 1))
+        ordered = grouped[_lhash_order(self.srilm_index[grouped], starts.astype(np.int64))]
         lines = []
-        for founder in sorted(set(self.word_class[classed].tolist()), key=lambda c: self.names[c]):
+        for w in ordered.tolist():
+            founder = int(self.word_class[w])
             total = int(self.class_unigrams[founder])
-            for w in classed[self.word_class[classed] == founder]:
-                prob = 0.0 if total == 0 else int(self.word_counts[w]) / total
-                lines.append((self.names[founder], prob, self.vocab.words[w]))
+            prob = 0.0 if total == 0 else int(self.word_counts[w]) / total
+            lines.append((self.names[founder], prob, self.vocab.words[w]))
         return lines
 
     def write_classes(self, path):
@@ -1534,6 +1607,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None):
     O(VC^2) algorithm); full=True over all classes (O(V^3))."""
     from .training import count
 
+    noclass_list = list(noclass_words) if noclass_words is not None else None
     if num_classes < 1:
         num_classes = 1
     counts = count(text, order=2, progress=False)
@@ -1541,7 +1615,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None):
     n = len(vocab)
     word_counts = np.zeros(n, dtype=np.int64)
     word_counts[counts.ngrams[0][:, 0]] = counts.counts[0]
-    noclass = {BOS, EOS} if noclass_words is None else set(noclass_words)
+    noclass = {BOS, EOS} if noclass_list is None else set(noclass_list)
     is_class = word_counts > 0
     for w in noclass:
         if w in vocab.index:
@@ -1562,4 +1636,15 @@ def induce_classes(text, num_classes, full=False, noclass_words=None):
     word_class, class_unigrams, keys, values = _induce(
         n, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), counts.counts[1].astype(np.int64),
         word_counts, is_class, num_classes, full, order.astype(np.int64))
-    return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values)
+    # SRILM's vocabulary: <unk>, <s>, </s>, -pau-, the no-class list, then the text's words
+    srilm_index = np.full(n, -1, dtype=np.int64)
+    order_of = [vocab.index.get(w, -1) for w in (UNK, BOS, EOS, PAUSE)]
+    order_of += [vocab.index.get(w, -1) for w in (noclass_list or [])]
+    order_of += _first_appearance(text, vocab).tolist()
+    next_index = 0
+    for w in order_of:
+        if w < 0 or srilm_index[w] < 0:
+            if w >= 0:
+                srilm_index[w] = next_index
+            next_index += 1
+    return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index)

@@ -47,10 +47,10 @@ def ngram_class(argv):
 
 
 def _file_words(path):
-    """The first field of each line of a word list."""
+    """The first field of each line of a word list, in file order."""
     from ..textio import iter_lines
 
-    return {line.split()[0] for _, line in iter_lines(path) if line.split()}
+    return list(dict.fromkeys(line.split()[0] for _, line in iter_lines(path) if line.split()))
 
 
 def main(argv=None):
