@@ -1181,9 +1181,12 @@ def _nlogn(n):
 
 @njit(cache=True, inline="always")
 def _root(parent, c):
-    while parent[c] != c:
-        c = parent[c]
-    return c
+    r = c
+    while parent[r] != r:
+        r = parent[r]
+    while parent[c] != r:  # path compression
+        parent[c], c = r, parent[c]
+    return r
 
 
 @njit(cache=True)
@@ -1426,6 +1429,22 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
                     link[tail[c1]] = head[c2]
                 tail[c1] = tail[c2]
             head[c2] = -1
+            # keep c1's list to its distinct neighbours (in their order), so that lists of
+            # large classes do not grow with every merge
+            stamp += 1
+            n = _neighbours(head, link, node, parent, c1, stamp, seen, buf_a)
+            e = head[c1]
+            for k in range(n):
+                node[e] = buf_a[k]
+                if k == n - 1:
+                    tail[c1] = e
+                    nxt = link[e]
+                    link[e] = -1
+                    e = nxt
+                else:
+                    e = link[e]
+            if n == 0:
+                head[c1] = -1
         # c2 leaves the merge set
         free.append(s2)
         members[s2] = -1

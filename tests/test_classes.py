@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from ngramkit import load
-from ngramkit.classes import ClassModel, load_classes, replace_words_with_classes
+from ngramkit.classes import ClassModel, induce_classes, load_classes, replace_words_with_classes
 from ngramkit.cli.ngram import ngram
 from ngramkit.errors import FormatError, UsageError
 
@@ -291,3 +291,63 @@ def test_expand_matches_srilm(lang, lang_dirs):
             assert np.array_equal(np.isnan(ours.backoff[k]), np.isnan(theirs.backoff[k]))
             both = ~np.isnan(ours.backoff[k])
             assert np.abs(ours.backoff[k][both].astype(float) - theirs.backoff[k][both]).max() < 1e-4
+
+
+# -- ngram-class ------------------------------------------------------------------------------
+
+def run_ngram_class(argv):
+    return subprocess.run([sys.executable, "-m", "ngramkit.cli.ngram_class"] + argv, capture_output=True, text=True)
+
+
+def test_ngram_class_by_hand(tmp_path):
+    # a and b have the same contexts, so merging them loses no likelihood; any merge with x does
+    text = tmp_path / "t.txt"
+    text.write_text("a x\nb x\n")
+    induction = induce_classes(text, 2, full=True)
+    assert induction.definitions() == [("CLASS-00001", 0.5, "a"), ("CLASS-00001", 0.5, "b"),
+                                       ("CLASS-00003", 1.0, "x")]
+    counts = induction.class_counts()
+    rows = {" ".join(counts.vocab.words[i] for i in r): int(c)
+            for k in range(2) for r, c in zip(counts.ngrams[k], counts.counts[k])}
+    assert rows == {"</s>": 2, "<s>": 2, "CLASS-00001": 2, "CLASS-00003": 2, "<s> CLASS-00001": 2,
+                    "CLASS-00001 CLASS-00003": 2, "CLASS-00003 </s>": 2}
+    # incremental merging of the same text ends the same way
+    assert induce_classes(text, 2).definitions() == induction.definitions()
+
+
+def test_ngram_class_full_matches_srilm(tmp_path):
+    tiny = tmp_path / "tiny100.txt"
+    tiny.write_bytes(b"".join((DATA / "train300.txt").read_bytes().splitlines(keepends=True)[:100]))
+    proc = run_ngram_class(["-text", str(tiny), "-numclasses", "50", "-full", "-classes", str(tmp_path / "c.txt"),
+                            "-class-counts", str(tmp_path / "c.counts")])
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert (tmp_path / "c.txt").read_bytes() == (DATA / "classes-tiny100-full50.txt").read_bytes()
+    assert (tmp_path / "c.counts").read_bytes() == (DATA / "classes-tiny100-full50.counts").read_bytes()
+
+
+@needs_shared
+@pytest.mark.parametrize("lang", LANGS)
+def test_ngram_class_noclass_matches_srilm(lang, tmp_path):
+    train = tmp_path / "train.txt"
+    train.write_bytes(gzip.decompress((SHARED / lang / "train.txt.gz").read_bytes()))
+    # noclass20.txt as classes20.cmd.txt makes it: the train words (in byte order) but frequency
+    # ranks 301-500, then <s> and </s>
+    ranks = (SHARED / lang / "vocab-top2000.txt").read_bytes().splitlines()[300:500]
+    words = sorted(set(train.read_bytes().split()) - set(ranks))
+    noclass = tmp_path / "noclass20.txt"
+    noclass.write_bytes(b"".join(w + b"\n" for w in words) + b"<s>\n</s>\n")
+    if (MORE / lang / "noclass20.txt").exists():
+        assert noclass.read_bytes() == (MORE / lang / "noclass20.txt").read_bytes()
+    proc = run_ngram_class(["-text", str(train), "-numclasses", "20", "-noclass-vocab",
+                            str(noclass), "-classes", str(tmp_path / "c.txt"),
+                            "-class-counts", str(tmp_path / "c.counts")])
+    assert proc.returncode == 0
+    assert (tmp_path / "c.txt").read_bytes() == (MORE / lang / "classes20.txt").read_bytes()
+    assert (tmp_path / "c.counts").read_bytes() == gzip.decompress((MORE / lang / "classes20.counts.gz").read_bytes())
+
+
+def test_ngram_class_errors(tmp_path):
+    proc = run_ngram_class(["-numclasses", "2"])
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    proc = run_ngram_class(["-text", str(tmp_path / "missing.txt"), "-numclasses", "2"])
+    assert proc.returncode == 3 and proc.stderr.count("\n") == 1
