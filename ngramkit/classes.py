@@ -35,7 +35,7 @@ from .model import NgramModel
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .perplexity import PerplexityScorer, TextStats, _format_debug, _ppl_block, _sentence_span
 from .renorm import chain_logprob, recompute_backoffs
-from .scoring import EMPTY, ScoringTables, WordTable, _extend, _find, tokenize_lines, unigram_key
+from .scoring import ScoringTables, WordTable, _extend, _find, tokenize_lines, unigram_key
 from .textio import atomic_output, iter_line_blocks, iter_lines
 from .vocab import BOS, EOS, UNK, Vocabulary
 
@@ -585,7 +585,6 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
     a_exp = np.empty(cap, dtype=np.int64)
     a_prob = np.empty(cap, dtype=np.float32)
     a_slots = np.full(1, -1, dtype=np.int64)
-    a_bits = 0
     a_ctx[0, 0] = bos
     a_len[0] = 1
     a_exp[0] = -1
@@ -697,7 +696,7 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
                 else:
                     zeros += 1
         if build:
-            a_ctx, a_len, a_exp, a_prob, a_slots, a_bits, a_n = b_ctx, b_len, b_exp, b_prob, b_slots, b_bits, b_n
+            a_ctx, a_len, a_exp, a_prob, a_slots, a_n = b_ctx, b_len, b_exp, b_prob, b_slots, b_n
     if per_word:
         return total, oovs, zeros, tags[:n_tags], tag_offsets
     return float(logsum), oovs, zeros, tags, tag_offsets
@@ -1156,6 +1155,43 @@ class ClassModel:
         recompute_backoffs(expanded_model)
         return expanded_model
 
+    def to_fst(self, disambig_symbol="#0", bos_symbol=BOS, eos_symbol=EOS):
+        """The G.fst of the class model as a Kaldi user builds it: the class n-gram model's
+        G (arpa2fst's machine) with each class arc replaced (OpenFst's replace) by an arc per
+        member word weighted -ln p(word | class). A sentence's path weighs -ln of the class
+        model's probability along that reading (one reading per word when each word has one
+        class). Returns (pynini.Fst, fst.SymbolTable of its labels)."""
+        import pynini
+
+        from .fst import compile_grammar
+
+        grammar = compile_grammar(self.class_model, None, disambig_symbol, bos_symbol, eos_symbol)
+        symbols = grammar.symbols
+        root = grammar.to_fst(False)
+        for word in self.classes.words():
+            symbols.add(word)
+        members = {}
+        for cls, prob, expansion in zip(self.classes.classes, self.classes.probs, self.classes.expansions):
+            members.setdefault(cls, {})[expansion[0]] = prob  # the last probability given wins
+        pairs = []
+        for cls, words in members.items():
+            if cls not in symbols.ids:
+                continue  # a class the model never uses
+            expansion = pynini.Fst()
+            start, end = expansion.add_state(), expansion.add_state()
+            expansion.set_start(start)
+            expansion.set_final(end)
+            for word, prob in words.items():
+                label = symbols.ids[word]
+                weight = -math.log(prob) if prob > 0 else math.inf
+                expansion.add_arc(start, pynini.Arc(label, label, pynini.Weight("tropical", weight), end))
+            pairs.append((symbols.ids[cls], expansion))
+        root_label = max(symbols.ids.values()) + 1
+        fst = pynini.replace([(root_label, root)] + pairs, epsilon_on_replace=True)
+        fst.set_input_symbols(symbols.to_pynini())
+        fst.set_output_symbols(symbols.to_pynini())
+        return fst, symbols
+
     def scorer(self, unk_word=None):
         return ClassScorer(self, unk_word)
 
@@ -1606,7 +1642,8 @@ class ClassInduction:
             x = x[x > 0]
             return float(np.sum(x * np.log10(x)))
 
-        live = (self.class_unigrams > 0) & ((self.word_class < 0) | (self.word_class == np.arange(len(self.word_class))))
+        founder = (self.word_class < 0) | (self.word_class == np.arange(len(self.word_class)))
+        live = (self.class_unigrams > 0) & founder
         logprob = nlogn(self.word_counts) + nlogn(self.bigram_values) - 2 * nlogn(self.class_unigrams[live])
         eos, bos = self.vocab.eos, self.vocab.bos
         words = int(self.word_counts.sum() - self.word_counts[eos] - self.word_counts[bos])

@@ -351,3 +351,58 @@ def test_ngram_class_errors(tmp_path):
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     proc = run_ngram_class(["-text", str(tmp_path / "missing.txt"), "-numclasses", "2"])
     assert proc.returncode == 3 and proc.stderr.count("\n") == 1
+
+
+# -- G.fst ------------------------------------------------------------------------------------
+
+def _linear(pynini, symbols, words):
+    sentence = pynini.Fst()
+    state = sentence.add_state()
+    sentence.set_start(state)
+    for word in words:
+        nxt = sentence.add_state()
+        sentence.add_arc(state, pynini.Arc(symbols.ids[word], symbols.ids[word], 0, nxt))
+        state = nxt
+    sentence.set_final(state)
+    return sentence
+
+
+def _cost(pynini, g, sentence):
+    lattice = pynini.compose(sentence, g)
+    return float(pynini.shortestdistance(lattice, reverse=True)[lattice.start()])
+
+
+def test_class_fst_path_weights_are_class_model_probabilities():
+    pynini = pytest.importorskip("pynini")
+    from ngramkit.fst import compile_grammar
+
+    classes = load_classes(DATA / "classes100.txt.gz")
+    model = ClassModel(load(DATA / "cls3.arpa.gz"), classes)
+    fst, symbols = model.to_fst("#0")
+    disambig = symbols.ids["#0"]
+    g = fst.copy()
+    g.relabel_pairs(ipairs=[(disambig, 0)])
+    g.arcsort("ilabel")
+    # the class model's own G, over class names
+    grammar = compile_grammar(load(DATA / "cls3.arpa.gz"), None, "#0")
+    class_g = grammar.to_fst(False)
+    class_g.relabel_pairs(ipairs=[(grammar.symbols.ids["#0"], 0)])
+    class_g.arcsort("ilabel")
+    member = {e[0]: (c, p) for c, p, e in zip(classes.classes, classes.probs, classes.expansions)}
+    report = model.perplexity(DATA / "test20.txt")
+    exact = 0
+    for i, line in enumerate((DATA / "test20.txt").read_text().splitlines()):
+        words = line.split()
+        if report.sentence_oovs[i]:
+            continue
+        cost = _cost(pynini, g, _linear(pynini, symbols, words))
+        # a path's weight: the class sequence's path through the class G plus -ln p(word | class)
+        class_cost = _cost(pynini, class_g, _linear(pynini, grammar.symbols, [member[w][0] for w in words]))
+        membership = -sum(math.log(member[w][1]) for w in words)
+        assert cost == pytest.approx(class_cost + membership, rel=1e-6)
+        # and -ln of the class model's probability (each word has one class, so one reading),
+        # unless a backoff path of G is cheaper than an n-gram's own arc (as in any Kaldi G)
+        expected = -math.log(10) * report.sentence_logprob[i]
+        assert cost <= expected * (1 + 1e-6)
+        exact += cost == pytest.approx(expected, rel=1e-5)
+    assert exact >= 5
