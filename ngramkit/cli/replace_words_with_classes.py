@@ -10,7 +10,7 @@ stdout (stdin when no text is given), `read N class expansions` to stderr.
 
 import sys
 
-from ..classes import _awk_true, replace_words_with_classes
+from ..classes.replace import _awk_true, replace_words_with_classes
 from ..errors import UsageError
 from .common import run
 
