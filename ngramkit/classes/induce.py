@@ -13,7 +13,7 @@ from ..scoring import WordTable, tokenize_lines
 from ..textio import atomic_output, iter_line_blocks
 from ..vocab import BOS, EOS, UNK, Vocabulary
 from .definitions import PAUSE
-from .lhash import lhash_order
+from .lhash import MIN_HASH_BITS, lhash_key, lhash_order, round_size
 
 
 @njit(cache=True, inline="always")
@@ -31,55 +31,165 @@ def _root(parent, c):
     return r
 
 
+
+
+# SRILM keeps class bigram counts in two tries (forward and reversed), each node's children in an
+# LHash; its sums run over those tables in slot order, and float32 sums depend on that order.
+# The tables are emulated here: keys are SRILM vocabulary indices, table t's slots sit at
+# keys[offset[t]:offset[t] + 2**bits[t]] (counts alike), in a pool that grows as tables do.
+
 @njit(cache=True)
-def _neighbours(head, link, node, parent, c, stamp, seen, out):
-    """Distinct current classes on c's list (merged-away entries resolved), into out; returns
-    how many."""
-    n = 0
-    e = head[c]
-    while e >= 0:
-        x = _root(parent, node[e])
-        if seen[x] != stamp:
-            seen[x] = stamp
-            out[n] = x
-            n += 1
-        e = link[e]
-    return n
+def _t_locate(pool_keys, off, bits, n, key):
+    """(absolute slot, found) of key in a table, as LHash::locate."""
+    if off < 0:
+        return -1, False
+    if bits < MIN_HASH_BITS:
+        for i in range(n):
+            if pool_keys[off + i] == key:
+                return off + i, True
+        return off + n, False
+    mask = (1 << bits) - 1
+    i = lhash_key(np.uint64(key), bits)
+    while True:
+        k = pool_keys[off + i]
+        if k < 0:
+            return off + i, False
+        if k == key:
+            return off + i, True
+        i = (i + 1) & mask
 
 
 @njit(cache=True)
-def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, num_classes, full, order):
-    """Merge classes (each classed token starts as its own) down to num_classes; returns the
-    class of each token (-1: not classed). `order`: the classes by decreasing count (ties:
+def _t_get(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, key):
+    slot, found = _t_locate(pool_keys, tab_off[t], tab_bits[t], tab_n[t], key)
+    return pool_vals[slot] if found else np.int64(0)
+
+
+@njit(cache=True)
+def _t_alloc(pool_keys, pool_vals, used, size):
+    """A fresh body of `size` slots at the pool's end; returns the pool and the offset."""
+    if used + size > len(pool_keys):
+        grown = max(2 * len(pool_keys), used + size)
+        k = np.full(grown, -1, dtype=np.int64)
+        v = np.zeros(grown, dtype=np.int64)
+        k[:used] = pool_keys[:used]
+        v[:used] = pool_vals[:used]
+        pool_keys, pool_vals = k, v
+    return pool_keys, pool_vals, used
+
+
+@njit(cache=True)
+def _t_add(pool, tab_off, tab_bits, tab_n, t, key, amount):
+    """*insertCount(key) += amount in table t, growing and rehashing it as LHash::insert does.
+    `pool` = (keys, values, used); returns the pool."""
+    pool_keys, pool_vals, used = pool
+    if tab_off[t] < 0:
+        pool_keys, pool_vals, off = _t_alloc(pool_keys, pool_vals, used, 1)
+        used += 1
+        tab_off[t], tab_bits[t], tab_n[t] = off, 0, 0
+    off, bits, n = tab_off[t], tab_bits[t], tab_n[t]
+    slot, found = _t_locate(pool_keys, off, bits, n, key)
+    if found:
+        pool_vals[slot] += amount
+        return pool_keys, pool_vals, used
+    min_size = round_size(n + 1)
+    if min_size > (1 << bits):
+        new_bits = 0
+        while (1 << new_bits) < min_size:
+            new_bits += 1
+        pool_keys, pool_vals, new_off = _t_alloc(pool_keys, pool_vals, used, 1 << new_bits)
+        used += 1 << new_bits
+        if new_bits < MIN_HASH_BITS:
+            for i in range(n):
+                pool_keys[new_off + i] = pool_keys[off + i]
+                pool_vals[new_off + i] = pool_vals[off + i]
+        else:
+            for i in range(1 << bits):
+                k = pool_keys[off + i]
+                if k >= 0:
+                    j, _ = _t_locate(pool_keys, new_off, new_bits, n, k)
+                    pool_keys[j] = k
+                    pool_vals[j] = pool_vals[off + i]
+        tab_off[t], tab_bits[t] = new_off, new_bits
+        off, bits = new_off, new_bits
+        slot, _ = _t_locate(pool_keys, off, bits, n, key)
+    pool_keys[slot] = key
+    pool_vals[slot] = amount
+    tab_n[t] = n + 1
+    return pool_keys, pool_vals, used
+
+
+@njit(cache=True)
+def _t_remove(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, key):
+    """LHash::remove: the key's count (0 if absent); later keys of its probe run move back."""
+    off, bits, n = tab_off[t], tab_bits[t], tab_n[t]
+    slot, found = _t_locate(pool_keys, off, bits, n, key)
+    if not found:
+        return np.int64(0)
+    removed = pool_vals[slot]
+    pool_keys[slot] = -1
+    if bits < MIN_HASH_BITS:
+        for i in range(slot, off + n - 1):
+            pool_keys[i] = pool_keys[i + 1]
+            pool_vals[i] = pool_vals[i + 1]
+        pool_keys[off + n - 1] = -1
+    else:
+        mask = (1 << bits) - 1
+        i = slot - off
+        while True:
+            i = (i + 1) & mask
+            k = pool_keys[off + i]
+            if k < 0:
+                break
+            j, ok = _t_locate(pool_keys, off, bits, n, k)
+            if not ok:
+                pool_keys[j] = k
+                pool_vals[j] = pool_vals[off + i]
+                pool_keys[off + i] = -1
+    tab_n[t] = n - 1
+    return removed
+
+
+@njit(cache=True)
+def _t_items(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, keys_out, vals_out):
+    """Table t's keys and counts in slot order; returns how many."""
+    off = tab_off[t]
+    if off < 0:
+        return 0
+    m = 0
+    size = tab_n[t] if tab_bits[t] < MIN_HASH_BITS else (1 << tab_bits[t])
+    for i in range(size):
+        k = pool_keys[off + i]
+        if k >= 0:
+            keys_out[m] = k
+            vals_out[m] = pool_vals[off + i]
+            m += 1
+    return m
+
+
+@njit(cache=True)
+def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigram_counts, is_class,
+            num_classes, full, order):
+    """Merge classes (each classed token starts as its own) down to num_classes; returns (the
+    class of each token, -1 where not classed; class unigram counts; class bigram rows and
+    counts). Bigrams come in the order SRILM inserts them; `token_key`/`key_token`: SRILM's
+    vocabulary index of each token and back. `order`: the classes by decreasing count (ties:
     later first), the order incremental merging adds them in."""
-    counts = dict()
-    for i in range(len(rows_a)):
-        counts[np.int64(rows_a[i]) * n_tokens + rows_b[i]] = np.int64(bigram_counts[i])
-    uni = unigram_counts.astype(np.int64).copy()
-    parent = np.arange(n_tokens)
-    cap = 2 * len(rows_a) + 16
-    succ_head = np.full(n_tokens, -1, dtype=np.int64)
-    succ_tail = np.full(n_tokens, -1, dtype=np.int64)
-    pred_head = np.full(n_tokens, -1, dtype=np.int64)
-    pred_tail = np.full(n_tokens, -1, dtype=np.int64)
-    node = np.empty(cap, dtype=np.int64)
-    link = np.full(cap, -1, dtype=np.int64)
-    used = 0
+    n_tables = 2 * n_tokens  # forward table of token x: x; reversed: n_tokens + x
+    tab_off = np.full(n_tables, -1, dtype=np.int64)
+    tab_bits = np.zeros(n_tables, dtype=np.int64)
+    tab_n = np.zeros(n_tables, dtype=np.int64)
+    pool = (np.full(8 * len(rows_a) + 64, -1, dtype=np.int64), np.zeros(8 * len(rows_a) + 64, dtype=np.int64), 0)
     for i in range(len(rows_a)):
         a, b = rows_a[i], rows_b[i]
-        for side in range(2):
-            owner, other = (a, b) if side == 0 else (b, a)
-            head = succ_head if side == 0 else pred_head
-            tail = succ_tail if side == 0 else pred_tail
-            node[used] = other
-            if head[owner] < 0:
-                head[owner] = used
-            else:
-                link[tail[owner]] = used
-            tail[owner] = used
-            used += 1
-    seen = np.zeros(n_tokens, dtype=np.int64)
-    stamp = 0
+        pool = _t_add(pool, tab_off, tab_bits, tab_n, a, token_key[b], bigram_counts[i])
+        pool = _t_add(pool, tab_off, tab_bits, tab_n, n_tokens + b, token_key[a], bigram_counts[i])
+    uni = unigram_counts.astype(np.int64).copy()
+    parent = np.arange(n_tokens)
+    keys_a = np.empty(n_tokens, dtype=np.int64)
+    vals_a = np.empty(n_tokens, dtype=np.int64)
+    keys_b = np.empty(n_tokens, dtype=np.int64)
+    vals_b = np.empty(n_tokens, dtype=np.int64)
     buf_a = np.empty(n_tokens, dtype=np.int64)
     buf_b = np.empty(n_tokens, dtype=np.int64)
     class_contrib = np.zeros(n_tokens, dtype=np.float32)
@@ -87,26 +197,18 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
     classes = np.flatnonzero(is_class)
     n_classes = len(classes)
     # merge contributions of pairs in the merge set, by slot
-    slot_cap = n_classes if full else min(num_classes + 1, n_classes)
-    slot_cap = max(slot_cap, 1)
+    slot_cap = max(n_classes if full else min(num_classes + 1, n_classes), 1)
     slot_of = np.full(n_tokens, -1, dtype=np.int64)
     members = np.full(slot_cap, -1, dtype=np.int64)  # class of each slot
     merge_contrib = np.zeros((slot_cap, slot_cap), dtype=np.float32)
     merge_cached = np.zeros((slot_cap, slot_cap), dtype=np.bool_)
     free = list(range(slot_cap - 1, -1, -1))
-
-    def get(a, b):
-        return counts.get(np.int64(a) * n_tokens + b, np.int64(0))
-
-    result = np.full(n_tokens, -1, dtype=np.int64)
-    in_set = 0
     next_add = 0
     if full:
         for c in classes:
             s = free.pop()
             slot_of[c] = s
             members[s] = c
-        in_set = n_classes
         next_add = n_classes
     else:
         while next_add < len(order) and next_add < num_classes:
@@ -114,7 +216,6 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
             slot_of[order[next_add]] = s
             members[s] = order[next_add]
             next_add += 1
-            in_set += 1
     live = n_classes
     while True:
         if full:
@@ -127,7 +228,7 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
             slot_of[order[next_add]] = s
             members[s] = order[next_add]
             next_add += 1
-            in_set += 1
+        pk, pv = pool[0], pool[1]
         # the best merge: pairs in sorted (id) order, the first strictly best wins
         current = np.sort(members[members >= 0])
         best_1 = -1
@@ -139,47 +240,41 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
                 c2 = current[y]
                 for c in (c1, c2):
                     if not class_cached[c]:
-                        stamp += 1
                         total = np.float32(0.0)
-                        n = _neighbours(succ_head, link, node, parent, c, stamp, seen, buf_a)
-                        for k in range(n):
-                            total = np.float32(total + _nlogn(get(c, buf_a[k])))
-                        stamp += 1
-                        n = _neighbours(pred_head, link, node, parent, c, stamp, seen, buf_a)
-                        for k in range(n):
-                            if buf_a[k] != c:
-                                total = np.float32(total + _nlogn(get(buf_a[k], c)))
+                        m = _t_items(pk, pv, tab_off, tab_bits, tab_n, c, keys_a, vals_a)
+                        for k in range(m):
+                            total = np.float32(total + _nlogn(vals_a[k]))
+                        m = _t_items(pk, pv, tab_off, tab_bits, tab_n, n_tokens + c, keys_a, vals_a)
+                        for k in range(m):
+                            if key_token[keys_a[k]] != c:
+                                total = np.float32(total + _nlogn(vals_a[k]))
                         class_contrib[c] = total
                         class_cached[c] = True
                 s1, s2 = slot_of[c1], slot_of[c2]
                 if not merge_cached[s1, s2]:
+                    k1, k2 = token_key[c1], token_key[c2]
+                    g11 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c1, k1)
+                    g12 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c1, k2)
+                    g21 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c2, k1)
+                    g22 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c2, k2)
                     total = np.float32(0.0)
-                    total = np.float32(total + _nlogn(get(c1, c1) + get(c1, c2) + get(c2, c1) + get(c2, c2)))
-                    stamp += 1
-                    n = _neighbours(pred_head, link, node, parent, c1, stamp, seen, buf_a)
-                    for k in range(n):
-                        p = buf_a[k]
-                        if p != c1 and p != c2:
-                            total = np.float32(total + _nlogn(get(p, c1) + get(p, c2)))
-                    stamp += 1
-                    n = _neighbours(pred_head, link, node, parent, c2, stamp, seen, buf_a)
-                    for k in range(n):
-                        p = buf_a[k]
-                        if p != c1 and p != c2 and get(p, c1) == 0:
-                            total = np.float32(total + _nlogn(get(p, c2)))
-                    stamp += 1
-                    n = _neighbours(succ_head, link, node, parent, c1, stamp, seen, buf_a)
-                    for k in range(n):
-                        q = buf_a[k]
-                        if q != c1 and q != c2:
-                            total = np.float32(total + _nlogn(get(c1, q) + get(c2, q)))
-                    stamp += 1
-                    n = _neighbours(succ_head, link, node, parent, c2, stamp, seen, buf_a)
-                    for k in range(n):
-                        q = buf_a[k]
-                        if q != c1 and q != c2 and get(c1, q) == 0:
-                            total = np.float32(total + _nlogn(get(c2, q)))
-                    total = np.float32(total + np.float32(_nlogn(get(c1, c2)) + _nlogn(get(c2, c1))))
+                    total = np.float32(total + _nlogn(g11 + g12 + g21 + g22))
+                    for side in range(4):
+                        # predecessors of c1, of c2 (reversed tables), successors of c1, of c2
+                        first = side % 2 == 0
+                        table = (c1 if first else c2) + (n_tokens if side < 2 else 0)
+                        other = (c2 if first else c1) + (n_tokens if side < 2 else 0)
+                        m = _t_items(pk, pv, tab_off, tab_bits, tab_n, table, keys_a, vals_a)
+                        for k in range(m):
+                            t = key_token[keys_a[k]]
+                            if t == c1 or t == c2:
+                                continue
+                            there = _t_get(pk, pv, tab_off, tab_bits, tab_n, other, keys_a[k])
+                            if first:
+                                total = np.float32(total + _nlogn(vals_a[k] + there))
+                            elif there == 0:
+                                total = np.float32(total + _nlogn(vals_a[k]))
+                    total = np.float32(total + np.float32(_nlogn(g12) + _nlogn(g21)))
                     n1, n2 = uni[c1], uni[c2]
                     total = np.float32(total - np.float32(2 * _nlogn(n1 + n2)))
                     total = np.float32(total + np.float32(np.float32(2 * _nlogn(n1)) + np.float32(2 * _nlogn(n2))))
@@ -191,16 +286,23 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
                 if best_1 < 0 or diff > best:
                     best_1, best_2, best = c1, c2, diff
         c1, c2 = best_1, best_2
+        k1, k2 = token_key[c1], token_key[c2]
+
         # cached class contributions of the other classes, updated in place
         class_cached[c1] = False
         class_cached[c2] = False
         for c in range(n_tokens):
             if class_cached[c]:
-                upd = np.float32(_nlogn(get(c, c1) + get(c, c2)) + _nlogn(get(c1, c) + get(c2, c)))
-                upd = np.float32(upd - _nlogn(get(c, c1)))
-                upd = np.float32(upd - _nlogn(get(c, c2)))
-                upd = np.float32(upd - _nlogn(get(c1, c)))
-                upd = np.float32(upd - _nlogn(get(c2, c)))
+                kc = token_key[c]
+                a1 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c, k1)
+                a2 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c, k2)
+                b1 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c1, kc)
+                b2 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c2, kc)
+                upd = np.float32(_nlogn(a1 + a2) + _nlogn(b1 + b2))
+                upd = np.float32(upd - _nlogn(a1))
+                upd = np.float32(upd - _nlogn(a2))
+                upd = np.float32(upd - _nlogn(b1))
+                upd = np.float32(upd - _nlogn(b2))
                 class_contrib[c] = np.float32(class_contrib[c] + upd)
         # cached merge contributions of pairs without c1, c2, likewise
         s1, s2 = slot_of[c1], slot_of[c2]
@@ -208,19 +310,16 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
         merge_cached[:, s1] = False
         merge_cached[s2, :] = False
         merge_cached[:, s2] = False
+        to_c1 = np.zeros(slot_cap, dtype=np.int64)
+        to_c2 = np.zeros(slot_cap, dtype=np.int64)
         for x in range(slot_cap):
-            k1 = members[x]
-            if k1 < 0:
-                continue
-            buf_a[x] = get(k1, c1)
-            buf_b[x] = get(k1, c2)
-        to_c1 = np.empty(slot_cap, dtype=np.int64)
-        to_c2 = np.empty(slot_cap, dtype=np.int64)
-        for x in range(slot_cap):
-            k1 = members[x]
-            if k1 >= 0:
-                to_c1[x] = get(c1, k1)
-                to_c2[x] = get(c2, k1)
+            m1 = members[x]
+            if m1 >= 0:
+                km = token_key[m1]
+                buf_a[x] = _t_get(pk, pv, tab_off, tab_bits, tab_n, m1, k1)
+                buf_b[x] = _t_get(pk, pv, tab_off, tab_bits, tab_n, m1, k2)
+                to_c1[x] = _t_get(pk, pv, tab_off, tab_bits, tab_n, c1, km)
+                to_c2[x] = _t_get(pk, pv, tab_off, tab_bits, tab_n, c2, km)
         for x in range(slot_cap):
             for y in range(slot_cap):
                 if x == y or not merge_cached[x, y] or members[x] > members[y]:
@@ -234,94 +333,105 @@ def _induce(n_tokens, rows_a, rows_b, bigram_counts, unigram_counts, is_class, n
                 value = np.float32(merge_contrib[x, y] + upd)
                 merge_contrib[x, y] = value
                 merge_contrib[y, x] = value
-        # the counts: c2's row and column move to c1
-        stamp += 1
-        n_s = _neighbours(succ_head, link, node, parent, c2, stamp, seen, buf_a)
-        stamp += 1
-        n_p = _neighbours(pred_head, link, node, parent, c2, stamp, seen, buf_b)
-        moved_a = np.empty(n_s + n_p, dtype=np.int64)
-        moved_b = np.empty(n_s + n_p, dtype=np.int64)
-        moved_v = np.empty(n_s + n_p, dtype=np.int64)
-        n_moved = 0
-        for k in range(n_s):
-            key = np.int64(c2) * n_tokens + buf_a[k]
-            if key in counts:
-                moved_a[n_moved], moved_b[n_moved], moved_v[n_moved] = c2, buf_a[k], counts.pop(key)
-                n_moved += 1
-        for k in range(n_p):
-            if buf_b[k] == c2:
-                continue
-            key = np.int64(buf_b[k]) * n_tokens + c2
-            if key in counts:
-                moved_a[n_moved], moved_b[n_moved], moved_v[n_moved] = buf_b[k], c2, counts.pop(key)
-                n_moved += 1
-        for k in range(n_moved):
-            a = c1 if moved_a[k] == c2 else moved_a[k]
-            b = c1 if moved_b[k] == c2 else moved_b[k]
-            key = np.int64(a) * n_tokens + b
-            counts[key] = counts.get(key, np.int64(0)) + moved_v[k]
+        # the counts, as SRILM's mergeCounts on the forward, then the reversed trie: c2's
+        # entries added to c1's table (in slot order), c2's table dropped, and in every table
+        # holding c2 its count moved to c1
+        n_succ = _t_items(pk, pv, tab_off, tab_bits, tab_n, c2, keys_a, vals_a)
+        n_pred = _t_items(pk, pv, tab_off, tab_bits, tab_n, n_tokens + c2, keys_b, vals_b)
+        for side in range(2):
+            base = 0 if side == 0 else n_tokens
+            keys, vals, n_own = (keys_a, vals_a, n_succ) if side == 0 else (keys_b, vals_b, n_pred)
+            holders, n_holders = (keys_b, n_pred) if side == 0 else (keys_a, n_succ)
+            for k in range(n_own):
+                pool = _t_add(pool, tab_off, tab_bits, tab_n, base + c1, keys[k], vals[k])
+            tab_off[base + c2] = -1
+            tab_n[base + c2] = 0
+            tab_bits[base + c2] = 0
+            pk, pv = pool[0], pool[1]
+            done_c1 = False
+            for k in range(n_holders + 1):
+                t = key_token[holders[k]] if k < n_holders else c1
+                if t == c2 or (t == c1 and done_c1):
+                    continue
+                if t == c1:
+                    done_c1 = True
+                moved = _t_remove(pk, pv, tab_off, tab_bits, tab_n, base + t, k2)
+                if moved:
+                    pool = _t_add(pool, tab_off, tab_bits, tab_n, base + t, k1, moved)
+                    pk, pv = pool[0], pool[1]
         uni[c1] += uni[c2]
         uni[c2] = 0
         parent[c2] = c1
-        for head, tail in ((succ_head, succ_tail), (pred_head, pred_tail)):
-            if head[c2] >= 0:
-                if head[c1] < 0:
-                    head[c1] = head[c2]
-                else:
-                    link[tail[c1]] = head[c2]
-                tail[c1] = tail[c2]
-            head[c2] = -1
-            # keep c1's list to its distinct neighbours (in their order), so that lists of
-            # large classes do not grow with every merge
-            stamp += 1
-            n = _neighbours(head, link, node, parent, c1, stamp, seen, buf_a)
-            e = head[c1]
-            for k in range(n):
-                node[e] = buf_a[k]
-                if k == n - 1:
-                    tail[c1] = e
-                    nxt = link[e]
-                    link[e] = -1
-                    e = nxt
-                else:
-                    e = link[e]
-            if n == 0:
-                head[c1] = -1
         # c2 leaves the merge set
         free.append(s2)
         members[s2] = -1
         slot_of[c2] = -1
         merge_cached[s2, :] = False
         merge_cached[:, s2] = False
-        in_set -= 1
         live -= 1
+    result = np.full(n_tokens, -1, dtype=np.int64)
     for c in classes:
         result[c] = _root(parent, c)
-    keys = np.empty(len(counts), dtype=np.int64)
-    values = np.empty(len(counts), dtype=np.int64)
-    k = 0
-    for key, value in counts.items():
-        keys[k] = key
-        values[k] = value
-        k += 1
-    return result, uni, keys, values
+    n_rows = 0
+    for t in range(n_tokens):
+        n_rows += tab_n[t]
+    out_a = np.empty(n_rows, dtype=np.int64)
+    out_b = np.empty(n_rows, dtype=np.int64)
+    out_v = np.empty(n_rows, dtype=np.int64)
+    r = 0
+    pk, pv = pool[0], pool[1]
+    for t in range(n_tokens):
+        m = _t_items(pk, pv, tab_off, tab_bits, tab_n, t, keys_a, vals_a)
+        for k in range(m):
+            out_a[r], out_b[r], out_v[r] = t, key_token[keys_a[k]], vals_a[k]
+            r += 1
+    return result, uni, out_a, out_b, out_v
 
 
-
-
-
-def _first_appearance(path, vocab):
-    """Word ids of `path` in order of first appearance."""
+def _first_occurrences(path, vocab, bigrams):
+    """Word ids in order of first appearance in `path` (sentences as <s> words </s>), and the
+    stream position where each of `bigrams` (sorted rows) first occurs."""
     words = WordTable.from_vocab(vocab)
+    n = np.int64(len(vocab))
     first = np.full(len(vocab), np.iinfo(np.int64).max, dtype=np.int64)
+    bigram_keys = bigrams[:, 0].astype(np.int64) * n + bigrams[:, 1]
+    first_bigram = np.full(len(bigrams), np.iinfo(np.int64).max, dtype=np.int64)
     offset = 0
     for block, _ in iter_line_blocks(path):
-        ids = tokenize_lines(np.frombuffer(block, dtype=np.uint8), *words.arrays(), vocab.unk, False, False)[0]
-        unique, where = np.unique(ids, return_index=True)
+        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(block, dtype=np.uint8), *words.arrays(), vocab.unk,
+                                                 False, False)
+        lines = len(line_offsets) - 1
+        stream = np.empty(len(ids) + 2 * lines, dtype=np.int64)
+        line_of = np.repeat(np.arange(lines), np.diff(line_offsets))
+        stream[np.arange(len(ids)) + 2 * line_of + 1] = ids
+        stream[line_offsets[:-1] + 2 * np.arange(lines)] = vocab.bos
+        ends = line_offsets[1:] + 2 * np.arange(lines) + 1
+        stream[ends] = vocab.eos
+        unique, where = np.unique(stream, return_index=True)
         first[unique] = np.minimum(first[unique], where + offset)
-        offset += len(ids)
+        pair_ok = np.ones(max(len(stream) - 1, 0), dtype=np.bool_)
+        pair_ok[ends[:-1]] = False  # </s> then the next line's <s>
+        pairs = stream[:-1][pair_ok] * n + stream[1:][pair_ok]
+        unique, where = np.unique(pairs, return_index=True)
+        at = np.searchsorted(bigram_keys, unique)
+        first_bigram[at] = np.minimum(first_bigram[at], np.flatnonzero(pair_ok)[where] + offset)
+        offset += len(stream)
     seen = np.flatnonzero(first < np.iinfo(np.int64).max)
-    return seen[np.argsort(first[seen], kind="stable")]
+    return seen[np.argsort(first[seen], kind="stable")], first_bigram
+
+
+def _trie_order(unigrams, first_token, bigrams, bigram_counts, first_bigram, srilm_index):
+    """The bigrams (and counts) in the order SRILM's count trie lists them: its words' table in
+    slot order (filled in order of first appearance), each word's followers likewise."""
+    appearance = first_token[np.isin(first_token, unigrams)]
+    root = appearance[lhash_order(srilm_index[appearance], np.array([0, len(appearance)], dtype=np.int64))]
+    rank = np.empty(len(srilm_index), dtype=np.int64)
+    rank[root] = np.arange(len(root))
+    sort = np.lexsort((first_bigram, rank[bigrams[:, 0]]))
+    rows = bigrams[sort]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(rows[:, 0])) + 1, [len(rows)])).astype(np.int64)
+    final = sort[lhash_order(srilm_index[rows[:, 1]], starts)]
+    return bigrams[final], bigram_counts[final].astype(np.int64)
 
 
 @dataclass
@@ -450,19 +560,21 @@ def induce_classes(text, num_classes, full=False, noclass_words=None):
         names[int(w)] = name
     classed = np.flatnonzero(is_class)
     order = classed[np.lexsort((-classed, -word_counts[classed]))]
-    rows = counts.ngrams[1]
-    word_class, class_unigrams, keys, values = _induce(
-        n, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), counts.counts[1].astype(np.int64),
+    # SRILM's vocabulary: <unk>, <s>, </s>, -pau-, the no-class list, the text's words in order
+    # of appearance, then the classes in order of creation
+    first_token, first_bigram = _first_occurrences(text, vocab, counts.ngrams[1])
+    index_of = {}
+    for word in [UNK, BOS, EOS, PAUSE] + (noclass_list or []) + [vocab.words[w] for w in first_token]:
+        index_of.setdefault(word, len(index_of))
+    srilm_index = np.array([index_of.get(w, -1) for w in vocab.words], dtype=np.int64)
+    token_key = srilm_index.copy()
+    token_key[classed] = len(index_of) + np.arange(len(classed))
+    key_token = np.full(int(token_key.max()) + 1, -1, dtype=np.int64)
+    key_token[token_key[token_key >= 0]] = np.flatnonzero(token_key >= 0)
+    rows, row_counts = _trie_order(counts.ngrams[0][:, 0], first_token, counts.ngrams[1], counts.counts[1],
+                                   first_bigram, srilm_index)
+    word_class, class_unigrams, out_a, out_b, values = _induce(
+        n, token_key, key_token, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), row_counts,
         word_counts, is_class, num_classes, full, order.astype(np.int64))
-    # SRILM's vocabulary: <unk>, <s>, </s>, -pau-, the no-class list, then the text's words
-    srilm_index = np.full(n, -1, dtype=np.int64)
-    order_of = [vocab.index.get(w, -1) for w in (UNK, BOS, EOS, PAUSE)]
-    order_of += [vocab.index.get(w, -1) for w in (noclass_list or [])]
-    order_of += _first_appearance(text, vocab).tolist()
-    next_index = 0
-    for w in order_of:
-        if w < 0 or srilm_index[w] < 0:
-            if w >= 0:
-                srilm_index[w] = next_index
-            next_index += 1
+    keys = out_a * n + out_b
     return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index)
