@@ -12,12 +12,16 @@ membership table (SRILM's classes file: `CLASS [p] word ...` lines, see classes-
   SimpleClassNgram, each word replaced by its only class. Its reports are the perplexity
   module's `PerplexityReport`/`TextStats`, and `-debug 1/2` text is written by that module's
   writer (at debug 2 each word shows one n-gram tag per path of the forward pass).
-- `ClassModel.expand` is `ngram -expand-classes N`: the equivalent word n-gram model.
+- `ClassModel.expand` is `ngram -expand-classes N`: the equivalent word n-gram model;
+  `ClassModel.to_fst` the G.fst of the class model with classes replaced by their words.
+- `induce_classes` is `ngram-class`: Brown et al.'s greedy merging (incremental or full).
 
 The forward pass keeps SRILM's arithmetic: float32 log probabilities summed with
 `AddLogP` in double, and the states of a position visited in the order of SRILM's hash
 table (its LHash, keyed by SRILM's vocabulary indices), which fixes both the order of the
-debug-2 tags and the rounding of each sum.
+debug-2 tags and the rounding of each sum. Class induction likewise keeps its counts in
+emulated LHash tables filled and merged in SRILM's order, so that its float32 sums, and with
+them the merges that win among near ties, are SRILM's (`lhash`).
 """
 
 from .definitions import ClassDefinitions, load_classes
