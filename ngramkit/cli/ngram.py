@@ -69,6 +69,9 @@ OPTIONS = [
     Option("decipher-nobackoff", bool, False, "-decipher-lm never takes a higher backed-off estimate"),
     Option("decipher-lmw", float, 8.0, "LM weight of the recognizer's scores"),
     Option("decipher-wtw", float, 0.0, "word transition weight of the recognizer's scores"),
+    Option("classes", str, help="class definitions: -lm is a class n-gram model"),
+    Option("simple-classes", bool, False, "with -classes, each word belongs to one class"),
+    Option("expand-classes", int, -1, "with -classes, write the equivalent word model of this order (0: the model's)"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
 
@@ -118,12 +121,34 @@ def insufficient_backoff(mass, context, target):
                      f"scaling probabilities to mass {target:g}\n")
 
 
+def class_model(opts, model, mix):
+    """The ClassModel of -classes (None without), checked against the options it excludes."""
+    if not opts["classes"]:
+        if opts["simple_classes"] or opts["expand_classes"] >= 0:
+            raise UsageError("-simple-classes and -expand-classes need -classes")
+        return None
+    excluded = [flag for flag, given in (("-mix-lm", mix), ("-prune", opts["prune"]),
+                                         ("-prune-lowprobs", opts["prune_lowprobs"]), ("-renorm", opts["renorm"]),
+                                         ("-cache", opts["cache"]), ("-multiwords", opts["multiwords"]),
+                                         ("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
+                                         ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]))
+                if given]
+    if excluded and opts["expand_classes"] < 0:
+        raise UsageError(f"-classes does not combine with {excluded[0]} (-expand-classes first writes a word model)")
+    from ..classes import ClassModel, load_classes
+
+    return ClassModel(model, load_classes(opts["classes"]), simple=opts["simple_classes"])
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
     check_scoring_options(opts)
     model = load_model(opts)
     mix = mixture(opts)
     dynamic = None
+    classes = class_model(opts, model, mix)
+    if classes is not None and opts["expand_classes"] >= 0:
+        model, classes = classes.expand(opts["expand_classes"] or None), None
     if mix:
         models = [model] + [load_model(opts, path) for path in mix[0]]
         if opts["bayes"] is not None:
@@ -152,9 +177,9 @@ def ngram(argv):
         stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
         sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
     elif opts["ppl"]:
-        scorer = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
-                                  cache_length=opts["cache"], cache_lambda=opts["cache_lambda"],
-                                  multiwords=opts["multiwords"])
+        scorer = classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
+            model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
+            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"])
         out = sys.stdout.buffer
         stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
         out.write(b"file " + os.fsencode(opts["ppl"]) + f": {stats.srilm_text()}".encode())

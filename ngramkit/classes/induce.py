@@ -1,0 +1,580 @@
+"""Class induction (SRILM's ngram-class): Brown et al.'s greedy merging of word classes by
+the bigram log likelihood, with SRILM's float32 bookkeeping (cached contributions updated in
+place after each merge) so that the same merges win."""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..jit import njit
+from ..perplexity import TextStats
+from ..scoring import WordTable, tokenize_lines
+from ..textio import atomic_output, iter_line_blocks
+from ..vocab import BOS, EOS, UNK, Vocabulary
+from .definitions import PAUSE
+from .lhash import MIN_HASH_BITS, lhash_key, lhash_order, round_size
+
+
+@njit(cache=True, inline="always")
+def _nlogn(n):
+    return np.float32(0.0) if n == 0 else np.float32(n * math.log10(n))
+
+
+@njit(cache=True, inline="always")
+def _root(parent, c):
+    r = c
+    while parent[r] != r:
+        r = parent[r]
+    while parent[c] != r:  # path compression
+        parent[c], c = r, parent[c]
+    return r
+
+
+
+
+# SRILM keeps class bigram counts in two tries (forward and reversed), each node's children in an
+# LHash; its sums run over those tables in slot order, and float32 sums depend on that order.
+# The tables are emulated here: keys are SRILM vocabulary indices, table t's slots sit at
+# keys[offset[t]:offset[t] + 2**bits[t]] (counts alike), in a pool that grows as tables do.
+
+@njit(cache=True)
+def _t_locate(pool_keys, off, bits, n, key):
+    """(absolute slot, found) of key in a table, as LHash::locate."""
+    if off < 0:
+        return -1, False
+    if bits < MIN_HASH_BITS:
+        for i in range(n):
+            if pool_keys[off + i] == key:
+                return off + i, True
+        return off + n, False
+    mask = (1 << bits) - 1
+    i = lhash_key(np.uint64(key), bits)
+    while True:
+        k = pool_keys[off + i]
+        if k < 0:
+            return off + i, False
+        if k == key:
+            return off + i, True
+        i = (i + 1) & mask
+
+
+@njit(cache=True)
+def _t_get(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, key):
+    slot, found = _t_locate(pool_keys, tab_off[t], tab_bits[t], tab_n[t], key)
+    return pool_vals[slot] if found else np.int64(0)
+
+
+@njit(cache=True)
+def _t_alloc(pool_keys, pool_vals, used, size):
+    """A fresh body of `size` slots at the pool's end; returns the pool and the offset."""
+    if used + size > len(pool_keys):
+        grown = max(2 * len(pool_keys), used + size)
+        k = np.full(grown, -1, dtype=np.int64)
+        v = np.zeros(grown, dtype=np.int64)
+        k[:used] = pool_keys[:used]
+        v[:used] = pool_vals[:used]
+        pool_keys, pool_vals = k, v
+    return pool_keys, pool_vals, used
+
+
+@njit(cache=True)
+def _t_add(pool, tab_off, tab_bits, tab_n, t, key, amount):
+    """*insertCount(key) += amount in table t, growing and rehashing it as LHash::insert does.
+    `pool` = (keys, values, used); returns the pool."""
+    pool_keys, pool_vals, used = pool
+    if tab_off[t] < 0:
+        pool_keys, pool_vals, off = _t_alloc(pool_keys, pool_vals, used, 1)
+        used += 1
+        tab_off[t], tab_bits[t], tab_n[t] = off, 0, 0
+    off, bits, n = tab_off[t], tab_bits[t], tab_n[t]
+    slot, found = _t_locate(pool_keys, off, bits, n, key)
+    if found:
+        pool_vals[slot] += amount
+        return pool_keys, pool_vals, used
+    min_size = round_size(n + 1)
+    if min_size > (1 << bits):
+        new_bits = 0
+        while (1 << new_bits) < min_size:
+            new_bits += 1
+        pool_keys, pool_vals, new_off = _t_alloc(pool_keys, pool_vals, used, 1 << new_bits)
+        used += 1 << new_bits
+        if new_bits < MIN_HASH_BITS:
+            for i in range(n):
+                pool_keys[new_off + i] = pool_keys[off + i]
+                pool_vals[new_off + i] = pool_vals[off + i]
+        else:
+            for i in range(1 << bits):
+                k = pool_keys[off + i]
+                if k >= 0:
+                    j, _ = _t_locate(pool_keys, new_off, new_bits, n, k)
+                    pool_keys[j] = k
+                    pool_vals[j] = pool_vals[off + i]
+        tab_off[t], tab_bits[t] = new_off, new_bits
+        off, bits = new_off, new_bits
+        slot, _ = _t_locate(pool_keys, off, bits, n, key)
+    pool_keys[slot] = key
+    pool_vals[slot] = amount
+    tab_n[t] = n + 1
+    return pool_keys, pool_vals, used
+
+
+@njit(cache=True)
+def _t_remove(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, key):
+    """LHash::remove: the key's count (0 if absent); later keys of its probe run move back."""
+    off, bits, n = tab_off[t], tab_bits[t], tab_n[t]
+    slot, found = _t_locate(pool_keys, off, bits, n, key)
+    if not found:
+        return np.int64(0)
+    removed = pool_vals[slot]
+    pool_keys[slot] = -1
+    if bits < MIN_HASH_BITS:
+        for i in range(slot, off + n - 1):
+            pool_keys[i] = pool_keys[i + 1]
+            pool_vals[i] = pool_vals[i + 1]
+        pool_keys[off + n - 1] = -1
+    else:
+        mask = (1 << bits) - 1
+        i = slot - off
+        while True:
+            i = (i + 1) & mask
+            k = pool_keys[off + i]
+            if k < 0:
+                break
+            j, ok = _t_locate(pool_keys, off, bits, n, k)
+            if not ok:
+                pool_keys[j] = k
+                pool_vals[j] = pool_vals[off + i]
+                pool_keys[off + i] = -1
+    tab_n[t] = n - 1
+    return removed
+
+
+@njit(cache=True)
+def _t_items(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, keys_out, vals_out):
+    """Table t's keys and counts in slot order; returns how many."""
+    off = tab_off[t]
+    if off < 0:
+        return 0
+    m = 0
+    size = tab_n[t] if tab_bits[t] < MIN_HASH_BITS else (1 << tab_bits[t])
+    for i in range(size):
+        k = pool_keys[off + i]
+        if k >= 0:
+            keys_out[m] = k
+            vals_out[m] = pool_vals[off + i]
+            m += 1
+    return m
+
+
+@njit(cache=True)
+def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigram_counts, is_class,
+            num_classes, full, order):
+    """Merge classes (each classed token starts as its own) down to num_classes; returns (the
+    class of each token, -1 where not classed; class unigram counts; class bigram rows and
+    counts). Bigrams come in the order SRILM inserts them; `token_key`/`key_token`: SRILM's
+    vocabulary index of each token and back. `order`: the classes by decreasing count (ties:
+    later first), the order incremental merging adds them in."""
+    n_tables = 2 * n_tokens  # forward table of token x: x; reversed: n_tokens + x
+    tab_off = np.full(n_tables, -1, dtype=np.int64)
+    tab_bits = np.zeros(n_tables, dtype=np.int64)
+    tab_n = np.zeros(n_tables, dtype=np.int64)
+    pool = (np.full(8 * len(rows_a) + 64, -1, dtype=np.int64), np.zeros(8 * len(rows_a) + 64, dtype=np.int64), 0)
+    for i in range(len(rows_a)):
+        a, b = rows_a[i], rows_b[i]
+        pool = _t_add(pool, tab_off, tab_bits, tab_n, a, token_key[b], bigram_counts[i])
+        pool = _t_add(pool, tab_off, tab_bits, tab_n, n_tokens + b, token_key[a], bigram_counts[i])
+    uni = unigram_counts.astype(np.int64).copy()
+    parent = np.arange(n_tokens)
+    keys_a = np.empty(n_tokens, dtype=np.int64)
+    vals_a = np.empty(n_tokens, dtype=np.int64)
+    keys_b = np.empty(n_tokens, dtype=np.int64)
+    vals_b = np.empty(n_tokens, dtype=np.int64)
+    buf_a = np.empty(n_tokens, dtype=np.int64)
+    buf_b = np.empty(n_tokens, dtype=np.int64)
+    class_contrib = np.zeros(n_tokens, dtype=np.float32)
+    class_cached = np.zeros(n_tokens, dtype=np.bool_)
+    classes = np.flatnonzero(is_class)
+    n_classes = len(classes)
+    # merge contributions of pairs in the merge set, by slot
+    slot_cap = max(n_classes if full else min(num_classes + 1, n_classes), 1)
+    slot_of = np.full(n_tokens, -1, dtype=np.int64)
+    members = np.full(slot_cap, -1, dtype=np.int64)  # class of each slot
+    merge_contrib = np.zeros((slot_cap, slot_cap), dtype=np.float32)
+    merge_cached = np.zeros((slot_cap, slot_cap), dtype=np.bool_)
+    free = list(range(slot_cap - 1, -1, -1))
+    next_add = 0
+    if full:
+        for c in classes:
+            s = free.pop()
+            slot_of[c] = s
+            members[s] = c
+        next_add = n_classes
+    else:
+        while next_add < len(order) and next_add < num_classes:
+            s = free.pop()
+            slot_of[order[next_add]] = s
+            members[s] = order[next_add]
+            next_add += 1
+    live = n_classes
+    while True:
+        if full:
+            if live <= num_classes:
+                break
+        else:
+            if next_add >= len(order):
+                break
+            s = free.pop()
+            slot_of[order[next_add]] = s
+            members[s] = order[next_add]
+            next_add += 1
+        pk, pv = pool[0], pool[1]
+        # the best merge: pairs in sorted (id) order, the first strictly best wins
+        current = np.sort(members[members >= 0])
+        best_1 = -1
+        best_2 = -1
+        best = np.float32(0.0)
+        for x in range(len(current)):
+            c1 = current[x]
+            for y in range(x + 1, len(current)):
+                c2 = current[y]
+                for c in (c1, c2):
+                    if not class_cached[c]:
+                        total = np.float32(0.0)
+                        m = _t_items(pk, pv, tab_off, tab_bits, tab_n, c, keys_a, vals_a)
+                        for k in range(m):
+                            total = np.float32(total + _nlogn(vals_a[k]))
+                        m = _t_items(pk, pv, tab_off, tab_bits, tab_n, n_tokens + c, keys_a, vals_a)
+                        for k in range(m):
+                            if key_token[keys_a[k]] != c:
+                                total = np.float32(total + _nlogn(vals_a[k]))
+                        class_contrib[c] = total
+                        class_cached[c] = True
+                s1, s2 = slot_of[c1], slot_of[c2]
+                if not merge_cached[s1, s2]:
+                    k1, k2 = token_key[c1], token_key[c2]
+                    g11 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c1, k1)
+                    g12 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c1, k2)
+                    g21 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c2, k1)
+                    g22 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c2, k2)
+                    total = np.float32(0.0)
+                    total = np.float32(total + _nlogn(g11 + g12 + g21 + g22))
+                    for side in range(4):
+                        # predecessors of c1, of c2 (reversed tables), successors of c1, of c2
+                        first = side % 2 == 0
+                        table = (c1 if first else c2) + (n_tokens if side < 2 else 0)
+                        other = (c2 if first else c1) + (n_tokens if side < 2 else 0)
+                        m = _t_items(pk, pv, tab_off, tab_bits, tab_n, table, keys_a, vals_a)
+                        for k in range(m):
+                            t = key_token[keys_a[k]]
+                            if t == c1 or t == c2:
+                                continue
+                            there = _t_get(pk, pv, tab_off, tab_bits, tab_n, other, keys_a[k])
+                            if first:
+                                total = np.float32(total + _nlogn(vals_a[k] + there))
+                            elif there == 0:
+                                total = np.float32(total + _nlogn(vals_a[k]))
+                    total = np.float32(total + np.float32(_nlogn(g12) + _nlogn(g21)))
+                    n1, n2 = uni[c1], uni[c2]
+                    total = np.float32(total - np.float32(2 * _nlogn(n1 + n2)))
+                    total = np.float32(total + np.float32(np.float32(2 * _nlogn(n1)) + np.float32(2 * _nlogn(n2))))
+                    merge_contrib[s1, s2] = total
+                    merge_contrib[s2, s1] = total
+                    merge_cached[s1, s2] = True
+                    merge_cached[s2, s1] = True
+                diff = np.float32(np.float32(merge_contrib[s1, s2] - class_contrib[c1]) - class_contrib[c2])
+                if best_1 < 0 or diff > best:
+                    best_1, best_2, best = c1, c2, diff
+        c1, c2 = best_1, best_2
+        k1, k2 = token_key[c1], token_key[c2]
+
+        # cached class contributions of the other classes, updated in place
+        class_cached[c1] = False
+        class_cached[c2] = False
+        for c in range(n_tokens):
+            if class_cached[c]:
+                kc = token_key[c]
+                a1 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c, k1)
+                a2 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c, k2)
+                b1 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c1, kc)
+                b2 = _t_get(pk, pv, tab_off, tab_bits, tab_n, c2, kc)
+                upd = np.float32(_nlogn(a1 + a2) + _nlogn(b1 + b2))
+                upd = np.float32(upd - _nlogn(a1))
+                upd = np.float32(upd - _nlogn(a2))
+                upd = np.float32(upd - _nlogn(b1))
+                upd = np.float32(upd - _nlogn(b2))
+                class_contrib[c] = np.float32(class_contrib[c] + upd)
+        # cached merge contributions of pairs without c1, c2, likewise
+        s1, s2 = slot_of[c1], slot_of[c2]
+        merge_cached[s1, :] = False
+        merge_cached[:, s1] = False
+        merge_cached[s2, :] = False
+        merge_cached[:, s2] = False
+        to_c1 = np.zeros(slot_cap, dtype=np.int64)
+        to_c2 = np.zeros(slot_cap, dtype=np.int64)
+        for x in range(slot_cap):
+            m1 = members[x]
+            if m1 >= 0:
+                km = token_key[m1]
+                buf_a[x] = _t_get(pk, pv, tab_off, tab_bits, tab_n, m1, k1)
+                buf_b[x] = _t_get(pk, pv, tab_off, tab_bits, tab_n, m1, k2)
+                to_c1[x] = _t_get(pk, pv, tab_off, tab_bits, tab_n, c1, km)
+                to_c2[x] = _t_get(pk, pv, tab_off, tab_bits, tab_n, c2, km)
+        for x in range(slot_cap):
+            for y in range(slot_cap):
+                if x == y or not merge_cached[x, y] or members[x] > members[y]:
+                    continue
+                upd = np.float32(_nlogn(buf_a[x] + buf_a[y] + buf_b[x] + buf_b[y])
+                                 + _nlogn(to_c1[x] + to_c1[y] + to_c2[x] + to_c2[y]))
+                upd = np.float32(upd - _nlogn(buf_a[x] + buf_a[y]))
+                upd = np.float32(upd - _nlogn(buf_b[x] + buf_b[y]))
+                upd = np.float32(upd - _nlogn(to_c1[x] + to_c1[y]))
+                upd = np.float32(upd - _nlogn(to_c2[x] + to_c2[y]))
+                value = np.float32(merge_contrib[x, y] + upd)
+                merge_contrib[x, y] = value
+                merge_contrib[y, x] = value
+        # the counts, as SRILM's mergeCounts on the forward, then the reversed trie: c2's
+        # entries added to c1's table (in slot order), c2's table dropped, and in every table
+        # holding c2 its count moved to c1
+        n_succ = _t_items(pk, pv, tab_off, tab_bits, tab_n, c2, keys_a, vals_a)
+        n_pred = _t_items(pk, pv, tab_off, tab_bits, tab_n, n_tokens + c2, keys_b, vals_b)
+        for side in range(2):
+            base = 0 if side == 0 else n_tokens
+            keys, vals, n_own = (keys_a, vals_a, n_succ) if side == 0 else (keys_b, vals_b, n_pred)
+            holders, n_holders = (keys_b, n_pred) if side == 0 else (keys_a, n_succ)
+            for k in range(n_own):
+                pool = _t_add(pool, tab_off, tab_bits, tab_n, base + c1, keys[k], vals[k])
+            tab_off[base + c2] = -1
+            tab_n[base + c2] = 0
+            tab_bits[base + c2] = 0
+            pk, pv = pool[0], pool[1]
+            done_c1 = False
+            for k in range(n_holders + 1):
+                t = key_token[holders[k]] if k < n_holders else c1
+                if t == c2 or (t == c1 and done_c1):
+                    continue
+                if t == c1:
+                    done_c1 = True
+                moved = _t_remove(pk, pv, tab_off, tab_bits, tab_n, base + t, k2)
+                if moved:
+                    pool = _t_add(pool, tab_off, tab_bits, tab_n, base + t, k1, moved)
+                    pk, pv = pool[0], pool[1]
+        uni[c1] += uni[c2]
+        uni[c2] = 0
+        parent[c2] = c1
+        # c2 leaves the merge set
+        free.append(s2)
+        members[s2] = -1
+        slot_of[c2] = -1
+        merge_cached[s2, :] = False
+        merge_cached[:, s2] = False
+        live -= 1
+    result = np.full(n_tokens, -1, dtype=np.int64)
+    for c in classes:
+        result[c] = _root(parent, c)
+    n_rows = 0
+    for t in range(n_tokens):
+        n_rows += tab_n[t]
+    out_a = np.empty(n_rows, dtype=np.int64)
+    out_b = np.empty(n_rows, dtype=np.int64)
+    out_v = np.empty(n_rows, dtype=np.int64)
+    r = 0
+    pk, pv = pool[0], pool[1]
+    for t in range(n_tokens):
+        m = _t_items(pk, pv, tab_off, tab_bits, tab_n, t, keys_a, vals_a)
+        for k in range(m):
+            out_a[r], out_b[r], out_v[r] = t, key_token[keys_a[k]], vals_a[k]
+            r += 1
+    return result, uni, out_a, out_b, out_v
+
+
+def _first_occurrences(path, vocab, bigrams):
+    """Word ids in order of first appearance in `path` (sentences as <s> words </s>), and the
+    stream position where each of `bigrams` (sorted rows) first occurs."""
+    words = WordTable.from_vocab(vocab)
+    n = np.int64(len(vocab))
+    first = np.full(len(vocab), np.iinfo(np.int64).max, dtype=np.int64)
+    bigram_keys = bigrams[:, 0].astype(np.int64) * n + bigrams[:, 1]
+    first_bigram = np.full(len(bigrams), np.iinfo(np.int64).max, dtype=np.int64)
+    offset = 0
+    for block, _ in iter_line_blocks(path):
+        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(block, dtype=np.uint8), *words.arrays(), vocab.unk,
+                                                 False, False)
+        lines = len(line_offsets) - 1
+        stream = np.empty(len(ids) + 2 * lines, dtype=np.int64)
+        line_of = np.repeat(np.arange(lines), np.diff(line_offsets))
+        stream[np.arange(len(ids)) + 2 * line_of + 1] = ids
+        stream[line_offsets[:-1] + 2 * np.arange(lines)] = vocab.bos
+        ends = line_offsets[1:] + 2 * np.arange(lines) + 1
+        stream[ends] = vocab.eos
+        unique, where = np.unique(stream, return_index=True)
+        first[unique] = np.minimum(first[unique], where + offset)
+        pair_ok = np.ones(max(len(stream) - 1, 0), dtype=np.bool_)
+        pair_ok[ends[:-1]] = False  # </s> then the next line's <s>
+        pairs = stream[:-1][pair_ok] * n + stream[1:][pair_ok]
+        unique, where = np.unique(pairs, return_index=True)
+        at = np.searchsorted(bigram_keys, unique)
+        first_bigram[at] = np.minimum(first_bigram[at], np.flatnonzero(pair_ok)[where] + offset)
+        offset += len(stream)
+    seen = np.flatnonzero(first < np.iinfo(np.int64).max)
+    return seen[np.argsort(first[seen], kind="stable")], first_bigram
+
+
+def _trie_order(unigrams, first_token, bigrams, bigram_counts, first_bigram, srilm_index):
+    """The bigrams (and counts) in the order SRILM's count trie lists them: its words' table in
+    slot order (filled in order of first appearance), each word's followers likewise."""
+    appearance = first_token[np.isin(first_token, unigrams)]
+    root = appearance[lhash_order(srilm_index[appearance], np.array([0, len(appearance)], dtype=np.int64))]
+    rank = np.empty(len(srilm_index), dtype=np.int64)
+    rank[root] = np.arange(len(root))
+    sort = np.lexsort((first_bigram, rank[bigrams[:, 0]]))
+    rows = bigrams[sort]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(rows[:, 0])) + 1, [len(rows)])).astype(np.int64)
+    final = sort[lhash_order(srilm_index[rows[:, 1]], starts)]
+    return bigrams[final], bigram_counts[final].astype(np.int64)
+
+
+@dataclass
+class ClassInduction:
+    """The classes ngram-class found: `vocab` the counted words, `word_class[w]` the founding
+    word of w's class (-1: not classed), `names` each founding word's class name, `word_counts`
+    the words' counts, and the class bigram counts over class names and unclassed words."""
+
+    vocab: Vocabulary
+    word_class: np.ndarray
+    names: dict
+    word_counts: np.ndarray
+    class_unigrams: np.ndarray
+    bigram_keys: np.ndarray
+    bigram_values: np.ndarray
+
+    srilm_index: np.ndarray = None  # each word's index in SRILM's vocabulary (-1: none)
+
+    def definitions(self):
+        """(class name, probability, word) lines in SRILM's order: classes by name, each
+        word with its share of the class count, the words of a class in the order of SRILM's
+        hash tables (the word counts' table, then the class's own)."""
+        counted = np.flatnonzero(self.word_counts > 0)
+        by_name = counted  # inserted in sorted order (ids are)
+        table = by_name[lhash_order(self.srilm_index[by_name], np.array([0, len(by_name)], dtype=np.int64))]
+        classed = table[self.word_class[table] >= 0]
+        founders = sorted(set(self.word_class[classed].tolist()), key=lambda c: self.names[c])
+        rank = {c: i for i, c in enumerate(founders)}
+        group = np.array([rank[c] for c in self.word_class[classed].tolist()], dtype=np.int64)
+        grouped = classed[np.argsort(group, kind="stable")]
+        starts = np.searchsorted(np.sort(group), np.arange(len(founders) + 1))
+        ordered = grouped[lhash_order(self.srilm_index[grouped], starts.astype(np.int64))]
+        lines = []
+        for w in ordered.tolist():
+            founder = int(self.word_class[w])
+            total = int(self.class_unigrams[founder])
+            prob = 0.0 if total == 0 else int(self.word_counts[w]) / total
+            lines.append((self.names[founder], prob, self.vocab.words[w]))
+        return lines
+
+    def write_classes(self, path):
+        """The classes file (`CLASS p word` lines, p with 16 significant digits)."""
+        with atomic_output(path, text=True) as out:
+            out.write("".join(f"{c} {p:.16g} {w}\n" for c, p, w in self.definitions()))
+
+    def class_counts(self):
+        """The class uni- and bigram counts as NgramCounts over class names and unclassed words."""
+        from ..model import NgramCounts
+
+        n = len(self.vocab)
+        token_name = {}
+        for w in range(n):
+            c = self.word_class[w]
+            if c >= 0:
+                token_name[w] = self.names[c]
+            elif self.word_counts[w] > 0:
+                token_name[w] = self.vocab.words[w]
+        vocab = Vocabulary(set(token_name.values()))
+        token_id = np.full(n, -1, dtype=np.int32)
+        for w, name in token_name.items():
+            token_id[w] = vocab.index[name]
+        live = np.flatnonzero((self.class_unigrams > 0) & (token_id >= 0))
+        live = live[(self.word_class[live] < 0) | (self.word_class[live] == live)]
+        uni_rows = token_id[live].reshape(-1, 1)
+        uni_counts = self.class_unigrams[live]
+        order = np.argsort(uni_rows[:, 0], kind="stable")
+        a = token_id[self.bigram_keys // n]
+        b = token_id[self.bigram_keys % n]
+        rows = np.stack([a, b], axis=1).astype(np.int32)
+        sort = np.lexsort((rows[:, 1], rows[:, 0]))
+        return NgramCounts(vocab, [np.ascontiguousarray(uni_rows[order]), np.ascontiguousarray(rows[sort])],
+                           [uni_counts[order].astype(np.int64), self.bigram_values[sort].astype(np.int64)])
+
+    def stats(self):
+        """SRILM's final statistics: sentences (</s> count), words (other than <s>, </s>) and,
+        as logprob, the bigram class model's log likelihood of the text: sum n(w) log n(w) +
+        sum n(c1,c2) log n(c1,c2) - 2 sum n(c) log n(c), in log10."""
+        def nlogn(x):
+            x = np.asarray(x, dtype=np.float64)
+            x = x[x > 0]
+            return float(np.sum(x * np.log10(x)))
+
+        founder = (self.word_class < 0) | (self.word_class == np.arange(len(self.word_class)))
+        live = (self.class_unigrams > 0) & founder
+        logprob = nlogn(self.word_counts) + nlogn(self.bigram_values) - 2 * nlogn(self.class_unigrams[live])
+        eos, bos = self.vocab.eos, self.vocab.bos
+        words = int(self.word_counts.sum() - self.word_counts[eos] - self.word_counts[bos])
+        return TextStats(sentences=int(self.word_counts[eos]), words=words, logprob=logprob)
+
+    def write_class_counts(self, path):
+        from ..countfile import write_counts
+
+        write_counts(self.class_counts(), path)
+
+
+def induce_classes(text, num_classes, full=False, noclass_words=None):
+    """SRILM's ngram-class on a text file: each word (but `noclass_words`, default <s> and
+    </s>) starts as a class of its own, and the pair of classes whose merge loses the least
+    bigram log likelihood is merged until `num_classes` remain. full=False merges
+    incrementally (classes join by decreasing count, num_classes + 1 at a time: Brown et al.'s
+    O(VC^2) algorithm); full=True over all classes (O(V^3))."""
+    from ..training import count
+
+    noclass_list = list(noclass_words) if noclass_words is not None else None
+    if num_classes < 1:
+        num_classes = 1
+    counts = count(text, order=2, progress=False)
+    vocab = counts.vocab
+    n = len(vocab)
+    word_counts = np.zeros(n, dtype=np.int64)
+    word_counts[counts.ngrams[0][:, 0]] = counts.counts[0]
+    noclass = {BOS, EOS} if noclass_list is None else set(noclass_list)
+    is_class = word_counts > 0
+    for w in noclass:
+        if w in vocab.index:
+            is_class[vocab.index[w]] = False
+    # class names in creation order (sorted words), skipping names that are words
+    names = {}
+    number = 0
+    for w in np.flatnonzero(is_class):
+        while True:
+            number += 1
+            name = f"CLASS-{number:05d}"
+            if name not in vocab.index:
+                break
+        names[int(w)] = name
+    classed = np.flatnonzero(is_class)
+    order = classed[np.lexsort((-classed, -word_counts[classed]))]
+    # SRILM's vocabulary: <unk>, <s>, </s>, -pau-, the no-class list, the text's words in order
+    # of appearance, then the classes in order of creation
+    first_token, first_bigram = _first_occurrences(text, vocab, counts.ngrams[1])
+    index_of = {}
+    for word in [UNK, BOS, EOS, PAUSE] + (noclass_list or []) + [vocab.words[w] for w in first_token]:
+        index_of.setdefault(word, len(index_of))
+    srilm_index = np.array([index_of.get(w, -1) for w in vocab.words], dtype=np.int64)
+    token_key = srilm_index.copy()
+    token_key[classed] = len(index_of) + np.arange(len(classed))
+    key_token = np.full(int(token_key.max()) + 1, -1, dtype=np.int64)
+    key_token[token_key[token_key >= 0]] = np.flatnonzero(token_key >= 0)
+    rows, row_counts = _trie_order(counts.ngrams[0][:, 0], first_token, counts.ngrams[1], counts.counts[1],
+                                   first_bigram, srilm_index)
+    word_class, class_unigrams, out_a, out_b, values = _induce(
+        n, token_key, key_token, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), row_counts,
+        word_counts, is_class, num_classes, full, order.astype(np.int64))
+    keys = out_a * n + out_b
+    return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index)

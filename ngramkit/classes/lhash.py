@@ -1,0 +1,70 @@
+"""SRILM's LHash (dstruct/src/LHash.cc) as far as its iteration order goes: where keys land
+in its open-addressing table, which grows and rehashes as SRILM's does. SRILM iterates hash
+tables in slot order, and that order decides the order of sums and ties it leaves in outputs."""
+
+import numpy as np
+
+from ..jit import njit
+
+_HASH_MULT = np.uint64(1103515245)
+_HASH_ADD = np.uint64(12345)
+MIN_HASH_BITS = 3  # smaller tables are searched linearly, in insertion order
+
+
+@njit(cache=True, inline="always")
+def lhash_key(i, bits):
+    """SRILM's LHash_hashKey of an unsigned integer for a table of 2**bits slots."""
+    h = (np.uint64(i) * _HASH_MULT + _HASH_ADD) >> np.uint64(30 - bits)
+    return np.int64(h & np.uint64((1 << bits) - 1))
+
+
+@njit(cache=True)
+def round_size(n):
+    return n if n < (1 << MIN_HASH_BITS) else int(np.float32(n + 1) / np.float32(0.8))
+
+
+@njit(cache=True)
+def lhash_order(keys, groups):
+    """For each group keys[groups[g]:groups[g+1]] inserted in that order into an SRILM LHash
+    of unsigned keys (a fresh table per group), the group's positions in slot order (the order
+    SRILM iterates the table in)."""
+    out = np.empty(len(keys), dtype=np.int64)
+    for g in range(len(groups) - 1):
+        lo, hi = groups[g], groups[g + 1]
+        slots = np.full(1, -1, dtype=np.int64)
+        bits = 0
+        n = 0
+        for i in range(lo, hi):
+            min_size = round_size(n + 1)
+            if min_size > (1 << bits):
+                new_bits = 0
+                while (1 << new_bits) < min_size:
+                    new_bits += 1
+                grown = np.full(1 << new_bits, -1, dtype=np.int64)
+                if new_bits < MIN_HASH_BITS:
+                    grown[:n] = slots[:n]
+                else:
+                    mask = (1 << new_bits) - 1
+                    for j in range(1 << bits):
+                        e = slots[j]
+                        if e >= 0:
+                            at = lhash_key(np.uint64(keys[e]), new_bits)
+                            while grown[at] >= 0:
+                                at = (at + 1) & mask
+                            grown[at] = e
+                slots, bits = grown, new_bits
+            if bits < MIN_HASH_BITS:
+                slots[n] = i
+            else:
+                mask = (1 << bits) - 1
+                at = lhash_key(np.uint64(keys[i]), bits)
+                while slots[at] >= 0:
+                    at = (at + 1) & mask
+                slots[at] = i
+            n += 1
+        k = lo
+        for j in range(len(slots)):
+            if slots[j] >= 0:
+                out[k] = slots[j]
+                k += 1
+    return out
