@@ -859,5 +859,5 @@ def write_arpa(model, path, style="srilm"):
                 buffer = np.empty(size, dtype=np.uint8)
                 used = _format_section(chunk, model.logprob[k - 1][lo:hi], backoff[lo:hi], has_backoff,
                                        pool, offsets, precision, buffer)
-                out.write(buffer[:used].tobytes())
+                out.write(memoryview(buffer)[:used])
         out.write(b"\n\\end\\\n")
