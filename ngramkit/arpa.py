@@ -1,10 +1,19 @@
 """ARPA back-off model files: reading into and writing from `NgramModel`.
 
-Both directions run in compiled code over one byte buffer: tokenising, word
-interning (an open-addressing hash table), number parsing and formatting. A
-Python call per n-gram would make an 11M-n-gram file take minutes.
+Both directions run in compiled code over byte buffers: tokenising, word interning (an
+open-addressing hash table), number parsing and formatting. A Python call per n-gram would
+make an 11M-n-gram file take minutes.
+
+Reading holds little more than the model it builds. A plain file is memory-mapped and its
+pages are given back once parsed; a compressed file or stdin is read in blocks of whole lines.
+Each section is parsed into the model's own preallocated arrays. The 1-grams come first, so
+the vocabulary is known before the higher orders: their rows get their final ids at once,
+packed into one int64 key per row where the ids fit (in the memory of the row itself), and
+are sorted in place.
 """
 
+import io
+import mmap
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,9 +47,10 @@ _ERRORS = {
 
 
 @njit(cache=True)
-def same_bytes(buf, a, b, length):
+def _same_word(pool, a, buf, b, length):
+    """Does pool[a:a+length] hold the bytes of buf[b:b+length]?"""
     for i in range(length):
-        if buf[a + i] != buf[b + i]:
+        if pool[a + i] != buf[b + i]:
             return False
     return True
 
@@ -117,173 +127,128 @@ def _blank_to_eol(buf, i):
     return i >= n or buf[i] == _NL
 
 
-@njit(cache=True)
-def _parse_lines(buf, pos, end, k, order, limit, row, id_pos, flat_ids, logprob, backoff, table, mask,
-                 word_start, word_end):
-    """Parse order-k n-gram lines from pos until `end` or a line that starts with a backslash,
-    filling rows row, row + 1, ... and flat_ids from id_pos. Returns (error_code, error_pos, pos,
-    lines parsed); more than `limit` lines is error 2.
+# The key of a row that holds a word outside the vocabulary (-limit-vocab): it sorts last,
+# above every packed key (those use at most 62 bits).
+_DROPPED = np.int64(np.iinfo(np.int64).max)
+_KEY_BITS = 62
 
-    Words of the 1-grams enter the hash table; a later word is looked up, unless it repeats the
-    word in the same field of the previous line, as it mostly does in a sorted file. Above the
-    1-grams the table is only read, so pieces of a section can be parsed in parallel.
-    """
+
+@njit(cache=True)
+def _parse_body(buf, pos, end, k, order, limit, row, line, rows, keys, bits, logprob, backoff, table, mask,
+                pool, word_start, word_end, mapping, row_line):
+    """Parse order-k n-gram lines from pos until `end` or a line that starts with a backslash
+    into rows row, row + 1, ... Returns (error code, pos, lines read, n-grams read); more than
+    `limit` n-grams is error 2, and an error's line is the one after the lines read.
+
+    A word of the 1-grams enters the hash table with its bytes appended to `pool` (word_start,
+    word_end: where), and its row is its number. A word of a higher order is looked up, unless
+    it repeats the word in the same field of the previous line, as it mostly does in a sorted
+    file; its id is mapping[its number] (-1: outside the vocabulary). Ids go to rows[row], or,
+    when `keys` is not empty, packed `bits` to an id into keys[row] (_DROPPED for a row with a
+    word outside the vocabulary). Above the 1-grams the table is only read, so pieces of a
+    section can be parsed in parallel. row_line, when not empty, receives each row's line
+    number (the first line read is `line`)."""
     fields_start = np.empty(k + 2, dtype=np.int64)
     fields_end = np.empty(k + 2, dtype=np.int64)
     prev_id = np.zeros(k + 2, dtype=np.int32)
+    packed = len(keys) > 0
+    record = len(row_line) > 0
+    used = word_end[row - 1] if k == 1 and row > 0 else 0
     seen = 0
+    lines = 0
     while pos < end:
-        line = pos
         nf, nxt = _split_line(buf, pos, fields_start, fields_end, k + 2)
         if nf == 0:
             pos = nxt
+            lines += 1
             continue
         if buf[fields_start[0]] == _BACKSLASH:
             break
         if nf < k + 1 or nf > k + 2:
-            return 4, line, pos, seen
+            return 4, pos, lines, seen
         if nf == k + 2 and k == order:
-            return 11, line, pos, seen
+            return 11, pos, lines, seen
         if seen == limit:
-            return 2, line, pos, seen
+            return 2, pos, lines, seen
         value, ok = parse_float(buf, fields_start[0], fields_end[0])
         if not ok or np.isnan(value):
-            return 5, line, pos, seen
+            return 5, pos, lines, seen
         if value > 0:
-            return 6, line, pos, seen
+            return 6, pos, lines, seen
         logprob[row] = value
         if nf == k + 2:
             value, ok = parse_float(buf, fields_start[k + 1], fields_end[k + 1])
             if not ok or np.isnan(value):
-                return 7, line, pos, seen
+                return 7, pos, lines, seen
             backoff[row] = value
+        key = np.int64(0)
+        dropped = False
         for f in range(1, k + 1):
             ws = fields_start[f]
             length = fields_end[f] - ws
+            found = -1
             if seen > 0 and k > 1:
                 pw = prev_id[f]
-                if word_end[pw] - word_start[pw] == length and same_bytes(buf, word_start[pw], ws, length):
-                    flat_ids[id_pos] = pw
-                    id_pos += 1
-                    continue
-            slot = hash_bytes(buf, ws, ws + length) & mask
-            found = -1
-            while True:
-                wid = table[slot]
-                if wid < 0:
-                    break
-                if word_end[wid] - word_start[wid] == length and same_bytes(buf, word_start[wid], ws, length):
-                    found = wid
-                    break
-                slot = (slot + np.uint64(1)) & mask
-            if k == 1:
-                if found >= 0:
-                    return 8, line, pos, seen
-                table[slot] = row
-                word_start[row] = ws
-                word_end[row] = ws + length
-                found = row
-            elif found < 0:
-                return 9, line, pos, seen
-            flat_ids[id_pos] = found
-            prev_id[f] = found
-            id_pos += 1
+                if word_end[pw] - word_start[pw] == length and _same_word(pool, word_start[pw], buf, ws, length):
+                    found = pw
+            if found < 0:
+                slot = hash_bytes(buf, ws, ws + length) & mask
+                while True:
+                    wid = table[slot]
+                    if wid < 0:
+                        break
+                    if word_end[wid] - word_start[wid] == length and _same_word(pool, word_start[wid], buf, ws,
+                                                                                length):
+                        found = wid
+                        break
+                    slot = (slot + np.uint64(1)) & mask
+                if k == 1:
+                    if found >= 0:
+                        return 8, pos, lines, seen
+                    table[slot] = row
+                    word_start[row] = used
+                    for b in range(length):
+                        pool[used + b] = buf[ws + b]
+                    used += length
+                    word_end[row] = used
+                    found = row
+                elif found < 0:
+                    return 9, pos, lines, seen
+                prev_id[f] = found
+            if k > 1:
+                wid = mapping[found]
+                if packed:
+                    dropped = dropped or wid < 0
+                    key = (key << bits) | wid
+                else:
+                    rows[row, f - 1] = wid
+        if packed:
+            keys[row] = _DROPPED if dropped else key
+        if record:
+            row_line[row] = line + lines
         seen += 1
         row += 1
+        lines += 1
         pos = nxt
-    return 0, 0, pos, seen
+    return 0, pos, lines, seen
 
 
 @njit(cache=True)
 def _count_lines(buf, start, end):
-    """Number of lines in buf[start:end] that hold something other than blanks."""
+    """(lines holding something other than blanks, newlines) in buf[start:end]."""
     lines = 0
+    newlines = 0
     blank = True
     for i in range(start, end):
         c = buf[i]
         if c == _NL:
+            newlines += 1
             if not blank:
                 lines += 1
             blank = True
         elif c != _SPACE and c != _TAB and c != _CR:
             blank = False
-    return lines + (0 if blank else 1)
-
-
-@njit(cache=True)
-def _parse_body(buf, pos, counts, flat_ids, logprob, backoff, table, mask, word_start, word_end, orders):
-    """Parse the sections of orders 1..`orders` from byte `pos` and, if that is all of them,
-    the `\\end\\` after them, in one thread. Returns (error_code, error_pos, error_order, pos).
-
-    flat_ids holds order 1's ids, then order 2's rows, and so on; words get ids in order of
-    appearance in the 1-grams.
-    """
-    order = len(counts)
-    fields_start = np.empty(2, dtype=np.int64)
-    fields_end = np.empty(2, dtype=np.int64)
-    row = 0
-    id_pos = 0
-    n = len(buf)
-    for k in range(1, orders + 1):
-        nf = 0
-        while nf == 0:
-            if pos >= n:
-                return 1, pos, k, pos
-            nf, nxt = _split_line(buf, pos, fields_start, fields_end, 1)
-            if nf == 0:
-                pos = nxt
-        if nf != 1 or not _is_header(buf, fields_start[0], fields_end[0], k):
-            return 1, pos, k, pos
-        header_pos = pos
-        code, err_pos, pos, seen = _parse_lines(buf, nxt, n, k, order, counts[k - 1], row, id_pos, flat_ids,
-                                                logprob, backoff, table, mask, word_start, word_end)
-        if code:
-            return code, err_pos, k, pos
-        if seen < counts[k - 1]:
-            return 3, header_pos, k, pos
-        row += seen
-        id_pos += seen * k
-    if orders < order:
-        return 0, 0, 0, pos
-    # After the last section: `\\end\\` must follow (blank lines allowed).
-    while pos < n:
-        nf, nxt = _split_line(buf, pos, fields_start, fields_end, 1)
-        if nf:
-            if nf == 1 and _is_end(buf, fields_start[0], fields_end[0]):
-                return 0, 0, 0, pos
-            return 10, pos, order, pos
-        pos = nxt
-    return 10, n, order, pos
-
-
-@njit(cache=True)
-def _remap_rows(ids, mapping, keep):
-    """Map ids in place through `mapping`; rows with an unmapped (-1) word get keep=False."""
-    any_dropped = False
-    for i in range(ids.shape[0]):
-        for j in range(ids.shape[1]):
-            m = mapping[ids[i, j]]
-            if m < 0:
-                keep[i] = False
-                any_dropped = True
-            ids[i, j] = m
-    return any_dropped
-
-
-@njit(cache=True)
-def _entry_offset(buf, pos, index):
-    """Byte offset of the index-th n-gram line after the section header at pos."""
-    fields = np.empty(1, dtype=np.int64)
-    _, pos = _split_line(buf, pos, fields, fields, 0)
-    seen = 0
-    while pos < len(buf):
-        nf, nxt = _split_line(buf, pos, fields, fields, 0)
-        if nf:
-            if seen == index:
-                return pos
-            seen += 1
-        pos = nxt
-    return len(buf)
+    return lines + (0 if blank else 1), newlines
 
 
 def _sort_order(ids, values):
@@ -302,155 +267,484 @@ def _sort_order(ids, values):
     return np.ascontiguousarray(ids[perm]), [v[perm] for v in values], perm
 
 
-def _read_bytes(path):
+# Sorting packed keys in place, carrying one or two float32 arrays along (`second` may be empty).
+
+@njit(cache=True)
+def _keys_sorted(keys):
+    for i in range(1, len(keys)):
+        if keys[i] < keys[i - 1]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _swap(keys, first, second, i, j):
+    keys[i], keys[j] = keys[j], keys[i]
+    first[i], first[j] = first[j], first[i]
+    if len(second):
+        second[i], second[j] = second[j], second[i]
+
+
+@njit(cache=True)
+def _partition(keys, first, second, lo, hi):
+    """Hoare partition of [lo, hi) (at least 2 rows) around a median of three: returns p, lo < p
+    < hi, with keys[lo:p] <= keys[p:hi]."""
+    last = hi - 1
+    mid = lo + (last - lo) // 2
+    if keys[mid] < keys[lo]:
+        _swap(keys, first, second, mid, lo)
+    if keys[last] < keys[lo]:
+        _swap(keys, first, second, last, lo)
+    if keys[last] < keys[mid]:
+        _swap(keys, first, second, last, mid)
+    pivot = keys[mid]
+    i = lo - 1
+    j = hi
+    while True:
+        i += 1
+        while keys[i] < pivot:
+            i += 1
+        j -= 1
+        while keys[j] > pivot:
+            j -= 1
+        if i >= j:
+            return j + 1
+        _swap(keys, first, second, i, j)
+
+
+_SHORT_RANGE = 24  # ranges up to this long are sorted by insertion
+
+
+@njit(cache=True)
+def _sort_keys(keys, first, second, lo, hi):
+    """Sort [lo, hi) in place: quicksort, the shorter side first, insertion sort for short ranges."""
+    stack = np.empty((128, 2), dtype=np.int64)
+    depth = 0
+    while True:
+        if hi - lo > _SHORT_RANGE:
+            p = _partition(keys, first, second, lo, hi)
+            if p - lo < hi - p:
+                stack[depth, 0], stack[depth, 1] = p, hi
+                hi = p
+            else:
+                stack[depth, 0], stack[depth, 1] = lo, p
+                lo = p
+            depth += 1
+            continue
+        for i in range(lo + 1, hi):
+            j = i
+            while j > lo and keys[j] < keys[j - 1]:
+                _swap(keys, first, second, j, j - 1)
+                j -= 1
+        if depth == 0:
+            return
+        depth -= 1
+        lo, hi = stack[depth, 0], stack[depth, 1]
+
+
+@njit(cache=True)
+def _first_duplicate_key(keys, n):
+    """Index of the first of keys[:n] (sorted) equal to its predecessor, or -1."""
+    for i in range(1, n):
+        if keys[i] == keys[i - 1]:
+            return i
+    return -1
+
+
+@njit(cache=True)
+def _unpack_keys(flat, keys, k, bits, n):
+    """Rows of k ids from the first n packed keys, written over them: flat is the int32 memory
+    of the rows, keys its first 8n bytes. Row i (from the last) covers bytes from 4ki >= 8i on,
+    so it overwrites only keys already unpacked."""
+    mask = (np.int64(1) << bits) - 1
+    for i in range(n - 1, -1, -1):
+        key = keys[i]
+        for j in range(k - 1, -1, -1):
+            flat[i * k + j] = np.int32(key & mask)
+            key >>= bits
+
+
+PARALLEL_SORT_ROWS = 1 << 16
+
+
+def _sort_keys_in_place(keys, first, second):
+    """Sort packed keys, carrying first and second along; on every core for a large table."""
+    if _keys_sorted(keys):
+        return
+    cores = available_cores()
+    if cores < 2 or len(keys) < PARALLEL_SORT_ROWS:
+        _sort_keys(keys, first, second, 0, len(keys))
+        return
+    ranges = [(0, len(keys))]
+    while len(ranges) < cores:
+        ranges.sort(key=lambda r: r[1] - r[0])
+        lo, hi = ranges.pop()
+        p = _partition(keys, first, second, lo, hi)
+        ranges += [(lo, p), (p, hi)]
+    with ThreadPoolExecutor(max_workers=cores, thread_name_prefix="ngramkit-arpa") as pool:
+        list(pool.map(lambda r: _sort_keys(keys, first, second, r[0], r[1]), ranges))
+
+
+# Input in blocks of whole lines.
+
+BLOCK_BYTES = 1 << 23  # input is parsed by blocks of about this size (a mapped block's pages are given back after it)
+
+
+def _mapped(stream, path):
+    """A read-only memory map of a plain file, or None (compressed, stdin, empty or a pipe)."""
+    if str(path) == "-" or type(stream) is not io.BufferedReader:
+        return None
+    try:
+        return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+
+
+def _line_blocks(path):
+    """Yield (raw, buf, start, end): raw[start:end] is a block of whole lines (bytes or a memory
+    map, both with find), buf the uint8 array of raw. A mapped block's pages are given back
+    when the next block is asked for (the page cache keeps them)."""
     with open_input(path) as stream:
-        return b"".join(read_blocks(stream, path))
+        mapped = _mapped(stream, path)
+        if mapped is None:
+            carry = b""
+            for block in read_blocks(stream, path, BLOCK_BYTES):
+                data = carry + block
+                cut = data.rfind(b"\n") + 1
+                carry = data[cut:]
+                if cut:
+                    yield data, np.frombuffer(data, dtype=np.uint8), 0, cut
+            if carry:
+                yield carry, np.frombuffer(carry, dtype=np.uint8), 0, len(carry)
+            return
+        buf = np.frombuffer(mapped, dtype=np.uint8)
+        size, start, released = len(mapped), 0, 0
+        while start < size:
+            end = mapped.find(b"\n", min(start + BLOCK_BYTES, size) - 1)
+            end = size if end < 0 else end + 1
+            yield mapped, buf, start, end
+            upto = end // mmap.PAGESIZE * mmap.PAGESIZE
+            if upto > released:
+                mapped.madvise(mmap.MADV_DONTNEED, released, upto - released)
+                released = upto
+            start = end
+        del buf
+        try:
+            mapped.close()
+        except BufferError:  # an array of the caller's still sees it: it goes with that array
+            pass
 
 
 _DATA_RE = re.compile(rb"^[ \t]*\\data\\[ \t]*\r?$", re.M)
 _COUNT_RE = re.compile(rb"^ngram[ \t]+(\d+)[ \t]*=[ \t]*(\d+)$")
 
 
-def _line_of(data, offset):
-    """1-based line number of a byte offset; the end of the file counts as its last line."""
-    return data.count(b"\n", 0, min(offset, len(data) - 1)) + 1
+class _Header:
+    """The `\\data\\` block: its n-gram counts, read from the blocks until the first section."""
+
+    def __init__(self, path):
+        self.path = path
+        self.counts = []
+        self.data_line = None
+        self.line = 1  # of the next block
+
+    def feed(self, raw, buf, pos, end, line):
+        """(pos, line) of the first section's header when it is in raw[pos:end], else None."""
+        if self.data_line is None:
+            match = _DATA_RE.search(raw, pos, end)
+            if match is None:
+                self.line = line + _count_lines(buf, pos, end)[1]
+                return None
+            line += _count_lines(buf, pos, match.start())[1]
+            self.data_line = line
+            pos, line = match.end() + 1, line + 1
+        while pos < end:
+            eol = raw.find(b"\n", pos, end)
+            eol = end if eol < 0 else eol
+            text = raw[pos:eol].strip()
+            if text.startswith(b"\\"):
+                if not self.counts:
+                    raise FormatError("\\data\\ section announces no n-grams", self.path, self.data_line)
+                return pos, line
+            if text:
+                m = _COUNT_RE.match(text)
+                if m is None:
+                    raise FormatError(f"expected 'ngram K=N' in \\data\\, got {text[:60]!r}", self.path, line)
+                k, n = int(m.group(1)), int(m.group(2))
+                if k != len(self.counts) + 1:
+                    raise FormatError(f"expected 'ngram {len(self.counts) + 1}=N', got order {k}", self.path, line)
+                self.counts.append(n)
+            pos, line = eol + 1, line + 1
+        self.line = line
+        return None
+
+    def missing_body(self):
+        """The error of a file that ends inside (or before) the `\\data\\` block."""
+        if self.data_line is None:
+            return FormatError("no \\data\\ line: not an ARPA file", self.path)
+        if not self.counts:
+            return FormatError("\\data\\ section announces no n-grams", self.path, self.data_line)
+        return FormatError(_ERRORS[1].format(k=1), self.path, max(1, self.line - 1))
 
 
-def _parse_header(data, path):
-    """Return (counts, offset of the first section) from the `\\data\\` block."""
-    match = _DATA_RE.search(data)
-    if match is None:
-        raise FormatError("no \\data\\ line: not an ARPA file", path)
-    pos = match.end() + 1
-    counts = []
-    while pos < len(data):
-        end = data.find(b"\n", pos)
-        end = len(data) if end < 0 else end
-        line = data[pos:end].strip()
-        if line.startswith(b"\\"):
-            break
-        if line:
-            m = _COUNT_RE.match(line)
-            if m is None:
-                raise FormatError(f"expected 'ngram K=N' in \\data\\, got {line[:60]!r}", path, _line_of(data, pos))
-            k, n = int(m.group(1)), int(m.group(2))
-            if k != len(counts) + 1:
-                raise FormatError(f"expected 'ngram {len(counts) + 1}=N', got order {k}", path, _line_of(data, pos))
-            counts.append(n)
-        pos = end + 1
-    if not counts:
-        raise FormatError("\\data\\ section announces no n-grams", path, _line_of(data, match.start()))
-    return np.array(counts, dtype=np.int64), pos
+class _Duplicate(Exception):
+    """A duplicate n-gram of order `order`, whose line a second reading finds."""
+
+    def __init__(self, order):
+        super().__init__(order)
+        self.order = order
 
 
-class _Sections:
-    """The arrays the sections of an ARPA file are parsed into (see _parse_body)."""
-
-    def __init__(self, counts):
-        self.flat_ids = np.empty(int(sum(n * k for k, n in enumerate(counts.tolist(), 1))), dtype=np.int32)
-        self.logprob = np.empty(int(counts.sum()), dtype=np.float32)
-        self.backoff = np.full(int(counts.sum()), np.nan, dtype=np.float32)
-        capacity = 16
-        while capacity < 2 * counts[0]:
-            capacity *= 2
-        self.mask = np.uint64(capacity - 1)
-        self.table = np.full(capacity, -1, dtype=np.int32)
-        self.word_start = np.empty(counts[0], dtype=np.int64)
-        self.word_end = np.empty(counts[0], dtype=np.int64)
-
-    def arrays(self):
-        return (self.flat_ids, self.logprob, self.backoff, self.table, self.mask, self.word_start,
-                self.word_end)
-
-
-# Below this size a file is parsed in one thread; no piece is smaller.
-PARALLEL_PARSE_BYTES = 1 << 24
+# The lines of a section in one block are parsed in pieces on every core from this size on.
+PARALLEL_PARSE_BYTES = 1 << 22
 MIN_PIECE_BYTES = 1 << 20
 
 
-def _parse_sections(data, buf, body, counts, path):
-    """(flat_ids, logprob, backoff, word_start, word_end) of the sections that start at `body`.
+class _Sections:
+    """The sections of an ARPA file, parsed block by block into the arrays of the model."""
 
-    The 1-grams are parsed first; the higher orders, in pieces on every core, when the file is
-    large. Anything unexpected sends the whole file through the one-thread parser, whose error
-    names the line."""
-    sections = _Sections(counts)
-    order = len(counts)
-    cores = available_cores()
-    if cores > 1 and order > 1 and len(data) >= PARALLEL_PARSE_BYTES:
-        code, _, _, pos = _parse_body(buf, body, counts, *sections.arrays(), 1)
-        if code == 0 and _parse_in_pieces(data, buf, pos, counts, sections, cores):
-            return sections.flat_ids, sections.logprob, sections.backoff, sections.word_start, sections.word_end
-        del sections
-        sections = _Sections(counts)
-    code, err_pos, err_order, _ = _parse_body(buf, body, counts, *sections.arrays(), order)
-    if code:
-        raise FormatError(_ERRORS[code].format(k=err_order), path, _line_of(data, err_pos))
-    return sections.flat_ids, sections.logprob, sections.backoff, sections.word_start, sections.word_end
+    def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding):
+        self.path = path
+        self.encoding = encoding
+        self.counts = counts
+        self.order = len(counts)
+        self.vocab = vocab
+        self.limit_vocab = limit_vocab
+        self.record_order = record_order  # the order whose rows' line numbers are kept
+        n1 = counts[0]
+        capacity = 16
+        while capacity < 2 * n1:
+            capacity *= 2
+        self.mask = np.uint64(capacity - 1)
+        self.table = np.full(capacity, -1, dtype=np.int32)
+        self.word_start = np.zeros(n1, dtype=np.int64)
+        self.word_end = np.zeros(n1, dtype=np.int64)
+        self.word_line = np.zeros(n1, dtype=np.int64)
+        self.pool = np.empty(0, dtype=np.uint8)
+        self.mapping = np.empty(0, dtype=np.int32)
+        self.bits = 0
+        self.model = None
+        self.k = 1  # the section being read, or whose header comes next
+        self.in_header = True
+        self.done = False
+        self.fields = (np.empty(2, dtype=np.int64), np.empty(2, dtype=np.int64))
 
+    def error(self, code, line):
+        return FormatError(_ERRORS[code].format(k=self.k), self.path, line)
 
-_BLANKS = b" \t\r"  # what the compiled parser skips around fields
+    def feed(self, raw, buf, pos, end, line):
+        """Parse raw[pos:end], whole lines from line number `line`; returns the next line's number."""
+        while pos < end and not self.done:
+            if self.in_header:
+                nf, nxt = _split_line(buf, pos, *self.fields, 1)
+                if nf:
+                    start, stop = self.fields[0][0], self.fields[1][0]
+                    if self.k > self.order:
+                        if nf == 1 and _is_end(buf, start, stop):
+                            self.done = True
+                            break
+                        raise self.error(10, line)
+                    if nf != 1 or not _is_header(buf, start, stop, self.k):
+                        raise self.error(1, line)
+                    self._start_section(line)
+                pos, line = nxt, line + 1
+                continue
+            pos, line = self._parse_lines(raw, buf, pos, end, line)
+            if pos < end:  # at a line that starts with a backslash: the section is over
+                if self.seen < self.counts[self.k - 1]:
+                    raise self.error(3, self.header_line)
+                self._finish_section()
+        return line
 
+    def finish(self, line):
+        """At the end of the input (line: one past the last line)."""
+        if self.done:
+            return
+        last = max(1, line - 1)
+        if not self.in_header:
+            if self.seen < self.counts[self.k - 1]:
+                raise self.error(3, self.header_line)
+            self.k += 1
+        raise self.error(10 if self.k > self.order else 1, last)
 
-def _marker_line(data, pos, marker):
-    """(start, end) of the first line from pos that holds `marker` alone; None if there is none."""
-    at = data.find(marker, pos)
-    if at < 0 or (at > 0 and data[at - 1:at] != b"\n"):
-        return None
-    end = data.find(b"\n", at)
-    end = len(data) if end < 0 else end
-    return None if data[at + len(marker):end].strip(_BLANKS) else (at, end)
+    def _start_section(self, line):
+        k, n = self.k, self.counts[self.k - 1]
+        self.header_line = line
+        self.in_header = False
+        self.seen = 0
+        self.rows = np.empty((n, k), dtype=np.int32) if k > 1 else np.empty((0, 1), dtype=np.int32)
+        self.logprob = np.empty(n, dtype=np.float32)
+        self.backoff = np.full(n, np.nan, dtype=np.float32) if k < self.order else np.empty(0, dtype=np.float32)
+        self.packed = 1 < k != self.record_order and self.bits * k <= _KEY_BITS
+        self.keys = self.rows.reshape(-1)[:2 * n].view(np.int64) if self.packed else np.empty(0, dtype=np.int64)
+        if k == 1:
+            self.row_line = self.word_line
+        elif k == self.record_order:
+            self.row_line = np.zeros(n, dtype=np.int64)
+        else:
+            self.row_line = np.empty(0, dtype=np.int64)
 
+    def _arrays(self):
+        return (self.rows, self.keys, self.bits, self.logprob, self.backoff, self.table, self.mask, self.pool,
+                self.word_start, self.word_end, self.mapping, self.row_line)
 
-def _parse_in_pieces(data, buf, pos, counts, sections, cores):
-    """Parse orders 2.. from pos (where the 1-grams ended) in byte pieces on `cores` threads:
-    count each piece's lines, then parse each into its rows. False if the file is laid out
-    otherwise than expected."""
-    order = len(counts)
-    ranges = []  # (k, start, end) of each section's lines
-    for k in range(2, order + 1):
-        line = _marker_line(data, pos, b"\\%d-grams:" % k)
-        if line is None or (k == 2 and data[pos:line[0]].strip(_BLANKS + b"\n")):
-            return False
-        if ranges:
-            ranges[-1][2] = line[0]
-        ranges.append([k, line[1] + 1, -1])
-        pos = line[1] + 1
-    last = data.rfind(b"\n\\end\\") + 1
-    if last <= 0 or last < ranges[-1][1] or _marker_line(data, last, b"\\end\\") is None:
-        return False
-    ranges[-1][2] = last
-    total = sum(end - start for _, start, end in ranges)
-    piece_bytes = max(MIN_PIECE_BYTES, total // (4 * cores))
-    pieces = []
-    for k, start, end in ranges:
-        while start < end:
-            cut = data.find(b"\n", min(start + piece_bytes, end) - 1)
-            cut = end if cut < 0 or cut + 1 > end else cut + 1
-            pieces.append((k, start, cut))
+    def _parse_lines(self, raw, buf, pos, end, line):
+        k = self.k
+        if k == 1:
+            self._reserve_pool(end - pos)
+        elif end - pos >= PARALLEL_PARSE_BYTES and available_cores() > 1:
+            parsed = self._parse_in_pieces(raw, buf, pos, end, line)
+            if parsed is not None:
+                pos, line = parsed
+        limit = self.counts[k - 1] - self.seen
+        code, pos, lines, seen = _parse_body(buf, pos, end, k, self.order, limit, self.seen, line, *self._arrays())
+        if code:
+            raise self.error(code, line + lines)
+        self.seen += seen
+        return pos, line + lines
+
+    def _parse_in_pieces(self, raw, buf, pos, end, line):
+        """Parse the section's lines in raw[pos:end] in byte pieces on every core: count each
+        piece's lines, then parse each into its rows. (pos, line) after them, or None when
+        anything is unexpected (the one-thread parse then reads them and names the error)."""
+        at = raw.find(b"\n\\", pos, end)
+        stop = end if at < 0 else at + 1
+        cores = available_cores()
+        piece_bytes = max(MIN_PIECE_BYTES, (stop - pos) // (4 * cores))
+        pieces = []
+        start = pos
+        while start < stop:
+            cut = raw.find(b"\n", min(start + piece_bytes, stop) - 1, stop)
+            cut = stop if cut < 0 else cut + 1
+            pieces.append((start, cut))
             start = cut
-    with ThreadPoolExecutor(max_workers=cores, thread_name_prefix="ngramkit-arpa") as pool:
-        lines = list(pool.map(lambda piece: _count_lines(buf, piece[1], piece[2]), pieces))
-        rows = np.zeros(order + 1, dtype=np.int64)
-        for (k, _, _), n in zip(pieces, lines):
-            rows[k] += n
-        if not np.array_equal(rows[2:], counts[1:]):
-            return False
-        first_row = np.concatenate([[0], np.cumsum(counts)])
-        first_id = np.concatenate([[0], np.cumsum(counts * np.arange(1, order + 1))])
-        jobs = []
-        row = {k: int(first_row[k - 1]) for k in range(2, order + 1)}
-        for (k, start, end), n in zip(pieces, lines):
-            id_pos = int(first_id[k - 1]) + (row[k] - int(first_row[k - 1])) * k
-            jobs.append((k, start, end, n, row[k], id_pos))
-            row[k] += n
+        k, order, arrays = self.k, self.order, self._arrays()
+        with ThreadPoolExecutor(max_workers=cores, thread_name_prefix="ngramkit-arpa") as pool:
+            counted = list(pool.map(lambda piece: _count_lines(buf, piece[0], piece[1]), pieces))
+            total = sum(n for n, _ in counted)
+            if total > self.counts[k - 1] - self.seen:
+                return None
+            jobs = []
+            row = self.seen
+            for (start, cut), (n, newlines) in zip(pieces, counted):
+                jobs.append((start, cut, n, row, line))
+                row += n
+                line += newlines
 
-        def parse(job):
-            k, start, end, n, first, id_pos = job
-            code, _, stop, seen = _parse_lines(buf, start, end, k, order, n, first, id_pos, *sections.arrays())
-            return code == 0 and seen == n and stop >= end
+            def parse(job):
+                start, cut, n, first_row, first_line = job
+                code, stop_at, _, seen = _parse_body(buf, start, cut, k, order, n, first_row, first_line, *arrays)
+                return code == 0 and seen == n and stop_at >= cut
 
-        return all(pool.map(parse, jobs))
+            if not all(pool.map(parse, jobs)):
+                return None
+        self.seen += total
+        return stop, line
+
+    def _reserve_pool(self, nbytes):
+        """Room in the word pool for `nbytes` more bytes of 1-gram words."""
+        used = int(self.word_end[self.seen - 1]) if self.seen else 0
+        if len(self.pool) < used + nbytes:
+            pool = np.empty(max(used + nbytes, 2 * len(self.pool)), dtype=np.uint8)
+            pool[:used] = self.pool[:used]
+            self.pool = pool
+
+    def _finish_section(self):
+        """Put the order's rows in their final, sorted form; the next section comes next."""
+        k = self.k
+        if k == 1:
+            self._make_vocabulary()
+            rows = self.mapping.reshape(-1, 1).copy()
+        else:
+            rows = self.rows
+        values = [self.logprob] + ([self.backoff] if k < self.order else [])
+        if self.packed:
+            rows, values = self._sorted_packed(rows, values)
+        else:
+            rows, values = self._sorted_rows(rows, values)
+        self.model.ngrams.append(rows)
+        self.model.logprob.append(values[0])
+        if k < self.order:
+            self.model.backoff.append(values[1])
+        del self.rows, self.keys, self.logprob, self.backoff, self.row_line
+        self.k += 1
+        self.in_header = True
+
+    def _sorted_packed(self, rows, values):
+        n = len(rows)
+        keys = self.keys
+        _sort_keys_in_place(keys, values[0], values[1] if len(values) > 1 else np.empty(0, dtype=np.float32))
+        kept = int(np.searchsorted(keys, _DROPPED)) if self.limit_vocab else n
+        if _first_duplicate_key(keys, kept) >= 0:
+            raise _Duplicate(self.k)
+        _unpack_keys(rows.reshape(-1), keys, self.k, self.bits, kept)
+        if kept < n:
+            return rows[:kept], [v[:kept] for v in values]
+        return rows, values
+
+    def _sorted_rows(self, rows, values):
+        keep = None
+        if self.limit_vocab:
+            keep = (rows >= 0).all(axis=1)
+            if keep.all():
+                keep = None
+            else:
+                rows = np.ascontiguousarray(rows[keep])
+                values = [v[keep] for v in values]
+        rows, values, perm = _sort_order(rows, values)
+        dup = first_duplicate_row(rows)
+        if dup >= 0:
+            if self.k != self.record_order:
+                raise _Duplicate(self.k)
+            original = int(perm[dup]) if perm is not None else dup
+            if keep is not None:
+                original = int(np.flatnonzero(keep)[original])
+            raise FormatError(f"duplicate {self.k}-gram", self.path, int(self.row_line[original]))
+        return rows, [np.ascontiguousarray(v) for v in values]
+
+    def _make_vocabulary(self):
+        """The vocabulary, once the 1-grams are read, and each 1-gram's id in it (mapping)."""
+        n1 = self.counts[0]
+        used = int(self.word_end[n1 - 1]) if n1 else 0
+        self.pool = self.pool[:used].copy()
+        data = self.pool.tobytes()
+        codec, errors = ("utf-8", "surrogateescape") if self.encoding == BYTES else (self.encoding, "strict")
+        try:
+            arpa_words = [data[s:e].decode(codec, errors) for s, e in zip(self.word_start.tolist(), self.word_end.tolist())]
+        except UnicodeDecodeError:
+            bad = next(i for i, (s, e) in enumerate(zip(self.word_start.tolist(), self.word_end.tolist()))
+                       if not _valid(data[s:e], codec))
+            name = "UTF-8" if codec == "utf-8" else codec
+            raise EncodingError(f"invalid {name} in a word", self.path, int(self.word_line[bad])) from None
+        except LookupError:
+            raise EncodingError(f"unknown encoding {self.encoding!r}", self.path) from None
+        vocab = self.vocab
+        if vocab is None:
+            vocab = Vocabulary(arpa_words)
+        elif not self.limit_vocab:
+            vocab = Vocabulary(list(vocab.words) + arpa_words)
+        self.mapping = vocab.ids(arpa_words, unknown=-1)
+        self.bits = max(1, (len(vocab) - 1).bit_length())
+        self.model = NgramModel(vocab)
+
+
+def _read(path, vocab, limit_vocab, record_order, encoding):
+    header = _Header(path)
+    sections = None
+    line = 1
+    for raw, buf, pos, end in _line_blocks(path):
+        if sections is None:
+            body = header.feed(raw, buf, pos, end, line)
+            if body is None:
+                line = header.line
+                continue
+            pos, line = body
+            sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding)
+        line = sections.feed(raw, buf, pos, end, line)
+    if sections is None:
+        raise header.missing_body()
+    sections.finish(line)
+    return sections.model
 
 
 def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8"):
@@ -460,54 +754,15 @@ def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8"):
     `vocab` alone and n-grams holding other words are dropped. `encoding`: of the
     words; `bytes` takes them as they are (see textio.word_text).
     """
-    data = _read_bytes(path)
-    counts, body = _parse_header(data, path)
-    buf = np.frombuffer(data, dtype=np.uint8)
-    flat_ids, logprob, backoff, word_start, word_end = _parse_sections(data, buf, body, counts, path)
-    codec, errors = ("utf-8", "surrogateescape") if encoding == BYTES else (encoding, "strict")
     try:
-        arpa_words = [data[s:e].decode(codec, errors) for s, e in zip(word_start.tolist(), word_end.tolist())]
-    except UnicodeDecodeError:
-        bad = next(s for s, e in zip(word_start.tolist(), word_end.tolist()) if not _valid(data[s:e], codec))
-        name = "UTF-8" if codec == "utf-8" else codec
-        raise EncodingError(f"invalid {name} in a word", path, _line_of(data, bad)) from None
-    except LookupError:
-        raise EncodingError(f"unknown encoding {encoding!r}", path) from None
-    if vocab is None:
-        vocab = Vocabulary(arpa_words)
-    elif not limit_vocab:
-        vocab = Vocabulary(list(vocab.words) + arpa_words)
-    mapping = vocab.ids(arpa_words, unknown=-1)
-
-    model = NgramModel(vocab)
-    order = len(counts)
-    id_pos = 0
-    row = 0
-    for k in range(1, order + 1):
-        n = int(counts[k - 1])
-        ids = flat_ids[id_pos:id_pos + n * k].reshape(n, k)
-        values = [logprob[row:row + n]]
-        if k < order:
-            values.append(backoff[row:row + n])
-        keep = np.ones(n, dtype=np.bool_)
-        if _remap_rows(ids, mapping, keep):
-            ids = np.ascontiguousarray(ids[keep])
-            values = [v[keep] for v in values]
-        ids, values, perm = _sort_order(ids, values)
-        dup = first_duplicate_row(ids)
-        if dup >= 0:
-            original = int(perm[dup]) if perm is not None else dup
-            if not keep.all():
-                original = int(np.flatnonzero(keep)[original])
-            header = _section_offset(buf, body, k)
-            raise FormatError(f"duplicate {k}-gram", path, _line_of(data, _entry_offset(buf, header, original)))
-        model.ngrams.append(ids)
-        model.logprob.append(np.ascontiguousarray(values[0]))
-        if k < order:
-            model.backoff.append(np.ascontiguousarray(values[1]))
-        id_pos += n * k
-        row += n
-    return model
+        return _read(path, vocab, limit_vocab, 0, encoding)
+    except _Duplicate as duplicate:
+        order = duplicate.order
+    if str(path) == "-":
+        raise FormatError(f"duplicate {order}-gram", path)
+    # A second reading keeps the line numbers of that order's rows, to name the duplicate's line.
+    _read(path, vocab, limit_vocab, order, encoding)
+    raise FormatError(f"duplicate {order}-gram", path)
 
 
 def _valid(raw, codec):
@@ -516,17 +771,6 @@ def _valid(raw, codec):
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _section_offset(buf, pos, k):
-    """Byte offset of the `\\k-grams:` line (the file was already parsed, so it exists)."""
-    starts, ends = np.empty(2, dtype=np.int64), np.empty(2, dtype=np.int64)
-    while pos < len(buf):
-        nf, nxt = _split_line(buf, pos, starts, ends, 1)
-        if nf == 1 and _is_header(buf, starts[0], ends[0], k):
-            return pos
-        pos = nxt
-    return len(buf)
 
 
 @njit(cache=True)
@@ -597,5 +841,5 @@ def write_arpa(model, path, style="srilm"):
                 buffer = np.empty(size, dtype=np.uint8)
                 used = _format_section(chunk, model.logprob[k - 1][lo:hi], backoff[lo:hi], has_backoff,
                                        pool, offsets, precision, buffer)
-                out.write(buffer[:used].tobytes())
+                out.write(memoryview(buffer)[:used])
         out.write(b"\n\\end\\\n")

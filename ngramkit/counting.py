@@ -25,7 +25,7 @@ from .errors import EmptyInputError, UsageError
 from .jit import available_cores, njit
 from .model import NgramCounts, count_dtype
 from .progress import Progress
-from .sorting import merge_tables, merged_size, radix_sort_pairs
+from .sorting import merge_in_place, merge_tables, merged_size, radix_sort_pairs
 from .spill import release, spill_array, spill_directory
 from .textio import BYTES, absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
@@ -125,15 +125,16 @@ def _unigrams(tokens, vocab_size):
 
 
 @njit(cache=True)
-def _next_order_keys(rank, tokens, n, vocab_size):
-    """Keys (prefix rank * V + last id) of every n-gram window, with their positions."""
+def _next_order_keys(rank, tokens, n, vocab_size, want_positions):
+    """Keys (prefix rank * V + last id) of every n-gram window, with their positions if wanted
+    (an order above needs them to rank its prefixes; the highest sorts its keys alone)."""
     m = 0
     last = len(tokens) - n + 1
     for i in range(last):
         if rank[i] >= 0 and tokens[i + n - 1] >= 0:
             m += 1
     keys = np.empty(m, dtype=np.uint64)
-    positions = np.empty(m, dtype=np.int32)
+    positions = np.empty(m if want_positions else 0, dtype=np.int32)
     v = np.uint64(vocab_size)
     max_key = np.uint64(0)
     m = 0
@@ -141,7 +142,8 @@ def _next_order_keys(rank, tokens, n, vocab_size):
         if rank[i] >= 0 and tokens[i + n - 1] >= 0:
             k = np.uint64(rank[i]) * v + np.uint64(tokens[i + n - 1])
             keys[m] = k
-            positions[m] = i
+            if want_positions:
+                positions[m] = i
             if k > max_key:
                 max_key = k
             m += 1
@@ -149,20 +151,23 @@ def _next_order_keys(rank, tokens, n, vocab_size):
 
 
 @njit(cache=True)
-def _group(keys, positions, n_positions, vocab_size, want_rank):
-    """Distinct keys and their counts from sorted keys; ranks per position if wanted."""
-    n = len(keys)
+def _distinct(keys):
+    """Number of distinct keys in sorted keys."""
     distinct = 0
-    for i in range(n):
+    for i in range(len(keys)):
         if i == 0 or keys[i] != keys[i - 1]:
             distinct += 1
-    prefix = np.empty(distinct, dtype=np.int32)
-    last = np.empty(distinct, dtype=np.int32)
-    counts = np.zeros(distinct, dtype=np.int32)
-    rank = np.full(n_positions if want_rank else 0, -1, dtype=np.int32)
+    return distinct
+
+
+@njit(cache=True)
+def _group(keys, positions, vocab_size, prefix, last, counts, rank):
+    """Distinct keys (split into prefix rank and last id) and their counts from sorted keys, and
+    each position's rank when `rank` is not empty."""
     v = np.uint64(vocab_size)
+    want_rank = len(rank) > 0
     g = -1
-    for i in range(n):
+    for i in range(len(keys)):
         if i == 0 or keys[i] != keys[i - 1]:
             g += 1
             prefix[g] = np.int32(keys[i] // v)
@@ -170,7 +175,6 @@ def _group(keys, positions, n_positions, vocab_size, want_rank):
         counts[g] += 1
         if want_rank:
             rank[positions[i]] = g
-    return prefix, last, counts, rank
 
 
 def count_tokens(tokens, vocab_size, order):
@@ -179,10 +183,15 @@ def count_tokens(tokens, vocab_size, order):
     ngrams, counts, rank = _unigrams(tokens, vocab_size)
     tables, table_counts = [ngrams], [counts]
     for n in range(2, order + 1):
-        keys, positions, max_key = _next_order_keys(rank, tokens, n, vocab_size)
+        keys, positions, max_key = _next_order_keys(rank, tokens, n, vocab_size, n < order)
         del rank  # the sort buffers need the room
         keys, positions = radix_sort_pairs(keys, positions, max_key)
-        prefix, last, counts, rank = _group(keys, positions, len(tokens), vocab_size, n < order)
+        # the tables' arrays are numpy's own, so that a merge can grow them in place
+        distinct = _distinct(keys)
+        prefix, last = np.empty(distinct, dtype=np.int32), np.empty(distinct, dtype=np.int32)
+        counts = np.zeros(distinct, dtype=np.int32)
+        rank = np.full(len(tokens) if n < order else 0, -1, dtype=np.int32)
+        _group(keys, positions, vocab_size, prefix, last, counts, rank)
         del keys, positions
         rows = np.empty((len(last), n), dtype=np.int32)
         rows[:, : n - 1] = tables[-1][prefix]
@@ -197,7 +206,9 @@ def _bytes_per_token(order):
     return 48 + 8 * order + 2 * order * (order + 1)
 
 
-DEFAULT_MEMORY = 1 << 29
+# Memory for the blocks in flight without a cap: each counts in about half of its share, beside
+# the runs being merged (twice this held the peak above SRILM's on a 15M-word corpus).
+DEFAULT_MEMORY = 1 << 28
 BYTES_PER_TOKEN_OF_TEXT = 5  # a rough mean for word-segmented text, with the separator
 
 
@@ -231,7 +242,8 @@ def merge_counts(a, b, workdir=None, consume=False):
     """The sum of two NgramCounts of the same order; in `workdir` (memory-mapped) if given.
 
     consume: drop each order of a and b (and so their spilled files) as soon as it is merged,
-    so that the inputs shrink while the output grows.
+    so that the inputs shrink while the output grows; in memory, the larger input's table grows
+    into the merged one where it can (sorting.merge_in_place), so no copy of it is held.
     """
     vocab = a.vocab if a.vocab == b.vocab else Vocabulary(a.vocab.words + b.vocab.words)
     a_map, b_map = vocab.ids(a.vocab.words), vocab.ids(b.vocab.words)
@@ -239,8 +251,19 @@ def merge_counts(a, b, workdir=None, consume=False):
     for k in range(a.order):
         size = merged_size(a.ngrams[k], a_map, b.ngrams[k], b_map)
         dtype = count_dtype(int(a.counts[k].max(initial=0)) + int(b.counts[k].max(initial=0)))
-        rows, counts = _spill_arrays(workdir, k + 1, size, dtype)
-        merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
+        merged_in_place = None
+        if consume and workdir is None:
+            # the larger table grows into the merged one: no room for a copy of it
+            big, small = (a, b) if len(a.ngrams[k]) >= len(b.ngrams[k]) else (b, a)
+            if big.counts[k].dtype == dtype:
+                big_map, small_map = (a_map, b_map) if big is a else (b_map, a_map)
+                merged_in_place = merge_in_place(big.ngrams[k], big.counts[k], big_map, small.ngrams[k],
+                                                 small.counts[k], small_map, size)
+        if merged_in_place is not None:
+            rows, counts = merged_in_place
+        else:
+            rows, counts = _spill_arrays(workdir, k + 1, size, dtype)
+            merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
         merged.ngrams.append(rows)
         merged.counts.append(counts)
         if consume:

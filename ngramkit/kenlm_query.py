@@ -28,7 +28,15 @@ from .errors import EncodingError
 from .formats import format_of_file
 from .jit import njit
 from .kenlm_binary import _map
-from .kenlm_binary.layout import MODEL_NAMES, PROBING, hash_words, murmur64a, parse_header, read_words, word_pool
+from .kenlm_binary.layout import (
+    MODEL_NAMES,
+    PROBING,
+    hash_words,
+    murmur64a,
+    parse_header,
+    read_words,
+    word_pool,
+)
 from .kenlm_binary.probing import Layout
 from .lm import KENLM_MISSING_UNK, Model
 from .numfmt import format_value, put_uint

@@ -20,6 +20,7 @@ from .errors import UsageError
 from .jit import njit
 from .model import NgramModel
 from .perplexity import TextStats, sentence_span
+from .prune import CHUNK_ROWS
 from .renorm import backoff_logprob, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
@@ -56,8 +57,9 @@ def _union(a, b):
     identity = np.arange(max(int(a.max(initial=0)), int(b.max(initial=0))) + 1, dtype=np.int32)
     n = merged_size(a, identity, b, identity)
     out = np.empty((n, a.shape[1]), dtype=np.int32)
-    counts = np.empty(n, dtype=np.int64)
-    merge_tables(a, np.ones(len(a), np.int64), identity, b, np.ones(len(b), np.int64), identity, out, counts)
+    # the merge sums counts, which a union does not need: a byte each (at most 2) is enough
+    counts = np.empty(n, dtype=np.int8)
+    merge_tables(a, np.ones(len(a), np.int8), identity, b, np.ones(len(b), np.int8), identity, out, counts)
     return out
 
 
@@ -76,13 +78,18 @@ def mix_pair(a, b, lam):
         rows_b = b.ngrams[k - 1] if k <= b.order else np.zeros((0, k), np.int32)
         rows = _union(rows_a, rows_b)
         ngrams.append(rows)
-        logprob.append(_mix_logprob(backoff_logprob(a, rows), backoff_logprob(b, rows), lam))
-        if k < order:
-            # a's backoff weights mark its contexts; the recomputation fills in every context
-            bow = np.full(len(rows), np.nan, dtype=np.float32)
+        mixed = np.empty(len(rows), dtype=np.float32)
+        bow = np.full(len(rows) if k < order else 0, np.nan, dtype=np.float32)
+        # by chunks, which bound the lookups' temporaries
+        for lo in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows[lo:lo + CHUNK_ROWS]
+            mixed[lo:lo + len(chunk)] = _mix_logprob(backoff_logprob(a, chunk), backoff_logprob(b, chunk), lam)
             if k < a.order:
-                idx = find_rows(rows_a, rows, 0)
-                bow[idx >= 0] = a.backoff[k - 1][idx[idx >= 0]]
+                # a's backoff weights mark its contexts; the recomputation fills in every context
+                idx = find_rows(rows_a, chunk, 0)
+                bow[lo:lo + len(chunk)][idx >= 0] = a.backoff[k - 1][idx[idx >= 0]]
+        logprob.append(mixed)
+        if k < order:
             backoff.append(bow)
     mixed = NgramModel(a.vocab, ngrams, logprob, backoff)
     recompute_backoffs(mixed)

@@ -107,8 +107,10 @@ class NgramModel:
 
         if (threshold is None) == (target_size is None):
             raise UsageError("give one of threshold and target_size")
+        if threshold is not None:
+            return Pruner(self, minprune, threshold).pruned(threshold)
         pruner = Pruner(self, minprune)
-        return pruner.pruned(threshold if threshold is not None else pruner.threshold_for_size(target_size))
+        return pruner.pruned(pruner.threshold_for_size(target_size))
 
     def prune_low_probs(self, minprune=2):
         """SRILM's -prune-lowprobs: n-grams whose probability is below their backed-off estimate."""

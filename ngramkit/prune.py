@@ -37,62 +37,129 @@ from .tables import find_rows
 
 
 @njit(cache=True)
-def _perplexity_changes(ctx, n_ctx, logp, lower, ctx_logprob, ctx_bow):
+def _perplexity_changes(starts, logp, lower, ctx_logprob, ctx_bow):
     """Relative perplexity change of removing each n-gram (inf: never pruned, because its
-    context's backoff weight cannot be computed), and which contexts failed so. The arithmetic
-    is SRILM's: log values (LogP) in float32, probabilities and their sums in double."""
-    num = np.ones(n_ctx)
-    den = np.ones(n_ctx)
-    for i in range(ctx.shape[0]):
-        num[ctx[i]] -= math.exp(float(logp[i]) * LN10)
-        den[ctx[i]] -= math.exp(float(lower[i]) * LN10)
+    context's backoff weight cannot be computed), and which contexts failed so. Context h holds
+    rows starts[h]:starts[h+1] (numbered from starts[0]). The arithmetic is SRILM's: log values
+    (LogP) in float32, probabilities and their sums in double."""
+    n_ctx = len(starts) - 1
+    base = starts[0]
+    change = np.empty(starts[n_ctx] - base)
     failed = np.zeros(n_ctx, dtype=np.bool_)
     for h in range(n_ctx):
-        num[h], den[h], status = bow_terms(num[h], den[h])
+        num = 1.0
+        den = 1.0
+        for i in range(starts[h] - base, starts[h + 1] - base):
+            num -= math.exp(float(logp[i]) * LN10)
+            den -= math.exp(float(lower[i]) * LN10)
+        num, den, status = bow_terms(num, den)
         failed[h] = status == IMPROPER
-    change = np.empty(ctx.shape[0])
-    for i in range(ctx.shape[0]):
-        h = ctx[i]
-        if failed[h]:
-            change[i] = np.inf
-            continue
-        p = math.exp(float(logp[i]) * LN10)
-        new_bow = np.float32(math.log10(num[h] + p) - math.log10(den[h] + math.exp(float(lower[i]) * LN10)))
-        delta = np.float32(np.float32(lower[i] + new_bow) - logp[i])
-        entropy = -math.exp(float(ctx_logprob[h]) * LN10) * (p * float(delta) + num[h] * float(np.float32(new_bow - ctx_bow[h])))
-        change[i] = math.exp(entropy * LN10) - 1.0
+        for i in range(starts[h] - base, starts[h + 1] - base):
+            if failed[h]:
+                change[i] = np.inf
+                continue
+            p = math.exp(float(logp[i]) * LN10)
+            new_bow = np.float32(math.log10(num + p) - math.log10(den + math.exp(float(lower[i]) * LN10)))
+            delta = np.float32(np.float32(lower[i] + new_bow) - logp[i])
+            entropy = -math.exp(float(ctx_logprob[h]) * LN10) * (p * float(delta) + num * float(np.float32(new_bow - ctx_bow[h])))
+            change[i] = math.exp(entropy * LN10) - 1.0
     return change, failed
 
 
+@njit(cache=True)
+def _context_starts(rows, width):
+    """First row of each run of rows sharing their first `width` ids, then the number of rows."""
+    n = rows.shape[0]
+    count = 0
+    for i in range(n):
+        if i == 0 or _new_context(rows, i, width):
+            count += 1
+    starts = np.empty(count + 1, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        if i == 0 or _new_context(rows, i, width):
+            starts[count] = i
+            count += 1
+    starts[count] = n
+    return starts
+
+
+@njit(cache=True)
+def _new_context(rows, i, width):
+    for j in range(width):
+        if rows[i, j] != rows[i - 1, j]:
+            return True
+    return False
+
+
+# The n-grams whose backed-off probabilities are looked up at a time: what bounds the
+# temporaries of a large model (a whole order at once would need several times its size).
+CHUNK_ROWS = 1 << 18
+
+
+def _context_groups(starts, size=None):
+    """Ranges [h0, h1) of contexts holding about `size` rows each (a context is never split)."""
+    size = size or CHUNK_ROWS
+    h0 = 0
+    n_ctx = len(starts) - 1
+    while h0 < n_ctx:
+        h1 = int(np.searchsorted(starts, starts[h0] + size, side="right")) - 1
+        h1 = min(max(h1, h0 + 1), n_ctx)
+        yield h0, h1
+        h0 = h1
+
+
 class Pruner:
-    """The pruning decisions for one model at any threshold.
+    """The pruning decisions for one model at any threshold, or, given `threshold`, at that one.
 
     changes[k-1]: relative perplexity change of removing each k-gram (None for orders not
-    pruned); failed[k-2]: contexts (rows of the (k-1)-grams) whose backoff weight could not be
+    pruned); with `threshold`, which k-grams it falls below (a byte an n-gram, not eight).
+    failed[k-2]: contexts (rows of the (k-1)-grams) whose backoff weight could not be
     computed, whose followers are kept and which keep their backoff weight.
     """
 
-    def __init__(self, model, minprune=2):
+    def __init__(self, model, minprune=2, threshold=None):
         if minprune < 1:
             raise UsageError(f"the lowest pruned order must be at least 1, not {minprune}", option="minprune")
         self.model = model
         self.minprune = max(2, minprune)
+        self.threshold = threshold
         self.changes = [None] * model.order
         self.failed = [None] * model.order
         for k in range(self.minprune, model.order + 1):
-            rows = model.ngrams[k - 1]
-            ctx, n_ctx, starts, where = context_rows(model, k)
-            lower = backoff_logprob(model, rows[:, 1:])
-            prefixes = rows[starts, :k - 1]
-            bow = np.zeros(n_ctx, dtype=np.float32)
+            self.changes[k - 1], self.failed[k - 2] = self._order_changes(k)
+
+    def _order_changes(self, k):
+        """Order k's changes (or, with a fixed threshold, which fall below it) and failed contexts,
+        computed by groups of contexts."""
+        model = self.model
+        rows, logprob = model.ngrams[k - 1], model.logprob[k - 1]
+        starts = _context_starts(rows, k - 1)
+        fixed = self.threshold is not None
+        changes = np.empty(len(rows), dtype=np.bool_ if fixed else np.float64)
+        failed_rows = np.zeros(len(model.ngrams[k - 2]), dtype=np.bool_)
+        for h0, h1 in _context_groups(starts):
+            r0, r1 = int(starts[h0]), int(starts[h1])
+            group = rows[r0:r1]
+            lower = backoff_logprob(model, group[:, 1:])
+            prefixes = np.ascontiguousarray(rows[starts[h0:h1], :k - 1])
+            where = find_rows(model.ngrams[k - 2], prefixes, 0)
+            bow = np.zeros(h1 - h0, dtype=np.float32)
             present = where >= 0
             bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)
-            change, failed = _perplexity_changes(ctx, n_ctx, model.logprob[k - 1], lower,
+            change, failed = _perplexity_changes(starts[h0:h1 + 1], logprob[r0:r1], lower,
                                                  chain_logprob(model, prefixes), bow)
-            self.changes[k - 1] = change
-            failed_rows = np.zeros(len(model.ngrams[k - 2]), dtype=np.bool_)
+            changes[r0:r1] = change < self.threshold if fixed else change
             failed_rows[where[failed & present]] = True
-            self.failed[k - 2] = failed_rows
+        return changes, failed_rows
+
+    def _below(self, k, threshold):
+        """Which k-grams change the perplexity by less than `threshold`."""
+        if self.threshold is None:
+            return self.changes[k - 1] < threshold
+        if threshold != self.threshold:
+            raise UsageError(f"this pruner decides at threshold {self.threshold:g} only, not {threshold:g}")
+        return self.changes[k - 1]
 
     def decisions(self, threshold):
         """(keep, nodes) at `threshold`: per order, which n-grams stay; per order below the
@@ -104,21 +171,23 @@ class Pruner:
         nodes = [~np.isnan(b) for b in model.backoff]
         for k in range(model.order, self.minprune - 1, -1):
             if threshold > 0:
-                keep[k - 1] = ~(self.changes[k - 1] < threshold)
+                keep[k - 1] = ~self._below(k, threshold)
             if k < model.order:
                 keep[k - 1] |= nodes[k - 1]
             if k >= 2:
-                node = self._contains(k - 1, model.ngrams[k - 1][keep[k - 1]], 0) | self.failed[k - 2]
+                node = self._contains(k - 1, model.ngrams[k - 1], keep[k - 1], 0) | self.failed[k - 2]
                 if k < model.order:
-                    node |= self._contains(k - 1, model.ngrams[k - 1][nodes[k - 1]], 1)
+                    node |= self._contains(k - 1, model.ngrams[k - 1], nodes[k - 1], 1)
                 nodes[k - 2] = node
         return keep, nodes
 
-    def _contains(self, k, rows, start):
-        """Which k-grams occur as rows[:, start:start+k]."""
+    def _contains(self, k, rows, mask, start):
+        """Which k-grams occur as rows[:, start:start+k] of the rows that `mask` selects."""
         has = np.zeros(len(self.model.ngrams[k - 1]), dtype=np.bool_)
-        idx = find_rows(self.model.ngrams[k - 1], np.ascontiguousarray(rows), start)
-        has[idx[idx >= 0]] = True
+        for lo in range(0, len(rows), CHUNK_ROWS):
+            hi = min(lo + CHUNK_ROWS, len(rows))
+            idx = find_rows(self.model.ngrams[k - 1], rows[lo:hi][mask[lo:hi]], start)
+            has[idx[idx >= 0]] = True
         return has
 
     def size(self, threshold):
@@ -131,10 +200,12 @@ class Pruner:
         keep, nodes = self.decisions(threshold)
         backoff = []
         for k in range(1, model.order):
-            bow = np.where(nodes[k - 1], model.backoff[k - 1], np.float32(np.nan)).astype(np.float32)
-            backoff.append(bow[keep[k - 1]])
-        out = NgramModel(model.vocab, [np.ascontiguousarray(r[m]) for r, m in zip(model.ngrams, keep)],
-                         [p[m].copy() for p, m in zip(model.logprob, keep)], backoff)
+            bow = model.backoff[k - 1][keep[k - 1]]
+            bow[~nodes[k - 1][keep[k - 1]]] = np.nan
+            backoff.append(bow)
+        out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
+                         [p[m] for p, m in zip(model.logprob, keep)], backoff)
+        del keep, nodes
         recompute_backoffs(out)
         return out
 
@@ -158,7 +229,7 @@ class Pruner:
 
 def prune(model, threshold, minprune=2):
     """SRILM's `ngram -prune threshold [-minprune minprune]`."""
-    return Pruner(model, minprune).pruned(threshold)
+    return Pruner(model, minprune, threshold).pruned(threshold)
 
 
 def prune_low_probs(model, minprune=2):

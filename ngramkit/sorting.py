@@ -15,12 +15,14 @@ _BUCKETS = 1 << _DIGIT_BITS
 
 @njit(cache=True)
 def radix_sort_pairs(keys, payload, max_key):
-    """Sort uint64 keys ascending, carrying int32 payload; stable LSD radix sort.
+    """Sort uint64 keys ascending, carrying int32 payload (or none: an empty one); stable LSD
+    radix sort.
 
     Only as many 16-bit digits as max_key needs are processed. Returns the
     sorted (keys, payload), which may be the input arrays or new ones.
     """
     n = len(keys)
+    carry = len(payload) > 0
     keys_b = np.empty_like(keys)
     payload_b = np.empty_like(payload)
     shift = 0
@@ -37,7 +39,8 @@ def radix_sort_pairs(keys, payload, max_key):
             j = counts[d]
             counts[d] = j + 1
             keys_b[j] = keys[i]
-            payload_b[j] = payload[i]
+            if carry:
+                payload_b[j] = payload[i]
         keys, keys_b = keys_b, keys
         payload, payload_b = payload_b, payload
         shift += _DIGIT_BITS
@@ -130,6 +133,52 @@ def merge_tables(a, a_counts, a_map, b, b_counts, b_map, out, out_counts):
                      state[2] + MERGE_PIECE_ROWS)
         release(a, a_counts, b, b_counts, out, out_counts)
     return int(state[2])
+
+
+@njit(cache=True)
+def _merge_backward(big, big_counts, big_map, n_big, small, small_counts, small_map):
+    """Merge `small` into `big`, whose first n_big rows are its table and whose arrays have room
+    for the merged rows: from the last rows down, so that every write lands at or after the
+    last unread row of big (the rows still to come are at least as many as big's)."""
+    i = n_big - 1
+    j = len(small) - 1
+    n = len(big) - 1
+    width = big.shape[1]
+    while j >= 0:
+        c = -1 if i < 0 else compare_mapped_rows(big, i, big_map, small, j, small_map)
+        if c >= 0:
+            count = big_counts[i] + (small_counts[j] if c == 0 else 0)
+            for k in range(width):
+                big[n, k] = big_map[big[i, k]]
+            big_counts[n] = count
+            i -= 1
+            if c == 0:
+                j -= 1
+        else:
+            for k in range(width):
+                big[n, k] = small_map[small[j, k]]
+            big_counts[n] = small_counts[j]
+            j -= 1
+        n -= 1
+    # what is left of big is in place already: its ids are mapped
+    for r in range(i + 1):
+        for k in range(width):
+            big[r, k] = big_map[big[r, k]]
+
+
+def merge_in_place(big, big_counts, big_map, small, small_counts, small_map, size):
+    """merge_tables into the memory of `big`, grown to `size` rows (the merged size), so that
+    the merge needs no room for a copy of big: (rows, counts), or None when big's arrays cannot
+    grow (other arrays see their memory, or they are memory-mapped). Big's arrays are taken:
+    nothing else may hold them."""
+    n_big = len(big)
+    if not all(a.flags.owndata and a.base is None and a.flags.c_contiguous for a in (big, big_counts)):
+        return None
+    # realloc: for large arrays the system moves the pages instead of copying them
+    big.resize((size, big.shape[1]), refcheck=False)
+    big_counts.resize(size, refcheck=False)
+    _merge_backward(big, big_counts, big_map, n_big, small, small_counts, small_map)
+    return big, big_counts
 
 
 def sort_and_sum(ngrams, counts):

@@ -11,8 +11,18 @@ def main():
 
 
 def _register():
-    from . import (arpa2fst, count_cmd, lmplz_cmd, model_cmd, precompile_cmd, prune_mix_cmd, report_cmd,
-                   segment_cmd, train_cmd, vocab_cmd)
+    from . import (
+        arpa2fst,
+        count_cmd,
+        lmplz_cmd,
+        model_cmd,
+        precompile_cmd,
+        prune_mix_cmd,
+        report_cmd,
+        segment_cmd,
+        train_cmd,
+        vocab_cmd,
+    )
 
     for module in (arpa2fst, count_cmd, lmplz_cmd, model_cmd, precompile_cmd, prune_mix_cmd, report_cmd,
                    segment_cmd, train_cmd, vocab_cmd):

@@ -18,8 +18,19 @@ from ..textio import atomic_output
 from ..vocab import BOS, EOS, UNK
 from . import probing, trie
 from .assemble import to_model
-from .layout import (ARRAY_TRIE, MAX_ORDER, PROBING, PROBING_SEARCH_VERSION, QUANT_TRIE, SANITY,
-                     TRIE, Header, looks_like_kenlm, parse_header, words_blob)
+from .layout import (
+    ARRAY_TRIE,
+    MAX_ORDER,
+    PROBING,
+    PROBING_SEARCH_VERSION,
+    QUANT_TRIE,
+    SANITY,
+    TRIE,
+    Header,
+    looks_like_kenlm,
+    parse_header,
+    words_blob,
+)
 
 __all__ = ["is_kenlm_binary", "read_kenlm_binary", "write_kenlm_binary"]
 

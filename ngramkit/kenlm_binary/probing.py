@@ -23,7 +23,15 @@ import numpy as np
 from ..errors import FormatError
 from ..jit import njit
 from .assemble import Order
-from .layout import NO_EXTENSION, PROBING_VOCAB_VERSION, SIGN_BIT, align8, hash_words, read_words, word_pool
+from .layout import (
+    NO_EXTENSION,
+    PROBING_VOCAB_VERSION,
+    SIGN_BIT,
+    align8,
+    hash_words,
+    read_words,
+    word_pool,
+)
 
 KEY_MULTIPLIER = np.uint64(8978948897894561157)
 WORD_MULTIPLIER = np.uint64(17894857484156487943)

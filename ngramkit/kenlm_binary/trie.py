@@ -21,11 +21,24 @@ import numpy as np
 
 from ..errors import FormatError
 from ..jit import njit
-from .assemble import Order
-from .layout import (ARRAY_TRIE, BHIKSHA_VERSION, NO_EXTENSION, QUANT_ARRAY_TRIE, QUANT_TRIE, QUANT_VERSION,
-                     TRIE_SEARCH_VERSION, Header, hash_words, read_bits, read_words, required_bits, word_pool,
-                     write_bits)
 from ..vocab import UNK
+from .assemble import Order
+from .layout import (
+    ARRAY_TRIE,
+    BHIKSHA_VERSION,
+    NO_EXTENSION,
+    QUANT_ARRAY_TRIE,
+    QUANT_TRIE,
+    QUANT_VERSION,
+    TRIE_SEARCH_VERSION,
+    Header,
+    hash_words,
+    read_bits,
+    read_words,
+    required_bits,
+    word_pool,
+    write_bits,
+)
 
 UNIGRAM_RECORD = np.dtype([("prob", "<f4"), ("backoff", "<u4"), ("next", "<u8")])
 UNQUANTIZED_MIDDLE_BITS = 63
