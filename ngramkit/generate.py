@@ -22,86 +22,15 @@ from .constants import LN10
 from .errors import UsageError
 from .jit import njit
 from .scoring import ScoringTables, advance, sentence_start
+from .srilm_lhash import lhash_order, string_keys
 from .textio import iter_lines
 
 PAUSE = "-pau-"  # a word of every SRILM vocabulary, never of an n-gram
 MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
 
-_MIN_HASH_BITS = 3  # tables below 2**3 slots are searched linearly, in insertion order
-_FILL_RATIO = np.float32(0.8)
 _DRAND48_A = np.uint64(0x5DEECE66D)
 _DRAND48_C = np.uint64(0xB)
 _MASK48 = np.uint64((1 << 48) - 1)
-
-
-@njit(cache=True)
-def _round_size(size):
-    """LHash's roundSize: the slots that `size` entries need."""
-    if size < (1 << _MIN_HASH_BITS):
-        return np.int64(size)
-    return np.int64(np.float32(size + 1) / _FILL_RATIO)
-
-
-@njit(cache=True)
-def _string_hashes(pool, offsets):
-    """LHash_hashKey's string hash of each word: h += (h << 3) + c over its signed chars, mod 2**64."""
-    n = len(offsets) - 1
-    hashes = np.zeros(n, dtype=np.uint64)
-    for w in range(n):
-        h = np.uint64(0)
-        for i in range(offsets[w], offsets[w + 1]):
-            c = np.int64(pool[i])
-            if c >= 128:
-                c -= 256
-            h = h + (h << np.uint64(3)) + np.uint64(c & 0xFFFFFFFFFFFFFFFF)
-        hashes[w] = h
-    return hashes
-
-
-@njit(cache=True)
-def _slot(hash_value, bits):
-    h = (hash_value * np.uint64(1103515245) + np.uint64(12345)) >> np.uint64(30 - bits)
-    return np.int64(h & np.uint64((1 << bits) - 1))
-
-
-@njit(cache=True)
-def _place(slots, hash_value, bits, entry):
-    """Put `entry` at the first free slot from its hash (linear probing); the table has room."""
-    mask = (1 << bits) - 1
-    i = _slot(hash_value, bits)
-    while slots[i] >= 0:
-        i = (i + 1) & mask
-    slots[i] = entry
-
-
-@njit(cache=True)
-def hash_walk_order(hashes):
-    """Indices of the words (inserted in index order, all distinct) in the slot order of SRILM's
-    LHash after all insertions: the order its unsorted VocabIter visits them."""
-    slots = np.full(1, -1, dtype=np.int64)
-    bits = 0
-    for n in range(len(hashes)):
-        size = 1 << bits
-        wanted = _round_size(n + 1)
-        if wanted > size:
-            new_bits = 0
-            while (1 << new_bits) < wanted:
-                new_bits += 1
-            grown = np.full(1 << new_bits, -1, dtype=np.int64)
-            if new_bits < _MIN_HASH_BITS:
-                grown[:n] = slots[:n]
-            else:
-                # re-insert the old slots in slot order (a linear table's are its first n)
-                for i in range(size):
-                    if slots[i] >= 0:
-                        _place(grown, hashes[slots[i]], new_bits, slots[i])
-            slots = grown
-            bits = new_bits
-        if bits < _MIN_HASH_BITS:
-            slots[n] = n
-        else:
-            _place(slots, hashes[n], bits, n)
-    return slots[slots >= 0]
 
 
 @njit(cache=True)
@@ -237,9 +166,9 @@ def srilm_vocabulary_order(vocab, unigram_ids, pause):
     encoded = [vocab.words[w].encode("utf-8") for w in specials[:3]] + [PAUSE.encode()]
     special_offsets = np.zeros(5, dtype=np.int64)
     np.cumsum([len(w) for w in encoded], out=special_offsets[1:])
-    hashes = np.concatenate([_string_hashes(np.frombuffer(b"".join(encoded), dtype=np.uint8), special_offsets),
-                             _string_hashes(*_word_pool(*vocab.byte_pool(), rest))])
-    return np.concatenate([specials, rest])[hash_walk_order(hashes)]
+    hashes = np.concatenate([string_keys(np.frombuffer(b"".join(encoded), dtype=np.uint8), special_offsets),
+                             string_keys(*_word_pool(*vocab.byte_pool(), rest))])
+    return np.concatenate([specials, rest])[lhash_order(hashes, np.array([0, len(hashes)], dtype=np.int64))]
 
 
 def _word_pool(pool, offsets, ids):

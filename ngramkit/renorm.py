@@ -6,8 +6,8 @@ import numpy as np
 
 from .constants import LOG_ZERO
 from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_mass
-from .jit import njit
 from .model import NgramModel
+from .srilm_lhash import slot_positions
 from .tables import find_rows, group_contexts
 from .vocab import BOS, EOS, UNK
 
@@ -161,47 +161,6 @@ def renormalised(model):
     return copy
 
 
-@njit(cache=True)
-def _lhash_slot_order(keys, starts):
-    """For each group keys[starts[g]:starts[g+1]], inserted in that order into an empty SRILM
-    LHash (dstruct/src/LHash.cc: linear below 8 slots, else hashed with linear probing, grown to
-    the power of two holding (n+1)/0.8 and rehashed in slot order), the position of each key
-    among its group in the table's slot order."""
-    position = np.empty(len(keys), dtype=np.int64)
-    for g in range(len(starts) - 1):
-        lo, hi = starts[g], starts[g + 1]
-        bits = 0
-        table = np.full(1, -1, dtype=np.int64)  # indices into keys
-        for i in range(lo, hi):
-            count = i - lo  # keys in the table
-            need = count + 1 if count + 1 < 8 else int(np.float32(count + 2) / np.float32(0.8))
-            if need > len(table):
-                while (1 << bits) < need:
-                    bits += 1
-                old = table
-                table = np.full(1 << bits, -1, dtype=np.int64)
-                if bits < 3:
-                    table[:count] = old[:count]
-                else:
-                    for j in old:
-                        if j >= 0:
-                            table[_lhash_free_slot(table, keys[j], bits)] = j
-            slot = count if bits < 3 else _lhash_free_slot(table, keys[i], bits)
-            table[slot] = i
-        kept = table[table >= 0]
-        position[kept] = np.arange(len(kept))
-    return position
-
-
-@njit(cache=True)
-def _lhash_free_slot(table, key, bits):
-    mask = np.uint64((1 << bits) - 1)
-    slot = ((np.uint64(key) * np.uint64(1103515245) + np.uint64(12345)) >> np.uint64(30 - bits)) & mask
-    while table[slot] >= 0:
-        slot = (slot + np.uint64(1)) & mask
-    return np.int64(slot)
-
-
 def srilm_context_order(model, rows):
     """The order in which SRILM 1.7.3, having read `model` from an ARPA file, visits the contexts
     `rows` (m-grams, all of them contexts): the trie of contexts keyed by their words from the
@@ -231,7 +190,7 @@ def srilm_context_order(model, rows):
             new_parent[1:] = False
         starts = np.append(np.flatnonzero(new_parent), len(nodes))
         position = np.empty(len(nodes), dtype=np.int64)
-        position[by_parent] = _lhash_slot_order(index[sorted_nodes[:, 0]], starts)
+        position[by_parent] = slot_positions(index[sorted_nodes[:, 0]], np.asarray(starts, dtype=np.int64))
         at = find_rows(np.ascontiguousarray(nodes), np.ascontiguousarray(rows), m - j)
         keys.append(np.where(at >= 0, position[at], -1))
     return np.lexsort(keys[::-1])

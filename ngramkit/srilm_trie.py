@@ -4,13 +4,7 @@ SRILM keeps counts in a trie whose nodes hold their children in open-addressing 
 (dstruct/src/LHash.cc) keyed by vocabulary index, and writes the trie depth first, each node's
 children in table-slot order. That order follows from the indices (`<unk>` 0, `<s>` 1, `</s>`
 2, `-pau-` 3, then words by first appearance), the order of insertion (text order) and the
-table rules, which are reproduced here:
-
-* a table of 2**bits slots starts with one slot; below 8 slots, entries sit in insertion order;
-* inserting the (n+1)-th entry grows the table when round(n+1) exceeds its size, round(s) = s
-  for s < 8, else (unsigned)((s + 1) / 0.8f); the new size is the next power of two, and the
-  old entries are re-inserted in slot order;
-* key k goes to slot ((k * 1103515245 + 12345) >> (30 - bits)) mod 2**bits, then on by one.
+table rules (srilm_lhash).
 
 The trie is built by reading the text once more, in compiled code; the counts it holds are the
 text's counts, the same as ngramkit.counting makes.
@@ -23,39 +17,26 @@ from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
 from .progress import Progress
+from .srilm_lhash import MIN_HASH_BITS, lhash_key, round_size
 from .textio import iter_line_blocks, word_bytes
 from .tokenize import Interner
 
 SRILM_UNK, SRILM_BOS, SRILM_EOS, SRILM_PAUSE = 0, 1, 2, 3
 PAUSE = "-pau-"
-_MIN_HASH_BITS = 3
 _BUFFER_BYTES = 1 << 23
 DONE, GROW = 0, 1
-
-
-@njit(cache=True, inline="always")
-def _round_size(size):
-    if size < (1 << _MIN_HASH_BITS):
-        return size
-    return np.int64(np.float32(size + 1) / np.float32(0.8))
-
-
-@njit(cache=True, inline="always")
-def _hash_slot(key, bits):
-    return np.int64(((np.uint64(key) * np.uint64(1103515245) + np.uint64(12345)) >> np.uint64(30 - bits))
-                    & np.uint64((1 << bits) - 1))
 
 
 @njit(cache=True)
 def _locate(slot_key, offset, bits, n_entries, key):
     """(found, slot index within the table) of key, as LHash::locate."""
-    if bits < _MIN_HASH_BITS:
+    if bits < MIN_HASH_BITS:
         for i in range(n_entries):
             if slot_key[offset + i] == key:
                 return True, i
         return False, n_entries
     mask = (1 << bits) - 1
-    i = _hash_slot(key, bits)
+    i = lhash_key(key, bits)
     while slot_key[offset + i] >= 0:
         if slot_key[offset + i] == key:
             return True, i
@@ -78,16 +59,16 @@ def _child(node, key, tab_offset, tab_bits, tab_entries, slot_key, slot_node, n_
     found, i = _locate(slot_key, offset, bits, n, key)
     if found:
         return slot_node[offset + i]
-    if _round_size(n + 1) > (1 << bits):
+    if round_size(n + 1) > (1 << bits):
         new_bits = 0
-        while (1 << new_bits) < _round_size(n + 1):
+        while (1 << new_bits) < round_size(n + 1):
             new_bits += 1
         new_offset = used[0]
         used[0] += 1 << new_bits
         for j in range(1 << bits):
             old_key = slot_key[offset + j]
             if old_key >= 0:
-                if new_bits < _MIN_HASH_BITS:
+                if new_bits < MIN_HASH_BITS:
                     k = j
                 else:
                     _, k = _locate(slot_key, new_offset, new_bits, n, old_key)

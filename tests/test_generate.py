@@ -11,7 +11,8 @@ import pytest
 
 from ngramkit.arpa import read_arpa
 from ngramkit.cli.ngram import ngram
-from ngramkit.generate import _drand48, _string_hashes, hash_walk_order, srand48_state
+from ngramkit.generate import _drand48, srand48_state
+from ngramkit.srilm_lhash import lhash_order, string_keys
 
 DATA = Path(__file__).parent / "data"
 MORE = DATA / "srilm_more"
@@ -40,13 +41,13 @@ def test_drand48_is_the_c_librarys():
 def test_string_hash_by_hand():
     # h += (h << 3) + c: "ab" -> 97, then 97 * 9 + 98 = 971; the byte 0xE4 is the signed char -28
     pool = np.frombuffer(b"ab\xe4", dtype=np.uint8)
-    hashes = _string_hashes(pool, np.array([0, 2, 3]))
+    hashes = string_keys(pool, np.array([0, 2, 3]))
     assert hashes.tolist() == [971, 2**64 - 28]
 
 
 def test_walk_order_small_tables_keep_insertion_order():
     # up to 4 entries the table is searched linearly and holds them as inserted
-    assert hash_walk_order(np.array([9, 3, 7, 1], dtype=np.uint64)).tolist() == [0, 1, 2, 3]
+    assert lhash_order(np.array([9, 3, 7, 1], dtype=np.uint64), np.array([0, 4])).tolist() == [0, 1, 2, 3]
 
 
 def test_walk_order_by_hand():
@@ -55,7 +56,7 @@ def test_walk_order_by_hand():
     # Re-inserted in the old (insertion) order: 35 at 7, 70 wraps to 0, 7 at 1, 28 at 6; then 112
     # finds 0 and 1 taken and lands at 2. Slots 0, 1, 2, 6, 7 hold entries 1, 2, 4, 3, 0.
     hashes = np.array([35, 70, 7, 28, 112], dtype=np.uint64)
-    assert hash_walk_order(hashes).tolist() == [1, 2, 4, 3, 0]
+    assert lhash_order(hashes, np.array([0, len(hashes)])).tolist() == [1, 2, 4, 3, 0]
 
 
 @pytest.mark.parametrize("seed, n, name", [(1, 20, "gen-en-seed1.txt"), (12345, 5, "gen-en-seed12345.txt")])

@@ -10,10 +10,10 @@ import numpy as np
 from ..jit import njit
 from ..perplexity import TextStats
 from ..scoring import WordTable, tokenize_lines
+from ..srilm_lhash import MIN_HASH_BITS, lhash_key, lhash_order, round_size
 from ..textio import atomic_output, iter_line_blocks
 from ..vocab import BOS, EOS, UNK, Vocabulary
 from .definitions import PAUSE
-from .lhash import MIN_HASH_BITS, lhash_key, lhash_order, round_size
 
 
 @njit(cache=True, inline="always")

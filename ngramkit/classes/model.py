@@ -21,11 +21,11 @@ from ..perplexity import (
 )
 from ..renorm import chain_logprob, recompute_backoffs
 from ..scoring import ScoringTables, _extend, _find, tokenize_lines, unigram_key
+from ..srilm_lhash import MIN_HASH_BITS, lhash_key, round_size
 from ..tables import find_rows
 from ..textio import iter_line_blocks
 from ..vocab import BOS, EOS, UNK, Vocabulary
 from .definitions import PAUSE, ClassDefinitions, load_classes
-from .lhash import MIN_HASH_BITS, lhash_key, round_size
 
 # class scoring has no cache and no multiword parts: their per-token arrays stay empty
 _NONE_F64 = np.zeros(0)

@@ -1,10 +1,17 @@
 """SRILM's LHash (dstruct/src/LHash.cc) as far as its iteration order goes: where keys land
 in its open-addressing table, which grows and rehashes as SRILM's does. SRILM iterates hash
-tables in slot order, and that order decides the order of sums and ties it leaves in outputs."""
+tables in slot order, and that order decides the order of sums and ties it leaves in outputs
+(its unsorted counts, its generated sentences, its -minbackoff lines, ngram-class's merges).
+
+* a table of 2**bits slots starts with one slot; below 8 slots, entries sit in insertion order;
+* inserting the (n+1)-th entry grows the table when round_size(n+1) exceeds its size; the new
+  size is the next power of two, and the old entries are re-inserted in slot order;
+* key k goes to slot ((k * 1103515245 + 12345) >> (30 - bits)) mod 2**bits, then on by one;
+  a string's key is h += (h << 3) + c over its signed chars."""
 
 import numpy as np
 
-from ..jit import njit
+from .jit import njit
 
 _HASH_MULT = np.uint64(1103515245)
 _HASH_ADD = np.uint64(12345)
@@ -20,7 +27,32 @@ def lhash_key(i, bits):
 
 @njit(cache=True)
 def round_size(n):
+    """LHash's roundSize: the slots that n entries need."""
     return n if n < (1 << MIN_HASH_BITS) else int(np.float32(n + 1) / np.float32(0.8))
+
+
+@njit(cache=True)
+def string_keys(pool, offsets):
+    """LHash_hashKey's string hash of each word pool[offsets[w]:offsets[w+1]], mod 2**64."""
+    n = len(offsets) - 1
+    hashes = np.zeros(n, dtype=np.uint64)
+    for w in range(n):
+        h = np.uint64(0)
+        for i in range(offsets[w], offsets[w + 1]):
+            c = np.int64(pool[i])
+            if c >= 128:
+                c -= 256
+            h = h + (h << np.uint64(3)) + np.uint64(c & 0xFFFFFFFFFFFFFFFF)
+        hashes[w] = h
+    return hashes
+
+
+def slot_positions(keys, groups):
+    """Each key's position among its group in slot order (the inverse of lhash_order)."""
+    order = lhash_order(keys, groups)
+    position = np.empty(len(keys), dtype=np.int64)
+    position[order] = np.arange(len(keys)) - np.repeat(groups[:-1], np.diff(groups))
+    return position
 
 
 @njit(cache=True)
