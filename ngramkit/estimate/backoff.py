@@ -9,7 +9,30 @@ and for unigrams, the mass left over spread evenly over the words without probab
 import numpy as np
 
 from ..jit import njit
-from .probabilities import PROB_EPSILON, group_contexts
+from ..spill import spill_array
+from .probabilities import PROB_EPSILON, context_end, count_contexts
+
+
+@njit(cache=True, inline="always")
+def _context_weight(nu, de):
+    """(log10 bow, log10 scale of the explicit probabilities, improper) of a context whose
+    explicit followers leave mass `nu` and whose backed-off followers leave `de`."""
+    if -PROB_EPSILON < nu < 0.0:
+        nu = 0.0
+    if -PROB_EPSILON < de < 0.0:
+        de = 0.0
+    if de == 0.0 and nu > 0.0:
+        # nothing left to back off to: scale the explicit probabilities up instead
+        return 0.0, -np.log10(1.0 - nu), False
+    if nu < 0.0:
+        return -np.inf, 0.0, True
+    if de <= 0.0:
+        if nu > PROB_EPSILON:
+            return -np.inf, 0.0, True
+        return 0.0, 0.0, False
+    if nu == 0.0:
+        return -np.inf, 0.0, False
+    return np.log10(nu) - np.log10(de), 0.0, False
 
 
 @njit(cache=True)
@@ -23,52 +46,65 @@ def _normalise(ctx, n_ctx, logp, lower_logp):
     scale = np.zeros(n_ctx)
     improper = 0
     for h in range(n_ctx):
-        nu = num[h]
-        de = den[h]
-        if -PROB_EPSILON < nu < 0.0:
-            nu = 0.0
-        if -PROB_EPSILON < de < 0.0:
-            de = 0.0
-        if de == 0.0 and nu > 0.0:
-            # nothing left to back off to: scale the explicit probabilities up instead
-            scale[h] = -np.log10(1.0 - nu)
-            bow[h] = 0.0
-        elif nu < 0.0:
-            bow[h] = -np.inf
-            improper += 1
-        elif de <= 0.0:
-            if nu > PROB_EPSILON:
-                bow[h] = -np.inf
-                improper += 1
-            else:
-                bow[h] = 0.0
-        elif nu == 0.0:
-            bow[h] = -np.inf
-        else:
-            bow[h] = np.log10(nu) - np.log10(de)
+        bow[h], scale[h], bad = _context_weight(num[h], den[h])
+        improper += bad
     for i in range(ctx.shape[0]):
         if scale[ctx[i]] != 0.0:
             logp[i] = np.float32(logp[i] + scale[ctx[i]])
     return bow, improper
 
 
-def context_backoffs(k, est, warn):
-    """Backoff weights of the contexts (order k-1) of the kept order-k n-grams, each context given
-    by its first row in est; rescales est.logp."""
-    ctx, n_ctx = group_contexts(est.rows, k - 1)
-    bow, improper = _normalise(ctx, n_ctx, est.logp, est.lower_logp)
+@njit(cache=True)
+def _normalise_runs(rows, width, logp, lower_logp, starts, bows):
+    """_normalise over the runs of rows sharing their first `width` ids, context by context:
+    each context's first row into starts, its float32 weight into bows; returns the number of
+    improper contexts."""
+    improper = 0
+    h = 0
+    start = 0
+    while start < rows.shape[0]:
+        end = context_end(rows, start, width)
+        nu = 1.0
+        de = 1.0
+        for i in range(start, end):
+            nu -= 10.0 ** logp[i]
+            de -= 10.0 ** lower_logp[i]
+        bow, scale, bad = _context_weight(nu, de)
+        improper += bad
+        if scale != 0.0:
+            for i in range(start, end):
+                logp[i] = np.float32(logp[i] + scale)
+        starts[h] = start
+        bows[h] = bow
+        h += 1
+        start = end
+    return improper
+
+
+def context_backoffs(k, est, warn, spill_dir=None):
+    """Backoff weights (float32) of the contexts (order k-1) of the kept order-k n-grams, each
+    context given by its first row in est; rescales est.logp. `spill_dir`: where the arrays go."""
+    n_ctx = count_contexts(est.rows, k - 1)
+    starts = spill_array(spill_dir, n_ctx, np.int64, "starts")
+    bows = spill_array(spill_dir, n_ctx, np.float32, "bows")
+    improper = _normalise_runs(est.rows, k - 1, est.logp, est.lower_logp, starts, bows)
     if improper:
         warn(f"{improper} contexts of order {k - 1} have improper backoff weights")
-    return _context_starts(ctx, n_ctx), bow.astype(np.float32)
+    return starts, bows
 
 
 @njit(cache=True)
-def _context_starts(ctx, n_ctx):
-    """Index of the first row of each context, given each row's context number (non-decreasing)."""
-    starts = np.empty(n_ctx, dtype=np.int64)
-    for i in range(ctx.shape[0] - 1, -1, -1):
-        starts[ctx[i]] = i
-    return starts
+def _gather_rows(rows, at, out):
+    for j in range(at.shape[0]):
+        for c in range(out.shape[1]):
+            out[j, c] = rows[at[j], c]
+
+
+def context_rows(rows, starts, spill_dir=None):
+    """The contexts (all ids but the last) of rows[starts], in `spill_dir` if given."""
+    out = spill_array(spill_dir, (len(starts), rows.shape[1] - 1), rows.dtype, "contexts")
+    _gather_rows(rows, starts, out)
+    return out
 
 
 def finish_unigrams(est, tables, words, bos, warn):

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..constants import PROB_EPSILON
 from ..jit import njit
+from ..spill import spill_array
 from .smoothing.base import coefficient, lower_order_weight
 
 
@@ -34,7 +35,18 @@ def group_contexts(rows, width):
 
 
 @njit(cache=True)
-def _context_end(rows, start, width):
+def count_contexts(rows, width):
+    """Number of runs of rows sharing their first `width` ids."""
+    n = 0
+    start = 0
+    while start < rows.shape[0]:
+        start = context_end(rows, start, width)
+        n += 1
+    return n
+
+
+@njit(cache=True)
+def context_end(rows, start, width):
     """End of the run of rows sharing rows[start]'s first `width` ids."""
     end = start + 1
     while end < rows.shape[0]:
@@ -95,7 +107,7 @@ def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula):
     longest = 0
     start = 0
     while start < n:
-        end = _context_end(rows, start, last)
+        end = context_end(rows, start, last)
         longest = max(longest, end - start)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned)
@@ -121,7 +133,7 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, s
     out = 0
     start = 0
     while start < n:
-        end = _context_end(rows, start, last)
+        end = context_end(rows, start, last)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned)
         if total == 0:
@@ -168,9 +180,10 @@ class OrderEstimate:
 
 
 def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None,
-                   lower_logp=None):
+                   lower_logp=None, spill_dir=None):
     """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
-    row's last word under the context suffix (looked up in `tables` if not given)."""
+    row's last word under the context suffix (looked up in `tables` if not given); `spill_dir`:
+    where the arrays of kept rows go."""
     if k == 1:
         lower_logp = np.full(len(rows), -np.log10(uniform_size))
     elif lower_logp is None:
@@ -180,10 +193,13 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     skip_unk = bool(nonevent[vocab.unk])
     formula = method.formula()
     kept, longest = _kept_size(rows, counts, nonevent, pruned, vocab.eos, vocab.unk, skip_unk, formula)
-    source = np.empty(kept, dtype=np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64)
-    logp = np.empty(kept, dtype=np.float32)
-    kept_lower = np.empty(kept, dtype=lower_logp.dtype)
+    source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
+                         "source")
+    logp = spill_array(spill_dir, kept, np.float32, "logp")
+    kept_lower = spill_array(spill_dir, kept, lower_logp.dtype, "kept-lower")
     _order_probabilities(rows, counts, lower_logp, nonevent, pruned, vocab.eos, vocab.unk, skip_unk,
                          bool(method.interpolate), increment, formula, longest, source, logp, kept_lower)
     # source is increasing, so keeping every row keeps `rows` as they are
-    return OrderEstimate(source, rows if kept == len(rows) else rows[source], logp, kept_lower)
+    if kept < len(rows):
+        rows = np.take(rows, source, axis=0, out=spill_array(spill_dir, (kept, k), rows.dtype, "kept-rows"))
+    return OrderEstimate(source, rows, logp, kept_lower)
