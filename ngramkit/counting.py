@@ -25,7 +25,7 @@ from .errors import EmptyInputError, UsageError
 from .jit import available_cores, njit
 from .model import NgramCounts, count_dtype
 from .progress import Progress
-from .sorting import merge_tables, merged_size, radix_sort_pairs
+from .sorting import merge_tables, radix_sort_pairs
 from .spill import release, spill_array, spill_directory
 from .textio import absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
@@ -233,12 +233,13 @@ def merge_counts(a, b, workdir=None, consume=False):
     a_map, b_map = vocab.ids(a.vocab.words), vocab.ids(b.vocab.words)
     merged = NgramCounts(vocab)
     for k in range(a.order):
-        size = merged_size(a.ngrams[k], a_map, b.ngrams[k], b_map)
         dtype = count_dtype(int(a.counts[k].max(initial=0)) + int(b.counts[k].max(initial=0)))
-        rows, counts = _spill_arrays(workdir, k + 1, size, dtype)
-        merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
-        merged.ngrams.append(rows)
-        merged.counts.append(counts)
+        # room for every row of both: the pages past the merged rows are never touched, so they
+        # take no memory (nor disk, in a spilled file), and no pass is spent on sizing
+        rows, counts = _spill_arrays(workdir, k + 1, len(a.ngrams[k]) + len(b.ngrams[k]), dtype)
+        size = merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
+        merged.ngrams.append(rows[:size])
+        merged.counts.append(counts[:size])
         if consume:
             for table in (a.ngrams, a.counts, b.ngrams, b.counts):
                 table[k] = None
@@ -333,9 +334,11 @@ def count_text(paths, order, options=None, run=None, spill_dir=None):
     options = options or TextOptions()
     run = run or RunOptions()
     workers = run.workers or default_workers()
-    # Under a cap, blocks in flight get half of it (the rest is for merging and estimating);
-    # blocks beyond the default budget count no faster.
-    memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 2, DEFAULT_MEMORY)
+    # Under a cap, blocks in flight get an eighth of it: with the text, the tables of a counted
+    # block while it is merged and the spilled pages the pager lets stay resident (another
+    # eighth), counting then peaks near a third of the cap. Blocks beyond the default budget
+    # count no faster.
+    memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 8, DEFAULT_MEMORY)
     if spill_dir is None:
         owned = spill_directory(run.memory, run.temp_dir)
     else:
