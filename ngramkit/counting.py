@@ -273,7 +273,8 @@ class _Merger:
         self.levels = []  # (level, counts)
 
     def add(self, counts, level=0):
-        if self.workdir is not None:
+        # a block merged at once is read from memory; only one that waits is spilled
+        if self.workdir is not None and not (self.levels and self.levels[-1][0] == level):
             counts = _spill(counts, self.workdir)
         while self.levels and self.levels[-1][0] == level:
             _, earlier = self.levels.pop()
