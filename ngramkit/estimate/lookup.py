@@ -153,7 +153,7 @@ class OrderLinks:
             release(rows, lower, first, self.suffix[k], self.first.get(k - 1), self.suffix.get(k - 1))
 
     def prefix_rows(self, k, rows):
-        """The order k-1 row of the prefix of each given order-k row (needs first[k])."""
+        """The order k-1 row of the prefix of each given order-k row (ascending; needs first[k])."""
         out = spill_array(self.spill_dir, len(rows), np.int64, "prefix")
         _prefix_rows(self.first[k], rows, out)
         return out
@@ -161,8 +161,12 @@ class OrderLinks:
 
 @njit(cache=True)
 def _prefix_rows(first, rows, out):
+    """out[i]: the range first[p]:first[p+1] holding rows[i], walked once as rows ascend."""
+    p = 0
     for i in range(rows.shape[0]):
-        out[i] = np.searchsorted(first, rows[i], "right") - 1
+        while first[p + 1] <= rows[i]:
+            p += 1
+        out[i] = p
 
 
 @njit(cache=True)
