@@ -231,9 +231,12 @@ def _close_linked_nodes(tables, order, ngrams, links):
 
 
 def _stored(logp, spill_dir=None):
-    """float32 for the model; log10(0) is written as SRILM's -99."""
-    out = spill_array(spill_dir, len(logp), np.float32, "model-logp")
-    out[:] = logp
+    """float32 for the model (float32 input is changed in place); log10(0) is written as
+    SRILM's -99."""
+    out = logp
+    if logp.dtype != np.float32:
+        out = spill_array(spill_dir, len(logp), np.float32, "model-logp")
+        out[:] = logp
     out[np.isneginf(out)] = LOG_ZERO
     return out
 

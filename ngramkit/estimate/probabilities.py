@@ -196,7 +196,8 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
                          "source")
     logp = spill_array(spill_dir, kept, np.float32, "logp")
-    kept_lower = spill_array(spill_dir, kept, lower_logp.dtype, "kept-lower")
+    # keeping every row keeps every lower value, in place
+    kept_lower = lower_logp if kept == len(rows) else spill_array(spill_dir, kept, lower_logp.dtype, "kept-lower")
     _order_probabilities(rows, counts, lower_logp, nonevent, pruned, vocab.eos, vocab.unk, skip_unk,
                          bool(method.interpolate), increment, formula, longest, source, logp, kept_lower)
     # source is increasing, so keeping every row keeps `rows` as they are
