@@ -24,6 +24,7 @@ from .errors import EncodingError, FormatError
 from .jit import available_cores, njit
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_value, parse_float
+from .spill import release
 from .tables import first_duplicate_row, is_sorted_rows
 from .textio import BYTES, atomic_output, open_input, read_blocks
 from .vocab import Vocabulary
@@ -810,7 +811,39 @@ def _format_section(ids, logprob, backoff, has_backoff, pool, offsets, precision
     return pos
 
 
-_ROWS_PER_CHUNK = 1 << 20
+_ROWS_PER_CHUNK = 1 << 18
+
+
+def _format_chunks(model, precision):
+    """The text of every n-gram line, order by order, as (order, chunk buffer) in file order.
+    Chunks are formatted in threads (compiled code runs without the GIL), a few ahead of the
+    writer; the pages a chunk read of memory-mapped tables are handed back once it is done."""
+    pool, offsets = model.vocab.byte_pool()
+    word_len = np.diff(offsets)
+    order = model.order
+
+    def format_chunk(k, lo, hi):
+        ids = model.ngrams[k - 1][lo:hi]
+        has_backoff = k < order
+        logprob = model.logprob[k - 1][lo:hi]
+        backoff = model.backoff[k - 1][lo:hi] if has_backoff else logprob
+        buffer = np.empty(int(word_len[ids].sum()) + (hi - lo) * (k + 2 * 24), dtype=np.uint8)
+        used = _format_section(ids, logprob, backoff, has_backoff, pool, offsets, precision, buffer)
+        release(ids, logprob, backoff)
+        return buffer[:used]
+
+    cores = available_cores()
+    with ThreadPoolExecutor(max_workers=cores) as threads:
+        pending = []
+        for k in range(1, order + 1):
+            rows = len(model.ngrams[k - 1])
+            for lo in range(0, rows, _ROWS_PER_CHUNK):
+                pending.append((k, threads.submit(format_chunk, k, lo, min(lo + _ROWS_PER_CHUNK, rows))))
+                if len(pending) > 2 * cores:
+                    k_done, future = pending.pop(0)
+                    yield k_done, future.result()
+        for k_done, future in pending:
+            yield k_done, future.result()
 
 
 def write_arpa(model, path, style="srilm"):
@@ -823,23 +856,16 @@ def write_arpa(model, path, style="srilm"):
     if style not in ("srilm", "kenlm"):
         raise ValueError(f"unknown ARPA style {style!r}")
     precision = 0 if style == "kenlm" else 7
-    pool, offsets = model.vocab.byte_pool()
-    word_len = np.diff(offsets)
-    order = model.order
     with atomic_output(path) as out:
         header = ["", "\\data\\"] + [f"ngram {k}={n}" for k, n in enumerate(model.sizes(), 1)]
         out.write(("\n".join(header) + "\n").encode())
-        for k in range(1, order + 1):
-            out.write(f"\n\\{k}-grams:\n".encode())
-            ids = model.ngrams[k - 1]
-            has_backoff = k < order
-            backoff = model.backoff[k - 1] if has_backoff else model.logprob[k - 1]
-            for lo in range(0, len(ids), _ROWS_PER_CHUNK):
-                hi = min(lo + _ROWS_PER_CHUNK, len(ids))
-                chunk = ids[lo:hi]
-                size = int(word_len[chunk].sum()) + (hi - lo) * (k + 2 * 24)
-                buffer = np.empty(size, dtype=np.uint8)
-                used = _format_section(chunk, model.logprob[k - 1][lo:hi], backoff[lo:hi], has_backoff,
-                                       pool, offsets, precision, buffer)
-                out.write(memoryview(buffer)[:used])
+        written = 0  # the orders whose section header is out
+        for k, text in _format_chunks(model, precision):
+            while written < k:
+                written += 1
+                out.write(f"\n\\{written}-grams:\n".encode())
+            out.write(text)
+        while written < model.order:
+            written += 1
+            out.write(f"\n\\{written}-grams:\n".encode())
         out.write(b"\n\\end\\\n")

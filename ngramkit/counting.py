@@ -249,7 +249,6 @@ def merge_counts(a, b, workdir=None, consume=False):
     a_map, b_map = vocab.ids(a.vocab.words), vocab.ids(b.vocab.words)
     merged = NgramCounts(vocab)
     for k in range(a.order):
-        size = merged_size(a.ngrams[k], a_map, b.ngrams[k], b_map)
         dtype = count_dtype(int(a.counts[k].max(initial=0)) + int(b.counts[k].max(initial=0)))
         merged_in_place = None
         if consume and workdir is None:
@@ -258,12 +257,16 @@ def merge_counts(a, b, workdir=None, consume=False):
             if big.counts[k].dtype == dtype:
                 big_map, small_map = (a_map, b_map) if big is a else (b_map, a_map)
                 merged_in_place = merge_in_place(big.ngrams[k], big.counts[k], big_map, small.ngrams[k],
-                                                 small.counts[k], small_map, size)
+                                                 small.counts[k], small_map,
+                                                 merged_size(a.ngrams[k], a_map, b.ngrams[k], b_map))
         if merged_in_place is not None:
             rows, counts = merged_in_place
         else:
-            rows, counts = _spill_arrays(workdir, k + 1, size, dtype)
-            merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
+            # room for every row of both: the pages past the merged rows are never touched, so they
+            # take no memory (nor disk, in a spilled file), and no pass is spent on sizing
+            rows, counts = _spill_arrays(workdir, k + 1, len(a.ngrams[k]) + len(b.ngrams[k]), dtype)
+            size = merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
+            rows, counts = rows[:size], counts[:size]
         merged.ngrams.append(rows)
         merged.counts.append(counts)
         if consume:
@@ -299,7 +302,8 @@ class _Merger:
         self.levels = []  # (level, counts)
 
     def add(self, counts, level=0):
-        if self.workdir is not None:
+        # a block merged at once is read from memory; only one that waits is spilled
+        if self.workdir is not None and not (self.levels and self.levels[-1][0] == level):
             counts = _spill(counts, self.workdir)
         while self.levels and self.levels[-1][0] == level:
             _, earlier = self.levels.pop()
@@ -361,9 +365,11 @@ def count_text(paths, order, options=None, run=None, spill_dir=None):
     options = options or TextOptions()
     run = run or RunOptions()
     workers = run.workers or default_workers()
-    # Under a cap, blocks in flight get half of it (the rest is for merging and estimating);
-    # blocks beyond the default budget count no faster.
-    memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 2, DEFAULT_MEMORY)
+    # Under a cap, blocks in flight get an eighth of it: with the text, the tables of a counted
+    # block while it is merged and the spilled pages the pager lets stay resident (another
+    # eighth), counting then peaks near a third of the cap. Blocks beyond the default budget
+    # count no faster.
+    memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 8, DEFAULT_MEMORY)
     if spill_dir is None:
         owned = spill_directory(run.memory, run.temp_dir)
     else:

@@ -126,24 +126,10 @@ def put_uint(out, pos, value):
     return end
 
 
-@njit(cache=True)
-def format_g(value, precision, out, pos):
-    """Write C's `%.<precision>g` of a float64 into out[pos:]; returns the new end.
-
-    Needs at most precision + 8 bytes.
-    """
-    if math.isnan(value):
-        return put_text(out, pos, _NAN)
-    if value < 0 or (value == 0 and math.copysign(1.0, value) < 0):
-        out[pos] = 45
-        pos += 1
-        value = -value
-    if math.isinf(value):
-        return put_text(out, pos, _INF)
-    if value == 0:
-        out[pos] = 48
-        return pos + 1
-    e = int(math.floor(math.log10(value)))
+@njit(cache=True, inline="always")
+def _decimal_digits(value, precision, e):
+    """`%.<precision>g`'s digits of a finite value > 0 whose exponent is about `e`: (d, nd, e)
+    with value ~ d * 10**(e-nd+1), d of nd <= precision digits and no trailing zero."""
     low = 10 ** (precision - 1)
     high = 10 * low
     digits = np.int64(np.rint(_scale10(value, precision - 1 - e)))
@@ -161,19 +147,51 @@ def format_g(value, precision, out, pos):
     while nd > 1 and digits % 10 == 0:
         digits //= 10
         nd -= 1
-    tmp = np.empty(nd, dtype=np.uint8)
-    for j in range(nd - 1, -1, -1):
-        tmp[j] = 48 + digits % 10
-        digits //= 10
+    return digits, nd, e
+
+
+@njit(cache=True)
+def format_g(value, precision, out, pos):
+    """Write C's `%.<precision>g` of a float64 into out[pos:]; returns the new end. Precision 0:
+    the shortest of `%.6g` to `%.9g` that reads back (parse_float) as the same float32 (value
+    is then a float32's).
+
+    Needs at most max(precision, 9) + 8 bytes.
+    """
+    if math.isnan(value):
+        return put_text(out, pos, _NAN)
+    if value < 0 or (value == 0 and math.copysign(1.0, value) < 0):
+        out[pos] = 45
+        pos += 1
+        value = -value
+    if math.isinf(value):
+        return put_text(out, pos, _INF)
+    if value == 0:
+        out[pos] = 48
+        return pos + 1
+    e = int(math.floor(math.log10(value)))
+    if precision > 0:
+        digits, nd, e = _decimal_digits(value, precision, e)
+    else:
+        # parse_float reads the text of (d, nd, e) as d * 10**(e-nd+1) in these same steps, so
+        # each try is checked without writing and parsing its text
+        precision = 6
+        while True:
+            digits, nd, exponent = _decimal_digits(value, precision, e)
+            if precision == 9 or np.float32(_scale10(float(digits), exponent - nd + 1)) == value:
+                break
+            precision += 1
+        e = exponent
+    # the digits d0 d1 ... are written last to first, from the lowest
     if e < -4 or e >= precision:
-        out[pos] = tmp[0]
+        for j in range(nd - 1, 0, -1):
+            out[pos + 1 + j] = 48 + digits % 10
+            digits //= 10
+        out[pos] = 48 + digits
         pos += 1
         if nd > 1:
             out[pos] = 46
-            pos += 1
-            for j in range(1, nd):
-                out[pos] = tmp[j]
-                pos += 1
+            pos += nd
         out[pos] = 101  # 'e'
         out[pos + 1] = 45 if e < 0 else 43
         pos += 2
@@ -191,32 +209,26 @@ def format_g(value, precision, out, pos):
         for _ in range(-e - 1):
             out[pos] = 48
             pos += 1
-        for j in range(nd):
-            out[pos] = tmp[j]
-            pos += 1
-        return pos
-    for j in range(max(nd, e + 1)):
-        if j == e + 1:
-            out[pos] = 46
-            pos += 1
-        out[pos] = tmp[j] if j < nd else 48
-        pos += 1
-    return pos
+        for j in range(nd - 1, -1, -1):
+            out[pos + j] = 48 + digits % 10
+            digits //= 10
+        return pos + nd
+    # e + 1 digits before the point (zeros after the last one), the rest after it
+    for j in range(nd, e + 1):
+        out[pos + j] = 48
+    for j in range(nd - 1, -1, -1):
+        out[pos + j + (j > e)] = 48 + digits % 10
+        digits //= 10
+    if nd > e + 1:
+        out[pos + e + 1] = 46
+        return pos + nd + 1
+    return pos + e + 1
 
 
 @njit(cache=True)
 def format_value(value, precision, out, pos):
     """`%.<precision>g` of value, or with precision 0 the shortest `%g` text (6 to 9 digits)
-    that reads back as the same float32. One call site of format_g and parse_float: compiled
-    callers inline each call site, and every copy costs compile time."""
-    if precision > 0:
-        return format_g(value, precision, out, pos)
-    target = np.float32(value)
-    for digits in range(6, 10):
-        end = format_g(float(target), digits, out, pos)
-        if digits == 9:
-            return end
-        back, ok = parse_float(out, pos, end)
-        if ok and np.float32(back) == target:
-            return end
-    return pos
+    that reads back as the same float32."""
+    if precision == 0:
+        value = float(np.float32(value))
+    return format_g(value, precision, out, pos)

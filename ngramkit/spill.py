@@ -5,8 +5,10 @@ in files of a temporary spill directory. The stages read them through the mappin
 pages they touched back to the system when done (`release`), so the process holds little more
 than what the running stage touches; the data stays in the files (the page cache keeps what
 fits). Within a stage, a pager thread holds the process to the cap: when its resident size
-passes the cap, the pages of every spilled array are handed back, and re-read as they are
-used. Compiled kernels run without the GIL, so the pager runs while they do.
+passes the cap, or the spilled pages resident pass an eighth of it, the pages of every spilled
+array are handed back, and re-read as they are used (from the page cache: a minor fault, so
+few of them need stay resident). Compiled kernels run without the GIL, so the pager runs while
+they do.
 """
 
 import contextlib
@@ -27,13 +29,26 @@ _spilled_lock = threading.Lock()
 
 def resident_bytes():
     """This process's resident set size."""
+    return _resident_pages()[0] * _PAGE_BYTES
+
+
+def _resident_pages():
+    """(resident pages, of which file-backed or shared) of this process."""
     with open("/proc/self/statm", "rb") as statm:
-        return int(statm.read().split()[1]) * _PAGE_BYTES
+        fields = statm.read().split()
+    return int(fields[1]), int(fields[2])
+
+
+SPILLED_SHARE = 8  # the spilled pages resident at once: at most 1/SPILLED_SHARE of the cap
 
 
 def _page(limit, stop):
+    limit_pages = limit // _PAGE_BYTES
+    # file-backed pages resident before any array is spilled: the program's own
+    spilled_limit = _resident_pages()[1] + limit_pages // SPILLED_SHARE
     while not stop.wait(_PAGER_SECONDS):
-        if resident_bytes() > limit:
+        resident, shared = _resident_pages()
+        if resident > limit_pages or shared > spilled_limit:
             with _spilled_lock:
                 mappings = list(_spilled)
             _release_mappings(mappings)

@@ -124,6 +124,17 @@ def context_end(rows, start, width):
 
 
 @njit(cache=True)
+def count_contexts(rows, width):
+    """Number of runs of rows sharing their first `width` ids."""
+    n = 0
+    start = 0
+    while start < rows.shape[0]:
+        start = context_end(rows, start, width)
+        n += 1
+    return n
+
+
+@njit(cache=True)
 def is_sorted_rows(ids):
     for i in range(1, ids.shape[0]):
         if compare_rows(ids, i, 0, ids, i - 1, ids.shape[1]) < 0:

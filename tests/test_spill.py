@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from ngramkit.spill import release, resident_bytes, spill_array, spill_directory
+from ngramkit.spill import SPILLED_SHARE, release, resident_bytes, spill_array, spill_directory
 
 MB = 1 << 20
 
@@ -41,3 +41,18 @@ def test_pager_holds_the_process_to_the_cap(tmp_path):
         assert resident_bytes() <= cap
         assert int(array[::512].sum()) == 7 * len(array[::512])
     assert not os.path.exists(directory)
+
+
+def test_pager_keeps_few_spilled_pages_resident_below_the_cap(tmp_path):
+    # a cap far above what the process holds: only the share of spilled pages can bind
+    start = resident_bytes()
+    cap = start + 1024 * MB
+    share = cap // SPILLED_SHARE
+    with spill_directory(cap, tmp_path) as directory:
+        array = spill_array(directory, 512 * MB // 8, np.int64)
+        array[:] = 3  # 512 MB written: far below the cap, far above its share of spilled pages
+        deadline = time.monotonic() + 2
+        while resident_bytes() > start + share and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert resident_bytes() <= start + share
+        assert int(array[::512].sum()) == 3 * len(array[::512])

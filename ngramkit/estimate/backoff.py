@@ -16,7 +16,8 @@ import numpy as np
 
 from ..constants import LN10, PROB_EPSILON
 from ..jit import njit
-from ..tables import group_contexts
+from ..spill import spill_array
+from ..tables import context_end, count_contexts
 
 NO_MINIMUM = -1.0  # SRILM's minBackoffMass when none is enforced
 
@@ -47,66 +48,113 @@ def bow_terms(num, den):
     return num, den, PROPER
 
 
+@njit(cache=True, inline="always")
+def _context_weight(nu, de, min_backoff):
+    """One context's backoff weight from the mass its explicit followers leave (`nu`) and the
+    mass their backed-off estimates leave (`de`): (log10 bow, -inf when none is left or it is
+    improper; the log10 scalings of the context's probabilities to leave min_backoff and to
+    sum to one, 0 for none; the mass found below min_backoff, NaN otherwise; improper)."""
+    short = np.nan
+    to_minimum = 0.0
+    if 0.0 <= min_backoff <= 1.0 and min_backoff - nu > PROB_EPSILON:
+        short = nu
+        to_minimum = math.log10(1.0 - min_backoff) - math.log10(1.0 - nu)
+        nu = min_backoff
+    whole = 1.0 - nu
+    nu, de, status = bow_terms(nu, de)
+    if status == SCALE_TO_ONE:
+        return 0.0, to_minimum, -math.log10(whole), short, False
+    if status == IMPROPER:
+        return -np.inf, to_minimum, 0.0, short, True
+    if nu == 0.0 and de == 0.0:
+        return 0.0, to_minimum, 0.0, short, False
+    return (math.log10(nu) - math.log10(de) if nu > 0.0 else -np.inf), to_minimum, 0.0, short, False
+
+
+@njit(cache=True, inline="always")
+def _rescale(logp, lo, hi, to_minimum, to_one):
+    """The context's probabilities rows lo:hi scaled, each scaling a float32 addition as SRILM's."""
+    for i in range(lo, hi):
+        if to_minimum != 0.0:
+            logp[i] = np.float32(logp[i] + to_minimum)
+        if to_one != 0.0:
+            logp[i] = np.float32(logp[i] + to_one)
+
+
 @njit(cache=True)
 def normalised_backoffs(ctx, n_ctx, logp, lower_logp, min_backoff):
-    """Backoff weight of each context (-inf: no mass left, or improper), the number of improper
-    contexts, and per context the backoff mass found where it was below `min_backoff`, so that
-    the probabilities were scaled to leave that much (NaN elsewhere). Rescales `logp` in place,
-    each scaling a float32 addition as SRILM's."""
-    num = np.ones(n_ctx)
-    den = np.ones(n_ctx)
-    for i in range(ctx.shape[0]):
-        num[ctx[i]] -= math.exp(float(logp[i]) * LN10)
-        den[ctx[i]] -= math.exp(float(lower_logp[i]) * LN10)
+    """Backoff weight of each context (ctx: each row's context number, non-decreasing; -inf: no
+    mass left, or improper), the number of improper contexts, and per context the backoff mass
+    found where it was below `min_backoff`, so that the probabilities were scaled to leave that
+    much (NaN elsewhere). Rescales `logp` in place."""
     bow = np.empty(n_ctx)
-    to_minimum = np.zeros(n_ctx, dtype=np.float32)
-    to_one = np.zeros(n_ctx, dtype=np.float32)
     short = np.full(n_ctx, np.nan)
     improper = 0
+    start = 0
     for h in range(n_ctx):
-        nu = num[h]
-        if 0.0 <= min_backoff <= 1.0 and min_backoff - nu > PROB_EPSILON:
-            short[h] = nu
-            to_minimum[h] = math.log10(1.0 - min_backoff) - math.log10(1.0 - nu)
-            nu = min_backoff
-        whole = 1.0 - nu
-        nu, de, status = bow_terms(nu, den[h])
-        if status == SCALE_TO_ONE:
-            to_one[h] = -math.log10(whole)
-            bow[h] = 0.0
-        elif status == IMPROPER:
-            bow[h] = -np.inf
-            improper += 1
-        elif nu == 0.0 and de == 0.0:
-            bow[h] = 0.0
-        else:
-            bow[h] = math.log10(nu) - math.log10(de) if nu > 0.0 else -np.inf
-    for i in range(ctx.shape[0]):
-        h = ctx[i]
-        if to_minimum[h] != 0.0:
-            logp[i] = np.float32(logp[i] + to_minimum[h])
-        if to_one[h] != 0.0:
-            logp[i] = np.float32(logp[i] + to_one[h])
+        end = start
+        nu = 1.0
+        de = 1.0
+        while end < ctx.shape[0] and ctx[end] == h:
+            nu -= math.exp(float(logp[end]) * LN10)
+            de -= math.exp(float(lower_logp[end]) * LN10)
+            end += 1
+        bow[h], to_minimum, to_one, short[h], bad = _context_weight(nu, de, min_backoff)
+        improper += bad
+        _rescale(logp, start, end, to_minimum, to_one)
+        start = end
     return bow, improper, short
 
 
-def context_backoffs(k, est, warn):
-    """Backoff weights of the contexts (order k-1) of the kept order-k n-grams, each context given
-    by its first row in est; rescales est.logp."""
-    ctx, n_ctx = group_contexts(est.rows, k - 1)
-    bow, improper, _ = normalised_backoffs(ctx, n_ctx, est.logp, est.lower_logp, NO_MINIMUM)
+@njit(cache=True)
+def _normalise_runs(rows, width, logp, lower_logp, starts, bows):
+    """normalised_backoffs over the runs of rows sharing their first `width` ids, context by
+    context (no per-row array): each context's first row into starts, its float32 weight into
+    bows; returns the number of improper contexts."""
+    improper = 0
+    h = 0
+    start = 0
+    while start < rows.shape[0]:
+        end = context_end(rows, start, width)
+        nu = 1.0
+        de = 1.0
+        for i in range(start, end):
+            nu -= math.exp(float(logp[i]) * LN10)
+            de -= math.exp(float(lower_logp[i]) * LN10)
+        bow, to_minimum, to_one, _, bad = _context_weight(nu, de, NO_MINIMUM)
+        improper += bad
+        _rescale(logp, start, end, to_minimum, to_one)
+        starts[h] = start
+        bows[h] = bow
+        h += 1
+        start = end
+    return improper
+
+
+def context_backoffs(k, est, warn, spill_dir=None):
+    """Backoff weights (float32) of the contexts (order k-1) of the kept order-k n-grams, each
+    context given by its first row in est; rescales est.logp. `spill_dir`: where the arrays go."""
+    n_ctx = count_contexts(est.rows, k - 1)
+    starts = spill_array(spill_dir, n_ctx, np.int64, "starts")
+    bows = spill_array(spill_dir, n_ctx, np.float32, "bows")
+    improper = _normalise_runs(est.rows, k - 1, est.logp, est.lower_logp, starts, bows)
     if improper:
         warn(f"{improper} contexts of order {k - 1} have improper backoff weights")
-    return _context_starts(ctx, n_ctx), bow.astype(np.float32)
+    return starts, bows
 
 
 @njit(cache=True)
-def _context_starts(ctx, n_ctx):
-    """Index of the first row of each context, given each row's context number (non-decreasing)."""
-    starts = np.empty(n_ctx, dtype=np.int64)
-    for i in range(ctx.shape[0] - 1, -1, -1):
-        starts[ctx[i]] = i
-    return starts
+def _gather_rows(rows, at, out):
+    for j in range(at.shape[0]):
+        for c in range(out.shape[1]):
+            out[j, c] = rows[at[j], c]
+
+
+def context_rows(rows, starts, spill_dir=None):
+    """The contexts (all ids but the last) of rows[starts], in `spill_dir` if given."""
+    out = spill_array(spill_dir, (len(starts), rows.shape[1] - 1), rows.dtype, "contexts")
+    _gather_rows(rows, starts, out)
+    return out
 
 
 def spread_unigram_mass(logp, events):

@@ -86,8 +86,20 @@ class OrderLinks:
             release(rows, lower, first, self.suffix[k], self.first.get(k - 1), self.suffix.get(k - 1))
 
     def prefix_rows(self, k, rows):
-        """The order k-1 row of the prefix of each given order-k row (needs first[k])."""
-        return np.searchsorted(self.first[k], rows, "right") - 1
+        """The order k-1 row of the prefix of each given order-k row (ascending; needs first[k])."""
+        out = spill_array(self.spill_dir, len(rows), np.int64, "prefix")
+        _prefix_rows(self.first[k], rows, out)
+        return out
+
+
+@njit(cache=True)
+def _prefix_rows(first, rows, out):
+    """out[i]: the range first[p]:first[p+1] holding rows[i], walked once as rows ascend."""
+    p = 0
+    for i in range(rows.shape[0]):
+        while first[p + 1] <= rows[i]:
+            p += 1
+        out[i] = p
 
 
 @njit(cache=True)
@@ -126,7 +138,8 @@ def backed_off_logprob(links, k, rows, est, contexts, bows, lower_backed_off, ta
     first = links.first[k]
     if first is None:
         return tables.backoff_logprob(rows, 0)
-    context_bow = np.zeros(len(first) - 1, dtype=bows.dtype)
+    context_bow = spill_array(links.spill_dir, len(first) - 1, bows.dtype, "context-bow")
+    context_bow.fill(0)
     context_bow[contexts] = bows
     out = spill_array(links.spill_dir, len(rows), np.float64, "backed-off")
     _backed_off(first, context_bow, lower_backed_off, links.suffix[k], est.source, est.logp, out)

@@ -7,11 +7,12 @@ import numpy as np
 
 from ..constants import LOG_ZERO
 from ..errors import EmptyInputError
+from ..jit import njit
 from ..model import NgramModel
-from ..spill import release
+from ..spill import release, spill_array
 from ..tables import find_rows
 from .adjust import adjusted_counts
-from .backoff import context_backoffs, finish_unigrams
+from .backoff import context_backoffs, context_rows, finish_unigrams
 from .discounts import estimate_discounts
 from .lookup import ModelTables, OrderLinks, backed_off_logprob, lower_logprob
 from .policy import SRILM
@@ -89,16 +90,19 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         rows = ngrams[k - 1]
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent, vocab,
-                             uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower)
+                             uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower, spill_dir=spill_dir)
         adjusted[k - 1] = pruned[k - 1] = lower = None
         start = times.mark("probabilities", start)
         if k == 1:
             finish_unigrams(est, tables, modelled, vocab.bos, warn)
             backed_off = tables.unigram_logp[rows[:, 0]]
         else:
-            starts, bows = context_backoffs(k, est, warn)
-            nodes = np.ascontiguousarray(est.rows[starts, :k - 1])
-            contexts = links.prefix_rows(k, est.source[starts]) if links.first[k] is not None else None
+            starts, bows = context_backoffs(k, est, warn, spill_dir)
+            nodes = context_rows(est.rows, starts, spill_dir)
+            contexts = None
+            if links.first[k] is not None:
+                contexts = links.prefix_rows(k, np.take(est.source, starts, out=spill_array(
+                    spill_dir, len(starts), est.source.dtype, "context-source")))
             if k == 2:
                 tables.unigram_node[nodes[:, 0]] = True
                 tables.unigram_bow[nodes[:, 0]] = bows
@@ -117,7 +121,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         del est, rows
         start = times.mark("backoff", start)
     ngrams[order - 1] = links.suffix[order] = links.first[order] = None
-    model = assemble(tables, vocab, order, policy, ngrams if links.complete else None, links)
+    model = assemble(tables, vocab, order, policy, ngrams if links.complete else None, links, spill_dir)
     model.estimation = estimation
     times.mark("assemble", start)
     return model
@@ -167,13 +171,24 @@ def _close_nodes(tables, order):
         tables.unigram_node[tables.node_rows[2][:, 0]] = True
 
 
+@njit(cache=True)
+def _true_indices(mask, out):
+    """np.flatnonzero(mask) into out."""
+    n = 0
+    for i in range(mask.shape[0]):
+        if mask[i]:
+            out[n] = i
+            n += 1
+
+
 def _close_linked_nodes(tables, order, ngrams, links):
     """_close_nodes over count-row indices (every node and n-gram is a row of the linked count
     tables): suffixes and prefixes are read from `links`, sets are masks over count rows."""
     for m in range(order - 1, 1, -1):
         size = len(ngrams[m - 1])
         node = np.zeros(size, dtype=np.bool_)
-        bow = np.zeros(size, dtype=np.float32)
+        bow = spill_array(links.spill_dir, size, np.float32, "node-bow")
+        bow.fill(0)
         if m in tables.node_source:
             node[tables.node_source[m]] = True
             bow[tables.node_source[m]] = tables.node_bow[m]
@@ -200,23 +215,30 @@ def _close_linked_nodes(tables, order, ngrams, links):
                                        np.zeros(len(prefixes), np.float32)])
                 sources, first = np.unique(both, return_index=True)
                 tables.node_source[m - 1], tables.node_bow[m - 1] = sources, bows[first]
-        tables.node_source[m] = np.flatnonzero(node)
-        tables.node_bow[m] = bow[tables.node_source[m]]
+        nodes = spill_array(links.spill_dir, int(np.count_nonzero(node)), np.int64, "nodes")
+        _true_indices(node, nodes)
+        tables.node_source[m] = nodes
+        tables.node_bow[m] = np.take(bow, nodes, out=spill_array(links.spill_dir, len(nodes), np.float32, "node-bow"))
         release(ngrams[m - 1], ngrams[m - 2], links.suffix.get(m + 1), links.first.get(m))
+        del bow, nodes
     if 2 in tables.node_source:
         tables.unigram_node[ngrams[1][tables.node_source[2], 0]] = True
 
 
-def _stored(logp):
-    """float32 for the model; log10(0) is written as SRILM's -99."""
-    out = logp.astype(np.float32)
+def _stored(logp, spill_dir=None):
+    """float32 for the model (float32 input is changed in place); log10(0) is written as
+    SRILM's -99."""
+    out = logp
+    if logp.dtype != np.float32:
+        out = spill_array(spill_dir, len(logp), np.float32, "model-logp")
+        out[:] = logp
     out[np.isneginf(out)] = LOG_ZERO
     return out
 
 
-def assemble(tables, vocab, order, policy, ngrams=None, links=None):
+def assemble(tables, vocab, order, policy, ngrams=None, links=None, spill_dir=None):
     """The model of the estimated tables; with `ngrams`, the linked count tables (see OrderLinks)
-    the estimated rows come from."""
+    the estimated rows come from; `spill_dir`: where the model's arrays go."""
     if ngrams is None:
         _close_nodes(tables, order)
     else:
@@ -233,9 +255,11 @@ def assemble(tables, vocab, order, policy, ngrams=None, links=None):
     for k in range(2, order + 1):
         rows = tables.prob_rows.get(k, np.empty((0, k), dtype=np.int32))
         ngrams.append(rows)
-        logprob.append(_stored(tables.prob_logp.get(k, np.empty(0))))
+        logprob.append(_stored(tables.prob_logp.get(k, np.empty(0)), spill_dir))
+        tables.prob_logp.pop(k, None)
         if k < order:
-            bow = np.full(len(rows), np.nan, dtype=np.float32)
+            bow = spill_array(spill_dir, len(rows), np.float32, "model-backoff")
+            bow.fill(np.nan)
             if ngrams is not None and k in tables.node_source:
                 # every node has a probability, so it is one of the kept rows
                 at = np.searchsorted(tables.prob_source[k], tables.node_source[k])

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..constants import LN10, PROB_EPSILON
 from ..jit import njit
+from ..spill import spill_array
 from ..tables import context_end
 from .smoothing.base import coefficient, lower_order_weight
 
@@ -145,9 +146,10 @@ class OrderEstimate:
 
 
 def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None,
-                   lower_logp=None):
+                   lower_logp=None, spill_dir=None):
     """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
-    row's last word under the context suffix (looked up in `tables` if not given)."""
+    row's last word under the context suffix (looked up in `tables` if not given); `spill_dir`:
+    where the arrays of kept rows go."""
     if k == 1:
         lower_logp = np.full(len(rows), -np.log10(uniform_size), dtype=np.float32)  # a LogP, as SRILM's
     elif lower_logp is None:
@@ -157,11 +159,15 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     skip_unk = bool(nonevent[vocab.unk])
     formula = method.formula()
     kept, longest = _kept_size(rows, counts, nonevent, pruned, vocab.eos, vocab.unk, skip_unk, formula)
-    source = np.empty(kept, dtype=np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64)
-    logp = np.empty(kept, dtype=np.float32)
-    kept_lower = np.empty(kept, dtype=lower_logp.dtype)
+    source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
+                         "source")
+    logp = spill_array(spill_dir, kept, np.float32, "logp")
+    # keeping every row keeps every lower value, in place
+    kept_lower = lower_logp if kept == len(rows) else spill_array(spill_dir, kept, lower_logp.dtype, "kept-lower")
     _order_probabilities(rows, counts, lower_logp, nonevent, pruned, vocab.eos, vocab.unk, skip_unk,
                          bool(method.interpolate), retry, uniform_size, formula, longest, source, logp,
                          kept_lower)
     # source is increasing, so keeping every row keeps `rows` as they are
-    return OrderEstimate(source, rows if kept == len(rows) else rows[source], logp, kept_lower)
+    if kept < len(rows):
+        rows = np.take(rows, source, axis=0, out=spill_array(spill_dir, (kept, k), rows.dtype, "kept-rows"))
+    return OrderEstimate(source, rows, logp, kept_lower)
