@@ -854,3 +854,51 @@ def word_id(table, text, unknown):
     """Id of the word whose UTF-8 bytes are `text`, or `unknown`."""
     w = _word_of_key(table, _word_key(text, 0, len(text)))
     return w if w >= 0 else unknown
+
+
+# Load-time checks of tables read from a file: every value compiled code above takes as an
+# index or a bound, so that a damaged file cannot make it read out of bounds or search forever.
+
+
+@njit(cache=True)
+def tables_fit(meta, n_entries, sizes):
+    """Do the tables meta[k] = (offset, size), k >= 2, lie one after the other from the start of
+    `entries` (n_entries rows) to its end, each below 2**32 slots (`_slot_of`) and larger than
+    its order's sizes[k - 1] n-grams?"""
+    end = 0
+    for k in range(2, meta.shape[0]):
+        offset, size = meta[k, 0], meta[k, 1]
+        if offset != end or size <= sizes[k - 1] or size >= np.int64(1) << 32:
+            return False
+        end += size
+    return end == n_entries
+
+
+@njit(cache=True)
+def word_offsets_fit(offsets, pool_size):
+    """Do the word offsets rise from 0 to the end of a word pool of pool_size bytes?"""
+    if len(offsets) == 0 or offsets[0] != 0 or offsets[len(offsets) - 1] != pool_size:
+        return False
+    for w in range(len(offsets) - 1):
+        if offsets[w + 1] < offsets[w]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def word_table_holds(table, n_words):
+    """Does a word table hold each of n_words ids once, in rows (key, id), its other rows
+    (EMPTY, EMPTY), one at least, so that a search for a missing word ends?"""
+    seen = np.zeros(n_words, dtype=np.bool_)
+    held = 0
+    for slot in range(len(table)):
+        key, w = table[slot, 0], table[slot, 1]
+        if key == EMPTY:
+            if w != EMPTY:
+                return False
+            continue
+        if w < 0 or w >= n_words or seen[w]:
+            return False
+        seen[w] = True
+        held += 1
+    return held == n_words and held < len(table)
