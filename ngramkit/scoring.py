@@ -885,20 +885,31 @@ def word_offsets_fit(offsets, pool_size):
     return True
 
 
+_SPARE_COUNTS = 8
+
+
 @njit(cache=True)
 def word_table_holds(table, n_words):
     """Does a word table hold each of n_words ids once, in rows (key, id), its other rows
     (EMPTY, EMPTY), one at least, so that a search for a missing word ends?"""
-    seen = np.zeros(n_words, dtype=np.bool_)
-    held = 0
+    # Without branches (in integers: LLVM keeps branches for the same in booleans), as half the
+    # rows are empty in no order a branch predictor could learn. Rows per id are counted
+    # modulo 256, so that the counts stay in the cache; as many rows hold ids as there are
+    # words, so counts of 1 are counts of 1. The rows that hold no id count in spare counters,
+    # one in turn, so that their additions do not wait for each other.
+    rows_of = np.zeros(n_words + _SPARE_COUNTS, dtype=np.uint8)
+    n_bad = 0
+    n_empty = 0
     for slot in range(len(table)):
         key, w = table[slot, 0], table[slot, 1]
-        if key == EMPTY:
-            if w != EMPTY:
-                return False
-            continue
-        if w < 0 or w >= n_words or seen[w]:
+        empty = np.int64(key == EMPTY)
+        outside = np.int64((w < 0) | (w >= n_words))
+        n_bad += (empty & np.int64(w != EMPTY)) | ((1 - empty) & outside)
+        n_empty += empty
+        rows_of[n_words + (slot & (_SPARE_COUNTS - 1)) if (empty | outside) != 0 else w] += 1
+    if n_bad or n_empty == 0 or len(table) - n_empty != n_words:
+        return False
+    for w in range(n_words):
+        if rows_of[w] != 1:
             return False
-        seen[w] = True
-        held += 1
-    return held == n_words and held < len(table)
+    return True
