@@ -206,7 +206,7 @@ BINARY_KIND = "ngramkit.Model"
 # The scorer tables a binary model holds: 2 = KenLM's (blanks filled, extensions marked).
 TABLES_VERSION = 2
 WORD_CACHE_LIMIT = 1 << 20  # str -> id entries kept for the per-call methods
-# The arrays whose checksums every load verifies: the small ones (a millisecond for a
+# The arrays whose checksums every load verifies: the small ones (1.5 ms for a
 # vocabulary of 200,000 words). The n-gram tables ("entries") are verified on request.
 VERIFIED_ARRAYS = ("uni_logprob", "uni_backoff", "meta", "word_table", "word_pool", "word_offsets")
 

@@ -247,5 +247,5 @@ def test_word_pool_not_utf8_is_an_error_naming_the_file(kenlm_binary, tmp_path):
                                        lambda pool: pool.__setitem__(0, 0xFF)))
     model = ngramkit.Model(bad)
     with pytest.raises(FormatError) as info:
-        model.vocab
+        _ = model.vocab
     assert str(info.value) == f"{bad}: binary model's word pool is not UTF-8 (corrupt file)"
