@@ -3,14 +3,16 @@ each 64-byte aligned so that loading is a memory map and no copy.
 
 Layout: MAGIC (16 bytes), format version (uint32), header length (uint32),
 file size (uint64), then a UTF-8 JSON header {"kind", "info", "arrays":
-[[name, dtype, shape, offset], ...]}, then the arrays. All numbers are
-little-endian.
+[[name, dtype, shape, offset], ...], "crc32": {name: CRC-32 of the array's
+bytes}}, then the arrays. All numbers are little-endian. Files written before
+the checksums lack "crc32"; they are read without them.
 """
 
 import json
 import mmap
 import os
 import struct
+import zlib
 
 import numpy as np
 
@@ -40,16 +42,18 @@ def write_arrays(path, kind, info, arrays):
     """Write `arrays` (name -> array) with the JSON-able `info` to `path`, atomically."""
     if str(path).endswith((".gz", ".bz2", ".xz")) or str(path) == "-":
         raise OutputError("a binary model must be a plain file (it is memory-mapped)", path)
+    arrays = {name: np.ascontiguousarray(array, dtype=np.asarray(array).dtype.newbyteorder("<"))
+              .reshape(np.shape(array)) for name, array in arrays.items()}
+    checksums = {name: _crc32(array) for name, array in arrays.items()}
     header = b""
     # The header's length moves the arrays' offsets, which are in the header: repeat until it settles.
     while True:
         offset = _aligned(_PREFIX.size + len(header))
         entries = []
         for name, array in arrays.items():
-            array = np.asarray(array)
             entries.append([name, array.dtype.newbyteorder("<").str, list(array.shape), offset])
             offset = _aligned(offset + array.nbytes)
-        settled = json.dumps({"kind": kind, "info": info, "arrays": entries}).encode("utf-8")
+        settled = json.dumps({"kind": kind, "info": info, "arrays": entries, "crc32": checksums}).encode("utf-8")
         settles = len(settled) == len(header)
         header = settled
         if settles:
@@ -61,14 +65,22 @@ def write_arrays(path, kind, info, arrays):
         written = _PREFIX.size + len(header)
         for (name, _, _, array_offset), array in zip(entries, arrays.values()):
             out.write(b"\0" * (array_offset - written))
-            data = np.ascontiguousarray(array, dtype=np.asarray(array).dtype.newbyteorder("<"))
-            out.write(memoryview(data.reshape(-1)).cast("B"))  # 1-d: an empty table casts too
-            written = array_offset + data.nbytes
+            out.write(_bytes_of(array))
+            written = array_offset + array.nbytes
         out.write(b"\0" * (size - written))
 
 
+def _bytes_of(array):
+    return memoryview(array.reshape(-1)).cast("B")  # 1-d: an empty table casts too
+
+
+def _crc32(array):
+    return zlib.crc32(_bytes_of(array))
+
+
 def read_arrays(path, kind):
-    """Memory-map a file written by `write_arrays`: returns (info, name -> read-only array)."""
+    """Memory-map a file written by `write_arrays`: returns (info, name -> read-only array);
+    the arrays' `verify` checks their stored checksums."""
     try:
         f = open(path, "rb")
     except FileNotFoundError:
@@ -93,7 +105,11 @@ def read_arrays(path, kind):
             if header["kind"] != kind:
                 raise FormatError(f"binary file holds a {header['kind']}, not a {kind}", path)
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            arrays = _Checked("array", path)
+            checksums = header.get("crc32")
+            if checksums is not None and not (isinstance(checksums, dict)
+                                              and all(isinstance(c, int) for c in checksums.values())):
+                raise FormatError("binary model header is corrupt (checksums)", path)
+            arrays = _Arrays(path, checksums)
             # The arrays lie one after the other as write_arrays lays them out: a damaged
             # shape, type or offset breaks the chain before any code trusts the array.
             expected = _aligned(_PREFIX.size + header_len)
@@ -124,3 +140,28 @@ class _Checked(dict):
 
     def __missing__(self, name):
         raise FormatError(f"binary model lacks its {self.what} {name!r} (corrupt header)", self.path)
+
+
+class _Arrays(_Checked):
+    """The arrays of a binary model file by name, with the CRC-32 checksums its header lists
+    (None: a file written before checksums)."""
+
+    def __init__(self, path, checksums):
+        super().__init__("array", path)
+        self.checksums = checksums
+
+    def verify(self, names, required=False):
+        """Check the named arrays against their checksums: a mismatch is a FormatError. A file
+        without checksums passes, unless `required`."""
+        if self.checksums is None:
+            if required:
+                raise FormatError("binary model holds no checksums to verify (written by an older ngramkit; "
+                                  "rebuild it with ngramkit build-binary)", self.path)
+            return
+        for name in names:
+            stored = self.checksums.get(name)
+            if stored is None:
+                raise FormatError(f"binary model lacks the checksum of its array {name!r} (corrupt header)",
+                                  self.path)
+            if _crc32(self[name]) != stored:
+                raise FormatError(f"binary model is damaged: its array {name!r} fails its CRC-32 check", self.path)

@@ -73,7 +73,7 @@ def _read_ngk(path):
         backoff = [arrays[f"model.backoff.{k}"] for k in range(1, order)]
     except KeyError as exc:
         raise FormatError(f"binary model lacks its array {exc.args[0]}", path) from None
-    vocab = vocabulary_of(arrays["word_pool"], arrays["word_offsets"])
+    vocab = vocabulary_of(arrays["word_pool"], arrays["word_offsets"], path)
     for k, rows in enumerate(ngrams, start=1):
         if rows.ndim != 2 or rows.shape != (info["sizes"][k - 1], k) or len(logprob[k - 1]) != len(rows) \
                 or (k < order and len(backoff[k - 1]) != len(rows)) \

@@ -854,3 +854,62 @@ def word_id(table, text, unknown):
     """Id of the word whose UTF-8 bytes are `text`, or `unknown`."""
     w = _word_of_key(table, _word_key(text, 0, len(text)))
     return w if w >= 0 else unknown
+
+
+# Load-time checks of tables read from a file: every value compiled code above takes as an
+# index or a bound, so that a damaged file cannot make it read out of bounds or search forever.
+
+
+@njit(cache=True)
+def tables_fit(meta, n_entries, sizes):
+    """Do the tables meta[k] = (offset, size), k >= 2, lie one after the other from the start of
+    `entries` (n_entries rows) to its end, each below 2**32 slots (`_slot_of`) and larger than
+    its order's sizes[k - 1] n-grams?"""
+    end = 0
+    for k in range(2, meta.shape[0]):
+        offset, size = meta[k, 0], meta[k, 1]
+        if offset != end or size <= sizes[k - 1] or size >= np.int64(1) << 32:
+            return False
+        end += size
+    return end == n_entries
+
+
+@njit(cache=True)
+def word_offsets_fit(offsets, pool_size):
+    """Do the word offsets rise from 0 to the end of a word pool of pool_size bytes?"""
+    if len(offsets) == 0 or offsets[0] != 0 or offsets[len(offsets) - 1] != pool_size:
+        return False
+    for w in range(len(offsets) - 1):
+        if offsets[w + 1] < offsets[w]:
+            return False
+    return True
+
+
+_SPARE_COUNTS = 8
+
+
+@njit(cache=True)
+def word_table_holds(table, n_words):
+    """Does a word table hold each of n_words ids once, in rows (key, id), its other rows
+    (EMPTY, EMPTY), one at least, so that a search for a missing word ends?"""
+    # Without branches (in integers: LLVM keeps branches for the same in booleans), as half the
+    # rows are empty in no order a branch predictor could learn. Rows per id are counted
+    # modulo 256, so that the counts stay in the cache; as many rows hold ids as there are
+    # words, so counts of 1 are counts of 1. The rows that hold no id count in spare counters,
+    # one in turn, so that their additions do not wait for each other.
+    rows_of = np.zeros(n_words + _SPARE_COUNTS, dtype=np.uint8)
+    n_bad = 0
+    n_empty = 0
+    for slot in range(len(table)):
+        key, w = table[slot, 0], table[slot, 1]
+        empty = np.int64(key == EMPTY)
+        outside = np.int64((w < 0) | (w >= n_words))
+        n_bad += (empty & np.int64(w != EMPTY)) | ((1 - empty) & outside)
+        n_empty += empty
+        rows_of[n_words + (slot & (_SPARE_COUNTS - 1)) if (empty | outside) != 0 else w] += 1
+    if n_bad or n_empty == 0 or len(table) - n_empty != n_words:
+        return False
+    for w in range(n_words):
+        if rows_of[w] != 1:
+            return False
+    return True

@@ -124,3 +124,128 @@ def test_text_options_of_a_binary_model_are_refused(kenlm_binary, tmp_path, caps
         ngram_main(["-lm", str(kenlm_binary), "-vocab", str(vocab), "-ppl", str(vocab)])
     assert exc.value.code == 2
     assert capsys.readouterr().err == f"ngram: -vocab: applies to ARPA files, not to ngk files like {kenlm_binary}\n"
+
+
+def _header(data):
+    _, _, header_len, _ = struct.unpack_from("<16sIIQ", data)
+    return header_len, json.loads(data[32:32 + header_len])
+
+
+def without_checksums(data):
+    """The bytes of a binary model as an ngramkit without checksums wrote it: its header without
+    "crc32", padded with blanks (which JSON allows) so that no array moves."""
+    header_len, header = _header(data)
+    del header["crc32"]
+    return data[:32] + json.dumps(header).encode("utf-8").ljust(header_len) + data[32 + header_len:]
+
+
+def with_array_changed(data, name, change):
+    """The bytes of a binary model with change(array) applied to its array `name` in place."""
+    data = bytearray(data)
+    for array_name, dtype, shape, offset in _header(data)[1]["arrays"]:
+        if array_name == name:
+            change(np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)), offset=offset).reshape(shape))
+    return bytes(data)
+
+
+def test_checksums_are_the_crc32_of_each_arrays_bytes(kenlm_binary):
+    import zlib
+
+    data = kenlm_binary.read_bytes()
+    header = _header(data)[1]
+    assert sorted(header["crc32"]) == sorted(name for name, *_ in header["arrays"])
+    for name, dtype, shape, offset in header["arrays"]:
+        nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        assert header["crc32"][name] == zlib.crc32(data[offset:offset + nbytes]), name
+
+
+def _flip_first_key(table):
+    table[np.flatnonzero(table[:, 0] != -1)[0], 0] ^= 1
+
+
+def test_damaged_arrays_fail_their_checksums(kenlm_binary, tmp_path):
+    data = kenlm_binary.read_bytes()
+    bad = tmp_path / "bad.ngk"
+    bad.write_bytes(with_array_changed(data, "word_table", _flip_first_key))
+    with pytest.raises(FormatError) as info:
+        ngramkit.Model(bad)
+    assert str(info.value) == f"{bad}: binary model is damaged: its array 'word_table' fails its CRC-32 check"
+    # The n-gram tables are verified on request only: loading them stays a memory map.
+    bad.write_bytes(with_array_changed(data, "entries", _flip_first_key))
+    assert ngramkit.Model(bad).order == 3
+    with pytest.raises(FormatError, match="its array 'entries' fails its CRC-32 check"):
+        ngramkit.Model(bad, verify=True)
+    assert ngramkit.Model(kenlm_binary, verify=True).score(SENTENCES[3]) == ngramkit.Model(kenlm_binary).score(
+        SENTENCES[3])
+
+
+def test_binary_without_checksums_loads_but_cannot_be_verified(kenlm_binary, tmp_path):
+    older = tmp_path / "older.ngk"
+    older.write_bytes(without_checksums(kenlm_binary.read_bytes()))
+    np.testing.assert_array_equal(ngramkit.Model(older).score_batch(SENTENCES),
+                                  ngramkit.Model(kenlm_binary).score_batch(SENTENCES))
+    with pytest.raises(FormatError, match="holds no checksums to verify .* rebuild it with ngramkit build-binary"):
+        ngramkit.Model(older, verify=True)
+
+
+def _set(name, index, value):
+    def change(array):
+        array[index] = value(array) if callable(value) else value
+    return name, change
+
+
+# Damage that bounds compiled code's reads, made in files without checksums: loading checks
+# each such value itself.
+UNSAFE_DAMAGE = {
+    "word id past the vocabulary": (_set("word_table", (np.s_[:], 1), lambda t: np.where(
+        t[:, 1] == t[:, 1].max(), t[:, 1].max() + 1, t[:, 1])), "binary model's word table is corrupt"),
+    "word id twice": (_set("word_table", (np.s_[:], 1), lambda t: np.where(t[:, 1] == 5, 6, t[:, 1])),
+                      "binary model's word table is corrupt"),
+    "id in an empty slot": (_set("word_table", (np.s_[:], 1), lambda t: np.where(t[:, 0] == -1, 0, t[:, 1])),
+                            "binary model's word table is corrupt"),
+    "table offset": (_set("meta", (3, 0), lambda m: m[3, 0] + 1), "binary model's n-gram table layout is corrupt"),
+    "table size": (_set("meta", (3, 1), 1 << 40), "binary model's n-gram table layout is corrupt"),
+    "table smaller than its n-grams": (_set("meta", (2, 1), 1), "binary model's n-gram table layout is corrupt"),
+    "word offsets falling": (_set("word_offsets", 3, lambda o: o[2] - 1),
+                             "binary model's word offsets do not fit its word pool (corrupt file)"),
+    "word offsets past the pool": (_set("word_offsets", -1, lambda o: o[-1] + 1),
+                                   "binary model's word offsets do not fit its word pool (corrupt file)"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(UNSAFE_DAMAGE))
+def test_unsafe_damage_without_checksums_is_an_error(kenlm_binary, tmp_path, damage):
+    (name, change), message = UNSAFE_DAMAGE[damage]
+    bad = tmp_path / "bad.ngk"
+    bad.write_bytes(with_array_changed(without_checksums(kenlm_binary.read_bytes()), name, change))
+    with pytest.raises(FormatError) as info:
+        ngramkit.Model(bad)
+    assert str(info.value) == f"{bad}: {message}"
+
+
+HEADER_FAULT = "binary model header is corrupt (sizes or special words)"
+
+
+@pytest.mark.parametrize("entry,value,message", [
+    ("specials", [0, 1, 10 ** 6], HEADER_FAULT), ("specials", [0, 1], HEADER_FAULT),
+    ("sizes", [1, 2, "3"], HEADER_FAULT), ("sizes", [10 ** 6, 1, 1], HEADER_FAULT),
+    ("sizes", [5, 5], "binary model's n-gram table layout is corrupt")])
+def test_header_sizes_and_special_ids_are_checked(kenlm_binary, tmp_path, entry, value, message):
+    from ngramkit.binary import write_arrays
+
+    info, arrays = read_arrays(kenlm_binary, BINARY_KIND)
+    bad = tmp_path / "bad.ngk"
+    write_arrays(bad, BINARY_KIND, {**info, entry: value}, dict(arrays))
+    with pytest.raises(FormatError) as error:
+        ngramkit.Model(bad)
+    assert str(error.value) == f"{bad}: {message}"
+
+
+def test_word_pool_not_utf8_is_an_error_naming_the_file(kenlm_binary, tmp_path):
+    bad = tmp_path / "bad.ngk"
+    bad.write_bytes(with_array_changed(without_checksums(kenlm_binary.read_bytes()), "word_pool",
+                                       lambda pool: pool.__setitem__(0, 0xFF)))
+    model = ngramkit.Model(bad)
+    with pytest.raises(FormatError) as info:
+        _ = model.vocab
+    assert str(info.value) == f"{bad}: binary model's word pool is not UTF-8 (corrupt file)"

@@ -8,9 +8,10 @@ reported with the damage that caused it) rather than taking the test run down. O
 * the intact file's scores, exactly: fine (the damage hit padding, or bytes no score reads);
 * other scores: a KenLM binary has no checksum, so a flipped probability bit reads as another
   probability in KenLM too. Such a file must then score exactly as the kenlm module scores it
-  (KenLM's reading of the same bytes, run in its own worker). For an `.ngk` file, whose
-  header lists its arrays, other scores are allowed only when the damage lies in the bytes
-  of a stored value (log probabilities and backoffs), never in an index, key or word table;
+  (KenLM's reading of the same bytes, run in its own worker). An `.ngk` file holds checksums
+  of its arrays: loading verifies all but the n-gram tables ("entries"), so other scores are
+  allowed only for damage there, and with `verify=True` not at all. Files without checksums
+  (written by an older ngramkit) are fuzzed too: they must never crash either;
 * anything else (a crash, a traceback, an error not naming the file): a failure.
 """
 
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import DATA
+from test_binary import without_checksums
 
 import ngramkit
 from ngramkit.binary import _PREFIX
@@ -51,7 +53,7 @@ else:
     import ngramkit
     from ngramkit.errors import NgramkitError
     def scores(path):
-        model = ngramkit.Model(path)
+        model = ngramkit.Model(path, verify=reader == "ngramkit-verify")
         full = [[float(p) for p, _, _ in model.full_scores(s)] for s in sentences]
         # the batch path reads the same tables through another kernel
         batch = [float(x) for x in model.score_batch(sentences)]
@@ -141,38 +143,9 @@ def damaged_copy(data, kind, offset, extra):
     return bytes(data)
 
 
-def ngk_value_ranges(path):
-    """Byte ranges of an .ngk file that hold stored values (float32 log probabilities and
-    backoffs): the unigram arrays, and the float32 columns of the n-gram entries."""
-    raw = Path(path).read_bytes()
-    _, _, header_len, _ = _PREFIX.unpack_from(raw)
-    header = json.loads(raw[_PREFIX.size:_PREFIX.size + header_len])
-    ranges = []
-    for name, dtype, shape, offset in header["arrays"]:
-        nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
-        if name in ("uni_logprob", "uni_backoff"):
-            ranges.append((offset, offset + nbytes, None))
-        elif name == "entries":
-            # rows of four 32-bit fields: key (two halves), then log probability and backoff
-            ranges.append((offset, offset + nbytes, (8, 16, 16)))
-    return ranges
-
-
-def in_value_bytes(ranges, kind, offset, extra):
-    if kind == "cut":
-        return False
-    last = offset + (extra if kind == "zero" else 1)
-    for lo, hi, columns in ranges:
-        if lo <= offset and last <= hi:
-            if columns is None:
-                return True
-            start, end, row = columns
-            return all(start <= (b - lo) % row < end for b in range(offset, last))
-    return False
-
-
 @pytest.fixture(scope="module")
-def ngk_files(tmp_path_factory):
+def checked_files(tmp_path_factory):
+    """Small .ngk files, with the checksums of their arrays."""
     folder = tmp_path_factory.mktemp("ngk")
     made = []
     for name in ("test.arpa", "test_nounk.arpa"):
@@ -182,10 +155,21 @@ def ngk_files(tmp_path_factory):
     return made
 
 
-def fuzz(files, tmp_path, reader_check, span=None, cuts=True):
+@pytest.fixture(scope="module")
+def ngk_files(checked_files):
+    """The small .ngk files, and copies without checksums (as an older ngramkit wrote them)."""
+    made = list(checked_files)
+    for path in checked_files:
+        target = path.with_name(f"older-{path.name}")
+        target.write_bytes(without_checksums(path.read_bytes()))
+        made.append(target)
+    return made
+
+
+def fuzz(files, tmp_path, reader_check, span=None, cuts=True, reader="ngramkit"):
     """Damage each file (flips and zeroed runs in span(path), by default anywhere), score the
-    damaged copies; returns the failures (reader_check judges the cases that score otherwise
-    than the intact file)."""
+    damaged copies with `reader`; returns the failures (reader_check judges the cases that
+    score otherwise than the intact file)."""
     rng = random.Random(SEED)
     sents = sentences()
     cases, details, intact = [], {}, {}
@@ -200,7 +184,7 @@ def fuzz(files, tmp_path, reader_check, span=None, cuts=True):
             target.write_bytes(damaged_copy(data, kind, offset, extra))
             cases.append((case, str(target)))
             details[case] = (Path(source).name, kind, offset, extra, str(target))
-    answers = run_cases("ngramkit", cases, sents)
+    answers = run_cases(reader, cases, sents)
     for source in files:
         answer = answers[f"intact:{Path(source).name}"]
         assert "scores" in answer, answer
@@ -263,6 +247,10 @@ def ngk_array_span(path, names):
     return arrays[names[0]][0], arrays[names[-1]][1]
 
 
+# The arrays Model reads, in the order they lie in the file.
+SCORER_ARRAYS = ["uni_logprob", "uni_backoff", "meta", "entries", "word_table", "word_pool", "word_offsets"]
+
+
 def no_other_scores(different):
     return [f"{case}: scores differ from the intact file's" for case in different]
 
@@ -280,28 +268,33 @@ def test_damaged_ngk_values(tmp_path, ngk_files):
     assert not failures, "\n".join(failures[:30])
 
 
-@pytest.mark.xfail(strict=True, reason="Model (lm.py/scoring.py) trusts the contents of an .ngk file's "
-                   "meta, entries and word_table arrays: a flipped word id or table offset is read out of "
-                   "bounds by compiled code (segfault), as no load-time check bounds them")
 def test_damaged_ngk_tables_never_crash(tmp_path, ngk_files):
+    """Damage to the tables (their layout, the n-gram and word hash tables), with checksums or
+    without, is an error or scores without crashing."""
     failures = fuzz(ngk_files, tmp_path, lambda different: [], cuts=False,
                     span=lambda path: ngk_array_span(path, ["meta", "entries", "word_table"]))
     assert not failures, "\n".join(failures[:30])
 
 
-@pytest.mark.xfail(strict=True, reason="an .ngk file holds no checksum: a flipped key in the n-gram or word "
-                   "hash tables makes an entry unfindable, which scores differently without an error")
-def test_damaged_ngk_tables_score_as_intact_or_fail(tmp_path, ngk_files):
-    ranges = {path.name: ngk_value_ranges(path) for path in ngk_files}
+def test_damaged_ngk_tables_score_as_intact_or_fail(tmp_path, checked_files):
+    """Loading verifies every scorer array but the n-gram tables: damage elsewhere is an
+    error or harmless; damage to the n-gram tables (a key, a value) may score otherwise."""
+    spans = {path.name: ngk_array_span(path, ["entries"]) for path in checked_files}
 
-    def only_values(different):
-        return [f"{case}: scores differ, and the damage ({kind} at {offset}) is not in a stored value"
+    def only_in_entries(different):
+        return [f"{case}: scores differ, and the damage ({kind} at {offset}) is not in the n-gram tables"
                 for case, (_, source, kind, offset, extra, _) in different.items()
-                if not in_value_bytes(ranges[source], kind, offset, extra)]
+                if not spans[source][0] <= offset < spans[source][1]]
 
-    failures = fuzz(ngk_files, tmp_path, only_values, cuts=False,
-                    span=lambda path: ngk_array_span(path, ["entries", "word_table"]))
-    failures = [f for f in failures if "crash" not in f]
+    failures = fuzz(checked_files, tmp_path, only_in_entries, cuts=False,
+                    span=lambda path: ngk_array_span(path, SCORER_ARRAYS))
+    assert not failures, "\n".join(failures[:30])
+
+
+def test_verified_ngk_tables_score_as_intact_or_fail(tmp_path, checked_files):
+    """With verify=True any damage to the scorer arrays is an error or harmless."""
+    failures = fuzz(checked_files, tmp_path, no_other_scores, cuts=False, reader="ngramkit-verify",
+                    span=lambda path: ngk_array_span(path, SCORER_ARRAYS))
     assert not failures, "\n".join(failures[:30])
 
 
@@ -309,7 +302,4 @@ def test_damage_helpers():
     assert damaged_copy(b"\x00\x01\x02", "flip", 1, 4) == b"\x00\x05\x02"
     assert damaged_copy(b"abcdef", "zero", 4, 9) == b"abcd\x00\x00"
     assert damaged_copy(b"abcdef", "cut", 2, 0) == b"ab"
-    ranges = [(100, 164, (8, 16, 16))]
-    assert in_value_bytes(ranges, "flip", 108, 1) and in_value_bytes(ranges, "flip", 131, 1)
-    assert not in_value_bytes(ranges, "flip", 100, 1) and not in_value_bytes(ranges, "zero", 110, 8)
     assert struct.calcsize("<16sIIQ") == _PREFIX.size
