@@ -27,7 +27,7 @@ import numpy as np
 from .errors import EncodingError
 from .formats import format_of_file
 from .jit import njit
-from .kenlm_binary import _map
+from .kenlm_binary import map_file
 from .kenlm_binary.layout import (
     MODEL_NAMES,
     PROBING,
@@ -318,7 +318,7 @@ def kenlm_vocabulary(path, model):
     """KenLM's words of the model file at `path` in KenLM id order (index 0 is `<unk>`)."""
     fmt = format_of_file(path).name
     if fmt == "kenlm":
-        data = _map(path)
+        data = map_file(path)
         header = parse_header(data, path)
         if header.model_type == PROBING:
             # the words are stored in id order after the tables
@@ -363,7 +363,7 @@ def loading_messages(path, model):
     """What KenLM's query prints on stderr while it loads `path` (read into `model`)."""
     fmt = format_of_file(path).name
     if fmt == "kenlm":
-        return [f"This binary file contains {MODEL_NAMES[parse_header(_map(path), path).model_type]}."]
+        return [f"This binary file contains {MODEL_NAMES[parse_header(map_file(path), path).model_type]}."]
     if fmt == "arpa":
         scale = "".join(f"{k:->5}" for k in range(5, 101, 5))
         missing = [] if UNK in model.unigrams else [

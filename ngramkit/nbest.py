@@ -22,7 +22,7 @@ from .errors import FormatError, UsageError
 from .estimate.pipeline import stderr_warning
 from .jit import njit
 from .perplexity import PerplexityScorer, srilm_tables
-from .scoring import WordTable, _extend, _find, tokenize_lines, unigram_key
+from .scoring import WordTable, extend_key, find_slot, tokenize_lines, unigram_key
 from .textio import atomic_output, iter_lines
 
 NBEST1_MAGIC = "NBestList1.0"
@@ -115,16 +115,16 @@ def _decipher_sentences(uni_logprob, uni_backoff, meta, entries, values, ids, li
                 # the key of the context (first .. t-1) and of the n-gram with w
                 key = unigram_key(u)
                 for x in range(first + 1, t):
-                    key = _extend(key, ids[x])
+                    key = extend_key(key, ids[x])
                 if c == 1:
                     bow = uni_backoff[u]
                     context_found = True
                 else:
-                    slot = _find(entries, meta[c, 0], meta[c, 1], key)
+                    slot = find_slot(entries, meta[c, 0], meta[c, 1], key)
                     context_found = slot >= 0
                     bow = values[meta[c, 0] + slot, 3] if context_found else np.float32(0.0)
                 backed_off = _round_to_bytelog(bow) + result if context_found else result
-                slot = _find(entries, meta[c + 1, 0], meta[c + 1, 1], _extend(key, w)) if w >= 0 else -1
+                slot = find_slot(entries, meta[c + 1, 0], meta[c + 1, 1], extend_key(key, w)) if w >= 0 else -1
                 if slot >= 0:
                     result = _round_to_bytelog(values[meta[c + 1, 0] + slot, 2])
                     if backoff_hack and backed_off > result:

@@ -23,11 +23,11 @@ from .scoring import (
     EMPTY,
     ScoringTables,
     WordTable,
-    _word_key,
-    _word_of_key,
     advance,
     sentence_start,
     tokenize_lines,
+    word_key,
+    word_of_key,
 )
 from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
 
@@ -112,7 +112,7 @@ def sentence_span(ids, line_offsets, s, bos, eos):
 
 
 @njit(cache=True)
-def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
+def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
                cache_weights, token_cache, parts, part_offsets, part_found):
     """Score each line as a sentence; returns (stats array, total + logprob).
@@ -120,7 +120,7 @@ def _ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offset
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
     When token_logp is not empty, the log10 p and matched order of token t of line s go to slot
     t + s, and of the line's </s> to slot hi + s, and line s's (logprob, OOVs, zeroprobs) to
-    sentence_stats[s], for _format_debug.
+    sentence_stats[s], for format_debug.
 
     stats = [sentences, words, OOVs, zeroprobs]. A word whose probability is
     zero counts as an OOV if it is the unknown-word token, else as a zeroprob.
@@ -218,9 +218,9 @@ def _put_tag(out, pos, found):
 
 
 @njit(cache=True)
-def _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
+def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
                   token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, out):
-    """SRILM's -debug 1 (and 2) lines of a block scored by _ppl_block; returns the length.
+    """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
     With multiwords (part_offsets not empty), words are printed as written, with one tag per part."""
     pos = 0
@@ -367,12 +367,12 @@ def _split_multiwords(buf, starts, ends, table, new_word):
         for i in range(starts[t], ends[t] + 1):
             if i == ends[t] or buf[i] == MULTIWORD_SEPARATOR:
                 if i > begin:
-                    w = _word_of_key(table, _word_key(buf, begin, i))
+                    w = word_of_key(table, word_key(buf, begin, i))
                     parts[m] = new_word if w < 0 else w
                     m += 1
                 begin = i + 1
         if m == first:
-            w = _word_of_key(table, _word_key(buf, starts[t], ends[t]))
+            w = word_of_key(table, word_key(buf, starts[t], ends[t]))
             parts[m] = new_word if w < 0 else w
             m += 1
         part_offsets[t + 1] = m
@@ -416,7 +416,7 @@ class PerplexityReport:
 
 
 def _scored_slots(ids, line_offsets, bos, eos):
-    """Mask of the token slots _ppl_block fills (t + s for token t of line s, hi + s for its </s>)."""
+    """Mask of the token slots ppl_block fills (t + s for token t of line s, hi + s for its </s>)."""
     lo, hi = line_offsets[:-1].copy(), line_offsets[1:].copy()
     if len(ids):
         lo += (hi > lo) & (ids[np.minimum(lo, len(ids) - 1)] == bos)
@@ -446,8 +446,8 @@ def srilm_tables(model):
 
 
 @dataclass
-class _ScoredBlock:
-    """A block of text as _ppl_block scored it (see there for the per-token arrays)."""
+class ScoredBlock:
+    """A block of text as ppl_block scored it (see there for the per-token arrays)."""
 
     buf: np.ndarray
     ids: np.ndarray
@@ -490,7 +490,7 @@ class PerplexityScorer:
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
     def _scored_blocks(self, path, keep):
-        """Per block of `path`, a _ScoredBlock; its per-token arrays are empty unless `keep`
+        """Per block of `path`, a ScoredBlock; its per-token arrays are empty unless `keep`
         (token_cache also without a cache, parts without multiwords). The total and the cache run
         on across blocks, as SRILM's do."""
         total = 0.0
@@ -517,10 +517,10 @@ class PerplexityScorer:
         token_found = np.empty(slots, dtype=np.int32)
         sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
         token_cache = np.empty(slots if self.cache else 0)
-        stats, total = _ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
+        stats, total = ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                   self.unk, total, token_logp, token_found, sentence_stats,
                                   *cache.arrays(), token_cache, parts, part_offsets, part_found)
-        return _ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
+        return ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
                             token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found)
 
     def sentence_scores(self, lines):
@@ -548,7 +548,7 @@ class PerplexityScorer:
                     per_token = 2 * self.max_word + 80 + 24 * bool(self.cache)
                     size += (len(b.ids) + len(b.line_offsets)) * per_token + 2 * len(b.buf) + 8 * len(b.part_found)
                 output = np.empty(size, dtype=np.uint8)
-                used = _format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
+                used = format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
                                      vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
                                      b.token_cache, b.part_offsets, b.part_found, output)
                 out.write(output[:used].tobytes())
@@ -633,7 +633,7 @@ class PerplexityScorer:
                                 oov_words=dict(sorted(oov_words.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
-# Reading back the -debug 2 lines _format_debug writes (compute-best-mix's input)
+# Reading back the -debug 2 lines format_debug writes (compute-best-mix's input)
 
 _WORD_LINE = re.compile(rb"^\tp\( .*\) \t= \[(OOV|\d+gram)\] \S+ \[ (\S+) \]\r?$", re.M)
 

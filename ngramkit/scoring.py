@@ -47,7 +47,7 @@ def unigram_key(word):
 
 
 @njit(cache=True, inline="always")
-def _extend(key, word):
+def extend_key(key, word):
     """The key of an n-gram from its history's key and its last word (never EMPTY)."""
     h = np.int64(_fmix(np.uint64(key) ^ (np.uint64(word) * np.uint64(0x9E3779B97F4A7C15))))
     return h if h != EMPTY else np.int64(0)
@@ -70,7 +70,7 @@ def _request_probe(values, row):
 
 
 @njit(cache=True, inline="always")
-def _find(entries, offset, size, key):
+def find_slot(entries, offset, size, key):
     """Slot of `key` in the table at entries[offset:offset+size], or -1."""
     slot = _slot_of(key, size)
     while True:
@@ -115,7 +115,7 @@ def _insert_order(ids, logprob, backoff, entries, values, offset, size, zero):
         if r < n:
             key = unigram_key(ids[r, 0])
             for c in range(1, k):
-                key = _extend(key, ids[r, c])
+                key = extend_key(key, ids[r, c])
             keys[r % _INSERT_AHEAD] = key
             _request_probe(values, offset + _slot_of(key, size))
 
@@ -170,7 +170,7 @@ def with_blanks(model):
 def _key_of(ids, r, start, stop):
     key = unigram_key(ids[r, start])
     for c in range(start + 1, stop):
-        key = _extend(key, ids[r, c])
+        key = extend_key(key, ids[r, c])
     return key
 
 
@@ -182,7 +182,7 @@ def _missing_suffixes(ids, entries, meta):
     k = width - 1
     missing = 0
     for r in range(ids.shape[0]):
-        missing += _find(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 1, width)) < 0
+        missing += find_slot(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 1, width)) < 0
     return missing
 
 
@@ -197,7 +197,7 @@ def _mark_contexts(ids, entries, values, meta, uni_backoff):
             if uni_backoff[ids[r, 0]] == 0:
                 uni_backoff[ids[r, 0]] = np.float32(0.0)
             continue
-        slot = _find(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 0, k))
+        slot = find_slot(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 0, k))
         if slot >= 0 and values[meta[k, 0] + slot, 3] == 0:
             values[meta[k, 0] + slot, 3] = np.float32(0.0)
 
@@ -298,7 +298,7 @@ def _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word):
     context ctx_keys[ctx_base:ctx_base+ctx_len] probes."""
     order = meta.shape[0] - 1
     for j in range(1, min(ctx_len, order - 1) + 1):
-        _request_probe(values, meta[j + 1, 0] + _slot_of(_extend(ctx_keys[ctx_base + j - 1], word), meta[j + 1, 1]))
+        _request_probe(values, meta[j + 1, 0] + _slot_of(extend_key(ctx_keys[ctx_base + j - 1], word), meta[j + 1, 1]))
 
 
 @njit(cache=True, inline="always")
@@ -375,8 +375,8 @@ def advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
         if found == j:
             k = j + 1
             offset = meta[k, 0]
-            key = _extend(ctx_keys[ctx_base + j - 1], word)
-            slot = _find(entries, offset, meta[k, 1], key)
+            key = extend_key(ctx_keys[ctx_base + j - 1], word)
+            slot = find_slot(entries, offset, meta[k, 1], key)
             if slot >= 0:
                 p = values[offset + slot, 2]
                 found = k
@@ -412,8 +412,8 @@ def _advance_srilm(uni_logprob, uni_backoff, meta, entries, values,
     for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
         offset = meta[k, 0]
-        key = _extend(ctx_keys[ctx_base + j - 1], word)
-        slot = _find(entries, offset, meta[k, 1], key)
+        key = extend_key(ctx_keys[ctx_base + j - 1], word)
+        slot = find_slot(entries, offset, meta[k, 1], key)
         if slot >= 0:
             p = values[offset + slot, 2]
             found = k
@@ -436,7 +436,7 @@ def _finish_word_key(h):
 
 
 @njit(cache=True, inline="always")
-def _word_key(buf, start, end):
+def word_key(buf, start, end):
     """A word's 64-bit key: FNV-1a of its bytes, finalised (never EMPTY)."""
     return _finish_word_key(hash_bytes(buf, start, end))
 
@@ -445,7 +445,7 @@ def _word_key(buf, start, end):
 def _build_word_table(pool, offsets, table):
     size = len(table)
     for w in range(len(offsets) - 1):
-        key = _word_key(pool, offsets[w], offsets[w + 1])
+        key = word_key(pool, offsets[w], offsets[w + 1])
         slot = _slot_of(key, size)
         while table[slot, 0] != EMPTY:
             slot += 1
@@ -478,9 +478,9 @@ class WordTable:
 
 
 @njit(cache=True, inline="always")
-def _word_of_key(table, key):
+def word_of_key(table, key):
     """Id of the word with `key`, or -1."""
-    slot = _find(table, 0, len(table), key)
+    slot = find_slot(table, 0, len(table), key)
     return -1 if slot < 0 else table[slot, 1]
 
 
@@ -545,13 +545,13 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
             key = _finish_word_key(h)
             # the id of the word LOOKAHEAD back is read now, its table line requested back then
             if t >= LOOKAHEAD:
-                w = _word_of_key(table, keys[t % LOOKAHEAD])
+                w = word_of_key(table, keys[t % LOOKAHEAD])
                 ids[t - LOOKAHEAD] = w if w >= 0 else unknown
             keys[t % LOOKAHEAD] = key
             prefetch(table, _slot_of(key, size))
             t += 1
     for u in range(max(t - LOOKAHEAD, 0), t):
-        w = _word_of_key(table, keys[u % LOOKAHEAD])
+        w = word_of_key(table, keys[u % LOOKAHEAD])
         ids[u] = w if w >= 0 else unknown
     if t > line_start_token or (keep_empty and n > 0 and buf[n - 1] != 10):
         line += 1
@@ -590,7 +590,7 @@ def _prefetch_ngrams_ending(meta, values, ids, lo, hi, u, bos, eos, use_bos):
             break
         key = unigram_key(_word_at(ids, lo, hi, start, bos, eos))
         for x in range(start + 1, u + 1):
-            key = _extend(key, _word_at(ids, lo, hi, x, bos, eos))
+            key = extend_key(key, _word_at(ids, lo, hi, x, bos, eos))
         _request_probe(values, meta[k, 0] + _slot_of(key, meta[k, 1]))
 
 
@@ -614,7 +614,7 @@ def _sentence_ids(buf, table, unknown):
         start = i
         while i < n and not _SEPARATOR[buf[i]]:
             i += 1
-        w = _word_of_key(table, _word_key(buf, start, i))
+        w = word_of_key(table, word_key(buf, start, i))
         ids[t] = w if w >= 0 else unknown
         t += 1
     return ids[:t]
@@ -852,7 +852,7 @@ def begin_state(uni_logprob, uni_backoff, bos, order, state):
 @njit(cache=True)
 def word_id(table, text, unknown):
     """Id of the word whose UTF-8 bytes are `text`, or `unknown`."""
-    w = _word_of_key(table, _word_key(text, 0, len(text)))
+    w = word_of_key(table, word_key(text, 0, len(text)))
     return w if w >= 0 else unknown
 
 

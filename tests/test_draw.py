@@ -8,6 +8,7 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import REFERENCE
 
 from ngramkit.arpa import read_arpa
 from ngramkit.cli.main import main
@@ -15,8 +16,6 @@ from ngramkit.draw import draw, picture_of, read_machine
 from ngramkit.errors import UsageError
 from ngramkit.fst import compile_grammar, write_fst
 from ngramkit.precompile import _ARPA
-
-from conftest import REFERENCE
 
 pytest.importorskip("igraph")
 pytest.importorskip("matplotlib")

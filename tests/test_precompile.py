@@ -23,7 +23,7 @@ for name in sys.argv[2:]:
 @pytest.mark.parametrize("part, kernels", [
     ("count", ["ngramkit.tokenize._tokenize", "ngramkit.countfile._format_counts"]),
     ("estimate", ["ngramkit.estimate.probabilities._order_probabilities", "ngramkit.arpa._format_section"]),
-    ("ppl", ["ngramkit.arpa._parse_body", "ngramkit.perplexity._ppl_block"]),
+    ("ppl", ["ngramkit.arpa._parse_body", "ngramkit.perplexity.ppl_block"]),
     ("prune", ["ngramkit.prune._perplexity_changes", "ngramkit.arpa._format_section"]),
     ("fst", ["ngramkit.fst._order_arcs", "ngramkit.fst._serialize_states"]),
     ("score", ["ngramkit.scoring.score_sentence", "ngramkit.scoring.score_lines"]),

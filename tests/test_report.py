@@ -16,12 +16,11 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from conftest import REFERENCE
 
 from ngramkit.arpa import read_arpa
 from ngramkit.cli.main import main
 from ngramkit.report import ModelFacts, _model_section, build_report, write_report
-
-from conftest import REFERENCE
 
 pytest.importorskip("matplotlib")
 

@@ -5,7 +5,13 @@ import time
 
 import numpy as np
 
-from ngramkit.spill import SPILLED_SHARE, release, resident_bytes, spill_array, spill_directory
+from ngramkit.spill import (
+    SPILLED_SHARE,
+    release,
+    resident_bytes,
+    spill_array,
+    spill_directory,
+)
 
 MB = 1 << 20
 

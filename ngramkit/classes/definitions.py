@@ -15,7 +15,7 @@ PAUSE = "-pau-"  # a word of every SRILM vocabulary (index 3), a non-event
 _C_DOUBLE_PREFIX = re.compile(
     r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)", re.IGNORECASE)
 # replace-words-with-classes (a gawk script) takes it only when the whole field looks numeric.
-_GAWK_NUMBER = re.compile(r"[-+0-9.][-+0-9e.]*")
+GAWK_NUMBER = re.compile(r"[-+0-9.][-+0-9e.]*")
 
 
 @dataclass
@@ -41,7 +41,7 @@ class ClassDefinitions:
         return all(len(e) == 1 for e in self.expansions)
 
 
-def _read_class_lines(path, gawk_numbers):
+def read_class_lines(path, gawk_numbers):
     classes, probs, expansions = [], [], []
     for line_no, line in iter_lines(path):
         fields = line.split()
@@ -50,7 +50,7 @@ def _read_class_lines(path, gawk_numbers):
         prob, first = 1.0, 1
         if len(fields) > 1:
             if gawk_numbers:
-                match = _GAWK_NUMBER.fullmatch(fields[1])
+                match = GAWK_NUMBER.fullmatch(fields[1])
             else:
                 match = _C_DOUBLE_PREFIX.match(fields[1])
             if match:
@@ -73,4 +73,4 @@ def _read_class_lines(path, gawk_numbers):
 def load_classes(path):
     """Read an SRILM classes file (`CLASS [p] word1 word2 ...` per line; blank lines skipped).
     A second field that starts with a number is the expansion probability, as SRILM reads it."""
-    return _read_class_lines(path, gawk_numbers=False)
+    return read_class_lines(path, gawk_numbers=False)

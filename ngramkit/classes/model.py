@@ -13,14 +13,14 @@ from ..model import NgramModel
 from ..numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from ..perplexity import (
     PerplexityScorer,
+    ScoredBlock,
     TextStats,
-    _format_debug,
-    _ppl_block,
-    _ScoredBlock,
+    format_debug,
+    ppl_block,
     sentence_span,
 )
 from ..renorm import chain_logprob, recompute_backoffs
-from ..scoring import ScoringTables, _extend, _find, tokenize_lines, unigram_key
+from ..scoring import ScoringTables, extend_key, find_slot, tokenize_lines, unigram_key
 from ..srilm_lhash import MIN_HASH_BITS, lhash_key, round_size
 from ..tables import find_rows
 from ..textio import iter_line_blocks
@@ -120,9 +120,9 @@ def _ngram_key(ctx, length, word):
     """Table key of the n-gram ctx[length-1] .. ctx[0] (then `word` if >= 0)."""
     key = unigram_key(ctx[length - 1])
     for j in range(length - 2, -1, -1):
-        key = _extend(key, ctx[j])
+        key = extend_key(key, ctx[j])
     if word >= 0:
-        key = _extend(key, word)
+        key = extend_key(key, word)
     return key
 
 
@@ -136,7 +136,7 @@ def _context_node(c_uni, c_meta, c_entries, c_values, ctx, length):
     if length >= c_meta.shape[0]:
         return False, np.float32(0.0)
     offset = c_meta[length, 0]
-    slot = _find(c_entries, offset, c_meta[length, 1], _ngram_key(ctx, length, -1))
+    slot = find_slot(c_entries, offset, c_meta[length, 1], _ngram_key(ctx, length, -1))
     if slot < 0:
         return False, np.float32(0.0)
     return True, c_values[offset + slot, 2]
@@ -160,7 +160,7 @@ def _word_prob(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c_v
             break
         bow = np.float32(bow + b)
         offset = p_meta[level + 1, 0]
-        slot = _find(p_entries, offset, p_meta[level + 1, 1], _ngram_key(ctx, level, word))
+        slot = find_slot(p_entries, offset, p_meta[level + 1, 1], _ngram_key(ctx, level, word))
         if slot >= 0:
             logp = p_values[offset + slot, 2]
             bow = np.float32(0.0)
@@ -336,7 +336,7 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
 def _class_block(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c_values,
                  member_offsets, member_class, member_logp, srilm_index, ids, line_offsets, bos, eos, unk,
                  total, per_word, token_logp, token_found, sentence_stats, tag_bounds):
-    """_class_sentence over each line of a block, with _ppl_block's conventions (slot t + s for
+    """_class_sentence over each line of a block, with ppl_block's conventions (slot t + s for
     token t of line s, hi + s for its </s>); returns (stats, total, tags) where slot i's tags
     are tags[tag_bounds[i, 0]:tag_bounds[i, 1]] (per_word only)."""
     stats = np.zeros(4, dtype=np.int64)
@@ -385,7 +385,7 @@ def _class_block(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c
 
 @njit(cache=True)
 def _add_memberships(ids, line_offsets, bos, eos, member_logp, per_word, token_logp, sentence_stats):
-    """SimpleClassNgram's membership probabilities added to a block _ppl_block scored over
+    """SimpleClassNgram's membership probabilities added to a block ppl_block scored over
     class tokens; returns the block's log10 probability. -debug 2 (per_word) adds each word's
     to its float32 log10 p; otherwise a sentence's are summed in float32 and added to it."""
     block_total = 0.0
@@ -564,7 +564,7 @@ class ClassScorer(PerplexityScorer):
                 token_logp = np.empty(len(ids) + len(line_offsets), dtype=np.float32)
                 token_found = np.empty(len(token_logp), dtype=np.int32)
                 sentence_stats = np.empty((n_lines, 3))
-                stats, _ = _ppl_block(*self.tables.arrays(), cm.replacement[ids], line_offsets, vocab.bos,
+                stats, _ = ppl_block(*self.tables.arrays(), cm.replacement[ids], line_offsets, vocab.bos,
                                       vocab.eos, self.unk, 0.0, token_logp, token_found, sentence_stats,
                                       *WordCache.disabled().arrays(), _NONE_F64, _NONE_I32, _NONE_I64, _NONE_I32)
                 total += _add_memberships(ids, line_offsets, vocab.bos, vocab.eos, cm.replacement_logp,
@@ -583,7 +583,7 @@ class ClassScorer(PerplexityScorer):
 
     def _scored_blocks(self, path, keep):
         for block in self._blocks(path, keep, keep and self._per_word):
-            yield _ScoredBlock(*block[:10], _NONE_F64, _NONE_I64, _NONE_I32)
+            yield ScoredBlock(*block[:10], _NONE_F64, _NONE_I64, _NONE_I32)
 
     def score_file(self, path, debug=0, out=None):
         """SRILM's `ngram -classes` totals of `path`, and its -debug 1/2 lines written to `out`:
@@ -604,7 +604,7 @@ class ClassScorer(PerplexityScorer):
             total.logprob = logprob
             n_lines = len(line_offsets) - 1
             sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-            used = _format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos, 1,
+            used = format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos, 1,
                                  token_logp, token_found, sentence_stats, _NONE_F64, _NONE_I64, _NONE_I32,
                                  sentences)
             word_lines = np.empty((len(ids) + len(line_offsets)) * (2 * self.max_word + 80) + 8 * len(tags),

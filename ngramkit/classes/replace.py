@@ -10,7 +10,7 @@ from ..numfmt import put_bytes
 from ..scoring import WordTable, tokenize_lines
 from ..textio import atomic_output, iter_line_blocks
 from ..vocab import Vocabulary
-from .definitions import _GAWK_NUMBER, _read_class_lines
+from .definitions import GAWK_NUMBER, read_class_lines
 
 _PIPE = 124
 _SPACE = 32
@@ -165,11 +165,11 @@ def _awk_number(value):
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else f"{value:.6g}"
 
 
-def _awk_true(value):
+def awk_true(value):
     """gawk's truth of a command-line assignment (a numeric string is true when nonzero)."""
     if value is None:
         return False
-    if _GAWK_NUMBER.fullmatch(value.strip()):
+    if GAWK_NUMBER.fullmatch(value.strip()):
         try:
             return float(value) != 0
         except ValueError:
@@ -182,7 +182,7 @@ class ClassReplacer:
     When two lines expand to the same words, the first line's class is used."""
 
     def __init__(self, classes_path):
-        self.definitions = _read_class_lines(classes_path, gawk_numbers=True)
+        self.definitions = read_class_lines(classes_path, gawk_numbers=True)
         d = self.definitions
         names = d.names()
         class_index = {name: i for i, name in enumerate(names)}

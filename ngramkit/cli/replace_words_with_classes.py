@@ -10,7 +10,7 @@ stdout (stdin when no text is given), `read N class expansions` to stderr.
 
 import sys
 
-from ..classes.replace import _awk_true, replace_words_with_classes
+from ..classes.replace import awk_true, replace_words_with_classes
 from ..errors import UsageError
 from .common import run
 
@@ -36,10 +36,10 @@ def replace_words_with_classes_cmd(argv):
         raise UsageError(f"addone= needs a number, not {values['addone']!r}") from None
     out = sys.stdout.buffer
     replace_words_with_classes(values["classes"], texts or ["-"], out,
-                               have_counts=_awk_true(values.get("have_counts")),
-                               partial=_awk_true(values.get("partial")),
+                               have_counts=awk_true(values.get("have_counts")),
+                               partial=awk_true(values.get("partial")),
                                counts_path=values.get("outfile") or None,
-                               normalize=_awk_true(values.get("normalize", "1")), addone=addone)
+                               normalize=awk_true(values.get("normalize", "1")), addone=addone)
     out.flush()
 
 

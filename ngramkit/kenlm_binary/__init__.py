@@ -47,7 +47,7 @@ def is_kenlm_binary(path):
         return False
 
 
-def _map(path):
+def map_file(path):
     try:
         f = open(path, "rb")
     except FileNotFoundError:
@@ -71,7 +71,7 @@ def read_kenlm_binary(path, drop_blanks=False):
     With `drop_blanks`, the entries of an unquantized file that have exactly a blank's value
     are left out instead, which gives back the n-grams of the ARPA the file was built from.
     Zero backoffs come back as 0 (the file cannot tell 0 from no backoff)."""
-    data = _map(path)
+    data = map_file(path)
     buf = np.frombuffer(data, dtype=np.uint8)
     header = parse_header(data, path)
     if header.model_type == PROBING:
