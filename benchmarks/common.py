@@ -57,20 +57,22 @@ def machine():
 class Contender:
     """One side of a comparison: a command line (with its environment and redirections)."""
 
-    def __init__(self, name, argv, env=None, stdin=None, stdout=None):
+    def __init__(self, name, argv, env=None, stdin=None, stdout=None, warm_up=True):
+        """warm_up: run once before the measured rounds (ngramkit's first run fills Numba's cache)."""
         self.name, self.argv, self.env, self.stdin, self.stdout = name, argv, env, stdin, stdout
+        self.warm_up = warm_up
 
     def run(self):
         with open(self.stdin or os.devnull, "rb") as stdin, open(self.stdout or os.devnull, "wb") as stdout:
             return measure(self.argv, env=self.env, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
 
 
-def side_by_side(job, contenders, repeats=3, warm_up=True):
+def side_by_side(job, contenders, repeats=3):
     """Run the contenders in turn, `repeats` rounds, and print each one's median wall time and
     peak RSS and their ratios to the last contender (the reference). Returns {name: (wall, rss)}."""
     contenders = [c for c in contenders if c is not None]
-    if warm_up:
-        for c in contenders:
+    for c in contenders:
+        if c.warm_up:
             c.run()
     runs = {c.name: [] for c in contenders}
     for _ in range(repeats):

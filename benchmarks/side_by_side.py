@@ -107,7 +107,7 @@ def job_lmplz(s, order, repeats):
     if not lmplz:
         print(f"lmplz -o {order}: KenLM's lmplz not found: ngramkit alone")
     theirs = lmplz and Contender("KenLM lmplz", [lmplz, "-o", str(order), "-S", "2G", "-T", s.work],
-                                 stdin=train, stdout=out)
+                                 stdin=train, stdout=out, warm_up=False)
     side_by_side(f"lmplz -o {order} -S 2G", [*ours, theirs], repeats)
 
 
@@ -132,7 +132,7 @@ def job_ppl(s, model, label, repeats):
     query = anchor("query", s.anchors)
     if not query:
         print(f"{label}: KenLM's query not found: ngramkit alone")
-    theirs = query and Contender("KenLM query", [query, "-v", "summary", model], stdin=test)
+    theirs = query and Contender("KenLM query", [query, "-v", "summary", model], stdin=test, warm_up=False)
     side_by_side(label, [*s.ours("ngramkit ngram", [tool("ngram"), "-lm", model, "-ppl", test]), theirs], repeats)
     print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
 
@@ -163,7 +163,8 @@ def job_fst(s, repeats):
                                         model, s.path("G.fst")])
     try:
         import kaldilm  # noqa: F401
-        theirs = Contender("kaldilm", [sys.executable, "-c", KALDILM, model, s.path("G.kaldilm.fst"), words])
+        theirs = Contender("kaldilm", [sys.executable, "-c", KALDILM, model, s.path("G.kaldilm.fst"), words],
+                           warm_up=False)
     except ImportError:
         print("fst: kaldilm is not installed: ngramkit alone")
         theirs = None
