@@ -17,6 +17,20 @@ SHARED_REFERENCE = Path(os.environ.get(
 needs_shared = pytest.mark.skipif(not SHARED_REFERENCE.is_dir(), reason="../shared/reference is absent")
 
 
+def run_ngram(argv, cwd, capsysbinary):
+    """`ngram argv` run in-process in the folder `cwd` (references name files relative to it);
+    returns its stdout bytes."""
+    from ngramkit.cli.ngram import ngram
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        ngram(argv)
+    finally:
+        os.chdir(old)
+    return capsysbinary.readouterr().out
+
+
 def run_cli(main, argv, capsys=None):
     """Run a command's main(argv) in-process; return (exit status, stdout, stderr)."""
     try:

@@ -2,16 +2,15 @@
 
 import gzip
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_ngram as run
 
 from ngramkit.cache_lm import WordCache, cache_probability, mixed_logprob
-from ngramkit.cli.ngram import ngram
 
 DATA = Path(__file__).parent / "data"
 MORE = DATA / "srilm_more"
@@ -24,16 +23,6 @@ def texts(where, lang_dir):
         text = f.read()
     (where / "test.txt").write_bytes(text)
     (where / "test20.txt").write_bytes(b"".join(text.splitlines(keepends=True)[:20]))
-
-
-def run(argv, cwd, capsysbinary):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        ngram(argv)
-    finally:
-        os.chdir(old)
-    return capsysbinary.readouterr().out
 
 
 def test_cache_probabilities_by_hand():

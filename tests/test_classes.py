@@ -4,7 +4,6 @@
 import gzip
 import io
 import math
-import os
 import shlex
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_ngram
 
 from ngramkit import load
 from ngramkit.classes import (
@@ -20,7 +20,6 @@ from ngramkit.classes import (
     load_classes,
     replace_words_with_classes,
 )
-from ngramkit.cli.ngram import ngram
 from ngramkit.errors import FormatError, UsageError
 
 DATA = Path(__file__).parent / "data" / "classes"
@@ -28,16 +27,6 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
 MORE = SHARED / "more"
 LANGS = ["en", "zh"]
 needs_shared = pytest.mark.skipif(not MORE.is_dir(), reason="needs ../shared/reference")
-
-
-def run_ngram(argv, cwd, capsysbinary):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        ngram(argv)
-    finally:
-        os.chdir(old)
-    return capsysbinary.readouterr().out
 
 
 def replaced(classes, text, **options):

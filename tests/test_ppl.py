@@ -1,12 +1,12 @@
 import gzip
 import math
-import os
 import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_ngram
 
 from ngramkit.arpa import read_arpa
 from ngramkit.cli.ngram import ngram
@@ -51,16 +51,6 @@ def text_dirs(tmp_path_factory):
         return made[lang_dir]
 
     return get
-
-
-def run_ngram(argv, cwd, capsysbinary):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        ngram(argv)
-    finally:
-        os.chdir(old)
-    return capsysbinary.readouterr().out
 
 
 LOCAL_RUNS = ppl_runs(DATA)

@@ -2,31 +2,20 @@
 SRILM 1.7.3's outputs."""
 
 import gzip
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_ngram as run
 
 from ngramkit.arpa import read_arpa
-from ngramkit.cli.ngram import ngram
 from ngramkit.perplexity import PerplexityScorer
 
 DATA = Path(__file__).parent / "data"
 MORE = DATA / "srilm_more"
 EN_MKN3 = DATA / "reference" / "en" / "srilm" / "mkn3.arpa.gz"
 SHARED_MORE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "more"
-
-
-def run(argv, cwd, capsysbinary):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        ngram(argv)
-    finally:
-        os.chdir(old)
-    return capsysbinary.readouterr().out
 
 
 @pytest.mark.parametrize("debug, name", [([], "counts-en-test20.ppl0.txt"), (["-debug", "2"], "counts-en-test20.ppl2.txt")])
