@@ -20,8 +20,7 @@ from .errors import UsageError
 from .jit import njit
 from .model import NgramModel
 from .perplexity import TextStats, sentence_span
-from .prune import CHUNK_ROWS
-from .renorm import backoff_logprob, recompute_backoffs
+from .renorm import CHUNK_ROWS, backoff_logprob, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
 from .tables import find_rows

@@ -26,9 +26,12 @@ from .estimate.backoff import IMPROPER, bow_terms
 from .jit import njit
 from .model import NgramModel
 from .renorm import (
+    CHUNK_ROWS,
     backoff_logprob,
     chain_logprob,
+    context_groups,
     context_rows,
+    context_starts,
     inf_to_zeros,
     recompute_backoffs,
     zeros_to_inf,
@@ -66,49 +69,6 @@ def _perplexity_changes(starts, logp, lower, ctx_logprob, ctx_bow):
     return change, failed
 
 
-@njit(cache=True)
-def _context_starts(rows, width):
-    """First row of each run of rows sharing their first `width` ids, then the number of rows."""
-    n = rows.shape[0]
-    count = 0
-    for i in range(n):
-        if i == 0 or _new_context(rows, i, width):
-            count += 1
-    starts = np.empty(count + 1, dtype=np.int64)
-    count = 0
-    for i in range(n):
-        if i == 0 or _new_context(rows, i, width):
-            starts[count] = i
-            count += 1
-    starts[count] = n
-    return starts
-
-
-@njit(cache=True)
-def _new_context(rows, i, width):
-    for j in range(width):
-        if rows[i, j] != rows[i - 1, j]:
-            return True
-    return False
-
-
-# The n-grams whose backed-off probabilities are looked up at a time: what bounds the
-# temporaries of a large model (a whole order at once would need several times its size).
-CHUNK_ROWS = 1 << 18
-
-
-def _context_groups(starts, size=None):
-    """Ranges [h0, h1) of contexts holding about `size` rows each (a context is never split)."""
-    size = size or CHUNK_ROWS
-    h0 = 0
-    n_ctx = len(starts) - 1
-    while h0 < n_ctx:
-        h1 = int(np.searchsorted(starts, starts[h0] + size, side="right")) - 1
-        h1 = min(max(h1, h0 + 1), n_ctx)
-        yield h0, h1
-        h0 = h1
-
-
 class Pruner:
     """The pruning decisions for one model at any threshold, or, given `threshold`, at that one.
 
@@ -134,11 +94,11 @@ class Pruner:
         computed by groups of contexts."""
         model = self.model
         rows, logprob = model.ngrams[k - 1], model.logprob[k - 1]
-        starts = _context_starts(rows, k - 1)
+        starts = context_starts(rows, k - 1)
         fixed = self.threshold is not None
         changes = np.empty(len(rows), dtype=np.bool_ if fixed else np.float64)
         failed_rows = np.zeros(len(model.ngrams[k - 2]), dtype=np.bool_)
-        for h0, h1 in _context_groups(starts):
+        for h0, h1 in context_groups(starts):
             r0, r1 = int(starts[h0]), int(starts[h1])
             group = rows[r0:r1]
             lower = backoff_logprob(model, group[:, 1:])
