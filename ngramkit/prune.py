@@ -69,6 +69,24 @@ def _perplexity_changes(starts, logp, lower, ctx_logprob, ctx_bow):
     return change, failed
 
 
+@njit(cache=True)
+def _keep_rows_in_place(table, keep):
+    """Move the rows of `table` that `keep` selects down to its first rows, in order; returns
+    how many there are. A kept row only moves down, over rows already moved or dropped."""
+    kept = 0
+    for i in range(table.shape[0]):
+        if keep[i]:
+            if kept != i:
+                table[kept] = table[i]
+            kept += 1
+    return kept
+
+
+def _kept_values(values, keep, kept):
+    _keep_rows_in_place(values.reshape(-1, 1), keep)
+    return values[:kept]
+
+
 class Pruner:
     """The pruning decisions for one model at any threshold, or, given `threshold`, at that one.
 
@@ -154,17 +172,31 @@ class Pruner:
         """Total number of n-grams kept at `threshold`."""
         return int(sum(int(m.sum()) for m in self.decisions(threshold)[0]))
 
-    def pruned(self, threshold):
-        """The model pruned at `threshold`, with recomputed backoff weights."""
+    def pruned(self, threshold, in_place=False):
+        """The model pruned at `threshold`, with recomputed backoff weights. `in_place`: the
+        pruner's model itself, its kept rows moved down its own arrays (no second copy of the
+        model, the output is never larger than the input); the pruner is spent then."""
         model = self.model
         keep, nodes = self.decisions(threshold)
-        backoff = []
-        for k in range(1, model.order):
-            bow = model.backoff[k - 1][keep[k - 1]]
-            bow[~nodes[k - 1][keep[k - 1]]] = np.nan
-            backoff.append(bow)
-        out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
-                         [p[m] for p, m in zip(model.logprob, keep)], backoff)
+        if in_place and all(a.flags.writeable for a in model.ngrams + model.logprob + model.backoff):
+            for k in range(1, model.order + 1):
+                if k < model.order:
+                    model.backoff[k - 1][~nodes[k - 1]] = np.nan
+                kept = _keep_rows_in_place(model.ngrams[k - 1], keep[k - 1])
+                model.ngrams[k - 1] = model.ngrams[k - 1][:kept]
+                model.logprob[k - 1] = _kept_values(model.logprob[k - 1], keep[k - 1], kept)
+                if k < model.order:
+                    model.backoff[k - 1] = _kept_values(model.backoff[k - 1], keep[k - 1], kept)
+            self.changes = self.failed = self.model = None
+            out = model
+        else:
+            backoff = []
+            for k in range(1, model.order):
+                bow = model.backoff[k - 1][keep[k - 1]]
+                bow[~nodes[k - 1][keep[k - 1]]] = np.nan
+                backoff.append(bow)
+            out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
+                             [p[m] for p, m in zip(model.logprob, keep)], backoff)
         del keep, nodes
         recompute_backoffs(out)
         return out
@@ -187,9 +219,10 @@ class Pruner:
         return 10.0 ** hi
 
 
-def prune(model, threshold, minprune=2):
-    """SRILM's `ngram -prune threshold [-minprune minprune]`."""
-    return Pruner(model, minprune, threshold).pruned(threshold)
+def prune(model, threshold, minprune=2, in_place=False):
+    """SRILM's `ngram -prune threshold [-minprune minprune]`. `in_place`: prune `model` itself,
+    in its own arrays (see Pruner.pruned)."""
+    return Pruner(model, minprune, threshold).pruned(threshold, in_place)
 
 
 def prune_low_probs(model, minprune=2):

@@ -162,7 +162,7 @@ def ngram(argv):
     if opts["renorm"]:  # before pruning, as SRILM
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
     if opts["prune"]:
-        model = prune(model, opts["prune"], opts["minprune"])
+        model = prune(model, opts["prune"], opts["minprune"], in_place=True)
     if opts["prune_lowprobs"]:
         model = prune_low_probs(model, opts["minprune"])
     if opts["write_vocab"]:
