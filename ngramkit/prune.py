@@ -82,9 +82,18 @@ def _keep_rows_in_place(table, keep):
     return kept
 
 
-def _kept_values(values, keep, kept):
-    _keep_rows_in_place(values.reshape(-1, 1), keep)
-    return values[:kept]
+def _keep_in_place(arrays, i, keep):
+    """Keep the rows of arrays[i] that `keep` selects, moved down its memory; the array shrinks
+    to them, the rest of its memory released, unless something else refers to it (a view, a
+    memory map): then arrays[i] becomes a view of them."""
+    table = arrays[i]
+    arrays[i] = None  # the list's reference would stop the array from shrinking
+    kept = _keep_rows_in_place(table.reshape(table.shape[0], table.shape[1] if table.ndim == 2 else 1), keep)
+    try:
+        table.resize((kept,) + table.shape[1:])
+    except ValueError:
+        table = table[:kept]
+    arrays[i] = table
 
 
 class Pruner:
@@ -180,13 +189,12 @@ class Pruner:
         keep, nodes = self.decisions(threshold)
         if in_place and all(a.flags.writeable for a in model.ngrams + model.logprob + model.backoff):
             for k in range(1, model.order + 1):
+                tables = [model.ngrams, model.logprob]
                 if k < model.order:
                     model.backoff[k - 1][~nodes[k - 1]] = np.nan
-                kept = _keep_rows_in_place(model.ngrams[k - 1], keep[k - 1])
-                model.ngrams[k - 1] = model.ngrams[k - 1][:kept]
-                model.logprob[k - 1] = _kept_values(model.logprob[k - 1], keep[k - 1], kept)
-                if k < model.order:
-                    model.backoff[k - 1] = _kept_values(model.backoff[k - 1], keep[k - 1], kept)
+                    tables.append(model.backoff)
+                for arrays in tables:
+                    _keep_in_place(arrays, k - 1, keep[k - 1])
             self.changes = self.failed = self.model = None
             out = model
         else:

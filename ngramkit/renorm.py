@@ -130,7 +130,7 @@ def _new_context(rows, i, width):
 
 # The n-grams whose backed-off probabilities are looked up at a time: what bounds the
 # temporaries of a large model (a whole order at once would need several times its size).
-CHUNK_ROWS = 1 << 18
+CHUNK_ROWS = 1 << 16
 
 
 def context_groups(starts, size=None):
