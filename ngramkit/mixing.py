@@ -59,14 +59,19 @@ def shared_vocab(models, in_place=False):
     return [on_vocab(m, vocab, in_place) for m in models]
 
 
-def _union(a, b):
+def _union(a, b, reusable):
+    """The sorted union of the row tables a and b, and which of them it is when one of `reusable`
+    (flags for a and b) holds it all: that table is returned itself, not copied (else None)."""
     identity = np.arange(max(int(a.max(initial=0)), int(b.max(initial=0))) + 1, dtype=np.int32)
     n = merged_size(a, identity, b, identity)
+    for which, table in enumerate((a, b)):
+        if reusable[which] and len(table) == n:
+            return table, which
     out = np.empty((n, a.shape[1]), dtype=np.int32)
     # the merge sums counts, which a union does not need: a byte each (at most 2) is enough
     counts = np.empty(n, dtype=np.int8)
     merge_tables(a, np.ones(len(a), np.int8), identity, b, np.ones(len(b), np.int8), identity, out, counts)
-    return out
+    return out, None
 
 
 def _mix_logprob(pa, pb, lam):
@@ -80,20 +85,28 @@ def mix_pair(a, b, lam, release=()):
     merged from the highest down, since an order's probabilities back off to the lower ones only;
     each order of the models in `release` (a, b or both) is dropped from them once merged, which
     leaves them empty."""
+    if a is b:
+        release = release[:1]  # one model, emptied once
     order = max(a.order, b.order)
     a_order = a.order
     ngrams, logprob, backoff = [None] * order, [None] * order, [None] * (order - 1)
     for k in range(order, 0, -1):
         rows_a = a.ngrams[k - 1] if k <= a.order else np.zeros((0, k), np.int32)
         rows_b = b.ngrams[k - 1] if k <= b.order else np.zeros((0, k), np.int32)
-        rows = _union(rows_a, rows_b)
-        mixed = np.empty(len(rows), dtype=np.float32)
-        bow = np.full(len(rows) if k < order else 0, np.nan, dtype=np.float32)
+        # a released model whose order holds the whole union gives the merge its arrays: a
+        # chunk's probabilities are written over the rows the chunk alone looks up
+        owners = [k <= m.order and any(m is r for r in release) and m.logprob[k - 1].flags.writeable
+                  for m in (a, b)]
+        rows, owner = _union(rows_a, rows_b, owners)
+        mixed = np.empty(len(rows), dtype=np.float32) if owner is None else (a, b)[owner].logprob[k - 1]
+        marks = k < a_order and owner != 0
+        bow = a.backoff[k - 1] if k < a_order and owner == 0 else np.full(
+            len(rows) if k < order else 0, np.nan, dtype=np.float32)
         # by chunks, which bound the lookups' temporaries
         for lo in range(0, len(rows), CHUNK_ROWS):
             chunk = rows[lo:lo + CHUNK_ROWS]
             mixed[lo:lo + len(chunk)] = _mix_logprob(backoff_logprob(a, chunk), backoff_logprob(b, chunk), lam)
-            if k < a_order:
+            if marks:
                 # a's backoff weights mark its contexts; the recomputation fills in every context
                 idx = find_rows(rows_a, chunk, 0)
                 bow[lo:lo + len(chunk)][idx >= 0] = a.backoff[k - 1][idx[idx >= 0]]
