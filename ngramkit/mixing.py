@@ -125,9 +125,10 @@ def mix_pair(a, b, lam, release=()):
     return mixed
 
 
-def mix(models, weights=None):
+def mix(models, weights=None, consume=False):
     """One backoff model interpolating `models` (NgramModels) with `weights` (default equal), as
-    SRILM's `ngram -mix-lm ... -write-lm` makes it."""
+    SRILM's `ngram -mix-lm ... -write-lm` makes it. `consume`: the models' arrays are reused and
+    released as they are merged, which leaves the models empty (see mix_static)."""
     models = list(models)
     if len(models) < 2:
         raise UsageError("give at least two models to mix", option="models")
@@ -140,7 +141,7 @@ def mix(models, weights=None):
         weights = []
     if len(weights) != len(models) or abs(sum(weights) - 1.0) > 1e-6 or min(weights) < 0:
         raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {given!r}", option="weights")
-    return mix_static(models, weights)
+    return mix_static(models, weights, consume)
 
 
 def weights_from_reports(reports, lambdas=None, precision=0.001):

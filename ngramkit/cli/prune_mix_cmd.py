@@ -61,7 +61,7 @@ def mix_cmd(lms, output, weights, tune, order):
             print(f"best lambda {format_lambdas(lam)}; {tune}: {stats.srilm_text()}", end="", file=sys.stderr)
         elif weights is not None:
             lam = weights.replace(",", " ").split()
-        save(mix(models, lam), output)
+        save(mix(models, lam, consume=True), output)
 
     run("ngramkit mix", body, flags={"models": "LMS"})
 
