@@ -225,8 +225,10 @@ def _order_backoffs(model, k, bow, min_backoff):
 
 
 def renormalised(model):
-    """A copy of `model` with recomputed backoff weights (and unigram mass distributed)."""
-    copy = NgramModel(model.vocab, list(model.ngrams), [model.logprob[0].copy()] + model.logprob[1:],
+    """A copy of `model` with recomputed backoff weights (and unigram mass distributed). Every
+    order's probabilities are copied: a context whose followers cover the lower order's whole
+    mass has them scaled to sum to one."""
+    copy = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
                       [b.copy() for b in model.backoff], model.estimation)
     recompute_backoffs(copy)
     return copy

@@ -2,7 +2,8 @@
 arrays and shrinks them; consumed mixing merges orders from the highest down, dropping each input
 order once merged and reusing an input's arrays where its order holds the whole union. Each gives
 the model the copying way gives (which tests/test_prune_mix.py ties to SRILM), and pruning a
-model of a few million n-grams peaks at a bounded multiple of its arrays."""
+model of a few million n-grams peaks at a bounded multiple of its arrays. A renormalised copy
+leaves the model it copies alone."""
 
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from conftest import REFERENCE
 
 from ngramkit.arpa import read_arpa
 from ngramkit.mixing import mix_static
+from ngramkit.model import NgramModel
 from ngramkit.prune import Pruner, prune
 from ngramkit.vocab import BOS, EOS, UNK, Vocabulary
 
@@ -154,3 +156,21 @@ def test_pruning_peaks_at_a_bounded_multiple_of_the_model(tmp_path):
     assert total > 2_900_000 and 0.1 * total < kept < 0.9 * total, (total, kept)
     # measured: 1.38 times the arrays; pruning into a copy with whole-order lookups, 2.2 times
     assert peak < 1.5 * arrays, (peak, arrays)
+
+
+def test_renormalized_copy_leaves_the_model_alone():
+    # context "a" is followed by both words with probability, </s> and a, so the lower order's
+    # mass is all taken (den = 1 - 0.5 - 0.5 = 0) while its own leave 1 - 2 * 10^-0.5 = 0.368:
+    # SRILM scales them to sum to one, log10(10^-0.5 / 0.632) = log10(0.5) each
+    vocab = Vocabulary([BOS, EOS, "a"])
+    bos, eos, a = (vocab.index[w] for w in (BOS, EOS, "a"))
+    unigrams = np.array(sorted([[bos], [eos], [a]]), dtype=np.int32)
+    uni_logp = {bos: -99.0, eos: np.log10(0.5), a: np.log10(0.5)}
+    bigrams = np.array(sorted([[a, eos], [a, a]]), dtype=np.int32)
+    model = NgramModel(vocab, [unigrams, bigrams],
+                       [np.array([uni_logp[w] for w in unigrams[:, 0]], dtype=np.float32),
+                        np.full(2, -0.5, dtype=np.float32)],
+                       [np.zeros(3, dtype=np.float32)])
+    renormalized = model.renormalized()
+    np.testing.assert_array_equal(model.logprob[1], np.float32(-0.5))
+    np.testing.assert_allclose(renormalized.logprob[1], np.log10(0.5), atol=1e-6)
