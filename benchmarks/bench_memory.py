@@ -5,8 +5,9 @@
 
 With --jobs: wall time, CPU and peak RSS of the jobs that read a large ARPA file or count a
 corpus, on KenLM's 3-gram of en-large (made with the shared lmplz unless --arpa names it):
-`ngram -ppl`, `ngram -prune 1e-8`, `ngramkit.Model(arpa)`, `ngram -mix-lm` of the model and its
-pruning, and `ngram-count -order 3 -write`; and the size of the model's own arrays.
+`ngram -ppl`, `ngram -prune 1e-8`, `ngramkit prune -t 1e-8`, `ngramkit.Model(arpa)`, `ngram -mix-lm`
+of the model and its pruning, and `ngram-count -order 3 -write`; and the size of the model's own
+arrays.
 
 Runs `ngram-count -order N -kndiscount -interpolate -text ... -lm ...` once without a cap and
 once with each `-memory CAP` (counting in blocks that fit the cap, sorted runs spilled to a
@@ -62,6 +63,8 @@ def jobs(args, tmp):
     runs = [
         ("ngram -ppl", [tool("ngram"), "-lm", arpa, "-ppl", test]),
         ("ngram -prune 1e-8", [tool("ngram"), "-lm", arpa, "-prune", "1e-8", "-write-lm", pruned]),
+        ("ngramkit prune -t 1e-8", [tool("ngramkit"), "prune", arpa, "-t", "1e-8", "-o",
+                                    os.path.join(tmp, "pruned-t.arpa")]),
         ("ngramkit.Model", [sys.executable, "-c", f"import ngramkit; ngramkit.Model({arpa!r})"]),
         ("ngram -mix-lm (the pruned model)", [tool("ngram"), "-lm", arpa, "-mix-lm", pruned, "-lambda", "0.6",
                                               "-write-lm", mixed]),

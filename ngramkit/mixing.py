@@ -20,8 +20,7 @@ from .errors import UsageError
 from .jit import njit
 from .model import NgramModel
 from .perplexity import TextStats, sentence_span
-from .prune import CHUNK_ROWS
-from .renorm import backoff_logprob, recompute_backoffs
+from .renorm import CHUNK_ROWS, backoff_logprob, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
 from .tables import find_rows
@@ -39,28 +38,40 @@ def mixture_weights(lam, extra):
     return weights
 
 
-def on_vocab(model, vocab):
-    """`model` with word ids of the larger `vocab` (ids keep their order, so rows stay sorted)."""
+def on_vocab(model, vocab, in_place=False):
+    """`model` with word ids of the larger `vocab` (ids keep their order, so rows stay sorted).
+    `in_place`: the ids are rewritten in the model's own arrays, by chunks (no second copy)."""
     if model.vocab == vocab:
         return model
     remap = vocab.remap_from(model.vocab)
+    if in_place and all(r.flags.writeable for r in model.ngrams):
+        for rows in model.ngrams:
+            for lo in range(0, len(rows), CHUNK_ROWS):
+                rows[lo:lo + CHUNK_ROWS] = remap[rows[lo:lo + CHUNK_ROWS]]
+        model.vocab = vocab
+        return model
     return NgramModel(vocab, [np.ascontiguousarray(remap[r]) for r in model.ngrams], model.logprob, model.backoff)
 
 
-def shared_vocab(models):
-    """All models on one vocabulary, the union of theirs."""
+def shared_vocab(models, in_place=False):
+    """All models on one vocabulary, the union of theirs (`in_place`: see on_vocab)."""
     vocab = Vocabulary([w for m in models for w in m.vocab.words])
-    return [on_vocab(m, vocab) for m in models]
+    return [on_vocab(m, vocab, in_place) for m in models]
 
 
-def _union(a, b):
+def _union(a, b, reusable):
+    """The sorted union of the row tables a and b, and which of them it is when one of `reusable`
+    (flags for a and b) holds it all: that table is returned itself, not copied (else None)."""
     identity = np.arange(max(int(a.max(initial=0)), int(b.max(initial=0))) + 1, dtype=np.int32)
     n = merged_size(a, identity, b, identity)
+    for which, table in enumerate((a, b)):
+        if reusable[which] and len(table) == n:
+            return table, which
     out = np.empty((n, a.shape[1]), dtype=np.int32)
     # the merge sums counts, which a union does not need: a byte each (at most 2) is enough
     counts = np.empty(n, dtype=np.int8)
     merge_tables(a, np.ones(len(a), np.int8), identity, b, np.ones(len(b), np.int8), identity, out, counts)
-    return out
+    return out, None
 
 
 def _mix_logprob(pa, pb, lam):
@@ -69,36 +80,55 @@ def _mix_logprob(pa, pb, lam):
     return mixed.astype(np.float32)
 
 
-def mix_pair(a, b, lam):
-    """SRILM's static merge of two models on one vocabulary: `lam` is a's weight."""
+def mix_pair(a, b, lam, release=()):
+    """SRILM's static merge of two models on one vocabulary: `lam` is a's weight. Orders are
+    merged from the highest down, since an order's probabilities back off to the lower ones only;
+    each order of the models in `release` (a, b or both) is dropped from them once merged, which
+    leaves them empty."""
+    if a is b:
+        release = release[:1]  # one model, emptied once
     order = max(a.order, b.order)
-    ngrams, logprob, backoff = [], [], []
-    for k in range(1, order + 1):
+    a_order = a.order
+    ngrams, logprob, backoff = [None] * order, [None] * order, [None] * (order - 1)
+    for k in range(order, 0, -1):
         rows_a = a.ngrams[k - 1] if k <= a.order else np.zeros((0, k), np.int32)
         rows_b = b.ngrams[k - 1] if k <= b.order else np.zeros((0, k), np.int32)
-        rows = _union(rows_a, rows_b)
-        ngrams.append(rows)
-        mixed = np.empty(len(rows), dtype=np.float32)
-        bow = np.full(len(rows) if k < order else 0, np.nan, dtype=np.float32)
+        # a released model whose order holds the whole union gives the merge its arrays: a
+        # chunk's probabilities are written over the rows the chunk alone looks up
+        owners = [k <= m.order and any(m is r for r in release) and m.logprob[k - 1].flags.writeable
+                  for m in (a, b)]
+        rows, owner = _union(rows_a, rows_b, owners)
+        mixed = np.empty(len(rows), dtype=np.float32) if owner is None else (a, b)[owner].logprob[k - 1]
+        marks = k < a_order and owner != 0
+        bow = a.backoff[k - 1] if k < a_order and owner == 0 else np.full(
+            len(rows) if k < order else 0, np.nan, dtype=np.float32)
         # by chunks, which bound the lookups' temporaries
         for lo in range(0, len(rows), CHUNK_ROWS):
             chunk = rows[lo:lo + CHUNK_ROWS]
             mixed[lo:lo + len(chunk)] = _mix_logprob(backoff_logprob(a, chunk), backoff_logprob(b, chunk), lam)
-            if k < a.order:
+            if marks:
                 # a's backoff weights mark its contexts; the recomputation fills in every context
                 idx = find_rows(rows_a, chunk, 0)
                 bow[lo:lo + len(chunk)][idx >= 0] = a.backoff[k - 1][idx[idx >= 0]]
-        logprob.append(mixed)
+        ngrams[k - 1], logprob[k - 1] = rows, mixed
         if k < order:
-            backoff.append(bow)
+            backoff[k - 1] = bow
+        del rows_a, rows_b, rows, mixed, bow
+        for model in release:
+            if k <= model.order:  # its highest order left
+                model.ngrams.pop(), model.logprob.pop()
+                if len(model.backoff) == k:
+                    model.backoff.pop()
     mixed = NgramModel(a.vocab, ngrams, logprob, backoff)
+    del ngrams, logprob, backoff
     recompute_backoffs(mixed)
     return mixed
 
 
-def mix(models, weights=None):
+def mix(models, weights=None, consume=False):
     """One backoff model interpolating `models` (NgramModels) with `weights` (default equal), as
-    SRILM's `ngram -mix-lm ... -write-lm` makes it."""
+    SRILM's `ngram -mix-lm ... -write-lm` makes it. `consume`: the models' arrays are reused and
+    released as they are merged, which leaves the models empty (see mix_static)."""
     models = list(models)
     if len(models) < 2:
         raise UsageError("give at least two models to mix", option="models")
@@ -111,7 +141,7 @@ def mix(models, weights=None):
         weights = []
     if len(weights) != len(models) or abs(sum(weights) - 1.0) > 1e-6 or min(weights) < 0:
         raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {given!r}", option="weights")
-    return mix_static(models, weights)
+    return mix_static(models, weights, consume)
 
 
 def weights_from_reports(reports, lambdas=None, precision=0.001):
@@ -126,13 +156,16 @@ def weights_from_reports(reports, lambdas=None, precision=0.001):
     return best_mix(logprob[:, scored], lambdas, precision)
 
 
-def mix_static(models, weights):
-    """Merge models into one backoff model, pairwise with cumulative weights as SRILM does."""
-    models = shared_vocab(models)
+def mix_static(models, weights, consume=False):
+    """Merge models into one backoff model, pairwise with cumulative weights as SRILM does.
+    `consume`: the models' arrays are reused and released as they are merged, which leaves the
+    models empty (the merges in between are always consumed)."""
+    models = shared_vocab(models, in_place=consume)
     result, total = models[0], weights[0]
-    for model, weight in zip(models[1:], weights[1:]):
+    for i, (model, weight) in enumerate(zip(models[1:], weights[1:])):
         lam = 0.0 if total + weight == 0 else total / (total + weight)
-        result = mix_pair(result, model, lam)
+        release = (result, model) if consume else (result,) if i > 0 else ()
+        result = mix_pair(result, model, lam, release)
         total += weight
     return result
 

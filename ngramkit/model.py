@@ -100,17 +100,18 @@ class NgramModel:
 
         return rescore_nbest(self, nbest, lm_weight, word_weight, max_hyps, reorder)
 
-    def prune(self, threshold=None, target_size=None, minprune=2):
+    def prune(self, threshold=None, target_size=None, minprune=2, in_place=False):
         """Entropy pruning as SRILM's `ngram -prune threshold`, or with the threshold found that
-        leaves at most `target_size` n-grams; orders below `minprune` are kept whole."""
+        leaves at most `target_size` n-grams; orders below `minprune` are kept whole.
+        `in_place`: this model is pruned in its own arrays (no second copy) and returned."""
         from .prune import Pruner
 
         if (threshold is None) == (target_size is None):
             raise UsageError("give one of threshold and target_size")
-        if threshold is not None:
-            return Pruner(self, minprune, threshold).pruned(threshold)
-        pruner = Pruner(self, minprune)
-        return pruner.pruned(pruner.threshold_for_size(target_size))
+        pruner = Pruner(self, minprune, threshold)
+        if threshold is None:
+            threshold = pruner.threshold_for_size(target_size)
+        return pruner.pruned(threshold, in_place)
 
     def prune_low_probs(self, minprune=2):
         """SRILM's -prune-lowprobs: n-grams whose probability is below their backed-off estimate."""

@@ -26,9 +26,12 @@ from .estimate.backoff import IMPROPER, bow_terms
 from .jit import njit
 from .model import NgramModel
 from .renorm import (
+    CHUNK_ROWS,
     backoff_logprob,
     chain_logprob,
+    context_groups,
     context_rows,
+    context_starts,
     inf_to_zeros,
     recompute_backoffs,
     zeros_to_inf,
@@ -67,46 +70,30 @@ def _perplexity_changes(starts, logp, lower, ctx_logprob, ctx_bow):
 
 
 @njit(cache=True)
-def _context_starts(rows, width):
-    """First row of each run of rows sharing their first `width` ids, then the number of rows."""
-    n = rows.shape[0]
-    count = 0
-    for i in range(n):
-        if i == 0 or _new_context(rows, i, width):
-            count += 1
-    starts = np.empty(count + 1, dtype=np.int64)
-    count = 0
-    for i in range(n):
-        if i == 0 or _new_context(rows, i, width):
-            starts[count] = i
-            count += 1
-    starts[count] = n
-    return starts
+def _keep_rows_in_place(table, keep):
+    """Move the rows of `table` that `keep` selects down to its first rows, in order; returns
+    how many there are. A kept row only moves down, over rows already moved or dropped."""
+    kept = 0
+    for i in range(table.shape[0]):
+        if keep[i]:
+            if kept != i:
+                table[kept] = table[i]
+            kept += 1
+    return kept
 
 
-@njit(cache=True)
-def _new_context(rows, i, width):
-    for j in range(width):
-        if rows[i, j] != rows[i - 1, j]:
-            return True
-    return False
-
-
-# The n-grams whose backed-off probabilities are looked up at a time: what bounds the
-# temporaries of a large model (a whole order at once would need several times its size).
-CHUNK_ROWS = 1 << 18
-
-
-def _context_groups(starts, size=None):
-    """Ranges [h0, h1) of contexts holding about `size` rows each (a context is never split)."""
-    size = size or CHUNK_ROWS
-    h0 = 0
-    n_ctx = len(starts) - 1
-    while h0 < n_ctx:
-        h1 = int(np.searchsorted(starts, starts[h0] + size, side="right")) - 1
-        h1 = min(max(h1, h0 + 1), n_ctx)
-        yield h0, h1
-        h0 = h1
+def _keep_in_place(arrays, i, keep):
+    """Keep the rows of arrays[i] that `keep` selects, moved down its memory; the array shrinks
+    to them, the rest of its memory released, unless something else refers to it (a view, a
+    memory map): then arrays[i] becomes a view of them."""
+    table = arrays[i]
+    arrays[i] = None  # the list's reference would stop the array from shrinking
+    kept = _keep_rows_in_place(table.reshape(table.shape[0], table.shape[1] if table.ndim == 2 else 1), keep)
+    try:
+        table.resize((kept,) + table.shape[1:])
+    except ValueError:
+        table = table[:kept]
+    arrays[i] = table
 
 
 class Pruner:
@@ -134,11 +121,11 @@ class Pruner:
         computed by groups of contexts."""
         model = self.model
         rows, logprob = model.ngrams[k - 1], model.logprob[k - 1]
-        starts = _context_starts(rows, k - 1)
+        starts = context_starts(rows, k - 1)
         fixed = self.threshold is not None
         changes = np.empty(len(rows), dtype=np.bool_ if fixed else np.float64)
         failed_rows = np.zeros(len(model.ngrams[k - 2]), dtype=np.bool_)
-        for h0, h1 in _context_groups(starts):
+        for h0, h1 in context_groups(starts):
             r0, r1 = int(starts[h0]), int(starts[h1])
             group = rows[r0:r1]
             lower = backoff_logprob(model, group[:, 1:])
@@ -194,17 +181,30 @@ class Pruner:
         """Total number of n-grams kept at `threshold`."""
         return int(sum(int(m.sum()) for m in self.decisions(threshold)[0]))
 
-    def pruned(self, threshold):
-        """The model pruned at `threshold`, with recomputed backoff weights."""
+    def pruned(self, threshold, in_place=False):
+        """The model pruned at `threshold`, with recomputed backoff weights. `in_place`: the
+        pruner's model itself, its kept rows moved down its own arrays (no second copy of the
+        model, the output is never larger than the input); the pruner is spent then."""
         model = self.model
         keep, nodes = self.decisions(threshold)
-        backoff = []
-        for k in range(1, model.order):
-            bow = model.backoff[k - 1][keep[k - 1]]
-            bow[~nodes[k - 1][keep[k - 1]]] = np.nan
-            backoff.append(bow)
-        out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
-                         [p[m] for p, m in zip(model.logprob, keep)], backoff)
+        if in_place and all(a.flags.writeable for a in model.ngrams + model.logprob + model.backoff):
+            for k in range(1, model.order + 1):
+                tables = [model.ngrams, model.logprob]
+                if k < model.order:
+                    model.backoff[k - 1][~nodes[k - 1]] = np.nan
+                    tables.append(model.backoff)
+                for arrays in tables:
+                    _keep_in_place(arrays, k - 1, keep[k - 1])
+            self.changes = self.failed = self.model = None
+            out = model
+        else:
+            backoff = []
+            for k in range(1, model.order):
+                bow = model.backoff[k - 1][keep[k - 1]]
+                bow[~nodes[k - 1][keep[k - 1]]] = np.nan
+                backoff.append(bow)
+            out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
+                             [p[m] for p, m in zip(model.logprob, keep)], backoff)
         del keep, nodes
         recompute_backoffs(out)
         return out
@@ -227,9 +227,10 @@ class Pruner:
         return 10.0 ** hi
 
 
-def prune(model, threshold, minprune=2):
-    """SRILM's `ngram -prune threshold [-minprune minprune]`."""
-    return Pruner(model, minprune, threshold).pruned(threshold)
+def prune(model, threshold, minprune=2, in_place=False):
+    """SRILM's `ngram -prune threshold [-minprune minprune]`. `in_place`: prune `model` itself,
+    in its own arrays (see Pruner.pruned)."""
+    return Pruner(model, minprune, threshold).pruned(threshold, in_place)
 
 
 def prune_low_probs(model, minprune=2):

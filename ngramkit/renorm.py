@@ -102,6 +102,49 @@ def inf_to_zeros(model):
         values[np.isneginf(values)] = LOG_ZERO
 
 
+@njit(cache=True)
+def context_starts(rows, width):
+    """First row of each run of rows sharing their first `width` ids, then the number of rows."""
+    n = rows.shape[0]
+    count = 0
+    for i in range(n):
+        if i == 0 or _new_context(rows, i, width):
+            count += 1
+    starts = np.empty(count + 1, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        if i == 0 or _new_context(rows, i, width):
+            starts[count] = i
+            count += 1
+    starts[count] = n
+    return starts
+
+
+@njit(cache=True)
+def _new_context(rows, i, width):
+    for j in range(width):
+        if rows[i, j] != rows[i - 1, j]:
+            return True
+    return False
+
+
+# The n-grams whose backed-off probabilities are looked up at a time: what bounds the
+# temporaries of a large model (a whole order at once would need several times its size).
+CHUNK_ROWS = 1 << 16
+
+
+def context_groups(starts, size=None):
+    """Ranges [h0, h1) of contexts holding about `size` rows each (a context is never split)."""
+    size = size or CHUNK_ROWS
+    h0 = 0
+    n_ctx = len(starts) - 1
+    while h0 < n_ctx:
+        h1 = int(np.searchsorted(starts, starts[h0] + size, side="right")) - 1
+        h1 = min(max(h1, h0 + 1), n_ctx)
+        yield h0, h1
+        h0 = h1
+
+
 def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True):
     """Recompute every backoff weight by normalisation, in place, lower orders first (higher
     orders back off through them), as SRILM's recomputeBOWs: unigram mass left over goes to the
@@ -128,34 +171,64 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
         left = spread_unigram_mass(logp, events)
     improper_total = int(left < 0.0)
     for k in range(2, model.order + 1):
-        rows, logp = model.ngrams[k - 1], model.logprob[k - 1]
-        live = ~np.isnan(logp)  # rows with a probability (the others are contexts only)
-        if not live.all():
-            rows, logp = rows[live], logp[live]
-        lower = backoff_logprob(model, rows[:, 1:])
-        ctx, n_ctx, starts, where = context_rows(model, k, rows)
-        values, improper, short = normalised_backoffs(ctx, n_ctx, logp, lower, min_backoff)
-        if not live.all():
-            model.logprob[k - 1][live] = logp
-        scaled = np.flatnonzero(~np.isnan(short))
-        if report is not None and len(scaled):
-            contexts = np.ascontiguousarray(rows[starts[scaled], :k - 1])
-            for h in scaled[srilm_context_order(model, contexts)]:  # one call per scaled context
-                report(float(short[h]), [vocab.words[w] for w in rows[starts[h], k - 2::-1]],
-                       1.0 - min_backoff)
+        # no order reads its own contexts' weights, so they can be written in place, unless
+        # the report needs the contexts as they were (SRILM visits them in the old trie)
+        bow = model.backoff[k - 2] if report is None else model.backoff[k - 2].copy()
+        improper, scaled = _order_backoffs(model, k, bow, min_backoff)
         improper_total += improper
-        old = model.backoff[k - 2]
-        new = np.where(np.isnan(old), np.float32(np.nan), np.float32(0.0)).astype(np.float32)
-        found = where >= 0
-        new[where[found]] = values[found].astype(np.float32)
-        model.backoff[k - 2] = new
+        if report is not None and len(scaled):
+            contexts = np.ascontiguousarray(np.concatenate([c for c, _ in scaled]))
+            short = np.concatenate([s for _, s in scaled])
+            for h in srilm_context_order(model, contexts):  # one call per scaled context
+                report(float(short[h]), [vocab.words[w] for w in contexts[h, ::-1]], 1.0 - min_backoff)
+        model.backoff[k - 2] = bow
     inf_to_zeros(model)
     return improper_total
 
 
+def _order_backoffs(model, k, bow, min_backoff):
+    """The backoff weights of the (k-1)-grams from the k-grams, written into `bow`, by groups of
+    contexts (which bound the lookups' temporaries). Returns the number of improper contexts
+    and, per group, the contexts whose probabilities were scaled to leave `min_backoff`, with
+    the mass they left."""
+    rows, logprob = model.ngrams[k - 1], model.logprob[k - 1]
+    bow[~np.isnan(bow)] = 0.0  # a context that has no followers keeps a weight of 0
+    starts = context_starts(rows, k - 1)
+    improper_total = 0
+    scaled = []
+    for h0, h1 in context_groups(starts):
+        r0, r1 = int(starts[h0]), int(starts[h1])
+        group, logp = rows[r0:r1], logprob[r0:r1]
+        live = ~np.isnan(logp)  # rows with a probability (the others are contexts only)
+        if live.all():
+            first = starts[h0:h1 + 1] - r0
+        else:
+            group, logp = group[live], logp[live]
+            first = context_starts(group, k - 1)
+        n_ctx = len(first) - 1
+        if n_ctx == 0:
+            continue
+        lower = backoff_logprob(model, group[:, 1:])
+        ctx = np.repeat(np.arange(n_ctx), np.diff(first))
+        values, improper, short = normalised_backoffs(ctx, n_ctx, logp, lower, min_backoff)
+        if not live.all():
+            logprob[r0:r1][live] = logp
+        improper_total += improper
+        contexts = np.ascontiguousarray(group[first[:-1], :k - 1])
+        where = find_rows(model.ngrams[k - 2], contexts, 0)
+        found = where >= 0
+        bow[where[found]] = values[found].astype(np.float32)
+        shorts = np.flatnonzero(~np.isnan(short))
+        if len(shorts):
+            scaled.append((contexts[shorts], short[shorts]))
+    return improper_total, scaled
+
+
 def renormalised(model):
-    """A copy of `model` with recomputed backoff weights (and unigram mass distributed)."""
-    copy = NgramModel(model.vocab, list(model.ngrams), [model.logprob[0].copy()] + model.logprob[1:],
+    """A copy of `model` with recomputed backoff weights (and unigram mass distributed). Every
+    order's probabilities are copied: a context whose followers cover the lower order's whole
+    mass has them scaled to sum to one."""
+    copy = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
                       [b.copy() for b in model.backoff], model.estimation)
     recompute_backoffs(copy)
     return copy

@@ -158,11 +158,11 @@ def ngram(argv):
                 raise UsageError("-bayes 0 interpolates word by word: it only works with -ppl")
             dynamic = (shared_vocab(models), mix[1])
         else:
-            model = mix_static(models, mix[1])
+            model = mix_static(models, mix[1], consume=True)
     if opts["renorm"]:  # before pruning, as SRILM
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
     if opts["prune"]:
-        model = prune(model, opts["prune"], opts["minprune"])
+        model = prune(model, opts["prune"], opts["minprune"], in_place=True)
     if opts["prune_lowprobs"]:
         model = prune_low_probs(model, opts["minprune"])
     if opts["write_vocab"]:

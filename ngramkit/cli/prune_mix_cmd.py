@@ -29,12 +29,14 @@ def prune_cmd(lm, output, threshold, target_ngrams, minprune, order):
         if (threshold is None) == (target_ngrams is None):
             raise UsageError("give one of --threshold and --target-ngrams")
         model = load(lm, order=order)
-        pruner = Pruner(model, minprune)
+        total = sum(model.sizes())
+        # a fixed threshold needs only its decisions (a byte an n-gram); a target size, every change
+        pruner = Pruner(model, minprune, threshold)
         theta = threshold if threshold is not None else pruner.threshold_for_size(target_ngrams)
-        pruned = pruner.pruned(theta)
+        pruned = pruner.pruned(theta, in_place=True)
         save(pruned, output)
         sizes = " ".join(f"{k}-grams {n}" for k, n in enumerate(pruned.sizes(), 1))
-        print(f"threshold {theta:.6g}: {sizes} ({sum(pruned.sizes())} of {sum(model.sizes())})", file=sys.stderr)
+        print(f"threshold {theta:.6g}: {sizes} ({sum(pruned.sizes())} of {total})", file=sys.stderr)
 
     run("ngramkit prune", body, flags={"minprune": "--minprune", "order": "--order"})
 
@@ -59,7 +61,7 @@ def mix_cmd(lms, output, weights, tune, order):
             print(f"best lambda {format_lambdas(lam)}; {tune}: {stats.srilm_text()}", end="", file=sys.stderr)
         elif weights is not None:
             lam = weights.replace(",", " ").split()
-        save(mix(models, lam), output)
+        save(mix(models, lam, consume=True), output)
 
     run("ngramkit mix", body, flags={"models": "LMS"})
 
