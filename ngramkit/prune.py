@@ -31,12 +31,11 @@ from .renorm import (
     chain_logprob,
     context_groups,
     context_rows,
-    context_starts,
     inf_to_zeros,
     recompute_backoffs,
     zeros_to_inf,
 )
-from .tables import find_rows
+from .tables import context_starts, find_rows
 
 
 @njit(cache=True)

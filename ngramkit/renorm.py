@@ -8,7 +8,7 @@ from .constants import LOG_ZERO
 from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_mass
 from .model import NgramModel
 from .srilm_lhash import slot_positions
-from .tables import find_rows, group_contexts
+from .tables import context_starts, find_rows, group_contexts
 from .vocab import BOS, EOS, UNK
 
 SRILM_PAUSE = "-pau-"  # a word SRILM's vocabulary always holds, after <unk>, <s> and </s>
@@ -100,32 +100,6 @@ def inf_to_zeros(model):
     """The inverse of zeros_to_inf: -inf is written as -99."""
     for values in model.logprob + model.backoff:
         values[np.isneginf(values)] = LOG_ZERO
-
-
-@njit(cache=True)
-def context_starts(rows, width):
-    """First row of each run of rows sharing their first `width` ids, then the number of rows."""
-    n = rows.shape[0]
-    count = 0
-    for i in range(n):
-        if i == 0 or _new_context(rows, i, width):
-            count += 1
-    starts = np.empty(count + 1, dtype=np.int64)
-    count = 0
-    for i in range(n):
-        if i == 0 or _new_context(rows, i, width):
-            starts[count] = i
-            count += 1
-    starts[count] = n
-    return starts
-
-
-@njit(cache=True)
-def _new_context(rows, i, width):
-    for j in range(width):
-        if rows[i, j] != rows[i - 1, j]:
-            return True
-    return False
 
 
 # The n-grams whose backed-off probabilities are looked up at a time: what bounds the

@@ -135,6 +135,20 @@ def count_contexts(rows, width):
 
 
 @njit(cache=True)
+def context_starts(rows, width):
+    """First row of each run of rows sharing their first `width` ids, then the number of rows."""
+    starts = np.empty(count_contexts(rows, width) + 1, dtype=np.int64)
+    h = 0
+    start = 0
+    while start < rows.shape[0]:
+        starts[h] = start
+        start = context_end(rows, start, width)
+        h += 1
+    starts[h] = rows.shape[0]
+    return starts
+
+
+@njit(cache=True)
 def is_sorted_rows(ids):
     for i in range(1, ids.shape[0]):
         if compare_rows(ids, i, 0, ids, i - 1, ids.shape[1]) < 0:
