@@ -25,6 +25,7 @@ from .scoring import (
     STATE_SIZE,
     ScoringTables,
     WordTable,
+    arpa_tables,
     begin_state,
     score_lines,
     score_sentence,
@@ -238,9 +239,15 @@ class Model:
             self._init_from(None, tables, WordTable(arrays["word_table"]), info["sizes"], info["specials"])
             self._word_pool = (arrays["word_pool"], arrays["word_offsets"])
         else:
-            from .formats import load
+            from .formats import format_of_file, load
 
-            self._init_from_model(load(path))
+            built = arpa_tables(path, unk_logprob=KENLM_MISSING_UNK, kenlm=True) \
+                if format_of_file(path).name == "arpa" else None
+            if built is None:
+                self._init_from_model(load(path))
+                return
+            tables, v, sizes = built
+            self._init_from(v, tables, WordTable.from_vocab(v), sizes, (v.bos, v.eos, v.unk))
 
     @classmethod
     def from_ngram_model(cls, model, path=b"<memory>"):
