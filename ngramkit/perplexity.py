@@ -443,11 +443,18 @@ def _log_zero_read(tables):
     zero = np.float32(LOG_ZERO)
     for values in (tables.uni_logprob, tables.uni_backoff):
         values[values == zero] = -np.inf
-    used = tables.entries[:, 0] != EMPTY
-    for column in (2, 3):
-        values = tables.values[:, column]
-        values[used & (values == zero)] = -np.inf
+    _entries_log_zero_read(tables.entries, tables.values, zero)
     return tables
+
+
+@njit(cache=True)
+def _entries_log_zero_read(entries, values, zero):
+    # One pass without temporaries: the tables of a large model take hundreds of MB.
+    for s in range(len(entries)):
+        if entries[s, 0] != EMPTY:
+            for column in (2, 3):
+                if values[s, column] == zero:
+                    values[s, column] = -np.inf
 
 
 @dataclass
