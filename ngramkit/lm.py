@@ -246,8 +246,8 @@ class Model:
             if built is None:
                 self._init_from_model(load(path))
                 return
-            tables, v, sizes = built
-            self._init_from(v, tables, WordTable.from_vocab(v), sizes, (v.bos, v.eos, v.unk))
+            # The tables come straight from the file: the model itself is never held.
+            self._init_from_vocab(*built)
 
     @classmethod
     def from_ngram_model(cls, model, path=b"<memory>"):
@@ -257,9 +257,11 @@ class Model:
         return self
 
     def _init_from_model(self, model):
-        v = model.vocab
-        self._init_from(v, ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK, kenlm=True),
-                        WordTable.from_vocab(v), model.sizes(), (v.bos, v.eos, v.unk))
+        self._init_from_vocab(ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK, kenlm=True),
+                              model.vocab, model.sizes())
+
+    def _init_from_vocab(self, tables, v, sizes):
+        self._init_from(v, tables, WordTable.from_vocab(v), sizes, (v.bos, v.eos, v.unk))
 
     def _init_from(self, vocab, tables, words, sizes, specials):
         self._vocab = vocab

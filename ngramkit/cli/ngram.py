@@ -148,14 +148,15 @@ def class_model(opts, model, mix):
 
 
 # Options that need the model itself, not only its scoring tables.
-_MODEL_OPTIONS = ("mix_lm", "classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm", "counts",
-                  "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
+_MODEL_OPTIONS = ("classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
+                  "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
 def ppl_only(opts):
     """The scorer of -ppl when nothing else needs the model and -lm is an ARPA file (its
     tables are read straight from the file), else None."""
-    if not opts["ppl"] or any(opts[name] for name in _MODEL_OPTIONS):
+    if not opts["ppl"] or any(opts[name] for name in _MODEL_OPTIONS) or opts["expand_classes"] >= 0 \
+            or mixture(opts) is not None:
         return None
     path, options = model_options(opts)
     if str(path) == "-" or format_of_file(path).name != "arpa":
