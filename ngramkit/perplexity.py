@@ -23,10 +23,10 @@ from .scoring import (
     EMPTY,
     ScoringTables,
     WordTable,
-    arpa_tables,
     _word_key,
     _word_of_key,
     advance,
+    arpa_tables,
     sentence_start,
     tokenize_lines,
 )

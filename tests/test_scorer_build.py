@@ -3,6 +3,7 @@ equal those made from the model it reads (ScoringTables.from_model), entry for e
 bit; where they cannot (KenLM's blanks, duplicate n-grams) the model is read instead, with the
 same results and errors."""
 
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,13 @@ from ngramkit.errors import FormatError
 from ngramkit.formats import load
 from ngramkit.lm import KENLM_MISSING_UNK, Model, State
 from ngramkit.perplexity import PerplexityScorer, srilm_tables
-from ngramkit.scoring import EMPTY, ScoringTables, TableBuilder, arpa_tables, with_blanks
+from ngramkit.scoring import (
+    EMPTY,
+    ScoringTables,
+    TableBuilder,
+    arpa_tables,
+    with_blanks,
+)
 from ngramkit.vocab import Vocabulary
 
 DATA = Path(__file__).parent / "data"
@@ -175,3 +182,28 @@ def test_duplicate_ngram_is_named_with_its_line(tmp_path):
         with pytest.raises(FormatError) as got:
             make()
         assert (got.value.message, got.value.line) == (expected.value.message, expected.value.line)
+
+
+def test_ngram_ppl_reads_tables_straight_from_the_file(tmp_path, monkeypatch, capsysbinary):
+    """`ngram -ppl` alone never builds the model, and prints SRILM's output byte for byte
+    (mkn3.ppl2.txt: SRILM 1.7.3, -debug 2 on test20.txt)."""
+    from ngramkit.cli.ngram import ngram
+
+    srilm = DATA / "reference" / "en" / "srilm"
+    with gzip.open(DATA / "reference" / "en" / "test.txt.gz", "rb") as f:
+        lines = f.read().splitlines(keepends=True)[:20]
+    text = tmp_path / "test20.txt"
+    text.write_bytes(b"".join(lines))
+    argv = ["-lm", str(srilm / "mkn3.arpa.gz"), "-order", "3", "-debug", "2", "-ppl", str(text)]
+    expected = (srilm / "mkn3.ppl2.txt").read_bytes().replace(b"file test20.txt", b"file " + bytes(text))
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was built")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ScoringTables, "from_model", no_model)
+        patch.setattr(arpa, "read_arpa", no_model)
+        ngram(argv)
+        assert capsysbinary.readouterr().out == expected
+    ngram(argv + ["-write-vocab", str(tmp_path / "vocab.txt")])  # this one needs the model
+    assert capsysbinary.readouterr().out == expected
