@@ -7,6 +7,8 @@ keys a word needs follow from the context's keys without reading memory, and
 the probes of consecutive words overlap; each probe reads one 16-byte entry
 holding the key, the probability and the backoff weight. A context is kept as
 the keys of its suffix n-grams, newest first, with their backoff weights.
+The tables are made from a model (`ScoringTables.from_model`) or straight from
+an ARPA file as it is read (`arpa_tables`, `TableBuilder`), without the model.
 
 `advance` scores as SRILM's `Ngram::wordProbBO` (perplexity) or as KenLM's
 `GenericModel::FullScore` (the kenlm-compatible `lm.Model`, on tables with
