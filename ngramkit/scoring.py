@@ -216,6 +216,35 @@ def _zero(kenlm):
 
 
 @njit(cache=True)
+def _keys(ids, start, stop):
+    """The keys of the n-grams ids[:, start:stop]."""
+    keys = np.empty(ids.shape[0], dtype=np.int64)
+    for r in range(ids.shape[0]):
+        keys[r] = _key_of(ids, r, start, stop)
+    return keys
+
+
+@njit(cache=True)
+def _lookup(entries, values, offset, size, keys):
+    """The slots of `keys` in the table at entries[offset:offset+size] (-1: absent), the
+    entries of the keys _INSERT_AHEAD ahead requested while the current one is read."""
+    n = len(keys)
+    slots = np.empty(n, dtype=np.int64)
+    for r in range(n + _INSERT_AHEAD):
+        if r < n:
+            _request_probe(values, offset + _slot_of(keys[r], size))
+        i = r - _INSERT_AHEAD
+        if i >= 0:
+            slots[i] = _find(entries, offset, size, keys[i])
+    return slots
+
+
+def _zero(kenlm):
+    """How the tables store a zero backoff weight: KenLM's -0.0 ("no extension") or 0.0."""
+    return np.float32(-0.0) if kenlm else np.float32(0.0)
+
+
+@njit(cache=True)
 def _check_and_mark(ids, entries, values, meta, uni_backoff):
     """`_missing_suffixes` (as a flag: is a suffix missing?) and `_mark_contexts` of the rows
     `ids` (order k + 1 >= 2) in one pass, the entries of the rows _INSERT_AHEAD ahead requested
@@ -353,11 +382,13 @@ class TableBuilder:
     `order`: orders above it are read but not kept (as `NgramModel.truncated`); `unk_logprob`,
     `kenlm`: as in `ScoringTables.from_model`, whose tables these equal.
 
-    KenLM's tables need blanks where an n-gram's suffix is missing (see `with_blanks`), and
-    tables sized from the counts have no room for them; the lower order is complete when the
-    higher one is read, so a missing suffix is seen at once. The builder then stops the reading,
-    as it does at a duplicate n-gram (whose error the model reader names with its line): the
-    caller makes the tables from the model instead (see `arpa_tables`).
+    KenLM's blanks (see `with_blanks`) are made as the n-grams that need them are read: the
+    lower orders are complete by then, so a blank's value is known at once, and its own missing
+    suffix is made first. A context that is missing when its n-gram is read may become a blank
+    later: its key is kept, to mark it then (`has_extension`). Where the blanks do not fit in
+    tables sized from the counts, or a blank's value could differ in the sign of a zero, the
+    builder stops the reading, as it does at a duplicate n-gram (whose error the model reader
+    names with its line): the caller then makes the tables from the model (see `arpa_tables`).
     """
 
     def __init__(self, order=None, unk_logprob=None, kenlm=False):
@@ -374,6 +405,8 @@ class TableBuilder:
         self.vocab = vocab
         self.tables = ScoringTables._empty(len(vocab), counts[:self.order], self.zero)
         self.sizes = [0] * self.order
+        self.used = [0] * (self.order + 1)  # entries per order's table, blanks included
+        self.unmarked = [[] for _ in range(self.order + 1)]  # keys of missing contexts, per order
         return True
 
     def rows(self, k, ids, logprob, backoff):
@@ -383,13 +416,71 @@ class TableBuilder:
         if k == 1:
             tables._set_unigrams(ids[:, 0], logprob, backoff if self.order > 1 else None, self.zero)
         else:
-            if self.kenlm and _check_and_mark(ids, tables.entries, tables.values, tables.meta, tables.uni_backoff):
+            if self.kenlm and not self._fill_suffixes_and_mark(k, ids):
+                return False
+            if self.used[k] + len(ids) >= tables.meta[k, 1]:
                 return False
             bows = backoff if k < self.order else np.zeros(len(ids), dtype=np.float32)
             if _insert_order(ids, logprob, bows, tables.entries, tables.values, tables.meta[k, 0],
                              tables.meta[k, 1], self.zero) >= 0:
                 return False
+            self.used[k] += len(ids)
         self.sizes[k - 1] += len(ids)
+        return True
+
+    def _fill_suffixes_and_mark(self, k, ids):
+        """For the k-grams `ids` (real or blanks) about to be inserted: the blanks of their
+        missing suffixes, and the marks of their contexts. False: they cannot be made here."""
+        tables = self.tables
+        if k >= 3:
+            offset, size = tables.meta[k - 1]
+            missing = _lookup(tables.entries, tables.values, offset, size, _keys(ids, 1, k)) < 0
+            if missing.any() and not self._add_blanks(k - 1, np.unique(ids[missing, 1:], axis=0)):
+                return False
+        if k == 2:
+            words = ids[:, 0]
+            marked = words[tables.uni_backoff[words] == 0]
+            tables.uni_backoff[marked] = np.float32(0.0)
+            return True
+        offset, size = tables.meta[k - 1]
+        contexts = _keys(ids, 0, k - 1)
+        slots = _lookup(tables.entries, tables.values, offset, size, contexts)
+        self._mark(k - 1, slots[slots >= 0])
+        if (slots < 0).any():
+            self.unmarked[k - 1].append(contexts[slots < 0])
+        return True
+
+    def _mark(self, k, slots):
+        """KenLM's extension marks on the order-k entries at `slots`."""
+        bows = self.tables.values[self.tables.meta[k, 0] + slots, 3]
+        zero = slots[bows == 0]
+        self.tables.values[self.tables.meta[k, 0] + zero, 3] = np.float32(0.0)
+
+    def _add_blanks(self, k, blanks):
+        """Insert the order-k blanks `blanks` (unique rows, none in the table)."""
+        if not self._fill_suffixes_and_mark(k, blanks):
+            return False
+        tables = self.tables
+        if k == 2:
+            suffix_logprob = tables.uni_logprob[blanks[:, 1]]
+            context_bow = tables.uni_backoff[blanks[:, 0]]
+        else:
+            offset, size = tables.meta[k - 1]
+            suffix = _lookup(tables.entries, tables.values, offset, size, _keys(blanks, 1, k))
+            context = _lookup(tables.entries, tables.values, offset, size, _keys(blanks, 0, k - 1))
+            suffix_logprob = tables.values[offset + suffix, 2]
+            context_bow = np.where(context >= 0, tables.values[offset + context, 3], np.float32(0.0))
+        if (suffix_logprob == 0).any() or self.used[k] + len(blanks) >= tables.meta[k, 1]:
+            return False  # a zero's sign could differ from the model's blank; or no room
+        value = (suffix_logprob + context_bow).astype(np.float32)
+        _insert_order(blanks, value, np.zeros(len(blanks), dtype=np.float32), tables.entries, tables.values,
+                      tables.meta[k, 0], tables.meta[k, 1], self.zero)
+        self.used[k] += len(blanks)
+        if self.unmarked[k]:
+            keys = _keys(blanks, 0, k)
+            pending = np.concatenate(self.unmarked[k])
+            offset, size = tables.meta[k]
+            self._mark(k, _lookup(tables.entries, tables.values, offset, size, keys[np.isin(keys, pending)]))
         return True
 
     def finish(self):
@@ -407,7 +498,8 @@ class TableBuilder:
 def arpa_tables(path, order=None, unk_logprob=None, kenlm=False, **options):
     """(tables, vocabulary, n-grams kept per order) of the ARPA file `path`, read straight into
     the tables (`TableBuilder`; `options`: those of `arpa.stream_arpa`); None when they must be
-    made from the model (`ScoringTables.from_model`): KenLM's blanks, or a duplicate n-gram."""
+    made from the model (`ScoringTables.from_model`): a duplicate n-gram, or blanks that do not
+    fit."""
     builder = TableBuilder(order, unk_logprob, kenlm)
     if not stream_arpa(path, builder, **options):
         return None

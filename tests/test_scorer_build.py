@@ -19,7 +19,9 @@ from ngramkit.scoring import (
     EMPTY,
     ScoringTables,
     TableBuilder,
+    _extend,
     arpa_tables,
+    unigram_key,
     with_blanks,
 )
 from ngramkit.vocab import Vocabulary
@@ -33,15 +35,18 @@ MODELS = [DATA / "kenlm" / "test.arpa", DATA / "kenlm" / "test_nounk.arpa",
           DATA / "kenlm" / "commands" / "nemo-subword-4gram.arpa.gz"]
 
 
-def assert_same_tables(a, b):
-    """Equal unigram arrays and meta; the same entries (key and both values, bit for bit), which
-    may sit in other slots of their table when inserted in another order."""
+def assert_same_tables(a, b, same_sizes=True):
+    """Equal unigram arrays (and meta); the same entries per order (key and both values, bit for
+    bit), which may sit in other slots of their table when inserted in another order, or in a
+    table of another size (blanks: the model's tables are sized with them, the file's without)."""
     for x, y in ((a.uni_logprob, b.uni_logprob), (a.uni_backoff, b.uni_backoff)):
         assert np.array_equal(x.view(np.uint32), y.view(np.uint32))  # -0.0 is not 0.0 here
-    assert np.array_equal(a.meta, b.meta)
+    assert len(a.meta) == len(b.meta)
+    if same_sizes:
+        assert np.array_equal(a.meta, b.meta)
     for k in range(2, len(a.meta)):
-        offset, size = a.meta[k]
-        rows_a, rows_b = a.entries[offset:offset + size], b.entries[offset:offset + size]
+        rows_a = a.entries[a.meta[k, 0]:a.meta[k].sum()]
+        rows_b = b.entries[b.meta[k, 0]:b.meta[k].sum()]
         used_a, used_b = rows_a[rows_a[:, 0] != EMPTY], rows_b[rows_b[:, 0] != EMPTY]
         assert np.array_equal(used_a[np.argsort(used_a[:, 0])], used_b[np.argsort(used_b[:, 0])])
 
@@ -50,15 +55,14 @@ def assert_same_tables(a, b):
 @pytest.mark.parametrize("kenlm", [False, True])
 def test_streamed_tables_equal_the_model_tables(path, kenlm):
     unk_logprob = KENLM_MISSING_UNK if kenlm else None
-    built = arpa_tables(path, unk_logprob=unk_logprob, kenlm=kenlm)
+    tables, vocab, sizes = arpa_tables(path, unk_logprob=unk_logprob, kenlm=kenlm)
     model = read_arpa(path)
-    if kenlm and [len(ids) for ids in with_blanks(model)[0]] != model.sizes():
-        assert built is None  # KenLM's blanks: the tables come from the model
-        return
-    tables, vocab, sizes = built
     assert vocab.words == model.vocab.words
     assert sizes == model.sizes()
-    assert_same_tables(tables, ScoringTables.from_model(model, unk_logprob=unk_logprob, kenlm=kenlm))
+    blanks = kenlm and [len(ids) for ids in with_blanks(model)[0]] != model.sizes()
+    assert blanks == (kenlm and path.name.startswith("test"))  # KenLM's test models have missing suffixes
+    assert_same_tables(tables, ScoringTables.from_model(model, unk_logprob=unk_logprob, kenlm=kenlm),
+                       same_sizes=not blanks)
 
 
 def test_runs_of_few_rows_and_parallel_pieces(monkeypatch):
@@ -139,20 +143,76 @@ ngram 3=1
 """
 
 
-def test_missing_suffix_reads_the_model(tmp_path):
+def test_missing_suffix_makes_a_blank(tmp_path):
     """`a b` (the suffix of `<s> a b`) is missing: KenLM's tables get a blank for it, valued as
     backing off values it, log10 p(b) + bow(a) = -0.7 + -0.25 = -0.95 in float32."""
     path = tmp_path / "missing.arpa"
     path.write_text(MISSING_SUFFIX)
-    assert arpa_tables(path, kenlm=True) is None
-    assert arpa_tables(path) is not None  # SRILM's tables need no blanks
+    tables = arpa_tables(path, kenlm=True, unk_logprob=KENLM_MISSING_UNK)[0]
+    assert_same_tables(tables, ScoringTables.from_model(read_arpa(path), kenlm=True, unk_logprob=KENLM_MISSING_UNK),
+                       same_sizes=False)
     model = Model(str(path))
     begin, mid, end = State(), State(), State()
     model.NullContextWrite(begin)
     model.BaseScore(begin, "a", mid)
     got = model.BaseFullScore(mid, "b", end)
-    assert got.log_prob == pytest.approx(float(np.float32(-0.7) + np.float32(-0.25)), abs=1e-6)
+    assert got.log_prob == float(np.float32(-0.7) + np.float32(-0.25))
     assert got.ngram_length == 2  # the blank counts
+
+
+# `a b c` is read when its context `a b` is missing; `a b` becomes a blank only in the 4-grams
+# (the suffix of the blank `y a b`, the suffix of `c y a b`), and then gets its mark.
+LATE_CONTEXT = """\\data\\
+ngram 1=6
+ngram 2=3
+ngram 3=2
+ngram 4=1
+
+\\1-grams:
+-1.0\t<s>\t-0.5
+-0.5\t</s>
+-0.6\ta\t-0.25
+-0.7\tb\t-0.125
+-0.8\tc\t-0.375
+-0.9\ty\t-0.0625
+
+\\2-grams:
+-0.25\tb c\t-0.1
+-0.3\ty a\t-0.2
+-0.35\tc y\t-0.3
+
+\\3-grams:
+-0.125\ta b c\t-0.05
+-0.15\tc y a\t-0.07
+
+\\4-grams:
+-0.1\tc y a b
+
+\\end\\
+"""
+
+
+def test_context_made_a_blank_later_is_marked(tmp_path):
+    path = tmp_path / "late.arpa"
+    path.write_text(LATE_CONTEXT)
+    tables = arpa_tables(path, kenlm=True)[0]
+    model = read_arpa(path)
+    assert_same_tables(tables, ScoringTables.from_model(model, kenlm=True), same_sizes=False)
+    a, b = model.vocab.index["a"], model.vocab.index["b"]
+    key = _extend(unigram_key(a), b)
+    offset, size = tables.meta[2]
+    slot = offset + next(s for s in range(size) if tables.entries[offset + s, 0] == key)
+    assert tables.values[slot, 2] == np.float32(-0.7) + np.float32(-0.25)  # p(b) + bow(a)
+    assert np.signbit(tables.values[slot, 3]) == np.False_  # +0.0: `a b` is extended by `a b c`
+    scorer = Model(str(path))
+    begin, state, mid, end = State(), State(), State(), State()
+    scorer.NullContextWrite(begin)
+    scorer.BaseScore(begin, "y", state)
+    scorer.BaseScore(state, "a", mid)
+    got = scorer.BaseFullScore(mid, "b", end)
+    # the blank `y a b`: its suffix's value (the blank `a b`) plus bow(y a)
+    assert got.log_prob == float(np.float32(np.float32(-0.7) + np.float32(-0.25)) + np.float32(-0.2))
+    assert got.ngram_length == 3
 
 
 DUPLICATE = """\\data\\
