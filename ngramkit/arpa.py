@@ -9,7 +9,8 @@ pages are given back once parsed; a compressed file or stdin is read in blocks o
 Each section is parsed into the model's own preallocated arrays. The 1-grams come first, so
 the vocabulary is known before the higher orders: their rows get their final ids at once,
 packed into one int64 key per row where the ids fit (in the memory of the row itself), and
-are sorted in place.
+are sorted in place. `stream_arpa` instead hands the rows on in runs as they are parsed (to
+the scorer's table builder), so that the model itself is never held.
 """
 
 import io
@@ -501,11 +502,20 @@ PARALLEL_PARSE_BYTES = 1 << 22
 MIN_PIECE_BYTES = 1 << 20
 
 
-class _Sections:
-    """The sections of an ARPA file, parsed block by block into the arrays of the model."""
+STREAM_ROWS = 1 << 20  # rows of an order handed to a sink at most at once (a block of input holds fewer)
 
-    def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding):
+
+class _Stopped(Exception):
+    """The sink of `stream_arpa` wants no more n-grams."""
+
+
+class _Sections:
+    """The sections of an ARPA file, parsed block by block into the arrays of the model, or with
+    a `sink` (see `stream_arpa`) into arrays of at most STREAM_ROWS rows handed to it."""
+
+    def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding, sink=None):
         self.path = path
+        self.sink = sink
         self.encoding = encoding
         self.counts = counts
         self.order = len(counts)
@@ -573,10 +583,13 @@ class _Sections:
         self.header_line = line
         self.in_header = False
         self.seen = 0
+        self.handed = 0  # rows before self.rows[0]: given to the sink
+        if self.sink is not None and k > 1:
+            n = min(n, STREAM_ROWS)
         self.rows = np.empty((n, k), dtype=np.int32) if k > 1 else np.empty((0, 1), dtype=np.int32)
         self.logprob = np.empty(n, dtype=np.float32)
         self.backoff = np.full(n, np.nan, dtype=np.float32) if k < self.order else np.empty(0, dtype=np.float32)
-        self.packed = 1 < k != self.record_order and self.bits * k <= _KEY_BITS
+        self.packed = 1 < k != self.record_order and self.bits * k <= _KEY_BITS and self.sink is None
         self.keys = self.rows.reshape(-1)[:2 * n].view(np.int64) if self.packed else np.empty(0, dtype=np.int64)
         if k == 1:
             self.row_line = self.word_line
@@ -589,20 +602,51 @@ class _Sections:
         return (self.rows, self.keys, self.bits, self.logprob, self.backoff, self.table, self.mask, self.pool,
                 self.word_start, self.word_end, self.mapping, self.row_line)
 
+    def _room(self):
+        """How many more rows the section's arrays take."""
+        return min(self.counts[self.k - 1], self.handed + len(self.logprob)) - self.seen
+
     def _parse_lines(self, raw, buf, pos, end, line):
         k = self.k
+        streamed = self.sink is not None and k > 1
         if k == 1:
             self._reserve_pool(end - pos)
-        elif end - pos >= PARALLEL_PARSE_BYTES and available_cores() > 1:
-            parsed = self._parse_in_pieces(raw, buf, pos, end, line)
-            if parsed is not None:
-                pos, line = parsed
-        limit = self.counts[k - 1] - self.seen
-        code, pos, lines, seen = _parse_body(buf, pos, end, k, self.order, limit, self.seen, line, *self._arrays())
-        if code:
-            raise self.error(code, line + lines)
-        self.seen += seen
-        return pos, line + lines
+        else:
+            if streamed:
+                self._hand_rows()
+            if end - pos >= PARALLEL_PARSE_BYTES and available_cores() > 1:
+                parsed = self._parse_in_pieces(raw, buf, pos, end, line)
+                if parsed is not None:
+                    pos, line = parsed
+        while True:
+            code, pos, lines, seen = _parse_body(buf, pos, end, k, self.order, self._room(), self.seen - self.handed,
+                                                 line, *self._arrays())
+            self.seen += seen
+            line += lines
+            if code == 2 and streamed and self.seen < self.counts[k - 1]:
+                self._hand_rows()  # the arrays are full, the section is not
+                continue
+            if code:
+                raise self.error(code, line)
+            return pos, line
+
+    def _hand_rows(self):
+        """Give the rows parsed since the last call to the sink."""
+        n = self.seen - self.handed
+        if n == 0:
+            return
+        ids, logprob = self.rows[:n], self.logprob[:n]
+        backoff = self.backoff[:n] if self.k < self.order else None
+        if self.limit_vocab:
+            keep = (ids >= 0).all(axis=1)
+            if not keep.all():
+                ids, logprob = np.ascontiguousarray(ids[keep]), logprob[keep]
+                backoff = None if backoff is None else backoff[keep]
+        if not self.sink.rows(self.k, ids, logprob, backoff):
+            raise _Stopped
+        self.handed = self.seen
+        if self.k < self.order:
+            self.backoff[:] = np.nan
 
     def _parse_in_pieces(self, raw, buf, pos, end, line):
         """Parse the section's lines in raw[pos:end] in byte pieces on every core: count each
@@ -623,10 +667,10 @@ class _Sections:
         with ThreadPoolExecutor(max_workers=cores, thread_name_prefix="ngramkit-arpa") as pool:
             counted = list(pool.map(lambda piece: _count_lines(buf, piece[0], piece[1]), pieces))
             total = sum(n for n, _ in counted)
-            if total > self.counts[k - 1] - self.seen:
+            if total > self._room():
                 return None
             jobs = []
-            row = self.seen
+            row = self.seen - self.handed
             for (start, cut), (n, newlines) in zip(pieces, counted):
                 jobs.append((start, cut, n, row, line))
                 row += n
@@ -658,15 +702,22 @@ class _Sections:
             rows = self.mapping.reshape(-1, 1).copy()
         else:
             rows = self.rows
-        values = [self.logprob] + ([self.backoff] if k < self.order else [])
-        if self.packed:
-            rows, values = self._sorted_packed(rows, values)
+        if self.sink is not None:
+            if k == 1:
+                if not self.sink.begin(self.counts, self.model.vocab):
+                    raise _Stopped
+                self.rows = rows
+            self._hand_rows()
         else:
-            rows, values = self._sorted_rows(rows, values)
-        self.model.ngrams.append(rows)
-        self.model.logprob.append(values[0])
-        if k < self.order:
-            self.model.backoff.append(values[1])
+            values = [self.logprob] + ([self.backoff] if k < self.order else [])
+            if self.packed:
+                rows, values = self._sorted_packed(rows, values)
+            else:
+                rows, values = self._sorted_rows(rows, values)
+            self.model.ngrams.append(rows)
+            self.model.logprob.append(values[0])
+            if k < self.order:
+                self.model.backoff.append(values[1])
         del self.rows, self.keys, self.logprob, self.backoff, self.row_line
         self.k += 1
         self.in_header = True
@@ -729,7 +780,7 @@ class _Sections:
         self.model = NgramModel(vocab)
 
 
-def _read(path, vocab, limit_vocab, record_order, encoding):
+def _read(path, vocab, limit_vocab, record_order, encoding, sink=None):
     header = _Header(path)
     sections = None
     line = 1
@@ -740,7 +791,7 @@ def _read(path, vocab, limit_vocab, record_order, encoding):
                 line = header.line
                 continue
             pos, line = body
-            sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding)
+            sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding, sink)
         line = sections.feed(raw, buf, pos, end, line)
     if sections is None:
         raise header.missing_body()
@@ -764,6 +815,26 @@ def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8"):
     # A second reading keeps the line numbers of that order's rows, to name the duplicate's line.
     _read(path, vocab, limit_vocab, order, encoding)
     raise FormatError(f"duplicate {order}-gram", path)
+
+
+def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8"):
+    """Read an ARPA file as `read_arpa` does (the same vocabulary, the same errors), but hand
+    its n-grams to `sink` as they are parsed instead of building a model: the memory of the
+    model is never held. Order by order, in file order:
+
+    - sink.begin(counts, vocab) once the 1-grams are read: the \\data\\ counts, the vocabulary;
+    - sink.rows(k, ids, logprob, backoff) for each run of at most STREAM_ROWS k-grams: ids an
+      (n, k) int32 array of word ids, backoff NaN where the file has none, None at the highest
+      order. The arrays are reused afterwards. Rows holding a word outside `vocab` are dropped
+      (`limit_vocab`). Duplicate n-grams are not checked: that is the sink's part.
+
+    A call that returns false stops the reading. Returns whether the file was read to its end.
+    """
+    try:
+        _read(path, vocab, limit_vocab, 0, encoding, sink)
+    except _Stopped:
+        return False
+    return True
 
 
 def _valid(raw, codec):

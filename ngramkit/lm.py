@@ -25,6 +25,7 @@ from .scoring import (
     STATE_SIZE,
     ScoringTables,
     WordTable,
+    arpa_tables,
     begin_state,
     score_lines,
     score_sentence,
@@ -249,9 +250,15 @@ class Model:
             self._init_from(None, tables, WordTable(arrays["word_table"]), sizes, specials)
             self._word_pool = (arrays["word_pool"], arrays["word_offsets"])
         else:
-            from .formats import load
+            from .formats import format_of_file, load
 
-            self._init_from_model(load(path))
+            built = arpa_tables(path, unk_logprob=KENLM_MISSING_UNK, kenlm=True) \
+                if format_of_file(path).name == "arpa" else None
+            if built is None:
+                self._init_from_model(load(path))
+                return
+            # The tables come straight from the file: the model itself is never held.
+            self._init_from_vocab(*built)
 
     @classmethod
     def from_ngram_model(cls, model, path=b"<memory>"):
@@ -262,9 +269,11 @@ class Model:
         return self
 
     def _init_from_model(self, model):
-        v = model.vocab
-        self._init_from(v, ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK, kenlm=True),
-                        WordTable.from_vocab(v), model.sizes(), (v.bos, v.eos, v.unk))
+        self._init_from_vocab(ScoringTables.from_model(model, unk_logprob=KENLM_MISSING_UNK, kenlm=True),
+                              model.vocab, model.sizes())
+
+    def _init_from_vocab(self, tables, v, sizes):
+        self._init_from(v, tables, WordTable.from_vocab(v), sizes, (v.bos, v.eos, v.unk))
 
     def _init_from(self, vocab, tables, words, sizes, specials):
         self._vocab = vocab

@@ -24,6 +24,7 @@ from .scoring import (
     ScoringTables,
     WordTable,
     advance,
+    arpa_tables,
     sentence_start,
     tokenize_lines,
     word_key,
@@ -434,15 +435,26 @@ def srilm_tables(model):
     """The scoring tables of `model` as SRILM reads it: a log probability or backoff weight of
     exactly -99 (how ARPA files write log 0) is log 0, so a word it reaches is a zeroprob (`<s>`,
     words of a vocabulary the training text lacks, contexts of an unsmoothed model)."""
-    tables = ScoringTables.from_model(model)
+    return _log_zero_read(ScoringTables.from_model(model))
+
+
+def _log_zero_read(tables):
+    """`tables` with their values of -99 made log 0 (see srilm_tables), in place."""
     zero = np.float32(LOG_ZERO)
     for values in (tables.uni_logprob, tables.uni_backoff):
         values[values == zero] = -np.inf
-    used = tables.entries[:, 0] != EMPTY
-    for column in (2, 3):
-        values = tables.values[:, column]
-        values[used & (values == zero)] = -np.inf
+    _entries_log_zero_read(tables.entries, tables.values, zero)
     return tables
+
+
+@njit(cache=True)
+def _entries_log_zero_read(entries, values, zero):
+    # One pass without temporaries: the tables of a large model take hundreds of MB.
+    for s in range(len(entries)):
+        if entries[s, 0] != EMPTY:
+            for column in (2, 3):
+                if values[s, column] == zero:
+                    values[s, column] = -np.inf
 
 
 @dataclass
@@ -474,8 +486,33 @@ class PerplexityScorer:
         joined of others by `_` is scored as they are, one after the other, and words outside
         the model are zeroprobs, not OOVs (SRILM's -multiwords)."""
         self.model = model
+        self._set_up(model.vocab, model.order, srilm_tables(model), unk_word, cache_length, cache_lambda, multiwords,
+                     encoding)
+
+    @classmethod
+    def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
+        """The scorer of the ARPA file `path` (read as `formats.load(path, order=order, vocab=vocab,
+        limit_vocab=limit_vocab, encoding=encoding)` would) with its tables read straight from the
+        file (`scoring.arpa_tables`): the model itself is never held, and `model` is None.
+        `options`: the others of the constructor; the texts' encoding is the model's."""
+        built = arpa_tables(path, order=order, vocab=vocab, limit_vocab=limit_vocab, encoding=encoding)
+        if built is None:
+            from .formats import load
+
+            model = load(path, order=order, vocab=vocab, limit_vocab=limit_vocab, encoding=encoding)
+            return cls(model, encoding=encoding, **options)
+        tables, model_vocab, sizes = built
+        self = cls.__new__(cls)
+        self.model = None
+        self._set_up(model_vocab, len(sizes), _log_zero_read(tables), encoding=encoding, **options)
+        return self
+
+    def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,
+                encoding=None):
+        self.vocab = vocab
+        self.order = order
         if encoding is None:
-            encoding = BYTES if model.vocab.holds_raw_bytes() else "utf-8"
+            encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
         self.encoding = encoding
         self.cache = (cache_length, cache_lambda) if cache_length else None
         if self.cache:
@@ -483,10 +520,10 @@ class PerplexityScorer:
         if self.cache and multiwords:
             raise UsageError("a cache and multiwords cannot be combined", option="multiwords")
         self.multiwords = multiwords
-        self.tables = srilm_tables(model)
-        self.words = WordTable.from_vocab(model.vocab)
-        self.unk = model.vocab.index[unk_word] if unk_word is not None else model.vocab.unk
-        pool, offsets = model.vocab.byte_pool()
+        self.tables = tables
+        self.words = WordTable.from_vocab(vocab)
+        self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
+        pool, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
     def _scored_blocks(self, path, keep):
@@ -494,7 +531,7 @@ class PerplexityScorer:
         (token_cache also without a cache, parts without multiwords). The total and the cache run
         on across blocks, as SRILM's do."""
         total = 0.0
-        cache = WordCache(len(self.model.vocab), *self.cache) if self.cache else WordCache.disabled()
+        cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
         unknown = NEW_WORD if self.multiwords else self.unk
         for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
@@ -503,7 +540,7 @@ class PerplexityScorer:
             yield scored
 
     def _score_block(self, block, keep, total, cache, unknown, keep_empty):
-        vocab = self.model.vocab
+        vocab = self.vocab
         buf = np.frombuffer(block, dtype=np.uint8)
         ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty)
         if self.multiwords:
@@ -527,16 +564,16 @@ class PerplexityScorer:
         """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
         (log10 p summed in double, words, OOVs, zeroprobs) per line. Words outside the model are
         zeroprobs, as in SRILM's N-best rescoring, which adds them to its vocabulary."""
-        cache = WordCache(len(self.model.vocab), *self.cache) if self.cache else WordCache.disabled()
+        cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         scored = self._score_block(lines, True, 0.0, cache, NEW_WORD, True)
-        _, words = _scored_slots(scored.ids, scored.line_offsets, self.model.vocab.bos, self.model.vocab.eos)
+        _, words = _scored_slots(scored.ids, scored.line_offsets, self.vocab.bos, self.vocab.eos)
         stats = scored.sentence_stats
         return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64)
 
     def score_file(self, path, debug=0, out=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
         (and at 2 per-word) lines to the binary stream `out` as they are made."""
-        vocab = self.model.vocab
+        vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         for b in self._scored_blocks(path, debug >= 1):
@@ -560,8 +597,8 @@ class PerplexityScorer:
         ending in `</s>` count as sentences, the others as words. Words outside the model are
         `<unk>`, their counts summed. Returns the `TextStats`; with debug >= 2 writes one line per
         n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line."""
-        vocab = self.model.vocab
-        counts = read_counts([path], order or self.model.order, vocab=vocab)
+        vocab = self.vocab
+        counts = read_counts([path], order or self.order, vocab=vocab)
         stats = TextStats()
         contributions = []
         pool, offsets = vocab.byte_pool()
@@ -593,7 +630,7 @@ class PerplexityScorer:
         if self.multiwords:
             raise UsageError("a report holds words of the model; score multiwords with score_file",
                              option="multiwords")
-        vocab = self.model.vocab
+        vocab = self.vocab
         total = TextStats()
         parts = {name: [] for name in ("ids", "logp", "order", "sentence", "lengths")}
         oov_words = {}

@@ -7,6 +7,8 @@ keys a word needs follow from the context's keys without reading memory, and
 the probes of consecutive words overlap; each probe reads one 16-byte entry
 holding the key, the probability and the backoff weight. A context is kept as
 the keys of its suffix n-grams, newest first, with their backoff weights.
+The tables are made from a model (`ScoringTables.from_model`) or straight from
+an ARPA file as it is read (`arpa_tables`, `TableBuilder`), without the model.
 
 `advance` scores as SRILM's `Ngram::wordProbBO` (perplexity) or as KenLM's
 `GenericModel::FullScore` (the kenlm-compatible `lm.Model`, on tables with
@@ -22,6 +24,7 @@ from numba import carray
 from numba.core import types
 from numba.extending import intrinsic
 
+from .arpa import stream_arpa
 from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
 from .jit import available_cores, njit, prefetch
 from .tables import find_rows
@@ -91,7 +94,9 @@ PARALLEL_INSERT_ENTRIES = 1 << 20  # smaller tables are filled in one thread
 @njit(cache=True)
 def _insert_order(ids, logprob, backoff, entries, values, offset, size, zero):
     """Insert the k-grams `ids` into the table at entries[offset:offset+size]; a zero or
-    missing (NaN) backoff weight is stored as `zero` (KenLM's tables: -0.0).
+    missing (NaN) backoff weight is stored as `zero` (KenLM's tables: -0.0). Returns the
+    first row whose key the table already holds (a duplicate n-gram), else -1; the rows
+    from there on are not inserted.
 
     Each insertion lands on a random line of a table far larger than the caches, so the
     slots of the rows _INSERT_AHEAD ahead are requested while the current row is inserted.
@@ -105,6 +110,8 @@ def _insert_order(ids, logprob, backoff, entries, values, offset, size, zero):
             key = keys[i % _INSERT_AHEAD]
             slot = _slot_of(key, size)
             while entries[offset + slot, 0] != EMPTY:
+                if entries[offset + slot, 0] == key:
+                    return i
                 slot += 1
                 if slot == size:
                     slot = 0
@@ -118,6 +125,7 @@ def _insert_order(ids, logprob, backoff, entries, values, offset, size, zero):
                 key = extend_key(key, ids[r, c])
             keys[r % _INSERT_AHEAD] = key
             _request_probe(values, offset + _slot_of(key, size))
+    return -1
 
 
 def _sorted_union(rows, extra):
@@ -202,6 +210,72 @@ def _mark_contexts(ids, entries, values, meta, uni_backoff):
             values[meta[k, 0] + slot, 3] = np.float32(0.0)
 
 
+def _zero(kenlm):
+    """How the tables store a zero backoff weight: KenLM's -0.0 ("no extension") or 0.0."""
+    return np.float32(-0.0) if kenlm else np.float32(0.0)
+
+
+@njit(cache=True)
+def _keys(ids, start, stop):
+    """The keys of the n-grams ids[:, start:stop]."""
+    keys = np.empty(ids.shape[0], dtype=np.int64)
+    for r in range(ids.shape[0]):
+        keys[r] = _key_of(ids, r, start, stop)
+    return keys
+
+
+@njit(cache=True)
+def _lookup(entries, values, offset, size, keys):
+    """The slots of `keys` in the table at entries[offset:offset+size] (-1: absent), the
+    entries of the keys _INSERT_AHEAD ahead requested while the current one is read."""
+    n = len(keys)
+    slots = np.empty(n, dtype=np.int64)
+    for r in range(n + _INSERT_AHEAD):
+        if r < n:
+            _request_probe(values, offset + _slot_of(keys[r], size))
+        i = r - _INSERT_AHEAD
+        if i >= 0:
+            slots[i] = _find(entries, offset, size, keys[i])
+    return slots
+
+
+def _zero(kenlm):
+    """How the tables store a zero backoff weight: KenLM's -0.0 ("no extension") or 0.0."""
+    return np.float32(-0.0) if kenlm else np.float32(0.0)
+
+
+@njit(cache=True)
+def _check_and_mark(ids, entries, values, meta, uni_backoff):
+    """`_missing_suffixes` (as a flag: is a suffix missing?) and `_mark_contexts` of the rows
+    `ids` (order k + 1 >= 2) in one pass, the entries of the rows _INSERT_AHEAD ahead requested
+    while the current row's are read (the tables are far larger than the caches). At a missing
+    suffix it stops, some contexts marked: the tables are then made again."""
+    width = ids.shape[1]
+    k = width - 1
+    if k == 1:
+        _mark_contexts(ids, entries, values, meta, uni_backoff)
+        return False
+    n = ids.shape[0]
+    offset, size = meta[k, 0], meta[k, 1]
+    suffixes = np.empty(_INSERT_AHEAD, dtype=np.int64)
+    contexts = np.empty(_INSERT_AHEAD, dtype=np.int64)
+    for r in range(n + _INSERT_AHEAD):
+        i = r - _INSERT_AHEAD  # the row looked up now; its keys sit where row r's go next
+        if i >= 0:
+            if _find(entries, offset, size, suffixes[i % _INSERT_AHEAD]) < 0:
+                return True
+            slot = _find(entries, offset, size, contexts[i % _INSERT_AHEAD])
+            if slot >= 0 and values[offset + slot, 3] == 0:
+                values[offset + slot, 3] = np.float32(0.0)
+        if r < n:
+            suffix, context = _key_of(ids, r, 1, width), _key_of(ids, r, 0, k)
+            suffixes[r % _INSERT_AHEAD] = suffix
+            contexts[r % _INSERT_AHEAD] = context
+            _request_probe(values, offset + _slot_of(suffix, size))
+            _request_probe(values, offset + _slot_of(context, size))
+    return False
+
+
 class ScoringTables:
     """A model laid out for compiled lookups.
 
@@ -246,41 +320,50 @@ class ScoringTables:
         """Tables of the n-grams `ngrams` (values logprob, backoff) over model's vocabulary;
         with `kenlm`, zero backoff weights are -0.0 (KenLM's "no extension")."""
         order = model.order
-        zero = np.float32(-0.0) if kenlm else np.float32(0.0)
-        n_words = len(model.vocab)
-        uni = ngrams[0][:, 0]
-        uni_logprob = np.full(n_words, np.nan, dtype=np.float32)
-        uni_logprob[uni] = logprob[0]
-        uni_backoff = np.full(n_words, zero, dtype=np.float32)
-        if order > 1:
-            bows = np.asarray(backoff[0], dtype=np.float32)
-            uni_backoff[uni] = np.where(np.isnan(bows) | (bows == 0), zero, bows)
-        if unk_logprob is not None and np.isnan(uni_logprob[model.vocab.unk]):
-            uni_logprob[model.vocab.unk] = unk_logprob
-        meta = np.zeros((order + 1, 2), dtype=np.int64)
-        offset = 0
-        for k in range(2, order + 1):
-            size = max(16, int(LOAD_FACTOR * len(ngrams[k - 1])) + 1)
-            meta[k] = (offset, size)
-            offset += size
-        entries = np.full((offset, 2), EMPTY, dtype=np.int64)
-        self = cls(uni_logprob, uni_backoff, meta, entries)
+        zero = _zero(kenlm)
+        self = cls._empty(len(model.vocab), [len(ids) for ids in ngrams], zero)
+        self._set_unigrams(ngrams[0][:, 0], logprob[0], backoff[0] if order > 1 else None, zero)
+        if unk_logprob is not None and np.isnan(self.uni_logprob[model.vocab.unk]):
+            self.uni_logprob[model.vocab.unk] = unk_logprob
 
         def insert(k):
             ids = ngrams[k - 1]
             bows = backoff[k - 1] if k < order else np.zeros(len(ids), dtype=np.float32)
-            _insert_order(ids, logprob[k - 1], bows, entries, self.values, meta[k, 0], meta[k, 1], zero)
+            _insert_order(ids, logprob[k - 1], bows, self.entries, self.values, self.meta[k, 0], self.meta[k, 1],
+                          zero)
 
         # Each order has its own part of the table, so the orders are filled in parallel,
         # largest first.
         largest_first = sorted(range(2, order + 1), key=lambda k: -len(ngrams[k - 1]))
-        if len(largest_first) > 1 and available_cores() > 1 and len(entries) > PARALLEL_INSERT_ENTRIES:
+        if len(largest_first) > 1 and available_cores() > 1 and len(self.entries) > PARALLEL_INSERT_ENTRIES:
             with ThreadPoolExecutor(max_workers=min(available_cores(), len(largest_first))) as pool:
                 list(pool.map(insert, largest_first))
         else:
             for k in largest_first:
                 insert(k)
         return self
+
+    @classmethod
+    def _empty(cls, n_words, sizes, zero):
+        """Tables over `n_words` word ids with room for sizes[k - 1] k-grams of each order,
+        none in them yet (unigram backoff weights `zero`)."""
+        order = len(sizes)
+        uni_logprob = np.full(n_words, np.nan, dtype=np.float32)
+        uni_backoff = np.full(n_words, zero, dtype=np.float32)
+        meta = np.zeros((order + 1, 2), dtype=np.int64)
+        offset = 0
+        for k in range(2, order + 1):
+            size = max(16, int(LOAD_FACTOR * sizes[k - 1]) + 1)
+            meta[k] = (offset, size)
+            offset += size
+        return cls(uni_logprob, uni_backoff, meta, np.full((offset, 2), EMPTY, dtype=np.int64))
+
+    def _set_unigrams(self, words, logprob, backoff, zero):
+        """The values of the 1-grams `words`; backoff None: a model of order 1 (no weights)."""
+        self.uni_logprob[words] = logprob
+        if backoff is not None:
+            bows = np.asarray(backoff, dtype=np.float32)
+            self.uni_backoff[words] = np.where(np.isnan(bows) | (bows == 0), zero, bows)
 
     def named_arrays(self):
         """The arrays that define the tables, by name (what a binary model file stores)."""
@@ -290,6 +373,137 @@ class ScoringTables:
     def arrays(self):
         """The arrays the compiled functions take, in their argument order."""
         return (self.uni_logprob, self.uni_backoff, self.meta, self.entries, self.values)
+
+
+class TableBuilder:
+    """`ScoringTables` filled from n-grams handed over order by order in runs, as
+    `arpa.stream_arpa` reads them (this is its sink), so that the model's own arrays are never
+    held: the tables are sized from the file's counts and each run goes to the insertion kernel.
+    `order`: orders above it are read but not kept (as `NgramModel.truncated`); `unk_logprob`,
+    `kenlm`: as in `ScoringTables.from_model`, whose tables these equal.
+
+    KenLM's blanks (see `with_blanks`) are made as the n-grams that need them are read: the
+    lower orders are complete by then, so a blank's value is known at once, and its own missing
+    suffix is made first. A context that is missing when its n-gram is read may become a blank
+    later: its key is kept, to mark it then (`has_extension`). Where the blanks do not fit in
+    tables sized from the counts, or a blank's value could differ in the sign of a zero, the
+    builder stops the reading, as it does at a duplicate n-gram (whose error the model reader
+    names with its line): the caller then makes the tables from the model (see `arpa_tables`).
+    """
+
+    def __init__(self, order=None, unk_logprob=None, kenlm=False):
+        self.max_order = order
+        self.unk_logprob = unk_logprob
+        self.kenlm = kenlm
+        self.zero = _zero(kenlm)
+        self.tables = None
+        self.vocab = None
+        self.sizes = []
+
+    def begin(self, counts, vocab):
+        self.order = len(counts) if self.max_order is None else min(len(counts), self.max_order)
+        self.vocab = vocab
+        self.tables = ScoringTables._empty(len(vocab), counts[:self.order], self.zero)
+        self.sizes = [0] * self.order
+        self.used = [0] * (self.order + 1)  # entries per order's table, blanks included
+        self.unmarked = [[] for _ in range(self.order + 1)]  # keys of missing contexts, per order
+        return True
+
+    def rows(self, k, ids, logprob, backoff):
+        if k > self.order:
+            return True
+        tables = self.tables
+        if k == 1:
+            tables._set_unigrams(ids[:, 0], logprob, backoff if self.order > 1 else None, self.zero)
+        else:
+            if self.kenlm and not self._fill_suffixes_and_mark(k, ids):
+                return False
+            if self.used[k] + len(ids) >= tables.meta[k, 1]:
+                return False
+            bows = backoff if k < self.order else np.zeros(len(ids), dtype=np.float32)
+            if _insert_order(ids, logprob, bows, tables.entries, tables.values, tables.meta[k, 0],
+                             tables.meta[k, 1], self.zero) >= 0:
+                return False
+            self.used[k] += len(ids)
+        self.sizes[k - 1] += len(ids)
+        return True
+
+    def _fill_suffixes_and_mark(self, k, ids):
+        """For the k-grams `ids` (real or blanks) about to be inserted: the blanks of their
+        missing suffixes, and the marks of their contexts. False: they cannot be made here."""
+        tables = self.tables
+        if k >= 3:
+            offset, size = tables.meta[k - 1]
+            missing = _lookup(tables.entries, tables.values, offset, size, _keys(ids, 1, k)) < 0
+            if missing.any() and not self._add_blanks(k - 1, np.unique(ids[missing, 1:], axis=0)):
+                return False
+        if k == 2:
+            words = ids[:, 0]
+            marked = words[tables.uni_backoff[words] == 0]
+            tables.uni_backoff[marked] = np.float32(0.0)
+            return True
+        offset, size = tables.meta[k - 1]
+        contexts = _keys(ids, 0, k - 1)
+        slots = _lookup(tables.entries, tables.values, offset, size, contexts)
+        self._mark(k - 1, slots[slots >= 0])
+        if (slots < 0).any():
+            self.unmarked[k - 1].append(contexts[slots < 0])
+        return True
+
+    def _mark(self, k, slots):
+        """KenLM's extension marks on the order-k entries at `slots`."""
+        bows = self.tables.values[self.tables.meta[k, 0] + slots, 3]
+        zero = slots[bows == 0]
+        self.tables.values[self.tables.meta[k, 0] + zero, 3] = np.float32(0.0)
+
+    def _add_blanks(self, k, blanks):
+        """Insert the order-k blanks `blanks` (unique rows, none in the table)."""
+        if not self._fill_suffixes_and_mark(k, blanks):
+            return False
+        tables = self.tables
+        if k == 2:
+            suffix_logprob = tables.uni_logprob[blanks[:, 1]]
+            context_bow = tables.uni_backoff[blanks[:, 0]]
+        else:
+            offset, size = tables.meta[k - 1]
+            suffix = _lookup(tables.entries, tables.values, offset, size, _keys(blanks, 1, k))
+            context = _lookup(tables.entries, tables.values, offset, size, _keys(blanks, 0, k - 1))
+            suffix_logprob = tables.values[offset + suffix, 2]
+            context_bow = np.where(context >= 0, tables.values[offset + context, 3], np.float32(0.0))
+        if (suffix_logprob == 0).any() or self.used[k] + len(blanks) >= tables.meta[k, 1]:
+            return False  # a zero's sign could differ from the model's blank; or no room
+        value = (suffix_logprob + context_bow).astype(np.float32)
+        _insert_order(blanks, value, np.zeros(len(blanks), dtype=np.float32), tables.entries, tables.values,
+                      tables.meta[k, 0], tables.meta[k, 1], self.zero)
+        self.used[k] += len(blanks)
+        if self.unmarked[k]:
+            keys = _keys(blanks, 0, k)
+            pending = np.concatenate(self.unmarked[k])
+            offset, size = tables.meta[k]
+            self._mark(k, _lookup(tables.entries, tables.values, offset, size, keys[np.isin(keys, pending)]))
+        return True
+
+    def finish(self):
+        """The tables, once all n-grams are in."""
+        tables = self.tables
+        unk = self.vocab.unk
+        if self.unk_logprob is not None and np.isnan(tables.uni_logprob[unk]):
+            tables.uni_logprob[unk] = self.unk_logprob
+            if self.kenlm:
+                # KenLM gives the substituted <unk> a backoff of +0.0: its states keep it as context.
+                tables.uni_backoff[unk] = 0.0
+        return tables
+
+
+def arpa_tables(path, order=None, unk_logprob=None, kenlm=False, **options):
+    """(tables, vocabulary, n-grams kept per order) of the ARPA file `path`, read straight into
+    the tables (`TableBuilder`; `options`: those of `arpa.stream_arpa`); None when they must be
+    made from the model (`ScoringTables.from_model`): a duplicate n-gram, or blanks that do not
+    fit."""
+    builder = TableBuilder(order, unk_logprob, kenlm)
+    if not stream_arpa(path, builder, **options):
+        return None
+    return builder.finish(), builder.vocab, builder.sizes
 
 
 @njit(cache=True, inline="always")

@@ -7,7 +7,7 @@ import os
 import sys
 
 from ..errors import UsageError
-from ..formats import load, save
+from ..formats import format_of_file, load, save
 from ..generate import generate
 from ..mixing import (
     mix_static,
@@ -78,6 +78,12 @@ OPTIONS = [
 
 def load_model(opts, path=None):
     """Read -lm (or `path`) as the options say: vocabulary, -order truncation, the unknown-word token."""
+    path, options = model_options(opts, path)
+    return load(path, **options)
+
+
+def model_options(opts, path=None):
+    """-lm (or `path`) and the options of reading it (those of formats.load), checked."""
     path = path or opts["lm"]
     if not path:
         raise UsageError("no model: give -lm FILE")
@@ -90,7 +96,8 @@ def load_model(opts, path=None):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["map_unk"] != UNK:
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
-    return load(path, order=opts["order"], vocab=vocab, limit_vocab=opts["limit_vocab"], encoding=opts["encoding"])
+    return path, {"order": opts["order"], "vocab": vocab, "limit_vocab": opts["limit_vocab"],
+                  "encoding": opts["encoding"]}
 
 
 def mixture(opts):
@@ -140,9 +147,31 @@ def class_model(opts, model, mix):
     return ClassModel(model, load_classes(opts["classes"]), simple=opts["simple_classes"])
 
 
+# Options that need the model itself, not only its scoring tables.
+_MODEL_OPTIONS = ("classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
+                  "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
+
+
+def ppl_only(opts):
+    """The scorer of -ppl when nothing else needs the model and -lm is an ARPA file (its
+    tables are read straight from the file), else None."""
+    if not opts["ppl"] or any(opts[name] for name in _MODEL_OPTIONS) or opts["expand_classes"] >= 0 \
+            or mixture(opts) is not None:
+        return None
+    path, options = model_options(opts)
+    if str(path) == "-" or format_of_file(path).name != "arpa":
+        return None
+    return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
+                                      cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"])
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
     check_scoring_options(opts)
+    scorer = ppl_only(opts)
+    if scorer is not None:
+        write_ppl(opts, scorer)
+        return
     model = load_model(opts)
     mix = mixture(opts)
     dynamic = None
@@ -177,13 +206,9 @@ def ngram(argv):
         stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
         sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
     elif opts["ppl"]:
-        scorer = classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
+        write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
-            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"])
-        out = sys.stdout.buffer
-        stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
-        out.write(b"file " + os.fsencode(opts["ppl"]) + f": {stats.srilm_text()}".encode())
-        out.flush()
+            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]))
     if opts["counts"]:
         out = sys.stdout.buffer
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]).score_counts(
@@ -209,6 +234,14 @@ def ngram(argv):
         sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
         sys.stdout.write("".join(s + "\n" for s in sentences))
         sys.stdout.flush()
+
+
+def write_ppl(opts, scorer):
+    """-ppl's output on stdout."""
+    out = sys.stdout.buffer
+    stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
+    out.write(b"file " + os.fsencode(opts["ppl"]) + f": {stats.srilm_text()}".encode())
+    out.flush()
 
 
 def main(argv=None):
