@@ -235,7 +235,7 @@ def _lookup(entries, values, offset, size, keys):
             _request_probe(values, offset + _slot_of(keys[r], size))
         i = r - _INSERT_AHEAD
         if i >= 0:
-            slots[i] = _find(entries, offset, size, keys[i])
+            slots[i] = find_slot(entries, offset, size, keys[i])
     return slots
 
 
@@ -262,9 +262,9 @@ def _check_and_mark(ids, entries, values, meta, uni_backoff):
     for r in range(n + _INSERT_AHEAD):
         i = r - _INSERT_AHEAD  # the row looked up now; its keys sit where row r's go next
         if i >= 0:
-            if _find(entries, offset, size, suffixes[i % _INSERT_AHEAD]) < 0:
+            if find_slot(entries, offset, size, suffixes[i % _INSERT_AHEAD]) < 0:
                 return True
-            slot = _find(entries, offset, size, contexts[i % _INSERT_AHEAD])
+            slot = find_slot(entries, offset, size, contexts[i % _INSERT_AHEAD])
             if slot >= 0 and values[offset + slot, 3] == 0:
                 values[offset + slot, 3] = np.float32(0.0)
         if r < n:

@@ -19,8 +19,8 @@ from ngramkit.scoring import (
     EMPTY,
     ScoringTables,
     TableBuilder,
-    _extend,
     arpa_tables,
+    extend_key,
     unigram_key,
     with_blanks,
 )
@@ -199,7 +199,7 @@ def test_context_made_a_blank_later_is_marked(tmp_path):
     model = read_arpa(path)
     assert_same_tables(tables, ScoringTables.from_model(model, kenlm=True), same_sizes=False)
     a, b = model.vocab.index["a"], model.vocab.index["b"]
-    key = _extend(unigram_key(a), b)
+    key = extend_key(unigram_key(a), b)
     offset, size = tables.meta[2]
     slot = offset + next(s for s in range(size) if tables.entries[offset + s, 0] == key)
     assert tables.values[slot, 2] == np.float32(-0.7) + np.float32(-0.25)  # p(b) + bow(a)
