@@ -208,7 +208,7 @@ def _bytes_per_token(order):
 
 # Memory for the blocks in flight without a cap: each counts in about half of its share, beside
 # the runs being merged (twice this held the peak above SRILM's on a 15M-word corpus).
-DEFAULT_MEMORY = 1 << 28
+DEFAULT_MEMORY = 1 << 29
 BYTES_PER_TOKEN_OF_TEXT = 5  # a rough mean for word-segmented text, with the separator
 
 

@@ -8,18 +8,7 @@ import sys
 
 from ..errors import UsageError
 from ..formats import format_of_file, load, save
-from ..generate import generate
-from ..mixing import (
-    mix_static,
-    mixture_stats,
-    mixture_weights,
-    shared_vocab,
-    token_logprobs,
-)
-from ..nbest import NBestRescorer, RecognizerLM, read_file_list, rescore_nbest_files
-from ..perplexity import PerplexityScorer
-from ..prune import prune, prune_low_probs
-from ..renorm import recompute_backoffs
+from ..perplexity import PerplexityScorer  # the modules of other options are imported where used
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
@@ -108,6 +97,7 @@ def mixture(opts):
             raise UsageError(f"-mix-lm{extra[0]} needs -mix-lm")
         return None
     paths = [opts["mix_lm"]] + [opts[f"mix_lm{n}"] for n in extra]
+    from ..mixing import mixture_weights
     weights = mixture_weights(opts["lambda"], [opts[f"mix_lambda{n}"] or 0.0 for n in extra])
     return paths, weights
 
@@ -185,14 +175,19 @@ def ngram(argv):
                 raise UsageError("only -bayes 0 (fixed weights) is supported")
             if opts["write_lm"] or opts["prune"] or opts["prune_lowprobs"] or opts["renorm"]:
                 raise UsageError("-bayes 0 interpolates word by word: it only works with -ppl")
+            from ..mixing import shared_vocab
             dynamic = (shared_vocab(models), mix[1])
         else:
+            from ..mixing import mix_static
             model = mix_static(models, mix[1], consume=True)
     if opts["renorm"]:  # before pruning, as SRILM
+        from ..renorm import recompute_backoffs
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
     if opts["prune"]:
+        from ..prune import prune
         model = prune(model, opts["prune"], opts["minprune"], in_place=True)
     if opts["prune_lowprobs"]:
+        from ..prune import prune_low_probs
         model = prune_low_probs(model, opts["minprune"])
     if opts["write_vocab"]:
         model.vocab.write(opts["write_vocab"])
@@ -202,6 +197,7 @@ def ngram(argv):
         if opts["debug"]:
             raise UsageError("-bayes 0 prints corpus totals only (-debug 0)")
         models, weights = dynamic
+        from ..mixing import mixture_stats, token_logprobs
         logprob, ids, offsets = token_logprobs(models, opts["ppl"], opts["map_unk"])
         stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
         sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
@@ -217,9 +213,11 @@ def ngram(argv):
         out.flush()
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
+        from ..nbest import RecognizerLM
         recognizer = RecognizerLM(load(opts["decipher_lm"]), opts["decipher_lmw"], opts["decipher_wtw"],
                                   opts["decipher_order"], not opts["decipher_nobackoff"])
     if opts["nbest"] or opts["nbest_files"]:
+        from ..nbest import read_file_list, rescore_nbest_files
         paths = [opts["nbest"]] if opts["nbest"] else []
         paths += read_file_list(opts["nbest_files"]) if opts["nbest_files"] else []
         rescore_nbest_files(model, paths, out_dir=opts["write_nbest_dir"], lm_weight=opts["rescore_lmw"],
@@ -227,10 +225,12 @@ def ngram(argv):
                             reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"],
                             recognizer=recognizer)
     if opts["rescore"]:
+        from ..nbest import NBestRescorer
         NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
             opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"])
         sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
+        from ..generate import generate
         sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
         sys.stdout.write("".join(s + "\n" for s in sentences))
         sys.stdout.flush()
