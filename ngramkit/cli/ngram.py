@@ -8,7 +8,9 @@ import sys
 
 from ..errors import UsageError
 from ..formats import format_of_file, load, save
-from ..perplexity import PerplexityScorer  # the modules of other options are imported where used
+from ..perplexity import (
+    PerplexityScorer,  # the modules of other options are imported where used
+)
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
