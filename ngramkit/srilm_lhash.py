@@ -31,6 +31,18 @@ def round_size(n):
     return n if n < (1 << MIN_HASH_BITS) else int(np.float32(n + 1) / np.float32(0.8))
 
 
+@njit(cache=True, inline="always")
+def grown_bits(n, bits):
+    """The table's bits for its (n+1)-th entry: more when round_size(n+1) exceeds 2**bits."""
+    min_size = round_size(n + 1)
+    if min_size <= (1 << bits):
+        return bits
+    new_bits = 0
+    while (1 << new_bits) < min_size:
+        new_bits += 1
+    return new_bits
+
+
 @njit(cache=True)
 def string_keys(pool, offsets):
     """LHash_hashKey's string hash of each word pool[offsets[w]:offsets[w+1]], mod 2**64."""
@@ -67,11 +79,8 @@ def lhash_order(keys, groups):
         bits = 0
         n = 0
         for i in range(lo, hi):
-            min_size = round_size(n + 1)
-            if min_size > (1 << bits):
-                new_bits = 0
-                while (1 << new_bits) < min_size:
-                    new_bits += 1
+            new_bits = grown_bits(n, bits)
+            if new_bits != bits:
                 grown = np.full(1 << new_bits, -1, dtype=np.int64)
                 if new_bits < MIN_HASH_BITS:
                     grown[:n] = slots[:n]

@@ -17,7 +17,7 @@ from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
 from .progress import Progress
-from .srilm_lhash import MIN_HASH_BITS, lhash_key, round_size
+from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from .textio import iter_line_blocks, word_bytes
 from .tokenize import Interner
 
@@ -59,10 +59,8 @@ def _child(node, key, tab_offset, tab_bits, tab_entries, slot_key, slot_node, n_
     found, i = _locate(slot_key, offset, bits, n, key)
     if found:
         return slot_node[offset + i]
-    if round_size(n + 1) > (1 << bits):
-        new_bits = 0
-        while (1 << new_bits) < round_size(n + 1):
-            new_bits += 1
+    new_bits = grown_bits(n, bits)
+    if new_bits != bits:
         new_offset = used[0]
         used[0] += 1 << new_bits
         for j in range(1 << bits):

@@ -10,7 +10,7 @@ import numpy as np
 from ..jit import njit
 from ..perplexity import TextStats
 from ..scoring import WordTable, tokenize_lines
-from ..srilm_lhash import MIN_HASH_BITS, lhash_key, lhash_order, round_size
+from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
 from ..textio import atomic_output, iter_line_blocks
 from ..vocab import BOS, EOS, UNK, Vocabulary
 from .definitions import PAUSE
@@ -92,11 +92,8 @@ def _t_add(pool, tab_off, tab_bits, tab_n, t, key, amount):
     if found:
         pool_vals[slot] += amount
         return pool_keys, pool_vals, used
-    min_size = round_size(n + 1)
-    if min_size > (1 << bits):
-        new_bits = 0
-        while (1 << new_bits) < min_size:
-            new_bits += 1
+    new_bits = grown_bits(n, bits)
+    if new_bits != bits:
         pool_keys, pool_vals, new_off = _t_alloc(pool_keys, pool_vals, used, 1 << new_bits)
         used += 1 << new_bits
         if new_bits < MIN_HASH_BITS:

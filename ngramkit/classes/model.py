@@ -21,7 +21,7 @@ from ..perplexity import (
 )
 from ..renorm import chain_logprob, recompute_backoffs
 from ..scoring import ScoringTables, extend_key, find_slot, tokenize_lines, unigram_key
-from ..srilm_lhash import MIN_HASH_BITS, lhash_key, round_size
+from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from ..tables import find_rows
 from ..textio import iter_line_blocks
 from ..vocab import BOS, EOS, UNK, Vocabulary
@@ -85,11 +85,8 @@ def _insert(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_in
     slot, found = _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_index)
     if found:
         return slots, bits, slots[slot], True
-    min_size = round_size(n + 1)
-    if min_size > (1 << bits):
-        new_bits = 0
-        while (1 << new_bits) < min_size:
-            new_bits += 1
+    new_bits = grown_bits(n, bits)
+    if new_bits != bits:
         grown = np.full(1 << new_bits, -1, dtype=np.int64)
         if new_bits < MIN_HASH_BITS:
             grown[:n] = slots[:n]
