@@ -845,10 +845,11 @@ def score_sentence(handle, table, buf, unk, bos, eos, use_bos, use_eos):
     ids = _sentence_ids(buf, table, unk)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    keys = np.empty(width, dtype=np.int64)
-    bows = np.empty(width, dtype=np.float32)
-    next_keys = np.empty(width, dtype=np.int64)
-    next_bows = np.empty(width, dtype=np.float32)
+    # one allocation each for the context and the next one, which trade places word by word
+    key_space = np.empty(2 * width, dtype=np.int64)
+    bow_space = np.empty(2 * width, dtype=np.float32)
+    keys, next_keys = key_space[:width], key_space[width:]
+    bows, next_bows = bow_space[:width], bow_space[width:]
     ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
     hi = len(ids)
     last = hi + (1 if use_eos else 0)
@@ -860,9 +861,8 @@ def score_sentence(handle, table, buf, unk, bos, eos, use_bos, use_eos):
             _prefetch_ngrams_ending(meta, values, ids, 0, hi, t + SENTENCE_LOOKAHEAD, bos, eos, use_bos)
         p, _, ctx_len = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
                                       _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows)
-        for j in range(ctx_len):
-            keys[j] = next_keys[j]
-            bows[j] = next_bows[j]
+        keys, next_keys = next_keys, keys
+        bows, next_bows = next_bows, bows
         total += p
     return np.float64(total)
 
