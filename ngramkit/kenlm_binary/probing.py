@@ -220,15 +220,15 @@ def read(data, buf, header, path):
 
 
 @njit(cache=True)
-def _probe_insert(keys, lo, size, key):
-    """The bucket of `key` in the table keys[lo:lo + size], inserting it if absent: (index, found)."""
+def _probe(keys, lo, size, key):
+    """Linear probing for `key` in the table keys[lo:lo + size] (0: empty): (the bucket holding
+    it, or the empty one where it would go; whether it is there)."""
     i = np.int64(key % np.uint64(size))
     while True:
         got = keys[lo + i]
         if got == key:
             return lo + i, True
         if got == 0:
-            keys[lo + i] = key
             return lo + i, False
         i += 1
         if i == size:
@@ -236,17 +236,18 @@ def _probe_insert(keys, lo, size, key):
 
 
 @njit(cache=True)
+def _probe_insert(keys, lo, size, key):
+    """The bucket of `key` in the table keys[lo:lo + size], inserting it if absent: (index, found)."""
+    at, found = _probe(keys, lo, size, key)
+    if not found:
+        keys[at] = key
+    return at, found
+
+
+@njit(cache=True)
 def _find(keys, lo, size, key):
-    i = np.int64(key % np.uint64(size))
-    while True:
-        got = keys[lo + i]
-        if got == key:
-            return lo + i
-        if got == 0:
-            return -1
-        i += 1
-        if i == size:
-            i = 0
+    at, found = _probe(keys, lo, size, key)
+    return at if found else -1
 
 
 @njit(cache=True)
