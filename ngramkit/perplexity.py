@@ -79,17 +79,18 @@ class TextStats:
         )
 
 
-# The fixed text of SRILM's -debug 1 and -debug 2 lines.
+# The fixed text of SRILM's -debug 1 and -debug 2 lines (the word lines' pieces are public: the class
+# LM writes its word lines with them too).
 _UNDEFINED = ascii_bytes("undefined")
-_P_OPEN = ascii_bytes("\tp( ")
-_GIVEN = ascii_bytes(" | ")
-_CONTEXT_MORE = ascii_bytes(" ...) \t= ")
-_CONTEXT_END = ascii_bytes(" ) \t= ")
-_OOV_TAG = ascii_bytes("[OOV]")
-_GRAM_TAG = ascii_bytes("gram]")
+P_OPEN = ascii_bytes("\tp( ")
+GIVEN = ascii_bytes(" | ")
+CONTEXT_MORE = ascii_bytes(" ...) \t= ")
+CONTEXT_END = ascii_bytes(" ) \t= ")
+OOV_TAG = ascii_bytes("[OOV]")
+GRAM_TAG = ascii_bytes("gram]")
 _CACHE_TAG = ascii_bytes("[cache=")
-_LOG_OPEN = ascii_bytes(" [ ")
-_LOG_CLOSE = ascii_bytes(" ]\n")
+LOG_OPEN = ascii_bytes(" [ ")
+LOG_CLOSE = ascii_bytes(" ]\n")
 _ONE_SENTENCE = ascii_bytes("1 sentences, ")
 _WORDS = ascii_bytes(" words, ")
 _OOVS = ascii_bytes(" OOVs\n")
@@ -212,10 +213,10 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos,
 def _put_tag(out, pos, found):
     """`[OOV]` or `[kgram]` for the length of the matched n-gram."""
     if found == 0:
-        return put_text(out, pos, _OOV_TAG)
+        return put_text(out, pos, OOV_TAG)
     out[pos] = 91
     pos = put_uint(out, pos + 1, found)
-    return put_text(out, pos, _GRAM_TAG)
+    return put_text(out, pos, GRAM_TAG)
 
 
 @njit(cache=True)
@@ -238,12 +239,12 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
         for t in range(lo, hi + 1):
             p = token_logp[t + s]
             if debug >= 2:
-                pos = put_text(out, pos, _P_OPEN)
+                pos = put_text(out, pos, P_OPEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
-                pos = put_text(out, pos, _GIVEN)
+                pos = put_text(out, pos, GIVEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t - 1 if t > lo else -1,
                                  hi, bos, eos, split)
-                pos = put_text(out, pos, _CONTEXT_MORE if t > lo else _CONTEXT_END)
+                pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
                 if split and t < hi:
                     for c in range(part_offsets[t], part_offsets[t + 1]):
                         pos = _put_tag(out, pos, part_found[c])
@@ -262,9 +263,9 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                         value = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
                     else:
                         value = float(p)
-                        pos = put_text(out, pos, _LOG_OPEN)
+                        pos = put_text(out, pos, LOG_OPEN)
                     pos = format_g(value, 7, out, pos)
-                pos = put_text(out, pos, _LOG_CLOSE)
+                pos = put_text(out, pos, LOG_CLOSE)
         sentence_prob = sentence_stats[s, 0]
         oovs = int(sentence_stats[s, 1])
         zeros = int(sentence_stats[s, 2])
@@ -326,9 +327,9 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
     k = rows.shape[1]
     for r in range(rows.shape[0]):
         w = rows[r, k - 1]
-        pos = put_text(out, pos, _P_OPEN)
+        pos = put_text(out, pos, P_OPEN)
         pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-        pos = put_text(out, pos, _GIVEN)
+        pos = put_text(out, pos, GIVEN)
         for c in range(k - 2, -1, -1):
             if c < k - 2:
                 out[pos] = 32
@@ -340,12 +341,12 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
         pos += 1
         p = logp[r]
         pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
-        pos = put_text(out, pos, _LOG_OPEN)
+        pos = put_text(out, pos, LOG_OPEN)
         pos = format_g(float(p), 7, out, pos)
         if weights[r] != 1.0:
             pos = put_text(out, pos, _TIMES)
             pos = format_g(weights[r], 7, out, pos)
-        pos = put_text(out, pos, _LOG_CLOSE)
+        pos = put_text(out, pos, LOG_CLOSE)
     return pos
 
 

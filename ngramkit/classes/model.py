@@ -10,8 +10,16 @@ from ..constants import LN10, LOG_ZERO
 from ..errors import FormatError, UsageError
 from ..jit import njit
 from ..model import NgramModel
-from ..numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
+from ..numfmt import format_g, put_bytes, put_text, put_uint
 from ..perplexity import (
+    CONTEXT_END,
+    CONTEXT_MORE,
+    GIVEN,
+    GRAM_TAG,
+    LOG_CLOSE,
+    LOG_OPEN,
+    OOV_TAG,
+    P_OPEN,
     PerplexityScorer,
     ScoredBlock,
     TextStats,
@@ -406,16 +414,6 @@ def _add_memberships(ids, line_offsets, bos, eos, member_logp, per_word, token_l
     return block_total
 
 
-_TAG_OOV = ascii_bytes("[OOV]")
-_TAG_GRAM = ascii_bytes("gram]")
-_P_OPEN = ascii_bytes("\tp( ")
-_GIVEN = ascii_bytes(" | ")
-_CONTEXT_MORE = ascii_bytes(" ...) \t= ")
-_CONTEXT_END = ascii_bytes(" ) \t= ")
-_LOG_OPEN = ascii_bytes(" [ ")
-_LOG_CLOSE = ascii_bytes(" ]\n")
-
-
 @njit(cache=True)
 def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, out, ends):
     """The -debug 2 word lines of each sentence, one n-gram tag per path; sentence s's lines
@@ -427,25 +425,25 @@ def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, t
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
             slot = t + s
-            pos = put_text(out, pos, _P_OPEN)
+            pos = put_text(out, pos, P_OPEN)
             pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-            pos = put_text(out, pos, _GIVEN)
+            pos = put_text(out, pos, GIVEN)
             pos = put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
-            pos = put_text(out, pos, _CONTEXT_MORE if t > lo else _CONTEXT_END)
+            pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
             for k in range(tag_bounds[slot, 0], tag_bounds[slot, 1]):
                 if tags[k] == 0:
-                    pos = put_text(out, pos, _TAG_OOV)
+                    pos = put_text(out, pos, OOV_TAG)
                 else:
                     out[pos] = 91
                     pos = put_uint(out, pos + 1, tags[k])
-                    pos = put_text(out, pos, _TAG_GRAM)
+                    pos = put_text(out, pos, GRAM_TAG)
             out[pos] = 32
             pos += 1
             p = token_logp[slot]
             pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
-            pos = put_text(out, pos, _LOG_OPEN)
+            pos = put_text(out, pos, LOG_OPEN)
             pos = format_g(float(p), 7, out, pos)
-            pos = put_text(out, pos, _LOG_CLOSE)
+            pos = put_text(out, pos, LOG_CLOSE)
             prev = w
         ends[s] = pos
     return pos
