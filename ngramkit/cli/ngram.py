@@ -144,11 +144,11 @@ _MODEL_OPTIONS = ("classes", "simple_classes", "renorm", "prune", "prune_lowprob
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
-def ppl_only(opts):
-    """The scorer of -ppl when nothing else needs the model and -lm is an ARPA file (its
-    tables are read straight from the file), else None."""
+def ppl_only(opts, mix):
+    """The scorer of -ppl when nothing else needs the model (`mix`: the -mix-lm models, or None)
+    and -lm is an ARPA file (its tables are read straight from the file), else None."""
     if not opts["ppl"] or any(opts[name] for name in _MODEL_OPTIONS) or opts["expand_classes"] >= 0 \
-            or mixture(opts) is not None:
+            or mix is not None:
         return None
     path, options = model_options(opts)
     if str(path) == "-" or format_of_file(path).name != "arpa":
@@ -160,12 +160,12 @@ def ppl_only(opts):
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
     check_scoring_options(opts)
-    scorer = ppl_only(opts)
+    mix = mixture(opts)
+    scorer = ppl_only(opts, mix)
     if scorer is not None:
         write_ppl(opts, scorer)
         return
     model = load_model(opts)
-    mix = mixture(opts)
     dynamic = None
     classes = class_model(opts, model, mix)
     if classes is not None and opts["expand_classes"] >= 0:
@@ -202,17 +202,15 @@ def ngram(argv):
         from ..mixing import mixture_stats, token_logprobs
         logprob, ids, offsets = token_logprobs(models, opts["ppl"], opts["map_unk"])
         stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
-        sys.stdout.write(f"file {opts['ppl']}: {stats.srilm_text()}")
+        write_totals(opts["ppl"], stats)
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
             cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]))
     if opts["counts"]:
-        out = sys.stdout.buffer
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]).score_counts(
-            opts["counts"], opts["order"], debug=opts["debug"], out=out)
-        out.write(b"file " + os.fsencode(opts["counts"]) + f": {stats.srilm_text()}".encode())
-        out.flush()
+            opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer)
+        write_totals(opts["counts"], stats)
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
         from ..nbest import RecognizerLM
@@ -240,9 +238,13 @@ def ngram(argv):
 
 def write_ppl(opts, scorer):
     """-ppl's output on stdout."""
+    write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
+
+
+def write_totals(path, stats):
+    """SRILM's closing `file PATH: ...` lines of a perplexity run, on stdout."""
     out = sys.stdout.buffer
-    stats = scorer.score_file(opts["ppl"], debug=opts["debug"], out=out)
-    out.write(b"file " + os.fsencode(opts["ppl"]) + f": {stats.srilm_text()}".encode())
+    out.write(b"file " + os.fsencode(path) + f": {stats.srilm_text()}".encode())
     out.flush()
 
 
