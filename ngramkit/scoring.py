@@ -244,38 +244,6 @@ def _zero(kenlm):
     return np.float32(-0.0) if kenlm else np.float32(0.0)
 
 
-@njit(cache=True)
-def _check_and_mark(ids, entries, values, meta, uni_backoff):
-    """`_missing_suffixes` (as a flag: is a suffix missing?) and `_mark_contexts` of the rows
-    `ids` (order k + 1 >= 2) in one pass, the entries of the rows _INSERT_AHEAD ahead requested
-    while the current row's are read (the tables are far larger than the caches). At a missing
-    suffix it stops, some contexts marked: the tables are then made again."""
-    width = ids.shape[1]
-    k = width - 1
-    if k == 1:
-        _mark_contexts(ids, entries, values, meta, uni_backoff)
-        return False
-    n = ids.shape[0]
-    offset, size = meta[k, 0], meta[k, 1]
-    suffixes = np.empty(_INSERT_AHEAD, dtype=np.int64)
-    contexts = np.empty(_INSERT_AHEAD, dtype=np.int64)
-    for r in range(n + _INSERT_AHEAD):
-        i = r - _INSERT_AHEAD  # the row looked up now; its keys sit where row r's go next
-        if i >= 0:
-            if find_slot(entries, offset, size, suffixes[i % _INSERT_AHEAD]) < 0:
-                return True
-            slot = find_slot(entries, offset, size, contexts[i % _INSERT_AHEAD])
-            if slot >= 0 and values[offset + slot, 3] == 0:
-                values[offset + slot, 3] = np.float32(0.0)
-        if r < n:
-            suffix, context = _key_of(ids, r, 1, width), _key_of(ids, r, 0, k)
-            suffixes[r % _INSERT_AHEAD] = suffix
-            contexts[r % _INSERT_AHEAD] = context
-            _request_probe(values, offset + _slot_of(suffix, size))
-            _request_probe(values, offset + _slot_of(context, size))
-    return False
-
-
 class ScoringTables:
     """A model laid out for compiled lookups.
 

@@ -18,7 +18,6 @@ from .jit import njit
 from .textio import word_text
 from .vocab import BOS, EOS, UNK
 
-SEPARATOR = -1
 PROV_BOS, PROV_EOS, PROV_UNK = 0, 1, 2
 
 # Kernel status codes.

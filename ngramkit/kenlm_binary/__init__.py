@@ -35,7 +35,6 @@ from .layout import (
 __all__ = ["is_kenlm_binary", "read_kenlm_binary", "write_kenlm_binary"]
 
 DEFAULT_PROBING_MULTIPLIER = 1.5
-DEFAULT_POINTER_BITS = 22
 
 
 def is_kenlm_binary(path):

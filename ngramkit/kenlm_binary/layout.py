@@ -188,18 +188,6 @@ def hash_words(pool, offsets):
     return out
 
 
-UNK_HASHES = None
-
-
-def unk_hashes():
-    """KenLM's hashes of `<unk>` and `<UNK>`, both of which it takes for the unknown word."""
-    global UNK_HASHES
-    if UNK_HASHES is None:
-        pool, offsets = word_pool(["<unk>", "<UNK>"])
-        UNK_HASHES = tuple(int(h) for h in hash_words(pool, offsets))
-    return UNK_HASHES
-
-
 def required_bits(max_value):
     """Bits needed to store integers 0..max_value."""
     return int(max_value).bit_length()
