@@ -24,3 +24,22 @@ def test_interrupt_leaves_no_output(tmp_path, sig):
     assert proc.returncode == 130
     assert err.decode().strip().splitlines()[-1] == "ngram-count: interrupted; no output was left behind"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_command_run_in_process_gives_sigterm_back():
+    """A command called in-process (tests, notebooks) restores the SIGTERM handler it replaced:
+    left behind, it would make SIGTERM raise in the caller and in workers it forks later
+    (multiprocessing's Pool ends its workers with SIGTERM)."""
+    from ngramkit.cli.common import run
+
+    def mine(signum, frame):
+        pass
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        seen = []
+        run("test", lambda: seen.append(signal.getsignal(signal.SIGTERM)))
+        assert seen[0] is not mine  # the command's own handler while it runs
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -36,8 +36,10 @@ def return_large_blocks_to_os():
 def run(prog, body, *args, flags=None, **kwargs):
     """Call body(*args, **kwargs) and turn errors into `prog: message` and an exit status; an
     error about a library parameter is prefixed with the command's flag for it (`flags`: parameter
-    name -> flag)."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    name -> flag). SIGTERM ends the body as Ctrl-C does while it runs; the handler it replaced is
+    restored afterwards, so that a caller in the same process (or a process it forks later) gets
+    SIGTERM's usual meaning back."""
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     return_large_blocks_to_os()
     try:
         body(*args, **kwargs)
@@ -53,6 +55,8 @@ def run(prog, body, *args, flags=None, **kwargs):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def warn(prog, message):
