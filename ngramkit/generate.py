@@ -59,7 +59,7 @@ def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, 
         ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
         for t in range(prefix_offsets[s], prefix_offsets[s + 1]):
             _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                    keys, bows, 0, ctx_len, prefix_ids[t], next_keys, next_bows, False)
+                                    keys, bows, 0, ctx_len, prefix_ids[t], next_keys, next_bows)
             keys, next_keys = next_keys, keys
             bows, next_bows = next_bows, bows
         generated = 0
@@ -74,7 +74,7 @@ def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, 
                     w = walk[i]
                     if w >= 0:
                         p, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                          keys, bows, 0, ctx_len, w, probe_keys, probe_bows, False)
+                                          keys, bows, 0, ctx_len, w, probe_keys, probe_bows)
                         if p != -np.inf:
                             total += np.exp(np.float64(p) * LN10)
                     if total > r:
@@ -93,7 +93,7 @@ def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, 
             out_ids[pos] = w
             pos += 1
             _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                    keys, bows, 0, ctx_len, w, next_keys, next_bows, False)
+                                    keys, bows, 0, ctx_len, w, next_keys, next_bows)
             keys, next_keys = next_keys, keys
             bows, next_bows = next_bows, bows
         if not ended:

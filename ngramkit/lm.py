@@ -204,8 +204,9 @@ def _not_a_state(state):
 
 
 BINARY_KIND = "ngramkit.Model"
-# The scorer tables a binary model holds: 2 = KenLM's (blanks filled, extensions marked).
-TABLES_VERSION = 2
+# The scorer tables a binary model holds: 2 = KenLM's (blanks filled, extensions marked); 3 = words
+# hashed 8 bytes at a time (constants.hash_bytes).
+TABLES_VERSION = 3
 WORD_CACHE_LIMIT = 1 << 20  # str -> id entries kept for the per-call methods
 # The arrays whose checksums every load verifies: the small ones (1.5 ms for a
 # vocabulary of 200,000 words). The n-gram tables ("entries") are verified on request.
@@ -239,7 +240,8 @@ class Model:
         if is_binary(path):
             info, arrays = read_arrays(path, BINARY_KIND)
             if info.get("tables") != TABLES_VERSION:
-                # Tables of an older ngramkit lack KenLM's blanks: made anew from the model's arrays.
+                # Tables of an older ngramkit (without KenLM's blanks, or another word hash): made anew
+                # from the model's arrays.
                 from .formats import load
 
                 self._init_from_model(load(path))
@@ -287,12 +289,12 @@ class Model:
         self._words = words
         # The leading arguments of score_lines, joined once rather than per call.
         self._text_arrays = (*self._arrays, *words.arrays())
-        self._handle = table_handle(tables)
+        self._handle = table_handle(tables, words, (self._unk, self._bos, self._eos))
         self._ids = {}
         example = np.zeros(STATE_SIZE, dtype=np.int64)
         self._score_state = _entry_point(score_state, self._handle, example, 0, example.copy())
         self._score_in_place = _entry_point(score_state_in_place, self._handle, example, 0)
-        self._score_sentence = _entry_point(score_sentence, self._handle, words.table, b"a", 0, 0, 0, True, True)
+        self._score_sentence = _entry_point(score_sentence, self._handle, b"a", True, True)
 
     def __reduce__(self):
         # A model pickles as its path and is read again on unpickling, as kenlm's.
@@ -393,8 +395,7 @@ class Model:
         """log10 probability of a sentence (str or bytes, words separated by whitespace)."""
         # Compiled code reads the bytes object in place: no array around it per call.
         text = sentence.encode("utf-8") if type(sentence) is str else _as_bytes(sentence)
-        return self._score_sentence(self._handle, self._words.table, text, self._unk, self._bos, self._eos,
-                                bool(bos), bool(eos))
+        return self._score_sentence(self._handle, text, bos is True or bool(bos), eos is True or bool(eos))
 
     def perplexity(self, sentence):
         """10 ** (-score / tokens), tokens counting `</s>` (as kenlm does)."""

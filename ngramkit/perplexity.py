@@ -160,12 +160,12 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 found = 0
                 for c in range(part_offsets[t], part_offsets[t + 1]):
                     part_p, part_found[c], ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                                             cur_s, cur_b, 0, ctx_len, parts[c], nxt_s, nxt_b, False)
+                                                             cur_s, cur_b, 0, ctx_len, parts[c], nxt_s, nxt_b)
                     cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
                     p = p + part_p
             else:
                 p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                            cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b, False)
+                                            cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b)
                 cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
             cached = np.nan
             if use_cache:
@@ -313,7 +313,7 @@ def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, f
         ctx_len = 0
         for c in range(k):
             p, f, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                    keys, bows, 0, ctx_len, rows[r, c], next_keys, next_bows, False)
+                                    keys, bows, 0, ctx_len, rows[r, c], next_keys, next_bows)
             keys, next_keys = next_keys, keys
             bows, next_bows = next_bows, bows
         logp[r] = p

@@ -25,7 +25,7 @@ from numba.core import types
 from numba.extending import intrinsic
 
 from .arpa import stream_arpa
-from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
+from .constants import WORD_HASH_SEED, finish_word_hash, fmix, fold_word_bytes, hash_bytes
 from .jit import available_cores, njit, prefetch
 from .tables import find_rows
 
@@ -34,25 +34,14 @@ LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables
 
 
 @njit(cache=True, inline="always")
-def _fmix(h):
-    # MurmurHash3's 64-bit finaliser: every input bit moves every output bit.
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB9FE1A85EC53)
-    h ^= h >> np.uint64(33)
-    return h
-
-
-@njit(cache=True, inline="always")
 def unigram_key(word):
-    return np.int64(_fmix(np.uint64(word) + np.uint64(0x9E3779B97F4A7C15)))
+    return np.int64(fmix(np.uint64(word) + np.uint64(0x9E3779B97F4A7C15)))
 
 
 @njit(cache=True, inline="always")
 def extend_key(key, word):
     """The key of an n-gram from its history's key and its last word (never EMPTY)."""
-    h = np.int64(_fmix(np.uint64(key) ^ (np.uint64(word) * np.uint64(0x9E3779B97F4A7C15))))
+    h = np.int64(fmix(np.uint64(key) ^ (np.uint64(word) * np.uint64(0x9E3779B97F4A7C15))))
     return h if h != EMPTY else np.int64(0)
 
 
@@ -266,7 +255,7 @@ class ScoringTables:
     def from_model(cls, model, unk_logprob=None, kenlm=False):
         """Tables of `model`. `unk_logprob` gives `<unk>` a probability when the
         model has none (KenLM uses -100); None leaves it absent. `kenlm`: the
-        tables KenLM scores with, for `advance(..., kenlm=True)`: with its blanks
+        tables KenLM scores with, for `advance_kenlm`: with its blanks
         (`with_blanks`) and its marks on zero backoff weights (`has_extension`)."""
         ngrams = model.ngrams
         self = cls._filled(model, ngrams, model.logprob, model.backoff, unk_logprob, kenlm)
@@ -484,99 +473,40 @@ def _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word):
 
 
 @njit(cache=True, inline="always")
-def advance(uni_logprob, uni_backoff, meta, entries, values,
-            ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm):
-    """Score `word` after the context ctx_keys[ctx_base:ctx_base+ctx_len]: the
-    keys of the context's suffix n-grams, newest first (the first is the last
-    word's), with their backoff weights in ctx_bows alike. Fills the context
-    that follows into new_keys/new_bows (may not alias the inputs).
+def ngram_keys(ctx_keys, ctx_base, ctx_len, word, order, keys, base):
+    """The keys of the n-grams ending in `word` that KenLM's search may probe after the
+    context ctx_keys[ctx_base:ctx_base+ctx_len]: the n-gram of length j + 1 goes to
+    keys[base + j], for j up to the returned count. Written longest first, so `keys` may
+    be the context's own array (a context's keys are a prefix of those of its extensions)."""
+    usable = min(ctx_len, order - 1)
+    for j in range(usable, 0, -1):
+        keys[base + j] = extend_key(ctx_keys[ctx_base + j - 1], word)
+    keys[base] = unigram_key(word)
+    return usable
 
-    SRILM (`kenlm` false): the longest n-gram found while the context lasts,
-    even past a missing shorter one, and the sum of the longer contexts' backoff
-    weights added to its probability. KenLM (`kenlm`, on tables made with
-    `ScoringTables.from_model(..., kenlm=True)`, which hold KenLM's blanks):
-    the search stops at the first missing n-gram, the backoff weights are added
-    one by one (the float32 results differ in the last bit), and the new
-    context ends at the longest n-gram found whose backoff has an extension
-    (`has_extension`), so that contexts with equal futures are equal.
+
+@njit(cache=True, inline="always")
+def request_keys(meta, values, keys, base, usable):
+    """Start loading the entries of the n-grams keys[base+1:base+usable+1] (`ngram_keys`)."""
+    for j in range(1, usable + 1):
+        _request_probe(values, meta[j + 1, 0] + _slot_of(keys[base + j], meta[j + 1, 1]))
+
+
+@njit(cache=True, inline="always")
+def advance(uni_logprob, uni_backoff, meta, entries, values,
+            ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
+    """Score `word` after the context ctx_keys[ctx_base:ctx_base+ctx_len] as SRILM's
+    `Ngram::wordProbBO`: the keys of the context's suffix n-grams, newest first (the
+    first is the last word's), with their backoff weights in ctx_bows alike. The
+    longest n-gram found while the context lasts, even past a missing shorter one,
+    and the sum of the longer contexts' backoff weights added to its probability.
+    Fills the context that follows into new_keys/new_bows (may not alias the inputs).
 
     Returns (log10 p, length of the matched n-gram (0: none), new context length).
     """
     if word >= 0:
         # All orders' entries are requested before the first is compared, so their cache misses overlap.
         _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word)
-    return _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
-                              ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm)
-
-
-@intrinsic
-def _float32_bits(typingctx, value):
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(signature.return_type))
-
-    return types.int32(types.float32), codegen
-
-
-NO_EXTENSION_BITS = np.int32(-(1 << 31))  # the bits of -0.0
-
-
-@njit(cache=True, inline="always")
-def has_extension(backoff):
-    """KenLM's mark on a backoff weight: -0.0 when no longer n-gram has the n-gram as its
-    context (and its weight is 0), so a state need not keep it."""
-    return _float32_bits(backoff) != NO_EXTENSION_BITS
-
-
-@njit(cache=True, inline="always")
-def _advance_requested(uni_logprob, uni_backoff, meta, entries, values,
-                       ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows, kenlm):
-    """`advance` once the entries it probes have been requested (`_request_probes`)."""
-    if kenlm:
-        return advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
-                             ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows)
-    return _advance_srilm(uni_logprob, uni_backoff, meta, entries, values,
-                          ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows)
-
-
-@njit(cache=True, inline="always")
-def advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
-                  ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
-    """KenLM's `advance` (see there), its entries requested already."""
-    order = meta.shape[0] - 1
-    p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
-    if np.isnan(p):
-        return np.float32(-np.inf), 0, 0
-    found = 1
-    new_keys[0] = unigram_key(word)
-    new_bows[0] = uni_backoff[word]
-    new_len = 1 if has_extension(uni_backoff[word]) else 0
-    usable = min(ctx_len, order - 1)
-    # The search stops at the first missing n-gram: the blanks make every suffix of a longer
-    # n-gram present.
-    for j in range(1, usable + 1):
-        if found == j:
-            k = j + 1
-            offset = meta[k, 0]
-            key = extend_key(ctx_keys[ctx_base + j - 1], word)
-            slot = find_slot(entries, offset, meta[k, 1], key)
-            if slot >= 0:
-                p = values[offset + slot, 2]
-                found = k
-                if k < order:
-                    bow = values[offset + slot, 3]
-                    new_keys[j] = key
-                    new_bows[j] = bow
-                    if has_extension(bow):
-                        new_len = k
-    for j in range(found, usable + 1):
-        p = p + ctx_bows[ctx_base + j - 1]
-    return p, found, new_len
-
-
-@njit(cache=True, inline="always")
-def _advance_srilm(uni_logprob, uni_backoff, meta, entries, values,
-                   ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
-    """SRILM's `advance` (see there), its entries requested already."""
     order = meta.shape[0] - 1
     p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
     found = 0
@@ -611,16 +541,80 @@ def _advance_srilm(uni_logprob, uni_backoff, meta, entries, values,
     return p + bow, found, new_len
 
 
+@intrinsic
+def _float32_bits(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(signature.return_type))
+
+    return types.int32(types.float32), codegen
+
+
+NO_EXTENSION_BITS = np.int32(-(1 << 31))  # the bits of -0.0
+
+
 @njit(cache=True, inline="always")
-def _finish_word_key(h):
-    h = np.int64(_fmix(h))
+def has_extension(backoff):
+    """KenLM's mark on a backoff weight: -0.0 when no longer n-gram has the n-gram as its
+    context (and its weight is 0), so a state need not keep it."""
+    return _float32_bits(backoff) != NO_EXTENSION_BITS
+
+
+@njit(cache=True, inline="always")
+def advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, base, usable,
+                  ctx_bows, ctx_base, word, new_bows, new_base):
+    """Score `word` as KenLM's `GenericModel::FullScore`, on tables with KenLM's blanks
+    (`ScoringTables.from_model(..., kenlm=True)`): keys[base:base+usable+1] are the keys of
+    the n-grams ending in `word` (`ngram_keys`; they become the keys of the context that
+    follows), ctx_bows[ctx_base:] the backoff weights of the context. The search stops at
+    the first missing n-gram, the backoff weights are added one by one (the float32
+    results differ in the last bit from a sum), and the new context ends at the longest
+    n-gram found whose backoff has an extension (`has_extension`), so that contexts with
+    equal futures are equal. The new backoff weights go to new_bows[new_base:], which may
+    be ctx_bows[ctx_base:] itself (a state scored in place).
+
+    Returns (log10 p, length of the matched n-gram (0: none), new context length).
+    """
+    order = meta.shape[0] - 1
+    p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
+    if np.isnan(p):
+        return np.float32(-np.inf), 0, 0
+    found = 1
+    # The context weight the sum starts from is kept before its slot is overwritten.
+    first_bow = ctx_bows[ctx_base] if usable > 0 else np.float32(0.0)
+    new_bows[new_base] = uni_backoff[word]
+    new_len = 1 if has_extension(uni_backoff[word]) else 0
+    # The blanks make every suffix of a longer n-gram present.
+    for j in range(1, usable + 1):
+        k = j + 1
+        offset = meta[k, 0]
+        slot = find_slot(entries, offset, meta[k, 1], keys[base + j])
+        if slot < 0:
+            break
+        p = values[offset + slot, 2]
+        found = k
+        if k < order:
+            first_bow = ctx_bows[ctx_base + j] if j < usable else np.float32(0.0)
+            bow = values[offset + slot, 3]
+            new_bows[new_base + j] = bow
+            if has_extension(bow):
+                new_len = k
+    if found <= usable:
+        p = p + first_bow
+        for j in range(found + 1, usable + 1):
+            p = p + ctx_bows[ctx_base + j - 1]
+    return p, found, new_len
+
+
+@njit(cache=True, inline="always")
+def _as_word_key(h):
+    h = np.int64(h)
     return h if h != EMPTY else np.int64(0)
 
 
 @njit(cache=True, inline="always")
 def word_key(buf, start, end):
-    """A word's 64-bit key: FNV-1a of its bytes, finalised (never EMPTY)."""
-    return _finish_word_key(hash_bytes(buf, start, end))
+    """A word's 64-bit key: the word hash of its bytes (never EMPTY)."""
+    return _as_word_key(hash_bytes(buf, start, end))
 
 
 @njit(cache=True)
@@ -716,15 +710,22 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
             i += 1
         else:
             s = i
-            # the word's bytes are hashed as they are scanned (hash_bytes, one byte at a time)
-            h = FNV_OFFSET
+            # the word's bytes are hashed as they are scanned (hash_bytes, 8 bytes to a group)
+            h = WORD_HASH_SEED
+            group = np.uint64(0)
+            shift = np.uint64(0)
             while i < n and not _SEPARATOR[buf[i]]:
-                h = (h ^ np.uint64(buf[i])) * FNV_PRIME
+                group |= np.uint64(buf[i]) << shift
+                shift += np.uint64(8)
+                if shift == np.uint64(64):
+                    h = fold_word_bytes(h, group)
+                    group = np.uint64(0)
+                    shift = np.uint64(0)
                 i += 1
             if spans:
                 starts[t] = s
                 ends[t] = i
-            key = _finish_word_key(h)
+            key = _as_word_key(finish_word_hash(h, group, i - s))
             # the id of the word LOOKAHEAD back is read now, its table line requested back then
             if t >= LOOKAHEAD:
                 w = word_of_key(table, keys[t % LOOKAHEAD])
@@ -759,23 +760,6 @@ def _word_at(ids, lo, hi, x, bos, eos):
     return ids[x] if x < hi else eos
 
 
-@njit(cache=True)
-def _prefetch_ngrams_ending(meta, values, ids, lo, hi, u, bos, eos, use_bos):
-    """Request the entries of the n-grams that end at word u of the sentence:
-    their keys follow from the words alone, so a word's probes can start long
-    before the words before it are scored."""
-    order = meta.shape[0] - 1
-    first_word = lo - 1 if use_bos else lo
-    for k in range(2, order + 1):
-        start = u - k + 1
-        if start < first_word:
-            break
-        key = unigram_key(_word_at(ids, lo, hi, start, bos, eos))
-        for x in range(start + 1, u + 1):
-            key = extend_key(key, _word_at(ids, lo, hi, x, bos, eos))
-        _request_probe(values, meta[k, 0] + _slot_of(key, meta[k, 1]))
-
-
 SENTENCE_LOOKAHEAD = 4  # words of one sentence whose entries are requested ahead of scoring
 
 
@@ -802,34 +786,53 @@ def _sentence_ids(buf, table, unknown):
     return ids[:t]
 
 
+@njit(cache=True, inline="always")
+def _ring_row(x):
+    # Word x of a sentence (-1: `<s>`) keeps its n-gram keys in row x + 1 of a ring
+    # of SENTENCE_LOOKAHEAD + 2 rows: the word scored, those requested ahead, and the one before.
+    return (x + 1) % (SENTENCE_LOOKAHEAD + 2)
+
+
+@njit(cache=True, inline="always")
+def _sentence_keys(ring, order, x, word, held, meta, values):
+    """Fill the ring row of word x (held: the words before it that its n-grams may span)
+    with the keys of the n-grams ending in it, and request their entries."""
+    row = _ring_row(x)
+    ngram_keys(ring[_ring_row(x - 1)], 0, held, word, order, ring[row], 0)
+    request_keys(meta, values, ring[row], 0, min(held, order - 1))
+
+
 # Called once per sentence: keeping the GIL costs less than giving it up and taking it back.
 @njit(cache=True, nogil=False)
-def score_sentence(handle, table, buf, unk, bos, eos, use_bos, use_eos):
+def score_sentence(handle, buf, use_bos, use_eos):
     """KenLM's `Model.score` of `buf` as one sentence (all whitespace separates
-    words) on the tables of `handle` (`table_handle`): the float32 total, as a
-    float. The words are looked up first, then the table entries of each word
-    are requested a few words ahead of its scoring."""
+    words) on the tables and words of `handle` (`table_handle`): the float32
+    total, as a float. The words are looked up first; then the keys of the
+    n-grams ending in each word are made once from the words (a ring of rows,
+    as the words go) and their entries requested a few words ahead of scoring."""
     uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
+    table, unk, bos, eos = _words_of(handle)
     ids = _sentence_ids(buf, table, unk)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    # one allocation each for the context and the next one, which trade places word by word
-    key_space = np.empty(2 * width, dtype=np.int64)
+    ring = np.empty((SENTENCE_LOOKAHEAD + 2, order), dtype=np.int64)
+    # the context's backoff weights and the next one's trade places word by word
     bow_space = np.empty(2 * width, dtype=np.float32)
-    keys, next_keys = key_space[:width], key_space[width:]
     bows, next_bows = bow_space[:width], bow_space[width:]
-    ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
+    ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, ring[_ring_row(-1)], bows)
+    first = ctx_len  # <s> is a word before the first when it starts the context
     hi = len(ids)
     last = hi + (1 if use_eos else 0)
     for u in range(min(SENTENCE_LOOKAHEAD, last)):
-        _prefetch_ngrams_ending(meta, values, ids, 0, hi, u, bos, eos, use_bos)
+        _sentence_keys(ring, order, u, _word_at(ids, 0, hi, u, bos, eos), u + first, meta, values)
     total = np.float32(0.0)
     for t in range(last):
-        if t + SENTENCE_LOOKAHEAD < last:
-            _prefetch_ngrams_ending(meta, values, ids, 0, hi, t + SENTENCE_LOOKAHEAD, bos, eos, use_bos)
-        p, _, ctx_len = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
-                                      _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows)
-        keys, next_keys = next_keys, keys
+        ahead = t + SENTENCE_LOOKAHEAD
+        if ahead < last:
+            _sentence_keys(ring, order, ahead, _word_at(ids, 0, hi, ahead, bos, eos), ahead + first, meta, values)
+        p, _, ctx_len = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, ring[_ring_row(t)], 0,
+                                      min(ctx_len, order - 1), bows, 0, _word_at(ids, 0, hi, t, bos, eos),
+                                      next_bows, 0)
         bows, next_bows = next_bows, bows
         total += p
     return np.float64(total)
@@ -857,11 +860,11 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
     out_found = np.empty(n_out, dtype=np.int32)
     out_ids = np.empty(n_out, dtype=np.int32)
     out_offsets = line_offsets + np.arange(n_lines + 1) * extra
-    # Lane l's context is keys/bows[l * width:(l + 1) * width].
-    keys = np.empty(LOOKAHEAD * width, dtype=np.int64)
+    # Lane l's context is bows[l * width:(l + 1) * width] with the keys at keys[l * order:], where
+    # the keys of the next word's n-grams replace them (`ngram_keys`).
+    keys = np.empty(LOOKAHEAD * order, dtype=np.int64)
     bows = np.empty(LOOKAHEAD * width, dtype=np.float32)
-    next_keys = np.empty(width, dtype=np.int64)
-    next_bows = np.empty(width, dtype=np.float32)
+    usable = np.zeros(LOOKAHEAD, dtype=np.int64)
     pos = np.zeros(LOOKAHEAD, dtype=np.int64)
     line_of = np.full(LOOKAHEAD, -1, dtype=np.int64)
     ctx_len = np.zeros(LOOKAHEAD, dtype=np.int64)
@@ -879,7 +882,7 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                     line_of[lane] = next_line
                     pos[lane] = line_offsets[next_line]
                     ctx_len[lane] = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order,
-                                                   keys[lane * width:], bows[lane * width:])
+                                                   keys[lane * order:], bows[lane * width:])
                     next_line += 1
                     active += 1
         if active == 0:
@@ -892,7 +895,9 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                 # The per-word arrays outgrow the core's own cache on a large vocabulary.
                 prefetch(uni_logprob, w)
                 prefetch(uni_backoff, w)
-                _request_probes(meta, values, keys, lane * width, ctx_len[lane], w)
+                if w >= 0:
+                    usable[lane] = ngram_keys(keys, lane * order, ctx_len[lane], w, order, keys, lane * order)
+                    request_keys(meta, values, keys, lane * order, usable[lane])
         for lane in range(LOOKAHEAD):
             s = line_of[lane]
             if s < 0:
@@ -900,12 +905,9 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
             t = pos[lane]
             hi = line_offsets[s + 1]
             w = ids[t] if t < hi else eos
-            base = lane * width
-            p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
-                                             keys, bows, base, ctx_len[lane], w, next_keys, next_bows)
-            for j in range(length):
-                keys[base + j] = next_keys[j]
-                bows[base + j] = next_bows[j]
+            p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, lane * order,
+                                             usable[lane] if w >= 0 else 0, bows, lane * width, w, bows,
+                                             lane * width)
             ctx_len[lane] = length
             total[lane] += p
             if per_token:
@@ -923,11 +925,12 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
 
 
 # One context of the per-call interface (`lm.State`) is an int64 array: its length, the
-# length of the n-gram that made it, the keys of its suffix n-grams (newest first), then
-# their float32 backoff weights two to a slot. One array is one argument to unbox per call.
+# length of the n-gram that made it, the keys of its suffix n-grams (newest first, with room
+# for the longest n-gram's key while a word is scored), then their float32 backoff weights
+# two to a slot. One array is one argument to unbox per call.
 MAX_CONTEXT = 19  # words a context holds: models up to order 20, as counting allows
 STATE_KEYS = 2
-STATE_BOWS = STATE_KEYS + MAX_CONTEXT
+STATE_BOWS = STATE_KEYS + MAX_CONTEXT + 1
 STATE_SIZE = STATE_BOWS + (MAX_CONTEXT + 1) // 2
 
 
@@ -947,16 +950,20 @@ def _int64_pointer(typingctx, address):
     return types.CPointer(types.int64)(types.int64), codegen
 
 
-def table_handle(tables):
-    """The addresses and sizes of `tables`' arrays in one int64 array, so that a per-call
-    scoring function unboxes one argument for all of them. The arrays must outlive it."""
+def table_handle(tables, words=None, specials=(-1, -1, -1)):
+    """The addresses and sizes of `tables`' arrays (and of the `WordTable` `words`, with the
+    ids of `<unk>`, `<s>`, `</s>`) in one int64 array, so that a per-call scoring function
+    unboxes one argument for all of them. The arrays must outlive it."""
     arrays = (tables.uni_logprob, tables.uni_backoff, tables.meta, tables.entries)
+    if words is not None:
+        arrays += (words.table,)
     for array in arrays:
         if not array.flags.c_contiguous:
             raise ValueError("scoring tables must be contiguous")
+    word_table = (words.table.ctypes.data, len(words.table)) if words is not None else (0, 0)
     return np.array([tables.uni_logprob.ctypes.data, len(tables.uni_logprob), tables.uni_backoff.ctypes.data,
-                     tables.meta.ctypes.data, len(tables.meta), tables.entries.ctypes.data, len(tables.entries)],
-                    dtype=np.int64)
+                     tables.meta.ctypes.data, len(tables.meta), tables.entries.ctypes.data, len(tables.entries),
+                     *word_table, *specials], dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -970,16 +977,26 @@ def _tables_of(handle):
 
 
 @njit(cache=True, inline="always")
+def _words_of(handle):
+    """The word table of a `table_handle` and the ids of `<unk>`, `<s>`, `</s>`."""
+    return carray(_int64_pointer(handle[7]), (handle[8], 2)), handle[9], handle[10], handle[11]
+
+
+@njit(cache=True, inline="always")
 def _state_bows(state):
     return carray(_float32_pointer(state.ctypes.data + 8 * STATE_BOWS), MAX_CONTEXT)
 
 
 @njit(cache=True, inline="always")
 def _score_into(handle, in_state, word, out_state):
+    """score_state's work; out_state may be in_state."""
     uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
-    p, found, length = advance(uni_logprob, uni_backoff, meta, entries, values,
-                               in_state[STATE_KEYS:STATE_BOWS], _state_bows(in_state), 0, in_state[0], word,
-                               out_state[STATE_KEYS:STATE_BOWS], _state_bows(out_state), True)
+    order = meta.shape[0] - 1
+    keys = out_state[STATE_KEYS:STATE_BOWS]
+    usable = ngram_keys(in_state[STATE_KEYS:STATE_BOWS], 0, in_state[0], word, order, keys, 0) if word >= 0 else 0
+    request_keys(meta, values, keys, 0, usable)
+    p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, 0, usable,
+                                     _state_bows(in_state), 0, word, _state_bows(out_state), 0)
     out_state[0] = length
     out_state[1] = found
     return p
@@ -996,7 +1013,7 @@ def score_state(handle, in_state, word, out_state):
 @njit(cache=True, nogil=False)
 def score_state_in_place(handle, state, word):
     """`score_state` with one array as input and output."""
-    return _score_into(handle, state.copy(), word, state)
+    return _score_into(handle, state, word, state)
 
 
 @njit(cache=True)
@@ -1004,19 +1021,23 @@ def score_states(handle, in_states, words, out_states):
     """`score_state` of each (in_states[i], words[i]) into out_states[i]: float32 log10 p.
     The entries of all pairs are requested ahead, LOOKAHEAD pairs at a time."""
     uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
+    order = meta.shape[0] - 1
     n = len(words)
     out = np.empty(n, dtype=np.float32)
+    usable = np.zeros(LOOKAHEAD, dtype=np.int64)
     for i in range(n + LOOKAHEAD):
-        if i < n:
-            state = in_states[i]
-            _request_probes(meta, values, state[STATE_KEYS:STATE_BOWS], 0, state[0], words[i])
+        if i < n and words[i] >= 0:
+            keys = out_states[i, STATE_KEYS:STATE_BOWS]
+            usable[i % LOOKAHEAD] = ngram_keys(in_states[i, STATE_KEYS:STATE_BOWS], 0, in_states[i, 0], words[i],
+                                               order, keys, 0)
+            request_keys(meta, values, keys, 0, usable[i % LOOKAHEAD])
         r = i - LOOKAHEAD
         if r >= 0:
-            source = in_states[r]
             target = out_states[r]
             p, found, length = advance_kenlm(
-                uni_logprob, uni_backoff, meta, entries, values, source[STATE_KEYS:STATE_BOWS],
-                _state_bows(source), 0, source[0], words[r], target[STATE_KEYS:STATE_BOWS], _state_bows(target))
+                uni_logprob, uni_backoff, meta, entries, values, target[STATE_KEYS:STATE_BOWS], 0,
+                usable[r % LOOKAHEAD] if words[r] >= 0 else 0, _state_bows(in_states[r]), 0, words[r],
+                _state_bows(target), 0)
             target[0] = length
             target[1] = found
             out[r] = p
