@@ -44,7 +44,10 @@ def __getattr__(name):
     module_name, attribute = target if isinstance(target, tuple) else (target, name)
     import importlib
 
-    return getattr(importlib.import_module(f"{__name__}.{module_name}"), attribute)
+    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), attribute)
+    # Kept as a module attribute: later lookups (`kenlm.State()` per word in a decoder) skip this.
+    globals()[name] = value
+    return value
 
 
 def __dir__():

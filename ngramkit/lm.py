@@ -12,6 +12,7 @@ agree with kenlm's exactly.
 
 import os
 from collections import namedtuple
+from itertools import chain, repeat
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -70,6 +71,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_second_thread)
 
 
+# Decoders make a State per word they score (pyctcdecode: `kenlm.State()` before each
+# BaseScore): a row of a block of zeroed states costs a third of a new array. A block lives
+# while any of its states does.
+STATE_BLOCK = 256
+_fresh_state_rows = chain.from_iterable(
+    map(np.zeros, repeat((STATE_BLOCK, STATE_SIZE)), repeat(np.int64)))
+
+
 class State:
     """A language-model context, as KenLM keeps it: the keys of the n-grams that end it that
     can still be extended, newest first, with their backoff weights (one int64 array, see
@@ -79,7 +88,7 @@ class State:
     __slots__ = ("_a",)
 
     def __init__(self):
-        self._a = np.zeros(STATE_SIZE, dtype=np.int64)
+        self._a = next(_fresh_state_rows)
 
     @property
     def length(self):
