@@ -1,6 +1,7 @@
 """`ngramkit.Model` side by side with the kenlm module's `Model`: load time, `BaseScore` per
 call, `score` per sentence, `score_batch` against a `score` loop, and pyctcdecode's beam search
-at beams 20 and 100 (ngramkit.ctc's batched decoder against pyctcdecode on kenlm).
+at beams 20 and 100 on kenlm against ngramkit.ctc's batched decoder and against pyctcdecode
+itself with ngramkit's Model in kenlm's place.
 
 usage: python benchmarks/bench_scoring.py [ARPA ...] [--text TEXT] [--repeat N] [--utterances N]
 Defaults: the KenLM reference models of shared/reference/en and the en-large test text.
@@ -118,18 +119,36 @@ def main():
             side_by_side("score_batch vs score loop", lambda: ours.score_batch(sentences),
                          lambda: [theirs.score(s) for s in sentences], args.repeat, unit="ms")
             from pyctcdecode import build_ctcdecoder as kenlm_decoder
+            from pyctcdecode import decoder as pyctcdecode_decoder
+            from pyctcdecode import language_model as pyctcdecode_lm
 
             from ngramkit.ctc import build_ctcdecoder
 
-            decoders = (build_ctcdecoder(LABELS, ours), kenlm_decoder(LABELS, kenlm_model_path=arpa))
+            def with_kenlm_module(module, decoder):
+                """decoder.decode run with pyctcdecode's `kenlm` name bound to `module`."""
+                def decode(x, beam_width):
+                    pyctcdecode_lm.kenlm = module
+                    try:
+                        return decoder.decode(x, beam_width=beam_width)
+                    finally:
+                        pyctcdecode_lm.kenlm = kenlm
+                return decode
+
+            # pyctcdecode itself on ngramkit's Model (the drop-in: its `kenlm` is ngramkit)
+            pyctcdecode_decoder.kenlm = ngramkit
+            drop_in = with_kenlm_module(ngramkit, kenlm_decoder(LABELS, kenlm_model_path=arpa))
+            pyctcdecode_decoder.kenlm = kenlm
+            decoders = (build_ctcdecoder(LABELS, ours).decode, with_kenlm_module(kenlm, kenlm_decoder(
+                LABELS, kenlm_model_path=arpa)), drop_in)
             for beam_width in (20, 100):
-                texts = [[d.decode(x, beam_width=beam_width) for x in logits] for d in decoders]
-                if texts[0] != texts[1]:
+                texts = [[decode(x, beam_width) for x in logits] for decode in decoders]
+                if texts[0] != texts[1] or texts[2] != texts[1]:
                     sys.exit(f"pyctcdecode transcripts differ at beam {beam_width}")
-                side_by_side(f"pyctcdecode beam {beam_width}",
-                             lambda: [decoders[0].decode(x, beam_width=beam_width) for x in logits],
-                             lambda: [decoders[1].decode(x, beam_width=beam_width) for x in logits],
-                             max(3, args.repeat // 2), per=len(logits), unit="ms")
+                for name, decode in ((f"ngramkit.ctc beam {beam_width}", decoders[0]),
+                                     (f"pyctcdecode on ngramkit b{beam_width}", drop_in)):
+                    side_by_side(name, lambda: [decode(x, beam_width) for x in logits],
+                                 lambda: [decoders[1](x, beam_width) for x in logits],
+                                 max(3, args.repeat // 2), per=len(logits), unit="ms")
             sys.stdout.flush()
 
 

@@ -1024,19 +1024,19 @@ def score_states(handle, in_states, words, out_states):
     order = meta.shape[0] - 1
     n = len(words)
     out = np.empty(n, dtype=np.float32)
-    usable = np.zeros(LOOKAHEAD, dtype=np.int64)
+    usable = np.zeros(2 * LOOKAHEAD, dtype=np.int64)  # pair i's at i % (2 * LOOKAHEAD)
     for i in range(n + LOOKAHEAD):
         if i < n and words[i] >= 0:
             keys = out_states[i, STATE_KEYS:STATE_BOWS]
-            usable[i % LOOKAHEAD] = ngram_keys(in_states[i, STATE_KEYS:STATE_BOWS], 0, in_states[i, 0], words[i],
-                                               order, keys, 0)
-            request_keys(meta, values, keys, 0, usable[i % LOOKAHEAD])
+            usable[i % (2 * LOOKAHEAD)] = ngram_keys(in_states[i, STATE_KEYS:STATE_BOWS], 0, in_states[i, 0],
+                                                     words[i], order, keys, 0)
+            request_keys(meta, values, keys, 0, usable[i % (2 * LOOKAHEAD)])
         r = i - LOOKAHEAD
         if r >= 0:
             target = out_states[r]
             p, found, length = advance_kenlm(
                 uni_logprob, uni_backoff, meta, entries, values, target[STATE_KEYS:STATE_BOWS], 0,
-                usable[r % LOOKAHEAD] if words[r] >= 0 else 0, _state_bows(in_states[r]), 0, words[r],
+                usable[r % (2 * LOOKAHEAD)] if words[r] >= 0 else 0, _state_bows(in_states[r]), 0, words[r],
                 _state_bows(target), 0)
             target[0] = length
             target[1] = found

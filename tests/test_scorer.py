@@ -253,3 +253,25 @@ def test_score_pairs_equal_base_score(model):
         model.score_pairs([begin, None], ["the", "of"])
     with pytest.raises(ValueError):
         model.score_pairs([begin], ["the", "of"])
+
+
+def test_score_pairs_of_many_contexts(model):
+    """More pairs than the compiled loop has in flight at once (its LOOKAHEAD, 16), each with
+    a context of its own: every pair as BaseScore scores it alone."""
+    text = ("the house of the lord was built in the year of our lord by the people of the city "
+            "and it stood there for many years until the fire of london qqqq burned it down </s>").split()
+    states, words = [], []
+    state = ngramkit.State()
+    model.BeginSentenceWrite(state)
+    for word in text:
+        states.append(state)
+        words.append(word)
+        state = ngramkit.State()
+        model.BaseScore(states[-1], word, state)
+    # each context again with the following word and with a word of another place
+    states, words = states * 2, words + words[7:] + words[:7]
+    logprob, new_states = model.score_pairs(states, words)
+    assert len(words) > 64
+    for state, word, p, new in zip(states, words, logprob, new_states):
+        out = ngramkit.State()
+        assert (model.BaseScore(state, word, out), out, out.length) == (p, new, new.length)
