@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .classes.definitions import PAUSE
 from .classes.model import _splice_word_lines
 from .constants import LN10
 from .countfile import count_blocks, read_counts, write_counts_to
@@ -53,7 +54,6 @@ from .tables import find_row_in
 from .textio import atomic_output, iter_line_blocks, word_bytes
 from .vocab import Vocabulary
 
-PAUSE = "-pau-"  # a non-event of every SRILM vocabulary, as <s>
 PROB_DIGITS = 16  # SRILM's Prob_Precision: weights are written with %.16g
 DEFAULT_ORDER = 3
 
@@ -118,8 +118,9 @@ def _count_value(text, keyword, path, line_no):
 
 
 def _header_lines(path, encoding):
-    """(line number, line text, rest) over the parameter file's lines; `rest()` hands the blocks
-    after the current line on to a count reader, as (block, first line, path) triples."""
+    """(line number, line text, rest) over the parameter file's lines but blank and `##` ones
+    (which SRILM's File skips); `rest()` hands the blocks after the current line on to a count
+    reader, as (block, first line, path) triples."""
     blocks = iter_line_blocks(path, encoding, allow_bytes=True)
     for block, first_line in blocks:
         lines = block.split(b"\n")
@@ -129,6 +130,8 @@ def _header_lines(path, encoding):
                 break
             offset += len(raw) + 1
             line_no = first_line + i
+            if not raw.strip() or raw.startswith(b"##"):
+                continue
             remainder = block[offset:]
 
             def rest(remainder=remainder, next_line=line_no + 1):
@@ -155,8 +158,6 @@ def read_count_lm(path, order=DEFAULT_ORDER, words=(), limit_vocab=False, unk_is
     lines = _header_lines(path, encoding)
     for line_no, line, rest in lines:
         fields = line.split()
-        if not fields:
-            raise FormatError("unknown keyword", path, line_no)
         keyword = fields[0]
         if keyword in ("order", "vocabsize", "totalcount", "countmodulus", "mixweights") and len(fields) >= 2:
             value = _count_value(fields[1], keyword, path, line_no)
@@ -231,6 +232,15 @@ def _with_words(counts, order, words, limit_vocab):
         result.ngrams.append(rows)
         result.counts.append(values)
     return result
+
+
+def over_vocabulary(counts, lm):
+    """`counts` (held-out counts for `train`) over the count LM's vocabulary, which must hold
+    their words (read_count_lm's `words`)."""
+    moved = _with_words(counts, min(lm.order, counts.order), lm.vocab.words, False)
+    if moved.vocab != lm.vocab:
+        raise UsageError("the count LM's vocabulary lacks words of the held-out counts (read it with their words)")
+    return moved
 
 
 def _compute_totals(lm):

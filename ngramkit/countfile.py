@@ -1,7 +1,8 @@
 """Count files in SRILM's format: `w1 w2 ... wk<TAB>count`, one n-gram per line.
 
-Counts are non-negative integers, or with `float_counts` (SRILM's `-float-counts`) any decimal
-number, read as C's `%lf` reads it and written as `%.16g` (FloatCount_Precision).
+Counts are non-negative integers, or with `float_counts` (SRILM's `-float-counts`) decimal
+numbers, parsed correctly rounded as C's `%lf` parses them and written as `%.16g`
+(FloatCount_Precision).
 
 Written in SRILM's `-sort` order: depth first through the n-gram trie, words in
 byte order, so every n-gram is followed by its extensions. Formatting is
@@ -13,7 +14,7 @@ import numpy as np
 from .errors import EmptyInputError, FormatError
 from .jit import njit
 from .model import NgramCounts, count_dtype
-from .numfmt import format_g, parse_float, put_uint
+from .numfmt import put_uint
 from .sorting import sort_and_sum
 from .tables import precedes_in_trie
 from .textio import atomic_output, iter_line_blocks
@@ -39,8 +40,12 @@ def write_words(buf, pos, row_table, i, pool, offsets):
 
 
 @njit(cache=True)
-def _format_counts(tables, counts, heads, pool, offsets, max_word, buf, is_float):
-    """Fill buf with count lines in trie order from the heads on; returns bytes written."""
+def _format_counts(tables, counts, heads, pool, offsets, max_word, buf, count_text, count_len):
+    """Fill buf with count lines in trie order from the heads on; returns bytes written. Counts
+    are integers, or with count_text not empty the texts of fractional counts (row i of table
+    k: count_text[k][i, :count_len[k][i]])."""
+    is_float = len(count_text[0]) > 0
+    width = count_text[0].shape[1] if is_float else 20
     pos = 0
     while True:
         best = -1
@@ -52,15 +57,18 @@ def _format_counts(tables, counts, heads, pool, offsets, max_word, buf, is_float
             return pos
         rows = tables[best]
         i = heads[best]
-        if pos + rows.shape[1] * (max_word + 1) + 30 > len(buf):
+        if pos + rows.shape[1] * (max_word + 1) + width + 2 > len(buf):
             return pos
         pos = write_words(buf, pos, rows, i, pool, offsets)
         buf[pos] = 9
-        value = counts[best][i]
+        pos += 1
         if is_float:
-            pos = format_g(float(value), FLOAT_COUNT_DIGITS, buf, pos + 1)
+            text = count_text[best]
+            for j in range(count_len[best][i]):
+                buf[pos + j] = text[i, j]
+            pos += count_len[best][i]
         else:
-            pos = put_uint(buf, pos + 1, value)
+            pos = put_uint(buf, pos, counts[best][i])
         buf[pos] = 10
         pos += 1
         heads[best] = i + 1
@@ -78,15 +86,26 @@ def write_counts_to(counts, out, orders=None):
     # Tuples, not typed lists: indexing them in compiled code costs no reference counting.
     tables = tuple(np.ascontiguousarray(counts.ngrams[k - 1]) for k in orders)
     values = tuple(np.ascontiguousarray(counts.counts[k - 1]) for k in orders)
-    is_float = any(v.dtype.kind == "f" for v in values)
-    if len({v.dtype for v in values}) > 1:  # compiled code indexes the tuple at run time
-        values = tuple(v.astype(np.float64 if is_float else np.int64) for v in values)
+    if any(v.dtype.kind == "f" for v in values):
+        # C's %.16g, exactly (compiled formatting is exact to fewer digits)
+        texts = [np.char.mod(b"%%.%dg" % FLOAT_COUNT_DIGITS, v) if len(v) else np.zeros(1, dtype="S1")
+                 for v in values]
+        count_len = tuple(np.char.str_len(t).astype(np.int64) for t in texts)
+        count_text = tuple(t.view(np.uint8).reshape(len(t), -1) for t in texts)
+        width = max(t.shape[1] for t in count_text)
+        count_text = tuple(np.pad(t, ((0, 0), (0, width - t.shape[1]))) for t in count_text)
+        values = tuple(np.zeros(len(v), dtype=np.int64) for v in values)
+    else:
+        count_text = tuple(np.zeros((0, 1), dtype=np.uint8) for _ in values)
+        count_len = tuple(np.zeros(0, dtype=np.int64) for _ in values)
+        if len({v.dtype for v in values}) > 1:  # compiled code indexes the tuple at run time
+            values = tuple(v.astype(np.int64) for v in values)
     pool, offsets = counts.vocab.byte_pool()
     max_word = int(np.max(np.diff(offsets)))
     heads = np.zeros(len(tables), dtype=np.int64)
     buf = np.empty(max(_BUFFER_BYTES, 4 * max(orders) * (max_word + 1) + 64), dtype=np.uint8)
     while True:
-        n = _format_counts(tables, values, heads, pool, offsets, max_word, buf, is_float)
+        n = _format_counts(tables, values, heads, pool, offsets, max_word, buf, count_text, count_len)
         if n == 0:
             break
         out.write(buf[:n].tobytes())
@@ -108,11 +127,10 @@ def _rows_by_length(tokens, line_counts, max_order):
 
 
 @njit(cache=True)
-def _take_float_counts(buf, values):
-    """Parse the last field of each non-blank line of buf as a decimal count into values and
-    overwrite it with `0` and blanks, so that the integer tokenizer reads the words. Returns
-    (lines, 0), or (-1, line index) of a line whose last field is no number or that has no
-    words before it."""
+def _take_count_fields(buf, spans):
+    """Note the span of the last field of each non-blank line of buf in spans and overwrite it
+    with `0` and blanks, so that the integer tokenizer reads the words before it. Returns (lines,
+    0), or (-1, line index) of a line with no words before its last field."""
     n = len(buf)
     pos = 0
     lines = 0
@@ -128,20 +146,55 @@ def _take_float_counts(buf, values):
             start = end
             while start > pos and not _is_blank(buf[start - 1]):
                 start -= 1
-            value, ok = parse_float(buf, start, end)
             words = start
             while words > pos and _is_blank(buf[words - 1]):
                 words -= 1
-            if not ok or words == pos:
+            if words == pos:
                 return -1, line
-            values[lines] = value
+            spans[lines, 0] = start
+            spans[lines, 1] = end
+            spans[lines, 2] = line
             lines += 1
-            buf[start] = 48
-            for i in range(start + 1, end):
-                buf[i] = 32
         line += 1
         pos = eol + 1
     return lines, 0
+
+
+@njit(cache=True)
+def _field_matrix(buf, spans, width, fields):
+    """Copy each span of buf into a row of `fields` (NUL-padded to `width`), then blank it out
+    of buf but for a `0`."""
+    for i in range(spans.shape[0]):
+        start, end = spans[i, 0], spans[i, 1]
+        for j in range(width):
+            fields[i, j] = buf[start + j] if start + j < end else 0
+        buf[start] = 48
+        for j in range(start + 1, end):
+            buf[j] = 32
+
+
+def _float_counts(buf, path, first_line):
+    """The fractional count of each non-blank line of buf (a writable copy of a block), parsed as
+    C's strtod parses it (correctly rounded); the count fields are left as `0` in buf."""
+    spans = np.empty((buf.size // 2 + 1, 3), dtype=np.int64)
+    lines, bad = _take_count_fields(buf, spans)
+    if lines < 0:
+        raise FormatError("expected words followed by a count", path, first_line + bad)
+    spans = spans[:lines]
+    width = int((spans[:, 1] - spans[:, 0]).max(initial=1))
+    fields = np.empty((lines, width), dtype=np.uint8)
+    _field_matrix(buf, spans, width, fields)
+    text = fields.view(f"S{width}").ravel()
+    try:
+        return text.astype(np.float64)
+    except ValueError:
+        for i, field in enumerate(text.tolist()):  # only to name the bad line
+            try:
+                float(field)
+            except ValueError:
+                raise FormatError(f"bad count {field.decode('utf-8', 'replace')!r}", path,
+                                  first_line + int(spans[i, 2])) from None
+        raise
 
 
 @njit(cache=True, inline="always")
@@ -171,15 +224,12 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     for block, first_line, path in (count_blocks(paths, encoding) if blocks is None else blocks):
         if float_counts:
             buf = np.frombuffer(block, dtype=np.uint8).copy()
-            values = np.empty(buf.size // 2 + 1, dtype=np.float64)
-            lines, bad = _take_float_counts(buf, values)
-            if lines < 0:
-                raise FormatError("expected words followed by a count", path, first_line + bad)
+            values = _float_counts(buf, path, first_line)
             block = buf.tobytes()
         tokens, line_counts = interner.tokenize(block, count_lines=True, path=path,
                                                 first_line=first_line)
         if float_counts:
-            line_counts = values[:lines]
+            line_counts = values
         for k, table in _rows_by_length(tokens, line_counts, order).items():
             parts.setdefault(k, []).append(table)
     if not parts:
