@@ -304,3 +304,17 @@ def test_float_counts_errors(tmp_path, cli):
     for flags in ([], ["-kndiscount"]):
         status, _, err = cli(ngram_count.main, ["-read", counts, "-float-counts", "-lm", tmp_path / "x.arpa", *flags])
         assert status == 7 and "does not support float counts" in err
+
+
+def test_python_api(workdir):
+    import ngramkit
+
+    lm = ngramkit.read_count_lm("lm.params", order=2)
+    stats = lm.scorer().score_file("test.txt")
+    by_hand = [P_A_BOS, P_B_A, P_EOS_B, P_B_BOS, P_A_UNK, P_EOS_A]
+    assert (stats.sentences, stats.words, stats.oovs) == (2, 5, 1)
+    assert stats.logprob == pytest.approx(sum(float(logp(p)) for p in by_hand), abs=1e-12)
+    held = ngramkit.count("test.txt", order=2, progress=False)
+    lm = ngramkit.read_count_lm("lm.params", order=2, words=held.vocab.words)
+    likelihoods = lm.train(ngramkit.count_lm.over_vocabulary(held, lm), max_iters=3, log=open("/dev/null", "w"))
+    assert len(likelihoods) == 3 and likelihoods[2] >= likelihoods[0]  # EM never lowers the likelihood

@@ -117,7 +117,7 @@ def ngram_count(argv):
     elif opts["text"]:
         source = opts["text"]
     else:
-        raise UsageError("no input: give -text FILE, -read COUNTS or -read-google DIR")
+        raise UsageError("no input: give -text FILE or -read COUNTS")
     if opts["tolower"] and opts["encoding"] == BYTES:
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
