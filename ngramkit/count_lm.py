@@ -33,11 +33,11 @@ import numpy as np
 from .classes.definitions import PAUSE
 from .classes.model import _splice_word_lines
 from .constants import LN10
-from .countfile import count_blocks, read_counts, write_counts_to
+from .countfile import read_counts, write_counts_to
 from .errors import FormatError, UsageError
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
+from .numfmt import format_g, put_bytes, put_text, put_uint
 from .perplexity import (
     CONTEXT_END,
     CONTEXT_MORE,
@@ -422,8 +422,7 @@ class CountLMScorer:
         self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
         self.rows, self.counts = lm.tables()
         self.nonword = lm.nonwords()
-        pool, offsets = vocab.byte_pool()
-        self.max_word = int(np.diff(offsets).max())
+        self.max_word = int(np.diff(vocab.byte_pool()[1]).max())
 
     def score_file(self, path, debug=0, out=None, encoding="utf-8", warn=None):
         """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
@@ -512,8 +511,8 @@ def _em_pass(rows, counts, weights, modulus, vocab_size, total, nonword, bos, he
                 continue
             for c in range(k):
                 gram[0, c] = table[r, c]
-            p, used = _interpolate(rows, counts, weights, modulus, vocab_size, total, gram, k,
-                                   lambdas, numers, buckets, posteriors)
+            p, _ = _interpolate(rows, counts, weights, modulus, vocab_size, total, gram, k,
+                                lambdas, numers, buckets, posteriors)
             if p < 0.0:
                 zero_denominators += 1
                 continue
@@ -548,8 +547,12 @@ def train(lm, counts, max_iters=100, min_delta=0.001, debug=0, log=None):
     for iteration in range(max_iters):
         mix_counts = np.zeros_like(lm.weights)
         mix_totals = np.zeros_like(lm.weights)
-        likelihood, _ = _em_pass(rows, tables, lm.weights, lm.count_modulus, lm.vocab_size, lm.total_count,
-                                 nonword, lm.vocab.bos, held_rows, held_counts, mix_counts, mix_totals)
+        likelihood, inconsistent = _em_pass(rows, tables, lm.weights, lm.count_modulus, lm.vocab_size,
+                                            lm.total_count, nonword, lm.vocab.bos, held_rows, held_counts,
+                                            mix_counts, mix_totals)
+        if inconsistent:
+            log.write(f"warning: zero denominator count for {inconsistent} held-out n-grams (counted n-grams "
+                      "whose context is not)\n")
         likelihood = float(likelihood)
         likelihoods.append(likelihood)
         log.write(f"iteration {iteration}: log likelihood = {_float32_g(likelihood)}\n")

@@ -24,7 +24,7 @@ from .perplexity import TextStats, format_debug, sentence_span, srilm_tables
 from .scoring import WordTable, advance, tokenize_lines
 from .textio import iter_line_blocks, split_words
 
-_END_LINE = re.compile(rb"^\\end\\[ \t\r\v\f]*$", re.M)
+_END_LINE = re.compile(rb"^\\end\\[ \t\r\v\f]*$", re.MULTILINE)
 
 _NONE_F64 = np.zeros(0)
 _NONE_I32 = np.zeros(0, dtype=np.int32)
@@ -192,8 +192,7 @@ class SkipScorer:
         self.words = WordTable.from_vocab(vocab)
         self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
         self.skip = lm.skip_array()
-        pool, offsets = vocab.byte_pool()
-        self.max_word = int(np.diff(offsets).max())
+        self.max_word = int(np.diff(vocab.byte_pool()[1]).max())
 
     def score_file(self, path, debug=0, out=None, encoding="utf-8"):
         """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)

@@ -12,6 +12,7 @@ and the lines are checked against SRILM's printf formats (`%.16g` weights, `%.7g
 """
 
 import gzip
+import io
 import math
 
 import numpy as np
@@ -48,7 +49,7 @@ def logp(p):
 
 
 def g7(x):
-    return "%.7g" % x
+    return f"{x:.7g}"
 
 
 def word_line(word, context, first, bracket, p):
@@ -316,5 +317,7 @@ def test_python_api(workdir):
     assert stats.logprob == pytest.approx(sum(float(logp(p)) for p in by_hand), abs=1e-12)
     held = ngramkit.count("test.txt", order=2, progress=False)
     lm = ngramkit.read_count_lm("lm.params", order=2, words=held.vocab.words)
-    likelihoods = lm.train(ngramkit.count_lm.over_vocabulary(held, lm), max_iters=3, log=open("/dev/null", "w"))
+    log = io.StringIO()
+    likelihoods = lm.train(ngramkit.count_lm.over_vocabulary(held, lm), max_iters=3, log=log)
+    assert log.getvalue().startswith("iteration 0: log likelihood = ")
     assert len(likelihoods) == 3 and likelihoods[2] >= likelihoods[0]  # EM never lowers the likelihood

@@ -46,7 +46,7 @@ def mix(skip, skipped, plain):
 
 
 def g7(x):
-    return "%.7g" % x
+    return f"{x:.7g}"
 
 
 def word_line(word, context, first, tags, lp):
