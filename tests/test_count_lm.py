@@ -321,3 +321,25 @@ def test_python_api(workdir):
     likelihoods = lm.train(ngramkit.count_lm.over_vocabulary(held, lm), max_iters=3, log=log)
     assert log.getvalue().startswith("iteration 0: log likelihood = ")
     assert len(likelihoods) == 3 and likelihoods[2] >= likelihoods[0]  # EM never lowers the likelihood
+
+
+def test_read_google_limit_vocab(workdir, capfd):
+    """As SRILM's google-ngrams test: -vocab -limit-vocab gives -read's counts, and files whose
+    range of n-grams holds none of the vocabulary's are not read."""
+    make_google(workdir / "google")
+    (workdir / "use.vocab").write_text("b\n")
+    ngram_count.ngram_count(["-order", "2", "-read-google", "google", "-vocab", "use.vocab", "-limit-vocab",
+                             "-write", "g.counts", "-debug", "1"])
+    ngram_count.ngram_count(["-order", "2", "-read", "train.counts", "-vocab", "use.vocab", "-limit-vocab",
+                             "-write", "r.counts"])
+    assert (workdir / "g.counts").read_text() == (workdir / "r.counts").read_text()
+    assert (workdir / "g.counts").read_text() == "</s>\t2\n<s>\t2\n<s> b\t1\nb\t3\nb </s>\t2\n"
+    # 2gm-0000 runs from "<s> a" up to "b </s>": "<s> b" may lie in it; 2gm-0001 from "b </s>" on
+    assert capfd.readouterr().err.splitlines() == [
+        "reading google/1gms/vocab.gz", "reading google/2gms/2gm-0000.gz", "reading google/2gms/2gm-0001"]
+    (workdir / "use.vocab").write_text("a\n")
+    ngram_count.ngram_count(["-order", "2", "-read-google", "google", "-vocab", "use.vocab", "-limit-vocab",
+                             "-write", "g.counts", "-debug", "1"])
+    # "b </s>" onwards: b is not in the vocabulary, and no word sorts after it
+    assert capfd.readouterr().err.splitlines() == ["reading google/1gms/vocab.gz", "reading google/2gms/2gm-0000.gz"]
+    assert (workdir / "g.counts").read_text() == "</s>\t2\n<s>\t2\n<s> a\t1\na\t2\n"

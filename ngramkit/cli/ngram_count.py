@@ -106,9 +106,9 @@ def ngram_count(argv):
     if opts["read"] or opts["read_google"]:
         paths = list(opts["read"])
         if opts["read_google"]:
-            from ..google_counts import google_count_files
+            from ..google_counts import google_count_files, limit_words
 
-            google = google_count_files(opts["read_google"], opts["order"])
+            google = google_count_files(opts["read_google"], opts["order"], limit_words(vocab, opts["limit_vocab"]))
             if opts["debug"] >= 1:
                 sys.stderr.write("".join(f"reading {path}\n" for path in google))
             paths += google
