@@ -343,3 +343,23 @@ def test_read_google_limit_vocab(workdir, capfd):
     # "b </s>" onwards: b is not in the vocabulary, and no word sorts after it
     assert capfd.readouterr().err.splitlines() == ["reading google/1gms/vocab.gz", "reading google/2gms/2gm-0000.gz"]
     assert (workdir / "g.counts").read_text() == "</s>\t2\n<s>\t2\n<s> a\t1\na\t2\n"
+
+
+def test_zero_denominator(tmp_path, capfd):
+    """An n-gram counted whose context is not: SRILM warns, gives probability 0 (a zeroprob) and
+    leaves the bracket of its -debug 2 line open."""
+    (tmp_path / "c.counts").write_text("<s>\t1\nb\t1\na b\t1\n")
+    params = tmp_path / "z.params"
+    params.write_text(f"mixweights 0\n 0.5 0.5\ncounts {tmp_path / 'c.counts'}\n")
+    text = tmp_path / "t.txt"
+    text.write_text("a b\n")
+    ngram.ngram(["-count-lm", "-lm", str(params), "-order", "2", "-ppl", str(text), "-debug", "2"])
+    out, err = capfd.readouterr()
+    lines = out.splitlines()
+    # vocabsize: </s>, a, b; totalcount: c(b) = 1 (c(<s>) taken off the sum)
+    p_a = (1 - 0.5) * ((1 - 0.5) * (1 / 3))  # neither c(a) nor c(<s> a)
+    assert lines[1] == word_line("a", "<s>", True, "[1,0.5,0,0.5,0]", p_a).rstrip("\n")
+    assert lines[2] == "\tp( b | a ...) \t= [1,0.5,1,0.5,1 0 [ -inf ]"
+    assert lines[4] == "1 sentences, 2 words, 0 OOVs"
+    assert lines[5].startswith("1 zeroprobs, ")
+    assert err == "warning: zero denominator count for ngram a b\n"
