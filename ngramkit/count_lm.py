@@ -166,6 +166,9 @@ def read_count_lm(path, order=DEFAULT_ORDER, words=(), limit_vocab=False, unk_is
             elif keyword == "totalcount":
                 total = value
             elif keyword == "countmodulus":
+                if value == 0:
+                    raise FormatError("countmodulus must be at least 1 (context counts are divided by it)",
+                                      path, line_no)
                 modulus = value
             elif keyword == "mixweights":
                 rows = []

@@ -212,6 +212,7 @@ def test_em_warns_of_weights_without_data(workdir, capfd):
     ("order 2\nmixweights 1\n 0.5 0.2\n 0.6\ncounts x\n", 4, "incomplete mixture weight vector"),
     ("order 2\nmixweights 1\n 0.5 0.2\n", 3, "premature end to mixture weights"),  # the last line read
     ("vocabsize -3\n", 1, "bad vocabsize value"),
+    ("order 2\ncountmodulus 0\n", 2, "countmodulus must be at least 1"),
 ])
 def test_malformed_parameters(tmp_path, cli, content, line, message):
     params = tmp_path / "bad.params"
