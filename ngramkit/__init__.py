@@ -31,6 +31,8 @@ _EXPORTS = {
     "MissingFileError": "errors", "OutputError": "errors", "EstimationError": "errors",
     "EmptyInputError": "errors",
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes",
+    "CountLM": "count_lm", "read_count_lm": "count_lm", "SkipLM": "skip_lm", "read_skip_lm": "skip_lm",
+    "read_google": "google_counts", "read_counts": "countfile",
 }
 __all__ = sorted(_EXPORTS)
 

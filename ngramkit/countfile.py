@@ -1,5 +1,9 @@
 """Count files in SRILM's format: `w1 w2 ... wk<TAB>count`, one n-gram per line.
 
+Counts are non-negative integers, or with `float_counts` (SRILM's `-float-counts`) decimal
+numbers, parsed correctly rounded as C's `%lf` parses them and written as `%.16g`
+(FloatCount_Precision).
+
 Written in SRILM's `-sort` order: depth first through the n-gram trie, words in
 byte order, so every n-gram is followed by its extensions. Formatting is
 compiled; Python only moves full buffers to the file.
@@ -7,7 +11,7 @@ compiled; Python only moves full buffers to the file.
 
 import numpy as np
 
-from .errors import EmptyInputError
+from .errors import EmptyInputError, FormatError
 from .jit import njit
 from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
@@ -18,6 +22,7 @@ from .tokenize import PROV_UNK, Interner
 from .vocab import Vocabulary
 
 _BUFFER_BYTES = 1 << 23
+FLOAT_COUNT_DIGITS = 16  # SRILM's FloatCount_Precision: %.16g
 
 
 @njit(cache=True)
@@ -35,8 +40,12 @@ def write_words(buf, pos, row_table, i, pool, offsets):
 
 
 @njit(cache=True)
-def _format_counts(tables, counts, heads, pool, offsets, max_word, buf):
-    """Fill buf with count lines in trie order from the heads on; returns bytes written."""
+def _format_counts(tables, counts, heads, pool, offsets, max_word, buf, count_text, count_len):
+    """Fill buf with count lines in trie order from the heads on; returns bytes written. Counts
+    are integers, or with count_text not empty the texts of fractional counts (row i of table
+    k: count_text[k][i, :count_len[k][i]])."""
+    is_float = len(count_text[0]) > 0
+    width = count_text[0].shape[1] if is_float else 20
     pos = 0
     while True:
         best = -1
@@ -48,11 +57,18 @@ def _format_counts(tables, counts, heads, pool, offsets, max_word, buf):
             return pos
         rows = tables[best]
         i = heads[best]
-        if pos + rows.shape[1] * (max_word + 1) + 22 > len(buf):
+        if pos + rows.shape[1] * (max_word + 1) + width + 2 > len(buf):
             return pos
         pos = write_words(buf, pos, rows, i, pool, offsets)
         buf[pos] = 9
-        pos = put_uint(buf, pos + 1, counts[best][i])
+        pos += 1
+        if is_float:
+            text = count_text[best]
+            for j in range(count_len[best][i]):
+                buf[pos + j] = text[i, j]
+            pos += count_len[best][i]
+        else:
+            pos = put_uint(buf, pos, counts[best][i])
         buf[pos] = 10
         pos += 1
         heads[best] = i + 1
@@ -60,22 +76,39 @@ def _format_counts(tables, counts, heads, pool, offsets, max_word, buf):
 
 def write_counts(counts, path, orders=None):
     """Write the given orders (default all) of `counts` to `path` in trie order."""
+    with atomic_output(path) as out:
+        write_counts_to(counts, out, orders)
+
+
+def write_counts_to(counts, out, orders=None):
+    """Write the given orders (default all) of `counts` to the binary stream `out` in trie order."""
     orders = orders or range(1, counts.order + 1)
     # Tuples, not typed lists: indexing them in compiled code costs no reference counting.
     tables = tuple(np.ascontiguousarray(counts.ngrams[k - 1]) for k in orders)
     values = tuple(np.ascontiguousarray(counts.counts[k - 1]) for k in orders)
-    if len({v.dtype for v in values}) > 1:  # compiled code indexes the tuple at run time
-        values = tuple(v.astype(np.int64) for v in values)
+    if any(v.dtype.kind == "f" for v in values):
+        # C's %.16g, exactly (compiled formatting is exact to fewer digits)
+        texts = [np.char.mod(b"%%.%dg" % FLOAT_COUNT_DIGITS, v) if len(v) else np.zeros(1, dtype="S1")
+                 for v in values]
+        count_len = tuple(np.char.str_len(t).astype(np.int64) for t in texts)
+        count_text = tuple(t.view(np.uint8).reshape(len(t), -1) for t in texts)
+        width = max(t.shape[1] for t in count_text)
+        count_text = tuple(np.pad(t, ((0, 0), (0, width - t.shape[1]))) for t in count_text)
+        values = tuple(np.zeros(len(v), dtype=np.int64) for v in values)
+    else:
+        count_text = tuple(np.zeros((0, 1), dtype=np.uint8) for _ in values)
+        count_len = tuple(np.zeros(0, dtype=np.int64) for _ in values)
+        if len({v.dtype for v in values}) > 1:  # compiled code indexes the tuple at run time
+            values = tuple(v.astype(np.int64) for v in values)
     pool, offsets = counts.vocab.byte_pool()
     max_word = int(np.max(np.diff(offsets)))
     heads = np.zeros(len(tables), dtype=np.int64)
     buf = np.empty(max(_BUFFER_BYTES, 4 * max(orders) * (max_word + 1) + 64), dtype=np.uint8)
-    with atomic_output(path) as out:
-        while True:
-            n = _format_counts(tables, values, heads, pool, offsets, max_word, buf)
-            if n == 0:
-                break
-            out.write(buf[:n].tobytes())
+    while True:
+        n = _format_counts(tables, values, heads, pool, offsets, max_word, buf, count_text, count_len)
+        if n == 0:
+            break
+        out.write(buf[:n].tobytes())
 
 
 def _rows_by_length(tokens, line_counts, max_order):
@@ -93,21 +126,112 @@ def _rows_by_length(tokens, line_counts, max_order):
     return tables
 
 
-def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-8"):
+@njit(cache=True)
+def _take_count_fields(buf, spans):
+    """Note the span of the last field of each non-blank line of buf in spans and overwrite it
+    with `0` and blanks, so that the integer tokenizer reads the words before it. Returns (lines,
+    0), or (-1, line index) of a line with no words before its last field."""
+    n = len(buf)
+    pos = 0
+    lines = 0
+    line = 0
+    while pos < n:
+        eol = pos
+        while eol < n and buf[eol] != 10:
+            eol += 1
+        end = eol
+        while end > pos and _is_blank(buf[end - 1]):
+            end -= 1
+        if end > pos:
+            start = end
+            while start > pos and not _is_blank(buf[start - 1]):
+                start -= 1
+            words = start
+            while words > pos and _is_blank(buf[words - 1]):
+                words -= 1
+            if words == pos:
+                return -1, line
+            spans[lines, 0] = start
+            spans[lines, 1] = end
+            spans[lines, 2] = line
+            lines += 1
+        line += 1
+        pos = eol + 1
+    return lines, 0
+
+
+@njit(cache=True)
+def _field_matrix(buf, spans, width, fields):
+    """Copy each span of buf into a row of `fields` (NUL-padded to `width`), then blank it out
+    of buf but for a `0`."""
+    for i in range(spans.shape[0]):
+        start, end = spans[i, 0], spans[i, 1]
+        for j in range(width):
+            fields[i, j] = buf[start + j] if start + j < end else 0
+        buf[start] = 48
+        for j in range(start + 1, end):
+            buf[j] = 32
+
+
+def _float_counts(buf, path, first_line):
+    """The fractional count of each non-blank line of buf (a writable copy of a block), parsed as
+    C's strtod parses it (correctly rounded); the count fields are left as `0` in buf."""
+    spans = np.empty((buf.size // 2 + 1, 3), dtype=np.int64)
+    lines, bad = _take_count_fields(buf, spans)
+    if lines < 0:
+        raise FormatError("expected words followed by a count", path, first_line + bad)
+    spans = spans[:lines]
+    width = int((spans[:, 1] - spans[:, 0]).max(initial=1))
+    fields = np.empty((lines, width), dtype=np.uint8)
+    _field_matrix(buf, spans, width, fields)
+    text = fields.view(f"S{width}").ravel()
+    try:
+        return text.astype(np.float64)
+    except ValueError:
+        for i, field in enumerate(text.tolist()):  # only to name the bad line
+            try:
+                float(field)
+            except ValueError:
+                raise FormatError(f"bad count {field.decode('utf-8', 'replace')!r}", path,
+                                  first_line + int(spans[i, 2])) from None
+        raise
+
+
+@njit(cache=True, inline="always")
+def _is_blank(b):
+    return b == 32 or b == 9 or b == 13 or b == 11 or b == 12
+
+
+def count_blocks(paths, encoding="utf-8"):
+    """(block, first line number, path) of each block of whole lines of the count files `paths`."""
+    for path in paths:
+        for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True):
+            yield block, first_line, path
+
+
+def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-8", float_counts=False,
+                blocks=None):
     """Read and sum SRILM count files.
 
     order: ignore n-grams longer than this. vocab: a closed vocabulary; with
     limit_vocab, n-grams holding other words are dropped (SRILM -limit-vocab),
-    otherwise such words become <unk>.
+    otherwise such words become <unk>. float_counts: fractional counts, summed as float64.
+    blocks: instead of `paths`, (block, first line number, path) triples of count lines (see
+    count_blocks), for counts that follow other text in a file.
     """
     interner = Interner()
     parts = {}
-    for path in paths:
-        for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True):
-            tokens, line_counts = interner.tokenize(block, count_lines=True, path=path,
-                                                    first_line=first_line)
-            for k, table in _rows_by_length(tokens, line_counts, order).items():
-                parts.setdefault(k, []).append(table)
+    for block, first_line, path in (count_blocks(paths, encoding) if blocks is None else blocks):
+        if float_counts:
+            buf = np.frombuffer(block, dtype=np.uint8).copy()
+            values = _float_counts(buf, path, first_line)
+            block = buf.tobytes()
+        tokens, line_counts = interner.tokenize(block, count_lines=True, path=path,
+                                                first_line=first_line)
+        if float_counts:
+            line_counts = values
+        for k, table in _rows_by_length(tokens, line_counts, order).items():
+            parts.setdefault(k, []).append(table)
     if not parts:
         raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
     words = interner.words()
@@ -118,6 +242,7 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
         remap = vocab.ids(words, unknown=-1 if limit_vocab else vocab.unk)
         remap[PROV_UNK] = vocab.unk
     top = max(parts) if order is None else order
+    empty = np.float64 if float_counts else np.int32
     result = NgramCounts(vocab)
     for k in range(1, top + 1):
         if k in parts:
@@ -125,10 +250,10 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
             values = np.concatenate([c for _, c in parts[k]])
             keep = np.all(rows >= 0, axis=1)
             rows, values = sort_and_sum(rows[keep], values[keep])
-            values = values.astype(count_dtype(int(values.max(initial=0))), copy=False)
+            if not float_counts:
+                values = values.astype(count_dtype(int(values.max(initial=0))), copy=False)
         else:
-            rows, values = np.empty((0, k), dtype=np.int32), np.empty(0, dtype=np.int32)
+            rows, values = np.empty((0, k), dtype=np.int32), np.empty(0, dtype=empty)
         result.ngrams.append(np.ascontiguousarray(rows, dtype=np.int32))
         result.counts.append(values)
     return result
-

@@ -1,7 +1,9 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
-(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`)."""
+(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`);
+`-count-lm` and `-skip` read SRILM's count LMs and skip n-gram models instead of a backoff model
+(count_lm, skip_lm), for -ppl (and a count LM's -write-lm)."""
 
 import os
 import sys
@@ -64,7 +66,10 @@ OPTIONS = [
     Option("simple-classes", bool, False, "with -classes, each word belongs to one class"),
     Option("expand-classes", int, -1, "with -classes, write the equivalent word model of this order (0: the model's)"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
-  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
+  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}") + [
+    Option("count-lm", bool, False, "-lm is a count LM's parameter file (SRILM's NgramCountLM)"),
+    Option("skip", bool, False, "-lm is a skip n-gram model: ARPA followed by skip probabilities"),
+]
 
 
 def load_model(opts, path=None):
@@ -157,8 +162,56 @@ def ppl_only(opts, mix):
                                       cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"])
 
 
+# What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
+_OTHER_LM_OPTIONS = {"count_lm": ("ppl", "write_lm", "write_vocab"), "skip": ("ppl", "write_vocab")}
+
+
+def other_lm(opts):
+    """-count-lm or -skip: read the model, score -ppl, write it (-write-lm, -write-vocab)."""
+    kind = "count_lm" if opts["count_lm"] else "skip"
+    flag = "-" + kind.replace("_", "-")
+    if opts["count_lm"] and opts["skip"]:
+        raise UsageError("-count-lm and -skip are mutually exclusive")
+    if not opts["lm"]:
+        raise UsageError(f"{flag} needs -lm FILE")
+    allowed = _OTHER_LM_OPTIONS[kind] + ("lm", "order", "debug", "unk", "map_unk", "vocab", "limit_vocab", "encoding",
+                                         "q", "quiet", kind)
+    extra = sorted(name for name in opts["_given"] if name not in allowed)
+    if extra:
+        raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
+    words = ()
+    if opts["vocab"]:
+        words = Vocabulary.read(opts["vocab"], opts["encoding"])[0].words
+    if opts["map_unk"] != UNK:
+        raise UsageError(f"{flag} scores with <unk> as the unknown word: -map-unk is not supported")
+    if opts["count_lm"]:
+        from ..count_lm import read_count_lm
+
+        lm = read_count_lm(opts["lm"], opts["order"], words, opts["limit_vocab"], opts["unk"], opts["encoding"])
+    else:
+        from ..skip_lm import read_skip_lm
+
+        vocab = Vocabulary(words) if words else None
+        lm = read_skip_lm(opts["lm"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
+    if opts["write_vocab"]:
+        lm.vocab.write(opts["write_vocab"])
+    if opts["write_lm"]:
+        lm.write(opts["write_lm"])
+    if opts["ppl"]:
+        scorer = lm.scorer()
+        if opts["count_lm"]:
+            stats = scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
+                                      warn=lambda message: sys.stderr.write(f"warning: {message}\n"))
+        else:
+            stats = scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"])
+        write_totals(opts["ppl"], stats)
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
+    if opts["count_lm"] or opts["skip"]:
+        other_lm(opts)
+        return
     check_scoring_options(opts)
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)

@@ -1,10 +1,14 @@
-"""`ngram-count`: SRILM's counting and estimation front end, same options, same files."""
+"""`ngram-count`: SRILM's counting and estimation front end, same options, same files; also
+fractional counts (`-float-counts`), Google Web1T count directories (`-read-google`) and the EM
+training of a count LM's weights (`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm)."""
 
 import sys
 
 from ..countfile import read_counts, write_counts
-from ..counting import RunOptions, TextOptions
-from ..errors import UsageError
+from ..counting import RunOptions, TextOptions, count_text
+from ..errors import EstimationError, UsageError
+from ..estimate.smoothing import smoothing_method
+from ..model import NgramCounts
 from ..srilm_trie import write_counts_unsorted
 from ..textio import BYTES, atomic_output
 from ..training import Output, build
@@ -43,8 +47,18 @@ COUNT_OPTIONS = [
 ]
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
-OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS
+OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + [
+    Option("float-counts", bool, False, "counts are fractional (-read, -read-google files); written as %.16g"),
+    Option("read-google", str, help="read the counts of a Google Web1T directory (1gms/vocab.gz, Ngms/Ngm.idx)"),
+    Option("count-lm", bool, False, "with -init-lm and -lm: train a count LM's weights by EM on the counts"),
+    Option("init-lm", str, help="the count LM whose weights -count-lm trains"),
+    Option("em-iters", int, 100, "most EM iterations of -count-lm"),
+    Option("em-delta", float, 0.001, "EM stops when the log likelihood changes by less than this (relative)"),
+    Option("skip", bool, False, "estimate a skip n-gram model (refused: see the message)"),
+    Option("skip-init", float, 0.5, "initial skip probability of -skip"),
+]
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
+FLOAT_COUNT_METHODS = ("witten-bell", "absolute", "additive")  # SRILM's discounts that take float counts
 
 
 def _per_order_outputs(opts):
@@ -86,10 +100,20 @@ def ngram_count(argv):
         vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
         if duplicates:
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
-    if opts["text"] and opts["read"]:
-        raise UsageError("give -text or -read, not both")
-    if opts["read"]:
-        source = read_counts(opts["read"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
+    check_other_estimates(opts)
+    if opts["text"] and (opts["read"] or opts["read_google"]):
+        raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
+    if opts["read"] or opts["read_google"]:
+        paths = list(opts["read"])
+        if opts["read_google"]:
+            from ..google_counts import google_count_files, limit_words
+
+            google = google_count_files(opts["read_google"], opts["order"], limit_words(vocab, opts["limit_vocab"]))
+            if opts["debug"] >= 1:
+                sys.stderr.write("".join(f"reading {path}\n" for path in google))
+            paths += google
+        source = read_counts(paths, opts["order"], vocab, opts["limit_vocab"], opts["encoding"],
+                             opts["float_counts"])
     elif opts["text"]:
         source = opts["text"]
     else:
@@ -107,9 +131,54 @@ def ngram_count(argv):
         return
     run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
                              quiet=quiet)
+    if opts["count_lm"]:
+        train_count_lm(opts, source, text, run_options, vocab)
+        return
     build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text,
           run=run_options, output=Output(opts["lm"]) if opts["lm"] else None,
           warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
+
+
+def check_other_estimates(opts):
+    """SRILM's refusals for -count-lm, -skip and -float-counts, before any counting."""
+    if opts["skip"]:
+        raise UsageError("-skip: estimating a skip n-gram model (EM over fractional expected counts) is not "
+                         "supported; ngram -skip scores such models")
+    if opts["count_lm"]:
+        if opts["float_counts"]:
+            raise UsageError("cannot use -float-counts with count-lm")
+        if not opts["lm"]:
+            raise UsageError("-count-lm needs -lm FILE, where the trained count LM goes")
+        if not opts["init_lm"]:
+            raise UsageError("count-lm estimation needs initial model (-init-lm FILE)")
+    elif opts["init_lm"]:
+        raise UsageError("-init-lm is the initial model of -count-lm")
+    if opts["float_counts"] and opts["lm"] and not opts["count_lm"]:
+        options = estimate_options(opts)
+        refused = [oo.method for oo in options.orders if oo.method not in FLOAT_COUNT_METHODS]
+        if refused:
+            # SRILM: Good-Turing and Kneser-Ney discounts come from counts of counts, which
+            # fractional counts do not have
+            raise EstimationError(f"{smoothing_method(refused[0]).title} does not support float counts "
+                                  "(SRILM takes them with -wbdiscount, -cdiscount or -addsmooth)")
+        raise EstimationError("estimating from float counts is not supported; -float-counts reads, sums and "
+                              "writes them (-read, -read-google, -write)")
+
+
+def train_count_lm(opts, source, text, run_options, vocab):
+    """-count-lm: the counts (of -text or -read) are the held-out data of EM on -init-lm's weights;
+    the trained parameters go to -lm, naming the init model's counts rather than copying them."""
+    from ..count_lm import over_vocabulary, read_count_lm
+
+    if isinstance(source, NgramCounts):
+        counts = source
+    else:
+        counts = count_text(source, opts["order"], text, run_options)
+    write_requested_counts(counts, opts)
+    words = list(counts.vocab.words) + (list(vocab.words) if vocab else [])
+    lm = read_count_lm(opts["init_lm"], opts["order"], words, opts["limit_vocab"], opts["unk"], opts["encoding"])
+    lm.train(over_vocabulary(counts, lm), opts["em_iters"], opts["em_delta"], opts["debug"])
+    lm.write(opts["lm"], with_counts=False)
 
 
 def main(argv=None):
