@@ -104,7 +104,7 @@ def _backoff_logprob(uni_logprob, uni_backoff, meta, entries, values, words, n, 
     found = 0
     for c in range(n):
         p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
-                                    words[c], next_keys, next_bows, False)
+                                    words[c], next_keys, next_bows)
         keys, next_keys = next_keys, keys
         bows, next_bows = next_bows, bows
     return p, found
