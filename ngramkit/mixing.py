@@ -5,7 +5,13 @@ over the union of the n-grams, each with probability L pA(w|h) + (1-L) pB(w|h) (
 where a model lacks the n-gram), then backoff weights by normalisation. More models are
 merged one at a time with cumulative weights, as SRILM's `-mix-lm2..9` are.
 
-Dynamic (`-bayes 0 -ppl`): every word's probability is the weighted sum of the models' own.
+All at once (`ngram -read-mix-lms`, or `-mix-lm` with `-context-priors`, SRILM's
+Ngram::mixProbs(BayesMix)): every n-gram of any model gets sum_k L_k p_k(w|h), each model's
+probability backed off where it lacks the n-gram, the weights L those of the n-gram's context
+under context priors; then backoff weights by normalisation.
+
+Dynamic (`-bayes 0 -ppl`): every word's probability is the weighted sum of the models' own
+(mixture_lm holds the other word-by-word combinations).
 
 Weights: the EM of SRILM's compute-best-mix, over per-word probabilities from `-debug 2`
 ppl outputs or computed here from a held-out text.
@@ -167,6 +173,55 @@ def mix_static(models, weights, consume=False):
         release = (result, model) if consume else (result,) if i > 0 else ()
         result = mix_pair(result, model, lam, release)
         total += weight
+    return result
+
+
+def mix_all(models, weights, order=None, context_priors=None):
+    """One backoff model of `models` mixed all at once (SRILM's mixProbs of a BayesMix, see the
+    module docstring), up to `order` (default the highest of the models). `context_priors`: a
+    file of context-dependent weights (mixture_lm.ContextPriors) for contexts up to order - 1."""
+    models = shared_vocab(models)
+    order = order or max(m.order for m in models)
+    priors = np.asarray(weights, dtype=np.float64)
+    if context_priors is not None:
+        from .mixture_lm import ContextPriors
+        context_priors = ContextPriors.read(context_priors, models[0].vocab, len(models), order - 1)
+    ngrams, logprob = [], []
+    for k in range(1, order + 1):
+        # every model's explicit k-grams; the first model holding a row adds its term first
+        rows, owner = None, None
+        for j, model in enumerate(models):
+            if k > model.order:
+                continue
+            own = model.ngrams[k - 1][~np.isnan(model.logprob[k - 1])]
+            if rows is None:
+                rows, owner = own, np.full(len(own), j, dtype=np.int64)
+                continue
+            union, _ = _union(rows, own, (False, False))
+            before = find_rows(rows, union, 0)
+            owner = np.where(before >= 0, owner[np.maximum(before, 0)], j)
+            rows = union
+        lambdas = None
+        if context_priors is not None:
+            history = np.ascontiguousarray(rows[:, :k - 1][:, ::-1])
+            lambdas = context_priors.lookup(history, np.full(len(rows), k - 1), priors).T
+        mixed = np.empty(len(rows), dtype=np.float32)
+        for lo in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows[lo:lo + CHUNK_ROWS]
+            probs = np.stack([np.exp(backoff_logprob(m, chunk).astype(np.float64) * LN10) for m in models])
+            lam = priors[:, None] if lambdas is None else lambdas[:, lo:lo + len(chunk)]
+            terms = lam * probs
+            first = owner[lo:lo + len(chunk)]
+            total = terms[first, np.arange(len(chunk))]
+            for j in range(len(models)):
+                total = total + np.where(first == j, 0.0, terms[j])
+            with np.errstate(divide="ignore"):
+                mixed[lo:lo + len(chunk)] = np.log10(total)
+        ngrams.append(rows)
+        logprob.append(mixed)
+    backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]
+    result = NgramModel(models[0].vocab, ngrams, logprob, backoff)
+    recompute_backoffs(result)
     return result
 
 

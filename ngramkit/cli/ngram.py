@@ -1,6 +1,10 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
-(`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
+(`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
+scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
+`-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
+adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
+`-adapt-marginals-ratios`), renormalisation (`-renorm`), N-best rescoring
 (`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`)."""
 
 import os
@@ -64,7 +68,16 @@ OPTIONS = [
     Option("simple-classes", bool, False, "with -classes, each word belongs to one class"),
     Option("expand-classes", int, -1, "with -classes, write the equivalent word model of this order (0: the model's)"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
-  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
+  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}") + [
+    Option("read-mix-lms", bool, False, "-lm is a file listing the models to mix: FILE [-order N] [-weight W] a line"),
+    Option("bayes-scale", float, 1.0, "with -bayes N: scale of the context likelihoods in the posteriors"),
+    Option("context-priors", str, help="file of context-dependent mixture weights: words (newest first), then one weight per model"),
+    Option("loglinear-mix", bool, False, "with -mix-lm and -ppl: normalised log-linear combination instead of interpolation"),
+    Option("adapt-marginals", str, help="unigram model whose marginals -lm is adapted to (with -ppl)"),
+    Option("base-marginals", str, help="unigram model of -lm's own marginals (default: -lm's unigrams)"),
+    Option("adapt-marginals-beta", float, 0.5, "weight of the -adapt-marginals adaptation"),
+    Option("adapt-marginals-ratios", bool, False, "score the adaptation ratios alone, not the adapted probabilities"),
+]
 
 
 def load_model(opts, path=None):
@@ -105,11 +118,14 @@ def mixture(opts):
 
 
 def check_scoring_options(opts):
-    """-cache, -multiwords and -bayes 0 change the scoring of -ppl only."""
+    """-cache, -multiwords, -bayes, -loglinear-mix and -adapt-marginals change the scoring of -ppl only."""
     others = [f"-{name.replace('_', '-')}" for name in ("counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
               if opts[name]]
+    dynamic = opts["mix_lm"] or opts["read_mix_lms"]
     word_by_word = [flag for flag, given in (("-cache", opts["cache"]), ("-multiwords", opts["multiwords"]),
-                                             ("-bayes", opts["bayes"] is not None and opts["mix_lm"])) if given]
+                                             ("-bayes", opts["bayes"] is not None and dynamic),
+                                             ("-loglinear-mix", opts["loglinear_mix"]),
+                                             ("-adapt-marginals", opts["adapt_marginals"])) if given]
     if others and word_by_word:
         raise UsageError(f"{word_by_word[0]} applies to -ppl only, not to {others[0]}")
 
@@ -140,7 +156,7 @@ def class_model(opts, model, mix):
 
 
 # Options that need the model itself, not only its scoring tables.
-_MODEL_OPTIONS = ("classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
+_MODEL_OPTIONS = ("read_mix_lms", "adapt_marginals", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
@@ -165,23 +181,19 @@ def ngram(argv):
     if scorer is not None:
         write_ppl(opts, scorer)
         return
-    model = load_model(opts)
+    model = None if opts["read_mix_lms"] else load_model(opts)
     dynamic = None
-    classes = class_model(opts, model, mix)
+    classes = class_model(opts, model, mix or opts["read_mix_lms"])
     if classes is not None and opts["expand_classes"] >= 0:
         model, classes = classes.expand(opts["expand_classes"] or None), None
-    if mix:
-        models = [model] + [load_model(opts, path) for path in mix[0]]
-        if opts["bayes"] is not None:
-            if opts["bayes"] != 0:
-                raise UsageError("only -bayes 0 (fixed weights) is supported")
-            if opts["write_lm"] or opts["prune"] or opts["prune_lowprobs"] or opts["renorm"]:
-                raise UsageError("-bayes 0 interpolates word by word: it only works with -ppl")
-            from ..mixing import shared_vocab
-            dynamic = (shared_vocab(models), mix[1])
-        else:
-            from ..mixing import mix_static
-            model = mix_static(models, mix[1], consume=True)
+    if mix or opts["read_mix_lms"]:
+        model, dynamic = mixed_model(opts, model, mix)
+    elif opts["loglinear_mix"] or opts["context_priors"]:
+        raise UsageError("-loglinear-mix and -context-priors need -mix-lm or -read-mix-lms")
+    if opts["adapt_marginals"]:
+        dynamic = adapted_marginals(opts, model, dynamic)
+    elif opts["base_marginals"] or opts["adapt_marginals_ratios"]:
+        raise UsageError("-base-marginals and -adapt-marginals-ratios need -adapt-marginals")
     if opts["renorm"]:  # before pruning, as SRILM
         from ..renorm import recompute_backoffs
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
@@ -196,13 +208,7 @@ def ngram(argv):
     if opts["write_lm"]:
         save(model, opts["write_lm"])
     if opts["ppl"] and dynamic:
-        if opts["debug"]:
-            raise UsageError("-bayes 0 prints corpus totals only (-debug 0)")
-        models, weights = dynamic
-        from ..mixing import mixture_stats, token_logprobs
-        logprob, ids, offsets = token_logprobs(models, opts["ppl"], opts["map_unk"])
-        stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
-        write_totals(opts["ppl"], stats)
+        write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
@@ -234,6 +240,54 @@ def ngram(argv):
         sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
         sys.stdout.write("".join(s + "\n" for s in sentences))
         sys.stdout.flush()
+
+
+def mixed_model(opts, model, mix):
+    """(the model, None) of a static mixture, or (None, the word-by-word mixture) of -bayes
+    and -loglinear-mix, from -mix-lm (`mix`) or -read-mix-lms."""
+    if opts["read_mix_lms"]:
+        if mix:
+            raise UsageError("-read-mix-lms lists the models itself: it does not take -mix-lm")
+        from ..mixture_lm import read_mix_lms
+        components, weights = read_mix_lms(opts["lm"])
+        path, options = model_options(opts)
+        models = [load(c.path, **{**options, "order": c.order}) for c in components]
+    else:
+        models = [model] + [load_model(opts, path) for path in mix[0]]
+        weights = mix[1]
+    word_by_word = opts["bayes"] is not None or opts["loglinear_mix"]
+    if word_by_word and any(opts[name] for name in ("write_lm", "write_vocab", "prune", "prune_lowprobs", "renorm")):
+        raise UsageError("-bayes and -loglinear-mix mix word by word: they only work with -ppl")
+    scoring = {"unk_word": opts["map_unk"], "unk_is_word": opts["unk"], "encoding": opts["encoding"]}
+    if opts["loglinear_mix"]:
+        if opts["read_mix_lms"]:
+            raise UsageError("-loglinear-mix takes its models from -mix-lm, not -read-mix-lms")
+        from ..mixture_lm import LoglinearMixture
+        return None, LoglinearMixture(models, weights, **scoring)
+    if opts["bayes"] is not None:
+        from ..mixture_lm import BayesMixture
+        length, scale = opts["bayes"], opts["bayes_scale"]
+        if opts["context_priors"] and length == 0 and not opts["read_mix_lms"]:
+            # SRILM: context-dependent priors without posteriors, over contexts up to -order - 1
+            length, scale = opts["order"] - 1, 0.0
+        return None, BayesMixture(models, weights, length, scale, opts["context_priors"], **scoring)
+    if opts["read_mix_lms"] or opts["context_priors"]:
+        from ..mixing import mix_all
+        return mix_all(models, weights, opts["order"], opts["context_priors"]), None
+    from ..mixing import mix_static
+    return mix_static(models, weights, consume=True), None
+
+
+def adapted_marginals(opts, model, dynamic):
+    """The -adapt-marginals model over `model` (one backoff model: not a word-by-word mixture)."""
+    if dynamic is not None:
+        raise UsageError("-adapt-marginals adapts one backoff model, not a -bayes or -loglinear-mix mixture")
+    from ..mixture_lm import AdaptedMarginals
+    unigrams = {"order": 1, "encoding": opts["encoding"]}
+    base = load(opts["base_marginals"], **unigrams) if opts["base_marginals"] else None
+    return AdaptedMarginals(model, load(opts["adapt_marginals"], **unigrams), base, opts["adapt_marginals_beta"],
+                            opts["adapt_marginals_ratios"], unk_word=opts["map_unk"], unk_is_word=opts["unk"],
+                            encoding=opts["encoding"])
 
 
 def write_ppl(opts, scorer):
