@@ -156,7 +156,8 @@ def class_model(opts, model, mix):
 
 
 # Options that need the model itself, not only its scoring tables.
-_MODEL_OPTIONS = ("read_mix_lms", "adapt_marginals", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
+_MODEL_OPTIONS = ("read_mix_lms", "loglinear_mix", "context_priors", "adapt_marginals", "base_marginals",
+                  "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
