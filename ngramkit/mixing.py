@@ -131,10 +131,12 @@ def mix_pair(a, b, lam, release=()):
     return mixed
 
 
-def mix(models, weights=None, consume=False):
+def mix(models, weights=None, consume=False, all_at_once=False, context_priors=None):
     """One backoff model interpolating `models` (NgramModels) with `weights` (default equal), as
     SRILM's `ngram -mix-lm ... -write-lm` makes it. `consume`: the models' arrays are reused and
-    released as they are merged, which leaves the models empty (see mix_static)."""
+    released as they are merged, which leaves the models empty (see mix_static). `all_at_once`:
+    merged in one step as `-read-mix-lms` does (see mix_all), as also with `context_priors`, a
+    file of context-dependent weights (SRILM's -context-priors)."""
     models = list(models)
     if len(models) < 2:
         raise UsageError("give at least two models to mix", option="models")
@@ -147,6 +149,8 @@ def mix(models, weights=None, consume=False):
         weights = []
     if len(weights) != len(models) or abs(sum(weights) - 1.0) > 1e-6 or min(weights) < 0:
         raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {given!r}", option="weights")
+    if all_at_once or context_priors is not None:
+        return mix_all(models, weights, context_priors=context_priors)
     return mix_static(models, weights, consume)
 
 

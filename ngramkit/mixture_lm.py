@@ -25,10 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import LN10
+from .constants import LN10, LOG_ZERO
 from .errors import FormatError, UsageError
 from .jit import njit
+from .model import NgramModel
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text
+from .progress import Progress
 from .perplexity import (
     CONTEXT_END,
     CONTEXT_MORE,
@@ -245,7 +247,7 @@ def _non_events(vocab, unk_is_word):
     return {vocab.index[BOS]} | (set() if unk_is_word else {vocab.unk})
 
 
-def _context_normalisers(history, used, first, event_words, numerator):
+def _context_normalisers(history, used, event_words, numerator, quiet=True):
     """Z(h) of each distinct used context, summed over `event_words` of exp(numerator) in
     double: (float32 log10 Z per token, double Z per token, whether the token's Z was found
     cached). `numerator(rows)` gives the float32 log10 numerators of rows (context, word)."""
@@ -258,6 +260,7 @@ def _context_normalisers(history, used, first, event_words, numerator):
     sums = np.zeros(len(contexts), dtype=np.float64)
     words = np.asarray(event_words, dtype=np.int32)
     per_chunk = max(1, CHUNK_ROWS // max(len(words), 1))
+    progress = Progress("normalising contexts", quiet=quiet, unit="context", total=len(contexts))
     for length in np.unique(lengths):
         group = np.flatnonzero(lengths == length)
         for lo in range(0, len(group), per_chunk):
@@ -266,6 +269,8 @@ def _context_normalisers(history, used, first, event_words, numerator):
             rows = np.concatenate([np.repeat(ctx, len(words), axis=0),
                                    np.tile(words, len(part))[:, None]], axis=1)
             sums[part] = _sum_exp(numerator(np.ascontiguousarray(rows)).reshape(len(part), len(words)))
+            progress.advance(len(part))
+    progress.close()
     with np.errstate(divide="ignore"):
         log_z = np.log10(sums).astype(np.float32)
     # SRILM caches Z in a trie whose zero value means "not computed": Z = 1 is recomputed
@@ -438,11 +443,13 @@ class _WordByWord:
     """What the mixtures share: components on one vocabulary, each scoring the text with the
     ordinary scorer, and the writing of the totals and debug lines."""
 
-    def __init__(self, models, unk_word=None, unk_is_word=False, encoding=None, scoring=None):
-        """`scoring`: how many of `models`, the first, score the text (default all)."""
+    def __init__(self, models, unk_word=None, unk_is_word=False, encoding=None, scoring=None, quiet=True):
+        """`scoring`: how many of `models`, the first, score the text (default all); `quiet`:
+        no progress on stderr."""
         from .mixing import shared_vocab
 
-        self.models = shared_vocab(models)
+        self.models = [_log_zero_read(m) for m in shared_vocab(models)]
+        self.quiet = quiet
         self.vocab = self.models[0].vocab
         self.scorers = [PerplexityScorer(m, unk_word=unk_word, encoding=encoding) for m in self.models[:scoring]]
         self.unk = self.scorers[0].unk
@@ -450,7 +457,7 @@ class _WordByWord:
         self.non_events = _non_events(self.vocab, unk_is_word)
 
     def _event_words(self):
-        return np.array([i for i in range(len(self.vocab)) if i not in self.non_events], dtype=np.int32)
+        return np.setdiff1d(np.arange(len(self.vocab), dtype=np.int32), list(self.non_events))
 
     def combine(self, text):
         """(float32 log10 p per token, the debug tag arrays: tags, post, alpha, denom, cached)."""
@@ -547,7 +554,7 @@ class LoglinearMixture(_WordByWord):
         history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
         used = _used_context_length(self.models, history, position)
         numerator, tags = _weighted_logsum(text.logprob, self.lambdas, True)
-        log_z, z, cached = _context_normalisers(history, used, None, self._event_words(), self._numerator)
+        log_z, z, cached = _context_normalisers(history, used, self._event_words(), self._numerator, self.quiet)
         logprob = (numerator - log_z).astype(np.float32)
         denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
         return logprob, tags, np.zeros((0, len(logprob))), np.zeros(0), denom, cached
@@ -572,8 +579,8 @@ class AdaptedMarginals(_WordByWord):
         """log10 a(w) of every word (float32): beta (log pA(w) - log pB(w)); where either is zero,
         0 with beta 0, else -inf."""
         words = np.arange(len(self.vocab), dtype=np.int32)[:, None]
-        adapted = _srilm_zero(backoff_logprob(adapt, words))
-        based = _srilm_zero(backoff_logprob(base, words))
+        adapted = backoff_logprob(adapt, words)
+        based = backoff_logprob(base, words)
         with np.errstate(invalid="ignore"):
             alpha = (self.beta * (adapted.astype(np.float64) - based.astype(np.float64))).astype(np.float32)
         zero = np.isneginf(adapted) | np.isneginf(based)
@@ -588,7 +595,7 @@ class AdaptedMarginals(_WordByWord):
         history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
         used = _used_context_length(self.models, history, position)
         alpha = self.alpha[text.ids]
-        log_z, z, cached = _context_normalisers(history, used, None, self._event_words(), self._numerator)
+        log_z, z, cached = _context_normalisers(history, used, self._event_words(), self._numerator, self.quiet)
         top = alpha if self.ratios else (text.logprob[0] + alpha).astype(np.float32)
         logprob = (top - log_z).astype(np.float32)
         denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
@@ -598,8 +605,16 @@ class AdaptedMarginals(_WordByWord):
         return logprob, np.ones(n, dtype=np.int32), np.zeros((0, n)), shown, denom, cached
 
 
-def _srilm_zero(logp):
-    """-99, how ARPA files write log 0, read as log 0 (as SRILM reads it)."""
-    logp = logp.copy()
-    logp[logp == np.float32(-99.0)] = -np.inf
-    return logp
+def _log_zero_read(model):
+    """`model` with its log probabilities and backoff weights of -99 (how ARPA files write
+    log 0) made -inf, as SRILM reads them; only the arrays holding any are copied."""
+    zero = np.float32(LOG_ZERO)
+
+    def read(values):
+        if not (values == zero).any():
+            return values
+        values = values.copy()
+        values[values == zero] = -np.inf
+        return values
+
+    return NgramModel(model.vocab, model.ngrams, [read(v) for v in model.logprob], [read(v) for v in model.backoff])

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import ngramkit
 from ngramkit.arpa import read_arpa
 from ngramkit.cli import ngram
 from ngramkit.errors import FormatError
@@ -176,12 +177,20 @@ def test_read_mix_lms_static_and_dynamic(cli, tmp_path):
     left = 1 - sum(0.75 * prob(lp("A", w)) + 0.25 * prob(lp("B", w)) for w in EVENTS)
     assert probs[("d",)] == pytest.approx(math.log10(0.25 * 10 ** -0.8 + left / 5), abs=1e-6)
     # the API gives the same model
-    direct = mix_all([read_arpa(A), read_arpa(B)], weights)
+    direct = ngramkit.mix([read_arpa(A), read_arpa(B)], weights, all_at_once=True)
     assert np.allclose(direct.logprob[1], mixed.logprob[1], atol=1e-6)
     # with -bayes 0 the same weights, word by word
     dynamic = run(cli, ["-order", "2", "-read-mix-lms", "-lm", listing, "-bayes", "0", "-ppl", TEXT, "-debug", "2"])
     p = 0.75 * 10 ** -0.2 + 0.25 * 10 ** (-0.6 - 0.25)
     assert dynamic[1] == word_line("a", "<s>", "[2gram][1gram]", f32(math.log10(p)), True)
+
+
+def test_mix_all_three_models():
+    # c a is a bigram of c.arpa alone: the others back off (A: c has no backoff weight; B lacks c)
+    mixed = mix_all([read_arpa(A), read_arpa(B), read_arpa(DATA / "c.arpa")], [0.5, 0.3, 0.2])
+    row = np.flatnonzero((mixed.ngrams[1] == [mixed.vocab.index["c"], mixed.vocab.index["a"]]).all(axis=1))
+    expected = math.log10(0.5 * 10 ** -0.5 + 0.3 * 10 ** -0.6 + 0.2 * 10 ** -0.2)
+    assert float(mixed.logprob[1][row[0]]) == pytest.approx(expected, abs=1e-6)
 
 
 def test_read_mix_lms_bad_line(cli, tmp_path):

@@ -259,7 +259,10 @@ def mixed_model(opts, model, mix):
     word_by_word = opts["bayes"] is not None or opts["loglinear_mix"]
     if word_by_word and any(opts[name] for name in ("write_lm", "write_vocab", "prune", "prune_lowprobs", "renorm")):
         raise UsageError("-bayes and -loglinear-mix mix word by word: they only work with -ppl")
-    scoring = {"unk_word": opts["map_unk"], "unk_is_word": opts["unk"], "encoding": opts["encoding"]}
+    if word_by_word:
+        check_word_by_word(opts)
+    scoring = {"unk_word": opts["map_unk"], "unk_is_word": opts["unk"], "encoding": opts["encoding"],
+               "quiet": opts["q"] or opts["quiet"]}
     if opts["loglinear_mix"]:
         if opts["read_mix_lms"]:
             raise UsageError("-loglinear-mix takes its models from -mix-lm, not -read-mix-lms")
@@ -283,12 +286,20 @@ def adapted_marginals(opts, model, dynamic):
     """The -adapt-marginals model over `model` (one backoff model: not a word-by-word mixture)."""
     if dynamic is not None:
         raise UsageError("-adapt-marginals adapts one backoff model, not a -bayes or -loglinear-mix mixture")
+    check_word_by_word(opts)
     from ..mixture_lm import AdaptedMarginals
     unigrams = {"order": 1, "encoding": opts["encoding"]}
     base = load(opts["base_marginals"], **unigrams) if opts["base_marginals"] else None
     return AdaptedMarginals(model, load(opts["adapt_marginals"], **unigrams), base, opts["adapt_marginals_beta"],
                             opts["adapt_marginals_ratios"], unk_word=opts["map_unk"], unk_is_word=opts["unk"],
-                            encoding=opts["encoding"])
+                            encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"])
+
+
+def check_word_by_word(opts):
+    """The word-by-word models score the words of their components: no -cache, -multiwords or -classes."""
+    for flag, given in (("-cache", opts["cache"]), ("-multiwords", opts["multiwords"]), ("-classes", opts["classes"])):
+        if given:
+            raise UsageError(f"{flag} does not combine with -bayes, -loglinear-mix or -adapt-marginals")
 
 
 def write_ppl(opts, scorer):
