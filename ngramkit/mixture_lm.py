@@ -28,9 +28,9 @@ import numpy as np
 from .constants import LN10, LOG_ZERO
 from .errors import FormatError, UsageError
 from .jit import njit
+from .mixing import shared_vocab
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text
-from .progress import Progress
 from .perplexity import (
     CONTEXT_END,
     CONTEXT_MORE,
@@ -44,11 +44,11 @@ from .perplexity import (
     put_sentence_totals,
     scored_slots,
 )
+from .progress import Progress
 from .renorm import CHUNK_ROWS, backoff_logprob
 from .tables import find_rows
 from .textio import open_input
-from .vocab import BOS, EOS
-
+from .vocab import BOS
 
 # -read-mix-lms
 
@@ -446,8 +446,6 @@ class _WordByWord:
     def __init__(self, models, unk_word=None, unk_is_word=False, encoding=None, scoring=None, quiet=True):
         """`scoring`: how many of `models`, the first, score the text (default all); `quiet`:
         no progress on stderr."""
-        from .mixing import shared_vocab
-
         self.models = [_log_zero_read(m) for m in shared_vocab(models)]
         self.quiet = quiet
         self.vocab = self.models[0].vocab

@@ -65,6 +65,12 @@ def run(cli, argv):
     return out.splitlines()
 
 
+def bigram_probs(model):
+    """{n-gram words: log10 p} of a model."""
+    return {tuple(model.vocab.words[i] for i in row): float(p)
+            for rows, logp in zip(model.ngrams, model.logprob) for row, p in zip(rows, logp)}
+
+
 def test_bayes_posteriors_of_the_last_word(cli):
     lines = run(cli, ["-order", "2", "-lm", A, "-mix-lm", B, "-lambda", "0.75", "-bayes", "1", "-ppl", TEXT,
                       "-debug", "2"])
@@ -103,6 +109,14 @@ def test_context_priors(cli, tmp_path):
     assert lines[2] == word_line("b", "a", "[2gram][2gram][post=0.2,0.8]", f32(math.log10(p)), False)
     p = 0.75 * 10 ** -0.3 + 0.25 * 10 ** (-0.5 - 0.2)
     assert lines[3] == word_line("</s>", "b", "[2gram][1gram][post=0.75,0.25]", f32(math.log10(p)), False)
+    # without -bayes: a static merge, each n-gram weighted by the priors of its context
+    out = tmp_path / "mixed.arpa"
+    run(cli, ["-order", "2", "-lm", A, "-mix-lm", B, "-lambda", "0.75", "-context-priors", DATA / "priors.txt",
+              "-write-lm", out])
+    probs = bigram_probs(read_arpa(out))
+    assert probs[("<s>", "a")] == pytest.approx(math.log10(0.9 * 10 ** -0.2 + 0.1 * 10 ** (-0.6 - 0.25)), abs=1e-6)
+    assert probs[("a", "b")] == pytest.approx(math.log10(0.2 * 10 ** -0.4 + 0.8 * 10 ** -0.25), abs=1e-6)
+    assert probs[("b", "a")] == pytest.approx(math.log10(0.75 * 10 ** (-0.5 - 0.1) + 0.25 * 10 ** -0.35), abs=1e-6)
     bad = tmp_path / "bad.txt"
     bad.write_text("a 0.5 0.5\nb\n")
     status, _, err = cli(ngram.main, ["-order", "2", "-lm", A, "-mix-lm", B, "-bayes", "0", "-context-priors", bad,
@@ -168,8 +182,7 @@ def test_read_mix_lms_static_and_dynamic(cli, tmp_path):
     out = tmp_path / "mixed.arpa"
     run(cli, ["-order", "2", "-read-mix-lms", "-lm", listing, "-write-lm", out])
     mixed = read_arpa(out)
-    probs = {tuple(mixed.vocab.words[i] for i in row): float(p)
-             for rows, logp in zip(mixed.ngrams, mixed.logprob) for row, p in zip(rows, logp)}
+    probs = bigram_probs(mixed)
     # every n-gram of either model: 0.75 pA + 0.25 pB, backed off where a model lacks it
     assert probs[("a", "a")] == pytest.approx(math.log10(0.75 * 10 ** -0.5 + 0.25 * 10 ** (-0.6 - 0.3)), abs=1e-6)
     assert probs[("<s>", "b")] == pytest.approx(math.log10(0.75 * 10 ** (-0.7 - 0.3) + 0.25 * 10 ** -0.3), abs=1e-6)

@@ -251,7 +251,7 @@ def mixed_model(opts, model, mix):
             raise UsageError("-read-mix-lms lists the models itself: it does not take -mix-lm")
         from ..mixture_lm import read_mix_lms
         components, weights = read_mix_lms(opts["lm"])
-        path, options = model_options(opts)
+        _, options = model_options(opts)
         models = [load(c.path, **{**options, "order": c.order}) for c in components]
     else:
         models = [model] + [load_model(opts, path) for path in mix[0]]
