@@ -580,7 +580,8 @@ class AdaptedMarginals(_WordByWord):
         adapted = backoff_logprob(adapt, words)
         based = backoff_logprob(base, words)
         with np.errstate(invalid="ignore"):
-            alpha = (self.beta * (adapted.astype(np.float64) - based.astype(np.float64))).astype(np.float32)
+            # the difference of two floats is a float, then scaled in double
+            alpha = (self.beta * (adapted - based).astype(np.float64)).astype(np.float32)
         zero = np.isneginf(adapted) | np.isneginf(based)
         alpha[zero] = 0.0 if self.beta == 0.0 else -np.inf
         return alpha

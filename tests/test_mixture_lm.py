@@ -152,9 +152,10 @@ def test_loglinear_mix(cli):
 
 
 def test_adapt_marginals(cli):
-    # adapt.arpa: a -0.3, b -0.5, </s> -0.9, c -1.2; base marginals: a.arpa's unigrams
+    # adapt.arpa: a -0.3, b -0.5, </s> -0.9, c -1.2; base marginals: a.arpa's unigrams;
+    # log10 alpha(w) = beta (log pA(w) - log pB(w)), -inf where either is zero (here d)
     adapt = {"a": -0.3, "b": -0.5, "</s>": -0.9, "c": -1.2}
-    alpha = {w: f32(0.5 * (f32(adapt[w]) - f32(A_UNI[w]))) if w in adapt and w in A_UNI else -INF for w in EVENTS}
+    alpha = {w: f32(0.5 * f32(f32(adapt[w]) - f32(A_UNI[w]))) if w in adapt and w in A_UNI else -INF for w in EVENTS}
 
     def z(prev):
         return sum(prob(f32(lp("A", w, prev) + alpha[w])) for w in EVENTS)
@@ -167,7 +168,7 @@ def test_adapt_marginals(cli):
     assert lines[8] == word_line("b", "<s>", f"[1gram][alpha={prob(alpha['b']):.7g}]"
                                  f"[cached={prob(f32(math.log10(z('<s>')))):.7g}]", logp, True)
     # ratios against b.arpa's unigrams as the base marginals: alpha / Z alone
-    alpha = {w: f32(0.5 * (f32(adapt[w]) - f32(B_UNI[w]))) if w in adapt and w in B_UNI else -INF for w in EVENTS}
+    alpha = {w: f32(0.5 * f32(f32(adapt[w]) - f32(B_UNI[w]))) if w in adapt and w in B_UNI else -INF for w in EVENTS}
     lines = run(cli, ["-order", "2", "-lm", A, "-adapt-marginals", DATA / "adapt.arpa", "-base-marginals", B,
                       "-adapt-marginals-ratios", "-ppl", TEXT, "-debug", "2"])
     logp = f32(alpha["a"] - f32(math.log10(z("<s>"))))
@@ -192,6 +193,14 @@ def test_read_mix_lms_static_and_dynamic(cli, tmp_path):
     # the API gives the same model
     direct = ngramkit.mix([read_arpa(A), read_arpa(B)], weights, all_at_once=True)
     assert np.allclose(direct.logprob[1], mixed.logprob[1], atol=1e-6)
+    # with -bayes 1 the same mixture as -mix-lm gives, line for line, and -debug 0 its totals
+    posterior = ["-order", "2", "-bayes", "1", "-ppl", TEXT, "-debug", "2"]
+    listed = run(cli, ["-read-mix-lms", "-lm", listing] + posterior)
+    assert listed == run(cli, ["-lm", A, "-mix-lm", B, "-lambda", "0.75"] + posterior)
+    assert run(cli, ["-read-mix-lms", "-lm", listing] + posterior[:-2]) == listed[-2:]
+    logs = [float(line.rsplit("[ ", 1)[1][:-2]) for line in listed if line.startswith("\tp(")]
+    assert float(listed[-1].split("logprob= ")[1].split()[0]) == pytest.approx(
+        sum(x for x in logs if x != -INF), abs=1e-5)
     # with -bayes 0 the same weights, word by word
     dynamic = run(cli, ["-order", "2", "-read-mix-lms", "-lm", listing, "-bayes", "0", "-ppl", TEXT, "-debug", "2"])
     p = 0.75 * 10 ** -0.2 + 0.25 * 10 ** (-0.6 - 0.25)
