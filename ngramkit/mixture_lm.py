@@ -179,6 +179,8 @@ class _Scored:
 
 
 def _score_components(scorers, path):
+    """Every scorer's tokens of `path`, block by block: on one vocabulary their blocks and
+    tokens agree, so the first one's give the text."""
     ids, lengths, logprob, found, blocks = [], [], [], [], []
     sentences = 0
     for scored in zip(*(s._scored_blocks(path, True) for s in scorers)):

@@ -42,7 +42,7 @@ OPTIONS = [
     Option("minbackoff", float, -1.0, "with -renorm, the backoff mass each context must leave at least"),
     Option("mix-lm", str, help="model to interpolate with -lm"),
     Option("lambda", float, 0.5, "weight of -lm in the interpolation"),
-    Option("bayes", int, help="0: interpolate dynamically, word by word (with -ppl) instead of merging"),
+    Option("bayes", int, help="N: interpolate word by word (with -ppl), weights from the last N words (0: fixed)"),
     Option("gen", int, 0, "write this many random sentences (SRILM's draws for the same -seed)"),
     Option("gen-prefixes", str, help="file of prefixes, one per line: write a random continuation of each"),
     Option("seed", int, help="seed of the random sentences (default: time + process id)"),
