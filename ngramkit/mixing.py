@@ -5,7 +5,13 @@ over the union of the n-grams, each with probability L pA(w|h) + (1-L) pB(w|h) (
 where a model lacks the n-gram), then backoff weights by normalisation. More models are
 merged one at a time with cumulative weights, as SRILM's `-mix-lm2..9` are.
 
-Dynamic (`-bayes 0 -ppl`): every word's probability is the weighted sum of the models' own.
+All at once (`ngram -read-mix-lms`, or `-mix-lm` with `-context-priors`, SRILM's
+Ngram::mixProbs(BayesMix)): every n-gram of any model gets sum_k L_k p_k(w|h), each model's
+probability backed off where it lacks the n-gram, the weights L those of the n-gram's context
+under context priors; then backoff weights by normalisation.
+
+Dynamic (`-bayes 0 -ppl`): every word's probability is the weighted sum of the models' own
+(mixture_lm holds the other word-by-word combinations).
 
 Weights: the EM of SRILM's compute-best-mix, over per-word probabilities from `-debug 2`
 ppl outputs or computed here from a held-out text.
@@ -125,10 +131,12 @@ def mix_pair(a, b, lam, release=()):
     return mixed
 
 
-def mix(models, weights=None, consume=False):
+def mix(models, weights=None, consume=False, all_at_once=False, context_priors=None):
     """One backoff model interpolating `models` (NgramModels) with `weights` (default equal), as
     SRILM's `ngram -mix-lm ... -write-lm` makes it. `consume`: the models' arrays are reused and
-    released as they are merged, which leaves the models empty (see mix_static)."""
+    released as they are merged, which leaves the models empty (see mix_static). `all_at_once`:
+    merged in one step as `-read-mix-lms` does (see mix_all), as also with `context_priors`, a
+    file of context-dependent weights (SRILM's -context-priors)."""
     models = list(models)
     if len(models) < 2:
         raise UsageError("give at least two models to mix", option="models")
@@ -141,6 +149,8 @@ def mix(models, weights=None, consume=False):
         weights = []
     if len(weights) != len(models) or abs(sum(weights) - 1.0) > 1e-6 or min(weights) < 0:
         raise UsageError(f"need {len(models)} non-negative weights summing to 1, got {given!r}", option="weights")
+    if all_at_once or context_priors is not None:
+        return mix_all(models, weights, context_priors=context_priors)
     return mix_static(models, weights, consume)
 
 
@@ -167,6 +177,55 @@ def mix_static(models, weights, consume=False):
         release = (result, model) if consume else (result,) if i > 0 else ()
         result = mix_pair(result, model, lam, release)
         total += weight
+    return result
+
+
+def mix_all(models, weights, order=None, context_priors=None):
+    """One backoff model of `models` mixed all at once (SRILM's mixProbs of a BayesMix, see the
+    module docstring), up to `order` (default the highest of the models). `context_priors`: a
+    file of context-dependent weights (mixture_lm.ContextPriors) for contexts up to order - 1."""
+    models = shared_vocab(models)
+    order = order or max(m.order for m in models)
+    priors = np.asarray(weights, dtype=np.float64)
+    if context_priors is not None:
+        from .mixture_lm import ContextPriors
+        context_priors = ContextPriors.read(context_priors, models[0].vocab, len(models), order - 1)
+    ngrams, logprob = [], []
+    for k in range(1, order + 1):
+        # every model's explicit k-grams; the first model holding a row adds its term first
+        rows, owner = None, None
+        for j, model in enumerate(models):
+            if k > model.order:
+                continue
+            own = model.ngrams[k - 1][~np.isnan(model.logprob[k - 1])]
+            if rows is None:
+                rows, owner = own, np.full(len(own), j, dtype=np.int64)
+                continue
+            union, _ = _union(rows, own, (False, False))
+            before = find_rows(rows, union, 0)
+            owner = np.where(before >= 0, owner[np.maximum(before, 0)], j)
+            rows = union
+        lambdas = None
+        if context_priors is not None:
+            history = np.ascontiguousarray(rows[:, :k - 1][:, ::-1])
+            lambdas = context_priors.lookup(history, np.full(len(rows), k - 1), priors).T
+        mixed = np.empty(len(rows), dtype=np.float32)
+        for lo in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows[lo:lo + CHUNK_ROWS]
+            probs = np.stack([np.exp(backoff_logprob(m, chunk).astype(np.float64) * LN10) for m in models])
+            lam = priors[:, None] if lambdas is None else lambdas[:, lo:lo + len(chunk)]
+            terms = lam * probs
+            first = owner[lo:lo + len(chunk)]
+            total = terms[first, np.arange(len(chunk))]
+            for j in range(len(models)):
+                total = total + np.where(first == j, 0.0, terms[j])
+            with np.errstate(divide="ignore"):
+                mixed[lo:lo + len(chunk)] = np.log10(total)
+        ngrams.append(rows)
+        logprob.append(mixed)
+    backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]
+    result = NgramModel(models[0].vocab, ngrams, logprob, backoff)
+    recompute_backoffs(result)
     return result
 
 

@@ -220,6 +220,33 @@ def _put_tag(out, pos, found):
 
 
 @njit(cache=True)
+def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros):
+    """SRILM's -debug 1 totals of a sentence of `words` words and a blank line."""
+    scored = words - oovs - zeros
+    pos = put_text(out, pos, _ONE_SENTENCE)
+    pos = put_uint(out, pos, words)
+    pos = put_text(out, pos, _WORDS)
+    pos = put_uint(out, pos, oovs)
+    pos = put_text(out, pos, _OOVS)
+    pos = put_uint(out, pos, zeros)
+    pos = put_text(out, pos, _ZEROPROBS)
+    # logprob, ppl, ppl1
+    for field in range(3):
+        if field == 1:
+            pos = put_text(out, pos, _PPL)
+        elif field == 2:
+            pos = put_text(out, pos, _PPL1)
+        denom = scored + 2 - field
+        if field > 0 and denom <= 0:
+            pos = put_text(out, pos, _UNDEFINED)
+            continue
+        value = sentence_prob if field == 0 else math.exp(-(sentence_prob / denom) * LN10)
+        pos = format_g(value, 7, out, pos)
+    pos = put_text(out, pos, _BLANK)
+    return pos
+
+
+@njit(cache=True)
 def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
                   token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, out):
     """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
@@ -266,31 +293,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                         pos = put_text(out, pos, LOG_OPEN)
                     pos = format_g(value, 7, out, pos)
                 pos = put_text(out, pos, LOG_CLOSE)
-        sentence_prob = sentence_stats[s, 0]
-        oovs = int(sentence_stats[s, 1])
-        zeros = int(sentence_stats[s, 2])
-        words = hi - lo
-        scored = words - oovs - zeros
-        pos = put_text(out, pos, _ONE_SENTENCE)
-        pos = put_uint(out, pos, words)
-        pos = put_text(out, pos, _WORDS)
-        pos = put_uint(out, pos, oovs)
-        pos = put_text(out, pos, _OOVS)
-        pos = put_uint(out, pos, zeros)
-        pos = put_text(out, pos, _ZEROPROBS)
-        # logprob, ppl, ppl1
-        for field in range(3):
-            if field == 1:
-                pos = put_text(out, pos, _PPL)
-            elif field == 2:
-                pos = put_text(out, pos, _PPL1)
-            denom = scored + 2 - field
-            if field > 0 and denom <= 0:
-                pos = put_text(out, pos, _UNDEFINED)
-                continue
-            value = sentence_prob if field == 0 else math.exp(-(sentence_prob / denom) * LN10)
-            pos = format_g(value, 7, out, pos)
-        pos = put_text(out, pos, _BLANK)
+        pos = put_sentence_totals(out, pos, hi - lo, sentence_stats[s, 0], int(sentence_stats[s, 1]),
+                                  int(sentence_stats[s, 2]))
     return pos
 
 
@@ -417,7 +421,7 @@ class PerplexityReport:
         return self.stats.srilm_text()
 
 
-def _scored_slots(ids, line_offsets, bos, eos):
+def scored_slots(ids, line_offsets, bos, eos):
     """Mask of the token slots ppl_block fills (t + s for token t of line s, hi + s for its </s>)."""
     lo, hi = line_offsets[:-1].copy(), line_offsets[1:].copy()
     if len(ids):
@@ -567,7 +571,7 @@ class PerplexityScorer:
         zeroprobs, as in SRILM's N-best rescoring, which adds them to its vocabulary."""
         cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         scored = self._score_block(lines, True, 0.0, cache, NEW_WORD, True)
-        _, words = _scored_slots(scored.ids, scored.line_offsets, self.vocab.bos, self.vocab.eos)
+        _, words = scored_slots(scored.ids, scored.line_offsets, self.vocab.bos, self.vocab.eos)
         stats = scored.sentence_stats
         return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64)
 
@@ -640,7 +644,7 @@ class PerplexityScorer:
             token_logp, token_found, sentence_stats = block.token_logp, block.token_found, block.sentence_stats
             total.add(block.counts)
             total.logprob = block.logprob
-            mask, words = _scored_slots(ids, line_offsets, vocab.bos, vocab.eos)
+            mask, words = scored_slots(ids, line_offsets, vocab.bos, vocab.eos)
             # a slot's token: t + s holds token t of line s, hi + s the line's </s>
             slot_ids = np.full(len(mask), vocab.eos, dtype=np.int32)
             token_slot = np.arange(len(ids)) + np.repeat(np.arange(len(line_offsets) - 1), np.diff(line_offsets))

@@ -1,6 +1,10 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
-(`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
+(`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
+scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
+`-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
+adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
+`-adapt-marginals-ratios`), renormalisation (`-renorm`), N-best rescoring
 (`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`);
 `-count-lm` and `-skip` read SRILM's count LMs and skip n-gram models instead of a backoff model
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm)."""
@@ -40,7 +44,7 @@ OPTIONS = [
     Option("minbackoff", float, -1.0, "with -renorm, the backoff mass each context must leave at least"),
     Option("mix-lm", str, help="model to interpolate with -lm"),
     Option("lambda", float, 0.5, "weight of -lm in the interpolation"),
-    Option("bayes", int, help="0: interpolate dynamically, word by word (with -ppl) instead of merging"),
+    Option("bayes", int, help="N: interpolate word by word (with -ppl), weights from the last N words (0: fixed)"),
     Option("gen", int, 0, "write this many random sentences (SRILM's draws for the same -seed)"),
     Option("gen-prefixes", str, help="file of prefixes, one per line: write a random continuation of each"),
     Option("seed", int, help="seed of the random sentences (default: time + process id)"),
@@ -69,6 +73,14 @@ OPTIONS = [
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}") + [
     Option("count-lm", bool, False, "-lm is a count LM's parameter file (SRILM's NgramCountLM)"),
     Option("skip", bool, False, "-lm is a skip n-gram model: ARPA followed by skip probabilities"),
+    Option("read-mix-lms", bool, False, "-lm is a file listing the models to mix: FILE [-order N] [-weight W] a line"),
+    Option("bayes-scale", float, 1.0, "with -bayes N: scale of the context likelihoods in the posteriors"),
+    Option("context-priors", str, help="file of context-dependent mixture weights: words (newest first), then one weight per model"),
+    Option("loglinear-mix", bool, False, "with -mix-lm and -ppl: normalised log-linear combination instead of interpolation"),
+    Option("adapt-marginals", str, help="unigram model whose marginals -lm is adapted to (with -ppl)"),
+    Option("base-marginals", str, help="unigram model of -lm's own marginals (default: -lm's unigrams)"),
+    Option("adapt-marginals-beta", float, 0.5, "weight of the -adapt-marginals adaptation"),
+    Option("adapt-marginals-ratios", bool, False, "score the adaptation ratios alone, not the adapted probabilities"),
 ]
 
 
@@ -110,11 +122,14 @@ def mixture(opts):
 
 
 def check_scoring_options(opts):
-    """-cache, -multiwords and -bayes 0 change the scoring of -ppl only."""
+    """-cache, -multiwords, -bayes, -loglinear-mix and -adapt-marginals change the scoring of -ppl only."""
     others = [f"-{name.replace('_', '-')}" for name in ("counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
               if opts[name]]
+    dynamic = opts["mix_lm"] or opts["read_mix_lms"]
     word_by_word = [flag for flag, given in (("-cache", opts["cache"]), ("-multiwords", opts["multiwords"]),
-                                             ("-bayes", opts["bayes"] is not None and opts["mix_lm"])) if given]
+                                             ("-bayes", opts["bayes"] is not None and dynamic),
+                                             ("-loglinear-mix", opts["loglinear_mix"]),
+                                             ("-adapt-marginals", opts["adapt_marginals"])) if given]
     if others and word_by_word:
         raise UsageError(f"{word_by_word[0]} applies to -ppl only, not to {others[0]}")
 
@@ -145,7 +160,8 @@ def class_model(opts, model, mix):
 
 
 # Options that need the model itself, not only its scoring tables.
-_MODEL_OPTIONS = ("classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
+_MODEL_OPTIONS = ("read_mix_lms", "loglinear_mix", "context_priors", "adapt_marginals", "base_marginals",
+                  "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
@@ -218,23 +234,19 @@ def ngram(argv):
     if scorer is not None:
         write_ppl(opts, scorer)
         return
-    model = load_model(opts)
+    model = None if opts["read_mix_lms"] else load_model(opts)
     dynamic = None
-    classes = class_model(opts, model, mix)
+    classes = class_model(opts, model, mix or opts["read_mix_lms"])
     if classes is not None and opts["expand_classes"] >= 0:
         model, classes = classes.expand(opts["expand_classes"] or None), None
-    if mix:
-        models = [model] + [load_model(opts, path) for path in mix[0]]
-        if opts["bayes"] is not None:
-            if opts["bayes"] != 0:
-                raise UsageError("only -bayes 0 (fixed weights) is supported")
-            if opts["write_lm"] or opts["prune"] or opts["prune_lowprobs"] or opts["renorm"]:
-                raise UsageError("-bayes 0 interpolates word by word: it only works with -ppl")
-            from ..mixing import shared_vocab
-            dynamic = (shared_vocab(models), mix[1])
-        else:
-            from ..mixing import mix_static
-            model = mix_static(models, mix[1], consume=True)
+    if mix or opts["read_mix_lms"]:
+        model, dynamic = mixed_model(opts, model, mix)
+    elif opts["loglinear_mix"] or opts["context_priors"]:
+        raise UsageError("-loglinear-mix and -context-priors need -mix-lm or -read-mix-lms")
+    if opts["adapt_marginals"]:
+        dynamic = adapted_marginals(opts, model, dynamic)
+    elif opts["base_marginals"] or opts["adapt_marginals_ratios"]:
+        raise UsageError("-base-marginals and -adapt-marginals-ratios need -adapt-marginals")
     if opts["renorm"]:  # before pruning, as SRILM
         from ..renorm import recompute_backoffs
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
@@ -249,13 +261,7 @@ def ngram(argv):
     if opts["write_lm"]:
         save(model, opts["write_lm"])
     if opts["ppl"] and dynamic:
-        if opts["debug"]:
-            raise UsageError("-bayes 0 prints corpus totals only (-debug 0)")
-        models, weights = dynamic
-        from ..mixing import mixture_stats, token_logprobs
-        logprob, ids, offsets = token_logprobs(models, opts["ppl"], opts["map_unk"])
-        stats = mixture_stats(logprob, weights, ids, offsets, models[0].vocab.index.get(opts["map_unk"], -1))
-        write_totals(opts["ppl"], stats)
+        write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
@@ -287,6 +293,65 @@ def ngram(argv):
         sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
         sys.stdout.write("".join(s + "\n" for s in sentences))
         sys.stdout.flush()
+
+
+def mixed_model(opts, model, mix):
+    """(the model, None) of a static mixture, or (None, the word-by-word mixture) of -bayes
+    and -loglinear-mix, from -mix-lm (`mix`) or -read-mix-lms."""
+    if opts["read_mix_lms"]:
+        if mix:
+            raise UsageError("-read-mix-lms lists the models itself: it does not take -mix-lm")
+        from ..mixture_lm import read_mix_lms
+        components, weights = read_mix_lms(opts["lm"])
+        _, options = model_options(opts)
+        models = [load(c.path, **{**options, "order": c.order}) for c in components]
+    else:
+        models = [model] + [load_model(opts, path) for path in mix[0]]
+        weights = mix[1]
+    word_by_word = opts["bayes"] is not None or opts["loglinear_mix"]
+    if word_by_word and any(opts[name] for name in ("write_lm", "write_vocab", "prune", "prune_lowprobs", "renorm")):
+        raise UsageError("-bayes and -loglinear-mix mix word by word: they only work with -ppl")
+    if word_by_word:
+        check_word_by_word(opts)
+    scoring = {"unk_word": opts["map_unk"], "unk_is_word": opts["unk"], "encoding": opts["encoding"],
+               "quiet": opts["q"] or opts["quiet"]}
+    if opts["loglinear_mix"]:
+        if opts["read_mix_lms"]:
+            raise UsageError("-loglinear-mix takes its models from -mix-lm, not -read-mix-lms")
+        from ..mixture_lm import LoglinearMixture
+        return None, LoglinearMixture(models, weights, **scoring)
+    if opts["bayes"] is not None:
+        from ..mixture_lm import BayesMixture
+        length, scale = opts["bayes"], opts["bayes_scale"]
+        if opts["context_priors"] and length == 0 and not opts["read_mix_lms"]:
+            # SRILM: context-dependent priors without posteriors, over contexts up to -order - 1
+            length, scale = opts["order"] - 1, 0.0
+        return None, BayesMixture(models, weights, length, scale, opts["context_priors"], **scoring)
+    if opts["read_mix_lms"] or opts["context_priors"]:
+        from ..mixing import mix_all
+        return mix_all(models, weights, opts["order"], opts["context_priors"]), None
+    from ..mixing import mix_static
+    return mix_static(models, weights, consume=True), None
+
+
+def adapted_marginals(opts, model, dynamic):
+    """The -adapt-marginals model over `model` (one backoff model: not a word-by-word mixture)."""
+    if dynamic is not None:
+        raise UsageError("-adapt-marginals adapts one backoff model, not a -bayes or -loglinear-mix mixture")
+    check_word_by_word(opts)
+    from ..mixture_lm import AdaptedMarginals
+    unigrams = {"order": 1, "encoding": opts["encoding"]}
+    base = load(opts["base_marginals"], **unigrams) if opts["base_marginals"] else None
+    return AdaptedMarginals(model, load(opts["adapt_marginals"], **unigrams), base, opts["adapt_marginals_beta"],
+                            opts["adapt_marginals_ratios"], unk_word=opts["map_unk"], unk_is_word=opts["unk"],
+                            encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"])
+
+
+def check_word_by_word(opts):
+    """The word-by-word models score the words of their components: no -cache, -multiwords or -classes."""
+    for flag, given in (("-cache", opts["cache"]), ("-multiwords", opts["multiwords"]), ("-classes", opts["classes"])):
+        if given:
+            raise UsageError(f"{flag} does not combine with -bayes, -loglinear-mix or -adapt-marginals")
 
 
 def write_ppl(opts, scorer):

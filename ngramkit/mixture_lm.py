@@ -1,0 +1,621 @@
+"""Models combined word by word, scored as SRILM's `ngram -ppl` scores them.
+
+- Bayes mixture (`-mix-lm ... -bayes N`, SRILM's BayesMix): p(w|h) = sum_k q_k p_k(w|h) / sum_k q_k
+  with q_k = prior_k * P_k(last N words)^scale, P_k the model's probability of those words alone
+  (LM::contextProb: a <s> opening them is scored as </s>, non-events that get probability zero
+  are left out); N = 0 keeps the priors. If every q_k is zero the priors are used.
+  `-context-priors` replaces the priors by those of the longest matching context of a file
+  (lines `w1 .. wn q1 .. qK`, w1 the most recent word; the deepest node holding only zeros falls
+  back to the global priors).
+- Log-linear mixture (`-loglinear-mix`, LoglinearMix): log p(w|h) = sum_k l_k log p_k(w|h) - log Z(h),
+  Z(h) the sum of the numerator over every word of the vocabulary but the non-events (<s>, and
+  <unk> unless it is a word), for the context cut to the longest any model knows.
+- Adapted marginals (`-adapt-marginals`, AdaptiveMarginals): p(w|h) = p(w|h) a(w) / Z(h) with
+  a(w) = (pA(w) / pB(w))^beta, pA the unigrams to adapt to, pB the base marginals (by default
+  the model's own unigrams); with ratios the result is a(w) / Z(h).
+
+Each component scores the text with the ordinary scorer (perplexity.PerplexityScorer); the
+combination, the contexts' marginals and the normalisers are computed over flat arrays.
+`-debug 2` lines carry SRILM's tags: each component's `[kgram]`, then `[post=q1,..]` (Bayes,
+N > 0), `[denom=Z]` or `[cached=Z]` (log-linear, adapted), `[alpha=a]` (adapted).
+"""
+
+import shlex
+from dataclasses import dataclass
+
+import numpy as np
+
+from .constants import LN10, LOG_ZERO
+from .errors import FormatError, UsageError
+from .jit import njit
+from .mixing import shared_vocab
+from .model import NgramModel
+from .numfmt import ascii_bytes, format_g, put_bytes, put_text
+from .perplexity import (
+    CONTEXT_END,
+    CONTEXT_MORE,
+    GIVEN,
+    LOG_CLOSE,
+    LOG_OPEN,
+    P_OPEN,
+    PerplexityScorer,
+    TextStats,
+    _put_tag,
+    put_sentence_totals,
+    scored_slots,
+)
+from .progress import Progress
+from .renorm import CHUNK_ROWS, backoff_logprob
+from .tables import find_rows
+from .textio import open_input
+from .vocab import BOS
+
+# -read-mix-lms
+
+@dataclass
+class MixComponent:
+    """One line of a -read-mix-lms file: a model file, the order it is read to, its prior weight."""
+
+    path: str
+    order: int = 3
+    weight: float = 1.0
+
+
+def read_mix_lms(path):
+    """The components listed in `path` (SRILM's -read-mix-lms file): one model per line, its file
+    name first, then `-order N` (default 3), `-weight W` (default 1), `-type ARPA`. Returns the
+    MixComponents and their weights normalised to sum to one."""
+    components = []
+    with open_input(path) as stream:
+        for number, raw in enumerate(stream, 1):
+            line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+            fields = line.split()
+            if not fields:
+                continue
+            component = MixComponent(fields[0])
+            rest = fields[1:]
+            while rest:
+                name = rest.pop(0)
+                if name not in ("-order", "-weight", "-type") or not rest:
+                    raise FormatError(f"option {shlex.quote(name)} of mixture LM {fields[0]}: allowed are "
+                                      "-order N, -weight W, -type ARPA", path, number)
+                value = rest.pop(0)
+                try:
+                    if name == "-order":
+                        component.order = int(value)
+                    elif name == "-weight":
+                        component.weight = float(value)
+                except ValueError:
+                    raise FormatError(f"{name} {value!r} of mixture LM {fields[0]} is not a number", path,
+                                      number) from None
+                if name == "-type" and value != "ARPA":
+                    raise FormatError(f"{value} is not a supported LM type (ARPA only)", path, number)
+            if component.order < 1:
+                raise FormatError(f"-order of mixture LM {fields[0]} must be at least 1", path, number)
+            components.append(component)
+    if not components:
+        raise FormatError("no mixture LMs listed", path)
+    total = sum(c.weight for c in components)
+    if total <= 0:
+        raise FormatError("the mixture LMs' weights sum to zero", path)
+    return components, [c.weight / total for c in components]
+
+
+# -context-priors
+
+class ContextPriors:
+    """SRILM's context-dependent mixture weights (-context-priors FILE): a trie of contexts, most
+    recent word first, each with one weight per model. Stored per depth d as the sorted d-word
+    keys of every node (implicit nodes too, with zero weights) and their weights."""
+
+    def __init__(self, keys, weights, root):
+        self.keys, self.weights, self.root = keys, weights, root
+
+    @classmethod
+    def read(cls, path, vocab, n_models, max_length):
+        """Read `path`: lines of words then `n_models` weights; contexts longer than
+        `max_length` are ignored, words outside `vocab` never match a text word."""
+        entries = {}
+        with open_input(path) as stream:
+            for number, raw in enumerate(stream, 1):
+                line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+                fields = line.split()
+                if not fields:
+                    continue
+                if len(fields) < n_models:
+                    raise FormatError(f"bad {n_models}-dimensional probs vector", path, number)
+                try:
+                    values = [float(x) for x in fields[len(fields) - n_models:]]
+                except ValueError:
+                    raise FormatError(f"bad {n_models}-dimensional probs vector", path, number) from None
+                words = fields[:len(fields) - n_models]
+                if len(words) > max_length:
+                    continue
+                # a word outside the vocabulary: an id no text word has
+                entries[tuple(vocab.index.get(w, -2) for w in words)] = values
+        root = np.array(entries.pop((), [0.0] * n_models), dtype=np.float64)
+        keys, weights = [], []
+        for depth in range(1, max_length + 1):
+            nodes = {key[:depth] for key in entries if len(key) >= depth}
+            ordered = sorted(nodes)
+            keys.append(np.array(ordered, dtype=np.int32).reshape(len(ordered), depth))
+            weights.append(np.array([entries.get(k, [0.0] * n_models) for k in ordered],
+                                    dtype=np.float64).reshape(len(ordered), n_models))
+        return cls(keys, weights, root)
+
+    def lookup(self, history, lengths, global_priors):
+        """The weights for each context: `history` (n, width) most recent word first, the
+        first `lengths` of each used. The deepest node on the path; the global priors where it
+        holds only zeros."""
+        n = len(history)
+        out = np.tile(self.root, (n, 1))
+        alive = np.ones(n, dtype=bool)
+        for depth, (keys, weights) in enumerate(zip(self.keys, self.weights), 1):
+            alive &= lengths >= depth
+            rows = np.flatnonzero(alive)
+            if len(keys) == 0 or len(rows) == 0:
+                break
+            idx = find_rows(keys, np.ascontiguousarray(history[rows, :depth]), 0)
+            hit = idx >= 0
+            out[rows[hit]] = weights[idx[hit]]
+            alive[rows[~hit]] = False
+        empty = ~out.any(axis=1)
+        out[empty] = global_priors
+        return out
+
+
+# The text, scored by each component
+
+@dataclass
+class _Scored:
+    """The text's tokens and each component's scores: token arrays over the scored tokens
+    (words and </s>) as PerplexityReport holds them, and per block what its lines print."""
+
+    ids: np.ndarray          # (T,)
+    offsets: np.ndarray      # sentence i holds tokens offsets[i]:offsets[i+1]
+    logprob: np.ndarray      # (K, T) float32
+    found: np.ndarray        # (K, T) matched n-gram length, 0: OOV
+    blocks: list             # per block: (ScoredBlock, first sentence)
+
+
+def _score_components(scorers, path):
+    """Every scorer's tokens of `path`, block by block: on one vocabulary their blocks and
+    tokens agree, so the first one's give the text."""
+    ids, lengths, logprob, found, blocks = [], [], [], [], []
+    sentences = 0
+    for scored in zip(*(s._scored_blocks(path, True) for s in scorers)):
+        first = scored[0]
+        vocab = scorers[0].vocab
+        mask, words = scored_slots(first.ids, first.line_offsets, vocab.bos, vocab.eos)
+        slot_ids = np.full(len(mask), vocab.eos, dtype=np.int32)
+        token_slot = np.arange(len(first.ids)) + np.repeat(np.arange(len(first.line_offsets) - 1),
+                                                            np.diff(first.line_offsets))
+        slot_ids[token_slot] = first.ids
+        ids.append(slot_ids[mask])
+        lengths.append(words + 1)
+        logprob.append(np.stack([b.token_logp[mask] for b in scored]))
+        found.append(np.stack([b.token_found[mask] for b in scored]))
+        blocks.append((first, sentences))
+        sentences += len(words)
+    k = len(scorers)
+    if not ids:
+        return _Scored(np.zeros(0, np.int32), np.zeros(1, np.int64), np.zeros((k, 0), np.float32),
+                       np.zeros((k, 0), np.int32), [])
+    offsets = np.zeros(sentences + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(lengths), out=offsets[1:])
+    return _Scored(np.concatenate(ids), offsets, np.concatenate(logprob, axis=1),
+                   np.concatenate(found, axis=1), blocks)
+
+
+def _history(ids, offsets, width, bos):
+    """(T, width): the words before each token, most recent first: <s> before a sentence's
+    first word, -1 before that."""
+    n = len(ids)
+    sentence = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    position = np.arange(n) - offsets[sentence]  # words before the token
+    out = np.full((n, width), -1, dtype=np.int32)
+    for j in range(width):
+        back = j + 1
+        inside = position >= back
+        out[inside, j] = ids[np.flatnonzero(inside) - back]
+        out[position == j, j] = bos
+    return out, position
+
+
+def _ngram_rows(history, ids, length):
+    """Rows (oldest word first) of each token after `length` words of its history."""
+    return np.ascontiguousarray(np.concatenate([history[:, :length][:, ::-1], ids[:, None]], axis=1))
+
+
+def _used_context_length(models, history, position):
+    """The context length SRILM's contextID finds: the longest run of history words, most
+    recent first, whose reversal is an n-gram (a context) of one of the models."""
+    best = np.zeros(len(history), dtype=np.int64)
+    for model in models:
+        alive = np.ones(len(history), dtype=bool)
+        for j in range(1, model.order):
+            alive &= position + 1 >= j  # the history holds <s> too
+            rows = np.flatnonzero(alive)
+            if len(rows) == 0:
+                break
+            idx = find_rows(model.ngrams[j - 1], np.ascontiguousarray(history[rows, :j][:, ::-1]), 0)
+            alive[rows[idx < 0]] = False
+            best[alive] = np.maximum(best[alive], j)
+    return best
+
+
+def _non_events(vocab, unk_is_word):
+    """Vocabulary words that are not events: <s>, and <unk> unless it is a word."""
+    return {vocab.index[BOS]} | (set() if unk_is_word else {vocab.unk})
+
+
+def _context_normalisers(history, used, event_words, numerator, quiet=True):
+    """Z(h) of each distinct used context, summed over `event_words` of exp(numerator) in
+    double: (float32 log10 Z per token, double Z per token, whether the token's Z was found
+    cached). `numerator(rows)` gives the float32 log10 numerators of rows (context, word)."""
+    n = len(history)
+    width = history.shape[1]
+    keyed = np.where(np.arange(width)[None, :] < used[:, None], history, -1)
+    contexts, first_token, inverse = np.unique(keyed, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    lengths = (contexts >= 0).sum(axis=1) if width else np.zeros(len(contexts), np.int64)
+    sums = np.zeros(len(contexts), dtype=np.float64)
+    words = np.asarray(event_words, dtype=np.int32)
+    per_chunk = max(1, CHUNK_ROWS // max(len(words), 1))
+    progress = Progress("normalising contexts", quiet=quiet, unit="context", total=len(contexts))
+    for length in np.unique(lengths):
+        group = np.flatnonzero(lengths == length)
+        for lo in range(0, len(group), per_chunk):
+            part = group[lo:lo + per_chunk]
+            ctx = contexts[part, :length][:, ::-1]
+            rows = np.concatenate([np.repeat(ctx, len(words), axis=0),
+                                   np.tile(words, len(part))[:, None]], axis=1)
+            sums[part] = _sum_exp(numerator(np.ascontiguousarray(rows)).reshape(len(part), len(words)))
+            progress.advance(len(part))
+    progress.close()
+    with np.errstate(divide="ignore"):
+        log_z = np.log10(sums).astype(np.float32)
+    # SRILM caches Z in a trie whose zero value means "not computed": Z = 1 is recomputed
+    cached = (first_token[inverse] != np.arange(n)) & (log_z[inverse] != 0)
+    return log_z[inverse], sums[inverse], cached
+
+
+@njit(cache=True)
+def _sum_exp(logp):
+    """Row sums of exp(logp ln 10) in double, word after word."""
+    out = np.zeros(logp.shape[0])
+    for i in range(logp.shape[0]):
+        total = 0.0
+        for j in range(logp.shape[1]):
+            if logp[i, j] != -np.inf:
+                total += np.exp(float(logp[i, j]) * LN10)
+        out[i] = total
+    return out
+
+
+@njit(cache=True)
+def _context_logprob(window_logp, eos_logp, position, non_event_zero, length):
+    """SRILM's contextProb of each token's last `length` words, <s> counted (float32):
+    window_logp[c, t] is log p(token t | its c previous words); a window opening with <s>
+    scores it as </s> (eos_logp); zero probabilities of non-events are left out. `position`:
+    the words before each token in its sentence."""
+    n = len(position)
+    out = np.zeros(n, dtype=np.float32)
+    for t in range(n):
+        use = min(position[t] + 1, length)  # the context holds <s> too
+        total = np.float32(0.0)
+        for d in range(use, 0, -1):
+            if position[t] + 1 - d == 0:
+                total += eos_logp
+                continue
+            p = window_logp[use - d, t - d]
+            if p == -np.inf and non_event_zero[t - d]:
+                continue
+            total += p
+        out[t] = total
+    return out
+
+
+@njit(cache=True)
+def _bayes_mix(logprob, weights):
+    """log10 of sum_k w_k p_k / sum_k w_k per token (float32), and the normalised weights."""
+    k, n = logprob.shape
+    out = np.empty(n, dtype=np.float32)
+    post = np.empty((k, n))
+    for t in range(n):
+        total_w = 0.0
+        for i in range(k):
+            total_w += weights[i, t]
+        total = 0.0
+        for i in range(k):
+            p = 0.0 if logprob[i, t] == -np.inf else np.exp(float(logprob[i, t]) * LN10)
+            total += weights[i, t] * p
+            post[i, t] = weights[i, t] / total_w
+        out[t] = np.float32(np.log10(total / total_w)) if total > 0 else np.float32(-np.inf)
+    return out, post
+
+
+@njit(cache=True)
+def _weighted_logsum(logprob, lambdas, stop_at_zero):
+    """float32 sum_k l_k log p_k per token, as SRILM accumulates it; with `stop_at_zero` the sum
+    ends at the first model giving -inf, and `tags` counts the models asked."""
+    k, n = logprob.shape
+    out = np.zeros(n, dtype=np.float32)
+    tags = np.full(n, k, dtype=np.int32)
+    for t in range(n):
+        acc = np.float32(0.0)
+        for i in range(k):
+            acc = np.float32(float(acc) + lambdas[i] * float(logprob[i, t]))
+            if stop_at_zero and acc == -np.inf:
+                tags[t] = i + 1
+                break
+        out[t] = acc
+    return out, tags
+
+
+# Debug lines
+
+_POST = ascii_bytes("[post=")
+_DENOM = ascii_bytes("[denom=")
+_CACHED = ascii_bytes("[cached=")
+_ALPHA = ascii_bytes("[alpha=")
+
+
+@njit(cache=True)
+def _format_mixture_debug(pool, offsets, buf, starts, ends, line_offsets, ids, sentence_offsets, first_sentence,
+                          bos, debug, logprob, found, tags, post, alpha, denom, cached, sentence_stats, out):
+    """SRILM's -debug 1/2 lines of a block's sentences: the line as written, then per token
+    `\\tp( w | prev ...) \\t= ` with the first tags[t] components' tags, `[post=..]` (post not
+    empty), `[alpha=..]` (alpha not empty), `[denom=..]` or `[cached=..]` (denom not empty), the
+    probability and its log; then the sentence totals."""
+    pos = 0
+    for s in range(len(line_offsets) - 1):
+        for t in range(line_offsets[s], line_offsets[s + 1]):
+            if t > line_offsets[s]:
+                out[pos] = 32
+                pos += 1
+            pos = put_bytes(out, pos, buf, starts[t], ends[t])
+        out[pos] = 10
+        pos += 1
+        g = first_sentence + s
+        lo, hi = sentence_offsets[g], sentence_offsets[g + 1]
+        if debug >= 2:
+            for t in range(lo, hi):
+                pos = put_text(out, pos, P_OPEN)
+                w = ids[t]
+                pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+                pos = put_text(out, pos, GIVEN)
+                c = ids[t - 1] if t > lo else bos
+                pos = put_bytes(out, pos, pool, offsets[c], offsets[c + 1])
+                pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
+                for i in range(tags[t]):
+                    pos = _put_tag(out, pos, found[i, t])
+                if post.shape[0] > 0:
+                    pos = put_text(out, pos, _POST)
+                    for i in range(post.shape[0]):
+                        if i > 0:
+                            out[pos] = 44
+                            pos += 1
+                        pos = format_g(post[i, t], 7, out, pos)
+                    out[pos] = 93
+                    pos += 1
+                if len(alpha) > 0:
+                    pos = put_text(out, pos, _ALPHA)
+                    pos = format_g(alpha[t], 7, out, pos)
+                    out[pos] = 93
+                    pos += 1
+                if len(denom) > 0:
+                    pos = put_text(out, pos, _CACHED if cached[t] else _DENOM)
+                    pos = format_g(denom[t], 7, out, pos)
+                    out[pos] = 93
+                    pos += 1
+                out[pos] = 32
+                pos += 1
+                p = logprob[t]
+                pos = format_g(0.0 if p == -np.inf else np.exp(float(p) * LN10), 7, out, pos)
+                pos = put_text(out, pos, LOG_OPEN)
+                pos = format_g(float(p), 7, out, pos)
+                pos = put_text(out, pos, LOG_CLOSE)
+        pos = put_sentence_totals(out, pos, hi - lo - 1, sentence_stats[g, 0], int(sentence_stats[g, 1]),
+                                  int(sentence_stats[g, 2]))
+    return pos
+
+
+def _totals(logprob, ids, offsets, unk):
+    """TextStats and per-sentence (logprob, OOVs, zeroprobs) of the combined token log probs."""
+    zero = np.isneginf(logprob)
+    oov = zero & (ids == unk)
+    sentences = len(offsets) - 1
+    per = np.zeros((sentences, 3))
+    if sentences:
+        starts = offsets[:-1]
+        per[:, 0] = np.add.reduceat(np.where(zero, 0.0, logprob.astype(np.float64)), starts)
+        per[:, 1] = np.add.reduceat(oov.astype(np.int64), starts)
+        per[:, 2] = np.add.reduceat((zero & ~oov).astype(np.int64), starts)
+    stats = TextStats(sentences=sentences, words=len(ids) - sentences, oovs=int(oov.sum()),
+                      zeroprobs=int((zero & ~oov).sum()))
+    total = 0.0
+    for value in per[:, 0].tolist():  # sentence by sentence, as SRILM sums
+        total += value
+    stats.logprob = total
+    return stats, per
+
+
+class _WordByWord:
+    """What the mixtures share: components on one vocabulary, each scoring the text with the
+    ordinary scorer, and the writing of the totals and debug lines."""
+
+    def __init__(self, models, unk_word=None, unk_is_word=False, encoding=None, scoring=None, quiet=True):
+        """`scoring`: how many of `models`, the first, score the text (default all); `quiet`:
+        no progress on stderr."""
+        self.models = [_log_zero_read(m) for m in shared_vocab(models)]
+        self.quiet = quiet
+        self.vocab = self.models[0].vocab
+        self.scorers = [PerplexityScorer(m, unk_word=unk_word, encoding=encoding) for m in self.models[:scoring]]
+        self.unk = self.scorers[0].unk
+        self.unk_is_word = unk_is_word
+        self.non_events = _non_events(self.vocab, unk_is_word)
+
+    def _event_words(self):
+        return np.setdiff1d(np.arange(len(self.vocab), dtype=np.int32), list(self.non_events))
+
+    def combine(self, text):
+        """(float32 log10 p per token, the debug tag arrays: tags, post, alpha, denom, cached)."""
+        raise NotImplementedError
+
+    def score_file(self, path, debug=0, out=None):
+        """The TextStats of `path`; with debug >= 1 SRILM's per-sentence (2: per-word) lines go
+        to the binary stream `out`."""
+        text = _score_components(self.scorers, path)
+        logprob, tags, post, alpha, denom, cached = self.combine(text)
+        stats, per_sentence = _totals(logprob, text.ids, text.offsets, self.unk)
+        if debug >= 1:
+            pool, offsets = self.vocab.byte_pool()
+            longest = int(np.diff(offsets).max())
+            for block, first in text.blocks:
+                n_lines = len(block.line_offsets) - 1
+                tokens = int(text.offsets[first + n_lines] - text.offsets[first])
+                per_token = 2 * longest + 48 + 16 * len(self.models) + 16 * (post.shape[0] + 3)
+                size = 2 * len(block.buf) + n_lines * 160 + (tokens * per_token if debug >= 2 else 0)
+                buffer = np.empty(size, dtype=np.uint8)
+                used = _format_mixture_debug(pool, offsets, block.buf, block.starts, block.ends, block.line_offsets,
+                                             text.ids, text.offsets, first, self.vocab.bos, debug, logprob,
+                                             text.found, tags, post, alpha, denom, cached, per_sentence, buffer)
+                out.write(buffer[:used].tobytes())
+        return stats
+
+
+class BayesMixture(_WordByWord):
+    """SRILM's BayesMix of backoff models (see the module docstring)."""
+
+    def __init__(self, models, weights, length=0, scale=1.0, context_priors=None, **options):
+        """`weights`: the priors (normalised to sum to one); `length` N and `scale` of the
+        posteriors (-bayes N, -bayes-scale); `context_priors`: a file of context-dependent
+        priors for contexts up to `length` words. `options`: unk_word, unk_is_word, encoding."""
+        super().__init__(models, **options)
+        weights = np.clip(np.asarray(weights, dtype=np.float64), 0.0, 1.0)
+        if len(weights) != len(self.models) or weights.sum() <= 0:
+            raise UsageError(f"need {len(self.models)} mixture weights, not all zero", option="weights")
+        if length < 0:
+            raise UsageError(f"-bayes must be at least 0, not {length}", option="length")
+        self.priors = weights / weights.sum()
+        self.length, self.scale = length, scale
+        self.context_priors = None if context_priors is None else ContextPriors.read(
+            context_priors, self.vocab, len(self.models), length)
+
+    def combine(self, text):
+        k, n = text.logprob.shape
+        history, position = _history(text.ids, text.offsets, max(self.length, 1), self.vocab.bos)
+        if self.context_priors is not None:
+            weights = self.context_priors.lookup(history, np.minimum(position + 1, self.length), self.priors).T.copy()
+        else:
+            weights = np.repeat(self.priors[:, None], n, axis=1)
+        if self.length > 0 and self.scale > 0:
+            non_event = np.isin(text.ids, list(self.non_events))
+            for i, model in enumerate(self.models):
+                weights[i] *= np.exp(self.scale * self._context_logprob(model, text, history, position,
+                                                                        non_event).astype(np.float64) * LN10)
+            none = ~weights.any(axis=0)
+            weights[:, none] = self.priors[:, None] if self.context_priors is None else self.context_priors.lookup(
+                history[none], np.minimum(position[none] + 1, self.length), self.priors).T
+        logprob, post = _bayes_mix(text.logprob, weights)
+        if self.length == 0:
+            post = np.zeros((0, n))
+        empty = np.zeros(0)
+        return logprob, np.full(n, k, dtype=np.int32), post, empty, empty, np.zeros(0, dtype=bool)
+
+    def _context_logprob(self, model, text, history, position, non_event):
+        """contextProb of each token's last `length` words under `model`."""
+        n = len(text.ids)
+        window = np.full((self.length, n), -np.inf, dtype=np.float32)
+        for c in range(self.length):
+            # contexts of c words that stay inside the sentence (<s> included)
+            rows = np.flatnonzero(position + 1 >= c)
+            window[c, rows] = backoff_logprob(model, _ngram_rows(history[rows], text.ids[rows], c))
+        eos = backoff_logprob(model, np.array([[self.vocab.eos]], dtype=np.int32))[0]
+        return _context_logprob(window, np.float32(eos), position, non_event, self.length)
+
+
+class LoglinearMixture(_WordByWord):
+    """SRILM's LoglinearMix (see the module docstring): `weights` are used as given."""
+
+    def __init__(self, models, weights, **options):
+        super().__init__(models, **options)
+        if len(weights) != len(self.models):
+            raise UsageError(f"need {len(self.models)} mixture weights", option="weights")
+        self.lambdas = np.asarray(weights, dtype=np.float64)
+
+    def _numerator(self, rows):
+        logp = np.stack([backoff_logprob(m, rows) for m in self.models])
+        return _weighted_logsum(logp, self.lambdas, False)[0]
+
+    def combine(self, text):
+        width = max(m.order for m in self.models) - 1
+        history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
+        used = _used_context_length(self.models, history, position)
+        numerator, tags = _weighted_logsum(text.logprob, self.lambdas, True)
+        log_z, z, cached = _context_normalisers(history, used, self._event_words(), self._numerator, self.quiet)
+        logprob = (numerator - log_z).astype(np.float32)
+        denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
+        return logprob, tags, np.zeros((0, len(logprob))), np.zeros(0), denom, cached
+
+
+class AdaptedMarginals(_WordByWord):
+    """SRILM's AdaptiveMarginals over one backoff model (see the module docstring)."""
+
+    def __init__(self, model, adapt_marginals, base_marginals=None, beta=0.5, ratios=False, **options):
+        """`adapt_marginals`, `base_marginals`: unigram models (NgramModels; the base's by default
+        the model itself); `beta`: the adaptation weight; `ratios`: return a(w)/Z(h)."""
+        if not 0.0 <= beta <= 1.0:
+            raise UsageError(f"-adapt-marginals-beta must lie in [0, 1], not {beta:g}", option="beta")
+        given = [model, adapt_marginals] + ([base_marginals] if base_marginals is not None else [])
+        super().__init__(given, scoring=1, **options)
+        self.model = self.models[0]
+        self.beta, self.ratios = beta, ratios
+        self.alpha = self._alphas(self.models[1], self.models[-1] if base_marginals is not None else self.model)
+        self.models = self.models[:1]
+
+    def _alphas(self, adapt, base):
+        """log10 a(w) of every word (float32): beta (log pA(w) - log pB(w)); where either is zero,
+        0 with beta 0, else -inf."""
+        words = np.arange(len(self.vocab), dtype=np.int32)[:, None]
+        adapted = backoff_logprob(adapt, words)
+        based = backoff_logprob(base, words)
+        with np.errstate(invalid="ignore"):
+            # the difference of two floats is a float, then scaled in double
+            alpha = (self.beta * (adapted - based).astype(np.float64)).astype(np.float32)
+        zero = np.isneginf(adapted) | np.isneginf(based)
+        alpha[zero] = 0.0 if self.beta == 0.0 else -np.inf
+        return alpha
+
+    def _numerator(self, rows):
+        return (backoff_logprob(self.model, rows) + self.alpha[rows[:, -1]]).astype(np.float32)
+
+    def combine(self, text):
+        width = self.model.order - 1
+        history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
+        used = _used_context_length(self.models, history, position)
+        alpha = self.alpha[text.ids]
+        log_z, z, cached = _context_normalisers(history, used, self._event_words(), self._numerator, self.quiet)
+        top = alpha if self.ratios else (text.logprob[0] + alpha).astype(np.float32)
+        logprob = (top - log_z).astype(np.float32)
+        denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
+        with np.errstate(over="ignore"):
+            shown = np.exp(alpha.astype(np.float64) * LN10)
+        n = len(logprob)
+        return logprob, np.ones(n, dtype=np.int32), np.zeros((0, n)), shown, denom, cached
+
+
+def _log_zero_read(model):
+    """`model` with its log probabilities and backoff weights of -99 (how ARPA files write
+    log 0) made -inf, as SRILM reads them; only the arrays holding any are copied."""
+    zero = np.float32(LOG_ZERO)
+
+    def read(values):
+        if not (values == zero).any():
+            return values
+        values = values.copy()
+        values[values == zero] = -np.inf
+        return values
+
+    return NgramModel(model.vocab, model.ngrams, [read(v) for v in model.logprob], [read(v) for v in model.backoff])
