@@ -183,7 +183,7 @@ def _score_components(scorers, path):
     tokens agree, so the first one's give the text."""
     ids, lengths, logprob, found, blocks = [], [], [], [], []
     sentences = 0
-    for scored in zip(*(s._scored_blocks(path, True) for s in scorers)):
+    for scored in zip(*(s.scored_blocks(path, True) for s in scorers)):
         first = scored[0]
         vocab = scorers[0].vocab
         mask, words = scored_slots(first.ids, first.line_offsets, vocab.bos, vocab.eos)

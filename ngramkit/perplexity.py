@@ -531,7 +531,7 @@ class PerplexityScorer:
         pool, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
-    def _scored_blocks(self, path, keep):
+    def scored_blocks(self, path, keep):
         """Per block of `path`, a ScoredBlock; its per-token arrays are empty unless `keep`
         (token_cache also without a cache, parts without multiwords). The total and the cache run
         on across blocks, as SRILM's do."""
@@ -581,7 +581,7 @@ class PerplexityScorer:
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
-        for b in self._scored_blocks(path, debug >= 1):
+        for b in self.scored_blocks(path, debug >= 1):
             total.add(b.counts)
             total.logprob = b.logprob
             if debug >= 1:
@@ -639,7 +639,7 @@ class PerplexityScorer:
         total = TextStats()
         parts = {name: [] for name in ("ids", "logp", "order", "sentence", "lengths")}
         oov_words = {}
-        for block in self._scored_blocks(path, True):
+        for block in self.scored_blocks(path, True):
             buf, ids, starts, ends, line_offsets = block.buf, block.ids, block.starts, block.ends, block.line_offsets
             token_logp, token_found, sentence_stats = block.token_logp, block.token_found, block.sentence_stats
             total.add(block.counts)

@@ -576,7 +576,7 @@ class ClassScorer(PerplexityScorer):
             yield (buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
                    token_logp, token_found, sentence_stats, tag_bounds, tags)
 
-    def _scored_blocks(self, path, keep):
+    def scored_blocks(self, path, keep):
         for block in self._blocks(path, keep, keep and self._per_word):
             yield ScoredBlock(*block[:10], _NONE_F64, _NONE_I64, _NONE_I32)
 
