@@ -48,7 +48,7 @@ _LONG_LONG_LIMIT = 1 << 62
 _OK, _TRUNCATED, _BAD_LENGTH, _BAD_INDEX, _TOO_DEEP, _MISALIGNED, _TOO_LARGE = range(7)
 _MESSAGES = {
     _TRUNCATED: "binary LM ends inside its n-gram trie",
-    _BAD_LENGTH: "subtree length runs past its parent or the file",
+    _BAD_LENGTH: "subtree length runs past its parent",
     _BAD_INDEX: "word index out of range of the index map",
     _TOO_DEEP: "the n-gram trie is deeper than its maxorder",
     _MISALIGNED: "data misaligned: a subtree does not end where its length says",
@@ -290,6 +290,8 @@ def _read_trie(buf, pos, order, map_size, fill, ctx_paths, ctx_weight, ctx_depth
         if length < 0:
             return _TRUNCATED, pos, nodes, grams
         end = start + length
+        if end > n:
+            return _TRUNCATED, start, nodes, grams
         if end > limit or end < pos:
             return _BAD_LENGTH, start, nodes, grams
         if pos + 4 > end:

@@ -1,7 +1,8 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
-(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`)."""
+(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`).
+`-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them."""
 
 import os
 import sys
@@ -64,7 +65,10 @@ OPTIONS = [
     Option("simple-classes", bool, False, "with -classes, each word belongs to one class"),
     Option("expand-classes", int, -1, "with -classes, write the equivalent word model of this order (0: the model's)"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
-  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
+  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}") + [
+    # SRILM's vocabulary extras and binary LMs
+    Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
+]
 
 
 def load_model(opts, path=None):
@@ -141,6 +145,7 @@ def class_model(opts, model, mix):
 
 # Options that need the model itself, not only its scoring tables.
 _MODEL_OPTIONS = ("classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
+                  "write_bin_lm",
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
@@ -175,7 +180,7 @@ def ngram(argv):
         if opts["bayes"] is not None:
             if opts["bayes"] != 0:
                 raise UsageError("only -bayes 0 (fixed weights) is supported")
-            if opts["write_lm"] or opts["prune"] or opts["prune_lowprobs"] or opts["renorm"]:
+            if opts["write_lm"] or opts["write_bin_lm"] or opts["prune"] or opts["prune_lowprobs"] or opts["renorm"]:
                 raise UsageError("-bayes 0 interpolates word by word: it only works with -ppl")
             from ..mixing import shared_vocab
             dynamic = (shared_vocab(models), mix[1])
@@ -195,6 +200,8 @@ def ngram(argv):
         model.vocab.write(opts["write_vocab"])
     if opts["write_lm"]:
         save(model, opts["write_lm"])
+    if opts["write_bin_lm"]:
+        save(model, opts["write_bin_lm"], format="srilm-binary")
     if opts["ppl"] and dynamic:
         if opts["debug"]:
             raise UsageError("-bayes 0 prints corpus totals only (-debug 0)")

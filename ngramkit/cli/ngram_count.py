@@ -1,4 +1,5 @@
-"""`ngram-count`: SRILM's counting and estimation front end, same options, same files."""
+"""`ngram-count`: SRILM's counting and estimation front end, same options, same files.
+`-write-binary-lm` writes -lm in SRILM's binary format."""
 
 import sys
 
@@ -42,8 +43,13 @@ COUNT_OPTIONS = [
     Option("quiet", bool, False, "quiet: no progress on stderr"),
 ]
 
+# SRILM's vocabulary extras, big-LM building and binary LMs
+EXTRA_OPTIONS = [
+    Option("write-binary-lm", bool, False, "write -lm in SRILM's binary format"),
+]
+
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
-OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS
+OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
 
 
@@ -77,6 +83,15 @@ def write_requested_counts(counts, opts):
         write_counts(counts, opts[f"write{k}"], [k])
 
 
+def _lm_output(opts):
+    """Where -lm goes, in SRILM's binary format with -write-binary-lm."""
+    if not opts["lm"]:
+        if opts["write_binary_lm"]:
+            raise UsageError("-write-binary-lm needs -lm")
+        return None
+    return Output(opts["lm"], "srilm-binary" if opts["write_binary_lm"] else None)
+
+
 def ngram_count(argv):
     opts = parse(argv, OPTIONS, PROG)
     if opts["order"] < 1:
@@ -108,7 +123,7 @@ def ngram_count(argv):
     run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
                              quiet=quiet)
     build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text,
-          run=run_options, output=Output(opts["lm"]) if opts["lm"] else None,
+          run=run_options, output=_lm_output(opts),
           warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
 
 
