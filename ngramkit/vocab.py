@@ -75,12 +75,7 @@ class Vocabulary:
         Returns the vocabulary and the number of duplicate entries (SRILM accepts
         duplicates; callers may warn).
         """
-        words = []
-        for line_no, line in iter_lines(path, encoding, allow_bytes=True):
-            fields = split_words(line)
-            if not fields:
-                continue
-            words.append(fields[0])
+        words = read_words(path, encoding)
         if not words:
             raise FormatError("vocabulary file holds no words", path)
         return cls(words), len(words) - len(set(words))
@@ -89,6 +84,39 @@ class Vocabulary:
         """Write one word per line, in id order (SRILM's `-write-vocab`)."""
         with atomic_output(path) as out:
             out.write(word_bytes("".join(w + "\n" for w in self.words)))
+
+
+def read_words(path, encoding="utf-8"):
+    """The words of a word-list file as SRILM's Vocab::read takes them: the first field of each
+    line, blank lines skipped, in file order (repeats kept)."""
+    words = []
+    for _, line in iter_lines(path, encoding, allow_bytes=True):
+        fields = split_words(line)
+        if fields:
+            words.append(fields[0])
+    return words
+
+
+def read_aliases(path, encoding="utf-8", warn=None):
+    """SRILM's -vocab-aliases file: `ALIAS WORD` per line (later fields ignored), the alias read
+    as the word. Returns {alias: word}; an alias of an alias stands for the latter's word, a
+    later line for the same alias wins, and a line of one field is skipped with
+    warn(message, line)."""
+    aliases = {}
+    for line_no, line in iter_lines(path, encoding, allow_bytes=True):
+        fields = split_words(line)
+        if not fields:
+            continue
+        if len(fields) < 2:
+            if warn is not None:
+                warn("line contains only one token", line_no)
+            continue
+        alias, word = fields[0], aliases.get(fields[1], fields[1])
+        if alias == word:
+            aliases.pop(alias, None)
+        else:
+            aliases[alias] = word
+    return aliases
 
 
 def _all_utf8(words):

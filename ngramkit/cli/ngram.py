@@ -2,7 +2,8 @@
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
 (`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`).
-`-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them."""
+`-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
+adds words to the vocabulary that `-gen` never draws."""
 
 import os
 import sys
@@ -68,6 +69,7 @@ OPTIONS = [
   + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}") + [
     # SRILM's vocabulary extras and binary LMs
     Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
+    Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by -gen"),
 ]
 
 
@@ -91,8 +93,18 @@ def model_options(opts, path=None):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["map_unk"] != UNK:
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
+    if opts["nonevents"]:  # SRILM adds them to the vocabulary
+        vocab = Vocabulary(list(vocab.words if vocab else []) + nonevent_words(opts))
     return path, {"order": opts["order"], "vocab": vocab, "limit_vocab": opts["limit_vocab"],
                   "encoding": opts["encoding"]}
+
+
+def nonevent_words(opts):
+    """The words of -nonevents ([] without)."""
+    if not opts["nonevents"]:
+        return []
+    from ..nonevents import read_nonevents
+    return read_nonevents(opts["nonevents"], opts["encoding"])
 
 
 def mixture(opts):
@@ -237,8 +249,10 @@ def ngram(argv):
             opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"])
         sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
-        from ..generate import generate
-        sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
+        from ..generate import MAX_TRIES, SentenceGenerator
+        generator = SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts))
+        sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
+        sys.stderr.write(f"giving up word generation after {MAX_TRIES}\n" * int(generator.gave_up[0]))
         sys.stdout.write("".join(s + "\n" for s in sentences))
         sys.stdout.flush()
 

@@ -1,15 +1,19 @@
 """`ngram-count`: SRILM's counting and estimation front end, same options, same files.
-`-write-binary-lm` writes -lm in SRILM's binary format."""
+`-write-binary-lm` writes -lm in SRILM's binary format; `-nonevents FILE` names words never
+predicted (as `<s>`); `-vocab-aliases FILE` counts each ALIAS of the text as its WORD (stdout
+counts then come sorted)."""
 
 import sys
 
 from ..countfile import read_counts, write_counts
-from ..counting import RunOptions, TextOptions
+from ..counting import RunOptions, TextOptions, lowercase
 from ..errors import UsageError
+from ..estimate.policy import SRILM
+from ..nonevents import NonEventPolicy, read_nonevents
 from ..srilm_trie import write_counts_unsorted
 from ..textio import BYTES, atomic_output
 from ..training import Output, build
-from ..vocab import UNK, Vocabulary
+from ..vocab import UNK, Vocabulary, read_aliases
 from .common import run, warn
 from .estimate_options import ESTIMATE_OPTIONS, estimate_options
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
@@ -46,6 +50,8 @@ COUNT_OPTIONS = [
 # SRILM's vocabulary extras, big-LM building and binary LMs
 EXTRA_OPTIONS = [
     Option("write-binary-lm", bool, False, "write -lm in SRILM's binary format"),
+    Option("nonevents", str, help="file of words never predicted (as <s>): no n-gram ends in one"),
+    Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: the text's ALIAS is counted as WORD"),
 ]
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
@@ -101,6 +107,24 @@ def ngram_count(argv):
         vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
         if duplicates:
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
+    aliases = None
+    if opts["vocab_aliases"]:
+        if opts["read"]:
+            raise UsageError("-vocab-aliases applies to -text, not to -read")
+        aliases = read_aliases(opts["vocab_aliases"], opts["encoding"],
+                               lambda message, line: warn(PROG, f"{opts['vocab_aliases']}:{line}: {message}"))
+        if opts["tolower"]:
+            aliases = dict(zip(lowercase(aliases, opts["encoding"]), lowercase(aliases.values(), opts["encoding"])))
+        if vocab is not None:  # SRILM adds the aliased words to the vocabulary
+            vocab = Vocabulary(vocab.words + list(aliases.values()))
+    policy = SRILM
+    if opts["nonevents"]:
+        nonevents = read_nonevents(opts["nonevents"], opts["encoding"])
+        if opts["tolower"]:
+            nonevents = lowercase(nonevents, opts["encoding"])
+        policy = NonEventPolicy(nonevents)
+        if vocab is not None:  # SRILM adds them to the vocabulary
+            vocab = Vocabulary(vocab.words + nonevents)
     if opts["text"] and opts["read"]:
         raise UsageError("give -text or -read, not both")
     if opts["read"]:
@@ -113,16 +137,16 @@ def ngram_count(argv):
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
-                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"])
+                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases)
     quiet = opts["q"] or opts["quiet"]
-    if _counts_to_stdout(opts) and opts["text"] and not (vocab or opts["sort"] or opts["memory"]):
+    if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives
         with atomic_output("-") as out:
             write_counts_unsorted(opts["text"], opts["order"], text, out, (_write_order(opts) or [0])[0], quiet)
         return
     run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
                              quiet=quiet)
-    build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text,
+    build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text, policy=policy,
           run=run_options, output=_lm_output(opts),
           warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
 
