@@ -9,7 +9,7 @@ from ngramkit.errors import EmptyInputError
 from ngramkit.generate import srilm_vocabulary_order
 from ngramkit.formats import load
 from ngramkit.nonevents import read_nonevents
-from ngramkit.vocab import read_aliases
+from ngramkit.aliases import read_aliases
 
 
 def f7(x):
@@ -186,3 +186,38 @@ def test_gen_draws_nonevents_again(tmp_path, capsys, logprobs):
     assert out.err == "giving up word generation after 10\n" * gave_up
     assert (gave_up > 0) == (logprobs["x"] > -0.01)
     assert not any("x" in s.split() for s in sentences)
+
+
+BIGRAM_ARPA = """
+\\data\\
+ngram 1=4
+ngram 2=3
+
+\\1-grams:
+-0.5\t</s>
+-99\t<s>\t-0.2
+-0.3\ta\t-0.1
+-0.6\tb
+
+\\2-grams:
+-0.4\t<s> a
+-0.6\ta </s>
+-0.9\ta b
+
+\\end\\
+"""
+
+
+def test_ppl_scores_aliases_as_their_words(tmp_path, capsys):
+    (tmp_path / "lm.arpa").write_text(BIGRAM_ARPA)
+    (tmp_path / "al.txt").write_text("A a\nb a\n")  # b, a word of the model, now stands for a
+    (tmp_path / "dev.txt").write_text("A b\n")
+    ngram_cmd.main(["-lm", str(tmp_path / "lm.arpa"), "-ppl", str(tmp_path / "dev.txt"), "-debug", "2",
+                    "-vocab-aliases", str(tmp_path / "al.txt")])
+    out = capsys.readouterr().out
+    # <s> a a </s>: p(a|<s>) = -0.4; p(a|a) backs off: bow(a) -0.1 + p(a) -0.3 = -0.4; p(</s>|a) -0.6
+    assert "\tp( a | <s> ) \t= [2gram] " in out and "\tp( a | a ...) \t= [1gram] " in out
+    assert "\tp( </s> | a ...) \t= [2gram] " in out
+    # the total: -0.4 - 0.4 - 0.6; ppl = 10^(1.4 / 3) (3 events: 2 words and </s>)
+    assert f"file {tmp_path / 'dev.txt'}: 1 sentences, 2 words, 0 OOVs\n0 zeroprobs, logprob= -1.4 ppl= " \
+           f"{10 ** (1.4 / 3):.7g} " in out

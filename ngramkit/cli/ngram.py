@@ -3,7 +3,8 @@
 (`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
 (`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
-adds words to the vocabulary that `-gen` never draws."""
+adds words to the vocabulary that `-gen` never draws; with `-vocab-aliases FILE`, `-ppl` scores
+each alias as its word."""
 
 import os
 import sys
@@ -70,6 +71,7 @@ OPTIONS = [
     # SRILM's vocabulary extras and binary LMs
     Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
     Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by -gen"),
+    Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
 ]
 
 
@@ -93,8 +95,8 @@ def model_options(opts, path=None):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["map_unk"] != UNK:
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
-    if opts["nonevents"]:  # SRILM adds them to the vocabulary
-        vocab = Vocabulary(list(vocab.words if vocab else []) + nonevent_words(opts))
+    if opts["vocab_aliases"] or opts["nonevents"]:  # SRILM adds them to the vocabulary
+        vocab = Vocabulary(list(vocab.words if vocab else []) + list(aliases(opts).values()) + nonevent_words(opts))
     return path, {"order": opts["order"], "vocab": vocab, "limit_vocab": opts["limit_vocab"],
                   "encoding": opts["encoding"]}
 
@@ -105,6 +107,17 @@ def nonevent_words(opts):
         return []
     from ..nonevents import read_nonevents
     return read_nonevents(opts["nonevents"], opts["encoding"])
+
+
+def aliases(opts):
+    """{alias: word} of -vocab-aliases ({} without)."""
+    if not opts["vocab_aliases"]:
+        return {}
+    if "_aliases" not in opts:  # read once, so that its warnings are written once
+        from ..aliases import read_aliases
+        opts["_aliases"] = read_aliases(opts["vocab_aliases"], opts["encoding"],
+                                        lambda message, line: warn(PROG, f"{opts['vocab_aliases']}:{line}: {message}"))
+    return opts["_aliases"]
 
 
 def mixture(opts):
@@ -215,6 +228,8 @@ def ngram(argv):
     if opts["write_bin_lm"]:
         save(model, opts["write_bin_lm"], format="srilm-binary")
     if opts["ppl"] and dynamic:
+        if opts["vocab_aliases"]:
+            raise UsageError("-vocab-aliases does not combine with -bayes 0")
         if opts["debug"]:
             raise UsageError("-bayes 0 prints corpus totals only (-debug 0)")
         models, weights = dynamic
@@ -259,6 +274,11 @@ def ngram(argv):
 
 def write_ppl(opts, scorer):
     """-ppl's output on stdout."""
+    if opts["vocab_aliases"]:
+        if not isinstance(scorer, PerplexityScorer):
+            raise UsageError("-vocab-aliases does not combine with -classes")
+        from ..aliases import alias_word_table
+        scorer.words = alias_word_table(scorer.vocab, aliases(opts))
     write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
 
 

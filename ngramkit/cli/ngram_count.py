@@ -13,7 +13,8 @@ from ..nonevents import NonEventPolicy, read_nonevents
 from ..srilm_trie import write_counts_unsorted
 from ..textio import BYTES, atomic_output
 from ..training import Output, build
-from ..vocab import UNK, Vocabulary, read_aliases
+from ..aliases import read_aliases
+from ..vocab import UNK, Vocabulary
 from .common import run, warn
 from .estimate_options import ESTIMATE_OPTIONS, estimate_options
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
