@@ -31,6 +31,8 @@ _EXPORTS = {
     "MissingFileError": "errors", "OutputError": "errors", "EstimationError": "errors",
     "EmptyInputError": "errors",
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes",
+    "make_batch_counts": "batch_counts", "merge_batch_counts": "batch_counts",
+    "read_srilm_binary": "srilm_binary", "write_srilm_binary": "srilm_binary",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -1,7 +1,8 @@
 """`ngram-count`: SRILM's counting and estimation front end, same options, same files.
 `-write-binary-lm` writes -lm in SRILM's binary format; `-nonevents FILE` names words never
 predicted (as `<s>`); `-vocab-aliases FILE` counts each ALIAS of the text as its WORD (stdout
-counts then come sorted)."""
+counts then come sorted); `-tag` is accepted, and arguments that are no options are ignored, as
+SRILM does (make-batch-counts passes both)."""
 
 import sys
 
@@ -53,6 +54,7 @@ EXTRA_OPTIONS = [
     Option("write-binary-lm", bool, False, "write -lm in SRILM's binary format"),
     Option("nonevents", str, help="file of words never predicted (as <s>): no n-gram ends in one"),
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: the text's ALIAS is counted as WORD"),
+    Option("tag", str, help="a name for the run (accepted and unused, as in SRILM)"),
 ]
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
@@ -99,8 +101,27 @@ def _lm_output(opts):
     return Output(opts["lm"], "srilm-binary" if opts["write_binary_lm"] else None)
 
 
+def _options_only(argv):
+    """argv without the arguments that are no options nor their values: SRILM ignores them."""
+    table = {opt.name: opt for opt in OPTIONS}
+    kept = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not (arg.startswith("-") and len(arg) > 1):
+            i += 1
+            continue
+        kept.append(arg)
+        opt = table.get(arg.lstrip("-"))
+        if opt is not None and opt.kind is not bool and i + 1 < len(argv):
+            kept.append(argv[i + 1])
+            i += 1
+        i += 1
+    return kept
+
+
 def ngram_count(argv):
-    opts = parse(argv, OPTIONS, PROG)
+    opts = parse(_options_only(argv), OPTIONS, PROG)
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
     vocab = None
