@@ -2,7 +2,9 @@
 `-write-binary-lm` writes -lm in SRILM's binary format; `-nonevents FILE` names words never
 predicted (as `<s>`); `-vocab-aliases FILE` counts each ALIAS of the text as its WORD (stdout
 counts then come sorted); `-tag` is accepted, and arguments that are no options are ignored, as
-SRILM does (make-batch-counts passes both)."""
+SRILM does (make-batch-counts passes both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders)
+write the estimated discounts without -lm and are read instead of estimating them with it;
+`-kn-counts-modified` takes the counts as Kneser-Ney's modified ones."""
 
 import sys
 
@@ -10,14 +12,15 @@ from ..countfile import read_counts, write_counts
 from ..counting import RunOptions, TextOptions, lowercase
 from ..errors import UsageError
 from ..estimate.policy import SRILM
-from ..nonevents import NonEventPolicy, read_nonevents
+from ..discount_files import DiscountFilePolicy, write_discount_file
+from ..nonevents import read_nonevents
 from ..srilm_trie import write_counts_unsorted
 from ..textio import BYTES, atomic_output
 from ..training import Output, build
 from ..aliases import read_aliases
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
-from .estimate_options import ESTIMATE_OPTIONS, estimate_options
+from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "ngram-count"
@@ -55,6 +58,11 @@ EXTRA_OPTIONS = [
     Option("nonevents", str, help="file of words never predicted (as <s>): no n-gram ends in one"),
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: the text's ALIAS is counted as WORD"),
     Option("tag", str, help="a name for the run (accepted and unused, as in SRILM)"),
+    Option("gt", str, help="Good-Turing discount file of all orders: written without -lm, read with it"),
+    *per_order("gt{n}", str, help="Good-Turing discount file of order {n}: written without -lm, read with it"),
+    Option("kn", str, help="Kneser-Ney discount file of all orders: written without -lm, read with it"),
+    *per_order("kn{n}", str, help="Kneser-Ney discount file of order {n}: written without -lm, read with it"),
+    Option("kn-counts-modified", bool, False, "the counts read are Kneser-Ney's modified counts already"),
 ]
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
@@ -68,7 +76,40 @@ def _per_order_outputs(opts):
 
 def _counts_to_stdout(opts):
     """As in SRILM, the counts go to stdout when nothing else is written."""
-    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or _per_order_outputs(opts))
+    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or _per_order_outputs(opts)
+                or discount_files(opts))
+
+
+def _method_flags(opts, k):
+    """The smoothing flags given for order k itself (-wbdiscount2, ...)."""
+    return [m.srilm_flag for m in SRILM_METHODS if opts.get(f"{m.srilm_flag.replace('-', '_')}{k}") not in (None, False)]
+
+
+def discount_files(opts):
+    """Order -> ("gt" or "kn", path) of the discount files, as SRILM assigns them: an order's
+    own -gtN/-knN, else (when no flag names the order's method) -gt/-kn of all orders."""
+    files = {}
+    for k in range(1, min(opts["order"], 9) + 1):
+        own = [(kind, opts[f"{kind}{k}"]) for kind in ("kn", "gt") if opts[f"{kind}{k}"]]
+        flags = [f for f in _method_flags(opts, k) if not (f == "kndiscount" and own and own[0][0] == "kn")]
+        if len(own) + len(flags) > 1:
+            raise UsageError(f"conflicting discounting options for order {k}")
+        if own:
+            files[k] = own[0] + (True,)
+        elif not flags and (opts["kn"] or opts["gt"]):
+            files[k] = ("kn", opts["kn"], False) if opts["kn"] else ("gt", opts["gt"], False)
+    return files
+
+
+def _choose_file_methods(est, files):
+    """SRILM's method of an order with a discount file: modified Kneser-Ney for a -kn file unless
+    a method flag comes first, Good-Turing for an order's own -gtN file."""
+    for k, (kind, _, own) in files.items():
+        oo = est.orders[k - 1]
+        if kind == "kn" and (own or oo.method == "good-turing"):
+            oo.method = "kneser-ney"
+        elif kind == "gt" and own:
+            oo.method = "good-turing"
 
 
 def _write_order(opts):
@@ -139,14 +180,20 @@ def ngram_count(argv):
             aliases = dict(zip(lowercase(aliases, opts["encoding"]), lowercase(aliases.values(), opts["encoding"])))
         if vocab is not None:  # SRILM adds the aliased words to the vocabulary
             vocab = Vocabulary(vocab.words + list(aliases.values()))
-    policy = SRILM
+    nonevents = ()
     if opts["nonevents"]:
         nonevents = read_nonevents(opts["nonevents"], opts["encoding"])
         if opts["tolower"]:
             nonevents = lowercase(nonevents, opts["encoding"])
-        policy = NonEventPolicy(nonevents)
         if vocab is not None:  # SRILM adds them to the vocabulary
             vocab = Vocabulary(vocab.words + nonevents)
+    files = discount_files(opts)
+    est = estimate_options(opts) if opts["lm"] or files else None
+    policy = SRILM
+    if est is not None:
+        _choose_file_methods(est, files)
+        policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
+                                    opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message))
     if opts["text"] and opts["read"]:
         raise UsageError("give -text or -read, not both")
     if opts["read"]:
@@ -168,9 +215,12 @@ def ngram_count(argv):
         return
     run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
                              quiet=quiet)
-    build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text, policy=policy,
-          run=run_options, output=_lm_output(opts),
+    build(source, est, order=opts["order"], text=text, policy=policy, run=run_options, output=_lm_output(opts),
           warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
+    if files and not opts["lm"]:
+        for k, (_, path, _) in files.items():
+            if k in policy.methods:
+                write_discount_file(policy.methods[k], path)
 
 
 def main(argv=None):
