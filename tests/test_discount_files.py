@@ -91,3 +91,15 @@ def test_bad_discount_files(text, tmp_path, capsys):
     with pytest.raises(SystemExit):
         ngram_count_cmd.main(["-order", "2", "-text", str(text), "-kn2", "a", "-gt2", "b"])
     assert "conflicting discounting options for order 2" in capsys.readouterr().err
+
+
+def test_read_with_mincounts(tmp_path):
+    (tmp_path / "t.txt").write_text("a b c\na b c\na b d\nb d\n")
+    ngram_count_cmd.main(["-order", "3", "-text", str(tmp_path / "t.txt"), "-sort", "-write", str(tmp_path / "c.txt")])
+    ngram_count_cmd.main(["-order", "3", "-read", str(tmp_path / "c.txt"), "-read-with-mincounts", "-gt2min", "3",
+                          "-gt3min", "1", "-write", str(tmp_path / "kept.txt")])
+    # bigrams below 3 go (<s> b 1, b c 2, b d 2, c </s> 2, d </s> 2) unless a trigram kept (all,
+    # at -gt3min 1) starts with them: then they stay with count 0, as SRILM's count trie keeps them
+    assert (tmp_path / "kept.txt").read_text() == (
+        "</s>\t4\n<s>\t4\n<s> a\t3\n<s> a b\t3\n<s> b\t0\n<s> b d\t1\na\t3\na b\t3\na b c\t2\na b d\t1\n"
+        "b\t4\nb c\t0\nb c </s>\t2\nb d\t0\nb d </s>\t2\nc\t2\nd\t2\n")

@@ -4,7 +4,8 @@ predicted (as `<s>`); `-vocab-aliases FILE` counts each ALIAS of the text as its
 counts then come sorted); `-tag` is accepted, and arguments that are no options are ignored, as
 SRILM does (make-batch-counts passes both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders)
 write the estimated discounts without -lm and are read instead of estimating them with it;
-`-kn-counts-modified` takes the counts as Kneser-Ney's modified ones."""
+`-kn-counts-modified` takes the counts as Kneser-Ney's modified ones; `-read-with-mincounts`
+leaves out counts below -gtNmin as -read reads them."""
 
 import sys
 
@@ -13,6 +14,8 @@ from ..counting import RunOptions, TextOptions, lowercase
 from ..errors import UsageError
 from ..estimate.policy import SRILM
 from ..discount_files import DiscountFilePolicy, write_discount_file
+from ..estimate.options import default_min_count
+from ..mincounts import apply_min_counts
 from ..nonevents import read_nonevents
 from ..srilm_trie import write_counts_unsorted
 from ..textio import BYTES, atomic_output
@@ -63,6 +66,7 @@ EXTRA_OPTIONS = [
     Option("kn", str, help="Kneser-Ney discount file of all orders: written without -lm, read with it"),
     *per_order("kn{n}", str, help="Kneser-Ney discount file of order {n}: written without -lm, read with it"),
     Option("kn-counts-modified", bool, False, "the counts read are Kneser-Ney's modified counts already"),
+    Option("read-with-mincounts", bool, False, "leave out counts below -gtNmin as -read reads them"),
 ]
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
@@ -198,6 +202,9 @@ def ngram_count(argv):
         raise UsageError("give -text or -read, not both")
     if opts["read"]:
         source = read_counts(opts["read"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
+        if opts["read_with_mincounts"]:
+            source = apply_min_counts(source, [opts[f"gt{k}min"] if k <= 9 and opts[f"gt{k}min"] is not None
+                                               else default_min_count(k) for k in range(1, source.order + 1)])
     elif opts["text"]:
         source = opts["text"]
     else:
