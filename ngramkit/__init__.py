@@ -35,6 +35,8 @@ _EXPORTS = {
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes",
     "CountLM": "count_lm", "read_count_lm": "count_lm", "SkipLM": "skip_lm", "read_skip_lm": "skip_lm",
     "read_google": "google_counts", "read_counts": "countfile",
+    "make_batch_counts": "batch_counts", "merge_batch_counts": "batch_counts",
+    "read_srilm_binary": "srilm_binary", "write_srilm_binary": "srilm_binary",
 }
 __all__ = sorted(_EXPORTS)
 

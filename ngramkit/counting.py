@@ -44,6 +44,7 @@ class TextOptions:
     tolower: bool = False  # with "bytes", ASCII letters only (SRILM in the C locale)
     vocab: Vocabulary | None = None  # a closed vocabulary; other words are unknown
     map_unk: str = UNK  # the word unknown words become
+    aliases: dict | None = None  # word -> the word it stands for (SRILM's -vocab-aliases), after -tolower
 
 
 @dataclass
@@ -76,10 +77,17 @@ def parse_memory(text):
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+def lowercase(words, encoding):
+    """-tolower of `words`: ASCII letters only for the encoding `bytes` (SRILM in the C locale)."""
+    return [w.translate(_ASCII_LOWER) if encoding == BYTES else w.lower() for w in words]
+
+
 def build_vocabulary(words, options):
     """The vocabulary of a block and the map from its provisional ids to it."""
     if options.tolower:
-        words = [w.translate(_ASCII_LOWER) if options.encoding == BYTES else w.lower() for w in words]
+        words = lowercase(words, options.encoding)
+    if options.aliases:
+        words = [options.aliases.get(w, w) for w in words]
     if options.vocab is None:
         vocab = Vocabulary(words + [options.map_unk])
         return vocab, vocab.ids(words)

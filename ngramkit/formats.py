@@ -82,6 +82,24 @@ def _read_ngk(path):
     return NgramModel(vocab, ngrams, logprob, backoff, estimation=info.get("estimation"))
 
 
+def _sniff_srilm_binary(head):
+    from .srilm_binary import sniff
+
+    return sniff(head)
+
+
+def _read_srilm_binary(path):
+    from .srilm_binary import read_srilm_binary
+
+    return read_srilm_binary(path)
+
+
+def _write_srilm_binary(model, path):
+    from .srilm_binary import write_srilm_binary
+
+    write_srilm_binary(model, path)
+
+
 def _sniff_kenlm(head):
     from .kenlm_binary.layout import SANITY, looks_like_kenlm
 
@@ -103,6 +121,9 @@ def _write_kenlm(model, path, layout="probing", **options):
 FORMATS = (
     ModelFormat("ngk", "ngramkit binary: memory-mapped scoring tables and model arrays", (".ngk",),
                 _sniff_ngk, _read_ngk, _write_ngk),
+    # before kenlm: its ".bin" would take "lm.srilm.bin"
+    ModelFormat("srilm-binary", "SRILM's binary LM (ngram -write-bin-lm, SRILM_BINARY_NGRAM_002)", (".srilm.bin",),
+                _sniff_srilm_binary, _read_srilm_binary, _write_srilm_binary),
     ModelFormat("kenlm", "KenLM binary (probing or trie, as build_binary writes it)", (".bin", ".binary", ".klm"),
                 _sniff_kenlm, _read_kenlm, _write_kenlm),
     ModelFormat("arpa", "ARPA text (.gz, .bz2, .xz compress)", (".arpa", ".arpa.gz", ".arpa.bz2", ".arpa.xz"),

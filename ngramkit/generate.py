@@ -27,6 +27,7 @@ from .textio import iter_lines
 
 PAUSE = "-pau-"  # a word of every SRILM vocabulary, never of an n-gram
 MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
+MAX_TRIES = 10  # SRILM's generateMaxTries: draws of a word before it gives up and ends the sentence
 
 _DRAND48_A = np.uint64(0x5DEECE66D)
 _DRAND48_C = np.uint64(0xB)
@@ -42,10 +43,11 @@ def _drand48(state):
 
 @njit(cache=True)
 def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, eos,
-              prefix_ids, prefix_offsets, use_bos, bos, state, max_words, out_ids, out_offsets):
+              prefix_ids, prefix_offsets, use_bos, bos, state, max_words, out_ids, out_offsets, gave_up):
     """One sentence per prefix (prefix_ids[prefix_offsets[i]:prefix_offsets[i+1]], after `<s>`
     when use_bos); the words go to out_ids, sentence i at out_offsets[i]:out_offsets[i+1].
-    out_ids grows as needed; returns it."""
+    out_ids grows as needed; returns it. A word drawn MAX_TRIES times as a non-event is `</s>`
+    (counted in gave_up[0])."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys = np.empty(width, dtype=np.int64)
@@ -66,7 +68,9 @@ def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, 
         ended = False
         while generated < max_words:
             word = -1
-            while word < 0:
+            tries = 0
+            while word < 0 and tries < MAX_TRIES:
+                tries += 1
                 r = _drand48(state)
                 total = 0.0
                 for i in range(len(walk)):
@@ -81,7 +85,11 @@ def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, 
                         break
                 if non_event[word]:
                     word = -1
-            w = walk[word]
+            if word < 0:
+                gave_up[0] += 1
+                w = eos
+            else:
+                w = walk[word]
             generated += 1
             if w == eos:
                 ended = True
@@ -111,17 +119,23 @@ class SentenceGenerator:
     """Draws sentences from `model` as SRILM's `ngram -gen` does; one drand48 stream per
     generator, seeded as `-seed` seeds it (default: time + process id, as SRILM)."""
 
-    def __init__(self, model, seed=None, unk_is_word=False):
+    def __init__(self, model, seed=None, unk_is_word=False, nonevents=()):
+        """`nonevents`: more words never drawn (SRILM's -nonevents; those of the model's
+        vocabulary count, and come before its unigrams in SRILM's Vocab)."""
         self.model = model
         self.tables = ScoringTables.from_model(model)
         vocab = model.vocab
         self.state = srand48_state(int(time.time()) + os.getpid() if seed is None else seed)
         pause = vocab.index.get(PAUSE, -1)  # -1: a word outside the model
-        self.walk = srilm_vocabulary_order(vocab, model.ngrams[0][:, 0], pause)
-        non_event = (self.walk == vocab.bos) | (self.walk == pause)
+        extra = vocab.ids(list(nonevents), unknown=-1)
+        extra = extra[extra >= 0]
+        self.walk = srilm_vocabulary_order(vocab, np.concatenate([extra, model.ngrams[0][:, 0]]), pause)
+        non_event = (self.walk == vocab.bos) | (self.walk == pause) | np.isin(self.walk, extra)
         if not unk_is_word:
             non_event |= self.walk == vocab.unk
         self.non_event = non_event
+        # words given up on after MAX_TRIES non-events (SRILM: "giving up word generation after 10")
+        self.gave_up = np.zeros(1, dtype=np.int64)
 
     def sentences(self, n=None, prefixes=None):
         """`n` sentences from `<s>`, then one continuation per prefix (each a string of
@@ -148,7 +162,7 @@ class SentenceGenerator:
         out_offsets = np.zeros(len(prefix_offsets), dtype=np.int64)
         out_ids = _generate(*self.tables.arrays(), self.walk, self.non_event, vocab.eos, prefix_ids,
                             prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS,
-                            np.empty(1024, dtype=np.int32), out_offsets)
+                            np.empty(1024, dtype=np.int32), out_offsets, self.gave_up)
         words = vocab.words
         return [" ".join(words[w] for w in out_ids[out_offsets[s]:out_offsets[s + 1]])
                 for s in range(len(out_offsets) - 1)]
@@ -182,6 +196,7 @@ def _word_pool(pool, offsets, ids):
     return pool[np.arange(sub_offsets[-1]) + starts], sub_offsets
 
 
-def generate(model, n=None, seed=None, prefixes=None, unk_is_word=False):
-    """SRILM's `ngram -gen n -seed seed [-gen-prefixes prefixes]`: see `SentenceGenerator.sentences`."""
-    return SentenceGenerator(model, seed, unk_is_word).sentences(n, prefixes)
+def generate(model, n=None, seed=None, prefixes=None, unk_is_word=False, nonevents=()):
+    """SRILM's `ngram -gen n -seed seed [-gen-prefixes prefixes] [-nonevents]`: see
+    `SentenceGenerator.sentences`."""
+    return SentenceGenerator(model, seed, unk_is_word, nonevents).sentences(n, prefixes)

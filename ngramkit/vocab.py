@@ -75,12 +75,7 @@ class Vocabulary:
         Returns the vocabulary and the number of duplicate entries (SRILM accepts
         duplicates; callers may warn).
         """
-        words = []
-        for line_no, line in iter_lines(path, encoding, allow_bytes=True):
-            fields = split_words(line)
-            if not fields:
-                continue
-            words.append(fields[0])
+        words = read_words(path, encoding)
         if not words:
             raise FormatError("vocabulary file holds no words", path)
         return cls(words), len(words) - len(set(words))
@@ -89,6 +84,17 @@ class Vocabulary:
         """Write one word per line, in id order (SRILM's `-write-vocab`)."""
         with atomic_output(path) as out:
             out.write(word_bytes("".join(w + "\n" for w in self.words)))
+
+
+def read_words(path, encoding="utf-8"):
+    """The words of a word-list file as SRILM's Vocab::read takes them: the first field of each
+    line, blank lines skipped, in file order (repeats kept)."""
+    words = []
+    for _, line in iter_lines(path, encoding, allow_bytes=True):
+        fields = split_words(line)
+        if fields:
+            words.append(fields[0])
+    return words
 
 
 def _all_utf8(words):

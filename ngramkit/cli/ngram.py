@@ -7,7 +7,10 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 `-adapt-marginals-ratios`), renormalisation (`-renorm`), N-best rescoring
 (`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`);
 `-count-lm` and `-skip` read SRILM's count LMs and skip n-gram models instead of a backoff model
-(count_lm, skip_lm), for -ppl (and a count LM's -write-lm)."""
+(count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
+`-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
+adds words to the vocabulary that `-gen` never draws; with `-vocab-aliases FILE`, `-ppl` scores
+each alias as its word."""
 
 import os
 import sys
@@ -81,6 +84,10 @@ OPTIONS = [
     Option("base-marginals", str, help="unigram model of -lm's own marginals (default: -lm's unigrams)"),
     Option("adapt-marginals-beta", float, 0.5, "weight of the -adapt-marginals adaptation"),
     Option("adapt-marginals-ratios", bool, False, "score the adaptation ratios alone, not the adapted probabilities"),
+    # SRILM's vocabulary extras and binary LMs
+    Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
+    Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by -gen"),
+    Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
 ]
 
 
@@ -104,8 +111,29 @@ def model_options(opts, path=None):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["map_unk"] != UNK:
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
+    if opts["vocab_aliases"] or opts["nonevents"]:  # SRILM adds them to the vocabulary
+        vocab = Vocabulary(list(vocab.words if vocab else []) + list(aliases(opts).values()) + nonevent_words(opts))
     return path, {"order": opts["order"], "vocab": vocab, "limit_vocab": opts["limit_vocab"],
                   "encoding": opts["encoding"]}
+
+
+def nonevent_words(opts):
+    """The words of -nonevents ([] without)."""
+    if not opts["nonevents"]:
+        return []
+    from ..nonevents import read_nonevents
+    return read_nonevents(opts["nonevents"], opts["encoding"])
+
+
+def aliases(opts):
+    """{alias: word} of -vocab-aliases ({} without)."""
+    if not opts["vocab_aliases"]:
+        return {}
+    if "_aliases" not in opts:  # read once, so that its warnings are written once
+        from ..aliases import read_aliases
+        opts["_aliases"] = read_aliases(opts["vocab_aliases"], opts["encoding"],
+                                        lambda message, line: warn(PROG, f"{opts['vocab_aliases']}:{line}: {message}"))
+    return opts["_aliases"]
 
 
 def mixture(opts):
@@ -161,7 +189,8 @@ def class_model(opts, model, mix):
 
 # Options that need the model itself, not only its scoring tables.
 _MODEL_OPTIONS = ("read_mix_lms", "loglinear_mix", "context_priors", "adapt_marginals", "base_marginals",
-                  "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs", "write_vocab", "write_lm",
+                  "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs",
+                  "write_vocab", "write_lm", "write_bin_lm",
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
@@ -260,7 +289,11 @@ def ngram(argv):
         model.vocab.write(opts["write_vocab"])
     if opts["write_lm"]:
         save(model, opts["write_lm"])
+    if opts["write_bin_lm"]:
+        save(model, opts["write_bin_lm"], format="srilm-binary")
     if opts["ppl"] and dynamic:
+        if opts["vocab_aliases"]:
+            raise UsageError("-vocab-aliases does not combine with word-by-word mixtures")
         write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
@@ -289,8 +322,10 @@ def ngram(argv):
             opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"])
         sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
-        from ..generate import generate
-        sentences = generate(model, opts["gen"], opts["seed"], opts["gen_prefixes"], unk_is_word=opts["unk"])
+        from ..generate import MAX_TRIES, SentenceGenerator
+        generator = SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts))
+        sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
+        sys.stderr.write(f"giving up word generation after {MAX_TRIES}\n" * int(generator.gave_up[0]))
         sys.stdout.write("".join(s + "\n" for s in sentences))
         sys.stdout.flush()
 
@@ -309,7 +344,8 @@ def mixed_model(opts, model, mix):
         models = [model] + [load_model(opts, path) for path in mix[0]]
         weights = mix[1]
     word_by_word = opts["bayes"] is not None or opts["loglinear_mix"]
-    if word_by_word and any(opts[name] for name in ("write_lm", "write_vocab", "prune", "prune_lowprobs", "renorm")):
+    if word_by_word and any(opts[name] for name in ("write_lm", "write_bin_lm", "write_vocab", "prune", "prune_lowprobs",
+                                                    "renorm")):
         raise UsageError("-bayes and -loglinear-mix mix word by word: they only work with -ppl")
     if word_by_word:
         check_word_by_word(opts)
@@ -356,6 +392,11 @@ def check_word_by_word(opts):
 
 def write_ppl(opts, scorer):
     """-ppl's output on stdout."""
+    if opts["vocab_aliases"]:
+        if not isinstance(scorer, PerplexityScorer):
+            raise UsageError("-vocab-aliases does not combine with -classes")
+        from ..aliases import alias_word_table
+        scorer.words = alias_word_table(scorer.vocab, aliases(opts))
     write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
 
 

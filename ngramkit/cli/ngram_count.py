@@ -1,20 +1,33 @@
 """`ngram-count`: SRILM's counting and estimation front end, same options, same files; also
 fractional counts (`-float-counts`), Google Web1T count directories (`-read-google`) and the EM
-training of a count LM's weights (`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm)."""
+training of a count LM's weights (`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm).
+`-write-binary-lm` writes -lm in SRILM's binary format; `-nonevents FILE` names words never
+predicted (as `<s>`); `-vocab-aliases FILE` counts each ALIAS of the text as its WORD (stdout
+counts then come sorted); `-tag` is accepted, and arguments that are no options are ignored, as
+SRILM does (make-batch-counts passes both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders)
+write the estimated discounts without -lm and are read instead of estimating them with it;
+`-kn-counts-modified` takes the counts as Kneser-Ney's modified ones; `-read-with-mincounts`
+leaves out counts below -gtNmin as -read reads them."""
 
 import sys
 
+from ..aliases import read_aliases
 from ..countfile import read_counts, write_counts
-from ..counting import RunOptions, TextOptions, count_text
+from ..counting import RunOptions, TextOptions, count_text, lowercase
+from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import EstimationError, UsageError
+from ..estimate.options import default_min_count
+from ..estimate.policy import SRILM
 from ..estimate.smoothing import smoothing_method
+from ..mincounts import apply_min_counts
 from ..model import NgramCounts
+from ..nonevents import read_nonevents
 from ..srilm_trie import write_counts_unsorted
 from ..textio import BYTES, atomic_output
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
-from .estimate_options import ESTIMATE_OPTIONS, estimate_options
+from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "ngram-count"
@@ -46,8 +59,22 @@ COUNT_OPTIONS = [
     Option("quiet", bool, False, "quiet: no progress on stderr"),
 ]
 
+# SRILM's vocabulary extras, big-LM building and binary LMs
+EXTRA_OPTIONS = [
+    Option("write-binary-lm", bool, False, "write -lm in SRILM's binary format"),
+    Option("nonevents", str, help="file of words never predicted (as <s>): no n-gram ends in one"),
+    Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: the text's ALIAS is counted as WORD"),
+    Option("tag", str, help="a name for the run (accepted and unused, as in SRILM)"),
+    Option("gt", str, help="Good-Turing discount file of all orders: written without -lm, read with it"),
+    *per_order("gt{n}", str, help="Good-Turing discount file of order {n}: written without -lm, read with it"),
+    Option("kn", str, help="Kneser-Ney discount file of all orders: written without -lm, read with it"),
+    *per_order("kn{n}", str, help="Kneser-Ney discount file of order {n}: written without -lm, read with it"),
+    Option("kn-counts-modified", bool, False, "the counts read are Kneser-Ney's modified counts already"),
+    Option("read-with-mincounts", bool, False, "leave out counts below -gtNmin as -read reads them"),
+]
+
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
-OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + [
+OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     Option("float-counts", bool, False, "counts are fractional (-read, -read-google files); written as %.16g"),
     Option("read-google", str, help="read the counts of a Google Web1T directory (1gms/vocab.gz, Ngms/Ngm.idx)"),
     Option("count-lm", bool, False, "with -init-lm and -lm: train a count LM's weights by EM on the counts"),
@@ -67,7 +94,40 @@ def _per_order_outputs(opts):
 
 def _counts_to_stdout(opts):
     """As in SRILM, the counts go to stdout when nothing else is written."""
-    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or _per_order_outputs(opts))
+    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or _per_order_outputs(opts)
+                or discount_files(opts))
+
+
+def _method_flags(opts, k):
+    """The smoothing flags given for order k itself (-wbdiscount2, ...)."""
+    return [m.srilm_flag for m in SRILM_METHODS if opts.get(f"{m.srilm_flag.replace('-', '_')}{k}") not in (None, False)]
+
+
+def discount_files(opts):
+    """Order -> ("gt" or "kn", path) of the discount files, as SRILM assigns them: an order's
+    own -gtN/-knN, else (when no flag names the order's method) -gt/-kn of all orders."""
+    files = {}
+    for k in range(1, min(opts["order"], 9) + 1):
+        own = [(kind, opts[f"{kind}{k}"]) for kind in ("kn", "gt") if opts[f"{kind}{k}"]]
+        flags = [f for f in _method_flags(opts, k) if not (f == "kndiscount" and own and own[0][0] == "kn")]
+        if len(own) + len(flags) > 1:
+            raise UsageError(f"conflicting discounting options for order {k}")
+        if own:
+            files[k] = own[0] + (True,)
+        elif not flags and (opts["kn"] or opts["gt"]):
+            files[k] = ("kn", opts["kn"], False) if opts["kn"] else ("gt", opts["gt"], False)
+    return files
+
+
+def _choose_file_methods(est, files):
+    """SRILM's method of an order with a discount file: modified Kneser-Ney for a -kn file unless
+    a method flag comes first, Good-Turing for an order's own -gtN file."""
+    for k, (kind, _, own) in files.items():
+        oo = est.orders[k - 1]
+        if kind == "kn" and (own or oo.method == "good-turing"):
+            oo.method = "kneser-ney"
+        elif kind == "gt" and own:
+            oo.method = "good-turing"
 
 
 def _write_order(opts):
@@ -91,8 +151,36 @@ def write_requested_counts(counts, opts):
         write_counts(counts, opts[f"write{k}"], [k])
 
 
+def _lm_output(opts):
+    """Where -lm goes, in SRILM's binary format with -write-binary-lm."""
+    if not opts["lm"]:
+        if opts["write_binary_lm"]:
+            raise UsageError("-write-binary-lm needs -lm")
+        return None
+    return Output(opts["lm"], "srilm-binary" if opts["write_binary_lm"] else None)
+
+
+def _options_only(argv):
+    """argv without the arguments that are no options nor their values: SRILM ignores them."""
+    table = {opt.name: opt for opt in OPTIONS}
+    kept = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not (arg.startswith("-") and len(arg) > 1):
+            i += 1
+            continue
+        kept.append(arg)
+        opt = table.get(arg.lstrip("-"))
+        if opt is not None and opt.kind is not bool and i + 1 < len(argv):
+            kept.append(argv[i + 1])
+            i += 1
+        i += 1
+    return kept
+
+
 def ngram_count(argv):
-    opts = parse(argv, OPTIONS, PROG)
+    opts = parse(_options_only(argv), OPTIONS, PROG)
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
     vocab = None
@@ -101,6 +189,30 @@ def ngram_count(argv):
         if duplicates:
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     check_other_estimates(opts)
+    aliases = None
+    if opts["vocab_aliases"]:
+        if opts["read"] or opts["read_google"]:
+            raise UsageError("-vocab-aliases applies to -text, not to -read")
+        aliases = read_aliases(opts["vocab_aliases"], opts["encoding"],
+                               lambda message, line: warn(PROG, f"{opts['vocab_aliases']}:{line}: {message}"))
+        if opts["tolower"]:
+            aliases = dict(zip(lowercase(aliases, opts["encoding"]), lowercase(aliases.values(), opts["encoding"])))
+        if vocab is not None:  # SRILM adds the aliased words to the vocabulary
+            vocab = Vocabulary(vocab.words + list(aliases.values()))
+    nonevents = ()
+    if opts["nonevents"]:
+        nonevents = read_nonevents(opts["nonevents"], opts["encoding"])
+        if opts["tolower"]:
+            nonevents = lowercase(nonevents, opts["encoding"])
+        if vocab is not None:  # SRILM adds them to the vocabulary
+            vocab = Vocabulary(vocab.words + nonevents)
+    files = discount_files(opts)
+    est = estimate_options(opts) if opts["lm"] or files else None
+    policy = SRILM
+    if est is not None:
+        _choose_file_methods(est, files)
+        policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
+                                    opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message))
     if opts["text"] and (opts["read"] or opts["read_google"]):
         raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
     if opts["read"] or opts["read_google"]:
@@ -114,6 +226,9 @@ def ngram_count(argv):
             paths += google
         source = read_counts(paths, opts["order"], vocab, opts["limit_vocab"], opts["encoding"],
                              opts["float_counts"])
+        if opts["read_with_mincounts"]:
+            source = apply_min_counts(source, [opts[f"gt{k}min"] if k <= 9 and opts[f"gt{k}min"] is not None
+                                               else default_min_count(k) for k in range(1, source.order + 1)])
     elif opts["text"]:
         source = opts["text"]
     else:
@@ -122,9 +237,9 @@ def ngram_count(argv):
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
-                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"])
+                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases)
     quiet = opts["q"] or opts["quiet"]
-    if _counts_to_stdout(opts) and opts["text"] and not (vocab or opts["sort"] or opts["memory"]):
+    if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives
         with atomic_output("-") as out:
             write_counts_unsorted(opts["text"], opts["order"], text, out, (_write_order(opts) or [0])[0], quiet)
@@ -134,9 +249,12 @@ def ngram_count(argv):
     if opts["count_lm"]:
         train_count_lm(opts, source, text, run_options, vocab)
         return
-    build(source, estimate_options(opts) if opts["lm"] else None, order=opts["order"], text=text,
-          run=run_options, output=Output(opts["lm"]) if opts["lm"] else None,
+    build(source, est, order=opts["order"], text=text, policy=policy, run=run_options, output=_lm_output(opts),
           warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
+    if files and not opts["lm"]:
+        for k, (_, path, _) in files.items():
+            if k in policy.methods:
+                write_discount_file(policy.methods[k], path)
 
 
 def check_other_estimates(opts):

@@ -176,16 +176,17 @@ def spread_unigram_mass(logp, events):
     return left
 
 
-def finish_unigrams(est, tables, words, bos, warn):
-    """Unigram probabilities over `words` (mask over word ids), SRILM's distributeProb."""
+def finish_unigrams(est, tables, words, zero_words, warn):
+    """Unigram probabilities over `words` (mask over word ids), SRILM's distributeProb;
+    `zero_words` (ids: <s>, other non-events) are unigrams of probability 0."""
     ids = est.rows[:, 0]
     logp = tables.unigram_logp
     has = tables.unigram_has_prob
     # float32, as SRILM holds them
     logp[ids] = est.logp
     has[ids] = True
-    has[bos] = True
-    logp[bos] = -np.inf
+    has[zero_words] = True
+    logp[zero_words] = -np.inf
     left = spread_unigram_mass(logp, words)
     if left < 0.0:
         warn(f"unigram probabilities sum to {1.0 - left:.7g} > 1")

@@ -94,7 +94,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         adjusted[k - 1] = pruned[k - 1] = lower = None
         start = times.mark("probabilities", start)
         if k == 1:
-            finish_unigrams(est, tables, modelled, vocab.bos, warn)
+            finish_unigrams(est, tables, modelled, _zero_probability_words(nonevent, rows, vocab), warn)
             backed_off = tables.unigram_logp[rows[:, 0]]
         else:
             starts, bows = context_backoffs(k, est, warn, spill_dir)
@@ -234,6 +234,17 @@ def _stored(logp, spill_dir=None):
         out[:] = logp
     out[np.isneginf(out)] = LOG_ZERO
     return out
+
+
+def _zero_probability_words(nonevent, unigram_rows, vocab):
+    """Ids of the unigrams written with log10 p = log 0: <s>, and the counted non-events but
+    <unk> (SRILM's estimate drops <unk> when it is no word)."""
+    kept = np.zeros(len(vocab), dtype=np.bool_)
+    kept[unigram_rows[:, 0]] = True
+    kept &= nonevent
+    kept[vocab.unk] = False
+    kept[vocab.bos] = True
+    return np.flatnonzero(kept)
 
 
 def assemble(tables, vocab, order, policy, ngrams=None, links=None, spill_dir=None):

@@ -1,0 +1,35 @@
+"""SRILM's non-events (`-nonevents FILE`): words of the vocabulary that are never predicted.
+
+A non-event is what `<s>` always is: it may be a context, but no n-gram predicts it. In
+estimation (ngram-count) the n-grams ending in one are left out of totals, count-of-counts and
+Kneser-Ney's continuation counts (as n-grams ending in `<s>` are), and a counted non-event is
+written as a unigram of probability 0 (-99), as `<s>` is; `<unk>` as a non-event (a closed
+vocabulary) is dropped altogether. In `ngram -gen`, a drawn non-event is drawn again.
+"""
+
+import numpy as np
+
+from .errors import EmptyInputError
+from .estimate.policy import Policy
+from .vocab import read_words
+
+
+def read_nonevents(path, encoding="utf-8"):
+    """The words of a -nonevents file (one per line, first field), without repeats."""
+    words = list(dict.fromkeys(read_words(path, encoding)))
+    if not words:
+        raise EmptyInputError("non-event file holds no words", path)
+    return words
+
+
+class NonEventPolicy(Policy):
+    """SRILM's estimation with more non-events than `<s>` (and `<unk>` unless a word)."""
+
+    def __init__(self, words):
+        self.words = tuple(words)
+
+    def nonevents(self, vocab, unk):
+        mask = super().nonevents(vocab, unk)
+        ids = vocab.ids(self.words, unknown=-1)
+        mask[ids[ids >= 0]] = True
+        return mask

@@ -1,0 +1,446 @@
+"""SRILM's machine-independent binary LM (`ngram -write-bin-lm`, `SRILM_BINARY_NGRAM_002`).
+
+The file is three text lines' worth of header and a binary trie:
+
+- `SRILM_BINARY_NGRAM_002\\n`, then `maxorder N\\n`;
+- the index map: `INDEX WORD\\n` per word in index order, ended by `.\\n`. Indices are SRILM's
+  Vocab numbering: `<unk>` 0, `<s>` 1, `</s>` 2, `-pau-` 3 (its constructor adds those four),
+  then the other words as they were added (for a model read from ngramkit's ARPA, byte order);
+- the trie of contexts, most recent word first. A node is: the byte length of its subtree
+  (counted from the length field itself), its context's backoff weight, the number of
+  probabilities, (word, probability) pairs, then (word, subtree) per longer context. Pairs and
+  subtrees come in index order. The root is the empty context: its probabilities are the
+  unigrams, its weight log 0.
+
+Numbers are big-endian: probabilities and weights float32; counts and indices in 2 bytes below
+2^15, else 4 bytes with the top bit set below 2^30, else 8 bytes with the two top bits set. A
+subtree's length field is 2 bytes at the deepest level, 4 up to three levels above it, 8 higher
+up, or larger when its value does not fit (SRILM's writer retries with the larger size).
+
+log 0 is -inf here and -99 in the model (as in ARPA files). A context that has no backoff weight
+in the model but has longer n-grams gets a node of weight 0 (the weight scoring uses); reading
+keeps the weights of nodes whose context is an n-gram of the file.
+"""
+
+import mmap
+import os
+
+import numpy as np
+
+from .constants import LOG_ZERO
+from .errors import FormatError, MissingFileError
+from .jit import njit
+from .model import NgramModel
+from .tables import find_rows, first_duplicate_row, prefix_rows
+from .textio import atomic_output, word_bytes, word_text
+from .vocab import BOS, EOS, UNK, Vocabulary
+
+MAGIC = b"SRILM_BINARY_NGRAM_002\n"
+OLD_MAGIC = b"SRILM_BINARY_NGRAM_001\n"
+PAUSE = "-pau-"  # the fourth word of every SRILM vocabulary
+_FIRST_WORDS = (UNK, BOS, EOS, PAUSE)
+
+_SHORT_LIMIT = 1 << 15
+_LONG_LIMIT = 1 << 30
+_LONG_LONG_LIMIT = 1 << 62
+
+# status codes of the trie reader
+_OK, _TRUNCATED, _BAD_LENGTH, _BAD_INDEX, _TOO_DEEP, _MISALIGNED, _TOO_LARGE = range(7)
+_MESSAGES = {
+    _TRUNCATED: "binary LM ends inside its n-gram trie",
+    _BAD_LENGTH: "subtree length runs past its parent",
+    _BAD_INDEX: "word index out of range of the index map",
+    _TOO_DEEP: "the n-gram trie is deeper than its maxorder",
+    _MISALIGNED: "data misaligned: a subtree does not end where its length says",
+}
+
+
+def sniff(head):
+    """Do these first bytes start an SRILM binary LM (either version)?"""
+    return head.startswith(MAGIC) or head.startswith(OLD_MAGIC)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@njit(cache=True, inline="always")
+def _count_bytes(value, min_bytes):
+    """Bytes SRILM's writeBinaryCount takes for `value` when asked for at least `min_bytes`
+    (0 when it does not fit in 8)."""
+    if min_bytes <= 2 and value < _SHORT_LIMIT:
+        return 2
+    if min_bytes <= 4 and value < _LONG_LIMIT:
+        return 4
+    if value < _LONG_LONG_LIMIT:
+        return 8
+    return 0
+
+
+@njit(cache=True, inline="always")
+def _put_u32(buf, pos, value):
+    buf[pos] = (value >> 24) & 255
+    buf[pos + 1] = (value >> 16) & 255
+    buf[pos + 2] = (value >> 8) & 255
+    buf[pos + 3] = value & 255
+    return pos + 4
+
+
+@njit(cache=True, inline="always")
+def _put_count(buf, pos, value, size):
+    if size == 2:
+        buf[pos] = (value >> 8) & 255
+        buf[pos + 1] = value & 255
+        return pos + 2
+    if size == 4:
+        return _put_u32(buf, pos, value | 0x80000000)
+    pos = _put_u32(buf, pos, (value >> 32) | 0xC0000000)
+    return _put_u32(buf, pos, value & 0xFFFFFFFF)
+
+
+@njit(cache=True, inline="always")
+def _get_u32(buf, pos):
+    return (np.int64(buf[pos]) << 24) | (np.int64(buf[pos + 1]) << 16) | (np.int64(buf[pos + 2]) << 8) \
+        | np.int64(buf[pos + 3])
+
+
+@njit(cache=True, inline="always")
+def _get_count(buf, pos, limit):
+    """(value, new position), or (-1, pos) when the count runs past `limit`."""
+    if pos + 2 > limit:
+        return -1, pos
+    high = (np.int64(buf[pos]) << 8) | np.int64(buf[pos + 1])
+    if high < _SHORT_LIMIT:
+        return high, pos + 2
+    if pos + 4 > limit:
+        return -1, pos
+    value = _get_u32(buf, pos) & 0x7FFFFFFF
+    if value < _LONG_LIMIT:
+        return value, pos + 4
+    if pos + 8 > limit:
+        return -1, pos
+    return ((value & 0x3FFFFFFF) << 32) | _get_u32(buf, pos + 4), pos + 8
+
+
+# ---------------------------------------------------------------- writing
+
+
+def srilm_word_order(vocab):
+    """The words of `vocab` by SRILM index (see the module docstring), and each word id's index."""
+    words = list(_FIRST_WORDS) + [w for w in vocab.words if w not in _FIRST_WORDS]
+    index = np.array([words.index(w) if w in _FIRST_WORDS else 0 for w in vocab.words], dtype=np.int64)
+    rest = np.array([w not in _FIRST_WORDS for w in vocab.words], dtype=bool)
+    index[rest] = np.arange(len(_FIRST_WORDS), len(_FIRST_WORDS) + int(rest.sum()))
+    return words, index
+
+
+def _log_zero_to_inf(values):
+    out = np.asarray(values, dtype=np.float32).copy()
+    out[out == LOG_ZERO] = -np.inf
+    return out
+
+
+def _contexts(model):
+    """The contexts that get nodes, per length d = 1..order-1 (sorted (n, d) id rows): n-grams
+    with a backoff weight, the contexts of longer n-grams, and the suffixes of those (a node's
+    parent is its context less the oldest word)."""
+    order = model.order
+    contexts = [None] * order
+    for d in range(order - 1, 0, -1):
+        parts = [model.ngrams[d - 1][~np.isnan(model.backoff[d - 1])], model.ngrams[d][:, :d]]
+        if d + 1 < order:
+            parts.append(contexts[d + 1][:, 1:])
+        rows = np.ascontiguousarray(np.concatenate(parts).astype(np.int32))
+        contexts[d] = np.unique(rows, axis=0) if len(rows) else rows.reshape(0, d)
+    return contexts
+
+
+def _trie_arrays(model, index):
+    """The nodes in file order (depth, key, weight bits, first probability) and the
+    probabilities grouped by node (word index, value bits)."""
+    order = model.order
+    contexts = _contexts(model)
+    depth = [np.zeros(1, dtype=np.int64)]
+    paths = [np.full((1, max(order - 1, 1)), -1, dtype=np.int64)]
+    weights = [np.array([-np.inf], dtype=np.float32)]
+    for d in range(1, order):
+        rows = contexts[d]
+        path = np.full((len(rows), max(order - 1, 1)), -1, dtype=np.int64)
+        path[:, :d] = index[rows[:, ::-1]]
+        paths.append(path)
+        depth.append(np.full(len(rows), d, dtype=np.int64))
+        found = find_rows(model.ngrams[d - 1], rows, 0)
+        weight = np.zeros(len(rows), dtype=np.float32)
+        backoff = model.backoff[d - 1][found[found >= 0]]
+        weight[found >= 0] = np.where(np.isnan(backoff), 0.0, backoff)
+        weights.append(_log_zero_to_inf(weight))
+    path = np.concatenate(paths)
+    # file order is the preorder of the trie: paths compared index by index, shorter first
+    preorder = np.lexsort(path.T[::-1]) if order > 1 else np.zeros(1, dtype=np.int64)
+    node_of = np.empty(len(preorder), dtype=np.int64)
+    node_of[preorder] = np.arange(len(preorder))
+    depth = np.concatenate(depth)[preorder]
+    keys = path[preorder, np.maximum(depth - 1, 0)]
+    weight_bits = np.concatenate(weights)[preorder].view(np.uint32).astype(np.int64)
+
+    first_node = np.cumsum([0] + [len(contexts[d]) for d in range(1, order)])
+    owners, words, values = [], [], []
+    for k in range(1, order + 1):
+        rows = model.ngrams[k - 1]
+        if k == 1:
+            owner = np.zeros(len(rows), dtype=np.int64)
+        else:
+            owner = node_of[1 + first_node[k - 2] + prefix_rows(rows, contexts[k - 1])]
+        owners.append(owner)
+        words.append(index[rows[:, -1]])
+        values.append(_log_zero_to_inf(model.logprob[k - 1]))
+    owner, word, value = np.concatenate(owners), np.concatenate(words), np.concatenate(values)
+    grouped = np.lexsort((word, owner))
+    prob_start = np.zeros(len(depth) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=len(depth)), out=prob_start[1:])
+    return depth, keys, weight_bits, prob_start, word[grouped], value[grouped].view(np.uint32).astype(np.int64)
+
+
+@njit(cache=True)
+def _subtree_sizes(depth, keys, prob_start, prob_word, order):
+    """Length field size and subtree length of each node, as SRILM's writer settles them;
+    (-1, -1) when a length does not fit in 8 bytes."""
+    n = len(depth)
+    parent = np.full(n, -1, dtype=np.int64)
+    last_at = np.zeros(order + 1, dtype=np.int64)
+    content = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        d = depth[i]
+        last_at[d] = i
+        if d > 0:
+            parent[i] = last_at[d - 1]
+        size = 4 + _count_bytes(prob_start[i + 1] - prob_start[i], 0)
+        for p in range(prob_start[i], prob_start[i + 1]):
+            size += _count_bytes(prob_word[p], 0) + 4
+        content[i] = size
+    field = np.zeros(n, dtype=np.int64)
+    total = np.zeros(n, dtype=np.int64)
+    for i in range(n - 1, -1, -1):
+        levels_below = order - 1 - depth[i]
+        size = 2 if levels_below == 0 else (4 if levels_below <= 3 else 8)
+        need = _count_bytes(size + content[i], size)
+        while need != size:  # the field grows until its length, itself included, fits in it
+            if need == 0:
+                return field, total, False
+            size = need
+            need = _count_bytes(size + content[i], size)
+        field[i] = size
+        total[i] = size + content[i]
+        if parent[i] >= 0:
+            content[parent[i]] += _count_bytes(keys[i], 0) + total[i]
+    return field, total, True
+
+
+@njit(cache=True)
+def _write_trie(buf, depth, keys, weight_bits, field, total, prob_start, prob_word, prob_bits):
+    pos = 0
+    for i in range(len(depth)):
+        if depth[i] > 0:
+            pos = _put_count(buf, pos, keys[i], _count_bytes(keys[i], 0))
+        pos = _put_count(buf, pos, total[i], field[i])
+        pos = _put_u32(buf, pos, weight_bits[i])
+        count = prob_start[i + 1] - prob_start[i]
+        pos = _put_count(buf, pos, count, _count_bytes(count, 0))
+        for p in range(prob_start[i], prob_start[i + 1]):
+            pos = _put_count(buf, pos, prob_word[p], _count_bytes(prob_word[p], 0))
+            pos = _put_u32(buf, pos, prob_bits[p])
+    return pos
+
+
+def write_srilm_binary(model, path):
+    """Write `model` as SRILM's `-write-bin-lm` does (atomically)."""
+    words, index = srilm_word_order(model.vocab)
+    depth, keys, weight_bits, prob_start, prob_word, prob_bits = _trie_arrays(model, index)
+    field, total, fits = _subtree_sizes(depth, keys, prob_start, prob_word, model.order)
+    if not fits:
+        raise FormatError("the model is too large for SRILM's binary format", path)
+    trie = np.empty(int(total[0]), dtype=np.uint8)
+    _write_trie(trie, depth, keys, weight_bits, field, total, prob_start, prob_word, prob_bits)
+    header = MAGIC + f"maxorder {model.order}\n".encode()
+    header += b"".join(b"%d %s\n" % (i, word_bytes(w)) for i, w in enumerate(words)) + b".\n"
+    with atomic_output(path) as out:
+        out.write(header)
+        out.write(trie.tobytes())
+
+
+# ---------------------------------------------------------------- reading
+
+
+@njit(cache=True)
+def _read_trie(buf, pos, order, map_size, fill, ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob,
+               gram_order):
+    """Walk the trie from `pos`. Without `fill`, count nodes and probabilities; with it, store
+    each node's context (oldest word first) and weight, and each n-gram (padded with -1) with
+    its probability bits. Returns (status, position, nodes, n-grams)."""
+    n = len(buf)
+    ends = np.zeros(order + 1, dtype=np.int64)
+    path = np.zeros(order + 1, dtype=np.int64)
+    nodes = 0
+    grams = 0
+    d = 0
+    limit = n
+    while True:
+        # a node of depth d at pos, inside `limit`
+        start = pos
+        length, pos = _get_count(buf, pos, limit)
+        if length < 0:
+            return _TRUNCATED, pos, nodes, grams
+        end = start + length
+        if end > n:
+            return _TRUNCATED, start, nodes, grams
+        if end > limit or end < pos:
+            return _BAD_LENGTH, start, nodes, grams
+        if pos + 4 > end:
+            return _TRUNCATED, pos, nodes, grams
+        weight = _get_u32(buf, pos)
+        pos += 4
+        count, pos = _get_count(buf, pos, end)
+        if count < 0:
+            return _TRUNCATED, pos, nodes, grams
+        if d > 0:
+            if fill:
+                for j in range(d):
+                    ctx_paths[nodes, j] = path[d - 1 - j]
+                ctx_weight[nodes] = weight
+                ctx_depth[nodes] = d
+            nodes += 1
+        for _ in range(count):
+            word, pos = _get_count(buf, pos, end)
+            if word < 0 or pos + 4 > end:
+                return _TRUNCATED, pos, nodes, grams
+            if word >= map_size:
+                return _BAD_INDEX, pos, nodes, grams
+            if fill:
+                for j in range(d):
+                    gram_rows[grams, j] = path[d - 1 - j]
+                gram_rows[grams, d] = word
+                gram_prob[grams] = _get_u32(buf, pos)
+                gram_order[grams] = d + 1
+            pos += 4
+            grams += 1
+        ends[d] = end
+        # the next subtree to read: a child of the deepest node not yet finished
+        while d >= 0 and pos == ends[d]:
+            d -= 1
+        if d < 0:
+            return _OK, pos, nodes, grams
+        if pos > ends[d]:
+            return _MISALIGNED, pos, nodes, grams
+        key, pos = _get_count(buf, pos, ends[d])
+        if key < 0:
+            return _TRUNCATED, pos, nodes, grams
+        if key >= map_size:
+            return _BAD_INDEX, pos, nodes, grams
+        if d + 1 >= order:
+            return _TOO_DEEP, pos, nodes, grams
+        path[d] = key
+        limit = ends[d]
+        d += 1
+
+
+def _header(data, path):
+    """maxorder, the index map (index -> word) and the trie's offset."""
+    pos = len(MAGIC)
+    end = data.find(b"\n", pos)
+    fields = data[pos:end].split() if end >= 0 else []
+    if len(fields) != 2 or fields[0] != b"maxorder" or not fields[1].isdigit() or int(fields[1]) < 1:
+        raise FormatError("could not read the n-gram order (expected 'maxorder N')", path, 2)
+    order = int(fields[1])
+    words = {}
+    line = 2
+    while True:
+        pos = end + 1
+        end = data.find(b"\n", pos)
+        line += 1
+        if end < 0:
+            raise FormatError("index map not ended by a '.' line", path, line)
+        fields = data[pos:end].split()
+        if not fields:
+            continue
+        if fields == [b"."]:
+            return order, words, end + 1
+        if len(fields) < 2 or not fields[0].isdigit():
+            raise FormatError("malformed vocab index line (expected 'INDEX WORD')", path, line)
+        words[int(fields[0])] = word_text(fields[1])
+
+
+def _mapped(path):
+    try:
+        with open(path, "rb") as f:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(f.fileno()).st_size else b""
+    except FileNotFoundError:
+        raise MissingFileError("no such file", path) from None
+    except OSError as exc:
+        raise MissingFileError(f"cannot read: {exc.strerror}", path) from None
+
+
+def read_srilm_binary(path):
+    """Read an SRILM binary LM (`SRILM_BINARY_NGRAM_002`) into an NgramModel."""
+    data = _mapped(path)
+    head = bytes(data[:len(MAGIC)])
+    if head == OLD_MAGIC:
+        raise FormatError("SRILM's old machine-dependent binary format (SRILM_BINARY_NGRAM_001) is not "
+                          "read; write the model with -write-bin-lm", path, 1)
+    if head != MAGIC:
+        raise FormatError("not an SRILM binary LM (no SRILM_BINARY_NGRAM_002 line)", path, 1)
+    order, index_words, trie_start = _header(data, path)
+    map_size = max(index_words) + 1 if index_words else 0
+    buf = np.frombuffer(data, dtype=np.uint8)
+    empty2 = np.zeros((0, order), dtype=np.int64)
+    empty1 = np.zeros(0, dtype=np.int64)
+    status, pos, n_nodes, n_grams = _read_trie(buf, trie_start, order, map_size, False,
+                                               empty2, empty1, empty1, empty2, empty1, empty1)
+    if status != _OK:
+        raise FormatError(f"{_MESSAGES[status]} (byte {pos})", path)
+    if pos != len(buf):
+        raise FormatError(f"{len(buf) - pos} bytes after the n-gram trie (byte {pos})", path)
+    ctx_paths = np.full((n_nodes, order), -1, dtype=np.int64)
+    ctx_weight, ctx_depth = np.empty(n_nodes, dtype=np.int64), np.empty(n_nodes, dtype=np.int64)
+    gram_rows = np.full((n_grams, order), -1, dtype=np.int64)
+    gram_prob, gram_order = np.empty(n_grams, dtype=np.int64), np.empty(n_grams, dtype=np.int64)
+    _read_trie(buf, trie_start, order, map_size, True, ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob,
+               gram_order)
+    return _model(path, order, index_words, map_size, ctx_paths, ctx_weight.astype(np.uint32).view(np.float32),
+                  ctx_depth, gram_rows, gram_prob.astype(np.uint32).view(np.float32), gram_order)
+
+
+def _model(path, order, index_words, map_size, ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob, gram_order):
+    used = np.zeros(map_size + 1, dtype=bool)
+    used[gram_rows[gram_rows >= 0]] = True
+    # SRILM's vocabulary always holds -pau-; it is a word of the model only where an n-gram has it
+    words = {i: w for i, w in index_words.items() if w != PAUSE or used[i]}
+    for special in (BOS, EOS, UNK):
+        if special not in words.values():
+            raise FormatError(f"index map lacks {special}", path)
+    vocab = Vocabulary(words.values())
+    id_of = np.full(map_size + 1, -1, dtype=np.int32)  # the last entry stands for the -1 padding
+    for i, w in words.items():
+        id_of[i] = vocab.index[w]
+    if (id_of[:-1][used[:-1]] < 0).any():
+        raise FormatError("an n-gram holds a word index missing from the index map", path)
+    ngrams, logprob, backoff = [], [], []
+    for k in range(1, order + 1):
+        pick = gram_order == k
+        rows = np.ascontiguousarray(id_of[gram_rows[pick, :k]])
+        values = gram_prob[pick]
+        sort = np.lexsort(rows.T[::-1])
+        rows, values = rows[sort], values[sort]
+        duplicate = first_duplicate_row(rows)
+        if duplicate >= 0:
+            raise FormatError(f"duplicate {k}-gram {' '.join(vocab.words[i] for i in rows[duplicate])!r}", path)
+        ngrams.append(rows)
+        logprob.append(np.where(np.isneginf(values), np.float32(LOG_ZERO), values).astype(np.float32))
+        if k < order:
+            pick = ctx_depth == k
+            contexts = np.ascontiguousarray(id_of[ctx_paths[pick, :k]])
+            sort = np.lexsort(contexts.T[::-1])
+            contexts, weights = contexts[sort], ctx_weight[pick][sort]
+            found = find_rows(contexts, rows, 0)
+            weight = np.full(len(rows), np.nan, dtype=np.float32)
+            weight[found >= 0] = weights[found[found >= 0]]
+            backoff.append(np.where(np.isneginf(weight), np.float32(LOG_ZERO), weight).astype(np.float32))
+    return NgramModel(vocab, ngrams, logprob, backoff)
