@@ -53,6 +53,7 @@ L_OFFSET, L_WORD_BITS, L_VALUE_BITS, L_POINTER_BITS, L_TOTAL_BITS, L_ARRAY, L_AR
 LEVEL_FIELDS = 12
 UNIGRAM_BYTES = UNIGRAM_RECORD.itemsize  # float32 probability, float32 backoff, uint64 first child
 NO_IDS = np.zeros(0, dtype=np.int64)
+CHECK_RECORDS = 1 << 18  # records of a middle order whose pointers are checked per block
 
 
 def is_kenlm_trie(path):
@@ -457,17 +458,16 @@ def _unigram_pointers_fit(h, n_children):
 
 
 @njit(cache=True)
-def _middle_pointers_fit(h, k, n_children):
-    """Do the order-k records' child pointers (its closing record's included) start at 0, never
-    decrease and end at n_children?"""
+def _middle_pointers_rise(h, k, start, stop, previous):
+    """Do the child pointers of the order-k records start..stop-1 rise from `previous` (the
+    pointer before them; 0 at the start)? Returns the last of them, or -1 where they do not."""
     at = _level(h, k)
-    previous = 0
-    for j in range(h[at + L_ENTRIES] + 1):
+    for j in range(start, stop):
         pointer = _pointer(h, at, j)
         if (j == 0 and pointer != 0) or pointer < previous:
-            return False
+            return -1
         previous = pointer
-    return previous == n_children
+    return previous
 
 
 @njit(cache=True)
@@ -538,13 +538,26 @@ class TrieScorer:
         counts, path = header.counts, self.path
         if not _unigram_pointers_fit(self.handle, counts[1]):
             raise FormatError("KenLM binary: the 1-gram records' child pointers are out of order (corrupt file)", path)
+        self._hand_back(0, layout.levels[0].offset)
         for k, level in enumerate(layout.levels[:-1], 2):
             checked_high_starts(buf, level, k, path)
-            if not _middle_pointers_fit(self.handle, k, counts[k]):
+            last = 0
+            # in blocks, whose pages are handed back as they are done: scoring reads in what it needs
+            for start in range(0, level.entries + 1, CHECK_RECORDS):
+                stop = min(start + CHECK_RECORDS, level.entries + 1)
+                last = _middle_pointers_rise(self.handle, k, start, stop, last)
+                if last < 0:
+                    break
+                self._hand_back(level.offset + start * level.total_bits // 8, level.offset + stop * level.total_bits // 8)
+            if last != counts[k]:
                 raise FormatError(f"KenLM binary: the {k}-gram records' child pointers are out of order "
                                   "(corrupt file)", path)
-        # the pages the checks read are handed back: scoring reads in what it needs
-        self._data.madvise(mmap.MADV_DONTNEED)
+
+    def _hand_back(self, start, stop):
+        """Drop the mapped pages of bytes start..stop from the resident set (they stay cached)."""
+        start -= start % mmap.PAGESIZE
+        if stop > start:
+            self._data.madvise(mmap.MADV_DONTNEED, start, stop - start)
 
     def _unk_added(self):
         """Did KenLM give `<unk>` its -100 because the ARPA had none? (A `<unk>` valued so, with a
