@@ -466,7 +466,8 @@ class Model:
         return self._kernels.score_lines(*self._text_arrays, buf, self._unk, self._bos, self._eos, bos, eos, per_token)
 
     def score_batch(self, sentences, bos=True, eos=True):
-        """float32 array of the log10 probabilities of `sentences`, scored in one compiled call."""
+        """float32 array of the log10 probabilities of `sentences` (str, or all bytes), scored in
+        one compiled call."""
         return self._score_lines(list(sentences), bos, eos, False)[0]
 
     def full_scores_batch(self, sentences, bos=True, eos=True):
@@ -498,7 +499,13 @@ def _entry_point(dispatcher, *example):
 
 
 def _encode_lines(sentences):
-    """UTF-8 bytes of the sentences, one line each (a newline inside one becomes a space)."""
+    """UTF-8 bytes of the sentences (str; or bytes, taken as they are), one line each (a newline
+    inside one becomes a space)."""
+    if sentences and all(type(s) is bytes for s in sentences):
+        text = b"\n".join(sentences) + b"\n"
+        if text.count(b"\n") != len(sentences):
+            text = b"\n".join(s.replace(b"\n", b" ") for s in sentences) + b"\n"
+        return np.frombuffer(text, dtype=np.uint8)
     text = "\n".join(sentences) + "\n" if sentences else ""
     if text.count("\n") != len(sentences):
         text = "\n".join(s.replace("\n", " ") for s in sentences) + "\n"
