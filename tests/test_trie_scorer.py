@@ -174,3 +174,45 @@ def test_truncated_trie_is_a_one_line_error(tmp_path):
     with pytest.raises(FormatError) as info:
         ngramkit.Model(path)
     assert str(info.value).startswith(f"{path}: KenLM binary truncated") and "\n" not in str(info.value)
+
+
+def _word_field_damages(path):
+    """Copies of the trie `path`, each with one bit of one record's word field flipped (every
+    record of every order above 1, the bit chosen by the record), and each with one bit of one
+    vocabulary hash flipped."""
+    scorer = TrieScorer(path)
+    data = path.read_bytes()
+    made = []
+    for k, level in enumerate(scorer._layout.levels, 2):
+        for j in range(level.entries):
+            bit = level.offset * 8 + j * level.total_bits + (j * 7 + k) % level.word_bits
+            made.append((f"{k}-gram {j}", bit))
+    vocab_at = scorer._layout.vocab_offset + 8
+    made += [(f"hash {i}", (vocab_at + 8 * i) * 8 + (i * 13) % 64) for i in range(len(scorer.table))]
+    for name, bit in made:
+        damaged = bytearray(data)
+        damaged[bit // 8] ^= 1 << (bit % 8)
+        yield name, bytes(damaged)
+
+
+@pytest.mark.skipif(kenlm is None, reason="the kenlm module is not installed")
+@pytest.mark.parametrize("variant", ["trie", "q8b8a22.trie"])
+def test_damaged_words_are_searched_as_kenlm_searches(variant, tmp_path):
+    # A damaged word leaves its siblings out of order: the interpolation searches then find what
+    # KenLM's find, whatever that is. (Both run in worker processes, as in test_binary_fuzz.)
+    from test_binary_fuzz import run_cases, sentences
+
+    cases = []
+    for name, data in _word_field_damages(KENLM / f"test.{variant}"):
+        target = tmp_path / name.replace(" ", "-")
+        target.write_bytes(data)
+        cases.append((name, str(target)))
+    texts = sentences()
+    ours, theirs = run_cases("ngramkit", cases, texts), run_cases("kenlm", cases, texts)
+    differ = []
+    for case, _ in cases:
+        assert "scores" in ours[case] and "scores" in theirs[case], (case, ours[case], theirs[case])
+        mine = [[float(np.float32(p)) for p in row] for row in ours[case]["scores"][:-1]]
+        if mine != [[float(np.float32(p)) for p in row] for row in theirs[case]["scores"]]:
+            differ.append(case)
+    assert not differ, differ[:10]
