@@ -30,7 +30,6 @@ from .errors import FormatError
 from .formats import format_of_file
 from .jit import njit
 from .kenlm_binary import map_file
-from .kenlm_binary.trie_scorer import kenlm_token_ids
 from .kenlm_binary.layout import (
     MODEL_NAMES,
     PROBING,
@@ -40,6 +39,7 @@ from .kenlm_binary.layout import (
     word_pool,
 )
 from .kenlm_binary.probing import Layout
+from .kenlm_binary.trie_scorer import kenlm_token_ids
 from .lm import KENLM_MISSING_UNK, Model
 from .numfmt import format_value, put_uint
 from .textio import iter_line_blocks, open_input, read_blocks

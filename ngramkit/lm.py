@@ -8,12 +8,16 @@ it (`scoring.with_blanks`), which counts in the n-gram length; a state keeps onl
 that some longer n-gram extends, so states with equal futures are equal; backoff weights are
 added to the probability one by one in float32. Scores, n-gram lengths and state equalities
 agree with kenlm's exactly.
+
+A KenLM trie is scored where it lies, memory-mapped, by the kernels of
+`kenlm_binary.trie_scorer` (its states hold KenLM's word ids); every other model by the hash
+tables of `scoring`. The methods call the compiled functions through `Model._kernels`.
 """
 
 import os
 from collections import namedtuple
-from types import SimpleNamespace
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import numpy as np
 

@@ -139,7 +139,7 @@ def test_kenlm_test_models_through_the_trie_scorer():
     assert Model(KENLM / "test.probing")._trie is None
 
 
-def test_loading_touches_only_the_pointers(tries, monkeypatch):
+def test_pointers_checked_in_blocks(tries, monkeypatch):
     # The pointer checks run in blocks; with tiny blocks the same checks pass and fail.
     from ngramkit.kenlm_binary import trie_scorer
 
@@ -164,7 +164,7 @@ def test_vocabulary_errors_come_when_the_words_are_needed(tmp_path):
     model = Model(path)
     assert model.score("looking on a little") == Model(KENLM / "test.trie").score("looking on a little")
     with pytest.raises(FormatError, match="without its vocabulary strings"):
-        model.vocab
+        assert model.vocab
 
 
 def test_truncated_trie_is_a_one_line_error(tmp_path):

@@ -29,10 +29,26 @@ from numba.extending import intrinsic
 
 from ..errors import FormatError
 from ..jit import njit
-from ..scoring import MAX_CONTEXT, STATE_BOWS, STATE_KEYS, _state_bows, has_extension
+from ..scoring import (
+    MAX_CONTEXT,
+    STATE_BOWS,
+    STATE_KEYS,
+    _float32_pointer,
+    _state_bows,
+    has_extension,
+)
 from ..vocab import BOS, EOS, UNK, Vocabulary
 from . import map_file
-from .layout import ARRAY_TRIE, NO_EXTENSION, QUANT_ARRAY_TRIE, QUANT_TRIE, SANITY, TRIE, murmur64a, parse_header
+from .layout import (
+    ARRAY_TRIE,
+    NO_EXTENSION,
+    QUANT_ARRAY_TRIE,
+    QUANT_TRIE,
+    SANITY,
+    TRIE,
+    murmur64a,
+    parse_header,
+)
 from .trie import (
     UNIGRAM_RECORD,
     check_vocabulary_size,
@@ -47,7 +63,7 @@ TRIE_TYPES = (TRIE, QUANT_TRIE, ARRAY_TRIE, QUANT_ARRAY_TRIE)
 KENLM_MISSING_UNK = np.float32(-100.0)
 
 # The handle: fixed fields, then LEVEL_FIELDS per order 2..N.
-H_BASE, H_SIZE, H_ORDER, H_VOCAB, H_N_HASHES, H_UNIGRAMS, H_MAX_VOCAB, H_QUANTIZED, H_LEVELS = range(9)
+H_BASE, H_ORDER, H_UNIGRAMS, H_MAX_VOCAB, H_QUANTIZED, H_LEVELS = range(6)
 L_OFFSET, L_WORD_BITS, L_VALUE_BITS, L_POINTER_BITS, L_TOTAL_BITS, L_ARRAY, L_ARRAY_LEN, L_ENTRIES, \
     L_PROB_BITS, L_BACKOFF_BITS, L_PROB_TABLE, L_BACKOFF_TABLE = range(12)
 LEVEL_FIELDS = 12
@@ -362,6 +378,12 @@ def kenlm_token_ids(buf, hashes, ids_by_hash, spans):
 
 
 @njit(cache=True, inline="always")
+def _unigram_backoffs(h):
+    """The unigrams' backoffs, a strided view of their records."""
+    return carray(_float32_pointer(h[H_BASE] + h[H_UNIGRAMS] + 4), (h[H_MAX_VOCAB], UNIGRAM_BYTES // 4))[:, 0]
+
+
+@njit(cache=True, inline="always")
 def _score_tokens(h, uni_backoff, ids, lo, hi, bos, eos, use_bos, use_eos, out_logprob, out_found, out_at,
                   per_token, words, bows):
     """The float32 total of the tokens ids[lo:hi] (then `</s>` with use_eos) from the sentence
@@ -398,19 +420,6 @@ def trie_score_sentence(handle, hashes, buf, unk, bos, eos, use_bos, use_eos):
     total = _score_tokens(handle, _unigram_backoffs(handle), ids, 0, len(ids), bos, eos, use_bos, use_eos, none,
                           np.empty(0, dtype=np.int32), 0, False, words, bows)
     return np.float64(total)
-
-
-@njit(cache=True, inline="always")
-def _unigram_backoffs(h):
-    return carray(_float32_pointer(h[H_BASE] + h[H_UNIGRAMS] + 4), (h[H_MAX_VOCAB], UNIGRAM_BYTES // 4))[:, 0]
-
-
-@intrinsic
-def _float32_pointer(typingctx, address):
-    def codegen(context, builder, signature, args):
-        return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
-
-    return types.CPointer(types.float32)(types.int64), codegen
 
 
 @njit(cache=True)
@@ -517,9 +526,8 @@ class TrieScorer:
         counts = header.counts
         handle = np.zeros(H_LEVELS + LEVEL_FIELDS * (header.order - 1), dtype=np.int64)
         quant = layout.quant
-        handle[[H_BASE, H_SIZE, H_ORDER, H_VOCAB, H_N_HASHES, H_UNIGRAMS, H_MAX_VOCAB, H_QUANTIZED]] = (
-            buf.ctypes.data, len(buf), header.order, layout.vocab_offset + 8, counts[0] - 1, layout.unigram_offset,
-            counts[0], quant is not None)
+        handle[[H_BASE, H_ORDER, H_UNIGRAMS, H_MAX_VOCAB, H_QUANTIZED]] = (
+            buf.ctypes.data, header.order, layout.unigram_offset, counts[0], quant is not None)
         tables = quant_table_offsets(layout, header.order) if quant is not None else None
         for k, level in enumerate(layout.levels, 2):
             at = H_LEVELS + (k - 2) * LEVEL_FIELDS
@@ -548,7 +556,8 @@ class TrieScorer:
                 last = _middle_pointers_rise(self.handle, k, start, stop, last)
                 if last < 0:
                     break
-                self._hand_back(level.offset + start * level.total_bits // 8, level.offset + stop * level.total_bits // 8)
+                self._hand_back(level.offset + start * level.total_bits // 8,
+                                level.offset + stop * level.total_bits // 8)
             if last != counts[k]:
                 raise FormatError(f"KenLM binary: the {k}-gram records' child pointers are out of order "
                                   "(corrupt file)", path)
@@ -556,7 +565,7 @@ class TrieScorer:
     def _hand_back(self, start, stop):
         """Drop the mapped pages of bytes start..stop from the resident set (they stay cached)."""
         start -= start % mmap.PAGESIZE
-        if stop > start:
+        if stop > start and hasattr(mmap, "MADV_DONTNEED"):
             self._data.madvise(mmap.MADV_DONTNEED, start, stop - start)
 
     def _unk_added(self):
