@@ -229,7 +229,8 @@ class Model:
     `path`: str, bytes or a path object; `Model.path` is its absolute path as bytes, as
     kenlm's. `config`: a `Config` or None. A binary model's small arrays are checked against
     their checksums on loading; `verify` checks its n-gram tables as well (a pass over the
-    whole file), so that any damage to it is an error rather than other scores."""
+    whole file), so that any damage to it is an error rather than other scores (for a KenLM
+    trie, which is scored from the file: every record, as `read_kenlm_binary` reads them)."""
 
     _kernels = HASH_KERNELS
     _trie = None  # the TrieScorer of a KenLM trie file, which is scored where it lies
@@ -282,6 +283,8 @@ class Model:
         from .kenlm_binary.trie_scorer import TrieScorer, kernels
 
         trie = TrieScorer(path)
+        if self._verify:
+            trie.verify()
         self._trie = trie
         self._kernels = kernels()
         self._vocab = None

@@ -195,6 +195,17 @@ def _word_field_damages(path):
         yield name, bytes(damaged)
 
 
+def test_verify_refuses_damaged_words(tmp_path):
+    # Scoring reads a damaged word as KenLM does; verify=True refuses it, as read_kenlm_binary does.
+    name, data = next(_word_field_damages(KENLM / "test.trie"))
+    path = tmp_path / "damaged.trie"
+    path.write_bytes(data)
+    Model(path)
+    with pytest.raises(FormatError, match="out of order|word id"):
+        Model(path, verify=True)
+    assert Model(KENLM / "test.trie", verify=True)._trie is not None
+
+
 @pytest.mark.skipif(kenlm is None, reason="the kenlm module is not installed")
 @pytest.mark.parametrize("variant", ["trie", "q8b8a22.trie"])
 def test_damaged_words_are_searched_as_kenlm_searches(variant, tmp_path):

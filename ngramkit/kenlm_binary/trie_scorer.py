@@ -58,6 +58,7 @@ from .trie import (
     quant_table_offsets,
     vocabulary_hashes,
 )
+from .trie import read as read_structure
 
 TRIE_TYPES = (TRIE, QUANT_TRIE, ARRAY_TRIE, QUANT_ARRAY_TRIE)
 KENLM_MISSING_UNK = np.float32(-100.0)
@@ -580,6 +581,12 @@ class TrieScorer:
     def _first_child(self, word):
         return int(np.frombuffer(self._buf, dtype="<u8", count=1,
                                  offset=self._layout.unigram_offset + UNIGRAM_BYTES * word + 8)[0])
+
+    def verify(self):
+        """Check what scoring does not need checked, as `read_kenlm_binary` does (a pass over the
+        whole file): every record's word and the order of siblings, and the words against their
+        hashes, so that damage anywhere is an error rather than other scores."""
+        read_structure(self._data, self._buf, self._header, self.path)
 
     def word_id(self, word):
         """KenLM's id of the str `word` (0: not in the vocabulary)."""
