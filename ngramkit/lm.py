@@ -216,7 +216,7 @@ WORD_CACHE_LIMIT = 1 << 20  # str -> id entries kept for the per-call methods
 # vocabulary of 200,000 words). The n-gram tables ("entries") are verified on request.
 VERIFIED_ARRAYS = ("uni_logprob", "uni_backoff", "meta", "word_table", "word_pool", "word_offsets")
 # The compiled functions the methods call, by name: these for the hash tables, the trie's
-# (kenlm_binary.trie_scorer.kernels) for a KenLM trie scored in place.
+# (kenlm_binary.trie_scorer.KERNELS) for a KenLM trie scored in place.
 HASH_KERNELS = SimpleNamespace(begin_state=begin_state, score_state=score_state,
                                score_state_in_place=score_state_in_place, score_states=score_states,
                                score_sentence=score_sentence, score_lines=score_lines, word_id=word_id)
@@ -280,13 +280,13 @@ class Model:
             self._init_from_vocab(*built)
 
     def _init_trie(self, path):
-        from .kenlm_binary.trie_scorer import TrieScorer, kernels
+        from .kenlm_binary.trie_scorer import KERNELS, TrieScorer
 
         trie = TrieScorer(path)
         if self._verify:
             trie.verify()
         self._trie = trie
-        self._kernels = kernels()
+        self._kernels = KERNELS
         self._vocab = None
         self._bos, self._eos, self._unk = trie.specials
         self.order = trie.order

@@ -613,9 +613,7 @@ class TrieScorer:
         return [w for w in vocab.words if w in present]
 
 
-def kernels():
-    """The trie kernels, by the names of their hash-table counterparts in `scoring`."""
-    return SimpleNamespace(begin_state=trie_begin_state, score_state=trie_score_state,
-                           score_state_in_place=trie_score_state_in_place, score_states=trie_score_states,
-                           score_sentence=trie_score_sentence, score_lines=trie_score_lines, word_id=trie_word_id)
-
+# The trie kernels, by the names of their hash-table counterparts in `scoring` (lm.HASH_KERNELS).
+KERNELS = SimpleNamespace(begin_state=trie_begin_state, score_state=trie_score_state,
+                          score_state_in_place=trie_score_state_in_place, score_states=trie_score_states,
+                          score_sentence=trie_score_sentence, score_lines=trie_score_lines, word_id=trie_word_id)
