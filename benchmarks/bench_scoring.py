@@ -1,7 +1,8 @@
 """`ngramkit.Model` side by side with the kenlm module's `Model`: load time, `BaseScore` per
 call, `score` per sentence, `score_batch` against a `score` loop, and pyctcdecode's beam search
 at beams 20 and 100 on kenlm against ngramkit.ctc's batched decoder and against pyctcdecode
-itself with ngramkit's Model in kenlm's place.
+itself with ngramkit's Model in kenlm's place; then the same rows on KenLM tries of each model
+(trie, -q 8 -b 8, -a 22), which both score from the mapped file.
 
 usage: python benchmarks/bench_scoring.py [ARPA ...] [--text TEXT] [--repeat N] [--utterances N]
 Defaults: the KenLM reference models of shared/reference/en and the en-large test text.
@@ -24,6 +25,7 @@ from common import SHARED
 
 import ngramkit
 from ngramkit.arpa import read_arpa, write_arpa
+from ngramkit.kenlm_binary import write_kenlm_binary
 
 try:
     import kenlm
@@ -62,6 +64,25 @@ def base_score_loop(model, state_class, words):
             score(state, word, out)
             state, out = out, state
     return run
+
+
+TRIES = {"trie": {}, "q8b8.trie": dict(prob_bits=8, backoff_bits=8), "a22.trie": dict(pointer_bits=22)}
+
+
+def trie_rows(model, tmp, sentences, words, repeat):
+    """The load and scoring rows on tries of `model` (write_kenlm_binary writes build_binary's bytes)."""
+    for name, options in TRIES.items():
+        path = os.path.join(tmp, f"model.{name}")
+        write_kenlm_binary(model, path, layout="trie", **options)
+        ours, theirs = ngramkit.Model(path), kenlm.Model(path)
+        print(f"  {name} ({os.path.getsize(path) / 1e6:.1f} MB)")
+        side_by_side(f"load {name}", lambda: ngramkit.Model(path), lambda: kenlm.Model(path), repeat, unit="ms")
+        side_by_side("BaseScore per call", base_score_loop(ours, ngramkit.State, words),
+                     base_score_loop(theirs, kenlm.State, words), repeat, per=len(words), unit="us")
+        side_by_side("score per sentence", lambda: [ours.score(s) for s in sentences],
+                     lambda: [theirs.score(s) for s in sentences], repeat, per=len(sentences), unit="us")
+        side_by_side("score_batch vs score loop", lambda: ours.score_batch(sentences),
+                     lambda: [theirs.score(s) for s in sentences], repeat, unit="ms")
 
 
 def ctc_logits(sentence, rng):
@@ -149,6 +170,7 @@ def main():
                     side_by_side(name, lambda: [decode(x, beam_width) for x in logits],
                                  lambda: [decoders[1](x, beam_width) for x in logits],
                                  max(3, args.repeat // 2), per=len(logits), unit="ms")
+            trie_rows(read_arpa(arpa), tmp, sentences, words, args.repeat)
             sys.stdout.flush()
 
 

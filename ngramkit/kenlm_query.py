@@ -9,7 +9,9 @@ Word ids are KenLM's: for an ARPA file the order of its 1-grams with `<unk>` as 
 KenLM's probing vocabulary gives it), for a KenLM probing binary the ids stored in it, for a
 KenLM trie the rank of the word's hash (KenLM's sorted vocabulary); in an ngramkit binary
 `<unk>` is 0 and the other words follow in ngramkit's (byte) order. As in KenLM, a word is
-looked up by its 64-bit MurmurHash, and 0 is an unknown word.
+looked up by its 64-bit MurmurHash, and 0 is an unknown word; the text's bytes are taken as they
+are (no encoding is checked, a byte-order mark or a NUL byte is part of a word), and an ARPA file
+without `<s>` or `</s>` is refused with KenLM's message.
 
 KenLM's quirk at the end of the input is kept: words after the last newline are scored,
 printed and counted as tokens, but get no `</s>`, no `Total:` line, and their sum does not
@@ -24,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import EncodingError
+from .errors import FormatError
 from .formats import format_of_file
 from .jit import njit
 from .kenlm_binary import map_file
@@ -32,20 +34,16 @@ from .kenlm_binary.layout import (
     MODEL_NAMES,
     PROBING,
     hash_words,
-    murmur64a,
     parse_header,
     read_words,
     word_pool,
 )
 from .kenlm_binary.probing import Layout
+from .kenlm_binary.trie_scorer import kenlm_token_ids
 from .lm import KENLM_MISSING_UNK, Model
 from .numfmt import format_value, put_uint
-from .textio import iter_line_blocks, open_input
-from .vocab import EOS, UNK
-
-# KenLM's kSpaces: the bytes that separate words (a newline also ends the sentence).
-KENLM_SPACES = np.zeros(256, dtype=np.uint8)
-KENLM_SPACES[[9, 10, 11, 12, 13, 32]] = 1
+from .textio import iter_line_blocks, open_input, read_blocks
+from .vocab import BOS, EOS, UNK
 
 BLOCK_BYTES = 1 << 22  # text scored per compiled call
 _NAN = np.frombuffer(b"NaN", dtype=np.uint8)
@@ -179,51 +177,6 @@ def kenlm_double_text(value):
 
 
 @njit(cache=True)
-def _tokenize(buf, hashes_sorted, ids_sorted, spaces):
-    """Word spans of buf, their KenLM ids (looked up by hash; 0 when absent) and per line the
-    first token (line i holds tokens line_start[i]:line_start[i + 1]; a last line without a
-    newline is included)."""
-    n = len(buf)
-    n_tokens = 0
-    n_lines = 0
-    previous = np.uint8(1)
-    for i in range(n):
-        c = buf[i]
-        n_tokens += previous & (spaces[c] ^ np.uint8(1))
-        n_lines += c == 10
-        previous = spaces[c]
-    if n > 0 and buf[n - 1] != 10:
-        n_lines += 1
-    starts = np.empty(n_tokens, dtype=np.int64)
-    ends = np.empty(n_tokens, dtype=np.int64)
-    ids = np.zeros(n_tokens, dtype=np.int64)
-    line_start = np.empty(n_lines + 1, dtype=np.int64)
-    line_start[0] = 0
-    t = 0
-    line = 0
-    i = 0
-    while i < n:
-        if spaces[buf[i]]:
-            if buf[i] == 10:
-                line += 1
-                line_start[line] = t
-            i += 1
-            continue
-        s = i
-        while i < n and not spaces[buf[i]]:
-            i += 1
-        starts[t] = s
-        ends[t] = i
-        h = murmur64a(buf, s, i)
-        k = np.searchsorted(hashes_sorted, h)
-        if k < len(hashes_sorted) and hashes_sorted[k] == h:
-            ids[t] = ids_sorted[k]
-        t += 1
-    line_start[n_lines] = t
-    return starts, ends, ids, line_start
-
-
-@njit(cache=True)
 def _print_block(buf, starts, ends, ids, line_start, logprob, found, score_offsets, with_eos, complete,
                  eos_id, print_word, print_line, eos_text):
     """query's output for the lines of one block: (bytes, corpus log10 sum, OOV-only sum, OOVs,
@@ -341,36 +294,51 @@ def _lookup_table(words):
 
 
 def _text_blocks(text, flush):
-    """(UTF-8 bytes of whole lines, number of its first line): large blocks, or with `flush` one
-    line at a time so that each answer comes out as soon as its line is in."""
-    if not flush:
-        yield from iter_line_blocks(text, chunk_bytes=BLOCK_BYTES)
-        return
+    """The bytes of the text as they are (KenLM hashes a word's bytes, whatever they encode): in
+    large blocks of whole lines, or with `flush` one line at a time so that each answer comes
+    out as soon as its line is in."""
     with open_input(text) as stream:
-        for number, line in enumerate(iter(stream.readline, b""), 1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise EncodingError(f"invalid utf-8 byte 0x{line[exc.start]:02x}", text, number) from None
-            yield line, number
+        if flush:
+            yield from iter(stream.readline, b"")
+            return
+        carry = b""
+        for block in read_blocks(stream, text, BLOCK_BYTES):
+            data = carry + block
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            if cut:
+                yield data[:cut]
+        if carry:
+            yield carry
 
 
 def _perplexity(log10_sum, count):
     return 10.0 ** -(log10_sum / count) if count else math.nan
 
 
-def loading_messages(path, model):
-    """What KenLM's query prints on stderr while it loads `path` (read into `model`)."""
+def loading_messages(path):
+    """What KenLM's query prints on stderr while it loads `path`."""
     fmt = format_of_file(path).name
     if fmt == "kenlm":
         return [f"This binary file contains {MODEL_NAMES[parse_header(map_file(path), path).model_type]}."]
     if fmt == "arpa":
         scale = "".join(f"{k:->5}" for k in range(5, 101, 5))
-        missing = [] if UNK in model.unigrams else [
+        missing = [] if UNK in _arpa_unigram_words(path) else [
             f"The ARPA file is missing {UNK}.  Substituting log10 probability {KENLM_MISSING_UNK:g}."]
         return ["Loading the LM will be faster if you build a binary file.", f"Reading {path}", scale, *missing,
                 "*" * 100]
     return []
+
+
+def check_sentence_markers(path):
+    """KenLM refuses an ARPA file without `<s>` or `</s>` (unless build_binary -s made a binary of it)."""
+    if format_of_file(path).name != "arpa":
+        return
+    words = set(_arpa_unigram_words(path))
+    for marker in (BOS, EOS):
+        if marker not in words:
+            raise FormatError(f"The ARPA file is missing {marker} and the model is configured to reject these "
+                              "models.  Run build_binary -s to disable this check.", path)
 
 
 def query(path, text="-", out=None, sentence_context=True, print_word=True, print_line=True,
@@ -380,19 +348,20 @@ def query(path, text="-", out=None, sentence_context=True, print_word=True, prin
     words are scored from the empty context and no `</s>` is added. `messages(line)` receives
     query's stderr lines about loading. Returns the QuerySummary."""
     out = sys.stdout.buffer if out is None else out
-    model = Model(path)
-    for line in loading_messages(path, model) if messages is not None else ():
+    for line in loading_messages(path) if messages is not None else ():
         messages(line)
+    check_sentence_markers(path)
+    model = Model(path)
     words = kenlm_vocabulary(path, model)
     hashes_sorted, ids_sorted = _lookup_table(words)
     eos_id = words.index(EOS) if EOS in words else 0
     eos_text = np.frombuffer(EOS.encode(), dtype=np.uint8)
     corpus_total = oov_only = 0.0
     corpus_oov = tokens = 0
-    for block, _ in _text_blocks(text, flush):
+    for block in _text_blocks(text, flush):
         buf = np.frombuffer(block, dtype=np.uint8)
-        starts, ends, ids, line_start = _tokenize(buf, hashes_sorted, ids_sorted, KENLM_SPACES)
-        lines = block.decode("utf-8").split("\n")
+        ids, starts, ends, line_start = kenlm_token_ids(buf, hashes_sorted, ids_sorted, True)
+        lines = block.split(b"\n")
         complete = block.endswith(b"\n")
         if complete:
             lines.pop()

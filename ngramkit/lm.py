@@ -8,12 +8,17 @@ it (`scoring.with_blanks`), which counts in the n-gram length; a state keeps onl
 that some longer n-gram extends, so states with equal futures are equal; backoff weights are
 added to the probability one by one in float32. Scores, n-gram lengths and state equalities
 agree with kenlm's exactly.
+
+A KenLM trie is scored where it lies, memory-mapped, by the kernels of
+`kenlm_binary.trie_scorer` (its states hold KenLM's word ids); every other model by the hash
+tables of `scoring`. The methods call the compiled functions through `Model._kernels`.
 """
 
 import os
 from collections import namedtuple
 from itertools import chain, repeat
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -220,6 +225,11 @@ WORD_CACHE_LIMIT = 1 << 20  # str -> id entries kept for the per-call methods
 # The arrays whose checksums every load verifies: the small ones (1.5 ms for a
 # vocabulary of 200,000 words). The n-gram tables ("entries") are verified on request.
 VERIFIED_ARRAYS = ("uni_logprob", "uni_backoff", "meta", "word_table", "word_pool", "word_offsets")
+# The compiled functions the methods call, by name: these for the hash tables, the trie's
+# (kenlm_binary.trie_scorer.KERNELS) for a KenLM trie scored in place.
+HASH_KERNELS = SimpleNamespace(begin_state=begin_state, score_state=score_state,
+                               score_state_in_place=score_state_in_place, score_states=score_states,
+                               score_sentence=score_sentence, score_lines=score_lines, word_id=word_id)
 
 
 class Model:
@@ -229,7 +239,11 @@ class Model:
     `path`: str, bytes or a path object; `Model.path` is its absolute path as bytes, as
     kenlm's. `config`: a `Config` or None. A binary model's small arrays are checked against
     their checksums on loading; `verify` checks its n-gram tables as well (a pass over the
-    whole file), so that any damage to it is an error rather than other scores."""
+    whole file), so that any damage to it is an error rather than other scores (for a KenLM
+    trie, which is scored from the file: every record, as `read_kenlm_binary` reads them)."""
+
+    _kernels = HASH_KERNELS
+    _trie = None  # the TrieScorer of a KenLM trie file, which is scored where it lies
 
     def __init__(self, path, config=None, verify=False):
         if not isinstance(path, (str, bytes, os.PathLike)):
@@ -261,6 +275,11 @@ class Model:
             self._init_from(None, tables, WordTable(arrays["word_table"]), sizes, specials)
             self._word_pool = (arrays["word_pool"], arrays["word_offsets"])
         else:
+            from .kenlm_binary.trie_scorer import is_kenlm_trie
+
+            if is_kenlm_trie(path):
+                self._init_trie(path)
+                return
             from .formats import format_of_file, load
 
             built = arpa_tables(path, unk_logprob=KENLM_MISSING_UNK, kenlm=True) \
@@ -270,6 +289,29 @@ class Model:
                 return
             # The tables come straight from the file: the model itself is never held.
             self._init_from_vocab(*built)
+
+    def _init_trie(self, path):
+        from .kenlm_binary.trie_scorer import KERNELS, TrieScorer
+
+        trie = TrieScorer(path)
+        if self._verify:
+            trie.verify()
+        self._trie = trie
+        self._kernels = KERNELS
+        self._vocab = None
+        self._bos, self._eos, self._unk = trie.specials
+        self.order = trie.order
+        self.sizes = trie.sizes
+        self._tables = trie
+        self._words = trie
+        self._handle = trie.handle
+        self._text_arrays = (trie.handle, trie.table)
+        self._ids = {}
+        kernel = self._kernels
+        example = np.zeros(STATE_SIZE, dtype=np.int64)
+        self._score_state = _entry_point(kernel.score_state, self._handle, example, 0, example.copy())
+        self._score_in_place = _entry_point(kernel.score_state_in_place, self._handle, example, 0)
+        self._score_sentence = _entry_point(kernel.score_sentence, self._handle, b"a", True, True)
 
     @classmethod
     def from_ngram_model(cls, model, path=b"<memory>"):
@@ -313,7 +355,8 @@ class Model:
     def vocab(self):
         """The `Vocabulary` (for a binary model, made on first use: batch scoring needs none)."""
         if self._vocab is None:
-            self._vocab = vocabulary_of(*self._word_pool, os.fsdecode(self.path))
+            self._vocab = self._trie.vocabulary() if self._trie is not None else \
+                vocabulary_of(*self._word_pool, os.fsdecode(self.path))
         return self._vocab
 
     def __repr__(self):
@@ -329,6 +372,8 @@ class Model:
     @property
     def unigrams(self):
         """The words that have a 1-gram line in the model (pyctcdecode's `unigrams`)."""
+        if self._trie is not None:
+            return self._trie.unigram_words(self.vocab)
         present = ~np.isnan(self._tables.uni_logprob)
         if self.sizes[0] < int(present.sum()):  # <unk> got KenLM's -100 without a line of its own
             present[self._unk] = False
@@ -336,8 +381,9 @@ class Model:
 
     def _word_id(self, text):
         """Id of the word whose UTF-8 bytes are `text`: `<unk>`'s for words without a 1-gram."""
-        w = int(word_id(self._words.table, text, self._unk))
-        return self._unk if np.isnan(self._tables.uni_logprob[w]) else w
+        w = int(self._kernels.word_id(self._words.table, text, self._unk))
+        # a trie's every word has its 1-gram, whose value is KenLM's even when damaged
+        return self._unk if self._trie is None and np.isnan(self._tables.uni_logprob[w]) else w
 
     def _id(self, word):
         """Id of a str word, through a cache in front of the compiled lookup."""
@@ -355,7 +401,7 @@ class Model:
         if not isinstance(state, State):
             raise _not_a_state(state)
         tables = self._tables
-        begin_state(tables.uni_logprob, tables.uni_backoff, self._bos, self.order, state._a)
+        self._kernels.begin_state(tables.uni_logprob, tables.uni_backoff, self._bos, self.order, state._a)
 
     def NullContextWrite(self, state):
         """Set `state` to the empty context."""
@@ -397,7 +443,7 @@ class Model:
             raise _not_a_state(next(s for s in states if not isinstance(s, State))) from None
         contexts = contexts.reshape(len(ids), STATE_SIZE)
         new = np.empty_like(contexts)
-        logprob = score_states(self._handle, contexts, np.array(ids, dtype=np.int64), new)
+        logprob = self._kernels.score_states(self._handle, contexts, np.array(ids, dtype=np.int64), new)
         return logprob, list(map(_state_of, new))
 
     def score(self, sentence, bos=True, eos=True):
@@ -433,10 +479,11 @@ class Model:
         return tuple(np.concatenate((a, b)) for a, b in zip(first[:4], second[:4])) + (offsets,)
 
     def _score_buffer(self, buf, bos, eos, per_token):
-        return score_lines(*self._text_arrays, buf, self._unk, self._bos, self._eos, bos, eos, per_token)
+        return self._kernels.score_lines(*self._text_arrays, buf, self._unk, self._bos, self._eos, bos, eos, per_token)
 
     def score_batch(self, sentences, bos=True, eos=True):
-        """float32 array of the log10 probabilities of `sentences`, scored in one compiled call."""
+        """float32 array of the log10 probabilities of `sentences` (str, or all bytes), scored in
+        one compiled call."""
         return self._score_lines(list(sentences), bos, eos, False)[0]
 
     def full_scores_batch(self, sentences, bos=True, eos=True):
@@ -468,7 +515,13 @@ def _entry_point(dispatcher, *example):
 
 
 def _encode_lines(sentences):
-    """UTF-8 bytes of the sentences, one line each (a newline inside one becomes a space)."""
+    """UTF-8 bytes of the sentences (str; or bytes, taken as they are), one line each (a newline
+    inside one becomes a space)."""
+    if sentences and all(type(s) is bytes for s in sentences):
+        text = b"\n".join(sentences) + b"\n"
+        if text.count(b"\n") != len(sentences):
+            text = b"\n".join(s.replace(b"\n", b" ") for s in sentences) + b"\n"
+        return np.frombuffer(text, dtype=np.uint8)
     text = "\n".join(sentences) + "\n" if sentences else ""
     if text.count("\n") != len(sentences):
         text = "\n".join(s.replace("\n", " ") for s in sentences) + "\n"

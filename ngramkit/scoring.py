@@ -935,7 +935,7 @@ STATE_SIZE = STATE_BOWS + (MAX_CONTEXT + 1) // 2
 
 
 @intrinsic
-def _float32_pointer(typingctx, address):
+def float32_pointer(typingctx, address):
     def codegen(context, builder, signature, args):
         return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
 
@@ -943,7 +943,7 @@ def _float32_pointer(typingctx, address):
 
 
 @intrinsic
-def _int64_pointer(typingctx, address):
+def int64_pointer(typingctx, address):
     def codegen(context, builder, signature, args):
         return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
 
@@ -968,23 +968,23 @@ def table_handle(tables, words=None, specials=(-1, -1, -1)):
 
 @njit(cache=True, inline="always")
 def _tables_of(handle):
-    uni_logprob = carray(_float32_pointer(handle[0]), handle[1])
-    uni_backoff = carray(_float32_pointer(handle[2]), handle[1])
-    meta = carray(_int64_pointer(handle[3]), (handle[4], 2))
-    entries = carray(_int64_pointer(handle[5]), (handle[6], 2))
-    values = carray(_float32_pointer(handle[5]), (handle[6], 4))
+    uni_logprob = carray(float32_pointer(handle[0]), handle[1])
+    uni_backoff = carray(float32_pointer(handle[2]), handle[1])
+    meta = carray(int64_pointer(handle[3]), (handle[4], 2))
+    entries = carray(int64_pointer(handle[5]), (handle[6], 2))
+    values = carray(float32_pointer(handle[5]), (handle[6], 4))
     return uni_logprob, uni_backoff, meta, entries, values
 
 
 @njit(cache=True, inline="always")
 def _words_of(handle):
     """The word table of a `table_handle` and the ids of `<unk>`, `<s>`, `</s>`."""
-    return carray(_int64_pointer(handle[7]), (handle[8], 2)), handle[9], handle[10], handle[11]
+    return carray(int64_pointer(handle[7]), (handle[8], 2)), handle[9], handle[10], handle[11]
 
 
 @njit(cache=True, inline="always")
-def _state_bows(state):
-    return carray(_float32_pointer(state.ctypes.data + 8 * STATE_BOWS), MAX_CONTEXT)
+def state_bows(state):
+    return carray(float32_pointer(state.ctypes.data + 8 * STATE_BOWS), MAX_CONTEXT)
 
 
 @njit(cache=True, inline="always")
@@ -996,7 +996,7 @@ def _score_into(handle, in_state, word, out_state):
     usable = ngram_keys(in_state[STATE_KEYS:STATE_BOWS], 0, in_state[0], word, order, keys, 0) if word >= 0 else 0
     request_keys(meta, values, keys, 0, usable)
     p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, 0, usable,
-                                     _state_bows(in_state), 0, word, _state_bows(out_state), 0)
+                                     state_bows(in_state), 0, word, state_bows(out_state), 0)
     out_state[0] = length
     out_state[1] = found
     return p
@@ -1036,8 +1036,8 @@ def score_states(handle, in_states, words, out_states):
             target = out_states[r]
             p, found, length = advance_kenlm(
                 uni_logprob, uni_backoff, meta, entries, values, target[STATE_KEYS:STATE_BOWS], 0,
-                usable[r % (2 * LOOKAHEAD)] if words[r] >= 0 else 0, _state_bows(in_states[r]), 0, words[r],
-                _state_bows(target), 0)
+                usable[r % (2 * LOOKAHEAD)] if words[r] >= 0 else 0, state_bows(in_states[r]), 0, words[r],
+                state_bows(target), 0)
             target[0] = length
             target[1] = found
             out[r] = p
@@ -1048,7 +1048,7 @@ def score_states(handle, in_states, words, out_states):
 def begin_state(uni_logprob, uni_backoff, bos, order, state):
     """Set a `lm.State` array to the context of a sentence start."""
     state[0] = sentence_start(uni_logprob, uni_backoff, bos, True, order, state[STATE_KEYS:STATE_BOWS],
-                              _state_bows(state))
+                              state_bows(state))
     state[1] = 0
 
 

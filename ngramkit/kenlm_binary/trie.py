@@ -231,37 +231,76 @@ def _config(data, header, path):
     return quant, array_bits
 
 
-def read(data, buf, header, path):
-    """(orders, words, unk_added, quantized) of the trie file `data`."""
-    counts = header.counts
-    quant, array_bits = _config(data, header, path)
-    layout = Layout(header, quant, array_bits)
+def open_layout(data, header, path):
+    """The Layout of the trie file `data`, checked to fit in it."""
+    layout = Layout(header, *_config(data, header, path))
     if layout.end > len(data):
         raise FormatError(f"KenLM binary truncated: {len(data)} bytes where the trie needs {layout.end}", path)
+    return layout
+
+
+def quant_table_offsets(layout, order):
+    """Per order 2..N, the byte offsets of its probability and backoff bin centers (float32; -1:
+    the highest order has no backoffs), as SeparatelyQuantize lays them out after an 8-byte header."""
+    prob_bits, backoff_bits = layout.quant
+    at = layout.quant_offset + 8
+    offsets = []
+    for k in range(2, order + 1):
+        backoff_at = at + 4 * (1 << prob_bits) if k < order else -1
+        offsets.append((at, backoff_at))
+        at += 4 * ((1 << prob_bits) + (1 << backoff_bits))
+    return offsets
+
+
+def checked_high_starts(buf, level, k, path):
+    """The pointer array of a level with compressed pointers (`-a`; empty without): entry e is
+    the first record whose pointer's high part reaches e, so it must start at 0 and never decrease."""
+    if level.array_offset < 0:
+        return np.zeros(0, dtype="<u8")
+    high_starts = np.frombuffer(buf, dtype="<u8", count=level.array_len, offset=level.array_offset)
+    if high_starts[0] != 0 or np.any(high_starts[1:] < high_starts[:-1]) or high_starts[-1] > level.entries:
+        raise FormatError(f"KenLM binary: the {k}-gram pointer array is out of order (corrupt file)", path)
+    return high_starts
+
+
+def check_vocabulary_size(buf, header, layout, path):
+    """The vocabulary's word count must be the 1-grams' (less `<unk>`, which has no hash)."""
     n_words = int(np.frombuffer(buf, dtype="<u8", count=1, offset=layout.vocab_offset)[0])
-    if n_words + 1 != counts[0]:
-        raise FormatError(f"KenLM binary: vocabulary of {n_words + 1} words for {counts[0]} 1-grams", path)
+    if n_words + 1 != header.counts[0]:
+        raise FormatError(f"KenLM binary: vocabulary of {n_words + 1} words for {header.counts[0]} 1-grams", path)
+
+
+def vocabulary_hashes(buf, header, layout):
+    """The sorted MurmurHash64A hashes of the words other than `<unk>` (a view of `buf`)."""
+    return np.frombuffer(buf, dtype="<u8", count=header.counts[0] - 1, offset=layout.vocab_offset + 8)
+
+
+def checked_words(data, buf, header, layout, path):
+    """The words stored after the trie, in id order (`<unk>` first), checked against the hashes."""
     if not header.has_vocabulary:
         raise FormatError("KenLM binary was built without its vocabulary strings (build_binary -v), "
                           "so its words cannot be recovered", path)
-    words = read_words(data, layout.end, counts[0], path)
-    stored = np.frombuffer(buf, dtype="<u8", count=n_words, offset=layout.vocab_offset + 8)
-    pool, offsets = word_pool(words[1:])
-    if not np.array_equal(hash_words(pool, offsets), stored):
+    words = read_words(data, layout.end, header.counts[0], path)
+    if not np.array_equal(hash_words(*word_pool(words[1:])), vocabulary_hashes(buf, header, layout)):
         raise FormatError("KenLM binary: the vocabulary hashes do not match its words (corrupt file)", path)
+    return words
+
+
+def read(data, buf, header, path):
+    """(orders, words, unk_added, quantized) of the trie file `data`."""
+    counts = header.counts
+    layout = open_layout(data, header, path)
+    quant = layout.quant
+    check_vocabulary_size(buf, header, layout, path)
+    words = checked_words(data, buf, header, layout, path)
 
     tables = None
     if quant is not None:
         prob_bits, backoff_bits = quant
-        floats = np.frombuffer(buf, dtype="<f4", offset=layout.quant_offset + 8,
-                               count=(header.order - 2) * ((1 << prob_bits) + (1 << backoff_bits)) + (1 << prob_bits))
-        tables, at = [], 0
-        for _ in range(header.order - 2):
-            prob_table = floats[at:at + (1 << prob_bits)]
-            at += 1 << prob_bits
-            tables.append((prob_table, floats[at:at + (1 << backoff_bits)]))
-            at += 1 << backoff_bits
-        tables.append((floats[at:at + (1 << prob_bits)], None))
+        tables = [(np.frombuffer(buf, dtype="<f4", count=1 << prob_bits, offset=prob_at),
+                   np.frombuffer(buf, dtype="<f4", count=1 << backoff_bits, offset=backoff_at) if backoff_at >= 0
+                   else None)
+                  for prob_at, backoff_at in quant_table_offsets(layout, header.order)]
 
     uni = np.frombuffer(buf, dtype=UNIGRAM_RECORD, count=counts[0] + 1, offset=layout.unigram_offset)
     pointers = uni["next"].astype(np.int64)
@@ -275,12 +314,7 @@ def read(data, buf, header, path):
     level_words, level_pointers, level_prefix = [ids.astype(np.int64)], [pointers], [None]
     for k in range(2, header.order + 1):
         level = layout.levels[k - 2]
-        high_starts = np.zeros(0, dtype=np.int64)
-        if level.array_offset >= 0:
-            high_starts = np.frombuffer(buf, dtype="<u8", count=level.array_len, offset=level.array_offset)
-            high_starts = high_starts.astype(np.int64)
-            if high_starts[0] != 0 or np.any(np.diff(high_starts) < 0) or high_starts[-1] > level.entries:
-                raise FormatError(f"KenLM binary: the {k}-gram pointer array is out of order (corrupt file)", path)
+        high_starts = checked_high_starts(buf, level, k, path).astype(np.int64)
         words_k, prob, backoff, child = _unpack_level(
             buf, level.offset, level.entries, level.word_bits, level.value_bits, level.pointer_bits,
             level.total_bits, quant is not None, quant[1] if quant is not None and k < header.order else 0,
