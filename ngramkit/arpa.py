@@ -22,7 +22,7 @@ import numpy as np
 
 from .constants import hash_bytes
 from .errors import EncodingError, FormatError
-from .jit import available_cores, njit
+from .jit import available_cores, njit, release_compiler_code
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_value, parse_float
 from .spill import release
@@ -791,6 +791,7 @@ def _read(path, vocab, limit_vocab, record_order, encoding, sink=None):
                 line = header.line
                 continue
             pos, line = body
+            release_compiler_code()  # the header's kernels have set Numba up; the n-grams' memory comes next
             sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding, sink)
         line = sections.feed(raw, buf, pos, end, line)
     if sections is None:

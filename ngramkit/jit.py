@@ -1,7 +1,8 @@
 """`njit` as Numba's, except that a compiled caller never specialises a callee on constants
 and that compiled code runs without the GIL (other threads, such as counting workers or the
-memory cap's pager, go on meanwhile); a cache prefetch for compiled code; and the number of
-cores that threads of compiled kernels can use.
+memory cap's pager, go on meanwhile); a cache prefetch for compiled code; the number of
+cores that threads of compiled kernels can use; and `release_compiler_code`, which gives back
+the resident code of LLVM once the kernels are loaded.
 
 Numba types a constant argument (`f(x, 0)`, or a counter still holding its initial 0 while
 the caller is being typed) as a literal, and compiles the callee once more for it. Those
@@ -9,6 +10,7 @@ extra copies, a dozen of them, cost seconds on the first run of every command, w
 on-disk cache is empty. Calls from compiled code here see the plain types instead.
 """
 
+import ctypes
 import os
 
 import numba
@@ -61,3 +63,29 @@ def prefetch(typingctx, array, index):
 def available_cores():
     """CPU cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+_MADV_DONTNEED = 4  # Linux's madvise advice
+
+
+def release_compiler_code():
+    """Drop the code pages of LLVM (llvmlite's library) from this process's resident memory.
+
+    Kernels from the on-disk cache need LLVM only to link them, but Numba compiles its runtime
+    module in every process, which runs LLVM's optimiser and code generator: about 50 MB of
+    their code stays resident (half the start-up memory), never to run again in a job whose peak
+    comes later, when the model is read. Code pages are never written, so dropping them loses
+    nothing: a page that runs again is read back from the page cache. Linux only (elsewhere,
+    or without /proc, nothing happens)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            ranges = [line.split()[0] for line in maps
+                      if line.split()[1:2] == ["r-xp"] and "llvmlite" in line.rsplit("/", 1)[-1]]
+        libc = ctypes.CDLL(None)
+    except (OSError, IndexError):
+        return
+    madvise = libc.madvise
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    for span in ranges:
+        start, end = (int(x, 16) for x in span.split("-"))
+        madvise(start, end - start, _MADV_DONTNEED)

@@ -547,7 +547,9 @@ class PerplexityScorer:
     def _score_block(self, block, keep, total, cache, unknown, keep_empty):
         vocab = self.vocab
         buf = np.frombuffer(block, dtype=np.uint8)
-        ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty)
+        # the words' byte spans serve the per-sentence output and multiwords only (16 bytes a token)
+        ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty,
+                                                         keep or self.multiwords)
         if self.multiwords:
             parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
         else:
