@@ -30,7 +30,7 @@ _EXPORTS = {
     "NgramkitError": "errors", "UsageError": "errors", "FormatError": "errors", "EncodingError": "errors",
     "MissingFileError": "errors", "OutputError": "errors", "EstimationError": "errors",
     "EmptyInputError": "errors",
-    "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes",
+    "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes", "save_intermediate": "classes",
 }
 __all__ = sorted(_EXPORTS)
 
