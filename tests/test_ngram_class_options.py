@@ -175,3 +175,62 @@ def test_vocab_by_hand(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert partition((tmp_path / "c.txt").read_text().splitlines()) == {
         "CLASS-00001": {("<unk>", "0.5"), ("a", "0.5")}, "CLASS-00003": {("x", "1")}}
+
+
+# -- -read -------------------------------------------------------------------------------------
+
+def test_read_srilms_classes_back(tiny, tmp_path):
+    # SRILM's 50 classes read back as the start, -numclasses 50: nothing to merge, and the
+    # files written are SRILM's again (probabilities recomputed from the counts)
+    proc = run_ngram_class(["-text", tiny, "-numclasses", 50, "-read", DATA / "classes-tiny100-incr50.txt",
+                            "-classes", tmp_path / "c.txt", "-class-counts", tmp_path / "c.counts"])
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "c.txt").read_bytes() == (DATA / "classes-tiny100-incr50.txt").read_bytes()
+    assert (tmp_path / "c.counts").read_bytes() == (DATA / "classes-tiny100-incr50.counts").read_bytes()
+
+
+@pytest.mark.parametrize("merging", [[], ["-full"]])
+def test_read_the_classes_one_merge_before(merging, tiny, tmp_path):
+    # the 51 classes SRILM had before its last merge (saved with -save-maxclasses 51), read
+    # back and merged once: SRILM's final classes, byte for byte
+    proc = run_ngram_class(["-text", tiny, "-numclasses", 50, "-classes", tmp_path / "c.txt", "-save", 1,
+                            "-save-maxclasses", 51])
+    assert proc.returncode == 0, proc.stderr
+    proc = run_ngram_class(["-text", tiny, "-numclasses", 50, "-read", tmp_path / "c.txt.000000",
+                            "-classes", tmp_path / "r.txt", "-class-counts", tmp_path / "r.counts"] + merging)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "r.txt").read_bytes() == (DATA / "classes-tiny100-incr50.txt").read_bytes()
+    assert (tmp_path / "r.counts").read_bytes() == (DATA / "classes-tiny100-incr50.counts").read_bytes()
+
+
+def test_read_by_hand(tmp_path):
+    # "a x / b x / c x" with a and c read into K (zzz is not counted: skipped). The other words
+    # get new classes in byte order, numbered from 1: b CLASS-00001, x CLASS-00002
+    text = tmp_path / "t.txt"
+    text.write_text("a x\nb x\nc x\n")
+    (tmp_path / "k.classes").write_text("K 1 a\nK 0.5 c\nQ 1 zzz\n")
+    three = induce_classes(text, 3, full=True, initial_classes=tmp_path / "k.classes")
+    assert len(three.merges) == 0
+    assert partition(f"{c} {p:.16g} {w}" for c, p, w in three.definitions()) == {
+        "CLASS-00001": {("b", "1")}, "CLASS-00002": {("x", "1")}, "K": {("a", "0.5"), ("c", "0.5")}}
+    # K and CLASS-00001 have the same contexts (<s> _ x): their merge loses nothing, and keeps
+    # the first name in byte order, CLASS-00001
+    two = induce_classes(text, 2, full=True, initial_classes=tmp_path / "k.classes")
+    assert partition(f"{c} {p:.16g} {w}" for c, p, w in two.definitions()) == {
+        "CLASS-00001": {("a", "0.3333333333333333"), ("b", "0.3333333333333333"), ("c", "0.3333333333333333")},
+        "CLASS-00002": {("x", "1")}}
+
+
+@pytest.mark.parametrize("lines, line, message", [
+    ("K 1 a\nK 1 a b\n", 2, "malformed class expansion"),
+    ("K p a\n", 1, "malformed class expansion probability"),
+    ("K 1 a\nL 1 a\n", 2, "only single class expansion per word allowed"),
+])
+def test_read_errors(lines, line, message, tmp_path):
+    (tmp_path / "t.txt").write_text("a x\n")
+    (tmp_path / "bad.classes").write_text(lines)
+    with pytest.raises(FormatError, match=message) as info:
+        induce_classes(tmp_path / "t.txt", 1, initial_classes=tmp_path / "bad.classes")
+    assert info.value.line == line
+    proc = run_ngram_class(["-text", tmp_path / "t.txt", "-numclasses", 1, "-read", tmp_path / "bad.classes"])
+    assert proc.returncode != 0 and proc.stderr.count("\n") == 1 and f"bad.classes:{line}:" in proc.stderr

@@ -12,9 +12,9 @@ from ..jit import njit
 from ..perplexity import TextStats
 from ..scoring import WordTable, tokenize_lines
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
-from ..textio import atomic_output, iter_line_blocks
+from ..textio import atomic_output, iter_line_blocks, iter_lines
 from ..vocab import BOS, EOS, UNK, Vocabulary
-from .definitions import PAUSE
+from .definitions import C_DOUBLE_PREFIX, PAUSE
 
 
 @njit(cache=True, inline="always")
@@ -167,14 +167,16 @@ def _t_items(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, keys_out, vals_o
 
 @njit(cache=True)
 def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigram_counts, is_class,
-            num_classes, full, order, max_words):
+            num_classes, full, order, max_words, name_rank, class_words):
     """Merge classes (each classed token starts as its own) down to num_classes; returns (the
     class of each token, -1 where not classed; class unigram counts; class bigram rows and
     counts; the merges made, (kept, merged into it) per iteration). Bigrams come in the order
     SRILM inserts them; `token_key`/`key_token`: SRILM's vocabulary index of each token and
     back. `order`: the classes by decreasing count (ties: later first), the order incremental
     merging adds them in. max_words > 0 (incremental only): a class that reaches that many
-    words leaves the merge set, and the next class joins it."""
+    words leaves the merge set, and the next class joins it. `name_rank`: each class's place
+    in the byte order of class names (the order pairs are tried in); `class_words`: each
+    class's number of words."""
     n_tables = 2 * n_tokens  # forward table of token x: x; reversed: n_tokens + x
     tab_off = np.full(n_tables, -1, dtype=np.int64)
     tab_bits = np.zeros(n_tables, dtype=np.int64)
@@ -217,7 +219,7 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
             members[s] = order[next_add]
             next_add += 1
     live = n_classes
-    class_words = np.ones(n_tokens, dtype=np.int64)
+    class_words = class_words.copy()
     merges = np.empty((max(n_classes - 1, 0), 2), dtype=np.int64)
     iters = 0
     while True:
@@ -232,8 +234,9 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
             members[s] = order[next_add]
             next_add += 1
         pk, pv = pool[0], pool[1]
-        # the best merge: pairs in sorted (id) order, the first strictly best wins
-        current = np.sort(members[members >= 0])
+        # the best merge: pairs in class name order, the first strictly best wins
+        current = members[members >= 0]
+        current = current[np.argsort(name_rank[current])]
         best_1 = -1
         best_2 = -1
         best = np.float32(0.0)
@@ -539,18 +542,22 @@ class ClassInduction:
     merges: np.ndarray = None  # (kept class, class merged into it) per iteration, in order
     word_bigram_keys: np.ndarray = None  # the counted word bigrams (a * len(vocab) + b) and counts
     word_bigram_counts: np.ndarray = None
+    initial_class: np.ndarray = None  # each classed word's class before merging (-1: not classed)
 
     def after(self, iterations):
         """The classes as they were after the first `iterations` merges (what `-save` writes)."""
         n = len(self.vocab)
-        word_class = _replayed(n, np.flatnonzero(self.word_class >= 0), self.merges[:iterations])
+        classed = self.initial_class >= 0
+        founders = np.flatnonzero(classed & (self.initial_class == np.arange(n)))
+        replayed = _replayed(n, founders, self.merges[:iterations])
+        word_class = np.where(classed, replayed[np.maximum(self.initial_class, 0)], -1)
         token = np.where(word_class >= 0, word_class, np.arange(n))
         class_unigrams = np.bincount(token, weights=self.word_counts, minlength=n).astype(np.int64)
         keys = token[self.word_bigram_keys // n] * n + token[self.word_bigram_keys % n]
         keys, where = np.unique(keys, return_inverse=True)
         values = np.bincount(where, weights=self.word_bigram_counts, minlength=len(keys)).astype(np.int64)
         return ClassInduction(self.vocab, word_class, self.names, self.word_counts, class_unigrams, keys, values,
-                              self.srilm_index)
+                              self.srilm_index, initial_class=self.initial_class)
 
     def definitions(self):
         """(class name, probability, word) lines in SRILM's order: classes by name, each
@@ -673,7 +680,8 @@ def save_intermediate(induction, every, max_classes=0, classes=None, class_count
     `saved_path` names (to stdout, each after a `*** SAVE FOR ITERATION N ***` line, for `-`)."""
     import sys
 
-    n_classes = int(np.count_nonzero(induction.word_class >= 0))
+    initial = induction.initial_class
+    n_classes = int(np.count_nonzero(initial == np.arange(len(initial))))
     for done, label in save_schedule(len(induction.merges), n_classes, every, max_classes):
         state = induction.after(done)
         for base, write in ((classes, state.write_classes), (class_counts, state.write_class_counts)):
@@ -687,10 +695,34 @@ def save_intermediate(induction, every, max_classes=0, classes=None, class_count
                 write(saved_path(base, label))
 
 
+def _initial_classes(path, vocab, fold):
+    """The `CLASS p word` lines of a classes file (`-read`): {word id: class name} and the class
+    names in order of appearance. Unknown words are skipped, as SRILM skips them."""
+    assigned, names = {}, []
+    for line_no, line in iter_lines(path):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 3:
+            raise FormatError("malformed class expansion (not 'CLASS p word')", path, line_no)
+        word = vocab.index.get(fold(fields[2]))
+        if word is None:
+            continue
+        if not C_DOUBLE_PREFIX.match(fields[1]):
+            raise FormatError(f"malformed class expansion probability {fields[1]!r}", path, line_no)
+        if word in assigned:
+            raise FormatError(f"only single class expansion per word allowed ({fields[2]})", path, line_no)
+        assigned[word] = fold(fields[0])
+        names.append(assigned[word])
+    return assigned, list(dict.fromkeys(names))
+
+
 def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_per_class=0, counts=None,
-                   vocab=None, tolower=False):
+                   vocab=None, tolower=False, initial_classes=None):
     """SRILM's ngram-class on a text file, or (`counts`) an SRILM count file of uni- and
-    bigrams: each word (but `noclass_words`, default <s> and </s>) starts as a class of its own, and the pair of classes whose merge loses the least
+    bigrams: each word (but `noclass_words`, default <s> and </s>) starts as a class of its
+    own, or in its class of `initial_classes` (a classes file of `CLASS p word` lines, such as
+    ngram-class writes: `-read`), and the pair of classes whose merge loses the least
     bigram log likelihood is merged until `num_classes` remain. full=False merges
     incrementally (classes join by decreasing count, num_classes + 1 at a time: Brown et al.'s
     O(VC^2) algorithm); full=True over all classes (O(V^3)). max_words_per_class > 0
@@ -726,18 +758,34 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     for w in noclass:
         if w in vocab.index:
             is_class[vocab.index[w]] = False
-    # class names in creation order (sorted words), skipping names that are words
-    names = {}
+    assigned, read_names = _initial_classes(initial_classes, vocab, fold) if initial_classes else ({}, [])
+    assigned = {w: name for w, name in assigned.items() if word_counts[w] > 0}
+    for w in assigned:
+        is_class[w] = True  # even a word of the no-class list
+    # each class is represented by its first word (in byte order); new class names in creation
+    # order (sorted words), skipping names that are words or read classes
+    classed = np.flatnonzero(is_class)
+    founder = np.arange(n)
+    names, founder_of = {}, {}
+    taken = set(vocab.index) | set(read_names) | set(noclass_list or []) | set(vocab_list or [])
     number = 0
-    for w in np.flatnonzero(is_class):
+    for w in classed.tolist():
+        if w in assigned:
+            founder[w] = founder_of.setdefault(assigned[w], w)
+            names[int(founder[w])] = assigned[w]
+            continue
         while True:
             number += 1
             name = f"CLASS-{number:05d}"
-            if name not in vocab.index:
+            if name not in taken:
                 break
-        names[int(w)] = name
-    classed = np.flatnonzero(is_class)
-    order = classed[np.lexsort((-classed, -word_counts[classed]))]
+        names[w] = name
+    founders = np.array(sorted(names), dtype=np.int64)
+    is_founder = np.zeros(n, dtype=np.bool_)
+    is_founder[founders] = True
+    class_count = np.bincount(founder[classed], weights=word_counts[classed], minlength=n).astype(np.int64)
+    class_size = np.bincount(founder[classed], minlength=n).astype(np.int64)
+    unigram_counts = np.where(is_class, class_count, word_counts)
     # SRILM's vocabulary: <unk>, <s>, </s>, -pau-, the no-class list, the text's words in order
     # of appearance, then the classes in order of creation
     if text is not None:
@@ -752,15 +800,27 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
                  + [vocab.words[w] for w in first_token]):
         index_of.setdefault(word, len(index_of))
     srilm_index = np.array([index_of.get(w, -1) for w in vocab.words], dtype=np.int64)
+    # the classes' indices: those read (in order of appearance), then the new ones
+    for name in read_names + [names[f] for f in founders.tolist() if names[f] not in read_names]:
+        index_of.setdefault(name, len(index_of))
     token_key = srilm_index.copy()
-    token_key[classed] = len(index_of) + np.arange(len(classed))
+    token_key[founders] = [index_of[names[f]] for f in founders.tolist()]
     key_token = np.full(int(token_key.max()) + 1, -1, dtype=np.int64)
     key_token[token_key[token_key >= 0]] = np.flatnonzero(token_key >= 0)
+    # incremental merging adds classes by count, ties by index (later first)
+    order = founders[np.lexsort((-token_key[founders], -class_count[founders]))]
+    name_rank = np.zeros(n, dtype=np.int64)
+    by_name = sorted(founders.tolist(), key=lambda f: names[f].encode("utf-8", "surrogateescape"))
+    name_rank[by_name] = np.arange(len(by_name))
     rows, row_counts = _trie_order(appearance, counted.ngrams[1], counted.counts[1], first_bigram, srilm_index)
-    word_class, class_unigrams, out_a, out_b, values, merges = _induce(
-        n, token_key, key_token, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), row_counts,
-        word_counts, is_class, num_classes, full, order.astype(np.int64), max(int(max_words_per_class), 0))
+    token = np.where(is_class, founder, np.arange(n))  # each word's class (its founder) or itself
+    classes, class_unigrams, out_a, out_b, values, merges = _induce(
+        n, token_key, key_token, token[rows[:, 0]].astype(np.int64), token[rows[:, 1]].astype(np.int64), row_counts,
+        unigram_counts, is_founder, num_classes, full, order.astype(np.int64), max(int(max_words_per_class), 0),
+        name_rank, class_size)
+    word_class = np.where(is_class, classes[founder], -1)
     keys = out_a * n + out_b
     word_bigrams = counted.ngrams[1].astype(np.int64)
     return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index,
-                          merges, word_bigrams[:, 0] * n + word_bigrams[:, 1], counted.counts[1].astype(np.int64))
+                          merges, word_bigrams[:, 0] * n + word_bigrams[:, 1], counted.counts[1].astype(np.int64),
+                          np.where(is_class, founder, -1))

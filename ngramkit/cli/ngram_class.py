@@ -2,14 +2,16 @@
 likelihood), with SRILM's options:
 
     ngram-class -text T | -counts C  -numclasses N [-full | -incremental] [-noclass-vocab F]
-                [-vocab F] [-tolower] [-maxwordsperclass N] [-classes F] [-class-counts F]
+                [-vocab F] [-tolower] [-read F] [-maxwordsperclass N] [-classes F] [-class-counts F]
                 [-save N [-save-maxclasses M]] [-debug 1]
 
 `-classes` gets the classes file `ngram -classes` reads, `-class-counts` the class uni- and
 bigram counts; `-debug 1` prints the final text statistics to stderr.
 `-counts` starts from a count file (uni- and bigram lines; longer ones are skipped) instead
 of a text; `-vocab` closes the vocabulary (other words are counted as <unk>); `-tolower`
-lowercases every word. `-maxwordsperclass N` (incremental merging): a class of N words takes
+lowercases every word. `-read F` starts from the classes of F (`CLASS p word` lines, as
+`-classes` writes them; words not counted are skipped) instead of one class per word.
+`-maxwordsperclass N` (incremental merging): a class of N words takes
 no more. `-save N` also writes the classes and class counts every N merges, to
 `F.NNNNNN` (`F.NNNNNN.gz` for `F.gz`; to stdout after a `*** SAVE FOR ITERATION ***` line
 for `-`), numbered by iteration; with `-save-maxclasses M` numbered from 0 once at most M
@@ -41,6 +43,7 @@ OPTIONS = [
     Option("maxwordsperclass", int, 0, "maximum number of words per class (incremental merging)"),
     Option("save", int, 0, "save classes/counts every this many iterations"),
     Option("save-maxclasses", int, 0, "save only once at most this many classes are left"),
+    Option("read", str, help="read initial class definitions (CLASS p word lines) from this file"),
 ]
 
 
@@ -57,7 +60,7 @@ def ngram_class(argv):
     vocab = _file_words(opts["vocab"]) if opts["vocab"] else None
     induction = induce_classes(opts["text"], opts["numclasses"], full=opts["full"], noclass_words=noclass,
                                max_words_per_class=opts["maxwordsperclass"], counts=opts["counts"], vocab=vocab,
-                               tolower=opts["tolower"])
+                               tolower=opts["tolower"], initial_classes=opts["read"])
     save_intermediate(induction, opts["save"], opts["save_maxclasses"], opts["classes"], opts["class_counts"])
     if opts["classes"]:
         induction.write_classes(opts["classes"])
@@ -75,7 +78,7 @@ def _file_words(path):
 
 
 def main(argv=None):
-    run(PROG, ngram_class, sys.argv[1:] if argv is None else argv, flags={"noclass_words": "-noclass-vocab",
+    run(PROG, ngram_class, sys.argv[1:] if argv is None else argv, flags={"noclass_words": "-noclass-vocab", "initial_classes": "-read",
                                                                            "max_words_per_class": "-maxwordsperclass"})
 
 
