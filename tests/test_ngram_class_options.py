@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data" / "classes"
 
 def run_ngram_class(argv, cwd=None):
     return subprocess.run([sys.executable, "-m", "ngramkit.cli.ngram_class"] + [str(a) for a in argv],
-                          capture_output=True, text=True, cwd=cwd)
+                          check=False, capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.fixture
@@ -234,3 +234,11 @@ def test_read_errors(lines, line, message, tmp_path):
     assert info.value.line == line
     proc = run_ngram_class(["-text", tmp_path / "t.txt", "-numclasses", 1, "-read", tmp_path / "bad.classes"])
     assert proc.returncode != 0 and proc.stderr.count("\n") == 1 and f"bad.classes:{line}:" in proc.stderr
+
+
+def test_numclasses_0_merges_nothing(tmp_path):
+    # SRILM merges only when -numclasses > 0: each word stays a class of its own
+    (tmp_path / "t.txt").write_text("a x\nb x\n")
+    induction = induce_classes(tmp_path / "t.txt", 0)
+    assert induction.definitions() == [("CLASS-00001", 1.0, "a"), ("CLASS-00002", 1.0, "b"),
+                                       ("CLASS-00003", 1.0, "x")]

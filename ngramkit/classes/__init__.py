@@ -16,8 +16,9 @@ membership table (SRILM's classes file: `CLASS [p] word ...` lines, see classes-
 - `ClassModel.expand` is `ngram -expand-classes N`: the equivalent word n-gram model;
   `ClassModel.to_fst` the G.fst of the class model with classes replaced by their words.
 - `induce_classes` is `ngram-class`: Brown et al.'s greedy merging (incremental or full), from
-  a text or a count file, each word its own class or in the class a classes file gives it; `ClassInduction.after(k)` the classes after k merges, which
-  `save_intermediate` writes as `-save` does.
+  a text or a count file, each word its own class or in the class a classes file gives it;
+  `ClassInduction.after(k)` the classes after k merges, which `save_intermediate` writes as
+  `-save` does.
 
 The forward pass keeps SRILM's arithmetic: float32 log probabilities summed with
 `AddLogP` in double, and the states of a position visited in the order of SRILM's hash

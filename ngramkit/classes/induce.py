@@ -723,7 +723,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     bigrams: each word (but `noclass_words`, default <s> and </s>) starts as a class of its
     own, or in its class of `initial_classes` (a classes file of `CLASS p word` lines, such as
     ngram-class writes: `-read`), and the pair of classes whose merge loses the least
-    bigram log likelihood is merged until `num_classes` remain. full=False merges
+    bigram log likelihood is merged until `num_classes` remain (none when it is 0). full=False merges
     incrementally (classes join by decreasing count, num_classes + 1 at a time: Brown et al.'s
     O(VC^2) algorithm); full=True over all classes (O(V^3)). max_words_per_class > 0
     (incremental merging): a class with that many words takes no more. `vocab` (a list of
@@ -736,8 +736,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     fold = (lambda w: w.lower()) if tolower else (lambda w: w)
     noclass_list = [fold(w) for w in noclass_words] if noclass_words is not None else None
     vocab_list = [fold(w) for w in vocab] if vocab is not None else None
-    if num_classes < 1:
-        num_classes = 1
+    no_merging = num_classes < 1  # SRILM merges only for -numclasses > 0
     closed = None if vocab_list is None else Vocabulary(
         vocab_list + (noclass_list if noclass_list is not None else [BOS, EOS]))
     if text is not None:
@@ -815,9 +814,9 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     rows, row_counts = _trie_order(appearance, counted.ngrams[1], counted.counts[1], first_bigram, srilm_index)
     token = np.where(is_class, founder, np.arange(n))  # each word's class (its founder) or itself
     classes, class_unigrams, out_a, out_b, values, merges = _induce(
-        n, token_key, key_token, token[rows[:, 0]].astype(np.int64), token[rows[:, 1]].astype(np.int64), row_counts,
-        unigram_counts, is_founder, num_classes, full, order.astype(np.int64), max(int(max_words_per_class), 0),
-        name_rank, class_size)
+        n, token_key, key_token, token[rows[:, 0]].astype(np.int64), token[rows[:, 1]].astype(np.int64),
+        row_counts, unigram_counts, is_founder, n if no_merging else num_classes, full, order.astype(np.int64),
+        max(int(max_words_per_class), 0), name_rank, class_size)
     word_class = np.where(is_class, classes[founder], -1)
     keys = out_a * n + out_b
     word_bigrams = counted.ngrams[1].astype(np.int64)

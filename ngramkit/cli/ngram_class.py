@@ -6,7 +6,8 @@ likelihood), with SRILM's options:
                 [-save N [-save-maxclasses M]] [-debug 1]
 
 `-classes` gets the classes file `ngram -classes` reads, `-class-counts` the class uni- and
-bigram counts; `-debug 1` prints the final text statistics to stderr.
+bigram counts; `-debug 1` prints the final text statistics to stderr; `-numclasses 0` merges
+nothing.
 `-counts` starts from a count file (uni- and bigram lines; longer ones are skipped) instead
 of a text; `-vocab` closes the vocabulary (other words are counted as <unk>); `-tolower`
 lowercases every word. `-read F` starts from the classes of F (`CLASS p word` lines, as
@@ -78,8 +79,8 @@ def _file_words(path):
 
 
 def main(argv=None):
-    run(PROG, ngram_class, sys.argv[1:] if argv is None else argv, flags={"noclass_words": "-noclass-vocab", "initial_classes": "-read",
-                                                                           "max_words_per_class": "-maxwordsperclass"})
+    flags = {"noclass_words": "-noclass-vocab", "initial_classes": "-read", "max_words_per_class": "-maxwordsperclass"}
+    run(PROG, ngram_class, sys.argv[1:] if argv is None else argv, flags=flags)
 
 
 if __name__ == "__main__":
