@@ -133,6 +133,24 @@ def test_counts_give_srilms_classes_of_the_text(sort, tiny, tmp_path):
         (DATA / "classes-tiny100-incr50.counts").read_text().splitlines())
 
 
+def test_text_and_counts_are_added(tiny, tmp_path):
+    # the first 50 lines as text, the counts of the other 50 from a count file: the counts of
+    # all 100, so SRILM's classes of all 100 (lines within a class aside, as above)
+    lines = tiny.read_bytes().splitlines(keepends=True)
+    (tmp_path / "head.txt").write_bytes(b"".join(lines[:50]))
+    (tmp_path / "tail.txt").write_bytes(b"".join(lines[50:]))
+    counts = tmp_path / "tail.counts"
+    subprocess.run([sys.executable, "-m", "ngramkit.cli.ngram_count", "-order", "2", "-text",
+                    str(tmp_path / "tail.txt"), "-write", str(counts)], check=True, capture_output=True)
+    proc = run_ngram_class(["-text", tmp_path / "head.txt", "-counts", counts, "-numclasses", 50,
+                            "-classes", tmp_path / "c.txt", "-class-counts", tmp_path / "c.counts"])
+    assert proc.returncode == 0, proc.stderr
+    assert partition((tmp_path / "c.txt").read_text().splitlines()) == partition(
+        (DATA / "classes-tiny100-incr50.txt").read_text().splitlines())
+    assert sorted((tmp_path / "c.counts").read_text().splitlines()) == sorted(
+        (DATA / "classes-tiny100-incr50.counts").read_text().splitlines())
+
+
 def test_counts_by_hand(tmp_path):
     # the counts of "a x / b x" (and a trigram line, skipped as SRILM skips it)
     counts = tmp_path / "c.counts"
@@ -151,8 +169,6 @@ def test_counts_errors(tmp_path):
     assert info.value.line == 4
     proc = run_ngram_class(["-counts", counts, "-numclasses", 2])
     assert proc.returncode != 0 and proc.stderr.count("\n") == 1 and "c.counts:4:" in proc.stderr
-    proc = run_ngram_class(["-counts", counts, "-text", counts, "-numclasses", 2])
-    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
 
 
 # -- -vocab, -tolower --------------------------------------------------------------------------

@@ -495,6 +495,14 @@ def _count_file_occurrences(path, vocab, bigrams, word_counts, tolower=False):
     return by_first(first), by_first(first_root), first_bigram
 
 
+def _with_bigrams(counts):
+    """Counts with an (empty) bigram order where they have none."""
+    if len(counts.ngrams) < 2:
+        counts.ngrams.append(np.zeros((0, 2), dtype=np.int32))
+        counts.counts.append(np.zeros(0, dtype=np.int64))
+    return counts
+
+
 def _lowercased(counts):
     """Counts with their words lowercased (SRILM's -tolower on a count file): counts of words
     that become the same word are summed."""
@@ -719,8 +727,8 @@ def _initial_classes(path, vocab, fold):
 
 def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_per_class=0, counts=None,
                    vocab=None, tolower=False, initial_classes=None):
-    """SRILM's ngram-class on a text file, or (`counts`) an SRILM count file of uni- and
-    bigrams: each word (but `noclass_words`, default <s> and </s>) starts as a class of its
+    """SRILM's ngram-class on a text file and/or (`counts`) an SRILM count file of uni- and
+    bigrams (added to the text's): each word (but `noclass_words`, default <s> and </s>) starts as a class of its
     own, or in its class of `initial_classes` (a classes file of `CLASS p word` lines, such as
     ngram-class writes: `-read`), and the pair of classes whose merge loses the least
     bigram log likelihood is merged until `num_classes` remain (none when it is 0). full=False merges
@@ -729,28 +737,29 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     (incremental merging): a class with that many words takes no more. `vocab` (a list of
     words): a closed vocabulary, other words counted as <unk>; `tolower`: words lowercased."""
     from ..countfile import read_counts
+    from ..counting import merge_counts
     from ..training import count
 
-    if (text is None) == (counts is None):
-        raise UsageError("give either a text or a count file")
+    if text is None and counts is None:
+        raise UsageError("give a text or a count file (or both)")
     fold = (lambda w: w.lower()) if tolower else (lambda w: w)
     noclass_list = [fold(w) for w in noclass_words] if noclass_words is not None else None
     vocab_list = [fold(w) for w in vocab] if vocab is not None else None
     no_merging = num_classes < 1  # SRILM merges only for -numclasses > 0
     closed = None if vocab_list is None else Vocabulary(
         vocab_list + (noclass_list if noclass_list is not None else [BOS, EOS]))
+    counted = None
     if text is not None:
-        counted = count(text, order=2, vocab=closed, tolower=tolower, progress=False)
-    else:
-        counted = read_counts([counts], order=2, vocab=closed)
+        counted = _with_bigrams(count(text, order=2, vocab=closed, tolower=tolower, progress=False))
+    if counts is not None:
+        from_file = _with_bigrams(read_counts([counts], order=2, vocab=closed))
         if tolower:
-            counted = _lowercased(counted)
+            from_file = _lowercased(from_file)
+        # SRILM counts the text, then adds the count file's counts
+        counted = from_file if counted is None else merge_counts(counted, from_file)
     vocab = counted.vocab
     n = len(vocab)
     word_counts = np.zeros(n, dtype=np.int64)
-    if len(counted.ngrams) < 2:
-        counted.ngrams.append(np.zeros((0, 2), dtype=np.int32))
-        counted.counts.append(np.zeros(0, dtype=np.int64))
     word_counts[counted.ngrams[0][:, 0]] = counted.counts[0]
     noclass = {BOS, EOS} if noclass_list is None else set(noclass_list)
     is_class = word_counts > 0
@@ -790,9 +799,18 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     if text is not None:
         first_token, appearance, first_bigram = _first_occurrences(text, vocab, counted.ngrams[1], tolower)
         appearance = appearance[np.isin(appearance, counted.ngrams[0][:, 0])]
-    else:
-        first_token, appearance, first_bigram = _count_file_occurrences(counts, vocab, counted.ngrams[1],
-                                                                        word_counts, tolower)
+    if counts is not None:
+        file_token, file_appearance, file_bigram = _count_file_occurrences(counts, vocab, counted.ngrams[1],
+                                                                           word_counts, tolower)
+        if text is None:
+            first_token, appearance, first_bigram = file_token, file_appearance, file_bigram
+        else:
+            # what the count file adds comes after all of the text
+            first_token = np.concatenate((first_token, file_token[~np.isin(file_token, first_token)]))
+            appearance = np.concatenate((appearance, file_appearance[~np.isin(file_appearance, appearance)]))
+            none = np.iinfo(np.int64).max
+            first_bigram = np.where(first_bigram < none, first_bigram,
+                                    np.where(file_bigram < none, file_bigram + (1 << 48), none))
     # vocab file words precede the no-class list
     index_of = {}
     for word in ([UNK, BOS, EOS, PAUSE] + (vocab_list or []) + (noclass_list or [])

@@ -1,15 +1,15 @@
 """`ngram-class`: SRILM's word class induction (Brown et al.'s greedy merging by bigram
 likelihood), with SRILM's options:
 
-    ngram-class -text T | -counts C  -numclasses N [-full | -incremental] [-noclass-vocab F]
+    ngram-class [-text T] [-counts C] -numclasses N [-full | -incremental] [-noclass-vocab F]
                 [-vocab F] [-tolower] [-read F] [-maxwordsperclass N] [-classes F] [-class-counts F]
                 [-save N [-save-maxclasses M]] [-debug 1]
 
 `-classes` gets the classes file `ngram -classes` reads, `-class-counts` the class uni- and
 bigram counts; `-debug 1` prints the final text statistics to stderr; `-numclasses 0` merges
 nothing.
-`-counts` starts from a count file (uni- and bigram lines; longer ones are skipped) instead
-of a text; `-vocab` closes the vocabulary (other words are counted as <unk>); `-tolower`
+`-counts` reads a count file (uni- and bigram lines; longer ones are skipped), added to the
+text's counts when both are given; `-vocab` closes the vocabulary (other words are counted as <unk>); `-tolower`
 lowercases every word. `-read F` starts from the classes of F (`CLASS p word` lines, as
 `-classes` writes them; words not counted are skipped) instead of one class per word.
 `-maxwordsperclass N` (incremental merging): a class of N words takes
@@ -38,7 +38,7 @@ OPTIONS = [
     Option("classes", str, help="class definitions output"),
     Option("class-counts", str, help="class N-gram count output"),
     Option("debug", int, 0, "1: print the final text statistics"),
-    Option("counts", str, help="count file to read (instead of -text)"),
+    Option("counts", str, help="count file to read (added to -text's counts)"),
     Option("vocab", str, help="vocabulary file: other words are counted as <unk>"),
     Option("tolower", bool, False, "map the vocabulary to lowercase"),
     Option("maxwordsperclass", int, 0, "maximum number of words per class (incremental merging)"),
@@ -52,8 +52,6 @@ def ngram_class(argv):
     opts = parse(argv, OPTIONS, PROG)
     if not opts["text"] and not opts["counts"]:
         raise UsageError("Specify counts or text file as input (-counts or -text)")
-    if opts["text"] and opts["counts"]:
-        raise UsageError("-text and -counts exclude each other here: give one of them")
     if opts["full"] and opts["incremental"]:
         raise UsageError("-full and -incremental exclude each other")
     # the file's words replace the default (<s> and </s>), as in SRILM
