@@ -32,11 +32,11 @@ _EXPORTS = {
     "NgramkitError": "errors", "UsageError": "errors", "FormatError": "errors", "EncodingError": "errors",
     "MissingFileError": "errors", "OutputError": "errors", "EstimationError": "errors",
     "EmptyInputError": "errors",
-    "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes",
     "CountLM": "count_lm", "read_count_lm": "count_lm", "SkipLM": "skip_lm", "read_skip_lm": "skip_lm",
     "read_google": "google_counts", "read_counts": "countfile",
     "make_batch_counts": "batch_counts", "merge_batch_counts": "batch_counts",
     "read_srilm_binary": "srilm_binary", "write_srilm_binary": "srilm_binary",
+    "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes", "save_intermediate": "classes",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -40,7 +40,10 @@ def _g(value, digits=7):
 
 
 def _esc(text):
-    return html.escape(str(text), quote=True)
+    """Text for the page; the bytes of a word that are not UTF-8 (a model read with the encoding
+    `bytes`, held as surrogate escapes) shown as \\xNN."""
+    shown = str(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return html.escape(shown, quote=True)
 
 
 # -- charts ----------------------------------------------------------------------------------
@@ -156,25 +159,25 @@ def sentence_surfaces(path, scorer, wanted):
     vocab = scorer.model.vocab
     found = {}
     first = 0
-    for block, _ in iter_line_blocks(path):
+    for block, _ in iter_line_blocks(path, scorer.encoding, allow_bytes=True):
         buf = np.frombuffer(block, dtype=np.uint8)
         ids, starts, ends, line_offsets = tokenize_lines(buf, *scorer.words.arrays(), scorer.unk)
         lines = len(line_offsets) - 1
         for s in wanted[(wanted >= first) & (wanted < first + lines)].tolist():
             lo, hi = sentence_span(ids, line_offsets, s - first, vocab.bos, vocab.eos)
-            found[s] = [bytes(buf[starts[t]:ends[t]]).decode("utf-8") for t in range(lo, hi)]
+            found[s] = [bytes(buf[starts[t]:ends[t]]).decode("utf-8", "surrogateescape") for t in range(lo, hi)]
         first += lines
     return found
 
 
-def pruning_curve(model, text, thresholds=DEFAULT_THRESHOLDS, minprune=2, on_point=None):
+def pruning_curve(model, text, thresholds=DEFAULT_THRESHOLDS, minprune=2, on_point=None, encoding=None):
     """[(n-grams, perplexity of `text`, threshold)] for the model and its prunings (0: unpruned);
-    `on_point(point)` sees each point as it is made."""
+    `on_point(point)` sees each point as it is made; `encoding`: the text's (PerplexityScorer's)."""
     pruner = Pruner(model, minprune)
     points = []
     for theta in [0.0] + sorted(thresholds):
         pruned = pruner.pruned(theta) if theta else model
-        points.append((sum(pruned.sizes()), PerplexityScorer(pruned).score_file(text).ppl(), theta))
+        points.append((sum(pruned.sizes()), PerplexityScorer(pruned, encoding=encoding).score_file(text).ppl(), theta))
         if on_point:
             on_point(points[-1])
     return points
@@ -315,15 +318,17 @@ def _sentence_meta(report, s, ppl):
 
 
 def build_report(model_path, text=None, vs=None, prune=False, thresholds=DEFAULT_THRESHOLDS, minprune=2,
-                 worst=12, oov_top=25, unk_word=None, quiet=False):
-    """The HTML text of the report (see the module docstring)."""
+                 worst=12, oov_top=25, unk_word=None, quiet=False, encoding="utf-8"):
+    """The HTML text of the report (see the module docstring). `encoding`: of the ARPA models and
+    the text (see textio); with `bytes` words are SRILM's byte strings, their bytes that are not
+    UTF-8 shown as \\xNN."""
     steps = 1 + (1 if vs else 0) + (1 + (1 if vs else 0) if text else 0) + (len(thresholds) if prune else 0)
     progress = Progress("report", quiet=quiet, total=steps)
     try:
         paths = [model_path] + ([vs] if vs else [])
         models = []
         for path in paths:
-            models.append(load(path))
+            models.append(load(path, encoding=encoding))
             progress.advance(1)
         facts = [ModelFacts.of(m, p) for m, p in zip(models, paths)]
         names = [f.name for f in facts]
@@ -340,7 +345,7 @@ def build_report(model_path, text=None, vs=None, prune=False, thresholds=DEFAULT
             parts.append(_model_section(facts[0], names[0]))
         parts.append("</section>")
         if text is not None:
-            scorers = [PerplexityScorer(m, unk_word) for m in models]
+            scorers = [PerplexityScorer(m, unk_word, encoding=encoding) for m in models]
             reports = []
             for scorer in scorers:
                 reports.append(scorer.report(text))
@@ -348,7 +353,7 @@ def build_report(model_path, text=None, vs=None, prune=False, thresholds=DEFAULT
             parts.append(_text_sections(text, names, models, scorers, reports, worst, oov_top))
             if prune:
                 points = pruning_curve(models[0], text, thresholds, minprune,
-                                       lambda point: point[2] and progress.advance(1))
+                                       lambda point: point[2] and progress.advance(1), encoding)
                 rows = "".join(f'<tr><td class="num">{t:g}</td><td class="num">{n:,}</td>'
                                f'<td class="num" data-stat="prune-ppl">{_g(p)}</td></tr>' for n, p, t in points)
                 parts.append(f"<section><h2>Pruning curve of {_esc(names[0])}</h2><div class='charts'><figure>"

@@ -243,8 +243,8 @@ def test_simple_class_model_by_hand(tiny):
     with pytest.raises(FormatError, match="word a has multiple class memberships"):
         ClassModel(load(tiny / "tiny.arpa"), tiny / "two.classes", simple=True)
     (tiny / "multi.classes").write_text("C 1 a b\n")
-    with pytest.raises(UsageError, match="more than one word"):
-        ClassModel(load(tiny / "tiny.arpa"), tiny / "multi.classes")
+    with pytest.raises(UsageError, match="one word each"):
+        ClassModel(load(tiny / "tiny.arpa"), tiny / "multi.classes", simple=True)
 
 
 # -- -expand-classes --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ PAUSE = "-pau-"  # a word of every SRILM vocabulary (index 3), a non-event
 
 # A C `sscanf("%lf")` prefix: SRILM takes a class line's second field as the expansion
 # probability whenever it starts with a number.
-_C_DOUBLE_PREFIX = re.compile(
+C_DOUBLE_PREFIX = re.compile(
     r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)", re.IGNORECASE)
 # replace-words-with-classes (a gawk script) takes it only when the whole field looks numeric.
 GAWK_NUMBER = re.compile(r"[-+0-9.][-+0-9e.]*")
@@ -52,7 +52,7 @@ def read_class_lines(path, gawk_numbers):
             if gawk_numbers:
                 match = GAWK_NUMBER.fullmatch(fields[1])
             else:
-                match = _C_DOUBLE_PREFIX.match(fields[1])
+                match = C_DOUBLE_PREFIX.match(fields[1])
             if match:
                 try:
                     prob = float(match.group(0))

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import FormatError, UsageError
 from ..jit import njit
 from ..perplexity import TextStats
 from ..scoring import WordTable, tokenize_lines
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
-from ..textio import atomic_output, iter_line_blocks
+from ..textio import atomic_output, iter_line_blocks, iter_lines
 from ..vocab import BOS, EOS, UNK, Vocabulary
-from .definitions import PAUSE
+from .definitions import C_DOUBLE_PREFIX, PAUSE
 
 
 @njit(cache=True, inline="always")
@@ -166,12 +167,16 @@ def _t_items(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, keys_out, vals_o
 
 @njit(cache=True)
 def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigram_counts, is_class,
-            num_classes, full, order):
+            num_classes, full, order, max_words, name_rank, class_words):
     """Merge classes (each classed token starts as its own) down to num_classes; returns (the
     class of each token, -1 where not classed; class unigram counts; class bigram rows and
-    counts). Bigrams come in the order SRILM inserts them; `token_key`/`key_token`: SRILM's
-    vocabulary index of each token and back. `order`: the classes by decreasing count (ties:
-    later first), the order incremental merging adds them in."""
+    counts; the merges made, (kept, merged into it) per iteration). Bigrams come in the order
+    SRILM inserts them; `token_key`/`key_token`: SRILM's vocabulary index of each token and
+    back. `order`: the classes by decreasing count (ties: later first), the order incremental
+    merging adds them in. max_words > 0 (incremental only): a class that reaches that many
+    words leaves the merge set, and the next class joins it. `name_rank`: each class's place
+    in the byte order of class names (the order pairs are tried in); `class_words`: each
+    class's number of words."""
     n_tables = 2 * n_tokens  # forward table of token x: x; reversed: n_tokens + x
     tab_off = np.full(n_tables, -1, dtype=np.int64)
     tab_bits = np.zeros(n_tables, dtype=np.int64)
@@ -214,6 +219,9 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
             members[s] = order[next_add]
             next_add += 1
     live = n_classes
+    class_words = class_words.copy()
+    merges = np.empty((max(n_classes - 1, 0), 2), dtype=np.int64)
+    iters = 0
     while True:
         if full:
             if live <= num_classes:
@@ -226,8 +234,9 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
             members[s] = order[next_add]
             next_add += 1
         pk, pv = pool[0], pool[1]
-        # the best merge: pairs in sorted (id) order, the first strictly best wins
-        current = np.sort(members[members >= 0])
+        # the best merge: pairs in class name order, the first strictly best wins
+        current = members[members >= 0]
+        current = current[np.argsort(name_rank[current])]
         best_1 = -1
         best_2 = -1
         best = np.float32(0.0)
@@ -366,6 +375,21 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
         merge_cached[s2, :] = False
         merge_cached[:, s2] = False
         live -= 1
+        merges[iters, 0], merges[iters, 1] = c1, c2
+        iters += 1
+        class_words[c1] += class_words[c2]
+        if not full and max_words > 0 and class_words[c1] >= max_words:
+            # c1 is full: it leaves the merge set, and the next class joins now
+            free.append(s1)
+            members[s1] = -1
+            slot_of[c1] = -1
+            merge_cached[s1, :] = False
+            merge_cached[:, s1] = False
+            if next_add < len(order):
+                s = free.pop()
+                slot_of[order[next_add]] = s
+                members[s] = order[next_add]
+                next_add += 1
     result = np.full(n_tokens, -1, dtype=np.int64)
     for c in classes:
         result[c] = _root(parent, c)
@@ -382,10 +406,15 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
         for k in range(m):
             out_a[r], out_b[r], out_v[r] = t, key_token[keys_a[k]], vals_a[k]
             r += 1
-    return result, uni, out_a, out_b, out_v
+    return result, uni, out_a, out_b, out_v, merges[:iters]
 
 
-def _first_occurrences(path, vocab, bigrams):
+def _lowered(block, tolower):
+    """A block of UTF-8 text lowercased as counting lowercases its words (-tolower)."""
+    return block.decode("utf-8", "surrogateescape").lower().encode("utf-8", "surrogateescape") if tolower else block
+
+
+def _first_occurrences(path, vocab, bigrams, tolower=False):
     """Word ids in order of first appearance in `path` (sentences as <s> words </s>), and the
     stream position where each of `bigrams` (sorted rows) first occurs."""
     words = WordTable.from_vocab(vocab)
@@ -395,8 +424,8 @@ def _first_occurrences(path, vocab, bigrams):
     first_bigram = np.full(len(bigrams), np.iinfo(np.int64).max, dtype=np.int64)
     offset = 0
     for block, _ in iter_line_blocks(path):
-        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(block, dtype=np.uint8), *words.arrays(), vocab.unk,
-                                                 False, False)
+        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(_lowered(block, tolower), dtype=np.uint8),
+                                                 *words.arrays(), vocab.unk, False, False)
         lines = len(line_offsets) - 1
         stream = np.empty(len(ids) + 2 * lines, dtype=np.int64)
         line_of = np.repeat(np.arange(lines), np.diff(line_offsets))
@@ -414,13 +443,85 @@ def _first_occurrences(path, vocab, bigrams):
         first_bigram[at] = np.minimum(first_bigram[at], np.flatnonzero(pair_ok)[where] + offset)
         offset += len(stream)
     seen = np.flatnonzero(first < np.iinfo(np.int64).max)
-    return seen[np.argsort(first[seen], kind="stable")], first_bigram
+    appearance = seen[np.argsort(first[seen], kind="stable")]
+    return appearance, appearance, first_bigram
 
 
-def _trie_order(unigrams, first_token, bigrams, bigram_counts, first_bigram, srilm_index):
+def _count_file_occurrences(path, vocab, bigrams, word_counts, tolower=False):
+    """As `_first_occurrences` for a count file read as SRILM reads it (`-counts`): lines of one
+    or two words (longer ones are skipped) fill the vocabulary in order of appearance and the
+    count trie in line order. Returns (words in order of first appearance, words in order of
+    first appearance as a line's first word, position of each bigram's first line)."""
+    words = WordTable.from_vocab(vocab)
+    n = np.int64(len(vocab))
+    none = np.iinfo(np.int64).max
+    first = np.full(len(vocab), none, dtype=np.int64)
+    first_root = np.full(len(vocab), none, dtype=np.int64)
+    bigram_keys = bigrams[:, 0].astype(np.int64) * n + bigrams[:, 1]
+    first_bigram = np.full(len(bigrams), none, dtype=np.int64)
+    offset = 0
+    for block, first_line in iter_line_blocks(path, allow_bytes=True):
+        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(_lowered(block, tolower), dtype=np.uint8),
+                                                 *words.arrays(), vocab.unk, True, False)
+        lengths = np.diff(line_offsets)  # the words and the count
+        starts = line_offsets[:-1]
+        line_of = np.repeat(np.arange(len(lengths)), lengths)
+        kept = (lengths == 2) | (lengths == 3)
+        is_word = kept[line_of] & (np.arange(len(ids)) - starts[line_of] < lengths[line_of] - 1)
+        where = np.flatnonzero(is_word)
+        unique, at = np.unique(ids[where], return_index=True)
+        first[unique] = np.minimum(first[unique], where[at] + offset)
+        heads = starts[kept]
+        unique, at = np.unique(ids[heads], return_index=True)
+        first_root[unique] = np.minimum(first_root[unique], heads[at] + offset)
+        pair_lines = np.flatnonzero(lengths == 3)
+        pair_at = starts[pair_lines]
+        for k in (0, 1):
+            bad = np.flatnonzero(word_counts[ids[pair_at + k]] <= 0)
+            if len(bad):
+                line = pair_lines[bad[0]]
+                raise FormatError(f"word {k + 1} in bigram \"{vocab.words[ids[pair_at[bad[0]]]]} "
+                                  f"{vocab.words[ids[pair_at[bad[0]] + 1]]}\" has no unigram count",
+                                  path, first_line + int(line))
+        unique, at = np.unique(ids[pair_at] * n + ids[pair_at + 1], return_index=True)
+        found = np.searchsorted(bigram_keys, unique)
+        first_bigram[found] = np.minimum(first_bigram[found], pair_at[at] + offset)
+        offset += len(ids)
+
+    def by_first(positions):
+        seen = np.flatnonzero(positions < none)
+        return seen[np.argsort(positions[seen], kind="stable")]
+
+    return by_first(first), by_first(first_root), first_bigram
+
+
+def _with_bigrams(counts):
+    """Counts with an (empty) bigram order where they have none."""
+    if len(counts.ngrams) < 2:
+        counts.ngrams.append(np.zeros((0, 2), dtype=np.int32))
+        counts.counts.append(np.zeros(0, dtype=np.int64))
+    return counts
+
+
+def _lowercased(counts):
+    """Counts with their words lowercased (SRILM's -tolower on a count file): counts of words
+    that become the same word are summed."""
+    from ..model import NgramCounts
+
+    lowered = [w.lower() for w in counts.vocab.words]
+    vocab = Vocabulary(lowered)
+    remap = vocab.ids(lowered)
+    ngrams, values = [], []
+    for rows, row_counts in zip(counts.ngrams, counts.counts):
+        rows, where = np.unique(remap[rows], axis=0, return_inverse=True)
+        values.append(np.bincount(where.ravel(), weights=row_counts, minlength=len(rows)).astype(np.int64))
+        ngrams.append(rows.astype(np.int32))
+    return NgramCounts(vocab, ngrams, values)
+
+
+def _trie_order(appearance, bigrams, bigram_counts, first_bigram, srilm_index):
     """The bigrams (and counts) in the order SRILM's count trie lists them: its words' table in
-    slot order (filled in order of first appearance), each word's followers likewise."""
-    appearance = first_token[np.isin(first_token, unigrams)]
+    slot order (filled in `appearance` order), each word's followers likewise."""
     root = appearance[lhash_order(srilm_index[appearance], np.array([0, len(appearance)], dtype=np.int64))]
     rank = np.empty(len(srilm_index), dtype=np.int64)
     rank[root] = np.arange(len(root))
@@ -446,6 +547,25 @@ class ClassInduction:
     bigram_values: np.ndarray
 
     srilm_index: np.ndarray = None  # each word's index in SRILM's vocabulary (-1: none)
+    merges: np.ndarray = None  # (kept class, class merged into it) per iteration, in order
+    word_bigram_keys: np.ndarray = None  # the counted word bigrams (a * len(vocab) + b) and counts
+    word_bigram_counts: np.ndarray = None
+    initial_class: np.ndarray = None  # each classed word's class before merging (-1: not classed)
+
+    def after(self, iterations):
+        """The classes as they were after the first `iterations` merges (what `-save` writes)."""
+        n = len(self.vocab)
+        classed = self.initial_class >= 0
+        founders = np.flatnonzero(classed & (self.initial_class == np.arange(n)))
+        replayed = _replayed(n, founders, self.merges[:iterations])
+        word_class = np.where(classed, replayed[np.maximum(self.initial_class, 0)], -1)
+        token = np.where(word_class >= 0, word_class, np.arange(n))
+        class_unigrams = np.bincount(token, weights=self.word_counts, minlength=n).astype(np.int64)
+        keys = token[self.word_bigram_keys // n] * n + token[self.word_bigram_keys % n]
+        keys, where = np.unique(keys, return_inverse=True)
+        values = np.bincount(where, weights=self.word_bigram_counts, minlength=len(keys)).astype(np.int64)
+        return ClassInduction(self.vocab, word_class, self.names, self.word_counts, class_unigrams, keys, values,
+                              self.srilm_index, initial_class=self.initial_class)
 
     def definitions(self):
         """(class name, probability, word) lines in SRILM's order: classes by name, each
@@ -524,54 +644,200 @@ class ClassInduction:
         write_counts(self.class_counts(), path)
 
 
-def induce_classes(text, num_classes, full=False, noclass_words=None):
-    """SRILM's ngram-class on a text file: each word (but `noclass_words`, default <s> and
-    </s>) starts as a class of its own, and the pair of classes whose merge loses the least
-    bigram log likelihood is merged until `num_classes` remain. full=False merges
+@njit(cache=True)
+def _replayed(n_tokens, classed, merges):
+    """Each token's class after `merges` ((kept, merged) pairs; -1: not classed)."""
+    parent = np.arange(n_tokens)
+    for i in range(len(merges)):
+        parent[merges[i, 1]] = merges[i, 0]
+    result = np.full(n_tokens, -1, dtype=np.int64)
+    for c in classed:
+        result[c] = _root(parent, c)
+    return result
+
+
+def save_schedule(n_merges, n_classes, every, max_classes=0):
+    """[(merges done, number in the file name)] of SRILM's `-save every [-save-maxclasses M]`:
+    every `every`-th iteration is saved, numbered by iteration; with M > 0 the count starts at 0
+    once at most M classes are left (of `n_classes` before merging, one fewer per merge)."""
+    if every <= 0:
+        return []
+    saves, label = [], -1
+    for done in range(1, n_merges + 1):
+        if max_classes == 0:
+            label = done
+        elif label < 0:
+            if n_classes - done <= max_classes:
+                label = 0
+        else:
+            label += 1
+        if label >= 0 and label % every == 0:
+            saves.append((done, label))
+    return saves
+
+
+def saved_path(base, label):
+    """SRILM's name of an intermediate file: base.NNNNNN, the compression suffix repeated."""
+    base = str(base)
+    suffix = ".gz" if base.endswith(".gz") else ".Z" if base.endswith(".Z") else ""
+    return f"{base}.{label:06d}{suffix}"
+
+
+def save_intermediate(induction, every, max_classes=0, classes=None, class_counts=None):
+    """Write the classes and class counts after the merges `save_schedule` picks, to the files
+    `saved_path` names (to stdout, each after a `*** SAVE FOR ITERATION N ***` line, for `-`)."""
+    import sys
+
+    initial = induction.initial_class
+    n_classes = int(np.count_nonzero(initial == np.arange(len(initial))))
+    for done, label in save_schedule(len(induction.merges), n_classes, every, max_classes):
+        state = induction.after(done)
+        for base, write in ((classes, state.write_classes), (class_counts, state.write_class_counts)):
+            if base is None:
+                continue
+            if str(base) == "-":
+                sys.stdout.write(f"*** SAVE FOR ITERATION {label:06d} ***\n")
+                sys.stdout.flush()
+                write("-")
+            else:
+                write(saved_path(base, label))
+
+
+def _initial_classes(path, vocab, fold):
+    """The `CLASS p word` lines of a classes file (`-read`): {word id: class name} and the class
+    names in order of appearance. Unknown words are skipped, as SRILM skips them."""
+    assigned, names = {}, []
+    for line_no, line in iter_lines(path):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 3:
+            raise FormatError("malformed class expansion (not 'CLASS p word')", path, line_no)
+        word = vocab.index.get(fold(fields[2]))
+        if word is None:
+            continue
+        if not C_DOUBLE_PREFIX.match(fields[1]):
+            raise FormatError(f"malformed class expansion probability {fields[1]!r}", path, line_no)
+        if word in assigned:
+            raise FormatError(f"only single class expansion per word allowed ({fields[2]})", path, line_no)
+        assigned[word] = fold(fields[0])
+        names.append(assigned[word])
+    return assigned, list(dict.fromkeys(names))
+
+
+def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_per_class=0, counts=None,
+                   vocab=None, tolower=False, initial_classes=None):
+    """SRILM's ngram-class on a text file and/or (`counts`) an SRILM count file of uni- and
+    bigrams (added to the text's): each word (but `noclass_words`, default <s> and </s>) starts as a class of its
+    own, or in its class of `initial_classes` (a classes file of `CLASS p word` lines, such as
+    ngram-class writes: `-read`), and the pair of classes whose merge loses the least
+    bigram log likelihood is merged until `num_classes` remain (none when it is 0). full=False merges
     incrementally (classes join by decreasing count, num_classes + 1 at a time: Brown et al.'s
-    O(VC^2) algorithm); full=True over all classes (O(V^3))."""
+    O(VC^2) algorithm); full=True over all classes (O(V^3)). max_words_per_class > 0
+    (incremental merging): a class with that many words takes no more. `vocab` (a list of
+    words): a closed vocabulary, other words counted as <unk>; `tolower`: words lowercased."""
+    from ..countfile import read_counts
+    from ..counting import merge_counts
     from ..training import count
 
-    noclass_list = list(noclass_words) if noclass_words is not None else None
-    if num_classes < 1:
-        num_classes = 1
-    counts = count(text, order=2, progress=False)
-    vocab = counts.vocab
+    if text is None and counts is None:
+        raise UsageError("give a text or a count file (or both)")
+    fold = (lambda w: w.lower()) if tolower else (lambda w: w)
+    noclass_list = [fold(w) for w in noclass_words] if noclass_words is not None else None
+    vocab_list = [fold(w) for w in vocab] if vocab is not None else None
+    no_merging = num_classes < 1  # SRILM merges only for -numclasses > 0
+    closed = None if vocab_list is None else Vocabulary(
+        vocab_list + (noclass_list if noclass_list is not None else [BOS, EOS]))
+    counted = None
+    if text is not None:
+        counted = _with_bigrams(count(text, order=2, vocab=closed, tolower=tolower, progress=False))
+    if counts is not None:
+        from_file = _with_bigrams(read_counts([counts], order=2, vocab=closed))
+        if tolower:
+            from_file = _lowercased(from_file)
+        # SRILM counts the text, then adds the count file's counts
+        counted = from_file if counted is None else merge_counts(counted, from_file)
+    vocab = counted.vocab
     n = len(vocab)
     word_counts = np.zeros(n, dtype=np.int64)
-    word_counts[counts.ngrams[0][:, 0]] = counts.counts[0]
+    word_counts[counted.ngrams[0][:, 0]] = counted.counts[0]
     noclass = {BOS, EOS} if noclass_list is None else set(noclass_list)
     is_class = word_counts > 0
     for w in noclass:
         if w in vocab.index:
             is_class[vocab.index[w]] = False
-    # class names in creation order (sorted words), skipping names that are words
-    names = {}
+    assigned, read_names = _initial_classes(initial_classes, vocab, fold) if initial_classes else ({}, [])
+    assigned = {w: name for w, name in assigned.items() if word_counts[w] > 0}
+    for w in assigned:
+        is_class[w] = True  # even a word of the no-class list
+    # each class is represented by its first word (in byte order); new class names in creation
+    # order (sorted words), skipping names that are words or read classes
+    classed = np.flatnonzero(is_class)
+    founder = np.arange(n)
+    names, founder_of = {}, {}
+    taken = set(vocab.index) | set(read_names) | set(noclass_list or []) | set(vocab_list or [])
     number = 0
-    for w in np.flatnonzero(is_class):
+    for w in classed.tolist():
+        if w in assigned:
+            founder[w] = founder_of.setdefault(assigned[w], w)
+            names[int(founder[w])] = assigned[w]
+            continue
         while True:
             number += 1
             name = f"CLASS-{number:05d}"
-            if name not in vocab.index:
+            if name not in taken:
                 break
-        names[int(w)] = name
-    classed = np.flatnonzero(is_class)
-    order = classed[np.lexsort((-classed, -word_counts[classed]))]
+        names[w] = name
+    founders = np.array(sorted(names), dtype=np.int64)
+    is_founder = np.zeros(n, dtype=np.bool_)
+    is_founder[founders] = True
+    class_count = np.bincount(founder[classed], weights=word_counts[classed], minlength=n).astype(np.int64)
+    class_size = np.bincount(founder[classed], minlength=n).astype(np.int64)
+    unigram_counts = np.where(is_class, class_count, word_counts)
     # SRILM's vocabulary: <unk>, <s>, </s>, -pau-, the no-class list, the text's words in order
     # of appearance, then the classes in order of creation
-    first_token, first_bigram = _first_occurrences(text, vocab, counts.ngrams[1])
+    if text is not None:
+        first_token, appearance, first_bigram = _first_occurrences(text, vocab, counted.ngrams[1], tolower)
+        appearance = appearance[np.isin(appearance, counted.ngrams[0][:, 0])]
+    if counts is not None:
+        file_token, file_appearance, file_bigram = _count_file_occurrences(counts, vocab, counted.ngrams[1],
+                                                                           word_counts, tolower)
+        if text is None:
+            first_token, appearance, first_bigram = file_token, file_appearance, file_bigram
+        else:
+            # what the count file adds comes after all of the text
+            first_token = np.concatenate((first_token, file_token[~np.isin(file_token, first_token)]))
+            appearance = np.concatenate((appearance, file_appearance[~np.isin(file_appearance, appearance)]))
+            none = np.iinfo(np.int64).max
+            first_bigram = np.where(first_bigram < none, first_bigram,
+                                    np.where(file_bigram < none, file_bigram + (1 << 48), none))
+    # vocab file words precede the no-class list
     index_of = {}
-    for word in [UNK, BOS, EOS, PAUSE] + (noclass_list or []) + [vocab.words[w] for w in first_token]:
+    for word in ([UNK, BOS, EOS, PAUSE] + (vocab_list or []) + (noclass_list or [])
+                 + [vocab.words[w] for w in first_token]):
         index_of.setdefault(word, len(index_of))
     srilm_index = np.array([index_of.get(w, -1) for w in vocab.words], dtype=np.int64)
+    # the classes' indices: those read (in order of appearance), then the new ones
+    for name in read_names + [names[f] for f in founders.tolist() if names[f] not in read_names]:
+        index_of.setdefault(name, len(index_of))
     token_key = srilm_index.copy()
-    token_key[classed] = len(index_of) + np.arange(len(classed))
+    token_key[founders] = [index_of[names[f]] for f in founders.tolist()]
     key_token = np.full(int(token_key.max()) + 1, -1, dtype=np.int64)
     key_token[token_key[token_key >= 0]] = np.flatnonzero(token_key >= 0)
-    rows, row_counts = _trie_order(counts.ngrams[0][:, 0], first_token, counts.ngrams[1], counts.counts[1],
-                                   first_bigram, srilm_index)
-    word_class, class_unigrams, out_a, out_b, values = _induce(
-        n, token_key, key_token, rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), row_counts,
-        word_counts, is_class, num_classes, full, order.astype(np.int64))
+    # incremental merging adds classes by count, ties by index (later first)
+    order = founders[np.lexsort((-token_key[founders], -class_count[founders]))]
+    name_rank = np.zeros(n, dtype=np.int64)
+    by_name = sorted(founders.tolist(), key=lambda f: names[f].encode("utf-8", "surrogateescape"))
+    name_rank[by_name] = np.arange(len(by_name))
+    rows, row_counts = _trie_order(appearance, counted.ngrams[1], counted.counts[1], first_bigram, srilm_index)
+    token = np.where(is_class, founder, np.arange(n))  # each word's class (its founder) or itself
+    classes, class_unigrams, out_a, out_b, values, merges = _induce(
+        n, token_key, key_token, token[rows[:, 0]].astype(np.int64), token[rows[:, 1]].astype(np.int64),
+        row_counts, unigram_counts, is_founder, n if no_merging else num_classes, full, order.astype(np.int64),
+        max(int(max_words_per_class), 0), name_rank, class_size)
+    word_class = np.where(is_class, classes[founder], -1)
     keys = out_a * n + out_b
-    return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index)
+    word_bigrams = counted.ngrams[1].astype(np.int64)
+    return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index,
+                          merges, word_bigrams[:, 0] * n + word_bigrams[:, 1], counted.counts[1].astype(np.int64),
+                          np.where(is_class, founder, -1))

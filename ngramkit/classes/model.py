@@ -42,15 +42,21 @@ _NONE_I64 = np.zeros(0, dtype=np.int64)
 
 
 @njit(cache=True)
-def _state_hash(ctx, length, expansion, srilm_index, bits):
+def _state_hash(ctx, length, expansion, expansion_words, srilm_index, bits):
     """LHash slot of a forward-pass state: SRILM hashes the context's vocabulary indices (newest
-    first) and adds the hash of the (empty) rest of a class expansion, if the state has one."""
+    first) and adds the hash of the rest of a class expansion (the words still to come, up to
+    the -1 ending it in `expansion_words`), if the state has one."""
     i = np.uint32(0)
     for j in range(length):
         i = np.uint32(i + (i << np.uint32(12)) + np.uint32(srilm_index[ctx[j]]))
     h = lhash_key(i, bits)
     if expansion >= 0:
-        h += lhash_key(np.uint32(0), bits)
+        r = np.uint32(0)
+        k = expansion
+        while expansion_words[k] >= 0:
+            r = np.uint32(r + (r << np.uint32(12)) + np.uint32(srilm_index[expansion_words[k]]))
+            k += 1
+        h += lhash_key(r, bits)
     return h & ((1 << bits) - 1)
 
 
@@ -68,7 +74,7 @@ def _same_state(ctx, lens, exps, s, new_ctx, new_len, new_exp):
 
 
 @njit(cache=True)
-def _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_index):
+def _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, expansion_words, srilm_index):
     """(slot, found) of a state in an LHash of 2**bits slots holding n states."""
     if bits < MIN_HASH_BITS:
         for i in range(n):
@@ -76,7 +82,7 @@ def _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_in
                 return i, True
         return n, False
     mask = (1 << bits) - 1
-    i = _state_hash(new_ctx, new_len, new_exp, srilm_index, bits)
+    i = _state_hash(new_ctx, new_len, new_exp, expansion_words, srilm_index, bits)
     while True:
         s = slots[i]
         if s < 0:
@@ -87,10 +93,10 @@ def _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_in
 
 
 @njit(cache=True)
-def _insert(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_index):
+def _insert(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, expansion_words, srilm_index):
     """Find or insert a state as SRILM's LHash::insert does, growing and rehashing the slot
     table alike; returns (slots, bits, state index, found). New states get index n."""
-    slot, found = _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_index)
+    slot, found = _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, expansion_words, srilm_index)
     if found:
         return slots, bits, slots[slot], True
     new_bits = grown_bits(n, bits)
@@ -102,10 +108,11 @@ def _insert(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_in
             for i in range(1 << bits):
                 s = slots[i]
                 if s >= 0:
-                    j, _ = _locate(grown, new_bits, n, ctx, lens, exps, ctx[s], lens[s], exps[s], srilm_index)
+                    j, _ = _locate(grown, new_bits, n, ctx, lens, exps, ctx[s], lens[s], exps[s], expansion_words,
+                                   srilm_index)
                     grown[j] = s
         slots, bits = grown, new_bits
-        slot, _ = _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, srilm_index)
+        slot, _ = _locate(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, expansion_words, srilm_index)
     slots[slot] = n
     return slots, bits, n, False
 
@@ -198,10 +205,15 @@ def _column_sum(slots, probs):
 
 @njit(cache=True)
 def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c_values,
-                    member_offsets, member_class, member_logp, srilm_index,
+                    member_offsets, member_class, member_logp, member_expansion, expansion_words, srilm_index,
                     words, n, bos, unk, per_word, word_logp, word_found):
     """The forward pass of SRILM's ClassNgram over one sentence, words[0:n] then </s> (the
     last entry of `words`).
+
+    A state is a class context and, when a class expansion was entered, where in it the path
+    is: an index into `expansion_words` (each expansion's words, then -1), the next word to
+    match (the -1 once complete). Member m of word w (each expansion starting with w) enters
+    the expansion at member_expansion[m], just after w.
 
     per_word False (ngram -debug 0/1, ClassNgram::sentenceProb): returns (log10 P(sentence)
     with positions where every path had probability zero left out, OOVs, zeroprobs).
@@ -254,6 +266,27 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
             if s < 0:
                 continue
             prev_prob = a_prob[s]
+            rest = a_exp[s]
+            if rest >= 0 and expansion_words[rest] >= 0:
+                # inside an expansion: only its next word goes on, at no cost (and no n-gram)
+                if expansion_words[rest] != w:
+                    continue
+                if prev_prob != -np.inf:
+                    have_pos = True
+                logsum = np.float32(_add_logp(float(logsum), float(prev_prob)))
+                if build:
+                    b_slots, b_bits, t, found_state = _insert(b_slots, b_bits, b_n, b_ctx, b_len, b_exp,
+                                                              a_ctx[s], a_len[s], rest + 1, expansion_words,
+                                                              srilm_index)
+                    if found_state:
+                        b_prob[t] = np.float32(_add_logp(float(b_prob[t]), float(prev_prob)))
+                    else:
+                        b_ctx[t, :a_len[s]] = a_ctx[s, :a_len[s]]
+                        b_len[t] = a_len[s]
+                        b_exp[t] = rest + 1
+                        b_prob[t] = prev_prob
+                        b_n += 1
+                continue
             for m in range(member_offsets[w] - 1, member_offsets[w + 1]):
                 # m below the members' range: the word itself, then each class it belongs to
                 token = w if m < member_offsets[w] else member_class[m]
@@ -279,7 +312,7 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
                         have_pos = True
                     step = float(np.float32(prev_prob + logp)) + lp
                     trans = np.float32(float(logp) + lp)
-                    expansion = token
+                    expansion = member_expansion[m]
                 logsum = np.float32(_add_logp(float(logsum), step))
                 if build:
                     new_ctx[0] = token
@@ -287,7 +320,8 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
                     new_ctx[1:length] = a_ctx[s, :length - 1]
                     used = _used_length(c_uni, c_meta, c_entries, c_values, new_ctx, length, order)
                     b_slots, b_bits, t, found_state = _insert(b_slots, b_bits, b_n, b_ctx, b_len, b_exp,
-                                                              new_ctx, used, expansion, srilm_index)
+                                                              new_ctx, used, expansion, expansion_words,
+                                                              srilm_index)
                     new_prob = np.float32(prev_prob + trans)
                     if found_state:
                         b_prob[t] = np.float32(_add_logp(float(b_prob[t]), float(new_prob)))
@@ -339,8 +373,8 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
 
 @njit(cache=True)
 def _class_block(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c_values,
-                 member_offsets, member_class, member_logp, srilm_index, ids, line_offsets, bos, eos, unk,
-                 total, per_word, token_logp, token_found, sentence_stats, tag_bounds):
+                 member_offsets, member_class, member_logp, member_expansion, expansion_words, srilm_index, ids,
+                 line_offsets, bos, eos, unk, total, per_word, token_logp, token_found, sentence_stats, tag_bounds):
     """_class_sentence over each line of a block, with ppl_block's conventions (slot t + s for
     token t of line s, hi + s for its </s>); returns (stats, total, tags) where slot i's tags
     are tags[tag_bounds[i, 0]:tag_bounds[i, 1]] (per_word only)."""
@@ -359,8 +393,8 @@ def _class_block(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c
         word_found = np.empty(n + 1 if per_word else 0, dtype=np.int32)
         prob, oovs, zeros, tags, tag_offsets = _class_sentence(
             p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c_values,
-            member_offsets, member_class, member_logp, srilm_index, words, n, bos, unk, per_word,
-            word_logp, word_found)
+            member_offsets, member_class, member_logp, member_expansion, expansion_words, srilm_index, words, n,
+            bos, unk, per_word, word_logp, word_found)
         if keep and per_word:
             for i in range(n + 1):
                 slot = lo + i + s
@@ -569,8 +603,9 @@ class ClassScorer(PerplexityScorer):
                 p, c = self.tables, cm.context_tables
                 stats, total, tags = _class_block(p.uni_logprob, p.meta, p.entries, p.values,
                                                   c.uni_logprob, c.meta, c.entries, c.values,
-                                                  cm.member_offsets, cm.member_class,
-                                                  cm.member_logp, cm.srilm_index, ids, line_offsets, vocab.bos,
+                                                  cm.member_offsets, cm.member_class, cm.member_logp,
+                                                  cm.member_expansion, cm.expansion_words, cm.srilm_index,
+                                                  ids, line_offsets, vocab.bos,
                                                   vocab.eos, self.unk, total, per_word, token_logp, token_found,
                                                   sentence_stats, tag_bounds)
             yield (buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
@@ -618,16 +653,18 @@ class ClassModel:
     a classes file) saying which words each class stands for, as SRILM's `ngram -classes`.
 
     simple=False (SRILM's ClassNgram): a word's probability sums over reading each word as
-    itself or as any class it belongs to. simple=True (SimpleClassNgram, -simple-classes):
-    each word belongs to at most one class and is replaced by it. Expansions must be single
-    words (what ngram-class writes).
+    itself or as any class it belongs to, and an expansion of several words as its class once,
+    the words after the first at no further cost (the sum runs over all such segmentations).
+    simple=True (SimpleClassNgram, -simple-classes): each word belongs to at most one class and
+    is replaced by it. `simple`, `expand` and `to_fst` need single-word expansions (what
+    ngram-class writes).
     """
 
     def __init__(self, model, classes, simple=False):
         if not isinstance(classes, ClassDefinitions):
             classes = load_classes(classes)
-        if not classes.single_word():
-            raise UsageError("class expansions of more than one word are not supported", option="classes")
+        if simple and not classes.single_word():
+            raise UsageError("-simple-classes needs class expansions of one word each", option="classes")
         self.classes = classes
         self.simple = simple
         self.class_model = model
@@ -637,13 +674,20 @@ class ClassModel:
         self.model = NgramModel(self.vocab, [mapping[rows] for rows in model.ngrams], model.logprob,
                                 model.backoff, model.estimation)
         self.srilm_index = self._srilm_indices(mapping)
-        # each (class, word) once, the last probability given winning (as SRILM stores them)
+        # each (class, expansion) once, the last probability given winning (as SRILM stores them)
         members = {}
         for cls, prob, expansion in zip(classes.classes, classes.probs, classes.expansions):
-            members[(self.vocab.index[expansion[0]], self.vocab.index[cls])] = prob
+            members[(self.vocab.index[cls], tuple(self.vocab.index[w] for w in expansion))] = prob
+        # the expansions' words, each expansion ended by -1; by first word, where a path entering
+        # the expansion goes on
+        self.expansion_words = np.empty(sum(len(e) + 1 for _, e in members), dtype=np.int32)
         by_word = {}
-        for (word, cls), prob in members.items():
-            by_word.setdefault(word, []).append((cls, prob))
+        at = 0
+        for (cls, expansion), prob in members.items():
+            self.expansion_words[at:at + len(expansion)] = expansion
+            self.expansion_words[at + len(expansion)] = -1
+            by_word.setdefault(expansion[0], []).append((cls, prob, at + 1))
+            at += len(expansion) + 1
         n = len(self.vocab)
         counts = np.zeros(n + 1, dtype=np.int64)
         for word, entries in by_word.items():
@@ -651,11 +695,13 @@ class ClassModel:
         self.member_offsets = np.cumsum(counts)
         self.member_class = np.empty(int(self.member_offsets[-1]), dtype=np.int32)
         self.member_logp = np.empty(len(self.member_class), dtype=np.float64)
+        self.member_expansion = np.empty(len(self.member_class), dtype=np.int64)
         for word, entries in by_word.items():
             at = self.member_offsets[word]
-            for j, (cls, prob) in enumerate(entries):
+            for j, (cls, prob, rest) in enumerate(entries):
                 self.member_class[at + j] = cls
                 self.member_logp[at + j] = math.log10(prob) if prob > 0 else -math.inf
+                self.member_expansion[at + j] = rest
         self.context_tables = ScoringTables.from_model(self._context_model())
         if simple:
             self._simple_tables(by_word)
@@ -707,7 +753,7 @@ class ClassModel:
             if len(entries) > 1:
                 raise FormatError(f"word {self.vocab.words[word]} has multiple class memberships",
                                   self.classes.path)
-            cls, prob = entries[0]
+            cls, prob, _ = entries[0]
             if unigrams[cls]:
                 self.replacement[word] = cls
                 self.replacement_logp[word] = math.log10(prob) if prob > 0 else -math.inf
@@ -718,6 +764,8 @@ class ClassModel:
         (context probability x n-gram probability x memberships), divided by its context's
         (or, where larger, by the sum over the context's expansions), with backoff weights then
         recomputed by normalisation. `order`: the highest order kept (None: the model's)."""
+        if not self.classes.single_word():
+            raise UsageError("-expand-classes needs class expansions of one word each", option="expand_classes")
         m = self.model
         order = m.order if order is None or order > m.order else order
         if order < 1:
@@ -785,9 +833,10 @@ class ClassModel:
     def to_fst(self, disambig_symbol="#0", bos_symbol=BOS, eos_symbol=EOS):
         """The G.fst of the class model as a Kaldi user builds it: the class n-gram model's
         G (arpa2fst's machine) with each class arc replaced (OpenFst's replace) by an arc per
-        member word weighted -ln p(word | class). A sentence's path weighs -ln of the class
-        model's probability along that reading (one reading per word when each word has one
-        class). Returns (pynini.Fst, fst.SymbolTable of its labels)."""
+        member word weighted -ln p(word | class), or for an expansion of several words a path of
+        arcs, the first weighted so. A sentence's path weighs -ln of the class model's probability
+        along that reading (one reading per word when each word has one class). Returns
+        (pynini.Fst, fst.SymbolTable of its labels)."""
         import pynini
 
         from ..fst import compile_grammar
@@ -799,7 +848,7 @@ class ClassModel:
             symbols.add(word)
         members = {}
         for cls, prob, expansion in zip(self.classes.classes, self.classes.probs, self.classes.expansions):
-            members.setdefault(cls, {})[expansion[0]] = prob  # the last probability given wins
+            members.setdefault(cls, {})[expansion] = prob  # the last probability given wins
         pairs = []
         for cls, words in members.items():
             if cls not in symbols.ids:
@@ -808,10 +857,15 @@ class ClassModel:
             start, end = expansion.add_state(), expansion.add_state()
             expansion.set_start(start)
             expansion.set_final(end)
-            for word, prob in words.items():
-                label = symbols.ids[word]
-                weight = -math.log(prob) if prob > 0 else math.inf
-                expansion.add_arc(start, pynini.Arc(label, label, pynini.Weight("tropical", weight), end))
+            for path, prob in words.items():
+                weight = pynini.Weight("tropical", -math.log(prob) if prob > 0 else math.inf)
+                state = start
+                for i, word in enumerate(path):
+                    label = symbols.ids[word]
+                    nxt = end if i == len(path) - 1 else expansion.add_state()
+                    expansion.add_arc(state, pynini.Arc(label, label, weight if i == 0 else
+                                                        pynini.Weight.one("tropical"), nxt))
+                    state = nxt
             pairs.append((symbols.ids[cls], expansion))
         root_label = max(symbols.ids.values()) + 1
         fst = pynini.replace([(root_label, root)] + pairs, epsilon_on_replace=True)

@@ -1,16 +1,28 @@
 """`ngram-class`: SRILM's word class induction (Brown et al.'s greedy merging by bigram
 likelihood), with SRILM's options:
 
-    ngram-class -text T -numclasses N [-full | -incremental] [-noclass-vocab F]
-                [-classes F] [-class-counts F] [-debug 1]
+    ngram-class [-text T] [-counts C] -numclasses N [-full | -incremental] [-noclass-vocab F]
+                [-vocab F] [-tolower] [-read F] [-maxwordsperclass N] [-classes F] [-class-counts F]
+                [-save N [-save-maxclasses M]] [-debug 1]
 
 `-classes` gets the classes file `ngram -classes` reads, `-class-counts` the class uni- and
-bigram counts; `-debug 1` prints the final text statistics to stderr.
+bigram counts; `-debug 1` prints the final text statistics to stderr; `-numclasses 0` merges
+nothing.
+`-counts` reads a count file (uni- and bigram lines; longer ones are skipped), added to the
+text's counts when both are given; `-vocab` closes the vocabulary (other words are counted as <unk>); `-tolower`
+lowercases every word. `-read F` starts from the classes of F (`CLASS p word` lines, as
+`-classes` writes them; words not counted are skipped) instead of one class per word.
+`-maxwordsperclass N` (incremental merging): a class of N words takes
+no more. `-save N` also writes the classes and class counts every N merges, to
+`F.NNNNNN` (`F.NNNNNN.gz` for `F.gz`; to stdout after a `*** SAVE FOR ITERATION ***` line
+for `-`), numbered by iteration; with `-save-maxclasses M` numbered from 0 once at most M
+classes are left, and only from then on.
 """
 
 import sys
 
 from ..classes import induce_classes
+from ..classes.induce import save_intermediate
 from ..errors import UsageError
 from .common import run
 from .srilm_options import Option, parse
@@ -26,18 +38,29 @@ OPTIONS = [
     Option("classes", str, help="class definitions output"),
     Option("class-counts", str, help="class N-gram count output"),
     Option("debug", int, 0, "1: print the final text statistics"),
+    Option("counts", str, help="count file to read (added to -text's counts)"),
+    Option("vocab", str, help="vocabulary file: other words are counted as <unk>"),
+    Option("tolower", bool, False, "map the vocabulary to lowercase"),
+    Option("maxwordsperclass", int, 0, "maximum number of words per class (incremental merging)"),
+    Option("save", int, 0, "save classes/counts every this many iterations"),
+    Option("save-maxclasses", int, 0, "save only once at most this many classes are left"),
+    Option("read", str, help="read initial class definitions (CLASS p word lines) from this file"),
 ]
 
 
 def ngram_class(argv):
     opts = parse(argv, OPTIONS, PROG)
-    if not opts["text"]:
-        raise UsageError("Specify a text file as input (-text)")
+    if not opts["text"] and not opts["counts"]:
+        raise UsageError("Specify counts or text file as input (-counts or -text)")
     if opts["full"] and opts["incremental"]:
         raise UsageError("-full and -incremental exclude each other")
     # the file's words replace the default (<s> and </s>), as in SRILM
     noclass = _file_words(opts["noclass_vocab"]) if opts["noclass_vocab"] else None
-    induction = induce_classes(opts["text"], opts["numclasses"], full=opts["full"], noclass_words=noclass)
+    vocab = _file_words(opts["vocab"]) if opts["vocab"] else None
+    induction = induce_classes(opts["text"], opts["numclasses"], full=opts["full"], noclass_words=noclass,
+                               max_words_per_class=opts["maxwordsperclass"], counts=opts["counts"], vocab=vocab,
+                               tolower=opts["tolower"], initial_classes=opts["read"])
+    save_intermediate(induction, opts["save"], opts["save_maxclasses"], opts["classes"], opts["class_counts"])
     if opts["classes"]:
         induction.write_classes(opts["classes"])
     if opts["class_counts"]:
@@ -54,7 +77,8 @@ def _file_words(path):
 
 
 def main(argv=None):
-    run(PROG, ngram_class, sys.argv[1:] if argv is None else argv, flags={"noclass_words": "-noclass-vocab"})
+    flags = {"noclass_words": "-noclass-vocab", "initial_classes": "-read", "max_words_per_class": "-maxwordsperclass"}
+    run(PROG, ngram_class, sys.argv[1:] if argv is None else argv, flags=flags)
 
 
 if __name__ == "__main__":

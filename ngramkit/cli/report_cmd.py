@@ -45,13 +45,15 @@ def draw_cmd(source, output, around, depth, probabilities, symbols, disambig_sym
 @click.option("--worst", type=int, default=12, show_default=True, help="Sentences to show in each list.")
 @click.option("--unk", "unk_word", default=None, help="The unknown-word token of the models (default <unk>).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def report_cmd(model, output, text, vs, prune, thresholds, minprune, worst, unk_word, quiet):
-    """Write one self-contained HTML report on the ARPA model MODEL (opens offline, prints)."""
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the ARPA models and the text; 'bytes': words as SRILM's byte strings (bytes that are not UTF-8 shown as \\xNN).")
+def report_cmd(model, output, text, vs, prune, thresholds, minprune, worst, unk_word, quiet, encoding):
+    """Write one self-contained HTML report on the ARPA model MODEL (opens offline, prints).
+    --encoding bytes reads the models and the text as ngram -encoding bytes does."""
 
     def body():
         values = [float(t) for t in thresholds.replace(",", " ").split()]
         write_report(output, model, text=text, vs=vs, prune=prune, thresholds=values, minprune=minprune,
-                     worst=worst, unk_word=unk_word, quiet=quiet)
+                     worst=worst, unk_word=unk_word, quiet=quiet, encoding=encoding)
         if not quiet:
             print(f"report written to {output}", file=sys.stderr)
 
