@@ -3,15 +3,18 @@ likelihood), with SRILM's options:
 
     ngram-class -text T -numclasses N [-full | -incremental] [-noclass-vocab F]
                 [-classes F] [-class-counts F] [-debug 1]
+    ngram-class -version
 
 `-classes` gets the classes file `ngram -classes` reads, `-class-counts` the class uni- and
-bigram counts; `-debug 1` prints the final text statistics to stderr.
+bigram counts; `-debug 1` prints the final text statistics to stderr; `-version` the
+release of ngramkit, in the shape of SRILM's release lines.
 """
 
 import sys
 
 from ..classes import induce_classes
 from ..errors import UsageError
+from ..release import release_text
 from .common import run
 from .srilm_options import Option, parse
 
@@ -26,11 +29,15 @@ OPTIONS = [
     Option("classes", str, help="class definitions output"),
     Option("class-counts", str, help="class N-gram count output"),
     Option("debug", int, 0, "1: print the final text statistics"),
+    Option("version", bool, False, "print the release of ngramkit and exit"),
 ]
 
 
 def ngram_class(argv):
     opts = parse(argv, OPTIONS, PROG)
+    if opts["version"]:
+        sys.stdout.write(release_text(PROG))
+        return
     if not opts["text"]:
         raise UsageError("Specify a text file as input (-text)")
     if opts["full"] and opts["incremental"]:

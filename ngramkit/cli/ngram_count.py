@@ -1,11 +1,15 @@
-"""`ngram-count`: SRILM's counting and estimation front end, same options, same files."""
+"""`ngram-count`: SRILM's counting and estimation front end, same options, same files.
+
+Counts of -text go to -write, -writeN or stdout in SRILM's unsorted order unless -sort (or
+-read, -vocab, -memory, -lm, -write-vocab) makes them sorted; -version prints ngramkit's release."""
 
 import sys
 
 from ..countfile import read_counts, write_counts
 from ..counting import RunOptions, TextOptions
 from ..errors import UsageError
-from ..srilm_trie import write_counts_unsorted
+from ..release import release_text
+from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
@@ -23,8 +27,8 @@ COUNT_OPTIONS = [
                               "without it, -lm, -write-vocab and -writeN, the counts go to stdout"),
     *per_order("write{n}", str, help="write counts of order {n} to this file"),
     Option("write-order", int, help="write only this order to -write or stdout (0: all)"),
-    Option("sort", bool, False, "sort the counts written to stdout (files are always sorted; so are "
-                                "stdout counts of -read, -vocab or -memory)"),
+    Option("sort", bool, False, "sort the counts written (counts of -read, -vocab, -memory, -lm or "
+                                "-write-vocab are always sorted)"),
     Option("vocab", str, help="vocabulary file: other words are out of vocabulary"),
     Option("limit-vocab", bool, False, "drop n-grams with words outside -vocab"),
     Option("unk", bool, False, "keep <unk> as a word of the model"),
@@ -42,8 +46,12 @@ COUNT_OPTIONS = [
     Option("quiet", bool, False, "quiet: no progress on stderr"),
 ]
 
+OUTPUT_OPTIONS = [
+    Option("version", bool, False, "print the release of ngramkit and exit"),
+]
+
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
-OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS
+OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + OUTPUT_OPTIONS
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
 
 
@@ -77,8 +85,28 @@ def write_requested_counts(counts, opts):
         write_counts(counts, opts[f"write{k}"], [k])
 
 
+def write_unsorted_counts(opts, text, quiet):
+    """Count -text, then write -write1..-write9 and -write (or stdout) of -write-order in SRILM's
+    unsorted order (the order of a trie built as SRILM builds it)."""
+    only = (_write_order(opts) or [0])[0]
+    for k in _per_order_outputs(opts):
+        if k > opts["order"]:
+            raise UsageError(f"-write{k} asks for order {k} but -order is {opts['order']}")
+    counts = UnsortedCounts(opts["text"], opts["order"], text, quiet)
+    for k in _per_order_outputs(opts):
+        with atomic_output(opts[f"write{k}"]) as out:
+            counts.write(out, k)
+    path = opts["write"] or ("-" if _counts_to_stdout(opts) else None)
+    if path:
+        with atomic_output(path) as out:
+            counts.write(out, only)
+
+
 def ngram_count(argv):
     opts = parse(argv, OPTIONS, PROG)
+    if opts["version"]:
+        sys.stdout.write(release_text(PROG))
+        return
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
     vocab = None
@@ -100,10 +128,8 @@ def ngram_count(argv):
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"])
     quiet = opts["q"] or opts["quiet"]
-    if _counts_to_stdout(opts) and opts["text"] and not (vocab or opts["sort"] or opts["memory"]):
-        # SRILM's unsorted order, which only a trie built as SRILM builds it gives
-        with atomic_output("-") as out:
-            write_counts_unsorted(opts["text"], opts["order"], text, out, (_write_order(opts) or [0])[0], quiet)
+    if opts["text"] and not (vocab or opts["sort"] or opts["memory"] or opts["lm"] or opts["write_vocab"]):
+        write_unsorted_counts(opts, text, quiet)
         return
     run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
                              quiet=quiet)
