@@ -100,16 +100,25 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     limit_vocab, n-grams holding other words are dropped (SRILM -limit-vocab),
     otherwise such words become <unk>.
     """
+    blocks = ((block, path, first_line) for path in paths
+              for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True))
+    counts = counts_of_blocks(blocks, order, vocab, limit_vocab)
+    if counts is None:
+        raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
+    return counts
+
+
+def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False):
+    """The summed counts of count-file blocks (bytes of whole lines, path, number of the first
+    line), as read_counts reads files; None when they hold no n-gram of the orders asked for."""
     interner = Interner()
     parts = {}
-    for path in paths:
-        for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True):
-            tokens, line_counts = interner.tokenize(block, count_lines=True, path=path,
-                                                    first_line=first_line)
-            for k, table in _rows_by_length(tokens, line_counts, order).items():
-                parts.setdefault(k, []).append(table)
+    for block, path, first_line in blocks:
+        tokens, line_counts = interner.tokenize(block, count_lines=True, path=path, first_line=first_line)
+        for k, table in _rows_by_length(tokens, line_counts, order).items():
+            parts.setdefault(k, []).append(table)
     if not parts:
-        raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
+        return None
     words = interner.words()
     if vocab is None:
         vocab = Vocabulary(words)
@@ -131,4 +140,3 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
         result.ngrams.append(np.ascontiguousarray(rows, dtype=np.int32))
         result.counts.append(values)
     return result
-

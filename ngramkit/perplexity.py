@@ -15,8 +15,9 @@ import numpy as np
 
 from .cache_lm import WordCache, cache_probability, mixed_logprob
 from .constants import LN10, LOG_ZERO
-from .countfile import read_counts
+from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
+from .escape import Piece, split_escaped
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import (
@@ -69,7 +70,9 @@ class TextStats:
         return -self.logprob / self.scored * math.log2(10) if self.scored > 0 else None
 
     def srilm_text(self):
-        """SRILM's two summary lines."""
+        """SRILM's two summary lines (the first alone for no words and no sentences)."""
+        if self.words + self.sentences == 0:
+            return f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
         ppl, ppl1 = self.ppl(), self.ppl(with_eos=False)
         return (
             f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
@@ -477,6 +480,34 @@ class ScoredBlock:
     part_found: np.ndarray
 
 
+class _Document:
+    """The totals of the sentences since the last escaped line (SRILM's documentStats of
+    -escape at -debug 0), their log probabilities summed sentence by sentence from zero."""
+
+    def __init__(self):
+        self.stats = TextStats()
+        self.sentences_seen = 0
+        self.printed = False
+
+    def add(self, block):
+        self.stats.add(block.counts)
+        logprobs = block.sentence_stats[:, 0]
+        if len(logprobs):
+            self.stats.logprob = float(np.cumsum(np.concatenate(([self.stats.logprob], logprobs)))[-1])
+        self.sentences_seen += len(logprobs)
+
+    def close(self, out):
+        """Before an escaped line: the totals so far, once a sentence was read."""
+        if self.sentences_seen:
+            out.write(f"{self.stats.srilm_text()}\n".encode())
+            self.stats = TextStats()
+            self.printed = True
+
+    def finish(self, out):
+        if self.printed:
+            out.write(f"{self.stats.srilm_text()}\n".encode())
+
+
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
@@ -527,18 +558,26 @@ class PerplexityScorer:
         pool, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
-    def _scored_blocks(self, path, keep):
+    def _scored_blocks(self, path, keep, escape=None):
         """Per block of `path`, a ScoredBlock; its per-token arrays are empty unless `keep`
         (token_cache also without a cache, parts without multiwords). The total and the cache run
-        on across blocks, as SRILM's do."""
+        on across blocks, as SRILM's do. With `escape` (bytes), lines starting with it are not
+        scored but yielded, in their place, as escape.Piece."""
         total = 0.0
         cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
         unknown = NEW_WORD if self.multiwords else self.unk
-        for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
-            scored = self._score_block(block, keep, total, cache, unknown, False)
-            total = scored.logprob
-            yield scored
+        for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
+            pieces = [block] if escape is None else split_escaped(block, first_line, escape)
+            for piece in pieces:
+                if escape is not None:
+                    if piece.escaped:
+                        yield piece
+                        continue
+                    piece = piece.data
+                scored = self._score_block(piece, keep, total, cache, unknown, False)
+                total = scored.logprob
+                yield scored
 
     def _score_block(self, block, keep, total, cache, unknown, keep_empty):
         vocab = self.vocab
@@ -571,15 +610,25 @@ class PerplexityScorer:
         stats = scored.sentence_stats
         return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64)
 
-    def score_file(self, path, debug=0, out=None):
+    def score_file(self, path, debug=0, out=None, escape=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
-        (and at 2 per-word) lines to the binary stream `out` as they are made."""
+        (and at 2 per-word) lines to the binary stream `out` as they are made. With `escape`
+        (bytes, SRILM's -escape), lines starting with it are copied to `out` instead of scored,
+        and at debug 0 each closes a document whose totals are written before it (see escape)."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
-        for b in self._scored_blocks(path, debug >= 1):
+        document = _Document() if escape is not None and debug == 0 else None
+        for b in self._scored_blocks(path, debug >= 1 or document is not None, escape):
+            if isinstance(b, Piece):
+                if document is not None:
+                    document.close(out)
+                out.write(b.data)
+                continue
             total.add(b.counts)
             total.logprob = b.logprob
+            if document is not None:
+                document.add(b)
             if debug >= 1:
                 size = len(b.buf) + 2 * len(b.line_offsets) * 160
                 if debug >= 2:
@@ -590,16 +639,55 @@ class PerplexityScorer:
                                      vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
                                      b.token_cache, b.part_offsets, b.part_found, output)
                 out.write(output[:used].tobytes())
+        if document is not None:
+            document.finish(out)
         return total
 
-    def score_counts(self, path, order=None, debug=0, out=None):
+    def score_counts(self, path, order=None, debug=0, out=None, escape=None):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
         `<unk>`, their counts summed. Returns the `TextStats`; with debug >= 2 writes one line per
-        n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line."""
+        n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line.
+        With `escape` (bytes, SRILM's -escape), lines starting with it are copied to `out`, and
+        the count lines between them are summed and scored apart, each run with its totals line."""
+        order = order or self.order
+        if escape is None:
+            segments = [read_counts([path], order, vocab=self.vocab, encoding=self.encoding)]
+        else:
+            segments = self._count_segments(path, order, escape)
+        stats = TextStats()
+        for segment in segments:
+            if isinstance(segment, Piece):
+                out.write(segment.data)
+                continue
+            part = self._score_count_table(segment, debug, out)
+            if debug >= 1:
+                out.write(f"{part.srilm_text()}\n".encode())
+            stats.add(part)
+        return stats
+
+    def _count_segments(self, path, order, escape):
+        """The runs of count lines of `path` between lines starting with `escape`, as NgramCounts
+        (runs without an n-gram of the orders asked for left out), and those lines as Pieces."""
+        run = []
+        for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
+            for piece in split_escaped(block, first_line, escape):
+                if not piece.escaped:
+                    run.append((piece.data, path, piece.first_line))
+                    continue
+                counts = counts_of_blocks(run, order, vocab=self.vocab) if run else None
+                if counts is not None:
+                    yield counts
+                run = []
+                yield piece
+        counts = counts_of_blocks(run, order, vocab=self.vocab) if run else None
+        if counts is not None:
+            yield counts
+
+    def _score_count_table(self, counts, debug, out):
+        """The TextStats of NgramCounts over the model's vocabulary (see score_counts)."""
         vocab = self.vocab
-        counts = read_counts([path], order or self.order, vocab=vocab)
         stats = TextStats()
         contributions = []
         pool, offsets = vocab.byte_pool()
@@ -622,8 +710,6 @@ class PerplexityScorer:
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)
         stats.logprob = float(summed[-1]) if len(summed) else 0.0
-        if debug >= 1:
-            out.write(f"{stats.srilm_text()}\n".encode())
         return stats
 
     def report(self, path):

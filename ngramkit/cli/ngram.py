@@ -1,7 +1,9 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes 0` dynamic), renormalisation (`-renorm`), N-best rescoring
-(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`)."""
+(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`).
+`-escape S` passes lines starting with S through -ppl and -counts unscored; `-version` prints
+ngramkit's release."""
 
 import os
 import sys
@@ -64,7 +66,11 @@ OPTIONS = [
     Option("simple-classes", bool, False, "with -classes, each word belongs to one class"),
     Option("expand-classes", int, -1, "with -classes, write the equivalent word model of this order (0: the model's)"),
 ] + per_order("mix-lm{n}", str, range(2, 10), "another model to interpolate") \
-  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}")
+  + per_order("mix-lambda{n}", float, range(2, 10), "weight of -mix-lm{n}") \
+  + [
+    Option("escape", str, help="with -ppl or -counts: copy lines starting with this string to the output unscored"),
+    Option("version", bool, False, "print the release of ngramkit and exit"),
+]
 
 
 def load_model(opts, path=None):
@@ -157,13 +163,27 @@ def ppl_only(opts, mix):
                                       cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"])
 
 
+def escape_prefix(opts, classes=None, dynamic=None):
+    """The bytes of -escape (None without), checked against the scorings that do not take it."""
+    if opts["escape"] is None:
+        return None
+    if classes is not None or dynamic:
+        raise UsageError(f"-escape does not combine with {'-classes' if classes is not None else '-bayes 0'}")
+    from ..escape import escape_bytes
+    return escape_bytes(opts["escape"])
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
+    if opts["version"]:
+        from ..release import release_text
+        sys.stdout.write(release_text(PROG))
+        return
     check_scoring_options(opts)
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)
     if scorer is not None:
-        write_ppl(opts, scorer)
+        write_ppl(opts, scorer, escape_prefix(opts))
         return
     model = load_model(opts)
     dynamic = None
@@ -195,6 +215,7 @@ def ngram(argv):
         model.vocab.write(opts["write_vocab"])
     if opts["write_lm"]:
         save(model, opts["write_lm"])
+    escape = escape_prefix(opts, classes, dynamic and opts["ppl"])
     if opts["ppl"] and dynamic:
         if opts["debug"]:
             raise UsageError("-bayes 0 prints corpus totals only (-debug 0)")
@@ -206,10 +227,10 @@ def ngram(argv):
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
-            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]))
+            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]).score_counts(
-            opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer)
+            opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer, escape=escape)
         write_totals(opts["counts"], stats)
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
@@ -236,9 +257,10 @@ def ngram(argv):
         sys.stdout.flush()
 
 
-def write_ppl(opts, scorer):
-    """-ppl's output on stdout."""
-    write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
+def write_ppl(opts, scorer, escape=None):
+    """-ppl's output on stdout (`escape`: the bytes of -escape)."""
+    extra = {} if escape is None else {"escape": escape}
+    write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer, **extra))
 
 
 def write_totals(path, stats):
