@@ -33,6 +33,7 @@ from .scoring import (
 )
 from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
 
+PAUSE = "-pau-"  # SRILM's pause word: never an event
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
 
 
@@ -45,6 +46,12 @@ class TextStats:
     oovs: int = 0
     zeroprobs: int = 0
     logprob: float = 0.0
+    # -debug 4: tokens ranked 1st, in the first 5 and 10 (words; </s>), tokens ranked, and the
+    # summed quadratic and absolute loss 1 - p (see probability_checks)
+    ranks: tuple = (0,) * 6
+    ranked: int = 0
+    quadratic_loss: float = 0.0
+    absolute_loss: float = 0.0
 
     def add(self, other):
         self.sentences += other.sentences
@@ -52,6 +59,13 @@ class TextStats:
         self.oovs += other.oovs
         self.zeroprobs += other.zeroprobs
         self.logprob += other.logprob
+        self.add_ranks(other.ranks, other.ranked, other.quadratic_loss, other.absolute_loss)
+
+    def add_ranks(self, ranks, ranked, quadratic_loss, absolute_loss):
+        self.ranks = tuple(a + b for a, b in zip(self.ranks, ranks))
+        self.ranked += ranked
+        self.quadratic_loss += quadratic_loss
+        self.absolute_loss += absolute_loss
 
     @property
     def scored(self):
@@ -78,8 +92,21 @@ class TextStats:
             f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
             f"{self.zeroprobs} zeroprobs, logprob= {self.logprob:.7g} "
             f"ppl= {'undefined' if ppl is None else f'{ppl:.7g}'} "
-            f"ppl1= {'undefined' if ppl1 is None else f'{ppl1:.7g}'}\n"
+            f"ppl1= {'undefined' if ppl1 is None else f'{ppl1:.7g}'}{self._rank_text()}\n"
         )
+
+    def _rank_text(self):
+        """SRILM's two -debug 4 lines (16 significant digits), after the ppl line."""
+        if self.ranked <= 0:
+            return ""
+        words = self.ranked - self.sentences
+        r1, r5, r10, r1se, r5se, r10se = self.ranks
+        share = [f"{r / words if words > 0 else 0.0:.16g}" for r in (r1, r5, r10)]
+        every = [f"{(r + se) / self.ranked:.16g}" for r, se in ((r1, r1se), (r5, r5se), (r10, r10se))]
+        return (f"\n{words:.16g} words, rank1= {share[0]} rank5= {share[1]} rank10= {share[2]}"
+                f"\n{self.ranked:.16g} words+sents, rank1wSent= {every[0]} rank5wSent= {every[1]} "
+                f"rank10wSent= {every[2]} qloss= {math.sqrt(self.quadratic_loss / self.ranked):.16g} "
+                f"absloss= {self.absolute_loss / self.ranked:.16g}")
 
 
 # The fixed text of SRILM's -debug 1 and -debug 2 lines (the word lines' pieces are public: the class
@@ -101,6 +128,13 @@ _ZEROPROBS = ascii_bytes(" zeroprobs, logprob= ")
 _PPL = ascii_bytes(" ppl= ")
 _PPL1 = ascii_bytes(" ppl1= ")
 _BLANK = ascii_bytes("\n\n")
+_SUM_OPEN = ascii_bytes(" ] / ")
+_RANK_WORDS = ascii_bytes(" words,")
+_RANK_ALL = ascii_bytes(" words+sents,")
+_RANK_NAMES = (ascii_bytes(" rank1= "), ascii_bytes(" rank5= "), ascii_bytes(" rank10= "),
+               ascii_bytes(" rank1wSent= "), ascii_bytes(" rank5wSent= "), ascii_bytes(" rank10wSent= "))
+_QLOSS = ascii_bytes(" qloss= ")
+_ABSLOSS = ascii_bytes(" absloss= ")
 
 
 @njit(cache=True)
@@ -199,6 +233,85 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     return stats, total
 
 
+PROB_EPSILON = 3e-06  # SRILM's Prob_Epsilon: probabilities closer than this tie in a rank
+SUM_TOLERANCE = 1e-4  # SRILM warns of a context whose probabilities sum further from 1
+RANK_COLUMNS = 9  # r1 r5 r10 (words), the same of </s>, tokens ranked, quadratic, absolute loss
+_TOP_RANK = 10
+
+
+@njit(cache=True)
+def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk, events,
+                       token_logp, ranks, token_sum, sentence_ranks):
+    """SRILM's -debug 3 and 4 extras of a block ppl_block scored (token_logp in its slots).
+
+    Without `ranks` (-debug 3): the sum over the words marked in `events` of p(word | context)
+    for each token's context, to token_sum (same slots). With `ranks` (-debug 4), per sentence
+    to sentence_ranks (RANK_COLUMNS): how many words and how many </s> rank first, in the first
+    5 and in the first 10, the tokens ranked, and the sums of (1 - p)^2 and 1 - p (a zeroprob
+    counts 1, an OOV nothing). A token's rank is the number of event words more probable than
+    it plus half (rounded down) of those as probable within PROB_EPSILON, itself included;
+    counting stops beyond the first 10, as in SRILM's LM::updateRanks."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys_a = np.empty(width, dtype=np.int64)
+    bows_a = np.empty(width, dtype=np.float32)
+    keys_b = np.empty(width, dtype=np.int64)
+    bows_b = np.empty(width, dtype=np.float32)
+    scratch_keys = np.empty(width, dtype=np.int64)
+    scratch_bows = np.empty(width, dtype=np.float32)
+    for s in range(len(line_offsets) - 1):
+        lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
+        cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
+        if ranks:
+            sentence_ranks[s, :] = 0.0
+        for t in range(lo, hi + 1):
+            w = ids[t] if t < hi else eos
+            logp = token_logp[t + s]
+            prob = 0.0 if logp == -np.inf else math.exp(float(logp) * LN10)
+            total = 0.0
+            rank = 0
+            ties = 0
+            for v in range(len(events)):
+                if not events[v]:
+                    continue
+                p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, 0, ctx_len, v,
+                                    scratch_keys, scratch_bows, False)
+                p = 0.0 if p_v == -np.inf else math.exp(float(p_v) * LN10)
+                if not ranks:
+                    total += p
+                    continue
+                if abs(p - prob) < PROB_EPSILON:
+                    ties += 1
+                elif p > prob:
+                    rank += 1
+                if rank + ties // 2 > _TOP_RANK:
+                    break
+            if ranks:
+                rank += ties // 2
+                column = 0 if t < hi else 3
+                if rank < _TOP_RANK:
+                    sentence_ranks[s, column + 2] += 1
+                    if rank < 5:
+                        sentence_ranks[s, column + 1] += 1
+                        if rank < 1:
+                            sentence_ranks[s, column] += 1
+                sentence_ranks[s, 6] += 1
+                if logp == -np.inf:
+                    if w != unk:
+                        sentence_ranks[s, 7] += 1.0
+                        sentence_ranks[s, 8] += 1.0
+                else:
+                    loss = max(1.0 - prob, 0.0)
+                    sentence_ranks[s, 7] += loss * loss
+                    sentence_ranks[s, 8] += loss
+            else:
+                token_sum[t + s] = total
+            _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, 0, ctx_len, w,
+                                    nxt_s, nxt_b, False)
+            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+
+
 @njit(cache=True, inline="always")
 def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, as_written):
     """Token t of a sentence ending at hi (-1: its <s>, hi: its </s>), by its vocabulary word or,
@@ -224,10 +337,14 @@ def _put_tag(out, pos, found):
 
 @njit(cache=True)
 def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
-                  token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, out):
+                  token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, token_sum,
+                  sentence_ranks, out):
     """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
-    With multiwords (part_offsets not empty), words are printed as written, with one tag per part."""
+    With multiwords (part_offsets not empty), words are printed as written, with one tag per part.
+    With token_sum (-debug 3) each word line ends in ` / ` and its context's probability sum;
+    with sentence_ranks (-debug 4) each sentence's totals have SRILM's two rank lines (see
+    probability_checks)."""
     pos = 0
     for s in range(len(line_offsets) - 1):
         for t in range(line_offsets[s], line_offsets[s + 1]):
@@ -268,7 +385,13 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                         value = float(p)
                         pos = put_text(out, pos, LOG_OPEN)
                     pos = format_g(value, 7, out, pos)
-                pos = put_text(out, pos, LOG_CLOSE)
+                if len(token_sum) > 0:
+                    pos = put_text(out, pos, _SUM_OPEN)
+                    pos = format_g(token_sum[t + s], 7, out, pos)
+                    out[pos] = 10
+                    pos += 1
+                else:
+                    pos = put_text(out, pos, LOG_CLOSE)
         sentence_prob = sentence_stats[s, 0]
         oovs = int(sentence_stats[s, 1])
         zeros = int(sentence_stats[s, 2])
@@ -293,8 +416,32 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                 continue
             value = sentence_prob if field == 0 else math.exp(-(sentence_prob / denom) * LN10)
             pos = format_g(value, 7, out, pos)
+        if len(sentence_ranks) > 0:
+            pos = _put_ranks(sentence_ranks[s], 1, out, pos)
         pos = put_text(out, pos, _BLANK)
     return pos
+
+
+@njit(cache=True)
+def _put_ranks(row, sentences, out, pos):
+    """The two -debug 4 lines of a sentence's totals (TextStats._rank_text's), each after a newline."""
+    ranked = row[6]
+    words = ranked - sentences
+    for line in range(2):
+        out[pos] = 10
+        pos = format_g(words if line == 0 else ranked, 16, out, pos + 1)
+        pos = put_text(out, pos, _RANK_WORDS if line == 0 else _RANK_ALL)
+        for k in range(3):
+            pos = put_text(out, pos, _RANK_NAMES[3 * line + k])
+            if line == 0:
+                value = row[k] / words if words > 0 else 0.0
+            else:
+                value = (row[k] + row[k + 3]) / ranked
+            pos = format_g(value, 16, out, pos)
+    pos = put_text(out, pos, _QLOSS)
+    pos = format_g(math.sqrt(row[7] / ranked), 16, out, pos)
+    pos = put_text(out, pos, _ABSLOSS)
+    return format_g(row[8] / ranked, 16, out, pos)
 
 
 _COUNT_CLOSE = ascii_bytes(" ) \t= ")
@@ -480,6 +627,17 @@ class ScoredBlock:
     part_found: np.ndarray
 
 
+def _add_rank_rows(total, sentence_ranks):
+    """Add a block's per-sentence rank rows to the TextStats `total`, the losses summed sentence
+    by sentence as SRILM's TextStats::increment does."""
+    if not len(sentence_ranks):
+        return
+    losses = [float(np.cumsum(np.concatenate(([start], sentence_ranks[:, column])))[-1])
+              for start, column in ((total.quadratic_loss, 7), (total.absolute_loss, 8))]
+    total.add_ranks(tuple(sentence_ranks[:, :6].sum(axis=0).tolist()), float(sentence_ranks[:, 6].sum()), 0.0, 0.0)
+    total.quadratic_loss, total.absolute_loss = losses
+
+
 class _Document:
     """The totals of the sentences since the last escaped line (SRILM's documentStats of
     -escape at -debug 0), their log probabilities summed sentence by sentence from zero."""
@@ -610,15 +768,20 @@ class PerplexityScorer:
         stats = scored.sentence_stats
         return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64)
 
-    def score_file(self, path, debug=0, out=None, escape=None):
+    def score_file(self, path, debug=0, out=None, escape=None, warnings=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
-        (and at 2 per-word) lines to the binary stream `out` as they are made. With `escape`
-        (bytes, SRILM's -escape), lines starting with it are copied to `out` instead of scored,
-        and at debug 0 each closes a document whose totals are written before it (see escape)."""
+        (and at 2 per-word) lines to the binary stream `out` as they are made. At debug 3 each
+        word line also gets the sum of the probabilities of all words in its context, and a
+        context whose sum is off by more than SUM_TOLERANCE gets SRILM's warning on the binary
+        stream `warnings` (default: none); at debug 4 and above the totals get SRILM's rank and
+        loss lines (see probability_checks). With `escape` (bytes, SRILM's -escape), lines starting
+        with it are copied to `out` instead of scored, and at debug 0 each closes a document whose
+        totals are written before it (see escape)."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         document = _Document() if escape is not None and debug == 0 else None
+        events = self._events() if debug >= 3 else None
         for b in self._scored_blocks(path, debug >= 1 or document is not None, escape):
             if isinstance(b, Piece):
                 if document is not None:
@@ -630,18 +793,57 @@ class PerplexityScorer:
             if document is not None:
                 document.add(b)
             if debug >= 1:
-                size = len(b.buf) + 2 * len(b.line_offsets) * 160
+                token_sum = np.ones(len(b.token_logp) if debug == 3 else 0)  # slots never scored sum to 1
+                sentence_ranks = np.zeros((len(b.line_offsets) - 1 if debug >= 4 else 0, RANK_COLUMNS))
+                if events is not None:
+                    probability_checks(*self.tables.arrays(), b.ids, b.line_offsets, vocab.bos, vocab.eos, self.unk,
+                                       events, b.token_logp, debug >= 4, token_sum, sentence_ranks)
+                    if debug == 3 and warnings is not None:
+                        self._warn_of_sums(b, token_sum, warnings)
+                    _add_rank_rows(total, sentence_ranks)
+                size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4))
                 if debug >= 2:
-                    per_token = 2 * self.max_word + 80 + 24 * bool(self.cache)
+                    per_token = 2 * self.max_word + 80 + 24 * bool(self.cache) + 24 * (debug == 3)
                     size += (len(b.ids) + len(b.line_offsets)) * per_token + 2 * len(b.buf) + 8 * len(b.part_found)
                 output = np.empty(size, dtype=np.uint8)
                 used = format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
                                      vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
-                                     b.token_cache, b.part_offsets, b.part_found, output)
+                                     b.token_cache, b.part_offsets, b.part_found, token_sum, sentence_ranks, output)
                 out.write(output[:used].tobytes())
         if document is not None:
             document.finish(out)
         return total
+
+    def _events(self):
+        """The words SRILM sums and ranks over: all but `<s>`, `-pau-` and, in a closed
+        vocabulary (no `<unk>` unigram), `<unk>`."""
+        if self.cache or self.multiwords:
+            raise UsageError("-debug 3 and above sum the model's probabilities alone: not with a cache or "
+                             "multiwords", option="debug")
+        events = np.ones(len(self.vocab), dtype=np.bool_)
+        events[self.vocab.bos] = False
+        if PAUSE in self.vocab.index:
+            events[self.vocab.index[PAUSE]] = False
+        if np.isnan(self.tables.uni_logprob[self.unk]):
+            events[self.unk] = False
+        return events
+
+    def _warn_of_sums(self, block, token_sum, warnings):
+        """SRILM's warning for each context of `block` whose probabilities do not sum to 1: the
+        sum (`%g`) and the context, newest word first, back to `<s>`."""
+        vocab = self.vocab
+        off = np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE)
+        if not len(off):
+            return
+        words = vocab.words
+        lines = np.repeat(np.arange(len(block.line_offsets) - 1), np.diff(block.line_offsets) + 1)
+        for slot in off.tolist():
+            s = int(lines[slot])
+            lo, _ = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
+            t = slot - s
+            context = [words[i] for i in block.ids[lo:t][::-1].tolist()] + [words[vocab.bos]]
+            text = f"\nwarning: word probs for this context sum to {token_sum[slot]:g} != 1 : {' '.join(context)}\n"
+            warnings.write(text.encode("utf-8", "surrogateescape"))
 
     def score_counts(self, path, order=None, debug=0, out=None, escape=None):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to

@@ -2,14 +2,17 @@
 -writeN, -version of ngram, ngram-count and ngram-class."""
 
 import gzip
+import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ngramkit.cli.ngram import main as ngram
 from ngramkit.cli.ngram_class import main as ngram_class
 from ngramkit.cli.ngram_count import main as ngram_count
+from ngramkit.constants import LN10
 from ngramkit.escape import split_escaped
 from ngramkit.release import package_version
 
@@ -195,3 +198,122 @@ def test_write_n_above_order_is_refused_before_counting(tmp_path, capsysbinary):
     status, _, err = run(ngram_count, ["-order", 2, "-text", tmp_path / "missing.txt", "-write3",
                                        tmp_path / "w3.txt"], capsysbinary)
     assert status == 2 and "-write3 asks for order 3 but -order is 2" in err
+
+
+# -debug 3 (probability sums) and -debug 4 (ranks and losses)
+
+TINY_ARPA = """\\data\\
+ngram 1=4
+ngram 2=2
+
+\\1-grams:
+-1.0 </s>
+-99 <s> -0.30103
+-0.5 a -0.2
+-0.69897 b
+
+\\2-grams:
+-0.30103 <s> a
+-0.2 a b
+
+\\end\\
+"""
+
+
+def prob(*logps):
+    """SRILM's LogPtoProb of a float32 sum of log10 values (a backoff weight plus a probability)."""
+    total = np.float32(0)
+    for value in logps:
+        total = np.float32(total + np.float32(value))
+    return math.exp(float(total) * LN10)
+
+
+# p(w | context) of the tiny model for the events </s>, a, b (<s> never; <unk> has no unigram)
+AFTER_BOS = {"</s>": prob(-0.30103, -1.0), "a": prob(-0.30103), "b": prob(-0.30103, -0.69897)}
+AFTER_A = {"</s>": prob(-0.2, -1.0), "a": prob(-0.2, -0.5), "b": prob(-0.2)}
+AFTER_B = {"</s>": prob(-1.0), "a": prob(-0.5), "b": prob(-0.69897)}  # b has no backoff weight: 0
+AFTER_UNK = AFTER_B  # <unk> is not in the model: the unigrams, unweighted
+
+
+@pytest.fixture
+def tiny(tmp_path, monkeypatch):
+    (tmp_path / "tiny.arpa").write_text(TINY_ARPA)
+    (tmp_path / "text.txt").write_text("a b\na c\n")
+    monkeypatch.chdir(tmp_path)
+
+
+def test_debug_3_sums_each_context(tiny, capsysbinary):
+    status, out, err = run(ngram, ["-lm", "tiny.arpa", "-order", 2, "-ppl", "text.txt", "-debug", 3], capsysbinary)
+    assert status == 0
+    _, plain, _ = run(ngram, ["-lm", "tiny.arpa", "-order", 2, "-ppl", "text.txt", "-debug", 2], capsysbinary)
+    # contexts of "a b": <s>, a, b; of "a c": <s>, a, <unk>
+    sums = [sum(AFTER_BOS.values()), sum(AFTER_A.values()), sum(AFTER_B.values()),
+            sum(AFTER_BOS.values()), sum(AFTER_A.values()), sum(AFTER_UNK.values())]
+    assert f"{sums[0]:.7g}" == "0.65"  # 0.5 + 0.05 + 0.1
+    # the -debug 2 lines, each word line ending in " / " and its context's sum (%.7g)
+    expected, k = [], 0
+    for line in plain.decode().split("\n"):
+        if line.startswith("\tp( "):
+            line += f" / {sums[k]:.7g}"
+            k += 1
+        expected.append(line)
+    assert k == 6 and out.decode() == "\n".join(expected)
+    # every context here sums to less than 1: SRILM's warning for each, context newest first
+    contexts = ["<s>", "a <s>", "b a <s>", "<s>", "a <s>", "<unk> a <s>"]
+    assert err == "".join(f"\nwarning: word probs for this context sum to {s:g} != 1 : {c}\n"
+                                   for s, c in zip(sums, contexts))
+
+
+def test_debug_4_ranks_and_losses(tiny, capsysbinary):
+    status, out, _ = run(ngram, ["-lm", "tiny.arpa", "-order", 2, "-ppl", "text.txt", "-debug", 4], capsysbinary)
+    assert status == 0
+    _, plain, _ = run(ngram, ["-lm", "tiny.arpa", "-order", 2, "-ppl", "text.txt", "-debug", 2], capsysbinary)
+
+    def rank(probabilities, word):
+        p = probabilities.get(word, 0.0)
+        higher = sum(q > p and abs(q - p) >= 3e-6 for q in probabilities.values())
+        ties = sum(abs(q - p) < 3e-6 for q in probabilities.values())
+        return higher + ties // 2
+
+    # "a b": a|<s> ranks 0, b|a 0, </s>|b 2 (a and b more probable); "a c": a 0, c (OOV, p 0) 3, </s> 2
+    ranks = [[rank(AFTER_BOS, "a"), rank(AFTER_A, "b"), rank(AFTER_B, "</s>")],
+             [rank(AFTER_BOS, "a"), rank(AFTER_BOS, "<unk>"), rank(AFTER_UNK, "</s>")]]
+    assert ranks == [[0, 0, 2], [0, 3, 2]]
+    probs = [[AFTER_BOS["a"], AFTER_A["b"], AFTER_B["</s>"]], [AFTER_BOS["a"], None, AFTER_UNK["</s>"]]]
+
+    def lines(sentence_ranks, sentence_probs, sentences):
+        ranked = sum(len(r) for r in sentence_ranks)
+        words = ranked - sentences
+        word_ranks = [r for rs in sentence_ranks for r in rs[:-1]]
+        end_ranks = [rs[-1] for rs in sentence_ranks]
+        within = [sum(r < k for r in word_ranks) for k in (1, 5, 10)]
+        with_ends = [within[i] + sum(r < k for r in end_ranks) for i, k in enumerate((1, 5, 10))]
+        quadratic = absolute = 0.0
+        for ps in sentence_probs:  # summed token by token, then sentence by sentence
+            q = a = 0.0
+            for p in ps:
+                if p is not None:  # an OOV adds no loss
+                    q += (1 - p) ** 2
+                    a += 1 - p
+            quadratic += q
+            absolute += a
+        return (f"{words:.16g} words, rank1= {within[0] / words:.16g} rank5= {within[1] / words:.16g} "
+                f"rank10= {within[2] / words:.16g}\n"
+                f"{ranked:.16g} words+sents, rank1wSent= {with_ends[0] / ranked:.16g} "
+                f"rank5wSent= {with_ends[1] / ranked:.16g} rank10wSent= {with_ends[2] / ranked:.16g} "
+                f"qloss= {math.sqrt(quadratic / ranked):.16g} absloss= {absolute / ranked:.16g}\n")
+
+    assert lines([ranks[0]], [probs[0]], 1).startswith("2 words, rank1= 1 rank5= 1 rank10= 1\n"
+                                                      "3 words+sents, rank1wSent= 0.6666666666666666 rank5wSent= 1 ")
+    # the -debug 2 output with the rank lines after each sentence's ppl line and after the totals'
+    blocks = plain.decode().split("\n\n")
+    assert len(blocks) == 3
+    expected = (blocks[0] + "\n" + lines([ranks[0]], [probs[0]], 1) + "\n"
+                + blocks[1] + "\n" + lines([ranks[1]], [probs[1]], 1) + "\n"
+                + blocks[2] + lines(ranks, probs, 2))
+    assert out.decode() == expected
+
+
+def test_debug_3_refuses_a_cache(tiny, capsysbinary):
+    status, _, err = run(ngram, ["-lm", "tiny.arpa", "-ppl", "text.txt", "-debug", 3, "-cache", 10], capsysbinary)
+    assert status == 2 and err.count("\n") == 1 and "-debug" in err

@@ -23,7 +23,7 @@ OPTIONS = [
     Option("lm", str, help="ARPA model to read (plain, .gz, .bz2, .xz)"),
     Option("order", int, 3, "n-gram order used: higher orders of -lm are ignored"),
     Option("ppl", str, help="text file whose perplexity to compute, one sentence per line"),
-    Option("debug", int, 0, "0: totals, 1: per sentence, 2: per word"),
+    Option("debug", int, 0, "0: totals, 1: per sentence, 2: per word, 3: with probability sums, 4: with ranks"),
     Option("unk", bool, False, "open vocabulary: <unk> is a word of the model"),
     Option("map-unk", str, UNK, "word that out-of-vocabulary words become"),
     Option("vocab", str, help="vocabulary file added to the model's words"),
@@ -260,6 +260,8 @@ def ngram(argv):
 def write_ppl(opts, scorer, escape=None):
     """-ppl's output on stdout (`escape`: the bytes of -escape)."""
     extra = {} if escape is None else {"escape": escape}
+    if opts["debug"] >= 3:
+        extra["warnings"] = sys.stderr.buffer
     write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer, **extra))
 
 
