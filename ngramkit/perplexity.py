@@ -782,7 +782,9 @@ class PerplexityScorer:
         total = TextStats()
         document = _Document() if escape is not None and debug == 0 else None
         events = self._events() if debug >= 3 else None
-        for b in self._scored_blocks(path, debug >= 1 or document is not None, escape):
+        keep = debug >= 1 or document is not None
+        blocks = self._scored_blocks(path, keep) if escape is None else self._scored_blocks(path, keep, escape)
+        for b in blocks:
             if isinstance(b, Piece):
                 if document is not None:
                     document.close(out)

@@ -138,6 +138,8 @@ def class_model(opts, model, mix):
                                          ("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
                                          ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]))
                 if given]
+    if opts["debug"] >= 3 and opts["expand_classes"] < 0:
+        excluded.append(f"-debug {opts['debug']}")
     if excluded and opts["expand_classes"] < 0:
         raise UsageError(f"-classes does not combine with {excluded[0]} (-expand-classes first writes a word model)")
     from ..classes import ClassModel, load_classes
