@@ -317,3 +317,40 @@ def test_debug_4_ranks_and_losses(tiny, capsysbinary):
 def test_debug_3_refuses_a_cache(tiny, capsysbinary):
     status, _, err = run(ngram, ["-lm", "tiny.arpa", "-ppl", "text.txt", "-debug", 3, "-cache", 10], capsysbinary)
     assert status == 2 and err.count("\n") == 1 and "-debug" in err
+
+
+# ARPA lines in SRILM's order (Ngram::writeWithOrder walks contexts newest word first)
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def test_srilm_line_order_by_hand():
+    from ngramkit.arpa import srilm_line_order
+
+    rows = np.array([[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 1, 0], [2, 0, 0]], dtype=np.int32)
+    # by w2, then w1, then w3 as (w2 w1 w3): row 2 (0 1 2), 4 (0 2 0), 0 (1 0 2), 3 (1 1 0), 1 (2 0 1)
+    assert srilm_line_order(rows).tolist() == [2, 4, 0, 3, 1]
+    assert srilm_line_order(rows[:, :2]) is None
+
+
+def write_back(path, tmp_path, encoding="utf-8"):
+    import ngramkit
+
+    out = tmp_path / "written.arpa"
+    ngramkit.load(path, encoding=encoding).write(out)
+    with gzip.open(path, "rb") as f:
+        return out.read_bytes(), f.read()
+
+
+def test_arpa_written_in_srilms_line_order(tmp_path):
+    written, reference = write_back(MKN3, tmp_path)
+    assert b"\n-1.206719\tafter a moment's\n" in written  # the 3-grams start with w2 = a: <s> a .., after a ..
+    assert written == reference
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared reference outputs not available")
+@pytest.mark.parametrize("name,encoding", [("more/zh/mkn3.gbk.arpa.gz", "bytes"), ("en/srilm/mkn5-nocut.arpa.gz", "utf-8"),
+                                           ("zh/srilm/mkn4.arpa.gz", "utf-8")])
+def test_arpa_written_in_srilms_line_order_shared(name, encoding, tmp_path):
+    written, reference = write_back(SHARED / name, tmp_path, encoding)
+    assert written == reference
