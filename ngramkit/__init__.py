@@ -31,6 +31,7 @@ _EXPORTS = {
     "MissingFileError": "errors", "OutputError": "errors", "EstimationError": "errors",
     "EmptyInputError": "errors",
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes",
+    "UnsortedCounts": "srilm_trie",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -1,7 +1,8 @@
 """Perplexity of a text under a back-off model, as SRILM's `ngram -ppl` computes
-and prints it (`-debug 0`, `1`: per sentence, `2`: per word), optionally mixed with a word cache
-(`-cache`, see cache_lm) or with words joined by `_` scored part by part (`-multiwords`); and the
-perplexity of a count file (`-counts`).
+and prints it (`-debug 0`, `1`: per sentence, `2`: per word, `3`: with each context's probability
+sum, `4`: with ranks and losses), optionally mixed with a word cache (`-cache`, see cache_lm) or
+with words joined by `_` scored part by part (`-multiwords`); and the perplexity of a count file
+(`-counts`). Lines starting with an `-escape` string pass through unscored (see escape).
 
 Text is read in blocks of whole lines; each block is tokenised, scored and, for
 `-debug 1/2`, formatted in one compiled call.
