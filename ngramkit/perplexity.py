@@ -240,6 +240,53 @@ RANK_COLUMNS = 9  # r1 r5 r10 (words), the same of </s>, tokens ranked, quadrati
 _TOP_RANK = 10
 
 
+@njit(cache=True, inline="always")
+def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, events, prob,
+                   ranks, scratch_keys, scratch_bows):
+    """Over the words marked in `events`, after the context: without `ranks` the sum of their
+    probabilities; with `ranks` the rank of a token of probability `prob` (see probability_checks)."""
+    total = 0.0
+    rank = 0
+    ties = 0
+    for v in range(len(events)):
+        if not events[v]:
+            continue
+        p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0, ctx_len, v,
+                            scratch_keys, scratch_bows, False)
+        p = 0.0 if p_v == -np.inf else math.exp(float(p_v) * LN10)
+        if not ranks:
+            total += p
+            continue
+        if abs(p - prob) < PROB_EPSILON:
+            ties += 1
+        elif p > prob:
+            rank += 1
+        if rank + ties // 2 > _TOP_RANK:
+            break
+    return total, rank + ties // 2
+
+
+@njit(cache=True, inline="always")
+def _add_rank(row, rank, logp, is_end, is_unk, weight):
+    """Count a token of rank `rank` and log10 p `logp` `weight` times into a rank row."""
+    column = 3 if is_end else 0
+    if rank < _TOP_RANK:
+        row[column + 2] += weight
+        if rank < 5:
+            row[column + 1] += weight
+            if rank < 1:
+                row[column] += weight
+    row[6] += weight
+    if logp == -np.inf:
+        if not is_unk:
+            row[7] += weight
+            row[8] += weight
+    else:
+        loss = max(1.0 - math.exp(float(logp) * LN10), 0.0)
+        row[7] += loss * loss * weight
+        row[8] += loss * weight
+
+
 @njit(cache=True)
 def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk, events,
                        token_logp, ranks, token_sum, sentence_ranks):
@@ -270,47 +317,46 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             w = ids[t] if t < hi else eos
             logp = token_logp[t + s]
             prob = 0.0 if logp == -np.inf else math.exp(float(logp) * LN10)
-            total = 0.0
-            rank = 0
-            ties = 0
-            for v in range(len(events)):
-                if not events[v]:
-                    continue
-                p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, 0, ctx_len, v,
-                                    scratch_keys, scratch_bows, False)
-                p = 0.0 if p_v == -np.inf else math.exp(float(p_v) * LN10)
-                if not ranks:
-                    total += p
-                    continue
-                if abs(p - prob) < PROB_EPSILON:
-                    ties += 1
-                elif p > prob:
-                    rank += 1
-                if rank + ties // 2 > _TOP_RANK:
-                    break
+            total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
+                                         events, prob, ranks, scratch_keys, scratch_bows)
             if ranks:
-                rank += ties // 2
-                column = 0 if t < hi else 3
-                if rank < _TOP_RANK:
-                    sentence_ranks[s, column + 2] += 1
-                    if rank < 5:
-                        sentence_ranks[s, column + 1] += 1
-                        if rank < 1:
-                            sentence_ranks[s, column] += 1
-                sentence_ranks[s, 6] += 1
-                if logp == -np.inf:
-                    if w != unk:
-                        sentence_ranks[s, 7] += 1.0
-                        sentence_ranks[s, 8] += 1.0
-                else:
-                    loss = max(1.0 - prob, 0.0)
-                    sentence_ranks[s, 7] += loss * loss
-                    sentence_ranks[s, 8] += loss
+                _add_rank(sentence_ranks[s], rank, logp, t == hi, w == unk, 1.0)
             else:
                 token_sum[t + s] = total
             _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, 0, ctx_len, w,
                                     nxt_s, nxt_b, False)
             cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+
+
+@njit(cache=True)
+def count_probability_checks(uni_logprob, uni_backoff, meta, entries, values, rows, logp, weights, eos, unk, events,
+                             ranks, row_sum, row_ranks):
+    """probability_checks for the k-grams `rows` of a count file (context: the row's other words
+    alone, as SRILM's countsProb): without `ranks` each row's context sum to row_sum; with
+    `ranks` each row's rank counts, weighted by its count, to row_ranks[row]."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        ctx_len = 0
+        for c in range(k - 1):
+            _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len, rows[r, c],
+                                    next_keys, next_bows, False)
+            keys, next_keys = next_keys, keys
+            bows, next_bows = next_bows, bows
+        w = rows[r, k - 1]
+        prob = 0.0 if logp[r] == -np.inf else math.exp(float(logp[r]) * LN10)
+        total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, keys, bows, ctx_len, events,
+                                     prob, ranks, next_keys, next_bows)
+        if ranks:
+            row_ranks[r, :] = 0.0
+            _add_rank(row_ranks[r], rank, logp[r], w == eos, w == unk, weights[r])
+        else:
+            row_sum[r] = total
 
 
 @njit(cache=True, inline="always")
@@ -472,8 +518,9 @@ def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, f
 
 
 @njit(cache=True)
-def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
-    """SRILM's -counts -debug 2 lines: `\tp( w | context, newest first ) \t= [kgram] p [ logp *count ]`."""
+def _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out):
+    """SRILM's -counts -debug 2 lines: `\tp( w | context, newest first ) \t= [kgram] p [ logp *count ]`,
+    at -debug 3 (row_sum not empty) followed by ` / ` and the context's probability sum."""
     pos = 0
     k = rows.shape[1]
     for r in range(rows.shape[0]):
@@ -497,7 +544,13 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
         if weights[r] != 1.0:
             pos = put_text(out, pos, _TIMES)
             pos = format_g(weights[r], 7, out, pos)
-        pos = put_text(out, pos, LOG_CLOSE)
+        if len(row_sum) > 0:
+            pos = put_text(out, pos, _SUM_OPEN)
+            pos = format_g(row_sum[r], 7, out, pos)
+            out[pos] = 10
+            pos += 1
+        else:
+            pos = put_text(out, pos, LOG_CLOSE)
     return pos
 
 
@@ -626,6 +679,12 @@ class ScoredBlock:
     token_cache: np.ndarray
     part_offsets: np.ndarray
     part_found: np.ndarray
+
+
+def _warn_of_sum(warnings, total, context, words):
+    """SRILM's warning of a context (word ids, newest first) whose probabilities sum to `total`."""
+    text = f"\nwarning: word probs for this context sum to {total:g} != 1 : {' '.join(words[i] for i in context)}\n"
+    warnings.write(text.encode("utf-8", "surrogateescape"))
 
 
 def _add_rank_rows(total, sentence_ranks):
@@ -838,24 +897,23 @@ class PerplexityScorer:
         off = np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE)
         if not len(off):
             return
-        words = vocab.words
         lines = np.repeat(np.arange(len(block.line_offsets) - 1), np.diff(block.line_offsets) + 1)
         for slot in off.tolist():
             s = int(lines[slot])
             lo, _ = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
             t = slot - s
-            context = [words[i] for i in block.ids[lo:t][::-1].tolist()] + [words[vocab.bos]]
-            text = f"\nwarning: word probs for this context sum to {token_sum[slot]:g} != 1 : {' '.join(context)}\n"
-            warnings.write(text.encode("utf-8", "surrogateescape"))
+            _warn_of_sum(warnings, token_sum[slot], block.ids[lo:t][::-1].tolist() + [vocab.bos], vocab.words)
 
-    def score_counts(self, path, order=None, debug=0, out=None, escape=None):
+    def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
         `<unk>`, their counts summed. Returns the `TextStats`; with debug >= 2 writes one line per
         n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line.
         With `escape` (bytes, SRILM's -escape), lines starting with it are copied to `out`, and
-        the count lines between them are summed and scored apart, each run with its totals line."""
+        the count lines between them are summed and scored apart, each run with its totals line.
+        At debug 3 and 4 the lines and totals get what score_file's get (context sums and
+        warnings to `warnings`; ranks and losses, weighted by the counts)."""
         order = order or self.order
         if escape is None:
             segments = [read_counts([path], order, vocab=self.vocab, encoding=self.encoding)]
@@ -866,7 +924,7 @@ class PerplexityScorer:
             if isinstance(segment, Piece):
                 out.write(segment.data)
                 continue
-            part = self._score_count_table(segment, debug, out)
+            part = self._score_count_table(segment, debug, out, warnings)
             if debug >= 1:
                 out.write(f"{part.srilm_text()}\n".encode())
             stats.add(part)
@@ -890,12 +948,14 @@ class PerplexityScorer:
         if counts is not None:
             yield counts
 
-    def _score_count_table(self, counts, debug, out):
+    def _score_count_table(self, counts, debug, out, warnings=None):
         """The TextStats of NgramCounts over the model's vocabulary (see score_counts)."""
         vocab = self.vocab
         stats = TextStats()
         contributions = []
+        rank_rows = []
         pool, offsets = vocab.byte_pool()
+        events = self._events() if debug >= 3 else None
         for rows, values in zip(counts.ngrams, counts.counts):
             keep = values != 0
             rows, weights = rows[keep], values[keep].astype(np.float64)
@@ -908,13 +968,25 @@ class PerplexityScorer:
             stats.add(TextStats(sentences=int(weights[ends].sum()), words=int(weights[~ends].sum()),
                                 oovs=int(weights[zero & unk].sum()), zeroprobs=int(weights[zero & ~unk].sum())))
             contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
+            row_sum = np.ones(len(rows) if debug == 3 else 0)
+            if events is not None:
+                row_ranks = np.zeros((len(rows) if debug >= 4 else 0, RANK_COLUMNS))
+                count_probability_checks(*self.tables.arrays(), rows, logp, weights, vocab.eos, self.unk, events,
+                                         debug >= 4, row_sum, row_ranks)
+                rank_rows.append(row_ranks)
+                if debug == 3 and warnings is not None:
+                    for r in np.flatnonzero(np.abs(row_sum - 1.0) > SUM_TOLERANCE).tolist():
+                        _warn_of_sum(warnings, row_sum[r], rows[r, -2::-1].tolist(), vocab.words)
             if debug >= 2 and len(rows):
-                size = len(rows) * (rows.shape[1] * (self.max_word + 1) + 80)
+                size = len(rows) * (rows.shape[1] * (self.max_word + 1) + 80 + 24 * (debug == 3))
                 output = np.empty(size, dtype=np.uint8)
-                out.write(output[:_format_counts_debug(pool, offsets, rows, logp, found, weights, output)].tobytes())
+                used = _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, output)
+                out.write(output[:used].tobytes())
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)
         stats.logprob = float(summed[-1]) if len(summed) else 0.0
+        if debug >= 4 and rank_rows:
+            _add_rank_rows(stats, np.concatenate(rank_rows))
         return stats
 
     def report(self, path):

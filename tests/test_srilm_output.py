@@ -354,3 +354,35 @@ def test_arpa_written_in_srilms_line_order(tmp_path):
 def test_arpa_written_in_srilms_line_order_shared(name, encoding, tmp_path):
     written, reference = write_back(SHARED / name, tmp_path, encoding)
     assert written == reference
+
+
+def test_counts_debug_3_and_4(tiny, capsysbinary):
+    Path("counts.txt").write_text("a b\t2\n<s> a\t1\na\t3\n")
+    argv = ["-lm", "tiny.arpa", "-order", 2, "-counts", "counts.txt", "-debug"]
+    _, plain, _ = run(ngram, argv + [2], capsysbinary)
+    status, out, err = run(ngram, argv + [3], capsysbinary)
+    assert status == 0
+    # sorted as -debug 2 writes them: a (context none: the unigrams), <s> a, a b
+    unigrams = AFTER_B
+    sums = [sum(unigrams.values()), sum(AFTER_BOS.values()), sum(AFTER_A.values())]
+    expected, k = [], 0
+    for line in plain.decode().split("\n"):
+        if line.startswith("\tp( "):
+            line += f" / {sums[k]:.7g}"
+            k += 1
+        expected.append(line)
+    assert k == 3 and out.decode() == "\n".join(expected)
+    assert err == "".join(f"\nwarning: word probs for this context sum to {s:g} != 1 : {c}\n"
+                          for s, c in zip(sums, ["", "<s>", "a"]))
+    status, out, _ = run(ngram, argv + [4], capsysbinary)
+    # every n-gram ranks first in its context; each counts as often as its count: 3 + 1 + 2 = 6
+    probabilities = [(unigrams["a"], 3), (AFTER_BOS["a"], 1), (AFTER_A["b"], 2)]
+    quadratic = absolute = 0.0
+    for p, count in probabilities:
+        quadratic += (1 - p) * (1 - p) * count
+        absolute += (1 - p) * count
+    ranks = (f"6 words, rank1= 1 rank5= 1 rank10= 1\n6 words+sents, rank1wSent= 1 rank5wSent= 1 rank10wSent= 1 "
+             f"qloss= {math.sqrt(quadratic / 6):.16g} absloss= {absolute / 6:.16g}\n")
+    # the run's totals (the -debug 2 output up to its blank line), then the file's, each with the rank lines
+    run_totals, file_totals = plain.decode().split("\n\n")
+    assert out.decode() == run_totals + "\n" + ranks + "\n" + file_totals + ranks

@@ -232,7 +232,8 @@ def ngram(argv):
             cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]).score_counts(
-            opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer, escape=escape)
+            opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer, escape=escape,
+            warnings=sys.stderr.buffer)
         write_totals(opts["counts"], stats)
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
