@@ -37,6 +37,7 @@ _EXPORTS = {
     "make_batch_counts": "batch_counts", "merge_batch_counts": "batch_counts",
     "read_srilm_binary": "srilm_binary", "write_srilm_binary": "srilm_binary",
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes", "save_intermediate": "classes",
+    "UnsortedCounts": "srilm_trie",
 }
 __all__ = sorted(_EXPORTS)
 

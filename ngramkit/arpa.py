@@ -886,19 +886,32 @@ def _format_section(ids, logprob, backoff, has_backoff, pool, offsets, precision
 _ROWS_PER_CHUNK = 1 << 18
 
 
-def _format_chunks(model, precision):
-    """The text of every n-gram line, order by order, as (order, chunk buffer) in file order.
-    Chunks are formatted in threads (compiled code runs without the GIL), a few ahead of the
-    writer; the pages a chunk read of memory-mapped tables are handed back once it is done."""
+def srilm_line_order(rows):
+    """The order in which SRILM writes the sorted k-gram `rows` (Ngram::writeWithOrder): its
+    context trie holds contexts newest word first, so it writes by w(k-1), then w(k-2) .. w1,
+    then wk, words compared as byte strings (the order of the ids). For k <= 2 that is the
+    rows' own order (None); above, a stable sort of the rows by w(k-1) .. w2 gives it."""
+    k = rows.shape[1]
+    if k <= 2:
+        return None
+    return np.lexsort(tuple(rows[:, j] for j in range(1, k - 1)))
+
+
+def _format_chunks(model, precision, srilm_order):
+    """The text of every n-gram line, order by order, as (order, chunk buffer) in file order
+    (SRILM's line order if `srilm_order`, else the rows' order). Chunks are formatted in threads
+    (compiled code runs without the GIL), a few ahead of the writer; the pages a chunk read of
+    memory-mapped tables are handed back once it is done."""
     pool, offsets = model.vocab.byte_pool()
     word_len = np.diff(offsets)
     order = model.order
 
-    def format_chunk(k, lo, hi):
-        ids = model.ngrams[k - 1][lo:hi]
+    def format_chunk(k, lo, hi, line_order):
+        picked = slice(lo, hi) if line_order is None else line_order[lo:hi]
+        ids = model.ngrams[k - 1][picked]
         has_backoff = k < order
-        logprob = model.logprob[k - 1][lo:hi]
-        backoff = model.backoff[k - 1][lo:hi] if has_backoff else logprob
+        logprob = model.logprob[k - 1][picked]
+        backoff = model.backoff[k - 1][picked] if has_backoff else logprob
         buffer = np.empty(int(word_len[ids].sum()) + (hi - lo) * (k + 2 * 24), dtype=np.uint8)
         used = _format_section(ids, logprob, backoff, has_backoff, pool, offsets, precision, buffer)
         release(ids, logprob, backoff)
@@ -908,9 +921,11 @@ def _format_chunks(model, precision):
     with ThreadPoolExecutor(max_workers=cores) as threads:
         pending = []
         for k in range(1, order + 1):
+            line_order = srilm_line_order(model.ngrams[k - 1]) if srilm_order else None
             rows = len(model.ngrams[k - 1])
             for lo in range(0, rows, _ROWS_PER_CHUNK):
-                pending.append((k, threads.submit(format_chunk, k, lo, min(lo + _ROWS_PER_CHUNK, rows))))
+                pending.append((k, threads.submit(format_chunk, k, lo, min(lo + _ROWS_PER_CHUNK, rows),
+                                                  line_order)))
                 if len(pending) > 2 * cores:
                     k_done, future = pending.pop(0)
                     yield k_done, future.result()
@@ -921,9 +936,10 @@ def _format_chunks(model, precision):
 def write_arpa(model, path, style="srilm"):
     """Write `model` as an ARPA file (compressed by the name's extension; `-` for stdout).
 
-    style "srilm": `%.7g` values, a backoff column only where one is stored.
+    style "srilm": `%.7g` values, a backoff column only where one is stored, the lines in
+    SRILM's order (srilm_line_order: the rows' order up to 2-grams).
     style "kenlm": shortest float32 text, a backoff column on every line below
-    the highest order (0 where none is stored).
+    the highest order (0 where none is stored), the lines in the rows' order.
     """
     if style not in ("srilm", "kenlm"):
         raise ValueError(f"unknown ARPA style {style!r}")
@@ -932,7 +948,7 @@ def write_arpa(model, path, style="srilm"):
         header = ["", "\\data\\"] + [f"ngram {k}={n}" for k, n in enumerate(model.sizes(), 1)]
         out.write(("\n".join(header) + "\n").encode())
         written = 0  # the orders whose section header is out
-        for k, text in _format_chunks(model, precision):
+        for k, text in _format_chunks(model, precision, srilm_order=style == "srilm"):
             while written < k:
                 written += 1
                 out.write(f"\n\\{written}-grams:\n".encode())

@@ -219,9 +219,20 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     blocks: instead of `paths`, (block, first line number, path) triples of count lines (see
     count_blocks), for counts that follow other text in a file.
     """
+    counts = counts_of_blocks(count_blocks(paths, encoding) if blocks is None else blocks, order, vocab,
+                              limit_vocab, float_counts)
+    if counts is None:
+        raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
+    return counts
+
+
+def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False):
+    """The summed counts of count-file blocks ((bytes of whole lines, number of the first line,
+    path), as count_blocks gives them), as read_counts reads files; None when they hold no
+    n-gram of the orders asked for."""
     interner = Interner()
     parts = {}
-    for block, first_line, path in (count_blocks(paths, encoding) if blocks is None else blocks):
+    for block, first_line, path in blocks:
         if float_counts:
             buf = np.frombuffer(block, dtype=np.uint8).copy()
             values = _float_counts(buf, path, first_line)
@@ -233,7 +244,7 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
         for k, table in _rows_by_length(tokens, line_counts, order).items():
             parts.setdefault(k, []).append(table)
     if not parts:
-        raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
+        return None
     words = interner.words()
     if vocab is None:
         vocab = Vocabulary(words)

@@ -16,8 +16,8 @@ tables of `scoring`. The methods call the compiled functions through `Model._ker
 
 import os
 from collections import namedtuple
-from itertools import chain, repeat
 from concurrent.futures import ThreadPoolExecutor
+from itertools import chain, repeat
 from types import SimpleNamespace
 
 import numpy as np

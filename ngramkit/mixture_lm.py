@@ -37,11 +37,12 @@ from .perplexity import (
     GIVEN,
     LOG_CLOSE,
     LOG_OPEN,
+    NO_RANKS,
     P_OPEN,
     PerplexityScorer,
     TextStats,
-    _put_tag,
     put_sentence_totals,
+    put_tag,
     scored_slots,
 )
 from .progress import Progress
@@ -389,7 +390,7 @@ def _format_mixture_debug(pool, offsets, buf, starts, ends, line_offsets, ids, s
                 pos = put_bytes(out, pos, pool, offsets[c], offsets[c + 1])
                 pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
                 for i in range(tags[t]):
-                    pos = _put_tag(out, pos, found[i, t])
+                    pos = put_tag(out, pos, found[i, t])
                 if post.shape[0] > 0:
                     pos = put_text(out, pos, _POST)
                     for i in range(post.shape[0]):
@@ -417,7 +418,7 @@ def _format_mixture_debug(pool, offsets, buf, starts, ends, line_offsets, ids, s
                 pos = format_g(float(p), 7, out, pos)
                 pos = put_text(out, pos, LOG_CLOSE)
         pos = put_sentence_totals(out, pos, hi - lo - 1, sentence_stats[g, 0], int(sentence_stats[g, 1]),
-                                  int(sentence_stats[g, 2]))
+                                  int(sentence_stats[g, 2]), NO_RANKS)
     return pos
 
 

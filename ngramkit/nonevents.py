@@ -7,7 +7,6 @@ written as a unigram of probability 0 (-99), as `<s>` is; `<unk>` as a non-event
 vocabulary) is dropped altogether. In `ngram -gen`, a drawn non-event is drawn again.
 """
 
-import numpy as np
 
 from .errors import EmptyInputError
 from .estimate.policy import Policy

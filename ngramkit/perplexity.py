@@ -1,7 +1,8 @@
 """Perplexity of a text under a back-off model, as SRILM's `ngram -ppl` computes
-and prints it (`-debug 0`, `1`: per sentence, `2`: per word), optionally mixed with a word cache
-(`-cache`, see cache_lm) or with words joined by `_` scored part by part (`-multiwords`); and the
-perplexity of a count file (`-counts`).
+and prints it (`-debug 0`, `1`: per sentence, `2`: per word, `3`: with each context's probability
+sum, `4`: with ranks and losses), optionally mixed with a word cache (`-cache`, see cache_lm) or
+with words joined by `_` scored part by part (`-multiwords`); and the perplexity of a count file
+(`-counts`). Lines starting with an `-escape` string pass through unscored (see escape).
 
 Text is read in blocks of whole lines; each block is tokenised, scored and, for
 `-debug 1/2`, formatted in one compiled call.
@@ -15,8 +16,9 @@ import numpy as np
 
 from .cache_lm import WordCache, cache_probability, mixed_logprob
 from .constants import LN10, LOG_ZERO
-from .countfile import read_counts
+from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
+from .escape import Piece, split_escaped
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import (
@@ -32,6 +34,7 @@ from .scoring import (
 )
 from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
 
+PAUSE = "-pau-"  # SRILM's pause word: never an event
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
 
 
@@ -44,6 +47,12 @@ class TextStats:
     oovs: int = 0
     zeroprobs: int = 0
     logprob: float = 0.0
+    # -debug 4: tokens ranked 1st, in the first 5 and 10 (words; </s>), tokens ranked, and the
+    # summed quadratic and absolute loss 1 - p (see probability_checks)
+    ranks: tuple = (0,) * 6
+    ranked: int = 0
+    quadratic_loss: float = 0.0
+    absolute_loss: float = 0.0
 
     def add(self, other):
         self.sentences += other.sentences
@@ -51,6 +60,13 @@ class TextStats:
         self.oovs += other.oovs
         self.zeroprobs += other.zeroprobs
         self.logprob += other.logprob
+        self.add_ranks(other.ranks, other.ranked, other.quadratic_loss, other.absolute_loss)
+
+    def add_ranks(self, ranks, ranked, quadratic_loss, absolute_loss):
+        self.ranks = tuple(a + b for a, b in zip(self.ranks, ranks))
+        self.ranked += ranked
+        self.quadratic_loss += quadratic_loss
+        self.absolute_loss += absolute_loss
 
     @property
     def scored(self):
@@ -69,14 +85,29 @@ class TextStats:
         return -self.logprob / self.scored * math.log2(10) if self.scored > 0 else None
 
     def srilm_text(self):
-        """SRILM's two summary lines."""
+        """SRILM's two summary lines (the first alone for no words and no sentences)."""
+        if self.words + self.sentences == 0:
+            return f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
         ppl, ppl1 = self.ppl(), self.ppl(with_eos=False)
         return (
             f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
             f"{self.zeroprobs} zeroprobs, logprob= {self.logprob:.7g} "
             f"ppl= {'undefined' if ppl is None else f'{ppl:.7g}'} "
-            f"ppl1= {'undefined' if ppl1 is None else f'{ppl1:.7g}'}\n"
+            f"ppl1= {'undefined' if ppl1 is None else f'{ppl1:.7g}'}{self._rank_text()}\n"
         )
+
+    def _rank_text(self):
+        """SRILM's two -debug 4 lines (16 significant digits), after the ppl line."""
+        if self.ranked <= 0:
+            return ""
+        words = self.ranked - self.sentences
+        r1, r5, r10, r1se, r5se, r10se = self.ranks
+        share = [f"{r / words if words > 0 else 0.0:.16g}" for r in (r1, r5, r10)]
+        every = [f"{(r + se) / self.ranked:.16g}" for r, se in ((r1, r1se), (r5, r5se), (r10, r10se))]
+        return (f"\n{words:.16g} words, rank1= {share[0]} rank5= {share[1]} rank10= {share[2]}"
+                f"\n{self.ranked:.16g} words+sents, rank1wSent= {every[0]} rank5wSent= {every[1]} "
+                f"rank10wSent= {every[2]} qloss= {math.sqrt(self.quadratic_loss / self.ranked):.16g} "
+                f"absloss= {self.absolute_loss / self.ranked:.16g}")
 
 
 # The fixed text of SRILM's -debug 1 and -debug 2 lines (the word lines' pieces are public: the class
@@ -98,6 +129,13 @@ _ZEROPROBS = ascii_bytes(" zeroprobs, logprob= ")
 _PPL = ascii_bytes(" ppl= ")
 _PPL1 = ascii_bytes(" ppl1= ")
 _BLANK = ascii_bytes("\n\n")
+_SUM_OPEN = ascii_bytes(" ] / ")
+_RANK_WORDS = ascii_bytes(" words,")
+_RANK_ALL = ascii_bytes(" words+sents,")
+_RANK_NAMES = (ascii_bytes(" rank1= "), ascii_bytes(" rank5= "), ascii_bytes(" rank10= "),
+               ascii_bytes(" rank1wSent= "), ascii_bytes(" rank5wSent= "), ascii_bytes(" rank10wSent= "))
+_QLOSS = ascii_bytes(" qloss= ")
+_ABSLOSS = ascii_bytes(" absloss= ")
 
 
 @njit(cache=True)
@@ -196,6 +234,131 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     return stats, total
 
 
+PROB_EPSILON = 3e-06  # SRILM's Prob_Epsilon: probabilities closer than this tie in a rank
+SUM_TOLERANCE = 1e-4  # SRILM warns of a context whose probabilities sum further from 1
+RANK_COLUMNS = 9  # r1 r5 r10 (words), the same of </s>, tokens ranked, quadratic, absolute loss
+_TOP_RANK = 10
+
+
+@njit(cache=True, inline="always")
+def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, events, prob,
+                   ranks, scratch_keys, scratch_bows):
+    """Over the words marked in `events`, after the context: without `ranks` the sum of their
+    probabilities; with `ranks` the rank of a token of probability `prob` (see probability_checks)."""
+    total = 0.0
+    rank = 0
+    ties = 0
+    for v in range(len(events)):
+        if not events[v]:
+            continue
+        p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0, ctx_len, v,
+                            scratch_keys, scratch_bows, False)
+        p = 0.0 if p_v == -np.inf else math.exp(float(p_v) * LN10)
+        if not ranks:
+            total += p
+            continue
+        if abs(p - prob) < PROB_EPSILON:
+            ties += 1
+        elif p > prob:
+            rank += 1
+        if rank + ties // 2 > _TOP_RANK:
+            break
+    return total, rank + ties // 2
+
+
+@njit(cache=True, inline="always")
+def _add_rank(row, rank, logp, is_end, is_unk, weight):
+    """Count a token of rank `rank` and log10 p `logp` `weight` times into a rank row."""
+    column = 3 if is_end else 0
+    if rank < _TOP_RANK:
+        row[column + 2] += weight
+        if rank < 5:
+            row[column + 1] += weight
+            if rank < 1:
+                row[column] += weight
+    row[6] += weight
+    if logp == -np.inf:
+        if not is_unk:
+            row[7] += weight
+            row[8] += weight
+    else:
+        loss = max(1.0 - math.exp(float(logp) * LN10), 0.0)
+        row[7] += loss * loss * weight
+        row[8] += loss * weight
+
+
+@njit(cache=True)
+def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk, events,
+                       token_logp, ranks, token_sum, sentence_ranks):
+    """SRILM's -debug 3 and 4 extras of a block ppl_block scored (token_logp in its slots).
+
+    Without `ranks` (-debug 3): the sum over the words marked in `events` of p(word | context)
+    for each token's context, to token_sum (same slots). With `ranks` (-debug 4), per sentence
+    to sentence_ranks (RANK_COLUMNS): how many words and how many </s> rank first, in the first
+    5 and in the first 10, the tokens ranked, and the sums of (1 - p)^2 and 1 - p (a zeroprob
+    counts 1, an OOV nothing). A token's rank is the number of event words more probable than
+    it plus half (rounded down) of those as probable within PROB_EPSILON, itself included;
+    counting stops beyond the first 10, as in SRILM's LM::updateRanks."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys_a = np.empty(width, dtype=np.int64)
+    bows_a = np.empty(width, dtype=np.float32)
+    keys_b = np.empty(width, dtype=np.int64)
+    bows_b = np.empty(width, dtype=np.float32)
+    scratch_keys = np.empty(width, dtype=np.int64)
+    scratch_bows = np.empty(width, dtype=np.float32)
+    for s in range(len(line_offsets) - 1):
+        lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
+        cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
+        if ranks:
+            sentence_ranks[s, :] = 0.0
+        for t in range(lo, hi + 1):
+            w = ids[t] if t < hi else eos
+            logp = token_logp[t + s]
+            prob = 0.0 if logp == -np.inf else math.exp(float(logp) * LN10)
+            total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
+                                         events, prob, ranks, scratch_keys, scratch_bows)
+            if ranks:
+                _add_rank(sentence_ranks[s], rank, logp, t == hi, w == unk, 1.0)
+            else:
+                token_sum[t + s] = total
+            _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, 0, ctx_len, w,
+                                    nxt_s, nxt_b, False)
+            cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+
+
+@njit(cache=True)
+def count_probability_checks(uni_logprob, uni_backoff, meta, entries, values, rows, logp, weights, eos, unk, events,
+                             ranks, row_sum, row_ranks):
+    """probability_checks for the k-grams `rows` of a count file (context: the row's other words
+    alone, as SRILM's countsProb): without `ranks` each row's context sum to row_sum; with
+    `ranks` each row's rank counts, weighted by its count, to row_ranks[row]."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        ctx_len = 0
+        for c in range(k - 1):
+            _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len, rows[r, c],
+                                    next_keys, next_bows, False)
+            keys, next_keys = next_keys, keys
+            bows, next_bows = next_bows, bows
+        w = rows[r, k - 1]
+        prob = 0.0 if logp[r] == -np.inf else math.exp(float(logp[r]) * LN10)
+        total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, keys, bows, ctx_len, events,
+                                     prob, ranks, next_keys, next_bows)
+        if ranks:
+            row_ranks[r, :] = 0.0
+            _add_rank(row_ranks[r], rank, logp[r], w == eos, w == unk, weights[r])
+        else:
+            row_sum[r] = total
+
+
 @njit(cache=True, inline="always")
 def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, as_written):
     """Token t of a sentence ending at hi (-1: its <s>, hi: its </s>), by its vocabulary word or,
@@ -210,7 +373,7 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos,
 
 
 @njit(cache=True, inline="always")
-def _put_tag(out, pos, found):
+def put_tag(out, pos, found):
     """`[OOV]` or `[kgram]` for the length of the matched n-gram."""
     if found == 0:
         return put_text(out, pos, OOV_TAG)
@@ -219,9 +382,13 @@ def _put_tag(out, pos, found):
     return put_text(out, pos, GRAM_TAG)
 
 
+NO_RANKS = np.zeros(0, dtype=np.float64)
+
+
 @njit(cache=True)
-def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros):
-    """SRILM's -debug 1 totals of a sentence of `words` words and a blank line."""
+def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks):
+    """SRILM's -debug 1 totals of a sentence of `words` words (with `ranks`, a row of -debug 4's
+    rank statistics, not empty: its two lines) and a blank line."""
     scored = words - oovs - zeros
     pos = put_text(out, pos, _ONE_SENTENCE)
     pos = put_uint(out, pos, words)
@@ -242,16 +409,22 @@ def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros):
             continue
         value = sentence_prob if field == 0 else math.exp(-(sentence_prob / denom) * LN10)
         pos = format_g(value, 7, out, pos)
+    if len(ranks) > 0:
+        pos = _put_ranks(ranks, 1, out, pos)
     pos = put_text(out, pos, _BLANK)
     return pos
 
 
 @njit(cache=True)
 def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
-                  token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, out):
+                  token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, token_sum,
+                  sentence_ranks, out):
     """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
-    With multiwords (part_offsets not empty), words are printed as written, with one tag per part."""
+    With multiwords (part_offsets not empty), words are printed as written, with one tag per part.
+    With token_sum (-debug 3) each word line ends in ` / ` and its context's probability sum;
+    with sentence_ranks (-debug 4) each sentence's totals have SRILM's two rank lines (see
+    probability_checks)."""
     pos = 0
     for s in range(len(line_offsets) - 1):
         for t in range(line_offsets[s], line_offsets[s + 1]):
@@ -274,9 +447,9 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                 pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
                 if split and t < hi:
                     for c in range(part_offsets[t], part_offsets[t + 1]):
-                        pos = _put_tag(out, pos, part_found[c])
+                        pos = put_tag(out, pos, part_found[c])
                 else:
-                    pos = _put_tag(out, pos, token_found[t + s])
+                    pos = put_tag(out, pos, token_found[t + s])
                 if len(token_cache) > 0 and not np.isnan(token_cache[t + s]):
                     pos = put_text(out, pos, _CACHE_TAG)
                     pos = format_g(token_cache[t + s], 7, out, pos)
@@ -292,10 +465,38 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                         value = float(p)
                         pos = put_text(out, pos, LOG_OPEN)
                     pos = format_g(value, 7, out, pos)
-                pos = put_text(out, pos, LOG_CLOSE)
+                if len(token_sum) > 0:
+                    pos = put_text(out, pos, _SUM_OPEN)
+                    pos = format_g(token_sum[t + s], 7, out, pos)
+                    out[pos] = 10
+                    pos += 1
+                else:
+                    pos = put_text(out, pos, LOG_CLOSE)
         pos = put_sentence_totals(out, pos, hi - lo, sentence_stats[s, 0], int(sentence_stats[s, 1]),
-                                  int(sentence_stats[s, 2]))
+                                  int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
     return pos
+
+
+@njit(cache=True)
+def _put_ranks(row, sentences, out, pos):
+    """The two -debug 4 lines of a sentence's totals (TextStats._rank_text's), each after a newline."""
+    ranked = row[6]
+    words = ranked - sentences
+    for line in range(2):
+        out[pos] = 10
+        pos = format_g(words if line == 0 else ranked, 16, out, pos + 1)
+        pos = put_text(out, pos, _RANK_WORDS if line == 0 else _RANK_ALL)
+        for k in range(3):
+            pos = put_text(out, pos, _RANK_NAMES[3 * line + k])
+            if line == 0:
+                value = row[k] / words if words > 0 else 0.0
+            else:
+                value = (row[k] + row[k + 3]) / ranked
+            pos = format_g(value, 16, out, pos)
+    pos = put_text(out, pos, _QLOSS)
+    pos = format_g(math.sqrt(row[7] / ranked), 16, out, pos)
+    pos = put_text(out, pos, _ABSLOSS)
+    return format_g(row[8] / ranked, 16, out, pos)
 
 
 _COUNT_CLOSE = ascii_bytes(" ) \t= ")
@@ -325,8 +526,9 @@ def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, f
 
 
 @njit(cache=True)
-def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
-    """SRILM's -counts -debug 2 lines: `\tp( w | context, newest first ) \t= [kgram] p [ logp *count ]`."""
+def _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out):
+    """SRILM's -counts -debug 2 lines: `\tp( w | context, newest first ) \t= [kgram] p [ logp *count ]`,
+    at -debug 3 (row_sum not empty) followed by ` / ` and the context's probability sum."""
     pos = 0
     k = rows.shape[1]
     for r in range(rows.shape[0]):
@@ -340,7 +542,7 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
                 pos += 1
             pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
         pos = put_text(out, pos, _COUNT_CLOSE)
-        pos = _put_tag(out, pos, found[r])
+        pos = put_tag(out, pos, found[r])
         out[pos] = 32
         pos += 1
         p = logp[r]
@@ -350,7 +552,13 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, out):
         if weights[r] != 1.0:
             pos = put_text(out, pos, _TIMES)
             pos = format_g(weights[r], 7, out, pos)
-        pos = put_text(out, pos, LOG_CLOSE)
+        if len(row_sum) > 0:
+            pos = put_text(out, pos, _SUM_OPEN)
+            pos = format_g(row_sum[r], 7, out, pos)
+            out[pos] = 10
+            pos += 1
+        else:
+            pos = put_text(out, pos, LOG_CLOSE)
     return pos
 
 
@@ -481,6 +689,51 @@ class ScoredBlock:
     part_found: np.ndarray
 
 
+def _warn_of_sum(warnings, total, context, words):
+    """SRILM's warning of a context (word ids, newest first) whose probabilities sum to `total`."""
+    text = f"\nwarning: word probs for this context sum to {total:g} != 1 : {' '.join(words[i] for i in context)}\n"
+    warnings.write(text.encode("utf-8", "surrogateescape"))
+
+
+def _add_rank_rows(total, sentence_ranks):
+    """Add a block's per-sentence rank rows to the TextStats `total`, the losses summed sentence
+    by sentence as SRILM's TextStats::increment does."""
+    if not len(sentence_ranks):
+        return
+    losses = [float(np.cumsum(np.concatenate(([start], sentence_ranks[:, column])))[-1])
+              for start, column in ((total.quadratic_loss, 7), (total.absolute_loss, 8))]
+    total.add_ranks(tuple(sentence_ranks[:, :6].sum(axis=0).tolist()), float(sentence_ranks[:, 6].sum()), 0.0, 0.0)
+    total.quadratic_loss, total.absolute_loss = losses
+
+
+class _Document:
+    """The totals of the sentences since the last escaped line (SRILM's documentStats of
+    -escape at -debug 0), their log probabilities summed sentence by sentence from zero."""
+
+    def __init__(self):
+        self.stats = TextStats()
+        self.sentences_seen = 0
+        self.printed = False
+
+    def add(self, block):
+        self.stats.add(block.counts)
+        logprobs = block.sentence_stats[:, 0]
+        if len(logprobs):
+            self.stats.logprob = float(np.cumsum(np.concatenate(([self.stats.logprob], logprobs)))[-1])
+        self.sentences_seen += len(logprobs)
+
+    def close(self, out):
+        """Before an escaped line: the totals so far, once a sentence was read."""
+        if self.sentences_seen:
+            out.write(f"{self.stats.srilm_text()}\n".encode())
+            self.stats = TextStats()
+            self.printed = True
+
+    def finish(self, out):
+        if self.printed:
+            out.write(f"{self.stats.srilm_text()}\n".encode())
+
+
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
@@ -531,18 +784,26 @@ class PerplexityScorer:
         pool, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
-    def scored_blocks(self, path, keep):
+    def scored_blocks(self, path, keep, escape=None):
         """Per block of `path`, a ScoredBlock; its per-token arrays are empty unless `keep`
         (token_cache also without a cache, parts without multiwords). The total and the cache run
-        on across blocks, as SRILM's do."""
+        on across blocks, as SRILM's do. With `escape` (bytes), lines starting with it are not
+        scored but yielded, in their place, as escape.Piece."""
         total = 0.0
         cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
         unknown = NEW_WORD if self.multiwords else self.unk
-        for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
-            scored = self._score_block(block, keep, total, cache, unknown, False)
-            total = scored.logprob
-            yield scored
+        for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
+            pieces = [block] if escape is None else split_escaped(block, first_line, escape)
+            for piece in pieces:
+                if escape is not None:
+                    if piece.escaped:
+                        yield piece
+                        continue
+                    piece = piece.data
+                scored = self._score_block(piece, keep, total, cache, unknown, False)
+                total = scored.logprob
+                yield scored
 
     def _score_block(self, block, keep, total, cache, unknown, keep_empty):
         vocab = self.vocab
@@ -577,38 +838,134 @@ class PerplexityScorer:
         stats = scored.sentence_stats
         return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64)
 
-    def score_file(self, path, debug=0, out=None):
+    def score_file(self, path, debug=0, out=None, escape=None, warnings=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
-        (and at 2 per-word) lines to the binary stream `out` as they are made."""
+        (and at 2 per-word) lines to the binary stream `out` as they are made. At debug 3 each
+        word line also gets the sum of the probabilities of all words in its context, and a
+        context whose sum is off by more than SUM_TOLERANCE gets SRILM's warning on the binary
+        stream `warnings` (default: none); at debug 4 and above the totals get SRILM's rank and
+        loss lines (see probability_checks). With `escape` (bytes, SRILM's -escape), lines starting
+        with it are copied to `out` instead of scored, and at debug 0 each closes a document whose
+        totals are written before it (see escape)."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
-        for b in self.scored_blocks(path, debug >= 1):
+        document = _Document() if escape is not None and debug == 0 else None
+        events = self._events() if debug >= 3 else None
+        keep = debug >= 1 or document is not None
+        blocks = self.scored_blocks(path, keep) if escape is None else self.scored_blocks(path, keep, escape)
+        for b in blocks:
+            if isinstance(b, Piece):
+                if document is not None:
+                    document.close(out)
+                out.write(b.data)
+                continue
             total.add(b.counts)
             total.logprob = b.logprob
+            if document is not None:
+                document.add(b)
             if debug >= 1:
-                size = len(b.buf) + 2 * len(b.line_offsets) * 160
+                token_sum = np.ones(len(b.token_logp) if debug == 3 else 0)  # slots never scored sum to 1
+                sentence_ranks = np.zeros((len(b.line_offsets) - 1 if debug >= 4 else 0, RANK_COLUMNS))
+                if events is not None:
+                    probability_checks(*self.tables.arrays(), b.ids, b.line_offsets, vocab.bos, vocab.eos, self.unk,
+                                       events, b.token_logp, debug >= 4, token_sum, sentence_ranks)
+                    if debug == 3 and warnings is not None:
+                        self._warn_of_sums(b, token_sum, warnings)
+                    _add_rank_rows(total, sentence_ranks)
+                size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4))
                 if debug >= 2:
-                    per_token = 2 * self.max_word + 80 + 24 * bool(self.cache)
+                    per_token = 2 * self.max_word + 80 + 24 * bool(self.cache) + 24 * (debug == 3)
                     size += (len(b.ids) + len(b.line_offsets)) * per_token + 2 * len(b.buf) + 8 * len(b.part_found)
                 output = np.empty(size, dtype=np.uint8)
                 used = format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
                                      vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
-                                     b.token_cache, b.part_offsets, b.part_found, output)
+                                     b.token_cache, b.part_offsets, b.part_found, token_sum, sentence_ranks, output)
                 out.write(output[:used].tobytes())
+        if document is not None:
+            document.finish(out)
         return total
 
-    def score_counts(self, path, order=None, debug=0, out=None):
+    def _events(self):
+        """The words SRILM sums and ranks over: all but `<s>`, `-pau-` and, in a closed
+        vocabulary (no `<unk>` unigram), `<unk>`."""
+        if self.cache or self.multiwords:
+            raise UsageError("-debug 3 and above sum the model's probabilities alone: not with a cache or "
+                             "multiwords", option="debug")
+        events = np.ones(len(self.vocab), dtype=np.bool_)
+        events[self.vocab.bos] = False
+        if PAUSE in self.vocab.index:
+            events[self.vocab.index[PAUSE]] = False
+        if np.isnan(self.tables.uni_logprob[self.unk]):
+            events[self.unk] = False
+        return events
+
+    def _warn_of_sums(self, block, token_sum, warnings):
+        """SRILM's warning for each context of `block` whose probabilities do not sum to 1: the
+        sum (`%g`) and the context, newest word first, back to `<s>`."""
+        vocab = self.vocab
+        off = np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE)
+        if not len(off):
+            return
+        lines = np.repeat(np.arange(len(block.line_offsets) - 1), np.diff(block.line_offsets) + 1)
+        for slot in off.tolist():
+            s = int(lines[slot])
+            lo, _ = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
+            t = slot - s
+            _warn_of_sum(warnings, token_sum[slot], block.ids[lo:t][::-1].tolist() + [vocab.bos], vocab.words)
+
+    def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
         `<unk>`, their counts summed. Returns the `TextStats`; with debug >= 2 writes one line per
-        n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line."""
+        n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line.
+        With `escape` (bytes, SRILM's -escape), lines starting with it are copied to `out`, and
+        the count lines between them are summed and scored apart, each run with its totals line.
+        At debug 3 and 4 the lines and totals get what score_file's get (context sums and
+        warnings to `warnings`; ranks and losses, weighted by the counts)."""
+        order = order or self.order
+        if escape is None:
+            segments = [read_counts([path], order, vocab=self.vocab, encoding=self.encoding)]
+        else:
+            segments = self._count_segments(path, order, escape)
+        stats = TextStats()
+        for segment in segments:
+            if isinstance(segment, Piece):
+                out.write(segment.data)
+                continue
+            part = self._score_count_table(segment, debug, out, warnings)
+            if debug >= 1:
+                out.write(f"{part.srilm_text()}\n".encode())
+            stats.add(part)
+        return stats
+
+    def _count_segments(self, path, order, escape):
+        """The runs of count lines of `path` between lines starting with `escape`, as NgramCounts
+        (runs without an n-gram of the orders asked for left out), and those lines as Pieces."""
+        run = []
+        for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
+            for piece in split_escaped(block, first_line, escape):
+                if not piece.escaped:
+                    run.append((piece.data, piece.first_line, path))
+                    continue
+                counts = counts_of_blocks(run, order, vocab=self.vocab) if run else None
+                if counts is not None:
+                    yield counts
+                run = []
+                yield piece
+        counts = counts_of_blocks(run, order, vocab=self.vocab) if run else None
+        if counts is not None:
+            yield counts
+
+    def _score_count_table(self, counts, debug, out, warnings=None):
+        """The TextStats of NgramCounts over the model's vocabulary (see score_counts)."""
         vocab = self.vocab
-        counts = read_counts([path], order or self.order, vocab=vocab)
         stats = TextStats()
         contributions = []
+        rank_rows = []
         pool, offsets = vocab.byte_pool()
+        events = self._events() if debug >= 3 else None
         for rows, values in zip(counts.ngrams, counts.counts):
             keep = values != 0
             rows, weights = rows[keep], values[keep].astype(np.float64)
@@ -621,15 +978,25 @@ class PerplexityScorer:
             stats.add(TextStats(sentences=int(weights[ends].sum()), words=int(weights[~ends].sum()),
                                 oovs=int(weights[zero & unk].sum()), zeroprobs=int(weights[zero & ~unk].sum())))
             contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
+            row_sum = np.ones(len(rows) if debug == 3 else 0)
+            if events is not None:
+                row_ranks = np.zeros((len(rows) if debug >= 4 else 0, RANK_COLUMNS))
+                count_probability_checks(*self.tables.arrays(), rows, logp, weights, vocab.eos, self.unk, events,
+                                         debug >= 4, row_sum, row_ranks)
+                rank_rows.append(row_ranks)
+                if debug == 3 and warnings is not None:
+                    for r in np.flatnonzero(np.abs(row_sum - 1.0) > SUM_TOLERANCE).tolist():
+                        _warn_of_sum(warnings, row_sum[r], rows[r, -2::-1].tolist(), vocab.words)
             if debug >= 2 and len(rows):
-                size = len(rows) * (rows.shape[1] * (self.max_word + 1) + 80)
+                size = len(rows) * (rows.shape[1] * (self.max_word + 1) + 80 + 24 * (debug == 3))
                 output = np.empty(size, dtype=np.uint8)
-                out.write(output[:_format_counts_debug(pool, offsets, rows, logp, found, weights, output)].tobytes())
+                used = _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, output)
+                out.write(output[:used].tobytes())
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)
         stats.logprob = float(summed[-1]) if len(summed) else 0.0
-        if debug >= 1:
-            out.write(f"{stats.srilm_text()}\n".encode())
+        if debug >= 4 and rank_rows:
+            _add_rank_rows(stats, np.concatenate(rank_rows))
         return stats
 
     def report(self, path):

@@ -25,7 +25,13 @@ from numba.core import types
 from numba.extending import intrinsic
 
 from .arpa import stream_arpa
-from .constants import WORD_HASH_SEED, finish_word_hash, fmix, fold_word_bytes, hash_bytes
+from .constants import (
+    WORD_HASH_SEED,
+    finish_word_hash,
+    fmix,
+    fold_word_bytes,
+    hash_bytes,
+)
 from .jit import available_cores, njit, prefetch
 from .tables import find_rows
 

@@ -44,13 +44,43 @@ def _locate(slot_key, offset, bits, n_entries, key):
     return False, i
 
 
+_LINK_BITS = 31
+
+
+@njit(cache=True, inline="always")
+def _take_table(bits, used, free_head, slot_key, slot_node):
+    """The offset of an empty table of 2**bits slots: one left by growth, else new at the end."""
+    head = free_head[bits]
+    if head == 0:
+        offset = used[0]
+        used[0] += 1 << bits
+        return offset
+    offset = head - 1
+    # the link to the next free table of this size sits in the first slot
+    free_head[bits] = (np.int64(slot_key[offset]) << _LINK_BITS) | np.int64(slot_node[offset])
+    slot_key[offset] = -1
+    slot_node[offset] = -1
+    return offset
+
+
+@njit(cache=True, inline="always")
+def _release_table(offset, bits, free_head, slot_key, slot_node):
+    """Empty the table at `offset` and keep it for the next table of its size."""
+    for j in range(1 << bits):
+        slot_key[offset + j] = -1
+        slot_node[offset + j] = -1
+    link = free_head[bits]
+    slot_key[offset] = np.int32(link >> _LINK_BITS)
+    slot_node[offset] = np.int32(link & ((1 << _LINK_BITS) - 1))
+    free_head[bits] = offset + 1
+
+
 @njit(cache=True)
-def _child(node, key, tab_offset, tab_bits, tab_entries, slot_key, slot_node, n_nodes, used):
+def _child(node, key, tab_offset, tab_bits, tab_entries, slot_key, slot_node, n_nodes, used, free_head):
     """The child of `node` under `key`, inserted (as node n_nodes[0]) if new."""
     offset = tab_offset[node]
     if offset < 0:  # alloc(1)
-        offset = used[0]
-        used[0] += 1
+        offset = _take_table(0, used, free_head, slot_key, slot_node)
         tab_offset[node] = offset
         tab_bits[node] = 0
         tab_entries[node] = 0
@@ -61,8 +91,7 @@ def _child(node, key, tab_offset, tab_bits, tab_entries, slot_key, slot_node, n_
         return slot_node[offset + i]
     new_bits = grown_bits(n, bits)
     if new_bits != bits:
-        new_offset = used[0]
-        used[0] += 1 << new_bits
+        new_offset = _take_table(new_bits, used, free_head, slot_key, slot_node)
         for j in range(1 << bits):
             old_key = slot_key[offset + j]
             if old_key >= 0:
@@ -72,6 +101,7 @@ def _child(node, key, tab_offset, tab_bits, tab_entries, slot_key, slot_node, n_
                     _, k = _locate(slot_key, new_offset, new_bits, n, old_key)
                 slot_key[new_offset + k] = old_key
                 slot_node[new_offset + k] = slot_node[offset + j]
+        _release_table(offset, bits, free_head, slot_key, slot_node)
         offset = new_offset
         bits = new_bits
         tab_offset[node] = offset
@@ -86,8 +116,8 @@ def _child(node, key, tab_offset, tab_bits, tab_entries, slot_key, slot_node, n_
 
 
 @njit(cache=True)
-def _insert_windows(tokens, start, order, node_count, node_word, node_parent, tab_offset, tab_bits,
-                    tab_entries, slot_key, slot_node, n_nodes, used, largest_table):
+def _insert_windows(tokens, start, order, node_count, tab_offset, tab_bits, tab_entries, slot_key, slot_node,
+                    n_nodes, used, free_head, largest_table):
     """Count the windows starting at tokens[start:] as SRILM's NgramCounts::countSentence does;
     returns (status, next start): GROW when the arrays may not hold the next start's windows."""
     n = len(tokens)
@@ -103,10 +133,8 @@ def _insert_windows(tokens, start, order, node_count, node_word, node_parent, ta
             if start + j >= n or tokens[start + j] < 0:
                 break
             child = _child(node, tokens[start + j], tab_offset, tab_bits, tab_entries, slot_key,
-                           slot_node, n_nodes, used)
+                           slot_node, n_nodes, used, free_head)
             node_count[child] += 1
-            node_word[child] = tokens[start + j]
-            node_parent[child] = node
             size = 1 << tab_bits[node]
             if size > largest_table[0]:
                 largest_table[0] = size
@@ -116,10 +144,11 @@ def _insert_windows(tokens, start, order, node_count, node_word, node_parent, ta
 
 
 @njit(cache=True)
-def _format(stack_node, stack_slot, depth, only, tab_offset, tab_bits, slot_node, node_word, node_count,
-            node_parent, pool, offsets, buf, path):
+def _format(stack_node, stack_slot, stack_word, depth, only, tab_offset, tab_bits, slot_key, slot_node, node_count,
+            pool, offsets, buf):
     """Write count lines depth first from the state on the stack (depth > 0) into buf; returns
-    (bytes written, depth), depth 0 when the trie is done. `only`: the order to write, 0 all."""
+    (bytes written, depth), depth 0 when the trie is done. stack_word holds the words of the
+    path (a child's word is the key of its slot). `only`: the order to write, 0 all."""
     pos = 0
     while depth > 0:
         node = stack_node[depth - 1]
@@ -131,6 +160,7 @@ def _format(stack_node, stack_slot, depth, only, tab_offset, tab_bits, slot_node
             child = slot_node[offset + slot]
             slot += 1
             if child >= 0:
+                stack_word[depth - 1] = slot_key[offset + slot - 1]
                 break
             child = -1
         stack_slot[depth - 1] = slot
@@ -139,12 +169,9 @@ def _format(stack_node, stack_slot, depth, only, tab_offset, tab_bits, slot_node
             continue
         if only == 0 or depth == only:
             need = 24 + depth
-            k = child
             for level in range(depth):
-                path[depth - 1 - level] = k
-                w = node_word[k]
+                w = stack_word[level]
                 need += offsets[w + 1] - offsets[w]
-                k = node_parent[k]
             if pos + need > len(buf):
                 stack_slot[depth - 1] = slot - 1  # this child again, into the next buffer
                 return pos, depth
@@ -152,7 +179,7 @@ def _format(stack_node, stack_slot, depth, only, tab_offset, tab_bits, slot_node
                 if level:
                     buf[pos] = 32
                     pos += 1
-                w = node_word[path[level]]
+                w = stack_word[level]
                 for b in range(offsets[w], offsets[w + 1]):
                     buf[pos] = pool[b]
                     pos += 1
@@ -205,69 +232,99 @@ def _apply(tokens, index):
     return out
 
 
+_GROWTH = 1.5
+
+
+def _grown(array, fill):
+    """`array` extended by half its length with `fill`."""
+    out = np.empty(int(len(array) * _GROWTH) + 16, dtype=array.dtype)
+    out[:len(array)] = array
+    out[len(array):] = fill
+    return out
+
+
 class _Trie:
-    def __init__(self, nodes, slots):
-        self.node_count = np.zeros(nodes, dtype=np.int64)
-        self.node_word = np.zeros(nodes, dtype=np.int32)
-        self.node_parent = np.zeros(nodes, dtype=np.int32)
-        self.tab_offset = np.full(nodes, -1, dtype=np.int64)
-        self.tab_bits = np.zeros(nodes, dtype=np.int64)
-        self.tab_entries = np.zeros(nodes, dtype=np.int64)
+    """Nodes (node 0 the root) with their counts and the table of their children; the tables'
+    slots hold (word, child), tables of 2**bits slots at offsets into one pool of slots, where a
+    table left by growth is reused for the next table of its size. Counts are int32 when no count
+    can exceed it (fewer tokens than 2**31), offsets while the pool is smaller than 2**31."""
+
+    _NODE_FIELDS = (("node_count", 0), ("tab_offset", -1), ("tab_bits", 0), ("tab_entries", 0))
+    _SLOT_FIELDS = (("slot_key", -1), ("slot_node", -1))
+
+    def __init__(self, nodes, slots, count_dtype):
+        self.node_count = np.zeros(nodes, dtype=count_dtype)
+        self.tab_offset = np.full(nodes, -1, dtype=self._offset_dtype(slots))
+        self.tab_bits = np.zeros(nodes, dtype=np.int8)
+        self.tab_entries = np.zeros(nodes, dtype=np.int32)
         self.slot_key = np.full(slots, -1, dtype=np.int32)
         self.slot_node = np.full(slots, -1, dtype=np.int32)
-        self.n_nodes = np.ones(1, dtype=np.int64)  # node 0 is the root
+        self.n_nodes = np.ones(1, dtype=np.int64)
         self.used = np.zeros(1, dtype=np.int64)
+        self.free_head = np.zeros(64, dtype=np.int64)  # per size, 1 + offset of a free table, 0 none
         self.largest_table = np.ones(1, dtype=np.int64)
 
-    def grow(self):
-        for name, fill in (("node_count", 0), ("node_word", 0), ("node_parent", 0), ("tab_offset", -1),
-                           ("tab_bits", 0), ("tab_entries", 0)):
-            old = getattr(self, name)
-            setattr(self, name, np.concatenate([old, np.full(len(old), fill, dtype=old.dtype)]))
-        for name in ("slot_key", "slot_node"):
-            old = getattr(self, name)
-            setattr(self, name, np.concatenate([old, np.full(len(old), -1, dtype=old.dtype)]))
+    @staticmethod
+    def _offset_dtype(slots):
+        return np.int32 if slots < np.iinfo(np.int32).max else np.int64
 
     def insert(self, tokens, order):
-        """Count the windows of `tokens`, doubling the arrays whenever the kernel asks."""
+        """Count the windows of `tokens`, growing the arrays the kernel finds short."""
         start = 0
         while True:
             status, start = _insert_windows(
-                tokens, start, order, self.node_count, self.node_word, self.node_parent, self.tab_offset,
-                self.tab_bits, self.tab_entries, self.slot_key, self.slot_node, self.n_nodes, self.used,
-                self.largest_table)
+                tokens, start, order, self.node_count, self.tab_offset, self.tab_bits, self.tab_entries,
+                self.slot_key, self.slot_node, self.n_nodes, self.used, self.free_head, self.largest_table)
             if status == DONE:
                 return
-            self.grow()
+            if self.n_nodes[0] + order > len(self.node_count):
+                for name, fill in self._NODE_FIELDS:
+                    setattr(self, name, _grown(getattr(self, name), fill))
+            while self.used[0] + order * (2 * self.largest_table[0] + 16) > len(self.slot_key):
+                for name, fill in self._SLOT_FIELDS:
+                    setattr(self, name, _grown(getattr(self, name), fill))
+            if self._offset_dtype(len(self.slot_key)) != self.tab_offset.dtype:
+                self.tab_offset = self.tab_offset.astype(np.int64)
 
 
-def write_counts_unsorted(paths, order, options, out, only=0, quiet=False):
-    """Count the text files `paths` (TextOptions `options`) and write the counts of orders
-    1..order (or of order `only`) to the binary stream `out` in SRILM's unsorted order, byte for
-    byte as `ngram-count` without `-sort` writes them. The text's tokens and the trie are held in
-    memory. A closed vocabulary is not supported: SRILM numbers its words in file order."""
-    if options.vocab is not None:
-        raise UsageError("SRILM's unsorted order is reproduced for counts without a vocabulary",
-                         option="vocab")
-    tokens, words = _tokens(paths, options, quiet)
-    if not np.any(tokens < 0):
-        raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
-    index, by_index = _srilm_indices(words, options)
-    tokens = _apply(tokens, index)
-    trie = _Trie(len(tokens) + 16, 4 * len(tokens) + 64)
-    trie.insert(tokens, order)
-    encoded = [word_bytes(w) for w in by_index]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    pool = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    longest = int(np.diff(offsets).max())
-    buf = np.empty(max(_BUFFER_BYTES, order * (longest + 1) + 64), dtype=np.uint8)
-    stack_node = np.zeros(order + 1, dtype=np.int64)
-    stack_slot = np.zeros(order + 1, dtype=np.int64)
-    path = np.zeros(order + 1, dtype=np.int64)
-    depth = 1
-    while depth > 0:
-        used, depth = _format(stack_node, stack_slot, depth, only, trie.tab_offset, trie.tab_bits,
-                              trie.slot_node, trie.node_word, trie.node_count, trie.node_parent, pool,
-                              offsets, buf, path)
-        out.write(buf[:used].tobytes())
+class UnsortedCounts:
+    """The counts of a text in SRILM's trie, ready to be written in its unsorted order."""
+
+    def __init__(self, paths, order, options, quiet=False):
+        """Count orders 1..order of the text files `paths` (TextOptions `options`). The text's
+        tokens and the trie are held in memory. A closed vocabulary is not supported: SRILM
+        numbers its words in file order."""
+        if options.vocab is not None:
+            raise UsageError("SRILM's unsorted order is reproduced for counts without a vocabulary",
+                             option="vocab")
+        tokens, words = _tokens(paths, options, quiet)
+        if not np.any(tokens < 0):
+            raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
+        index, by_index = _srilm_indices(words, options)
+        tokens = _apply(tokens, index)
+        self.order = order
+        # about what a text needs (a 3-gram count of 17M tokens: 11M nodes, 17M slots in tables)
+        count_dtype = np.int32 if len(tokens) < np.iinfo(np.int32).max else np.int64
+        self.trie = _Trie(len(tokens) * 3 // 4 + 16, len(tokens) * 5 // 4 + 64, count_dtype)
+        self.trie.insert(tokens, order)
+        del tokens
+        encoded = [word_bytes(w) for w in by_index]
+        self.offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=self.offsets[1:])
+        self.pool = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+
+    def write(self, out, only=0):
+        """Write the counts of all orders (or of order `only`) to the binary stream `out`, byte
+        for byte as `ngram-count` without `-sort` writes them."""
+        order, trie = self.order, self.trie
+        longest = int(np.diff(self.offsets).max())
+        buf = np.empty(max(_BUFFER_BYTES, order * (longest + 1) + 64), dtype=np.uint8)
+        stack_node = np.zeros(order + 1, dtype=np.int64)
+        stack_slot = np.zeros(order + 1, dtype=np.int64)
+        stack_word = np.zeros(order + 1, dtype=np.int32)
+        depth = 1
+        while depth > 0:
+            used, depth = _format(stack_node, stack_slot, stack_word, depth, only, trie.tab_offset, trie.tab_bits,
+                                  trie.slot_key, trie.slot_node, trie.node_count, self.pool, self.offsets, buf)
+            out.write(buf[:used].tobytes())
+

@@ -236,7 +236,7 @@ def test_special_words_inside_text_are_words(tmp_path, cli):
     # As in SRILM: <s> or </s> inside a line and <unk> anywhere are counted as words.
     text, out = tmp_path / "t.txt", tmp_path / "c.txt"
     text.write_text("a <s> b </s> c <unk>\n")
-    assert cli(ngram_count, ["-order", 1, "-text", text, "-write", out])[0] == 0
+    assert cli(ngram_count, ["-order", 1, "-text", text, "-sort", "-write", out])[0] == 0
     assert out.read_text() == "</s>\t2\n<s>\t2\n<unk>\t1\na\t1\nb\t1\nc\t1\n"
 
 
@@ -245,7 +245,7 @@ def test_ten_megabyte_line(tmp_path, cli):
     words = 2_000_000
     text.write_text(" ".join(["ab", "cd"] * (words // 2)) + "\n")
     assert text.stat().st_size > 5_000_000
-    assert cli(ngram_count, ["-order", 2, "-text", text, "-write", out])[0] == 0
+    assert cli(ngram_count, ["-order", 2, "-text", text, "-sort", "-write", out])[0] == 0
     assert out.read_text() == (f"</s>\t1\n<s>\t1\n<s> ab\t1\nab\t{words // 2}\nab cd\t{words // 2}\n"
                                f"cd\t{words // 2}\ncd </s>\t1\ncd ab\t{words // 2 - 1}\n")
 

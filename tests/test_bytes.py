@@ -125,10 +125,12 @@ def arpa_sections(path):
     return sections
 
 
-def test_gbk_arpa_lines_in_byte_order(gbk_model):
+def test_gbk_arpa_lines_in_srilms_order(gbk_model):
+    # SRILM's order: by the context newest word first, then the word, words as byte strings
     for k, lines in arpa_sections(gbk_model).items():
         keys = [words.split(b" ") for words, _, _ in lines]
-        assert keys == sorted(keys), f"order {k}"
+        srilm_keys = [w[-2::-1] + w[-1:] for w in keys]
+        assert srilm_keys == sorted(srilm_keys), f"order {k}"
 
 
 @needs_shared
@@ -137,9 +139,7 @@ def test_gbk_arpa_matches_srilm(gbk_model):
     assert ours.keys() == srilm.keys() == {1, 2, 3}
     worst = 0.0
     for k in ours:
-        if k < 3:
-            # SRILM writes 1- and 2-grams in byte order too: the same lines in the same order
-            assert [w for w, _, _ in ours[k]] == [w for w, _, _ in srilm[k]]
+        assert [w for w, _, _ in ours[k]] == [w for w, _, _ in srilm[k]]  # the same lines in the same order
         reference = {w: (p, b) for w, p, b in srilm[k]}
         assert {w for w, _, _ in ours[k]} == reference.keys()
         for words, logprob, backoff in ours[k]:
@@ -197,7 +197,7 @@ def test_latin1_counts_by_hand(tmp_path, capsysbinary):
     text = tmp_path / "latin1.txt"
     text.write_bytes(LATIN1)
     out = tmp_path / "counts.txt"
-    assert run(ngram_count, ["-order", 2, "-text", text, "-write", out, "-encoding", "bytes"], capsysbinary)[0] == 0
+    assert run(ngram_count, ["-order", 2, "-text", text, "-sort", "-write", out, "-encoding", "bytes"], capsysbinary)[0] == 0
     # words in byte order: </s> <s> Caf\xe9 br\xfbl\xe9e caf\xe9 cr\xe8me
     assert out.read_bytes() == (b"</s>\t2\n<s>\t2\n<s> Caf\xe9\t1\n<s> caf\xe9\t1\nCaf\xe9\t1\nCaf\xe9 cr\xe8me\t1\n"
                                 b"br\xfbl\xe9e\t1\nbr\xfbl\xe9e </s>\t1\ncaf\xe9\t1\ncaf\xe9 cr\xe8me\t1\n"
@@ -212,7 +212,7 @@ def test_latin1_tolower_lowers_ascii_only(tmp_path, capsysbinary):
     text = tmp_path / "latin1.txt"
     text.write_bytes(b"Caf\xc9 caf\xe9\n")
     out = tmp_path / "counts.txt"
-    status, _, err = run(ngram_count, ["-order", 1, "-text", text, "-tolower", "-write", out, "-encoding", "bytes"],
+    status, _, err = run(ngram_count, ["-order", 1, "-text", text, "-tolower", "-sort", "-write", out, "-encoding", "bytes"],
                          capsysbinary)
     assert status == 0
     assert err == ("ngram-count: warning: -tolower with -encoding bytes lowercases ASCII letters only (as SRILM "
@@ -260,7 +260,8 @@ def test_utf8_bom_is_dropped(tmp_path, capsysbinary):
     text.write_bytes(b"\xef\xbb\xbfa b\na\n")
     out = tmp_path / "counts.txt"
     assert run(ngram_count, ["-order", 1, "-text", text, "-write", out], capsysbinary)[0] == 0
-    assert out.read_bytes() == b"</s>\t2\n<s>\t2\na\t2\nb\t1\n"
+    # SRILM's unsorted order: a table of fewer than 8 entries keeps insertion order (<s> a b </s>)
+    assert out.read_bytes() == b"<s>\t2\na\t2\nb\t1\n</s>\t2\n"
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
@@ -304,13 +305,17 @@ def test_write_order_on_stdout(write_order, reference, tmp_path, capsysbinary):
     status, out, err = run(ngram_count, ["-order", 3, "-text", text, "-write-order", write_order], capsysbinary)
     assert status == 0, err
     assert out == (BYTES_DATA / "en" / reference).read_bytes()
-    # -sort: the same lines in trie order, as -write writes them
+    # -write: the same bytes in a file (the reference of order 0 and 2 was written so); -sort: trie order
     written = tmp_path / "counts.txt"
     assert run(ngram_count, ["-order", 3, "-text", text, "-write-order", write_order, "-write", written],
                capsysbinary)[0] == 0
+    assert written.read_bytes() == out
     status, sorted_out, _ = run(ngram_count, ["-order", 3, "-text", text, "-write-order", write_order, "-sort"],
                                 capsysbinary)
-    assert sorted_out == written.read_bytes()
+    sorted_written = tmp_path / "sorted.txt"
+    assert run(ngram_count, ["-order", 3, "-text", text, "-write-order", write_order, "-sort", "-write",
+                             sorted_written], capsysbinary)[0] == 0
+    assert sorted_out == sorted_written.read_bytes()
     lines = out.split(b"\n")[:-1]
     assert sorted_out.split(b"\n")[:-1] == sorted(lines, key=trie_key)
 

@@ -57,8 +57,8 @@ def test_counts_identical_to_full_srilm_file(lang, tmp_path, cli):
 def test_memory_cap_gives_identical_counts(tmp_path, cli):
     text = REFERENCE / "en" / "train.txt.gz"
     free, capped = tmp_path / "free.txt", tmp_path / "capped.txt"
-    assert cli(ngram_count, ["-order", 4, "-text", text, "-write", free])[0] == 0
-    status, _, err = cli(ngram_count, ["-order", 4, "-text", text, "-write", capped,
+    assert cli(ngram_count, ["-order", 4, "-text", text, "-sort", "-write", free])[0] == 0
+    status, _, err = cli(ngram_count, ["-order", 4, "-text", text, "-sort", "-write", capped,
                                        "-memory", "2M", "-temp-dir", tmp_path])
     assert status == 0, err
     assert capped.read_bytes() == free.read_bytes()
@@ -99,7 +99,7 @@ def test_hand_counts(tmp_path, cli):
     text = tmp_path / "t.txt"
     text.write_text(HAND_TEXT)
     out = tmp_path / "c.txt"
-    assert cli(ngram_count, ["-order", 3, "-text", text, "-write", out])[0] == 0
+    assert cli(ngram_count, ["-order", 3, "-text", text, "-sort", "-write", out])[0] == 0
     assert out.read_text() == HAND_COUNTS
 
 
@@ -109,14 +109,14 @@ def test_compressed_text(tmp_path, cli, opener, suffix):
     with opener(text, "wt") as f:
         f.write(HAND_TEXT)
     out = tmp_path / "c.txt.gz"
-    assert cli(ngram_count, ["-order", 3, "-text", text, "-write", out])[0] == 0
+    assert cli(ngram_count, ["-order", 3, "-text", text, "-sort", "-write", out])[0] == 0
     with gzip.open(out, "rt") as f:
         assert f.read() == HAND_COUNTS
 
 
 def test_stdin_and_stdout():
     proc = subprocess.run([sys.executable, "-m", "ngramkit.cli.ngram_count", "-order", "3",
-                           "-text", "-", "-write", "-"], input=HAND_TEXT.encode(), capture_output=True)
+                           "-text", "-", "-sort", "-write", "-"], input=HAND_TEXT.encode(), capture_output=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode() == HAND_COUNTS
 
@@ -126,9 +126,9 @@ def test_sentence_markers_as_srilm(tmp_path, cli):
     text = tmp_path / "t.txt"
     text.write_text("<s> x y </s>\nx y\n")
     out = tmp_path / "c.txt"
-    assert cli(ngram_count, ["-order", 2, "-text", text, "-write", out])[0] == 0
+    assert cli(ngram_count, ["-order", 2, "-text", text, "-sort", "-write", out])[0] == 0
     assert out.read_text() == "</s>\t2\n<s>\t2\n<s> x\t2\nx\t2\nx y\t2\ny\t2\ny </s>\t2\n"
-    assert cli(ngram_count, ["-order", 2, "-text", text, "-write", out, "-no-sos", "-no-eos"])[0] == 0
+    assert cli(ngram_count, ["-order", 2, "-text", text, "-sort", "-write", out, "-no-sos", "-no-eos"])[0] == 0
     assert out.read_text() == "</s>\t1\n<s>\t1\n<s> x\t1\nx\t2\nx y\t2\ny\t2\ny </s>\t1\n"
 
 
@@ -155,7 +155,7 @@ def test_write_orders_separately(tmp_path, cli):
     text = tmp_path / "t.txt"
     text.write_text(HAND_TEXT)
     w2, w3, all3 = tmp_path / "w2.txt", tmp_path / "w3.txt", tmp_path / "o3.txt"
-    assert cli(ngram_count, ["-order", 3, "-text", text, "-write2", w2, "-write3", w3,
+    assert cli(ngram_count, ["-order", 3, "-text", text, "-sort", "-write2", w2, "-write3", w3,
                              "-write", all3, "-write-order", 3])[0] == 0
     by_order = lambda n: [l for l in HAND_COUNTS.splitlines(True) if len(l.split("\t")[0].split()) == n]
     assert w2.read_text() == "".join(by_order(2))

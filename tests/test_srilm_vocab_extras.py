@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
+from ngramkit.aliases import read_aliases
 from ngramkit.cli import ngram as ngram_cmd
 from ngramkit.cli import ngram_count as ngram_count_cmd
 from ngramkit.errors import EmptyInputError
-from ngramkit.generate import srilm_vocabulary_order
 from ngramkit.formats import load
+from ngramkit.generate import srilm_vocabulary_order
 from ngramkit.nonevents import read_nonevents
-from ngramkit.aliases import read_aliases
 
 
 def f7(x):

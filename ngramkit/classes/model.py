@@ -636,7 +636,7 @@ class ClassScorer(PerplexityScorer):
             sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
             used = format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos, 1,
                                  token_logp, token_found, sentence_stats, _NONE_F64, _NONE_I64, _NONE_I32,
-                                 sentences)
+                                 _NONE_F64, _NONE_F64.reshape(0, 9), sentences)
             word_lines = np.empty((len(ids) + len(line_offsets)) * (2 * self.max_word + 80) + 8 * len(tags),
                                   dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)

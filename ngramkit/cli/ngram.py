@@ -10,7 +10,8 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws; with `-vocab-aliases FILE`, `-ppl` scores
-each alias as its word."""
+each alias as its word. `-escape S` passes lines starting with S through -ppl and -counts
+unscored; `-version` prints ngramkit's release."""
 
 import os
 import sys
@@ -30,7 +31,7 @@ OPTIONS = [
     Option("lm", str, help="ARPA model to read (plain, .gz, .bz2, .xz)"),
     Option("order", int, 3, "n-gram order used: higher orders of -lm are ignored"),
     Option("ppl", str, help="text file whose perplexity to compute, one sentence per line"),
-    Option("debug", int, 0, "0: totals, 1: per sentence, 2: per word"),
+    Option("debug", int, 0, "0: totals, 1: per sentence, 2: per word, 3: with probability sums, 4: with ranks"),
     Option("unk", bool, False, "open vocabulary: <unk> is a word of the model"),
     Option("map-unk", str, UNK, "word that out-of-vocabulary words become"),
     Option("vocab", str, help="vocabulary file added to the model's words"),
@@ -88,6 +89,8 @@ OPTIONS = [
     Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
     Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by -gen"),
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
+    Option("escape", str, help="with -ppl or -counts: copy lines starting with this string to the output unscored"),
+    Option("version", bool, False, "print the release of ngramkit and exit"),
 ]
 
 
@@ -180,6 +183,8 @@ def class_model(opts, model, mix):
                                          ("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
                                          ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]))
                 if given]
+    if opts["debug"] >= 3 and opts["expand_classes"] < 0:
+        excluded.append(f"-debug {opts['debug']}")
     if excluded and opts["expand_classes"] < 0:
         raise UsageError(f"-classes does not combine with {excluded[0]} (-expand-classes first writes a word model)")
     from ..classes import ClassModel, load_classes
@@ -252,8 +257,22 @@ def other_lm(opts):
         write_totals(opts["ppl"], stats)
 
 
+def escape_prefix(opts, classes=None, dynamic=None):
+    """The bytes of -escape (None without), checked against the scorings that do not take it."""
+    if opts["escape"] is None:
+        return None
+    if classes is not None or dynamic:
+        raise UsageError(f"-escape does not combine with {'-classes' if classes is not None else 'word-by-word mixtures'}")
+    from ..escape import escape_bytes
+    return escape_bytes(opts["escape"])
+
+
 def ngram(argv):
     opts = parse(argv, OPTIONS, PROG)
+    if opts["version"]:
+        from ..release import release_text
+        sys.stdout.write(release_text(PROG))
+        return
     if opts["count_lm"] or opts["skip"]:
         other_lm(opts)
         return
@@ -261,7 +280,7 @@ def ngram(argv):
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)
     if scorer is not None:
-        write_ppl(opts, scorer)
+        write_ppl(opts, scorer, escape_prefix(opts))
         return
     model = None if opts["read_mix_lms"] else load_model(opts)
     dynamic = None
@@ -291,6 +310,7 @@ def ngram(argv):
         save(model, opts["write_lm"])
     if opts["write_bin_lm"]:
         save(model, opts["write_bin_lm"], format="srilm-binary")
+    escape = escape_prefix(opts, classes, dynamic and opts["ppl"])
     if opts["ppl"] and dynamic:
         if opts["vocab_aliases"]:
             raise UsageError("-vocab-aliases does not combine with word-by-word mixtures")
@@ -298,10 +318,11 @@ def ngram(argv):
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
-            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]))
+            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]).score_counts(
-            opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer)
+            opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer, escape=escape,
+            warnings=sys.stderr.buffer)
         write_totals(opts["counts"], stats)
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
@@ -390,14 +411,17 @@ def check_word_by_word(opts):
             raise UsageError(f"{flag} does not combine with -bayes, -loglinear-mix or -adapt-marginals")
 
 
-def write_ppl(opts, scorer):
-    """-ppl's output on stdout."""
+def write_ppl(opts, scorer, escape=None):
+    """-ppl's output on stdout (`escape`: the bytes of -escape)."""
     if opts["vocab_aliases"]:
         if not isinstance(scorer, PerplexityScorer):
             raise UsageError("-vocab-aliases does not combine with -classes")
         from ..aliases import alias_word_table
         scorer.words = alias_word_table(scorer.vocab, aliases(opts))
-    write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
+    extra = {} if escape is None else {"escape": escape}
+    if opts["debug"] >= 3:
+        extra["warnings"] = sys.stderr.buffer
+    write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer, **extra))
 
 
 def write_totals(path, stats):

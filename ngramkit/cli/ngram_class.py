@@ -4,10 +4,11 @@ likelihood), with SRILM's options:
     ngram-class [-text T] [-counts C] -numclasses N [-full | -incremental] [-noclass-vocab F]
                 [-vocab F] [-tolower] [-read F] [-maxwordsperclass N] [-classes F] [-class-counts F]
                 [-save N [-save-maxclasses M]] [-debug 1]
+    ngram-class -version
 
 `-classes` gets the classes file `ngram -classes` reads, `-class-counts` the class uni- and
 bigram counts; `-debug 1` prints the final text statistics to stderr; `-numclasses 0` merges
-nothing.
+nothing; `-version` the release of ngramkit, in the shape of SRILM's release lines.
 `-counts` reads a count file (uni- and bigram lines; longer ones are skipped), added to the
 text's counts when both are given; `-vocab` closes the vocabulary (other words are counted as <unk>); `-tolower`
 lowercases every word. `-read F` starts from the classes of F (`CLASS p word` lines, as
@@ -24,6 +25,7 @@ import sys
 from ..classes import induce_classes
 from ..classes.induce import save_intermediate
 from ..errors import UsageError
+from ..release import release_text
 from .common import run
 from .srilm_options import Option, parse
 
@@ -45,11 +47,15 @@ OPTIONS = [
     Option("save", int, 0, "save classes/counts every this many iterations"),
     Option("save-maxclasses", int, 0, "save only once at most this many classes are left"),
     Option("read", str, help="read initial class definitions (CLASS p word lines) from this file"),
+    Option("version", bool, False, "print the release of ngramkit and exit"),
 ]
 
 
 def ngram_class(argv):
     opts = parse(argv, OPTIONS, PROG)
+    if opts["version"]:
+        sys.stdout.write(release_text(PROG))
+        return
     if not opts["text"] and not opts["counts"]:
         raise UsageError("Specify counts or text file as input (-counts or -text)")
     if opts["full"] and opts["incremental"]:

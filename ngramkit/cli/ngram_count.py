@@ -7,7 +7,10 @@ counts then come sorted); `-tag` is accepted, and arguments that are no options 
 SRILM does (make-batch-counts passes both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders)
 write the estimated discounts without -lm and are read instead of estimating them with it;
 `-kn-counts-modified` takes the counts as Kneser-Ney's modified ones; `-read-with-mincounts`
-leaves out counts below -gtNmin as -read reads them."""
+leaves out counts below -gtNmin as -read reads them.
+
+Counts of -text go to -write, -writeN or stdout in SRILM's unsorted order unless -sort (or
+-read, -vocab, -memory, -lm, -write-vocab) makes them sorted; -version prints ngramkit's release."""
 
 import sys
 
@@ -22,7 +25,8 @@ from ..estimate.smoothing import smoothing_method
 from ..mincounts import apply_min_counts
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
-from ..srilm_trie import write_counts_unsorted
+from ..release import release_text
+from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
@@ -40,8 +44,8 @@ COUNT_OPTIONS = [
                               "without it, -lm, -write-vocab and -writeN, the counts go to stdout"),
     *per_order("write{n}", str, help="write counts of order {n} to this file"),
     Option("write-order", int, help="write only this order to -write or stdout (0: all)"),
-    Option("sort", bool, False, "sort the counts written to stdout (files are always sorted; so are "
-                                "stdout counts of -read, -vocab or -memory)"),
+    Option("sort", bool, False, "sort the counts written (counts of -read, -vocab, -memory, -lm or "
+                                "-write-vocab are always sorted)"),
     Option("vocab", str, help="vocabulary file: other words are out of vocabulary"),
     Option("limit-vocab", bool, False, "drop n-grams with words outside -vocab"),
     Option("unk", bool, False, "keep <unk> as a word of the model"),
@@ -83,6 +87,7 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     Option("em-delta", float, 0.001, "EM stops when the log likelihood changes by less than this (relative)"),
     Option("skip", bool, False, "estimate a skip n-gram model (refused: see the message)"),
     Option("skip-init", float, 0.5, "initial skip probability of -skip"),
+    Option("version", bool, False, "print the release of ngramkit and exit"),
 ]
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
 FLOAT_COUNT_METHODS = ("witten-bell", "absolute", "additive")  # SRILM's discounts that take float counts
@@ -160,6 +165,23 @@ def _lm_output(opts):
     return Output(opts["lm"], "srilm-binary" if opts["write_binary_lm"] else None)
 
 
+def write_unsorted_counts(opts, text, quiet):
+    """Count -text, then write -write1..-write9 and -write (or stdout) of -write-order in SRILM's
+    unsorted order (the order of a trie built as SRILM builds it)."""
+    only = (_write_order(opts) or [0])[0]
+    for k in _per_order_outputs(opts):
+        if k > opts["order"]:
+            raise UsageError(f"-write{k} asks for order {k} but -order is {opts['order']}")
+    counts = UnsortedCounts(opts["text"], opts["order"], text, quiet)
+    for k in _per_order_outputs(opts):
+        with atomic_output(opts[f"write{k}"]) as out:
+            counts.write(out, k)
+    path = opts["write"] or ("-" if _counts_to_stdout(opts) else None)
+    if path:
+        with atomic_output(path) as out:
+            counts.write(out, only)
+
+
 def _options_only(argv):
     """argv without the arguments that are no options nor their values: SRILM ignores them."""
     table = {opt.name: opt for opt in OPTIONS}
@@ -181,6 +203,9 @@ def _options_only(argv):
 
 def ngram_count(argv):
     opts = parse(_options_only(argv), OPTIONS, PROG)
+    if opts["version"]:
+        sys.stdout.write(release_text(PROG))
+        return
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
     vocab = None
@@ -239,10 +264,9 @@ def ngram_count(argv):
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases)
     quiet = opts["q"] or opts["quiet"]
-    if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]):
-        # SRILM's unsorted order, which only a trie built as SRILM builds it gives
-        with atomic_output("-") as out:
-            write_counts_unsorted(opts["text"], opts["order"], text, out, (_write_order(opts) or [0])[0], quiet)
+    if opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"] or opts["lm"] or opts["write_vocab"]
+                             or discount_files(opts) or opts["count_lm"]):
+        write_unsorted_counts(opts, text, quiet)
         return
     run_options = RunOptions(memory=opts["memory"], temp_dir=opts["temp_dir"], workers=opts["workers"],
                              quiet=quiet)

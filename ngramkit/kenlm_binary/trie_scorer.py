@@ -34,8 +34,8 @@ from ..scoring import (
     STATE_BOWS,
     STATE_KEYS,
     float32_pointer,
-    state_bows,
     has_extension,
+    state_bows,
 )
 from ..vocab import BOS, EOS, UNK, Vocabulary
 from . import map_file
