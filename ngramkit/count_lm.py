@@ -46,7 +46,7 @@ from .perplexity import (
     LOG_OPEN,
     P_OPEN,
     TextStats,
-    format_debug,
+    format_sentence_totals,
     sentence_span,
 )
 from .scoring import WordTable, tokenize_lines
@@ -56,10 +56,6 @@ from .vocab import Vocabulary
 
 PROB_DIGITS = 16  # SRILM's Prob_Precision: weights are written with %.16g
 DEFAULT_ORDER = 3
-
-_NONE_F64 = np.zeros(0)
-_NONE_I32 = np.zeros(0, dtype=np.int32)
-_NONE_I64 = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -458,9 +454,8 @@ class CountLMScorer:
                     warn(f"zero denominator count for ngram {self._ngram_text(slot, ids, line_offsets, zero_denominator[slot])}")
             if debug >= 1:
                 sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-                used = format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos, 1,
-                                    token_logp, token_found, sentence_stats, _NONE_F64, _NONE_I64, _NONE_I32,
-                                    sentences)
+                used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos,
+                                 token_logp, token_found, sentence_stats, sentences)
                 if debug < 2:
                     out.write(sentences[:used].tobytes())
                     continue

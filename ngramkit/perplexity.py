@@ -252,7 +252,7 @@ def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ct
         if not events[v]:
             continue
         p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0, ctx_len, v,
-                            scratch_keys, scratch_bows, False)
+                            scratch_keys, scratch_bows)
         p = 0.0 if p_v == -np.inf else math.exp(float(p_v) * LN10)
         if not ranks:
             total += p
@@ -324,7 +324,7 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             else:
                 token_sum[t + s] = total
             _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, 0, ctx_len, w,
-                                    nxt_s, nxt_b, False)
+                                    nxt_s, nxt_b)
             cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
 
 
@@ -345,7 +345,7 @@ def count_probability_checks(uni_logprob, uni_backoff, meta, entries, values, ro
         ctx_len = 0
         for c in range(k - 1):
             _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len, rows[r, c],
-                                    next_keys, next_bows, False)
+                                    next_keys, next_bows)
             keys, next_keys = next_keys, keys
             bows, next_bows = next_bows, bows
         w = rows[r, k - 1]
@@ -413,6 +413,20 @@ def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks):
         pos = _put_ranks(ranks, 1, out, pos)
     pos = put_text(out, pos, _BLANK)
     return pos
+
+
+_NO_FLOATS = np.zeros(0)
+_NO_INT32 = np.zeros(0, dtype=np.int32)
+_NO_INT64 = np.zeros(0, dtype=np.int64)
+
+
+def format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, token_logp,
+                           token_found, sentence_stats, out):
+    """format_debug at -debug 1 without a cache, multiwords, sums or ranks: the lines of each
+    sentence and its totals, for scorers of other kinds of models that write their own word lines."""
+    return format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 1, token_logp, token_found,
+                        sentence_stats, _NO_FLOATS, _NO_INT64, _NO_INT32, _NO_FLOATS,
+                        np.zeros((0, RANK_COLUMNS)), out)
 
 
 @njit(cache=True)

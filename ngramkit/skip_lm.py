@@ -20,15 +20,11 @@ from .errors import FormatError
 from .formats import load
 from .jit import njit
 from .numfmt import parse_float
-from .perplexity import TextStats, format_debug, sentence_span, srilm_tables
+from .perplexity import TextStats, format_sentence_totals, sentence_span, srilm_tables
 from .scoring import WordTable, advance, tokenize_lines
 from .textio import iter_line_blocks, split_words
 
 _END_LINE = re.compile(rb"^\\end\\[ \t\r\v\f]*$", re.MULTILINE)
-
-_NONE_F64 = np.zeros(0)
-_NONE_I32 = np.zeros(0, dtype=np.int32)
-_NONE_I64 = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -219,8 +215,8 @@ class SkipScorer:
             if debug < 1:
                 continue
             sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-            used = format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos, 1,
-                                token_logp, token_found, sentence_stats, _NONE_F64, _NONE_I64, _NONE_I32, sentences)
+            used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos,
+                                 token_logp, token_found, sentence_stats, sentences)
             if debug < 2:
                 out.write(sentences[:used].tobytes())
                 continue
