@@ -87,6 +87,16 @@ def spill_array(directory, shape, dtype, name="array"):
     return array
 
 
+def map_file(path, dtype, shape):
+    """The data of a file in a spill directory as a read-only memory-mapped array, which the pager
+    watches; the file is unlinked at once, its blocks freed with the array."""
+    array = np.memmap(path, dtype=dtype, mode="r", shape=shape)
+    os.unlink(path)
+    with _spilled_lock:
+        _spilled.add(array._mmap)
+    return array
+
+
 def release(*arrays):
     """Drop the resident pages of memory-mapped arrays from this process (their data stays in
     the files, re-read on the next access); other arrays and None are left alone."""
