@@ -9,12 +9,12 @@ index being the n-gram's rank for the next order. Every step is compiled, exact,
 and releases the GIL, so blocks are counted in parallel threads.
 
 The blocks' tables are then merged. All vocabularies are sorted the same way, so
-mapping a block's ids into the merged vocabulary keeps its tables sorted. In memory,
-tables are merged pairwise as they come, each merge one linear pass that grows the
-larger table in place. With a memory cap, blocks are sized to the cap and their
-tables appended to one file per order, and each order's runs are merged in one pass
-at the end. The same block counting and pairwise merging serve Dask workers
-(distributed.py).
+mapping a block's ids into the merged vocabulary keeps its tables sorted. Counting text
+(count_text), each block's tables are appended to one temporary file per order and each
+order's runs are merged in one pass at the end; with a memory cap, blocks are sized to
+the cap and the merged tables may stay memory-mapped. Dask workers (distributed.py)
+count with the same blocks and merge pairwise in memory, each merge one linear pass
+that grows the larger table in place.
 """
 
 import contextlib
@@ -210,9 +210,10 @@ def _bytes_per_token(order):
     return 48 + 8 * order + 2 * order * (order + 1)
 
 
-# Memory for the blocks in flight without a cap: each counts in about half of its share, beside
-# the runs being merged (twice this held the peak above SRILM's on a 15M-word corpus).
-DEFAULT_MEMORY = 1 << 29
+# Memory for the blocks in flight without a cap: each counts in about half of its share; the
+# runs are merged once all are counted, so counting peaks below the merge that follows (on a
+# 15M-word corpus, twice this held the peak above SRILM's).
+DEFAULT_MEMORY = 1 << 28
 BYTES_PER_TOKEN_OF_TEXT = 5  # a rough mean for word-segmented text, with the separator
 
 
@@ -303,16 +304,17 @@ class _Merger:
         return counts
 
 
-class _SpilledRuns:
-    """Sums counts under a memory cap: each block's sorted tables are appended to one file per
-    order (its ids kept as the block's own), and at the end the runs of each order are merged
-    in one pass (sorting.merge_runs) into memory-mapped tables, orders in parallel threads. So
-    every n-gram is written twice, and nothing but the blocks in flight is held meanwhile."""
+class _RunFiles:
+    """Sums counts in one merge: each block's sorted tables are appended to one file per order in
+    `run_dir` (its ids kept as the block's own), and at the end the runs of each order are merged
+    in one pass (sorting.merge_runs) into tables in `out_dir` (None: memory), orders in parallel
+    threads. So every n-gram is written twice, and nothing but the blocks in flight is held
+    meanwhile."""
 
-    def __init__(self, workdir, order, workers):
-        self.workdir = workdir
+    def __init__(self, run_dir, out_dir, order, workers):
+        self.out_dir = out_dir
         self.workers = workers
-        self.files = [(_run_file(workdir, f"runs{k}-rows"), _run_file(workdir, f"runs{k}-counts"))
+        self.files = [(_run_file(run_dir, f"runs{k}-rows"), _run_file(run_dir, f"runs{k}-counts"))
                       for k in range(1, order + 1)]
         self.run_starts = [[0] for _ in range(order)]
         self.largest = [0] * order  # the sum of the runs' largest counts bounds the merged counts
@@ -350,8 +352,8 @@ class _SpilledRuns:
         def merge(k):
             size = self.run_starts[k][-1]
             rows_file, counts_file = self.files[k]
-            out_rows = spill_array(self.workdir, (size, k + 1), np.int32, f"order{k + 1}-rows")
-            out_counts = spill_array(self.workdir, size, count_dtype(self.largest[k]), f"order{k + 1}-counts")
+            out_rows = spill_array(self.out_dir, (size, k + 1), np.int32, f"order{k + 1}-rows")
+            out_counts = spill_array(self.out_dir, size, count_dtype(self.largest[k]), f"order{k + 1}-counts")
             if size:
                 rows = map_file(rows_file.name, np.int32, (size, k + 1))
                 counts = map_file(counts_file.name, np.int32, (size,))
@@ -366,18 +368,20 @@ class _SpilledRuns:
         return merged
 
 
-def _run_file(workdir, name):
-    fd, path = tempfile.mkstemp(prefix=f"{name}-", dir=workdir)
+def _run_file(run_dir, name):
+    fd, path = tempfile.mkstemp(prefix=f"{name}-", dir=run_dir)
     os.close(fd)
     return open(path, "wb")
 
 
-def count_blocks(blocks, order, options, run, workdir=None):
-    """(NgramCounts, sentences) of (block, first_line, path) triples, counted in threads."""
+def count_blocks(blocks, order, options, run, run_dir=None, out_dir=None):
+    """(NgramCounts, sentences) of (block, first_line, path) triples, counted in threads; with
+    `run_dir`, merged at the end from runs in files there into tables in `out_dir` (None:
+    memory), else merged in memory as they come."""
     if not 1 <= order <= MAX_ORDER:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}", option="order")
     workers = run.workers or default_workers()
-    merger = _Merger() if workdir is None else _SpilledRuns(workdir, order, workers)
+    merger = _Merger() if run_dir is None else _RunFiles(run_dir, out_dir, order, workers)
     sentences = 0
     progress = Progress(f"counting orders 1-{order}", quiet=run.quiet, unit="B")
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -411,30 +415,31 @@ def text_blocks(paths, options, chunk_bytes, byte_range=None):
 def count_text(paths, order, options=None, run=None, spill_dir=None):
     """Read text files and count all n-grams of orders 1..order.
 
-    With run.memory, sorted runs are spilled to a temporary directory; the final tables are
-    read back into memory, or, given `spill_dir` (a directory the caller removes), stay there as
-    memory-mapped files, which the system can page out while estimation reads them."""
+    The blocks' sorted runs go to files of a temporary directory (under a cap, its spill
+    directory) and are merged into tables in memory, or, given `spill_dir` (a directory the
+    caller removes), into memory-mapped files there, which the system can page out while
+    estimation reads them."""
     options = options or TextOptions()
     run = run or RunOptions()
     workers = run.workers or default_workers()
-    # Under a cap, blocks in flight get an eighth of it: with the text, the tables of a counted
-    # block while it is merged and the spilled pages the pager lets stay resident (another
-    # eighth), counting then peaks near a third of the cap. Blocks beyond the default budget
-    # count no faster.
+    # Under a cap, blocks in flight get an eighth of it: with the text and the spilled pages
+    # the pager lets stay resident (another eighth), counting then peaks near a third of the
+    # cap. Blocks beyond the default budget count no faster.
     memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 8, DEFAULT_MEMORY)
     if spill_dir is None:
         owned = spill_directory(run.memory, run.temp_dir)
     else:
         owned = contextlib.nullcontext(spill_dir)
-    with owned as workdir:
+    with owned as workdir, _run_directory(workdir, run.temp_dir) as run_dir:
         counts, sentences = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
-                                         order, options, run, workdir)
+                                         order, options, run, run_dir, spill_dir)
         if not sentences:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
-        if workdir is not None and spill_dir is None:
-            # into memory one table at a time, each file unmapped as soon as it is copied
-            for tables in (counts.ngrams, counts.counts):
-                for k, table in enumerate(tables):
-                    tables[k] = np.array(table)
-                    del table
         return counts
+
+
+def _run_directory(workdir, temp_dir):
+    """Where the blocks' runs go: the spill directory of a capped run, else a temporary one."""
+    if workdir is not None:
+        return contextlib.nullcontext(workdir)
+    return tempfile.TemporaryDirectory(prefix="ngramkit-runs-", dir=temp_dir)

@@ -205,6 +205,11 @@ def _merge_runs_piece(rows, counts, run_end, maps, map_start, cursor, heads, tre
     return tree[1] < 0
 
 
+# Rows written per piece of a merge of runs: each piece reads about as many rows of every run
+# as it writes, so that much of their mapped pages is resident until released.
+RUN_PIECE_ROWS = 1 << 20
+
+
 def merge_runs(rows, counts, run_starts, maps, map_starts, out, out_counts):
     """Merge sorted runs into out in one pass, summing the counts of equal rows; returns the rows
     written. Run r is rows[run_starts[r]:run_starts[r + 1]] with its counts; its ids become ids of
@@ -218,7 +223,7 @@ def merge_runs(rows, counts, run_starts, maps, map_starts, out, out_counts):
     state = np.zeros(2, dtype=np.int64)
     args = (rows, counts, np.array(run_starts[1:], dtype=np.int64), maps,
             np.array(map_starts[:-1], dtype=np.int64), cursor, heads, tree, out, out_counts, state)
-    while not _merge_runs_piece(*args, state[0] + MERGE_PIECE_ROWS):
+    while not _merge_runs_piece(*args, state[0] + RUN_PIECE_ROWS):
         release(rows, counts, out, out_counts)
     release(rows, counts, out, out_counts)
     return int(state[0])
