@@ -30,7 +30,7 @@ from .jit import available_cores, njit
 from .model import NgramCounts, count_dtype
 from .progress import Progress
 from .sorting import merge_in_place, merge_runs, merge_tables, merged_size, radix_sort_pairs
-from .spill import map_file, spill_array, spill_directory
+from .spill import map_file, spill_array, spill_directory, temporary_directory
 from .textio import BYTES, absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import UNK, Vocabulary
@@ -442,4 +442,4 @@ def _run_directory(workdir, temp_dir):
     """Where the blocks' runs go: the spill directory of a capped run, else a temporary one."""
     if workdir is not None:
         return contextlib.nullcontext(workdir)
-    return tempfile.TemporaryDirectory(prefix="ngramkit-runs-", dir=temp_dir)
+    return temporary_directory("ngramkit-runs-", temp_dir)

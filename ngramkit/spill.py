@@ -20,6 +20,8 @@ import weakref
 
 import numpy as np
 
+from .errors import OutputError
+
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 _PAGER_SECONDS = 0.01  # how often the pager looks at the resident size
 
@@ -66,12 +68,22 @@ def spill_directory(memory, tmpdir=None):
     if os.path.exists("/proc/self/statm"):  # elsewhere only the stages' own releases bound memory
         pager.start()
     try:
-        with tempfile.TemporaryDirectory(prefix="ngramkit-", dir=tmpdir) as directory:
+        with temporary_directory("ngramkit-", tmpdir) as directory:
             yield directory
     finally:
         stop.set()
         if pager.is_alive():
             pager.join()
+
+
+def temporary_directory(prefix, tmpdir=None):
+    """tempfile.TemporaryDirectory in `tmpdir`; one that cannot be made is an OutputError naming
+    where."""
+    try:
+        return tempfile.TemporaryDirectory(prefix=prefix, dir=tmpdir)
+    except OSError as exc:
+        raise OutputError(f"cannot make a temporary directory: {exc.strerror}",
+                          tmpdir or tempfile.gettempdir()) from None
 
 
 def spill_array(directory, shape, dtype, name="array"):

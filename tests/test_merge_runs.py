@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from ngramkit import counting
+from ngramkit.cli.ngram_count import main as ngram_count
 from ngramkit.counting import RunOptions, count_text
 from ngramkit.sorting import merge_runs
 from ngramkit.spill import spill_directory
@@ -70,3 +71,15 @@ def test_capped_counts_of_many_blocks_are_those_of_one(tmp_path, monkeypatch, or
     # a hand count: every sentence has one <s>
     bos = np.flatnonzero(whole.ngrams[0][:, 0] == whole.vocab.bos)
     assert whole.counts[0][bos] == 20000
+
+
+@pytest.mark.parametrize("cap", [[], ["-memory", "1G"]])
+def test_temp_dir_that_cannot_be_made_is_a_one_line_error(tmp_path, cli, cap):
+    text = tmp_path / "text.txt"
+    text.write_text("a b\n")
+    missing = tmp_path / "missing"
+    status, _, err = cli(ngram_count, ["-order", 2, "-text", text, "-write", tmp_path / "c", "-temp-dir", missing,
+                                       *cap])
+    assert status == 6
+    assert err.strip().splitlines() == [f"ngram-count: {missing}: cannot make a temporary directory: "
+                                        "No such file or directory"]
