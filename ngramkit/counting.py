@@ -8,14 +8,18 @@ one uint64 key, and a radix sort of the keys groups equal n-grams, the group
 index being the n-gram's rank for the next order. Every step is compiled, exact,
 and releases the GIL, so blocks are counted in parallel threads.
 
-The blocks' tables are then merged pairwise. All vocabularies are sorted the same
-way, so mapping a block's ids into the merged vocabulary keeps its tables sorted
-and a merge is one linear pass. With a memory cap, blocks are sized to the cap and
-their tables spilled to disk until merged. The same block counting and merging
-serve Dask workers (distributed.py).
+The blocks' tables are then merged. All vocabularies are sorted the same way, so
+mapping a block's ids into the merged vocabulary keeps its tables sorted. Counting text
+(count_text), each block's tables are appended to one temporary file per order and each
+order's runs are merged in one pass at the end; with a memory cap, blocks are sized to
+the cap and the merged tables may stay memory-mapped. Dask workers (distributed.py)
+count with the same blocks and merge pairwise in memory, each merge one linear pass
+that grows the larger table in place.
 """
 
 import contextlib
+import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -25,8 +29,8 @@ from .errors import EmptyInputError, UsageError
 from .jit import available_cores, njit
 from .model import NgramCounts, count_dtype
 from .progress import Progress
-from .sorting import merge_in_place, merge_tables, merged_size, radix_sort_pairs
-from .spill import release, spill_array, spill_directory
+from .sorting import merge_in_place, merge_runs, merge_tables, merged_size, radix_sort_pairs
+from .spill import map_file, spill_array, spill_directory, temporary_directory
 from .textio import BYTES, absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import UNK, Vocabulary
@@ -214,9 +218,10 @@ def _bytes_per_token(order):
     return 48 + 8 * order + 2 * order * (order + 1)
 
 
-# Memory for the blocks in flight without a cap: each counts in about half of its share, beside
-# the runs being merged (twice this held the peak above SRILM's on a 15M-word corpus).
-DEFAULT_MEMORY = 1 << 29
+# Memory for the blocks in flight without a cap: each counts in about half of its share; the
+# runs are merged once all are counted, so counting peaks below the merge that follows (on a
+# 15M-word corpus, twice this held the peak above SRILM's).
+DEFAULT_MEMORY = 1 << 28
 BYTES_PER_TOKEN_OF_TEXT = 5  # a rough mean for word-segmented text, with the separator
 
 
@@ -246,12 +251,12 @@ def count_block(block, first_line, path, order, options):
     return NgramCounts(vocab, ngrams, counts), sentences
 
 
-def merge_counts(a, b, workdir=None, consume=False):
-    """The sum of two NgramCounts of the same order; in `workdir` (memory-mapped) if given.
+def merge_counts(a, b, consume=False):
+    """The sum of two NgramCounts of the same order.
 
-    consume: drop each order of a and b (and so their spilled files) as soon as it is merged,
-    so that the inputs shrink while the output grows; in memory, the larger input's table grows
-    into the merged one where it can (sorting.merge_in_place), so no copy of it is held.
+    consume: drop each order of a and b as soon as it is merged, so that the inputs shrink while
+    the output grows; the larger input's table grows into the merged one where it can
+    (sorting.merge_in_place), so no copy of it is held.
     """
     vocab = a.vocab if a.vocab == b.vocab else Vocabulary(a.vocab.words + b.vocab.words)
     a_map, b_map = vocab.ids(a.vocab.words), vocab.ids(b.vocab.words)
@@ -259,7 +264,7 @@ def merge_counts(a, b, workdir=None, consume=False):
     for k in range(a.order):
         dtype = count_dtype(int(a.counts[k].max(initial=0)) + int(b.counts[k].max(initial=0)))
         merged_in_place = None
-        if consume and workdir is None:
+        if consume:
             # the larger table grows into the merged one: no room for a copy of it
             big, small = (a, b) if len(a.ngrams[k]) >= len(b.ngrams[k]) else (b, a)
             if big.counts[k].dtype == dtype:
@@ -271,8 +276,9 @@ def merge_counts(a, b, workdir=None, consume=False):
             rows, counts = merged_in_place
         else:
             # room for every row of both: the pages past the merged rows are never touched, so they
-            # take no memory (nor disk, in a spilled file), and no pass is spent on sizing
-            rows, counts = _spill_arrays(workdir, k + 1, len(a.ngrams[k]) + len(b.ngrams[k]), dtype)
+            # take no memory, and no pass is spent on sizing
+            size = len(a.ngrams[k]) + len(b.ngrams[k])
+            rows, counts = np.empty((size, k + 1), dtype=np.int32), np.empty(size, dtype=dtype)
             size = merge_tables(a.ngrams[k], a.counts[k], a_map, b.ngrams[k], b.counts[k], b_map, rows, counts)
             rows, counts = rows[:size], counts[:size]
         merged.ngrams.append(rows)
@@ -283,39 +289,17 @@ def merge_counts(a, b, workdir=None, consume=False):
     return merged
 
 
-def _spill_arrays(workdir, k, size, dtype):
-    return (spill_array(workdir, (size, k), np.int32, f"order{k}-rows"),
-            spill_array(workdir, size, dtype, f"order{k}-counts"))
-
-
-def _spill(counts, workdir):
-    """The same counts, moved to memory-mapped files in workdir."""
-    spilled = NgramCounts(counts.vocab)
-    for rows, values in zip(counts.ngrams, counts.counts):
-        out_rows, out_counts = _spill_arrays(workdir, rows.shape[1], len(values), values.dtype)
-        out_rows[:] = rows
-        out_counts[:] = values
-        release(out_rows, out_counts)
-        spilled.ngrams.append(out_rows)
-        spilled.counts.append(out_counts)
-    return spilled
-
-
 class _Merger:
     """Sums counts as they arrive, merging runs of equal size (as a binary counter
     adds), so few runs are alive and each n-gram is merged about log2(blocks) times."""
 
-    def __init__(self, workdir):
-        self.workdir = workdir
+    def __init__(self):
         self.levels = []  # (level, counts)
 
     def add(self, counts, level=0):
-        # a block merged at once is read from memory; only one that waits is spilled
-        if self.workdir is not None and not (self.levels and self.levels[-1][0] == level):
-            counts = _spill(counts, self.workdir)
         while self.levels and self.levels[-1][0] == level:
             _, earlier = self.levels.pop()
-            counts, level = merge_counts(earlier, counts, self.workdir, consume=True), level + 1
+            counts, level = merge_counts(earlier, counts, consume=True), level + 1
         self.levels.append((level, counts))
 
     def total(self):
@@ -324,16 +308,88 @@ class _Merger:
         _, counts = self.levels.pop()
         while self.levels:
             _, earlier = self.levels.pop()
-            counts = merge_counts(earlier, counts, self.workdir, consume=True)
+            counts = merge_counts(earlier, counts, consume=True)
         return counts
 
 
-def count_blocks(blocks, order, options, run, workdir=None):
-    """(NgramCounts, sentences) of (block, first_line, path) triples, counted in threads."""
+class _RunFiles:
+    """Sums counts in one merge: each block's sorted tables are appended to one file per order in
+    `run_dir` (its ids kept as the block's own), and at the end the runs of each order are merged
+    in one pass (sorting.merge_runs) into tables in `out_dir` (None: memory), orders in parallel
+    threads. So every n-gram is written twice, and nothing but the blocks in flight is held
+    meanwhile."""
+
+    def __init__(self, run_dir, out_dir, order, workers):
+        self.out_dir = out_dir
+        self.workers = workers
+        self.files = [(_run_file(run_dir, f"runs{k}-rows"), _run_file(run_dir, f"runs{k}-counts"))
+                      for k in range(1, order + 1)]
+        self.run_starts = [[0] for _ in range(order)]
+        self.largest = [0] * order  # the sum of the runs' largest counts bounds the merged counts
+        self.words = {}  # every word seen -> its number in order of appearance
+        self.word_numbers = []  # per run: the number of each of its words
+
+    def add(self, counts):
+        words = self.words
+        self.word_numbers.append(np.fromiter((words.setdefault(w, len(words)) for w in counts.vocab.words),
+                                             dtype=np.int64, count=len(counts.vocab)))
+        for k, (rows, values) in enumerate(zip(counts.ngrams, counts.counts)):
+            rows_file, counts_file = self.files[k]
+            rows_file.write(np.ascontiguousarray(rows, dtype=np.int32).data)
+            counts_file.write(np.ascontiguousarray(values, dtype=np.int32).data)
+            self.run_starts[k].append(self.run_starts[k][-1] + len(values))
+            self.largest[k] += int(values.max(initial=0))
+
+    def total(self):
+        for files in self.files:
+            for f in files:
+                f.close()
+        if not self.word_numbers:
+            return None
+        words = list(self.words)
+        vocab = Vocabulary(words)
+        final = vocab.ids(words)
+        maps = np.concatenate([final[numbers] for numbers in self.word_numbers])
+        map_starts = np.zeros(len(self.word_numbers) + 1, dtype=np.int64)
+        np.cumsum([len(numbers) for numbers in self.word_numbers], out=map_starts[1:])
+        del self.words, self.word_numbers, words, final
+        merged = NgramCounts(vocab)
+        merged.ngrams = [None] * len(self.files)
+        merged.counts = [None] * len(self.files)
+
+        def merge(k):
+            size = self.run_starts[k][-1]
+            rows_file, counts_file = self.files[k]
+            out_rows = spill_array(self.out_dir, (size, k + 1), np.int32, f"order{k + 1}-rows")
+            out_counts = spill_array(self.out_dir, size, count_dtype(self.largest[k]), f"order{k + 1}-counts")
+            if size:
+                rows = map_file(rows_file.name, np.int32, (size, k + 1))
+                counts = map_file(counts_file.name, np.int32, (size,))
+                size = merge_runs(rows, counts, self.run_starts[k], maps, map_starts, out_rows, out_counts)
+                del rows, counts
+            merged.ngrams[k], merged.counts[k] = out_rows[:size], out_counts[:size]
+
+        # the largest orders first, so that the threads finish together
+        by_size = sorted(range(len(self.files)), key=lambda k: -self.run_starts[k][-1])
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            list(pool.map(merge, by_size))
+        return merged
+
+
+def _run_file(run_dir, name):
+    fd, path = tempfile.mkstemp(prefix=f"{name}-", dir=run_dir)
+    os.close(fd)
+    return open(path, "wb")
+
+
+def count_blocks(blocks, order, options, run, run_dir=None, out_dir=None):
+    """(NgramCounts, sentences) of (block, first_line, path) triples, counted in threads; with
+    `run_dir`, merged at the end from runs in files there into tables in `out_dir` (None:
+    memory), else merged in memory as they come."""
     if not 1 <= order <= MAX_ORDER:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}", option="order")
     workers = run.workers or default_workers()
-    merger = _Merger(workdir)
+    merger = _Merger() if run_dir is None else _RunFiles(run_dir, out_dir, order, workers)
     sentences = 0
     progress = Progress(f"counting orders 1-{order}", quiet=run.quiet, unit="B")
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -367,30 +423,31 @@ def text_blocks(paths, options, chunk_bytes, byte_range=None):
 def count_text(paths, order, options=None, run=None, spill_dir=None):
     """Read text files and count all n-grams of orders 1..order.
 
-    With run.memory, sorted runs are spilled to a temporary directory; the final tables are
-    read back into memory, or, given `spill_dir` (a directory the caller removes), stay there as
-    memory-mapped files, which the system can page out while estimation reads them."""
+    The blocks' sorted runs go to files of a temporary directory (under a cap, its spill
+    directory) and are merged into tables in memory, or, given `spill_dir` (a directory the
+    caller removes), into memory-mapped files there, which the system can page out while
+    estimation reads them."""
     options = options or TextOptions()
     run = run or RunOptions()
     workers = run.workers or default_workers()
-    # Under a cap, blocks in flight get an eighth of it: with the text, the tables of a counted
-    # block while it is merged and the spilled pages the pager lets stay resident (another
-    # eighth), counting then peaks near a third of the cap. Blocks beyond the default budget
-    # count no faster.
+    # Under a cap, blocks in flight get an eighth of it: with the text and the spilled pages
+    # the pager lets stay resident (another eighth), counting then peaks near a third of the
+    # cap. Blocks beyond the default budget count no faster.
     memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 8, DEFAULT_MEMORY)
     if spill_dir is None:
         owned = spill_directory(run.memory, run.temp_dir)
     else:
         owned = contextlib.nullcontext(spill_dir)
-    with owned as workdir:
+    with owned as workdir, _run_directory(workdir, run.temp_dir) as run_dir:
         counts, sentences = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
-                                         order, options, run, workdir)
+                                         order, options, run, run_dir, spill_dir)
         if not sentences:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
-        if workdir is not None and spill_dir is None:
-            # into memory one table at a time, each file unmapped as soon as it is copied
-            for tables in (counts.ngrams, counts.counts):
-                for k, table in enumerate(tables):
-                    tables[k] = np.array(table)
-                    del table
         return counts
+
+
+def _run_directory(workdir, temp_dir):
+    """Where the blocks' runs go: the spill directory of a capped run, else a temporary one."""
+    if workdir is not None:
+        return contextlib.nullcontext(workdir)
+    return temporary_directory("ngramkit-runs-", temp_dir)

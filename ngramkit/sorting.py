@@ -135,6 +135,100 @@ def merge_tables(a, a_counts, a_map, b, b_counts, b_map, out, out_counts):
     return int(state[2])
 
 
+@njit(cache=True, inline="always")
+def _run_winner(heads, a, b):
+    """The run (of a and b; -1: exhausted) whose next row comes first."""
+    if a < 0:
+        return b
+    if b < 0:
+        return a
+    for c in range(heads.shape[1]):
+        x = heads[a, c]
+        y = heads[b, c]
+        if x != y:
+            return a if x < y else b
+    return a
+
+
+@njit(cache=True, inline="always")
+def _load_head(rows, maps, map_start, cursor, run_end, heads, r):
+    """Run r's next row, mapped, into heads[r]; False when the run is done."""
+    i = cursor[r]
+    if i == run_end[r]:
+        return False
+    base = map_start[r]
+    for c in range(rows.shape[1]):
+        heads[r, c] = maps[base + rows[i, c]]
+    return True
+
+
+@njit(cache=True)
+def _merge_runs_piece(rows, counts, run_end, maps, map_start, cursor, heads, tree, out, out_counts, state,
+                      stop):
+    """Merge into out[state[0]:stop] the next rows of the runs; heads[r] holds run r's next row,
+    mapped, and `tree` is a winner tree over the runs (leaves at len(tree) // 2 + run), both
+    built when state[1] is 0. Returns whether all runs are done."""
+    leaves = len(tree) // 2
+    runs = len(run_end)
+    if state[1] == 0:
+        for r in range(leaves):
+            tree[leaves + r] = r if r < runs and _load_head(rows, maps, map_start, cursor, run_end, heads, r) else -1
+        for node in range(leaves - 1, 0, -1):
+            tree[node] = _run_winner(heads, tree[2 * node], tree[2 * node + 1])
+        state[1] = 1
+    n = state[0]
+    width = rows.shape[1]
+    while n < stop and tree[1] >= 0:
+        w = tree[1]
+        same = n > 0
+        if same:
+            for c in range(width):
+                if out[n - 1, c] != heads[w, c]:
+                    same = False
+                    break
+        if same:
+            out_counts[n - 1] += counts[cursor[w]]
+        else:
+            for c in range(width):
+                out[n, c] = heads[w, c]
+            out_counts[n] = counts[cursor[w]]
+            n += 1
+        cursor[w] += 1
+        node = leaves + w
+        if not _load_head(rows, maps, map_start, cursor, run_end, heads, w):
+            tree[node] = -1
+        node //= 2
+        while node >= 1:
+            tree[node] = _run_winner(heads, tree[2 * node], tree[2 * node + 1])
+            node //= 2
+    state[0] = n
+    return tree[1] < 0
+
+
+# Rows written per piece of a merge of runs: each piece reads about as many rows of every run
+# as it writes, so that much of their mapped pages is resident until released.
+RUN_PIECE_ROWS = 1 << 20
+
+
+def merge_runs(rows, counts, run_starts, maps, map_starts, out, out_counts):
+    """Merge sorted runs into out in one pass, summing the counts of equal rows; returns the rows
+    written. Run r is rows[run_starts[r]:run_starts[r + 1]] with its counts; its ids become ids of
+    out through maps[map_starts[r]:map_starts[r + 1]], which keep order (every run's vocabulary
+    is sorted the same way), so mapped runs stay sorted. A winner tree picks the next row: each
+    row is mapped once, compared about log2(runs) times and written once."""
+    runs = len(run_starts) - 1
+    cursor = np.array(run_starts[:-1], dtype=np.int64)
+    heads = np.empty((runs, rows.shape[1]), dtype=np.int32)
+    tree = np.empty(2 << max(runs - 1, 0).bit_length(), dtype=np.int64)
+    state = np.zeros(2, dtype=np.int64)
+    args = (rows, counts, np.array(run_starts[1:], dtype=np.int64), maps,
+            np.array(map_starts[:-1], dtype=np.int64), cursor, heads, tree, out, out_counts, state)
+    while not _merge_runs_piece(*args, state[0] + RUN_PIECE_ROWS):
+        release(rows, counts, out, out_counts)
+    release(rows, counts, out, out_counts)
+    return int(state[0])
+
+
 @njit(cache=True)
 def _merge_backward(big, big_counts, big_map, n_big, small, small_counts, small_map):
     """Merge `small` into `big`, whose first n_big rows are its table and whose arrays have room

@@ -20,6 +20,8 @@ import weakref
 
 import numpy as np
 
+from .errors import OutputError
+
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 _PAGER_SECONDS = 0.01  # how often the pager looks at the resident size
 
@@ -66,12 +68,22 @@ def spill_directory(memory, tmpdir=None):
     if os.path.exists("/proc/self/statm"):  # elsewhere only the stages' own releases bound memory
         pager.start()
     try:
-        with tempfile.TemporaryDirectory(prefix="ngramkit-", dir=tmpdir) as directory:
+        with temporary_directory("ngramkit-", tmpdir) as directory:
             yield directory
     finally:
         stop.set()
         if pager.is_alive():
             pager.join()
+
+
+def temporary_directory(prefix, tmpdir=None):
+    """tempfile.TemporaryDirectory in `tmpdir`; one that cannot be made is an OutputError naming
+    where."""
+    try:
+        return tempfile.TemporaryDirectory(prefix=prefix, dir=tmpdir)
+    except OSError as exc:
+        raise OutputError(f"cannot make a temporary directory: {exc.strerror}",
+                          tmpdir or tempfile.gettempdir()) from None
 
 
 def spill_array(directory, shape, dtype, name="array"):
@@ -81,6 +93,16 @@ def spill_array(directory, shape, dtype, name="array"):
         return np.empty(shape, dtype=dtype)
     path = tempfile.mktemp(prefix=f"{name}-", suffix=".npy", dir=directory)
     array = np.lib.format.open_memmap(path, "w+", dtype, shape if isinstance(shape, tuple) else (int(shape),))
+    os.unlink(path)
+    with _spilled_lock:
+        _spilled.add(array._mmap)
+    return array
+
+
+def map_file(path, dtype, shape):
+    """The data of a file in a spill directory as a read-only memory-mapped array, which the pager
+    watches; the file is unlinked at once, its blocks freed with the array."""
+    array = np.memmap(path, dtype=dtype, mode="r", shape=shape)
     os.unlink(path)
     with _spilled_lock:
         _spilled.add(array._mmap)

@@ -9,13 +9,14 @@ as its own tables: the model is written while that directory and its pager are a
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from .counting import RunOptions, TextOptions, count_text
 from .errors import FormatError, UsageError
-from .estimate import EstimateOptions, OrderOptions, estimate
+from .estimate import EstimateOptions, OrderOptions, StageTimes, estimate
 from .estimate.options import default_max_count
 from .estimate.pipeline import stderr_warning
 from .estimate.policy import SRILM, KenlmPolicy, check_fallback, parse_prune
@@ -64,26 +65,32 @@ class Output:
 
 
 def build(source, options, *, order=None, policy=SRILM, text=None, run=None, output=None,
-          warn=stderr_warning, on_counts=None):
+          warn=stderr_warning, on_counts=None, times=None):
     """Estimate a model from `source` (a list of text files, or NgramCounts) as `options` (an
     EstimateOptions) say, under `policy` (SRILM's or KenLM's), and write it to `output` (an
     Output) if given, before the spill directory of a capped run goes. `on_counts(counts)` sees
-    the counts first (to check or write them). Returns the NgramModel; with `options` None, only
-    counts (orders 1..order) and returns None."""
+    the counts first (to check or write them); `times` (a StageTimes) gets the seconds of each
+    stage. Returns the NgramModel; with `options` None, only counts (orders 1..order) and
+    returns None."""
     run = run or RunOptions()
+    times = StageTimes() if times is None else times
     memory = run.memory if not isinstance(source, NgramCounts) else None
     with spill_directory(memory, run.temp_dir) as spill_dir:
+        start = time.perf_counter()
         if isinstance(source, NgramCounts):
             counts = source
         else:
             counts = count_text(_paths(source), order or options.order, text, run, spill_dir)
+            times.mark("count", start)
         if on_counts is not None:
             on_counts(counts)
         if options is None:
             return None
-        model = estimate(counts, options, policy, warn=warn, consume=True, spill_dir=spill_dir)
+        model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir)
         if output is not None:
+            start = time.perf_counter()
             save(model, output.path, output.format, **(output.options or {}))
+            times.mark("write", start)
     return model
 
 
@@ -197,12 +204,13 @@ def _check_special_tokens(source):
 
 def lmplz(text, order, *, prune=(), discount_fallback=None, interpolate_unigrams=True, skip_symbols=False,
           limit_vocab=None, memory=None, temp_dir=None, workers=0, progress=True, output=None,
-          warn=stderr_warning):
+          warn=stderr_warning, times=None):
     """KenLM's lmplz: count `text` (a path, "-" for stdin) and estimate interpolated modified
     Kneser-Ney exactly as lmplz does. `prune`: lmplz's --prune raw-count thresholds per order;
     `discount_fallback`: True or up to three discounts; `limit_vocab`: a file or a set of words;
-    `output`: a path (written as KenLM writes ARPA) or an Output. The model's `estimation` holds
-    what lmplz's Statistics block reports."""
+    `output`: a path (written as KenLM writes ARPA) or an Output; `times`: a StageTimes to get
+    the seconds of each stage. The model's `estimation` holds what lmplz's Statistics block
+    reports."""
     limit = read_limit_vocab(limit_vocab) if isinstance(limit_vocab, (str, os.PathLike)) else limit_vocab
     policy = KenlmPolicy(parse_prune([str(t) for t in prune], order), limit)
     fallback = None
@@ -218,10 +226,10 @@ def lmplz(text, order, *, prune=(), discount_fallback=None, interpolate_unigrams
     run = _run_options(memory, temp_dir, workers, progress)
     if not skip_symbols:
         return build([text], options, policy=policy, run=run, output=output, warn=warn,
-                     on_counts=_check_special_tokens(text))
+                     on_counts=_check_special_tokens(text), times=times)
     stripped = strip_special_tokens(text, temp_dir)
     try:
-        return build([stripped], options, policy=policy, run=run, output=output, warn=warn)
+        return build([stripped], options, policy=policy, run=run, output=output, warn=warn, times=times)
     finally:
         os.unlink(stripped)
 

@@ -18,6 +18,7 @@ from ..constants import LN10, PROB_EPSILON
 from ..jit import njit
 from ..spill import spill_array
 from ..tables import context_end, count_contexts
+from .pieces import context_pieces, in_pieces
 
 NO_MINIMUM = -1.0  # SRILM's minBackoffMass when none is enforced
 
@@ -107,10 +108,10 @@ def normalised_backoffs(ctx, n_ctx, logp, lower_logp, min_backoff):
 
 
 @njit(cache=True)
-def _normalise_runs(rows, width, logp, lower_logp, starts, bows):
+def _normalise_runs(rows, width, logp, lower_logp, starts, bows, first_row):
     """normalised_backoffs over the runs of rows sharing their first `width` ids, context by
-    context (no per-row array): each context's first row into starts, its float32 weight into
-    bows; returns the number of improper contexts."""
+    context (no per-row array): each context's first row (counted from `first_row`) into starts,
+    its float32 weight into bows; returns the number of improper contexts."""
     improper = 0
     h = 0
     start = 0
@@ -124,7 +125,7 @@ def _normalise_runs(rows, width, logp, lower_logp, starts, bows):
         bow, to_minimum, to_one, _, bad = _context_weight(nu, de, NO_MINIMUM)
         improper += bad
         _rescale(logp, start, end, to_minimum, to_one)
-        starts[h] = start
+        starts[h] = first_row + start
         bows[h] = bow
         h += 1
         start = end
@@ -134,10 +135,20 @@ def _normalise_runs(rows, width, logp, lower_logp, starts, bows):
 def context_backoffs(k, est, warn, spill_dir=None):
     """Backoff weights (float32) of the contexts (order k-1) of the kept order-k n-grams, each
     context given by its first row in est; rescales est.logp. `spill_dir`: where the arrays go."""
-    n_ctx = count_contexts(est.rows, k - 1)
-    starts = spill_array(spill_dir, n_ctx, np.int64, "starts")
-    bows = spill_array(spill_dir, n_ctx, np.float32, "bows")
-    improper = _normalise_runs(est.rows, k - 1, est.logp, est.lower_logp, starts, bows)
+    bounds = context_pieces(est.rows, k - 1)
+    contexts = in_pieces(lambda _, lo, hi: count_contexts(est.rows[lo:hi], k - 1), bounds)
+    firsts = [0]  # each piece's first context
+    for n in contexts:
+        firsts.append(firsts[-1] + n)
+    starts = spill_array(spill_dir, firsts[-1], np.int64, "starts")
+    bows = spill_array(spill_dir, firsts[-1], np.float32, "bows")
+
+    def normalise(piece, lo, hi):
+        h, h_end = firsts[piece], firsts[piece + 1]
+        return _normalise_runs(est.rows[lo:hi], k - 1, est.logp[lo:hi], est.lower_logp[lo:hi], starts[h:h_end],
+                               bows[h:h_end], lo)
+
+    improper = sum(in_pieces(normalise, bounds))
     if improper:
         warn(f"{improper} contexts of order {k - 1} have improper backoff weights")
     return starts, bows

@@ -1,8 +1,10 @@
 """Links between the orders of a count table, and backed-off probabilities (SRILM's wordProbBO)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
-from ..jit import njit, prefetch
+from ..jit import available_cores, njit, prefetch
 from ..spill import release, spill_array
 from ..tables import child_offsets, find_rows
 
@@ -70,20 +72,26 @@ class OrderLinks:
         unigram_row = np.full(int(max(ngrams[0].max(initial=0), ngrams[1].max(initial=0))) + 1, -1,
                               dtype=np.int32)
         unigram_row[ngrams[0][:, 0]] = np.arange(len(ngrams[0]), dtype=np.int32)
-        for k in range(2, len(ngrams) + 1):
-            rows, lower = ngrams[k - 1], ngrams[k - 2]
-            first, complete = child_offsets(rows, lower, spill_dir)
-            self.first[k] = first if complete else None
-            if k == 2:
-                self.suffix[k] = np.take(unigram_row, rows[:, 1],
-                                         out=spill_array(spill_dir, len(rows), np.int32, "suffix"))
-            elif complete and self.first[k - 1] is not None:
-                self.suffix[k] = _suffix_rows(rows, first, lower, self.first[k - 1], self.suffix[k - 1],
-                                              spill_dir)
-            else:
-                self.suffix[k] = find_rows(lower, rows, 1).astype(np.int32)
-            self.complete = self.complete and complete and self.suffix[k].min(initial=0) >= 0
-            release(rows, lower, first, self.suffix[k], self.first.get(k - 1), self.suffix.get(k - 1))
+        # the orders' ranges are independent: found in other threads while suffixes are chained here
+        with ThreadPoolExecutor(max_workers=min(available_cores(), len(ngrams) - 1),
+                                thread_name_prefix="ngramkit-links") as pool:
+            offsets = [pool.submit(child_offsets, ngrams[k - 1], ngrams[k - 2], spill_dir)
+                       for k in range(2, len(ngrams) + 1)]
+            for k in range(2, len(ngrams) + 1):
+                self._link(k, ngrams[k - 1], ngrams[k - 2], unigram_row, *offsets[k - 2].result())
+
+    def _link(self, k, rows, lower, unigram_row, first, complete):
+        """first[k] and suffix[k] of the order-k rows, given their ranges over `lower`."""
+        spill_dir = self.spill_dir
+        self.first[k] = first if complete else None
+        if k == 2:
+            self.suffix[k] = np.take(unigram_row, rows[:, 1], out=spill_array(spill_dir, len(rows), np.int32, "suffix"))
+        elif complete and self.first[k - 1] is not None:
+            self.suffix[k] = _suffix_rows(rows, first, lower, self.first[k - 1], self.suffix[k - 1], spill_dir)
+        else:
+            self.suffix[k] = find_rows(lower, rows, 1).astype(np.int32)
+        self.complete = self.complete and complete and self.suffix[k].min(initial=0) >= 0
+        release(rows, lower, first, self.suffix[k], self.first.get(k - 1), self.suffix.get(k - 1))
 
     def prefix_rows(self, k, rows):
         """The order k-1 row of the prefix of each given order-k row (ascending; needs first[k])."""

@@ -16,6 +16,7 @@ from ..constants import LN10, PROB_EPSILON
 from ..jit import njit
 from ..spill import spill_array
 from ..tables import context_end
+from .pieces import context_pieces, in_pieces
 from .smoothing.base import coefficient, lower_order_weight
 
 
@@ -61,14 +62,15 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned):
 
 
 @njit(cache=True)
-def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula):
-    """Number of rows of one order that get a probability, and the size of its largest context."""
-    n, k = rows.shape
+def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula, lo, hi):
+    """Number of rows lo:hi (whole contexts) of one order that get a probability, and the size
+    of their largest context."""
+    k = rows.shape[1]
     last = k - 1
     kept = 0
     longest = 0
-    start = 0
-    while start < n:
+    start = lo
+    while start < hi:
         end = context_end(rows, start, last)
         longest = max(longest, end - start)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
@@ -84,17 +86,17 @@ def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula):
 
 @njit(cache=True)
 def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, skip_unk, interpolate,
-                         retry, vocab_size, formula, longest, source, logp, kept_lower):
-    """Fill the kept rows of one order (their indices, `source`), their float32-rounded log10 p and
-    their lower-order log10 p. With `retry`, a context that leaves no mass and has seen fewer
-    than `vocab_size` words is computed again, without interpolation, then with a raised total."""
-    n, k = rows.shape
+                         retry, vocab_size, formula, longest, source, logp, kept_lower, lo, hi, out):
+    """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
+    their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
+    `retry`, a context that leaves no mass and has seen fewer than `vocab_size` words is computed
+    again, without interpolation, then with a raised total."""
+    k = rows.shape[1]
     last = k - 1
     p = np.empty(longest)
     coef = np.empty(longest)
-    out = 0
-    start = 0
-    while start < n:
+    start = lo
+    while start < hi:
         end = context_end(rows, start, last)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned)
@@ -158,15 +160,23 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     pruned = np.zeros(0, dtype=np.bool_) if pruned is None else pruned
     skip_unk = bool(nonevent[vocab.unk])
     formula = method.formula()
-    kept, longest = _kept_size(rows, counts, nonevent, pruned, vocab.eos, vocab.unk, skip_unk, formula)
+    bounds = context_pieces(rows, k - 1)
+    sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, vocab.eos, vocab.unk, skip_unk,
+                                                formula, lo, hi), bounds)
+    kept = sum(size for size, _ in sizes)
+    longest = max(size for _, size in sizes)
     source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
                          "source")
     logp = spill_array(spill_dir, kept, np.float32, "logp")
     # keeping every row keeps every lower value, in place
     kept_lower = lower_logp if kept == len(rows) else spill_array(spill_dir, kept, lower_logp.dtype, "kept-lower")
-    _order_probabilities(rows, counts, lower_logp, nonevent, pruned, vocab.eos, vocab.unk, skip_unk,
-                         bool(method.interpolate), retry, uniform_size, formula, longest, source, logp,
-                         kept_lower)
+    firsts = [0]  # each piece's first kept row
+    for size, _ in sizes[:-1]:
+        firsts.append(firsts[-1] + size)
+    interpolate = bool(method.interpolate)
+    in_pieces(lambda piece, lo, hi: _order_probabilities(
+        rows, counts, lower_logp, nonevent, pruned, vocab.eos, vocab.unk, skip_unk, interpolate, retry,
+        uniform_size, formula, longest, source, logp, kept_lower, lo, hi, firsts[piece]), bounds)
     # source is increasing, so keeping every row keeps `rows` as they are
     if kept < len(rows):
         rows = np.take(rows, source, axis=0, out=spill_array(spill_dir, (kept, k), rows.dtype, "kept-rows"))
