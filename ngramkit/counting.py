@@ -29,7 +29,13 @@ from .errors import EmptyInputError, UsageError
 from .jit import available_cores, njit
 from .model import NgramCounts, count_dtype
 from .progress import Progress
-from .sorting import merge_in_place, merge_runs, merge_tables, merged_size, radix_sort_pairs
+from .sorting import (
+    merge_in_place,
+    merge_runs,
+    merge_tables,
+    merged_size,
+    radix_sort_pairs,
+)
 from .spill import map_file, spill_array, spill_directory, temporary_directory
 from .textio import BYTES, absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
