@@ -161,21 +161,25 @@ def test_escape_refused_with_classes(tmp_path, capsysbinary):
     assert status == 2 and err.count("\n") == 1 and "-escape does not combine with -classes" in err
 
 
-# ngram-count -write / -writeN in SRILM's unsorted order
+# ngram-count -write / -writeN: SRILM's lines, sorted as -sort sorts them (stdout keeps SRILM's
+# unsorted order: see test_bytes)
+
+def _sorted_lines(data):
+    return b"".join(sorted(data.splitlines(keepends=True), key=lambda line: line.split(b"\t")[0].split()))
+
 
 @pytest.mark.parametrize("reference,argv", [
     ("counts-write-order0.test20.txt", ["-write-order", 0]), ("counts-write-order2.test20.txt", ["-write-order", 2])])
-def test_write_file_in_srilms_unsorted_order(reference, argv, tmp_path, capsysbinary):
+def test_write_file_holds_srilms_lines_sorted(reference, argv, tmp_path, capsysbinary):
     text = tmp_path / "test20.txt"
     text.write_bytes(b"".join(first20_lines()))
     out = tmp_path / "counts.txt"
     status, _, err = run(ngram_count, ["-order", 3, "-text", text, *argv, "-write", out], capsysbinary)
     assert status == 0, err
-    assert out.read_bytes() == (DATA / "bytes" / "en" / reference).read_bytes()
+    assert out.read_bytes() == _sorted_lines((DATA / "bytes" / "en" / reference).read_bytes())
 
 
-def test_write_n_in_srilms_unsorted_order(tmp_path, capsysbinary):
-    # SRILM writes -writeN from the same trie, keeping the lines of length N (its write(file, N))
+def test_write_n_holds_srilms_lines_of_length_n(tmp_path, capsysbinary):
     text = tmp_path / "test20.txt"
     text.write_bytes(b"".join(first20_lines()))
     files = {k: tmp_path / f"w{k}.txt" for k in (1, 2, 3)}
@@ -186,12 +190,7 @@ def test_write_n_in_srilms_unsorted_order(tmp_path, capsysbinary):
     assert status == 0, err
     every = (DATA / "bytes" / "en" / "counts-write-order0.test20.txt").read_bytes().splitlines(keepends=True)
     for k, path in files.items():
-        assert path.read_bytes() == b"".join(l for l in every if len(l.split(b"\t")[0].split()) == k)
-    assert files[2].read_bytes() == (DATA / "bytes" / "en" / "counts-write-order2.test20.txt").read_bytes()
-    # -sort sorts them
-    status, _, _ = run(ngram_count, ["-order", 3, "-text", text, "-sort", "-write3", files[3]], capsysbinary)
-    lines = files[3].read_bytes().splitlines()
-    assert lines == sorted(lines, key=lambda l: l.split(b"\t")[0].split())
+        assert path.read_bytes() == _sorted_lines(b"".join(l for l in every if len(l.split(b"\t")[0].split()) == k))
 
 
 def test_write_n_above_order_is_refused_before_counting(tmp_path, capsysbinary):
