@@ -218,9 +218,8 @@ def _not_a_state(state):
 
 
 BINARY_KIND = "ngramkit.Model"
-# The scorer tables a binary model holds: 2 = KenLM's (blanks filled, extensions marked); 3 = words
-# hashed 8 bytes at a time (constants.hash_bytes).
-TABLES_VERSION = 3
+# The scorer tables a binary model holds: 2 = KenLM's (blanks filled, extensions marked).
+TABLES_VERSION = 2
 WORD_CACHE_LIMIT = 1 << 20  # str -> id entries kept for the per-call methods
 # The arrays whose checksums every load verifies: the small ones (1.5 ms for a
 # vocabulary of 200,000 words). The n-gram tables ("entries") are verified on request.

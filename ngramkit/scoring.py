@@ -25,13 +25,7 @@ from numba.core import types
 from numba.extending import intrinsic
 
 from .arpa import stream_arpa
-from .constants import (
-    WORD_HASH_SEED,
-    finish_word_hash,
-    fmix,
-    fold_word_bytes,
-    hash_bytes,
-)
+from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
 from .jit import available_cores, njit, prefetch
 from .tables import find_rows
 
@@ -40,14 +34,25 @@ LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables
 
 
 @njit(cache=True, inline="always")
+def _fmix(h):
+    # MurmurHash3's 64-bit finaliser: every input bit moves every output bit.
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+@njit(cache=True, inline="always")
 def unigram_key(word):
-    return np.int64(fmix(np.uint64(word) + np.uint64(0x9E3779B97F4A7C15)))
+    return np.int64(_fmix(np.uint64(word) + np.uint64(0x9E3779B97F4A7C15)))
 
 
 @njit(cache=True, inline="always")
 def extend_key(key, word):
     """The key of an n-gram from its history's key and its last word (never EMPTY)."""
-    h = np.int64(fmix(np.uint64(key) ^ (np.uint64(word) * np.uint64(0x9E3779B97F4A7C15))))
+    h = np.int64(_fmix(np.uint64(key) ^ (np.uint64(word) * np.uint64(0x9E3779B97F4A7C15))))
     return h if h != EMPTY else np.int64(0)
 
 
@@ -232,11 +237,6 @@ def _lookup(entries, values, offset, size, keys):
         if i >= 0:
             slots[i] = find_slot(entries, offset, size, keys[i])
     return slots
-
-
-def _zero(kenlm):
-    """How the tables store a zero backoff weight: KenLM's -0.0 ("no extension") or 0.0."""
-    return np.float32(-0.0) if kenlm else np.float32(0.0)
 
 
 class ScoringTables:
@@ -479,26 +479,6 @@ def _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word):
 
 
 @njit(cache=True, inline="always")
-def ngram_keys(ctx_keys, ctx_base, ctx_len, word, order, keys, base):
-    """The keys of the n-grams ending in `word` that KenLM's search may probe after the
-    context ctx_keys[ctx_base:ctx_base+ctx_len]: the n-gram of length j + 1 goes to
-    keys[base + j], for j up to the returned count. Written longest first, so `keys` may
-    be the context's own array (a context's keys are a prefix of those of its extensions)."""
-    usable = min(ctx_len, order - 1)
-    for j in range(usable, 0, -1):
-        keys[base + j] = extend_key(ctx_keys[ctx_base + j - 1], word)
-    keys[base] = unigram_key(word)
-    return usable
-
-
-@njit(cache=True, inline="always")
-def request_keys(meta, values, keys, base, usable):
-    """Start loading the entries of the n-grams keys[base+1:base+usable+1] (`ngram_keys`)."""
-    for j in range(1, usable + 1):
-        _request_probe(values, meta[j + 1, 0] + _slot_of(keys[base + j], meta[j + 1, 1]))
-
-
-@njit(cache=True, inline="always")
 def advance(uni_logprob, uni_backoff, meta, entries, values,
             ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
     """Score `word` after the context ctx_keys[ctx_base:ctx_base+ctx_len] as SRILM's
@@ -566,61 +546,58 @@ def has_extension(backoff):
 
 
 @njit(cache=True, inline="always")
-def advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, base, usable,
-                  ctx_bows, ctx_base, word, new_bows, new_base):
-    """Score `word` as KenLM's `GenericModel::FullScore`, on tables with KenLM's blanks
-    (`ScoringTables.from_model(..., kenlm=True)`): keys[base:base+usable+1] are the keys of
-    the n-grams ending in `word` (`ngram_keys`; they become the keys of the context that
-    follows), ctx_bows[ctx_base:] the backoff weights of the context. The search stops at
-    the first missing n-gram, the backoff weights are added one by one (the float32
-    results differ in the last bit from a sum), and the new context ends at the longest
-    n-gram found whose backoff has an extension (`has_extension`), so that contexts with
-    equal futures are equal. The new backoff weights go to new_bows[new_base:], which may
-    be ctx_bows[ctx_base:] itself (a state scored in place).
+def advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                  ctx_keys, ctx_bows, ctx_base, ctx_len, word, new_keys, new_bows):
+    """Score `word` after the context ctx_keys[ctx_base:ctx_base+ctx_len] (its entries requested
+    already, `_request_probes`) as KenLM's `GenericModel::FullScore`, on tables with KenLM's
+    blanks (`ScoringTables.from_model(..., kenlm=True)`): the search stops at the first missing
+    n-gram, the backoff weights are added one by one (the float32 results differ in the last bit
+    from a sum), and the new context ends at the longest n-gram found whose backoff has an
+    extension (`has_extension`), so that contexts with equal futures are equal. Fills the
+    context that follows into new_keys/new_bows (may not alias the inputs).
 
-    Returns (log10 p, length of the matched n-gram (0: none), new context length).
-    """
+    Returns (log10 p, length of the matched n-gram (0: none), new context length)."""
     order = meta.shape[0] - 1
     p = uni_logprob[word] if word >= 0 else np.float32(np.nan)
     if np.isnan(p):
         return np.float32(-np.inf), 0, 0
     found = 1
-    # The context weight the sum starts from is kept before its slot is overwritten.
-    first_bow = ctx_bows[ctx_base] if usable > 0 else np.float32(0.0)
-    new_bows[new_base] = uni_backoff[word]
+    new_keys[0] = unigram_key(word)
+    new_bows[0] = uni_backoff[word]
     new_len = 1 if has_extension(uni_backoff[word]) else 0
-    # The blanks make every suffix of a longer n-gram present.
+    usable = min(ctx_len, order - 1)
+    # The search stops at the first missing n-gram: the blanks make every suffix of a longer
+    # n-gram present.
     for j in range(1, usable + 1):
-        k = j + 1
-        offset = meta[k, 0]
-        slot = find_slot(entries, offset, meta[k, 1], keys[base + j])
-        if slot < 0:
-            break
-        p = values[offset + slot, 2]
-        found = k
-        if k < order:
-            first_bow = ctx_bows[ctx_base + j] if j < usable else np.float32(0.0)
-            bow = values[offset + slot, 3]
-            new_bows[new_base + j] = bow
-            if has_extension(bow):
-                new_len = k
-    if found <= usable:
-        p = p + first_bow
-        for j in range(found + 1, usable + 1):
-            p = p + ctx_bows[ctx_base + j - 1]
+        if found == j:
+            k = j + 1
+            offset = meta[k, 0]
+            key = extend_key(ctx_keys[ctx_base + j - 1], word)
+            slot = find_slot(entries, offset, meta[k, 1], key)
+            if slot >= 0:
+                p = values[offset + slot, 2]
+                found = k
+                if k < order:
+                    bow = values[offset + slot, 3]
+                    new_keys[j] = key
+                    new_bows[j] = bow
+                    if has_extension(bow):
+                        new_len = k
+    for j in range(found, usable + 1):
+        p = p + ctx_bows[ctx_base + j - 1]
     return p, found, new_len
 
 
 @njit(cache=True, inline="always")
-def _as_word_key(h):
-    h = np.int64(h)
+def _finish_word_key(h):
+    h = np.int64(_fmix(h))
     return h if h != EMPTY else np.int64(0)
 
 
 @njit(cache=True, inline="always")
 def word_key(buf, start, end):
-    """A word's 64-bit key: the word hash of its bytes (never EMPTY)."""
-    return _as_word_key(hash_bytes(buf, start, end))
+    """A word's 64-bit key: FNV-1a of its bytes, finalised (never EMPTY)."""
+    return _finish_word_key(hash_bytes(buf, start, end))
 
 
 @njit(cache=True)
@@ -716,22 +693,15 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
             i += 1
         else:
             s = i
-            # the word's bytes are hashed as they are scanned (hash_bytes, 8 bytes to a group)
-            h = WORD_HASH_SEED
-            group = np.uint64(0)
-            shift = np.uint64(0)
+            # the word's bytes are hashed as they are scanned (hash_bytes, one byte at a time)
+            h = FNV_OFFSET
             while i < n and not _SEPARATOR[buf[i]]:
-                group |= np.uint64(buf[i]) << shift
-                shift += np.uint64(8)
-                if shift == np.uint64(64):
-                    h = fold_word_bytes(h, group)
-                    group = np.uint64(0)
-                    shift = np.uint64(0)
+                h = (h ^ np.uint64(buf[i])) * FNV_PRIME
                 i += 1
             if spans:
                 starts[t] = s
                 ends[t] = i
-            key = _as_word_key(finish_word_hash(h, group, i - s))
+            key = _finish_word_key(h)
             # the id of the word LOOKAHEAD back is read now, its table line requested back then
             if t >= LOOKAHEAD:
                 w = word_of_key(table, keys[t % LOOKAHEAD])
@@ -766,6 +736,23 @@ def _word_at(ids, lo, hi, x, bos, eos):
     return ids[x] if x < hi else eos
 
 
+@njit(cache=True)
+def _prefetch_ngrams_ending(meta, values, ids, lo, hi, u, bos, eos, use_bos):
+    """Request the entries of the n-grams that end at word u of the sentence:
+    their keys follow from the words alone, so a word's probes can start long
+    before the words before it are scored."""
+    order = meta.shape[0] - 1
+    first_word = lo - 1 if use_bos else lo
+    for k in range(2, order + 1):
+        start = u - k + 1
+        if start < first_word:
+            break
+        key = unigram_key(_word_at(ids, lo, hi, start, bos, eos))
+        for x in range(start + 1, u + 1):
+            key = extend_key(key, _word_at(ids, lo, hi, x, bos, eos))
+        _request_probe(values, meta[k, 0] + _slot_of(key, meta[k, 1]))
+
+
 SENTENCE_LOOKAHEAD = 4  # words of one sentence whose entries are requested ahead of scoring
 
 
@@ -792,53 +779,35 @@ def _sentence_ids(buf, table, unknown):
     return ids[:t]
 
 
-@njit(cache=True, inline="always")
-def _ring_row(x):
-    # Word x of a sentence (-1: `<s>`) keeps its n-gram keys in row x + 1 of a ring
-    # of SENTENCE_LOOKAHEAD + 2 rows: the word scored, those requested ahead, and the one before.
-    return (x + 1) % (SENTENCE_LOOKAHEAD + 2)
-
-
-@njit(cache=True, inline="always")
-def _sentence_keys(ring, order, x, word, held, meta, values):
-    """Fill the ring row of word x (held: the words before it that its n-grams may span)
-    with the keys of the n-grams ending in it, and request their entries."""
-    row = _ring_row(x)
-    ngram_keys(ring[_ring_row(x - 1)], 0, held, word, order, ring[row], 0)
-    request_keys(meta, values, ring[row], 0, min(held, order - 1))
-
-
 # Called once per sentence: keeping the GIL costs less than giving it up and taking it back.
 @njit(cache=True, nogil=False)
 def score_sentence(handle, buf, use_bos, use_eos):
     """KenLM's `Model.score` of `buf` as one sentence (all whitespace separates
     words) on the tables and words of `handle` (`table_handle`): the float32
-    total, as a float. The words are looked up first; then the keys of the
-    n-grams ending in each word are made once from the words (a ring of rows,
-    as the words go) and their entries requested a few words ahead of scoring."""
+    total, as a float. The words are looked up first, then the table entries of
+    each word are requested a few words ahead of its scoring."""
     uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
     table, unk, bos, eos = _words_of(handle)
     ids = _sentence_ids(buf, table, unk)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    ring = np.empty((SENTENCE_LOOKAHEAD + 2, order), dtype=np.int64)
-    # the context's backoff weights and the next one's trade places word by word
+    # one allocation each for the context and the next one, which trade places word by word
+    key_space = np.empty(2 * width, dtype=np.int64)
     bow_space = np.empty(2 * width, dtype=np.float32)
+    keys, next_keys = key_space[:width], key_space[width:]
     bows, next_bows = bow_space[:width], bow_space[width:]
-    ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, ring[_ring_row(-1)], bows)
-    first = ctx_len  # <s> is a word before the first when it starts the context
+    ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows)
     hi = len(ids)
     last = hi + (1 if use_eos else 0)
     for u in range(min(SENTENCE_LOOKAHEAD, last)):
-        _sentence_keys(ring, order, u, _word_at(ids, 0, hi, u, bos, eos), u + first, meta, values)
+        _prefetch_ngrams_ending(meta, values, ids, 0, hi, u, bos, eos, use_bos)
     total = np.float32(0.0)
     for t in range(last):
-        ahead = t + SENTENCE_LOOKAHEAD
-        if ahead < last:
-            _sentence_keys(ring, order, ahead, _word_at(ids, 0, hi, ahead, bos, eos), ahead + first, meta, values)
-        p, _, ctx_len = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, ring[_ring_row(t)], 0,
-                                      min(ctx_len, order - 1), bows, 0, _word_at(ids, 0, hi, t, bos, eos),
-                                      next_bows, 0)
+        if t + SENTENCE_LOOKAHEAD < last:
+            _prefetch_ngrams_ending(meta, values, ids, 0, hi, t + SENTENCE_LOOKAHEAD, bos, eos, use_bos)
+        p, _, ctx_len = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
+                                      _word_at(ids, 0, hi, t, bos, eos), next_keys, next_bows)
+        keys, next_keys = next_keys, keys
         bows, next_bows = next_bows, bows
         total += p
     return np.float64(total)
@@ -866,11 +835,11 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
     out_found = np.empty(n_out, dtype=np.int32)
     out_ids = np.empty(n_out, dtype=np.int32)
     out_offsets = line_offsets + np.arange(n_lines + 1) * extra
-    # Lane l's context is bows[l * width:(l + 1) * width] with the keys at keys[l * order:], where
-    # the keys of the next word's n-grams replace them (`ngram_keys`).
-    keys = np.empty(LOOKAHEAD * order, dtype=np.int64)
+    # Lane l's context is keys/bows[l * width:(l + 1) * width].
+    keys = np.empty(LOOKAHEAD * width, dtype=np.int64)
     bows = np.empty(LOOKAHEAD * width, dtype=np.float32)
-    usable = np.zeros(LOOKAHEAD, dtype=np.int64)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
     pos = np.zeros(LOOKAHEAD, dtype=np.int64)
     line_of = np.full(LOOKAHEAD, -1, dtype=np.int64)
     ctx_len = np.zeros(LOOKAHEAD, dtype=np.int64)
@@ -888,7 +857,7 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                     line_of[lane] = next_line
                     pos[lane] = line_offsets[next_line]
                     ctx_len[lane] = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order,
-                                                   keys[lane * order:], bows[lane * width:])
+                                                   keys[lane * width:], bows[lane * width:])
                     next_line += 1
                     active += 1
         if active == 0:
@@ -901,9 +870,7 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
                 # The per-word arrays outgrow the core's own cache on a large vocabulary.
                 prefetch(uni_logprob, w)
                 prefetch(uni_backoff, w)
-                if w >= 0:
-                    usable[lane] = ngram_keys(keys, lane * order, ctx_len[lane], w, order, keys, lane * order)
-                    request_keys(meta, values, keys, lane * order, usable[lane])
+                _request_probes(meta, values, keys, lane * width, ctx_len[lane], w)
         for lane in range(LOOKAHEAD):
             s = line_of[lane]
             if s < 0:
@@ -911,9 +878,12 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
             t = pos[lane]
             hi = line_offsets[s + 1]
             w = ids[t] if t < hi else eos
-            p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, lane * order,
-                                             usable[lane] if w >= 0 else 0, bows, lane * width, w, bows,
-                                             lane * width)
+            base = lane * width
+            p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                                             keys, bows, base, ctx_len[lane], w, next_keys, next_bows)
+            for j in range(length):
+                keys[base + j] = next_keys[j]
+                bows[base + j] = next_bows[j]
             ctx_len[lane] = length
             total[lane] += p
             if per_token:
@@ -931,12 +901,11 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
 
 
 # One context of the per-call interface (`lm.State`) is an int64 array: its length, the
-# length of the n-gram that made it, the keys of its suffix n-grams (newest first, with room
-# for the longest n-gram's key while a word is scored), then their float32 backoff weights
-# two to a slot. One array is one argument to unbox per call.
+# length of the n-gram that made it, the keys of its suffix n-grams (newest first), then
+# their float32 backoff weights two to a slot. One array is one argument to unbox per call.
 MAX_CONTEXT = 19  # words a context holds: models up to order 20, as counting allows
 STATE_KEYS = 2
-STATE_BOWS = STATE_KEYS + MAX_CONTEXT + 1
+STATE_BOWS = STATE_KEYS + MAX_CONTEXT
 STATE_SIZE = STATE_BOWS + (MAX_CONTEXT + 1) // 2
 
 
@@ -995,14 +964,12 @@ def state_bows(state):
 
 @njit(cache=True, inline="always")
 def _score_into(handle, in_state, word, out_state):
-    """score_state's work; out_state may be in_state."""
     uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
-    order = meta.shape[0] - 1
-    keys = out_state[STATE_KEYS:STATE_BOWS]
-    usable = ngram_keys(in_state[STATE_KEYS:STATE_BOWS], 0, in_state[0], word, order, keys, 0) if word >= 0 else 0
-    request_keys(meta, values, keys, 0, usable)
-    p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values, keys, 0, usable,
-                                     state_bows(in_state), 0, word, state_bows(out_state), 0)
+    if word >= 0:
+        _request_probes(meta, values, in_state[STATE_KEYS:STATE_BOWS], 0, in_state[0], word)
+    p, found, length = advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
+                                     in_state[STATE_KEYS:STATE_BOWS], state_bows(in_state), 0, in_state[0], word,
+                                     out_state[STATE_KEYS:STATE_BOWS], state_bows(out_state))
     out_state[0] = length
     out_state[1] = found
     return p
@@ -1019,7 +986,7 @@ def score_state(handle, in_state, word, out_state):
 @njit(cache=True, nogil=False)
 def score_state_in_place(handle, state, word):
     """`score_state` with one array as input and output."""
-    return _score_into(handle, state, word, state)
+    return _score_into(handle, state.copy(), word, state)
 
 
 @njit(cache=True)
@@ -1027,23 +994,19 @@ def score_states(handle, in_states, words, out_states):
     """`score_state` of each (in_states[i], words[i]) into out_states[i]: float32 log10 p.
     The entries of all pairs are requested ahead, LOOKAHEAD pairs at a time."""
     uni_logprob, uni_backoff, meta, entries, values = _tables_of(handle)
-    order = meta.shape[0] - 1
     n = len(words)
     out = np.empty(n, dtype=np.float32)
-    usable = np.zeros(2 * LOOKAHEAD, dtype=np.int64)  # pair i's at i % (2 * LOOKAHEAD)
     for i in range(n + LOOKAHEAD):
-        if i < n and words[i] >= 0:
-            keys = out_states[i, STATE_KEYS:STATE_BOWS]
-            usable[i % (2 * LOOKAHEAD)] = ngram_keys(in_states[i, STATE_KEYS:STATE_BOWS], 0, in_states[i, 0],
-                                                     words[i], order, keys, 0)
-            request_keys(meta, values, keys, 0, usable[i % (2 * LOOKAHEAD)])
+        if i < n:
+            state = in_states[i]
+            _request_probes(meta, values, state[STATE_KEYS:STATE_BOWS], 0, state[0], words[i])
         r = i - LOOKAHEAD
         if r >= 0:
+            source = in_states[r]
             target = out_states[r]
             p, found, length = advance_kenlm(
-                uni_logprob, uni_backoff, meta, entries, values, target[STATE_KEYS:STATE_BOWS], 0,
-                usable[r % (2 * LOOKAHEAD)] if words[r] >= 0 else 0, state_bows(in_states[r]), 0, words[r],
-                state_bows(target), 0)
+                uni_logprob, uni_backoff, meta, entries, values, source[STATE_KEYS:STATE_BOWS],
+                state_bows(source), 0, source[0], words[r], target[STATE_KEYS:STATE_BOWS], state_bows(target))
             target[0] = length
             target[1] = found
             out[r] = p
