@@ -36,7 +36,7 @@ def alias_word_table(vocab, aliases):
     """The scorer's word lookup of `vocab` with each alias finding its word's id (an alias that
     is also a word of `vocab` stands for its word, as in SRILM, where aliasing removes the name).
     Every aliased word must be in `vocab`."""
-    from .scoring import EMPTY, WordTable, _build_word_table
+    from .scoring import EMPTY, WordTable, build_word_table
 
     plain = [w for w in vocab.words if w not in aliases]
     names = plain + list(aliases)
@@ -45,7 +45,7 @@ def alias_word_table(vocab, aliases):
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     table = np.full((max(16, 2 * len(names)), 2), EMPTY, dtype=np.int64)
-    _build_word_table(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets, table)
+    build_word_table(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets, table)
     filled = table[:, 0] != EMPTY
     table[filled, 1] = ids[table[filled, 1]]
     return WordTable(table)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .classes.definitions import PAUSE
-from .classes.model import _splice_word_lines
+from .classes.model import splice_word_lines
 from .constants import LN10
 from .countfile import read_counts, write_counts_to
 from .errors import FormatError, UsageError
@@ -371,7 +371,7 @@ def _score_block(rows, counts, weights, modulus, vocab_size, total, nonword, ids
 
 
 @njit(cache=True)
-def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, total, token_logp, token_found, hit_lambda,
+def format_word_lines(pool, offsets, ids, line_offsets, bos, eos, total, token_logp, token_found, hit_lambda,
                        hit_numer, zero_denominator, out, ends):
     """The -debug 2 word lines: `\\tp( w | prev ...) \\t= [total,l1,c1,l2,c2,...] p [ logp ]`, the
     bracket NgramCountLM prints as it looks the orders up (left open where a context count is 0,
@@ -462,11 +462,11 @@ class CountLMScorer:
                 per_word = 2 * self.max_word + 100 + 40 * lm.order
                 word_lines = np.empty(slots * per_word, dtype=np.uint8)
                 sentence_ends = np.empty(n_lines, dtype=np.int64)
-                n_word = _format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, lm.total_count,
+                n_word = format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, lm.total_count,
                                             token_logp, token_found, hit_lambda, hit_numer, zero_denominator,
                                             word_lines, sentence_ends)
                 output = np.empty(used + n_word, dtype=np.uint8)
-                size = _splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
+                size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
                 out.write(output[:size].tobytes())
         return total
 

@@ -601,7 +601,7 @@ def word_key(buf, start, end):
 
 
 @njit(cache=True)
-def _build_word_table(pool, offsets, table):
+def build_word_table(pool, offsets, table):
     size = len(table)
     for w in range(len(offsets) - 1):
         key = word_key(pool, offsets[w], offsets[w + 1])
@@ -626,7 +626,7 @@ class WordTable:
     def from_vocab(cls, vocab):
         pool, offsets = vocab.byte_pool()
         table = np.full((max(16, int(2 * len(vocab))), 2), EMPTY, dtype=np.int64)
-        _build_word_table(pool, offsets, table)
+        build_word_table(pool, offsets, table)
         return cls(table)
 
     def named_arrays(self):

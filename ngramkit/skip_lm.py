@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .classes.model import _format_word_lines, _splice_word_lines
+from .classes.model import format_word_lines, splice_word_lines
 from .constants import LN10
 from .errors import FormatError
 from .formats import load
@@ -222,9 +222,9 @@ class SkipScorer:
                 continue
             word_lines = np.empty(slots * (2 * self.max_word + 100), dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)
-            n_word = _format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
+            n_word = format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
                                         tag_bounds, tags, word_lines, sentence_ends)
             output = np.empty(used + n_word, dtype=np.uint8)
-            size = _splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
+            size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
             out.write(output[:size].tobytes())
         return total

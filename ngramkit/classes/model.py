@@ -449,7 +449,7 @@ def _add_memberships(ids, line_offsets, bos, eos, member_logp, per_word, token_l
 
 
 @njit(cache=True)
-def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, out, ends):
+def format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, out, ends):
     """The -debug 2 word lines of each sentence, one n-gram tag per path; sentence s's lines
     end at ends[s]. Returns the length."""
     pos = 0
@@ -484,7 +484,7 @@ def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, t
 
 
 @njit(cache=True)
-def _splice_word_lines(sentences, word_lines, ends, out):
+def splice_word_lines(sentences, word_lines, ends, out):
     """Put each sentence's word lines after its text line in -debug 1 output (text line, two
     summary lines, a blank line per sentence); returns the length."""
     pos = 0
@@ -639,10 +639,10 @@ class ClassScorer(PerplexityScorer):
             word_lines = np.empty((len(ids) + len(line_offsets)) * (2 * self.max_word + 80) + 8 * len(tags),
                                   dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)
-            n_word = _format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
+            n_word = format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
                                         tag_bounds, tags, word_lines, sentence_ends)
             output = np.empty(used + n_word, dtype=np.uint8)
-            size = _splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
+            size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
             out.write(output[:size].tobytes())
         return total
 
