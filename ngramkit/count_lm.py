@@ -46,8 +46,10 @@ from .perplexity import (
     LOG_OPEN,
     P_OPEN,
     TextStats,
+    close_sentence,
     format_sentence_totals,
     sentence_span,
+    tally_word,
 )
 from .scoring import WordTable, tokenize_lines
 from .tables import find_row_in
@@ -352,21 +354,9 @@ def _score_block(rows, counts, weights, modulus, vocab_size, total, nonword, ids
                     hit_numer[slot, i] = numers[i]
             token_logp[slot] = p
             token_found[slot] = used
-            if p == -np.inf:
-                if w == unk:
-                    oovs += 1
-                else:
-                    zeros += 1
-            else:
-                sentence_prob += float(p)
-        stats[0] += 1
-        stats[1] += hi - lo
-        stats[2] += oovs
-        stats[3] += zeros
+            sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
+        close_sentence(stats, sentence_stats, s, hi - lo, sentence_prob, oovs, zeros, True)
         block_total += sentence_prob
-        sentence_stats[s, 0] = sentence_prob
-        sentence_stats[s, 1] = oovs
-        sentence_stats[s, 2] = zeros
     return stats, block_total
 
 

@@ -151,6 +151,31 @@ def sentence_span(ids, line_offsets, s, bos, eos):
     return lo, hi
 
 
+@njit(cache=True, inline="always")
+def tally_word(p, w, unk, sentence_prob, oovs, zeros):
+    """A scored word into its sentence's (log10 probability, OOVs, zeroprobs), as SRILM's
+    TextStats counts it: log 0 is an OOV for `unk`, a zeroprob for any other word."""
+    if p == -np.inf:
+        if w == unk:
+            return sentence_prob, oovs + 1, zeros
+        return sentence_prob, oovs, zeros + 1
+    return sentence_prob + float(p), oovs, zeros
+
+
+@njit(cache=True, inline="always")
+def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, keep):
+    """Add sentence s of `words` words to a block's stats (sentences, words, OOVs, zeroprobs) and,
+    with `keep`, its (log10 probability, OOVs, zeroprobs) to sentence_stats[s]."""
+    stats[0] += 1
+    stats[1] += words
+    stats[2] += oovs
+    stats[3] += zeros
+    if keep:
+        sentence_stats[s, 0] = sentence_prob
+        sentence_stats[s, 1] = oovs
+        sentence_stats[s, 2] = zeros
+
+
 @njit(cache=True)
 def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
@@ -215,22 +240,9 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 token_found[t + s] = found
                 if use_cache:
                     token_cache[t + s] = cached
-            if p == -np.inf:
-                if w == unk:
-                    oovs += 1
-                else:
-                    zeros += 1
-            else:
-                sentence_prob += float(p)
-        stats[0] += 1
-        stats[1] += hi - lo
-        stats[2] += oovs
-        stats[3] += zeros
+            sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
+        close_sentence(stats, sentence_stats, s, hi - lo, sentence_prob, oovs, zeros, keep)
         total += sentence_prob
-        if keep:
-            sentence_stats[s, 0] = sentence_prob
-            sentence_stats[s, 1] = oovs
-            sentence_stats[s, 2] = zeros
     return stats, total
 
 

@@ -20,7 +20,14 @@ from .errors import FormatError
 from .formats import load
 from .jit import njit
 from .numfmt import parse_float
-from .perplexity import TextStats, format_sentence_totals, sentence_span, srilm_tables
+from .perplexity import (
+    TextStats,
+    close_sentence,
+    format_sentence_totals,
+    sentence_span,
+    srilm_tables,
+    tally_word,
+)
 from .scoring import WordTable, advance, tokenize_lines
 from .textio import iter_line_blocks, split_words
 
@@ -159,21 +166,9 @@ def _skip_block(uni_logprob, uni_backoff, meta, entries, values, skip, ids, line
             tag_bounds[slot, 1] = n_tags
             token_logp[slot] = p
             token_found[slot] = found
-            if p == -np.inf:
-                if w == unk:
-                    oovs += 1
-                else:
-                    zeros += 1
-            else:
-                sentence_prob += float(p)
-        stats[0] += 1
-        stats[1] += hi - lo
-        stats[2] += oovs
-        stats[3] += zeros
+            sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
+        close_sentence(stats, sentence_stats, s, hi - lo, sentence_prob, oovs, zeros, True)
         total += sentence_prob
-        sentence_stats[s, 0] = sentence_prob
-        sentence_stats[s, 1] = oovs
-        sentence_stats[s, 2] = zeros
     return stats, total
 
 

@@ -23,9 +23,11 @@ from ..perplexity import (
     PerplexityScorer,
     ScoredBlock,
     TextStats,
+    close_sentence,
     format_sentence_totals,
     ppl_block,
     sentence_span,
+    tally_word,
 )
 from ..renorm import chain_logprob, recompute_backoffs
 from ..scoring import ScoringTables, extend_key, find_slot, tokenize_lines, unigram_key
@@ -340,13 +342,7 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
             word_logp[pos] = p
             word_found[pos] = best
             tag_offsets[pos + 1] = n_tags
-            if p == -np.inf:
-                if w == unk:
-                    oovs += 1
-                else:
-                    zeros += 1
-            else:
-                total += float(p)
+            total, oovs, zeros = tally_word(p, w, unk, total, oovs, zeros)
         if build and not have_pos:
             # every path has probability zero here: restart from the total so far, with the
             # sentence's own words as the context
@@ -404,15 +400,8 @@ def _class_block(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c
                 tag_bounds[slot, 1] = n_all + tag_offsets[i + 1]
             parts.append(tags)
             n_all += len(tags)
-        stats[0] += 1
-        stats[1] += n
-        stats[2] += oovs
-        stats[3] += zeros
+        close_sentence(stats, sentence_stats, s, n, prob, oovs, zeros, keep)
         total += prob
-        if keep:
-            sentence_stats[s, 0] = prob
-            sentence_stats[s, 1] = oovs
-            sentence_stats[s, 2] = zeros
     if per_word:
         all_tags = np.empty(n_all, dtype=np.int8)
         pos = 0
