@@ -37,17 +37,14 @@ from .countfile import read_counts, write_counts_to
 from .errors import FormatError, UsageError
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import format_g, put_bytes, put_text, put_uint
+from .numfmt import format_g, put_text, put_uint
 from .perplexity import (
-    CONTEXT_END,
-    CONTEXT_MORE,
-    GIVEN,
     LOG_CLOSE,
     LOG_OPEN,
-    P_OPEN,
     TextStats,
     close_sentence,
     format_sentence_totals,
+    put_word_given,
     sentence_span,
     tally_word,
 )
@@ -373,11 +370,7 @@ def format_word_lines(pool, offsets, ids, line_offsets, bos, eos, total, token_l
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
             slot = t + s
-            pos = put_text(out, pos, P_OPEN)
-            pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-            pos = put_text(out, pos, GIVEN)
-            pos = put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
-            pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
+            pos = put_word_given(out, pos, pool, offsets, w, prev, t > lo)
             if token_found[slot] > 0:
                 out[pos] = 91
                 pos = put_uint(out, pos + 1, total)

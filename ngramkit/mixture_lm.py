@@ -32,17 +32,14 @@ from .mixing import shared_vocab
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text
 from .perplexity import (
-    CONTEXT_END,
-    CONTEXT_MORE,
-    GIVEN,
     LOG_CLOSE,
     LOG_OPEN,
     NO_RANKS,
-    P_OPEN,
     PerplexityScorer,
     TextStats,
     put_sentence_totals,
     put_tag,
+    put_word_given,
     scored_slots,
 )
 from .progress import Progress
@@ -382,13 +379,7 @@ def _format_mixture_debug(pool, offsets, buf, starts, ends, line_offsets, ids, s
         lo, hi = sentence_offsets[g], sentence_offsets[g + 1]
         if debug >= 2:
             for t in range(lo, hi):
-                pos = put_text(out, pos, P_OPEN)
-                w = ids[t]
-                pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-                pos = put_text(out, pos, GIVEN)
-                c = ids[t - 1] if t > lo else bos
-                pos = put_bytes(out, pos, pool, offsets[c], offsets[c + 1])
-                pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
+                pos = put_word_given(out, pos, pool, offsets, ids[t], ids[t - 1] if t > lo else bos, t > lo)
                 for i in range(tags[t]):
                     pos = put_tag(out, pos, found[i, t])
                 if post.shape[0] > 0:

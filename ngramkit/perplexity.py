@@ -394,6 +394,17 @@ def put_tag(out, pos, found):
     return put_text(out, pos, GRAM_TAG)
 
 
+@njit(cache=True, inline="always")
+def put_word_given(out, pos, pool, offsets, w, prev, more):
+    """The start of a -debug 2 word line of word id `w` after word id `prev`: `\tp( w | prev
+    ...) \t= `, or `... ) \t= ` when `more` is false (prev is the sentence's start)."""
+    pos = put_text(out, pos, P_OPEN)
+    pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+    pos = put_text(out, pos, GIVEN)
+    pos = put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
+    return put_text(out, pos, CONTEXT_MORE if more else CONTEXT_END)
+
+
 NO_RANKS = np.zeros(0, dtype=np.float64)
 
 

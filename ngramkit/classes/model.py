@@ -12,20 +12,17 @@ from ..jit import njit
 from ..model import NgramModel
 from ..numfmt import format_g, put_bytes, put_text, put_uint
 from ..perplexity import (
-    CONTEXT_END,
-    CONTEXT_MORE,
-    GIVEN,
     GRAM_TAG,
     LOG_CLOSE,
     LOG_OPEN,
     OOV_TAG,
-    P_OPEN,
     PerplexityScorer,
     ScoredBlock,
     TextStats,
     close_sentence,
     format_sentence_totals,
     ppl_block,
+    put_word_given,
     sentence_span,
     tally_word,
 )
@@ -448,11 +445,7 @@ def format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, ta
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
             slot = t + s
-            pos = put_text(out, pos, P_OPEN)
-            pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-            pos = put_text(out, pos, GIVEN)
-            pos = put_bytes(out, pos, pool, offsets[prev], offsets[prev + 1])
-            pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
+            pos = put_word_given(out, pos, pool, offsets, w, prev, t > lo)
             for k in range(tag_bounds[slot, 0], tag_bounds[slot, 1]):
                 if tags[k] == 0:
                     pos = put_text(out, pos, OOV_TAG)
