@@ -437,8 +437,8 @@ class CountLMScorer:
                     warn(f"zero denominator count for ngram {self._ngram_text(slot, ids, line_offsets, zero_denominator[slot])}")
             if debug >= 1:
                 sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-                used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos,
-                                 token_logp, token_found, sentence_stats, sentences)
+                used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
+                                              vocab.eos, token_logp, token_found, sentence_stats, sentences)
                 if debug < 2:
                     out.write(sentences[:used].tobytes())
                     continue

@@ -26,6 +26,7 @@ from .scoring import (
     ScoringTables,
     WordTable,
     advance,
+    advance_words,
     arpa_tables,
     sentence_start,
     tokenize_lines,
@@ -354,16 +355,15 @@ def count_probability_checks(uni_logprob, uni_backoff, meta, entries, values, ro
     next_bows = np.empty(width, dtype=np.float32)
     k = rows.shape[1]
     for r in range(rows.shape[0]):
-        ctx_len = 0
-        for c in range(k - 1):
-            _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len, rows[r, c],
-                                    next_keys, next_bows)
-            keys, next_keys = next_keys, keys
-            bows, next_bows = next_bows, bows
+        _, _, ctx_len, ctx_keys, ctx_bows = advance_words(uni_logprob, uni_backoff, meta, entries, values, rows[r],
+                                                          k - 1, keys, bows, next_keys, next_bows)
+        # the scratch _context_check may use: the pair that does not hold the context (they trade
+        # places once a word, so after k - 1 words the context is in keys/bows when k - 1 is even)
+        free_keys, free_bows = (next_keys, next_bows) if (k - 1) % 2 == 0 else (keys, bows)
         w = rows[r, k - 1]
         prob = 0.0 if logp[r] == -np.inf else math.exp(float(logp[r]) * LN10)
-        total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, keys, bows, ctx_len, events,
-                                     prob, ranks, next_keys, next_bows)
+        total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len,
+                                     events, prob, ranks, free_keys, free_bows)
         if ranks:
             row_ranks[r, :] = 0.0
             _add_rank(row_ranks[r], rank, logp[r], w == eos, w == unk, weights[r])
@@ -552,14 +552,8 @@ def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, f
     next_bows = np.empty(width, dtype=np.float32)
     k = rows.shape[1]
     for r in range(rows.shape[0]):
-        ctx_len = 0
-        for c in range(k):
-            p, f, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
-                                    keys, bows, 0, ctx_len, rows[r, c], next_keys, next_bows)
-            keys, next_keys = next_keys, keys
-            bows, next_bows = next_bows, bows
-        logp[r] = p
-        found[r] = f
+        logp[r], found[r], _, _, _ = advance_words(uni_logprob, uni_backoff, meta, entries, values, rows[r], k,
+                                                   keys, bows, next_keys, next_bows)
 
 
 @njit(cache=True)

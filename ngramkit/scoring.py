@@ -527,6 +527,22 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
     return p + bow, found, new_len
 
 
+@njit(cache=True, inline="always")
+def advance_words(uni_logprob, uni_backoff, meta, entries, values, words, n, keys, bows, next_keys, next_bows):
+    """`advance` over words[:n] (oldest first) from the empty context: (log10 p and matched length
+    of words[n-1], the context's length after it, and the arrays holding that context's keys and
+    backoff weights). keys/bows and next_keys/next_bows are scratch that trade places."""
+    ctx_len = 0
+    p = np.float32(0.0)
+    found = 0
+    for c in range(n):
+        p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
+                                    words[c], next_keys, next_bows)
+        keys, next_keys = next_keys, keys
+        bows, next_bows = next_bows, bows
+    return p, found, ctx_len, keys, bows
+
+
 @intrinsic
 def _float32_bits(typingctx, value):
     def codegen(context, builder, signature, args):

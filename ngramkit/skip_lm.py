@@ -28,7 +28,7 @@ from .perplexity import (
     srilm_tables,
     tally_word,
 )
-from .scoring import WordTable, advance, tokenize_lines
+from .scoring import WordTable, advance_words, tokenize_lines
 from .textio import iter_line_blocks, split_words
 
 _END_LINE = re.compile(rb"^\\end\\[ \t\r\v\f]*$", re.MULTILINE)
@@ -102,14 +102,8 @@ def read_skip_lm(path, order=None, vocab=None, limit_vocab=False, encoding="utf-
 @njit(cache=True)
 def _backoff_logprob(uni_logprob, uni_backoff, meta, entries, values, words, n, keys, bows, next_keys, next_bows):
     """Ngram::wordProbBO of words[n-1] after words[:n-1] (oldest first): (log10 p, matched length)."""
-    ctx_len = 0
-    p = np.float32(0.0)
-    found = 0
-    for c in range(n):
-        p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, keys, bows, 0, ctx_len,
-                                    words[c], next_keys, next_bows)
-        keys, next_keys = next_keys, keys
-        bows, next_bows = next_bows, bows
+    p, found, _, _, _ = advance_words(uni_logprob, uni_backoff, meta, entries, values, words, n, keys, bows,
+                                      next_keys, next_bows)
     return p, found
 
 
@@ -210,8 +204,8 @@ class SkipScorer:
             if debug < 1:
                 continue
             sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-            used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos,
-                                 token_logp, token_found, sentence_stats, sentences)
+            used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
+                                          vocab.eos, token_logp, token_found, sentence_stats, sentences)
             if debug < 2:
                 out.write(sentences[:used].tobytes())
                 continue

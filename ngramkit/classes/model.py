@@ -616,8 +616,8 @@ class ClassScorer(PerplexityScorer):
             total.logprob = logprob
             n_lines = len(line_offsets) - 1
             sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-            used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos,
-                                 token_logp, token_found, sentence_stats, sentences)
+            used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
+                                          vocab.eos, token_logp, token_found, sentence_stats, sentences)
             word_lines = np.empty((len(ids) + len(line_offsets)) * (2 * self.max_word + 80) + 8 * len(tags),
                                   dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)
