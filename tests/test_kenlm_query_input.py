@@ -50,13 +50,16 @@ def _without(marker, tmp_path):
 
 
 @pytest.mark.parametrize("marker", ["<s>", "</s>"])
-def test_arpa_without_a_sentence_marker_is_refused(marker, tmp_path):
+def test_arpa_without_a_sentence_marker_is_refused(marker, tmp_path, cli):
     arpa = _without(marker, tmp_path)
     message = (f"The ARPA file is missing {marker} and the model is configured to reject these models.  "
                "Run build_binary -s to disable this check.")
     with pytest.raises(FormatError) as info:
         query(str(arpa), str(QUERY / "queries.txt"), out=io.BytesIO())
     assert str(info.value) == f"{arpa}: {message}"
+    # KenLM's query returns 1 from the exception it catches
+    status, _, err = cli(query_cmd.main, [arpa])
+    assert status == 1 and err.splitlines()[-1] == f"query: {arpa}: {message}"
     if KENLM_QUERY.exists():
         theirs = subprocess.run([str(KENLM_QUERY), str(arpa)], input=b"a b\n", capture_output=True)
-        assert theirs.returncode != 0 and message.encode() in theirs.stderr
+        assert theirs.returncode == 1 and message.encode() in theirs.stderr

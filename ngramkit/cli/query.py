@@ -14,7 +14,7 @@ import resource
 import sys
 import time
 
-from ..errors import UsageError
+from ..errors import INTERRUPTED_EXIT_STATUS, UsageError
 from ..kenlm_query import query
 from .common import run
 
@@ -24,6 +24,7 @@ USAGE = ("usage: query [-b] [-n] [-v summary|sentence|word] [-l lazy|populate|re
 LEVELS = {"0": ("summary",), "1": ("sentence", "summary"), "2": ("word", "sentence", "summary"),
           "word": ("word",), "sentence": ("sentence",), "summary": ("summary",)}
 LOAD_METHODS = ("lazy", "populate", "read", "parallel")
+KENLM_ERROR_STATUS = 1  # query.cc's main: `catch (const std::exception &e) { ...; return 1; }`, Usage: exit(1)
 
 
 def parse_args(argv):
@@ -78,7 +79,12 @@ def main(argv=None, prog=PROG):
         query(path, messages=lambda line: print(line, file=sys.stderr), **options)
         print(usage_line(started), file=sys.stderr)
 
-    run(prog, body)
+    try:
+        run(prog, body)
+    except SystemExit as done:
+        if done.code not in (None, 0, INTERRUPTED_EXIT_STATUS):
+            raise SystemExit(KENLM_ERROR_STATUS) from None
+        raise
 
 
 if __name__ == "__main__":
