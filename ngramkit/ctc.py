@@ -15,11 +15,14 @@ pyctcdecode is imported makes pyctcdecode run on it unchanged). This module does
 
 import json
 import os
+from bisect import bisect_left
 
+import numpy as np
 from pyctcdecode import decoder as pyctcdecode_decoder
 from pyctcdecode import language_model
 from pyctcdecode.alphabet import Alphabet, verify_alphabet_coverage
 from pyctcdecode.constants import (
+    AVG_TOKEN_LEN,
     DEFAULT_ALPHA,
     DEFAULT_BETA,
     DEFAULT_SCORE_LM_BOUNDARY,
@@ -29,6 +32,7 @@ from pyctcdecode.constants import (
 
 from .lm import Model, State
 
+NULL_FRAMES = pyctcdecode_decoder.NULL_FRAMES
 # The model file names pyctcdecode's load_from_dir accepts.
 PYCTCDECODE_EXTENSIONS = (".arpa", ".bin", ".binary")
 
@@ -41,6 +45,9 @@ class LanguageModel(language_model.LanguageModel):
                  unk_score_offset=DEFAULT_UNK_LOGP_OFFSET, score_boundary=DEFAULT_SCORE_LM_BOUNDARY):
         super().__init__(model, model.unigrams if unigrams is None else unigrams, alpha=alpha, beta=beta,
                          unk_score_offset=unk_score_offset, score_boundary=score_boundary)
+        # a word begins with a partial word where the first word not below it does: one bisection
+        # in place of a walk down the character trie
+        self._sorted_unigrams = sorted(self._unigram_set)
 
     def get_start_state(self):
         state = State()
@@ -54,6 +61,19 @@ class LanguageModel(language_model.LanguageModel):
         if not self.score_boundary:
             return 0.0
         return self._kenlm_model.BaseScore(start_state, "</s>", State())
+
+    def score_partial_token(self, partial_token):
+        """pyctcdecode's score of a partial word: the unk offset (scaled up past AVG_TOKEN_LEN
+        characters) unless a unigram begins with it."""
+        if self._char_trie is None:
+            return super().score_partial_token(partial_token)
+        words = self._sorted_unigrams
+        i = bisect_left(words, partial_token)
+        is_oov = int(i == len(words) or not words[i].startswith(partial_token))
+        unk_score = self.unk_score_offset * is_oov
+        if len(partial_token) > AVG_TOKEN_LEN:
+            unk_score = unk_score * len(partial_token) / AVG_TOKEN_LEN
+        return unk_score
 
     def score(self, prev_state, word, is_last_word=False):
         """(weighted natural-log score, next state) of `word`, as pyctcdecode computes it."""
@@ -71,7 +91,8 @@ class LanguageModel(language_model.LanguageModel):
         scores = []
         # pyctcdecode's arithmetic, in its order, so that the floats are its own
         for word, lm_score, end_score, state in zip(words, logprob.tolist(), end_scores, states):
-            if (unigrams and word not in unigrams) or word not in model:
+            # the unigram set holds only words of the model
+            if (word not in unigrams) if unigrams else (word not in model):
                 lm_score += unk_offset
             if end_score is not None:
                 lm_score = lm_score + end_score
@@ -99,7 +120,78 @@ class LanguageModel(language_model.LanguageModel):
 
 class BeamSearchDecoderCTC(pyctcdecode_decoder.BeamSearchDecoderCTC):
     """pyctcdecode's decoder; with an ngramkit `LanguageModel`, the words that end the beams of
-    a step are scored together (`LanguageModel.score_many`)."""
+    a step are scored together (`LanguageModel.score_many`), and a step of a character
+    alphabet's search (`_decode_logits`) extends, merges, scores and prunes its beams in one
+    pass instead of pyctcdecode's five, with pyctcdecode's arithmetic in its order."""
+
+    def _decode_logits(self, logits, beam_width, beam_prune_logp, token_min_logp, prune_history, hotword_scorer,
+                       lm_start_state=None):
+        """pyctcdecode's beam search, its transcripts and scores, for float64 log-probabilities
+        (what `decode_beams` makes of logits) of a character alphabet; other inputs go to
+        pyctcdecode's own."""
+        language_model = self._language_model
+        if self._is_bpe or not isinstance(language_model, LanguageModel) or logits.dtype != np.float64:
+            return super()._decode_logits(logits, beam_width, beam_prune_logp, token_min_logp, prune_history,
+                                          hotword_scorer, lm_start_state)
+        start_state = language_model.get_start_state() if lm_start_state is None else lm_start_state
+        cached_lm_scores = {("", False): (0.0, 0.0, start_state)}
+        cached_partial_token_scores = {}
+        # the words a beam's history keeps (_prune_history's), per text
+        n_history = max(1, language_model.order - 1)
+        histories = {}
+        labels = self._idx2vocab
+        # float64 values as Python floats: the same sums as numpy's float64 scalars
+        rows, maxima, candidates = logits.tolist(), logits.argmax(axis=1).tolist(), logits >= token_min_logp
+        beams = [pyctcdecode_decoder.EMPTY_START_BEAM]
+        for frame_idx, (row, max_idx, candidate) in enumerate(zip(rows, maxima, candidates)):
+            # pyctcdecode's set of the frame's characters, iterated in its order
+            idx_list = set(np.flatnonzero(candidate).tolist()) | {max_idx}
+            merged = extend_beams(beams, [(labels[i], row[i]) for i in idx_list], frame_idx)
+            self._score_merged(merged, hotword_scorer, cached_lm_scores, cached_partial_token_scores)
+            beams = best_beams(merged, beam_width, beam_prune_logp, histories if prune_history else None,
+                               n_history)
+        # the end of the utterance: once, pyctcdecode's own steps
+        new_beams = [(text, word_part, "", None, frame_list if word_part == "" else frame_list + [frames],
+                      NULL_FRAMES, logit_score)
+                     for text, _, word_part, _, frame_list, frames, logit_score in beams]
+        scored_beams = self._get_lm_beams(pyctcdecode_decoder._merge_beams(new_beams), hotword_scorer,
+                                          cached_lm_scores, cached_partial_token_scores, is_eos=True)
+        max_score = max([b[-1] for b in scored_beams])
+        scored_beams = [b for b in scored_beams if b[-1] >= max_score + beam_prune_logp]
+        trimmed_beams = pyctcdecode_decoder._sort_and_trim_beams(scored_beams, beam_width)
+        return [(pyctcdecode_decoder._normalize_whitespace(text),
+                 cached_lm_scores[(text, True)][-1] if (text, True) in cached_lm_scores else None,
+                 list(zip(text.split(), text_frames)), logit_score, combined_score)
+                for text, _, _, _, text_frames, _, logit_score, combined_score in trimmed_beams]
+
+    def _score_merged(self, merged, hotword_scorer, cached_lm_scores, cached_partial_token_scores):
+        """Append to each merged beam (`extend_beams`) its score with the language model's, as
+        pyctcdecode's `_get_lm_beams` computes it; the new words all beams end with are scored
+        in one call."""
+        language_model = self._language_model
+        pending = {}
+        for (new_text, _, _), beam in merged.items():
+            if beam[1] and (new_text, False) not in cached_lm_scores and new_text not in pending:
+                pending[new_text] = beam
+        if pending:
+            starts = [cached_lm_scores[(beam[0], False)] for beam in pending.values()]
+            scored = language_model.score_many([start[2] for start in starts],
+                                               [beam[1] for beam in pending.values()])
+            for new_text, start, (score, end_state) in zip(pending, starts, scored):
+                raw_lm_score = start[1] + score
+                cached_lm_scores[(new_text, False)] = (raw_lm_score + hotword_scorer.score(new_text), raw_lm_score,
+                                                       end_state)
+        # without hotwords no partial word is in the hotword trie
+        hotwords = "" in hotword_scorer
+        for (new_text, word_part, _), beam in merged.items():
+            lm_score = cached_lm_scores[(new_text, False)][0]
+            if word_part:
+                partial = cached_partial_token_scores.get(word_part)
+                if partial is None:
+                    scorer = hotword_scorer if hotwords and word_part in hotword_scorer else language_model
+                    partial = cached_partial_token_scores[word_part] = scorer.score_partial_token(word_part)
+                lm_score += partial
+            beam.append(beam[6] + lm_score)
 
     def _get_lm_beams(self, beams, hotword_scorer, cached_lm_scores, cached_partial_token_scores, is_eos=False):
         """pyctcdecode's `_get_lm_beams`, the texts it would score one by one scored in one call."""
@@ -145,6 +237,66 @@ class BeamSearchDecoderCTC(pyctcdecode_decoder.BeamSearchDecoderCTC):
         if filenames["language_model"] is not None:
             model = LanguageModel.load_from_dir(filenames["language_model"], unigram_encoding=unigram_encoding)
         return cls(alphabet, language_model=model)
+
+
+
+def extend_beams(beams, chars, frame_idx):
+    """pyctcdecode's extension of `beams` (all with an empty next word, as its steps leave them)
+    by the frame's (character, log p) `chars`, merged as its `_merge_beams` merges them: a dict
+    (text with the next word, partial word, last character) -> list of the beam's fields, the
+    last beam's of the key, with the log-sum of the logit scores of the key's beams."""
+    merged = {}
+    sum_log_scores = pyctcdecode_decoder._sum_log_scores
+    end_frame = frame_idx + 1
+    for char, p_char in chars:
+        for text, _, word_part, last_char, text_frames, part_frames, logit_score in beams:
+            if char == "" or last_char == char:
+                key = (text, word_part, char)
+                beam = [text, "", word_part, char, text_frames,
+                        part_frames if char == "" else (part_frames[0], end_frame)]
+            elif char == " ":
+                # pyctcdecode's _merge_tokens
+                new_text = text + " " + word_part if text and word_part else text or word_part
+                key = (new_text, "", char)
+                beam = [text, word_part, "", char, text_frames + [part_frames] if word_part else text_frames,
+                        NULL_FRAMES]
+            else:
+                key = (text, word_part + char, char)
+                beam = [text, "", key[1], char, text_frames,
+                        (frame_idx, end_frame) if part_frames[0] < 0 else (part_frames[0], end_frame)]
+            score = logit_score + p_char
+            earlier = merged.get(key)
+            beam.append(score if earlier is None else sum_log_scores(earlier[6], score))
+            merged[key] = beam
+    return merged
+
+
+def best_beams(merged, beam_width, beam_prune_logp, histories, n_history):
+    """The beams of a step, as pyctcdecode keeps them from the scored merged beams (`extend_beams`,
+    `_score_merged`): those within beam_prune_logp of the best, the beam_width best (its stable
+    heapq.nlargest), then, with `histories` (a dict text -> last words, filled as it goes), the
+    first of those that agree on their last n_history words, partial word and last character
+    (its `_prune_history`)."""
+    keys = list(merged)
+    values = list(merged.values())
+    scores = [beam[7] for beam in values]
+    floor = max(scores) + beam_prune_logp
+    kept = [i for i in sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+            if scores[i] >= floor][:beam_width]
+    beams = []
+    seen = set()
+    for i in kept:
+        new_text, word_part, last_char = keys[i]
+        if histories is not None:
+            history = histories.get(new_text)
+            if history is None:
+                history = histories[new_text] = tuple(new_text.split()[-n_history:])
+            if (history, word_part, last_char) in seen:
+                continue
+            seen.add((history, word_part, last_char))
+        beam = values[i]
+        beams.append((new_text, "", word_part, last_char, beam[4], beam[5], beam[6]))
+    return beams
 
 
 def build_ctcdecoder(labels, model, unigrams=None, alpha=DEFAULT_ALPHA, beta=DEFAULT_BETA,
