@@ -33,6 +33,7 @@ from pyctcdecode.constants import (
 from .lm import Model, State
 
 NULL_FRAMES = pyctcdecode_decoder.NULL_FRAMES
+PARTIAL_WORD_CACHE_LIMIT = 1 << 18  # partial words whose lookup a LanguageModel keeps
 # The model file names pyctcdecode's load_from_dir accepts.
 PYCTCDECODE_EXTENSIONS = (".arpa", ".bin", ".binary")
 
@@ -46,8 +47,9 @@ class LanguageModel(language_model.LanguageModel):
         super().__init__(model, model.unigrams if unigrams is None else unigrams, alpha=alpha, beta=beta,
                          unk_score_offset=unk_score_offset, score_boundary=score_boundary)
         # a word begins with a partial word where the first word not below it does: one bisection
-        # in place of a walk down the character trie
+        # in place of a walk down the character trie, its answer kept across utterances
         self._sorted_unigrams = sorted(self._unigram_set)
+        self._partial_is_oov = {}
 
     def get_start_state(self):
         state = State()
@@ -67,9 +69,13 @@ class LanguageModel(language_model.LanguageModel):
         characters) unless a unigram begins with it."""
         if self._char_trie is None:
             return super().score_partial_token(partial_token)
-        words = self._sorted_unigrams
-        i = bisect_left(words, partial_token)
-        is_oov = int(i == len(words) or not words[i].startswith(partial_token))
+        is_oov = self._partial_is_oov.get(partial_token)
+        if is_oov is None:
+            words = self._sorted_unigrams
+            i = bisect_left(words, partial_token)
+            is_oov = int(i == len(words) or not words[i].startswith(partial_token))
+            if len(self._partial_is_oov) < PARTIAL_WORD_CACHE_LIMIT:
+                self._partial_is_oov[partial_token] = is_oov
         unk_score = self.unk_score_offset * is_oov
         if len(partial_token) > AVG_TOKEN_LEN:
             unk_score = unk_score * len(partial_token) / AVG_TOKEN_LEN
@@ -83,21 +89,16 @@ class LanguageModel(language_model.LanguageModel):
         """`score` of each (prev_states[i], words[i]), in one compiled call (two with `</s>`)."""
         model = self._kenlm_model
         logprob, states = model.score_pairs(prev_states, words)
-        if is_last_word and self.score_boundary:
-            end_scores = model.score_pairs(states, ["</s>"] * len(words))[0].tolist()
-        else:
-            end_scores = [0.0 if is_last_word else None] * len(words)
-        alpha, beta, unk_offset, unigrams = self.alpha, self.beta, self.unk_score_offset, self._unigram_set
-        scores = []
-        # pyctcdecode's arithmetic, in its order, so that the floats are its own
-        for word, lm_score, end_score, state in zip(words, logprob.tolist(), end_scores, states):
-            # the unigram set holds only words of the model
-            if (word not in unigrams) if unigrams else (word not in model):
-                lm_score += unk_offset
-            if end_score is not None:
-                lm_score = lm_score + end_score
-            scores.append((alpha * lm_score * LOG_BASE_CHANGE_FACTOR + beta, state))
-        return scores
+        # pyctcdecode's arithmetic in its order, element by element in float64: its floats
+        lm_score = logprob.astype(np.float64)
+        unigrams = self._unigram_set
+        # the unigram set holds only words of the model
+        lm_score[[word not in unigrams for word in words] if unigrams else [word not in model for word in words]] \
+            += self.unk_score_offset
+        if is_last_word:
+            lm_score = lm_score + (model.score_pairs(states, ["</s>"] * len(words))[0].astype(np.float64)
+                                   if self.score_boundary else 0.0)
+        return list(zip((self.alpha * lm_score * LOG_BASE_CHANGE_FACTOR + self.beta).tolist(), states))
 
     def save_to_dir(self, filepath, unigram_encoding=None):
         """pyctcdecode's `save_to_dir`; a model file named otherwise than pyctcdecode's
@@ -134,28 +135,25 @@ class BeamSearchDecoderCTC(pyctcdecode_decoder.BeamSearchDecoderCTC):
             return super()._decode_logits(logits, beam_width, beam_prune_logp, token_min_logp, prune_history,
                                           hotword_scorer, lm_start_state)
         start_state = language_model.get_start_state() if lm_start_state is None else lm_start_state
-        cached_lm_scores = {("", False): (0.0, 0.0, start_state)}
-        cached_partial_token_scores = {}
-        # the words a beam's history keeps (_prune_history's), per text
-        n_history = max(1, language_model.order - 1)
-        histories = {}
+        search = CharacterBeamSearch(language_model, hotword_scorer, start_state, beam_width, beam_prune_logp,
+                                     prune_history)
         labels = self._idx2vocab
         # float64 values as Python floats: the same sums as numpy's float64 scalars
-        rows, maxima, candidates = logits.tolist(), logits.argmax(axis=1).tolist(), logits >= token_min_logp
-        beams = [pyctcdecode_decoder.EMPTY_START_BEAM]
-        for frame_idx, (row, max_idx, candidate) in enumerate(zip(rows, maxima, candidates)):
+        rows, maxima = logits.tolist(), logits.argmax(axis=1).tolist()
+        frame_of, char_of = np.nonzero(logits >= token_min_logp)
+        bounds = np.searchsorted(frame_of, np.arange(len(logits) + 1)).tolist()
+        char_of = char_of.tolist()
+        for frame_idx, (row, max_idx) in enumerate(zip(rows, maxima)):
             # pyctcdecode's set of the frame's characters, iterated in its order
-            idx_list = set(np.flatnonzero(candidate).tolist()) | {max_idx}
-            merged = extend_beams(beams, [(labels[i], row[i]) for i in idx_list], frame_idx)
-            self._score_merged(merged, hotword_scorer, cached_lm_scores, cached_partial_token_scores)
-            beams = best_beams(merged, beam_width, beam_prune_logp, histories if prune_history else None,
-                               n_history)
+            idx_list = set(char_of[bounds[frame_idx]:bounds[frame_idx + 1]]) | {max_idx}
+            search.step([(labels[i], row[i]) for i in idx_list], frame_idx)
         # the end of the utterance: once, pyctcdecode's own steps
+        cached_lm_scores = search.cached_lm_scores
         new_beams = [(text, word_part, "", None, frame_list if word_part == "" else frame_list + [frames],
                       NULL_FRAMES, logit_score)
-                     for text, _, word_part, _, frame_list, frames, logit_score in beams]
+                     for text, _, word_part, _, frame_list, frames, logit_score in search.beams]
         scored_beams = self._get_lm_beams(pyctcdecode_decoder._merge_beams(new_beams), hotword_scorer,
-                                          cached_lm_scores, cached_partial_token_scores, is_eos=True)
+                                          cached_lm_scores, search.cached_partial_token_scores, is_eos=True)
         max_score = max([b[-1] for b in scored_beams])
         scored_beams = [b for b in scored_beams if b[-1] >= max_score + beam_prune_logp]
         trimmed_beams = pyctcdecode_decoder._sort_and_trim_beams(scored_beams, beam_width)
@@ -163,35 +161,6 @@ class BeamSearchDecoderCTC(pyctcdecode_decoder.BeamSearchDecoderCTC):
                  cached_lm_scores[(text, True)][-1] if (text, True) in cached_lm_scores else None,
                  list(zip(text.split(), text_frames)), logit_score, combined_score)
                 for text, _, _, _, text_frames, _, logit_score, combined_score in trimmed_beams]
-
-    def _score_merged(self, merged, hotword_scorer, cached_lm_scores, cached_partial_token_scores):
-        """Append to each merged beam (`extend_beams`) its score with the language model's, as
-        pyctcdecode's `_get_lm_beams` computes it; the new words all beams end with are scored
-        in one call."""
-        language_model = self._language_model
-        pending = {}
-        for (new_text, _, _), beam in merged.items():
-            if beam[1] and (new_text, False) not in cached_lm_scores and new_text not in pending:
-                pending[new_text] = beam
-        if pending:
-            starts = [cached_lm_scores[(beam[0], False)] for beam in pending.values()]
-            scored = language_model.score_many([start[2] for start in starts],
-                                               [beam[1] for beam in pending.values()])
-            for new_text, start, (score, end_state) in zip(pending, starts, scored):
-                raw_lm_score = start[1] + score
-                cached_lm_scores[(new_text, False)] = (raw_lm_score + hotword_scorer.score(new_text), raw_lm_score,
-                                                       end_state)
-        # without hotwords no partial word is in the hotword trie
-        hotwords = "" in hotword_scorer
-        for (new_text, word_part, _), beam in merged.items():
-            lm_score = cached_lm_scores[(new_text, False)][0]
-            if word_part:
-                partial = cached_partial_token_scores.get(word_part)
-                if partial is None:
-                    scorer = hotword_scorer if hotwords and word_part in hotword_scorer else language_model
-                    partial = cached_partial_token_scores[word_part] = scorer.score_partial_token(word_part)
-                lm_score += partial
-            beam.append(beam[6] + lm_score)
 
     def _get_lm_beams(self, beams, hotword_scorer, cached_lm_scores, cached_partial_token_scores, is_eos=False):
         """pyctcdecode's `_get_lm_beams`, the texts it would score one by one scored in one call."""
@@ -240,12 +209,110 @@ class BeamSearchDecoderCTC(pyctcdecode_decoder.BeamSearchDecoderCTC):
 
 
 
+class CharacterBeamSearch:
+    """The steps of pyctcdecode's beam search over a character alphabet (not BPE) with a
+    `LanguageModel`, each in one pass: the beams are extended by the frame's characters and
+    merged as they are made (its `_merge_beams`), the words they end are scored in one call
+    (`LanguageModel.score_many`), then they are scored (its `_get_lm_beams`) and pruned (its
+    beam_prune_logp, beam_width and `_prune_history`). Its caches are pyctcdecode's, for its
+    last step (is_eos), and a text's score without the tuple key."""
+
+    def __init__(self, language_model, hotword_scorer, start_state, beam_width, beam_prune_logp, prune_history):
+        self.language_model = language_model
+        self.hotword_scorer = hotword_scorer
+        # without hotwords no partial word is in the hotword trie
+        self.has_hotwords = "" in hotword_scorer
+        self.no_hotword_score = hotword_scorer.score("")  # its score of any text then
+        self.beam_width = beam_width
+        self.beam_prune_logp = beam_prune_logp
+        self.prune_history = prune_history
+        # the words a beam's history keeps (_prune_history's) and their tuple, per text
+        self.n_history = max(1, language_model.order - 1)
+        self.histories = {}
+        self.cached_lm_scores = {("", False): (0.0, 0.0, start_state)}
+        self.text_scores = {"": 0.0}  # text -> cached_lm_scores[(text, False)][0]
+        self.cached_partial_token_scores = {}
+        self.beams = [pyctcdecode_decoder.EMPTY_START_BEAM]
+
+    def step(self, chars, frame_idx):
+        """Extend the beams by the frame's (character, log p) `chars`, in pyctcdecode's order."""
+        merged, ended = extend_beams(self.beams, chars, frame_idx)
+        self._score_words(merged, ended)
+        self._score_beams(merged)
+        self.beams = self._best_beams(merged)
+
+    def _score_words(self, merged, ended):
+        """Score the texts of the beams whose last word the step ended (keys of `merged`) that
+        have no score yet, from the states of their texts without it, in one call."""
+        cached_lm_scores, text_scores = self.cached_lm_scores, self.text_scores
+        pending = {}
+        for key in ended:
+            new_text = key[0]
+            if new_text not in text_scores and new_text not in pending:
+                # the last beam of the key, as pyctcdecode's merge keeps it
+                pending[new_text] = merged[key]
+        if not pending:
+            return
+        starts = [cached_lm_scores[(beam[0], False)] for beam in pending.values()]
+        scored = self.language_model.score_many([start[2] for start in starts],
+                                                [beam[1] for beam in pending.values()])
+        hotword_score = self.hotword_scorer.score
+        for new_text, start, (score, end_state) in zip(pending, starts, scored):
+            raw_lm_score = start[1] + score
+            lm_hw_score = text_scores[new_text] = raw_lm_score + (
+                hotword_score(new_text) if self.has_hotwords else self.no_hotword_score)
+            cached_lm_scores[(new_text, False)] = (lm_hw_score, raw_lm_score, end_state)
+
+    def _score_beams(self, merged):
+        """Append to each merged beam its logit score plus its text's and partial word's scores."""
+        text_scores, partial_scores = self.text_scores, self.cached_partial_token_scores
+        for (new_text, word_part, _), beam in merged.items():
+            lm_score = text_scores[new_text]
+            if word_part:
+                partial = partial_scores.get(word_part)
+                if partial is None:
+                    # if the prefix is in the hotword trie its score is used, else the character trie's
+                    scorer = self.hotword_scorer if self.has_hotwords and word_part in self.hotword_scorer \
+                        else self.language_model
+                    partial = partial_scores[word_part] = scorer.score_partial_token(word_part)
+                lm_score += partial
+            beam.append(beam[6] + lm_score)
+
+    def _best_beams(self, merged):
+        """The scored merged beams pyctcdecode keeps: those within beam_prune_logp of the best,
+        the beam_width best (its heapq.nlargest: a stable sort), then, with prune_history, the
+        first of those with the same last words, partial word and last character."""
+        keys = list(merged)
+        values = list(merged.values())
+        scores = [beam[7] for beam in values]
+        floor = max(scores) + self.beam_prune_logp
+        kept = [i for i in sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+                if scores[i] >= floor][:self.beam_width]
+        beams = []
+        histories, n_history = (self.histories, self.n_history) if self.prune_history else (None, 0)
+        seen = set()
+        for i in kept:
+            new_text, word_part, last_char = keys[i]
+            if histories is not None:
+                history = histories.get(new_text)
+                if history is None:
+                    history = histories[new_text] = tuple(new_text.split()[-n_history:])
+                if (history, word_part, last_char) in seen:
+                    continue
+                seen.add((history, word_part, last_char))
+            beam = values[i]
+            beams.append((new_text, "", word_part, last_char, beam[4], beam[5], beam[6]))
+        return beams
+
+
 def extend_beams(beams, chars, frame_idx):
     """pyctcdecode's extension of `beams` (all with an empty next word, as its steps leave them)
-    by the frame's (character, log p) `chars`, merged as its `_merge_beams` merges them: a dict
-    (text with the next word, partial word, last character) -> list of the beam's fields, the
-    last beam's of the key, with the log-sum of the logit scores of the key's beams."""
+    by the frame's (character, log p) `chars`, merged as its `_merge_beams` merges them. Returns
+    a dict (text with the next word, partial word, last character) -> list of the fields of the
+    key's last beam with the log-sum of the logit scores of the key's beams, and the keys of
+    beams that ended a word (in the dict's order, with repeats)."""
     merged = {}
+    ended = []
     sum_log_scores = pyctcdecode_decoder._sum_log_scores
     end_frame = frame_idx + 1
     for char, p_char in chars:
@@ -255,11 +322,14 @@ def extend_beams(beams, chars, frame_idx):
                 beam = [text, "", word_part, char, text_frames,
                         part_frames if char == "" else (part_frames[0], end_frame)]
             elif char == " ":
-                # pyctcdecode's _merge_tokens
-                new_text = text + " " + word_part if text and word_part else text or word_part
-                key = (new_text, "", char)
-                beam = [text, word_part, "", char, text_frames + [part_frames] if word_part else text_frames,
-                        NULL_FRAMES]
+                if word_part:
+                    # pyctcdecode's _merge_tokens
+                    key = (text + " " + word_part if text else word_part, "", char)
+                    beam = [text, word_part, "", char, text_frames + [part_frames], NULL_FRAMES]
+                    ended.append(key)
+                else:
+                    key = (text, "", char)
+                    beam = [text, "", "", char, text_frames, NULL_FRAMES]
             else:
                 key = (text, word_part + char, char)
                 beam = [text, "", key[1], char, text_frames,
@@ -268,35 +338,7 @@ def extend_beams(beams, chars, frame_idx):
             earlier = merged.get(key)
             beam.append(score if earlier is None else sum_log_scores(earlier[6], score))
             merged[key] = beam
-    return merged
-
-
-def best_beams(merged, beam_width, beam_prune_logp, histories, n_history):
-    """The beams of a step, as pyctcdecode keeps them from the scored merged beams (`extend_beams`,
-    `_score_merged`): those within beam_prune_logp of the best, the beam_width best (its stable
-    heapq.nlargest), then, with `histories` (a dict text -> last words, filled as it goes), the
-    first of those that agree on their last n_history words, partial word and last character
-    (its `_prune_history`)."""
-    keys = list(merged)
-    values = list(merged.values())
-    scores = [beam[7] for beam in values]
-    floor = max(scores) + beam_prune_logp
-    kept = [i for i in sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-            if scores[i] >= floor][:beam_width]
-    beams = []
-    seen = set()
-    for i in kept:
-        new_text, word_part, last_char = keys[i]
-        if histories is not None:
-            history = histories.get(new_text)
-            if history is None:
-                history = histories[new_text] = tuple(new_text.split()[-n_history:])
-            if (history, word_part, last_char) in seen:
-                continue
-            seen.add((history, word_part, last_char))
-        beam = values[i]
-        beams.append((new_text, "", word_part, last_char, beam[4], beam[5], beam[6]))
-    return beams
+    return merged, ended
 
 
 def build_ctcdecoder(labels, model, unigrams=None, alpha=DEFAULT_ALPHA, beta=DEFAULT_BETA,

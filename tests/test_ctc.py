@@ -89,8 +89,13 @@ def test_decoder_on_ngramkit_matches_live_kenlm(kenlm_style_arpa):
     ours = build_ctcdecoder(LABELS, ngramkit.Model(SRILM_ARPA)).decode_beams(fixed_logits())
     theirs = pyctcdecode.build_ctcdecoder(LABELS, kenlm_model_path=str(kenlm_style_arpa)).decode_beams(fixed_logits())
     assert len(ours) == len(theirs) > 3
-    for (text, _, _, logit_score, lm_score), (ref_text, _, _, ref_logit, ref_lm) in zip(ours, theirs):
-        assert (text, logit_score, lm_score) == (ref_text, ref_logit, ref_lm)
+    assert beam_fields(ours) == beam_fields(theirs)
+    ours = build_ctcdecoder(LABELS, ngramkit.Model(SRILM_ARPA))
+    theirs = pyctcdecode.build_ctcdecoder(LABELS, kenlm_model_path=str(kenlm_style_arpa))
+    for beam_width in (20, 100):
+        for options in ({"prune_history": True}, {"hotwords": ["alias", "friend"]}):
+            assert beam_fields(ours.decode_beams(fixed_logits(), beam_width, **options)) == \
+                beam_fields(theirs.decode_beams(fixed_logits(), beam_width, **options))
 
 
 @pytest.fixture
@@ -116,20 +121,53 @@ def test_build_ctcdecoder_reads_unigrams_of_a_binary(ngk_model):
     assert decoder.decode(fixed_logits()) == TEXT
 
 
+def beam_fields(beams):
+    """What decode_beams returns but the LM state: text, word frames, logit score, LM score."""
+    return [(b[0], b[2], b[3], b[4]) for b in beams]
+
+
 def test_batched_decoder_equals_pyctcdecode_on_one_call_per_word():
     from ngramkit.ctc import LanguageModel
 
     lm = LanguageModel(ngramkit.Model(SRILM_ARPA))
     alphabet = pyctcdecode.Alphabet.build_alphabet(LABELS)
-    for beam_width in (20, 100):
-        batched = ngramkit.ctc.BeamSearchDecoderCTC(alphabet, lm).decode_beams(fixed_logits(), beam_width)
-        one_by_one = pyctcdecode.BeamSearchDecoderCTC(alphabet, lm).decode_beams(fixed_logits(), beam_width)
-        assert [(b[0], b[3], b[4]) for b in batched] == [(b[0], b[3], b[4]) for b in one_by_one]
+    ours, theirs = ngramkit.ctc.BeamSearchDecoderCTC(alphabet, lm), pyctcdecode.BeamSearchDecoderCTC(alphabet, lm)
+    logits = fixed_logits()
+    probabilities = np.exp(logits)  # float32 probabilities: pyctcdecode's own search, float32 sums
+    for beam_width in (5, 20, 100):
+        for options in ({}, {"prune_history": True}, {"hotwords": ["alias", "friend"]},
+                        {"beam_prune_logp": -3.0, "token_min_logp": -8.0}):
+            for x in (logits, probabilities):
+                assert beam_fields(ours.decode_beams(x, beam_width, **options)) == \
+                    beam_fields(theirs.decode_beams(x, beam_width, **options)), (beam_width, options)
+        assert ours.decode(logits, beam_width) == theirs.decode(logits, beam_width)
+    assert ours.decode(logits) == TEXT
+    # a decoder kept stateful across calls starts from the state it is given
+    state = ours.decode_beams(logits[:30])[0][1]
+    assert beam_fields(ours.decode_beams(logits[30:], lm_start_state=state)) == \
+        beam_fields(theirs.decode_beams(logits[30:], lm_start_state=state))
     # with score_boundary off, </s> adds nothing
     lm.reset_params(score_boundary=False)
-    batched = ngramkit.ctc.BeamSearchDecoderCTC(alphabet, lm).decode_beams(fixed_logits())
-    one_by_one = pyctcdecode.BeamSearchDecoderCTC(alphabet, lm).decode_beams(fixed_logits())
-    assert [(b[0], b[3], b[4]) for b in batched] == [(b[0], b[3], b[4]) for b in one_by_one]
+    assert beam_fields(ours.decode_beams(logits)) == beam_fields(theirs.decode_beams(logits))
+
+
+def test_partial_word_scores_are_pyctcdecodes():
+    from pyctcdecode.language_model import LanguageModel as PyctcdecodeLanguageModel
+
+    from ngramkit.ctc import LanguageModel
+
+    lm = LanguageModel(ngramkit.Model(SRILM_ARPA))
+    words = sorted(lm._unigram_set)
+    partials = {w[:i] for w in words[::97] for i in range(1, len(w) + 1)}
+    partials |= {p + c for p in list(partials)[:3000] for c in "aeiouz'"} | {"", "zzzzzzzzq", "allies", "alliesx"}
+    assert len(partials) > 5000
+    for partial in sorted(partials):
+        expected = PyctcdecodeLanguageModel.score_partial_token(lm, partial)
+        assert lm.score_partial_token(partial) == expected, partial
+        assert lm.score_partial_token(partial) == expected  # from the cache
+    # unk offset -10 unless a unigram begins with it, times length / 6 past 6 characters
+    assert lm.score_partial_token("allie") == 0.0 and lm.score_partial_token("alliex") == -10.0
+    assert lm.score_partial_token("alliesx") == -10.0 * 7 / 6
 
 
 def test_pyctcdecode_on_ngramkit_as_kenlm_saves_and_loads(ngramkit_as_kenlm, ngk_model, tmp_path):
