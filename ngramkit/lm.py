@@ -15,6 +15,7 @@ tables of `scoring`. The methods call the compiled functions through `Model._ker
 """
 
 import os
+import weakref
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, repeat
@@ -29,6 +30,7 @@ from .scoring import (
     MAX_CONTEXT,
     STATE_KEYS,
     STATE_SIZE,
+    STATE_TAG,
     ScoringTables,
     WordTable,
     arpa_tables,
@@ -43,8 +45,9 @@ from .scoring import (
     word_id,
     word_offsets_fit,
     word_table_holds,
+    words_of_keys,
 )
-from .vocab import Vocabulary
+from .vocab import UNK, Vocabulary
 
 FullScoreReturn = namedtuple("FullScoreReturn", ["log_prob", "ngram_length", "oov"])
 
@@ -84,11 +87,26 @@ _fresh_state_rows = chain.from_iterable(
     map(np.zeros, repeat((STATE_BLOCK, STATE_SIZE)), repeat(np.int64)))
 
 
+# The models by the tag they write into their states (scoring.STATE_TAG), so that a state is
+# ordered by the word ids of the model that wrote it.
+_models_by_tag = weakref.WeakValueDictionary()
+
+
+def _tag_for(model):
+    """A new tag for `model`: random (a state pickled in another process names no model here)."""
+    while True:
+        tag = int.from_bytes(os.urandom(8), "little") >> 1
+        if tag and tag not in _models_by_tag:
+            _models_by_tag[tag] = model
+            return tag
+
+
 class State:
     """A language-model context, as KenLM keeps it: the keys of the n-grams that end it that
     can still be extended, newest first, with their backoff weights (one int64 array, see
-    scoring.STATE_SIZE). States with equal futures compare equal; they order by length, then
-    by their keys, as kenlm's State orders by length, then by its word ids."""
+    scoring.STATE_SIZE). States with equal futures compare equal. They order as kenlm's State
+    (KenLM's `State::Compare`): by length, then by the bytes of the words' ids, uint32 newest
+    first, the ids being KenLM's for the model that wrote the state (`Model.kenlm_word_ids`)."""
 
     __slots__ = ("_a",)
 
@@ -106,7 +124,11 @@ class State:
 
     def _order_key(self):
         a = self._a
-        return (int(a[0]), a[STATE_KEYS:STATE_KEYS + a[0]].tolist())
+        n = int(a[0])
+        held = a[STATE_KEYS:STATE_KEYS + n]
+        model = _models_by_tag.get(int(a[STATE_TAG]))
+        ids = model._context_kenlm_ids(held) if model is not None else held
+        return (n, ids.astype("<u4").tobytes())
 
     def __eq__(self, other):
         if not isinstance(other, State):
@@ -153,7 +175,9 @@ class State:
         return self._a.tobytes()
 
     def __setstate__(self, data):
-        self._a = np.frombuffer(data, dtype=np.int64).copy()
+        held = np.frombuffer(data, dtype=np.int64)[:STATE_SIZE]
+        self._a = np.zeros(STATE_SIZE, dtype=np.int64)
+        self._a[:len(held)] = held  # a state pickled before the tag was kept has none
 
     def __repr__(self):
         return f"State(length={self.length})"
@@ -243,6 +267,7 @@ class Model:
 
     _kernels = HASH_KERNELS
     _trie = None  # the TrieScorer of a KenLM trie file, which is scored where it lies
+    _kenlm_ids = None  # kenlm_word_ids, made on first use
 
     def __init__(self, path, config=None, verify=False):
         if not isinstance(path, (str, bytes, os.PathLike)):
@@ -290,11 +315,12 @@ class Model:
             self._init_from_vocab(*built)
 
     def _init_trie(self, path):
-        from .kenlm_binary.trie_scorer import KERNELS, TrieScorer
+        from .kenlm_binary.trie_scorer import H_TAG, KERNELS, TrieScorer
 
         trie = TrieScorer(path)
         if self._verify:
             trie.verify()
+        self._tag = trie.handle[H_TAG] = _tag_for(self)
         self._trie = trie
         self._kernels = KERNELS
         self._vocab = None
@@ -339,7 +365,8 @@ class Model:
         self._words = words
         # The leading arguments of score_lines, joined once rather than per call.
         self._text_arrays = (*self._arrays, *words.arrays())
-        self._handle = table_handle(tables, words, (self._unk, self._bos, self._eos))
+        self._tag = _tag_for(self)
+        self._handle = table_handle(tables, words, (self._unk, self._bos, self._eos), self._tag)
         self._ids = {}
         example = np.zeros(STATE_SIZE, dtype=np.int64)
         self._score_state = _entry_point(score_state, self._handle, example, 0, example.copy())
@@ -401,12 +428,14 @@ class Model:
             raise _not_a_state(state)
         tables = self._tables
         self._kernels.begin_state(tables.uni_logprob, tables.uni_backoff, self._bos, self.order, state._a)
+        state._a[STATE_TAG] = self._tag
 
     def NullContextWrite(self, state):
         """Set `state` to the empty context."""
         if not isinstance(state, State):
             raise _not_a_state(state)
         state._a[:2] = 0
+        state._a[STATE_TAG] = self._tag
 
     def BaseScore(self, in_state, word, out_state):
         """log10 p(word | in_state); `out_state` (may be `in_state`) receives the new context."""
@@ -426,6 +455,27 @@ class Model:
         w = self._id(word)
         p = self.BaseScore(in_state, word, out_state)
         return FullScoreReturn(p, int(out_state._a[1]), w == self._unk)
+
+    def kenlm_word_ids(self):
+        """int64 array: KenLM's id of each word id of `vocab` (the order of KenLM's words: the
+        file's for a KenLM binary, the 1-gram section's after `<unk>` = 0 for an ARPA file, as
+        kenlm numbers them; `<unk>` then the unigrams for other models). A KenLM trie's states
+        hold KenLM's ids themselves."""
+        if self._kenlm_ids is None:
+            from .kenlm_query import kenlm_vocabulary  # (kenlm_query imports this module)
+
+            path = os.fsdecode(self.path)
+            words = kenlm_vocabulary(path, self) if os.path.isfile(path) else \
+                [UNK] + [w for w in self.unigrams if w != UNK]
+            index = dict(zip(words, range(len(words))))
+            self._kenlm_ids = np.array([index.get(w, 0) for w in self.vocab.words], dtype=np.int64)
+        return self._kenlm_ids
+
+    def _context_kenlm_ids(self, held):
+        """KenLM's ids of the words (newest first) of the context `held` of a state this model wrote."""
+        if self._trie is not None:
+            return held
+        return self.kenlm_word_ids()[words_of_keys(held.tolist())]
 
     def score_pairs(self, states, words):
         """Score many (state, word) pairs in one compiled call, as a decoder extends its beams:

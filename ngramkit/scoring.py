@@ -56,6 +56,33 @@ def extend_key(key, word):
     return h if h != EMPTY else np.int64(0)
 
 
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_FMIX_INVERSES = (pow(0xC4CEB9FE1A85EC53, -1, 1 << 64), pow(0xFF51AFD7ED558CCD, -1, 1 << 64))
+
+
+def _unfmix(h):
+    """The inverse of _fmix, in Python integers (a shift of 33 undoes itself)."""
+    for inverse in _FMIX_INVERSES:
+        h ^= h >> 33
+        h = h * inverse & _MASK64
+    return h ^ h >> 33
+
+
+def words_of_keys(keys):
+    """The word ids of a context from its keys (`lm.State`, newest first): keys[j] is the key of
+    the n-gram of the j + 1 newest words, extend_key of the key of its history by the newest,
+    so undoing the extensions by the newer words, one by one, leaves the unigram_key of the
+    j + 1-th. (A key extend_key made 0 from EMPTY, one in 2**64, reads as another word.)"""
+    words = []
+    for key in keys:
+        h = key & _MASK64
+        for word in words:
+            h = _unfmix(h) ^ (word * _GOLDEN & _MASK64)
+        words.append((_unfmix(h) - _GOLDEN) & _MASK64)
+    return words
+
+
 @njit(cache=True, inline="always")
 def _slot_of(key, size):
     # The key's high 32 bits scaled to [0, size) (sizes stay below 2**32): no division.
@@ -918,11 +945,15 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
 
 # One context of the per-call interface (`lm.State`) is an int64 array: its length, the
 # length of the n-gram that made it, the keys of its suffix n-grams (newest first), then
-# their float32 backoff weights two to a slot. One array is one argument to unbox per call.
+# their float32 backoff weights two to a slot, then the tag of the model that wrote it (the
+# handle's, see `lm.Model`: the order of states follows that model's word ids). One array is
+# one argument to unbox per call.
 MAX_CONTEXT = 19  # words a context holds: models up to order 20, as counting allows
 STATE_KEYS = 2
 STATE_BOWS = STATE_KEYS + MAX_CONTEXT
-STATE_SIZE = STATE_BOWS + (MAX_CONTEXT + 1) // 2
+STATE_TAG = STATE_BOWS + (MAX_CONTEXT + 1) // 2
+STATE_SIZE = STATE_TAG + 1
+HANDLE_TAG = 12  # where table_handle keeps the tag
 
 
 @intrinsic
@@ -941,10 +972,11 @@ def int64_pointer(typingctx, address):
     return types.CPointer(types.int64)(types.int64), codegen
 
 
-def table_handle(tables, words=None, specials=(-1, -1, -1)):
+def table_handle(tables, words=None, specials=(-1, -1, -1), tag=0):
     """The addresses and sizes of `tables`' arrays (and of the `WordTable` `words`, with the
-    ids of `<unk>`, `<s>`, `</s>`) in one int64 array, so that a per-call scoring function
-    unboxes one argument for all of them. The arrays must outlive it."""
+    ids of `<unk>`, `<s>`, `</s>`), then the `tag` the states it scores get, in one int64 array,
+    so that a per-call scoring function unboxes one argument for all of them. The arrays must
+    outlive it."""
     arrays = (tables.uni_logprob, tables.uni_backoff, tables.meta, tables.entries)
     if words is not None:
         arrays += (words.table,)
@@ -954,7 +986,7 @@ def table_handle(tables, words=None, specials=(-1, -1, -1)):
     word_table = (words.table.ctypes.data, len(words.table)) if words is not None else (0, 0)
     return np.array([tables.uni_logprob.ctypes.data, len(tables.uni_logprob), tables.uni_backoff.ctypes.data,
                      tables.meta.ctypes.data, len(tables.meta), tables.entries.ctypes.data, len(tables.entries),
-                     *word_table, *specials], dtype=np.int64)
+                     *word_table, *specials, tag], dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -988,6 +1020,7 @@ def _score_into(handle, in_state, word, out_state):
                                      out_state[STATE_KEYS:STATE_BOWS], state_bows(out_state))
     out_state[0] = length
     out_state[1] = found
+    out_state[STATE_TAG] = handle[HANDLE_TAG]
     return p
 
 
@@ -1025,6 +1058,7 @@ def score_states(handle, in_states, words, out_states):
                 state_bows(source), 0, source[0], words[r], target[STATE_KEYS:STATE_BOWS], state_bows(target))
             target[0] = length
             target[1] = found
+            target[STATE_TAG] = handle[HANDLE_TAG]
             out[r] = p
     return out
 

@@ -33,6 +33,7 @@ from ..scoring import (
     MAX_CONTEXT,
     STATE_BOWS,
     STATE_KEYS,
+    STATE_TAG,
     float32_pointer,
     has_extension,
     state_bows,
@@ -65,7 +66,8 @@ KENLM_MISSING_UNK = np.float32(-100.0)
 
 # The handle: fixed fields, then LEVEL_FIELDS per order 2..N, then WORD_FIELDS: the offset and
 # count of the vocabulary's hashes, and the ids of <unk>, <s>, </s> (what score_sentence needs).
-H_BASE, H_ORDER, H_UNIGRAMS, H_MAX_VOCAB, H_QUANTIZED, H_LEVELS = range(6)
+# H_TAG: the tag the states it scores get (scoring.STATE_TAG).
+H_BASE, H_ORDER, H_UNIGRAMS, H_MAX_VOCAB, H_QUANTIZED, H_TAG, H_LEVELS = range(7)
 L_OFFSET, L_WORD_BITS, L_VALUE_BITS, L_POINTER_BITS, L_TOTAL_BITS, L_ARRAY, L_ARRAY_LEN, L_ENTRIES, \
     L_PROB_BITS, L_BACKOFF_BITS, L_PROB_TABLE, L_BACKOFF_TABLE = range(12)
 LEVEL_FIELDS = 12
@@ -270,6 +272,7 @@ def _score_into(h, in_state, word, out_state):
                                       _valid_word(h, word), out_state[STATE_KEYS:STATE_BOWS], state_bows(out_state))
     out_state[0] = new_len
     out_state[1] = length
+    out_state[STATE_TAG] = h[H_TAG]
     return p
 
 
