@@ -9,7 +9,8 @@ Defaults: the KenLM reference models of shared/reference/en and the en-large tes
 Each measurement runs once before timing (compiling, reading mapped pages in); then ngramkit's
 and kenlm's runs alternate, N rounds, so that both see the same load from other processes.
 Reported: the median of each, and the ratio of the medians (ngramkit / kenlm; below 1 is
-ngramkit faster). The decoders' transcripts are checked to be identical.
+ngramkit faster). The decoders' transcripts are checked to be identical, and ngramkit.ctc's
+beams (texts, word frames, logit and LM scores) to be those of pyctcdecode on kenlm.
 """
 
 import argparse
@@ -159,12 +160,18 @@ def main():
             pyctcdecode_decoder.kenlm = ngramkit
             drop_in = with_kenlm_module(ngramkit, kenlm_decoder(LABELS, kenlm_model_path=arpa))
             pyctcdecode_decoder.kenlm = kenlm
-            decoders = (build_ctcdecoder(LABELS, ours).decode, with_kenlm_module(kenlm, kenlm_decoder(
-                LABELS, kenlm_model_path=arpa)), drop_in)
+            ours_decoder, kenlm_beam_decoder = build_ctcdecoder(LABELS, ours), kenlm_decoder(
+                LABELS, kenlm_model_path=arpa)
+            decoders = (ours_decoder.decode, with_kenlm_module(kenlm, kenlm_beam_decoder), drop_in)
             for beam_width in (20, 100):
                 texts = [[decode(x, beam_width) for x in logits] for decode in decoders]
                 if texts[0] != texts[1] or texts[2] != texts[1]:
                     sys.exit(f"pyctcdecode transcripts differ at beam {beam_width}")
+                # the beams' texts, word frames, logit and LM scores, to the last bit
+                beams = [[[(b[0], b[2], b[3], b[4]) for b in decoder.decode_beams(x, beam_width)] for x in logits]
+                         for decoder in (ours_decoder, kenlm_beam_decoder)]
+                if beams[0] != beams[1]:
+                    sys.exit(f"ngramkit.ctc's beams differ from pyctcdecode's on kenlm at beam {beam_width}")
                 for name, decode in ((f"ngramkit.ctc beam {beam_width}", decoders[0]),
                                      (f"pyctcdecode on ngramkit b{beam_width}", drop_in)):
                     side_by_side(name, lambda: [decode(x, beam_width) for x in logits],
