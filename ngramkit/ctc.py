@@ -7,8 +7,12 @@ pyctcdecode is imported makes pyctcdecode run on it unchanged). This module does
   ARPA lines with a backoff column, which SRILM-style files leave out on many unigrams, and
   from no binary), and runs without the kenlm module;
 - `BeamSearchDecoderCTC` scores the new words of all beams of a step in one compiled call
-  (`Model.score_pairs`) instead of one call per beam; its transcripts and scores are
-  pyctcdecode's on `kenlm.Model`;
+  (`Model.score_pairs`) instead of one call per beam, and runs each step of a character
+  alphabet's search in one pass (`CharacterBeamSearch`) instead of pyctcdecode's five; partial
+  words are looked up by bisection in the sorted unigrams instead of in pygtrie's character
+  trie. Its transcripts, word frames and scores are pyctcdecode's on `kenlm.Model`, to the bit
+  (pyctcdecode's arithmetic, in its order; BPE alphabets and float32 probabilities take
+  pyctcdecode's own search, with the batched scoring);
 - a decoder saved with `save_to_dir` loads with pyctcdecode's `load_from_dir` also when the
   model is an ngramkit binary (`.ngk`): the copy is named with the `.bin` pyctcdecode accepts.
 """
@@ -206,7 +210,6 @@ class BeamSearchDecoderCTC(pyctcdecode_decoder.BeamSearchDecoderCTC):
         if filenames["language_model"] is not None:
             model = LanguageModel.load_from_dir(filenames["language_model"], unigram_encoding=unigram_encoding)
         return cls(alphabet, language_model=model)
-
 
 
 class CharacterBeamSearch:

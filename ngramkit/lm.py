@@ -462,7 +462,8 @@ class Model:
         kenlm numbers them; `<unk>` then the unigrams for other models). A KenLM trie's states
         hold KenLM's ids themselves."""
         if self._kenlm_ids is None:
-            from .kenlm_query import kenlm_vocabulary  # (kenlm_query imports this module)
+            # imported here: kenlm_query imports this module
+            from .kenlm_query import kenlm_vocabulary
 
             path = os.fsdecode(self.path)
             words = kenlm_vocabulary(path, self) if os.path.isfile(path) else \
