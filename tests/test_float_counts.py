@@ -19,11 +19,15 @@ import math
 import numpy as np
 import pytest
 from conftest import REFERENCE
+from test_estimate import probability_sums, repetitive_corpus, write_text
 
 import ngramkit
 from ngramkit.cli import ngram_count
 from ngramkit.countfile import read_counts
+from ngramkit.counting import count_text
 from ngramkit.errors import EstimationError
+from ngramkit.estimate import EstimateOptions
+from ngramkit.estimate import estimate as estimate_counts
 
 # <s> is no event; the vocabulary of the model is a, b, c, </s> (|V| = 4)
 COUNTS = """\
@@ -319,7 +323,7 @@ def test_natural_discounting_of_integer_counts(cli, tmp_path):
     entries, sizes = read_arpa_text(lm.read_text())
     # unigrams a 2, b 2, c 1, </s> 2: q = |V|, so p = c / 7
     p1 = {"a": 2 / 7, "b": 2 / 7, "c": 1 / 7, "</s>": 2 / 7}
-    natural = lambda n, q: (n * (n + 1) + q * (1 - q)) / (n * (n + 1) + 2 * q)  # noqa: E731
+    natural = lambda n, q: (n * (n + 1) + q * (1 - q)) / (n * (n + 1) + 2 * q)
     # contexts <s> (a 2), a (b 2), b (c 1, </s> 1), c (</s> 1)
     p2 = {("<s>", "a"): natural(2, 1), ("a", "b"): natural(2, 1),
           ("b", "c"): natural(2, 2) / 2, ("b", "</s>"): natural(2, 2) / 2, ("c", "</s>"): natural(1, 1)}
@@ -327,3 +331,37 @@ def test_natural_discounting_of_integer_counts(cli, tmp_path):
     bows = {"<s>": bow([0.75], [p1["a"]]), "a": bow([0.75], [p1["b"]]),
             "b": bow([0.2, 0.2], [p1["c"], p1["</s>"]]), "c": bow([0.5], [p1["</s>"]])}
     check(entries, sizes, p1, p2, bows)
+
+
+@pytest.mark.parametrize("method, interpolate", [("wb", False), ("wb", True), ("cdiscount", False),
+                                                 ("cdiscount", True), ("addsmooth", False)])
+def test_models_of_random_fractional_counts_are_normalised(tmp_path, method, interpolate):
+    """Counts of order 4 each replaced by a random fraction in (0.05, 3), n-grams below 0.5
+    dropped above unigrams: the backoff weights still make every context's distribution sum to
+    one (interpolated weights from ceil(T) leave mass over, never less than none)."""
+    counts = count_text([write_text(tmp_path / "t.txt", repetitive_corpus())], 4)
+    rng = np.random.default_rng(3)
+    counts.counts = [rng.uniform(0.05, 3.0, len(c)) for c in counts.counts]
+    options = EstimateOptions.srilm(4, method, interpolate=interpolate)
+    for oo in options.orders[1:]:
+        oo.min_count = 0.5
+    for oo in options.orders:
+        oo.value = 0.4
+    model = estimate_counts(counts, options, warn=lambda message: pytest.fail(message))
+    assert all(len(rows) for rows in model.ngrams)
+    sums = probability_sums(model)
+    assert len(sums) > 200 and max(abs(s - 1.0) for s in sums) < 1e-5
+
+
+def test_no_discount_keeps_fractional_counts_below_the_cutoff(cli, counts_file):
+    # -cdiscount 0 with gtNmin <= 1 is SRILM's nodiscount: every count kept, p = c / T, even
+    # those below the default cutoffs of 1
+    entries, sizes = estimate(cli, counts_file, "-cdiscount", "0")
+    assert sizes == {1: 5, 2: 8}
+    p = {("a",): 3.25 / 7.75, ("b",): 1.5 / 7.75, ("c",): 0.5 / 7.75, ("</s>",): 2.5 / 7.75,
+         ("<s>", "a"): 2 / 2.5, ("<s>", "b"): 0.5 / 2.5, ("a", "b"): 1.25 / 3.25, ("a", "c"): 0.5 / 3.25,
+         ("a", "</s>"): 1.5 / 3.25, ("b", "a"): 1.25 / 2, ("b", "</s>"): 0.75 / 2, ("c", "</s>"): 1.0}
+    for ngram, prob in p.items():
+        assert entries[ngram][0] == pytest.approx(math.log10(prob), abs=1e-6), ngram
+    # no mass is left to back off with: log10 0, written -99
+    assert [entries[(w,)][1] for w in ("<s>", "a", "b", "c")] == [-99, -99, -99, -99]

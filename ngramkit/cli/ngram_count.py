@@ -1,15 +1,16 @@
 """`ngram-count`: SRILM's counting and estimation front end, same options, same files; also
 fractional counts (`-float-counts`: read, summed and written as %.16g, and estimated from with
 -wbdiscount, -cdiscount, -addsmooth or discounts read from -gtN/-knN files, -gtNmin fractional
-too; other methods are refused as SRILM refuses them), natural discounting (`-ndiscount`), Google Web1T count directories (`-read-google`) and the EM
-training of a count LM's weights (`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm).
-`-write-binary-lm` writes -lm in SRILM's binary format; `-nonevents FILE` names words never
-predicted (as `<s>`); `-vocab-aliases FILE` counts each ALIAS of the text as its WORD (stdout
-counts then come sorted); `-tag` is accepted, and arguments that are no options are ignored, as
-SRILM does (make-batch-counts passes both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders)
-write the estimated discounts without -lm and are read instead of estimating them with it;
-`-kn-counts-modified` takes the counts as Kneser-Ney's modified ones; `-read-with-mincounts`
-leaves out counts below -gtNmin as -read reads them.
+too; other methods are refused as SRILM refuses them), natural discounting (`-ndiscount`),
+Google Web1T count directories (`-read-google`) and the EM training of a count LM's weights
+(`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm). `-write-binary-lm` writes -lm in
+SRILM's binary format; `-nonevents FILE` names words never predicted (as `<s>`); `-vocab-aliases
+FILE` counts each ALIAS of the text as its WORD (stdout counts then come sorted); `-tag` is
+accepted, and arguments that are no options are ignored, as SRILM does (make-batch-counts passes
+both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders) write the estimated discounts without
+-lm and are read instead of estimating them with it; `-kn-counts-modified` takes the counts as
+Kneser-Ney's modified ones; `-read-with-mincounts` leaves out counts below -gtNmin as -read
+reads them.
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -81,7 +82,8 @@ EXTRA_OPTIONS = [
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
 OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
-    Option("float-counts", bool, False, "counts are fractional (-read, -read-google files); written as %.16g"),
+    Option("float-counts", bool, False, "counts are fractional (-read, -read-google files); written as %.16g; "
+                                        "-lm takes -wbdiscount, -cdiscount, -addsmooth or -gtN/-knN files"),
     Option("read-google", str, help="read the counts of a Google Web1T directory (1gms/vocab.gz, Ngms/Ngm.idx)"),
     Option("count-lm", bool, False, "with -init-lm and -lm: train a count LM's weights by EM on the counts"),
     Option("init-lm", str, help="the count LM whose weights -count-lm trains"),

@@ -13,9 +13,8 @@ Every method's coefficients and lower-order weight have one shape, so that one c
 loop serves them all; a method only gives its numbers (a `Formula`).
 """
 
-from typing import NamedTuple
-
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import types
@@ -48,7 +47,7 @@ class Formula(NamedTuple):
 
 def ceiling(c):
     """A count's integer ceiling (as a float for a fractional count); an integer count itself."""
-    return math.ceil(c)
+    return c if isinstance(c, (int, np.integer)) else float(math.ceil(c))
 
 
 @overload(ceiling)
@@ -68,7 +67,7 @@ def coefficient(c, total, observed, formula):
         return 1.0
     if c < formula.min_count:
         return 0.0
-    at = int(c)
+    at = int(c)  # tables of more than one entry belong to methods with ceil_counts
     scale = formula.scale[min(at, len(formula.scale) - 1)]
     discount = formula.discount[min(at, len(formula.discount) - 1)]
     return scale * ((c - discount) / c) * (total / _denominator(total, observed, formula))
@@ -138,6 +137,8 @@ class Smoothing:
 
     def make_formula(self, scale=(1.0,), discount=(0.0,), follower_discount=(0.0, 0.0, 0.0),
                      observed_share=0.0, added_total=0.0, min_count=None, ceil_counts=False, natural_size=0.0):
+        if self.disabled():
+            min_count = 0.0  # SRILM's nodiscount keeps every count, fractional ones below the cutoff too
         return Formula(np.asarray(scale, dtype=np.float64), np.asarray(discount, dtype=np.float64),
                        np.asarray(follower_discount, dtype=np.float64), float(observed_share),
                        float(added_total), float(self.min_count if min_count is None else min_count),
