@@ -95,10 +95,11 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
 
 
 def method_options(order, method="kneser-ney", interpolate=True, cutoffs=None, discount=None, unk=False,
-                   discount_fallback=None):
+                   discount_fallback=None, float_counts=False):
     """EstimateOptions of one method for every order: `cutoffs` per order (the last repeats;
-    default none: every n-gram kept), `discount` the constant of absolute discounting or additive
-    smoothing; Good-Turing is never interpolated (Katz backoff)."""
+    default none: every n-gram kept; fractional ones compare with fractional counts),
+    `discount` the constant of absolute discounting or additive smoothing; Good-Turing is never
+    interpolated (Katz backoff); `float_counts`: estimate as from fractional counts."""
     entry = smoothing_method(method)
     if entry.takes_value and discount is None:
         raise UsageError(f"{entry.title} needs its constant (discount)", option="discount")
@@ -106,18 +107,19 @@ def method_options(order, method="kneser-ney", interpolate=True, cutoffs=None, d
     orders = []
     for k in range(1, order + 1):
         oo = OrderOptions(entry.name, interpolate and entry.name != "good-turing",
-                          int(cutoffs[min(k, len(cutoffs)) - 1]), default_max_count(k))
+                          float(cutoffs[min(k, len(cutoffs)) - 1]), default_max_count(k))
         if entry.takes_value:
             oo.value = float(discount)
         orders.append(oo)
     fallback = FALLBACK_DISCOUNTS if discount_fallback is True else discount_fallback
     return EstimateOptions(order=order, orders=orders, unk=unk,
-                           discount_fallback=None if fallback is None else tuple(fallback))
+                           discount_fallback=None if fallback is None else tuple(fallback), float_counts=float_counts)
 
 
 def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=True, cutoffs=None,
           discount=None, vocab=None, unk=False, discount_fallback=None, kenlm=False, prune=None,
-          memory=None, temp_dir=None, workers=0, progress=True, output=None, warn=stderr_warning):
+          memory=None, temp_dir=None, workers=0, progress=True, output=None, warn=stderr_warning,
+          float_counts=False):
     """Train a backoff n-gram model and return it (an NgramModel).
 
     texts: text files (one sentence per line), or counts: NgramCounts (from `count`).
@@ -130,7 +132,10 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
     kenlm: estimate exactly as KenLM's lmplz (modified KN, interpolated; `prune` its --prune
       thresholds); texts must be one file.
     memory: bound the run's memory (bytes or "2G"), spilling to temp_dir.
-    output: a path (or Output) to write the model to as soon as it is estimated."""
+    output: a path (or Output) to write the model to as soon as it is estimated.
+    float_counts: estimate as SRILM's -float-counts does (also implied by float64 `counts`, as
+      read_counts(..., float_counts=True) reads them): "witten-bell", "absolute" and "additive"
+      only, cutoffs may be fractional."""
     if (texts is None) == (counts is None):
         raise UsageError("give texts or counts")
     if kenlm:
@@ -142,7 +147,7 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
         return lmplz(paths[0], order, prune=prune or (), discount_fallback=discount_fallback, memory=memory,
                      temp_dir=temp_dir, workers=workers, progress=progress, output=output, warn=warn)
     output = Output(str(output)) if isinstance(output, (str, os.PathLike)) else output
-    options = method_options(order, method, interpolate, cutoffs, discount, unk, discount_fallback)
+    options = method_options(order, method, interpolate, cutoffs, discount, unk, discount_fallback, float_counts)
     text = TextOptions(vocab=_vocabulary(vocab))
     return build(texts if counts is None else counts, options, text=text,
                  run=_run_options(memory, temp_dir, workers, progress), output=output, warn=warn)

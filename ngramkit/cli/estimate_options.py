@@ -26,7 +26,8 @@ ESTIMATE_OPTIONS = [
     *_method_options(),
     Option("interpolate", bool, False, "interpolate with lower orders (KN, WB, cdiscount)"),
     *per_order("interpolate{n}", bool, help="interpolate order {n} with lower orders"),
-    *per_order("gt{n}min", int, help="drop {n}-grams counted fewer times than this"),
+    *per_order("gt{n}min", float, help="drop {n}-grams counted fewer times than this (Good-Turing and "
+                                       "Kneser-Ney: its integer part)"),
     *per_order("gt{n}max", int, help="Good-Turing discounts counts up to this for order {n}"),
     Option("discount-fallback", bool, False,
            "use fixed Kneser-Ney discounts 0.5 1 1.5 where they cannot be estimated"),
@@ -69,4 +70,5 @@ def estimate_options(opts):
             raise UsageError("-fallback-discounts needs three numbers: D1 D2 D3+")
     elif opts.get("discount_fallback"):
         fallback = FALLBACK_DISCOUNTS
-    return EstimateOptions(order=order, orders=orders, unk=bool(opts.get("unk")), discount_fallback=fallback)
+    return EstimateOptions(order=order, orders=orders, unk=bool(opts.get("unk")), discount_fallback=fallback,
+                           float_counts=bool(opts.get("float_counts")))

@@ -1,13 +1,16 @@
 """`ngram-count`: SRILM's counting and estimation front end, same options, same files; also
-fractional counts (`-float-counts`), Google Web1T count directories (`-read-google`) and the EM
-training of a count LM's weights (`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm).
-`-write-binary-lm` writes -lm in SRILM's binary format; `-nonevents FILE` names words never
-predicted (as `<s>`); `-vocab-aliases FILE` counts each ALIAS of the text as its WORD (stdout
-counts then come sorted); `-tag` is accepted, and arguments that are no options are ignored, as
-SRILM does (make-batch-counts passes both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders)
-write the estimated discounts without -lm and are read instead of estimating them with it;
-`-kn-counts-modified` takes the counts as Kneser-Ney's modified ones; `-read-with-mincounts`
-leaves out counts below -gtNmin as -read reads them.
+fractional counts (`-float-counts`: read, summed and written as %.16g, and estimated from with
+-wbdiscount, -cdiscount, -addsmooth or discounts read from -gtN/-knN files, -gtNmin fractional
+too; other methods are refused as SRILM refuses them), natural discounting (`-ndiscount`),
+Google Web1T count directories (`-read-google`) and the EM training of a count LM's weights
+(`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm). `-write-binary-lm` writes -lm in
+SRILM's binary format; `-nonevents FILE` names words never predicted (as `<s>`); `-vocab-aliases
+FILE` counts each ALIAS of the text as its WORD (stdout counts then come sorted); `-tag` is
+accepted, and arguments that are no options are ignored, as SRILM does (make-batch-counts passes
+both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders) write the estimated discounts without
+-lm and are read instead of estimating them with it; `-kn-counts-modified` takes the counts as
+Kneser-Ney's modified ones; `-read-with-mincounts` leaves out counts below -gtNmin as -read
+reads them.
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -19,10 +22,9 @@ from ..aliases import read_aliases
 from ..countfile import read_counts, write_counts
 from ..counting import RunOptions, TextOptions, count_text, lowercase
 from ..discount_files import DiscountFilePolicy, write_discount_file
-from ..errors import EstimationError, UsageError
+from ..errors import UsageError
 from ..estimate.options import default_min_count
 from ..estimate.policy import SRILM
-from ..estimate.smoothing import smoothing_method
 from ..mincounts import apply_min_counts
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
@@ -80,7 +82,8 @@ EXTRA_OPTIONS = [
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
 OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
-    Option("float-counts", bool, False, "counts are fractional (-read, -read-google files); written as %.16g"),
+    Option("float-counts", bool, False, "counts are fractional (-read, -read-google files); written as %.16g; "
+                                        "-lm takes -wbdiscount, -cdiscount, -addsmooth or -gtN/-knN files"),
     Option("read-google", str, help="read the counts of a Google Web1T directory (1gms/vocab.gz, Ngms/Ngm.idx)"),
     Option("count-lm", bool, False, "with -init-lm and -lm: train a count LM's weights by EM on the counts"),
     Option("init-lm", str, help="the count LM whose weights -count-lm trains"),
@@ -90,8 +93,8 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     Option("skip-init", float, 0.5, "initial skip probability of -skip"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
 ]
-FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
-FLOAT_COUNT_METHODS = ("witten-bell", "absolute", "additive")  # SRILM's discounts that take float counts
+FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback",
+         "float_counts": "-float-counts"}
 
 
 def _per_order_outputs(opts):
@@ -245,7 +248,8 @@ def ngram_count(argv):
         source = read_counts(paths, opts["order"], vocab, opts["limit_vocab"], opts["encoding"],
                              opts["float_counts"])
         if opts["read_with_mincounts"]:
-            source = apply_min_counts(source, [opts[f"gt{k}min"] if k <= 9 and opts[f"gt{k}min"] is not None
+            # SRILM's read cutoffs are integers
+            source = apply_min_counts(source, [int(opts[f"gt{k}min"]) if k <= 9 and opts[f"gt{k}min"] is not None
                                                else default_min_count(k) for k in range(1, source.order + 1)])
     elif opts["text"]:
         source = opts["text"]
@@ -277,7 +281,7 @@ def ngram_count(argv):
 
 
 def check_other_estimates(opts):
-    """SRILM's refusals for -count-lm, -skip and -float-counts, before any counting."""
+    """SRILM's refusals for -count-lm and -skip, before any counting."""
     if opts["skip"]:
         raise UsageError("-skip: estimating a skip n-gram model (EM over fractional expected counts) is not "
                          "supported; ngram -skip scores such models")
@@ -290,16 +294,6 @@ def check_other_estimates(opts):
             raise UsageError("count-lm estimation needs initial model (-init-lm FILE)")
     elif opts["init_lm"]:
         raise UsageError("-init-lm is the initial model of -count-lm")
-    if opts["float_counts"] and opts["lm"] and not opts["count_lm"]:
-        options = estimate_options(opts)
-        refused = [oo.method for oo in options.orders if oo.method not in FLOAT_COUNT_METHODS]
-        if refused:
-            # SRILM: Good-Turing and Kneser-Ney discounts come from counts of counts, which
-            # fractional counts do not have
-            raise EstimationError(f"{smoothing_method(refused[0]).title} does not support float counts "
-                                  "(SRILM takes them with -wbdiscount, -cdiscount or -addsmooth)")
-        raise EstimationError("estimating from float counts is not supported; -float-counts reads, sums and "
-                              "writes them (-read, -read-google, -write)")
 
 
 def train_count_lm(opts, source, text, run_options, vocab):

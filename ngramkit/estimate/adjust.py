@@ -36,14 +36,15 @@ def continuation_counts(lower_rows, lower_counts, higher_rows, higher_counts, no
     return out
 
 
-def adjusted_counts(ngrams, raw, methods, nonevent, links):
+def adjusted_counts(ngrams, raw, methods, nonevent, links, fractional=False):
     """Per order, the counts the order's smoothing method estimates from (`links`: OrderLinks
     of the count tables). Each raw table is dropped from `raw` once made into adjusted counts,
-    so that, when `raw` holds the only reference, it is freed before the next order's is made."""
+    so that, when `raw` holds the only reference, it is freed before the next order's is made.
+    Fractional counts stay raw: SRILM makes continuation counts of integer counts only."""
     order = len(methods)
     result = []
     for k in range(1, order + 1):
-        if methods[k - 1].continuation_counts and k < order:
+        if methods[k - 1].continuation_counts and k < order and not fractional:
             result.append(continuation_counts(ngrams[k - 1], raw[k - 1], ngrams[k], raw[k], nonevent,
                                               links.suffix[k + 1], links.spill_dir))
             release(ngrams[k - 1], raw[k - 1], ngrams[k], raw[k], links.suffix[k + 1], result[-1])

@@ -8,13 +8,14 @@ from ..spill import release
 
 @njit(cache=True)
 def count_of_counts(rows, counts, nonevent, cap):
-    """coc[c] = number of n-grams with count c (1 <= c <= cap), skipping those predicting a non-event."""
+    """coc[c] = number of n-grams with count c (1 <= c <= cap), skipping those predicting a non-event;
+    fractional counts have none."""
     coc = np.zeros(cap + 1, dtype=np.int64)
     last = rows.shape[1] - 1
     for i in range(rows.shape[0]):
         c = counts[i]
-        if 0 < c <= cap and not nonevent[rows[i, last]]:
-            coc[c] += 1
+        if 0 < c <= cap and int(c) == c and not nonevent[rows[i, last]]:
+            coc[int(c)] += 1
     return coc
 
 

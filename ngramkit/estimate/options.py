@@ -21,7 +21,7 @@ def default_max_count(k):
 class OrderOptions:
     method: str = DEFAULT_METHOD  # a name of the registry (estimate.smoothing.METHODS)
     interpolate: bool = False
-    min_count: int = 1
+    min_count: float = 1  # SRILM's -gtNmin: fractional with fractional counts
     max_count: int = 7
     value: float = 0.0  # the constant of absolute discounting / additive smoothing
 
@@ -35,6 +35,7 @@ class EstimateOptions:
     orders: list = field(default_factory=list)  # OrderOptions per order 1..order
     unk: bool = False  # <unk> is a word of the model
     discount_fallback: tuple | None = None  # fixed Kneser-Ney discounts (D1, D2, D3+) when estimation fails
+    float_counts: bool = False  # estimate as from fractional counts (SRILM's -float-counts), as float64 counts are
 
     def __post_init__(self):
         if self.order < 1:

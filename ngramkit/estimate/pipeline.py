@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from ..constants import LOG_ZERO
-from ..errors import EmptyInputError
+from ..errors import EmptyInputError, EstimationError
 from ..jit import njit
 from ..model import NgramModel
 from ..spill import release, spill_array
@@ -50,7 +50,11 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     tables are freed as soon as estimation no longer needs them; the model may then hold some of
     them as its own n-gram tables. With `spill_dir` (a run under a memory cap), the arrays
     indexed by count row are memory-mapped files there, and each stage hands back the pages it
-    touched of them and of memory-mapped count tables."""
+    touched of them and of memory-mapped count tables.
+
+    Fractional counts (float64 tables, or any with options.float_counts) are estimated as SRILM's
+    -float-counts does: only by the methods that take them (see estimate.smoothing.base), a
+    count compared with a fractional cutoff as it is, and no continuation counts."""
     times = StageTimes() if times is None else times
     start = time.perf_counter()
     order = min(options.order, counts.order)
@@ -69,16 +73,19 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     uniform_size = int(np.count_nonzero(modelled))
     methods = [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
                for k in range(order)]
+    fractional = options.float_counts or any(c.dtype.kind == "f" for c in raw)
+    if fractional:
+        refuse_float_counts(methods)
     links = OrderLinks(ngrams, spill_dir)
     # policy hook, on raw counts: taken before adjusting drops them
     pruned = [policy.pruned(k, ngrams[k - 1], raw[k - 1], pruned_words) for k in range(1, order + 1)]
     counted = [len(rows) for rows in ngrams]
-    tokens = int(raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum())
-    adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links)
+    tokens = raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum().item()
+    adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
     start = times.mark("adjust", start)
     count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn)
     estimation = [{"order": k, "method": smoothing_method(options.orders[k - 1].method).title,
-                   "interpolate": bool(methods[k - 1].interpolate), "min_count": int(methods[k - 1].min_count),
+                   "interpolate": bool(methods[k - 1].interpolate), "min_count": _number(methods[k - 1].min_count),
                    "discounts": methods[k - 1].discount_values(), "count_of_counts": coc[1:].tolist(),
                    "counted": counted[k - 1]} for k, coc in enumerate(count_of_counts, start=1)]
     estimation[0]["tokens"] = tokens
@@ -125,6 +132,21 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     model.estimation = estimation
     times.mark("assemble", start)
     return model
+
+
+def refuse_float_counts(methods):
+    """SRILM's refusal of a method that cannot be estimated from fractional counts (one per
+    order, `methods`), for the lowest such order."""
+    for k, method in enumerate(methods, start=1):
+        if method.float_counts_reason is not None:
+            raise EstimationError(f"error in discount estimator for order {k}: {method.float_counts_reason} "
+                                  "(float counts take -wbdiscount, -cdiscount or -addsmooth, or Good-Turing or "
+                                  "Kneser-Ney discounts read from a -gtN/-knN file)", option="float_counts")
+
+
+def _number(value):
+    """An integral value as an int, a fractional one as it is."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _union_rows(rows, extra):

@@ -55,7 +55,7 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned):
             if len(pruned) and pruned[i]:
                 pruned_mass += c
             else:
-                seen += c >= 1
+                seen += c > 0
                 min2 += c >= 2
                 min3 += c >= 3
     return total, seen, min2, min3, pruned_mass

@@ -13,6 +13,7 @@ from .additive import Additive
 from .base import Smoothing
 from .good_turing import GoodTuring
 from .kneser_ney import FALLBACK_DISCOUNTS, KneserNey, ModifiedKneserNey
+from .natural import Natural
 from .witten_bell import WittenBell
 
 
@@ -34,6 +35,8 @@ class SmoothingMethod:
 
 METHODS = (
     # SRILM's precedence when several flags name one order: the first listed wins
+    SmoothingMethod("natural", "natural discounting", ("nd", "ndiscount"), "ndiscount", False,
+                    lambda oo, size, fallback: Natural(oo.min_count, oo.interpolate, size)),
     SmoothingMethod("witten-bell", "Witten-Bell", ("wb",), "wbdiscount", False,
                     lambda oo, size, fallback: WittenBell(oo.min_count, oo.interpolate)),
     SmoothingMethod("absolute", "absolute discounting", ("abs", "cdiscount"), "cdiscount", True,
@@ -67,5 +70,5 @@ def method_names():
 
 
 __all__ = ["Absolute", "Additive", "Smoothing", "GoodTuring", "KneserNey", "ModifiedKneserNey",
-           "WittenBell", "FALLBACK_DISCOUNTS", "METHODS", "DEFAULT_METHOD", "SmoothingMethod",
+           "Natural", "WittenBell", "FALLBACK_DISCOUNTS", "METHODS", "DEFAULT_METHOD", "SmoothingMethod",
            "smoothing_method", "method_names"]

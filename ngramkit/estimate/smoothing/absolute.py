@@ -1,4 +1,5 @@
-"""Absolute discounting (SRILM's -cdiscount): subtract a constant D in [0, 1] from every count."""
+"""Absolute discounting (SRILM's -cdiscount): subtract a constant D in [0, 1] from every count.
+A fractional count below D is dropped, as a count below the minimum is."""
 
 from .base import Smoothing
 
@@ -10,7 +11,8 @@ class Absolute(Smoothing):
 
     def formula(self):
         d = self.discount
-        return self.make_formula(discount=(d,), follower_discount=(d, d, d))
+        # integer counts are never below D, which is at most 1
+        return self.make_formula(discount=(d,), follower_discount=(d, d, d), min_count=max(self.min_count, d))
 
     def discount_values(self):
         return [self.discount]

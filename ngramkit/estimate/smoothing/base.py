@@ -4,13 +4,21 @@ Arrays are per n-gram row: `count` (adjusted count), `total` (its context's tota
 count, raised by SRILM's denominator rule) and `observed` (distinct followers of the
 context). A coefficient multiplies count/total; 0 removes the n-gram.
 
+Counts are integers, or float64 with fractional counts (SRILM's -float-counts): the compiled
+functions are typed on them. With fractional counts SRILM weighs the lower order by the integer
+ceiling of the context's total, and methods without their own rule for fractional counts
+(Good-Turing and Kneser-Ney, with discounts read from a file) discount a count's ceiling.
+
 Every method's coefficients and lower-order weight have one shape, so that one compiled
 loop serves them all; a method only gives its numbers (a `Formula`).
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from ...jit import njit
 
@@ -22,32 +30,67 @@ class Formula(NamedTuple):
         lower-order weight = (f[0] n1 + f[1] n2 + f[2] n3) / D
 
     where f = follower_discount and n1, n2, n3 count the context's followers seen once,
-    twice and three or more times. Counts below min_count get 0, counts <= 0 get 1."""
+    twice and three or more times. Counts below min_count get 0, counts <= 0 get 1. With
+    ceil_counts, a fractional count is taken as its integer ceiling. With natural_size V > 0
+    (natural discounting) the coefficient is instead 1 when the context has seen all V words,
+    else (T (T + 1) + q (1 - q)) / (T (T + 1) + 2 q) for T = total, q = observed."""
 
     scale: np.ndarray
     discount: np.ndarray
     follower_discount: np.ndarray
     observed_share: float
     added_total: float
-    min_count: int
+    min_count: float
+    ceil_counts: bool
+    natural_size: float
+
+
+def ceiling(c):
+    """A count's integer ceiling (as a float for a fractional count); an integer count itself."""
+    return c if isinstance(c, (int, np.integer)) else float(math.ceil(c))
+
+
+@overload(ceiling)
+def _ceiling(c):
+    if isinstance(c, types.Integer):
+        return lambda c: c
+    return lambda c: float(math.ceil(c))
 
 
 @njit(cache=True)
 def coefficient(c, total, observed, formula):
+    if formula.natural_size > 0.0:
+        return _natural_coefficient(c, total, observed, formula)
+    if formula.ceil_counts:
+        c = ceiling(c)
     if c <= 0:
         return 1.0
     if c < formula.min_count:
         return 0.0
-    scale = formula.scale[min(c, len(formula.scale) - 1)]
-    discount = formula.discount[min(c, len(formula.discount) - 1)]
+    at = int(c)  # tables of more than one entry belong to methods with ceil_counts
+    scale = formula.scale[min(at, len(formula.scale) - 1)]
+    discount = formula.discount[min(at, len(formula.discount) - 1)]
     return scale * ((c - discount) / c) * (total / _denominator(total, observed, formula))
+
+
+@njit(cache=True)
+def _natural_coefficient(c, total, observed, formula):
+    # SRILM's NaturalDiscount has no rule for counts <= 0
+    if c < formula.min_count:
+        return 0.0
+    if observed == formula.natural_size:
+        return 1.0
+    n = total
+    q = float(observed)
+    return (n * (n + 1.0) + q * (1.0 - q)) / (n * (n + 1.0) + 2.0 * q)
 
 
 @njit(cache=True)
 def lower_order_weight(total, observed, min2, min3, formula):
     f = formula.follower_discount
     mass = f[0] * (observed - min2) + f[1] * (min2 - min3) + f[2] * min3
-    return mass / _denominator(total, observed, formula)
+    # the ceiling of a fractional total, as SRILM's; an integer total is itself
+    return mass / _denominator(float(math.ceil(total)), observed, formula)
 
 
 @njit(cache=True)
@@ -71,9 +114,15 @@ def _lower_order_weights(total, observed, min2, min3, formula):
     return out
 
 
+FLOAT_COUNTS_REFUSED = "discounting method does not support float counts"  # SRILM's message
+
+
 class Smoothing:
     continuation_counts = False  # estimates lower orders from Kneser-Ney continuation counts
     count_of_counts_needed = 0  # highest count whose count-of-count `estimate` reads
+    # why SRILM cannot estimate the method from fractional counts (None: it can); such a
+    # method still takes them with its parameters read from a discount file
+    float_counts_reason = None
 
     def __init__(self, min_count, interpolate):
         self.min_count = min_count
@@ -87,14 +136,20 @@ class Smoothing:
         raise NotImplementedError
 
     def make_formula(self, scale=(1.0,), discount=(0.0,), follower_discount=(0.0, 0.0, 0.0),
-                     observed_share=0.0, added_total=0.0):
+                     observed_share=0.0, added_total=0.0, min_count=None, ceil_counts=False, natural_size=0.0):
+        if self.disabled():
+            min_count = 0.0  # SRILM's nodiscount keeps every count, fractional ones below the cutoff too
         return Formula(np.asarray(scale, dtype=np.float64), np.asarray(discount, dtype=np.float64),
                        np.asarray(follower_discount, dtype=np.float64), float(observed_share),
-                       float(added_total), int(self.min_count))
+                       float(added_total), float(self.min_count if min_count is None else min_count),
+                       bool(ceil_counts), float(natural_size))
 
     def coefficients(self, count, total, observed):
-        return _coefficients(np.asarray(count, dtype=np.int64), np.asarray(total, dtype=np.float64),
-                             np.asarray(observed, dtype=np.int64), self.formula())
+        """Coefficients of integer counts, or of fractional ones given as float64."""
+        count = np.asarray(count)
+        return _coefficients(count if count.dtype == np.float64 else count.astype(np.int64),
+                             np.asarray(total, dtype=np.float64), np.asarray(observed, dtype=np.int64),
+                             self.formula())
 
     def lower_order_weight(self, total, observed, min2, min3):
         """Weight of the lower-order distribution in an interpolated estimate."""

@@ -4,12 +4,14 @@ corrected so that the mass of counts above max_count is kept."""
 import numpy as np
 
 from ...constants import PROB_EPSILON
-from .base import Smoothing
+from .base import FLOAT_COUNTS_REFUSED, Smoothing
 
 
 class GoodTuring(Smoothing):
+    float_counts_reason = FLOAT_COUNTS_REFUSED
+
     def __init__(self, min_count, max_count, interpolate=False):
-        super().__init__(min_count, interpolate)
+        super().__init__(int(min_count), interpolate)  # SRILM's cutoff is an integer here
         self.max_count = max_count
         self.count_of_counts_needed = max_count + 1
         self.coeffs = np.ones(1)
@@ -41,7 +43,7 @@ class GoodTuring(Smoothing):
 
     def formula(self):
         # counts above max_count keep their value
-        return self.make_formula(scale=np.append(self.coeffs, 1.0))
+        return self.make_formula(scale=np.append(self.coeffs, 1.0), ceil_counts=True)
 
     def discount_values(self):
         # Katz's discount coefficients of counts 1..max_count

@@ -4,7 +4,7 @@
 import numpy as np
 
 from ...errors import EstimationError
-from .base import Smoothing
+from .base import FLOAT_COUNTS_REFUSED, Smoothing
 
 FALLBACK_DISCOUNTS = (0.5, 1.0, 1.5)  # KenLM's --discount_fallback defaults
 
@@ -21,9 +21,10 @@ def _failure(name, order, coc, upto, reason, fallback):
 class ModifiedKneserNey(Smoothing):
     continuation_counts = True
     count_of_counts_needed = 4
+    float_counts_reason = FLOAT_COUNTS_REFUSED
 
     def __init__(self, min_count, interpolate, fallback=None):
-        super().__init__(min_count, interpolate)
+        super().__init__(int(min_count), interpolate)  # SRILM's cutoff is an integer here
         self.fallback = fallback
         self.discounts = np.zeros(4)  # index c: discount for count c, 3 = 3 and above
 
@@ -43,7 +44,7 @@ class ModifiedKneserNey(Smoothing):
         self.discounts = np.array([0.0, d[0], d[1], d[2]])
 
     def formula(self):
-        return self.make_formula(discount=self.discounts, follower_discount=self.discounts[1:])
+        return self.make_formula(discount=self.discounts, follower_discount=self.discounts[1:], ceil_counts=True)
 
     def discount_values(self):
         return [float(d) for d in self.discounts[1:]]
@@ -52,9 +53,10 @@ class ModifiedKneserNey(Smoothing):
 class KneserNey(Smoothing):
     continuation_counts = True
     count_of_counts_needed = 2
+    float_counts_reason = FLOAT_COUNTS_REFUSED
 
     def __init__(self, min_count, interpolate, fallback=None):
-        super().__init__(min_count, interpolate)
+        super().__init__(int(min_count), interpolate)  # SRILM's cutoff is an integer here
         self.fallback = fallback
         self.discount = 0.0
 
@@ -68,7 +70,7 @@ class KneserNey(Smoothing):
 
     def formula(self):
         d = self.discount
-        return self.make_formula(discount=(d,), follower_discount=(d, d, d))
+        return self.make_formula(discount=(d,), follower_discount=(d, d, d), ceil_counts=True)
 
     def discount_values(self):
         return [float(self.discount)]
