@@ -7,7 +7,11 @@ counts then come sorted); `-tag` is accepted, and arguments that are no options 
 SRILM does (make-batch-counts passes both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders)
 write the estimated discounts without -lm and are read instead of estimating them with it;
 `-kn-counts-modified` takes the counts as Kneser-Ney's modified ones; `-read-with-mincounts`
-leaves out counts below -gtNmin as -read reads them.
+leaves out counts below -gtNmin as -read reads them. `-meta-tag TAG`: a -read count line ending in
+the word TAG<n> with count m stands for m n-grams of count n not in the counts, which enter the
+discounts' count-of-counts and their context's totals but get no probability; with
+-read-with-mincounts the n-grams left out become such lines (make-big-lm's way of estimating from
+cut counts).
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -23,6 +27,7 @@ from ..errors import EstimationError, UsageError
 from ..estimate.options import default_min_count
 from ..estimate.policy import SRILM
 from ..estimate.smoothing import smoothing_method
+from ..meta_counts import meta_words_of_files, with_words
 from ..mincounts import apply_min_counts
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
@@ -89,6 +94,9 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     Option("skip", bool, False, "estimate a skip n-gram model (refused: see the message)"),
     Option("skip-init", float, 0.5, "initial skip probability of -skip"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+    # meta-counts
+    Option("meta-tag", str, help="words TAG<n> ending -read count lines hold count-of-counts (n-grams of count n "
+                                 "left out); -read-with-mincounts writes those of what it leaves out"),
 ]
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
 FLOAT_COUNT_METHODS = ("witten-bell", "absolute", "additive")  # SRILM's discounts that take float counts
@@ -230,7 +238,8 @@ def ngram_count(argv):
     if est is not None:
         _choose_file_methods(est, files)
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
-                                    opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message))
+                                    opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
+                                    opts["meta_tag"])
     if opts["text"] and (opts["read"] or opts["read_google"]):
         raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
     if opts["read"] or opts["read_google"]:
@@ -242,12 +251,17 @@ def ngram_count(argv):
             if opts["debug"] >= 1:
                 sys.stderr.write("".join(f"reading {path}\n" for path in google))
             paths += google
+        if opts["meta_tag"]:
+            vocab = meta_tag_vocabulary(opts, vocab)
         source = read_counts(paths, opts["order"], vocab, opts["limit_vocab"], opts["encoding"],
                              opts["float_counts"])
         if opts["read_with_mincounts"]:
             source = apply_min_counts(source, [opts[f"gt{k}min"] if k <= 9 and opts[f"gt{k}min"] is not None
-                                               else default_min_count(k) for k in range(1, source.order + 1)])
+                                               else default_min_count(k) for k in range(1, source.order + 1)],
+                                      opts["meta_tag"])
     elif opts["text"]:
+        if opts["meta_tag"]:
+            raise UsageError("-meta-tag applies to the count files of -read")
         source = opts["text"]
     else:
         raise UsageError("no input: give -text FILE or -read COUNTS")
@@ -274,6 +288,15 @@ def ngram_count(argv):
         for k, (_, path, _) in files.items():
             if k in policy.methods:
                 write_discount_file(policy.methods[k], path)
+
+
+def meta_tag_vocabulary(opts, vocab):
+    """The -read files' meta-count words checked, and added to a closed vocabulary (as SRILM's
+    Vocab adds any word starting with the tag)."""
+    if "-" in opts["read"]:
+        raise UsageError("-meta-tag reads the count files twice: give files, not stdin")
+    words = meta_words_of_files(opts["read"], opts["meta_tag"], opts["encoding"])
+    return vocab if vocab is None else with_words(vocab, words)
 
 
 def check_other_estimates(opts):

@@ -74,6 +74,7 @@ def _lower_order_weights(total, observed, min2, min3, formula):
 class Smoothing:
     continuation_counts = False  # estimates lower orders from Kneser-Ney continuation counts
     count_of_counts_needed = 0  # highest count whose count-of-count `estimate` reads
+    meta_counts_weighted = False  # a meta-count row adds its count to n_t, not one (SRILM's Good-Turing)
 
     def __init__(self, min_count, interpolate):
         self.min_count = min_count

@@ -8,6 +8,8 @@ from .base import Smoothing
 
 
 class GoodTuring(Smoothing):
+    meta_counts_weighted = True
+
     def __init__(self, min_count, max_count, interpolate=False):
         super().__init__(min_count, interpolate)
         self.max_count = max_count
