@@ -39,9 +39,8 @@ from .estimate.adjust import continuation_counts
 from .estimate.options import EstimateOptions, OrderOptions, default_min_count
 from .estimate.pipeline import stderr_warning
 from .estimate.smoothing import GoodTuring, KneserNey, ModifiedKneserNey
-from .mincounts import apply_min_counts
+from .mincounts import min_counts_in_vocabulary
 from .model import NgramCounts
-from .sorting import sort_and_sum
 from .tables import prefix_rows
 from .textio import atomic_output, iter_lines
 from .training import Output, build
@@ -106,9 +105,7 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
             read[k] = path
     if test_text is not None and order > 1:
         counts = subset_contexts(counts, test_text, encoding, log)
-    if vocab is not None:
-        counts = in_vocabulary(counts, vocab, limit_vocab)
-    counts = apply_min_counts(counts, min_counts, META_TAG)
+    counts = min_counts_in_vocabulary(counts, min_counts, vocab, limit_vocab, META_TAG)
     orders = []
     for k in range(1, order + 1):
         # a -knN file makes ngram-count's order modified Kneser-Ney: original KN's file has D1 = D2 = D3+
@@ -131,20 +128,6 @@ def subset_contexts(counts, test_text, encoding="utf-8", log=_say):
         kept = prefix_rows(rows, contexts.ngrams[k - 2]) >= 0
         result.ngrams.append(np.ascontiguousarray(rows[kept]))
         result.counts.append(counts.counts[k - 1][kept])
-    return result
-
-
-def in_vocabulary(counts, vocab, limit_vocab=False):
-    """`counts` over the closed vocabulary `vocab`: other words become <unk> (with `limit_vocab`,
-    their n-grams are dropped), as ngram-count's -vocab reads counts."""
-    remap = vocab.ids(counts.vocab.words, unknown=-1 if limit_vocab else vocab.unk)
-    result = NgramCounts(vocab)
-    for rows, values in zip(counts.ngrams, counts.counts):
-        rows = remap[rows]
-        kept = np.all(rows >= 0, axis=1)
-        rows, values = sort_and_sum(rows[kept], values[kept])
-        result.ngrams.append(np.ascontiguousarray(rows, dtype=np.int32))
-        result.counts.append(values)
     return result
 
 

@@ -48,35 +48,43 @@ def meta_word(tag, t):
     return f"{tag}{t}"
 
 
-def _line_of(block, first_line, offset):
-    return first_line + block.count(b"\n", 0, offset)
+def meta_words(vocab, tag):
+    """The meta-count words of `vocab`."""
+    return [vocab.words[i] for i in np.flatnonzero(meta_types(vocab, tag) >= 0)]
 
 
-def meta_words_of_files(paths, tag, encoding="utf-8"):
-    """The distinct meta-count words of count files, checked: a word starting with TAG must go on
-    with digits or nothing, and be the last word of its line's n-gram (FormatError otherwise)."""
-    raw = tag.encode("utf-8", "surrogateescape")  # blocks come as UTF-8 (or the bytes as they are)
-    word = re.compile(rb"(?<!\S)" + re.escape(raw) + rb"\S*")
-    malformed = re.compile(rb"(?<!\S)" + re.escape(raw) + rb"(?!\d*(?:\s|$))\S*")
-    not_last = re.compile(rb"(?m)(?<!\S)" + re.escape(raw) + rb"\S*[ \t\v\f]+\S+[ \t\v\f]+\S")
-    found = set()
+def check_meta_words(counts, tag, paths):
+    """FormatError naming the first line of the count files `paths` (read into `counts`) that
+    holds a malformed meta-count word: TAG followed by anything but digits, or a meta-count word
+    that is not the last of its n-gram."""
+    words = counts.vocab.words
+    lo = bisect.bisect_left(words, tag)
+    hi = lo
+    while hi < len(words) and words[hi].startswith(tag):
+        hi += 1
+    types = meta_types(counts.vocab, tag)
+    malformed = [w for w, t in zip(words[lo:hi], types[lo:hi]) if t < 0]
+    raw = re.escape(tag.encode("utf-8", "surrogateescape"))  # blocks come as UTF-8 (or the bytes as they are)
+    if malformed:
+        _fail(paths, re.compile(rb"(?<!\S)" + raw + rb"(?!\d*(?:\s|$))\S*"),
+              lambda word: f"malformed meta-count word {word!r}: {tag} must be followed by digits or nothing")
+    meta = types >= 0
+    if any(rows.shape[1] > 1 and meta[rows[:, :-1]].any() for rows in counts.ngrams):
+        _fail(paths, re.compile(rb"(?m)(?<!\S)" + raw + rb"\S*(?=[ \t\v\f]+\S+[ \t\v\f]+\S)"),
+              lambda word: f"meta-count word {word!r} is not the last word of its n-gram")
+
+
+def _fail(paths, pattern, message):
+    """Raise the FormatError of the first match of `pattern` in the files (only on bad input)."""
     for path in paths:
-        for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True):
-            bad = malformed.search(block)
+        if path == "-":
+            continue  # stdin is read; the error names no line
+        for block, first_line in iter_line_blocks(path, "bytes", allow_bytes=True):
+            bad = pattern.search(block)
             if bad:
-                raise FormatError(f"malformed meta-count word {_text(bad.group())!r}: "
-                                  f"{tag} must be followed by digits or nothing", path,
-                                  _line_of(block, first_line, bad.start()))
-            bad = not_last.search(block)
-            if bad:
-                raise FormatError(f"meta-count word {_text(bad.group().split()[0])!r} is not the "
-                                  "last word of its n-gram", path, _line_of(block, first_line, bad.start()))
-            found.update(word.findall(block))
-    return sorted(_text(w) for w in found)
-
-
-def _text(raw):
-    return raw.decode("utf-8", "surrogateescape")
+                raise FormatError(message(bad.group().decode("utf-8", "surrogateescape")), path,
+                                  first_line + block.count(b"\n", 0, bad.start()))
+    raise FormatError(message("?"), ", ".join(map(str, paths)))
 
 
 def with_words(vocab, words):

@@ -8,13 +8,16 @@ unigrams, as SRILM's does).
 With a meta tag (-meta-tag TAG), what is left out is kept as meta-counts (meta_counts.py): per
 context and order, the n-grams of count t left out become one n-gram `context TAG<t>` counting
 them, written only for a context that keeps some n-gram of that order (readMinCounts' rule).
-Unlike SRILM, which tests each line as read, the mincounts apply to the counts summed over the
-files (the same for make-batch-counts' merged files, where no n-gram repeats).
+
+SRILM tests each line's count as read, before its words are looked up in -vocab (where other
+words become <unk>; -limit-vocab drops their n-grams first): min_counts_in_vocabulary does the
+same on the counts summed over the files (equal for make-batch-counts' merged files, where no
+n-gram repeats), so that n-grams of words outside the vocabulary are left out one by one.
 """
 
 import numpy as np
 
-from .meta_counts import meta_word, with_words
+from .meta_counts import meta_word, meta_words, with_words
 from .model import NgramCounts, count_dtype
 from .sorting import sort_and_sum
 from .tables import group_contexts, prefix_rows
@@ -85,3 +88,30 @@ def _with_meta_counts(result, counts, min_counts, tag):
         out.ngrams.append(np.ascontiguousarray(rows, dtype=np.int32))
         out.counts.append(values)
     return out
+
+
+def in_vocabulary(counts, vocab, limit_vocab=False, meta_tag=None):
+    """`counts` over the closed vocabulary `vocab` (plus the meta-count words of `meta_tag`):
+    other words become <unk>, or with `limit_vocab` their n-grams are dropped, as -vocab reads."""
+    if meta_tag:
+        vocab = with_words(vocab, meta_words(counts.vocab, meta_tag))
+    remap = vocab.ids(counts.vocab.words, unknown=-1 if limit_vocab else vocab.unk)
+    result = NgramCounts(vocab)
+    for rows, values in zip(counts.ngrams, counts.counts):
+        rows = remap[rows]
+        kept = np.all(rows >= 0, axis=1)
+        rows, values = sort_and_sum(rows[kept], values[kept])
+        result.ngrams.append(np.ascontiguousarray(rows, dtype=np.int32))
+        result.counts.append(values)
+    return result
+
+
+def min_counts_in_vocabulary(counts, min_counts, vocab=None, limit_vocab=False, meta_tag=None):
+    """-read-with-mincounts of counts read without a vocabulary (their words as written), in
+    readMinCounts' order: -limit-vocab's drop, the mincounts (and meta-counts), then -vocab."""
+    if vocab is not None and limit_vocab:
+        counts = in_vocabulary(counts, vocab, True, meta_tag)
+    counts = apply_min_counts(counts, min_counts, meta_tag)
+    if vocab is not None and not limit_vocab:
+        counts = in_vocabulary(counts, vocab, False, meta_tag)
+    return counts

@@ -27,8 +27,8 @@ from ..errors import EstimationError, UsageError
 from ..estimate.options import default_min_count
 from ..estimate.policy import SRILM
 from ..estimate.smoothing import smoothing_method
-from ..meta_counts import meta_words_of_files, with_words
-from ..mincounts import apply_min_counts
+from ..meta_counts import check_meta_words
+from ..mincounts import in_vocabulary, min_counts_in_vocabulary
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
 from ..release import release_text
@@ -251,14 +251,18 @@ def ngram_count(argv):
             if opts["debug"] >= 1:
                 sys.stderr.write("".join(f"reading {path}\n" for path in google))
             paths += google
+        # mincounts and meta-count words are seen in the words as written, before -vocab
+        as_written = opts["read_with_mincounts"] or opts["meta_tag"]
+        source = read_counts(paths, opts["order"], None if as_written else vocab, opts["limit_vocab"],
+                             opts["encoding"], opts["float_counts"])
         if opts["meta_tag"]:
-            vocab = meta_tag_vocabulary(opts, vocab)
-        source = read_counts(paths, opts["order"], vocab, opts["limit_vocab"], opts["encoding"],
-                             opts["float_counts"])
+            check_meta_words(source, opts["meta_tag"], paths)
         if opts["read_with_mincounts"]:
-            source = apply_min_counts(source, [opts[f"gt{k}min"] if k <= 9 and opts[f"gt{k}min"] is not None
-                                               else default_min_count(k) for k in range(1, source.order + 1)],
-                                      opts["meta_tag"])
+            source = min_counts_in_vocabulary(
+                source, [opts[f"gt{k}min"] if k <= 9 and opts[f"gt{k}min"] is not None else default_min_count(k)
+                         for k in range(1, source.order + 1)], vocab, opts["limit_vocab"], opts["meta_tag"])
+        elif as_written and vocab is not None:
+            source = in_vocabulary(source, vocab, opts["limit_vocab"], opts["meta_tag"])
     elif opts["text"]:
         if opts["meta_tag"]:
             raise UsageError("-meta-tag applies to the count files of -read")
@@ -288,15 +292,6 @@ def ngram_count(argv):
         for k, (_, path, _) in files.items():
             if k in policy.methods:
                 write_discount_file(policy.methods[k], path)
-
-
-def meta_tag_vocabulary(opts, vocab):
-    """The -read files' meta-count words checked, and added to a closed vocabulary (as SRILM's
-    Vocab adds any word starting with the tag)."""
-    if "-" in opts["read"]:
-        raise UsageError("-meta-tag reads the count files twice: give files, not stdin")
-    words = meta_words_of_files(opts["read"], opts["meta_tag"], opts["encoding"])
-    return vocab if vocab is None else with_words(vocab, words)
 
 
 def check_other_estimates(opts):
