@@ -64,7 +64,8 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
     methods: one of METHODS for every order, or one per order (Witten-Bell only for all);
     `interpolate`: a bool, or one per order; min_counts / max_counts: per order (-gtNmin,
     -gtNmax; for orders not given the script's defaults: 1, 1, 2, 2, ... and 7); `name`: the
-    prefix of the intermediate files; vocab (a Vocabulary), limit_vocab, unk: as ngram-count's -vocab, -limit-vocab, -unk;
+    prefix of the intermediate files; vocab (a Vocabulary), limit_vocab, unk: as ngram-count's
+    -vocab, -limit-vocab, -unk;
     `test_text`: text files whose contexts alone the model keeps n-grams of (see subset_contexts)."""
     paths = _paths(counts_paths)
     if not paths:

@@ -83,8 +83,11 @@ def _with_meta_counts(result, counts, min_counts, tag):
             meta = np.empty((len(starts), k + 1), dtype=np.int32)
             meta[:, :k] = remap[counts.ngrams[k][starts, :k]]
             meta[:, k] = by_type[t]
-            rows, values = sort_and_sum(np.concatenate([rows, meta]), np.concatenate([values.astype(np.int64), numbers]))
-            values = values.astype(count_dtype(int(values.max(initial=0))), copy=False)
+            wide = np.int64 if values.dtype.kind == "i" else values.dtype
+            rows, values = sort_and_sum(np.concatenate([rows, meta]),
+                                        np.concatenate([values.astype(wide), numbers.astype(wide)]))
+            if values.dtype.kind == "i":
+                values = values.astype(count_dtype(int(values.max(initial=0))), copy=False)
         out.ngrams.append(np.ascontiguousarray(rows, dtype=np.int32))
         out.counts.append(values)
     return out

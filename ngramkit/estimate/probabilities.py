@@ -182,8 +182,8 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
         meta_type = np.full(len(nonevent), -1, dtype=np.int32)
     formula = method.formula()
     bounds = context_pieces(rows, k - 1)
-    sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, meta_type, vocab.eos, vocab.unk, skip_unk,
-                                                formula, lo, hi), bounds)
+    sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, meta_type, vocab.eos, vocab.unk,
+                                                skip_unk, formula, lo, hi), bounds)
     kept = sum(size for size, _ in sizes)
     longest = max(size for _, size in sizes)
     source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
