@@ -122,7 +122,7 @@ def subset_contexts(counts, test_text, encoding="utf-8", log=_say):
     test text (counted to the order below the highest, with <s> and </s>)."""
     contexts = count_text(_paths(test_text), counts.order - 1, TextOptions(encoding=encoding, vocab=counts.vocab),
                           RunOptions(quiet=True))
-    log(f"read {sum(len(rows) for rows in contexts.ngrams[1:counts.order - 1]) + len(contexts.ngrams[0])} contexts")
+    log(f"read {sum(contexts.sizes())} contexts")
     result = NgramCounts(counts.vocab, counts.ngrams[:1], counts.counts[:1])
     for k in range(2, counts.order + 1):
         rows = counts.ngrams[k - 1]
@@ -172,7 +172,11 @@ def _kn_counts(full, kn_orders, path, order, log):
         log(f"using existing {path}")
         return read_counts([path], order - 1, full.vocab) if order > 1 else NgramCounts(full.vocab)
     result = kn_counts(full, kn_orders)
-    write_counts(result, path)
+    if result.order:
+        write_counts(result, path)
+    else:  # a unigram model has no lower orders: the script leaves an empty file
+        with atomic_output(path, text=True):
+            pass
     return result
 
 

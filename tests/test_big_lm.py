@@ -171,11 +171,12 @@ def test_read_with_mincounts_writes_meta_counts(tmp_path):
 def test_malformed_meta_lines(tmp_path, capsys, line, message):
     path = tmp_path / "bad.counts"
     path.write_text("a\t3\nb\t2\na b\t1\n" + line + "\n")
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_status:
         ngram_count_cmd.main(["-order", "2", "-read", str(path), "-meta-tag", "__meta__", "-lm",
                               str(tmp_path / "lm.arpa"), "-q"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and f"{path}:4: {message}" in err[0]
+    assert len(err) == 1 and err[0].startswith(f"ngram-count: {path}:4: {message}")
+    assert exit_status.value.code == 4 and not (tmp_path / "lm.arpa").exists()
 
 
 def test_count_of_counts_file():
