@@ -10,7 +10,11 @@ accepted, and arguments that are no options are ignored, as SRILM does (make-bat
 both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders) write the estimated discounts without
 -lm and are read instead of estimating them with it; `-kn-counts-modified` takes the counts as
 Kneser-Ney's modified ones; `-read-with-mincounts` leaves out counts below -gtNmin as -read
-reads them.
+reads them. `-meta-tag TAG`: a -read count line ending in
+the word TAG<n> with count m stands for m n-grams of count n not in the counts, which enter the
+discounts' count-of-counts and their context's totals but get no probability; with
+-read-with-mincounts the n-grams left out become such lines (make-big-lm's way of estimating from
+cut counts).
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -25,7 +29,9 @@ from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
 from ..estimate.options import default_min_count
 from ..estimate.policy import SRILM
-from ..mincounts import apply_min_counts
+from ..estimate.smoothing import smoothing_method
+from ..meta_counts import check_meta_words
+from ..mincounts import in_vocabulary, min_counts_in_vocabulary
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
 from ..release import release_text
@@ -92,6 +98,9 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     Option("skip", bool, False, "estimate a skip n-gram model (refused: see the message)"),
     Option("skip-init", float, 0.5, "initial skip probability of -skip"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+    # meta-counts
+    Option("meta-tag", str, help="words TAG<n> ending -read count lines hold count-of-counts (n-grams of count n "
+                                 "left out); -read-with-mincounts writes those of what it leaves out"),
 ]
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback",
          "float_counts": "-float-counts"}
@@ -233,7 +242,8 @@ def ngram_count(argv):
     if est is not None:
         _choose_file_methods(est, files)
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
-                                    opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message))
+                                    opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
+                                    opts["meta_tag"])
     if opts["text"] and (opts["read"] or opts["read_google"]):
         raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
     if opts["read"] or opts["read_google"]:
@@ -245,13 +255,22 @@ def ngram_count(argv):
             if opts["debug"] >= 1:
                 sys.stderr.write("".join(f"reading {path}\n" for path in google))
             paths += google
-        source = read_counts(paths, opts["order"], vocab, opts["limit_vocab"], opts["encoding"],
-                             opts["float_counts"])
+        # mincounts and meta-count words are seen in the words as written, before -vocab
+        as_written = opts["read_with_mincounts"] or opts["meta_tag"]
+        source = read_counts(paths, opts["order"], None if as_written else vocab, opts["limit_vocab"],
+                             opts["encoding"], opts["float_counts"])
+        if opts["meta_tag"]:
+            check_meta_words(source, opts["meta_tag"], paths)
         if opts["read_with_mincounts"]:
-            # SRILM's read cutoffs are integers
-            source = apply_min_counts(source, [int(opts[f"gt{k}min"]) if k <= 9 and opts[f"gt{k}min"] is not None
-                                               else default_min_count(k) for k in range(1, source.order + 1)])
+            source = min_counts_in_vocabulary(
+                # SRILM's read cutoffs are integers
+            source, [int(opts[f"gt{k}min"]) if k <= 9 and opts[f"gt{k}min"] is not None else default_min_count(k)
+                         for k in range(1, source.order + 1)], vocab, opts["limit_vocab"], opts["meta_tag"])
+        elif as_written and vocab is not None:
+            source = in_vocabulary(source, vocab, opts["limit_vocab"], opts["meta_tag"])
     elif opts["text"]:
+        if opts["meta_tag"]:
+            raise UsageError("-meta-tag applies to the count files of -read")
         source = opts["text"]
     else:
         raise UsageError("no input: give -text FILE or -read COUNTS")

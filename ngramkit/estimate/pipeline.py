@@ -68,8 +68,9 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         counts.ngrams.clear()
         counts.counts.clear()
     nonevent = policy.nonevents(vocab, options.unk)
+    meta_type = policy.meta_types(vocab)  # policy hook: SRILM's -meta-tag words, never predicted
     pruned_words = policy.pruned_words(vocab)  # policy hook: lmplz's --limit_vocab_file
-    modelled = ~nonevent & ~pruned_words  # the words that get a unigram probability
+    modelled = ~nonevent & ~pruned_words & (meta_type < 0)  # the words that get a unigram probability
     uniform_size = int(np.count_nonzero(modelled))
     methods = [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
                for k in range(order)]
@@ -83,7 +84,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     tokens = raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum().item()
     adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
     start = times.mark("adjust", start)
-    count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn)
+    count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type)
     estimation = [{"order": k, "method": smoothing_method(options.orders[k - 1].method).title,
                    "interpolate": bool(methods[k - 1].interpolate), "min_count": _number(methods[k - 1].min_count),
                    "discounts": methods[k - 1].discount_values(), "count_of_counts": coc[1:].tolist(),
@@ -96,8 +97,9 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     for k in range(1, order + 1):
         rows = ngrams[k - 1]
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
-        est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent, vocab,
-                             uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower, spill_dir=spill_dir)
+        est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent | (meta_type >= 0), vocab,
+                             uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower, spill_dir=spill_dir,
+                             meta_type=meta_type)
         adjusted[k - 1] = pruned[k - 1] = lower = None
         start = times.mark("probabilities", start)
         if k == 1:

@@ -35,6 +35,14 @@ class Policy:
         """The counts the pipeline estimates from."""
         return counts
 
+    meta_tag = None  # SRILM's -meta-tag: the prefix of the words that carry count-of-counts
+
+    def meta_types(self, vocab):
+        """int32 over word ids: t for a meta-count word TAG<t> (0 for TAG itself), -1 for others."""
+        from ..meta_counts import meta_types
+
+        return meta_types(vocab, self.meta_tag)
+
     def smoothing(self, order_options, uniform_size, fallback):
         """The smoothing method of one order."""
         return make_method(order_options, uniform_size, fallback)

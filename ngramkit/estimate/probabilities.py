@@ -41,14 +41,31 @@ def _is_event(rows, counts, i, last, usable, nonevent):
 
 
 @njit(cache=True)
-def _followers(rows, counts, start, end, usable, nonevent, pruned):
+def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type):
     """Total count of the context's events, followers (not pruned) with counts >= 1, >= 2, >= 3,
-    and the count of its pruned followers."""
+    and the count of its pruned followers.
+
+    Above the unigrams, a follower that is a meta-count word (SRILM's -meta-tag; meta_type[w] >= 0,
+    and a non-event) stands for followers left out of the counts: TAG<t> with count m for m
+    followers seen t times each, TAG alone for a total of m of one follower (NgramLM.cc)."""
     last = rows.shape[1] - 1
     total = 0
     seen = min2 = min3 = 0
     pruned_mass = 0.0
     for i in range(start, end):
+        t = meta_type[rows[i, last]]
+        if t >= 0:
+            m = np.int64(counts[i])
+            if last > 0 and usable and m > 0:
+                if t == 0:
+                    total += m
+                    seen += 1
+                else:
+                    total += t * m
+                    seen += m
+                    min2 += m if t >= 2 else 0
+                    min3 += m if t >= 3 else 0
+            continue
         if _is_event(rows, counts, i, last, usable, nonevent):
             c = counts[i]
             total += c
@@ -62,7 +79,7 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned):
 
 
 @njit(cache=True)
-def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula, lo, hi):
+def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, formula, lo, hi):
     """Number of rows lo:hi (whole contexts) of one order that get a probability, and the size
     of their largest context."""
     k = rows.shape[1]
@@ -74,7 +91,7 @@ def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula, lo, 
         end = context_end(rows, start, last)
         longest = max(longest, end - start)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
-        total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned)
+        total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type)
         if total > 0:
             for i in range(start, end):
                 if (_is_event(rows, counts, i, last, usable, nonevent) and not (len(pruned) and pruned[i])
@@ -85,7 +102,7 @@ def _kept_size(rows, counts, nonevent, pruned, eos, unk, skip_unk, formula, lo, 
 
 
 @njit(cache=True)
-def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, skip_unk, interpolate,
+def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, eos, unk, skip_unk, interpolate,
                          retry, vocab_size, formula, longest, source, logp, kept_lower, lo, hi, out):
     """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
@@ -99,7 +116,8 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, eos, unk, s
     while start < hi:
         end = context_end(rows, start, last)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
-        total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned)
+        total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned,
+                                                          meta_type)
         if total == 0:
             start = end
             continue
@@ -148,10 +166,11 @@ class OrderEstimate:
 
 
 def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None,
-                   lower_logp=None, spill_dir=None):
+                   lower_logp=None, spill_dir=None, meta_type=None):
     """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
     row's last word under the context suffix (looked up in `tables` if not given); `spill_dir`:
-    where the arrays of kept rows go."""
+    where the arrays of kept rows go; `meta_type`: each word's meta-count type (-1 or None: no
+    meta-count words), such words being non-events too."""
     if k == 1:
         lower_logp = np.full(len(rows), -np.log10(uniform_size), dtype=np.float32)  # a LogP, as SRILM's
     elif lower_logp is None:
@@ -159,10 +178,12 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     retry = policy.increment_denominator and not method.disabled()
     pruned = np.zeros(0, dtype=np.bool_) if pruned is None else pruned
     skip_unk = bool(nonevent[vocab.unk])
+    if meta_type is None:
+        meta_type = np.full(len(nonevent), -1, dtype=np.int32)
     formula = method.formula()
     bounds = context_pieces(rows, k - 1)
-    sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, vocab.eos, vocab.unk, skip_unk,
-                                                formula, lo, hi), bounds)
+    sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, meta_type, vocab.eos, vocab.unk,
+                                                skip_unk, formula, lo, hi), bounds)
     kept = sum(size for size, _ in sizes)
     longest = max(size for _, size in sizes)
     source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
@@ -175,7 +196,7 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
         firsts.append(firsts[-1] + size)
     interpolate = bool(method.interpolate)
     in_pieces(lambda piece, lo, hi: _order_probabilities(
-        rows, counts, lower_logp, nonevent, pruned, vocab.eos, vocab.unk, skip_unk, interpolate, retry,
+        rows, counts, lower_logp, nonevent, pruned, meta_type, vocab.eos, vocab.unk, skip_unk, interpolate, retry,
         uniform_size, formula, longest, source, logp, kept_lower, lo, hi, firsts[piece]), bounds)
     # source is increasing, so keeping every row keeps `rows` as they are
     if kept < len(rows):

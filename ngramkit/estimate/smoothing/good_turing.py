@@ -9,6 +9,7 @@ from .base import FLOAT_COUNTS_REFUSED, Smoothing
 
 class GoodTuring(Smoothing):
     float_counts_reason = FLOAT_COUNTS_REFUSED
+    meta_counts_weighted = True
 
     def __init__(self, min_count, max_count, interpolate=False):
         super().__init__(int(min_count), interpolate)  # SRILM's cutoff is an integer here
