@@ -14,21 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .classes.model import format_word_lines, splice_word_lines
+from .block_scorer import score_line_blocks
+from .classes.model import format_tagged_word_lines
 from .constants import LN10
 from .errors import FormatError
 from .formats import load
 from .jit import njit
 from .numfmt import parse_float
-from .perplexity import (
-    TextStats,
-    close_sentence,
-    format_sentence_totals,
-    sentence_span,
-    srilm_tables,
-    tally_word,
-)
-from .scoring import WordTable, advance_words, tokenize_lines
+from .perplexity import close_sentence, sentence_span, srilm_tables, tally_word
+from .scoring import WordTable, advance_words
 from .textio import iter_line_blocks, split_words
 
 _END_LINE = re.compile(rb"^\\end\\[ \t\r\v\f]*$", re.MULTILINE)
@@ -183,37 +177,19 @@ class SkipScorer:
         """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
         lines go to the binary stream `out`."""
         vocab = self.lm.vocab
-        pool, offsets = vocab.byte_pool()
-        total = TextStats()
-        logprob = 0.0
-        for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
-            buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
-            n_lines = len(line_offsets) - 1
-            slots = len(ids) + len(line_offsets)
-            token_logp = np.empty(slots, dtype=np.float32)
-            token_found = np.zeros(slots, dtype=np.int32)
-            sentence_stats = np.empty((n_lines, 3))
+
+        def score(ids, line_offsets, logprob, token_logp, token_found, sentence_stats):
+            slots = len(token_logp)
             tag_bounds = np.zeros((slots, 2), dtype=np.int64)
             tags = np.zeros(2 * slots, dtype=np.int8)
             stats, logprob = _skip_block(*self.tables.arrays(), self.skip, ids, line_offsets, vocab.bos, vocab.eos,
                                          self.unk, logprob, token_logp, token_found, sentence_stats, tag_bounds,
                                          tags)
-            total.add(TextStats(*(int(x) for x in stats)))
-            total.logprob = logprob
-            if debug < 1:
-                continue
-            sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-            used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
-                                          vocab.eos, token_logp, token_found, sentence_stats, sentences)
-            if debug < 2:
-                out.write(sentences[:used].tobytes())
-                continue
-            word_lines = np.empty(slots * (2 * self.max_word + 100), dtype=np.uint8)
-            sentence_ends = np.empty(n_lines, dtype=np.int64)
-            n_word = format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
-                                        tag_bounds, tags, word_lines, sentence_ends)
-            output = np.empty(used + n_word, dtype=np.uint8)
-            size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
-            out.write(output[:size].tobytes())
-        return total
+            return stats, logprob, (tag_bounds, tags)
+
+        def write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, out, ends):
+            return format_tagged_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
+                                            *extras, out, ends)
+
+        return score_line_blocks(path, vocab, self.words, self.unk, score, write_word_lines,
+                                 2 * self.max_word + 100, debug, out, encoding)
