@@ -10,8 +10,9 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws; with `-vocab-aliases FILE`, `-ppl` scores
-each alias as its word. `-escape S` passes lines starting with S through -ppl and -counts
-unscored; `-version` prints ngramkit's release."""
+each alias as its word. `-escape S` passes lines starting with S through -ppl, -counts and
+-rescore unscored (not -nbest files: SRILM reads those without it); `-version` prints
+ngramkit's release."""
 
 import os
 import sys
@@ -89,7 +90,7 @@ OPTIONS = [
     Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
     Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by -gen"),
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
-    Option("escape", str, help="with -ppl or -counts: copy lines starting with this string to the output unscored"),
+    Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
 ]
 
@@ -340,7 +341,7 @@ def ngram(argv):
     if opts["rescore"]:
         from ..nbest import NBestRescorer
         NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
-            opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"])
+            opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"], escape)
         sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
         from ..generate import MAX_TRIES, SentenceGenerator
