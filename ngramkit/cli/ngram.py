@@ -9,10 +9,10 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 `-count-lm` and `-skip` read SRILM's count LMs and skip n-gram models instead of a backoff model
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
-adds words to the vocabulary that `-gen` never draws; with `-vocab-aliases FILE`, `-ppl` scores
-each alias as its word. `-escape S` passes lines starting with S through -ppl, -counts and
--rescore unscored (not -nbest files: SRILM reads those without it); `-version` prints
-ngramkit's release."""
+adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
+with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-escape S` passes lines
+starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
+those without it); `-version` prints ngramkit's release."""
 
 import os
 import sys
@@ -88,7 +88,8 @@ OPTIONS = [
     Option("adapt-marginals-ratios", bool, False, "score the adaptation ratios alone, not the adapted probabilities"),
     # SRILM's vocabulary extras and binary LMs
     Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
-    Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by -gen"),
+    Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by "
+                                   "-gen, left out of -debug 3 sums"),
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
     Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
@@ -210,7 +211,8 @@ def ppl_only(opts, mix):
     if str(path) == "-" or format_of_file(path).name != "arpa":
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
-                                      cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"])
+                                      cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"],
+                                      nonevents=nonevent_words(opts))
 
 
 # What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
@@ -319,9 +321,10 @@ def ngram(argv):
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
-            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]), escape)
+            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"], nonevents=nonevent_words(opts)), escape)
     if opts["counts"]:
-        stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]).score_counts(
+        stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
+                                 nonevents=nonevent_words(opts)).score_counts(
             opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer, escape=escape,
             warnings=sys.stderr.buffer)
         write_totals(opts["counts"], stats)
