@@ -1,10 +1,13 @@
 """SRILM details of the vocabulary (Vocab.cc, LM.cc, ngram.cc), worked out by hand on models
 written out here: -nonevents words are left out of the -debug 3 probability sums
-(LM::wordProbSum skips isNonWord), ..."""
+(LM::wordProbSum skips isNonWord); -gen walks the words of -vocab where SRILM's Vocab put them,
+before the model's unigrams (ngram.cc reads -vocab before the model)."""
 
 import numpy as np
 
 from ngramkit.cli import ngram as ngram_cmd
+from ngramkit.formats import load
+from ngramkit.generate import srilm_vocabulary_order
 
 f32 = np.float32
 ARPA = """
@@ -61,3 +64,70 @@ def test_nonevents_are_left_out_of_debug_3_sums(tmp_path, capsys):
     ngram_cmd.main(["-lm", str(tmp_path / "lm.arpa"), "-ppl", str(tmp_path / "t.txt"), "-debug", "3"])
     out, _ = capsys.readouterr()
     assert out.splitlines()[1].endswith(f"/ {g7(after_bos + p(-0.3, -0.9))}")
+
+
+UNIGRAMS = """
+\\data\\
+ngram 1=4
+
+\\1-grams:
+-0.60206\t</s>
+-99\t<s>
+-0.30103\ta
+-0.60206\tb
+
+\\end\\
+"""
+
+
+def _drand48(seed):
+    """glibc's drand48 after srand48(seed): X <- (0x5DEECE66D X + 0xB) mod 2^48, X / 2^48."""
+    x = ((seed & 0xFFFFFFFF) << 16) | 0x330E
+    while True:
+        x = (0x5DEECE66D * x + 0xB) % (1 << 48)
+        yield x / float(1 << 48)
+
+
+def _draw(walk, prob, seed, n):
+    """LM::generateWord over a unigram model: the first word of `walk` whose running sum of
+    probabilities exceeds the draw r (<s> has none; no non-event can be drawn here)."""
+    draws = _drand48(seed)
+    sentences = []
+    for _ in range(n):
+        words = []
+        while True:
+            r, total = next(draws), 0.0
+            for w in walk:
+                total += prob.get(w, 0.0)
+                if total > r:
+                    break
+            if w == "</s>":
+                break
+            words.append(w)
+        sentences.append(" ".join(words))
+    return sentences
+
+
+def test_gen_walks_vocab_words_in_srilms_order(tmp_path, capsys):
+    arpa = tmp_path / "u.arpa"
+    arpa.write_text(UNIGRAMS)
+    (tmp_path / "vocab.txt").write_text("b\na\n")
+    model = load(arpa)
+    # SRILM's Vocab: <unk> <s> </s> -pau-, then b a from -vocab (a and b of the model are there
+    # already). Six entries make an 8-slot table (test_generate works such slots out by hand),
+    # where inserting b before a puts b where a goes without -vocab.
+
+    def walk_of(first):
+        ids = np.concatenate([model.vocab.ids(first), model.ngrams[0][:, 0]]).astype(np.int32)
+        walk = srilm_vocabulary_order(model.vocab, ids, -1).tolist()  # -1: -pau-, no word of ours
+        return [model.vocab.words[w] if w >= 0 else "-pau-" for w in walk]
+
+    with_vocab, without = walk_of(["b", "a"]), walk_of([])
+    assert with_vocab == ["-pau-", "<unk>", "<s>", "b", "</s>", "a"]
+    assert without == ["-pau-", "<unk>", "<s>", "a", "</s>", "b"]
+    prob = {"</s>": 0.25, "a": 0.5, "b": 0.25}
+    ngram_cmd.main(["-lm", str(arpa), "-gen", "20", "-seed", "3", "-vocab", str(tmp_path / "vocab.txt")])
+    out = capsys.readouterr().out.splitlines()
+    assert out == _draw(with_vocab, prob, 3, 20)
+    ngram_cmd.main(["-lm", str(arpa), "-gen", "20", "-seed", "3"])
+    assert capsys.readouterr().out.splitlines() == _draw(without, prob, 3, 20) != out

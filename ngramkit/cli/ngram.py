@@ -122,6 +122,14 @@ def model_options(opts, path=None):
                   "encoding": opts["encoding"]}
 
 
+def vocab_words(opts):
+    """The words of -vocab in file order ([] without): SRILM's Vocab takes them before the model."""
+    if not opts["vocab"]:
+        return []
+    from ..vocab import read_words
+    return read_words(opts["vocab"], opts["encoding"])
+
+
 def nonevent_words(opts):
     """The words of -nonevents ([] without)."""
     if not opts["nonevents"]:
@@ -348,7 +356,7 @@ def ngram(argv):
         sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
         from ..generate import MAX_TRIES, SentenceGenerator
-        generator = SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts))
+        generator = SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts), vocab_words(opts))
         sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
         sys.stderr.write(f"giving up word generation after {MAX_TRIES}\n" * int(generator.gave_up[0]))
         sys.stdout.write("".join(s + "\n" for s in sentences))
