@@ -1,7 +1,10 @@
 """SRILM details of the vocabulary (Vocab.cc, LM.cc, ngram.cc), worked out by hand on models
 written out here: -nonevents words are left out of the -debug 3 probability sums
 (LM::wordProbSum skips isNonWord); -gen walks the words of -vocab where SRILM's Vocab put them,
-before the model's unigrams (ngram.cc reads -vocab before the model)."""
+before the model's unigrams (ngram.cc reads -vocab before the model); a word found only in a
+-context-priors file joins the vocabulary (NgramProbArrayTrie::read adds the words of contexts
+it keeps unless -limit-vocab), so that it is a zeroprob of the text, not an OOV, and its
+priors weigh the word after it."""
 
 import numpy as np
 
@@ -131,3 +134,50 @@ def test_gen_walks_vocab_words_in_srilms_order(tmp_path, capsys):
     assert out == _draw(with_vocab, prob, 3, 20)
     ngram_cmd.main(["-lm", str(arpa), "-gen", "20", "-seed", "3"])
     assert capsys.readouterr().out.splitlines() == _draw(without, prob, 3, 20) != out
+
+
+UNIGRAMS_2 = """
+\\data\\
+ngram 1=4
+
+\\1-grams:
+-0.4\t</s>
+-99\t<s>
+-0.5\ta
+-0.6\tb
+
+\\end\\
+"""
+
+
+def test_context_prior_words_join_the_vocabulary(tmp_path, capsys):
+    (tmp_path / "m1.arpa").write_text(ARPA)
+    (tmp_path / "m2.arpa").write_text(UNIGRAMS_2)
+    (tmp_path / "priors.txt").write_text("a 0.3 0.7\nz 0.9 0.1\n")
+    (tmp_path / "t.txt").write_text("a z b\n")
+    argv = ["-lm", str(tmp_path / "m1.arpa"), "-mix-lm", str(tmp_path / "m2.arpa"), "-lambda", "0.5", "-order", "2",
+            "-bayes", "0", "-context-priors", str(tmp_path / "priors.txt"), "-ppl", str(tmp_path / "t.txt")]
+    ngram_cmd.main(argv + ["-debug", "2"])
+    lines = capsys.readouterr().out.splitlines()
+
+    def mixed(weights, probs):
+        return f32(np.log10(sum(w * q for w, q in zip(weights, probs))))
+
+    # p(a | <s>): <s> has no priors, nor has the root: the -lambda priors 0.5 0.5
+    pa = mixed([0.5, 0.5], [p(-0.3), p(-0.5)])
+    # z: a word of neither model, but of the vocabulary: probability 0, a zeroprob
+    # p(b | z): z's priors 0.9 0.1; model 1 backs off from z (no weight): p(b)
+    pb = mixed([0.9, 0.1], [p(-0.7), p(-0.6)])
+    # p(</s> | b): b has no priors
+    pe = mixed([0.5, 0.5], [p(-0.5), p(-0.4)])
+    # 0.9 x 10^-0.7 + 0.1 x 10^-0.6 = 0.9 x 0.1995262 + 0.1 x 0.2511886 = 0.1795736 + 0.0251189
+    assert g7(10 ** float(pb)) == "0.2046925"
+    assert lines[2] == "\tp( z | a ...) \t= [OOV][OOV][post=0.3,0.7] 0 [ -inf ]"
+    assert lines[3] == f"\tp( b | z ...) \t= [1gram][1gram][post=0.9,0.1] {g7(10 ** float(pb))} [ {g7(pb)} ]"
+    logprob = float(pa) + float(pb) + float(pe)
+    assert lines[5:7] == ["1 sentences, 3 words, 0 OOVs",
+                          (f"1 zeroprobs, logprob= {g7(logprob)} ppl= {g7(10 ** (-logprob / 3))} "
+                           f"ppl1= {g7(10 ** (-logprob / 2))}")]
+    # with -limit-vocab the priors' words stay out: z is an OOV (<unk>), and b gets the root's priors
+    ngram_cmd.main(argv + ["-limit-vocab"])
+    assert "1 OOVs" in capsys.readouterr().out

@@ -118,8 +118,29 @@ def model_options(opts, path=None):
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
     if opts["vocab_aliases"] or opts["nonevents"]:  # SRILM adds them to the vocabulary
         vocab = Vocabulary(list(vocab.words if vocab else []) + list(aliases(opts).values()) + nonevent_words(opts))
+    if opts["context_priors"] and not opts["limit_vocab"]:  # so does SRILM's reader of the priors
+        vocab = Vocabulary(list(vocab.words if vocab else []) + context_prior_words(opts))
     return path, {"order": opts["order"], "vocab": vocab, "limit_vocab": opts["limit_vocab"],
                   "encoding": opts["encoding"]}
+
+
+def context_prior_length(opts):
+    """(N, scale) of the Bayes mixture: -bayes N and -bayes-scale; -context-priors without
+    posteriors (-bayes 0, or no -bayes: a static mixture) weigh contexts up to -order - 1 words."""
+    length, scale = opts["bayes"], opts["bayes_scale"]
+    if length is None or (opts["context_priors"] and length == 0 and not opts["read_mix_lms"]):
+        length, scale = opts["order"] - 1, 0.0
+    return length, scale
+
+
+def context_prior_words(opts):
+    """The words of the -context-priors contexts the mixture reads, in file order."""
+    if "_prior_words" not in opts:
+        from ..mixture_lm import context_prior_words, read_mix_lms
+        mix = None if opts["read_mix_lms"] else mixture(opts)
+        n_models = len(read_mix_lms(opts["lm"])[0]) if opts["read_mix_lms"] else 1 + len(mix[0] if mix else ())
+        opts["_prior_words"] = context_prior_words(opts["context_priors"], n_models, context_prior_length(opts)[0])
+    return opts["_prior_words"]
 
 
 def vocab_words(opts):
@@ -391,10 +412,7 @@ def mixed_model(opts, model, mix):
         return None, LoglinearMixture(models, weights, **scoring)
     if opts["bayes"] is not None:
         from ..mixture_lm import BayesMixture
-        length, scale = opts["bayes"], opts["bayes_scale"]
-        if opts["context_priors"] and length == 0 and not opts["read_mix_lms"]:
-            # SRILM: context-dependent priors without posteriors, over contexts up to -order - 1
-            length, scale = opts["order"] - 1, 0.0
+        length, scale = context_prior_length(opts)
         return None, BayesMixture(models, weights, length, scale, opts["context_priors"], **scoring)
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all
