@@ -4,11 +4,13 @@ written out here: -nonevents words are left out of the -debug 3 probability sums
 before the model's unigrams (ngram.cc reads -vocab before the model); a word found only in a
 -context-priors file joins the vocabulary (NgramProbArrayTrie::read adds the words of contexts
 it keeps unless -limit-vocab), so that it is a zeroprob of the text, not an OOV, and its
-priors weigh the word after it."""
+priors weigh the word after it; `-pau-` is a non-event from the start (Vocab's constructor
+declares it one), in ngram-count's estimation too."""
 
 import numpy as np
 
 from ngramkit.cli import ngram as ngram_cmd
+from ngramkit.cli import ngram_count as ngram_count_cmd
 from ngramkit.formats import load
 from ngramkit.generate import srilm_vocabulary_order
 
@@ -181,3 +183,52 @@ def test_context_prior_words_join_the_vocabulary(tmp_path, capsys):
     # with -limit-vocab the priors' words stay out: z is an OOV (<unk>), and b gets the root's priors
     ngram_cmd.main(argv + ["-limit-vocab"])
     assert "1 OOVs" in capsys.readouterr().out
+
+
+def test_pause_is_a_nonevent_of_estimation(tmp_path):
+    (tmp_path / "t.txt").write_text("a -pau- b\nb -pau- a\na b\n")
+    ngram_count_cmd.main(["-order", "2", "-wbdiscount", "-text", str(tmp_path / "t.txt"), "-lm",
+                          str(tmp_path / "lm.arpa"), "-q"])
+    # Sentences <s> a -pau- b </s>, <s> b -pau- a </s>, <s> a b </s>; nothing predicts -pau-.
+    # Unigrams: a 3, b 3, </s> 3 (N 9, T 3): Witten-Bell's 3/12 each and the 3/12 left, which no
+    # unseen word takes, shared by the three: 1/3 each; -pau- gets probability 0, as <s>.
+    # Bigrams c(h w) / (c(h) + T(h)) over the followers that are events, weights as left mass
+    # over the lower order's mass of the same words:
+    #   <s>:   a 2, b 1 (N 3, T 2): 2/5, 1/5; weight (1 - 3/5) / (1 - 2/3) = 1.2
+    #   a:     b 1, </s> 1 (a -pau- left out: N 2, T 2): 1/4 each; weight (1 - 1/2) / (1 - 2/3) = 1.5
+    #   -pau-: b 1, a 1: 1/4 each; weight 1.5
+    #   b:     </s> 2 (N 2, T 1): 2/3; weight (1 - 2/3) / (1 - 1/3) = 0.5
+    def lp(x):
+        return f"{f32(np.log10(x)):.7g}"
+
+    def held(x):  # a probability as SRILM holds it: its float32 log10
+        return 10.0 ** float(f32(np.log10(x)))
+
+    def weight(seen, lower):
+        return f"{f32(np.log10((1 - sum(map(held, seen))) / (1 - sum(map(held, lower))))):.7g}"
+
+    third = lp(1 / 3)
+    expected = f"""
+\\data\\
+ngram 1=5
+ngram 2=7
+
+\\1-grams:
+-99\t-pau-\t{weight([1 / 4, 1 / 4], [1 / 3, 1 / 3])}
+{third}\t</s>
+-99\t<s>\t{weight([2 / 5, 1 / 5], [1 / 3, 1 / 3])}
+{third}\ta\t{weight([1 / 4, 1 / 4], [1 / 3, 1 / 3])}
+{third}\tb\t{weight([2 / 3], [1 / 3])}
+
+\\2-grams:
+{lp(1 / 4)}\t-pau- a
+{lp(1 / 4)}\t-pau- b
+{lp(2 / 5)}\t<s> a
+{lp(1 / 5)}\t<s> b
+{lp(1 / 4)}\ta </s>
+{lp(1 / 4)}\ta b
+{lp(2 / 3)}\tb </s>
+
+\\end\\
+"""
+    assert (tmp_path / "lm.arpa").read_text() == expected
