@@ -516,7 +516,7 @@ def train(lm, counts, max_iters=100, min_delta=0.001, debug=0, log=None):
                       "whose context is not)\n")
         likelihood = float(likelihood)
         likelihoods.append(likelihood)
-        log.write(f"iteration {iteration}: log likelihood = {_float32_g(likelihood)}\n")
+        log.write(f"iteration {iteration}: log likelihood = {format_float32(likelihood)}\n")
         if iteration > 1 and abs((likelihood - previous) / previous) < min_delta:
             break
         for c in range(len(lm.weights)):
@@ -535,6 +535,6 @@ def train(lm, counts, max_iters=100, min_delta=0.001, debug=0, log=None):
     return likelihoods
 
 
-def _float32_g(value):
+def format_float32(value):
     """A float32 as C++'s default ostream (precision 6) prints it."""
     return f"{float(np.float32(value)):g}"

@@ -8,6 +8,7 @@ Every method's coefficients and lower-order weight have one shape, so that one c
 loop serves them all; a method only gives its numbers (a `Formula`).
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -22,7 +23,11 @@ class Formula(NamedTuple):
         lower-order weight = (f[0] n1 + f[1] n2 + f[2] n3) / D
 
     where f = follower_discount and n1, n2, n3 count the context's followers seen once,
-    twice and three or more times. Counts below min_count get 0, counts <= 0 get 1."""
+    twice and three or more times. Counts below min_count get 0, counts <= 0 get 1.
+
+    Fractional counts (SRILM's estimate over float counts): the tables are read at the count's
+    integer ceiling, which `ceil_counts` methods (Good-Turing) also compare with min_count; a
+    count below its discount gets 0; the lower-order weight takes the ceiling of the total."""
 
     scale: np.ndarray
     discount: np.ndarray
@@ -30,16 +35,20 @@ class Formula(NamedTuple):
     observed_share: float
     added_total: float
     min_count: int
+    ceil_counts: bool
 
 
 @njit(cache=True)
 def coefficient(c, total, observed, formula):
     if c <= 0:
         return 1.0
-    if c < formula.min_count:
+    key = math.ceil(c)  # c itself for integer counts
+    if (key if formula.ceil_counts else c) < formula.min_count:
         return 0.0
-    scale = formula.scale[min(c, len(formula.scale) - 1)]
-    discount = formula.discount[min(c, len(formula.discount) - 1)]
+    scale = formula.scale[min(key, len(formula.scale) - 1)]
+    discount = formula.discount[min(key, len(formula.discount) - 1)]
+    if c != key and c < discount:
+        return 0.0
     return scale * ((c - discount) / c) * (total / _denominator(total, observed, formula))
 
 
@@ -47,7 +56,7 @@ def coefficient(c, total, observed, formula):
 def lower_order_weight(total, observed, min2, min3, formula):
     f = formula.follower_discount
     mass = f[0] * (observed - min2) + f[1] * (min2 - min3) + f[2] * min3
-    return mass / _denominator(total, observed, formula)
+    return mass / _denominator(float(math.ceil(total)), observed, formula)
 
 
 @njit(cache=True)
@@ -87,10 +96,10 @@ class Smoothing:
         raise NotImplementedError
 
     def make_formula(self, scale=(1.0,), discount=(0.0,), follower_discount=(0.0, 0.0, 0.0),
-                     observed_share=0.0, added_total=0.0):
+                     observed_share=0.0, added_total=0.0, ceil_counts=False):
         return Formula(np.asarray(scale, dtype=np.float64), np.asarray(discount, dtype=np.float64),
                        np.asarray(follower_discount, dtype=np.float64), float(observed_share),
-                       float(added_total), int(self.min_count))
+                       float(added_total), int(self.min_count), bool(ceil_counts))
 
     def coefficients(self, count, total, observed):
         return _coefficients(np.asarray(count, dtype=np.int64), np.asarray(total, dtype=np.float64),

@@ -40,8 +40,8 @@ class GoodTuring(Smoothing):
             self.coeffs[c] = coeff
 
     def formula(self):
-        # counts above max_count keep their value
-        return self.make_formula(scale=np.append(self.coeffs, 1.0))
+        # counts above max_count keep their value; SRILM discounts a fractional count as its ceiling
+        return self.make_formula(scale=np.append(self.coeffs, 1.0), ceil_counts=True)
 
     def discount_values(self):
         # Katz's discount coefficients of counts 1..max_count
