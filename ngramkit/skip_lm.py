@@ -6,6 +6,7 @@ of w after a history ... u v is mixed with the estimate that skips v,
 with each context cut to order - 1 words and s(v) the skip probability of the previous word
 (none or 0: the plain backoff estimate). The file is an ARPA model followed by one `word prob`
 line per word, as SkipNgram::write writes it (probabilities `%.16g`, the words sorted).
+`train_skip_lm` estimates one by SRILM's EM (`ngram-count -skip`), `write_skip_lm` writes it.
 """
 
 import math
