@@ -16,13 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arpa import write_arpa
 from .block_scorer import score_line_blocks
+from .classes.definitions import PAUSE
 from .classes.model import format_tagged_word_lines
 from .constants import LN10, LOG_ZERO
+from .count_lm import format_float32
 from .errors import EstimationError, FormatError, UsageError
+from .estimate.pipeline import estimate, fit_methods, stderr_warning
+from .estimate.policy import SRILM
 from .formats import load
 from .jit import njit
-from .model import NgramModel
+from .model import NgramCounts, NgramModel
 from .numfmt import parse_float
 from .perplexity import close_sentence, sentence_span, srilm_tables, tally_word
 from .scoring import WordTable, advance_words
@@ -208,7 +213,6 @@ SKIP_METHODS = ("good-turing", "witten-bell", "absolute", "additive")  # SRILM's
 # their discounts stay those of the integer counts (SRILM cannot re-estimate them from fractional ones)
 _FIXED_DISCOUNTS = ("good-turing",)
 _NO_ESTIMATE = -10.0  # SRILM's stand-in log10 p while the model is empty (the first E-step)
-PAUSE = "-pau-"  # a word of SRILM's vocabulary, and so of its skip probabilities, always
 
 
 @njit(cache=True)
@@ -291,6 +295,14 @@ def _empty_model(vocab, order):
     return NgramModel(vocab=vocab, ngrams=ngrams, logprob=logprob, backoff=backoff)
 
 
+def check_skip_methods(options):
+    """Refuse the smoothing methods SRILM's skip training cannot run (EstimationError)."""
+    refused = [oo.method for oo in options.orders[:options.order] if oo.method not in SKIP_METHODS]
+    if refused:
+        raise EstimationError(f"-skip estimates with {', '.join(SKIP_METHODS)}, not {refused[0]}: the others "
+                              "do not take the fractional expected counts")
+
+
 def train_skip_lm(counts, options, skip_init=0.5, max_iters=100, min_delta=0.001, policy=None, warn=None,
                   log=None):
     """SRILM's `ngram-count -skip` (SkipNgram::estimate): a skip model of order options.order
@@ -307,19 +319,11 @@ def train_skip_lm(counts, options, skip_init=0.5, max_iters=100, min_delta=0.001
     SRILM warns so each time). It stops after `max_iters` iterations or, from the third on,
     when the log likelihood changes by less than `min_delta` (relative); `log` (default
     stderr) gets SRILM's `iteration I: log likelihood = L` lines. Returns the SkipLM."""
-    from .count_lm import format_float32
-    from .estimate.pipeline import estimate, fit_methods, stderr_warning
-    from .estimate.policy import SRILM
-    from .model import NgramCounts
-
     policy = SRILM if policy is None else policy
     warn = stderr_warning if warn is None else warn
     log = sys.stderr if log is None else log
     order = options.order
-    refused = [oo.method for oo in options.orders[:order] if oo.method not in SKIP_METHODS]
-    if refused:
-        raise EstimationError(f"-skip estimates with {', '.join(SKIP_METHODS)}, not {refused[0]}: the others "
-                              "do not take the fractional expected counts")
+    check_skip_methods(options)
     if counts.order < order + 1:
         raise UsageError(f"a skip model of order {order} is estimated from counts of order {order + 1}")
     vocab = counts.vocab
@@ -352,7 +356,7 @@ def train_skip_lm(counts, options, skip_init=0.5, max_iters=100, min_delta=0.001
         fractional.ngrams, fractional.counts = list(rows[:order]), list(expected)
         model = estimate(fractional, options, policy, warn=warn, fitted=methods)
         previous = likelihood
-    words = set(vocab.words) | {PAUSE}
+    words = set(vocab.words) | {PAUSE}  # a word of SRILM's vocabulary, and so of its skip probabilities, always
     probs = {w: float(skip[vocab.index[w]]) if w in vocab.index else float(skip_init) for w in words}
     return SkipLM(model, probs)
 
@@ -360,7 +364,5 @@ def train_skip_lm(counts, options, skip_init=0.5, max_iters=100, min_delta=0.001
 def write_skip_lm(lm, path):
     """Write a skip model as SkipNgram::write does: the ARPA model, a blank line, `word prob`
     (`%.16g`) per word in byte order, a blank line."""
-    from .arpa import write_arpa
-
     lines = "".join(f"{w} {p:.16g}\n" for w, p in sorted(lm.skip_probs.items(), key=lambda item: word_bytes(item[0])))
     write_arpa(lm.model, path, trailer=word_bytes("\n" + lines + "\n"))

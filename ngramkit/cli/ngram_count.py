@@ -290,6 +290,8 @@ def check_other_estimates(opts):
         if opts["init_lm"] or opts["write_binary_lm"] or opts["memory"]:
             flag = "-init-lm" if opts["init_lm"] else "-write-binary-lm" if opts["write_binary_lm"] else "-memory"
             raise UsageError(f"-skip does not combine with {flag}")
+        from ..skip_lm import check_skip_methods
+        check_skip_methods(estimate_options(opts))
     if opts["count_lm"]:
         if opts["float_counts"]:
             raise UsageError("cannot use -float-counts with count-lm")
