@@ -33,6 +33,7 @@ _EXPORTS = {
     "MissingFileError": "errors", "OutputError": "errors", "EstimationError": "errors",
     "EmptyInputError": "errors",
     "CountLM": "count_lm", "read_count_lm": "count_lm", "SkipLM": "skip_lm", "read_skip_lm": "skip_lm",
+    "train_skip_lm": "skip_lm", "write_skip_lm": "skip_lm",
     "read_google": "google_counts", "read_counts": "countfile",
     "make_batch_counts": "batch_counts", "merge_batch_counts": "batch_counts",
     "read_srilm_binary": "srilm_binary", "write_srilm_binary": "srilm_binary",

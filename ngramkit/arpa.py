@@ -961,8 +961,9 @@ def _format_chunks(model, precision, srilm_order):
             yield k_done, future.result()
 
 
-def write_arpa(model, path, style="srilm"):
-    """Write `model` as an ARPA file (compressed by the name's extension; `-` for stdout).
+def write_arpa(model, path, style="srilm", trailer=b""):
+    """Write `model` as an ARPA file (compressed by the name's extension; `-` for stdout);
+    `trailer`: bytes after the `\\end\\` line (a skip model's skip probabilities).
 
     style "srilm": `%.7g` values, a backoff column only where one is stored, the lines in
     SRILM's order (srilm_line_order: the rows' order up to 2-grams).
@@ -985,3 +986,4 @@ def write_arpa(model, path, style="srilm"):
             written += 1
             out.write(f"\n\\{written}-grams:\n".encode())
         out.write(b"\n\\end\\\n")
+        out.write(trailer)

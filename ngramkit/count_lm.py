@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .block_scorer import score_line_blocks
 from .classes.definitions import PAUSE
-from .classes.model import splice_word_lines
 from .constants import LN10
 from .countfile import read_counts, write_counts_to
 from .errors import FormatError, UsageError
@@ -41,14 +41,12 @@ from .numfmt import format_g, put_text, put_uint
 from .perplexity import (
     LOG_CLOSE,
     LOG_OPEN,
-    TextStats,
     close_sentence,
-    format_sentence_totals,
     put_word_given,
     sentence_span,
     tally_word,
 )
-from .scoring import WordTable, tokenize_lines
+from .scoring import WordTable
 from .tables import find_row_in
 from .textio import atomic_output, iter_line_blocks, word_bytes
 from .vocab import Vocabulary
@@ -358,8 +356,8 @@ def _score_block(rows, counts, weights, modulus, vocab_size, total, nonword, ids
 
 
 @njit(cache=True)
-def format_word_lines(pool, offsets, ids, line_offsets, bos, eos, total, token_logp, token_found, hit_lambda,
-                       hit_numer, zero_denominator, out, ends):
+def format_interpolation_word_lines(pool, offsets, ids, line_offsets, bos, eos, total, token_logp, token_found,
+                                    hit_lambda, hit_numer, zero_denominator, out, ends):
     """The -debug 2 word lines: `\\tp( w | prev ...) \\t= [total,l1,c1,l2,c2,...] p [ logp ]`, the
     bracket NgramCountLM prints as it looks the orders up (left open where a context count is 0,
     none for a non-word). Sentence s's lines end at ends[s]; returns the length."""
@@ -412,17 +410,9 @@ class CountLMScorer:
         count is 0 (their probability is 0), as SRILM warns of them."""
         lm = self.lm
         vocab = lm.vocab
-        pool, offsets = vocab.byte_pool()
-        total = TextStats()
-        logprob = 0.0
-        for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
-            buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
-            n_lines = len(line_offsets) - 1
-            slots = len(ids) + len(line_offsets)
-            token_logp = np.empty(slots, dtype=np.float32)
-            token_found = np.zeros(slots, dtype=np.int32)
-            sentence_stats = np.empty((n_lines, 3))
+
+        def score(ids, line_offsets, logprob, token_logp, token_found, sentence_stats):
+            slots = len(token_logp)
             hit_lambda = np.empty((slots, lm.order))
             hit_numer = np.empty((slots, lm.order), dtype=np.int64)
             zero_denominator = np.zeros(slots, dtype=np.int32)
@@ -430,28 +420,18 @@ class CountLMScorer:
                                           lm.total_count, self.nonword, ids, line_offsets, vocab.bos, vocab.eos,
                                           self.unk, logprob, token_logp, token_found, sentence_stats, hit_lambda,
                                           hit_numer, zero_denominator)
-            total.add(TextStats(*(int(x) for x in stats)))
-            total.logprob = logprob
             if warn is not None:
                 for slot in np.flatnonzero(zero_denominator).tolist():
-                    warn(f"zero denominator count for ngram {self._ngram_text(slot, ids, line_offsets, zero_denominator[slot])}")
-            if debug >= 1:
-                sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-                used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
-                                              vocab.eos, token_logp, token_found, sentence_stats, sentences)
-                if debug < 2:
-                    out.write(sentences[:used].tobytes())
-                    continue
-                per_word = 2 * self.max_word + 100 + 40 * lm.order
-                word_lines = np.empty(slots * per_word, dtype=np.uint8)
-                sentence_ends = np.empty(n_lines, dtype=np.int64)
-                n_word = format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, lm.total_count,
-                                            token_logp, token_found, hit_lambda, hit_numer, zero_denominator,
-                                            word_lines, sentence_ends)
-                output = np.empty(used + n_word, dtype=np.uint8)
-                size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
-                out.write(output[:size].tobytes())
-        return total
+                    ngram = self._ngram_text(slot, ids, line_offsets, zero_denominator[slot])
+                    warn(f"zero denominator count for ngram {ngram}")
+            return stats, logprob, (hit_lambda, hit_numer, zero_denominator)
+
+        def write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, out, ends):
+            return format_interpolation_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos,
+                                                   lm.total_count, token_logp, token_found, *extras, out, ends)
+
+        return score_line_blocks(path, vocab, self.words, self.unk, score, write_word_lines,
+                                 2 * self.max_word + 100 + 40 * lm.order, debug, out, encoding)
 
     def _ngram_text(self, slot, ids, line_offsets, length):
         """The last `length` words up to the token of `slot` (t + s of token t of line s, hi + s
@@ -536,7 +516,7 @@ def train(lm, counts, max_iters=100, min_delta=0.001, debug=0, log=None):
                       "whose context is not)\n")
         likelihood = float(likelihood)
         likelihoods.append(likelihood)
-        log.write(f"iteration {iteration}: log likelihood = {_float32_g(likelihood)}\n")
+        log.write(f"iteration {iteration}: log likelihood = {format_float32(likelihood)}\n")
         if iteration > 1 and abs((likelihood - previous) / previous) < min_delta:
             break
         for c in range(len(lm.weights)):
@@ -555,6 +535,6 @@ def train(lm, counts, max_iters=100, min_delta=0.001, debug=0, log=None):
     return likelihoods
 
 
-def _float32_g(value):
+def format_float32(value):
     """A float32 as C++'s default ostream (precision 6) prints it."""
     return f"{float(np.float32(value)):g}"

@@ -8,8 +8,9 @@ exceeds r; that word is taken (the last word if the sum never does), and a non-e
 (or from the words of a prefix, without `<s>`) and ends at `</s>`; neither is printed.
 
 The walk order follows from the words' insertion order, which is reproduced here: SRILM's Vocab
-inserts `<unk> <s> </s> -pau-`, then each unigram of the model in the order of the ARPA file,
-which for SRILM's own files is byte order, the order of our ids. The table is simulated once, in
+inserts `<unk> <s> </s> -pau-`, then the words of `-vocab` (in file order) and of `-nonevents`,
+then each unigram of the model in the order of the ARPA file, which for
+SRILM's own files is byte order, the order of our ids. The table is simulated once, in
 compiled code; the per-word walk and draw run compiled too.
 """
 
@@ -119,18 +120,20 @@ class SentenceGenerator:
     """Draws sentences from `model` as SRILM's `ngram -gen` does; one drand48 stream per
     generator, seeded as `-seed` seeds it (default: time + process id, as SRILM)."""
 
-    def __init__(self, model, seed=None, unk_is_word=False, nonevents=()):
-        """`nonevents`: more words never drawn (SRILM's -nonevents; those of the model's
-        vocabulary count, and come before its unigrams in SRILM's Vocab)."""
+    def __init__(self, model, seed=None, unk_is_word=False, nonevents=(), vocab_words=()):
+        """`nonevents`: more words never drawn (SRILM's -nonevents); `vocab_words`: the words of
+        -vocab, in file order. SRILM's Vocab takes both (-vocab's first) before the model's
+        unigrams (those of the model's vocabulary count)."""
         self.model = model
         self.tables = ScoringTables.from_model(model)
         vocab = model.vocab
         self.state = srand48_state(int(time.time()) + os.getpid() if seed is None else seed)
         pause = vocab.index.get(PAUSE, -1)  # -1: a word outside the model
+        before = vocab.ids(list(vocab_words) + list(nonevents), unknown=-1)
         extra = vocab.ids(list(nonevents), unknown=-1)
-        extra = extra[extra >= 0]
-        self.walk = srilm_vocabulary_order(vocab, np.concatenate([extra, model.ngrams[0][:, 0]]), pause)
-        non_event = (self.walk == vocab.bos) | (self.walk == pause) | np.isin(self.walk, extra)
+        self.walk = srilm_vocabulary_order(vocab, np.concatenate([before[before >= 0], model.ngrams[0][:, 0]]),
+                                           pause)
+        non_event = (self.walk == vocab.bos) | (self.walk == pause) | np.isin(self.walk, extra[extra >= 0])
         if not unk_is_word:
             non_event |= self.walk == vocab.unk
         self.non_event = non_event
@@ -196,7 +199,7 @@ def _word_pool(pool, offsets, ids):
     return pool[np.arange(sub_offsets[-1]) + starts], sub_offsets
 
 
-def generate(model, n=None, seed=None, prefixes=None, unk_is_word=False, nonevents=()):
-    """SRILM's `ngram -gen n -seed seed [-gen-prefixes prefixes] [-nonevents]`: see
-    `SentenceGenerator.sentences`."""
-    return SentenceGenerator(model, seed, unk_is_word, nonevents).sentences(n, prefixes)
+def generate(model, n=None, seed=None, prefixes=None, unk_is_word=False, nonevents=(), vocab_words=()):
+    """SRILM's `ngram -gen n -seed seed [-gen-prefixes prefixes] [-nonevents] [-vocab]`: see
+    `SentenceGenerator` and its `sentences`."""
+    return SentenceGenerator(model, seed, unk_is_word, nonevents, vocab_words).sentences(n, prefixes)

@@ -114,23 +114,9 @@ class ContextPriors:
         """Read `path`: lines of words then `n_models` weights; contexts longer than
         `max_length` are ignored, words outside `vocab` never match a text word."""
         entries = {}
-        with open_input(path) as stream:
-            for number, raw in enumerate(stream, 1):
-                line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
-                fields = line.split()
-                if not fields:
-                    continue
-                if len(fields) < n_models:
-                    raise FormatError(f"bad {n_models}-dimensional probs vector", path, number)
-                try:
-                    values = [float(x) for x in fields[len(fields) - n_models:]]
-                except ValueError:
-                    raise FormatError(f"bad {n_models}-dimensional probs vector", path, number) from None
-                words = fields[:len(fields) - n_models]
-                if len(words) > max_length:
-                    continue
-                # a word outside the vocabulary: an id no text word has
-                entries[tuple(vocab.index.get(w, -2) for w in words)] = values
+        for words, values in _prior_entries(path, n_models, max_length):
+            # a word outside the vocabulary: an id no text word has
+            entries[tuple(vocab.index.get(w, -2) for w in words)] = values
         root = np.array(entries.pop((), [0.0] * n_models), dtype=np.float64)
         keys, weights = [], []
         for depth in range(1, max_length + 1):
@@ -160,6 +146,32 @@ class ContextPriors:
         empty = ~out.any(axis=1)
         out[empty] = global_priors
         return out
+
+
+def _prior_entries(path, n_models, max_length):
+    """(words, weights) of each -context-priors line of at most `max_length` words."""
+    with open_input(path) as stream:
+        for number, raw in enumerate(stream, 1):
+            line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) < n_models:
+                raise FormatError(f"bad {n_models}-dimensional probs vector", path, number)
+            try:
+                values = [float(x) for x in fields[len(fields) - n_models:]]
+            except ValueError:
+                raise FormatError(f"bad {n_models}-dimensional probs vector", path, number) from None
+            words = fields[:len(fields) - n_models]
+            if len(words) <= max_length:
+                yield words, values
+
+
+def context_prior_words(path, n_models, max_length):
+    """The words of the -context-priors contexts of at most `max_length` words, in file order:
+    SRILM's reader adds them to the vocabulary (unless -limit-vocab), so that such a word of a
+    text is a word without probability (a zeroprob), not an OOV."""
+    return list(dict.fromkeys(w for words, _ in _prior_entries(path, n_models, max_length) for w in words))
 
 
 # The text, scored by each component

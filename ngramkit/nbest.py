@@ -274,12 +274,18 @@ class NBestRescorer:
             self.warn(f"hyp contains OOV words: {nbest.words[i]}")
         return NBestList(nbest.acoustic.copy(), lm, words.astype(np.int64), total, list(nbest.words))
 
-    def rescore_stream(self, path, out, recognizer=None, decipher_word_weight=0.0):
+    def rescore_stream(self, path, out, recognizer=None, decipher_word_weight=0.0, escape=None):
         """SRILM's `-rescore`: each line of `path` a hypothesis, rescored in place and written to
         the text stream `out` as `%.16g %.16g nwords words`. The acoustic score is the total (a
         float) less the `recognizer`'s (a RecognizerLM) scores, or without one less
-        decipher_word_weight x nwords (-decipher-wtw)."""
-        parsed = [_parse_hyp(line.split(), 0, path, line_no) for line_no, line in iter_lines(path)]
+        decipher_word_weight x nwords (-decipher-wtw). `escape` (bytes, SRILM's -escape): lines
+        starting with it are copied to `out` unchanged, where they stand among the hypotheses."""
+        parsed, passed = [], []  # passed: (hypotheses before it, the escaped line)
+        for line_no, line in iter_lines(path):
+            if escape is not None and line.encode("utf-8", "surrogateescape").startswith(escape):
+                passed.append((len(parsed), line))
+            else:
+                parsed.append(_parse_hyp(line.split(), 0, path, line_no))
         nbest = _hyp_list(parsed)
         if recognizer is not None:
             nbest.acoustic = recognizer.acoustic_scores(nbest, self.warn)
@@ -287,8 +293,11 @@ class NBestRescorer:
             all_words = np.array([len(w.split()) for w in nbest.words], dtype=np.int64)
             nbest.acoustic = nbest.total.astype(np.float64) - decipher_word_weight * all_words
         rescored = self.rescore(nbest)
-        out.write("".join(f"{a:.16g} {l:.16g} {n}{' ' if w else ''}{w}\n" for a, l, n, w in zip(
-            rescored.acoustic.tolist(), rescored.lm.tolist(), rescored.nwords.tolist(), rescored.words)))
+        lines = [f"{a:.16g} {l:.16g} {n}{' ' if w else ''}{w}\n" for a, l, n, w in zip(
+            rescored.acoustic.tolist(), rescored.lm.tolist(), rescored.nwords.tolist(), rescored.words)]
+        for at, line in reversed(passed):
+            lines.insert(at, line + "\n")
+        out.write("".join(lines))
 
 
 def read_file_list(path):

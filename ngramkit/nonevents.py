@@ -4,10 +4,12 @@ A non-event is what `<s>` always is: it may be a context, but no n-gram predicts
 estimation (ngram-count) the n-grams ending in one are left out of totals, count-of-counts and
 Kneser-Ney's continuation counts (as n-grams ending in `<s>` are), and a counted non-event is
 written as a unigram of probability 0 (-99), as `<s>` is; `<unk>` as a non-event (a closed
-vocabulary) is dropped altogether. In `ngram -gen`, a drawn non-event is drawn again.
+vocabulary) is dropped altogether. In `ngram -gen`, a drawn non-event is drawn again, and
+`ngram -debug 3` leaves non-events out of its sums. SRILM's Vocab declares `-pau-` a non-event
+from the start, so ngram-count treats a `-pau-` of the text as one with or without -nonevents.
 """
 
-
+from .classes.definitions import PAUSE
 from .errors import EmptyInputError
 from .estimate.policy import Policy
 from .vocab import read_words
@@ -22,10 +24,10 @@ def read_nonevents(path, encoding="utf-8"):
 
 
 class NonEventPolicy(Policy):
-    """SRILM's estimation with more non-events than `<s>` (and `<unk>` unless a word)."""
+    """SRILM's estimation with its non-events: `<s>`, `-pau-`, `<unk>` unless a word, and `words`."""
 
-    def __init__(self, words):
-        self.words = tuple(words)
+    def __init__(self, words=()):
+        self.words = (PAUSE,) + tuple(words)
 
     def nonevents(self, vocab, unk):
         mask = super().nonevents(vocab, unk)

@@ -768,15 +768,17 @@ class _Document:
 class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
-    def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None):
+    def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None,
+                 nonevents=()):
         """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
         joined of others by `_` is scored as they are, one after the other, and words outside
-        the model are zeroprobs, not OOVs (SRILM's -multiwords)."""
+        the model are zeroprobs, not OOVs (SRILM's -multiwords). `nonevents`: more words left
+        out of the -debug 3 sums and -debug 4 ranks, as `<s>` is (SRILM's -nonevents)."""
         self.model = model
         self._set_up(model.vocab, model.order, srilm_tables(model), unk_word, cache_length, cache_lambda, multiwords,
-                     encoding)
+                     encoding, nonevents)
 
     @classmethod
     def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
@@ -797,8 +799,9 @@ class PerplexityScorer:
         return self
 
     def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,
-                encoding=None):
+                encoding=None, nonevents=()):
         self.vocab = vocab
+        self.nonevents = tuple(nonevents)
         self.order = order
         if encoding is None:
             encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
@@ -918,8 +921,8 @@ class PerplexityScorer:
         return total
 
     def _events(self):
-        """The words SRILM sums and ranks over: all but `<s>`, `-pau-` and, in a closed
-        vocabulary (no `<unk>` unigram), `<unk>`."""
+        """The words SRILM sums and ranks over: all but its non-events, `<s>`, `-pau-`, the
+        -nonevents words and, in a closed vocabulary (no `<unk>` unigram), `<unk>`."""
         if self.cache or self.multiwords:
             raise UsageError("-debug 3 and above sum the model's probabilities alone: not with a cache or "
                              "multiwords", option="debug")
@@ -929,6 +932,8 @@ class PerplexityScorer:
             events[self.vocab.index[PAUSE]] = False
         if np.isnan(self.tables.uni_logprob[self.unk]):
             events[self.unk] = False
+        ids = self.vocab.ids(self.nonevents, unknown=-1)
+        events[ids[ids >= 0]] = False
         return events
 
     def _warn_of_sums(self, block, token_sum, warnings):

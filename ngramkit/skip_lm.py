@@ -6,30 +6,33 @@ of w after a history ... u v is mixed with the estimate that skips v,
 with each context cut to order - 1 words and s(v) the skip probability of the previous word
 (none or 0: the plain backoff estimate). The file is an ARPA model followed by one `word prob`
 line per word, as SkipNgram::write writes it (probabilities `%.16g`, the words sorted).
+`train_skip_lm` estimates one by SRILM's EM (`ngram-count -skip`), `write_skip_lm` writes it.
 """
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 
-from .classes.model import format_word_lines, splice_word_lines
-from .constants import LN10
-from .errors import FormatError
+from .arpa import write_arpa
+from .block_scorer import score_line_blocks
+from .classes.definitions import PAUSE
+from .classes.model import format_tagged_word_lines
+from .constants import LN10, LOG_ZERO
+from .count_lm import format_float32
+from .errors import EstimationError, FormatError, UsageError
+from .estimate.pipeline import estimate, fit_methods, stderr_warning
+from .estimate.policy import SRILM
 from .formats import load
 from .jit import njit
+from .model import NgramCounts, NgramModel
 from .numfmt import parse_float
-from .perplexity import (
-    TextStats,
-    close_sentence,
-    format_sentence_totals,
-    sentence_span,
-    srilm_tables,
-    tally_word,
-)
-from .scoring import WordTable, advance_words, tokenize_lines
-from .textio import iter_line_blocks, split_words
+from .perplexity import close_sentence, sentence_span, srilm_tables, tally_word
+from .scoring import WordTable, advance_words
+from .tables import find_row_in
+from .textio import iter_line_blocks, split_words, word_bytes
 
 _END_LINE = re.compile(rb"^\\end\\[ \t\r\v\f]*$", re.MULTILINE)
 
@@ -60,6 +63,9 @@ class SkipLM:
 
     def scorer(self, unk_word=None):
         return SkipScorer(self, unk_word)
+
+    def write(self, path):
+        write_skip_lm(self, path)
 
 
 def read_skip_probs(path, encoding="utf-8"):
@@ -183,37 +189,180 @@ class SkipScorer:
         """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
         lines go to the binary stream `out`."""
         vocab = self.lm.vocab
-        pool, offsets = vocab.byte_pool()
-        total = TextStats()
-        logprob = 0.0
-        for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
-            buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
-            n_lines = len(line_offsets) - 1
-            slots = len(ids) + len(line_offsets)
-            token_logp = np.empty(slots, dtype=np.float32)
-            token_found = np.zeros(slots, dtype=np.int32)
-            sentence_stats = np.empty((n_lines, 3))
+
+        def score(ids, line_offsets, logprob, token_logp, token_found, sentence_stats):
+            slots = len(token_logp)
             tag_bounds = np.zeros((slots, 2), dtype=np.int64)
             tags = np.zeros(2 * slots, dtype=np.int8)
             stats, logprob = _skip_block(*self.tables.arrays(), self.skip, ids, line_offsets, vocab.bos, vocab.eos,
                                          self.unk, logprob, token_logp, token_found, sentence_stats, tag_bounds,
                                          tags)
-            total.add(TextStats(*(int(x) for x in stats)))
-            total.logprob = logprob
-            if debug < 1:
+            return stats, logprob, (tag_bounds, tags)
+
+        def write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, out, ends):
+            return format_tagged_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
+                                            *extras, out, ends)
+
+        return score_line_blocks(path, vocab, self.words, self.unk, score, write_word_lines,
+                                 2 * self.max_word + 100, debug, out, encoding)
+
+
+# Training (ngram-count -skip): EM over the counts of orders 1..order+1
+
+SKIP_METHODS = ("good-turing", "witten-bell", "absolute", "additive")  # SRILM's, on expected counts
+# their discounts stay those of the integer counts (SRILM cannot re-estimate them from fractional ones)
+_FIXED_DISCOUNTS = ("good-turing",)
+_NO_ESTIMATE = -10.0  # SRILM's stand-in log10 p while the model is empty (the first E-step)
+
+
+@njit(cache=True)
+def _e_step_ngram(uni_logprob, uni_backoff, meta, entries, values, skip, gram, length, count, rows, expected,
+                  skip_expected, skip_seen, order, words, skipped_gram, keys, bows, next_keys, next_bows):
+    """SkipNgram::estimateEstepNgram of gram[0, :length] (w last, v = the word before it) seen
+    `count` times: adds its share to the expected counts of the n-grams it holds and to v's
+    expected skips; returns count x log10 of its mixed probability (a float32)."""
+    word = gram[0, length - 1]
+    skipped = gram[0, length - 2]
+    lam = skip[skipped]
+    # the estimate skipping v: the words before it, then w; the plain one: those after gram[0]
+    for j in range(length - 2):
+        words[j] = gram[0, j]
+    words[length - 2] = word
+    l1, _, _, _, _ = advance_words(uni_logprob, uni_backoff, meta, entries, values, words, length - 1, keys, bows,
+                                   next_keys, next_bows)
+    for j in range(length - 1):
+        words[j] = gram[0, j + 1]
+    l2, _, _, _, _ = advance_words(uni_logprob, uni_backoff, meta, entries, values, words, length - 1, keys, bows,
+                                   next_keys, next_bows)
+    e1 = float(l1) if l1 > -np.inf else -np.inf  # no unigram (NaN) is log 0 too
+    e2 = float(l2) if l2 > -np.inf else -np.inf
+    if e1 == -np.inf and e2 == -np.inf:
+        e1 = e2 = _NO_ESTIMATE
+    p1 = lam * math.exp(e1 * LN10)
+    p2 = (1.0 - lam) * math.exp(e2 * LN10)
+    # the n-gram without v, and its suffixes, where they were counted
+    for j in range(length - 2):
+        skipped_gram[0, j] = gram[0, j]
+    skipped_gram[0, length - 2] = word
+    for m in range(min(length - 1, order), 0, -1):
+        r = find_row_in(rows[m - 1], 0, rows[m - 1].shape[0], skipped_gram, 0, length - 1 - m)
+        if r >= 0:
+            expected[m - 1][r] += lam * count
+    # the n-gram itself and its suffixes, up to the model's order (all counted)
+    for m in range(min(length, order), 0, -1):
+        r = find_row_in(rows[m - 1], 0, rows[m - 1].shape[0], gram, 0, length - m)
+        expected[m - 1][r] += (1.0 - lam) * count
+    total = p1 + p2
+    skip_expected[skipped] += p1 / total
+    skip_seen[skipped] = True
+    log_sum = np.float32(math.log10(total)) if total > 0.0 else np.float32(-np.inf)
+    return np.float32(np.float32(count) * log_sum)
+
+
+@njit(cache=True)
+def _e_step(uni_logprob, uni_backoff, meta, entries, values, skip, rows, counts, order, bos, expected,
+            skip_expected, skip_seen):
+    """SkipNgram::estimateEstep: every (order+1)-gram, then the n-grams of orders order..2 that
+    start with <s>; returns the float32 log10 likelihood of the counts."""
+    width = max(order, 1)
+    words = np.empty(order + 1, dtype=np.int32)
+    gram = np.empty((1, order + 1), dtype=np.int32)
+    skipped_gram = np.empty((1, order + 1), dtype=np.int32)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    likelihood = np.float32(0.0)
+    for length in range(order + 1, 1, -1):
+        table = rows[length - 1]
+        for r in range(table.shape[0]):
+            if counts[length - 1][r] == 0 or (length <= order and table[r, 0] != bos):
                 continue
-            sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-            used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
-                                          vocab.eos, token_logp, token_found, sentence_stats, sentences)
-            if debug < 2:
-                out.write(sentences[:used].tobytes())
-                continue
-            word_lines = np.empty(slots * (2 * self.max_word + 100), dtype=np.uint8)
-            sentence_ends = np.empty(n_lines, dtype=np.int64)
-            n_word = format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
-                                        tag_bounds, tags, word_lines, sentence_ends)
-            output = np.empty(used + n_word, dtype=np.uint8)
-            size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
-            out.write(output[:size].tobytes())
-        return total
+            for j in range(length):
+                gram[0, j] = table[r, j]
+            likelihood = np.float32(likelihood + _e_step_ngram(
+                uni_logprob, uni_backoff, meta, entries, values, skip, gram, length, counts[length - 1][r], rows,
+                expected, skip_expected, skip_seen, order, words, skipped_gram, keys, bows, next_keys, next_bows))
+    return likelihood
+
+
+def _empty_model(vocab, order):
+    """SRILM's Ngram before its first estimate: no probabilities (every estimate is log 0)."""
+    ngrams = [np.array([[vocab.bos]], dtype=np.int32)] + [np.empty((0, k), dtype=np.int32)
+                                                           for k in range(2, order + 1)]
+    logprob = [np.array([LOG_ZERO], dtype=np.float32)] + [np.empty(0, dtype=np.float32) for _ in range(2, order + 1)]
+    backoff = [np.full(len(rows), np.nan, dtype=np.float32) for rows in ngrams[:-1]]
+    return NgramModel(vocab=vocab, ngrams=ngrams, logprob=logprob, backoff=backoff)
+
+
+def check_skip_methods(options):
+    """Refuse the smoothing methods SRILM's skip training cannot run (EstimationError)."""
+    refused = [oo.method for oo in options.orders[:options.order] if oo.method not in SKIP_METHODS]
+    if refused:
+        raise EstimationError(f"-skip estimates with {', '.join(SKIP_METHODS)}, not {refused[0]}: the others "
+                              "do not take the fractional expected counts")
+
+
+def train_skip_lm(counts, options, skip_init=0.5, max_iters=100, min_delta=0.001, policy=None, warn=None,
+                  log=None):
+    """SRILM's `ngram-count -skip` (SkipNgram::estimate): a skip model of order options.order
+    (an EstimateOptions of Good-Turing, Witten-Bell, absolute discounting or additive
+    smoothing) from `counts`, integer counts of orders 1..order+1.
+
+    Every word starts with skip probability `skip_init` (<s> with 0). Each EM iteration takes
+    the expected counts of the n-grams up to the order from each (order+1)-gram (and each shorter
+    one from <s>) u ... v w seen c times: c s(v) to u ... w and its suffixes (those counted),
+    c (1 - s(v)) to ... v w and its suffixes, and the share s(v) p_bo(w | u ...) / p(w | u ... v)
+    of the skipping estimate to v's expected skips (once per n-gram). Then s(v) becomes v's
+    expected skips over its count, and the backoff model is estimated anew from the expected
+    counts with the discounts of the integer counts (Good-Turing's are not estimated again:
+    SRILM warns so each time). It stops after `max_iters` iterations or, from the third on,
+    when the log likelihood changes by less than `min_delta` (relative); `log` (default
+    stderr) gets SRILM's `iteration I: log likelihood = L` lines. Returns the SkipLM."""
+    policy = SRILM if policy is None else policy
+    warn = stderr_warning if warn is None else warn
+    log = sys.stderr if log is None else log
+    order = options.order
+    check_skip_methods(options)
+    if counts.order < order + 1:
+        raise UsageError(f"a skip model of order {order} is estimated from counts of order {order + 1}")
+    vocab = counts.vocab
+    rows = tuple(np.ascontiguousarray(r) for r in counts.ngrams[:order + 1])
+    int_counts = tuple(np.asarray(c, dtype=np.int64) for c in counts.counts[:order + 1])
+    unigram_counts = np.zeros(len(vocab), dtype=np.int64)
+    unigram_counts[rows[0][:, 0]] = int_counts[0]
+    lower = NgramCounts(vocab)
+    lower.ngrams, lower.counts = list(rows[:order]), list(int_counts[:order])
+    methods = fit_methods(lower, options, policy, warn)
+    skip = np.full(len(vocab), float(skip_init))
+    skip[vocab.bos] = 0.0
+    model = _empty_model(vocab, order)
+    previous = None
+    for iteration in range(max_iters):
+        expected = tuple(np.zeros(len(r)) for r in rows[:order])
+        skip_expected = np.zeros(len(vocab))
+        skip_seen = np.zeros(len(vocab), dtype=np.bool_)
+        likelihood = _e_step(*srilm_tables(model).arrays(), skip, rows, int_counts, order, vocab.bos, expected,
+                             skip_expected, skip_seen)
+        log.write(f"iteration {iteration}: log likelihood = {format_float32(likelihood)}\n")
+        if iteration > 1 and abs(np.float32(likelihood - previous) / previous) < min_delta:
+            break
+        skip[skip_seen] = skip_expected[skip_seen] / unigram_counts[skip_seen]
+        for k, oo in enumerate(options.orders[:order], start=1):
+            if oo.method in _FIXED_DISCOUNTS:
+                log.write("discounting method does not support float counts\n"
+                          f"warning: skip-ngram discount estimator for order {k} failed -- using old parameters\n")
+        fractional = NgramCounts(vocab)
+        fractional.ngrams, fractional.counts = list(rows[:order]), list(expected)
+        model = estimate(fractional, options, policy, warn=warn, fitted=methods)
+        previous = likelihood
+    words = set(vocab.words) | {PAUSE}  # a word of SRILM's vocabulary, and so of its skip probabilities, always
+    probs = {w: float(skip[vocab.index[w]]) if w in vocab.index else float(skip_init) for w in words}
+    return SkipLM(model, probs)
+
+
+def write_skip_lm(lm, path):
+    """Write a skip model as SkipNgram::write does: the ARPA model, a blank line, `word prob`
+    (`%.16g`) per word in byte order, a blank line."""
+    lines = "".join(f"{w} {p:.16g}\n" for w, p in sorted(lm.skip_probs.items(), key=lambda item: word_bytes(item[0])))
+    write_arpa(lm.model, path, trailer=word_bytes("\n" + lines + "\n"))

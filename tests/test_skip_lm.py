@@ -126,3 +126,136 @@ def test_refusals(skip_lm, cli):
     assert status == 2 and "-skip does not combine with -write-lm" in err
     status, _, err = cli(ngram.main, ["-skip", "-count-lm", "-lm", skip_lm])
     assert status == 2 and "mutually exclusive" in err
+
+
+# Training: ngram-count -skip (SkipNgram::estimate), one EM iteration worked out by hand
+
+
+def held(x):
+    """A probability as the model holds it: its float32 log10."""
+    return f32(math.log10(x))
+
+
+def weight(seen, lower):
+    """SRILM's backoff weight from the held probabilities: mass left over the lower order's."""
+    left = 1 - sum(10 ** float(held(x)) for x in seen)
+    return f32(math.log10(left / (1 - sum(10 ** float(held(x)) for x in lower))))
+
+
+def test_train_by_hand(tmp_path, capsys):
+    (tmp_path / "t.txt").write_text("a b\na b\n")
+    lm_path = tmp_path / "skip.lm"
+    from ngramkit.cli import ngram_count
+
+    ngram_count.ngram_count(["-order", "2", "-text", str(tmp_path / "t.txt"), "-skip", "-wbdiscount", "-lm",
+                             str(lm_path), "-em-iters", "2"])
+    err = capsys.readouterr().err
+    # Counts to order 3: <s> a b 2, a b </s> 2, and from <s> the bigram <s> a 2. Skip
+    # probabilities start at 0.5 (<s>: 0).
+    # Iteration 0: the model is empty, so both estimates are SRILM's stand-in 10^-10: each
+    # n-gram gives log10 10^-10 per count (-10 x 6 = -60), and v its skip probability 0.5 as
+    # its expected skip (once per n-gram). Expected counts: <s> a b (s(a) = 0.5) gives <s> b
+    # (not counted: nothing) and b 0.5 x 2 for the skip, a b and b 0.5 x 2 without; a b </s>
+    # likewise to </s>, b </s>; <s> a (s(<s>) = 0) 2 to <s> a and a. So a, b, </s> 2 each,
+    # <s> a 2, a b 1, b </s> 1; s(a) = s(b) = 0.5 / c(a) = 0.25.
+    # Witten-Bell: unigrams T 6, V 3: 2/3 x 2/6 = 2/9 each, the 1/3 left goes to all three (none
+    # unseen): 1/3 each. <s>: a 2 (T 2, V 1): 2/3 x 2/2 = 2/3; a: b 1 (T 1, V 1): 1/2; b: </s> 1/2.
+    # Iteration 1, with s(a) = s(b) = 0.25 (probabilities as held, in float32 logs):
+    #   <s> a b: skipping a, p(b | <s>) = bow(<s>) p(b) = 1/2 x 1/3; plain p(b | a) = 1/2
+    #            p = 0.25 x 1/6 + 0.75 x 1/2 = 5/12; a's expected skip (1/24) / (5/12) = 1/10
+    #   a b </s>: skipping b, p(</s> | a) = bow(a) p(</s>) = 3/4 x 1/3; plain p(</s> | b) = 1/2
+    #            p = 0.25 x 1/4 + 0.75 x 1/2 = 7/16; b's expected skip (1/16) / (7/16) = 1/7
+    #   <s> a:   both estimates are p(a) = 1/3 (the context left is empty), s(<s>) = 0
+    # log likelihood 2 (log10 5/12 + log10 7/16 + log10 1/3); s(a) = 1/10 / 2, s(b) = 1/7 / 2.
+    # Expected counts: b 0.25 x 2 + 0.75 x 2 = 2, </s> 2, a 2; <s> a 2, a b 1.5, b </s> 1.5.
+    # Witten-Bell: unigrams 1/3 each again, <s> a 2/3; a b: 1.5 / (1.5 + 1) = 0.6, b </s> 0.6.
+    bow_bos = weight([2 / 3], [1 / 3])
+    third = held(1 / 3)
+
+    def mixed(skip, skipped_logp, plain_logp):
+        return skip * math.exp(float(skipped_logp) * math.log(10)) + (1 - skip) * math.exp(
+            float(plain_logp) * math.log(10))
+
+    p_ab = mixed(0.25, f32(bow_bos + third), held(1 / 2))
+    p_ae = mixed(0.25, f32(weight([1 / 2], [1 / 3]) + third), held(1 / 2))
+    p_a = mixed(0.0, third, third)
+    likelihood = f32(0)
+    for p in (p_ab, p_ae, p_a):
+        likelihood = f32(likelihood + f32(2 * f32(math.log10(p))))
+    assert float(likelihood) == pytest.approx(2 * (math.log10(5 / 12) + math.log10(7 / 16) + math.log10(1 / 3)),
+                                              rel=1e-6)
+    assert err == f"iteration 0: log likelihood = -60\niteration 1: log likelihood = {float(likelihood):g}\n"
+    skip_a = 0.25 * math.exp(float(f32(bow_bos + third)) * math.log(10)) / p_ab / 2
+    skip_b = 0.25 * math.exp(float(f32(weight([1 / 2], [1 / 3]) + third)) * math.log(10)) / p_ae / 2
+    assert skip_a == pytest.approx(1 / 20, abs=1e-7) and skip_b == pytest.approx(1 / 14, abs=1e-7)
+    text = lm_path.read_text()
+    arpa, tail = text.split("\\end\\\n")
+    assert arpa == f"""
+\\data\\
+ngram 1=4
+ngram 2=3
+
+\\1-grams:
+{g7(third)}\t</s>
+-99\t<s>\t{g7(bow_bos)}
+{g7(third)}\ta\t{g7(weight([0.6], [1 / 3]))}
+{g7(third)}\tb\t{g7(weight([0.6], [1 / 3]))}
+
+\\2-grams:
+{g7(held(2 / 3))}\t<s> a
+{g7(held(0.6))}\ta b
+{g7(held(0.6))}\tb </s>
+
+"""
+    # SkipNgram::write: a blank line, `word %.16g` for every word of the vocabulary (-pau- is
+    # one of SRILM's), sorted, a blank line; words never skipped keep 0.5
+    lines = tail.split("\n")
+    assert lines[0] == "" and lines[-2:] == ["", ""]
+    words = [line.split() for line in lines[1:-2]]
+    assert [w for w, _ in words] == ["-pau-", "</s>", "<s>", "<unk>", "a", "b"]
+    values = dict(words)
+    assert [values[w] for w in ("-pau-", "</s>", "<s>", "<unk>")] == ["0.5", "0.5", "0", "0.5"]
+    assert float(values["a"]) == pytest.approx(skip_a, rel=1e-12) and values["a"] == f"{float(values['a']):.16g}"
+    assert float(values["b"]) == pytest.approx(skip_b, rel=1e-12)
+    # what ngram -skip reads back
+    assert read_skip_lm(lm_path).skip_probs == {w: float(v) for w, v in values.items()}
+
+
+def test_train_first_iteration_skips(tmp_path, capsys):
+    (tmp_path / "t.txt").write_text("a b\na b\n")
+    from ngramkit.cli import ngram_count
+
+    ngram_count.ngram_count(["-order", "2", "-text", str(tmp_path / "t.txt"), "-skip", "-skip-init", "0.3",
+                             "-wbdiscount", "-lm", str(tmp_path / "skip.lm"), "-em-iters", "1"])
+    # one M-step: each word's share 0.3 once per n-gram it is skipped in, over its count 2
+    assert read_skip_lm(tmp_path / "skip.lm").skip_probs == {"-pau-": 0.3, "</s>": 0.3, "<s>": 0.0, "<unk>": 0.3,
+                                                             "a": 0.15, "b": 0.15}
+    assert capsys.readouterr().err == "iteration 0: log likelihood = -60\n"
+
+
+def test_train_good_turing_keeps_its_discounts(tmp_path, capsys):
+    (tmp_path / "t.txt").write_text("a b\na b\nb a\n")
+    from ngramkit.cli import ngram_count
+
+    ngram_count.ngram_count(["-order", "2", "-text", str(tmp_path / "t.txt"), "-skip", "-lm",
+                             str(tmp_path / "skip.lm"), "-em-iters", "1", "-gt1max", "0", "-gt2max", "0"])
+    err = capsys.readouterr().err
+    # SRILM's M-step cannot estimate Good-Turing from fractional counts: it says so per order
+    assert err.endswith("iteration 0: log likelihood = -90\n"
+                        "discounting method does not support float counts\n"
+                        "warning: skip-ngram discount estimator for order 1 failed -- using old parameters\n"
+                        "discounting method does not support float counts\n"
+                        "warning: skip-ngram discount estimator for order 2 failed -- using old parameters\n")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-kndiscount"], "-skip estimates with good-turing, witten-bell, absolute, additive, not kneser-ney"),
+    (["-float-counts"], "mutually exclusive"),
+    (["-write-binary-lm"], "-skip does not combine with -write-binary-lm"),
+])
+def test_train_refusals(tmp_path, cli, argv, message):
+    from ngramkit.cli import ngram_count
+
+    (tmp_path / "t.txt").write_text("a b\n")
+    status, _, err = cli(ngram_count.main, ["-text", tmp_path / "t.txt", "-skip", "-lm", tmp_path / "x.lm", *argv])
+    assert status != 0 and message in err and err.count("\n") == 1

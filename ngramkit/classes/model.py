@@ -435,7 +435,7 @@ def _add_memberships(ids, line_offsets, bos, eos, member_logp, per_word, token_l
 
 
 @njit(cache=True)
-def format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, out, ends):
+def format_tagged_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, out, ends):
     """The -debug 2 word lines of each sentence, one n-gram tag per path; sentence s's lines
     end at ends[s]. Returns the length."""
     pos = 0
@@ -621,8 +621,8 @@ class ClassScorer(PerplexityScorer):
             word_lines = np.empty((len(ids) + len(line_offsets)) * (2 * self.max_word + 80) + 8 * len(tags),
                                   dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)
-            n_word = format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
-                                        tag_bounds, tags, word_lines, sentence_ends)
+            n_word = format_tagged_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
+                                               tag_bounds, tags, word_lines, sentence_ends)
             output = np.empty(used + n_word, dtype=np.uint8)
             size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
             out.write(output[:size].tobytes())

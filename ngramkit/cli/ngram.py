@@ -9,9 +9,10 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 `-count-lm` and `-skip` read SRILM's count LMs and skip n-gram models instead of a backoff model
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
-adds words to the vocabulary that `-gen` never draws; with `-vocab-aliases FILE`, `-ppl` scores
-each alias as its word. `-escape S` passes lines starting with S through -ppl and -counts
-unscored; `-version` prints ngramkit's release."""
+adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
+with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-escape S` passes lines
+starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
+those without it); `-version` prints ngramkit's release."""
 
 import os
 import sys
@@ -87,9 +88,10 @@ OPTIONS = [
     Option("adapt-marginals-ratios", bool, False, "score the adaptation ratios alone, not the adapted probabilities"),
     # SRILM's vocabulary extras and binary LMs
     Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
-    Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by -gen"),
+    Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by "
+                                   "-gen, left out of -debug 3 sums"),
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
-    Option("escape", str, help="with -ppl or -counts: copy lines starting with this string to the output unscored"),
+    Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
 ]
 
@@ -116,8 +118,37 @@ def model_options(opts, path=None):
         vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
     if opts["vocab_aliases"] or opts["nonevents"]:  # SRILM adds them to the vocabulary
         vocab = Vocabulary(list(vocab.words if vocab else []) + list(aliases(opts).values()) + nonevent_words(opts))
+    if opts["context_priors"] and not opts["limit_vocab"]:  # so does SRILM's reader of the priors
+        vocab = Vocabulary(list(vocab.words if vocab else []) + context_prior_words(opts))
     return path, {"order": opts["order"], "vocab": vocab, "limit_vocab": opts["limit_vocab"],
                   "encoding": opts["encoding"]}
+
+
+def context_prior_length(opts):
+    """(N, scale) of the Bayes mixture: -bayes N and -bayes-scale; -context-priors without
+    posteriors (-bayes 0, or no -bayes: a static mixture) weigh contexts up to -order - 1 words."""
+    length, scale = opts["bayes"], opts["bayes_scale"]
+    if length is None or (opts["context_priors"] and length == 0 and not opts["read_mix_lms"]):
+        length, scale = opts["order"] - 1, 0.0
+    return length, scale
+
+
+def context_prior_words(opts):
+    """The words of the -context-priors contexts the mixture reads, in file order."""
+    if "_prior_words" not in opts:
+        from ..mixture_lm import context_prior_words, read_mix_lms
+        mix = None if opts["read_mix_lms"] else mixture(opts)
+        n_models = len(read_mix_lms(opts["lm"])[0]) if opts["read_mix_lms"] else 1 + len(mix[0] if mix else ())
+        opts["_prior_words"] = context_prior_words(opts["context_priors"], n_models, context_prior_length(opts)[0])
+    return opts["_prior_words"]
+
+
+def vocab_words(opts):
+    """The words of -vocab in file order ([] without): SRILM's Vocab takes them before the model."""
+    if not opts["vocab"]:
+        return []
+    from ..vocab import read_words
+    return read_words(opts["vocab"], opts["encoding"])
 
 
 def nonevent_words(opts):
@@ -209,7 +240,8 @@ def ppl_only(opts, mix):
     if str(path) == "-" or format_of_file(path).name != "arpa":
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
-                                      cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"])
+                                      cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"],
+                                      nonevents=nonevent_words(opts))
 
 
 # What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
@@ -318,9 +350,10 @@ def ngram(argv):
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
-            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"]), escape)
+            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"], nonevents=nonevent_words(opts)), escape)
     if opts["counts"]:
-        stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]).score_counts(
+        stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
+                                 nonevents=nonevent_words(opts)).score_counts(
             opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer, escape=escape,
             warnings=sys.stderr.buffer)
         write_totals(opts["counts"], stats)
@@ -340,11 +373,11 @@ def ngram(argv):
     if opts["rescore"]:
         from ..nbest import NBestRescorer
         NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
-            opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"])
+            opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"], escape)
         sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
         from ..generate import MAX_TRIES, SentenceGenerator
-        generator = SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts))
+        generator = SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts), vocab_words(opts))
         sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
         sys.stderr.write(f"giving up word generation after {MAX_TRIES}\n" * int(generator.gave_up[0]))
         sys.stdout.write("".join(s + "\n" for s in sentences))
@@ -379,10 +412,7 @@ def mixed_model(opts, model, mix):
         return None, LoglinearMixture(models, weights, **scoring)
     if opts["bayes"] is not None:
         from ..mixture_lm import BayesMixture
-        length, scale = opts["bayes"], opts["bayes_scale"]
-        if opts["context_priors"] and length == 0 and not opts["read_mix_lms"]:
-            # SRILM: context-dependent priors without posteriors, over contexts up to -order - 1
-            length, scale = opts["order"] - 1, 0.0
+        length, scale = context_prior_length(opts)
         return None, BayesMixture(models, weights, length, scale, opts["context_priors"], **scoring)
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all

@@ -3,7 +3,8 @@ fractional counts (`-float-counts`: read, summed and written as %.16g, and estim
 -wbdiscount, -cdiscount, -addsmooth or discounts read from -gtN/-knN files, -gtNmin fractional
 too; other methods are refused as SRILM refuses them), natural discounting (`-ndiscount`),
 Google Web1T count directories (`-read-google`) and the EM training of a count LM's weights
-(`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm). `-write-binary-lm` writes -lm in
+(`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm) and of skip n-gram models (`-skip -lm
+FILE`, `-skip-init P`; skip_lm: counted to -order + 1). `-write-binary-lm` writes -lm in
 SRILM's binary format; `-nonevents FILE` names words never predicted (as `<s>`); `-vocab-aliases
 FILE` counts each ALIAS of the text as its WORD (stdout counts then come sorted); `-tag` is
 accepted, and arguments that are no options are ignored, as SRILM does (make-batch-counts passes
@@ -93,9 +94,9 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     Option("read-google", str, help="read the counts of a Google Web1T directory (1gms/vocab.gz, Ngms/Ngm.idx)"),
     Option("count-lm", bool, False, "with -init-lm and -lm: train a count LM's weights by EM on the counts"),
     Option("init-lm", str, help="the count LM whose weights -count-lm trains"),
-    Option("em-iters", int, 100, "most EM iterations of -count-lm"),
+    Option("em-iters", int, 100, "most EM iterations of -count-lm and -skip"),
     Option("em-delta", float, 0.001, "EM stops when the log likelihood changes by less than this (relative)"),
-    Option("skip", bool, False, "estimate a skip n-gram model (refused: see the message)"),
+    Option("skip", bool, False, "with -lm: estimate a skip n-gram model by EM (-skip-init, -em-iters, -em-delta)"),
     Option("skip-init", float, 0.5, "initial skip probability of -skip"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
     # meta-counts
@@ -257,7 +258,7 @@ def ngram_count(argv):
             paths += google
         # mincounts and meta-count words are seen in the words as written, before -vocab
         as_written = opts["read_with_mincounts"] or opts["meta_tag"]
-        source = read_counts(paths, opts["order"], None if as_written else vocab, opts["limit_vocab"],
+        source = read_counts(paths, count_order(opts), None if as_written else vocab, opts["limit_vocab"],
                              opts["encoding"], opts["float_counts"])
         if opts["meta_tag"]:
             check_meta_words(source, opts["meta_tag"], paths)
@@ -291,6 +292,9 @@ def ngram_count(argv):
     if opts["count_lm"]:
         train_count_lm(opts, source, text, run_options, vocab)
         return
+    if opts["skip"]:
+        train_skip(opts, source, text, run_options, est, policy)
+        return
     build(source, est, order=opts["order"], text=text, policy=policy, run=run_options, output=_lm_output(opts),
           warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
     if files and not opts["lm"]:
@@ -302,8 +306,15 @@ def ngram_count(argv):
 def check_other_estimates(opts):
     """SRILM's refusals for -count-lm and -skip, before any counting."""
     if opts["skip"]:
-        raise UsageError("-skip: estimating a skip n-gram model (EM over fractional expected counts) is not "
-                         "supported; ngram -skip scores such models")
+        if opts["float_counts"] or opts["count_lm"]:
+            raise UsageError("fractional counts, count LMs and skip N-gram models are mutually exclusive")
+        if not opts["lm"]:
+            raise UsageError("-skip needs -lm FILE, where the skip model goes")
+        if opts["init_lm"] or opts["write_binary_lm"] or opts["memory"]:
+            flag = "-init-lm" if opts["init_lm"] else "-write-binary-lm" if opts["write_binary_lm"] else "-memory"
+            raise UsageError(f"-skip does not combine with {flag}")
+        from ..skip_lm import check_skip_methods
+        check_skip_methods(estimate_options(opts))
     if opts["count_lm"]:
         if opts["float_counts"]:
             raise UsageError("cannot use -float-counts with count-lm")
@@ -311,7 +322,7 @@ def check_other_estimates(opts):
             raise UsageError("-count-lm needs -lm FILE, where the trained count LM goes")
         if not opts["init_lm"]:
             raise UsageError("count-lm estimation needs initial model (-init-lm FILE)")
-    elif opts["init_lm"]:
+    elif opts["init_lm"] and not opts["skip"]:
         raise UsageError("-init-lm is the initial model of -count-lm")
 
 
@@ -329,6 +340,23 @@ def train_count_lm(opts, source, text, run_options, vocab):
     lm = read_count_lm(opts["init_lm"], opts["order"], words, opts["limit_vocab"], opts["unk"], opts["encoding"])
     lm.train(over_vocabulary(counts, lm), opts["em_iters"], opts["em_delta"], opts["debug"])
     lm.write(opts["lm"], with_counts=False)
+
+
+def count_order(opts):
+    """The order counted: -order, one more for -skip (its EM reads the (N+1)-grams)."""
+    return opts["order"] + 1 if opts["skip"] else opts["order"]
+
+
+def train_skip(opts, source, text, run_options, est, policy):
+    """-skip: the counts of orders 1..N+1 (of -text or -read; -write and -writeN see them all)
+    train a skip model of order N by EM (skip_lm.train_skip_lm), written to -lm."""
+    from ..skip_lm import train_skip_lm
+
+    counts = source if isinstance(source, NgramCounts) else count_text(source, count_order(opts), text, run_options)
+    write_requested_counts(counts, opts)
+    lm = train_skip_lm(counts, est, opts["skip_init"], opts["em_iters"], opts["em_delta"], policy,
+                       lambda message: warn(PROG, message))
+    lm.write(opts["lm"])
 
 
 def main(argv=None):

@@ -42,9 +42,37 @@ class StageTimes(dict):
         return now
 
 
+def _methods(vocab, options, policy, order, nonevent):
+    """Each order's smoothing method (not yet fitted), and the number of words of the uniform
+    distribution below the unigrams."""
+    # the words that get a unigram probability
+    modelled = ~nonevent & ~policy.pruned_words(vocab) & (policy.meta_types(vocab) < 0)
+    uniform_size = int(np.count_nonzero(modelled))
+    return [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
+            for k in range(order)], uniform_size
+
+
+def fit_methods(counts, options, policy=SRILM, warn=stderr_warning):
+    """Each order's smoothing method with its discounts fitted on `counts` (integer counts of
+    orders 1..N), as `estimate` fits them: for `estimate(..., fitted=)` on other counts."""
+    order = min(options.order, counts.order)
+    prepared = policy.prepare_counts(counts)
+    ngrams, raw = list(prepared.ngrams[:order]), list(prepared.counts[:order])
+    nonevent = policy.nonevents(counts.vocab, options.unk)
+    methods, _ = _methods(counts.vocab, options, policy, order, nonevent)
+    adjusted = adjusted_counts(ngrams, raw, methods, nonevent, OrderLinks(ngrams), False)
+    estimate_discounts(ngrams, adjusted, methods, nonevent, warn, policy.meta_types(counts.vocab))
+    return methods
+
+
 def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, consume=False,
-             spill_dir=None):
+             spill_dir=None, fitted=None):
     """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N).
+
+    `fitted`: the methods of each order with their discounts fitted already (fit_methods), used
+    as they are on `counts`, which may then be fractional (float64, SRILM's estimate over
+    NgramCounts<FloatCount>: Good-Turing discounts a fractional count by its integer ceiling);
+    no Kneser-Ney continuation counts are made then.
 
     With `consume`, the count tables are taken out of `counts` (left empty), so that each order's
     tables are freed as soon as estimation no longer needs them; the model may then hold some of
@@ -71,20 +99,23 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     meta_type = policy.meta_types(vocab)  # policy hook: SRILM's -meta-tag words, never predicted
     pruned_words = policy.pruned_words(vocab)  # policy hook: lmplz's --limit_vocab_file
     modelled = ~nonevent & ~pruned_words & (meta_type < 0)  # the words that get a unigram probability
-    uniform_size = int(np.count_nonzero(modelled))
-    methods = [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
-               for k in range(order)]
+    methods, uniform_size = _methods(vocab, options, policy, order, nonevent)
     fractional = options.float_counts or any(c.dtype.kind == "f" for c in raw)
-    if fractional:
+    if fitted is not None:
+        methods = list(fitted)
+    elif fractional:
         refuse_float_counts(methods)
     links = OrderLinks(ngrams, spill_dir)
     # policy hook, on raw counts: taken before adjusting drops them
     pruned = [policy.pruned(k, ngrams[k - 1], raw[k - 1], pruned_words) for k in range(1, order + 1)]
     counted = [len(rows) for rows in ngrams]
     tokens = raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum().item()
-    adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
-    start = times.mark("adjust", start)
-    count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type)
+    if fitted is None:
+        adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
+        start = times.mark("adjust", start)
+        count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type)
+    else:
+        adjusted, count_of_counts = raw, [np.zeros(1, dtype=np.int64) for _ in range(order)]
     estimation = [{"order": k, "method": smoothing_method(options.orders[k - 1].method).title,
                    "interpolate": bool(methods[k - 1].interpolate), "min_count": _number(methods[k - 1].min_count),
                    "discounts": methods[k - 1].discount_values(), "count_of_counts": coc[1:].tolist(),

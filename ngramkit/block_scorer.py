@@ -1,0 +1,56 @@
+"""The block loop of `-ppl` for models with a compiled sentence kernel of their own (count LMs,
+skip LMs): each block of whole lines is tokenized, scored by the kernel into per-token arrays,
+summed into `TextStats`, and at `-debug 1`/`2` written as SRILM writes it, the sentence lines
+by perplexity's writer and the word lines by the model's own."""
+
+import numpy as np
+
+from .classes.model import splice_word_lines
+from .perplexity import TextStats, format_sentence_totals
+from .scoring import tokenize_lines
+from .textio import iter_line_blocks
+
+
+def score_line_blocks(path, vocab, words, unk, score, write_word_lines, word_line_size, debug=0, out=None,
+                      encoding="utf-8"):
+    """The `TextStats` of `path`, each line a sentence; with debug >= 1 SRILM's per-sentence
+    (and at 2 per-word) lines go to the binary stream `out`.
+
+    `words` (a WordTable) and `unk` tokenize; `score(ids, line_offsets, logprob, token_logp,
+    token_found, sentence_stats)` runs the kernel over a block (logprob: the total so far) and
+    returns ([sentences, words, OOVs, zeroprobs], the new total, extras), filling per slot
+    t + s (token t of line s, its </s> at hi + s) the log10 p and the n-gram length found, and
+    per line its sentence statistics. `write_word_lines(pool, offsets, ids, line_offsets,
+    token_logp, token_found, extras, out, ends)` writes the -debug 2 word lines of each
+    sentence, sentence s's ending at ends[s], within `word_line_size` bytes per slot, and
+    returns their length."""
+    pool, offsets = vocab.byte_pool()
+    total = TextStats()
+    logprob = 0.0
+    for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
+        buf = np.frombuffer(block, dtype=np.uint8)
+        ids, starts, ends, line_offsets = tokenize_lines(buf, *words.arrays(), unk)
+        n_lines = len(line_offsets) - 1
+        slots = len(ids) + len(line_offsets)
+        token_logp = np.empty(slots, dtype=np.float32)
+        token_found = np.zeros(slots, dtype=np.int32)
+        sentence_stats = np.empty((n_lines, 3))
+        stats, logprob, extras = score(ids, line_offsets, logprob, token_logp, token_found, sentence_stats)
+        total.add(TextStats(*(int(x) for x in stats)))
+        total.logprob = logprob
+        if debug < 1:
+            continue
+        sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
+        used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos,
+                                      token_logp, token_found, sentence_stats, sentences)
+        if debug < 2:
+            out.write(sentences[:used].tobytes())
+            continue
+        word_lines = np.empty(slots * word_line_size, dtype=np.uint8)
+        sentence_ends = np.empty(n_lines, dtype=np.int64)
+        n_word = write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, word_lines,
+                                  sentence_ends)
+        output = np.empty(used + n_word, dtype=np.uint8)
+        size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
+        out.write(output[:size].tobytes())
+    return total
