@@ -11,7 +11,9 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws; with `-vocab-aliases FILE`, `-ppl` scores
 each alias as its word. `-escape S` passes lines starting with S through -ppl and -counts
-unscored; `-version` prints ngramkit's release."""
+unscored; `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
+model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
+as a hidden-sentence-boundary model, for -ppl (hidden_lm)."""
 
 import os
 import sys
@@ -91,6 +93,10 @@ OPTIONS = [
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
     Option("escape", str, help="with -ppl or -counts: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+    # SRILM's hidden-event models
+    Option("hidden-vocab", str, help="file of hidden events (a word a line, with -delete N -repeat N -insert W -observed -omit): -lm sums over them"),
+    Option("hidden-not", bool, False, "with -hidden-vocab: the events are overt words of the text"),
+    Option("hiddens", bool, False, "-lm is a hidden-sentence-boundary model: w scored alone or after a hidden <#s>"),
 ]
 
 
@@ -257,6 +263,29 @@ def other_lm(opts):
         write_totals(opts["ppl"], stats)
 
 
+def hidden_lm(opts):
+    """-hidden-vocab (with -hidden-not) or -hiddens: read -lm and score -ppl."""
+    if opts["hidden_not"] and not opts["hidden_vocab"]:
+        raise UsageError("-hidden-not needs -hidden-vocab")
+    if opts["hiddens"] and opts["hidden_vocab"]:
+        raise UsageError("-hiddens and -hidden-vocab are mutually exclusive")
+    flag = "-hiddens" if opts["hiddens"] else "-hidden-vocab"
+    allowed = ("ppl", "lm", "order", "debug", "unk", "map_unk", "vocab", "limit_vocab", "encoding", "q", "quiet",
+               "hidden_vocab", "hidden_not", "hiddens")
+    extra = sorted(name for name in opts["_given"] if name not in allowed)
+    if extra:
+        raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
+    from ..hidden_lm import HiddenScorer, hidden_event_model
+
+    model = load_model(opts)
+    events = None
+    if opts["hidden_vocab"]:
+        events = hidden_event_model(model, opts["hidden_vocab"], opts["hidden_not"], opts["encoding"])
+    if opts["ppl"]:
+        scorer = HiddenScorer(model, events, opts["map_unk"])
+        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"]))
+
+
 def escape_prefix(opts, classes=None, dynamic=None):
     """The bytes of -escape (None without), checked against the scorings that do not take it."""
     if opts["escape"] is None:
@@ -275,6 +304,9 @@ def ngram(argv):
         return
     if opts["count_lm"] or opts["skip"]:
         other_lm(opts)
+        return
+    if opts["hidden_vocab"] or opts["hiddens"] or opts["hidden_not"]:
+        hidden_lm(opts)
         return
     check_scoring_options(opts)
     mix = mixture(opts)

@@ -1,0 +1,198 @@
+"""SRILM's hidden-event models (`ngram -hidden-vocab FILE`, `-hidden-not`) and hidden-sentence-
+boundary models (`-hiddens`). The values are worked out by hand from HiddenNgram's forward pass
+(prefixProb) and HiddenSNgram::wordProb on a bigram model written out here, where every state's
+context is its last word (order - 1 = 1): a column's states differ only in the event before the
+word, so the prefix probability of word k is the product over columns of sums. The lines follow
+SRILM's -debug 1/2 formats (an n-gram tag per no-event path, then `Hidden events:`)."""
+
+import math
+
+import pytest
+
+from ngramkit.cli import ngram
+from ngramkit.errors import FormatError
+from ngramkit.formats import load
+from ngramkit.hidden_lm import HiddenEventModel, read_hidden_vocab
+
+ARPA = """
+\\data\\
+ngram 1=6
+ngram 2=6
+
+\\1-grams:
+-99 <s> -0.3
+-0.6 </s>
+-0.5 a -0.2
+-0.7 b -0.1
+-1.0 <#s> -0.4
+-1.2 uh 0
+
+\\2-grams:
+-0.2 <s> a
+-0.6 <s> b
+-0.4 a b
+-0.1 a <#s>
+-0.5 b </s>
+-0.1 <#s> b
+
+\\end\\
+"""
+HIDDEN_VOCAB = "<#s>\nuh -observed -omit\n"
+
+
+def log_sum(*logs):
+    return math.log10(sum(10 ** x for x in logs))
+
+
+# p(e | h) and p(w | e h) of the model, by backoff where no bigram is listed:
+#   p(a | <s>) = -0.2      p(<#s> | <s>) = bow(<s>) + p(<#s>) = -0.3 - 1.0 = -1.3
+#   p(a | <#s>) = bow(<#s>) + p(a) = -0.4 - 0.5 = -0.9
+#   p(b | a) = -0.4        p(<#s> | a) = -0.1           p(b | <#s>) = -0.1
+#   p(</s> | b) = -0.5     p(<#s> | b) = bow(b) + p(<#s>) = -0.1 - 1.0 = -1.1
+#   p(</s> | <#s>) = bow(<#s>) + p(</s>) = -0.4 - 0.6 = -1.0
+# "a b": column a holds (no event: -0.2) and (<#s>: -1.3 - 0.9 = -2.2); column b
+# (no event: p(b | a) = -0.4 after either) and (<#s>: -0.1 - 0.1 = -0.2 after either);
+# </s>: -0.5 without an event, -1.1 - 1.0 = -2.1 after <#s>.
+COLUMN_A = log_sum(-0.2, -2.2)
+COLUMN_B = log_sum(-0.4, -0.2)
+COLUMN_END = log_sum(-0.5, -2.1)
+# "a x b": x is an OOV, so the pass starts again after it from the total so far in the
+# no-event state whose context (*noevent* x) no n-gram has: b comes from the unigrams,
+# p(b) = -0.7 or p(<#s>) + p(b | <#s>) = -1.0 - 0.1 = -1.1
+COLUMN_B_AFTER_OOV = log_sum(-0.7, -1.1)
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "lm.arpa").write_text(ARPA)
+    (tmp_path / "hidden.vocab").write_text(HIDDEN_VOCAB)
+    (tmp_path / "text.txt").write_text("a b\na x b\n")
+    return tmp_path
+
+
+def run_ngram(capsys, *args):
+    ngram.main(list(args))
+    return capsys.readouterr().out
+
+
+def assert_word_line(line, start, logp):
+    """`line` is `start` then SRILM's ` p [ log10 p ]` of a float32 log10 probability near logp."""
+    assert line.startswith(start)
+    prob, rest = line[len(start):].split(" [ ")
+    assert rest.endswith(" ]")
+    assert float(rest[:-2]) == pytest.approx(logp, abs=2e-7)
+    assert float(prob) == pytest.approx(10 ** logp, rel=1e-6)
+
+
+def assert_totals(line, logprob, words):
+    """SRILM's `0 zeroprobs, logprob= L ppl= P ppl1= Q` of `words` words and their sentences' ends."""
+    fields = line.split()
+    assert fields[:3] == ["0", "zeroprobs,", "logprob="] and fields[4] == "ppl=" and fields[6] == "ppl1="
+    assert float(fields[3]) == pytest.approx(logprob, abs=1e-6)
+    assert float(fields[5]) == pytest.approx(10 ** (-logprob / words[0]), rel=1e-6)
+    assert float(fields[7]) == pytest.approx(10 ** (-logprob / words[1]), rel=1e-6)
+
+
+def test_sentence_probabilities_sum_over_hidden_events(files, capsys):
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "hidden.vocab"), "-ppl", str(files / "text.txt"), "-debug", "1")
+    first = COLUMN_A + COLUMN_B + COLUMN_END
+    second = COLUMN_A + COLUMN_B_AFTER_OOV + COLUMN_END
+    lines = out.splitlines()
+    assert lines[0] == "a b"
+    assert lines[1] == "1 sentences, 2 words, 0 OOVs"
+    assert_totals(lines[2], first, (3, 2))
+    assert lines[3:6] == ["", "a x b", "1 sentences, 3 words, 1 OOVs"]
+    assert_totals(lines[6], second, (3, 2))  # the OOV is not scored: 2 words and </s>
+    assert_totals(lines[-1], first + second, (6, 4))
+    assert lines[-2] == f"file {files / 'text.txt'}: 2 sentences, 5 words, 1 OOVs"
+
+
+def test_debug_2_word_lines_and_viterbi_events(files, capsys):
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "hidden.vocab"), "-ppl", str(files / "text.txt"), "-debug", "2")
+    lines = out.splitlines()
+
+    # Each word's probability is the ratio of successive prefix probabilities: its column's
+    # sum. The best path puts <#s> before b (-0.2 + -0.1 - 0.1 against -0.2 - 0.4).
+    assert_word_line(lines[1], "\tp( a | <s> ) \t= [2gram] ", COLUMN_A)
+    assert_word_line(lines[2], "\tp( b | a ...) \t= [2gram] ", COLUMN_B)
+    assert_word_line(lines[3], "\tp( </s> | b ...) \t= [2gram] ", COLUMN_END)
+    assert lines[4] == "Hidden events: *noevent* <#s> *noevent*"
+    assert lines[5] == "1 sentences, 2 words, 0 OOVs"
+    assert lines[10] == "\tp( <unk> | a ...) \t= [OOV] 0 [ -inf ]"
+    # after the restart the context (*noevent* x) has no bigram: b's tag is [1gram]
+    assert_word_line(lines[11], "\tp( b | <unk> ...) \t= [1gram] ", COLUMN_B_AFTER_OOV)
+    # a path through the restart has no start to trace back to
+    assert lines[13] == "Viterbi backtrace failed"
+    assert lines[14] == "1 sentences, 3 words, 1 OOVs"
+
+
+def test_observed_omitted_word_stays_out_of_the_context(files, capsys):
+    (files / "uh.txt").write_text("a uh b\n")
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "hidden.vocab"), "-ppl", str(files / "uh.txt"), "-debug", "2")
+    lines = out.splitlines()
+    # uh after a: p(uh | a) = bow(a) + p(uh) = -1.4 from the no-event state, p(uh | <#s>) =
+    # bow(<#s>) + p(uh) = -1.6 after p(<#s> | a) = -0.1. uh is left out of the context, so b
+    # follows a (no event: p(b | a) = -0.4; <#s>: -0.1 - 0.1) or <#s> (p(b | <#s>) = -0.1, or
+    # p(<#s> | <#s>) + p(b | <#s>) = -0.4 - 1.0 - 0.1).
+    after_a, after_hidden = COLUMN_A - 1.4, COLUMN_A - 0.1 - 1.6
+    column_uh = log_sum(after_a, after_hidden)
+    column_b = log_sum(after_a - 0.4, after_a - 0.2, after_hidden - 0.1, after_hidden - 1.5)
+    assert_word_line(lines[2], "\tp( uh | a ...) \t= [1gram] ", column_uh - COLUMN_A)
+    # one tag: the one state after uh without an event before it (its context: a)
+    assert_word_line(lines[3], "\tp( b | uh ...) \t= [2gram] ", column_b - column_uh)
+
+
+def test_overt_events(files, capsys):
+    (files / "overt.txt").write_text("a <#s> b\n")
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "hidden.vocab"), "-hidden-not", "-ppl", str(files / "overt.txt"), "-debug", "2")
+    lines = out.splitlines()
+    # p(w | h) / (1 - p(<#s> | h) - p(uh | h)): the listed words, observed or not, are events
+    # p(a | <s>): -0.2, p(<#s> | <s>) = -1.3, p(uh | <s>) = bow(<s>) + p(uh) = -1.5
+    a = -0.2 - math.log10(1 - 10 ** -1.3 - 10 ** -1.5)
+    # p(b | <#s>) = -0.1; p(<#s> | <#s>) = -1.4, p(uh | <#s>) = -1.6
+    b = -0.1 - math.log10(1 - 10 ** -1.4 - 10 ** -1.6)
+    assert_word_line(lines[1], "\tp( a | <s> ) \t= [2gram] ", a)
+    assert lines[2] == "\tp( <#s> | a ...) \t= [event] 0 [ -inf ]"
+    assert_word_line(lines[3], "\tp( b | <#s> ...) \t= [2gram] ", b)
+    assert lines[5] == "1 sentences, 3 words, 0 OOVs"
+    assert lines[6].startswith("1 zeroprobs, ")
+
+
+def test_hidden_sentence_boundaries(files, capsys):
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hiddens",
+                    "-ppl", str(files / "text.txt"), "-debug", "2")
+    lines = out.splitlines()
+    # max(p(w | h), p(<#s> | h) p(w | <#s>)): a: -0.2 against -1.3 - 0.9; b: -0.4 against
+    # -0.1 - 0.1 (the boundary wins, tagged [<#s>]); </s>: -0.5 against -1.1 - 1.0
+    assert lines[1] == "\tp( a | <s> ) \t= [2gram][1gram][1gram] 0.6309573 [ -0.2 ]"
+    assert lines[2] == "\tp( b | a ...) \t= [2gram][2gram][2gram][<#s>] 0.6309573 [ -0.2 ]"
+    assert lines[3] == "\tp( </s> | b ...) \t= [2gram][1gram][1gram] 0.3162278 [ -0.5 ]"
+
+
+def test_python_api(files):
+    model = load(files / "lm.arpa", order=2)
+    events = read_hidden_vocab(files / "hidden.vocab")
+    assert [(e.word, e.observed, e.omit) for e in events] == [("<#s>", False, False), ("uh", True, True)]
+    stats = HiddenEventModel(model, events).scorer().score_file(files / "text.txt")
+    first = COLUMN_A + COLUMN_B + COLUMN_END
+    second = COLUMN_A + COLUMN_B_AFTER_OOV + COLUMN_END
+    assert (stats.sentences, stats.words, stats.oovs) == (2, 5, 1)
+    assert stats.logprob == pytest.approx(first + second, abs=1e-5)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("<#s>\nuh -bogus\n", "vocab:2: unknown property -bogus of hidden event uh"),
+    ("<#s> -delete two\n", "vocab:1: -delete of hidden event <#s> takes a count of 0 to 255, not two"),
+    ("<#s> -insert\n", "vocab:1: property -insert of hidden event <#s> needs a value"),
+])
+def test_malformed_hidden_vocabulary(tmp_path, text, message):
+    path = tmp_path / "vocab"
+    path.write_text(text)
+    with pytest.raises(FormatError) as error:
+        read_hidden_vocab(path)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
