@@ -44,7 +44,14 @@ from .perplexity import (
     srilm_tables,
     tally_word,
 )
-from .scoring import find_slot, unigram_key, extend_key, advance_words, WordTable, tokenize_lines
+from .scoring import (
+    WordTable,
+    advance_words,
+    extend_key,
+    find_slot,
+    tokenize_lines,
+    unigram_key,
+)
 from .textio import iter_line_blocks, iter_lines, split_words
 
 NO_EVENT = "*noevent*"

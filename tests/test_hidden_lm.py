@@ -5,7 +5,9 @@ context is its last word (order - 1 = 1): a column's states differ only in the e
 word, so the prefix probability of word k is the product over columns of sums. The lines follow
 SRILM's -debug 1/2 formats (an n-gram tag per no-event path, then `Hidden events:`)."""
 
+import gzip
 import math
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +198,26 @@ def test_malformed_hidden_vocabulary(tmp_path, text, message):
         read_hidden_vocab(path)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+GT3 = SHARED / "reference" / "en" / "srilm"
+
+
+@pytest.mark.skipif(not (GT3 / "gt3.ppl0.txt").exists(), reason="needs /work/shared's SRILM references")
+def test_without_events_the_pass_is_the_backoff_model(tmp_path, capsys):
+    """With no hidden events each column holds one state, so the prefix probabilities are the
+    backoff model's: SRILM's plain -ppl totals (the sums run in float32, hence the tolerance)."""
+    (tmp_path / "empty.vocab").write_text("")
+    text = tmp_path / "test.txt"
+    with gzip.open(SHARED / "reference" / "en" / "test.txt.gz", "rb") as source:
+        text.write_bytes(source.read())
+    out = run_ngram(capsys, "-lm", str(GT3 / "gt3.arpa.gz"), "-hidden-vocab", str(tmp_path / "empty.vocab"),
+                    "-ppl", str(text))
+    reference = (GT3 / "gt3.ppl0.txt").read_text().splitlines()
+    lines = out.splitlines()
+    assert lines[0].split(":")[1] == reference[0].split(":")[1]
+    ours, theirs = lines[1].split(), reference[1].split()
+    assert ours[:3] == theirs[:3]
+    assert float(ours[3]) == pytest.approx(float(theirs[3]), abs=0.05)
+    assert float(ours[5]) == pytest.approx(float(theirs[5]), rel=1e-5)
