@@ -23,13 +23,14 @@ All arithmetic is float32 as SRILM's LogP, sums of probabilities in float64 as i
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from .classes.model import splice_word_lines
 from .constants import LN10
-from .errors import FormatError, UsageError
+from .errors import FormatError
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text
 from .perplexity import (
@@ -87,8 +88,53 @@ def read_hidden_vocab(path, encoding="utf-8"):
     """The events of a hidden vocabulary file: a word a line, then its properties among
     `-delete N`, `-repeat N`, `-insert WORD`, `-observed`, `-omit` (an `-insert` event is hidden).
     A word given twice takes its last line's properties."""
+    return list(_parse_events(iter_lines(path, encoding), path).values())
+
+
+def read_model_events(path, encoding="utf-8"):
+    """The events a hidden-event model file lists after its ARPA model's `\\end\\` line, in the
+    hidden vocabulary's format (HiddenNgram::read): [] when nothing follows."""
+    return list(_parse_events(_lines_after_end(path, encoding), path).values())
+
+
+def merged_events(*lists):
+    """The events of several lists, a word's properties from the last list that has it, in the
+    order the words first appear (as SRILM's property table keeps them)."""
     events = {}
-    for line_no, text in iter_lines(path, encoding):
+    for listed in lists:
+        for event in listed:
+            events[event.word] = event
+    return list(events.values())
+
+
+_END_LINE = re.compile(rb"^\\end\\[ \t\r\v\f]*$", re.MULTILINE)
+
+
+def _lines_after_end(path, encoding):
+    """(line number, text) of the lines after the first `\\end\\` line of `path`."""
+    seen_end = False
+    for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True):
+        start = 0
+        if not seen_end:
+            match = _END_LINE.search(block)
+            if match is None:
+                continue
+            seen_end = True
+            start = block.find(b"\n", match.end())
+            start = len(block) if start < 0 else start + 1
+        line_no = first_line + block.count(b"\n", 0, start)
+        lines = block[start:].split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        for raw in lines:
+            yield line_no, raw.decode("utf-8", "surrogateescape")
+            line_no += 1
+
+
+def _parse_events(lines, path):
+    """{word: HiddenEvent} of the hidden vocabulary lines (line number, text)."""
+    events = {}
+    for line_no, text in lines:
         fields = split_words(text)
         if not fields:
             continue
@@ -119,7 +165,7 @@ def read_hidden_vocab(path, encoding="utf-8"):
         if event.insert is not None:
             event.observed = False
         events[event.word] = event
-    return list(events.values())
+    return events
 
 
 class HiddenEventModel:
@@ -660,8 +706,10 @@ class HiddenScorer:
         return total
 
 
-def hidden_event_model(model, hidden_vocab=None, overt=False, encoding="utf-8"):
-    """The HiddenEventModel of `model` with the events of the file `hidden_vocab`."""
-    if hidden_vocab is None:
-        raise UsageError("a hidden-event model needs a hidden vocabulary file")
-    return HiddenEventModel(model, read_hidden_vocab(hidden_vocab, encoding), overt)
+def hidden_event_model(model, hidden_vocab, overt=False, encoding="utf-8", lm_path=None):
+    """The HiddenEventModel of `model` with the events of the file `hidden_vocab` and, from
+    `lm_path` (the model's file), those listed after its `\\end\\` (which take precedence)."""
+    events = read_hidden_vocab(hidden_vocab, encoding)
+    if lm_path is not None and str(lm_path) != "-":
+        events = merged_events(events, read_model_events(lm_path, encoding))
+    return HiddenEventModel(model, events, overt)

@@ -14,11 +14,11 @@ import pytest
 from ngramkit.cli import ngram
 from ngramkit.errors import FormatError
 from ngramkit.formats import load
-from ngramkit.hidden_lm import HiddenEventModel, read_hidden_vocab
+from ngramkit.hidden_lm import HiddenEventModel, hidden_event_model, read_hidden_vocab
 
 ARPA = """
 \\data\\
-ngram 1=6
+ngram 1=8
 ngram 2=6
 
 \\1-grams:
@@ -28,6 +28,8 @@ ngram 2=6
 -0.7 b -0.1
 -1.0 <#s> -0.4
 -1.2 uh 0
+-0.3 REP
+-0.5 DEL
 
 \\2-grams:
 -0.2 <s> a
@@ -145,6 +147,40 @@ def test_observed_omitted_word_stays_out_of_the_context(files, capsys):
     assert_word_line(lines[2], "\tp( uh | a ...) \t= [1gram] ", column_uh - COLUMN_A)
     # one tag: the one state after uh without an event before it (its context: a)
     assert_word_line(lines[3], "\tp( b | uh ...) \t= [2gram] ", column_b - column_uh)
+
+
+def test_repeat_and_delete_events(files, capsys):
+    (files / "disfluency.vocab").write_text("REP -repeat 1 -omit\nDEL -delete 1 -omit\n")
+    (files / "disfluency.txt").write_text("a a\n")
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "disfluency.vocab"), "-ppl", str(files / "disfluency.txt"), "-debug", "2")
+    lines = out.splitlines()
+    # a after <s>: REP would repeat <s>, DEL cannot delete <s>: only p(a | <s>) = -0.2.
+    # the second a: p(a | a) = bow(a) + p(a) = -0.7; or REP, p(REP | a) = bow(a) + p(REP) = -0.5,
+    # with the repeated word free; or DEL, p(DEL | a) = -0.7, deleting a from the context, and
+    # (as SRILM's code reads the word's context after writing the word over the deleted one)
+    # p(a | a) = -0.7. All three leave the context a.
+    second = math.log10(10 ** -0.7 + 10 ** -0.5 + 10 ** -1.4)
+    assert_word_line(lines[1], "\tp( a | <s> ) \t= [2gram] ", -0.2)
+    # one tag: the no-event path (REP pays no word, DEL's word is not on the no-event path)
+    assert_word_line(lines[2], "\tp( a | a ...) \t= [1gram] ", second)
+    # </s> after a: p(</s> | a) = bow(a) + p(</s>) = -0.8 from each state; REP cannot repeat a
+    # as </s>; DEL: p(DEL | a) = -0.7, then p(</s> | </s>) = bow(</s>) + p(</s>) = -0.6
+    end = math.log10(10 ** -0.8 + 10 ** -1.3)
+    assert lines[3].startswith("\tp( </s> | a ...) \t= [1gram] ")
+    assert_word_line(lines[3], "\tp( </s> | a ...) \t= [1gram] ", end)
+    # the most likely path repeats a
+    assert lines[4] == "Hidden events: *noevent* REP *noevent*"
+
+
+def test_events_listed_after_the_model(files, capsys):
+    """As HiddenNgram::read, lines after the model's \\end\\ are hidden vocabulary lines too,
+    and a word there takes its properties from them."""
+    (files / "lm-events.arpa").write_text(ARPA + "\nuh -observed\nREP -repeat 1 -omit\n")
+    model = load(files / "lm-events.arpa", order=2)
+    events = hidden_event_model(model, files / "hidden.vocab", lm_path=files / "lm-events.arpa").events
+    assert [(e.word, e.observed, e.omit, e.repeat) for e in events] == [
+        ("<#s>", False, False, 0), ("uh", True, False, 0), ("REP", False, True, 1)]
 
 
 def test_overt_events(files, capsys):

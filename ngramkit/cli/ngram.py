@@ -275,12 +275,14 @@ def hidden_lm(opts):
     extra = sorted(name for name in opts["_given"] if name not in allowed)
     if extra:
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
+    if opts["debug"] > 2:
+        raise UsageError(f"{flag} prints -debug 0, 1 or 2, not {opts['debug']}")
     from ..hidden_lm import HiddenScorer, hidden_event_model
 
     model = load_model(opts)
     events = None
     if opts["hidden_vocab"]:
-        events = hidden_event_model(model, opts["hidden_vocab"], opts["hidden_not"], opts["encoding"])
+        events = hidden_event_model(model, opts["hidden_vocab"], opts["hidden_not"], opts["encoding"], opts["lm"])
     if opts["ppl"]:
         scorer = HiddenScorer(model, events, opts["map_unk"])
         write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"]))
