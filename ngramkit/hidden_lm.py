@@ -706,10 +706,16 @@ class HiddenScorer:
         return total
 
 
-def hidden_event_model(model, hidden_vocab, overt=False, encoding="utf-8", lm_path=None):
-    """The HiddenEventModel of `model` with the events of the file `hidden_vocab` and, from
-    `lm_path` (the model's file), those listed after its `\\end\\` (which take precedence)."""
+def read_events(hidden_vocab, lm_path=None, encoding="utf-8"):
+    """The events of the file `hidden_vocab` and, from `lm_path` (the model's file), those listed
+    after its `\\end\\` (which take precedence)."""
     events = read_hidden_vocab(hidden_vocab, encoding)
     if lm_path is not None and str(lm_path) != "-":
         events = merged_events(events, read_model_events(lm_path, encoding))
-    return HiddenEventModel(model, events, overt)
+    return events
+
+
+def event_words(events):
+    """The words SRILM adds to the vocabulary for `events` (their own and those they insert), so
+    that the text's copies of them are words of probability zero rather than OOVs."""
+    return [e.word for e in events] + [e.insert for e in events if e.insert is not None]

@@ -14,7 +14,7 @@ import pytest
 from ngramkit.cli import ngram
 from ngramkit.errors import FormatError
 from ngramkit.formats import load
-from ngramkit.hidden_lm import HiddenEventModel, hidden_event_model, read_hidden_vocab
+from ngramkit.hidden_lm import HiddenEventModel, read_events, read_hidden_vocab
 
 ARPA = """
 \\data\\
@@ -177,10 +177,20 @@ def test_events_listed_after_the_model(files, capsys):
     """As HiddenNgram::read, lines after the model's \\end\\ are hidden vocabulary lines too,
     and a word there takes its properties from them."""
     (files / "lm-events.arpa").write_text(ARPA + "\nuh -observed\nREP -repeat 1 -omit\n")
-    model = load(files / "lm-events.arpa", order=2)
-    events = hidden_event_model(model, files / "hidden.vocab", lm_path=files / "lm-events.arpa").events
+    events = read_events(files / "hidden.vocab", files / "lm-events.arpa")
     assert [(e.word, e.observed, e.omit, e.repeat) for e in events] == [
         ("<#s>", False, False, 0), ("uh", True, False, 0), ("REP", False, True, 1)]
+
+
+def test_events_missing_from_the_model_are_words(files, capsys):
+    """SRILM adds the hidden vocabulary to the vocabulary: an event the model lacks, written in
+    the text, is a word of probability zero (a zeroprob), not an OOV; hidden, it adds nothing."""
+    (files / "missing.vocab").write_text("<#s>\nmissing\n")
+    (files / "missing.txt").write_text("a missing b\n")
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "missing.vocab"), "-ppl", str(files / "missing.txt"))
+    assert out.splitlines()[0].endswith(": 1 sentences, 3 words, 0 OOVs")
+    assert out.splitlines()[1].startswith("1 zeroprobs, ")
 
 
 def test_overt_events(files, capsys):

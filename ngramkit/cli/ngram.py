@@ -277,14 +277,23 @@ def hidden_lm(opts):
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
     if opts["debug"] > 2:
         raise UsageError(f"{flag} prints -debug 0, 1 or 2, not {opts['debug']}")
-    from ..hidden_lm import HiddenScorer, hidden_event_model
+    from ..hidden_lm import (
+        HIDDEN_SENTENCE,
+        HiddenEventModel,
+        HiddenScorer,
+        event_words,
+        read_events,
+    )
 
-    model = load_model(opts)
-    events = None
-    if opts["hidden_vocab"]:
-        events = hidden_event_model(model, opts["hidden_vocab"], opts["hidden_not"], opts["encoding"], opts["lm"])
+    events = read_events(opts["hidden_vocab"], opts["lm"], opts["encoding"]) if opts["hidden_vocab"] else None
+    path, options = model_options(opts)
+    # SRILM adds the events to the vocabulary before it reads the model
+    words = event_words(events) if events is not None else [HIDDEN_SENTENCE]
+    options["vocab"] = Vocabulary(list(options["vocab"].words if options["vocab"] else []) + words)
+    model = load(path, **options)
     if opts["ppl"]:
-        scorer = HiddenScorer(model, events, opts["map_unk"])
+        hidden = None if events is None else HiddenEventModel(model, events, opts["hidden_not"])
+        scorer = HiddenScorer(model, hidden, opts["map_unk"])
         write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"]))
 
 
