@@ -36,6 +36,7 @@ from .numfmt import ascii_bytes, format_g, put_bytes, put_text
 from .perplexity import (
     LOG_CLOSE,
     LOG_OPEN,
+    PAUSE,
     TextStats,
     close_sentence,
     format_sentence_totals,
@@ -53,7 +54,9 @@ from .scoring import (
     tokenize_lines,
     unigram_key,
 )
+from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
 from .textio import iter_line_blocks, iter_lines, split_words
+from .vocab import BOS, EOS, UNK
 
 NO_EVENT = "*noevent*"
 HIDDEN_SENTENCE = "<#s>"
@@ -276,12 +279,116 @@ def _find_state(st_ctx, st_len, st_rep, st_ev, lo, hi, buf, start, length, rep, 
     return -1
 
 
+@njit(cache=True, inline="always")
+def _srilm_word(w, srilm_index):
+    """SRILM's index of a context word (the no-event's for _NO_EVENT_ID)."""
+    return srilm_index[w] if w >= 0 else srilm_index[len(srilm_index) - 1]
+
+
+@njit(cache=True)
+def _state_compare(st_ctx, st_len, st_rep, st_ev, a, b, srilm_index, ev_index):
+    """SRILM's order of two trellis states (SArray_compareKey): contexts word by word (a shorter
+    prefix first), then events, then the words still to repeat; negative, 0 or positive."""
+    for j in range(min(st_len[a], st_len[b])):
+        x = _srilm_word(st_ctx[a, j], srilm_index)
+        y = _srilm_word(st_ctx[b, j], srilm_index)
+        if x != y:
+            return -1 if x < y else 1
+    if st_len[a] != st_len[b]:
+        return -1 if st_len[a] < st_len[b] else 1
+    if st_ev[a] != st_ev[b]:
+        return -1 if ev_index[st_ev[a]] < ev_index[st_ev[b]] else 1
+    return st_rep[a] - st_rep[b]
+
+
+@njit(cache=True)
+def _slice_order(st_ctx, st_len, st_rep, st_ev, lo, hi, srilm_index, ev_index):
+    """The order SRILM iterates the trellis column of states lo..hi-1 (inserted in that order)
+    in: the slot order of its LHash, whose hash of a state is its context's (i += (i << 12) + w
+    over the words' indices, in 32 bits, then LHash's multiplicative hash) plus the words to
+    repeat plus the event's index, masked."""
+    n = hi - lo
+    context_keys = np.empty(n, dtype=np.uint64)
+    extra = np.empty(n, dtype=np.int64)
+    for q in range(lo, hi):
+        h = np.uint64(0)
+        for j in range(st_len[q]):
+            h = (h + (h << np.uint64(12)) + np.uint64(_srilm_word(st_ctx[q, j], srilm_index))) & np.uint64(0xFFFFFFFF)
+        context_keys[q - lo] = h
+        extra[q - lo] = st_rep[q] + ev_index[st_ev[q]]
+    slots = np.full(1, -1, dtype=np.int64)
+    bits = 0
+    for i in range(n):
+        new_bits = grown_bits(i, bits)
+        if new_bits != bits:
+            grown = np.full(1 << new_bits, -1, dtype=np.int64)
+            if new_bits < MIN_HASH_BITS:
+                grown[:i] = slots[:i]
+            else:
+                mask = (1 << new_bits) - 1
+                for j in range(1 << bits):
+                    e = slots[j]
+                    if e >= 0:
+                        at = (lhash_key(context_keys[e], new_bits) + extra[e]) & mask
+                        while grown[at] >= 0:
+                            at = (at + 1) & mask
+                        grown[at] = e
+            slots, bits = grown, new_bits
+        if bits < MIN_HASH_BITS:
+            slots[i] = i
+        else:
+            mask = (1 << bits) - 1
+            at = (lhash_key(context_keys[i], bits) + extra[i]) & mask
+            while slots[at] >= 0:
+                at = (at + 1) & mask
+            slots[at] = i
+    order = np.empty(n, dtype=np.int64)
+    k = 0
+    for j in range(len(slots)):
+        if slots[j] >= 0:
+            order[k] = slots[j]
+            k += 1
+    return order
+
+
+@njit(cache=True)
+def _to_slice_order(st_ctx, st_len, st_rep, st_ev, st_lp, st_vs, st_vp, lo, hi, srilm_index, ev_index):
+    """Put the states lo..hi-1 of a finished column in the order SRILM iterates them (_slice_order):
+    the order of the next column's sums and of its states. Nothing points into the column yet."""
+    order = _slice_order(st_ctx, st_len, st_rep, st_ev, lo, hi, srilm_index, ev_index)
+    in_order = True
+    for i in range(len(order)):
+        if order[i] != i:
+            in_order = False
+    if in_order:
+        return
+    ctx = st_ctx[lo:hi].copy()
+    length = st_len[lo:hi].copy()
+    rep = st_rep[lo:hi].copy()
+    ev = st_ev[lo:hi].copy()
+    lp = st_lp[lo:hi].copy()
+    vs = st_vs[lo:hi].copy()
+    vp = st_vp[lo:hi].copy()
+    for i in range(len(order)):
+        src = order[i]
+        st_ctx[lo + i] = ctx[src]
+        st_len[lo + i] = length[src]
+        st_rep[lo + i] = rep[src]
+        st_ev[lo + i] = ev[src]
+        st_lp[lo + i] = lp[src]
+        st_vs[lo + i] = vs[src]
+        st_vp[lo + i] = vp[src]
+
+
 @njit(cache=True)
 def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
-                  ev_word, ev_omit, ev_repeat, ev_delete, ev_insert, word_omit, per_word, total,
-                  token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok):
+                  ev_word, ev_omit, ev_repeat, ev_delete, ev_insert, no_event, word_omit, srilm_index, ev_index,
+                  per_word, total, token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok):
     """Score each line as a sentence of the hidden-event model (see the module's docstring);
-    returns ([sentences, words, OOVs, zeroprobs], total, tags used). Event 0 is the no-event.
+    returns ([sentences, words, OOVs, zeroprobs], total, tags used, tags). Events are in the
+    order SRILM's property table iterates them, `no_event` the no-event's place; srilm_index
+    holds SRILM's index of each word, ev_index of each event, for the order of each column's
+    states (_slice_order) and the ties of the most likely path (_state_compare).
 
     `per_word` (-debug 2): the probabilities are the ratios of prefix probabilities, one per
     slot (t + s, </s> at hi + s) in token_logp, with the n-gram tags of the no-event paths in
@@ -320,7 +427,7 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
         st_ctx[0, 0] = bos
         st_len[0] = 1
         st_rep[0] = 0
-        st_ev[0] = 0
+        st_ev[0] = no_event
         st_lp[0] = 0.0
         st_vs[0] = 0.0
         st_vp[0] = -1
@@ -346,7 +453,7 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
             for p in range(prev_lo, prev_hi):
                 length = st_len[p]
                 for e in range(n_events):
-                    if st_rep[p] > 0 and e != 0:
+                    if st_rep[p] > 0 and e != no_event:
                         continue
                     # the context p's, with room for the event and the word in front
                     for j in range(length):
@@ -371,7 +478,7 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                     else:
                         # p(e | context of p), before the context is changed
                         event_p = np.float32(0.0)
-                        if e != 0:
+                        if e != no_event:
                             event_p, _ = _word_prob(uni_logprob, uni_backoff, meta, entries, values, ev_word[e],
                                                     buf, 2, words, keys, bows, next_keys, next_bows)
                         if ev_insert[e] != _NONE:
@@ -391,7 +498,7 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                             buf[start] = w
                         word_p, found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, buf,
                                                    word_start, words, keys, bows, next_keys, next_bows)
-                        if per_word and e == 0 and st_ev[p] == 0:
+                        if per_word and e == no_event and st_ev[p] == no_event:
                             tags[n_tags] = found
                             n_tags += 1
                         if st_lp[p] != -np.inf and word_p != -np.inf:
@@ -432,7 +539,10 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                         st_vp[q] = p
                     else:
                         st_lp[q] = _add_logp(st_lp[q], np.float32(st_lp[p] + trans))
-                        if score > st_vs[q]:
+                        # SRILM's n-best insertion: a tie goes to the predecessor not before the
+                        # current one in its key order
+                        if score > st_vs[q] or (score == st_vs[q] and _state_compare(
+                                st_ctx, st_len, st_rep, st_ev, st_vp[q], p, srilm_index, ev_index) <= 0):
                             st_vs[q] = score
                             st_vp[q] = p
             if t < hi and not positive:
@@ -451,7 +561,7 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                 st_ctx[q, 1] = w
                 st_len[q] = 2
                 st_rep[q] = 0
-                st_ev[q] = 0
+                st_ev[q] = no_event
                 st_lp[q] = context_sum
                 st_vs[q] = context_sum
                 st_vp[q] = -1
@@ -462,6 +572,9 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                     else:
                         zeros += 1
             columns[k + 1] = n_states
+            if n_states - prev_hi > 1:
+                _to_slice_order(st_ctx, st_len, st_rep, st_ev, st_lp, st_vs, st_vp, prev_hi, n_states, srilm_index,
+                                ev_index)
             if per_word:
                 p_word = np.float32(prefix_sum - context_sum)
                 token_logp[slot] = p_word
@@ -479,7 +592,8 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
             last_hi = columns[hi - lo + 2]
             best = -1
             for q in range(last_lo, last_hi):
-                if st_vs[q] != -np.inf and (best < 0 or st_vs[q] > st_vs[best]):
+                if st_vs[q] != -np.inf and (best < 0 or st_vs[q] > st_vs[best] or (st_vs[q] == st_vs[best] and _state_compare(
+                        st_ctx, st_len, st_rep, st_ev, best, q, srilm_index, ev_index) <= 0)):
                     best = q
             ok = best >= 0 and not restarted
             backtrace_ok[s] = ok
@@ -639,9 +753,24 @@ class HiddenScorer:
             self.overt_words = np.array([_word_id(vocab, e.word) for e in listed], dtype=np.int32)
         else:
             self.overt_words = np.zeros(0, dtype=np.int32)
-        hidden = [HiddenEvent(NO_EVENT, omit=True)] + [e for e in listed if not e.observed]
+        # SRILM's indices: <unk> <s> </s> -pau-, the no-event, the events (and the words they
+        # insert) as read, then the model's words in byte order, the order of our ids; the
+        # no-event's index last, for _srilm_word
+        first = [UNK, BOS, EOS, PAUSE, NO_EVENT] + event_words_in_order(listed)
+        indexed = list(dict.fromkeys(first + list(vocab.words)))
+        position = {w: i for i, w in enumerate(indexed)}
+        self.srilm_index = np.array([position[w] for w in vocab.words] + [position[NO_EVENT]], dtype=np.int64)
+        # the events in the order SRILM's property table (no-event first, then every listed word)
+        # iterates them, the observed left out of the pass
+        table = [HiddenEvent(NO_EVENT, omit=True)] + listed
+        keys = np.array([position[e.word] for e in table], dtype=np.int64)
+        slot_order = lhash_order(keys, np.array([0, len(table)], dtype=np.int64))
+        hidden = [table[i] for i in slot_order if not table[i].observed]
+        self.no_event = int(next(i for i, e in enumerate(hidden) if e.word == NO_EVENT))
+        self.ev_index = np.array([position[e.word] for e in hidden], dtype=np.int64)
         self.event_names = [e.word for e in hidden]
-        self.ev_word = np.array([_NO_EVENT_ID] + [_word_id(vocab, e.word) for e in hidden[1:]], dtype=np.int32)
+        self.ev_word = np.array([_NO_EVENT_ID if e.word == NO_EVENT else _word_id(vocab, e.word) for e in hidden],
+                                dtype=np.int32)
         self.ev_omit = np.array([e.omit for e in hidden], dtype=np.bool_)
         self.ev_repeat = np.array([e.repeat for e in hidden], dtype=np.int32)
         self.ev_delete = np.array([e.delete for e in hidden], dtype=np.int32)
@@ -673,7 +802,8 @@ class HiddenScorer:
                 tags = np.zeros(2 * slots if per_word else 0, dtype=np.int8)
                 stats, logprob, _, tags = _hidden_block(
                     *self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos, self.unk, self.ev_word,
-                    self.ev_omit, self.ev_repeat, self.ev_delete, self.ev_insert, self.word_omit, per_word, logprob,
+                    self.ev_omit, self.ev_repeat, self.ev_delete, self.ev_insert, self.no_event, self.word_omit,
+                    self.srilm_index, self.ev_index, per_word, logprob,
                     token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok)
             else:
                 tags = np.zeros(4 * slots, dtype=np.int8)
@@ -715,7 +845,7 @@ def read_events(hidden_vocab, lm_path=None, encoding="utf-8"):
     return events
 
 
-def event_words(events):
-    """The words SRILM adds to the vocabulary for `events` (their own and those they insert), so
-    that the text's copies of them are words of probability zero rather than OOVs."""
-    return [e.word for e in events] + [e.insert for e in events if e.insert is not None]
+def event_words_in_order(events):
+    """The words SRILM adds to the vocabulary for `events`, in its order: each event's own, then
+    the word it inserts. The text's copies of them are words of probability zero, not OOVs."""
+    return [w for e in events for w in ((e.word,) if e.insert is None else (e.word, e.insert))]

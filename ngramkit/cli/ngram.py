@@ -281,14 +281,14 @@ def hidden_lm(opts):
         HIDDEN_SENTENCE,
         HiddenEventModel,
         HiddenScorer,
-        event_words,
+        event_words_in_order,
         read_events,
     )
 
     events = read_events(opts["hidden_vocab"], opts["lm"], opts["encoding"]) if opts["hidden_vocab"] else None
     path, options = model_options(opts)
     # SRILM adds the events to the vocabulary before it reads the model
-    words = event_words(events) if events is not None else [HIDDEN_SENTENCE]
+    words = event_words_in_order(events) if events is not None else [HIDDEN_SENTENCE]
     options["vocab"] = Vocabulary(list(options["vocab"].words if options["vocab"] else []) + words)
     model = load(path, **options)
     if opts["ppl"]:
