@@ -267,3 +267,67 @@ def test_without_events_the_pass_is_the_backoff_model(tmp_path, capsys):
     assert ours[:3] == theirs[:3]
     assert float(ours[3]) == pytest.approx(float(theirs[3]), abs=0.05)
     assert float(ours[5]) == pytest.approx(float(theirs[5]), rel=1e-5)
+
+
+TRIGRAM_ARPA = """
+\\data\\
+ngram 1=6
+ngram 2=5
+ngram 3=1
+
+\\1-grams:
+-99 <s> -0.3
+-0.6 </s>
+-0.5 a -0.2
+-0.7 b -0.1
+-1.0 <#s> -0.4
+-1.2 uh 0
+
+\\2-grams:
+-0.2 <s> a -0.1
+-0.4 a b -0.05
+-0.1 a <#s> -0.15
+-0.5 b </s>
+-0.1 <#s> b
+
+\\3-grams:
+-0.3 <s> a b
+
+\\end\\
+"""
+
+
+def test_states_in_srilm_slot_order(tmp_path, capsys):
+    """A column of five states is iterated in the slot order of SRILM's LHash, and the n-gram tags
+    of the next word follow that order."""
+    (tmp_path / "lm.arpa").write_text(TRIGRAM_ARPA)
+    (tmp_path / "hidden.vocab").write_text(HIDDEN_VOCAB)
+    (tmp_path / "text.txt").write_text("a uh uh b\n")
+    out = run_ngram(capsys, "-lm", str(tmp_path / "lm.arpa"), "-order", "3", "-hidden-vocab",
+                    str(tmp_path / "hidden.vocab"), "-ppl", str(tmp_path / "text.txt"), "-debug", "2")
+    # States (context newest first, event). After a: (a <s>, none), (a, <#s>) ("<#s> a" is no
+    # bigram). uh stays out of the contexts; after the first uh: (a <s>, none), (<#s> a, <#s>),
+    # (a, none); after the second, inserted in this order (previous state by event):
+    #   S1 (a <s>, none)  S2 (<#s> a, <#s>)  S3 (<#s> a, none)  S4 (<#s>, <#s>)  S5 (a, none)
+    # SRILM's word indices: <unk> 0, <s> 1, </s> 2, -pau- 3, *noevent* 4, <#s> 5, uh 6, then
+    # a 7, b 8. A context's hash folds i += (i << 12) + w; the slot of a state in a table of
+    # 2**3 slots (five entries) is ((i * 1103515245 + 12345) >> 27) + event index, mod 8, then
+    # on to the next free slot.
+    def slot(words, event):
+        i = 0
+        for w in words:
+            i = (i + (i << 12) + w) & 0xFFFFFFFF
+        return (((i * 1103515245 + 12345) >> 27) + event) % 8
+
+    states = {"S1": ([7, 1], 4), "S2": ([5, 7], 5), "S3": ([5, 7], 4), "S4": ([5], 5), "S5": ([7], 4)}
+    table = [None] * 8
+    for name, (words, event) in states.items():
+        at = slot(words, event)
+        while table[at] is not None:
+            at = (at + 1) % 8
+        table[at] = name
+    assert [name for name in table if name] == ["S4", "S5", "S3", "S1", "S2"]
+    # b's tags come from the no-event states in that order: S5 p(b | a) [2gram], S3 p(b | a <#s>)
+    # [2gram] (no trigram), S1 p(b | <s> a) [3gram]; in insertion order they would read
+    # [3gram][2gram][2gram]
+    assert out.splitlines()[4].startswith("\tp( b | uh ...) \t= [2gram][2gram][3gram] ")
