@@ -7,6 +7,9 @@ SRILM's -debug 1/2 formats (an n-gram tag per no-event path, then `Hidden events
 
 import gzip
 import math
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -331,3 +334,46 @@ def test_states_in_srilm_slot_order(tmp_path, capsys):
     # [2gram] (no trigram), S1 p(b | <s> a) [3gram]; in insertion order they would read
     # [3gram][2gram][2gram]
     assert out.splitlines()[4].startswith("\tp( b | uh ...) \t= [2gram][2gram][3gram] ")
+
+
+SRILM_GIT = Path("/work/.mirror/BitSpeech+SRILM/repo")
+
+
+def srilm_source(path):
+    """The bytes of `path` in SRILM's source tree (a git directory), or None where absent."""
+    if not SRILM_GIT.exists():
+        return None
+    done = subprocess.run(["git", "--git-dir", str(SRILM_GIT), "show", f"HEAD:{path}"], capture_output=True,
+                          check=False)
+    return done.stdout if done.returncode == 0 else None
+
+
+def test_srilm_hidden_event_case(tmp_path, capsys):
+    """SRILM's own test ngram-hidden-event: the Switchboard trigram made a hidden-sentence-boundary
+    model by make-hiddens-lm, filled pauses observed and omitted, -debug 2 over eval97: the
+    number of output lines naming <#s> (the sentences whose best path has a boundary) and the
+    totals. make-hiddens-lm leaves the \\data\\ counts stale (SRILM warns; we refuse such files),
+    so the counts are corrected before reading."""
+    sources = {name: srilm_source(path) for name, path in (
+        ("model", "lm/test/tests/ngram-count-gt/swbd.3bo.gz"), ("text", "lm/test/tests/ngram-count-gt/eval97.text"),
+        ("vocab", "lm/test/tests/ngram-hidden-event/hidden.vocab"), ("script", "utils/src/make-hiddens-lm.gawk"),
+        ("reference", "lm/test/reference/ngram-hidden-event.stdout"))}
+    awk = shutil.which("gawk") or shutil.which("awk")
+    if any(v is None for v in sources.values()) or awk is None:
+        pytest.skip("needs SRILM's source tree with its test data, and awk")
+    for name in ("text", "vocab", "script"):
+        (tmp_path / name).write_bytes(sources[name])
+    made = subprocess.run([awk, "-f", str(tmp_path / "script")], input=gzip.decompress(sources["model"]),
+                          capture_output=True, check=True).stdout.decode()
+    sections = re.split(r"^\\(\d)-grams:\n", made, flags=re.MULTILINE)
+    counts = {int(order): sum(1 for line in body.split("\n\\")[0].splitlines() if line.strip())
+              for order, body in zip(sections[1::2], sections[2::2])}
+    made = re.sub(r"^ngram (\d)=\d+$", lambda m: f"ngram {m[1]}={counts[int(m[1])]}", made, flags=re.MULTILINE)
+    (tmp_path / "model").write_text(made)
+    out = run_ngram(capsys, "-debug", "2", "-hidden-vocab", str(tmp_path / "vocab"), "-lm", str(tmp_path / "model"),
+                    "-ppl", str(tmp_path / "text"))
+    reference = sources["reference"].decode().splitlines()
+    lines = out.splitlines()
+    assert str(sum("<#s>" in line for line in lines)) == reference[0]
+    assert lines[-2].split(": ", 1)[1] == reference[1].split(": ", 1)[1]
+    assert lines[-1] == reference[2]
