@@ -176,6 +176,25 @@ def test_repeat_and_delete_events(files, capsys):
     assert lines[4] == "Hidden events: *noevent* REP *noevent*"
 
 
+@pytest.mark.parametrize("omit, after_insert", [(False, -0.6), (True, -0.4)])
+def test_insert_event(files, capsys, omit, after_insert):
+    """-insert W puts W in the event's place: the word after the event sees W, unless the event
+    is -omit, when W only joins the context that follows (the word sees the context before)."""
+    (files / "insert.vocab").write_text("REP -insert <s>" + (" -omit" if omit else "") + "\n")
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "insert.vocab"), "-ppl", str(files / "text.txt"), "-debug", "2")
+    lines = out.splitlines()
+    # a: p(a | <s>) = -0.2, or p(REP | <s>) = bow(<s>) + p(REP) = -0.6 then p(a | <s>) = -0.2
+    assert_word_line(lines[1], "\tp( a | <s> ) \t= [2gram] ", log_sum(-0.2, -0.8))
+    # b: p(b | a) = -0.4, or p(REP | a) = bow(a) + p(REP) = -0.5 then p(b | <s>) = -0.6 or,
+    # omitted, p(b | a) = -0.4
+    assert_word_line(lines[2], "\tp( b | a ...) \t= [2gram] ", log_sum(-0.4, -0.5 + after_insert))
+    # </s>: p(</s> | b) = -0.5, or p(REP | b) = -0.4 then p(</s> | <s>) = bow(<s>) + p(</s>) =
+    # -0.9 or, omitted, p(</s> | b) = -0.5
+    assert_word_line(lines[3], "\tp( </s> | b ...) \t= [2gram] ",
+                     log_sum(-0.5, -0.4 + (-0.5 if omit else -0.9)))
+
+
 def test_events_listed_after_the_model(files, capsys):
     """As HiddenNgram::read, lines after the model's \\end\\ are hidden vocabulary lines too,
     and a word there takes its properties from them."""
