@@ -19,7 +19,12 @@ With `-hidden-not` the events are overt words of the text: an event has probabil
 zeroprob) and any other word p(w | h) / (1 - sum of p(e | h) over the events).
 
 `-hiddens` scores w after h as the larger of p(w | h) and p(<#s> | h) p(w | <#s>).
+
 All arithmetic is float32 as SRILM's LogP, sums of probabilities in float64 as its AddLogP.
+A word's -debug 2 probability is the difference of two float32 prefix sums, so its last digits
+depend on the order of the sums: the events and each column's states are taken in the order
+SRILM's hash tables iterate them (from its word indices: `<unk> <s> </s> -pau-`, the no-event,
+the events as read, then the model's words in byte order).
 """
 
 import math
