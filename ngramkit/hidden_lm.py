@@ -51,6 +51,7 @@ from .perplexity import (
     srilm_tables,
     tally_word,
 )
+from .progress import Progress
 from .scoring import (
     WordTable,
     advance_words,
@@ -782,9 +783,9 @@ class HiddenScorer:
         self.ev_insert = np.array([_NONE if e.insert is None else _word_id(vocab, e.insert) for e in hidden],
                                   dtype=np.int32)
 
-    def score_file(self, path, debug=0, out=None, encoding="utf-8"):
+    def score_file(self, path, debug=0, out=None, encoding="utf-8", quiet=False):
         """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
-        lines go to the binary stream `out`."""
+        lines go to the binary stream `out`. Progress goes to stderr unless `quiet`."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         names = [n.encode("utf-8", "surrogateescape") for n in self.event_names]
@@ -793,7 +794,9 @@ class HiddenScorer:
         total = TextStats()
         logprob = 0.0
         per_word = debug >= 2
+        progress = Progress("scoring", quiet, unit="B")
         for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
+            progress.advance(len(block))
             buf = np.frombuffer(block, dtype=np.uint8)
             ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
             n_lines = len(line_offsets) - 1
@@ -805,13 +808,14 @@ class HiddenScorer:
             backtrace_ok = np.zeros(n_lines, dtype=np.bool_)
             if self.hidden:
                 tags = np.zeros(2 * slots if per_word else 0, dtype=np.int8)
-                stats, logprob, _, tags = _hidden_block(
+                stats, logprob, n_tags, tags = _hidden_block(
                     *self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos, self.unk, self.ev_word,
                     self.ev_omit, self.ev_repeat, self.ev_delete, self.ev_insert, self.no_event, self.word_omit,
                     self.srilm_index, self.ev_index, per_word, logprob,
                     token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok)
             else:
                 tags = np.zeros(4 * slots, dtype=np.int8)
+                n_tags = len(tags)
                 stats, logprob = _overt_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                               self.unk, self.is_event, self.overt_words, self.boundaries,
                                               self.hidden_sentence,
@@ -828,7 +832,8 @@ class HiddenScorer:
                 out.write(sentences[:used].tobytes())
                 continue
             longest_event = int(np.diff(event_offsets).max())
-            word_lines = np.empty(slots * (2 * self.max_word + longest_event + 8 * 4 + 100) + n_lines * 40,
+            # per slot its word line (two words, two numbers) and its event; per tag `[NNgram]` at most
+            word_lines = np.empty(slots * (2 * self.max_word + longest_event + 80) + 8 * n_tags + n_lines * 40,
                                   dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)
             n_word = _format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
@@ -838,6 +843,7 @@ class HiddenScorer:
             output = np.empty(used + n_word, dtype=np.uint8)
             size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
             out.write(output[:size].tobytes())
+        progress.close()
         return total
 
 

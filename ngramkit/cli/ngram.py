@@ -294,7 +294,8 @@ def hidden_lm(opts):
     if opts["ppl"]:
         hidden = None if events is None else HiddenEventModel(model, events, opts["hidden_not"])
         scorer = HiddenScorer(model, hidden, opts["map_unk"])
-        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"]))
+        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
+                                                    quiet=opts["q"] or opts["quiet"]))
 
 
 def escape_prefix(opts, classes=None, dynamic=None):
