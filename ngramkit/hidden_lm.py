@@ -60,7 +60,7 @@ from .scoring import (
     tokenize_lines,
     unigram_key,
 )
-from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
+from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order, string_keys
 from .textio import iter_line_blocks, iter_lines, split_words
 from .vocab import BOS, EOS, UNK
 
@@ -756,7 +756,14 @@ class HiddenScorer:
                 self.is_event[w] = True
                 self.word_omit[w] = event.omit
         if events is not None and events.overt:
-            self.overt_words = np.array([_word_id(vocab, e.word) for e in listed], dtype=np.int32)
+            # summed in the slot order of the hidden vocabulary's word table (the no-event, of
+            # probability zero, first, then the listed words)
+            names = [NO_EVENT] + [e.word for e in listed]
+            encoded = [w.encode("utf-8", "surrogateescape") for w in names]
+            offsets = np.concatenate([[0], np.cumsum([len(w) for w in encoded])]).astype(np.int64)
+            keys = string_keys(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+            in_order = lhash_order(keys, np.array([0, len(names)], dtype=np.int64))
+            self.overt_words = np.array([_word_id(vocab, names[i]) for i in in_order if i > 0], dtype=np.int32)
         else:
             self.overt_words = np.zeros(0, dtype=np.int32)
         # SRILM's indices: <unk> <s> </s> -pau-, the no-event, the events (and the words they
