@@ -38,7 +38,8 @@ _EXPORTS = {
     "read_srilm_binary": "srilm_binary", "write_srilm_binary": "srilm_binary",
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes", "save_intermediate": "classes",
     "UnsortedCounts": "srilm_trie",
-    "HiddenEventModel": "hidden_lm", "HiddenScorer": "hidden_lm", "read_hidden_vocab": "hidden_lm",
+    "HiddenEventModel": "hidden_lm", "HiddenSentenceModel": "hidden_lm", "read_hidden_vocab": "hidden_lm",
+    "load_hidden_event_model": "hidden_lm", "load_hidden_sentence_model": "hidden_lm",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -36,6 +36,7 @@ import numpy as np
 from .classes.model import splice_word_lines
 from .constants import LN10
 from .errors import FormatError
+from .formats import load
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text
 from .perplexity import (
@@ -62,7 +63,7 @@ from .scoring import (
 )
 from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order, string_keys
 from .textio import iter_line_blocks, iter_lines, split_words
-from .vocab import BOS, EOS, UNK
+from .vocab import BOS, EOS, UNK, Vocabulary
 
 NO_EVENT = "*noevent*"
 HIDDEN_SENTENCE = "<#s>"
@@ -188,6 +189,34 @@ class HiddenEventModel:
 
     def scorer(self, unk_word=None):
         return HiddenScorer(self.model, self, unk_word)
+
+
+class HiddenSentenceModel:
+    """A backoff model (NgramModel) read as SRILM's HiddenSNgram: a hidden `<#s>` may precede any word."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def scorer(self, unk_word=None):
+        return HiddenScorer(self.model, None, unk_word)
+
+
+def load_hidden_event_model(path, hidden_vocab, overt=False, vocab=None, encoding="utf-8", **options):
+    """Read the model file `path` as SRILM's `ngram -hidden-vocab` does: the events of the file
+    `hidden_vocab` and of the lines after the model's `\\end\\` join the vocabulary (`vocab`, a
+    Vocabulary, or the model's words) before the model is read. The other options as formats.load's."""
+    events = read_events(hidden_vocab, path, encoding)
+    model = load(path, vocab=_with_words(vocab, event_words_in_order(events)), encoding=encoding, **options)
+    return HiddenEventModel(model, events, overt)
+
+
+def load_hidden_sentence_model(path, vocab=None, **options):
+    """Read the model file `path` as SRILM's `ngram -hiddens` does (`<#s>` joins the vocabulary)."""
+    return HiddenSentenceModel(load(path, vocab=_with_words(vocab, [HIDDEN_SENTENCE]), **options))
+
+
+def _with_words(vocab, words):
+    return Vocabulary(list(vocab.words if vocab is not None else []) + list(words))
 
 
 def _word_id(vocab, word):

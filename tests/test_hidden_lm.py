@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import ngramkit
 from ngramkit.cli import ngram
 from ngramkit.errors import FormatError
 from ngramkit.formats import load
@@ -252,6 +253,13 @@ def test_python_api(files):
     second = COLUMN_A + COLUMN_B_AFTER_OOV + COLUMN_END
     assert (stats.sentences, stats.words, stats.oovs) == (2, 5, 1)
     assert stats.logprob == pytest.approx(first + second, abs=1e-5)
+    # the model read as the command reads it, from ngramkit's namespace
+    lm = ngramkit.load_hidden_event_model(files / "lm.arpa", files / "hidden.vocab", order=2)
+    assert lm.scorer().score_file(files / "text.txt").logprob == stats.logprob
+    boundaries = ngramkit.load_hidden_sentence_model(files / "lm.arpa", order=2).scorer()
+    # max(p(w | h), p(<#s> | h) p(w | <#s>)) per word, the OOV x left out: "a b" -0.2 -0.2 -0.5;
+    # "a x b": a -0.2, b after <unk> p(b) = -0.7 (p(<#s>) p(b | <#s>) = -1.1), </s> -0.5
+    assert boundaries.score_file(files / "text.txt").logprob == pytest.approx(-0.9 - 1.4, abs=1e-5)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -277,25 +277,17 @@ def hidden_lm(opts):
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
     if opts["debug"] > 2:
         raise UsageError(f"{flag} prints -debug 0, 1 or 2, not {opts['debug']}")
-    from ..hidden_lm import (
-        HIDDEN_SENTENCE,
-        HiddenEventModel,
-        HiddenScorer,
-        event_words_in_order,
-        read_events,
-    )
+    from ..hidden_lm import load_hidden_event_model, load_hidden_sentence_model
 
-    events = read_events(opts["hidden_vocab"], opts["lm"], opts["encoding"]) if opts["hidden_vocab"] else None
     path, options = model_options(opts)
-    # SRILM adds the events to the vocabulary before it reads the model
-    words = event_words_in_order(events) if events is not None else [HIDDEN_SENTENCE]
-    options["vocab"] = Vocabulary(list(options["vocab"].words if options["vocab"] else []) + words)
-    model = load(path, **options)
+    if opts["hidden_vocab"]:
+        lm = load_hidden_event_model(path, opts["hidden_vocab"], opts["hidden_not"], **options)
+    else:
+        lm = load_hidden_sentence_model(path, **options)
     if opts["ppl"]:
-        hidden = None if events is None else HiddenEventModel(model, events, opts["hidden_not"])
-        scorer = HiddenScorer(model, hidden, opts["map_unk"])
-        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
-                                                    quiet=opts["q"] or opts["quiet"]))
+        stats = lm.scorer(opts["map_unk"]).score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
+                                                      quiet=opts["q"] or opts["quiet"])
+        write_totals(opts["ppl"], stats)
 
 
 def escape_prefix(opts, classes=None, dynamic=None):
