@@ -40,6 +40,8 @@ _EXPORTS = {
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes", "save_intermediate": "classes",
     "UnsortedCounts": "srilm_trie",
     "make_big_lm": "big_lm", "apply_min_counts": "mincounts",
+    "HiddenEventModel": "hidden_lm", "HiddenSentenceModel": "hidden_lm", "read_hidden_vocab": "hidden_lm",
+    "load_hidden_event_model": "hidden_lm", "load_hidden_sentence_model": "hidden_lm",
 }
 __all__ = sorted(_EXPORTS)
 

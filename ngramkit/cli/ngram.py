@@ -12,7 +12,9 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
 with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-escape S` passes lines
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
-those without it); `-version` prints ngramkit's release."""
+those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
+model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
+as a hidden-sentence-boundary model, for -ppl (hidden_lm)."""
 
 import os
 import sys
@@ -93,6 +95,10 @@ OPTIONS = [
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
     Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+    # SRILM's hidden-event models
+    Option("hidden-vocab", str, help="file of hidden events (a word a line, with -delete N -repeat N -insert W -observed -omit): -lm sums over them"),
+    Option("hidden-not", bool, False, "with -hidden-vocab: the events are overt words of the text"),
+    Option("hiddens", bool, False, "-lm is a hidden-sentence-boundary model: w scored alone or after a hidden <#s>"),
 ]
 
 
@@ -289,6 +295,33 @@ def other_lm(opts):
         write_totals(opts["ppl"], stats)
 
 
+def hidden_lm(opts):
+    """-hidden-vocab (with -hidden-not) or -hiddens: read -lm and score -ppl."""
+    if opts["hidden_not"] and not opts["hidden_vocab"]:
+        raise UsageError("-hidden-not needs -hidden-vocab")
+    if opts["hiddens"] and opts["hidden_vocab"]:
+        raise UsageError("-hiddens and -hidden-vocab are mutually exclusive")
+    flag = "-hiddens" if opts["hiddens"] else "-hidden-vocab"
+    allowed = ("ppl", "lm", "order", "debug", "unk", "map_unk", "vocab", "limit_vocab", "encoding", "q", "quiet",
+               "hidden_vocab", "hidden_not", "hiddens")
+    extra = sorted(name for name in opts["_given"] if name not in allowed)
+    if extra:
+        raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
+    if opts["debug"] > 2:
+        raise UsageError(f"{flag} prints -debug 0, 1 or 2, not {opts['debug']}")
+    from ..hidden_lm import load_hidden_event_model, load_hidden_sentence_model
+
+    path, options = model_options(opts)
+    if opts["hidden_vocab"]:
+        lm = load_hidden_event_model(path, opts["hidden_vocab"], opts["hidden_not"], **options)
+    else:
+        lm = load_hidden_sentence_model(path, **options)
+    if opts["ppl"]:
+        stats = lm.scorer(opts["map_unk"]).score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
+                                                      quiet=opts["q"] or opts["quiet"])
+        write_totals(opts["ppl"], stats)
+
+
 def escape_prefix(opts, classes=None, dynamic=None):
     """The bytes of -escape (None without), checked against the scorings that do not take it."""
     if opts["escape"] is None:
@@ -307,6 +340,9 @@ def ngram(argv):
         return
     if opts["count_lm"] or opts["skip"]:
         other_lm(opts)
+        return
+    if opts["hidden_vocab"] or opts["hiddens"] or opts["hidden_not"]:
+        hidden_lm(opts)
         return
     check_scoring_options(opts)
     mix = mixture(opts)
