@@ -11,7 +11,8 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws; with `-vocab-aliases FILE`, `-ppl` scores
 each alias as its word. `-escape S` passes lines starting with S through -ppl and -counts
-unscored; `-version` prints ngramkit's release."""
+unscored; `-version` prints ngramkit's release. `-tagged` scores word/tag text with a tagged LM
+(tagged_lm: a missing n-gram backs off to the one with its oldest context word's tag first)."""
 
 import os
 import sys
@@ -91,6 +92,9 @@ OPTIONS = [
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
     Option("escape", str, help="with -ppl or -counts: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+] + [
+    # SRILM's tagged LMs (tagged_lm)
+    Option("tagged", bool, False, "-lm is a tagged LM: -ppl text is word/tag, backing off to the context's tags"),
 ]
 
 
@@ -257,6 +261,27 @@ def other_lm(opts):
         write_totals(opts["ppl"], stats)
 
 
+_TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "write_lm",
+                   "write_vocab", "tagged")
+
+
+def tagged_lm(opts):
+    """-tagged: read the model, write it (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl."""
+    extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
+    if extra:
+        raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
+    from ..tagged_lm import TaggedScorer, write_tagged_vocab
+
+    model = load_model(opts)
+    if opts["write_vocab"]:
+        write_tagged_vocab(model.vocab, opts["write_vocab"])
+    if opts["write_lm"]:
+        save(model, opts["write_lm"])
+    if opts["ppl"]:
+        scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"])
+        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer))
+
+
 def escape_prefix(opts, classes=None, dynamic=None):
     """The bytes of -escape (None without), checked against the scorings that do not take it."""
     if opts["escape"] is None:
@@ -275,6 +300,9 @@ def ngram(argv):
         return
     if opts["count_lm"] or opts["skip"]:
         other_lm(opts)
+        return
+    if opts["tagged"]:
+        tagged_lm(opts)
         return
     check_scoring_options(opts)
     mix = mixture(opts)

@@ -7,7 +7,9 @@ counts then come sorted); `-tag` is accepted, and arguments that are no options 
 SRILM does (make-batch-counts passes both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders)
 write the estimated discounts without -lm and are read instead of estimating them with it;
 `-kn-counts-modified` takes the counts as Kneser-Ney's modified ones; `-read-with-mincounts`
-leaves out counts below -gtNmin as -read reads them.
+leaves out counts below -gtNmin as -read reads them. `-tagged` counts word/tag text as SRILM's
+tagged LMs (words, tags and their mixes; tags are never predicted), its counts written sorted
+and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines).
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -89,6 +91,9 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     Option("skip", bool, False, "estimate a skip n-gram model (refused: see the message)"),
     Option("skip-init", float, 0.5, "initial skip probability of -skip"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+] + [
+    # SRILM's tagged LMs (tagged_lm)
+    Option("tagged", bool, False, "tokens are word/tag: count words, tags and their mixes as SRILM's tagged LM"),
 ]
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback"}
 FLOAT_COUNT_METHODS = ("witten-bell", "absolute", "additive")  # SRILM's discounts that take float counts
@@ -146,7 +151,10 @@ def _write_order(opts):
 
 def write_requested_counts(counts, opts):
     """-write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
-    if opts["write_vocab"]:
+    if opts["write_vocab"] and opts["tagged"]:
+        from ..tagged_lm import write_tagged_vocab
+        write_tagged_vocab(counts.vocab, opts["write_vocab"])
+    elif opts["write_vocab"]:
         counts.vocab.write(opts["write_vocab"])
     path = opts["write"] or ("-" if _counts_to_stdout(opts) else None)
     if path:
@@ -255,10 +263,13 @@ def ngram_count(argv):
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
-                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases)
+                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases,
+                       tagged=opts["tagged"])
+    if opts["tagged"]:
+        policy = tagged_policy(opts, policy)
     quiet = opts["q"] or opts["quiet"]
     if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]
-                                                         or opts["count_lm"]):
+                                                         or opts["count_lm"] or opts["tagged"]):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives. Files are written
         # sorted: filling that trie on one thread takes three times as long as counting in blocks.
         write_unsorted_counts(opts, text, quiet)
@@ -274,6 +285,17 @@ def ngram_count(argv):
         for k, (_, path, _) in files.items():
             if k in policy.methods:
                 write_discount_file(policy.methods[k], path)
+
+
+def tagged_policy(opts, policy):
+    """-tagged: the estimation `policy` with the tags as non-events; SRILM's exclusions."""
+    excluded = [flag for flag, given in (("-float-counts", opts["float_counts"]), ("-skip", opts["skip"]),
+                                         ("-count-lm", opts["count_lm"]), ("-read-google", opts["read_google"]))
+                if given]
+    if excluded:
+        raise UsageError(f"-tagged does not combine with {excluded[0]}")
+    from ..tagged_lm import TaggedPolicy
+    return TaggedPolicy(policy)
 
 
 def check_other_estimates(opts):
