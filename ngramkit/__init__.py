@@ -38,6 +38,7 @@ _EXPORTS = {
     "read_srilm_binary": "srilm_binary", "write_srilm_binary": "srilm_binary",
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes", "save_intermediate": "classes",
     "UnsortedCounts": "srilm_trie",
+    "TaggedScorer": "tagged_lm", "write_tagged_vocab": "tagged_lm",
 }
 __all__ = sorted(_EXPORTS)
 
