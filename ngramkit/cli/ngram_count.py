@@ -214,6 +214,8 @@ def ngram_count(argv):
         vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
         if duplicates:
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
+    if opts["tagged"]:
+        check_tagged(opts)
     check_other_estimates(opts)
     aliases = None
     if opts["vocab_aliases"]:
@@ -266,7 +268,7 @@ def ngram_count(argv):
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases,
                        tagged=opts["tagged"])
     if opts["tagged"]:
-        policy = tagged_policy(opts, policy)
+        policy = tagged_policy(policy)
     quiet = opts["q"] or opts["quiet"]
     if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]
                                                          or opts["count_lm"] or opts["tagged"]):
@@ -287,13 +289,17 @@ def ngram_count(argv):
                 write_discount_file(policy.methods[k], path)
 
 
-def tagged_policy(opts, policy):
-    """-tagged: the estimation `policy` with the tags as non-events; SRILM's exclusions."""
+def check_tagged(opts):
+    """SRILM's exclusions of -tagged."""
     excluded = [flag for flag, given in (("-float-counts", opts["float_counts"]), ("-skip", opts["skip"]),
                                          ("-count-lm", opts["count_lm"]), ("-read-google", opts["read_google"]))
                 if given]
     if excluded:
         raise UsageError(f"-tagged does not combine with {excluded[0]}")
+
+
+def tagged_policy(policy):
+    """-tagged: the estimation `policy` with the tags as non-events."""
     from ..tagged_lm import TaggedPolicy
     return TaggedPolicy(policy)
 
