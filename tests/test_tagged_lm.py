@@ -350,3 +350,64 @@ def test_srilm_tagged_ngram(tmp_path, capsysbinary, monkeypatch):
     ngram.ngram(["-lm", "train_tagged.lm", "-tagged", "-ppl", "s.txt", "-debug", "2"])
     ppl = capsysbinary.readouterr().out.decode().replace("file s.txt:", "file -:")
     assert_same_to_six_digits(ppl, reference[len(vocab):])
+
+
+def backoff_check(model, counts, cutoffs):
+    """SRILM's two rules for each context h of the model with explicit n-grams, under TaggedNgram's
+    backoff p_BO: its weight normalises the n-grams estimated from counts (count >= the order's
+    cutoff), bow(h) = (1 - sum p(w | h)) / (1 - sum p_BO(w | h')); and each n-gram added
+    afterwards (a context of a longer n-gram, its count below the cutoff) has the backed-off
+    probability, TaggedNgram's: bow(h), twice when h's oldest token is a tag, plus p_BO(w | h').
+    Returns (stored, wanted) log10 pairs of the weights, and (stored, wanted, oldest is a tag)
+    of the added n-grams."""
+    from ngramkit.perplexity import srilm_tables
+    from ngramkit.tagged_lm import NO_TAG, is_tag, tagged_logprob
+
+    tables = srilm_tables(model)
+    words = model.vocab.words
+    scratch = np.empty(model.order, dtype=np.int32), np.empty(model.order, dtype=np.float32)
+    counted = {tuple(words[i] for i in row): c for k in range(model.order)
+               for row, c in zip(counts.ngrams[k].tolist(), counts.counts[k].tolist())}
+    weights, added = [], []
+    for k in range(2, model.order + 1):
+        contexts = {}
+        for row, logp in zip(model.ngrams[k - 1].tolist(), model.logprob[k - 1].tolist()):
+            contexts.setdefault(tuple(row[:-1]), []).append((row[-1], logp))
+        lower = {tuple(r): b for r, b in zip(model.ngrams[k - 2].tolist(), model.backoff[k - 2].tolist())}
+        for context, followers in contexts.items():
+            shorter = np.array(context[1:][::-1], dtype=np.int32)
+            tags = np.array([w if is_tag(words[w]) else NO_TAG for w in shorter.tolist()], dtype=np.int32)
+            numerator, denominator = 1.0, 1.0
+            for w, logp in followers:
+                backed_off, _ = tagged_logprob(*tables.arrays(), shorter, tags, len(shorter), w, *scratch)
+                if counted[tuple(words[i] for i in context + (w,))] < cutoffs[k - 1]:
+                    repeats = 2 if is_tag(words[context[0]]) else 1
+                    added.append((logp, max(repeats * lower[context] + float(backed_off), -99), repeats == 2))
+                    continue
+                numerator -= 10 ** logp if logp > -99 else 0.0
+                denominator -= 10 ** float(backed_off)
+            if numerator > 1e-6 and denominator > 1e-6:
+                weights.append((lower[context], math.log10(numerator) - math.log10(denominator)))
+    return weights, added
+
+
+def test_backoff_weights_and_added_ngrams(tmp_path, cli):
+    """With bigrams below 3 left out while trigrams are kept, the bigrams that are contexts of
+    kept trigrams are added with their backed-off probabilities, a tag's weight twice."""
+    rng = np.random.default_rng(7)
+    # 40 words of 2 tags, the i-th drawn with weight 1/(i+1): rare words follow a tag a few times
+    words = [f"w{i}/{'NV'[i % 2]}" for i in range(40)]
+    weights = 1 / np.arange(1, 41)
+    lines = [" ".join(rng.choice(words, size=rng.integers(2, 7), p=weights / weights.sum())) for _ in range(300)]
+    text, lm = tmp_path / "t.txt", tmp_path / "t.arpa"
+    text.write_text("\n".join(lines) + "\n")
+    status, _, err = cli(ngram_count.main, ["-tagged", "-order", 3, "-text", text, "-wbdiscount", "-interpolate",
+                                            "-gt2min", 3, "-gt3min", 1, "-lm", lm, "-q"])
+    assert status == 0, err
+    counts = ngramkit.count(text, order=3, tagged=True, progress=False)
+    bows, added = backoff_check(ngramkit.load(lm), counts, [1, 3, 1])
+    assert len(bows) > 50 and sum(twice for _, _, twice in added) > 5
+    # the sums are of the ARPA file's 7-digit probabilities: where little mass is left, a weight
+    # recomputed from them is off by up to a few 1e-5
+    assert max(abs(stored - wanted) for stored, wanted in bows) < 3e-5
+    assert max(abs(stored - wanted) for stored, wanted, _ in added) < 1e-5
