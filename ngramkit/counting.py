@@ -445,6 +445,8 @@ def count_text(paths, order, options=None, run=None, spill_dir=None):
     # the pager lets stay resident (another eighth), counting then peaks near a third of the
     # cap. Blocks beyond the default budget count no faster.
     memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 8, DEFAULT_MEMORY)
+    if options.tagged:
+        memory //= order + 1  # a tagged position starts up to order + 1 n-grams of each order
     if spill_dir is None:
         owned = spill_directory(run.memory, run.temp_dir)
     else:

@@ -10,6 +10,11 @@ for each of the next N tokens that has a tag, the n-grams whose tokens up to and
 one are replaced by their tags (where they have one), from that length on. So `a/A b/B c/C`
 counts `a`, `a b`, `a b c`; `/A`, `/A b`, `/A b c`; `/A /B`, `/A /B c`; `/A /B /C`.
 
+Estimation is SRILM's, with the tags as non-events; where a backed-off estimate is needed (the
+lower-order term, the backoff weights' denominators, context n-grams added to the model), a
+context whose oldest token is a tag gives its weight twice, as TaggedNgram's backoff (below)
+looks up the same context again with that tag replaced by its own tag.
+
 Scoring (the model is an ordinary ARPA file over words and tags): p(w | context) looks up the
 word n-gram; if it is absent, adds its context's backoff weight and looks up the n-gram with the
 oldest context token replaced by its tag (`[k+Tgram]` at -debug 2); if that is absent too, adds

@@ -76,6 +76,26 @@ def test_counts_by_hand(tmp_path, cli):
                                "b /C </s>\t1\nb c </s>\t1\n")
 
 
+def test_closed_vocabulary_and_counts_read_back(tmp_path, cli):
+    # -vocab of word/tag entries makes the words a, b and the tag X known: b/Y (tag Y unknown) and
+    # c/X (word c unknown) are <unk>, untagged. <s> a/X b/Y c/X </s>: <s>, a, /X, <unk> twice, </s>
+    text, vocab, out, words = (tmp_path / name for name in ("t.txt", "v.txt", "c.txt", "w.txt"))
+    text.write_text("a/X b/Y c/X\n")
+    vocab.write_text("a/X\nb\n")
+    assert cli(ngram_count.main, ["-tagged", "-order", 1, "-text", text, "-vocab", vocab, "-write", out,
+                                  "-write-vocab", words])[0] == 0
+    assert out.read_text() == "/X\t1\n</s>\t1\n<s>\t1\n<unk>\t2\na\t1\n"
+    assert words.read_text() == "-pau-\n</s>\n<s>\n<unk>\na\nb\n/-pau-\n/</s>\n/<s>\n/<unk>\n/X\n"
+    # counts written with -tagged read back as the words and /TAG words they are: the same model
+    text.write_text(ESTIMATE_TEXT)
+    assert cli(ngram_count.main, ["-tagged", "-order", 3, "-text", text, "-write", out])[0] == 0
+    from_text, from_counts = tmp_path / "text.arpa", tmp_path / "counts.arpa"
+    for source, lm in ((["-text", text], from_text), (["-read", out], from_counts)):
+        assert cli(ngram_count.main, ["-tagged", "-order", 3, *source, "-cdiscount", 0, "-gt2min", 3, "-lm", lm,
+                                      "-q"])[0] == 0
+    assert from_counts.read_text() == from_text.read_text()
+
+
 def test_count_api(tmp_path):
     text = tmp_path / "t.txt"
     text.write_text(HAND_TEXT)
@@ -411,3 +431,19 @@ def test_backoff_weights_and_added_ngrams(tmp_path, cli):
     # recomputed from them is off by up to a few 1e-5
     assert max(abs(stored - wanted) for stored, wanted in bows) < 3e-5
     assert max(abs(stored - wanted) for stored, wanted, _ in added) < 1e-5
+
+
+def test_memory_cap_gives_identical_model(tmp_path, cli):
+    # capped, the text is counted in many blocks whose tables are merged: the same model
+    rng = np.random.default_rng(3)
+    words = [f"w{i}/{'NVA'[i % 3]}" for i in range(3000)]
+    weights = 1 / np.arange(1, 3001)
+    text = tmp_path / "t.txt"
+    text.write_text("".join(" ".join(rng.choice(words, size=rng.integers(1, 12), p=weights / weights.sum())) + "\n"
+                            for _ in range(8000)))
+    free, capped = tmp_path / "free.arpa", tmp_path / "capped.arpa"
+    options = ["-tagged", "-order", 4, "-kndiscount", "-interpolate", "-text", text, "-q"]
+    assert cli(ngram_count.main, options + ["-lm", free])[0] == 0
+    status, _, err = cli(ngram_count.main, options + ["-lm", capped, "-memory", "2M", "-temp-dir", tmp_path])
+    assert status == 0, err
+    assert capped.read_bytes() == free.read_bytes()
