@@ -165,6 +165,9 @@ def count_tagged_block(block, first_line, path, order, options):
     if options.vocab is not None:
         # a token whose word or tag the vocabulary lacks is the unknown word, untagged
         known_words, known_tags = _closed_parts(options.vocab)
+        if options.map_unk != UNK:  # SRILM's vocabulary then holds the word of -map-unk instead of <unk>
+            known_words.discard(UNK)
+            known_words.add(options.map_unk)
         for i, (w, t) in enumerate(zip(words, tags)):
             if w not in known_words or (t is not None and t not in known_tags):
                 words[i], tags[i] = options.map_unk, None
@@ -258,8 +261,7 @@ def _tagged_keys(rank, words, tags, n, vocab_size):
             slots[m] = i * columns + n
             m += 1
     for j in range(m):
-        if keys[j] > max_key:
-            max_key = keys[j]
+        max_key = max(max_key, keys[j])
     return keys, slots, max_key
 
 
