@@ -102,6 +102,8 @@ class TaggedPolicy:
         self.base = base
 
     def __getattr__(self, name):
+        if name == "base":  # not set yet (a copy being made)
+            raise AttributeError(name)
         return getattr(self.base, name)
 
     def nonevents(self, vocab, unk):
