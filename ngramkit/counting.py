@@ -55,6 +55,7 @@ class TextOptions:
     vocab: Vocabulary | None = None  # a closed vocabulary; other words are unknown
     map_unk: str = UNK  # the word unknown words become
     aliases: dict | None = None  # word -> the word it stands for (SRILM's -vocab-aliases), after -tolower
+    tagged: bool = False  # tokens are word/tag, counted as SRILM's -tagged (tagged_lm)
 
 
 @dataclass
@@ -243,6 +244,10 @@ def default_workers():
 
 def count_block(block, first_line, path, order, options):
     """(NgramCounts over the block's own vocabulary, number of sentences) of one text block."""
+    if options.tagged:
+        from .tagged_lm import count_tagged_block
+
+        return count_tagged_block(block, first_line, path, order, options)
     interner = Interner()
     tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
                                   first_line=first_line)
@@ -440,6 +445,8 @@ def count_text(paths, order, options=None, run=None, spill_dir=None):
     # the pager lets stay resident (another eighth), counting then peaks near a third of the
     # cap. Blocks beyond the default budget count no faster.
     memory = DEFAULT_MEMORY if run.memory is None else min(run.memory // 8, DEFAULT_MEMORY)
+    if options.tagged:
+        memory //= order + 1  # a tagged position starts up to order + 1 n-grams of each order
     if spill_dir is None:
         owned = spill_directory(run.memory, run.temp_dir)
     else:

@@ -37,13 +37,14 @@ def _run_options(memory, temp_dir, workers, progress):
 
 
 def count(texts, order=3, *, vocab=None, tolower=False, sentence_marks=True, unk_word=UNK, encoding="utf-8",
-          memory=None, temp_dir=None, workers=0, progress=True):
+          memory=None, temp_dir=None, workers=0, progress=True, tagged=False):
     """Count the n-grams of orders 1..order in text files (one sentence per line).
 
     `vocab`: a Vocabulary, a vocabulary file or a list of words; other words become `unk_word`.
-    `memory` (bytes, or "2G"): spill sorted runs to `temp_dir` to stay below it."""
+    `memory` (bytes, or "2G"): spill sorted runs to `temp_dir` to stay below it.
+    `tagged`: the tokens are word/tag, counted as SRILM's -tagged (see tagged_lm)."""
     text = TextOptions(encoding=encoding, add_sos=sentence_marks, add_eos=sentence_marks, tolower=tolower,
-                       vocab=_vocabulary(vocab, encoding), map_unk=unk_word)
+                       vocab=_vocabulary(vocab, encoding), map_unk=unk_word, tagged=tagged)
     return count_text(_paths(texts), order, text, _run_options(memory, temp_dir, workers, progress))
 
 
@@ -119,7 +120,7 @@ def method_options(order, method="kneser-ney", interpolate=True, cutoffs=None, d
 def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=True, cutoffs=None,
           discount=None, vocab=None, unk=False, discount_fallback=None, kenlm=False, prune=None,
           memory=None, temp_dir=None, workers=0, progress=True, output=None, warn=stderr_warning,
-          float_counts=False):
+          float_counts=False, tagged=False):
     """Train a backoff n-gram model and return it (an NgramModel).
 
     texts: text files (one sentence per line), or counts: NgramCounts (from `count`).
@@ -135,10 +136,14 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
     output: a path (or Output) to write the model to as soon as it is estimated.
     float_counts: estimate as SRILM's -float-counts does (also implied by float64 `counts`, as
       read_counts(..., float_counts=True) reads them): "witten-bell", "absolute" and "additive"
-      only, cutoffs may be fractional."""
+      only, cutoffs may be fractional.
+    tagged: a tagged LM as SRILM's -tagged: texts of word/tag tokens (or their counts), the
+      tags never predicted; score it with tagged_lm.TaggedScorer."""
     if (texts is None) == (counts is None):
         raise UsageError("give texts or counts")
     if kenlm:
+        if tagged:
+            raise UsageError("KenLM's estimate has no tagged models", option="tagged")
         if counts is not None or vocab is not None or smoothing_method(method).name != "kneser-ney":
             raise UsageError("KenLM's estimate takes one text and no vocabulary or other method", option="kenlm")
         paths = _paths(texts)
@@ -148,8 +153,12 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
                      temp_dir=temp_dir, workers=workers, progress=progress, output=output, warn=warn)
     output = Output(str(output)) if isinstance(output, (str, os.PathLike)) else output
     options = method_options(order, method, interpolate, cutoffs, discount, unk, discount_fallback, float_counts)
-    text = TextOptions(vocab=_vocabulary(vocab))
-    return build(texts if counts is None else counts, options, text=text,
+    text = TextOptions(vocab=_vocabulary(vocab), tagged=tagged)
+    policy = SRILM
+    if tagged:
+        from .tagged_lm import TaggedPolicy
+        policy = TaggedPolicy(SRILM)
+    return build(texts if counts is None else counts, options, policy=policy, text=text,
                  run=_run_options(memory, temp_dir, workers, progress), output=output, warn=warn)
 
 

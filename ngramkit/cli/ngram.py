@@ -14,7 +14,8 @@ with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-escape S` pa
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
 those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
 model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
-as a hidden-sentence-boundary model, for -ppl (hidden_lm)."""
+as a hidden-sentence-boundary model, for -ppl (hidden_lm). `-tagged` scores word/tag text with a tagged LM
+(tagged_lm: a missing n-gram backs off to the one with its oldest context word's tag first)."""
 
 import os
 import sys
@@ -99,6 +100,9 @@ OPTIONS = [
     Option("hidden-vocab", str, help="file of hidden events (a word a line, with -delete N -repeat N -insert W -observed -omit): -lm sums over them"),
     Option("hidden-not", bool, False, "with -hidden-vocab: the events are overt words of the text"),
     Option("hiddens", bool, False, "-lm is a hidden-sentence-boundary model: w scored alone or after a hidden <#s>"),
+] + [
+    # SRILM's tagged LMs (tagged_lm)
+    Option("tagged", bool, False, "-lm is a tagged LM: -ppl text is word/tag, backing off to the context's tags"),
 ]
 
 
@@ -322,6 +326,27 @@ def hidden_lm(opts):
         write_totals(opts["ppl"], stats)
 
 
+_TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "write_lm",
+                   "write_vocab", "tagged")
+
+
+def tagged_lm(opts):
+    """-tagged: read the model, write it (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl."""
+    extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
+    if extra:
+        raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
+    from ..tagged_lm import TaggedScorer, write_tagged_vocab
+
+    model = load_model(opts)
+    if opts["write_vocab"]:
+        write_tagged_vocab(model.vocab, opts["write_vocab"])
+    if opts["write_lm"]:
+        save(model, opts["write_lm"])
+    if opts["ppl"]:
+        scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"])
+        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer))
+
+
 def escape_prefix(opts, classes=None, dynamic=None):
     """The bytes of -escape (None without), checked against the scorings that do not take it."""
     if opts["escape"] is None:
@@ -343,6 +368,9 @@ def ngram(argv):
         return
     if opts["hidden_vocab"] or opts["hiddens"] or opts["hidden_not"]:
         hidden_lm(opts)
+        return
+    if opts["tagged"]:
+        tagged_lm(opts)
         return
     check_scoring_options(opts)
     mix = mixture(opts)

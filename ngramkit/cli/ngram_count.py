@@ -15,7 +15,9 @@ reads them. `-meta-tag TAG`: a -read count line ending in
 the word TAG<n> with count m stands for m n-grams of count n not in the counts, which enter the
 discounts' count-of-counts and their context's totals but get no probability; with
 -read-with-mincounts the n-grams left out become such lines (make-big-lm's way of estimating from
-cut counts).
+cut counts). `-tagged` counts word/tag text as SRILM's
+tagged LMs (words, tags and their mixes; tags are never predicted), its counts written sorted
+and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines).
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -102,6 +104,9 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     # meta-counts
     Option("meta-tag", str, help="words TAG<n> ending -read count lines hold count-of-counts (n-grams of count n "
                                  "left out); -read-with-mincounts writes those of what it leaves out"),
+] + [
+    # SRILM's tagged LMs (tagged_lm)
+    Option("tagged", bool, False, "tokens are word/tag: count words, tags and their mixes as SRILM's tagged LM"),
 ]
 FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback",
          "float_counts": "-float-counts"}
@@ -159,7 +164,10 @@ def _write_order(opts):
 
 def write_requested_counts(counts, opts):
     """-write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
-    if opts["write_vocab"]:
+    if opts["write_vocab"] and opts["tagged"]:
+        from ..tagged_lm import write_tagged_vocab
+        write_tagged_vocab(counts.vocab, opts["write_vocab"])
+    elif opts["write_vocab"]:
         counts.vocab.write(opts["write_vocab"])
     path = opts["write"] or ("-" if _counts_to_stdout(opts) else None)
     if path:
@@ -219,6 +227,8 @@ def ngram_count(argv):
         vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
         if duplicates:
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
+    if opts["tagged"]:
+        check_tagged(opts)
     check_other_estimates(opts)
     aliases = None
     if opts["vocab_aliases"]:
@@ -279,10 +289,13 @@ def ngram_count(argv):
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
-                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases)
+                       tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases,
+                       tagged=opts["tagged"])
+    if opts["tagged"]:
+        policy = tagged_policy(policy)
     quiet = opts["q"] or opts["quiet"]
     if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]
-                                                         or opts["count_lm"]):
+                                                         or opts["count_lm"] or opts["tagged"]):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives. Files are written
         # sorted: filling that trie on one thread takes three times as long as counting in blocks.
         write_unsorted_counts(opts, text, quiet)
@@ -301,6 +314,21 @@ def ngram_count(argv):
         for k, (_, path, _) in files.items():
             if k in policy.methods:
                 write_discount_file(policy.methods[k], path)
+
+
+def check_tagged(opts):
+    """SRILM's exclusions of -tagged."""
+    excluded = [flag for flag, given in (("-float-counts", opts["float_counts"]), ("-skip", opts["skip"]),
+                                         ("-count-lm", opts["count_lm"]), ("-read-google", opts["read_google"]))
+                if given]
+    if excluded:
+        raise UsageError(f"-tagged does not combine with {excluded[0]}")
+
+
+def tagged_policy(policy):
+    """-tagged: the estimation `policy` with the tags as non-events."""
+    from ..tagged_lm import TaggedPolicy
+    return TaggedPolicy(policy)
 
 
 def check_other_estimates(opts):

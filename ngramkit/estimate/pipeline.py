@@ -123,7 +123,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     estimation[0]["tokens"] = tokens
     start = times.mark("discounts", start)
 
-    tables = ModelTables(len(vocab))
+    tables = ModelTables(len(vocab), policy.backoff_repeats(vocab))
     backed_off = None  # log10 p_BO of each count row of the order below
     for k in range(1, order + 1):
         rows = ngrams[k - 1]

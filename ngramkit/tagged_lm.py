@@ -1,0 +1,620 @@
+"""SRILM's tagged n-gram models (`ngram-count -tagged`, `ngram -tagged`): text of `word/tag`
+tokens, counted and scored as SRILM's TaggedVocab, TaggedNgramStats and TaggedNgram do.
+
+A token's tag follows its last `/` that does not follow a `<` (so `</s>` holds none). A tag
+alone is a vocabulary word of its own, written `/TAG`, which is never predicted (a non-event:
+its unigram has probability 0, no n-gram ends in one) but serves as context.
+
+Counting: at each position, the word n-grams starting there (orders 1..N, tags dropped), and
+for each of the next N tokens that has a tag, the n-grams whose tokens up to and including that
+one are replaced by their tags (where they have one), from that length on. So `a/A b/B c/C`
+counts `a`, `a b`, `a b c`; `/A`, `/A b`, `/A b c`; `/A /B`, `/A /B c`; `/A /B /C`.
+
+Estimation is SRILM's, with the tags as non-events; where a backed-off estimate is needed (the
+lower-order term, the backoff weights' denominators, context n-grams added to the model), a
+context whose oldest token is a tag gives its weight twice, as TaggedNgram's backoff (below)
+looks up the same context again with that tag replaced by its own tag.
+
+Scoring (the model is an ordinary ARPA file over words and tags): p(w | context) looks up the
+word n-gram; if it is absent, adds its context's backoff weight and looks up the n-gram with the
+oldest context token replaced by its tag (`[k+Tgram]` at -debug 2); if that is absent too, adds
+that context's weight and backs off to the shorter context, recursively. The predicted token's
+tag plays no part.
+"""
+
+import math
+import re
+from bisect import bisect_left
+
+import numpy as np
+
+from .constants import LN10
+from .counting import _distinct, _group, lowercase
+from .errors import FormatError, UsageError
+from .jit import njit
+from .model import NgramCounts
+from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
+from .perplexity import (
+    CONTEXT_END,
+    CONTEXT_MORE,
+    GIVEN,
+    GRAM_TAG,
+    LOG_CLOSE,
+    LOG_OPEN,
+    NO_RANKS,
+    P_OPEN,
+    TextStats,
+    close_sentence,
+    put_sentence_totals,
+    srilm_tables,
+    tally_word,
+)
+from .scoring import build_word_table, extend_key, find_slot, tokenize_lines, unigram_key, word_key, word_of_key
+from .sorting import radix_sort_pairs
+from .textio import atomic_output, iter_line_blocks, word_bytes
+from .tokenize import Interner
+from .vocab import BOS, EOS, UNK, Vocabulary
+
+SEPARATOR = "/"
+PAUSE = "-pau-"
+# Every SRILM vocabulary holds these four; its tag set, a vocabulary too, holds them as tags.
+SRILM_SPECIALS = (UNK, BOS, EOS, PAUSE)
+NO_TAG = -1  # a token without a tag
+NO_NGRAMS = -2  # a word or tag SRILM knows that no n-gram of the model holds
+
+
+def tag_separator(token):
+    """Index of the `/` that starts the tag of `token`, or -1 (SRILM's findTagSep)."""
+    at = len(token)
+    while True:
+        at = token.rfind(SEPARATOR, 0, at)
+        if at <= 0 or token[at - 1] != "<":
+            return at
+        at -= 1
+
+
+def split_tagged(token):
+    """(word, tag) of a token: tag None without one, word "" for a tag alone (`/TAG`)."""
+    at = tag_separator(token)
+    return (token, None) if at < 0 else (token[:at], token[at + 1:])
+
+
+def is_tag(word):
+    """Is this vocabulary word a tag alone (`/TAG`)?"""
+    return tag_separator(word) == 0
+
+
+def tag_mask(vocab):
+    """Mask over the word ids of `vocab`: its tags (among the words that start with `/`, which
+    the byte order keeps together)."""
+    mask = np.zeros(len(vocab), dtype=np.bool_)
+    words = vocab.words
+    for i in range(bisect_left(words, SEPARATOR), bisect_left(words, "0")):
+        mask[i] = is_tag(words[i])
+    return mask
+
+
+class TaggedPolicy:
+    """An estimation policy (`base`, e.g. estimate.policy.SRILM) whose tags are non-events too,
+    as SRILM's TaggedVocab makes them."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def __getattr__(self, name):
+        if name == "base":  # not set yet (a copy being made)
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+    def nonevents(self, vocab, unk):
+        return self.base.nonevents(vocab, unk) | tag_mask(vocab)
+
+    def backoff_repeats(self, vocab):
+        # TaggedNgram backs off from a context whose oldest token is a tag to the same context
+        # (the tag replaced by its tag), so where the n-gram is missing its weight comes twice
+        return (1 + tag_mask(vocab)).astype(np.float32)
+
+
+# Counting
+
+
+def _token_line(block, token, first_line):
+    """The line of `block` (numbered from first_line) where `token` first stands as a word."""
+    match = re.search(rb"(?<![^ \t\r\v\f\n])" + re.escape(word_bytes(token)) + rb"(?![^ \t\r\v\f\n])", block)
+    return first_line + (block.count(b"\n", 0, match.start()) if match else 0)
+
+
+def _split_block_words(words, block, first_line, path):
+    """(word, tag) of each distinct token of a training block; a token of an empty word or an
+    empty tag is an error naming its line."""
+    parts = []
+    for token in words:
+        word, tag = split_tagged(token)
+        if tag is not None and (word == "" or tag == ""):
+            what = "a tag without a word" if word == "" else "an empty tag"
+            raise FormatError(f"token {token!r} is {what}: tagged text holds word/tag tokens", path,
+                              _token_line(block, token, first_line))
+        parts.append((word, tag))
+    return parts
+
+
+def _closed_parts(vocab):
+    """The words and the tags a -vocab file (of words, word/tag entries and /TAG tags) makes
+    known, as SRILM's TaggedVocab reads it: SRILM's four special words among both."""
+    words, tags = set(SRILM_SPECIALS), set(SRILM_SPECIALS)
+    for entry in vocab.words:
+        word, tag = split_tagged(entry)
+        if word:
+            words.add(word)
+        if tag:
+            tags.add(tag)
+    return words, tags
+
+
+def count_tagged_block(block, first_line, path, order, options):
+    """counting.count_block of tagged text: (NgramCounts over words and `/TAG` words, sentences)."""
+    interner = Interner()
+    tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path, first_line=first_line)
+    parts = _split_block_words(interner.words(), block, first_line, path)
+    del interner
+    words = [w for w, _ in parts]
+    tags = [t for _, t in parts]
+    if options.tolower:  # SRILM lowercases the words; its tag set does not
+        words = lowercase(words, options.encoding)
+    if options.aliases:
+        words = [options.aliases.get(w, w) for w in words]
+    closed = []
+    if options.vocab is not None:
+        # a token whose word or tag the vocabulary lacks is the unknown word, untagged
+        known_words, known_tags = _closed_parts(options.vocab)
+        if options.map_unk != UNK:  # SRILM's vocabulary then holds the word of -map-unk instead of <unk>
+            known_words.discard(UNK)
+            known_words.add(options.map_unk)
+        for i, (w, t) in enumerate(zip(words, tags)):
+            if w not in known_words or (t is not None and t not in known_tags):
+                words[i], tags[i] = options.map_unk, None
+        closed = [w for w in known_words if w != PAUSE] + [SEPARATOR + t for t in known_tags
+                                                           if t not in SRILM_SPECIALS]
+    vocab = Vocabulary(words + [SEPARATOR + t for t in set(tags) if t is not None] + closed + [options.map_unk])
+    word_of = vocab.ids(words)
+    tag_of = np.fromiter((NO_TAG if t is None else vocab.index[SEPARATOR + t] for t in tags), dtype=np.int32,
+                         count=len(tags))
+    word_ids = np.empty(len(tokens), dtype=np.int32)
+    tag_ids = np.empty(len(tokens), dtype=np.int32)
+    _split_tokens(tokens, word_of, tag_of, word_ids, tag_ids)
+    sentences = int(np.count_nonzero(tokens < 0))
+    del tokens
+    ngrams, counts = tagged_count_tokens(word_ids, tag_ids, len(vocab), order)
+    return NgramCounts(vocab, ngrams, counts), sentences
+
+
+@njit(cache=True)
+def _split_tokens(tokens, word_of, tag_of, words, tags):
+    for i in range(len(tokens)):
+        t = tokens[i]
+        words[i] = -1 if t < 0 else word_of[t]
+        tags[i] = -1 if t < 0 else tag_of[t]
+
+
+@njit(cache=True)
+def _tagged_unigrams(words, tags, vocab_size, columns):
+    """Unigram ids and counts of words and tags, and the rank of each position's two unigrams
+    (column 0: its word, 1: its tag; -1 where none) in a (positions, columns) matrix."""
+    counts = np.zeros(vocab_size, dtype=np.int64)
+    for i in range(len(words)):
+        if words[i] >= 0:
+            counts[words[i]] += 1
+            if tags[i] >= 0:
+                counts[tags[i]] += 1
+    rank_of_id = np.full(vocab_size, -1, dtype=np.int32)
+    n = 0
+    for w in range(vocab_size):
+        if counts[w] > 0:
+            rank_of_id[w] = n
+            n += 1
+    ids = np.empty((n, 1), dtype=np.int32)
+    table_counts = np.empty(n, dtype=np.int32)
+    for w in range(vocab_size):
+        if rank_of_id[w] >= 0:
+            ids[rank_of_id[w], 0] = w
+            table_counts[rank_of_id[w]] = counts[w]
+    rank = np.full((len(words), columns), -1, dtype=np.int32)
+    for i in range(len(words)):
+        if words[i] >= 0:
+            rank[i, 0] = rank_of_id[words[i]]
+            if tags[i] >= 0:
+                rank[i, 1] = rank_of_id[tags[i]]
+    return ids, table_counts, rank
+
+
+@njit(cache=True)
+def _tagged_keys(rank, words, tags, n, vocab_size):
+    """Keys (prefix rank * V + last id) and flat (position, column) slots of the order-n
+    n-grams. Column c of position i is the n-gram from i with its first c tokens replaced by
+    their tags (c = 0: none; the c-th token has a tag), counted from length c on: it extends
+    its own column's (n-1)-gram by the word at i+n-1, and at c = n, the most replaced
+    (n-1)-gram from i by the tag at i+n-1."""
+    columns = rank.shape[1]
+    last = len(words) - n + 1
+    m = 0
+    for i in range(max(last, 0)):
+        if rank[i, 0] < 0 or words[i + n - 1] < 0:
+            continue
+        for c in range(n):
+            m += rank[i, c] >= 0
+        m += tags[i + n - 1] >= 0
+    keys = np.empty(m, dtype=np.uint64)
+    slots = np.empty(m, dtype=np.int64)
+    v = np.uint64(vocab_size)
+    max_key = np.uint64(0)
+    m = 0
+    for i in range(max(last, 0)):
+        if rank[i, 0] < 0 or words[i + n - 1] < 0:
+            continue
+        most = 0
+        for c in range(n):
+            if rank[i, c] >= 0:
+                keys[m] = np.uint64(rank[i, c]) * v + np.uint64(words[i + n - 1])
+                slots[m] = i * columns + c
+                most = c
+                m += 1
+        if tags[i + n - 1] >= 0:
+            keys[m] = np.uint64(rank[i, most]) * v + np.uint64(tags[i + n - 1])
+            slots[m] = i * columns + n
+            m += 1
+    for j in range(m):
+        max_key = max(max_key, keys[j])
+    return keys, slots, max_key
+
+
+def tagged_count_tokens(words, tags, vocab_size, order):
+    """counting.count_tokens of a tagged stream: words (-1 after each sentence) and each
+    position's tag id (-1: none), counted as SRILM's TaggedNgramStats (see the module's
+    docstring). Returns the tables of orders 1..order: lists of (rows, k) int32 and counts."""
+    columns = order + 1
+    ngrams, counts, rank = _tagged_unigrams(words, tags, vocab_size, columns)
+    tables, table_counts = [ngrams], [counts]
+    for n in range(2, order + 1):
+        keys, slots, max_key = _tagged_keys(rank, words, tags, n, vocab_size)
+        del rank
+        keys, slots = radix_sort_pairs(keys, slots, max_key)
+        distinct = _distinct(keys)
+        prefix, last = np.empty(distinct, dtype=np.int32), np.empty(distinct, dtype=np.int32)
+        counts = np.zeros(distinct, dtype=np.int32)
+        rank = np.full((len(words) if n < order else 0, columns), -1, dtype=np.int32)
+        _group(keys, slots, vocab_size, prefix, last, counts, rank.reshape(-1))
+        del keys, slots
+        rows = np.empty((len(last), n), dtype=np.int32)
+        rows[:, : n - 1] = tables[-1][prefix]
+        rows[:, n - 1] = last
+        tables.append(rows)
+        table_counts.append(counts)
+    return tables, table_counts
+
+
+# The vocabulary
+
+
+def tagged_vocabulary(vocab):
+    """(words, tags) of a vocabulary of words and `/TAG` words as SRILM's TaggedVocab holds
+    them: each list with SRILM's four special words, in byte order."""
+    words = set(SRILM_SPECIALS)
+    tags = set(SRILM_SPECIALS)
+    for w in vocab.words:
+        if is_tag(w):
+            tags.add(w[1:])
+        else:
+            words.add(w)
+    return sorted(words, key=word_bytes), sorted(tags, key=word_bytes)
+
+
+def write_tagged_vocab(vocab, path):
+    """SRILM's -write-vocab of a tagged vocabulary: the words, then `/TAG` for each tag."""
+    words, tags = tagged_vocabulary(vocab)
+    with atomic_output(path) as out:
+        out.write(word_bytes("".join(w + "\n" for w in words) + "".join(SEPARATOR + t + "\n" for t in tags)))
+
+
+# Scoring
+
+PAUSE_WORD = -4  # `-pau-` when the model lacks it: SRILM drops it from sentences, and tagged it is a zeroprob
+
+
+@njit(cache=True)
+def _tagged_token_ids(buf, starts, ends, table, n_words, unk, pause_entry, pause, words, tags):
+    """Each token's word id and tag id as SRILM's TaggedVocab::getIndex finds them: an unknown
+    word or tag makes the token `unk`, untagged; a tag alone has the word NO_NGRAMS. Table ids
+    from n_words on are the words SRILM knows that the model lacks: its special tags (NO_NGRAMS)
+    and -pau- (`pause_entry`, which becomes `pause`)."""
+    for t in range(len(starts)):
+        s, e = starts[t], ends[t]
+        sep = -1
+        p = e - 1
+        while p >= s:
+            if buf[p] == 47 and (p == s or buf[p - 1] != 60):  # '/' not after '<'
+                sep = p
+                break
+            p -= 1
+        word_end = e if sep < 0 else sep
+        w = NO_NGRAMS
+        if word_end > s:
+            w = word_of_key(table, word_key(buf, s, word_end))
+            if w == pause_entry:
+                w = pause
+            elif w >= n_words:
+                w = -1
+        tag = NO_TAG
+        known_tag = True
+        if sep >= 0:
+            tag = word_of_key(table, word_key(buf, sep, e))
+            known_tag = tag >= 0
+            if tag >= n_words:
+                tag = NO_NGRAMS
+        if w == -1 or not known_tag:
+            words[t] = unk
+            tags[t] = NO_TAG
+        else:
+            words[t] = w
+            tags[t] = tag
+
+
+@njit(cache=True, inline="always")
+def _context_key(ctx, clen):
+    """Key of the context ctx[clen-1] .. ctx[0] (newest first)."""
+    key = unigram_key(ctx[clen - 1])
+    for c in range(clen - 2, -1, -1):
+        key = extend_key(key, ctx[c])
+    return key
+
+
+@njit(cache=True)
+def _find_prob(uni_logprob, meta, entries, values, ctx, clen, word):
+    """log10 p of the n-gram (context ctx[:clen], newest first) when the model holds it, else NaN."""
+    order = meta.shape[0] - 1
+    if word < 0 or clen + 1 > order:
+        return np.float32(np.nan)
+    for c in range(clen):
+        if ctx[c] < 0:
+            return np.float32(np.nan)
+    if clen == 0:
+        return uni_logprob[word]
+    offset = meta[clen + 1, 0]
+    slot = find_slot(entries, offset, meta[clen + 1, 1], extend_key(_context_key(ctx, clen), word))
+    return values[offset + slot, 2] if slot >= 0 else np.float32(np.nan)
+
+
+@njit(cache=True)
+def _find_bow(uni_logprob, uni_backoff, meta, entries, values, ctx, clen):
+    """The backoff weight of the context ctx[:clen] (newest first), 0 where the model lacks it."""
+    for c in range(clen):
+        if ctx[c] < 0:
+            return np.float32(0.0)
+    if clen == 1:
+        return uni_backoff[ctx[0]] if not np.isnan(uni_logprob[ctx[0]]) else np.float32(0.0)
+    offset = meta[clen, 0]
+    slot = find_slot(entries, offset, meta[clen, 1], _context_key(ctx, clen))
+    return values[offset + slot, 3] if slot >= 0 else np.float32(0.0)
+
+
+@njit(cache=True)
+def tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, word, used,
+                   level_bows):
+    """TaggedNgram::wordProbBO of `word` after the context ctx_words[:clen] (newest first; its
+    tags in ctx_tags alike): (log10 p, what was found: k for the k-gram, -k for the k-gram whose
+    oldest context token is replaced by its tag, 0 for nothing). `used` and `level_bows` are
+    scratch of clen + 1 entries. Each level's backoff weights are summed, and the levels added
+    from the innermost out, in float32 as SRILM's recursion adds them."""
+    level = clen
+    p = np.float32(-np.inf)
+    found = 0
+    while True:
+        for c in range(level):
+            used[c] = ctx_words[c]
+        q = _find_prob(uni_logprob, meta, entries, values, used, level, word)
+        if not np.isnan(q):
+            p = q
+            found = level + 1
+            break
+        if level == 0:
+            break
+        bow = _find_bow(uni_logprob, uni_backoff, meta, entries, values, used, level)
+        used[level - 1] = ctx_tags[level - 1]
+        q = _find_prob(uni_logprob, meta, entries, values, used, level, word)
+        if not np.isnan(q):
+            p = bow + q
+            found = -level
+            break
+        level_bows[level] = bow + _find_bow(uni_logprob, uni_backoff, meta, entries, values, used, level)
+        level -= 1
+    if found == 0:
+        return np.float32(-np.inf), 0
+    for outer in range(level + 1, clen + 1):
+        p = level_bows[outer] + p
+    return p, found
+
+
+@njit(cache=True)
+def _sentence_tokens(words, tags, lo, hi, bos, eos, pause, keep):
+    """The tokens of words[lo:hi] that are scored (SRILM drops -pau-) into keep; returns
+    (their number, the first scored (1 after a <s> of the line's own, else 0), the end (before
+    a </s> of its own))."""
+    n = 0
+    for t in range(lo, hi):
+        if not (words[t] == pause and tags[t] == NO_TAG):
+            keep[n] = t
+            n += 1
+    first = 1 if n > 0 and words[keep[0]] == bos and tags[keep[0]] == NO_TAG else 0
+    end = n - 1 if n > first and words[keep[n - 1]] == eos and tags[keep[n - 1]] == NO_TAG else n
+    return first, end
+
+
+@njit(cache=True)
+def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tags, line_offsets, bos, eos, unk,
+                     pause, total, token_logp, token_found, slot_token, sentence_stats, sentence_words):
+    """Score each line as a sentence under TaggedNgram; returns ([sentences, words, OOVs,
+    zeroprobs], total + the log10 probability). With token_logp not empty, per scored token
+    (slots in order, a line's </s> last) its log10 p, what was found (see tagged_logprob) and
+    the token (-1: the sentence's </s>), and per line its (logprob, OOVs, zeroprobs) and words."""
+    order = meta.shape[0] - 1
+    width = max(order, 1)
+    ctx_words = np.empty(width, dtype=np.int32)
+    ctx_tags = np.empty(width, dtype=np.int32)
+    used = np.empty(width, dtype=np.int32)
+    level_bows = np.empty(width, dtype=np.float32)
+    keep = np.empty(max(len(words), 1), dtype=np.int64)
+    stats = np.zeros(4, dtype=np.int64)
+    detail = len(token_logp) > 0
+    slot = 0
+    for s in range(len(line_offsets) - 1):
+        first, end = _sentence_tokens(words, tags, line_offsets[s], line_offsets[s + 1], bos, eos, pause, keep)
+        sentence_prob = 0.0
+        oovs = 0
+        zeros = 0
+        for x in range(first, end + 1):
+            w = words[keep[x]] if x < end else eos
+            tag = tags[keep[x]] if x < end else NO_TAG
+            # the context, newest first, back to <s>, cut to order - 1 tokens
+            clen = 0
+            y = x - 1
+            while clen < order - 1 and y >= first - 1:
+                ctx_words[clen] = words[keep[y]] if y >= first else bos
+                ctx_tags[clen] = tags[keep[y]] if y >= first else NO_TAG
+                clen += 1
+                y -= 1
+            p, found = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, w,
+                                      used, level_bows)
+            if detail:
+                token_logp[slot] = p
+                token_found[slot] = found
+                slot_token[slot] = keep[x] if x < end else -1
+                slot += 1
+            # an OOV is the unknown word untagged; tagged, it scoring 0 is a zeroprob
+            sentence_prob, oovs, zeros = tally_word(p, w if tag == NO_TAG else -3, unk, sentence_prob, oovs, zeros)
+        close_sentence(stats, sentence_stats, s, end - first, sentence_prob, oovs, zeros, detail)
+        if detail:
+            sentence_words[s] = end - first
+        total += sentence_prob
+    return stats, total
+
+
+_PLUS_TAG = ascii_bytes("+Tgram]")
+
+
+@njit(cache=True, inline="always")
+def _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, t, fallback):
+    """Token t as SRILM prints it: as written, or the unknown word's spelling for an OOV
+    (t = -1: the word id `fallback`)."""
+    if t < 0:
+        return put_bytes(out, pos, pool, offsets[fallback], offsets[fallback + 1])
+    if words[t] == unk and tags[t] == NO_TAG:
+        return put_bytes(out, pos, pool, offsets[unk], offsets[unk + 1])
+    return put_bytes(out, pos, buf, starts[t], ends[t])
+
+
+@njit(cache=True)
+def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos, eos, line_offsets, debug,
+                        token_logp, token_found, slot_token, sentence_stats, sentence_words, out):
+    """SRILM's -debug 1 (and 2) lines of a block tagged_ppl_block scored; returns the length."""
+    pos = 0
+    slot = 0
+    for s in range(len(line_offsets) - 1):
+        for t in range(line_offsets[s], line_offsets[s + 1]):
+            if t > line_offsets[s]:
+                out[pos] = 32
+                pos += 1
+            pos = put_bytes(out, pos, buf, starts[t], ends[t])
+        out[pos] = 10
+        pos += 1
+        prev = -1
+        while True:
+            t = slot_token[slot]
+            if debug >= 2:
+                pos = put_text(out, pos, P_OPEN)
+                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, t, eos)
+                pos = put_text(out, pos, GIVEN)
+                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, prev, bos)
+                pos = put_text(out, pos, CONTEXT_MORE if prev >= 0 else CONTEXT_END)
+                found = token_found[slot]
+                if found != 0:  # SRILM's TaggedNgram prints nothing where it finds nothing
+                    out[pos] = 91
+                    pos = put_uint(out, pos + 1, abs(found))
+                    pos = put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
+                out[pos] = 32
+                pos += 1
+                p = token_logp[slot]
+                pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
+                pos = put_text(out, pos, LOG_OPEN)
+                pos = format_g(float(p), 7, out, pos)
+                pos = put_text(out, pos, LOG_CLOSE)
+            slot += 1
+            prev = t
+            if t < 0:
+                break
+        pos = put_sentence_totals(out, pos, sentence_words[s], sentence_stats[s, 0], int(sentence_stats[s, 1]),
+                                  int(sentence_stats[s, 2]), NO_RANKS)
+    return pos
+
+
+class TaggedScorer:
+    """SRILM's `ngram -tagged -ppl` of an NgramModel over words and `/TAG` words: totals, and
+    the -debug 1 and 2 lines. `unk_word`: the unknown word's spelling (default `<unk>`)."""
+
+    def __init__(self, model, unk_word=None, encoding="utf-8"):
+        self.model = model
+        vocab = model.vocab
+        self.vocab = vocab
+        self.encoding = encoding
+        self.tables = srilm_tables(model)
+        self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
+        # what SRILM's vocabularies hold besides the model's words: ids from len(vocab) on
+        extra = [w for w in [PAUSE] + [SEPARATOR + t for t in SRILM_SPECIALS] if w not in vocab.index]
+        self.pause = vocab.index.get(PAUSE, PAUSE_WORD)
+        self.pause_entry = len(vocab) if PAUSE not in vocab.index else -5
+        pool, offsets = vocab.byte_pool()
+        encoded = [word_bytes(w) for w in extra]
+        lookup_offsets = np.concatenate([offsets, offsets[-1] + np.cumsum([len(e) for e in encoded], dtype=np.int64)])
+        lookup_pool = np.concatenate([pool, np.frombuffer(b"".join(encoded), dtype=np.uint8)])
+        self.table = np.full((max(16, 2 * (len(vocab) + len(extra))), 2), -1, dtype=np.int64)
+        build_word_table(lookup_pool, lookup_offsets, self.table)
+        self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
+
+    def score_file(self, path, debug=0, out=None):
+        """The TextStats of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
+        lines go to the binary stream `out`."""
+        if debug >= 3:
+            raise UsageError("tagged models print -debug 0, 1 and 2 (no probability sums or ranks)", option="debug")
+        vocab = self.vocab
+        pool, offsets = vocab.byte_pool()
+        total = TextStats()
+        logprob = 0.0
+        for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
+            buf = np.frombuffer(block, dtype=np.uint8)
+            _, starts, ends, line_offsets = tokenize_lines(buf, self.table, self.unk)
+            words = np.empty(len(starts), dtype=np.int32)
+            tags = np.empty(len(starts), dtype=np.int32)
+            _tagged_token_ids(buf, starts, ends, self.table, len(vocab), self.unk, self.pause_entry, self.pause,
+                              words, tags)
+            detail = debug >= 1
+            slots = len(words) + len(line_offsets) if detail else 0
+            lines = len(line_offsets) - 1 if detail else 0
+            token_logp = np.empty(slots, dtype=np.float32)
+            token_found = np.empty(slots, dtype=np.int32)
+            slot_token = np.empty(slots, dtype=np.int64)
+            sentence_stats = np.empty((lines, 3))
+            sentence_words = np.empty(lines, dtype=np.int64)
+            stats, logprob = tagged_ppl_block(*self.tables.arrays(), words, tags, line_offsets, vocab.bos, vocab.eos,
+                                              self.unk, self.pause, logprob, token_logp, token_found, slot_token,
+                                              sentence_stats, sentence_words)
+            total.add(TextStats(*(int(x) for x in stats)))
+            total.logprob = logprob
+            if not detail:
+                continue
+            size = len(buf) + len(line_offsets) * 200
+            if debug >= 2:
+                size += slots * (2 * max(self.max_word, int((ends - starts).max(initial=0))) + 100)
+            output = np.empty(size, dtype=np.uint8)
+            used = format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, self.unk, vocab.bos, vocab.eos,
+                                       line_offsets, debug, token_logp, token_found, slot_token, sentence_stats,
+                                       sentence_words, output)
+            out.write(output[:used].tobytes())
+        return total
