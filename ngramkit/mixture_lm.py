@@ -30,7 +30,7 @@ from .errors import FormatError, UsageError
 from .jit import njit
 from .mixing import shared_vocab
 from .model import NgramModel
-from .numfmt import ascii_bytes, format_g, put_bytes, put_text
+from .numfmt import ascii_bytes, format_g, put_line, put_text
 from .perplexity import (
     LOG_CLOSE,
     LOG_OPEN,
@@ -380,13 +380,7 @@ def _format_mixture_debug(pool, offsets, buf, starts, ends, line_offsets, ids, s
     probability and its log; then the sentence totals."""
     pos = 0
     for s in range(len(line_offsets) - 1):
-        for t in range(line_offsets[s], line_offsets[s + 1]):
-            if t > line_offsets[s]:
-                out[pos] = 32
-                pos += 1
-            pos = put_bytes(out, pos, buf, starts[t], ends[t])
-        out[pos] = 10
-        pos += 1
+        pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         g = first_sentence + s
         lo, hi = sentence_offsets[g], sentence_offsets[g + 1]
         if debug >= 2:

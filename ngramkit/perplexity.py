@@ -20,7 +20,7 @@ from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
 from .escape import Piece, split_escaped
 from .jit import njit
-from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
+from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
 from .scoring import (
     EMPTY,
     ScoringTables,
@@ -464,13 +464,7 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
     probability_checks)."""
     pos = 0
     for s in range(len(line_offsets) - 1):
-        for t in range(line_offsets[s], line_offsets[s + 1]):
-            if t > line_offsets[s]:
-                out[pos] = 32
-                pos += 1
-            pos = put_bytes(out, pos, buf, starts[t], ends[t])
-        out[pos] = 10
-        pos += 1
+        pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         split = len(part_offsets) > 0
         for t in range(lo, hi + 1):
@@ -815,7 +809,7 @@ class PerplexityScorer:
         self.tables = tables
         self.words = WordTable.from_vocab(vocab)
         self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
-        pool, offsets = vocab.byte_pool()
+        _, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
     def scored_blocks(self, path, keep, escape=None):

@@ -33,7 +33,7 @@ from .counting import _distinct, _group, lowercase
 from .errors import FormatError, UsageError
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
+from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
 from .perplexity import (
     CONTEXT_END,
     CONTEXT_MORE,
@@ -49,7 +49,15 @@ from .perplexity import (
     srilm_tables,
     tally_word,
 )
-from .scoring import build_word_table, extend_key, find_slot, tokenize_lines, unigram_key, word_key, word_of_key
+from .scoring import (
+    build_word_table,
+    extend_key,
+    find_slot,
+    tokenize_lines,
+    unigram_key,
+    word_key,
+    word_of_key,
+)
 from .sorting import radix_sort_pairs
 from .textio import atomic_output, iter_line_blocks, word_bytes
 from .tokenize import Interner
@@ -518,13 +526,7 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
     pos = 0
     slot = 0
     for s in range(len(line_offsets) - 1):
-        for t in range(line_offsets[s], line_offsets[s + 1]):
-            if t > line_offsets[s]:
-                out[pos] = 32
-                pos += 1
-            pos = put_bytes(out, pos, buf, starts[t], ends[t])
-        out[pos] = 10
-        pos += 1
+        pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         prev = -1
         while True:
             t = slot_token[slot]
