@@ -7,6 +7,7 @@ import numpy as np
 from ..jit import available_cores, njit, prefetch
 from ..spill import release, spill_array
 from ..tables import child_offsets, find_rows
+from .pieces import group_pieces, in_pieces
 
 _AHEAD = 16  # groups whose ranges are requested before they are searched
 
@@ -50,9 +51,11 @@ def _suffix_rows(rows, first, lower, lower_first, lower_suffix, spill_dir):
     """Row of `lower` holding each rows[i, 1:], -1 where absent. Row i extends its prefix p (a
     row of `lower`) by a word w; its suffix extends p's suffix s (lower_suffix[p]) by w, so it is
     the row among s's extensions lower_first[s]:lower_first[s+1] whose last word is w. The rows
-    of one prefix search the same range in turn: no sort and no buffer beyond the result."""
+    of one prefix search the same range in turn: no sort and no buffer beyond the result. The
+    prefixes are searched in pieces, one per core."""
     out = spill_array(spill_dir, len(rows), np.int32, "suffix")
-    _suffix_rows_in_ranges(rows, first, lower, lower_first, lower_suffix, out)
+    in_pieces(lambda _, lo, hi: _suffix_rows_in_ranges(rows, first[lo:hi + 1], lower, lower_first,
+                                                       lower_suffix[lo:hi], out), group_pieces(first))
     return out
 
 
