@@ -26,19 +26,25 @@ def stderr_warning(message):
 
 class StageTimes(dict):
     """Wall seconds spent per stage, in the order the stages ran; `cpu`: CPU seconds of this
-    process (all threads) per stage, which a busy machine disturbs less."""
+    process (all threads) per stage, which a busy machine disturbs less; `main`: CPU seconds of
+    the calling thread alone, the work no other core shared."""
 
     def __init__(self):
         super().__init__()
         self.cpu = {}
+        self.main = {}
         self._cpu_since = time.process_time()
+        self._main_since = time.thread_time()
 
     def mark(self, stage, since):
         now = time.perf_counter()
         cpu_now = time.process_time()
+        main_now = time.thread_time()
         self[stage] = self.get(stage, 0.0) + now - since
         self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu_now - self._cpu_since
+        self.main[stage] = self.main.get(stage, 0.0) + main_now - self._main_since
         self._cpu_since = cpu_now
+        self._main_since = main_now
         return now
 
 
