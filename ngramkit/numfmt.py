@@ -12,6 +12,7 @@ from .jit import njit
 
 _POW10 = np.array([10.0**k for k in range(23)], dtype=np.float64)
 _POW10_INT = np.array([10**k for k in range(10)], dtype=np.int64)
+_DIGIT_PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode("ascii"), dtype=np.uint8).copy()
 
 
 @njit(cache=True)
@@ -183,6 +184,21 @@ def _shortest_float32_digits(value, e):
     return np.int64(0), 0, e, 9  # not reached: the 9-digit try is always taken
 
 
+@njit(cache=True, inline="always")
+def _put_digits(out, pos, digits, nd, point):
+    """Write the nd decimal digits d0 d1 ... of `digits`, digit j at out[pos + j + (j > point)]
+    (after the point), last to first, two at a time: half the chain of divisions."""
+    j = nd - 1
+    while j >= 1:
+        pair = digits % 100
+        digits //= 100
+        out[pos + j + (j > point)] = _DIGIT_PAIRS[2 * pair + 1]
+        out[pos + j - 1 + (j - 1 > point)] = _DIGIT_PAIRS[2 * pair]
+        j -= 2
+    if j == 0:
+        out[pos] = 48 + digits
+
+
 @njit(cache=True)
 def format_g(value, precision, out, pos):
     """Write C's `%.<precision>g` of a float64 into out[pos:]; returns the new end. Precision 0:
@@ -207,12 +223,8 @@ def format_g(value, precision, out, pos):
         digits, nd, e = _decimal_digits(value, precision, e)
     else:
         digits, nd, e, precision = _shortest_float32_digits(value, e)
-    # the digits d0 d1 ... are written last to first, from the lowest
     if e < -4 or e >= precision:
-        for j in range(nd - 1, 0, -1):
-            out[pos + 1 + j] = 48 + digits % 10
-            digits //= 10
-        out[pos] = 48 + digits
+        _put_digits(out, pos, digits, nd, 0)
         pos += 1
         if nd > 1:
             out[pos] = 46
@@ -234,16 +246,12 @@ def format_g(value, precision, out, pos):
         for _ in range(-e - 1):
             out[pos] = 48
             pos += 1
-        for j in range(nd - 1, -1, -1):
-            out[pos + j] = 48 + digits % 10
-            digits //= 10
+        _put_digits(out, pos, digits, nd, nd)
         return pos + nd
     # e + 1 digits before the point (zeros after the last one), the rest after it
     for j in range(nd, e + 1):
         out[pos + j] = 48
-    for j in range(nd - 1, -1, -1):
-        out[pos + j + (j > e)] = 48 + digits % 10
-        digits //= 10
+    _put_digits(out, pos, digits, nd, e)
     if nd > e + 1:
         out[pos + e + 1] = 46
         return pos + nd + 1
