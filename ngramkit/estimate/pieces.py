@@ -3,6 +3,8 @@
 Each context (a run of rows sharing all ids but the last) is estimated on its own, so pieces
 that start at contexts are independent; the compiled kernels run without the GIL, so a piece
 per core runs at once. Small tables stay whole: threads would cost more than they save.
+Row-by-row work (gathers, counting into a row's own slot) is cut the same way into equal runs
+of rows, or of groups of rows (the extensions of each lower-order row).
 """
 
 from concurrent.futures import ThreadPoolExecutor
