@@ -6,8 +6,9 @@ For each order: wall time, CPU time and peak RSS of `ngram-count -kndiscount -in
 (compiled code cached by a warm-up run), without a memory cap and with `-memory` (2G: the budget
 lmplz was given, `-S 2G`), then, in a separate process, the time of each stage
 (counting, adjusted counts, discounts, probabilities, backoff weights, assembly, ARPA writing),
-wall and CPU, since the machine may be shared. With --lmplz, the same for `ngramkit lmplz -S 2G`
-beside KenLM's lmplz (../shared/anchors/kenlm/bin) instead.
+wall, CPU and the main thread's CPU (the work no other core shared), since the machine may be
+shared. With --lmplz, the same for `ngramkit lmplz -S 2G` beside KenLM's lmplz
+(../shared/anchors/kenlm/bin) instead.
 """
 
 import argparse
@@ -46,7 +47,7 @@ def stages(corpus, order, lm, memory=None):
         write_arpa(model, lm)
         times.mark("write", start)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"wall": times, "cpu": times.cpu, "user": usage.ru_utime,
+    print(json.dumps({"wall": times, "cpu": times.cpu, "main": times.main, "user": usage.ru_utime,
                       "rss": usage.ru_maxrss / 1024}))
 
 
@@ -100,8 +101,8 @@ def print_stages(corpus, order, lm, memory):
     out = subprocess.run([sys.executable, __file__, "--corpus", corpus, "--stages", str(order), lm, memory],
                          check=True, capture_output=True, text=True)
     run = json.loads(out.stdout.strip().splitlines()[-1])
-    print("  stages (wall / CPU s): " + ", ".join(
-        f"{k} {v:.1f} / {run['cpu'][k]:.1f}" for k, v in run["wall"].items()), flush=True)
+    print("  stages (wall / CPU / main thread's CPU s): " + ", ".join(
+        f"{k} {v:.1f} / {run['cpu'][k]:.1f} / {run['main'][k]:.1f}" for k, v in run["wall"].items()), flush=True)
     print(f"  stages in one process: {sum(run['wall'].values()):.1f} s wall, "
           f"{run['user']:.1f} s user CPU, peak RSS {run['rss']:.0f} MB", flush=True)
 

@@ -925,25 +925,41 @@ def _context_first_order(rows):
     return order
 
 
+@njit(cache=True)
+def _text_bound(ids, word_len):
+    """An upper bound of the bytes _format_section writes for the rows `ids`: their words, and
+    per line a separator after each word and two numbers of at most 24 bytes."""
+    total = 0
+    for i in range(ids.shape[0]):
+        for j in range(ids.shape[1]):
+            total += word_len[ids[i, j]]
+    return total + ids.shape[0] * (ids.shape[1] + 2 * 24)
+
+
 def _format_chunks(model, precision, srilm_order):
     """The text of every n-gram line, order by order, as (order, chunk buffer) in file order
-    (SRILM's line order if `srilm_order`, else the rows' order). Chunks are formatted in threads
-    (compiled code runs without the GIL), a few ahead of the writer; the pages a chunk read of
+    (SRILM's line order if `srilm_order`, else the rows' order); a buffer is reused once the
+    next chunk is asked for. Chunks are formatted in threads (compiled code runs without the
+    GIL), a few ahead of the writer, into buffers kept from chunk to chunk: a fresh buffer per
+    chunk cost a page fault per page and the kernel's zeroing of it. The pages a chunk read of
     memory-mapped tables are handed back once it is done."""
     pool, offsets = model.vocab.byte_pool()
     word_len = np.diff(offsets)
     order = model.order
+    free = []  # buffers whose text is written
 
-    def format_chunk(k, lo, hi, line_order):
+    def format_chunk(k, lo, hi, line_order, buffer):
         picked = slice(lo, hi) if line_order is None else line_order[lo:hi]
         ids = model.ngrams[k - 1][picked]
         has_backoff = k < order
         logprob = model.logprob[k - 1][picked]
         backoff = model.backoff[k - 1][picked] if has_backoff else logprob
-        buffer = np.empty(int(word_len[ids].sum()) + (hi - lo) * (k + 2 * 24), dtype=np.uint8)
+        size = _text_bound(ids, word_len)
+        if buffer is None or len(buffer) < size:
+            buffer = np.empty(size, dtype=np.uint8)
         used = _format_section(ids, logprob, backoff, has_backoff, pool, offsets, precision, buffer)
         release(ids, logprob, backoff)
-        return buffer[:used]
+        return buffer, used
 
     cores = available_cores()
     with ThreadPoolExecutor(max_workers=cores) as threads:
@@ -953,12 +969,15 @@ def _format_chunks(model, precision, srilm_order):
             rows = len(model.ngrams[k - 1])
             for lo in range(0, rows, _ROWS_PER_CHUNK):
                 pending.append((k, threads.submit(format_chunk, k, lo, min(lo + _ROWS_PER_CHUNK, rows),
-                                                  line_order)))
+                                                  line_order, free.pop() if free else None)))
                 if len(pending) > 2 * cores:
                     k_done, future = pending.pop(0)
-                    yield k_done, future.result()
+                    buffer, used = future.result()
+                    yield k_done, buffer[:used]
+                    free.append(buffer)
         for k_done, future in pending:
-            yield k_done, future.result()
+            buffer, used = future.result()
+            yield k_done, buffer[:used]
 
 
 def write_arpa(model, path, style="srilm", trailer=b""):

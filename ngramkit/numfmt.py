@@ -11,6 +11,8 @@ import numpy as np
 from .jit import njit
 
 _POW10 = np.array([10.0**k for k in range(23)], dtype=np.float64)
+_POW10_INT = np.array([10**k for k in range(10)], dtype=np.int64)
+_DIGIT_PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode("ascii"), dtype=np.uint8).copy()
 
 
 @njit(cache=True)
@@ -163,6 +165,53 @@ def _decimal_digits(value, precision, e):
     return digits, nd, e
 
 
+@njit(cache=True, inline="always")
+def _shortest_float32_digits(value, e):
+    """(d, nd, e, precision) of the shortest `%.6g` to `%.9g` of a float32 value > 0 whose
+    exponent is about `e` that reads back as the same float32.
+
+    parse_float reads the text of (d, nd, e) as d * 10**(e-nd+1) in these same steps, so each
+    try is checked without writing and parsing its text. Where every power of ten involved is
+    exact (|e| <= 13) and the try's digits need no new exponent, a try is one product or
+    quotient each way: digits and their trailing zeros give the same correctly rounded
+    quotient, so the zeros are dropped once, from the digits kept."""
+    for precision in range(6, 10):
+        if -13 <= e <= 13:
+            scale = precision - 1 - e
+            scaled = value * _POW10[scale] if scale >= 0 else value / _POW10[-scale]
+            digits = np.int64(np.rint(scaled))
+            low = _POW10_INT[precision - 1]
+            if low <= digits < 10 * low:
+                if precision < 9:
+                    back = float(digits) / _POW10[scale] if scale >= 0 else float(digits) * _POW10[-scale]
+                    if np.float32(back) != value:
+                        continue
+                nd = precision
+                while nd > 1 and digits % 10 == 0:
+                    digits //= 10
+                    nd -= 1
+                return digits, nd, e, precision
+        digits, nd, exponent = _decimal_digits(value, precision, e)
+        if precision == 9 or np.float32(_scale10(float(digits), exponent - nd + 1)) == value:
+            return digits, nd, exponent, precision
+    return np.int64(0), 0, e, 9  # not reached: the 9-digit try is always taken
+
+
+@njit(cache=True, inline="always")
+def _put_digits(out, pos, digits, nd, point):
+    """Write the nd decimal digits d0 d1 ... of `digits`, digit j at out[pos + j + (j > point)]
+    (after the point), last to first, two at a time: half the chain of divisions."""
+    j = nd - 1
+    while j >= 1:
+        pair = digits % 100
+        digits //= 100
+        out[pos + j + (j > point)] = _DIGIT_PAIRS[2 * pair + 1]
+        out[pos + j - 1 + (j - 1 > point)] = _DIGIT_PAIRS[2 * pair]
+        j -= 2
+    if j == 0:
+        out[pos] = 48 + digits
+
+
 @njit(cache=True)
 def format_g(value, precision, out, pos):
     """Write C's `%.<precision>g` of a float64 into out[pos:]; returns the new end. Precision 0:
@@ -186,21 +235,9 @@ def format_g(value, precision, out, pos):
     if precision > 0:
         digits, nd, e = _decimal_digits(value, precision, e)
     else:
-        # parse_float reads the text of (d, nd, e) as d * 10**(e-nd+1) in these same steps, so
-        # each try is checked without writing and parsing its text
-        precision = 6
-        while True:
-            digits, nd, exponent = _decimal_digits(value, precision, e)
-            if precision == 9 or np.float32(_scale10(float(digits), exponent - nd + 1)) == value:
-                break
-            precision += 1
-        e = exponent
-    # the digits d0 d1 ... are written last to first, from the lowest
+        digits, nd, e, precision = _shortest_float32_digits(value, e)
     if e < -4 or e >= precision:
-        for j in range(nd - 1, 0, -1):
-            out[pos + 1 + j] = 48 + digits % 10
-            digits //= 10
-        out[pos] = 48 + digits
+        _put_digits(out, pos, digits, nd, 0)
         pos += 1
         if nd > 1:
             out[pos] = 46
@@ -222,16 +259,12 @@ def format_g(value, precision, out, pos):
         for _ in range(-e - 1):
             out[pos] = 48
             pos += 1
-        for j in range(nd - 1, -1, -1):
-            out[pos + j] = 48 + digits % 10
-            digits //= 10
+        _put_digits(out, pos, digits, nd, nd)
         return pos + nd
     # e + 1 digits before the point (zeros after the last one), the rest after it
     for j in range(nd, e + 1):
         out[pos + j] = 48
-    for j in range(nd - 1, -1, -1):
-        out[pos + j + (j > e)] = 48 + digits % 10
-        digits //= 10
+    _put_digits(out, pos, digits, nd, e)
     if nd > e + 1:
         out[pos + e + 1] = 46
         return pos + nd + 1

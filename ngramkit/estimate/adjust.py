@@ -6,17 +6,26 @@ with a non-event (<s>) have no predecessors and keep their raw counts; the highe
 order keeps raw counts. Other methods use raw counts throughout.
 """
 
+import numpy as np
 
 from ..jit import njit
 from ..model import count_dtype
 from ..spill import release, spill_array
 from ..tables import find_rows
+from .pieces import in_pieces, row_pieces
 
 
 @njit(cache=True)
-def _continuations(lower_rows, lower_counts, higher_rows, higher_counts, suffixes, nonevent, out):
+def _kept_raw_counts(lower_rows, lower_counts, nonevent, out):
+    """The raw count of each row starting with a non-event, 0 for the others."""
     for i in range(lower_rows.shape[0]):
         out[i] = lower_counts[i] if nonevent[lower_rows[i, 0]] else 0
+
+
+@njit(cache=True)
+def _add_predecessors(higher_rows, higher_counts, suffixes, nonevent, out):
+    """One for each seen higher row whose suffix is a row and not a non-event's, at that row
+    (never a row starting with a non-event)."""
     for i in range(higher_rows.shape[0]):
         if higher_counts[i] > 0 and not nonevent[higher_rows[i, 1]] and suffixes[i] >= 0:
             out[suffixes[i]] += 1
@@ -32,7 +41,20 @@ def continuation_counts(lower_rows, lower_counts, higher_rows, higher_counts, no
         suffixes = find_rows(lower_rows, higher_rows, 1)
     out = spill_array(spill_dir, len(lower_rows),
                       count_dtype(max(int(lower_counts.max(initial=0)), len(higher_rows))), "adjusted")
-    _continuations(lower_rows, lower_counts, higher_rows, higher_counts, suffixes, nonevent, out)
+    in_pieces(lambda _, lo, hi: _kept_raw_counts(lower_rows[lo:hi], lower_counts[lo:hi], nonevent, out[lo:hi]),
+              row_pieces(len(lower_rows)))
+    # the higher rows in pieces, one per core: the first adds into `out`, each other into its
+    # own zeroed counts (any row may get a predecessor from any piece), summed at the end
+    bounds = row_pieces(len(higher_rows))
+    partial = [out]
+    for _ in bounds[2:]:
+        partial.append(spill_array(spill_dir, len(lower_rows), out.dtype, "predecessors"))
+        partial[-1].fill(0)
+    in_pieces(lambda piece, lo, hi: _add_predecessors(higher_rows[lo:hi], higher_counts[lo:hi], suffixes[lo:hi],
+                                                      nonevent, partial[piece]), bounds)
+    for counts in partial[1:]:
+        np.add(out, counts, out=out)
+    del partial
     return out
 
 

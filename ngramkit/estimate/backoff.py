@@ -18,7 +18,7 @@ from ..constants import LN10, PROB_EPSILON
 from ..jit import njit
 from ..spill import spill_array
 from ..tables import context_end, count_contexts
-from .pieces import context_pieces, in_pieces
+from .pieces import context_pieces, in_pieces, row_pieces
 
 NO_MINIMUM = -1.0  # SRILM's minBackoffMass when none is enforced
 
@@ -164,7 +164,7 @@ def _gather_rows(rows, at, out):
 def context_rows(rows, starts, spill_dir=None):
     """The contexts (all ids but the last) of rows[starts], in `spill_dir` if given."""
     out = spill_array(spill_dir, (len(starts), rows.shape[1] - 1), rows.dtype, "contexts")
-    _gather_rows(rows, starts, out)
+    in_pieces(lambda _, lo, hi: _gather_rows(rows, starts[lo:hi], out[lo:hi]), row_pieces(len(starts)))
     return out
 
 

@@ -7,6 +7,7 @@ import numpy as np
 from ..jit import available_cores, njit, prefetch
 from ..spill import release, spill_array
 from ..tables import child_offsets, find_rows
+from .pieces import group_pieces, in_pieces, row_pieces
 
 _AHEAD = 16  # groups whose ranges are requested before they are searched
 
@@ -50,9 +51,11 @@ def _suffix_rows(rows, first, lower, lower_first, lower_suffix, spill_dir):
     """Row of `lower` holding each rows[i, 1:], -1 where absent. Row i extends its prefix p (a
     row of `lower`) by a word w; its suffix extends p's suffix s (lower_suffix[p]) by w, so it is
     the row among s's extensions lower_first[s]:lower_first[s+1] whose last word is w. The rows
-    of one prefix search the same range in turn: no sort and no buffer beyond the result."""
+    of one prefix search the same range in turn: no sort and no buffer beyond the result. The
+    prefixes are searched in pieces, one per core."""
     out = spill_array(spill_dir, len(rows), np.int32, "suffix")
-    _suffix_rows_in_ranges(rows, first, lower, lower_first, lower_suffix, out)
+    in_pieces(lambda _, lo, hi: _suffix_rows_in_ranges(rows, first[lo:hi + 1], lower, lower_first,
+                                                       lower_suffix[lo:hi], out), group_pieces(first))
     return out
 
 
@@ -133,7 +136,8 @@ def lower_logprob(links, k, lower_backed_off, tables, rows):
     """float32-rounded log10 p_BO(last word | context suffix) of each order-k count row, from the
     order k-1 values (`lower_backed_off`, per count row) where the suffix is a count row."""
     out = spill_array(links.spill_dir, len(rows), np.float32, "lower")
-    _gather(lower_backed_off, links.suffix[k], out)
+    suffix = links.suffix[k]
+    in_pieces(lambda _, lo, hi: _gather(lower_backed_off, suffix[lo:hi], out[lo:hi]), row_pieces(len(rows)))
     missing = np.flatnonzero(np.isnan(out))
     if len(missing):
         out[missing] = tables.backoff_logprob(rows[missing], 1)
@@ -153,7 +157,14 @@ def backed_off_logprob(links, k, rows, est, contexts, bows, lower_backed_off, ta
         # each context's oldest word: that of its first row (a context without rows is never read)
         context_bow *= tables.repeats[rows[np.minimum(first[:-1], len(rows) - 1), 0]]
     out = spill_array(links.spill_dir, len(rows), np.float64, "backed-off")
-    _backed_off(first, context_bow, lower_backed_off, links.suffix[k], est.source, est.logp, out)
+
+    def back_off(_, lo, hi):
+        # the kept rows among the piece's rows first[lo]:first[hi] (source ascends)
+        kept_lo, kept_hi = np.searchsorted(est.source, [first[lo], first[hi]])
+        _backed_off(first[lo:hi + 1], context_bow[lo:hi], lower_backed_off, links.suffix[k],
+                    est.source[kept_lo:kept_hi], est.logp[kept_lo:kept_hi], out)
+
+    in_pieces(back_off, group_pieces(first))
     missing = np.flatnonzero(np.isnan(out))
     if len(missing):
         out[missing] = tables.backoff_logprob(rows[missing], 0)
