@@ -31,7 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .block_scorer import score_line_blocks
-from .classes.definitions import PAUSE
 from .constants import LN10
 from .countfile import read_counts, write_counts_to
 from .errors import FormatError, UsageError
@@ -49,7 +48,7 @@ from .perplexity import (
 from .scoring import WordTable
 from .tables import find_row_in
 from .textio import atomic_output, iter_line_blocks, word_bytes
-from .vocab import Vocabulary
+from .vocab import PAUSE, Vocabulary
 
 PROB_DIGITS = 16  # SRILM's Prob_Precision: weights are written with %.16g
 DEFAULT_ORDER = 3

@@ -25,8 +25,8 @@ from .jit import njit
 from .scoring import ScoringTables, advance, sentence_start
 from .srilm_lhash import lhash_order, string_keys
 from .textio import iter_lines
+from .vocab import PAUSE
 
-PAUSE = "-pau-"  # a word of every SRILM vocabulary, never of an n-gram
 MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
 MAX_TRIES = 10  # SRILM's generateMaxTries: draws of a word before it gives up and ends the sentence
 

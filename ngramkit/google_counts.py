@@ -11,11 +11,10 @@ first n-gram of an index line must have N words.
 import bisect
 import os
 
-from .classes.definitions import PAUSE
 from .countfile import read_counts
 from .errors import FormatError, MissingFileError
 from .textio import iter_lines, split_words, word_bytes
-from .vocab import SPECIALS
+from .vocab import PAUSE, SPECIALS
 
 
 def _ngrams_in_range(words, start, end):

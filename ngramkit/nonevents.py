@@ -9,10 +9,9 @@ vocabulary) is dropped altogether. In `ngram -gen`, a drawn non-event is drawn a
 from the start, so ngram-count treats a `-pau-` of the text as one with or without -nonevents.
 """
 
-from .classes.definitions import PAUSE
 from .errors import EmptyInputError
 from .estimate.policy import Policy
-from .vocab import read_words
+from .vocab import PAUSE, read_words
 
 
 def read_nonevents(path, encoding="utf-8"):

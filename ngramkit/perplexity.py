@@ -34,8 +34,8 @@ from .scoring import (
     word_of_key,
 )
 from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
+from .vocab import PAUSE
 
-PAUSE = "-pau-"  # SRILM's pause word: never an event
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
 
 

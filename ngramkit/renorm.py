@@ -9,9 +9,7 @@ from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_ma
 from .model import NgramModel
 from .srilm_lhash import slot_positions
 from .tables import context_starts, find_rows, group_contexts
-from .vocab import BOS, EOS, UNK
-
-SRILM_PAUSE = "-pau-"  # a word SRILM's vocabulary always holds, after <unk>, <s> and </s>
+from .vocab import BOS, EOS, PAUSE, UNK
 
 
 def _unigram_rows(model):
@@ -216,7 +214,7 @@ def srilm_context_order(model, rows):
     order). Returns the permutation of `rows`."""
     vocab = model.vocab
     words = model.ngrams[0][:, 0]
-    specials = [vocab.index.get(w, -1) for w in (UNK, BOS, EOS, SRILM_PAUSE)]
+    specials = [vocab.index.get(w, -1) for w in (UNK, BOS, EOS, PAUSE)]
     index = np.full(len(vocab), -1, dtype=np.int64)
     others = words[~np.isin(words, specials)]
     index[others] = np.arange(4, 4 + len(others))

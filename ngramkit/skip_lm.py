@@ -18,7 +18,6 @@ import numpy as np
 
 from .arpa import write_arpa
 from .block_scorer import score_line_blocks
-from .classes.definitions import PAUSE
 from .classes.model import format_tagged_word_lines
 from .constants import LN10, LOG_ZERO
 from .count_lm import format_float32
@@ -33,6 +32,7 @@ from .perplexity import close_sentence, sentence_span, srilm_tables, tally_word
 from .scoring import WordTable, advance_words
 from .tables import find_row_in
 from .textio import iter_line_blocks, split_words, word_bytes
+from .vocab import PAUSE
 
 _END_LINE = re.compile(rb"^\\end\\[ \t\r\v\f]*$", re.MULTILINE)
 

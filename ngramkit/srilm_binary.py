@@ -33,11 +33,10 @@ from .jit import njit
 from .model import NgramModel
 from .tables import find_rows, first_duplicate_row, prefix_rows
 from .textio import atomic_output, word_bytes, word_text
-from .vocab import BOS, EOS, UNK, Vocabulary
+from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
 
 MAGIC = b"SRILM_BINARY_NGRAM_002\n"
 OLD_MAGIC = b"SRILM_BINARY_NGRAM_001\n"
-PAUSE = "-pau-"  # the fourth word of every SRILM vocabulary
 _FIRST_WORDS = (UNK, BOS, EOS, PAUSE)
 
 _SHORT_LIMIT = 1 << 15

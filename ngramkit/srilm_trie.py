@@ -20,9 +20,9 @@ from .progress import Progress
 from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from .textio import iter_line_blocks, word_bytes
 from .tokenize import Interner
+from .vocab import PAUSE
 
 SRILM_UNK, SRILM_BOS, SRILM_EOS, SRILM_PAUSE = 0, 1, 2, 3
-PAUSE = "-pau-"
 _BUFFER_BYTES = 1 << 23
 DONE, GROW = 0, 1
 

@@ -61,10 +61,9 @@ from .scoring import (
 from .sorting import radix_sort_pairs
 from .textio import atomic_output, iter_line_blocks, word_bytes
 from .tokenize import Interner
-from .vocab import BOS, EOS, UNK, Vocabulary
+from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
 
 SEPARATOR = "/"
-PAUSE = "-pau-"
 # Every SRILM vocabulary holds these four; its tag set, a vocabulary too, holds them as tags.
 SRILM_SPECIALS = (UNK, BOS, EOS, PAUSE)
 NO_TAG = -1  # a token without a tag

@@ -18,6 +18,7 @@ from .textio import atomic_output, iter_lines, split_words, word_bytes
 BOS = "<s>"
 EOS = "</s>"
 UNK = "<unk>"
+PAUSE = "-pau-"  # SRILM's pause word: in every SRILM vocabulary (index 3), never an event
 SPECIALS = (BOS, EOS, UNK)
 
 

@@ -8,8 +8,6 @@ import numpy as np
 from ..errors import FormatError
 from ..textio import iter_lines
 
-PAUSE = "-pau-"  # a word of every SRILM vocabulary (index 3), a non-event
-
 # A C `sscanf("%lf")` prefix: SRILM takes a class line's second field as the expansion
 # probability whenever it starts with a number.
 C_DOUBLE_PREFIX = re.compile(

@@ -13,8 +13,8 @@ from ..perplexity import TextStats
 from ..scoring import WordTable, tokenize_lines
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
 from ..textio import atomic_output, iter_line_blocks, iter_lines
-from ..vocab import BOS, EOS, UNK, Vocabulary
-from .definitions import C_DOUBLE_PREFIX, PAUSE
+from ..vocab import BOS, EOS, PAUSE, UNK, Vocabulary
+from .definitions import C_DOUBLE_PREFIX
 
 
 @njit(cache=True, inline="always")

@@ -31,8 +31,8 @@ from ..scoring import ScoringTables, extend_key, find_slot, tokenize_lines, unig
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from ..tables import find_rows
 from ..textio import iter_line_blocks
-from ..vocab import BOS, EOS, UNK, Vocabulary
-from .definitions import PAUSE, ClassDefinitions, load_classes
+from ..vocab import BOS, EOS, PAUSE, UNK, Vocabulary
+from .definitions import ClassDefinitions, load_classes
 
 # class scoring has no cache and no multiword parts: their per-token arrays stay empty
 _NONE_F64 = np.zeros(0)

@@ -32,7 +32,6 @@ from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
 from ..estimate.options import default_min_count
 from ..estimate.policy import SRILM
-from ..estimate.smoothing import smoothing_method
 from ..meta_counts import check_meta_words
 from ..mincounts import in_vocabulary, min_counts_in_vocabulary
 from ..model import NgramCounts

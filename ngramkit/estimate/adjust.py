@@ -54,7 +54,7 @@ def continuation_counts(lower_rows, lower_counts, higher_rows, higher_counts, no
                                                       nonevent, partial[piece]), bounds)
     for counts in partial[1:]:
         np.add(out, counts, out=out)
-    del partial
+    partial.clear()
     return out
 
 
