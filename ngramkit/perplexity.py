@@ -23,11 +23,13 @@ from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text, put_uint
 from .scoring import (
     EMPTY,
+    LOGPROB,
     ScoringTables,
     WordTable,
     advance,
     advance_words,
     arpa_tables,
+    key_at,
     sentence_start,
     tokenize_lines,
     word_key,
@@ -687,18 +689,20 @@ def _log_zero_read(tables):
     zero = np.float32(LOG_ZERO)
     for values in (tables.uni_logprob, tables.uni_backoff):
         values[values == zero] = -np.inf
-    _entries_log_zero_read(tables.entries, tables.values, zero)
+    _entries_log_zero_read(tables.entries, tables.values, tables.meta, zero)
     return tables
 
 
 @njit(cache=True)
-def _entries_log_zero_read(entries, values, zero):
+def _entries_log_zero_read(entries, values, meta, zero):
     # One pass without temporaries: the tables of a large model take hundreds of MB.
-    for s in range(len(entries)):
-        if entries[s, 0] != EMPTY:
-            for column in (2, 3):
-                if values[s, column] == zero:
-                    values[s, column] = -np.inf
+    for k in range(2, meta.shape[0]):
+        offset, size, width = meta[k, 0], meta[k, 1], meta[k, 2]
+        for cell in range(offset, offset + size * width, width):
+            if key_at(entries, cell) != EMPTY:
+                for value in range(LOGPROB, width):
+                    if values[cell + value] == zero:
+                        values[cell + value] = -np.inf
 
 
 @dataclass
