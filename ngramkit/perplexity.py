@@ -815,7 +815,7 @@ class PerplexityScorer:
         self.multiwords = multiwords
         self.tables = tables
         self.words = WordTable.from_vocab(vocab)
-        self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
+        self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
         pool, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
@@ -929,8 +929,8 @@ class PerplexityScorer:
                              "multiwords", option="debug")
         events = np.ones(len(self.vocab), dtype=np.bool_)
         events[self.vocab.bos] = False
-        if PAUSE in self.vocab.index:
-            events[self.vocab.index[PAUSE]] = False
+        if PAUSE in self.vocab:
+            events[self.vocab.id(PAUSE)] = False
         if np.isnan(self.tables.uni_logprob[self.unk]):
             events[self.unk] = False
         return events

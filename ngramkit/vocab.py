@@ -74,7 +74,30 @@ class Vocabulary:
         return len(self._words) if self._words is not None else len(self._pool[1]) - 1
 
     def __contains__(self, word):
-        return word in self.index
+        return self.get(word) is not None
+
+    def get(self, word, default=None):
+        """The id of `word`, or `default`; a vocabulary held as bytes looks it up among them."""
+        if self._index is not None:
+            return self._index.get(word, default)
+        pool, offsets = self._pool
+        target = word_bytes(word)
+        lo, hi = 0, len(offsets) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if pool[offsets[mid]:offsets[mid + 1]].tobytes() < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        found = lo < len(offsets) - 1 and pool[offsets[lo]:offsets[lo + 1]].tobytes() == target
+        return lo if found else default
+
+    def id(self, word):
+        """The id of `word`; KeyError if it is not in the vocabulary."""
+        w = self.get(word)
+        if w is None:
+            raise KeyError(word)
+        return w
 
     def __eq__(self, other):
         return isinstance(other, Vocabulary) and self.words == other.words

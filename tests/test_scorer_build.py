@@ -270,3 +270,23 @@ def test_ngram_ppl_reads_tables_straight_from_the_file(tmp_path, monkeypatch, ca
         assert capsysbinary.readouterr().out == expected
     ngram(argv + ["-write-vocab", str(tmp_path / "vocab.txt")])  # this one needs the model
     assert capsysbinary.readouterr().out == expected
+
+
+def test_highest_order_entries_hold_no_backoff_weight():
+    """meta[k] = (first cell, slots, cells a slot): 4 cells (key, log10 p, backoff) below the
+    highest order, 3 at it; the tables one after the other, the highest last."""
+    path = DATA / "kenlm" / "test.arpa"
+    tables = arpa_tables(path)[0]
+    model = read_arpa(path)
+    order = model.order
+    end = 0
+    for k in range(2, order + 1):
+        offset, size, width = tables.meta[k].tolist()
+        assert (offset, width) == (end, 4 if k < order else 3)
+        assert size == max(16, int(1.5 * model.sizes()[k - 1]) + 1)
+        end += size * width
+    assert end == len(tables.entries) and tables.entries.dtype == np.int32
+    # each n-gram's log10 p sits in its entry's third cell
+    top = used_entries(tables, order)
+    assert len(top) == model.sizes()[-1]
+    assert np.array_equal(np.sort(top[:, 2].view(np.float32)), np.sort(model.logprob[-1]))
