@@ -29,7 +29,7 @@ from numba.extending import intrinsic
 
 from .arpa import stream_arpa
 from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
-from .jit import available_cores, njit, prefetch
+from .jit import available_cores, njit, prefetch, release_compiler_code
 from .tables import find_rows
 
 EMPTY = -1
@@ -440,11 +440,24 @@ class TableBuilder:
     def begin(self, counts, vocab):
         self.order = len(counts) if self.max_order is None else min(len(counts), self.max_order)
         self.vocab = vocab
+        self._link_kernels()
         self.tables = ScoringTables._empty(len(vocab), counts[:self.order], self.zero)
         self.sizes = [0] * self.order
         self.used = [0] * (self.order + 1)  # entries per order's table, blanks included
         self.unmarked = [[] for _ in range(self.order + 1)]  # keys of missing contexts, per order
         return True
+
+    def _link_kernels(self):
+        """Link the kernels the rows need (from Numba's cache) on empty input, then give back the
+        code pages of LLVM that linking touched (`release_compiler_code`), before the tables take
+        their memory: otherwise the first rows would touch them again at the peak."""
+        no_rows = np.empty((0, 2), dtype=np.int32)
+        no_cells = np.empty(0, dtype=np.int32)
+        no_meta = np.zeros((3, 3), dtype=np.int64)
+        _insert_order(no_rows, _NO_BACKOFF, _NO_BACKOFF, no_cells, no_cells.view(np.float32), no_meta, self.zero)
+        if self.kenlm:
+            _lookup(no_cells, no_cells.view(np.float32), no_meta, 2, _keys(no_rows, 0, 1))
+        release_compiler_code()
 
     def rows(self, k, ids, logprob, backoff):
         if k > self.order:
