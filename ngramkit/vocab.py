@@ -43,11 +43,13 @@ class Vocabulary:
         """The vocabulary of the words pool[starts[i]:ends[i]] (distinct UTF-8 bytes, or bytes
         read with the encoding `bytes`) and the specials, held as bytes; and the int32 id of
         each of those words."""
+        # the specials' bytes go after the words; one that is a word too becomes one id
         specials = np.frombuffer("".join(SPECIALS).encode("ascii"), dtype=np.uint8)
-        ends_of_specials = len(pool) + np.cumsum([len(w) for w in SPECIALS])
-        all_starts = np.concatenate((starts, ends_of_specials - [len(w) for w in SPECIALS]))
-        sorted_pool, offsets, ids = _sorted_words(np.concatenate((pool, specials)), all_starts,
-                                                  np.concatenate((ends, ends_of_specials)))
+        lengths = np.array([len(w) for w in SPECIALS])
+        special_ends = len(pool) + np.cumsum(lengths)
+        sorted_pool, offsets, ids = _sorted_words(np.concatenate((pool, specials)),
+                                                  np.concatenate((starts, special_ends - lengths)),
+                                                  np.concatenate((ends, special_ends)))
         self = cls.__new__(cls)
         self._words = self._index = None
         self._pool = (sorted_pool, offsets)
