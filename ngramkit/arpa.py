@@ -759,10 +759,32 @@ class _Sections:
         n1 = self.counts[0]
         used = int(self.word_end[n1 - 1]) if n1 else 0
         self.pool = self.pool[:used].copy()
+        if self.vocab is None and self.encoding in ("utf-8", BYTES):
+            # The words are their bytes: the vocabulary holds them so, without a str per word.
+            if self.encoding == "utf-8":
+                try:
+                    # a newline between the words, so that no word's bytes end in another's
+                    np.insert(self.pool, self.word_end[:-1], np.uint8(10)).tobytes().decode("utf-8")
+                except UnicodeDecodeError:
+                    self._decoded_words()  # names the word's line
+            vocab, self.mapping = Vocabulary.of_bytes(self.pool, self.word_start, self.word_end)
+        else:
+            arpa_words = self._decoded_words()
+            vocab = self.vocab
+            if vocab is None:
+                vocab = Vocabulary(arpa_words)
+            elif not self.limit_vocab:
+                vocab = Vocabulary(list(vocab.words) + arpa_words)
+            self.mapping = vocab.ids(arpa_words, unknown=-1)
+        self.bits = max(1, (len(vocab) - 1).bit_length())
+        self.model = NgramModel(vocab)
+
+    def _decoded_words(self):
+        """The 1-grams' words (str) in file order; EncodingError at the first that does not decode."""
         data = self.pool.tobytes()
         codec, errors = ("utf-8", "surrogateescape") if self.encoding == BYTES else (self.encoding, "strict")
         try:
-            arpa_words = [data[s:e].decode(codec, errors) for s, e in zip(self.word_start.tolist(), self.word_end.tolist())]
+            return [data[s:e].decode(codec, errors) for s, e in zip(self.word_start.tolist(), self.word_end.tolist())]
         except UnicodeDecodeError:
             bad = next(i for i, (s, e) in enumerate(zip(self.word_start.tolist(), self.word_end.tolist()))
                        if not _valid(data[s:e], codec))
@@ -770,14 +792,6 @@ class _Sections:
             raise EncodingError(f"invalid {name} in a word", self.path, int(self.word_line[bad])) from None
         except LookupError:
             raise EncodingError(f"unknown encoding {self.encoding!r}", self.path) from None
-        vocab = self.vocab
-        if vocab is None:
-            vocab = Vocabulary(arpa_words)
-        elif not self.limit_vocab:
-            vocab = Vocabulary(list(vocab.words) + arpa_words)
-        self.mapping = vocab.ids(arpa_words, unknown=-1)
-        self.bits = max(1, (len(vocab) - 1).bit_length())
-        self.model = NgramModel(vocab)
 
 
 def _read(path, vocab, limit_vocab, record_order, encoding, sink=None):

@@ -242,8 +242,9 @@ def _not_a_state(state):
 
 
 BINARY_KIND = "ngramkit.Model"
-# The scorer tables a binary model holds: 2 = KenLM's (blanks filled, extensions marked).
-TABLES_VERSION = 2
+# The scorer tables a binary model holds: 2 = KenLM's (blanks filled, extensions marked); 3 = the
+# same in int32 cells, 12-byte entries at the highest order (see scoring.ScoringTables).
+TABLES_VERSION = 3
 WORD_CACHE_LIMIT = 1 << 20  # str -> id entries kept for the per-call methods
 # The arrays whose checksums every load verifies: the small ones (1.5 ms for a
 # vocabulary of 200,000 words). The n-gram tables ("entries") are verified on request.
@@ -287,7 +288,7 @@ class Model:
         if is_binary(path):
             info, arrays = read_arrays(path, BINARY_KIND)
             if info.get("tables") != TABLES_VERSION:
-                # Tables of an older ngramkit (without KenLM's blanks, or another word hash): made anew
+                # Tables of an older ngramkit (without KenLM's blanks, another word hash or layout): made anew
                 # from the model's arrays.
                 from .formats import load
 
@@ -618,8 +619,8 @@ def _check_scorer_arrays(path, info, arrays):
     for name in ("uni_logprob", "uni_backoff"):
         if len(_array(path, arrays, name, np.float32)) != n_words:
             raise FormatError(f"binary model's array {name!r} does not match its vocabulary (corrupt file)", path)
-    meta = _array(path, arrays, "meta", np.int64, 2)
-    entries = _array(path, arrays, "entries", np.int64, 2)
+    meta = _array(path, arrays, "meta", np.int64, 3)
+    entries = _array(path, arrays, "entries", np.int32)
     if len(meta) != len(sizes) + 1 or not tables_fit(meta, len(entries), np.array(sizes, dtype=np.int64)):
         raise FormatError("binary model's n-gram table layout is corrupt", path)
     _check_word_offsets(_array(path, arrays, "word_pool", np.uint8), arrays["word_offsets"], path)

@@ -22,7 +22,7 @@ from .errors import FormatError, UsageError
 from .estimate.pipeline import stderr_warning
 from .jit import njit
 from .perplexity import PerplexityScorer, srilm_tables
-from .scoring import WordTable, extend_key, find_slot, tokenize_lines, unigram_key
+from .scoring import BACKOFF, LOGPROB, WordTable, extend_key, find_entry, tokenize_lines, unigram_key
 from .textio import atomic_output, iter_lines
 
 NBEST1_MAGIC = "NBestList1.0"
@@ -120,13 +120,13 @@ def _decipher_sentences(uni_logprob, uni_backoff, meta, entries, values, ids, li
                     bow = uni_backoff[u]
                     context_found = True
                 else:
-                    slot = find_slot(entries, meta[c, 0], meta[c, 1], key)
-                    context_found = slot >= 0
-                    bow = values[meta[c, 0] + slot, 3] if context_found else np.float32(0.0)
+                    cell = find_entry(entries, meta, c, key)
+                    context_found = cell >= 0
+                    bow = values[cell + BACKOFF] if context_found else np.float32(0.0)
                 backed_off = _round_to_bytelog(bow) + result if context_found else result
-                slot = find_slot(entries, meta[c + 1, 0], meta[c + 1, 1], extend_key(key, w)) if w >= 0 else -1
-                if slot >= 0:
-                    result = _round_to_bytelog(values[meta[c + 1, 0] + slot, 2])
+                cell = find_entry(entries, meta, c + 1, extend_key(key, w)) if w >= 0 else -1
+                if cell >= 0:
+                    result = _round_to_bytelog(values[cell + LOGPROB])
                     if backoff_hack and backed_off > result:
                         result = backed_off
                 else:

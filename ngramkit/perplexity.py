@@ -23,11 +23,13 @@ from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
 from .scoring import (
     EMPTY,
+    LOGPROB,
     ScoringTables,
     WordTable,
     advance,
     advance_words,
     arpa_tables,
+    key_at,
     sentence_start,
     tokenize_lines,
     word_key,
@@ -681,18 +683,20 @@ def _log_zero_read(tables):
     zero = np.float32(LOG_ZERO)
     for values in (tables.uni_logprob, tables.uni_backoff):
         values[values == zero] = -np.inf
-    _entries_log_zero_read(tables.entries, tables.values, zero)
+    _entries_log_zero_read(tables.entries, tables.values, tables.meta, zero)
     return tables
 
 
 @njit(cache=True)
-def _entries_log_zero_read(entries, values, zero):
+def _entries_log_zero_read(entries, values, meta, zero):
     # One pass without temporaries: the tables of a large model take hundreds of MB.
-    for s in range(len(entries)):
-        if entries[s, 0] != EMPTY:
-            for column in (2, 3):
-                if values[s, column] == zero:
-                    values[s, column] = -np.inf
+    for k in range(2, meta.shape[0]):
+        offset, size, width = meta[k, 0], meta[k, 1], meta[k, 2]
+        for cell in range(offset, offset + size * width, width):
+            if key_at(entries, cell) != EMPTY:
+                for value in range(LOGPROB, width):
+                    if values[cell + value] == zero:
+                        values[cell + value] = -np.inf
 
 
 @dataclass
@@ -808,7 +812,7 @@ class PerplexityScorer:
         self.multiwords = multiwords
         self.tables = tables
         self.words = WordTable.from_vocab(vocab)
-        self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
+        self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
         _, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
@@ -922,8 +926,8 @@ class PerplexityScorer:
                              "multiwords", option="debug")
         events = np.ones(len(self.vocab), dtype=np.bool_)
         events[self.vocab.bos] = False
-        if PAUSE in self.vocab.index:
-            events[self.vocab.index[PAUSE]] = False
+        if PAUSE in self.vocab:
+            events[self.vocab.id(PAUSE)] = False
         if np.isnan(self.tables.uni_logprob[self.unk]):
             events[self.unk] = False
         ids = self.vocab.ids(self.nonevents, unknown=-1)

@@ -70,7 +70,7 @@ def chain_logprob(model, rows):
     for j in range(1, rows.shape[1] + 1):
         if j == 1:
             first = rows[:, :1].copy()
-            first[first == vocab.index[BOS]] = vocab.index[EOS]
+            first[first == vocab.bos] = vocab.eos
             total += backoff_logprob(model, first)
         else:
             total += backoff_logprob(model, rows[:, :j])
@@ -131,7 +131,7 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     zeros_to_inf(model)
     vocab = model.vocab
     words = model.ngrams[0][:, 0]
-    events = words != vocab.index[BOS]
+    events = words != vocab.bos
     if not unk_is_word:
         events &= words != vocab.unk
     logp = model.logprob[0]
@@ -214,7 +214,7 @@ def srilm_context_order(model, rows):
     order). Returns the permutation of `rows`."""
     vocab = model.vocab
     words = model.ngrams[0][:, 0]
-    specials = [vocab.index.get(w, -1) for w in (UNK, BOS, EOS, PAUSE)]
+    specials = [vocab.get(w, -1) for w in (UNK, BOS, EOS, PAUSE)]
     index = np.full(len(vocab), -1, dtype=np.int64)
     others = words[~np.isin(words, specials)]
     index[others] = np.arange(4, 4 + len(others))

@@ -4,9 +4,11 @@
 open-addressing hash table per order >= 2. As in KenLM's probing tables, an
 n-gram is known by a 64-bit hash of its words, extended word by word, so the
 keys a word needs follow from the context's keys without reading memory, and
-the probes of consecutive words overlap; each probe reads one 16-byte entry
-holding the key, the probability and the backoff weight. A context is kept as
-the keys of its suffix n-grams, newest first, with their backoff weights.
+the probes of consecutive words overlap; each probe reads one entry holding
+the key, the probability and the backoff weight: 16 bytes, or 12 at the
+highest order, which has no backoff weights (the largest table; see
+`ScoringTables`). A context is kept as the keys of its suffix n-grams, newest
+first, with their backoff weights.
 The tables are made from a model (`ScoringTables.from_model`) or straight from
 an ARPA file as it is read (`arpa_tables`, `TableBuilder`), without the model.
 
@@ -21,12 +23,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import carray
+from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic
 
 from .arpa import stream_arpa
 from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
-from .jit import available_cores, njit, prefetch
+from .jit import available_cores, njit, prefetch, release_compiler_code
 from .tables import find_rows
 
 EMPTY = -1
@@ -89,19 +92,80 @@ def _slot_of(key, size):
     return np.int64(((np.uint64(key) >> np.uint64(32)) * np.uint64(size)) >> np.uint64(32))
 
 
+# An n-gram table entry is WIDTH or TOP_WIDTH int32 cells: its key in the first two (one int64),
+# then the float32 log probability and, below the highest order, the backoff weight.
+WIDTH = 4
+TOP_WIDTH = 3
+LOGPROB = 2
+BACKOFF = 3
+
+
+@intrinsic
+def key_at(typingctx, cells, cell):
+    """The int64 key in cells[cell:cell + 2] (an int32 array), in one load: an entry of 12 bytes
+    may start on any 4-byte boundary, which costs an x86 load nothing."""
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        pointer = builder.bitcast(builder.gep(array.data, [args[1]]), ir.IntType(64).as_pointer())
+        return builder.load(pointer, align=4)
+
+    return types.int64(cells, types.int64), codegen
+
+
+@intrinsic
+def set_key_at(typingctx, cells, cell, key):
+    """Store the int64 `key` in cells[cell:cell + 2] (see key_at)."""
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        pointer = builder.bitcast(builder.gep(array.data, [args[1]]), ir.IntType(64).as_pointer())
+        builder.store(args[2], pointer, align=4)
+        return context.get_dummy_value()
+
+    return types.none(cells, types.int64, types.int64), codegen
+
+
 @njit(cache=True, inline="always")
-def _request_probe(values, row):
-    """Start loading the entries a probe from `row` reads. A search runs on past
-    the first entry (a missing n-gram's, five entries on average at 1.5 slots
-    per n-gram), so the line holding row + 3 is requested as well: the next
-    line whenever the row is not the first of its 64-byte line."""
-    prefetch(values, row)
-    prefetch(values, min(row + 3, len(values) - 1))
+def _request_probe(values, cell, width):
+    """Start loading the entries a probe from the entry at `cell` reads. A search
+    runs on past the first entry (a missing n-gram's, five entries on average at
+    1.5 slots per n-gram), so the line holding the entry three on is requested as
+    well: the next line whenever the entry does not start its 64-byte line."""
+    prefetch(values, cell)
+    prefetch(values, min(cell + 3 * width, len(values) - 1))
+
+
+@njit(cache=True, inline="always")
+def _cell_of(meta, k, key):
+    """The cell where the search for `key` in order k's table starts."""
+    return meta[k, 0] + _slot_of(key, meta[k, 1]) * meta[k, 2]
+
+
+@njit(cache=True, inline="always")
+def _request_entry(meta, values, k, key):
+    _request_probe(values, _cell_of(meta, k, key), meta[k, 2])
+
+
+@njit(cache=True, inline="always")
+def find_entry(entries, meta, k, key):
+    """First cell of the entry of `key` in order k's table, or -1: its log probability is
+    values[cell + LOGPROB], its backoff weight (below the highest order) values[cell + BACKOFF]."""
+    offset, width = meta[k, 0], meta[k, 2]
+    end = offset + meta[k, 1] * width
+    cell = offset + _slot_of(key, meta[k, 1]) * width
+    while True:
+        found = key_at(entries, cell)
+        if found == key:
+            return cell
+        if found == EMPTY:
+            return -1
+        cell += width
+        if cell == end:
+            cell = offset
 
 
 @njit(cache=True, inline="always")
 def find_slot(entries, offset, size, key):
-    """Slot of `key` in the table at entries[offset:offset+size], or -1."""
+    """Slot of `key` in the (key, value) int64 rows entries[offset:offset+size], or -1."""
     slot = _slot_of(key, size)
     while True:
         found = entries[offset + slot, 0]
@@ -115,43 +179,47 @@ def find_slot(entries, offset, size, key):
 
 
 _INSERT_AHEAD = 16  # rows whose slots are requested before the first of them is inserted
+_NO_BACKOFF = np.empty(0, dtype=np.float32)  # the backoff weights of the highest order, which stores none
 PARALLEL_INSERT_ENTRIES = 1 << 20  # smaller tables are filled in one thread
 
 
 @njit(cache=True)
-def _insert_order(ids, logprob, backoff, entries, values, offset, size, zero):
-    """Insert the k-grams `ids` into the table at entries[offset:offset+size]; a zero or
-    missing (NaN) backoff weight is stored as `zero` (KenLM's tables: -0.0). Returns the
-    first row whose key the table already holds (a duplicate n-gram), else -1; the rows
-    from there on are not inserted.
+def _insert_order(ids, logprob, backoff, entries, values, meta, zero):
+    """Insert the k-grams `ids` into order k's table; a zero or missing (NaN) backoff weight is
+    stored as `zero` (KenLM's tables: -0.0), and none at the highest order (`backoff` is not
+    read there). Returns the first row whose key the table already holds (a duplicate
+    n-gram), else -1; the rows from there on are not inserted.
 
     Each insertion lands on a random line of a table far larger than the caches, so the
     slots of the rows _INSERT_AHEAD ahead are requested while the current row is inserted.
     """
     k = ids.shape[1]
     n = ids.shape[0]
+    offset, width = meta[k, 0], meta[k, 2]
+    end = offset + meta[k, 1] * width
     keys = np.empty(_INSERT_AHEAD, dtype=np.int64)
     for r in range(n + _INSERT_AHEAD):
         i = r - _INSERT_AHEAD  # the row inserted now; its key sits where row r's goes next
         if i >= 0:
             key = keys[i % _INSERT_AHEAD]
-            slot = _slot_of(key, size)
-            while entries[offset + slot, 0] != EMPTY:
-                if entries[offset + slot, 0] == key:
+            cell = _cell_of(meta, k, key)
+            while key_at(entries, cell) != EMPTY:
+                if key_at(entries, cell) == key:
                     return i
-                slot += 1
-                if slot == size:
-                    slot = 0
-            entries[offset + slot, 0] = key
-            values[offset + slot, 2] = logprob[i]
-            bow = backoff[i]
-            values[offset + slot, 3] = zero if np.isnan(bow) or bow == 0 else bow
+                cell += width
+                if cell == end:
+                    cell = offset
+            set_key_at(entries, cell, key)
+            values[cell + LOGPROB] = logprob[i]
+            if width == WIDTH:
+                bow = backoff[i]
+                values[cell + BACKOFF] = zero if np.isnan(bow) or bow == 0 else bow
         if r < n:
             key = unigram_key(ids[r, 0])
             for c in range(1, k):
                 key = extend_key(key, ids[r, c])
             keys[r % _INSERT_AHEAD] = key
-            _request_probe(values, offset + _slot_of(key, size))
+            _request_entry(meta, values, k, key)
     return -1
 
 
@@ -217,7 +285,7 @@ def _missing_suffixes(ids, entries, meta):
     k = width - 1
     missing = 0
     for r in range(ids.shape[0]):
-        missing += find_slot(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 1, width)) < 0
+        missing += find_entry(entries, meta, k, _key_of(ids, r, 1, width)) < 0
     return missing
 
 
@@ -232,9 +300,9 @@ def _mark_contexts(ids, entries, values, meta, uni_backoff):
             if uni_backoff[ids[r, 0]] == 0:
                 uni_backoff[ids[r, 0]] = np.float32(0.0)
             continue
-        slot = find_slot(entries, meta[k, 0], meta[k, 1], _key_of(ids, r, 0, k))
-        if slot >= 0 and values[meta[k, 0] + slot, 3] == 0:
-            values[meta[k, 0] + slot, 3] = np.float32(0.0)
+        cell = find_entry(entries, meta, k, _key_of(ids, r, 0, k))
+        if cell >= 0 and values[cell + BACKOFF] == 0:
+            values[cell + BACKOFF] = np.float32(0.0)
 
 
 def _zero(kenlm):
@@ -252,28 +320,30 @@ def _keys(ids, start, stop):
 
 
 @njit(cache=True)
-def _lookup(entries, values, offset, size, keys):
-    """The slots of `keys` in the table at entries[offset:offset+size] (-1: absent), the
+def _lookup(entries, values, meta, k, keys):
+    """The cells of the entries of `keys` in order k's table (-1: absent, see find_entry), the
     entries of the keys _INSERT_AHEAD ahead requested while the current one is read."""
     n = len(keys)
-    slots = np.empty(n, dtype=np.int64)
+    cells = np.empty(n, dtype=np.int64)
     for r in range(n + _INSERT_AHEAD):
         if r < n:
-            _request_probe(values, offset + _slot_of(keys[r], size))
+            _request_entry(meta, values, k, keys[r])
         i = r - _INSERT_AHEAD
         if i >= 0:
-            slots[i] = find_slot(entries, offset, size, keys[i])
-    return slots
+            cells[i] = find_entry(entries, meta, k, keys[i])
+    return cells
 
 
 class ScoringTables:
     """A model laid out for compiled lookups.
 
     uni_logprob/uni_backoff: per word id (NaN logprob: not a unigram).
-    meta[k] (k >= 2): (offset, size) of order k's table in `entries`.
-    entries: int64 rows (key, value pair); `values` is the same memory seen as
-    float32, so an entry's log probability and backoff weight are values[s, 2]
-    and values[s, 3].
+    meta[k] (k >= 2): (offset, size, width) of order k's table in `entries`: its first
+    int32 cell, its slots, the cells of a slot (WIDTH; TOP_WIDTH at the highest order,
+    which stores no backoff weights, and comes last so that the others' keys stay
+    8-byte aligned).
+    entries: int32 cells of all tables; `values` is the same memory seen as float32.
+    An entry is found with `find_entry`.
     """
 
     def __init__(self, uni_logprob, uni_backoff, meta, entries):
@@ -281,8 +351,13 @@ class ScoringTables:
         self.uni_backoff = uni_backoff
         self.meta = meta
         self.entries = entries
-        self.values = entries.view(np.float32).reshape(len(entries), 4)
+        self.values = entries.view(np.float32)
         self.order = len(meta) - 1
+
+    def order_entries(self, k):
+        """Order k's table as (slots, width) int32 rows; an empty slot's key is EMPTY."""
+        offset, size, width = (int(x) for x in self.meta[k])
+        return self.entries[offset:offset + size * width].reshape(size, width)
 
     @classmethod
     def from_model(cls, model, unk_logprob=None, kenlm=False):
@@ -317,10 +392,8 @@ class ScoringTables:
             self.uni_logprob[model.vocab.unk] = unk_logprob
 
         def insert(k):
-            ids = ngrams[k - 1]
-            bows = backoff[k - 1] if k < order else np.zeros(len(ids), dtype=np.float32)
-            _insert_order(ids, logprob[k - 1], bows, self.entries, self.values, self.meta[k, 0], self.meta[k, 1],
-                          zero)
+            bows = backoff[k - 1] if k < order else _NO_BACKOFF
+            _insert_order(ngrams[k - 1], logprob[k - 1], bows, self.entries, self.values, self.meta, zero)
 
         # Each order has its own part of the table, so the orders are filled in parallel,
         # largest first.
@@ -340,13 +413,14 @@ class ScoringTables:
         order = len(sizes)
         uni_logprob = np.full(n_words, np.nan, dtype=np.float32)
         uni_backoff = np.full(n_words, zero, dtype=np.float32)
-        meta = np.zeros((order + 1, 2), dtype=np.int64)
+        meta = np.zeros((order + 1, 3), dtype=np.int64)
         offset = 0
         for k in range(2, order + 1):
             size = max(16, int(LOAD_FACTOR * sizes[k - 1]) + 1)
-            meta[k] = (offset, size)
-            offset += size
-        return cls(uni_logprob, uni_backoff, meta, np.full((offset, 2), EMPTY, dtype=np.int64))
+            width = WIDTH if k < order else TOP_WIDTH
+            meta[k] = (offset, size, width)
+            offset += size * width
+        return cls(uni_logprob, uni_backoff, meta, np.full(offset, EMPTY, dtype=np.int32))
 
     def _set_unigrams(self, words, logprob, backoff, zero):
         """The values of the 1-grams `words`; backoff None: a model of order 1 (no weights)."""
@@ -393,11 +467,24 @@ class TableBuilder:
     def begin(self, counts, vocab):
         self.order = len(counts) if self.max_order is None else min(len(counts), self.max_order)
         self.vocab = vocab
+        self._link_kernels()
         self.tables = ScoringTables._empty(len(vocab), counts[:self.order], self.zero)
         self.sizes = [0] * self.order
         self.used = [0] * (self.order + 1)  # entries per order's table, blanks included
         self.unmarked = [[] for _ in range(self.order + 1)]  # keys of missing contexts, per order
         return True
+
+    def _link_kernels(self):
+        """Link the kernels the rows need (from Numba's cache) on empty input, then give back the
+        code pages of LLVM that linking touched (`release_compiler_code`), before the tables take
+        their memory: otherwise the first rows would touch them again at the peak."""
+        no_rows = np.empty((0, 2), dtype=np.int32)
+        no_cells = np.empty(0, dtype=np.int32)
+        no_meta = np.zeros((3, 3), dtype=np.int64)
+        _insert_order(no_rows, _NO_BACKOFF, _NO_BACKOFF, no_cells, no_cells.view(np.float32), no_meta, self.zero)
+        if self.kenlm:
+            _lookup(no_cells, no_cells.view(np.float32), no_meta, 2, _keys(no_rows, 0, 1))
+        release_compiler_code()
 
     def rows(self, k, ids, logprob, backoff):
         if k > self.order:
@@ -410,9 +497,8 @@ class TableBuilder:
                 return False
             if self.used[k] + len(ids) >= tables.meta[k, 1]:
                 return False
-            bows = backoff if k < self.order else np.zeros(len(ids), dtype=np.float32)
-            if _insert_order(ids, logprob, bows, tables.entries, tables.values, tables.meta[k, 0],
-                             tables.meta[k, 1], self.zero) >= 0:
+            bows = backoff if k < self.order else _NO_BACKOFF
+            if _insert_order(ids, logprob, bows, tables.entries, tables.values, tables.meta, self.zero) >= 0:
                 return False
             self.used[k] += len(ids)
         self.sizes[k - 1] += len(ids)
@@ -423,8 +509,7 @@ class TableBuilder:
         missing suffixes, and the marks of their contexts. False: they cannot be made here."""
         tables = self.tables
         if k >= 3:
-            offset, size = tables.meta[k - 1]
-            missing = _lookup(tables.entries, tables.values, offset, size, _keys(ids, 1, k)) < 0
+            missing = _lookup(tables.entries, tables.values, tables.meta, k - 1, _keys(ids, 1, k)) < 0
             if missing.any() and not self._add_blanks(k - 1, np.unique(ids[missing, 1:], axis=0)):
                 return False
         if k == 2:
@@ -432,19 +517,18 @@ class TableBuilder:
             marked = words[tables.uni_backoff[words] == 0]
             tables.uni_backoff[marked] = np.float32(0.0)
             return True
-        offset, size = tables.meta[k - 1]
         contexts = _keys(ids, 0, k - 1)
-        slots = _lookup(tables.entries, tables.values, offset, size, contexts)
-        self._mark(k - 1, slots[slots >= 0])
-        if (slots < 0).any():
-            self.unmarked[k - 1].append(contexts[slots < 0])
+        cells = _lookup(tables.entries, tables.values, tables.meta, k - 1, contexts)
+        self._mark(cells[cells >= 0])
+        if (cells < 0).any():
+            self.unmarked[k - 1].append(contexts[cells < 0])
         return True
 
-    def _mark(self, k, slots):
-        """KenLM's extension marks on the order-k entries at `slots`."""
-        bows = self.tables.values[self.tables.meta[k, 0] + slots, 3]
-        zero = slots[bows == 0]
-        self.tables.values[self.tables.meta[k, 0] + zero, 3] = np.float32(0.0)
+    def _mark(self, cells):
+        """KenLM's extension marks on the entries at `cells`."""
+        values = self.tables.values
+        zero = cells[values[cells + BACKOFF] == 0]
+        values[zero + BACKOFF] = np.float32(0.0)
 
     def _add_blanks(self, k, blanks):
         """Insert the order-k blanks `blanks` (unique rows, none in the table)."""
@@ -455,22 +539,20 @@ class TableBuilder:
             suffix_logprob = tables.uni_logprob[blanks[:, 1]]
             context_bow = tables.uni_backoff[blanks[:, 0]]
         else:
-            offset, size = tables.meta[k - 1]
-            suffix = _lookup(tables.entries, tables.values, offset, size, _keys(blanks, 1, k))
-            context = _lookup(tables.entries, tables.values, offset, size, _keys(blanks, 0, k - 1))
-            suffix_logprob = tables.values[offset + suffix, 2]
-            context_bow = np.where(context >= 0, tables.values[offset + context, 3], np.float32(0.0))
+            suffix = _lookup(tables.entries, tables.values, tables.meta, k - 1, _keys(blanks, 1, k))
+            context = _lookup(tables.entries, tables.values, tables.meta, k - 1, _keys(blanks, 0, k - 1))
+            suffix_logprob = tables.values[suffix + LOGPROB]
+            context_bow = np.where(context >= 0, tables.values[np.maximum(context, 0) + BACKOFF], np.float32(0.0))
         if (suffix_logprob == 0).any() or self.used[k] + len(blanks) >= tables.meta[k, 1]:
             return False  # a zero's sign could differ from the model's blank; or no room
         value = (suffix_logprob + context_bow).astype(np.float32)
         _insert_order(blanks, value, np.zeros(len(blanks), dtype=np.float32), tables.entries, tables.values,
-                      tables.meta[k, 0], tables.meta[k, 1], self.zero)
+                      tables.meta, self.zero)
         self.used[k] += len(blanks)
         if self.unmarked[k]:
             keys = _keys(blanks, 0, k)
             pending = np.concatenate(self.unmarked[k])
-            offset, size = tables.meta[k]
-            self._mark(k, _lookup(tables.entries, tables.values, offset, size, keys[np.isin(keys, pending)]))
+            self._mark(_lookup(tables.entries, tables.values, tables.meta, k, keys[np.isin(keys, pending)]))
         return True
 
     def finish(self):
@@ -502,7 +584,7 @@ def _request_probes(meta, values, ctx_keys, ctx_base, ctx_len, word):
     context ctx_keys[ctx_base:ctx_base+ctx_len] probes."""
     order = meta.shape[0] - 1
     for j in range(1, min(ctx_len, order - 1) + 1):
-        _request_probe(values, meta[j + 1, 0] + _slot_of(extend_key(ctx_keys[ctx_base + j - 1], word), meta[j + 1, 1]))
+        _request_entry(meta, values, j + 1, extend_key(ctx_keys[ctx_base + j - 1], word))
 
 
 @njit(cache=True, inline="always")
@@ -536,15 +618,14 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
     # SRILM looks further while the context exists, even past a missing n-gram.
     for j in range(1, usable + 1 if word >= 0 else 1):
         k = j + 1
-        offset = meta[k, 0]
         key = extend_key(ctx_keys[ctx_base + j - 1], word)
-        slot = find_slot(entries, offset, meta[k, 1], key)
-        if slot >= 0:
-            p = values[offset + slot, 2]
+        cell = find_entry(entries, meta, k, key)
+        if cell >= 0:
+            p = values[cell + LOGPROB]
             found = k
             if chain and k < order:
                 new_keys[j] = key
-                new_bows[j] = values[offset + slot, 3]
+                new_bows[j] = values[cell + BACKOFF]
                 new_len = k
         else:
             chain = False
@@ -614,14 +695,13 @@ def advance_kenlm(uni_logprob, uni_backoff, meta, entries, values,
     for j in range(1, usable + 1):
         if found == j:
             k = j + 1
-            offset = meta[k, 0]
             key = extend_key(ctx_keys[ctx_base + j - 1], word)
-            slot = find_slot(entries, offset, meta[k, 1], key)
-            if slot >= 0:
-                p = values[offset + slot, 2]
+            cell = find_entry(entries, meta, k, key)
+            if cell >= 0:
+                p = values[cell + LOGPROB]
                 found = k
                 if k < order:
-                    bow = values[offset + slot, 3]
+                    bow = values[cell + BACKOFF]
                     new_keys[j] = key
                     new_bows[j] = bow
                     if has_extension(bow):
@@ -793,7 +873,7 @@ def _prefetch_ngrams_ending(meta, values, ids, lo, hi, u, bos, eos, use_bos):
         key = unigram_key(_word_at(ids, lo, hi, start, bos, eos))
         for x in range(start + 1, u + 1):
             key = extend_key(key, _word_at(ids, lo, hi, x, bos, eos))
-        _request_probe(values, meta[k, 0] + _slot_of(key, meta[k, 1]))
+        _request_entry(meta, values, k, key)
 
 
 SENTENCE_LOOKAHEAD = 4  # words of one sentence whose entries are requested ahead of scoring
@@ -965,6 +1045,14 @@ def float32_pointer(typingctx, address):
 
 
 @intrinsic
+def int32_pointer(typingctx, address):
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
+
+    return types.CPointer(types.int32)(types.int64), codegen
+
+
+@intrinsic
 def int64_pointer(typingctx, address):
     def codegen(context, builder, signature, args):
         return builder.inttoptr(args[0], context.get_value_type(signature.return_type))
@@ -993,9 +1081,9 @@ def table_handle(tables, words=None, specials=(-1, -1, -1), tag=0):
 def _tables_of(handle):
     uni_logprob = carray(float32_pointer(handle[0]), handle[1])
     uni_backoff = carray(float32_pointer(handle[2]), handle[1])
-    meta = carray(int64_pointer(handle[3]), (handle[4], 2))
-    entries = carray(int64_pointer(handle[5]), (handle[6], 2))
-    values = carray(float32_pointer(handle[5]), (handle[6], 4))
+    meta = carray(int64_pointer(handle[3]), (handle[4], 3))
+    entries = carray(int32_pointer(handle[5]), handle[6])
+    values = carray(float32_pointer(handle[5]), handle[6])
     return uni_logprob, uni_backoff, meta, entries, values
 
 
@@ -1084,15 +1172,18 @@ def word_id(table, text, unknown):
 
 @njit(cache=True)
 def tables_fit(meta, n_entries, sizes):
-    """Do the tables meta[k] = (offset, size), k >= 2, lie one after the other from the start of
-    `entries` (n_entries rows) to its end, each below 2**32 slots (`_slot_of`) and larger than
-    its order's sizes[k - 1] n-grams?"""
+    """Do the tables meta[k] = (offset, size, width), k >= 2, lie one after the other from the
+    start of `entries` (n_entries cells) to its end, each below 2**32 slots (`_slot_of`) and
+    larger than its order's sizes[k - 1] n-grams, in entries of WIDTH cells (TOP_WIDTH at the
+    highest order)?"""
     end = 0
-    for k in range(2, meta.shape[0]):
-        offset, size = meta[k, 0], meta[k, 1]
-        if offset != end or size <= sizes[k - 1] or size >= np.int64(1) << 32:
+    order = meta.shape[0] - 1
+    for k in range(2, order + 1):
+        offset, size, width = meta[k, 0], meta[k, 1], meta[k, 2]
+        if offset != end or size <= sizes[k - 1] or size >= np.int64(1) << 32 \
+                or width != (WIDTH if k < order else TOP_WIDTH):
             return False
-        end += size
+        end += size * width
     return end == n_entries
 
 

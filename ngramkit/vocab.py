@@ -8,11 +8,16 @@ corpus agree without a merge step.
 Words are str. Words of text read with the encoding `bytes` may hold bytes that
 are not UTF-8: those are surrogate escapes (textio.word_text), which go back out
 as the same bytes, and sort by those bytes.
+
+A vocabulary made from words' bytes (`Vocabulary.of_bytes`, as the ARPA reader makes
+it) holds them as one byte pool and makes its str words and their index only when asked:
+for a large vocabulary the str objects take many times the memory of the bytes.
 """
 
 import numpy as np
 
 from .errors import FormatError
+from .jit import njit
 from .textio import atomic_output, iter_lines, split_words, word_bytes
 
 BOS = "<s>"
@@ -27,18 +32,75 @@ class Vocabulary:
 
     def __init__(self, words=(), presorted=False):
         """`presorted`: `words` are another vocabulary's word list, to be taken as they are."""
-        self.words = list(words) if presorted else _byte_sorted(set(words).union(SPECIALS))
-        self.index = dict(zip(self.words, range(len(self.words))))
-        self.bos = self.index[BOS]
-        self.eos = self.index[EOS]
-        self.unk = self.index[UNK]
+        self._words = list(words) if presorted else _byte_sorted(set(words).union(SPECIALS))
+        self._index = dict(zip(self._words, range(len(self._words))))
+        self.bos = self._index[BOS]
+        self.eos = self._index[EOS]
+        self.unk = self._index[UNK]
         self._pool = None
 
+    @classmethod
+    def of_bytes(cls, pool, starts, ends):
+        """The vocabulary of the words pool[starts[i]:ends[i]] (distinct UTF-8 bytes, or bytes
+        read with the encoding `bytes`) and the specials, held as bytes; and the int32 id of
+        each of those words."""
+        # the specials' bytes go after the words; one that is a word too becomes one id
+        specials = np.frombuffer("".join(SPECIALS).encode("ascii"), dtype=np.uint8)
+        lengths = np.array([len(w) for w in SPECIALS])
+        special_ends = len(pool) + np.cumsum(lengths)
+        sorted_pool, offsets, ids = _sorted_words(np.concatenate((pool, specials)),
+                                                  np.concatenate((starts, special_ends - lengths)),
+                                                  np.concatenate((ends, special_ends)))
+        self = cls.__new__(cls)
+        self._words = self._index = None
+        self._pool = (sorted_pool, offsets)
+        self.bos, self.eos, self.unk = (int(i) for i in ids[len(starts):])
+        return self, ids[:len(starts)]
+
+    @property
+    def words(self):
+        """The words (str) in id order."""
+        if self._words is None:
+            pool, offsets = self._pool
+            text = np.insert(pool, offsets[1:-1], np.uint8(10)).tobytes()
+            self._words = text.decode("utf-8", "surrogateescape").split("\n")
+        return self._words
+
+    @property
+    def index(self):
+        """word -> id."""
+        if self._index is None:
+            self._index = dict(zip(self.words, range(len(self.words))))
+        return self._index
+
     def __len__(self):
-        return len(self.words)
+        return len(self._words) if self._words is not None else len(self._pool[1]) - 1
 
     def __contains__(self, word):
-        return word in self.index
+        return self.get(word) is not None
+
+    def get(self, word, default=None):
+        """The id of `word`, or `default`; a vocabulary held as bytes looks it up among them."""
+        if self._index is not None:
+            return self._index.get(word, default)
+        pool, offsets = self._pool
+        target = word_bytes(word)
+        lo, hi = 0, len(offsets) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if pool[offsets[mid]:offsets[mid + 1]].tobytes() < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        found = lo < len(offsets) - 1 and pool[offsets[lo]:offsets[lo + 1]].tobytes() == target
+        return lo if found else default
+
+    def id(self, word):
+        """The id of `word`; KeyError if it is not in the vocabulary."""
+        w = self.get(word)
+        if w is None:
+            raise KeyError(word)
+        return w
 
     def __eq__(self, other):
         return isinstance(other, Vocabulary) and self.words == other.words
@@ -67,7 +129,15 @@ class Vocabulary:
 
     def holds_raw_bytes(self):
         """Do some words hold bytes that are not UTF-8 (text read with the encoding `bytes`)?"""
-        return not _all_utf8(self.words)
+        if self._words is not None:
+            return not _all_utf8(self._words)
+        pool, offsets = self._pool
+        try:
+            # a newline between the words, so that no word's bytes end in another's
+            np.insert(pool, offsets[1:-1], np.uint8(10)).tobytes().decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
 
     @classmethod
     def read(cls, path, encoding="utf-8"):
@@ -109,4 +179,54 @@ def _all_utf8(words):
 def _byte_sorted(words):
     """`words` in the byte order of what they stand for (code-point order unless some are bytes)."""
     return sorted(words) if _all_utf8(words) else sorted(words, key=word_bytes)
+
+
+@njit(cache=True)
+def _precedes(pool, starts, ends, a, b):
+    """Do word a's bytes sort before word b's (a prefix first)?"""
+    i, j = starts[a], starts[b]
+    while i < ends[a] and j < ends[b]:
+        if pool[i] != pool[j]:
+            return pool[i] < pool[j]
+        i += 1
+        j += 1
+    return i == ends[a] and j < ends[b]
+
+
+@njit(cache=True)
+def _sorted_words(pool, starts, ends):
+    """The distinct words pool[starts[i]:ends[i]] in byte order, as (pool, offsets), and the id of
+    each: a merge sort of the word numbers, equal words next to each other."""
+    n = len(starts)
+    order = np.arange(n)
+    scratch = np.empty(n, dtype=np.int64)
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            i, j = lo, mid
+            for out in range(lo, hi):
+                if j >= hi or (i < mid and not _precedes(pool, starts, ends, order[j], order[i])):
+                    scratch[out] = order[i]
+                    i += 1
+                else:
+                    scratch[out] = order[j]
+                    j += 1
+        order, scratch = scratch, order
+        width *= 2
+    ids = np.empty(n, dtype=np.int32)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    sorted_pool = np.empty(len(pool), dtype=np.uint8)
+    words = 0
+    for r in range(n):
+        w = order[r]
+        if r == 0 or _precedes(pool, starts, ends, order[r - 1], w):
+            length = ends[w] - starts[w]
+            at = offsets[words]
+            sorted_pool[at:at + length] = pool[starts[w]:ends[w]]
+            offsets[words + 1] = at + length
+            words += 1
+        ids[w] = words - 1
+    return sorted_pool[:offsets[words]].copy(), offsets[:words + 1].copy(), ids
 

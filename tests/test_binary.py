@@ -163,6 +163,11 @@ def _flip_first_key(table):
     table[np.flatnonzero(table[:, 0] != -1)[0], 0] ^= 1
 
 
+def _flip_first_used_cell(cells):
+    """A bit of the first int32 cell of the n-gram tables that is not an empty slot's."""
+    cells[np.flatnonzero(cells != -1)[0]] ^= 1
+
+
 def test_damaged_arrays_fail_their_checksums(kenlm_binary, tmp_path):
     data = kenlm_binary.read_bytes()
     bad = tmp_path / "bad.ngk"
@@ -171,7 +176,7 @@ def test_damaged_arrays_fail_their_checksums(kenlm_binary, tmp_path):
         ngramkit.Model(bad)
     assert str(info.value) == f"{bad}: binary model is damaged: its array 'word_table' fails its CRC-32 check"
     # The n-gram tables are verified on request only: loading them stays a memory map.
-    bad.write_bytes(with_array_changed(data, "entries", _flip_first_key))
+    bad.write_bytes(with_array_changed(data, "entries", _flip_first_used_cell))
     assert ngramkit.Model(bad).order == 3
     with pytest.raises(FormatError, match="its array 'entries' fails its CRC-32 check"):
         ngramkit.Model(bad, verify=True)

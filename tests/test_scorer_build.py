@@ -45,10 +45,16 @@ def assert_same_tables(a, b, same_sizes=True):
     if same_sizes:
         assert np.array_equal(a.meta, b.meta)
     for k in range(2, len(a.meta)):
-        rows_a = a.entries[a.meta[k, 0]:a.meta[k].sum()]
-        rows_b = b.entries[b.meta[k, 0]:b.meta[k].sum()]
-        used_a, used_b = rows_a[rows_a[:, 0] != EMPTY], rows_b[rows_b[:, 0] != EMPTY]
-        assert np.array_equal(used_a[np.argsort(used_a[:, 0])], used_b[np.argsort(used_b[:, 0])])
+        assert np.array_equal(used_entries(a, k), used_entries(b, k))
+
+
+def used_entries(tables, k):
+    """Order k's entries that hold an n-gram (int32 rows: key, log probability, backoff weight
+    below the highest order), in the order of their keys."""
+    rows = tables.order_entries(k)
+    keys = np.ascontiguousarray(rows[:, :2]).view(np.int64)[:, 0]
+    used = keys != EMPTY
+    return rows[used][np.argsort(keys[used])]
 
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
@@ -105,10 +111,7 @@ def test_truncated_order_and_limited_vocabulary():
         for x, y in ((tables.uni_logprob, expected.uni_logprob), (tables.uni_backoff, expected.uni_backoff)):
             assert np.array_equal(x.view(np.uint32), y.view(np.uint32))
         for k in range(2, order + 1):
-            a = tables.entries[tables.meta[k, 0]:tables.meta[k].sum()]
-            b = expected.entries[expected.meta[k, 0]:expected.meta[k].sum()]
-            a, b = a[a[:, 0] != EMPTY], b[b[:, 0] != EMPTY]
-            assert np.array_equal(a[np.argsort(a[:, 0])], b[np.argsort(b[:, 0])])
+            assert np.array_equal(used_entries(tables, k), used_entries(expected, k))
 
 
 def test_scorer_from_arpa_reads_log_zero_as_srilm():
@@ -200,10 +203,10 @@ def test_context_made_a_blank_later_is_marked(tmp_path):
     assert_same_tables(tables, ScoringTables.from_model(model, kenlm=True), same_sizes=False)
     a, b = model.vocab.index["a"], model.vocab.index["b"]
     key = extend_key(unigram_key(a), b)
-    offset, size = tables.meta[2]
-    slot = offset + next(s for s in range(size) if tables.entries[offset + s, 0] == key)
-    assert tables.values[slot, 2] == np.float32(-0.7) + np.float32(-0.25)  # p(b) + bow(a)
-    assert np.signbit(tables.values[slot, 3]) == np.False_  # +0.0: `a b` is extended by `a b c`
+    entry = tables.order_entries(2)[tables.order_entries(2)[:, :2].copy().view(np.int64)[:, 0] == key]
+    logprob, backoff = entry[0, 2:4].view(np.float32)
+    assert logprob == np.float32(-0.7) + np.float32(-0.25)  # p(b) + bow(a)
+    assert np.signbit(backoff) == np.False_  # +0.0: `a b` is extended by `a b c`
     scorer = Model(str(path))
     begin, state, mid, end = State(), State(), State(), State()
     scorer.NullContextWrite(begin)
@@ -267,3 +270,23 @@ def test_ngram_ppl_reads_tables_straight_from_the_file(tmp_path, monkeypatch, ca
         assert capsysbinary.readouterr().out == expected
     ngram(argv + ["-write-vocab", str(tmp_path / "vocab.txt")])  # this one needs the model
     assert capsysbinary.readouterr().out == expected
+
+
+def test_highest_order_entries_hold_no_backoff_weight():
+    """meta[k] = (first cell, slots, cells a slot): 4 cells (key, log10 p, backoff) below the
+    highest order, 3 at it; the tables one after the other, the highest last."""
+    path = DATA / "kenlm" / "test.arpa"
+    tables = arpa_tables(path)[0]
+    model = read_arpa(path)
+    order = model.order
+    end = 0
+    for k in range(2, order + 1):
+        offset, size, width = tables.meta[k].tolist()
+        assert (offset, width) == (end, 4 if k < order else 3)
+        assert size == max(16, int(1.5 * model.sizes()[k - 1]) + 1)
+        end += size * width
+    assert end == len(tables.entries) and tables.entries.dtype == np.int32
+    # each n-gram's log10 p sits in its entry's third cell
+    top = used_entries(tables, order)
+    assert len(top) == model.sizes()[-1]
+    assert np.array_equal(np.sort(top[:, 2].view(np.float32)), np.sort(model.logprob[-1]))

@@ -27,7 +27,7 @@ from ..perplexity import (
     tally_word,
 )
 from ..renorm import chain_logprob, recompute_backoffs
-from ..scoring import ScoringTables, extend_key, find_slot, tokenize_lines, unigram_key
+from ..scoring import LOGPROB, ScoringTables, extend_key, find_entry, tokenize_lines, unigram_key
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from ..tables import find_rows
 from ..textio import iter_line_blocks
@@ -146,11 +146,10 @@ def _context_node(c_uni, c_meta, c_entries, c_values, ctx, length):
         return not np.isnan(b), b
     if length >= c_meta.shape[0]:
         return False, np.float32(0.0)
-    offset = c_meta[length, 0]
-    slot = find_slot(c_entries, offset, c_meta[length, 1], _ngram_key(ctx, length, -1))
-    if slot < 0:
+    cell = find_entry(c_entries, c_meta, length, _ngram_key(ctx, length, -1))
+    if cell < 0:
         return False, np.float32(0.0)
-    return True, c_values[offset + slot, 2]
+    return True, c_values[cell + LOGPROB]
 
 
 @njit(cache=True)
@@ -170,10 +169,9 @@ def _word_prob(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c_v
         if not exists:
             break
         bow = np.float32(bow + b)
-        offset = p_meta[level + 1, 0]
-        slot = find_slot(p_entries, offset, p_meta[level + 1, 1], _ngram_key(ctx, level, word))
-        if slot >= 0:
-            logp = p_values[offset + slot, 2]
+        cell = find_entry(p_entries, p_meta, level + 1, _ngram_key(ctx, level, word))
+        if cell >= 0:
+            logp = p_values[cell + LOGPROB]
             bow = np.float32(0.0)
             found = level + 1
     return np.float32(logp + bow), found
