@@ -22,7 +22,15 @@ from .errors import FormatError, UsageError
 from .estimate.pipeline import stderr_warning
 from .jit import njit
 from .perplexity import PerplexityScorer, srilm_tables
-from .scoring import BACKOFF, LOGPROB, WordTable, extend_key, find_entry, tokenize_lines, unigram_key
+from .scoring import (
+    BACKOFF,
+    LOGPROB,
+    WordTable,
+    extend_key,
+    find_entry,
+    tokenize_lines,
+    unigram_key,
+)
 from .textio import atomic_output, iter_lines
 
 NBEST1_MAGIC = "NBestList1.0"

@@ -22,8 +22,8 @@ work on `lm.State` arrays and on all tables through one handle array
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from numba import carray
 from llvmlite import ir
+from numba import carray
 from numba.core import types
 from numba.extending import intrinsic
 

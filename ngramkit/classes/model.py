@@ -27,7 +27,14 @@ from ..perplexity import (
     tally_word,
 )
 from ..renorm import chain_logprob, recompute_backoffs
-from ..scoring import LOGPROB, ScoringTables, extend_key, find_entry, tokenize_lines, unigram_key
+from ..scoring import (
+    LOGPROB,
+    ScoringTables,
+    extend_key,
+    find_entry,
+    tokenize_lines,
+    unigram_key,
+)
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from ..tables import find_rows
 from ..textio import iter_line_blocks
