@@ -57,7 +57,7 @@ from .scoring import (
     WordTable,
     advance_words,
     extend_key,
-    find_slot,
+    find_entry,
     tokenize_lines,
     unigram_key,
 )
@@ -256,7 +256,7 @@ def _used_length(uni_logprob, meta, entries, ctx, start):
             key = unigram_key(ctx[start + i - 1])
             for j in range(i - 2, -1, -1):
                 key = extend_key(key, ctx[start + j])
-            if find_slot(entries, meta[i, 0], meta[i, 1], key) < 0:
+            if find_entry(entries, meta, i, key) < 0:
                 break
         used = i
     return used

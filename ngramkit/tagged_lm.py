@@ -50,9 +50,11 @@ from .perplexity import (
     tally_word,
 )
 from .scoring import (
+    BACKOFF,
+    LOGPROB,
     build_word_table,
     extend_key,
-    find_slot,
+    find_entry,
     tokenize_lines,
     unigram_key,
     word_key,
@@ -385,9 +387,8 @@ def _find_prob(uni_logprob, meta, entries, values, ctx, clen, word):
             return np.float32(np.nan)
     if clen == 0:
         return uni_logprob[word]
-    offset = meta[clen + 1, 0]
-    slot = find_slot(entries, offset, meta[clen + 1, 1], extend_key(_context_key(ctx, clen), word))
-    return values[offset + slot, 2] if slot >= 0 else np.float32(np.nan)
+    cell = find_entry(entries, meta, clen + 1, extend_key(_context_key(ctx, clen), word))
+    return values[cell + LOGPROB] if cell >= 0 else np.float32(np.nan)
 
 
 @njit(cache=True)
@@ -398,9 +399,8 @@ def _find_bow(uni_logprob, uni_backoff, meta, entries, values, ctx, clen):
             return np.float32(0.0)
     if clen == 1:
         return uni_backoff[ctx[0]] if not np.isnan(uni_logprob[ctx[0]]) else np.float32(0.0)
-    offset = meta[clen, 0]
-    slot = find_slot(entries, offset, meta[clen, 1], _context_key(ctx, clen))
-    return values[offset + slot, 3] if slot >= 0 else np.float32(0.0)
+    cell = find_entry(entries, meta, clen, _context_key(ctx, clen))
+    return values[cell + BACKOFF] if cell >= 0 else np.float32(0.0)
 
 
 @njit(cache=True)
