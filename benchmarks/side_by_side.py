@@ -42,7 +42,9 @@ SRILM_ELSEWHERE = {
     "ngram -prune 1e-8": "23.4 s, 340 MB",
 }
 
-LOAD = "import sys, {module} as m; m.Model(sys.argv[1])"
+# `python -c` puts the working directory first on sys.path: taken off, so that a checkout there
+# does not shadow the PYTHONPATH tree of a --baseline contender
+LOAD = "import sys; del sys.path[0]; import {module} as m; m.Model(sys.argv[1])"
 KALDILM = ("import sys, kaldilm; kaldilm.arpa2fst(input_arpa=sys.argv[1], output_fst=sys.argv[2], "
            "disambig_symbol='#0', read_symbol_table=sys.argv[3], max_arpa_warnings=0)")
 
