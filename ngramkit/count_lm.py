@@ -31,7 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .block_scorer import score_line_blocks
-from .constants import LN10
 from .countfile import read_counts, write_counts_to
 from .errors import FormatError, UsageError
 from .jit import njit
@@ -39,8 +38,8 @@ from .model import NgramCounts
 from .numfmt import format_g, put_text, put_uint
 from .perplexity import (
     LOG_CLOSE,
-    LOG_OPEN,
     close_sentence,
+    put_probability,
     put_word_given,
     sentence_span,
     tally_word,
@@ -379,12 +378,7 @@ def format_interpolation_word_lines(pool, offsets, ids, line_offsets, bos, eos, 
                 if zero_denominator[slot] == 0:
                     out[pos] = 93
                     pos += 1
-            out[pos] = 32
-            pos += 1
-            p = token_logp[slot]
-            pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
-            pos = put_text(out, pos, LOG_OPEN)
-            pos = format_g(float(p), 7, out, pos)
+            pos = put_probability(out, pos, token_logp[slot])
             pos = put_text(out, pos, LOG_CLOSE)
             prev = w
         ends[s] = pos

@@ -38,14 +38,14 @@ from .constants import LN10
 from .errors import FormatError
 from .formats import load
 from .jit import njit
-from .numfmt import ascii_bytes, format_g, put_bytes, put_text
+from .numfmt import ascii_bytes, put_bytes, put_text
 from .perplexity import (
     LOG_CLOSE,
-    LOG_OPEN,
     PAUSE,
     TextStats,
     close_sentence,
     format_sentence_totals,
+    put_probability,
     put_tag,
     put_word_given,
     sentence_span,
@@ -737,12 +737,7 @@ def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, t
                     pos = put_text(out, pos, _HIDDEN_SENTENCE_TAG)
                 else:
                     pos = put_tag(out, pos, tags[k])
-            out[pos] = 32
-            pos += 1
-            p = token_logp[slot]
-            pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
-            pos = put_text(out, pos, LOG_OPEN)
-            pos = format_g(float(p), 7, out, pos)
+            pos = put_probability(out, pos, token_logp[slot])
             pos = put_text(out, pos, LOG_CLOSE)
             prev = w
         if len(event_offsets) > 0:

@@ -407,6 +407,17 @@ def put_word_given(out, pos, pool, offsets, w, prev, more):
     return put_text(out, pos, CONTEXT_MORE if more else CONTEXT_END)
 
 
+@njit(cache=True)
+def put_probability(out, pos, p):
+    """` P [ log10 P` of a -debug 2 word line from log10 P (a zero probability printed as 0);
+    the caller closes the bracket after any fields of its own."""
+    out[pos] = 32
+    pos += 1
+    pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
+    pos = put_text(out, pos, LOG_OPEN)
+    return format_g(float(p), 7, out, pos)
+
+
 NO_RANKS = np.zeros(0, dtype=np.float64)
 
 
@@ -488,16 +499,7 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                     pos = format_g(token_cache[t + s], 7, out, pos)
                     out[pos] = 93
                     pos += 1
-                out[pos] = 32
-                pos += 1
-                # probability, then its log10
-                for field in range(2):
-                    if field == 0:
-                        value = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
-                    else:
-                        value = float(p)
-                        pos = put_text(out, pos, LOG_OPEN)
-                    pos = format_g(value, 7, out, pos)
+                pos = put_probability(out, pos, p)
                 if len(token_sum) > 0:
                     pos = put_text(out, pos, _SUM_OPEN)
                     pos = format_g(token_sum[t + s], 7, out, pos)
@@ -570,12 +572,7 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out
             pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
         pos = put_text(out, pos, _COUNT_CLOSE)
         pos = put_tag(out, pos, found[r])
-        out[pos] = 32
-        pos += 1
-        p = logp[r]
-        pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
-        pos = put_text(out, pos, LOG_OPEN)
-        pos = format_g(float(p), 7, out, pos)
+        pos = put_probability(out, pos, logp[r])
         if weights[r] != 1.0:
             pos = put_text(out, pos, _TIMES)
             pos = format_g(weights[r], 7, out, pos)

@@ -22,29 +22,27 @@ that context's weight and backs off to the shorter context, recursively. The pre
 tag plays no part.
 """
 
-import math
 import re
 from bisect import bisect_left
 
 import numpy as np
 
-from .constants import LN10
 from .counting import _distinct, _group, lowercase
 from .errors import FormatError, UsageError
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
+from .numfmt import ascii_bytes, put_bytes, put_line, put_text, put_uint
 from .perplexity import (
     CONTEXT_END,
     CONTEXT_MORE,
     GIVEN,
     GRAM_TAG,
     LOG_CLOSE,
-    LOG_OPEN,
     NO_RANKS,
     P_OPEN,
     TextStats,
     close_sentence,
+    put_probability,
     put_sentence_totals,
     srilm_tables,
     tally_word,
@@ -540,12 +538,7 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
                     out[pos] = 91
                     pos = put_uint(out, pos + 1, abs(found))
                     pos = put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
-                out[pos] = 32
-                pos += 1
-                p = token_logp[slot]
-                pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
-                pos = put_text(out, pos, LOG_OPEN)
-                pos = format_g(float(p), 7, out, pos)
+                pos = put_probability(out, pos, token_logp[slot])
                 pos = put_text(out, pos, LOG_CLOSE)
             slot += 1
             prev = t

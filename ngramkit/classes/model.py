@@ -10,11 +10,10 @@ from ..constants import LN10, LOG_ZERO
 from ..errors import FormatError, UsageError
 from ..jit import njit
 from ..model import NgramModel
-from ..numfmt import format_g, put_bytes, put_text, put_uint
+from ..numfmt import put_bytes, put_text, put_uint
 from ..perplexity import (
     GRAM_TAG,
     LOG_CLOSE,
-    LOG_OPEN,
     OOV_TAG,
     PerplexityScorer,
     ScoredBlock,
@@ -22,6 +21,7 @@ from ..perplexity import (
     close_sentence,
     format_sentence_totals,
     ppl_block,
+    put_probability,
     put_word_given,
     sentence_span,
     tally_word,
@@ -458,12 +458,7 @@ def format_tagged_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_l
                     out[pos] = 91
                     pos = put_uint(out, pos + 1, tags[k])
                     pos = put_text(out, pos, GRAM_TAG)
-            out[pos] = 32
-            pos += 1
-            p = token_logp[slot]
-            pos = format_g(0.0 if p == -np.inf else math.exp(float(p) * LN10), 7, out, pos)
-            pos = put_text(out, pos, LOG_OPEN)
-            pos = format_g(float(p), 7, out, pos)
+            pos = put_probability(out, pos, token_logp[slot])
             pos = put_text(out, pos, LOG_CLOSE)
             prev = w
         ends[s] = pos
