@@ -61,7 +61,7 @@ from .scoring import (
     tokenize_lines,
     unigram_key,
 )
-from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order, string_keys
+from .srilm_lhash import lhash_order, lhash_order_shifted, string_keys
 from .textio import iter_line_blocks, iter_lines, split_words
 from .vocab import BOS, EOS, UNK, Vocabulary
 
@@ -351,39 +351,7 @@ def _slice_order(st_ctx, st_len, st_rep, st_ev, lo, hi, srilm_index, ev_index):
             h = (h + (h << np.uint64(12)) + np.uint64(_srilm_word(st_ctx[q, j], srilm_index))) & np.uint64(0xFFFFFFFF)
         context_keys[q - lo] = h
         extra[q - lo] = st_rep[q] + ev_index[st_ev[q]]
-    slots = np.full(1, -1, dtype=np.int64)
-    bits = 0
-    for i in range(n):
-        new_bits = grown_bits(i, bits)
-        if new_bits != bits:
-            grown = np.full(1 << new_bits, -1, dtype=np.int64)
-            if new_bits < MIN_HASH_BITS:
-                grown[:i] = slots[:i]
-            else:
-                mask = (1 << new_bits) - 1
-                for j in range(1 << bits):
-                    e = slots[j]
-                    if e >= 0:
-                        at = (lhash_key(context_keys[e], new_bits) + extra[e]) & mask
-                        while grown[at] >= 0:
-                            at = (at + 1) & mask
-                        grown[at] = e
-            slots, bits = grown, new_bits
-        if bits < MIN_HASH_BITS:
-            slots[i] = i
-        else:
-            mask = (1 << bits) - 1
-            at = (lhash_key(context_keys[i], bits) + extra[i]) & mask
-            while slots[at] >= 0:
-                at = (at + 1) & mask
-            slots[at] = i
-    order = np.empty(n, dtype=np.int64)
-    k = 0
-    for j in range(len(slots)):
-        if slots[j] >= 0:
-            order[k] = slots[j]
-            k += 1
-    return order
+    return lhash_order_shifted(context_keys, extra, np.array([0, n], dtype=np.int64))
 
 
 @njit(cache=True)

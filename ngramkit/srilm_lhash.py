@@ -72,6 +72,13 @@ def lhash_order(keys, groups):
     """For each group keys[groups[g]:groups[g+1]] inserted in that order into an SRILM LHash
     of unsigned keys (a fresh table per group), the group's positions in slot order (the order
     SRILM iterates the table in)."""
+    return lhash_order_shifted(keys, np.zeros(len(keys), dtype=np.int64), groups)
+
+
+@njit(cache=True)
+def lhash_order_shifted(keys, shifts, groups):
+    """lhash_order where key i's slot is its hash plus shifts[i], masked: SRILM's hash of a
+    key made of a hashed part and small fields added to it (HiddenNgram's states)."""
     out = np.empty(len(keys), dtype=np.int64)
     for g in range(len(groups) - 1):
         lo, hi = groups[g], groups[g + 1]
@@ -89,7 +96,7 @@ def lhash_order(keys, groups):
                     for j in range(1 << bits):
                         e = slots[j]
                         if e >= 0:
-                            at = lhash_key(np.uint64(keys[e]), new_bits)
+                            at = (lhash_key(np.uint64(keys[e]), new_bits) + shifts[e]) & mask
                             while grown[at] >= 0:
                                 at = (at + 1) & mask
                             grown[at] = e
@@ -98,7 +105,7 @@ def lhash_order(keys, groups):
                 slots[n] = i
             else:
                 mask = (1 << bits) - 1
-                at = lhash_key(np.uint64(keys[i]), bits)
+                at = (lhash_key(np.uint64(keys[i]), bits) + shifts[i]) & mask
                 while slots[at] >= 0:
                     at = (at + 1) & mask
                 slots[at] = i
