@@ -43,6 +43,7 @@ from .perplexity import (
     LOG_CLOSE,
     PAUSE,
     TextStats,
+    add_logp,
     close_sentence,
     format_sentence_totals,
     put_probability,
@@ -263,19 +264,9 @@ def _used_length(uni_logprob, meta, entries, ctx, start):
 
 
 @njit(cache=True, inline="always")
-def _add_logp2(a, b):
-    """SRILM's AddLogP: log10(10^a + 10^b) in float64."""
-    if a < b:
-        a, b = b, a
-    if b == -np.inf:
-        return a
-    return a + math.log10(1.0 + math.exp((b - a) * LN10))
-
-
-@njit(cache=True, inline="always")
 def _add_logp(x, y):
     """AddLogP of float32 log probabilities, stored as SRILM's LogP (float32)."""
-    return np.float32(_add_logp2(float(x), float(y)))
+    return np.float32(add_logp(float(x), float(y)))
 
 
 @njit(cache=True, inline="always")
@@ -587,7 +578,7 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                 sentence_prob = float(prefix_sum)
             column_sum = -np.inf
             for q in range(prev_hi, n_states):
-                column_sum = _add_logp2(column_sum, float(st_lp[q]))
+                column_sum = add_logp(column_sum, float(st_lp[q]))
             context_sum = np.float32(column_sum)
         if per_word:
             # the most likely path into the last column

@@ -407,6 +407,16 @@ def put_word_given(out, pos, pool, offsets, w, prev, more):
     return put_text(out, pos, CONTEXT_MORE if more else CONTEXT_END)
 
 
+@njit(cache=True, inline="always")
+def add_logp(x, y):
+    """SRILM's AddLogP in double: log10(10^x + 10^y)."""
+    if x < y:
+        x, y = y, x
+    if y == -np.inf:
+        return x
+    return x + math.log10(1.0 + math.exp((y - x) * LN10))
+
+
 @njit(cache=True)
 def put_probability(out, pos, p):
     """` P [ log10 P` of a -debug 2 word line from log10 P (a zero probability printed as 0);

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..cache_lm import WordCache
-from ..constants import LN10, LOG_ZERO
+from ..constants import LOG_ZERO
 from ..errors import FormatError, UsageError
 from ..jit import njit
 from ..model import NgramModel
@@ -18,6 +18,7 @@ from ..perplexity import (
     PerplexityScorer,
     ScoredBlock,
     TextStats,
+    add_logp,
     close_sentence,
     format_sentence_totals,
     ppl_block,
@@ -123,16 +124,6 @@ def _insert(slots, bits, n, ctx, lens, exps, new_ctx, new_len, new_exp, expansio
     return slots, bits, n, False
 
 
-@njit(cache=True, inline="always")
-def _add_logp(x, y):
-    """SRILM's AddLogP in double."""
-    if x < y:
-        x, y = y, x
-    if y == -np.inf:
-        return x
-    return x + math.log10(1.0 + math.exp((y - x) * LN10))
-
-
 @njit(cache=True)
 def _ngram_key(ctx, length, word):
     """Table key of the n-gram ctx[length-1] .. ctx[0] (then `word` if >= 0)."""
@@ -203,7 +194,7 @@ def _column_sum(slots, probs):
     for i in range(len(slots)):
         s = slots[i]
         if s >= 0:
-            total = _add_logp(total, float(probs[s]))
+            total = add_logp(total, float(probs[s]))
     return np.float32(total)
 
 
@@ -277,13 +268,13 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
                     continue
                 if prev_prob != -np.inf:
                     have_pos = True
-                logsum = np.float32(_add_logp(float(logsum), float(prev_prob)))
+                logsum = np.float32(add_logp(float(logsum), float(prev_prob)))
                 if build:
                     b_slots, b_bits, t, found_state = _insert(b_slots, b_bits, b_n, b_ctx, b_len, b_exp,
                                                               a_ctx[s], a_len[s], rest + 1, expansion_words,
                                                               srilm_index)
                     if found_state:
-                        b_prob[t] = np.float32(_add_logp(float(b_prob[t]), float(prev_prob)))
+                        b_prob[t] = np.float32(add_logp(float(b_prob[t]), float(prev_prob)))
                     else:
                         b_ctx[t, :a_len[s]] = a_ctx[s, :a_len[s]]
                         b_len[t] = a_len[s]
@@ -317,7 +308,7 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
                     step = float(np.float32(prev_prob + logp)) + lp
                     trans = np.float32(float(logp) + lp)
                     expansion = member_expansion[m]
-                logsum = np.float32(_add_logp(float(logsum), step))
+                logsum = np.float32(add_logp(float(logsum), step))
                 if build:
                     new_ctx[0] = token
                     length = min(a_len[s] + 1, width)
@@ -328,7 +319,7 @@ def _class_sentence(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries
                                                               srilm_index)
                     new_prob = np.float32(prev_prob + trans)
                     if found_state:
-                        b_prob[t] = np.float32(_add_logp(float(b_prob[t]), float(new_prob)))
+                        b_prob[t] = np.float32(add_logp(float(b_prob[t]), float(new_prob)))
                     else:
                         b_ctx[t, :used] = new_ctx[:used]
                         b_len[t] = used
@@ -534,7 +525,7 @@ def _group_logsum(values, starts):
     for g in range(len(starts) - 1):
         total = np.float32(-np.inf)
         for i in range(starts[g], starts[g + 1]):
-            total = np.float32(_add_logp(float(total), float(values[i])))
+            total = np.float32(add_logp(float(total), float(values[i])))
         out[g] = total
     return out
 
