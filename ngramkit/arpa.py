@@ -22,7 +22,7 @@ import numpy as np
 
 from .constants import hash_bytes
 from .errors import EncodingError, FormatError
-from .jit import available_cores, njit, release_compiler_code
+from .jit import available_cores, borrowed, njit, release_compiler_code
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_value, parse_float
 from .spill import release
@@ -97,6 +97,7 @@ def _split_line(buf, pos, fields_start, fields_end, limit):
     """Split the line at pos on blanks (spaces, tabs, and the CRs of CRLF or other trailing
     CRs) into at most `limit` fields, in one pass. Returns (number of fields, or limit + 1 if
     there are more; start of the next line)."""
+    buf = borrowed(buf)
     n = len(buf)
     i = pos
     nf = 0
@@ -150,6 +151,7 @@ def _parse_body(buf, pos, end, k, order, limit, row, line, rows, keys, bits, log
     word outside the vocabulary). Above the 1-grams the table is only read, so pieces of a
     section can be parsed in parallel. row_line, when not empty, receives each row's line
     number (the first line read is `line`)."""
+    buf, pool = borrowed(buf), borrowed(pool)
     fields_start = np.empty(k + 2, dtype=np.int64)
     fields_end = np.empty(k + 2, dtype=np.int64)
     prev_id = np.zeros(k + 2, dtype=np.int32)
@@ -866,6 +868,7 @@ def _format_section(ids, logprob, backoff, has_backoff, pool, offsets, precision
 
     precision: digits of %g, or 0 for the shortest text that reads back as the same float32
     (then every line with has_backoff gets a backoff column, 0 where none is stored)."""
+    out = borrowed(out)
     pos = 0
     k = ids.shape[1]
     for i in range(ids.shape[0]):

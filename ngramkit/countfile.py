@@ -12,7 +12,7 @@ compiled; Python only moves full buffers to the file.
 import numpy as np
 
 from .errors import EmptyInputError, FormatError
-from .jit import njit
+from .jit import borrowed, njit
 from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
 from .sorting import sort_and_sum
@@ -44,6 +44,8 @@ def _format_counts(tables, counts, heads, pool, offsets, max_word, buf, count_te
     """Fill buf with count lines in trie order from the heads on; returns bytes written. Counts
     are integers, or with count_text not empty the texts of fractional counts (row i of table
     k: count_text[k][i, :count_len[k][i]])."""
+    tables, counts, count_text, count_len = borrowed(tables), borrowed(counts), borrowed(count_text), borrowed(count_len)
+    pool, offsets, buf = borrowed(pool), borrowed(offsets), borrowed(buf)
     is_float = len(count_text[0]) > 0
     width = count_text[0].shape[1] if is_float else 20
     pos = 0

@@ -1,6 +1,7 @@
 """`njit` as Numba's, except that a compiled caller never specialises a callee on constants
 and that compiled code runs without the GIL (other threads, such as counting workers or the
-memory cap's pager, go on meanwhile); a cache prefetch for compiled code; the number of
+memory cap's pager, go on meanwhile); a cache prefetch for compiled code; `borrowed`, an
+array view whose reference count loops do not touch; the number of
 cores that threads of compiled kernels can use; and `release_compiler_code`, which gives back
 the resident code of LLVM once the kernels are loaded.
 
@@ -12,12 +13,37 @@ on-disk cache is empty. Calls from compiled code here see the plain types instea
 
 import ctypes
 import os
+import sys
 
 import numba
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.registry import CPUDispatcher
 from numba.extending import intrinsic
+
+
+def _import_array_math_without_blas_probe():
+    """Import Numba's array math with SciPy's BLAS made unimportable for the moment.
+
+    On import it tries `scipy.linalg.cython_blas` only to choose how np.convolve and np.correlate
+    compile (no kernel here uses them), and that loads all of scipy.linalg with its LAPACK and
+    OpenBLAS libraries and threads: 12 MB of every process's resident memory. np.dot and the
+    rest of Numba's linear algebra import SciPy themselves when compiled, so they still work."""
+    if "numba.np.arraymath" in sys.modules:
+        return
+    probe = "scipy.linalg.cython_blas"
+    held = sys.modules.get(probe)
+    sys.modules[probe] = None  # an import of it raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if held is None:
+            del sys.modules[probe]
+        else:
+            sys.modules[probe] = held
+
+
+_import_array_math_without_blas_probe()
 
 
 class _Dispatcher(CPUDispatcher):
@@ -58,6 +84,48 @@ def prefetch(typingctx, array, index):
         return context.get_dummy_value()
 
     return types.none(array, index), codegen
+
+
+@intrinsic
+def borrowed(typingctx, array):
+    """`array` (or each array of a tuple) without its reference count (a null meminfo), for a
+    kernel's own use of an argument, which its caller holds; never of an array the kernel makes
+    (Numba frees that after its last named use), and never returned to Python or stored.
+
+    Numba counts references to an array atomically. A loop that passes an array to a compiled
+    function (or binds it in an inlined one, where Numba's pruning misses the pair) counts up
+    and down once per iteration; when two threads work on one array, that shared count's cache
+    line moves between cores at every step, which took a third of the CPU time of estimation.
+    A borrowed array's count is never touched."""
+    def is_buffer(t):
+        return isinstance(t, types.Buffer)  # arrays, bytes
+
+    if isinstance(array, types.BaseTuple):
+        if not all(is_buffer(t) for t in array.types):
+            return None
+    elif not is_buffer(array):
+        return None
+
+    def borrow(context, builder, array_type, value):
+        source = context.make_array(array_type)(context, builder, value)
+        view = context.make_array(array_type)(context, builder)
+        for field in ("data", "shape", "strides", "itemsize", "nitems"):
+            setattr(view, field, getattr(source, field))
+        view.meminfo = cgutils.get_null_value(view.meminfo.type)
+        view.parent = cgutils.get_null_value(view.parent.type)
+        return view._getvalue()
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        if not isinstance(array_type, types.BaseTuple):
+            return borrow(context, builder, array_type, args[0])
+        result = args[0]
+        for i, element in enumerate(array_type.types):
+            value = builder.extract_value(args[0], i)
+            result = builder.insert_value(result, borrow(context, builder, element, value), i)
+        return result
+
+    return array(array), codegen
 
 
 def available_cores():

@@ -19,7 +19,7 @@ from .constants import LN10, LOG_ZERO
 from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
 from .escape import Piece, split_escaped
-from .jit import njit
+from .jit import borrowed, njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
 from .scoring import (
     EMPTY,
@@ -201,6 +201,10 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     part_offsets[t+1]], scored one after the other; its log10 p is their float32 sum, and the
     matched orders go to part_found.
     """
+    uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
+                                                       borrowed(entries), borrowed(values))
+    ids, line_offsets, parts, part_offsets = borrowed(ids), borrowed(line_offsets), borrowed(parts), borrowed(part_offsets)
+    cache_counts, cache_history, cache_state = borrowed(cache_counts), borrowed(cache_history), borrowed(cache_state)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys_a = np.empty(width, dtype=np.int64)
@@ -485,6 +489,9 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
     With token_sum (-debug 3) each word line ends in ` / ` and its context's probability sum;
     with sentence_ranks (-debug 4) each sentence's totals have SRILM's two rank lines (see
     probability_checks)."""
+    pool, offsets, buf, ids, starts, ends = borrowed(pool), borrowed(offsets), borrowed(buf), borrowed(ids), borrowed(starts), borrowed(ends)
+    token_logp, token_found, sentence_stats = borrowed(token_logp), borrowed(token_found), borrowed(sentence_stats)
+    out = borrowed(out)
     pos = 0
     for s in range(len(line_offsets) - 1):
         pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])

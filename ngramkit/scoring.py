@@ -29,7 +29,7 @@ from numba.extending import intrinsic
 
 from .arpa import stream_arpa
 from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
-from .jit import available_cores, njit, prefetch, release_compiler_code
+from .jit import available_cores, borrowed, njit, prefetch, release_compiler_code
 from .tables import find_rows
 
 EMPTY = -1
@@ -732,6 +732,7 @@ def word_key(buf, start, end):
 
 @njit(cache=True)
 def build_word_table(pool, offsets, table):
+    pool, table = borrowed(pool), borrowed(table)
     size = len(table)
     for w in range(len(offsets) - 1):
         key = word_key(pool, offsets[w], offsets[w + 1])
@@ -891,6 +892,7 @@ def _sentence_ids(buf, table, unknown):
     """Ids of the words of `buf` (all whitespace separates words; `unknown` for
     words not in the vocabulary), in one pass and one allocation: a sentence
     has at most one word per two bytes."""
+    buf, table = borrowed(buf), borrowed(table)
     n = len(buf)
     ids = np.empty((n + 1) // 2, dtype=np.int32)
     t = 0
@@ -955,6 +957,9 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
     other. Returns (float32 totals, and with `per_token` each word's and
     `</s>`'s log10 p, matched length and id, line i's from offsets[i]).
     """
+    uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
+                                                       borrowed(entries), borrowed(values))
+    table, buf = borrowed(table), borrowed(buf)
     ids, _, _, line_offsets = tokenize_lines(buf, table, unk, True, False)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)

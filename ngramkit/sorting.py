@@ -6,7 +6,7 @@ parallel int64 array of counts.
 
 import numpy as np
 
-from .jit import njit
+from .jit import borrowed, njit
 from .spill import release
 
 _DIGIT_BITS = 16
@@ -168,6 +168,8 @@ def _merge_runs_piece(rows, counts, run_end, maps, map_start, cursor, heads, tre
     """Merge into out[state[0]:stop] the next rows of the runs; heads[r] holds run r's next row,
     mapped, and `tree` is a winner tree over the runs (leaves at len(tree) // 2 + run), both
     built when state[1] is 0. Returns whether all runs are done."""
+    rows, maps, map_start = borrowed(rows), borrowed(maps), borrowed(map_start)
+    cursor, run_end, heads = borrowed(cursor), borrowed(run_end), borrowed(heads)
     leaves = len(tree) // 2
     runs = len(run_end)
     if state[1] == 0:

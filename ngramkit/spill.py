@@ -53,7 +53,8 @@ def _page(limit, stop):
         if resident > limit_pages or shared > spilled_limit:
             with _spilled_lock:
                 mappings = list(_spilled)
-            _release_mappings(mappings)
+            # a pass stops when the run ends: the rest of it would only delay the run's end
+            _release_mappings(mappings, stop)
 
 
 @contextlib.contextmanager
@@ -115,8 +116,10 @@ def release(*arrays):
     _release_mappings(getattr(array, "_mmap", None) for array in arrays)
 
 
-def _release_mappings(mappings):
+def _release_mappings(mappings, stop=None):
     # madvise holds the GIL, so no mapping is closed while it is being released
     for mapping in mappings:
+        if stop is not None and stop.is_set():
+            return
         if mapping is not None and not mapping.closed:
             mapping.madvise(mmap.MADV_DONTNEED)

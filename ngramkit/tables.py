@@ -7,7 +7,7 @@ with these, so that the comparison rule is written once.
 
 import numpy as np
 
-from .jit import njit
+from .jit import borrowed, njit
 from .spill import spill_array
 
 
@@ -75,6 +75,7 @@ def prefix_rows(ids, lower):
 
 @njit(cache=True)
 def _child_offsets(rows, lower, first):
+    rows, lower = borrowed(rows), borrowed(lower)
     n = rows.shape[0]
     m = lower.shape[0]
     width = lower.shape[1]
@@ -117,6 +118,7 @@ def group_contexts(rows, width):
 @njit(cache=True)
 def context_end(rows, start, width):
     """End of the run of rows sharing rows[start]'s first `width` ids."""
+    rows = borrowed(rows)
     end = start + 1
     while end < rows.shape[0] and compare_rows(rows, end, 0, rows, start, width) == 0:
         end += 1

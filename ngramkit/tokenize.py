@@ -14,7 +14,7 @@ import numpy as np
 
 from .constants import hash_bytes
 from .errors import FormatError
-from .jit import njit
+from .jit import borrowed, njit
 from .textio import word_text
 from .vocab import BOS, EOS, UNK
 
@@ -98,6 +98,8 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
     Returns (status, pos, n_out, n_lines, lines_done) where lines_done counts
     every line read (blank ones too), so the caller can name a bad line.
     """
+    buf, table, hashes, pool = borrowed(buf), borrowed(table), borrowed(hashes), borrowed(pool)
+    starts, lens, state = borrowed(starts), borrowed(lens), borrowed(state)
     n = len(buf)
     capacity = len(hashes)
     lines_done = 0

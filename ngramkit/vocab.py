@@ -17,7 +17,7 @@ for a large vocabulary the str objects take many times the memory of the bytes.
 import numpy as np
 
 from .errors import FormatError
-from .jit import njit
+from .jit import borrowed, njit
 from .textio import atomic_output, iter_lines, split_words, word_bytes
 
 BOS = "<s>"
@@ -197,6 +197,7 @@ def _precedes(pool, starts, ends, a, b):
 def _sorted_words(pool, starts, ends):
     """The distinct words pool[starts[i]:ends[i]] in byte order, as (pool, offsets), and the id of
     each: a merge sort of the word numbers, equal words next to each other."""
+    pool, starts, ends = borrowed(pool), borrowed(starts), borrowed(ends)
     n = len(starts)
     order = np.arange(n)
     scratch = np.empty(n, dtype=np.int64)

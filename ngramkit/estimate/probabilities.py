@@ -17,7 +17,7 @@ from ..jit import njit
 from ..spill import spill_array
 from ..tables import context_end
 from .pieces import context_pieces, in_pieces
-from .smoothing.base import coefficient, lower_order_weight
+from .smoothing.base import borrowed_formula, coefficient, lower_order_weight
 
 
 @njit(cache=True)
@@ -82,6 +82,7 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type):
 def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, formula, lo, hi):
     """Number of rows lo:hi (whole contexts) of one order that get a probability, and the size
     of their largest context."""
+    formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
     kept = 0
@@ -108,6 +109,7 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
     `retry`, a context that leaves no mass and has seen fewer than `vocab_size` words is computed
     again, without interpolation, then with a raised total."""
+    formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
     p = np.empty(longest)

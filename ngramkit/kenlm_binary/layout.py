@@ -11,7 +11,7 @@ import struct
 import numpy as np
 
 from ..errors import FormatError
-from ..jit import njit
+from ..jit import borrowed, njit
 
 MAGIC = b"mmap lm http://kheafield.com/code format version 5\n\0"
 MAGIC_BEFORE_VERSION = b"mmap lm http://kheafield.com/code format version"
@@ -182,6 +182,7 @@ def murmur64a(pool, start, end):
 
 @njit(cache=True)
 def hash_words(pool, offsets):
+    pool, offsets = borrowed(pool), borrowed(offsets)
     out = np.empty(len(offsets) - 1, dtype=np.uint64)
     for i in range(len(out)):
         out[i] = murmur64a(pool, offsets[i], offsets[i + 1])

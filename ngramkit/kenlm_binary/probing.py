@@ -21,7 +21,7 @@ that overlap is a candidate whose key is looked up. The cost is the number of su
 import numpy as np
 
 from ..errors import FormatError
-from ..jit import njit
+from ..jit import borrowed, njit
 from .assemble import Order
 from .layout import (
     NO_EXTENSION,
@@ -260,6 +260,7 @@ def _set_extension(bits, i):
 @njit(cache=True)
 def insert_vocab(keys, values, hashes):
     """Insert word hashes with ids 1.. into the vocabulary table (id order, as KenLM does)."""
+    keys, values, hashes = borrowed(keys), borrowed(values), borrowed(hashes)
     for i in range(len(hashes)):
         slot, _ = _probe_insert(keys, 0, len(keys), hashes[i])
         values[slot] = i + 1

@@ -28,7 +28,7 @@ from numba.core import types
 from numba.extending import intrinsic
 
 from ..errors import FormatError
-from ..jit import njit
+from ..jit import borrowed, njit
 from ..scoring import (
     MAX_CONTEXT,
     STATE_BOWS,
@@ -350,6 +350,7 @@ def kenlm_token_ids(buf, hashes, ids_by_hash, spans):
     0 where absent. Returns (ids, starts, ends, line_start): with `spans` each word's byte span
     (else starts and ends are empty); line i holds tokens line_start[i]:line_start[i + 1]. Every
     newline ends a line (empty ones too), and text after the last newline is a line."""
+    buf, hashes, ids_by_hash = borrowed(buf), borrowed(hashes), borrowed(ids_by_hash)
     n = len(buf)
     n_tokens = 0
     n_lines = 0
@@ -427,6 +428,7 @@ def _score_tokens(h, uni_backoff, ids, lo, hi, bos, eos, use_bos, use_eos, out_l
 @njit(cache=True, nogil=False)
 def trie_score_sentence(handle, buf, use_bos, use_eos):
     """scoring.score_sentence on a trie handle."""
+    handle, buf = borrowed(handle), borrowed(buf)
     hashes = carray(_uint64_pointer(handle[H_BASE] + handle[-WORD_FIELDS]), handle[1 - WORD_FIELDS])
     bos, eos = handle[-2], handle[-1]
     ids = kenlm_token_ids(buf, hashes, NO_IDS, False)[0]
@@ -442,6 +444,7 @@ def trie_score_sentence(handle, buf, use_bos, use_eos):
 def trie_score_lines(handle, hashes, buf, unk, bos, eos, use_bos, use_eos, per_token):
     """scoring.score_lines on a trie handle: the totals of the lines of `buf` (and with `per_token`
     each token's log10 p, n-gram length and id, line i's from offsets[i])."""
+    handle, hashes, buf = borrowed(handle), borrowed(hashes), borrowed(buf)
     ids, _, _, line_start = kenlm_token_ids(buf, hashes, NO_IDS, False)
     n_lines = len(line_start) - 1
     extra = 1 if use_eos else 0

@@ -20,7 +20,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from ...jit import njit
+from ...jit import borrowed, njit
 
 
 class Formula(NamedTuple):
@@ -55,6 +55,15 @@ def _ceiling(c):
     if isinstance(c, types.Integer):
         return lambda c: c
     return lambda c: float(math.ceil(c))
+
+
+@njit(cache=True)
+def borrowed_formula(formula):
+    """`formula` with borrowed tables (jit.borrowed), for the loops of a compiled caller that
+    holds it: a coefficient per n-gram then counts no references."""
+    return Formula(borrowed(formula.scale), borrowed(formula.discount), borrowed(formula.follower_discount),
+                   formula.observed_share, formula.added_total, formula.min_count, formula.ceil_counts,
+                   formula.natural_size)
 
 
 @njit(cache=True)
@@ -100,6 +109,7 @@ def _denominator(total, observed, formula):
 
 @njit(cache=True)
 def _coefficients(count, total, observed, formula):
+    formula = borrowed_formula(formula)
     out = np.empty(len(count))
     for i in range(len(count)):
         out[i] = coefficient(count[i], total[i], observed[i], formula)
@@ -108,6 +118,7 @@ def _coefficients(count, total, observed, formula):
 
 @njit(cache=True)
 def _lower_order_weights(total, observed, min2, min3, formula):
+    formula = borrowed_formula(formula)
     out = np.empty(len(total))
     for i in range(len(total)):
         out[i] = lower_order_weight(total[i], observed[i], min2[i], min3[i], formula)
