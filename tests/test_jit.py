@@ -44,15 +44,6 @@ def _row_sums(tables):
     return out
 
 
-@njit(cache=True)
-def _byte_total(buf):
-    buf = borrowed(buf)
-    total = 0
-    for i in range(len(buf)):
-        total += _cell(buf, i)
-    return total
-
-
 def test_borrowed_arrays_are_their_arguments_memory():
     values = np.arange(1, 10_001, dtype=np.float64)
     assert _sum_through_calls(values) == 10_000 * 10_001 / 2
@@ -62,7 +53,7 @@ def test_borrowed_arrays_are_their_arguments_memory():
     assert data.tolist() == [2, 4, 6]
     tables = (np.array([[1, 2], [3, 4]], dtype=np.int32), np.array([[5, 6], [7, 8], [9, 10]], dtype=np.int32))
     assert _row_sums(tables).tolist() == [10, 45]
-    assert _byte_total(b"\x01\x02\xff") == 258
+    assert _sum_through_calls(b"\x01\x02\xff") == 258  # bytes too
 
 
 def test_numba_starts_without_scipy_linear_algebra():
