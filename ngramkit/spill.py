@@ -55,6 +55,9 @@ def _page(limit, stop):
                 mappings = list(_spilled)
             # a pass stops when the run ends: the rest of it would only delay the run's end
             _release_mappings(mappings, stop)
+            # the list held every mapping alive: an array dropped meanwhile would keep its file
+            # (and its cached pages) until the next pass, or the end of the run
+            del mappings
 
 
 @contextlib.contextmanager
