@@ -31,6 +31,7 @@ from .scoring import (
     arpa_tables,
     key_at,
     sentence_start,
+    mark_tokens,
     tokenize_lines,
     word_key,
     word_of_key,
@@ -39,6 +40,28 @@ from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
 from .vocab import PAUSE
 
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
+
+# SRILM's LM::prepareSentence drops the pause word from a sentence before it scores it: no word,
+# no OOV, no -debug 2 line (it stays in the -debug 1 echo of the line). Its tokens get this id.
+PAUSE_TOKEN = -3
+PAUSE_BYTES = np.frombuffer(PAUSE.encode("ascii"), dtype=np.uint8)
+
+
+def mark_pauses(block, ids):
+    """Give the tokens of -pau- in the text `block` (bytes; tokenised into `ids` by
+    tokenize_lines) the id PAUSE_TOKEN; returns ids."""
+    if PAUSE_BYTES.tobytes() in block:
+        mark_tokens(np.frombuffer(block, dtype=np.uint8), ids, PAUSE_BYTES, PAUSE_TOKEN)
+    return ids
+
+
+def drop_pauses(ids, line_offsets):
+    """(ids, line_offsets) without the PAUSE_TOKEN tokens, for scorers that need no echo of the line."""
+    keep = ids != PAUSE_TOKEN
+    if keep.all():
+        return ids, line_offsets
+    kept = np.concatenate(([0], np.cumsum(keep)))
+    return ids[keep], kept[line_offsets]
 
 
 @dataclass
@@ -219,8 +242,12 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
         sentence_prob = 0.0
         oovs = 0
         zeros = 0
+        pauses = 0
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
+            if w == PAUSE_TOKEN:
+                pauses += 1
+                continue
             if split and t < hi:
                 p = np.float32(0.0)
                 found = 0
@@ -244,7 +271,7 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 if use_cache:
                     token_cache[t + s] = cached
             sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
-        close_sentence(stats, sentence_stats, s, hi - lo, sentence_prob, oovs, zeros, keep)
+        close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep)
         total += sentence_prob
     return stats, total
 
@@ -330,6 +357,8 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             sentence_ranks[s, :] = 0.0
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
+            if w == PAUSE_TOKEN:
+                continue
             logp = token_logp[t + s]
             prob = 0.0 if logp == -np.inf else math.exp(float(logp) * LN10)
             total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
@@ -490,15 +519,19 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
         pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         split = len(part_offsets) > 0
+        previous = -1  # the token before, -1: <s>
+        pauses = 0
         for t in range(lo, hi + 1):
+            if t < hi and ids[t] == PAUSE_TOKEN:
+                pauses += 1
+                continue
             p = token_logp[t + s]
             if debug >= 2:
                 pos = put_text(out, pos, P_OPEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
                 pos = put_text(out, pos, GIVEN)
-                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t - 1 if t > lo else -1,
-                                 hi, bos, eos, split)
-                pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
+                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, previous, hi, bos, eos, split)
+                pos = put_text(out, pos, CONTEXT_MORE if previous >= 0 else CONTEXT_END)
                 if split and t < hi:
                     for c in range(part_offsets[t], part_offsets[t + 1]):
                         pos = put_tag(out, pos, part_found[c])
@@ -517,7 +550,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                     pos += 1
                 else:
                     pos = put_text(out, pos, LOG_CLOSE)
-        pos = put_sentence_totals(out, pos, hi - lo, sentence_stats[s, 0], int(sentence_stats[s, 1]),
+            previous = t
+        pos = put_sentence_totals(out, pos, hi - lo - pauses, sentence_stats[s, 0], int(sentence_stats[s, 1]),
                                   int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
     return pos
 
@@ -664,7 +698,8 @@ class PerplexityReport:
 
 
 def scored_slots(ids, line_offsets, bos, eos):
-    """Mask of the token slots ppl_block fills (t + s for token t of line s, hi + s for its </s>)."""
+    """Mask of the token slots ppl_block fills (t + s for token t of line s, hi + s for its </s>;
+    not those of -pau-), and the words of each line."""
     lo, hi = line_offsets[:-1].copy(), line_offsets[1:].copy()
     if len(ids):
         lo += (hi > lo) & (ids[np.minimum(lo, len(ids) - 1)] == bos)
@@ -675,6 +710,11 @@ def scored_slots(ids, line_offsets, bos, eos):
     np.add.at(edges, lo + line, 1)
     np.add.at(edges, hi + line + 1, -1)
     mask[:] = np.cumsum(edges[:-1]) > 0
+    pauses = np.flatnonzero(ids == PAUSE_TOKEN)
+    if len(pauses):
+        line_of = np.searchsorted(line_offsets, pauses, side="right") - 1
+        mask[pauses + line_of] = False
+        return mask, hi - lo - np.bincount(line_of, minlength=len(lo))
     return mask, hi - lo
 
 
@@ -850,6 +890,7 @@ class PerplexityScorer:
         # the words' byte spans serve the per-sentence output and multiwords only (16 bytes a token)
         ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty,
                                                          keep or self.multiwords)
+        mark_pauses(block, ids)
         if self.multiwords:
             parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
         else:
@@ -953,7 +994,9 @@ class PerplexityScorer:
             s = int(lines[slot])
             lo, _ = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
             t = slot - s
-            _warn_of_sum(warnings, token_sum[slot], block.ids[lo:t][::-1].tolist() + [vocab.bos], vocab.words)
+            context = block.ids[lo:t][::-1]
+            _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos],
+                         vocab.words)
 
     def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to

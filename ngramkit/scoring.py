@@ -849,6 +849,31 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
 
 
 @njit(cache=True)
+def mark_tokens(buf, ids, word, token):
+    """Give each token of `buf` (tokenised into `ids` by tokenize_lines) whose bytes are `word`
+    the id `token`."""
+    t = 0
+    i = 0
+    n = len(buf)
+    while i < n:
+        if _SEPARATOR[buf[i]]:
+            i += 1
+            continue
+        start = i
+        while i < n and not _SEPARATOR[buf[i]]:
+            i += 1
+        if i - start == len(word):
+            same = True
+            for j in range(len(word)):
+                if buf[start + j] != word[j]:
+                    same = False
+                    break
+            if same:
+                ids[t] = token
+        t += 1
+
+
+@njit(cache=True)
 def sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys, bows):
     """Set the context of a sentence start; returns its length."""
     if use_bos and order > 1 and not np.isnan(uni_logprob[bos]):
