@@ -14,6 +14,8 @@ it) holds them as one byte pool and makes its str words and their index only whe
 for a large vocabulary the str objects take many times the memory of the bytes.
 """
 
+import bisect
+
 import numpy as np
 
 from .errors import FormatError
@@ -24,6 +26,7 @@ BOS = "<s>"
 EOS = "</s>"
 UNK = "<unk>"
 PAUSE = "-pau-"  # SRILM's pause word: in every SRILM vocabulary (index 3), never an event
+_PAUSE_BYTES = PAUSE.encode("ascii")
 SPECIALS = (BOS, EOS, UNK)
 
 
@@ -152,9 +155,16 @@ class Vocabulary:
         return cls(words), len(words) - len(set(words))
 
     def write(self, path):
-        """Write one word per line, in id order (SRILM's `-write-vocab`)."""
+        """SRILM's `-write-vocab`: one word per line, in id order (byte order), with SRILM's pause
+        word -pau- in its place among them, since every SRILM vocabulary holds it."""
+        words = self.words
+        if PAUSE not in self:
+            pool, offsets = self.byte_pool()
+            at = bisect.bisect_left(range(len(self)), _PAUSE_BYTES,
+                                    key=lambda i: pool[offsets[i]:offsets[i + 1]].tobytes())
+            words = list(words[:at]) + [PAUSE] + list(words[at:])
         with atomic_output(path) as out:
-            out.write(word_bytes("".join(w + "\n" for w in self.words)))
+            out.write(word_bytes("".join(w + "\n" for w in words)))
 
 
 def read_words(path, encoding="utf-8"):
