@@ -545,10 +545,12 @@ class _Sections:
     at `\\end\\`, warns of each order whose count differs. More rows than announced grow the
     arrays twofold at a time (a streamed order hands its rows on instead)."""
 
-    def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr):
+    def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr,
+                 checked_orders=None):
         self.path = path
         self.sink = sink
         self.warn = warn
+        self.checked_orders = checked_orders
         self.read_counts = []  # the n-grams each finished section held
         self.encoding = encoding
         self.counts = counts
@@ -607,7 +609,8 @@ class _Sections:
     def _warn_of_counts(self, line):
         """At the `\\end\\` line: SRILM's warning for each order whose section held another
         number of n-grams than the \\data\\ section announces."""
-        for k, (read, announced) in enumerate(zip(self.read_counts, self.counts), 1):
+        checked = self.read_counts[:self.checked_orders]
+        for k, (read, announced) in enumerate(zip(checked, self.counts), 1):
             if read != announced:
                 self.warn(f"{self.path}: line {line}: warning: {read} {k}-grams read, expected {announced}")
 
@@ -889,7 +892,7 @@ class _Sections:
             raise EncodingError(f"unknown encoding {self.encoding!r}", self.path) from None
 
 
-def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr):
+def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr, checked_orders=None):
     header = _Header(path)
     sections = None
     line = 1
@@ -901,7 +904,8 @@ def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn
                 continue
             pos, line = body
             release_compiler_code()  # the header's kernels have set Numba up; the n-grams' memory comes next
-            sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding, sink, warn)
+            sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding, sink, warn,
+                                 checked_orders)
         line = sections.feed(raw, buf, pos, end, line)
     if sections is None:
         raise header.missing_body()
@@ -909,7 +913,7 @@ def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn
     return sections.model
 
 
-def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr):
+def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr, checked_orders=None):
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 
     The vocabulary is the ARPA's words plus `vocab`'s; with `limit_vocab`, it is
@@ -917,20 +921,22 @@ def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_o
     words; `bytes` takes them as they are (see textio.word_text). A section holding
     another number of n-grams than the \\data\\ section announces is read as it is, and
     `warn` (a callable of one line) gets SRILM's warning of it: `PATH: line N: warning:
-    X k-grams read, expected Y`, N the line of `\\end\\`.
+    X k-grams read, expected Y`, N the line of `\\end\\`; with `checked_orders`, only for
+    the orders up to it (SRILM's -order: it skips the sections above).
     """
     try:
-        return _read(path, vocab, limit_vocab, 0, encoding, warn=warn)
+        return _read(path, vocab, limit_vocab, 0, encoding, warn=warn, checked_orders=checked_orders)
     except _Duplicate as duplicate:
         order = duplicate.order
     if str(path) == "-":
         raise FormatError(f"duplicate {order}-gram", path)
     # A second reading keeps the line numbers of that order's rows, to name the duplicate's line.
-    _read(path, vocab, limit_vocab, order, encoding, warn=warn)
+    _read(path, vocab, limit_vocab, order, encoding, warn=warn, checked_orders=checked_orders)
     raise FormatError(f"duplicate {order}-gram", path)
 
 
-def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr):
+def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr,
+                checked_orders=None):
     """Read an ARPA file as `read_arpa` does (the same vocabulary, the same errors), but hand
     its n-grams to `sink` as they are parsed instead of building a model: the memory of the
     model is never held. Order by order, in file order:
@@ -945,7 +951,7 @@ def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8", war
     A call that returns false stops the reading. Returns whether the file was read to its end.
     """
     try:
-        _read(path, vocab, limit_vocab, 0, encoding, sink, warn)
+        _read(path, vocab, limit_vocab, 0, encoding, sink, warn, checked_orders)
     except _Stopped:
         return False
     return True

@@ -580,6 +580,8 @@ def arpa_tables(path, order=None, unk_logprob=None, kenlm=False, **options):
     made from the model (`ScoringTables.from_model`): a duplicate n-gram, or blanks that do not
     fit."""
     builder = TableBuilder(order, unk_logprob, kenlm)
+    if order is not None:
+        options.setdefault("checked_orders", order)  # SRILM checks the counts of the orders it reads
     if not stream_arpa(path, builder, **options):
         return None
     return builder.finish(), builder.vocab, builder.sizes

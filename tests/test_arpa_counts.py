@@ -172,3 +172,20 @@ def test_python_model_reads_such_a_file(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines() == [
         f"{path}: line {END_LINE}: warning: 4 1-grams read, expected 2",
         f"{path}: line {END_LINE}: warning: 4 2-grams read, expected 1"]
+
+
+def test_orders_above_order_are_not_checked(tmp_path, cli):
+    # SRILM skips the sections above -order, and so does not count them
+    trigram = arpa_text(4, 4).replace("ngram 2=4\n", "ngram 2=4\nngram 3=5\n").replace(
+        "-0.5\tb a\n", "-0.5\tb a\t-0.2\n\n\\3-grams:\n-0.1\tb a b\n")
+    path = write(tmp_path, trigram)
+    text = write(tmp_path, SENTENCE + "\n", "t.txt")
+    end_line = trigram.splitlines().index("\\end\\") + 1
+    for order, warnings in ((2, []), (3, [f"{path}: line {end_line}: warning: 1 3-grams read, expected 5"])):
+        for extra in ([], ["-write-vocab", tmp_path / "v.txt"]):
+            status, _, err = cli(ngram_cli.main, ["-lm", path, "-order", order, "-ppl", text] + extra)
+            assert status == 0, err
+            assert err.splitlines() == warnings
+    checked = []
+    read_arpa(path, warn=checked.append, checked_orders=2)
+    assert checked == []
