@@ -230,3 +230,48 @@ def test_write_vocab_lists_pau(tmp_path, cli):
         assert (tmp_path / "v.txt").read_text() == "-pau-\n</s>\n<s>\n<unk>\na\nb\n"
     assert sorted(w.encode() for w in ["-pau-", "</s>", "<s>", "<unk>", "a", "b"]) == \
         [b"-pau-", b"</s>", b"<s>", b"<unk>", b"a", b"b"]
+
+
+CLASS_LM = """\\data\\
+ngram 1=5
+ngram 2=4
+
+\\1-grams:
+-0.4771213\t</s>
+-99\t<s>\t-0.30103
+-0.4771213\tC\t-0.30103
+-0.4771213\ta\t-0.30103
+-0.4771213\tb\t-0.1
+
+\\2-grams:
+-0.1760913\t<s> C
+-0.30103\tC C
+-0.30103\tb </s>
+-0.5\tC a
+
+\\end\\
+"""
+
+
+@pytest.mark.parametrize("simple", [False, True], ids=["classes", "simple classes"])
+@pytest.mark.parametrize("debug", [0, 1, 2])
+def test_class_models_drop_pau(tmp_path, cli, simple, debug):
+    lm, classes = write(tmp_path, "c.arpa", CLASS_LM), write(tmp_path, "c.classes", "C 0.5 a\nC 0.5 b\n")
+    paused, plain = write(tmp_path, "p.txt", PAUSED), write(tmp_path, "n.txt", PLAIN)
+    argv = ["-lm", lm, "-order", 2, "-classes", classes, "-debug", debug] + (["-simple-classes"] if simple else [])
+    out = ngram_out(cli, argv + ["-ppl", paused]).replace(str(paused), "TEXT")
+    out_plain = ngram_out(cli, argv + ["-ppl", plain]).replace(str(plain), "TEXT")
+    assert without_echo(out, PAUSED) == without_echo(out_plain, PLAIN)
+    if simple and debug == 2:
+        # "a b -pau- a" as "C C C" with membership 1/2 each: p(C | <s>) = 10^-0.1760913 (bigram),
+        # p(C | C) = 10^-0.30103 twice, p(</s> | C) = bow(C) p(</s>), each word times 1/2
+        half = f32(-0.30103)
+        first = [f32(-0.1760913, half), f32(-0.30103, half), f32(-0.30103, half), f32(-0.30103, -0.4771213)]
+        assert out.splitlines()[1:5] == [
+            f"\tp( a | <s> ) \t= [2gram] 0.3333333 [ {g(first[0])} ]",
+            f"\tp( b | a ...) \t= [2gram] 0.25 [ {g(first[1])} ]",
+            f"\tp( a | b ...) \t= [2gram] 0.25 [ {g(first[2])} ]",
+            f"\tp( </s> | a ...) \t= [1gram] 0.1666667 [ {g(first[3])} ]",
+        ]
+        assert out.splitlines()[6] == f"0 zeroprobs, logprob= {g(sum(first))} ppl= {g(10 ** (-sum(first) / 4))} " \
+                                      f"ppl1= {g(10 ** (-sum(first) / 3))}"
