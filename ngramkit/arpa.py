@@ -11,6 +11,9 @@ the vocabulary is known before the higher orders: their rows get their final ids
 packed into one int64 key per row where the ids fit (in the memory of the row itself), and
 are sorted in place. `stream_arpa` instead hands the rows on in runs as they are parsed (to
 the scorer's table builder), so that the model itself is never held.
+
+The `\\data\\` counts size the arrays; a section that holds more n-grams or fewer is read as
+it is, with SRILM's warning (see read_arpa).
 """
 
 import io

@@ -3,6 +3,9 @@ and prints it (`-debug 0`, `1`: per sentence, `2`: per word, `3`: with each cont
 sum, `4`: with ranks and losses), optionally mixed with a word cache (`-cache`, see cache_lm) or
 with words joined by `_` scored part by part (`-multiwords`); and the perplexity of a count file
 (`-counts`). Lines starting with an `-escape` string pass through unscored (see escape).
+SRILM's pause word `-pau-` is dropped from a sentence before it is scored, as SRILM's
+LM::prepareSentence drops it (PAUSE_TOKEN): no word, no OOV, no word line; a count file's
+n-grams are scored as they are.
 
 Text is read in blocks of whole lines; each block is tokenised, scored and, for
 `-debug 1/2`, formatted in one compiled call.
