@@ -1005,29 +1005,35 @@ class PerplexityScorer:
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
-        `<unk>`, their counts summed. Returns the `TextStats`; with debug >= 2 writes one line per
+        `<unk>`, their counts summed, but for `-pau-`: a word of every SRILM vocabulary, it is
+        itself, and scores as the model has it (none: a zeroprob, a context of no n-gram). Returns the `TextStats`; with debug >= 2 writes one line per
         n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line.
         With `escape` (bytes, SRILM's -escape), lines starting with it are copied to `out`, and
         the count lines between them are summed and scored apart, each run with its totals line.
         At debug 3 and 4 the lines and totals get what score_file's get (context sums and
         warnings to `warnings`; ranks and losses, weighted by the counts)."""
         order = order or self.order
+        count_vocab = self.vocab.with_pause()
         if escape is None:
-            segments = [read_counts([path], order, vocab=self.vocab, encoding=self.encoding)]
+            segments = [read_counts([path], order, vocab=count_vocab, encoding=self.encoding)]
         else:
-            segments = self._count_segments(path, order, escape)
+            segments = self._count_segments(path, order, escape, count_vocab)
+        # the model's id of each word of the counts (-pau- outside the model: a word of no n-gram)
+        model_ids = np.arange(len(self.vocab), dtype=np.int32)
+        if count_vocab is not self.vocab:
+            model_ids = np.insert(model_ids, count_vocab.id(PAUSE), np.int32(NEW_WORD))
         stats = TextStats()
         for segment in segments:
             if isinstance(segment, Piece):
                 out.write(segment.data)
                 continue
-            part = self._score_count_table(segment, debug, out, warnings)
+            part = self._score_count_table(segment, count_vocab, model_ids, debug, out, warnings)
             if debug >= 1:
                 out.write(f"{part.srilm_text()}\n".encode())
             stats.add(part)
         return stats
 
-    def _count_segments(self, path, order, escape):
+    def _count_segments(self, path, order, escape, vocab):
         """The runs of count lines of `path` between lines starting with `escape`, as NgramCounts
         (runs without an n-gram of the orders asked for left out), and those lines as Pieces."""
         run = []
@@ -1036,26 +1042,29 @@ class PerplexityScorer:
                 if not piece.escaped:
                     run.append((piece.data, piece.first_line, path))
                     continue
-                counts = counts_of_blocks(run, order, vocab=self.vocab) if run else None
+                counts = counts_of_blocks(run, order, vocab=vocab) if run else None
                 if counts is not None:
                     yield counts
                 run = []
                 yield piece
-        counts = counts_of_blocks(run, order, vocab=self.vocab) if run else None
+        counts = counts_of_blocks(run, order, vocab=vocab) if run else None
         if counts is not None:
             yield counts
 
-    def _score_count_table(self, counts, debug, out, warnings=None):
-        """The TextStats of NgramCounts over the model's vocabulary (see score_counts)."""
+    def _score_count_table(self, counts, count_vocab, model_ids, debug, out, warnings=None):
+        """The TextStats of NgramCounts over `count_vocab`, whose word i is word model_ids[i]
+        of the model (see score_counts)."""
         vocab = self.vocab
         stats = TextStats()
         contributions = []
         rank_rows = []
-        pool, offsets = vocab.byte_pool()
+        pool, offsets = count_vocab.byte_pool()
+        max_word = int(np.diff(offsets).max())
         events = self._events() if debug >= 3 else None
-        for rows, values in zip(counts.ngrams, counts.counts):
+        for words, values in zip(counts.ngrams, counts.counts):
             keep = values != 0
-            rows, weights = rows[keep], values[keep].astype(np.float64)
+            words, weights = words[keep], values[keep].astype(np.float64)
+            rows = model_ids[words]
             logp = np.empty(len(rows), dtype=np.float32)
             found = np.empty(len(rows), dtype=np.int32)
             _score_ngrams(*self.tables.arrays(), rows, logp, found)
@@ -1073,11 +1082,11 @@ class PerplexityScorer:
                 rank_rows.append(row_ranks)
                 if debug == 3 and warnings is not None:
                     for r in np.flatnonzero(np.abs(row_sum - 1.0) > SUM_TOLERANCE).tolist():
-                        _warn_of_sum(warnings, row_sum[r], rows[r, -2::-1].tolist(), vocab.words)
+                        _warn_of_sum(warnings, row_sum[r], words[r, -2::-1].tolist(), count_vocab.words)
             if debug >= 2 and len(rows):
-                size = len(rows) * (rows.shape[1] * (self.max_word + 1) + 80 + 24 * (debug == 3))
+                size = len(rows) * (rows.shape[1] * (max_word + 1) + 80 + 24 * (debug == 3))
                 output = np.empty(size, dtype=np.uint8)
-                used = _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, output)
+                used = _format_counts_debug(pool, offsets, words, logp, found, weights, row_sum, output)
                 out.write(output[:used].tobytes())
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)

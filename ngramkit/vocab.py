@@ -154,17 +154,21 @@ class Vocabulary:
             raise FormatError("vocabulary file holds no words", path)
         return cls(words), len(words) - len(set(words))
 
-    def write(self, path):
-        """SRILM's `-write-vocab`: one word per line, in id order (byte order), with SRILM's pause
-        word -pau- in its place among them, since every SRILM vocabulary holds it."""
+    def with_pause(self):
+        """This vocabulary with SRILM's pause word -pau- among its words, as every SRILM
+        vocabulary holds it (itself when it has it)."""
+        if PAUSE in self:
+            return self
+        pool, offsets = self.byte_pool()
+        at = bisect.bisect_left(range(len(self)), _PAUSE_BYTES, key=lambda i: pool[offsets[i]:offsets[i + 1]].tobytes())
         words = self.words
-        if PAUSE not in self:
-            pool, offsets = self.byte_pool()
-            at = bisect.bisect_left(range(len(self)), _PAUSE_BYTES,
-                                    key=lambda i: pool[offsets[i]:offsets[i + 1]].tobytes())
-            words = list(words[:at]) + [PAUSE] + list(words[at:])
+        return Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True)
+
+    def write(self, path):
+        """SRILM's `-write-vocab`: one word per line, in id order (byte order), -pau- among them
+        (see with_pause)."""
         with atomic_output(path) as out:
-            out.write(word_bytes("".join(w + "\n" for w in words)))
+            out.write(word_bytes("".join(w + "\n" for w in self.with_pause().words)))
 
 
 def read_words(path, encoding="utf-8"):

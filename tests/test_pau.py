@@ -275,3 +275,29 @@ def test_class_models_drop_pau(tmp_path, cli, simple, debug):
         ]
         assert out.splitlines()[6] == f"0 zeroprobs, logprob= {g(sum(first))} ppl= {g(10 ** (-sum(first) / 4))} " \
                                       f"ppl1= {g(10 ** (-sum(first) / 3))}"
+
+
+def test_counts_score_pau_as_a_word(tmp_path, cli):
+    # -counts goes through no prepareSentence: -pau- is scored, as the word of SRILM's vocabulary
+    # it is (not <unk>): without an n-gram of the model, a zeroprob (and no context) wherever it is.
+    # p(-pau-) = 0 three times; p(a | -pau-) = p(a) = 10^-0.4771213 (no context -pau-);
+    # p(-pau- | a) = 0; p(b | a) = 10^-0.30103 twice; p(</s> | b) = 10^-0.30103 (a sentence)
+    lm = write(tmp_path, "lm.arpa", PLAIN_LM)
+    counts = write(tmp_path, "c.txt", "a b\t2\n-pau-\t3\n-pau- a\t1\na -pau-\t1\nb </s>\t1\n")
+    logprob = f32(-0.4771213) + 2 * f32(-0.30103) + f32(-0.30103)
+    # 1 sentence, 7 words, 4 zeroprobs: ppl over 7 - 4 + 1 tokens, ppl1 over 3
+    totals = [f"1 sentences, 7 words, 0 OOVs",
+              f"4 zeroprobs, logprob= {g(logprob)} ppl= {g(10 ** (-logprob / 4))} ppl1= {g(10 ** (-logprob / 3))}"]
+    assert ngram_out(cli, ["-lm", lm, "-order", 2, "-counts", counts, "-debug", 2]).splitlines() == [
+        "\tp( -pau- |  ) \t= [OOV] 0 [ -inf *3 ]",  # the 1-grams, then the 2-grams, in strcmp order
+        "\tp( a | -pau- ) \t= [1gram] 0.3333333 [ -0.4771213 ]",
+        "\tp( -pau- | a ) \t= [OOV] 0 [ -inf ]",
+        "\tp( b | a ) \t= [2gram] 0.5 [ -0.30103 *2 ]",
+        "\tp( </s> | b ) \t= [2gram] 0.5 [ -0.30103 ]",
+    ] + totals + [""] + [f"file {counts}: {totals[0]}", totals[1]]
+    # a model that lists -pau- (10^-0.2, no backoff weight) scores it: p(-pau-) three times and
+    # p(-pau- | a) = bow(a) p(-pau-); the rest as above
+    lm = write(tmp_path, "lm.arpa", PAUSE_LM)
+    stats = PerplexityScorer(read_arpa(lm)).score_counts(counts, 2)
+    assert (stats.sentences, stats.words, stats.oovs, stats.zeroprobs) == (1, 7, 0, 0)
+    assert stats.logprob == pytest.approx(3 * f32(-0.2) + f32(-0.30103, -0.2) + logprob, abs=1e-6)
