@@ -1006,8 +1006,9 @@ class PerplexityScorer:
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
         `<unk>`, their counts summed, but for `-pau-`: a word of every SRILM vocabulary, it is
-        itself, and scores as the model has it (none: a zeroprob, a context of no n-gram). Returns the `TextStats`; with debug >= 2 writes one line per
-        n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line.
+        itself, and scores as the model has it (none: a zeroprob, a context of no n-gram).
+        Returns the `TextStats`; with debug >= 2 writes one line per n-gram to the binary stream
+        `out`, in sorted order, and with debug >= 1 the totals line.
         With `escape` (bytes, SRILM's -escape), lines starting with it are copied to `out`, and
         the count lines between them are summed and scored apart, each run with its totals line.
         At debug 3 and 4 the lines and totals get what score_file's get (context sums and
