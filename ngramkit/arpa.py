@@ -11,11 +11,15 @@ the vocabulary is known before the higher orders: their rows get their final ids
 packed into one int64 key per row where the ids fit (in the memory of the row itself), and
 are sorted in place. `stream_arpa` instead hands the rows on in runs as they are parsed (to
 the scorer's table builder), so that the model itself is never held.
+
+The `\\data\\` counts size the arrays; a section that holds more n-grams or fewer is read as
+it is, with SRILM's warning (see read_arpa).
 """
 
 import io
 import mmap
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -32,11 +36,11 @@ from .vocab import Vocabulary
 
 _SPACE, _TAB, _CR, _NL, _BACKSLASH = 32, 9, 13, 10, 92
 
-# Error codes of the compiled parser; messages say what the line should hold.
+# Error codes of the compiled parser; messages say what the line should hold. Code 2 is no
+# error: the section's arrays are full and the reader makes room (see _Sections).
+_FULL = 2
 _ERRORS = {
     1: "expected section header \\{k}-grams:",
-    2: "more {k}-grams than the \\data\\ section announces",
-    3: "fewer {k}-grams than the \\data\\ section announces",
     4: "expected a log probability, {k} words and an optional backoff weight (an n-gram of the wrong order?)",
     5: "log probability is not a number",
     6: "log probability is positive",
@@ -253,6 +257,26 @@ def _count_lines(buf, start, end):
         elif c != _SPACE and c != _TAB and c != _CR:
             blank = False
     return lines + (0 if blank else 1), newlines
+
+
+@njit(cache=True)
+def _rehash_words(pool, word_start, word_end, n, table, mask):
+    """Enter words 0..n-1 (their bytes in pool) into the empty open-addressing table, as
+    _parse_body enters 1-grams."""
+    for w in range(n):
+        slot = hash_bytes(pool, word_start[w], word_end[w]) & mask
+        while table[slot] >= 0:
+            slot = (slot + np.uint64(1)) & mask
+        table[slot] = w
+
+
+def _grown(values, size, fill=None):
+    """`values` in an array of `size` (>= its length) rows, the rest unset (or `fill`)."""
+    grown = np.empty((size,) + values.shape[1:], dtype=values.dtype)
+    if fill is not None:
+        grown[len(values):] = fill
+    grown[:len(values)] = values
+    return grown
 
 
 def _sort_order(ids, values):
@@ -511,13 +535,28 @@ class _Stopped(Exception):
     """The sink of `stream_arpa` wants no more n-grams."""
 
 
+def warn_on_stderr(message):
+    """The reader's default for its warnings: one line on stderr."""
+    sys.stderr.write(message + "\n")
+
+
 class _Sections:
     """The sections of an ARPA file, parsed block by block into the arrays of the model, or with
-    a `sink` (see `stream_arpa`) into arrays of at most STREAM_ROWS rows handed to it."""
+    a `sink` (see `stream_arpa`) into arrays of at most STREAM_ROWS rows handed to it.
 
-    def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding, sink=None):
+    The arrays of an order are sized from the count the \\data\\ section announces for it. A
+    section may hold fewer n-grams, or more (files written by hand or by SRILM's
+    make-hiddens-lm do): as SRILM's Ngram::read, the reader takes what the section holds and,
+    at `\\end\\`, warns of each order whose count differs. More rows than announced grow the
+    arrays twofold at a time (a streamed order hands its rows on instead)."""
+
+    def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr,
+                 checked_orders=None):
         self.path = path
         self.sink = sink
+        self.warn = warn
+        self.checked_orders = checked_orders
+        self.read_counts = []  # the n-grams each finished section held
         self.encoding = encoding
         self.counts = counts
         self.order = len(counts)
@@ -525,11 +564,7 @@ class _Sections:
         self.limit_vocab = limit_vocab
         self.record_order = record_order  # the order whose rows' line numbers are kept
         n1 = counts[0]
-        capacity = 16
-        while capacity < 2 * n1:
-            capacity *= 2
-        self.mask = np.uint64(capacity - 1)
-        self.table = np.full(capacity, -1, dtype=np.int32)
+        self._word_table(n1)
         self.word_start = np.zeros(n1, dtype=np.int64)
         self.word_end = np.zeros(n1, dtype=np.int64)
         self.word_line = np.zeros(n1, dtype=np.int64)
@@ -541,6 +576,14 @@ class _Sections:
         self.in_header = True
         self.done = False
         self.fields = (np.empty(2, dtype=np.int64), np.empty(2, dtype=np.int64))
+
+    def _word_table(self, rows):
+        """An empty hash table of the 1-grams' words for up to `rows` words (at most half full)."""
+        capacity = 16
+        while capacity < 2 * rows:
+            capacity *= 2
+        self.mask = np.uint64(capacity - 1)
+        self.table = np.full(capacity, -1, dtype=np.int32)
 
     def error(self, code, line):
         return FormatError(_ERRORS[code].format(k=self.k), self.path, line)
@@ -555,6 +598,7 @@ class _Sections:
                     if self.k > self.order:
                         if nf == 1 and _is_end(buf, start, stop):
                             self.done = True
+                            self._warn_of_counts(line)
                             break
                         raise self.error(10, line)
                     if nf != 1 or not _is_header(buf, start, stop, self.k):
@@ -564,10 +608,16 @@ class _Sections:
                 continue
             pos, line = self._parse_lines(raw, buf, pos, end, line)
             if pos < end:  # at a line that starts with a backslash: the section is over
-                if self.seen < self.counts[self.k - 1]:
-                    raise self.error(3, self.header_line)
                 self._finish_section()
         return line
+
+    def _warn_of_counts(self, line):
+        """At the `\\end\\` line: SRILM's warning for each order whose section held another
+        number of n-grams than the \\data\\ section announces."""
+        checked = self.read_counts[:self.checked_orders]
+        for k, (read, announced) in enumerate(zip(checked, self.counts), 1):
+            if read != announced:
+                self.warn(f"{self.path}: line {line}: warning: {read} {k}-grams read, expected {announced}")
 
     def finish(self, line):
         """At the end of the input (line: one past the last line)."""
@@ -575,8 +625,6 @@ class _Sections:
             return
         last = max(1, line - 1)
         if not self.in_header:
-            if self.seen < self.counts[self.k - 1]:
-                raise self.error(3, self.header_line)
             self.k += 1
         raise self.error(10 if self.k > self.order else 1, last)
 
@@ -606,7 +654,35 @@ class _Sections:
 
     def _room(self):
         """How many more rows the section's arrays take."""
-        return min(self.counts[self.k - 1], self.handed + len(self.logprob)) - self.seen
+        return self.handed + len(self.logprob) - self.seen
+
+    def _grow(self, rows):
+        """Arrays of the section with room for at least `rows` rows, twice their size or more (a
+        streamed order's at most STREAM_ROWS): its rows so far kept, and for the 1-grams a
+        larger word table."""
+        size = max(16, 2 * len(self.logprob), rows)
+        k = self.k
+        if self.sink is not None and k > 1:
+            size = max(rows, min(size, STREAM_ROWS))
+        self.logprob = _grown(self.logprob, size)
+        if k < self.order:
+            self.backoff = _grown(self.backoff, size, np.nan)
+        if k == 1:
+            self.word_start = _grown(self.word_start, size)
+            self.word_end = _grown(self.word_end, size)
+            self.word_line = self.row_line = _grown(self.word_line, size)
+            if len(self.table) < 2 * size:
+                self._word_table(size)
+                _rehash_words(self.pool, self.word_start, self.word_end, self.seen, self.table, self.mask)
+            return
+        # the packed keys are the first bytes of the rows' memory: copied with it
+        rows = np.empty((size, k), dtype=np.int32)
+        rows.reshape(-1)[:self.rows.size] = self.rows.reshape(-1)
+        self.rows = rows
+        if self.packed:
+            self.keys = rows.reshape(-1)[:2 * size].view(np.int64)
+        if len(self.row_line):
+            self.row_line = _grown(self.row_line, size)
 
     def _parse_lines(self, raw, buf, pos, end, line):
         k = self.k
@@ -625,8 +701,11 @@ class _Sections:
                                                  line, *self._arrays())
             self.seen += seen
             line += lines
-            if code == 2 and streamed and self.seen < self.counts[k - 1]:
-                self._hand_rows()  # the arrays are full, the section is not
+            if code == _FULL:  # the arrays are full, the section is not
+                if streamed and len(self.logprob) >= STREAM_ROWS:
+                    self._hand_rows()
+                else:
+                    self._grow(self.seen - self.handed + 1)
                 continue
             if code:
                 raise self.error(code, line)
@@ -670,7 +749,10 @@ class _Sections:
             counted = list(pool.map(lambda piece: _count_lines(buf, piece[0], piece[1]), pieces))
             total = sum(n for n, _ in counted)
             if total > self._room():
-                return None
+                if self.sink is not None:
+                    return None
+                self._grow(self.seen - self.handed + total)
+                arrays = self._arrays()
             jobs = []
             row = self.seen - self.handed
             for (start, cut), (n, newlines) in zip(pieces, counted):
@@ -699,6 +781,9 @@ class _Sections:
     def _finish_section(self):
         """Put the order's rows in their final, sorted form; the next section comes next."""
         k = self.k
+        self.read_counts.append(self.seen)
+        if self.seen - self.handed < len(self.logprob) and (self.sink is None or k == 1):
+            self._fit_rows()
         if k == 1:
             self._make_vocabulary()
             rows = self.mapping.reshape(-1, 1).copy()
@@ -723,6 +808,22 @@ class _Sections:
         del self.rows, self.keys, self.logprob, self.backoff, self.row_line
         self.k += 1
         self.in_header = True
+
+    def _fit_rows(self):
+        """The arrays of a section that held fewer rows than they were made for, cut to its rows."""
+        n = self.seen
+        self.logprob = self.logprob[:n].copy()
+        if self.k < self.order:
+            self.backoff = self.backoff[:n].copy()
+        if self.k == 1:
+            self.word_start, self.word_end = self.word_start[:n].copy(), self.word_end[:n].copy()
+            self.word_line = self.word_line[:n].copy()
+            return
+        self.rows = self.rows[:n].copy()  # k >= 2 ids a row: its first n rows hold the n packed keys
+        if self.packed:
+            self.keys = self.rows.reshape(-1)[:2 * n].view(np.int64)
+        if len(self.row_line):
+            self.row_line = self.row_line[:n]
 
     def _sorted_packed(self, rows, values):
         n = len(rows)
@@ -758,7 +859,7 @@ class _Sections:
 
     def _make_vocabulary(self):
         """The vocabulary, once the 1-grams are read, and each 1-gram's id in it (mapping)."""
-        n1 = self.counts[0]
+        n1 = self.seen
         used = int(self.word_end[n1 - 1]) if n1 else 0
         self.pool = self.pool[:used].copy()
         if self.vocab is None and self.encoding in ("utf-8", BYTES):
@@ -796,7 +897,7 @@ class _Sections:
             raise EncodingError(f"unknown encoding {self.encoding!r}", self.path) from None
 
 
-def _read(path, vocab, limit_vocab, record_order, encoding, sink=None):
+def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr, checked_orders=None):
     header = _Header(path)
     sections = None
     line = 1
@@ -808,7 +909,8 @@ def _read(path, vocab, limit_vocab, record_order, encoding, sink=None):
                 continue
             pos, line = body
             release_compiler_code()  # the header's kernels have set Numba up; the n-grams' memory comes next
-            sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding, sink)
+            sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding, sink, warn,
+                                 checked_orders)
         line = sections.feed(raw, buf, pos, end, line)
     if sections is None:
         raise header.missing_body()
@@ -816,30 +918,36 @@ def _read(path, vocab, limit_vocab, record_order, encoding, sink=None):
     return sections.model
 
 
-def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8"):
+def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr, checked_orders=None):
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 
     The vocabulary is the ARPA's words plus `vocab`'s; with `limit_vocab`, it is
     `vocab` alone and n-grams holding other words are dropped. `encoding`: of the
-    words; `bytes` takes them as they are (see textio.word_text).
+    words; `bytes` takes them as they are (see textio.word_text). A section holding
+    another number of n-grams than the \\data\\ section announces is read as it is, and
+    `warn` (a callable of one line) gets SRILM's warning of it: `PATH: line N: warning:
+    X k-grams read, expected Y`, N the line of `\\end\\`; with `checked_orders`, only for
+    the orders up to it (SRILM's -order: it skips the sections above).
     """
     try:
-        return _read(path, vocab, limit_vocab, 0, encoding)
+        return _read(path, vocab, limit_vocab, 0, encoding, warn=warn, checked_orders=checked_orders)
     except _Duplicate as duplicate:
         order = duplicate.order
     if str(path) == "-":
         raise FormatError(f"duplicate {order}-gram", path)
     # A second reading keeps the line numbers of that order's rows, to name the duplicate's line.
-    _read(path, vocab, limit_vocab, order, encoding)
+    _read(path, vocab, limit_vocab, order, encoding, warn=warn, checked_orders=checked_orders)
     raise FormatError(f"duplicate {order}-gram", path)
 
 
-def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8"):
+def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr,
+                checked_orders=None):
     """Read an ARPA file as `read_arpa` does (the same vocabulary, the same errors), but hand
     its n-grams to `sink` as they are parsed instead of building a model: the memory of the
     model is never held. Order by order, in file order:
 
-    - sink.begin(counts, vocab) once the 1-grams are read: the \\data\\ counts, the vocabulary;
+    - sink.begin(counts, vocab) once the 1-grams are read: the \\data\\ counts (a section may
+      hold more n-grams or fewer: see read_arpa, and `warn`), the vocabulary;
     - sink.rows(k, ids, logprob, backoff) for each run of at most STREAM_ROWS k-grams: ids an
       (n, k) int32 array of word ids, backoff NaN where the file has none, None at the highest
       order. The arrays are reused afterwards. Rows holding a word outside `vocab` are dropped
@@ -848,7 +956,7 @@ def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8"):
     A call that returns false stops the reading. Returns whether the file was read to its end.
     """
     try:
-        _read(path, vocab, limit_vocab, 0, encoding, sink)
+        _read(path, vocab, limit_vocab, 0, encoding, sink, warn, checked_orders)
     except _Stopped:
         return False
     return True

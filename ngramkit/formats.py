@@ -183,6 +183,8 @@ def load(path, format=None, order=None, **options):
                 del options[name]
             elif name in _TEXT_DEFAULTS:
                 raise UsageError(f"applies to ARPA files, not to {fmt.name} files like {path}", option=name)
+    if fmt.name == "arpa" and order is not None:
+        options.setdefault("checked_orders", order)  # SRILM checks the counts of the orders it reads
     model = fmt.read(path, **options)
     return model if order is None else model.truncated(order)
 

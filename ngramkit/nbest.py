@@ -6,7 +6,8 @@ Decipher's NBestList1.0 (`(bytelog) w1 w2 ...`) and NBestList2.0 (words each fol
 the file, otherwise a hypothesis whose first field starts with `(` is NBestList1.0.
 
 Rescoring replaces the LM score by lmw x log10 P(words) under the model (P as a float, the
-way SRILM's sentenceProb returns it), counts the words anew, and sets the total to ascore +
+way SRILM's sentenceProb returns it), counts the words anew (`-pau-` neither scored nor counted:
+SRILM's sentenceProb drops it), and sets the total to ascore +
 lmw x log10 P + wtw x nwords, stored as a float and sorted by in descending order (stably). A word
 outside the model is a zeroprob (SRILM adds it to the vocabulary): it is left out of the LM score
 and a warning names the hypothesis.
@@ -21,7 +22,7 @@ from .constants import LN10
 from .errors import FormatError, UsageError
 from .estimate.pipeline import stderr_warning
 from .jit import njit
-from .perplexity import PerplexityScorer, srilm_tables
+from .perplexity import PerplexityScorer, drop_pauses, mark_pauses, srilm_tables
 from .scoring import (
     BACKOFF,
     LOGPROB,
@@ -163,8 +164,12 @@ class RecognizerLM:
     def acoustic_scores(self, nbest, warn):
         """SRILM's decipherFix: the totals less the weighted recognizer LM scores and word weights."""
         vocab = self.model.vocab
-        text = np.frombuffer("".join(w + "\n" for w in nbest.words).encode("utf-8"), dtype=np.uint8)
-        ids, _, _, line_offsets = tokenize_lines(text, *self.words.arrays(), -2, True, False)
+        text = "".join(w + "\n" for w in nbest.words).encode("utf-8")
+        ids, _, _, all_offsets = tokenize_lines(np.frombuffer(text, dtype=np.uint8), *self.words.arrays(), -2, True,
+                                                False)
+        # the recognizer's LM scores the words without -pau- (SRILM's sentenceProb); its word
+        # weight counts them all, as the recognizer applied it
+        ids, line_offsets = drop_pauses(mark_pauses(text, ids), all_offsets)
         logprob = np.empty(len(line_offsets) - 1)
         zeroprobs = np.empty(len(line_offsets) - 1, dtype=np.int64)
         _decipher_sentences(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos, self.backoff_hack,
@@ -173,7 +178,7 @@ class RecognizerLM:
         for i in np.flatnonzero(zeroprobs > 0).tolist():
             warn(f"hyp contains zero prob words: {nbest.words[i]}")
         lm[zeroprobs > 0] = -np.inf
-        return nbest.total.astype(np.float64) - lm - self.word_weight * np.diff(line_offsets)
+        return nbest.total.astype(np.float64) - lm - self.word_weight * np.diff(all_offsets)
 
 
 def _parse_hyp(fields, decipher_format, path, line_no):

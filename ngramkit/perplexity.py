@@ -3,6 +3,9 @@ and prints it (`-debug 0`, `1`: per sentence, `2`: per word, `3`: with each cont
 sum, `4`: with ranks and losses), optionally mixed with a word cache (`-cache`, see cache_lm) or
 with words joined by `_` scored part by part (`-multiwords`); and the perplexity of a count file
 (`-counts`). Lines starting with an `-escape` string pass through unscored (see escape).
+SRILM's pause word `-pau-` is dropped from a sentence before it is scored, as SRILM's
+LM::prepareSentence drops it (PAUSE_TOKEN): no word, no OOV, no word line; a count file's
+n-grams are scored as they are.
 
 Text is read in blocks of whole lines; each block is tokenised, scored and, for
 `-debug 1/2`, formatted in one compiled call.
@@ -31,6 +34,7 @@ from .scoring import (
     arpa_tables,
     key_at,
     sentence_start,
+    mark_tokens,
     tokenize_lines,
     word_key,
     word_of_key,
@@ -39,6 +43,28 @@ from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
 from .vocab import PAUSE
 
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
+
+# SRILM's LM::prepareSentence drops the pause word from a sentence before it scores it: no word,
+# no OOV, no -debug 2 line (it stays in the -debug 1 echo of the line). Its tokens get this id.
+PAUSE_TOKEN = -3
+PAUSE_BYTES = np.frombuffer(PAUSE.encode("ascii"), dtype=np.uint8)
+
+
+def mark_pauses(block, ids):
+    """Give the tokens of -pau- in the text `block` (bytes; tokenised into `ids` by
+    tokenize_lines) the id PAUSE_TOKEN; returns ids."""
+    if PAUSE_BYTES.tobytes() in block:
+        mark_tokens(np.frombuffer(block, dtype=np.uint8), ids, PAUSE_BYTES, PAUSE_TOKEN)
+    return ids
+
+
+def drop_pauses(ids, line_offsets):
+    """(ids, line_offsets) without the PAUSE_TOKEN tokens, for scorers that need no echo of the line."""
+    keep = ids != PAUSE_TOKEN
+    if keep.all():
+        return ids, line_offsets
+    kept = np.concatenate(([0], np.cumsum(keep)))
+    return ids[keep], kept[line_offsets]
 
 
 @dataclass
@@ -223,8 +249,12 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
         sentence_prob = 0.0
         oovs = 0
         zeros = 0
+        pauses = 0
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
+            if w == PAUSE_TOKEN:
+                pauses += 1
+                continue
             if split and t < hi:
                 p = np.float32(0.0)
                 found = 0
@@ -248,7 +278,7 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 if use_cache:
                     token_cache[t + s] = cached
             sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
-        close_sentence(stats, sentence_stats, s, hi - lo, sentence_prob, oovs, zeros, keep)
+        close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep)
         total += sentence_prob
     return stats, total
 
@@ -334,6 +364,8 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             sentence_ranks[s, :] = 0.0
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
+            if w == PAUSE_TOKEN:
+                continue
             logp = token_logp[t + s]
             prob = 0.0 if logp == -np.inf else math.exp(float(logp) * LN10)
             total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
@@ -497,15 +529,19 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
         pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         split = len(part_offsets) > 0
+        previous = -1  # the token before, -1: <s>
+        pauses = 0
         for t in range(lo, hi + 1):
+            if t < hi and ids[t] == PAUSE_TOKEN:
+                pauses += 1
+                continue
             p = token_logp[t + s]
             if debug >= 2:
                 pos = put_text(out, pos, P_OPEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
                 pos = put_text(out, pos, GIVEN)
-                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t - 1 if t > lo else -1,
-                                 hi, bos, eos, split)
-                pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
+                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, previous, hi, bos, eos, split)
+                pos = put_text(out, pos, CONTEXT_MORE if previous >= 0 else CONTEXT_END)
                 if split and t < hi:
                     for c in range(part_offsets[t], part_offsets[t + 1]):
                         pos = put_tag(out, pos, part_found[c])
@@ -524,7 +560,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                     pos += 1
                 else:
                     pos = put_text(out, pos, LOG_CLOSE)
-        pos = put_sentence_totals(out, pos, hi - lo, sentence_stats[s, 0], int(sentence_stats[s, 1]),
+            previous = t
+        pos = put_sentence_totals(out, pos, hi - lo - pauses, sentence_stats[s, 0], int(sentence_stats[s, 1]),
                                   int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
     return pos
 
@@ -671,7 +708,8 @@ class PerplexityReport:
 
 
 def scored_slots(ids, line_offsets, bos, eos):
-    """Mask of the token slots ppl_block fills (t + s for token t of line s, hi + s for its </s>)."""
+    """Mask of the token slots ppl_block fills (t + s for token t of line s, hi + s for its </s>;
+    not those of -pau-), and the words of each line."""
     lo, hi = line_offsets[:-1].copy(), line_offsets[1:].copy()
     if len(ids):
         lo += (hi > lo) & (ids[np.minimum(lo, len(ids) - 1)] == bos)
@@ -682,6 +720,11 @@ def scored_slots(ids, line_offsets, bos, eos):
     np.add.at(edges, lo + line, 1)
     np.add.at(edges, hi + line + 1, -1)
     mask[:] = np.cumsum(edges[:-1]) > 0
+    pauses = np.flatnonzero(ids == PAUSE_TOKEN)
+    if len(pauses):
+        line_of = np.searchsorted(line_offsets, pauses, side="right") - 1
+        mask[pauses + line_of] = False
+        return mask, hi - lo - np.bincount(line_of, minlength=len(lo))
     return mask, hi - lo
 
 
@@ -857,6 +900,7 @@ class PerplexityScorer:
         # the words' byte spans serve the per-sentence output and multiwords only (16 bytes a token)
         ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty,
                                                          keep or self.multiwords)
+        mark_pauses(block, ids)
         if self.multiwords:
             parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
         else:
@@ -960,35 +1004,44 @@ class PerplexityScorer:
             s = int(lines[slot])
             lo, _ = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
             t = slot - s
-            _warn_of_sum(warnings, token_sum[slot], block.ids[lo:t][::-1].tolist() + [vocab.bos], vocab.words)
+            context = block.ids[lo:t][::-1]
+            _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos],
+                         vocab.words)
 
     def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
-        `<unk>`, their counts summed. Returns the `TextStats`; with debug >= 2 writes one line per
-        n-gram to the binary stream `out`, in sorted order, and with debug >= 1 the totals line.
+        `<unk>`, their counts summed, but for `-pau-`: a word of every SRILM vocabulary, it is
+        itself, and scores as the model has it (none: a zeroprob, a context of no n-gram).
+        Returns the `TextStats`; with debug >= 2 writes one line per n-gram to the binary stream
+        `out`, in sorted order, and with debug >= 1 the totals line.
         With `escape` (bytes, SRILM's -escape), lines starting with it are copied to `out`, and
         the count lines between them are summed and scored apart, each run with its totals line.
         At debug 3 and 4 the lines and totals get what score_file's get (context sums and
         warnings to `warnings`; ranks and losses, weighted by the counts)."""
         order = order or self.order
+        count_vocab = self.vocab.with_pause()
         if escape is None:
-            segments = [read_counts([path], order, vocab=self.vocab, encoding=self.encoding)]
+            segments = [read_counts([path], order, vocab=count_vocab, encoding=self.encoding)]
         else:
-            segments = self._count_segments(path, order, escape)
+            segments = self._count_segments(path, order, escape, count_vocab)
+        # the model's id of each word of the counts (-pau- outside the model: a word of no n-gram)
+        model_ids = np.arange(len(self.vocab), dtype=np.int32)
+        if count_vocab is not self.vocab:
+            model_ids = np.insert(model_ids, count_vocab.id(PAUSE), np.int32(NEW_WORD))
         stats = TextStats()
         for segment in segments:
             if isinstance(segment, Piece):
                 out.write(segment.data)
                 continue
-            part = self._score_count_table(segment, debug, out, warnings)
+            part = self._score_count_table(segment, count_vocab, model_ids, debug, out, warnings)
             if debug >= 1:
                 out.write(f"{part.srilm_text()}\n".encode())
             stats.add(part)
         return stats
 
-    def _count_segments(self, path, order, escape):
+    def _count_segments(self, path, order, escape, vocab):
         """The runs of count lines of `path` between lines starting with `escape`, as NgramCounts
         (runs without an n-gram of the orders asked for left out), and those lines as Pieces."""
         run = []
@@ -997,26 +1050,29 @@ class PerplexityScorer:
                 if not piece.escaped:
                     run.append((piece.data, piece.first_line, path))
                     continue
-                counts = counts_of_blocks(run, order, vocab=self.vocab) if run else None
+                counts = counts_of_blocks(run, order, vocab=vocab) if run else None
                 if counts is not None:
                     yield counts
                 run = []
                 yield piece
-        counts = counts_of_blocks(run, order, vocab=self.vocab) if run else None
+        counts = counts_of_blocks(run, order, vocab=vocab) if run else None
         if counts is not None:
             yield counts
 
-    def _score_count_table(self, counts, debug, out, warnings=None):
-        """The TextStats of NgramCounts over the model's vocabulary (see score_counts)."""
+    def _score_count_table(self, counts, count_vocab, model_ids, debug, out, warnings=None):
+        """The TextStats of NgramCounts over `count_vocab`, whose word i is word model_ids[i]
+        of the model (see score_counts)."""
         vocab = self.vocab
         stats = TextStats()
         contributions = []
         rank_rows = []
-        pool, offsets = vocab.byte_pool()
+        pool, offsets = count_vocab.byte_pool()
+        max_word = int(np.diff(offsets).max())
         events = self._events() if debug >= 3 else None
-        for rows, values in zip(counts.ngrams, counts.counts):
+        for words, values in zip(counts.ngrams, counts.counts):
             keep = values != 0
-            rows, weights = rows[keep], values[keep].astype(np.float64)
+            words, weights = words[keep], values[keep].astype(np.float64)
+            rows = model_ids[words]
             logp = np.empty(len(rows), dtype=np.float32)
             found = np.empty(len(rows), dtype=np.int32)
             _score_ngrams(*self.tables.arrays(), rows, logp, found)
@@ -1034,11 +1090,11 @@ class PerplexityScorer:
                 rank_rows.append(row_ranks)
                 if debug == 3 and warnings is not None:
                     for r in np.flatnonzero(np.abs(row_sum - 1.0) > SUM_TOLERANCE).tolist():
-                        _warn_of_sum(warnings, row_sum[r], rows[r, -2::-1].tolist(), vocab.words)
+                        _warn_of_sum(warnings, row_sum[r], words[r, -2::-1].tolist(), count_vocab.words)
             if debug >= 2 and len(rows):
-                size = len(rows) * (rows.shape[1] * (self.max_word + 1) + 80 + 24 * (debug == 3))
+                size = len(rows) * (rows.shape[1] * (max_word + 1) + 80 + 24 * (debug == 3))
                 output = np.empty(size, dtype=np.uint8)
-                used = _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, output)
+                used = _format_counts_debug(pool, offsets, words, logp, found, weights, row_sum, output)
                 out.write(output[:used].tobytes())
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)

@@ -580,6 +580,8 @@ def arpa_tables(path, order=None, unk_logprob=None, kenlm=False, **options):
     made from the model (`ScoringTables.from_model`): a duplicate n-gram, or blanks that do not
     fit."""
     builder = TableBuilder(order, unk_logprob, kenlm)
+    if order is not None:
+        options.setdefault("checked_orders", order)  # SRILM checks the counts of the orders it reads
     if not stream_arpa(path, builder, **options):
         return None
     return builder.finish(), builder.vocab, builder.sizes
@@ -847,6 +849,31 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
         line += 1
         line_offsets[line] = t
     return ids, starts, ends, line_offsets[:line + 1]
+
+
+@njit(cache=True)
+def mark_tokens(buf, ids, word, token):
+    """Give each token of `buf` (tokenised into `ids` by tokenize_lines) whose bytes are `word`
+    the id `token`."""
+    t = 0
+    i = 0
+    n = len(buf)
+    while i < n:
+        if _SEPARATOR[buf[i]]:
+            i += 1
+            continue
+        start = i
+        while i < n and not _SEPARATOR[buf[i]]:
+            i += 1
+        if i - start == len(word):
+            same = True
+            for j in range(len(word)):
+                if buf[start + j] != word[j]:
+                    same = False
+                    break
+            if same:
+                ids[t] = token
+        t += 1
 
 
 @njit(cache=True)

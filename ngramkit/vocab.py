@@ -14,6 +14,8 @@ it) holds them as one byte pool and makes its str words and their index only whe
 for a large vocabulary the str objects take many times the memory of the bytes.
 """
 
+import bisect
+
 import numpy as np
 
 from .errors import FormatError
@@ -24,6 +26,7 @@ BOS = "<s>"
 EOS = "</s>"
 UNK = "<unk>"
 PAUSE = "-pau-"  # SRILM's pause word: in every SRILM vocabulary (index 3), never an event
+_PAUSE_BYTES = PAUSE.encode("ascii")
 SPECIALS = (BOS, EOS, UNK)
 
 
@@ -151,10 +154,21 @@ class Vocabulary:
             raise FormatError("vocabulary file holds no words", path)
         return cls(words), len(words) - len(set(words))
 
+    def with_pause(self):
+        """This vocabulary with SRILM's pause word -pau- among its words, as every SRILM
+        vocabulary holds it (itself when it has it)."""
+        if PAUSE in self:
+            return self
+        pool, offsets = self.byte_pool()
+        at = bisect.bisect_left(range(len(self)), _PAUSE_BYTES, key=lambda i: pool[offsets[i]:offsets[i + 1]].tobytes())
+        words = self.words
+        return Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True)
+
     def write(self, path):
-        """Write one word per line, in id order (SRILM's `-write-vocab`)."""
+        """SRILM's `-write-vocab`: one word per line, in id order (byte order), -pau- among them
+        (see with_pause)."""
         with atomic_output(path) as out:
-            out.write(word_bytes("".join(w + "\n" for w in self.words)))
+            out.write(word_bytes("".join(w + "\n" for w in self.with_pause().words)))
 
 
 def read_words(path, encoding="utf-8"):

@@ -179,8 +179,6 @@ def test_vocab_and_limit_vocab(tmp_path):
 @pytest.mark.parametrize(
     "old, new, line, message",
     [
-        ("ngram 2=2", "ngram 2=3", 12, "fewer 2-grams"),
-        ("ngram 1=4", "ngram 1=3", 10, "more 1-grams"),
         ("-0.5 a -0.25", "-0.5x a -0.25", 9, "log probability is not a number"),
         ("-0.5 a -0.25", "0.5 a -0.25", 9, "log probability is positive"),
         ("-0.5 a -0.25", "-0.5 a -0.25q", 9, "backoff weight is not a number"),

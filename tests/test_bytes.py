@@ -205,7 +205,7 @@ def test_latin1_counts_by_hand(tmp_path, capsysbinary):
     vocab = tmp_path / "vocab.txt"
     assert run(ngram_count, ["-order", 2, "-text", text, "-write-vocab", vocab, "-encoding", "bytes"],
                capsysbinary)[0] == 0
-    assert vocab.read_bytes() == b"</s>\n<s>\n<unk>\nCaf\xe9\nbr\xfbl\xe9e\ncaf\xe9\ncr\xe8me\n"
+    assert vocab.read_bytes() == b"-pau-\n</s>\n<s>\n<unk>\nCaf\xe9\nbr\xfbl\xe9e\ncaf\xe9\ncr\xe8me\n"
 
 
 def test_latin1_tolower_lowers_ascii_only(tmp_path, capsysbinary):

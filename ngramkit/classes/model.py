@@ -15,12 +15,14 @@ from ..perplexity import (
     GRAM_TAG,
     LOG_CLOSE,
     OOV_TAG,
+    PAUSE_TOKEN,
     PerplexityScorer,
     ScoredBlock,
     TextStats,
     add_logp,
     close_sentence,
     format_sentence_totals,
+    mark_pauses,
     ppl_block,
     put_probability,
     put_word_given,
@@ -374,10 +376,17 @@ def _class_block(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c
     n_all = 0
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
-        n = hi - lo
-        words = np.empty(n + 1, dtype=np.int32)
-        words[:n] = ids[lo:hi]
+        # the sentence's words without -pau- (SRILM's prepareSentence), and the token of each
+        words = np.empty(hi - lo + 1, dtype=np.int32)
+        tokens = np.empty(hi - lo + 1, dtype=np.int64)
+        n = 0
+        for t in range(lo, hi):
+            if ids[t] != PAUSE_TOKEN:
+                words[n] = ids[t]
+                tokens[n] = t
+                n += 1
         words[n] = eos
+        tokens[n] = hi
         word_logp = np.empty(n + 1 if per_word else 0, dtype=np.float32)
         word_found = np.empty(n + 1 if per_word else 0, dtype=np.int32)
         prob, oovs, zeros, tags, tag_offsets = _class_sentence(
@@ -386,7 +395,7 @@ def _class_block(p_uni, p_meta, p_entries, p_values, c_uni, c_meta, c_entries, c
             bos, unk, per_word, word_logp, word_found)
         if keep and per_word:
             for i in range(n + 1):
-                slot = lo + i + s
+                slot = tokens[i] + s
                 token_logp[slot] = word_logp[i]
                 token_found[slot] = word_found[i]
                 tag_bounds[slot, 0] = n_all + tag_offsets[i]
@@ -415,6 +424,8 @@ def _add_memberships(ids, line_offsets, bos, eos, member_logp, per_word, token_l
         if per_word:
             sentence = 0.0
             for t in range(lo, hi + 1):
+                if t < hi and ids[t] == PAUSE_TOKEN:
+                    continue
                 slot = t + s
                 if t < hi:
                     token_logp[slot] = np.float32(np.float32(member_logp[ids[t]]) + token_logp[slot])
@@ -423,7 +434,8 @@ def _add_memberships(ids, line_offsets, bos, eos, member_logp, per_word, token_l
         else:
             x = np.float32(0.0)
             for t in range(lo, hi):
-                x = np.float32(float(x) + member_logp[ids[t]])
+                if ids[t] != PAUSE_TOKEN:
+                    x = np.float32(float(x) + member_logp[ids[t]])
             sentence = sentence_stats[s, 0] + float(x)
         sentence_stats[s, 0] = sentence
         block_total += sentence
@@ -438,10 +450,13 @@ def format_tagged_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_l
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         prev = bos
+        more = False  # a word before this one (else the context is the sentence's start)
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
+            if w == PAUSE_TOKEN:
+                continue
             slot = t + s
-            pos = put_word_given(out, pos, pool, offsets, w, prev, t > lo)
+            pos = put_word_given(out, pos, pool, offsets, w, prev, more)
             for k in range(tag_bounds[slot, 0], tag_bounds[slot, 1]):
                 if tags[k] == 0:
                     pos = put_text(out, pos, OOV_TAG)
@@ -452,6 +467,7 @@ def format_tagged_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_l
             pos = put_probability(out, pos, token_logp[slot])
             pos = put_text(out, pos, LOG_CLOSE)
             prev = w
+            more = True
         ends[s] = pos
     return pos
 
@@ -556,6 +572,7 @@ class ClassScorer(PerplexityScorer):
         for block, _ in iter_line_blocks(path):
             buf = np.frombuffer(block, dtype=np.uint8)
             ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
+            mark_pauses(block, ids)
             n_lines = len(line_offsets) - 1
             slots = len(ids) + len(line_offsets) if keep else 0
             token_logp = np.empty(slots, dtype=np.float32)
@@ -566,7 +583,8 @@ class ClassScorer(PerplexityScorer):
                 token_logp = np.empty(len(ids) + len(line_offsets), dtype=np.float32)
                 token_found = np.empty(len(token_logp), dtype=np.int32)
                 sentence_stats = np.empty((n_lines, 3))
-                stats, _ = ppl_block(*self.tables.arrays(), cm.replacement[ids], line_offsets, vocab.bos,
+                classes = np.where(ids == PAUSE_TOKEN, PAUSE_TOKEN, cm.replacement[np.maximum(ids, 0)])
+                stats, _ = ppl_block(*self.tables.arrays(), classes, line_offsets, vocab.bos,
                                       vocab.eos, self.unk, 0.0, token_logp, token_found, sentence_stats,
                                       *WordCache.disabled().arrays(), _NONE_F64, _NONE_I32, _NONE_I64, _NONE_I32)
                 total += _add_memberships(ids, line_offsets, vocab.bos, vocab.eos, cm.replacement_logp,

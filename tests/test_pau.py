@@ -1,0 +1,303 @@
+"""SRILM's pause word `-pau-`: LM::prepareSentence drops it from a sentence before scoring it, so
+under `ngram -ppl` (every -debug level, with -cache or -multiwords too), N-best rescoring
+(-nbest, -rescore, the recognizer's LM of -decipher-lm) it is no word, no OOV and has no -debug 2
+line; the -debug echo of the line keeps it. Every SRILM vocabulary holds it, so -write-vocab
+lists it. Values worked out by hand on a small bigram model."""
+
+import numpy as np
+import pytest
+
+from ngramkit.arpa import read_arpa
+from ngramkit.cli import ngram as ngram_cli
+from ngramkit.nbest import NBestRescorer, RecognizerLM, read_nbest, rescore_nbest
+from ngramkit.perplexity import PerplexityScorer
+
+LM = """\\data\\
+ngram 1={n1}
+ngram 2=4
+
+\\1-grams:
+-0.4771213\t</s>
+-99\t<s>\t-0.30103
+{pause}-0.4771213\ta\t-0.30103
+-0.4771213\tb\t-0.1
+
+\\2-grams:
+-0.1760913\t<s> a
+-0.30103\ta b
+-0.30103\tb </s>
+-0.5\tb a
+
+\\end\\
+"""
+PLAIN_LM = LM.format(n1=4, pause="")
+PAUSE_LM = LM.format(n1=5, pause="-0.2\t-pau-\n")  # a model that lists -pau-: still dropped
+
+
+def f32(*logs):
+    """A log probability as SRILM makes it from the file's values: floats, added as floats."""
+    total = np.float32(0.0)
+    for x in logs:
+        total = np.float32(total + np.float32(x))
+    return float(total)
+
+
+PAUSED = "a b -pau- a\n-pau- b c\n"
+PLAIN = "a b a\nb c\n"
+
+# By hand, with the -pau- tokens gone:
+# "a b a":  p(a | <s>) = 10^-0.1760913 (bigram), p(b | a) = 10^-0.30103 (bigram), p(a | b) = 10^-0.5
+#           (the bigram b a: -pau- is not between them), p(</s> | a) = bow(a) p(</s>) = 10^(-0.30103 - 0.4771213)
+S1 = f32(-0.1760913) + f32(-0.30103) + f32(-0.5) + f32(-0.30103, -0.4771213)
+# "b c":    p(b | <s>) = bow(<s>) p(b) = 10^(-0.30103 - 0.4771213), c an OOV, p(</s> | <unk>) = p(</s>)
+S2 = f32(-0.30103, -0.4771213) + f32(-0.4771213)
+TOTAL = S1 + S2
+# 2 sentences, 5 words, 1 OOV: ppl over 5 - 1 + 2 tokens, ppl1 over 5 - 1
+PPL = 10 ** (-TOTAL / 6)
+PPL1 = 10 ** (-TOTAL / 4)
+
+
+def g(x):
+    return f"{x:.7g}"
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def ngram_out(cli, argv):
+    status, out, err = cli(ngram_cli.main, argv)
+    assert status == 0, err
+    return out
+
+
+def without_echo(out, text):
+    """The -debug output less the echo of each text line (the one place -pau- shows)."""
+    echoes = set(text.splitlines())
+    return [line for line in out.splitlines() if line not in echoes]
+
+
+@pytest.mark.parametrize("lm_text", [PLAIN_LM, PAUSE_LM], ids=["model without -pau-", "model with -pau-"])
+def test_ppl_totals_as_without_pau(tmp_path, cli, lm_text):
+    lm = write(tmp_path, "lm.arpa", lm_text)
+    paused, plain = write(tmp_path, "p.txt", PAUSED), write(tmp_path, "n.txt", PLAIN)
+    assert (g(S1), g(S2), g(TOTAL), g(PPL), g(PPL1)) == ("-1.755273", "-1.255273", "-3.010545", "3.175101", "5.657653")
+    expected = f"2 sentences, 5 words, 1 OOVs\n0 zeroprobs, logprob= {g(TOTAL)} ppl= {g(PPL)} ppl1= {g(PPL1)}\n"
+    # the scorer of the ARPA tables, and of the model (-write-vocab needs it)
+    for extra in ([], ["-write-vocab", tmp_path / "v.txt"]):
+        assert ngram_out(cli, ["-lm", lm, "-order", 2, "-ppl", paused] + extra) == f"file {paused}: {expected}"
+        assert ngram_out(cli, ["-lm", lm, "-order", 2, "-ppl", plain] + extra) == f"file {plain}: {expected}"
+    stats = PerplexityScorer(read_arpa(lm)).score_file(paused)
+    assert (stats.sentences, stats.words, stats.oovs, stats.zeroprobs) == (2, 5, 1, 0)
+    assert stats.logprob == pytest.approx(TOTAL, abs=1e-6)
+
+
+def test_debug_2_lines(tmp_path, cli):
+    lm = write(tmp_path, "lm.arpa", PLAIN_LM)
+    paused = write(tmp_path, "p.txt", PAUSED)
+    # p = 10^logp printed %.7g from the float32 log: 10^-0.1760913 = 2/3, 10^-0.5 = 0.3162278,
+    # 10^-0.7781513 = 1/6, 10^-0.4771213 = 1/3; sentence ppl: 10^(1.7552726/4), 10^(1.7552726/3),
+    # 10^(1.2552726/2) (2 scored tokens) and 10^1.2552726 = 18
+    assert ngram_out(cli, ["-lm", lm, "-order", 2, "-ppl", paused, "-debug", 2]).splitlines() == [
+        "a b -pau- a",
+        "\tp( a | <s> ) \t= [2gram] 0.6666666 [ -0.1760913 ]",
+        "\tp( b | a ...) \t= [2gram] 0.5 [ -0.30103 ]",
+        "\tp( a | b ...) \t= [2gram] 0.3162278 [ -0.5 ]",
+        "\tp( </s> | a ...) \t= [1gram] 0.1666667 [ -0.7781513 ]",
+        "1 sentences, 3 words, 0 OOVs",
+        f"0 zeroprobs, logprob= {g(S1)} ppl= {g(10 ** (-S1 / 4))} ppl1= {g(10 ** (-S1 / 3))}",
+        "",
+        "-pau- b c",
+        "\tp( b | <s> ) \t= [1gram] 0.1666667 [ -0.7781513 ]",
+        "\tp( <unk> | b ...) \t= [OOV] 0 [ -inf ]",
+        "\tp( </s> | <unk> ...) \t= [1gram] 0.3333333 [ -0.4771213 ]",
+        "1 sentences, 2 words, 1 OOVs",
+        f"0 zeroprobs, logprob= {g(S2)} ppl= {g(10 ** (-S2 / 2))} ppl1= {g(10 ** -S2)}",
+        "",
+        f"file {paused}: 2 sentences, 5 words, 1 OOVs",
+        f"0 zeroprobs, logprob= {g(TOTAL)} ppl= {g(PPL)} ppl1= {g(PPL1)}",
+    ]
+    assert (g(10 ** (-S1 / 4)), g(10 ** (-S1 / 3)), g(10 ** (-S2 / 2)), g(10 ** -S2)) == \
+        ("2.746744", "3.846723", "4.242641", "18")
+
+
+@pytest.mark.parametrize("options", [["-debug", 1], ["-debug", 3], ["-debug", 4], ["-debug", 2, "-cache", 2],
+                                     ["-debug", 2, "-multiwords"], ["-debug", 2, "-escape", "##"]],
+                         ids=lambda o: " ".join(map(str, o)))
+def test_every_debug_level_and_scoring_as_without_pau(tmp_path, cli, options):
+    lm = write(tmp_path, "lm.arpa", PLAIN_LM)
+    text = PAUSED + "## passed through -pau-\n-pau- -pau- a -pau-\n"
+    plain = PLAIN + "## passed through -pau-\na\n"
+    paused, plain_path = write(tmp_path, "p.txt", text), write(tmp_path, "n.txt", plain)
+    out = ngram_out(cli, ["-lm", lm, "-order", 2, "-ppl", paused] + options)
+    out_plain = ngram_out(cli, ["-lm", lm, "-order", 2, "-ppl", plain_path] + options)
+    got = without_echo(out.replace(str(paused), "TEXT"), text)
+    assert got == without_echo(out_plain.replace(str(plain_path), "TEXT"), plain)
+    assert sum(line in out for line in text.splitlines() if "##" not in line) == 3  # echoed as written
+
+
+def test_report_tokens_as_without_pau(tmp_path):
+    scorer = PerplexityScorer(read_arpa(write(tmp_path, "lm.arpa", PLAIN_LM)))
+    paused = scorer.report(write(tmp_path, "p.txt", PAUSED))
+    plain = scorer.report(write(tmp_path, "n.txt", PLAIN))
+    assert paused.sentence_words.tolist() == plain.sentence_words.tolist() == [3, 2]
+    for name in ("sentence_offsets", "token_ids", "token_logprob", "token_order", "sentence_logprob",
+                 "sentence_oovs"):
+        assert getattr(paused, name).tolist() == getattr(plain, name).tolist(), name
+    assert paused.oov_words == {"c": 1}
+
+
+def test_pau_at_the_ends_of_a_line(tmp_path, cli):
+    # prepareSentence looks at the line's own first and last tokens before dropping -pau-:
+    # "-pau- <s> a": the first token is not <s>, so <s> is added and the line's <s> is a word:
+    #   p(<s> | <s>) = 0 (its -99 is log 0) is a zeroprob, then p(a | <s>) by the bigram and
+    #   p(</s> | a) = 10^(-0.30103 - 0.4771213): 2 words, 1 zeroprob
+    # "-pau-": no words, p(</s> | <s>) = bow(<s>) p(</s>) = 10^(-0.30103 - 0.4771213)
+    # "a </s> -pau-": the last token is not </s>, so the line's </s> is a word: p(a | <s>),
+    #   p(</s> | a) as above, then p(</s> | </s>) = p(</s>) (no context </s>): 2 words
+    lm = write(tmp_path, "lm.arpa", PLAIN_LM)
+    text = write(tmp_path, "e.txt", "-pau- <s> a\n-pau-\na </s> -pau-\n")
+    first = f32(-0.1760913) + f32(-0.30103, -0.4771213)
+    second = f32(-0.30103, -0.4771213)
+    third = f32(-0.1760913) + f32(-0.30103, -0.4771213) + f32(-0.4771213)
+    out = ngram_out(cli, ["-lm", lm, "-order", 2, "-ppl", text, "-debug", 2]).splitlines()
+    assert out[:13] == [
+        "-pau- <s> a",
+        "\tp( <s> | <s> ) \t= [1gram] 0 [ -inf ]",
+        "\tp( a | <s> ...) \t= [2gram] 0.6666666 [ -0.1760913 ]",
+        "\tp( </s> | a ...) \t= [1gram] 0.1666667 [ -0.7781513 ]",
+        "1 sentences, 2 words, 0 OOVs",
+        # 2 words - 1 zeroprob + </s>: 2 tokens scored
+        f"1 zeroprobs, logprob= {g(first)} ppl= {g(10 ** (-first / 2))} ppl1= {g(10 ** -first)}",
+        "",
+        "-pau-",
+        "\tp( </s> | <s> ) \t= [1gram] 0.1666667 [ -0.7781513 ]",
+        "1 sentences, 0 words, 0 OOVs",
+        f"0 zeroprobs, logprob= {g(second)} ppl= {g(10 ** -second)} ppl1= undefined",
+        "",
+        "a </s> -pau-",
+    ]
+    assert out[13:17] == [
+        "\tp( a | <s> ) \t= [2gram] 0.6666666 [ -0.1760913 ]",
+        "\tp( </s> | a ...) \t= [1gram] 0.1666667 [ -0.7781513 ]",
+        "\tp( </s> | </s> ...) \t= [1gram] 0.3333333 [ -0.4771213 ]",
+        "1 sentences, 2 words, 0 OOVs",
+    ]
+    total = first + second + third
+    # 3 sentences, 4 words, 1 zeroprob: ppl over 4 - 1 + 3 tokens
+    assert out[-2:] == [f"file {text}: 3 sentences, 4 words, 0 OOVs",
+                        f"1 zeroprobs, logprob= {g(total)} ppl= {g(10 ** (-total / 6))} ppl1= {g(10 ** (-total / 3))}"]
+
+
+def test_nbest_rescoring_drops_pau(tmp_path, cli):
+    model = read_arpa(write(tmp_path, "lm.arpa", PLAIN_LM))
+    nbest = write(tmp_path, "h.nbest", "-10 0 4 a -pau- b\n-20 0 2 a b\n-30 0 1 -pau-\n")
+    rescored = rescore_nbest(model, nbest, lm_weight=8, word_weight=1, reorder=False)
+    # "a b": p(a | <s>) p(b | a) p(</s> | b), all bigrams; "-pau-" alone: p(</s> | <s>)
+    ab = f32(-0.1760913) + f32(-0.30103) + f32(-0.30103)
+    alone = f32(-0.30103, -0.4771213)
+    assert rescored.nwords.tolist() == [2, 2, 0]
+    assert rescored.lm.tolist() == pytest.approx([8 * ab, 8 * ab, 8 * alone], abs=1e-5)
+    assert rescored.total.tolist() == pytest.approx([-10 + 8 * ab + 2, -20 + 8 * ab + 2, -30 + 8 * alone], abs=1e-4)
+    assert rescored.lm[0] == rescored.lm[1]
+    assert rescored.words == ["a -pau- b", "a b", "-pau-"]  # the hypotheses keep their words
+    # -rescore writes `ascore lscore nwords words` with the words as read
+    stream = write(tmp_path, "h.txt", "-10 0 4 a -pau- b\n-20 0 2 a b\n")
+    lines = ngram_out(cli, ["-lm", tmp_path / "lm.arpa", "-order", 2, "-rescore", stream]).splitlines()
+    score = f"{float(rescored.lm[0]):.16g}"
+    assert lines == [f"-10 {score} 2 a -pau- b", f"-20 {score} 2 a b"]
+
+
+def test_recognizer_lm_scores_without_pau_but_weighs_every_word(tmp_path):
+    # SRILM's decipherFix: the recognizer's LM score of the words without -pau-, its word
+    # weight times every word of the hypothesis, -pau- included (as Decipher applied it)
+    model = read_arpa(write(tmp_path, "lm.arpa", PLAIN_LM))
+    nbest = read_nbest(write(tmp_path, "h.nbest", "NBestList1.0\n(-1000) a -pau- b\n(-1000) a b\n"))
+    recognizer = RecognizerLM(model, lm_weight=8.0, word_weight=2.0)
+    acoustic = recognizer.acoustic_scores(nbest, lambda message: pytest.fail(message))
+    assert acoustic[0] == pytest.approx(acoustic[1] - 2.0, abs=1e-9)
+    rescorer = NBestRescorer(model, 8.0, 0.0, warn=lambda message: pytest.fail(message))
+    assert rescorer.rescore(nbest).nwords.tolist() == [2, 2]
+
+
+def test_write_vocab_lists_pau(tmp_path, cli):
+    # SRILM's Vocab::write: every word of its vocabulary, -pau- always among them, in strcmp order
+    for lm_text in (PLAIN_LM, PAUSE_LM):
+        lm = write(tmp_path, "lm.arpa", lm_text)
+        ngram_out(cli, ["-lm", lm, "-write-vocab", tmp_path / "v.txt"])
+        assert (tmp_path / "v.txt").read_text() == "-pau-\n</s>\n<s>\n<unk>\na\nb\n"
+    assert sorted(w.encode() for w in ["-pau-", "</s>", "<s>", "<unk>", "a", "b"]) == \
+        [b"-pau-", b"</s>", b"<s>", b"<unk>", b"a", b"b"]
+
+
+CLASS_LM = """\\data\\
+ngram 1=5
+ngram 2=4
+
+\\1-grams:
+-0.4771213\t</s>
+-99\t<s>\t-0.30103
+-0.4771213\tC\t-0.30103
+-0.4771213\ta\t-0.30103
+-0.4771213\tb\t-0.1
+
+\\2-grams:
+-0.1760913\t<s> C
+-0.30103\tC C
+-0.30103\tb </s>
+-0.5\tC a
+
+\\end\\
+"""
+
+
+@pytest.mark.parametrize("simple", [False, True], ids=["classes", "simple classes"])
+@pytest.mark.parametrize("debug", [0, 1, 2])
+def test_class_models_drop_pau(tmp_path, cli, simple, debug):
+    lm, classes = write(tmp_path, "c.arpa", CLASS_LM), write(tmp_path, "c.classes", "C 0.5 a\nC 0.5 b\n")
+    paused, plain = write(tmp_path, "p.txt", PAUSED), write(tmp_path, "n.txt", PLAIN)
+    argv = ["-lm", lm, "-order", 2, "-classes", classes, "-debug", debug] + (["-simple-classes"] if simple else [])
+    out = ngram_out(cli, argv + ["-ppl", paused]).replace(str(paused), "TEXT")
+    out_plain = ngram_out(cli, argv + ["-ppl", plain]).replace(str(plain), "TEXT")
+    assert without_echo(out, PAUSED) == without_echo(out_plain, PLAIN)
+    if simple and debug == 2:
+        # "a b -pau- a" as "C C C" with membership 1/2 each: p(C | <s>) = 10^-0.1760913 (bigram),
+        # p(C | C) = 10^-0.30103 twice, p(</s> | C) = bow(C) p(</s>), each word times 1/2
+        half = f32(-0.30103)
+        first = [f32(-0.1760913, half), f32(-0.30103, half), f32(-0.30103, half), f32(-0.30103, -0.4771213)]
+        assert out.splitlines()[1:5] == [
+            f"\tp( a | <s> ) \t= [2gram] 0.3333333 [ {g(first[0])} ]",
+            f"\tp( b | a ...) \t= [2gram] 0.25 [ {g(first[1])} ]",
+            f"\tp( a | b ...) \t= [2gram] 0.25 [ {g(first[2])} ]",
+            f"\tp( </s> | a ...) \t= [1gram] 0.1666667 [ {g(first[3])} ]",
+        ]
+        assert out.splitlines()[6] == f"0 zeroprobs, logprob= {g(sum(first))} ppl= {g(10 ** (-sum(first) / 4))} " \
+                                      f"ppl1= {g(10 ** (-sum(first) / 3))}"
+
+
+def test_counts_score_pau_as_a_word(tmp_path, cli):
+    # -counts goes through no prepareSentence: -pau- is scored, as the word of SRILM's vocabulary
+    # it is (not <unk>): without an n-gram of the model, a zeroprob (and no context) wherever it is.
+    # p(-pau-) = 0 three times; p(a | -pau-) = p(a) = 10^-0.4771213 (no context -pau-);
+    # p(-pau- | a) = 0; p(b | a) = 10^-0.30103 twice; p(</s> | b) = 10^-0.30103 (a sentence)
+    lm = write(tmp_path, "lm.arpa", PLAIN_LM)
+    counts = write(tmp_path, "c.txt", "a b\t2\n-pau-\t3\n-pau- a\t1\na -pau-\t1\nb </s>\t1\n")
+    logprob = f32(-0.4771213) + 2 * f32(-0.30103) + f32(-0.30103)
+    # 1 sentence, 7 words, 4 zeroprobs: ppl over 7 - 4 + 1 tokens, ppl1 over 3
+    totals = [f"1 sentences, 7 words, 0 OOVs",
+              f"4 zeroprobs, logprob= {g(logprob)} ppl= {g(10 ** (-logprob / 4))} ppl1= {g(10 ** (-logprob / 3))}"]
+    assert ngram_out(cli, ["-lm", lm, "-order", 2, "-counts", counts, "-debug", 2]).splitlines() == [
+        "\tp( -pau- |  ) \t= [OOV] 0 [ -inf *3 ]",  # the 1-grams, then the 2-grams, in strcmp order
+        "\tp( a | -pau- ) \t= [1gram] 0.3333333 [ -0.4771213 ]",
+        "\tp( -pau- | a ) \t= [OOV] 0 [ -inf ]",
+        "\tp( b | a ) \t= [2gram] 0.5 [ -0.30103 *2 ]",
+        "\tp( </s> | b ) \t= [2gram] 0.5 [ -0.30103 ]",
+    ] + totals + [""] + [f"file {counts}: {totals[0]}", totals[1]]
+    # a model that lists -pau- (10^-0.2, no backoff weight) scores it: p(-pau-) three times and
+    # p(-pau- | a) = bow(a) p(-pau-); the rest as above
+    lm = write(tmp_path, "lm.arpa", PAUSE_LM)
+    stats = PerplexityScorer(read_arpa(lm)).score_counts(counts, 2)
+    assert (stats.sentences, stats.words, stats.oovs, stats.zeroprobs) == (1, 7, 0, 0)
+    assert stats.logprob == pytest.approx(3 * f32(-0.2) + f32(-0.30103, -0.2) + logprob, abs=1e-6)
