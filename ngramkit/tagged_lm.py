@@ -68,6 +68,7 @@ SEPARATOR = "/"
 SRILM_SPECIALS = (UNK, BOS, EOS, PAUSE)
 NO_TAG = -1  # a token without a tag
 NO_NGRAMS = -2  # a word or tag SRILM knows that no n-gram of the model holds
+PAUSE_WORD = -4  # `-pau-` when the model lacks it: SRILM drops it from sentences, and tagged it is a zeroprob
 
 
 def tag_separator(token):
@@ -302,37 +303,68 @@ def tagged_count_tokens(words, tags, vocab_size, order):
 # The vocabulary
 
 
-def tagged_vocabulary(vocab):
+def tagged_vocabulary(vocab, read_back=False):
     """(words, tags) of a vocabulary of words and `/TAG` words as SRILM's TaggedVocab holds
-    them: each list with SRILM's four special words, in byte order."""
+    them: each list with SRILM's four special words, in byte order. `read_back`: the words of
+    a model read back (ngram -tagged), where SRILM splits every word at its tag separator, so
+    that a word `a/b` (of `a/b/c` tokens counted) is the word `a` with the tag `b`."""
     words = set(SRILM_SPECIALS)
     tags = set(SRILM_SPECIALS)
     for w in vocab.words:
-        if is_tag(w):
-            tags.add(w[1:])
-        else:
-            words.add(w)
+        word, tag = split_tagged(w) if read_back else (("", w[1:]) if is_tag(w) else (w, None))
+        if word:
+            words.add(word)
+        if tag is not None:
+            tags.add(tag)
     return sorted(words, key=word_bytes), sorted(tags, key=word_bytes)
 
 
-def write_tagged_vocab(vocab, path):
-    """SRILM's -write-vocab of a tagged vocabulary: the words, then `/TAG` for each tag."""
-    words, tags = tagged_vocabulary(vocab)
+def write_tagged_vocab(vocab, path, read_back=False):
+    """SRILM's -write-vocab of a tagged vocabulary: the words, then `/TAG` for each tag
+    (`read_back`: see tagged_vocabulary)."""
+    words, tags = tagged_vocabulary(vocab, read_back)
     with atomic_output(path) as out:
         out.write(word_bytes("".join(w + "\n" for w in words) + "".join(SEPARATOR + t + "\n" for t in tags)))
 
 
+def read_back_lookup(vocab):
+    """How SRILM's TaggedVocab sees the words of a model it read: (extra, as_word, as_tag).
+    `extra`: the strings it knows that are not words of `vocab` (-pau-, its special tags, the
+    word and tag parts of model words `a/b`), taking ids from len(vocab) on; over those ids,
+    `as_word` and `as_tag`: what the string is as a token's word and as its tag (`/TAG`): a
+    model id where the model's n-grams hold it (a word without a tag, or a tag alone), NO_NGRAMS
+    where SRILM knows it without n-grams, PAUSE_WORD for a -pau- the model lacks, -1 where
+    SRILM does not know it. A model word `a/b` is none of these: SRILM reads it as `a` tagged
+    `b`, whose n-grams no lookup reaches (lookups take words untagged)."""
+    words, tags = tagged_vocabulary(vocab, read_back=True)
+    known_words, known_tags = set(words), set(tags)
+    index = vocab.index
+    extra = [w for w in [PAUSE] + [SEPARATOR + t for t in tags] + words if w not in index]
+    extra = list(dict.fromkeys(extra))
+    strings = list(vocab.words) + extra
+    as_word = np.full(len(strings), -1, dtype=np.int32)
+    as_tag = np.full(len(strings), -1, dtype=np.int32)
+    for i, s in enumerate(strings):
+        word, tag = split_tagged(s)
+        in_model = i < len(vocab)
+        if tag is None and in_model:
+            as_word[i] = i
+        elif s in known_words:
+            as_word[i] = PAUSE_WORD if s == PAUSE else NO_NGRAMS
+        if word == "" and tag is not None:
+            as_tag[i] = i if in_model else NO_NGRAMS
+        elif s.startswith(SEPARATOR) and s[1:] in known_tags:
+            as_tag[i] = NO_NGRAMS
+    return extra, as_word, as_tag
+
+
 # Scoring
 
-PAUSE_WORD = -4  # `-pau-` when the model lacks it: SRILM drops it from sentences, and tagged it is a zeroprob
-
-
 @njit(cache=True)
-def _tagged_token_ids(buf, starts, ends, table, n_words, unk, pause_entry, pause, words, tags):
-    """Each token's word id and tag id as SRILM's TaggedVocab::getIndex finds them: an unknown
-    word or tag makes the token `unk`, untagged; a tag alone has the word NO_NGRAMS. Table ids
-    from n_words on are the words SRILM knows that the model lacks: its special tags (NO_NGRAMS)
-    and -pau- (`pause_entry`, which becomes `pause`)."""
+def _tagged_token_ids(buf, starts, ends, table, as_word, as_tag, unk, words, tags):
+    """Each token's word id and tag id as SRILM's TaggedVocab::getIndex finds them (as_word and
+    as_tag map the ids of `table`: see read_back_lookup): an unknown word or tag makes the token
+    `unk`, untagged; a tag alone has the word NO_NGRAMS."""
     for t in range(len(starts)):
         s, e = starts[t], ends[t]
         sep = -1
@@ -345,18 +377,14 @@ def _tagged_token_ids(buf, starts, ends, table, n_words, unk, pause_entry, pause
         word_end = e if sep < 0 else sep
         w = NO_NGRAMS
         if word_end > s:
-            w = word_of_key(table, word_key(buf, s, word_end))
-            if w == pause_entry:
-                w = pause
-            elif w >= n_words:
-                w = -1
+            found = word_of_key(table, word_key(buf, s, word_end))
+            w = as_word[found] if found >= 0 else -1
         tag = NO_TAG
         known_tag = True
         if sep >= 0:
-            tag = word_of_key(table, word_key(buf, sep, e))
-            known_tag = tag >= 0
-            if tag >= n_words:
-                tag = NO_NGRAMS
+            found = word_of_key(table, word_key(buf, sep, e))
+            tag = as_tag[found] if found >= 0 else -1
+            known_tag = tag != -1
         if w == -1 or not known_tag:
             words[t] = unk
             tags[t] = NO_TAG
@@ -560,10 +588,8 @@ class TaggedScorer:
         self.encoding = encoding
         self.tables = srilm_tables(model)
         self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
-        # what SRILM's vocabularies hold besides the model's words: ids from len(vocab) on
-        extra = [w for w in [PAUSE] + [SEPARATOR + t for t in SRILM_SPECIALS] if w not in vocab.index]
+        extra, self.as_word, self.as_tag = read_back_lookup(vocab)
         self.pause = vocab.index.get(PAUSE, PAUSE_WORD)
-        self.pause_entry = len(vocab) if PAUSE not in vocab.index else -5
         pool, offsets = vocab.byte_pool()
         encoded = [word_bytes(w) for w in extra]
         lookup_offsets = np.concatenate([offsets, offsets[-1] + np.cumsum([len(e) for e in encoded], dtype=np.int64)])
@@ -586,8 +612,7 @@ class TaggedScorer:
             _, starts, ends, line_offsets = tokenize_lines(buf, self.table, self.unk)
             words = np.empty(len(starts), dtype=np.int32)
             tags = np.empty(len(starts), dtype=np.int32)
-            _tagged_token_ids(buf, starts, ends, self.table, len(vocab), self.unk, self.pause_entry, self.pause,
-                              words, tags)
+            _tagged_token_ids(buf, starts, ends, self.table, self.as_word, self.as_tag, self.unk, words, tags)
             detail = debug >= 1
             slots = len(words) + len(line_offsets) if detail else 0
             lines = len(line_offsets) - 1 if detail else 0

@@ -339,7 +339,7 @@ def tagged_lm(opts):
 
     model = load_model(opts)
     if opts["write_vocab"]:
-        write_tagged_vocab(model.vocab, opts["write_vocab"])
+        write_tagged_vocab(model.vocab, opts["write_vocab"], read_back=True)
     if opts["write_lm"]:
         save(model, opts["write_lm"])
     if opts["ppl"]:
