@@ -22,13 +22,17 @@ that context's weight and backs off to the shorter context, recursively. The pre
 tag plays no part.
 """
 
+import os
 import re
+import time
 from bisect import bisect_left
 
 import numpy as np
 
+from .constants import LN10
 from .counting import _distinct, _group, lowercase
 from .errors import FormatError, UsageError
+from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
 from .jit import njit
 from .model import NgramCounts
 from .numfmt import ascii_bytes, put_bytes, put_line, put_text, put_uint
@@ -59,7 +63,8 @@ from .scoring import (
     word_of_key,
 )
 from .sorting import radix_sort_pairs
-from .textio import atomic_output, iter_line_blocks, word_bytes
+from .srilm_lhash import lhash_order, string_keys
+from .textio import atomic_output, iter_line_blocks, iter_lines, word_bytes
 from .tokenize import Interner
 from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
 
@@ -637,3 +642,155 @@ class TaggedScorer:
                                        sentence_words, output)
             out.write(output[:used].tobytes())
         return total
+
+
+# Random sentences (-gen, -gen-prefixes)
+
+
+def _walk_words(model):
+    """The words of SRILM's TaggedVocab after it read `model`, in its word table's insertion
+    order: its four special words, then each unigram's word part in the order of the model's
+    unigrams (a tag alone goes to the tag set; `a/b` gives `a`)."""
+    vocab = model.vocab
+    words = [vocab.words[vocab.unk], BOS, EOS, PAUSE]
+    for w in model.ngrams[0][:, 0]:
+        word, _ = split_tagged(vocab.words[w])
+        if word:
+            words.append(word)
+    return list(dict.fromkeys(words))
+
+
+@njit(cache=True)
+def _tagged_generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, eos_at, prefix_words,
+                     prefix_tags, prefix_offsets, use_bos, bos, state, max_words, out, out_offsets, gave_up):
+    """One sentence per prefix (prefix_words[prefix_offsets[i]:prefix_offsets[i+1]] and their
+    tags, after `<s>` when use_bos), each word drawn as LM::generateWord draws it under
+    TaggedNgram: the walk positions go to out, sentence i at out_offsets[i]:out_offsets[i+1]; out
+    grows as needed and is returned. A word drawn MAX_TRIES times as a non-event is `</s>` (the
+    walk position eos_at; counted in gave_up[0])."""
+    order = meta.shape[0] - 1
+    width = max(order, 1)
+    ctx_words = np.empty(width, dtype=np.int32)
+    ctx_tags = np.empty(width, dtype=np.int32)
+    used = np.empty(width, dtype=np.int32)
+    level_bows = np.empty(width, dtype=np.float32)
+    longest = 0
+    for s in range(len(prefix_offsets) - 1):
+        longest = max(longest, prefix_offsets[s + 1] - prefix_offsets[s])
+    history_words = np.empty(longest + max_words + 1, dtype=np.int32)
+    history_tags = np.empty(longest + max_words + 1, dtype=np.int32)
+    pos = 0
+    for s in range(len(prefix_offsets) - 1):
+        n = 0
+        if use_bos:
+            history_words[0] = bos
+            history_tags[0] = NO_TAG
+            n = 1
+        for t in range(prefix_offsets[s], prefix_offsets[s + 1]):
+            history_words[n] = prefix_words[t]
+            history_tags[n] = prefix_tags[t]
+            n += 1
+        generated = 0
+        ended = False
+        while generated < max_words:
+            clen = min(n, order - 1)
+            for c in range(clen):
+                ctx_words[c] = history_words[n - 1 - c]
+                ctx_tags[c] = history_tags[n - 1 - c]
+            drawn = -1
+            tries = 0
+            while drawn < 0 and tries < MAX_TRIES:
+                tries += 1
+                r = _drand48(state)
+                total = 0.0
+                for i in range(len(walk)):
+                    drawn = i
+                    if walk[i] >= 0:
+                        p, _ = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags,
+                                              clen, walk[i], used, level_bows)
+                        if p != -np.inf:
+                            total += np.exp(np.float64(p) * LN10)
+                    if total > r:
+                        break
+                if non_event[drawn]:
+                    drawn = -1
+            if drawn < 0:
+                gave_up[0] += 1
+                drawn = eos_at
+            generated += 1
+            if drawn == eos_at:
+                ended = True
+                break
+            if pos == len(out):
+                grown = np.empty(2 * len(out), dtype=out.dtype)
+                grown[:pos] = out
+                out = grown
+            out[pos] = drawn
+            pos += 1
+            history_words[n] = walk[drawn]
+            history_tags[n] = NO_TAG
+            n += 1
+        if not ended:
+            pos -= 1  # without </s>, SRILM's buffer keeps one word less than it generated
+        out_offsets[s + 1] = pos
+    return out
+
+
+class TaggedGenerator:
+    """SRILM's `ngram -tagged -gen N -seed S` (and `-gen-prefixes`) of an NgramModel over words
+    and `/TAG` words: LM::generateWord's walk over the words of SRILM's TaggedVocab (never its
+    tags, nor a model word `a/b`, which it reads as `a` tagged `b`), each word's probability
+    TaggedNgram's. Prefix tokens may be word/tag. One drand48 stream per generator, seeded as
+    -seed seeds it (default: time + process id)."""
+
+    def __init__(self, model, seed=None, unk_is_word=False):
+        self.scorer = TaggedScorer(model)
+        self.state = srand48_state(int(time.time()) + os.getpid() if seed is None else seed)
+        self.words = _walk_words(model)
+        encoded = [word_bytes(w) for w in self.words]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        order = lhash_order(string_keys(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets),
+                            np.array([0, len(encoded)], dtype=np.int64))
+        self.words = [self.words[i] for i in order]
+        index = model.vocab.index
+        # a word SRILM knows without n-grams has probability 0 (NO_NGRAMS: never summed)
+        self.walk = np.array([index.get(w, NO_NGRAMS) for w in self.words], dtype=np.int32)
+        vocab = model.vocab
+        non_event = {vocab.words[vocab.bos], PAUSE} | (set() if unk_is_word else {vocab.words[vocab.unk]})
+        self.non_event = np.array([w in non_event for w in self.words], dtype=np.bool_)
+        self.eos_at = self.words.index(EOS)
+        self.gave_up = np.zeros(1, dtype=np.int64)
+
+    def sentences(self, n=None, prefixes=None):
+        """`n` sentences from `<s>`, then one continuation per prefix (a string of
+        space-separated tokens or a list of them, or the path of a file of them, one a line),
+        from the one random stream: strings of space-separated words, without `<s>`, `</s>`
+        and the prefix."""
+        if n is not None and n < 0:
+            raise UsageError(f"the number of sentences must be at least 0, not {n}", option="n")
+        if isinstance(prefixes, (str, bytes, os.PathLike)):
+            prefixes = [line for _, line in iter_lines(prefixes)]
+        sentences = []
+        none = np.zeros(0, dtype=np.int32)
+        if n:
+            sentences += self._draw(none, none, np.zeros(n + 1, dtype=np.int64), True)
+        if prefixes is not None:
+            lines = [p if isinstance(p, str) else " ".join(p) for p in prefixes]
+            buf = np.frombuffer(word_bytes("".join(line + "\n" for line in lines)), dtype=np.uint8)
+            scorer = self.scorer
+            _, starts, ends, line_offsets = tokenize_lines(buf, scorer.table, scorer.unk, keep_empty=True)
+            words = np.empty(len(starts), dtype=np.int32)
+            tags = np.empty(len(starts), dtype=np.int32)
+            _tagged_token_ids(buf, starts, ends, scorer.table, scorer.as_word, scorer.as_tag, scorer.unk, words, tags)
+            sentences += self._draw(words, tags, line_offsets[:len(lines) + 1], False)
+        return sentences
+
+    def _draw(self, prefix_words, prefix_tags, prefix_offsets, use_bos):
+        out_offsets = np.zeros(len(prefix_offsets), dtype=np.int64)
+        vocab = self.scorer.vocab
+        out = _tagged_generate(*self.scorer.tables.arrays(), self.walk, self.non_event, self.eos_at, prefix_words,
+                               prefix_tags, prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS,
+                               np.empty(1024, dtype=np.int64), out_offsets, self.gave_up)
+        return [" ".join(self.words[i] for i in out[out_offsets[s]:out_offsets[s + 1]])
+                for s in range(len(out_offsets) - 1)]
