@@ -22,6 +22,7 @@ that context's weight and backs off to the shorter context, recursively. The pre
 tag plays no part.
 """
 
+import math
 import os
 import re
 import time
@@ -35,7 +36,7 @@ from .errors import FormatError, UsageError
 from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import ascii_bytes, put_bytes, put_line, put_text, put_uint
+from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
 from .perplexity import (
     CONTEXT_END,
     CONTEXT_MORE,
@@ -44,7 +45,14 @@ from .perplexity import (
     LOG_CLOSE,
     NO_RANKS,
     P_OPEN,
+    PROB_EPSILON,
+    RANK_COLUMNS,
+    SUM_TOLERANCE,
+    _SUM_OPEN,
+    _TOP_RANK,
     TextStats,
+    _add_rank,
+    _add_rank_rows,
     close_sentence,
     put_probability,
     put_sentence_totals,
@@ -471,6 +479,33 @@ def tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, c
     return p, found
 
 
+@njit(cache=True, inline="always")
+def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, events, prob, ranks,
+                   used, level_bows):
+    """LM::wordProbSum and LM::updateRanks under TaggedNgram: over the words marked in `events`,
+    after the context, the sum of their probabilities, or with `ranks` the rank of a token of
+    probability `prob` (perplexity.probability_checks says how ranks count)."""
+    total = 0.0
+    rank = 0
+    ties = 0
+    for v in range(len(events)):
+        if not events[v]:
+            continue
+        q, _ = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, v, used,
+                              level_bows)
+        p = 0.0 if q == -np.inf else math.exp(float(q) * LN10)
+        if not ranks:
+            total += p
+            continue
+        if abs(p - prob) < PROB_EPSILON:
+            ties += 1
+        elif p > prob:
+            rank += 1
+        if rank + ties // 2 > _TOP_RANK:
+            break
+    return total, rank + ties // 2
+
+
 @njit(cache=True)
 def _sentence_tokens(words, tags, lo, hi, bos, eos, pause, keep):
     """The tokens of words[lo:hi] that are scored (SRILM drops -pau-) into keep; returns
@@ -488,11 +523,15 @@ def _sentence_tokens(words, tags, lo, hi, bos, eos, pause, keep):
 
 @njit(cache=True)
 def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tags, line_offsets, bos, eos, unk,
-                     pause, total, token_logp, token_found, slot_token, sentence_stats, sentence_words):
+                     pause, total, token_logp, token_found, slot_token, sentence_stats, sentence_words, events, ranks,
+                     token_sum, sentence_ranks):
     """Score each line as a sentence under TaggedNgram; returns ([sentences, words, OOVs,
     zeroprobs], total + the log10 probability). With token_logp not empty, per scored token
     (slots in order, a line's </s> last) its log10 p, what was found (see tagged_logprob) and
-    the token (-1: the sentence's </s>), and per line its (logprob, OOVs, zeroprobs) and words."""
+    the token (-1: the sentence's </s>), and per line its (logprob, OOVs, zeroprobs) and words.
+    With `events` not empty (-debug 3 and 4, the words SRILM sums over marked), per slot the
+    sum of p(word | the token's context) over them to token_sum, or with `ranks` each line's
+    rank statistics to sentence_ranks (see perplexity.probability_checks)."""
     order = meta.shape[0] - 1
     width = max(order, 1)
     ctx_words = np.empty(width, dtype=np.int32)
@@ -504,6 +543,8 @@ def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tag
     detail = len(token_logp) > 0
     slot = 0
     for s in range(len(line_offsets) - 1):
+        if ranks:
+            sentence_ranks[s, :] = 0.0
         first, end = _sentence_tokens(words, tags, line_offsets[s], line_offsets[s + 1], bos, eos, pause, keep)
         sentence_prob = 0.0
         oovs = 0
@@ -521,6 +562,14 @@ def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tag
                 y -= 1
             p, found = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, w,
                                       used, level_bows)
+            if len(events) > 0:
+                prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
+                probability_sum, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words,
+                                                       ctx_tags, clen, events, prob, ranks, used, level_bows)
+                if ranks:
+                    _add_rank(sentence_ranks[s], rank, p, x == end, w == unk and tag == NO_TAG, 1.0)
+                else:
+                    token_sum[slot] = probability_sum
             if detail:
                 token_logp[slot] = p
                 token_found[slot] = found
@@ -551,8 +600,11 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, t, 
 
 @njit(cache=True)
 def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos, eos, line_offsets, debug,
-                        token_logp, token_found, slot_token, sentence_stats, sentence_words, out):
-    """SRILM's -debug 1 (and 2) lines of a block tagged_ppl_block scored; returns the length."""
+                        token_logp, token_found, slot_token, sentence_stats, sentence_words, token_sum, sentence_ranks,
+                        out):
+    """SRILM's -debug 1 (and 2) lines of a block tagged_ppl_block scored; returns the length.
+    With token_sum (-debug 3) each word line ends in ` / ` and its context's probability sum;
+    with sentence_ranks (-debug 4) each sentence's totals have the two rank lines."""
     pos = 0
     slot = 0
     for s in range(len(line_offsets) - 1):
@@ -572,13 +624,19 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
                     pos = put_uint(out, pos + 1, abs(found))
                     pos = put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
                 pos = put_probability(out, pos, token_logp[slot])
-                pos = put_text(out, pos, LOG_CLOSE)
+                if len(token_sum) > 0:
+                    pos = put_text(out, pos, _SUM_OPEN)
+                    pos = format_g(token_sum[slot], 7, out, pos)
+                    out[pos] = 10
+                    pos += 1
+                else:
+                    pos = put_text(out, pos, LOG_CLOSE)
             slot += 1
             prev = t
             if t < 0:
                 break
         pos = put_sentence_totals(out, pos, sentence_words[s], sentence_stats[s, 0], int(sentence_stats[s, 1]),
-                                  int(sentence_stats[s, 2]), NO_RANKS)
+                                  int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
     return pos
 
 
@@ -603,15 +661,17 @@ class TaggedScorer:
         build_word_table(lookup_pool, lookup_offsets, self.table)
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
-    def score_file(self, path, debug=0, out=None):
+    def score_file(self, path, debug=0, out=None, warnings=None):
         """The TextStats of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
-        lines go to the binary stream `out`."""
-        if debug >= 3:
-            raise UsageError("tagged models print -debug 0, 1 and 2 (no probability sums or ranks)", option="debug")
+        lines go to the binary stream `out`. At debug 3 each word line gets the sum of the
+        probabilities of its context (SRILM's warning for a sum off 1 by more than SUM_TOLERANCE
+        to the binary stream `warnings`, if given); from debug 4 on the totals get the rank
+        and loss lines instead."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         logprob = 0.0
+        events = self._events() if debug >= 3 else np.zeros(0, dtype=np.bool_)
         for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
             buf = np.frombuffer(block, dtype=np.uint8)
             _, starts, ends, line_offsets = tokenize_lines(buf, self.table, self.unk)
@@ -626,22 +686,64 @@ class TaggedScorer:
             slot_token = np.empty(slots, dtype=np.int64)
             sentence_stats = np.empty((lines, 3))
             sentence_words = np.empty(lines, dtype=np.int64)
+            token_sum = np.ones(slots if debug == 3 else 0)
+            sentence_ranks = np.zeros((lines if debug >= 4 else 0, RANK_COLUMNS))
             stats, logprob = tagged_ppl_block(*self.tables.arrays(), words, tags, line_offsets, vocab.bos, vocab.eos,
                                               self.unk, self.pause, logprob, token_logp, token_found, slot_token,
-                                              sentence_stats, sentence_words)
+                                              sentence_stats, sentence_words, events, debug >= 4, token_sum,
+                                              sentence_ranks)
             total.add(TextStats(*(int(x) for x in stats)))
             total.logprob = logprob
             if not detail:
                 continue
-            size = len(buf) + len(line_offsets) * 200
+            _add_rank_rows(total, sentence_ranks)
+            if warnings is not None and len(token_sum):
+                self._warn_of_sums(block, starts, ends, words, tags, slot_token, token_sum, warnings)
+            size = len(buf) + len(line_offsets) * (600 if debug >= 4 else 200)
             if debug >= 2:
                 size += slots * (2 * max(self.max_word, int((ends - starts).max(initial=0))) + 100)
             output = np.empty(size, dtype=np.uint8)
             used = format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, self.unk, vocab.bos, vocab.eos,
                                        line_offsets, debug, token_logp, token_found, slot_token, sentence_stats,
-                                       sentence_words, output)
+                                       sentence_words, token_sum, sentence_ranks, output)
             out.write(output[:used].tobytes())
         return total
+
+    def _events(self):
+        """The words LM::wordProbSum and LM::updateRanks walk over under SRILM's TaggedVocab: its
+        words (not its tags, nor a model word `a/b`, which it reads as `a` tagged `b`) but for
+        its non-events `<s>`, `-pau-` and, in a closed vocabulary (no `<unk>` unigram), `<unk>`.
+        Words it knows without n-grams add nothing and are left out."""
+        vocab = self.vocab
+        events = self.as_word[:len(vocab)] == np.arange(len(vocab))
+        events[vocab.bos] = False
+        if PAUSE in vocab.index:
+            events[vocab.index[PAUSE]] = False
+        if np.isnan(self.tables.uni_logprob[self.unk]) or self.tables.uni_logprob[self.unk] == -np.inf:
+            events[self.unk] = False
+        return events
+
+    def _warn_of_sums(self, block, starts, ends, words, tags, slot_token, token_sum, warnings):
+        """SRILM's warning for each slot whose context's probabilities do not sum to 1: the sum
+        (`%g`) and the context, newest token first (as TaggedVocab spells it), back to `<s>`."""
+        off = np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE)
+        if not len(off):
+            return
+        unk = self.vocab.words[self.unk]
+
+        def spelled(t):
+            if words[t] == self.unk and tags[t] == NO_TAG:
+                return unk
+            return block[starts[t]:ends[t]].decode("utf-8", "surrogateescape")
+
+        # the slots of a sentence run to its </s> (-1)
+        sentence_ends = np.flatnonzero(slot_token < 0)
+        for slot in off.tolist():
+            k = int(np.searchsorted(sentence_ends, slot))
+            first = int(sentence_ends[k - 1]) + 1 if k > 0 else 0
+            context = [spelled(t) for t in slot_token[first:slot][::-1].tolist()] + [BOS]
+            text = f"\nwarning: word probs for this context sum to {token_sum[slot]:g} != 1 : {' '.join(context)}\n"
+            warnings.write(text.encode("utf-8", "surrogateescape"))
 
 
 # Random sentences (-gen, -gen-prefixes)

@@ -346,7 +346,8 @@ def tagged_lm(opts):
         save(model, opts["write_lm"])
     if opts["ppl"]:
         scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"])
-        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer))
+        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer,
+                                                    warnings=sys.stderr.buffer if opts["debug"] >= 3 else None))
     if opts["gen"] or opts["gen_prefixes"]:
         from ..generate import MAX_TRIES
         from ..tagged_lm import TaggedGenerator
