@@ -35,6 +35,7 @@ from .counting import _distinct, _group, lowercase
 from .errors import FormatError, UsageError
 from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
 from .jit import njit
+from .countfile import read_counts
 from .model import NgramCounts
 from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
 from .perplexity import (
@@ -52,6 +53,7 @@ from .perplexity import (
     _TOP_RANK,
     TextStats,
     _add_rank,
+    _TIMES,
     _add_rank_rows,
     close_sentence,
     put_probability,
@@ -70,7 +72,7 @@ from .scoring import (
     word_key,
     word_of_key,
 )
-from .sorting import radix_sort_pairs
+from .sorting import radix_sort_pairs, sort_and_sum
 from .srilm_lhash import lhash_order, string_keys
 from .textio import atomic_output, iter_line_blocks, iter_lines, word_bytes
 from .tokenize import Interner
@@ -588,6 +590,16 @@ _PLUS_TAG = ascii_bytes("+Tgram]")
 
 
 @njit(cache=True, inline="always")
+def _put_found(out, pos, found):
+    """What TaggedNgram found (see tagged_logprob): `[kgram]`, `[k+Tgram]`, or nothing for nothing."""
+    if found == 0:
+        return pos
+    out[pos] = 91
+    pos = put_uint(out, pos + 1, abs(found))
+    return put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
+
+
+@njit(cache=True, inline="always")
 def _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, t, fallback):
     """Token t as SRILM prints it: as written, or the unknown word's spelling for an OOV
     (t = -1: the word id `fallback`)."""
@@ -618,11 +630,7 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
                 pos = put_text(out, pos, GIVEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, prev, bos)
                 pos = put_text(out, pos, CONTEXT_MORE if prev >= 0 else CONTEXT_END)
-                found = token_found[slot]
-                if found != 0:  # SRILM's TaggedNgram prints nothing where it finds nothing
-                    out[pos] = 91
-                    pos = put_uint(out, pos + 1, abs(found))
-                    pos = put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
+                pos = _put_found(out, pos, token_found[slot])
                 pos = put_probability(out, pos, token_logp[slot])
                 if len(token_sum) > 0:
                     pos = put_text(out, pos, _SUM_OPEN)
@@ -637,6 +645,73 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
                 break
         pos = put_sentence_totals(out, pos, sentence_words[s], sentence_stats[s, 0], int(sentence_stats[s, 1]),
                                   int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
+    return pos
+
+
+@njit(cache=True)
+def _tagged_score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, token_words, token_tags, eos, unk,
+                         logp, found, events, ranks, weights, row_sum, row_ranks):
+    """log10 p(last token | the others, newest first, cut to the model's order - 1) of each row
+    of k-grams `rows` (ids of tokens whose word and tag ids are token_words, token_tags) under
+    TaggedNgram, and what was found (see tagged_logprob); with `events` not empty the sums or,
+    with `ranks`, the rank rows weighted by the counts, as tagged_ppl_block has them."""
+    order = meta.shape[0] - 1
+    width = max(order, 1)
+    ctx_words = np.empty(width, dtype=np.int32)
+    ctx_tags = np.empty(width, dtype=np.int32)
+    used = np.empty(width, dtype=np.int32)
+    level_bows = np.empty(width, dtype=np.float32)
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        clen = min(k - 1, order - 1)
+        for c in range(clen):
+            ctx_words[c] = token_words[rows[r, k - 2 - c]]
+            ctx_tags[c] = token_tags[rows[r, k - 2 - c]]
+        last = rows[r, k - 1]
+        w = token_words[last]
+        p, found[r] = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, w,
+                                     used, level_bows)
+        logp[r] = p
+        if len(events) > 0:
+            prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
+            total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen,
+                                         events, prob, ranks, used, level_bows)
+            if ranks:
+                untagged = token_tags[last] == NO_TAG
+                _add_rank(row_ranks[r], rank, p, w == eos and untagged, w == unk and untagged, weights[r])
+            else:
+                row_sum[r] = total
+
+
+@njit(cache=True)
+def _format_tagged_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out):
+    """SRILM's -counts -debug 2 lines of a tagged LM: `\tp( w | context, newest first ) \t=
+    [what was found] p [ logp *count ]`, at -debug 3 (row_sum not empty) with ` / ` and the sum."""
+    pos = 0
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        w = rows[r, k - 1]
+        pos = put_text(out, pos, P_OPEN)
+        pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+        pos = put_text(out, pos, GIVEN)
+        for c in range(k - 2, -1, -1):
+            if c < k - 2:
+                out[pos] = 32
+                pos += 1
+            pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
+        pos = put_text(out, pos, CONTEXT_END)
+        pos = _put_found(out, pos, found[r])
+        pos = put_probability(out, pos, logp[r])
+        if weights[r] != 1.0:
+            pos = put_text(out, pos, _TIMES)
+            pos = format_g(weights[r], 7, out, pos)
+        if len(row_sum) > 0:
+            pos = put_text(out, pos, _SUM_OPEN)
+            pos = format_g(row_sum[r], 7, out, pos)
+            out[pos] = 10
+            pos += 1
+        else:
+            pos = put_text(out, pos, LOG_CLOSE)
     return pos
 
 
@@ -708,6 +783,79 @@ class TaggedScorer:
                                        sentence_words, token_sum, sentence_ranks, output)
             out.write(output[:used].tobytes())
         return total
+
+    def _token_ids(self, vocab):
+        """(word ids, tag ids) of the words of `vocab` read as tokens of a tagged text."""
+        pool, offsets = vocab.byte_pool()
+        words = np.empty(len(vocab), dtype=np.int32)
+        tags = np.empty(len(vocab), dtype=np.int32)
+        _tagged_token_ids(pool, offsets[:-1], offsets[1:], self.table, self.as_word, self.as_tag, self.unk, words,
+                          tags)
+        return words, tags
+
+    def score_counts(self, path, order=None, debug=0, out=None, warnings=None):
+        """SRILM's perplexity from a count file of word/tag tokens (`ngram -tagged -counts`):
+        each n-gram of orders up to `order` (default: the model's) scores count x log10
+        p(last token | the others) under TaggedNgram; those ending in `</s>` count as sentences,
+        the others as words. Tokens SRILM does not know are `<unk>`, their counts summed.
+        Returns the `TextStats`; with debug >= 2 one line per n-gram goes to the binary stream
+        `out`, in SRILM's sorted order (with sums at debug 3, warnings of those off 1 to
+        `warnings`), and with debug >= 1 the totals line (from debug 4 on with ranks and losses)."""
+        counts = read_counts([path], order or self.model.order, encoding=self.encoding)
+        words, tags = self._token_ids(counts.vocab)
+        unknown = (words == self.unk) & (tags == NO_TAG)
+        unk_word = self.vocab.words[self.unk]
+        if np.any(unknown & (np.array(counts.vocab.words, dtype=object) != unk_word)):
+            # the tokens SRILM reads as <unk> are one token: their n-grams merge
+            spelled = [unk_word if u else w for w, u in zip(counts.vocab.words, unknown.tolist())]
+            merged = Vocabulary(spelled)
+            remap = merged.ids(spelled)
+            for k, (rows, values) in enumerate(zip(counts.ngrams, counts.counts)):
+                counts.ngrams[k], counts.counts[k] = sort_and_sum(remap[rows], values)
+            counts.vocab = merged
+            words, tags = self._token_ids(merged)
+        vocab = counts.vocab
+        pool, offsets = vocab.byte_pool()
+        events = self._events() if debug >= 3 else np.zeros(0, dtype=np.bool_)
+        stats = TextStats()
+        contributions, rank_rows = [], []
+        eos, unk = self.vocab.eos, self.unk
+        for rows, values in zip(counts.ngrams, counts.counts):
+            keep = values != 0
+            rows, weights = np.ascontiguousarray(rows[keep]), values[keep].astype(np.float64)
+            logp = np.empty(len(rows), dtype=np.float32)
+            found = np.empty(len(rows), dtype=np.int32)
+            row_sum = np.ones(len(rows) if debug == 3 else 0)
+            row_ranks = np.zeros((len(rows) if debug >= 4 else 0, RANK_COLUMNS))
+            _tagged_score_ngrams(*self.tables.arrays(), rows, words, tags, eos, unk, logp, found, events, debug >= 4,
+                                 weights, row_sum, row_ranks)
+            last = rows[:, -1]
+            untagged = tags[last] == NO_TAG
+            zero = logp == -np.inf
+            ends = (words[last] == eos) & untagged
+            oov = zero & (words[last] == unk) & untagged
+            stats.add(TextStats(sentences=int(weights[ends].sum()), words=int(weights[~ends].sum()),
+                                oovs=int(weights[oov].sum()), zeroprobs=int(weights[zero & ~oov].sum())))
+            contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
+            rank_rows.append(row_ranks)
+            if warnings is not None and len(row_sum):
+                for r in np.flatnonzero(np.abs(row_sum - 1.0) > SUM_TOLERANCE).tolist():
+                    context = " ".join(vocab.words[i] for i in rows[r, -2::-1].tolist())
+                    text = f"\nwarning: word probs for this context sum to {row_sum[r]:g} != 1 : {context}\n"
+                    warnings.write(text.encode("utf-8", "surrogateescape"))
+            if debug >= 2 and len(rows):
+                longest = int(np.diff(offsets).max())
+                output = np.empty(len(rows) * (rows.shape[1] * (longest + 1) + 110), dtype=np.uint8)
+                used = _format_tagged_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, output)
+                out.write(output[:used].tobytes())
+        # summed n-gram by n-gram in double, as SRILM's TextStats
+        summed = np.cumsum(np.concatenate(contributions))
+        stats.logprob = float(summed[-1]) if len(summed) else 0.0
+        if debug >= 4:
+            _add_rank_rows(stats, np.concatenate(rank_rows))
+        if debug >= 1:
+            out.write(f"{stats.srilm_text()}\n".encode())
+        return stats
 
     def _events(self):
         """The words LM::wordProbSum and LM::updateRanks walk over under SRILM's TaggedVocab: its

@@ -328,12 +328,12 @@ def hidden_lm(opts):
 
 
 _TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "write_lm",
-                   "write_vocab", "tagged", "gen", "gen_prefixes", "seed")
+                   "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts")
 
 
 def tagged_lm(opts):
-    """-tagged: read the model, write it (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl,
-    draw -gen and -gen-prefixes sentences."""
+    """-tagged: read the model, write it (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl
+    and -counts, draw -gen and -gen-prefixes sentences."""
     extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
     if extra:
         raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
@@ -344,10 +344,14 @@ def tagged_lm(opts):
         write_tagged_vocab(model.vocab, opts["write_vocab"], read_back=True)
     if opts["write_lm"]:
         save(model, opts["write_lm"])
+    scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]) \
+        if opts["ppl"] or opts["counts"] else None
+    warnings = sys.stderr.buffer if opts["debug"] >= 3 else None
     if opts["ppl"]:
-        scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"])
-        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer,
-                                                    warnings=sys.stderr.buffer if opts["debug"] >= 3 else None))
+        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, warnings))
+    if opts["counts"]:
+        write_totals(opts["counts"], scorer.score_counts(opts["counts"], opts["order"], opts["debug"],
+                                                         sys.stdout.buffer, warnings))
     if opts["gen"] or opts["gen_prefixes"]:
         from ..generate import MAX_TRIES
         from ..tagged_lm import TaggedGenerator
