@@ -31,14 +31,17 @@ from bisect import bisect_left
 import numpy as np
 
 from .constants import LN10
+from .countfile import read_counts
 from .counting import _distinct, _group, lowercase
 from .errors import FormatError, UsageError
 from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
 from .jit import njit
-from .countfile import read_counts
 from .model import NgramCounts
 from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
 from .perplexity import (
+    _SUM_OPEN,
+    _TIMES,
+    _TOP_RANK,
     CONTEXT_END,
     CONTEXT_MORE,
     GIVEN,
@@ -49,11 +52,8 @@ from .perplexity import (
     PROB_EPSILON,
     RANK_COLUMNS,
     SUM_TOLERANCE,
-    _SUM_OPEN,
-    _TOP_RANK,
     TextStats,
     _add_rank,
-    _TIMES,
     _add_rank_rows,
     close_sentence,
     put_probability,
@@ -61,6 +61,7 @@ from .perplexity import (
     srilm_tables,
     tally_word,
 )
+from .renorm import backoff_logprob, recompute_backoffs
 from .scoring import (
     BACKOFF,
     LOGPROB,
@@ -74,6 +75,7 @@ from .scoring import (
 )
 from .sorting import radix_sort_pairs, sort_and_sum
 from .srilm_lhash import lhash_order, string_keys
+from .tables import find_rows
 from .textio import atomic_output, iter_line_blocks, iter_lines, word_bytes
 from .tokenize import Interner
 from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
@@ -1044,3 +1046,116 @@ class TaggedGenerator:
                                np.empty(1024, dtype=np.int64), out_offsets, self.gave_up)
         return [" ".join(self.words[i] for i in out[out_offsets[s]:out_offsets[s + 1]])
                 for s in range(len(out_offsets) - 1)]
+
+
+# Pruning (-prune): SRILM's Ngram::pruneProbs and recomputeBOWs, through TaggedNgram's backoff
+
+
+def _newest_context_tag(rows, tags):
+    """The position in each row of the newest tag of its context (the tokens before its last),
+    0 where there is none."""
+    if rows.shape[1] < 2:
+        return np.zeros(len(rows), dtype=np.int64)
+    is_tag = tags[rows[:, :-1]]
+    newest = rows.shape[1] - 2 - np.argmax(is_tag[:, ::-1], axis=1)
+    return np.where(is_tag.any(axis=1), newest, 0)
+
+
+def tagged_backoff_logprob(model, rows):
+    """renorm.backoff_logprob under TaggedNgram::wordProbBO, for n-grams of the model's own
+    words and tags. Its lookups take the context's tokens untagged, a tag becoming a word that
+    no n-gram holds, and give the oldest token its tag back: so every level whose context holds
+    a tag but as its oldest token finds nothing (no probability, no weight), and the n-gram
+    backs off as from its tokens from the newest tag of its context on. A tag is never
+    predicted (log 0)."""
+    tags = tag_mask(model.vocab)
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    start = _newest_context_tag(rows, tags)
+    logp = np.empty(len(rows), dtype=np.float32)
+    for first in np.unique(start).tolist():
+        where = start == first
+        logp[where] = backoff_logprob(model, rows[where, first:])
+    logp[tags[rows[:, -1]]] = -np.inf
+    return logp
+
+
+def tagged_chain_logprob(model, rows):
+    """renorm.chain_logprob under TaggedNgram (LM::contextProb): a tag's factor is log 0 (its
+    word untagged is no word of any n-gram) and, a tag being a non-event, is left out."""
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    vocab = model.vocab
+    tags = tag_mask(vocab)
+    total = np.zeros(len(rows), dtype=np.float32)
+    for j in range(1, rows.shape[1] + 1):
+        prefix = rows[:, :j].copy()
+        if j == 1:
+            prefix[prefix == vocab.bos] = vocab.eos
+        factor = tagged_backoff_logprob(model, prefix)
+        factor[tags[rows[:, j - 1]]] = 0.0
+        total += factor
+    return total
+
+
+def recompute_tagged_backoffs(model):
+    """renorm.recompute_backoffs of a tagged model (SRILM's recomputeBOWs under TaggedNgram):
+    its backoff estimates TaggedNgram's, no unigram mass to its tags."""
+    return recompute_backoffs(model, lower=tagged_backoff_logprob, nonevents=tag_mask(model.vocab))
+
+
+def _refuse_tagged_words(model, option):
+    """A model word holding a `/` (`a/b`, which SRILM reads as `a` tagged `b`, whose n-grams its
+    lookups do not reach) is not supported by the tagged model's rewriting."""
+    tagged_words = [w for w in model.vocab.words if tag_separator(w) > 0]
+    if tagged_words:
+        raise UsageError(f"the model's word {tagged_words[0]!r} holds a tag: -{option} of a tagged model of such "
+                         "words is not supported", option=option)
+
+
+def prune_tagged(model, threshold, minprune=2):
+    """SRILM's `ngram -tagged -prune threshold [-minprune minprune]`, in place: prune.Pruner with
+    TaggedNgram's backed-off probabilities and context marginals, the tags getting no unigram
+    mass in the recomputed weights (see _refuse_tagged_words for the models refused)."""
+    from .prune import Pruner
+
+    _refuse_tagged_words(model, "prune")
+    pruner = Pruner(model, minprune, threshold, backoff=tagged_backoff_logprob, chain=tagged_chain_logprob,
+                    nonevents=tag_mask(model.vocab))
+    return pruner.pruned(threshold, in_place=True)
+
+
+# Static interpolation (-mix-lm): SRILM's Ngram::mixProbs of a TaggedNgram with plain Ngrams
+
+
+def tagged_model_logprob(model, rows):
+    """A tagged model's probabilities of n-grams as Ngram::mixProbs reads them: its own where it
+    holds them, else TaggedNgram's backed-off ones."""
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    logp = tagged_backoff_logprob(model, rows)
+    k = rows.shape[1]
+    if k > model.order:
+        return logp
+    if k == 1:
+        unigram_rows = np.full(len(model.vocab), -1, dtype=np.int64)
+        unigram_rows[model.ngrams[0][:, 0]] = np.arange(len(model.ngrams[0]))
+        where = unigram_rows[rows[:, 0]]
+    else:
+        where = find_rows(model.ngrams[k - 1], rows, 0)
+    held = where >= 0
+    values = model.logprob[k - 1][where[held]]
+    held[held] = ~np.isnan(values)
+    logp[held] = model.logprob[k - 1][where[held]]
+    return logp
+
+
+def mix_tagged(models, weights):
+    """SRILM's `ngram -tagged -lm A -mix-lm B [-mix-lm2 C ...]` (static interpolation): the first
+    model is the TaggedNgram, whose probabilities of the n-grams it lacks are TaggedNgram's and
+    whose merges' backoff weights are recomputed through TaggedNgram's backoff; the others are
+    read as SRILM reads them, plain Ngrams over the same tagged vocabulary. The models' arrays
+    are consumed (see mixing.mix_static)."""
+    from .mixing import mix_static
+
+    for model in models:
+        _refuse_tagged_words(model, "mix-lm")
+    return mix_static(models, weights, consume=True, lookup_first=tagged_model_logprob,
+                      recompute=recompute_tagged_backoffs)

@@ -4,11 +4,11 @@ count file of word/tag tokens scores count x log10 p(last | the others)), worked
 import io
 
 import numpy as np
+from test_tagged_debug import ARPA, S1, S3, P
+from test_tagged_lm import g7, totals
 
 import ngramkit
 from ngramkit.cli import ngram
-from test_tagged_debug import ARPA, P, S1, S3
-from test_tagged_lm import g7, totals
 
 f32 = np.float32
 

@@ -5,10 +5,10 @@ import io
 import math
 
 import numpy as np
+from test_tagged_lm import g7, totals
 
 import ngramkit
 from ngramkit.cli import ngram
-from test_tagged_lm import g7, totals
 
 f32 = np.float32
 

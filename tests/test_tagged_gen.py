@@ -3,8 +3,6 @@ TaggedVocab, each word's probability TaggedNgram's (tagged_lm.TaggedGenerator)."
 
 from pathlib import Path
 
-import numpy as np
-
 import ngramkit
 from ngramkit.cli import ngram
 from ngramkit.generate import _drand48, srand48_state

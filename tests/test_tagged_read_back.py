@@ -6,10 +6,10 @@ take words untagged), `a` and the tag `b` become known without n-grams of their 
 
 import numpy as np
 import pytest
+from test_tagged_lm import totals, word_line
 
 import ngramkit
 from ngramkit.cli import ngram, ngram_count
-from test_tagged_lm import totals, word_line
 
 f32 = np.float32
 

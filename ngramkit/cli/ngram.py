@@ -15,8 +15,8 @@ starting with S through -ppl, -counts and -rescore unscored (not -nbest files: S
 those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
 model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
 as a hidden-sentence-boundary model, for -ppl (hidden_lm). `-tagged` scores word/tag text with a tagged LM
-(tagged_lm: a missing n-gram backs off to the one with its oldest context word's tag first) and draws
-its -gen and -gen-prefixes sentences (prefixes of word/tag tokens)."""
+(tagged_lm: a missing n-gram backs off to the one with its oldest context word's tag first; -ppl, -counts,
+-debug 0 to 4), interpolates (-mix-lm) and prunes it (-prune) and draws its -gen and -gen-prefixes sentences (prefixes of word/tag tokens)."""
 
 import os
 import sys
@@ -328,18 +328,25 @@ def hidden_lm(opts):
 
 
 _TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "write_lm",
-                   "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts")
+                   "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts", "prune", "minprune", "mix_lm",
+                   "lambda", *(f"mix_lm{n}" for n in range(2, 10)), *(f"mix_lambda{n}" for n in range(2, 10)))
 
 
 def tagged_lm(opts):
-    """-tagged: read the model, write it (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl
-    and -counts, draw -gen and -gen-prefixes sentences."""
+    """-tagged: read the model, interpolate it (-mix-lm, static), prune it (-prune, -minprune), write it
+    (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl and -counts, draw -gen and
+    -gen-prefixes sentences."""
     extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
     if extra:
         raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
-    from ..tagged_lm import TaggedScorer, write_tagged_vocab
+    from ..tagged_lm import TaggedScorer, mix_tagged, prune_tagged, write_tagged_vocab
 
+    mix = mixture(opts)
     model = load_model(opts)
+    if mix:
+        model = mix_tagged([model] + [load_model(opts, path) for path in mix[0]], mix[1])
+    if opts["prune"]:
+        model = prune_tagged(model, opts["prune"], opts["minprune"])
     if opts["write_vocab"]:
         write_tagged_vocab(model.vocab, opts["write_vocab"], read_back=True)
     if opts["write_lm"]:
