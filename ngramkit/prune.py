@@ -189,7 +189,7 @@ class Pruner:
         pruner's model itself, its kept rows moved down its own arrays (no second copy of the
         model, the output is never larger than the input); the pruner is spent then."""
         model = self.model
-        backoff, nonevents = self.backoff, self.nonevents
+        lower, nonevents = self.backoff, self.nonevents
         keep, nodes = self.decisions(threshold)
         if in_place and all(a.flags.writeable for a in model.ngrams + model.logprob + model.backoff):
             for k in range(1, model.order + 1):
@@ -210,7 +210,7 @@ class Pruner:
             out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
                              [p[m] for p, m in zip(model.logprob, keep)], backoff)
         del keep, nodes
-        recompute_backoffs(out, lower=backoff, nonevents=nonevents)
+        recompute_backoffs(out, lower=lower, nonevents=nonevents)
         return out
 
     def threshold_for_size(self, target, low=1e-12, high=1.0, steps=60):
