@@ -484,11 +484,12 @@ def tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, c
 
 
 @njit(cache=True, inline="always")
-def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, events, prob, ranks,
-                   used, level_bows):
-    """LM::wordProbSum and LM::updateRanks under TaggedNgram: over the words marked in `events`,
-    after the context, the sum of their probabilities, or with `ranks` the rank of a token of
-    probability `prob` (perplexity.probability_checks says how ranks count)."""
+def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, events, zero_events,
+                   prob, ranks, used, level_bows):
+    """LM::wordProbSum and LM::updateRanks under TaggedNgram: over the words marked in `events`
+    and `zero_events` more words of probability 0, after the context, the sum of their
+    probabilities, or with `ranks` the rank of a token of probability `prob`
+    (perplexity.probability_checks says how ranks count)."""
     total = 0.0
     rank = 0
     ties = 0
@@ -507,6 +508,8 @@ def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words, c
             rank += 1
         if rank + ties // 2 > _TOP_RANK:
             break
+    if ranks and prob < PROB_EPSILON:
+        ties += zero_events
     return total, rank + ties // 2
 
 
@@ -527,13 +530,14 @@ def _sentence_tokens(words, tags, lo, hi, bos, eos, pause, keep):
 
 @njit(cache=True)
 def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tags, line_offsets, bos, eos, unk,
-                     pause, total, token_logp, token_found, slot_token, sentence_stats, sentence_words, events, ranks,
-                     token_sum, sentence_ranks):
+                     pause, total, token_logp, token_found, slot_token, sentence_stats, sentence_words, events,
+                     zero_events, ranks, token_sum, sentence_ranks):
     """Score each line as a sentence under TaggedNgram; returns ([sentences, words, OOVs,
     zeroprobs], total + the log10 probability). With token_logp not empty, per scored token
     (slots in order, a line's </s> last) its log10 p, what was found (see tagged_logprob) and
     the token (-1: the sentence's </s>), and per line its (logprob, OOVs, zeroprobs) and words.
-    With `events` not empty (-debug 3 and 4, the words SRILM sums over marked), per slot the
+    With `events` not empty (-debug 3 and 4, the words SRILM sums over marked, and zero_events
+    more of probability 0 that the model lacks), per slot the
     sum of p(word | the token's context) over them to token_sum, or with `ranks` each line's
     rank statistics to sentence_ranks (see perplexity.probability_checks)."""
     order = meta.shape[0] - 1
@@ -569,7 +573,8 @@ def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tag
             if len(events) > 0:
                 prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
                 probability_sum, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words,
-                                                       ctx_tags, clen, events, prob, ranks, used, level_bows)
+                                                       ctx_tags, clen, events, zero_events, prob, ranks, used,
+                                                       level_bows)
                 if ranks:
                     _add_rank(sentence_ranks[s], rank, p, x == end, w == unk and tag == NO_TAG, 1.0)
                 else:
@@ -652,7 +657,7 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
 
 @njit(cache=True)
 def _tagged_score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, token_words, token_tags, eos, unk,
-                         logp, found, events, ranks, weights, row_sum, row_ranks):
+                         logp, found, events, zero_events, ranks, weights, row_sum, row_ranks):
     """log10 p(last token | the others, newest first, cut to the model's order - 1) of each row
     of k-grams `rows` (ids of tokens whose word and tag ids are token_words, token_tags) under
     TaggedNgram, and what was found (see tagged_logprob); with `events` not empty the sums or,
@@ -677,7 +682,7 @@ def _tagged_score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, 
         if len(events) > 0:
             prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
             total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen,
-                                         events, prob, ranks, used, level_bows)
+                                         events, zero_events, prob, ranks, used, level_bows)
             if ranks:
                 untagged = token_tags[last] == NO_TAG
                 _add_rank(row_ranks[r], rank, p, w == eos and untagged, w == unk and untagged, weights[r])
@@ -748,7 +753,7 @@ class TaggedScorer:
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         logprob = 0.0
-        events = self._events() if debug >= 3 else np.zeros(0, dtype=np.bool_)
+        events, zero_events = self._events() if debug >= 3 else (np.zeros(0, dtype=np.bool_), 0)
         for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
             buf = np.frombuffer(block, dtype=np.uint8)
             _, starts, ends, line_offsets = tokenize_lines(buf, self.table, self.unk)
@@ -767,8 +772,8 @@ class TaggedScorer:
             sentence_ranks = np.zeros((lines if debug >= 4 else 0, RANK_COLUMNS))
             stats, logprob = tagged_ppl_block(*self.tables.arrays(), words, tags, line_offsets, vocab.bos, vocab.eos,
                                               self.unk, self.pause, logprob, token_logp, token_found, slot_token,
-                                              sentence_stats, sentence_words, events, debug >= 4, token_sum,
-                                              sentence_ranks)
+                                              sentence_stats, sentence_words, events, zero_events, debug >= 4,
+                                              token_sum, sentence_ranks)
             total.add(TextStats(*(int(x) for x in stats)))
             total.logprob = logprob
             if not detail:
@@ -818,7 +823,7 @@ class TaggedScorer:
             words, tags = self._token_ids(merged)
         vocab = counts.vocab
         pool, offsets = vocab.byte_pool()
-        events = self._events() if debug >= 3 else np.zeros(0, dtype=np.bool_)
+        events, zero_events = self._events() if debug >= 3 else (np.zeros(0, dtype=np.bool_), 0)
         stats = TextStats()
         contributions, rank_rows = [], []
         eos, unk = self.vocab.eos, self.unk
@@ -829,8 +834,8 @@ class TaggedScorer:
             found = np.empty(len(rows), dtype=np.int32)
             row_sum = np.ones(len(rows) if debug == 3 else 0)
             row_ranks = np.zeros((len(rows) if debug >= 4 else 0, RANK_COLUMNS))
-            _tagged_score_ngrams(*self.tables.arrays(), rows, words, tags, eos, unk, logp, found, events, debug >= 4,
-                                 weights, row_sum, row_ranks)
+            _tagged_score_ngrams(*self.tables.arrays(), rows, words, tags, eos, unk, logp, found, events, zero_events,
+                                 debug >= 4, weights, row_sum, row_ranks)
             last = rows[:, -1]
             untagged = tags[last] == NO_TAG
             zero = logp == -np.inf
@@ -862,8 +867,8 @@ class TaggedScorer:
     def _events(self):
         """The words LM::wordProbSum and LM::updateRanks walk over under SRILM's TaggedVocab: its
         words (not its tags, nor a model word `a/b`, which it reads as `a` tagged `b`) but for
-        its non-events `<s>`, `-pau-` and, in a closed vocabulary (no `<unk>` unigram), `<unk>`.
-        Words it knows without n-grams add nothing and are left out."""
+        its non-events `<s>`, `-pau-` and, in a closed vocabulary (no `<unk>` unigram), `<unk>`:
+        (a mask over the model's words, how many more it knows without n-grams, of probability 0)."""
         vocab = self.vocab
         events = self.as_word[:len(vocab)] == np.arange(len(vocab))
         events[vocab.bos] = False
@@ -871,7 +876,8 @@ class TaggedScorer:
             events[vocab.index[PAUSE]] = False
         if np.isnan(self.tables.uni_logprob[self.unk]) or self.tables.uni_logprob[self.unk] == -np.inf:
             events[self.unk] = False
-        return events
+        words, _ = tagged_vocabulary(vocab, read_back=True)
+        return events, sum(w not in vocab.index and w != PAUSE for w in words)
 
     def _warn_of_sums(self, block, starts, ends, words, tags, slot_token, token_sum, warnings):
         """SRILM's warning for each slot whose context's probabilities do not sum to 1: the sum

@@ -99,3 +99,22 @@ def test_debug4_ranks(tmp_path, capsysbinary):
     assert out.endswith(sentence + "\n" + f"file {text}: " + sentence)
     stats = ngramkit.TaggedScorer(ngramkit.load(lm)).score_file(text, debug=4, out=io.BytesIO())
     assert stats.ranks == (1.0, 2.0, 2.0, 1.0, 1.0, 1.0) and stats.ranked == 3
+
+
+def test_debug4_ties_with_words_known_without_ngrams(tmp_path, capsysbinary):
+    # SRILM reads q/r and s/t as q and s tagged: q and s are words of its vocabulary with no
+    # n-gram, probability 0 in every context, and updateRanks walks them too
+    lm, text = tmp_path / "t.arpa", tmp_path / "t.txt"
+    lm.write_text("\\data\\\nngram 1=7\n\n\\1-grams:\n-0.5\t</s>\n-99\t<s>\n-0.6\ta\n-0.7\tb\n-0.8\tc\n-99\tq/r\n"
+                  "-99\ts/t\n\n\\end\\\n")
+    text.write_text("q\n")
+    ngram.ngram(["-tagged", "-lm", str(lm), "-order", "1", "-ppl", str(text), "-debug", "4"])
+    out = capsysbinary.readouterr().out.decode()
+    # q, a zeroprob: </s>, a, b and c are more probable; q and s tie with it: rank 4 + 2 // 2 = 5,
+    # in the first 10 but not the first 5. </s> (0.32 against 0.25, 0.2, 0.16) ranks first.
+    # A zeroprob's loss is 1.
+    end = P(f32(-0.5))
+    qloss = math.sqrt((1 + (1 - end) ** 2) / 2)
+    absloss = (1 + (1 - end)) / 2
+    assert (f"\n1 words, rank1= 0 rank5= 0 rank10= 1\n2 words+sents, rank1wSent= 0.5 rank5wSent= 0.5 "
+            f"rank10wSent= 1 qloss= {qloss:.16g} absloss= {absloss:.16g}\n") in out
