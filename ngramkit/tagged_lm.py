@@ -19,7 +19,14 @@ Scoring (the model is an ordinary ARPA file over words and tags): p(w | context)
 word n-gram; if it is absent, adds its context's backoff weight and looks up the n-gram with the
 oldest context token replaced by its tag (`[k+Tgram]` at -debug 2); if that is absent too, adds
 that context's weight and backs off to the shorter context, recursively. The predicted token's
-tag plays no part.
+tag plays no part. A model is read back as SRILM's TaggedVocab reads it, every word split at its
+tag separator: a word `a/b` (counted from `a/b/c` tokens) is `a` tagged `b`, out of reach of
+the lookups, and `a` and `b` are known without n-grams.
+
+The rest of `ngram -tagged` goes through the same backoff: `-counts`, `-debug 3` and `4` (sums
+and ranks over SRILM's words, never its tags), `-gen` (LM::generateWord over those words),
+`-prune` and static `-mix-lm` (the backed-off estimates, context marginals and recomputed
+weights of NgramLM.cc under TaggedNgram: see tagged_backoff_logprob).
 """
 
 import math
@@ -377,6 +384,7 @@ def read_back_lookup(vocab):
 
 # Scoring
 
+
 @njit(cache=True)
 def _tagged_token_ids(buf, starts, ends, table, as_word, as_tag, unk, words, tags):
     """Each token's word id and tag id as SRILM's TaggedVocab::getIndex finds them (as_word and
@@ -723,8 +731,9 @@ def _format_tagged_counts_debug(pool, offsets, rows, logp, found, weights, row_s
 
 
 class TaggedScorer:
-    """SRILM's `ngram -tagged -ppl` of an NgramModel over words and `/TAG` words: totals, and
-    the -debug 1 and 2 lines. `unk_word`: the unknown word's spelling (default `<unk>`)."""
+    """SRILM's `ngram -tagged -ppl` and `-counts` of an NgramModel over words and `/TAG` words
+    (read back as SRILM's TaggedVocab reads it: see read_back_lookup): totals, and the -debug 1
+    to 4 lines. `unk_word`: the unknown word's spelling (default `<unk>`)."""
 
     def __init__(self, model, unk_word=None, encoding="utf-8"):
         self.model = model

@@ -5,10 +5,10 @@ and the -mix-lm models plain Ngrams over the same tagged vocabulary, worked out 
 import math
 
 import numpy as np
+from test_tagged_lm import bow, g7
 
 import ngramkit
 from ngramkit.cli import ngram
-from test_tagged_lm import bow, g7
 
 f32 = np.float32
 
