@@ -42,7 +42,8 @@ _EXPORTS = {
     "make_big_lm": "big_lm", "apply_min_counts": "mincounts",
     "HiddenEventModel": "hidden_lm", "HiddenSentenceModel": "hidden_lm", "read_hidden_vocab": "hidden_lm",
     "load_hidden_event_model": "hidden_lm", "load_hidden_sentence_model": "hidden_lm",
-    "TaggedScorer": "tagged_lm", "write_tagged_vocab": "tagged_lm",
+    "TaggedScorer": "tagged_lm", "write_tagged_vocab": "tagged_lm", "TaggedGenerator": "tagged_lm",
+    "prune_tagged": "tagged_lm", "mix_tagged": "tagged_lm",
 }
 __all__ = sorted(_EXPORTS)
 

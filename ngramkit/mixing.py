@@ -86,11 +86,13 @@ def _mix_logprob(pa, pb, lam):
     return mixed.astype(np.float32)
 
 
-def mix_pair(a, b, lam, release=()):
+def mix_pair(a, b, lam, release=(), lookup_a=backoff_logprob, recompute=recompute_backoffs):
     """SRILM's static merge of two models on one vocabulary: `lam` is a's weight. Orders are
     merged from the highest down, since an order's probabilities back off to the lower ones only;
     each order of the models in `release` (a, b or both) is dropped from them once merged, which
-    leaves them empty."""
+    leaves them empty. `lookup_a(a, rows)`: a's probabilities of the n-grams (its own where it
+    holds them, else backed off), and `recompute(model)` the backoff weights of the merge: those
+    of renorm, or a tagged LM's own."""
     if a is b:
         release = release[:1]  # one model, emptied once
     order = max(a.order, b.order)
@@ -111,7 +113,7 @@ def mix_pair(a, b, lam, release=()):
         # by chunks, which bound the lookups' temporaries
         for lo in range(0, len(rows), CHUNK_ROWS):
             chunk = rows[lo:lo + CHUNK_ROWS]
-            mixed[lo:lo + len(chunk)] = _mix_logprob(backoff_logprob(a, chunk), backoff_logprob(b, chunk), lam)
+            mixed[lo:lo + len(chunk)] = _mix_logprob(lookup_a(a, chunk), backoff_logprob(b, chunk), lam)
             if marks:
                 # a's backoff weights mark its contexts; the recomputation fills in every context
                 idx = find_rows(rows_a, chunk, 0)
@@ -127,7 +129,7 @@ def mix_pair(a, b, lam, release=()):
                     model.backoff.pop()
     mixed = NgramModel(a.vocab, ngrams, logprob, backoff)
     del ngrams, logprob, backoff
-    recompute_backoffs(mixed)
+    recompute(mixed)
     return mixed
 
 
@@ -166,16 +168,17 @@ def weights_from_reports(reports, lambdas=None, precision=0.001):
     return best_mix(logprob[:, scored], lambdas, precision)
 
 
-def mix_static(models, weights, consume=False):
+def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, recompute=recompute_backoffs):
     """Merge models into one backoff model, pairwise with cumulative weights as SRILM does.
     `consume`: the models' arrays are reused and released as they are merged, which leaves the
-    models empty (the merges in between are always consumed)."""
+    models empty (the merges in between are always consumed). `lookup_first`, `recompute`: the
+    first model's lookups and the merges' backoff weights (see mix_pair; a tagged LM's own)."""
     models = shared_vocab(models, in_place=consume)
     result, total = models[0], weights[0]
     for i, (model, weight) in enumerate(zip(models[1:], weights[1:])):
         lam = 0.0 if total + weight == 0 else total / (total + weight)
         release = (result, model) if consume else (result,) if i > 0 else ()
-        result = mix_pair(result, model, lam, release)
+        result = mix_pair(result, model, lam, release, lookup_first, recompute)
         total += weight
     return result
 

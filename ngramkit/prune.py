@@ -104,12 +104,16 @@ class Pruner:
     computed, whose followers are kept and which keep their backoff weight.
     """
 
-    def __init__(self, model, minprune=2, threshold=None):
+    def __init__(self, model, minprune=2, threshold=None, backoff=backoff_logprob, chain=chain_logprob,
+                 nonevents=None):
+        """`backoff`, `chain`: renorm's backoff_logprob and chain_logprob, or a tagged LM's own;
+        `nonevents`: see recompute_backoffs."""
         if minprune < 1:
             raise UsageError(f"the lowest pruned order must be at least 1, not {minprune}", option="minprune")
         self.model = model
         self.minprune = max(2, minprune)
         self.threshold = threshold
+        self.backoff, self.chain, self.nonevents = backoff, chain, nonevents
         self.changes = [None] * model.order
         self.failed = [None] * model.order
         for k in range(self.minprune, model.order + 1):
@@ -127,14 +131,14 @@ class Pruner:
         for h0, h1 in context_groups(starts):
             r0, r1 = int(starts[h0]), int(starts[h1])
             group = rows[r0:r1]
-            lower = backoff_logprob(model, group[:, 1:])
+            lower = self.backoff(model, group[:, 1:])
             prefixes = np.ascontiguousarray(rows[starts[h0:h1], :k - 1])
             where = find_rows(model.ngrams[k - 2], prefixes, 0)
             bow = np.zeros(h1 - h0, dtype=np.float32)
             present = where >= 0
             bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)
             change, failed = _perplexity_changes(starts[h0:h1 + 1], logprob[r0:r1], lower,
-                                                 chain_logprob(model, prefixes), bow)
+                                                 self.chain(model, prefixes), bow)
             changes[r0:r1] = change < self.threshold if fixed else change
             failed_rows[where[failed & present]] = True
         return changes, failed_rows
@@ -185,6 +189,7 @@ class Pruner:
         pruner's model itself, its kept rows moved down its own arrays (no second copy of the
         model, the output is never larger than the input); the pruner is spent then."""
         model = self.model
+        lower, nonevents = self.backoff, self.nonevents
         keep, nodes = self.decisions(threshold)
         if in_place and all(a.flags.writeable for a in model.ngrams + model.logprob + model.backoff):
             for k in range(1, model.order + 1):
@@ -205,7 +210,7 @@ class Pruner:
             out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
                              [p[m] for p, m in zip(model.logprob, keep)], backoff)
         del keep, nodes
-        recompute_backoffs(out)
+        recompute_backoffs(out, lower=lower, nonevents=nonevents)
         return out
 
     def threshold_for_size(self, target, low=1e-12, high=1.0, steps=60):

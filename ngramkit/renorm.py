@@ -117,7 +117,8 @@ def context_groups(starts, size=None):
         h0 = h1
 
 
-def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True):
+def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True, lower=backoff_logprob,
+                       nonevents=None):
     """Recompute every backoff weight by normalisation, in place, lower orders first (higher
     orders back off through them), as SRILM's recomputeBOWs: unigram mass left over goes to the
     words with zero probability (not `<s>`, nor `<unk>` unless `unk_is_word`). A context with
@@ -127,6 +128,8 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     less backoff mass has its probabilities scaled to leave that much, and unigrams that sum to
     more than one are scaled to sum to one; `report(mass, context, target)` is called for each
     context so scaled (`context`: its words, most recent first, as SRILM prints them).
+    `lower(model, rows)`: the backed-off probabilities of the normalisation (a tagged LM backs
+    off its own way); `nonevents`: a mask over word ids of more words that get no unigram mass.
     Returns the number of improper contexts."""
     zeros_to_inf(model)
     vocab = model.vocab
@@ -134,6 +137,8 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     events = words != vocab.bos
     if not unk_is_word:
         events &= words != vocab.unk
+    if nonevents is not None:
+        events &= ~nonevents[words]
     logp = model.logprob[0]
     left = spread_unigram_mass(logp, events)
     if left < 0.0 and 0.0 < min_backoff <= 1.0:
@@ -146,7 +151,7 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
         # no order reads its own contexts' weights, so they can be written in place, unless
         # the report needs the contexts as they were (SRILM visits them in the old trie)
         bow = model.backoff[k - 2] if report is None else model.backoff[k - 2].copy()
-        improper, scaled = _order_backoffs(model, k, bow, min_backoff)
+        improper, scaled = _order_backoffs(model, k, bow, min_backoff, lower)
         improper_total += improper
         if report is not None and len(scaled):
             contexts = np.ascontiguousarray(np.concatenate([c for c, _ in scaled]))
@@ -158,7 +163,7 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     return improper_total
 
 
-def _order_backoffs(model, k, bow, min_backoff):
+def _order_backoffs(model, k, bow, min_backoff, lower):
     """The backoff weights of the (k-1)-grams from the k-grams, written into `bow`, by groups of
     contexts (which bound the lookups' temporaries). Returns the number of improper contexts
     and, per group, the contexts whose probabilities were scaled to leave `min_backoff`, with
@@ -180,9 +185,8 @@ def _order_backoffs(model, k, bow, min_backoff):
         n_ctx = len(first) - 1
         if n_ctx == 0:
             continue
-        lower = backoff_logprob(model, group[:, 1:])
         ctx = np.repeat(np.arange(n_ctx), np.diff(first))
-        values, improper, short = normalised_backoffs(ctx, n_ctx, logp, lower, min_backoff)
+        values, improper, short = normalised_backoffs(ctx, n_ctx, logp, lower(model, group[:, 1:]), min_backoff)
         if not live.all():
             logprob[r0:r1][live] = logp
         improper_total += improper

@@ -19,20 +19,36 @@ Scoring (the model is an ordinary ARPA file over words and tags): p(w | context)
 word n-gram; if it is absent, adds its context's backoff weight and looks up the n-gram with the
 oldest context token replaced by its tag (`[k+Tgram]` at -debug 2); if that is absent too, adds
 that context's weight and backs off to the shorter context, recursively. The predicted token's
-tag plays no part.
+tag plays no part. A model is read back as SRILM's TaggedVocab reads it, every word split at its
+tag separator: a word `a/b` (counted from `a/b/c` tokens) is `a` tagged `b`, out of reach of
+the lookups, and `a` and `b` are known without n-grams.
+
+The rest of `ngram -tagged` goes through the same backoff: `-counts`, `-debug 3` and `4` (sums
+and ranks over SRILM's words, never its tags), `-gen` (LM::generateWord over those words),
+`-prune` and static `-mix-lm` (the backed-off estimates, context marginals and recomputed
+weights of NgramLM.cc under TaggedNgram: see tagged_backoff_logprob).
 """
 
+import math
+import os
 import re
+import time
 from bisect import bisect_left
 
 import numpy as np
 
+from .constants import LN10
+from .countfile import read_counts
 from .counting import _distinct, _group, lowercase
 from .errors import FormatError, UsageError
+from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import ascii_bytes, put_bytes, put_line, put_text, put_uint
+from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
 from .perplexity import (
+    _SUM_OPEN,
+    _TIMES,
+    _TOP_RANK,
     CONTEXT_END,
     CONTEXT_MORE,
     GIVEN,
@@ -40,13 +56,19 @@ from .perplexity import (
     LOG_CLOSE,
     NO_RANKS,
     P_OPEN,
+    PROB_EPSILON,
+    RANK_COLUMNS,
+    SUM_TOLERANCE,
     TextStats,
+    _add_rank,
+    _add_rank_rows,
     close_sentence,
     put_probability,
     put_sentence_totals,
     srilm_tables,
     tally_word,
 )
+from .renorm import backoff_logprob, recompute_backoffs
 from .scoring import (
     BACKOFF,
     LOGPROB,
@@ -58,8 +80,10 @@ from .scoring import (
     word_key,
     word_of_key,
 )
-from .sorting import radix_sort_pairs
-from .textio import atomic_output, iter_line_blocks, word_bytes
+from .sorting import radix_sort_pairs, sort_and_sum
+from .srilm_lhash import lhash_order, string_keys
+from .tables import find_rows
+from .textio import atomic_output, iter_line_blocks, iter_lines, word_bytes
 from .tokenize import Interner
 from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
 
@@ -68,6 +92,7 @@ SEPARATOR = "/"
 SRILM_SPECIALS = (UNK, BOS, EOS, PAUSE)
 NO_TAG = -1  # a token without a tag
 NO_NGRAMS = -2  # a word or tag SRILM knows that no n-gram of the model holds
+PAUSE_WORD = -4  # `-pau-` when the model lacks it: SRILM drops it from sentences, and tagged it is a zeroprob
 
 
 def tag_separator(token):
@@ -302,37 +327,69 @@ def tagged_count_tokens(words, tags, vocab_size, order):
 # The vocabulary
 
 
-def tagged_vocabulary(vocab):
+def tagged_vocabulary(vocab, read_back=False):
     """(words, tags) of a vocabulary of words and `/TAG` words as SRILM's TaggedVocab holds
-    them: each list with SRILM's four special words, in byte order."""
+    them: each list with SRILM's four special words, in byte order. `read_back`: the words of
+    a model read back (ngram -tagged), where SRILM splits every word at its tag separator, so
+    that a word `a/b` (of `a/b/c` tokens counted) is the word `a` with the tag `b`."""
     words = set(SRILM_SPECIALS)
     tags = set(SRILM_SPECIALS)
     for w in vocab.words:
-        if is_tag(w):
-            tags.add(w[1:])
-        else:
-            words.add(w)
+        word, tag = split_tagged(w) if read_back else (("", w[1:]) if is_tag(w) else (w, None))
+        if word:
+            words.add(word)
+        if tag is not None:
+            tags.add(tag)
     return sorted(words, key=word_bytes), sorted(tags, key=word_bytes)
 
 
-def write_tagged_vocab(vocab, path):
-    """SRILM's -write-vocab of a tagged vocabulary: the words, then `/TAG` for each tag."""
-    words, tags = tagged_vocabulary(vocab)
+def write_tagged_vocab(vocab, path, read_back=False):
+    """SRILM's -write-vocab of a tagged vocabulary: the words, then `/TAG` for each tag
+    (`read_back`: see tagged_vocabulary)."""
+    words, tags = tagged_vocabulary(vocab, read_back)
     with atomic_output(path) as out:
         out.write(word_bytes("".join(w + "\n" for w in words) + "".join(SEPARATOR + t + "\n" for t in tags)))
 
 
-# Scoring
+def read_back_lookup(vocab):
+    """How SRILM's TaggedVocab sees the words of a model it read: (extra, as_word, as_tag).
+    `extra`: the strings it knows that are not words of `vocab` (-pau-, its special tags, the
+    word and tag parts of model words `a/b`), taking ids from len(vocab) on; over those ids,
+    `as_word` and `as_tag`: what the string is as a token's word and as its tag (`/TAG`): a
+    model id where the model's n-grams hold it (a word without a tag, or a tag alone), NO_NGRAMS
+    where SRILM knows it without n-grams, PAUSE_WORD for a -pau- the model lacks, -1 where
+    SRILM does not know it. A model word `a/b` is none of these: SRILM reads it as `a` tagged
+    `b`, whose n-grams no lookup reaches (lookups take words untagged)."""
+    words, tags = tagged_vocabulary(vocab, read_back=True)
+    known_words, known_tags = set(words), set(tags)
+    index = vocab.index
+    extra = [w for w in [PAUSE] + [SEPARATOR + t for t in tags] + words if w not in index]
+    extra = list(dict.fromkeys(extra))
+    strings = list(vocab.words) + extra
+    as_word = np.full(len(strings), -1, dtype=np.int32)
+    as_tag = np.full(len(strings), -1, dtype=np.int32)
+    for i, s in enumerate(strings):
+        word, tag = split_tagged(s)
+        in_model = i < len(vocab)
+        if tag is None and in_model:
+            as_word[i] = i
+        elif s in known_words:
+            as_word[i] = PAUSE_WORD if s == PAUSE else NO_NGRAMS
+        if word == "" and tag is not None:
+            as_tag[i] = i if in_model else NO_NGRAMS
+        elif s.startswith(SEPARATOR) and s[1:] in known_tags:
+            as_tag[i] = NO_NGRAMS
+    return extra, as_word, as_tag
 
-PAUSE_WORD = -4  # `-pau-` when the model lacks it: SRILM drops it from sentences, and tagged it is a zeroprob
+
+# Scoring
 
 
 @njit(cache=True)
-def _tagged_token_ids(buf, starts, ends, table, n_words, unk, pause_entry, pause, words, tags):
-    """Each token's word id and tag id as SRILM's TaggedVocab::getIndex finds them: an unknown
-    word or tag makes the token `unk`, untagged; a tag alone has the word NO_NGRAMS. Table ids
-    from n_words on are the words SRILM knows that the model lacks: its special tags (NO_NGRAMS)
-    and -pau- (`pause_entry`, which becomes `pause`)."""
+def _tagged_token_ids(buf, starts, ends, table, as_word, as_tag, unk, words, tags):
+    """Each token's word id and tag id as SRILM's TaggedVocab::getIndex finds them (as_word and
+    as_tag map the ids of `table`: see read_back_lookup): an unknown word or tag makes the token
+    `unk`, untagged; a tag alone has the word NO_NGRAMS."""
     for t in range(len(starts)):
         s, e = starts[t], ends[t]
         sep = -1
@@ -345,18 +402,14 @@ def _tagged_token_ids(buf, starts, ends, table, n_words, unk, pause_entry, pause
         word_end = e if sep < 0 else sep
         w = NO_NGRAMS
         if word_end > s:
-            w = word_of_key(table, word_key(buf, s, word_end))
-            if w == pause_entry:
-                w = pause
-            elif w >= n_words:
-                w = -1
+            found = word_of_key(table, word_key(buf, s, word_end))
+            w = as_word[found] if found >= 0 else -1
         tag = NO_TAG
         known_tag = True
         if sep >= 0:
-            tag = word_of_key(table, word_key(buf, sep, e))
-            known_tag = tag >= 0
-            if tag >= n_words:
-                tag = NO_NGRAMS
+            found = word_of_key(table, word_key(buf, sep, e))
+            tag = as_tag[found] if found >= 0 else -1
+            known_tag = tag != -1
         if w == -1 or not known_tag:
             words[t] = unk
             tags[t] = NO_TAG
@@ -438,6 +491,36 @@ def tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, c
     return p, found
 
 
+@njit(cache=True, inline="always")
+def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, events, zero_events,
+                   prob, ranks, used, level_bows):
+    """LM::wordProbSum and LM::updateRanks under TaggedNgram: over the words marked in `events`
+    and `zero_events` more words of probability 0, after the context, the sum of their
+    probabilities, or with `ranks` the rank of a token of probability `prob`
+    (perplexity.probability_checks says how ranks count)."""
+    total = 0.0
+    rank = 0
+    ties = 0
+    for v in range(len(events)):
+        if not events[v]:
+            continue
+        q, _ = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, v, used,
+                              level_bows)
+        p = 0.0 if q == -np.inf else math.exp(float(q) * LN10)
+        if not ranks:
+            total += p
+            continue
+        if abs(p - prob) < PROB_EPSILON:
+            ties += 1
+        elif p > prob:
+            rank += 1
+        if rank + ties // 2 > _TOP_RANK:
+            break
+    if ranks and prob < PROB_EPSILON:
+        ties += zero_events
+    return total, rank + ties // 2
+
+
 @njit(cache=True)
 def _sentence_tokens(words, tags, lo, hi, bos, eos, pause, keep):
     """The tokens of words[lo:hi] that are scored (SRILM drops -pau-) into keep; returns
@@ -455,11 +538,16 @@ def _sentence_tokens(words, tags, lo, hi, bos, eos, pause, keep):
 
 @njit(cache=True)
 def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tags, line_offsets, bos, eos, unk,
-                     pause, total, token_logp, token_found, slot_token, sentence_stats, sentence_words):
+                     pause, total, token_logp, token_found, slot_token, sentence_stats, sentence_words, events,
+                     zero_events, ranks, token_sum, sentence_ranks):
     """Score each line as a sentence under TaggedNgram; returns ([sentences, words, OOVs,
     zeroprobs], total + the log10 probability). With token_logp not empty, per scored token
     (slots in order, a line's </s> last) its log10 p, what was found (see tagged_logprob) and
-    the token (-1: the sentence's </s>), and per line its (logprob, OOVs, zeroprobs) and words."""
+    the token (-1: the sentence's </s>), and per line its (logprob, OOVs, zeroprobs) and words.
+    With `events` not empty (-debug 3 and 4, the words SRILM sums over marked, and zero_events
+    more of probability 0 that the model lacks), per slot the
+    sum of p(word | the token's context) over them to token_sum, or with `ranks` each line's
+    rank statistics to sentence_ranks (see perplexity.probability_checks)."""
     order = meta.shape[0] - 1
     width = max(order, 1)
     ctx_words = np.empty(width, dtype=np.int32)
@@ -471,6 +559,8 @@ def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tag
     detail = len(token_logp) > 0
     slot = 0
     for s in range(len(line_offsets) - 1):
+        if ranks:
+            sentence_ranks[s, :] = 0.0
         first, end = _sentence_tokens(words, tags, line_offsets[s], line_offsets[s + 1], bos, eos, pause, keep)
         sentence_prob = 0.0
         oovs = 0
@@ -488,6 +578,15 @@ def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tag
                 y -= 1
             p, found = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, w,
                                       used, level_bows)
+            if len(events) > 0:
+                prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
+                probability_sum, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words,
+                                                       ctx_tags, clen, events, zero_events, prob, ranks, used,
+                                                       level_bows)
+                if ranks:
+                    _add_rank(sentence_ranks[s], rank, p, x == end, w == unk and tag == NO_TAG, 1.0)
+                else:
+                    token_sum[slot] = probability_sum
             if detail:
                 token_logp[slot] = p
                 token_found[slot] = found
@@ -506,6 +605,16 @@ _PLUS_TAG = ascii_bytes("+Tgram]")
 
 
 @njit(cache=True, inline="always")
+def _put_found(out, pos, found):
+    """What TaggedNgram found (see tagged_logprob): `[kgram]`, `[k+Tgram]`, or nothing for nothing."""
+    if found == 0:
+        return pos
+    out[pos] = 91
+    pos = put_uint(out, pos + 1, abs(found))
+    return put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
+
+
+@njit(cache=True, inline="always")
 def _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, t, fallback):
     """Token t as SRILM prints it: as written, or the unknown word's spelling for an OOV
     (t = -1: the word id `fallback`)."""
@@ -518,8 +627,11 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, t, 
 
 @njit(cache=True)
 def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos, eos, line_offsets, debug,
-                        token_logp, token_found, slot_token, sentence_stats, sentence_words, out):
-    """SRILM's -debug 1 (and 2) lines of a block tagged_ppl_block scored; returns the length."""
+                        token_logp, token_found, slot_token, sentence_stats, sentence_words, token_sum, sentence_ranks,
+                        out):
+    """SRILM's -debug 1 (and 2) lines of a block tagged_ppl_block scored; returns the length.
+    With token_sum (-debug 3) each word line ends in ` / ` and its context's probability sum;
+    with sentence_ranks (-debug 4) each sentence's totals have the two rank lines."""
     pos = 0
     slot = 0
     for s in range(len(line_offsets) - 1):
@@ -533,25 +645,95 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
                 pos = put_text(out, pos, GIVEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, prev, bos)
                 pos = put_text(out, pos, CONTEXT_MORE if prev >= 0 else CONTEXT_END)
-                found = token_found[slot]
-                if found != 0:  # SRILM's TaggedNgram prints nothing where it finds nothing
-                    out[pos] = 91
-                    pos = put_uint(out, pos + 1, abs(found))
-                    pos = put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
+                pos = _put_found(out, pos, token_found[slot])
                 pos = put_probability(out, pos, token_logp[slot])
-                pos = put_text(out, pos, LOG_CLOSE)
+                if len(token_sum) > 0:
+                    pos = put_text(out, pos, _SUM_OPEN)
+                    pos = format_g(token_sum[slot], 7, out, pos)
+                    out[pos] = 10
+                    pos += 1
+                else:
+                    pos = put_text(out, pos, LOG_CLOSE)
             slot += 1
             prev = t
             if t < 0:
                 break
         pos = put_sentence_totals(out, pos, sentence_words[s], sentence_stats[s, 0], int(sentence_stats[s, 1]),
-                                  int(sentence_stats[s, 2]), NO_RANKS)
+                                  int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
+    return pos
+
+
+@njit(cache=True)
+def _tagged_score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, token_words, token_tags, eos, unk,
+                         logp, found, events, zero_events, ranks, weights, row_sum, row_ranks):
+    """log10 p(last token | the others, newest first, cut to the model's order - 1) of each row
+    of k-grams `rows` (ids of tokens whose word and tag ids are token_words, token_tags) under
+    TaggedNgram, and what was found (see tagged_logprob); with `events` not empty the sums or,
+    with `ranks`, the rank rows weighted by the counts, as tagged_ppl_block has them."""
+    order = meta.shape[0] - 1
+    width = max(order, 1)
+    ctx_words = np.empty(width, dtype=np.int32)
+    ctx_tags = np.empty(width, dtype=np.int32)
+    used = np.empty(width, dtype=np.int32)
+    level_bows = np.empty(width, dtype=np.float32)
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        clen = min(k - 1, order - 1)
+        for c in range(clen):
+            ctx_words[c] = token_words[rows[r, k - 2 - c]]
+            ctx_tags[c] = token_tags[rows[r, k - 2 - c]]
+        last = rows[r, k - 1]
+        w = token_words[last]
+        p, found[r] = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen, w,
+                                     used, level_bows)
+        logp[r] = p
+        if len(events) > 0:
+            prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
+            total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags, clen,
+                                         events, zero_events, prob, ranks, used, level_bows)
+            if ranks:
+                untagged = token_tags[last] == NO_TAG
+                _add_rank(row_ranks[r], rank, p, w == eos and untagged, w == unk and untagged, weights[r])
+            else:
+                row_sum[r] = total
+
+
+@njit(cache=True)
+def _format_tagged_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out):
+    """SRILM's -counts -debug 2 lines of a tagged LM: `\tp( w | context, newest first ) \t=
+    [what was found] p [ logp *count ]`, at -debug 3 (row_sum not empty) with ` / ` and the sum."""
+    pos = 0
+    k = rows.shape[1]
+    for r in range(rows.shape[0]):
+        w = rows[r, k - 1]
+        pos = put_text(out, pos, P_OPEN)
+        pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+        pos = put_text(out, pos, GIVEN)
+        for c in range(k - 2, -1, -1):
+            if c < k - 2:
+                out[pos] = 32
+                pos += 1
+            pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
+        pos = put_text(out, pos, CONTEXT_END)
+        pos = _put_found(out, pos, found[r])
+        pos = put_probability(out, pos, logp[r])
+        if weights[r] != 1.0:
+            pos = put_text(out, pos, _TIMES)
+            pos = format_g(weights[r], 7, out, pos)
+        if len(row_sum) > 0:
+            pos = put_text(out, pos, _SUM_OPEN)
+            pos = format_g(row_sum[r], 7, out, pos)
+            out[pos] = 10
+            pos += 1
+        else:
+            pos = put_text(out, pos, LOG_CLOSE)
     return pos
 
 
 class TaggedScorer:
-    """SRILM's `ngram -tagged -ppl` of an NgramModel over words and `/TAG` words: totals, and
-    the -debug 1 and 2 lines. `unk_word`: the unknown word's spelling (default `<unk>`)."""
+    """SRILM's `ngram -tagged -ppl` and `-counts` of an NgramModel over words and `/TAG` words
+    (read back as SRILM's TaggedVocab reads it: see read_back_lookup): totals, and the -debug 1
+    to 4 lines. `unk_word`: the unknown word's spelling (default `<unk>`)."""
 
     def __init__(self, model, unk_word=None, encoding="utf-8"):
         self.model = model
@@ -560,10 +742,8 @@ class TaggedScorer:
         self.encoding = encoding
         self.tables = srilm_tables(model)
         self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
-        # what SRILM's vocabularies hold besides the model's words: ids from len(vocab) on
-        extra = [w for w in [PAUSE] + [SEPARATOR + t for t in SRILM_SPECIALS] if w not in vocab.index]
+        extra, self.as_word, self.as_tag = read_back_lookup(vocab)
         self.pause = vocab.index.get(PAUSE, PAUSE_WORD)
-        self.pause_entry = len(vocab) if PAUSE not in vocab.index else -5
         pool, offsets = vocab.byte_pool()
         encoded = [word_bytes(w) for w in extra]
         lookup_offsets = np.concatenate([offsets, offsets[-1] + np.cumsum([len(e) for e in encoded], dtype=np.int64)])
@@ -572,22 +752,23 @@ class TaggedScorer:
         build_word_table(lookup_pool, lookup_offsets, self.table)
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
-    def score_file(self, path, debug=0, out=None):
+    def score_file(self, path, debug=0, out=None, warnings=None):
         """The TextStats of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
-        lines go to the binary stream `out`."""
-        if debug >= 3:
-            raise UsageError("tagged models print -debug 0, 1 and 2 (no probability sums or ranks)", option="debug")
+        lines go to the binary stream `out`. At debug 3 each word line gets the sum of the
+        probabilities of its context (SRILM's warning for a sum off 1 by more than SUM_TOLERANCE
+        to the binary stream `warnings`, if given); from debug 4 on the totals get the rank
+        and loss lines instead."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         logprob = 0.0
+        events, zero_events = self._events() if debug >= 3 else (np.zeros(0, dtype=np.bool_), 0)
         for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
             buf = np.frombuffer(block, dtype=np.uint8)
             _, starts, ends, line_offsets = tokenize_lines(buf, self.table, self.unk)
             words = np.empty(len(starts), dtype=np.int32)
             tags = np.empty(len(starts), dtype=np.int32)
-            _tagged_token_ids(buf, starts, ends, self.table, len(vocab), self.unk, self.pause_entry, self.pause,
-                              words, tags)
+            _tagged_token_ids(buf, starts, ends, self.table, self.as_word, self.as_tag, self.unk, words, tags)
             detail = debug >= 1
             slots = len(words) + len(line_offsets) if detail else 0
             lines = len(line_offsets) - 1 if detail else 0
@@ -596,19 +777,400 @@ class TaggedScorer:
             slot_token = np.empty(slots, dtype=np.int64)
             sentence_stats = np.empty((lines, 3))
             sentence_words = np.empty(lines, dtype=np.int64)
+            token_sum = np.ones(slots if debug == 3 else 0)
+            sentence_ranks = np.zeros((lines if debug >= 4 else 0, RANK_COLUMNS))
             stats, logprob = tagged_ppl_block(*self.tables.arrays(), words, tags, line_offsets, vocab.bos, vocab.eos,
                                               self.unk, self.pause, logprob, token_logp, token_found, slot_token,
-                                              sentence_stats, sentence_words)
+                                              sentence_stats, sentence_words, events, zero_events, debug >= 4,
+                                              token_sum, sentence_ranks)
             total.add(TextStats(*(int(x) for x in stats)))
             total.logprob = logprob
             if not detail:
                 continue
-            size = len(buf) + len(line_offsets) * 200
+            _add_rank_rows(total, sentence_ranks)
+            if warnings is not None and len(token_sum):
+                self._warn_of_sums(block, starts, ends, words, tags, slot_token, token_sum, warnings)
+            size = len(buf) + len(line_offsets) * (600 if debug >= 4 else 200)
             if debug >= 2:
                 size += slots * (2 * max(self.max_word, int((ends - starts).max(initial=0))) + 100)
             output = np.empty(size, dtype=np.uint8)
             used = format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, self.unk, vocab.bos, vocab.eos,
                                        line_offsets, debug, token_logp, token_found, slot_token, sentence_stats,
-                                       sentence_words, output)
+                                       sentence_words, token_sum, sentence_ranks, output)
             out.write(output[:used].tobytes())
         return total
+
+    def _token_ids(self, vocab):
+        """(word ids, tag ids) of the words of `vocab` read as tokens of a tagged text."""
+        pool, offsets = vocab.byte_pool()
+        words = np.empty(len(vocab), dtype=np.int32)
+        tags = np.empty(len(vocab), dtype=np.int32)
+        _tagged_token_ids(pool, offsets[:-1], offsets[1:], self.table, self.as_word, self.as_tag, self.unk, words,
+                          tags)
+        return words, tags
+
+    def score_counts(self, path, order=None, debug=0, out=None, warnings=None):
+        """SRILM's perplexity from a count file of word/tag tokens (`ngram -tagged -counts`):
+        each n-gram of orders up to `order` (default: the model's) scores count x log10
+        p(last token | the others) under TaggedNgram; those ending in `</s>` count as sentences,
+        the others as words. Tokens SRILM does not know are `<unk>`, their counts summed.
+        Returns the `TextStats`; with debug >= 2 one line per n-gram goes to the binary stream
+        `out`, in SRILM's sorted order (with sums at debug 3, warnings of those off 1 to
+        `warnings`), and with debug >= 1 the totals line (from debug 4 on with ranks and losses)."""
+        counts = read_counts([path], order or self.model.order, encoding=self.encoding)
+        words, tags = self._token_ids(counts.vocab)
+        unknown = (words == self.unk) & (tags == NO_TAG)
+        unk_word = self.vocab.words[self.unk]
+        if np.any(unknown & (np.array(counts.vocab.words, dtype=object) != unk_word)):
+            # the tokens SRILM reads as <unk> are one token: their n-grams merge
+            spelled = [unk_word if u else w for w, u in zip(counts.vocab.words, unknown.tolist())]
+            merged = Vocabulary(spelled)
+            remap = merged.ids(spelled)
+            for k, (rows, values) in enumerate(zip(counts.ngrams, counts.counts)):
+                counts.ngrams[k], counts.counts[k] = sort_and_sum(remap[rows], values)
+            counts.vocab = merged
+            words, tags = self._token_ids(merged)
+        vocab = counts.vocab
+        pool, offsets = vocab.byte_pool()
+        events, zero_events = self._events() if debug >= 3 else (np.zeros(0, dtype=np.bool_), 0)
+        stats = TextStats()
+        contributions, rank_rows = [], []
+        eos, unk = self.vocab.eos, self.unk
+        for rows, values in zip(counts.ngrams, counts.counts):
+            keep = values != 0
+            rows, weights = np.ascontiguousarray(rows[keep]), values[keep].astype(np.float64)
+            logp = np.empty(len(rows), dtype=np.float32)
+            found = np.empty(len(rows), dtype=np.int32)
+            row_sum = np.ones(len(rows) if debug == 3 else 0)
+            row_ranks = np.zeros((len(rows) if debug >= 4 else 0, RANK_COLUMNS))
+            _tagged_score_ngrams(*self.tables.arrays(), rows, words, tags, eos, unk, logp, found, events, zero_events,
+                                 debug >= 4, weights, row_sum, row_ranks)
+            last = rows[:, -1]
+            untagged = tags[last] == NO_TAG
+            zero = logp == -np.inf
+            ends = (words[last] == eos) & untagged
+            oov = zero & (words[last] == unk) & untagged
+            stats.add(TextStats(sentences=int(weights[ends].sum()), words=int(weights[~ends].sum()),
+                                oovs=int(weights[oov].sum()), zeroprobs=int(weights[zero & ~oov].sum())))
+            contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
+            rank_rows.append(row_ranks)
+            if warnings is not None and len(row_sum):
+                for r in np.flatnonzero(np.abs(row_sum - 1.0) > SUM_TOLERANCE).tolist():
+                    context = " ".join(vocab.words[i] for i in rows[r, -2::-1].tolist())
+                    text = f"\nwarning: word probs for this context sum to {row_sum[r]:g} != 1 : {context}\n"
+                    warnings.write(text.encode("utf-8", "surrogateescape"))
+            if debug >= 2 and len(rows):
+                longest = int(np.diff(offsets).max())
+                output = np.empty(len(rows) * (rows.shape[1] * (longest + 1) + 110), dtype=np.uint8)
+                used = _format_tagged_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, output)
+                out.write(output[:used].tobytes())
+        # summed n-gram by n-gram in double, as SRILM's TextStats
+        summed = np.cumsum(np.concatenate(contributions))
+        stats.logprob = float(summed[-1]) if len(summed) else 0.0
+        if debug >= 4:
+            _add_rank_rows(stats, np.concatenate(rank_rows))
+        if debug >= 1:
+            out.write(f"{stats.srilm_text()}\n".encode())
+        return stats
+
+    def _events(self):
+        """The words LM::wordProbSum and LM::updateRanks walk over under SRILM's TaggedVocab: its
+        words (not its tags, nor a model word `a/b`, which it reads as `a` tagged `b`) but for
+        its non-events `<s>`, `-pau-` and, in a closed vocabulary (no `<unk>` unigram), `<unk>`:
+        (a mask over the model's words, how many more it knows without n-grams, of probability 0)."""
+        vocab = self.vocab
+        events = self.as_word[:len(vocab)] == np.arange(len(vocab))
+        events[vocab.bos] = False
+        if PAUSE in vocab.index:
+            events[vocab.index[PAUSE]] = False
+        if np.isnan(self.tables.uni_logprob[self.unk]) or self.tables.uni_logprob[self.unk] == -np.inf:
+            events[self.unk] = False
+        words, _ = tagged_vocabulary(vocab, read_back=True)
+        return events, sum(w not in vocab.index and w != PAUSE for w in words)
+
+    def _warn_of_sums(self, block, starts, ends, words, tags, slot_token, token_sum, warnings):
+        """SRILM's warning for each slot whose context's probabilities do not sum to 1: the sum
+        (`%g`) and the context, newest token first (as TaggedVocab spells it), back to `<s>`."""
+        off = np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE)
+        if not len(off):
+            return
+        unk = self.vocab.words[self.unk]
+
+        def spelled(t):
+            if words[t] == self.unk and tags[t] == NO_TAG:
+                return unk
+            return block[starts[t]:ends[t]].decode("utf-8", "surrogateescape")
+
+        # the slots of a sentence run to its </s> (-1)
+        sentence_ends = np.flatnonzero(slot_token < 0)
+        for slot in off.tolist():
+            k = int(np.searchsorted(sentence_ends, slot))
+            first = int(sentence_ends[k - 1]) + 1 if k > 0 else 0
+            context = [spelled(t) for t in slot_token[first:slot][::-1].tolist()] + [BOS]
+            text = f"\nwarning: word probs for this context sum to {token_sum[slot]:g} != 1 : {' '.join(context)}\n"
+            warnings.write(text.encode("utf-8", "surrogateescape"))
+
+
+# Random sentences (-gen, -gen-prefixes)
+
+
+def _walk_words(model):
+    """The words of SRILM's TaggedVocab after it read `model`, in its word table's insertion
+    order: its four special words, then each unigram's word part in the order of the model's
+    unigrams (a tag alone goes to the tag set; `a/b` gives `a`)."""
+    vocab = model.vocab
+    words = [vocab.words[vocab.unk], BOS, EOS, PAUSE]
+    for w in model.ngrams[0][:, 0]:
+        word, _ = split_tagged(vocab.words[w])
+        if word:
+            words.append(word)
+    return list(dict.fromkeys(words))
+
+
+@njit(cache=True)
+def _tagged_generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, eos_at, prefix_words,
+                     prefix_tags, prefix_offsets, use_bos, bos, state, max_words, out, out_offsets, gave_up):
+    """One sentence per prefix (prefix_words[prefix_offsets[i]:prefix_offsets[i+1]] and their
+    tags, after `<s>` when use_bos), each word drawn as LM::generateWord draws it under
+    TaggedNgram: the walk positions go to out, sentence i at out_offsets[i]:out_offsets[i+1]; out
+    grows as needed and is returned. A word drawn MAX_TRIES times as a non-event is `</s>` (the
+    walk position eos_at; counted in gave_up[0])."""
+    order = meta.shape[0] - 1
+    width = max(order, 1)
+    ctx_words = np.empty(width, dtype=np.int32)
+    ctx_tags = np.empty(width, dtype=np.int32)
+    used = np.empty(width, dtype=np.int32)
+    level_bows = np.empty(width, dtype=np.float32)
+    longest = 0
+    for s in range(len(prefix_offsets) - 1):
+        longest = max(longest, prefix_offsets[s + 1] - prefix_offsets[s])
+    history_words = np.empty(longest + max_words + 1, dtype=np.int32)
+    history_tags = np.empty(longest + max_words + 1, dtype=np.int32)
+    pos = 0
+    for s in range(len(prefix_offsets) - 1):
+        n = 0
+        if use_bos:
+            history_words[0] = bos
+            history_tags[0] = NO_TAG
+            n = 1
+        for t in range(prefix_offsets[s], prefix_offsets[s + 1]):
+            history_words[n] = prefix_words[t]
+            history_tags[n] = prefix_tags[t]
+            n += 1
+        generated = 0
+        ended = False
+        while generated < max_words:
+            clen = min(n, order - 1)
+            for c in range(clen):
+                ctx_words[c] = history_words[n - 1 - c]
+                ctx_tags[c] = history_tags[n - 1 - c]
+            drawn = -1
+            tries = 0
+            while drawn < 0 and tries < MAX_TRIES:
+                tries += 1
+                r = _drand48(state)
+                total = 0.0
+                for i in range(len(walk)):
+                    drawn = i
+                    if walk[i] >= 0:
+                        p, _ = tagged_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_words, ctx_tags,
+                                              clen, walk[i], used, level_bows)
+                        if p != -np.inf:
+                            total += np.exp(np.float64(p) * LN10)
+                    if total > r:
+                        break
+                if non_event[drawn]:
+                    drawn = -1
+            if drawn < 0:
+                gave_up[0] += 1
+                drawn = eos_at
+            generated += 1
+            if drawn == eos_at:
+                ended = True
+                break
+            if pos == len(out):
+                grown = np.empty(2 * len(out), dtype=out.dtype)
+                grown[:pos] = out
+                out = grown
+            out[pos] = drawn
+            pos += 1
+            history_words[n] = walk[drawn]
+            history_tags[n] = NO_TAG
+            n += 1
+        if not ended:
+            pos -= 1  # without </s>, SRILM's buffer keeps one word less than it generated
+        out_offsets[s + 1] = pos
+    return out
+
+
+class TaggedGenerator:
+    """SRILM's `ngram -tagged -gen N -seed S` (and `-gen-prefixes`) of an NgramModel over words
+    and `/TAG` words: LM::generateWord's walk over the words of SRILM's TaggedVocab (never its
+    tags, nor a model word `a/b`, which it reads as `a` tagged `b`), each word's probability
+    TaggedNgram's. Prefix tokens may be word/tag. One drand48 stream per generator, seeded as
+    -seed seeds it (default: time + process id)."""
+
+    def __init__(self, model, seed=None, unk_is_word=False):
+        self.scorer = TaggedScorer(model)
+        self.state = srand48_state(int(time.time()) + os.getpid() if seed is None else seed)
+        self.words = _walk_words(model)
+        encoded = [word_bytes(w) for w in self.words]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        order = lhash_order(string_keys(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets),
+                            np.array([0, len(encoded)], dtype=np.int64))
+        self.words = [self.words[i] for i in order]
+        index = model.vocab.index
+        # a word SRILM knows without n-grams has probability 0 (NO_NGRAMS: never summed)
+        self.walk = np.array([index.get(w, NO_NGRAMS) for w in self.words], dtype=np.int32)
+        vocab = model.vocab
+        non_event = {vocab.words[vocab.bos], PAUSE} | (set() if unk_is_word else {vocab.words[vocab.unk]})
+        self.non_event = np.array([w in non_event for w in self.words], dtype=np.bool_)
+        self.eos_at = self.words.index(EOS)
+        self.gave_up = np.zeros(1, dtype=np.int64)
+
+    def sentences(self, n=None, prefixes=None):
+        """`n` sentences from `<s>`, then one continuation per prefix (a string of
+        space-separated tokens or a list of them, or the path of a file of them, one a line),
+        from the one random stream: strings of space-separated words, without `<s>`, `</s>`
+        and the prefix."""
+        if n is not None and n < 0:
+            raise UsageError(f"the number of sentences must be at least 0, not {n}", option="n")
+        if isinstance(prefixes, (str, bytes, os.PathLike)):
+            prefixes = [line for _, line in iter_lines(prefixes)]
+        sentences = []
+        none = np.zeros(0, dtype=np.int32)
+        if n:
+            sentences += self._draw(none, none, np.zeros(n + 1, dtype=np.int64), True)
+        if prefixes is not None:
+            lines = [p if isinstance(p, str) else " ".join(p) for p in prefixes]
+            buf = np.frombuffer(word_bytes("".join(line + "\n" for line in lines)), dtype=np.uint8)
+            scorer = self.scorer
+            _, starts, ends, line_offsets = tokenize_lines(buf, scorer.table, scorer.unk, keep_empty=True)
+            words = np.empty(len(starts), dtype=np.int32)
+            tags = np.empty(len(starts), dtype=np.int32)
+            _tagged_token_ids(buf, starts, ends, scorer.table, scorer.as_word, scorer.as_tag, scorer.unk, words, tags)
+            sentences += self._draw(words, tags, line_offsets[:len(lines) + 1], False)
+        return sentences
+
+    def _draw(self, prefix_words, prefix_tags, prefix_offsets, use_bos):
+        out_offsets = np.zeros(len(prefix_offsets), dtype=np.int64)
+        vocab = self.scorer.vocab
+        out = _tagged_generate(*self.scorer.tables.arrays(), self.walk, self.non_event, self.eos_at, prefix_words,
+                               prefix_tags, prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS,
+                               np.empty(1024, dtype=np.int64), out_offsets, self.gave_up)
+        return [" ".join(self.words[i] for i in out[out_offsets[s]:out_offsets[s + 1]])
+                for s in range(len(out_offsets) - 1)]
+
+
+# Pruning (-prune): SRILM's Ngram::pruneProbs and recomputeBOWs, through TaggedNgram's backoff
+
+
+def _newest_context_tag(rows, tags):
+    """The position in each row of the newest tag of its context (the tokens before its last),
+    0 where there is none."""
+    if rows.shape[1] < 2:
+        return np.zeros(len(rows), dtype=np.int64)
+    is_tag = tags[rows[:, :-1]]
+    newest = rows.shape[1] - 2 - np.argmax(is_tag[:, ::-1], axis=1)
+    return np.where(is_tag.any(axis=1), newest, 0)
+
+
+def tagged_backoff_logprob(model, rows):
+    """renorm.backoff_logprob under TaggedNgram::wordProbBO, for n-grams of the model's own
+    words and tags. Its lookups take the context's tokens untagged, a tag becoming a word that
+    no n-gram holds, and give the oldest token its tag back: so every level whose context holds
+    a tag but as its oldest token finds nothing (no probability, no weight), and the n-gram
+    backs off as from its tokens from the newest tag of its context on. A tag is never
+    predicted (log 0)."""
+    tags = tag_mask(model.vocab)
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    start = _newest_context_tag(rows, tags)
+    logp = np.empty(len(rows), dtype=np.float32)
+    for first in np.unique(start).tolist():
+        where = start == first
+        logp[where] = backoff_logprob(model, rows[where, first:])
+    logp[tags[rows[:, -1]]] = -np.inf
+    return logp
+
+
+def tagged_chain_logprob(model, rows):
+    """renorm.chain_logprob under TaggedNgram (LM::contextProb): a tag's factor is log 0 (its
+    word untagged is no word of any n-gram) and, a tag being a non-event, is left out."""
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    vocab = model.vocab
+    tags = tag_mask(vocab)
+    total = np.zeros(len(rows), dtype=np.float32)
+    for j in range(1, rows.shape[1] + 1):
+        prefix = rows[:, :j].copy()
+        if j == 1:
+            prefix[prefix == vocab.bos] = vocab.eos
+        factor = tagged_backoff_logprob(model, prefix)
+        factor[tags[rows[:, j - 1]]] = 0.0
+        total += factor
+    return total
+
+
+def recompute_tagged_backoffs(model):
+    """renorm.recompute_backoffs of a tagged model (SRILM's recomputeBOWs under TaggedNgram):
+    its backoff estimates TaggedNgram's, no unigram mass to its tags."""
+    return recompute_backoffs(model, lower=tagged_backoff_logprob, nonevents=tag_mask(model.vocab))
+
+
+def _refuse_tagged_words(model, option):
+    """A model word holding a `/` (`a/b`, which SRILM reads as `a` tagged `b`, whose n-grams its
+    lookups do not reach) is not supported by the tagged model's rewriting."""
+    tagged_words = [w for w in model.vocab.words if tag_separator(w) > 0]
+    if tagged_words:
+        raise UsageError(f"the model's word {tagged_words[0]!r} holds a tag: -{option} of a tagged model of such "
+                         "words is not supported", option=option)
+
+
+def prune_tagged(model, threshold, minprune=2):
+    """SRILM's `ngram -tagged -prune threshold [-minprune minprune]`, in place: prune.Pruner with
+    TaggedNgram's backed-off probabilities and context marginals, the tags getting no unigram
+    mass in the recomputed weights (see _refuse_tagged_words for the models refused)."""
+    from .prune import Pruner
+
+    _refuse_tagged_words(model, "prune")
+    pruner = Pruner(model, minprune, threshold, backoff=tagged_backoff_logprob, chain=tagged_chain_logprob,
+                    nonevents=tag_mask(model.vocab))
+    return pruner.pruned(threshold, in_place=True)
+
+
+# Static interpolation (-mix-lm): SRILM's Ngram::mixProbs of a TaggedNgram with plain Ngrams
+
+
+def tagged_model_logprob(model, rows):
+    """A tagged model's probabilities of n-grams as Ngram::mixProbs reads them: its own where it
+    holds them, else TaggedNgram's backed-off ones."""
+    rows = np.ascontiguousarray(rows, dtype=np.int32)
+    logp = tagged_backoff_logprob(model, rows)
+    k = rows.shape[1]
+    if k > model.order:
+        return logp
+    if k == 1:
+        unigram_rows = np.full(len(model.vocab), -1, dtype=np.int64)
+        unigram_rows[model.ngrams[0][:, 0]] = np.arange(len(model.ngrams[0]))
+        where = unigram_rows[rows[:, 0]]
+    else:
+        where = find_rows(model.ngrams[k - 1], rows, 0)
+    held = where >= 0
+    values = model.logprob[k - 1][where[held]]
+    held[held] = ~np.isnan(values)
+    logp[held] = model.logprob[k - 1][where[held]]
+    return logp
+
+
+def mix_tagged(models, weights):
+    """SRILM's `ngram -tagged -lm A -mix-lm B [-mix-lm2 C ...]` (static interpolation): the first
+    model is the TaggedNgram, whose probabilities of the n-grams it lacks are TaggedNgram's and
+    whose merges' backoff weights are recomputed through TaggedNgram's backoff; the others are
+    read as SRILM reads them, plain Ngrams over the same tagged vocabulary. The models' arrays
+    are consumed (see mixing.mix_static)."""
+    from .mixing import mix_static
+
+    for model in models:
+        _refuse_tagged_words(model, "mix-lm")
+    return mix_static(models, weights, consume=True, lookup_first=tagged_model_logprob,
+                      recompute=recompute_tagged_backoffs)

@@ -318,8 +318,12 @@ def test_malformed_tokens(tmp_path, cli, text, line, message):
 def test_excluded_options(tmp_path, cli):
     lm = tmp_path / "t.arpa"
     lm.write_text(PPL_ARPA)
-    status, _, err = cli(ngram.main, ["-tagged", "-lm", lm, "-prune", "1e-5"])
-    assert status == 2 and "-tagged does not combine with -prune" in err
+    # SRILM's ngram: "factored, tagged, and multiword vocabularies are mutually exclusive", and
+    # tagged and class N-gram models too (exit 2)
+    status, _, err = cli(ngram.main, ["-tagged", "-lm", lm, "-multiwords", "-ppl", lm])
+    assert status == 2 and "-tagged does not combine with -multiwords" in err
+    status, _, err = cli(ngram.main, ["-tagged", "-lm", lm, "-classes", lm, "-ppl", lm])
+    assert status == 2 and "-tagged does not combine with -classes" in err
     status, _, err = cli(ngram_count.main, ["-tagged", "-text", lm, "-float-counts", "-lm", tmp_path / "x"])
     assert status == 2 and "-tagged does not combine with -float-counts" in err
 

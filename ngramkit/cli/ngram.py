@@ -15,7 +15,8 @@ starting with S through -ppl, -counts and -rescore unscored (not -nbest files: S
 those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
 model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
 as a hidden-sentence-boundary model, for -ppl (hidden_lm). `-tagged` scores word/tag text with a tagged LM
-(tagged_lm: a missing n-gram backs off to the one with its oldest context word's tag first)."""
+(tagged_lm: a missing n-gram backs off to the one with its oldest context word's tag first; -ppl, -counts,
+-debug 0 to 4), interpolates (-mix-lm) and prunes it (-prune) and draws its -gen and -gen-prefixes sentences (prefixes of word/tag tokens)."""
 
 import os
 import sys
@@ -327,24 +328,45 @@ def hidden_lm(opts):
 
 
 _TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "write_lm",
-                   "write_vocab", "tagged")
+                   "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts", "prune", "minprune", "mix_lm",
+                   "lambda", *(f"mix_lm{n}" for n in range(2, 10)), *(f"mix_lambda{n}" for n in range(2, 10)))
 
 
 def tagged_lm(opts):
-    """-tagged: read the model, write it (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl."""
+    """-tagged: read the model, interpolate it (-mix-lm, static), prune it (-prune, -minprune), write it
+    (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl and -counts, draw -gen and
+    -gen-prefixes sentences."""
     extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
     if extra:
         raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
-    from ..tagged_lm import TaggedScorer, write_tagged_vocab
+    from ..tagged_lm import TaggedScorer, mix_tagged, prune_tagged, write_tagged_vocab
 
+    mix = mixture(opts)
     model = load_model(opts)
+    if mix:
+        model = mix_tagged([model] + [load_model(opts, path) for path in mix[0]], mix[1])
+    if opts["prune"]:
+        model = prune_tagged(model, opts["prune"], opts["minprune"])
     if opts["write_vocab"]:
-        write_tagged_vocab(model.vocab, opts["write_vocab"])
+        write_tagged_vocab(model.vocab, opts["write_vocab"], read_back=True)
     if opts["write_lm"]:
         save(model, opts["write_lm"])
+    scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]) \
+        if opts["ppl"] or opts["counts"] else None
+    warnings = sys.stderr.buffer if opts["debug"] >= 3 else None
     if opts["ppl"]:
-        scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"])
-        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer))
+        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, warnings))
+    if opts["counts"]:
+        write_totals(opts["counts"], scorer.score_counts(opts["counts"], opts["order"], opts["debug"],
+                                                         sys.stdout.buffer, warnings))
+    if opts["gen"] or opts["gen_prefixes"]:
+        from ..generate import MAX_TRIES
+        from ..tagged_lm import TaggedGenerator
+        generator = TaggedGenerator(model, opts["seed"], opts["unk"])
+        sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
+        sys.stderr.write(f"giving up word generation after {MAX_TRIES}\n" * int(generator.gave_up[0]))
+        sys.stdout.write("".join(s + "\n" for s in sentences))
+        sys.stdout.flush()
 
 
 def escape_prefix(opts, classes=None, dynamic=None):
