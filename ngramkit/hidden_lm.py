@@ -40,6 +40,7 @@ from .formats import load
 from .jit import njit
 from .numfmt import ascii_bytes, format_g, put_bytes, put_text
 from .perplexity import (
+    _SUM_OPEN,
     LOG_CLOSE,
     PAUSE,
     RANK_COLUMNS,
@@ -47,7 +48,6 @@ from .perplexity import (
     TextStats,
     _add_rank,
     _add_rank_rows,
-    _SUM_OPEN,
     _warn_of_sum,
     add_logp,
     close_sentence,
