@@ -30,6 +30,7 @@ the events as read, then the model's words in byte order).
 import math
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -62,6 +63,7 @@ from .perplexity import (
 )
 from .progress import Progress
 from .scoring import (
+    ScoringTables,
     WordTable,
     advance_words,
     extend_key,
@@ -251,8 +253,8 @@ def _word_prob(uni_logprob, uni_backoff, meta, entries, values, word, ctx, start
 @njit(cache=True)
 def _used_length(uni_logprob, meta, entries, ctx, start):
     """Ngram::contextID's length: how many words of ctx[start:] (newest first) form a context
-    the model holds, at most order - 1."""
-    order = meta.shape[0] - 1
+    the model holds, at most order - 1; the tables hold those contexts (see _context_tables)."""
+    order = meta.shape[0]
     used = 0
     for i in range(1, order):
         if start + i - 1 >= len(ctx) or ctx[start + i - 1] < 0:
@@ -455,12 +457,14 @@ def _prefix_prob(uni_logprob, uni_backoff, meta, entries, values, st_ctx, st_len
 
 
 @njit(cache=True)
-def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
+def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ctx_uni_logprob, ctx_meta, ctx_entries, ids,
+                  line_offsets, bos, eos, unk,
                   ev_word, ev_omit, ev_repeat, ev_delete, ev_insert, no_event, word_omit, srilm_index, ev_index,
                   per_word, sum_words, ranks, total, token_logp, tag_bounds, tags, sentence_stats, best_events,
                   backtrace_ok, token_sum, sentence_ranks):
     """Score each line as a sentence of the hidden-event model (see the module's docstring);
-    returns ([sentences, words, OOVs, zeroprobs], total, tags used, tags). Events are in the
+    returns ([sentences, words, OOVs, zeroprobs], total, tags used, tags). ctx_*: the tables of
+    the model's contexts (_context_tables), which bound each state's context. Events are in the
     order SRILM's property table iterates them, `no_event` the no-event's place; srilm_index
     holds SRILM's index of each word, ev_index of each event, for the order of each column's
     states (_slice_order) and the ties of the most likely path (_state_compare).
@@ -543,7 +547,7 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                             n_tags += 1
                         if st_lp[p] != -np.inf and word_p != -np.inf:
                             positive = True
-                    used = _used_length(uni_logprob, meta, entries, buf, start)
+                    used = _used_length(ctx_uni_logprob, ctx_meta, ctx_entries, buf, start)
                     if used < rep:
                         used = rep
                     elif used == 0:
@@ -809,6 +813,20 @@ def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, t
     return pos
 
 
+def _context_tables(model):
+    """Scoring tables of the n-grams below the highest order that have a backoff weight: the
+    contexts SRILM's model has nodes for (its ARPA reader makes one only for a line with a
+    backoff weight), so the longest context of a trellis state (Ngram::contextID) is one of them."""
+    if model.order == 1:
+        return ScoringTables.from_model(model)
+    kept = [~np.isnan(model.backoff[k]) for k in range(model.order - 1)]
+    contexts = SimpleNamespace(vocab=model.vocab, order=model.order - 1,
+                               ngrams=[model.ngrams[k][kept[k]] for k in range(model.order - 1)],
+                               logprob=[model.logprob[k][kept[k]] for k in range(model.order - 1)],
+                               backoff=[model.backoff[k][kept[k]] for k in range(model.order - 1)])
+    return ScoringTables.from_model(contexts)
+
+
 class HiddenScorer:
     """SRILM's `ngram -ppl` of a hidden-event model (`events`: a HiddenEventModel) or, with
     `events` None, of the -hiddens model over `model`: totals and the -debug 1/2 lines."""
@@ -817,10 +835,11 @@ class HiddenScorer:
         vocab = model.vocab
         self.vocab = vocab
         self.tables = srilm_tables(model)
+        self.hidden = events is not None and not events.overt
+        self.context_tables = _context_tables(model) if self.hidden else None
         self.words = WordTable.from_vocab(vocab)
         self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
         self.max_word = int(np.diff(vocab.byte_pool()[1]).max())
-        self.hidden = events is not None and not events.overt
         self.boundaries = events is None
         self.hidden_sentence = np.int32(_word_id(vocab, HIDDEN_SENTENCE))
         listed = [] if events is None else events.events
@@ -920,8 +939,9 @@ class HiddenScorer:
             sentence_ranks = np.zeros((n_lines if ranks else 0, RANK_COLUMNS))
             if self.hidden:
                 tags = np.zeros(2 * slots if per_word else 0, dtype=np.int8)
+                contexts = self.context_tables
                 stats, logprob, n_tags, tags = _hidden_block(
-                    *self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos, self.unk, self.ev_word,
+                    *self.tables.arrays(), contexts.uni_logprob, contexts.meta, contexts.entries, ids, line_offsets, vocab.bos, vocab.eos, self.unk, self.ev_word,
                     self.ev_omit, self.ev_repeat, self.ev_delete, self.ev_insert, self.no_event, self.word_omit,
                     self.srilm_index, self.ev_index, per_word, sum_words, ranks, logprob,
                     token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok, token_sum,

@@ -12,9 +12,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ngramkit
+from ngramkit import hidden_lm
 from ngramkit.cli import ngram
 from ngramkit.errors import FormatError
 from ngramkit.formats import load
@@ -548,3 +550,20 @@ def test_debug_3_overt_events_and_hidden_sentence_boundaries(files, capsys):
     # after a, through <#s> (-0.1) for b alone (-0.2 against -0.4)
     after_a = 10 ** -0.8 + 10 ** -0.7 + 10 ** -0.2 + 10 ** -0.1 + 10 ** -1.4 + 10 ** -0.5 + 10 ** -0.7
     assert float(lines[2].split(" / ")[1]) == pytest.approx(after_a, rel=1e-6)
+
+
+def test_state_contexts_end_where_the_model_has_no_backoff_weight(tmp_path):
+    """SRILM's ARPA reader makes a context node only for an n-gram listed with a backoff weight,
+    and a trellis state keeps the longest context with a node (Ngram::contextID): "b c" is a
+    bigram without one, so a state after "b c" keeps c alone; after "a b" (with one) both words;
+    </s> has none at all (length 0, which the pass raises to the one word it always keeps)."""
+    (tmp_path / "lm3.arpa").write_text("\\data\\\nngram 1=5\nngram 2=3\nngram 3=1\n\n\\1-grams:\n"
+                                       "-99 <s> -0.1\n-0.6 </s>\n-0.5 a -0.2\n-0.7 b -0.3\n-0.8 c -0.4\n\n"
+                                       "\\2-grams:\n-0.2 <s> a\n-0.3 a b -0.1\n-0.4 b c\n\n"
+                                       "\\3-grams:\n-0.1 a b c\n\n\\end\\\n")
+    model = load(tmp_path / "lm3.arpa", order=3)
+    contexts = hidden_lm._context_tables(model)
+    index = model.vocab.index
+    for words, used in ((["c", "b"], 1), (["b", "a"], 2), (["a", "<s>"], 1), (["</s>", "c"], 0)):
+        ctx = np.array([index[w] for w in words] + [-1], dtype=np.int32)
+        assert hidden_lm._used_length(contexts.uni_logprob, contexts.meta, contexts.entries, ctx, 0) == used
