@@ -20,6 +20,13 @@ zeroprob) and any other word p(w | h) / (1 - sum of p(e | h) over the events).
 
 `-hiddens` scores w after h as the larger of p(w | h) and p(<#s> | h) p(w | <#s>).
 
+`-debug 3` adds to each word line the sum of p(v | context) over the vocabulary's words (the
+hidden events and the no-event left out: HiddenNgram's non-words) and `-debug 4` each sentence's
+rank and loss lines, p(v | context) being what the model's word probability is for v in that
+place: under -hidden-vocab the ratio of v's prefix probability to the context's, from the
+forward pass's previous column. A state keeps the longest context the model has a node for
+(SRILM's reader makes one only for an n-gram listed with a backoff weight).
+
 All arithmetic is float32 as SRILM's LogP, sums of probabilities in float64 as its AddLogP.
 A word's -debug 2 probability is the difference of two float32 prefix sums, so its last digits
 depend on the order of the sums: the events and each column's states are taken in the order
@@ -829,7 +836,7 @@ def _context_tables(model):
 
 class HiddenScorer:
     """SRILM's `ngram -ppl` of a hidden-event model (`events`: a HiddenEventModel) or, with
-    `events` None, of the -hiddens model over `model`: totals and the -debug 1/2 lines."""
+    `events` None, of the -hiddens model over `model`: totals and the -debug 1 to 4 lines."""
 
     def __init__(self, model, events=None, unk_word=None):
         vocab = model.vocab
