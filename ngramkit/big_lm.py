@@ -18,20 +18,26 @@ The script's intermediate files are written as it writes them, next to NAME (def
 
 An existing NAME.kncounts.gz or NAME.gtNcounts (of the highest order) is used again, as the
 script does. The estimation is ngram-count's `-read-with-mincounts -meta-tag __meta__`, with
-`-kn-counts-modified` for Kneser-Ney. With `test_text` (the script's -text), only the n-grams
+`-kn-counts-modified` for Kneser-Ney; with `trust_totals` (Good-Turing and Witten-Bell only)
+`-trust-totals` instead of the meta-counts: each context's total is its own count, so the counts
+left out below the mincounts still count in it, but not among its seen words (Witten-Bell's
+weights change). An `ngram_filter` command sees the count files' text before anything else does. With `test_text` (the script's -text), only the n-grams
 whose context occurs in that text are kept (subset-context-ngrams), after the discounts. Per
-order, `methods` says what ngram-count's flags say: "kneser-ney" for order N is -kndiscountN
-(the script's own table of per-order flags also sets original Kneser-Ney for order 1 with any
--kndiscountN, and modified for -ukndiscountN, which is not followed here).
+order, `methods` says which discount file the order gets ("kneser-ney": make-kn-discounts'
+modified one, "original-kneser-ney": its one discount three times) and `kn_counts_orders` which
+orders make-kn-counts replaces by continuation counts; the command maps the script's flags onto
+them as its table of per-order flags does (see cli/make_big_lm.py).
 """
 
 import math
 import os
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
-from .countfile import read_counts, write_counts
+from .countfile import count_blocks, read_counts, write_counts
 from .counting import RunOptions, TextOptions, count_text
 from .discount_files import DiscountFilePolicy
 from .errors import FormatError, UsageError
@@ -42,7 +48,7 @@ from .estimate.smoothing import GoodTuring, KneserNey, ModifiedKneserNey
 from .mincounts import min_counts_in_vocabulary
 from .model import NgramCounts
 from .tables import prefix_rows
-from .textio import atomic_output, iter_lines
+from .textio import atomic_output, iter_lines, open_input, read_blocks
 from .training import Output, build
 
 META_TAG = "__meta__"  # lowercase, so that it survives -tolower
@@ -57,7 +63,8 @@ def _say(message):
 
 def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interpolate=False, min_counts=None,
                 max_counts=None, name="biglm", vocab=None, limit_vocab=False, unk=False, test_text=None,
-                encoding="utf-8", lm_format=None, log=_say, warn=stderr_warning):
+                encoding="utf-8", lm_format=None, trust_totals=False, ngram_filter=None, kn_counts_orders=None,
+                log=_say, warn=stderr_warning):
     """Estimate the model of `counts_paths` (count files) as make-big-lm does; write it to `lm`
     if given, and return it.
 
@@ -66,7 +73,13 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
     -gtNmax; for orders not given the script's defaults: 1, 1, 2, 2, ... and 7); `name`: the
     prefix of the intermediate files; vocab (a Vocabulary), limit_vocab, unk: as ngram-count's
     -vocab, -limit-vocab, -unk;
-    `test_text`: text files whose contexts alone the model keeps n-grams of (see subset_contexts)."""
+    `test_text`: text files whose contexts alone the model keeps n-grams of (see subset_contexts);
+    `trust_totals`: the estimation reads no meta-counts and divides by each context's own count
+    (ngram-count's -trust-totals), ignored with a warning when an order is Kneser-Ney's, as the
+    script does; `ngram_filter`: a shell command the count files are piped through, one after
+    the other and decompressed, before anything is read from them (the script's -ngram-filter);
+    `kn_counts_orders`: the orders below the highest whose counts become continuation counts
+    (make-kn-counts' kndiscountN; default: those of a Kneser-Ney method)."""
     paths = _paths(counts_paths)
     if not paths:
         raise UsageError("no counts specified")
@@ -79,14 +92,23 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
     using_wb = "witten-bell" in methods
     if using_wb and set(methods) != {"witten-bell"}:
         raise UsageError("cannot mix GT, KN, and WB discounting", option="methods")
-    kn_orders = [k for k in range(1, order + 1) if methods[k - 1] in ("kneser-ney", "original-kneser-ney")]
+    using_kn = any(m in ("kneser-ney", "original-kneser-ney") for m in methods)
+    kn_orders = ([k for k in range(1, order + 1) if methods[k - 1] in ("kneser-ney", "original-kneser-ney")]
+                 if kn_counts_orders is None else list(kn_counts_orders))
     interpolate = _per_order(interpolate, order, "interpolate")
     min_counts = _filled(min_counts, order, default_min_count)
     max_counts = _filled(max_counts, order, lambda k: SCRIPT_MAX_COUNT)
+    if trust_totals and using_kn:
+        warn("-trust-totals incompatible with KN discounting; ignoring it")
+        trust_totals = False
+    meta_tag = None if trust_totals else META_TAG
 
-    full = read_counts(paths, order, encoding=encoding)
+    if ngram_filter is None:
+        full = read_counts(paths, order, encoding=encoding)
+    else:
+        full = filtered_counts(paths, ngram_filter, order, encoding)
     counts = full
-    if kn_orders:
+    if using_kn:
         lower = _kn_counts(full, kn_orders, f"{name}.kncounts.gz", order, log)
         counts = NgramCounts(full.vocab, lower.ngrams[:order - 1] + full.ngrams[order - 1:order],
                              lower.counts[:order - 1] + full.counts[order - 1:order])
@@ -106,15 +128,43 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
             read[k] = path
     if test_text is not None and order > 1:
         counts = subset_contexts(counts, test_text, encoding, log)
-    counts = min_counts_in_vocabulary(counts, min_counts, vocab, limit_vocab, META_TAG)
+    counts = min_counts_in_vocabulary(counts, min_counts, vocab, limit_vocab, meta_tag)
     orders = []
     for k in range(1, order + 1):
         # a -knN file makes ngram-count's order modified Kneser-Ney: original KN's file has D1 = D2 = D3+
         method = {"good-turing": "good-turing", "witten-bell": "witten-bell"}.get(methods[k - 1], "kneser-ney")
         orders.append(OrderOptions(method, bool(interpolate[k - 1]), min_counts[k - 1], max_counts[k - 1]))
     options = EstimateOptions(order=order, orders=orders, unk=unk)
-    policy = DiscountFilePolicy(orders, read, kn_counts_modified=bool(kn_orders), warn=warn, meta_tag=META_TAG)
+    policy = DiscountFilePolicy(orders, read, kn_counts_modified=using_kn, warn=warn, meta_tag=meta_tag,
+                                trust_totals=trust_totals)
     return build(counts, options, policy=policy, output=None if lm is None else Output(lm, lm_format), warn=warn)
+
+
+def filtered_counts(paths, command, order, encoding="utf-8"):
+    """The counts of the count files `paths`, decompressed and one after the other, piped through
+    the shell command `command` (the script's -ngram-filter: `gzip -dcf COUNTS | eval FILTER`)."""
+    label = f"output of -ngram-filter {command!r}"
+    with tempfile.TemporaryDirectory(prefix="ngramkit-filter-") as tmp:
+        filtered = os.path.join(tmp, "counts")
+        with open(filtered, "wb") as out:
+            process = subprocess.Popen(["/bin/sh", "-c", command], stdin=subprocess.PIPE, stdout=out)
+            try:
+                for path in paths:
+                    with open_input(path) as stream:
+                        for block in read_blocks(stream, path):
+                            process.stdin.write(block)
+            except BrokenPipeError:  # the filter stopped reading: what it wrote is its output
+                pass
+            finally:
+                try:
+                    process.stdin.close()
+                except BrokenPipeError:
+                    pass
+                status = process.wait()
+        if status != 0:
+            raise UsageError(f"-ngram-filter {command!r} failed (exit status {status})", option="ngram_filter")
+        blocks = ((block, line, label) for block, line, _ in count_blocks([filtered], encoding))
+        return read_counts([label], order, encoding=encoding, blocks=blocks)
 
 
 def subset_contexts(counts, test_text, encoding="utf-8", log=_say):

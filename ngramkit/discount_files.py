@@ -99,11 +99,14 @@ def _keep_parameters(coc, order, warn):
 class DiscountFilePolicy(NonEventPolicy):
     """SRILM's estimation with discount files read (`read`: order -> path), the fitted methods
     kept for writing (`methods`: order -> method), counts taken as Kneser-Ney modified ones
-    (`kn_counts_modified`), non-events, and meta-count words starting with `meta_tag`."""
+    (`kn_counts_modified`), non-events, and meta-count words starting with `meta_tag`;
+    `trust_totals`: ngram-count's -trust-totals (see Policy)."""
 
-    def __init__(self, orders, read=None, kn_counts_modified=False, nonevents=(), warn=None, meta_tag=None):
+    def __init__(self, orders, read=None, kn_counts_modified=False, nonevents=(), warn=None, meta_tag=None,
+                 trust_totals=False):
         super().__init__(nonevents)
         self.meta_tag = meta_tag
+        self.trust_totals = trust_totals
         self.orders = orders  # the EstimateOptions' OrderOptions, to tell which order is asked for
         self.read = dict(read or {})
         self.kn_counts_modified = kn_counts_modified

@@ -20,6 +20,13 @@ zeroprob) and any other word p(w | h) / (1 - sum of p(e | h) over the events).
 
 `-hiddens` scores w after h as the larger of p(w | h) and p(<#s> | h) p(w | <#s>).
 
+`-debug 3` adds to each word line the sum of p(v | context) over the vocabulary's words (the
+hidden events and the no-event left out: HiddenNgram's non-words) and `-debug 4` each sentence's
+rank and loss lines, p(v | context) being what the model's word probability is for v in that
+place: under -hidden-vocab the ratio of v's prefix probability to the context's, from the
+forward pass's previous column. A state keeps the longest context the model has a node for
+(SRILM's reader makes one only for an n-gram listed with a backoff weight).
+
 All arithmetic is float32 as SRILM's LogP, sums of probabilities in float64 as its AddLogP.
 A word's -debug 2 probability is the difference of two float32 prefix sums, so its last digits
 depend on the order of the sums: the events and each column's states are taken in the order
@@ -30,6 +37,7 @@ the events as read, then the model's words in byte order).
 import math
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -38,23 +46,31 @@ from .constants import LN10
 from .errors import FormatError
 from .formats import load
 from .jit import njit
-from .numfmt import ascii_bytes, put_bytes, put_text
+from .numfmt import ascii_bytes, format_g, put_bytes, put_text
 from .perplexity import (
+    _SUM_OPEN,
     LOG_CLOSE,
     PAUSE,
+    RANK_COLUMNS,
+    SUM_TOLERANCE,
     TextStats,
+    _add_rank,
+    _add_rank_rows,
+    _warn_of_sum,
     add_logp,
     close_sentence,
-    format_sentence_totals,
+    format_debug,
     put_probability,
     put_tag,
     put_word_given,
+    rank_or_sum,
     sentence_span,
     srilm_tables,
     tally_word,
 )
 from .progress import Progress
 from .scoring import (
+    ScoringTables,
     WordTable,
     advance_words,
     extend_key,
@@ -244,8 +260,8 @@ def _word_prob(uni_logprob, uni_backoff, meta, entries, values, word, ctx, start
 @njit(cache=True)
 def _used_length(uni_logprob, meta, entries, ctx, start):
     """Ngram::contextID's length: how many words of ctx[start:] (newest first) form a context
-    the model holds, at most order - 1."""
-    order = meta.shape[0] - 1
+    the model holds, at most order - 1; the tables hold those contexts (see _context_tables)."""
+    order = meta.shape[0]
     used = 0
     for i in range(1, order):
         if start + i - 1 >= len(ctx) or ctx[start + i - 1] < 0:
@@ -375,11 +391,87 @@ def _to_slice_order(st_ctx, st_len, st_rep, st_ev, st_lp, st_vs, st_vp, lo, hi, 
 
 
 @njit(cache=True)
-def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
+def _transition(uni_logprob, uni_backoff, meta, entries, values, st_ctx, st_len, st_rep, p, e, w, bos, unk,
+                ev_word, ev_omit, ev_repeat, ev_delete, ev_insert, no_event, word_omit, buf, words, keys, bows,
+                next_keys, next_bows):
+    """HiddenNgram's step from trellis state p by event e, then word w: (allowed, p(e | h),
+    p(w | e h), the length of the n-gram that gave p(w | e h) (-1 for a repeated word, which
+    costs nothing), where the new context starts in buf, the words still to repeat)."""
+    if st_rep[p] > 0 and e != no_event:
+        return False, np.float32(0.0), np.float32(0.0), -1, 0, 0
+    # the context p's, with room for the event and the word in front
+    length = st_len[p]
+    for j in range(length):
+        buf[2 + j] = st_ctx[p, j]
+    buf[2 + length] = _NONE
+    start = 2
+    if not ev_omit[e]:
+        start = 1
+        buf[1] = ev_word[e]
+    word_start = start
+    rep = st_rep[p] if st_rep[p] > 0 else ev_repeat[e]
+    if rep > 0:
+        if rep > length or w != st_ctx[p, rep - 1] or w == unk:
+            return False, np.float32(0.0), np.float32(0.0), -1, 0, 0
+        event_p = np.float32(0.0)
+        if st_rep[p] == 0:
+            event_p, _ = _word_prob(uni_logprob, uni_backoff, meta, entries, values, ev_word[e], buf, 2, words, keys,
+                                    bows, next_keys, next_bows)
+        return True, event_p, np.float32(0.0), -1, start, rep - 1
+    # p(e | context of p), before the context is changed
+    event_p = np.float32(0.0)
+    if e != no_event:
+        event_p, _ = _word_prob(uni_logprob, uni_backoff, meta, entries, values, ev_word[e], buf, 2, words, keys,
+                                bows, next_keys, next_bows)
+    if ev_insert[e] != _NONE:
+        if ev_omit[e]:
+            start -= 1
+        buf[start] = ev_insert[e]
+    deleted = 0
+    while deleted < ev_delete[e]:
+        if buf[start] == _NONE or buf[start] == bos:
+            break
+        start += 1
+        deleted += 1
+    if deleted < ev_delete[e]:
+        return False, np.float32(0.0), np.float32(0.0), -1, 0, 0
+    # the word goes in front of the new context, over what may be a word of the word's own
+    # context when words were deleted, as SRILM's shared buffer does
+    if w < 0 or not word_omit[w]:
+        start -= 1
+        buf[start] = w
+    word_p, found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, buf, word_start, words, keys, bows,
+                               next_keys, next_bows)
+    return True, event_p, word_p, found, start, rep
+
+
+@njit(cache=True)
+def _prefix_prob(uni_logprob, uni_backoff, meta, entries, values, st_ctx, st_len, st_rep, st_lp, prev_lo, prev_hi,
+                 w, bos, unk, ev_word, ev_omit, ev_repeat, ev_delete, ev_insert, no_event, word_omit, buf, words,
+                 keys, bows, next_keys, next_bows):
+    """HiddenNgram::prefixProb of word w after the trellis column prev_lo..prev_hi: the sum over
+    its states and the events of the probability of the path through them to w."""
+    total = np.float32(-np.inf)
+    for p in range(prev_lo, prev_hi):
+        for e in range(len(ev_word)):
+            allowed, event_p, word_p, _, _, _ = _transition(
+                uni_logprob, uni_backoff, meta, entries, values, st_ctx, st_len, st_rep, p, e, w, bos, unk, ev_word,
+                ev_omit, ev_repeat, ev_delete, ev_insert, no_event, word_omit, buf, words, keys, bows, next_keys,
+                next_bows)
+            if allowed:
+                total = _add_logp(total, np.float32(np.float32(st_lp[p] + event_p) + word_p))
+    return total
+
+
+@njit(cache=True)
+def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ctx_uni_logprob, ctx_meta, ctx_entries, ids,
+                  line_offsets, bos, eos, unk,
                   ev_word, ev_omit, ev_repeat, ev_delete, ev_insert, no_event, word_omit, srilm_index, ev_index,
-                  per_word, total, token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok):
+                  per_word, sum_words, ranks, total, token_logp, tag_bounds, tags, sentence_stats, best_events,
+                  backtrace_ok, token_sum, sentence_ranks):
     """Score each line as a sentence of the hidden-event model (see the module's docstring);
-    returns ([sentences, words, OOVs, zeroprobs], total, tags used, tags). Events are in the
+    returns ([sentences, words, OOVs, zeroprobs], total, tags used, tags). ctx_*: the tables of
+    the model's contexts (_context_tables), which bound each state's context. Events are in the
     order SRILM's property table iterates them, `no_event` the no-event's place; srilm_index
     holds SRILM's index of each word, ev_index of each event, for the order of each column's
     states (_slice_order) and the ties of the most likely path (_state_compare).
@@ -387,7 +479,11 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
     `per_word` (-debug 2): the probabilities are the ratios of prefix probabilities, one per
     slot (t + s, </s> at hi + s) in token_logp, with the n-gram tags of the no-event paths in
     tags[tag_bounds[slot, 0]:tag_bounds[slot, 1]] and the events of the most likely path in
-    best_events (backtrace_ok[s] false where the pass restarted at an OOV). Otherwise the
+    best_events (backtrace_ok[s] false where the pass restarted at an OOV). With `sum_words`
+    (the words that are events to SRILM, in its vocabulary's order) each slot's context is
+    checked as LM::wordProbSum and LM::updateRanks do, each word's probability the ratio of its
+    prefix probability to the context's (probability_checks): without `ranks` the sum of their
+    probabilities to token_sum, with `ranks` each sentence's rank row to sentence_ranks. Otherwise the
     sentence's probability is its whole prefix probability and OOVs are the words the pass
     restarted at."""
     order = meta.shape[0] - 1
@@ -445,59 +541,20 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                 tag_bounds[slot, 0] = n_tags
                 tags = _grow(tags, n_tags + (prev_hi - prev_lo))
             for p in range(prev_lo, prev_hi):
-                length = st_len[p]
                 for e in range(n_events):
-                    if st_rep[p] > 0 and e != no_event:
+                    allowed, event_p, word_p, found, start, rep = _transition(
+                        uni_logprob, uni_backoff, meta, entries, values, st_ctx, st_len, st_rep, p, e, w, bos, unk,
+                        ev_word, ev_omit, ev_repeat, ev_delete, ev_insert, no_event, word_omit, buf, words, keys,
+                        bows, next_keys, next_bows)
+                    if not allowed:
                         continue
-                    # the context p's, with room for the event and the word in front
-                    for j in range(length):
-                        buf[2 + j] = st_ctx[p, j]
-                    buf[2 + length] = _NONE
-                    start = 2
-                    if not ev_omit[e]:
-                        start = 1
-                        buf[1] = ev_word[e]
-                    word_start = start
-                    rep = st_rep[p] if st_rep[p] > 0 else ev_repeat[e]
-                    if rep > 0:
-                        if rep > length or w != st_ctx[p, rep - 1] or w == unk:
-                            continue
-                        if st_rep[p] > 0:
-                            event_p = np.float32(0.0)
-                        else:
-                            event_p, _ = _word_prob(uni_logprob, uni_backoff, meta, entries, values, ev_word[e],
-                                                    buf, 2, words, keys, bows, next_keys, next_bows)
-                        word_p = np.float32(0.0)
-                        rep -= 1
-                    else:
-                        # p(e | context of p), before the context is changed
-                        event_p = np.float32(0.0)
-                        if e != no_event:
-                            event_p, _ = _word_prob(uni_logprob, uni_backoff, meta, entries, values, ev_word[e],
-                                                    buf, 2, words, keys, bows, next_keys, next_bows)
-                        if ev_insert[e] != _NONE:
-                            if ev_omit[e]:
-                                start -= 1
-                            buf[start] = ev_insert[e]
-                        deleted = 0
-                        while deleted < ev_delete[e]:
-                            if buf[start] == _NONE or buf[start] == bos:
-                                break
-                            start += 1
-                            deleted += 1
-                        if deleted < ev_delete[e]:
-                            continue
-                        if w < 0 or not word_omit[w]:
-                            start -= 1
-                            buf[start] = w
-                        word_p, found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, buf,
-                                                   word_start, words, keys, bows, next_keys, next_bows)
+                    if found >= 0:
                         if per_word and e == no_event and st_ev[p] == no_event:
                             tags[n_tags] = found
                             n_tags += 1
                         if st_lp[p] != -np.inf and word_p != -np.inf:
                             positive = True
-                    used = _used_length(uni_logprob, meta, entries, buf, start)
+                    used = _used_length(ctx_uni_logprob, ctx_meta, ctx_entries, buf, start)
                     if used < rep:
                         used = rep
                     elif used == 0:
@@ -573,6 +630,23 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
                 p_word = np.float32(prefix_sum - context_sum)
                 token_logp[slot] = p_word
                 tag_bounds[slot, 1] = n_tags
+                if len(sum_words) > 0:
+                    prob = 0.0 if p_word == -np.inf else math.exp(float(p_word) * LN10)
+                    word_sum = 0.0
+                    rank = 0
+                    ties = 0
+                    for i in range(len(sum_words)):
+                        p_v = np.float32(_prefix_prob(
+                            uni_logprob, uni_backoff, meta, entries, values, st_ctx, st_len, st_rep, st_lp, prev_lo,
+                            prev_hi, sum_words[i], bos, unk, ev_word, ev_omit, ev_repeat, ev_delete, ev_insert,
+                            no_event, word_omit, buf, words, keys, bows, next_keys, next_bows) - context_sum)
+                        word_sum, rank, ties, done = rank_or_sum(p_v, prob, ranks, word_sum, rank, ties)
+                        if done:
+                            break
+                    if ranks:
+                        _add_rank(sentence_ranks[s], rank + ties // 2, p_word, t == hi, w == unk, 1.0)
+                    else:
+                        token_sum[slot] = word_sum
                 sentence_prob, oovs, zeros = tally_word(p_word, w, unk, sentence_prob, oovs, zeros)
             elif t == hi:
                 sentence_prob = float(prefix_sum)
@@ -602,12 +676,49 @@ def _hidden_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_off
 
 
 @njit(cache=True)
+def _overt_prob(uni_logprob, uni_backoff, meta, entries, values, w, ctx, is_event, ev_word, boundaries,
+                hidden_sentence, sentence_ctx, words, keys, bows, next_keys, next_bows, tags, n_tags):
+    """log10 p(w | ctx) of the -hidden-not model (events ev_word, marked in is_event) or, with
+    `boundaries`, of the -hiddens one (hidden_sentence: the id of <#s>, sentence_ctx: the context
+    of <#s> alone); the tags of its lookups to tags[n_tags:]; returns (log10 p, tags used)."""
+    if boundaries:
+        p, found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, ctx, 0, words, keys, bows,
+                              next_keys, next_bows)
+        boundary, boundary_found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, hidden_sentence, ctx,
+                                              0, words, keys, bows, next_keys, next_bows)
+        after, after_found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, sentence_ctx, 0, words,
+                                        keys, bows, next_keys, next_bows)
+        tags[n_tags] = found
+        tags[n_tags + 1] = boundary_found
+        tags[n_tags + 2] = after_found
+        n_tags += 3
+        via_boundary = np.float32(boundary + after)
+        if not p >= via_boundary:
+            p = via_boundary
+            tags[n_tags] = _HIDDEN_SENTENCE_TAG_CODE
+            n_tags += 1
+        return p, n_tags
+    if w >= 0 and is_event[w]:
+        tags[n_tags] = _EVENT_TAG_CODE
+        return np.float32(-np.inf), n_tags + 1
+    rest = np.float32(0.0)
+    for e in range(len(ev_word)):
+        event_p, _ = _word_prob(uni_logprob, uni_backoff, meta, entries, values, ev_word[e], ctx, 0, words, keys, bows,
+                                next_keys, next_bows)
+        rest = _sub_logp(rest, event_p)
+    p, found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, ctx, 0, words, keys, bows, next_keys,
+                          next_bows)
+    tags[n_tags] = found
+    return np.float32(p - rest), n_tags + 1
+
+
+@njit(cache=True)
 def _overt_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
-                 is_event, ev_word, boundaries, hidden_sentence, total, token_logp, tag_bounds, tags,
-                 sentence_stats):
-    """Score each line under -hidden-not (event ids ev_word, marked in is_event) or, with
-    `boundaries`, -hiddens (hidden_sentence: the id of <#s>); returns ([sentences, words, OOVs,
-    zeroprobs], total). Per slot the log10 p and the tags of its lookups, as _hidden_block's."""
+                 is_event, ev_word, boundaries, hidden_sentence, sum_words, ranks, total, token_logp, tag_bounds, tags,
+                 sentence_stats, token_sum, sentence_ranks):
+    """Score each line under -hidden-not or, with `boundaries`, -hiddens (see _overt_prob);
+    returns ([sentences, words, OOVs, zeroprobs], total). Per slot the log10 p and the tags of
+    its lookups, and with `sum_words` its context's sum or rank, as _hidden_block's."""
     order = meta.shape[0] - 1
     scratch = max(order - 1, 1)
     keys = np.empty(scratch, dtype=np.int64)
@@ -619,6 +730,7 @@ def _overt_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offs
     sentence_ctx = np.empty(2, dtype=np.int32)
     sentence_ctx[0] = hidden_sentence
     sentence_ctx[1] = _NONE
+    unused_tags = np.empty(4, dtype=np.int8)
     stats = np.zeros(4, dtype=np.int64)
     n_tags = 0
     for s in range(len(line_offsets) - 1):
@@ -636,40 +748,27 @@ def _overt_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offs
                 m += 1
             ctx[m] = _NONE
             tag_bounds[slot, 0] = n_tags
-            if boundaries:
-                p, found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, ctx, 0, words, keys, bows,
-                                      next_keys, next_bows)
-                boundary, boundary_found = _word_prob(uni_logprob, uni_backoff, meta, entries, values,
-                                                      hidden_sentence, ctx, 0, words, keys, bows, next_keys,
-                                                      next_bows)
-                after, after_found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, sentence_ctx, 0,
-                                                words, keys, bows, next_keys, next_bows)
-                tags[n_tags] = found
-                tags[n_tags + 1] = boundary_found
-                tags[n_tags + 2] = after_found
-                n_tags += 3
-                via_boundary = np.float32(boundary + after)
-                if not p >= via_boundary:
-                    p = via_boundary
-                    tags[n_tags] = _HIDDEN_SENTENCE_TAG_CODE
-                    n_tags += 1
-            elif w >= 0 and is_event[w]:
-                p = np.float32(-np.inf)
-                tags[n_tags] = _EVENT_TAG_CODE
-                n_tags += 1
-            else:
-                rest = np.float32(0.0)
-                for e in range(len(ev_word)):
-                    event_p, _ = _word_prob(uni_logprob, uni_backoff, meta, entries, values, ev_word[e], ctx, 0,
-                                            words, keys, bows, next_keys, next_bows)
-                    rest = _sub_logp(rest, event_p)
-                p, found = _word_prob(uni_logprob, uni_backoff, meta, entries, values, w, ctx, 0, words, keys, bows,
-                                      next_keys, next_bows)
-                p = np.float32(p - rest)
-                tags[n_tags] = found
-                n_tags += 1
+            p, n_tags = _overt_prob(uni_logprob, uni_backoff, meta, entries, values, w, ctx, is_event, ev_word,
+                                    boundaries, hidden_sentence, sentence_ctx, words, keys, bows, next_keys, next_bows,
+                                    tags, n_tags)
             tag_bounds[slot, 1] = n_tags
             token_logp[slot] = p
+            if len(sum_words) > 0:
+                prob = 0.0 if p == -np.inf else math.exp(float(p) * LN10)
+                word_sum = 0.0
+                rank = 0
+                ties = 0
+                for i in range(len(sum_words)):
+                    p_v, _ = _overt_prob(uni_logprob, uni_backoff, meta, entries, values, sum_words[i], ctx, is_event,
+                                         ev_word, boundaries, hidden_sentence, sentence_ctx, words, keys, bows,
+                                         next_keys, next_bows, unused_tags, 0)
+                    word_sum, rank, ties, done = rank_or_sum(p_v, prob, ranks, word_sum, rank, ties)
+                    if done:
+                        break
+                if ranks:
+                    _add_rank(sentence_ranks[s], rank + ties // 2, p, t == hi, w == unk, 1.0)
+                else:
+                    token_sum[slot] = word_sum
             sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
         close_sentence(stats, sentence_stats, s, hi - lo, sentence_prob, oovs, zeros, True)
         total += sentence_prob
@@ -677,10 +776,11 @@ def _overt_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offs
 
 
 @njit(cache=True)
-def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, event_pool,
-                       event_offsets, best_events, backtrace_ok, out, ends):
-    """The -debug 2 lines of each sentence: its word lines with their tags and, when
-    event_offsets is not empty, its `Hidden events:` line; sentence s's end at ends[s]."""
+def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, token_sum,
+                       event_pool, event_offsets, best_events, backtrace_ok, out, ends):
+    """The -debug 2 lines of each sentence: its word lines with their tags (and, with token_sum,
+    -debug 3's ` / ` and the context's probability sum) and, when event_offsets is not empty,
+    its `Hidden events:` line; sentence s's end at ends[s]."""
     pos = 0
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
@@ -697,7 +797,13 @@ def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, t
                 else:
                     pos = put_tag(out, pos, tags[k])
             pos = put_probability(out, pos, token_logp[slot])
-            pos = put_text(out, pos, LOG_CLOSE)
+            if len(token_sum) > 0:
+                pos = put_text(out, pos, _SUM_OPEN)
+                pos = format_g(token_sum[slot], 7, out, pos)
+                out[pos] = 10
+                pos += 1
+            else:
+                pos = put_text(out, pos, LOG_CLOSE)
             prev = w
         if len(event_offsets) > 0:
             if backtrace_ok[s]:
@@ -714,18 +820,33 @@ def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, t
     return pos
 
 
+def _context_tables(model):
+    """Scoring tables of the n-grams below the highest order that have a backoff weight: the
+    contexts SRILM's model has nodes for (its ARPA reader makes one only for a line with a
+    backoff weight), so the longest context of a trellis state (Ngram::contextID) is one of them."""
+    if model.order == 1:
+        return ScoringTables.from_model(model)
+    kept = [~np.isnan(model.backoff[k]) for k in range(model.order - 1)]
+    contexts = SimpleNamespace(vocab=model.vocab, order=model.order - 1,
+                               ngrams=[model.ngrams[k][kept[k]] for k in range(model.order - 1)],
+                               logprob=[model.logprob[k][kept[k]] for k in range(model.order - 1)],
+                               backoff=[model.backoff[k][kept[k]] for k in range(model.order - 1)])
+    return ScoringTables.from_model(contexts)
+
+
 class HiddenScorer:
     """SRILM's `ngram -ppl` of a hidden-event model (`events`: a HiddenEventModel) or, with
-    `events` None, of the -hiddens model over `model`: totals and the -debug 1/2 lines."""
+    `events` None, of the -hiddens model over `model`: totals and the -debug 1 to 4 lines."""
 
     def __init__(self, model, events=None, unk_word=None):
         vocab = model.vocab
         self.vocab = vocab
         self.tables = srilm_tables(model)
+        self.hidden = events is not None and not events.overt
+        self.context_tables = _context_tables(model) if self.hidden else None
         self.words = WordTable.from_vocab(vocab)
         self.unk = vocab.index[unk_word] if unk_word is not None else vocab.unk
         self.max_word = int(np.diff(vocab.byte_pool()[1]).max())
-        self.hidden = events is not None and not events.overt
         self.boundaries = events is None
         self.hidden_sentence = np.int32(_word_id(vocab, HIDDEN_SENTENCE))
         listed = [] if events is None else events.events
@@ -754,6 +875,7 @@ class HiddenScorer:
         # no-event's index last, for _srilm_word
         first = [UNK, BOS, EOS, PAUSE, NO_EVENT] + event_words_in_order(listed)
         indexed = list(dict.fromkeys(first + list(vocab.words)))
+        self.srilm_words = indexed
         position = {w: i for i, w in enumerate(indexed)}
         self.srilm_index = np.array([position[w] for w in vocab.words] + [position[NO_EVENT]], dtype=np.int64)
         # the events in the order SRILM's property table (no-event first, then every listed word)
@@ -772,10 +894,32 @@ class HiddenScorer:
         self.ev_delete = np.array([e.delete for e in hidden], dtype=np.int32)
         self.ev_insert = np.array([_NONE if e.insert is None else _word_id(vocab, e.insert) for e in hidden],
                                   dtype=np.int32)
+        # HiddenNgram's non-words besides the vocabulary's: the no-event and the events not observed
+        self.non_words = set() if events is None else {NO_EVENT} | {e.word for e in listed if not e.observed}
 
-    def score_file(self, path, debug=0, out=None, encoding="utf-8", quiet=False):
+    def sum_words(self):
+        """The words -debug 3 sums over and -debug 4 ranks among (LM::wordProbSum, updateRanks),
+        in the order SRILM's vocabulary iterates them (its LHash of words, filled in index order):
+        all but `<s>`, `-pau-`, `<unk>` in a closed vocabulary (no `<unk>` unigram) and the
+        model's non-words (the no-event and the hidden events)."""
+        vocab = self.vocab
+        non_words = {BOS, PAUSE} | self.non_words
+        if np.isnan(self.tables.uni_logprob[self.unk]):
+            non_words.add(vocab.words[self.unk])
+        encoded = [w.encode("utf-8", "surrogateescape") for w in self.srilm_words]
+        offsets = np.concatenate([[0], np.cumsum([len(w) for w in encoded])]).astype(np.int64)
+        keys = string_keys(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+        in_order = lhash_order(keys, np.array([0, len(encoded)], dtype=np.int64))
+        words = [self.srilm_words[i] for i in in_order]
+        return np.array([vocab.index[w] for w in words if w not in non_words and w in vocab.index], dtype=np.int32)
+
+    def score_file(self, path, debug=0, out=None, encoding="utf-8", quiet=False, warnings=None):
         """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
-        lines go to the binary stream `out`. Progress goes to stderr unless `quiet`."""
+        lines go to the binary stream `out`. At debug 3 each word line also gets its context's
+        probability sum over the model's words (see sum_words), and a context whose sum is off 1
+        by more than SUM_TOLERANCE gets SRILM's warning on the binary stream `warnings` (default:
+        none); at debug 4 and above the totals get SRILM's rank and loss lines. Progress goes to
+        stderr unless `quiet`."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         names = [n.encode("utf-8", "surrogateescape") for n in self.event_names]
@@ -784,6 +928,8 @@ class HiddenScorer:
         total = TextStats()
         logprob = 0.0
         per_word = debug >= 2
+        ranks = debug >= 4
+        sum_words = self.sum_words() if debug >= 3 else np.zeros(0, dtype=np.int32)
         progress = Progress("scoring", quiet, unit="B")
         for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
             progress.advance(len(block))
@@ -796,45 +942,68 @@ class HiddenScorer:
             tag_bounds = np.zeros((slots, 2), dtype=np.int64)
             best_events = np.zeros(slots, dtype=np.int32)
             backtrace_ok = np.zeros(n_lines, dtype=np.bool_)
+            token_sum = np.ones(slots if debug == 3 else 0)  # slots never scored sum to 1
+            sentence_ranks = np.zeros((n_lines if ranks else 0, RANK_COLUMNS))
             if self.hidden:
                 tags = np.zeros(2 * slots if per_word else 0, dtype=np.int8)
+                contexts = self.context_tables
                 stats, logprob, n_tags, tags = _hidden_block(
-                    *self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos, self.unk, self.ev_word,
+                    *self.tables.arrays(), contexts.uni_logprob, contexts.meta, contexts.entries, ids, line_offsets, vocab.bos, vocab.eos, self.unk, self.ev_word,
                     self.ev_omit, self.ev_repeat, self.ev_delete, self.ev_insert, self.no_event, self.word_omit,
-                    self.srilm_index, self.ev_index, per_word, logprob,
-                    token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok)
+                    self.srilm_index, self.ev_index, per_word, sum_words, ranks, logprob,
+                    token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok, token_sum,
+                    sentence_ranks)
             else:
                 tags = np.zeros(4 * slots, dtype=np.int8)
                 n_tags = len(tags)
                 stats, logprob = _overt_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                               self.unk, self.is_event, self.overt_words, self.boundaries,
-                                              self.hidden_sentence,
-                                              logprob, token_logp, tag_bounds, tags, sentence_stats)
+                                              self.hidden_sentence, sum_words, ranks, logprob, token_logp,
+                                              tag_bounds, tags, sentence_stats, token_sum, sentence_ranks)
             total.add(TextStats(*(int(x) for x in stats)))
             total.logprob = logprob
             if debug < 1:
                 continue
+            if debug == 3 and warnings is not None:
+                self._warn_of_sums(ids, line_offsets, token_sum, warnings)
+            _add_rank_rows(total, sentence_ranks)
             token_found = np.zeros(slots, dtype=np.int32)
-            sentences = np.empty(len(buf) + 2 * len(line_offsets) * 160, dtype=np.uint8)
-            used = format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos,
-                                          vocab.eos, token_logp, token_found, sentence_stats, sentences)
+            sentences = np.empty(len(buf) + 2 * len(line_offsets) * (160 + 320 * ranks), dtype=np.uint8)
+            used = format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos, 1,
+                                token_logp, token_found, sentence_stats, _NO_FLOATS, _NO_OFFSETS, _NO_FOUND,
+                                _NO_FLOATS, sentence_ranks, sentences)
             if debug < 2:
                 out.write(sentences[:used].tobytes())
                 continue
             longest_event = int(np.diff(event_offsets).max())
-            # per slot its word line (two words, two numbers) and its event; per tag `[NNgram]` at most
-            word_lines = np.empty(slots * (2 * self.max_word + longest_event + 80) + 8 * n_tags + n_lines * 40,
+            # per slot its word line (two words, three numbers) and its event; per tag `[NNgram]` at most
+            word_lines = np.empty(slots * (2 * self.max_word + longest_event + 104) + 8 * n_tags + n_lines * 40,
                                   dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)
             n_word = _format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
-                                        tag_bounds, tags, event_pool,
+                                        tag_bounds, tags, token_sum, event_pool,
                                         event_offsets if self.hidden else event_offsets[:0], best_events,
                                         backtrace_ok, word_lines, sentence_ends)
             output = np.empty(used + n_word, dtype=np.uint8)
-            size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
+            size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output, 6 if ranks else 4)
             out.write(output[:size].tobytes())
         progress.close()
         return total
+
+
+    def _warn_of_sums(self, ids, line_offsets, token_sum, warnings):
+        """SRILM's warning for each context whose probabilities do not sum to 1 (see score_file):
+        the sum and the context, newest word first, back to `<s>`."""
+        vocab = self.vocab
+        for slot in np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE).tolist():
+            s = int(np.searchsorted(line_offsets + np.arange(len(line_offsets)), slot, side="right")) - 1
+            lo, _ = sentence_span(ids, line_offsets, s, vocab.bos, vocab.eos)
+            _warn_of_sum(warnings, token_sum[slot], ids[lo:slot - s][::-1].tolist() + [vocab.bos], vocab.words)
+
+
+_NO_FLOATS = np.zeros(0)
+_NO_OFFSETS = np.zeros(0, dtype=np.int64)
+_NO_FOUND = np.zeros(0, dtype=np.int32)
 
 
 def read_events(hidden_vocab, lm_path=None, encoding="utf-8"):

@@ -156,18 +156,64 @@ def put_uint(out, pos, value):
 
 
 @njit(cache=True, inline="always")
+def _split(a):
+    """Dekker's split of a double into two halves of 26 bits each (hi + lo == a)."""
+    c = 134217729.0 * a  # 2**27 + 1
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+@njit(cache=True, inline="always")
+def _exact_product(a, b):
+    """a * b as hi + lo, hi the rounded product and lo its rounding error (Dekker's product)."""
+    hi = a * b
+    a_hi, a_lo = _split(a)
+    b_hi, b_lo = _split(b)
+    return hi, ((a_hi * b_hi - hi) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+
+
+@njit(cache=True, inline="always")
+def _rounded_scaled(value, k, precision):
+    """value * 10**k rounded to an integer. With more than 9 digits the rounded product can fall
+    on the wrong side of a half, so there (k >= 0) the product is carried in two doubles, exact
+    where 10**k is (k <= 22), and rounded as C's printf rounds the exact value."""
+    if precision <= 9 or k < 0 or k > 44:
+        return np.int64(np.rint(_scale10(value, k)))
+    hi, lo = _exact_product(value, _POW10[min(k, 22)])
+    if k > 22:
+        hi, low_error = _exact_product(hi, _POW10[k - 22])
+        lo = lo * _POW10[k - 22] + low_error
+    n = np.rint(hi)
+    rest = (hi - n) + lo
+    whole = np.floor(rest)
+    # above 2**53 doubles are spaced 2 or more apart: the correction is made in integers
+    digits = np.int64(n) + np.int64(whole)
+    part = rest - whole
+    if part > 0.5 or (part == 0.5 and digits % 2 == 1):
+        digits += 1
+    return digits
+
+
+@njit(cache=True, inline="always")
 def _decimal_digits(value, precision, e):
     """`%.<precision>g`'s digits of a finite value > 0 whose exponent is about `e`: (d, nd, e)
     with value ~ d * 10**(e-nd+1), d of nd <= precision digits and no trailing zero."""
     low = 10 ** (precision - 1)
     high = 10 * low
-    digits = np.int64(np.rint(_scale10(value, precision - 1 - e)))
+    digits = _rounded_scaled(value, precision - 1 - e, precision)
     if digits >= high:
         e += 1
-        digits = np.int64(np.rint(_scale10(value, precision - 1 - e)))
+        digits = _rounded_scaled(value, precision - 1 - e, precision)
     elif digits < low:
         e -= 1
-        digits = np.int64(np.rint(_scale10(value, precision - 1 - e)))
+        digits = _rounded_scaled(value, precision - 1 - e, precision)
+    elif digits == low:
+        # a value just below 10**e whose logarithm rounded up: its digits one place further
+        # down, unless they round up to 10**e again
+        below = _rounded_scaled(value, precision - e, precision)
+        if below < high:
+            e -= 1
+            digits = below
     if digits >= high:  # rounding carried into a new digit
         digits //= 10
         e += 1

@@ -290,6 +290,21 @@ _TOP_RANK = 10
 
 
 @njit(cache=True, inline="always")
+def rank_or_sum(logp_v, prob, ranks, total, rank, ties):
+    """Word v of a context in LM::wordProbSum or LM::updateRanks, of log10 p `logp_v`: p(v) added
+    to `total` or, with `ranks`, v counted as more probable than the token's `prob` or as tied
+    with it; (total, rank, ties, done), done once the rank is past the first 10 (SRILM stops there)."""
+    p = 0.0 if logp_v == -np.inf else math.exp(float(logp_v) * LN10)
+    if not ranks:
+        return total + p, rank, ties, False
+    if abs(p - prob) < PROB_EPSILON:
+        ties += 1
+    elif p > prob:
+        rank += 1
+    return total, rank, ties, rank + ties // 2 > _TOP_RANK
+
+
+@njit(cache=True, inline="always")
 def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, events, prob,
                    ranks, scratch_keys, scratch_bows):
     """Over the words marked in `events`, after the context: without `ranks` the sum of their
@@ -302,15 +317,8 @@ def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ct
             continue
         p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0, ctx_len, v,
                             scratch_keys, scratch_bows)
-        p = 0.0 if p_v == -np.inf else math.exp(float(p_v) * LN10)
-        if not ranks:
-            total += p
-            continue
-        if abs(p - prob) < PROB_EPSILON:
-            ties += 1
-        elif p > prob:
-            rank += 1
-        if rank + ties // 2 > _TOP_RANK:
+        total, rank, ties, done = rank_or_sum(p_v, prob, ranks, total, rank, ties)
+        if done:
             break
     return total, rank + ties // 2
 

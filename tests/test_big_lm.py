@@ -9,9 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ngramkit.big_lm import count_of_counts_text, fill_missing_counts, gt_discount_text, kn_discount_text
+from ngramkit.big_lm import (
+    count_of_counts_text,
+    fill_missing_counts,
+    gt_discount_text,
+    kn_discount_text,
+)
 from ngramkit.cli import make_big_lm as make_big_lm_cmd
 from ngramkit.cli import ngram_count as ngram_count_cmd
+from ngramkit.cli.srilm_options import parse
 from ngramkit.formats import load
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -240,3 +246,112 @@ def test_make_big_lm_subset_of_test_contexts(counts, tmp_path):
     with gzip.open(counts, "rt") as f:
         unigrams = sum(1 for line in f if line.count(" ") == 0)
     assert len(model.ngrams[0]) == unigrams
+
+
+# Bigram counts of the sentences "a b" (three times) and "a c"; in INCONSISTENT a's count (5)
+# is more than its bigrams' (4), as when some n-grams were filtered out of the count files.
+SMALL_COUNTS = ("<s>\t4\na\t4\nb\t3\nc\t1\n</s>\t4\n"
+                "<s> a\t4\na b\t3\na c\t1\nb </s>\t3\nc </s>\t1\n")
+INCONSISTENT = SMALL_COUNTS.replace("a\t4\n", "a\t5\n", 1)
+
+
+def _bigram_logprob(tmp_path, text, *args):
+    """log10 p(w | a) of make-big-lm's order-2 model of the counts `text`, per word w."""
+    (tmp_path / "small.counts").write_text(text)
+    name, lm = tmp_path / "small", tmp_path / "small.arpa"
+    for old in tmp_path.glob("small.*[0-9]*"):
+        old.unlink()
+    make_big_lm_cmd.main(["-read", str(tmp_path / "small.counts"), "-order", "2", "-name", str(name),
+                          "-lm", str(lm), "-q", *args])
+    table = _table(load(lm))
+    return {ngram[1]: p for ngram, (p, _) in table.items() if len(ngram) == 2 and ngram[0] == "a"}
+
+
+def test_trust_totals_witten_bell(tmp_path, capsys):
+    """Witten-Bell: p(w | h) = c(h w) / (T + N), T the total and N the words seen after h. With
+    -gt2min 2 a c (count 1) is cut: as a meta-count it still counts in T and N (T = 4, N = 2,
+    p(b | a) = 3/6); with -trust-totals there are no meta-counts, T is a's own count 4 and
+    N = 1: p(b | a) = 3/5."""
+    assert _bigram_logprob(tmp_path, SMALL_COUNTS, "-wbdiscount", "-gt2min", "2") == {
+        "b": pytest.approx(math.log10(3 / 6), abs=1e-6)}
+    assert _bigram_logprob(tmp_path, SMALL_COUNTS, "-wbdiscount", "-gt2min", "2", "-trust-totals") == {
+        "b": pytest.approx(math.log10(3 / 5), abs=1e-6)}
+
+
+def test_trust_totals_good_turing(tmp_path, capsys):
+    """Undiscounted Good-Turing (-gtNmax 0): p(w | h) = c(h w) / T. T is the bigrams' sum 4,
+    or with -trust-totals a's count 5, so the missing count goes to the backoff."""
+    plain = _bigram_logprob(tmp_path, INCONSISTENT, "-gt1max", "0", "-gt2max", "0")
+    assert plain == {"b": pytest.approx(math.log10(3 / 4), abs=1e-6), "c": pytest.approx(math.log10(1 / 4), abs=1e-6)}
+    trusted = _bigram_logprob(tmp_path, INCONSISTENT, "-gt1max", "0", "-gt2max", "0", "-trust-totals")
+    assert trusted == {"b": pytest.approx(math.log10(3 / 5), abs=1e-6),
+                       "c": pytest.approx(math.log10(1 / 5), abs=1e-6)}
+
+
+def test_trust_totals_ignored_with_kneser_ney(tmp_path, capsys):
+    args = ["-ukndiscount", "-interpolate"]
+    assert _bigram_logprob(tmp_path, SMALL_COUNTS, *args, "-trust-totals") == _bigram_logprob(
+        tmp_path, SMALL_COUNTS, *args)
+    assert "make-big-lm: warning: -trust-totals incompatible with KN discounting; ignoring it" in capsys.readouterr().err
+
+
+def test_ngram_filter(tmp_path, capsys):
+    """The filter sees the count files' text: with a c filtered out, Witten-Bell's p(b | a) is
+    3 / (3 + 1) instead of 3 / (4 + 2)."""
+    (tmp_path / "small.counts.gz").write_bytes(gzip.compress(SMALL_COUNTS.encode()))
+    make_big_lm_cmd.main(["-read", str(tmp_path / "small.counts.gz"), "-order", "2", "-name", str(tmp_path / "f"),
+                          "-wbdiscount", "-ngram-filter", "grep -v '^a c'", "-lm", str(tmp_path / "f.arpa"), "-q"])
+    table = _table(load(tmp_path / "f.arpa"))
+    assert table[("a", "b")][0] == pytest.approx(math.log10(3 / 4), abs=1e-6)
+    assert ("a", "c") not in table and ("c",) in table
+    with pytest.raises(SystemExit):
+        make_big_lm_cmd.main(["-read", str(tmp_path / "small.counts.gz"), "-name", str(tmp_path / "g"),
+                              "-ngram-filter", "exit 3", "-lm", str(tmp_path / "g.arpa")])
+    assert capsys.readouterr().err == "make-big-lm: -ngram-filter 'exit 3' failed (exit status 3)\n"
+    with pytest.raises(SystemExit):
+        make_big_lm_cmd.main(["-read", str(tmp_path / "small.counts.gz"), "-name", str(tmp_path / "g"),
+                              "-ngram-filter", "sed 's/^a b\t3/a b\tx/'", "-lm", str(tmp_path / "g.arpa")])
+    err = capsys.readouterr().err
+    assert err.startswith("make-big-lm: output of -ngram-filter ") and ":7: " in err and err.count("\n") == 1
+
+
+def _discounts(path):
+    return [float(line.split()[1]) for line in path.read_text().splitlines()[1:]]
+
+
+def test_kndiscount_n_gives_unigrams_original_kneser_ney(counts, tmp_path):
+    """The script's table of flags: any -kndiscountN also sets original Kneser-Ney for order 1,
+    so with -kndiscount1 -kndiscount2 -kndiscount3 the unigrams' discount file has one discount,
+    n1 / (n1 + 2 n2) of their continuation counts, three times; -kndiscount gives them modified
+    Kneser-Ney's three (D1 = 1 - 2Y n2/n1, D2 = 2 - 3Y n3/n2, D3+ = 3 - 4Y n4/n3)."""
+    per_order, every = tmp_path / "per-order", tmp_path / "every"
+    make_big_lm_cmd.main(["-read", str(counts), "-name", str(per_order), "-kndiscount1", "-kndiscount2",
+                          "-kndiscount3", "-lm", str(tmp_path / "per-order.arpa"), "-q"])
+    make_big_lm_cmd.main(["-read", str(counts), "-name", str(every), "-kndiscount", "-lm",
+                          str(tmp_path / "every.arpa"), "-q"])
+    coc = {int(c): int(n) for c, n in (line.split() for line in (tmp_path / "per-order.gt1counts").read_text()
+                                        .splitlines() if not line.startswith("total"))}
+    y = coc[1] / (coc[1] + 2 * coc[2])
+    assert _discounts(tmp_path / "per-order.kn1") == pytest.approx([y] * 3, rel=1e-5)
+    assert _discounts(tmp_path / "every.kn1") == pytest.approx(
+        [1 - 2 * y * coc[2] / coc[1], 2 - 3 * y * coc[3] / coc[2], 3 - 4 * y * coc[4] / coc[3]], rel=1e-5)
+    # the same continuation counts, and the higher orders' files alike
+    assert (tmp_path / "per-order.gt1counts").read_text() == (tmp_path / "every.gt1counts").read_text()
+    for k in (2, 3):
+        assert (tmp_path / f"per-order.kn{k}").read_text() == (tmp_path / f"every.kn{k}").read_text()
+    # so the unigrams differ
+    a, b = _table(load(tmp_path / "per-order.arpa")), _table(load(tmp_path / "every.arpa"))
+    assert a[("the",)][0] != b[("the",)][0]
+
+
+def test_script_table_of_kneser_ney_flags():
+    """-ukndiscountN is the script's modified Kneser-Ney on order N (and its continuation counts);
+    -kndiscountN gives order 1 original Kneser-Ney's discounts, without continuation counts
+    unless -kndiscount1 is given too."""
+    def methods(*args):
+        return make_big_lm_cmd.methods_of(parse(list(args), make_big_lm_cmd.OPTIONS, "make-big-lm"))
+
+    assert methods("-kndiscount3") == (["original-kneser-ney", "good-turing", "kneser-ney"], [3])
+    assert methods("-ukndiscount2") == (["good-turing", "kneser-ney", "good-turing"], [2])
+    assert methods("-kndiscount") == (["kneser-ney"] * 3, [1, 2, 3])
+    assert methods("-ukndiscount") == (["original-kneser-ney"] * 3, [1, 2, 3])

@@ -12,9 +12,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ngramkit
+from ngramkit import hidden_lm
 from ngramkit.cli import ngram
 from ngramkit.errors import FormatError
 from ngramkit.formats import load
@@ -404,3 +406,164 @@ def test_srilm_hidden_event_case(tmp_path, capsys):
     assert str(sum("<#s>" in line for line in lines)) == reference[0]
     assert lines[-2].split(": ", 1)[1] == reference[1].split(": ", 1)[1]
     assert lines[-1] == reference[2]
+
+
+# -debug 3 and 4: LM::wordProbSum and LM::updateRanks over the vocabulary, each word's
+# probability the ratio of its prefix probability to the context's, as at -debug 2. The words
+# summed: all but <s>, <unk> (no unigram: a closed vocabulary) and HiddenNgram's non-words, the
+# hidden events (<#s>); the observed uh is a word. Where every state of a column has the same
+# context h (order 2: the last word), the sum is sum_v p(v | h) + p(<#s> | h) sum_v p(v | <#s>).
+SUM_WORDS = ("</s>", "a", "b", "uh", "REP", "DEL")
+# log10 p(v | h) of the words above, by backoff where no bigram is listed
+AFTER = {
+    "<s>": (-0.3 - 0.6, -0.2, -0.6, -0.3 - 1.2, -0.3 - 0.3, -0.3 - 0.5),
+    "a": (-0.2 - 0.6, -0.2 - 0.5, -0.4, -0.2 - 1.2, -0.2 - 0.3, -0.2 - 0.5),
+    "b": (-0.5, -0.1 - 0.5, -0.1 - 0.7, -0.1 - 1.2, -0.1 - 0.3, -0.1 - 0.5),
+    "<#s>": (-0.4 - 0.6, -0.4 - 0.5, -0.1, -0.4 - 1.2, -0.4 - 0.3, -0.4 - 0.5),
+    "*noevent*": (-0.6, -0.5, -0.7, -1.2, -0.3, -0.5),  # the restart's context: the unigrams
+}
+HIDDEN_SENTENCE_AFTER = {"<s>": -1.3, "a": -0.1, "b": -1.1, "*noevent*": -1.0}  # p(<#s> | h)
+
+
+def word_probs(h):
+    """Each summed word's probability after the context h: no event, or <#s> then the word."""
+    return [10 ** p + 10 ** HIDDEN_SENTENCE_AFTER[h] * 10 ** q for p, q in zip(AFTER[h], AFTER["<#s>"])]
+
+
+def assert_sum_line(line, start, logp, total):
+    """`line` is a -debug 3 word line: `start`, ` p [ log10 p ]`, ` / ` and the sum `total`."""
+    word, given = line.split(" / ")
+    assert_word_line(word, start, logp)
+    assert float(given) == pytest.approx(total, rel=1e-6)
+    assert given == f"{float(given):.7g}"
+
+
+def test_debug_3_context_sums(files, capsys):
+    ngram.main(["-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab", str(files / "hidden.vocab"),
+                "-ppl", str(files / "text.txt"), "-debug", "3"])
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    after_s, after_a, after_b = sum(word_probs("<s>")), sum(word_probs("a")), sum(word_probs("b"))
+    # sum_v p(v | <s>) = 10^-0.9 + 10^-0.2 + 10^-0.6 + 10^-1.5 + 10^-0.6 + 10^-0.8, plus
+    # 10^-1.3 (10^-1.0 + 10^-0.9 + 10^-0.1 + 10^-1.6 + 10^-0.7 + 10^-0.9)
+    assert after_s == pytest.approx(1.4493392 + 0.0501187 * 1.3707583, rel=1e-6)
+    assert_sum_line(lines[1], "\tp( a | <s> ) \t= [2gram] ", COLUMN_A, after_s)
+    # after a the two states (no event, <#s>) both have the context a
+    assert_sum_line(lines[2], "\tp( b | a ...) \t= [2gram] ", COLUMN_B, after_a)
+    assert_sum_line(lines[3], "\tp( </s> | b ...) \t= [2gram] ", COLUMN_END, after_b)
+    assert lines[4] == "Hidden events: *noevent* <#s> *noevent*"
+    assert lines[5] == "1 sentences, 2 words, 0 OOVs"
+    # "a x b": x's context is a's; after the OOV the pass restarts from one state whose context
+    # (*noevent* x) holds no n-gram: b and the other words from the unigrams
+    assert lines[10] == f"\tp( <unk> | a ...) \t= [OOV] 0 [ -inf ] / {after_a:.7g}"
+    assert_sum_line(lines[11], "\tp( b | <unk> ...) \t= [1gram] ", COLUMN_B_AFTER_OOV, sum(word_probs("*noevent*")))
+    assert_sum_line(lines[12], "\tp( </s> | b ...) \t= [2gram] ", COLUMN_END, after_b)
+    # the sums exceed 1 by the events' share (SRILM warns on stderr, context newest first)
+    assert f"warning: word probs for this context sum to {after_a:g} != 1 : a <s>\n" in err
+    assert f"warning: word probs for this context sum to {after_b:g} != 1 : b a <s>\n" in err
+
+
+def test_debug_3_sums_with_repeat_and_delete_events(files, capsys):
+    """The sums run the events' context changes for each word: REP repeats only the word before,
+    DEL reads the word's context after writing the word over the deleted one."""
+    (files / "disfluency.vocab").write_text("REP -repeat 1 -omit\nDEL -delete 1 -omit\n")
+    (files / "disfluency.txt").write_text("a a\n")
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "disfluency.vocab"), "-ppl", str(files / "disfluency.txt"), "-debug", "3")
+    lines = out.splitlines()
+    # summed: </s> a b <#s> uh (REP and DEL are the events). After <s> neither event applies:
+    # p(v | <s>) = 10^-0.9 + 10^-0.2 + 10^-0.6 + 10^-1.3 + 10^-1.5
+    assert_sum_line(lines[1], "\tp( a | <s> ) \t= [2gram] ", -0.2,
+                    10 ** -0.9 + 10 ** -0.2 + 10 ** -0.6 + 10 ** -1.3 + 10 ** -1.5)
+    # after a: no event, p(v | a) = -0.8, -0.7, -0.4, -0.1, -1.4; REP (p(REP | a) = -0.5) for
+    # v = a alone, the word free; DEL (p(DEL | a) = -0.7) then p(v | v): -0.6, -0.7, -0.8,
+    # -1.4, -1.2
+    after_a = (10 ** -0.8 + 10 ** -0.7 + 10 ** -0.4 + 10 ** -0.1 + 10 ** -1.4 + 10 ** -0.5
+               + 10 ** -0.7 * (10 ** -0.6 + 10 ** -0.7 + 10 ** -0.8 + 10 ** -1.4 + 10 ** -1.2))
+    assert_sum_line(lines[2], "\tp( a | a ...) \t= [1gram] ", math.log10(10 ** -0.7 + 10 ** -0.5 + 10 ** -1.4),
+                    after_a)
+    # the three states after the second a (no event, REP, DEL) all have the context a
+    assert lines[3].startswith("\tp( </s> | a ...) \t= [1gram] ")
+    assert float(lines[3].split(" / ")[1]) == pytest.approx(after_a, rel=1e-6)
+
+
+def test_debug_4_ranks(files, capsys):
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "hidden.vocab"), "-ppl", str(files / "text.txt"), "-debug", "4")
+    lines = out.splitlines()
+    # word lines as at -debug 2, without sums
+    assert_word_line(lines[1], "\tp( a | <s> ) \t= [2gram] ", COLUMN_A)
+    assert lines[4] == "Hidden events: *noevent* <#s> *noevent*"
+    # "a b": a (0.637) and b (10^-0.4 + 10^-0.2 = 1.03) are the most probable of their contexts;
+    # </s> (0.324) follows REP (10^-0.4 + 10^-1.1 10^-0.7 = 0.414): rank 1
+    for h, word in (("<s>", "a"), ("a", "b")):
+        probs = word_probs(h)
+        assert max(probs) == probs[SUM_WORDS.index(word)]
+    probs = word_probs("b")
+    assert sorted(probs, reverse=True)[:2] == [probs[SUM_WORDS.index("REP")], probs[SUM_WORDS.index("</s>")]]
+    # losses 1 - p, 0 where p > 1: a's, none for b, </s>'s
+    losses = [1 - 10 ** COLUMN_A, 0.0, 1 - 10 ** COLUMN_END]
+    assert lines[5:7] == ["1 sentences, 2 words, 0 OOVs", lines[6]]
+    assert lines[7] == "2 words, rank1= 1 rank5= 1 rank10= 1"
+    fields = lines[8].split()
+    assert fields[:8] == ["3", "words+sents,", "rank1wSent=", "0.6666666666666666", "rank5wSent=", "1",
+                          "rank10wSent=", "1"]
+    assert float(fields[9]) == pytest.approx(math.sqrt(sum(x * x for x in losses) / 3), rel=1e-6)
+    assert float(fields[11]) == pytest.approx(sum(losses) / 3, rel=1e-6)
+    assert lines[9] == ""
+    # "a x b": the OOV x (probability 0) ranks below all six words: in the first 10 only;
+    # b after the restart: 10^-0.7 + 10^-1.0 10^-0.1 = 0.279 against REP's 10^-0.3 + 10^-1.0
+    # 10^-0.7 = 0.521 and a's and DEL's 10^-0.5 + 10^-1.0 10^-0.9 = 0.329: rank 3; </s> rank 1 again
+    probs = word_probs("*noevent*")
+    assert sorted(probs, reverse=True)[:4] == [probs[SUM_WORDS.index(w)] for w in ("REP", "a", "DEL", "b")]
+    assert lines[18] == "3 words, rank1= 0.3333333333333333 rank5= 0.6666666666666666 rank10= 1"
+    assert lines[19].startswith("4 words+sents, rank1wSent= 0.25 rank5wSent= 0.75 rank10wSent= 1 qloss= ")
+    # the totals: 5 words and 2 </s> ranked
+    assert lines[-2] == "5 words, rank1= 0.6 rank5= 0.8 rank10= 1"
+    assert lines[-1].startswith("7 words+sents, rank1wSent= 0.4285714285714285 rank5wSent= 0.8571428571428571 "
+                                "rank10wSent= 1 qloss= ")
+
+
+def test_debug_3_overt_events_and_hidden_sentence_boundaries(files, capsys):
+    (files / "overt.txt").write_text("a <#s> b\n")
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hidden-vocab",
+                    str(files / "hidden.vocab"), "-hidden-not", "-ppl", str(files / "overt.txt"), "-debug", "3")
+    lines = out.splitlines()
+    # -hidden-not: the listed words have probability 0, the others p(v | h) / (1 - p(<#s> | h)
+    # - p(uh | h)); after <s>: (10^-0.9 + 10^-0.2 + 10^-0.6 + 10^-0.6 + 10^-0.8) / (1 - 10^-1.3 - 10^-1.5)
+    scale = 1 - 10 ** -1.3 - 10 ** -1.5
+    a = -0.2 - math.log10(scale)
+    assert_sum_line(lines[1], "\tp( a | <s> ) \t= [2gram] ", a,
+                    (10 ** -0.9 + 10 ** -0.2 + 10 ** -0.6 + 10 ** -0.6 + 10 ** -0.8) / scale)
+    # after a: p(<#s> | a) = -0.1, p(uh | a) = -1.4
+    word, given = lines[2].split(" / ")
+    assert word == "\tp( <#s> | a ...) \t= [event] 0 [ -inf ]"
+    assert float(given) == pytest.approx((10 ** -0.8 + 10 ** -0.7 + 10 ** -0.4 + 10 ** -0.5 + 10 ** -0.7)
+                                         / (1 - 10 ** -0.1 - 10 ** -1.4), rel=1e-6)
+    out = run_ngram(capsys, "-lm", str(files / "lm.arpa"), "-order", "2", "-hiddens",
+                    "-ppl", str(files / "text.txt"), "-debug", "3")
+    lines = out.splitlines()
+    # -hiddens: <#s> is a word too; each word max(p(v | h), p(<#s> | h) p(v | <#s>)) (p(<#s> |
+    # <#s>) = -1.4): after <s> the direct n-gram wins for every word
+    assert lines[1] == (f"\tp( a | <s> ) \t= [2gram][1gram][1gram] 0.6309573 [ -0.2 ] / "
+                        f"{10 ** -0.9 + 10 ** -0.2 + 10 ** -0.6 + 10 ** -1.3 + 10 ** -1.5 + 10 ** -0.6 + 10 ** -0.8:.7g}")
+    # after a, through <#s> (-0.1) for b alone (-0.2 against -0.4)
+    after_a = 10 ** -0.8 + 10 ** -0.7 + 10 ** -0.2 + 10 ** -0.1 + 10 ** -1.4 + 10 ** -0.5 + 10 ** -0.7
+    assert float(lines[2].split(" / ")[1]) == pytest.approx(after_a, rel=1e-6)
+
+
+def test_state_contexts_end_where_the_model_has_no_backoff_weight(tmp_path):
+    """SRILM's ARPA reader makes a context node only for an n-gram listed with a backoff weight,
+    and a trellis state keeps the longest context with a node (Ngram::contextID): "b c" is a
+    bigram without one, so a state after "b c" keeps c alone; after "a b" (with one) both words;
+    </s> has none at all (length 0, which the pass raises to the one word it always keeps)."""
+    (tmp_path / "lm3.arpa").write_text("\\data\\\nngram 1=5\nngram 2=3\nngram 3=1\n\n\\1-grams:\n"
+                                       "-99 <s> -0.1\n-0.6 </s>\n-0.5 a -0.2\n-0.7 b -0.3\n-0.8 c -0.4\n\n"
+                                       "\\2-grams:\n-0.2 <s> a\n-0.3 a b -0.1\n-0.4 b c\n\n"
+                                       "\\3-grams:\n-0.1 a b c\n\n\\end\\\n")
+    model = load(tmp_path / "lm3.arpa", order=3)
+    contexts = hidden_lm._context_tables(model)
+    index = model.vocab.index
+    for words, used in ((["c", "b"], 1), (["b", "a"], 2), (["a", "<s>"], 1), (["</s>", "c"], 0)):
+        ctx = np.array([index[w] for w in words] + [-1], dtype=np.int32)
+        assert hidden_lm._used_length(contexts.uni_logprob, contexts.meta, contexts.entries, ctx, 0) == used

@@ -1,9 +1,13 @@
-"""numfmt's `%g` writer against C's printf (Python's `%` operator is C's), on random doubles, on
-the values next to every power of ten (where the decimal exponent is decided), and the shortest
-float32 text of 6 to 9 digits that reads back as the same float32."""
+"""numfmt's `%g` writer against C's printf (Python's `%` operator and format rounds the same
+way, from the exact binary value): on random doubles, on the values next to every power of ten
+(where the decimal exponent is decided), at the 16 digits of SRILM's -debug 4 rank lines, where a
+rounded product of value and 10**k can land on the wrong side of a half; and the shortest float32
+text of 6 to 9 digits that reads back as the same float32."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ngramkit.jit import njit
 from ngramkit.numfmt import format_value
@@ -62,3 +66,24 @@ def test_shortest_float32_text_reads_back_with_the_fewest_digits():
     near_powers = near_powers[near_powers != 0]
     values = np.concatenate([singles, near_powers, (-rng.gamma(2.0, 0.8, size=50_000)).astype(np.float32)])
     assert formatted(values.astype(np.float64), 0) == [shortest_float32(float(v)) for v in values]
+
+
+def formatted_one(value, precision):
+    return formatted([value], precision)[0]
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.43990074311287186, "0.4399007431128719"),  # the exact value is ...87185 58..., the product ...8718 rounded
+    (0.9410135113054549, "0.9410135113054549"),  # ... above 2**53, where doubles are even
+    (2 / 3, "0.6666666666666666"),
+    (0.125, "0.125"),
+    (3.0, "3"),
+])
+def test_sixteen_digits(value, text):
+    assert formatted_one(value, 16) == text == f"{value:.16g}"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.floats(min_value=1e-19, max_value=1e12), st.sampled_from([6, 7, 10, 15, 16, 17]))
+def test_as_printf(value, precision):
+    assert formatted_one(value, precision) == f"{value:.{precision}g}"

@@ -473,14 +473,15 @@ def format_tagged_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_l
 
 
 @njit(cache=True)
-def splice_word_lines(sentences, word_lines, ends, out):
+def splice_word_lines(sentences, word_lines, ends, out, lines_per_sentence=4):
     """Put each sentence's word lines after its text line in -debug 1 output (text line, two
-    summary lines, a blank line per sentence); returns the length."""
+    summary lines, a blank line per sentence; two rank lines more with -debug 4's
+    `lines_per_sentence` 6); returns the length."""
     pos = 0
     i = 0
     start = 0
     for s in range(len(ends)):
-        for lines in range(4):
+        for lines in range(lines_per_sentence):
             while sentences[i] != 10:
                 out[pos] = sentences[i]
                 pos += 1

@@ -14,7 +14,8 @@ with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-escape S` pa
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
 those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
 model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
-as a hidden-sentence-boundary model, for -ppl (hidden_lm). `-tagged` scores word/tag text with a tagged LM
+as a hidden-sentence-boundary model, for -ppl (hidden_lm; `-debug 3` sums and `-debug 4` ranks each
+context's probabilities of the model's words, hidden events left out). `-tagged` scores word/tag text with a tagged LM
 (tagged_lm: a missing n-gram backs off to the one with its oldest context word's tag first; -ppl, -counts,
 -debug 0 to 4), interpolates (-mix-lm) and prunes it (-prune) and draws its -gen and -gen-prefixes sentences (prefixes of word/tag tokens)."""
 
@@ -312,8 +313,6 @@ def hidden_lm(opts):
     extra = sorted(name for name in opts["_given"] if name not in allowed)
     if extra:
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
-    if opts["debug"] > 2:
-        raise UsageError(f"{flag} prints -debug 0, 1 or 2, not {opts['debug']}")
     from ..hidden_lm import load_hidden_event_model, load_hidden_sentence_model
 
     path, options = model_options(opts)
@@ -323,7 +322,7 @@ def hidden_lm(opts):
         lm = load_hidden_sentence_model(path, **options)
     if opts["ppl"]:
         stats = lm.scorer(opts["map_unk"]).score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
-                                                      quiet=opts["q"] or opts["quiet"])
+                                                      quiet=opts["q"] or opts["quiet"], warnings=sys.stderr.buffer)
         write_totals(opts["ppl"], stats)
 
 

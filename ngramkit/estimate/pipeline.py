@@ -10,7 +10,7 @@ from ..errors import EmptyInputError, EstimationError
 from ..jit import njit
 from ..model import NgramModel
 from ..spill import release, spill_array
-from ..tables import find_rows
+from ..tables import find_rows, prefix_rows
 from .adjust import adjusted_counts
 from .backoff import context_backoffs, context_rows, finish_unigrams
 from .discounts import estimate_discounts
@@ -71,6 +71,16 @@ def fit_methods(counts, options, policy=SRILM, warn=stderr_warning):
     return methods
 
 
+def _context_totals(ngrams, counts):
+    """Per order (None for the unigrams), each row's context count, 0 where the context is no
+    row of the order below (as SRILM's count trie holds it: a prefix node with no count)."""
+    totals = [None]
+    for k in range(2, len(ngrams) + 1):
+        found = prefix_rows(ngrams[k - 1], ngrams[k - 2])
+        totals.append(np.where(found >= 0, counts[k - 2][np.maximum(found, 0)], 0).astype(np.float64))
+    return totals
+
+
 def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, consume=False,
              spill_dir=None, fitted=None):
     """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N).
@@ -129,6 +139,8 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     estimation[0]["tokens"] = tokens
     start = times.mark("discounts", start)
 
+    # policy hook: ngram-count's -trust-totals, each context's own count its total
+    context_totals = _context_totals(ngrams, adjusted) if policy.trust_totals else [None] * order
     tables = ModelTables(len(vocab), policy.backoff_repeats(vocab))
     backed_off = None  # log10 p_BO of each count row of the order below
     for k in range(1, order + 1):
@@ -136,8 +148,8 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent | (meta_type >= 0), vocab,
                              uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower, spill_dir=spill_dir,
-                             meta_type=meta_type)
-        adjusted[k - 1] = pruned[k - 1] = lower = None
+                             meta_type=meta_type, context_total=context_totals[k - 1])
+        adjusted[k - 1] = pruned[k - 1] = lower = context_totals[k - 1] = None
         start = times.mark("probabilities", start)
         if k == 1:
             finish_unigrams(est, tables, modelled, _zero_probability_words(nonevent, rows, vocab), warn)

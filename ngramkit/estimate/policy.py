@@ -41,6 +41,7 @@ class Policy:
         return counts
 
     meta_tag = None  # SRILM's -meta-tag: the prefix of the words that carry count-of-counts
+    trust_totals = False  # ngram-count's -trust-totals: above the unigrams a context's total is its own count
 
     def meta_types(self, vocab):
         """int32 over word ids: t for a meta-count word TAG<t> (0 for TAG itself), -1 for others."""

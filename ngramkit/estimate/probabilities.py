@@ -79,9 +79,9 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type):
 
 
 @njit(cache=True)
-def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, formula, lo, hi):
+def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, formula, context_total, lo, hi):
     """Number of rows lo:hi (whole contexts) of one order that get a probability, and the size
-    of their largest context."""
+    of their largest context (context_total: see _order_probabilities)."""
     formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
@@ -93,6 +93,8 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, fo
         longest = max(longest, end - start)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type)
+        if len(context_total) and usable:
+            total = context_total[start]
         if total > 0:
             for i in range(start, end):
                 if (_is_event(rows, counts, i, last, usable, nonevent) and not (len(pruned) and pruned[i])
@@ -104,11 +106,12 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, fo
 
 @njit(cache=True)
 def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, eos, unk, skip_unk, interpolate,
-                         retry, vocab_size, formula, longest, source, logp, kept_lower, lo, hi, out):
+                         retry, vocab_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, out):
     """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
     `retry`, a context that leaves no mass and has seen fewer than `vocab_size` words is computed
-    again, without interpolation, then with a raised total."""
+    again, without interpolation, then with a raised total. A non-empty `context_total` (per
+    row) is the total of each usable context instead of its followers' (-trust-totals)."""
     formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
@@ -120,6 +123,8 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned,
                                                           meta_type)
+        if len(context_total) and usable:
+            total = context_total[start]
         if total == 0:
             start = end
             continue
@@ -168,11 +173,12 @@ class OrderEstimate:
 
 
 def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None,
-                   lower_logp=None, spill_dir=None, meta_type=None):
+                   lower_logp=None, spill_dir=None, meta_type=None, context_total=None):
     """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
     row's last word under the context suffix (looked up in `tables` if not given); `spill_dir`:
     where the arrays of kept rows go; `meta_type`: each word's meta-count type (-1 or None: no
-    meta-count words), such words being non-events too."""
+    meta-count words), such words being non-events too; `context_total`: None, or per row the
+    total its context divides by, in place of its followers' (ngram-count's -trust-totals)."""
     if k == 1:
         lower_logp = np.full(len(rows), -np.log10(uniform_size), dtype=np.float32)  # a LogP, as SRILM's
     elif lower_logp is None:
@@ -183,9 +189,10 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     if meta_type is None:
         meta_type = np.full(len(nonevent), -1, dtype=np.int32)
     formula = method.formula()
+    context_total = np.zeros(0) if context_total is None else context_total.astype(np.float64, copy=False)
     bounds = context_pieces(rows, k - 1)
     sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, meta_type, vocab.eos, vocab.unk,
-                                                skip_unk, formula, lo, hi), bounds)
+                                                skip_unk, formula, context_total, lo, hi), bounds)
     kept = sum(size for size, _ in sizes)
     longest = max(size for _, size in sizes)
     source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
@@ -199,7 +206,7 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     interpolate = bool(method.interpolate)
     in_pieces(lambda piece, lo, hi: _order_probabilities(
         rows, counts, lower_logp, nonevent, pruned, meta_type, vocab.eos, vocab.unk, skip_unk, interpolate, retry,
-        uniform_size, formula, longest, source, logp, kept_lower, lo, hi, firsts[piece]), bounds)
+        uniform_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, firsts[piece]), bounds)
     # source is increasing, so keeping every row keeps `rows` as they are
     if kept < len(rows):
         rows = np.take(rows, source, axis=0, out=spill_array(spill_dir, (kept, k), rows.dtype, "kept-rows"))
