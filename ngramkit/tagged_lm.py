@@ -141,10 +141,6 @@ class TaggedPolicy:
     def nonevents(self, vocab, unk):
         return self.base.nonevents(vocab, unk) | tag_mask(vocab)
 
-    def backoff_repeats(self, vocab):
-        # TaggedNgram backs off from a context whose oldest token is a tag to the same context
-        # (the tag replaced by its tag), so where the n-gram is missing its weight comes twice
-        return (1 + tag_mask(vocab)).astype(np.float32)
 
 
 # Counting

@@ -129,7 +129,7 @@ def bow(numerator, denominator):
 def test_estimate_by_hand(tmp_path, cli):
     """Maximum likelihood (-cdiscount 0) with bigrams below 3 and trigrams below 2 left out: the
     tags are non-events, and a context whose oldest word is a tag backs off with its weight
-    twice (TaggedNgram backs off from it to itself, the tag being its own tag)."""
+    once, as any other (SRILM 1.7.3's ngram-count -tagged writes this file byte for byte)."""
     text, lm = tmp_path / "t.txt", tmp_path / "t.arpa"
     text.write_text(ESTIMATE_TEXT)
     status, _, err = cli(ngram_count.main, ["-tagged", "-order", 3, "-text", text, "-cdiscount", 0, "-gt2min", 3,
@@ -149,18 +149,18 @@ def test_estimate_by_hand(tmp_path, cli):
     de = L(3 / 4)
     bow_d = bow(1 - P(de), 1 - P(p["</s>"]))
     # the bigrams a b and /T b, left out, are contexts of kept trigrams: they get their backoff
-    # estimates, a's weight once: 3/5 * 1/9 = 1/15; /T's twice: (3/5)^2 * 1/9 = 1/25;
-    # <s> /T predicts a non-event: -99
-    ab = f32(bow_a + p["b"])
-    tb = f32(f32(bow_a + bow_a) + p["b"])
+    # estimates, the weight of a (or /T) times p(b): 3/5 * 1/9 = 1/15; <s> /T predicts a
+    # non-event: -99
+    ab = tb = f32(bow_a + p["b"])
     # trigram contexts <s> a and <s> /T: b 2, c 1 (left out), d 3 of 6: 1/3 and 1/2, 1/6 left;
-    # bow = (1/6) / (1 - p_BO(b | a or /T) - p(d | a or /T)): 5/13 and 25/69
+    # bow = (1/6) / (1 - p_BO(b | a or /T) - p(d | a or /T)) = (1/6) / (1 - 1/15 - 1/2) = 5/13
     xb, xd = L(2 / 6), L(3 / 6)
     bow_sa = bow(1 - P(xb) - P(xd), 1 - P(ab) - P(ad))
     bow_st = bow(1 - P(xb) - P(xd), 1 - P(tb) - P(ad))
     # contexts a b, /T b: </s> 2 of 2, raised: 2/3; b has no bigrams kept, so
     # bow = (1/3) / (1 - p(</s>)) = 1/2. a d, /T d: </s> 3 of 3, raised: 3/4, with no mass below
-    # (1 - p(</s> | d) = 0): a weight of 1
+    # (1 - p(</s> | d) = 0): a weight of 1. b, the suffix of the contexts a b and /T b, is a
+    # context node with no bigrams of its own: weight 1, written 0
     be = L(2 / 3)
     bow_xb = bow(1 - P(be), 1 - P(p["</s>"]))
     v = {name: g7(float(value)) for name, value in dict(
@@ -177,7 +177,7 @@ ngram 3=8
 {g7(float(p["</s>"]))}\t</s>
 -99\t<s>\t{v["bow_s"]}
 {g7(float(p["a"]))}\ta\t{v["bow_a"]}
-{g7(float(p["b"]))}\tb
+{g7(float(p["b"]))}\tb\t0
 {g7(float(p["c"]))}\tc
 {g7(float(p["d"]))}\td\t{v["bow_d"]}
 
@@ -204,7 +204,7 @@ ngram 3=8
 """
     assert lm.read_text() == expected
     # the rationals behind them
-    assert (P(tb), P(ab), 10 ** float(bow_st), 10 ** float(bow_sa)) == pytest.approx((1 / 25, 1 / 15, 25 / 69, 5 / 13))
+    assert (P(tb), 10 ** float(bow_st), 10 ** float(bow_sa)) == pytest.approx((1 / 15, 5 / 13, 5 / 13))
     # the same through the Python API
     model = ngramkit.train(text, order=3, method="absolute", discount=0, cutoffs=[1, 3, 2], interpolate=False,
                            tagged=True, progress=False)
@@ -381,7 +381,7 @@ def backoff_check(model, counts, cutoffs):
     backoff p_BO: its weight normalises the n-grams estimated from counts (count >= the order's
     cutoff), bow(h) = (1 - sum p(w | h)) / (1 - sum p_BO(w | h')); and each n-gram added
     afterwards (a context of a longer n-gram, its count below the cutoff) has the backed-off
-    probability, TaggedNgram's: bow(h), twice when h's oldest token is a tag, plus p_BO(w | h').
+    probability, TaggedNgram's: bow(h) plus p_BO(w | h'), whether or not h's oldest token is a tag.
     Returns (stored, wanted) log10 pairs of the weights, and (stored, wanted, oldest is a tag)
     of the added n-grams."""
     from ngramkit.perplexity import srilm_tables
@@ -405,8 +405,7 @@ def backoff_check(model, counts, cutoffs):
             for w, logp in followers:
                 backed_off, _ = tagged_logprob(*tables.arrays(), shorter, tags, len(shorter), w, *scratch)
                 if counted[tuple(words[i] for i in context + (w,))] < cutoffs[k - 1]:
-                    repeats = 2 if is_tag(words[context[0]]) else 1
-                    added.append((logp, max(repeats * lower[context] + float(backed_off), -99), repeats == 2))
+                    added.append((logp, max(lower[context] + float(backed_off), -99), is_tag(words[context[0]])))
                     continue
                 numerator -= 10 ** logp if logp > -99 else 0.0
                 denominator -= 10 ** float(backed_off)
@@ -417,7 +416,7 @@ def backoff_check(model, counts, cutoffs):
 
 def test_backoff_weights_and_added_ngrams(tmp_path, cli):
     """With bigrams below 3 left out while trigrams are kept, the bigrams that are contexts of
-    kept trigrams are added with their backed-off probabilities, a tag's weight twice."""
+    kept trigrams are added with their backed-off probabilities, a tag's weight once, as any other."""
     rng = np.random.default_rng(7)
     # 40 words of 2 tags, the i-th drawn with weight 1/(i+1): rare words follow a tag a few times
     words = [f"w{i}/{'NV'[i % 2]}" for i in range(40)]
@@ -430,7 +429,7 @@ def test_backoff_weights_and_added_ngrams(tmp_path, cli):
     assert status == 0, err
     counts = ngramkit.count(text, order=3, tagged=True, progress=False)
     bows, added = backoff_check(ngramkit.load(lm), counts, [1, 3, 1])
-    assert len(bows) > 50 and sum(twice for _, _, twice in added) > 5
+    assert len(bows) > 50 and sum(tagged for _, _, tagged in added) > 5
     # the sums are of the ARPA file's 7-digit probabilities: where little mass is left, a weight
     # recomputed from them is off by up to a few 1e-5
     assert max(abs(stored - wanted) for stored, wanted in bows) < 3e-5

@@ -153,9 +153,6 @@ def backed_off_logprob(links, k, rows, est, contexts, bows, lower_backed_off, ta
     context_bow = spill_array(links.spill_dir, len(first) - 1, bows.dtype, "context-bow")
     context_bow.fill(0)
     context_bow[contexts] = bows
-    if tables.repeats is not None and len(rows):
-        # each context's oldest word: that of its first row (a context without rows is never read)
-        context_bow *= tables.repeats[rows[np.minimum(first[:-1], len(rows) - 1), 0]]
     out = spill_array(links.spill_dir, len(rows), np.float64, "backed-off")
 
     def back_off(_, lo, hi):
@@ -178,8 +175,7 @@ class ModelTables:
     with explicit followers (its weight enters backed-off lookups).
     """
 
-    def __init__(self, vocab_size, repeats=None):
-        self.repeats = repeats  # the policy's backoff_repeats, or None
+    def __init__(self, vocab_size):
         self.unigram_logp = np.full(vocab_size, -np.inf)
         self.unigram_has_prob = np.zeros(vocab_size, dtype=np.bool_)
         self.unigram_bow = np.zeros(vocab_size)
@@ -218,5 +214,5 @@ class ModelTables:
                 bow = np.where(bidx >= 0, self.node_bow[length - 1][bidx], 0.0)
             else:
                 continue
-            result[active] += bow if self.repeats is None else bow * self.repeats[sub[:, j]]
+            result[active] += bow
         return result

@@ -141,7 +141,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
 
     # policy hook: ngram-count's -trust-totals, each context's own count its total
     context_totals = _context_totals(ngrams, adjusted) if policy.trust_totals else [None] * order
-    tables = ModelTables(len(vocab), policy.backoff_repeats(vocab))
+    tables = ModelTables(len(vocab))
     backed_off = None  # log10 p_BO of each count row of the order below
     for k in range(1, order + 1):
         rows = ngrams[k - 1]
@@ -241,7 +241,9 @@ def _close_nodes(tables, order):
                                            np.zeros(len(new), np.float32)])
                     tables.node_rows[m - 1], tables.node_bow[m - 1] = known, bows[perm]
     if 2 in tables.node_rows:
-        tables.unigram_node[tables.node_rows[2][:, 0]] = True
+        # a 2-gram node's prefix holds its probability, its suffix is its parent in SRILM's
+        # context trie: both are nodes (a suffix without 2-grams of its own: weight 1, log 0)
+        tables.unigram_node[tables.node_rows[2].ravel()] = True
 
 
 @njit(cache=True)
@@ -295,7 +297,7 @@ def _close_linked_nodes(tables, order, ngrams, links):
         release(ngrams[m - 1], ngrams[m - 2], links.suffix.get(m + 1), links.first.get(m))
         del bow, nodes
     if 2 in tables.node_source:
-        tables.unigram_node[ngrams[1][tables.node_source[2], 0]] = True
+        tables.unigram_node[ngrams[1][tables.node_source[2]].ravel()] = True  # prefixes and suffixes
 
 
 @njit(cache=True)

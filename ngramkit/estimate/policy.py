@@ -31,11 +31,6 @@ class Policy:
             mask[vocab.unk] = True
         return mask
 
-    def backoff_repeats(self, vocab):
-        """None, or per word id how many times a context's backoff weight enters a backed-off
-        estimate, keyed by the context's oldest word (SRILM's tagged LMs add a tag's twice)."""
-        return None
-
     def prepare_counts(self, counts):
         """The counts the pipeline estimates from."""
         return counts
