@@ -832,16 +832,17 @@ class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
     def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None,
-                 nonevents=()):
+                 nonevents=(), unk_is_word=False):
         """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
         joined of others by `_` is scored as they are, one after the other, and words outside
         the model are zeroprobs, not OOVs (SRILM's -multiwords). `nonevents`: more words left
-        out of the -debug 3 sums and -debug 4 ranks, as `<s>` is (SRILM's -nonevents)."""
+        out of the -debug 3 sums and -debug 4 ranks, as `<s>` is (SRILM's -nonevents); so is
+        `<unk>` unless `unk_is_word` (SRILM's -unk: an open vocabulary)."""
         self.model = model
         self._set_up(model.vocab, model.order, srilm_tables(model), unk_word, cache_length, cache_lambda, multiwords,
-                     encoding, nonevents)
+                     encoding, nonevents, unk_is_word)
 
     @classmethod
     def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
@@ -862,9 +863,10 @@ class PerplexityScorer:
         return self
 
     def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,
-                encoding=None, nonevents=()):
+                encoding=None, nonevents=(), unk_is_word=False):
         self.vocab = vocab
         self.nonevents = tuple(nonevents)
+        self.unk_is_word = unk_is_word
         self.order = order
         if encoding is None:
             encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
@@ -986,7 +988,8 @@ class PerplexityScorer:
 
     def _events(self):
         """The words SRILM sums and ranks over: all but its non-events, `<s>`, `-pau-`, the
-        -nonevents words and, in a closed vocabulary (no `<unk>` unigram), `<unk>`."""
+        -nonevents words and, unless <unk> is a word (-unk, and a model with a `<unk>` unigram),
+        `<unk>`."""
         if self.cache or self.multiwords:
             raise UsageError("-debug 3 and above sum the model's probabilities alone: not with a cache or "
                              "multiwords", option="debug")
@@ -994,7 +997,7 @@ class PerplexityScorer:
         events[self.vocab.bos] = False
         if PAUSE in self.vocab:
             events[self.vocab.id(PAUSE)] = False
-        if np.isnan(self.tables.uni_logprob[self.unk]):
+        if not self.unk_is_word or np.isnan(self.tables.uni_logprob[self.unk]):
             events[self.unk] = False
         ids = self.vocab.ids(self.nonevents, unknown=-1)
         events[ids[ids >= 0]] = False

@@ -71,6 +71,20 @@ def test_nonevents_are_left_out_of_debug_3_sums(tmp_path, capsys):
     assert out.splitlines()[1].endswith(f"/ {g7(after_bos + p(-0.3, -0.9))}")
 
 
+
+def test_unk_is_summed_only_as_a_word_of_an_open_vocabulary(tmp_path, capsys):
+    """A model with a <unk> unigram: SRILM's -debug 3 sums leave <unk> out unless -unk makes it a
+    word (checked against SRILM 1.7.3's ngram on such a model)."""
+    (tmp_path / "lm.arpa").write_text(ARPA.replace("ngram 1=5", "ngram 1=6").replace("-0.9\tc\n", "-0.9\tc\n-1\t<unk>\n"))
+    (tmp_path / "t.txt").write_text("b\n")
+    sums = []
+    for extra in ([], ["-unk"]):
+        ngram_cmd.main(["-lm", str(tmp_path / "lm.arpa"), "-ppl", str(tmp_path / "t.txt"), "-debug", "3", *extra])
+        sums.append(capsys.readouterr().out.splitlines()[1].rsplit("/ ", 1)[1])
+    # after <s>: bow(<s>) (p(</s>) + p(b) + p(c)) + p(a|<s>), then + bow(<s>) p(<unk>) with -unk
+    closed = p(-0.3, -0.5) + p(-0.3) + p(-0.3, -0.7) + p(-0.3, -0.9)
+    assert sums == [g7(closed), g7(closed + p(-0.3, -1))]
+
 UNIGRAMS = """
 \\data\\
 ngram 1=4

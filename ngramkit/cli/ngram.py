@@ -253,7 +253,7 @@ def ppl_only(opts, mix):
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
                                       cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"],
-                                      nonevents=nonevent_words(opts))
+                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"])
 
 
 # What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
@@ -435,10 +435,11 @@ def ngram(argv):
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
-            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"], nonevents=nonevent_words(opts)), escape)
+            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"], nonevents=nonevent_words(opts),
+            unk_is_word=opts["unk"]), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
-                                 nonevents=nonevent_words(opts)).score_counts(
+                                 nonevents=nonevent_words(opts), unk_is_word=opts["unk"]).score_counts(
             opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer, escape=escape,
             warnings=sys.stderr.buffer)
         write_totals(opts["counts"], stats)
