@@ -57,10 +57,11 @@ def machine():
 class Contender:
     """One side of a comparison: a command line (with its environment and redirections)."""
 
-    def __init__(self, name, argv, env=None, stdin=None, stdout=None, warm_up=True):
-        """warm_up: run once before the measured rounds (ngramkit's first run fills Numba's cache)."""
+    def __init__(self, name, argv, env=None, stdin=None, stdout=None, warm_up=True, reference=False):
+        """warm_up: run once before the measured rounds (ngramkit's first run fills Numba's cache);
+        reference: the others' ratios to it are printed too (the last contender always is one)."""
         self.name, self.argv, self.env, self.stdin, self.stdout = name, argv, env, stdin, stdout
-        self.warm_up = warm_up
+        self.warm_up, self.reference = warm_up, reference
 
     def run(self):
         with open(self.stdin or os.devnull, "rb") as stdin, open(self.stdout or os.devnull, "wb") as stdout:
@@ -69,7 +70,8 @@ class Contender:
 
 def side_by_side(job, contenders, repeats=3):
     """Run the contenders in turn, `repeats` rounds, and print each one's median wall time and
-    peak RSS and their ratios to the last contender (the reference). Returns {name: (wall, rss)}."""
+    peak RSS and their ratios to the last contender (the reference) and to any other marked as
+    one. Returns {name: (wall, rss)}."""
     contenders = [c for c in contenders if c is not None]
     for c in contenders:
         if c.warm_up:
@@ -80,9 +82,9 @@ def side_by_side(job, contenders, repeats=3):
             runs[c.name].append(c.run())
     medians = {name: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
                for name, rs in runs.items()}
-    ref_name = contenders[-1].name
-    ref_wall, ref_rss = medians[ref_name]
+    references = [c.name for c in contenders[:-1] if c.reference] + [contenders[-1].name]
     for name, (wall, rss) in medians.items():
-        ratio = "" if name == ref_name else f"   ratio to {ref_name}: wall {wall / ref_wall:.2f}, RSS {rss / ref_rss:.2f}"
-        print(f"{job:<34} {name:<26} {wall:8.2f} s {rss:8.0f} MB{ratio}", flush=True)
+        ratios = "".join(f"   ratio to {ref}: wall {wall / medians[ref][0]:.2f}, RSS {rss / medians[ref][1]:.2f}"
+                         for ref in references if ref != name)
+        print(f"{job:<34} {name:<26} {wall:8.2f} s {rss:8.0f} MB{ratios}", flush=True)
     return medians

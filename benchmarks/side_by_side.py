@@ -2,11 +2,12 @@
 
     python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,fst,start]
                                       [--repeats 3] [--work DIR] [--anchors DIR] [--baseline SRC]
+                                      [--srilm DIR]
 
 Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718k of test):
   lmplz3, lmplz5  `ngramkit lmplz -o N -S 2G` against KenLM's `lmplz -o N -S 2G`
   count3          `ngram-count -order 3 -kndiscount -interpolate` and `ngram-count -order 3 -write`
-                  (SRILM is not here: its figures, measured elsewhere, are printed beside them)
+                  (without --srilm, SRILM's figures measured elsewhere are printed beside them)
   estimate5       `ngram-count -order 5 -kndiscount -interpolate` (ngramkit alone, or with --baseline)
   ppl             `ngram -ppl test` on KenLM's 3-gram ARPA against KenLM's `query` on the same ARPA
   ppl-small       the same on a small model (`ngram-count` default cutoffs), where start-up counts
@@ -18,7 +19,10 @@ Each job prints the median wall time and peak RSS of every contender and the rat
 reference (the last one). KenLM's programs are looked for in ../shared/anchors/kenlm/bin (or
 --anchors); a job whose reference is absent says so and prints ngramkit's figures alone.
 --baseline SRC adds the ngramkit of another source tree (a checkout of an older commit) as a
-contender, run with PYTHONPATH=SRC, for before/after comparisons of the same jobs.
+contender, run with PYTHONPATH=SRC, for before/after comparisons of the same jobs. --srilm DIR
+(a folder holding SRILM's `ngram` and `ngram-count`, e.g. SRILM 1.7.3 built from its source) adds
+SRILM to the count3, ppl, ppl-small and prune jobs, with the ratios to it; without it those jobs
+print the SRILM figures measured elsewhere.
 Models and texts are made once in --work and kept for later runs.
 """
 
@@ -50,9 +54,23 @@ KALDILM = ("import sys, kaldilm; kaldilm.arpa2fst(input_arpa=sys.argv[1], output
 
 
 class Setup:
-    def __init__(self, work, anchors, baseline):
-        self.work, self.anchors, self.baseline = work, anchors, baseline
+    def __init__(self, work, anchors, baseline, srilm=None):
+        self.work, self.anchors, self.baseline, self.srilm = work, anchors, baseline, srilm
         os.makedirs(work, exist_ok=True)
+
+    def srilm_tool(self, label, name, argv, **kw):
+        """SRILM's `name` run with argv as a reference contender, or None (then its figures
+        measured elsewhere for `label` are printed)."""
+        path = self.srilm and os.path.join(self.srilm, name)
+        if path and os.access(path, os.X_OK):
+            return Contender(f"SRILM {name}", [path, *argv], warm_up=False, reference=True, **kw)
+        if self.srilm:
+            print(f"{label}: SRILM's {name} not found in {self.srilm}")
+        return None
+
+    def srilm_elsewhere(self, label, srilm):
+        if srilm is None:
+            print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
 
     def path(self, name):
         return os.path.join(self.work, name)
@@ -118,9 +136,10 @@ def job_count(s, repeats):
     for label, extra in (("ngram-count -order 3 -kndiscount -interpolate",
                           ["-kndiscount", "-interpolate", "-lm", s.path("count3.arpa")]),
                          ("ngram-count -order 3 -write", ["-write", s.path("count3.counts")])):
-        side_by_side(label, s.ours("ngramkit", [tool("ngram-count"), "-order", "3", "-text", train, *extra]),
-                     repeats)
-        print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
+        argv = ["-order", "3", "-text", train, *extra]
+        srilm = s.srilm_tool(label, "ngram-count", [*argv[:-1], argv[-1] + ".srilm"])
+        side_by_side(label, [*s.ours("ngramkit", [tool("ngram-count"), *argv]), srilm], repeats)
+        s.srilm_elsewhere(label, srilm)
 
 
 def job_estimate5(s, repeats):
@@ -135,8 +154,10 @@ def job_ppl(s, model, label, repeats):
     if not query:
         print(f"{label}: KenLM's query not found: ngramkit alone")
     theirs = query and Contender("KenLM query", [query, "-v", "summary", model], stdin=test, warm_up=False)
-    side_by_side(label, [*s.ours("ngramkit ngram", [tool("ngram"), "-lm", model, "-ppl", test]), theirs], repeats)
-    print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
+    srilm = s.srilm_tool(label, "ngram", ["-lm", model, "-ppl", test])
+    side_by_side(label, [*s.ours("ngramkit ngram", [tool("ngram"), "-lm", model, "-ppl", test]), srilm, theirs],
+                 repeats)
+    s.srilm_elsewhere(label, srilm)
 
 
 def job_load(s, repeats):
@@ -153,9 +174,10 @@ def job_load(s, repeats):
 
 def job_prune(s, repeats):
     label = "ngram -prune 1e-8"
-    side_by_side(label, s.ours("ngramkit ngram", [tool("ngram"), "-lm", s.kenlm_3gram(), "-prune", "1e-8",
-                                                  "-write-lm", s.path("pruned.arpa")]), repeats)
-    print(f"{'':34} SRILM, measured elsewhere: {SRILM_ELSEWHERE[label]}")
+    argv = ["-lm", s.kenlm_3gram(), "-prune", "1e-8", "-write-lm"]
+    srilm = s.srilm_tool(label, "ngram", [*argv, s.path("pruned.srilm.arpa")])
+    side_by_side(label, [*s.ours("ngramkit ngram", [tool("ngram"), *argv, s.path("pruned.arpa")]), srilm], repeats)
+    s.srilm_elsewhere(label, srilm)
 
 
 def job_fst(s, repeats):
@@ -193,8 +215,10 @@ def main():
     parser.add_argument("--work", default=os.path.join(SHARED, "..", "bench-work"))
     parser.add_argument("--anchors", default=None, help="folder of KenLM's lmplz, build_binary, query")
     parser.add_argument("--baseline", default=None, help="source tree of another ngramkit to compare")
+    parser.add_argument("--srilm", default=None, help="folder of SRILM's ngram and ngram-count")
     args = parser.parse_args()
-    s = Setup(os.path.abspath(args.work), args.anchors, args.baseline and os.path.abspath(args.baseline))
+    s = Setup(os.path.abspath(args.work), args.anchors, args.baseline and os.path.abspath(args.baseline),
+              args.srilm and os.path.abspath(args.srilm))
     print(machine())
     jobs = {
         "lmplz3": lambda: job_lmplz(s, 3, args.repeats),
