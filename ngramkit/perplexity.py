@@ -148,6 +148,7 @@ CONTEXT_MORE = ascii_bytes(" ...) \t= ")
 CONTEXT_END = ascii_bytes(" ) \t= ")
 OOV_TAG = ascii_bytes("[OOV]")
 GRAM_TAG = ascii_bytes("gram]")
+_PLUS_TAG = ascii_bytes("+Tgram]")
 _CACHE_TAG = ascii_bytes("[cache=")
 LOG_OPEN = ascii_bytes(" [ ")
 LOG_CLOSE = ascii_bytes(" ]\n")
@@ -431,13 +432,15 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos,
 
 
 @njit(cache=True, inline="always")
-def put_tag(out, pos, found):
-    """`[OOV]` or `[kgram]` for the length of the matched n-gram."""
+def put_tag(out, pos, found, tagged=False):
+    """`[kgram]` for the length k of the matched n-gram, `[OOV]` where none matched; of a tagged
+    LM (TaggedNgram's, see tagged_lm.tagged_logprob), `[k+Tgram]` (found -k) for one whose oldest
+    word is a tag, and nothing where none matched."""
     if found == 0:
-        return put_text(out, pos, OOV_TAG)
+        return pos if tagged else put_text(out, pos, OOV_TAG)
     out[pos] = 91
-    pos = put_uint(out, pos + 1, found)
-    return put_text(out, pos, GRAM_TAG)
+    pos = put_uint(out, pos + 1, abs(found))
+    return put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
 
 
 @njit(cache=True, inline="always")
@@ -596,7 +599,6 @@ def _put_ranks(row, sentences, out, pos):
     return format_g(row[8] / ranked, 16, out, pos)
 
 
-_COUNT_CLOSE = ascii_bytes(" ) \t= ")
 _TIMES = ascii_bytes(" *")
 
 
@@ -617,9 +619,10 @@ def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, f
 
 
 @njit(cache=True)
-def _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out):
+def format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out, tagged=False):
     """SRILM's -counts -debug 2 lines: `\tp( w | context, newest first ) \t= [kgram] p [ logp *count ]`,
-    at -debug 3 (row_sum not empty) followed by ` / ` and the context's probability sum."""
+    at -debug 3 (row_sum not empty) followed by ` / ` and the context's probability sum; `tagged`:
+    what was found as a tagged LM's (put_tag)."""
     pos = 0
     k = rows.shape[1]
     for r in range(rows.shape[0]):
@@ -632,8 +635,8 @@ def _format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out
                 out[pos] = 32
                 pos += 1
             pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
-        pos = put_text(out, pos, _COUNT_CLOSE)
-        pos = put_tag(out, pos, found[r])
+        pos = put_text(out, pos, CONTEXT_END)
+        pos = put_tag(out, pos, found[r], tagged)
         pos = put_probability(out, pos, logp[r])
         if weights[r] != 1.0:
             pos = put_text(out, pos, _TIMES)
@@ -1105,7 +1108,7 @@ class PerplexityScorer:
             if debug >= 2 and len(rows):
                 size = len(rows) * (rows.shape[1] * (max_word + 1) + 80 + 24 * (debug == 3))
                 output = np.empty(size, dtype=np.uint8)
-                used = _format_counts_debug(pool, offsets, words, logp, found, weights, row_sum, output)
+                used = format_counts_debug(pool, offsets, words, logp, found, weights, row_sum, output)
                 out.write(output[:used].tobytes())
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)

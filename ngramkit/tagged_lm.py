@@ -44,15 +44,13 @@ from .errors import FormatError, UsageError
 from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
+from .numfmt import format_g, put_bytes, put_line, put_text
 from .perplexity import (
     _SUM_OPEN,
-    _TIMES,
     _TOP_RANK,
     CONTEXT_END,
     CONTEXT_MORE,
     GIVEN,
-    GRAM_TAG,
     LOG_CLOSE,
     NO_RANKS,
     P_OPEN,
@@ -63,8 +61,10 @@ from .perplexity import (
     _add_rank,
     _add_rank_rows,
     close_sentence,
+    format_counts_debug,
     put_probability,
     put_sentence_totals,
+    put_tag,
     srilm_tables,
     tally_word,
 )
@@ -597,17 +597,6 @@ def tagged_ppl_block(uni_logprob, uni_backoff, meta, entries, values, words, tag
     return stats, total
 
 
-_PLUS_TAG = ascii_bytes("+Tgram]")
-
-
-@njit(cache=True, inline="always")
-def _put_found(out, pos, found):
-    """What TaggedNgram found (see tagged_logprob): `[kgram]`, `[k+Tgram]`, or nothing for nothing."""
-    if found == 0:
-        return pos
-    out[pos] = 91
-    pos = put_uint(out, pos + 1, abs(found))
-    return put_text(out, pos, GRAM_TAG if found > 0 else _PLUS_TAG)
 
 
 @njit(cache=True, inline="always")
@@ -641,7 +630,7 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
                 pos = put_text(out, pos, GIVEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, words, tags, unk, prev, bos)
                 pos = put_text(out, pos, CONTEXT_MORE if prev >= 0 else CONTEXT_END)
-                pos = _put_found(out, pos, token_found[slot])
+                pos = put_tag(out, pos, token_found[slot], True)
                 pos = put_probability(out, pos, token_logp[slot])
                 if len(token_sum) > 0:
                     pos = put_text(out, pos, _SUM_OPEN)
@@ -694,36 +683,6 @@ def _tagged_score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, 
                 row_sum[r] = total
 
 
-@njit(cache=True)
-def _format_tagged_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out):
-    """SRILM's -counts -debug 2 lines of a tagged LM: `\tp( w | context, newest first ) \t=
-    [what was found] p [ logp *count ]`, at -debug 3 (row_sum not empty) with ` / ` and the sum."""
-    pos = 0
-    k = rows.shape[1]
-    for r in range(rows.shape[0]):
-        w = rows[r, k - 1]
-        pos = put_text(out, pos, P_OPEN)
-        pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-        pos = put_text(out, pos, GIVEN)
-        for c in range(k - 2, -1, -1):
-            if c < k - 2:
-                out[pos] = 32
-                pos += 1
-            pos = put_bytes(out, pos, pool, offsets[rows[r, c]], offsets[rows[r, c] + 1])
-        pos = put_text(out, pos, CONTEXT_END)
-        pos = _put_found(out, pos, found[r])
-        pos = put_probability(out, pos, logp[r])
-        if weights[r] != 1.0:
-            pos = put_text(out, pos, _TIMES)
-            pos = format_g(weights[r], 7, out, pos)
-        if len(row_sum) > 0:
-            pos = put_text(out, pos, _SUM_OPEN)
-            pos = format_g(row_sum[r], 7, out, pos)
-            out[pos] = 10
-            pos += 1
-        else:
-            pos = put_text(out, pos, LOG_CLOSE)
-    return pos
 
 
 class TaggedScorer:
@@ -858,7 +817,7 @@ class TaggedScorer:
             if debug >= 2 and len(rows):
                 longest = int(np.diff(offsets).max())
                 output = np.empty(len(rows) * (rows.shape[1] * (longest + 1) + 110), dtype=np.uint8)
-                used = _format_tagged_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, output)
+                used = format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, output, True)
                 out.write(output[:used].tobytes())
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions))
