@@ -1,6 +1,6 @@
 """ngramkit against the reference tools, each job in one invocation with the contenders alternating.
 
-    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,fst,start]
+    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,mix,fst,start]
                                       [--repeats 3] [--work DIR] [--anchors DIR] [--baseline SRC]
                                       [--srilm DIR]
 
@@ -13,6 +13,7 @@ Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718
   ppl-small       the same on a small model (`ngram-count` default cutoffs), where start-up counts
   load            `ngramkit.Model(arpa)` against the kenlm module's `kenlm.Model(arpa)`
   prune           `ngram -prune 1e-8` of KenLM's 3-gram (SRILM's memory, measured elsewhere, beside it)
+  mix             `ngram -lm 3-gram -mix-lm small-3-gram -lambda 0.5 -write-lm` (static interpolation)
   fst             `arpa2fst --disambig-symbol=#0` of KenLM's 3-gram against kaldilm
   start           process start to the first compiled call: `ngram -ppl` and `query` on a tiny model
 Each job prints the median wall time and peak RSS of every contender and the ratios to the
@@ -21,7 +22,7 @@ reference (the last one). KenLM's programs are looked for in ../shared/anchors/k
 --baseline SRC adds the ngramkit of another source tree (a checkout of an older commit) as a
 contender, run with PYTHONPATH=SRC, for before/after comparisons of the same jobs. --srilm DIR
 (a folder holding SRILM's `ngram` and `ngram-count`, e.g. SRILM 1.7.3 built from its source) adds
-SRILM to the count3, ppl, ppl-small and prune jobs, with the ratios to it; without it those jobs
+SRILM to the count3, ppl, ppl-small, prune and mix jobs, with the ratios to it; without it those jobs
 print the SRILM figures measured elsewhere.
 Models and texts are made once in --work and kept for later runs.
 """
@@ -180,6 +181,15 @@ def job_prune(s, repeats):
     s.srilm_elsewhere(label, srilm)
 
 
+def job_mix(s, repeats):
+    label = "ngram -mix-lm -lambda 0.5"
+    argv = ["-lm", s.kenlm_3gram(), "-mix-lm", s.small_3gram(), "-lambda", "0.5", "-write-lm"]
+    srilm = s.srilm_tool(label, "ngram", [*argv, s.path("mixed.srilm.arpa")])
+    if srilm is None:
+        print(f"{label}: no SRILM figures for it: ngramkit alone")
+    side_by_side(label, [*s.ours("ngramkit ngram", [tool("ngram"), *argv, s.path("mixed.arpa")]), srilm], repeats)
+
+
 def job_fst(s, repeats):
     model = s.kenlm_3gram()
     words = s.path("words.txt")
@@ -210,7 +220,7 @@ def job_start(s, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,fst,start")
+    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,mix,fst,start")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", default=os.path.join(SHARED, "..", "bench-work"))
     parser.add_argument("--anchors", default=None, help="folder of KenLM's lmplz, build_binary, query")
@@ -229,6 +239,7 @@ def main():
         "ppl-small": lambda: job_ppl(s, s.small_3gram(), "ngram -ppl (small 3-gram)", args.repeats),
         "load": lambda: job_load(s, args.repeats),
         "prune": lambda: job_prune(s, args.repeats),
+        "mix": lambda: job_mix(s, args.repeats),
         "fst": lambda: job_fst(s, args.repeats),
         "start": lambda: job_start(s, args.repeats),
     }
