@@ -46,10 +46,8 @@ from .constants import LN10
 from .errors import FormatError
 from .formats import load
 from .jit import njit
-from .numfmt import ascii_bytes, format_g, put_bytes, put_text
+from .numfmt import ascii_bytes, put_bytes, put_text
 from .perplexity import (
-    _SUM_OPEN,
-    LOG_CLOSE,
     PAUSE,
     RANK_COLUMNS,
     SUM_TOLERANCE,
@@ -60,6 +58,7 @@ from .perplexity import (
     add_logp,
     close_sentence,
     format_debug,
+    put_line_close,
     put_probability,
     put_tag,
     put_word_given,
@@ -797,13 +796,7 @@ def _format_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, t
                 else:
                     pos = put_tag(out, pos, tags[k])
             pos = put_probability(out, pos, token_logp[slot])
-            if len(token_sum) > 0:
-                pos = put_text(out, pos, _SUM_OPEN)
-                pos = format_g(token_sum[slot], 7, out, pos)
-                out[pos] = 10
-                pos += 1
-            else:
-                pos = put_text(out, pos, LOG_CLOSE)
+            pos = put_line_close(out, pos, token_sum, slot)
             prev = w
         if len(event_offsets) > 0:
             if backtrace_ok[s]:

@@ -475,6 +475,17 @@ def put_probability(out, pos, p):
     return format_g(float(p), 7, out, pos)
 
 
+@njit(cache=True, inline="always")
+def put_line_close(out, pos, sums, i):
+    """The end of a -debug 2 word line: ` ]`, or with -debug 3's context sums ` ] / ` and sums[i]."""
+    if len(sums) == 0:
+        return put_text(out, pos, LOG_CLOSE)
+    pos = put_text(out, pos, _SUM_OPEN)
+    pos = format_g(sums[i], 7, out, pos)
+    out[pos] = 10
+    return pos + 1
+
+
 NO_RANKS = np.zeros(0, dtype=np.float64)
 
 
@@ -564,13 +575,7 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                     out[pos] = 93
                     pos += 1
                 pos = put_probability(out, pos, p)
-                if len(token_sum) > 0:
-                    pos = put_text(out, pos, _SUM_OPEN)
-                    pos = format_g(token_sum[t + s], 7, out, pos)
-                    out[pos] = 10
-                    pos += 1
-                else:
-                    pos = put_text(out, pos, LOG_CLOSE)
+                pos = put_line_close(out, pos, token_sum, t + s)
             previous = t
         pos = put_sentence_totals(out, pos, hi - lo - pauses, sentence_stats[s, 0], int(sentence_stats[s, 1]),
                                   int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
@@ -641,13 +646,7 @@ def format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out,
         if weights[r] != 1.0:
             pos = put_text(out, pos, _TIMES)
             pos = format_g(weights[r], 7, out, pos)
-        if len(row_sum) > 0:
-            pos = put_text(out, pos, _SUM_OPEN)
-            pos = format_g(row_sum[r], 7, out, pos)
-            out[pos] = 10
-            pos += 1
-        else:
-            pos = put_text(out, pos, LOG_CLOSE)
+        pos = put_line_close(out, pos, row_sum, r)
     return pos
 
 

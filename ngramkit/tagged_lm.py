@@ -44,14 +44,12 @@ from .errors import FormatError, UsageError
 from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import format_g, put_bytes, put_line, put_text
+from .numfmt import put_bytes, put_line, put_text
 from .perplexity import (
-    _SUM_OPEN,
     _TOP_RANK,
     CONTEXT_END,
     CONTEXT_MORE,
     GIVEN,
-    LOG_CLOSE,
     NO_RANKS,
     P_OPEN,
     PROB_EPSILON,
@@ -62,6 +60,7 @@ from .perplexity import (
     _add_rank_rows,
     close_sentence,
     format_counts_debug,
+    put_line_close,
     put_probability,
     put_sentence_totals,
     put_tag,
@@ -632,13 +631,7 @@ def format_tagged_debug(pool, offsets, buf, starts, ends, words, tags, unk, bos,
                 pos = put_text(out, pos, CONTEXT_MORE if prev >= 0 else CONTEXT_END)
                 pos = put_tag(out, pos, token_found[slot], True)
                 pos = put_probability(out, pos, token_logp[slot])
-                if len(token_sum) > 0:
-                    pos = put_text(out, pos, _SUM_OPEN)
-                    pos = format_g(token_sum[slot], 7, out, pos)
-                    out[pos] = 10
-                    pos += 1
-                else:
-                    pos = put_text(out, pos, LOG_CLOSE)
+                pos = put_line_close(out, pos, token_sum, slot)
             slot += 1
             prev = t
             if t < 0:

@@ -286,7 +286,7 @@ def test_counts_score_pau_as_a_word(tmp_path, cli):
     counts = write(tmp_path, "c.txt", "a b\t2\n-pau-\t3\n-pau- a\t1\na -pau-\t1\nb </s>\t1\n")
     logprob = f32(-0.4771213) + 2 * f32(-0.30103) + f32(-0.30103)
     # 1 sentence, 7 words, 4 zeroprobs: ppl over 7 - 4 + 1 tokens, ppl1 over 3
-    totals = [f"1 sentences, 7 words, 0 OOVs",
+    totals = ["1 sentences, 7 words, 0 OOVs",
               f"4 zeroprobs, logprob= {g(logprob)} ppl= {g(10 ** (-logprob / 4))} ppl1= {g(10 ** (-logprob / 3))}"]
     assert ngram_out(cli, ["-lm", lm, "-order", 2, "-counts", counts, "-debug", 2]).splitlines() == [
         "\tp( -pau- |  ) \t= [OOV] 0 [ -inf *3 ]",  # the 1-grams, then the 2-grams, in strcmp order
