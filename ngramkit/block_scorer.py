@@ -1,12 +1,14 @@
 """The block loop of `-ppl` for models with a compiled sentence kernel of their own (count LMs,
 skip LMs): each block of whole lines is tokenized, scored by the kernel into per-token arrays,
 summed into `TextStats`, and at `-debug 1`/`2` written as SRILM writes it, the sentence lines
-by perplexity's writer and the word lines by the model's own."""
+by perplexity's writer and the word lines by the model's own. The kernels never see `-pau-`:
+it is dropped before scoring, as SRILM's LM::prepareSentence drops it, and stays in the echo
+of the line only."""
 
 import numpy as np
 
 from .classes.model import splice_word_lines
-from .perplexity import TextStats, format_sentence_totals
+from .perplexity import TextStats, drop_pauses, format_sentence_totals, mark_pauses
 from .scoring import tokenize_lines
 from .textio import iter_line_blocks
 
@@ -30,12 +32,14 @@ def score_line_blocks(path, vocab, words, unk, score, write_word_lines, word_lin
     for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
         buf = np.frombuffer(block, dtype=np.uint8)
         ids, starts, ends, line_offsets = tokenize_lines(buf, *words.arrays(), unk)
+        scored_ids, scored_offsets = drop_pauses(mark_pauses(block, ids), line_offsets)
         n_lines = len(line_offsets) - 1
+        # slots of the line as written: the sentence writer indexes them (the kernel fills fewer)
         slots = len(ids) + len(line_offsets)
         token_logp = np.empty(slots, dtype=np.float32)
         token_found = np.zeros(slots, dtype=np.int32)
         sentence_stats = np.empty((n_lines, 3))
-        stats, logprob, extras = score(ids, line_offsets, logprob, token_logp, token_found, sentence_stats)
+        stats, logprob, extras = score(scored_ids, scored_offsets, logprob, token_logp, token_found, sentence_stats)
         total.add(TextStats(*(int(x) for x in stats)))
         total.logprob = logprob
         if debug < 1:
@@ -48,8 +52,8 @@ def score_line_blocks(path, vocab, words, unk, score, write_word_lines, word_lin
             continue
         word_lines = np.empty(slots * word_line_size, dtype=np.uint8)
         sentence_ends = np.empty(n_lines, dtype=np.int64)
-        n_word = write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, word_lines,
-                                  sentence_ends)
+        n_word = write_word_lines(pool, offsets, scored_ids, scored_offsets, token_logp, token_found, extras,
+                                  word_lines, sentence_ends)
         output = np.empty(used + n_word, dtype=np.uint8)
         size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
         out.write(output[:size].tobytes())

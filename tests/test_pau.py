@@ -1,5 +1,6 @@
 """SRILM's pause word `-pau-`: LM::prepareSentence drops it from a sentence before scoring it, so
-under `ngram -ppl` (every -debug level, with -cache or -multiwords too), N-best rescoring
+under `ngram -ppl` (every -debug level, with -cache or -multiwords too, of class, skip and count
+LMs too), N-best rescoring
 (-nbest, -rescore, the recognizer's LM of -decipher-lm) it is no word, no OOV and has no -debug 2
 line; the -debug echo of the line keeps it. Every SRILM vocabulary holds it, so -write-vocab
 lists it. Values worked out by hand on a small bigram model."""
@@ -301,3 +302,52 @@ def test_counts_score_pau_as_a_word(tmp_path, cli):
     stats = PerplexityScorer(read_arpa(lm)).score_counts(counts, 2)
     assert (stats.sentences, stats.words, stats.oovs, stats.zeroprobs) == (1, 7, 0, 0)
     assert stats.logprob == pytest.approx(3 * f32(-0.2) + f32(-0.30103, -0.2) + logprob, abs=1e-6)
+
+
+SKIP_LM = ("\n\\data\\\nngram 1=6\nngram 2=10\n\n\\1-grams:\n-99\t-pau-\n-0.6842467\t</s>\n-99\t<s>\t0.2060283\n"
+           "-0.5593081\ta\t0.04446885\n-0.5593081\tb\t0.09473737\n-0.6172999\tc\t-0.3200339\n\n\\2-grams:\n"
+           "-0.653416\t<s> a\n-0.5468789\t<s> b\n-0.7917777\t<s> c\n-0.8579035\ta </s>\n-0.4860598\ta b\n"
+           "-0.6398887\ta c\n-0.7376195\tb a\n-0.664356\tb c\n-0.4171873\tc </s>\n-0.4320421\tc a\n\n\\end\\\n\n"
+           "-pau- 0.5544019711934903\n</s> 0.5\n<s> 0\n<unk> 0.5\na 0.08339910150396278\nb 0.4444362155811449\n"
+           "c 0.001468243501581369\n\n")
+COUNT_LM_COUNTS = "<s>\t2\na\t2\nb\t3\n</s>\t2\n<s> a\t1\na b\t2\nb </s>\t2\n<s> b\t1\nb a\t1\n-pau- a\t1\n"
+COUNT_LM = "order 2\nmixweights 1\n 0.5 0.2\n 0.6 0.7\ncountmodulus 1\ncounts train.counts\n"
+
+
+def test_skip_and_count_lms_drop_pau(tmp_path, cli, monkeypatch):
+    """`ngram -skip` and `ngram -count-lm` score the sentence without -pau- too (SRILM 1.7.3's
+    output for this skip LM, made by its `ngram-count -skip -wbdiscount -order 2`, and this
+    count LM, whose counts hold a `-pau- a` that scoring never looks up)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "skip.lm", SKIP_LM)
+    write(tmp_path, "skip.txt", "a -pau- b c\n-pau- a b\nc -pau-\n")
+    assert ngram_out(cli, ["-lm", "skip.lm", "-skip", "-order", 2, "-ppl", "skip.txt", "-debug", 2]) == (
+        "a -pau- b c\n"
+        "\tp( a | <s> ) \t= [2gram] 0.2221181 [ -0.653416 ]\n"
+        "\tp( b | a ...) \t= [2gram][2gram] 0.3229841 [ -0.4908189 ]\n"
+        "\tp( c | b ...) \t= [2gram][2gram] 0.2221717 [ -0.6533113 ]\n"
+        "\tp( </s> | c ...) \t= [2gram][1gram] 0.3824757 [ -0.4173962 ]\n"
+        "1 sentences, 3 words, 0 OOVs\n0 zeroprobs, logprob= -2.214942 ppl= 3.578785 ppl1= 5.474118\n\n"
+        "-pau- a b\n"
+        "\tp( a | <s> ) \t= [2gram] 0.2221181 [ -0.653416 ]\n"
+        "\tp( b | a ...) \t= [2gram][2gram] 0.3229841 [ -0.4908189 ]\n"
+        "\tp( </s> | b ...) \t= [1gram][2gram] 0.2046094 [ -0.6890743 ]\n"
+        "1 sentences, 2 words, 0 OOVs\n0 zeroprobs, logprob= -1.833309 ppl= 4.084163 ppl1= 8.253813\n\n"
+        "c -pau-\n"
+        "\tp( c | <s> ) \t= [2gram] 0.1615185 [ -0.7917777 ]\n"
+        "\tp( </s> | c ...) \t= [2gram][1gram] 0.382586 [ -0.4172709 ]\n"
+        "1 sentences, 1 words, 0 OOVs\n0 zeroprobs, logprob= -1.209049 ppl= 4.022761 ppl1= 16.18261\n\n"
+        "file skip.txt: 3 sentences, 6 words, 0 OOVs\n"
+        "0 zeroprobs, logprob= -5.2573 ppl= 3.838349 ppl1= 7.51998\n")
+    write(tmp_path, "train.counts", COUNT_LM_COUNTS)
+    write(tmp_path, "lm.params", COUNT_LM)
+    write(tmp_path, "count.txt", "a -pau- b\n-pau- b c a\nb a -pau-\n")
+    assert ngram_out(cli, ["-count-lm", "-lm", "lm.params", "-order", 2, "-ppl", "count.txt", "-debug", 1]) == (
+        "a -pau- b\n1 sentences, 2 words, 0 OOVs\n"
+        "0 zeroprobs, logprob= -0.6961333 ppl= 1.706257 ppl1= 2.228777\n\n"
+        "-pau- b c a\n1 sentences, 3 words, 1 OOVs\n"
+        "0 zeroprobs, logprob= -1.982418 ppl= 4.579371 ppl1= 9.79961\n\n"
+        "b a -pau-\n1 sentences, 2 words, 0 OOVs\n"
+        "0 zeroprobs, logprob= -1.857903 ppl= 4.16199 ppl1= 8.490859\n\n"
+        "file count.txt: 3 sentences, 7 words, 1 OOVs\n"
+        "0 zeroprobs, logprob= -4.536454 ppl= 3.191909 ppl1= 5.702636\n")
