@@ -57,7 +57,9 @@ from .perplexity import (
     _warn_of_sum,
     add_logp,
     close_sentence,
+    drop_pauses,
     format_debug,
+    mark_pauses,
     put_line_close,
     put_probability,
     put_tag,
@@ -928,6 +930,8 @@ class HiddenScorer:
             progress.advance(len(block))
             buf = np.frombuffer(block, dtype=np.uint8)
             ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
+            # the kernels score the sentence without -pau- (SRILM's prepareSentence); the echo keeps it
+            scored, scored_offsets = drop_pauses(mark_pauses(block, ids), line_offsets)
             n_lines = len(line_offsets) - 1
             slots = len(ids) + len(line_offsets)
             token_logp = np.zeros(slots, dtype=np.float32)
@@ -941,7 +945,8 @@ class HiddenScorer:
                 tags = np.zeros(2 * slots if per_word else 0, dtype=np.int8)
                 contexts = self.context_tables
                 stats, logprob, n_tags, tags = _hidden_block(
-                    *self.tables.arrays(), contexts.uni_logprob, contexts.meta, contexts.entries, ids, line_offsets, vocab.bos, vocab.eos, self.unk, self.ev_word,
+                    *self.tables.arrays(), contexts.uni_logprob, contexts.meta, contexts.entries, scored,
+                    scored_offsets, vocab.bos, vocab.eos, self.unk, self.ev_word,
                     self.ev_omit, self.ev_repeat, self.ev_delete, self.ev_insert, self.no_event, self.word_omit,
                     self.srilm_index, self.ev_index, per_word, sum_words, ranks, logprob,
                     token_logp, tag_bounds, tags, sentence_stats, best_events, backtrace_ok, token_sum,
@@ -949,7 +954,7 @@ class HiddenScorer:
             else:
                 tags = np.zeros(4 * slots, dtype=np.int8)
                 n_tags = len(tags)
-                stats, logprob = _overt_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
+                stats, logprob = _overt_block(*self.tables.arrays(), scored, scored_offsets, vocab.bos, vocab.eos,
                                               self.unk, self.is_event, self.overt_words, self.boundaries,
                                               self.hidden_sentence, sum_words, ranks, logprob, token_logp,
                                               tag_bounds, tags, sentence_stats, token_sum, sentence_ranks)
@@ -958,7 +963,7 @@ class HiddenScorer:
             if debug < 1:
                 continue
             if debug == 3 and warnings is not None:
-                self._warn_of_sums(ids, line_offsets, token_sum, warnings)
+                self._warn_of_sums(scored, scored_offsets, token_sum, warnings)
             _add_rank_rows(total, sentence_ranks)
             token_found = np.zeros(slots, dtype=np.int32)
             sentences = np.empty(len(buf) + 2 * len(line_offsets) * (160 + 320 * ranks), dtype=np.uint8)
@@ -973,7 +978,7 @@ class HiddenScorer:
             word_lines = np.empty(slots * (2 * self.max_word + longest_event + 104) + 8 * n_tags + n_lines * 40,
                                   dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)
-            n_word = _format_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
+            n_word = _format_word_lines(pool, offsets, scored, scored_offsets, vocab.bos, vocab.eos, token_logp,
                                         tag_bounds, tags, token_sum, event_pool,
                                         event_offsets if self.hidden else event_offsets[:0], best_events,
                                         backtrace_ok, word_lines, sentence_ends)
@@ -982,7 +987,6 @@ class HiddenScorer:
             out.write(output[:size].tobytes())
         progress.close()
         return total
-
 
     def _warn_of_sums(self, ids, line_offsets, token_sum, warnings):
         """SRILM's warning for each context whose probabilities do not sum to 1 (see score_file):

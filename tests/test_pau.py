@@ -1,6 +1,6 @@
 """SRILM's pause word `-pau-`: LM::prepareSentence drops it from a sentence before scoring it, so
-under `ngram -ppl` (every -debug level, with -cache or -multiwords too, of class, skip and count
-LMs too), N-best rescoring
+under `ngram -ppl` (every -debug level, with -cache or -multiwords too, of class, skip, count and
+hidden-event LMs too), N-best rescoring
 (-nbest, -rescore, the recognizer's LM of -decipher-lm) it is no word, no OOV and has no -debug 2
 line; the -debug echo of the line keeps it. Every SRILM vocabulary holds it, so -write-vocab
 lists it. Values worked out by hand on a small bigram model."""
@@ -351,3 +351,42 @@ def test_skip_and_count_lms_drop_pau(tmp_path, cli, monkeypatch):
         "0 zeroprobs, logprob= -1.857903 ppl= 4.16199 ppl1= 8.490859\n\n"
         "file count.txt: 3 sentences, 7 words, 1 OOVs\n"
         "0 zeroprobs, logprob= -4.536454 ppl= 3.191909 ppl1= 5.702636\n")
+
+
+HIDDEN_LM = ("\n\\data\\\nngram 1=6\nngram 2=12\n\n\\1-grams:\n-0.69897\t</s>\n-0.69897\t<comma>\t0.09691001\n"
+             "-99\t<s>\t-0.1760913\n-0.69897\ta\t0.09691001\n-0.69897\tb\t-0.1760913\n-0.69897\tc\t-0.1760913\n\n"
+             "\\2-grams:\n-0.7781513\t<comma> a\n-0.7781513\t<comma> b\n-0.7781513\t<comma> c\n-0.39794\t<s> a\n"
+             "-0.69897\t<s> b\n-0.7781513\ta </s>\n-0.7781513\ta <comma>\n-0.7781513\ta b\n-0.69897\tb <comma>\n"
+             "-0.39794\tb c\n-0.39794\tc </s>\n-0.69897\tc <comma>\n\n\\end\\\n")
+
+
+def test_hidden_event_lm_drops_pau(tmp_path, cli, monkeypatch):
+    """A hidden-event LM (-hidden-vocab) sums over its events between the words of the sentence
+    without -pau- (SRILM 1.7.3's output, the model its `ngram-count -wbdiscount -order 2` made)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "h.arpa", HIDDEN_LM)
+    write(tmp_path, "events.txt", "<comma>\n")
+    write(tmp_path, "h.txt", "a -pau- b c\n-pau- b a\nc a -pau-\n")
+    argv = ["-lm", "h.arpa", "-hidden-vocab", "events.txt", "-order", 2, "-ppl", "h.txt", "-debug", 2]
+    assert ngram_out(cli, argv) == (
+        "a -pau- b c\n"
+        "\tp( a | <s> ) \t= [2gram] 0.4222222 [ -0.3744589 ]\n"
+        "\tp( b | a ...) \t= [2gram] 0.1944444 [ -0.7112046 ]\n"
+        "\tp( c | b ...) \t= [2gram] 0.4333333 [ -0.3631779 ]\n"
+        "\tp( </s> | c ...) \t= [2gram] 0.4499999 [ -0.3467876 ]\n"
+        "Hidden events: *noevent* *noevent* *noevent* *noevent*\n"
+        "1 sentences, 3 words, 0 OOVs\n0 zeroprobs, logprob= -1.795629 ppl= 2.8113 ppl1= 3.967738\n\n"
+        "-pau- b a\n"
+        "\tp( b | <s> ) \t= [2gram] 0.2222222 [ -0.6532125 ]\n"
+        "\tp( a | b ...) \t= [1gram] 0.1666667 [ -0.7781513 ]\n"
+        "\tp( </s> | a ...) \t= [2gram] 0.2083333 [ -0.6812413 ]\n"
+        "Hidden events: *noevent* *noevent* *noevent*\n"
+        "1 sentences, 2 words, 0 OOVs\n0 zeroprobs, logprob= -2.112605 ppl= 5.060596 ppl1= 11.3842\n\n"
+        "c a -pau-\n"
+        "\tp( c | <s> ) \t= [1gram] 0.1555555 [ -0.8081145 ]\n"
+        "\tp( a | c ...) \t= [1gram] 0.1666666 [ -0.7781514 ]\n"
+        "\tp( </s> | a ...) \t= [2gram] 0.2083334 [ -0.6812412 ]\n"
+        "Hidden events: *noevent* *noevent* *noevent*\n"
+        "1 sentences, 2 words, 0 OOVs\n0 zeroprobs, logprob= -2.267507 ppl= 5.699486 ppl1= 13.60672\n\n"
+        "file h.txt: 3 sentences, 7 words, 0 OOVs\n"
+        "0 zeroprobs, logprob= -6.175741 ppl= 4.145473 ppl1= 7.625156\n")
