@@ -1,6 +1,6 @@
 """ngramkit against the reference tools, each job in one invocation with the contenders alternating.
 
-    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,mix,fst,start]
+    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,mix,class,fst,start]
                                       [--repeats 3] [--work DIR] [--anchors DIR] [--baseline SRC]
                                       [--srilm DIR]
 
@@ -14,6 +14,8 @@ Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718
   load            `ngramkit.Model(arpa)` against the kenlm module's `kenlm.Model(arpa)`
   prune           `ngram -prune 1e-8` of KenLM's 3-gram (SRILM's memory, measured elsewhere, beside it)
   mix             `ngram -lm 3-gram -mix-lm small-3-gram -lambda 0.5 -write-lm` (static interpolation)
+  class           `ngram-class -numclasses 100` (incremental merging) on the en subset of SRILM's
+                  reference outputs (../shared/reference/more/en/train.txt.gz), against SRILM's
   fst             `arpa2fst --disambig-symbol=#0` of KenLM's 3-gram against kaldilm
   start           process start to the first compiled call: `ngram -ppl` and `query` on a tiny model
 Each job prints the median wall time and peak RSS of every contender and the ratios to the
@@ -22,7 +24,7 @@ reference (the last one). KenLM's programs are looked for in ../shared/anchors/k
 --baseline SRC adds the ngramkit of another source tree (a checkout of an older commit) as a
 contender, run with PYTHONPATH=SRC, for before/after comparisons of the same jobs. --srilm DIR
 (a folder holding SRILM's `ngram` and `ngram-count`, e.g. SRILM 1.7.3 built from its source) adds
-SRILM to the count3, ppl, ppl-small, prune and mix jobs, with the ratios to it; without it those jobs
+SRILM to the count3, ppl, ppl-small, prune, mix and class jobs, with the ratios to it; without it those jobs
 print the SRILM figures measured elsewhere.
 Models and texts are made once in --work and kept for later runs.
 """
@@ -76,11 +78,12 @@ class Setup:
     def path(self, name):
         return os.path.join(self.work, name)
 
-    def text(self, name):
-        """en-large's train or test text, uncompressed (lmplz and query read plain stdin)."""
-        out = self.path(f"{name}.txt")
+    def text(self, name, corpus=CORPUS, saved_as=None):
+        """The train or test text of `corpus` (en-large's by default) uncompressed, as lmplz and
+        query read plain stdin; kept as `saved_as` (default `name`).txt."""
+        out = self.path(f"{saved_as or name}.txt")
         if not os.path.exists(out):
-            with gzip.open(os.path.join(CORPUS, f"{name}.txt.gz"), "rb") as src, open(out + ".tmp", "wb") as dst:
+            with gzip.open(os.path.join(corpus, f"{name}.txt.gz"), "rb") as src, open(out + ".tmp", "wb") as dst:
                 shutil.copyfileobj(src, dst)
             os.rename(out + ".tmp", out)
         return out
@@ -190,6 +193,17 @@ def job_mix(s, repeats):
     side_by_side(label, [*s.ours("ngramkit ngram", [tool("ngram"), *argv, s.path("mixed.arpa")]), srilm], repeats)
 
 
+def job_class(s, repeats):
+    label = "ngram-class -numclasses 100"
+    train = s.text("train", os.path.join(SHARED, "reference", "more", "en"), "class-train")
+    argv = ["-text", train, "-numclasses", "100"]
+    srilm = s.srilm_tool(label, "ngram-class", [*argv, "-classes", s.path("classes.srilm.txt")])
+    if srilm is None:
+        print(f"{label}: no SRILM figures for it: ngramkit alone")
+    side_by_side(label, [*s.ours("ngramkit ngram-class", [tool("ngram-class"), *argv, "-classes",
+                                                          s.path("classes.txt")]), srilm], repeats)
+
+
 def job_fst(s, repeats):
     model = s.kenlm_3gram()
     words = s.path("words.txt")
@@ -220,7 +234,7 @@ def job_start(s, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,mix,fst,start")
+    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,mix,class,fst,start")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", default=os.path.join(SHARED, "..", "bench-work"))
     parser.add_argument("--anchors", default=None, help="folder of KenLM's lmplz, build_binary, query")
@@ -240,6 +254,7 @@ def main():
         "load": lambda: job_load(s, args.repeats),
         "prune": lambda: job_prune(s, args.repeats),
         "mix": lambda: job_mix(s, args.repeats),
+        "class": lambda: job_class(s, args.repeats),
         "fst": lambda: job_fst(s, args.repeats),
         "start": lambda: job_start(s, args.repeats),
     }
