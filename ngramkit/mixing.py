@@ -156,6 +156,39 @@ def mix(models, weights=None, consume=False, all_at_once=False, context_priors=N
     return mix_static(models, weights, consume)
 
 
+def rescore_ngrams(model, lm, unk_is_word=False):
+    """SRILM's `ngram -rescore-ngram`: `model`'s n-grams, each with the probability `lm` (an
+    NgramModel, e.g. a static mixture) gives it, backed off where `lm` lacks it and zero for a
+    word `lm` does not know; then backoff weights by normalisation (renorm's, the unigram mass
+    left over spread over the zero-probability words, `<unk>` among them if `unk_is_word`). The
+    n-grams and the vocabulary stay `model`'s; its probability arrays are written over."""
+    vocab = Vocabulary(list(lm.vocab.words) + list(model.vocab.words))
+    lm = on_vocab(lm, vocab)
+    remap = vocab.remap_from(model.vocab)
+    # a model read from a binary file may hold read-only arrays
+    model.logprob = [p if p.flags.writeable else p.copy() for p in model.logprob]
+    model.backoff = [b if b.flags.writeable else b.copy() for b in model.backoff]
+    for rows, logprob in zip(model.ngrams, model.logprob):
+        for lo in range(0, len(rows), CHUNK_ROWS):
+            chunk = remap[rows[lo:lo + CHUNK_ROWS]]
+            logprob[lo:lo + len(chunk)] = backoff_logprob(lm, chunk)
+    model.estimation = None
+    if unk_is_word and model.vocab.unk not in model.ngrams[0][:, 0]:
+        _add_zero_unigram(model, model.vocab.unk)
+    recompute_backoffs(model, unk_is_word=unk_is_word)
+    return model
+
+
+def _add_zero_unigram(model, word):
+    """A unigram of probability 0 for `word`: SRILM spreads the left-over unigram mass over every
+    event of the vocabulary lacking a probability, and an open vocabulary's `<unk>` is one."""
+    at = int(np.searchsorted(model.ngrams[0][:, 0], word))
+    model.ngrams[0] = np.insert(model.ngrams[0], at, word, axis=0)
+    model.logprob[0] = np.insert(model.logprob[0], at, -np.inf)
+    if model.order > 1:
+        model.backoff[0] = np.insert(model.backoff[0], at, np.nan)
+
+
 def weights_from_reports(reports, lambdas=None, precision=0.001):
     """compute-best-mix from PerplexityReports of one text under each model: the interpolation
     weights that minimise its perplexity (tokens OOV to any model left out)."""

@@ -4,7 +4,9 @@
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
 `-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
 adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
-`-adapt-marginals-ratios`), renormalisation (`-renorm`), N-best rescoring
+`-adapt-marginals-ratios`), renormalisation (`-renorm`), recomputing another model's n-gram
+probabilities with this one and renormalising (`-rescore-ngram FILE`: the result is written and
+scored; backoff models only, not word-by-word mixtures, caches or classes), N-best rescoring
 (`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`);
 `-count-lm` and `-skip` read SRILM's count LMs and skip n-gram models instead of a backoff model
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
@@ -76,6 +78,8 @@ OPTIONS = [
     Option("decipher-nobackoff", bool, False, "-decipher-lm never takes a higher backed-off estimate"),
     Option("decipher-lmw", float, 8.0, "LM weight of the recognizer's scores"),
     Option("decipher-wtw", float, 0.0, "word transition weight of the recognizer's scores"),
+    Option("rescore-ngram", str, help="ARPA model whose n-gram probabilities the model recomputes (backoff weights "
+                                       "renormalised): the result is written and scored"),
     Option("classes", str, help="class definitions: -lm is a class n-gram model"),
     Option("simple-classes", bool, False, "with -classes, each word belongs to one class"),
     Option("expand-classes", int, -1, "with -classes, write the equivalent word model of this order (0: the model's)"),
@@ -238,7 +242,7 @@ def class_model(opts, model, mix):
 # Options that need the model itself, not only its scoring tables.
 _MODEL_OPTIONS = ("read_mix_lms", "loglinear_mix", "context_priors", "adapt_marginals", "base_marginals",
                   "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs",
-                  "write_vocab", "write_lm", "write_bin_lm",
+                  "write_vocab", "write_lm", "write_bin_lm", "rescore_ngram",
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
@@ -421,8 +425,11 @@ def ngram(argv):
     if opts["prune_lowprobs"]:
         from ..prune import prune_low_probs
         model = prune_low_probs(model, opts["minprune"])
+    vocab = None if model is None else model.vocab
+    if opts["rescore_ngram"]:
+        model, vocab = rescored_model(opts, model, classes, dynamic)
     if opts["write_vocab"]:
-        model.vocab.write(opts["write_vocab"])
+        vocab.write(opts["write_vocab"])
     if opts["write_lm"]:
         save(model, opts["write_lm"])
     if opts["write_bin_lm"]:
@@ -505,6 +512,22 @@ def mixed_model(opts, model, mix):
         return mix_all(models, weights, opts["order"], opts["context_priors"]), None
     from ..mixing import mix_static
     return mix_static(models, weights, consume=True), None
+
+
+def rescored_model(opts, model, classes, dynamic):
+    """-rescore-ngram: its model with the probabilities of `model`, and the vocabulary of both
+    (SRILM's, which -write-vocab writes)."""
+    excluded = [flag for flag, given in (("-classes", classes is not None), ("-cache", opts["cache"]),
+                                         ("-multiwords", opts["multiwords"]), ("-nonevents", opts["nonevents"]),
+                                         ("-vocab-aliases", opts["vocab_aliases"])) if given]
+    if dynamic is not None:
+        excluded.insert(0, "-bayes, -loglinear-mix and -adapt-marginals")
+    if excluded:
+        raise UsageError(f"-rescore-ngram does not combine with {excluded[0]}")
+    from ..mixing import rescore_ngrams
+    rescored = rescore_ngrams(load(opts["rescore_ngram"], order=opts["order"], encoding=opts["encoding"]), model,
+                              unk_is_word=opts["unk"])
+    return rescored, Vocabulary(list(model.vocab.words) + list(rescored.vocab.words))
 
 
 def adapted_marginals(opts, model, dynamic):
