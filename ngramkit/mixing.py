@@ -26,7 +26,7 @@ from .errors import UsageError
 from .jit import njit
 from .model import NgramModel
 from .perplexity import TextStats, sentence_span
-from .renorm import CHUNK_ROWS, backoff_logprob, recompute_backoffs
+from .renorm import CHUNK_ROWS, add_zero_unigrams, backoff_logprob, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
 from .tables import find_rows
@@ -173,20 +173,10 @@ def rescore_ngrams(model, lm, unk_is_word=False):
             chunk = remap[rows[lo:lo + CHUNK_ROWS]]
             logprob[lo:lo + len(chunk)] = backoff_logprob(lm, chunk)
     model.estimation = None
-    if unk_is_word and model.vocab.unk not in model.ngrams[0][:, 0]:
-        _add_zero_unigram(model, model.vocab.unk)
+    if unk_is_word:  # an open vocabulary's <unk> is an event: it shares the unigram mass left over
+        add_zero_unigrams(model, [model.vocab.unk])
     recompute_backoffs(model, unk_is_word=unk_is_word)
     return model
-
-
-def _add_zero_unigram(model, word):
-    """A unigram of probability 0 for `word`: SRILM spreads the left-over unigram mass over every
-    event of the vocabulary lacking a probability, and an open vocabulary's `<unk>` is one."""
-    at = int(np.searchsorted(model.ngrams[0][:, 0], word))
-    model.ngrams[0] = np.insert(model.ngrams[0], at, word, axis=0)
-    model.logprob[0] = np.insert(model.logprob[0], at, -np.inf)
-    if model.order > 1:
-        model.backoff[0] = np.insert(model.backoff[0], at, np.nan)
 
 
 def weights_from_reports(reports, lambdas=None, precision=0.001):

@@ -100,15 +100,18 @@ class NgramModel:
 
         return rescore_nbest(self, nbest, lm_weight, word_weight, max_hyps, reorder)
 
-    def prune(self, threshold=None, target_size=None, minprune=2, in_place=False):
+    def prune(self, threshold=None, target_size=None, minprune=2, in_place=False, history=None):
         """Entropy pruning as SRILM's `ngram -prune threshold`, or with the threshold found that
         leaves at most `target_size` n-grams; orders below `minprune` are kept whole.
-        `in_place`: this model is pruned in its own arrays (no second copy) and returned."""
-        from .prune import Pruner
+        `in_place`: this model is pruned in its own arrays (no second copy) and returned.
+        `history`: a model whose marginals weigh the contexts (SRILM's -prune-history-lm, see
+        prune.history_pruner)."""
+        from .prune import Pruner, history_pruner
 
         if (threshold is None) == (target_size is None):
             raise UsageError("give one of threshold and target_size")
-        pruner = Pruner(self, minprune, threshold)
+        pruner = Pruner(self, minprune, threshold) if history is None else \
+            history_pruner(self, history, minprune, threshold, in_place)
         if threshold is None:
             threshold = pruner.threshold_for_size(target_size)
         return pruner.pruned(threshold, in_place)

@@ -1,5 +1,6 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
-`-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
+`-counts`), model rewriting (`-write-lm`), pruning (`-prune`, contexts weighed by the marginals of
+`-prune-history-lm FILE` if given; `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
 `-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
@@ -50,6 +51,7 @@ OPTIONS = [
     Option("q", bool, False, "quiet: no progress on stderr"),
     Option("quiet", bool, False, "quiet: no progress on stderr"),
     Option("prune", float, 0.0, "prune n-grams whose removal changes perplexity by less than this (relative)"),
+    Option("prune-history-lm", str, help="with -prune: model whose marginals weigh the contexts (one order less)"),
     Option("minprune", int, 2, "lowest order that -prune and -prune-lowprobs remove"),
     Option("prune-lowprobs", bool, False, "remove n-grams with lower probability than their backoff estimate"),
     Option("renorm", bool, False, "recompute backoff weights so that every distribution sums to one"),
@@ -241,7 +243,8 @@ def class_model(opts, model, mix):
 
 # Options that need the model itself, not only its scoring tables.
 _MODEL_OPTIONS = ("read_mix_lms", "loglinear_mix", "context_priors", "adapt_marginals", "base_marginals",
-                  "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs",
+                  "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_history_lm",
+                  "prune_lowprobs",
                   "write_vocab", "write_lm", "write_bin_lm", "rescore_ngram",
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
@@ -421,7 +424,9 @@ def ngram(argv):
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
     if opts["prune"]:
         from ..prune import prune
-        model = prune(model, opts["prune"], opts["minprune"], in_place=True)
+        model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts))
+    elif opts["prune_history_lm"]:
+        raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
         from ..prune import prune_low_probs
         model = prune_low_probs(model, opts["minprune"])
@@ -512,6 +517,14 @@ def mixed_model(opts, model, mix):
         return mix_all(models, weights, opts["order"], opts["context_priors"]), None
     from ..mixing import mix_static
     return mix_static(models, weights, consume=True), None
+
+
+def history_model(opts):
+    """The -prune-history-lm model (None without), read as SRILM does: one order below -order."""
+    if not opts["prune_history_lm"]:
+        return None
+    path, options = model_options(opts, opts["prune_history_lm"])
+    return load(path, **{**options, "order": max(opts["order"] - 1, 1)})
 
 
 def rescored_model(opts, model, classes, dynamic):
