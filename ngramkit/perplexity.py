@@ -650,15 +650,16 @@ def format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out,
     return pos
 
 
-MULTIWORD_SEPARATOR = 95  # "_": SRILM's -multi-char default
+MULTIWORD_SEPARATOR = "_"  # SRILM's -multi-char default
 NEW_WORD = -2  # with multiwords, a word outside the vocabulary: scored as log 0, not as <unk>
 
 
 @njit(cache=True)
-def _split_multiwords(buf, starts, ends, table, new_word):
-    """The words of each token split at `_` (as strtok: empty parts dropped; a token of
-    separators alone stays whole): (part ids, per-token offsets into them). A part outside the
-    vocabulary is `new_word`."""
+def _split_multiwords(buf, starts, ends, table, new_word, separators):
+    """The words of each token holding the byte separators[0] split at every byte of
+    `separators` (SRILM's MultiwordVocab: strtok, empty parts dropped; a token of separators
+    alone stays whole): (part ids, per-token offsets into them). A part outside the vocabulary
+    is `new_word`."""
     n = len(starts)
     part_offsets = np.zeros(n + 1, dtype=np.int64)
     parts = np.empty(ends[-1] - starts[0] + n if n else 0, dtype=np.int32)
@@ -666,8 +667,11 @@ def _split_multiwords(buf, starts, ends, table, new_word):
     for t in range(n):
         first = m
         begin = starts[t]
-        for i in range(starts[t], ends[t] + 1):
-            if i == ends[t] or buf[i] == MULTIWORD_SEPARATOR:
+        multiword = False
+        for i in range(starts[t], ends[t]):
+            multiword |= buf[i] == separators[0]
+        for i in range(starts[t], ends[t] + 1 if multiword else starts[t]):
+            if i == ends[t] or (buf[i] == separators).any():
                 if i > begin:
                     w = word_of_key(table, word_key(buf, begin, i))
                     parts[m] = new_word if w < 0 else w
@@ -679,6 +683,14 @@ def _split_multiwords(buf, starts, ends, table, new_word):
             m += 1
         part_offsets[t + 1] = m
     return parts[:m], part_offsets
+
+
+def multiword_separators(chars):
+    """The bytes of SRILM's -multi-char string, which works on bytes: one-byte characters only."""
+    data = chars.encode("utf-8", "surrogateescape")
+    if not data or len(data) != len(chars):
+        raise UsageError(f"multiword separators are one-byte (ASCII) characters, not {chars!r}", option="multi_char")
+    return np.frombuffer(data, dtype=np.uint8)
 
 
 @dataclass
@@ -839,7 +851,9 @@ class PerplexityScorer:
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
         joined of others by `_` is scored as they are, one after the other, and words outside
-        the model are zeroprobs, not OOVs (SRILM's -multiwords). `nonevents`: more words left
+        the model are zeroprobs, not OOVs (SRILM's -multiwords); a string instead of True: a
+        word holding its first character is split at each of its characters (SRILM's
+        -multi-char). `nonevents`: more words left
         out of the -debug 3 sums and -debug 4 ranks, as `<s>` is (SRILM's -nonevents); so is
         `<unk>` unless `unk_is_word` (SRILM's -unk: an open vocabulary)."""
         self.model = model
@@ -878,7 +892,9 @@ class PerplexityScorer:
             WordCache(0, *self.cache)  # checks the parameters now
         if self.cache and multiwords:
             raise UsageError("a cache and multiwords cannot be combined", option="multiwords")
-        self.multiwords = multiwords
+        self.multiwords = bool(multiwords)
+        if self.multiwords:
+            self.multiword_separators = multiword_separators(MULTIWORD_SEPARATOR if multiwords is True else multiwords)
         self.tables = tables
         self.words = WordTable.from_vocab(vocab)
         self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
@@ -914,7 +930,8 @@ class PerplexityScorer:
                                                          keep or self.multiwords)
         mark_pauses(block, ids)
         if self.multiwords:
-            parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
+            parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD,
+                                                   self.multiword_separators)
         else:
             parts, part_offsets = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
         part_found = np.zeros(len(parts), dtype=np.int32)

@@ -1,4 +1,4 @@
-"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
+"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords` split at `-multi-char`; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, contexts weighed by the marginals of
 `-prune-history-lm FILE` if given; `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
@@ -8,7 +8,8 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 `-adapt-marginals-ratios`), renormalisation (`-renorm`), recomputing another model's n-gram
 probabilities with this one and renormalising (`-rescore-ngram FILE`: the result is written and
 scored; backoff models only, not word-by-word mixtures, caches or classes), N-best rescoring
-(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`);
+(`-nbest`, `-nbest-files`, `-rescore`; `-split-multiwords` splits the words of -nbest lists at
+`-multi-char`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`);
 `-count-lm` and `-skip` read SRILM's count LMs and skip n-gram models instead of a backoff model
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
@@ -64,7 +65,10 @@ OPTIONS = [
     Option("seed", int, help="seed of the random sentences (default: time + process id)"),
     Option("cache", int, 0, "with -ppl: mix in a unigram cache of the last this many words"),
     Option("cache-lambda", float, 0.05, "weight of the -cache"),
-    Option("multiwords", bool, False, "with -ppl: split words joined by _ and score their parts"),
+    Option("multiwords", bool, False, "with -ppl: split words joined by _ (-multi-char) and score their parts"),
+    Option("multi-char", str, "_", "the characters -multiwords splits at (words holding the first), and the one of "
+                                   "-split-multiwords"),
+    Option("split-multiwords", bool, False, "split the words of -nbest and -nbest-files hypotheses at -multi-char"),
     Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
     Option("nbest", str, help="N-best list to rescore (SRILM's format, NBestList1.0 or 2.0)"),
     Option("nbest-files", str, help="file listing N-best lists to rescore, one per line"),
@@ -201,6 +205,23 @@ def mixture(opts):
     return paths, weights
 
 
+def multiwords(opts):
+    """The scorer's `multiwords`: False, or the -multi-char separators of -multiwords."""
+    return opts["multiwords"] and opts["multi_char"]
+
+
+def split_multiwords(opts):
+    """The character -split-multiwords splits N-best words at (None without): -multi-char's first,
+    as SRILM's N-best reader has it."""
+    if not opts["split_multiwords"]:
+        return None
+    if not (opts["nbest"] or opts["nbest_files"]):
+        raise UsageError("-split-multiwords applies to -nbest and -nbest-files")
+    from ..perplexity import multiword_separators
+    multiword_separators(opts["multi_char"])
+    return opts["multi_char"][0]
+
+
 def check_scoring_options(opts):
     """-cache, -multiwords, -bayes, -loglinear-mix and -adapt-marginals change the scoring of -ppl only."""
     others = [f"-{name.replace('_', '-')}" for name in ("counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
@@ -259,7 +280,7 @@ def ppl_only(opts, mix):
     if str(path) == "-" or format_of_file(path).name != "arpa":
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
-                                      cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"],
+                                      cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts),
                                       nonevents=nonevent_words(opts), unk_is_word=opts["unk"])
 
 
@@ -401,6 +422,9 @@ def ngram(argv):
         tagged_lm(opts)
         return
     check_scoring_options(opts)
+    if "multi_char" in opts["_given"] and not (opts["multiwords"] or opts["split_multiwords"]):
+        raise UsageError("-multi-char needs -multiwords or -split-multiwords")
+    split_multiwords(opts)  # checked before any work
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)
     if scorer is not None:
@@ -447,7 +471,7 @@ def ngram(argv):
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
-            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"], nonevents=nonevent_words(opts),
+            cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts), nonevents=nonevent_words(opts),
             unk_is_word=opts["unk"]), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
@@ -467,7 +491,7 @@ def ngram(argv):
         rescore_nbest_files(model, paths, out_dir=opts["write_nbest_dir"], lm_weight=opts["rescore_lmw"],
                             word_weight=opts["rescore_wtw"], max_hyps=opts["max_nbest"],
                             reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"],
-                            recognizer=recognizer)
+                            recognizer=recognizer, split_multiwords=split_multiwords(opts))
     if opts["rescore"]:
         from ..nbest import NBestRescorer
         NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
@@ -586,7 +610,7 @@ def write_totals(path, stats):
 def main(argv=None):
     run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen",
                                                                   "cache_length": "-cache", "cache_lambda": "-cache-lambda",
-                                                                  "multiwords": "-multiwords",
+                                                                  "multiwords": "-multiwords", "multi_char": "-multi-char",
                                                                   "max_hyps": "-max-nbest", "out_dir": "-write-nbest-dir",
                                                                   "vocab": "-vocab", "limit_vocab": "-limit-vocab",
                                                                   "encoding": "-encoding"})
