@@ -68,6 +68,7 @@ def test_api_rescores_in_place():
     (["-adapt-marginals", A, "-ppl", TEXT], "-rescore-ngram does not combine with -bayes, -loglinear-mix and "
                                             "-adapt-marginals"),
     (["-classes", DATA / "mixture" / "priors.txt", "-ppl", TEXT], "-rescore-ngram does not combine with -classes"),
+    (["-map-unk", "b", "-ppl", TEXT], "-rescore-ngram does not combine with -map-unk"),
     (["-tagged", "-ppl", TEXT], "-tagged does not combine with -rescore-ngram"),
     (["-count-lm", "-ppl", TEXT], "-count-lm does not combine with -rescore-ngram"),
     (["-hidden-vocab", B, "-ppl", TEXT], "-hidden-vocab does not combine with -rescore-ngram"),

@@ -556,7 +556,9 @@ def rescored_model(opts, model, classes, dynamic):
     (SRILM's, which -write-vocab writes)."""
     excluded = [flag for flag, given in (("-classes", classes is not None), ("-cache", opts["cache"]),
                                          ("-multiwords", opts["multiwords"]), ("-nonevents", opts["nonevents"]),
-                                         ("-vocab-aliases", opts["vocab_aliases"])) if given]
+                                         ("-vocab-aliases", opts["vocab_aliases"]),
+                                         # SRILM's rescored vocabulary keeps <unk> as a word then
+                                         ("-map-unk", opts["map_unk"] != UNK)) if given]
     if dynamic is not None:
         excluded.insert(0, "-bayes, -loglinear-mix and -adapt-marginals")
     if excluded:
