@@ -431,11 +431,16 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos,
     return put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
 
 
+UNTAGGED = -(1 << 30)  # the `found` of a token scored by no n-gram at all (SRILM's NullLM): no tag
+
+
 @njit(cache=True, inline="always")
 def put_tag(out, pos, found, tagged=False):
     """`[kgram]` for the length k of the matched n-gram, `[OOV]` where none matched; of a tagged
     LM (TaggedNgram's, see tagged_lm.tagged_logprob), `[k+Tgram]` (found -k) for one whose oldest
-    word is a tag, and nothing where none matched."""
+    word is a tag, and nothing where none matched; nothing for UNTAGGED."""
+    if found == UNTAGGED:
+        return pos
     if found == 0:
         return pos if tagged else put_text(out, pos, OOV_TAG)
     out[pos] = 91

@@ -14,7 +14,8 @@ scored; backoff models only, not word-by-word mixtures, caches or classes), N-be
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
-with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-escape S` passes lines
+with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-null` scores -ppl under SRILM's
+null model (probability 1 for every word; null_lm) instead of -lm. `-escape S` passes lines
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
 those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
 model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
@@ -108,6 +109,7 @@ OPTIONS = [
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
     Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+    Option("null", bool, False, "instead of -lm, the null model: probability 1 for every word (-ppl)"),
     # SRILM's hidden-event models
     Option("hidden-vocab", str, help="file of hidden events (a word a line, with -delete N -repeat N -insert W -observed -omit): -lm sums over them"),
     Option("hidden-not", bool, False, "with -hidden-vocab: the events are overt words of the text"),
@@ -131,6 +133,13 @@ def model_options(opts, path=None):
         raise UsageError("no model: give -lm FILE")
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
+    return path, {"order": opts["order"], "vocab": extra_vocab(opts), "limit_vocab": opts["limit_vocab"],
+                  "encoding": opts["encoding"]}
+
+
+def extra_vocab(opts):
+    """The words the options add to the model's (None without): -vocab, -map-unk, and those
+    SRILM's readers of -vocab-aliases, -nonevents and -context-priors add."""
     vocab = None
     if opts["vocab"]:
         vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
@@ -142,8 +151,7 @@ def model_options(opts, path=None):
         vocab = Vocabulary(list(vocab.words if vocab else []) + list(aliases(opts).values()) + nonevent_words(opts))
     if opts["context_priors"] and not opts["limit_vocab"]:  # so does SRILM's reader of the priors
         vocab = Vocabulary(list(vocab.words if vocab else []) + context_prior_words(opts))
-    return path, {"order": opts["order"], "vocab": vocab, "limit_vocab": opts["limit_vocab"],
-                  "encoding": opts["encoding"]}
+    return vocab
 
 
 def context_prior_length(opts):
@@ -396,6 +404,26 @@ def tagged_lm(opts):
         sys.stdout.flush()
 
 
+_NULL_OPTIONS = ("null", "ppl", "debug", "unk", "map_unk", "vocab", "encoding", "q", "quiet", "order", "write_vocab")
+
+
+def null_lm(opts):
+    """-null: score -ppl with probability 1 for every word (-debug 0 to 2); -write-vocab."""
+    if opts["lm"]:
+        raise UsageError("-null and -lm are mutually exclusive")
+    extra = sorted(name for name in opts["_given"] if name not in _NULL_OPTIONS)
+    if extra:
+        raise UsageError(f"-null does not combine with -{extra[0].replace('_', '-')}")
+    if opts["debug"] >= 3:
+        raise UsageError(f"-null scores -ppl at -debug 0 to 2, not {opts['debug']}")
+    from ..null_lm import NullScorer
+    vocab = extra_vocab(opts) or Vocabulary()
+    if opts["write_vocab"]:
+        vocab.write(opts["write_vocab"])
+    if opts["ppl"]:
+        write_ppl(opts, NullScorer(vocab, opts["map_unk"], opts["encoding"]))
+
+
 def escape_prefix(opts, classes=None, dynamic=None):
     """The bytes of -escape (None without), checked against the scorings that do not take it."""
     if opts["escape"] is None:
@@ -420,6 +448,9 @@ def ngram(argv):
         return
     if opts["tagged"]:
         tagged_lm(opts)
+        return
+    if opts["null"]:
+        null_lm(opts)
         return
     check_scoring_options(opts)
     if "multi_char" in opts["_given"] and not (opts["multiwords"] or opts["split_multiwords"]):
