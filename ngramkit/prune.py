@@ -37,7 +37,7 @@ from .renorm import (
     zeros_to_inf,
 )
 from .tables import context_starts, find_rows
-from .vocab import BOS, PAUSE, UNK, Vocabulary
+from .vocab import PAUSE, Vocabulary
 
 
 @njit(cache=True)
@@ -250,10 +250,12 @@ def history_pruner(model, history, minprune=2, threshold=None, in_place=False):
     word ids are rewritten in its own arrays."""
     from .mixing import on_vocab
 
+    if not in_place:  # the unigrams added below must not reach the caller's model
+        model = NgramModel(model.vocab, list(model.ngrams), list(model.logprob), list(model.backoff))
     vocab = Vocabulary(list(model.vocab.words) + list(history.vocab.words))
     model, history = on_vocab(model, vocab, in_place), on_vocab(history, vocab)
-    events = [w for w in history.ngrams[0][:, 0] if vocab.words[w] not in (BOS, UNK, PAUSE)]
-    add_zero_unigrams(model, events)
+    words = history.ngrams[0][:, 0]
+    add_zero_unigrams(model, words[~np.isin(words, [vocab.bos, vocab.unk, vocab.get(PAUSE, -1)])])
     return Pruner(model, minprune, threshold, chain=lambda _, rows: chain_logprob(history, rows))
 
 

@@ -63,8 +63,10 @@ def test_api_matches_command(cli, tmp_path, history):
     out = tmp_path / "pruned.arpa"
     status, _, err = cli(ngram.main, ["-lm", MKN3, "-prune", "1e-6", "-prune-history-lm", history, "-write-lm", out])
     assert status == 0, err
-    ours = read_arpa(MKN3).prune(1e-6, history=read_arpa(history).truncated(2))
+    model = read_arpa(MKN3)
+    ours = model.prune(1e-6, history=read_arpa(history).truncated(2))
     assert ours.sizes() == read_arpa(out).sizes()
+    assert model.sizes() == read_arpa(MKN3).sizes()  # not pruned in place
     assert sample_difference(ours, DATA / "mkn3-prune-1e-6-history-wb2.sample.arpa.gz") < TOLERANCE
 
 
