@@ -676,7 +676,11 @@ def _split_multiwords(buf, starts, ends, table, new_word, separators):
         for i in range(starts[t], ends[t]):
             multiword |= buf[i] == separators[0]
         for i in range(starts[t], ends[t] + 1 if multiword else starts[t]):
-            if i == ends[t] or (buf[i] == separators).any():
+            split = i == ends[t]
+            if not split:
+                for c in separators:
+                    split |= buf[i] == c
+            if split:
                 if i > begin:
                     w = word_of_key(table, word_key(buf, begin, i))
                     parts[m] = new_word if w < 0 else w

@@ -1,6 +1,6 @@
-"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords` split at `-multi-char`; from counts,
-`-counts`), model rewriting (`-write-lm`), pruning (`-prune`, contexts weighed by the marginals of
-`-prune-history-lm FILE` if given; `-prune-lowprobs`), interpolation
+"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords` split at
+`-multi-char`; from counts, `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, contexts
+weighed by the marginals of `-prune-history-lm FILE` if given; `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
 `-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
