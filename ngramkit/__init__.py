@@ -24,7 +24,7 @@ _EXPORTS = {
     "ARPALoadComplain": "lm", "LanguageModel": "lm",
     "train": "training", "count": "training", "lmplz": "training",
     "load": "formats", "save": "formats", "FORMATS": "formats",
-    "mix": "mixing", "best_mix": ("mixing", "weights_from_reports"), "mix_all": "mixing",
+    "mix": "mixing", "rescore_ngrams": "mixing", "best_mix": ("mixing", "weights_from_reports"), "mix_all": "mixing",
     "BayesMixture": "mixture_lm", "LoglinearMixture": "mixture_lm", "AdaptedMarginals": "mixture_lm",
     "read_mix_lms": "mixture_lm",
     "NgramModel": "model", "NgramCounts": "model", "Vocabulary": "vocab",

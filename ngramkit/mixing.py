@@ -26,7 +26,7 @@ from .errors import UsageError
 from .jit import njit
 from .model import NgramModel
 from .perplexity import TextStats, sentence_span
-from .renorm import CHUNK_ROWS, backoff_logprob, recompute_backoffs
+from .renorm import CHUNK_ROWS, add_zero_unigrams, backoff_logprob, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
 from .tables import find_rows
@@ -154,6 +154,29 @@ def mix(models, weights=None, consume=False, all_at_once=False, context_priors=N
     if all_at_once or context_priors is not None:
         return mix_all(models, weights, context_priors=context_priors)
     return mix_static(models, weights, consume)
+
+
+def rescore_ngrams(model, lm, unk_is_word=False):
+    """SRILM's `ngram -rescore-ngram`: `model`'s n-grams, each with the probability `lm` (an
+    NgramModel, e.g. a static mixture) gives it, backed off where `lm` lacks it and zero for a
+    word `lm` does not know; then backoff weights by normalisation (renorm's, the unigram mass
+    left over spread over the zero-probability words, `<unk>` among them if `unk_is_word`). The
+    n-grams and the vocabulary stay `model`'s; its probability arrays are written over."""
+    vocab = Vocabulary(list(lm.vocab.words) + list(model.vocab.words))
+    lm = on_vocab(lm, vocab)
+    remap = vocab.remap_from(model.vocab)
+    # a model read from a binary file may hold read-only arrays
+    model.logprob = [p if p.flags.writeable else p.copy() for p in model.logprob]
+    model.backoff = [b if b.flags.writeable else b.copy() for b in model.backoff]
+    for rows, logprob in zip(model.ngrams, model.logprob):
+        for lo in range(0, len(rows), CHUNK_ROWS):
+            chunk = remap[rows[lo:lo + CHUNK_ROWS]]
+            logprob[lo:lo + len(chunk)] = backoff_logprob(lm, chunk)
+    model.estimation = None
+    if unk_is_word:  # an open vocabulary's <unk> is an event: it shares the unigram mass left over
+        add_zero_unigrams(model, [model.vocab.unk])
+    recompute_backoffs(model, unk_is_word=unk_is_word)
+    return model
 
 
 def weights_from_reports(reports, lambdas=None, precision=0.001):

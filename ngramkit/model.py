@@ -90,25 +90,30 @@ class NgramModel:
 
         return generate(self, n, seed, prefixes, unk_is_word)
 
-    def rescore_nbest(self, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True):
+    def rescore_nbest(self, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True, split_multiwords=None):
         """SRILM's `ngram -nbest`: an N-best list (a path, in SRILM's format or Decipher's
         NBestList1.0/2.0, or an nbest.NBestList) with LM scores lm_weight x log10 P under this
         model, totals acoustic + LM + word_weight x words, sorted by them unless not `reorder`.
         Returns an nbest.NBestList (`.write(path)`, `.lines()`). `max_hyps`: read only the first
-        that many."""
+        that many. `split_multiwords`: a character at which a path's words are split into words
+        (SRILM's -split-multiwords)."""
         from .nbest import rescore_nbest
 
-        return rescore_nbest(self, nbest, lm_weight, word_weight, max_hyps, reorder)
+        return rescore_nbest(self, nbest, lm_weight, word_weight, max_hyps, reorder,
+                             split_multiwords=split_multiwords)
 
-    def prune(self, threshold=None, target_size=None, minprune=2, in_place=False):
+    def prune(self, threshold=None, target_size=None, minprune=2, in_place=False, history=None):
         """Entropy pruning as SRILM's `ngram -prune threshold`, or with the threshold found that
         leaves at most `target_size` n-grams; orders below `minprune` are kept whole.
-        `in_place`: this model is pruned in its own arrays (no second copy) and returned."""
-        from .prune import Pruner
+        `in_place`: this model is pruned in its own arrays (no second copy) and returned.
+        `history`: a model whose marginals weigh the contexts (SRILM's -prune-history-lm, see
+        prune.history_pruner)."""
+        from .prune import Pruner, history_pruner
 
         if (threshold is None) == (target_size is None):
             raise UsageError("give one of threshold and target_size")
-        pruner = Pruner(self, minprune, threshold)
+        pruner = Pruner(self, minprune, threshold) if history is None else \
+            history_pruner(self, history, minprune, threshold, in_place)
         if threshold is None:
             threshold = pruner.threshold_for_size(target_size)
         return pruner.pruned(threshold, in_place)

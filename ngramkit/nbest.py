@@ -239,8 +239,10 @@ def _hyp_list(parsed):
                      [" ".join(w) for w in words])
 
 
-def read_nbest(path, max_hyps=0):
-    """An N-best file in any of the three formats; `max_hyps` > 0: only the first that many."""
+def read_nbest(path, max_hyps=0, split_multiwords=None):
+    """An N-best file in any of the three formats; `max_hyps` > 0: only the first that many.
+    `split_multiwords`: a character at which the hypotheses' words are split into words (SRILM's
+    -split-multiwords with -multi-char)."""
     parsed = []
     decipher_format = None
     for line_no, line in iter_lines(path):
@@ -250,8 +252,21 @@ def read_nbest(path, max_hyps=0):
                 continue
         if max_hyps and len(parsed) == max_hyps:
             break
-        parsed.append(_parse_hyp(line.split(), decipher_format, path, line_no))
+        hyp = _parse_hyp(line.split(), decipher_format, path, line_no)
+        if split_multiwords is not None:
+            hyp = hyp[:4] + (_split_words(hyp[4], split_multiwords, path, line_no),)
+        parsed.append(hyp)
     return _hyp_list(parsed)
+
+
+def _split_words(words, separator, path, line_no):
+    """`words` split at `separator`. SRILM keeps an empty part as a word (the empty string),
+    which a hypothesis of blank-separated words cannot hold: such a hypothesis is an error."""
+    parts = [part for word in words for part in word.split(separator)]
+    if "" in parts:
+        empty = next(w for w in words if "" in w.split(separator))
+        raise FormatError(f"bad n-best hypothesis: the multiword {empty!r} has an empty part", path, line_no)
+    return parts
 
 
 def utterance_id(path):
@@ -318,13 +333,15 @@ def read_file_list(path):
     return [line.split()[0] for _, line in iter_lines(path) if line.split()]
 
 
-def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True, warn=stderr_warning):
+def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True, warn=stderr_warning,
+                  split_multiwords=None):
     """SRILM's `ngram -nbest`: `nbest` (a path or an NBestList) rescored and, unless not
-    `reorder`, sorted by the new total. Returns the NBestList."""
+    `reorder`, sorted by the new total. Returns the NBestList. `split_multiwords`: see
+    read_nbest (a path's hypotheses only)."""
     if max_hyps < 0:
         raise UsageError(f"the number of hypotheses must be at least 0, not {max_hyps}", option="max_hyps")
     if not isinstance(nbest, NBestList):
-        nbest = read_nbest(nbest, max_hyps)
+        nbest = read_nbest(nbest, max_hyps, split_multiwords)
     elif max_hyps:
         nbest = NBestList(nbest.acoustic[:max_hyps], nbest.lm[:max_hyps], nbest.nwords[:max_hyps],
                           nbest.total[:max_hyps], nbest.words[:max_hyps])
@@ -333,16 +350,18 @@ def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reor
 
 
 def rescore_nbest_files(model, paths, out="-", out_dir=None, lm_weight=8.0, word_weight=0.0, max_hyps=0,
-                        reorder=True, decipher_output=False, recognizer=None, warn=stderr_warning):
+                        reorder=True, decipher_output=False, recognizer=None, warn=stderr_warning,
+                        split_multiwords=None):
     """`-nbest FILE` / `-nbest-files LIST`: each N-best file of `paths` rescored and written, one
     after the other, to `out`, or with `out_dir` to out_dir/<utterance id>.gz each. `recognizer`:
-    a RecognizerLM whose scores are taken off the totals first (-decipher-lm)."""
+    a RecognizerLM whose scores are taken off the totals first (-decipher-lm).
+    `split_multiwords`: see read_nbest."""
     if out_dir is not None and not os.path.isdir(out_dir):
         raise UsageError(f"{out_dir}: no such directory", option="out_dir")
     rescorer = NBestRescorer(model, lm_weight, word_weight, warn)
     written = []
     for path in paths:
-        nbest = read_nbest(path, max_hyps)
+        nbest = read_nbest(path, max_hyps, split_multiwords)
         if not len(nbest):
             warn(f"{path} is empty, not rescored")
             continue

@@ -431,11 +431,16 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos,
     return put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
 
 
+UNTAGGED = -(1 << 30)  # the `found` of a token scored by no n-gram at all (SRILM's NullLM): no tag
+
+
 @njit(cache=True, inline="always")
 def put_tag(out, pos, found, tagged=False):
     """`[kgram]` for the length k of the matched n-gram, `[OOV]` where none matched; of a tagged
     LM (TaggedNgram's, see tagged_lm.tagged_logprob), `[k+Tgram]` (found -k) for one whose oldest
-    word is a tag, and nothing where none matched."""
+    word is a tag, and nothing where none matched; nothing for UNTAGGED."""
+    if found == UNTAGGED:
+        return pos
     if found == 0:
         return pos if tagged else put_text(out, pos, OOV_TAG)
     out[pos] = 91
@@ -650,15 +655,16 @@ def format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out,
     return pos
 
 
-MULTIWORD_SEPARATOR = 95  # "_": SRILM's -multi-char default
+MULTIWORD_SEPARATOR = "_"  # SRILM's -multi-char default
 NEW_WORD = -2  # with multiwords, a word outside the vocabulary: scored as log 0, not as <unk>
 
 
 @njit(cache=True)
-def _split_multiwords(buf, starts, ends, table, new_word):
-    """The words of each token split at `_` (as strtok: empty parts dropped; a token of
-    separators alone stays whole): (part ids, per-token offsets into them). A part outside the
-    vocabulary is `new_word`."""
+def _split_multiwords(buf, starts, ends, table, new_word, separators):
+    """The words of each token holding the byte separators[0] split at every byte of
+    `separators` (SRILM's MultiwordVocab: strtok, empty parts dropped; a token of separators
+    alone stays whole): (part ids, per-token offsets into them). A part outside the vocabulary
+    is `new_word`."""
     n = len(starts)
     part_offsets = np.zeros(n + 1, dtype=np.int64)
     parts = np.empty(ends[-1] - starts[0] + n if n else 0, dtype=np.int32)
@@ -666,8 +672,15 @@ def _split_multiwords(buf, starts, ends, table, new_word):
     for t in range(n):
         first = m
         begin = starts[t]
-        for i in range(starts[t], ends[t] + 1):
-            if i == ends[t] or buf[i] == MULTIWORD_SEPARATOR:
+        multiword = False
+        for i in range(starts[t], ends[t]):
+            multiword |= buf[i] == separators[0]
+        for i in range(starts[t], ends[t] + 1 if multiword else starts[t]):
+            split = i == ends[t]
+            if not split:
+                for c in separators:
+                    split |= buf[i] == c
+            if split:
                 if i > begin:
                     w = word_of_key(table, word_key(buf, begin, i))
                     parts[m] = new_word if w < 0 else w
@@ -679,6 +692,14 @@ def _split_multiwords(buf, starts, ends, table, new_word):
             m += 1
         part_offsets[t + 1] = m
     return parts[:m], part_offsets
+
+
+def multiword_separators(chars):
+    """The bytes of SRILM's -multi-char string, which works on bytes: one-byte characters only."""
+    data = chars.encode("utf-8", "surrogateescape")
+    if not data or len(data) != len(chars):
+        raise UsageError(f"multiword separators are one-byte (ASCII) characters, not {chars!r}", option="multi_char")
+    return np.frombuffer(data, dtype=np.uint8)
 
 
 @dataclass
@@ -839,7 +860,9 @@ class PerplexityScorer:
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
         joined of others by `_` is scored as they are, one after the other, and words outside
-        the model are zeroprobs, not OOVs (SRILM's -multiwords). `nonevents`: more words left
+        the model are zeroprobs, not OOVs (SRILM's -multiwords); a string instead of True: a
+        word holding its first character is split at each of its characters (SRILM's
+        -multi-char). `nonevents`: more words left
         out of the -debug 3 sums and -debug 4 ranks, as `<s>` is (SRILM's -nonevents); so is
         `<unk>` unless `unk_is_word` (SRILM's -unk: an open vocabulary)."""
         self.model = model
@@ -878,7 +901,9 @@ class PerplexityScorer:
             WordCache(0, *self.cache)  # checks the parameters now
         if self.cache and multiwords:
             raise UsageError("a cache and multiwords cannot be combined", option="multiwords")
-        self.multiwords = multiwords
+        self.multiwords = bool(multiwords)
+        if self.multiwords:
+            self.multiword_separators = multiword_separators(MULTIWORD_SEPARATOR if multiwords is True else multiwords)
         self.tables = tables
         self.words = WordTable.from_vocab(vocab)
         self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
@@ -914,7 +939,8 @@ class PerplexityScorer:
                                                          keep or self.multiwords)
         mark_pauses(block, ids)
         if self.multiwords:
-            parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
+            parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD,
+                                                   self.multiword_separators)
         else:
             parts, part_offsets = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
         part_found = np.zeros(len(parts), dtype=np.int32)

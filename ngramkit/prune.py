@@ -27,6 +27,7 @@ from .jit import njit
 from .model import NgramModel
 from .renorm import (
     CHUNK_ROWS,
+    add_zero_unigrams,
     backoff_logprob,
     chain_logprob,
     context_groups,
@@ -36,6 +37,7 @@ from .renorm import (
     zeros_to_inf,
 )
 from .tables import context_starts, find_rows
+from .vocab import PAUSE, Vocabulary
 
 
 @njit(cache=True)
@@ -231,10 +233,30 @@ class Pruner:
         return 10.0 ** hi
 
 
-def prune(model, threshold, minprune=2, in_place=False):
+def prune(model, threshold, minprune=2, in_place=False, history=None):
     """SRILM's `ngram -prune threshold [-minprune minprune]`. `in_place`: prune `model` itself,
-    in its own arrays (see Pruner.pruned)."""
-    return Pruner(model, minprune, threshold).pruned(threshold, in_place)
+    in its own arrays (see Pruner.pruned). `history`: the model of the contexts' marginals (see
+    history_pruner)."""
+    if history is None:
+        return Pruner(model, minprune, threshold).pruned(threshold, in_place)
+    return history_pruner(model, history, minprune, threshold, in_place).pruned(threshold, in_place)
+
+
+def history_pruner(model, history, minprune=2, threshold=None, in_place=False):
+    """The Pruner of `model` that weighs each context by its marginal under the NgramModel
+    `history` instead of under `model` (SRILM's `-prune-history-lm`: a Kneser-Ney model's lower
+    orders are poor marginals). SRILM reads both into one vocabulary, so the pruned model holds
+    the words of both, `history`'s others as unigrams of probability 0. `in_place`: `model`'s
+    word ids are rewritten in its own arrays."""
+    from .mixing import on_vocab
+
+    if not in_place:  # the unigrams added below must not reach the caller's model
+        model = NgramModel(model.vocab, list(model.ngrams), list(model.logprob), list(model.backoff))
+    vocab = Vocabulary(list(model.vocab.words) + list(history.vocab.words))
+    model, history = on_vocab(model, vocab, in_place), on_vocab(history, vocab)
+    words = history.ngrams[0][:, 0]
+    add_zero_unigrams(model, words[~np.isin(words, [vocab.bos, vocab.unk, vocab.get(PAUSE, -1)])])
+    return Pruner(model, minprune, threshold, chain=lambda _, rows: chain_logprob(history, rows))
 
 
 def prune_low_probs(model, minprune=2):

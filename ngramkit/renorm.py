@@ -117,6 +117,19 @@ def context_groups(starts, size=None):
         h0 = h1
 
 
+def add_zero_unigrams(model, words):
+    """Unigrams of probability 0 for the word ids `words` that have none, in place: SRILM's
+    normalisation gives every event of the vocabulary a unigram, sharing the mass left over
+    among those of probability 0."""
+    rows = model.ngrams[0][:, 0]
+    words = np.setdiff1d(np.asarray(words, dtype=rows.dtype), rows)
+    at = np.searchsorted(rows, words)
+    model.ngrams[0] = np.insert(model.ngrams[0], at, words[:, None], axis=0)
+    model.logprob[0] = np.insert(model.logprob[0], at, -np.inf)
+    if model.order > 1:
+        model.backoff[0] = np.insert(model.backoff[0], at, np.nan)
+
+
 def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True, lower=backoff_logprob,
                        nonevents=None):
     """Recompute every backoff weight by normalisation, in place, lower orders first (higher

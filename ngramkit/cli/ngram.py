@@ -1,16 +1,21 @@
-"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
-`-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
+"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords` split at
+`-multi-char`; from counts, `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, contexts
+weighed by the marginals of `-prune-history-lm FILE` if given; `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
 `-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
 adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
-`-adapt-marginals-ratios`), renormalisation (`-renorm`), N-best rescoring
-(`-nbest`, `-nbest-files`, `-rescore`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`);
+`-adapt-marginals-ratios`), renormalisation (`-renorm`), recomputing another model's n-gram
+probabilities with this one and renormalising (`-rescore-ngram FILE`: the result is written and
+scored; backoff models only, not word-by-word mixtures, caches or classes), N-best rescoring
+(`-nbest`, `-nbest-files`, `-rescore`; `-split-multiwords` splits the words of -nbest lists at
+`-multi-char`) and random sentences (`-gen`, `-gen-prefixes`, `-seed`);
 `-count-lm` and `-skip` read SRILM's count LMs and skip n-gram models instead of a backoff model
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
-with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-escape S` passes lines
+with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-null` scores -ppl under SRILM's
+null model (probability 1 for every word; null_lm) instead of -lm. `-escape S` passes lines
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
 those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
 model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
@@ -48,6 +53,7 @@ OPTIONS = [
     Option("q", bool, False, "quiet: no progress on stderr"),
     Option("quiet", bool, False, "quiet: no progress on stderr"),
     Option("prune", float, 0.0, "prune n-grams whose removal changes perplexity by less than this (relative)"),
+    Option("prune-history-lm", str, help="with -prune: model whose marginals weigh the contexts (one order less)"),
     Option("minprune", int, 2, "lowest order that -prune and -prune-lowprobs remove"),
     Option("prune-lowprobs", bool, False, "remove n-grams with lower probability than their backoff estimate"),
     Option("renorm", bool, False, "recompute backoff weights so that every distribution sums to one"),
@@ -60,7 +66,10 @@ OPTIONS = [
     Option("seed", int, help="seed of the random sentences (default: time + process id)"),
     Option("cache", int, 0, "with -ppl: mix in a unigram cache of the last this many words"),
     Option("cache-lambda", float, 0.05, "weight of the -cache"),
-    Option("multiwords", bool, False, "with -ppl: split words joined by _ and score their parts"),
+    Option("multiwords", bool, False, "with -ppl: split words joined by _ (-multi-char) and score their parts"),
+    Option("multi-char", str, "_", "the characters -multiwords splits at (words holding the first), and the one of "
+                                   "-split-multiwords"),
+    Option("split-multiwords", bool, False, "split the words of -nbest and -nbest-files hypotheses at -multi-char"),
     Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
     Option("nbest", str, help="N-best list to rescore (SRILM's format, NBestList1.0 or 2.0)"),
     Option("nbest-files", str, help="file listing N-best lists to rescore, one per line"),
@@ -76,6 +85,8 @@ OPTIONS = [
     Option("decipher-nobackoff", bool, False, "-decipher-lm never takes a higher backed-off estimate"),
     Option("decipher-lmw", float, 8.0, "LM weight of the recognizer's scores"),
     Option("decipher-wtw", float, 0.0, "word transition weight of the recognizer's scores"),
+    Option("rescore-ngram", str, help="ARPA model whose n-gram probabilities the model recomputes (backoff weights "
+                                       "renormalised): the result is written and scored"),
     Option("classes", str, help="class definitions: -lm is a class n-gram model"),
     Option("simple-classes", bool, False, "with -classes, each word belongs to one class"),
     Option("expand-classes", int, -1, "with -classes, write the equivalent word model of this order (0: the model's)"),
@@ -98,6 +109,7 @@ OPTIONS = [
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
     Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+    Option("null", bool, False, "instead of -lm, the null model: probability 1 for every word (-ppl)"),
     # SRILM's hidden-event models
     Option("hidden-vocab", str, help="file of hidden events (a word a line, with -delete N -repeat N -insert W -observed -omit): -lm sums over them"),
     Option("hidden-not", bool, False, "with -hidden-vocab: the events are overt words of the text"),
@@ -121,6 +133,13 @@ def model_options(opts, path=None):
         raise UsageError("no model: give -lm FILE")
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
+    return path, {"order": opts["order"], "vocab": extra_vocab(opts), "limit_vocab": opts["limit_vocab"],
+                  "encoding": opts["encoding"]}
+
+
+def extra_vocab(opts):
+    """The words the options add to the model's (None without): -vocab, -map-unk, and those
+    SRILM's readers of -vocab-aliases, -nonevents and -context-priors add."""
     vocab = None
     if opts["vocab"]:
         vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
@@ -132,8 +151,7 @@ def model_options(opts, path=None):
         vocab = Vocabulary(list(vocab.words if vocab else []) + list(aliases(opts).values()) + nonevent_words(opts))
     if opts["context_priors"] and not opts["limit_vocab"]:  # so does SRILM's reader of the priors
         vocab = Vocabulary(list(vocab.words if vocab else []) + context_prior_words(opts))
-    return path, {"order": opts["order"], "vocab": vocab, "limit_vocab": opts["limit_vocab"],
-                  "encoding": opts["encoding"]}
+    return vocab
 
 
 def context_prior_length(opts):
@@ -195,6 +213,23 @@ def mixture(opts):
     return paths, weights
 
 
+def multiwords(opts):
+    """The scorer's `multiwords`: False, or the -multi-char separators of -multiwords."""
+    return opts["multiwords"] and opts["multi_char"]
+
+
+def split_multiwords(opts):
+    """The character -split-multiwords splits N-best words at (None without): -multi-char's first,
+    as SRILM's N-best reader has it."""
+    if not opts["split_multiwords"]:
+        return None
+    if not (opts["nbest"] or opts["nbest_files"]):
+        raise UsageError("-split-multiwords applies to -nbest and -nbest-files")
+    from ..perplexity import multiword_separators
+    multiword_separators(opts["multi_char"])
+    return opts["multi_char"][0]
+
+
 def check_scoring_options(opts):
     """-cache, -multiwords, -bayes, -loglinear-mix and -adapt-marginals change the scoring of -ppl only."""
     others = [f"-{name.replace('_', '-')}" for name in ("counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
@@ -237,8 +272,9 @@ def class_model(opts, model, mix):
 
 # Options that need the model itself, not only its scoring tables.
 _MODEL_OPTIONS = ("read_mix_lms", "loglinear_mix", "context_priors", "adapt_marginals", "base_marginals",
-                  "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_lowprobs",
-                  "write_vocab", "write_lm", "write_bin_lm",
+                  "adapt_marginals_ratios", "classes", "simple_classes", "renorm", "prune", "prune_history_lm",
+                  "prune_lowprobs",
+                  "write_vocab", "write_lm", "write_bin_lm", "rescore_ngram",
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
@@ -252,7 +288,7 @@ def ppl_only(opts, mix):
     if str(path) == "-" or format_of_file(path).name != "arpa":
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
-                                      cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"],
+                                      cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts),
                                       nonevents=nonevent_words(opts), unk_is_word=opts["unk"])
 
 
@@ -368,6 +404,26 @@ def tagged_lm(opts):
         sys.stdout.flush()
 
 
+_NULL_OPTIONS = ("null", "ppl", "debug", "unk", "map_unk", "vocab", "encoding", "q", "quiet", "order", "write_vocab")
+
+
+def null_lm(opts):
+    """-null: score -ppl with probability 1 for every word (-debug 0 to 2); -write-vocab."""
+    if opts["lm"]:
+        raise UsageError("-null and -lm are mutually exclusive")
+    extra = sorted(name for name in opts["_given"] if name not in _NULL_OPTIONS)
+    if extra:
+        raise UsageError(f"-null does not combine with -{extra[0].replace('_', '-')}")
+    if opts["debug"] >= 3:
+        raise UsageError(f"-null scores -ppl at -debug 0 to 2, not {opts['debug']}")
+    from ..null_lm import NullScorer
+    vocab = extra_vocab(opts) or Vocabulary()
+    if opts["write_vocab"]:
+        vocab.write(opts["write_vocab"])
+    if opts["ppl"]:
+        write_ppl(opts, NullScorer(vocab, opts["map_unk"], opts["encoding"]))
+
+
 def escape_prefix(opts, classes=None, dynamic=None):
     """The bytes of -escape (None without), checked against the scorings that do not take it."""
     if opts["escape"] is None:
@@ -393,7 +449,13 @@ def ngram(argv):
     if opts["tagged"]:
         tagged_lm(opts)
         return
+    if opts["null"]:
+        null_lm(opts)
+        return
     check_scoring_options(opts)
+    if "multi_char" in opts["_given"] and not (opts["multiwords"] or opts["split_multiwords"]):
+        raise UsageError("-multi-char needs -multiwords or -split-multiwords")
+    split_multiwords(opts)  # checked before any work
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)
     if scorer is not None:
@@ -417,12 +479,17 @@ def ngram(argv):
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
     if opts["prune"]:
         from ..prune import prune
-        model = prune(model, opts["prune"], opts["minprune"], in_place=True)
+        model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts))
+    elif opts["prune_history_lm"]:
+        raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
         from ..prune import prune_low_probs
         model = prune_low_probs(model, opts["minprune"])
+    vocab = None if model is None else model.vocab
+    if opts["rescore_ngram"]:
+        model, vocab = rescored_model(opts, model, classes, dynamic)
     if opts["write_vocab"]:
-        model.vocab.write(opts["write_vocab"])
+        vocab.write(opts["write_vocab"])
     if opts["write_lm"]:
         save(model, opts["write_lm"])
     if opts["write_bin_lm"]:
@@ -435,7 +502,7 @@ def ngram(argv):
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
-            cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"], nonevents=nonevent_words(opts),
+            cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts), nonevents=nonevent_words(opts),
             unk_is_word=opts["unk"]), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
@@ -455,7 +522,7 @@ def ngram(argv):
         rescore_nbest_files(model, paths, out_dir=opts["write_nbest_dir"], lm_weight=opts["rescore_lmw"],
                             word_weight=opts["rescore_wtw"], max_hyps=opts["max_nbest"],
                             reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"],
-                            recognizer=recognizer)
+                            recognizer=recognizer, split_multiwords=split_multiwords(opts))
     if opts["rescore"]:
         from ..nbest import NBestRescorer
         NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
@@ -507,6 +574,32 @@ def mixed_model(opts, model, mix):
     return mix_static(models, weights, consume=True), None
 
 
+def history_model(opts):
+    """The -prune-history-lm model (None without), read as SRILM does: one order below -order."""
+    if not opts["prune_history_lm"]:
+        return None
+    path, options = model_options(opts, opts["prune_history_lm"])
+    return load(path, **{**options, "order": max(opts["order"] - 1, 1)})
+
+
+def rescored_model(opts, model, classes, dynamic):
+    """-rescore-ngram: its model with the probabilities of `model`, and the vocabulary of both
+    (SRILM's, which -write-vocab writes)."""
+    excluded = [flag for flag, given in (("-classes", classes is not None), ("-cache", opts["cache"]),
+                                         ("-multiwords", opts["multiwords"]), ("-nonevents", opts["nonevents"]),
+                                         ("-vocab-aliases", opts["vocab_aliases"]),
+                                         # SRILM's rescored vocabulary keeps <unk> as a word then
+                                         ("-map-unk", opts["map_unk"] != UNK)) if given]
+    if dynamic is not None:
+        excluded.insert(0, "-bayes, -loglinear-mix and -adapt-marginals")
+    if excluded:
+        raise UsageError(f"-rescore-ngram does not combine with {excluded[0]}")
+    from ..mixing import rescore_ngrams
+    rescored = rescore_ngrams(load(opts["rescore_ngram"], order=opts["order"], encoding=opts["encoding"]), model,
+                              unk_is_word=opts["unk"])
+    return rescored, Vocabulary(list(model.vocab.words) + list(rescored.vocab.words))
+
+
 def adapted_marginals(opts, model, dynamic):
     """The -adapt-marginals model over `model` (one backoff model: not a word-by-word mixture)."""
     if dynamic is not None:
@@ -550,7 +643,7 @@ def write_totals(path, stats):
 def main(argv=None):
     run(PROG, ngram, sys.argv[1:] if argv is None else argv, flags={"minprune": "-minprune", "order": "-order", "n": "-gen",
                                                                   "cache_length": "-cache", "cache_lambda": "-cache-lambda",
-                                                                  "multiwords": "-multiwords",
+                                                                  "multiwords": "-multiwords", "multi_char": "-multi-char",
                                                                   "max_hyps": "-max-nbest", "out_dir": "-write-nbest-dir",
                                                                   "vocab": "-vocab", "limit_vocab": "-limit-vocab",
                                                                   "encoding": "-encoding"})
