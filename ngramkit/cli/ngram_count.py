@@ -19,6 +19,10 @@ cut counts). `-tagged` counts word/tag text as SRILM's
 tagged LMs (words, tags and their mixes; tags are never predicted), its counts written sorted
 and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines).
 
+`-prune T` (`-minprune N`) entropy-prunes the estimated model before -lm is written, as SRILM's
+ngram-count does: the model as it is in memory, not as its ARPA file rounds it, with the
+non-events of its vocabulary (-nonevents) left out of each context's marginal.
+
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
 ngramkit's release."""
@@ -36,6 +40,7 @@ from ..meta_counts import check_meta_words
 from ..mincounts import in_vocabulary, min_counts_in_vocabulary
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
+from ..prune import check_minprune
 from ..release import release_text
 from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output
@@ -86,6 +91,9 @@ EXTRA_OPTIONS = [
     *per_order("kn{n}", str, help="Kneser-Ney discount file of order {n}: written without -lm, read with it"),
     Option("kn-counts-modified", bool, False, "the counts read are Kneser-Ney's modified counts already"),
     Option("read-with-mincounts", bool, False, "leave out counts below -gtNmin as -read reads them"),
+    Option("prune", float, 0.0, "entropy-prune -lm before writing it: n-grams whose removal changes perplexity "
+                                "by less than this (relative)"),
+    Option("minprune", int, 2, "lowest order that -prune removes"),
 ]
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
@@ -107,7 +115,7 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     # SRILM's tagged LMs (tagged_lm)
     Option("tagged", bool, False, "tokens are word/tag: count words, tags and their mixes as SRILM's tagged LM"),
 ]
-FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback",
+FLAGS = {"order": "-order", "minprune": "-minprune", "memory": "-memory", "discount_fallback": "-discount-fallback",
          "float_counts": "-float-counts"}
 
 
@@ -228,6 +236,8 @@ def ngram_count(argv):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["tagged"]:
         check_tagged(opts)
+    if opts["prune"]:
+        check_minprune(opts["minprune"])
     check_other_estimates(opts)
     aliases = None
     if opts["vocab_aliases"]:
@@ -308,7 +318,8 @@ def ngram_count(argv):
         train_skip(opts, source, text, run_options, est, policy)
         return
     build(source, est, order=opts["order"], text=text, policy=policy, run=run_options, output=_lm_output(opts),
-          warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
+          warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts),
+          prune=(opts["prune"], opts["minprune"]))
     if files and not opts["lm"]:
         for k, (_, path, _) in files.items():
             if k in policy.methods:
@@ -337,8 +348,9 @@ def check_other_estimates(opts):
             raise UsageError("fractional counts, count LMs and skip N-gram models are mutually exclusive")
         if not opts["lm"]:
             raise UsageError("-skip needs -lm FILE, where the skip model goes")
-        if opts["init_lm"] or opts["write_binary_lm"] or opts["memory"]:
-            flag = "-init-lm" if opts["init_lm"] else "-write-binary-lm" if opts["write_binary_lm"] else "-memory"
+        if opts["init_lm"] or opts["write_binary_lm"] or opts["memory"] or opts["prune"]:
+            flag = ("-init-lm" if opts["init_lm"] else "-write-binary-lm" if opts["write_binary_lm"] else
+                    "-memory" if opts["memory"] else "-prune")
             raise UsageError(f"-skip does not combine with {flag}")
         from ..skip_lm import check_skip_methods
         check_skip_methods(estimate_options(opts))

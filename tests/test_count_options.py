@@ -1,0 +1,46 @@
+"""ngram-count's options of pruning, weighted text and count handling, against SRILM 1.7.3's
+outputs on small corpora (tests/data/countopts/README.md names the commands that made them)."""
+
+import gzip
+
+import pytest
+from conftest import DATA
+
+from ngramkit.cli import ngram, ngram_count
+
+HERE = DATA / "countopts"
+TRAIN = HERE / "train.txt"
+
+
+def expected(name):
+    return gzip.decompress((HERE / name).read_bytes())
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-kndiscount", "-interpolate", "-prune", "1e-4"], "mkn3-prune.arpa.gz"),
+    (["-wbdiscount", "-prune", "3e-4", "-minprune", "3"], "wb3-prune-minprune3.arpa.gz"),
+    # the marginal of a context skips its non-events of probability zero, as SRILM's vocabulary
+    # knows them in ngram-count (not in ngram, which prunes far more of this model: below)
+    (["-kndiscount", "-interpolate", "-nonevents", HERE / "nonevents.txt", "-prune", "1e-4"],
+     "mkn3-nonevents-prune.arpa.gz"),
+])
+def test_prune_prunes_the_estimated_model_as_srilm(cli, tmp_path, flags, reference):
+    lm = tmp_path / "lm.arpa"
+    status, _, err = cli(ngram_count.main, ["-order", "3", "-text", TRAIN, *flags, "-lm", lm, "-q"])
+    assert (status, err) == (0, "")
+    assert lm.read_bytes() == expected(reference)
+
+
+def test_ngram_prune_never_prunes_ngrams_of_probability_zero(cli, tmp_path):
+    full, out = tmp_path / "full.arpa", tmp_path / "pruned.arpa"
+    full.write_bytes(expected("mkn3-nonevents.arpa.gz"))
+    status, _, err = cli(ngram.main, ["-lm", full, "-prune", "1e-4", "-write-lm", out])
+    assert (status, err) == (0, "")
+    assert out.read_bytes() == expected("mkn3-nonevents.ngram-prune.arpa.gz")
+
+
+def test_minprune_below_one_is_refused(cli, tmp_path):
+    lm = tmp_path / "lm.arpa"
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-prune", "1e-4", "-minprune", "0", "-lm", lm, "-q"])
+    assert status != 0 and not lm.exists()
+    assert err == "ngram-count: -minprune: the lowest pruned order must be at least 1, not 0\n"
