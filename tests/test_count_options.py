@@ -44,3 +44,14 @@ def test_minprune_below_one_is_refused(cli, tmp_path):
     status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-prune", "1e-4", "-minprune", "0", "-lm", lm, "-q"])
     assert status != 0 and not lm.exists()
     assert err == "ngram-count: -minprune: the lowest pruned order must be at least 1, not 0\n"
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-order", "10"], "gt10.arpa.gz"),  # SRILM's defaults above order 9: cutoff 1, Good-Turing up to 5
+    (["-order", "11", "-gtmin", "2", "-gtmax", "3"], "gt11-gtmin2-gtmax3.arpa.gz"),
+])
+def test_gtmin_and_gtmax_set_the_orders_above_nine(cli, tmp_path, flags, reference):
+    lm = tmp_path / "lm.arpa"
+    status, _, _ = cli(ngram_count.main, [*flags, "-text", TRAIN, "-lm", lm, "-q"])
+    assert status == 0
+    assert lm.read_bytes() == expected(reference)

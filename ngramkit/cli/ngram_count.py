@@ -34,7 +34,6 @@ from ..countfile import read_counts, write_counts
 from ..counting import RunOptions, TextOptions, count_text, lowercase
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
-from ..estimate.options import default_min_count
 from ..estimate.policy import SRILM
 from ..meta_counts import check_meta_words
 from ..mincounts import in_vocabulary, min_counts_in_vocabulary
@@ -47,7 +46,7 @@ from ..textio import BYTES, atomic_output
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
-from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options
+from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options, min_count
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "ngram-count"
@@ -94,6 +93,8 @@ EXTRA_OPTIONS = [
     Option("prune", float, 0.0, "entropy-prune -lm before writing it: n-grams whose removal changes perplexity "
                                 "by less than this (relative)"),
     Option("minprune", int, 2, "lowest order that -prune removes"),
+    Option("trust-totals", bool, False, "above the unigrams, divide by each context's own count rather than "
+                                        "its followers' total"),
 ]
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
@@ -263,7 +264,7 @@ def ngram_count(argv):
         _choose_file_methods(est, files)
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
                                     opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
-                                    opts["meta_tag"])
+                                    opts["meta_tag"], opts["trust_totals"])
     if opts["text"] and (opts["read"] or opts["read_google"]):
         raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
     if opts["read"] or opts["read_google"]:
@@ -282,10 +283,9 @@ def ngram_count(argv):
         if opts["meta_tag"]:
             check_meta_words(source, opts["meta_tag"], paths)
         if opts["read_with_mincounts"]:
-            source = min_counts_in_vocabulary(
-                # SRILM's read cutoffs are integers
-            source, [int(opts[f"gt{k}min"]) if k <= 9 and opts[f"gt{k}min"] is not None else default_min_count(k)
-                         for k in range(1, source.order + 1)], vocab, opts["limit_vocab"], opts["meta_tag"])
+            source = min_counts_in_vocabulary(  # SRILM's read cutoffs are integers
+                source, [int(min_count(opts, k)) for k in range(1, source.order + 1)], vocab, opts["limit_vocab"],
+                opts["meta_tag"])
         elif as_written and vocab is not None:
             source = in_vocabulary(source, vocab, opts["limit_vocab"], opts["meta_tag"])
     elif opts["text"]:
