@@ -55,3 +55,24 @@ def test_gtmin_and_gtmax_set_the_orders_above_nine(cli, tmp_path, flags, referen
     status, _, _ = cli(ngram_count.main, [*flags, "-text", TRAIN, "-lm", lm, "-q"])
     assert status == 0
     assert lm.read_bytes() == expected(reference)
+
+
+@pytest.mark.parametrize("flags, reference", [
+    ([], "gt3-trust-totals.arpa.gz"),
+    (["-wbdiscount"], "wb3-trust-totals.arpa.gz"),
+    (["-ukndiscount"], "ukn3-trust-totals.arpa.gz"),
+])
+def test_trust_totals_divides_by_the_context_counts(cli, tmp_path, flags, reference):
+    lm = tmp_path / "lm.arpa"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-read", HERE / "cut.counts", "-gt3min", "1", *flags,
+                                          "-trust-totals", "-lm", lm, "-q"])
+    assert status == 0
+    assert lm.read_bytes() == expected(reference)
+
+
+def test_trust_totals_with_interpolated_kneser_ney_is_refused(cli, tmp_path):
+    lm = tmp_path / "lm.arpa"
+    status, _, err = cli(ngram_count.main, ["-read", HERE / "cut.counts", "-kndiscount", "-interpolate",
+                                            "-trust-totals", "-lm", lm])
+    assert status != 0 and not lm.exists()
+    assert err == "ngram-count: -trust-totals with interpolated Kneser-Ney discounting is not supported\n"

@@ -21,7 +21,9 @@ and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines).
 
 `-prune T` (`-minprune N`) entropy-prunes the estimated model before -lm is written, as SRILM's
 ngram-count does: the model as it is in memory, not as its ARPA file rounds it, with the
-non-events of its vocabulary (-nonevents) left out of each context's marginal.
+non-events of its vocabulary (-nonevents) left out of each context's marginal. `-trust-totals`
+divides by each context's own count above the unigrams (refused with interpolated Kneser-Ney);
+`-gtmin`, `-gtmax` are -gtNmin, -gtNmax of the orders above 9.
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -262,6 +264,9 @@ def ngram_count(argv):
     policy = SRILM
     if est is not None:
         _choose_file_methods(est, files)
+        if opts["trust_totals"] and any(oo.interpolate and oo.method in ("kneser-ney", "original-kneser-ney")
+                                        for oo in est.orders[1:]):
+            raise UsageError("-trust-totals with interpolated Kneser-Ney discounting is not supported")
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
                                     opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
                                     opts["meta_tag"], opts["trust_totals"])
