@@ -76,3 +76,22 @@ def test_trust_totals_with_interpolated_kneser_ney_is_refused(cli, tmp_path):
                                             "-trust-totals", "-lm", lm])
     assert status != 0 and not lm.exists()
     assert err == "ngram-count: -trust-totals with interpolated Kneser-Ney discounting is not supported\n"
+
+
+def test_recompute_sums_the_counts_of_extensions(cli, tmp_path):
+    counts = tmp_path / "in.counts"
+    counts.write_text("a b\t3\na c\t2\na\t1\nb\t7\nb c\t1\nx y z\t4\n")
+    status, out, _ = cli(ngram_count.main, ["-order", "3", "-read", counts, "-recompute", "-sort", "-write", "-"])
+    assert status == 0  # SRILM 1.7.3's output; x and x y were prefixes only
+    assert out == "a\t5\na b\t3\na c\t2\nb\t1\nb c\t1\nx\t4\nx y\t4\nx y z\t4\n"
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-read", HERE / "cut.counts"], "cut-recompute.counts.gz"),
+    (["-text", TRAIN, "-no-eos"], "train-no-eos-recompute.counts.gz"),
+])
+def test_recompute_as_srilm(cli, tmp_path, flags, reference):
+    out = tmp_path / "out.counts"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", *flags, "-recompute", "-sort", "-write", out])
+    assert status == 0
+    assert out.read_bytes() == expected(reference)

@@ -23,7 +23,9 @@ and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines).
 ngram-count does: the model as it is in memory, not as its ARPA file rounds it, with the
 non-events of its vocabulary (-nonevents) left out of each context's marginal. `-trust-totals`
 divides by each context's own count above the unigrams (refused with interpolated Kneser-Ney);
-`-gtmin`, `-gtmax` are -gtNmin, -gtNmax of the orders above 9.
+`-gtmin`, `-gtmax` are -gtNmin, -gtNmax of the orders above 9. `-recompute` makes each n-gram
+with extensions count the sum of theirs (counting.sum_counts) before anything is written or
+estimated.
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -33,7 +35,7 @@ import sys
 
 from ..aliases import read_aliases
 from ..countfile import read_counts, write_counts
-from ..counting import RunOptions, TextOptions, count_text, lowercase
+from ..counting import RunOptions, TextOptions, count_text, lowercase, sum_counts
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
 from ..estimate.policy import SRILM
@@ -95,6 +97,7 @@ EXTRA_OPTIONS = [
     Option("prune", float, 0.0, "entropy-prune -lm before writing it: n-grams whose removal changes perplexity "
                                 "by less than this (relative)"),
     Option("minprune", int, 2, "lowest order that -prune removes"),
+    Option("recompute", bool, False, "recompute the counts of n-grams that have extensions as the sum of theirs"),
     Option("trust-totals", bool, False, "above the unigrams, divide by each context's own count rather than "
                                         "its followers' total"),
 ]
@@ -173,7 +176,9 @@ def _write_order(opts):
 
 
 def write_requested_counts(counts, opts):
-    """-write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
+    """-recompute, then -write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
+    if opts["recompute"]:
+        sum_counts(counts)
     if opts["write_vocab"] and opts["tagged"]:
         from ..tagged_lm import write_tagged_vocab
         write_tagged_vocab(counts.vocab, opts["write_vocab"])
@@ -308,8 +313,10 @@ def ngram_count(argv):
     if opts["tagged"]:
         policy = tagged_policy(policy)
     quiet = opts["q"] or opts["quiet"]
+    # -recompute changes text counts only without </s> (every other n-gram is followed)
     if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]
-                                                         or opts["count_lm"] or opts["tagged"]):
+                                                         or opts["count_lm"] or opts["tagged"]
+                                                         or (opts["recompute"] and opts["no_eos"])):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives. Files are written
         # sorted: filling that trie on one thread takes three times as long as counting in blocks.
         write_unsorted_counts(opts, text, quiet)
