@@ -95,3 +95,17 @@ def test_recompute_as_srilm(cli, tmp_path, flags, reference):
     status, _, _ = cli(ngram_count.main, ["-order", "3", *flags, "-recompute", "-sort", "-write", out])
     assert status == 0
     assert out.read_bytes() == expected(reference)
+
+
+def test_write_text_copies_the_lines_srilm_reads_and_counts_nothing(cli, tmp_path):
+    text, copy = tmp_path / "in.txt", tmp_path / "out.txt"
+    text.write_bytes(b"a b\n\n  c d  \n#x y\n## comment\n\x0b\x0c\r\ne\tf\r\nlast")
+    status, out, _ = cli(ngram_count.main, ["-text", text, "-write-text", copy])
+    assert (status, out) == (0, "")
+    assert copy.read_bytes() == b"a b\n  c d  \n#x y\ne\tf\r\nlast"  # SRILM 1.7.3's copy
+
+
+def test_write_text_with_an_output_of_counts_is_refused(cli, tmp_path):
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-write-text", tmp_path / "t", "-lm", tmp_path / "lm"])
+    assert status != 0 and not (tmp_path / "t").exists()
+    assert err == "ngram-count: -write-text copies -text without counting it: it takes no -lm, -write or other output\n"

@@ -25,7 +25,8 @@ non-events of its vocabulary (-nonevents) left out of each context's marginal. `
 divides by each context's own count above the unigrams (refused with interpolated Kneser-Ney);
 `-gtmin`, `-gtmax` are -gtNmin, -gtNmax of the orders above 9. `-recompute` makes each n-gram
 with extensions count the sum of theirs (counting.sum_counts) before anything is written or
-estimated.
+estimated. `-write-text FILE` copies the lines of -text as SRILM reads them (no blank lines nor
+## comments) instead of counting them.
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -46,7 +47,7 @@ from ..nonevents import read_nonevents
 from ..prune import check_minprune
 from ..release import release_text
 from ..srilm_trie import UnsortedCounts
-from ..textio import BYTES, atomic_output
+from ..textio import BYTES, atomic_output, copy_text_lines
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
@@ -97,6 +98,7 @@ EXTRA_OPTIONS = [
     Option("prune", float, 0.0, "entropy-prune -lm before writing it: n-grams whose removal changes perplexity "
                                 "by less than this (relative)"),
     Option("minprune", int, 2, "lowest order that -prune removes"),
+    Option("write-text", str, help="copy the lines of -text (no blank lines nor ## comments) here, counting nothing"),
     Option("recompute", bool, False, "recompute the counts of n-grams that have extensions as the sum of theirs"),
     Option("trust-totals", bool, False, "above the unigrams, divide by each context's own count rather than "
                                         "its followers' total"),
@@ -304,6 +306,11 @@ def ngram_count(argv):
         source = opts["text"]
     else:
         raise UsageError("no input: give -text FILE or -read COUNTS")
+    if opts["write_text"] and opts["text"]:  # as SRILM: the text is copied instead of counted
+        if not _counts_to_stdout(opts):
+            raise UsageError("-write-text copies -text without counting it: it takes no -lm, -write or other output")
+        copy_text_lines(opts["text"], opts["write_text"])
+        return
     if opts["tolower"] and opts["encoding"] == BYTES:
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
