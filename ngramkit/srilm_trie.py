@@ -268,6 +268,9 @@ class _Trie:
     def _offset_dtype(slots):
         return np.int32 if slots < np.iinfo(np.int32).max else np.int64
 
+    def nbytes(self):
+        return sum(getattr(self, name).nbytes for name, _ in self._NODE_FIELDS + self._SLOT_FIELDS)
+
     def insert(self, tokens, order):
         """Count the windows of `tokens`, growing the arrays the kernel finds short."""
         start = 0

@@ -2,6 +2,7 @@
 outputs on small corpora (tests/data/countopts/README.md names the commands that made them)."""
 
 import gzip
+import re
 
 import pytest
 from conftest import DATA
@@ -109,3 +110,13 @@ def test_write_text_with_an_output_of_counts_is_refused(cli, tmp_path):
     status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-write-text", tmp_path / "t", "-lm", tmp_path / "lm"])
     assert status != 0 and not (tmp_path / "t").exists()
     assert err == "ngram-count: -write-text copies -text without counting it: it takes no -lm, -write or other output\n"
+
+
+@pytest.mark.parametrize("flags", [[], ["-sort"]])  # SRILM's trie order, and sorted counts
+def test_memuse_prints_the_memory_of_the_counts_on_stderr(cli, tmp_path, flags):
+    text = tmp_path / "one.txt"
+    text.write_text("a\n")
+    status, out, err = cli(ngram_count.main, ["-text", text, "-memuse", *flags])
+    assert status == 0 and sorted(out.splitlines()) == sorted(
+        ["<s>\t1", "<s> a\t1", "<s> a </s>\t1", "a\t1", "a </s>\t1", "</s>\t1"])
+    assert re.fullmatch(r"total memory (\d+) \(\S+M\), used \1 \(\S+M\), wasted 0 \(0M\)\n", err)

@@ -26,7 +26,8 @@ divides by each context's own count above the unigrams (refused with interpolate
 `-gtmin`, `-gtmax` are -gtNmin, -gtNmax of the orders above 9. `-recompute` makes each n-gram
 with extensions count the sum of theirs (counting.sum_counts) before anything is written or
 estimated. `-write-text FILE` copies the lines of -text as SRILM reads them (no blank lines nor
-## comments) instead of counting them.
+## comments) instead of counting them. `-memuse` prints SRILM's line of memory use on stderr, with
+the bytes of ngramkit's count tables.
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -98,6 +99,7 @@ EXTRA_OPTIONS = [
     Option("prune", float, 0.0, "entropy-prune -lm before writing it: n-grams whose removal changes perplexity "
                                 "by less than this (relative)"),
     Option("minprune", int, 2, "lowest order that -prune removes"),
+    Option("memuse", bool, False, "print the memory the counts take (on stderr)"),
     Option("write-text", str, help="copy the lines of -text (no blank lines nor ## comments) here, counting nothing"),
     Option("recompute", bool, False, "recompute the counts of n-grams that have extensions as the sum of theirs"),
     Option("trust-totals", bool, False, "above the unigrams, divide by each context's own count rather than "
@@ -178,7 +180,9 @@ def _write_order(opts):
 
 
 def write_requested_counts(counts, opts):
-    """-recompute, then -write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
+    """-memuse, -recompute, then -write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
+    if opts["memuse"]:
+        report_memory(sum(a.nbytes for a in counts.ngrams + counts.counts))
     if opts["recompute"]:
         sum_counts(counts)
     if opts["write_vocab"] and opts["tagged"]:
@@ -191,6 +195,12 @@ def write_requested_counts(counts, opts):
         write_counts(counts, path, _write_order(opts))
     for k in _per_order_outputs(opts):
         write_counts(counts, opts[f"write{k}"], [k])
+
+
+def report_memory(nbytes):
+    """-memuse: the bytes the counts take, in SRILM's line (nothing is allocated but not used)."""
+    megabytes = nbytes / (1 << 20)
+    sys.stderr.write(f"total memory {nbytes} ({megabytes:g}M), used {nbytes} ({megabytes:g}M), wasted 0 (0M)\n")
 
 
 def _lm_output(opts):
@@ -206,6 +216,8 @@ def write_unsorted_counts(opts, text, quiet):
     """Count -text and write the counts (of -write-order) to stdout in SRILM's unsorted order
     (the order of a trie built as SRILM builds it)."""
     counts = UnsortedCounts(opts["text"], opts["order"], text, quiet)
+    if opts["memuse"]:
+        report_memory(counts.trie.nbytes())
     with atomic_output("-") as out:
         counts.write(out, (_write_order(opts) or [0])[0])
 
