@@ -120,3 +120,11 @@ def test_memuse_prints_the_memory_of_the_counts_on_stderr(cli, tmp_path, flags):
     assert status == 0 and sorted(out.splitlines()) == sorted(
         ["<s>\t1", "<s> a\t1", "<s> a </s>\t1", "a\t1", "a </s>\t1", "</s>\t1"])
     assert re.fullmatch(r"total memory (\d+) \(\S+M\), used \1 \(\S+M\), wasted 0 \(0M\)\n", err)
+
+
+def test_kn_modify_counts_at_end_takes_discounts_from_the_raw_counts(cli, tmp_path):
+    lm = tmp_path / "lm.arpa"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-kndiscount", "-interpolate", "-text", TRAIN,
+                                          "-kn-modify-counts-at-end", "-lm", lm, "-q"])
+    assert status == 0
+    assert lm.read_bytes() == expected("mkn3-modify-at-end.arpa.gz")

@@ -31,6 +31,8 @@ ESTIMATE_OPTIONS = [
     *per_order("gt{n}max", int, help="Good-Turing discounts counts up to this for order {n}"),
     Option("gtmin", float, help="-gtNmin of the orders above 9 (default 1)"),
     Option("gtmax", int, help="-gtNmax of the orders above 9 (default 5)"),
+    Option("kn-modify-counts-at-end", bool, False, "estimate Kneser-Ney discounts from the counts before they are "
+                                                   "made continuation counts"),
     Option("discount-fallback", bool, False,
            "use fixed Kneser-Ney discounts 0.5 1 1.5 where they cannot be estimated"),
     Option("fallback-discounts", str, help="the fixed discounts 'D1 D2 D3+' for -discount-fallback"),
@@ -82,4 +84,5 @@ def estimate_options(opts):
     elif opts.get("discount_fallback"):
         fallback = FALLBACK_DISCOUNTS
     return EstimateOptions(order=order, orders=orders, unk=bool(opts.get("unk")), discount_fallback=fallback,
-                           float_counts=bool(opts.get("float_counts")))
+                           float_counts=bool(opts.get("float_counts")),
+                           kn_discounts_from_raw_counts=bool(opts.get("kn_modify_counts_at_end")))

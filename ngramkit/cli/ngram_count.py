@@ -27,7 +27,8 @@ divides by each context's own count above the unigrams (refused with interpolate
 with extensions count the sum of theirs (counting.sum_counts) before anything is written or
 estimated. `-write-text FILE` copies the lines of -text as SRILM reads them (no blank lines nor
 ## comments) instead of counting them. `-memuse` prints SRILM's line of memory use on stderr, with
-the bytes of ngramkit's count tables.
+the bytes of ngramkit's count tables. `-kn-modify-counts-at-end` estimates Kneser-Ney's discounts
+from the counts before they are made continuation counts.
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints

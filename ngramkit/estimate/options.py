@@ -41,6 +41,8 @@ class EstimateOptions:
     unk: bool = False  # <unk> is a word of the model
     discount_fallback: tuple | None = None  # fixed Kneser-Ney discounts (D1, D2, D3+) when estimation fails
     float_counts: bool = False  # estimate as from fractional counts (SRILM's -float-counts), as float64 counts are
+    kn_discounts_from_raw_counts: bool = False  # Kneser-Ney's discounts from the counts before they are made
+    # continuation counts (SRILM's -kn-modify-counts-at-end)
 
     def __post_init__(self):
         if self.order < 1:
