@@ -128,3 +128,27 @@ def test_kn_modify_counts_at_end_takes_discounts_from_the_raw_counts(cli, tmp_pa
                                           "-kn-modify-counts-at-end", "-lm", lm, "-q"])
     assert status == 0
     assert lm.read_bytes() == expected("mkn3-modify-at-end.arpa.gz")
+
+
+def test_intersect_keeps_the_ngrams_of_its_file_and_their_prefixes(cli, tmp_path):
+    out = tmp_path / "out.counts"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-intersect", HERE / "third.counts", "-read",
+                                          HERE / "cut.counts", "-sort", "-write", out])
+    assert status == 0
+    assert out.read_bytes() == expected("intersect.counts.gz")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["-text", TRAIN], "-intersect applies to the count files of -read"),
+    (["-read", HERE / "cut.counts", "-wbdiscount", "-lm", "lm.arpa"], "-intersect with -lm is not supported: it writes counts"),
+])
+def test_intersect_refusals(cli, tmp_path, flags, message):
+    status, _, err = cli(ngram_count.main, ["-intersect", HERE / "third.counts", *flags])
+    assert status != 0 and err == f"ngram-count: {message}\n"
+
+
+def test_intersect_file_with_a_bad_count_names_file_and_line(cli, tmp_path):
+    bad = tmp_path / "bad.counts"
+    bad.write_text("a\t1\na b\tx\n")
+    status, _, err = cli(ngram_count.main, ["-intersect", bad, "-read", HERE / "cut.counts"])
+    assert status != 0 and err.startswith(f"ngram-count: {bad}:2: ")

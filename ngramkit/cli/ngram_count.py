@@ -28,7 +28,9 @@ with extensions count the sum of theirs (counting.sum_counts) before anything is
 estimated. `-write-text FILE` copies the lines of -text as SRILM reads them (no blank lines nor
 ## comments) instead of counting them. `-memuse` prints SRILM's line of memory use on stderr, with
 the bytes of ngramkit's count tables. `-kn-modify-counts-at-end` estimates Kneser-Ney's discounts
-from the counts before they are made continuation counts.
+from the counts before they are made continuation counts. `-intersect FILE` keeps the n-grams of
+the count file FILE and their prefixes, with their -read counts (0 where none): counts only, as
+SRILM's estimate takes those counted 0 as observed.
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -37,7 +39,7 @@ ngramkit's release."""
 import sys
 
 from ..aliases import read_aliases
-from ..countfile import read_counts, write_counts
+from ..countfile import intersect_counts, read_counts, write_counts
 from ..counting import RunOptions, TextOptions, count_text, lowercase, sum_counts
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
@@ -100,6 +102,7 @@ EXTRA_OPTIONS = [
     Option("prune", float, 0.0, "entropy-prune -lm before writing it: n-grams whose removal changes perplexity "
                                 "by less than this (relative)"),
     Option("minprune", int, 2, "lowest order that -prune removes"),
+    Option("intersect", str, help="keep only the n-grams of this count file, counted as -read counts them (0 if not)"),
     Option("memuse", bool, False, "print the memory the counts take (on stderr)"),
     Option("write-text", str, help="copy the lines of -text (no blank lines nor ## comments) here, counting nothing"),
     Option("recompute", bool, False, "recompute the counts of n-grams that have extensions as the sum of theirs"),
@@ -287,6 +290,9 @@ def ngram_count(argv):
         if opts["trust_totals"] and any(oo.interpolate and oo.method in ("kneser-ney", "original-kneser-ney")
                                         for oo in est.orders[1:]):
             raise UsageError("-trust-totals with interpolated Kneser-Ney discounting is not supported")
+        if opts["intersect"] and opts["lm"]:
+            # SRILM's estimate takes the n-grams counted 0 that -intersect keeps as observed ones
+            raise UsageError("-intersect with -lm is not supported: it writes counts")
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
                                     opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
                                     opts["meta_tag"], opts["trust_totals"])
@@ -305,6 +311,9 @@ def ngram_count(argv):
         as_written = opts["read_with_mincounts"] or opts["meta_tag"]
         source = read_counts(paths, count_order(opts), None if as_written else vocab, opts["limit_vocab"],
                              opts["encoding"], opts["float_counts"])
+        if opts["intersect"]:
+            source = intersect_counts(read_counts([opts["intersect"]], count_order(opts), vocab, opts["limit_vocab"],
+                                                  opts["encoding"], opts["float_counts"]), source)
         if opts["meta_tag"]:
             check_meta_words(source, opts["meta_tag"], paths)
         if opts["read_with_mincounts"]:
@@ -314,8 +323,8 @@ def ngram_count(argv):
         elif as_written and vocab is not None:
             source = in_vocabulary(source, vocab, opts["limit_vocab"], opts["meta_tag"])
     elif opts["text"]:
-        if opts["meta_tag"]:
-            raise UsageError("-meta-tag applies to the count files of -read")
+        if opts["meta_tag"] or opts["intersect"]:
+            raise UsageError(f"{'-meta-tag' if opts['meta_tag'] else '-intersect'} applies to the count files of -read")
         source = opts["text"]
     else:
         raise UsageError("no input: give -text FILE or -read COUNTS")
