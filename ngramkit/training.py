@@ -125,7 +125,7 @@ def method_options(order, method="kneser-ney", interpolate=True, cutoffs=None, d
 def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=True, cutoffs=None,
           discount=None, vocab=None, unk=False, discount_fallback=None, kenlm=False, prune=None,
           memory=None, temp_dir=None, workers=0, progress=True, output=None, warn=stderr_warning,
-          float_counts=False, tagged=False):
+          float_counts=False, tagged=False, minprune=2):
     """Train a backoff n-gram model and return it (an NgramModel).
 
     texts: text files (one sentence per line), or counts: NgramCounts (from `count`).
@@ -137,6 +137,8 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
     discount_fallback: True or (D1, D2, D3+): fixed Kneser-Ney discounts where the data give none.
     kenlm: estimate exactly as KenLM's lmplz (modified KN, interpolated; `prune` its --prune
       thresholds); texts must be one file.
+    prune: without kenlm, a threshold: the model entropy-pruned before it is written or returned,
+      as ngram-count's -prune (the orders from `minprune` up).
     memory: bound the run's memory (bytes or "2G"), spilling to temp_dir.
     output: a path (or Output) to write the model to as soon as it is estimated.
     float_counts: estimate as SRILM's -float-counts does (also implied by float64 `counts`, as
@@ -164,7 +166,8 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
         from .tagged_lm import TaggedPolicy
         policy = TaggedPolicy(SRILM)
     return build(texts if counts is None else counts, options, policy=policy, text=text,
-                 run=_run_options(memory, temp_dir, workers, progress), output=output, warn=warn)
+                 run=_run_options(memory, temp_dir, workers, progress), output=output, warn=warn,
+                 prune=None if prune is None else (float(prune), minprune))
 
 
 # KenLM's lmplz

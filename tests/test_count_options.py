@@ -152,3 +152,11 @@ def test_intersect_file_with_a_bad_count_names_file_and_line(cli, tmp_path):
     bad.write_text("a\t1\na b\tx\n")
     status, _, err = cli(ngram_count.main, ["-intersect", bad, "-read", HERE / "cut.counts"])
     assert status != 0 and err.startswith(f"ngram-count: {bad}:2: ")
+
+
+def test_train_prunes_as_ngram_count(tmp_path):
+    import ngramkit
+
+    lm = tmp_path / "lm.arpa"
+    ngramkit.train(str(TRAIN), order=3, cutoffs=[1, 1, 2], prune=1e-4, output=lm, progress=False)
+    assert lm.read_bytes() == expected("mkn3-prune.arpa.gz")
