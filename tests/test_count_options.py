@@ -160,3 +160,29 @@ def test_train_prunes_as_ngram_count(tmp_path):
     lm = tmp_path / "lm.arpa"
     ngramkit.train(str(TRAIN), order=3, cutoffs=[1, 1, 2], prune=1e-4, output=lm, progress=False)
     assert lm.read_bytes() == expected("mkn3-prune.arpa.gz")
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-text", TRAIN], "train.vocab-index"),
+    (["-read", HERE / "cut.counts", "-tolower"], "cut.vocab-index"),
+])
+def test_write_vocab_index_as_srilm(cli, tmp_path, flags, reference):
+    out = tmp_path / "index"
+    status, stdout, _ = cli(ngram_count.main, [*flags, "-write-vocab-index", out])
+    assert (status, stdout) == (0, "")  # an output: no counts on stdout
+    assert out.read_bytes() == (HERE / reference).read_bytes()
+
+
+def test_write_vocab_index_with_map_unk(cli, tmp_path):
+    text, out = tmp_path / "t.txt", tmp_path / "index"
+    text.write_text("b a <unk> XX\nc a d\n")
+    status, _, _ = cli(ngram_count.main, ["-text", text, "-map-unk", "XX", "-write-vocab-index", out])
+    assert status == 0  # SRILM 1.7.3's map: index 0 unused, <unk> a word like the others
+    assert out.read_text() == "1 <s>\n2 </s>\n3 -pau-\n4 XX\n5 b\n6 a\n7 <unk>\n8 c\n9 d\n.\n"
+
+
+def test_write_vocab_index_with_a_vocabulary_is_refused(cli, tmp_path):
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-vocab", HERE / "nonevents.txt", "-write-vocab-index",
+                                            tmp_path / "index"])
+    assert status != 0 and not (tmp_path / "index").exists()
+    assert err == "ngram-count: -write-vocab-index is supported without -vocab, -vocab-aliases or -nonevents\n"

@@ -30,7 +30,9 @@ estimated. `-write-text FILE` copies the lines of -text as SRILM reads them (no 
 the bytes of ngramkit's count tables. `-kn-modify-counts-at-end` estimates Kneser-Ney's discounts
 from the counts before they are made continuation counts. `-intersect FILE` keeps the n-grams of
 the count file FILE and their prefixes, with their -read counts (0 where none): counts only, as
-SRILM's estimate takes those counted 0 as observed.
+SRILM's estimate takes those counted 0 as observed. `-write-vocab-index FILE` writes SRILM's
+index map of the words of -text or -read (srilm_trie.write_vocab_index; not with a vocabulary
+given by -vocab, -vocab-aliases or -nonevents).
 
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
@@ -103,6 +105,7 @@ EXTRA_OPTIONS = [
                                 "by less than this (relative)"),
     Option("minprune", int, 2, "lowest order that -prune removes"),
     Option("intersect", str, help="keep only the n-grams of this count file, counted as -read counts them (0 if not)"),
+    Option("write-vocab-index", str, help="write SRILM's vocabulary index map ('INDEX WORD' lines, then '.')"),
     Option("memuse", bool, False, "print the memory the counts take (on stderr)"),
     Option("write-text", str, help="copy the lines of -text (no blank lines nor ## comments) here, counting nothing"),
     Option("recompute", bool, False, "recompute the counts of n-grams that have extensions as the sum of theirs"),
@@ -139,8 +142,8 @@ def _per_order_outputs(opts):
 
 def _counts_to_stdout(opts):
     """As in SRILM, the counts go to stdout when nothing else is written."""
-    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or _per_order_outputs(opts)
-                or discount_files(opts))
+    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or opts["write_vocab_index"]
+                or _per_order_outputs(opts) or discount_files(opts))
 
 
 def _method_flags(opts, k):
@@ -333,6 +336,8 @@ def ngram_count(argv):
             raise UsageError("-write-text copies -text without counting it: it takes no -lm, -write or other output")
         copy_text_lines(opts["text"], opts["write_text"])
         return
+    if opts["write_vocab_index"]:
+        write_index_map(opts, vocab or aliases or nonevents)
     if opts["tolower"] and opts["encoding"] == BYTES:
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
@@ -365,6 +370,20 @@ def ngram_count(argv):
         for k, (_, path, _) in files.items():
             if k in policy.methods:
                 write_discount_file(policy.methods[k], path)
+
+
+def write_index_map(opts, vocabulary_given):
+    """-write-vocab-index: SRILM's index map of the words of -text or -read."""
+    from ..srilm_trie import write_vocab_index
+
+    others = [flag for flag, given in (("-vocab, -vocab-aliases or -nonevents", vocabulary_given),
+                                       ("standard input (read twice)", "-" in (opts["read"] or opts["text"])),
+                                       ("-intersect", opts["intersect"]), ("-read-google", opts["read_google"]),
+                                       ("-tagged", opts["tagged"])) if given]
+    if others:
+        raise UsageError(f"-write-vocab-index is supported without {others[0]}")
+    text = TextOptions(encoding=opts["encoding"], tolower=opts["tolower"], map_unk=opts["map_unk"])
+    write_vocab_index(opts["read"] or opts["text"], text, opts["write_vocab_index"], count_files=bool(opts["read"]))
 
 
 def check_tagged(opts):
