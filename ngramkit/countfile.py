@@ -16,7 +16,7 @@ from .jit import borrowed, njit
 from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
 from .sorting import sort_and_sum
-from .tables import precedes_in_trie
+from .tables import find_rows, precedes_in_trie
 from .textio import atomic_output, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import Vocabulary
@@ -270,3 +270,26 @@ def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_co
         result.ngrams.append(np.ascontiguousarray(rows, dtype=np.int32))
         result.counts.append(values)
     return result
+
+
+def intersect_counts(kept, counts):
+    """SRILM's -intersect: the n-grams of `kept` (counts read from the -intersect file) and their
+    prefixes (nodes of SRILM's count trie), each with its count in `counts` (0 where absent),
+    over the words of both."""
+    vocab = kept.vocab if kept.vocab == counts.vocab else Vocabulary(kept.vocab.words + counts.vocab.words)
+    kept_map, counts_map = vocab.ids(kept.vocab.words), vocab.ids(counts.vocab.words)
+    tables = [kept_map[rows].astype(np.int32) for rows in kept.ngrams]
+    for k in range(kept.order - 1, 0, -1):
+        tables[k - 1] = np.unique(np.concatenate([tables[k - 1], tables[k][:, :k]]), axis=0)
+    out = NgramCounts(vocab)
+    for k in range(kept.order):
+        rows = np.ascontiguousarray(tables[k])
+        found = np.full(len(rows), -1, dtype=np.int64)
+        if k < counts.order and len(counts.ngrams[k]):
+            found = find_rows(np.ascontiguousarray(counts_map[counts.ngrams[k]], dtype=np.int32), rows, 0)
+        dtype = counts.counts[k].dtype if k < counts.order else kept.counts[k].dtype
+        values = np.zeros(len(rows), dtype=dtype)
+        values[found >= 0] = counts.counts[k][found[found >= 0]]
+        out.ngrams.append(rows)
+        out.counts.append(values)
+    return out

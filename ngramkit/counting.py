@@ -37,6 +37,7 @@ from .sorting import (
     radix_sort_pairs,
 )
 from .spill import map_file, spill_array, spill_directory, temporary_directory
+from .tables import context_starts, find_rows
 from .textio import BYTES, absolute_line_numbers, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import UNK, Vocabulary
@@ -298,6 +299,29 @@ def merge_counts(a, b, consume=False):
             for table in (a.ngrams, a.counts, b.ngrams, b.counts):
                 table[k] = None
     return merged
+
+
+def sum_counts(counts):
+    """SRILM's -recompute, in place: from the highest order down, an n-gram with extensions of
+    one order more counts the sum of theirs (a prefix missing from the counts becomes a row),
+    the others keep their counts."""
+    identity = np.arange(len(counts.vocab), dtype=np.int32)
+    for k in range(counts.order - 1, 0, -1):
+        longer, longer_counts = counts.ngrams[k], counts.counts[k]
+        firsts = context_starts(longer, k)[:-1]
+        prefixes = np.ascontiguousarray(longer[firsts, :k])
+        wide = np.float64 if longer_counts.dtype.kind == "f" else np.int64
+        sums = np.add.reduceat(longer_counts.astype(wide), firsts) if len(firsts) else np.zeros(0, wide)
+        rows, own = counts.ngrams[k - 1], counts.counts[k - 1]
+        alone = find_rows(prefixes, rows, 0) < 0
+        rows, own = np.ascontiguousarray(rows[alone]), own[alone].astype(wide)
+        if wide is np.int64:
+            largest = max(int(own.max(initial=0)), int(sums.max(initial=0)))
+            own, sums = own.astype(count_dtype(largest)), sums.astype(count_dtype(largest))
+        size = len(rows) + len(prefixes)
+        out, out_counts = np.empty((size, k), dtype=np.int32), np.empty(size, dtype=own.dtype)
+        merge_tables(rows, own, identity, prefixes, sums, identity, out, out_counts)
+        counts.ngrams[k - 1], counts.counts[k - 1] = out, out_counts
 
 
 class _Merger:

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .constants import LN10
+from .constants import LN10, LOG_ZERO
 from .errors import UsageError
 from .estimate.backoff import IMPROPER, bow_terms
 from .jit import njit
@@ -43,8 +43,9 @@ from .vocab import PAUSE, Vocabulary
 @njit(cache=True)
 def _perplexity_changes(starts, logp, lower, ctx_logprob, ctx_bow):
     """Relative perplexity change of removing each n-gram (inf: never pruned, because its
-    context's backoff weight cannot be computed), and which contexts failed so. Context h holds
-    rows starts[h]:starts[h+1] (numbered from starts[0]). The arithmetic is SRILM's: log values
+    context's backoff weight cannot be computed; NaN: never pruned, its probability being zero),
+    and which contexts failed so. Context h holds rows starts[h]:starts[h+1] (numbered from
+    starts[0]). The arithmetic is SRILM's: log values
     (LogP) in float32, probabilities and their sums in double."""
     n_ctx = len(starts) - 1
     base = starts[0]
@@ -61,6 +62,9 @@ def _perplexity_changes(starts, logp, lower, ctx_logprob, ctx_bow):
         for i in range(starts[h] - base, starts[h + 1] - base):
             if failed[h]:
                 change[i] = np.inf
+                continue
+            if logp[i] <= LOG_ZERO:  # log10 0 makes SRILM's change NaN, below no threshold
+                change[i] = np.nan
                 continue
             p = math.exp(float(logp[i]) * LN10)
             new_bow = np.float32(math.log10(num + p) - math.log10(den + math.exp(float(lower[i]) * LN10)))
@@ -97,6 +101,11 @@ def _keep_in_place(arrays, i, keep):
     arrays[i] = table
 
 
+def check_minprune(minprune):
+    if minprune < 1:
+        raise UsageError(f"the lowest pruned order must be at least 1, not {minprune}", option="minprune")
+
+
 class Pruner:
     """The pruning decisions for one model at any threshold, or, given `threshold`, at that one.
 
@@ -110,8 +119,7 @@ class Pruner:
                  nonevents=None):
         """`backoff`, `chain`: renorm's backoff_logprob and chain_logprob, or a tagged LM's own;
         `nonevents`: see recompute_backoffs."""
-        if minprune < 1:
-            raise UsageError(f"the lowest pruned order must be at least 1, not {minprune}", option="minprune")
+        check_minprune(minprune)
         self.model = model
         self.minprune = max(2, minprune)
         self.threshold = threshold

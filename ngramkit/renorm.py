@@ -61,9 +61,11 @@ def backoff_logprob(model, rows):
     return logp + bow_sum
 
 
-def chain_logprob(model, rows):
+def chain_logprob(model, rows, nonevents=None):
     """float32 sum log10 p(w1) + log10 p_BO(w2 | w1) + ... of each row, with p(</s>) standing in
-    for p(<s>) as the first factor (SRILM's marginal of a context: <s> has probability zero)."""
+    for p(<s>) as the first factor (SRILM's marginal of a context: <s> has probability zero).
+    `nonevents`: a mask over word ids whose factors of probability zero are left out (SRILM's
+    contextProb with the non-events its vocabulary knows)."""
     rows = np.ascontiguousarray(rows, dtype=np.int32)
     vocab = model.vocab
     total = np.zeros(len(rows), dtype=np.float32)
@@ -71,9 +73,14 @@ def chain_logprob(model, rows):
         if j == 1:
             first = rows[:, :1].copy()
             first[first == vocab.bos] = vocab.eos
-            total += backoff_logprob(model, first)
+            factor = backoff_logprob(model, first)
+            words = first[:, 0]
         else:
-            total += backoff_logprob(model, rows[:, :j])
+            factor = backoff_logprob(model, rows[:, :j])
+            words = rows[:, j - 1]
+        if nonevents is not None:
+            factor[nonevents[words] & (factor <= LOG_ZERO)] = 0.0
+        total += factor
     return total
 
 

@@ -12,15 +12,15 @@ text's counts, the same as ngramkit.counting makes.
 
 import numpy as np
 
-from .counting import build_vocabulary
+from .counting import build_vocabulary, lowercase
 from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
 from .progress import Progress
 from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
-from .textio import iter_line_blocks, word_bytes
+from .textio import atomic_output, iter_line_blocks, word_bytes
 from .tokenize import Interner
-from .vocab import PAUSE
+from .vocab import BOS, EOS, PAUSE, UNK
 
 SRILM_UNK, SRILM_BOS, SRILM_EOS, SRILM_PAUSE = 0, 1, 2, 3
 _BUFFER_BYTES = 1 << 23
@@ -224,6 +224,36 @@ def _tokens(paths, options, quiet):
     return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)), interner.words()
 
 
+def write_vocab_index(paths, options, path, count_files=False):
+    """SRILM's vocabulary index map (ngram-count's -write-vocab-index) of the words of text files
+    (or, with `count_files`, count files) `paths`, without a closed vocabulary: 'INDEX WORD'
+    lines in index order, then '.'. With -map-unk, its word takes the index after -pau- and
+    index 0 is left unused."""
+    interner = Interner()
+    first = []  # per block, the first position of each provisional id in the text read so far
+    read = 0
+    for name in paths:
+        for block, first_line in iter_line_blocks(name, options.encoding, allow_bytes=True):
+            tokens, _ = interner.tokenize(block, count_lines=count_files, path=name, first_line=first_line)
+            ids, at = np.unique(tokens, return_index=True)
+            first.append(np.stack([ids[ids >= 0], at[ids >= 0] + read]))
+            read += len(tokens)
+    words = interner.words()
+    # the interner holds <s>, </s> and <unk> from the start: words go by their first appearance
+    met = np.full(len(words), np.iinfo(np.int64).max)
+    for ids, at in first:
+        met[ids] = np.minimum(met[ids], at)
+    words = [words[i] for i in np.argsort(met, kind="stable") if met[i] < np.iinfo(np.int64).max]
+    if options.tolower:
+        words = lowercase(words, options.encoding)
+    # -map-unk's word replaces <unk>, which becomes a word like the others
+    by_index = [UNK, BOS, EOS, PAUSE] if options.map_unk == UNK else [None, BOS, EOS, PAUSE, options.map_unk]
+    by_index += [w for w in dict.fromkeys(words) if w not in by_index]
+    entries = [(i, w) for i, w in enumerate(by_index) if w is not None]
+    with atomic_output(path) as out:
+        out.write(b"".join(b"%d %s\n" % (i, word_bytes(w)) for i, w in entries) + b".\n")
+
+
 @njit(cache=True)
 def _apply(tokens, index):
     out = np.empty(len(tokens), dtype=np.int32)
@@ -267,6 +297,9 @@ class _Trie:
     @staticmethod
     def _offset_dtype(slots):
         return np.int32 if slots < np.iinfo(np.int32).max else np.int64
+
+    def nbytes(self):
+        return sum(getattr(self, name).nbytes for name, _ in self._NODE_FIELDS + self._SLOT_FIELDS)
 
     def insert(self, tokens, order):
         """Count the windows of `tokens`, growing the arrays the kernel finds short."""

@@ -140,6 +140,9 @@ class TaggedPolicy:
     def nonevents(self, vocab, unk):
         return self.base.nonevents(vocab, unk) | tag_mask(vocab)
 
+    def entropy_prune(self, model, threshold, minprune, unk):
+        return prune_tagged(model, threshold, minprune)
+
 
 
 # Counting

@@ -372,3 +372,23 @@ class AtomicOutput:
 
 def atomic_output(path, text=False):
     return AtomicOutput(path, text=text)
+
+
+# lines that SRILM's File::getline passes over: blank ones (C's isspace) and ## comments
+_SKIPPED_LINE = re.compile(rb"^(?:[ \t\v\f\r]*|##[^\n]*)\n", re.MULTILINE)
+
+
+def copy_text_lines(paths, out_path):
+    """The lines of the text files `paths` as SRILM reads them (no blank lines nor ## comments),
+    byte for byte, to `out_path` (ngram-count's -write-text)."""
+    with atomic_output(out_path) as out:
+        for path in paths:
+            rest = b""
+            with open_input(path) as stream:
+                for block in read_blocks(stream, path):
+                    block = rest + block
+                    cut = block.rfind(b"\n") + 1
+                    rest = block[cut:]
+                    out.write(_SKIPPED_LINE.sub(b"", block[:cut]))
+            if not _SKIPPED_LINE.fullmatch(rest + b"\n"):
+                out.write(rest)

@@ -66,13 +66,14 @@ class Output:
 
 
 def build(source, options, *, order=None, policy=SRILM, text=None, run=None, output=None,
-          warn=stderr_warning, on_counts=None, times=None):
+          warn=stderr_warning, on_counts=None, times=None, prune=None):
     """Estimate a model from `source` (a list of text files, or NgramCounts) as `options` (an
     EstimateOptions) say, under `policy` (SRILM's or KenLM's), and write it to `output` (an
     Output) if given, before the spill directory of a capped run goes. `on_counts(counts)` sees
     the counts first (to check or write them); `times` (a StageTimes) gets the seconds of each
-    stage. Returns the NgramModel; with `options` None, only counts (orders 1..order) and
-    returns None."""
+    stage; `prune` (threshold, minprune): the model is entropy-pruned before it is written, as
+    ngram-count's -prune does. Returns the NgramModel; with `options` None, only counts (orders
+    1..order) and returns None."""
     run = run or RunOptions()
     times = StageTimes() if times is None else times
     memory = run.memory if not isinstance(source, NgramCounts) else None
@@ -88,6 +89,10 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
         if options is None:
             return None
         model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir)
+        if prune is not None and prune[0]:
+            start = time.perf_counter()
+            model = policy.entropy_prune(model, prune[0], prune[1], options.unk)
+            times.mark("prune", start)
         if output is not None:
             start = time.perf_counter()
             save(model, output.path, output.format, **(output.options or {}))
@@ -120,7 +125,7 @@ def method_options(order, method="kneser-ney", interpolate=True, cutoffs=None, d
 def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=True, cutoffs=None,
           discount=None, vocab=None, unk=False, discount_fallback=None, kenlm=False, prune=None,
           memory=None, temp_dir=None, workers=0, progress=True, output=None, warn=stderr_warning,
-          float_counts=False, tagged=False):
+          float_counts=False, tagged=False, minprune=2):
     """Train a backoff n-gram model and return it (an NgramModel).
 
     texts: text files (one sentence per line), or counts: NgramCounts (from `count`).
@@ -132,6 +137,8 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
     discount_fallback: True or (D1, D2, D3+): fixed Kneser-Ney discounts where the data give none.
     kenlm: estimate exactly as KenLM's lmplz (modified KN, interpolated; `prune` its --prune
       thresholds); texts must be one file.
+    prune: without kenlm, a threshold: the model entropy-pruned before it is written or returned,
+      as ngram-count's -prune (the orders from `minprune` up).
     memory: bound the run's memory (bytes or "2G"), spilling to temp_dir.
     output: a path (or Output) to write the model to as soon as it is estimated.
     float_counts: estimate as SRILM's -float-counts does (also implied by float64 `counts`, as
@@ -159,7 +166,8 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
         from .tagged_lm import TaggedPolicy
         policy = TaggedPolicy(SRILM)
     return build(texts if counts is None else counts, options, policy=policy, text=text,
-                 run=_run_options(memory, temp_dir, workers, progress), output=output, warn=warn)
+                 run=_run_options(memory, temp_dir, workers, progress), output=output, warn=warn,
+                 prune=None if prune is None else (float(prune), minprune))
 
 
 # KenLM's lmplz

@@ -2,7 +2,7 @@
 
 from ..errors import UsageError
 from ..estimate import EstimateOptions, OrderOptions
-from ..estimate.options import default_max_count, default_min_count
+from ..estimate.options import PER_ORDER, default_max_count, default_min_count
 from ..estimate.smoothing import FALLBACK_DISCOUNTS, METHODS
 from .srilm_options import Option, per_order
 
@@ -29,6 +29,10 @@ ESTIMATE_OPTIONS = [
     *per_order("gt{n}min", float, help="drop {n}-grams counted fewer times than this (Good-Turing and "
                                        "Kneser-Ney: its integer part)"),
     *per_order("gt{n}max", int, help="Good-Turing discounts counts up to this for order {n}"),
+    Option("gtmin", float, help="-gtNmin of the orders above 9 (default 1)"),
+    Option("gtmax", int, help="-gtNmax of the orders above 9 (default 5)"),
+    Option("kn-modify-counts-at-end", bool, False, "estimate Kneser-Ney discounts from the counts before they are "
+                                                   "made continuation counts"),
     Option("discount-fallback", bool, False,
            "use fixed Kneser-Ney discounts 0.5 1 1.5 where they cannot be estimated"),
     Option("fallback-discounts", str, help="the fixed discounts 'D1 D2 D3+' for -discount-fallback"),
@@ -41,16 +45,25 @@ def _per_order(opts, name, k):
     return opts.get(name) if value is None or value is False else value
 
 
+def min_count(opts, k):
+    """Order k's -gtNmin (-gtmin above order 9), or SRILM's default."""
+    value = opts.get(f"gt{k}min" if k <= PER_ORDER else "gtmin")
+    return default_min_count(k) if value is None else value
+
+
+def max_count(opts, k):
+    """Order k's -gtNmax (-gtmax above order 9), or SRILM's default."""
+    value = opts.get(f"gt{k}max" if k <= PER_ORDER else "gtmax")
+    return default_max_count(k) if value is None else value
+
+
 def estimate_options(opts):
     """EstimateOptions from parsed ngram-count options."""
     order = opts["order"]
     orders = []
     for k in range(1, order + 1):
-        min_count = opts.get(f"gt{k}min") if k <= 9 else None
-        max_count = opts.get(f"gt{k}max") if k <= 9 else None
-        oo = OrderOptions(interpolate=bool(_per_order(opts, "interpolate", k)),
-                          min_count=default_min_count(k) if min_count is None else min_count,
-                          max_count=default_max_count(k) if max_count is None else max_count)
+        oo = OrderOptions(interpolate=bool(_per_order(opts, "interpolate", k)), min_count=min_count(opts, k),
+                          max_count=max_count(opts, k))
         for m in SRILM_METHODS:  # SRILM's precedence when several methods are given for one order
             value = _per_order(opts, m.srilm_flag.replace("-", "_"), k)
             if m.takes_value and value is not None:
@@ -71,4 +84,5 @@ def estimate_options(opts):
     elif opts.get("discount_fallback"):
         fallback = FALLBACK_DISCOUNTS
     return EstimateOptions(order=order, orders=orders, unk=bool(opts.get("unk")), discount_fallback=fallback,
-                           float_counts=bool(opts.get("float_counts")))
+                           float_counts=bool(opts.get("float_counts")),
+                           kn_discounts_from_raw_counts=bool(opts.get("kn_modify_counts_at_end")))

@@ -19,6 +19,21 @@ cut counts). `-tagged` counts word/tag text as SRILM's
 tagged LMs (words, tags and their mixes; tags are never predicted), its counts written sorted
 and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines).
 
+`-prune T` (`-minprune N`) entropy-prunes the estimated model before -lm is written, as SRILM's
+ngram-count does: the model as it is in memory, not as its ARPA file rounds it, with the
+non-events of its vocabulary (-nonevents) left out of each context's marginal. `-trust-totals`
+divides by each context's own count above the unigrams (refused with interpolated Kneser-Ney);
+`-gtmin`, `-gtmax` are -gtNmin, -gtNmax of the orders above 9. `-recompute` makes each n-gram
+with extensions count the sum of theirs (counting.sum_counts) before anything is written or
+estimated. `-write-text FILE` copies the lines of -text as SRILM reads them (no blank lines nor
+## comments) instead of counting them. `-memuse` prints SRILM's line of memory use on stderr, with
+the bytes of ngramkit's count tables. `-kn-modify-counts-at-end` estimates Kneser-Ney's discounts
+from the counts before they are made continuation counts. `-intersect FILE` keeps the n-grams of
+the count file FILE and their prefixes, with their -read counts (0 where none): counts only, as
+SRILM's estimate takes those counted 0 as observed. `-write-vocab-index FILE` writes SRILM's
+index map of the words of -text or -read (srilm_trie.write_vocab_index; not with a vocabulary
+given by -vocab, -vocab-aliases or -nonevents).
+
 Counts of -text on stdout (nothing else written) come in SRILM's unsorted order unless -sort (or
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
 ngramkit's release."""
@@ -26,23 +41,23 @@ ngramkit's release."""
 import sys
 
 from ..aliases import read_aliases
-from ..countfile import read_counts, write_counts
-from ..counting import RunOptions, TextOptions, count_text, lowercase
+from ..countfile import intersect_counts, read_counts, write_counts
+from ..counting import RunOptions, TextOptions, count_text, lowercase, sum_counts
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
-from ..estimate.options import default_min_count
 from ..estimate.policy import SRILM
 from ..meta_counts import check_meta_words
 from ..mincounts import in_vocabulary, min_counts_in_vocabulary
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
+from ..prune import check_minprune
 from ..release import release_text
 from ..srilm_trie import UnsortedCounts
-from ..textio import BYTES, atomic_output
+from ..textio import BYTES, atomic_output, copy_text_lines
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
-from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options
+from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options, min_count
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "ngram-count"
@@ -86,6 +101,16 @@ EXTRA_OPTIONS = [
     *per_order("kn{n}", str, help="Kneser-Ney discount file of order {n}: written without -lm, read with it"),
     Option("kn-counts-modified", bool, False, "the counts read are Kneser-Ney's modified counts already"),
     Option("read-with-mincounts", bool, False, "leave out counts below -gtNmin as -read reads them"),
+    Option("prune", float, 0.0, "entropy-prune -lm before writing it: n-grams whose removal changes perplexity "
+                                "by less than this (relative)"),
+    Option("minprune", int, 2, "lowest order that -prune removes"),
+    Option("intersect", str, help="keep only the n-grams of this count file, counted as -read counts them (0 if not)"),
+    Option("write-vocab-index", str, help="write SRILM's vocabulary index map ('INDEX WORD' lines, then '.')"),
+    Option("memuse", bool, False, "print the memory the counts take (on stderr)"),
+    Option("write-text", str, help="copy the lines of -text (no blank lines nor ## comments) here, counting nothing"),
+    Option("recompute", bool, False, "recompute the counts of n-grams that have extensions as the sum of theirs"),
+    Option("trust-totals", bool, False, "above the unigrams, divide by each context's own count rather than "
+                                        "its followers' total"),
 ]
 
 # Estimation (-lm and the smoothing options) lives in estimate_options.py.
@@ -107,7 +132,7 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     # SRILM's tagged LMs (tagged_lm)
     Option("tagged", bool, False, "tokens are word/tag: count words, tags and their mixes as SRILM's tagged LM"),
 ]
-FLAGS = {"order": "-order", "memory": "-memory", "discount_fallback": "-discount-fallback",
+FLAGS = {"order": "-order", "minprune": "-minprune", "memory": "-memory", "discount_fallback": "-discount-fallback",
          "float_counts": "-float-counts"}
 
 
@@ -117,8 +142,8 @@ def _per_order_outputs(opts):
 
 def _counts_to_stdout(opts):
     """As in SRILM, the counts go to stdout when nothing else is written."""
-    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or _per_order_outputs(opts)
-                or discount_files(opts))
+    return not (opts["write"] or opts["lm"] or opts["write_vocab"] or opts["write_vocab_index"]
+                or _per_order_outputs(opts) or discount_files(opts))
 
 
 def _method_flags(opts, k):
@@ -162,7 +187,11 @@ def _write_order(opts):
 
 
 def write_requested_counts(counts, opts):
-    """-write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
+    """-memuse, -recompute, then -write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
+    if opts["memuse"]:
+        report_memory(sum(a.nbytes for a in counts.ngrams + counts.counts))
+    if opts["recompute"]:
+        sum_counts(counts)
     if opts["write_vocab"] and opts["tagged"]:
         from ..tagged_lm import write_tagged_vocab
         write_tagged_vocab(counts.vocab, opts["write_vocab"])
@@ -173,6 +202,12 @@ def write_requested_counts(counts, opts):
         write_counts(counts, path, _write_order(opts))
     for k in _per_order_outputs(opts):
         write_counts(counts, opts[f"write{k}"], [k])
+
+
+def report_memory(nbytes):
+    """-memuse: the bytes the counts take, in SRILM's line (nothing is allocated but not used)."""
+    megabytes = nbytes / (1 << 20)
+    sys.stderr.write(f"total memory {nbytes} ({megabytes:g}M), used {nbytes} ({megabytes:g}M), wasted 0 (0M)\n")
 
 
 def _lm_output(opts):
@@ -188,6 +223,8 @@ def write_unsorted_counts(opts, text, quiet):
     """Count -text and write the counts (of -write-order) to stdout in SRILM's unsorted order
     (the order of a trie built as SRILM builds it)."""
     counts = UnsortedCounts(opts["text"], opts["order"], text, quiet)
+    if opts["memuse"]:
+        report_memory(counts.trie.nbytes())
     with atomic_output("-") as out:
         counts.write(out, (_write_order(opts) or [0])[0])
 
@@ -228,6 +265,8 @@ def ngram_count(argv):
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["tagged"]:
         check_tagged(opts)
+    if opts["prune"]:
+        check_minprune(opts["minprune"])
     check_other_estimates(opts)
     aliases = None
     if opts["vocab_aliases"]:
@@ -251,9 +290,15 @@ def ngram_count(argv):
     policy = SRILM
     if est is not None:
         _choose_file_methods(est, files)
+        if opts["trust_totals"] and any(oo.interpolate and oo.method in ("kneser-ney", "original-kneser-ney")
+                                        for oo in est.orders[1:]):
+            raise UsageError("-trust-totals with interpolated Kneser-Ney discounting is not supported")
+        if opts["intersect"] and opts["lm"]:
+            # SRILM's estimate takes the n-grams counted 0 that -intersect keeps as observed ones
+            raise UsageError("-intersect with -lm is not supported: it writes counts")
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
                                     opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
-                                    opts["meta_tag"])
+                                    opts["meta_tag"], opts["trust_totals"])
     if opts["text"] and (opts["read"] or opts["read_google"]):
         raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
     if opts["read"] or opts["read_google"]:
@@ -269,21 +314,30 @@ def ngram_count(argv):
         as_written = opts["read_with_mincounts"] or opts["meta_tag"]
         source = read_counts(paths, count_order(opts), None if as_written else vocab, opts["limit_vocab"],
                              opts["encoding"], opts["float_counts"])
+        if opts["intersect"]:
+            source = intersect_counts(read_counts([opts["intersect"]], count_order(opts), vocab, opts["limit_vocab"],
+                                                  opts["encoding"], opts["float_counts"]), source)
         if opts["meta_tag"]:
             check_meta_words(source, opts["meta_tag"], paths)
         if opts["read_with_mincounts"]:
-            source = min_counts_in_vocabulary(
-                # SRILM's read cutoffs are integers
-            source, [int(opts[f"gt{k}min"]) if k <= 9 and opts[f"gt{k}min"] is not None else default_min_count(k)
-                         for k in range(1, source.order + 1)], vocab, opts["limit_vocab"], opts["meta_tag"])
+            source = min_counts_in_vocabulary(  # SRILM's read cutoffs are integers
+                source, [int(min_count(opts, k)) for k in range(1, source.order + 1)], vocab, opts["limit_vocab"],
+                opts["meta_tag"])
         elif as_written and vocab is not None:
             source = in_vocabulary(source, vocab, opts["limit_vocab"], opts["meta_tag"])
     elif opts["text"]:
-        if opts["meta_tag"]:
-            raise UsageError("-meta-tag applies to the count files of -read")
+        if opts["meta_tag"] or opts["intersect"]:
+            raise UsageError(f"{'-meta-tag' if opts['meta_tag'] else '-intersect'} applies to the count files of -read")
         source = opts["text"]
     else:
         raise UsageError("no input: give -text FILE or -read COUNTS")
+    if opts["write_text"] and opts["text"]:  # as SRILM: the text is copied instead of counted
+        if not _counts_to_stdout(opts):
+            raise UsageError("-write-text copies -text without counting it: it takes no -lm, -write or other output")
+        copy_text_lines(opts["text"], opts["write_text"])
+        return
+    if opts["write_vocab_index"]:
+        write_index_map(opts, vocab or aliases or nonevents)
     if opts["tolower"] and opts["encoding"] == BYTES:
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
@@ -293,8 +347,10 @@ def ngram_count(argv):
     if opts["tagged"]:
         policy = tagged_policy(policy)
     quiet = opts["q"] or opts["quiet"]
+    # -recompute changes text counts only without </s> (every other n-gram is followed)
     if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]
-                                                         or opts["count_lm"] or opts["tagged"]):
+                                                         or opts["count_lm"] or opts["tagged"]
+                                                         or (opts["recompute"] and opts["no_eos"])):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives. Files are written
         # sorted: filling that trie on one thread takes three times as long as counting in blocks.
         write_unsorted_counts(opts, text, quiet)
@@ -308,11 +364,26 @@ def ngram_count(argv):
         train_skip(opts, source, text, run_options, est, policy)
         return
     build(source, est, order=opts["order"], text=text, policy=policy, run=run_options, output=_lm_output(opts),
-          warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts))
+          warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts),
+          prune=(opts["prune"], opts["minprune"]))
     if files and not opts["lm"]:
         for k, (_, path, _) in files.items():
             if k in policy.methods:
                 write_discount_file(policy.methods[k], path)
+
+
+def write_index_map(opts, vocabulary_given):
+    """-write-vocab-index: SRILM's index map of the words of -text or -read."""
+    from ..srilm_trie import write_vocab_index
+
+    others = [flag for flag, given in (("-vocab, -vocab-aliases or -nonevents", vocabulary_given),
+                                       ("standard input (read twice)", "-" in (opts["read"] or opts["text"])),
+                                       ("-intersect", opts["intersect"]), ("-read-google", opts["read_google"]),
+                                       ("-tagged", opts["tagged"])) if given]
+    if others:
+        raise UsageError(f"-write-vocab-index is supported without {others[0]}")
+    text = TextOptions(encoding=opts["encoding"], tolower=opts["tolower"], map_unk=opts["map_unk"])
+    write_vocab_index(opts["read"] or opts["text"], text, opts["write_vocab_index"], count_files=bool(opts["read"]))
 
 
 def check_tagged(opts):
@@ -337,8 +408,9 @@ def check_other_estimates(opts):
             raise UsageError("fractional counts, count LMs and skip N-gram models are mutually exclusive")
         if not opts["lm"]:
             raise UsageError("-skip needs -lm FILE, where the skip model goes")
-        if opts["init_lm"] or opts["write_binary_lm"] or opts["memory"]:
-            flag = "-init-lm" if opts["init_lm"] else "-write-binary-lm" if opts["write_binary_lm"] else "-memory"
+        if opts["init_lm"] or opts["write_binary_lm"] or opts["memory"] or opts["prune"]:
+            flag = ("-init-lm" if opts["init_lm"] else "-write-binary-lm" if opts["write_binary_lm"] else
+                    "-memory" if opts["memory"] else "-prune")
             raise UsageError(f"-skip does not combine with {flag}")
         from ..skip_lm import check_skip_methods
         check_skip_methods(estimate_options(opts))

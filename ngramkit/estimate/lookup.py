@@ -211,7 +211,8 @@ class ModelTables:
                 bow = self.unigram_bow[sub[:, j]]
             elif length - 1 in self.node_rows:
                 bidx = find_rows(self.node_rows[length - 1], sub, j)
-                bow = np.where(bidx >= 0, self.node_bow[length - 1][bidx], 0.0)
+                bow = np.zeros(len(bidx), dtype=self.node_bow[length - 1].dtype)
+                bow[bidx >= 0] = self.node_bow[length - 1][bidx[bidx >= 0]]  # an order may have no nodes
             else:
                 continue
             result[active] += bow

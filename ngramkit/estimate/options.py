@@ -1,6 +1,7 @@
 """What to estimate: per order a smoothing method with its cutoffs, plus vocabulary options.
 
-Defaults are SRILM's: Good-Turing with gt1min=gt2min=1, gtNmin=2 above, gt1max=1, gtNmax=7.
+Defaults are SRILM's: Good-Turing with gt1min=gt2min=1, gtNmin=2 above, gt1max=1, gtNmax=7;
+orders above 9 gtmin=1, gtmax=5.
 """
 
 from dataclasses import dataclass, field
@@ -9,12 +10,16 @@ from ..errors import UsageError
 from .smoothing import DEFAULT_METHOD, smoothing_method
 
 
+# SRILM keeps per-order defaults for orders 1..9; higher orders share those of -gtmin, -gtmax
+PER_ORDER = 9
+
+
 def default_min_count(k):
-    return 1 if k <= 2 else 2
+    return 1 if k <= 2 or k > PER_ORDER else 2
 
 
 def default_max_count(k):
-    return 1 if k == 1 else 7
+    return 1 if k == 1 else 7 if k <= PER_ORDER else 5
 
 
 @dataclass
@@ -36,6 +41,8 @@ class EstimateOptions:
     unk: bool = False  # <unk> is a word of the model
     discount_fallback: tuple | None = None  # fixed Kneser-Ney discounts (D1, D2, D3+) when estimation fails
     float_counts: bool = False  # estimate as from fractional counts (SRILM's -float-counts), as float64 counts are
+    kn_discounts_from_raw_counts: bool = False  # Kneser-Ney's discounts from the counts before they are made
+    # continuation counts (SRILM's -kn-modify-counts-at-end)
 
     def __post_init__(self):
         if self.order < 1:

@@ -127,9 +127,12 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     counted = [len(rows) for rows in ngrams]
     tokens = raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum().item()
     if fitted is None:
+        if options.kn_discounts_from_raw_counts:  # before adjusting, which may release the raw counts
+            count_of_counts = estimate_discounts(ngrams, raw, methods, nonevent, warn, meta_type)
         adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
         start = times.mark("adjust", start)
-        count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type)
+        if not options.kn_discounts_from_raw_counts:
+            count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type)
     else:
         adjusted, count_of_counts = raw, [np.zeros(1, dtype=np.int64) for _ in range(order)]
     estimation = [{"order": k, "method": smoothing_method(options.orders[k - 1].method).title,

@@ -48,6 +48,17 @@ class Policy:
         """The smoothing method of one order."""
         return make_method(order_options, uniform_size, fallback)
 
+    def entropy_prune(self, model, threshold, minprune, unk):
+        """ngram-count's -prune: the estimated model pruned in place as it is in memory (not as
+        an ARPA file rounds it), its non-events getting no unigram mass in the new weights."""
+        from ..prune import Pruner
+        from ..renorm import chain_logprob
+
+        nonevents = self.nonevents(model.vocab, unk)
+        pruner = Pruner(model, minprune, threshold, chain=lambda m, rows: chain_logprob(m, rows, nonevents),
+                        nonevents=nonevents)
+        return pruner.pruned(threshold, in_place=True)
+
     def pruned_words(self, vocab):
         """Mask over word ids: words left out of the model, together with every n-gram that holds
         one, while their counts still feed totals, discounts and lower-order weights."""

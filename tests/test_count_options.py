@@ -1,0 +1,188 @@
+"""ngram-count's options of pruning, weighted text and count handling, against SRILM 1.7.3's
+outputs on small corpora (tests/data/countopts/README.md names the commands that made them)."""
+
+import gzip
+import re
+
+import pytest
+from conftest import DATA
+
+from ngramkit.cli import ngram, ngram_count
+
+HERE = DATA / "countopts"
+TRAIN = HERE / "train.txt"
+
+
+def expected(name):
+    return gzip.decompress((HERE / name).read_bytes())
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-kndiscount", "-interpolate", "-prune", "1e-4"], "mkn3-prune.arpa.gz"),
+    (["-wbdiscount", "-prune", "3e-4", "-minprune", "3"], "wb3-prune-minprune3.arpa.gz"),
+    # the marginal of a context skips its non-events of probability zero, as SRILM's vocabulary
+    # knows them in ngram-count (not in ngram, which prunes far more of this model: below)
+    (["-kndiscount", "-interpolate", "-nonevents", HERE / "nonevents.txt", "-prune", "1e-4"],
+     "mkn3-nonevents-prune.arpa.gz"),
+])
+def test_prune_prunes_the_estimated_model_as_srilm(cli, tmp_path, flags, reference):
+    lm = tmp_path / "lm.arpa"
+    status, _, err = cli(ngram_count.main, ["-order", "3", "-text", TRAIN, *flags, "-lm", lm, "-q"])
+    assert (status, err) == (0, "")
+    assert lm.read_bytes() == expected(reference)
+
+
+def test_ngram_prune_never_prunes_ngrams_of_probability_zero(cli, tmp_path):
+    full, out = tmp_path / "full.arpa", tmp_path / "pruned.arpa"
+    full.write_bytes(expected("mkn3-nonevents.arpa.gz"))
+    status, _, err = cli(ngram.main, ["-lm", full, "-prune", "1e-4", "-write-lm", out])
+    assert (status, err) == (0, "")
+    assert out.read_bytes() == expected("mkn3-nonevents.ngram-prune.arpa.gz")
+
+
+def test_minprune_below_one_is_refused(cli, tmp_path):
+    lm = tmp_path / "lm.arpa"
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-prune", "1e-4", "-minprune", "0", "-lm", lm, "-q"])
+    assert status != 0 and not lm.exists()
+    assert err == "ngram-count: -minprune: the lowest pruned order must be at least 1, not 0\n"
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-order", "10"], "gt10.arpa.gz"),  # SRILM's defaults above order 9: cutoff 1, Good-Turing up to 5
+    (["-order", "11", "-gtmin", "2", "-gtmax", "3"], "gt11-gtmin2-gtmax3.arpa.gz"),
+])
+def test_gtmin_and_gtmax_set_the_orders_above_nine(cli, tmp_path, flags, reference):
+    lm = tmp_path / "lm.arpa"
+    status, _, _ = cli(ngram_count.main, [*flags, "-text", TRAIN, "-lm", lm, "-q"])
+    assert status == 0
+    assert lm.read_bytes() == expected(reference)
+
+
+@pytest.mark.parametrize("flags, reference", [
+    ([], "gt3-trust-totals.arpa.gz"),
+    (["-wbdiscount"], "wb3-trust-totals.arpa.gz"),
+    (["-ukndiscount"], "ukn3-trust-totals.arpa.gz"),
+])
+def test_trust_totals_divides_by_the_context_counts(cli, tmp_path, flags, reference):
+    lm = tmp_path / "lm.arpa"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-read", HERE / "cut.counts", "-gt3min", "1", *flags,
+                                          "-trust-totals", "-lm", lm, "-q"])
+    assert status == 0
+    assert lm.read_bytes() == expected(reference)
+
+
+def test_trust_totals_with_interpolated_kneser_ney_is_refused(cli, tmp_path):
+    lm = tmp_path / "lm.arpa"
+    status, _, err = cli(ngram_count.main, ["-read", HERE / "cut.counts", "-kndiscount", "-interpolate",
+                                            "-trust-totals", "-lm", lm])
+    assert status != 0 and not lm.exists()
+    assert err == "ngram-count: -trust-totals with interpolated Kneser-Ney discounting is not supported\n"
+
+
+def test_recompute_sums_the_counts_of_extensions(cli, tmp_path):
+    counts = tmp_path / "in.counts"
+    counts.write_text("a b\t3\na c\t2\na\t1\nb\t7\nb c\t1\nx y z\t4\n")
+    status, out, _ = cli(ngram_count.main, ["-order", "3", "-read", counts, "-recompute", "-sort", "-write", "-"])
+    assert status == 0  # SRILM 1.7.3's output; x and x y were prefixes only
+    assert out == "a\t5\na b\t3\na c\t2\nb\t1\nb c\t1\nx\t4\nx y\t4\nx y z\t4\n"
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-read", HERE / "cut.counts"], "cut-recompute.counts.gz"),
+    (["-text", TRAIN, "-no-eos"], "train-no-eos-recompute.counts.gz"),
+])
+def test_recompute_as_srilm(cli, tmp_path, flags, reference):
+    out = tmp_path / "out.counts"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", *flags, "-recompute", "-sort", "-write", out])
+    assert status == 0
+    assert out.read_bytes() == expected(reference)
+
+
+def test_write_text_copies_the_lines_srilm_reads_and_counts_nothing(cli, tmp_path):
+    text, copy = tmp_path / "in.txt", tmp_path / "out.txt"
+    text.write_bytes(b"a b\n\n  c d  \n#x y\n## comment\n\x0b\x0c\r\ne\tf\r\nlast")
+    status, out, _ = cli(ngram_count.main, ["-text", text, "-write-text", copy])
+    assert (status, out) == (0, "")
+    assert copy.read_bytes() == b"a b\n  c d  \n#x y\ne\tf\r\nlast"  # SRILM 1.7.3's copy
+
+
+def test_write_text_with_an_output_of_counts_is_refused(cli, tmp_path):
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-write-text", tmp_path / "t", "-lm", tmp_path / "lm"])
+    assert status != 0 and not (tmp_path / "t").exists()
+    assert err == "ngram-count: -write-text copies -text without counting it: it takes no -lm, -write or other output\n"
+
+
+@pytest.mark.parametrize("flags", [[], ["-sort"]])  # SRILM's trie order, and sorted counts
+def test_memuse_prints_the_memory_of_the_counts_on_stderr(cli, tmp_path, flags):
+    text = tmp_path / "one.txt"
+    text.write_text("a\n")
+    status, out, err = cli(ngram_count.main, ["-text", text, "-memuse", *flags])
+    assert status == 0 and sorted(out.splitlines()) == sorted(
+        ["<s>\t1", "<s> a\t1", "<s> a </s>\t1", "a\t1", "a </s>\t1", "</s>\t1"])
+    assert re.fullmatch(r"total memory (\d+) \(\S+M\), used \1 \(\S+M\), wasted 0 \(0M\)\n", err)
+
+
+def test_kn_modify_counts_at_end_takes_discounts_from_the_raw_counts(cli, tmp_path):
+    lm = tmp_path / "lm.arpa"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-kndiscount", "-interpolate", "-text", TRAIN,
+                                          "-kn-modify-counts-at-end", "-lm", lm, "-q"])
+    assert status == 0
+    assert lm.read_bytes() == expected("mkn3-modify-at-end.arpa.gz")
+
+
+def test_intersect_keeps_the_ngrams_of_its_file_and_their_prefixes(cli, tmp_path):
+    out = tmp_path / "out.counts"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-intersect", HERE / "third.counts", "-read",
+                                          HERE / "cut.counts", "-sort", "-write", out])
+    assert status == 0
+    assert out.read_bytes() == expected("intersect.counts.gz")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["-text", TRAIN], "-intersect applies to the count files of -read"),
+    (["-read", HERE / "cut.counts", "-wbdiscount", "-lm", "lm.arpa"], "-intersect with -lm is not supported: it writes counts"),
+])
+def test_intersect_refusals(cli, tmp_path, flags, message):
+    status, _, err = cli(ngram_count.main, ["-intersect", HERE / "third.counts", *flags])
+    assert status != 0 and err == f"ngram-count: {message}\n"
+
+
+def test_intersect_file_with_a_bad_count_names_file_and_line(cli, tmp_path):
+    bad = tmp_path / "bad.counts"
+    bad.write_text("a\t1\na b\tx\n")
+    status, _, err = cli(ngram_count.main, ["-intersect", bad, "-read", HERE / "cut.counts"])
+    assert status != 0 and err.startswith(f"ngram-count: {bad}:2: ")
+
+
+def test_train_prunes_as_ngram_count(tmp_path):
+    import ngramkit
+
+    lm = tmp_path / "lm.arpa"
+    ngramkit.train(str(TRAIN), order=3, cutoffs=[1, 1, 2], prune=1e-4, output=lm, progress=False)
+    assert lm.read_bytes() == expected("mkn3-prune.arpa.gz")
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-text", TRAIN], "train.vocab-index"),
+    (["-read", HERE / "cut.counts", "-tolower"], "cut.vocab-index"),
+])
+def test_write_vocab_index_as_srilm(cli, tmp_path, flags, reference):
+    out = tmp_path / "index"
+    status, stdout, _ = cli(ngram_count.main, [*flags, "-write-vocab-index", out])
+    assert (status, stdout) == (0, "")  # an output: no counts on stdout
+    assert out.read_bytes() == (HERE / reference).read_bytes()
+
+
+def test_write_vocab_index_with_map_unk(cli, tmp_path):
+    text, out = tmp_path / "t.txt", tmp_path / "index"
+    text.write_text("b a <unk> XX\nc a d\n")
+    status, _, _ = cli(ngram_count.main, ["-text", text, "-map-unk", "XX", "-write-vocab-index", out])
+    assert status == 0  # SRILM 1.7.3's map: index 0 unused, <unk> a word like the others
+    assert out.read_text() == "1 <s>\n2 </s>\n3 -pau-\n4 XX\n5 b\n6 a\n7 <unk>\n8 c\n9 d\n.\n"
+
+
+def test_write_vocab_index_with_a_vocabulary_is_refused(cli, tmp_path):
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-vocab", HERE / "nonevents.txt", "-write-vocab-index",
+                                            tmp_path / "index"])
+    assert status != 0 and not (tmp_path / "index").exists()
+    assert err == "ngram-count: -write-vocab-index is supported without -vocab, -vocab-aliases or -nonevents\n"
