@@ -19,6 +19,7 @@ import numpy as np
 
 from .cache_lm import WordCache, cache_probability, mixed_logprob
 from .constants import LN10, LOG_ZERO
+from .counting import lowercase, lowercase_text, lowercase_vocabulary
 from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
 from .escape import Piece, split_escaped
@@ -152,7 +153,7 @@ _PLUS_TAG = ascii_bytes("+Tgram]")
 _CACHE_TAG = ascii_bytes("[cache=")
 LOG_OPEN = ascii_bytes(" [ ")
 LOG_CLOSE = ascii_bytes(" ]\n")
-_ONE_SENTENCE = ascii_bytes("1 sentences, ")
+_SENTENCES = ascii_bytes(" sentences, ")
 _WORDS = ascii_bytes(" words, ")
 _OOVS = ascii_bytes(" OOVs\n")
 _ZEROPROBS = ascii_bytes(" zeroprobs, logprob= ")
@@ -182,6 +183,25 @@ def sentence_span(ids, line_offsets, s, bos, eos):
 
 
 @njit(cache=True, inline="always")
+def sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos):
+    """(the context starts with <s>, </s> is scored) for line s, whose words sentence_span put
+    at lo..hi-1: SRILM's -no-sos and -no-eos leave the marks out, unless the line writes them."""
+    return add_sos or lo > line_offsets[s], add_eos or hi < line_offsets[s + 1]
+
+
+@njit(cache=True)
+def reverse_lines(ids, line_offsets):
+    """Reverse the tokens of each line in place (SRILM's -reverse scores the sentence backwards)."""
+    for s in range(len(line_offsets) - 1):
+        lo = line_offsets[s]
+        hi = line_offsets[s + 1] - 1
+        while lo < hi:
+            ids[lo], ids[hi] = ids[hi], ids[lo]
+            lo += 1
+            hi -= 1
+
+
+@njit(cache=True, inline="always")
 def tally_word(p, w, unk, sentence_prob, oovs, zeros):
     """A scored word into its sentence's (log10 probability, OOVs, zeroprobs), as SRILM's
     TextStats counts it: log 0 is an OOV for `unk`, a zeroprob for any other word."""
@@ -193,10 +213,11 @@ def tally_word(p, w, unk, sentence_prob, oovs, zeros):
 
 
 @njit(cache=True, inline="always")
-def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, keep):
+def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, keep, sentences=1):
     """Add sentence s of `words` words to a block's stats (sentences, words, OOVs, zeroprobs) and,
-    with `keep`, its (log10 probability, OOVs, zeroprobs) to sentence_stats[s]."""
-    stats[0] += 1
+    with `keep`, its (log10 probability, OOVs, zeroprobs) to sentence_stats[s]; `sentences`: 0 for
+    a line whose </s> was not scored (SRILM counts it as words only)."""
+    stats[0] += sentences
     stats[1] += words
     stats[2] += oovs
     stats[3] += zeros
@@ -209,7 +230,7 @@ def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, 
 @njit(cache=True)
 def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
-               cache_weights, token_cache, parts, part_offsets, part_found):
+               cache_weights, token_cache, parts, part_offsets, part_found, add_sos=True, add_eos=True):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
@@ -227,6 +248,9 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     With multiwords (part_offsets not empty), token t is the words parts[part_offsets[t]:
     part_offsets[t+1]], scored one after the other; its log10 p is their float32 sum, and the
     matched orders go to part_found.
+
+    Without `add_sos` a line's first word has no context, without `add_eos` its </s> is not
+    scored, unless the line writes them (sentence_marks).
     """
     uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
                                                        borrowed(entries), borrowed(values))
@@ -245,13 +269,14 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     cache_unk = not np.isnan(uni_logprob[unk])  # an open vocabulary caches <unk> as a word
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
-        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
+        use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys_a, bows_a)
         cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
         sentence_prob = 0.0
         oovs = 0
         zeros = 0
         pauses = 0
-        for t in range(lo, hi + 1):
+        for t in range(lo, hi + use_eos):
             w = ids[t] if t < hi else eos
             if w == PAUSE_TOKEN:
                 pauses += 1
@@ -279,7 +304,7 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 if use_cache:
                     token_cache[t + s] = cached
             sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
-        close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep)
+        close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep, int(use_eos))
         total += sentence_prob
     return stats, total
 
@@ -347,7 +372,7 @@ def _add_rank(row, rank, logp, is_end, is_unk, weight):
 
 @njit(cache=True)
 def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk, events,
-                       token_logp, ranks, token_sum, sentence_ranks):
+                       token_logp, ranks, token_sum, sentence_ranks, add_sos=True, add_eos=True):
     """SRILM's -debug 3 and 4 extras of a block ppl_block scored (token_logp in its slots).
 
     Without `ranks` (-debug 3): the sum over the words marked in `events` of p(word | context)
@@ -356,7 +381,8 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
     5 and in the first 10, the tokens ranked, and the sums of (1 - p)^2 and 1 - p (a zeroprob
     counts 1, an OOV nothing). A token's rank is the number of event words more probable than
     it plus half (rounded down) of those as probable within PROB_EPSILON, itself included;
-    counting stops beyond the first 10, as in SRILM's LM::updateRanks."""
+    counting stops beyond the first 10, as in SRILM's LM::updateRanks. `add_sos`, `add_eos`: as
+    ppl_block's."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys_a = np.empty(width, dtype=np.int64)
@@ -367,11 +393,12 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
     scratch_bows = np.empty(width, dtype=np.float32)
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
-        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
+        use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys_a, bows_a)
         cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
         if ranks:
             sentence_ranks[s, :] = 0.0
-        for t in range(lo, hi + 1):
+        for t in range(lo, hi + use_eos):
             w = ids[t] if t < hi else eos
             if w == PAUSE_TOKEN:
                 continue
@@ -380,7 +407,7 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
                                          events, prob, ranks, scratch_keys, scratch_bows)
             if ranks:
-                _add_rank(sentence_ranks[s], rank, logp, t == hi, w == unk, 1.0)
+                _add_rank(sentence_ranks[s], rank, logp, w == eos, w == unk, 1.0)
             else:
                 token_sum[t + s] = total
             _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, 0, ctx_len, w,
@@ -490,11 +517,13 @@ NO_RANKS = np.zeros(0, dtype=np.float64)
 
 
 @njit(cache=True)
-def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks):
+def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sentences=1):
     """SRILM's -debug 1 totals of a sentence of `words` words (with `ranks`, a row of -debug 4's
-    rank statistics, not empty: its two lines) and a blank line."""
+    rank statistics, not empty: its two lines) and a blank line; `sentences`: 0 for a line
+    whose </s> was not scored."""
     scored = words - oovs - zeros
-    pos = put_text(out, pos, _ONE_SENTENCE)
+    pos = put_uint(out, pos, sentences)
+    pos = put_text(out, pos, _SENTENCES)
     pos = put_uint(out, pos, words)
     pos = put_text(out, pos, _WORDS)
     pos = put_uint(out, pos, oovs)
@@ -507,14 +536,14 @@ def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks):
             pos = put_text(out, pos, _PPL)
         elif field == 2:
             pos = put_text(out, pos, _PPL1)
-        denom = scored + 2 - field
+        denom = scored + sentences * (2 - field)
         if field > 0 and denom <= 0:
             pos = put_text(out, pos, _UNDEFINED)
             continue
         value = sentence_prob if field == 0 else math.exp(-(sentence_prob / denom) * LN10)
         pos = format_g(value, 7, out, pos)
     if len(ranks) > 0:
-        pos = _put_ranks(ranks, 1, out, pos)
+        pos = _put_ranks(ranks, sentences, out, pos)
     pos = put_text(out, pos, _BLANK)
     return pos
 
@@ -536,13 +565,14 @@ def format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, 
 @njit(cache=True)
 def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
                   token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, token_sum,
-                  sentence_ranks, out):
+                  sentence_ranks, out, add_sos=True, add_eos=True):
     """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
     With multiwords (part_offsets not empty), words are printed as written, with one tag per part.
     With token_sum (-debug 3) each word line ends in ` / ` and its context's probability sum;
     with sentence_ranks (-debug 4) each sentence's totals have SRILM's two rank lines (see
-    probability_checks)."""
+    probability_checks). `add_sos`, `add_eos`: as ppl_block's (a first word without <s> is
+    printed with an empty context, as SRILM's)."""
     pool, offsets, buf, ids, starts, ends = borrowed(pool), borrowed(offsets), borrowed(buf), borrowed(ids), borrowed(starts), borrowed(ends)
     token_logp, token_found, sentence_stats = borrowed(token_logp), borrowed(token_found), borrowed(sentence_stats)
     out = borrowed(out)
@@ -550,10 +580,11 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
     for s in range(len(line_offsets) - 1):
         pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
+        use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
         split = len(part_offsets) > 0
         previous = -1  # the token before, -1: <s>
         pauses = 0
-        for t in range(lo, hi + 1):
+        for t in range(lo, hi + use_eos):
             if t < hi and ids[t] == PAUSE_TOKEN:
                 pauses += 1
                 continue
@@ -562,7 +593,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                 pos = put_text(out, pos, P_OPEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
                 pos = put_text(out, pos, GIVEN)
-                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, previous, hi, bos, eos, split)
+                if previous >= 0 or use_bos:
+                    pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, previous, hi, bos, eos, split)
                 pos = put_text(out, pos, CONTEXT_MORE if previous >= 0 else CONTEXT_END)
                 if split and t < hi:
                     for c in range(part_offsets[t], part_offsets[t + 1]):
@@ -578,7 +610,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                 pos = put_line_close(out, pos, token_sum, t + s)
             previous = t
         pos = put_sentence_totals(out, pos, hi - lo - pauses, sentence_stats[s, 0], int(sentence_stats[s, 1]),
-                                  int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
+                                  int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS,
+                                  int(use_eos))
     return pos
 
 
@@ -834,17 +867,21 @@ class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
     def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None,
-                 nonevents=(), unk_is_word=False):
+                 nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False, tolower=False):
         """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
         joined of others by `_` is scored as they are, one after the other, and words outside
         the model are zeroprobs, not OOVs (SRILM's -multiwords). `nonevents`: more words left
         out of the -debug 3 sums and -debug 4 ranks, as `<s>` is (SRILM's -nonevents); so is
-        `<unk>` unless `unk_is_word` (SRILM's -unk: an open vocabulary)."""
+        `<unk>` unless `unk_is_word` (SRILM's -unk: an open vocabulary). Without `add_sos` a
+        sentence's first word has no context, without `add_eos` its `</s>` is not scored (a line
+        that writes them keeps them; SRILM's -no-sos, -no-eos); `reverse` scores each sentence
+        backwards (-reverse); `tolower` maps the model's words and the text's to lowercase
+        (-tolower; with the encoding `bytes`, ASCII letters only)."""
         self.model = model
         self._set_up(model.vocab, model.order, srilm_tables(model), unk_word, cache_length, cache_lambda, multiwords,
-                     encoding, nonevents, unk_is_word)
+                     encoding, nonevents, unk_is_word, add_sos, add_eos, reverse, tolower)
 
     @classmethod
     def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
@@ -865,14 +902,19 @@ class PerplexityScorer:
         return self
 
     def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,
-                encoding=None, nonevents=(), unk_is_word=False):
-        self.vocab = vocab
-        self.nonevents = tuple(nonevents)
-        self.unk_is_word = unk_is_word
-        self.order = order
+                encoding=None, nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False,
+                tolower=False):
         if encoding is None:
             encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
         self.encoding = encoding
+        if (reverse or tolower) and multiwords:
+            raise UsageError("-reverse and -tolower do not combine with -multiwords", option="multiwords")
+        self.add_sos, self.add_eos, self.reverse, self.tolower = add_sos, add_eos, reverse, tolower
+        self.vocab = lowercase_vocabulary(vocab, encoding) if tolower else vocab
+        vocab = self.vocab
+        self.nonevents = tuple(lowercase(nonevents, encoding) if tolower else nonevents)
+        self.unk_is_word = unk_is_word
+        self.order = order
         self.cache = (cache_length, cache_lambda) if cache_length else None
         if self.cache:
             WordCache(0, *self.cache)  # checks the parameters now
@@ -881,6 +923,8 @@ class PerplexityScorer:
         self.multiwords = multiwords
         self.tables = tables
         self.words = WordTable.from_vocab(vocab)
+        if unk_word is not None and tolower:
+            unk_word, = lowercase([unk_word], encoding)
         self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
         _, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
@@ -909,10 +953,15 @@ class PerplexityScorer:
     def _score_block(self, block, keep, total, cache, unknown, keep_empty):
         vocab = self.vocab
         buf = np.frombuffer(block, dtype=np.uint8)
+        text = lowercase_text(block, self.encoding) if self.tolower else block
         # the words' byte spans serve the per-sentence output and multiwords only (16 bytes a token)
-        ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty,
-                                                         keep or self.multiwords)
-        mark_pauses(block, ids)
+        ids, starts, ends, line_offsets = tokenize_lines(np.frombuffer(text, dtype=np.uint8), *self.words.arrays(),
+                                                         unknown, keep_empty, keep or self.multiwords)
+        if keep and len(text) != len(block):  # lowercasing changed a length: the echo needs the text's spans
+            _, starts, ends, _ = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty, True)
+        mark_pauses(text, ids)
+        if self.reverse:
+            reverse_lines(ids, line_offsets)
         if self.multiwords:
             parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD)
         else:
@@ -926,7 +975,8 @@ class PerplexityScorer:
         token_cache = np.empty(slots if self.cache else 0)
         stats, total = ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                   self.unk, total, token_logp, token_found, sentence_stats,
-                                  *cache.arrays(), token_cache, parts, part_offsets, part_found)
+                                  *cache.arrays(), token_cache, parts, part_offsets, part_found, self.add_sos,
+                                  self.add_eos)
         return ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
                             token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found)
 
@@ -934,6 +984,7 @@ class PerplexityScorer:
         """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
         (log10 p summed in double, words, OOVs, zeroprobs) per line. Words outside the model are
         zeroprobs, as in SRILM's N-best rescoring, which adds them to its vocabulary."""
+        self._check_plain_sentences("N-best rescoring")
         cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         scored = self._score_block(lines, True, 0.0, cache, NEW_WORD, True)
         _, words = scored_slots(scored.ids, scored.line_offsets, self.vocab.bos, self.vocab.eos)
@@ -971,7 +1022,8 @@ class PerplexityScorer:
                 sentence_ranks = np.zeros((len(b.line_offsets) - 1 if debug >= 4 else 0, RANK_COLUMNS))
                 if events is not None:
                     probability_checks(*self.tables.arrays(), b.ids, b.line_offsets, vocab.bos, vocab.eos, self.unk,
-                                       events, b.token_logp, debug >= 4, token_sum, sentence_ranks)
+                                       events, b.token_logp, debug >= 4, token_sum, sentence_ranks, self.add_sos,
+                                       self.add_eos)
                     if debug == 3 and warnings is not None:
                         self._warn_of_sums(b, token_sum, warnings)
                     _add_rank_rows(total, sentence_ranks)
@@ -982,11 +1034,17 @@ class PerplexityScorer:
                 output = np.empty(size, dtype=np.uint8)
                 used = format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
                                      vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
-                                     b.token_cache, b.part_offsets, b.part_found, token_sum, sentence_ranks, output)
+                                     b.token_cache, b.part_offsets, b.part_found, token_sum, sentence_ranks, output,
+                                     self.add_sos, self.add_eos)
                 out.write(output[:used].tobytes())
         if document is not None:
             document.finish(out)
         return total
+
+    def _check_plain_sentences(self, what):
+        """Refuse the text options that score_file alone applies."""
+        if not (self.add_sos and self.add_eos) or self.reverse or self.tolower:
+            raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse or -tolower")
 
     def _events(self):
         """The words SRILM sums and ranks over: all but its non-events, `<s>`, `-pau-`, the
@@ -1015,10 +1073,11 @@ class PerplexityScorer:
         lines = np.repeat(np.arange(len(block.line_offsets) - 1), np.diff(block.line_offsets) + 1)
         for slot in off.tolist():
             s = int(lines[slot])
-            lo, _ = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
+            lo, hi = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
+            use_bos, _ = sentence_marks(block.line_offsets, s, lo, hi, self.add_sos, self.add_eos)
             t = slot - s
             context = block.ids[lo:t][::-1]
-            _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos],
+            _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos] * use_bos,
                          vocab.words)
 
     def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None):
@@ -1118,6 +1177,7 @@ class PerplexityScorer:
 
     def report(self, path):
         """The `PerplexityReport` of `path`: totals, sentences and tokens."""
+        self._check_plain_sentences("a report")
         if self.multiwords:
             raise UsageError("a report holds words of the model; score multiwords with score_file",
                              option="multiwords")

@@ -1,4 +1,5 @@
-"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; from counts,
+"""`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; `-tolower`,
+`-no-sos`, `-no-eos`, `-reverse` change how its sentences are read; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
@@ -62,6 +63,10 @@ OPTIONS = [
     Option("cache-lambda", float, 0.05, "weight of the -cache"),
     Option("multiwords", bool, False, "with -ppl: split words joined by _ and score their parts"),
     Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
+    Option("tolower", bool, False, "with -ppl: map the model's words and the text's to lowercase"),
+    Option("no-sos", bool, False, "with -ppl: no <s> before a sentence (its first word has no context)"),
+    Option("no-eos", bool, False, "with -ppl: no </s> after a sentence (not scored, the line counts as words)"),
+    Option("reverse", bool, False, "with -ppl: score each sentence backwards"),
     Option("nbest", str, help="N-best list to rescore (SRILM's format, NBestList1.0 or 2.0)"),
     Option("nbest-files", str, help="file listing N-best lists to rescore, one per line"),
     Option("write-nbest-dir", str, help="with -nbest-files: write each rescored list to DIR/<id>.gz"),
@@ -195,6 +200,31 @@ def mixture(opts):
     return paths, weights
 
 
+_TEXT_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse")
+
+
+def text_options(opts):
+    """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos and -reverse, checked against
+    what they do not apply to."""
+    given = [f"-{name.replace('_', '-')}" for name in _TEXT_OPTIONS if opts[name]]
+    if given:
+        others = [flag for flag, on in (("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
+                                        ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]),
+                                        ("-classes", opts["classes"]), ("-cache", opts["cache"]),
+                                        ("-mix-lm -bayes", opts["bayes"] is not None),
+                                        ("-loglinear-mix", opts["loglinear_mix"]),
+                                        ("-adapt-marginals", opts["adapt_marginals"])) if on]
+        if opts["tolower"]:
+            others += [flag for flag, on in (("-limit-vocab", opts["limit_vocab"]),
+                                             ("-vocab-aliases", opts["vocab_aliases"])) if on]
+        if others:
+            raise UsageError(f"{given[0]} applies to plain -ppl scoring: not with {others[0]}")
+        if not opts["ppl"]:
+            raise UsageError(f"{given[0]} needs -ppl")
+    return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
+            "reverse": opts["reverse"]}
+
+
 def check_scoring_options(opts):
     """-cache, -multiwords, -bayes, -loglinear-mix and -adapt-marginals change the scoring of -ppl only."""
     others = [f"-{name.replace('_', '-')}" for name in ("counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
@@ -253,7 +283,7 @@ def ppl_only(opts, mix):
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
                                       cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"],
-                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"])
+                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **text_options(opts))
 
 
 # What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
@@ -394,6 +424,7 @@ def ngram(argv):
         tagged_lm(opts)
         return
     check_scoring_options(opts)
+    text_options(opts)
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)
     if scorer is not None:
@@ -436,7 +467,7 @@ def ngram(argv):
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
             cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"], nonevents=nonevent_words(opts),
-            unk_is_word=opts["unk"]), escape)
+            unk_is_word=opts["unk"], **text_options(opts)), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
                                  nonevents=nonevent_words(opts), unk_is_word=opts["unk"]).score_counts(

@@ -1,0 +1,63 @@
+"""`ngram -ppl` with SRILM's text options -tolower, -no-sos, -no-eos and -reverse: the outputs
+in data/ppl_text_options/out are SRILM 1.7.3's (see the README there)."""
+
+from pathlib import Path
+
+import pytest
+from conftest import run_ngram
+
+from ngramkit.cli import ngram as ngram_command
+from ngramkit.perplexity import PerplexityScorer
+
+DATA = Path(__file__).parent / "data" / "ppl_text_options"
+EN_GT3 = Path(__file__).parent / "data" / "reference" / "en" / "srilm" / "gt3-cut.arpa.gz"
+
+SMALL = {"tolower": ["-tolower"], "no-sos": ["-no-sos"], "no-eos": ["-no-eos"], "reverse": ["-reverse"],
+         "no-sos-no-eos": ["-no-sos", "-no-eos"], "reverse-no-eos-tolower": ["-reverse", "-no-eos", "-tolower"]}
+RUNS = [pytest.param(f"small.{name}", ["-lm", "lm3.arpa", "-ppl", "test.txt"] + options, debug,
+                     id=f"small.{name}.ppl{debug}") for name, options in SMALL.items() for debug in range(5)]
+RUNS.append(pytest.param("upper-model.tolower", ["-lm", "lmU.arpa", "-ppl", "test.txt", "-tolower"], 2,
+                         id="upper-model.tolower.ppl2"))
+RUNS += [pytest.param(f"en30.{name}", ["-lm", str(EN_GT3), "-ppl", "en30.txt"] + options, debug,
+                      id=f"en30.{name}.ppl{debug}")
+         for name, options in (("tolower", ["-tolower"]), ("all", ["-no-sos", "-no-eos", "-reverse", "-tolower"]))
+         for debug in (0, 2, 3)]
+
+
+@pytest.mark.parametrize("name, argv, debug", RUNS)
+def test_text_options_match_srilm(name, argv, debug, capsysbinary):
+    out = run_ngram(argv + ["-debug", str(debug)], DATA, capsysbinary)
+    assert out == (DATA / "out" / f"{name}.ppl{debug}.txt").read_bytes()
+
+
+def test_text_options_in_the_python_api(capsysbinary):
+    from ngramkit.formats import load
+
+    scorer = PerplexityScorer(load(DATA / "lmU.arpa"), add_sos=False, add_eos=False, reverse=True, tolower=True)
+    stats = scorer.score_file(DATA / "test.txt")
+    # SRILM 1.7.3: ngram -lm lmU.arpa -ppl test.txt -no-sos -no-eos -reverse -tolower
+    assert stats.srilm_text() == ("0 sentences, 24 words, 0 OOVs\n"
+                                  "1 zeroprobs, logprob= -27.83027 ppl= 16.21854 ppl1= 16.21854\n")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-ppl", "test.txt", "-tolower", "-counts", "test.txt"], "-tolower applies to plain -ppl scoring: not with -counts"),
+    (["-ppl", "test.txt", "-reverse", "-cache", "10"], "-reverse applies to plain -ppl scoring: not with -cache"),
+    (["-ppl", "test.txt", "-no-sos", "-classes", "c.txt"], "-no-sos applies to plain -ppl scoring: not with -classes"),
+    (["-ppl", "test.txt", "-tolower", "-vocab", "v.txt", "-limit-vocab"],
+     "-tolower applies to plain -ppl scoring: not with -limit-vocab"),
+    (["-write-lm", "x.arpa", "-no-eos"], "-no-eos needs -ppl"),
+    (["-ppl", "test.txt", "-reverse", "-tagged"], "-tagged does not combine with -reverse"),
+])
+def test_text_options_refuse_what_they_do_not_apply_to(argv, message, cli):
+    status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa"] + argv)
+    assert status != 0 and message in err and err.count("\n") == 1
+
+
+def test_tolower_refuses_a_model_whose_words_merge(tmp_path, cli):
+    lm = tmp_path / "lm.arpa"
+    lm.write_text("\\data\\\nngram 1=4\n\n\\1-grams:\n-1\t</s>\n-99\t<s>\n-1\tCat\n-1\tcat\n\n\\end\\\n")
+    text = tmp_path / "t.txt"
+    text.write_text("cat\n")
+    status, _, err = cli(ngram_command.main, ["-lm", lm, "-ppl", text, "-tolower"])
+    assert status != 0 and "'Cat' and 'cat' both lowercase to 'cat'" in err and err.count("\n") == 1
