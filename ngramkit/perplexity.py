@@ -13,6 +13,7 @@ Text is read in blocks of whole lines; each block is tokenised, scored and, for
 
 import math
 import re
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,12 +117,12 @@ class TextStats:
 
     def srilm_text(self):
         """SRILM's two summary lines (the first alone for no words and no sentences)."""
-        if self.words + self.sentences == 0:
-            return f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
+        counts = f"{self.sentences:.16g} sentences, {self.words:.16g} words, {self.oovs:.16g} OOVs\n"
+        if self.words + self.sentences <= 0:
+            return counts
         ppl, ppl1 = self.ppl(), self.ppl(with_eos=False)
         return (
-            f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
-            f"{self.zeroprobs} zeroprobs, logprob= {self.logprob:.7g} "
+            f"{counts}{self.zeroprobs:.16g} zeroprobs, logprob= {self.logprob:.7g} "
             f"ppl= {'undefined' if ppl is None else f'{ppl:.7g}'} "
             f"ppl1= {'undefined' if ppl1 is None else f'{ppl1:.7g}'}{self._rank_text()}\n"
         )
@@ -230,7 +231,8 @@ def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, 
 @njit(cache=True)
 def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
-               cache_weights, token_cache, parts, part_offsets, part_found, add_sos=True, add_eos=True):
+               cache_weights, token_cache, parts, part_offsets, part_found, add_sos, add_eos, weights,
+               weighted_totals):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
@@ -251,6 +253,10 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
 
     Without `add_sos` a line's first word has no context, without `add_eos` its </s> is not
     scored, unless the line writes them (sentence_marks).
+
+    With sentence weights (weights not empty, SRILM's -text-has-weights), line s counts
+    weights[s] times: its log probability into the total and its sentences, words, OOVs and
+    zeroprobs into weighted_totals (float64, running on across blocks as the total does).
     """
     uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
                                                        borrowed(entries), borrowed(values))
@@ -305,7 +311,15 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                     token_cache[t + s] = cached
             sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
         close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep, int(use_eos))
-        total += sentence_prob
+        if len(weights) > 0:
+            weight = weights[s]
+            weighted_totals[0] += use_eos * weight
+            weighted_totals[1] += (hi - lo - pauses) * weight
+            weighted_totals[2] += oovs * weight
+            weighted_totals[3] += zeros * weight
+            total += sentence_prob * weight
+        else:
+            total += sentence_prob
     return stats, total
 
 
@@ -517,30 +531,34 @@ NO_RANKS = np.zeros(0, dtype=np.float64)
 
 
 @njit(cache=True)
-def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sentences=1):
+def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sentences=1, weight=1.0):
     """SRILM's -debug 1 totals of a sentence of `words` words (with `ranks`, a row of -debug 4's
     rank statistics, not empty: its two lines) and a blank line; `sentences`: 0 for a line
-    whose </s> was not scored."""
-    scored = words - oovs - zeros
-    pos = put_uint(out, pos, sentences)
-    pos = put_text(out, pos, _SENTENCES)
-    pos = put_uint(out, pos, words)
-    pos = put_text(out, pos, _WORDS)
-    pos = put_uint(out, pos, oovs)
-    pos = put_text(out, pos, _OOVS)
-    pos = put_uint(out, pos, zeros)
+    whose </s> was not scored; `weight`: its -text-has-weights weight, which the counts and the
+    log probability are multiplied by (in double, from 0 as SRILM's TextStats::increment)."""
+    counts = (0.0 + sentences * weight, 0.0 + words * weight, 0.0 + oovs * weight, 0.0 + zeros * weight)
+    names = (_SENTENCES, _WORDS, _OOVS)
+    for c in range(3):
+        pos = format_g(counts[c], 16, out, pos)
+        pos = put_text(out, pos, names[c])
+    if counts[1] + counts[0] <= 0:  # SRILM prints no probabilities then
+        out[pos] = 10
+        return pos + 1
+    pos = format_g(counts[3], 16, out, pos)
     pos = put_text(out, pos, _ZEROPROBS)
+    logprob = 0.0 + sentence_prob * weight
+    denom = counts[1] - counts[2] - counts[3] + counts[0]
     # logprob, ppl, ppl1
     for field in range(3):
         if field == 1:
             pos = put_text(out, pos, _PPL)
         elif field == 2:
             pos = put_text(out, pos, _PPL1)
-        denom = scored + sentences * (2 - field)
+            denom -= counts[0]
         if field > 0 and denom <= 0:
             pos = put_text(out, pos, _UNDEFINED)
             continue
-        value = sentence_prob if field == 0 else math.exp(-(sentence_prob / denom) * LN10)
+        value = logprob if field == 0 else math.exp(-(logprob / denom) * LN10)
         pos = format_g(value, 7, out, pos)
     if len(ranks) > 0:
         pos = _put_ranks(ranks, sentences, out, pos)
@@ -565,19 +583,24 @@ def format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, 
 @njit(cache=True)
 def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
                   token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, token_sum,
-                  sentence_ranks, out, add_sos=True, add_eos=True):
+                  sentence_ranks, out, add_sos=True, add_eos=True, weights=_NO_FLOATS):
     """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
     With multiwords (part_offsets not empty), words are printed as written, with one tag per part.
     With token_sum (-debug 3) each word line ends in ` / ` and its context's probability sum;
     with sentence_ranks (-debug 4) each sentence's totals have SRILM's two rank lines (see
     probability_checks). `add_sos`, `add_eos`: as ppl_block's (a first word without <s> is
-    printed with an empty context, as SRILM's)."""
+    printed with an empty context, as SRILM's). With `weights` (-text-has-weights), each line
+    is echoed after its weight and `* `, and its totals are weighted."""
     pool, offsets, buf, ids, starts, ends = borrowed(pool), borrowed(offsets), borrowed(buf), borrowed(ids), borrowed(starts), borrowed(ends)
     token_logp, token_found, sentence_stats = borrowed(token_logp), borrowed(token_found), borrowed(sentence_stats)
     out = borrowed(out)
     pos = 0
+    weighted = len(weights) > 0
     for s in range(len(line_offsets) - 1):
+        if weighted:
+            pos = format_g(weights[s], 6, out, pos)  # C++'s default precision
+            pos = put_text(out, pos, _WEIGHT_MARK)
         pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
@@ -611,7 +634,7 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
             previous = t
         pos = put_sentence_totals(out, pos, hi - lo - pauses, sentence_stats[s, 0], int(sentence_stats[s, 1]),
                                   int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS,
-                                  int(use_eos))
+                                  int(use_eos), weights[s] if weighted else 1.0)
     return pos
 
 
@@ -638,6 +661,7 @@ def _put_ranks(row, sentences, out, pos):
 
 
 _TIMES = ascii_bytes(" *")
+_WEIGHT_MARK = ascii_bytes("* ")
 
 
 @njit(cache=True)
@@ -816,6 +840,47 @@ class ScoredBlock:
     token_cache: np.ndarray
     part_offsets: np.ndarray
     part_found: np.ndarray
+    weights: np.ndarray = dataclasses.field(default_factory=lambda: _NO_FLOATS)  # of each line, with -text-has-weights
+    # with weights: the weighted (sentences, words, OOVs, zeroprobs) of the text up to the end of this block
+    weighted_counts: tuple | None = None
+
+
+def _sentence_weights(buf, starts, ends, line_offsets, path, first_line):
+    """The weight each line starts with (SRILM's -text-has-weights), as float64; a first word that
+    is not a number is an error naming its line."""
+    first = line_offsets[:-1]
+    if not len(first):
+        return _NO_FLOATS
+    width = max(int((ends[first] - starts[first]).max()), 1)
+    fields = _first_words(buf, starts, ends, first, width).view(f"S{width}").ravel()
+    try:
+        return fields.astype(np.float64)
+    except ValueError:
+        for s, field in enumerate(fields.tolist()):
+            try:
+                float(field)
+            except ValueError:
+                line = first_line + bytes(buf[:starts[first[s]]]).count(b"\n")
+                raise FormatError(f"bad sentence weight {word_text(field)}", path, line) from None
+        raise
+
+
+@njit(cache=True)
+def _first_words(buf, starts, ends, first, width):
+    """The bytes of tokens `first` (one per line), each padded with NULs to `width`."""
+    out = np.zeros((len(first), width), dtype=np.uint8)
+    for s in range(len(first)):
+        t = first[s]
+        out[s, :ends[t] - starts[t]] = buf[starts[t]:ends[t]]
+    return out
+
+
+def _drop_first_tokens(ids, starts, ends, line_offsets):
+    """(ids, starts, ends, line_offsets) without each line's first token (its weight)."""
+    keep = np.ones(len(ids), dtype=np.bool_)
+    keep[line_offsets[:-1]] = False
+    spans = (starts[keep], ends[keep]) if len(starts) else (starts, ends)
+    return ids[keep], *spans, line_offsets - np.arange(len(line_offsets))
 
 
 def _warn_of_sum(warnings, total, context, words):
@@ -867,7 +932,8 @@ class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
     def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None,
-                 nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False, tolower=False):
+                 nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False, tolower=False,
+                 text_has_weights=False):
         """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
@@ -878,10 +944,12 @@ class PerplexityScorer:
         sentence's first word has no context, without `add_eos` its `</s>` is not scored (a line
         that writes them keeps them; SRILM's -no-sos, -no-eos); `reverse` scores each sentence
         backwards (-reverse); `tolower` maps the model's words and the text's to lowercase
-        (-tolower; with the encoding `bytes`, ASCII letters only)."""
+        (-tolower; with the encoding `bytes`, ASCII letters only). `text_has_weights`: each line
+        starts with a number, the weight its counts and log probability are multiplied by in the
+        totals (-text-has-weights)."""
         self.model = model
         self._set_up(model.vocab, model.order, srilm_tables(model), unk_word, cache_length, cache_lambda, multiwords,
-                     encoding, nonevents, unk_is_word, add_sos, add_eos, reverse, tolower)
+                     encoding, nonevents, unk_is_word, add_sos, add_eos, reverse, tolower, text_has_weights)
 
     @classmethod
     def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
@@ -903,13 +971,15 @@ class PerplexityScorer:
 
     def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,
                 encoding=None, nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False,
-                tolower=False):
+                tolower=False, text_has_weights=False):
         if encoding is None:
             encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
         self.encoding = encoding
-        if (reverse or tolower) and multiwords:
-            raise UsageError("-reverse and -tolower do not combine with -multiwords", option="multiwords")
+        if (reverse or tolower or text_has_weights) and multiwords:
+            raise UsageError("-reverse, -tolower and -text-has-weights do not combine with -multiwords",
+                             option="multiwords")
         self.add_sos, self.add_eos, self.reverse, self.tolower = add_sos, add_eos, reverse, tolower
+        self.weighted = text_has_weights
         self.vocab = lowercase_vocabulary(vocab, encoding) if tolower else vocab
         vocab = self.vocab
         self.nonevents = tuple(lowercase(nonevents, encoding) if tolower else nonevents)
@@ -935,6 +1005,7 @@ class PerplexityScorer:
         on across blocks, as SRILM's do. With `escape` (bytes), lines starting with it are not
         scored but yielded, in their place, as escape.Piece."""
         total = 0.0
+        weighted_totals = np.zeros(4)  # with sentence weights: sentences, words, OOVs, zeroprobs
         cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
         unknown = NEW_WORD if self.multiwords else self.unk
@@ -946,20 +1017,30 @@ class PerplexityScorer:
                         yield piece
                         continue
                     piece = piece.data
-                scored = self._score_block(piece, keep, total, cache, unknown, False)
+                where = (path, first_line) if self.weighted else None
+                scored = self._score_block(piece, keep, total, cache, unknown, False, weighted_totals, where)
                 total = scored.logprob
                 yield scored
 
-    def _score_block(self, block, keep, total, cache, unknown, keep_empty):
+    def _score_block(self, block, keep, total, cache, unknown, keep_empty, weighted_totals=None, where=None):
+        """`block` scored; with sentence weights, `weighted_totals` run on as the total does and
+        `where` is (path, first line) of the block, for the error of a bad weight."""
         vocab = self.vocab
         buf = np.frombuffer(block, dtype=np.uint8)
         text = lowercase_text(block, self.encoding) if self.tolower else block
-        # the words' byte spans serve the per-sentence output and multiwords only (16 bytes a token)
+        # the words' byte spans serve the per-sentence output, multiwords and weights only (16 bytes a token)
+        spans = keep or self.multiwords or self.weighted
         ids, starts, ends, line_offsets = tokenize_lines(np.frombuffer(text, dtype=np.uint8), *self.words.arrays(),
-                                                         unknown, keep_empty, keep or self.multiwords)
-        if keep and len(text) != len(block):  # lowercasing changed a length: the echo needs the text's spans
+                                                         unknown, keep_empty, spans)
+        if spans and len(text) != len(block):  # lowercasing changed a length: the spans must be the text's
             _, starts, ends, _ = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty, True)
         mark_pauses(text, ids)
+        weights = _NO_FLOATS
+        if self.weighted:
+            weights = _sentence_weights(buf, starts, ends, line_offsets, *where)
+            ids, starts, ends, line_offsets = _drop_first_tokens(ids, starts, ends, line_offsets)
+        else:
+            weighted_totals = _NO_FLOATS
         if self.reverse:
             reverse_lines(ids, line_offsets)
         if self.multiwords:
@@ -976,9 +1057,11 @@ class PerplexityScorer:
         stats, total = ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                   self.unk, total, token_logp, token_found, sentence_stats,
                                   *cache.arrays(), token_cache, parts, part_offsets, part_found, self.add_sos,
-                                  self.add_eos)
-        return ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
-                            token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found)
+                                  self.add_eos, weights, weighted_totals)
+        counts = TextStats(*(int(x) for x in stats))
+        return ScoredBlock(buf, ids, starts, ends, line_offsets, counts, total, token_logp, token_found,
+                           sentence_stats, token_cache, part_offsets, part_found, weights,
+                           tuple(weighted_totals.tolist()) if self.weighted else None)
 
     def sentence_scores(self, lines):
         """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
@@ -1001,6 +1084,8 @@ class PerplexityScorer:
         with it are copied to `out` instead of scored, and at debug 0 each closes a document whose
         totals are written before it (see escape)."""
         vocab = self.vocab
+        if self.weighted and (debug >= 4 or escape is not None):
+            raise UsageError("-text-has-weights weighs the totals of -debug 0 to 3, without -escape", option="debug")
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         document = _Document() if escape is not None and debug == 0 else None
@@ -1015,6 +1100,8 @@ class PerplexityScorer:
                 continue
             total.add(b.counts)
             total.logprob = b.logprob
+            if b.weighted_counts is not None:
+                total.sentences, total.words, total.oovs, total.zeroprobs = b.weighted_counts
             if document is not None:
                 document.add(b)
             if debug >= 1:
@@ -1027,7 +1114,7 @@ class PerplexityScorer:
                     if debug == 3 and warnings is not None:
                         self._warn_of_sums(b, token_sum, warnings)
                     _add_rank_rows(total, sentence_ranks)
-                size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4))
+                size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4) + 24 * self.weighted)
                 if debug >= 2:
                     per_token = 2 * self.max_word + 80 + 24 * bool(self.cache) + 24 * (debug == 3)
                     size += (len(b.ids) + len(b.line_offsets)) * per_token + 2 * len(b.buf) + 8 * len(b.part_found)
@@ -1035,7 +1122,7 @@ class PerplexityScorer:
                 used = format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
                                      vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
                                      b.token_cache, b.part_offsets, b.part_found, token_sum, sentence_ranks, output,
-                                     self.add_sos, self.add_eos)
+                                     self.add_sos, self.add_eos, b.weights)
                 out.write(output[:used].tobytes())
         if document is not None:
             document.finish(out)
@@ -1043,8 +1130,9 @@ class PerplexityScorer:
 
     def _check_plain_sentences(self, what):
         """Refuse the text options that score_file alone applies."""
-        if not (self.add_sos and self.add_eos) or self.reverse or self.tolower:
-            raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse or -tolower")
+        if not (self.add_sos and self.add_eos) or self.reverse or self.tolower or self.weighted:
+            raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse, -tolower "
+                             "or -text-has-weights")
 
     def _events(self):
         """The words SRILM sums and ranks over: all but its non-events, `<s>`, `-pau-`, the

@@ -1,4 +1,4 @@
-"""`ngram -ppl` with SRILM's text options -tolower, -no-sos, -no-eos and -reverse: the outputs
+"""`ngram -ppl` with SRILM's text options -tolower, -no-sos, -no-eos, -reverse and -text-has-weights: the outputs
 in data/ppl_text_options/out are SRILM 1.7.3's (see the README there)."""
 
 from pathlib import Path
@@ -22,6 +22,12 @@ RUNS += [pytest.param(f"en30.{name}", ["-lm", str(EN_GT3), "-ppl", "en30.txt"] +
                       id=f"en30.{name}.ppl{debug}")
          for name, options in (("tolower", ["-tolower"]), ("all", ["-no-sos", "-no-eos", "-reverse", "-tolower"]))
          for debug in (0, 2, 3)]
+RUNS += [pytest.param(f"small.{name}", ["-lm", "lm3.arpa", "-ppl", "weights.txt", "-text-has-weights"] + options,
+                      debug, id=f"small.{name}.ppl{debug}")
+         for name, options in (("weights", []), ("weights-reverse-no-eos-tolower", ["-reverse", "-no-eos", "-tolower"]))
+         for debug in range(4)]
+RUNS += [pytest.param("en30w.weights", ["-lm", str(EN_GT3), "-ppl", "en30w.txt", "-text-has-weights"], debug,
+                      id=f"en30w.weights.ppl{debug}") for debug in (0, 2)]
 
 
 @pytest.mark.parametrize("name, argv, debug", RUNS)
@@ -48,9 +54,12 @@ def test_text_options_in_the_python_api(capsysbinary):
      "-tolower applies to plain -ppl scoring: not with -limit-vocab"),
     (["-write-lm", "x.arpa", "-no-eos"], "-no-eos needs -ppl"),
     (["-ppl", "test.txt", "-reverse", "-tagged"], "-tagged does not combine with -reverse"),
+    (["-ppl", "weights.txt", "-text-has-weights", "-debug", "4"], "-text-has-weights weighs the totals of -debug 0 to 3"),
+    (["-ppl", "weights.txt", "-text-has-weights", "-escape", "##"], "-text-has-weights weighs the totals of -debug 0 to 3"),
 ])
 def test_text_options_refuse_what_they_do_not_apply_to(argv, message, cli):
-    status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa"] + argv)
+    status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa"] + [DATA / a if a.endswith(".txt") else a
+                                                                          for a in argv])
     assert status != 0 and message in err and err.count("\n") == 1
 
 
@@ -61,3 +70,11 @@ def test_tolower_refuses_a_model_whose_words_merge(tmp_path, cli):
     text.write_text("cat\n")
     status, _, err = cli(ngram_command.main, ["-lm", lm, "-ppl", text, "-tolower"])
     assert status != 0 and "'Cat' and 'cat' both lowercase to 'cat'" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("weight", ["x1", "2abc", "-"])
+def test_a_bad_sentence_weight_is_an_error_naming_its_line(weight, tmp_path, cli):
+    text = tmp_path / "w.txt"
+    text.write_text(f"2 the cat\n\n{weight} the dog\n")
+    status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa", "-ppl", text, "-text-has-weights"])
+    assert status != 0 and err == f"ngram: {text}:3: bad sentence weight {weight}\n"

@@ -1,5 +1,5 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; `-tolower`,
-`-no-sos`, `-no-eos`, `-reverse` change how its sentences are read; from counts,
+`-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights` change how its sentences are read; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
@@ -67,6 +67,8 @@ OPTIONS = [
     Option("no-sos", bool, False, "with -ppl: no <s> before a sentence (its first word has no context)"),
     Option("no-eos", bool, False, "with -ppl: no </s> after a sentence (not scored, the line counts as words)"),
     Option("reverse", bool, False, "with -ppl: score each sentence backwards"),
+    Option("text-has-weights", bool, False, "with -ppl: each line starts with a weight its counts and log probability "
+                                            "are multiplied by"),
     Option("nbest", str, help="N-best list to rescore (SRILM's format, NBestList1.0 or 2.0)"),
     Option("nbest-files", str, help="file listing N-best lists to rescore, one per line"),
     Option("write-nbest-dir", str, help="with -nbest-files: write each rescored list to DIR/<id>.gz"),
@@ -200,12 +202,12 @@ def mixture(opts):
     return paths, weights
 
 
-_TEXT_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse")
+_TEXT_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights")
 
 
 def text_options(opts):
-    """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos and -reverse, checked against
-    what they do not apply to."""
+    """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse and -text-has-weights,
+    checked against what they do not apply to."""
     given = [f"-{name.replace('_', '-')}" for name in _TEXT_OPTIONS if opts[name]]
     if given:
         others = [flag for flag, on in (("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
@@ -222,7 +224,7 @@ def text_options(opts):
         if not opts["ppl"]:
             raise UsageError(f"{given[0]} needs -ppl")
     return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
-            "reverse": opts["reverse"]}
+            "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"]}
 
 
 def check_scoring_options(opts):
