@@ -41,7 +41,7 @@ from .scoring import (
     word_key,
     word_of_key,
 )
-from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
+from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_bytes, word_text
 from .vocab import PAUSE
 
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
@@ -933,7 +933,7 @@ class PerplexityScorer:
 
     def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None,
                  nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False, tolower=False,
-                 text_has_weights=False):
+                 text_has_weights=False, noise=()):
         """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
@@ -946,10 +946,11 @@ class PerplexityScorer:
         backwards (-reverse); `tolower` maps the model's words and the text's to lowercase
         (-tolower; with the encoding `bytes`, ASCII letters only). `text_has_weights`: each line
         starts with a number, the weight its counts and log probability are multiplied by in the
-        totals (-text-has-weights)."""
+        totals (-text-has-weights). `noise`: words dropped from the sentences as `-pau-` is (SRILM's
+        -noise, -noise-vocab)."""
         self.model = model
         self._set_up(model.vocab, model.order, srilm_tables(model), unk_word, cache_length, cache_lambda, multiwords,
-                     encoding, nonevents, unk_is_word, add_sos, add_eos, reverse, tolower, text_has_weights)
+                     encoding, nonevents, unk_is_word, add_sos, add_eos, reverse, tolower, text_has_weights, noise)
 
     @classmethod
     def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
@@ -971,7 +972,7 @@ class PerplexityScorer:
 
     def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,
                 encoding=None, nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False,
-                tolower=False, text_has_weights=False):
+                tolower=False, text_has_weights=False, noise=()):
         if encoding is None:
             encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
         self.encoding = encoding
@@ -980,6 +981,9 @@ class PerplexityScorer:
                              option="multiwords")
         self.add_sos, self.add_eos, self.reverse, self.tolower = add_sos, add_eos, reverse, tolower
         self.weighted = text_has_weights
+        if noise and multiwords:
+            raise UsageError("-noise does not combine with -multiwords", option="multiwords")
+        self.noise = tuple(dict.fromkeys(lowercase(noise, encoding) if tolower else noise))
         self.vocab = lowercase_vocabulary(vocab, encoding) if tolower else vocab
         vocab = self.vocab
         self.nonevents = tuple(lowercase(nonevents, encoding) if tolower else nonevents)
@@ -1035,6 +1039,9 @@ class PerplexityScorer:
         if spans and len(text) != len(block):  # lowercasing changed a length: the spans must be the text's
             _, starts, ends, _ = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty, True)
         mark_pauses(text, ids)
+        for word in self.noise:
+            mark_tokens(np.frombuffer(text, dtype=np.uint8), ids, np.frombuffer(word_bytes(word), dtype=np.uint8),
+                        PAUSE_TOKEN)
         weights = _NO_FLOATS
         if self.weighted:
             weights = _sentence_weights(buf, starts, ends, line_offsets, *where)
@@ -1130,9 +1137,9 @@ class PerplexityScorer:
 
     def _check_plain_sentences(self, what):
         """Refuse the text options that score_file alone applies."""
-        if not (self.add_sos and self.add_eos) or self.reverse or self.tolower or self.weighted:
-            raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse, -tolower "
-                             "or -text-has-weights")
+        if not (self.add_sos and self.add_eos) or self.reverse or self.tolower or self.weighted or self.noise:
+            raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse, -tolower, "
+                             "-text-has-weights or -noise")
 
     def _events(self):
         """The words SRILM sums and ranks over: all but its non-events, `<s>`, `-pau-`, the

@@ -1,4 +1,5 @@
-"""`ngram -ppl` with SRILM's text options -tolower, -no-sos, -no-eos, -reverse and -text-has-weights: the outputs
+"""`ngram -ppl` with SRILM's text options -tolower, -no-sos, -no-eos, -reverse, -text-has-weights, -noise and
+-noise-vocab: the outputs
 in data/ppl_text_options/out are SRILM 1.7.3's (see the README there)."""
 
 from pathlib import Path
@@ -28,6 +29,12 @@ RUNS += [pytest.param(f"small.{name}", ["-lm", "lm3.arpa", "-ppl", "weights.txt"
          for debug in range(4)]
 RUNS += [pytest.param("en30w.weights", ["-lm", str(EN_GT3), "-ppl", "en30w.txt", "-text-has-weights"], debug,
                       id=f"en30w.weights.ppl{debug}") for debug in (0, 2)]
+NOISE = {"vocab-and-word": ["-noise-vocab", "noise.txt", "-noise", "zebra"],
+         "tolower": ["-noise-vocab", "noise.txt", "-tolower"], "reverse-no-sos": ["-noise", "mat", "-reverse", "-no-sos"]}
+RUNS += [pytest.param(f"noise.{name}", ["-lm", "lm3.arpa", "-ppl", "noise-test.txt"] + options, debug,
+                      id=f"noise.{name}.ppl{debug}") for name, options in NOISE.items() for debug in range(5)]
+RUNS += [pytest.param("en30.noise", ["-lm", str(EN_GT3), "-ppl", "en30.txt", "-noise", "the", "-noise-vocab", "noise.txt"],
+                      debug, id=f"en30.noise.ppl{debug}") for debug in (0, 2)]
 
 
 @pytest.mark.parametrize("name, argv, debug", RUNS)
@@ -54,6 +61,9 @@ def test_text_options_in_the_python_api(capsysbinary):
      "-tolower applies to plain -ppl scoring: not with -limit-vocab"),
     (["-write-lm", "x.arpa", "-no-eos"], "-no-eos needs -ppl"),
     (["-ppl", "test.txt", "-reverse", "-tagged"], "-tagged does not combine with -reverse"),
+    (["-ppl", "test.txt", "-noise", "cat", "-multiwords"], "-noise does not combine with -multiwords"),
+    (["-ppl", "test.txt", "-noise-vocab", "noise.txt", "-counts", "test.txt"],
+     "-noise-vocab applies to plain -ppl scoring: not with -counts"),
     (["-ppl", "weights.txt", "-text-has-weights", "-debug", "4"], "-text-has-weights weighs the totals of -debug 0 to 3"),
     (["-ppl", "weights.txt", "-text-has-weights", "-escape", "##"], "-text-has-weights weighs the totals of -debug 0 to 3"),
 ])
@@ -78,3 +88,9 @@ def test_a_bad_sentence_weight_is_an_error_naming_its_line(weight, tmp_path, cli
     text.write_text(f"2 the cat\n\n{weight} the dog\n")
     status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa", "-ppl", text, "-text-has-weights"])
     assert status != 0 and err == f"ngram: {text}:3: bad sentence weight {weight}\n"
+
+
+def test_a_missing_noise_vocabulary_is_an_error(tmp_path, cli):
+    status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa", "-ppl", DATA / "test.txt", "-noise-vocab",
+                                              tmp_path / "none.txt"])
+    assert status != 0 and str(tmp_path / "none.txt") in err and err.count("\n") == 1

@@ -1,5 +1,5 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; `-tolower`,
-`-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights` change how its sentences are read; from counts,
+`-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`, `-noise-vocab` change how its sentences are read; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
@@ -67,6 +67,8 @@ OPTIONS = [
     Option("no-sos", bool, False, "with -ppl: no <s> before a sentence (its first word has no context)"),
     Option("no-eos", bool, False, "with -ppl: no </s> after a sentence (not scored, the line counts as words)"),
     Option("reverse", bool, False, "with -ppl: score each sentence backwards"),
+    Option("noise", str, help="with -ppl: a noise word, dropped from the sentences as -pau- is"),
+    Option("noise-vocab", str, help="with -ppl: file of noise words (a word a line), dropped as -noise's"),
     Option("text-has-weights", bool, False, "with -ppl: each line starts with a weight its counts and log probability "
                                             "are multiplied by"),
     Option("nbest", str, help="N-best list to rescore (SRILM's format, NBestList1.0 or 2.0)"),
@@ -202,12 +204,12 @@ def mixture(opts):
     return paths, weights
 
 
-_TEXT_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights")
+_TEXT_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "noise", "noise_vocab")
 
 
 def text_options(opts):
-    """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse and -text-has-weights,
-    checked against what they do not apply to."""
+    """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse, -text-has-weights,
+    -noise and -noise-vocab, checked against what they do not apply to."""
     given = [f"-{name.replace('_', '-')}" for name in _TEXT_OPTIONS if opts[name]]
     if given:
         others = [flag for flag, on in (("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
@@ -224,7 +226,16 @@ def text_options(opts):
         if not opts["ppl"]:
             raise UsageError(f"{given[0]} needs -ppl")
     return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
-            "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"]}
+            "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"], "noise": noise_words(opts)}
+
+
+def noise_words(opts):
+    """The words of -noise-vocab and -noise ([] without)."""
+    words = []
+    if opts["noise_vocab"]:
+        from ..vocab import read_words
+        words = read_words(opts["noise_vocab"], opts["encoding"])
+    return words + ([opts["noise"]] if opts["noise"] else [])
 
 
 def check_scoring_options(opts):
