@@ -51,6 +51,9 @@ _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is print
 PAUSE_TOKEN = -3
 PAUSE_BYTES = np.frombuffer(PAUSE.encode("ascii"), dtype=np.uint8)
 
+NO_TAG = -(1 << 30)  # a probability no n-gram was looked up for (-skipoovs): no tag printed
+NO_LOOKUP = NO_TAG + 1  # no -zeroprob-word lookup made
+
 
 def mark_pauses(block, ids):
     """Give the tokens of -pau- in the text `block` (bytes; tokenised into `ids` by
@@ -232,7 +235,7 @@ def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, 
 def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
                cache_weights, token_cache, parts, part_offsets, part_found, add_sos, add_eos, weights,
-               weighted_totals):
+               weighted_totals, skip_oovs, unk_logprob, zeroword, token_zero_found):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
@@ -257,6 +260,12 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     With sentence weights (weights not empty, SRILM's -text-has-weights), line s counts
     weights[s] times: its log probability into the total and its sentences, words, OOVs and
     zeroprobs into weighted_totals (float64, running on across blocks as the total does).
+
+    SRILM's -skipoovs (`skip_oovs`): a word that is `<unk>` or follows one within the two
+    words before it has probability zero, looked up in no n-gram (NO_TAG). SRILM's NonzeroLM:
+    `<unk>` gets the log10 probability `unk_logprob` (NaN: none), and another word of probability
+    zero that of the word `zeroword` (-1: none) in its context, whose matched order goes to
+    token_zero_found (NO_LOOKUP where it was not asked).
     """
     uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
                                                        borrowed(entries), borrowed(values))
@@ -273,6 +282,8 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     use_cache = len(cache_history) > 0
     split = len(part_offsets) > 0
     cache_unk = not np.isnan(uni_logprob[unk])  # an open vocabulary caches <unk> as a word
+    scratch_keys = np.empty(width, dtype=np.int64)
+    scratch_bows = np.empty(width, dtype=np.float32)
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
@@ -282,11 +293,13 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
         oovs = 0
         zeros = 0
         pauses = 0
+        previous, before = (bos if use_bos else -1), -1  # the two words before, for -skipoovs
         for t in range(lo, hi + use_eos):
             w = ids[t] if t < hi else eos
             if w == PAUSE_TOKEN:
                 pauses += 1
                 continue
+            context_len = ctx_len
             if split and t < hi:
                 p = np.float32(0.0)
                 found = 0
@@ -299,6 +312,22 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
                                             cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b)
                 cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            if skip_oovs and _skipped(w, previous, before, order, unk):
+                p, found = np.float32(-np.inf), NO_TAG
+            zero_found = NO_LOOKUP
+            if w == unk and not np.isnan(unk_logprob):
+                p = np.float32(unk_logprob)
+            elif p == -np.inf and zeroword >= 0 and w != zeroword:
+                if zeroword == unk and not np.isnan(unk_logprob):
+                    p = np.float32(unk_logprob)
+                elif skip_oovs and _skipped(zeroword, previous, before, order, unk):
+                    zero_found = NO_TAG
+                else:  # in the context before w, which the swap left in nxt
+                    p, zero_found, _ = advance(uni_logprob, uni_backoff, meta, entries, values, nxt_s, nxt_b, 0,
+                                               context_len, zeroword, scratch_keys, scratch_bows)
+            if len(token_zero_found) > 0 and keep:
+                token_zero_found[t + s] = zero_found
+            before, previous = previous, w
             cached = np.nan
             if use_cache:
                 if w >= 0 and (w != unk or cache_unk):
@@ -321,6 +350,12 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
         else:
             total += sentence_prob
     return stats, total
+
+
+@njit(cache=True, inline="always")
+def _skipped(w, previous, before, order, unk):
+    """SRILM's -skipoovs: whether w, after `previous` and `before` (-1: none), has probability zero."""
+    return w == unk or (order > 1 and previous == unk) or (order > 2 and before == unk)
 
 
 PROB_EPSILON = 3e-06  # SRILM's Prob_Epsilon: probabilities closer than this tie in a rank
@@ -476,7 +511,9 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos,
 def put_tag(out, pos, found, tagged=False):
     """`[kgram]` for the length k of the matched n-gram, `[OOV]` where none matched; of a tagged
     LM (TaggedNgram's, see tagged_lm.tagged_logprob), `[k+Tgram]` (found -k) for one whose oldest
-    word is a tag, and nothing where none matched."""
+    word is a tag, and nothing where none matched; nothing for NO_TAG."""
+    if found == NO_TAG:
+        return pos
     if found == 0:
         return pos if tagged else put_text(out, pos, OOV_TAG)
     out[pos] = 91
@@ -583,7 +620,7 @@ def format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, 
 @njit(cache=True)
 def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
                   token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, token_sum,
-                  sentence_ranks, out, add_sos=True, add_eos=True, weights=_NO_FLOATS):
+                  sentence_ranks, out, add_sos=True, add_eos=True, weights=_NO_FLOATS, token_zero_found=_NO_INT32):
     """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
     With multiwords (part_offsets not empty), words are printed as written, with one tag per part.
@@ -591,7 +628,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
     with sentence_ranks (-debug 4) each sentence's totals have SRILM's two rank lines (see
     probability_checks). `add_sos`, `add_eos`: as ppl_block's (a first word without <s> is
     printed with an empty context, as SRILM's). With `weights` (-text-has-weights), each line
-    is echoed after its weight and `* `, and its totals are weighted."""
+    is echoed after its weight and `* `, and its totals are weighted. With `token_zero_found`
+    (-zeroprob-word), a word line gets the tag of its -zeroprob-word lookup after its own."""
     pool, offsets, buf, ids, starts, ends = borrowed(pool), borrowed(offsets), borrowed(buf), borrowed(ids), borrowed(starts), borrowed(ends)
     token_logp, token_found, sentence_stats = borrowed(token_logp), borrowed(token_found), borrowed(sentence_stats)
     out = borrowed(out)
@@ -624,6 +662,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                         pos = put_tag(out, pos, part_found[c])
                 else:
                     pos = put_tag(out, pos, token_found[t + s])
+                if len(token_zero_found) > 0 and token_zero_found[t + s] != NO_LOOKUP:
+                    pos = put_tag(out, pos, token_zero_found[t + s])
                 if len(token_cache) > 0 and not np.isnan(token_cache[t + s]):
                     pos = put_text(out, pos, _CACHE_TAG)
                     pos = format_g(token_cache[t + s], 7, out, pos)
@@ -843,6 +883,7 @@ class ScoredBlock:
     weights: np.ndarray = dataclasses.field(default_factory=lambda: _NO_FLOATS)  # of each line, with -text-has-weights
     # with weights: the weighted (sentences, words, OOVs, zeroprobs) of the text up to the end of this block
     weighted_counts: tuple | None = None
+    token_zero_found: np.ndarray = dataclasses.field(default_factory=lambda: _NO_INT32)  # with -zeroprob-word
 
 
 def _sentence_weights(buf, starts, ends, line_offsets, path, first_line):
@@ -933,7 +974,7 @@ class PerplexityScorer:
 
     def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None,
                  nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False, tolower=False,
-                 text_has_weights=False, noise=()):
+                 text_has_weights=False, noise=(), skip_oovs=False, unk_logprob=None, zeroprob_word=None):
         """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
@@ -947,10 +988,14 @@ class PerplexityScorer:
         (-tolower; with the encoding `bytes`, ASCII letters only). `text_has_weights`: each line
         starts with a number, the weight its counts and log probability are multiplied by in the
         totals (-text-has-weights). `noise`: words dropped from the sentences as `-pau-` is (SRILM's
-        -noise, -noise-vocab)."""
+        -noise, -noise-vocab). `skip_oovs`: a word that is the unknown word or follows it within two
+        words has probability zero (-skipoovs). `unk_logprob`: the log10 probability of the unknown
+        word (-unk-prob; -99 is log 0); `zeroprob_word`: a word whose probability a word of
+        probability zero takes, in the same context (-zeroprob-word)."""
         self.model = model
         self._set_up(model.vocab, model.order, srilm_tables(model), unk_word, cache_length, cache_lambda, multiwords,
-                     encoding, nonevents, unk_is_word, add_sos, add_eos, reverse, tolower, text_has_weights, noise)
+                     encoding, nonevents, unk_is_word, add_sos, add_eos, reverse, tolower, text_has_weights, noise,
+                     skip_oovs, unk_logprob, zeroprob_word)
 
     @classmethod
     def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
@@ -972,7 +1017,8 @@ class PerplexityScorer:
 
     def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,
                 encoding=None, nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False,
-                tolower=False, text_has_weights=False, noise=()):
+                tolower=False, text_has_weights=False, noise=(), skip_oovs=False, unk_logprob=None,
+                zeroprob_word=None):
         if encoding is None:
             encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
         self.encoding = encoding
@@ -984,6 +1030,13 @@ class PerplexityScorer:
         if noise and multiwords:
             raise UsageError("-noise does not combine with -multiwords", option="multiwords")
         self.noise = tuple(dict.fromkeys(lowercase(noise, encoding) if tolower else noise))
+        self.skip_oovs = skip_oovs
+        # SRILM reads -99 as log 0 (LogP_PseudoZero)
+        self.unk_logprob = np.nan if unk_logprob is None else -np.inf if unk_logprob == LOG_ZERO else unk_logprob
+        self.zeroprob_word = zeroprob_word
+        if (skip_oovs or unk_logprob is not None or zeroprob_word is not None) and (cache_length or multiwords):
+            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score the model alone: not with a cache or "
+                             "multiwords", option="cache")
         self.vocab = lowercase_vocabulary(vocab, encoding) if tolower else vocab
         vocab = self.vocab
         self.nonevents = tuple(lowercase(nonevents, encoding) if tolower else nonevents)
@@ -1000,6 +1053,12 @@ class PerplexityScorer:
         if unk_word is not None and tolower:
             unk_word, = lowercase([unk_word], encoding)
         self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
+        self.zeroword = -1
+        if zeroprob_word is not None:
+            zeroprob_word, = lowercase([zeroprob_word], encoding) if tolower else [zeroprob_word]
+            if zeroprob_word not in vocab:
+                raise UsageError(f"-zeroprob-word {zeroprob_word} is not a word of the model", option="zeroprob_word")
+            self.zeroword = vocab.id(zeroprob_word)
         _, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
@@ -1061,14 +1120,16 @@ class PerplexityScorer:
         token_found = np.empty(slots, dtype=np.int32)
         sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
         token_cache = np.empty(slots if self.cache else 0)
+        token_zero_found = np.empty(slots if self.zeroword >= 0 else 0, dtype=np.int32)
         stats, total = ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                   self.unk, total, token_logp, token_found, sentence_stats,
                                   *cache.arrays(), token_cache, parts, part_offsets, part_found, self.add_sos,
-                                  self.add_eos, weights, weighted_totals)
+                                  self.add_eos, weights, weighted_totals, self.skip_oovs, self.unk_logprob,
+                                  self.zeroword, token_zero_found)
         counts = TextStats(*(int(x) for x in stats))
         return ScoredBlock(buf, ids, starts, ends, line_offsets, counts, total, token_logp, token_found,
                            sentence_stats, token_cache, part_offsets, part_found, weights,
-                           tuple(weighted_totals.tolist()) if self.weighted else None)
+                           tuple(weighted_totals.tolist()) if self.weighted else None, token_zero_found)
 
     def sentence_scores(self, lines):
         """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
@@ -1093,6 +1154,8 @@ class PerplexityScorer:
         vocab = self.vocab
         if self.weighted and (debug >= 4 or escape is not None):
             raise UsageError("-text-has-weights weighs the totals of -debug 0 to 3, without -escape", option="debug")
+        if debug >= 3 and (self.skip_oovs or self.zeroword >= 0 or not np.isnan(self.unk_logprob)):
+            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score -debug 0 to 2", option="debug")
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         document = _Document() if escape is not None and debug == 0 else None
@@ -1129,7 +1192,7 @@ class PerplexityScorer:
                 used = format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
                                      vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
                                      b.token_cache, b.part_offsets, b.part_found, token_sum, sentence_ranks, output,
-                                     self.add_sos, self.add_eos, b.weights)
+                                     self.add_sos, self.add_eos, b.weights, b.token_zero_found)
                 out.write(output[:used].tobytes())
         if document is not None:
             document.finish(out)
@@ -1137,9 +1200,10 @@ class PerplexityScorer:
 
     def _check_plain_sentences(self, what):
         """Refuse the text options that score_file alone applies."""
-        if not (self.add_sos and self.add_eos) or self.reverse or self.tolower or self.weighted or self.noise:
+        if (not (self.add_sos and self.add_eos) or self.reverse or self.tolower or self.weighted or self.noise
+                or self.skip_oovs or self.zeroword >= 0 or not np.isnan(self.unk_logprob)):
             raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse, -tolower, "
-                             "-text-has-weights or -noise")
+                             "-text-has-weights, -noise, -skipoovs, -unk-prob or -zeroprob-word")
 
     def _events(self):
         """The words SRILM sums and ranks over: all but its non-events, `<s>`, `-pau-`, the

@@ -1,5 +1,5 @@
 """`ngram -ppl` with SRILM's text options -tolower, -no-sos, -no-eos, -reverse, -text-has-weights, -noise and
--noise-vocab: the outputs
+-noise-vocab, and its word options -skipoovs, -unk-prob and -zeroprob-word: the outputs
 in data/ppl_text_options/out are SRILM 1.7.3's (see the README there)."""
 
 from pathlib import Path
@@ -33,6 +33,20 @@ NOISE = {"vocab-and-word": ["-noise-vocab", "noise.txt", "-noise", "zebra"],
          "tolower": ["-noise-vocab", "noise.txt", "-tolower"], "reverse-no-sos": ["-noise", "mat", "-reverse", "-no-sos"]}
 RUNS += [pytest.param(f"noise.{name}", ["-lm", "lm3.arpa", "-ppl", "noise-test.txt"] + options, debug,
                       id=f"noise.{name}.ppl{debug}") for name, options in NOISE.items() for debug in range(5)]
+WORDS = {"skipoovs": ["-skipoovs"], "skipoovs-reverse-no-sos": ["-skipoovs", "-reverse", "-no-sos"],
+         "unk-prob": ["-unk-prob", "-5"], "unk-prob-99": ["-unk-prob", "-99"], "zeroprob-word": ["-zeroprob-word", "dog"],
+         "zeroprob-unk": ["-zeroprob-word", "<unk>", "-unk-prob", "-3"],
+         "zeroprob-word-skipoovs": ["-zeroprob-word", "dog", "-skipoovs"],
+         "skipoovs-unk-prob-order2": ["-skipoovs", "-unk-prob", "-4", "-order", "2"]}
+RUNS += [pytest.param(f"words.{name}", ["-lm", "lm3.arpa", "-ppl", "test.txt"] + options, debug,
+                      id=f"words.{name}.ppl{debug}") for name, options in WORDS.items() for debug in range(3)]
+RUNS += [pytest.param("words.zeroprob-word-weights-tolower", ["-lm", "lm3.arpa", "-ppl", "weights.txt", "-zeroprob-word",
+                                                              "cat", "-text-has-weights", "-tolower"], debug,
+                      id=f"words.zeroprob-word-weights-tolower.ppl{debug}") for debug in range(3)]
+RUNS += [pytest.param(f"en30.{name}", ["-lm", str(EN_GT3), "-ppl", "en30.txt"] + options, debug, id=f"en30.{name}.ppl{debug}")
+         for name, options in (("skipoovs", ["-skipoovs"]),
+                               ("zeroprob-word-unk-prob", ["-zeroprob-word", "the", "-unk-prob", "-7"]))
+         for debug in (0, 2)]
 RUNS += [pytest.param("en30.noise", ["-lm", str(EN_GT3), "-ppl", "en30.txt", "-noise", "the", "-noise-vocab", "noise.txt"],
                       debug, id=f"en30.noise.ppl{debug}") for debug in (0, 2)]
 
@@ -64,6 +78,13 @@ def test_text_options_in_the_python_api(capsysbinary):
     (["-ppl", "test.txt", "-noise", "cat", "-multiwords"], "-noise does not combine with -multiwords"),
     (["-ppl", "test.txt", "-noise-vocab", "noise.txt", "-counts", "test.txt"],
      "-noise-vocab applies to plain -ppl scoring: not with -counts"),
+    (["-ppl", "test.txt", "-unk-prob", "-3", "-reverse"], "-unk-prob and -zeroprob-word do not combine with -reverse"),
+    (["-ppl", "test.txt", "-zeroprob-word", "dog", "-noise", "a"],
+     "-unk-prob and -zeroprob-word do not combine with -noise"),
+    (["-ppl", "test.txt", "-skipoovs", "-debug", "3"], "-skipoovs, -unk-prob and -zeroprob-word score -debug 0 to 2"),
+    (["-ppl", "test.txt", "-skipoovs", "-cache", "5"], "-skipoovs applies to plain -ppl scoring: not with -cache"),
+    (["-ppl", "test.txt", "-unk-prob", "0", "-counts", "test.txt"], "-unk-prob applies to plain -ppl scoring"),
+    (["-ppl", "test.txt", "-zeroprob-word", "zzz"], "-zeroprob-word zzz is not a word of the model"),
     (["-ppl", "weights.txt", "-text-has-weights", "-debug", "4"], "-text-has-weights weighs the totals of -debug 0 to 3"),
     (["-ppl", "weights.txt", "-text-has-weights", "-escape", "##"], "-text-has-weights weighs the totals of -debug 0 to 3"),
 ])

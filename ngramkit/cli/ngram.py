@@ -1,5 +1,6 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; `-tolower`,
-`-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`, `-noise-vocab` change how its sentences are read; from counts,
+`-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`, `-noise-vocab` change how its sentences are read,
+`-skipoovs`, `-unk-prob`, `-zeroprob-word` how its words are scored; from counts,
 `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
@@ -67,6 +68,9 @@ OPTIONS = [
     Option("no-sos", bool, False, "with -ppl: no <s> before a sentence (its first word has no context)"),
     Option("no-eos", bool, False, "with -ppl: no </s> after a sentence (not scored, the line counts as words)"),
     Option("reverse", bool, False, "with -ppl: score each sentence backwards"),
+    Option("skipoovs", bool, False, "with -ppl: a word that is <unk> or follows it within two words has probability 0"),
+    Option("unk-prob", float, help="with -ppl: the log10 probability of <unk> (-99: zero)"),
+    Option("zeroprob-word", str, help="with -ppl: a word of probability zero takes this word's probability"),
     Option("noise", str, help="with -ppl: a noise word, dropped from the sentences as -pau- is"),
     Option("noise-vocab", str, help="with -ppl: file of noise words (a word a line), dropped as -noise's"),
     Option("text-has-weights", bool, False, "with -ppl: each line starts with a weight its counts and log probability "
@@ -204,13 +208,15 @@ def mixture(opts):
     return paths, weights
 
 
-_TEXT_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "noise", "noise_vocab")
+_PPL_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "noise", "noise_vocab", "skipoovs",
+                "unk_prob", "zeroprob_word")
 
 
-def text_options(opts):
+def ppl_options(opts):
     """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse, -text-has-weights,
-    -noise and -noise-vocab, checked against what they do not apply to."""
-    given = [f"-{name.replace('_', '-')}" for name in _TEXT_OPTIONS if opts[name]]
+    -noise, -noise-vocab, -skipoovs, -unk-prob and -zeroprob-word, checked against what they do
+    not apply to."""
+    given = [f"-{name.replace('_', '-')}" for name in _PPL_OPTIONS if opts[name] is not None and opts[name] is not False]
     if given:
         others = [flag for flag, on in (("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
                                         ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]),
@@ -225,8 +231,14 @@ def text_options(opts):
             raise UsageError(f"{given[0]} applies to plain -ppl scoring: not with {others[0]}")
         if not opts["ppl"]:
             raise UsageError(f"{given[0]} needs -ppl")
+        if opts["unk_prob"] is not None or opts["zeroprob_word"]:
+            # SRILM's NonzeroLM, which these make, scores sentences without the others
+            for name in ("reverse", "no_sos", "no_eos", "noise", "noise_vocab"):
+                if opts[name]:
+                    raise UsageError(f"-unk-prob and -zeroprob-word do not combine with -{name.replace('_', '-')}")
     return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
-            "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"], "noise": noise_words(opts)}
+            "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"], "noise": noise_words(opts),
+            "skip_oovs": opts["skipoovs"], "unk_logprob": opts["unk_prob"], "zeroprob_word": opts["zeroprob_word"]}
 
 
 def noise_words(opts):
@@ -296,7 +308,7 @@ def ppl_only(opts, mix):
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
                                       cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"],
-                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **text_options(opts))
+                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **ppl_options(opts))
 
 
 # What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
@@ -437,7 +449,7 @@ def ngram(argv):
         tagged_lm(opts)
         return
     check_scoring_options(opts)
-    text_options(opts)
+    ppl_options(opts)
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)
     if scorer is not None:
@@ -480,7 +492,7 @@ def ngram(argv):
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
             cache_lambda=opts["cache_lambda"], multiwords=opts["multiwords"], nonevents=nonevent_words(opts),
-            unk_is_word=opts["unk"], **text_options(opts)), escape)
+            unk_is_word=opts["unk"], **ppl_options(opts)), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
                                  nonevents=nonevent_words(opts), unk_is_word=opts["unk"]).score_counts(
