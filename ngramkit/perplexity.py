@@ -931,14 +931,14 @@ def _warn_of_sum(warnings, total, context, words):
 
 
 def _add_rank_rows(total, sentence_ranks):
-    """Add a block's per-sentence rank rows to the TextStats `total`, the losses summed sentence
-    by sentence as SRILM's TextStats::increment does."""
+    """Add a block's per-sentence rank rows to the TextStats `total`, summed row by row as SRILM's
+    TextStats::increment does (the rows of fractional counts too)."""
     if not len(sentence_ranks):
         return
-    losses = [float(np.cumsum(np.concatenate(([start], sentence_ranks[:, column])))[-1])
-              for start, column in ((total.quadratic_loss, 7), (total.absolute_loss, 8))]
-    total.add_ranks(tuple(sentence_ranks[:, :6].sum(axis=0).tolist()), float(sentence_ranks[:, 6].sum()), 0.0, 0.0)
-    total.quadratic_loss, total.absolute_loss = losses
+    start = list(total.ranks) + [total.ranked, total.quadratic_loss, total.absolute_loss]
+    summed = np.cumsum(np.vstack((start, sentence_ranks)), axis=0)[-1].tolist()
+    total.ranks, total.ranked = tuple(summed[:6]), summed[6]
+    total.quadratic_loss, total.absolute_loss = summed[7], summed[8]
 
 
 class _Document:
@@ -1239,7 +1239,7 @@ class PerplexityScorer:
             _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos] * use_bos,
                          vocab.words)
 
-    def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None):
+    def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None, float_counts=False):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
@@ -1250,13 +1250,15 @@ class PerplexityScorer:
         With `escape` (bytes, SRILM's -escape), lines starting with it are copied to `out`, and
         the count lines between them are summed and scored apart, each run with its totals line.
         At debug 3 and 4 the lines and totals get what score_file's get (context sums and
-        warnings to `warnings`; ranks and losses, weighted by the counts)."""
+        warnings to `warnings`; ranks and losses, weighted by the counts). `float_counts`: the
+        counts are fractional (SRILM's -float-counts), the totals summed n-gram by n-gram in double."""
         order = order or self.order
         count_vocab = self.vocab.with_pause()
         if escape is None:
-            segments = [read_counts([path], order, vocab=count_vocab, encoding=self.encoding)]
+            segments = [read_counts([path], order, vocab=count_vocab, encoding=self.encoding,
+                                    float_counts=float_counts)]
         else:
-            segments = self._count_segments(path, order, escape, count_vocab)
+            segments = self._count_segments(path, order, escape, count_vocab, float_counts)
         # the model's id of each word of the counts (-pau- outside the model: a word of no n-gram)
         model_ids = np.arange(len(self.vocab), dtype=np.int32)
         if count_vocab is not self.vocab:
@@ -1272,7 +1274,7 @@ class PerplexityScorer:
             stats.add(part)
         return stats
 
-    def _count_segments(self, path, order, escape, vocab):
+    def _count_segments(self, path, order, escape, vocab, float_counts=False):
         """The runs of count lines of `path` between lines starting with `escape`, as NgramCounts
         (runs without an n-gram of the orders asked for left out), and those lines as Pieces."""
         run = []
@@ -1281,12 +1283,12 @@ class PerplexityScorer:
                 if not piece.escaped:
                     run.append((piece.data, piece.first_line, path))
                     continue
-                counts = counts_of_blocks(run, order, vocab=vocab) if run else None
+                counts = counts_of_blocks(run, order, vocab=vocab, float_counts=float_counts) if run else None
                 if counts is not None:
                     yield counts
                 run = []
                 yield piece
-        counts = counts_of_blocks(run, order, vocab=vocab) if run else None
+        counts = counts_of_blocks(run, order, vocab=vocab, float_counts=float_counts) if run else None
         if counts is not None:
             yield counts
 
@@ -1296,6 +1298,7 @@ class PerplexityScorer:
         vocab = self.vocab
         stats = TextStats()
         contributions = []
+        tallies = []  # per n-gram: its sentences, words, OOVs, zeroprobs
         rank_rows = []
         pool, offsets = count_vocab.byte_pool()
         max_word = int(np.diff(offsets).max())
@@ -1310,8 +1313,8 @@ class PerplexityScorer:
             zero = logp == -np.inf
             ends = rows[:, -1] == vocab.eos
             unk = rows[:, -1] == self.unk
-            stats.add(TextStats(sentences=int(weights[ends].sum()), words=int(weights[~ends].sum()),
-                                oovs=int(weights[zero & unk].sum()), zeroprobs=int(weights[zero & ~unk].sum())))
+            tallies.append(np.stack([weights * ends, weights * ~ends, weights * (zero & unk), weights * (zero & ~unk)],
+                                    axis=1))
             contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
             row_sum = np.ones(len(rows) if debug == 3 else 0)
             if events is not None:
@@ -1330,6 +1333,11 @@ class PerplexityScorer:
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)
         stats.logprob = float(summed[-1]) if len(summed) else 0.0
+        if tallies:
+            totals = np.cumsum(np.concatenate(tallies), axis=0)[-1] if sum(map(len, tallies)) else np.zeros(4)
+            exact = counts.counts[0].dtype.kind != "f"  # integer counts stay ints
+            stats.sentences, stats.words, stats.oovs, stats.zeroprobs = (int(x) if exact else float(x)
+                                                                         for x in totals.tolist())
         if debug >= 4 and rank_rows:
             _add_rank_rows(stats, np.concatenate(rank_rows))
         return stats

@@ -47,6 +47,12 @@ RUNS += [pytest.param(f"en30.{name}", ["-lm", str(EN_GT3), "-ppl", "en30.txt"] +
          for name, options in (("skipoovs", ["-skipoovs"]),
                                ("zeroprob-word-unk-prob", ["-zeroprob-word", "the", "-unk-prob", "-7"]))
          for debug in (0, 2)]
+COUNTS = {"count-order4": ["-counts", "counts4.txt", "-count-order", "4"],
+          "count-order2": ["-counts", "counts4.txt", "-count-order", "2"],
+          "float": ["-counts", "counts4-float.txt", "-float-counts"],
+          "float-count-order4": ["-counts", "counts4-float.txt", "-float-counts", "-count-order", "4"]}
+RUNS += [pytest.param(f"counts.{name}", ["-lm", "lm3.arpa"] + options, debug, id=f"counts.{name}.ppl{debug}")
+         for name, options in COUNTS.items() for debug in range(5)]
 RUNS += [pytest.param("en30.noise", ["-lm", str(EN_GT3), "-ppl", "en30.txt", "-noise", "the", "-noise-vocab", "noise.txt"],
                       debug, id=f"en30.noise.ppl{debug}") for debug in (0, 2)]
 
@@ -85,6 +91,8 @@ def test_text_options_in_the_python_api(capsysbinary):
     (["-ppl", "test.txt", "-skipoovs", "-cache", "5"], "-skipoovs applies to plain -ppl scoring: not with -cache"),
     (["-ppl", "test.txt", "-unk-prob", "0", "-counts", "test.txt"], "-unk-prob applies to plain -ppl scoring"),
     (["-ppl", "test.txt", "-zeroprob-word", "zzz"], "-zeroprob-word zzz is not a word of the model"),
+    (["-ppl", "test.txt", "-count-order", "2"], "-count-order and -float-counts need -counts"),
+    (["-counts", "counts4.txt", "-float-counts", "-tagged"], "-tagged does not combine with -float-counts"),
     (["-ppl", "weights.txt", "-text-has-weights", "-debug", "4"], "-text-has-weights weighs the totals of -debug 0 to 3"),
     (["-ppl", "weights.txt", "-text-has-weights", "-escape", "##"], "-text-has-weights weighs the totals of -debug 0 to 3"),
 ])
@@ -115,3 +123,10 @@ def test_a_missing_noise_vocabulary_is_an_error(tmp_path, cli):
     status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa", "-ppl", DATA / "test.txt", "-noise-vocab",
                                               tmp_path / "none.txt"])
     assert status != 0 and str(tmp_path / "none.txt") in err and err.count("\n") == 1
+
+
+def test_a_bad_float_count_is_an_error_naming_its_line(tmp_path, cli):
+    counts = tmp_path / "c.txt"
+    counts.write_text("the cat\t1.5\nthe dog\t1.5x\n")
+    status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa", "-counts", counts, "-float-counts"])
+    assert status != 0 and err == f"ngram: {counts}:2: bad count '1.5x'\n"
