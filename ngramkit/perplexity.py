@@ -721,6 +721,34 @@ def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, f
 
 
 @njit(cache=True)
+def joint_logprobs(uni_logprob, uni_backoff, meta, entries, values, rows, bos, eos, nonevent, joint):
+    """SRILM's LM::contextProb of each k-gram of `rows`, to joint: the float32 sum, oldest word
+    first, of log10 p(word | the words before it in the row), a first `<s>` scored as `</s>`
+    (whose unigram stands for it) and a zero probability of a non-event (`nonevent` mask; ids
+    below 0 are -pau- outside the model) left out."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    k = rows.shape[1]
+    words = np.empty(k, dtype=rows.dtype)
+    for r in range(rows.shape[0]):
+        total = np.float32(0.0)
+        for j in range(k):
+            words[:j + 1] = rows[r, :j + 1]
+            if j == 0 and words[0] == bos:
+                words[0] = eos
+            p, _, _, _, _ = advance_words(uni_logprob, uni_backoff, meta, entries, values, words, j + 1, keys, bows,
+                                          next_keys, next_bows)
+            w = words[j]
+            if p != -np.inf or not (w < 0 or nonevent[w]):
+                total = np.float32(total + p)
+        joint[r] = total
+
+
+@njit(cache=True)
 def format_counts_debug(pool, offsets, rows, logp, found, weights, row_sum, out, tagged=False):
     """SRILM's -counts -debug 2 lines: `\tp( w | context, newest first ) \t= [kgram] p [ logp *count ]`,
     at -debug 3 (row_sum not empty) followed by ` / ` and the context's probability sum; `tagged`:
@@ -1239,7 +1267,8 @@ class PerplexityScorer:
             _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos] * use_bos,
                          vocab.words)
 
-    def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None, float_counts=False):
+    def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None, float_counts=False,
+                     entropy=False):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
@@ -1251,7 +1280,10 @@ class PerplexityScorer:
         the count lines between them are summed and scored apart, each run with its totals line.
         At debug 3 and 4 the lines and totals get what score_file's get (context sums and
         warnings to `warnings`; ranks and losses, weighted by the counts). `float_counts`: the
-        counts are fractional (SRILM's -float-counts), the totals summed n-gram by n-gram in double."""
+        counts are fractional (SRILM's -float-counts), the totals summed n-gram by n-gram in double.
+        `entropy` (SRILM's -counts-entropy): each n-gram's log probability is weighted by its count
+        times its joint probability (joint_logprobs), and each run of counts counts as one word and
+        no sentence, so that its ppl is 10 to the entropy."""
         order = order or self.order
         count_vocab = self.vocab.with_pause()
         if escape is None:
@@ -1268,7 +1300,7 @@ class PerplexityScorer:
             if isinstance(segment, Piece):
                 out.write(segment.data)
                 continue
-            part = self._score_count_table(segment, count_vocab, model_ids, debug, out, warnings)
+            part = self._score_count_table(segment, count_vocab, model_ids, debug, out, warnings, entropy)
             if debug >= 1:
                 out.write(f"{part.srilm_text()}\n".encode())
             stats.add(part)
@@ -1292,7 +1324,7 @@ class PerplexityScorer:
         if counts is not None:
             yield counts
 
-    def _score_count_table(self, counts, count_vocab, model_ids, debug, out, warnings=None):
+    def _score_count_table(self, counts, count_vocab, model_ids, debug, out, warnings=None, entropy=False):
         """The TextStats of NgramCounts over `count_vocab`, whose word i is word model_ids[i]
         of the model (see score_counts)."""
         vocab = self.vocab
@@ -1310,12 +1342,19 @@ class PerplexityScorer:
             logp = np.empty(len(rows), dtype=np.float32)
             found = np.empty(len(rows), dtype=np.int32)
             _score_ngrams(*self.tables.arrays(), rows, logp, found)
+            scale = weights
+            if entropy:
+                nonevent = ~self._events()
+                nonevent[self.unk] = not self.unk_is_word  # with -unk, <unk> is an event even without a unigram
+                joint = np.empty(len(rows), dtype=np.float32)
+                joint_logprobs(*self.tables.arrays(), rows, vocab.bos, vocab.eos, nonevent, joint)
+                scale = weights * np.exp(joint.astype(np.float64) * LN10)
             zero = logp == -np.inf
             ends = rows[:, -1] == vocab.eos
             unk = rows[:, -1] == self.unk
             tallies.append(np.stack([weights * ends, weights * ~ends, weights * (zero & unk), weights * (zero & ~unk)],
                                     axis=1))
-            contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
+            contributions.append(scale * np.where(zero, 0.0, logp.astype(np.float64)))
             row_sum = np.ones(len(rows) if debug == 3 else 0)
             if events is not None:
                 row_ranks = np.zeros((len(rows) if debug >= 4 else 0, RANK_COLUMNS))
@@ -1328,7 +1367,7 @@ class PerplexityScorer:
             if debug >= 2 and len(rows):
                 size = len(rows) * (rows.shape[1] * (max_word + 1) + 80 + 24 * (debug == 3))
                 output = np.empty(size, dtype=np.uint8)
-                used = format_counts_debug(pool, offsets, words, logp, found, weights, row_sum, output)
+                used = format_counts_debug(pool, offsets, words, logp, found, scale, row_sum, output)
                 out.write(output[:used].tobytes())
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)
@@ -1338,6 +1377,8 @@ class PerplexityScorer:
             exact = counts.counts[0].dtype.kind != "f"  # integer counts stay ints
             stats.sentences, stats.words, stats.oovs, stats.zeroprobs = (int(x) if exact else float(x)
                                                                          for x in totals.tolist())
+        if entropy:
+            stats.sentences, stats.words = 0, 1
         if debug >= 4 and rank_rows:
             _add_rank_rows(stats, np.concatenate(rank_rows))
         return stats

@@ -50,9 +50,15 @@ RUNS += [pytest.param(f"en30.{name}", ["-lm", str(EN_GT3), "-ppl", "en30.txt"] +
 COUNTS = {"count-order4": ["-counts", "counts4.txt", "-count-order", "4"],
           "count-order2": ["-counts", "counts4.txt", "-count-order", "2"],
           "float": ["-counts", "counts4-float.txt", "-float-counts"],
-          "float-count-order4": ["-counts", "counts4-float.txt", "-float-counts", "-count-order", "4"]}
+          "float-count-order4": ["-counts", "counts4-float.txt", "-float-counts", "-count-order", "4"],
+          "entropy": ["-counts", "counts4.txt", "-counts-entropy"],
+          "entropy-float-unk": ["-counts", "counts4-float.txt", "-float-counts", "-counts-entropy", "-unk"]}
 RUNS += [pytest.param(f"counts.{name}", ["-lm", "lm3.arpa"] + options, debug, id=f"counts.{name}.ppl{debug}")
          for name, options in COUNTS.items() for debug in range(5)]
+RUNS += [pytest.param(f"en30.{name}", ["-lm", str(EN_GT3), "-counts", "en30-counts3.txt"] + options, debug,
+                      id=f"en30.{name}.ppl{debug}")
+         for name, options in (("counts-entropy", ["-counts-entropy"]), ("counts-entropy-unk", ["-counts-entropy", "-unk"]))
+         for debug in (0, 2)]
 RUNS += [pytest.param("en30.noise", ["-lm", str(EN_GT3), "-ppl", "en30.txt", "-noise", "the", "-noise-vocab", "noise.txt"],
                       debug, id=f"en30.noise.ppl{debug}") for debug in (0, 2)]
 
@@ -91,8 +97,9 @@ def test_text_options_in_the_python_api(capsysbinary):
     (["-ppl", "test.txt", "-skipoovs", "-cache", "5"], "-skipoovs applies to plain -ppl scoring: not with -cache"),
     (["-ppl", "test.txt", "-unk-prob", "0", "-counts", "test.txt"], "-unk-prob applies to plain -ppl scoring"),
     (["-ppl", "test.txt", "-zeroprob-word", "zzz"], "-zeroprob-word zzz is not a word of the model"),
-    (["-ppl", "test.txt", "-count-order", "2"], "-count-order and -float-counts need -counts"),
+    (["-ppl", "test.txt", "-count-order", "2"], "-count-order, -float-counts and -counts-entropy need -counts"),
     (["-counts", "counts4.txt", "-float-counts", "-tagged"], "-tagged does not combine with -float-counts"),
+    (["-ppl", "test.txt", "-counts-entropy"], "-count-order, -float-counts and -counts-entropy need -counts"),
     (["-ppl", "weights.txt", "-text-has-weights", "-debug", "4"], "-text-has-weights weighs the totals of -debug 0 to 3"),
     (["-ppl", "weights.txt", "-text-has-weights", "-escape", "##"], "-text-has-weights weighs the totals of -debug 0 to 3"),
 ])

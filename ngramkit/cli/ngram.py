@@ -1,7 +1,7 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; `-tolower`,
 `-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`, `-noise-vocab` change how its sentences are read,
 `-skipoovs`, `-unk-prob`, `-zeroprob-word` how its words are scored; from counts,
-`-counts`, with `-count-order`, `-float-counts`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
+`-counts`, with `-count-order`, `-float-counts`, `-counts-entropy`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
 `-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
@@ -66,6 +66,8 @@ OPTIONS = [
     Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
     Option("count-order", int, 0, "with -counts: the highest order of n-grams scored (0: -order)"),
     Option("float-counts", bool, False, "with -counts: the counts are fractional"),
+    Option("counts-entropy", bool, False, "with -counts: weight each n-gram by its joint probability too, ppl as "
+                                          "10 ** entropy"),
     Option("tolower", bool, False, "with -ppl: map the model's words and the text's to lowercase"),
     Option("no-sos", bool, False, "with -ppl: no <s> before a sentence (its first word has no context)"),
     Option("no-eos", bool, False, "with -ppl: no </s> after a sentence (not scored, the line counts as words)"),
@@ -452,8 +454,8 @@ def ngram(argv):
         return
     check_scoring_options(opts)
     ppl_options(opts)
-    if (opts["count_order"] or opts["float_counts"]) and not opts["counts"]:
-        raise UsageError("-count-order and -float-counts need -counts")
+    if (opts["count_order"] or opts["float_counts"] or opts["counts_entropy"]) and not opts["counts"]:
+        raise UsageError("-count-order, -float-counts and -counts-entropy need -counts")
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)
     if scorer is not None:
@@ -501,7 +503,8 @@ def ngram(argv):
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
                                  nonevents=nonevent_words(opts), unk_is_word=opts["unk"]).score_counts(
             opts["counts"], opts["count_order"] or opts["order"], debug=opts["debug"], out=sys.stdout.buffer,
-            escape=escape, warnings=sys.stderr.buffer, float_counts=opts["float_counts"])
+            escape=escape, warnings=sys.stderr.buffer, float_counts=opts["float_counts"],
+            entropy=opts["counts_entropy"])
         write_totals(opts["counts"], stats)
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
