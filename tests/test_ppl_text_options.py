@@ -137,3 +137,10 @@ def test_a_bad_float_count_is_an_error_naming_its_line(tmp_path, cli):
     counts.write_text("the cat\t1.5\nthe dog\t1.5x\n")
     status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa", "-counts", counts, "-float-counts"])
     assert status != 0 and err == f"ngram: {counts}:2: bad count '1.5x'\n"
+
+
+@pytest.mark.parametrize("extra", [[], ["-tagged"], ["-hidden-vocab", "noise.txt"]])
+def test_memuse_is_accepted_and_prints_nothing(extra, capsysbinary):
+    argv = ["-lm", "lm3.arpa", "-ppl", "test.txt", "-debug", "2"]
+    plain = run_ngram(argv + extra, DATA, capsysbinary)
+    assert plain and run_ngram(argv + extra + ["-memuse"], DATA, capsysbinary) == plain

@@ -1,7 +1,8 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords`; `-tolower`,
-`-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`, `-noise-vocab` change how its sentences are read,
-`-skipoovs`, `-unk-prob`, `-zeroprob-word` how its words are scored; from counts,
-`-counts`, with `-count-order`, `-float-counts`, `-counts-entropy`), model rewriting (`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
+`-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`, `-noise-vocab` change how its
+sentences are read, `-skipoovs`, `-unk-prob`, `-zeroprob-word` how its words are scored; from
+counts, `-counts`, with `-count-order`, `-float-counts`, `-counts-entropy`), model rewriting
+(`-write-lm`), pruning (`-prune`, `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
 `-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
@@ -12,7 +13,8 @@ adaptation (`-adapt-marginals`, `-base-marginals`, `-adapt-marginals-beta`,
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
-with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-escape S` passes lines
+with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-memuse` is accepted and prints
+nothing (SRILM's line sizes its own data structures). `-escape S` passes lines
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
 those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
 model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
@@ -115,6 +117,8 @@ OPTIONS = [
     Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
     Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
+    # SRILM prints the memory of its own data structures, which ngramkit does not have
+    Option("memuse", bool, False, "accepted for SRILM's scripts; prints nothing"),
     # SRILM's hidden-event models
     Option("hidden-vocab", str, help="file of hidden events (a word a line, with -delete N -repeat N -insert W -observed -omit): -lm sums over them"),
     Option("hidden-not", bool, False, "with -hidden-vocab: the events are overt words of the text"),
@@ -220,7 +224,8 @@ def ppl_options(opts):
     """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse, -text-has-weights,
     -noise, -noise-vocab, -skipoovs, -unk-prob and -zeroprob-word, checked against what they do
     not apply to."""
-    given = [f"-{name.replace('_', '-')}" for name in _PPL_OPTIONS if opts[name] is not None and opts[name] is not False]
+    given = [f"-{name.replace('_', '-')}" for name in _PPL_OPTIONS
+             if opts[name] is not None and opts[name] is not False]
     if given:
         others = [flag for flag, on in (("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
                                         ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]),
@@ -328,7 +333,7 @@ def other_lm(opts):
     if not opts["lm"]:
         raise UsageError(f"{flag} needs -lm FILE")
     allowed = _OTHER_LM_OPTIONS[kind] + ("lm", "order", "debug", "unk", "map_unk", "vocab", "limit_vocab", "encoding",
-                                         "q", "quiet", kind)
+                                         "q", "quiet", "memuse", kind)
     extra = sorted(name for name in opts["_given"] if name not in allowed)
     if extra:
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
@@ -368,7 +373,7 @@ def hidden_lm(opts):
         raise UsageError("-hiddens and -hidden-vocab are mutually exclusive")
     flag = "-hiddens" if opts["hiddens"] else "-hidden-vocab"
     allowed = ("ppl", "lm", "order", "debug", "unk", "map_unk", "vocab", "limit_vocab", "encoding", "q", "quiet",
-               "hidden_vocab", "hidden_not", "hiddens")
+               "hidden_vocab", "hidden_not", "hiddens", "memuse")
     extra = sorted(name for name in opts["_given"] if name not in allowed)
     if extra:
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
@@ -385,7 +390,7 @@ def hidden_lm(opts):
         write_totals(opts["ppl"], stats)
 
 
-_TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "write_lm",
+_TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "memuse", "write_lm",
                    "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts", "prune", "minprune", "mix_lm",
                    "lambda", *(f"mix_lm{n}" for n in range(2, 10)), *(f"mix_lambda{n}" for n in range(2, 10)))
 
