@@ -89,9 +89,34 @@ def parse_memory(text):
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+_ASCII_LOWER_BYTES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+
+
 def lowercase(words, encoding):
     """-tolower of `words`: ASCII letters only for the encoding `bytes` (SRILM in the C locale)."""
     return [w.translate(_ASCII_LOWER) if encoding == BYTES else w.lower() for w in words]
+
+
+def lowercase_text(block, encoding):
+    """-tolower of a block of text (UTF-8 bytes, or raw bytes for the encoding `bytes`), as
+    `lowercase` maps its words."""
+    if encoding == BYTES:
+        return block.translate(_ASCII_LOWER_BYTES)
+    return block.decode("utf-8").lower().encode("utf-8")
+
+
+def lowercase_vocabulary(vocab, encoding):
+    """`vocab` with its words lowercased (-tolower of a model's words), ids kept; two words that
+    lowercase alike are refused, as they would have to merge."""
+    words = lowercase(vocab.words, encoding)
+    if words == vocab.words:
+        return vocab
+    seen = {}
+    for word, lower in zip(vocab.words, words):
+        if seen.setdefault(lower, word) != word:
+            raise UsageError(f"-tolower: the model's words {seen[lower]!r} and {word!r} both lowercase to {lower!r}",
+                             option="tolower")
+    return Vocabulary(words, presorted=True)
 
 
 def build_vocabulary(words, options):

@@ -13,12 +13,14 @@ Text is read in blocks of whole lines; each block is tokenised, scored and, for
 
 import math
 import re
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from .cache_lm import WordCache, cache_probability, mixed_logprob
 from .constants import LN10, LOG_ZERO
+from .counting import lowercase, lowercase_text, lowercase_vocabulary
 from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
 from .escape import Piece, split_escaped
@@ -39,7 +41,7 @@ from .scoring import (
     word_key,
     word_of_key,
 )
-from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_text
+from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_bytes, word_text
 from .vocab import PAUSE
 
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
@@ -48,6 +50,10 @@ _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is print
 # no OOV, no -debug 2 line (it stays in the -debug 1 echo of the line). Its tokens get this id.
 PAUSE_TOKEN = -3
 PAUSE_BYTES = np.frombuffer(PAUSE.encode("ascii"), dtype=np.uint8)
+
+# the `found` of a probability no n-gram was looked up for (-skipoovs, SRILM's NullLM): no tag printed
+UNTAGGED = -(1 << 30)
+NO_LOOKUP = UNTAGGED + 1  # no -zeroprob-word lookup made
 
 
 def mark_pauses(block, ids):
@@ -115,12 +121,12 @@ class TextStats:
 
     def srilm_text(self):
         """SRILM's two summary lines (the first alone for no words and no sentences)."""
-        if self.words + self.sentences == 0:
-            return f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
+        counts = f"{self.sentences:.16g} sentences, {self.words:.16g} words, {self.oovs:.16g} OOVs\n"
+        if self.words + self.sentences <= 0:
+            return counts
         ppl, ppl1 = self.ppl(), self.ppl(with_eos=False)
         return (
-            f"{self.sentences} sentences, {self.words} words, {self.oovs} OOVs\n"
-            f"{self.zeroprobs} zeroprobs, logprob= {self.logprob:.7g} "
+            f"{counts}{self.zeroprobs:.16g} zeroprobs, logprob= {self.logprob:.7g} "
             f"ppl= {'undefined' if ppl is None else f'{ppl:.7g}'} "
             f"ppl1= {'undefined' if ppl1 is None else f'{ppl1:.7g}'}{self._rank_text()}\n"
         )
@@ -152,7 +158,7 @@ _PLUS_TAG = ascii_bytes("+Tgram]")
 _CACHE_TAG = ascii_bytes("[cache=")
 LOG_OPEN = ascii_bytes(" [ ")
 LOG_CLOSE = ascii_bytes(" ]\n")
-_ONE_SENTENCE = ascii_bytes("1 sentences, ")
+_SENTENCES = ascii_bytes(" sentences, ")
 _WORDS = ascii_bytes(" words, ")
 _OOVS = ascii_bytes(" OOVs\n")
 _ZEROPROBS = ascii_bytes(" zeroprobs, logprob= ")
@@ -182,6 +188,25 @@ def sentence_span(ids, line_offsets, s, bos, eos):
 
 
 @njit(cache=True, inline="always")
+def sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos):
+    """(the context starts with <s>, </s> is scored) for line s, whose words sentence_span put
+    at lo..hi-1: SRILM's -no-sos and -no-eos leave the marks out, unless the line writes them."""
+    return add_sos or lo > line_offsets[s], add_eos or hi < line_offsets[s + 1]
+
+
+@njit(cache=True)
+def reverse_lines(ids, line_offsets):
+    """Reverse the tokens of each line in place (SRILM's -reverse scores the sentence backwards)."""
+    for s in range(len(line_offsets) - 1):
+        lo = line_offsets[s]
+        hi = line_offsets[s + 1] - 1
+        while lo < hi:
+            ids[lo], ids[hi] = ids[hi], ids[lo]
+            lo += 1
+            hi -= 1
+
+
+@njit(cache=True, inline="always")
 def tally_word(p, w, unk, sentence_prob, oovs, zeros):
     """A scored word into its sentence's (log10 probability, OOVs, zeroprobs), as SRILM's
     TextStats counts it: log 0 is an OOV for `unk`, a zeroprob for any other word."""
@@ -193,10 +218,11 @@ def tally_word(p, w, unk, sentence_prob, oovs, zeros):
 
 
 @njit(cache=True, inline="always")
-def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, keep):
+def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, keep, sentences=1):
     """Add sentence s of `words` words to a block's stats (sentences, words, OOVs, zeroprobs) and,
-    with `keep`, its (log10 probability, OOVs, zeroprobs) to sentence_stats[s]."""
-    stats[0] += 1
+    with `keep`, its (log10 probability, OOVs, zeroprobs) to sentence_stats[s]; `sentences`: 0 for
+    a line whose </s> was not scored (SRILM counts it as words only)."""
+    stats[0] += sentences
     stats[1] += words
     stats[2] += oovs
     stats[3] += zeros
@@ -209,7 +235,8 @@ def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, 
 @njit(cache=True)
 def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
-               cache_weights, token_cache, parts, part_offsets, part_found):
+               cache_weights, token_cache, parts, part_offsets, part_found, add_sos, add_eos, weights,
+               weighted_totals, skip_oovs, unk_logprob, zeroword, token_zero_found):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
@@ -227,6 +254,19 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     With multiwords (part_offsets not empty), token t is the words parts[part_offsets[t]:
     part_offsets[t+1]], scored one after the other; its log10 p is their float32 sum, and the
     matched orders go to part_found.
+
+    Without `add_sos` a line's first word has no context, without `add_eos` its </s> is not
+    scored, unless the line writes them (sentence_marks).
+
+    With sentence weights (weights not empty, SRILM's -text-has-weights), line s counts
+    weights[s] times: its log probability into the total and its sentences, words, OOVs and
+    zeroprobs into weighted_totals (float64, running on across blocks as the total does).
+
+    SRILM's -skipoovs (`skip_oovs`): a word that is `<unk>` or follows one within the two
+    words before it has probability zero, looked up in no n-gram (UNTAGGED). SRILM's NonzeroLM:
+    `<unk>` gets the log10 probability `unk_logprob` (NaN: none), and another word of probability
+    zero that of the word `zeroword` (-1: none) in its context, whose matched order goes to
+    token_zero_found (NO_LOOKUP where it was not asked).
     """
     uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
                                                        borrowed(entries), borrowed(values))
@@ -243,19 +283,24 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     use_cache = len(cache_history) > 0
     split = len(part_offsets) > 0
     cache_unk = not np.isnan(uni_logprob[unk])  # an open vocabulary caches <unk> as a word
+    scratch_keys = np.empty(width, dtype=np.int64)
+    scratch_bows = np.empty(width, dtype=np.float32)
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
-        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
+        use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys_a, bows_a)
         cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
         sentence_prob = 0.0
         oovs = 0
         zeros = 0
         pauses = 0
-        for t in range(lo, hi + 1):
+        previous, before = (bos if use_bos else -1), -1  # the two words before, for -skipoovs
+        for t in range(lo, hi + use_eos):
             w = ids[t] if t < hi else eos
             if w == PAUSE_TOKEN:
                 pauses += 1
                 continue
+            context_len = ctx_len
             if split and t < hi:
                 p = np.float32(0.0)
                 found = 0
@@ -268,6 +313,22 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
                                             cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b)
                 cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
+            if skip_oovs and _skipped(w, previous, before, order, unk):
+                p, found = np.float32(-np.inf), UNTAGGED
+            zero_found = NO_LOOKUP
+            if w == unk and not np.isnan(unk_logprob):
+                p = np.float32(unk_logprob)
+            elif p == -np.inf and zeroword >= 0 and w != zeroword:
+                if zeroword == unk and not np.isnan(unk_logprob):
+                    p = np.float32(unk_logprob)
+                elif skip_oovs and _skipped(zeroword, previous, before, order, unk):
+                    zero_found = UNTAGGED
+                else:  # in the context before w, which the swap left in nxt
+                    p, zero_found, _ = advance(uni_logprob, uni_backoff, meta, entries, values, nxt_s, nxt_b, 0,
+                                               context_len, zeroword, scratch_keys, scratch_bows)
+            if len(token_zero_found) > 0 and keep:
+                token_zero_found[t + s] = zero_found
+            before, previous = previous, w
             cached = np.nan
             if use_cache:
                 if w >= 0 and (w != unk or cache_unk):
@@ -279,9 +340,23 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 if use_cache:
                     token_cache[t + s] = cached
             sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
-        close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep)
-        total += sentence_prob
+        close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep, int(use_eos))
+        if len(weights) > 0:
+            weight = weights[s]
+            weighted_totals[0] += use_eos * weight
+            weighted_totals[1] += (hi - lo - pauses) * weight
+            weighted_totals[2] += oovs * weight
+            weighted_totals[3] += zeros * weight
+            total += sentence_prob * weight
+        else:
+            total += sentence_prob
     return stats, total
+
+
+@njit(cache=True, inline="always")
+def _skipped(w, previous, before, order, unk):
+    """SRILM's -skipoovs: whether w, after `previous` and `before` (-1: none), has probability zero."""
+    return w == unk or (order > 1 and previous == unk) or (order > 2 and before == unk)
 
 
 PROB_EPSILON = 3e-06  # SRILM's Prob_Epsilon: probabilities closer than this tie in a rank
@@ -347,7 +422,7 @@ def _add_rank(row, rank, logp, is_end, is_unk, weight):
 
 @njit(cache=True)
 def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk, events,
-                       token_logp, ranks, token_sum, sentence_ranks):
+                       token_logp, ranks, token_sum, sentence_ranks, add_sos=True, add_eos=True):
     """SRILM's -debug 3 and 4 extras of a block ppl_block scored (token_logp in its slots).
 
     Without `ranks` (-debug 3): the sum over the words marked in `events` of p(word | context)
@@ -356,7 +431,8 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
     5 and in the first 10, the tokens ranked, and the sums of (1 - p)^2 and 1 - p (a zeroprob
     counts 1, an OOV nothing). A token's rank is the number of event words more probable than
     it plus half (rounded down) of those as probable within PROB_EPSILON, itself included;
-    counting stops beyond the first 10, as in SRILM's LM::updateRanks."""
+    counting stops beyond the first 10, as in SRILM's LM::updateRanks. `add_sos`, `add_eos`: as
+    ppl_block's."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys_a = np.empty(width, dtype=np.int64)
@@ -367,11 +443,12 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
     scratch_bows = np.empty(width, dtype=np.float32)
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
-        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, True, order, keys_a, bows_a)
+        use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
+        ctx_len = sentence_start(uni_logprob, uni_backoff, bos, use_bos, order, keys_a, bows_a)
         cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
         if ranks:
             sentence_ranks[s, :] = 0.0
-        for t in range(lo, hi + 1):
+        for t in range(lo, hi + use_eos):
             w = ids[t] if t < hi else eos
             if w == PAUSE_TOKEN:
                 continue
@@ -380,7 +457,7 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
                                          events, prob, ranks, scratch_keys, scratch_bows)
             if ranks:
-                _add_rank(sentence_ranks[s], rank, logp, t == hi, w == unk, 1.0)
+                _add_rank(sentence_ranks[s], rank, logp, w == eos, w == unk, 1.0)
             else:
                 token_sum[t + s] = total
             _, _, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, 0, ctx_len, w,
@@ -429,9 +506,6 @@ def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos,
     else:
         w = ids[t]
     return put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
-
-
-UNTAGGED = -(1 << 30)  # the `found` of a token scored by no n-gram at all (SRILM's NullLM): no tag
 
 
 @njit(cache=True, inline="always")
@@ -495,31 +569,37 @@ NO_RANKS = np.zeros(0, dtype=np.float64)
 
 
 @njit(cache=True)
-def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks):
+def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sentences=1, weight=1.0):
     """SRILM's -debug 1 totals of a sentence of `words` words (with `ranks`, a row of -debug 4's
-    rank statistics, not empty: its two lines) and a blank line."""
-    scored = words - oovs - zeros
-    pos = put_text(out, pos, _ONE_SENTENCE)
-    pos = put_uint(out, pos, words)
-    pos = put_text(out, pos, _WORDS)
-    pos = put_uint(out, pos, oovs)
-    pos = put_text(out, pos, _OOVS)
-    pos = put_uint(out, pos, zeros)
+    rank statistics, not empty: its two lines) and a blank line; `sentences`: 0 for a line
+    whose </s> was not scored; `weight`: its -text-has-weights weight, which the counts and the
+    log probability are multiplied by (in double, from 0 as SRILM's TextStats::increment)."""
+    counts = (0.0 + sentences * weight, 0.0 + words * weight, 0.0 + oovs * weight, 0.0 + zeros * weight)
+    names = (_SENTENCES, _WORDS, _OOVS)
+    for c in range(3):
+        pos = format_g(counts[c], 16, out, pos)
+        pos = put_text(out, pos, names[c])
+    if counts[1] + counts[0] <= 0:  # SRILM prints no probabilities then
+        out[pos] = 10
+        return pos + 1
+    pos = format_g(counts[3], 16, out, pos)
     pos = put_text(out, pos, _ZEROPROBS)
+    logprob = 0.0 + sentence_prob * weight
+    denom = counts[1] - counts[2] - counts[3] + counts[0]
     # logprob, ppl, ppl1
     for field in range(3):
         if field == 1:
             pos = put_text(out, pos, _PPL)
         elif field == 2:
             pos = put_text(out, pos, _PPL1)
-        denom = scored + 2 - field
+            denom -= counts[0]
         if field > 0 and denom <= 0:
             pos = put_text(out, pos, _UNDEFINED)
             continue
-        value = sentence_prob if field == 0 else math.exp(-(sentence_prob / denom) * LN10)
+        value = logprob if field == 0 else math.exp(-(logprob / denom) * LN10)
         pos = format_g(value, 7, out, pos)
     if len(ranks) > 0:
-        pos = _put_ranks(ranks, 1, out, pos)
+        pos = _put_ranks(ranks, sentences, out, pos)
     pos = put_text(out, pos, _BLANK)
     return pos
 
@@ -541,24 +621,32 @@ def format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, 
 @njit(cache=True)
 def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
                   token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, token_sum,
-                  sentence_ranks, out):
+                  sentence_ranks, out, add_sos=True, add_eos=True, weights=_NO_FLOATS, token_zero_found=_NO_INT32):
     """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
     With multiwords (part_offsets not empty), words are printed as written, with one tag per part.
     With token_sum (-debug 3) each word line ends in ` / ` and its context's probability sum;
     with sentence_ranks (-debug 4) each sentence's totals have SRILM's two rank lines (see
-    probability_checks)."""
+    probability_checks). `add_sos`, `add_eos`: as ppl_block's (a first word without <s> is
+    printed with an empty context, as SRILM's). With `weights` (-text-has-weights), each line
+    is echoed after its weight and `* `, and its totals are weighted. With `token_zero_found`
+    (-zeroprob-word), a word line gets the tag of its -zeroprob-word lookup after its own."""
     pool, offsets, buf, ids, starts, ends = borrowed(pool), borrowed(offsets), borrowed(buf), borrowed(ids), borrowed(starts), borrowed(ends)
     token_logp, token_found, sentence_stats = borrowed(token_logp), borrowed(token_found), borrowed(sentence_stats)
     out = borrowed(out)
     pos = 0
+    weighted = len(weights) > 0
     for s in range(len(line_offsets) - 1):
+        if weighted:
+            pos = format_g(weights[s], 6, out, pos)  # C++'s default precision
+            pos = put_text(out, pos, _WEIGHT_MARK)
         pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
+        use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
         split = len(part_offsets) > 0
         previous = -1  # the token before, -1: <s>
         pauses = 0
-        for t in range(lo, hi + 1):
+        for t in range(lo, hi + use_eos):
             if t < hi and ids[t] == PAUSE_TOKEN:
                 pauses += 1
                 continue
@@ -567,13 +655,16 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                 pos = put_text(out, pos, P_OPEN)
                 pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
                 pos = put_text(out, pos, GIVEN)
-                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, previous, hi, bos, eos, split)
+                if previous >= 0 or use_bos:
+                    pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, previous, hi, bos, eos, split)
                 pos = put_text(out, pos, CONTEXT_MORE if previous >= 0 else CONTEXT_END)
                 if split and t < hi:
                     for c in range(part_offsets[t], part_offsets[t + 1]):
                         pos = put_tag(out, pos, part_found[c])
                 else:
                     pos = put_tag(out, pos, token_found[t + s])
+                if len(token_zero_found) > 0 and token_zero_found[t + s] != NO_LOOKUP:
+                    pos = put_tag(out, pos, token_zero_found[t + s])
                 if len(token_cache) > 0 and not np.isnan(token_cache[t + s]):
                     pos = put_text(out, pos, _CACHE_TAG)
                     pos = format_g(token_cache[t + s], 7, out, pos)
@@ -583,7 +674,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                 pos = put_line_close(out, pos, token_sum, t + s)
             previous = t
         pos = put_sentence_totals(out, pos, hi - lo - pauses, sentence_stats[s, 0], int(sentence_stats[s, 1]),
-                                  int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS)
+                                  int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS,
+                                  int(use_eos), weights[s] if weighted else 1.0)
     return pos
 
 
@@ -610,6 +702,7 @@ def _put_ranks(row, sentences, out, pos):
 
 
 _TIMES = ascii_bytes(" *")
+_WEIGHT_MARK = ascii_bytes("* ")
 
 
 @njit(cache=True)
@@ -626,6 +719,34 @@ def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, f
     for r in range(rows.shape[0]):
         logp[r], found[r], _, _, _ = advance_words(uni_logprob, uni_backoff, meta, entries, values, rows[r], k,
                                                    keys, bows, next_keys, next_bows)
+
+
+@njit(cache=True)
+def joint_logprobs(uni_logprob, uni_backoff, meta, entries, values, rows, bos, eos, nonevent, joint):
+    """SRILM's LM::contextProb of each k-gram of `rows`, to joint: the float32 sum, oldest word
+    first, of log10 p(word | the words before it in the row), a first `<s>` scored as `</s>`
+    (whose unigram stands for it) and a zero probability of a non-event (`nonevent` mask; ids
+    below 0 are -pau- outside the model) left out."""
+    order = meta.shape[0] - 1
+    width = max(order - 1, 1)
+    keys = np.empty(width, dtype=np.int64)
+    bows = np.empty(width, dtype=np.float32)
+    next_keys = np.empty(width, dtype=np.int64)
+    next_bows = np.empty(width, dtype=np.float32)
+    k = rows.shape[1]
+    words = np.empty(k, dtype=rows.dtype)
+    for r in range(rows.shape[0]):
+        total = np.float32(0.0)
+        for j in range(k):
+            words[:j + 1] = rows[r, :j + 1]
+            if j == 0 and words[0] == bos:
+                words[0] = eos
+            p, _, _, _, _ = advance_words(uni_logprob, uni_backoff, meta, entries, values, words, j + 1, keys, bows,
+                                          next_keys, next_bows)
+            w = words[j]
+            if p != -np.inf or not (w < 0 or nonevent[w]):
+                total = np.float32(total + p)
+        joint[r] = total
 
 
 @njit(cache=True)
@@ -804,6 +925,48 @@ class ScoredBlock:
     token_cache: np.ndarray
     part_offsets: np.ndarray
     part_found: np.ndarray
+    weights: np.ndarray = dataclasses.field(default_factory=lambda: _NO_FLOATS)  # of each line, with -text-has-weights
+    # with weights: the weighted (sentences, words, OOVs, zeroprobs) of the text up to the end of this block
+    weighted_counts: tuple | None = None
+    token_zero_found: np.ndarray = dataclasses.field(default_factory=lambda: _NO_INT32)  # with -zeroprob-word
+
+
+def _sentence_weights(buf, starts, ends, line_offsets, path, first_line):
+    """The weight each line starts with (SRILM's -text-has-weights), as float64; a first word that
+    is not a number is an error naming its line."""
+    first = line_offsets[:-1]
+    if not len(first):
+        return _NO_FLOATS
+    width = max(int((ends[first] - starts[first]).max()), 1)
+    fields = _first_words(buf, starts, ends, first, width).view(f"S{width}").ravel()
+    try:
+        return fields.astype(np.float64)
+    except ValueError:
+        for s, field in enumerate(fields.tolist()):
+            try:
+                float(field)
+            except ValueError:
+                line = first_line + bytes(buf[:starts[first[s]]]).count(b"\n")
+                raise FormatError(f"bad sentence weight {word_text(field)}", path, line) from None
+        raise
+
+
+@njit(cache=True)
+def _first_words(buf, starts, ends, first, width):
+    """The bytes of tokens `first` (one per line), each padded with NULs to `width`."""
+    out = np.zeros((len(first), width), dtype=np.uint8)
+    for s in range(len(first)):
+        t = first[s]
+        out[s, :ends[t] - starts[t]] = buf[starts[t]:ends[t]]
+    return out
+
+
+def _drop_first_tokens(ids, starts, ends, line_offsets):
+    """(ids, starts, ends, line_offsets) without each line's first token (its weight)."""
+    keep = np.ones(len(ids), dtype=np.bool_)
+    keep[line_offsets[:-1]] = False
+    spans = (starts[keep], ends[keep]) if len(starts) else (starts, ends)
+    return ids[keep], *spans, line_offsets - np.arange(len(line_offsets))
 
 
 def _warn_of_sum(warnings, total, context, words):
@@ -813,14 +976,14 @@ def _warn_of_sum(warnings, total, context, words):
 
 
 def _add_rank_rows(total, sentence_ranks):
-    """Add a block's per-sentence rank rows to the TextStats `total`, the losses summed sentence
-    by sentence as SRILM's TextStats::increment does."""
+    """Add a block's per-sentence rank rows to the TextStats `total`, summed row by row as SRILM's
+    TextStats::increment does (the rows of fractional counts too)."""
     if not len(sentence_ranks):
         return
-    losses = [float(np.cumsum(np.concatenate(([start], sentence_ranks[:, column])))[-1])
-              for start, column in ((total.quadratic_loss, 7), (total.absolute_loss, 8))]
-    total.add_ranks(tuple(sentence_ranks[:, :6].sum(axis=0).tolist()), float(sentence_ranks[:, 6].sum()), 0.0, 0.0)
-    total.quadratic_loss, total.absolute_loss = losses
+    start = list(total.ranks) + [total.ranked, total.quadratic_loss, total.absolute_loss]
+    summed = np.cumsum(np.vstack((start, sentence_ranks)), axis=0)[-1].tolist()
+    total.ranks, total.ranked = tuple(summed[:6]), summed[6]
+    total.quadratic_loss, total.absolute_loss = summed[7], summed[8]
 
 
 class _Document:
@@ -855,7 +1018,8 @@ class PerplexityScorer:
     """Compute SRILM-style perplexity of text files under one model."""
 
     def __init__(self, model, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False, encoding=None,
-                 nonevents=(), unk_is_word=False):
+                 nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False, tolower=False,
+                 text_has_weights=False, noise=(), skip_oovs=False, unk_logprob=None, zeroprob_word=None):
         """`encoding` of the texts (see textio); by default UTF-8, or `bytes` when the model's
         words hold bytes that are not UTF-8 (a model read with the encoding `bytes`). `cache_length` > 0: mix in a cache of the last that many words with weight
         `cache_lambda` (SRILM's -cache, -cache-lambda; see cache_lm). `multiwords`: a word
@@ -864,10 +1028,21 @@ class PerplexityScorer:
         word holding its first character is split at each of its characters (SRILM's
         -multi-char). `nonevents`: more words left
         out of the -debug 3 sums and -debug 4 ranks, as `<s>` is (SRILM's -nonevents); so is
-        `<unk>` unless `unk_is_word` (SRILM's -unk: an open vocabulary)."""
+        `<unk>` unless `unk_is_word` (SRILM's -unk: an open vocabulary). Without `add_sos` a
+        sentence's first word has no context, without `add_eos` its `</s>` is not scored (a line
+        that writes them keeps them; SRILM's -no-sos, -no-eos); `reverse` scores each sentence
+        backwards (-reverse); `tolower` maps the model's words and the text's to lowercase
+        (-tolower; with the encoding `bytes`, ASCII letters only). `text_has_weights`: each line
+        starts with a number, the weight its counts and log probability are multiplied by in the
+        totals (-text-has-weights). `noise`: words dropped from the sentences as `-pau-` is (SRILM's
+        -noise, -noise-vocab). `skip_oovs`: a word that is the unknown word or follows it within two
+        words has probability zero (-skipoovs). `unk_logprob`: the log10 probability of the unknown
+        word (-unk-prob; -99 is log 0); `zeroprob_word`: a word whose probability a word of
+        probability zero takes, in the same context (-zeroprob-word)."""
         self.model = model
         self._set_up(model.vocab, model.order, srilm_tables(model), unk_word, cache_length, cache_lambda, multiwords,
-                     encoding, nonevents, unk_is_word)
+                     encoding, nonevents, unk_is_word, add_sos, add_eos, reverse, tolower, text_has_weights, noise,
+                     skip_oovs, unk_logprob, zeroprob_word)
 
     @classmethod
     def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
@@ -888,14 +1063,32 @@ class PerplexityScorer:
         return self
 
     def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,
-                encoding=None, nonevents=(), unk_is_word=False):
-        self.vocab = vocab
-        self.nonevents = tuple(nonevents)
-        self.unk_is_word = unk_is_word
-        self.order = order
+                encoding=None, nonevents=(), unk_is_word=False, add_sos=True, add_eos=True, reverse=False,
+                tolower=False, text_has_weights=False, noise=(), skip_oovs=False, unk_logprob=None,
+                zeroprob_word=None):
         if encoding is None:
             encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
         self.encoding = encoding
+        if (reverse or tolower or text_has_weights) and multiwords:
+            raise UsageError("-reverse, -tolower and -text-has-weights do not combine with -multiwords",
+                             option="multiwords")
+        self.add_sos, self.add_eos, self.reverse, self.tolower = add_sos, add_eos, reverse, tolower
+        self.weighted = text_has_weights
+        if noise and multiwords:
+            raise UsageError("-noise does not combine with -multiwords", option="multiwords")
+        self.noise = tuple(dict.fromkeys(lowercase(noise, encoding) if tolower else noise))
+        self.skip_oovs = skip_oovs
+        # SRILM reads -99 as log 0 (LogP_PseudoZero)
+        self.unk_logprob = np.nan if unk_logprob is None else -np.inf if unk_logprob == LOG_ZERO else unk_logprob
+        self.zeroprob_word = zeroprob_word
+        if (skip_oovs or unk_logprob is not None or zeroprob_word is not None) and (cache_length or multiwords):
+            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score the model alone: not with a cache or "
+                             "multiwords", option="cache")
+        self.vocab = lowercase_vocabulary(vocab, encoding) if tolower else vocab
+        vocab = self.vocab
+        self.nonevents = tuple(lowercase(nonevents, encoding) if tolower else nonevents)
+        self.unk_is_word = unk_is_word
+        self.order = order
         self.cache = (cache_length, cache_lambda) if cache_length else None
         if self.cache:
             WordCache(0, *self.cache)  # checks the parameters now
@@ -906,7 +1099,15 @@ class PerplexityScorer:
             self.multiword_separators = multiword_separators(MULTIWORD_SEPARATOR if multiwords is True else multiwords)
         self.tables = tables
         self.words = WordTable.from_vocab(vocab)
+        if unk_word is not None and tolower:
+            unk_word, = lowercase([unk_word], encoding)
         self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
+        self.zeroword = -1
+        if zeroprob_word is not None:
+            zeroprob_word, = lowercase([zeroprob_word], encoding) if tolower else [zeroprob_word]
+            if zeroprob_word not in vocab:
+                raise UsageError(f"-zeroprob-word {zeroprob_word} is not a word of the model", option="zeroprob_word")
+            self.zeroword = vocab.id(zeroprob_word)
         _, offsets = vocab.byte_pool()
         self.max_word = int(np.diff(offsets).max()) if len(offsets) > 1 else 0
 
@@ -916,6 +1117,7 @@ class PerplexityScorer:
         on across blocks, as SRILM's do. With `escape` (bytes), lines starting with it are not
         scored but yielded, in their place, as escape.Piece."""
         total = 0.0
+        weighted_totals = np.zeros(4)  # with sentence weights: sentences, words, OOVs, zeroprobs
         cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
         unknown = NEW_WORD if self.multiwords else self.unk
@@ -927,17 +1129,35 @@ class PerplexityScorer:
                         yield piece
                         continue
                     piece = piece.data
-                scored = self._score_block(piece, keep, total, cache, unknown, False)
+                where = (path, first_line) if self.weighted else None
+                scored = self._score_block(piece, keep, total, cache, unknown, False, weighted_totals, where)
                 total = scored.logprob
                 yield scored
 
-    def _score_block(self, block, keep, total, cache, unknown, keep_empty):
+    def _score_block(self, block, keep, total, cache, unknown, keep_empty, weighted_totals=None, where=None):
+        """`block` scored; with sentence weights, `weighted_totals` run on as the total does and
+        `where` is (path, first line) of the block, for the error of a bad weight."""
         vocab = self.vocab
         buf = np.frombuffer(block, dtype=np.uint8)
-        # the words' byte spans serve the per-sentence output and multiwords only (16 bytes a token)
-        ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty,
-                                                         keep or self.multiwords)
-        mark_pauses(block, ids)
+        text = lowercase_text(block, self.encoding) if self.tolower else block
+        # the words' byte spans serve the per-sentence output, multiwords and weights only (16 bytes a token)
+        spans = keep or self.multiwords or self.weighted
+        ids, starts, ends, line_offsets = tokenize_lines(np.frombuffer(text, dtype=np.uint8), *self.words.arrays(),
+                                                         unknown, keep_empty, spans)
+        if spans and len(text) != len(block):  # lowercasing changed a length: the spans must be the text's
+            _, starts, ends, _ = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty, True)
+        mark_pauses(text, ids)
+        for word in self.noise:
+            mark_tokens(np.frombuffer(text, dtype=np.uint8), ids, np.frombuffer(word_bytes(word), dtype=np.uint8),
+                        PAUSE_TOKEN)
+        weights = _NO_FLOATS
+        if self.weighted:
+            weights = _sentence_weights(buf, starts, ends, line_offsets, *where)
+            ids, starts, ends, line_offsets = _drop_first_tokens(ids, starts, ends, line_offsets)
+        else:
+            weighted_totals = _NO_FLOATS
+        if self.reverse:
+            reverse_lines(ids, line_offsets)
         if self.multiwords:
             parts, part_offsets = _split_multiwords(buf, starts, ends, *self.words.arrays(), NEW_WORD,
                                                    self.multiword_separators)
@@ -950,16 +1170,22 @@ class PerplexityScorer:
         token_found = np.empty(slots, dtype=np.int32)
         sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
         token_cache = np.empty(slots if self.cache else 0)
+        token_zero_found = np.empty(slots if self.zeroword >= 0 else 0, dtype=np.int32)
         stats, total = ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                   self.unk, total, token_logp, token_found, sentence_stats,
-                                  *cache.arrays(), token_cache, parts, part_offsets, part_found)
-        return ScoredBlock(buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
-                            token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found)
+                                  *cache.arrays(), token_cache, parts, part_offsets, part_found, self.add_sos,
+                                  self.add_eos, weights, weighted_totals, self.skip_oovs, self.unk_logprob,
+                                  self.zeroword, token_zero_found)
+        counts = TextStats(*(int(x) for x in stats))
+        return ScoredBlock(buf, ids, starts, ends, line_offsets, counts, total, token_logp, token_found,
+                           sentence_stats, token_cache, part_offsets, part_found, weights,
+                           tuple(weighted_totals.tolist()) if self.weighted else None, token_zero_found)
 
     def sentence_scores(self, lines):
         """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
         (log10 p summed in double, words, OOVs, zeroprobs) per line. Words outside the model are
         zeroprobs, as in SRILM's N-best rescoring, which adds them to its vocabulary."""
+        self._check_plain_sentences("N-best rescoring")
         cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         scored = self._score_block(lines, True, 0.0, cache, NEW_WORD, True)
         _, words = scored_slots(scored.ids, scored.line_offsets, self.vocab.bos, self.vocab.eos)
@@ -976,6 +1202,10 @@ class PerplexityScorer:
         with it are copied to `out` instead of scored, and at debug 0 each closes a document whose
         totals are written before it (see escape)."""
         vocab = self.vocab
+        if self.weighted and (debug >= 4 or escape is not None):
+            raise UsageError("-text-has-weights weighs the totals of -debug 0 to 3, without -escape", option="debug")
+        if debug >= 3 and (self.skip_oovs or self.zeroword >= 0 or not np.isnan(self.unk_logprob)):
+            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score -debug 0 to 2", option="debug")
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         document = _Document() if escape is not None and debug == 0 else None
@@ -990,6 +1220,8 @@ class PerplexityScorer:
                 continue
             total.add(b.counts)
             total.logprob = b.logprob
+            if b.weighted_counts is not None:
+                total.sentences, total.words, total.oovs, total.zeroprobs = b.weighted_counts
             if document is not None:
                 document.add(b)
             if debug >= 1:
@@ -997,22 +1229,31 @@ class PerplexityScorer:
                 sentence_ranks = np.zeros((len(b.line_offsets) - 1 if debug >= 4 else 0, RANK_COLUMNS))
                 if events is not None:
                     probability_checks(*self.tables.arrays(), b.ids, b.line_offsets, vocab.bos, vocab.eos, self.unk,
-                                       events, b.token_logp, debug >= 4, token_sum, sentence_ranks)
+                                       events, b.token_logp, debug >= 4, token_sum, sentence_ranks, self.add_sos,
+                                       self.add_eos)
                     if debug == 3 and warnings is not None:
                         self._warn_of_sums(b, token_sum, warnings)
                     _add_rank_rows(total, sentence_ranks)
-                size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4))
+                size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4) + 24 * self.weighted)
                 if debug >= 2:
                     per_token = 2 * self.max_word + 80 + 24 * bool(self.cache) + 24 * (debug == 3)
                     size += (len(b.ids) + len(b.line_offsets)) * per_token + 2 * len(b.buf) + 8 * len(b.part_found)
                 output = np.empty(size, dtype=np.uint8)
                 used = format_debug(pool, offsets, b.buf, b.ids, b.starts, b.ends, b.line_offsets, vocab.bos,
                                      vocab.eos, debug, b.token_logp, b.token_found, b.sentence_stats,
-                                     b.token_cache, b.part_offsets, b.part_found, token_sum, sentence_ranks, output)
+                                     b.token_cache, b.part_offsets, b.part_found, token_sum, sentence_ranks, output,
+                                     self.add_sos, self.add_eos, b.weights, b.token_zero_found)
                 out.write(output[:used].tobytes())
         if document is not None:
             document.finish(out)
         return total
+
+    def _check_plain_sentences(self, what):
+        """Refuse the text options that score_file alone applies."""
+        if (not (self.add_sos and self.add_eos) or self.reverse or self.tolower or self.weighted or self.noise
+                or self.skip_oovs or self.zeroword >= 0 or not np.isnan(self.unk_logprob)):
+            raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse, -tolower, "
+                             "-text-has-weights, -noise, -skipoovs, -unk-prob or -zeroprob-word")
 
     def _events(self):
         """The words SRILM sums and ranks over: all but its non-events, `<s>`, `-pau-`, the
@@ -1041,13 +1282,15 @@ class PerplexityScorer:
         lines = np.repeat(np.arange(len(block.line_offsets) - 1), np.diff(block.line_offsets) + 1)
         for slot in off.tolist():
             s = int(lines[slot])
-            lo, _ = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
+            lo, hi = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
+            use_bos, _ = sentence_marks(block.line_offsets, s, lo, hi, self.add_sos, self.add_eos)
             t = slot - s
             context = block.ids[lo:t][::-1]
-            _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos],
+            _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos] * use_bos,
                          vocab.words)
 
-    def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None):
+    def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None, float_counts=False,
+                     entropy=False):
         """SRILM's perplexity from a count file (`ngram -counts`): each n-gram of orders up to
         `order` (default: the model's) scores count x log10 p(last word | the others); those
         ending in `</s>` count as sentences, the others as words. Words outside the model are
@@ -1058,13 +1301,18 @@ class PerplexityScorer:
         With `escape` (bytes, SRILM's -escape), lines starting with it are copied to `out`, and
         the count lines between them are summed and scored apart, each run with its totals line.
         At debug 3 and 4 the lines and totals get what score_file's get (context sums and
-        warnings to `warnings`; ranks and losses, weighted by the counts)."""
+        warnings to `warnings`; ranks and losses, weighted by the counts). `float_counts`: the
+        counts are fractional (SRILM's -float-counts), the totals summed n-gram by n-gram in double.
+        `entropy` (SRILM's -counts-entropy): each n-gram's log probability is weighted by its count
+        times its joint probability (joint_logprobs), and each run of counts counts as one word and
+        no sentence, so that its ppl is 10 to the entropy."""
         order = order or self.order
         count_vocab = self.vocab.with_pause()
         if escape is None:
-            segments = [read_counts([path], order, vocab=count_vocab, encoding=self.encoding)]
+            segments = [read_counts([path], order, vocab=count_vocab, encoding=self.encoding,
+                                    float_counts=float_counts)]
         else:
-            segments = self._count_segments(path, order, escape, count_vocab)
+            segments = self._count_segments(path, order, escape, count_vocab, float_counts)
         # the model's id of each word of the counts (-pau- outside the model: a word of no n-gram)
         model_ids = np.arange(len(self.vocab), dtype=np.int32)
         if count_vocab is not self.vocab:
@@ -1074,13 +1322,13 @@ class PerplexityScorer:
             if isinstance(segment, Piece):
                 out.write(segment.data)
                 continue
-            part = self._score_count_table(segment, count_vocab, model_ids, debug, out, warnings)
+            part = self._score_count_table(segment, count_vocab, model_ids, debug, out, warnings, entropy)
             if debug >= 1:
                 out.write(f"{part.srilm_text()}\n".encode())
             stats.add(part)
         return stats
 
-    def _count_segments(self, path, order, escape, vocab):
+    def _count_segments(self, path, order, escape, vocab, float_counts=False):
         """The runs of count lines of `path` between lines starting with `escape`, as NgramCounts
         (runs without an n-gram of the orders asked for left out), and those lines as Pieces."""
         run = []
@@ -1089,21 +1337,22 @@ class PerplexityScorer:
                 if not piece.escaped:
                     run.append((piece.data, piece.first_line, path))
                     continue
-                counts = counts_of_blocks(run, order, vocab=vocab) if run else None
+                counts = counts_of_blocks(run, order, vocab=vocab, float_counts=float_counts) if run else None
                 if counts is not None:
                     yield counts
                 run = []
                 yield piece
-        counts = counts_of_blocks(run, order, vocab=vocab) if run else None
+        counts = counts_of_blocks(run, order, vocab=vocab, float_counts=float_counts) if run else None
         if counts is not None:
             yield counts
 
-    def _score_count_table(self, counts, count_vocab, model_ids, debug, out, warnings=None):
+    def _score_count_table(self, counts, count_vocab, model_ids, debug, out, warnings=None, entropy=False):
         """The TextStats of NgramCounts over `count_vocab`, whose word i is word model_ids[i]
         of the model (see score_counts)."""
         vocab = self.vocab
         stats = TextStats()
         contributions = []
+        tallies = []  # per n-gram: its sentences, words, OOVs, zeroprobs
         rank_rows = []
         pool, offsets = count_vocab.byte_pool()
         max_word = int(np.diff(offsets).max())
@@ -1115,12 +1364,19 @@ class PerplexityScorer:
             logp = np.empty(len(rows), dtype=np.float32)
             found = np.empty(len(rows), dtype=np.int32)
             _score_ngrams(*self.tables.arrays(), rows, logp, found)
+            scale = weights
+            if entropy:
+                nonevent = ~self._events()
+                nonevent[self.unk] = not self.unk_is_word  # with -unk, <unk> is an event even without a unigram
+                joint = np.empty(len(rows), dtype=np.float32)
+                joint_logprobs(*self.tables.arrays(), rows, vocab.bos, vocab.eos, nonevent, joint)
+                scale = weights * np.exp(joint.astype(np.float64) * LN10)
             zero = logp == -np.inf
             ends = rows[:, -1] == vocab.eos
             unk = rows[:, -1] == self.unk
-            stats.add(TextStats(sentences=int(weights[ends].sum()), words=int(weights[~ends].sum()),
-                                oovs=int(weights[zero & unk].sum()), zeroprobs=int(weights[zero & ~unk].sum())))
-            contributions.append(np.where(zero, 0.0, weights * logp.astype(np.float64)))
+            tallies.append(np.stack([weights * ends, weights * ~ends, weights * (zero & unk), weights * (zero & ~unk)],
+                                    axis=1))
+            contributions.append(scale * np.where(zero, 0.0, logp.astype(np.float64)))
             row_sum = np.ones(len(rows) if debug == 3 else 0)
             if events is not None:
                 row_ranks = np.zeros((len(rows) if debug >= 4 else 0, RANK_COLUMNS))
@@ -1133,17 +1389,25 @@ class PerplexityScorer:
             if debug >= 2 and len(rows):
                 size = len(rows) * (rows.shape[1] * (max_word + 1) + 80 + 24 * (debug == 3))
                 output = np.empty(size, dtype=np.uint8)
-                used = format_counts_debug(pool, offsets, words, logp, found, weights, row_sum, output)
+                used = format_counts_debug(pool, offsets, words, logp, found, scale, row_sum, output)
                 out.write(output[:used].tobytes())
         # summed n-gram by n-gram in double, as SRILM's TextStats
         summed = np.cumsum(np.concatenate(contributions)) if contributions else np.zeros(1)
         stats.logprob = float(summed[-1]) if len(summed) else 0.0
+        if tallies:
+            totals = np.cumsum(np.concatenate(tallies), axis=0)[-1] if sum(map(len, tallies)) else np.zeros(4)
+            exact = counts.counts[0].dtype.kind != "f"  # integer counts stay ints
+            stats.sentences, stats.words, stats.oovs, stats.zeroprobs = (int(x) if exact else float(x)
+                                                                         for x in totals.tolist())
+        if entropy:
+            stats.sentences, stats.words = 0, 1
         if debug >= 4 and rank_rows:
             _add_rank_rows(stats, np.concatenate(rank_rows))
         return stats
 
     def report(self, path):
         """The `PerplexityReport` of `path`: totals, sentences and tokens."""
+        self._check_plain_sentences("a report")
         if self.multiwords:
             raise UsageError("a report holds words of the model; score multiwords with score_file",
                              option="multiwords")

@@ -587,7 +587,8 @@ class ClassScorer(PerplexityScorer):
                 classes = np.where(ids == PAUSE_TOKEN, PAUSE_TOKEN, cm.replacement[np.maximum(ids, 0)])
                 stats, _ = ppl_block(*self.tables.arrays(), classes, line_offsets, vocab.bos,
                                       vocab.eos, self.unk, 0.0, token_logp, token_found, sentence_stats,
-                                      *WordCache.disabled().arrays(), _NONE_F64, _NONE_I32, _NONE_I64, _NONE_I32)
+                                      *WordCache.disabled().arrays(), _NONE_F64, _NONE_I32, _NONE_I64, _NONE_I32,
+                                      True, True, _NONE_F64, _NONE_F64, False, np.nan, -1, _NONE_I32)
                 total += _add_memberships(ids, line_offsets, vocab.bos, vocab.eos, cm.replacement_logp,
                                           per_word, token_logp, sentence_stats)
                 tags = np.zeros(0, dtype=np.int8)

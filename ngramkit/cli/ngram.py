@@ -1,6 +1,9 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords` split at
-`-multi-char`; from counts, `-counts`), model rewriting (`-write-lm`), pruning (`-prune`, contexts
-weighed by the marginals of `-prune-history-lm FILE` if given; `-prune-lowprobs`), interpolation
+`-multi-char`; `-tolower`, `-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`,
+`-noise-vocab` change how its sentences are read, `-skipoovs`, `-unk-prob`, `-zeroprob-word` how
+its words are scored; from counts, `-counts`, with `-count-order`, `-float-counts`,
+`-counts-entropy`), model rewriting (`-write-lm`), pruning (`-prune`, contexts weighed by the
+marginals of `-prune-history-lm FILE` if given; `-prune-lowprobs`), interpolation
 (`-mix-lm`, static or with `-bayes N` dynamic, N > 0 weighting by posteriors of the last N words
 scaled by `-bayes-scale`; `-read-mix-lms` takes the models and weights from the -lm file;
 `-context-priors` weights by context; `-loglinear-mix` combines log-linearly), marginal
@@ -15,7 +18,8 @@ scored; backoff models only, not word-by-word mixtures, caches or classes), N-be
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
 with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-null` scores -ppl under SRILM's
-null model (probability 1 for every word; null_lm) instead of -lm. `-escape S` passes lines
+null model (probability 1 for every word; null_lm) instead of -lm. `-memuse` is accepted and prints
+nothing (SRILM's line sizes its own data structures). `-escape S` passes lines
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
 those without it); `-version` prints ngramkit's release. `-hidden-vocab FILE` reads -lm as a hidden-event
 model (summing over events between words, `-hidden-not`: events overt in the text) and `-hiddens`
@@ -71,6 +75,21 @@ OPTIONS = [
                                    "-split-multiwords"),
     Option("split-multiwords", bool, False, "split the words of -nbest and -nbest-files hypotheses at -multi-char"),
     Option("counts", str, help="count file whose perplexity to compute: each n-gram scored times its count"),
+    Option("count-order", int, 0, "with -counts: the highest order of n-grams scored (0: -order)"),
+    Option("float-counts", bool, False, "with -counts: the counts are fractional"),
+    Option("counts-entropy", bool, False, "with -counts: weight each n-gram by its joint probability too, ppl as "
+                                          "10 ** entropy"),
+    Option("tolower", bool, False, "with -ppl: map the model's words and the text's to lowercase"),
+    Option("no-sos", bool, False, "with -ppl: no <s> before a sentence (its first word has no context)"),
+    Option("no-eos", bool, False, "with -ppl: no </s> after a sentence (not scored, the line counts as words)"),
+    Option("reverse", bool, False, "with -ppl: score each sentence backwards"),
+    Option("skipoovs", bool, False, "with -ppl: a word that is <unk> or follows it within two words has probability 0"),
+    Option("unk-prob", float, help="with -ppl: the log10 probability of <unk> (-99: zero)"),
+    Option("zeroprob-word", str, help="with -ppl: a word of probability zero takes this word's probability"),
+    Option("noise", str, help="with -ppl: a noise word, dropped from the sentences as -pau- is"),
+    Option("noise-vocab", str, help="with -ppl: file of noise words (a word a line), dropped as -noise's"),
+    Option("text-has-weights", bool, False, "with -ppl: each line starts with a weight its counts and log probability "
+                                            "are multiplied by"),
     Option("nbest", str, help="N-best list to rescore (SRILM's format, NBestList1.0 or 2.0)"),
     Option("nbest-files", str, help="file listing N-best lists to rescore, one per line"),
     Option("write-nbest-dir", str, help="with -nbest-files: write each rescored list to DIR/<id>.gz"),
@@ -110,6 +129,8 @@ OPTIONS = [
     Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
     Option("null", bool, False, "instead of -lm, the null model: probability 1 for every word (-ppl)"),
+    # SRILM prints the memory of its own data structures, which ngramkit does not have
+    Option("memuse", bool, False, "accepted for SRILM's scripts; prints nothing"),
     # SRILM's hidden-event models
     Option("hidden-vocab", str, help="file of hidden events (a word a line, with -delete N -repeat N -insert W -observed -omit): -lm sums over them"),
     Option("hidden-not", bool, False, "with -hidden-vocab: the events are overt words of the text"),
@@ -230,6 +251,49 @@ def split_multiwords(opts):
     return opts["multi_char"][0]
 
 
+_PPL_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "noise", "noise_vocab", "skipoovs",
+                "unk_prob", "zeroprob_word")
+
+
+def ppl_options(opts):
+    """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse, -text-has-weights,
+    -noise, -noise-vocab, -skipoovs, -unk-prob and -zeroprob-word, checked against what they do
+    not apply to."""
+    given = [f"-{name.replace('_', '-')}" for name in _PPL_OPTIONS
+             if opts[name] is not None and opts[name] is not False]
+    if given:
+        others = [flag for flag, on in (("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
+                                        ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]),
+                                        ("-classes", opts["classes"]), ("-cache", opts["cache"]),
+                                        ("-mix-lm -bayes", opts["bayes"] is not None),
+                                        ("-loglinear-mix", opts["loglinear_mix"]),
+                                        ("-adapt-marginals", opts["adapt_marginals"])) if on]
+        if opts["tolower"]:
+            others += [flag for flag, on in (("-limit-vocab", opts["limit_vocab"]),
+                                             ("-vocab-aliases", opts["vocab_aliases"])) if on]
+        if others:
+            raise UsageError(f"{given[0]} applies to plain -ppl scoring: not with {others[0]}")
+        if not opts["ppl"]:
+            raise UsageError(f"{given[0]} needs -ppl")
+        if opts["unk_prob"] is not None or opts["zeroprob_word"]:
+            # SRILM's NonzeroLM, which these make, scores sentences without the others
+            for name in ("reverse", "no_sos", "no_eos", "noise", "noise_vocab"):
+                if opts[name]:
+                    raise UsageError(f"-unk-prob and -zeroprob-word do not combine with -{name.replace('_', '-')}")
+    return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
+            "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"], "noise": noise_words(opts),
+            "skip_oovs": opts["skipoovs"], "unk_logprob": opts["unk_prob"], "zeroprob_word": opts["zeroprob_word"]}
+
+
+def noise_words(opts):
+    """The words of -noise-vocab and -noise ([] without)."""
+    words = []
+    if opts["noise_vocab"]:
+        from ..vocab import read_words
+        words = read_words(opts["noise_vocab"], opts["encoding"])
+    return words + ([opts["noise"]] if opts["noise"] else [])
+
+
 def check_scoring_options(opts):
     """-cache, -multiwords, -bayes, -loglinear-mix and -adapt-marginals change the scoring of -ppl only."""
     others = [f"-{name.replace('_', '-')}" for name in ("counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
@@ -289,7 +353,7 @@ def ppl_only(opts, mix):
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
                                       cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts),
-                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"])
+                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **ppl_options(opts))
 
 
 # What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
@@ -305,7 +369,7 @@ def other_lm(opts):
     if not opts["lm"]:
         raise UsageError(f"{flag} needs -lm FILE")
     allowed = _OTHER_LM_OPTIONS[kind] + ("lm", "order", "debug", "unk", "map_unk", "vocab", "limit_vocab", "encoding",
-                                         "q", "quiet", kind)
+                                         "q", "quiet", "memuse", kind)
     extra = sorted(name for name in opts["_given"] if name not in allowed)
     if extra:
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
@@ -345,7 +409,7 @@ def hidden_lm(opts):
         raise UsageError("-hiddens and -hidden-vocab are mutually exclusive")
     flag = "-hiddens" if opts["hiddens"] else "-hidden-vocab"
     allowed = ("ppl", "lm", "order", "debug", "unk", "map_unk", "vocab", "limit_vocab", "encoding", "q", "quiet",
-               "hidden_vocab", "hidden_not", "hiddens")
+               "hidden_vocab", "hidden_not", "hiddens", "memuse")
     extra = sorted(name for name in opts["_given"] if name not in allowed)
     if extra:
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
@@ -362,7 +426,7 @@ def hidden_lm(opts):
         write_totals(opts["ppl"], stats)
 
 
-_TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "write_lm",
+_TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "memuse", "write_lm",
                    "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts", "prune", "minprune", "mix_lm",
                    "lambda", *(f"mix_lm{n}" for n in range(2, 10)), *(f"mix_lambda{n}" for n in range(2, 10)))
 
@@ -456,6 +520,9 @@ def ngram(argv):
     if "multi_char" in opts["_given"] and not (opts["multiwords"] or opts["split_multiwords"]):
         raise UsageError("-multi-char needs -multiwords or -split-multiwords")
     split_multiwords(opts)  # checked before any work
+    ppl_options(opts)
+    if (opts["count_order"] or opts["float_counts"] or opts["counts_entropy"]) and not opts["counts"]:
+        raise UsageError("-count-order, -float-counts and -counts-entropy need -counts")
     mix = mixture(opts)
     scorer = ppl_only(opts, mix)
     if scorer is not None:
@@ -503,12 +570,13 @@ def ngram(argv):
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
             cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts), nonevents=nonevent_words(opts),
-            unk_is_word=opts["unk"]), escape)
+            unk_is_word=opts["unk"], **ppl_options(opts)), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
                                  nonevents=nonevent_words(opts), unk_is_word=opts["unk"]).score_counts(
-            opts["counts"], opts["order"], debug=opts["debug"], out=sys.stdout.buffer, escape=escape,
-            warnings=sys.stderr.buffer)
+            opts["counts"], opts["count_order"] or opts["order"], debug=opts["debug"], out=sys.stdout.buffer,
+            escape=escape, warnings=sys.stderr.buffer, float_counts=opts["float_counts"],
+            entropy=opts["counts_entropy"])
         write_totals(opts["counts"], stats)
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
