@@ -22,7 +22,7 @@ import numpy as np
 from .constants import LN10
 from .errors import UsageError
 from .jit import njit
-from .scoring import ScoringTables, advance, sentence_start
+from .scoring import ScoringTables, advance, context_buffers, sentence_start
 from .srilm_lhash import lhash_order, string_keys
 from .textio import iter_lines
 from .vocab import PAUSE
@@ -51,10 +51,7 @@ def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, 
     (counted in gave_up[0])."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    keys = np.empty(width, dtype=np.int64)
-    bows = np.empty(width, dtype=np.float32)
-    next_keys = np.empty(width, dtype=np.int64)
-    next_bows = np.empty(width, dtype=np.float32)
+    keys, bows, next_keys, next_bows = context_buffers(width)
     probe_keys = np.empty(width, dtype=np.int64)
     probe_bows = np.empty(width, dtype=np.float32)
     pos = 0

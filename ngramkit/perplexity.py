@@ -34,6 +34,7 @@ from .scoring import (
     advance,
     advance_words,
     arpa_tables,
+    context_buffers,
     key_at,
     sentence_start,
     mark_tokens,
@@ -473,10 +474,7 @@ def count_probability_checks(uni_logprob, uni_backoff, meta, entries, values, ro
     `ranks` each row's rank counts, weighted by its count, to row_ranks[row]."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    keys = np.empty(width, dtype=np.int64)
-    bows = np.empty(width, dtype=np.float32)
-    next_keys = np.empty(width, dtype=np.int64)
-    next_bows = np.empty(width, dtype=np.float32)
+    keys, bows, next_keys, next_bows = context_buffers(width)
     k = rows.shape[1]
     for r in range(rows.shape[0]):
         _, _, ctx_len, ctx_keys, ctx_bows = advance_words(uni_logprob, uni_backoff, meta, entries, values, rows[r],
@@ -711,10 +709,7 @@ def _score_ngrams(uni_logprob, uni_backoff, meta, entries, values, rows, logp, f
     words alone, as SRILM's countsProb asks), and the length of the n-gram that gave it."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    keys = np.empty(width, dtype=np.int64)
-    bows = np.empty(width, dtype=np.float32)
-    next_keys = np.empty(width, dtype=np.int64)
-    next_bows = np.empty(width, dtype=np.float32)
+    keys, bows, next_keys, next_bows = context_buffers(width)
     k = rows.shape[1]
     for r in range(rows.shape[0]):
         logp[r], found[r], _, _, _ = advance_words(uni_logprob, uni_backoff, meta, entries, values, rows[r], k,
@@ -729,10 +724,7 @@ def joint_logprobs(uni_logprob, uni_backoff, meta, entries, values, rows, bos, e
     below 0 are -pau- outside the model) left out."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    keys = np.empty(width, dtype=np.int64)
-    bows = np.empty(width, dtype=np.float32)
-    next_keys = np.empty(width, dtype=np.int64)
-    next_bows = np.empty(width, dtype=np.float32)
+    keys, bows, next_keys, next_bows = context_buffers(width)
     k = rows.shape[1]
     words = np.empty(k, dtype=rows.dtype)
     for r in range(rows.shape[0]):

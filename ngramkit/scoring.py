@@ -645,6 +645,13 @@ def advance(uni_logprob, uni_backoff, meta, entries, values,
 
 
 @njit(cache=True, inline="always")
+def context_buffers(width):
+    """The two (keys, backoff weights) pairs that advance and advance_words trade a context between."""
+    return (np.empty(width, dtype=np.int64), np.empty(width, dtype=np.float32),
+            np.empty(width, dtype=np.int64), np.empty(width, dtype=np.float32))
+
+
+@njit(cache=True, inline="always")
 def advance_words(uni_logprob, uni_backoff, meta, entries, values, words, n, keys, bows, next_keys, next_bows):
     """`advance` over words[:n] (oldest first) from the empty context: (log10 p and matched length
     of words[n-1], the context's length after it, and the arrays holding that context's keys and

@@ -29,7 +29,7 @@ from .jit import njit
 from .model import NgramCounts, NgramModel
 from .numfmt import parse_float
 from .perplexity import close_sentence, sentence_span, srilm_tables, tally_word
-from .scoring import WordTable, advance_words
+from .scoring import WordTable, advance_words, context_buffers
 from .tables import find_row_in
 from .textio import iter_line_blocks, split_words, word_bytes
 from .vocab import PAUSE
@@ -122,10 +122,7 @@ def _skip_block(uni_logprob, uni_backoff, meta, entries, values, skip, ids, line
     estimate's first, then the skipping one's."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
-    keys = np.empty(width, dtype=np.int64)
-    bows = np.empty(width, dtype=np.float32)
-    next_keys = np.empty(width, dtype=np.int64)
-    next_bows = np.empty(width, dtype=np.float32)
+    keys, bows, next_keys, next_bows = context_buffers(width)
     words = np.empty(order, dtype=np.int32)
     stats = np.zeros(4, dtype=np.int64)
     n_tags = 0
@@ -268,10 +265,7 @@ def _e_step(uni_logprob, uni_backoff, meta, entries, values, skip, rows, counts,
     words = np.empty(order + 1, dtype=np.int32)
     gram = np.empty((1, order + 1), dtype=np.int32)
     skipped_gram = np.empty((1, order + 1), dtype=np.int32)
-    keys = np.empty(width, dtype=np.int64)
-    bows = np.empty(width, dtype=np.float32)
-    next_keys = np.empty(width, dtype=np.int64)
-    next_bows = np.empty(width, dtype=np.float32)
+    keys, bows, next_keys, next_bows = context_buffers(width)
     likelihood = np.float32(0.0)
     for length in range(order + 1, 1, -1):
         table = rows[length - 1]
