@@ -15,7 +15,7 @@ Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718
   prune           `ngram -prune 1e-8` of KenLM's 3-gram (SRILM's memory, measured elsewhere, beside it)
   mix             `ngram -lm 3-gram -mix-lm small-3-gram -lambda 0.5 -write-lm` (static interpolation)
   class           `ngram-class -numclasses 100` (incremental merging) on the en subset of SRILM's
-                  reference outputs (../shared/reference/more/en/train.txt.gz), against SRILM's
+                  reference outputs (../shared/reference/en/train.txt.gz), against SRILM's
   fst             `arpa2fst --disambig-symbol=#0` of KenLM's 3-gram against kaldilm
   start           process start to the first compiled call: `ngram -ppl` and `query` on a tiny model
 Each job prints the median wall time and peak RSS of every contender and the ratios to the
@@ -195,7 +195,7 @@ def job_mix(s, repeats):
 
 def job_class(s, repeats):
     label = "ngram-class -numclasses 100"
-    train = s.text("train", os.path.join(SHARED, "reference", "more", "en"), "class-train")
+    train = s.text("train", os.path.join(SHARED, "reference", "en"), "class-train")
     argv = ["-text", train, "-numclasses", "100"]
     srilm = s.srilm_tool(label, "ngram-class", [*argv, "-classes", s.path("classes.srilm.txt")])
     if srilm is None:
