@@ -342,9 +342,10 @@ _MODEL_OPTIONS = ("read_mix_lms", "loglinear_mix", "context_priors", "adapt_marg
                   "counts", "nbest", "nbest_files", "rescore", "gen", "gen_prefixes")
 
 
-def ppl_only(opts, mix):
+def ppl_only(opts, mix, text_options):
     """The scorer of -ppl when nothing else needs the model (`mix`: the -mix-lm models, or None)
-    and -lm is an ARPA file (its tables are read straight from the file), else None."""
+    and -lm is an ARPA file (its tables are read straight from the file), else None;
+    `text_options`: ppl_options(opts)."""
     if not opts["ppl"] or any(opts[name] for name in _MODEL_OPTIONS) or opts["expand_classes"] >= 0 \
             or mix is not None:
         return None
@@ -353,7 +354,7 @@ def ppl_only(opts, mix):
         return None
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
                                       cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts),
-                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **ppl_options(opts))
+                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **text_options)
 
 
 # What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
@@ -520,11 +521,11 @@ def ngram(argv):
     if "multi_char" in opts["_given"] and not (opts["multiwords"] or opts["split_multiwords"]):
         raise UsageError("-multi-char needs -multiwords or -split-multiwords")
     split_multiwords(opts)  # checked before any work
-    ppl_options(opts)
+    text_options = ppl_options(opts)  # checked, and -noise-vocab read, once
     if (opts["count_order"] or opts["float_counts"] or opts["counts_entropy"]) and not opts["counts"]:
         raise UsageError("-count-order, -float-counts and -counts-entropy need -counts")
     mix = mixture(opts)
-    scorer = ppl_only(opts, mix)
+    scorer = ppl_only(opts, mix, text_options)
     if scorer is not None:
         write_ppl(opts, scorer, escape_prefix(opts))
         return
@@ -570,7 +571,7 @@ def ngram(argv):
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
             cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts), nonevents=nonevent_words(opts),
-            unk_is_word=opts["unk"], **ppl_options(opts)), escape)
+            unk_is_word=opts["unk"], **text_options), escape)
     if opts["counts"]:
         stats = PerplexityScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"],
                                  nonevents=nonevent_words(opts), unk_is_word=opts["unk"]).score_counts(
