@@ -119,7 +119,7 @@ def merge_batch_counts(count_dir="./counts", start=None, merge_size=2, log=None)
                 new.insert(0, out)  # first in the next iteration, to keep the sizes balanced
             else:
                 say(f"merging {' '.join(group)} into {out}")
-                write_counts(read_counts(group), out)
+                write_counts(read_counts(group, prefixes=False), out)
                 new.append(out)
         for group in groups:
             for path in group:

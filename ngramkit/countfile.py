@@ -15,7 +15,7 @@ from .errors import EmptyInputError, FormatError
 from .jit import borrowed, njit
 from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
-from .sorting import sort_and_sum
+from .sorting import merge_tables, merged_size, sort_and_sum
 from .tables import find_rows, precedes_in_trie
 from .textio import atomic_output, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
@@ -212,20 +212,46 @@ def count_blocks(paths, encoding="utf-8"):
 
 
 def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-8", float_counts=False,
-                blocks=None):
+                blocks=None, prefixes=True):
     """Read and sum SRILM count files.
 
     order: ignore n-grams longer than this. vocab: a closed vocabulary; with
     limit_vocab, n-grams holding other words are dropped (SRILM -limit-vocab),
     otherwise such words become <unk>. float_counts: fractional counts, summed as float64.
     blocks: instead of `paths`, (block, first line number, path) triples of count lines (see
-    count_blocks), for counts that follow other text in a file.
+    count_blocks), for counts that follow other text in a file. prefixes: every prefix of a
+    kept n-gram is an n-gram too, counted 0 where the files do not hold it, as in the count
+    trie SRILM reads counts into (its -write writes them, its estimate counts them among their
+    context's followers); False keeps the lines as they are (merging count files).
     """
     counts = counts_of_blocks(count_blocks(paths, encoding) if blocks is None else blocks, order, vocab,
                               limit_vocab, float_counts)
     if counts is None:
         raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
+    if prefixes:
+        add_missing_prefixes(counts)
     return counts
+
+
+def add_missing_prefixes(counts):
+    """Give each n-gram's prefix that is not an n-gram of `counts` a row of count 0 (in place)."""
+    identity = np.arange(len(counts.vocab), dtype=np.int32)
+    for k in range(counts.order, 1, -1):
+        rows = counts.ngrams[k - 1]
+        if not len(rows):
+            continue
+        heads = rows[:, : k - 1]
+        new = np.ones(len(rows), dtype=np.bool_)
+        new[1:] = np.any(heads[1:] != heads[:-1], axis=1)
+        heads = np.ascontiguousarray(heads[new])
+        lower, lower_counts = counts.ngrams[k - 2], counts.counts[k - 2]
+        size = merged_size(lower, identity, heads, identity)
+        if size == len(lower):
+            continue
+        out, out_counts = np.empty((size, k - 1), dtype=np.int32), np.empty(size, dtype=lower_counts.dtype)
+        merge_tables(lower, lower_counts, identity, heads, np.zeros(len(heads), dtype=lower_counts.dtype),
+                     identity, out, out_counts)
+        counts.ngrams[k - 2], counts.counts[k - 2] = out, out_counts
 
 
 def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False):

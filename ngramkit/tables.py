@@ -85,8 +85,9 @@ def _child_offsets(rows, lower, first):
             i += 1
         first[j] = i
     first[m] = n
-    # sorted tables: a range is exact when its last row extends its own prefix
-    complete = m > 0 and first[0] == 0
+    # sorted tables: a range is exact when its last row extends its own prefix (no rows: all
+    # prefixes are there)
+    complete = n == 0 or (m > 0 and first[0] == 0)
     for j in range(m):
         if complete and first[j + 1] > first[j]:
             complete = compare_rows(rows, first[j + 1] - 1, 0, lower, j, width) == 0

@@ -138,9 +138,47 @@ def test_intersect_keeps_the_ngrams_of_its_file_and_their_prefixes(cli, tmp_path
     assert out.read_bytes() == expected("intersect.counts.gz")
 
 
+@pytest.mark.parametrize("flags, reference", [
+    (["-wbdiscount"], "intersect-wb3.arpa.gz"),
+    (["-ukndiscount", "-interpolate"], "intersect-ukn3.arpa.gz"),
+])
+def test_intersect_estimates_as_srilm(cli, tmp_path, flags, reference):
+    """The n-grams -intersect keeps with count 0 are observed followers of their context in
+    SRILM's estimate (its totals count every node of the count trie)."""
+    lm = tmp_path / "lm.arpa"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-intersect", HERE / "third.counts", "-read",
+                                          HERE / "cut.counts", *flags, "-lm", lm])
+    assert status == 0
+    assert lm.read_bytes() == expected(reference)
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-sort", "-write", "OUT"], "noprefix-write.counts.gz"),
+    (["-wbdiscount", "-lm", "OUT"], "noprefix-wb3.arpa.gz"),
+    (["-kndiscount", "-interpolate", "-lm", "OUT"], "noprefix-mkn3.arpa.gz"),
+    (["-cdiscount", "0.5", "-interpolate", "-lm", "OUT"], "noprefix-cd3i.arpa.gz"),
+])
+def test_missing_prefixes_are_counted_zero(cli, tmp_path, flags, reference):
+    """A count file without the prefixes of some of its n-grams: SRILM's count trie holds them
+    counted 0, so -write writes them and the estimate counts them among their context's
+    followers (Witten-Bell's and the interpolated methods' lower-order weights grow)."""
+    out = tmp_path / "out"
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-read", HERE / "noprefix.counts",
+                                          *[out if f == "OUT" else f for f in flags]])
+    assert status == 0
+    assert out.read_bytes() == expected(reference)
+
+
+def test_orders_above_the_counts_are_written_empty(cli, tmp_path):
+    """-order 5 over count files of 3-grams: empty 4- and 5-gram sections, as SRILM's."""
+    lm = tmp_path / "lm.arpa"
+    status, _, _ = cli(ngram_count.main, ["-order", "5", "-read", HERE / "cut.counts", "-lm", lm])
+    assert status == 0
+    assert lm.read_bytes() == expected("gt5-read3.arpa.gz")
+
+
 @pytest.mark.parametrize("flags, message", [
     (["-text", TRAIN], "-intersect applies to the count files of -read"),
-    (["-read", HERE / "cut.counts", "-wbdiscount", "-lm", "lm.arpa"], "-intersect with -lm is not supported: it writes counts"),
 ])
 def test_intersect_refusals(cli, tmp_path, flags, message):
     status, _, err = cli(ngram_count.main, ["-intersect", HERE / "third.counts", *flags])

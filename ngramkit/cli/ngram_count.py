@@ -29,8 +29,10 @@ estimated. `-write-text FILE` copies the lines of -text as SRILM reads them (no 
 ## comments) instead of counting them. `-memuse` prints SRILM's line of memory use on stderr, with
 the bytes of ngramkit's count tables. `-kn-modify-counts-at-end` estimates Kneser-Ney's discounts
 from the counts before they are made continuation counts. `-intersect FILE` keeps the n-grams of
-the count file FILE and their prefixes, with their -read counts (0 where none): counts only, as
-SRILM's estimate takes those counted 0 as observed. `-write-vocab-index FILE` writes SRILM's
+the count file FILE and their prefixes, with their -read counts (0 where none). Count files are
+read as SRILM reads them into its count trie: the prefixes of their n-grams are n-grams too,
+counted 0 where the files do not hold them (written by -write, and observed followers of their
+context in the estimate). `-write-vocab-index FILE` writes SRILM's
 index map of the words of -text or -read (srilm_trie.write_vocab_index; not with a vocabulary
 given by -vocab, -vocab-aliases or -nonevents).
 
@@ -293,9 +295,6 @@ def ngram_count(argv):
         if opts["trust_totals"] and any(oo.interpolate and oo.method in ("kneser-ney", "original-kneser-ney")
                                         for oo in est.orders[1:]):
             raise UsageError("-trust-totals with interpolated Kneser-Ney discounting is not supported")
-        if opts["intersect"] and opts["lm"]:
-            # SRILM's estimate takes the n-grams counted 0 that -intersect keeps as observed ones
-            raise UsageError("-intersect with -lm is not supported: it writes counts")
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
                                     opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
                                     opts["meta_tag"], opts["trust_totals"])

@@ -350,6 +350,7 @@ def assemble(tables, vocab, order, policy, ngrams=None, links=None, spill_dir=No
     ids = np.flatnonzero(tables.unigram_has_prob).astype(np.int32)
     unigram_logp = _stored(tables.unigram_logp[ids])
     unigram_logp[ids == vocab.bos] = policy.bos_logprob
+    linked = ngrams is not None
     ngrams = [ids.reshape(-1, 1)]
     logprob = [unigram_logp]
     backoff = []
@@ -364,7 +365,7 @@ def assemble(tables, vocab, order, policy, ngrams=None, links=None, spill_dir=No
         if k < order:
             bow = spill_array(spill_dir, len(rows), np.float32, "model-backoff")
             bow.fill(np.nan)
-            if ngrams is not None and k in tables.node_source:
+            if linked and k in tables.node_source:
                 _put_at_sources(bow, tables.prob_source[k], tables.node_source[k], _stored(tables.node_bow[k]))
             elif k in tables.node_rows and len(rows):
                 idx = find_rows(tables.node_rows[k], rows, 0)

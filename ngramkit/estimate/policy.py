@@ -22,6 +22,9 @@ class Policy:
     bos_logprob = LOG_ZERO  # the log10 probability written for <s>, which is only a context
     increment_denominator = True  # a context left with no backoff mass is estimated again: without
     # interpolation, then with its total raised by 1
+    # a follower counted 0 (a prefix of a longer n-gram in SRILM's count trie, a word without
+    # continuations) is one of its context's observed words, as SRILM's totals count it
+    zero_counts_seen = True
 
     def nonevents(self, vocab, unk):
         """Boolean mask over word ids: words that are never predicted (<s>; <unk> unless a word)."""
@@ -145,6 +148,7 @@ class KenlmPolicy(Policy):
     unk_always_word = True
     bos_logprob = 0.0
     increment_denominator = False
+    zero_counts_seen = False  # lmplz's <unk>, counted 0, is no seen follower
 
     def __init__(self, prune=(), limit_vocab=None):
         self.prune = tuple(int(t) for t in prune)

@@ -41,9 +41,9 @@ def _is_event(rows, counts, i, last, usable, nonevent):
 
 
 @njit(cache=True)
-def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type):
-    """Total count of the context's events, followers (not pruned) with counts >= 1, >= 2, >= 3,
-    and the count of its pruned followers.
+def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, zeros_seen):
+    """Total count of the context's events, its followers (not pruned; with `zeros_seen` those
+    counted 0 too) and those with counts >= 2, >= 3, and the count of its pruned followers.
 
     Above the unigrams, a follower that is a meta-count word (SRILM's -meta-tag; meta_type[w] >= 0,
     and a non-event) stands for followers left out of the counts: TAG<t> with count m for m
@@ -56,7 +56,7 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type):
         t = meta_type[rows[i, last]]
         if t >= 0:
             m = np.int64(counts[i])
-            if last > 0 and usable and m > 0:
+            if last > 0 and usable:
                 if t == 0:
                     total += m
                     seen += 1
@@ -66,20 +66,21 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type):
                     min2 += m if t >= 2 else 0
                     min3 += m if t >= 3 else 0
             continue
-        if _is_event(rows, counts, i, last, usable, nonevent):
+        if not nonevent[rows[i, last]] and (last == 0 or usable):
             c = counts[i]
             total += c
             if len(pruned) and pruned[i]:
                 pruned_mass += c
             else:
-                seen += c > 0
+                seen += c > 0 or zeros_seen
                 min2 += c >= 2
                 min3 += c >= 3
     return total, seen, min2, min3, pruned_mass
 
 
 @njit(cache=True)
-def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, formula, context_total, lo, hi):
+def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk, formula, context_total,
+               lo, hi):
     """Number of rows lo:hi (whole contexts) of one order that get a probability, and the size
     of their largest context (context_total: see _order_probabilities)."""
     formula = borrowed_formula(formula)
@@ -92,7 +93,7 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, fo
         end = context_end(rows, start, last)
         longest = max(longest, end - start)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
-        total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type)
+        total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, zeros_seen)
         if len(context_total) and usable:
             total = context_total[start]
         if total > 0:
@@ -105,7 +106,8 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, eos, unk, skip_unk, fo
 
 
 @njit(cache=True)
-def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, eos, unk, skip_unk, interpolate,
+def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk,
+                         interpolate,
                          retry, vocab_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, out):
     """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
@@ -122,7 +124,7 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
         end = context_end(rows, start, last)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned,
-                                                          meta_type)
+                                                          meta_type, zeros_seen)
         if len(context_total) and usable:
             total = context_total[start]
         if total == 0:
@@ -191,8 +193,9 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     formula = method.formula()
     context_total = np.zeros(0) if context_total is None else context_total.astype(np.float64, copy=False)
     bounds = context_pieces(rows, k - 1)
-    sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, meta_type, vocab.eos, vocab.unk,
-                                                skip_unk, formula, context_total, lo, hi), bounds)
+    zeros_seen = policy.zero_counts_seen
+    sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, vocab.eos,
+                                                vocab.unk, skip_unk, formula, context_total, lo, hi), bounds)
     kept = sum(size for size, _ in sizes)
     longest = max(size for _, size in sizes)
     source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
@@ -205,7 +208,8 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
         firsts.append(firsts[-1] + size)
     interpolate = bool(method.interpolate)
     in_pieces(lambda piece, lo, hi: _order_probabilities(
-        rows, counts, lower_logp, nonevent, pruned, meta_type, vocab.eos, vocab.unk, skip_unk, interpolate, retry,
+        rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk, skip_unk, interpolate,
+        retry,
         uniform_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, firsts[piece]), bounds)
     # source is increasing, so keeping every row keeps `rows` as they are
     if kept < len(rows):
