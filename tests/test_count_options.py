@@ -62,6 +62,7 @@ def test_gtmin_and_gtmax_set_the_orders_above_nine(cli, tmp_path, flags, referen
     ([], "gt3-trust-totals.arpa.gz"),
     (["-wbdiscount"], "wb3-trust-totals.arpa.gz"),
     (["-ukndiscount"], "ukn3-trust-totals.arpa.gz"),
+    (["-kndiscount", "-interpolate"], "mkn3-trust-totals.arpa.gz"),  # continuation counts of the contexts
 ])
 def test_trust_totals_divides_by_the_context_counts(cli, tmp_path, flags, reference):
     lm = tmp_path / "lm.arpa"
@@ -69,14 +70,6 @@ def test_trust_totals_divides_by_the_context_counts(cli, tmp_path, flags, refere
                                           "-trust-totals", "-lm", lm, "-q"])
     assert status == 0
     assert lm.read_bytes() == expected(reference)
-
-
-def test_trust_totals_with_interpolated_kneser_ney_is_refused(cli, tmp_path):
-    lm = tmp_path / "lm.arpa"
-    status, _, err = cli(ngram_count.main, ["-read", HERE / "cut.counts", "-kndiscount", "-interpolate",
-                                            "-trust-totals", "-lm", lm])
-    assert status != 0 and not lm.exists()
-    assert err == "ngram-count: -trust-totals with interpolated Kneser-Ney discounting is not supported\n"
 
 
 def test_recompute_sums_the_counts_of_extensions(cli, tmp_path):
@@ -167,6 +160,19 @@ def test_missing_prefixes_are_counted_zero(cli, tmp_path, flags, reference):
                                           *[out if f == "OUT" else f for f in flags]])
     assert status == 0
     assert out.read_bytes() == expected(reference)
+
+
+def test_write_with_lm_writes_the_counts_kneser_ney_left(cli, tmp_path):
+    """SRILM writes the counts after estimating: the orders below the highest hold Kneser-Ney's
+    continuation counts (</s> 134 where it was counted 400 times), the model is unchanged."""
+    out, lm, plain = tmp_path / "out.counts", tmp_path / "lm.arpa", tmp_path / "plain.arpa"
+    flags = ["-order", "3", "-text", TRAIN, "-kndiscount", "-interpolate", "-sort"]
+    assert cli(ngram_count.main, [*flags, "-lm", lm, "-write", out])[0] == 0
+    assert out.read_bytes() == expected("mkn3-lm-write.counts.gz")
+    assert cli(ngram_count.main, [*flags, "-lm", plain])[0] == 0
+    assert lm.read_bytes() == plain.read_bytes()
+    assert cli(ngram_count.main, [*flags, "-write", out])[0] == 0
+    assert out.read_text().startswith("</s>\t400\n")
 
 
 def test_orders_above_the_counts_are_written_empty(cli, tmp_path):

@@ -8,7 +8,6 @@ import html
 import json
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -208,26 +207,30 @@ class Browser:
     def __init__(self, tmp_path, width, height):
         import websocket
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        self.process = subprocess.Popen(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", f"--remote-debugging-port={port}",
-             "--remote-debugging-address=127.0.0.1", f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # port 0: Chromium picks a free port and names it in DevToolsActivePort (no race with other
+        # test processes); a start that fails under load is tried again
         import urllib.request
 
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as r:
-                    page = next(t for t in json.load(r) if t["type"] == "page")
+        for attempt in range(3):
+            profile = tmp_path / f"profile{attempt}"
+            self.process = subprocess.Popen(
+                [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
+                 "--remote-debugging-address=127.0.0.1", f"--window-size={width},{height}", "about:blank"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            page = None
+            deadline = time.time() + 60
+            while page is None and time.time() < deadline and self.process.poll() is None:
+                try:
+                    port = (profile / "DevToolsActivePort").read_text().split()[0]
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as r:
+                        page = next(t for t in json.load(r) if t["type"] == "page")
+                except Exception:
+                    time.sleep(0.2)
+            if page is not None:
                 break
-            except Exception:
-                if time.time() > deadline or self.process.poll() is not None:
-                    self.close()
-                    pytest.fail("headless Chromium did not start")
-                time.sleep(0.2)
+            self.close()
+        else:
+            pytest.fail("headless Chromium did not start")
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
         self.next_id = 0
         self.events = []

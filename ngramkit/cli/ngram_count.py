@@ -22,7 +22,7 @@ and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines).
 `-prune T` (`-minprune N`) entropy-prunes the estimated model before -lm is written, as SRILM's
 ngram-count does: the model as it is in memory, not as its ARPA file rounds it, with the
 non-events of its vocabulary (-nonevents) left out of each context's marginal. `-trust-totals`
-divides by each context's own count above the unigrams (refused with interpolated Kneser-Ney);
+divides by each context's own count above the unigrams (with Kneser-Ney, its continuation count);
 `-gtmin`, `-gtmax` are -gtNmin, -gtNmax of the orders above 9. `-recompute` makes each n-gram
 with extensions count the sum of theirs (counting.sum_counts) before anything is written or
 estimated. `-write-text FILE` copies the lines of -text as SRILM reads them (no blank lines nor
@@ -47,6 +47,7 @@ from ..countfile import intersect_counts, read_counts, write_counts
 from ..counting import RunOptions, TextOptions, count_text, lowercase, sum_counts
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
+from ..estimate.pipeline import adjusted_count_tables
 from ..estimate.policy import SRILM
 from ..meta_counts import check_meta_words
 from ..mincounts import in_vocabulary, min_counts_in_vocabulary
@@ -190,10 +191,20 @@ def _write_order(opts):
 
 def write_requested_counts(counts, opts):
     """-memuse, -recompute, then -write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
+    prepare_counts(counts, opts)
+    write_count_outputs(counts, opts)
+
+
+def prepare_counts(counts, opts):
+    """-memuse, -recompute: what ngram-count does to the counts before estimating from them."""
     if opts["memuse"]:
         report_memory(sum(a.nbytes for a in counts.ngrams + counts.counts))
     if opts["recompute"]:
         sum_counts(counts)
+
+
+def write_count_outputs(counts, opts):
+    """-write-vocab, -write (or stdout) of -write-order, and -write1..-write9."""
     if opts["write_vocab"] and opts["tagged"]:
         from ..tagged_lm import write_tagged_vocab
         write_tagged_vocab(counts.vocab, opts["write_vocab"])
@@ -204,6 +215,11 @@ def write_requested_counts(counts, opts):
         write_counts(counts, path, _write_order(opts))
     for k in _per_order_outputs(opts):
         write_counts(counts, opts[f"write{k}"], [k])
+
+
+def _writes_counts(opts):
+    """Whether -write-vocab, -write, stdout or -write1..-write9 get counts or words."""
+    return bool(opts["write_vocab"] or opts["write"] or _counts_to_stdout(opts) or _per_order_outputs(opts))
 
 
 def report_memory(nbytes):
@@ -292,9 +308,6 @@ def ngram_count(argv):
     policy = SRILM
     if est is not None:
         _choose_file_methods(est, files)
-        if opts["trust_totals"] and any(oo.interpolate and oo.method in ("kneser-ney", "original-kneser-ney")
-                                        for oo in est.orders[1:]):
-            raise UsageError("-trust-totals with interpolated Kneser-Ney discounting is not supported")
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
                                     opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
                                     opts["meta_tag"], opts["trust_totals"])
@@ -362,9 +375,19 @@ def ngram_count(argv):
     if opts["skip"]:
         train_skip(opts, source, text, run_options, est, policy)
         return
+    adjusted = []  # with -lm, SRILM writes the counts its estimate left (Kneser-Ney's continuation counts)
+
+    def on_counts(counts):
+        prepare_counts(counts, opts)
+        if est is not None and _writes_counts(opts):
+            adjusted.append(adjusted_count_tables(counts, est, policy))
+        else:
+            write_count_outputs(counts, opts)
+
     build(source, est, order=opts["order"], text=text, policy=policy, run=run_options, output=_lm_output(opts),
-          warn=lambda message: warn(PROG, message), on_counts=lambda counts: write_requested_counts(counts, opts),
-          prune=(opts["prune"], opts["minprune"]))
+          warn=lambda message: warn(PROG, message), on_counts=on_counts, prune=(opts["prune"], opts["minprune"]))
+    if adjusted:
+        write_count_outputs(adjusted[0], opts)
     if files and not opts["lm"]:
         for k, (_, path, _) in files.items():
             if k in policy.methods:

@@ -8,7 +8,7 @@ import numpy as np
 from ..constants import LOG_ZERO
 from ..errors import EmptyInputError, EstimationError
 from ..jit import njit
-from ..model import NgramModel
+from ..model import NgramCounts, NgramModel
 from ..spill import release, spill_array
 from ..tables import find_rows, prefix_rows
 from .adjust import adjusted_counts
@@ -69,6 +69,20 @@ def fit_methods(counts, options, policy=SRILM, warn=stderr_warning):
     adjusted = adjusted_counts(ngrams, raw, methods, nonevent, OrderLinks(ngrams), False)
     estimate_discounts(ngrams, adjusted, methods, nonevent, warn, policy.meta_types(counts.vocab))
     return methods
+
+
+def adjusted_count_tables(counts, options, policy=SRILM):
+    """`counts` as SRILM's estimate leaves them in its count trie, which ngram-count's -write
+    writes after -lm: the orders whose method makes continuation counts (Kneser-Ney's, below the
+    highest) hold those instead of the raw counts."""
+    order = min(options.order, counts.order)
+    nonevent = policy.nonevents(counts.vocab, options.unk)
+    methods, _ = _methods(counts.vocab, options, policy, order, nonevent)
+    fractional = options.float_counts or counts.counts[0].dtype.kind == "f"
+    ngrams = list(counts.ngrams[:order])
+    adjusted = adjusted_counts(ngrams, list(counts.counts[:order]), methods, nonevent, OrderLinks(ngrams),
+                               fractional)
+    return NgramCounts(counts.vocab, list(counts.ngrams), adjusted + list(counts.counts[order:]))
 
 
 def _context_totals(ngrams, counts):
