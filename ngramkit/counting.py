@@ -57,6 +57,11 @@ class TextOptions:
     map_unk: str = UNK  # the word unknown words become
     aliases: dict | None = None  # word -> the word it stands for (SRILM's -vocab-aliases), after -tolower
     tagged: bool = False  # tokens are word/tag, counted as SRILM's -tagged (tagged_lm)
+    # SRILM's -text-has-weights ("first") and -text-has-weights-last ("last"): each line's first or
+    # last word is the count every n-gram of the line adds (an integer, or with float_counts any
+    # number, as C's %lu and %lf read them)
+    weights: str | None = None
+    float_counts: bool = False
 
 
 @dataclass
@@ -222,21 +227,30 @@ def _group(keys, positions, vocab_size, prefix, last, counts, rank):
             rank[positions[i]] = g
 
 
-def count_tokens(tokens, vocab_size, order):
+def count_tokens(tokens, vocab_size, order, weights=None):
     """Tables of orders 1..order for one id stream (fewer than 2**31 tokens): lists of (rows, k)
-    int32 and int32 counts."""
+    int32 and int32 counts; with `weights` (each position's count, int64 or float64), the sums
+    of the weights of each n-gram's windows, of that type (an n-gram of weight 0 is kept)."""
     ngrams, counts, rank = _unigrams(tokens, vocab_size)
+    if weights is not None:
+        events = tokens >= 0
+        counts = _as_counts(np.bincount(tokens[events], weights=weights[events], minlength=vocab_size)[ngrams[:, 0]],
+                            weights.dtype)
     tables, table_counts = [ngrams], [counts]
     for n in range(2, order + 1):
-        keys, positions, max_key = _next_order_keys(rank, tokens, n, vocab_size, n < order)
+        ranked = n < order or weights is not None
+        keys, positions, max_key = _next_order_keys(rank, tokens, n, vocab_size, ranked)
         del rank  # the sort buffers need the room
         keys, positions = radix_sort_pairs(keys, positions, max_key)
         # the tables' arrays are numpy's own, so that a merge can grow them in place
         distinct = _distinct(keys)
         prefix, last = np.empty(distinct, dtype=np.int32), np.empty(distinct, dtype=np.int32)
         counts = np.zeros(distinct, dtype=np.int32)
-        rank = np.full(len(tokens) if n < order else 0, -1, dtype=np.int32)
+        rank = np.full(len(tokens) if ranked else 0, -1, dtype=np.int32)
         _group(keys, positions, vocab_size, prefix, last, counts, rank)
+        if weights is not None:
+            counts = _as_counts(np.bincount(rank[positions], weights=weights[positions], minlength=distinct),
+                                weights.dtype)
         del keys, positions
         rows = np.empty((len(last), n), dtype=np.int32)
         rows[:, : n - 1] = tables[-1][prefix]
@@ -244,6 +258,13 @@ def count_tokens(tokens, vocab_size, order):
         tables.append(rows)
         table_counts.append(counts)
     return tables, table_counts
+
+
+def _as_counts(sums, dtype):
+    """Summed weights (float64) as counts of the weights' type, integers in the narrowest type."""
+    if dtype.kind == "f":
+        return sums
+    return sums.astype(count_dtype(int(sums.max(initial=0))))
 
 
 def _bytes_per_token(order):
@@ -274,6 +295,10 @@ def count_block(block, first_line, path, order, options):
         from .tagged_lm import count_tagged_block
 
         return count_tagged_block(block, first_line, path, order, options)
+    if options.weights:
+        from .text_weights import count_weighted_block
+
+        return count_weighted_block(block, first_line, path, order, options)
     interner = Interner()
     tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
                                   first_line=first_line)
@@ -299,7 +324,10 @@ def merge_counts(a, b, consume=False):
     a_map, b_map = vocab.ids(a.vocab.words), vocab.ids(b.vocab.words)
     merged = NgramCounts(vocab)
     for k in range(a.order):
-        dtype = count_dtype(int(a.counts[k].max(initial=0)) + int(b.counts[k].max(initial=0)))
+        if a.counts[k].dtype.kind == "f" or b.counts[k].dtype.kind == "f":
+            dtype = np.dtype(np.float64)
+        else:
+            dtype = count_dtype(int(a.counts[k].max(initial=0)) + int(b.counts[k].max(initial=0)))
         merged_in_place = None
         if consume:
             # the larger table grows into the merged one: no room for a copy of it
@@ -379,9 +407,10 @@ class _RunFiles:
     threads. So every n-gram is written twice, and nothing but the blocks in flight is held
     meanwhile."""
 
-    def __init__(self, run_dir, out_dir, order, workers):
+    def __init__(self, run_dir, out_dir, order, workers, count_type=np.int32):
         self.out_dir = out_dir
         self.workers = workers
+        self.count_type = np.dtype(count_type)  # of the runs' counts: int32, or weighted int64 / float64
         self.files = [(_run_file(run_dir, f"runs{k}-rows"), _run_file(run_dir, f"runs{k}-counts"))
                       for k in range(1, order + 1)]
         self.run_starts = [[0] for _ in range(order)]
@@ -396,7 +425,7 @@ class _RunFiles:
         for k, (rows, values) in enumerate(zip(counts.ngrams, counts.counts)):
             rows_file, counts_file = self.files[k]
             rows_file.write(np.ascontiguousarray(rows, dtype=np.int32).data)
-            counts_file.write(np.ascontiguousarray(values, dtype=np.int32).data)
+            counts_file.write(np.ascontiguousarray(values, dtype=self.count_type).data)
             self.run_starts[k].append(self.run_starts[k][-1] + len(values))
             self.largest[k] += int(values.max(initial=0))
 
@@ -421,10 +450,11 @@ class _RunFiles:
             size = self.run_starts[k][-1]
             rows_file, counts_file = self.files[k]
             out_rows = spill_array(self.out_dir, (size, k + 1), np.int32, f"order{k + 1}-rows")
-            out_counts = spill_array(self.out_dir, size, count_dtype(self.largest[k]), f"order{k + 1}-counts")
+            out_type = self.count_type if self.count_type.kind == "f" else count_dtype(self.largest[k])
+            out_counts = spill_array(self.out_dir, size, out_type, f"order{k + 1}-counts")
             if size:
                 rows = map_file(rows_file.name, np.int32, (size, k + 1))
-                counts = map_file(counts_file.name, np.int32, (size,))
+                counts = map_file(counts_file.name, self.count_type, (size,))
                 size = merge_runs(rows, counts, self.run_starts[k], maps, map_starts, out_rows, out_counts)
                 del rows, counts
             merged.ngrams[k], merged.counts[k] = out_rows[:size], out_counts[:size]
@@ -449,7 +479,10 @@ def count_blocks(blocks, order, options, run, run_dir=None, out_dir=None):
     if not 1 <= order <= MAX_ORDER:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}", option="order")
     workers = run.workers or default_workers()
-    merger = _Merger() if run_dir is None else _RunFiles(run_dir, out_dir, order, workers)
+    count_type = np.int32
+    if options.weights:
+        count_type = np.float64 if options.float_counts else np.int64
+    merger = _Merger() if run_dir is None else _RunFiles(run_dir, out_dir, order, workers, count_type)
     sentences = 0
     progress = Progress(f"counting orders 1-{order}", quiet=run.quiet, unit="B")
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -37,14 +37,21 @@ def _run_options(memory, temp_dir, workers, progress):
 
 
 def count(texts, order=3, *, vocab=None, tolower=False, sentence_marks=True, unk_word=UNK, encoding="utf-8",
-          memory=None, temp_dir=None, workers=0, progress=True, tagged=False):
+          memory=None, temp_dir=None, workers=0, progress=True, tagged=False, line_weights=None,
+          float_counts=False):
     """Count the n-grams of orders 1..order in text files (one sentence per line).
 
     `vocab`: a Vocabulary, a vocabulary file or a list of words; other words become `unk_word`.
     `memory` (bytes, or "2G"): spill sorted runs to `temp_dir` to stay below it.
-    `tagged`: the tokens are word/tag, counted as SRILM's -tagged (see tagged_lm)."""
+    `tagged`: the tokens are word/tag, counted as SRILM's -tagged (see tagged_lm).
+    `line_weights`: "first" or "last": that word of each line is the count its n-grams add
+    (SRILM's -text-has-weights, -text-has-weights-last; see text_weights), an integer, or with
+    `float_counts` any number (the counts then float64)."""
+    if line_weights not in (None, "first", "last"):
+        raise UsageError("line_weights is 'first', 'last' or None", option="line_weights")
     text = TextOptions(encoding=encoding, add_sos=sentence_marks, add_eos=sentence_marks, tolower=tolower,
-                       vocab=_vocabulary(vocab, encoding), map_unk=unk_word, tagged=tagged)
+                       vocab=_vocabulary(vocab, encoding), map_unk=unk_word, tagged=tagged, weights=line_weights,
+                       float_counts=float_counts)
     return count_text(_paths(texts), order, text, _run_options(memory, temp_dir, workers, progress))
 
 

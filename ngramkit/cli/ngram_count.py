@@ -17,7 +17,9 @@ discounts' count-of-counts and their context's totals but get no probability; wi
 -read-with-mincounts the n-grams left out become such lines (make-big-lm's way of estimating from
 cut counts). `-tagged` counts word/tag text as SRILM's
 tagged LMs (words, tags and their mixes; tags are never predicted), its counts written sorted
-and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines).
+and -write-vocab as SRILM's tagged vocabulary (words, then /TAG lines). `-text-has-weights`
+(`-text-has-weights-last`): each -text line's first (last) word is the count its n-grams add
+(text_weights; with -float-counts fractional), the counts on stdout then sorted.
 
 `-prune T` (`-minprune N`) entropy-prunes the estimated model before -lm is written, as SRILM's
 ngram-count does: the model as it is in memory, not as its ARPA file rounds it, with the
@@ -83,6 +85,8 @@ COUNT_OPTIONS = [
     Option("tolower", bool, False, "lowercase all words"),
     Option("no-sos", bool, False, "do not add <s> at sentence starts"),
     Option("no-eos", bool, False, "do not add </s> at sentence ends"),
+    Option("text-has-weights", bool, False, "each line of -text starts with the count its n-grams add"),
+    Option("text-has-weights-last", bool, False, "each line of -text ends with the count its n-grams add"),
     Option("memory", str, help="bound memory (counting and estimation), e.g. 500M or 2G; spills to -temp-dir"),
     Option("temp-dir", str, help="directory for spilled runs (default $TMPDIR)"),
     Option("workers", int, 0, "counting threads (default one per core, up to 4)"),
@@ -353,15 +357,18 @@ def ngram_count(argv):
     if opts["tolower"] and opts["encoding"] == BYTES:
         warn(PROG, "-tolower with -encoding bytes lowercases ASCII letters only (as SRILM in the C locale); "
                    "name the text's encoding to lowercase other letters")
+    weights = "last" if opts["text_has_weights_last"] else "first" if opts["text_has_weights"] else None
+    if weights and opts["tagged"]:
+        raise UsageError("-text-has-weights does not combine with -tagged")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases,
-                       tagged=opts["tagged"])
+                       tagged=opts["tagged"], float_counts=opts["float_counts"], weights=weights)
     if opts["tagged"]:
         policy = tagged_policy(policy)
     quiet = opts["q"] or opts["quiet"]
     # -recompute changes text counts only without </s> (every other n-gram is followed)
     if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]
-                                                         or opts["count_lm"] or opts["tagged"]
+                                                         or opts["count_lm"] or opts["tagged"] or text.weights
                                                          or (opts["recompute"] and opts["no_eos"])):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives. Files are written
         # sorted: filling that trie on one thread takes three times as long as counting in blocks.

@@ -1,0 +1,130 @@
+"""Counting text whose lines carry weights (SRILM's ngram-count -text-has-weights and
+-text-has-weights-last): a line's first (or last) word is the count each n-gram of the rest of
+the line adds.
+
+SRILM reads the weight with C's sscanf: "%lu" after refusing a leading '-' (integer counts), or
+"%lf" with -float-counts; either takes the longest number at the start of the word ("2x" is 2,
+"1.5" an integer count of 1). A line whose weight is no number is left out with SRILM's warning
+naming its line. A line holding only its weight counts the sentence `<s> </s>`; a weight of 0
+still makes the line's n-grams n-grams of the counts, counted 0.
+
+Weights are parsed once per distinct weight word; the stream of word ids is rebuilt, weights
+dropped and sentence marks added, in compiled code.
+"""
+
+import re
+import sys
+
+import numpy as np
+
+from .jit import njit
+from .model import NgramCounts
+from .tokenize import PROV_BOS, PROV_EOS, Interner
+
+# the prefixes C's strtoul and strtod take (after leading white space, which words have none)
+_UNSIGNED = re.compile(r"\+?[0-9]+")
+_DOUBLE = re.compile(r"[+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
+                     r"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+                     r"|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN](?:\([0-9A-Za-z_]*\))?)")
+_COUNT_MAX = (1 << 63) - 1  # strtoul saturates at 2**64 - 1; counts here are int64
+
+
+def weight_value(word, float_counts):
+    """The count SRILM reads from a weight word, or None where it reads none."""
+    if float_counts:
+        match = _DOUBLE.match(word)
+        if match is None:
+            return None
+        text = match.group(0)
+        if text.lstrip("+-")[:2] in ("0x", "0X"):
+            return float.fromhex(text)
+        return float(text.split("(")[0])
+    if word.startswith("-"):
+        return None
+    match = _UNSIGNED.match(word)
+    return None if match is None else min(int(match.group(0)), _COUNT_MAX)
+
+
+@njit(cache=True)
+def _weighted_stream(tokens, values, legal, last, add_sos, add_eos):
+    """The sentences of `tokens` (lines ending in -1) without their weight word (first, or with
+    `last` last) and with <s>, </s> added as SRILM adds them; each position's weight; the ordinals
+    of the lines whose weight is no number (left out)."""
+    out = np.empty(len(tokens) + 2 * (np.count_nonzero(tokens < 0) + 1), dtype=np.int32)
+    weights = np.empty(len(out), dtype=values.dtype)
+    bad = np.empty(np.count_nonzero(tokens < 0), dtype=np.int64)
+    n_out = 0
+    n_bad = 0
+    line = 0
+    start = 0
+    for end in range(len(tokens)):
+        if tokens[end] >= 0:
+            continue
+        weight_at = end - 1 if last else start
+        if not legal[tokens[weight_at]]:
+            bad[n_bad] = line
+            n_bad += 1
+        else:
+            w = values[tokens[weight_at]]
+            lo = start if last else start + 1
+            hi = end - 1 if last else end
+            first = n_out
+            if add_sos and (hi == lo or tokens[lo] != PROV_BOS):
+                out[n_out] = PROV_BOS
+                n_out += 1
+            for i in range(lo, hi):
+                out[n_out] = tokens[i]
+                n_out += 1
+            if add_eos and (n_out == first or out[n_out - 1] != PROV_EOS):
+                out[n_out] = PROV_EOS
+                n_out += 1
+            out[n_out] = -1
+            n_out += 1
+            for i in range(first, n_out):
+                weights[i] = w
+        line += 1
+        start = end + 1
+    return out[:n_out], weights[:n_out], bad[:n_bad]
+
+
+def _nonblank_line_numbers(block, first_line):
+    """The file line number of each non-blank line of a block of whole lines."""
+    buf = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    if not len(ends) or ends[-1] != len(buf) - 1:
+        ends = np.append(ends, len(buf))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    space = (buf == 32) | (buf == 9) | (buf == 13) | (buf == 11) | (buf == 12) | (buf == 10)
+    filled = np.concatenate(([0], np.cumsum(~space)))
+    return first_line + np.flatnonzero(filled[ends] > filled[starts])
+
+
+def count_weighted_block(block, first_line, path, order, options):
+    """(NgramCounts over the block's own vocabulary, number of sentences) of a block of weighted
+    lines (counting.count_block with options.weights)."""
+    from .counting import build_vocabulary, count_tokens
+
+    interner = Interner()
+    tokens, _ = interner.tokenize(block, False, False, path=path, first_line=first_line)
+    words = interner.words()
+    del interner
+    read = [weight_value(w, options.float_counts) for w in words]
+    legal = np.array([v is not None for v in read], dtype=np.bool_)
+    values = np.array([v or 0 for v in read], dtype=np.float64 if options.float_counts else np.int64)
+    stream, weights, bad = _weighted_stream(tokens, values, legal, options.weights == "last", options.add_sos,
+                                            options.add_eos)
+    if len(bad):
+        lines = _nonblank_line_numbers(block, first_line)[bad]
+        sys.stderr.write("".join(f"{path}: line {n}: illegal count weight or line too long?\n" for n in lines))
+    del tokens
+    # the vocabulary of the words left (weights are no words), <s>, </s> and <unk> always in it
+    used = np.zeros(len(words), dtype=np.bool_)
+    used[stream[stream >= 0]] = True
+    used[:3] = True
+    renumber = np.cumsum(used, dtype=np.int64) - 1
+    vocab, remap = build_vocabulary([w for w, u in zip(words, used.tolist()) if u], options)
+    ids = np.where(stream >= 0, remap[renumber[np.maximum(stream, 0)]], -1).astype(np.int32)
+    sentences = int(np.count_nonzero(stream < 0))
+    del stream
+    ngrams, counts = count_tokens(ids, len(vocab), order, weights)
+    return NgramCounts(vocab, ngrams, counts), sentences
