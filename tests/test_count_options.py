@@ -230,3 +230,17 @@ def test_write_vocab_index_with_a_vocabulary_is_refused(cli, tmp_path):
                                             tmp_path / "index"])
     assert status != 0 and not (tmp_path / "index").exists()
     assert err == "ngram-count: -write-vocab-index is supported without -vocab, -vocab-aliases or -nonevents\n"
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-renorm"], "mkn3-prune.vocab-renorm.arpa.gz"),
+    (["-prune", "1e-3"], "mkn3-prune.vocab-prune.arpa.gz"),
+])
+def test_recomputed_backoffs_give_vocabulary_words_unigrams(cli, tmp_path, flags, reference):
+    """Recomputing backoff weights, SRILM gives each -vocab word without a unigram one, sharing the
+    mass left over among them (here none is left: log10 0, written -99)."""
+    model, out = tmp_path / "lm.arpa", tmp_path / "out.arpa"
+    model.write_bytes(expected("mkn3-prune.arpa.gz"))
+    status, _, _ = cli(ngram.main, ["-lm", model, "-vocab", HERE / "extra.vocab", *flags, "-write-lm", out])
+    assert status == 0
+    assert out.read_bytes() == expected(reference)

@@ -31,12 +31,14 @@ context's probabilities of the model's words, hidden events left out). `-tagged`
 import os
 import sys
 
+import numpy as np
+
 from ..errors import UsageError
 from ..formats import format_of_file, load, save
 from ..perplexity import (
     PerplexityScorer,  # the modules of other options are imported where used
 )
-from ..vocab import UNK, Vocabulary
+from ..vocab import BOS, PAUSE, UNK, Vocabulary
 from .common import run, warn
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
@@ -200,6 +202,19 @@ def vocab_words(opts):
         return []
     from ..vocab import read_words
     return read_words(opts["vocab"], opts["encoding"])
+
+
+def add_vocabulary_unigrams(opts, model):
+    """Before backoff weights are recomputed: each word of the vocabulary (the model's and those
+    -vocab and the other options add) without a unigram gets one of probability 0, as SRILM's
+    distributeProb gives every word of its vocabulary, the mass left over then shared among
+    them; <s>, -pau-, the -nonevents and the unknown word (unless -unk) get none."""
+    from ..renorm import add_zero_unigrams
+
+    vocab = model.vocab
+    skipped = [BOS, PAUSE, *nonevent_words(opts)] + ([] if opts["unk"] else [UNK, opts["map_unk"]])
+    words = np.setdiff1d(np.arange(len(vocab)), [vocab.index[w] for w in skipped if w in vocab.index])
+    add_zero_unigrams(model, words)
 
 
 def nonevent_words(opts):
@@ -542,6 +557,8 @@ def ngram(argv):
         dynamic = adapted_marginals(opts, model, dynamic)
     elif opts["base_marginals"] or opts["adapt_marginals_ratios"]:
         raise UsageError("-base-marginals and -adapt-marginals-ratios need -adapt-marginals")
+    if model is not None and (opts["renorm"] or opts["prune"] or opts["prune_lowprobs"]):
+        add_vocabulary_unigrams(opts, model)
     if opts["renorm"]:  # before pruning, as SRILM
         from ..renorm import recompute_backoffs
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
