@@ -1,6 +1,7 @@
 """ngramkit against the reference tools, each job in one invocation with the contenders alternating.
 
-    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,mix,class,fst,start]
+    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,weights3,estimate5,ppl,ppl-small,load,prune,mix,class,
+                                              fst,start]
                                       [--repeats 3] [--work DIR] [--anchors DIR] [--baseline SRC]
                                       [--srilm DIR]
 
@@ -8,6 +9,8 @@ Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718
   lmplz3, lmplz5  `ngramkit lmplz -o N -S 2G` against KenLM's `lmplz -o N -S 2G`
   count3          `ngram-count -order 3 -kndiscount -interpolate` and `ngram-count -order 3 -write`
                   (without --srilm, SRILM's figures measured elsewhere are printed beside them)
+  weights3        `ngram-count -order 3 -text-has-weights -write` of the training text, each line
+                  weighted 1, 2 or 3 (needs --srilm for a reference)
   estimate5       `ngram-count -order 5 -kndiscount -interpolate` (ngramkit alone, or with --baseline)
   ppl             `ngram -ppl test` on KenLM's 3-gram ARPA against KenLM's `query` on the same ARPA
   ppl-small       the same on a small model (`ngram-count` default cutoffs), where start-up counts
@@ -24,7 +27,7 @@ reference (the last one). KenLM's programs are looked for in ../shared/anchors/k
 --baseline SRC adds the ngramkit of another source tree (a checkout of an older commit) as a
 contender, run with PYTHONPATH=SRC, for before/after comparisons of the same jobs. --srilm DIR
 (a folder holding SRILM's `ngram` and `ngram-count`, e.g. SRILM 1.7.3 built from its source) adds
-SRILM to the count3, ppl, ppl-small, prune, mix and class jobs, with the ratios to it; without it those jobs
+SRILM to the count3, weights3, ppl, ppl-small, prune, mix and class jobs, with the ratios to it; without it those jobs
 print the SRILM figures measured elsewhere.
 Models and texts are made once in --work and kept for later runs.
 """
@@ -146,6 +149,20 @@ def job_count(s, repeats):
         s.srilm_elsewhere(label, srilm)
 
 
+def job_weights(s, repeats):
+    weighted = s.path("train-weighted.txt")
+    if not os.path.exists(weighted):
+        with open(s.text("train"), "rb") as src, open(weighted + ".tmp", "wb") as dst:
+            dst.writelines(b"%d %s" % (i % 3 + 1, line) for i, line in enumerate(src))
+        os.rename(weighted + ".tmp", weighted)
+    label = "ngram-count -order 3 -text-has-weights -write"
+    argv = ["-order", "3", "-text", weighted, "-text-has-weights", "-write", s.path("weights3.counts")]
+    srilm = s.srilm_tool(label, "ngram-count", [*argv[:-1], argv[-1] + ".srilm"])
+    if srilm is None:
+        print(f"{label}: no --srilm: ngramkit alone")
+    side_by_side(label, [*s.ours("ngramkit", [tool("ngram-count"), *argv]), srilm], repeats)
+
+
 def job_estimate5(s, repeats):
     side_by_side("ngram-count -order 5 -kndiscount", s.ours("ngramkit", [
         tool("ngram-count"), "-order", "5", "-kndiscount", "-interpolate", "-text", s.text("train"),
@@ -234,7 +251,7 @@ def job_start(s, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,estimate5,ppl,ppl-small,load,prune,mix,class,fst,start")
+    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,weights3,estimate5,ppl,ppl-small,load,prune,mix,class,fst,start")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", default=os.path.join(SHARED, "..", "bench-work"))
     parser.add_argument("--anchors", default=None, help="folder of KenLM's lmplz, build_binary, query")
@@ -248,6 +265,7 @@ def main():
         "lmplz3": lambda: job_lmplz(s, 3, args.repeats),
         "lmplz5": lambda: job_lmplz(s, 5, args.repeats),
         "count3": lambda: job_count(s, args.repeats),
+        "weights3": lambda: job_weights(s, args.repeats),
         "estimate5": lambda: job_estimate5(s, args.repeats),
         "ppl": lambda: job_ppl(s, s.kenlm_3gram(), "ngram -ppl (KenLM 3-gram)", args.repeats),
         "ppl-small": lambda: job_ppl(s, s.small_3gram(), "ngram -ppl (small 3-gram)", args.repeats),
