@@ -918,6 +918,18 @@ def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn
     return sections.model
 
 
+def header_counts(path):
+    """The number of n-grams of each order the `\\data\\` block of an ARPA file announces, read
+    without going further into the file."""
+    header = _Header(path)
+    line = 1
+    for raw, buf, pos, end in _line_blocks(path):
+        if header.feed(raw, buf, pos, end, line) is not None:
+            return header.counts
+        line = header.line
+    raise header.missing_body()
+
+
 def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr, checked_orders=None):
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 

@@ -151,6 +151,20 @@ class NgramModel:
 
         return Model.from_ngram_model(self)
 
+    def padded(self, order):
+        """The model with empty orders up to `order` (no backoff weights on the old highest
+        order's n-grams); an order at most the model's: the model itself."""
+        if order <= self.order:
+            return self
+        ngrams, logprob = list(self.ngrams), list(self.logprob)
+        backoff = list(self.backoff) + [np.full(len(ngrams[-1]), np.nan, dtype=np.float32)]
+        for k in range(self.order + 1, order + 1):
+            ngrams.append(np.empty((0, k), dtype=np.int32))
+            logprob.append(np.empty(0, dtype=np.float32))
+            if k < order:
+                backoff.append(np.empty(0, dtype=np.float32))
+        return NgramModel(self.vocab, ngrams, logprob, backoff, self.estimation)
+
     def truncated(self, order):
         """The model cut to orders 1..order (backoff weights of the new highest order dropped);
         None or an order at least the model's: the model itself."""

@@ -244,3 +244,24 @@ def test_recomputed_backoffs_give_vocabulary_words_unigrams(cli, tmp_path, flags
     status, _, _ = cli(ngram.main, ["-lm", model, "-vocab", HERE / "extra.vocab", *flags, "-write-lm", out])
     assert status == 0
     assert out.read_bytes() == expected(reference)
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-prune", "1e-3"], "mkn3-prune.debug1-prune.stderr"),
+    (["-vocab", HERE / "extra.vocab", "-limit-vocab"], "mkn3-prune.debug1-limit-vocab.stderr"),
+])
+def test_debug_1_lines_of_reading_pruning_and_writing(cli, tmp_path, flags, reference):
+    """-debug 1: SRILM's lines of the n-grams read (and left out for -limit-vocab), pruned and written."""
+    model = tmp_path / "lm.arpa"
+    model.write_bytes(expected("mkn3-prune.arpa.gz"))
+    status, _, err = cli(ngram.main, ["-lm", model, *flags, "-debug", "1", "-write-lm", tmp_path / "out.arpa"])
+    assert status == 0
+    assert err == (HERE / reference).read_text()
+
+
+def test_write_lm_writes_the_orders_up_to_order(cli, tmp_path):
+    """-order 5 on a 3-gram: empty 4- and 5-gram sections, the 3-grams without backoff weights."""
+    model, out = tmp_path / "lm.arpa", tmp_path / "out.arpa"
+    model.write_bytes(expected("mkn3-prune.arpa.gz"))
+    assert cli(ngram.main, ["-lm", model, "-order", "5", "-write-lm", out])[0] == 0
+    assert out.read_bytes() == expected("mkn3-prune.order5.arpa.gz")

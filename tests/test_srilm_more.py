@@ -118,6 +118,20 @@ def test_full_bigvocab_references(lang, name, tmp_path, texts, capsysbinary):
         assert ppl1 == (more / f"{name}.ppl1.txt").read_bytes()
 
 
+@needs_shared
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", BIGVOCAB_FLAGS)
+def test_full_bigvocab_stderr(lang, name, texts, capsysbinary):
+    """-debug 1 and 2 print SRILM's lines of the n-grams read on stderr (its ngram-stderr file
+    holds those of the -debug 0, 1 and 2 runs)."""
+    more = SHARED_REFERENCE / "more" / lang
+    texts(SHARED_REFERENCE / lang)
+    unk = ["-unk"] if "-unk" in BIGVOCAB_FLAGS[name] else []
+    errs = [run_ngram(["-lm", more / f"{name}.arpa.gz", "-order", "3", *unk, "-debug", debug, "-ppl", "test20.txt"],
+                      capsysbinary)[1] for debug in ("0", "1", "2")]
+    assert b"".join(errs) == (more / f"{name}.ngram-stderr.txt").read_bytes()
+
+
 # 2. No smoothing: zero probabilities, -renorm, -minbackoff
 
 def test_unsmoothed_model_and_zero_probabilities(tmp_path, texts, capsysbinary):

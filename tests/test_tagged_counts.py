@@ -75,6 +75,6 @@ def test_counts_debug3_sums_and_oovs(tmp_path, capfdbinary):
                                      + count_line("<unk>/X", "b", "", -np.inf, 1, after_b)
                                      + summary + "\n" + f"file {counts}: " + summary)
     # the context <s> is off 1 (b's is within 1e-4)
-    assert captured.err.decode() == f"\nwarning: word probs for this context sum to {after_s:g} != 1 : <s>\n"
+    assert captured.err.decode() == "reading 5 1-grams\nreading 3 2-grams\n" + f"\nwarning: word probs for this context sum to {after_s:g} != 1 : <s>\n"
     stats = ngramkit.TaggedScorer(ngramkit.load(lm)).score_counts(counts, 2, debug=3, out=io.BytesIO())
     assert (stats.sentences, stats.words, stats.oovs, stats.zeroprobs) == (0, 4, 2, 1)

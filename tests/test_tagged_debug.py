@@ -74,7 +74,7 @@ def test_debug3_sums_over_the_words(tmp_path, capfdbinary):
         + totals(logprob, 2, 0, 0) + "\n"
         + f"file {text}: " + totals(logprob, 2, 0, 0))
     # SRILM warns of the first two contexts (off 1 by more than 1e-4), each context newest first
-    assert captured.err.decode() == (f"\nwarning: word probs for this context sum to {sums[0]:g} != 1 : <s>\n"
+    assert captured.err.decode() == "reading 5 1-grams\nreading 3 2-grams\n" + (f"\nwarning: word probs for this context sum to {sums[0]:g} != 1 : <s>\n"
                                      f"\nwarning: word probs for this context sum to {sums[1]:g} != 1 : a/X <s>\n")
 
 

@@ -26,7 +26,9 @@ model (summing over events between words, `-hidden-not`: events overt in the tex
 as a hidden-sentence-boundary model, for -ppl (hidden_lm; `-debug 3` sums and `-debug 4` ranks each
 context's probabilities of the model's words, hidden events left out). `-tagged` scores word/tag text with a tagged LM
 (tagged_lm: a missing n-gram backs off to the one with its oldest context word's tag first; -ppl, -counts,
--debug 0 to 4), interpolates (-mix-lm) and prunes it (-prune) and draws its -gen and -gen-prefixes sentences (prefixes of word/tag tokens)."""
+-debug 0 to 4), interpolates (-mix-lm) and prunes it (-prune) and draws its -gen and -gen-prefixes sentences (prefixes of word/tag tokens).
+From `-debug 1` on, stderr gets SRILM's lines of the n-grams read (skipped above -order, left out
+by -limit-vocab), pruned and written; -write-lm writes the orders up to -order, empty ones too."""
 
 import os
 import sys
@@ -146,7 +148,34 @@ OPTIONS = [
 def load_model(opts, path=None):
     """Read -lm (or `path`) as the options say: vocabulary, -order truncation, the unknown-word token."""
     path, options = model_options(opts, path)
-    return load(path, **options)
+    model = load(path, **options)
+    announce_reading(opts, path, loaded=model.sizes() if opts["limit_vocab"] else None)
+    return model
+
+
+def announce_reading(opts, path, order=None, loaded=None):
+    """From -debug 1 on, SRILM's lines of the n-grams of each order an ARPA file holds, those
+    above `order` (default -order) skipped; with `loaded` (the n-grams read of each order, with
+    -limit-vocab), each order's n-grams left out for a word outside the vocabulary."""
+    if opts["debug"] < 1 or str(path) == "-" or format_of_file(path).name != "arpa":
+        return
+    from ..arpa import header_counts
+
+    order = order or opts["order"]
+    lines = []
+    for k, n in enumerate(header_counts(path), 1):
+        lines.append(f"{'reading' if k <= order else 'skipping'} {n} {k}-grams\n")
+        if loaded is not None and k <= len(loaded) and n > loaded[k - 1]:
+            lines.append(f"discarded {n - loaded[k - 1]} OOV {k}-grams\n")
+    sys.stderr.write("".join(lines))
+
+
+def announce(opts, what, sizes, orders):
+    """From -debug 1 on, SRILM's `<what> N k-grams` lines of the orders given (for `pruned`, those
+    of N > 0)."""
+    if opts["debug"] >= 1:
+        sys.stderr.write("".join(f"{what} {sizes[k - 1]} {k}-grams\n" for k in orders
+                                 if sizes[k - 1] > 0 or what != "pruned"))
 
 
 def model_options(opts, path=None):
@@ -367,6 +396,7 @@ def ppl_only(opts, mix, text_options):
     path, options = model_options(opts)
     if str(path) == "-" or format_of_file(path).name != "arpa":
         return None
+    announce_reading(opts, path)
     return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
                                       cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts),
                                       nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **text_options)
@@ -564,7 +594,9 @@ def ngram(argv):
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
     if opts["prune"]:
         from ..prune import prune
+        before = model.sizes()
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts))
+        announce(opts, "pruned", [b - a for b, a in zip(before, model.sizes())], range(model.order, 1, -1))
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
@@ -575,8 +607,11 @@ def ngram(argv):
         model, vocab = rescored_model(opts, model, classes, dynamic)
     if opts["write_vocab"]:
         vocab.write(opts["write_vocab"])
+    if (opts["write_lm"] or opts["write_bin_lm"]) and model.order < opts["order"]:
+        model = model.padded(opts["order"])  # SRILM writes the orders up to -order, empty ones too
     if opts["write_lm"]:
-        save(model, opts["write_lm"])
+        if save(model, opts["write_lm"]).name == "arpa":
+            announce(opts, "writing", model.sizes(), range(1, model.order + 1))
     if opts["write_bin_lm"]:
         save(model, opts["write_bin_lm"], format="srilm-binary")
     escape = escape_prefix(opts, classes, dynamic and opts["ppl"])
@@ -665,7 +700,9 @@ def history_model(opts):
     if not opts["prune_history_lm"]:
         return None
     path, options = model_options(opts, opts["prune_history_lm"])
-    return load(path, **{**options, "order": max(opts["order"] - 1, 1)})
+    order = max(opts["order"] - 1, 1)
+    announce_reading(opts, path, order)
+    return load(path, **{**options, "order": order})
 
 
 def rescored_model(opts, model, classes, dynamic):
