@@ -267,13 +267,15 @@ def history_pruner(model, history, minprune=2, threshold=None, in_place=False):
     return Pruner(model, minprune, threshold, chain=lambda _, rows: chain_logprob(history, rows))
 
 
-def prune_low_probs(model, minprune=2):
+def prune_low_probs(model, minprune=2, report=None):
     """Remove the probabilities that are below their backed-off estimates (SRILM's
     `-prune-lowprobs`, pruneLowProbs), order by order from `minprune` up, repeating until none
     is left, since removals change backoff weights. A removed n-gram that is the context of a
     longer one stays a context (backing off through its weight); a context left with neither
     probabilities nor a longer context ending in it loses its weight. At the end every context
-    and every prefix of one gets a probability again, its backed-off estimate (fixupProbs)."""
+    and every prefix of one gets a probability again, its backed-off estimate (fixupProbs).
+    `report(line)` gets SRILM's -debug 1 lines: the n-grams each pass removed of each order, and
+    the probabilities given back at the end."""
     model = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
                        [b.copy() for b in model.backoff])
     while True:
@@ -288,12 +290,14 @@ def prune_low_probs(model, minprune=2):
             lower = backoff_logprob(model, rows[:, 1:])
             low = (lower + bow[ctx]) > logp  # False where logp is NaN (removed before)
             removed += int(low.sum())
+            if report is not None and low.any():
+                report(f"pruned {int(low.sum())} {k}-grams")
             logp[low] = np.nan
             _drop_empty_contexts(model, k, ctx, where)
         recompute_backoffs(model)
         if not removed:
             break
-    _restore_context_probs(model)
+    _restore_context_probs(model, report)
     return model
 
 
@@ -312,10 +316,10 @@ def _drop_empty_contexts(model, k, ctx, where):
     model.backoff[k - 2][node & ~followed] = np.nan
 
 
-def _restore_context_probs(model):
+def _restore_context_probs(model, report=None):
     """Give every context and every prefix of one a probability, its backed-off estimate, shorter
     n-grams first (longer estimates back off to them), and drop the rows left with neither a
-    probability nor a weight."""
+    probability nor a weight; `report(line)`: SRILM's line of the probabilities given, by order."""
     needed = [None] * model.order
     for k in range(model.order - 1, 0, -1):
         need = ~np.isnan(model.backoff[k - 1])
@@ -329,6 +333,8 @@ def _restore_context_probs(model):
         missing = np.flatnonzero(needed[k - 1] & np.isnan(model.logprob[k - 1]))
         if len(missing):
             model.logprob[k - 1][missing] = backoff_logprob(model, model.ngrams[k - 1][missing])
+            if report is not None:
+                report(f"inserted {len(missing)} redundant {k}-gram probs")
     inf_to_zeros(model)
     for k in range(2, model.order + 1):
         keep = ~np.isnan(model.logprob[k - 1])
@@ -337,3 +343,18 @@ def _restore_context_probs(model):
             model.logprob[k - 1] = model.logprob[k - 1][keep]
             if k < model.order:
                 model.backoff[k - 1] = model.backoff[k - 1][keep]
+    # the context of every probability holds it in SRILM's trie: a context whose weight was
+    # dropped gets one again, log 1 (fixupProbs creates the node; no weights are recomputed after it)
+    for k in range(2, model.order + 1):
+        rows = model.ngrams[k - 1]
+        if not len(rows):
+            continue
+        if k == 2:
+            at = np.full(len(model.vocab), -1, dtype=np.int64)
+            at[model.ngrams[0][:, 0]] = np.arange(len(model.ngrams[0]))
+            at = at[np.unique(rows[:, 0])]
+        else:
+            at = find_rows(model.ngrams[k - 2], np.ascontiguousarray(np.unique(rows[:, :k - 1], axis=0)), 0)
+        at = at[at >= 0]
+        bow = model.backoff[k - 2]
+        bow[at[np.isnan(bow[at])]] = 0.0

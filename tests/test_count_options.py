@@ -265,3 +265,15 @@ def test_write_lm_writes_the_orders_up_to_order(cli, tmp_path):
     model.write_bytes(expected("mkn3-prune.arpa.gz"))
     assert cli(ngram.main, ["-lm", model, "-order", "5", "-write-lm", out])[0] == 0
     assert out.read_bytes() == expected("mkn3-prune.order5.arpa.gz")
+
+
+def test_prune_lowprobs_of_a_4gram_as_srilm(cli, tmp_path):
+    """Passes until nothing is pruned, each order's count on stderr; at the end the contexts whose
+    n-grams were all pruned but whose longer n-grams stay get their probabilities back and keep a
+    weight of log 1 (written 0), as SRILM's fixupProbs leaves them."""
+    model, out = tmp_path / "lm.arpa", tmp_path / "out.arpa"
+    model.write_bytes(expected("gt4.arpa.gz"))
+    status, _, err = cli(ngram.main, ["-lm", model, "-order", "4", "-prune-lowprobs", "-debug", "1", "-write-lm", out])
+    assert status == 0
+    assert out.read_bytes() == expected("gt4.prune-lowprobs.arpa.gz")
+    assert err == (HERE / "gt4.prune-lowprobs.stderr").read_text()

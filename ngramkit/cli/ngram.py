@@ -601,7 +601,8 @@ def ngram(argv):
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
         from ..prune import prune_low_probs
-        model = prune_low_probs(model, opts["minprune"])
+        model = prune_low_probs(model, opts["minprune"],
+                                report=(lambda line: sys.stderr.write(line + "\n")) if opts["debug"] >= 1 else None)
     vocab = None if model is None else model.vocab
     if opts["rescore_ngram"]:
         model, vocab = rescored_model(opts, model, classes, dynamic)
