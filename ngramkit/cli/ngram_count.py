@@ -386,10 +386,11 @@ def ngram_count(argv):
 
     def on_counts(counts):
         prepare_counts(counts, opts)
-        if est is not None and _writes_counts(opts):
-            adjusted.append(adjusted_count_tables(counts, est, policy))
+        left = adjusted_count_tables(counts, est, policy) if est is not None and _writes_counts(opts) else counts
+        if left is not counts:
+            adjusted.append(left)  # written once the model is: the raw counts are estimated from first
         else:
-            write_count_outputs(counts, opts)
+            write_count_outputs(counts, opts)  # before estimating, which frees the tables as it goes
 
     build(source, est, order=opts["order"], text=text, policy=policy, run=run_options, output=_lm_output(opts),
           warn=lambda message: warn(PROG, message), on_counts=on_counts, prune=(opts["prune"], opts["minprune"]))

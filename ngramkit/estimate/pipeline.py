@@ -74,11 +74,13 @@ def fit_methods(counts, options, policy=SRILM, warn=stderr_warning):
 def adjusted_count_tables(counts, options, policy=SRILM):
     """`counts` as SRILM's estimate leaves them in its count trie, which ngram-count's -write
     writes after -lm: the orders whose method makes continuation counts (Kneser-Ney's, below the
-    highest) hold those instead of the raw counts."""
+    highest) hold those instead of the raw counts; `counts` itself when no order's do."""
     order = min(options.order, counts.order)
     nonevent = policy.nonevents(counts.vocab, options.unk)
     methods, _ = _methods(counts.vocab, options, policy, order, nonevent)
     fractional = options.float_counts or counts.counts[0].dtype.kind == "f"
+    if fractional or not any(method.continuation_counts for method in methods[:order - 1]):
+        return counts
     ngrams = list(counts.ngrams[:order])
     adjusted = adjusted_counts(ngrams, list(counts.counts[:order]), methods, nonevent, OrderLinks(ngrams),
                                fractional)
