@@ -16,7 +16,7 @@ from .jit import borrowed, njit
 from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
 from .sorting import merge_tables, merged_size, sort_and_sum
-from .tables import find_rows, precedes_in_trie
+from .tables import context_starts, find_rows, precedes_in_trie
 from .textio import atomic_output, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import Vocabulary
@@ -240,10 +240,7 @@ def add_missing_prefixes(counts):
         rows = counts.ngrams[k - 1]
         if not len(rows):
             continue
-        heads = rows[:, : k - 1]
-        new = np.ones(len(rows), dtype=np.bool_)
-        new[1:] = np.any(heads[1:] != heads[:-1], axis=1)
-        heads = np.ascontiguousarray(heads[new])
+        heads = np.ascontiguousarray(rows[context_starts(rows, k - 1)[:-1], : k - 1])
         lower, lower_counts = counts.ngrams[k - 2], counts.counts[k - 2]
         size = merged_size(lower, identity, heads, identity)
         if size == len(lower):

@@ -346,15 +346,7 @@ def _restore_context_probs(model, report=None):
     # the context of every probability holds it in SRILM's trie: a context whose weight was
     # dropped gets one again, log 1 (fixupProbs creates the node; no weights are recomputed after it)
     for k in range(2, model.order + 1):
-        rows = model.ngrams[k - 1]
-        if not len(rows):
-            continue
-        if k == 2:
-            at = np.full(len(model.vocab), -1, dtype=np.int64)
-            at[model.ngrams[0][:, 0]] = np.arange(len(model.ngrams[0]))
-            at = at[np.unique(rows[:, 0])]
-        else:
-            at = find_rows(model.ngrams[k - 2], np.ascontiguousarray(np.unique(rows[:, :k - 1], axis=0)), 0)
-        at = at[at >= 0]
+        where = context_rows(model, k)[3]
+        where = where[where >= 0]
         bow = model.backoff[k - 2]
-        bow[at[np.isnan(bow[at])]] = 0.0
+        bow[where[np.isnan(bow[where])]] = 0.0

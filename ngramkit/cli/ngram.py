@@ -164,18 +164,16 @@ def announce_reading(opts, path, order=None, loaded=None):
     order = order or opts["order"]
     lines = []
     for k, n in enumerate(header_counts(path), 1):
-        lines.append(f"{'reading' if k <= order else 'skipping'} {n} {k}-grams\n")
+        lines.append(f"{'reading' if k <= order else 'skipping'} {n} {k}-grams")
         if loaded is not None and k <= len(loaded) and n > loaded[k - 1]:
-            lines.append(f"discarded {n - loaded[k - 1]} OOV {k}-grams\n")
-    sys.stderr.write("".join(lines))
+            lines.append(f"discarded {n - loaded[k - 1]} OOV {k}-grams")
+    debug_lines(opts, lines)
 
 
-def announce(opts, what, sizes, orders):
-    """From -debug 1 on, SRILM's `<what> N k-grams` lines of the orders given (for `pruned`, those
-    of N > 0)."""
+def debug_lines(opts, lines):
+    """SRILM's diagnostic `lines` on stderr, from -debug 1 on."""
     if opts["debug"] >= 1:
-        sys.stderr.write("".join(f"{what} {sizes[k - 1]} {k}-grams\n" for k in orders
-                                 if sizes[k - 1] > 0 or what != "pruned"))
+        sys.stderr.write("".join(f"{line}\n" for line in lines))
 
 
 def model_options(opts, path=None):
@@ -596,23 +594,23 @@ def ngram(argv):
         from ..prune import prune
         before = model.sizes()
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts))
-        announce(opts, "pruned", [b - a for b, a in zip(before, model.sizes())], range(model.order, 1, -1))
+        pruned = [b - a for b, a in zip(before, model.sizes())]
+        debug_lines(opts, [f"pruned {pruned[k - 1]} {k}-grams" for k in range(model.order, 1, -1) if pruned[k - 1]])
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
         from ..prune import prune_low_probs
-        model = prune_low_probs(model, opts["minprune"],
-                                report=(lambda line: sys.stderr.write(line + "\n")) if opts["debug"] >= 1 else None)
+        model = prune_low_probs(model, opts["minprune"], report=lambda line: debug_lines(opts, [line]))
     vocab = None if model is None else model.vocab
     if opts["rescore_ngram"]:
         model, vocab = rescored_model(opts, model, classes, dynamic)
     if opts["write_vocab"]:
         vocab.write(opts["write_vocab"])
-    if (opts["write_lm"] or opts["write_bin_lm"]) and model.order < opts["order"]:
+    if opts["write_lm"] or opts["write_bin_lm"]:
         model = model.padded(opts["order"])  # SRILM writes the orders up to -order, empty ones too
     if opts["write_lm"]:
         if save(model, opts["write_lm"]).name == "arpa":
-            announce(opts, "writing", model.sizes(), range(1, model.order + 1))
+            debug_lines(opts, [f"writing {n} {k}-grams" for k, n in enumerate(model.sizes(), 1)])
     if opts["write_bin_lm"]:
         save(model, opts["write_bin_lm"], format="srilm-binary")
     escape = escape_prefix(opts, classes, dynamic and opts["ppl"])

@@ -56,7 +56,7 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, ze
         t = meta_type[rows[i, last]]
         if t >= 0:
             m = np.int64(counts[i])
-            if last > 0 and usable:
+            if last > 0 and usable and (m > 0 or zeros_seen):
                 if t == 0:
                     total += m
                     seen += 1
