@@ -21,7 +21,7 @@ import contextlib
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -289,8 +289,66 @@ def default_workers():
     return max(1, min(available_cores(), 4))
 
 
+@dataclass
+class TextTotals:
+    """What SRILM's TextStats say of the text counted, per file: the last line read, the
+    sentences, the words (less each sentence's first <s> and last </s>) and the OOVs (tokens
+    outside a closed vocabulary)."""
+
+    files: dict = field(default_factory=dict)  # path -> [last line, sentences, words, OOVs]
+
+    @classmethod
+    def of_block(cls, block, first_line, path, ids, bos, eos, unk):
+        """The totals of one block of lines, `ids` its id stream (-1 after each sentence; `unk`
+        -1 for an open vocabulary)."""
+        last_line = first_line + block.count(b"\n") - (1 if block.endswith(b"\n") else 0)
+        return cls({path: [last_line, *sentence_totals(ids, bos, eos, unk)]})
+
+    @property
+    def sentences(self):
+        return sum(entry[1] for entry in self.files.values())
+
+    def __add__(self, other):
+        files = {path: list(entry) for path, entry in self.files.items()}
+        for path, (line, *counts) in other.files.items():
+            mine = files.setdefault(path, [0, 0, 0, 0])
+            mine[0] = max(mine[0], line)
+            for j, c in enumerate(counts, start=1):
+                mine[j] += c
+        return TextTotals(files)
+
+
+@njit(cache=True)
+def sentence_totals(ids, bos, eos, unk):
+    """(sentences, words, OOVs) of an id stream with -1 after each sentence, counted as SRILM's
+    countSentence counts them: a sentence's first <s> and last </s> are no words; OOVs are the
+    tokens of id `unk` (-1: an open vocabulary has none)."""
+    sentences = words = oovs = 0
+    first = True
+    previous = -1
+    for i in range(len(ids)):
+        t = ids[i]
+        if t < 0:
+            sentences += 1
+            words -= previous == eos
+            first = True
+            previous = -1
+            continue
+        words += not (first and t == bos)
+        oovs += t == unk
+        first = False
+        previous = t
+    return sentences, words, oovs
+
+
+def closed_unk(vocab, options):
+    """The id whose tokens SRILM counts as OOVs: the -map-unk word of a closed vocabulary (-1:
+    an open one has none)."""
+    return vocab.index[options.map_unk] if options.vocab is not None else -1
+
+
 def count_block(block, first_line, path, order, options):
-    """(NgramCounts over the block's own vocabulary, number of sentences) of one text block."""
+    """(NgramCounts over the block's own vocabulary, its TextTotals) of one text block."""
     if options.tagged:
         from .tagged_lm import count_tagged_block
 
@@ -307,10 +365,10 @@ def count_block(block, first_line, path, order, options):
     vocab, remap = build_vocabulary(words, options)
     ids = np.empty(len(tokens), dtype=np.int32)
     _apply_remap(tokens, remap, ids)
-    sentences = int(np.count_nonzero(tokens < 0))
     del tokens
+    totals = TextTotals.of_block(block, first_line, path, ids, vocab.bos, vocab.eos, closed_unk(vocab, options))
     ngrams, counts = count_tokens(ids, len(vocab), order)
-    return NgramCounts(vocab, ngrams, counts), sentences
+    return NgramCounts(vocab, ngrams, counts), totals
 
 
 def merge_counts(a, b, consume=False):
@@ -473,7 +531,7 @@ def _run_file(run_dir, name):
 
 
 def count_blocks(blocks, order, options, run, run_dir=None, out_dir=None):
-    """(NgramCounts, sentences) of (block, first_line, path) triples, counted in threads; with
+    """(NgramCounts, TextTotals) of (block, first_line, path) triples, counted in threads; with
     `run_dir`, merged at the end from runs in files there into tables in `out_dir` (None:
     memory), else merged in memory as they come."""
     if not 1 <= order <= MAX_ORDER:
@@ -483,7 +541,7 @@ def count_blocks(blocks, order, options, run, run_dir=None, out_dir=None):
     if options.weights:
         count_type = np.float64 if options.float_counts else np.int64
     merger = _Merger() if run_dir is None else _RunFiles(run_dir, out_dir, order, workers, count_type)
-    sentences = 0
+    totals = TextTotals()
     progress = Progress(f"counting orders 1-{order}", quiet=run.quiet, unit="B")
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = []
@@ -493,15 +551,15 @@ def count_blocks(blocks, order, options, run, run_dir=None, out_dir=None):
                 future, size = pending.pop(0)
                 counts, n = future.result()
                 merger.add(counts)
-                sentences += n
+                totals += n
                 progress.advance(size)
         for future, size in pending:
             counts, n = future.result()
             merger.add(counts)
-            sentences += n
+            totals += n
             progress.advance(size)
     progress.close()
-    return merger.total(), sentences
+    return merger.total(), totals
 
 
 def text_blocks(paths, options, chunk_bytes, byte_range=None):
@@ -534,10 +592,11 @@ def count_text(paths, order, options=None, run=None, spill_dir=None):
     else:
         owned = contextlib.nullcontext(spill_dir)
     with owned as workdir, _run_directory(workdir, run.temp_dir) as run_dir:
-        counts, sentences = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
-                                         order, options, run, run_dir, spill_dir)
-        if not sentences:
+        counts, totals = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
+                                      order, options, run, run_dir, spill_dir)
+        if not totals.sentences:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
+        counts.text_totals = totals
         return counts
 
 

@@ -89,6 +89,7 @@ def read_discount_file(method, path, warn=None):
             if method.coeffs[c] == 0.0 and c >= method.min_count and warn is not None:
                 warn(f"discount coefficient {c} = 0.0", None)
     method.estimate = _keep_parameters
+    method.parameters_read = True
     method.float_counts_reason = None  # parameters read are used with fractional counts too
 
 

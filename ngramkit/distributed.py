@@ -70,11 +70,12 @@ def count_text_distributed(paths, order, options, scheduler="local", workers=2):
             pairs = [client.submit(_merge_shards, futures[i], futures[i + 1], pure=False)
                      for i in range(0, len(futures) - 1, 2)]
             futures = pairs + ([futures[-1]] if len(futures) % 2 else [])
-        counts, sentences = futures[0].result()
+        counts, totals = futures[0].result()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    if not sentences:
+    if not totals.sentences:
         raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
+    counts.text_totals = totals
     return counts

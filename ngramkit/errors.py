@@ -73,3 +73,13 @@ class EmptyInputError(NgramkitError):
 
 
 INTERRUPTED_EXIT_STATUS = 130
+
+
+class Notice(str):
+    """A message given to a `warn` callable that is no warning: SRILM prints it as it is, without
+    "warning:" before it (Good-Turing's "GT discounting disabled")."""
+
+
+def warning_line(message):
+    """The stderr line of a message given to a `warn` callable, as SRILM prints it."""
+    return f"{message}\n" if isinstance(message, Notice) else f"warning: {message}\n"

@@ -29,6 +29,8 @@ class NgramCounts:
     vocab: Vocabulary
     ngrams: list = field(default_factory=list)
     counts: list = field(default_factory=list)
+    # counted from text: what SRILM's TextStats say of it (counting.TextTotals)
+    text_totals: object = None
 
     @property
     def order(self):

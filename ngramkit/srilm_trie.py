@@ -12,14 +12,14 @@ text's counts, the same as ngramkit.counting makes.
 
 import numpy as np
 
-from .counting import build_vocabulary, lowercase
+from .counting import TextTotals, build_vocabulary, lowercase
 from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
 from .progress import Progress
 from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from .textio import atomic_output, iter_line_blocks, word_bytes
-from .tokenize import Interner
+from .tokenize import PROV_BOS, PROV_EOS, Interner
 from .vocab import BOS, EOS, PAUSE, UNK
 
 SRILM_UNK, SRILM_BOS, SRILM_EOS, SRILM_PAUSE = 0, 1, 2, 3
@@ -210,18 +210,21 @@ def _srilm_indices(words, options):
 
 
 def _tokens(paths, options, quiet):
-    """The text's token stream (-1 between sentences) over one table of provisional ids."""
+    """The text's token stream (-1 between sentences) over one table of provisional ids, and
+    its TextTotals (an open vocabulary's: no OOVs)."""
     interner = Interner()
     parts = []
+    totals = TextTotals()
     progress = Progress("reading text", quiet=quiet, unit="B")
     for path in paths:
         for block, first_line in iter_line_blocks(path, options.encoding, allow_bytes=True):
             tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
                                           first_line=first_line)
             parts.append(tokens)
+            totals += TextTotals.of_block(block, first_line, path, tokens, PROV_BOS, PROV_EOS, -1)
             progress.advance(len(block))
     progress.close()
-    return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)), interner.words()
+    return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)), interner.words(), totals
 
 
 def write_vocab_index(paths, options, path, count_files=False):
@@ -330,7 +333,7 @@ class UnsortedCounts:
         if options.vocab is not None:
             raise UsageError("SRILM's unsorted order is reproduced for counts without a vocabulary",
                              option="vocab")
-        tokens, words = _tokens(paths, options, quiet)
+        tokens, words, self.text_totals = _tokens(paths, options, quiet)
         if not np.any(tokens < 0):
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         index, by_index = _srilm_indices(words, options)

@@ -39,7 +39,7 @@ import numpy as np
 
 from .constants import LN10
 from .countfile import read_counts
-from .counting import _distinct, _group, lowercase
+from .counting import TextTotals, _distinct, _group, closed_unk, lowercase
 from .errors import FormatError, UsageError
 from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
 from .jit import njit
@@ -182,7 +182,7 @@ def _closed_parts(vocab):
 
 
 def count_tagged_block(block, first_line, path, order, options):
-    """counting.count_block of tagged text: (NgramCounts over words and `/TAG` words, sentences)."""
+    """counting.count_block of tagged text: (NgramCounts over words and `/TAG` words, TextTotals)."""
     interner = Interner()
     tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path, first_line=first_line)
     parts = _split_block_words(interner.words(), block, first_line, path)
@@ -212,10 +212,10 @@ def count_tagged_block(block, first_line, path, order, options):
     word_ids = np.empty(len(tokens), dtype=np.int32)
     tag_ids = np.empty(len(tokens), dtype=np.int32)
     _split_tokens(tokens, word_of, tag_of, word_ids, tag_ids)
-    sentences = int(np.count_nonzero(tokens < 0))
     del tokens
+    totals = TextTotals.of_block(block, first_line, path, word_ids, vocab.bos, vocab.eos, closed_unk(vocab, options))
     ngrams, counts = tagged_count_tokens(word_ids, tag_ids, len(vocab), order)
-    return NgramCounts(vocab, ngrams, counts), sentences
+    return NgramCounts(vocab, ngrams, counts), totals
 
 
 @njit(cache=True)

@@ -100,9 +100,9 @@ def _nonblank_line_numbers(block, first_line):
 
 
 def count_weighted_block(block, first_line, path, order, options):
-    """(NgramCounts over the block's own vocabulary, number of sentences) of a block of weighted
-    lines (counting.count_block with options.weights)."""
-    from .counting import build_vocabulary, count_tokens
+    """(NgramCounts over the block's own vocabulary, its TextTotals) of a block of weighted lines
+    (counting.count_block with options.weights)."""
+    from .counting import TextTotals, build_vocabulary, closed_unk, count_tokens
 
     interner = Interner()
     tokens, _ = interner.tokenize(block, False, False, path=path, first_line=first_line)
@@ -124,7 +124,7 @@ def count_weighted_block(block, first_line, path, order, options):
     renumber = np.cumsum(used, dtype=np.int64) - 1
     vocab, remap = build_vocabulary([w for w, u in zip(words, used.tolist()) if u], options)
     ids = np.where(stream >= 0, remap[renumber[np.maximum(stream, 0)]], -1).astype(np.int32)
-    sentences = int(np.count_nonzero(stream < 0))
     del stream
+    totals = TextTotals.of_block(block, first_line, path, ids, vocab.bos, vocab.eos, closed_unk(vocab, options))
     ngrams, counts = count_tokens(ids, len(vocab), order, weights)
-    return NgramCounts(vocab, ngrams, counts), sentences
+    return NgramCounts(vocab, ngrams, counts), totals

@@ -73,14 +73,14 @@ class Output:
 
 
 def build(source, options, *, order=None, policy=SRILM, text=None, run=None, output=None,
-          warn=stderr_warning, on_counts=None, times=None, prune=None):
+          warn=stderr_warning, on_counts=None, times=None, prune=None, trace=None):
     """Estimate a model from `source` (a list of text files, or NgramCounts) as `options` (an
     EstimateOptions) say, under `policy` (SRILM's or KenLM's), and write it to `output` (an
     Output) if given, before the spill directory of a capped run goes. `on_counts(counts)` sees
     the counts first (to check or write them); `times` (a StageTimes) gets the seconds of each
     stage; `prune` (threshold, minprune): the model is entropy-pruned before it is written, as
-    ngram-count's -prune does. Returns the NgramModel; with `options` None, only counts (orders
-    1..order) and returns None."""
+    ngram-count's -prune does; `trace`: estimate's. Returns the NgramModel; with `options` None,
+    only counts (orders 1..order) and returns None."""
     run = run or RunOptions()
     times = StageTimes() if times is None else times
     memory = run.memory if not isinstance(source, NgramCounts) else None
@@ -95,7 +95,8 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
             on_counts(counts)
         if options is None:
             return None
-        model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir)
+        model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir,
+                         trace=trace)
         if prune is not None and prune[0]:
             start = time.perf_counter()
             model = policy.entropy_prune(model, prune[0], prune[1], options.unk)

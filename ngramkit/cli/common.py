@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 
-from ..errors import INTERRUPTED_EXIT_STATUS, NgramkitError
+from ..errors import INTERRUPTED_EXIT_STATUS, NgramkitError, Notice
 
 
 class Interrupted(BaseException):
@@ -60,4 +60,4 @@ def run(prog, body, *args, flags=None, **kwargs):
 
 
 def warn(prog, message):
-    print(f"{prog}: warning: {message}", file=sys.stderr)
+    print(f"{prog}: {message}" if isinstance(message, Notice) else f"{prog}: warning: {message}", file=sys.stderr)

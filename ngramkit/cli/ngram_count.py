@@ -49,12 +49,13 @@ from ..countfile import intersect_counts, read_counts, write_counts
 from ..counting import RunOptions, TextOptions, count_text, lowercase, sum_counts
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
-from ..estimate.pipeline import adjusted_count_tables
+from ..estimate.pipeline import adjusted_count_tables, stderr_warning
 from ..estimate.policy import SRILM
 from ..meta_counts import check_meta_words
 from ..mincounts import in_vocabulary, min_counts_in_vocabulary
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
+from ..perplexity import TextStats
 from ..prune import check_minprune
 from ..release import release_text
 from ..srilm_trie import UnsortedCounts
@@ -91,7 +92,8 @@ COUNT_OPTIONS = [
     Option("temp-dir", str, help="directory for spilled runs (default $TMPDIR)"),
     Option("workers", int, 0, "counting threads (default one per core, up to 4)"),
     Option("encoding", str, "utf-8", ENCODING_HELP),
-    Option("debug", int, 0, "debug level (accepted for SRILM compatibility)"),
+    Option("debug", int, 0, "debug level: from 1 on, SRILM's lines of the text counted, the discounts and the "
+                            "n-grams left out (on stderr)"),
     Option("q", bool, False, "quiet: no progress on stderr"),
     Option("quiet", bool, False, "quiet: no progress on stderr"),
 ]
@@ -245,10 +247,26 @@ def write_unsorted_counts(opts, text, quiet):
     """Count -text and write the counts (of -write-order) to stdout in SRILM's unsorted order
     (the order of a trie built as SRILM builds it)."""
     counts = UnsortedCounts(opts["text"], opts["order"], text, quiet)
+    report_text(opts, counts.text_totals)
     if opts["memuse"]:
         report_memory(counts.trie.nbytes())
     with atomic_output("-") as out:
         counts.write(out, (_write_order(opts) or [0])[0])
+
+
+def report_text(opts, totals):
+    """From -debug 1 on, SRILM's lines of each -text file counted (its totals so far)."""
+    if opts["debug"] < 1 or totals is None:
+        return
+    seen = TextStats()
+    for path, (line, sentences, words, oovs) in totals.files.items():
+        seen.add(TextStats(sentences=sentences, words=words, oovs=oovs))
+        sys.stderr.write(f"{path}: line {line}: {seen.srilm_text()}")
+
+
+def _trace(opts):
+    """Where estimation's -debug 1 lines go: stderr, from -debug 1 on."""
+    return (lambda line: sys.stderr.write(f"{line}\n")) if opts["debug"] >= 1 else None
 
 
 def _options_only(argv):
@@ -385,6 +403,7 @@ def ngram_count(argv):
     adjusted = []  # with -lm, SRILM writes the counts its estimate left (Kneser-Ney's continuation counts)
 
     def on_counts(counts):
+        report_text(opts, counts.text_totals)
         prepare_counts(counts, opts)
         left = adjusted_count_tables(counts, est, policy) if est is not None and _writes_counts(opts) else counts
         if left is not counts:
@@ -392,8 +411,12 @@ def ngram_count(argv):
         else:
             write_count_outputs(counts, opts)  # before estimating, which frees the tables as it goes
 
-    build(source, est, order=opts["order"], text=text, policy=policy, run=run_options, output=_lm_output(opts),
-          warn=lambda message: warn(PROG, message), on_counts=on_counts, prune=(opts["prune"], opts["minprune"]))
+    # the estimate's warnings as SRILM prints them
+    model = build(source, est, order=opts["order"], text=text, policy=policy, run=run_options,
+                  output=_lm_output(opts), warn=stderr_warning, on_counts=on_counts,
+                  prune=(opts["prune"], opts["minprune"]), trace=_trace(opts))
+    if model is not None and opts["debug"] >= 1 and not opts["write_binary_lm"]:
+        sys.stderr.write("".join(f"writing {n} {k}-grams\n" for k, n in enumerate(model.sizes(), 1)))
     if adjusted:
         write_count_outputs(adjusted[0], opts)
     if files and not opts["lm"]:

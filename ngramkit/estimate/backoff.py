@@ -187,9 +187,10 @@ def spread_unigram_mass(logp, events):
     return left
 
 
-def finish_unigrams(est, tables, words, zero_words, warn):
+def finish_unigrams(est, tables, words, zero_words, warn, trace=None):
     """Unigram probabilities over `words` (mask over word ids), SRILM's distributeProb;
-    `zero_words` (ids: <s>, other non-events) are unigrams of probability 0."""
+    `zero_words` (ids: <s>, other non-events) are unigrams of probability 0. `trace` (None:
+    none) is given SRILM's -debug 1 warning of the mass spread."""
     ids = est.rows[:, 0]
     logp = tables.unigram_logp
     has = tables.unigram_has_prob
@@ -198,7 +199,11 @@ def finish_unigrams(est, tables, words, zero_words, warn):
     has[ids] = True
     has[zero_words] = True
     logp[zero_words] = -np.inf
+    zeros = int(np.count_nonzero(words & np.isneginf(logp)))
     left = spread_unigram_mass(logp, words)
+    if trace is not None and left >= 0.0 and (zeros or left > 0.0):
+        over = f"{zeros} zeroton words" if zeros else f"all {int(np.count_nonzero(words))} words"
+        trace(f"warning: distributing {left:g} left-over probability mass over {over}")
     if left < 0.0:
         warn(f"unigram probabilities sum to {1.0 - left:.7g} > 1")
         return

@@ -8,7 +8,7 @@ from ..spill import release
 
 @njit(cache=True)
 def count_of_counts(rows, counts, nonevent, cap, meta_type, meta_weighted):
-    """coc[c] = number of n-grams with count c (1 <= c <= cap), skipping those predicting a non-event;
+    """coc[c] = number of n-grams with count c (0 <= c <= cap), skipping those predicting a non-event;
     fractional counts have none.
 
     A row ending in a meta-count word of type t >= 1 (meta_type, -1 for other words; SRILM's
@@ -25,20 +25,39 @@ def count_of_counts(rows, counts, nonevent, cap, meta_type, meta_weighted):
         if t >= 0:
             if 0 < t <= cap:
                 coc[t] += c if meta_weighted else 1
-        elif 0 < c <= cap and int(c) == c:
+        elif 0 <= c <= cap and int(c) == c:
             coc[int(c)] += 1
     return coc
 
 
-def estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type):
+def estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, trace=None, names=(), modified=(),
+                       modified_at_end=False):
     """Let each order's method fit its parameters; returns the count-of-counts used.
-    `meta_type`: each word's meta-count type (-1: an ordinary word), see count_of_counts."""
+    `meta_type`: each word's meta-count type (-1: an ordinary word), see count_of_counts.
+
+    `trace` (None: none) is given SRILM's -debug 1 lines of each order: the method's name in
+    `names` (SRILM's), that the order's counts are made continuation counts when `modified[k-1]`
+    (after the discounts with `modified_at_end`), and the method's own lines."""
     tables = []
     for k, method in enumerate(methods, start=1):
         # a few more than the method reads, for reports
         coc = count_of_counts(ngrams[k - 1], adjusted[k - 1], nonevent, max(method.count_of_counts_needed, 10),
                               meta_type, method.meta_counts_weighted)
         release(ngrams[k - 1], adjusted[k - 1])
+        fitted = trace is not None and not method.parameters_read
+        modifying = [f"modifying {k}-gram counts for Kneser-Ney smoothing"] if fitted and modified[k - 1] else []
+        if trace is not None:
+            lines = [f"using {names[k - 1]} for {k}-grams"]
+            if fitted:
+                lines += ([] if modified_at_end else modifying) + method.trace_before(coc, k)
+            _write(trace, lines)
         method.estimate(coc, k, warn)
+        if fitted:
+            _write(trace, method.trace_after() + (modifying if modified_at_end else []))
         tables.append(coc)
     return tables
+
+
+def _write(trace, lines):
+    for line in lines:
+        trace(line)

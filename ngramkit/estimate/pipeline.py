@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from ..constants import LOG_ZERO
-from ..errors import EmptyInputError, EstimationError
+from ..errors import EmptyInputError, EstimationError, warning_line
 from ..jit import njit
 from ..model import NgramCounts, NgramModel
 from ..spill import release, spill_array
@@ -21,7 +21,7 @@ from .smoothing import smoothing_method
 
 
 def stderr_warning(message):
-    print(f"warning: {message}", file=sys.stderr)
+    sys.stderr.write(warning_line(message))
 
 
 class StageTimes(dict):
@@ -98,7 +98,7 @@ def _context_totals(ngrams, counts):
 
 
 def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, consume=False,
-             spill_dir=None, fitted=None):
+             spill_dir=None, fitted=None, trace=None):
     """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N).
 
     `fitted`: the methods of each order with their discounts fitted already (fit_methods), used
@@ -114,7 +114,11 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
 
     Fractional counts (float64 tables, or any with options.float_counts) are estimated as SRILM's
     -float-counts does: only by the methods that take them (see estimate.smoothing.base), a
-    count compared with a fractional cutoff as it is, and no continuation counts."""
+    count compared with a fractional cutoff as it is, and no continuation counts.
+
+    `trace` (None: none) is given the lines SRILM's ngram-count prints at -debug 1 as it
+    estimates: each order's method and discounts, the contexts it estimates again, and the
+    n-grams it leaves out."""
     times = StageTimes() if times is None else times
     start = time.perf_counter()
     order = min(options.order, counts.order)
@@ -142,13 +146,17 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     pruned = [policy.pruned(k, ngrams[k - 1], raw[k - 1], pruned_words) for k in range(1, order + 1)]
     counted = [len(rows) for rows in ngrams]
     tokens = raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum().item()
+    modified = [method.continuation_counts and k < order and not fractional for k, method in enumerate(methods, 1)]
     if fitted is None:
+        names = [smoothing_method(oo.method).srilm_class for oo in options.orders[:order]]
+        fit_trace = {"trace": trace, "names": names, "modified": modified,
+                     "modified_at_end": options.kn_discounts_from_raw_counts}
         if options.kn_discounts_from_raw_counts:  # before adjusting, which may release the raw counts
-            count_of_counts = estimate_discounts(ngrams, raw, methods, nonevent, warn, meta_type)
+            count_of_counts = estimate_discounts(ngrams, raw, methods, nonevent, warn, meta_type, **fit_trace)
         adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
         start = times.mark("adjust", start)
         if not options.kn_discounts_from_raw_counts:
-            count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type)
+            count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, **fit_trace)
     else:
         adjusted, count_of_counts = raw, [np.zeros(1, dtype=np.int64) for _ in range(order)]
     estimation = [{"order": k, "method": smoothing_method(options.orders[k - 1].method).title,
@@ -164,14 +172,20 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     backed_off = None  # log10 p_BO of each count row of the order below
     for k in range(1, order + 1):
         rows = ngrams[k - 1]
+        if trace is not None and methods[k - 1].parameters_read and modified[k - 1]:
+            trace(f"modifying {k}-gram counts for Kneser-Ney smoothing")
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent | (meta_type >= 0), vocab,
                              uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower, spill_dir=spill_dir,
-                             meta_type=meta_type, context_total=context_totals[k - 1])
+                             meta_type=meta_type, context_total=context_totals[k - 1], diagnose=trace is not None)
         adjusted[k - 1] = pruned[k - 1] = lower = context_totals[k - 1] = None
         start = times.mark("probabilities", start)
+        if trace is not None:
+            context_rows_of = None if k == 1 else ngrams[k - 2]
+            for line in _order_trace(k, est, context_rows_of, vocab, bool(nonevent[vocab.unk])):
+                trace(line)
         if k == 1:
-            finish_unigrams(est, tables, modelled, _zero_probability_words(nonevent, rows, vocab), warn)
+            finish_unigrams(est, tables, modelled, _zero_probability_words(nonevent, rows, vocab), warn, trace)
             backed_off = tables.unigram_logp[rows[:, 0]]
         else:
             starts, bows = context_backoffs(k, est, warn, spill_dir)
@@ -202,6 +216,27 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     model.estimation = estimation
     times.mark("assemble", start)
     return model
+
+
+def _order_trace(k, est, contexts, vocab, skip_unk):
+    """SRILM's -debug 1 lines of estimating order k: a warning per pass of its retries, and the
+    contexts (rows of the order below, `contexts`) ending in </s> or (`skip_unk`) holding <unk>,
+    the n-grams predicting a non-event and those discounted to zero that it left out."""
+    lines = []
+    for context, left, interpolated in est.retries:
+        words = " ".join(vocab.words[w] for w in reversed(context))  # SRILM's contexts read backwards
+        lines.append(f'warning: {left:g} backoff probability mass left for "{words}" -- '
+                     f'{"disabling interpolation" if interpolated else "incrementing denominator"}')
+    skipped = 0
+    if contexts is not None and len(contexts):
+        ends = contexts[:, -1] == vocab.eos
+        skipped = int(np.count_nonzero(ends | ((contexts == vocab.unk).any(axis=1) if skip_unk else False)))
+    for n, what in ((skipped, "contexts containing pseudo-events"),
+                    (est.nonevent_ngrams, "probs predicting pseudo-events"),
+                    (est.discounted_ngrams, "probs discounted to zero")):
+        if n > 0:
+            lines.append(f"discarded {n} {k}-gram {what}")
+    return lines
 
 
 def refuse_float_counts(methods):

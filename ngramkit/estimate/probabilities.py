@@ -106,19 +106,53 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, 
 
 
 @njit(cache=True)
+def _context_pass(rows, counts, lower_logp, nonevent, pruned, usable, start, end, t, seen, min2, min3, pruned_mass,
+                  interpolating, formula, p, coef):
+    """One pass over the followers rows[start:end] of a context with total t: each one's
+    coefficient and probability into coef, p (from 0); returns the mass of those kept, the
+    rows predicting a non-event and those discounted to zero (SRILM's counts, per pass)."""
+    last = rows.shape[1] - 1
+    weight = 0.0
+    if interpolating:
+        weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
+    mass = 0.0
+    nonevents = discounted = 0
+    for i in range(start, end):
+        j = i - start
+        coef[j] = 0.0
+        if _is_event(rows, counts, i, last, usable, nonevent):
+            if not (len(pruned) and pruned[i]):
+                coef[j] = coefficient(counts[i], t, seen, formula)
+            p[j] = coef[j] * counts[i] / t
+            if interpolating:
+                p[j] += weight * math.exp(np.float64(lower_logp[i]) * LN10)
+            if coef[j] != 0.0:
+                mass += p[j]
+            else:
+                discounted += 1
+        elif nonevent[rows[i, last]] and (last > 0 and counts[i] > 0):
+            nonevents += 1
+    return mass, nonevents, discounted
+
+
+@njit(cache=True)
 def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk,
                          interpolate,
-                         retry, vocab_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, out):
+                         retry, vocab_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, out,
+                         retried):
     """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
     `retry`, a context that leaves no mass and has seen fewer than `vocab_size` words is computed
-    again, without interpolation, then with a raised total. A non-empty `context_total` (per
-    row) is the total of each usable context instead of its followers' (-trust-totals)."""
+    again, without interpolation, then with a raised total; a non-empty `retried` (per row) is
+    set at the first row of each such context. A non-empty `context_total` (per row) is the
+    total of each usable context instead of its followers' (-trust-totals). Returns the rows
+    predicting a non-event and those discounted to zero, counted per pass as SRILM counts them."""
     formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
     p = np.empty(longest)
     coef = np.empty(longest)
+    nonevents = discounted = 0
     start = lo
     while start < hi:
         end = context_end(rows, start, last)
@@ -127,29 +161,20 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
                                                           meta_type, zeros_seen)
         if len(context_total) and usable:
             total = context_total[start]
-        if total == 0:
+        if total == 0 or not usable:
             start = end
             continue
         t = float(total)
         interpolating = interpolate
         while True:
-            weight = 0.0
-            if interpolating:
-                weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
-            mass = 0.0
-            for i in range(start, end):
-                j = i - start
-                coef[j] = 0.0
-                if _is_event(rows, counts, i, last, usable, nonevent):
-                    if not (len(pruned) and pruned[i]):
-                        coef[j] = coefficient(counts[i], t, seen, formula)
-                    p[j] = coef[j] * counts[i] / t
-                    if interpolating:
-                        p[j] += weight * math.exp(np.float64(lower_logp[i]) * LN10)
-                    if coef[j] != 0.0:
-                        mass += p[j]
+            mass, n, d = _context_pass(rows, counts, lower_logp, nonevent, pruned, usable, start, end, t, seen, min2,
+                                       min3, pruned_mass, interpolating, formula, p, coef)
+            nonevents += n
+            discounted += d
             if not (retry and seen < vocab_size and mass > 1.0 - PROB_EPSILON):
                 break
+            if len(retried):
+                retried[start] = True
             if interpolating:
                 interpolating = False
             else:
@@ -161,6 +186,41 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
                 kept_lower[out] = lower_logp[i]
                 out += 1
         start = end
+    return nonevents, discounted
+
+
+@njit(cache=True)
+def _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, interpolate, vocab_size,
+                  formula, context_total, starts):
+    """The passes SRILM's retry makes over the contexts whose first rows are `starts` (usable
+    ones that were retried): per pass its context's start, the mass it leaves (1 - the sum of
+    the probabilities kept) and whether it was interpolated."""
+    formula = borrowed_formula(formula)
+    last = rows.shape[1] - 1
+    out_start, out_left, out_interpolated = [], [], []
+    for start in starts:
+        end = context_end(rows, start, last)
+        total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, True, nonevent, pruned,
+                                                          meta_type, zeros_seen)
+        if len(context_total):
+            total = context_total[start]
+        p = np.empty(end - start)
+        coef = np.empty(end - start)
+        t = float(total)
+        interpolating = interpolate
+        while True:
+            mass, _, _ = _context_pass(rows, counts, lower_logp, nonevent, pruned, True, start, end, t, seen, min2,
+                                       min3, pruned_mass, interpolating, formula, p, coef)
+            if not (seen < vocab_size and mass > 1.0 - PROB_EPSILON):
+                break
+            out_start.append(start)
+            out_left.append(1.0 - mass)
+            out_interpolated.append(interpolating)
+            if interpolating:
+                interpolating = False
+            else:
+                t += 1.0
+    return out_start, out_left, out_interpolated
 
 
 class OrderEstimate:
@@ -172,15 +232,21 @@ class OrderEstimate:
         self.rows = rows
         self.logp = logp
         self.lower_logp = lower_logp
+        # SRILM's -debug 1 counts (with estimate_order(..., diagnose=True)): the n-grams predicting a
+        # non-event and those discounted to zero, and the passes of its retries over the
+        # contexts that left no mass, each (context's first count row, mass left, interpolated)
+        self.nonevent_ngrams = self.discounted_ngrams = 0
+        self.retries = []
 
 
 def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None,
-                   lower_logp=None, spill_dir=None, meta_type=None, context_total=None):
+                   lower_logp=None, spill_dir=None, meta_type=None, context_total=None, diagnose=False):
     """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
     row's last word under the context suffix (looked up in `tables` if not given); `spill_dir`:
     where the arrays of kept rows go; `meta_type`: each word's meta-count type (-1 or None: no
     meta-count words), such words being non-events too; `context_total`: None, or per row the
-    total its context divides by, in place of its followers' (ngram-count's -trust-totals)."""
+    total its context divides by, in place of its followers' (ngram-count's -trust-totals);
+    `diagnose`: fill the estimate's counts of SRILM's -debug 1 lines (OrderEstimate)."""
     if k == 1:
         lower_logp = np.full(len(rows), -np.log10(uniform_size), dtype=np.float32)  # a LogP, as SRILM's
     elif lower_logp is None:
@@ -207,11 +273,28 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     for size, _ in sizes[:-1]:
         firsts.append(firsts[-1] + size)
     interpolate = bool(method.interpolate)
-    in_pieces(lambda piece, lo, hi: _order_probabilities(
+    retried = np.zeros(len(rows) if diagnose and retry else 0, dtype=np.bool_)
+    passes = in_pieces(lambda piece, lo, hi: _order_probabilities(
         rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk, skip_unk, interpolate,
         retry,
-        uniform_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, firsts[piece]), bounds)
+        uniform_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, firsts[piece], retried),
+        bounds)
+    nonevent_ngrams = sum(n for n, _ in passes)
+    retries = []
+    if diagnose:
+        starts, left, interpolated = _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen,
+                                                   interpolate, uniform_size, formula, context_total,
+                                                   np.flatnonzero(retried))
+        retries = [(rows[start, :-1].tolist(), m, i) for start, m, i in zip(starts, left, interpolated)]
+        if k == 1:  # SRILM drops the unigrams of <unk> (no word) and meta-count words, on each pass
+            words = rows[:, 0]
+            nonevent_ngrams = int(np.count_nonzero(nonevent[words] & ((words == vocab.unk) | (meta_type[words] >= 0)))
+                                  ) * (1 + len(retries))
     # source is increasing, so keeping every row keeps `rows` as they are
     if kept < len(rows):
         rows = np.take(rows, source, axis=0, out=spill_array(spill_dir, (kept, k), rows.dtype, "kept-rows"))
-    return OrderEstimate(source, rows, logp, kept_lower)
+    est = OrderEstimate(source, rows, logp, kept_lower)
+    est.nonevent_ngrams = nonevent_ngrams
+    est.discounted_ngrams = sum(d for _, d in passes)
+    est.retries = retries
+    return est

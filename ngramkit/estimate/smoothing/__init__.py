@@ -29,25 +29,26 @@ class SmoothingMethod:
     title: str
     aliases: tuple
     srilm_flag: str | None  # ngram-count's option (with per-order variants flag1..flag9)
+    srilm_class: str  # SRILM's name of it in ngram-count's -debug 1 lines ("using GoodTuring for 1-grams")
     takes_value: bool  # the flag takes the method's constant (oo.value)
     make: object
 
 
 METHODS = (
     # SRILM's precedence when several flags name one order: the first listed wins
-    SmoothingMethod("natural", "natural discounting", ("nd", "ndiscount"), "ndiscount", False,
+    SmoothingMethod("natural", "natural discounting", ("nd", "ndiscount"), "ndiscount", "NaturalDiscount", False,
                     lambda oo, size, fallback: Natural(oo.min_count, oo.interpolate, size)),
-    SmoothingMethod("witten-bell", "Witten-Bell", ("wb",), "wbdiscount", False,
+    SmoothingMethod("witten-bell", "Witten-Bell", ("wb",), "wbdiscount", "WittenBell", False,
                     lambda oo, size, fallback: WittenBell(oo.min_count, oo.interpolate)),
-    SmoothingMethod("absolute", "absolute discounting", ("abs", "cdiscount"), "cdiscount", True,
+    SmoothingMethod("absolute", "absolute discounting", ("abs", "cdiscount"), "cdiscount", "ConstDiscount", True,
                     lambda oo, size, fallback: Absolute(oo.value, oo.min_count, oo.interpolate)),
-    SmoothingMethod("additive", "additive smoothing", ("add", "addsmooth"), "addsmooth", True,
+    SmoothingMethod("additive", "additive smoothing", ("add", "addsmooth"), "addsmooth", "AddSmooth", True,
                     lambda oo, size, fallback: Additive(oo.value, oo.min_count, oo.interpolate, size)),
     SmoothingMethod("kneser-ney", "modified Kneser-Ney", ("kn", "modified-kneser-ney", "mkn"), "kndiscount",
-                    False, lambda oo, size, fallback: ModifiedKneserNey(oo.min_count, oo.interpolate, fallback)),
-    SmoothingMethod("original-kneser-ney", "original Kneser-Ney", ("ukn",), "ukndiscount", False,
+                    "ModKneserNey", False, lambda oo, size, fallback: ModifiedKneserNey(oo.min_count, oo.interpolate, fallback)),
+    SmoothingMethod("original-kneser-ney", "original Kneser-Ney", ("ukn",), "ukndiscount", "KneserNey", False,
                     lambda oo, size, fallback: KneserNey(oo.min_count, oo.interpolate, fallback)),
-    SmoothingMethod("good-turing", "Good-Turing (Katz)", ("gt", "katz"), None, False,
+    SmoothingMethod("good-turing", "Good-Turing (Katz)", ("gt", "katz"), None, "GoodTuring", False,
                     lambda oo, size, fallback: GoodTuring(oo.min_count, oo.max_count, oo.interpolate)),
 )
 DEFAULT_METHOD = "good-turing"  # SRILM's, when no flag names a method

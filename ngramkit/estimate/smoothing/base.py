@@ -140,8 +140,19 @@ class Smoothing:
         self.min_count = min_count
         self.interpolate = interpolate
 
+    parameters_read = False  # the parameters came from a discount file, not from `estimate`
+
     def estimate(self, coc, order, warn):
         """Fit parameters from coc[c] = number of n-grams with count c."""
+
+    def trace_before(self, coc, order):
+        """SRILM's -debug 1 lines of fitting the order's parameters from coc (count 0 in coc[0])
+        that come before the warnings of `estimate`."""
+        return []
+
+    def trace_after(self):
+        """SRILM's -debug 1 lines of the fitted parameters, after `estimate`."""
+        return []
 
     def formula(self):
         """The fitted method as a Formula."""

@@ -4,6 +4,7 @@ corrected so that the mass of counts above max_count is kept."""
 import numpy as np
 
 from ...constants import PROB_EPSILON
+from ...errors import Notice
 from .base import FLOAT_COUNTS_REFUSED, Smoothing
 
 
@@ -17,6 +18,10 @@ class GoodTuring(Smoothing):
         self.count_of_counts_needed = max_count + 1
         self.coeffs = np.ones(1)
 
+    def trace_before(self, coc, order):
+        return [f"Good-Turing discounting {order}-grams"] + [f"GT-count [{c}] = {int(coc[c])}"
+                                                            for c in range(self.max_count + 2)]
+
     def estimate(self, coc, order, warn):
         top = self.max_count
         if coc[1] == 0:
@@ -28,7 +33,7 @@ class GoodTuring(Smoothing):
         self.max_count = top
         self.coeffs = np.ones(top + 1)
         if top <= 0:
-            warn("GT discounting disabled")
+            warn(Notice("GT discounting disabled"))
             return
         common = (top + 1) * float(coc[top + 1]) / float(coc[1])
         for c in range(1, top + 1):

@@ -43,6 +43,12 @@ class ModifiedKneserNey(Smoothing):
             d = self.fallback
         self.discounts = np.array([0.0, d[0], d[1], d[2]])
 
+    def trace_before(self, coc, order):
+        return [f"Kneser-Ney smoothing {order}-grams"] + [f"n{c} = {int(coc[c])}" for c in range(1, 5)]
+
+    def trace_after(self):
+        return [f"D1 = {self.discounts[1]:g}", f"D2 = {self.discounts[2]:g}", f"D3+ = {self.discounts[3]:g}"]
+
     def formula(self):
         return self.make_formula(discount=self.discounts, follower_discount=self.discounts[1:], ceil_counts=True)
 
@@ -67,6 +73,12 @@ class KneserNey(Smoothing):
             self.discount = self.fallback[0]
         else:
             self.discount = n1 / (n1 + 2 * n2)
+
+    def trace_before(self, coc, order):
+        return [f"Kneser-Ney smoothing {order}-grams"] + [f"n{c} = {int(coc[c])}" for c in range(1, 3)]
+
+    def trace_after(self):
+        return [f"D = {self.discount:g}"]
 
     def formula(self):
         d = self.discount
