@@ -87,6 +87,16 @@ def _weighted_stream(tokens, values, legal, last, add_sos, add_eos):
     return out[:n_out], weights[:n_out], bad[:n_bad]
 
 
+def weighted_lines(tokens, words, options):
+    """The sentences of a token stream of weighted lines (over the provisional `words`), their
+    weights dropped and sentence marks added, each position's weight and the ordinals of the
+    lines left out (_weighted_stream)."""
+    read = [weight_value(w, options.float_counts) for w in words]
+    legal = np.array([v is not None for v in read], dtype=np.bool_)
+    values = np.array([v or 0 for v in read], dtype=np.float64 if options.float_counts else np.int64)
+    return _weighted_stream(tokens, values, legal, options.weights == "last", options.add_sos, options.add_eos)
+
+
 def _nonblank_line_numbers(block, first_line):
     """The file line number of each non-blank line of a block of whole lines."""
     buf = np.frombuffer(block, dtype=np.uint8)
@@ -108,11 +118,7 @@ def count_weighted_block(block, first_line, path, order, options):
     tokens, _ = interner.tokenize(block, False, False, path=path, first_line=first_line)
     words = interner.words()
     del interner
-    read = [weight_value(w, options.float_counts) for w in words]
-    legal = np.array([v is not None for v in read], dtype=np.bool_)
-    values = np.array([v or 0 for v in read], dtype=np.float64 if options.float_counts else np.int64)
-    stream, weights, bad = _weighted_stream(tokens, values, legal, options.weights == "last", options.add_sos,
-                                            options.add_eos)
+    stream, weights, bad = weighted_lines(tokens, words, options)
     if len(bad):
         lines = _nonblank_line_numbers(block, first_line)[bad]
         sys.stderr.write("".join(f"{path}: line {n}: illegal count weight or line too long?\n" for n in lines))

@@ -24,6 +24,7 @@ from .estimate.smoothing import FALLBACK_DISCOUNTS, smoothing_method
 from .formats import format_for_path, save
 from .model import NgramCounts
 from .spill import spill_directory
+from .srilm_sums import follower_order as srilm_follower_order
 from .textio import iter_lines, open_input, read_blocks
 from .vocab import BOS, EOS, UNK, Vocabulary
 
@@ -95,7 +96,12 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
             on_counts(counts)
         if options is None:
             return None
-        model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir)
+        follower_order = None
+        if not isinstance(source, NgramCounts) and text.weights and text.float_counts and text.vocab is None:
+            # fractional weights: SRILM's totals, added in its order
+            follower_order = srilm_follower_order(_paths(source), counts, text)
+        model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir,
+                         follower_order=follower_order)
         if prune is not None and prune[0]:
             start = time.perf_counter()
             model = policy.entropy_prune(model, prune[0], prune[1], options.unk)
