@@ -17,8 +17,10 @@ import sys
 
 import numpy as np
 
+from .errors import EstimationError
 from .jit import njit
 from .model import NgramCounts
+from .textio import iter_lines
 from .tokenize import PROV_BOS, PROV_EOS, Interner
 
 # the prefixes C's strtoul and strtod take (after leading white space, which words have none)
@@ -95,6 +97,20 @@ def weighted_lines(tokens, words, options):
     legal = np.array([v is not None for v in read], dtype=np.bool_)
     values = np.array([v or 0 for v in read], dtype=np.float64 if options.float_counts else np.int64)
     return _weighted_stream(tokens, values, legal, options.weights == "last", options.add_sos, options.add_eos)
+
+
+def negative_weight_error(paths, options):
+    """The error of a fractional count left below 0 by weighted lines, naming the first line of
+    the text files `paths` weighted below 0. SRILM estimates on and writes NaN probabilities."""
+    for path in paths:
+        for number, line in iter_lines(path, options.encoding, allow_bytes=True):
+            words = line.split()
+            if words:
+                weight = weight_value(words[-1 if options.weights == "last" else 0], True)
+                if weight is not None and weight < 0:
+                    return EstimationError(f"weight {weight:g} leaves negative counts, from which no "
+                                           "probabilities can be estimated", path, number)
+    return EstimationError("negative counts: no probabilities can be estimated from them", paths[0])
 
 
 def _nonblank_line_numbers(block, first_line):

@@ -25,6 +25,7 @@ from .formats import format_for_path, save
 from .model import NgramCounts
 from .spill import spill_directory
 from .srilm_sums import follower_order as srilm_follower_order
+from .text_weights import negative_weight_error
 from .textio import iter_lines, open_input, read_blocks
 from .vocab import BOS, EOS, UNK, Vocabulary
 
@@ -97,9 +98,12 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
         if options is None:
             return None
         follower_order = None
-        if not isinstance(source, NgramCounts) and text.weights and text.float_counts and text.vocab is None:
-            # fractional weights: SRILM's totals, added in its order
-            follower_order = srilm_follower_order(_paths(source), counts, text)
+        if not isinstance(source, NgramCounts) and text.weights and text.float_counts:
+            if any(c.min(initial=0) < 0 for c in counts.counts):
+                raise negative_weight_error(_paths(source), text)
+            if text.vocab is None:
+                # fractional weights: SRILM's totals, added in its order
+                follower_order = srilm_follower_order(_paths(source), counts, text)
         model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir,
                          follower_order=follower_order)
         if prune is not None and prune[0]:
