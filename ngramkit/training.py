@@ -75,13 +75,14 @@ class Output:
 
 
 def build(source, options, *, order=None, policy=SRILM, text=None, run=None, output=None,
-          warn=stderr_warning, on_counts=None, times=None, prune=None):
+          warn=stderr_warning, on_counts=None, times=None, prune=None, follower_order=None):
     """Estimate a model from `source` (a list of text files, or NgramCounts) as `options` (an
     EstimateOptions) say, under `policy` (SRILM's or KenLM's), and write it to `output` (an
     Output) if given, before the spill directory of a capped run goes. `on_counts(counts)` sees
     the counts first (to check or write them); `times` (a StageTimes) gets the seconds of each
     stage; `prune` (threshold, minprune): the model is entropy-pruned before it is written, as
-    ngram-count's -prune does. Returns the NgramModel; with `options` None, only counts (orders
+    ngram-count's -prune does; `follower_order`: for NgramCounts read from fractional count
+    files, the order SRILM totals their followers in (srilm_sums). Returns the NgramModel; with `options` None, only counts (orders
     1..order) and returns None."""
     run = run or RunOptions()
     times = StageTimes() if times is None else times
@@ -97,7 +98,6 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
             on_counts(counts)
         if options is None:
             return None
-        follower_order = None
         if not isinstance(source, NgramCounts) and text.weights and text.float_counts:
             if any(c.min(initial=0) < 0 for c in counts.counts):
                 raise negative_weight_error(_paths(source), text)

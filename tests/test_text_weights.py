@@ -49,6 +49,20 @@ def test_weighted_text_as_srilm(cli, tmp_path, text, flags, reference):
                         [line.replace("last.txt", str(HERE / text)) for line in srilm])
 
 
+@pytest.mark.parametrize("flags, reference", [
+    (["-order", "2", "-wbdiscount", "-interpolate"], "ulps-read-wb2i.arpa.gz"),
+    (["-order", "3", "-cdiscount", "0.5", "-interpolate"], "ulps-read-cd3i.arpa.gz"),
+])
+def test_fractional_count_file_as_srilm(cli, tmp_path, flags, reference):
+    """Fractional counts read in SRILM's unsorted order: totalled in the order of SRILM's tables,
+    which the file's order of lines decides (trigram lines, skipped at -order 2, give no word an
+    index)."""
+    out = tmp_path / "out"
+    status, _, err = cli(ngram_count.main, ["-read", HERE / "ulps.counts.gz", "-float-counts", *flags, "-lm", out])
+    assert status == 0, err
+    assert out.read_bytes() == expected(reference)
+
+
 def test_weights_by_hand(cli, tmp_path):
     """Each n-gram of a line adds the line's weight: 3 + 1 for b c, 0 keeps c d counted 0, the
     line of weight -1 is left out, a weight-only line is the sentence <s> </s>."""
