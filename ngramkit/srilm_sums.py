@@ -1,14 +1,14 @@
 """The order in which SRILM adds up the counts of a context's followers, for fractional counts
-of a weighted text (ngram-count -float-counts -text-has-weights).
+(ngram-count -float-counts of a weighted text, -text-has-weights, or of count files, -read).
 
 NgramLM.cc's estimate totals a context's follower counts walking its count-trie node's hash
 table in slot order. With fractional counts the total's last bits depend on that order, and
 they matter: the weight of the lower order is computed from the integer ceiling of the total
 (Discount.h), so a total an ulp above an integer weighs it as if one more count were seen.
 
-A follower enters its context's table when its n-gram first occurs in the text (the trie
-counts each window of up to N words at each position, srilm_trie), keyed by its SRILM word
-index; srilm_lhash gives the slot order those insertions leave.
+A follower enters its context's table when its n-gram first occurs in a window inserted into
+the trie (the text's windows of up to N words at each position, srilm_trie; a count file's
+lines), keyed by its SRILM word index; srilm_lhash gives the slot order those insertions leave.
 """
 
 import dataclasses
