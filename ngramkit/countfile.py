@@ -251,21 +251,25 @@ def add_missing_prefixes(counts):
         counts.ngrams[k - 2], counts.counts[k - 2] = out, out_counts
 
 
+def count_line_tokens(blocks, interner, float_counts=False):
+    """Per count-file block (as count_blocks gives them): the words of its lines as provisional
+    ids of `interner`, -1 after each line, and each line's count."""
+    for block, first_line, path in blocks:
+        if float_counts:
+            buf = np.frombuffer(block, dtype=np.uint8).copy()
+            values = _float_counts(buf, path, first_line)
+            block = buf.tobytes()
+        tokens, line_counts = interner.tokenize(block, count_lines=True, path=path, first_line=first_line)
+        yield tokens, values if float_counts else line_counts
+
+
 def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False):
     """The summed counts of count-file blocks ((bytes of whole lines, number of the first line,
     path), as count_blocks gives them), as read_counts reads files; None when they hold no
     n-gram of the orders asked for."""
     interner = Interner()
     parts = {}
-    for block, first_line, path in blocks:
-        if float_counts:
-            buf = np.frombuffer(block, dtype=np.uint8).copy()
-            values = _float_counts(buf, path, first_line)
-            block = buf.tobytes()
-        tokens, line_counts = interner.tokenize(block, count_lines=True, path=path,
-                                                first_line=first_line)
-        if float_counts:
-            line_counts = values
+    for tokens, line_counts in count_line_tokens(blocks, interner, float_counts):
         for k, table in _rows_by_length(tokens, line_counts, order).items():
             parts.setdefault(k, []).append(table)
     if not parts:

@@ -279,6 +279,9 @@ DEFAULT_MEMORY = 1 << 28
 BYTES_PER_TOKEN_OF_TEXT = 5  # a rough mean for word-segmented text, with the separator
 
 
+WHOLE_FILE = -1  # a block size that reads a file as one block (a stream's read(-1))
+
+
 def block_bytes(order, memory, workers):
     """Text bytes per block so that `workers` blocks in flight fit in `memory`."""
     tokens = memory // (max(workers, 1) * _bytes_per_token(order))
@@ -592,8 +595,13 @@ def count_text(paths, order, options=None, run=None, spill_dir=None):
     else:
         owned = contextlib.nullcontext(spill_dir)
     with owned as workdir, _run_directory(workdir, run.temp_dir) as run_dir:
-        counts, totals = count_blocks(text_blocks(paths, options, block_bytes(order, memory, workers)),
-                                      order, options, run, run_dir, spill_dir)
+        chunk_bytes = block_bytes(order, memory, workers)
+        if options.weights and options.float_counts:
+            # each file one block: a count's fractional weights are added in text order, as SRILM
+            # adds them (the sums of blocks added together differ in the last bits)
+            chunk_bytes = WHOLE_FILE
+        counts, totals = count_blocks(text_blocks(paths, options, chunk_bytes), order, options, run, run_dir,
+                                      spill_dir)
         if not totals.sentences:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         counts.text_totals = totals

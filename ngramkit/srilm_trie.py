@@ -194,22 +194,30 @@ def _format(stack_node, stack_slot, stack_word, depth, only, tab_offset, tab_bit
     return pos, depth
 
 
-def _srilm_indices(words, options):
-    """Each provisional word's SRILM vocabulary index, and the words by index: `<unk>`, `<s>`,
-    `</s>`, `-pau-`, then the others in order of first appearance (after -tolower)."""
-    vocab, remap = build_vocabulary(words, options)
-    index_of = {vocab.unk: SRILM_UNK, vocab.bos: SRILM_BOS, vocab.eos: SRILM_EOS}
+def srilm_word_indices(ids, vocab):
+    """SRILM's vocabulary index of each word of `vocab` (-1 for words not in `ids`), where `ids`
+    are word ids in order of first appearance: `<unk>`, `<s>`, `</s>`, `-pau-`, then the others
+    in that order; and the words by index."""
+    index = np.full(len(vocab), -1, dtype=np.int32)
+    index[[vocab.unk, vocab.bos, vocab.eos]] = [SRILM_UNK, SRILM_BOS, SRILM_EOS]
     if PAUSE in vocab:
-        index_of[vocab.index[PAUSE]] = SRILM_PAUSE
+        index[vocab.index[PAUSE]] = SRILM_PAUSE
     by_index = [vocab.words[i] for i in (vocab.unk, vocab.bos, vocab.eos)] + [PAUSE]
-    for ours in remap.tolist():  # provisional ids are in order of first appearance
-        if ours not in index_of:
-            index_of[ours] = len(by_index)
-            by_index.append(vocab.words[ours])
-    return np.array([index_of[ours] for ours in remap.tolist()], dtype=np.int32), by_index
+    for word in ids.tolist():
+        if index[word] < 0:
+            index[word] = len(by_index)
+            by_index.append(vocab.words[word])
+    return index, by_index
 
 
-def _tokens(paths, options, quiet):
+def _srilm_indices(words, options):
+    """Each provisional word's SRILM vocabulary index, and the words by index (after -tolower)."""
+    vocab, remap = build_vocabulary(words, options)
+    index, by_index = srilm_word_indices(remap, vocab)  # provisional ids are in order of first appearance
+    return index[remap], by_index
+
+
+def text_tokens(paths, options, quiet):
     """The text's token stream (-1 between sentences) over one table of provisional ids, and
     its TextTotals (an open vocabulary's: no OOVs)."""
     interner = Interner()
@@ -333,7 +341,7 @@ class UnsortedCounts:
         if options.vocab is not None:
             raise UsageError("SRILM's unsorted order is reproduced for counts without a vocabulary",
                              option="vocab")
-        tokens, words, self.text_totals = _tokens(paths, options, quiet)
+        tokens, words, self.text_totals = text_tokens(paths, options, quiet)
         if not np.any(tokens < 0):
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         index, by_index = _srilm_indices(words, options)

@@ -17,8 +17,10 @@ import sys
 
 import numpy as np
 
+from .errors import EstimationError
 from .jit import njit
 from .model import NgramCounts
+from .textio import iter_lines
 from .tokenize import PROV_BOS, PROV_EOS, Interner
 
 # the prefixes C's strtoul and strtod take (after leading white space, which words have none)
@@ -87,6 +89,30 @@ def _weighted_stream(tokens, values, legal, last, add_sos, add_eos):
     return out[:n_out], weights[:n_out], bad[:n_bad]
 
 
+def weighted_lines(tokens, words, options):
+    """The sentences of a token stream of weighted lines (over the provisional `words`), their
+    weights dropped and sentence marks added, each position's weight and the ordinals of the
+    lines left out (_weighted_stream)."""
+    read = [weight_value(w, options.float_counts) for w in words]
+    legal = np.array([v is not None for v in read], dtype=np.bool_)
+    values = np.array([v or 0 for v in read], dtype=np.float64 if options.float_counts else np.int64)
+    return _weighted_stream(tokens, values, legal, options.weights == "last", options.add_sos, options.add_eos)
+
+
+def negative_weight_error(paths, options):
+    """The error of a fractional count left below 0 by weighted lines, naming the first line of
+    the text files `paths` weighted below 0. SRILM estimates on and writes NaN probabilities."""
+    for path in paths:
+        for number, line in iter_lines(path, options.encoding, allow_bytes=True):
+            words = line.split()
+            if words:
+                weight = weight_value(words[-1 if options.weights == "last" else 0], True)
+                if weight is not None and weight < 0:
+                    return EstimationError(f"weight {weight:g} leaves negative counts, from which no "
+                                           "probabilities can be estimated", path, number)
+    return EstimationError("negative counts: no probabilities can be estimated from them", paths[0])
+
+
 def _nonblank_line_numbers(block, first_line):
     """The file line number of each non-blank line of a block of whole lines."""
     buf = np.frombuffer(block, dtype=np.uint8)
@@ -108,11 +134,7 @@ def count_weighted_block(block, first_line, path, order, options):
     tokens, _ = interner.tokenize(block, False, False, path=path, first_line=first_line)
     words = interner.words()
     del interner
-    read = [weight_value(w, options.float_counts) for w in words]
-    legal = np.array([v is not None for v in read], dtype=np.bool_)
-    values = np.array([v or 0 for v in read], dtype=np.float64 if options.float_counts else np.int64)
-    stream, weights, bad = _weighted_stream(tokens, values, legal, options.weights == "last", options.add_sos,
-                                            options.add_eos)
+    stream, weights, bad = weighted_lines(tokens, words, options)
     if len(bad):
         lines = _nonblank_line_numbers(block, first_line)[bad]
         sys.stderr.write("".join(f"{path}: line {n}: illegal count weight or line too long?\n" for n in lines))

@@ -9,6 +9,8 @@ from conftest import DATA
 import ngramkit
 from ngramkit.cli import ngram_count
 from ngramkit.countfile import read_counts
+from ngramkit.counting import TextOptions, count_text
+from ngramkit.srilm_sums import follower_order
 from ngramkit.text_weights import weight_value
 
 HERE = DATA / "text_weights"
@@ -25,6 +27,14 @@ def expected(name):
     ("float.txt", ["-text-has-weights", "-float-counts", "-sort", "-write", "OUT"], "float.counts.gz"),
     ("float.txt", ["-text-has-weights", "-float-counts", "-cdiscount", "0.5", "-interpolate", "-lm", "OUT"],
      "float-cd3i.arpa.gz"),
+    # totals within an ulp of an integer, whose ceiling weighs the lower order: SRILM's order of adding
+    ("ulps.txt", ["-text-has-weights", "-float-counts", "-wbdiscount", "-interpolate", "-lm", "OUT"],
+     "ulps-wb3i.arpa.gz"),
+    ("ulps.txt", ["-text-has-weights", "-float-counts", "-cdiscount", "0.5", "-interpolate", "-lm", "OUT"],
+     "ulps-cd3i.arpa.gz"),
+    # lines weighted below 0 that leave no count below 0
+    ("negative.txt", ["-text-has-weights", "-float-counts", "-wbdiscount", "-interpolate", "-gt3min", "0", "-lm",
+                      "OUT"], "negative-wb3i.arpa.gz"),
 ])
 def test_weighted_text_as_srilm(cli, tmp_path, text, flags, reference):
     out = tmp_path / "out"
@@ -35,8 +45,22 @@ def test_weighted_text_as_srilm(cli, tmp_path, text, flags, reference):
     # the lines whose weight is no number (-1), each named as SRILM names it
     warnings = [line for line in err.splitlines() if "illegal count weight" in line]
     srilm = (HERE / "last.stderr").read_text().splitlines()
-    assert warnings == ([] if text == "float.txt" else
+    assert warnings == ([] if text != "first.txt" and text != "last.txt" else
                         [line.replace("last.txt", str(HERE / text)) for line in srilm])
+
+
+@pytest.mark.parametrize("flags, reference", [
+    (["-order", "2", "-wbdiscount", "-interpolate"], "ulps-read-wb2i.arpa.gz"),
+    (["-order", "3", "-cdiscount", "0.5", "-interpolate"], "ulps-read-cd3i.arpa.gz"),
+])
+def test_fractional_count_file_as_srilm(cli, tmp_path, flags, reference):
+    """Fractional counts read in SRILM's unsorted order: totalled in the order of SRILM's tables,
+    which the file's order of lines decides (trigram lines, skipped at -order 2, give no word an
+    index)."""
+    out = tmp_path / "out"
+    status, _, err = cli(ngram_count.main, ["-read", HERE / "ulps.counts.gz", "-float-counts", *flags, "-lm", out])
+    assert status == 0, err
+    assert out.read_bytes() == expected(reference)
 
 
 def test_weights_by_hand(cli, tmp_path):
@@ -49,6 +73,37 @@ def test_weights_by_hand(cli, tmp_path):
     assert err == f"{text}: line 3: illegal count weight or line too long?\n"
     assert out == ("</s>\t6\n<s>\t6\n<s> </s>\t2\n<s> a\t3\n<s> b\t1\n<s> c\t0\na\t3\na b\t3\nb\t4\nb c\t4\n"
                    "c\t4\nc </s>\t4\nc d\t0\nd\t0\nd </s>\t0\n")
+
+
+def test_negative_counts_refused(cli, tmp_path):
+    """A count left below 0 by a line's negative weight: SRILM estimates NaN probabilities from
+    it; ngram-count names the first line weighted below 0, after writing the counts."""
+    text = tmp_path / "w.txt"
+    text.write_text("0.5 a b\n0.25 b\n-0.5 b c\n")
+    counts = tmp_path / "counts"
+    status, _, err = cli(ngram_count.main, ["-order", "2", "-text", text, "-text-has-weights", "-float-counts",
+                                            "-wbdiscount", "-sort", "-write", counts, "-lm", tmp_path / "lm"])
+    assert status == 7
+    assert err == f"ngram-count: {text}:3: weight -0.5 leaves negative counts, from which no probabilities can be " \
+                  "estimated\n"
+    assert "b c\t-0.5\n" in counts.read_text()
+    assert not (tmp_path / "lm").exists()
+
+
+def test_follower_order_is_srilm_slot_order(tmp_path):
+    """The followers of a context in the order SRILM's hash tables hold them, which up to seven
+    followers is the order the text first holds them in (hashed orders: ulps.txt's runs)."""
+    text = tmp_path / "w.txt"
+    text.write_text("0.5 b a c\n0.5 c b\n")
+    options = TextOptions(weights="first", float_counts=True)
+    counts = count_text([text], 2, options)
+    order = follower_order([text], counts, options)
+    words = counts.vocab.words
+    unigrams = [words[w] for w in counts.ngrams[0][order[0], 0]]
+    # <s> b a c </s> <s> c b </s>
+    assert unigrams == ["<s>", "b", "a", "c", "</s>"]
+    bigrams = [" ".join(words[w] for w in counts.ngrams[1][i]) for i in order[1]]
+    assert bigrams == ["<s> b", "<s> c", "a c", "b a", "b </s>", "c </s>", "c b"]
 
 
 @pytest.mark.parametrize("word, integer, fractional", [

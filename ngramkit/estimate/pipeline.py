@@ -98,13 +98,17 @@ def _context_totals(ngrams, counts):
 
 
 def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, consume=False,
-             spill_dir=None, fitted=None, trace=None):
+             spill_dir=None, fitted=None, trace=None, follower_order=None):
     """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N).
 
     `fitted`: the methods of each order with their discounts fitted already (fit_methods), used
     as they are on `counts`, which may then be fractional (float64, SRILM's estimate over
     NgramCounts<FloatCount>: Good-Turing discounts a fractional count by its integer ceiling);
     no Kneser-Ney continuation counts are made then.
+
+    `follower_order`: None, or per order the count rows context by context in the order their
+    counts are totalled (SRILM's, srilm_sums.follower_order; it decides the last bits of
+    fractional totals).
 
     With `consume`, the count tables are taken out of `counts` (left empty), so that each order's
     tables are freed as soon as estimation no longer needs them; the model may then hold some of
@@ -177,7 +181,9 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent | (meta_type >= 0), vocab,
                              uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower, spill_dir=spill_dir,
-                             meta_type=meta_type, context_total=context_totals[k - 1], diagnose=trace is not None)
+                             meta_type=meta_type, context_total=context_totals[k - 1],
+                             sum_order=None if follower_order is None else follower_order[k - 1],
+                             diagnose=trace is not None)
         adjusted[k - 1] = pruned[k - 1] = lower = context_totals[k - 1] = None
         start = times.mark("probabilities", start)
         if trace is not None:

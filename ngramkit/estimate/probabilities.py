@@ -41,9 +41,11 @@ def _is_event(rows, counts, i, last, usable, nonevent):
 
 
 @njit(cache=True)
-def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, zeros_seen):
+def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, zeros_seen, sum_order):
     """Total count of the context's events, its followers (not pruned; with `zeros_seen` those
-    counted 0 too) and those with counts >= 2, >= 3, and the count of its pruned followers.
+    counted 0 too) and those with counts >= 2, >= 3, and the count of its pruned followers; the
+    rows are added in the order sum_order[start:end] gives when it is not empty (SRILM's, which
+    decides the last bits of a fractional total).
 
     Above the unigrams, a follower that is a meta-count word (SRILM's -meta-tag; meta_type[w] >= 0,
     and a non-event) stands for followers left out of the counts: TAG<t> with count m for m
@@ -52,7 +54,8 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, ze
     total = 0
     seen = min2 = min3 = 0
     pruned_mass = 0.0
-    for i in range(start, end):
+    for at in range(start, end):
+        i = sum_order[at] if len(sum_order) else at
         t = meta_type[rows[i, last]]
         if t >= 0:
             m = np.int64(counts[i])
@@ -80,7 +83,7 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, ze
 
 @njit(cache=True)
 def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk, formula, context_total,
-               lo, hi):
+               sum_order, lo, hi):
     """Number of rows lo:hi (whole contexts) of one order that get a probability, and the size
     of their largest context (context_total: see _order_probabilities)."""
     formula = borrowed_formula(formula)
@@ -93,7 +96,8 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, 
         end = context_end(rows, start, last)
         longest = max(longest, end - start)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
-        total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, zeros_seen)
+        total, seen, _, _, _ = _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, zeros_seen,
+                                          sum_order)
         if len(context_total) and usable:
             total = context_total[start]
         if total > 0:
@@ -138,14 +142,15 @@ def _context_pass(rows, counts, lower_logp, nonevent, pruned, usable, start, end
 @njit(cache=True)
 def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk,
                          interpolate,
-                         retry, vocab_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, out,
-                         retried):
+                         retry, vocab_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo,
+                         hi, out, retried):
     """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
     `retry`, a context that leaves no mass and has seen fewer than `vocab_size` words is computed
     again, without interpolation, then with a raised total; a non-empty `retried` (per row) is
     set at the first row of each such context. A non-empty `context_total` (per row) is the
-    total of each usable context instead of its followers' (-trust-totals). Returns the rows
+    total of each usable context instead of its followers' (-trust-totals); a non-empty
+    `sum_order` the order the followers are totalled in (_followers). Returns the rows
     predicting a non-event and those discounted to zero, counted per pass as SRILM counts them."""
     formula = borrowed_formula(formula)
     k = rows.shape[1]
@@ -158,7 +163,7 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
         end = context_end(rows, start, last)
         usable = _usable_context(rows, start, last, eos, unk, skip_unk)
         total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned,
-                                                          meta_type, zeros_seen)
+                                                          meta_type, zeros_seen, sum_order)
         if len(context_total) and usable:
             total = context_total[start]
         if total == 0 or not usable:
@@ -191,7 +196,7 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
 
 @njit(cache=True)
 def _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, interpolate, vocab_size,
-                  formula, context_total, starts):
+                  formula, context_total, sum_order, starts):
     """The passes SRILM's retry makes over the contexts whose first rows are `starts` (usable
     ones that were retried): per pass its context's start, the mass it leaves (1 - the sum of
     the probabilities kept) and whether it was interpolated."""
@@ -201,7 +206,7 @@ def _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_s
     for start in starts:
         end = context_end(rows, start, last)
         total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, True, nonevent, pruned,
-                                                          meta_type, zeros_seen)
+                                                          meta_type, zeros_seen, sum_order)
         if len(context_total):
             total = context_total[start]
         p = np.empty(end - start)
@@ -240,12 +245,14 @@ class OrderEstimate:
 
 
 def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None,
-                   lower_logp=None, spill_dir=None, meta_type=None, context_total=None, diagnose=False):
+                   lower_logp=None, spill_dir=None, meta_type=None, context_total=None, sum_order=None,
+                   diagnose=False):
     """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
     row's last word under the context suffix (looked up in `tables` if not given); `spill_dir`:
     where the arrays of kept rows go; `meta_type`: each word's meta-count type (-1 or None: no
     meta-count words), such words being non-events too; `context_total`: None, or per row the
     total its context divides by, in place of its followers' (ngram-count's -trust-totals);
+    `sum_order`: None, or the rows context by context in the order their counts are totalled;
     `diagnose`: fill the estimate's counts of SRILM's -debug 1 lines (OrderEstimate)."""
     if k == 1:
         lower_logp = np.full(len(rows), -np.log10(uniform_size), dtype=np.float32)  # a LogP, as SRILM's
@@ -258,10 +265,11 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
         meta_type = np.full(len(nonevent), -1, dtype=np.int32)
     formula = method.formula()
     context_total = np.zeros(0) if context_total is None else context_total.astype(np.float64, copy=False)
+    sum_order = np.zeros(0, dtype=np.int64) if sum_order is None else sum_order
     bounds = context_pieces(rows, k - 1)
     zeros_seen = policy.zero_counts_seen
     sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, vocab.eos,
-                                                vocab.unk, skip_unk, formula, context_total, lo, hi), bounds)
+                                                vocab.unk, skip_unk, formula, context_total, sum_order, lo, hi), bounds)
     kept = sum(size for size, _ in sizes)
     longest = max(size for _, size in sizes)
     source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
@@ -277,13 +285,13 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     passes = in_pieces(lambda piece, lo, hi: _order_probabilities(
         rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk, skip_unk, interpolate,
         retry,
-        uniform_size, formula, context_total, longest, source, logp, kept_lower, lo, hi, firsts[piece], retried),
-        bounds)
+        uniform_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo, hi, firsts[piece],
+        retried), bounds)
     nonevent_ngrams = sum(n for n, _ in passes)
     retries = []
     if diagnose:
         starts, left, interpolated = _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen,
-                                                   interpolate, uniform_size, formula, context_total,
+                                                   interpolate, uniform_size, formula, context_total, sum_order,
                                                    np.flatnonzero(retried))
         retries = [(rows[start, :-1].tolist(), m, i) for start, m, i in zip(starts, left, interpolated)]
         if k == 1:  # SRILM drops the unigrams of <unk> (no word) and meta-count words, on each pass
