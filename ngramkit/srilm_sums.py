@@ -71,12 +71,14 @@ def _slot_order(starts, first_seen, keys):
     return out
 
 
-def _follower_order(ids, starts, ends, counts):
+def _follower_order(ids, starts, ends, counts, known=()):
     """follower_order of the windows ids[starts[w]:ends[w]] (word ids of `counts`, -1 between
-    sentences or lines), each inserted into SRILM's trie in turn with all its prefixes."""
+    sentences or lines), each inserted into SRILM's trie in turn with all its prefixes; `known`:
+    the ids SRILM's vocabulary numbered before the text (a -vocab file's words, in its order)."""
     vocab = counts.vocab
     present, first = np.unique(ids[ids >= 0], return_index=True)
-    index, _ = srilm_word_indices(present[np.argsort(first)], vocab)
+    index, _ = srilm_word_indices(np.concatenate([np.asarray(known, dtype=present.dtype),
+                                                  present[np.argsort(first)]]), vocab)
     unigrams = counts.ngrams[0][:, 0]
     heads = ids[starts]
     window_row = np.searchsorted(unigrams, heads).clip(0, len(unigrams) - 1)
@@ -103,17 +105,27 @@ def _final_ids(tokens, words, options, vocab):
 
 
 def follower_order(paths, counts, options):
-    """Per order, the rows of `counts` (NgramCounts of the weighted text files `paths`, read with
-    TextOptions `options` and no -vocab) context by context in the order SRILM sums them: the
-    trie counts a window of up to N words at each position of a sentence."""
-    tokens, words, _ = text_tokens(paths, dataclasses.replace(options, add_sos=False, add_eos=False), quiet=True)
-    stream, _, _ = weighted_lines(tokens, words, options)
-    del tokens
+    """Per order, the rows of `counts` (NgramCounts of the text files `paths`, weighted or not,
+    read with TextOptions `options`) context by context in the order SRILM sums them: the trie
+    counts a window of up to N words at each position of a sentence. None when SRILM's word
+    numbers are not known: a closed vocabulary not read from a file as it is."""
+    known = ()
+    if options.vocab is not None:
+        if options.vocab.read_order is None:
+            return None
+        known = counts.vocab.ids(options.vocab.read_order)
+    if options.weights:
+        tokens, words, _ = text_tokens(paths, dataclasses.replace(options, add_sos=False, add_eos=False),
+                                       quiet=True)
+        stream, _, _ = weighted_lines(tokens, words, options)
+        del tokens
+    else:
+        stream, words, _ = text_tokens(paths, options, quiet=True)
     ids = _final_ids(stream, words, options, counts.vocab)
     del stream
     starts = np.flatnonzero(ids >= 0)
     ends = np.flatnonzero(ids < 0)[np.searchsorted(np.flatnonzero(ids < 0), starts)]
-    return _follower_order(ids, starts, ends, counts)
+    return _follower_order(ids, starts, ends, counts, known)
 
 
 def count_file_follower_order(paths, counts, encoding):

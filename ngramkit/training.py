@@ -98,11 +98,12 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
             on_counts(counts)
         if options is None:
             return None
-        if not isinstance(source, NgramCounts) and text is not None and text.weights and text.float_counts:
-            if any(c.min(initial=0) < 0 for c in counts.counts):
+        if not isinstance(source, NgramCounts) and text is not None:
+            fractional = text.weights and text.float_counts
+            if fractional and any(c.min(initial=0) < 0 for c in counts.counts):
                 raise negative_weight_error(_paths(source), text)
-            if text.vocab is None:
-                # fractional weights: SRILM's totals, added in its order
+            if not text.tagged and (fractional or trace is not None):
+                # SRILM's order: fractional totals added in it, -debug lines put in it
                 follower_order = srilm_follower_order(_paths(source), counts, text)
         model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir,
                          trace=trace, follower_order=follower_order)

@@ -41,6 +41,7 @@ class Vocabulary:
         self.eos = self._index[EOS]
         self.unk = self._index[UNK]
         self._pool = None
+        self.read_order = None  # read from a file: its words in file order (SRILM numbers them so)
 
     @classmethod
     def of_bytes(cls, pool, starts, ends):
@@ -152,7 +153,9 @@ class Vocabulary:
         words = read_words(path, encoding)
         if not words:
             raise FormatError("vocabulary file holds no words", path)
-        return cls(words), len(words) - len(set(words))
+        vocab = cls(words)
+        vocab.read_order = words
+        return vocab, len(words) - len(set(words))
 
     def with_pause(self):
         """This vocabulary with SRILM's pause word -pau- among its words, as every SRILM

@@ -361,9 +361,9 @@ def ngram_count(argv):
                 opts["meta_tag"])
         elif as_written and vocab is not None:
             source = in_vocabulary(source, vocab, opts["limit_vocab"], opts["meta_tag"])
-        if est is not None and opts["float_counts"] and not (vocab or opts["intersect"] or as_written
-                                                             or opts["read_google"] or aliases):
-            # fractional counts: their totals added in SRILM's order
+        if est is not None and (opts["float_counts"] or opts["debug"] >= 1) and not (
+                vocab or opts["intersect"] or as_written or opts["read_google"] or aliases):
+            # SRILM's order: fractional totals added in it, -debug lines put in it
             follower_order = count_file_follower_order(paths, source, opts["encoding"])
     elif opts["text"]:
         if opts["meta_tag"] or opts["intersect"]:

@@ -74,12 +74,15 @@ def _context_weight(nu, de, min_backoff):
 
 @njit(cache=True, inline="always")
 def _rescale(logp, lo, hi, to_minimum, to_one):
-    """The context's probabilities rows lo:hi scaled, each scaling a float32 addition as SRILM's."""
+    """The context's probabilities rows lo:hi scaled, each scaling a float32 addition of a float32
+    scale as SRILM's (its scale is a LogP: a float)."""
+    to_minimum = np.float32(to_minimum)
+    to_one = np.float32(to_one)
     for i in range(lo, hi):
         if to_minimum != 0.0:
-            logp[i] = np.float32(logp[i] + to_minimum)
+            logp[i] = np.float32(np.float32(logp[i]) + to_minimum)
         if to_one != 0.0:
-            logp[i] = np.float32(logp[i] + to_one)
+            logp[i] = np.float32(np.float32(logp[i]) + to_one)
 
 
 @njit(cache=True)

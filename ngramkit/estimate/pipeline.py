@@ -187,8 +187,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         adjusted[k - 1] = pruned[k - 1] = lower = context_totals[k - 1] = None
         start = times.mark("probabilities", start)
         if trace is not None:
-            context_rows_of = None if k == 1 else ngrams[k - 2]
-            for line in _order_trace(k, est, context_rows_of, vocab, bool(nonevent[vocab.unk])):
+            for line in _order_trace(k, est, ngrams, follower_order, vocab, bool(nonevent[vocab.unk])):
                 trace(line)
         if k == 1:
             finish_unigrams(est, tables, modelled, _zero_probability_words(nonevent, rows, vocab), warn, trace)
@@ -224,17 +223,22 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     return model
 
 
-def _order_trace(k, est, contexts, vocab, skip_unk):
-    """SRILM's -debug 1 lines of estimating order k: a warning per pass of its retries, and the
-    contexts (rows of the order below, `contexts`) ending in </s> or (`skip_unk`) holding <unk>,
-    the n-grams predicting a non-event and those discounted to zero that it left out."""
+def _order_trace(k, est, ngrams, follower_order, vocab, skip_unk):
+    """SRILM's -debug 1 lines of estimating order k: a warning per pass of its retries (in
+    SRILM's order of contexts when `follower_order` gives it), and the contexts (rows of
+    ngrams[k-2]) ending in </s> or (`skip_unk`) holding <unk>, the n-grams predicting a
+    non-event and those discounted to zero that it left out."""
+    retries = est.retries
+    if follower_order is not None and len(retries) > 1:
+        retries = sorted(retries, key=_trie_position(k - 1, [c for c, _, _ in retries], ngrams, follower_order))
     lines = []
-    for context, left, interpolated in est.retries:
+    for context, left, interpolated in retries:
         words = " ".join(vocab.words[w] for w in reversed(context))  # SRILM's contexts read backwards
         lines.append(f'warning: {left:g} backoff probability mass left for "{words}" -- '
                      f'{"disabling interpolation" if interpolated else "incrementing denominator"}')
     skipped = 0
-    if contexts is not None and len(contexts):
+    if k > 1 and len(ngrams[k - 2]):
+        contexts = ngrams[k - 2]
         ends = contexts[:, -1] == vocab.eos
         skipped = int(np.count_nonzero(ends | ((contexts == vocab.unk).any(axis=1) if skip_unk else False)))
     for n, what in ((skipped, "contexts containing pseudo-events"),
@@ -243,6 +247,19 @@ def _order_trace(k, est, contexts, vocab, skip_unk):
         if n > 0:
             lines.append(f"discarded {n} {k}-gram {what}")
     return lines
+
+
+def _trie_position(m, contexts, ngrams, follower_order):
+    """A sort key of m-word contexts (lists of ids, rows of ngrams[m-1]) in the order SRILM's count
+    trie walks them: each prefix's place in its order's slot order (follower_order)."""
+    found = np.array(contexts, dtype=ngrams[0].dtype).reshape(len(contexts), m)
+    places = []
+    for j in range(1, m + 1):
+        place = np.empty(len(ngrams[j - 1]), dtype=np.int64)
+        place[follower_order[j - 1]] = np.arange(len(place))
+        places.append(place[find_rows(ngrams[j - 1], np.ascontiguousarray(found[:, :j]), 0)])
+    key = {tuple(c): tuple(int(p[i]) for p in places) for i, c in enumerate(contexts)}
+    return lambda retry: key[tuple(retry[0])]
 
 
 def refuse_float_counts(methods):

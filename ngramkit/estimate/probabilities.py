@@ -110,11 +110,12 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, 
 
 
 @njit(cache=True)
-def _context_pass(rows, counts, lower_logp, nonevent, pruned, usable, start, end, t, seen, min2, min3, pruned_mass,
-                  interpolating, formula, p, coef):
+def _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end, t, seen, min2, min3,
+                  pruned_mass, interpolating, formula, p, coef):
     """One pass over the followers rows[start:end] of a context with total t: each one's
     coefficient and probability into coef, p (from 0); returns the mass of those kept, the
-    rows predicting a non-event and those discounted to zero (SRILM's counts, per pass)."""
+    rows predicting a non-event and those discounted to zero (SRILM's counts, per pass: the
+    unigrams of non-events count when they are <unk> or meta-count words, which SRILM drops)."""
     last = rows.shape[1] - 1
     weight = 0.0
     if interpolating:
@@ -134,7 +135,8 @@ def _context_pass(rows, counts, lower_logp, nonevent, pruned, usable, start, end
                 mass += p[j]
             else:
                 discounted += 1
-        elif nonevent[rows[i, last]] and (last > 0 and counts[i] > 0):
+        elif nonevent[rows[i, last]] and (counts[i] > 0 if last > 0 else
+                                          rows[i, 0] == unk or meta_type[rows[i, 0]] >= 0):
             nonevents += 1
     return mass, nonevents, discounted
 
@@ -172,8 +174,8 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
         t = float(total)
         interpolating = interpolate
         while True:
-            mass, n, d = _context_pass(rows, counts, lower_logp, nonevent, pruned, usable, start, end, t, seen, min2,
-                                       min3, pruned_mass, interpolating, formula, p, coef)
+            mass, n, d = _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end,
+                                       t, seen, min2, min3, pruned_mass, interpolating, formula, p, coef)
             nonevents += n
             discounted += d
             if not (retry and seen < vocab_size and mass > 1.0 - PROB_EPSILON):
@@ -214,8 +216,8 @@ def _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_s
         t = float(total)
         interpolating = interpolate
         while True:
-            mass, _, _ = _context_pass(rows, counts, lower_logp, nonevent, pruned, True, start, end, t, seen, min2,
-                                       min3, pruned_mass, interpolating, formula, p, coef)
+            mass, _, _ = _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, -1, True, start, end, t,
+                                       seen, min2, min3, pruned_mass, interpolating, formula, p, coef)
             if not (seen < vocab_size and mass > 1.0 - PROB_EPSILON):
                 break
             out_start.append(start)
@@ -287,22 +289,17 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
         retry,
         uniform_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo, hi, firsts[piece],
         retried), bounds)
-    nonevent_ngrams = sum(n for n, _ in passes)
     retries = []
     if diagnose:
         starts, left, interpolated = _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen,
                                                    interpolate, uniform_size, formula, context_total, sum_order,
                                                    np.flatnonzero(retried))
         retries = [(rows[start, :-1].tolist(), m, i) for start, m, i in zip(starts, left, interpolated)]
-        if k == 1:  # SRILM drops the unigrams of <unk> (no word) and meta-count words, on each pass
-            words = rows[:, 0]
-            nonevent_ngrams = int(np.count_nonzero(nonevent[words] & ((words == vocab.unk) | (meta_type[words] >= 0)))
-                                  ) * (1 + len(retries))
     # source is increasing, so keeping every row keeps `rows` as they are
     if kept < len(rows):
         rows = np.take(rows, source, axis=0, out=spill_array(spill_dir, (kept, k), rows.dtype, "kept-rows"))
     est = OrderEstimate(source, rows, logp, kept_lower)
-    est.nonevent_ngrams = nonevent_ngrams
+    est.nonevent_ngrams = sum(n for n, _ in passes)
     est.discounted_ngrams = sum(d for _, d in passes)
     est.retries = retries
     return est
