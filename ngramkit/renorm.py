@@ -7,7 +7,7 @@ import numpy as np
 from .constants import LOG_ZERO
 from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_mass
 from .model import NgramModel
-from .srilm_lhash import slot_positions
+from .srilm_sums import context_trie_order
 from .tables import context_starts, find_rows, group_contexts
 from .vocab import BOS, EOS, PAUSE, UNK
 
@@ -245,21 +245,7 @@ def srilm_context_order(model, rows):
     for i, w in enumerate(specials):
         if w >= 0:
             index[w] = i
-    m = rows.shape[1]
-    keys = []
-    for j in range(1, m + 1):
-        nodes = model.ngrams[j - 1][~np.isnan(model.backoff[j - 1])]
-        # siblings share their words but the first; the file lists them by that first word
-        by_parent = np.lexsort([nodes[:, 0]] + [nodes[:, c] for c in range(j - 1, 0, -1)])
-        sorted_nodes = nodes[by_parent]
-        new_parent = np.ones(len(nodes), dtype=np.bool_)
-        if j > 1 and len(nodes):
-            new_parent[1:] = (sorted_nodes[1:, 1:] != sorted_nodes[:-1, 1:]).any(axis=1)
-        else:
-            new_parent[1:] = False
-        starts = np.append(np.flatnonzero(new_parent), len(nodes))
-        position = np.empty(len(nodes), dtype=np.int64)
-        position[by_parent] = slot_positions(index[sorted_nodes[:, 0]], np.asarray(starts, dtype=np.int64))
-        at = find_rows(np.ascontiguousarray(nodes), np.ascontiguousarray(rows), m - j)
-        keys.append(np.where(at >= 0, position[at], -1))
-    return np.lexsort(keys[::-1])
+    # siblings share their words but the first; the file lists them by that first word
+    nodes = [(nodes, nodes[:, 0]) for nodes in (model.ngrams[j - 1][~np.isnan(model.backoff[j - 1])]
+                                                for j in range(1, rows.shape[1] + 1))]
+    return context_trie_order(rows, nodes, index)

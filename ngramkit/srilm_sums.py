@@ -9,18 +9,23 @@ they matter: the weight of the lower order is computed from the integer ceiling 
 A follower enters its context's table when its n-gram first occurs in a window inserted into
 the trie (the text's windows of up to N words at each position, srilm_trie; a count file's
 lines), keyed by its SRILM word index; srilm_lhash gives the slot order those insertions leave.
+
+The same order puts the lines SRILM prints of contexts in its order: its estimate visits the
+contexts in the count trie's order (trie_ranks), and its backoff weights walk the trie of
+contexts it filled as it went (backoff_trie_order).
 """
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 
 from .countfile import count_blocks, count_line_tokens
 from .counting import TextOptions, build_vocabulary
 from .jit import njit
-from .srilm_lhash import lhash_order
+from .srilm_lhash import lhash_order, slot_positions
 from .srilm_trie import srilm_word_indices, text_tokens
-from .tables import child_offsets, context_starts
+from .tables import child_offsets, context_starts, find_rows
 from .text_weights import weighted_lines
 from .tokenize import Interner
 
@@ -71,8 +76,16 @@ def _slot_order(starts, first_seen, keys):
     return out
 
 
-def _follower_order(ids, starts, ends, counts, known=()):
-    """follower_order of the windows ids[starts[w]:ends[w]] (word ids of `counts`, -1 between
+class SrilmOrder(NamedTuple):
+    """Where SRILM's count trie puts the rows of NgramCounts: per order, the rows context by
+    context in its slot order (slot_orders[k-1]), and each word's SRILM index (word_index)."""
+
+    slot_orders: list
+    word_index: np.ndarray
+
+
+def _srilm_order(ids, starts, ends, counts, known=()):
+    """The SrilmOrder of the windows ids[starts[w]:ends[w]] (word ids of `counts`, -1 between
     sentences or lines), each inserted into SRILM's trie in turn with all its prefixes; `known`:
     the ids SRILM's vocabulary numbered before the text (a -vocab file's words, in its order)."""
     vocab = counts.vocab
@@ -94,7 +107,7 @@ def _follower_order(ids, starts, ends, counts, known=()):
             lower_first, _ = child_offsets(rows, counts.ngrams[k - 2])
             _extend_windows(ids, starts, ends, window_row, rows, lower_first, first_seen)
         orders.append(_slot_order(context_starts(rows, k - 1), first_seen, index[rows[:, k - 1]].astype(np.int64)))
-    return orders
+    return SrilmOrder(orders, index)
 
 
 def _final_ids(tokens, words, options, vocab):
@@ -104,11 +117,11 @@ def _final_ids(tokens, words, options, vocab):
     return np.where(tokens >= 0, final[np.maximum(tokens, 0)], -1).astype(np.int32)
 
 
-def follower_order(paths, counts, options):
-    """Per order, the rows of `counts` (NgramCounts of the text files `paths`, weighted or not,
-    read with TextOptions `options`) context by context in the order SRILM sums them: the trie
-    counts a window of up to N words at each position of a sentence. None when SRILM's word
-    numbers are not known: a closed vocabulary not read from a file as it is."""
+def text_srilm_order(paths, counts, options):
+    """The SrilmOrder of `counts` (NgramCounts of the text files `paths`, weighted or not, read
+    with TextOptions `options`): the trie counts a window of up to N words at each position of a
+    sentence. None when SRILM's word numbers are not known: a closed vocabulary not read from a
+    file as it is."""
     known = ()
     if options.vocab is not None:
         if options.vocab.read_order is None:
@@ -125,11 +138,11 @@ def follower_order(paths, counts, options):
     del stream
     starts = np.flatnonzero(ids >= 0)
     ends = np.flatnonzero(ids < 0)[np.searchsorted(np.flatnonzero(ids < 0), starts)]
-    return _follower_order(ids, starts, ends, counts, known)
+    return _srilm_order(ids, starts, ends, counts, known)
 
 
-def count_file_follower_order(paths, counts, encoding):
-    """follower_order of `counts` read from the count files `paths` (read_counts, no -vocab):
+def count_file_srilm_order(paths, counts, encoding):
+    """The SrilmOrder of `counts` read from the count files `paths` (read_counts, no -vocab):
     each line's n-gram (one no longer than the counts' order) is inserted in turn."""
     interner = Interner()
     tokens = [t for t, _ in count_line_tokens(count_blocks(paths, encoding), interner, float_counts=True)]
@@ -140,4 +153,65 @@ def count_file_follower_order(paths, counts, encoding):
     short = ends - starts <= counts.order
     ids = ids[np.repeat(short, ends - starts + 1)]
     ends = np.flatnonzero(ids < 0)
-    return _follower_order(ids, np.concatenate(([0], ends[:-1] + 1)), ends, counts)
+    return _srilm_order(ids, np.concatenate(([0], ends[:-1] + 1)), ends, counts)
+
+
+def trie_ranks(contexts, ngrams, order):
+    """Each m-word context (rows, m >= 1) in the order SRILM's count trie walks them: its rank,
+    given the count tables `ngrams` (orders 1..m at least) and their SrilmOrder."""
+    m = contexts.shape[1]
+    places = []
+    for j in range(1, m + 1):
+        place = np.empty(len(ngrams[j - 1]), dtype=np.int64)
+        place[order.slot_orders[j - 1]] = np.arange(len(place))
+        places.append(place[find_rows(ngrams[j - 1], np.ascontiguousarray(contexts[:, :j]), 0)])
+    ranks = np.empty(len(contexts), dtype=np.int64)
+    ranks[np.lexsort(places[::-1])] = np.arange(len(contexts))
+    return ranks
+
+
+def context_trie_order(rows, nodes_by_depth, index):
+    """The permutation of `rows` (m-word contexts) in the order SRILM walks its trie of contexts,
+    keyed by their words from the most recent, each node's children in the slot order of its
+    hash table. nodes_by_depth[j-1] = (the nodes of j words, sorted rows; a key per node whose
+    order among siblings is the order they were inserted in); `index`: SRILM's word numbers."""
+    m = rows.shape[1]
+    keys = []
+    for j in range(1, m + 1):
+        nodes, inserted = nodes_by_depth[j - 1]
+        # siblings share their words but the first
+        by_parent = np.lexsort([inserted] + [nodes[:, c] for c in range(j - 1, 0, -1)])
+        sorted_nodes = nodes[by_parent]
+        new_parent = np.zeros(len(nodes), dtype=np.bool_)
+        if len(nodes):
+            new_parent[0] = True
+            if j > 1:
+                new_parent[1:] = (sorted_nodes[1:, 1:] != sorted_nodes[:-1, 1:]).any(axis=1)
+        starts = np.append(np.flatnonzero(new_parent), len(nodes)).astype(np.int64)
+        position = np.empty(len(nodes), dtype=np.int64)
+        position[by_parent] = slot_positions(np.asarray(index, dtype=np.int64)[sorted_nodes[:, 0]], starts)
+        at = find_rows(np.ascontiguousarray(nodes), np.ascontiguousarray(rows), m - j)
+        keys.append(np.where(at >= 0, position[at], -1))
+    return np.lexsort(keys[::-1])
+
+
+def backoff_trie_order(rows, kept_contexts, ngrams, order):
+    """The permutation of `rows` (m-word contexts) in the order SRILM's estimate walks them as
+    it computes backoff weights after order m + 1: its trie of contexts holds each context
+    given a probability at orders 2..m+1 (kept_contexts[i-2]: the distinct contexts of order
+    i's kept n-grams) and their suffixes, each node inserted when its order and then the count
+    trie's walk first reached it (trie_ranks; `ngrams`, `order`: the count tables and their
+    SrilmOrder)."""
+    m = rows.shape[1]
+    visited = [(i, contexts, trie_ranks(contexts, ngrams, order)) for i, contexts in enumerate(kept_contexts, 2)]
+    nodes_by_depth = []
+    for j in range(1, m + 1):
+        suffixes = [contexts[:, -j:] for i, contexts, _ in visited if i - 1 >= j]
+        when = [i * (1 << 40) + ranks for i, contexts, ranks in visited if i - 1 >= j]
+        suffixes, when = np.concatenate(suffixes), np.concatenate(when)
+        first = np.lexsort([when] + [suffixes[:, c] for c in range(j - 1, -1, -1)])
+        suffixes, when = suffixes[first], when[first]
+        new = np.ones(len(suffixes), dtype=np.bool_)
+        new[1:] = (suffixes[1:] != suffixes[:-1]).any(axis=1)
+        nodes_by_depth.append((np.ascontiguousarray(suffixes[new]), when[new]))
+    return context_trie_order(rows, nodes_by_depth, order.word_index)

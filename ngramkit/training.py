@@ -6,6 +6,7 @@ arrays are memory-mapped files of one spill directory, and the model may keep so
 as its own tables: the model is written while that directory and its pager are alive.
 """
 
+import functools
 import os
 import re
 import tempfile
@@ -24,7 +25,7 @@ from .estimate.smoothing import FALLBACK_DISCOUNTS, smoothing_method
 from .formats import format_for_path, save
 from .model import NgramCounts
 from .spill import spill_directory
-from .srilm_sums import follower_order as srilm_follower_order
+from .srilm_sums import text_srilm_order
 from .text_weights import negative_weight_error
 from .textio import iter_lines, open_input, read_blocks
 from .vocab import BOS, EOS, UNK, Vocabulary
@@ -75,15 +76,15 @@ class Output:
 
 
 def build(source, options, *, order=None, policy=SRILM, text=None, run=None, output=None,
-          warn=stderr_warning, on_counts=None, times=None, prune=None, trace=None, follower_order=None):
+          warn=stderr_warning, on_counts=None, times=None, prune=None, trace=None, srilm_order=None):
     """Estimate a model from `source` (a list of text files, or NgramCounts) as `options` (an
     EstimateOptions) say, under `policy` (SRILM's or KenLM's), and write it to `output` (an
     Output) if given, before the spill directory of a capped run goes. `on_counts(counts)` sees
     the counts first (to check or write them); `times` (a StageTimes) gets the seconds of each
     stage; `prune` (threshold, minprune): the model is entropy-pruned before it is written, as
-    ngram-count's -prune does; `trace`: estimate's; `follower_order`: for NgramCounts read from
-    fractional count files, the order SRILM totals their followers in (srilm_sums). Returns the
-    NgramModel; with `options` None, only counts (orders 1..order) and returns None."""
+    ngram-count's -prune does; `trace`, `srilm_order`: estimate's (a text's SRILM order is found
+    here). Returns the NgramModel; with `options` None, only counts (orders 1..order) and
+    returns None."""
     run = run or RunOptions()
     times = StageTimes() if times is None else times
     memory = run.memory if not isinstance(source, NgramCounts) else None
@@ -99,14 +100,12 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
         if options is None:
             return None
         if not isinstance(source, NgramCounts) and text is not None:
-            fractional = text.weights and text.float_counts
-            if fractional and any(c.min(initial=0) < 0 for c in counts.counts):
+            if text.weights and text.float_counts and any(c.min(initial=0) < 0 for c in counts.counts):
                 raise negative_weight_error(_paths(source), text)
-            if not text.tagged and (fractional or trace is not None):
-                # SRILM's order: fractional totals added in it, -debug lines put in it
-                follower_order = srilm_follower_order(_paths(source), counts, text)
+            if not text.tagged:
+                srilm_order = functools.partial(text_srilm_order, _paths(source), options=text)
         model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir,
-                         trace=trace, follower_order=follower_order)
+                         trace=trace, srilm_order=srilm_order)
         if prune is not None and prune[0]:
             start = time.perf_counter()
             model = policy.entropy_prune(model, prune[0], prune[1], options.unk)

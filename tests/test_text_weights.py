@@ -10,7 +10,7 @@ import ngramkit
 from ngramkit.cli import ngram_count
 from ngramkit.countfile import read_counts
 from ngramkit.counting import TextOptions, count_text
-from ngramkit.srilm_sums import follower_order
+from ngramkit.srilm_sums import text_srilm_order
 from ngramkit.text_weights import weight_value
 
 HERE = DATA / "text_weights"
@@ -90,14 +90,14 @@ def test_negative_counts_refused(cli, tmp_path):
     assert not (tmp_path / "lm").exists()
 
 
-def test_follower_order_is_srilm_slot_order(tmp_path):
+def test_srilm_order_is_slot_order(tmp_path):
     """The followers of a context in the order SRILM's hash tables hold them, which up to seven
     followers is the order the text first holds them in (hashed orders: ulps.txt's runs)."""
     text = tmp_path / "w.txt"
     text.write_text("0.5 b a c\n0.5 c b\n")
     options = TextOptions(weights="first", float_counts=True)
     counts = count_text([text], 2, options)
-    order = follower_order([text], counts, options)
+    order = text_srilm_order([text], counts, options).slot_orders
     words = counts.vocab.words
     unigrams = [words[w] for w in counts.ngrams[0][order[0], 0]]
     # <s> b a c </s> <s> c b </s>

@@ -42,6 +42,7 @@ Counts of -text on stdout (nothing else written) come in SRILM's unsorted order 
 -vocab, -memory) makes them sorted; -write and -writeN files are sorted. -version prints
 ngramkit's release."""
 
+import functools
 import sys
 
 from ..aliases import read_aliases
@@ -58,7 +59,7 @@ from ..nonevents import read_nonevents
 from ..perplexity import TextStats
 from ..prune import check_minprune
 from ..release import release_text
-from ..srilm_sums import count_file_follower_order
+from ..srilm_sums import count_file_srilm_order
 from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output, copy_text_lines
 from ..training import Output, build
@@ -336,7 +337,7 @@ def ngram_count(argv):
                                     opts["meta_tag"], opts["trust_totals"])
     if opts["text"] and (opts["read"] or opts["read_google"]):
         raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
-    follower_order = None
+    srilm_order = None
     if opts["read"] or opts["read_google"]:
         paths = list(opts["read"])
         if opts["read_google"]:
@@ -361,10 +362,9 @@ def ngram_count(argv):
                 opts["meta_tag"])
         elif as_written and vocab is not None:
             source = in_vocabulary(source, vocab, opts["limit_vocab"], opts["meta_tag"])
-        if est is not None and (opts["float_counts"] or opts["debug"] >= 1) and not (
-                vocab or opts["intersect"] or as_written or opts["read_google"] or aliases):
-            # SRILM's order: fractional totals added in it, -debug lines put in it
-            follower_order = count_file_follower_order(paths, source, opts["encoding"])
+        if not (vocab or opts["intersect"] or as_written or opts["read_google"] or aliases):
+            # SRILM's order of the counts, which its fractional totals and its lines of contexts show
+            srilm_order = functools.partial(count_file_srilm_order, paths, encoding=opts["encoding"])
     elif opts["text"]:
         if opts["meta_tag"] or opts["intersect"]:
             raise UsageError(f"{'-meta-tag' if opts['meta_tag'] else '-intersect'} applies to the count files of -read")
@@ -420,7 +420,7 @@ def ngram_count(argv):
     # the estimate's warnings as SRILM prints them
     model = build(source, est, order=opts["order"], text=text, policy=policy, run=run_options,
                   output=_lm_output(opts), warn=stderr_warning, on_counts=on_counts,
-                  prune=(opts["prune"], opts["minprune"]), trace=_trace(opts), follower_order=follower_order)
+                  prune=(opts["prune"], opts["minprune"]), trace=_trace(opts), srilm_order=srilm_order)
     if model is not None and opts["debug"] >= 1 and not opts["write_binary_lm"]:
         sys.stderr.write("".join(f"writing {n} {k}-grams\n" for k, n in enumerate(model.sizes(), 1)))
     if adjusted:

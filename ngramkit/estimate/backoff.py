@@ -54,7 +54,8 @@ def _context_weight(nu, de, min_backoff):
     """One context's backoff weight from the mass its explicit followers leave (`nu`) and the
     mass their backed-off estimates leave (`de`): (log10 bow, -inf when none is left or it is
     improper; the log10 scalings of the context's probabilities to leave min_backoff and to
-    sum to one, 0 for none; the mass found below min_backoff, NaN otherwise; improper)."""
+    sum to one, 0 for none; the mass found below min_backoff, NaN otherwise; bow_terms' status
+    and the numerator and denominator it checked)."""
     short = np.nan
     to_minimum = 0.0
     if 0.0 <= min_backoff <= 1.0 and min_backoff - nu > PROB_EPSILON:
@@ -64,12 +65,10 @@ def _context_weight(nu, de, min_backoff):
     whole = 1.0 - nu
     nu, de, status = bow_terms(nu, de)
     if status == SCALE_TO_ONE:
-        return 0.0, to_minimum, -math.log10(whole), short, False
-    if status == IMPROPER:
-        return -np.inf, to_minimum, 0.0, short, True
-    if nu == 0.0 and de == 0.0:
-        return 0.0, to_minimum, 0.0, short, False
-    return (math.log10(nu) - math.log10(de) if nu > 0.0 else -np.inf), to_minimum, 0.0, short, False
+        return 0.0, to_minimum, -math.log10(whole), short, status, nu, de
+    if status == IMPROPER or nu == 0.0 and de == 0.0:
+        return (-np.inf if status == IMPROPER else 0.0), to_minimum, 0.0, short, status, nu, de
+    return (math.log10(nu) - math.log10(de) if nu > 0.0 else -np.inf), to_minimum, 0.0, short, status, nu, de
 
 
 @njit(cache=True, inline="always")
@@ -103,8 +102,8 @@ def normalised_backoffs(ctx, n_ctx, logp, lower_logp, min_backoff):
             nu -= math.exp(float(logp[end]) * LN10)
             de -= math.exp(float(lower_logp[end]) * LN10)
             end += 1
-        bow[h], to_minimum, to_one, short[h], bad = _context_weight(nu, de, min_backoff)
-        improper += bad
+        bow[h], to_minimum, to_one, short[h], status, _, _ = _context_weight(nu, de, min_backoff)
+        improper += status == IMPROPER
         _rescale(logp, start, end, to_minimum, to_one)
         start = end
     return bow, improper, short
@@ -114,8 +113,11 @@ def normalised_backoffs(ctx, n_ctx, logp, lower_logp, min_backoff):
 def _normalise_runs(rows, width, logp, lower_logp, starts, bows, first_row):
     """normalised_backoffs over the runs of rows sharing their first `width` ids, context by
     context (no per-row array): each context's first row (counted from `first_row`) into starts,
-    its float32 weight into bows; returns the number of improper contexts."""
+    its float32 weight into bows; returns the number of improper contexts and, of the contexts
+    SRILM reports (improper, or scaled to sum to one), each one's first row, bow_terms' status
+    and the numerator and denominator it checked."""
     improper = 0
+    flagged_row, flagged_status, flagged_nu, flagged_de = [0], [0], [0.0], [0.0]  # typed by the first, dropped
     h = 0
     start = 0
     while start < rows.shape[0]:
@@ -125,19 +127,26 @@ def _normalise_runs(rows, width, logp, lower_logp, starts, bows, first_row):
         for i in range(start, end):
             nu -= math.exp(float(logp[i]) * LN10)
             de -= math.exp(float(lower_logp[i]) * LN10)
-        bow, to_minimum, to_one, _, bad = _context_weight(nu, de, NO_MINIMUM)
-        improper += bad
+        bow, to_minimum, to_one, _, status, nu, de = _context_weight(nu, de, NO_MINIMUM)
+        improper += status == IMPROPER
+        if status != PROPER:
+            flagged_row.append(first_row + start)
+            flagged_status.append(status)
+            flagged_nu.append(nu)
+            flagged_de.append(de)
         _rescale(logp, start, end, to_minimum, to_one)
         starts[h] = first_row + start
         bows[h] = bow
         h += 1
         start = end
-    return improper
+    return improper, flagged_row[1:], flagged_status[1:], flagged_nu[1:], flagged_de[1:]
 
 
-def context_backoffs(k, est, warn, spill_dir=None):
+def context_backoffs(k, est, spill_dir=None):
     """Backoff weights (float32) of the contexts (order k-1) of the kept order-k n-grams, each
-    context given by its first row in est; rescales est.logp. `spill_dir`: where the arrays go."""
+    context given by its first row in est; rescales est.logp. `spill_dir`: where the arrays go.
+    Also the contexts SRILM reports: (first row, bow_terms status, numerator, denominator) of
+    each one scaled to sum to one or improper."""
     bounds = context_pieces(est.rows, k - 1)
     contexts = in_pieces(lambda _, lo, hi: count_contexts(est.rows[lo:hi], k - 1), bounds)
     firsts = [0]  # each piece's first context
@@ -151,10 +160,8 @@ def context_backoffs(k, est, warn, spill_dir=None):
         return _normalise_runs(est.rows[lo:hi], k - 1, est.logp[lo:hi], est.lower_logp[lo:hi], starts[h:h_end],
                                bows[h:h_end], lo)
 
-    improper = sum(in_pieces(normalise, bounds))
-    if improper:
-        warn(f"{improper} contexts of order {k - 1} have improper backoff weights")
-    return starts, bows
+    flagged = [entry for _, *lists in in_pieces(normalise, bounds) for entry in zip(*lists)]
+    return starts, bows, flagged
 
 
 @njit(cache=True)

@@ -1,18 +1,20 @@
 """Counts -> adjusted counts -> discounts -> probabilities -> backoff weights -> NgramModel."""
 
+import functools
 import sys
 import time
 
 import numpy as np
 
 from ..constants import LOG_ZERO
-from ..errors import EmptyInputError, EstimationError, warning_line
+from ..errors import EmptyInputError, EstimationError, Notice, warning_line
 from ..jit import njit
 from ..model import NgramCounts, NgramModel
 from ..spill import release, spill_array
 from ..tables import find_rows, prefix_rows
 from .adjust import adjusted_counts
-from .backoff import context_backoffs, context_rows, finish_unigrams
+from ..srilm_sums import backoff_trie_order, trie_ranks
+from .backoff import SCALE_TO_ONE, context_backoffs, context_rows, finish_unigrams
 from .discounts import estimate_discounts
 from .lookup import ModelTables, OrderLinks, backed_off_logprob, lower_logprob
 from .policy import SRILM
@@ -98,7 +100,7 @@ def _context_totals(ngrams, counts):
 
 
 def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, consume=False,
-             spill_dir=None, fitted=None, trace=None, follower_order=None):
+             spill_dir=None, fitted=None, trace=None, srilm_order=None):
     """Estimate a backoff model of order options.order from `counts` (raw counts of orders 1..N).
 
     `fitted`: the methods of each order with their discounts fitted already (fit_methods), used
@@ -106,9 +108,10 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     NgramCounts<FloatCount>: Good-Turing discounts a fractional count by its integer ceiling);
     no Kneser-Ney continuation counts are made then.
 
-    `follower_order`: None, or per order the count rows context by context in the order their
-    counts are totalled (SRILM's, srilm_sums.follower_order; it decides the last bits of
-    fractional totals).
+    `srilm_order`: None, or a function of NgramCounts giving where SRILM's count trie puts their
+    rows (srilm_sums.SrilmOrder, or None when it cannot tell), asked for only where that order
+    shows: in the last bits of fractional totals, and in the order of the lines SRILM prints of
+    contexts.
 
     With `consume`, the count tables are taken out of `counts` (left empty), so that each order's
     tables are freed as soon as estimation no longer needs them; the model may then hold some of
@@ -174,6 +177,8 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     context_totals = _context_totals(ngrams, adjusted) if policy.trust_totals else [None] * order
     tables = ModelTables(len(vocab))
     backed_off = None  # log10 p_BO of each count row of the order below
+    kept_contexts = []  # per order from 2, the contexts of its kept n-grams
+    order_of = functools.cache(lambda: None if srilm_order is None else srilm_order(NgramCounts(vocab, ngrams)))
     for k in range(1, order + 1):
         rows = ngrams[k - 1]
         if trace is not None and methods[k - 1].parameters_read and modified[k - 1]:
@@ -182,19 +187,22 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent | (meta_type >= 0), vocab,
                              uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower, spill_dir=spill_dir,
                              meta_type=meta_type, context_total=context_totals[k - 1],
-                             sum_order=None if follower_order is None else follower_order[k - 1],
-                             diagnose=trace is not None)
+                             sum_order=_slot_order(order_of, k) if fractional else None,
+                             diagnose=None if trace is None else functools.partial(_slot_order, order_of, k))
         adjusted[k - 1] = pruned[k - 1] = lower = context_totals[k - 1] = None
         start = times.mark("probabilities", start)
         if trace is not None:
-            for line in _order_trace(k, est, ngrams, follower_order, vocab, bool(nonevent[vocab.unk])):
+            for line in _order_trace(k, est, ngrams, order_of, vocab, bool(nonevent[vocab.unk])):
                 trace(line)
         if k == 1:
             finish_unigrams(est, tables, modelled, _zero_probability_words(nonevent, rows, vocab), warn, trace)
             backed_off = tables.unigram_logp[rows[:, 0]]
         else:
-            starts, bows = context_backoffs(k, est, warn, spill_dir)
+            starts, bows, flagged = context_backoffs(k, est, spill_dir)
             nodes = context_rows(est.rows, starts, spill_dir)
+            kept_contexts.append(nodes)
+            for line in _backoff_lines(flagged, est, kept_contexts, ngrams, order_of, vocab):
+                warn(Notice(line))
             contexts = None
             if links.first[k] is not None:
                 contexts = links.prefix_rows(k, np.take(est.source, starts, out=spill_array(
@@ -217,20 +225,26 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         del est, rows
         start = times.mark("backoff", start)
     ngrams[order - 1] = links.suffix[order] = links.first[order] = None
-    model = assemble(tables, vocab, order, policy, ngrams if links.complete else None, links, spill_dir)
+    model = assemble(tables, vocab, order, policy, ngrams if links.complete else None, links, spill_dir, trace)
     model.estimation = estimation
     times.mark("assemble", start)
     return model
 
 
-def _order_trace(k, est, ngrams, follower_order, vocab, skip_unk):
+def _slot_order(order_of, k):
+    """SRILM's slot order of the order-k count rows (None when not known)."""
+    return None if order_of() is None else order_of().slot_orders[k - 1]
+
+
+def _order_trace(k, est, ngrams, order_of, vocab, skip_unk):
     """SRILM's -debug 1 lines of estimating order k: a warning per pass of its retries (in
-    SRILM's order of contexts when `follower_order` gives it), and the contexts (rows of
+    SRILM's order of contexts when order_of() gives it), and the contexts (rows of
     ngrams[k-2]) ending in </s> or (`skip_unk`) holding <unk>, the n-grams predicting a
     non-event and those discounted to zero that it left out."""
     retries = est.retries
-    if follower_order is not None and len(retries) > 1:
-        retries = sorted(retries, key=_trie_position(k - 1, [c for c, _, _ in retries], ngrams, follower_order))
+    if len(retries) > 1 and order_of() is not None:
+        ranks = trie_ranks(np.array([c for c, _, _ in retries], dtype=ngrams[0].dtype), ngrams, order_of())
+        retries = [retries[i] for i in np.argsort(ranks, kind="stable")]
     lines = []
     for context, left, interpolated in retries:
         words = " ".join(vocab.words[w] for w in reversed(context))  # SRILM's contexts read backwards
@@ -249,17 +263,27 @@ def _order_trace(k, est, ngrams, follower_order, vocab, skip_unk):
     return lines
 
 
-def _trie_position(m, contexts, ngrams, follower_order):
-    """A sort key of m-word contexts (lists of ids, rows of ngrams[m-1]) in the order SRILM's count
-    trie walks them: each prefix's place in its order's slot order (follower_order)."""
-    found = np.array(contexts, dtype=ngrams[0].dtype).reshape(len(contexts), m)
-    places = []
-    for j in range(1, m + 1):
-        place = np.empty(len(ngrams[j - 1]), dtype=np.int64)
-        place[follower_order[j - 1]] = np.arange(len(place))
-        places.append(place[find_rows(ngrams[j - 1], np.ascontiguousarray(found[:, :j]), 0)])
-    key = {tuple(c): tuple(int(p[i]) for p in places) for i, c in enumerate(contexts)}
-    return lambda retry: key[tuple(retry[0])]
+def _backoff_lines(flagged, est, kept_contexts, ngrams, order_of, vocab):
+    """SRILM's lines of the contexts whose backoff weights it finds improper or whose
+    probabilities it scales to sum to one (`flagged`, context_backoffs), in the order it walks
+    them when order_of() gives it."""
+    if not flagged:
+        return []
+    contexts = np.ascontiguousarray(est.rows[[row for row, _, _, _ in flagged], :-1])
+    walk = range(len(flagged))
+    if len(flagged) > 1 and order_of() is not None:
+        walk = backoff_trie_order(contexts, kept_contexts, ngrams, order_of())
+    lines = []
+    for i in walk:
+        _, status, numerator, denominator = flagged[i]
+        words = " ".join(vocab.words[w] for w in reversed(contexts[i].tolist()))  # read backwards, as SRILM's
+        if status == SCALE_TO_ONE:
+            lines.append(f'BOW denominator for context "{words}" is zero; scaling probabilities to sum to 1')
+        elif numerator < 0.0:
+            lines.append(f'BOW numerator for context "{words}" is {numerator:g} < 0')
+        else:
+            lines.append(f'BOW denominator for context "{words}" is {denominator:g} <= 0,numerator is {numerator:g}')
+    return lines
 
 
 def refuse_float_counts(methods):
@@ -286,7 +310,9 @@ def _union_rows(rows, extra):
 
 def _close_nodes(tables, order):
     """Every backoff node's suffix is a node, and every node is an n-gram with a probability
-    (SRILM's fixupProbs gives a missing one its backed-off probability)."""
+    (SRILM's fixupProbs gives a missing one its backed-off probability). Returns the number of
+    probabilities given, per order."""
+    inserted = {}
     for m in range(order - 1, 1, -1):
         nodes = tables.node_rows.get(m, np.empty((0, m), dtype=np.int32))
         if m + 1 in tables.node_rows:
@@ -301,6 +327,7 @@ def _close_nodes(tables, order):
             continue
         rows = tables.prob_rows.get(m, np.empty((0, m), dtype=np.int32))
         missing = nodes[find_rows(rows, nodes, 0) < 0]
+        inserted[m] = len(missing)
         if len(missing):
             logp = tables.backoff_logprob(missing, 0).astype(np.float32)
             rows, perm = _union_rows(rows, missing)
@@ -321,6 +348,7 @@ def _close_nodes(tables, order):
         # a 2-gram node's prefix holds its probability, its suffix is its parent in SRILM's
         # context trie: both are nodes (a suffix without 2-grams of its own: weight 1, log 0)
         tables.unigram_node[tables.node_rows[2].ravel()] = True
+    return inserted
 
 
 @njit(cache=True)
@@ -336,6 +364,7 @@ def _true_indices(mask, out):
 def _close_linked_nodes(tables, order, ngrams, links):
     """_close_nodes over count-row indices (every node and n-gram is a row of the linked count
     tables): suffixes and prefixes are read from `links`, sets are masks over count rows."""
+    inserted = {}
     for m in range(order - 1, 1, -1):
         size = len(ngrams[m - 1])
         node = np.zeros(size, dtype=np.bool_)
@@ -349,6 +378,7 @@ def _close_linked_nodes(tables, order, ngrams, links):
         kept = np.zeros(size, dtype=np.bool_)
         kept[tables.prob_source[m]] = True
         missing = np.flatnonzero(node & ~kept)
+        inserted[m] = len(missing)
         if len(missing):
             rows = ngrams[m - 1][missing]
             logp = tables.backoff_logprob(rows, 0).astype(np.float32)
@@ -375,6 +405,7 @@ def _close_linked_nodes(tables, order, ngrams, links):
         del bow, nodes
     if 2 in tables.node_source:
         tables.unigram_node[ngrams[1][tables.node_source[2]].ravel()] = True  # prefixes and suffixes
+    return inserted
 
 
 @njit(cache=True)
@@ -414,13 +445,18 @@ def _zero_probability_words(nonevent, unigram_rows, vocab):
     return np.flatnonzero(kept)
 
 
-def assemble(tables, vocab, order, policy, ngrams=None, links=None, spill_dir=None):
+def assemble(tables, vocab, order, policy, ngrams=None, links=None, spill_dir=None, trace=None):
     """The model of the estimated tables; with `ngrams`, the linked count tables (see OrderLinks)
-    the estimated rows come from; `spill_dir`: where the model's arrays go."""
+    the estimated rows come from; `spill_dir`: where the model's arrays go; `trace`: given
+    SRILM's -debug 1 lines of the probabilities its fixupProbs inserts."""
     if ngrams is None:
-        _close_nodes(tables, order)
+        inserted = _close_nodes(tables, order)
     else:
-        _close_linked_nodes(tables, order, ngrams, links)
+        inserted = _close_linked_nodes(tables, order, ngrams, links)
+    if trace is not None:
+        for m, n in sorted(inserted.items()):
+            if n:
+                trace(f"inserted {n} redundant {m}-gram probs")
     ids = np.flatnonzero(tables.unigram_has_prob).astype(np.int32)
     unigram_logp = _stored(tables.unigram_logp[ids])
     unigram_logp[ids == vocab.bos] = policy.bos_logprob

@@ -111,9 +111,10 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, 
 
 @njit(cache=True)
 def _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end, t, seen, min2, min3,
-                  pruned_mass, interpolating, formula, p, coef):
-    """One pass over the followers rows[start:end] of a context with total t: each one's
-    coefficient and probability into coef, p (from 0); returns the mass of those kept, the
+                  pruned_mass, interpolating, formula, sum_order, p, coef):
+    """One pass over the followers rows[start:end] of a context with total t (in the order
+    sum_order[start:end] gives when not empty): each one's coefficient and probability into
+    coef, p (from 0); returns the mass of those kept, the
     rows predicting a non-event and those discounted to zero (SRILM's counts, per pass: the
     unigrams of non-events count when they are <unk> or meta-count words, which SRILM drops)."""
     last = rows.shape[1] - 1
@@ -122,7 +123,8 @@ def _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, us
         weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
     mass = 0.0
     nonevents = discounted = 0
-    for i in range(start, end):
+    for at in range(start, end):
+        i = sum_order[at] if len(sum_order) else at
         j = i - start
         coef[j] = 0.0
         if _is_event(rows, counts, i, last, usable, nonevent):
@@ -175,7 +177,7 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
         interpolating = interpolate
         while True:
             mass, n, d = _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end,
-                                       t, seen, min2, min3, pruned_mass, interpolating, formula, p, coef)
+                                       t, seen, min2, min3, pruned_mass, interpolating, formula, sum_order, p, coef)
             nonevents += n
             discounted += d
             if not (retry and seen < vocab_size and mass > 1.0 - PROB_EPSILON):
@@ -217,7 +219,7 @@ def _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_s
         interpolating = interpolate
         while True:
             mass, _, _ = _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, -1, True, start, end, t,
-                                       seen, min2, min3, pruned_mass, interpolating, formula, p, coef)
+                                       seen, min2, min3, pruned_mass, interpolating, formula, sum_order, p, coef)
             if not (seen < vocab_size and mass > 1.0 - PROB_EPSILON):
                 break
             out_start.append(start)
@@ -248,14 +250,16 @@ class OrderEstimate:
 
 def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_size, policy, pruned=None,
                    lower_logp=None, spill_dir=None, meta_type=None, context_total=None, sum_order=None,
-                   diagnose=False):
+                   diagnose=None):
     """Probabilities of the order-k count rows; `lower_logp`: float32-rounded log10 p_BO of each
     row's last word under the context suffix (looked up in `tables` if not given); `spill_dir`:
     where the arrays of kept rows go; `meta_type`: each word's meta-count type (-1 or None: no
     meta-count words), such words being non-events too; `context_total`: None, or per row the
     total its context divides by, in place of its followers' (ngram-count's -trust-totals);
     `sum_order`: None, or the rows context by context in the order their counts are totalled;
-    `diagnose`: fill the estimate's counts of SRILM's -debug 1 lines (OrderEstimate)."""
+    `diagnose`: None, or a function giving SRILM's order of the rows (as sum_order, or None
+    when it is not known), to fill the estimate's counts of SRILM's -debug 1 lines
+    (OrderEstimate), the masses its retries leave summed in that order."""
     if k == 1:
         lower_logp = np.full(len(rows), -np.log10(uniform_size), dtype=np.float32)  # a LogP, as SRILM's
     elif lower_logp is None:
@@ -283,16 +287,18 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     for size, _ in sizes[:-1]:
         firsts.append(firsts[-1] + size)
     interpolate = bool(method.interpolate)
-    retried = np.zeros(len(rows) if diagnose and retry else 0, dtype=np.bool_)
+    retried = np.zeros(len(rows) if diagnose is not None and retry else 0, dtype=np.bool_)
     passes = in_pieces(lambda piece, lo, hi: _order_probabilities(
         rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk, skip_unk, interpolate,
         retry,
         uniform_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo, hi, firsts[piece],
         retried), bounds)
     retries = []
-    if diagnose:
+    if diagnose is not None and retried.any():
+        slots = diagnose()
         starts, left, interpolated = _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen,
-                                                   interpolate, uniform_size, formula, context_total, sum_order,
+                                                   interpolate, uniform_size, formula, context_total,
+                                                   sum_order if slots is None else slots,
                                                    np.flatnonzero(retried))
         retries = [(rows[start, :-1].tolist(), m, i) for start, m, i in zip(starts, left, interpolated)]
     # source is increasing, so keeping every row keeps `rows` as they are

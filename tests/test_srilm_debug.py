@@ -1,0 +1,61 @@
+"""ngram-count's stderr, byte for byte as SRILM 1.7.3's: its -debug 1 lines (the text counted,
+each order's method and discounts, the contexts estimated again, the n-grams left out, the mass
+spread, the probabilities inserted, the n-grams written) and the lines it prints of contexts
+at any level, in the order its hash tables visit them (tests/data/srilm_debug/README.md names
+the commands)."""
+
+import gzip
+import shutil
+
+import pytest
+from conftest import DATA
+
+from ngramkit.cli import ngram_count
+
+HERE = DATA / "srilm_debug"
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A directory holding the inputs under the names SRILM's lines give them."""
+    (tmp_path / "train.txt").write_bytes(gzip.decompress((HERE / "train.txt.gz").read_bytes()))
+    (tmp_path / "t600.counts").write_bytes(gzip.decompress((HERE / "t600.counts.gz").read_bytes()))
+    shutil.copy(DATA / "reference" / "en" / "vocab-top2000.txt", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("name, flags", [
+    # Good-Turing: its count-of-counts, a warning, and contexts estimated again in SRILM's order
+    ("gt3", ["-text", "train.txt", "-debug", "1"]),
+    ("mkn3", ["-text", "train.txt", "-kndiscount", "-interpolate", "-debug", "1"]),
+    # the counts made continuation counts after the discounts
+    ("ukn3end", ["-text", "train.txt", "-ukndiscount", "-interpolate", "-kn-modify-counts-at-end", "-debug", "1"]),
+    # the mass left spread over all words
+    ("wb3", ["-text", "train.txt", "-wbdiscount", "-debug", "1"]),
+    # OOVs, n-grams predicting <unk>, mass spread over zeroton words
+    ("mkn3vocab", ["-text", "train.txt", "-vocab", "vocab-top2000.txt", "-kndiscount", "-debug", "1"]),
+    # SRILM numbers the words as the vocabulary file lists them: its order of contexts follows
+    ("gt3vocab", ["-text", "train.txt", "-vocab", "vocab-top2000.txt", "-debug", "1"]),
+    # bigrams cut that trigrams keep: their probabilities inserted back
+    ("cut2", ["-text", "train.txt", "-gt2min", "3", "-gt3min", "1", "-debug", "1"]),
+    # no -debug: SRILM's notice of disabled discounting and its lines of contexts whose
+    # probabilities it scales to sum to one, in the order of its trie of contexts
+    ("gtoff", ["-text", "train.txt", "-gt1max", "0", "-gt2max", "0", "-gt3max", "0"]),
+    # counts read: SRILM's orders are those of the count file's lines
+    ("gt3read600", ["-read", "t600.counts", "-debug", "1"]),
+    ("gtoffread600", ["-read", "t600.counts", "-gt1max", "0", "-gt2max", "0", "-gt3max", "0", "-debug", "1"]),
+])
+def test_stderr_is_srilms(cli, workdir, name, flags):
+    status, _, err = cli(ngram_count.main, ["-order", "3", *flags, "-lm", "lm.arpa"])
+    assert status == 0
+    assert err == (HERE / f"{name}.stderr.txt").read_text()
+
+
+def test_probabilities_scaled_to_one_add_a_float_scale(cli, workdir):
+    # Scaling a context's probabilities to sum to one adds a float LogP: a single follower of
+    # log10 p = -2.8e-17 comes out 0, as SRILM writes it, not -2.775558e-17.
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-text", "train.txt", "-gt1max", "0", "-gt2max", "0",
+                                          "-gt3max", "0", "-lm", "lm.arpa"])
+    assert status == 0
+    assert (workdir / "lm.arpa").read_bytes() == gzip.decompress((HERE / "gtoff.arpa.gz").read_bytes())
