@@ -62,6 +62,7 @@ class TextOptions:
     # number, as C's %lu and %lf read them)
     weights: str | None = None
     float_counts: bool = False
+    allow_empty: bool = False  # a text without sentences counts nothing (SRILM's ngram-count), not refused
 
 
 @dataclass
@@ -602,8 +603,14 @@ def count_text(paths, order, options=None, run=None, spill_dir=None):
             chunk_bytes = WHOLE_FILE
         counts, totals = count_blocks(text_blocks(paths, options, chunk_bytes), order, options, run, run_dir,
                                       spill_dir)
-        if not totals.sentences:
+        if not totals.sentences and not options.allow_empty:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
+        if counts is None:
+            counts = NgramCounts(build_vocabulary([], options)[0], [np.empty((0, k), dtype=np.int32)
+                                                                    for k in range(1, order + 1)],
+                                 [np.empty(0, dtype=np.int32) for _ in range(order)])
+        for path in paths:  # SRILM's line of a file without lines: line 0
+            totals.files.setdefault(path, [0, 0, 0, 0])
         counts.text_totals = totals
         return counts
 

@@ -342,8 +342,10 @@ class UnsortedCounts:
             raise UsageError("SRILM's unsorted order is reproduced for counts without a vocabulary",
                              option="vocab")
         tokens, words, self.text_totals = text_tokens(paths, options, quiet)
-        if not np.any(tokens < 0):
+        if not np.any(tokens < 0) and not options.allow_empty:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
+        for path in paths:  # SRILM's line of a file without lines: line 0
+            self.text_totals.files.setdefault(path, [0, 0, 0, 0])
         index, by_index = _srilm_indices(words, options)
         tokens = _apply(tokens, index)
         self.order = order

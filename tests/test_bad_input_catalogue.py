@@ -52,10 +52,6 @@ def truncated_gzip(text):
 
 # (case, command, argv with {d} for the work directory, files to create, status, message)
 CASES = [
-    ("empty text", "ngram-count", "-text {d}/in.txt -write {d}/out.txt", {"in.txt": ""},
-     8, "ngram-count: {d}/in.txt: no sentences in text (empty or blank input)"),
-    ("blank lines only", "ngram-count", "-text {d}/in.txt -write {d}/out.txt", {"in.txt": "\n  \n\t\n"},
-     8, "ngram-count: {d}/in.txt: no sentences in text (empty or blank input)"),
     ("non-UTF-8 text", "ngram-count", "-text {d}/in.txt -write {d}/out.txt",
      {"in.txt": b"a b\nc d\ncaf\xe9\n"},
      5, "ngram-count: {d}/in.txt:3: invalid utf-8 byte 0xe9 (use --encoding to read other encodings)"),

@@ -49,9 +49,10 @@ def test_counts_equal_python_counts(tmp_path, corpus, order, block, workers):
     text = tmp_path / "t.txt"
     text.write_text("".join(" ".join(s) + "\n" for s in corpus), encoding="utf-8")
     options = TextOptions()
-    counts, sentences = count_blocks(text_blocks([text], options, block), order, options,
-                                     RunOptions(quiet=True, workers=workers))
-    assert sentences == sum(1 for s in corpus if s)
+    counts, totals = count_blocks(text_blocks([text], options, block), order, options,
+                                  RunOptions(quiet=True, workers=workers))
+    # SRILM's TextStats: the last line, the sentences, their words (no <s> or </s> among them)
+    assert totals.files == {text: [len(corpus), sum(1 for s in corpus if s), sum(map(len, corpus)), 0]}
     assert as_dict(counts) == python_counts(corpus, order)
     # Written and read back: the same tables.
     write_counts(counts, tmp_path / "c.txt")

@@ -59,3 +59,23 @@ def test_probabilities_scaled_to_one_add_a_float_scale(cli, workdir):
                                           "-gt3max", "0", "-lm", "lm.arpa"])
     assert status == 0
     assert (workdir / "lm.arpa").read_bytes() == gzip.decompress((HERE / "gtoff.arpa.gz").read_bytes())
+
+
+# SRILM 1.7.3's model of a text without sentences (`ngram-count -text empty.txt -lm F`, exit 0)
+EMPTY_MODEL = "\n\\data\\\nngram 1=2\nngram 2=0\nngram 3=0\n\n\\1-grams:\n0\t</s>\n-99\t<s>\n\n\\2-grams:\n\n\\3-grams:\n\n\\end\\\n"
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n\t\n"])
+def test_text_without_sentences_counts_nothing(cli, tmp_path, text):
+    # as SRILM's ngram-count: no error; no counts, the model of </s> alone, and the line of the
+    # file's TextStats at -debug 1 (its last line read)
+    (tmp_path / "in.txt").write_text(text)
+    text_flag = ["-text", tmp_path / "in.txt"]
+    status, out, err = cli(ngram_count.main, [*text_flag, "-write", tmp_path / "out.counts"])
+    assert (status, out, err) == (0, "", "")
+    assert (tmp_path / "out.counts").read_bytes() == b""
+    status, out, err = cli(ngram_count.main, [*text_flag, "-lm", tmp_path / "lm.arpa", "-debug", "1"])
+    assert status == 0
+    assert err.splitlines()[0] == f"{tmp_path / 'in.txt'}: line {text.count(chr(10))}: 0 sentences, 0 words, 0 OOVs"
+    assert "warning: no singleton counts" in err
+    assert (tmp_path / "lm.arpa").read_text() == EMPTY_MODEL

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..constants import LN10, PROB_EPSILON
+from ..errors import Notice
 from ..jit import njit
 from ..spill import spill_array
 from ..tables import context_end, count_contexts
@@ -215,7 +216,7 @@ def finish_unigrams(est, tables, words, zero_words, warn, trace=None):
         over = f"{zeros} zeroton words" if zeros else f"all {int(np.count_nonzero(words))} words"
         trace(f"warning: distributing {left:g} left-over probability mass over {over}")
     if left < 0.0:
-        warn(f"unigram probabilities sum to {1.0 - left:.7g} > 1")
+        warn(Notice(f'BOW numerator for context "" is {left:g} < 0'))  # SRILM's line: the unigrams sum above 1
         return
     logp[words] = logp[words].astype(np.float32)
     has[words] = True

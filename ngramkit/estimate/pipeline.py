@@ -130,7 +130,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     start = time.perf_counter()
     order = min(options.order, counts.order)
     vocab = counts.vocab
-    if order < 1 or len(counts.counts[0]) == 0:
+    if order < 1:
         raise EmptyInputError("no n-grams to estimate from")
     prepared = policy.prepare_counts(counts)  # policy hook: KenLM's <unk> unigram
     ngrams, raw = list(prepared.ngrams[:order]), list(prepared.counts[:order])
