@@ -264,10 +264,11 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     zeroprobs into weighted_totals (float64, running on across blocks as the total does).
 
     SRILM's -skipoovs (`skip_oovs`): a word that is `<unk>` or follows one within the two
-    words before it has probability zero, looked up in no n-gram (UNTAGGED). SRILM's NonzeroLM:
-    `<unk>` gets the log10 probability `unk_logprob` (NaN: none), and another word of probability
-    zero that of the word `zeroword` (-1: none) in its context, whose matched order goes to
-    token_zero_found (NO_LOOKUP where it was not asked).
+    words before it has probability zero in the n-gram model, looked up in no n-gram (UNTAGGED);
+    a cache still mixes in its own. SRILM's NonzeroLM, outside the cache's mixture: `<unk>` gets
+    the log10 probability `unk_logprob` (NaN: none), and another word of probability zero that of
+    the word `zeroword` (-1: none) in its context, whose matched order goes to token_zero_found
+    (NO_LOOKUP where it was not asked; not with a cache).
     """
     uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
                                                        borrowed(entries), borrowed(values))
@@ -316,25 +317,18 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
             if skip_oovs and _skipped(w, previous, before, order, unk):
                 p, found = np.float32(-np.inf), UNTAGGED
-            zero_found = NO_LOOKUP
-            if w == unk and not np.isnan(unk_logprob):
-                p = np.float32(unk_logprob)
-            elif p == -np.inf and zeroword >= 0 and w != zeroword:
-                if zeroword == unk and not np.isnan(unk_logprob):
-                    p = np.float32(unk_logprob)
-                elif skip_oovs and _skipped(zeroword, previous, before, order, unk):
-                    zero_found = UNTAGGED
-                else:  # in the context before w, which the swap left in nxt
-                    p, zero_found, _ = advance(uni_logprob, uni_backoff, meta, entries, values, nxt_s, nxt_b, 0,
-                                               context_len, zeroword, scratch_keys, scratch_bows)
-            if len(token_zero_found) > 0 and keep:
-                token_zero_found[t + s] = zero_found
-            before, previous = previous, w
             cached = np.nan
             if use_cache:
                 if w >= 0 and (w != unk or cache_unk):
                     cached = cache_probability(w, cache_counts, cache_history, cache_state)
                 p = mixed_logprob(p, 0.0 if np.isnan(cached) else cached, cache_weights)
+            # in the context before w, which the swap left in nxt
+            p, zero_found = nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, nxt_s, nxt_b, context_len,
+                                            p, w, previous, before, unk, skip_oovs, unk_logprob, zeroword, scratch_keys,
+                                            scratch_bows)
+            if len(token_zero_found) > 0 and keep:
+                token_zero_found[t + s] = zero_found
+            before, previous = previous, w
             if keep:
                 token_logp[t + s] = p
                 token_found[t + s] = found
@@ -360,6 +354,27 @@ def _skipped(w, previous, before, order, unk):
     return w == unk or (order > 1 and previous == unk) or (order > 2 and before == unk)
 
 
+@njit(cache=True, inline="always")
+def nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, p, w, previous,
+                    before, unk, skip_oovs, unk_logprob, zeroword, scratch_keys, scratch_bows):
+    """SRILM's NonzeroLM (-unk-prob, -zeroprob-word) over the log10 p `p` of w after the context
+    (ctx_keys, ctx_bows, ctx_len; its newest words `previous` and `before`, -1: none, for the
+    -skipoovs test of the -zeroprob-word look-up): (p, the matched order of that look-up or
+    NO_LOOKUP). See ppl_block."""
+    zero_found = NO_LOOKUP
+    if w == unk and not np.isnan(unk_logprob):
+        p = np.float32(unk_logprob)
+    elif p == -np.inf and zeroword >= 0 and w != zeroword:
+        if zeroword == unk and not np.isnan(unk_logprob):
+            p = np.float32(unk_logprob)
+        elif skip_oovs and _skipped(zeroword, previous, before, meta.shape[0] - 1, unk):
+            zero_found = UNTAGGED
+        else:
+            p, zero_found, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0,
+                                       ctx_len, zeroword, scratch_keys, scratch_bows)
+    return p, zero_found
+
+
 PROB_EPSILON = 3e-06  # SRILM's Prob_Epsilon: probabilities closer than this tie in a rank
 SUM_TOLERANCE = 1e-4  # SRILM warns of a context whose probabilities sum further from 1
 RANK_COLUMNS = 9  # r1 r5 r10 (words), the same of </s>, tokens ranked, quadratic, absolute loss
@@ -383,9 +398,12 @@ def rank_or_sum(logp_v, prob, ranks, total, rank, ties):
 
 @njit(cache=True, inline="always")
 def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, events, prob,
-                   ranks, scratch_keys, scratch_bows):
+                   ranks, scratch_keys, scratch_bows, previous=-1, before=-1, unk=-1, skip_oovs=False,
+                   unk_logprob=np.nan, zeroword=-1):
     """Over the words marked in `events`, after the context: without `ranks` the sum of their
-    probabilities; with `ranks` the rank of a token of probability `prob` (see probability_checks)."""
+    probabilities; with `ranks` the rank of a token of probability `prob` (see probability_checks).
+    Each word's probability is as -skipoovs, -unk-prob and -zeroprob-word leave it (see
+    ppl_block; `previous` and `before`: the context's newest words)."""
     total = 0.0
     rank = 0
     ties = 0
@@ -394,6 +412,10 @@ def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ct
             continue
         p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0, ctx_len, v,
                             scratch_keys, scratch_bows)
+        if skip_oovs and _skipped(v, previous, before, meta.shape[0] - 1, unk):
+            p_v = np.float32(-np.inf)
+        p_v, _ = nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, p_v, v,
+                                 previous, before, unk, skip_oovs, unk_logprob, zeroword, scratch_keys, scratch_bows)
         total, rank, ties, done = rank_or_sum(p_v, prob, ranks, total, rank, ties)
         if done:
             break
@@ -423,7 +445,8 @@ def _add_rank(row, rank, logp, is_end, is_unk, weight):
 
 @njit(cache=True)
 def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk, events,
-                       token_logp, ranks, token_sum, sentence_ranks, add_sos=True, add_eos=True):
+                       token_logp, ranks, token_sum, sentence_ranks, add_sos=True, add_eos=True, skip_oovs=False,
+                       unk_logprob=np.nan, zeroword=-1):
     """SRILM's -debug 3 and 4 extras of a block ppl_block scored (token_logp in its slots).
 
     Without `ranks` (-debug 3): the sum over the words marked in `events` of p(word | context)
@@ -432,8 +455,8 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
     5 and in the first 10, the tokens ranked, and the sums of (1 - p)^2 and 1 - p (a zeroprob
     counts 1, an OOV nothing). A token's rank is the number of event words more probable than
     it plus half (rounded down) of those as probable within PROB_EPSILON, itself included;
-    counting stops beyond the first 10, as in SRILM's LM::updateRanks. `add_sos`, `add_eos`: as
-    ppl_block's."""
+    counting stops beyond the first 10, as in SRILM's LM::updateRanks. `add_sos`, `add_eos`,
+    `skip_oovs`, `unk_logprob`, `zeroword`: as ppl_block's, for every word summed or ranked."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys_a = np.empty(width, dtype=np.int64)
@@ -449,6 +472,7 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
         cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
         if ranks:
             sentence_ranks[s, :] = 0.0
+        previous, before = (bos if use_bos else -1), -1
         for t in range(lo, hi + use_eos):
             w = ids[t] if t < hi else eos
             if w == PAUSE_TOKEN:
@@ -456,7 +480,9 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             logp = token_logp[t + s]
             prob = 0.0 if logp == -np.inf else math.exp(float(logp) * LN10)
             total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
-                                         events, prob, ranks, scratch_keys, scratch_bows)
+                                         events, prob, ranks, scratch_keys, scratch_bows, previous, before, unk,
+                                         skip_oovs, unk_logprob, zeroword)
+            before, previous = previous, w
             if ranks:
                 _add_rank(sentence_ranks[s], rank, logp, w == eos, w == unk, 1.0)
             else:
@@ -1073,9 +1099,14 @@ class PerplexityScorer:
         # SRILM reads -99 as log 0 (LogP_PseudoZero)
         self.unk_logprob = np.nan if unk_logprob is None else -np.inf if unk_logprob == LOG_ZERO else unk_logprob
         self.zeroprob_word = zeroprob_word
-        if (skip_oovs or unk_logprob is not None or zeroprob_word is not None) and (cache_length or multiwords):
-            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score the model alone: not with a cache or "
-                             "multiwords", option="cache")
+        if (skip_oovs or unk_logprob is not None or zeroprob_word is not None) and multiwords:
+            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score the model alone: not with multiwords",
+                             option="multiwords")
+        if zeroprob_word is not None and cache_length:
+            # SRILM looks the -zeroprob-word up in the cache's mixture, which puts the word into the
+            # cache's history a second time and writes a second cache tag
+            raise UsageError("-zeroprob-word with a cache: SRILM's look-up of the -zeroprob-word adds that word to "
+                             "the cache's history as if it were in the text; not reproduced", option="cache")
         self.vocab = lowercase_vocabulary(vocab, encoding) if tolower else vocab
         vocab = self.vocab
         self.nonevents = tuple(lowercase(nonevents, encoding) if tolower else nonevents)
@@ -1196,8 +1227,6 @@ class PerplexityScorer:
         vocab = self.vocab
         if self.weighted and (debug >= 4 or escape is not None):
             raise UsageError("-text-has-weights weighs the totals of -debug 0 to 3, without -escape", option="debug")
-        if debug >= 3 and (self.skip_oovs or self.zeroword >= 0 or not np.isnan(self.unk_logprob)):
-            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score -debug 0 to 2", option="debug")
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         document = _Document() if escape is not None and debug == 0 else None
@@ -1222,7 +1251,7 @@ class PerplexityScorer:
                 if events is not None:
                     probability_checks(*self.tables.arrays(), b.ids, b.line_offsets, vocab.bos, vocab.eos, self.unk,
                                        events, b.token_logp, debug >= 4, token_sum, sentence_ranks, self.add_sos,
-                                       self.add_eos)
+                                       self.add_eos, self.skip_oovs, self.unk_logprob, self.zeroword)
                     if debug == 3 and warnings is not None:
                         self._warn_of_sums(b, token_sum, warnings)
                     _add_rank_rows(total, sentence_ranks)

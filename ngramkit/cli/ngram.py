@@ -297,6 +297,9 @@ _PPL_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "n
                 "unk_prob", "zeroprob_word")
 
 
+_CACHED_WORD_OPTIONS = {"-skipoovs", "-unk-prob", "-zeroprob-word"}
+
+
 def ppl_options(opts):
     """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse, -text-has-weights,
     -noise, -noise-vocab, -skipoovs, -unk-prob and -zeroprob-word, checked against what they do
@@ -306,7 +309,9 @@ def ppl_options(opts):
     if given:
         others = [flag for flag, on in (("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
                                         ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]),
-                                        ("-classes", opts["classes"]), ("-cache", opts["cache"]),
+                                        ("-classes", opts["classes"]),
+                                        # the scorer mixes its cache into -skipoovs' and -unk-prob's scores
+                                        ("-cache", opts["cache"] and not set(given) <= _CACHED_WORD_OPTIONS),
                                         ("-mix-lm -bayes", opts["bayes"] is not None),
                                         ("-loglinear-mix", opts["loglinear_mix"]),
                                         ("-adapt-marginals", opts["adapt_marginals"])) if on]
