@@ -233,6 +233,9 @@ def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, 
         sentence_stats[s, 2] = zeros
 
 
+SENTENCE_COLUMNS = 5  # ppl_block's per-sentence log probability, OOVs, zeroprobs, words, sentences (0 or 1)
+
+
 @njit(cache=True)
 def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
@@ -242,8 +245,8 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
     When token_logp is not empty, the log10 p and matched order of token t of line s go to slot
-    t + s, and of the line's </s> to slot hi + s, and line s's (logprob, OOVs, zeroprobs) to
-    sentence_stats[s], for format_debug.
+    t + s, and of the line's </s> to slot hi + s, and line s's (logprob, OOVs, zeroprobs, words,
+    sentences) to sentence_stats[s] (SENTENCE_COLUMNS), for format_debug and -escape's documents.
 
     stats = [sentences, words, OOVs, zeroprobs]. A word whose probability is
     zero counts as an OOV if it is the unknown-word token, else as a zeroprob.
@@ -336,6 +339,9 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                     token_cache[t + s] = cached
             sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
         close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep, int(use_eos))
+        if keep:
+            sentence_stats[s, 3] = hi - lo - pauses
+            sentence_stats[s, 4] = use_eos
         if len(weights) > 0:
             weight = weights[s]
             weighted_totals[0] += use_eos * weight
@@ -597,7 +603,8 @@ def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sent
     """SRILM's -debug 1 totals of a sentence of `words` words (with `ranks`, a row of -debug 4's
     rank statistics, not empty: its two lines) and a blank line; `sentences`: 0 for a line
     whose </s> was not scored; `weight`: its -text-has-weights weight, which the counts and the
-    log probability are multiplied by (in double, from 0 as SRILM's TextStats::increment)."""
+    log probability (and the rank statistics) are multiplied by (in double, from 0 as SRILM's
+    TextStats::increment)."""
     counts = (0.0 + sentences * weight, 0.0 + words * weight, 0.0 + oovs * weight, 0.0 + zeros * weight)
     names = (_SENTENCES, _WORDS, _OOVS)
     for c in range(3):
@@ -623,7 +630,7 @@ def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sent
         value = logprob if field == 0 else math.exp(-(logprob / denom) * LN10)
         pos = format_g(value, 7, out, pos)
     if len(ranks) > 0:
-        pos = _put_ranks(ranks, sentences, out, pos)
+        pos = _put_ranks(0.0 + ranks * weight, counts[0], out, pos)
     pos = put_text(out, pos, _BLANK)
     return pos
 
@@ -993,11 +1000,14 @@ def _warn_of_sum(warnings, total, context, words):
     warnings.write(text.encode("utf-8", "surrogateescape"))
 
 
-def _add_rank_rows(total, sentence_ranks):
+def _add_rank_rows(total, sentence_ranks, weights=_NO_FLOATS):
     """Add a block's per-sentence rank rows to the TextStats `total`, summed row by row as SRILM's
-    TextStats::increment does (the rows of fractional counts too)."""
+    TextStats::increment does (the rows of fractional counts too); with `weights`
+    (-text-has-weights), row s times weights[s]."""
     if not len(sentence_ranks):
         return
+    if len(weights):
+        sentence_ranks = sentence_ranks * weights[:, None]
     start = list(total.ranks) + [total.ranked, total.quadratic_loss, total.absolute_loss]
     summed = np.cumsum(np.vstack((start, sentence_ranks)), axis=0)[-1].tolist()
     total.ranks, total.ranked = tuple(summed[:6]), summed[6]
@@ -1006,7 +1016,8 @@ def _add_rank_rows(total, sentence_ranks):
 
 class _Document:
     """The totals of the sentences since the last escaped line (SRILM's documentStats of
-    -escape at -debug 0), their log probabilities summed sentence by sentence from zero."""
+    -escape at -debug 0), summed sentence by sentence from zero, each sentence's counts and log
+    probability times its -text-has-weights weight (in double, as SRILM's TextStats::increment)."""
 
     def __init__(self):
         self.stats = TextStats()
@@ -1014,11 +1025,15 @@ class _Document:
         self.printed = False
 
     def add(self, block):
-        self.stats.add(block.counts)
-        logprobs = block.sentence_stats[:, 0]
-        if len(logprobs):
-            self.stats.logprob = float(np.cumsum(np.concatenate(([self.stats.logprob], logprobs)))[-1])
-        self.sentences_seen += len(logprobs)
+        rows = block.sentence_stats[:, [4, 3, 1, 2, 0]]  # sentences, words, OOVs, zeroprobs, logprob
+        if not len(rows):
+            return
+        if len(block.weights):
+            rows = rows * block.weights[:, None]
+        d = self.stats
+        start = [d.sentences, d.words, d.oovs, d.zeroprobs, d.logprob]
+        d.sentences, d.words, d.oovs, d.zeroprobs, d.logprob = np.cumsum(np.vstack((start, rows)), axis=0)[-1].tolist()
+        self.sentences_seen += len(rows)
 
     def close(self, out):
         """Before an escaped line: the totals so far, once a sentence was read."""
@@ -1147,12 +1162,13 @@ class PerplexityScorer:
         for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
             pieces = [block] if escape is None else split_escaped(block, first_line, escape)
             for piece in pieces:
+                line = first_line
                 if escape is not None:
                     if piece.escaped:
                         yield piece
                         continue
-                    piece = piece.data
-                where = (path, first_line) if self.weighted else None
+                    piece, line = piece.data, piece.first_line
+                where = (path, line) if self.weighted else None
                 scored = self._score_block(piece, keep, total, cache, unknown, False, weighted_totals, where)
                 total = scored.logprob
                 yield scored
@@ -1191,7 +1207,7 @@ class PerplexityScorer:
         slots = len(ids) + len(line_offsets) if keep else 0
         token_logp = np.empty(slots, dtype=np.float32)
         token_found = np.empty(slots, dtype=np.int32)
-        sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
+        sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, SENTENCE_COLUMNS))
         token_cache = np.empty(slots if self.cache else 0)
         token_zero_found = np.empty(slots if self.zeroword >= 0 else 0, dtype=np.int32)
         stats, total = ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
@@ -1225,8 +1241,6 @@ class PerplexityScorer:
         with it are copied to `out` instead of scored, and at debug 0 each closes a document whose
         totals are written before it (see escape)."""
         vocab = self.vocab
-        if self.weighted and (debug >= 4 or escape is not None):
-            raise UsageError("-text-has-weights weighs the totals of -debug 0 to 3, without -escape", option="debug")
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         document = _Document() if escape is not None and debug == 0 else None
@@ -1254,7 +1268,7 @@ class PerplexityScorer:
                                        self.add_eos, self.skip_oovs, self.unk_logprob, self.zeroword)
                     if debug == 3 and warnings is not None:
                         self._warn_of_sums(b, token_sum, warnings)
-                    _add_rank_rows(total, sentence_ranks)
+                    _add_rank_rows(total, sentence_ranks, b.weights)
                 size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4) + 24 * self.weighted)
                 if debug >= 2:
                     per_token = 2 * self.max_word + 80 + 24 * bool(self.cache) + 24 * (debug == 3)

@@ -1,5 +1,5 @@
 """`ngram -ppl` combinations SRILM computes and ngramkit once refused: -skipoovs, -unk-prob and -zeroprob-word
-at -debug 3 and 4 and with -cache. The outputs in
+at -debug 3 and 4 and with -cache, -text-has-weights at -debug 4 and with -escape. The outputs in
 data/refused_combos/out are SRILM 1.7.3's stdout and stderr (see the README there)."""
 
 import os
@@ -21,6 +21,8 @@ SUMS_AND_RANKS = {
     "skipoovs-order2": ["-lm", "lm3.arpa.gz", "-ppl", "test.txt", "-skipoovs", "-order", "2"],
     "open-unk-prob": ["-lm", "lm3-unk.arpa.gz", "-unk", "-ppl", "test.txt", "-unk-prob", "-4"],
     "open-skipoovs": ["-lm", "lm3-unk.arpa.gz", "-unk", "-ppl", "test.txt", "-skipoovs"],
+    "weights": ["-lm", "lm3.arpa.gz", "-ppl", "weighted.txt", "-text-has-weights"],
+    "weights-skipoovs": ["-lm", "lm3.arpa.gz", "-ppl", "weighted.txt", "-text-has-weights", "-skipoovs"],
 }
 CACHED = {
     "skipoovs-cache": ["-lm", "lm3.arpa.gz", "-ppl", "test.txt", "-skipoovs", "-cache", "20", "-cache-lambda", "0.2"],
@@ -29,9 +31,11 @@ CACHED = {
     "open-unk-prob-skipoovs-cache": ["-lm", "lm3-unk.arpa.gz", "-unk", "-ppl", "test.txt", "-unk-prob", "-4",
                                      "-skipoovs", "-cache", "20"],
 }
+ESCAPED = ["-lm", "lm3.arpa.gz", "-ppl", "weighted-escaped.txt", "-text-has-weights", "-escape", "@@"]
 RUNS = ([pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in SUMS_AND_RANKS.items()
          for debug in (3, 4)]
-        + [pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in CACHED.items() for debug in (0, 2)])
+        + [pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in CACHED.items() for debug in (0, 2)]
+        + [pytest.param("weights-escape", ESCAPED, debug, id=f"weights-escape.d{debug}") for debug in (0, 1, 2, 4)])
 
 
 @pytest.mark.parametrize("name, argv, debug", RUNS)
@@ -51,3 +55,11 @@ def test_zeroprob_word_with_a_cache_says_what_srilm_does(cli):
     status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa.gz", "-ppl", DATA / "test.txt",
                                               "-zeroprob-word", "the", "-cache", "20"])
     assert status != 0 and "adds that word to the cache's history" in err.splitlines()[-1]
+
+
+def test_a_bad_sentence_weight_after_an_escaped_line_is_named_by_its_line(tmp_path, cli):
+    text = tmp_path / "w.txt"
+    text.write_text("2 the cat\n@@ doc\n0.5 a dog\nx the dog\n")
+    status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa.gz", "-ppl", text, "-text-has-weights",
+                                              "-escape", "@@"])
+    assert status != 0 and err == f"ngram: {text}:4: bad sentence weight x\n"
