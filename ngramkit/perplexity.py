@@ -240,7 +240,7 @@ SENTENCE_COLUMNS = 5  # ppl_block's per-sentence log probability, OOVs, zeroprob
 def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
                cache_weights, token_cache, parts, part_offsets, part_found, add_sos, add_eos, weights,
-               weighted_totals, skip_oovs, unk_logprob, zeroword, token_zero_found):
+               weighted_totals, skip_order, unk_logprob, zeroword, token_zero_found):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
@@ -266,8 +266,9 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     weights[s] times: its log probability into the total and its sentences, words, OOVs and
     zeroprobs into weighted_totals (float64, running on across blocks as the total does).
 
-    SRILM's -skipoovs (`skip_oovs`): a word that is `<unk>` or follows one within the two
-    words before it has probability zero in the n-gram model, looked up in no n-gram (UNTAGGED);
+    SRILM's -skipoovs (`skip_order` > 0, the order of SRILM's Ngram, -order): a word that is
+    `<unk>` or follows one within the two words before it (one of them below order 3, none at
+    order 1) has probability zero in the n-gram model, looked up in no n-gram (UNTAGGED);
     a cache still mixes in its own. SRILM's NonzeroLM, outside the cache's mixture: `<unk>` gets
     the log10 probability `unk_logprob` (NaN: none), and another word of probability zero that of
     the word `zeroword` (-1: none) in its context, whose matched order goes to token_zero_found
@@ -318,7 +319,7 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
                                             cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b)
                 cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
-            if skip_oovs and _skipped(w, previous, before, order, unk):
+            if skip_order and _skipped(w, previous, before, skip_order, unk):
                 p, found = np.float32(-np.inf), UNTAGGED
             cached = np.nan
             if use_cache:
@@ -327,7 +328,7 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 p = mixed_logprob(p, 0.0 if np.isnan(cached) else cached, cache_weights)
             # in the context before w, which the swap left in nxt
             p, zero_found = nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, nxt_s, nxt_b, context_len,
-                                            p, w, previous, before, unk, skip_oovs, unk_logprob, zeroword, scratch_keys,
+                                            p, w, previous, before, unk, skip_order, unk_logprob, zeroword, scratch_keys,
                                             scratch_bows)
             if len(token_zero_found) > 0 and keep:
                 token_zero_found[t + s] = zero_found
@@ -362,7 +363,7 @@ def _skipped(w, previous, before, order, unk):
 
 @njit(cache=True, inline="always")
 def nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, p, w, previous,
-                    before, unk, skip_oovs, unk_logprob, zeroword, scratch_keys, scratch_bows):
+                    before, unk, skip_order, unk_logprob, zeroword, scratch_keys, scratch_bows):
     """SRILM's NonzeroLM (-unk-prob, -zeroprob-word) over the log10 p `p` of w after the context
     (ctx_keys, ctx_bows, ctx_len; its newest words `previous` and `before`, -1: none, for the
     -skipoovs test of the -zeroprob-word look-up): (p, the matched order of that look-up or
@@ -373,7 +374,7 @@ def nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, c
     elif p == -np.inf and zeroword >= 0 and w != zeroword:
         if zeroword == unk and not np.isnan(unk_logprob):
             p = np.float32(unk_logprob)
-        elif skip_oovs and _skipped(zeroword, previous, before, meta.shape[0] - 1, unk):
+        elif skip_order and _skipped(zeroword, previous, before, skip_order, unk):
             zero_found = UNTAGGED
         else:
             p, zero_found, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0,
@@ -404,7 +405,7 @@ def rank_or_sum(logp_v, prob, ranks, total, rank, ties):
 
 @njit(cache=True, inline="always")
 def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, events, prob,
-                   ranks, scratch_keys, scratch_bows, previous=-1, before=-1, unk=-1, skip_oovs=False,
+                   ranks, scratch_keys, scratch_bows, previous=-1, before=-1, unk=-1, skip_order=0,
                    unk_logprob=np.nan, zeroword=-1):
     """Over the words marked in `events`, after the context: without `ranks` the sum of their
     probabilities; with `ranks` the rank of a token of probability `prob` (see probability_checks).
@@ -418,10 +419,10 @@ def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ct
             continue
         p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0, ctx_len, v,
                             scratch_keys, scratch_bows)
-        if skip_oovs and _skipped(v, previous, before, meta.shape[0] - 1, unk):
+        if skip_order and _skipped(v, previous, before, skip_order, unk):
             p_v = np.float32(-np.inf)
         p_v, _ = nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, p_v, v,
-                                 previous, before, unk, skip_oovs, unk_logprob, zeroword, scratch_keys, scratch_bows)
+                                 previous, before, unk, skip_order, unk_logprob, zeroword, scratch_keys, scratch_bows)
         total, rank, ties, done = rank_or_sum(p_v, prob, ranks, total, rank, ties)
         if done:
             break
@@ -451,7 +452,7 @@ def _add_rank(row, rank, logp, is_end, is_unk, weight):
 
 @njit(cache=True)
 def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk, events,
-                       token_logp, ranks, token_sum, sentence_ranks, add_sos=True, add_eos=True, skip_oovs=False,
+                       token_logp, ranks, token_sum, sentence_ranks, add_sos=True, add_eos=True, skip_order=0,
                        unk_logprob=np.nan, zeroword=-1):
     """SRILM's -debug 3 and 4 extras of a block ppl_block scored (token_logp in its slots).
 
@@ -462,7 +463,7 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
     counts 1, an OOV nothing). A token's rank is the number of event words more probable than
     it plus half (rounded down) of those as probable within PROB_EPSILON, itself included;
     counting stops beyond the first 10, as in SRILM's LM::updateRanks. `add_sos`, `add_eos`,
-    `skip_oovs`, `unk_logprob`, `zeroword`: as ppl_block's, for every word summed or ranked."""
+    `skip_order`, `unk_logprob`, `zeroword`: as ppl_block's, for every word summed or ranked."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys_a = np.empty(width, dtype=np.int64)
@@ -487,7 +488,7 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             prob = 0.0 if logp == -np.inf else math.exp(float(logp) * LN10)
             total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
                                          events, prob, ranks, scratch_keys, scratch_bows, previous, before, unk,
-                                         skip_oovs, unk_logprob, zeroword)
+                                         skip_order, unk_logprob, zeroword)
             before, previous = previous, w
             if ranks:
                 _add_rank(sentence_ranks[s], rank, logp, w == eos, w == unk, 1.0)
@@ -1069,7 +1070,8 @@ class PerplexityScorer:
         starts with a number, the weight its counts and log probability are multiplied by in the
         totals (-text-has-weights). `noise`: words dropped from the sentences as `-pau-` is (SRILM's
         -noise, -noise-vocab). `skip_oovs`: a word that is the unknown word or follows it within two
-        words has probability zero (-skipoovs). `unk_logprob`: the log10 probability of the unknown
+        words has probability zero (-skipoovs); an int instead of True: the order whose contexts are
+        checked (SRILM's -order, which a model of fewer orders does not lower). `unk_logprob`: the log10 probability of the unknown
         word (-unk-prob; -99 is log 0); `zeroprob_word`: a word whose probability a word of
         probability zero takes, in the same context (-zeroprob-word)."""
         self.model = model
@@ -1111,6 +1113,8 @@ class PerplexityScorer:
             raise UsageError("-noise does not combine with -multiwords", option="multiwords")
         self.noise = tuple(dict.fromkeys(lowercase(noise, encoding) if tolower else noise))
         self.skip_oovs = skip_oovs
+        # SRILM's Ngram checks the contexts of its own order, -order, which a model of fewer orders keeps
+        self.skip_order = 0 if not skip_oovs else order if skip_oovs is True else int(skip_oovs)
         # SRILM reads -99 as log 0 (LogP_PseudoZero)
         self.unk_logprob = np.nan if unk_logprob is None else -np.inf if unk_logprob == LOG_ZERO else unk_logprob
         self.zeroprob_word = zeroprob_word
@@ -1213,7 +1217,7 @@ class PerplexityScorer:
         stats, total = ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                   self.unk, total, token_logp, token_found, sentence_stats,
                                   *cache.arrays(), token_cache, parts, part_offsets, part_found, self.add_sos,
-                                  self.add_eos, weights, weighted_totals, self.skip_oovs, self.unk_logprob,
+                                  self.add_eos, weights, weighted_totals, self.skip_order, self.unk_logprob,
                                   self.zeroword, token_zero_found)
         counts = TextStats(*(int(x) for x in stats))
         return ScoredBlock(buf, ids, starts, ends, line_offsets, counts, total, token_logp, token_found,
@@ -1265,7 +1269,7 @@ class PerplexityScorer:
                 if events is not None:
                     probability_checks(*self.tables.arrays(), b.ids, b.line_offsets, vocab.bos, vocab.eos, self.unk,
                                        events, b.token_logp, debug >= 4, token_sum, sentence_ranks, self.add_sos,
-                                       self.add_eos, self.skip_oovs, self.unk_logprob, self.zeroword)
+                                       self.add_eos, self.skip_order, self.unk_logprob, self.zeroword)
                     if debug == 3 and warnings is not None:
                         self._warn_of_sums(b, token_sum, warnings)
                     _add_rank_rows(total, sentence_ranks, b.weights)

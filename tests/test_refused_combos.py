@@ -31,10 +31,13 @@ CACHED = {
     "open-unk-prob-skipoovs-cache": ["-lm", "lm3-unk.arpa.gz", "-unk", "-ppl", "test.txt", "-unk-prob", "-4",
                                      "-skipoovs", "-cache", "20"],
 }
+# SRILM's -skipoovs checks the contexts of -order (3), not of the bigram model's order
+BIGRAM = ["-lm", "lm2.arpa.gz", "-ppl", "test.txt", "-skipoovs"]
 ESCAPED = ["-lm", "lm3.arpa.gz", "-ppl", "weighted-escaped.txt", "-text-has-weights", "-escape", "@@"]
 RUNS = ([pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in SUMS_AND_RANKS.items()
          for debug in (3, 4)]
         + [pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in CACHED.items() for debug in (0, 2)]
+        + [pytest.param("bigram-skipoovs", BIGRAM, debug, id=f"bigram-skipoovs.d{debug}") for debug in (0, 2, 3)]
         + [pytest.param("weights-escape", ESCAPED, debug, id=f"weights-escape.d{debug}") for debug in (0, 1, 2, 4)])
 
 

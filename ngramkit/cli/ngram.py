@@ -329,7 +329,7 @@ def ppl_options(opts):
                     raise UsageError(f"-unk-prob and -zeroprob-word do not combine with -{name.replace('_', '-')}")
     return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
             "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"], "noise": noise_words(opts),
-            "skip_oovs": opts["skipoovs"], "unk_logprob": opts["unk_prob"], "zeroprob_word": opts["zeroprob_word"]}
+            "skip_oovs": opts["skipoovs"] and opts["order"], "unk_logprob": opts["unk_prob"], "zeroprob_word": opts["zeroprob_word"]}
 
 
 def noise_words(opts):
