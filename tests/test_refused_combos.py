@@ -1,6 +1,7 @@
 """`ngram -ppl` combinations SRILM computes and ngramkit once refused: -skipoovs, -unk-prob and -zeroprob-word
-at -debug 3 and 4 and with -cache, -text-has-weights at -debug 4 and with -escape. The outputs in
-data/refused_combos/out are SRILM 1.7.3's stdout and stderr (see the README there)."""
+at -debug 3 and 4; -skipoovs and -unk-prob with -cache and Bayes mixtures, -unk-prob with the other
+word-by-word models; -text-has-weights at -debug 4 and with -escape. The outputs in data/refused_combos/out
+are SRILM 1.7.3's stdout and stderr (see the README there)."""
 
 import os
 from pathlib import Path
@@ -31,27 +32,53 @@ CACHED = {
     "open-unk-prob-skipoovs-cache": ["-lm", "lm3-unk.arpa.gz", "-unk", "-ppl", "test.txt", "-unk-prob", "-4",
                                      "-skipoovs", "-cache", "20"],
 }
+MIX = ["-lm", "lm3.arpa.gz", "-mix-lm", "lm2.arpa.gz", "-lambda", "0.6", "-ppl", "test.txt"]
+MIXED = {
+    "mix-skipoovs": MIX + ["-bayes", "2", "-skipoovs"],
+    "mix-skipoovs-unk-prob": MIX + ["-bayes", "2", "-skipoovs", "-unk-prob", "-4"],
+    "mix-unk-prob-99": MIX + ["-bayes", "1", "-bayes-scale", "0.5", "-unk-prob", "-99"],
+    "mix-skipoovs-order2": MIX + ["-bayes", "1", "-skipoovs", "-order", "2"],
+}
+OTHER_MIXTURES = {
+    "loglinear-unk-prob": MIX + ["-loglinear-mix", "-unk-prob", "-4"],
+    "adapt-unk-prob": ["-lm", "lm3.arpa.gz", "-ppl", "test.txt", "-adapt-marginals", "adapt1.arpa", "-unk-prob", "-3"],
+}
+# -skipoovs does not reach the models of -read-mix-lms in SRILM
+READ_MIX = ["-read-mix-lms", "-lm", "mix-lms.txt", "-ppl", "test.txt", "-bayes", "2", "-skipoovs", "-unk-prob", "-4"]
 # SRILM's -skipoovs checks the contexts of -order (3), not of the bigram model's order
 BIGRAM = ["-lm", "lm2.arpa.gz", "-ppl", "test.txt", "-skipoovs"]
 ESCAPED = ["-lm", "lm3.arpa.gz", "-ppl", "weighted-escaped.txt", "-text-has-weights", "-escape", "@@"]
 RUNS = ([pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in SUMS_AND_RANKS.items()
          for debug in (3, 4)]
         + [pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in CACHED.items() for debug in (0, 2)]
+        + [pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in MIXED.items() for debug in (0, 2)]
+        + [pytest.param("read-mix-skipoovs-unk-prob", READ_MIX, 0, id="read-mix-skipoovs-unk-prob.d0")]
+        + [pytest.param(name, argv, 0, id=f"{name}.d0") for name, argv in OTHER_MIXTURES.items()]
         + [pytest.param("bigram-skipoovs", BIGRAM, debug, id=f"bigram-skipoovs.d{debug}") for debug in (0, 2, 3)]
         + [pytest.param("weights-escape", ESCAPED, debug, id=f"weights-escape.d{debug}") for debug in (0, 1, 2, 4)])
 
 
-@pytest.mark.parametrize("name, argv, debug", RUNS)
-def test_combination_matches_srilm(name, argv, debug, capsysbinary):
+def run_in_data(argv, capsysbinary):
+    """`ngram argv` run in-process in DATA; its captured stdout and stderr."""
     old = os.getcwd()
     os.chdir(DATA)
     try:
-        ngram_command.ngram(argv + ["-debug", str(debug)])
+        ngram_command.ngram(argv)
     finally:
         os.chdir(old)
-    captured = capsysbinary.readouterr()
+    return capsysbinary.readouterr()
+
+
+@pytest.mark.parametrize("name, argv, debug", RUNS)
+def test_combination_matches_srilm(name, argv, debug, capsysbinary):
+    captured = run_in_data(argv + ["-debug", str(debug)], capsysbinary)
     assert captured.out == (DATA / "out" / f"{name}.d{debug}.out").read_bytes()
     assert captured.err == (DATA / "out" / f"{name}.d{debug}.err").read_bytes()
+
+
+def test_read_mix_lms_bayes_lines_match_srilm(capsysbinary):
+    # its stdout alone: ngramkit does not write SRILM's -debug 1 lines of the models -read-mix-lms reads
+    assert run_in_data(READ_MIX + ["-debug", "2"], capsysbinary).out == (DATA / "out" / "read-mix-skipoovs-unk-prob.d2.out").read_bytes()
 
 
 def test_zeroprob_word_with_a_cache_says_what_srilm_does(cli):
@@ -66,3 +93,18 @@ def test_a_bad_sentence_weight_after_an_escaped_line_is_named_by_its_line(tmp_pa
     status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa.gz", "-ppl", text, "-text-has-weights",
                                               "-escape", "@@"])
     assert status != 0 and err == f"ngram: {text}:4: bad sentence weight x\n"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-mix-lm", "lm2.arpa.gz", "-loglinear-mix", "-skipoovs"],
+     "-skipoovs with -loglinear-mix: not reproduced (SRILM's log-linear mixture and adapted marginals then only drop"),
+    (["-adapt-marginals", "adapt1.arpa", "-skipoovs"], "-skipoovs with -adapt-marginals: not reproduced"),
+    (["-mix-lm", "lm2.arpa.gz", "-bayes", "2", "-zeroprob-word", "the"],
+     "-zeroprob-word with -mix-lm -bayes: not reproduced (SRILM gives a word of probability zero the mixture's"),
+    (["-mix-lm", "lm2.arpa.gz", "-bayes", "2", "-skipoovs", "-reverse"],
+     "-reverse applies to plain -ppl scoring: not with -mix-lm -bayes"),
+])
+def test_word_options_a_mixture_does_not_take_say_what_srilm_does(argv, message, cli):
+    status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa.gz", "-ppl", DATA / "test.txt"]
+                         + [DATA / a if a.endswith(".gz") or a.endswith(".arpa") else a for a in argv])
+    assert status != 0 and message in err.splitlines()[-1]

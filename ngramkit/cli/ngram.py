@@ -298,6 +298,15 @@ _PPL_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "n
 
 
 _CACHED_WORD_OPTIONS = {"-skipoovs", "-unk-prob", "-zeroprob-word"}
+# the word options each word-by-word mixture scores as SRILM does: a Bayes mixture sets -skipoovs on its
+# components; the NonzeroLM of -unk-prob holds any of them
+_MIXTURE_WORD_OPTIONS = {"-mix-lm -bayes": {"-skipoovs", "-unk-prob"}, "-loglinear-mix": {"-unk-prob"},
+                         "-adapt-marginals": {"-unk-prob"}}
+# what SRILM does with the others (not reproduced)
+_MIXTURE_WORD_REFUSALS = {
+    "-skipoovs": "SRILM's log-linear mixture and adapted marginals then only drop the [OOV] tags of OOVs, the words "
+                 "after them keep their probabilities",
+    "-zeroprob-word": "SRILM gives a word of probability zero the mixture's probability of that word"}
 
 
 def ppl_options(opts):
@@ -311,10 +320,16 @@ def ppl_options(opts):
                                         ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]),
                                         ("-classes", opts["classes"]),
                                         # the scorer mixes its cache into -skipoovs' and -unk-prob's scores
-                                        ("-cache", opts["cache"] and not set(given) <= _CACHED_WORD_OPTIONS),
-                                        ("-mix-lm -bayes", opts["bayes"] is not None),
-                                        ("-loglinear-mix", opts["loglinear_mix"]),
-                                        ("-adapt-marginals", opts["adapt_marginals"])) if on]
+                                        ("-cache", opts["cache"] and not set(given) <= _CACHED_WORD_OPTIONS))
+                  if on]
+        mixtures = [flag for flag, on in (("-mix-lm -bayes", opts["bayes"] is not None),
+                                          ("-loglinear-mix", opts["loglinear_mix"]),
+                                          ("-adapt-marginals", opts["adapt_marginals"])) if on]
+        for flag in mixtures:
+            refused = [option for option in given if option not in _MIXTURE_WORD_OPTIONS[flag]]
+            if refused and refused[0] in _MIXTURE_WORD_REFUSALS:
+                raise UsageError(f"{refused[0]} with {flag}: not reproduced ({_MIXTURE_WORD_REFUSALS[refused[0]]})")
+            others += [flag] if refused else []
         if opts["tolower"]:
             others += [flag for flag, on in (("-limit-vocab", opts["limit_vocab"]),
                                              ("-vocab-aliases", opts["vocab_aliases"])) if on]
@@ -687,11 +702,14 @@ def mixed_model(opts, model, mix):
         if opts["read_mix_lms"]:
             raise UsageError("-loglinear-mix takes its models from -mix-lm, not -read-mix-lms")
         from ..mixture_lm import LoglinearMixture
-        return None, LoglinearMixture(models, weights, **scoring)
+        return None, LoglinearMixture(models, weights, unk_logprob=opts["unk_prob"], **scoring)
     if opts["bayes"] is not None:
         from ..mixture_lm import BayesMixture
         length, scale = context_prior_length(opts)
-        return None, BayesMixture(models, weights, length, scale, opts["context_priors"], **scoring)
+        # SRILM sets -skipoovs on the -mix-lm models it reads, not on those of -read-mix-lms
+        skip_oovs = opts["skipoovs"] and not opts["read_mix_lms"] and opts["order"]
+        return None, BayesMixture(models, weights, length, scale, opts["context_priors"], skip_oovs=skip_oovs,
+                                  unk_logprob=opts["unk_prob"], **scoring)
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all
         return mix_all(models, weights, opts["order"], opts["context_priors"]), None
@@ -737,7 +755,7 @@ def adapted_marginals(opts, model, dynamic):
     base = load(opts["base_marginals"], **unigrams) if opts["base_marginals"] else None
     return AdaptedMarginals(model, load(opts["adapt_marginals"], **unigrams), base, opts["adapt_marginals_beta"],
                             opts["adapt_marginals_ratios"], unk_word=opts["map_unk"], unk_is_word=opts["unk"],
-                            encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"])
+                            encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"], unk_logprob=opts["unk_prob"])
 
 
 def check_word_by_word(opts):
