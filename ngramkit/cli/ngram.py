@@ -341,7 +341,9 @@ def ppl_options(opts):
             # SRILM's NonzeroLM, which these make, scores sentences without the others
             for name in ("reverse", "no_sos", "no_eos", "noise", "noise_vocab"):
                 if opts[name]:
-                    raise UsageError(f"-unk-prob and -zeroprob-word do not combine with -{name.replace('_', '-')}")
+                    flag = f"-{name.replace('_', '-')}"
+                    raise UsageError(f"-unk-prob and -zeroprob-word do not combine with {flag} (SRILM then ignores "
+                                     f"{flag}: the NonzeroLM they make scores sentences without it)")
     return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
             "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"], "noise": noise_words(opts),
             "skip_oovs": opts["skipoovs"] and opts["order"], "unk_logprob": opts["unk_prob"], "zeroprob_word": opts["zeroprob_word"]}
