@@ -1062,10 +1062,11 @@ def tagged_chain_logprob(model, rows):
     return total
 
 
-def recompute_tagged_backoffs(model):
-    """renorm.recompute_backoffs of a tagged model (SRILM's recomputeBOWs under TaggedNgram):
-    its backoff estimates TaggedNgram's, no unigram mass to its tags."""
-    return recompute_backoffs(model, lower=tagged_backoff_logprob, nonevents=tag_mask(model.vocab))
+def recompute_tagged_backoffs(model, **options):
+    """renorm.recompute_backoffs of a tagged model (SRILM's recomputeBOWs under TaggedNgram, as
+    -renorm and static -mix-lm call it): its backoff estimates TaggedNgram's, no unigram mass to
+    its tags. `options`: recompute_backoffs' min_backoff, report and unk_is_word."""
+    return recompute_backoffs(model, lower=tagged_backoff_logprob, nonevents=tag_mask(model.vocab), **options)
 
 
 def _refuse_tagged_words(model, option):
@@ -1087,6 +1088,16 @@ def prune_tagged(model, threshold, minprune=2):
     pruner = Pruner(model, minprune, threshold, backoff=tagged_backoff_logprob, chain=tagged_chain_logprob,
                     nonevents=tag_mask(model.vocab))
     return pruner.pruned(threshold, in_place=True)
+
+
+def prune_tagged_low_probs(model, minprune=2, report=None):
+    """SRILM's `ngram -tagged -prune-lowprobs`: prune.prune_low_probs with TaggedNgram's backed-off
+    estimates (pruneLowProbs and fixupProbs through its wordProbBO), the tags getting no unigram
+    mass in the recomputed weights (see _refuse_tagged_words for the models refused)."""
+    from .prune import prune_low_probs
+
+    _refuse_tagged_words(model, "prune-lowprobs")
+    return prune_low_probs(model, minprune, report, lower=tagged_backoff_logprob, nonevents=tag_mask(model.vocab))
 
 
 # Static interpolation (-mix-lm): SRILM's Ngram::mixProbs of a TaggedNgram with plain Ngrams

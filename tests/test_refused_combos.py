@@ -3,6 +3,7 @@ at -debug 3 and 4; -skipoovs and -unk-prob with -cache and Bayes mixtures, -unk-
 word-by-word models; -text-has-weights at -debug 4 and with -escape. The outputs in data/refused_combos/out
 are SRILM 1.7.3's stdout and stderr (see the README there)."""
 
+import gzip
 import os
 from pathlib import Path
 
@@ -108,3 +109,24 @@ def test_word_options_a_mixture_does_not_take_say_what_srilm_does(argv, message,
     status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa.gz", "-ppl", DATA / "test.txt"]
                          + [DATA / a if a.endswith(".gz") or a.endswith(".arpa") else a for a in argv])
     assert status != 0 and message in err.splitlines()[-1]
+
+
+TAGGED = {
+    "tagged-renorm": (0, ["-renorm"]),
+    "tagged-renorm-minbackoff": (1, ["-renorm", "-minbackoff", "0.3"]),
+    "tagged-prune-lowprobs": (1, ["-prune-lowprobs", "-ppl", "tagged-test.txt"]),
+    "tagged-prune-minprune3-lowprobs": (1, ["-prune", "1e-5", "-minprune", "3", "-prune-lowprobs"]),
+    "tagged-unk-renorm-lowprobs": (0, ["-unk", "-renorm", "-prune-lowprobs"]),
+}
+
+
+@pytest.mark.parametrize("name", TAGGED)
+def test_tagged_renorm_and_prune_lowprobs_match_srilm(name, tmp_path, capsysbinary):
+    debug, options = TAGGED[name]
+    written = tmp_path / "out.arpa"
+    captured = run_in_data(["-tagged", "-lm", "tagged3.arpa.gz", "-write-lm", str(written), "-debug", str(debug)]
+                           + options, capsysbinary)
+    expected = DATA / "out" / f"{name}.d{debug}"
+    assert written.read_bytes() == gzip.decompress((DATA / "out" / f"{name}.arpa.gz").read_bytes())
+    assert captured.out == expected.with_name(expected.name + ".out").read_bytes()
+    assert captured.err == expected.with_name(expected.name + ".err").read_bytes()

@@ -231,6 +231,13 @@ def vocab_words(opts):
     return read_words(opts["vocab"], opts["encoding"])
 
 
+def pruned_lines(before, model):
+    """SRILM's -debug 1 lines of -prune: the n-grams removed of each order, highest first (`before`:
+    the sizes before pruning)."""
+    pruned = [b - a for b, a in zip(before, model.sizes())]
+    return [f"pruned {pruned[k - 1]} {k}-grams" for k in range(model.order, 1, -1) if pruned[k - 1]]
+
+
 def add_vocabulary_unigrams(opts, model):
     """Before backoff weights are recomputed: each word of the vocabulary (the model's and those
     -vocab and the other options add) without a unigram gets one of probability 0, as SRILM's
@@ -494,28 +501,41 @@ def hidden_lm(opts):
 
 _TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "memuse", "write_lm",
                    "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts", "prune", "minprune", "mix_lm",
+                   "renorm", "minbackoff", "prune_lowprobs",
                    "lambda", *(f"mix_lm{n}" for n in range(2, 10)), *(f"mix_lambda{n}" for n in range(2, 10)))
 
 
 def tagged_lm(opts):
-    """-tagged: read the model, interpolate it (-mix-lm, static), prune it (-prune, -minprune), write it
-    (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl and -counts, draw -gen and
-    -gen-prefixes sentences."""
+    """-tagged: read the model, interpolate it (-mix-lm, static), renormalise it (-renorm, -minbackoff),
+    prune it (-prune, -minprune, -prune-lowprobs), write it (-write-lm, -write-vocab as SRILM's tagged
+    vocabulary), score -ppl and -counts, draw -gen and -gen-prefixes sentences."""
     extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
     if extra:
         raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
-    from ..tagged_lm import TaggedScorer, mix_tagged, prune_tagged, write_tagged_vocab
+    from ..tagged_lm import (TaggedScorer, mix_tagged, prune_tagged, prune_tagged_low_probs, recompute_tagged_backoffs,
+                             write_tagged_vocab)
 
     mix = mixture(opts)
     model = load_model(opts)
     if mix:
         model = mix_tagged([model] + [load_model(opts, path) for path in mix[0]], mix[1])
+    if opts["renorm"] or opts["prune"] or opts["prune_lowprobs"]:
+        add_vocabulary_unigrams(opts, model)
+    if opts["renorm"]:  # before pruning, as SRILM
+        recompute_tagged_backoffs(model, min_backoff=opts["minbackoff"], report=insufficient_backoff,
+                                  unk_is_word=opts["unk"])
     if opts["prune"]:
+        before = model.sizes()
         model = prune_tagged(model, opts["prune"], opts["minprune"])
+        debug_lines(opts, pruned_lines(before, model))
+    if opts["prune_lowprobs"]:
+        model = prune_tagged_low_probs(model, opts["minprune"], report=lambda line: debug_lines(opts, [line]))
     if opts["write_vocab"]:
         write_tagged_vocab(model.vocab, opts["write_vocab"], read_back=True)
     if opts["write_lm"]:
-        save(model, opts["write_lm"])
+        model = model.padded(opts["order"])  # SRILM writes the orders up to -order, empty ones too
+        if save(model, opts["write_lm"]).name == "arpa":
+            debug_lines(opts, [f"writing {n} {k}-grams" for k, n in enumerate(model.sizes(), 1)])
     scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]) \
         if opts["ppl"] or opts["counts"] else None
     warnings = sys.stderr.buffer if opts["debug"] >= 3 else None
@@ -616,8 +636,7 @@ def ngram(argv):
         from ..prune import prune
         before = model.sizes()
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts))
-        pruned = [b - a for b, a in zip(before, model.sizes())]
-        debug_lines(opts, [f"pruned {pruned[k - 1]} {k}-grams" for k in range(model.order, 1, -1) if pruned[k - 1]])
+        debug_lines(opts, pruned_lines(before, model))
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
