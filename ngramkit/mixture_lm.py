@@ -29,7 +29,6 @@ from .constants import LN10, LOG_ZERO
 from .errors import FormatError, UsageError
 from .jit import njit
 from .mixing import shared_vocab
-from .model import NgramModel
 from .numfmt import ascii_bytes, format_g, put_line, put_text
 from .perplexity import (
     LOG_CLOSE,
@@ -43,7 +42,7 @@ from .perplexity import (
     scored_slots,
 )
 from .progress import Progress
-from .renorm import CHUNK_ROWS, backoff_logprob
+from .renorm import CHUNK_ROWS, backoff_logprob, log_zero_read
 from .tables import find_rows
 from .textio import open_input
 from .vocab import BOS
@@ -449,7 +448,7 @@ class _WordByWord:
         no progress on stderr. `skip_oovs`: each component's -skipoovs (see PerplexityScorer);
         `unk_logprob`: the log10 probability of the unknown word in the mixture (SRILM's
         -unk-prob, whose NonzeroLM holds the mixture; -99 is log 0)."""
-        self.models = [_log_zero_read(m) for m in shared_vocab(models)]
+        self.models = [log_zero_read(m) for m in shared_vocab(models)]
         self.quiet = quiet
         self.vocab = self.models[0].vocab
         self.scorers = [PerplexityScorer(m, unk_word=unk_word, encoding=encoding, skip_oovs=skip_oovs)
@@ -615,18 +614,3 @@ class AdaptedMarginals(_WordByWord):
             shown = np.exp(alpha.astype(np.float64) * LN10)
         n = len(logprob)
         return logprob, np.ones(n, dtype=np.int32), np.zeros((0, n)), shown, denom, cached
-
-
-def _log_zero_read(model):
-    """`model` with its log probabilities and backoff weights of -99 (how ARPA files write
-    log 0) made -inf, as SRILM reads them; only the arrays holding any are copied."""
-    zero = np.float32(LOG_ZERO)
-
-    def read(values):
-        if not (values == zero).any():
-            return values
-        values = values.copy()
-        values[values == zero] = -np.inf
-        return values
-
-    return NgramModel(model.vocab, model.ngrams, [read(v) for v in model.logprob], [read(v) for v in model.backoff])

@@ -1136,3 +1136,14 @@ def mix_tagged(models, weights):
         _refuse_tagged_words(model, "mix-lm")
     return mix_static(models, weights, consume=True, lookup_first=tagged_model_logprob,
                       recompute=recompute_tagged_backoffs)
+
+
+def mix_tagged_all(models, weights, order=None):
+    """SRILM's `ngram -tagged -read-mix-lms -lm LIST` (static): its BayesMix reads the models as plain
+    Ngrams, mixed all at once (mixing.mix_all) into the TaggedNgram, whose backoff weights are then
+    recomputed through TaggedNgram's backoff."""
+    from .mixing import mix_all
+
+    for model in models:
+        _refuse_tagged_words(model, "read-mix-lms")
+    return mix_all(models, weights, order, recompute=recompute_tagged_backoffs)

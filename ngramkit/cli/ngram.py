@@ -501,24 +501,28 @@ def hidden_lm(opts):
 
 _TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "memuse", "write_lm",
                    "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts", "prune", "minprune", "mix_lm",
-                   "renorm", "minbackoff", "prune_lowprobs",
+                   "renorm", "minbackoff", "prune_lowprobs", "read_mix_lms",
                    "lambda", *(f"mix_lm{n}" for n in range(2, 10)), *(f"mix_lambda{n}" for n in range(2, 10)))
 
 
 def tagged_lm(opts):
-    """-tagged: read the model, interpolate it (-mix-lm, static), renormalise it (-renorm, -minbackoff),
-    prune it (-prune, -minprune, -prune-lowprobs), write it (-write-lm, -write-vocab as SRILM's tagged
-    vocabulary), score -ppl and -counts, draw -gen and -gen-prefixes sentences."""
+    """-tagged: read the model, interpolate it (-mix-lm, static) or mix those -read-mix-lms lists,
+    renormalise it (-renorm, -minbackoff), prune it (-prune, -minprune, -prune-lowprobs), write it
+    (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl and -counts, draw -gen and
+    -gen-prefixes sentences."""
     extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
     if extra:
         raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
-    from ..tagged_lm import (TaggedScorer, mix_tagged, prune_tagged, prune_tagged_low_probs, recompute_tagged_backoffs,
-                             write_tagged_vocab)
+    from ..tagged_lm import (TaggedScorer, mix_tagged, mix_tagged_all, prune_tagged, prune_tagged_low_probs,
+                             recompute_tagged_backoffs, write_tagged_vocab)
 
     mix = mixture(opts)
-    model = load_model(opts)
-    if mix:
-        model = mix_tagged([model] + [load_model(opts, path) for path in mix[0]], mix[1])
+    if opts["read_mix_lms"]:
+        model = mix_tagged_all(*read_mix_models(opts, mix), opts["order"])
+    elif mix:
+        model = mix_tagged([load_model(opts)] + [load_model(opts, path) for path in mix[0]], mix[1])
+    else:
+        model = load_model(opts)
     if opts["renorm"] or opts["prune"] or opts["prune_lowprobs"]:
         add_vocabulary_unigrams(opts, model)
     if opts["renorm"]:  # before pruning, as SRILM
@@ -698,16 +702,21 @@ def ngram(argv):
         sys.stdout.flush()
 
 
+def read_mix_models(opts, mix):
+    """The models and weights the -read-mix-lms file (-lm) lists (`mix`: the -mix-lm models, refused)."""
+    if mix:
+        raise UsageError("-read-mix-lms lists the models itself: it does not take -mix-lm")
+    from ..mixture_lm import read_mix_lms
+    components, weights = read_mix_lms(opts["lm"])
+    _, options = model_options(opts)
+    return [load(c.path, **{**options, "order": c.order}) for c in components], weights
+
+
 def mixed_model(opts, model, mix):
     """(the model, None) of a static mixture, or (None, the word-by-word mixture) of -bayes
     and -loglinear-mix, from -mix-lm (`mix`) or -read-mix-lms."""
     if opts["read_mix_lms"]:
-        if mix:
-            raise UsageError("-read-mix-lms lists the models itself: it does not take -mix-lm")
-        from ..mixture_lm import read_mix_lms
-        components, weights = read_mix_lms(opts["lm"])
-        _, options = model_options(opts)
-        models = [load(c.path, **{**options, "order": c.order}) for c in components]
+        models, weights = read_mix_models(opts, mix)
     else:
         models = [model] + [load_model(opts, path) for path in mix[0]]
         weights = mix[1]
