@@ -140,3 +140,15 @@ def test_tagged_read_mix_lms_lines_match_srilm(capsysbinary):
     # its stdout alone: ngramkit does not write SRILM's -debug 1 lines of the models -read-mix-lms reads
     argv = ["-tagged", "-read-mix-lms", "-lm", "tagged-mix-lms.txt", "-ppl", "tagged-test.txt", "-debug", "2"]
     assert run_in_data(argv, capsysbinary).out == (DATA / "out" / "tagged-read-mix.d2.out").read_bytes()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-mix-lm", "lm3.arpa.gz", "-bayes", "0"], "-tagged with -bayes: not reproduced (SRILM reads the mixture's other"),
+    (["-mix-lm", "lm3.arpa.gz", "-loglinear-mix"], "-tagged with -loglinear-mix: not reproduced"),
+    (["-mix-lm", "lm3.arpa.gz", "-context-priors", "test.txt"],
+     "-tagged with -context-priors: not reproduced (SRILM mixes the models into a plain n-gram model"),
+])
+def test_tagged_mixtures_left_refused_say_what_srilm_does(argv, message, cli):
+    status, _, err = cli(ngram_command.main, ["-tagged", "-lm", DATA / "tagged3.arpa.gz", "-ppl", DATA / "tagged-test.txt"]
+                         + [DATA / a if "." in a else a for a in argv])
+    assert status != 0 and err.splitlines()[-1].startswith("ngram: " + message)

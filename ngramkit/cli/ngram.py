@@ -505,12 +505,26 @@ _TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", 
                    "lambda", *(f"mix_lm{n}" for n in range(2, 10)), *(f"mix_lambda{n}" for n in range(2, 10)))
 
 
+# what SRILM does with the tagged model and these
+_TAGGED_REFUSALS = {
+    "bayes": "SRILM reads the mixture's other models as plain n-gram models over the tagged vocabulary, to which "
+             "every tagged token of the text is an unknown word of probability zero",
+    "loglinear_mix": "SRILM reads the mixture's other models as plain n-gram models over the tagged vocabulary, to "
+                     "which every tagged token of the text is an unknown word, a zero probability of the mixture",
+    "context_priors": "SRILM mixes the models into a plain n-gram model, which scores every tagged token as an "
+                      "unknown word and the others with no tagged backoff",
+}
+
+
 def tagged_lm(opts):
     """-tagged: read the model, interpolate it (-mix-lm, static) or mix those -read-mix-lms lists,
     renormalise it (-renorm, -minbackoff), prune it (-prune, -minprune, -prune-lowprobs), write it
     (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl and -counts, draw -gen and
     -gen-prefixes sentences."""
     extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
+    for name in extra:
+        if name in _TAGGED_REFUSALS:
+            raise UsageError(f"-tagged with -{name.replace('_', '-')}: not reproduced ({_TAGGED_REFUSALS[name]})")
     if extra:
         raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
     from ..tagged_lm import (TaggedScorer, mix_tagged, mix_tagged_all, prune_tagged, prune_tagged_low_probs,
