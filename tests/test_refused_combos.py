@@ -48,6 +48,8 @@ OTHER_MIXTURES = {
 READ_MIX = ["-read-mix-lms", "-lm", "mix-lms.txt", "-ppl", "test.txt", "-bayes", "2", "-skipoovs", "-unk-prob", "-4"]
 # SRILM's -skipoovs checks the contexts of -order (3), not of the bigram model's order
 BIGRAM = ["-lm", "lm2.arpa.gz", "-ppl", "test.txt", "-skipoovs"]
+# lines starting with ## are comments SRILM passes over, escaped or not
+COMMENTS = ["-lm", "lm3.arpa.gz", "-ppl", "comments.txt"]
 ESCAPED = ["-lm", "lm3.arpa.gz", "-ppl", "weighted-escaped.txt", "-text-has-weights", "-escape", "@@"]
 RUNS = ([pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in SUMS_AND_RANKS.items()
          for debug in (3, 4)]
@@ -55,6 +57,9 @@ RUNS = ([pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv i
         + [pytest.param(name, argv, debug, id=f"{name}.d{debug}") for name, argv in MIXED.items() for debug in (0, 2)]
         + [pytest.param("read-mix-skipoovs-unk-prob", READ_MIX, 0, id="read-mix-skipoovs-unk-prob.d0")]
         + [pytest.param(name, argv, 0, id=f"{name}.d0") for name, argv in OTHER_MIXTURES.items()]
+        + [pytest.param("comments", COMMENTS, debug, id=f"comments.d{debug}") for debug in (0, 2)]
+        + [pytest.param("comments-escape-hashes", COMMENTS + ["-escape", "##"], 0, id="comments-escape-hashes.d0"),
+           pytest.param("comments-escape-hash", COMMENTS + ["-escape", "#"], 2, id="comments-escape-hash.d2")]
         + [pytest.param("bigram-skipoovs", BIGRAM, debug, id=f"bigram-skipoovs.d{debug}") for debug in (0, 2, 3)]
         + [pytest.param("weights-escape", ESCAPED, debug, id=f"weights-escape.d{debug}") for debug in (0, 1, 2, 4)])
 
