@@ -723,7 +723,11 @@ def read_mix_models(opts, mix):
     from ..mixture_lm import read_mix_lms
     components, weights = read_mix_lms(opts["lm"])
     _, options = model_options(opts)
-    return [load(c.path, **{**options, "order": c.order}) for c in components], weights
+    models = []
+    for c in components:
+        models.append(load(c.path, **{**options, "order": c.order}))
+        announce_reading(opts, c.path, c.order, loaded=models[-1].sizes() if opts["limit_vocab"] else None)
+    return models, weights
 
 
 def mixed_model(opts, model, mix):
