@@ -1,7 +1,8 @@
 """`ngram -ppl` combinations SRILM computes and ngramkit once refused: -skipoovs, -unk-prob and -zeroprob-word
 at -debug 3 and 4; -skipoovs and -unk-prob with -cache and Bayes mixtures, -unk-prob with the other
-word-by-word models; -text-has-weights at -debug 4 and with -escape. The outputs in data/refused_combos/out
-are SRILM 1.7.3's stdout and stderr (see the README there)."""
+word-by-word models; -text-has-weights at -debug 4 and with -escape; tagged models with -renorm,
+-prune-lowprobs and -read-mix-lms; and the ## comment lines SRILM passes over. The outputs in
+data/refused_combos/out are SRILM 1.7.3's stdout and stderr (see the README there)."""
 
 import gzip
 import os
@@ -149,3 +150,21 @@ def test_tagged_mixtures_left_refused_say_what_srilm_does(argv, message, cli):
     status, _, err = cli(ngram_command.main, ["-tagged", "-lm", DATA / "tagged3.arpa.gz", "-ppl", DATA / "tagged-test.txt"]
                          + [DATA / a if "." in a else a for a in argv])
     assert status != 0 and err.splitlines()[-1].startswith("ngram: " + message)
+
+
+def test_ngram_count_passes_over_comment_lines(tmp_path, capsysbinary):
+    from ngramkit.cli import ngram_count
+
+    old = os.getcwd()
+    os.chdir(DATA)
+    try:
+        ngram_count.main(["-text", "comments.txt"])
+        counted = capsysbinary.readouterr()
+        ngram_count.main(["-text", "comments.txt", "-order", "2", "-lm", str(tmp_path / "wb.arpa"), "-wbdiscount"])
+        estimated = capsysbinary.readouterr()
+    finally:
+        os.chdir(old)
+    assert counted.out == (DATA / "out" / "count-comments.out").read_bytes()
+    assert counted.err == (DATA / "out" / "count-comments.err").read_bytes()
+    assert (tmp_path / "wb.arpa").read_bytes() == (DATA / "out" / "count-comments-wb.arpa").read_bytes()
+    assert estimated.err == (DATA / "out" / "count-comments-wb.err").read_bytes()
