@@ -26,7 +26,7 @@ from .errors import UsageError
 from .jit import njit
 from .model import NgramModel
 from .perplexity import TextStats, sentence_span
-from .renorm import CHUNK_ROWS, add_zero_unigrams, backoff_logprob, recompute_backoffs
+from .renorm import CHUNK_ROWS, add_zero_unigrams, backoff_logprob, log_zero_read, recompute_backoffs
 from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
 from .tables import find_rows
@@ -196,7 +196,8 @@ def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, rec
     `consume`: the models' arrays are reused and released as they are merged, which leaves the
     models empty (the merges in between are always consumed). `lookup_first`, `recompute`: the
     first model's lookups and the merges' backoff weights (see mix_pair; a tagged LM's own)."""
-    models = shared_vocab(models, in_place=consume)
+    # SRILM reads -99 as log 0: a word only one model knows, at -99 there, stays at log 0
+    models = [log_zero_read(m, in_place=consume) for m in shared_vocab(models, in_place=consume)]
     result, total = models[0], weights[0]
     for i, (model, weight) in enumerate(zip(models[1:], weights[1:])):
         lam = 0.0 if total + weight == 0 else total / (total + weight)
@@ -206,11 +207,12 @@ def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, rec
     return result
 
 
-def mix_all(models, weights, order=None, context_priors=None):
+def mix_all(models, weights, order=None, context_priors=None, recompute=recompute_backoffs):
     """One backoff model of `models` mixed all at once (SRILM's mixProbs of a BayesMix, see the
     module docstring), up to `order` (default the highest of the models). `context_priors`: a
-    file of context-dependent weights (mixture_lm.ContextPriors) for contexts up to order - 1."""
-    models = shared_vocab(models)
+    file of context-dependent weights (mixture_lm.ContextPriors) for contexts up to order - 1.
+    `recompute(model)`: the backoff weights of the result (a tagged LM's own)."""
+    models = [log_zero_read(m) for m in shared_vocab(models)]
     order = order or max(m.order for m in models)
     priors = np.asarray(weights, dtype=np.float64)
     if context_priors is not None:
@@ -251,7 +253,7 @@ def mix_all(models, weights, order=None, context_priors=None):
         logprob.append(mixed)
     backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]
     result = NgramModel(models[0].vocab, ngrams, logprob, backoff)
-    recompute_backoffs(result)
+    recompute(result)
     return result
 
 

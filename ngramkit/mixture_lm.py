@@ -29,7 +29,6 @@ from .constants import LN10, LOG_ZERO
 from .errors import FormatError, UsageError
 from .jit import njit
 from .mixing import shared_vocab
-from .model import NgramModel
 from .numfmt import ascii_bytes, format_g, put_line, put_text
 from .perplexity import (
     LOG_CLOSE,
@@ -43,7 +42,7 @@ from .perplexity import (
     scored_slots,
 )
 from .progress import Progress
-from .renorm import CHUNK_ROWS, backoff_logprob
+from .renorm import CHUNK_ROWS, backoff_logprob, log_zero_read
 from .tables import find_rows
 from .textio import open_input
 from .vocab import BOS
@@ -443,13 +442,19 @@ class _WordByWord:
     """What the mixtures share: components on one vocabulary, each scoring the text with the
     ordinary scorer, and the writing of the totals and debug lines."""
 
-    def __init__(self, models, unk_word=None, unk_is_word=False, encoding=None, scoring=None, quiet=True):
+    def __init__(self, models, unk_word=None, unk_is_word=False, encoding=None, scoring=None, quiet=True,
+                 skip_oovs=0, unk_logprob=None):
         """`scoring`: how many of `models`, the first, score the text (default all); `quiet`:
-        no progress on stderr."""
-        self.models = [_log_zero_read(m) for m in shared_vocab(models)]
+        no progress on stderr. `skip_oovs`: each component's -skipoovs (see PerplexityScorer);
+        `unk_logprob`: the log10 probability of the unknown word in the mixture (SRILM's
+        -unk-prob, whose NonzeroLM holds the mixture; -99 is log 0)."""
+        self.models = [log_zero_read(m) for m in shared_vocab(models)]
         self.quiet = quiet
         self.vocab = self.models[0].vocab
-        self.scorers = [PerplexityScorer(m, unk_word=unk_word, encoding=encoding) for m in self.models[:scoring]]
+        self.scorers = [PerplexityScorer(m, unk_word=unk_word, encoding=encoding, skip_oovs=skip_oovs)
+                        for m in self.models[:scoring]]
+        self.skip_order = self.scorers[0].skip_order
+        self.unk_logprob = None if unk_logprob is None else -np.inf if unk_logprob == LOG_ZERO else unk_logprob
         self.unk = self.scorers[0].unk
         self.unk_is_word = unk_is_word
         self.non_events = _non_events(self.vocab, unk_is_word)
@@ -466,6 +471,8 @@ class _WordByWord:
         to the binary stream `out`."""
         text = _score_components(self.scorers, path)
         logprob, tags, post, alpha, denom, cached = self.combine(text)
+        if self.unk_logprob is not None:  # the mixture's tags stay: SRILM asks it first
+            logprob[text.ids == self.unk] = np.float32(self.unk_logprob)
         stats, per_sentence = _totals(logprob, text.ids, text.offsets, self.unk)
         if debug >= 1:
             pool, offsets = self.vocab.byte_pool()
@@ -530,6 +537,11 @@ class BayesMixture(_WordByWord):
             # contexts of c words that stay inside the sentence (<s> included)
             rows = np.flatnonzero(position + 1 >= c)
             window[c, rows] = backoff_logprob(model, _ngram_rows(history[rows], text.ids[rows], c))
+            if self.skip_order:  # Ngram::wordProb's -skipoovs, in the context cut to c words
+                skipped = text.ids == self.unk
+                for j in range(min(c, 2)):
+                    skipped |= (self.skip_order > j + 1) & (history[:, j] == self.unk)
+                window[c, skipped] = -np.inf
         eos = backoff_logprob(model, np.array([[self.vocab.eos]], dtype=np.int32))[0]
         return _context_logprob(window, np.float32(eos), position, non_event, self.length)
 
@@ -602,18 +614,3 @@ class AdaptedMarginals(_WordByWord):
             shown = np.exp(alpha.astype(np.float64) * LN10)
         n = len(logprob)
         return logprob, np.ones(n, dtype=np.int32), np.zeros((0, n)), shown, denom, cached
-
-
-def _log_zero_read(model):
-    """`model` with its log probabilities and backoff weights of -99 (how ARPA files write
-    log 0) made -inf, as SRILM reads them; only the arrays holding any are copied."""
-    zero = np.float32(LOG_ZERO)
-
-    def read(values):
-        if not (values == zero).any():
-            return values
-        values = values.copy()
-        values[values == zero] = -np.inf
-        return values
-
-    return NgramModel(model.vocab, model.ngrams, [read(v) for v in model.logprob], [read(v) for v in model.backoff])

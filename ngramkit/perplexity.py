@@ -42,7 +42,7 @@ from .scoring import (
     word_key,
     word_of_key,
 )
-from .textio import BYTES, iter_line_blocks, open_input, read_blocks, word_bytes, word_text
+from .textio import BYTES, blank_comment_lines, iter_line_blocks, open_input, read_blocks, word_bytes, word_text
 from .vocab import PAUSE
 
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
@@ -233,17 +233,20 @@ def close_sentence(stats, sentence_stats, s, words, sentence_prob, oovs, zeros, 
         sentence_stats[s, 2] = zeros
 
 
+SENTENCE_COLUMNS = 5  # ppl_block's per-sentence log probability, OOVs, zeroprobs, words, sentences (0 or 1)
+
+
 @njit(cache=True)
 def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
                total, token_logp, token_found, sentence_stats, cache_counts, cache_history, cache_state,
                cache_weights, token_cache, parts, part_offsets, part_found, add_sos, add_eos, weights,
-               weighted_totals, skip_oovs, unk_logprob, zeroword, token_zero_found):
+               weighted_totals, skip_order, unk_logprob, zeroword, token_zero_found):
     """Score each line as a sentence; returns (stats array, total + logprob).
 
     The float64 total runs on from the previous block, summed sentence by sentence as SRILM does.
     When token_logp is not empty, the log10 p and matched order of token t of line s go to slot
-    t + s, and of the line's </s> to slot hi + s, and line s's (logprob, OOVs, zeroprobs) to
-    sentence_stats[s], for format_debug.
+    t + s, and of the line's </s> to slot hi + s, and line s's (logprob, OOVs, zeroprobs, words,
+    sentences) to sentence_stats[s] (SENTENCE_COLUMNS), for format_debug and -escape's documents.
 
     stats = [sentences, words, OOVs, zeroprobs]. A word whose probability is
     zero counts as an OOV if it is the unknown-word token, else as a zeroprob.
@@ -263,11 +266,13 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
     weights[s] times: its log probability into the total and its sentences, words, OOVs and
     zeroprobs into weighted_totals (float64, running on across blocks as the total does).
 
-    SRILM's -skipoovs (`skip_oovs`): a word that is `<unk>` or follows one within the two
-    words before it has probability zero, looked up in no n-gram (UNTAGGED). SRILM's NonzeroLM:
-    `<unk>` gets the log10 probability `unk_logprob` (NaN: none), and another word of probability
-    zero that of the word `zeroword` (-1: none) in its context, whose matched order goes to
-    token_zero_found (NO_LOOKUP where it was not asked).
+    SRILM's -skipoovs (`skip_order` > 0, the order of SRILM's Ngram, -order): a word that is
+    `<unk>` or follows one within the two words before it (one of them below order 3, none at
+    order 1) has probability zero in the n-gram model, looked up in no n-gram (UNTAGGED);
+    a cache still mixes in its own. SRILM's NonzeroLM, outside the cache's mixture: `<unk>` gets
+    the log10 probability `unk_logprob` (NaN: none), and another word of probability zero that of
+    the word `zeroword` (-1: none) in its context, whose matched order goes to token_zero_found
+    (NO_LOOKUP where it was not asked; not with a cache).
     """
     uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
                                                        borrowed(entries), borrowed(values))
@@ -314,27 +319,20 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                 p, found, ctx_len = advance(uni_logprob, uni_backoff, meta, entries, values,
                                             cur_s, cur_b, 0, ctx_len, w, nxt_s, nxt_b)
                 cur_s, cur_b, nxt_s, nxt_b = nxt_s, nxt_b, cur_s, cur_b
-            if skip_oovs and _skipped(w, previous, before, order, unk):
+            if skip_order and _skipped(w, previous, before, skip_order, unk):
                 p, found = np.float32(-np.inf), UNTAGGED
-            zero_found = NO_LOOKUP
-            if w == unk and not np.isnan(unk_logprob):
-                p = np.float32(unk_logprob)
-            elif p == -np.inf and zeroword >= 0 and w != zeroword:
-                if zeroword == unk and not np.isnan(unk_logprob):
-                    p = np.float32(unk_logprob)
-                elif skip_oovs and _skipped(zeroword, previous, before, order, unk):
-                    zero_found = UNTAGGED
-                else:  # in the context before w, which the swap left in nxt
-                    p, zero_found, _ = advance(uni_logprob, uni_backoff, meta, entries, values, nxt_s, nxt_b, 0,
-                                               context_len, zeroword, scratch_keys, scratch_bows)
-            if len(token_zero_found) > 0 and keep:
-                token_zero_found[t + s] = zero_found
-            before, previous = previous, w
             cached = np.nan
             if use_cache:
                 if w >= 0 and (w != unk or cache_unk):
                     cached = cache_probability(w, cache_counts, cache_history, cache_state)
                 p = mixed_logprob(p, 0.0 if np.isnan(cached) else cached, cache_weights)
+            # in the context before w, which the swap left in nxt
+            p, zero_found = nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, nxt_s, nxt_b, context_len,
+                                            p, w, previous, before, unk, skip_order, unk_logprob, zeroword, scratch_keys,
+                                            scratch_bows)
+            if len(token_zero_found) > 0 and keep:
+                token_zero_found[t + s] = zero_found
+            before, previous = previous, w
             if keep:
                 token_logp[t + s] = p
                 token_found[t + s] = found
@@ -342,6 +340,9 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
                     token_cache[t + s] = cached
             sentence_prob, oovs, zeros = tally_word(p, w, unk, sentence_prob, oovs, zeros)
         close_sentence(stats, sentence_stats, s, hi - lo - pauses, sentence_prob, oovs, zeros, keep, int(use_eos))
+        if keep:
+            sentence_stats[s, 3] = hi - lo - pauses
+            sentence_stats[s, 4] = use_eos
         if len(weights) > 0:
             weight = weights[s]
             weighted_totals[0] += use_eos * weight
@@ -358,6 +359,27 @@ def ppl_block(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets
 def _skipped(w, previous, before, order, unk):
     """SRILM's -skipoovs: whether w, after `previous` and `before` (-1: none), has probability zero."""
     return w == unk or (order > 1 and previous == unk) or (order > 2 and before == unk)
+
+
+@njit(cache=True, inline="always")
+def nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, p, w, previous,
+                    before, unk, skip_order, unk_logprob, zeroword, scratch_keys, scratch_bows):
+    """SRILM's NonzeroLM (-unk-prob, -zeroprob-word) over the log10 p `p` of w after the context
+    (ctx_keys, ctx_bows, ctx_len; its newest words `previous` and `before`, -1: none, for the
+    -skipoovs test of the -zeroprob-word look-up): (p, the matched order of that look-up or
+    NO_LOOKUP). See ppl_block."""
+    zero_found = NO_LOOKUP
+    if w == unk and not np.isnan(unk_logprob):
+        p = np.float32(unk_logprob)
+    elif p == -np.inf and zeroword >= 0 and w != zeroword:
+        if zeroword == unk and not np.isnan(unk_logprob):
+            p = np.float32(unk_logprob)
+        elif skip_order and _skipped(zeroword, previous, before, skip_order, unk):
+            zero_found = UNTAGGED
+        else:
+            p, zero_found, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0,
+                                       ctx_len, zeroword, scratch_keys, scratch_bows)
+    return p, zero_found
 
 
 PROB_EPSILON = 3e-06  # SRILM's Prob_Epsilon: probabilities closer than this tie in a rank
@@ -383,9 +405,12 @@ def rank_or_sum(logp_v, prob, ranks, total, rank, ties):
 
 @njit(cache=True, inline="always")
 def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, events, prob,
-                   ranks, scratch_keys, scratch_bows):
+                   ranks, scratch_keys, scratch_bows, previous=-1, before=-1, unk=-1, skip_order=0,
+                   unk_logprob=np.nan, zeroword=-1):
     """Over the words marked in `events`, after the context: without `ranks` the sum of their
-    probabilities; with `ranks` the rank of a token of probability `prob` (see probability_checks)."""
+    probabilities; with `ranks` the rank of a token of probability `prob` (see probability_checks).
+    Each word's probability is as -skipoovs, -unk-prob and -zeroprob-word leave it (see
+    ppl_block; `previous` and `before`: the context's newest words)."""
     total = 0.0
     rank = 0
     ties = 0
@@ -394,6 +419,10 @@ def _context_check(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ct
             continue
         p_v, _, _ = advance(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, 0, ctx_len, v,
                             scratch_keys, scratch_bows)
+        if skip_order and _skipped(v, previous, before, skip_order, unk):
+            p_v = np.float32(-np.inf)
+        p_v, _ = nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, ctx_bows, ctx_len, p_v, v,
+                                 previous, before, unk, skip_order, unk_logprob, zeroword, scratch_keys, scratch_bows)
         total, rank, ties, done = rank_or_sum(p_v, prob, ranks, total, rank, ties)
         if done:
             break
@@ -423,7 +452,8 @@ def _add_rank(row, rank, logp, is_end, is_unk, weight):
 
 @njit(cache=True)
 def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk, events,
-                       token_logp, ranks, token_sum, sentence_ranks, add_sos=True, add_eos=True):
+                       token_logp, ranks, token_sum, sentence_ranks, add_sos=True, add_eos=True, skip_order=0,
+                       unk_logprob=np.nan, zeroword=-1):
     """SRILM's -debug 3 and 4 extras of a block ppl_block scored (token_logp in its slots).
 
     Without `ranks` (-debug 3): the sum over the words marked in `events` of p(word | context)
@@ -432,8 +462,8 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
     5 and in the first 10, the tokens ranked, and the sums of (1 - p)^2 and 1 - p (a zeroprob
     counts 1, an OOV nothing). A token's rank is the number of event words more probable than
     it plus half (rounded down) of those as probable within PROB_EPSILON, itself included;
-    counting stops beyond the first 10, as in SRILM's LM::updateRanks. `add_sos`, `add_eos`: as
-    ppl_block's."""
+    counting stops beyond the first 10, as in SRILM's LM::updateRanks. `add_sos`, `add_eos`,
+    `skip_order`, `unk_logprob`, `zeroword`: as ppl_block's, for every word summed or ranked."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys_a = np.empty(width, dtype=np.int64)
@@ -449,6 +479,7 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
         cur_s, cur_b, nxt_s, nxt_b = keys_a, bows_a, keys_b, bows_b
         if ranks:
             sentence_ranks[s, :] = 0.0
+        previous, before = (bos if use_bos else -1), -1
         for t in range(lo, hi + use_eos):
             w = ids[t] if t < hi else eos
             if w == PAUSE_TOKEN:
@@ -456,7 +487,9 @@ def probability_checks(uni_logprob, uni_backoff, meta, entries, values, ids, lin
             logp = token_logp[t + s]
             prob = 0.0 if logp == -np.inf else math.exp(float(logp) * LN10)
             total, rank = _context_check(uni_logprob, uni_backoff, meta, entries, values, cur_s, cur_b, ctx_len,
-                                         events, prob, ranks, scratch_keys, scratch_bows)
+                                         events, prob, ranks, scratch_keys, scratch_bows, previous, before, unk,
+                                         skip_order, unk_logprob, zeroword)
+            before, previous = previous, w
             if ranks:
                 _add_rank(sentence_ranks[s], rank, logp, w == eos, w == unk, 1.0)
             else:
@@ -571,7 +604,8 @@ def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sent
     """SRILM's -debug 1 totals of a sentence of `words` words (with `ranks`, a row of -debug 4's
     rank statistics, not empty: its two lines) and a blank line; `sentences`: 0 for a line
     whose </s> was not scored; `weight`: its -text-has-weights weight, which the counts and the
-    log probability are multiplied by (in double, from 0 as SRILM's TextStats::increment)."""
+    log probability (and the rank statistics) are multiplied by (in double, from 0 as SRILM's
+    TextStats::increment)."""
     counts = (0.0 + sentences * weight, 0.0 + words * weight, 0.0 + oovs * weight, 0.0 + zeros * weight)
     names = (_SENTENCES, _WORDS, _OOVS)
     for c in range(3):
@@ -597,7 +631,7 @@ def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sent
         value = logprob if field == 0 else math.exp(-(logprob / denom) * LN10)
         pos = format_g(value, 7, out, pos)
     if len(ranks) > 0:
-        pos = _put_ranks(ranks, sentences, out, pos)
+        pos = _put_ranks(0.0 + ranks * weight, counts[0], out, pos)
     pos = put_text(out, pos, _BLANK)
     return pos
 
@@ -967,11 +1001,14 @@ def _warn_of_sum(warnings, total, context, words):
     warnings.write(text.encode("utf-8", "surrogateescape"))
 
 
-def _add_rank_rows(total, sentence_ranks):
+def _add_rank_rows(total, sentence_ranks, weights=_NO_FLOATS):
     """Add a block's per-sentence rank rows to the TextStats `total`, summed row by row as SRILM's
-    TextStats::increment does (the rows of fractional counts too)."""
+    TextStats::increment does (the rows of fractional counts too); with `weights`
+    (-text-has-weights), row s times weights[s]."""
     if not len(sentence_ranks):
         return
+    if len(weights):
+        sentence_ranks = sentence_ranks * weights[:, None]
     start = list(total.ranks) + [total.ranked, total.quadratic_loss, total.absolute_loss]
     summed = np.cumsum(np.vstack((start, sentence_ranks)), axis=0)[-1].tolist()
     total.ranks, total.ranked = tuple(summed[:6]), summed[6]
@@ -980,7 +1017,8 @@ def _add_rank_rows(total, sentence_ranks):
 
 class _Document:
     """The totals of the sentences since the last escaped line (SRILM's documentStats of
-    -escape at -debug 0), their log probabilities summed sentence by sentence from zero."""
+    -escape at -debug 0), summed sentence by sentence from zero, each sentence's counts and log
+    probability times its -text-has-weights weight (in double, as SRILM's TextStats::increment)."""
 
     def __init__(self):
         self.stats = TextStats()
@@ -988,11 +1026,15 @@ class _Document:
         self.printed = False
 
     def add(self, block):
-        self.stats.add(block.counts)
-        logprobs = block.sentence_stats[:, 0]
-        if len(logprobs):
-            self.stats.logprob = float(np.cumsum(np.concatenate(([self.stats.logprob], logprobs)))[-1])
-        self.sentences_seen += len(logprobs)
+        rows = block.sentence_stats[:, [4, 3, 1, 2, 0]]  # sentences, words, OOVs, zeroprobs, logprob
+        if not len(rows):
+            return
+        if len(block.weights):
+            rows = rows * block.weights[:, None]
+        d = self.stats
+        start = [d.sentences, d.words, d.oovs, d.zeroprobs, d.logprob]
+        d.sentences, d.words, d.oovs, d.zeroprobs, d.logprob = np.cumsum(np.vstack((start, rows)), axis=0)[-1].tolist()
+        self.sentences_seen += len(rows)
 
     def close(self, out):
         """Before an escaped line: the totals so far, once a sentence was read."""
@@ -1028,7 +1070,8 @@ class PerplexityScorer:
         starts with a number, the weight its counts and log probability are multiplied by in the
         totals (-text-has-weights). `noise`: words dropped from the sentences as `-pau-` is (SRILM's
         -noise, -noise-vocab). `skip_oovs`: a word that is the unknown word or follows it within two
-        words has probability zero (-skipoovs). `unk_logprob`: the log10 probability of the unknown
+        words has probability zero (-skipoovs); an int instead of True: the order whose contexts are
+        checked (SRILM's -order, which a model of fewer orders does not lower). `unk_logprob`: the log10 probability of the unknown
         word (-unk-prob; -99 is log 0); `zeroprob_word`: a word whose probability a word of
         probability zero takes, in the same context (-zeroprob-word)."""
         self.model = model
@@ -1070,12 +1113,19 @@ class PerplexityScorer:
             raise UsageError("-noise does not combine with -multiwords", option="multiwords")
         self.noise = tuple(dict.fromkeys(lowercase(noise, encoding) if tolower else noise))
         self.skip_oovs = skip_oovs
+        # SRILM's Ngram checks the contexts of its own order, -order, which a model of fewer orders keeps
+        self.skip_order = 0 if not skip_oovs else order if skip_oovs is True else int(skip_oovs)
         # SRILM reads -99 as log 0 (LogP_PseudoZero)
         self.unk_logprob = np.nan if unk_logprob is None else -np.inf if unk_logprob == LOG_ZERO else unk_logprob
         self.zeroprob_word = zeroprob_word
-        if (skip_oovs or unk_logprob is not None or zeroprob_word is not None) and (cache_length or multiwords):
-            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score the model alone: not with a cache or "
-                             "multiwords", option="cache")
+        if (skip_oovs or unk_logprob is not None or zeroprob_word is not None) and multiwords:
+            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score the model alone: not with multiwords",
+                             option="multiwords")
+        if zeroprob_word is not None and cache_length:
+            # SRILM looks the -zeroprob-word up in the cache's mixture, which puts the word into the
+            # cache's history a second time and writes a second cache tag
+            raise UsageError("-zeroprob-word with a cache: SRILM's look-up of the -zeroprob-word adds that word to "
+                             "the cache's history as if it were in the text; not reproduced", option="cache")
         self.vocab = lowercase_vocabulary(vocab, encoding) if tolower else vocab
         vocab = self.vocab
         self.nonevents = tuple(lowercase(nonevents, encoding) if tolower else nonevents)
@@ -1114,14 +1164,16 @@ class PerplexityScorer:
         # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
         unknown = NEW_WORD if self.multiwords else self.unk
         for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
+            block = blank_comment_lines(block)
             pieces = [block] if escape is None else split_escaped(block, first_line, escape)
             for piece in pieces:
+                line = first_line
                 if escape is not None:
                     if piece.escaped:
                         yield piece
                         continue
-                    piece = piece.data
-                where = (path, first_line) if self.weighted else None
+                    piece, line = piece.data, piece.first_line
+                where = (path, line) if self.weighted else None
                 scored = self._score_block(piece, keep, total, cache, unknown, False, weighted_totals, where)
                 total = scored.logprob
                 yield scored
@@ -1160,13 +1212,13 @@ class PerplexityScorer:
         slots = len(ids) + len(line_offsets) if keep else 0
         token_logp = np.empty(slots, dtype=np.float32)
         token_found = np.empty(slots, dtype=np.int32)
-        sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, 3))
+        sentence_stats = np.empty((len(line_offsets) - 1 if keep else 0, SENTENCE_COLUMNS))
         token_cache = np.empty(slots if self.cache else 0)
         token_zero_found = np.empty(slots if self.zeroword >= 0 else 0, dtype=np.int32)
         stats, total = ppl_block(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos,
                                   self.unk, total, token_logp, token_found, sentence_stats,
                                   *cache.arrays(), token_cache, parts, part_offsets, part_found, self.add_sos,
-                                  self.add_eos, weights, weighted_totals, self.skip_oovs, self.unk_logprob,
+                                  self.add_eos, weights, weighted_totals, self.skip_order, self.unk_logprob,
                                   self.zeroword, token_zero_found)
         counts = TextStats(*(int(x) for x in stats))
         return ScoredBlock(buf, ids, starts, ends, line_offsets, counts, total, token_logp, token_found,
@@ -1194,10 +1246,6 @@ class PerplexityScorer:
         with it are copied to `out` instead of scored, and at debug 0 each closes a document whose
         totals are written before it (see escape)."""
         vocab = self.vocab
-        if self.weighted and (debug >= 4 or escape is not None):
-            raise UsageError("-text-has-weights weighs the totals of -debug 0 to 3, without -escape", option="debug")
-        if debug >= 3 and (self.skip_oovs or self.zeroword >= 0 or not np.isnan(self.unk_logprob)):
-            raise UsageError("-skipoovs, -unk-prob and -zeroprob-word score -debug 0 to 2", option="debug")
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         document = _Document() if escape is not None and debug == 0 else None
@@ -1222,10 +1270,10 @@ class PerplexityScorer:
                 if events is not None:
                     probability_checks(*self.tables.arrays(), b.ids, b.line_offsets, vocab.bos, vocab.eos, self.unk,
                                        events, b.token_logp, debug >= 4, token_sum, sentence_ranks, self.add_sos,
-                                       self.add_eos)
+                                       self.add_eos, self.skip_order, self.unk_logprob, self.zeroword)
                     if debug == 3 and warnings is not None:
                         self._warn_of_sums(b, token_sum, warnings)
-                    _add_rank_rows(total, sentence_ranks)
+                    _add_rank_rows(total, sentence_ranks, b.weights)
                 size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4) + 24 * self.weighted)
                 if debug >= 2:
                     per_token = 2 * self.max_word + 80 + 24 * bool(self.cache) + 24 * (debug == 3)

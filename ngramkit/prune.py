@@ -267,7 +267,7 @@ def history_pruner(model, history, minprune=2, threshold=None, in_place=False):
     return Pruner(model, minprune, threshold, chain=lambda _, rows: chain_logprob(history, rows))
 
 
-def prune_low_probs(model, minprune=2, report=None):
+def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonevents=None):
     """Remove the probabilities that are below their backed-off estimates (SRILM's
     `-prune-lowprobs`, pruneLowProbs), order by order from `minprune` up, repeating until none
     is left, since removals change backoff weights. A removed n-gram that is the context of a
@@ -275,7 +275,9 @@ def prune_low_probs(model, minprune=2, report=None):
     probabilities nor a longer context ending in it loses its weight. At the end every context
     and every prefix of one gets a probability again, its backed-off estimate (fixupProbs).
     `report(line)` gets SRILM's -debug 1 lines: the n-grams each pass removed of each order, and
-    the probabilities given back at the end."""
+    the probabilities given back at the end. `lower`, `nonevents`: the backed-off estimates and
+    the words of no unigram mass, as renorm.recompute_backoffs takes them (a tagged LM backs off
+    its own way)."""
     model = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
                        [b.copy() for b in model.backoff])
     while True:
@@ -287,17 +289,16 @@ def prune_low_probs(model, minprune=2, report=None):
             bow = np.zeros(n_ctx, dtype=np.float32)
             present = where >= 0
             bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)
-            lower = backoff_logprob(model, rows[:, 1:])
-            low = (lower + bow[ctx]) > logp  # False where logp is NaN (removed before)
+            low = (lower(model, rows[:, 1:]) + bow[ctx]) > logp  # False where logp is NaN (removed before)
             removed += int(low.sum())
             if report is not None and low.any():
                 report(f"pruned {int(low.sum())} {k}-grams")
             logp[low] = np.nan
             _drop_empty_contexts(model, k, ctx, where)
-        recompute_backoffs(model)
+        recompute_backoffs(model, lower=lower, nonevents=nonevents)
         if not removed:
             break
-    _restore_context_probs(model, report)
+    _restore_context_probs(model, report, lower)
     return model
 
 
@@ -316,10 +317,11 @@ def _drop_empty_contexts(model, k, ctx, where):
     model.backoff[k - 2][node & ~followed] = np.nan
 
 
-def _restore_context_probs(model, report=None):
+def _restore_context_probs(model, report=None, lower=backoff_logprob):
     """Give every context and every prefix of one a probability, its backed-off estimate, shorter
     n-grams first (longer estimates back off to them), and drop the rows left with neither a
-    probability nor a weight; `report(line)`: SRILM's line of the probabilities given, by order."""
+    probability nor a weight; `report(line)`: SRILM's line of the probabilities given, by order;
+    `lower(model, rows)`: the backed-off estimates (see prune_low_probs)."""
     needed = [None] * model.order
     for k in range(model.order - 1, 0, -1):
         need = ~np.isnan(model.backoff[k - 1])
@@ -332,7 +334,7 @@ def _restore_context_probs(model, report=None):
     for k in range(2, model.order):
         missing = np.flatnonzero(needed[k - 1] & np.isnan(model.logprob[k - 1]))
         if len(missing):
-            model.logprob[k - 1][missing] = backoff_logprob(model, model.ngrams[k - 1][missing])
+            model.logprob[k - 1][missing] = lower(model, model.ngrams[k - 1][missing])
             if report is not None:
                 report(f"inserted {len(missing)} redundant {k}-gram probs")
     inf_to_zeros(model)

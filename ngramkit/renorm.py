@@ -101,6 +101,27 @@ def zeros_to_inf(model):
         values[values == LOG_ZERO] = -np.inf
 
 
+def log_zero_read(model, in_place=False):
+    """`model` with its log probabilities and backoff weights of -99 (how ARPA files write
+    log 0) made -inf, as SRILM reads them; only the arrays holding any are copied, and with
+    `in_place` not even those that can be written (the model itself is returned then)."""
+    zero = np.float32(LOG_ZERO)
+
+    def read(values):
+        if not (values == zero).any():
+            return values
+        if not (in_place and values.flags.writeable):
+            values = values.copy()
+        values[values == zero] = -np.inf
+        return values
+
+    logprob, backoff = [read(v) for v in model.logprob], [read(v) for v in model.backoff]
+    if in_place:
+        model.logprob, model.backoff = logprob, backoff
+        return model
+    return NgramModel(model.vocab, model.ngrams, logprob, backoff)
+
+
 def inf_to_zeros(model):
     """The inverse of zeros_to_inf: -inf is written as -99."""
     for values in model.logprob + model.backoff:

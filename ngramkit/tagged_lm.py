@@ -1062,10 +1062,11 @@ def tagged_chain_logprob(model, rows):
     return total
 
 
-def recompute_tagged_backoffs(model):
-    """renorm.recompute_backoffs of a tagged model (SRILM's recomputeBOWs under TaggedNgram):
-    its backoff estimates TaggedNgram's, no unigram mass to its tags."""
-    return recompute_backoffs(model, lower=tagged_backoff_logprob, nonevents=tag_mask(model.vocab))
+def recompute_tagged_backoffs(model, **options):
+    """renorm.recompute_backoffs of a tagged model (SRILM's recomputeBOWs under TaggedNgram, as
+    -renorm and static -mix-lm call it): its backoff estimates TaggedNgram's, no unigram mass to
+    its tags. `options`: recompute_backoffs' min_backoff, report and unk_is_word."""
+    return recompute_backoffs(model, lower=tagged_backoff_logprob, nonevents=tag_mask(model.vocab), **options)
 
 
 def _refuse_tagged_words(model, option):
@@ -1087,6 +1088,16 @@ def prune_tagged(model, threshold, minprune=2):
     pruner = Pruner(model, minprune, threshold, backoff=tagged_backoff_logprob, chain=tagged_chain_logprob,
                     nonevents=tag_mask(model.vocab))
     return pruner.pruned(threshold, in_place=True)
+
+
+def prune_tagged_low_probs(model, minprune=2, report=None):
+    """SRILM's `ngram -tagged -prune-lowprobs`: prune.prune_low_probs with TaggedNgram's backed-off
+    estimates (pruneLowProbs and fixupProbs through its wordProbBO), the tags getting no unigram
+    mass in the recomputed weights (see _refuse_tagged_words for the models refused)."""
+    from .prune import prune_low_probs
+
+    _refuse_tagged_words(model, "prune-lowprobs")
+    return prune_low_probs(model, minprune, report, lower=tagged_backoff_logprob, nonevents=tag_mask(model.vocab))
 
 
 # Static interpolation (-mix-lm): SRILM's Ngram::mixProbs of a TaggedNgram with plain Ngrams
@@ -1125,3 +1136,14 @@ def mix_tagged(models, weights):
         _refuse_tagged_words(model, "mix-lm")
     return mix_static(models, weights, consume=True, lookup_first=tagged_model_logprob,
                       recompute=recompute_tagged_backoffs)
+
+
+def mix_tagged_all(models, weights, order=None):
+    """SRILM's `ngram -tagged -read-mix-lms -lm LIST` (static): its BayesMix reads the models as plain
+    Ngrams, mixed all at once (mixing.mix_all) into the TaggedNgram, whose backoff weights are then
+    recomputed through TaggedNgram's backoff."""
+    from .mixing import mix_all
+
+    for model in models:
+        _refuse_tagged_words(model, "read-mix-lms")
+    return mix_all(models, weights, order, recompute=recompute_tagged_backoffs)

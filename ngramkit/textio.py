@@ -376,6 +376,16 @@ def atomic_output(path, text=False):
 
 # lines that SRILM's File::getline passes over: blank ones (C's isspace) and ## comments
 _SKIPPED_LINE = re.compile(rb"^(?:[ \t\v\f\r]*|##[^\n]*)\n", re.MULTILINE)
+_COMMENT_LINE = re.compile(rb"^##[^\n]*", re.MULTILINE)
+
+
+def blank_comment_lines(block):
+    """`block` (whole lines) with each line that starts with ## (a comment SRILM's File::getline
+    passes over) turned into spaces, which the tokenizers pass over as a blank line; every other
+    byte stays where it was."""
+    if b"##" not in block:
+        return block
+    return _COMMENT_LINE.sub(lambda match: b" " * len(match.group()), block)
 
 
 def copy_text_lines(paths, out_path):

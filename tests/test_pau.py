@@ -125,18 +125,18 @@ def test_debug_2_lines(tmp_path, cli):
 
 
 @pytest.mark.parametrize("options", [["-debug", 1], ["-debug", 3], ["-debug", 4], ["-debug", 2, "-cache", 2],
-                                     ["-debug", 2, "-multiwords"], ["-debug", 2, "-escape", "##"]],
+                                     ["-debug", 2, "-multiwords"], ["-debug", 2, "-escape", "@@"]],
                          ids=lambda o: " ".join(map(str, o)))
 def test_every_debug_level_and_scoring_as_without_pau(tmp_path, cli, options):
     lm = write(tmp_path, "lm.arpa", PLAIN_LM)
-    text = PAUSED + "## passed through -pau-\n-pau- -pau- a -pau-\n"
-    plain = PLAIN + "## passed through -pau-\na\n"
+    text = PAUSED + "@@ passed through -pau-\n-pau- -pau- a -pau-\n"
+    plain = PLAIN + "@@ passed through -pau-\na\n"
     paused, plain_path = write(tmp_path, "p.txt", text), write(tmp_path, "n.txt", plain)
     out = ngram_out(cli, ["-lm", lm, "-order", 2, "-ppl", paused] + options)
     out_plain = ngram_out(cli, ["-lm", lm, "-order", 2, "-ppl", plain_path] + options)
     got = without_echo(out.replace(str(paused), "TEXT"), text)
     assert got == without_echo(out_plain.replace(str(plain_path), "TEXT"), plain)
-    assert sum(line in out for line in text.splitlines() if "##" not in line) == 3  # echoed as written
+    assert sum(line in out for line in text.splitlines() if "@@" not in line) == 3  # echoed as written
 
 
 def test_report_tokens_as_without_pau(tmp_path):

@@ -93,15 +93,12 @@ def test_text_options_in_the_python_api(capsysbinary):
     (["-ppl", "test.txt", "-unk-prob", "-3", "-reverse"], "-unk-prob and -zeroprob-word do not combine with -reverse"),
     (["-ppl", "test.txt", "-zeroprob-word", "dog", "-noise", "a"],
      "-unk-prob and -zeroprob-word do not combine with -noise"),
-    (["-ppl", "test.txt", "-skipoovs", "-debug", "3"], "-skipoovs, -unk-prob and -zeroprob-word score -debug 0 to 2"),
-    (["-ppl", "test.txt", "-skipoovs", "-cache", "5"], "-skipoovs applies to plain -ppl scoring: not with -cache"),
+    (["-ppl", "test.txt", "-reverse", "-skipoovs", "-cache", "5"], "-reverse applies to plain -ppl scoring: not with -cache"),
     (["-ppl", "test.txt", "-unk-prob", "0", "-counts", "test.txt"], "-unk-prob applies to plain -ppl scoring"),
     (["-ppl", "test.txt", "-zeroprob-word", "zzz"], "-zeroprob-word zzz is not a word of the model"),
     (["-ppl", "test.txt", "-count-order", "2"], "-count-order, -float-counts and -counts-entropy need -counts"),
     (["-counts", "counts4.txt", "-float-counts", "-tagged"], "-tagged does not combine with -float-counts"),
     (["-ppl", "test.txt", "-counts-entropy"], "-count-order, -float-counts and -counts-entropy need -counts"),
-    (["-ppl", "weights.txt", "-text-has-weights", "-debug", "4"], "-text-has-weights weighs the totals of -debug 0 to 3"),
-    (["-ppl", "weights.txt", "-text-has-weights", "-escape", "##"], "-text-has-weights weighs the totals of -debug 0 to 3"),
 ])
 def test_text_options_refuse_what_they_do_not_apply_to(argv, message, cli):
     status, _, err = cli(ngram_command.main, ["-lm", DATA / "lm3.arpa"] + [DATA / a if a.endswith(".txt") else a

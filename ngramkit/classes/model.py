@@ -16,6 +16,7 @@ from ..perplexity import (
     LOG_CLOSE,
     OOV_TAG,
     PAUSE_TOKEN,
+    SENTENCE_COLUMNS,
     PerplexityScorer,
     ScoredBlock,
     TextStats,
@@ -583,7 +584,7 @@ class ClassScorer(PerplexityScorer):
             if cm.simple:
                 token_logp = np.empty(len(ids) + len(line_offsets), dtype=np.float32)
                 token_found = np.empty(len(token_logp), dtype=np.int32)
-                sentence_stats = np.empty((n_lines, 3))
+                sentence_stats = np.empty((n_lines, SENTENCE_COLUMNS))  # ppl_block's
                 classes = np.where(ids == PAUSE_TOKEN, PAUSE_TOKEN, cm.replacement[np.maximum(ids, 0)])
                 stats, _ = ppl_block(*self.tables.arrays(), classes, line_offsets, vocab.bos,
                                       vocab.eos, self.unk, 0.0, token_logp, token_found, sentence_stats,

@@ -231,6 +231,13 @@ def vocab_words(opts):
     return read_words(opts["vocab"], opts["encoding"])
 
 
+def pruned_lines(before, model):
+    """SRILM's -debug 1 lines of -prune: the n-grams removed of each order, highest first (`before`:
+    the sizes before pruning)."""
+    pruned = [b - a for b, a in zip(before, model.sizes())]
+    return [f"pruned {pruned[k - 1]} {k}-grams" for k in range(model.order, 1, -1) if pruned[k - 1]]
+
+
 def add_vocabulary_unigrams(opts, model):
     """Before backoff weights are recomputed: each word of the vocabulary (the model's and those
     -vocab and the other options add) without a unigram gets one of probability 0, as SRILM's
@@ -297,6 +304,18 @@ _PPL_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "n
                 "unk_prob", "zeroprob_word")
 
 
+_CACHED_WORD_OPTIONS = {"-skipoovs", "-unk-prob", "-zeroprob-word"}
+# the word options each word-by-word mixture scores as SRILM does: a Bayes mixture sets -skipoovs on its
+# components; the NonzeroLM of -unk-prob holds any of them
+_MIXTURE_WORD_OPTIONS = {"-mix-lm -bayes": {"-skipoovs", "-unk-prob"}, "-loglinear-mix": {"-unk-prob"},
+                         "-adapt-marginals": {"-unk-prob"}}
+# what SRILM does with the others (not reproduced)
+_MIXTURE_WORD_REFUSALS = {
+    "-skipoovs": "SRILM's log-linear mixture and adapted marginals then only drop the [OOV] tags of OOVs, the words "
+                 "after them keep their probabilities",
+    "-zeroprob-word": "SRILM gives a word of probability zero the mixture's probability of that word"}
+
+
 def ppl_options(opts):
     """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse, -text-has-weights,
     -noise, -noise-vocab, -skipoovs, -unk-prob and -zeroprob-word, checked against what they do
@@ -306,10 +325,18 @@ def ppl_options(opts):
     if given:
         others = [flag for flag, on in (("-counts", opts["counts"]), ("-nbest", opts["nbest"] or opts["nbest_files"]),
                                         ("-rescore", opts["rescore"]), ("-gen", opts["gen"] or opts["gen_prefixes"]),
-                                        ("-classes", opts["classes"]), ("-cache", opts["cache"]),
-                                        ("-mix-lm -bayes", opts["bayes"] is not None),
-                                        ("-loglinear-mix", opts["loglinear_mix"]),
-                                        ("-adapt-marginals", opts["adapt_marginals"])) if on]
+                                        ("-classes", opts["classes"]),
+                                        # the scorer mixes its cache into -skipoovs' and -unk-prob's scores
+                                        ("-cache", opts["cache"] and not set(given) <= _CACHED_WORD_OPTIONS))
+                  if on]
+        mixtures = [flag for flag, on in (("-mix-lm -bayes", opts["bayes"] is not None),
+                                          ("-loglinear-mix", opts["loglinear_mix"]),
+                                          ("-adapt-marginals", opts["adapt_marginals"])) if on]
+        for flag in mixtures:
+            refused = [option for option in given if option not in _MIXTURE_WORD_OPTIONS[flag]]
+            if refused and refused[0] in _MIXTURE_WORD_REFUSALS:
+                raise UsageError(f"{refused[0]} with {flag}: not reproduced ({_MIXTURE_WORD_REFUSALS[refused[0]]})")
+            others += [flag] if refused else []
         if opts["tolower"]:
             others += [flag for flag, on in (("-limit-vocab", opts["limit_vocab"]),
                                              ("-vocab-aliases", opts["vocab_aliases"])) if on]
@@ -321,10 +348,12 @@ def ppl_options(opts):
             # SRILM's NonzeroLM, which these make, scores sentences without the others
             for name in ("reverse", "no_sos", "no_eos", "noise", "noise_vocab"):
                 if opts[name]:
-                    raise UsageError(f"-unk-prob and -zeroprob-word do not combine with -{name.replace('_', '-')}")
+                    flag = f"-{name.replace('_', '-')}"
+                    raise UsageError(f"-unk-prob and -zeroprob-word do not combine with {flag} (SRILM then ignores "
+                                     f"{flag}: the NonzeroLM they make scores sentences without it)")
     return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
             "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"], "noise": noise_words(opts),
-            "skip_oovs": opts["skipoovs"], "unk_logprob": opts["unk_prob"], "zeroprob_word": opts["zeroprob_word"]}
+            "skip_oovs": opts["skipoovs"] and opts["order"], "unk_logprob": opts["unk_prob"], "zeroprob_word": opts["zeroprob_word"]}
 
 
 def noise_words(opts):
@@ -472,28 +501,59 @@ def hidden_lm(opts):
 
 _TAGGED_OPTIONS = ("lm", "order", "ppl", "debug", "unk", "map_unk", "encoding", "q", "quiet", "memuse", "write_lm",
                    "write_vocab", "tagged", "gen", "gen_prefixes", "seed", "counts", "prune", "minprune", "mix_lm",
+                   "renorm", "minbackoff", "prune_lowprobs", "read_mix_lms",
                    "lambda", *(f"mix_lm{n}" for n in range(2, 10)), *(f"mix_lambda{n}" for n in range(2, 10)))
 
 
+# what SRILM does with the tagged model and these
+_TAGGED_REFUSALS = {
+    "bayes": "SRILM reads the mixture's other models as plain n-gram models over the tagged vocabulary, to which "
+             "every tagged token of the text is an unknown word of probability zero",
+    "loglinear_mix": "SRILM reads the mixture's other models as plain n-gram models over the tagged vocabulary, to "
+                     "which every tagged token of the text is an unknown word, a zero probability of the mixture",
+    "context_priors": "SRILM mixes the models into a plain n-gram model, which scores every tagged token as an "
+                      "unknown word and the others with no tagged backoff",
+}
+
+
 def tagged_lm(opts):
-    """-tagged: read the model, interpolate it (-mix-lm, static), prune it (-prune, -minprune), write it
+    """-tagged: read the model, interpolate it (-mix-lm, static) or mix those -read-mix-lms lists,
+    renormalise it (-renorm, -minbackoff), prune it (-prune, -minprune, -prune-lowprobs), write it
     (-write-lm, -write-vocab as SRILM's tagged vocabulary), score -ppl and -counts, draw -gen and
     -gen-prefixes sentences."""
     extra = sorted(name for name in opts["_given"] if name not in _TAGGED_OPTIONS)
+    for name in extra:
+        if name in _TAGGED_REFUSALS:
+            raise UsageError(f"-tagged with -{name.replace('_', '-')}: not reproduced ({_TAGGED_REFUSALS[name]})")
     if extra:
         raise UsageError(f"-tagged does not combine with -{extra[0].replace('_', '-')}")
-    from ..tagged_lm import TaggedScorer, mix_tagged, prune_tagged, write_tagged_vocab
+    from ..tagged_lm import (TaggedScorer, mix_tagged, mix_tagged_all, prune_tagged, prune_tagged_low_probs,
+                             recompute_tagged_backoffs, write_tagged_vocab)
 
     mix = mixture(opts)
-    model = load_model(opts)
-    if mix:
-        model = mix_tagged([model] + [load_model(opts, path) for path in mix[0]], mix[1])
+    if opts["read_mix_lms"]:
+        model = mix_tagged_all(*read_mix_models(opts, mix), opts["order"])
+    elif mix:
+        model = mix_tagged([load_model(opts)] + [load_model(opts, path) for path in mix[0]], mix[1])
+    else:
+        model = load_model(opts)
+    if opts["renorm"] or opts["prune"] or opts["prune_lowprobs"]:
+        add_vocabulary_unigrams(opts, model)
+    if opts["renorm"]:  # before pruning, as SRILM
+        recompute_tagged_backoffs(model, min_backoff=opts["minbackoff"], report=insufficient_backoff,
+                                  unk_is_word=opts["unk"])
     if opts["prune"]:
+        before = model.sizes()
         model = prune_tagged(model, opts["prune"], opts["minprune"])
+        debug_lines(opts, pruned_lines(before, model))
+    if opts["prune_lowprobs"]:
+        model = prune_tagged_low_probs(model, opts["minprune"], report=lambda line: debug_lines(opts, [line]))
     if opts["write_vocab"]:
         write_tagged_vocab(model.vocab, opts["write_vocab"], read_back=True)
     if opts["write_lm"]:
-        save(model, opts["write_lm"])
+        model = model.padded(opts["order"])  # SRILM writes the orders up to -order, empty ones too
+        if save(model, opts["write_lm"]).name == "arpa":
+            debug_lines(opts, [f"writing {n} {k}-grams" for k, n in enumerate(model.sizes(), 1)])
     scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]) \
         if opts["ppl"] or opts["counts"] else None
     warnings = sys.stderr.buffer if opts["debug"] >= 3 else None
@@ -594,8 +654,7 @@ def ngram(argv):
         from ..prune import prune
         before = model.sizes()
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts))
-        pruned = [b - a for b, a in zip(before, model.sizes())]
-        debug_lines(opts, [f"pruned {pruned[k - 1]} {k}-grams" for k in range(model.order, 1, -1) if pruned[k - 1]])
+        debug_lines(opts, pruned_lines(before, model))
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
@@ -657,16 +716,25 @@ def ngram(argv):
         sys.stdout.flush()
 
 
+def read_mix_models(opts, mix):
+    """The models and weights the -read-mix-lms file (-lm) lists (`mix`: the -mix-lm models, refused)."""
+    if mix:
+        raise UsageError("-read-mix-lms lists the models itself: it does not take -mix-lm")
+    from ..mixture_lm import read_mix_lms
+    components, weights = read_mix_lms(opts["lm"])
+    _, options = model_options(opts)
+    models = []
+    for c in components:
+        models.append(load(c.path, **{**options, "order": c.order}))
+        announce_reading(opts, c.path, c.order, loaded=models[-1].sizes() if opts["limit_vocab"] else None)
+    return models, weights
+
+
 def mixed_model(opts, model, mix):
     """(the model, None) of a static mixture, or (None, the word-by-word mixture) of -bayes
     and -loglinear-mix, from -mix-lm (`mix`) or -read-mix-lms."""
     if opts["read_mix_lms"]:
-        if mix:
-            raise UsageError("-read-mix-lms lists the models itself: it does not take -mix-lm")
-        from ..mixture_lm import read_mix_lms
-        components, weights = read_mix_lms(opts["lm"])
-        _, options = model_options(opts)
-        models = [load(c.path, **{**options, "order": c.order}) for c in components]
+        models, weights = read_mix_models(opts, mix)
     else:
         models = [model] + [load_model(opts, path) for path in mix[0]]
         weights = mix[1]
@@ -682,11 +750,14 @@ def mixed_model(opts, model, mix):
         if opts["read_mix_lms"]:
             raise UsageError("-loglinear-mix takes its models from -mix-lm, not -read-mix-lms")
         from ..mixture_lm import LoglinearMixture
-        return None, LoglinearMixture(models, weights, **scoring)
+        return None, LoglinearMixture(models, weights, unk_logprob=opts["unk_prob"], **scoring)
     if opts["bayes"] is not None:
         from ..mixture_lm import BayesMixture
         length, scale = context_prior_length(opts)
-        return None, BayesMixture(models, weights, length, scale, opts["context_priors"], **scoring)
+        # SRILM sets -skipoovs on the -mix-lm models it reads, not on those of -read-mix-lms
+        skip_oovs = opts["skipoovs"] and not opts["read_mix_lms"] and opts["order"]
+        return None, BayesMixture(models, weights, length, scale, opts["context_priors"], skip_oovs=skip_oovs,
+                                  unk_logprob=opts["unk_prob"], **scoring)
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all
         return mix_all(models, weights, opts["order"], opts["context_priors"]), None
@@ -732,7 +803,7 @@ def adapted_marginals(opts, model, dynamic):
     base = load(opts["base_marginals"], **unigrams) if opts["base_marginals"] else None
     return AdaptedMarginals(model, load(opts["adapt_marginals"], **unigrams), base, opts["adapt_marginals_beta"],
                             opts["adapt_marginals_ratios"], unk_word=opts["map_unk"], unk_is_word=opts["unk"],
-                            encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"])
+                            encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"], unk_logprob=opts["unk_prob"])
 
 
 def check_word_by_word(opts):
