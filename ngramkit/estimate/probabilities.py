@@ -109,12 +109,11 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, 
     return kept, longest
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end, t, seen, min2, min3,
-                  pruned_mass, interpolating, formula, sum_order, p, coef):
-    """One pass over the followers rows[start:end] of a context with total t (in the order
-    sum_order[start:end] gives when not empty): each one's coefficient and probability into
-    coef, p (from 0); returns the mass of those kept, the
+                  pruned_mass, interpolating, formula, p, coef):
+    """One pass over the followers rows[start:end] of a context with total t: each one's
+    coefficient and probability into coef, p (from 0); returns the mass of those kept, the
     rows predicting a non-event and those discounted to zero (SRILM's counts, per pass: the
     unigrams of non-events count when they are <unk> or meta-count words, which SRILM drops)."""
     last = rows.shape[1] - 1
@@ -123,8 +122,7 @@ def _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, us
         weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
     mass = 0.0
     nonevents = discounted = 0
-    for at in range(start, end):
-        i = sum_order[at] if len(sum_order) else at
+    for i in range(start, end):
         j = i - start
         coef[j] = 0.0
         if _is_event(rows, counts, i, last, usable, nonevent):
@@ -143,25 +141,39 @@ def _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, us
     return mass, nonevents, discounted
 
 
+@njit(cache=True, inline="always")
+def _estimated_context(rows, counts, start, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk,
+                       context_total, sum_order):
+    """The context whose rows start at `start`: its end, whether it is usable, its total (0: not
+    estimated), its followers and those seen twice or thrice, and its pruned followers' mass."""
+    last = rows.shape[1] - 1
+    end = context_end(rows, start, last)
+    usable = _usable_context(rows, start, last, eos, unk, skip_unk)
+    total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned,
+                                                      meta_type, zeros_seen, sum_order)
+    if len(context_total) and usable:
+        total = context_total[start]
+    if not usable:
+        total = 0
+    return end, usable, total, seen, min2, min3, pruned_mass
+
+
 @njit(cache=True)
 def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk,
                          interpolate,
                          retry, vocab_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo,
-                         hi, out, retried):
+                         hi, out):
     """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
     `retry`, a context that leaves no mass and has seen fewer than `vocab_size` words is computed
-    again, without interpolation, then with a raised total; a non-empty `retried` (per row) is
-    set at the first row of each such context. A non-empty `context_total` (per row) is the
-    total of each usable context instead of its followers' (-trust-totals); a non-empty
-    `sum_order` the order the followers are totalled in (_followers). Returns the rows
-    predicting a non-event and those discounted to zero, counted per pass as SRILM counts them."""
+    again, without interpolation, then with a raised total. A non-empty `context_total` (per
+    row) is the total of each usable context instead of its followers' (-trust-totals); a
+    non-empty `sum_order` the order the followers are totalled in (_followers)."""
     formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
     p = np.empty(longest)
     coef = np.empty(longest)
-    nonevents = discounted = 0
     start = lo
     while start < hi:
         end = context_end(rows, start, last)
@@ -170,20 +182,30 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
                                                           meta_type, zeros_seen, sum_order)
         if len(context_total) and usable:
             total = context_total[start]
-        if total == 0 or not usable:
+        if total == 0:
             start = end
             continue
         t = float(total)
         interpolating = interpolate
         while True:
-            mass, n, d = _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end,
-                                       t, seen, min2, min3, pruned_mass, interpolating, formula, sum_order, p, coef)
-            nonevents += n
-            discounted += d
+            # _context_pass written out: called here, even inlined, it made this stage twice as slow
+            weight = 0.0
+            if interpolating:
+                weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
+            mass = 0.0
+            for i in range(start, end):
+                j = i - start
+                coef[j] = 0.0
+                if _is_event(rows, counts, i, last, usable, nonevent):
+                    if not (len(pruned) and pruned[i]):
+                        coef[j] = coefficient(counts[i], t, seen, formula)
+                    p[j] = coef[j] * counts[i] / t
+                    if interpolating:
+                        p[j] += weight * math.exp(np.float64(lower_logp[i]) * LN10)
+                    if coef[j] != 0.0:
+                        mass += p[j]
             if not (retry and seen < vocab_size and mass > 1.0 - PROB_EPSILON):
                 break
-            if len(retried):
-                retried[start] = True
             if interpolating:
                 interpolating = False
             else:
@@ -195,41 +217,50 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
                 kept_lower[out] = lower_logp[i]
                 out += 1
         start = end
-    return nonevents, discounted
 
 
 @njit(cache=True)
-def _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, interpolate, vocab_size,
-                  formula, context_total, sum_order, starts):
-    """The passes SRILM's retry makes over the contexts whose first rows are `starts` (usable
-    ones that were retried): per pass its context's start, the mass it leaves (1 - the sum of
-    the probabilities kept) and whether it was interpolated."""
+def _diagnosis(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk, interpolate,
+               retry, vocab_size, formula, context_total, sum_order, srilm_order, longest):
+    """What SRILM's -debug 1 says of estimating one order as _order_probabilities does: the rows
+    predicting a non-event and those discounted to zero, counted on each pass as SRILM counts
+    them, and each retry's context (its first row), the mass it left (summed in `srilm_order`,
+    as sum_order, when not empty) and whether it was interpolated."""
     formula = borrowed_formula(formula)
-    last = rows.shape[1] - 1
-    out_start, out_left, out_interpolated = [], [], []
-    for start in starts:
-        end = context_end(rows, start, last)
-        total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, True, nonevent, pruned,
-                                                          meta_type, zeros_seen, sum_order)
-        if len(context_total):
-            total = context_total[start]
-        p = np.empty(end - start)
-        coef = np.empty(end - start)
+    p = np.empty(longest)
+    coef = np.empty(longest)
+    nonevents = discounted = 0
+    retry_start, retry_left, retry_interpolated = [0], [0.0], [False]  # typed by the first, dropped
+    start = 0
+    while start < rows.shape[0]:
+        end, usable, total, seen, min2, min3, pruned_mass = _estimated_context(
+            rows, counts, start, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk, context_total, sum_order)
+        if total == 0:
+            start = end
+            continue
         t = float(total)
         interpolating = interpolate
         while True:
-            mass, _, _ = _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, -1, True, start, end, t,
-                                       seen, min2, min3, pruned_mass, interpolating, formula, sum_order, p, coef)
-            if not (seen < vocab_size and mass > 1.0 - PROB_EPSILON):
+            mass, n, d = _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end,
+                                       t, seen, min2, min3, pruned_mass, interpolating, formula, p, coef)
+            nonevents += n
+            discounted += d
+            if not (retry and seen < vocab_size and mass > 1.0 - PROB_EPSILON):
                 break
-            out_start.append(start)
-            out_left.append(1.0 - mass)
-            out_interpolated.append(interpolating)
+            if len(srilm_order):
+                mass = 0.0
+                for at in range(start, end):
+                    if coef[srilm_order[at] - start] != 0.0:
+                        mass += p[srilm_order[at] - start]
+            retry_start.append(start)
+            retry_left.append(1.0 - mass)
+            retry_interpolated.append(interpolating)
             if interpolating:
                 interpolating = False
             else:
                 t += 1.0
-    return out_start, out_left, out_interpolated
+        start = end
+    return nonevents, discounted, retry_start[1:], retry_left[1:], retry_interpolated[1:]
 
 
 class OrderEstimate:
@@ -287,25 +318,25 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     for size, _ in sizes[:-1]:
         firsts.append(firsts[-1] + size)
     interpolate = bool(method.interpolate)
-    retried = np.zeros(len(rows) if diagnose is not None and retry else 0, dtype=np.bool_)
-    passes = in_pieces(lambda piece, lo, hi: _order_probabilities(
+    in_pieces(lambda piece, lo, hi: _order_probabilities(
         rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk, skip_unk, interpolate,
-        retry,
-        uniform_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo, hi, firsts[piece],
-        retried), bounds)
-    retries = []
-    if diagnose is not None and retried.any():
-        slots = diagnose()
-        starts, left, interpolated = _retry_passes(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen,
-                                                   interpolate, uniform_size, formula, context_total,
-                                                   sum_order if slots is None else slots,
-                                                   np.flatnonzero(retried))
-        retries = [(rows[start, :-1].tolist(), m, i) for start, m, i in zip(starts, left, interpolated)]
+        retry, uniform_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo, hi,
+        firsts[piece]), bounds)
+    dropped = (0, 0, [], [], [])
+    if diagnose is not None:
+        def diagnosis(srilm_order):
+            return _diagnosis(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk,
+                              skip_unk, interpolate, retry, uniform_size, formula, context_total, sum_order,
+                              srilm_order, longest)
+
+        dropped = diagnosis(np.zeros(0, dtype=np.int64))
+        if dropped[2] and diagnose() is not None:  # the masses the retries leave, as SRILM sums them
+            dropped = diagnosis(diagnose())
+    original = rows
     # source is increasing, so keeping every row keeps `rows` as they are
     if kept < len(rows):
         rows = np.take(rows, source, axis=0, out=spill_array(spill_dir, (kept, k), rows.dtype, "kept-rows"))
     est = OrderEstimate(source, rows, logp, kept_lower)
-    est.nonevent_ngrams = sum(n for n, _ in passes)
-    est.discounted_ngrams = sum(d for _, d in passes)
-    est.retries = retries
+    est.nonevent_ngrams, est.discounted_ngrams, starts, left, interpolated = dropped
+    est.retries = [(original[start, :-1].tolist(), m, i) for start, m, i in zip(starts, left, interpolated)]
     return est
