@@ -79,3 +79,17 @@ def test_text_without_sentences_counts_nothing(cli, tmp_path, text):
     assert err.splitlines()[0] == f"{tmp_path / 'in.txt'}: line {text.count(chr(10))}: 0 sentences, 0 words, 0 OOVs"
     assert "warning: no singleton counts" in err
     assert (tmp_path / "lm.arpa").read_text() == EMPTY_MODEL
+
+
+def test_inserted_probabilities_back_off_to_those_inserted_below(cli, workdir):
+    # Trigrams and bigrams cut (-gt3min 3, -gt2min 4) that kept 4-grams need as contexts get
+    # their backed-off probabilities, the bigrams first: a trigram's backs off to the bigram
+    # inserted below it, rounded to float, as SRILM's fixupProbs stores them (21 lines of this
+    # model differ in the 7th digit when the trigrams are given theirs first).
+    lines = (workdir / "train.txt").read_text().splitlines(keepends=True)[:600]
+    (workdir / "t600.txt").write_text("".join(lines))
+    status, _, _ = cli(ngram_count.main, ["-order", "4", "-text", "t600.txt", "-gt1max", "0", "-gt2max", "0",
+                                          "-gt3max", "0", "-gt4max", "0", "-gt2min", "4", "-gt3min", "3", "-gt4min",
+                                          "1", "-lm", "lm.arpa"])
+    assert status == 0
+    assert (workdir / "lm.arpa").read_bytes() == gzip.decompress((HERE / "cut4-600.arpa.gz").read_bytes())

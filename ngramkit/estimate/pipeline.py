@@ -327,12 +327,8 @@ def _close_nodes(tables, order):
             continue
         rows = tables.prob_rows.get(m, np.empty((0, m), dtype=np.int32))
         missing = nodes[find_rows(rows, nodes, 0) < 0]
-        inserted[m] = len(missing)
+        inserted[m] = missing
         if len(missing):
-            logp = tables.backoff_logprob(missing, 0).astype(np.float32)
-            rows, perm = _union_rows(rows, missing)
-            tables.prob_rows[m] = rows
-            tables.prob_logp[m] = np.concatenate([tables.prob_logp.get(m, np.empty(0, np.float32)), logp])[perm]
             prefixes = np.unique(missing[:, :-1], axis=0)
             if m - 1 == 1:
                 tables.unigram_node[prefixes[:, 0]] = True
@@ -348,7 +344,15 @@ def _close_nodes(tables, order):
         # a 2-gram node's prefix holds its probability, its suffix is its parent in SRILM's
         # context trie: both are nodes (a suffix without 2-grams of its own: weight 1, log 0)
         tables.unigram_node[tables.node_rows[2].ravel()] = True
-    return inserted
+    # the lower orders first, as fixupProbs stores them: a probability inserted backs off to
+    # those inserted below it, rounded to float as they are
+    for m, missing in sorted(inserted.items()):
+        if len(missing):
+            logp = tables.backoff_logprob(missing, 0).astype(np.float32)
+            rows, perm = _union_rows(tables.prob_rows.get(m, np.empty((0, m), dtype=np.int32)), missing)
+            tables.prob_rows[m] = rows
+            tables.prob_logp[m] = np.concatenate([tables.prob_logp.get(m, np.empty(0, np.float32)), logp])[perm]
+    return {m: len(missing) for m, missing in inserted.items()}
 
 
 @njit(cache=True)
@@ -378,15 +382,9 @@ def _close_linked_nodes(tables, order, ngrams, links):
         kept = np.zeros(size, dtype=np.bool_)
         kept[tables.prob_source[m]] = True
         missing = np.flatnonzero(node & ~kept)
-        inserted[m] = len(missing)
+        inserted[m] = missing
         if len(missing):
             rows = ngrams[m - 1][missing]
-            logp = tables.backoff_logprob(rows, 0).astype(np.float32)
-            source = np.concatenate([tables.prob_source[m], missing])
-            perm = np.argsort(source, kind="stable")
-            tables.prob_source[m] = source[perm]
-            tables.prob_rows[m] = ngrams[m - 1][source[perm]]
-            tables.prob_logp[m] = np.concatenate([tables.prob_logp[m], logp])[perm]
             if m - 1 == 1:
                 tables.unigram_node[rows[:, 0]] = True
             else:
@@ -401,11 +399,22 @@ def _close_linked_nodes(tables, order, ngrams, links):
         _true_indices(node, nodes)
         tables.node_source[m] = nodes
         tables.node_bow[m] = np.take(bow, nodes, out=spill_array(links.spill_dir, len(nodes), np.float32, "node-bow"))
+        # the nodes as rows too, for the backed-off probabilities inserted below
+        tables.node_rows[m] = np.take(ngrams[m - 1], nodes, axis=0,
+                                      out=spill_array(links.spill_dir, (len(nodes), m), ngrams[m - 1].dtype, "node-rows"))
         release(ngrams[m - 1], ngrams[m - 2], links.suffix.get(m + 1), links.first.get(m))
         del bow, nodes
     if 2 in tables.node_source:
         tables.unigram_node[ngrams[1][tables.node_source[2]].ravel()] = True  # prefixes and suffixes
-    return inserted
+    for m, missing in sorted(inserted.items()):  # the lower orders first, as in _close_nodes
+        if len(missing):
+            logp = tables.backoff_logprob(ngrams[m - 1][missing], 0).astype(np.float32)
+            source = np.concatenate([tables.prob_source[m], missing])
+            perm = np.argsort(source, kind="stable")
+            tables.prob_source[m] = source[perm]
+            tables.prob_rows[m] = ngrams[m - 1][source[perm]]
+            tables.prob_logp[m] = np.concatenate([tables.prob_logp[m], logp])[perm]
+    return {m: len(missing) for m, missing in inserted.items()}
 
 
 @njit(cache=True)
