@@ -9,8 +9,11 @@ is left.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
+from numba import types
+from numba.typed import List
 
 from ..constants import LN10, PROB_EPSILON
 from ..jit import njit
@@ -109,66 +112,36 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, 
     return kept, longest
 
 
-@njit(cache=True, inline="always")
-def _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end, t, seen, min2, min3,
-                  pruned_mass, interpolating, formula, p, coef):
-    """One pass over the followers rows[start:end] of a context with total t: each one's
-    coefficient and probability into coef, p (from 0); returns the mass of those kept, the
-    rows predicting a non-event and those discounted to zero (SRILM's counts, per pass: the
-    unigrams of non-events count when they are <unk> or meta-count words, which SRILM drops)."""
-    last = rows.shape[1] - 1
-    weight = 0.0
-    if interpolating:
-        weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
-    mass = 0.0
-    nonevents = discounted = 0
-    for i in range(start, end):
-        j = i - start
-        coef[j] = 0.0
-        if _is_event(rows, counts, i, last, usable, nonevent):
-            if not (len(pruned) and pruned[i]):
-                coef[j] = coefficient(counts[i], t, seen, formula)
-            p[j] = coef[j] * counts[i] / t
-            if interpolating:
-                p[j] += weight * math.exp(np.float64(lower_logp[i]) * LN10)
-            if coef[j] != 0.0:
-                mass += p[j]
-            else:
-                discounted += 1
-        elif nonevent[rows[i, last]] and (counts[i] > 0 if last > 0 else
-                                          rows[i, 0] == unk or meta_type[rows[i, 0]] >= 0):
-            nonevents += 1
-    return mass, nonevents, discounted
+class DiagnosisLog(NamedTuple):
+    """What SRILM's -debug 1 says of estimating one order (_order_probabilities' `log`):
+    counts[0], counts[1] the rows predicting a non-event and those discounted to zero, counted
+    on each pass as SRILM counts them; per retry its context's first row, the mass it left
+    (summed in `srilm_order`, as sum_order, when not empty) and whether it was interpolated."""
+
+    counts: np.ndarray
+    srilm_order: np.ndarray
+    retry_start: object
+    retry_left: object
+    retry_interpolated: object
 
 
-@njit(cache=True, inline="always")
-def _estimated_context(rows, counts, start, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk,
-                       context_total, sum_order):
-    """The context whose rows start at `start`: its end, whether it is usable, its total (0: not
-    estimated), its followers and those seen twice or thrice, and its pruned followers' mass."""
-    last = rows.shape[1] - 1
-    end = context_end(rows, start, last)
-    usable = _usable_context(rows, start, last, eos, unk, skip_unk)
-    total, seen, min2, min3, pruned_mass = _followers(rows, counts, start, end, usable, nonevent, pruned,
-                                                      meta_type, zeros_seen, sum_order)
-    if len(context_total) and usable:
-        total = context_total[start]
-    if not usable:
-        total = 0
-    return end, usable, total, seen, min2, min3, pruned_mass
+def diagnosis_log(srilm_order):
+    return DiagnosisLog(np.zeros(2, dtype=np.int64), srilm_order, List.empty_list(types.int64),
+                        List.empty_list(types.float64), List.empty_list(types.boolean))
 
 
 @njit(cache=True)
 def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk,
                          interpolate,
                          retry, vocab_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo,
-                         hi, out):
+                         hi, out, log):
     """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
     `retry`, a context that leaves no mass and has seen fewer than `vocab_size` words is computed
     again, without interpolation, then with a raised total. A non-empty `context_total` (per
     row) is the total of each usable context instead of its followers' (-trust-totals); a
-    non-empty `sum_order` the order the followers are totalled in (_followers)."""
+    non-empty `sum_order` the order the followers are totalled in (_followers). `log`: None, or
+    a DiagnosisLog to fill (its code is compiled only for it: None costs nothing)."""
     formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
@@ -182,13 +155,12 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
                                                           meta_type, zeros_seen, sum_order)
         if len(context_total) and usable:
             total = context_total[start]
-        if total == 0:
+        if total == 0 or not usable:
             start = end
             continue
         t = float(total)
         interpolating = interpolate
         while True:
-            # _context_pass written out: called here, even inlined, it made this stage twice as slow
             weight = 0.0
             if interpolating:
                 weight = lower_order_weight(t, seen, min2, min3, formula) + pruned_mass / t
@@ -204,8 +176,22 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
                         p[j] += weight * math.exp(np.float64(lower_logp[i]) * LN10)
                     if coef[j] != 0.0:
                         mass += p[j]
+                    elif log is not None:
+                        log.counts[1] += 1
+                elif log is not None and nonevent[rows[i, last]] and (
+                        counts[i] > 0 if last > 0 else rows[i, 0] == unk or meta_type[rows[i, 0]] >= 0):
+                    log.counts[0] += 1  # SRILM drops the unigrams of <unk> (no word) and meta-count words
             if not (retry and seen < vocab_size and mass > 1.0 - PROB_EPSILON):
                 break
+            if log is not None:
+                if len(log.srilm_order):  # the mass as SRILM sums it, in its order
+                    mass = 0.0
+                    for at in range(start, end):
+                        if coef[log.srilm_order[at] - start] != 0.0:
+                            mass += p[log.srilm_order[at] - start]
+                log.retry_start.append(start)
+                log.retry_left.append(1.0 - mass)
+                log.retry_interpolated.append(interpolating)
             if interpolating:
                 interpolating = False
             else:
@@ -217,50 +203,6 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
                 kept_lower[out] = lower_logp[i]
                 out += 1
         start = end
-
-
-@njit(cache=True)
-def _diagnosis(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk, interpolate,
-               retry, vocab_size, formula, context_total, sum_order, srilm_order, longest):
-    """What SRILM's -debug 1 says of estimating one order as _order_probabilities does: the rows
-    predicting a non-event and those discounted to zero, counted on each pass as SRILM counts
-    them, and each retry's context (its first row), the mass it left (summed in `srilm_order`,
-    as sum_order, when not empty) and whether it was interpolated."""
-    formula = borrowed_formula(formula)
-    p = np.empty(longest)
-    coef = np.empty(longest)
-    nonevents = discounted = 0
-    retry_start, retry_left, retry_interpolated = [0], [0.0], [False]  # typed by the first, dropped
-    start = 0
-    while start < rows.shape[0]:
-        end, usable, total, seen, min2, min3, pruned_mass = _estimated_context(
-            rows, counts, start, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk, context_total, sum_order)
-        if total == 0:
-            start = end
-            continue
-        t = float(total)
-        interpolating = interpolate
-        while True:
-            mass, n, d = _context_pass(rows, counts, lower_logp, nonevent, pruned, meta_type, unk, usable, start, end,
-                                       t, seen, min2, min3, pruned_mass, interpolating, formula, p, coef)
-            nonevents += n
-            discounted += d
-            if not (retry and seen < vocab_size and mass > 1.0 - PROB_EPSILON):
-                break
-            if len(srilm_order):
-                mass = 0.0
-                for at in range(start, end):
-                    if coef[srilm_order[at] - start] != 0.0:
-                        mass += p[srilm_order[at] - start]
-            retry_start.append(start)
-            retry_left.append(1.0 - mass)
-            retry_interpolated.append(interpolating)
-            if interpolating:
-                interpolating = False
-            else:
-                t += 1.0
-        start = end
-    return nonevents, discounted, retry_start[1:], retry_left[1:], retry_interpolated[1:]
 
 
 class OrderEstimate:
@@ -318,25 +260,29 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     for size, _ in sizes[:-1]:
         firsts.append(firsts[-1] + size)
     interpolate = bool(method.interpolate)
-    in_pieces(lambda piece, lo, hi: _order_probabilities(
-        rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk, skip_unk, interpolate,
-        retry, uniform_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo, hi,
-        firsts[piece]), bounds)
-    dropped = (0, 0, [], [], [])
-    if diagnose is not None:
-        def diagnosis(srilm_order):
-            return _diagnosis(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk,
-                              skip_unk, interpolate, retry, uniform_size, formula, context_total, sum_order,
-                              srilm_order, longest)
 
-        dropped = diagnosis(np.zeros(0, dtype=np.int64))
-        if dropped[2] and diagnose() is not None:  # the masses the retries leave, as SRILM sums them
-            dropped = diagnosis(diagnose())
+    def probabilities(piece, lo, hi, log=None):
+        _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk,
+                             skip_unk, interpolate, retry, uniform_size, formula, context_total, sum_order, longest,
+                             source, logp, kept_lower, lo, hi, firsts[piece], log)
+
+    in_pieces(probabilities, bounds)
+    log = None
+    if diagnose is not None:  # once more, the pieces in turn, to log what SRILM says
+        log = diagnosis_log(np.zeros(0, dtype=np.int64))
+        for piece, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+            probabilities(piece, lo, hi, log)
+        if len(log.retry_start) and diagnose() is not None:  # the masses the retries leave, as SRILM sums them
+            log = diagnosis_log(diagnose())
+            for piece, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+                probabilities(piece, lo, hi, log)
     original = rows
     # source is increasing, so keeping every row keeps `rows` as they are
     if kept < len(rows):
         rows = np.take(rows, source, axis=0, out=spill_array(spill_dir, (kept, k), rows.dtype, "kept-rows"))
     est = OrderEstimate(source, rows, logp, kept_lower)
-    est.nonevent_ngrams, est.discounted_ngrams, starts, left, interpolated = dropped
-    est.retries = [(original[start, :-1].tolist(), m, i) for start, m, i in zip(starts, left, interpolated)]
+    if log is not None:
+        est.nonevent_ngrams, est.discounted_ngrams = log.counts.tolist()
+        est.retries = [(original[start, :-1].tolist(), m, i)
+                       for start, m, i in zip(log.retry_start, log.retry_left, log.retry_interpolated)]
     return est
