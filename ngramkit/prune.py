@@ -194,10 +194,11 @@ class Pruner:
         """Total number of n-grams kept at `threshold`."""
         return int(sum(int(m.sum()) for m in self.decisions(threshold)[0]))
 
-    def pruned(self, threshold, in_place=False):
-        """The model pruned at `threshold`, with recomputed backoff weights. `in_place`: the
-        pruner's model itself, its kept rows moved down its own arrays (no second copy of the
-        model, the output is never larger than the input); the pruner is spent then."""
+    def pruned(self, threshold, in_place=False, trace=None):
+        """The model pruned at `threshold`, with recomputed backoff weights (`trace`:
+        recompute_backoffs'). `in_place`: the pruner's model itself, its kept rows moved down
+        its own arrays (no second copy of the model, the output is never larger than the
+        input); the pruner is spent then."""
         model = self.model
         lower, nonevents = self.backoff, self.nonevents
         keep, nodes = self.decisions(threshold)
@@ -220,7 +221,7 @@ class Pruner:
             out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
                              [p[m] for p, m in zip(model.logprob, keep)], backoff)
         del keep, nodes
-        recompute_backoffs(out, lower=lower, nonevents=nonevents)
+        recompute_backoffs(out, lower=lower, nonevents=nonevents, trace=trace)
         return out
 
     def threshold_for_size(self, target, low=1e-12, high=1.0, steps=60):
@@ -241,13 +242,13 @@ class Pruner:
         return 10.0 ** hi
 
 
-def prune(model, threshold, minprune=2, in_place=False, history=None):
+def prune(model, threshold, minprune=2, in_place=False, history=None, trace=None):
     """SRILM's `ngram -prune threshold [-minprune minprune]`. `in_place`: prune `model` itself,
     in its own arrays (see Pruner.pruned). `history`: the model of the contexts' marginals (see
-    history_pruner)."""
+    history_pruner); `trace`: recompute_backoffs'."""
     if history is None:
-        return Pruner(model, minprune, threshold).pruned(threshold, in_place)
-    return history_pruner(model, history, minprune, threshold, in_place).pruned(threshold, in_place)
+        return Pruner(model, minprune, threshold).pruned(threshold, in_place, trace)
+    return history_pruner(model, history, minprune, threshold, in_place).pruned(threshold, in_place, trace)
 
 
 def history_pruner(model, history, minprune=2, threshold=None, in_place=False):
@@ -295,7 +296,7 @@ def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonev
                 report(f"pruned {int(low.sum())} {k}-grams")
             logp[low] = np.nan
             _drop_empty_contexts(model, k, ctx, where)
-        recompute_backoffs(model, lower=lower, nonevents=nonevents)
+        recompute_backoffs(model, lower=lower, nonevents=nonevents, trace=report)
         if not removed:
             break
     _restore_context_probs(model, report, lower)

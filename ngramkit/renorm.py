@@ -159,7 +159,7 @@ def add_zero_unigrams(model, words):
 
 
 def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True, lower=backoff_logprob,
-                       nonevents=None):
+                       nonevents=None, trace=None):
     """Recompute every backoff weight by normalisation, in place, lower orders first (higher
     orders back off through them), as SRILM's recomputeBOWs: unigram mass left over goes to the
     words with zero probability (not `<s>`, nor `<unk>` unless `unk_is_word`). A context with
@@ -170,8 +170,9 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     more than one are scaled to sum to one; `report(mass, context, target)` is called for each
     context so scaled (`context`: its words, most recent first, as SRILM prints them).
     `lower(model, rows)`: the backed-off probabilities of the normalisation (a tagged LM backs
-    off its own way); `nonevents`: a mask over word ids of more words that get no unigram mass.
-    Returns the number of improper contexts."""
+    off its own way); `nonevents`: a mask over word ids of more words that get no unigram mass;
+    `trace`: given SRILM's -debug 1 line of the unigram mass spread. Returns the number of
+    improper contexts."""
     zeros_to_inf(model)
     vocab = model.vocab
     words = model.ngrams[0][:, 0]
@@ -181,12 +182,12 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     if nonevents is not None:
         events &= ~nonevents[words]
     logp = model.logprob[0]
-    left = spread_unigram_mass(logp, events)
+    left = spread_unigram_mass(logp, events, trace)
     if left < 0.0 and 0.0 < min_backoff <= 1.0:
         if report is not None:
             report(left, [], 1.0)
         logp[:] = logp + np.float32(-np.log10(1.0 - left))
-        left = spread_unigram_mass(logp, events)
+        left = spread_unigram_mass(logp, events, trace)
     improper_total = int(left < 0.0)
     for k in range(2, model.order + 1):
         # no order reads its own contexts' weights, so they can be written in place, unless

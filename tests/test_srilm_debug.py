@@ -10,7 +10,7 @@ import shutil
 import pytest
 from conftest import DATA
 
-from ngramkit.cli import ngram_count
+from ngramkit.cli import ngram, ngram_count
 
 HERE = DATA / "srilm_debug"
 
@@ -93,3 +93,19 @@ def test_inserted_probabilities_back_off_to_those_inserted_below(cli, workdir):
                                           "1", "-lm", "lm.arpa"])
     assert status == 0
     assert (workdir / "lm.arpa").read_bytes() == gzip.decompress((HERE / "cut4-600.arpa.gz").read_bytes())
+
+
+@pytest.mark.parametrize("name, flags", [
+    ("renorm", ["-renorm"]), ("prune", ["-prune", "1e-6"]), ("lowprobs", ["-prune", "1e-6", "-prune-lowprobs"]),
+])
+def test_ngram_reports_the_unigram_mass_it_spreads(cli, workdir, name, flags):
+    # ngram recomputing weights with words of the vocabulary that have no unigram: SRILM's
+    # -debug 1 line of the mass spread over them, after its lines of the n-grams pruned
+    status, _, _ = cli(ngram_count.main, ["-order", "3", "-text", "train.txt", "-vocab", "vocab-top2000.txt",
+                                          "-wbdiscount", "-lm", "wbv.arpa"])
+    assert status == 0
+    (workdir / "v2.txt").write_text((workdir / "vocab-top2000.txt").read_text() + "zzz1\nzzz2\n")
+    status, _, err = cli(ngram.main, ["-lm", "wbv.arpa", "-order", "3", *flags, "-vocab", "v2.txt", "-debug", "1",
+                                      "-write-lm", "out.arpa"])
+    assert status == 0
+    assert err == (HERE / f"ngram-{name}.stderr.txt").read_text()

@@ -649,12 +649,15 @@ def ngram(argv):
         add_vocabulary_unigrams(opts, model)
     if opts["renorm"]:  # before pruning, as SRILM
         from ..renorm import recompute_backoffs
-        recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"])
+        recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"],
+                           trace=lambda line: debug_lines(opts, [line]))
     if opts["prune"]:
         from ..prune import prune
         before = model.sizes()
-        model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts))
-        debug_lines(opts, pruned_lines(before, model))
+        spread = []  # the line of the weights recomputed, after those of the n-grams pruned
+        model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts),
+                      trace=spread.append)
+        debug_lines(opts, pruned_lines(before, model) + spread)
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:

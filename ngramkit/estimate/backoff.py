@@ -179,17 +179,21 @@ def context_rows(rows, starts, spill_dir=None):
     return out
 
 
-def spread_unigram_mass(logp, events):
+def spread_unigram_mass(logp, events, trace=None):
     """SRILM's normalisation of the unigrams, in place on `logp` (log10 p of each unigram,
     -inf for zero): the mass left over (zero when within Prob_Epsilon of it) goes evenly to
     the `events` (mask) with zero probability, or to every event when none has zero. Returns
-    the mass left over; when it is negative (the unigrams sum to more than one) nothing changes."""
+    the mass left over; when it is negative (the unigrams sum to more than one) nothing changes.
+    `trace` (None: none) is given SRILM's -debug 1 warning of the mass spread."""
     left = 1.0 - float(np.exp(logp.astype(np.float64) * LN10).sum())
     if abs(left) < PROB_EPSILON:
         left = 0.0
     if left < 0.0:
         return left
     zero = events & np.isneginf(logp)
+    if trace is not None and (zero.any() or left > 0.0):
+        over = f"{int(zero.sum())} zeroton words" if zero.any() else f"all {int(events.sum())} words"
+        trace(f"warning: distributing {left:g} left-over probability mass over {over}")
     with np.errstate(divide="ignore"):
         if zero.any():
             logp[zero] = np.log10(left / zero.sum())
@@ -210,11 +214,7 @@ def finish_unigrams(est, tables, words, zero_words, warn, trace=None):
     has[ids] = True
     has[zero_words] = True
     logp[zero_words] = -np.inf
-    zeros = int(np.count_nonzero(words & np.isneginf(logp)))
-    left = spread_unigram_mass(logp, words)
-    if trace is not None and left >= 0.0 and (zeros or left > 0.0):
-        over = f"{zeros} zeroton words" if zeros else f"all {int(np.count_nonzero(words))} words"
-        trace(f"warning: distributing {left:g} left-over probability mass over {over}")
+    left = spread_unigram_mass(logp, words, trace)
     if left < 0.0:
         warn(Notice(f'BOW numerator for context "" is {left:g} < 0'))  # SRILM's line: the unigrams sum above 1
         return
