@@ -313,6 +313,11 @@ class TextTotals:
     def sentences(self):
         return sum(entry[1] for entry in self.files.values())
 
+    def cover(self, paths):
+        """An entry for each of `paths`: a file without lines is SRILM's line 0."""
+        for path in paths:
+            self.files.setdefault(path, [0, 0, 0, 0])
+
     def __add__(self, other):
         files = {path: list(entry) for path, entry in self.files.items()}
         for path, (line, *counts) in other.files.items():
@@ -610,8 +615,7 @@ def count_text(paths, order, options=None, run=None, spill_dir=None):
             counts = NgramCounts(build_vocabulary([], options)[0], [np.empty((0, k), dtype=np.int32)
                                                                     for k in range(1, order + 1)],
                                  [np.empty(0, dtype=np.int32) for _ in range(order)])
-        for path in paths:  # SRILM's line of a file without lines: line 0
-            totals.files.setdefault(path, [0, 0, 0, 0])
+        totals.cover(paths)
         counts.text_totals = totals
         return counts
 

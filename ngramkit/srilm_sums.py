@@ -137,8 +137,8 @@ def text_srilm_order(paths, counts, options):
     ids = _final_ids(stream, words, options, counts.vocab)
     del stream
     starts = np.flatnonzero(ids >= 0)
-    ends = np.flatnonzero(ids < 0)[np.searchsorted(np.flatnonzero(ids < 0), starts)]
-    return _srilm_order(ids, starts, ends, counts, known)
+    marks = np.flatnonzero(ids < 0)
+    return _srilm_order(ids, starts, marks[np.searchsorted(marks, starts)], counts, known)
 
 
 def count_file_srilm_order(paths, counts, encoding):

@@ -346,8 +346,7 @@ class UnsortedCounts:
         tokens, words, self.text_totals = text_tokens(paths, options, quiet)
         if not np.any(tokens < 0) and not options.allow_empty:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
-        for path in paths:  # SRILM's line of a file without lines: line 0
-            self.text_totals.files.setdefault(path, [0, 0, 0, 0])
+        self.text_totals.cover(paths)
         index, by_index = _srilm_indices(words, options)
         tokens = _apply(tokens, index)
         self.order = order

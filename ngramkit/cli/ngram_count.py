@@ -45,8 +45,8 @@ ngramkit's release.
 stderr is SRILM's: its warnings as it prints them, and from -debug 1 on its lines of the text
 counted, of each order's discounts, of the contexts estimated again and the n-grams left out
 (estimate's `trace`) and of the n-grams written. Lines naming contexts come in the order of
-SRILM's hash tables (srilm_sums), found from the text or count file again only when more than
-one such line is printed. A text without sentences counts nothing, as SRILM's does."""
+SRILM's hash tables (srilm_sums), found from the text or count file again only when such lines
+are printed. A text without sentences counts nothing, as SRILM's does."""
 
 import functools
 import sys

@@ -12,8 +12,8 @@ from ..jit import njit
 from ..model import NgramCounts, NgramModel
 from ..spill import release, spill_array
 from ..tables import find_rows, prefix_rows
-from .adjust import adjusted_counts
 from ..srilm_sums import backoff_trie_order, trie_ranks
+from .adjust import adjusted_counts
 from .backoff import SCALE_TO_ONE, context_backoffs, context_rows, finish_unigrams
 from .discounts import estimate_discounts
 from .lookup import ModelTables, OrderLinks, backed_off_logprob, lower_logprob
@@ -225,6 +225,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         del est, rows
         start = times.mark("backoff", start)
     ngrams[order - 1] = links.suffix[order] = links.first[order] = None
+    del kept_contexts  # assembling may replace the node tables they share
     model = assemble(tables, vocab, order, policy, ngrams if links.complete else None, links, spill_dir, trace)
     model.estimation = estimation
     times.mark("assemble", start)
@@ -247,7 +248,7 @@ def _order_trace(k, est, ngrams, order_of, vocab, skip_unk):
         retries = [retries[i] for i in np.argsort(ranks, kind="stable")]
     lines = []
     for context, left, interpolated in retries:
-        words = " ".join(vocab.words[w] for w in reversed(context))  # SRILM's contexts read backwards
+        words = _context_words(vocab, context)
         lines.append(f'warning: {left:g} backoff probability mass left for "{words}" -- '
                      f'{"disabling interpolation" if interpolated else "incrementing denominator"}')
     skipped = 0
@@ -263,6 +264,11 @@ def _order_trace(k, est, ngrams, order_of, vocab, skip_unk):
     return lines
 
 
+def _context_words(vocab, context):
+    """A context (a list of ids) as SRILM prints it: its words from the most recent."""
+    return " ".join(vocab.words[w] for w in reversed(context))
+
+
 def _backoff_lines(flagged, est, kept_contexts, ngrams, order_of, vocab):
     """SRILM's lines of the contexts whose backoff weights it finds improper or whose
     probabilities it scales to sum to one (`flagged`, context_backoffs), in the order it walks
@@ -276,7 +282,7 @@ def _backoff_lines(flagged, est, kept_contexts, ngrams, order_of, vocab):
     lines = []
     for i in walk:
         _, status, numerator, denominator = flagged[i]
-        words = " ".join(vocab.words[w] for w in reversed(contexts[i].tolist()))  # read backwards, as SRILM's
+        words = _context_words(vocab, contexts[i].tolist())
         if status == SCALE_TO_ONE:
             lines.append(f'BOW denominator for context "{words}" is zero; scaling probabilities to sum to 1')
         elif numerator < 0.0:

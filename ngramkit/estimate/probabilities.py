@@ -214,9 +214,9 @@ class OrderEstimate:
         self.rows = rows
         self.logp = logp
         self.lower_logp = lower_logp
-        # SRILM's -debug 1 counts (with estimate_order(..., diagnose=True)): the n-grams predicting a
+        # SRILM's -debug 1 counts (with estimate_order's `diagnose`): the n-grams predicting a
         # non-event and those discounted to zero, and the passes of its retries over the
-        # contexts that left no mass, each (context's first count row, mass left, interpolated)
+        # contexts that left no mass, each (the context's ids, mass left, interpolated)
         self.nonevent_ngrams = self.discounted_ngrams = 0
         self.retries = []
 
