@@ -135,7 +135,7 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
         method = {"good-turing": "good-turing", "witten-bell": "witten-bell"}.get(methods[k - 1], "kneser-ney")
         orders.append(OrderOptions(method, bool(interpolate[k - 1]), min_counts[k - 1], max_counts[k - 1]))
     options = EstimateOptions(order=order, orders=orders, unk=unk)
-    policy = DiscountFilePolicy(orders, read, kn_counts_modified=using_kn, warn=warn, meta_tag=meta_tag,
+    policy = DiscountFilePolicy(orders, read, kn_counts_modified=using_kn, meta_tag=meta_tag,
                                 trust_totals=trust_totals)
     return build(counts, options, policy=policy, output=None if lm is None else Output(lm, lm_format), warn=warn)
 

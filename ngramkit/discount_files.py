@@ -10,14 +10,16 @@ mincount replaces the order's -gtNmin. Other methods write an empty file and rea
 make-big-lm makes them), so they are used as they are.
 """
 
+import functools
+
 import numpy as np
 
-from .errors import FormatError
+from .errors import FormatError, Notice
 from .estimate.smoothing import GoodTuring, KneserNey, ModifiedKneserNey
 from .nonevents import NonEventPolicy
 from .textio import atomic_output, iter_lines
 
-MAX_ORDER = 9  # SRILM's maxNgramOrder: the largest count a Good-Turing file may name
+MAX_ORDER = 100  # SRILM's maxNgramOrder: the largest count a Good-Turing file may name
 
 
 def discount_file_text(method):
@@ -48,14 +50,18 @@ def _number(text, kind, path, line):
         raise FormatError(f"unrecognized parameter value {text!r}", path, line) from None
 
 
-def read_discount_file(method, path, warn=None):
-    """Set `method`'s parameters from a discount file, and keep them: its estimate does nothing
-    afterwards. `warn(message, line)` gets SRILM's warnings (zero coefficients)."""
+def read_discount_file(method, path):
+    """Set `method`'s parameters from a discount file, and keep them: its estimate only gives
+    SRILM's warnings of the file to its `warn`, where SRILM reads the file, when the order's
+    discounts are due (zero coefficients at the file's last line, where SRILM's reader is when
+    it checks them)."""
     gt, mkn, kn = isinstance(method, GoodTuring), isinstance(method, ModifiedKneserNey), isinstance(method, KneserNey)
     names = {"mincount"} | ({"maxcount", "discount"} if gt else {"discount1", "discount2", "discount3+"} if mkn
                             else {"discount1"} if kn else set())
     coeffs = {}
     max_count = None
+    warnings = []
+    line_no = 0
     for line_no, line in iter_lines(path):
         fields = line.split()
         if not fields:
@@ -73,8 +79,8 @@ def read_discount_file(method, path, warn=None):
             count = _number(fields[1], int, path, line_no)
             if 0 <= count <= MAX_ORDER:
                 coeffs[count] = _number(fields[2], float, path, line_no)
-            elif warn is not None:
-                warn("count value out of range", line_no)
+            else:
+                warnings.append(f"{path}: line {line_no}: warning: count value out of range")
         elif mkn:
             method.discounts[{"discount1": 1, "discount2": 2, "discount3+": 3}[fields[0]]] = \
                 _number(fields[1], float, path, line_no)
@@ -86,15 +92,17 @@ def read_discount_file(method, path, warn=None):
         method.coeffs = np.ones(top + 1)
         for c in range(1, top + 1):
             method.coeffs[c] = coeffs.get(c, 0.0)
-            if method.coeffs[c] == 0.0 and c >= method.min_count and warn is not None:
-                warn(f"discount coefficient {c} = 0.0", None)
-    method.estimate = _keep_parameters
+            if method.coeffs[c] == 0.0 and c >= method.min_count:
+                warnings.append(f"{path}: line {line_no}: warning: discount coefficient {c} = 0.0")
+    method.estimate = functools.partial(_keep_parameters, warnings)
     method.parameters_read = True
     method.float_counts_reason = None  # parameters read are used with fractional counts too
 
 
-def _keep_parameters(coc, order, warn):
+def _keep_parameters(warnings, coc, order, warn):
     """The estimate of a method whose parameters were read from a file."""
+    for message in warnings:
+        warn(Notice(message))
 
 
 class DiscountFilePolicy(NonEventPolicy):
@@ -103,15 +111,13 @@ class DiscountFilePolicy(NonEventPolicy):
     (`kn_counts_modified`), non-events, and meta-count words starting with `meta_tag`;
     `trust_totals`: ngram-count's -trust-totals (see Policy)."""
 
-    def __init__(self, orders, read=None, kn_counts_modified=False, nonevents=(), warn=None, meta_tag=None,
-                 trust_totals=False):
+    def __init__(self, orders, read=None, kn_counts_modified=False, nonevents=(), meta_tag=None, trust_totals=False):
         super().__init__(nonevents)
         self.meta_tag = meta_tag
         self.trust_totals = trust_totals
         self.orders = orders  # the EstimateOptions' OrderOptions, to tell which order is asked for
         self.read = dict(read or {})
         self.kn_counts_modified = kn_counts_modified
-        self.warn = warn
         self.methods = {}
 
     def smoothing(self, order_options, uniform_size, fallback):
@@ -121,8 +127,6 @@ class DiscountFilePolicy(NonEventPolicy):
             method.continuation_counts = False
         if k in self.read:
             path = self.read[k]
-            read_discount_file(method, path, None if self.warn is None else
-                               lambda message, line: self.warn(f"{path}:{line}: {message}" if line else
-                                                               f"{path}: {message}"))
+            read_discount_file(method, path)
         self.methods[k] = method
         return method

@@ -66,6 +66,26 @@ class EstimationError(NgramkitError):
     exit_status = 7
 
 
+class DiscountEstimatorError(EstimationError):
+    """A method cannot fit its parameters for one order. `srilm_message` is the line SRILM's
+    estimator prints for it (None: none); SRILM's ngram-count follows it with its own line and exit status 1
+    (srilm_lines), which the SRILM commands reproduce. `parameters_found`: the method fitted
+    parameters it then rejects, which SRILM's -debug 1 prints before failing."""
+
+    def __init__(self, message, order, srilm_message, option=None, parameters_found=False):
+        super().__init__(message, option=option)
+        self.order = order
+        self.srilm_message = srilm_message
+        self.parameters_found = parameters_found
+
+    def __reduce__(self):
+        return (self.__class__, (self.message, self.order, self.srilm_message, self.option, self.parameters_found))
+
+    def srilm_lines(self):
+        own = [] if self.srilm_message is None else [self.srilm_message]
+        return own + [f"error in discount estimator for order {self.order}"]
+
+
 class EmptyInputError(NgramkitError):
     """The input holds no usable data."""
 

@@ -83,7 +83,7 @@ def test_bad_discount_files(text, tmp_path, capsys):
                                   str(tmp_path / "lm.arpa"), "-q"])
         assert exit_info.value.code == 4
         assert capsys.readouterr().err.strip().endswith(message)
-    (tmp_path / "bad.gt").write_text("maxcount 12\n")
+    (tmp_path / "bad.gt").write_text("maxcount 101\n")  # above SRILM's maxNgramOrder, 100
     with pytest.raises(SystemExit):
         ngram_count_cmd.main(["-order", "2", "-text", str(text), "-gt2", str(tmp_path / "bad.gt"), "-lm",
                               str(tmp_path / "lm.arpa"), "-q"])
@@ -103,3 +103,18 @@ def test_read_with_mincounts(tmp_path):
     assert (tmp_path / "kept.txt").read_text() == (
         "</s>\t4\n<s>\t4\n<s> a\t3\n<s> a b\t3\n<s> b\t0\n<s> b d\t1\na\t3\na b\t3\na b c\t2\na b d\t1\n"
         "b\t4\nb c\t0\nb c </s>\t2\nb d\t0\nb d </s>\t2\nc\t2\nd\t2\n")
+
+
+def test_discount_file_warnings_are_srilms(tmp_path, capsys):
+    # SRILM 1.7.3, `ngram-count -order 2 -text t.txt -gt2 gt2 -lm lm`: order 1's estimate warns
+    # first; order 2's file then warns of a count above 100 at its line and of each zero
+    # coefficient from mincount to maxcount at the file's last line, where its reader stands.
+    (tmp_path / "t.txt").write_text("a b c\na b c\na b d\nb d\n")
+    (tmp_path / "gt2").write_text("mincount 1\nmaxcount 4\ndiscount 1 0.4\ndiscount 101 0.5\ndiscount 3 0.9\n\n")
+    ngram_count_cmd.main(["-order", "2", "-text", str(tmp_path / "t.txt"), "-gt2", str(tmp_path / "gt2"),
+                          "-lm", str(tmp_path / "lm.arpa")])
+    gt2 = tmp_path / "gt2"
+    assert capsys.readouterr().err.endswith(
+        f"{gt2}: line 4: warning: count value out of range\n"
+        f"{gt2}: line 6: warning: discount coefficient 2 = 0.0\n"
+        f"{gt2}: line 6: warning: discount coefficient 4 = 0.0\n")

@@ -222,19 +222,19 @@ def test_kneser_ney_from_a_file_takes_raw_counts_and_their_ceiling(cli, counts_f
     check(entries, sizes, p1, p2, bows)
 
 
-@pytest.mark.parametrize("flags, message", [
-    ([], "error in discount estimator for order 1: discounting method does not support float counts"),
-    (["-kndiscount"], "error in discount estimator for order 1: discounting method does not support float counts"),
-    (["-ukndiscount"], "error in discount estimator for order 1: discounting method does not support float counts"),
-    (["-ndiscount"], "error in discount estimator for order 1: natural discounting does not support float counts"),
-    (["-wbdiscount1", "-kndiscount2"],
-     "error in discount estimator for order 2: discounting method does not support float counts"),
+@pytest.mark.parametrize("flags, message, order", [
+    ([], "discounting method does not support float counts", 1),
+    (["-kndiscount"], "discounting method does not support float counts", 1),
+    (["-ukndiscount"], "discounting method does not support float counts", 1),
+    (["-ndiscount"], None, 1),  # SRILM's natural discounting fails without a line of its own
+    (["-wbdiscount1", "-kndiscount2"], "discounting method does not support float counts", 2),
 ])
-def test_methods_srilm_cannot_estimate_from_float_counts_are_refused(cli, counts_file, flags, message):
+def test_methods_srilm_cannot_estimate_from_float_counts_are_refused(cli, counts_file, flags, message, order):
+    # SRILM 1.7.3 prints its estimator's line and its own, and exits 1
     lm = counts_file.parent / "lm.arpa"
     status, _, err = cli(ngram_count.main, ["-order", "2", "-float-counts", "-read", counts_file, *flags, "-lm", lm])
-    assert status == EstimationError.exit_status and not lm.exists()
-    assert err.startswith(f"ngram-count: -float-counts: {message} (") and err.count("\n") == 1
+    assert (status, err) == (1, (f"{message}\n" if message else "") + f"error in discount estimator for order {order}\n")
+    assert not lm.exists()
 
 
 def test_malformed_float_count_names_file_and_line(cli, tmp_path):

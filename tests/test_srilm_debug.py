@@ -109,3 +109,26 @@ def test_ngram_reports_the_unigram_mass_it_spreads(cli, workdir, name, flags):
                                       "-write-lm", "out.arpa"])
     assert status == 0
     assert err == (HERE / f"ngram-{name}.stderr.txt").read_text()
+
+
+# Kneser-Ney's discounts that cannot be fitted: SRILM 1.7.3's lines and exit status 1. The
+# unigram counts of NEGATIVE give n1..n4 = 1, 5, 1, 10, so Y = 1/11 and D3+ = 3 - 4 Y 10 < 0.
+NEGATIVE = "a 1\n" + "".join(f"{w} 2\n" for w in "bcdef") + "g 3\n" + "".join(f"h{i} 4\n" for i in range(10))
+
+
+@pytest.mark.parametrize("counts, flags, expected", [
+    ("a b 1\n", ["-order", "2", "-kndiscount"],
+     "one of required modified KneserNey count-of-counts is zero\nerror in discount estimator for order 1\n"),
+    ("a b 1\n", ["-order", "2", "-ukndiscount"],
+     "one of required KneserNey count-of-counts is zero\nerror in discount estimator for order 1\n"),
+    (NEGATIVE, ["-order", "1", "-kndiscount", "-debug", "1"],
+     "using ModKneserNey for 1-grams\nKneser-Ney smoothing 1-grams\nn1 = 1\nn2 = 5\nn3 = 1\nn4 = 10\n"
+     "D1 = 0.0909091\nD2 = 1.94545\nD3+ = -0.636364\n"
+     "one of modified KneserNey discounts is negative\nerror in discount estimator for order 1\n"),
+])
+def test_kneser_ney_failure_is_srilms(cli, tmp_path, counts, flags, expected):
+    path = tmp_path / "c.counts"
+    path.write_text(counts)
+    status, _, err = cli(ngram_count.main, ["-read", path, *flags, "-lm", tmp_path / "lm.arpa"])
+    assert (status, err) == (1, expected)
+    assert not (tmp_path / "lm.arpa").exists()

@@ -21,7 +21,7 @@ from ..big_lm import make_big_lm
 from ..errors import UsageError
 from ..vocab import Vocabulary
 from .common import run, warn
-from .srilm_options import ENCODING_HELP, Option, parse, per_order
+from .srilm_options import ENCODING_HELP, Option, parse, per_order, with_srilm_estimator_failure
 
 PROG = "make-big-lm"
 USAGE = ("usage: make-big-lm -read COUNTS [-name PATH] [-text TESTSET] [-max-per-file N] "
@@ -120,7 +120,7 @@ def main_body(argv):
 
 
 def main(argv=None):
-    run(PROG, main_body, sys.argv[1:] if argv is None else argv, flags=FLAGS)
+    run(PROG, with_srilm_estimator_failure(main_body), sys.argv[1:] if argv is None else argv, flags=FLAGS)
 
 
 if __name__ == "__main__":

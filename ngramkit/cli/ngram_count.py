@@ -72,7 +72,7 @@ from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn
 from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options, min_count
-from .srilm_options import ENCODING_HELP, Option, parse, per_order
+from .srilm_options import ENCODING_HELP, Option, parse, per_order, with_srilm_estimator_failure
 
 PROG = "ngram-count"
 
@@ -339,8 +339,7 @@ def ngram_count(argv):
     if est is not None:
         _choose_file_methods(est, files)
         policy = DiscountFilePolicy(est.orders, {k: path for k, (_, path, _) in files.items()} if opts["lm"] else None,
-                                    opts["kn_counts_modified"], nonevents, lambda message: warn(PROG, message),
-                                    opts["meta_tag"], opts["trust_totals"])
+                                    opts["kn_counts_modified"], nonevents, opts["meta_tag"], opts["trust_totals"])
     if opts["text"] and (opts["read"] or opts["read_google"]):
         raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
     srilm_order = None
@@ -525,7 +524,7 @@ def train_skip(opts, source, text, run_options, est, policy):
 
 
 def main(argv=None):
-    run(PROG, ngram_count, sys.argv[1:] if argv is None else argv, flags=FLAGS)
+    run(PROG, with_srilm_estimator_failure(ngram_count), sys.argv[1:] if argv is None else argv, flags=FLAGS)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..errors import DiscountEstimatorError
 from ..jit import njit
 from ..spill import release
 
@@ -51,7 +52,12 @@ def estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, tra
             if fitted:
                 lines += ([] if modified_at_end else modifying) + method.trace_before(coc, k)
             _write(trace, lines)
-        method.estimate(coc, k, warn)
+        try:
+            method.estimate(coc, k, warn)
+        except DiscountEstimatorError as exc:
+            if fitted and exc.parameters_found:
+                _write(trace, method.trace_after())
+            raise
         if fitted:
             _write(trace, method.trace_after() + (modifying if modified_at_end else []))
         tables.append(coc)

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from ..constants import LOG_ZERO
-from ..errors import EmptyInputError, EstimationError, Notice, warning_line
+from ..errors import DiscountEstimatorError, EmptyInputError, Notice, warning_line
 from ..jit import njit
 from ..model import NgramCounts, NgramModel
 from ..spill import release, spill_array
@@ -297,9 +297,10 @@ def refuse_float_counts(methods):
     order, `methods`), for the lowest such order."""
     for k, method in enumerate(methods, start=1):
         if method.float_counts_reason is not None:
-            raise EstimationError(f"error in discount estimator for order {k}: {method.float_counts_reason} "
-                                  "(float counts take -wbdiscount, -cdiscount or -addsmooth, or Good-Turing or "
-                                  "Kneser-Ney discounts read from a -gtN/-knN file)", option="float_counts")
+            raise DiscountEstimatorError(
+                f"error in discount estimator for order {k}: {method.float_counts_reason} (float counts take "
+                "-wbdiscount, -cdiscount or -addsmooth, or Good-Turing or Kneser-Ney discounts read from a "
+                "-gtN/-knN file)", k, method.float_counts_srilm_line, option="float_counts")
 
 
 def _number(value):

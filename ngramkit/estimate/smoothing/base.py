@@ -134,6 +134,7 @@ class Smoothing:
     # why SRILM cannot estimate the method from fractional counts (None: it can); such a
     # method still takes them with its parameters read from a discount file
     float_counts_reason = None
+    float_counts_srilm_line = FLOAT_COUNTS_REFUSED  # what SRILM prints then, if anything
     meta_counts_weighted = False  # a meta-count row adds its count to n_t, not one (SRILM's Good-Turing)
 
     def __init__(self, min_count, interpolate):

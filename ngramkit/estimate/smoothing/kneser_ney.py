@@ -3,18 +3,19 @@
 
 import numpy as np
 
-from ...errors import EstimationError
+from ...errors import DiscountEstimatorError
 from .base import FLOAT_COUNTS_REFUSED, Smoothing
 
 FALLBACK_DISCOUNTS = (0.5, 1.0, 1.5)  # KenLM's --discount_fallback defaults
 
 
-def _failure(name, order, coc, upto, reason, fallback):
+def _failure(name, order, coc, upto, reason, fallback, srilm_message, parameters_found=False):
     counts = ", ".join(f"n{c}={int(coc[c])}" for c in range(1, upto + 1))
     if fallback is None:
-        raise EstimationError(
+        raise DiscountEstimatorError(
             f"cannot estimate {name} discounts for order {order}: {reason} ({counts}); "
-            "the data may be too small; fixed fallback discounts avoid this", option="discount_fallback")
+            "the data may be too small; fixed fallback discounts avoid this", order, srilm_message,
+            option="discount_fallback", parameters_found=parameters_found)
     return f"{name} discounts for order {order}: {reason} ({counts}); using fixed discounts"
 
 
@@ -30,17 +31,19 @@ class ModifiedKneserNey(Smoothing):
 
     def estimate(self, coc, order, warn):
         n1, n2, n3, n4 = (float(coc[c]) for c in range(1, 5))
-        reason = None
         if min(n1, n2, n3, n4) == 0:
-            reason = "a count-of-count is zero"
+            warn(_failure("modified Kneser-Ney", order, coc, 4, "a count-of-count is zero", self.fallback,
+                          "one of required modified KneserNey count-of-counts is zero"))
+            d = self.fallback
         else:
             y = n1 / (n1 + 2 * n2)
             d = (1 - 2 * y * n2 / n1, 2 - 3 * y * n3 / n2, 3 - 4 * y * n4 / n3)
             if min(d) < 0:
-                reason = "a discount is negative: D1={:.6g} D2={:.6g} D3+={:.6g}".format(*d)
-        if reason is not None:
-            warn(_failure("modified Kneser-Ney", order, coc, 4, reason, self.fallback))
-            d = self.fallback
+                self.discounts = np.array([0.0, d[0], d[1], d[2]])
+                warn(_failure("modified Kneser-Ney", order, coc, 4,
+                              "a discount is negative: D1={:.6g} D2={:.6g} D3+={:.6g}".format(*d), self.fallback,
+                              "one of modified KneserNey discounts is negative", parameters_found=True))
+                d = self.fallback
         self.discounts = np.array([0.0, d[0], d[1], d[2]])
 
     def trace_before(self, coc, order):
@@ -69,7 +72,8 @@ class KneserNey(Smoothing):
     def estimate(self, coc, order, warn):
         n1, n2 = float(coc[1]), float(coc[2])
         if n1 == 0 or n2 == 0:
-            warn(_failure("Kneser-Ney", order, coc, 2, "a count-of-count is zero", self.fallback))
+            warn(_failure("Kneser-Ney", order, coc, 2, "a count-of-count is zero", self.fallback,
+                          "one of required KneserNey count-of-counts is zero"))
             self.discount = self.fallback[0]
         else:
             self.discount = n1 / (n1 + 2 * n2)

@@ -6,8 +6,8 @@ from .base import Smoothing
 
 
 class Natural(Smoothing):
-    # SRILM's estimate from fractional counts fails without a message of its own
     float_counts_reason = "natural discounting does not support float counts"
+    float_counts_srilm_line = None  # SRILM's estimate fails without a message of its own
 
     def __init__(self, min_count, interpolate, vocab_size):
         super().__init__(min_count, interpolate)
