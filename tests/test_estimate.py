@@ -123,9 +123,10 @@ def test_cli_error_and_discount_fallback(tmp_path, cli):
     text = write_text(tmp_path / "t.txt", ["a b c", "a b d"])
     lm = tmp_path / "m.arpa"
     status, _, err = cli(ngram_count.main, ["-order", "3", "-kndiscount", "-text", text, "-lm", lm])
-    assert status == EstimationError.exit_status
-    assert "modified Kneser-Ney discounts for order 1" in err and not lm.exists()
-    assert err.startswith("ngram-count: -discount-fallback: ")
+    # as SRILM 1.7.3's ngram-count fails
+    assert (status, err) == (1, "one of required modified KneserNey count-of-counts is zero\n"
+                                "error in discount estimator for order 1\n")
+    assert not lm.exists()
     status, _, err = cli(ngram_count.main, ["-order", "3", "-kndiscount", "-interpolate",
                                             "-discount-fallback", "-text", text, "-lm", lm])
     assert status == 0 and "using fixed discounts" in err
