@@ -74,7 +74,8 @@ CASES = [
     ("count without words", "ngram-count", "-read {d}/in.counts -write {d}/out.txt",
      {"in.counts": "a\t2\n\t4\n"},
      4, "ngram-count: {d}/in.counts:2: expected words followed by a non-negative integer count"),
-    ("too few counts for Kneser-Ney", "ngram-count", "-text {d}/in.txt -kndiscount -lm {d}/out.arpa",
+    # (ngram-count fails there with SRILM's two lines: test_srilm_debug.py)
+    ("too few counts for Kneser-Ney", "ngramkit train", "--text {d}/in.txt -o {d}/out.arpa -q",
      {"in.txt": "a b\n"}, 7, None),
     ("unknown option", "ngram-count", "-txet {d}/in.txt", {},
      2, "ngram-count: unknown option '-txet' (see ngram-count -help)"),
