@@ -100,7 +100,7 @@ def read_discount_file(method, path):
 
 
 def _keep_parameters(warnings, coc, order, warn):
-    """The estimate of a method whose parameters were read from a file."""
+    """The estimate of a method whose parameters were read from a file: its file's warnings."""
     for message in warnings:
         warn(Notice(message))
 

@@ -68,9 +68,9 @@ class EstimationError(NgramkitError):
 
 class DiscountEstimatorError(EstimationError):
     """A method cannot fit its parameters for one order. `srilm_message` is the line SRILM's
-    estimator prints for it (None: none); SRILM's ngram-count follows it with its own line and exit status 1
-    (srilm_lines), which the SRILM commands reproduce. `parameters_found`: the method fitted
-    parameters it then rejects, which SRILM's -debug 1 prints before failing."""
+    estimator prints for it (None: none); SRILM's ngram-count follows it with its own line and
+    exit status 1 (srilm_lines), which the SRILM commands reproduce. `parameters_found`: the
+    method fitted parameters it then rejects, which SRILM's -debug 1 prints before failing."""
 
     def __init__(self, message, order, srilm_message, option=None, parameters_found=False):
         super().__init__(message, option=option)

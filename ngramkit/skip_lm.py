@@ -24,6 +24,7 @@ from .count_lm import format_float32
 from .errors import EstimationError, FormatError, UsageError
 from .estimate.pipeline import estimate, fit_methods, stderr_warning
 from .estimate.policy import SRILM
+from .estimate.smoothing.base import FLOAT_COUNTS_REFUSED
 from .formats import load
 from .jit import njit
 from .model import NgramCounts, NgramModel
@@ -344,7 +345,7 @@ def train_skip_lm(counts, options, skip_init=0.5, max_iters=100, min_delta=0.001
         skip[skip_seen] = skip_expected[skip_seen] / unigram_counts[skip_seen]
         for k, oo in enumerate(options.orders[:order], start=1):
             if oo.method in _FIXED_DISCOUNTS:
-                log.write("discounting method does not support float counts\n"
+                log.write(f"{FLOAT_COUNTS_REFUSED}\n"
                           f"warning: skip-ngram discount estimator for order {k} failed -- using old parameters\n")
         fractional = NgramCounts(vocab)
         fractional.ngrams, fractional.counts = list(rows[:order]), list(expected)

@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 
-from ..errors import INTERRUPTED_EXIT_STATUS, NgramkitError, Notice
+from ..errors import INTERRUPTED_EXIT_STATUS, DiscountEstimatorError, NgramkitError, Notice
 
 
 class Interrupted(BaseException):
@@ -57,6 +57,18 @@ def run(prog, body, *args, flags=None, **kwargs):
         sys.exit(1)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def with_srilm_estimator_failure(body):
+    """`body` that fails where SRILM's ngram-count fails to fit discounts as it does: its
+    estimator's line, `error in discount estimator for order N`, exit status 1."""
+    def failing_as_srilm(*args, **kwargs):
+        try:
+            body(*args, **kwargs)
+        except DiscountEstimatorError as exc:
+            sys.stderr.write("".join(line + "\n" for line in exc.srilm_lines()))
+            sys.exit(1)
+    return failing_as_srilm
 
 
 def warn(prog, message):

@@ -20,8 +20,8 @@ import sys
 from ..big_lm import make_big_lm
 from ..errors import UsageError
 from ..vocab import Vocabulary
-from .common import run, warn
-from .srilm_options import ENCODING_HELP, Option, parse, per_order, with_srilm_estimator_failure
+from .common import run, warn, with_srilm_estimator_failure
+from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "make-big-lm"
 USAGE = ("usage: make-big-lm -read COUNTS [-name PATH] [-text TESTSET] [-max-per-file N] "

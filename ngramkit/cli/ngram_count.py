@@ -70,9 +70,9 @@ from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output, copy_text_lines
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
-from .common import run, warn
+from .common import run, warn, with_srilm_estimator_failure
 from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options, min_count
-from .srilm_options import ENCODING_HELP, Option, parse, per_order, with_srilm_estimator_failure
+from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "ngram-count"
 

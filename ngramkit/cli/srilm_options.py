@@ -7,25 +7,13 @@ so a recipe never silently loses a flag.
 import sys
 from dataclasses import dataclass
 
-from ..errors import DiscountEstimatorError, UsageError
+from ..errors import UsageError
 
 _KIND_NAMES = {int: "an integer", float: "a number"}
 
 ENCODING_HELP = ("encoding of text, vocabulary, count and model files: utf-8 (checked), bytes (words are "
                  "the files' bytes, as SRILM reads them; -tolower then lowercases ASCII only), or another "
                  "codec such as gbk or latin-1 (decoded; outputs are UTF-8)")
-
-
-def with_srilm_estimator_failure(body):
-    """`body` that fails where SRILM's ngram-count fails to fit discounts as it does: its
-    estimator's line, `error in discount estimator for order N`, exit status 1."""
-    def failing_as_srilm(*args, **kwargs):
-        try:
-            body(*args, **kwargs)
-        except DiscountEstimatorError as exc:
-            sys.stderr.write("".join(line + "\n" for line in exc.srilm_lines()))
-            sys.exit(1)
-    return failing_as_srilm
 
 
 @dataclass(frozen=True)

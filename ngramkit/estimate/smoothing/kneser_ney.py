@@ -39,7 +39,7 @@ class ModifiedKneserNey(Smoothing):
             y = n1 / (n1 + 2 * n2)
             d = (1 - 2 * y * n2 / n1, 2 - 3 * y * n3 / n2, 3 - 4 * y * n4 / n3)
             if min(d) < 0:
-                self.discounts = np.array([0.0, d[0], d[1], d[2]])
+                self.discounts = np.array([0.0, d[0], d[1], d[2]])  # SRILM's trace prints them, rejected
                 warn(_failure("modified Kneser-Ney", order, coc, 4,
                               "a discount is negative: D1={:.6g} D2={:.6g} D3+={:.6g}".format(*d), self.fallback,
                               "one of modified KneserNey discounts is negative", parameters_found=True))
