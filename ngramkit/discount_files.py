@@ -11,10 +11,11 @@ make-big-lm makes them), so they are used as they are.
 """
 
 import functools
+import re
 
 import numpy as np
 
-from .errors import FormatError, Notice
+from .errors import DiscountFileError, Notice
 from .estimate.smoothing import GoodTuring, KneserNey, ModifiedKneserNey
 from .nonevents import NonEventPolicy
 from .textio import atomic_output, iter_lines
@@ -43,66 +44,76 @@ def write_discount_file(method, path):
         out.write(discount_file_text(method))
 
 
-def _number(text, kind, path, line):
-    try:
-        return kind(text)
-    except ValueError:
-        raise FormatError(f"unrecognized parameter value {text!r}", path, line) from None
+# What SRILM's Discount readers take of a line (sscanf): a keyword at the line's start, then a
+# number's prefix; what follows it is ignored.
+_COUNT = r"\s*(\+?\d+)"  # stringToCount: %u of a word that starts with no '-'
+_SIGNED_COUNT = r"\s*([+-]?\d+)"  # a bare %u, which takes a sign and wraps
+_FLOAT = r"\s*([+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:inf(?:inity)?|nan)))"  # %lf
+_KEYWORDS = {"mincount": re.compile("mincount" + _COUNT), "maxcount": re.compile("maxcount" + _COUNT),
+             "discount": re.compile("discount" + _SIGNED_COUNT + _FLOAT),
+             "discount1": re.compile("discount1" + _FLOAT),
+             "discount2": re.compile("discount2" + _FLOAT),
+             "discount3+": re.compile("discount3\\+" + _FLOAT)}
+_READ_BY = {GoodTuring: ("mincount", "maxcount", "discount"),
+            ModifiedKneserNey: ("mincount", "discount1", "discount2", "discount3+"),
+            KneserNey: ("mincount", "discount1")}
 
 
 def read_discount_file(method, path):
-    """Set `method`'s parameters from a discount file, and keep them: its estimate only gives
-    SRILM's warnings of the file to its `warn`, where SRILM reads the file, when the order's
-    discounts are due (zero coefficients at the file's last line, where SRILM's reader is when
-    it checks them)."""
-    gt, mkn, kn = isinstance(method, GoodTuring), isinstance(method, ModifiedKneserNey), isinstance(method, KneserNey)
-    names = {"mincount"} | ({"maxcount", "discount"} if gt else {"discount1", "discount2", "discount3+"} if mkn
-                            else {"discount1"} if kn else set())
-    coeffs = {}
+    """Let `method` take its parameters from a discount file when its estimate is due, where
+    SRILM's ngram-count reads the file: a file it cannot read fails after the lower orders'
+    estimates and their lines, its warnings come in their place (zero coefficients at the file's
+    last line, where SRILM's reader is when it checks them)."""
+    method.estimate = functools.partial(_read_parameters, method, path)
+    method.parameters_read = True
+    method.float_counts_reason = None  # parameters read are used with fractional counts too
+
+
+def _read_parameters(method, path, coc, order, warn):
+    """The estimate of a method whose parameters are read from `path`: SRILM's reader of its
+    kind (a method without parameters reads nothing), its warnings given to `warn`."""
+    keywords = next((names for kind, names in _READ_BY.items() if isinstance(method, kind)), None)
+    if keywords is None:
+        return
+    coeffs = {0: 1.0}  # a zero count is not discounted
     max_count = None
-    warnings = []
     line_no = 0
     for line_no, line in iter_lines(path):
-        fields = line.split()
-        if not fields:
+        if not line.strip() or line.startswith("##"):
             continue
-        if fields[0] not in names or len(fields) < (3 if fields[0] == "discount" else 2):
-            raise FormatError("unrecognized parameter", path, line_no)
-        if fields[0] == "mincount":
-            method.min_count = _number(fields[1], int, path, line_no)
-        elif fields[0] == "maxcount":
-            max_count = _number(fields[1], int, path, line_no)
-            if not 0 <= max_count <= MAX_ORDER:
-                raise FormatError("maxcount value out of range", path, line_no)
-            coeffs = {}  # SRILM zeroes the coefficients a maxcount line covers
-        elif fields[0] == "discount":
-            count = _number(fields[1], int, path, line_no)
-            if 0 <= count <= MAX_ORDER:
-                coeffs[count] = _number(fields[2], float, path, line_no)
-            else:
-                warnings.append(f"{path}: line {line_no}: warning: count value out of range")
-        elif mkn:
-            method.discounts[{"discount1": 1, "discount2": 2, "discount3+": 3}[fields[0]]] = \
-                _number(fields[1], float, path, line_no)
+        for name in keywords:
+            found = _KEYWORDS[name].match(line)
+            if found:
+                break
         else:
-            method.discount = _number(fields[1], float, path, line_no)
-    if gt:
+            raise DiscountFileError("unrecognized parameter", path, line_no)
+        value = found.group(found.lastindex)
+        if name == "mincount":
+            method.min_count = int(value)
+        elif name == "maxcount":
+            max_count = int(value)
+            if max_count > MAX_ORDER:
+                raise DiscountFileError("maxcount value out of range", path, line_no)
+            coeffs = {}  # SRILM zeroes the coefficients a maxcount line covers, that of 0 too
+        elif name == "discount":
+            count = int(found.group(1)) % 2 ** 32
+            if count <= MAX_ORDER:
+                coeffs[count] = float(value)
+            else:
+                warn(Notice(f"{path}: line {line_no}: warning: count value out of range"))
+        elif isinstance(method, ModifiedKneserNey):
+            method.discounts[{"discount1": 1, "discount2": 2, "discount3+": 3}[name]] = float(value)
+        else:
+            method.discount = float(value)
+    if isinstance(method, GoodTuring):
         top = method.max_count if max_count is None else max_count
         method.max_count = top
         method.coeffs = np.ones(top + 1)
         for c in range(1, top + 1):
             method.coeffs[c] = coeffs.get(c, 0.0)
-            if method.coeffs[c] == 0.0 and c >= method.min_count:
-                warnings.append(f"{path}: line {line_no}: warning: discount coefficient {c} = 0.0")
-    method.estimate = functools.partial(_keep_parameters, warnings)
-    method.parameters_read = True
-    method.float_counts_reason = None  # parameters read are used with fractional counts too
-
-
-def _keep_parameters(warnings, coc, order, warn):
-    """The estimate of a method whose parameters were read from a file: its file's warnings."""
-    for message in warnings:
-        warn(Notice(message))
+        for c in range(method.min_count, top + 1):
+            if coeffs.get(c, 0.0) == 0.0:
+                warn(Notice(f"{path}: line {line_no}: warning: discount coefficient {c} = 0.0"))
 
 
 class DiscountFilePolicy(NonEventPolicy):

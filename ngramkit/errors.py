@@ -86,6 +86,14 @@ class DiscountEstimatorError(EstimationError):
         return own + [f"error in discount estimator for order {self.order}"]
 
 
+class DiscountFileError(FormatError):
+    """A discount parameter file SRILM's reader refuses; SRILM's ngram-count prints the reader's
+    line and its own, then exits with status 1 (srilm_lines), which the SRILM commands reproduce."""
+
+    def srilm_lines(self):
+        return [f"{self.path}: line {self.line}: {self.message}", f"error in reading discount parameter file {self.path}"]
+
+
 class EmptyInputError(NgramkitError):
     """The input holds no usable data."""
 

@@ -74,23 +74,45 @@ def test_gt_file_mincount_replaces_the_cutoff(text, tmp_path):
 
 
 def test_bad_discount_files(text, tmp_path, capsys):
-    cases = {"bogus 1\n": "bad.kn:1: unrecognized parameter",
-             "mincount 1\ndiscount1 x\n": "bad.kn:2: unrecognized parameter value 'x'"}
+    # SRILM 1.7.3's readers (sscanf): a keyword at the line's start and a number's prefix; a line
+    # they cannot take fails as SRILM's ngram-count fails, its reader's line and its own, status 1
+    cases = {"bogus 1\n": "bad.kn: line 1: unrecognized parameter",
+             "mincount 1\n\ndiscount1 x\n": "bad.kn: line 3: unrecognized parameter",
+             "mincount 1\ndiscount1 0.6\n discount2 0.8\n": "bad.kn: line 3: unrecognized parameter",
+             "discount1 0.5\nDiscount2 0.8\n": "bad.kn: line 2: unrecognized parameter"}
     for content, message in cases.items():
         (tmp_path / "bad.kn").write_text(content)
         with pytest.raises(SystemExit) as exit_info:
             ngram_count_cmd.main(["-order", "2", "-text", str(text), "-kn2", str(tmp_path / "bad.kn"), "-lm",
                                   str(tmp_path / "lm.arpa"), "-q"])
-        assert exit_info.value.code == 4
-        assert capsys.readouterr().err.strip().endswith(message)
+        assert exit_info.value.code == 1
+        err = capsys.readouterr().err
+        assert err.endswith(f"{tmp_path}/{message}\nerror in reading discount parameter file {tmp_path}/bad.kn\n")
     (tmp_path / "bad.gt").write_text("maxcount 101\n")  # above SRILM's maxNgramOrder, 100
     with pytest.raises(SystemExit):
         ngram_count_cmd.main(["-order", "2", "-text", str(text), "-gt2", str(tmp_path / "bad.gt"), "-lm",
                               str(tmp_path / "lm.arpa"), "-q"])
-    assert "bad.gt:1: maxcount value out of range" in capsys.readouterr().err
+    assert "bad.gt: line 1: maxcount value out of range\n" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         ngram_count_cmd.main(["-order", "2", "-text", str(text), "-kn2", "a", "-gt2", "b"])
     assert "conflicting discounting options for order 2" in capsys.readouterr().err
+
+
+def test_discount_files_are_read_as_srilm_reads_them(text, tmp_path):
+    # What SRILM 1.7.3 reads of these lines: "discount1 0.7" in a Good-Turing file is count 1's
+    # coefficient (%u reads the 1), text after a number is ignored, "## " lines are comments,
+    # "discount10 0.8" is discount1 = 0 (%lf reads the "0"), "3+1.5" needs no blank
+    (tmp_path / "a.gt").write_text("## made by hand\nmaxcount 3x\ndiscount 1 0.5\ndiscount1 0.7\n"
+                                    "discount 2 0.9 xx\ndiscount 3 1\n")
+    (tmp_path / "b.gt").write_text("maxcount 3\ndiscount 1 0.7\ndiscount 2 0.9\ndiscount 3 1\n")
+    (tmp_path / "a.kn").write_text("discount1 0.5\ndiscount2 1.1\ndiscount3+1.5\ndiscount10 0.8\n")
+    (tmp_path / "b.kn").write_text("discount1 0\ndiscount2 1.1\ndiscount3+ 1.5\n")
+    arpa = {}
+    for name in ("a.gt", "b.gt", "a.kn", "b.kn"):
+        ngram_count_cmd.main(["-order", "2", "-text", str(text), f"-{name[2:]}2", str(tmp_path / name), "-lm",
+                              str(tmp_path / f"{name}.arpa"), "-q"])
+        arpa[name] = (tmp_path / f"{name}.arpa").read_text()
+    assert arpa["a.gt"] == arpa["b.gt"] and arpa["a.kn"] == arpa["b.kn"]
 
 
 def test_read_with_mincounts(tmp_path):

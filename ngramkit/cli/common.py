@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 
-from ..errors import INTERRUPTED_EXIT_STATUS, DiscountEstimatorError, NgramkitError, Notice
+from ..errors import INTERRUPTED_EXIT_STATUS, DiscountEstimatorError, DiscountFileError, NgramkitError, Notice
 
 
 class Interrupted(BaseException):
@@ -59,13 +59,14 @@ def run(prog, body, *args, flags=None, **kwargs):
         signal.signal(signal.SIGTERM, previous)
 
 
-def with_srilm_estimator_failure(body):
-    """`body` that fails where SRILM's ngram-count fails to fit discounts as it does: its
-    estimator's line, `error in discount estimator for order N`, exit status 1."""
+def with_srilm_discount_failures(body):
+    """`body` that fails where SRILM's ngram-count fails to fit or read discounts as it does: the
+    estimator's or reader's line, then `error in discount estimator for order N` or `error in
+    reading discount parameter file F`, exit status 1."""
     def failing_as_srilm(*args, **kwargs):
         try:
             body(*args, **kwargs)
-        except DiscountEstimatorError as exc:
+        except (DiscountEstimatorError, DiscountFileError) as exc:
             sys.stderr.write("".join(line + "\n" for line in exc.srilm_lines()))
             sys.exit(1)
     return failing_as_srilm

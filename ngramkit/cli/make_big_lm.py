@@ -20,7 +20,7 @@ import sys
 from ..big_lm import make_big_lm
 from ..errors import UsageError
 from ..vocab import Vocabulary
-from .common import run, warn, with_srilm_estimator_failure
+from .common import run, warn, with_srilm_discount_failures
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "make-big-lm"
@@ -120,7 +120,7 @@ def main_body(argv):
 
 
 def main(argv=None):
-    run(PROG, with_srilm_estimator_failure(main_body), sys.argv[1:] if argv is None else argv, flags=FLAGS)
+    run(PROG, with_srilm_discount_failures(main_body), sys.argv[1:] if argv is None else argv, flags=FLAGS)
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output, copy_text_lines
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
-from .common import run, warn, with_srilm_estimator_failure
+from .common import run, warn, with_srilm_discount_failures
 from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options, min_count
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
@@ -524,7 +524,7 @@ def train_skip(opts, source, text, run_options, est, policy):
 
 
 def main(argv=None):
-    run(PROG, with_srilm_estimator_failure(ngram_count), sys.argv[1:] if argv is None else argv, flags=FLAGS)
+    run(PROG, with_srilm_discount_failures(ngram_count), sys.argv[1:] if argv is None else argv, flags=FLAGS)
 
 
 if __name__ == "__main__":
