@@ -31,21 +31,27 @@ from .jit import njit
 from .mixing import shared_vocab
 from .numfmt import ascii_bytes, format_g, put_line, put_text
 from .perplexity import (
-    LOG_CLOSE,
-    LOG_OPEN,
     NO_RANKS,
+    RANK_COLUMNS,
+    SUM_TOLERANCE,
     PerplexityScorer,
     TextStats,
+    _add_rank,
+    _add_rank_rows,
+    _warn_of_sum,
+    put_line_close,
+    put_probability,
     put_sentence_totals,
     put_tag,
     put_word_given,
+    rank_or_sum,
     scored_slots,
 )
 from .progress import Progress
 from .renorm import CHUNK_ROWS, backoff_logprob, log_zero_read
 from .tables import find_rows
 from .textio import open_input
-from .vocab import BOS
+from .vocab import BOS, PAUSE
 
 # -read-mix-lms
 
@@ -176,6 +182,26 @@ def context_prior_words(path, n_models, max_length):
 # The text, scored by each component
 
 @dataclass
+@dataclass
+class _Mixed:
+    """A mixture's scores of a text's tokens and what its -debug lines print: float32 log10 p,
+    how many components' tags to print, `[post=..]` rows (none: empty), `[alpha=..]` and
+    `[denom=..]`/`[cached=..]` values (none: empty) and which denominators were cached;
+    `context_keys`: (T, W) the history words a word's probability after the token's history
+    depends on, most recent first, -1 beyond them; `context_state`: what it needs of the token
+    besides (log10 Z of log-linear and adapted mixtures, a Bayes mixture's weights)."""
+
+    logprob: np.ndarray
+    tags: np.ndarray
+    post: np.ndarray
+    alpha: np.ndarray
+    denom: np.ndarray
+    cached: np.ndarray
+    context_keys: np.ndarray
+    context_state: np.ndarray
+
+
+@dataclass
 class _Scored:
     """The text's tokens and each component's scores: token arrays over the scored tokens
     (words and </s>) as PerplexityReport holds them, and per block what its lines print."""
@@ -236,18 +262,32 @@ def _ngram_rows(history, ids, length):
     return np.ascontiguousarray(np.concatenate([history[:, :length][:, ::-1], ids[:, None]], axis=1))
 
 
+def _context_nodes(model):
+    """The contexts SRILM's Ngram holds for a model read from ARPA, per length j = 1..order-1
+    (sorted rows, oldest word first): the j-grams whose line has a backoff weight, the contexts
+    of the (j+1)-grams, and the ends of the longer ones (the trie's path to them)."""
+    nodes = [None] * model.order
+    longer = np.zeros((0, model.order), dtype=np.int32)
+    for j in range(model.order - 1, 0, -1):
+        weighted = model.ngrams[j - 1][~np.isnan(model.backoff[j - 1])]
+        rows = np.concatenate([weighted, model.ngrams[j][:, :j], longer[:, 1:]]).astype(np.int32)
+        nodes[j] = longer = np.unique(rows, axis=0) if len(rows) else rows.reshape(0, j)
+    return nodes
+
+
 def _used_context_length(models, history, position):
     """The context length SRILM's contextID finds: the longest run of history words, most
-    recent first, whose reversal is an n-gram (a context) of one of the models."""
+    recent first, along which one of the models' context tries holds a node."""
     best = np.zeros(len(history), dtype=np.int64)
     for model in models:
+        nodes = _context_nodes(model)
         alive = np.ones(len(history), dtype=bool)
         for j in range(1, model.order):
             alive &= position + 1 >= j  # the history holds <s> too
             rows = np.flatnonzero(alive)
             if len(rows) == 0:
                 break
-            idx = find_rows(model.ngrams[j - 1], np.ascontiguousarray(history[rows, :j][:, ::-1]), 0)
+            idx = find_rows(nodes[j], np.ascontiguousarray(history[rows, :j][:, ::-1]), 0)
             alive[rows[idx < 0]] = False
             best[alive] = np.maximum(best[alive], j)
     return best
@@ -258,20 +298,23 @@ def _non_events(vocab, unk_is_word):
     return {vocab.index[BOS]} | (set() if unk_is_word else {vocab.unk})
 
 
-def _context_normalisers(history, used, event_words, numerator, quiet=True):
-    """Z(h) of each distinct used context, summed over `event_words` of exp(numerator) in
-    double: (float32 log10 Z per token, double Z per token, whether the token's Z was found
-    cached). `numerator(rows)` gives the float32 log10 numerators of rows (context, word)."""
-    n = len(history)
-    width = history.shape[1]
-    keyed = np.where(np.arange(width)[None, :] < used[:, None], history, -1)
-    contexts, first_token, inverse = np.unique(keyed, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    lengths = (contexts >= 0).sum(axis=1) if width else np.zeros(len(contexts), np.int64)
-    sums = np.zeros(len(contexts), dtype=np.float64)
-    words = np.asarray(event_words, dtype=np.int32)
+def _used_contexts(history, used):
+    """Each token's history cut to its used context length, -1 beyond."""
+    return np.where(np.arange(history.shape[1])[None, :] < used[:, None], history, -1)
+
+
+def _distinct_contexts(keys):
+    """(the distinct rows of `keys`, each one's first token, each token's row, each row's length)."""
+    contexts, first_token, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    lengths = (contexts >= 0).sum(axis=1) if keys.shape[1] else np.zeros(len(contexts), np.int64)
+    return contexts, first_token, inverse.reshape(-1), lengths
+
+
+def _over_words(contexts, lengths, words, what, quiet, each):
+    """each(part, rows) for chunks `part` of the distinct contexts, `rows` every (context, word)
+    of the part, oldest word first, words varying fastest."""
     per_chunk = max(1, CHUNK_ROWS // max(len(words), 1))
-    progress = Progress("normalising contexts", quiet=quiet, unit="context", total=len(contexts))
+    progress = Progress(what, quiet=quiet, unit="context", total=len(contexts))
     for length in np.unique(lengths):
         group = np.flatnonzero(lengths == length)
         for lo in range(0, len(group), per_chunk):
@@ -279,13 +322,29 @@ def _context_normalisers(history, used, event_words, numerator, quiet=True):
             ctx = contexts[part, :length][:, ::-1]
             rows = np.concatenate([np.repeat(ctx, len(words), axis=0),
                                    np.tile(words, len(part))[:, None]], axis=1)
-            sums[part] = _sum_exp(numerator(np.ascontiguousarray(rows)).reshape(len(part), len(words)))
+            each(part, np.ascontiguousarray(rows))
             progress.advance(len(part))
     progress.close()
+
+
+def _context_normalisers(keyed, event_words, numerator, quiet=True, summed_first=False):
+    """Z(h) of each distinct used context (`keyed`, see _used_contexts), summed over
+    `event_words` of exp(numerator) in double: (float32 log10 Z per token, double Z per token,
+    whether the token's Z was found cached). `numerator(rows)` gives the float32 log10
+    numerators of rows (context, word); `summed_first`: each token's context was summed over
+    before the token was scored (-debug 3), which cached its Z."""
+    contexts, first_token, inverse, lengths = _distinct_contexts(keyed)
+    sums = np.zeros(len(contexts), dtype=np.float64)
+    words = np.asarray(event_words, dtype=np.int32)
+
+    def normalise(part, rows):
+        sums[part] = _sum_exp(numerator(rows).reshape(len(part), len(words)))
+
+    _over_words(contexts, lengths, words, "normalising contexts", quiet, normalise)
     with np.errstate(divide="ignore"):
         log_z = np.log10(sums).astype(np.float32)
     # SRILM caches Z in a trie whose zero value means "not computed": Z = 1 is recomputed
-    cached = (first_token[inverse] != np.arange(n)) & (log_z[inverse] != 0)
+    cached = ((first_token[inverse] != np.arange(len(keyed))) | summed_first) & (log_z[inverse] != 0)
     return log_z[inverse], sums[inverse], cached
 
 
@@ -365,6 +424,7 @@ def _weighted_logsum(logprob, lambdas, stop_at_zero):
 # Debug lines
 
 _POST = ascii_bytes("[post=")
+_PROBS = ascii_bytes("[probs=")
 _DENOM = ascii_bytes("[denom=")
 _CACHED = ascii_bytes("[cached=")
 _ALPHA = ascii_bytes("[alpha=")
@@ -372,11 +432,13 @@ _ALPHA = ascii_bytes("[alpha=")
 
 @njit(cache=True)
 def _format_mixture_debug(pool, offsets, buf, starts, ends, line_offsets, ids, sentence_offsets, first_sentence,
-                          bos, debug, logprob, found, tags, post, alpha, denom, cached, sentence_stats, out):
+                          bos, debug, logprob, found, tags, post, probs, alpha, denom, cached, sums, sentence_stats,
+                          sentence_ranks, out):
     """SRILM's -debug 1/2 lines of a block's sentences: the line as written, then per token
     `\\tp( w | prev ...) \\t= ` with the first tags[t] components' tags, `[post=..]` (post not
-    empty), `[alpha=..]` (alpha not empty), `[denom=..]` or `[cached=..]` (denom not empty), the
-    probability and its log; then the sentence totals."""
+    empty), `[probs=..]` (probs not empty), `[alpha=..]` (alpha not empty), `[denom=..]` or
+    `[cached=..]` (denom not empty), the probability and its log, ` / ` and the context's sum
+    (sums not empty); then the sentence totals, with their rank row (sentence_ranks not empty)."""
     pos = 0
     for s in range(len(line_offsets) - 1):
         pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
@@ -387,15 +449,8 @@ def _format_mixture_debug(pool, offsets, buf, starts, ends, line_offsets, ids, s
                 pos = put_word_given(out, pos, pool, offsets, ids[t], ids[t - 1] if t > lo else bos, t > lo)
                 for i in range(tags[t]):
                     pos = put_tag(out, pos, found[i, t])
-                if post.shape[0] > 0:
-                    pos = put_text(out, pos, _POST)
-                    for i in range(post.shape[0]):
-                        if i > 0:
-                            out[pos] = 44
-                            pos += 1
-                        pos = format_g(post[i, t], 7, out, pos)
-                    out[pos] = 93
-                    pos += 1
+                pos = _put_values(out, pos, _POST, post, t)
+                pos = _put_values(out, pos, _PROBS, probs, t)
                 if len(alpha) > 0:
                     pos = put_text(out, pos, _ALPHA)
                     pos = format_g(alpha[t], 7, out, pos)
@@ -406,16 +461,27 @@ def _format_mixture_debug(pool, offsets, buf, starts, ends, line_offsets, ids, s
                     pos = format_g(denom[t], 7, out, pos)
                     out[pos] = 93
                     pos += 1
-                out[pos] = 32
-                pos += 1
-                p = logprob[t]
-                pos = format_g(0.0 if p == -np.inf else np.exp(float(p) * LN10), 7, out, pos)
-                pos = put_text(out, pos, LOG_OPEN)
-                pos = format_g(float(p), 7, out, pos)
-                pos = put_text(out, pos, LOG_CLOSE)
+                pos = put_probability(out, pos, logprob[t])
+                pos = put_line_close(out, pos, sums, t)
+        ranks = sentence_ranks[g] if len(sentence_ranks) > 0 else NO_RANKS
         pos = put_sentence_totals(out, pos, hi - lo - 1, sentence_stats[g, 0], int(sentence_stats[g, 1]),
-                                  int(sentence_stats[g, 2]), NO_RANKS)
+                                  int(sentence_stats[g, 2]), ranks)
     return pos
+
+
+@njit(cache=True, inline="always")
+def _put_values(out, pos, name, values, t):
+    """`name` and values[:, t], comma-separated, and `]` (nothing when values has no rows)."""
+    if values.shape[0] == 0:
+        return pos
+    pos = put_text(out, pos, name)
+    for i in range(values.shape[0]):
+        if i > 0:
+            out[pos] = 44
+            pos += 1
+        pos = format_g(values[i, t], 7, out, pos)
+    out[pos] = 93
+    return pos + 1
 
 
 def _totals(logprob, ids, offsets, unk):
@@ -442,6 +508,8 @@ class _WordByWord:
     """What the mixtures share: components on one vocabulary, each scoring the text with the
     ordinary scorer, and the writing of the totals and debug lines."""
 
+    shows_component_probs = False  # -debug 3 and above print `[probs=p1,..]` (SRILM's BayesMix)
+
     def __init__(self, models, unk_word=None, unk_is_word=False, encoding=None, scoring=None, quiet=True,
                  skip_oovs=0, unk_logprob=None):
         """`scoring`: how many of `models`, the first, score the text (default all); `quiet`:
@@ -460,38 +528,121 @@ class _WordByWord:
         self.non_events = _non_events(self.vocab, unk_is_word)
 
     def _event_words(self):
-        return np.setdiff1d(np.arange(len(self.vocab), dtype=np.int32), list(self.non_events))
+        non_events = list(self.non_events) + ([self.vocab.id(PAUSE)] if PAUSE in self.vocab else [])
+        return np.setdiff1d(np.arange(len(self.vocab), dtype=np.int32), non_events)
 
-    def combine(self, text):
-        """(float32 log10 p per token, the debug tag arrays: tags, post, alpha, denom, cached)."""
+    def combine(self, text, summing=False):
+        """The _Mixed scores of the scored text; `summing`: -debug 3, where SRILM sums each
+        context's probabilities before it scores the token, normalisers computed then."""
         raise NotImplementedError
 
-    def score_file(self, path, debug=0, out=None):
+    def _context_logprobs(self, rows, tokens, mixed):
+        """float32 log10 p of rows (context, word), each in the context of token tokens[i]."""
+        raise NotImplementedError
+
+    def score_file(self, path, debug=0, out=None, warnings=None):
         """The TextStats of `path`; with debug >= 1 SRILM's per-sentence (2: per-word) lines go
-        to the binary stream `out`."""
+        to the binary stream `out`; at debug 3 each word line gets its context's probability sum
+        (and a sum off 1 SRILM's warning on the binary stream `warnings`), at 4 the sentences and
+        totals SRILM's rank lines."""
+        if debug >= 3 and (self.skip_order or self.unk_logprob is not None):
+            raise UsageError("-debug 3 and above sum a word-by-word mixture's probabilities alone: not with "
+                             "-skipoovs or -unk-prob", option="debug")
         text = _score_components(self.scorers, path)
-        logprob, tags, post, alpha, denom, cached = self.combine(text)
+        mixed = self.combine(text, summing=debug == 3)
+        logprob = mixed.logprob
         if self.unk_logprob is not None:  # the mixture's tags stay: SRILM asks it first
             logprob[text.ids == self.unk] = np.float32(self.unk_logprob)
         stats, per_sentence = _totals(logprob, text.ids, text.offsets, self.unk)
+        sums, sentence_ranks = np.zeros(0), np.zeros((0, RANK_COLUMNS))
+        probs = np.zeros((0, len(logprob)))
+        if debug >= 3:
+            sums, token_ranks = self._context_checks(text, mixed, debug >= 4)
+            if debug >= 4:
+                sums = np.zeros(0)  # SRILM ranks instead of summing
+                sentence_ranks = np.zeros((len(text.offsets) - 1, RANK_COLUMNS))
+                _rank_rows(token_ranks, logprob, text.ids, text.offsets, self.vocab.eos, self.unk, sentence_ranks)
+                _add_rank_rows(stats, sentence_ranks)
+            elif warnings is not None:
+                self._warn_of_sums(text, sums, warnings)
+            if self.shows_component_probs:
+                probs = np.exp(text.logprob.astype(np.float64) * LN10)
         if debug >= 1:
             pool, offsets = self.vocab.byte_pool()
             longest = int(np.diff(offsets).max())
             for block, first in text.blocks:
                 n_lines = len(block.line_offsets) - 1
                 tokens = int(text.offsets[first + n_lines] - text.offsets[first])
-                per_token = 2 * longest + 48 + 16 * len(self.models) + 16 * (post.shape[0] + 3)
-                size = 2 * len(block.buf) + n_lines * 160 + (tokens * per_token if debug >= 2 else 0)
+                per_token = 2 * longest + 72 + 16 * (len(self.models) + mixed.post.shape[0] + probs.shape[0] + 3)
+                size = 2 * len(block.buf) + n_lines * (160 + 320 * (debug >= 4)) + \
+                    (tokens * per_token if debug >= 2 else 0)
                 buffer = np.empty(size, dtype=np.uint8)
                 used = _format_mixture_debug(pool, offsets, block.buf, block.starts, block.ends, block.line_offsets,
                                              text.ids, text.offsets, first, self.vocab.bos, debug, logprob,
-                                             text.found, tags, post, alpha, denom, cached, per_sentence, buffer)
+                                             text.found, mixed.tags, mixed.post, probs, mixed.alpha, mixed.denom,
+                                             mixed.cached, sums, per_sentence, sentence_ranks, buffer)
                 out.write(buffer[:used].tobytes())
         return stats
+
+    def _context_checks(self, text, mixed, ranks):
+        """Each token's context's probability sum over the event words (-debug 3) or, with
+        `ranks` (-debug 4), each token's rank among them (see perplexity.probability_checks):
+        (sums per token, ranks per token)."""
+        contexts, first_token, inverse, lengths = _distinct_contexts(mixed.context_keys)
+        words = self._event_words()
+        sums = np.zeros(len(contexts))
+        token_ranks = np.zeros(len(text.ids), dtype=np.int64)
+        by_context = np.argsort(inverse, kind="stable")
+        starts = np.searchsorted(inverse[by_context], np.arange(len(contexts) + 1))
+
+        def check(part, rows):
+            logp = self._context_logprobs(rows, np.repeat(first_token[part], len(words)), mixed)
+            logp = logp.reshape(len(part), len(words))
+            if ranks:
+                _rank_tokens(logp, part, by_context, starts, mixed.logprob, token_ranks)
+            else:
+                sums[part] = _sum_exp(logp)
+
+        _over_words(contexts, lengths, words, "ranking words" if ranks else "summing contexts", self.quiet, check)
+        return sums[inverse], token_ranks
+
+    def _warn_of_sums(self, text, sums, warnings):
+        """SRILM's warning for each token whose context's probabilities do not sum to 1."""
+        sentence = np.repeat(np.arange(len(text.offsets) - 1), np.diff(text.offsets))
+        for t in np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE).tolist():
+            context = text.ids[text.offsets[sentence[t]]:t][::-1].tolist() + [self.vocab.bos]
+            _warn_of_sum(warnings, sums[t], context, self.vocab.words)
+
+
+@njit(cache=True)
+def _rank_tokens(logp, part, by_context, starts, token_logp, out):
+    """The rank (see perplexity.probability_checks) of each token of the contexts `part` among
+    their words' probabilities logp[i] (context part[i]), to out."""
+    for i in range(len(part)):
+        c = part[i]
+        for j in range(starts[c], starts[c + 1]):
+            t = by_context[j]
+            prob = 0.0 if token_logp[t] == -np.inf else np.exp(float(token_logp[t]) * LN10)
+            total, rank, ties = 0.0, 0, 0
+            for v in range(logp.shape[1]):
+                total, rank, ties, done = rank_or_sum(logp[i, v], prob, True, total, rank, ties)
+                if done:
+                    break
+            out[t] = rank + ties // 2
+
+
+@njit(cache=True)
+def _rank_rows(token_ranks, logprob, ids, offsets, eos, unk, rows):
+    """Each sentence's -debug 4 rank row (see perplexity.probability_checks) from its tokens' ranks."""
+    for s in range(len(offsets) - 1):
+        for t in range(offsets[s], offsets[s + 1]):
+            _add_rank(rows[s], token_ranks[t], logprob[t], ids[t] == eos, ids[t] == unk, 1.0)
 
 
 class BayesMixture(_WordByWord):
     """SRILM's BayesMix of backoff models (see the module docstring)."""
+
+    shows_component_probs = True
 
     def __init__(self, models, weights, length=0, scale=1.0, context_priors=None, **options):
         """`weights`: the priors (normalised to sum to one); `length` N and `scale` of the
@@ -508,9 +659,13 @@ class BayesMixture(_WordByWord):
         self.context_priors = None if context_priors is None else ContextPriors.read(
             context_priors, self.vocab, len(self.models), length)
 
-    def combine(self, text):
+    def combine(self, text, summing=False):
         k, n = text.logprob.shape
-        history, position = _history(text.ids, text.offsets, max(self.length, 1), self.vocab.bos)
+        # a word's probability depends on the models' contexts and, through the weights, on the
+        # last N words
+        width = max(max(m.order for m in self.models) - 1, self.length, 1)
+        keys, position = _history(text.ids, text.offsets, width, self.vocab.bos)
+        history = keys[:, :max(self.length, 1)]
         if self.context_priors is not None:
             weights = self.context_priors.lookup(history, np.minimum(position + 1, self.length), self.priors).T.copy()
         else:
@@ -527,7 +682,12 @@ class BayesMixture(_WordByWord):
         if self.length == 0:
             post = np.zeros((0, n))
         empty = np.zeros(0)
-        return logprob, np.full(n, k, dtype=np.int32), post, empty, empty, np.zeros(0, dtype=bool)
+        return _Mixed(logprob, np.full(n, k, dtype=np.int32), post, empty, empty, np.zeros(0, dtype=bool), keys,
+                      weights)
+
+    def _context_logprobs(self, rows, tokens, mixed):
+        logp = np.stack([backoff_logprob(m, rows) for m in self.models])
+        return _bayes_mix(logp, np.ascontiguousarray(mixed.context_state[:, tokens]))[0]
 
     def _context_logprob(self, model, text, history, position, non_event):
         """contextProb of each token's last `length` words under `model`."""
@@ -559,15 +719,18 @@ class LoglinearMixture(_WordByWord):
         logp = np.stack([backoff_logprob(m, rows) for m in self.models])
         return _weighted_logsum(logp, self.lambdas, False)[0]
 
-    def combine(self, text):
+    def combine(self, text, summing=False):
         width = max(m.order for m in self.models) - 1
         history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
-        used = _used_context_length(self.models, history, position)
+        keyed = _used_contexts(history, _used_context_length(self.models, history, position))
         numerator, tags = _weighted_logsum(text.logprob, self.lambdas, True)
-        log_z, z, cached = _context_normalisers(history, used, self._event_words(), self._numerator, self.quiet)
+        log_z, z, cached = _context_normalisers(keyed, self._event_words(), self._numerator, self.quiet, summing)
         logprob = (numerator - log_z).astype(np.float32)
         denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
-        return logprob, tags, np.zeros((0, len(logprob))), np.zeros(0), denom, cached
+        return _Mixed(logprob, tags, np.zeros((0, len(logprob))), np.zeros(0), denom, cached, keyed, log_z)
+
+    def _context_logprobs(self, rows, tokens, mixed):
+        return (self._numerator(rows) - mixed.context_state[tokens]).astype(np.float32)
 
 
 class AdaptedMarginals(_WordByWord):
@@ -601,16 +764,20 @@ class AdaptedMarginals(_WordByWord):
     def _numerator(self, rows):
         return (backoff_logprob(self.model, rows) + self.alpha[rows[:, -1]]).astype(np.float32)
 
-    def combine(self, text):
+    def combine(self, text, summing=False):
         width = self.model.order - 1
         history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
-        used = _used_context_length(self.models, history, position)
+        keyed = _used_contexts(history, _used_context_length(self.models, history, position))
         alpha = self.alpha[text.ids]
-        log_z, z, cached = _context_normalisers(history, used, self._event_words(), self._numerator, self.quiet)
+        log_z, z, cached = _context_normalisers(keyed, self._event_words(), self._numerator, self.quiet, summing)
         top = alpha if self.ratios else (text.logprob[0] + alpha).astype(np.float32)
         logprob = (top - log_z).astype(np.float32)
         denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
         with np.errstate(over="ignore"):
             shown = np.exp(alpha.astype(np.float64) * LN10)
         n = len(logprob)
-        return logprob, np.ones(n, dtype=np.int32), np.zeros((0, n)), shown, denom, cached
+        return _Mixed(logprob, np.ones(n, dtype=np.int32), np.zeros((0, n)), shown, denom, cached, keyed, log_z)
+
+    def _context_logprobs(self, rows, tokens, mixed):
+        top = self.alpha[rows[:, -1]] if self.ratios else self._numerator(rows)
+        return (top - mixed.context_state[tokens]).astype(np.float32)

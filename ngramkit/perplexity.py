@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cache_lm import WordCache, cache_probability, mixed_logprob
-from .constants import LN10, LOG_ZERO
+from .constants import LN10, LOG_ZERO, PROB_EPSILON
 from .counting import lowercase, lowercase_text, lowercase_vocabulary
 from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
@@ -382,7 +382,6 @@ def nonzero_logprob(uni_logprob, uni_backoff, meta, entries, values, ctx_keys, c
     return p, zero_found
 
 
-PROB_EPSILON = 3e-06  # SRILM's Prob_Epsilon: probabilities closer than this tie in a rank
 SUM_TOLERANCE = 1e-4  # SRILM warns of a context whose probabilities sum further from 1
 RANK_COLUMNS = 9  # r1 r5 r10 (words), the same of </s>, tokens ranked, quadratic, absolute loss
 _TOP_RANK = 10

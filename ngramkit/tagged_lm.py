@@ -37,7 +37,7 @@ from bisect import bisect_left
 
 import numpy as np
 
-from .constants import LN10
+from .constants import LN10, PROB_EPSILON
 from .countfile import read_counts
 from .counting import TextTotals, _distinct, _group, closed_unk, lowercase
 from .errors import FormatError, UsageError
@@ -52,7 +52,6 @@ from .perplexity import (
     GIVEN,
     NO_RANKS,
     P_OPEN,
-    PROB_EPSILON,
     RANK_COLUMNS,
     SUM_TOLERANCE,
     TextStats,

@@ -100,7 +100,9 @@ def test_bayes_scale_and_two_words(cli):
 
 
 def test_context_priors(cli, tmp_path):
-    # priors.txt: after "a" (0.2, 0.8), after "<s>" (0.9, 0.1); other contexts take -lambda
+    # priors.txt: after "a" (0.2, 0.8), after "<s>" (0.9, 0.1); other contexts take -lambda, as
+    # SRILM's findPriors means them to (SRILM 1.7.3 reads freed memory there: `post=1,0` with two
+    # models, values that change with the weights with three)
     lines = run(cli, ["-order", "2", "-lm", A, "-mix-lm", B, "-lambda", "0.75", "-bayes", "0", "-context-priors",
                       DATA / "priors.txt", "-ppl", TEXT, "-debug", "2"])
     p = 0.9 * 10 ** -0.2 + 0.1 * 10 ** (-0.6 - 0.25)
@@ -144,9 +146,13 @@ def test_loglinear_mix(cli):
     # d and <unk>: A stops the sum at -inf, so B's tag is not printed
     assert lines[16] == word_line("d", "<s>", f"[OOV][cached={prob(f32(math.log10(z))):.7g}]", -INF, True)
     assert lines[18] == word_line("<unk>", "a", f"[OOV][cached={za:.7g}]", -INF, False)
-    # </s> after <unk>: no model knows the context <unk>, so it is the empty one, first seen here
+    # </s> after c: c has no backoff weight and is no n-gram's context, so SRILM's context trie
+    # has no node for it: the context is the empty one, first seen here
     z0 = loglinear_z(None)
-    assert lines[19] == word_line("</s>", "<unk>", f"[1gram][1gram][denom={z0:.7g}]",
+    assert lines[11] == word_line("</s>", "c", f"[1gram][1gram][denom={z0:.7g}]",
+                                  f32(loglinear_numerator("</s>", None) - f32(math.log10(z0))), False)
+    # </s> after <unk>: no model knows the context <unk> either, the empty one's Z is cached
+    assert lines[19] == word_line("</s>", "<unk>", f"[1gram][1gram][cached={prob(f32(math.log10(z0))):.7g}]",
                                   f32(loglinear_numerator("</s>", None) - f32(math.log10(z0))), False)
     assert lines[13].startswith("1 zeroprobs") and lines[-2] == f"file {TEXT}: 3 sentences, 8 words, 1 OOVs"
 
@@ -230,3 +236,38 @@ def test_word_by_word_mixtures_score_ppl_only(cli):
     assert status != 0 and "only work with -ppl" in err
     status, _, err = cli(ngram.main, ["-lm", A, "-loglinear-mix", "-ppl", TEXT])
     assert status != 0 and "need -mix-lm" in err
+
+
+DEBUG = Path(__file__).resolve().parent / "data" / "mixture_debug"
+_DEBUG_RUNS = {
+    "loglinear.2": ["-lm", "a.arpa.gz", "-mix-lm", "b.arpa.gz", "-lambda", "0.6", "-loglinear-mix"],
+    "loglinear.3": ["-lm", "a.arpa.gz", "-mix-lm", "b.arpa.gz", "-lambda", "0.6", "-loglinear-mix"],
+    "loglinear.4": ["-lm", "a.arpa.gz", "-mix-lm", "b.arpa.gz", "-lambda", "0.6", "-loglinear-mix"],
+    "ratios.3": ["-lm", "a.arpa.gz", "-adapt-marginals", "u.arpa.gz", "-base-marginals", "b.arpa.gz",
+                 "-adapt-marginals-ratios"],
+    "adapt.4": ["-lm", "a.arpa.gz", "-adapt-marginals", "u.arpa.gz", "-adapt-marginals-beta", "0.5"],
+    "bayes2.3": ["-lm", "a.arpa.gz", "-mix-lm", "b.arpa.gz", "-lambda", "0.6", "-bayes", "2"],
+    "bayes0.4": ["-lm", "a.arpa.gz", "-mix-lm", "b.arpa.gz", "-lambda", "0.6", "-bayes", "0"],
+}
+
+
+@pytest.mark.parametrize("run_name", sorted(_DEBUG_RUNS))
+def test_word_by_word_debug_lines_are_srilms(cli, run_name, monkeypatch):
+    # SRILM 1.7.3's stdout (README): at -debug 2 a normaliser is cached for a context that SRILM's
+    # context trie holds (an n-gram's context or one with a backoff weight, not every n-gram); at
+    # 3 each context is summed before its word is scored, so every normaliser is cached, and
+    # Bayes mixtures print their components' [probs=]; at 4 the rank lines
+    monkeypatch.chdir(DEBUG)
+    debug = run_name.split(".")[1]
+    status, out, err = cli(ngram.main, _DEBUG_RUNS[run_name] + ["-ppl", "t.txt", "-debug", debug])
+    assert status == 0, err
+    assert out == (DEBUG / f"{run_name}.txt").read_text()
+    if run_name == "ratios.3":  # SRILM's reading lines, then a warning for each sum off 1
+        assert err == (DEBUG / "ratios.3.err").read_text()
+
+
+def test_context_priors_debug_sums_are_srilms(cli):
+    status, out, err = cli(ngram.main, ["-order", "2", "-lm", A, "-mix-lm", B, "-lambda", "0.75", "-bayes", "0",
+                                        "-context-priors", DATA / "all_priors.txt", "-ppl", TEXT, "-debug", "3"])
+    assert status == 0, err
+    assert out == (DEBUG / "priors.3.txt").read_text().replace("../mixture/t.txt", str(TEXT))

@@ -679,7 +679,8 @@ def ngram(argv):
     if opts["ppl"] and dynamic:
         if opts["vocab_aliases"]:
             raise UsageError("-vocab-aliases does not combine with word-by-word mixtures")
-        write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer))
+        write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer,
+                                                     warnings=sys.stderr.buffer if opts["debug"] == 3 else None))
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
@@ -803,8 +804,12 @@ def adapted_marginals(opts, model, dynamic):
     check_word_by_word(opts)
     from ..mixture_lm import AdaptedMarginals
     unigrams = {"order": 1, "encoding": opts["encoding"]}
+    announce_reading(opts, opts["adapt_marginals"], order=1)
+    adapt = load(opts["adapt_marginals"], **unigrams)
+    if opts["base_marginals"]:
+        announce_reading(opts, opts["base_marginals"], order=1)
     base = load(opts["base_marginals"], **unigrams) if opts["base_marginals"] else None
-    return AdaptedMarginals(model, load(opts["adapt_marginals"], **unigrams), base, opts["adapt_marginals_beta"],
+    return AdaptedMarginals(model, adapt, base, opts["adapt_marginals_beta"],
                             opts["adapt_marginals_ratios"], unk_word=opts["map_unk"], unk_is_word=opts["unk"],
                             encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"], unk_logprob=opts["unk_prob"])
 
