@@ -930,6 +930,23 @@ def header_counts(path):
     raise header.missing_body()
 
 
+def unigram_line(path, word):
+    """The line number of `word`'s 1-gram in an ARPA file (None: it has none), the file read up
+    to that line."""
+    target = word.encode("utf-8", "surrogateescape")
+    in_unigrams = False
+    with open_input(path) as stream:
+        for number, line in enumerate(stream, 1):
+            fields = line.split()
+            if not in_unigrams:
+                in_unigrams = fields == [b"\\1-grams:"]
+            elif fields and fields[0].startswith(b"\\"):
+                return None
+            elif len(fields) >= 2 and fields[1] == target:
+                return number
+    return None
+
+
 def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr, checked_orders=None):
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 

@@ -509,23 +509,46 @@ class _WordByWord:
     ordinary scorer, and the writing of the totals and debug lines."""
 
     shows_component_probs = False  # -debug 3 and above print `[probs=p1,..]` (SRILM's BayesMix)
+    # -skipoovs in the components' scores of the whole history (BayesMix); the normalised mixtures
+    # ask their components in the context cut to what they use (_skip)
+    skips_in_components = True
 
     def __init__(self, models, unk_word=None, unk_is_word=False, encoding=None, scoring=None, quiet=True,
                  skip_oovs=0, unk_logprob=None):
         """`scoring`: how many of `models`, the first, score the text (default all); `quiet`:
-        no progress on stderr. `skip_oovs`: each component's -skipoovs (see PerplexityScorer);
+        no progress on stderr. `skip_oovs`: each component's -skipoovs (see PerplexityScorer),
+        the order of SRILM's Ngram checks;
         `unk_logprob`: the log10 probability of the unknown word in the mixture (SRILM's
         -unk-prob, whose NonzeroLM holds the mixture; -99 is log 0)."""
         self.models = [log_zero_read(m) for m in shared_vocab(models)]
         self.quiet = quiet
         self.vocab = self.models[0].vocab
-        self.scorers = [PerplexityScorer(m, unk_word=unk_word, encoding=encoding, skip_oovs=skip_oovs)
+        in_components = skip_oovs if self.skips_in_components else 0
+        self.scorers = [PerplexityScorer(m, unk_word=unk_word, encoding=encoding, skip_oovs=in_components)
                         for m in self.models[:scoring]]
-        self.skip_order = self.scorers[0].skip_order
+        self.skip_order = 0 if not skip_oovs else self.models[0].order if skip_oovs is True else int(skip_oovs)
         self.unk_logprob = None if unk_logprob is None else -np.inf if unk_logprob == LOG_ZERO else unk_logprob
         self.unk = self.scorers[0].unk
         self.unk_is_word = unk_is_word
         self.non_events = _non_events(self.vocab, unk_is_word)
+
+    def _skipped(self, words, newest, second):
+        """SRILM's -skipoovs (Ngram::wordProb): where a word, or its context's newest (order > 1)
+        or second newest (order > 2) word (-1: none), is <unk>, its probability is zero."""
+        order = self.skip_order
+        return (words == self.unk) | ((order > 1) & (newest == self.unk)) | ((order > 2) & (second == self.unk))
+
+    def _skip(self, rows, logp):
+        """logp of rows (context, word) with -skipoovs applied (logp: one row per model or not)."""
+        if not self.skip_order:
+            return logp
+        length = rows.shape[1] - 1
+        none = np.full(len(rows), -1, dtype=rows.dtype)
+        skipped = self._skipped(rows[:, -1], rows[:, length - 1] if length >= 1 else none,
+                                rows[:, length - 2] if length >= 2 else none)
+        logp = logp.copy()
+        logp[..., skipped] = -np.inf
+        return logp
 
     def _event_words(self):
         non_events = list(self.non_events) + ([self.vocab.id(PAUSE)] if PAUSE in self.vocab else [])
@@ -545,9 +568,9 @@ class _WordByWord:
         to the binary stream `out`; at debug 3 each word line gets its context's probability sum
         (and a sum off 1 SRILM's warning on the binary stream `warnings`), at 4 the sentences and
         totals SRILM's rank lines."""
-        if debug >= 3 and (self.skip_order or self.unk_logprob is not None):
+        if debug >= 3 and self.unk_logprob is not None:
             raise UsageError("-debug 3 and above sum a word-by-word mixture's probabilities alone: not with "
-                             "-skipoovs or -unk-prob", option="debug")
+                             "-unk-prob", option="debug")
         text = _score_components(self.scorers, path)
         mixed = self.combine(text, summing=debug == 3)
         logprob = mixed.logprob
@@ -686,7 +709,7 @@ class BayesMixture(_WordByWord):
                       weights)
 
     def _context_logprobs(self, rows, tokens, mixed):
-        logp = np.stack([backoff_logprob(m, rows) for m in self.models])
+        logp = self._skip(rows, np.stack([backoff_logprob(m, rows) for m in self.models]))
         return _bayes_mix(logp, np.ascontiguousarray(mixed.context_state[:, tokens]))[0]
 
     def _context_logprob(self, model, text, history, position, non_event):
@@ -715,8 +738,10 @@ class LoglinearMixture(_WordByWord):
             raise UsageError(f"need {len(self.models)} mixture weights", option="weights")
         self.lambdas = np.asarray(weights, dtype=np.float64)
 
+    skips_in_components = False
+
     def _numerator(self, rows):
-        logp = np.stack([backoff_logprob(m, rows) for m in self.models])
+        logp = self._skip(rows, np.stack([backoff_logprob(m, rows) for m in self.models]))
         return _weighted_logsum(logp, self.lambdas, False)[0]
 
     def combine(self, text, summing=False):
@@ -724,13 +749,18 @@ class LoglinearMixture(_WordByWord):
         history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
         keyed = _used_contexts(history, _used_context_length(self.models, history, position))
         numerator, tags = _weighted_logsum(text.logprob, self.lambdas, True)
+        if self.skip_order:  # the first model gives zero, and no tag
+            skipped = self._skipped(text.ids, keyed[:, 0], keyed[:, 1] if width > 1 else -1)
+            numerator[skipped], tags[skipped] = -np.inf, 0
         log_z, z, cached = _context_normalisers(keyed, self._event_words(), self._numerator, self.quiet, summing)
-        logprob = (numerator - log_z).astype(np.float32)
+        with np.errstate(invalid="ignore"):  # no event after a context -skipoovs zeroes: 0 / 0, as in SRILM
+            logprob = (numerator - log_z).astype(np.float32)
         denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
         return _Mixed(logprob, tags, np.zeros((0, len(logprob))), np.zeros(0), denom, cached, keyed, log_z)
 
     def _context_logprobs(self, rows, tokens, mixed):
-        return (self._numerator(rows) - mixed.context_state[tokens]).astype(np.float32)
+        with np.errstate(invalid="ignore"):  # as in combine
+            return (self._numerator(rows) - mixed.context_state[tokens]).astype(np.float32)
 
 
 class AdaptedMarginals(_WordByWord):
@@ -746,6 +776,8 @@ class AdaptedMarginals(_WordByWord):
         self.model = self.models[0]
         self.beta, self.ratios = beta, ratios
         self.alpha = self._alphas(self.models[1], self.models[-1] if base_marginals is not None else self.model)
+        if self.skip_order and base_marginals is None:  # the model's own marginal of <unk> is skipped: zero
+            self.alpha[self.unk] = 0.0 if beta == 0.0 else -np.inf
         self.models = self.models[:1]
 
     def _alphas(self, adapt, base):
@@ -761,8 +793,10 @@ class AdaptedMarginals(_WordByWord):
         alpha[zero] = 0.0 if self.beta == 0.0 else -np.inf
         return alpha
 
+    skips_in_components = False
+
     def _numerator(self, rows):
-        return (backoff_logprob(self.model, rows) + self.alpha[rows[:, -1]]).astype(np.float32)
+        return (self._skip(rows, backoff_logprob(self.model, rows)) + self.alpha[rows[:, -1]]).astype(np.float32)
 
     def combine(self, text, summing=False):
         width = self.model.order - 1
@@ -770,14 +804,20 @@ class AdaptedMarginals(_WordByWord):
         keyed = _used_contexts(history, _used_context_length(self.models, history, position))
         alpha = self.alpha[text.ids]
         log_z, z, cached = _context_normalisers(keyed, self._event_words(), self._numerator, self.quiet, summing)
-        top = alpha if self.ratios else (text.logprob[0] + alpha).astype(np.float32)
-        logprob = (top - log_z).astype(np.float32)
+        tags = np.ones(len(alpha), dtype=np.int32)
+        base = text.logprob[0]
+        if self.skip_order:  # the model gives zero, and no tag
+            skipped = self._skipped(text.ids, keyed[:, 0], keyed[:, 1] if width > 1 else -1)
+            base, tags[skipped] = np.where(skipped, np.float32(-np.inf), base), 0
+        top = alpha if self.ratios else (base + alpha).astype(np.float32)
+        with np.errstate(invalid="ignore"):  # as in LoglinearMixture.combine
+            logprob = (top - log_z).astype(np.float32)
         denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
         with np.errstate(over="ignore"):
             shown = np.exp(alpha.astype(np.float64) * LN10)
-        n = len(logprob)
-        return _Mixed(logprob, np.ones(n, dtype=np.int32), np.zeros((0, n)), shown, denom, cached, keyed, log_z)
+        return _Mixed(logprob, tags, np.zeros((0, len(logprob))), shown, denom, cached, keyed, log_z)
 
     def _context_logprobs(self, rows, tokens, mixed):
         top = self.alpha[rows[:, -1]] if self.ratios else self._numerator(rows)
-        return (top - mixed.context_state[tokens]).astype(np.float32)
+        with np.errstate(invalid="ignore"):  # as in combine
+            return (top - mixed.context_state[tokens]).astype(np.float32)

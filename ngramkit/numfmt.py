@@ -280,12 +280,12 @@ def format_g(value, precision, out, pos):
 
     Needs at most max(precision, 9) + 8 bytes.
     """
-    if math.isnan(value):
-        return put_text(out, pos, _NAN)
-    if value < 0 or (value == 0 and math.copysign(1.0, value) < 0):
+    if value < 0 or (not value > 0 and math.copysign(1.0, value) < 0):  # -0 and a NaN of sign bit set too
         out[pos] = 45
         pos += 1
         value = -value
+    if math.isnan(value):
+        return put_text(out, pos, _NAN)
     if math.isinf(value):
         return put_text(out, pos, _INF)
     if value == 0:
@@ -329,6 +329,14 @@ def format_g(value, precision, out, pos):
         out[pos + e + 1] = 46
         return pos + nd + 1
     return pos + e + 1
+
+
+def c_format_g(value, precision):
+    """C's `%.<precision>g` of a float: Python's, but a NaN whose sign bit is set (as invalid
+    operations make it) is `-nan`."""
+    if math.isnan(value) and math.copysign(1.0, value) < 0:
+        return "-nan"
+    return f"{value:.{precision}g}"
 
 
 @njit(cache=True)

@@ -25,7 +25,7 @@ from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
 from .escape import Piece, split_escaped
 from .jit import borrowed, njit
-from .numfmt import ascii_bytes, format_g, put_bytes, put_line, put_text, put_uint
+from .numfmt import ascii_bytes, c_format_g, format_g, put_bytes, put_line, put_text, put_uint
 from .scoring import (
     EMPTY,
     LOGPROB,
@@ -113,6 +113,8 @@ class TextStats:
         denom = self.scored if with_eos else self.scored - self.sentences
         if denom <= 0:
             return None
+        if math.isnan(self.logprob):
+            return self.logprob  # SRILM's product keeps the NaN's sign
         exponent = -(self.logprob / denom) * LN10
         return math.inf if exponent > _LARGEST_EXPONENT else math.exp(exponent)
 
@@ -127,9 +129,9 @@ class TextStats:
             return counts
         ppl, ppl1 = self.ppl(), self.ppl(with_eos=False)
         return (
-            f"{counts}{self.zeroprobs:.16g} zeroprobs, logprob= {self.logprob:.7g} "
-            f"ppl= {'undefined' if ppl is None else f'{ppl:.7g}'} "
-            f"ppl1= {'undefined' if ppl1 is None else f'{ppl1:.7g}'}{self._rank_text()}\n"
+            f"{counts}{self.zeroprobs:.16g} zeroprobs, logprob= {c_format_g(self.logprob, 7)} "
+            f"ppl= {'undefined' if ppl is None else c_format_g(ppl, 7)} "
+            f"ppl1= {'undefined' if ppl1 is None else c_format_g(ppl1, 7)}{self._rank_text()}\n"
         )
 
     def _rank_text(self):
@@ -142,8 +144,8 @@ class TextStats:
         every = [f"{(r + se) / self.ranked:.16g}" for r, se in ((r1, r1se), (r5, r5se), (r10, r10se))]
         return (f"\n{words:.16g} words, rank1= {share[0]} rank5= {share[1]} rank10= {share[2]}"
                 f"\n{self.ranked:.16g} words+sents, rank1wSent= {every[0]} rank5wSent= {every[1]} "
-                f"rank10wSent= {every[2]} qloss= {math.sqrt(self.quadratic_loss / self.ranked):.16g} "
-                f"absloss= {self.absolute_loss / self.ranked:.16g}")
+                f"rank10wSent= {every[2]} qloss= {c_format_g(math.sqrt(self.quadratic_loss / self.ranked), 16)} "
+                f"absloss= {c_format_g(self.absolute_loss / self.ranked, 16)}")
 
 
 # The fixed text of SRILM's -debug 1 and -debug 2 lines (the word lines' pieces are public: the class
@@ -627,7 +629,8 @@ def put_sentence_totals(out, pos, words, sentence_prob, oovs, zeros, ranks, sent
         if field > 0 and denom <= 0:
             pos = put_text(out, pos, _UNDEFINED)
             continue
-        value = logprob if field == 0 else math.exp(-(logprob / denom) * LN10)
+        # a NaN log probability is SRILM's ppl too (its product keeps the NaN's sign)
+        value = logprob if field == 0 or math.isnan(logprob) else math.exp(-(logprob / denom) * LN10)
         pos = format_g(value, 7, out, pos)
     if len(ranks) > 0:
         pos = _put_ranks(0.0 + ranks * weight, counts[0], out, pos)

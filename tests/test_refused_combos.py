@@ -101,9 +101,6 @@ def test_a_bad_sentence_weight_after_an_escaped_line_is_named_by_its_line(tmp_pa
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["-mix-lm", "lm2.arpa.gz", "-loglinear-mix", "-skipoovs"],
-     "-skipoovs with -loglinear-mix: not reproduced (SRILM's log-linear mixture and adapted marginals then only drop"),
-    (["-adapt-marginals", "adapt1.arpa", "-skipoovs"], "-skipoovs with -adapt-marginals: not reproduced"),
     (["-mix-lm", "lm2.arpa.gz", "-bayes", "2", "-zeroprob-word", "the"],
      "-zeroprob-word with -mix-lm -bayes: not reproduced (SRILM gives a word of probability zero the mixture's"),
     (["-mix-lm", "lm2.arpa.gz", "-bayes", "2", "-skipoovs", "-reverse"],

@@ -35,6 +35,7 @@ import sys
 
 import numpy as np
 
+from ..constants import LOG_ZERO
 from ..errors import UsageError
 from ..formats import format_of_file, load, save
 from ..perplexity import (
@@ -149,15 +150,40 @@ def load_model(opts, path=None):
     """Read -lm (or `path`) as the options say: vocabulary, -order truncation, the unknown-word token."""
     path, options = model_options(opts, path)
     model = load(path, **options)
-    announce_reading(opts, path, loaded=model.sizes() if opts["limit_vocab"] else None)
+    announce_reading(opts, path, loaded=model.sizes() if opts["limit_vocab"] else None,
+                     unk_logprob=unknown_word_logprob(model, opts["map_unk"]))
     return model
 
 
-def announce_reading(opts, path, order=None, loaded=None):
+def unknown_word_logprob(model, unk_word):
+    """The log10 probability of `model`'s 1-gram of the unknown word `unk_word` (None: none)."""
+    if unk_word not in model.vocab or not model.order:
+        return None
+    unigrams = model.ngrams[0][:, 0]
+    i = int(np.searchsorted(unigrams, model.vocab.id(unk_word)))
+    found = i < len(unigrams) and unigrams[i] == model.vocab.id(unk_word)
+    return float(model.logprob[0][i]) if found else None
+
+
+def announce_reading(opts, path, order=None, loaded=None, unk_logprob=None):
     """From -debug 1 on, SRILM's lines of the n-grams of each order an ARPA file holds, those
     above `order` (default -order) skipped; with `loaded` (the n-grams read of each order, with
-    -limit-vocab), each order's n-grams left out for a word outside the vocabulary."""
-    if opts["debug"] < 1 or str(path) == "-" or format_of_file(path).name != "arpa":
+    -limit-vocab), each order's n-grams left out for a word outside the vocabulary. At every
+    level, after the 1-grams' line, SRILM's warning of a closed-vocabulary model (no -unk) whose
+    1-gram of the unknown word has a probability (`unk_logprob`, the file's; SRILM warns of the
+    first n-gram predicting it, which in a model with that 1-gram is the 1-gram)."""
+    if str(path) == "-" or format_of_file(path).name != "arpa":
+        return
+    warning = []
+    if not opts["unk"] and unk_logprob is not None and np.isfinite(unk_logprob) and unk_logprob != LOG_ZERO:
+        from ..arpa import unigram_line
+
+        line = unigram_line(path, opts["map_unk"])
+        if line is not None:
+            warning = [f"{path}: line {line}: warning: non-zero probability for {opts['map_unk']} in "
+                       "closed-vocabulary LM"]
+    if opts["debug"] < 1:
+        sys.stderr.write("".join(f"{line}\n" for line in warning))
         return
     from ..arpa import header_counts
 
@@ -165,6 +191,8 @@ def announce_reading(opts, path, order=None, loaded=None):
     lines = []
     for k, n in enumerate(header_counts(path), 1):
         lines.append(f"{'reading' if k <= order else 'skipping'} {n} {k}-grams")
+        if k == 1:
+            lines += warning
         if loaded is not None and k <= len(loaded) and n > loaded[k - 1]:
             lines.append(f"discarded {n - loaded[k - 1]} OOV {k}-grams")
     debug_lines(opts, lines)
@@ -307,12 +335,10 @@ _PPL_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "n
 _CACHED_WORD_OPTIONS = {"-skipoovs", "-unk-prob", "-zeroprob-word"}
 # the word options each word-by-word mixture scores as SRILM does: a Bayes mixture sets -skipoovs on its
 # components; the NonzeroLM of -unk-prob holds any of them
-_MIXTURE_WORD_OPTIONS = {"-mix-lm -bayes": {"-skipoovs", "-unk-prob"}, "-loglinear-mix": {"-unk-prob"},
-                         "-adapt-marginals": {"-unk-prob"}}
+_MIXTURE_WORD_OPTIONS = {"-mix-lm -bayes": {"-skipoovs", "-unk-prob"}, "-loglinear-mix": {"-skipoovs", "-unk-prob"},
+                         "-adapt-marginals": {"-skipoovs", "-unk-prob"}}
 # what SRILM does with the others (not reproduced)
 _MIXTURE_WORD_REFUSALS = {
-    "-skipoovs": "SRILM's log-linear mixture and adapted marginals then only drop the [OOV] tags of OOVs, the words "
-                 "after them keep their probabilities",
     "-zeroprob-word": "SRILM gives a word of probability zero the mixture's probability of that word"}
 
 
@@ -423,10 +449,11 @@ def ppl_only(opts, mix, text_options):
     path, options = model_options(opts)
     if str(path) == "-" or format_of_file(path).name != "arpa":
         return None
-    announce_reading(opts, path)
-    return PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
-                                      cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts),
-                                      nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **text_options)
+    scorer = PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
+                                        cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts),
+                                        nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **text_options)
+    announce_reading(opts, path, unk_logprob=float(scorer.tables.uni_logprob[scorer.unk]))
+    return scorer
 
 
 # What the models of -count-lm and -skip do: scoring (-ppl) and, for count LMs, -write-lm.
@@ -730,7 +757,8 @@ def read_mix_models(opts, mix):
     models = []
     for c in components:
         models.append(load(c.path, **{**options, "order": c.order}))
-        announce_reading(opts, c.path, c.order, loaded=models[-1].sizes() if opts["limit_vocab"] else None)
+        announce_reading(opts, c.path, c.order, loaded=models[-1].sizes() if opts["limit_vocab"] else None,
+                         unk_logprob=unknown_word_logprob(models[-1], opts["map_unk"]))
     return models, weights
 
 
@@ -754,7 +782,8 @@ def mixed_model(opts, model, mix):
         if opts["read_mix_lms"]:
             raise UsageError("-loglinear-mix takes its models from -mix-lm, not -read-mix-lms")
         from ..mixture_lm import LoglinearMixture
-        return None, LoglinearMixture(models, weights, unk_logprob=opts["unk_prob"], **scoring)
+        return None, LoglinearMixture(models, weights, unk_logprob=opts["unk_prob"],
+                                      skip_oovs=opts["skipoovs"] and opts["order"], **scoring)
     if opts["bayes"] is not None:
         from ..mixture_lm import BayesMixture
         length, scale = context_prior_length(opts)
@@ -775,8 +804,9 @@ def history_model(opts):
         return None
     path, options = model_options(opts, opts["prune_history_lm"])
     order = max(opts["order"] - 1, 1)
-    announce_reading(opts, path, order)
-    return load(path, **{**options, "order": order})
+    model = load(path, **{**options, "order": order})
+    announce_reading(opts, path, order, unk_logprob=unknown_word_logprob(model, opts["map_unk"]))
+    return model
 
 
 def rescored_model(opts, model, classes, dynamic):
@@ -804,14 +834,15 @@ def adapted_marginals(opts, model, dynamic):
     check_word_by_word(opts)
     from ..mixture_lm import AdaptedMarginals
     unigrams = {"order": 1, "encoding": opts["encoding"]}
-    announce_reading(opts, opts["adapt_marginals"], order=1)
-    adapt = load(opts["adapt_marginals"], **unigrams)
-    if opts["base_marginals"]:
-        announce_reading(opts, opts["base_marginals"], order=1)
-    base = load(opts["base_marginals"], **unigrams) if opts["base_marginals"] else None
+    adapt, base = (None if path is None else load(path, **unigrams)
+                   for path in (opts["adapt_marginals"], opts["base_marginals"]))
+    for path, marginals in ((opts["adapt_marginals"], adapt), (opts["base_marginals"], base)):
+        if marginals is not None:
+            announce_reading(opts, path, order=1, unk_logprob=unknown_word_logprob(marginals, opts["map_unk"]))
     return AdaptedMarginals(model, adapt, base, opts["adapt_marginals_beta"],
                             opts["adapt_marginals_ratios"], unk_word=opts["map_unk"], unk_is_word=opts["unk"],
-                            encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"], unk_logprob=opts["unk_prob"])
+                            encoding=opts["encoding"], quiet=opts["q"] or opts["quiet"], unk_logprob=opts["unk_prob"],
+                            skip_oovs=opts["skipoovs"] and opts["order"])
 
 
 def check_word_by_word(opts):
