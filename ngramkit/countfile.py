@@ -17,7 +17,7 @@ from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
 from .sorting import merge_tables, merged_size, sort_and_sum
 from .tables import context_starts, find_rows, precedes_in_trie
-from .textio import atomic_output, iter_line_blocks
+from .textio import atomic_output, blank_comment_lines, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import Vocabulary
 
@@ -255,6 +255,7 @@ def count_line_tokens(blocks, interner, float_counts=False):
     """Per count-file block (as count_blocks gives them): the words of its lines as provisional
     ids of `interner`, -1 after each line, and each line's count."""
     for block, first_line, path in blocks:
+        block = blank_comment_lines(block)  # SRILM's File::getline passes over ## lines
         if float_counts:
             buf = np.frombuffer(block, dtype=np.uint8).copy()
             values = _float_counts(buf, path, first_line)

@@ -239,13 +239,19 @@ def _hyp_list(parsed):
                      [" ".join(w) for w in words])
 
 
+def _hypothesis_lines(path):
+    """(line number, line) of an N-best or -rescore file but its blank lines and ## comments,
+    which SRILM's File::getline passes over (before -escape sees them)."""
+    return ((line_no, line) for line_no, line in iter_lines(path) if line.strip() and not line.startswith("##"))
+
+
 def read_nbest(path, max_hyps=0, split_multiwords=None):
     """An N-best file in any of the three formats; `max_hyps` > 0: only the first that many.
     `split_multiwords`: a character at which the hypotheses' words are split into words (SRILM's
     -split-multiwords with -multi-char)."""
     parsed = []
     decipher_format = None
-    for line_no, line in iter_lines(path):
+    for line_no, line in _hypothesis_lines(path):
         if decipher_format is None:
             decipher_format = 1 if line.startswith(NBEST1_MAGIC) else 2 if line.startswith(NBEST2_MAGIC) else 0
             if decipher_format:
@@ -309,7 +315,7 @@ class NBestRescorer:
         decipher_word_weight x nwords (-decipher-wtw). `escape` (bytes, SRILM's -escape): lines
         starting with it are copied to `out` unchanged, where they stand among the hypotheses."""
         parsed, passed = [], []  # passed: (hypotheses before it, the escaped line)
-        for line_no, line in iter_lines(path):
+        for line_no, line in _hypothesis_lines(path):
             if escape is not None and line.encode("utf-8", "surrogateescape").startswith(escape):
                 passed.append((len(parsed), line))
             else:

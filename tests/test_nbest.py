@@ -175,3 +175,15 @@ def test_empty_list_warns(tmp_path, en_mkn3):
     assert messages == [f"{tmp_path / 'empty.nbest'} is empty, not rescored"]
     assert (tmp_path / "out.txt").read_text() == ""
     assert isinstance(read_nbest(tmp_path / "empty.nbest"), NBestList)
+
+
+def test_blank_and_comment_lines_are_passed_over(tmp_path, capfd):
+    # SRILM 1.7.3 gives these files, with a `##` line and a blank one put in, the references' output
+    lines = (NBEST / "nbest" / "utt01.nbest").read_text().splitlines(keepends=True)
+    (tmp_path / "c.nbest").write_text("".join(lines[:2] + ["## a comment\n", "\n"] + lines[2:]))
+    out, _ = run(["-nbest", str(tmp_path / "c.nbest")], capfd)
+    assert out == (NBEST / "out" / "utt01.default.txt").read_text()
+    lines = (NBEST / "stream30.txt").read_text().splitlines(keepends=True)
+    (tmp_path / "c.txt").write_text("".join(lines[:5] + ["##x\n", "  \n"] + lines[5:]))
+    out, _ = run(["-rescore", str(tmp_path / "c.txt")], capfd)
+    assert out == (NBEST / "out" / "rescore-stream30.lmw8-wtw0.txt").read_text()

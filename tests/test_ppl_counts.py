@@ -83,3 +83,11 @@ def test_log_zero_unigrams_are_zeroprobs(tmp_path, capsysbinary):
     out = run(["-lm", str(SHARED_MORE / "en" / "gt3-bigvocab.arpa.gz"), "-order", "3", "-ppl", "test.txt"],
               tmp_path, capsysbinary)
     assert out == (SHARED_MORE / "en" / "gt3-bigvocab.ppl0.txt").read_bytes()
+
+
+def test_count_file_comments_and_blank_lines_are_passed_over(tmp_path, capsysbinary):
+    # SRILM 1.7.3 gives the count file, with a `##` line and a blank one put in, the reference's output
+    lines = (MORE / "counts-en-test20.counts3.txt").read_text().splitlines(keepends=True)
+    (tmp_path / "counts-en-test20.counts3.txt").write_text("".join(lines[:3] + ["## comment 5\n", "\n"] + lines[3:]))
+    argv = ["-lm", str(EN_MKN3), "-order", "3", "-counts", "counts-en-test20.counts3.txt", "-debug", "2"]
+    assert run(argv, tmp_path, capsysbinary) == (MORE / "counts-en-test20.ppl2.txt").read_bytes()
