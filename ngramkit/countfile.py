@@ -19,7 +19,7 @@ from .sorting import merge_tables, merged_size, sort_and_sum
 from .tables import context_starts, find_rows, precedes_in_trie
 from .textio import atomic_output, blank_comment_lines, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
-from .vocab import Vocabulary
+from .vocab import UNK, Vocabulary
 
 _BUFFER_BYTES = 1 << 23
 FLOAT_COUNT_DIGITS = 16  # SRILM's FloatCount_Precision: %.16g
@@ -212,7 +212,7 @@ def count_blocks(paths, encoding="utf-8"):
 
 
 def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-8", float_counts=False,
-                blocks=None, prefixes=True):
+                blocks=None, prefixes=True, unk_word=UNK):
     """Read and sum SRILM count files.
 
     order: ignore n-grams longer than this. vocab: a closed vocabulary; with
@@ -222,10 +222,11 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     count_blocks), for counts that follow other text in a file. prefixes: every prefix of a
     kept n-gram is an n-gram too, counted 0 where the files do not hold it, as in the count
     trie SRILM reads counts into (its -write writes them, its estimate counts them among their
-    context's followers); False keeps the lines as they are (merging count files).
+    context's followers); False keeps the lines as they are (merging count files). unk_word:
+    see counts_of_blocks.
     """
     counts = counts_of_blocks(count_blocks(paths, encoding) if blocks is None else blocks, order, vocab,
-                              limit_vocab, float_counts)
+                              limit_vocab, float_counts, unk_word)
     if counts is None:
         raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
     if prefixes:
@@ -264,20 +265,23 @@ def count_line_tokens(blocks, interner, float_counts=False):
         yield tokens, values if float_counts else line_counts
 
 
-def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False):
+def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False, unk_word=UNK):
     """The summed counts of count-file blocks ((bytes of whole lines, number of the first line,
     path), as count_blocks gives them), as read_counts reads files; None when they hold no
-    n-gram of the orders asked for."""
+    n-gram of the orders asked for. `unk_word`: the unknown word of a vocabulary made of the
+    counts' words (SRILM's -map-unk)."""
     interner = Interner()
     parts = {}
+    unk_seen = unk_word == UNK  # else <unk> is a word only where the counts hold it (see build_vocabulary)
     for tokens, line_counts in count_line_tokens(blocks, interner, float_counts):
+        unk_seen = unk_seen or bool((tokens == PROV_UNK).any())
         for k, table in _rows_by_length(tokens, line_counts, order).items():
             parts.setdefault(k, []).append(table)
     if not parts:
         return None
     words = interner.words()
     if vocab is None:
-        vocab = Vocabulary(words)
+        vocab = Vocabulary(words if unk_seen else words[:PROV_UNK] + words[PROV_UNK + 1:], unk_word=unk_word)
         remap = vocab.ids(words)
     else:
         remap = vocab.ids(words, unknown=-1 if limit_vocab else vocab.unk)

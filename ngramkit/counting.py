@@ -123,20 +123,23 @@ def lowercase_vocabulary(vocab, encoding):
         if seen.setdefault(lower, word) != word:
             raise UsageError(f"-tolower: the model's words {seen[lower]!r} and {word!r} both lowercase to {lower!r}",
                              option="tolower")
-    return Vocabulary(words, presorted=True)
+    return Vocabulary(words, presorted=True, unk_word=lowercase([vocab.unk_word], encoding)[0])
 
 
-def build_vocabulary(words, options):
-    """The vocabulary of a block and the map from its provisional ids to it."""
+def build_vocabulary(words, options, unk_seen=True):
+    """The vocabulary of a block and the map from its provisional ids to it. `unk_seen`: the
+    block holds the word `<unk>` (of provisional id PROV_UNK); unseen, it is no word of an open
+    vocabulary whose unknown word -map-unk names, as SRILM takes it out of the vocabulary then."""
     if options.tolower:
         words = lowercase(words, options.encoding)
     if options.aliases:
         words = [options.aliases.get(w, w) for w in words]
     if options.vocab is None:
-        vocab = Vocabulary(words + [options.map_unk])
+        listed = words if unk_seen or options.map_unk == UNK else words[:PROV_UNK] + words[PROV_UNK + 1:]
+        vocab = Vocabulary(listed, unk_word=options.map_unk)
         return vocab, vocab.ids(words)
-    vocab = options.vocab if options.map_unk in options.vocab else Vocabulary(
-        list(options.vocab.words) + [options.map_unk])
+    vocab = options.vocab if options.vocab.unk_word == options.map_unk else Vocabulary(
+        options.vocab.words, unk_word=options.map_unk)
     remap = vocab.ids(words, unknown=vocab.index[options.map_unk])
     remap[PROV_UNK] = vocab.index[options.map_unk]
     return vocab, remap
@@ -372,7 +375,7 @@ def count_block(block, first_line, path, order, options):
                                   first_line=first_line)
     words = interner.words()
     del interner
-    vocab, remap = build_vocabulary(words, options)
+    vocab, remap = build_vocabulary(words, options, options.map_unk == UNK or bool((tokens == PROV_UNK).any()))
     ids = np.empty(len(tokens), dtype=np.int32)
     _apply_remap(tokens, remap, ids)
     del tokens
@@ -388,7 +391,7 @@ def merge_counts(a, b, consume=False):
     the output grows; the larger input's table grows into the merged one where it can
     (sorting.merge_in_place), so no copy of it is held.
     """
-    vocab = a.vocab if a.vocab == b.vocab else Vocabulary(a.vocab.words + b.vocab.words)
+    vocab = a.vocab if a.vocab == b.vocab else a.vocab.like(a.vocab.words + b.vocab.words)
     a_map, b_map = vocab.ids(a.vocab.words), vocab.ids(b.vocab.words)
     merged = NgramCounts(vocab)
     for k in range(a.order):
@@ -487,6 +490,7 @@ class _RunFiles:
         self.word_numbers = []  # per run: the number of each of its words
 
     def add(self, counts):
+        self.unk_word = counts.vocab.unk_word
         words = self.words
         self.word_numbers.append(np.fromiter((words.setdefault(w, len(words)) for w in counts.vocab.words),
                                              dtype=np.int64, count=len(counts.vocab)))
@@ -504,7 +508,7 @@ class _RunFiles:
         if not self.word_numbers:
             return None
         words = list(self.words)
-        vocab = Vocabulary(words)
+        vocab = Vocabulary(words, unk_word=self.unk_word)
         final = vocab.ids(words)
         maps = np.concatenate([final[numbers] for numbers in self.word_numbers])
         map_starts = np.zeros(len(self.word_numbers) + 1, dtype=np.int64)

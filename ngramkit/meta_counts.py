@@ -22,7 +22,6 @@ import numpy as np
 
 from .errors import FormatError
 from .textio import iter_line_blocks
-from .vocab import Vocabulary
 
 
 def meta_types(vocab, tag):
@@ -90,4 +89,4 @@ def _fail(paths, pattern, message):
 def with_words(vocab, words):
     """`vocab` with `words` added (itself when it holds them all)."""
     missing = [w for w in words if w not in vocab]
-    return Vocabulary(vocab.words + missing) if missing else vocab
+    return vocab.like(vocab.words + missing) if missing else vocab

@@ -19,7 +19,7 @@ from .numfmt import put_uint
 from .progress import Progress
 from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from .textio import atomic_output, blank_comment_lines, iter_line_blocks, word_bytes
-from .tokenize import PROV_BOS, PROV_EOS, Interner
+from .tokenize import PROV_BOS, PROV_EOS, PROV_UNK, Interner
 from .vocab import BOS, EOS, PAUSE, UNK
 
 SRILM_UNK, SRILM_BOS, SRILM_EOS, SRILM_PAUSE = 0, 1, 2, 3
@@ -197,12 +197,15 @@ def _format(stack_node, stack_slot, stack_word, depth, only, tab_offset, tab_bit
 def srilm_word_indices(ids, vocab):
     """SRILM's vocabulary index of each word of `vocab` (-1 for words not in `ids`), where `ids`
     are word ids in order of first appearance: `<unk>`, `<s>`, `</s>`, `-pau-`, then the others
-    in that order; and the words by index."""
+    in that order (a -map-unk word, which SRILM adds after taking `<unk>` out, first of them);
+    and the words by index (None where `<unk>` was)."""
     index = np.full(len(vocab), -1, dtype=np.int32)
-    index[[vocab.unk, vocab.bos, vocab.eos]] = [SRILM_UNK, SRILM_BOS, SRILM_EOS]
+    index[[vocab.bos, vocab.eos]] = [SRILM_BOS, SRILM_EOS]
     if PAUSE in vocab:
         index[vocab.index[PAUSE]] = SRILM_PAUSE
-    by_index = [vocab.words[i] for i in (vocab.unk, vocab.bos, vocab.eos)] + [PAUSE]
+    mapped = vocab.unk_word != UNK
+    index[vocab.unk] = SRILM_PAUSE + 1 if mapped else SRILM_UNK
+    by_index = [None if mapped else vocab.unk_word, BOS, EOS, PAUSE] + [vocab.unk_word] * mapped
     for word in ids.tolist():
         if index[word] < 0:
             index[word] = len(by_index)
@@ -210,10 +213,12 @@ def srilm_word_indices(ids, vocab):
     return index, by_index
 
 
-def _srilm_indices(words, options):
-    """Each provisional word's SRILM vocabulary index, and the words by index (after -tolower)."""
-    vocab, remap = build_vocabulary(words, options)
-    index, by_index = srilm_word_indices(remap, vocab)  # provisional ids are in order of first appearance
+def _srilm_indices(words, options, unk_seen):
+    """Each provisional word's SRILM vocabulary index, and the words by index (after -tolower);
+    `unk_seen`: see build_vocabulary."""
+    vocab, remap = build_vocabulary(words, options, unk_seen)
+    # provisional ids are in order of first appearance; an unseen <unk> gets no index
+    index, by_index = srilm_word_indices(remap if unk_seen else np.delete(remap, PROV_UNK), vocab)
     return index[remap], by_index
 
 
@@ -347,7 +352,7 @@ class UnsortedCounts:
         if not np.any(tokens < 0) and not options.allow_empty:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         self.text_totals.cover(paths)
-        index, by_index = _srilm_indices(words, options)
+        index, by_index = _srilm_indices(words, options, options.map_unk == UNK or bool((tokens == PROV_UNK).any()))
         tokens = _apply(tokens, index)
         self.order = order
         # about what a text needs (a 3-gram count of 17M tokens: 11M nodes, 17M slots in tables)
@@ -355,7 +360,7 @@ class UnsortedCounts:
         self.trie = _Trie(len(tokens) * 3 // 4 + 16, len(tokens) * 5 // 4 + 64, count_dtype)
         self.trie.insert(tokens, order)
         del tokens
-        encoded = [word_bytes(w) for w in by_index]
+        encoded = [word_bytes(w or "") for w in by_index]  # None: where <unk> was, before -map-unk
         self.offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum([len(e) for e in encoded], out=self.offsets[1:])
         self.pool = np.frombuffer(b"".join(encoded), dtype=np.uint8)

@@ -22,6 +22,7 @@ from .jit import njit
 from .model import NgramCounts
 from .textio import iter_lines
 from .tokenize import PROV_BOS, PROV_EOS, Interner
+from .vocab import UNK
 
 # the prefixes C's strtoul and strtod take (after leading white space, which words have none)
 _UNSIGNED = re.compile(r"\+?[0-9]+")
@@ -140,9 +141,10 @@ def count_weighted_block(block, first_line, path, order, options):
         sys.stderr.write("".join(f"{path}: line {n}: illegal count weight or line too long?\n" for n in lines))
     del tokens
     # the vocabulary of the words left (weights are no words), <s>, </s> and <unk> always in it
+    # (<unk> where seen when -map-unk names another unknown word: see build_vocabulary)
     used = np.zeros(len(words), dtype=np.bool_)
     used[stream[stream >= 0]] = True
-    used[:3] = True
+    used[:3] |= np.array([True, True, options.map_unk == UNK])
     renumber = np.cumsum(used, dtype=np.int64) - 1
     vocab, remap = build_vocabulary([w for w, u in zip(words, used.tolist()) if u], options)
     ids = np.where(stream >= 0, remap[renumber[np.maximum(stream, 0)]], -1).astype(np.int32)

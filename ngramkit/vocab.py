@@ -31,26 +31,34 @@ SPECIALS = (BOS, EOS, UNK)
 
 
 class Vocabulary:
-    """An immutable, sorted word list that always holds `<s>`, `</s>` and `<unk>`."""
+    """An immutable, sorted word list that always holds `<s>`, `</s>` and its unknown word,
+    `<unk>` unless another is named (SRILM's -map-unk, whose vocabulary holds that word instead:
+    `<unk>` is then a word like any other, where it is one)."""
 
-    def __init__(self, words=(), presorted=False):
+    def __init__(self, words=(), presorted=False, unk_word=UNK):
         """`presorted`: `words` are another vocabulary's word list, to be taken as they are."""
-        self._words = list(words) if presorted else _byte_sorted(set(words).union(SPECIALS))
+        self._words = list(words) if presorted else _byte_sorted(set(words).union((BOS, EOS, unk_word)))
         self._index = dict(zip(self._words, range(len(self._words))))
         self.bos = self._index[BOS]
         self.eos = self._index[EOS]
-        self.unk = self._index[UNK]
+        self.unk = self._index[unk_word]
+        self.unk_word = unk_word
         self._pool = None
         self.read_order = None  # read from a file: its words in file order (SRILM numbers them so)
 
+    def like(self, words):
+        """A vocabulary of `words` and this one's specials (its unknown word among them)."""
+        return Vocabulary(words, unk_word=self.unk_word)
+
     @classmethod
-    def of_bytes(cls, pool, starts, ends):
+    def of_bytes(cls, pool, starts, ends, unk_word=UNK):
         """The vocabulary of the words pool[starts[i]:ends[i]] (distinct UTF-8 bytes, or bytes
         read with the encoding `bytes`) and the specials, held as bytes; and the int32 id of
         each of those words."""
         # the specials' bytes go after the words; one that is a word too becomes one id
-        specials = np.frombuffer("".join(SPECIALS).encode("ascii"), dtype=np.uint8)
-        lengths = np.array([len(w) for w in SPECIALS])
+        specials_words = (BOS, EOS, unk_word)
+        specials = np.frombuffer(word_bytes("".join(specials_words)), dtype=np.uint8)
+        lengths = np.array([len(word_bytes(w)) for w in specials_words])
         special_ends = len(pool) + np.cumsum(lengths)
         sorted_pool, offsets, ids = _sorted_words(np.concatenate((pool, specials)),
                                                   np.concatenate((starts, special_ends - lengths)),
@@ -59,6 +67,7 @@ class Vocabulary:
         self._words = self._index = None
         self._pool = (sorted_pool, offsets)
         self.bos, self.eos, self.unk = (int(i) for i in ids[len(starts):])
+        self.unk_word = unk_word
         return self, ids[:len(starts)]
 
     @property
@@ -144,7 +153,7 @@ class Vocabulary:
         return False
 
     @classmethod
-    def read(cls, path, encoding="utf-8"):
+    def read(cls, path, encoding="utf-8", unk_word=UNK):
         """Read a vocabulary file: one word per line (first field; blank lines skipped).
 
         Returns the vocabulary and the number of duplicate entries (SRILM accepts
@@ -153,7 +162,7 @@ class Vocabulary:
         words = read_words(path, encoding)
         if not words:
             raise FormatError("vocabulary file holds no words", path)
-        vocab = cls(words)
+        vocab = cls(words, unk_word=unk_word)
         vocab.read_order = words
         return vocab, len(words) - len(set(words))
 
@@ -165,7 +174,7 @@ class Vocabulary:
         pool, offsets = self.byte_pool()
         at = bisect.bisect_left(range(len(self)), _PAUSE_BYTES, key=lambda i: pool[offsets[i]:offsets[i + 1]].tobytes())
         words = self.words
-        return Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True)
+        return Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True, unk_word=self.unk_word)
 
     def write(self, path):
         """SRILM's `-write-vocab`: one word per line, in id order (byte order), -pau- among them

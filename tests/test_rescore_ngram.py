@@ -76,8 +76,9 @@ def test_api_rescores_in_place():
 def test_refused_combinations(cli, extra, message):
     status, _, err = cli(ngram.main, ["-lm", A, "-rescore-ngram", B] + extra)
     assert status != 0
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
+    lines = err.strip().splitlines()
+    # -map-unk b: SRILM's warning of the closed-vocabulary model giving b a probability comes first
+    assert message in lines[-1] and len(lines) == 1 + (extra[:2] == ["-map-unk", "b"])
 
 
 def test_bad_rescore_file_names_file_and_line(cli, tmp_path):

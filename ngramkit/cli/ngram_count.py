@@ -308,7 +308,7 @@ def ngram_count(argv):
             raise UsageError(f"-write{k} asks for order {k} but -order is {opts['order']}")
     vocab = None
     if opts["vocab"]:
-        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
+        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"], unk_word=opts["map_unk"])
         if duplicates:
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
     if opts["tagged"]:
@@ -325,14 +325,14 @@ def ngram_count(argv):
         if opts["tolower"]:
             aliases = dict(zip(lowercase(aliases, opts["encoding"]), lowercase(aliases.values(), opts["encoding"])))
         if vocab is not None:  # SRILM adds the aliased words to the vocabulary
-            vocab = Vocabulary(vocab.words + list(aliases.values()))
+            vocab = vocab.like(vocab.words + list(aliases.values()))
     nonevents = ()
     if opts["nonevents"]:
         nonevents = read_nonevents(opts["nonevents"], opts["encoding"])
         if opts["tolower"]:
             nonevents = lowercase(nonevents, opts["encoding"])
         if vocab is not None:  # SRILM adds them to the vocabulary
-            vocab = Vocabulary(vocab.words + nonevents)
+            vocab = vocab.like(vocab.words + nonevents)
     files = discount_files(opts)
     est = estimate_options(opts) if opts["lm"] or files else None
     policy = SRILM
@@ -355,7 +355,7 @@ def ngram_count(argv):
         # mincounts and meta-count words are seen in the words as written, before -vocab
         as_written = opts["read_with_mincounts"] or opts["meta_tag"]
         source = read_counts(paths, count_order(opts), None if as_written else vocab, opts["limit_vocab"],
-                             opts["encoding"], opts["float_counts"])
+                             opts["encoding"], opts["float_counts"], unk_word=opts["map_unk"])
         if opts["intersect"]:
             source = intersect_counts(read_counts([opts["intersect"]], count_order(opts), vocab, opts["limit_vocab"],
                                                   opts["encoding"], opts["float_counts"]), source)

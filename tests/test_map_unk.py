@@ -1,0 +1,33 @@
+"""ngram-count's -map-unk against SRILM 1.7.3: the named word is the unknown word, in place of
+<unk>, which is then a word only where the text holds it (tests/data/map_unk/README.md)."""
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from ngramkit.cli import ngram_count
+
+DATA = Path(__file__).parent / "data" / "map_unk"
+RUNS = {
+    "open-unk": ["-text", "t.txt", "-unk"],
+    "open-unk-plain": ["-text", "t60.txt", "-unk"],
+    "open-plain": ["-text", "t60.txt"],
+    "closed": ["-text", "t.txt", "-vocab", "v.txt"],
+    "closed-kn": ["-text", "t.txt", "-unk", "-vocab", "v.txt", "-kndiscount", "-interpolate"],
+    "read-unk": ["-read", "t.counts", "-unk"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_map_unk_is_srilms(name, tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(DATA)
+    vocab = DATA / f"{name}.vocab"
+    argv = ["-order", "2", "-map-unk", "<UNK>", *RUNS[name], "-lm", tmp_path / "lm.arpa"]
+    status, _, err = cli(ngram_count.main, argv + (["-write-vocab", tmp_path / "v"] if vocab.exists() else []))
+    assert status == 0, err
+    reference = DATA / f"{name}.arpa"
+    expected = reference.read_bytes() if reference.exists() else gzip.decompress((DATA / f"{name}.arpa.gz").read_bytes())
+    assert (tmp_path / "lm.arpa").read_bytes() == expected
+    if vocab.exists():
+        assert (tmp_path / "v").read_bytes() == vocab.read_bytes()
