@@ -101,6 +101,13 @@ def _keep_in_place(arrays, i, keep):
     arrays[i] = table
 
 
+def pruned_lines(before, model):
+    """SRILM's -debug 1 lines of -prune: the n-grams removed of each order, highest first (`before`:
+    the sizes before pruning)."""
+    pruned = [b - a for b, a in zip(before, model.sizes())]
+    return [f"pruned {pruned[k - 1]} {k}-grams" for k in range(model.order, 1, -1) if pruned[k - 1]]
+
+
 def check_minprune(minprune):
     if minprune < 1:
         raise UsageError(f"the lowest pruned order must be at least 1, not {minprune}", option="minprune")

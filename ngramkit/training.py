@@ -108,7 +108,13 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
                          trace=trace, srilm_order=srilm_order)
         if prune is not None and prune[0]:
             start = time.perf_counter()
+            before = model.sizes()
             model = policy.entropy_prune(model, prune[0], prune[1], options.unk)
+            if trace is not None:
+                from .prune import pruned_lines
+
+                for line in pruned_lines(before, model):
+                    trace(line)
             times.mark("prune", start)
         if output is not None:
             start = time.perf_counter()

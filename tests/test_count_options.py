@@ -171,6 +171,9 @@ def test_write_with_lm_writes_the_counts_kneser_ney_left(cli, tmp_path):
     assert out.read_bytes() == expected("mkn3-lm-write.counts.gz")
     assert cli(ngram_count.main, [*flags, "-lm", plain])[0] == 0
     assert lm.read_bytes() == plain.read_bytes()
+    # SRILM prunes the model, not the count trie: the same counts with -prune
+    assert cli(ngram_count.main, [*flags, "-lm", lm, "-prune", "1e-4", "-write", out])[0] == 0
+    assert out.read_bytes() == expected("mkn3-lm-write.counts.gz")
     assert cli(ngram_count.main, [*flags, "-write", out])[0] == 0
     assert out.read_text().startswith("</s>\t400\n")
 
@@ -196,6 +199,16 @@ def test_intersect_file_with_a_bad_count_names_file_and_line(cli, tmp_path):
     bad.write_text("a\t1\na b\tx\n")
     status, _, err = cli(ngram_count.main, ["-intersect", bad, "-read", HERE / "cut.counts"])
     assert status != 0 and err.startswith(f"ngram-count: {bad}:2: ")
+
+
+def test_prune_reports_what_it_pruned(cli, tmp_path):
+    # SRILM 1.7.3, `ngram-count -text train.txt -order 3 -prune 1e-4 -lm F -debug 1`: its last lines
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-order", "3", "-prune", "1e-4", "-lm",
+                                            tmp_path / "lm.arpa", "-debug", "1"])
+    assert status == 0
+    assert err.splitlines()[-6:] == ["discarded 2518 3-gram probs discounted to zero", "pruned 73 3-grams",
+                                     "pruned 1268 2-grams", "writing 348 1-grams", "writing 709 2-grams",
+                                     "writing 40 3-grams"]
 
 
 def test_train_prunes_as_ngram_count(tmp_path):

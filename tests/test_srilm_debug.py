@@ -81,6 +81,20 @@ def test_text_without_sentences_counts_nothing(cli, tmp_path, text):
     assert (tmp_path / "lm.arpa").read_text() == EMPTY_MODEL
 
 
+def test_unigram_retries_keep_their_order(cli, tmp_path):
+    # SRILM 1.7.3, `ngram-count -text t.txt -order 1 -interpolate -unk -debug 1 -lm lm`: both
+    # retries are of the empty context, interpolation disabled first
+    (tmp_path / "t.txt").write_text("a b c\na b\nb c d\n")
+    status, _, err = cli(ngram_count.main, ["-text", tmp_path / "t.txt", "-order", "1", "-interpolate", "-unk",
+                                            "-debug", "1", "-lm", tmp_path / "lm.arpa"])
+    assert status == 0
+    assert err.splitlines()[-4:] == [
+        'warning: 0 backoff probability mass left for "" -- disabling interpolation',
+        'warning: 0 backoff probability mass left for "" -- incrementing denominator',
+        "warning: distributing 0.0833334 left-over probability mass over 1 zeroton words",
+        "writing 7 1-grams"]
+
+
 def test_inserted_probabilities_back_off_to_those_inserted_below(cli, workdir):
     # Trigrams and bigrams cut (-gt3min 3, -gt2min 4) that kept 4-grams need as contexts get
     # their backed-off probabilities, the bigrams first: a trigram's backs off to the bigram

@@ -38,6 +38,7 @@ import numpy as np
 from ..constants import LOG_ZERO
 from ..errors import UsageError
 from ..formats import format_of_file, load, save
+from ..prune import pruned_lines
 from ..perplexity import (
     PerplexityScorer,  # the modules of other options are imported where used
 )
@@ -257,13 +258,6 @@ def vocab_words(opts):
         return []
     from ..vocab import read_words
     return read_words(opts["vocab"], opts["encoding"])
-
-
-def pruned_lines(before, model):
-    """SRILM's -debug 1 lines of -prune: the n-grams removed of each order, highest first (`before`:
-    the sizes before pruning)."""
-    pruned = [b - a for b, a in zip(before, model.sizes())]
-    return [f"pruned {pruned[k - 1]} {k}-grams" for k in range(model.order, 1, -1) if pruned[k - 1]]
 
 
 def add_vocabulary_unigrams(opts, model):

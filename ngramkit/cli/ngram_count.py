@@ -419,6 +419,8 @@ def ngram_count(argv):
         prepare_counts(counts, opts)
         left = adjusted_count_tables(counts, est, policy) if est is not None and _writes_counts(opts) else counts
         if left is not counts:
+            if opts["prune"]:  # the model may hold the counts' rows, which its pruning moves in place
+                left.ngrams = [rows.copy() for rows in left.ngrams]
             adjusted.append(left)  # written once the model is: the raw counts are estimated from first
         else:
             write_count_outputs(counts, opts)  # before estimating, which frees the tables as it goes

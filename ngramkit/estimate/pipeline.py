@@ -243,7 +243,8 @@ def _order_trace(k, est, ngrams, order_of, vocab, skip_unk):
     ngrams[k-2]) ending in </s> or (`skip_unk`) holding <unk>, the n-grams predicting a
     non-event and those discounted to zero that it left out."""
     retries = est.retries
-    if len(retries) > 1 and order_of() is not None:
+    # order 1's retries are all of the empty context: they stay in the order they were made
+    if k > 1 and len(retries) > 1 and order_of() is not None:
         ranks = trie_ranks(np.array([c for c, _, _ in retries], dtype=ngrams[0].dtype), ngrams, order_of())
         retries = [retries[i] for i in np.argsort(ranks, kind="stable")]
     lines = []
