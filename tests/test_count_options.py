@@ -290,3 +290,20 @@ def test_prune_lowprobs_of_a_4gram_as_srilm(cli, tmp_path):
     assert status == 0
     assert out.read_bytes() == expected("gt4.prune-lowprobs.arpa.gz")
     assert err == (HERE / "gt4.prune-lowprobs.stderr").read_text()
+
+
+def test_an_orders_own_method_beats_the_one_of_all_orders(cli, tmp_path):
+    # SRILM 1.7.3: -wbdiscount -kndiscount2 is -wbdiscount1 -kndiscount2 -wbdiscount3, whatever
+    # the flags' order, and differs from -wbdiscount
+    models = {}
+    for name, flags in (("given", ["-wbdiscount", "-kndiscount2"]), ("swapped", ["-kndiscount2", "-wbdiscount"]),
+                        ("spelled", ["-wbdiscount1", "-kndiscount2", "-wbdiscount3"]), ("wb", ["-wbdiscount"])):
+        assert cli(ngram_count.main, ["-text", TRAIN, "-order", "3", *flags, "-lm", tmp_path / name])[0] == 0
+        models[name] = (tmp_path / name).read_bytes()
+    assert models["given"] == models["swapped"] == models["spelled"] != models["wb"]
+    # two methods of all orders are refused, as SRILM refuses them; -cdiscount -1 is SRILM's "none"
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-kndiscount", "-wbdiscount", "-lm", tmp_path / "x"])
+    assert status == 2 and err.strip().endswith("conflicting default discounting options")
+    assert cli(ngram_count.main, ["-text", TRAIN, "-order", "3", "-cdiscount", "-1", "-lm", tmp_path / "gt"])[0] == 0
+    assert cli(ngram_count.main, ["-text", TRAIN, "-order", "3", "-lm", tmp_path / "default"])[0] == 0
+    assert (tmp_path / "gt").read_bytes() == (tmp_path / "default").read_bytes()

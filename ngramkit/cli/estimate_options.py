@@ -57,21 +57,40 @@ def max_count(opts, k):
     return default_max_count(k) if value is None else value
 
 
+def methods_given(opts, suffix=""):
+    """(method, its value) of each smoothing flag given with `suffix` (an order, or "" for the
+    flags of all orders); a constant of -1 is SRILM's "not given"."""
+    given = []
+    for m in SRILM_METHODS:
+        value = opts.get(m.srilm_flag.replace("-", "_") + suffix)
+        if (value is not None and value != -1.0) if m.takes_value else value:
+            given.append((m, value))
+    return given
+
+
+def check_default_methods(opts):
+    """SRILM refuses two methods (a -kn or -gt file among them) for all orders."""
+    methods = {m.name for m, _ in methods_given(opts)}
+    files = bool(opts.get("kn")) and "kneser-ney" not in methods
+    if len(methods) + files + bool(opts.get("gt")) > 1:
+        raise UsageError("conflicting default discounting options")
+
+
 def estimate_options(opts):
-    """EstimateOptions from parsed ngram-count options."""
+    """EstimateOptions from parsed ngram-count options: each order's method its own flag's
+    (-wbdiscount2), else the one of all orders (-wbdiscount), as SRILM inherits them."""
     order = opts["order"]
     orders = []
+    defaults = methods_given(opts)
     for k in range(1, order + 1):
         oo = OrderOptions(interpolate=bool(_per_order(opts, "interpolate", k)), min_count=min_count(opts, k),
                           max_count=max_count(opts, k))
-        for m in SRILM_METHODS:  # SRILM's precedence when several methods are given for one order
-            value = _per_order(opts, m.srilm_flag.replace("-", "_"), k)
-            if m.takes_value and value is not None:
-                oo.method, oo.value = m.name, value
-                break
-            if not m.takes_value and value:
-                oo.method = m.name
-                break
+        given = (methods_given(opts, str(k)) if k <= PER_ORDER else []) or defaults
+        if given:  # more than one of an order's own is refused (discount_files)
+            m, value = given[0]
+            oo.method = m.name
+            if m.takes_value:
+                oo.value = value
         orders.append(oo)
     fallback = None
     if opts.get("fallback_discounts"):

@@ -71,7 +71,7 @@ from ..textio import BYTES, atomic_output, copy_text_lines
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn, with_srilm_discount_failures
-from .estimate_options import ESTIMATE_OPTIONS, SRILM_METHODS, estimate_options, min_count
+from .estimate_options import ESTIMATE_OPTIONS, methods_given, check_default_methods, estimate_options, min_count
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
 PROG = "ngram-count"
@@ -165,7 +165,7 @@ def _counts_to_stdout(opts):
 
 def _method_flags(opts, k):
     """The smoothing flags given for order k itself (-wbdiscount2, ...)."""
-    return [m.srilm_flag for m in SRILM_METHODS if opts.get(f"{m.srilm_flag.replace('-', '_')}{k}") not in (None, False)]
+    return [m.srilm_flag for m, _ in methods_given(opts, str(k))]
 
 
 def discount_files(opts):
@@ -315,6 +315,7 @@ def ngram_count(argv):
         check_tagged(opts)
     if opts["prune"]:
         check_minprune(opts["minprune"])
+    check_default_methods(opts)
     check_other_estimates(opts)
     aliases = None
     if opts["vocab_aliases"]:
