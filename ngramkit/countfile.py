@@ -11,6 +11,7 @@ compiled; Python only moves full buffers to the file.
 
 import numpy as np
 
+from .counting import lowercase
 from .errors import EmptyInputError, FormatError
 from .jit import borrowed, njit
 from .model import NgramCounts, count_dtype
@@ -212,7 +213,7 @@ def count_blocks(paths, encoding="utf-8"):
 
 
 def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-8", float_counts=False,
-                blocks=None, prefixes=True, unk_word=UNK):
+                blocks=None, prefixes=True, unk_word=UNK, tolower=False):
     """Read and sum SRILM count files.
 
     order: ignore n-grams longer than this. vocab: a closed vocabulary; with
@@ -222,11 +223,11 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     count_blocks), for counts that follow other text in a file. prefixes: every prefix of a
     kept n-gram is an n-gram too, counted 0 where the files do not hold it, as in the count
     trie SRILM reads counts into (its -write writes them, its estimate counts them among their
-    context's followers); False keeps the lines as they are (merging count files). unk_word:
-    see counts_of_blocks.
+    context's followers); False keeps the lines as they are (merging count files). unk_word,
+    tolower: see counts_of_blocks.
     """
     counts = counts_of_blocks(count_blocks(paths, encoding) if blocks is None else blocks, order, vocab,
-                              limit_vocab, float_counts, unk_word)
+                              limit_vocab, float_counts, unk_word, encoding if tolower else None)
     if counts is None:
         raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
     if prefixes:
@@ -265,11 +266,13 @@ def count_line_tokens(blocks, interner, float_counts=False):
         yield tokens, values if float_counts else line_counts
 
 
-def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False, unk_word=UNK):
+def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False, unk_word=UNK,
+                     lowercase_in=None):
     """The summed counts of count-file blocks ((bytes of whole lines, number of the first line,
     path), as count_blocks gives them), as read_counts reads files; None when they hold no
     n-gram of the orders asked for. `unk_word`: the unknown word of a vocabulary made of the
-    counts' words (SRILM's -map-unk)."""
+    counts' words (SRILM's -map-unk); `lowercase_in`: the words lowercased in that encoding
+    (-tolower), n-grams that become one summed."""
     interner = Interner()
     parts = {}
     unk_seen = unk_word == UNK  # else <unk> is a word only where the counts hold it (see build_vocabulary)
@@ -280,6 +283,8 @@ def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_co
     if not parts:
         return None
     words = interner.words()
+    if lowercase_in is not None:
+        words = lowercase(words, lowercase_in)
     if vocab is None:
         vocab = Vocabulary(words if unk_seen else words[:PROV_UNK] + words[PROV_UNK + 1:], unk_word=unk_word)
         remap = vocab.ids(words)

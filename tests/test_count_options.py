@@ -174,7 +174,10 @@ def test_write_with_lm_writes_the_counts_kneser_ney_left(cli, tmp_path):
     # SRILM prunes the model, not the count trie: the same counts with -prune
     assert cli(ngram_count.main, [*flags, "-lm", lm, "-prune", "1e-4", "-write", out])[0] == 0
     assert out.read_bytes() == expected("mkn3-lm-write.counts.gz")
+    # without -lm SRILM fits the discounts all the same, and writes the counts that leaves
     assert cli(ngram_count.main, [*flags, "-write", out])[0] == 0
+    assert out.read_bytes() == expected("mkn3-lm-write.counts.gz")
+    assert cli(ngram_count.main, ["-order", "3", "-text", TRAIN, "-sort", "-write", out])[0] == 0
     assert out.read_text().startswith("</s>\t400\n")
 
 
@@ -307,3 +310,14 @@ def test_an_orders_own_method_beats_the_one_of_all_orders(cli, tmp_path):
     assert cli(ngram_count.main, ["-text", TRAIN, "-order", "3", "-cdiscount", "-1", "-lm", tmp_path / "gt"])[0] == 0
     assert cli(ngram_count.main, ["-text", TRAIN, "-order", "3", "-lm", tmp_path / "default"])[0] == 0
     assert (tmp_path / "gt").read_bytes() == (tmp_path / "default").read_bytes()
+
+
+def test_discounts_without_lm_are_fitted_for_the_orders_named(cli, tmp_path):
+    # SRILM 1.7.3, `ngram-count -text train.txt -order 2 -kndiscount2 -sort -write F -debug 1`:
+    # order 2's discounts alone (order 1 names no method, and no model asks for one)
+    status, _, err = cli(ngram_count.main, ["-text", TRAIN, "-order", "2", "-kndiscount2", "-sort", "-write",
+                                            tmp_path / "c", "-debug", "1"])
+    assert status == 0
+    assert err.splitlines()[2:] == ["using ModKneserNey for 2-grams", "Kneser-Ney smoothing 2-grams", "n1 = 1605",
+                                    "n2 = 193", "n3 = 69", "n4 = 36", "D1 = 0.806128", "D2 = 1.1354",
+                                    "D3+ = 1.31765"]

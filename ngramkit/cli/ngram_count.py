@@ -56,7 +56,7 @@ from ..countfile import intersect_counts, read_counts, write_counts
 from ..counting import RunOptions, TextOptions, count_text, lowercase, sum_counts
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
-from ..estimate.pipeline import adjusted_count_tables, stderr_warning
+from ..estimate.pipeline import adjusted_count_tables, discounted_counts, stderr_warning
 from ..estimate.policy import SRILM
 from ..meta_counts import check_meta_words
 from ..mincounts import in_vocabulary, min_counts_in_vocabulary
@@ -166,6 +166,18 @@ def _counts_to_stdout(opts):
 def _method_flags(opts, k):
     """The smoothing flags given for order k itself (-wbdiscount2, ...)."""
     return [m.srilm_flag for m, _ in methods_given(opts, str(k))]
+
+
+def discounted_orders(opts, files):
+    """The orders SRILM fits discounts of without -lm: those a smoothing flag or discount file names."""
+    every = bool(methods_given(opts))
+    return {k for k in range(1, opts["order"] + 1)
+            if every or k in files or (k <= 9 and methods_given(opts, str(k)))}
+
+
+def methods_named(opts):
+    """Whether a smoothing flag is given, of all orders or of one."""
+    return any(methods_given(opts, suffix) for suffix in [""] + [str(k) for k in range(1, 10)])
 
 
 def discount_files(opts):
@@ -311,6 +323,10 @@ def ngram_count(argv):
         vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"], unk_word=opts["map_unk"])
         if duplicates:
             warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
+        if opts["tolower"]:  # SRILM's vocabulary lowercases the words it is given
+            read_order = lowercase(vocab.read_order, opts["encoding"])
+            vocab = vocab.like(read_order)
+            vocab.read_order = read_order
     if opts["tagged"]:
         check_tagged(opts)
     if opts["prune"]:
@@ -335,7 +351,8 @@ def ngram_count(argv):
         if vocab is not None:  # SRILM adds them to the vocabulary
             vocab = vocab.like(vocab.words + nonevents)
     files = discount_files(opts)
-    est = estimate_options(opts) if opts["lm"] or files else None
+    # as SRILM, discounts are fitted for a model, a discount file, or a method named
+    est = estimate_options(opts) if opts["lm"] or files or methods_named(opts) else None
     policy = SRILM
     if est is not None:
         _choose_file_methods(est, files)
@@ -356,7 +373,7 @@ def ngram_count(argv):
         # mincounts and meta-count words are seen in the words as written, before -vocab
         as_written = opts["read_with_mincounts"] or opts["meta_tag"]
         source = read_counts(paths, count_order(opts), None if as_written else vocab, opts["limit_vocab"],
-                             opts["encoding"], opts["float_counts"], unk_word=opts["map_unk"])
+                             opts["encoding"], opts["float_counts"], unk_word=opts["map_unk"], tolower=opts["tolower"])
         if opts["intersect"]:
             source = intersect_counts(read_counts([opts["intersect"]], count_order(opts), vocab, opts["limit_vocab"],
                                                   opts["encoding"], opts["float_counts"]), source)
@@ -400,7 +417,7 @@ def ngram_count(argv):
     # -recompute changes text counts only without </s> (every other n-gram is followed)
     if _counts_to_stdout(opts) and opts["text"] and not (vocab or aliases or opts["sort"] or opts["memory"]
                                                          or opts["count_lm"] or opts["tagged"] or text.weights
-                                                         or (opts["recompute"] and opts["no_eos"])):
+                                                         or (opts["recompute"] and opts["no_eos"]) or est):
         # SRILM's unsorted order, which only a trie built as SRILM builds it gives. Files are written
         # sorted: filling that trie on one thread takes three times as long as counting in blocks.
         write_unsorted_counts(opts, text, quiet)
@@ -418,6 +435,10 @@ def ngram_count(argv):
     def on_counts(counts):
         report_text(opts, counts.text_totals)
         prepare_counts(counts, opts)
+        if est is not None and not opts["lm"]:  # discounts alone: the counts as they leave them
+            write_count_outputs(discounted_counts(counts, est, policy, stderr_warning, _trace(opts),
+                                                  orders=discounted_orders(opts, files)), opts)
+            return
         left = adjusted_count_tables(counts, est, policy) if est is not None and _writes_counts(opts) else counts
         if left is not counts:
             if opts["prune"]:  # the model may hold the counts' rows, which its pruning moves in place
@@ -427,7 +448,7 @@ def ngram_count(argv):
             write_count_outputs(counts, opts)  # before estimating, which frees the tables as it goes
 
     # the estimate's warnings as SRILM prints them
-    model = build(source, est, order=opts["order"], text=text, policy=policy, run=run_options,
+    model = build(source, est if opts["lm"] else None, order=opts["order"], text=text, policy=policy, run=run_options,
                   output=_lm_output(opts), warn=stderr_warning, on_counts=on_counts,
                   prune=(opts["prune"], opts["minprune"]), trace=_trace(opts), srilm_order=srilm_order)
     if model is not None and opts["debug"] >= 1 and not opts["write_binary_lm"]:

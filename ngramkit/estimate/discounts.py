@@ -32,15 +32,19 @@ def count_of_counts(rows, counts, nonevent, cap, meta_type, meta_weighted):
 
 
 def estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, trace=None, names=(), modified=(),
-                       modified_at_end=False):
-    """Let each order's method fit its parameters; returns the count-of-counts used.
-    `meta_type`: each word's meta-count type (-1: an ordinary word), see count_of_counts.
+                       modified_at_end=False, orders=None):
+    """Let each order's method fit its parameters (of the orders in `orders`, default all);
+    returns the count-of-counts used. `meta_type`: each word's meta-count type (-1: an ordinary
+    word), see count_of_counts.
 
     `trace` (None: none) is given SRILM's -debug 1 lines of each order: the method's name in
     `names` (SRILM's), that the order's counts are made continuation counts when `modified[k-1]`
     (after the discounts with `modified_at_end`), and the method's own lines."""
     tables = []
     for k, method in enumerate(methods, start=1):
+        if orders is not None and k not in orders:
+            tables.append(np.zeros(1, dtype=np.int64))
+            continue
         # a few more than the method reads, for reports
         coc = count_of_counts(ngrams[k - 1], adjusted[k - 1], nonevent, max(method.count_of_counts_needed, 10),
                               meta_type, method.meta_counts_weighted)

@@ -63,14 +63,52 @@ def _methods(vocab, options, policy, order, nonevent):
 def fit_methods(counts, options, policy=SRILM, warn=stderr_warning):
     """Each order's smoothing method with its discounts fitted on `counts` (integer counts of
     orders 1..N), as `estimate` fits them: for `estimate(..., fitted=)` on other counts."""
+    return _fit_counts(counts, options, policy, warn)[0]
+
+
+def discounted_counts(counts, options, policy=SRILM, warn=stderr_warning, trace=None, orders=None):
+    """ngram-count's discounts without -lm: the method of each order in `orders` (default all)
+    fitted on `counts` as `estimate` fits it (SRILM's -debug 1 lines of it to `trace`), and the
+    counts as that leaves them in SRILM's count trie (see adjusted_count_tables), which -write
+    then writes."""
+    methods, ngrams, adjusted = _fit_counts(counts, options, policy, warn, trace, orders)
+    if adjusted is None:
+        return counts
+    return NgramCounts(counts.vocab, list(counts.ngrams), adjusted + list(counts.counts[len(adjusted):]))
+
+
+def _fit_counts(counts, options, policy, warn, trace=None, orders=None):
+    """(methods fitted on `counts`, their n-gram tables, the adjusted counts; None when they are
+    the counts themselves)."""
     order = min(options.order, counts.order)
     prepared = policy.prepare_counts(counts)
     ngrams, raw = list(prepared.ngrams[:order]), list(prepared.counts[:order])
     nonevent = policy.nonevents(counts.vocab, options.unk)
     methods, _ = _methods(counts.vocab, options, policy, order, nonevent)
-    adjusted = adjusted_counts(ngrams, raw, methods, nonevent, OrderLinks(ngrams), False)
-    estimate_discounts(ngrams, adjusted, methods, nonevent, warn, policy.meta_types(counts.vocab))
-    return methods
+    fractional = options.float_counts or any(c.dtype.kind == "f" for c in raw)
+    if fractional:
+        refuse_float_counts(methods)
+    adjusted, _, _ = _fit_discounts(ngrams, raw, methods, nonevent, warn, policy.meta_types(counts.vocab), options,
+                                    fractional, OrderLinks(ngrams), trace, orders)
+    return methods, ngrams, None if all(a is r for a, r in zip(adjusted, raw)) else adjusted
+
+
+def _fit_discounts(ngrams, raw, methods, nonevent, warn, meta_type, options, fractional, links, trace=None,
+                   orders=None):
+    """The discount stage: the continuation counts made, each order's method fitted, SRILM's
+    -debug 1 lines to `trace`: (the adjusted counts, each order's count-of-counts, whether each
+    order's counts were made continuation counts)."""
+    order = len(ngrams)
+    modified = [method.continuation_counts and k < order and not fractional for k, method in enumerate(methods, 1)]
+    names = [smoothing_method(oo.method).srilm_class for oo in options.orders[:order]]
+    fit_trace = {"trace": trace, "names": names, "modified": modified,
+                 "modified_at_end": options.kn_discounts_from_raw_counts, "orders": orders}
+    if options.kn_discounts_from_raw_counts:  # before adjusting, which may release the raw counts
+        count_of_counts = estimate_discounts(ngrams, raw, methods, nonevent, warn, meta_type, **fit_trace)
+    adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
+    if not options.kn_discounts_from_raw_counts:
+        count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, **fit_trace)
+    return adjusted, count_of_counts, modified
 
 
 def adjusted_count_tables(counts, options, policy=SRILM):
@@ -153,19 +191,12 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     pruned = [policy.pruned(k, ngrams[k - 1], raw[k - 1], pruned_words) for k in range(1, order + 1)]
     counted = [len(rows) for rows in ngrams]
     tokens = raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum().item()
-    modified = [method.continuation_counts and k < order and not fractional for k, method in enumerate(methods, 1)]
     if fitted is None:
-        names = [smoothing_method(oo.method).srilm_class for oo in options.orders[:order]]
-        fit_trace = {"trace": trace, "names": names, "modified": modified,
-                     "modified_at_end": options.kn_discounts_from_raw_counts}
-        if options.kn_discounts_from_raw_counts:  # before adjusting, which may release the raw counts
-            count_of_counts = estimate_discounts(ngrams, raw, methods, nonevent, warn, meta_type, **fit_trace)
-        adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
-        start = times.mark("adjust", start)
-        if not options.kn_discounts_from_raw_counts:
-            count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, **fit_trace)
+        adjusted, count_of_counts, modified = _fit_discounts(ngrams, raw, methods, nonevent, warn, meta_type, options,
+                                                             fractional, links, trace)
     else:
         adjusted, count_of_counts = raw, [np.zeros(1, dtype=np.int64) for _ in range(order)]
+        modified = [False] * order
     estimation = [{"order": k, "method": smoothing_method(options.orders[k - 1].method).title,
                    "interpolate": bool(methods[k - 1].interpolate), "min_count": _number(methods[k - 1].min_count),
                    "discounts": methods[k - 1].discount_values(), "count_of_counts": coc[1:].tolist(),
