@@ -1097,6 +1097,7 @@ class PerplexityScorer:
         self = cls.__new__(cls)
         self.model = None
         self._set_up(model_vocab, len(sizes), _log_zero_read(tables), encoding=encoding, **options)
+        self.read_sizes = list(sizes)
         return self
 
     def _set_up(self, vocab, order, tables, unk_word=None, cache_length=0, cache_lambda=0.05, multiwords=False,

@@ -295,3 +295,12 @@ def test_closed_vocabulary_model_with_unk_is_warned_of(cli, monkeypatch):
         argv = ["-lm", "ua.arpa.gz"] + (extra if extra[:1] == ["-write-lm"] else ["-ppl", "t.txt"] + extra)
         status, _, got = cli(ngram.main, argv)
         assert status == 0 and got == err, extra
+
+
+def test_limit_vocab_reading_lines_are_srilms(cli, monkeypatch):
+    # SRILM 1.7.3, `ngram -lm a.arpa.gz -vocab v100.txt -limit-vocab -ppl t.txt -debug 1`: each
+    # order's n-grams left out for a word outside the vocabulary
+    monkeypatch.chdir(DEBUG)
+    status, _, err = cli(ngram.main, ["-lm", "a.arpa.gz", "-vocab", "v100.txt", "-limit-vocab", "-ppl", "t.txt",
+                                      "-debug", "1"])
+    assert status == 0 and err == (DEBUG / "limit-vocab.1.err").read_text()

@@ -446,7 +446,10 @@ def ppl_only(opts, mix, text_options):
     scorer = PerplexityScorer.from_arpa(path, **options, unk_word=opts["map_unk"], cache_length=opts["cache"],
                                         cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts),
                                         nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **text_options)
-    announce_reading(opts, path, unk_logprob=float(scorer.tables.uni_logprob[scorer.unk]))
+    loaded = None
+    if opts["limit_vocab"]:
+        loaded = scorer.read_sizes if scorer.model is None else scorer.model.sizes()
+    announce_reading(opts, path, loaded=loaded, unk_logprob=float(scorer.tables.uni_logprob[scorer.unk]))
     return scorer
 
 
