@@ -129,15 +129,17 @@ def test_meta_counts_in_good_turing_count_of_counts(meta_counts, tmp_path):
     assert out.read_text() != expected
 
 
-def test_meta_counts_in_kneser_ney_count_of_counts(meta_counts, tmp_path):
-    out = tmp_path / "kn2"
-    # (-kn names the file of every order, so it ends up holding order 2's, written last; an own
-    # -kn2 would make order 2 modified Kneser-Ney, as in SRILM)
+def test_meta_counts_in_kneser_ney_count_of_counts(meta_counts, tmp_path, capsys):
     ngram_count_cmd.main(["-order", "2", "-read", str(meta_counts), "-meta-tag", "__meta__", "-ukndiscount",
-                          "-kn-counts-modified", "-kn", str(out), "-q"])
+                          "-kn-counts-modified", "-lm", str(tmp_path / "lm"), "-debug", "1"])
     # Kneser-Ney counts one per meta line, whatever its count (Discount.cc): n1 = 2 + 2 = 4,
-    # n2 = 2 + 1 = 3; D = n1 / (n1 + 2 n2) = 4 / 10
-    assert out.read_text() == "mincount 1\ndiscount1 0.4\n"
+    # n2 = 2 + 1 = 3; D = n1 / (n1 + 2 n2) = 4 / 10 (SRILM 1.7.3's lines)
+    err = capsys.readouterr().err
+    assert "Kneser-Ney smoothing 2-grams\nn1 = 4\nn2 = 3\nD = 0.4\n" in err
+    # SRILM refuses a -kn file with -ukndiscount, two methods of all orders
+    with pytest.raises(SystemExit) as exit_info:
+        ngram_count_cmd.main(["-order", "2", "-read", str(meta_counts), "-ukndiscount", "-kn", str(tmp_path / "kn")])
+    assert exit_info.value.code == 2
 
 
 def test_meta_counts_in_context_totals(meta_counts, tmp_path):

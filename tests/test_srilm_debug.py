@@ -139,6 +139,10 @@ NEGATIVE = "a 1\n" + "".join(f"{w} 2\n" for w in "bcdef") + "g 3\n" + "".join(f"
      "using ModKneserNey for 1-grams\nKneser-Ney smoothing 1-grams\nn1 = 1\nn2 = 5\nn3 = 1\nn4 = 10\n"
      "D1 = 0.0909091\nD2 = 1.94545\nD3+ = -0.636364\n"
      "one of modified KneserNey discounts is negative\nerror in discount estimator for order 1\n"),
+    # a method that takes no float counts fails at its order, after the orders below
+    ("a b 1\nb c 2\na 1\nb 1\nc 2\n", ["-order", "2", "-float-counts", "-wbdiscount1", "-kndiscount2", "-debug", "1"],
+     "using WittenBell for 1-grams\nusing ModKneserNey for 2-grams\ndiscounting method does not support float "
+     "counts\nerror in discount estimator for order 2\n"),
 ])
 def test_kneser_ney_failure_is_srilms(cli, tmp_path, counts, flags, expected):
     path = tmp_path / "c.counts"

@@ -32,14 +32,16 @@ def count_of_counts(rows, counts, nonevent, cap, meta_type, meta_weighted):
 
 
 def estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, trace=None, names=(), modified=(),
-                       modified_at_end=False, orders=None):
+                       modified_at_end=False, orders=None, fractional=False):
     """Let each order's method fit its parameters (of the orders in `orders`, default all);
     returns the count-of-counts used. `meta_type`: each word's meta-count type (-1: an ordinary
     word), see count_of_counts.
 
     `trace` (None: none) is given SRILM's -debug 1 lines of each order: the method's name in
     `names` (SRILM's), that the order's counts are made continuation counts when `modified[k-1]`
-    (after the discounts with `modified_at_end`), and the method's own lines."""
+    (after the discounts with `modified_at_end`), and the method's own lines. With
+    `fractional` counts, a method that cannot take them fails as SRILM's does, after its order's
+    first line."""
     tables = []
     for k, method in enumerate(methods, start=1):
         if orders is not None and k not in orders:
@@ -52,10 +54,11 @@ def estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, tra
         fitted = trace is not None and not method.parameters_read
         modifying = [f"modifying {k}-gram counts for Kneser-Ney smoothing"] if fitted and modified[k - 1] else []
         if trace is not None:
-            lines = [f"using {names[k - 1]} for {k}-grams"]
-            if fitted:
-                lines += ([] if modified_at_end else modifying) + method.trace_before(coc, k)
-            _write(trace, lines)
+            trace(f"using {names[k - 1]} for {k}-grams")
+        if fractional:
+            refuse_float_counts(k, method)
+        if fitted:
+            _write(trace, ([] if modified_at_end else modifying) + method.trace_before(coc, k))
         try:
             method.estimate(coc, k, warn)
         except DiscountEstimatorError as exc:
@@ -66,6 +69,15 @@ def estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, tra
             _write(trace, method.trace_after() + (modifying if modified_at_end else []))
         tables.append(coc)
     return tables
+
+
+def refuse_float_counts(k, method):
+    """SRILM's refusal of order k's method when it cannot be estimated from fractional counts."""
+    if method.float_counts_reason is not None:
+        raise DiscountEstimatorError(
+            f"error in discount estimator for order {k}: {method.float_counts_reason} (float counts take "
+            "-wbdiscount, -cdiscount or -addsmooth, or Good-Turing or Kneser-Ney discounts read from a "
+            "-gtN/-knN file)", k, method.float_counts_srilm_line, option="float_counts")
 
 
 def _write(trace, lines):

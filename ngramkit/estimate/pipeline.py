@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from ..constants import LOG_ZERO
-from ..errors import DiscountEstimatorError, EmptyInputError, Notice, warning_line
+from ..errors import EmptyInputError, Notice, warning_line
 from ..jit import njit
 from ..model import NgramCounts, NgramModel
 from ..spill import release, spill_array
@@ -86,8 +86,6 @@ def _fit_counts(counts, options, policy, warn, trace=None, orders=None):
     nonevent = policy.nonevents(counts.vocab, options.unk)
     methods, _ = _methods(counts.vocab, options, policy, order, nonevent)
     fractional = options.float_counts or any(c.dtype.kind == "f" for c in raw)
-    if fractional:
-        refuse_float_counts(methods)
     adjusted, _, _ = _fit_discounts(ngrams, raw, methods, nonevent, warn, policy.meta_types(counts.vocab), options,
                                     fractional, OrderLinks(ngrams), trace, orders)
     return methods, ngrams, None if all(a is r for a, r in zip(adjusted, raw)) else adjusted
@@ -102,7 +100,7 @@ def _fit_discounts(ngrams, raw, methods, nonevent, warn, meta_type, options, fra
     modified = [method.continuation_counts and k < order and not fractional for k, method in enumerate(methods, 1)]
     names = [smoothing_method(oo.method).srilm_class for oo in options.orders[:order]]
     fit_trace = {"trace": trace, "names": names, "modified": modified,
-                 "modified_at_end": options.kn_discounts_from_raw_counts, "orders": orders}
+                 "modified_at_end": options.kn_discounts_from_raw_counts, "orders": orders, "fractional": fractional}
     if options.kn_discounts_from_raw_counts:  # before adjusting, which may release the raw counts
         count_of_counts = estimate_discounts(ngrams, raw, methods, nonevent, warn, meta_type, **fit_trace)
     adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
@@ -184,8 +182,6 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     fractional = options.float_counts or any(c.dtype.kind == "f" for c in raw)
     if fitted is not None:
         methods = list(fitted)
-    elif fractional:
-        refuse_float_counts(methods)
     links = OrderLinks(ngrams, spill_dir)
     # policy hook, on raw counts: taken before adjusting drops them
     pruned = [policy.pruned(k, ngrams[k - 1], raw[k - 1], pruned_words) for k in range(1, order + 1)]
@@ -322,17 +318,6 @@ def _backoff_lines(flagged, est, kept_contexts, ngrams, order_of, vocab):
         else:
             lines.append(f'BOW denominator for context "{words}" is {denominator:g} <= 0,numerator is {numerator:g}')
     return lines
-
-
-def refuse_float_counts(methods):
-    """SRILM's refusal of a method that cannot be estimated from fractional counts (one per
-    order, `methods`), for the lowest such order."""
-    for k, method in enumerate(methods, start=1):
-        if method.float_counts_reason is not None:
-            raise DiscountEstimatorError(
-                f"error in discount estimator for order {k}: {method.float_counts_reason} (float counts take "
-                "-wbdiscount, -cdiscount or -addsmooth, or Good-Turing or Kneser-Ney discounts read from a "
-                "-gtN/-knN file)", k, method.float_counts_srilm_line, option="float_counts")
 
 
 def _number(value):
