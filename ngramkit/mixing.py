@@ -202,6 +202,8 @@ def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, rec
     for i, (model, weight) in enumerate(zip(models[1:], weights[1:])):
         lam = 0.0 if total + weight == 0 else total / (total + weight)
         release = (result, model) if consume else (result,) if i > 0 else ()
+        if i > 0:  # a merge's log 0, written -99 by its backoff weights, stays log 0 in SRILM's memory
+            result = log_zero_read(result, in_place=True)
         result = mix_pair(result, model, lam, release, lookup_first, recompute)
         total += weight
     return result

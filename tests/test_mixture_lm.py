@@ -304,3 +304,24 @@ def test_limit_vocab_reading_lines_are_srilms(cli, monkeypatch):
     status, _, err = cli(ngram.main, ["-lm", "a.arpa.gz", "-vocab", "v100.txt", "-limit-vocab", "-ppl", "t.txt",
                                       "-debug", "1"])
     assert status == 0 and err == (DEBUG / "limit-vocab.1.err").read_text()
+
+
+def test_three_models_mix_keeps_log_zero(cli, tmp_path):
+    # SRILM 1.7.3, `ngram -order 2 -lm a.arpa -mix-lm b.arpa -lambda 0.5 -mix-lm2 c.arpa
+    # -mix-lambda2 0.2 -write-lm abc-mix.arpa`: the first merge's <s>, log 0 in memory, stays -99
+    out = tmp_path / "mix.arpa"
+    status, _, err = cli(ngram.main, ["-order", "2", "-lm", A, "-mix-lm", B, "-lambda", "0.5", "-mix-lm2",
+                                      DATA / "c.arpa", "-mix-lambda2", "0.2", "-write-lm", out])
+    assert status == 0, err
+    assert out.read_bytes() == (DATA / "abc-mix.arpa").read_bytes()
+
+
+def test_static_mix_gives_every_vocabulary_word_a_unigram(cli, tmp_path):
+    # SRILM 1.7.3, `ngram -order 2 -lm a.arpa -mix-lm b.arpa -lambda 0.5 -unk -vocab
+    # extra-vocab.txt -write-lm ab-unk-mix.arpa`: the merge's backoff weights give <unk> (a word
+    # with -unk) and zzz, in no model, unigrams of probability zero
+    out = tmp_path / "mix.arpa"
+    status, _, err = cli(ngram.main, ["-order", "2", "-lm", A, "-mix-lm", B, "-lambda", "0.5", "-unk", "-vocab",
+                                      DATA / "extra-vocab.txt", "-write-lm", out])
+    assert status == 0, err
+    assert out.read_bytes() == (DATA / "ab-unk-mix.arpa").read_bytes()

@@ -788,6 +788,8 @@ def mixed_model(opts, model, mix):
         skip_oovs = opts["skipoovs"] and not opts["read_mix_lms"] and opts["order"]
         return None, BayesMixture(models, weights, length, scale, opts["context_priors"], skip_oovs=skip_oovs,
                                   unk_logprob=opts["unk_prob"], **scoring)
+    # SRILM's backoff weights of the merge give every word of the vocabulary a unigram
+    add_vocabulary_unigrams(opts, models[0])
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all
         return mix_all(models, weights, opts["order"], opts["context_priors"]), None
