@@ -181,14 +181,12 @@ def rescore_ngrams(model, lm, unk_is_word=False):
 
 def weights_from_reports(reports, lambdas=None, precision=0.001):
     """compute-best-mix from PerplexityReports of one text under each model: the interpolation
-    weights that minimise its perplexity (tokens OOV to any model left out)."""
+    weights that minimise its perplexity (tokens zero to every model left out)."""
     reports = list(reports)
     sizes = {len(r.token_logprob) for r in reports}
     if len(sizes) != 1:
         raise UsageError("the reports are of different texts (their token counts differ)", option="reports")
-    logprob = np.stack([r.token_logprob for r in reports])
-    scored = np.all(np.stack([r.token_order for r in reports]) > 0, axis=0)
-    return best_mix(logprob[:, scored], lambdas, precision)
+    return best_mix(np.stack([r.token_logprob for r in reports]), lambdas, precision)[0]
 
 
 def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, recompute=recompute_backoffs):
@@ -351,42 +349,73 @@ def _stats(logprob, ids, offsets, unk):
 
 # compute-best-mix
 
+_LOG_INF = -320.0  # its log10 of zero
+
+
 @njit(cache=True)
-def _em_step(probs, lambdas):
-    """One EM step: (new weights, total log10 likelihood)."""
-    k, n = probs.shape
+def _em_step(samples, counts, priors):
+    """One step of compute-best-mix's EM, in its arithmetic (log10 x = ln x / M_LN10, exp10
+    zero below -320): (new weights, total log10 likelihood, words counted). `samples`: (models,
+    words) log10 probabilities, _LOG_INF for zero; a word zero to every model is left out."""
+    k, n = samples.shape
     post = np.zeros(k)
+    logpost = np.empty(k)
     loglike = 0.0
+    words = 0.0
     for t in range(n):
-        total = 0.0
+        all_inf = True
+        logsum = 0.0
         for i in range(k):
-            total += lambdas[i] * probs[i, t]
-        if total <= 0.0:
+            logpost[i] = (np.log(priors[i]) / LN10 if priors[i] > 0 else -np.inf) + samples[i, t]
+            all_inf = all_inf and samples[i, t] == _LOG_INF
+            if i == 0:
+                logsum = logpost[i]
+            else:
+                x, y = (logsum, logpost[i]) if logsum >= logpost[i] else (logpost[i], logsum)
+                d = y - x
+                logsum = x + np.log(1.0 + (0.0 if d < _LOG_INF else np.exp(d * LN10))) / LN10
+        if all_inf:
             continue
-        loglike += math.log10(total)
+        words += counts[t]
+        loglike += logsum * counts[t]
         for i in range(k):
-            post[i] += lambdas[i] * probs[i, t] / total
-    return post / n, loglike
+            d = logpost[i] - logsum
+            post[i] += (0.0 if d < _LOG_INF else np.exp(d * LN10)) * counts[t]
+    return post / words, loglike, words
 
 
-def best_mix(logprob, lambdas=None, precision=0.001, report=None):
-    """compute-best-mix's EM over per-word log10 probabilities (models, words): iterate until
-    no weight moves by `precision` or more. `report(iteration, lambdas, ppl)` sees each step."""
+def initial_lambdas(lambdas, k):
+    """compute-best-mix's starting weights of k models: those given (default 0.5) and the rest
+    of 1 shared by the others."""
+    given = [0.5] if lambdas is None else [float(x) for x in lambdas]
+    if len(given) > k:
+        raise UsageError(f"{len(given)} initial weights for {k} models", option="lambdas")
+    rest = len(given) < k and (1.0 - sum(given)) / (k - len(given))
+    return np.array(given + [rest] * (k - len(given)), dtype=np.float64)
+
+
+def best_mix(logprob, lambdas=None, precision=0.001, report=None, counts=None):
+    """compute-best-mix's EM over per-word log10 probabilities (models, words; -inf for zero,
+    a word zero to every model left out; `counts`: each word's weight, default 1) from
+    `lambdas` (initial_lambdas): iterate until no weight moves by more than `precision`.
+    `report(iteration, lambdas, ppl)` sees each step. Returns (the weights, words counted)."""
     k, n = logprob.shape
-    if n == 0:
+    samples = np.where(np.isneginf(logprob), _LOG_INF, logprob.astype(np.float64))
+    counts = np.ones(n) if counts is None else np.asarray(counts, dtype=np.float64)
+    if not np.any(samples != _LOG_INF) or not n:
         raise UsageError("no words to estimate mixture weights from")
-    probs = np.where(np.isneginf(logprob), 0.0, np.exp(logprob.astype(np.float64) * LN10))
-    lam = np.full(k, 1.0 / k) if lambdas is None else np.asarray(lambdas, dtype=np.float64) / np.sum(lambdas)
+    priors = initial_lambdas(lambdas, k)
     iteration = 0
     while True:
         iteration += 1
-        new, loglike = _em_step(probs, lam)
+        new, loglike, words = _em_step(samples, counts, priors)
         if report:
-            report(iteration, lam, math.exp(-loglike / n * LN10))
-        converged = np.all(np.abs(new - lam) < precision)
-        lam = new
+            exponent = -loglike / words
+            report(iteration, priors, 0.0 if exponent < _LOG_INF else math.exp(exponent * LN10))
+        converged = bool(np.all(np.abs(priors - new) <= precision))
+        priors = new
         if converged:
-            return lam
+            return priors, words
 
 
 def tuned_weights(models, text, report=None):
@@ -394,8 +423,7 @@ def tuned_weights(models, text, report=None):
     `text` (a file), by compute-best-mix's EM, and the mixture's perplexity totals on it.
     `report(iteration, lambdas, ppl)` sees each EM step."""
     logprob, ids, offsets = token_logprobs(models, text)
-    scored = ~np.isneginf(logprob).all(axis=0)
-    lam = best_mix(logprob[:, scored], report=report)
+    lam, _ = best_mix(logprob, report=report)
     return lam, mixture_stats(logprob, lam, ids, offsets, models[0].vocab.unk)
 
 

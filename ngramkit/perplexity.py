@@ -43,7 +43,7 @@ from .scoring import (
     word_of_key,
 )
 from .textio import BYTES, blank_comment_lines, iter_line_blocks, open_input, read_blocks, word_bytes, word_text
-from .vocab import PAUSE
+from .vocab import PAUSE, UNK
 
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
 
@@ -1496,26 +1496,65 @@ class PerplexityScorer:
 
 # Reading back the -debug 2 lines format_debug writes (compute-best-mix's input)
 
-_WORD_LINE = re.compile(rb"^\tp\( .*\) \t= \[(OOV|\d+gram)\] \S+ \[ (\S+) \]\r?$", re.M)
+# A word line of `ngram -debug 2 -ppl` as compute-best-mix's gawk reads it: its first field
+# `p(`, the context (to the first `)`) one field, then the fields `=`, the tags, p, `[`, log10 p
+# and a `*N` count of -counts output
+_WORD_LINE = re.compile(rb"^([ \t]*p\( (\S+) \|[^)\n]*\)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+(\S+)"
+                        rb"(?:[ \t]+(\S+))?[^\n]*)$", re.M)
+_INF_MARKS = (b"[ -inf", b"[ -Inf", b"[ -1.#INF")  # a zero probability, as compute-best-mix spots it
+
+
+_UNK_BYTES = UNK.encode()
 
 
 def read_ppl_word_probs(path):
-    """Per-word log10 probabilities of a `ngram -debug 2 -ppl` output; NaN for OOVs."""
+    """(log10 p, count, word) arrays of the word lines of a `ngram -debug 2 -ppl` (or -counts)
+    output, as compute-best-mix reads them: -inf where the line shows `[ -inf`."""
     with open_input(path) as stream:
         data = b"".join(read_blocks(stream, path))
     found = _WORD_LINE.findall(data)
     if not found:
         raise FormatError("no word probability lines: not the output of ngram -debug 2 -ppl", path)
-    values = np.array([np.nan if kind == b"OOV" else float(v) for kind, v in found])
-    return values
+    lines, words, values, after = (np.array(column) for column in zip(*found))
+    zero = np.zeros(len(lines), dtype=bool)
+    for mark in _INF_MARKS:
+        zero |= np.char.find(lines, mark) >= 0
+    logprob = np.full(len(values), -np.inf)
+    try:
+        logprob[~zero] = values[~zero].astype(np.float64)
+    except ValueError:
+        bad = next(v for v in values[~zero].tolist() if not _is_number(v))
+        raise FormatError(f"word line with no log10 probability ({bad.decode('utf-8', 'replace')!r})", path) from None
+    counted = np.char.startswith(after, b"*")
+    counts = np.ones(len(values))
+    counts[counted] = np.char.lstrip(after[counted], b"*").astype(np.float64)
+    return logprob, counts, words
 
 
-def word_probs_from_ppl_files(paths):
-    """(models, words) log10 probabilities of the words every file scores (not OOV in any)."""
-    columns = [read_ppl_word_probs(p) for p in paths]
-    n = len(columns[0])
-    for path, c in zip(paths, columns):
-        if len(c) != n:
-            raise FormatError(f"{len(c)} words, but {paths[0]} has {n}: outputs of different texts", path)
-    matrix = np.stack(columns)
-    return matrix[:, ~np.isnan(matrix).any(axis=0)]
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def word_probs_from_ppl_files(paths, warn=None):
+    """(models, words) log10 probabilities of the `ngram -debug 2 -ppl` outputs `paths` of one
+    text, and each word's count; `warn` (a callable of one line) gets compute-best-mix's warning
+    of each word that is another in a later file (<unk> excepted)."""
+    read = [read_ppl_word_probs(p) for p in paths]
+    first = read[0][2]
+    for path, (_, _, words) in zip(paths[1:], read[1:]):
+        if warn is None:
+            break
+        m = min(len(words), len(first))  # as the files are read, before their lengths are compared
+        words, seen = words[:m], first[:m]
+        for t in np.flatnonzero((words != seen) & (words != _UNK_BYTES) & (seen != _UNK_BYTES)).tolist():
+            warn(f"warning: word mismatch in file {path}, token {t + 1}: "
+                 f"{words[t].decode('utf-8', 'replace')} != {seen[t].decode('utf-8', 'replace')}")
+    n = len(first)
+    for path, (logprob, _, _) in zip(paths, read):
+        if len(logprob) != n:
+            raise FormatError(f"{len(logprob)} words, but {paths[0]} has {n}: outputs of different texts", path)
+    return np.stack([logprob for logprob, _, _ in read]), read[0][1]

@@ -7,6 +7,7 @@ full references of both languages are compared when ../shared is present.
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -190,8 +191,8 @@ def test_compute_best_mix_by_hand(cli, tmp_path, capsys):
 
 def test_best_mix_moves_to_the_better_model():
     # model 1 gives every word .4, model 2 .1: all weight goes to model 1
-    lam = best_mix(np.log10(np.array([[0.4] * 5, [0.1] * 5])), precision=1e-6)
-    assert lam[0] > 0.999
+    lam, words = best_mix(np.log10(np.array([[0.4] * 5, [0.1] * 5])), precision=1e-6)
+    assert lam[0] > 0.999 and words == 5
     assert cumulative_lambdas([0.5, 0.3, 0.2]) == pytest.approx([1.0, 0.375, 0.2])
 
 
@@ -272,6 +273,20 @@ def test_tuned_weights_from_text_match_best_mix(lang, tmp_path):
     srilm = SHARED_REFERENCE / lang / "srilm"
     models = shared_vocab([read_arpa(srilm / "mkn3.arpa.gz"), read_arpa(srilm / "wb3.arpa.gz")])
     logprob, _, _ = token_logprobs(models, SHARED_REFERENCE / lang / "test.txt.gz")
-    lam = best_mix(logprob[:, ~np.isneginf(logprob).all(axis=0)])
+    lam, _ = best_mix(logprob)
     expected = (srilm / "best-mix.txt").read_text().split("best lambda (")[1].split(")")[0].split()
     assert np.abs(lam - np.array([float(x) for x in expected])).max() < 1e-3
+
+
+BEST_MIX = Path(__file__).parent / "data" / "best_mix"
+
+
+@pytest.mark.parametrize("argv, name", [(["a.ppl", "b.ppl"], "ab"),
+                                        (["lambda=0.2 0.3", "a.ppl", "b.ppl", "c.ppl"], "abc")])
+def test_compute_best_mix_is_srilms(cli, monkeypatch, argv, name):
+    # SRILM 1.7.3's output (tests/data/best_mix/README.md): a word some model knows counts, a
+    # word zero to every model (the <s> in a line, OOVs) does not; missing weights filled in
+    monkeypatch.chdir(BEST_MIX)
+    status, out, err = cli(compute_best_mix.main, argv)
+    assert status == 0
+    assert (out, err) == ((BEST_MIX / f"{name}.out").read_text(), (BEST_MIX / f"{name}.err").read_text())

@@ -3,7 +3,8 @@ outputs of the same text under each model. Arguments as SRILM's gawk script take
 
     compute-best-mix [lambda="0.5 0.5"] [precision=0.001] ppl-file1 ppl-file2 ...
 
-Each EM iteration goes to stderr, the result to stdout, in SRILM's words.
+Each EM iteration goes to stderr, the result to stdout, in SRILM's words; fewer weights than
+files leave the rest of 1 to the others, as SRILM's script does.
 """
 
 import sys
@@ -27,16 +28,14 @@ def compute_best_mix(argv):
             files.append(arg)
     if len(files) < 2:
         raise UsageError("usage: compute-best-mix [lambda=\"L1 L2 ...\"] [precision=P] ppl-file1 ppl-file2 ...")
-    if lambdas is not None and len(lambdas) != len(files):
-        raise UsageError(f"{len(lambdas)} initial weights for {len(files)} files")
-    probs = word_probs_from_ppl_files(files)
+    probs, counts = word_probs_from_ppl_files(files, warn=lambda line: print(line, file=sys.stderr))
 
     def report(iteration, lam, ppl):
         print(f"iteration {iteration}, lambda = {format_lambdas(lam)}, ppl = {ppl:g}", file=sys.stderr)
 
-    best = best_mix(probs, lambdas, precision, report)
+    best, words = best_mix(probs, lambdas, precision, report, counts)
     sys.stderr.flush()
-    print(f"{probs.shape[1]} non-oov words, best lambda {format_lambdas(best)}")
+    print(f"{int(words)} non-oov words, best lambda {format_lambdas(best)}")
     print(f"pairwise cumulative lambda {format_lambdas(cumulative_lambdas(best))}")
 
 
