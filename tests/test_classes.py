@@ -20,6 +20,7 @@ from ngramkit.classes import (
     load_classes,
     replace_words_with_classes,
 )
+from ngramkit.cli import ngram as ngram_command
 from ngramkit.errors import FormatError, UsageError
 
 DATA = Path(__file__).parent / "data" / "classes"
@@ -267,6 +268,16 @@ def test_expand_by_hand(tiny):
     assert bigrams["<s> x"] == pytest.approx(math.log10(10 ** -1.2 * 0.3 + 10 ** (-1.0 - 0.5 - 0.6)) + 1.0,
                                              abs=1e-6)
     assert set(bigrams) == {"<s> a", "<s> b", "<s> x", "a x", "b x", "x x", "x </s>"}
+
+
+def test_expanded_model_is_written_at_its_order(tiny, cli):
+    # SRILM 1.7.3, `ngram -lm tiny.arpa -classes tiny.classes -expand-classes 1 -write-lm F`: the
+    # unigrams alone, not padded to -order 3
+    status, _, err = cli(ngram_command.main, ["-lm", tiny / "tiny.arpa", "-classes", tiny / "tiny.classes",
+                                              "-expand-classes", "1", "-write-lm", tiny / "out.arpa"])
+    assert status == 0, err
+    assert (tiny / "out.arpa").read_text() == ("\n\\data\\\nngram 1=5\n\n\\1-grams:\n-0.9306311\t</s>\n-99\t<s>\n"
+                                               "-0.9296011\ta\n-0.5316611\tb\n-0.3268971\tx\n\n\\end\\\n")
 
 
 @needs_shared

@@ -692,8 +692,9 @@ def ngram(argv):
         model, vocab = rescored_model(opts, model, classes, dynamic)
     if opts["write_vocab"]:
         vocab.write(opts["write_vocab"])
-    if opts["write_lm"] or opts["write_bin_lm"]:
+    if (opts["write_lm"] or opts["write_bin_lm"]) and opts["expand_classes"] < 0:
         model = model.padded(opts["order"])  # SRILM writes the orders up to -order, empty ones too
+        # (an expanded class model at the order it was expanded to)
     if opts["write_lm"]:
         if save(model, opts["write_lm"]).name == "arpa":
             debug_lines(opts, [f"writing {n} {k}-grams" for k, n in enumerate(model.sizes(), 1)])
