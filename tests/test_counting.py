@@ -250,8 +250,18 @@ def test_ngram_merge_command(tmp_path, cli):
     status, _, err = cli(ngram_merge, ["-write", out, a, b])
     assert status == 0, err
     assert out.read_text() == "x\t2\nx y\t5\ny\t3\n"
-    status, _, err = cli(ngram_merge, ["-write", out])
-    assert status == 2 and err.strip() == "ngram-merge: no count files to merge"
+    # SRILM 1.7.3's merges: the lines as they are (no prefix of a trigram added), fractional
+    # counts summed with -float-counts; one file is refused
+    a.write_text("a b c\t1\nb c d\t2\n")
+    b.write_text("a b c\t3\nx y z\t1\n")
+    assert cli(ngram_merge, ["-write", out, a, b])[0] == 0
+    assert out.read_text() == "a b c\t4\nb c d\t2\nx y z\t1\n"
+    a.write_text("a\t1.5\na b\t0.25\nb\t2\n")
+    b.write_text("a\t0.1\nb\t1.333333333\nc d\t3\n")
+    assert cli(ngram_merge, ["-float-counts", "-write", out, a, b])[0] == 0
+    assert out.read_text() == "a\t1.6\na b\t0.25\nb\t3.333333333\nc d\t3\n"
+    status, _, err = cli(ngram_merge, ["-write", out, a])
+    assert status == 2 and err.strip() == "ngram-merge: need at least two input files"
 
 
 def test_outputs_get_the_mode_of_a_normal_file(tmp_path, cli):

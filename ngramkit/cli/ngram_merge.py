@@ -11,6 +11,7 @@ PROG = "ngram-merge"
 
 OPTIONS = [
     Option("write", str, "-", "merged count file (default stdout)"),
+    Option("float-counts", bool, False, "fractional counts"),
     Option("q", bool, False, "quiet"),
 ]
 
@@ -19,12 +20,12 @@ def ngram_merge(argv):
     # Options come first, then the input files, as in SRILM.
     split = 0
     while split < len(argv) and argv[split].startswith("-") and argv[split] != "-":
-        split += 1 if argv[split].lstrip("-") in ("q", "help", "h") else 2
+        split += 1 if argv[split].lstrip("-") in ("q", "help", "h", "float-counts") else 2
     opts = parse(argv[:split], OPTIONS, PROG)
     inputs = argv[split:]
-    if not inputs:
-        raise UsageError("no count files to merge")
-    write_counts(read_counts(inputs), opts["write"])
+    if len(inputs) < 2:  # as SRILM
+        raise UsageError("need at least two input files")
+    write_counts(read_counts(inputs, float_counts=opts["float_counts"], prefixes=False), opts["write"])
 
 
 def main(argv=None):
