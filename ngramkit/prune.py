@@ -249,21 +249,23 @@ class Pruner:
         return 10.0 ** hi
 
 
-def prune(model, threshold, minprune=2, in_place=False, history=None, trace=None):
+def prune(model, threshold, minprune=2, in_place=False, history=None, trace=None, unk_is_word=False):
     """SRILM's `ngram -prune threshold [-minprune minprune]`. `in_place`: prune `model` itself,
     in its own arrays (see Pruner.pruned). `history`: the model of the contexts' marginals (see
-    history_pruner); `trace`: recompute_backoffs'."""
+    history_pruner, and its `unk_is_word`); `trace`: recompute_backoffs'."""
     if history is None:
         return Pruner(model, minprune, threshold).pruned(threshold, in_place, trace)
-    return history_pruner(model, history, minprune, threshold, in_place).pruned(threshold, in_place, trace)
+    return history_pruner(model, history, minprune, threshold, in_place, unk_is_word).pruned(threshold, in_place,
+                                                                                               trace)
 
 
-def history_pruner(model, history, minprune=2, threshold=None, in_place=False):
+def history_pruner(model, history, minprune=2, threshold=None, in_place=False, unk_is_word=False):
     """The Pruner of `model` that weighs each context by its marginal under the NgramModel
     `history` instead of under `model` (SRILM's `-prune-history-lm`: a Kneser-Ney model's lower
     orders are poor marginals). SRILM reads both into one vocabulary, so the pruned model holds
-    the words of both, `history`'s others as unigrams of probability 0. `in_place`: `model`'s
-    word ids are rewritten in its own arrays."""
+    the words of both, `history`'s others as unigrams of probability 0. A marginal leaves out
+    the factors of probability zero of non-events (<s>, -pau-, and <unk> unless `unk_is_word`),
+    as SRILM's contextProb does. `in_place`: `model`'s word ids are rewritten in its own arrays."""
     from .mixing import on_vocab
 
     if not in_place:  # the unigrams added below must not reach the caller's model
@@ -272,7 +274,10 @@ def history_pruner(model, history, minprune=2, threshold=None, in_place=False):
     model, history = on_vocab(model, vocab, in_place), on_vocab(history, vocab)
     words = history.ngrams[0][:, 0]
     add_zero_unigrams(model, words[~np.isin(words, [vocab.bos, vocab.unk, vocab.get(PAUSE, -1)])])
-    return Pruner(model, minprune, threshold, chain=lambda _, rows: chain_logprob(history, rows))
+    nonevents = np.zeros(len(vocab), dtype=bool)
+    skipped = [vocab.bos] + ([vocab.index[PAUSE]] if PAUSE in vocab else []) + ([] if unk_is_word else [vocab.unk])
+    nonevents[skipped] = True
+    return Pruner(model, minprune, threshold, chain=lambda _, rows: chain_logprob(history, rows, nonevents))
 
 
 def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonevents=None):

@@ -90,3 +90,13 @@ def test_bad_history_file_names_file_and_line(cli, tmp_path):
     assert status != 0
     assert err.strip() == f"ngram: {bad}:6: log probability is not a number"
     assert not (tmp_path / "out.arpa").exists()
+
+
+def test_unknown_word_contexts_leave_out_its_zero_factor(cli, tmp_path):
+    # SRILM 1.7.3 (data/prune_history/README.md): hist1 gives <unk>, no word without -unk, no
+    # probability; SRILM's contextProb leaves that factor out, so "<unk> w" bigrams keep a weight
+    out = tmp_path / "out.arpa"
+    status, _, err = cli(ngram.main, ["-lm", DATA / "unk2.arpa.gz", "-prune", "1e-4", "-prune-history-lm",
+                                      DATA / "hist1.arpa.gz", "-write-lm", out])
+    assert status == 0, err
+    assert out.read_bytes() == gzip.decompress((DATA / "unk2-prune-1e-4-history.arpa.gz").read_bytes())

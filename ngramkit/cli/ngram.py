@@ -680,7 +680,7 @@ def ngram(argv):
         before = model.sizes()
         spread = []  # the line of the weights recomputed, after those of the n-grams pruned
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts),
-                      trace=spread.append)
+                      trace=spread.append, unk_is_word=opts["unk"])
         debug_lines(opts, pruned_lines(before, model) + spread)
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
