@@ -1147,6 +1147,9 @@ class PerplexityScorer:
         if unk_word is not None and tolower:
             unk_word, = lowercase([unk_word], encoding)
         self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
+        if self.unk != vocab.unk and np.isnan(tables.uni_logprob[vocab.unk]):
+            # -map-unk: SRILM takes <unk> out of its vocabulary, so a <unk> of the text is unknown
+            self.words.redirect(vocab, vocab.unk, self.unk)
         self.zeroword = -1
         if zeroprob_word is not None:
             zeroprob_word, = lowercase([zeroprob_word], encoding) if tolower else [zeroprob_word]

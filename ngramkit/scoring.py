@@ -769,6 +769,12 @@ class WordTable:
         build_word_table(pool, offsets, table)
         return cls(table)
 
+    def redirect(self, vocab, word, to):
+        """Let the word of id `word` read as the id `to`."""
+        pool, offsets = vocab.byte_pool()
+        slot = find_slot(self.table, 0, len(self.table), word_key(pool, offsets[word], offsets[word + 1]))
+        self.table[slot, 1] = to
+
     def named_arrays(self):
         return {"word_table": self.table}
 

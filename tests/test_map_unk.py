@@ -31,3 +31,13 @@ def test_map_unk_is_srilms(name, tmp_path, monkeypatch, cli):
     assert (tmp_path / "lm.arpa").read_bytes() == expected
     if vocab.exists():
         assert (tmp_path / "v").read_bytes() == vocab.read_bytes()
+
+
+def test_ngram_map_unk_makes_a_literal_unk_unknown(monkeypatch, cli):
+    from ngramkit.cli import ngram
+
+    monkeypatch.chdir(DATA)
+    status, out, err = cli(ngram.main, ["-lm", "closed-kn.arpa", "-map-unk", "zzq5", "-ppl", "unk-text.txt",
+                                        "-debug", "2"])
+    assert status == 0, err
+    assert out == (DATA / "closed-kn.map-zzq5.ppl2.txt").read_text()
