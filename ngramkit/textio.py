@@ -297,12 +297,39 @@ def _stdout_text():
     return _text_stream(sys.stdout.buffer)
 
 
+_held = None  # while outputs are held (held_outputs): the finished ones, (temporary file, path)
+
+
+@contextlib.contextmanager
+def held_outputs():
+    """Within it, a file atomic_output finishes appears at its path only when the block ends
+    without an error (SRILM's ngram-count writes its files once its estimate succeeds); an error
+    removes them all."""
+    global _held
+    outer, _held = _held, []
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in _held:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    else:
+        for tmp, path in _held:
+            try:
+                os.replace(tmp, path)
+            except OSError as err:
+                raise OutputError(f"cannot write: {err.strerror or err}", path) from None
+    finally:
+        _held = outer
+
+
 class AtomicOutput:
     """A file that appears at `path` only if writing it completes.
 
     Writes go to a temporary file in the same directory, renamed over `path` on
-    success and removed on any failure. `-` writes to stdout. A `.gz`, `.bz2` or
-    `.xz` name compresses.
+    success (at the end of held_outputs, within it) and removed on any failure. `-`
+    writes to stdout. A `.gz`, `.bz2` or `.xz` name compresses.
     """
 
     def __init__(self, path, text=False):
@@ -352,7 +379,10 @@ class AtomicOutput:
                     self.stream.close()
                     if not self._raw.closed:
                         self._raw.close()
-                    os.replace(self._tmp, self.path)
+                    if _held is None:
+                        os.replace(self._tmp, self.path)
+                    else:
+                        _held.append((self._tmp, self.path))
                     self._tmp = None
                 except OSError as err:
                     raise OutputError(f"cannot write: {err.strerror or err}", self.path) from None

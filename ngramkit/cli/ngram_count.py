@@ -67,7 +67,7 @@ from ..prune import check_minprune
 from ..release import release_text
 from ..srilm_sums import count_file_srilm_order
 from ..srilm_trie import UnsortedCounts
-from ..textio import BYTES, atomic_output, copy_text_lines
+from ..textio import BYTES, atomic_output, copy_text_lines, held_outputs
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
 from .common import run, warn, with_srilm_discount_failures
@@ -447,18 +447,20 @@ def ngram_count(argv):
         else:
             write_count_outputs(counts, opts)  # before estimating, which frees the tables as it goes
 
-    # the estimate's warnings as SRILM prints them
-    model = build(source, est if opts["lm"] else None, order=opts["order"], text=text, policy=policy, run=run_options,
-                  output=_lm_output(opts), warn=stderr_warning, on_counts=on_counts,
-                  prune=(opts["prune"], opts["minprune"]), trace=_trace(opts), srilm_order=srilm_order)
-    if model is not None and opts["debug"] >= 1 and not opts["write_binary_lm"]:
-        sys.stderr.write("".join(f"writing {n} {k}-grams\n" for k, n in enumerate(model.sizes(), 1)))
-    if adjusted:
-        write_count_outputs(adjusted[0], opts)
-    if files and not opts["lm"]:
-        for k, (_, path, _) in files.items():
-            if k in policy.methods:
-                write_discount_file(policy.methods[k], path)
+    # the files appear once the estimate succeeds, as SRILM writes them then
+    with held_outputs():
+        # the estimate's warnings as SRILM prints them
+        model = build(source, est if opts["lm"] else None, order=opts["order"], text=text, policy=policy,
+                      run=run_options, output=_lm_output(opts), warn=stderr_warning, on_counts=on_counts,
+                      prune=(opts["prune"], opts["minprune"]), trace=_trace(opts), srilm_order=srilm_order)
+        if model is not None and opts["debug"] >= 1 and not opts["write_binary_lm"]:
+            sys.stderr.write("".join(f"writing {n} {k}-grams\n" for k, n in enumerate(model.sizes(), 1)))
+        if adjusted:
+            write_count_outputs(adjusted[0], opts)
+        if files and not opts["lm"]:
+            for k, (_, path, _) in files.items():
+                if k in policy.methods:
+                    write_discount_file(policy.methods[k], path)
 
 
 def write_index_map(opts, vocabulary_given):
