@@ -89,7 +89,7 @@ if run 3; then
 fi
 
 if run 4; then
-  ngram -order "$order" -lm "$dir/lm.arpa.gz" -prune "$prune" -write-lm "$dir/lm.pruned.arpa.gz"
+  ngram -order "$order" -unk -lm "$dir/lm.arpa.gz" -prune "$prune" -write-lm "$dir/lm.pruned.arpa.gz"
   ngram -order "$order" -unk -lm "$dir/lm.pruned.arpa.gz" -ppl "$dir/dev.txt" | tee "$dir/lm.pruned.ppl.txt"
   echo "pruned model (theta $prune): $dir/lm.pruned.arpa.gz"
 fi
