@@ -287,3 +287,14 @@ def test_limit_vocab_file_errors_are_one_line(cli, tmp_path, contents, status, m
                                                "--limit_vocab_file", vocab])
     assert exit_status == status and message in err and str(vocab) in err and len(err.splitlines()) == 1
     assert not (tmp_path / "x.arpa").exists()
+
+
+def test_ngrams_discounted_to_zero_keep_their_probability(cli, tmp_path):
+    # KenLM's lmplz (tests/data/kenlm/README.md) keeps "<s> the", D3+ = 3 leaving it no count,
+    # with its interpolated probability; SRILM would drop it
+    text = small_text(tmp_path, ["the cat sat", "the dog sat", "the cat ran"])
+    status, _, err = cli(lmplz_cmd.lmplz, ["-o", "2", "--text", text, "--arpa", tmp_path / "x.arpa",
+                                          "--discount_fallback"])
+    assert status == 0, err
+    ours, kenlm = read_arpa(tmp_path / "x.arpa"), read_arpa(REFERENCE.parent / "kenlm" / "zero-discounted.arpa")
+    assert largest_difference(ours, kenlm) < 1e-6

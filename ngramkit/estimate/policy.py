@@ -25,6 +25,7 @@ class Policy:
     # a follower counted 0 (a prefix of a longer n-gram in SRILM's count trie, a word without
     # continuations) is one of its context's observed words, as SRILM's totals count it
     zero_counts_seen = True
+    keeps_discounted_to_zero = False  # SRILM drops an n-gram its discount leaves no count
 
     def nonevents(self, vocab, unk):
         """Boolean mask over word ids: words that are never predicted (<s>; <unk> unless a word)."""
@@ -149,6 +150,7 @@ class KenlmPolicy(Policy):
     bos_logprob = 0.0
     increment_denominator = False
     zero_counts_seen = False  # lmplz's <unk>, counted 0, is no seen follower
+    keeps_discounted_to_zero = True  # lmplz keeps it, with its interpolated probability
 
     def __init__(self, prune=(), limit_vocab=None):
         self.prune = tuple(int(t) for t in prune)

@@ -86,9 +86,9 @@ def _followers(rows, counts, start, end, usable, nonevent, pruned, meta_type, ze
 
 @njit(cache=True)
 def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk, formula, context_total,
-               sum_order, lo, hi):
+               sum_order, keep_zero, lo, hi):
     """Number of rows lo:hi (whole contexts) of one order that get a probability, and the size
-    of their largest context (context_total: see _order_probabilities)."""
+    of their largest context (context_total, keep_zero: see _order_probabilities)."""
     formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
@@ -106,7 +106,7 @@ def _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, eos, unk, 
         if total > 0:
             for i in range(start, end):
                 if (_is_event(rows, counts, i, last, usable, nonevent) and not (len(pruned) and pruned[i])
-                        and coefficient(counts[i], float(total), seen, formula) != 0.0):
+                        and (keep_zero or coefficient(counts[i], float(total), seen, formula) != 0.0)):
                     kept += 1
         start = end
     return kept, longest
@@ -133,20 +133,23 @@ def diagnosis_log(srilm_order):
 @njit(cache=True)
 def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, eos, unk, skip_unk,
                          interpolate,
-                         retry, vocab_size, formula, context_total, sum_order, longest, source, logp, kept_lower, lo,
-                         hi, out, log):
+                         retry, vocab_size, formula, context_total, sum_order, keep_zero, longest, source, logp,
+                         kept_lower, lo, hi, out, log):
     """Fill the kept rows of rows lo:hi (whole contexts) of one order from kept row `out` on:
     their indices (`source`), their float32-rounded log10 p and their lower-order log10 p. With
     `retry`, a context that leaves no mass and has seen fewer than `vocab_size` words is computed
     again, without interpolation, then with a raised total. A non-empty `context_total` (per
     row) is the total of each usable context instead of its followers' (-trust-totals); a
-    non-empty `sum_order` the order the followers are totalled in (_followers). `log`: None, or
+    non-empty `sum_order` the order the followers are totalled in (_followers). `keep_zero`: an
+    n-gram discounted to zero keeps its (interpolated) probability, as KenLM's do; SRILM drops
+    it. `log`: None, or
     a DiagnosisLog to fill (its code is compiled only for it: None costs nothing)."""
     formula = borrowed_formula(formula)
     k = rows.shape[1]
     last = k - 1
     p = np.empty(longest)
     coef = np.empty(longest)
+    keep = np.zeros(longest, dtype=np.bool_)
     start = lo
     while start < hi:
         end = context_end(rows, start, last)
@@ -168,9 +171,11 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
             for i in range(start, end):
                 j = i - start
                 coef[j] = 0.0
+                keep[j] = False
                 if _is_event(rows, counts, i, last, usable, nonevent):
                     if not (len(pruned) and pruned[i]):
                         coef[j] = coefficient(counts[i], t, seen, formula)
+                        keep[j] = keep_zero or coef[j] != 0.0
                     p[j] = coef[j] * counts[i] / t
                     if interpolating:
                         p[j] += weight * math.exp(np.float64(lower_logp[i]) * LN10)
@@ -197,7 +202,7 @@ def _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, 
             else:
                 t += 1.0
         for i in range(start, end):
-            if coef[i - start] != 0.0:
+            if keep[i - start]:
                 source[out] = i
                 logp[out] = np.log10(p[i - start])
                 kept_lower[out] = lower_logp[i]
@@ -247,8 +252,10 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
     sum_order = np.zeros(0, dtype=np.int64) if sum_order is None else sum_order
     bounds = context_pieces(rows, k - 1)
     zeros_seen = policy.zero_counts_seen
+    keep_zero = policy.keeps_discounted_to_zero
     sizes = in_pieces(lambda _, lo, hi: _kept_size(rows, counts, nonevent, pruned, meta_type, zeros_seen, vocab.eos,
-                                                vocab.unk, skip_unk, formula, context_total, sum_order, lo, hi), bounds)
+                                                vocab.unk, skip_unk, formula, context_total, sum_order, keep_zero, lo,
+                                                hi), bounds)
     kept = sum(size for size, _ in sizes)
     longest = max(size for _, size in sizes)
     source = spill_array(spill_dir, kept, np.int32 if len(rows) <= np.iinfo(np.int32).max else np.int64,
@@ -263,8 +270,8 @@ def estimate_order(k, rows, counts, method, tables, nonevent, vocab, uniform_siz
 
     def probabilities(piece, lo, hi, log=None):
         _order_probabilities(rows, counts, lower_logp, nonevent, pruned, meta_type, zeros_seen, vocab.eos, vocab.unk,
-                             skip_unk, interpolate, retry, uniform_size, formula, context_total, sum_order, longest,
-                             source, logp, kept_lower, lo, hi, firsts[piece], log)
+                             skip_unk, interpolate, retry, uniform_size, formula, context_total, sum_order, keep_zero,
+                             longest, source, logp, kept_lower, lo, hi, firsts[piece], log)
 
     in_pieces(probabilities, bounds)
     log = None
