@@ -64,6 +64,7 @@ class TextOptions:
     float_counts: bool = False
     allow_empty: bool = False  # a text without sentences counts nothing (SRILM's ngram-count), not refused
     comments: bool = False  # lines starting with ## are passed over, as SRILM's File::getline does
+    empty_lines: bool = False  # a blank line is a sentence of no words (KenLM's lmplz), not passed over
 
 
 @dataclass
@@ -371,8 +372,8 @@ def count_block(block, first_line, path, order, options):
 
         return count_weighted_block(block, first_line, path, order, options)
     interner = Interner()
-    tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
-                                  first_line=first_line)
+    tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path, first_line=first_line,
+                                  empty_lines=options.empty_lines)
     words = interner.words()
     del interner
     vocab, remap = build_vocabulary(words, options, options.map_unk == UNK or bool((tokens == PROV_UNK).any()))

@@ -89,11 +89,12 @@ def _parse_count(buf, start, end):
 
 @njit(cache=True)
 def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
-              out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines):
+              out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines, empty_lines=False):
     """Tokenize whole lines of buf from pos.
 
     Text mode writes tokens (with <s>/</s> added as SRILM does) and a separator
-    per line into out. Count mode (count_lines) writes a line's words then a
+    per line into out; a blank line is passed over unless `empty_lines` (with
+    <s> and </s> added: KenLM's sentence of no words). Count mode (count_lines) writes a line's words then a
     separator, and its last field, parsed as a count, into line_counts.
     Returns (status, pos, n_out, n_lines, lines_done) where lines_done counts
     every line read (blank ones too), so the caller can name a bad line.
@@ -151,11 +152,11 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
             n_out += 1
         else:
             if add_sos:
-                if n_out == first + 1:
+                if n_out == first + 1 and not (empty_lines and add_eos):
                     n_out = first
                     pos = eol + 1
                     continue
-                if out[first + 1] == 0:
+                if n_out > first + 1 and out[first + 1] == 0:
                     for j in range(first + 1, n_out):
                         out[j - 1] = out[j]
                     n_out -= 1
@@ -210,10 +211,12 @@ class Interner:
         return [word_text(pool[s:s + l]) for s, l in zip(self.starts[: len(self)].tolist(),
                                                          self.lens[: len(self)].tolist())]
 
-    def tokenize(self, block, add_sos=True, add_eos=True, count_lines=False, path=None, first_line=1):
+    def tokenize(self, block, add_sos=True, add_eos=True, count_lines=False, path=None, first_line=1,
+                 empty_lines=False):
         """Tokens of a block of whole lines: (int32 stream with -1 after each line, int64 counts).
 
-        The counts are those of count-file lines (count_lines=True), else empty.
+        The counts are those of count-file lines (count_lines=True), else empty. `empty_lines`:
+        see _tokenize.
         """
         buf = np.frombuffer(block, dtype=np.uint8)
         out = np.empty(len(buf) // 2 + 16, dtype=np.int32)
@@ -223,7 +226,7 @@ class Interner:
         while True:
             status, pos, n_out, n_lines, done = _tokenize(
                 buf, pos, self.table, self.hashes, self.pool, self.starts, self.lens, self.state,
-                out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines)
+                out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines, empty_lines)
             lines_done += done
             if status == DONE:
                 return out[:n_out], line_counts[:n_lines]

@@ -269,12 +269,13 @@ def lmplz(text, order, *, prune=(), discount_fallback=None, interpolate_unigrams
         # ARPA as KenLM writes it
         output = Output(str(output), None, {"style": "kenlm"} if format_for_path(output).name == "arpa" else None)
     run = _run_options(memory, temp_dir, workers, progress)
+    lines = TextOptions(empty_lines=True)  # lmplz counts a blank line as <s> </s>
     if not skip_symbols:
-        return build([text], options, policy=policy, run=run, output=output, warn=warn,
+        return build([text], options, policy=policy, text=lines, run=run, output=output, warn=warn,
                      on_counts=_check_special_tokens(text), times=times)
     stripped = strip_special_tokens(text, temp_dir)
     try:
-        return build([stripped], options, policy=policy, run=run, output=output, warn=warn, times=times)
+        return build([stripped], options, policy=policy, text=lines, run=run, output=output, warn=warn, times=times)
     finally:
         os.unlink(stripped)
 

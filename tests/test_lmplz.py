@@ -298,3 +298,13 @@ def test_ngrams_discounted_to_zero_keep_their_probability(cli, tmp_path):
     assert status == 0, err
     ours, kenlm = read_arpa(tmp_path / "x.arpa"), read_arpa(REFERENCE.parent / "kenlm" / "zero-discounted.arpa")
     assert largest_difference(ours, kenlm) < 1e-6
+
+
+def test_blank_lines_are_sentences_of_no_words(cli, tmp_path):
+    # KenLM's lmplz (tests/data/kenlm/README.md) counts each blank line as <s> </s>
+    text = small_text(tmp_path, ["a b c", "", "b c a", "  \t ", "a c"])
+    status, _, err = cli(lmplz_cmd.lmplz, ["-o", "2", "--text", text, "--arpa", tmp_path / "x.arpa",
+                                          "--discount_fallback"])
+    assert status == 0, err
+    ours, kenlm = read_arpa(tmp_path / "x.arpa"), read_arpa(REFERENCE.parent / "kenlm" / "blank-lines.arpa")
+    assert largest_difference(ours, kenlm) < 1e-6
