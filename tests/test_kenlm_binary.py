@@ -119,7 +119,7 @@ def test_trie_written_byte_identical_to_build_binary(name, variant, tmp_path):
 @pytest.mark.skipif(not BUILD_BINARY.exists(), reason="KenLM's build_binary is not available")
 @pytest.mark.parametrize("name", MODELS)
 @pytest.mark.parametrize("flags", [["probing"], ["-p", "2.5", "probing"], ["-q", "4", "-b", "3", "trie"],
-                                   ["-u", "-50", "-a", "8", "trie"]])
+                                   ["-u", "-50", "-a", "8", "trie"], ["trie", "-q", "4", "-b", "3"]])
 def test_written_byte_identical_to_build_binary(name, flags, tmp_path):
     model = read_arpa(DATA / f"{name}.arpa")
     arpa = tmp_path / "m.arpa"
@@ -187,3 +187,11 @@ def test_damaged_files_give_one_line_errors(variant, tmp_path):
             assert str(exc).startswith(f"{path}: ") and "\n" not in str(exc)
             errors += 1
     assert errors >= 9  # at least the truncations and the version change
+
+
+def test_options_may_follow_the_type():
+    # KenLM's build_binary reads its options with GNU getopt: anywhere on the line
+    from ngramkit.cli.build_binary import parse_args
+
+    assert parse_args(["trie", "-q", "8", "-b", "8", "in.arpa", "out"]) == \
+        parse_args(["-q", "8", "-b", "8", "trie", "in.arpa", "out"])

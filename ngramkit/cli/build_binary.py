@@ -40,7 +40,8 @@ def _bits(text, flag):
 def parse_args(argv):
     """(options for write_kenlm_binary, input, output) from build_binary's arguments."""
     try:
-        opts, positional = getopt.getopt(argv, "q:b:a:u:p:t:T:m:S:w:sivh")
+        # options anywhere, as KenLM's build_binary takes them (GNU getopt)
+        opts, positional = getopt.gnu_getopt(argv, "q:b:a:u:p:t:T:m:S:w:sivh")
     except getopt.GetoptError as exc:
         raise UsageError(f"{exc}; {USAGE}") from None
     options = {}
