@@ -787,6 +787,7 @@ class _Sections:
         if k == 1:
             self._make_vocabulary()
             rows = self.mapping.reshape(-1, 1).copy()
+            self.model.unigram_order = rows[rows[:, 0] >= 0, 0]
         else:
             rows = self.rows
         if self.sink is not None:

@@ -58,6 +58,9 @@ class NgramModel:
     # "method", "interpolate", "min_count", "discounts", "count_of_counts", "counted" (distinct
     # n-grams counted) and, for order 1, "tokens"
     estimation: list | None = None
+    # the 1-grams' word ids in the order of the ARPA file the model was read from (KenLM's
+    # probing files number words so); None: not read from one
+    unigram_order: np.ndarray | None = None
 
     @property
     def order(self):

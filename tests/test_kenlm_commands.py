@@ -332,3 +332,15 @@ def test_kenlm_double_text_keeps_all_digits():
     assert kenlm_double_text(1.0) == "1"
     assert kenlm_double_text(0.0449466619921568) == "0.0449466619921568"
     assert kenlm_double_text(float("nan")) == "NaN"
+
+
+def test_probing_numbers_words_in_the_arpa_order(tmp_path):
+    # KenLM's build_binary numbers a probing file's words in its ARPA's 1-gram order (test.arpa:
+    # KenLM's, not sorted); query prints those numbers
+    from ngramkit.arpa import read_arpa
+    from ngramkit.kenlm_binary import write_kenlm_binary
+
+    ours = tmp_path / "m.probing"
+    write_kenlm_binary(read_arpa(DATA / "kenlm" / "test.arpa"), ours)
+    text = QUERY / "queries.txt"
+    assert run_query(ours, "", text) == run_query(DATA / "kenlm" / "test.probing", "", text)
