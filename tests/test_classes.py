@@ -45,6 +45,17 @@ def test_replace_words_matches_srilm_sample():
     assert log == "read 200 class expansions\n"
 
 
+def test_replace_words_reads_standard_input_once():
+    # the script's output of the sample, the text read from stdin (which cannot be read twice)
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "ngramkit.cli.replace_words_with_classes",
+                           f"classes={DATA / 'classes20.txt'}"], input=(DATA / "train300.txt").read_bytes(),
+                          capture_output=True, check=True)
+    assert proc.stdout == (DATA / "train300.cls20.txt").read_bytes()
+
+
 @needs_shared
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("n", [100, 20])

@@ -1,6 +1,7 @@
 """SRILM's replace-words-with-classes: text rewritten with class names, longest expansion
 first, left to right, with the gawk script's options."""
 
+import itertools
 import sys
 
 import numpy as np
@@ -219,12 +220,13 @@ class ClassReplacer:
         self.node_count = np.zeros(len(node_class), dtype=np.int64)
         self.class_count = np.zeros(len(names), dtype=np.int64)
 
-    def replace(self, path, out, have_counts=False, partial=False):
-        """Write the rewritten lines of `path` to the binary stream `out`; returns the lines read."""
+    def replace(self, blocks, out, have_counts=False, partial=False):
+        """Write the rewritten lines of `blocks` (iter_line_blocks's, of one text) to the binary
+        stream `out`; returns the lines read."""
         lines = 0
         n_words = np.int64(len(self.vocab))
         pipe_id = self.vocab.index["|"]
-        for block, _ in iter_line_blocks(path):
+        for block, _ in blocks:
             buf = np.frombuffer(block, dtype=np.uint8)
             ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), -1, True)
             newlines = np.flatnonzero(buf == 10)
@@ -274,15 +276,14 @@ def replace_words_with_classes(classes_path, texts, out, have_counts=False, part
     script's `read N class expansions` to `log` once the first line is read."""
     replacer = None
     for path in texts:
-        for block, _ in iter_line_blocks(path):
-            if block:
-                break
-        else:
+        blocks = iter_line_blocks(path)  # read once: stdin cannot be read again
+        first = next((item for item in blocks if item[0]), None)
+        if first is None:
             continue
         if replacer is None:
             replacer = ClassReplacer(classes_path)
             print(f"read {len(replacer.definitions.classes)} class expansions", file=log)
-        replacer.replace(path, out, have_counts, partial)
+        replacer.replace(itertools.chain([first], blocks), out, have_counts, partial)
     if counts_path and replacer is not None:
         replacer.write_expansion_counts(counts_path, normalize, addone)
     return replacer
