@@ -161,6 +161,16 @@ def test_counts_by_hand(tmp_path):
                                        ("CLASS-00003", 1.0, "x")]
 
 
+def test_full_and_incremental_are_one_flag(tmp_path):
+    # SRILM 1.7.3: -full -incremental merges incrementally, as -incremental alone, whose classes
+    # of "A X / b x" at -numclasses 2 are these
+    (tmp_path / "t.txt").write_text("A X\nb x\n")
+    for flags in (["-full", "-incremental"], ["-incremental"]):
+        run_ngram_class(["-text", tmp_path / "t.txt", "-numclasses", "2", *flags, "-classes", tmp_path / "c"])
+        assert (tmp_path / "c").read_text() == ("CLASS-00001 0.5 A\nCLASS-00001 0.5 b\nCLASS-00002 0.5 X\n"
+                                                "CLASS-00002 0.5 x\n")
+
+
 def test_counts_errors(tmp_path):
     counts = tmp_path / "c.counts"
     counts.write_text("a\t1\nx\t1\na x\t1\na y\t1\n")
@@ -176,9 +186,10 @@ def test_counts_errors(tmp_path):
 def test_tolower_by_hand(tmp_path):
     (tmp_path / "t.txt").write_text("A X\nb x\n")
     induction = induce_classes(tmp_path / "t.txt", 2, full=True, tolower=True)
-    # the words of "a x / b x": see test_save_by_hand
-    assert induction.definitions() == [("CLASS-00001", 0.5, "a"), ("CLASS-00001", 0.5, "b"),
-                                       ("CLASS-00003", 1.0, "x")]
+    # the words of "a x / b x": see test_save_by_hand; SRILM 1.7.3 lowercases the names it makes
+    # too (`ngram-class -text t.txt -numclasses 2 -full -tolower`: class-00001 0.5 a, ...)
+    assert induction.definitions() == [("class-00001", 0.5, "a"), ("class-00001", 0.5, "b"),
+                                       ("class-00003", 1.0, "x")]
 
 
 def test_vocab_by_hand(tmp_path):

@@ -77,7 +77,8 @@ def test_weights_by_hand(cli, tmp_path):
 
 def test_negative_counts_refused(cli, tmp_path):
     """A count left below 0 by a line's negative weight: SRILM estimates NaN probabilities from
-    it; ngram-count names the first line weighted below 0, after writing the counts."""
+    it; ngram-count names the first line weighted below 0, and as after any failed estimate
+    leaves no file (the counts are those of -write without -lm)."""
     text = tmp_path / "w.txt"
     text.write_text("0.5 a b\n0.25 b\n-0.5 b c\n")
     counts = tmp_path / "counts"
@@ -86,8 +87,11 @@ def test_negative_counts_refused(cli, tmp_path):
     assert status == 7
     assert err == f"ngram-count: {text}:3: weight -0.5 leaves negative counts, from which no probabilities can be " \
                   "estimated\n"
+    assert not counts.exists() and not (tmp_path / "lm").exists()
+    status, _, err = cli(ngram_count.main, ["-order", "2", "-text", text, "-text-has-weights", "-float-counts",
+                                            "-sort", "-write", counts])
+    assert status == 0, err
     assert "b c\t-0.5\n" in counts.read_text()
-    assert not (tmp_path / "lm").exists()
 
 
 def test_srilm_order_is_slot_order(tmp_path):

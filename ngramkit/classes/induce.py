@@ -784,7 +784,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
             continue
         while True:
             number += 1
-            name = f"CLASS-{number:05d}"
+            name = fold(f"CLASS-{number:05d}")  # SRILM's -tolower lowercases the names it adds too
             if name not in taken:
                 break
         names[w] = name

@@ -58,12 +58,13 @@ def ngram_class(argv):
         return
     if not opts["text"] and not opts["counts"]:
         raise UsageError("Specify counts or text file as input (-counts or -text)")
-    if opts["full"] and opts["incremental"]:
-        raise UsageError("-full and -incremental exclude each other")
+    full = opts["full"]
+    if opts["full"] and opts["incremental"]:  # one flag of SRILM's: the last given wins
+        full = [a for a in argv if a in ("-full", "-incremental")][-1] == "-full"
     # the file's words replace the default (<s> and </s>), as in SRILM
     noclass = _file_words(opts["noclass_vocab"]) if opts["noclass_vocab"] else None
     vocab = _file_words(opts["vocab"]) if opts["vocab"] else None
-    induction = induce_classes(opts["text"], opts["numclasses"], full=opts["full"], noclass_words=noclass,
+    induction = induce_classes(opts["text"], opts["numclasses"], full=full, noclass_words=noclass,
                                max_words_per_class=opts["maxwordsperclass"], counts=opts["counts"], vocab=vocab,
                                tolower=opts["tolower"], initial_classes=opts["read"])
     save_intermediate(induction, opts["save"], opts["save_maxclasses"], opts["classes"], opts["class_counts"])
