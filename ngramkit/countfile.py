@@ -11,7 +11,7 @@ compiled; Python only moves full buffers to the file.
 
 import numpy as np
 
-from .counting import lowercase
+from .counting import listed_words, lowercase, unk_seen_in
 from .errors import EmptyInputError, FormatError
 from .jit import borrowed, njit
 from .model import NgramCounts, count_dtype
@@ -275,9 +275,9 @@ def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_co
     (-tolower), n-grams that become one summed."""
     interner = Interner()
     parts = {}
-    unk_seen = unk_word == UNK  # else <unk> is a word only where the counts hold it (see build_vocabulary)
+    unk_seen = False
     for tokens, line_counts in count_line_tokens(blocks, interner, float_counts):
-        unk_seen = unk_seen or bool((tokens == PROV_UNK).any())
+        unk_seen = unk_seen or unk_seen_in(tokens, unk_word)
         for k, table in _rows_by_length(tokens, line_counts, order).items():
             parts.setdefault(k, []).append(table)
     if not parts:
@@ -286,7 +286,7 @@ def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_co
     if lowercase_in is not None:
         words = lowercase(words, lowercase_in)
     if vocab is None:
-        vocab = Vocabulary(words if unk_seen else words[:PROV_UNK] + words[PROV_UNK + 1:], unk_word=unk_word)
+        vocab = Vocabulary(listed_words(words, unk_seen), unk_word=unk_word)
         remap = vocab.ids(words)
     else:
         remap = vocab.ids(words, unknown=-1 if limit_vocab else vocab.unk)

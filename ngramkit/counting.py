@@ -127,17 +127,27 @@ def lowercase_vocabulary(vocab, encoding):
     return Vocabulary(words, presorted=True, unk_word=lowercase([vocab.unk_word], encoding)[0])
 
 
+def unk_seen_in(tokens, unk_word):
+    """Whether `<unk>` (provisional id PROV_UNK) is a word of a block of provisional `tokens`:
+    always, unless -map-unk names another unknown word (SRILM then takes `<unk>` out of its
+    vocabulary) and the block holds none."""
+    return unk_word == UNK or bool((tokens == PROV_UNK).any())
+
+
+def listed_words(words, unk_seen):
+    """The provisional `words` a block's vocabulary holds: all, but `<unk>` unless `unk_seen`."""
+    return words if unk_seen else words[:PROV_UNK] + words[PROV_UNK + 1:]
+
+
 def build_vocabulary(words, options, unk_seen=True):
     """The vocabulary of a block and the map from its provisional ids to it. `unk_seen`: the
-    block holds the word `<unk>` (of provisional id PROV_UNK); unseen, it is no word of an open
-    vocabulary whose unknown word -map-unk names, as SRILM takes it out of the vocabulary then."""
+    block holds the word `<unk>` (unk_seen_in); unseen, it is no word of an open vocabulary."""
     if options.tolower:
         words = lowercase(words, options.encoding)
     if options.aliases:
         words = [options.aliases.get(w, w) for w in words]
     if options.vocab is None:
-        listed = words if unk_seen or options.map_unk == UNK else words[:PROV_UNK] + words[PROV_UNK + 1:]
-        vocab = Vocabulary(listed, unk_word=options.map_unk)
+        vocab = Vocabulary(listed_words(words, unk_seen), unk_word=options.map_unk)
         return vocab, vocab.ids(words)
     vocab = options.vocab if options.vocab.unk_word == options.map_unk else Vocabulary(
         options.vocab.words, unk_word=options.map_unk)
@@ -376,7 +386,7 @@ def count_block(block, first_line, path, order, options):
                                   empty_lines=options.empty_lines)
     words = interner.words()
     del interner
-    vocab, remap = build_vocabulary(words, options, options.map_unk == UNK or bool((tokens == PROV_UNK).any()))
+    vocab, remap = build_vocabulary(words, options, unk_seen_in(tokens, options.map_unk))
     ids = np.empty(len(tokens), dtype=np.int32)
     _apply_remap(tokens, remap, ids)
     del tokens

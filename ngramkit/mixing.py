@@ -390,8 +390,8 @@ def initial_lambdas(lambdas, k):
     given = [0.5] if lambdas is None else [float(x) for x in lambdas]
     if len(given) > k:
         raise UsageError(f"{len(given)} initial weights for {k} models", option="lambdas")
-    rest = len(given) < k and (1.0 - sum(given)) / (k - len(given))
-    return np.array(given + [rest] * (k - len(given)), dtype=np.float64)
+    missing = k - len(given)
+    return np.array(given + [(1.0 - sum(given)) / missing] * missing if missing else given, dtype=np.float64)
 
 
 def best_mix(logprob, lambdas=None, precision=0.001, report=None, counts=None):

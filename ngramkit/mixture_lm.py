@@ -182,7 +182,6 @@ def context_prior_words(path, n_models, max_length):
 # The text, scored by each component
 
 @dataclass
-@dataclass
 class _Mixed:
     """A mixture's scores of a text's tokens and what its -debug lines print: float32 log10 p,
     how many components' tags to print, `[post=..]` rows (none: empty), `[alpha=..]` and
@@ -550,6 +549,19 @@ class _WordByWord:
         logp[..., skipped] = -np.inf
         return logp
 
+    def _skipped_tokens(self, text, keyed):
+        """-skipoovs of each token, in its history cut to what the mixture uses (`keyed`, see
+        _used_contexts); None without -skipoovs."""
+        if not self.skip_order:
+            return None
+        return self._skipped(text.ids, keyed[:, 0], keyed[:, 1] if keyed.shape[1] > 1 else -1)
+
+    def _normalisers(self, keyed, summing):
+        """(float32 log10 Z, the Z the debug lines show, whether it was cached) per token, Z summed
+        over the event words of the numerators (see _context_normalisers)."""
+        log_z, z, cached = _context_normalisers(keyed, self._event_words(), self._numerator, self.quiet, summing)
+        return log_z, np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z), cached
+
     def _event_words(self):
         non_events = list(self.non_events) + ([self.vocab.id(PAUSE)] if PAUSE in self.vocab else [])
         return np.setdiff1d(np.arange(len(self.vocab), dtype=np.int32), non_events)
@@ -749,13 +761,12 @@ class LoglinearMixture(_WordByWord):
         history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
         keyed = _used_contexts(history, _used_context_length(self.models, history, position))
         numerator, tags = _weighted_logsum(text.logprob, self.lambdas, True)
-        if self.skip_order:  # the first model gives zero, and no tag
-            skipped = self._skipped(text.ids, keyed[:, 0], keyed[:, 1] if width > 1 else -1)
+        skipped = self._skipped_tokens(text, keyed)
+        if skipped is not None:  # the first model gives zero, and no tag
             numerator[skipped], tags[skipped] = -np.inf, 0
-        log_z, z, cached = _context_normalisers(keyed, self._event_words(), self._numerator, self.quiet, summing)
+        log_z, denom, cached = self._normalisers(keyed, summing)
         with np.errstate(invalid="ignore"):  # no event after a context -skipoovs zeroes: 0 / 0, as in SRILM
             logprob = (numerator - log_z).astype(np.float32)
-        denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
         return _Mixed(logprob, tags, np.zeros((0, len(logprob))), np.zeros(0), denom, cached, keyed, log_z)
 
     def _context_logprobs(self, rows, tokens, mixed):
@@ -803,16 +814,15 @@ class AdaptedMarginals(_WordByWord):
         history, position = _history(text.ids, text.offsets, max(width, 1), self.vocab.bos)
         keyed = _used_contexts(history, _used_context_length(self.models, history, position))
         alpha = self.alpha[text.ids]
-        log_z, z, cached = _context_normalisers(keyed, self._event_words(), self._numerator, self.quiet, summing)
+        log_z, denom, cached = self._normalisers(keyed, summing)
         tags = np.ones(len(alpha), dtype=np.int32)
         base = text.logprob[0]
-        if self.skip_order:  # the model gives zero, and no tag
-            skipped = self._skipped(text.ids, keyed[:, 0], keyed[:, 1] if width > 1 else -1)
+        skipped = self._skipped_tokens(text, keyed)
+        if skipped is not None:  # the model gives zero, and no tag
             base, tags[skipped] = np.where(skipped, np.float32(-np.inf), base), 0
         top = alpha if self.ratios else (base + alpha).astype(np.float32)
         with np.errstate(invalid="ignore"):  # as in LoglinearMixture.combine
             logprob = (top - log_z).astype(np.float32)
-        denom = np.where(cached, np.exp(log_z.astype(np.float64) * LN10), z)
         with np.errstate(over="ignore"):
             shown = np.exp(alpha.astype(np.float64) * LN10)
         return _Mixed(logprob, tags, np.zeros((0, len(logprob))), shown, denom, cached, keyed, log_z)

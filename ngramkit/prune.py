@@ -23,6 +23,7 @@ import numpy as np
 from .constants import LN10, LOG_ZERO
 from .errors import UsageError
 from .estimate.backoff import IMPROPER, bow_terms
+from .estimate.policy import SRILM
 from .jit import njit
 from .model import NgramModel
 from .renorm import (
@@ -274,9 +275,9 @@ def history_pruner(model, history, minprune=2, threshold=None, in_place=False, u
     model, history = on_vocab(model, vocab, in_place), on_vocab(history, vocab)
     words = history.ngrams[0][:, 0]
     add_zero_unigrams(model, words[~np.isin(words, [vocab.bos, vocab.unk, vocab.get(PAUSE, -1)])])
-    nonevents = np.zeros(len(vocab), dtype=bool)
-    skipped = [vocab.bos] + ([vocab.index[PAUSE]] if PAUSE in vocab else []) + ([] if unk_is_word else [vocab.unk])
-    nonevents[skipped] = True
+    nonevents = SRILM.nonevents(vocab, unk_is_word)
+    if PAUSE in vocab:
+        nonevents[vocab.index[PAUSE]] = True
     return Pruner(model, minprune, threshold, chain=lambda _, rows: chain_logprob(history, rows, nonevents))
 
 

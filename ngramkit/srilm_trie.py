@@ -12,7 +12,7 @@ text's counts, the same as ngramkit.counting makes.
 
 import numpy as np
 
-from .counting import TextTotals, build_vocabulary, lowercase
+from .counting import TextTotals, build_vocabulary, lowercase, unk_seen_in
 from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
@@ -352,7 +352,7 @@ class UnsortedCounts:
         if not np.any(tokens < 0) and not options.allow_empty:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         self.text_totals.cover(paths)
-        index, by_index = _srilm_indices(words, options, options.map_unk == UNK or bool((tokens == PROV_UNK).any()))
+        index, by_index = _srilm_indices(words, options, unk_seen_in(tokens, options.map_unk))
         tokens = _apply(tokens, index)
         self.order = order
         # about what a text needs (a 3-gram count of 17M tokens: 11M nodes, 17M slots in tables)

@@ -51,14 +51,13 @@ class Vocabulary:
         return Vocabulary(words, unk_word=self.unk_word)
 
     @classmethod
-    def of_bytes(cls, pool, starts, ends, unk_word=UNK):
+    def of_bytes(cls, pool, starts, ends):
         """The vocabulary of the words pool[starts[i]:ends[i]] (distinct UTF-8 bytes, or bytes
         read with the encoding `bytes`) and the specials, held as bytes; and the int32 id of
         each of those words."""
         # the specials' bytes go after the words; one that is a word too becomes one id
-        specials_words = (BOS, EOS, unk_word)
-        specials = np.frombuffer(word_bytes("".join(specials_words)), dtype=np.uint8)
-        lengths = np.array([len(word_bytes(w)) for w in specials_words])
+        specials = np.frombuffer("".join(SPECIALS).encode("ascii"), dtype=np.uint8)
+        lengths = np.array([len(w) for w in SPECIALS])
         special_ends = len(pool) + np.cumsum(lengths)
         sorted_pool, offsets, ids = _sorted_words(np.concatenate((pool, specials)),
                                                   np.concatenate((starts, special_ends - lengths)),
@@ -67,7 +66,7 @@ class Vocabulary:
         self._words = self._index = None
         self._pool = (sorted_pool, offsets)
         self.bos, self.eos, self.unk = (int(i) for i in ids[len(starts):])
-        self.unk_word = unk_word
+        self.unk_word = UNK
         return self, ids[:len(starts)]
 
     @property

@@ -38,7 +38,6 @@ import numpy as np
 from ..constants import LOG_ZERO
 from ..errors import UsageError
 from ..formats import format_of_file, load, save
-from ..prune import pruned_lines
 from ..perplexity import (
     PerplexityScorer,  # the modules of other options are imported where used
 )
@@ -567,6 +566,8 @@ def tagged_lm(opts):
         recompute_tagged_backoffs(model, min_backoff=opts["minbackoff"], report=insufficient_backoff,
                                   unk_is_word=opts["unk"])
     if opts["prune"]:
+        from ..prune import pruned_lines
+
         before = model.sizes()
         model = prune_tagged(model, opts["prune"], opts["minprune"])
         debug_lines(opts, pruned_lines(before, model))
@@ -676,7 +677,7 @@ def ngram(argv):
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"],
                            trace=lambda line: debug_lines(opts, [line]))
     if opts["prune"]:
-        from ..prune import prune
+        from ..prune import prune, pruned_lines
         before = model.sizes()
         spread = []  # the line of the weights recomputed, after those of the n-grams pruned
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts),

@@ -175,11 +175,6 @@ def discounted_orders(opts, files):
             if every or k in files or (k <= 9 and methods_given(opts, str(k)))}
 
 
-def methods_named(opts):
-    """Whether a smoothing flag is given, of all orders or of one."""
-    return any(methods_given(opts, suffix) for suffix in [""] + [str(k) for k in range(1, 10)])
-
-
 def discount_files(opts):
     """Order -> ("gt" or "kn", path) of the discount files, as SRILM assigns them: an order's
     own -gtN/-knN, else (when no flag names the order's method) -gt/-kn of all orders."""
@@ -351,8 +346,10 @@ def ngram_count(argv):
         if vocab is not None:  # SRILM adds them to the vocabulary
             vocab = vocab.like(vocab.words + nonevents)
     files = discount_files(opts)
-    # as SRILM, discounts are fitted for a model, a discount file, or a method named
-    est = estimate_options(opts) if opts["lm"] or files or methods_named(opts) else None
+    # as SRILM, discounts are fitted for a model, or (without one) for the orders a discount file
+    # or a smoothing flag names
+    fitted_orders = discounted_orders(opts, files)
+    est = estimate_options(opts) if opts["lm"] or fitted_orders else None
     policy = SRILM
     if est is not None:
         _choose_file_methods(est, files)
@@ -437,7 +434,7 @@ def ngram_count(argv):
         prepare_counts(counts, opts)
         if est is not None and not opts["lm"]:  # discounts alone: the counts as they leave them
             write_count_outputs(discounted_counts(counts, est, policy, stderr_warning, _trace(opts),
-                                                  orders=discounted_orders(opts, files)), opts)
+                                                  orders=fitted_orders), opts)
             return
         left = adjusted_count_tables(counts, est, policy) if est is not None and _writes_counts(opts) else counts
         if left is not counts:

@@ -71,15 +71,15 @@ def discounted_counts(counts, options, policy=SRILM, warn=stderr_warning, trace=
     fitted on `counts` as `estimate` fits it (SRILM's -debug 1 lines of it to `trace`), and the
     counts as that leaves them in SRILM's count trie (see adjusted_count_tables), which -write
     then writes."""
-    methods, ngrams, adjusted = _fit_counts(counts, options, policy, warn, trace, orders)
+    _, adjusted = _fit_counts(counts, options, policy, warn, trace, orders)
     if adjusted is None:
         return counts
     return NgramCounts(counts.vocab, list(counts.ngrams), adjusted + list(counts.counts[len(adjusted):]))
 
 
 def _fit_counts(counts, options, policy, warn, trace=None, orders=None):
-    """(methods fitted on `counts`, their n-gram tables, the adjusted counts; None when they are
-    the counts themselves)."""
+    """(the methods fitted on `counts`, the adjusted counts; None when they are the counts
+    themselves)."""
     order = min(options.order, counts.order)
     prepared = policy.prepare_counts(counts)
     ngrams, raw = list(prepared.ngrams[:order]), list(prepared.counts[:order])
@@ -88,14 +88,15 @@ def _fit_counts(counts, options, policy, warn, trace=None, orders=None):
     fractional = options.float_counts or any(c.dtype.kind == "f" for c in raw)
     adjusted, _, _ = _fit_discounts(ngrams, raw, methods, nonevent, warn, policy.meta_types(counts.vocab), options,
                                     fractional, OrderLinks(ngrams), trace, orders)
-    return methods, ngrams, None if all(a is r for a, r in zip(adjusted, raw)) else adjusted
+    return methods, None if all(a is r for a, r in zip(adjusted, raw)) else adjusted
 
 
 def _fit_discounts(ngrams, raw, methods, nonevent, warn, meta_type, options, fractional, links, trace=None,
-                   orders=None):
+                   orders=None, on_adjusted=None):
     """The discount stage: the continuation counts made, each order's method fitted, SRILM's
     -debug 1 lines to `trace`: (the adjusted counts, each order's count-of-counts, whether each
-    order's counts were made continuation counts)."""
+    order's counts were made continuation counts). `on_adjusted()` is called once the counts
+    are adjusted (a stage's time)."""
     order = len(ngrams)
     modified = [method.continuation_counts and k < order and not fractional for k, method in enumerate(methods, 1)]
     names = [smoothing_method(oo.method).srilm_class for oo in options.orders[:order]]
@@ -104,6 +105,8 @@ def _fit_discounts(ngrams, raw, methods, nonevent, warn, meta_type, options, fra
     if options.kn_discounts_from_raw_counts:  # before adjusting, which may release the raw counts
         count_of_counts = estimate_discounts(ngrams, raw, methods, nonevent, warn, meta_type, **fit_trace)
     adjusted = adjusted_counts(ngrams, raw, methods, nonevent, links, fractional)
+    if on_adjusted is not None:
+        on_adjusted()
     if not options.kn_discounts_from_raw_counts:
         count_of_counts = estimate_discounts(ngrams, adjusted, methods, nonevent, warn, meta_type, **fit_trace)
     return adjusted, count_of_counts, modified
@@ -188,8 +191,11 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
     counted = [len(rows) for rows in ngrams]
     tokens = raw[0][~np.isin(ngrams[0][:, 0], [vocab.bos, vocab.eos])].sum().item()
     if fitted is None:
-        adjusted, count_of_counts, modified = _fit_discounts(ngrams, raw, methods, nonevent, warn, meta_type, options,
-                                                             fractional, links, trace)
+        adjusted_at = []
+        adjusted, count_of_counts, modified = _fit_discounts(
+            ngrams, raw, methods, nonevent, warn, meta_type, options, fractional, links, trace,
+            on_adjusted=lambda: adjusted_at.append(times.mark("adjust", start)))
+        start = adjusted_at[0]
     else:
         adjusted, count_of_counts = raw, [np.zeros(1, dtype=np.int64) for _ in range(order)]
         modified = [False] * order
