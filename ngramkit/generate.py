@@ -4,7 +4,8 @@ draw them, word for word the same for the same seed.
 SRILM (`LM::generateWord`) draws r = drand48() and walks the vocabulary in the slot order of its
 word hash table (`LHash<const char*, VocabIndex>`), summing p(w | context) in double until the sum
 exceeds r; that word is taken (the last word if the sum never does), and a non-event (`<s>`,
-`-pau-`, `<unk>` unless it is a word of the model) is drawn again. A sentence starts from `<s>`
+`-pau-`, `<unk>` unless it is a word of the model) is drawn again, as often as it takes (SRILM's
+limit of 10 tries is never reached: its counter is not advanced). A sentence starts from `<s>`
 (or from the words of a prefix, without `<s>`) and ends at `</s>`; neither is printed.
 
 The walk order follows from the words' insertion order, which is reproduced here: SRILM's Vocab
@@ -20,7 +21,7 @@ import time
 import numpy as np
 
 from .constants import LN10
-from .errors import UsageError
+from .errors import EstimationError, UsageError
 from .jit import njit
 from .scoring import ScoringTables, advance, context_buffers, sentence_start
 from .srilm_lhash import lhash_order, string_keys
@@ -28,7 +29,9 @@ from .textio import iter_lines
 from .vocab import PAUSE
 
 MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
-MAX_TRIES = 10  # SRILM's generateMaxTries: draws of a word before it gives up and ends the sentence
+# draws of one word before a context is taken to give every word a non-event's mass (SRILM would
+# draw forever there)
+MAX_DRAWS = 1 << 16
 
 _DRAND48_A = np.uint64(0x5DEECE66D)
 _DRAND48_C = np.uint64(0xB)
@@ -44,11 +47,11 @@ def _drand48(state):
 
 @njit(cache=True)
 def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, eos,
-              prefix_ids, prefix_offsets, use_bos, bos, state, max_words, out_ids, out_offsets, gave_up):
+              prefix_ids, prefix_offsets, use_bos, bos, state, max_words, out_ids, out_offsets, stuck):
     """One sentence per prefix (prefix_ids[prefix_offsets[i]:prefix_offsets[i+1]], after `<s>`
     when use_bos); the words go to out_ids, sentence i at out_offsets[i]:out_offsets[i+1].
-    out_ids grows as needed; returns it. A word drawn MAX_TRIES times as a non-event is `</s>`
-    (counted in gave_up[0])."""
+    out_ids grows as needed; returns it. Stops (stuck[0] set) where MAX_DRAWS draws of a word
+    give non-events only."""
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     keys, bows, next_keys, next_bows = context_buffers(width)
@@ -66,9 +69,9 @@ def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, 
         ended = False
         while generated < max_words:
             word = -1
-            tries = 0
-            while word < 0 and tries < MAX_TRIES:
-                tries += 1
+            draws = 0
+            while word < 0 and draws < MAX_DRAWS:
+                draws += 1
                 r = _drand48(state)
                 total = 0.0
                 for i in range(len(walk)):
@@ -84,10 +87,9 @@ def _generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, 
                 if non_event[word]:
                     word = -1
             if word < 0:
-                gave_up[0] += 1
-                w = eos
-            else:
-                w = walk[word]
+                stuck[0] = 1
+                return out_ids
+            w = walk[word]
             generated += 1
             if w == eos:
                 ended = True
@@ -128,14 +130,12 @@ class SentenceGenerator:
         pause = vocab.index.get(PAUSE, -1)  # -1: a word outside the model
         before = vocab.ids(list(vocab_words) + list(nonevents), unknown=-1)
         extra = vocab.ids(list(nonevents), unknown=-1)
-        self.walk = srilm_vocabulary_order(vocab, np.concatenate([before[before >= 0], model.ngrams[0][:, 0]]),
+        self.walk = srilm_vocabulary_order(vocab, np.concatenate([before[before >= 0], model.unigrams_in_file_order()]),
                                            pause)
         non_event = (self.walk == vocab.bos) | (self.walk == pause) | np.isin(self.walk, extra[extra >= 0])
         if not unk_is_word:
             non_event |= self.walk == vocab.unk
         self.non_event = non_event
-        # words given up on after MAX_TRIES non-events (SRILM: "giving up word generation after 10")
-        self.gave_up = np.zeros(1, dtype=np.int64)
 
     def sentences(self, n=None, prefixes=None):
         """`n` sentences from `<s>`, then one continuation per prefix (each a string of
@@ -160,12 +160,21 @@ class SentenceGenerator:
     def _draw(self, prefix_ids, prefix_offsets, use_bos):
         vocab = self.model.vocab
         out_offsets = np.zeros(len(prefix_offsets), dtype=np.int64)
+        stuck = np.zeros(1, dtype=np.int64)
         out_ids = _generate(*self.tables.arrays(), self.walk, self.non_event, vocab.eos, prefix_ids,
                             prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS,
-                            np.empty(1024, dtype=np.int32), out_offsets, self.gave_up)
+                            np.empty(1024, dtype=np.int32), out_offsets, stuck)
+        check_not_stuck(stuck)
         words = vocab.words
         return [" ".join(words[w] for w in out_ids[out_offsets[s]:out_offsets[s + 1]])
                 for s in range(len(out_offsets) - 1)]
+
+
+def check_not_stuck(stuck):
+    """The error for a generation kernel that found a context whose mass lies on non-events only."""
+    if stuck[0]:
+        raise EstimationError(f"no word to generate: {MAX_DRAWS} draws in one context gave only non-events "
+                              "(<s>, -pau-, <unk> or -nonevents words)")
 
 
 def srilm_vocabulary_order(vocab, unigram_ids, pause):

@@ -55,14 +55,26 @@ def on_vocab(model, vocab, in_place=False):
             for lo in range(0, len(rows), CHUNK_ROWS):
                 rows[lo:lo + CHUNK_ROWS] = remap[rows[lo:lo + CHUNK_ROWS]]
         model.vocab = vocab
+        if model.unigram_order is not None:
+            model.unigram_order = remap[model.unigram_order]
         return model
-    return NgramModel(vocab, [np.ascontiguousarray(remap[r]) for r in model.ngrams], model.logprob, model.backoff)
+    read = model.unigram_order
+    return NgramModel(vocab, [np.ascontiguousarray(remap[r]) for r in model.ngrams], model.logprob, model.backoff,
+                      unigram_order=None if read is None else remap[read])
 
 
 def shared_vocab(models, in_place=False):
     """All models on one vocabulary, the union of theirs (`in_place`: see on_vocab)."""
     vocab = Vocabulary([w for m in models for w in m.vocab.words])
     return [on_vocab(m, vocab, in_place) for m in models]
+
+
+def unigrams_read_order(models):
+    """The 1-grams of models on one vocabulary in the order SRILM's Vocab meets them when it reads
+    the models one after another: each model's in its file's order, words met before left out."""
+    ids = np.concatenate([m.unigrams_in_file_order() for m in models])
+    _, first = np.unique(ids, return_index=True)
+    return ids[np.sort(first)]
 
 
 def _union(a, b, reusable):
@@ -196,6 +208,7 @@ def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, rec
     first model's lookups and the merges' backoff weights (see mix_pair; a tagged LM's own)."""
     # SRILM reads -99 as log 0: a word only one model knows, at -99 there, stays at log 0
     models = [log_zero_read(m, in_place=consume) for m in shared_vocab(models, in_place=consume)]
+    read_order = unigrams_read_order(models)
     result, total = models[0], weights[0]
     for i, (model, weight) in enumerate(zip(models[1:], weights[1:])):
         lam = 0.0 if total + weight == 0 else total / (total + weight)
@@ -204,6 +217,7 @@ def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, rec
             result = log_zero_read(result, in_place=True)
         result = mix_pair(result, model, lam, release, lookup_first, recompute)
         total += weight
+    result.unigram_order = read_order
     return result
 
 
@@ -252,7 +266,7 @@ def mix_all(models, weights, order=None, context_priors=None, recompute=recomput
         ngrams.append(rows)
         logprob.append(mixed)
     backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]
-    result = NgramModel(models[0].vocab, ngrams, logprob, backoff)
+    result = NgramModel(models[0].vocab, ngrams, logprob, backoff, unigram_order=unigrams_read_order(models))
     recompute(result)
     return result
 

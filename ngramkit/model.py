@@ -69,6 +69,15 @@ class NgramModel:
     def sizes(self):
         return [len(p) for p in self.logprob]
 
+    def unigrams_in_file_order(self):
+        """The 1-grams' word ids in the order of the ARPA file read (unigram_order), or in id order
+        when the model was not read from one or its 1-grams have changed since."""
+        ids = self.ngrams[0][:, 0]
+        read = self.unigram_order
+        if read is not None and len(read) == len(ids) and np.array_equal(np.sort(read), ids):
+            return read
+        return ids
+
     def write(self, path, format=None, **options):
         """Write the model to `path`: the format by name ("arpa", "ngk", see formats.FORMATS) or
         by the file's extension (ARPA otherwise; .gz, .bz2, .xz compress). ARPA takes

@@ -119,7 +119,7 @@ def log_zero_read(model, in_place=False):
     if in_place:
         model.logprob, model.backoff = logprob, backoff
         return model
-    return NgramModel(model.vocab, model.ngrams, logprob, backoff)
+    return NgramModel(model.vocab, model.ngrams, logprob, backoff, unigram_order=model.unigram_order)
 
 
 def inf_to_zeros(model):

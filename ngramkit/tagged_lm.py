@@ -41,7 +41,7 @@ from .constants import LN10, PROB_EPSILON
 from .countfile import read_counts
 from .counting import TextTotals, _distinct, _group, closed_unk, lowercase
 from .errors import FormatError, UsageError
-from .generate import MAX_TRIES, MAX_WORDS, _drand48, srand48_state
+from .generate import MAX_DRAWS, MAX_WORDS, _drand48, check_not_stuck, srand48_state
 from .jit import njit
 from .model import NgramCounts
 from .numfmt import put_bytes, put_line, put_text
@@ -879,12 +879,12 @@ def _walk_words(model):
 
 @njit(cache=True)
 def _tagged_generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_event, eos_at, prefix_words,
-                     prefix_tags, prefix_offsets, use_bos, bos, state, max_words, out, out_offsets, gave_up):
+                     prefix_tags, prefix_offsets, use_bos, bos, state, max_words, out, out_offsets, stuck):
     """One sentence per prefix (prefix_words[prefix_offsets[i]:prefix_offsets[i+1]] and their
     tags, after `<s>` when use_bos), each word drawn as LM::generateWord draws it under
     TaggedNgram: the walk positions go to out, sentence i at out_offsets[i]:out_offsets[i+1]; out
-    grows as needed and is returned. A word drawn MAX_TRIES times as a non-event is `</s>` (the
-    walk position eos_at; counted in gave_up[0])."""
+    grows as needed and is returned. Stops (stuck[0] set) where MAX_DRAWS draws of a word give
+    non-events only."""
     order = meta.shape[0] - 1
     width = max(order, 1)
     ctx_words = np.empty(width, dtype=np.int32)
@@ -915,9 +915,9 @@ def _tagged_generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_
                 ctx_words[c] = history_words[n - 1 - c]
                 ctx_tags[c] = history_tags[n - 1 - c]
             drawn = -1
-            tries = 0
-            while drawn < 0 and tries < MAX_TRIES:
-                tries += 1
+            draws = 0
+            while drawn < 0 and draws < MAX_DRAWS:
+                draws += 1
                 r = _drand48(state)
                 total = 0.0
                 for i in range(len(walk)):
@@ -932,8 +932,8 @@ def _tagged_generate(uni_logprob, uni_backoff, meta, entries, values, walk, non_
                 if non_event[drawn]:
                     drawn = -1
             if drawn < 0:
-                gave_up[0] += 1
-                drawn = eos_at
+                stuck[0] = 1
+                return out
             generated += 1
             if drawn == eos_at:
                 ended = True
@@ -977,7 +977,6 @@ class TaggedGenerator:
         non_event = {vocab.words[vocab.bos], PAUSE} | (set() if unk_is_word else {vocab.words[vocab.unk]})
         self.non_event = np.array([w in non_event for w in self.words], dtype=np.bool_)
         self.eos_at = self.words.index(EOS)
-        self.gave_up = np.zeros(1, dtype=np.int64)
 
     def sentences(self, n=None, prefixes=None):
         """`n` sentences from `<s>`, then one continuation per prefix (a string of
@@ -1006,9 +1005,11 @@ class TaggedGenerator:
     def _draw(self, prefix_words, prefix_tags, prefix_offsets, use_bos):
         out_offsets = np.zeros(len(prefix_offsets), dtype=np.int64)
         vocab = self.scorer.vocab
+        stuck = np.zeros(1, dtype=np.int64)
         out = _tagged_generate(*self.scorer.tables.arrays(), self.walk, self.non_event, self.eos_at, prefix_words,
                                prefix_tags, prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS,
-                               np.empty(1024, dtype=np.int64), out_offsets, self.gave_up)
+                               np.empty(1024, dtype=np.int64), out_offsets, stuck)
+        check_not_stuck(stuck)
         return [" ".join(self.words[i] for i in out[out_offsets[s]:out_offsets[s + 1]])
                 for s in range(len(out_offsets) - 1)]
 

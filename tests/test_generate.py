@@ -107,3 +107,29 @@ def test_zh_matches_srilm():
     assert model.generate(20, seed=1) == lines(more / "gen-seed1.txt")
     assert model.generate(5, seed=12345) == lines(more / "gen-seed12345.txt")
     assert model.generate(seed=1, prefixes=more / "prefixes.txt") == lines(more / "gen-prefixes-seed1.txt")
+
+
+GENERATION = DATA / "generation"
+
+
+def test_gen_walks_the_words_in_file_order(capsys):
+    # SRILM's vocabulary hash takes the 1-grams as the file lists them: another order, other draws
+    shuffled = GENERATION / "shuffled2.arpa.gz"
+    assert read_arpa(shuffled).generate(10, seed=7) == lines(GENERATION / "gen-shuffled2-seed7.txt")
+    # an in-memory static mix: the first model's words, then the second's
+    ngram(["-lm", str(shuffled), "-mix-lm", str(DATA / "refused_combos" / "lm3.arpa.gz"), "-lambda", "0.4",
+           "-gen", "10", "-seed", "11"])
+    out = capsys.readouterr()
+    assert out.out.splitlines() == lines(GENERATION / "gen-mix-seed11.txt")
+    assert out.err == ""
+
+
+def test_context_of_non_events_only_is_one_line(tmp_path):
+    # every word but </s> a non-event and </s> at probability 0: SRILM would draw forever
+    arpa = tmp_path / "a.arpa"
+    arpa.write_text("\\data\\\nngram 1=3\n\n\\1-grams:\n-99\t</s>\n0\t<s>\n-99\ta\n\n\\end\\\n")
+    (tmp_path / "ne.txt").write_text("a\n")
+    proc = subprocess.run([sys.executable, "-m", "ngramkit.cli.ngram", "-lm", str(arpa), "-gen", "1",
+                           "-nonevents", str(tmp_path / "ne.txt")], check=False, capture_output=True, text=True)
+    assert proc.returncode == 7
+    assert proc.stderr.strip().splitlines()[-1].startswith("ngram: no word to generate: 65536 draws")

@@ -588,11 +588,9 @@ def tagged_lm(opts):
         write_totals(opts["counts"], scorer.score_counts(opts["counts"], opts["order"], opts["debug"],
                                                          sys.stdout.buffer, warnings))
     if opts["gen"] or opts["gen_prefixes"]:
-        from ..generate import MAX_TRIES
         from ..tagged_lm import TaggedGenerator
         generator = TaggedGenerator(model, opts["seed"], opts["unk"])
         sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
-        sys.stderr.write(f"giving up word generation after {MAX_TRIES}\n" * int(generator.gave_up[0]))
         sys.stdout.write("".join(s + "\n" for s in sentences))
         sys.stdout.flush()
 
@@ -738,10 +736,9 @@ def ngram(argv):
             opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"], escape)
         sys.stdout.flush()
     if opts["gen"] or opts["gen_prefixes"]:
-        from ..generate import MAX_TRIES, SentenceGenerator
+        from ..generate import SentenceGenerator
         generator = SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts), vocab_words(opts))
         sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
-        sys.stderr.write(f"giving up word generation after {MAX_TRIES}\n" * int(generator.gave_up[0]))
         sys.stdout.write("".join(s + "\n" for s in sentences))
         sys.stdout.flush()
 

@@ -147,10 +147,7 @@ def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bi
         if layout == "probing":
             # KenLM numbers words in the order of the ARPA's 1-grams, <unk> first.
             kenlm_of = np.zeros(len(vocab), dtype=np.int64)
-            read = model.unigram_order
-            in_file_order = read is not None and len(read) == len(unigram_ids) and np.array_equal(np.sort(read),
-                                                                                                 unigram_ids)
-            ordered = read if in_file_order else unigram_ids
+            ordered = model.unigrams_in_file_order()
             others = ordered[ordered != vocab.unk]
             kenlm_of[others] = np.arange(1, len(others) + 1)
             kenlm_words = [UNK] + [vocab.words[i] for i in others]
