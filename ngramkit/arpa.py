@@ -878,7 +878,7 @@ class _Sections:
             if vocab is None:
                 vocab = Vocabulary(arpa_words)
             elif not self.limit_vocab:
-                vocab = Vocabulary(list(vocab.words) + arpa_words)
+                vocab = vocab.like(list(vocab.words) + arpa_words)
             self.mapping = vocab.ids(arpa_words, unknown=-1)
         self.bits = max(1, (len(vocab) - 1).bit_length())
         self.model = NgramModel(vocab)

@@ -31,7 +31,7 @@ from .scoring import WordTable, tokenize_lines
 from .sorting import merge_tables, merged_size
 from .tables import find_rows
 from .textio import iter_line_blocks
-from .vocab import BOS, EOS, UNK, Vocabulary
+from .vocab import BOS, EOS, UNK
 
 
 def mixture_weights(lam, extra):
@@ -65,7 +65,7 @@ def on_vocab(model, vocab, in_place=False):
 
 def shared_vocab(models, in_place=False):
     """All models on one vocabulary, the union of theirs (`in_place`: see on_vocab)."""
-    vocab = Vocabulary([w for m in models for w in m.vocab.words])
+    vocab = models[0].vocab.like([w for m in models for w in m.vocab.words])
     return [on_vocab(m, vocab, in_place) for m in models]
 
 
@@ -174,7 +174,7 @@ def rescore_ngrams(model, lm, unk_is_word=False):
     word `lm` does not know; then backoff weights by normalisation (renorm's, the unigram mass
     left over spread over the zero-probability words, `<unk>` among them if `unk_is_word`). The
     n-grams and the vocabulary stay `model`'s; its probability arrays are written over."""
-    vocab = Vocabulary(list(lm.vocab.words) + list(model.vocab.words))
+    vocab = model.vocab.like(list(lm.vocab.words) + list(model.vocab.words))
     lm = on_vocab(lm, vocab)
     remap = vocab.remap_from(model.vocab)
     # a model read from a binary file may hold read-only arrays

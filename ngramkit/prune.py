@@ -38,7 +38,7 @@ from .renorm import (
     zeros_to_inf,
 )
 from .tables import context_starts, find_rows
-from .vocab import PAUSE, Vocabulary
+from .vocab import PAUSE
 
 
 @njit(cache=True)
@@ -271,7 +271,7 @@ def history_pruner(model, history, minprune=2, threshold=None, in_place=False, u
 
     if not in_place:  # the unigrams added below must not reach the caller's model
         model = NgramModel(model.vocab, list(model.ngrams), list(model.logprob), list(model.backoff))
-    vocab = Vocabulary(list(model.vocab.words) + list(history.vocab.words))
+    vocab = model.vocab.like(list(model.vocab.words) + list(history.vocab.words))
     model, history = on_vocab(model, vocab, in_place), on_vocab(history, vocab)
     words = history.ngrams[0][:, 0]
     add_zero_unigrams(model, words[~np.isin(words, [vocab.bos, vocab.unk, vocab.get(PAUSE, -1)])])

@@ -62,7 +62,7 @@ def _vocabulary(vocab, encoding="utf-8"):
     if vocab is None or isinstance(vocab, Vocabulary):
         return vocab
     if isinstance(vocab, (str, os.PathLike)):
-        return Vocabulary.read(vocab, encoding)[0]
+        return Vocabulary.read(vocab, encoding)
     return Vocabulary(list(vocab))
 
 

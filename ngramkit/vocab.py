@@ -153,17 +153,14 @@ class Vocabulary:
 
     @classmethod
     def read(cls, path, encoding="utf-8", unk_word=UNK):
-        """Read a vocabulary file: one word per line (first field; blank lines skipped).
-
-        Returns the vocabulary and the number of duplicate entries (SRILM accepts
-        duplicates; callers may warn).
-        """
+        """Read a vocabulary file: one word per line (first field; blank lines skipped; a word
+        listed twice is one word, as SRILM reads it, silently)."""
         words = read_words(path, encoding)
         if not words:
             raise FormatError("vocabulary file holds no words", path)
         vocab = cls(words, unk_word=unk_word)
         vocab.read_order = words
-        return vocab, len(words) - len(set(words))
+        return vocab
 
     def with_pause(self):
         """This vocabulary with SRILM's pause word -pau- among its words, as every SRILM

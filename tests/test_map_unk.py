@@ -41,3 +41,26 @@ def test_ngram_map_unk_makes_a_literal_unk_unknown(monkeypatch, cli):
                                         "-debug", "2"])
     assert status == 0, err
     assert out == (DATA / "closed-kn.map-zzq5.ppl2.txt").read_text()
+
+
+NGRAM_RUNS = {
+    "closed-kn.renorm.arpa": ["-lm", "closed-kn.arpa", "-renorm"],
+    "closed-kn.prune.arpa": ["-lm", "closed-kn.arpa", "-prune", "1e-4"],
+    "mix-lowprobs.arpa.gz": ["-lm", "open-unk-plain.arpa.gz", "-mix-lm", "closed-kn.arpa", "-lambda", "0.3",
+                             "-prune-lowprobs"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(NGRAM_RUNS))
+def test_ngram_map_unk_model_has_no_unk(name, tmp_path, monkeypatch, cli):
+    # the vocabulary of -map-unk holds its word in place of <unk>: renormalising, pruning and
+    # mixing give <unk> no unigram
+    from ngramkit.cli import ngram
+
+    monkeypatch.chdir(DATA)
+    argv = [*NGRAM_RUNS[name], "-unk", "-map-unk", "<UNK>", "-write-lm", tmp_path / "lm.arpa"]
+    status, _, err = cli(ngram.main, argv)
+    assert status == 0, err
+    reference = (DATA / name).read_bytes()
+    expected = gzip.decompress(reference) if name.endswith(".gz") else reference
+    assert (tmp_path / "lm.arpa").read_bytes() == expected

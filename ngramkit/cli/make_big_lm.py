@@ -100,9 +100,7 @@ def main_body(argv):
         raise UsageError("-lm is needed: where the model goes")
     vocab = None
     if opts["vocab"]:
-        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
-        if duplicates:
-            warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
+        vocab = Vocabulary.read(opts["vocab"], opts["encoding"])
     order = opts["order"]
     interpolate = [opts["interpolate"] or (k <= 9 and opts[f"interpolate{k}"]) for k in range(1, order + 1)]
     quiet = opts["q"] or opts["quiet"]

@@ -220,15 +220,15 @@ def extra_vocab(opts):
     SRILM's readers of -vocab-aliases, -nonevents and -context-priors add."""
     vocab = None
     if opts["vocab"]:
-        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"])
-        if duplicates and not (opts["q"] or opts["quiet"]):
-            warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
-    if opts["map_unk"] != UNK:
-        vocab = Vocabulary(list(vocab.words if vocab else []) + [opts["map_unk"]])
+        # SRILM's Vocab trades <unk> for the -map-unk word: <unk> is a word only where listed
+        vocab = Vocabulary.read(opts["vocab"], opts["encoding"], unk_word=opts["map_unk"])
+    elif opts["map_unk"] != UNK:
+        vocab = Vocabulary(unk_word=opts["map_unk"])
     if opts["vocab_aliases"] or opts["nonevents"]:  # SRILM adds them to the vocabulary
-        vocab = Vocabulary(list(vocab.words if vocab else []) + list(aliases(opts).values()) + nonevent_words(opts))
+        vocab = (vocab or Vocabulary()).like(list(vocab.words if vocab else []) + list(aliases(opts).values())
+                                             + nonevent_words(opts))
     if opts["context_priors"] and not opts["limit_vocab"]:  # so does SRILM's reader of the priors
-        vocab = Vocabulary(list(vocab.words if vocab else []) + context_prior_words(opts))
+        vocab = (vocab or Vocabulary()).like(list(vocab.words if vocab else []) + context_prior_words(opts))
     return vocab
 
 
@@ -471,7 +471,7 @@ def other_lm(opts):
         raise UsageError(f"{flag} does not combine with -{extra[0].replace('_', '-')}")
     words = ()
     if opts["vocab"]:
-        words = Vocabulary.read(opts["vocab"], opts["encoding"])[0].words
+        words = Vocabulary.read(opts["vocab"], opts["encoding"]).words
     if opts["map_unk"] != UNK:
         raise UsageError(f"{flag} scores with <unk> as the unknown word: -map-unk is not supported")
     if opts["count_lm"]:
@@ -822,7 +822,7 @@ def rescored_model(opts, model, classes, dynamic):
     from ..mixing import rescore_ngrams
     rescored = rescore_ngrams(load(opts["rescore_ngram"], order=opts["order"], encoding=opts["encoding"]), model,
                               unk_is_word=opts["unk"])
-    return rescored, Vocabulary(list(model.vocab.words) + list(rescored.vocab.words))
+    return rescored, model.vocab.like(list(model.vocab.words) + list(rescored.vocab.words))
 
 
 def adapted_marginals(opts, model, dynamic):

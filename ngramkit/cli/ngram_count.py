@@ -315,9 +315,7 @@ def ngram_count(argv):
             raise UsageError(f"-write{k} asks for order {k} but -order is {opts['order']}")
     vocab = None
     if opts["vocab"]:
-        vocab, duplicates = Vocabulary.read(opts["vocab"], opts["encoding"], unk_word=opts["map_unk"])
-        if duplicates:
-            warn(PROG, f"{opts['vocab']}: {duplicates} duplicate words ignored")
+        vocab = Vocabulary.read(opts["vocab"], opts["encoding"], unk_word=opts["map_unk"])
         if opts["tolower"]:  # SRILM's vocabulary lowercases the words it is given
             read_order = lowercase(vocab.read_order, opts["encoding"])
             vocab = vocab.like(read_order)
