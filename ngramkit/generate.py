@@ -29,8 +29,8 @@ from .textio import iter_lines
 from .vocab import PAUSE
 
 MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
-# draws of one word before a context is taken to give every word a non-event's mass (SRILM would
-# draw forever there)
+# draws of one word, all of them non-events, after which the context is taken to leave real words
+# no mass (SRILM would draw forever there)
 MAX_DRAWS = 1 << 16
 
 _DRAND48_A = np.uint64(0x5DEECE66D)

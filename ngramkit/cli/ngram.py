@@ -224,11 +224,15 @@ def extra_vocab(opts):
         vocab = Vocabulary.read(opts["vocab"], opts["encoding"], unk_word=opts["map_unk"])
     elif opts["map_unk"] != UNK:
         vocab = Vocabulary(unk_word=opts["map_unk"])
+
+    def adding(words):
+        base = vocab or Vocabulary()
+        return base.like(list(base.words) + list(words))
+
     if opts["vocab_aliases"] or opts["nonevents"]:  # SRILM adds them to the vocabulary
-        vocab = (vocab or Vocabulary()).like(list(vocab.words if vocab else []) + list(aliases(opts).values())
-                                             + nonevent_words(opts))
+        vocab = adding(list(aliases(opts).values()) + nonevent_words(opts))
     if opts["context_priors"] and not opts["limit_vocab"]:  # so does SRILM's reader of the priors
-        vocab = (vocab or Vocabulary()).like(list(vocab.words if vocab else []) + context_prior_words(opts))
+        vocab = adding(context_prior_words(opts))
     return vocab
 
 
