@@ -1,13 +1,13 @@
 """SRILM's word aliases (`-vocab-aliases FILE`): other spellings that stand for a word.
 
-Counting (ngram-count) takes each alias of the text as its word (counting.TextOptions.aliases);
-`ngram -ppl` scores it as its word (`alias_word_table`). The aliased words join the vocabulary,
-as SRILM's readAliases adds them.
+An alias is another name of its word, as in SRILM's Vocab: the vocabulary holds the aliases
+(Vocabulary.aliased) and every lookup of a name finds the word, in the text counted or scored and
+in the ARPA files read (an alias's n-grams are its word's). The aliased words join the
+vocabulary, and each name counts as a word where SRILM iterates over its vocabulary
+(Vocabulary.name_counts).
 """
 
-import numpy as np
-
-from .textio import iter_lines, split_words, word_bytes
+from .textio import iter_lines, split_words
 
 
 def read_aliases(path, encoding="utf-8", warn=None):
@@ -30,22 +30,3 @@ def read_aliases(path, encoding="utf-8", warn=None):
         else:
             aliases[alias] = word
     return aliases
-
-
-def alias_word_table(vocab, aliases):
-    """The scorer's word lookup of `vocab` with each alias finding its word's id (an alias that
-    is also a word of `vocab` stands for its word, as in SRILM, where aliasing removes the name).
-    Every aliased word must be in `vocab`."""
-    from .scoring import EMPTY, WordTable, build_word_table
-
-    plain = [w for w in vocab.words if w not in aliases]
-    names = plain + list(aliases)
-    ids = np.array([vocab.index[w] for w in plain] + [vocab.index[w] for w in aliases.values()], dtype=np.int64)
-    encoded = [word_bytes(w) for w in names]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    table = np.full((max(16, 2 * len(names)), 2), EMPTY, dtype=np.int64)
-    build_word_table(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets, table)
-    filled = table[:, 0] != EMPTY
-    table[filled, 1] = ids[table[filled, 1]]
-    return WordTable(table)

@@ -639,7 +639,9 @@ class _Sections:
         self.rows = np.empty((n, k), dtype=np.int32) if k > 1 else np.empty((0, 1), dtype=np.int32)
         self.logprob = np.empty(n, dtype=np.float32)
         self.backoff = np.full(n, np.nan, dtype=np.float32) if k < self.order else np.empty(0, dtype=np.float32)
-        self.packed = 1 < k != self.record_order and self.bits * k <= _KEY_BITS and self.sink is None
+        # aliases make n-grams of one word twice over: those are merged from the rows in file order
+        self.packed = (1 < k != self.record_order and self.bits * k <= _KEY_BITS and self.sink is None
+                       and not self.model.vocab.aliases)
         self.keys = self.rows.reshape(-1)[:2 * n].view(np.int64) if self.packed else np.empty(0, dtype=np.int64)
         if k == 1:
             self.row_line = self.word_line
@@ -787,7 +789,10 @@ class _Sections:
         if k == 1:
             self._make_vocabulary()
             rows = self.mapping.reshape(-1, 1).copy()
-            self.model.unigram_order = rows[rows[:, 0] >= 0, 0]
+            read = rows[rows[:, 0] >= 0, 0]
+            if self.model.vocab.aliases:  # a word met again through an alias keeps its first place
+                read = read[np.sort(np.unique(read, return_index=True)[1])]
+            self.model.unigram_order = read
         else:
             rows = self.rows
         if self.sink is not None:
@@ -849,6 +854,8 @@ class _Sections:
                 values = [v[keep] for v in values]
         rows, values, perm = _sort_order(rows, values)
         dup = first_duplicate_row(rows)
+        if dup >= 0 and self.model.vocab.aliases:
+            return _merged_duplicates(rows, values)
         if dup >= 0:
             if self.k != self.record_order:
                 raise _Duplicate(self.k)
@@ -873,7 +880,7 @@ class _Sections:
                     self._decoded_words()  # names the word's line
             vocab, self.mapping = Vocabulary.of_bytes(self.pool, self.word_start, self.word_end)
         else:
-            arpa_words = self._decoded_words()
+            arpa_words = self._decoded_words()  # an alias among them is read as its word (vocab.ids)
             vocab = self.vocab
             if vocab is None:
                 vocab = Vocabulary(arpa_words)
@@ -896,6 +903,23 @@ class _Sections:
             raise EncodingError(f"invalid {name} in a word", self.path, int(self.word_line[bad])) from None
         except LookupError:
             raise EncodingError(f"unknown encoding {self.encoding!r}", self.path) from None
+
+
+def _merged_duplicates(rows, values):
+    """Sorted rows (equal rows in file order) made distinct as SRILM reads an n-gram met again:
+    its later line's probability, and the backoff weight of the last line that has one."""
+    first = np.ones(len(rows), dtype=np.bool_)
+    first[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+    starts = np.flatnonzero(first)
+    last = np.append(starts[1:], len(rows)) - 1
+    merged = [values[0][last]]
+    if len(values) > 1:
+        backoff = values[1]
+        has = ~np.isnan(backoff)
+        # the last row of each run with a weight: the running maximum of the rows that have one
+        latest = np.maximum.accumulate(np.where(has, np.arange(len(rows)), -1))[last]
+        merged.append(np.where(latest >= starts, backoff[np.maximum(latest, 0)], np.float32(np.nan)))
+    return np.ascontiguousarray(rows[starts]), merged
 
 
 def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr, checked_orders=None):

@@ -147,7 +147,9 @@ def build_vocabulary(words, options, unk_seen=True):
     if options.aliases:
         words = [options.aliases.get(w, w) for w in words]
     if options.vocab is None:
-        vocab = Vocabulary(listed_words(words, unk_seen), unk_word=options.map_unk)
+        # SRILM's vocabulary holds the aliased words, seen or not
+        vocab = Vocabulary(listed_words(words, unk_seen) + list((options.aliases or {}).values()),
+                           unk_word=options.map_unk)
         return vocab, vocab.ids(words)
     vocab = options.vocab if options.vocab.unk_word == options.map_unk else Vocabulary(
         options.vocab.words, unk_word=options.map_unk)

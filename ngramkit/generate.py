@@ -25,7 +25,7 @@ from .errors import EstimationError, UsageError
 from .jit import njit
 from .scoring import ScoringTables, advance, context_buffers, sentence_start
 from .srilm_lhash import lhash_order, string_keys
-from .textio import iter_lines
+from .textio import iter_lines, word_bytes
 from .vocab import PAUSE
 
 MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
@@ -128,10 +128,12 @@ class SentenceGenerator:
         vocab = model.vocab
         self.state = srand48_state(int(time.time()) + os.getpid() if seed is None else seed)
         pause = vocab.index.get(PAUSE, -1)  # -1: a word outside the model
-        before = vocab.ids(list(vocab_words) + list(nonevents), unknown=-1)
+        listed = vocab.ids(list(vocab_words), unknown=-1)
+        listed = listed[listed >= 0]
         extra = vocab.ids(list(nonevents), unknown=-1)
-        self.walk = srilm_vocabulary_order(vocab, np.concatenate([before[before >= 0], model.unigrams_in_file_order()]),
-                                           pause)
+        before = np.concatenate([listed, vocab.ids(list(vocab.aliases.values())), extra[extra >= 0]])
+        self.walk = srilm_vocabulary_order(vocab, np.concatenate([before, model.unigrams_in_file_order()]), pause,
+                                           aliases_at=len(listed))
         non_event = (self.walk == vocab.bos) | (self.walk == pause) | np.isin(self.walk, extra[extra >= 0])
         if not unk_is_word:
             non_event |= self.walk == vocab.unk
@@ -177,21 +179,33 @@ def check_not_stuck(stuck):
                               "(<s>, -pau-, <unk> or -nonevents words)")
 
 
-def srilm_vocabulary_order(vocab, unigram_ids, pause):
-    """Word ids in the order SRILM's unsorted VocabIter visits them: its Vocab inserts `<unk> <s>
-    </s> -pau-` (`pause`: the id of -pau-, -1 if not a word of ours), then the unigrams as listed,
-    then the other words of `vocab`."""
+def srilm_vocabulary_order(vocab, unigram_ids, pause, aliases_at=0):
+    """Word ids in the order SRILM's unsorted VocabIter visits its names: its Vocab inserts `<unk>
+    <s> </s> -pau-` (`pause`: the id of -pau-, -1 if not a word of ours), then the words
+    `unigram_ids` as listed, then the other words of `vocab`. The aliases of `vocab` (SRILM's
+    -vocab-aliases) are names too, visited as their word: the i-th follows its word, listed
+    at unigram_ids[aliases_at + i], as SRILM's readAliases inserts them."""
     specials = np.array([vocab.unk, vocab.bos, vocab.eos, pause], dtype=np.int64)
     rest = np.concatenate([unigram_ids, np.arange(len(vocab), dtype=np.int32)]).astype(np.int64)
     _, first = np.unique(rest, return_index=True)  # each word where it first appears
-    rest = rest[np.sort(first)]
-    rest = rest[~np.isin(rest, specials)]
-    encoded = [vocab.words[w].encode("utf-8") for w in specials[:3]] + [PAUSE.encode()]
-    special_offsets = np.zeros(5, dtype=np.int64)
-    np.cumsum([len(w) for w in encoded], out=special_offsets[1:])
-    hashes = np.concatenate([string_keys(np.frombuffer(b"".join(encoded), dtype=np.uint8), special_offsets),
-                             string_keys(*_word_pool(*vocab.byte_pool(), rest))])
-    return np.concatenate([specials, rest])[lhash_order(hashes, np.array([0, len(hashes)], dtype=np.int64))]
+    first = np.sort(first)
+    first = first[~np.isin(rest[first], specials)]
+    alias_pool, alias_offsets = _pool_of([word_bytes(w) for w in vocab.aliases])
+    # where each name goes: a word at its first place, an alias just after its word's line
+    places = np.concatenate([first, aliases_at + np.arange(len(vocab.aliases)) + 0.5]).argsort(kind="stable")
+    ids = np.concatenate([rest[first], vocab.ids(list(vocab.aliases.values())).astype(np.int64)])[places]
+    special_pool, special_offsets = _pool_of([vocab.words[w].encode("utf-8") for w in specials[:3]] + [PAUSE.encode()])
+    hashes = np.concatenate([string_keys(special_pool, special_offsets),
+                             np.concatenate([string_keys(*_word_pool(*vocab.byte_pool(), rest[first])),
+                                             string_keys(alias_pool, alias_offsets)])[places]])
+    return np.concatenate([specials, ids])[lhash_order(hashes, np.array([0, len(hashes)], dtype=np.int64))]
+
+
+def _pool_of(encoded):
+    """The byte pool and offsets of the words `encoded` (bytes)."""
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(w) for w in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
 def _word_pool(pool, offsets, ids):

@@ -182,12 +182,13 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     if nonevents is not None:
         events &= ~nonevents[words]
     logp = model.logprob[0]
-    left = spread_unigram_mass(logp, events, trace)
+    names = vocab.name_counts()[words]  # SRILM's vocabulary counts a word once per name (aliases)
+    left = spread_unigram_mass(logp, events, trace, names)
     if left < 0.0 and 0.0 < min_backoff <= 1.0:
         if report is not None:
             report(left, [], 1.0)
         logp[:] = logp + np.float32(-np.log10(1.0 - left))
-        left = spread_unigram_mass(logp, events, trace)
+        left = spread_unigram_mass(logp, events, trace, names)
     improper_total = int(left < 0.0)
     for k in range(2, model.order + 1):
         # no order reads its own contexts' weights, so they can be written in place, unless

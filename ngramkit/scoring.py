@@ -31,6 +31,7 @@ from .arpa import stream_arpa
 from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
 from .jit import available_cores, borrowed, njit, prefetch, release_compiler_code
 from .tables import find_rows
+from .textio import word_bytes
 
 EMPTY = -1
 LOAD_FACTOR = 1.5  # slots per n-gram, as KenLM's probing tables
@@ -741,6 +742,13 @@ def word_key(buf, start, end):
 
 @njit(cache=True)
 def build_word_table(pool, offsets, table):
+    """Fill `table` with the words pool[offsets[w]:offsets[w + 1]], each of id w."""
+    _add_words(pool, offsets, np.arange(len(offsets) - 1), table)
+
+
+@njit(cache=True)
+def _add_words(pool, offsets, ids, table):
+    """Add the words pool[offsets[i]:offsets[i + 1]] to `table` (room left), word i of id ids[i]."""
     pool, table = borrowed(pool), borrowed(table)
     size = len(table)
     for w in range(len(offsets) - 1):
@@ -751,7 +759,7 @@ def build_word_table(pool, offsets, table):
             if slot == size:
                 slot = 0
         table[slot, 0] = key
-        table[slot, 1] = w
+        table[slot, 1] = ids[w]
 
 
 class WordTable:
@@ -764,9 +772,17 @@ class WordTable:
 
     @classmethod
     def from_vocab(cls, vocab):
+        """The lookup of `vocab`'s words and of its aliases, each finding its word's id."""
         pool, offsets = vocab.byte_pool()
-        table = np.full((max(16, int(2 * len(vocab))), 2), EMPTY, dtype=np.int64)
+        names = len(vocab) + len(vocab.aliases)
+        table = np.full((max(16, 2 * names), 2), EMPTY, dtype=np.int64)
         build_word_table(pool, offsets, table)
+        if vocab.aliases:
+            encoded = [word_bytes(w) for w in vocab.aliases]
+            alias_offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+            np.cumsum([len(e) for e in encoded], out=alias_offsets[1:])
+            _add_words(np.frombuffer(b"".join(encoded), dtype=np.uint8), alias_offsets,
+                       vocab.ids(list(vocab.aliases.values())).astype(np.int64), table)
         return cls(table)
 
     def redirect(self, vocab, word, to):

@@ -45,10 +45,33 @@ class Vocabulary:
         self.unk_word = unk_word
         self._pool = None
         self.read_order = None  # read from a file: its words in file order (SRILM numbers them so)
+        self.aliases = {}  # alias -> word: other names of words (SRILM's -vocab-aliases), not words
 
     def like(self, words):
-        """A vocabulary of `words` and this one's specials (its unknown word among them)."""
-        return Vocabulary(words, unk_word=self.unk_word)
+        """A vocabulary of `words` and this one's specials (its unknown word among them) and
+        aliases, an alias among `words` taken as its word."""
+        vocab = Vocabulary([self.aliases.get(w, w) for w in words] if self.aliases else words,
+                           unk_word=self.unk_word)
+        vocab.aliases = self.aliases
+        return vocab
+
+    def aliased(self, aliases):
+        """This vocabulary with `aliases` ({alias: word}) as other names of their words, as
+        SRILM's Vocab::addWordAlias makes them: each word joins the vocabulary, and an alias
+        that was a word is one no more."""
+        vocab = Vocabulary([w for w in self.words if w not in aliases] + list(aliases.values()),
+                           unk_word=self.unk_word)
+        vocab.aliases = dict(aliases)
+        return vocab
+
+    def name_counts(self):
+        """The number of names of each word (int64 by id): 1 and one per alias. SRILM's
+        vocabulary iterates over names, so its vocabulary size and its spread of unigram mass
+        count a word once per name."""
+        names = np.ones(len(self), dtype=np.int64)
+        if self.aliases:
+            np.add.at(names, self.ids(list(self.aliases.values())), 1)
+        return names
 
     @classmethod
     def of_bytes(cls, pool, starts, ends):
@@ -67,6 +90,8 @@ class Vocabulary:
         self._pool = (sorted_pool, offsets)
         self.bos, self.eos, self.unk = (int(i) for i in ids[len(starts):])
         self.unk_word = UNK
+        self.read_order = None
+        self.aliases = {}
         return self, ids[:len(starts)]
 
     @property
@@ -92,7 +117,9 @@ class Vocabulary:
         return self.get(word) is not None
 
     def get(self, word, default=None):
-        """The id of `word`, or `default`; a vocabulary held as bytes looks it up among them."""
+        """The id of `word` (an alias: of its word), or `default`; a vocabulary held as bytes
+        looks it up among them."""
+        word = self.aliases.get(word, word)
         if self._index is not None:
             return self._index.get(word, default)
         pool, offsets = self._pool
@@ -121,9 +148,12 @@ class Vocabulary:
         return iter(self.words)
 
     def ids(self, words, unknown=None):
-        """int32 ids of `words`; an unknown word maps to `unknown` (default: the `<unk>` id)."""
+        """int32 ids of `words` (an alias: of its word); an unknown word maps to `unknown`
+        (default: the `<unk>` id)."""
         fallback = self.unk if unknown is None else unknown
         get = self.index.get
+        if self.aliases:
+            words = [self.aliases.get(w, w) for w in words]
         return np.fromiter((get(w, fallback) for w in words), dtype=np.int32, count=len(words))
 
     def byte_pool(self):
@@ -173,10 +203,13 @@ class Vocabulary:
         return Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True, unk_word=self.unk_word)
 
     def write(self, path):
-        """SRILM's `-write-vocab`: one word per line, in id order (byte order), -pau- among them
-        (see with_pause)."""
+        """SRILM's `-write-vocab`: one word per line, in byte order, -pau- among them (see
+        with_pause), and the aliases, SRILM's vocabulary holding them as names."""
+        words = self.with_pause().words
+        if self.aliases:
+            words = _byte_sorted(list(words) + list(self.aliases))
         with atomic_output(path) as out:
-            out.write(word_bytes("".join(w + "\n" for w in self.with_pause().words)))
+            out.write(word_bytes("".join(w + "\n" for w in words)))
 
 
 def read_words(path, encoding="utf-8"):

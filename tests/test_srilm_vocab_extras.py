@@ -215,9 +215,23 @@ def test_ppl_scores_aliases_as_their_words(tmp_path, capsys):
     ngram_cmd.main(["-lm", str(tmp_path / "lm.arpa"), "-ppl", str(tmp_path / "dev.txt"), "-debug", "2",
                     "-vocab-aliases", str(tmp_path / "al.txt")])
     out = capsys.readouterr().out
-    # <s> a a </s>: p(a|<s>) = -0.4; p(a|a) backs off: bow(a) -0.1 + p(a) -0.3 = -0.4; p(</s>|a) -0.6
-    assert "\tp( a | <s> ) \t= [2gram] " in out and "\tp( a | a ...) \t= [1gram] " in out
-    assert "\tp( </s> | a ...) \t= [2gram] " in out
-    # the total: -0.4 - 0.4 - 0.6; ppl = 10^(1.4 / 3) (3 events: 2 words and </s>)
-    assert f"file {tmp_path / 'dev.txt'}: 1 sentences, 2 words, 0 OOVs\n0 zeroprobs, logprob= -1.4 ppl= " \
-           f"{10 ** (1.4 / 3):.7g} " in out
+    # The model's b is read as a (SRILM's Vocab looks the ARPA words up through the aliases):
+    # the n-gram "a b" becomes "a a", -0.9. <s> a a </s>: p(a|<s>) = -0.4, p(a|a) = -0.9,
+    # p(</s>|a) = -0.6 (SRILM 1.7.3 prints these lines and totals)
+    assert "\tp( a | <s> ) \t= [2gram] 0.3981072 [ -0.4 ]\n\tp( a | a ...) \t= [2gram] 0.1258925 [ -0.9 ]\n" \
+           "\tp( </s> | a ...) \t= [2gram] 0.2511886 [ -0.6 ]\n" in out
+    # the total: -0.4 - 0.9 - 0.6; ppl = 10^(1.9 / 3) (3 events: 2 words and </s>)
+    assert f"file {tmp_path / 'dev.txt'}: 1 sentences, 2 words, 0 OOVs\n0 zeroprobs, logprob= -1.9 ppl= " \
+           f"{10 ** (1.9 / 3):.7g} " in out
+
+
+def test_arpa_alias_lines_overwrite_their_words(tmp_path, capsys):
+    (tmp_path / "lm.arpa").write_text(BIGRAM_ARPA)
+    (tmp_path / "al.txt").write_text("b a\n")
+    ngram_cmd.main(["-lm", str(tmp_path / "lm.arpa"), "-vocab-aliases", str(tmp_path / "al.txt"),
+                    "-write-lm", str(tmp_path / "out.arpa")])
+    # b's lines are a's, read after a's: its 1-gram's -0.6 replaces a's -0.3; a's backoff weight
+    # -0.1 stays, b's line having none; "a b" is "a a". SRILM 1.7.3 writes this file.
+    assert (tmp_path / "out.arpa").read_text() == (
+        "\n\\data\\\nngram 1=3\nngram 2=3\nngram 3=0\n\n\\1-grams:\n-0.5\t</s>\n-99\t<s>\t-0.2\n-0.6\ta\t-0.1\n\n"
+        "\\2-grams:\n-0.4\t<s> a\n-0.6\ta </s>\n-0.9\ta a\n\n\\3-grams:\n\n\\end\\\n")

@@ -17,7 +17,7 @@ scored; backoff models only, not word-by-word mixtures, caches or classes), N-be
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
-with `-vocab-aliases FILE`, `-ppl` scores each alias as its word. `-null` scores -ppl under SRILM's
+with `-vocab-aliases FILE`, an alias is its word in the text and in the models read. `-null` scores -ppl under SRILM's
 null model (probability 1 for every word; null_lm) instead of -lm. `-memuse` is accepted and prints
 nothing (SRILM's line sizes its own data structures). `-escape S` passes lines
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
@@ -130,7 +130,7 @@ OPTIONS = [
     Option("write-bin-lm", str, help="write the model in SRILM's binary format (-lm reads it back)"),
     Option("nonevents", str, help="file of words never predicted (as <s>): added to the vocabulary, never drawn by "
                                    "-gen, left out of -debug 3 sums"),
-    Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: -ppl scores each ALIAS of the text as WORD"),
+    Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: ALIAS is another name of WORD, in the text and in the models read"),
     Option("escape", str, help="with -ppl, -counts or -rescore: copy lines starting with this string to the output unscored"),
     Option("version", bool, False, "print the release of ngramkit and exit"),
     Option("null", bool, False, "instead of -lm, the null model: probability 1 for every word (-ppl)"),
@@ -229,10 +229,12 @@ def extra_vocab(opts):
         base = vocab or Vocabulary()
         return base.like(list(base.words) + list(words))
 
-    if opts["vocab_aliases"] or opts["nonevents"]:  # SRILM adds them to the vocabulary
-        vocab = adding(list(aliases(opts).values()) + nonevent_words(opts))
+    if opts["nonevents"]:  # SRILM adds them to the vocabulary
+        vocab = adding(nonevent_words(opts))
     if opts["context_priors"] and not opts["limit_vocab"]:  # so does SRILM's reader of the priors
         vocab = adding(context_prior_words(opts))
+    if opts["vocab_aliases"]:  # the aliased words join the vocabulary, the aliases as their names
+        vocab = (vocab or Vocabulary()).aliased(aliases(opts))
     return vocab
 
 
@@ -705,8 +707,6 @@ def ngram(argv):
         save(model, opts["write_bin_lm"], format="srilm-binary")
     escape = escape_prefix(opts, classes, dynamic and opts["ppl"])
     if opts["ppl"] and dynamic:
-        if opts["vocab_aliases"]:
-            raise UsageError("-vocab-aliases does not combine with word-by-word mixtures")
         write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer,
                                                      warnings=sys.stderr.buffer if opts["debug"] == 3 else None))
     elif opts["ppl"]:
@@ -856,11 +856,6 @@ def check_word_by_word(opts):
 
 def write_ppl(opts, scorer, escape=None):
     """-ppl's output on stdout (`escape`: the bytes of -escape)."""
-    if opts["vocab_aliases"]:
-        if not isinstance(scorer, PerplexityScorer):
-            raise UsageError("-vocab-aliases does not combine with -classes")
-        from ..aliases import alias_word_table
-        scorer.words = alias_word_table(scorer.vocab, aliases(opts))
     extra = {} if escape is None else {"escape": escape}
     if opts["debug"] >= 3:
         extra["warnings"] = sys.stderr.buffer

@@ -334,8 +334,8 @@ def ngram_count(argv):
                                lambda message, line: warn(PROG, f"{opts['vocab_aliases']}:{line}: {message}"))
         if opts["tolower"]:
             aliases = dict(zip(lowercase(aliases, opts["encoding"]), lowercase(aliases.values(), opts["encoding"])))
-        if vocab is not None:  # SRILM adds the aliased words to the vocabulary
-            vocab = vocab.like(vocab.words + list(aliases.values()))
+        if vocab is not None:  # SRILM adds the aliased words to the vocabulary, the aliases as their names
+            vocab = vocab.aliased(aliases)
     nonevents = ()
     if opts["nonevents"]:
         nonevents = read_nonevents(opts["nonevents"], opts["encoding"])
@@ -428,6 +428,8 @@ def ngram_count(argv):
     adjusted = []  # with -lm, SRILM writes the counts its estimate left (Kneser-Ney's continuation counts)
 
     def on_counts(counts):
+        if aliases and counts.vocab.aliases != aliases:  # names of the counted words, as in SRILM's vocabulary
+            counts.vocab = counts.vocab.aliased(aliases)
         report_text(opts, counts.text_totals)
         prepare_counts(counts, opts)
         if est is not None and not opts["lm"]:  # discounts alone: the counts as they leave them

@@ -179,33 +179,45 @@ def context_rows(rows, starts, spill_dir=None):
     return out
 
 
-def spread_unigram_mass(logp, events, trace=None):
+def spread_unigram_mass(logp, events, trace=None, names=None):
     """SRILM's normalisation of the unigrams, in place on `logp` (log10 p of each unigram,
     -inf for zero): the mass left over (zero when within Prob_Epsilon of it) goes evenly to
     the `events` (mask) with zero probability, or to every event when none has zero. Returns
     the mass left over; when it is negative (the unigrams sum to more than one) nothing changes.
-    `trace` (None: none) is given SRILM's -debug 1 warning of the mass spread."""
+    `names` (int per unigram, None: 1 each): the unigram's names in SRILM's vocabulary, a word
+    and its aliases, each counted as a word in the spread. `trace` (None: none) is given
+    SRILM's -debug 1 warning of the mass spread."""
     left = 1.0 - float(np.exp(logp.astype(np.float64) * LN10).sum())
     if abs(left) < PROB_EPSILON:
         left = 0.0
     if left < 0.0:
         return left
     zero = events & np.isneginf(logp)
+    if names is None:
+        names = np.ones(len(logp), dtype=np.int64)
+    zero_names, event_names = int(names[zero].sum()), int(names[events].sum())
     if trace is not None and (zero.any() or left > 0.0):
-        over = f"{int(zero.sum())} zeroton words" if zero.any() else f"all {int(events.sum())} words"
+        over = f"{zero_names} zeroton words" if zero.any() else f"all {event_names} words"
         trace(f"warning: distributing {left:g} left-over probability mass over {over}")
     with np.errstate(divide="ignore"):
         if zero.any():
-            logp[zero] = np.log10(left / zero.sum())
-        else:
-            logp[events] = np.log10(np.exp(logp[events].astype(np.float64) * LN10) + left / events.sum())
+            # the share is set at a word's first name: an aliased word gets one, as the others
+            logp[zero] = np.log10(left / zero_names)
+            return left
+        add = left / event_names
+        for name in range(1, int(names[events].max(initial=1)) + 1):  # a share added at each name
+            again = events & (names >= name)
+            if name > 1:
+                logp[again] = logp[again].astype(np.float32)  # as SRILM holds it between the additions
+            logp[again] = np.log10(np.exp(logp[again].astype(np.float64) * LN10) + add)
     return left
 
 
-def finish_unigrams(est, tables, words, zero_words, warn, trace=None):
+def finish_unigrams(est, tables, words, zero_words, warn, trace=None, names=None):
     """Unigram probabilities over `words` (mask over word ids), SRILM's distributeProb;
-    `zero_words` (ids: <s>, other non-events) are unigrams of probability 0. `trace` (None:
-    none) is given SRILM's -debug 1 warning of the mass spread."""
+    `zero_words` (ids: <s>, other non-events) are unigrams of probability 0. `names`: of each
+    word (see spread_unigram_mass). `trace` (None: none) is given SRILM's -debug 1 warning of
+    the mass spread."""
     ids = est.rows[:, 0]
     logp = tables.unigram_logp
     has = tables.unigram_has_prob
@@ -214,7 +226,7 @@ def finish_unigrams(est, tables, words, zero_words, warn, trace=None):
     has[ids] = True
     has[zero_words] = True
     logp[zero_words] = -np.inf
-    left = spread_unigram_mass(logp, words, trace)
+    left = spread_unigram_mass(logp, words, trace, names)
     if left < 0.0:
         warn(Notice(f'BOW numerator for context "" is {left:g} < 0'))  # SRILM's line: the unigrams sum above 1
         return

@@ -55,7 +55,7 @@ def _methods(vocab, options, policy, order, nonevent):
     distribution below the unigrams."""
     # the words that get a unigram probability
     modelled = ~nonevent & ~policy.pruned_words(vocab) & (policy.meta_types(vocab) < 0)
-    uniform_size = int(np.count_nonzero(modelled))
+    uniform_size = int(vocab.name_counts()[modelled].sum())  # SRILM counts a word once per name
     return [policy.smoothing(options.orders[k], uniform_size, options.discount_fallback)
             for k in range(order)], uniform_size
 
@@ -228,7 +228,8 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
             for line in _order_trace(k, est, ngrams, order_of, vocab, bool(nonevent[vocab.unk])):
                 trace(line)
         if k == 1:
-            finish_unigrams(est, tables, modelled, _zero_probability_words(nonevent, rows, vocab), warn, trace)
+            finish_unigrams(est, tables, modelled, _zero_probability_words(nonevent, rows, vocab), warn, trace,
+                            vocab.name_counts())
             backed_off = tables.unigram_logp[rows[:, 0]]
         else:
             starts, bows, flagged = context_backoffs(k, est, spill_dir)
