@@ -200,7 +200,9 @@ class Vocabulary:
         pool, offsets = self.byte_pool()
         at = bisect.bisect_left(range(len(self)), _PAUSE_BYTES, key=lambda i: pool[offsets[i]:offsets[i + 1]].tobytes())
         words = self.words
-        return Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True, unk_word=self.unk_word)
+        vocab = Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True, unk_word=self.unk_word)
+        vocab.aliases = self.aliases
+        return vocab
 
     def write(self, path):
         """SRILM's `-write-vocab`: one word per line, in byte order, -pau- among them (see

@@ -62,3 +62,12 @@ def test_ngram_gen_walks_alias_names(monkeypatch, cli):
                                         "-seed", "3"])
     assert status == 0, err
     assert out == (DATA / "plain.frequent.gen-seed3.txt").read_text()
+
+
+def test_ngram_counts_reads_alias_names_as_words(monkeypatch, cli):
+    # -counts: the count file's alias names are their words (dev.counts holds "the" and "of")
+    monkeypatch.chdir(DATA)
+    status, out, err = cli(ngram.main, ["-lm", "plain.arpa.gz", "-vocab-aliases", "frequent.aliases", "-counts",
+                                        "dev.counts", "-debug", "1"])
+    assert status == 0, err
+    assert out == (DATA / "plain.frequent.counts1.txt").read_text()
