@@ -139,16 +139,16 @@ class SentenceGenerator:
             non_event |= self.walk == vocab.unk
         self.non_event = non_event
 
-    def sentences(self, n=None, prefixes=None):
+    def sentences(self, n=None, prefixes=None, encoding="utf-8"):
         """`n` sentences from `<s>`, then one continuation per prefix (each a string of
         space-separated words or a list of words; unknown words become `<unk>`; or the path of a
         file of them, one per line), from the one random stream, as `-gen` and `-gen-prefixes`
         draw them. A list of strings of space-separated words, without `<s>`, `</s>` and the
-        prefix."""
+        prefix. `encoding`: the prefix file's (`bytes`: words are its bytes)."""
         if n is not None and n < 0:
             raise UsageError(f"the number of sentences must be at least 0, not {n}", option="n")
         if isinstance(prefixes, (str, bytes, os.PathLike)):
-            prefixes = [line for _, line in iter_lines(prefixes)]
+            prefixes = [line for _, line in iter_lines(prefixes, encoding, allow_bytes=True)]
         sentences = []
         if n:
             sentences += self._draw(np.zeros(0, dtype=np.int32), np.zeros(n + 1, dtype=np.int64), True)

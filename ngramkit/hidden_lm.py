@@ -116,7 +116,7 @@ def read_hidden_vocab(path, encoding="utf-8"):
     """The events of a hidden vocabulary file: a word a line, then its properties among
     `-delete N`, `-repeat N`, `-insert WORD`, `-observed`, `-omit` (an `-insert` event is hidden).
     A word given twice takes its last line's properties."""
-    return list(_parse_events(iter_lines(path, encoding), path).values())
+    return list(_parse_events(iter_lines(path, encoding, allow_bytes=True), path).values())
 
 
 def read_model_events(path, encoding="utf-8"):

@@ -32,7 +32,7 @@ from .scoring import (
     tokenize_lines,
     unigram_key,
 )
-from .textio import atomic_output, iter_lines
+from .textio import atomic_output, iter_lines, word_bytes
 
 NBEST1_MAGIC = "NBestList1.0"
 NBEST2_MAGIC = "NBestList2.0"
@@ -164,7 +164,7 @@ class RecognizerLM:
     def acoustic_scores(self, nbest, warn):
         """SRILM's decipherFix: the totals less the weighted recognizer LM scores and word weights."""
         vocab = self.model.vocab
-        text = "".join(w + "\n" for w in nbest.words).encode("utf-8")
+        text = word_bytes("".join(w + "\n" for w in nbest.words))
         ids, _, _, all_offsets = tokenize_lines(np.frombuffer(text, dtype=np.uint8), *self.words.arrays(), -2, True,
                                                 False)
         # the recognizer's LM scores the words without -pau- (SRILM's sentenceProb); its word
@@ -239,19 +239,21 @@ def _hyp_list(parsed):
                      [" ".join(w) for w in words])
 
 
-def _hypothesis_lines(path):
+def _hypothesis_lines(path, encoding):
     """(line number, line) of an N-best or -rescore file but its blank lines and ## comments,
     which SRILM's File::getline passes over (before -escape sees them)."""
-    return ((line_no, line) for line_no, line in iter_lines(path) if line.strip() and not line.startswith("##"))
+    return ((line_no, line) for line_no, line in iter_lines(path, encoding, allow_bytes=True)
+            if line.strip() and not line.startswith("##"))
 
 
-def read_nbest(path, max_hyps=0, split_multiwords=None):
+def read_nbest(path, max_hyps=0, split_multiwords=None, encoding="utf-8"):
     """An N-best file in any of the three formats; `max_hyps` > 0: only the first that many.
     `split_multiwords`: a character at which the hypotheses' words are split into words (SRILM's
-    -split-multiwords with -multi-char)."""
+    -split-multiwords with -multi-char). `encoding`: the file's, as the model's (`bytes`: words
+    are the file's bytes)."""
     parsed = []
     decipher_format = None
-    for line_no, line in _hypothesis_lines(path):
+    for line_no, line in _hypothesis_lines(path, encoding):
         if decipher_format is None:
             decipher_format = 1 if line.startswith(NBEST1_MAGIC) else 2 if line.startswith(NBEST2_MAGIC) else 0
             if decipher_format:
@@ -296,7 +298,7 @@ class NBestRescorer:
 
     def rescore(self, nbest):
         """A new NBestList with the model's LM scores, word counts and totals (input order)."""
-        text = "".join(w + "\n" for w in nbest.words).encode("utf-8")
+        text = word_bytes("".join(w + "\n" for w in nbest.words))
         logprob, words, oovs, zeroprobs = self.scorer.sentence_scores(text)
         # sentenceProb returns a float; weightLogP gives 0 for weight 0 (no NaN from 0 x -inf)
         lm = (self.lm_weight * logprob.astype(np.float32).astype(np.float64) if self.lm_weight != 0.0
@@ -308,15 +310,16 @@ class NBestRescorer:
             self.warn(f"hyp contains OOV words: {nbest.words[i]}")
         return NBestList(nbest.acoustic.copy(), lm, words.astype(np.int64), total, list(nbest.words))
 
-    def rescore_stream(self, path, out, recognizer=None, decipher_word_weight=0.0, escape=None):
+    def rescore_stream(self, path, out, recognizer=None, decipher_word_weight=0.0, escape=None, encoding="utf-8"):
         """SRILM's `-rescore`: each line of `path` a hypothesis, rescored in place and written to
         the text stream `out` as `%.16g %.16g nwords words`. The acoustic score is the total (a
         float) less the `recognizer`'s (a RecognizerLM) scores, or without one less
         decipher_word_weight x nwords (-decipher-wtw). `escape` (bytes, SRILM's -escape): lines
-        starting with it are copied to `out` unchanged, where they stand among the hypotheses."""
+        starting with it are copied to `out` unchanged, where they stand among the hypotheses.
+        `encoding`: see read_nbest."""
         parsed, passed = [], []  # passed: (hypotheses before it, the escaped line)
-        for line_no, line in _hypothesis_lines(path):
-            if escape is not None and line.encode("utf-8", "surrogateescape").startswith(escape):
+        for line_no, line in _hypothesis_lines(path, encoding):
+            if escape is not None and word_bytes(line).startswith(escape):
                 passed.append((len(parsed), line))
             else:
                 parsed.append(_parse_hyp(line.split(), 0, path, line_no))
@@ -334,20 +337,20 @@ class NBestRescorer:
         out.write("".join(lines))
 
 
-def read_file_list(path):
+def read_file_list(path, encoding="utf-8"):
     """The N-best file names of a `-nbest-files` list: the first field of each non-blank line."""
-    return [line.split()[0] for _, line in iter_lines(path) if line.split()]
+    return [line.split()[0] for _, line in iter_lines(path, encoding, allow_bytes=True) if line.split()]
 
 
 def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True, warn=stderr_warning,
-                  split_multiwords=None):
+                  split_multiwords=None, encoding="utf-8"):
     """SRILM's `ngram -nbest`: `nbest` (a path or an NBestList) rescored and, unless not
-    `reorder`, sorted by the new total. Returns the NBestList. `split_multiwords`: see
-    read_nbest (a path's hypotheses only)."""
+    `reorder`, sorted by the new total. Returns the NBestList. `split_multiwords`, `encoding`:
+    see read_nbest (a path's hypotheses only)."""
     if max_hyps < 0:
         raise UsageError(f"the number of hypotheses must be at least 0, not {max_hyps}", option="max_hyps")
     if not isinstance(nbest, NBestList):
-        nbest = read_nbest(nbest, max_hyps, split_multiwords)
+        nbest = read_nbest(nbest, max_hyps, split_multiwords, encoding)
     elif max_hyps:
         nbest = NBestList(nbest.acoustic[:max_hyps], nbest.lm[:max_hyps], nbest.nwords[:max_hyps],
                           nbest.total[:max_hyps], nbest.words[:max_hyps])
@@ -357,17 +360,17 @@ def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reor
 
 def rescore_nbest_files(model, paths, out="-", out_dir=None, lm_weight=8.0, word_weight=0.0, max_hyps=0,
                         reorder=True, decipher_output=False, recognizer=None, warn=stderr_warning,
-                        split_multiwords=None):
+                        split_multiwords=None, encoding="utf-8"):
     """`-nbest FILE` / `-nbest-files LIST`: each N-best file of `paths` rescored and written, one
     after the other, to `out`, or with `out_dir` to out_dir/<utterance id>.gz each. `recognizer`:
     a RecognizerLM whose scores are taken off the totals first (-decipher-lm).
-    `split_multiwords`: see read_nbest."""
+    `split_multiwords`, `encoding`: see read_nbest."""
     if out_dir is not None and not os.path.isdir(out_dir):
         raise UsageError(f"{out_dir}: no such directory", option="out_dir")
     rescorer = NBestRescorer(model, lm_weight, word_weight, warn)
     written = []
     for path in paths:
-        nbest = read_nbest(path, max_hyps, split_multiwords)
+        nbest = read_nbest(path, max_hyps, split_multiwords, encoding)
         if not len(nbest):
             warn(f"{path} is empty, not rescored")
             continue

@@ -978,15 +978,15 @@ class TaggedGenerator:
         self.non_event = np.array([w in non_event for w in self.words], dtype=np.bool_)
         self.eos_at = self.words.index(EOS)
 
-    def sentences(self, n=None, prefixes=None):
+    def sentences(self, n=None, prefixes=None, encoding="utf-8"):
         """`n` sentences from `<s>`, then one continuation per prefix (a string of
         space-separated tokens or a list of them, or the path of a file of them, one a line),
         from the one random stream: strings of space-separated words, without `<s>`, `</s>`
-        and the prefix."""
+        and the prefix. `encoding`: the prefix file's (`bytes`: words are its bytes)."""
         if n is not None and n < 0:
             raise UsageError(f"the number of sentences must be at least 0, not {n}", option="n")
         if isinstance(prefixes, (str, bytes, os.PathLike)):
-            prefixes = [line for _, line in iter_lines(prefixes)]
+            prefixes = [line for _, line in iter_lines(prefixes, encoding, allow_bytes=True)]
         sentences = []
         none = np.zeros(0, dtype=np.int32)
         if n:

@@ -54,7 +54,7 @@ def truncated_gzip(text):
 CASES = [
     ("non-UTF-8 text", "ngram-count", "-text {d}/in.txt -write {d}/out.txt",
      {"in.txt": b"a b\nc d\ncaf\xe9\n"},
-     5, "ngram-count: {d}/in.txt:3: invalid utf-8 byte 0xe9 (use --encoding to read other encodings)"),
+     5, "ngram-count: {d}/in.txt:3: invalid utf-8 byte 0xe9 (use -encoding to read other encodings)"),
     ("NUL byte in text", "ngram-count", "-text {d}/in.txt -write {d}/out.txt", {"in.txt": b"a b\na\x00b\n"},
      5, "ngram-count: {d}/in.txt:2: NUL byte in text"),
     ("missing text", "ngram-count", "-text {d}/nope.txt -write {d}/out.txt", {},

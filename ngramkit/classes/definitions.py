@@ -39,9 +39,9 @@ class ClassDefinitions:
         return all(len(e) == 1 for e in self.expansions)
 
 
-def read_class_lines(path, gawk_numbers):
+def read_class_lines(path, gawk_numbers, encoding="utf-8"):
     classes, probs, expansions = [], [], []
-    for line_no, line in iter_lines(path):
+    for line_no, line in iter_lines(path, encoding, allow_bytes=True):
         fields = line.split()
         if not fields:
             continue
@@ -68,7 +68,8 @@ def read_class_lines(path, gawk_numbers):
     return ClassDefinitions(classes, np.array(probs, dtype=np.float64), expansions, path)
 
 
-def load_classes(path):
+def load_classes(path, encoding="utf-8"):
     """Read an SRILM classes file (`CLASS [p] word1 word2 ...` per line; blank lines skipped).
-    A second field that starts with a number is the expansion probability, as SRILM reads it."""
-    return read_class_lines(path, gawk_numbers=False)
+    A second field that starts with a number is the expansion probability, as SRILM reads it.
+    `encoding`: the file's (`bytes`: words are its bytes)."""
+    return read_class_lines(path, gawk_numbers=False, encoding=encoding)

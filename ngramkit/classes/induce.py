@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..counting import lowercase, lowercase_text
 from ..errors import FormatError, UsageError
 from ..jit import njit
 from ..perplexity import TextStats
@@ -409,12 +410,12 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
     return result, uni, out_a, out_b, out_v, merges[:iters]
 
 
-def _lowered(block, tolower):
-    """A block of UTF-8 text lowercased as counting lowercases its words (-tolower)."""
-    return block.decode("utf-8", "surrogateescape").lower().encode("utf-8", "surrogateescape") if tolower else block
+def _lowered(block, tolower, encoding):
+    """A block of text lowercased as counting lowercases its words (-tolower)."""
+    return lowercase_text(block, encoding) if tolower else block
 
 
-def _first_occurrences(path, vocab, bigrams, tolower=False):
+def _first_occurrences(path, vocab, bigrams, tolower=False, encoding="utf-8"):
     """Word ids in order of first appearance in `path` (sentences as <s> words </s>), and the
     stream position where each of `bigrams` (sorted rows) first occurs."""
     words = WordTable.from_vocab(vocab)
@@ -423,8 +424,8 @@ def _first_occurrences(path, vocab, bigrams, tolower=False):
     bigram_keys = bigrams[:, 0].astype(np.int64) * n + bigrams[:, 1]
     first_bigram = np.full(len(bigrams), np.iinfo(np.int64).max, dtype=np.int64)
     offset = 0
-    for block, _ in iter_line_blocks(path):
-        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(_lowered(block, tolower), dtype=np.uint8),
+    for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
+        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(_lowered(block, tolower, encoding), dtype=np.uint8),
                                                  *words.arrays(), vocab.unk, False, False)
         lines = len(line_offsets) - 1
         stream = np.empty(len(ids) + 2 * lines, dtype=np.int64)
@@ -447,7 +448,7 @@ def _first_occurrences(path, vocab, bigrams, tolower=False):
     return appearance, appearance, first_bigram
 
 
-def _count_file_occurrences(path, vocab, bigrams, word_counts, tolower=False):
+def _count_file_occurrences(path, vocab, bigrams, word_counts, tolower=False, encoding="utf-8"):
     """As `_first_occurrences` for a count file read as SRILM reads it (`-counts`): lines of one
     or two words (longer ones are skipped) fill the vocabulary in order of appearance and the
     count trie in line order. Returns (words in order of first appearance, words in order of
@@ -460,8 +461,8 @@ def _count_file_occurrences(path, vocab, bigrams, word_counts, tolower=False):
     bigram_keys = bigrams[:, 0].astype(np.int64) * n + bigrams[:, 1]
     first_bigram = np.full(len(bigrams), none, dtype=np.int64)
     offset = 0
-    for block, first_line in iter_line_blocks(path, allow_bytes=True):
-        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(_lowered(block, tolower), dtype=np.uint8),
+    for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True):
+        ids, _, _, line_offsets = tokenize_lines(np.frombuffer(_lowered(block, tolower, encoding), dtype=np.uint8),
                                                  *words.arrays(), vocab.unk, True, False)
         lengths = np.diff(line_offsets)  # the words and the count
         starts = line_offsets[:-1]
@@ -503,12 +504,12 @@ def _with_bigrams(counts):
     return counts
 
 
-def _lowercased(counts):
+def _lowercased(counts, encoding):
     """Counts with their words lowercased (SRILM's -tolower on a count file): counts of words
     that become the same word are summed."""
     from ..model import NgramCounts
 
-    lowered = [w.lower() for w in counts.vocab.words]
+    lowered = lowercase(counts.vocab.words, encoding)
     vocab = Vocabulary(lowered)
     remap = vocab.ids(lowered)
     ngrams, values = [], []
@@ -703,11 +704,11 @@ def save_intermediate(induction, every, max_classes=0, classes=None, class_count
                 write(saved_path(base, label))
 
 
-def _initial_classes(path, vocab, fold):
+def _initial_classes(path, vocab, fold, encoding):
     """The `CLASS p word` lines of a classes file (`-read`): {word id: class name} and the class
     names in order of appearance. Unknown words are skipped, as SRILM skips them."""
     assigned, names = {}, []
-    for line_no, line in iter_lines(path):
+    for line_no, line in iter_lines(path, encoding, allow_bytes=True):
         fields = line.split()
         if not fields:
             continue
@@ -726,7 +727,7 @@ def _initial_classes(path, vocab, fold):
 
 
 def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_per_class=0, counts=None,
-                   vocab=None, tolower=False, initial_classes=None):
+                   vocab=None, tolower=False, initial_classes=None, encoding="utf-8"):
     """SRILM's ngram-class on a text file and/or (`counts`) an SRILM count file of uni- and
     bigrams (added to the text's): each word (but `noclass_words`, default <s> and </s>) starts as a class of its
     own, or in its class of `initial_classes` (a classes file of `CLASS p word` lines, such as
@@ -735,14 +736,15 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     incrementally (classes join by decreasing count, num_classes + 1 at a time: Brown et al.'s
     O(VC^2) algorithm); full=True over all classes (O(V^3)). max_words_per_class > 0
     (incremental merging): a class with that many words takes no more. `vocab` (a list of
-    words): a closed vocabulary, other words counted as <unk>; `tolower`: words lowercased."""
+    words): a closed vocabulary, other words counted as <unk>; `tolower`: words lowercased.
+    `encoding`: the files' (`bytes`: words are their bytes, as SRILM's)."""
     from ..countfile import read_counts
     from ..counting import merge_counts
     from ..training import count
 
     if text is None and counts is None:
         raise UsageError("give a text or a count file (or both)")
-    fold = (lambda w: w.lower()) if tolower else (lambda w: w)
+    fold = (lambda w: lowercase([w], encoding)[0]) if tolower else (lambda w: w)
     noclass_list = [fold(w) for w in noclass_words] if noclass_words is not None else None
     vocab_list = [fold(w) for w in vocab] if vocab is not None else None
     no_merging = num_classes < 1  # SRILM merges only for -numclasses > 0
@@ -750,11 +752,11 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
         vocab_list + (noclass_list if noclass_list is not None else [BOS, EOS]))
     counted = None
     if text is not None:
-        counted = _with_bigrams(count(text, order=2, vocab=closed, tolower=tolower, progress=False))
+        counted = _with_bigrams(count(text, order=2, vocab=closed, tolower=tolower, encoding=encoding, progress=False))
     if counts is not None:
-        from_file = _with_bigrams(read_counts([counts], order=2, vocab=closed))
+        from_file = _with_bigrams(read_counts([counts], order=2, vocab=closed, encoding=encoding))
         if tolower:
-            from_file = _lowercased(from_file)
+            from_file = _lowercased(from_file, encoding)
         # SRILM counts the text, then adds the count file's counts
         counted = from_file if counted is None else merge_counts(counted, from_file)
     vocab = counted.vocab
@@ -766,7 +768,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     for w in noclass:
         if w in vocab.index:
             is_class[vocab.index[w]] = False
-    assigned, read_names = _initial_classes(initial_classes, vocab, fold) if initial_classes else ({}, [])
+    assigned, read_names = _initial_classes(initial_classes, vocab, fold, encoding) if initial_classes else ({}, [])
     assigned = {w: name for w, name in assigned.items() if word_counts[w] > 0}
     for w in assigned:
         is_class[w] = True  # even a word of the no-class list
@@ -797,11 +799,11 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     # SRILM's vocabulary: <unk>, <s>, </s>, -pau-, the no-class list, the text's words in order
     # of appearance, then the classes in order of creation
     if text is not None:
-        first_token, appearance, first_bigram = _first_occurrences(text, vocab, counted.ngrams[1], tolower)
+        first_token, appearance, first_bigram = _first_occurrences(text, vocab, counted.ngrams[1], tolower, encoding)
         appearance = appearance[np.isin(appearance, counted.ngrams[0][:, 0])]
     if counts is not None:
         file_token, file_appearance, file_bigram = _count_file_occurrences(counts, vocab, counted.ngrams[1],
-                                                                           word_counts, tolower)
+                                                                           word_counts, tolower, encoding)
         if text is None:
             first_token, appearance, first_bigram = file_token, file_appearance, file_bigram
         else:

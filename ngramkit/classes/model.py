@@ -562,8 +562,8 @@ class ClassScorer(PerplexityScorer):
     """PerplexityScorer of a ClassModel: the same reports and -debug output, the forward pass
     (or SimpleClassNgram's class replacement) in place of plain back-off scoring."""
 
-    def __init__(self, class_model, unk_word=None):
-        super().__init__(class_model.model, unk_word)
+    def __init__(self, class_model, unk_word=None, encoding=None):
+        super().__init__(class_model.model, unk_word, encoding=encoding)
         self.class_model = class_model
         self._per_word = True
 
@@ -571,7 +571,7 @@ class ClassScorer(PerplexityScorer):
         cm = self.class_model
         vocab = cm.vocab
         total = 0.0
-        for block, _ in iter_line_blocks(path):
+        for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
             buf = np.frombuffer(block, dtype=np.uint8)
             ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
             mark_pauses(block, ids)
@@ -866,8 +866,9 @@ class ClassModel:
         fst.set_output_symbols(symbols.to_pynini())
         return fst, symbols
 
-    def scorer(self, unk_word=None):
-        return ClassScorer(self, unk_word)
+    def scorer(self, unk_word=None, encoding=None):
+        """The ClassScorer of texts in `encoding` (see PerplexityScorer)."""
+        return ClassScorer(self, unk_word, encoding)
 
     def perplexity(self, text, unk_word=None):
         """The PerplexityReport of a text file as `ngram -classes ... -debug 2 -ppl` scores it

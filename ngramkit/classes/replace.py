@@ -182,8 +182,8 @@ class ClassReplacer:
     """SRILM's replace-words-with-classes over texts: the expansion trie of a classes file.
     When two lines expand to the same words, the first line's class is used."""
 
-    def __init__(self, classes_path):
-        self.definitions = read_class_lines(classes_path, gawk_numbers=True)
+    def __init__(self, classes_path, encoding="utf-8"):
+        self.definitions = read_class_lines(classes_path, gawk_numbers=True, encoding=encoding)
         d = self.definitions
         names = d.names()
         class_index = {name: i for i, name in enumerate(names)}
@@ -268,21 +268,22 @@ class ClassReplacer:
 
 
 def replace_words_with_classes(classes_path, texts, out, have_counts=False, partial=False,
-                               counts_path=None, normalize=True, addone=1.0, log=sys.stderr):
+                               counts_path=None, normalize=True, addone=1.0, log=None, encoding="utf-8"):
     """replace-words-with-classes: rewrite `texts` (paths, `-` for stdin) to the binary stream
     `out`, each longest class expansion replaced by its class name; with `have_counts` each
     line's last field (a count) is left alone; with `partial` runs of two or more blanks block
     multi-word expansions. `counts_path`: where to write the expansion counts. Prints the
-    script's `read N class expansions` to `log` once the first line is read."""
+    script's `read N class expansions` to `log` (default stderr) once the first line is read. `encoding`: the
+    classes file's and the texts' (`bytes`: words are their bytes, as the gawk script's)."""
     replacer = None
     for path in texts:
-        blocks = iter_line_blocks(path)  # read once: stdin cannot be read again
+        blocks = iter_line_blocks(path, encoding, allow_bytes=True)  # read once: stdin cannot be read again
         first = next((item for item in blocks if item[0]), None)
         if first is None:
             continue
         if replacer is None:
-            replacer = ClassReplacer(classes_path)
-            print(f"read {len(replacer.definitions.classes)} class expansions", file=log)
+            replacer = ClassReplacer(classes_path, encoding)
+            print(f"read {len(replacer.definitions.classes)} class expansions", file=log or sys.stderr)
         replacer.replace(itertools.chain([first], blocks), out, have_counts, partial)
     if counts_path and replacer is not None:
         replacer.write_expansion_counts(counts_path, normalize, addone)

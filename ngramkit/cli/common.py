@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 
-from ..errors import INTERRUPTED_EXIT_STATUS, DiscountEstimatorError, DiscountFileError, NgramkitError, Notice
+from ..errors import INTERRUPTED_EXIT_STATUS, DiscountEstimatorError, DiscountFileError, EncodingError, NgramkitError, Notice
 
 
 class Interrupted(BaseException):
@@ -45,7 +45,10 @@ def run(prog, body, *args, flags=None, **kwargs):
         body(*args, **kwargs)
     except NgramkitError as exc:
         flag = (flags or {}).get(exc.option)
-        print(f"{prog}: {flag + ': ' if flag else ''}{exc}", file=sys.stderr)
+        message = str(exc)
+        if isinstance(exc, EncodingError) and "encoding" in (flags or {}):  # the hint names this command's flag
+            message = message.replace("use --encoding", f"use {flags['encoding']}")
+        print(f"{prog}: {flag + ': ' if flag else ''}{message}", file=sys.stderr)
         sys.exit(exc.exit_status)
     except (KeyboardInterrupt, Interrupted):
         print(f"{prog}: interrupted; no output was left behind", file=sys.stderr)

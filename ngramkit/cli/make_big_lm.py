@@ -55,7 +55,7 @@ OPTIONS = [
                                         "ignored, as the script does)"),
     Option("ngram-filter", str, help="shell command the count files' text is piped through before it is read"),
 ]
-FLAGS = {"methods": "-kndiscount/-ukndiscount/-wbdiscount", "interpolate": "-interpolate"}
+FLAGS = {"methods": "-kndiscount/-ukndiscount/-wbdiscount", "interpolate": "-interpolate", "encoding": "-encoding"}
 _ONE_METHOD = re.compile(r"-(wbdiscount\d|cdiscount|ndiscount|addsmooth)")
 
 

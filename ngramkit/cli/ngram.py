@@ -41,6 +41,7 @@ from ..formats import format_of_file, load, save
 from ..perplexity import (
     PerplexityScorer,  # the modules of other options are imported where used
 )
+from ..textio import atomic_output
 from ..vocab import BOS, PAUSE, UNK, Vocabulary
 from .common import run, warn
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
@@ -427,7 +428,7 @@ def class_model(opts, model, mix):
         raise UsageError(f"-classes does not combine with {excluded[0]} (-expand-classes first writes a word model)")
     from ..classes import ClassModel, load_classes
 
-    return ClassModel(model, load_classes(opts["classes"]), simple=opts["simple_classes"])
+    return ClassModel(model, load_classes(opts["classes"], opts["encoding"]), simple=opts["simple_classes"])
 
 
 # Options that need the model itself, not only its scoring tables.
@@ -595,10 +596,7 @@ def tagged_lm(opts):
                                                          sys.stdout.buffer, warnings))
     if opts["gen"] or opts["gen_prefixes"]:
         from ..tagged_lm import TaggedGenerator
-        generator = TaggedGenerator(model, opts["seed"], opts["unk"])
-        sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
-        sys.stdout.write("".join(s + "\n" for s in sentences))
-        sys.stdout.flush()
+        write_generated(TaggedGenerator(model, opts["seed"], opts["unk"]), opts)
 
 
 _NULL_OPTIONS = ("null", "ppl", "debug", "unk", "map_unk", "vocab", "encoding", "q", "quiet", "order", "write_vocab")
@@ -710,7 +708,7 @@ def ngram(argv):
         write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer,
                                                      warnings=sys.stderr.buffer if opts["debug"] == 3 else None))
     elif opts["ppl"]:
-        write_ppl(opts, classes.scorer(opts["map_unk"]) if classes else PerplexityScorer(
+        write_ppl(opts, classes.scorer(opts["map_unk"], opts["encoding"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
             cache_lambda=opts["cache_lambda"], multiwords=multiwords(opts), nonevents=nonevent_words(opts),
             unk_is_word=opts["unk"], **text_options), escape)
@@ -724,27 +722,31 @@ def ngram(argv):
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
         from ..nbest import RecognizerLM
-        recognizer = RecognizerLM(load(opts["decipher_lm"]), opts["decipher_lmw"], opts["decipher_wtw"],
+        recognizer = RecognizerLM(load(opts["decipher_lm"], encoding=opts["encoding"]), opts["decipher_lmw"], opts["decipher_wtw"],
                                   opts["decipher_order"], not opts["decipher_nobackoff"])
     if opts["nbest"] or opts["nbest_files"]:
         from ..nbest import read_file_list, rescore_nbest_files
         paths = [opts["nbest"]] if opts["nbest"] else []
-        paths += read_file_list(opts["nbest_files"]) if opts["nbest_files"] else []
+        paths += read_file_list(opts["nbest_files"], opts["encoding"]) if opts["nbest_files"] else []
         rescore_nbest_files(model, paths, out_dir=opts["write_nbest_dir"], lm_weight=opts["rescore_lmw"],
                             word_weight=opts["rescore_wtw"], max_hyps=opts["max_nbest"],
                             reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"],
-                            recognizer=recognizer, split_multiwords=split_multiwords(opts))
+                            recognizer=recognizer, split_multiwords=split_multiwords(opts), encoding=opts["encoding"])
     if opts["rescore"]:
         from ..nbest import NBestRescorer
-        NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
-            opts["rescore"], sys.stdout, recognizer, opts["decipher_wtw"], escape)
-        sys.stdout.flush()
+        with atomic_output("-", text=True) as out:
+            NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
+                opts["rescore"], out, recognizer, opts["decipher_wtw"], escape, opts["encoding"])
     if opts["gen"] or opts["gen_prefixes"]:
         from ..generate import SentenceGenerator
-        generator = SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts), vocab_words(opts))
-        sentences = generator.sentences(opts["gen"], opts["gen_prefixes"])
-        sys.stdout.write("".join(s + "\n" for s in sentences))
-        sys.stdout.flush()
+        write_generated(SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts), vocab_words(opts)),
+                        opts)
+
+
+def write_generated(generator, opts):
+    """-gen's and -gen-prefixes' sentences on stdout, their bytes as the words' (-encoding bytes)."""
+    with atomic_output("-", text=True) as out:
+        out.write("".join(s + "\n" for s in generator.sentences(opts["gen"], opts["gen_prefixes"], opts["encoding"])))
 
 
 def read_mix_models(opts, mix):

@@ -3,7 +3,7 @@ likelihood), with SRILM's options:
 
     ngram-class [-text T] [-counts C] -numclasses N [-full | -incremental] [-noclass-vocab F]
                 [-vocab F] [-tolower] [-read F] [-maxwordsperclass N] [-classes F] [-class-counts F]
-                [-save N [-save-maxclasses M]] [-debug 1]
+                [-save N [-save-maxclasses M]] [-debug 1] [-encoding E]
     ngram-class -version
 
 `-classes` gets the classes file `ngram -classes` reads, `-class-counts` the class uni- and
@@ -11,7 +11,7 @@ bigram counts; `-debug 1` prints the final text statistics to stderr; `-numclass
 nothing; `-version` the release of ngramkit, in the shape of SRILM's release lines.
 `-counts` reads a count file (uni- and bigram lines; longer ones are skipped), added to the
 text's counts when both are given; `-vocab` closes the vocabulary (other words are counted as <unk>); `-tolower`
-lowercases every word. `-read F` starts from the classes of F (`CLASS p word` lines, as
+lowercases every word. `-encoding` names the files' encoding (`bytes`: SRILM's byte strings). `-read F` starts from the classes of F (`CLASS p word` lines, as
 `-classes` writes them; words not counted are skipped) instead of one class per word.
 `-maxwordsperclass N` (incremental merging): a class of N words takes
 no more. `-save N` also writes the classes and class counts every N merges, to
@@ -27,7 +27,7 @@ from ..classes.induce import save_intermediate
 from ..errors import UsageError
 from ..release import release_text
 from .common import run
-from .srilm_options import Option, parse
+from .srilm_options import ENCODING_HELP, Option, parse
 
 PROG = "ngram-class"
 
@@ -47,6 +47,7 @@ OPTIONS = [
     Option("save", int, 0, "save classes/counts every this many iterations"),
     Option("save-maxclasses", int, 0, "save only once at most this many classes are left"),
     Option("read", str, help="read initial class definitions (CLASS p word lines) from this file"),
+    Option("encoding", str, "utf-8", ENCODING_HELP),
     Option("version", bool, False, "print the release of ngramkit and exit"),
 ]
 
@@ -62,11 +63,11 @@ def ngram_class(argv):
     if opts["full"] and opts["incremental"]:  # one flag of SRILM's: the last given wins
         full = [a for a in argv if a in ("-full", "-incremental")][-1] == "-full"
     # the file's words replace the default (<s> and </s>), as in SRILM
-    noclass = _file_words(opts["noclass_vocab"]) if opts["noclass_vocab"] else None
-    vocab = _file_words(opts["vocab"]) if opts["vocab"] else None
+    noclass = _file_words(opts["noclass_vocab"], opts["encoding"]) if opts["noclass_vocab"] else None
+    vocab = _file_words(opts["vocab"], opts["encoding"]) if opts["vocab"] else None
     induction = induce_classes(opts["text"], opts["numclasses"], full=full, noclass_words=noclass,
                                max_words_per_class=opts["maxwordsperclass"], counts=opts["counts"], vocab=vocab,
-                               tolower=opts["tolower"], initial_classes=opts["read"])
+                               tolower=opts["tolower"], initial_classes=opts["read"], encoding=opts["encoding"])
     save_intermediate(induction, opts["save"], opts["save_maxclasses"], opts["classes"], opts["class_counts"])
     if opts["classes"]:
         induction.write_classes(opts["classes"])
@@ -76,15 +77,16 @@ def ngram_class(argv):
         sys.stderr.write(induction.stats().srilm_text())
 
 
-def _file_words(path):
+def _file_words(path, encoding):
     """The first field of each line of a word list, in file order."""
     from ..textio import iter_lines
 
-    return list(dict.fromkeys(line.split()[0] for _, line in iter_lines(path) if line.split()))
+    return list(dict.fromkeys(line.split()[0] for _, line in iter_lines(path, encoding, allow_bytes=True)
+                              if line.split()))
 
 
 def main(argv=None):
-    flags = {"noclass_words": "-noclass-vocab", "initial_classes": "-read", "max_words_per_class": "-maxwordsperclass"}
+    flags = {"noclass_words": "-noclass-vocab", "encoding": "-encoding", "initial_classes": "-read", "max_words_per_class": "-maxwordsperclass"}
     run(PROG, ngram_class, sys.argv[1:] if argv is None else argv, flags=flags)
 
 

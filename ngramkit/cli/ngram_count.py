@@ -150,7 +150,7 @@ OPTIONS = COUNT_OPTIONS + ESTIMATE_OPTIONS + EXTRA_OPTIONS + [
     Option("tagged", bool, False, "tokens are word/tag: count words, tags and their mixes as SRILM's tagged LM"),
 ]
 FLAGS = {"order": "-order", "minprune": "-minprune", "memory": "-memory", "discount_fallback": "-discount-fallback",
-         "float_counts": "-float-counts"}
+         "float_counts": "-float-counts", "encoding": "-encoding"}
 
 
 def _per_order_outputs(opts):

@@ -2,10 +2,12 @@
 Arguments as the gawk script takes them:
 
     replace-words-with-classes classes=FILE [outfile=F] [normalize=0|1] [addone=N]
-                               [have_counts=1] [partial=1] [text ...]
+                               [have_counts=1] [partial=1] [encoding=E] [text ...]
 
 Each longest class expansion is replaced by its class, left to right; the text goes to
-stdout (stdin when no text is given), `read N class expansions` to stderr.
+stdout (stdin when no text is given), `read N class expansions` to stderr. `encoding=` names
+the files' encoding (default utf-8, checked; `bytes`: words are the files' bytes, as the
+script's).
 """
 
 import sys
@@ -15,7 +17,7 @@ from ..errors import UsageError
 from .common import run
 
 PROG = "replace-words-with-classes"
-_NAMES = ("classes", "outfile", "normalize", "addone", "have_counts", "partial")
+_NAMES = ("classes", "outfile", "normalize", "addone", "have_counts", "partial", "encoding")
 
 
 def replace_words_with_classes_cmd(argv):
@@ -39,12 +41,13 @@ def replace_words_with_classes_cmd(argv):
                                have_counts=awk_true(values.get("have_counts")),
                                partial=awk_true(values.get("partial")),
                                counts_path=values.get("outfile") or None,
-                               normalize=awk_true(values.get("normalize", "1")), addone=addone)
+                               normalize=awk_true(values.get("normalize", "1")), addone=addone,
+                               encoding=values.get("encoding") or "utf-8")
     out.flush()
 
 
 def main(argv=None):
-    run(PROG, replace_words_with_classes_cmd, sys.argv[1:] if argv is None else argv)
+    run(PROG, replace_words_with_classes_cmd, sys.argv[1:] if argv is None else argv, flags={"encoding": "encoding="})
 
 
 if __name__ == "__main__":

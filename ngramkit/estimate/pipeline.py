@@ -12,6 +12,7 @@ from ..jit import njit
 from ..model import NgramCounts, NgramModel
 from ..spill import release, spill_array
 from ..tables import find_rows, prefix_rows
+from ..textio import word_bytes
 from ..srilm_sums import backoff_trie_order, trie_ranks
 from .adjust import adjusted_counts
 from .backoff import SCALE_TO_ONE, context_backoffs, context_rows, finish_unigrams
@@ -23,7 +24,15 @@ from .smoothing import smoothing_method
 
 
 def stderr_warning(message):
-    sys.stderr.write(warning_line(message))
+    # words read as bytes (surrogate escapes) go out as the bytes they stand for, as SRILM's do
+    line = warning_line(message)
+    binary = getattr(sys.stderr, "buffer", None)
+    if binary is None:
+        sys.stderr.write(line)
+        return
+    sys.stderr.flush()
+    binary.write(word_bytes(line))
+    binary.flush()
 
 
 class StageTimes(dict):
