@@ -142,6 +142,19 @@ class TaggedPolicy:
     def entropy_prune(self, model, threshold, minprune, unk):
         return prune_tagged(model, threshold, minprune)
 
+    def lower_logprob(self, links, k, lower_backed_off, tables, rows, vocab):
+        """TaggedNgram::wordProbBO's lower-order probability: where the context less its oldest
+        token holds a tag but as its oldest token, the lookups find nothing until the context
+        starts at its newest tag (see tagged_backoff_logprob), so the row backs off from there."""
+        lower = self.base.lower_logprob(links, k, lower_backed_off, tables, rows, vocab)
+        if k < 4:
+            return lower  # a suffix context of one token: its tag, if any, is its oldest
+        start = _newest_context_tag(rows[:, 1:], tag_mask(vocab)) + 1
+        for first in np.unique(start[start > 1]).tolist():
+            where = np.flatnonzero(start == first)
+            lower[where] = tables.backoff_logprob(np.asarray(rows[where]), first)
+        return lower
+
 
 
 # Counting

@@ -450,3 +450,17 @@ def test_memory_cap_gives_identical_model(tmp_path, cli):
     status, _, err = cli(ngram_count.main, options + ["-lm", capped, "-memory", "2M", "-temp-dir", tmp_path])
     assert status == 0, err
     assert capped.read_bytes() == free.read_bytes()
+
+
+@pytest.mark.parametrize("name, method", [("kn4", ["-kndiscount", "-interpolate"]), ("gt4", [])])
+def test_order4_lower_order_backs_off_from_the_newest_tag(tmp_path, cli, name, method):
+    # SRILM's file (tests/data/tagged): a context /N /D /N backs off to /N, not to /D /N
+    import gzip
+
+    data = Path(__file__).parent / "data" / "tagged"
+    out = tmp_path / f"{name}.arpa"
+    assert cli(ngram_count.main, ["-tagged", "-order", 4, *method, "-text", data / "t.txt", "-lm", out])[0] == 0
+    expected = gzip.decompress((data / f"{name}.arpa.gz").read_bytes())
+    if name == "gt4":  # a weight that backing off to /D /N makes -0.002813376
+        assert b"\n-99\t/N /D /N\t-0.03085265\n" in expected
+    assert out.read_bytes() == expected

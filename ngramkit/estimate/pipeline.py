@@ -17,7 +17,7 @@ from ..srilm_sums import backoff_trie_order, trie_ranks
 from .adjust import adjusted_counts
 from .backoff import SCALE_TO_ONE, context_backoffs, context_rows, finish_unigrams
 from .discounts import estimate_discounts
-from .lookup import ModelTables, OrderLinks, backed_off_logprob, lower_logprob
+from .lookup import ModelTables, OrderLinks, backed_off_logprob
 from .policy import SRILM
 from .probabilities import estimate_order
 from .smoothing import smoothing_method
@@ -225,7 +225,7 @@ def estimate(counts, options, policy=SRILM, warn=stderr_warning, times=None, con
         rows = ngrams[k - 1]
         if trace is not None and methods[k - 1].parameters_read and modified[k - 1]:
             trace(f"modifying {k}-gram counts for Kneser-Ney smoothing")
-        lower = None if k == 1 else lower_logprob(links, k, backed_off, tables, rows)
+        lower = None if k == 1 else policy.lower_logprob(links, k, backed_off, tables, rows, vocab)
         est = estimate_order(k, rows, adjusted[k - 1], methods[k - 1], tables, nonevent | (meta_type >= 0), vocab,
                              uniform_size, policy, pruned=pruned[k - 1], lower_logp=lower, spill_dir=spill_dir,
                              meta_type=meta_type, context_total=context_totals[k - 1],

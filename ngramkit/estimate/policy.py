@@ -52,6 +52,14 @@ class Policy:
         """The smoothing method of one order."""
         return make_method(order_options, uniform_size, fallback)
 
+    def lower_logprob(self, links, k, lower_backed_off, tables, rows, vocab):
+        """float32 log10 of the lower-order probability of each order-k count row, which its
+        context's backoff weight (and interpolation) weighs: p_BO(last word | the context less
+        its oldest word)."""
+        from .lookup import lower_logprob
+
+        return lower_logprob(links, k, lower_backed_off, tables, rows)
+
     def entropy_prune(self, model, threshold, minprune, unk):
         """ngram-count's -prune: the estimated model pruned in place as it is in memory (not as
         an ARPA file rounds it), its non-events getting no unigram mass in the new weights."""
