@@ -81,6 +81,17 @@ def test_ngram_class_as_srilm(in_data, tmp_path):
     assert (tmp_path / "cc").read_bytes() == reference("t.class-counts")
 
 
+def test_ngram_class_debug1_as_srilm(in_data):
+    status, _, err = in_data(ngram_class, ["-encoding", "bytes", "-text", "t.txt", "-numclasses", "20", "-debug", "1"])
+    expected = reference("t.classes.debug1.stderr.txt").decode().splitlines()
+    lines = err.decode().splitlines()
+    # the text's counting stats, then the final ones; SRILM sums the final log likelihood in
+    # float32 in its hash tables' order, which is left out: the same within 1e-5 relative
+    assert status == 0 and lines[:3] == expected[:3] and len(lines) == 4
+    ours, theirs = (float(line.split("logprob= ")[1].split()[0]) for line in (lines[3], expected[3]))
+    assert ours == pytest.approx(theirs, rel=1e-5) and lines[3].startswith("0 zeroprobs, logprob= -25306.")
+
+
 def test_replace_words_with_classes_as_srilm(in_data, tmp_path):
     (tmp_path / "t.classes").write_bytes(reference("t.classes.gz"))
     status, out, err = in_data(replace_words_with_classes,

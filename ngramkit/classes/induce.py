@@ -552,6 +552,7 @@ class ClassInduction:
     word_bigram_keys: np.ndarray = None  # the counted word bigrams (a * len(vocab) + b) and counts
     word_bigram_counts: np.ndarray = None
     initial_class: np.ndarray = None  # each classed word's class before merging (-1: not classed)
+    text_totals: object = None  # counting.TextTotals of the text counted (None: a count file alone)
 
     def after(self, iterations):
         """The classes as they were after the first `iterations` merges (what `-save` writes)."""
@@ -750,9 +751,10 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     no_merging = num_classes < 1  # SRILM merges only for -numclasses > 0
     closed = None if vocab_list is None else Vocabulary(
         vocab_list + (noclass_list if noclass_list is not None else [BOS, EOS]))
-    counted = None
+    counted = text_totals = None
     if text is not None:
         counted = _with_bigrams(count(text, order=2, vocab=closed, tolower=tolower, encoding=encoding, progress=False))
+        text_totals = counted.text_totals
     if counts is not None:
         from_file = _with_bigrams(read_counts([counts], order=2, vocab=closed, encoding=encoding))
         if tolower:
@@ -842,4 +844,4 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     word_bigrams = counted.ngrams[1].astype(np.int64)
     return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index,
                           merges, word_bigrams[:, 0] * n + word_bigrams[:, 1], counted.counts[1].astype(np.int64),
-                          np.where(is_class, founder, -1))
+                          np.where(is_class, founder, -1), text_totals)

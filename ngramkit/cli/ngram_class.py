@@ -27,6 +27,7 @@ from ..classes.induce import save_intermediate
 from ..errors import UsageError
 from ..release import release_text
 from .common import run
+from .ngram_count import report_text
 from .srilm_options import ENCODING_HELP, Option, parse
 
 PROG = "ngram-class"
@@ -73,6 +74,7 @@ def ngram_class(argv):
         induction.write_classes(opts["classes"])
     if opts["class_counts"]:
         induction.write_class_counts(opts["class_counts"])
+    report_text(opts, induction.text_totals)  # SRILM prints them as it counts
     if opts["debug"] >= 1:
         sys.stderr.write(induction.stats().srilm_text())
 
