@@ -6,7 +6,7 @@ such text without `-encoding bytes`."""
 import gzip
 
 import pytest
-from conftest import DATA
+from conftest import DATA, run_cli
 
 import ngramkit
 from ngramkit.cli.ngram import main as ngram
@@ -22,16 +22,7 @@ def in_data(monkeypatch, capsysbinary):
     """Run a command's main in the data folder (the references name its files relatively);
     returns (exit status, stdout bytes, stderr bytes)."""
     monkeypatch.chdir(LATIN1)
-
-    def call(main, argv):
-        try:
-            main([str(a) for a in argv])
-            status = 0
-        except SystemExit as exc:
-            status = exc.code if isinstance(exc.code, int) else 0
-        out, err = capsysbinary.readouterr()
-        return status, out, err
-    return call
+    return lambda main, argv: run_cli(main, [str(a) for a in argv], capsysbinary)
 
 
 def reference(name):
