@@ -57,6 +57,15 @@ def test_rescore_stream_as_srilm(in_data):
     assert status == 0 and out == reference("gt3.rescore.decipher-lm.txt")
 
 
+def test_static_mix_spreads_the_unigram_mass_as_srilm(in_data, tmp_path):
+    # -debug 1: the merge's backoff weights give the -vocab words no model holds their share
+    status, _, err = in_data(ngram, ["-encoding", "bytes", "-lm", "gt3.arpa.gz", "-mix-lm", "kn2.arpa.gz",
+                                     "-lambda", "0.5", "-vocab", "mix.vocab", "-write-lm", tmp_path / "mix.arpa",
+                                     "-debug", "1"])
+    assert status == 0 and err == reference("gt3.mix-kn2.debug1.stderr.txt")
+    assert b"distributing 0 left-over probability mass over 2 zeroton words" in err
+
+
 def test_generation_with_prefixes_as_srilm(in_data):
     status, out, _ = in_data(ngram, ["-encoding", "bytes", "-lm", "gt3.arpa.gz", "-gen", "5",
                                      "-gen-prefixes", "prefixes.txt", "-seed", "7"])

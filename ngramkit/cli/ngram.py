@@ -795,11 +795,15 @@ def mixed_model(opts, model, mix):
                                   unk_logprob=opts["unk_prob"], **scoring)
     # SRILM's backoff weights of the merge give every word of the vocabulary a unigram
     add_vocabulary_unigrams(opts, models[0])
+    from ..renorm import recompute_backoffs
+
+    def recompute(model):  # with -debug 1 SRILM's line of the unigram mass each merge spreads
+        return recompute_backoffs(model, trace=lambda line: debug_lines(opts, [line]))
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all
-        return mix_all(models, weights, opts["order"], opts["context_priors"]), None
+        return mix_all(models, weights, opts["order"], opts["context_priors"], recompute=recompute), None
     from ..mixing import mix_static
-    return mix_static(models, weights, consume=True), None
+    return mix_static(models, weights, consume=True, recompute=recompute), None
 
 
 def history_model(opts):
