@@ -147,8 +147,7 @@ class SentenceGenerator:
         prefix. `encoding`: the prefix file's (`bytes`: words are its bytes)."""
         if n is not None and n < 0:
             raise UsageError(f"the number of sentences must be at least 0, not {n}", option="n")
-        if isinstance(prefixes, (str, bytes, os.PathLike)):
-            prefixes = [line for _, line in iter_lines(prefixes, encoding, allow_bytes=True)]
+        prefixes = prefix_lines(prefixes, encoding)
         sentences = []
         if n:
             sentences += self._draw(np.zeros(0, dtype=np.int32), np.zeros(n + 1, dtype=np.int64), True)
@@ -170,6 +169,14 @@ class SentenceGenerator:
         words = vocab.words
         return [" ".join(words[w] for w in out_ids[out_offsets[s]:out_offsets[s + 1]])
                 for s in range(len(out_offsets) - 1)]
+
+
+def prefix_lines(prefixes, encoding):
+    """-gen-prefixes' prefixes: the lines of the file `prefixes` names (in `encoding`), or
+    `prefixes` as they are."""
+    if isinstance(prefixes, (str, bytes, os.PathLike)):
+        return [line for _, line in iter_lines(prefixes, encoding, allow_bytes=True)]
+    return prefixes
 
 
 def check_not_stuck(stuck):

@@ -41,7 +41,7 @@ from .constants import LN10, PROB_EPSILON
 from .countfile import read_counts
 from .counting import TextTotals, _distinct, _group, closed_unk, lowercase
 from .errors import FormatError, UsageError
-from .generate import MAX_DRAWS, MAX_WORDS, _drand48, check_not_stuck, srand48_state
+from .generate import MAX_DRAWS, MAX_WORDS, _drand48, check_not_stuck, prefix_lines, srand48_state
 from .jit import njit
 from .model import NgramCounts
 from .numfmt import put_bytes, put_line, put_text
@@ -81,7 +81,7 @@ from .scoring import (
 from .sorting import radix_sort_pairs, sort_and_sum
 from .srilm_lhash import lhash_order, string_keys
 from .tables import find_rows
-from .textio import atomic_output, iter_line_blocks, iter_lines, word_bytes
+from .textio import atomic_output, iter_line_blocks, word_bytes
 from .tokenize import Interner
 from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
 
@@ -998,8 +998,7 @@ class TaggedGenerator:
         and the prefix. `encoding`: the prefix file's (`bytes`: words are its bytes)."""
         if n is not None and n < 0:
             raise UsageError(f"the number of sentences must be at least 0, not {n}", option="n")
-        if isinstance(prefixes, (str, bytes, os.PathLike)):
-            prefixes = [line for _, line in iter_lines(prefixes, encoding, allow_bytes=True)]
+        prefixes = prefix_lines(prefixes, encoding)
         sentences = []
         none = np.zeros(0, dtype=np.int32)
         if n:

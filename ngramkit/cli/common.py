@@ -62,6 +62,18 @@ def run(prog, body, *args, flags=None, **kwargs):
         signal.signal(signal.SIGTERM, previous)
 
 
+def report_text(opts, totals):
+    """From -debug 1 on, SRILM's lines of each -text file counted (its totals so far)."""
+    if opts["debug"] < 1 or totals is None:
+        return
+    from ..perplexity import TextStats
+
+    seen = TextStats()
+    for path, (line, sentences, words, oovs) in totals.files.items():
+        seen.add(TextStats(sentences=sentences, words=words, oovs=oovs))
+        sys.stderr.write(f"{path}: line {line}: {seen.srilm_text()}")
+
+
 def with_srilm_discount_failures(body):
     """`body` that fails where SRILM's ngram-count fails to fit or read discounts as it does: the
     estimator's or reader's line, then `error in discount estimator for order N` or `error in

@@ -26,8 +26,7 @@ from ..classes import induce_classes
 from ..classes.induce import save_intermediate
 from ..errors import UsageError
 from ..release import release_text
-from .common import run
-from .ngram_count import report_text
+from .common import report_text, run
 from .srilm_options import ENCODING_HELP, Option, parse
 
 PROG = "ngram-class"

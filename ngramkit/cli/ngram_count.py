@@ -62,7 +62,6 @@ from ..meta_counts import check_meta_words
 from ..mincounts import in_vocabulary, min_counts_in_vocabulary
 from ..model import NgramCounts
 from ..nonevents import read_nonevents
-from ..perplexity import TextStats
 from ..prune import check_minprune
 from ..release import release_text
 from ..srilm_sums import count_file_srilm_order
@@ -70,7 +69,7 @@ from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output, copy_text_lines, held_outputs
 from ..training import Output, build
 from ..vocab import UNK, Vocabulary
-from .common import run, warn, with_srilm_discount_failures
+from .common import report_text, run, warn, with_srilm_discount_failures
 from .estimate_options import ESTIMATE_OPTIONS, methods_given, check_default_methods, estimate_options, min_count
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
 
@@ -267,16 +266,6 @@ def write_unsorted_counts(opts, text, quiet):
         report_memory(counts.trie.nbytes())
     with atomic_output("-") as out:
         counts.write(out, (_write_order(opts) or [0])[0])
-
-
-def report_text(opts, totals):
-    """From -debug 1 on, SRILM's lines of each -text file counted (its totals so far)."""
-    if opts["debug"] < 1 or totals is None:
-        return
-    seen = TextStats()
-    for path, (line, sentences, words, oovs) in totals.files.items():
-        seen.add(TextStats(sentences=sentences, words=words, oovs=oovs))
-        sys.stderr.write(f"{path}: line {line}: {seen.srilm_text()}")
 
 
 def _trace(opts):
