@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .constants import hash_bytes
+from .constants import hash_bytes, is_word_separator
 from .errors import EncodingError, FormatError
 from .jit import available_cores, borrowed, njit, release_compiler_code
 from .model import NgramModel
@@ -98,15 +98,15 @@ def _is_end(buf, start, end):
 
 @njit(cache=True)
 def _split_line(buf, pos, fields_start, fields_end, limit):
-    """Split the line at pos on blanks (spaces, tabs, and the CRs of CRLF or other trailing
-    CRs) into at most `limit` fields, in one pass. Returns (number of fields, or limit + 1 if
-    there are more; start of the next line)."""
+    """Split the line at pos on blanks (spaces, tabs, CRs: SRILM's and KenLM's separators, a
+    form feed or vertical tab being part of a word) into at most `limit` fields, in one pass.
+    Returns (number of fields, or limit + 1 if there are more; start of the next line)."""
     buf = borrowed(buf)
     n = len(buf)
     i = pos
     nf = 0
     while True:
-        while i < n and (buf[i] == _SPACE or buf[i] == _TAB or (buf[i] == _CR and _blank_to_eol(buf, i))):
+        while i < n and is_word_separator(buf[i]) and buf[i] != _NL:
             i += 1
         if i >= n or buf[i] == _NL:
             break
@@ -116,22 +116,11 @@ def _split_line(buf, pos, fields_start, fields_end, limit):
                 i += 1
             break
         fields_start[nf] = i
-        while i < n and buf[i] != _SPACE and buf[i] != _TAB and buf[i] != _NL and not (
-                buf[i] == _CR and _blank_to_eol(buf, i)):
+        while i < n and not is_word_separator(buf[i]):
             i += 1
         fields_end[nf] = i
         nf += 1
     return nf, (i + 1 if i < n else n)
-
-
-@njit(cache=True)
-def _blank_to_eol(buf, i):
-    """Is buf[i:] blank (space, tab, CR) up to the end of its line? A CR inside a line is
-    part of a word, as in SRILM."""
-    n = len(buf)
-    while i < n and (buf[i] == _SPACE or buf[i] == _TAB or buf[i] == _CR):
-        i += 1
-    return i >= n or buf[i] == _NL
 
 
 # The key of a row that holds a word outside the vocabulary (-limit-vocab): it sorts last,

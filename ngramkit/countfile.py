@@ -11,6 +11,7 @@ compiled; Python only moves full buffers to the file.
 
 import numpy as np
 
+from .constants import is_word_separator
 from .counting import listed_words, lowercase, unk_seen_in
 from .errors import EmptyInputError, FormatError
 from .jit import borrowed, njit
@@ -18,7 +19,7 @@ from .model import NgramCounts, count_dtype
 from .numfmt import put_uint
 from .sorting import merge_tables, merged_size, sort_and_sum
 from .tables import context_starts, find_rows, precedes_in_trie
-from .textio import atomic_output, blank_comment_lines, iter_line_blocks
+from .textio import atomic_output, blank_skipped_lines, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import UNK, Vocabulary
 
@@ -143,14 +144,14 @@ def _take_count_fields(buf, spans):
         while eol < n and buf[eol] != 10:
             eol += 1
         end = eol
-        while end > pos and _is_blank(buf[end - 1]):
+        while end > pos and is_word_separator(buf[end - 1]):
             end -= 1
         if end > pos:
             start = end
-            while start > pos and not _is_blank(buf[start - 1]):
+            while start > pos and not is_word_separator(buf[start - 1]):
                 start -= 1
             words = start
-            while words > pos and _is_blank(buf[words - 1]):
+            while words > pos and is_word_separator(buf[words - 1]):
                 words -= 1
             if words == pos:
                 return -1, line
@@ -198,11 +199,6 @@ def _float_counts(buf, path, first_line):
                 raise FormatError(f"bad count {field.decode('utf-8', 'replace')!r}", path,
                                   first_line + int(spans[i, 2])) from None
         raise
-
-
-@njit(cache=True, inline="always")
-def _is_blank(b):
-    return b == 32 or b == 9 or b == 13 or b == 11 or b == 12
 
 
 def count_blocks(paths, encoding="utf-8"):
@@ -257,7 +253,7 @@ def count_line_tokens(blocks, interner, float_counts=False):
     """Per count-file block (as count_blocks gives them): the words of its lines as provisional
     ids of `interner`, -1 after each line, and each line's count."""
     for block, first_line, path in blocks:
-        block = blank_comment_lines(block)  # SRILM's File::getline passes over ## lines
+        block = blank_skipped_lines(block)  # SRILM's File::getline passes over these
         if float_counts:
             buf = np.frombuffer(block, dtype=np.uint8).copy()
             values = _float_counts(buf, path, first_line)

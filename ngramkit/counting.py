@@ -38,7 +38,7 @@ from .sorting import (
 )
 from .spill import map_file, spill_array, spill_directory, temporary_directory
 from .tables import context_starts, find_rows
-from .textio import BYTES, absolute_line_numbers, blank_comment_lines, iter_line_blocks
+from .textio import BYTES, absolute_line_numbers, blank_skipped_lines, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
 from .vocab import UNK, Vocabulary
 
@@ -63,7 +63,7 @@ class TextOptions:
     weights: str | None = None
     float_counts: bool = False
     allow_empty: bool = False  # a text without sentences counts nothing (SRILM's ngram-count), not refused
-    comments: bool = False  # lines starting with ## are passed over, as SRILM's File::getline does
+    getline_skips: bool = False  # the lines SRILM's File::getline passes over (## comments, blank ones) are skipped
     empty_lines: bool = False  # a blank line is a sentence of no words (KenLM's lmplz), not passed over
 
 
@@ -595,7 +595,7 @@ def text_blocks(paths, options, chunk_bytes, byte_range=None):
         with absolute_line_numbers(path, byte_range):
             for block, first_line in iter_line_blocks(path, options.encoding, chunk_bytes, byte_range,
                                                       allow_bytes=True):
-                yield blank_comment_lines(block) if options.comments else block, first_line, path
+                yield blank_skipped_lines(block) if options.getline_skips else block, first_line, path
 
 
 def count_text(paths, order, options=None, run=None, spill_dir=None):

@@ -25,7 +25,7 @@ from .errors import EstimationError, UsageError
 from .jit import njit
 from .scoring import ScoringTables, advance, context_buffers, sentence_start
 from .srilm_lhash import lhash_order, string_keys
-from .textio import iter_lines, word_bytes
+from .textio import is_blank_line, iter_lines, split_words, word_bytes
 from .vocab import PAUSE
 
 MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
@@ -152,7 +152,7 @@ class SentenceGenerator:
         if n:
             sentences += self._draw(np.zeros(0, dtype=np.int32), np.zeros(n + 1, dtype=np.int64), True)
         if prefixes is not None:
-            split = [p.split() if isinstance(p, str) else list(p) for p in prefixes]
+            split = [split_words(p) if isinstance(p, str) else list(p) for p in prefixes]
             offsets = np.zeros(len(split) + 1, dtype=np.int64)
             np.cumsum([len(words) for words in split], out=offsets[1:])
             sentences += self._draw(self.model.vocab.ids([w for words in split for w in words]), offsets, False)
@@ -172,10 +172,11 @@ class SentenceGenerator:
 
 
 def prefix_lines(prefixes, encoding):
-    """-gen-prefixes' prefixes: the lines of the file `prefixes` names (in `encoding`), or
-    `prefixes` as they are."""
+    """-gen-prefixes' prefixes: the lines of the file `prefixes` names (in `encoding`) but the
+    blank ones and ## comments, which SRILM's File::getline passes over; or `prefixes` as they are."""
     if isinstance(prefixes, (str, bytes, os.PathLike)):
-        return [line for _, line in iter_lines(prefixes, encoding, allow_bytes=True)]
+        return [line for _, line in iter_lines(prefixes, encoding, allow_bytes=True)
+                if not is_blank_line(line) and not line.startswith("##")]
     return prefixes
 
 

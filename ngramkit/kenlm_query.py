@@ -42,7 +42,7 @@ from .kenlm_binary.probing import Layout
 from .kenlm_binary.trie_scorer import kenlm_token_ids
 from .lm import KENLM_MISSING_UNK, Model
 from .numfmt import format_value, put_uint
-from .textio import iter_line_blocks, open_input, read_blocks
+from .textio import BLANK_RUN, WORD_BYTE, iter_line_blocks, open_input, read_blocks
 from .vocab import BOS, EOS, UNK
 
 BLOCK_BYTES = 1 << 22  # text scored per compiled call
@@ -264,7 +264,8 @@ def _arpa_unigram_words(path):
             break
     start = head.find(b"\\1-grams:")
     section = bytes(head[start + len(b"\\1-grams:"):]) if start >= 0 else b""
-    return [w.decode("utf-8") for w in re.findall(rb"(?m)^[ \t]*\S+[ \t]+(\S+)", section)]
+    line = rb"(?m)^(?:" + BLANK_RUN + rb")?" + WORD_BYTE + rb"+" + BLANK_RUN + rb"(" + WORD_BYTE + rb"+)"
+    return [w.decode("utf-8") for w in re.findall(line, section)]
 
 
 def kenlm_vocabulary(path, model):

@@ -21,7 +21,7 @@ import re
 import numpy as np
 
 from .errors import FormatError
-from .textio import iter_line_blocks
+from .textio import BLANK_RUN, WORD_BYTE, iter_line_blocks
 
 
 def meta_types(vocab, tag):
@@ -65,11 +65,12 @@ def check_meta_words(counts, tag, paths):
     malformed = [w for w, t in zip(words[lo:hi], types[lo:hi]) if t < 0]
     raw = re.escape(tag.encode("utf-8", "surrogateescape"))  # blocks come as UTF-8 (or the bytes as they are)
     if malformed:
-        _fail(paths, re.compile(rb"(?<!\S)" + raw + rb"(?!\d*(?:\s|$))\S*"),
+        _fail(paths, re.compile(rb"(?<!" + WORD_BYTE + rb")" + raw + rb"(?!\d*(?!" + WORD_BYTE + rb"))" + WORD_BYTE + rb"*"),
               lambda word: f"malformed meta-count word {word!r}: {tag} must be followed by digits or nothing")
     meta = types >= 0
     if any(rows.shape[1] > 1 and meta[rows[:, :-1]].any() for rows in counts.ngrams):
-        _fail(paths, re.compile(rb"(?m)(?<!\S)" + raw + rb"\S*(?=[ \t\v\f]+\S+[ \t\v\f]+\S)"),
+        _fail(paths, re.compile(rb"(?m)(?<!" + WORD_BYTE + rb")" + raw + WORD_BYTE + rb"*(?=" + BLANK_RUN + WORD_BYTE
+                                + rb"+" + BLANK_RUN + WORD_BYTE + rb")"),
               lambda word: f"meta-count word {word!r} is not the last word of its n-gram")
 
 

@@ -50,7 +50,7 @@ from .perplexity import (
 from .progress import Progress
 from .renorm import CHUNK_ROWS, backoff_logprob, log_zero_read
 from .tables import find_rows
-from .textio import open_input
+from .textio import open_input, split_words
 from .vocab import BOS, PAUSE
 
 # -read-mix-lms
@@ -158,7 +158,7 @@ def _prior_entries(path, n_models, max_length):
     with open_input(path) as stream:
         for number, raw in enumerate(stream, 1):
             line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
-            fields = line.split()
+            fields = split_words(line)
             if not fields:
                 continue
             if len(fields) < n_models:

@@ -32,7 +32,7 @@ from .scoring import (
     tokenize_lines,
     unigram_key,
 )
-from .textio import atomic_output, iter_lines, word_bytes
+from .textio import atomic_output, is_blank_line, iter_lines, split_words, word_bytes
 
 NBEST1_MAGIC = "NBestList1.0"
 NBEST2_MAGIC = "NBestList2.0"
@@ -243,7 +243,7 @@ def _hypothesis_lines(path, encoding):
     """(line number, line) of an N-best or -rescore file but its blank lines and ## comments,
     which SRILM's File::getline passes over (before -escape sees them)."""
     return ((line_no, line) for line_no, line in iter_lines(path, encoding, allow_bytes=True)
-            if line.strip() and not line.startswith("##"))
+            if not is_blank_line(line) and not line.startswith("##"))
 
 
 def read_nbest(path, max_hyps=0, split_multiwords=None, encoding="utf-8"):
@@ -260,14 +260,14 @@ def read_nbest(path, max_hyps=0, split_multiwords=None, encoding="utf-8"):
                 continue
         if max_hyps and len(parsed) == max_hyps:
             break
-        hyp = _parse_hyp(line.split(), decipher_format, path, line_no)
+        hyp = _parse_hyp(split_words(line), decipher_format, path, line_no)
         if split_multiwords is not None:
-            hyp = hyp[:4] + (_split_words(hyp[4], split_multiwords, path, line_no),)
+            hyp = hyp[:4] + (_split_multiwords(hyp[4], split_multiwords, path, line_no),)
         parsed.append(hyp)
     return _hyp_list(parsed)
 
 
-def _split_words(words, separator, path, line_no):
+def _split_multiwords(words, separator, path, line_no):
     """`words` split at `separator`. SRILM keeps an empty part as a word (the empty string),
     which a hypothesis of blank-separated words cannot hold: such a hypothesis is an error."""
     parts = [part for word in words for part in word.split(separator)]
@@ -322,12 +322,12 @@ class NBestRescorer:
             if escape is not None and word_bytes(line).startswith(escape):
                 passed.append((len(parsed), line))
             else:
-                parsed.append(_parse_hyp(line.split(), 0, path, line_no))
+                parsed.append(_parse_hyp(split_words(line), 0, path, line_no))
         nbest = _hyp_list(parsed)
         if recognizer is not None:
             nbest.acoustic = recognizer.acoustic_scores(nbest, self.warn)
         else:
-            all_words = np.array([len(w.split()) for w in nbest.words], dtype=np.int64)
+            all_words = np.array([len(split_words(w)) for w in nbest.words], dtype=np.int64)
             nbest.acoustic = nbest.total.astype(np.float64) - decipher_word_weight * all_words
         rescored = self.rescore(nbest)
         lines = [f"{a:.16g} {l:.16g} {n}{' ' if w else ''}{w}\n" for a, l, n, w in zip(
@@ -339,7 +339,8 @@ class NBestRescorer:
 
 def read_file_list(path, encoding="utf-8"):
     """The N-best file names of a `-nbest-files` list: the first field of each non-blank line."""
-    return [line.split()[0] for _, line in iter_lines(path, encoding, allow_bytes=True) if line.split()]
+    return [words[0] for words in (split_words(line) for _, line in iter_lines(path, encoding, allow_bytes=True))
+            if words]
 
 
 def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True, warn=stderr_warning,

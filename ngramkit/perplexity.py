@@ -42,7 +42,7 @@ from .scoring import (
     word_key,
     word_of_key,
 )
-from .textio import BYTES, blank_comment_lines, iter_line_blocks, open_input, read_blocks, word_bytes, word_text
+from .textio import BYTES, blank_skipped_lines, iter_line_blocks, open_input, read_blocks, word_bytes, word_text
 from .vocab import PAUSE, UNK
 
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
@@ -1170,7 +1170,7 @@ class PerplexityScorer:
         # with multiwords every word is one of the vocabulary (SRILM adds them), so none is an OOV
         unknown = NEW_WORD if self.multiwords else self.unk
         for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
-            block = blank_comment_lines(block)
+            block = blank_skipped_lines(block)
             pieces = [block] if escape is None else split_escaped(block, first_line, escape)
             for piece in pieces:
                 line = first_line

@@ -28,7 +28,7 @@ from numba.core import types
 from numba.extending import intrinsic
 
 from .arpa import stream_arpa
-from .constants import FNV_OFFSET, FNV_PRIME, hash_bytes
+from .constants import FNV_OFFSET, FNV_PRIME, KENLM_SPACE_TABLE, WORD_SEPARATOR_TABLE, hash_bytes
 from .jit import available_cores, borrowed, njit, prefetch, release_compiler_code
 from .tables import find_rows
 from .textio import word_bytes
@@ -805,23 +805,23 @@ def word_of_key(table, key):
     return -1 if slot < 0 else table[slot, 1]
 
 
-# 1 for the bytes that separate words: blanks and the newline. A table read
-# instead of comparisons lets the counting pass run without branches.
-_SEPARATOR = np.zeros(256, dtype=np.uint8)
-_SEPARATOR[[9, 10, 11, 12, 13, 32]] = 1
 
 
 LOOKAHEAD = 16  # words (and sentences) in flight at once, so that their cache misses overlap
 
 
 @njit(cache=True)
-def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
+def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True, kenlm_spaces=False):
     """Split text into lines and words; lines without words are skipped unless `keep_empty`.
+    Words are separated as SRILM separates them (WORD_SEPARATORS), or with `kenlm_spaces` at
+    all ASCII whitespace, as KenLM's query and Python module do.
 
     Returns (ids, starts, ends, line_offsets): per token its id (`unknown` when
     not in the vocabulary) and, with `spans`, its byte span (else starts and ends
     are empty); line i holds tokens line_offsets[i]:line_offsets[i+1].
     """
+    # a table read instead of comparisons lets the counting pass run without branches
+    spaces = KENLM_SPACE_TABLE if kenlm_spaces else WORD_SEPARATOR_TABLE
     n = len(buf)
     # A word starts wherever a separator (or the start) is followed by another byte.
     n_tokens = 0
@@ -829,7 +829,7 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
     previous = np.uint8(1)
     for i in range(n):
         c = buf[i]
-        separator = _SEPARATOR[c]
+        separator = spaces[c]
         n_tokens += previous & (separator ^ np.uint8(1))
         n_newlines += c == 10
         previous = separator
@@ -847,7 +847,7 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
     size = len(table)
     while i < n:
         c = buf[i]
-        if _SEPARATOR[c]:
+        if spaces[c]:
             if c == 10 and (t > line_start_token or keep_empty):
                 line += 1
                 line_offsets[line] = t
@@ -857,7 +857,7 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
             s = i
             # the word's bytes are hashed as they are scanned (hash_bytes, one byte at a time)
             h = FNV_OFFSET
-            while i < n and not _SEPARATOR[buf[i]]:
+            while i < n and not spaces[buf[i]]:
                 h = (h ^ np.uint64(buf[i])) * FNV_PRIME
                 i += 1
             if spans:
@@ -884,15 +884,16 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True):
 def mark_tokens(buf, ids, word, token):
     """Give each token of `buf` (tokenised into `ids` by tokenize_lines) whose bytes are `word`
     the id `token`."""
+    spaces = WORD_SEPARATOR_TABLE
     t = 0
     i = 0
     n = len(buf)
     while i < n:
-        if _SEPARATOR[buf[i]]:
+        if spaces[buf[i]]:
             i += 1
             continue
         start = i
-        while i < n and not _SEPARATOR[buf[i]]:
+        while i < n and not spaces[buf[i]]:
             i += 1
         if i - start == len(word):
             same = True
@@ -945,9 +946,10 @@ SENTENCE_LOOKAHEAD = 4  # words of one sentence whose entries are requested ahea
 
 @njit(cache=True)
 def _sentence_ids(buf, table, unknown):
-    """Ids of the words of `buf` (all whitespace separates words; `unknown` for
+    """Ids of the words of `buf` (ASCII whitespace separates words, as in KenLM; `unknown` for
     words not in the vocabulary), in one pass and one allocation: a sentence
     has at most one word per two bytes."""
+    spaces = KENLM_SPACE_TABLE
     buf, table = borrowed(buf), borrowed(table)
     n = len(buf)
     ids = np.empty((n + 1) // 2, dtype=np.int32)
@@ -955,11 +957,11 @@ def _sentence_ids(buf, table, unknown):
     i = 0
     while i < n:
         c = buf[i]
-        if _SEPARATOR[c]:
+        if spaces[c]:
             i += 1
             continue
         start = i
-        while i < n and not _SEPARATOR[buf[i]]:
+        while i < n and not spaces[buf[i]]:
             i += 1
         w = word_of_key(table, word_key(buf, start, i))
         ids[t] = w if w >= 0 else unknown
@@ -970,7 +972,7 @@ def _sentence_ids(buf, table, unknown):
 # Called once per sentence: keeping the GIL costs less than giving it up and taking it back.
 @njit(cache=True, nogil=False)
 def score_sentence(handle, buf, use_bos, use_eos):
-    """KenLM's `Model.score` of `buf` as one sentence (all whitespace separates
+    """KenLM's `Model.score` of `buf` as one sentence (ASCII whitespace separates
     words) on the tables and words of `handle` (`table_handle`): the float32
     total, as a float. The words are looked up first, then the table entries of
     each word are requested a few words ahead of its scoring."""
@@ -1016,7 +1018,7 @@ def score_lines(uni_logprob, uni_backoff, meta, entries, values, table, buf, unk
     uni_logprob, uni_backoff, meta, entries, values = (borrowed(uni_logprob), borrowed(uni_backoff), borrowed(meta),
                                                        borrowed(entries), borrowed(values))
     table, buf = borrowed(table), borrowed(buf)
-    ids, _, _, line_offsets = tokenize_lines(buf, table, unk, True, False)
+    ids, _, _, line_offsets = tokenize_lines(buf, table, unk, True, False, True)
     order = meta.shape[0] - 1
     width = max(order - 1, 1)
     n_lines = len(line_offsets) - 1

@@ -18,7 +18,7 @@ from .jit import njit
 from .numfmt import put_uint
 from .progress import Progress
 from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
-from .textio import atomic_output, blank_comment_lines, iter_line_blocks, word_bytes
+from .textio import atomic_output, blank_skipped_lines, iter_line_blocks, word_bytes
 from .tokenize import PROV_BOS, PROV_EOS, PROV_UNK, Interner
 from .vocab import BOS, EOS, PAUSE, UNK
 
@@ -231,8 +231,8 @@ def text_tokens(paths, options, quiet):
     progress = Progress("reading text", quiet=quiet, unit="B")
     for path in paths:
         for block, first_line in iter_line_blocks(path, options.encoding, allow_bytes=True):
-            if options.comments:
-                block = blank_comment_lines(block)
+            if options.getline_skips:
+                block = blank_skipped_lines(block)
             tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
                                           first_line=first_line)
             parts.append(tokens)

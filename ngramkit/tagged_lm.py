@@ -81,7 +81,7 @@ from .scoring import (
 from .sorting import radix_sort_pairs, sort_and_sum
 from .srilm_lhash import lhash_order, string_keys
 from .tables import find_rows
-from .textio import atomic_output, iter_line_blocks, word_bytes
+from .textio import WORD_BYTE, atomic_output, iter_line_blocks, word_bytes
 from .tokenize import Interner
 from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
 
@@ -162,7 +162,7 @@ class TaggedPolicy:
 
 def _token_line(block, token, first_line):
     """The line of `block` (numbered from first_line) where `token` first stands as a word."""
-    match = re.search(rb"(?<![^ \t\r\v\f\n])" + re.escape(word_bytes(token)) + rb"(?![^ \t\r\v\f\n])", block)
+    match = re.search(rb"(?<!" + WORD_BYTE + rb")" + re.escape(word_bytes(token)) + rb"(?!" + WORD_BYTE + rb")", block)
     return first_line + (block.count(b"\n", 0, match.start()) if match else 0)
 
 

@@ -17,10 +17,11 @@ import sys
 
 import numpy as np
 
+from .constants import WORD_SEPARATOR_TABLE
 from .errors import EstimationError
 from .jit import njit
 from .model import NgramCounts
-from .textio import iter_lines
+from .textio import iter_lines, split_words
 from .tokenize import PROV_BOS, PROV_EOS, Interner
 from .vocab import UNK
 
@@ -105,7 +106,7 @@ def negative_weight_error(paths, options):
     the text files `paths` weighted below 0. SRILM estimates on and writes NaN probabilities."""
     for path in paths:
         for number, line in iter_lines(path, options.encoding, allow_bytes=True):
-            words = line.split()
+            words = split_words(line)
             if words:
                 weight = weight_value(words[-1 if options.weights == "last" else 0], True)
                 if weight is not None and weight < 0:
@@ -121,8 +122,8 @@ def _nonblank_line_numbers(block, first_line):
     if not len(ends) or ends[-1] != len(buf) - 1:
         ends = np.append(ends, len(buf))
     starts = np.concatenate(([0], ends[:-1] + 1))
-    space = (buf == 32) | (buf == 9) | (buf == 13) | (buf == 11) | (buf == 12) | (buf == 10)
-    filled = np.concatenate(([0], np.cumsum(~space)))
+    word_byte = WORD_SEPARATOR_TABLE[buf] == 0
+    filled = np.concatenate(([0], np.cumsum(word_byte)))
     return first_line + np.flatnonzero(filled[ends] > filled[starts])
 
 

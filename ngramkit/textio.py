@@ -20,6 +20,7 @@ import sys
 import tempfile
 import zlib
 
+from .constants import WORD_SEPARATORS
 from .errors import (
     EncodingError,
     FormatError,
@@ -36,7 +37,11 @@ CHUNK_BYTES = 1 << 24
 BYTES = "bytes"  # the encoding that keeps words as the file's bytes
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_BLANKS = re.compile(r"[ \t\r\v\f]+")  # what separates words (see ngramkit.tokenize)
+# patterns of what a word is made of and of the blanks between words in a line (WORD_SEPARATORS)
+WORD_BYTE = rb"[^" + re.escape(WORD_SEPARATORS) + rb"]"
+BLANK_RUN = rb"[" + re.escape(WORD_SEPARATORS.replace(b"\n", b"")) + rb"]+"
+_BLANKS = re.compile(BLANK_RUN.decode())
+_ISSPACE = " \t\r\v\f"  # C's isspace, within a line
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -268,8 +273,15 @@ def word_bytes(text):
 
 
 def split_words(line):
-    """The words of a line: what lies between blanks (space, tab, CR, VT, FF), as in counting."""
-    return [word for word in _BLANKS.split(line) if word]
+    """The words of a line: what lies between blanks (space, tab, CR), as in counting; none in a
+    line of C's isspace only, which SRILM's File::getline passes over."""
+    words = [word for word in _BLANKS.split(line) if word]
+    return words if not words or line.strip(_ISSPACE) else []
+
+
+def is_blank_line(line):
+    """Is `line` (no newline) one SRILM's File::getline passes over as blank (C's isspace only)?"""
+    return not line.strip(_ISSPACE)
 
 
 def iter_lines(path, encoding="utf-8", allow_bytes=False):
@@ -406,16 +418,18 @@ def atomic_output(path, text=False):
 
 # lines that SRILM's File::getline passes over: blank ones (C's isspace) and ## comments
 _SKIPPED_LINE = re.compile(rb"^(?:[ \t\v\f\r]*|##[^\n]*)\n", re.MULTILINE)
-_COMMENT_LINE = re.compile(rb"^##[^\n]*", re.MULTILINE)
+# the skipped lines the tokenizers would not pass over: ## comments, and blank lines holding a
+# form feed or vertical tab (a word's byte elsewhere in a line)
+_UNSEEN_SKIPPED_LINE = re.compile(rb"^(?:##[^\n]*|[ \t\v\f\r]*[\v\f][ \t\v\f\r]*)$", re.MULTILINE)
 
 
-def blank_comment_lines(block):
-    """`block` (whole lines) with each line that starts with ## (a comment SRILM's File::getline
-    passes over) turned into spaces, which the tokenizers pass over as a blank line; every other
-    byte stays where it was."""
-    if b"##" not in block:
+def blank_skipped_lines(block):
+    """`block` (whole lines) with each line that SRILM's File::getline passes over (a ## comment,
+    a line of C's isspace only) turned into spaces, which the tokenizers pass over as a blank
+    line; every other byte stays where it was."""
+    if b"##" not in block and b"\v" not in block and b"\f" not in block:
         return block
-    return _COMMENT_LINE.sub(lambda match: b" " * len(match.group()), block)
+    return _UNSEEN_SKIPPED_LINE.sub(lambda match: b" " * len(match.group()), block)
 
 
 def copy_text_lines(paths, out_path):

@@ -5,14 +5,15 @@ are resolved by comparing bytes, so two words never share an id). Ids here are
 provisional, in order of first appearance; `Interner.words()` lists them so that
 the caller can build the sorted Vocabulary and remap.
 
-A line holds whitespace-separated tokens (space, tab, CR, VT, FF). Blank lines
-are skipped. Each kept line becomes its tokens followed by the separator -1 in
+A line holds tokens separated by spaces, tabs and CRs (constants.WORD_SEPARATORS:
+a form feed or vertical tab is part of a word, as in SRILM and lmplz). Lines without
+words are skipped. Each kept line becomes its tokens followed by the separator -1 in
 the output stream, so no n-gram window ever spans two sentences.
 """
 
 import numpy as np
 
-from .constants import hash_bytes
+from .constants import hash_bytes, is_word_separator
 from .errors import FormatError
 from .jit import borrowed, njit
 from .textio import word_text
@@ -22,11 +23,6 @@ PROV_BOS, PROV_EOS, PROV_UNK = 0, 1, 2
 
 # Kernel status codes.
 DONE, GROW, BAD_COUNT = 0, 1, 2
-
-
-@njit(cache=True, inline="always")
-def _is_space(b):
-    return b == 32 or b == 9 or b == 13 or b == 11 or b == 12
 
 
 @njit(cache=True)
@@ -122,12 +118,12 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
         last_start = -1
         last_end = -1
         while i < eol:
-            while i < eol and _is_space(buf[i]):
+            while i < eol and is_word_separator(buf[i]):
                 i += 1
             if i >= eol:
                 break
             s = i
-            while i < eol and not _is_space(buf[i]):
+            while i < eol and not is_word_separator(buf[i]):
                 i += 1
             if count_lines:
                 if last_start >= 0:

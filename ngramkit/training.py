@@ -27,7 +27,7 @@ from .model import NgramCounts
 from .spill import spill_directory
 from .srilm_sums import text_srilm_order
 from .text_weights import negative_weight_error
-from .textio import iter_lines, open_input, read_blocks
+from .textio import WORD_BYTE, iter_lines, open_input, read_blocks, split_words
 from .vocab import BOS, EOS, UNK, Vocabulary
 
 
@@ -195,8 +195,7 @@ def train(texts=None, *, counts=None, order=3, method="kneser-ney", interpolate=
 
 # KenLM's lmplz
 
-SPECIAL_TOKENS = re.compile(rb"(?<!\S)(?:<s>|</s>|<unk>)(?!\S)")
-TOKEN = re.compile(r"[^ \t\r\v\f]+")  # what counting takes as a word (see ngramkit.tokenize)
+SPECIAL_TOKENS = re.compile(rb"(?<!" + WORD_BYTE + rb")(?:<s>|</s>|<unk>)(?!" + WORD_BYTE + rb")")
 
 
 def strip_special_tokens(source, workdir):
@@ -218,7 +217,7 @@ def read_limit_vocab(path):
     file as keeping only <s>, </s> and <unk>; that is refused as a mistake."""
     words = set()
     for _, line in iter_lines(path):
-        words.update(TOKEN.findall(line))
+        words.update(split_words(line))
     if not words:
         raise FormatError("the vocabulary file holds no words", path)
     return words

@@ -194,8 +194,10 @@ def test_vocab_and_limit_vocab(tmp_path):
         ("\n\\2-grams:", "\n\\junk\\\n\\2-grams:", 12, "expected section header \\2-grams:"),
         # only spaces, tabs and CRs are blanks
         ("\\end\\\n", "\\end\\\x0c\n", 16, "missing \\end\\"),
-        # a CR inside a line is part of a word: "b\rc" is a 1-gram, "b" is not
-        ("-0.8\tb\t-0.1", "-0.8\tb\rc\t-0.1", 14, "not among the 1-grams"),
+        # a CR separates words, as in SRILM and KenLM: "b\rc" is two fields
+        ("-0.8\tb\t-0.1", "-0.8\tb\rc\t-0.1", 10, "1 words and an optional backoff weight"),
+        # a form feed inside a line is part of a word: "b\x0cc" is a 1-gram, "b" is not
+        ("-0.8\tb\t-0.1", "-0.8\tb\x0cc\t-0.1", 14, "not among the 1-grams"),
     ],
 )
 def test_format_errors_name_file_and_line(tmp_path, old, new, line, message, in_pieces):

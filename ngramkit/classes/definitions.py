@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import FormatError
-from ..textio import iter_lines
+from ..textio import iter_lines, split_words
 
 # A C `sscanf("%lf")` prefix: SRILM takes a class line's second field as the expansion
 # probability whenever it starts with a number.
@@ -42,7 +42,7 @@ class ClassDefinitions:
 def read_class_lines(path, gawk_numbers, encoding="utf-8"):
     classes, probs, expansions = [], [], []
     for line_no, line in iter_lines(path, encoding, allow_bytes=True):
-        fields = line.split()
+        fields = split_words(line)
         if not fields:
             continue
         prob, first = 1.0, 1

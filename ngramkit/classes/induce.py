@@ -13,7 +13,7 @@ from ..jit import njit
 from ..perplexity import TextStats
 from ..scoring import WordTable, tokenize_lines
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
-from ..textio import atomic_output, iter_line_blocks, iter_lines
+from ..textio import atomic_output, iter_line_blocks, iter_lines, split_words
 from ..vocab import BOS, EOS, PAUSE, UNK, Vocabulary
 from .definitions import C_DOUBLE_PREFIX
 
@@ -710,7 +710,7 @@ def _initial_classes(path, vocab, fold, encoding):
     names in order of appearance. Unknown words are skipped, as SRILM skips them."""
     assigned, names = {}, []
     for line_no, line in iter_lines(path, encoding, allow_bytes=True):
-        fields = line.split()
+        fields = split_words(line)
         if not fields:
             continue
         if len(fields) != 3:

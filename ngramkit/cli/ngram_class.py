@@ -80,10 +80,10 @@ def ngram_class(argv):
 
 def _file_words(path, encoding):
     """The first field of each line of a word list, in file order."""
-    from ..textio import iter_lines
+    from ..textio import iter_lines, split_words
 
-    return list(dict.fromkeys(line.split()[0] for _, line in iter_lines(path, encoding, allow_bytes=True)
-                              if line.split()))
+    return list(dict.fromkeys(words[0] for words in (split_words(line) for _, line in
+                                                     iter_lines(path, encoding, allow_bytes=True)) if words))
 
 
 def main(argv=None):

@@ -394,7 +394,7 @@ def ngram_count(argv):
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases,
                        tagged=opts["tagged"], float_counts=opts["float_counts"], weights=weights, allow_empty=True,
-                       comments=True)
+                       getline_skips=True)
     if opts["tagged"]:
         policy = tagged_policy(policy)
     quiet = opts["q"] or opts["quiet"]

@@ -27,6 +27,7 @@ from numba import carray
 from numba.core import types
 from numba.extending import intrinsic
 
+from ..constants import KENLM_SPACE_TABLE
 from ..errors import FormatError
 from ..jit import borrowed, njit
 from ..scoring import (
@@ -338,11 +339,6 @@ def trie_word_id(hashes, text, unknown):
     return w if w > 0 else unknown
 
 
-# KenLM's kSpaces: the bytes that separate words (a newline also ends a line).
-_SPACES = np.zeros(256, dtype=np.uint8)
-_SPACES[[9, 10, 11, 12, 13, 32]] = 1
-
-
 @njit(cache=True)
 def kenlm_token_ids(buf, hashes, ids_by_hash, spans):
     """Words of the lines of `buf` and their KenLM ids, each looked up by its hash among the sorted
@@ -357,9 +353,9 @@ def kenlm_token_ids(buf, hashes, ids_by_hash, spans):
     previous = np.uint8(1)
     for i in range(n):
         c = buf[i]
-        n_tokens += previous & (_SPACES[c] ^ np.uint8(1))
+        n_tokens += previous & (KENLM_SPACE_TABLE[c] ^ np.uint8(1))
         n_lines += c == 10
-        previous = _SPACES[c]
+        previous = KENLM_SPACE_TABLE[c]
     if n > 0 and buf[n - 1] != 10:
         n_lines += 1
     n_spans = n_tokens if spans else 0
@@ -372,14 +368,14 @@ def kenlm_token_ids(buf, hashes, ids_by_hash, spans):
     line = 0
     i = 0
     while i < n:
-        if _SPACES[buf[i]]:
+        if KENLM_SPACE_TABLE[buf[i]]:
             if buf[i] == 10:
                 line += 1
                 line_start[line] = t
             i += 1
             continue
         s = i
-        while i < n and not _SPACES[buf[i]]:
+        while i < n and not KENLM_SPACE_TABLE[buf[i]]:
             i += 1
         if spans:
             starts[t] = s
