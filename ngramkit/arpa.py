@@ -30,9 +30,9 @@ from .jit import available_cores, borrowed, njit, release_compiler_code
 from .model import NgramModel
 from .numfmt import ascii_bytes, format_value, parse_float
 from .spill import release
-from .tables import first_duplicate_row, is_sorted_rows
+from .tables import first_duplicate_row, is_sorted_rows, merged_duplicate_rows
 from .textio import BYTES, atomic_output, open_input, read_blocks
-from .vocab import Vocabulary
+from .vocab import Vocabulary, reading_vocabulary
 
 _SPACE, _TAB, _CR, _NL, _BACKSLASH = 32, 9, 13, 10, 92
 
@@ -844,7 +844,7 @@ class _Sections:
         rows, values, perm = _sort_order(rows, values)
         dup = first_duplicate_row(rows)
         if dup >= 0 and self.model.vocab.aliases:
-            return _merged_duplicates(rows, values)
+            return merged_duplicate_rows(rows, values)
         if dup >= 0:
             if self.k != self.record_order:
                 raise _Duplicate(self.k)
@@ -859,7 +859,7 @@ class _Sections:
         n1 = self.seen
         used = int(self.word_end[n1 - 1]) if n1 else 0
         self.pool = self.pool[:used].copy()
-        if self.vocab is None and self.encoding in ("utf-8", BYTES):
+        if self.vocab is None and not self.limit_vocab and self.encoding in ("utf-8", BYTES):
             # The words are their bytes: the vocabulary holds them so, without a str per word.
             if self.encoding == "utf-8":
                 try:
@@ -870,12 +870,7 @@ class _Sections:
             vocab, self.mapping = Vocabulary.of_bytes(self.pool, self.word_start, self.word_end)
         else:
             arpa_words = self._decoded_words()  # an alias among them is read as its word (vocab.ids)
-            vocab = self.vocab
-            if vocab is None:
-                vocab = Vocabulary(arpa_words)
-            elif not self.limit_vocab:
-                vocab = vocab.like(list(vocab.words) + arpa_words)
-            self.mapping = vocab.ids(arpa_words, unknown=-1)
+            vocab, self.mapping = reading_vocabulary(arpa_words, self.vocab, self.limit_vocab)
         self.bits = max(1, (len(vocab) - 1).bit_length())
         self.model = NgramModel(vocab)
 
@@ -892,23 +887,6 @@ class _Sections:
             raise EncodingError(f"invalid {name} in a word", self.path, int(self.word_line[bad])) from None
         except LookupError:
             raise EncodingError(f"unknown encoding {self.encoding!r}", self.path) from None
-
-
-def _merged_duplicates(rows, values):
-    """Sorted rows (equal rows in file order) made distinct as SRILM reads an n-gram met again:
-    its later line's probability, and the backoff weight of the last line that has one."""
-    first = np.ones(len(rows), dtype=np.bool_)
-    first[1:] = (rows[1:] != rows[:-1]).any(axis=1)
-    starts = np.flatnonzero(first)
-    last = np.append(starts[1:], len(rows)) - 1
-    merged = [values[0][last]]
-    if len(values) > 1:
-        backoff = values[1]
-        has = ~np.isnan(backoff)
-        # the last row of each run with a weight: the running maximum of the rows that have one
-        latest = np.maximum.accumulate(np.where(has, np.arange(len(rows)), -1))[last]
-        merged.append(np.where(latest >= starts, backoff[np.maximum(latest, 0)], np.float32(np.nan)))
-    return np.ascontiguousarray(rows[starts]), merged
 
 
 def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr, checked_orders=None):
@@ -965,7 +943,8 @@ def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_o
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 
     The vocabulary is the ARPA's words plus `vocab`'s; with `limit_vocab`, it is
-    `vocab` alone and n-grams holding other words are dropped. `encoding`: of the
+    `vocab` alone and n-grams holding other words are dropped (vocab.reading_vocabulary,
+    as SRILM: without `vocab`, only `<s>`, `</s>`, `<unk>` and `-pau-` are kept). `encoding`: of the
     words; `bytes` takes them as they are (see textio.word_text). A section holding
     another number of n-grams than the \\data\\ section announces is read as it is, and
     `warn` (a callable of one line) gets SRILM's warning of it: `PATH: line N: warning:

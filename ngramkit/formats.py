@@ -20,6 +20,7 @@ class ModelFormat:
     sniff: object  # first bytes -> does the file hold this format? (None: the fallback)
     read: object  # (path, **options) -> NgramModel, or None when it cannot be read back
     write: object  # (model, path, **options) -> None
+    reads: tuple = ()  # the options of reading text models (_TEXT_DEFAULTS) its reader takes
 
 
 def _read_arpa(path, **options):
@@ -88,10 +89,10 @@ def _sniff_srilm_binary(head):
     return sniff(head)
 
 
-def _read_srilm_binary(path):
+def _read_srilm_binary(path, **options):
     from .srilm_binary import read_srilm_binary
 
-    return read_srilm_binary(path)
+    return read_srilm_binary(path, **options)
 
 
 def _write_srilm_binary(model, path):
@@ -123,11 +124,11 @@ FORMATS = (
                 _sniff_ngk, _read_ngk, _write_ngk),
     # before kenlm: its ".bin" would take "lm.srilm.bin"
     ModelFormat("srilm-binary", "SRILM's binary LM (ngram -write-bin-lm, SRILM_BINARY_NGRAM_002)", (".srilm.bin",),
-                _sniff_srilm_binary, _read_srilm_binary, _write_srilm_binary),
+                _sniff_srilm_binary, _read_srilm_binary, _write_srilm_binary, ("vocab", "limit_vocab")),
     ModelFormat("kenlm", "KenLM binary (probing or trie, as build_binary writes it)", (".bin", ".binary", ".klm"),
                 _sniff_kenlm, _read_kenlm, _write_kenlm),
     ModelFormat("arpa", "ARPA text (.gz, .bz2, .xz compress)", (".arpa", ".arpa.gz", ".arpa.bz2", ".arpa.xz"),
-                None, _read_arpa, _write_arpa),
+                None, _read_arpa, _write_arpa, ("vocab", "limit_vocab", "encoding")),
 )
 _FALLBACK = "arpa"
 _TEXT_DEFAULTS = {"vocab": None, "limit_vocab": False, "encoding": "utf-8"}
@@ -172,17 +173,18 @@ def format_for_path(path, name=None):
 
 def load(path, format=None, order=None, **options):
     """Read a model file into an NgramModel; the format from the file's content unless named.
-    `order`: keep orders up to this. ARPA takes `vocab` and `limit_vocab` (see arpa.read_arpa)."""
+    `order`: keep orders up to this. ARPA and SRILM's binary LM take `vocab` and `limit_vocab`
+    (see arpa.read_arpa), ARPA `encoding` too."""
     fmt = model_format(format) if format is not None else format_of_file(path)
     if fmt.read is None:
         raise UsageError(f"{fmt.name} files cannot be read as models", option="format")
-    if fmt.name != "arpa":
-        # binary files hold their own vocabulary: text options apply only as their defaults
-        for name, value in list(options.items()):
-            if value == _TEXT_DEFAULTS.get(name, object()):
-                del options[name]
-            elif name in _TEXT_DEFAULTS:
-                raise UsageError(f"applies to ARPA files, not to {fmt.name} files like {path}", option=name)
+    # the other binary files hold their own vocabulary: those options apply only as their defaults
+    for name, value in list(options.items()):
+        if name not in _TEXT_DEFAULTS or name in fmt.reads:
+            continue
+        if value != _TEXT_DEFAULTS[name]:
+            raise UsageError(f"applies to ARPA files, not to {fmt.name} files like {path}", option=name)
+        del options[name]
     if fmt.name == "arpa" and order is not None:
         options.setdefault("checked_orders", order)  # SRILM checks the counts of the orders it reads
     model = fmt.read(path, **options)

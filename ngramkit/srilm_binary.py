@@ -31,9 +31,9 @@ from .constants import LOG_ZERO
 from .errors import FormatError, MissingFileError
 from .jit import njit
 from .model import NgramModel
-from .tables import find_rows, first_duplicate_row, prefix_rows
+from .tables import find_rows, first_duplicate_row, merged_duplicate_rows, prefix_rows
 from .textio import atomic_output, word_bytes, word_text
-from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
+from .vocab import BOS, EOS, PAUSE, UNK, reading_vocabulary
 
 MAGIC = b"SRILM_BINARY_NGRAM_002\n"
 OLD_MAGIC = b"SRILM_BINARY_NGRAM_001\n"
@@ -377,8 +377,10 @@ def _mapped(path):
         raise MissingFileError(f"cannot read: {exc.strerror}", path) from None
 
 
-def read_srilm_binary(path):
-    """Read an SRILM binary LM (`SRILM_BINARY_NGRAM_002`) into an NgramModel."""
+def read_srilm_binary(path, vocab=None, limit_vocab=False):
+    """Read an SRILM binary LM (`SRILM_BINARY_NGRAM_002`) into an NgramModel. Its vocabulary is
+    the index map's words plus `vocab`'s; with `limit_vocab`, `vocab`'s, and n-grams holding
+    other words are left out (vocab.reading_vocabulary, as for ARPA files)."""
     data = _mapped(path)
     head = bytes(data[:len(MAGIC)])
     if head == OLD_MAGIC:
@@ -403,43 +405,66 @@ def read_srilm_binary(path):
     gram_prob, gram_order = np.empty(n_grams, dtype=np.int64), np.empty(n_grams, dtype=np.int64)
     _read_trie(buf, trie_start, order, map_size, True, ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob,
                gram_order)
-    return _model(path, order, index_words, map_size, ctx_paths, ctx_weight.astype(np.uint32).view(np.float32),
-                  ctx_depth, gram_rows, gram_prob.astype(np.uint32).view(np.float32), gram_order)
+    trie = (ctx_paths, ctx_weight.astype(np.uint32).view(np.float32), ctx_depth, gram_rows,
+            gram_prob.astype(np.uint32).view(np.float32), gram_order)
+    return _model(path, order, index_words, map_size, trie, vocab, limit_vocab)
 
 
-def _model(path, order, index_words, map_size, ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob, gram_order):
+def _distinct(rows, values, vocab, what, path):
+    """Sorted rows (equal ones in file order) and their values, one row each: an n-gram met again
+    through an alias keeps its last entry, as SRILM's reader overwrites it; else it is an error."""
+    duplicate = first_duplicate_row(rows)
+    if duplicate < 0:
+        return rows, values
+    if vocab.aliases:
+        rows, (values,) = merged_duplicate_rows(rows, [values])
+        return rows, values
+    raise FormatError(f"duplicate {what} {' '.join(vocab.words[i] for i in rows[duplicate])!r}", path)
+
+
+def _model(path, order, index_words, map_size, trie, extra_vocab, limit_vocab):
+    ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob, gram_order = trie
     used = np.zeros(map_size + 1, dtype=bool)
     used[gram_rows[gram_rows >= 0]] = True
+    listed = np.zeros(map_size + 1, dtype=bool)
+    listed[list(index_words)] = True
+    if (used[:-1] & ~listed[:-1]).any():
+        raise FormatError("an n-gram holds a word index missing from the index map", path)
     # SRILM's vocabulary always holds -pau-; it is a word of the model only where an n-gram has it
     words = {i: w for i, w in index_words.items() if w != PAUSE or used[i]}
     for special in (BOS, EOS, UNK):
         if special not in words.values():
             raise FormatError(f"index map lacks {special}", path)
-    vocab = Vocabulary(words.values())
+    vocab, ids = reading_vocabulary(list(words.values()), extra_vocab, limit_vocab)
     id_of = np.full(map_size + 1, -1, dtype=np.int32)  # the last entry stands for the -1 padding
-    for i, w in words.items():
-        id_of[i] = vocab.index[w]
-    if (id_of[:-1][used[:-1]] < 0).any():
-        raise FormatError("an n-gram holds a word index missing from the index map", path)
+    id_of[list(words)] = ids
     ngrams, logprob, backoff = [], [], []
     for k in range(1, order + 1):
         pick = gram_order == k
         rows = np.ascontiguousarray(id_of[gram_rows[pick, :k]])
         values = gram_prob[pick]
-        sort = np.lexsort(rows.T[::-1])
-        rows, values = rows[sort], values[sort]
-        duplicate = first_duplicate_row(rows)
-        if duplicate >= 0:
-            raise FormatError(f"duplicate {k}-gram {' '.join(vocab.words[i] for i in rows[duplicate])!r}", path)
+        if limit_vocab:
+            keep = (rows >= 0).all(axis=1)
+            rows, values = np.ascontiguousarray(rows[keep]), values[keep]
+        sort = np.lexsort(rows.T[::-1])  # stable: equal rows stay in file order
+        rows, values = _distinct(rows[sort], values[sort], vocab, f"{k}-gram", path)
         ngrams.append(rows)
         logprob.append(np.where(np.isneginf(values), np.float32(LOG_ZERO), values).astype(np.float32))
         if k < order:
             pick = ctx_depth == k
             contexts = np.ascontiguousarray(id_of[ctx_paths[pick, :k]])
+            weights = ctx_weight[pick]
+            if limit_vocab:
+                keep = (contexts >= 0).all(axis=1)
+                contexts, weights = np.ascontiguousarray(contexts[keep]), weights[keep]
             sort = np.lexsort(contexts.T[::-1])
-            contexts, weights = contexts[sort], ctx_weight[pick][sort]
+            contexts, weights = _distinct(contexts[sort], weights[sort], vocab, f"{k}-gram context", path)
             found = find_rows(contexts, rows, 0)
             weight = np.full(len(rows), np.nan, dtype=np.float32)
             weight[found >= 0] = weights[found[found >= 0]]
             backoff.append(np.where(np.isneginf(weight), np.float32(LOG_ZERO), weight).astype(np.float32))
-    return NgramModel(vocab, ngrams, logprob, backoff)
+    # SRILM numbers the words as the index map lists them
+    listing = ids[ids >= 0]
+    listing = listing[np.isin(listing, ngrams[0][:, 0])]
+    listing = listing[np.sort(np.unique(listing, return_index=True)[1])]
+    return NgramModel(vocab, ngrams, logprob, backoff, unigram_order=listing)

@@ -175,3 +175,21 @@ def precedes_in_trie(a, i, b, j):
     if c != 0:
         return c < 0
     return a.shape[1] < b.shape[1]
+
+
+def merged_duplicate_rows(rows, values):
+    """Sorted rows (equal rows in file order) made distinct as SRILM reads an n-gram met again:
+    its later line's probability, and the backoff weight of the last line that has one (NaN:
+    none). `values`: the rows' [probabilities] or [probabilities, backoff weights]."""
+    first = np.ones(len(rows), dtype=np.bool_)
+    first[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+    starts = np.flatnonzero(first)
+    last = np.append(starts[1:], len(rows)) - 1
+    merged = [values[0][last]]
+    if len(values) > 1:
+        backoff = values[1]
+        has = ~np.isnan(backoff)
+        # the last row of each run with a weight: the running maximum of the rows that have one
+        latest = np.maximum.accumulate(np.where(has, np.arange(len(rows)), -1))[last]
+        merged.append(np.where(latest >= starts, backoff[np.maximum(latest, 0)], np.float32(np.nan)))
+    return np.ascontiguousarray(rows[starts]), merged

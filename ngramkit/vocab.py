@@ -214,6 +214,21 @@ class Vocabulary:
             out.write(word_bytes("".join(w + "\n" for w in words)))
 
 
+def reading_vocabulary(words, vocab=None, limit_vocab=False):
+    """The vocabulary SRILM holds after reading a model file whose words are `words`, and the
+    int32 id of each of `words` in it (-1: not a word of it, so its n-grams are left out).
+    The file's words join `vocab`'s (SRILM's -vocab); with `limit_vocab` they do not: the
+    vocabulary is `vocab` (without one, only `<s>`, `</s>` and `<unk>`) and -pau-, which every
+    SRILM vocabulary holds."""
+    if not limit_vocab:
+        vocab = Vocabulary(words) if vocab is None else vocab.like(list(vocab.words) + list(words))
+    else:
+        vocab = Vocabulary() if vocab is None else vocab
+        if PAUSE in words:
+            vocab = vocab.with_pause()
+    return vocab, vocab.ids(words, unknown=-1)
+
+
 def read_words(path, encoding="utf-8"):
     """The words of a word-list file as SRILM's Vocab::read takes them: the first field of each
     line, blank lines skipped, in file order (repeats kept)."""

@@ -194,9 +194,13 @@ def test_context_prior_words_join_the_vocabulary(tmp_path, capsys):
     assert lines[5:7] == ["1 sentences, 3 words, 0 OOVs",
                           (f"1 zeroprobs, logprob= {g7(logprob)} ppl= {g7(10 ** (-logprob / 3))} "
                            f"ppl1= {g7(10 ** (-logprob / 2))}")]
-    # with -limit-vocab the priors' words stay out: z is an OOV (<unk>), and b gets the root's priors
-    ngram_cmd.main(argv + ["-limit-vocab"])
+    # with -limit-vocab the priors' words stay out: z is an OOV (<unk>); a -vocab keeps a and b
+    # (without one, SRILM 1.7.3 keeps no word but <s>, </s> and <unk>: 3 OOVs)
+    (tmp_path / "v.txt").write_text("a\nb\n")
+    ngram_cmd.main(argv + ["-limit-vocab", "-vocab", str(tmp_path / "v.txt")])
     assert "1 OOVs" in capsys.readouterr().out
+    ngram_cmd.main(argv + ["-limit-vocab"])
+    assert "3 OOVs" in capsys.readouterr().out
 
 
 def test_pause_is_a_nonevent_of_estimation(tmp_path):

@@ -172,8 +172,14 @@ def announce_reading(opts, path, order=None, loaded=None, unk_logprob=None):
     -limit-vocab), each order's n-grams left out for a word outside the vocabulary. At every
     level, after the 1-grams' line, SRILM's warning of a closed-vocabulary model (no -unk) whose
     1-gram of the unknown word has a probability (`unk_logprob`, the file's; SRILM warns of the
-    first n-gram predicting it, which in a model with that 1-gram is the 1-gram)."""
-    if str(path) == "-" or format_of_file(path).name != "arpa":
+    first n-gram predicting it, which in a model with that 1-gram is the 1-gram). SRILM's binary
+    LM gets its one line of reading, and no warning: its reader checks no probabilities."""
+    if str(path) == "-":
+        return
+    kind = format_of_file(path).name
+    if kind == "srilm-binary":
+        debug_lines(opts, [f"reading {path} in binary format"])
+    if kind != "arpa":
         return
     warning = []
     if not opts["unk"] and unk_logprob is not None and np.isfinite(unk_logprob) and unk_logprob != LOG_ZERO:
@@ -797,8 +803,8 @@ def mixed_model(opts, model, mix):
     add_vocabulary_unigrams(opts, models[0])
     from ..renorm import recompute_backoffs
 
-    def recompute(model):  # with -debug 1 SRILM's line of the unigram mass each merge spreads
-        return recompute_backoffs(model, trace=lambda line: debug_lines(opts, [line]))
+    def recompute(model):  # with -debug 1 SRILM's line of the unigram mass each merge spreads (to <unk> only with -unk)
+        return recompute_backoffs(model, unk_is_word=opts["unk"], trace=lambda line: debug_lines(opts, [line]))
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all
         return mix_all(models, weights, opts["order"], opts["context_priors"], recompute=recompute), None
