@@ -540,8 +540,9 @@ class _Sections:
     arrays twofold at a time (a streamed order hands its rows on instead)."""
 
     def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr,
-                 checked_orders=None):
+                 checked_orders=None, row_order=False):
         self.path = path
+        self.row_order = row_order  # keep each order's file order of its rows (model.row_order)
         self.sink = sink
         self.warn = warn
         self.checked_orders = checked_orders
@@ -629,8 +630,9 @@ class _Sections:
         self.logprob = np.empty(n, dtype=np.float32)
         self.backoff = np.full(n, np.nan, dtype=np.float32) if k < self.order else np.empty(0, dtype=np.float32)
         # aliases make n-grams of one word twice over: those are merged from the rows in file order
+        # (the in-place sort of packed keys keeps no permutation: row_order sorts the rows instead)
         self.packed = (1 < k != self.record_order and self.bits * k <= _KEY_BITS and self.sink is None
-                       and not self.model.vocab.aliases)
+                       and not self.model.vocab.aliases and not self.row_order)
         self.keys = self.rows.reshape(-1)[:2 * n].view(np.int64) if self.packed else np.empty(0, dtype=np.int64)
         if k == 1:
             self.row_line = self.word_line
@@ -796,6 +798,8 @@ class _Sections:
                 rows, values = self._sorted_packed(rows, values)
             else:
                 rows, values = self._sorted_rows(rows, values)
+            if self.row_order and k > 1:
+                self.model.row_order.append(self.file_order)
             self.model.ngrams.append(rows)
             self.model.logprob.append(values[0])
             if k < self.order:
@@ -842,8 +846,10 @@ class _Sections:
                 rows = np.ascontiguousarray(rows[keep])
                 values = [v[keep] for v in values]
         rows, values, perm = _sort_order(rows, values)
+        self.file_order = None if perm is None else _inverse(perm)
         dup = first_duplicate_row(rows)
         if dup >= 0 and self.model.vocab.aliases:
+            self.file_order = None  # merged rows have no one line
             return merged_duplicate_rows(rows, values)
         if dup >= 0:
             if self.k != self.record_order:
@@ -872,7 +878,7 @@ class _Sections:
             arpa_words = self._decoded_words()  # an alias among them is read as its word (vocab.ids)
             vocab, self.mapping = reading_vocabulary(arpa_words, self.vocab, self.limit_vocab)
         self.bits = max(1, (len(vocab) - 1).bit_length())
-        self.model = NgramModel(vocab)
+        self.model = NgramModel(vocab, row_order=[] if self.row_order else None)
 
     def _decoded_words(self):
         """The 1-grams' words (str) in file order; EncodingError at the first that does not decode."""
@@ -889,7 +895,15 @@ class _Sections:
             raise EncodingError(f"unknown encoding {self.encoding!r}", self.path) from None
 
 
-def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr, checked_orders=None):
+def _inverse(perm):
+    """The inverse of the permutation `perm` (int32 where the rows' count fits)."""
+    inverse = np.empty(len(perm), dtype=np.int32 if len(perm) <= np.iinfo(np.int32).max else np.int64)
+    inverse[perm] = np.arange(len(perm), dtype=inverse.dtype)
+    return inverse
+
+
+def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr, checked_orders=None,
+          row_order=False):
     header = _Header(path)
     sections = None
     line = 1
@@ -902,7 +916,7 @@ def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn
             pos, line = body
             release_compiler_code()  # the header's kernels have set Numba up; the n-grams' memory comes next
             sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding, sink, warn,
-                                 checked_orders)
+                                 checked_orders, row_order)
         line = sections.feed(raw, buf, pos, end, line)
     if sections is None:
         raise header.missing_body()
@@ -939,7 +953,8 @@ def unigram_line(path, word):
     return None
 
 
-def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr, checked_orders=None):
+def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr, checked_orders=None,
+              row_order=False):
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 
     The vocabulary is the ARPA's words plus `vocab`'s; with `limit_vocab`, it is
@@ -949,10 +964,13 @@ def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_o
     another number of n-grams than the \\data\\ section announces is read as it is, and
     `warn` (a callable of one line) gets SRILM's warning of it: `PATH: line N: warning:
     X k-grams read, expected Y`, N the line of `\\end\\`; with `checked_orders`, only for
-    the orders up to it (SRILM's -order: it skips the sections above).
+    the orders up to it (SRILM's -order: it skips the sections above). With `row_order`,
+    the model keeps the order of each section's lines (`NgramModel.row_order`), which
+    KenLM's probing build follows; an order whose lines are not sorted costs an index a row.
     """
     try:
-        return _read(path, vocab, limit_vocab, 0, encoding, warn=warn, checked_orders=checked_orders)
+        return _read(path, vocab, limit_vocab, 0, encoding, warn=warn, checked_orders=checked_orders,
+                     row_order=row_order)
     except _Duplicate as duplicate:
         order = duplicate.order
     if str(path) == "-":

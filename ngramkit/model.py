@@ -61,6 +61,10 @@ class NgramModel:
     # the 1-grams' word ids in the order of the ARPA file the model was read from (KenLM's
     # probing files number words so); None: not read from one
     unigram_order: np.ndarray | None = None
+    # row_order[k-2], for the k-grams (k >= 2): the indices of their rows in the order of the
+    # ARPA file's lines (KenLM's probing build inserts them so), None where that is the rows'
+    # own order; row_order None: not kept (see arpa.read_arpa)
+    row_order: list | None = None
 
     @property
     def order(self):
@@ -77,6 +81,18 @@ class NgramModel:
         if read is not None and len(read) == len(ids) and np.array_equal(np.sort(read), ids):
             return read
         return ids
+
+    def rows_in_file_order(self, k):
+        """The indices of the k-grams' rows (k >= 2) in the order of the ARPA file read
+        (row_order), or None for the rows' own order: when that is the file's, when the order
+        was not kept or when the k-grams have changed since."""
+        kept = self.row_order
+        if kept is None or len(kept) != self.order - 1:
+            return None
+        rows = kept[k - 2]
+        if rows is None or len(rows) != len(self.ngrams[k - 1]):
+            return None
+        return rows
 
     def write(self, path, format=None, **options):
         """Write the model to `path`: the format by name ("arpa", "ngk", see formats.FORMATS) or

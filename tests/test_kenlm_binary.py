@@ -1,15 +1,18 @@
 """KenLM binary files: reading what KenLM's build_binary wrote, writing what it writes.
 
 The binaries in tests/data/kenlm were made by KenLM's build_binary (commit 4cb443e) from
-KenLM's own test models; see the README there.
+KenLM's own test models; see the README there. Those in tests/data/kenlm_order were made by
+lmplz and build_binary from ARPAs whose lines are not in sorted order (lmplz's, SRILM's).
 """
 
+import gzip
 import random
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_cli
 
 from ngramkit.arpa import read_arpa, write_arpa
 from ngramkit.cli.build_binary import main as build_binary_main
@@ -18,6 +21,7 @@ from ngramkit.kenlm_binary import is_kenlm_binary, read_kenlm_binary, write_kenl
 from ngramkit.lm import Model
 
 DATA = Path(__file__).parent / "data" / "kenlm"
+ORDERED = Path(__file__).parent / "data" / "kenlm_order"  # ARPAs in lmplz's and SRILM's line orders
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 KENLM_BIN = SHARED / "anchors" / "kenlm" / "bin"
 BUILD_BINARY = KENLM_BIN / "build_binary"
@@ -195,3 +199,72 @@ def test_options_may_follow_the_type():
 
     assert parse_args(["trie", "-q", "8", "-b", "8", "in.arpa", "out"]) == \
         parse_args(["-q", "8", "-b", "8", "trie", "in.arpa", "out"])
+
+
+def _unzipped(path):
+    return gzip.decompress(path.read_bytes())
+
+
+def _ordered_arpa(name, tmp_path):
+    """The ARPA of `name` in tests/data/kenlm_order (see its README), as a plain file."""
+    if name == "srilm-mkn3-prune":
+        data = _unzipped(Path(__file__).parent / "data" / "countopts" / "mkn3-prune.arpa.gz")
+    elif name == "o3-nounk":
+        lines = _unzipped(ORDERED / "o3.arpa.gz").split(b"\n")
+        lines = [b"ngram 1=601" if line == b"ngram 1=602" else line for line in lines
+                 if not (line.count(b"\t") == 2 and line.split(b"\t")[1] == b"<unk>")]
+        data = b"\n".join(lines)
+    else:
+        data = _unzipped(ORDERED / f"{name}.arpa.gz")
+    path = tmp_path / f"{name}.arpa"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("name", ["o3", "o5", "o4-prune011", "o3-nounk", "srilm-mkn3-prune"])
+def test_probing_byte_identical_to_build_binary_in_the_arpas_line_order(name, tmp_path, capsys):
+    # KenLM inserts n-grams into the hash tables in the ARPA's line order, not sorted order.
+    arpa = _ordered_arpa(name, tmp_path)
+    out = tmp_path / "out.probing"
+    status, _, err = run_cli(build_binary_main, ["probing", str(arpa), str(out)], capsys)
+    assert status == 0 and err.splitlines()[-1] == "SUCCESS"
+    assert out.read_bytes() == _unzipped(ORDERED / f"{name}.probing.gz")
+
+
+@pytest.mark.parametrize("name", ["o3", "srilm-mkn3-prune"])
+def test_probing_of_a_model_read_with_its_row_order(name, tmp_path):
+    arpa = _ordered_arpa(name, tmp_path)
+    out = tmp_path / "out.probing"
+    write_kenlm_binary(read_arpa(arpa, row_order=True), out)
+    assert out.read_bytes() == _unzipped(ORDERED / f"{name}.probing.gz")
+
+
+@pytest.mark.parametrize("variant", ["trie", "q8b8.trie"])
+def test_trie_of_lmplz_arpa_byte_identical_to_build_binary(variant, tmp_path, capsys):
+    flags = ["-q", "8", "-b", "8", "trie"] if variant == "q8b8.trie" else ["trie"]
+    out = tmp_path / "out.trie"
+    status, _, _ = run_cli(build_binary_main, [*flags, str(_ordered_arpa("o3", tmp_path)), str(out)], capsys)
+    assert status == 0
+    assert out.read_bytes() == _unzipped(ORDERED / f"o3.{variant}.gz")
+
+
+def test_row_order_gives_the_lines_of_each_section(tmp_path):
+    arpa = _ordered_arpa("o5", tmp_path)
+    model = read_arpa(arpa, row_order=True)
+    assert read_arpa(arpa).row_order is None
+    sections, k = {}, 0
+    for line in arpa.read_text().splitlines():
+        if line.endswith("-grams:"):
+            k = int(line[1:line.index("-")])
+            sections[k] = []
+        elif k and line and not line.startswith("\\"):
+            sections[k].append(line.split("\t")[1].split(" "))
+    assert len(model.row_order) == model.order - 1
+    for k in range(2, model.order + 1):
+        rows = model.rows_in_file_order(k)
+        assert rows is not None and len(rows) == len(sections[k])
+        words = np.asarray(model.vocab.words, dtype=object)[model.ngrams[k - 1][rows]]
+        assert words.tolist() == sections[k]
+    # rows changed since (here: fewer of them) are taken in their own order
+    model.ngrams[1] = model.ngrams[1][:-1]
+    assert model.rows_in_file_order(2) is None

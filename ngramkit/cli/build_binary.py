@@ -4,7 +4,7 @@
                  [-p P] [-T dir] [-S mem] [type] input.arpa output
 
 type is `probing` (default) or `trie`. The output is byte for byte what KenLM's build_binary
-writes from the same ARPA (its n-grams in the order `write_arpa` gives them). -w, -T and -S
+writes from the same ARPA, whatever the order of its n-grams (lmplz's, SRILM's). -w, -T and -S
 steer how KenLM builds, not what it writes, so they are accepted and have no effect here.
 Messages go to stderr as KenLM prints them: the `<unk>` substitution, then SUCCESS.
 """
@@ -86,7 +86,8 @@ def parse_args(argv):
 
 
 def build(options, source, target):
-    model = read_arpa(source)
+    # the probing tables depend on the order of the ARPA's lines; the trie sorts them itself
+    model = read_arpa(source, row_order=options["layout"] == "probing")
     write_kenlm_binary(model, target, messages=lambda line: print(line, file=sys.stderr), **options)
     print("SUCCESS", file=sys.stderr)
 

@@ -108,7 +108,8 @@ def _checked_values(model, allow_positive, path):
 def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bits=None, pointer_bits=None,
                        probing_multiplier=DEFAULT_PROBING_MULTIPLIER, unk_logprob=-100.0,
                        allow_missing_markers=False, allow_positive=False, include_vocab=True, messages=None):
-    """Write `model` as a KenLM binary file, as `build_binary` writes it from `write_arpa(model)`.
+    """Write `model` as a KenLM binary file, as `build_binary` writes it from `write_arpa(model)`,
+    or, for a model read with `read_arpa(..., row_order=True)`, from the ARPA file read.
 
     layout "probing" or "trie"; prob_bits/backoff_bits quantize the trie (-q/-b; backoff_bits
     defaults to prob_bits), pointer_bits compresses its pointers (-a); probing_multiplier
@@ -153,8 +154,17 @@ def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bi
             kenlm_words = [UNK] + [vocab.words[i] for i in others]
             header = Header(model.order, probing_multiplier, PROBING, include_vocab, PROBING_SEARCH_VERSION,
                             model.sizes())
-            probing.write(out, header, kenlm_words, [kenlm_of[ids] for ids in model.ngrams], probs, backoffs,
-                          unk_logprob, unk_added, path)
+            # KenLM inserts n-grams into its hash tables in the ARPA's order, which decides
+            # where each lands among the keys that collide.
+            ids_by_order = [kenlm_of[model.ngrams[0]]]
+            for k in range(2, model.order + 1):
+                rows = model.rows_in_file_order(k)
+                ids_by_order.append(kenlm_of[model.ngrams[k - 1] if rows is None else model.ngrams[k - 1][rows]])
+                if rows is not None:
+                    probs[k - 1] = probs[k - 1][rows]
+                    if backoffs[k - 1] is not None:
+                        backoffs[k - 1] = backoffs[k - 1][rows]
+            probing.write(out, header, kenlm_words, ids_by_order, probs, backoffs, unk_logprob, unk_added, path)
         else:
             model_type = TRIE + (QUANT_TRIE - TRIE if prob_bits is not None else 0) + (
                 ARRAY_TRIE - TRIE if pointer_bits is not None else 0)
