@@ -1,7 +1,7 @@
 """ngramkit against the reference tools, each job in one invocation with the contenders alternating.
 
-    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,weights3,estimate5,ppl,ppl-small,load,prune,mix,class,
-                                              fst,start]
+    python benchmarks/side_by_side.py [--jobs lmplz3,lmplz5,count3,weights3,estimate5,ppl,ppl-small,load,
+                                              build-binary,prune,mix,class,fst,start]
                                       [--repeats 3] [--work DIR] [--anchors DIR] [--baseline SRC]
                                       [--srilm DIR]
 
@@ -15,6 +15,7 @@ Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718
   ppl             `ngram -ppl test` on KenLM's 3-gram ARPA against KenLM's `query` on the same ARPA
   ppl-small       the same on a small model (`ngram-count` default cutoffs), where start-up counts
   load            `ngramkit.Model(arpa)` against the kenlm module's `kenlm.Model(arpa)`
+  build-binary    `build_binary probing` of KenLM's 3-gram against KenLM's `build_binary probing`
   prune           `ngram -prune 1e-8` of KenLM's 3-gram (SRILM's memory, measured elsewhere, beside it)
   mix             `ngram -lm 3-gram -mix-lm small-3-gram -lambda 0.5 -write-lm` (static interpolation)
   class           `ngram-class -numclasses 100` (incremental merging) on the en subset of SRILM's
@@ -193,6 +194,18 @@ def job_load(s, repeats):
     side_by_side("load the KenLM 3-gram ARPA", [*ours, theirs], repeats)
 
 
+def job_build_binary(s, repeats):
+    model = s.kenlm_3gram()  # lmplz's ARPA, whose lines the probing tables take in file order
+    build_binary = anchor("build_binary", s.anchors)
+    if not build_binary:
+        print("build_binary: KenLM's build_binary not found: ngramkit alone")
+    theirs = build_binary and Contender("KenLM build_binary", [build_binary, "probing", model,
+                                                               s.path("probing.kenlm.bin")], warm_up=False)
+    side_by_side("build_binary probing (KenLM 3-gram)",
+                 [*s.ours("ngramkit build_binary", [tool("build_binary"), "probing", model, s.path("probing.bin")]),
+                  theirs], repeats)
+
+
 def job_prune(s, repeats):
     label = "ngram -prune 1e-8"
     argv = ["-lm", s.kenlm_3gram(), "-prune", "1e-8", "-write-lm"]
@@ -251,7 +264,7 @@ def job_start(s, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,weights3,estimate5,ppl,ppl-small,load,prune,mix,class,fst,start")
+    parser.add_argument("--jobs", default="lmplz3,lmplz5,count3,weights3,estimate5,ppl,ppl-small,load,build-binary,prune,mix,class,fst,start")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", default=os.path.join(SHARED, "..", "bench-work"))
     parser.add_argument("--anchors", default=None, help="folder of KenLM's lmplz, build_binary, query")
@@ -270,6 +283,7 @@ def main():
         "ppl": lambda: job_ppl(s, s.kenlm_3gram(), "ngram -ppl (KenLM 3-gram)", args.repeats),
         "ppl-small": lambda: job_ppl(s, s.small_3gram(), "ngram -ppl (small 3-gram)", args.repeats),
         "load": lambda: job_load(s, args.repeats),
+        "build-binary": lambda: job_build_binary(s, args.repeats),
         "prune": lambda: job_prune(s, args.repeats),
         "mix": lambda: job_mix(s, args.repeats),
         "class": lambda: job_class(s, args.repeats),

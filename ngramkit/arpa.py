@@ -547,6 +547,8 @@ class _Sections:
         self.warn = warn
         self.checked_orders = checked_orders
         self.read_counts = []  # the n-grams each finished section held
+        self.kept_counts = []  # of those, the n-grams kept (not left out by limit_vocab), before merging
+        self.merging = False  # two 1-grams name one word (aliases, lowercasing): their n-grams merge
         self.encoding = encoding
         self.counts = counts
         self.order = len(counts)
@@ -629,10 +631,11 @@ class _Sections:
         self.rows = np.empty((n, k), dtype=np.int32) if k > 1 else np.empty((0, 1), dtype=np.int32)
         self.logprob = np.empty(n, dtype=np.float32)
         self.backoff = np.full(n, np.nan, dtype=np.float32) if k < self.order else np.empty(0, dtype=np.float32)
-        # aliases make n-grams of one word twice over: those are merged from the rows in file order
-        # (the in-place sort of packed keys keeps no permutation: row_order sorts the rows instead)
+        # 1-grams naming one word make n-grams of one word twice over: those are merged from the
+        # rows in file order (the in-place sort of packed keys keeps no permutation: row_order sorts
+        # the rows instead)
         self.packed = (1 < k != self.record_order and self.bits * k <= _KEY_BITS and self.sink is None
-                       and not self.model.vocab.aliases and not self.row_order)
+                       and not self.merging and not self.row_order)
         self.keys = self.rows.reshape(-1)[:2 * n].view(np.int64) if self.packed else np.empty(0, dtype=np.int64)
         if k == 1:
             self.row_line = self.word_line
@@ -781,13 +784,15 @@ class _Sections:
             self._make_vocabulary()
             rows = self.mapping.reshape(-1, 1).copy()
             read = rows[rows[:, 0] >= 0, 0]
-            if self.model.vocab.aliases:  # a word met again through an alias keeps its first place
+            if self.merging:  # a word named again keeps its first place
                 read = read[np.sort(np.unique(read, return_index=True)[1])]
             self.model.unigram_order = read
         else:
             rows = self.rows
         if self.sink is not None:
             if k == 1:
+                if self.merging:  # the sink takes distinct n-grams: the model reader merges them
+                    raise _Stopped
                 if not self.sink.begin(self.counts, self.model.vocab):
                     raise _Stopped
                 self.rows = rows
@@ -829,6 +834,7 @@ class _Sections:
         keys = self.keys
         _sort_keys_in_place(keys, values[0], values[1] if len(values) > 1 else np.empty(0, dtype=np.float32))
         kept = int(np.searchsorted(keys, _DROPPED)) if self.limit_vocab else n
+        self.kept_counts.append(kept)
         if _first_duplicate_key(keys, kept) >= 0:
             raise _Duplicate(self.k)
         _unpack_keys(rows.reshape(-1), keys, self.k, self.bits, kept)
@@ -845,10 +851,11 @@ class _Sections:
             else:
                 rows = np.ascontiguousarray(rows[keep])
                 values = [v[keep] for v in values]
+        self.kept_counts.append(len(rows))
         rows, values, perm = _sort_order(rows, values)
         self.file_order = None if perm is None else _inverse(perm)
         dup = first_duplicate_row(rows)
-        if dup >= 0 and self.model.vocab.aliases:
+        if dup >= 0 and self.merging:
             self.file_order = None  # merged rows have no one line
             return merged_duplicate_rows(rows, values)
         if dup >= 0:
@@ -877,8 +884,10 @@ class _Sections:
         else:
             arpa_words = self._decoded_words()  # an alias among them is read as its word (vocab.ids)
             vocab, self.mapping = reading_vocabulary(arpa_words, self.vocab, self.limit_vocab)
+            named = self.mapping[self.mapping >= 0]
+            self.merging = len(np.unique(named)) < len(named)
         self.bits = max(1, (len(vocab) - 1).bit_length())
-        self.model = NgramModel(vocab, row_order=[] if self.row_order else None)
+        self.model = NgramModel(vocab, row_order=[] if self.row_order else None, read_sizes=self.kept_counts)
 
     def _decoded_words(self):
         """The 1-grams' words (str) in file order; EncodingError at the first that does not decode."""

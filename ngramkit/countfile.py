@@ -12,7 +12,7 @@ compiled; Python only moves full buffers to the file.
 import numpy as np
 
 from .constants import is_word_separator
-from .counting import listed_words, lowercase, unk_seen_in
+from .counting import listed_words, unk_seen_in
 from .errors import EmptyInputError, FormatError
 from .jit import borrowed, njit
 from .model import NgramCounts, count_dtype
@@ -21,7 +21,7 @@ from .sorting import merge_tables, merged_size, sort_and_sum
 from .tables import context_starts, find_rows, precedes_in_trie
 from .textio import atomic_output, blank_skipped_lines, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
-from .vocab import UNK, Vocabulary
+from .vocab import UNK, Vocabulary, lowercase
 
 _BUFFER_BYTES = 1 << 23
 FLOAT_COUNT_DIGITS = 16  # SRILM's FloatCount_Precision: %.16g

@@ -38,9 +38,9 @@ from .sorting import (
 )
 from .spill import map_file, spill_array, spill_directory, temporary_directory
 from .tables import context_starts, find_rows
-from .textio import BYTES, absolute_line_numbers, blank_skipped_lines, iter_line_blocks
+from .textio import absolute_line_numbers, blank_skipped_lines, iter_line_blocks
 from .tokenize import PROV_UNK, Interner
-from .vocab import UNK, Vocabulary
+from .vocab import UNK, Vocabulary, lowercase
 
 MAX_ORDER = 20
 
@@ -91,40 +91,6 @@ def parse_memory(text):
         return int(float(s))
     except ValueError:
         raise UsageError(f"cannot read memory size {text!r} (use e.g. 500M or 2G)", option="memory") from None
-
-
-# Other bytes may be parts of multi-byte characters, which lowercasing must leave alone.
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-_ASCII_LOWER_BYTES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
-
-
-def lowercase(words, encoding):
-    """-tolower of `words`: ASCII letters only for the encoding `bytes` (SRILM in the C locale)."""
-    return [w.translate(_ASCII_LOWER) if encoding == BYTES else w.lower() for w in words]
-
-
-def lowercase_text(block, encoding):
-    """-tolower of a block of text (UTF-8 bytes, or raw bytes for the encoding `bytes`), as
-    `lowercase` maps its words."""
-    if encoding == BYTES:
-        return block.translate(_ASCII_LOWER_BYTES)
-    return block.decode("utf-8").lower().encode("utf-8")
-
-
-def lowercase_vocabulary(vocab, encoding):
-    """`vocab` with its words lowercased (-tolower of a model's words), ids kept; two words that
-    lowercase alike are refused, as they would have to merge."""
-    words = lowercase(vocab.words, encoding)
-    if words == vocab.words:
-        return vocab
-    seen = {}
-    for word, lower in zip(vocab.words, words):
-        if seen.setdefault(lower, word) != word:
-            raise UsageError(f"-tolower: the model's words {seen[lower]!r} and {word!r} both lowercase to {lower!r}",
-                             option="tolower")
-    return Vocabulary(words, presorted=True, unk_word=lowercase([vocab.unk_word], encoding)[0])
 
 
 def unk_seen_in(tokens, unk_word):

@@ -178,6 +178,10 @@ def load(path, format=None, order=None, **options):
     fmt = model_format(format) if format is not None else format_of_file(path)
     if fmt.read is None:
         raise UsageError(f"{fmt.name} files cannot be read as models", option="format")
+    vocab = options.get("vocab")
+    if fmt.name != "arpa" and vocab is not None and vocab.lowercase is not None:
+        raise UsageError(f"applies to ARPA files, not to {fmt.name} files like {path} (the words of a binary "
+                         "model are not lowercased as it is read)", option="tolower")
     # the other binary files hold their own vocabulary: those options apply only as their defaults
     for name, value in list(options.items()):
         if name not in _TEXT_DEFAULTS or name in fmt.reads:

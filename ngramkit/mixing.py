@@ -168,12 +168,13 @@ def mix(models, weights=None, consume=False, all_at_once=False, context_priors=N
     return mix_static(models, weights, consume)
 
 
-def rescore_ngrams(model, lm, unk_is_word=False):
+def rescore_ngrams(model, lm, unk_is_word=False, trace=None):
     """SRILM's `ngram -rescore-ngram`: `model`'s n-grams, each with the probability `lm` (an
     NgramModel, e.g. a static mixture) gives it, backed off where `lm` lacks it and zero for a
     word `lm` does not know; then backoff weights by normalisation (renorm's, the unigram mass
-    left over spread over the zero-probability words, `<unk>` among them if `unk_is_word`). The
-    n-grams and the vocabulary stay `model`'s; its probability arrays are written over."""
+    left over spread over the zero-probability words, `<unk>` among them if `unk_is_word`; `trace`:
+    see recompute_backoffs). The n-grams and the vocabulary stay `model`'s; its probability arrays
+    are written over."""
     vocab = model.vocab.like(list(lm.vocab.words) + list(model.vocab.words))
     lm = on_vocab(lm, vocab)
     remap = vocab.remap_from(model.vocab)
@@ -187,7 +188,7 @@ def rescore_ngrams(model, lm, unk_is_word=False):
     model.estimation = None
     if unk_is_word:  # an open vocabulary's <unk> is an event: it shares the unigram mass left over
         add_zero_unigrams(model, [model.vocab.unk])
-    recompute_backoffs(model, unk_is_word=unk_is_word)
+    recompute_backoffs(model, unk_is_word=unk_is_word, trace=trace)
     return model
 
 

@@ -65,6 +65,9 @@ class NgramModel:
     # ARPA file's lines (KenLM's probing build inserts them so), None where that is the rows'
     # own order; row_order None: not kept (see arpa.read_arpa)
     row_order: list | None = None
+    # read from an ARPA file: the n-grams of each order its lines held, those limit_vocab leaves
+    # out not counted, before the n-grams of one word (two 1-grams naming it) are merged
+    read_sizes: list | None = None
 
     @property
     def order(self):
@@ -204,4 +207,6 @@ class NgramModel:
             return self
         if order < 1:
             raise UsageError(f"the highest order must be at least 1, not {order}", option="order")
-        return NgramModel(self.vocab, self.ngrams[:order], self.logprob[:order], self.backoff[:order - 1])
+        return NgramModel(self.vocab, self.ngrams[:order], self.logprob[:order], self.backoff[:order - 1],
+                          unigram_order=self.unigram_order,
+                          read_sizes=None if self.read_sizes is None else self.read_sizes[:order])

@@ -33,6 +33,7 @@ from .scoring import (
     unigram_key,
 )
 from .textio import atomic_output, is_blank_line, iter_lines, split_words, word_bytes
+from .vocab import lowercase
 
 NBEST1_MAGIC = "NBestList1.0"
 NBEST2_MAGIC = "NBestList2.0"
@@ -239,6 +240,14 @@ def _hyp_list(parsed):
                      [" ".join(w) for w in words])
 
 
+def _as_read_into(nbest, vocab):
+    """`nbest` with its words as `vocab` holds them: lowercased where it lowercases names (SRILM's
+    N-best lists hold the words of the model's vocabulary, -tolower's lowercased)."""
+    if vocab.lowercase is None:
+        return nbest
+    return NBestList(nbest.acoustic, nbest.lm, nbest.nwords, nbest.total, lowercase(nbest.words, vocab.lowercase))
+
+
 def _hypothesis_lines(path, encoding):
     """(line number, line) of an N-best or -rescore file but its blank lines and ## comments,
     which SRILM's File::getline passes over (before -escape sees them)."""
@@ -323,7 +332,7 @@ class NBestRescorer:
                 passed.append((len(parsed), line))
             else:
                 parsed.append(_parse_hyp(split_words(line), 0, path, line_no))
-        nbest = _hyp_list(parsed)
+        nbest = _as_read_into(_hyp_list(parsed), self.scorer.vocab)
         if recognizer is not None:
             nbest.acoustic = recognizer.acoustic_scores(nbest, self.warn)
         else:
@@ -355,7 +364,7 @@ def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reor
     elif max_hyps:
         nbest = NBestList(nbest.acoustic[:max_hyps], nbest.lm[:max_hyps], nbest.nwords[:max_hyps],
                           nbest.total[:max_hyps], nbest.words[:max_hyps])
-    rescored = NBestRescorer(model, lm_weight, word_weight, warn).rescore(nbest)
+    rescored = NBestRescorer(model, lm_weight, word_weight, warn).rescore(_as_read_into(nbest, model.vocab))
     return rescored.sorted() if reorder else rescored
 
 
@@ -371,7 +380,7 @@ def rescore_nbest_files(model, paths, out="-", out_dir=None, lm_weight=8.0, word
     rescorer = NBestRescorer(model, lm_weight, word_weight, warn)
     written = []
     for path in paths:
-        nbest = read_nbest(path, max_hyps, split_multiwords, encoding)
+        nbest = _as_read_into(read_nbest(path, max_hyps, split_multiwords, encoding), model.vocab)
         if not len(nbest):
             warn(f"{path} is empty, not rescored")
             continue

@@ -20,7 +20,6 @@ import numpy as np
 
 from .cache_lm import WordCache, cache_probability, mixed_logprob
 from .constants import LN10, LOG_ZERO, PROB_EPSILON
-from .counting import lowercase, lowercase_text, lowercase_vocabulary
 from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
 from .escape import Piece, split_escaped
@@ -43,7 +42,7 @@ from .scoring import (
     word_of_key,
 )
 from .textio import BYTES, blank_skipped_lines, iter_line_blocks, open_input, read_blocks, word_bytes, word_text
-from .vocab import PAUSE, UNK
+from .vocab import PAUSE, UNK, lowercase, lowercase_text
 
 _LARGEST_EXPONENT = math.log(np.finfo(np.float64).max)  # exp() of more is printed as inf, as C's
 
@@ -1068,7 +1067,10 @@ class PerplexityScorer:
         sentence's first word has no context, without `add_eos` its `</s>` is not scored (a line
         that writes them keeps them; SRILM's -no-sos, -no-eos); `reverse` scores each sentence
         backwards (-reverse); `tolower` maps the model's words and the text's to lowercase
-        (-tolower; with the encoding `bytes`, ASCII letters only). `text_has_weights`: each line
+        (-tolower; with the encoding `bytes`, ASCII letters only), as a model whose vocabulary
+        lowercases (Vocabulary.lowercased: read with -tolower) always has them; two words of a
+        model read as written that lowercase alike are refused (read it lowercased to merge
+        them). `text_has_weights`: each line
         starts with a number, the weight its counts and log probability are multiplied by in the
         totals (-text-has-weights). `noise`: words dropped from the sentences as `-pau-` is (SRILM's
         -noise, -noise-vocab). `skip_oovs`: a word that is the unknown word or follows it within two
@@ -1107,10 +1109,13 @@ class PerplexityScorer:
         if encoding is None:
             encoding = BYTES if vocab.holds_raw_bytes() else "utf-8"
         self.encoding = encoding
+        if tolower and vocab.lowercase is None:
+            vocab = vocab.relabeled_lowercase(encoding)
+        self.tolower = tolower = vocab.lowercase is not None  # the vocabulary's names are lowercased
         if (reverse or tolower or text_has_weights) and multiwords:
             raise UsageError("-reverse, -tolower and -text-has-weights do not combine with -multiwords",
                              option="multiwords")
-        self.add_sos, self.add_eos, self.reverse, self.tolower = add_sos, add_eos, reverse, tolower
+        self.add_sos, self.add_eos, self.reverse = add_sos, add_eos, reverse
         self.weighted = text_has_weights
         if noise and multiwords:
             raise UsageError("-noise does not combine with -multiwords", option="multiwords")
@@ -1129,8 +1134,7 @@ class PerplexityScorer:
             # cache's history a second time and writes a second cache tag
             raise UsageError("-zeroprob-word with a cache: SRILM's look-up of the -zeroprob-word adds that word to "
                              "the cache's history as if it were in the text; not reproduced", option="cache")
-        self.vocab = lowercase_vocabulary(vocab, encoding) if tolower else vocab
-        vocab = self.vocab
+        self.vocab = vocab
         self.nonevents = tuple(lowercase(nonevents, encoding) if tolower else nonevents)
         self.unk_is_word = unk_is_word
         self.order = order
@@ -1144,15 +1148,13 @@ class PerplexityScorer:
             self.multiword_separators = multiword_separators(MULTIWORD_SEPARATOR if multiwords is True else multiwords)
         self.tables = tables
         self.words = WordTable.from_vocab(vocab)
-        if unk_word is not None and tolower:
-            unk_word, = lowercase([unk_word], encoding)
         self.unk = vocab.id(unk_word) if unk_word is not None else vocab.unk
         if self.unk != vocab.unk and np.isnan(tables.uni_logprob[vocab.unk]):
             # -map-unk: SRILM takes <unk> out of its vocabulary, so a <unk> of the text is unknown
             self.words.redirect(vocab, vocab.unk, self.unk)
         self.zeroword = -1
         if zeroprob_word is not None:
-            zeroprob_word, = lowercase([zeroprob_word], encoding) if tolower else [zeroprob_word]
+            zeroprob_word, = vocab.words_of([zeroprob_word])
             if zeroprob_word not in vocab:
                 raise UsageError(f"-zeroprob-word {zeroprob_word} is not a word of the model", option="zeroprob_word")
             self.zeroword = vocab.id(zeroprob_word)
@@ -1296,9 +1298,9 @@ class PerplexityScorer:
 
     def _check_plain_sentences(self, what):
         """Refuse the text options that score_file alone applies."""
-        if (not (self.add_sos and self.add_eos) or self.reverse or self.tolower or self.weighted or self.noise
+        if (not (self.add_sos and self.add_eos) or self.reverse or self.weighted or self.noise
                 or self.skip_oovs or self.zeroword >= 0 or not np.isnan(self.unk_logprob)):
-            raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse, -tolower, "
+            raise UsageError(f"{what} scores sentences as written: not with -no-sos, -no-eos, -reverse, "
                              "-text-has-weights, -noise, -skipoovs, -unk-prob or -zeroprob-word")
 
     def _events(self):

@@ -5,7 +5,9 @@ The file is three text lines' worth of header and a binary trie:
 - `SRILM_BINARY_NGRAM_002\\n`, then `maxorder N\\n`;
 - the index map: `INDEX WORD\\n` per word in index order, ended by `.\\n`. Indices are SRILM's
   Vocab numbering: `<unk>` 0, `<s>` 1, `</s>` 2, `-pau-` 3 (its constructor adds those four),
-  then the other words as they were added (for a model read from ngramkit's ARPA, byte order);
+  then the other words as they were added: a model's 1-grams in the order of the ARPA file read
+  (for ngramkit's and SRILM's files byte order, unless words merged as they were read), then
+  the rest in byte order;
 - the trie of contexts, most recent word first. A node is: the byte length of its subtree
   (counted from the length field itself), its context's backoff weight, the number of
   probabilities, (word, probability) pairs, then (word, subtree) per longer context. Pairs and
@@ -123,12 +125,14 @@ def _get_count(buf, pos, limit):
 # ---------------------------------------------------------------- writing
 
 
-def srilm_word_order(vocab):
-    """The words of `vocab` by SRILM index (see the module docstring), and each word id's index."""
-    words = list(_FIRST_WORDS) + [w for w in vocab.words if w not in _FIRST_WORDS]
-    index = np.array([words.index(w) if w in _FIRST_WORDS else 0 for w in vocab.words], dtype=np.int64)
-    rest = np.array([w not in _FIRST_WORDS for w in vocab.words], dtype=bool)
-    index[rest] = np.arange(len(_FIRST_WORDS), len(_FIRST_WORDS) + int(rest.sum()))
+def srilm_word_order(vocab, added=()):
+    """The words of `vocab` by SRILM index (see the module docstring), and each word id's index;
+    `added`: word ids in the order SRILM's Vocab added them, before the others."""
+    ids = np.concatenate([np.asarray(added, dtype=np.int64), np.arange(len(vocab), dtype=np.int64)])
+    ids = ids[np.sort(np.unique(ids, return_index=True)[1])]
+    words = list(_FIRST_WORDS) + [w for w in (vocab.words[i] for i in ids.tolist()) if w not in _FIRST_WORDS]
+    position = {w: i for i, w in enumerate(words)}
+    index = np.array([position.get(w, 0) for w in vocab.words], dtype=np.int64)
     return words, index
 
 
@@ -252,7 +256,7 @@ def _write_trie(buf, depth, keys, weight_bits, field, total, prob_start, prob_wo
 
 def write_srilm_binary(model, path):
     """Write `model` as SRILM's `-write-bin-lm` does (atomically)."""
-    words, index = srilm_word_order(model.vocab)
+    words, index = srilm_word_order(model.vocab, model.unigrams_in_file_order())
     depth, keys, weight_bits, prob_start, prob_word, prob_bits = _trie_arrays(model, index)
     field, total, fits = _subtree_sizes(depth, keys, prob_start, prob_word, model.order)
     if not fits:

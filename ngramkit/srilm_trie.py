@@ -12,7 +12,7 @@ text's counts, the same as ngramkit.counting makes.
 
 import numpy as np
 
-from .counting import TextTotals, build_vocabulary, lowercase, unk_seen_in
+from .counting import TextTotals, build_vocabulary, unk_seen_in
 from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
@@ -20,7 +20,7 @@ from .progress import Progress
 from .srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
 from .textio import atomic_output, blank_skipped_lines, iter_line_blocks, word_bytes
 from .tokenize import PROV_BOS, PROV_EOS, PROV_UNK, Interner
-from .vocab import BOS, EOS, PAUSE, UNK
+from .vocab import BOS, EOS, PAUSE, UNK, lowercase
 
 SRILM_UNK, SRILM_BOS, SRILM_EOS, SRILM_PAUSE = 0, 1, 2, 3
 _BUFFER_BYTES = 1 << 23

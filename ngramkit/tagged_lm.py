@@ -39,7 +39,7 @@ import numpy as np
 
 from .constants import LN10, PROB_EPSILON
 from .countfile import read_counts
-from .counting import TextTotals, _distinct, _group, closed_unk, lowercase
+from .counting import TextTotals, _distinct, _group, closed_unk
 from .errors import FormatError, UsageError
 from .generate import MAX_DRAWS, MAX_WORDS, _drand48, check_not_stuck, prefix_lines, srand48_state
 from .jit import njit
@@ -83,7 +83,7 @@ from .srilm_lhash import lhash_order, string_keys
 from .tables import find_rows
 from .textio import WORD_BYTE, atomic_output, iter_line_blocks, word_bytes
 from .tokenize import Interner
-from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary
+from .vocab import BOS, EOS, PAUSE, UNK, Vocabulary, lowercase
 
 SEPARATOR = "/"
 # Every SRILM vocabulary holds these four; its tag set, a vocabulary too, holds them as tags.

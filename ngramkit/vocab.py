@@ -18,9 +18,9 @@ import bisect
 
 import numpy as np
 
-from .errors import FormatError
+from .errors import FormatError, UsageError
 from .jit import borrowed, njit
-from .textio import atomic_output, iter_lines, split_words, word_bytes
+from .textio import BYTES, atomic_output, iter_lines, split_words, word_bytes
 
 BOS = "<s>"
 EOS = "</s>"
@@ -28,6 +28,23 @@ UNK = "<unk>"
 PAUSE = "-pau-"  # SRILM's pause word: in every SRILM vocabulary (index 3), never an event
 _PAUSE_BYTES = PAUSE.encode("ascii")
 SPECIALS = (BOS, EOS, UNK)
+
+# Other bytes may be parts of multi-byte characters, which lowercasing must leave alone.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_LOWER_BYTES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+
+
+def lowercase(words, encoding):
+    """-tolower of `words`: ASCII letters only for the encoding `bytes` (SRILM in the C locale)."""
+    return [w.translate(_ASCII_LOWER) if encoding == BYTES else w.lower() for w in words]
+
+
+def lowercase_text(block, encoding):
+    """-tolower of a block of text (UTF-8 bytes, or raw bytes for the encoding `bytes`), as
+    `lowercase` maps its words."""
+    if encoding == BYTES:
+        return block.translate(_ASCII_LOWER_BYTES)
+    return block.decode("utf-8").lower().encode("utf-8")
 
 
 class Vocabulary:
@@ -46,22 +63,64 @@ class Vocabulary:
         self._pool = None
         self.read_order = None  # read from a file: its words in file order (SRILM numbers them so)
         self.aliases = {}  # alias -> word: other names of words (SRILM's -vocab-aliases), not words
+        self.lowercase = None  # the encoding in which every name is lowercased (SRILM's -tolower), or None
+
+    def words_of(self, names):
+        """The words `names` (a list) stand for: lowercased where this vocabulary lowercases,
+        an alias taken as its word."""
+        if self.lowercase is not None:
+            names = lowercase(names, self.lowercase)
+        return [self.aliases.get(w, w) for w in names] if self.aliases else names
+
+    def _naming_as(self, other):
+        """This vocabulary, given `other`'s aliases and lowercasing."""
+        self.aliases = other.aliases
+        self.lowercase = other.lowercase
+        return self
 
     def like(self, words):
-        """A vocabulary of `words` and this one's specials (its unknown word among them) and
-        aliases, an alias among `words` taken as its word."""
-        vocab = Vocabulary([self.aliases.get(w, w) for w in words] if self.aliases else words,
-                           unk_word=self.unk_word)
-        vocab.aliases = self.aliases
-        return vocab
+        """A vocabulary of `words` and this one's specials (its unknown word among them), aliases
+        and lowercasing, each of `words` taken as the word it names (words_of)."""
+        return Vocabulary(self.words_of(list(words)), unk_word=self.unk_word)._naming_as(self)
 
     def aliased(self, aliases):
         """This vocabulary with `aliases` ({alias: word}) as other names of their words, as
         SRILM's Vocab::addWordAlias makes them: each word joins the vocabulary, and an alias
-        that was a word is one no more."""
+        that was a word is one no more (both lowercased where this vocabulary lowercases)."""
+        if self.lowercase is not None:
+            lowered = zip(lowercase(aliases, self.lowercase), lowercase(aliases.values(), self.lowercase))
+            aliases = {alias: word for alias, word in lowered if alias != word}
         vocab = Vocabulary([w for w in self.words if w not in aliases] + list(aliases.values()),
                            unk_word=self.unk_word)
         vocab.aliases = dict(aliases)
+        vocab.lowercase = self.lowercase
+        return vocab
+
+    def lowercased(self, encoding="utf-8"):
+        """This vocabulary as SRILM's Vocab with -tolower: its words lowercased in `encoding`
+        (`bytes`: ASCII letters only, SRILM in the C locale), words that lowercase alike one
+        word, and every name looked up, added (`like`) or read from an ARPA file lowercased, so
+        that a model's words that lowercase alike are one word too (see arpa.read_arpa)."""
+        unk_word, = lowercase([self.unk_word], encoding)
+        vocab = Vocabulary(lowercase(self.words, encoding), unk_word=unk_word)
+        vocab.lowercase = encoding
+        if self.read_order is not None:
+            vocab.read_order = lowercase(self.read_order, encoding)
+        return vocab.aliased(self.aliases) if self.aliases else vocab
+
+    def relabeled_lowercase(self, encoding):
+        """This vocabulary with its words lowercased and the same ids (for the tables of a model
+        read as it was), every name looked up lowercased; two words that lowercase alike are
+        refused, as they would have to merge."""
+        words = lowercase(self.words, encoding)
+        seen = {}
+        for word, lower in zip(self.words, words):
+            if seen.setdefault(lower, word) != word:
+                raise UsageError(f"-tolower: the model's words {seen[lower]!r} and {word!r} both lowercase to "
+                                 f"{lower!r}: read the model lowercased (formats.load(path, "
+                                 f"vocab=Vocabulary().lowercased(encoding))) to merge them", option="tolower")
+        vocab = Vocabulary(words, presorted=True, unk_word=lowercase([self.unk_word], encoding)[0])
+        vocab.lowercase = encoding
         return vocab
 
     def name_counts(self):
@@ -92,6 +151,7 @@ class Vocabulary:
         self.unk_word = UNK
         self.read_order = None
         self.aliases = {}
+        self.lowercase = None
         return self, ids[:len(starts)]
 
     @property
@@ -117,9 +177,10 @@ class Vocabulary:
         return self.get(word) is not None
 
     def get(self, word, default=None):
-        """The id of `word` (an alias: of its word), or `default`; a vocabulary held as bytes
+        """The id of the word `word` names (words_of), or `default`; a vocabulary held as bytes
         looks it up among them."""
-        word = self.aliases.get(word, word)
+        if self.aliases or self.lowercase is not None:
+            word, = self.words_of([word])
         if self._index is not None:
             return self._index.get(word, default)
         pool, offsets = self._pool
@@ -148,12 +209,12 @@ class Vocabulary:
         return iter(self.words)
 
     def ids(self, words, unknown=None):
-        """int32 ids of `words` (an alias: of its word); an unknown word maps to `unknown`
+        """int32 ids of the words `words` name (words_of); an unknown word maps to `unknown`
         (default: the `<unk>` id)."""
         fallback = self.unk if unknown is None else unknown
         get = self.index.get
-        if self.aliases:
-            words = [self.aliases.get(w, w) for w in words]
+        if self.aliases or self.lowercase is not None:
+            words = self.words_of(list(words))
         return np.fromiter((get(w, fallback) for w in words), dtype=np.int32, count=len(words))
 
     def byte_pool(self):
@@ -200,9 +261,8 @@ class Vocabulary:
         pool, offsets = self.byte_pool()
         at = bisect.bisect_left(range(len(self)), _PAUSE_BYTES, key=lambda i: pool[offsets[i]:offsets[i + 1]].tobytes())
         words = self.words
-        vocab = Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True, unk_word=self.unk_word)
-        vocab.aliases = self.aliases
-        return vocab
+        return Vocabulary(list(words[:at]) + [PAUSE] + list(words[at:]), presorted=True,
+                          unk_word=self.unk_word)._naming_as(self)
 
     def write(self, path):
         """SRILM's `-write-vocab`: one word per line, in byte order, -pau- among them (see

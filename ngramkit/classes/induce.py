@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..counting import lowercase, lowercase_text
 from ..errors import FormatError, UsageError
 from ..jit import njit
 from ..perplexity import TextStats
 from ..scoring import WordTable, tokenize_lines
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
 from ..textio import atomic_output, iter_line_blocks, iter_lines, split_words
-from ..vocab import BOS, EOS, PAUSE, UNK, Vocabulary
+from ..vocab import BOS, EOS, PAUSE, UNK, Vocabulary, lowercase, lowercase_text
 from .definitions import C_DOUBLE_PREFIX
 
 

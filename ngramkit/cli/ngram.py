@@ -1,5 +1,5 @@
 """`ngram`: SRILM's model tool: perplexity (`-ppl`, with `-cache`, `-multiwords` split at
-`-multi-char`; `-tolower`, `-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`,
+`-multi-char`; `-no-sos`, `-no-eos`, `-reverse`, `-text-has-weights`, `-noise`,
 `-noise-vocab` change how its sentences are read, `-skipoovs`, `-unk-prob`, `-zeroprob-word` how
 its words are scored; from counts, `-counts`, with `-count-order`, `-float-counts`,
 `-counts-entropy`), model rewriting (`-write-lm`), pruning (`-prune`, contexts weighed by the
@@ -17,7 +17,10 @@ scored; backoff models only, not word-by-word mixtures, caches or classes), N-be
 (count_lm, skip_lm), for -ppl (and a count LM's -write-lm).
 `-lm` reads SRILM's binary LMs as well as ARPA; `-write-bin-lm` writes them. `-nonevents FILE`
 adds words to the vocabulary that `-gen` never draws and `-debug 3` leaves out of its sums;
-with `-vocab-aliases FILE`, an alias is its word in the text and in the models read. `-null` scores -ppl under SRILM's
+with `-vocab-aliases FILE`, an alias is its word in the text and in the models read; with `-tolower`, every
+word is its lowercase (Vocabulary.lowercased), in the models read (two words that lowercase alike one word, its
+later lines winning), -vocab, the text, -counts, N-best lists and -gen-prefixes (not the text of a -rescore-ngram
+model, whose vocabulary SRILM looks words up in as written). `-null` scores -ppl under SRILM's
 null model (probability 1 for every word; null_lm) instead of -lm. `-memuse` is accepted and prints
 nothing (SRILM's line sizes its own data structures). `-escape S` passes lines
 starting with S through -ppl, -counts and -rescore unscored (not -nbest files: SRILM reads
@@ -85,7 +88,8 @@ OPTIONS = [
     Option("float-counts", bool, False, "with -counts: the counts are fractional"),
     Option("counts-entropy", bool, False, "with -counts: weight each n-gram by its joint probability too, ppl as "
                                           "10 ** entropy"),
-    Option("tolower", bool, False, "with -ppl: map the model's words and the text's to lowercase"),
+    Option("tolower", bool, False, "map every word to lowercase: the models', -vocab's, and those of the text, "
+                                   "-counts, N-best lists and -gen-prefixes"),
     Option("no-sos", bool, False, "with -ppl: no <s> before a sentence (its first word has no context)"),
     Option("no-eos", bool, False, "with -ppl: no </s> after a sentence (not scored, the line counts as words)"),
     Option("reverse", bool, False, "with -ppl: score each sentence backwards"),
@@ -151,7 +155,7 @@ def load_model(opts, path=None):
     """Read -lm (or `path`) as the options say: vocabulary, -order truncation, the unknown-word token."""
     path, options = model_options(opts, path)
     model = load(path, **options)
-    announce_reading(opts, path, loaded=model.sizes() if opts["limit_vocab"] else None,
+    announce_reading(opts, path, loaded=model.read_sizes if opts["limit_vocab"] else None,
                      unk_logprob=unknown_word_logprob(model, opts["map_unk"]))
     return model
 
@@ -231,6 +235,8 @@ def extra_vocab(opts):
         vocab = Vocabulary.read(opts["vocab"], opts["encoding"], unk_word=opts["map_unk"])
     elif opts["map_unk"] != UNK:
         vocab = Vocabulary(unk_word=opts["map_unk"])
+    if opts["tolower"]:  # before the words the other options add, which it lowercases too
+        vocab = (vocab or Vocabulary()).lowercased(opts["encoding"])
 
     def adding(words):
         base = vocab or Vocabulary()
@@ -243,6 +249,12 @@ def extra_vocab(opts):
     if opts["vocab_aliases"]:  # the aliased words join the vocabulary, the aliases as their names
         vocab = (vocab or Vocabulary()).aliased(aliases(opts))
     return vocab
+
+
+def lowercasing(opts):
+    """The vocabulary the other models SRILM reads into -lm's vocabulary are read with: one that
+    lowercases their words with -tolower (None without)."""
+    return Vocabulary().lowercased(opts["encoding"]) if opts["tolower"] else None
 
 
 def context_prior_length(opts):
@@ -280,8 +292,9 @@ def add_vocabulary_unigrams(opts, model):
     from ..renorm import add_zero_unigrams
 
     vocab = model.vocab
-    skipped = [BOS, PAUSE, *nonevent_words(opts)] + ([] if opts["unk"] else [UNK, opts["map_unk"]])
-    words = np.setdiff1d(np.arange(len(vocab)), [vocab.index[w] for w in skipped if w in vocab.index])
+    skipped = vocab.ids([BOS, PAUSE, *nonevent_words(opts)] + ([] if opts["unk"] else [UNK, opts["map_unk"]]),
+                        unknown=-1)
+    words = np.setdiff1d(np.arange(len(vocab)), skipped[skipped >= 0])
     add_zero_unigrams(model, words)
 
 
@@ -334,7 +347,7 @@ def split_multiwords(opts):
     return opts["multi_char"][0]
 
 
-_PPL_OPTIONS = ("tolower", "no_sos", "no_eos", "reverse", "text_has_weights", "noise", "noise_vocab", "skipoovs",
+_PPL_OPTIONS = ("no_sos", "no_eos", "reverse", "text_has_weights", "noise", "noise_vocab", "skipoovs",
                 "unk_prob", "zeroprob_word")
 
 
@@ -349,7 +362,7 @@ _MIXTURE_WORD_REFUSALS = {
 
 
 def ppl_options(opts):
-    """The PerplexityScorer arguments of -tolower, -no-sos, -no-eos, -reverse, -text-has-weights,
+    """The PerplexityScorer arguments of -no-sos, -no-eos, -reverse, -text-has-weights,
     -noise, -noise-vocab, -skipoovs, -unk-prob and -zeroprob-word, checked against what they do
     not apply to."""
     given = [f"-{name.replace('_', '-')}" for name in _PPL_OPTIONS
@@ -369,9 +382,6 @@ def ppl_options(opts):
             if refused and refused[0] in _MIXTURE_WORD_REFUSALS:
                 raise UsageError(f"{refused[0]} with {flag}: not reproduced ({_MIXTURE_WORD_REFUSALS[refused[0]]})")
             others += [flag] if refused else []
-        if opts["tolower"]:
-            others += [flag for flag, on in (("-limit-vocab", opts["limit_vocab"]),
-                                             ("-vocab-aliases", opts["vocab_aliases"])) if on]
         if others:
             raise UsageError(f"{given[0]} applies to plain -ppl scoring: not with {others[0]}")
         if not opts["ppl"]:
@@ -383,7 +393,7 @@ def ppl_options(opts):
                     flag = f"-{name.replace('_', '-')}"
                     raise UsageError(f"-unk-prob and -zeroprob-word do not combine with {flag} (SRILM then ignores "
                                      f"{flag}: the NonzeroLM they make scores sentences without it)")
-    return {"tolower": opts["tolower"], "add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
+    return {"add_sos": not opts["no_sos"], "add_eos": not opts["no_eos"],
             "reverse": opts["reverse"], "text_has_weights": opts["text_has_weights"], "noise": noise_words(opts),
             "skip_oovs": opts["skipoovs"] and opts["order"], "unk_logprob": opts["unk_prob"], "zeroprob_word": opts["zeroprob_word"]}
 
@@ -395,6 +405,26 @@ def noise_words(opts):
         from ..vocab import read_words
         words = read_words(opts["noise_vocab"], opts["encoding"])
     return words + ([opts["noise"]] if opts["noise"] else [])
+
+
+# what SRILM does with -tolower and these (not reproduced)
+_TOLOWER_REFUSALS = {
+    "classes": "SRILM lowercases the class names and their members too",
+}
+
+
+def check_tolower(opts):
+    """-tolower lowercases the words of backoff models and of what they read; refused with the
+    models whose own words it would have to lowercase too."""
+    if not opts["tolower"]:
+        return
+    for name, reason in _TOLOWER_REFUSALS.items():
+        if opts[name]:
+            raise UsageError(f"-tolower with -{name.replace('_', '-')}: not reproduced ({reason})")
+    if opts["rescore_ngram"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
+        raise UsageError("-tolower -rescore-ngram with N-best rescoring: not reproduced (SRILM's rescored model "
+                         "lowercases the hypotheses' words, without -unk, but not those of -ppl, -counts and "
+                         "-gen-prefixes)")
 
 
 def check_scoring_options(opts):
@@ -460,7 +490,7 @@ def ppl_only(opts, mix, text_options):
                                         nonevents=nonevent_words(opts), unk_is_word=opts["unk"], **text_options)
     loaded = None
     if opts["limit_vocab"]:
-        loaded = scorer.read_sizes if scorer.model is None else scorer.model.sizes()
+        loaded = scorer.read_sizes if scorer.model is None else scorer.model.read_sizes
     announce_reading(opts, path, loaded=loaded, unk_logprob=float(scorer.tables.uni_logprob[scorer.unk]))
     return scorer
 
@@ -654,6 +684,7 @@ def ngram(argv):
         null_lm(opts)
         return
     check_scoring_options(opts)
+    check_tolower(opts)
     if "multi_char" in opts["_given"] and not (opts["multiwords"] or opts["split_multiwords"]):
         raise UsageError("-multi-char needs -multiwords or -split-multiwords")
     split_multiwords(opts)  # checked before any work
@@ -728,8 +759,9 @@ def ngram(argv):
     recognizer = None
     if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
         from ..nbest import RecognizerLM
-        recognizer = RecognizerLM(load(opts["decipher_lm"], encoding=opts["encoding"]), opts["decipher_lmw"], opts["decipher_wtw"],
-                                  opts["decipher_order"], not opts["decipher_nobackoff"])
+        recognizer = RecognizerLM(load(opts["decipher_lm"], encoding=opts["encoding"], vocab=lowercasing(opts)),
+                                  opts["decipher_lmw"], opts["decipher_wtw"], opts["decipher_order"],
+                                  not opts["decipher_nobackoff"])
     if opts["nbest"] or opts["nbest_files"]:
         from ..nbest import read_file_list, rescore_nbest_files
         paths = [opts["nbest"]] if opts["nbest"] else []
@@ -765,7 +797,7 @@ def read_mix_models(opts, mix):
     models = []
     for c in components:
         models.append(load(c.path, **{**options, "order": c.order}))
-        announce_reading(opts, c.path, c.order, loaded=models[-1].sizes() if opts["limit_vocab"] else None,
+        announce_reading(opts, c.path, c.order, loaded=models[-1].read_sizes if opts["limit_vocab"] else None,
                          unk_logprob=unknown_word_logprob(models[-1], opts["map_unk"]))
     return models, weights
 
@@ -836,9 +868,15 @@ def rescored_model(opts, model, classes, dynamic):
     if excluded:
         raise UsageError(f"-rescore-ngram does not combine with {excluded[0]}")
     from ..mixing import rescore_ngrams
-    rescored = rescore_ngrams(load(opts["rescore_ngram"], order=opts["order"], encoding=opts["encoding"]), model,
-                              unk_is_word=opts["unk"])
-    return rescored, model.vocab.like(list(model.vocab.words) + list(rescored.vocab.words))
+    # SRILM reads FILE's words through -tolower's vocabulary, into one of FILE's own
+    lowered = lowercasing(opts)
+    ngrams = load(opts["rescore_ngram"], order=opts["order"], encoding=opts["encoding"], vocab=lowered)
+    announce_reading(opts, opts["rescore_ngram"])
+    rescored = rescore_ngrams(ngrams, model, unk_is_word=opts["unk"], trace=lambda line: debug_lines(opts, [line]))
+    vocab = model.vocab.like(list(model.vocab.words) + list(rescored.vocab.words))
+    if lowered is not None:  # which looks the words of the text up as written
+        rescored.vocab = Vocabulary(rescored.vocab.words, presorted=True)
+    return rescored, vocab
 
 
 def adapted_marginals(opts, model, dynamic):
@@ -847,7 +885,7 @@ def adapted_marginals(opts, model, dynamic):
         raise UsageError("-adapt-marginals adapts one backoff model, not a -bayes or -loglinear-mix mixture")
     check_word_by_word(opts)
     from ..mixture_lm import AdaptedMarginals
-    unigrams = {"order": 1, "encoding": opts["encoding"]}
+    unigrams = {"order": 1, "encoding": opts["encoding"], "vocab": lowercasing(opts)}
     adapt, base = (None if path is None else load(path, **unigrams)
                    for path in (opts["adapt_marginals"], opts["base_marginals"]))
     for path, marginals in ((opts["adapt_marginals"], adapt), (opts["base_marginals"], base)):
@@ -886,7 +924,7 @@ def main(argv=None):
                                                                   "cache_length": "-cache", "cache_lambda": "-cache-lambda",
                                                                   "multiwords": "-multiwords", "multi_char": "-multi-char",
                                                                   "max_hyps": "-max-nbest", "out_dir": "-write-nbest-dir",
-                                                                  "vocab": "-vocab", "limit_vocab": "-limit-vocab",
+                                                                  "vocab": "-vocab", "limit_vocab": "-limit-vocab", "tolower": "-tolower",
                                                                   "encoding": "-encoding"})
 
 

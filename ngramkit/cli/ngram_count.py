@@ -53,7 +53,7 @@ import sys
 
 from ..aliases import read_aliases
 from ..countfile import intersect_counts, read_counts, write_counts
-from ..counting import RunOptions, TextOptions, count_text, lowercase, sum_counts
+from ..counting import RunOptions, TextOptions, count_text, sum_counts
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
 from ..estimate.pipeline import adjusted_count_tables, discounted_counts, stderr_warning
@@ -68,7 +68,7 @@ from ..srilm_sums import count_file_srilm_order
 from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output, copy_text_lines, held_outputs
 from ..training import Output, build
-from ..vocab import UNK, Vocabulary
+from ..vocab import UNK, Vocabulary, lowercase
 from .common import report_text, run, warn, with_srilm_discount_failures
 from .estimate_options import ESTIMATE_OPTIONS, methods_given, check_default_methods, estimate_options, min_count
 from .srilm_options import ENCODING_HELP, Option, parse, per_order
