@@ -95,10 +95,10 @@ def _read_srilm_binary(path, **options):
     return read_srilm_binary(path, **options)
 
 
-def _write_srilm_binary(model, path):
+def _write_srilm_binary(model, path, word_order=None):
     from .srilm_binary import write_srilm_binary
 
-    write_srilm_binary(model, path)
+    write_srilm_binary(model, path, word_order)
 
 
 def _sniff_kenlm(head):

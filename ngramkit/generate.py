@@ -128,12 +128,9 @@ class SentenceGenerator:
         vocab = model.vocab
         self.state = srand48_state(int(time.time()) + os.getpid() if seed is None else seed)
         pause = vocab.index.get(PAUSE, -1)  # -1: a word outside the model
-        listed = vocab.ids(list(vocab_words), unknown=-1)
-        listed = listed[listed >= 0]
         extra = vocab.ids(list(nonevents), unknown=-1)
-        before = np.concatenate([listed, vocab.ids(list(vocab.aliases.values())), extra[extra >= 0]])
-        self.walk = srilm_vocabulary_order(vocab, np.concatenate([before, model.unigrams_in_file_order()]), pause,
-                                           aliases_at=len(listed))
+        met, aliases_at = srilm_read_order(model, vocab_words, nonevents)
+        self.walk = srilm_vocabulary_order(vocab, met, pause, aliases_at)
         non_event = (self.walk == vocab.bos) | (self.walk == pause) | np.isin(self.walk, extra[extra >= 0])
         if not unk_is_word:
             non_event |= self.walk == vocab.unk
@@ -185,6 +182,19 @@ def check_not_stuck(stuck):
     if stuck[0]:
         raise EstimationError(f"no word to generate: {MAX_DRAWS} draws in one context gave only non-events "
                               "(<s>, -pau-, <unk> or -nonevents words)")
+
+
+def srilm_read_order(model, vocab_words=(), nonevents=()):
+    """The word ids of `model` in the order `ngram`'s Vocab adds them: the words of -vocab
+    (`vocab_words`, in file order), those -vocab-aliases names (the vocabulary's aliases), the
+    -nonevents, then the model's words as its files list them (NgramModel.words_in_file_order;
+    repeats kept); and where the aliases' words start."""
+    vocab = model.vocab
+    listed = vocab.ids(list(vocab_words), unknown=-1)
+    listed = listed[listed >= 0]
+    extra = vocab.ids(list(nonevents), unknown=-1)
+    return np.concatenate([listed, vocab.ids(list(vocab.aliases.values())), extra[extra >= 0],
+                           model.words_in_file_order()]), len(listed)
 
 
 def srilm_vocabulary_order(vocab, unigram_ids, pause, aliases_at=0):

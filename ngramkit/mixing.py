@@ -18,6 +18,7 @@ ppl outputs or computed here from a held-out text.
 """
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -59,8 +60,8 @@ def on_vocab(model, vocab, in_place=False):
             model.unigram_order = remap[model.unigram_order]
         return model
     read = model.unigram_order
-    return NgramModel(vocab, [np.ascontiguousarray(remap[r]) for r in model.ngrams], model.logprob, model.backoff,
-                      unigram_order=None if read is None else remap[read])
+    return replace(model, vocab=vocab, ngrams=[np.ascontiguousarray(remap[r]) for r in model.ngrams],
+                   unigram_order=None if read is None else remap[read], estimation=None)
 
 
 def shared_vocab(models, in_place=False):
@@ -70,9 +71,9 @@ def shared_vocab(models, in_place=False):
 
 
 def unigrams_read_order(models):
-    """The 1-grams of models on one vocabulary in the order SRILM's Vocab meets them when it reads
+    """The words of models on one vocabulary in the order SRILM's Vocab meets them when it reads
     the models one after another: each model's in its file's order, words met before left out."""
-    ids = np.concatenate([m.unigrams_in_file_order() for m in models])
+    ids = np.concatenate([m.words_in_file_order() for m in models])
     _, first = np.unique(ids, return_index=True)
     return ids[np.sort(first)]
 
@@ -139,7 +140,7 @@ def mix_pair(a, b, lam, release=(), lookup_a=backoff_logprob, recompute=recomput
                 model.ngrams.pop(), model.logprob.pop()
                 if len(model.backoff) == k:
                     model.backoff.pop()
-    mixed = NgramModel(a.vocab, ngrams, logprob, backoff)
+    mixed = NgramModel(a.vocab, ngrams, logprob, backoff, empty_context_backoff=a.empty_context_backoff)
     del ngrams, logprob, backoff
     recompute(mixed)
     return mixed
@@ -267,7 +268,9 @@ def mix_all(models, weights, order=None, context_priors=None, recompute=recomput
         ngrams.append(rows)
         logprob.append(mixed)
     backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]
-    result = NgramModel(models[0].vocab, ngrams, logprob, backoff, unigram_order=unigrams_read_order(models))
+    # SRILM mixes into a new model, whose empty context keeps the weight 0 it starts with
+    result = NgramModel(models[0].vocab, ngrams, logprob, backoff, unigram_order=unigrams_read_order(models),
+                        empty_context_backoff=0.0)
     recompute(result)
     return result
 

@@ -6,10 +6,11 @@ Values sit in parallel arrays. ARPA reading and writing, estimation, scoring,
 pruning, mixing and FST building all work on these arrays.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .constants import LOG_ZERO
 from .errors import UsageError
 from .vocab import Vocabulary
 
@@ -58,8 +59,9 @@ class NgramModel:
     # "method", "interpolate", "min_count", "discounts", "count_of_counts", "counted" (distinct
     # n-grams counted) and, for order 1, "tokens"
     estimation: list | None = None
-    # the 1-grams' word ids in the order of the ARPA file the model was read from (KenLM's
-    # probing files number words so); None: not read from one
+    # the word ids in the order of the file the model was read from: its 1-grams' in an ARPA
+    # file (KenLM's probing files number words so), every word of the index map in SRILM's
+    # binary LM (SRILM's Vocab numbers them so); None: not read from one
     unigram_order: np.ndarray | None = None
     # row_order[k-2], for the k-grams (k >= 2): the indices of their rows in the order of the
     # ARPA file's lines (KenLM's probing build inserts them so), None where that is the rows'
@@ -68,6 +70,9 @@ class NgramModel:
     # read from an ARPA file: the n-grams of each order its lines held, those limit_vocab leaves
     # out not counted, before the n-grams of one word (two 1-grams naming it) are merged
     read_sizes: list | None = None
+    # log10 backoff weight of the empty context, which only SRILM's binary LM stores: its ARPA
+    # reader sets log 0 (-99), a model it builds in memory (an estimate) starts with 0
+    empty_context_backoff: float = LOG_ZERO
 
     @property
     def order(self):
@@ -77,12 +82,14 @@ class NgramModel:
         return [len(p) for p in self.logprob]
 
     def unigrams_in_file_order(self):
-        """The 1-grams' word ids in the order of the ARPA file read (unigram_order), or in id order
-        when the model was not read from one or its 1-grams have changed since."""
+        """The 1-grams' word ids in the order of the file read (unigram_order), or in id order
+        when the model was not read from one or has 1-grams the file did not list."""
         ids = self.ngrams[0][:, 0]
         read = self.unigram_order
-        if read is not None and len(read) == len(ids) and np.array_equal(np.sort(read), ids):
-            return read
+        if read is not None:
+            listed = read[np.isin(read, ids)]
+            if len(listed) == len(ids):
+                return listed
         return ids
 
     def rows_in_file_order(self, k):
@@ -96,6 +103,13 @@ class NgramModel:
         if rows is None or len(rows) != len(self.ngrams[k - 1]):
             return None
         return rows
+
+    def words_in_file_order(self):
+        """The word ids in the order of the file read (unigram_order, 1-grams or not), then the
+        1-grams it did not list, in id order: the order SRILM's Vocab met the model's words."""
+        ids = self.ngrams[0][:, 0]
+        read = self.unigram_order
+        return ids if read is None else np.concatenate([read, ids[~np.isin(ids, read)]])
 
     def write(self, path, format=None, **options):
         """Write the model to `path`: the format by name ("arpa", "ngk", see formats.FORMATS) or
@@ -198,7 +212,7 @@ class NgramModel:
             logprob.append(np.empty(0, dtype=np.float32))
             if k < order:
                 backoff.append(np.empty(0, dtype=np.float32))
-        return NgramModel(self.vocab, ngrams, logprob, backoff, self.estimation)
+        return replace(self, ngrams=ngrams, logprob=logprob, backoff=backoff)
 
     def truncated(self, order):
         """The model cut to orders 1..order (backoff weights of the new highest order dropped);
@@ -207,6 +221,6 @@ class NgramModel:
             return self
         if order < 1:
             raise UsageError(f"the highest order must be at least 1, not {order}", option="order")
-        return NgramModel(self.vocab, self.ngrams[:order], self.logprob[:order], self.backoff[:order - 1],
-                          unigram_order=self.unigram_order,
-                          read_sizes=None if self.read_sizes is None else self.read_sizes[:order])
+        return replace(self, ngrams=self.ngrams[:order], logprob=self.logprob[:order],
+                       backoff=self.backoff[:order - 1], estimation=None,
+                       read_sizes=None if self.read_sizes is None else self.read_sizes[:order])

@@ -17,6 +17,7 @@ thresholds can be applied cheaply: a threshold for a target size is found by bis
 """
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -25,7 +26,6 @@ from .errors import UsageError
 from .estimate.backoff import IMPROPER, bow_terms
 from .estimate.policy import SRILM
 from .jit import njit
-from .model import NgramModel
 from .renorm import (
     CHUNK_ROWS,
     add_zero_unigrams,
@@ -226,8 +226,8 @@ class Pruner:
                 bow = model.backoff[k - 1][keep[k - 1]]
                 bow[~nodes[k - 1][keep[k - 1]]] = np.nan
                 backoff.append(bow)
-            out = NgramModel(model.vocab, [r[m] for r, m in zip(model.ngrams, keep)],
-                             [p[m] for p, m in zip(model.logprob, keep)], backoff)
+            out = replace(model, ngrams=[r[m] for r, m in zip(model.ngrams, keep)],
+                          logprob=[p[m] for p, m in zip(model.logprob, keep)], backoff=backoff, estimation=None)
         del keep, nodes
         recompute_backoffs(out, lower=lower, nonevents=nonevents, trace=trace)
         return out
@@ -267,14 +267,17 @@ def history_pruner(model, history, minprune=2, threshold=None, in_place=False, u
     the words of both, `history`'s others as unigrams of probability 0. A marginal leaves out
     the factors of probability zero of non-events (<s>, -pau-, and <unk> unless `unk_is_word`),
     as SRILM's contextProb does. `in_place`: `model`'s word ids are rewritten in its own arrays."""
-    from .mixing import on_vocab
+    from .mixing import on_vocab, unigrams_read_order
 
     if not in_place:  # the unigrams added below must not reach the caller's model
-        model = NgramModel(model.vocab, list(model.ngrams), list(model.logprob), list(model.backoff))
+        model = replace(model, ngrams=list(model.ngrams), logprob=list(model.logprob), backoff=list(model.backoff),
+                        estimation=None)
     vocab = model.vocab.like(list(model.vocab.words) + list(history.vocab.words))
     model, history = on_vocab(model, vocab, in_place), on_vocab(history, vocab)
     words = history.ngrams[0][:, 0]
+    read = unigrams_read_order([model, history])  # SRILM's Vocab meets the history model's words last
     add_zero_unigrams(model, words[~np.isin(words, [vocab.bos, vocab.unk, vocab.get(PAUSE, -1)])])
+    model.unigram_order = read
     nonevents = SRILM.nonevents(vocab, unk_is_word)
     if PAUSE in vocab:
         nonevents[vocab.index[PAUSE]] = True
@@ -292,8 +295,8 @@ def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonev
     the probabilities given back at the end. `lower`, `nonevents`: the backed-off estimates and
     the words of no unigram mass, as renorm.recompute_backoffs takes them (a tagged LM backs off
     its own way)."""
-    model = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
-                       [b.copy() for b in model.backoff])
+    model = replace(model, ngrams=list(model.ngrams), logprob=[p.copy() for p in model.logprob],
+                    backoff=[b.copy() for b in model.backoff], estimation=None)
     while True:
         zeros_to_inf(model)
         removed = 0

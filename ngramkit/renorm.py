@@ -2,11 +2,12 @@
 normalisation (SRILM's recomputeBOWs, `ngram -renorm`). Pruning and mixing build on both.
 """
 
+from dataclasses import replace
+
 import numpy as np
 
 from .constants import LOG_ZERO
 from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_mass
-from .model import NgramModel
 from .srilm_sums import context_trie_order
 from .tables import context_starts, find_rows, group_contexts
 from .vocab import BOS, EOS, PAUSE, UNK
@@ -119,7 +120,7 @@ def log_zero_read(model, in_place=False):
     if in_place:
         model.logprob, model.backoff = logprob, backoff
         return model
-    return NgramModel(model.vocab, model.ngrams, logprob, backoff, unigram_order=model.unigram_order)
+    return replace(model, logprob=logprob, backoff=backoff)
 
 
 def inf_to_zeros(model):
@@ -190,6 +191,8 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
         logp[:] = logp + np.float32(-np.log10(1.0 - left))
         left = spread_unigram_mass(logp, events, trace, names)
     improper_total = int(left < 0.0)
+    if left < 0.0:  # SRILM gives an improper context the weight log 0, the empty one too
+        model.empty_context_backoff = LOG_ZERO
     for k in range(2, model.order + 1):
         # no order reads its own contexts' weights, so they can be written in place, unless
         # the report needs the contexts as they were (SRILM visits them in the old trie)
@@ -247,8 +250,8 @@ def renormalised(model):
     """A copy of `model` with recomputed backoff weights (and unigram mass distributed). Every
     order's probabilities are copied: a context whose followers cover the lower order's whole
     mass has them scaled to sum to one."""
-    copy = NgramModel(model.vocab, list(model.ngrams), [p.copy() for p in model.logprob],
-                      [b.copy() for b in model.backoff], model.estimation)
+    copy = replace(model, ngrams=list(model.ngrams), logprob=[p.copy() for p in model.logprob],
+                   backoff=[b.copy() for b in model.backoff])
     recompute_backoffs(copy)
     return copy
 

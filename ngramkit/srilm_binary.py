@@ -5,14 +5,15 @@ The file is three text lines' worth of header and a binary trie:
 - `SRILM_BINARY_NGRAM_002\\n`, then `maxorder N\\n`;
 - the index map: `INDEX WORD\\n` per word in index order, ended by `.\\n`. Indices are SRILM's
   Vocab numbering: `<unk>` 0, `<s>` 1, `</s>` 2, `-pau-` 3 (its constructor adds those four),
-  then the other words as they were added: a model's 1-grams in the order of the ARPA file read
-  (for ngramkit's and SRILM's files byte order, unless words merged as they were read), then
-  the rest in byte order;
+  then the other words as they were added: a -map-unk word (index 0, `<unk>`'s, is then left
+  out), the words of -vocab, then the model's as its files list them (ngram-count: the text's
+  in order of first appearance). Every word of the vocabulary is listed, with n-grams or not;
 - the trie of contexts, most recent word first. A node is: the byte length of its subtree
   (counted from the length field itself), its context's backoff weight, the number of
   probabilities, (word, probability) pairs, then (word, subtree) per longer context. Pairs and
   subtrees come in index order. The root is the empty context: its probabilities are the
-  unigrams, its weight log 0.
+  unigrams, its weight NgramModel.empty_context_backoff (log 0 when SRILM read the model from
+  an ARPA file, 0 when it estimated or mixed it anew).
 
 Numbers are big-endian: probabilities and weights float32; counts and indices in 2 bytes below
 2^15, else 4 bytes with the top bit set below 2^30, else 8 bytes with the two top bits set. A
@@ -21,7 +22,7 @@ up, or larger when its value does not fit (SRILM's writer retries with the large
 
 log 0 is -inf here and -99 in the model (as in ARPA files). A context that has no backoff weight
 in the model but has longer n-grams gets a node of weight 0 (the weight scoring uses); reading
-keeps the weights of nodes whose context is an n-gram of the file.
+keeps the root's weight and those of nodes whose context is an n-gram of the file.
 """
 
 import mmap
@@ -33,13 +34,13 @@ from .constants import LOG_ZERO
 from .errors import FormatError, MissingFileError
 from .jit import njit
 from .model import NgramModel
+from .srilm_trie import srilm_word_indices
 from .tables import find_rows, first_duplicate_row, merged_duplicate_rows, prefix_rows
 from .textio import atomic_output, word_bytes, word_text
 from .vocab import BOS, EOS, PAUSE, UNK, reading_vocabulary
 
 MAGIC = b"SRILM_BINARY_NGRAM_002\n"
 OLD_MAGIC = b"SRILM_BINARY_NGRAM_001\n"
-_FIRST_WORDS = (UNK, BOS, EOS, PAUSE)
 
 _SHORT_LIMIT = 1 << 15
 _LONG_LIMIT = 1 << 30
@@ -125,15 +126,13 @@ def _get_count(buf, pos, limit):
 # ---------------------------------------------------------------- writing
 
 
-def srilm_word_order(vocab, added=()):
-    """The words of `vocab` by SRILM index (see the module docstring), and each word id's index;
-    `added`: word ids in the order SRILM's Vocab added them, before the others."""
-    ids = np.concatenate([np.asarray(added, dtype=np.int64), np.arange(len(vocab), dtype=np.int64)])
-    ids = ids[np.sort(np.unique(ids, return_index=True)[1])]
-    words = list(_FIRST_WORDS) + [w for w in (vocab.words[i] for i in ids.tolist()) if w not in _FIRST_WORDS]
-    position = {w: i for i, w in enumerate(words)}
-    index = np.array([position.get(w, 0) for w in vocab.words], dtype=np.int64)
-    return words, index
+def srilm_index_map(vocab, word_order=None):
+    """SRILM's index map of `vocab`: the (index, word) lines in index order, and each word id's
+    index. `word_order`: word ids in the order SRILM's Vocab added them (specials and repeats
+    passed over); the vocabulary's other words follow in id order."""
+    met = np.arange(len(vocab)) if word_order is None else np.concatenate([word_order, np.arange(len(vocab))])
+    index, by_index = srilm_word_indices(met, vocab)
+    return [(i, w) for i, w in enumerate(by_index) if w is not None], index.astype(np.int64)
 
 
 def _log_zero_to_inf(values):
@@ -164,7 +163,7 @@ def _trie_arrays(model, index):
     contexts = _contexts(model)
     depth = [np.zeros(1, dtype=np.int64)]
     paths = [np.full((1, max(order - 1, 1)), -1, dtype=np.int64)]
-    weights = [np.array([-np.inf], dtype=np.float32)]
+    weights = [_log_zero_to_inf([model.empty_context_backoff])]
     for d in range(1, order):
         rows = contexts[d]
         path = np.full((len(rows), max(order - 1, 1)), -1, dtype=np.int64)
@@ -254,9 +253,11 @@ def _write_trie(buf, depth, keys, weight_bits, field, total, prob_start, prob_wo
     return pos
 
 
-def write_srilm_binary(model, path):
-    """Write `model` as SRILM's `-write-bin-lm` does (atomically)."""
-    words, index = srilm_word_order(model.vocab, model.unigrams_in_file_order())
+def write_srilm_binary(model, path, word_order=None):
+    """Write `model` as SRILM's `-write-bin-lm` does (atomically). `word_order`: the word ids in
+    the order SRILM's Vocab numbered them (see srilm_index_map; default: the model's in the order
+    of the file read, NgramModel.words_in_file_order)."""
+    entries, index = srilm_index_map(model.vocab, model.words_in_file_order() if word_order is None else word_order)
     depth, keys, weight_bits, prob_start, prob_word, prob_bits = _trie_arrays(model, index)
     field, total, fits = _subtree_sizes(depth, keys, prob_start, prob_word, model.order)
     if not fits:
@@ -264,7 +265,7 @@ def write_srilm_binary(model, path):
     trie = np.empty(int(total[0]), dtype=np.uint8)
     _write_trie(trie, depth, keys, weight_bits, field, total, prob_start, prob_word, prob_bits)
     header = MAGIC + f"maxorder {model.order}\n".encode()
-    header += b"".join(b"%d %s\n" % (i, word_bytes(w)) for i, w in enumerate(words)) + b".\n"
+    header += b"".join(b"%d %s\n" % (i, word_bytes(w)) for i, w in entries) + b".\n"
     with atomic_output(path) as out:
         out.write(header)
         out.write(trie.tobytes())
@@ -411,7 +412,10 @@ def read_srilm_binary(path, vocab=None, limit_vocab=False):
                gram_order)
     trie = (ctx_paths, ctx_weight.astype(np.uint32).view(np.float32), ctx_depth, gram_rows,
             gram_prob.astype(np.uint32).view(np.float32), gram_order)
-    return _model(path, order, index_words, map_size, trie, vocab, limit_vocab)
+    # the root's weight follows its length field
+    _, at = _get_count(buf, trie_start, len(buf))
+    empty_backoff = np.array([_get_u32(buf, at)], dtype=np.int64).astype(np.uint32).view(np.float32)[0]
+    return _model(path, order, index_words, map_size, trie, empty_backoff, vocab, limit_vocab)
 
 
 def _distinct(rows, values, vocab, what, path):
@@ -426,7 +430,7 @@ def _distinct(rows, values, vocab, what, path):
     raise FormatError(f"duplicate {what} {' '.join(vocab.words[i] for i in rows[duplicate])!r}", path)
 
 
-def _model(path, order, index_words, map_size, trie, extra_vocab, limit_vocab):
+def _model(path, order, index_words, map_size, trie, empty_backoff, extra_vocab, limit_vocab):
     ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob, gram_order = trie
     used = np.zeros(map_size + 1, dtype=bool)
     used[gram_rows[gram_rows >= 0]] = True
@@ -467,8 +471,9 @@ def _model(path, order, index_words, map_size, trie, extra_vocab, limit_vocab):
             weight = np.full(len(rows), np.nan, dtype=np.float32)
             weight[found >= 0] = weights[found[found >= 0]]
             backoff.append(np.where(np.isneginf(weight), np.float32(LOG_ZERO), weight).astype(np.float32))
-    # SRILM numbers the words as the index map lists them
+    # SRILM numbers the words as the index map lists them, those without n-grams too
     listing = ids[ids >= 0]
-    listing = listing[np.isin(listing, ngrams[0][:, 0])]
     listing = listing[np.sort(np.unique(listing, return_index=True)[1])]
-    return NgramModel(vocab, ngrams, logprob, backoff, unigram_order=listing)
+    root = np.float32(empty_backoff)
+    return NgramModel(vocab, ngrams, logprob, backoff, unigram_order=listing,
+                      empty_context_backoff=float(LOG_ZERO if np.isneginf(root) else root))

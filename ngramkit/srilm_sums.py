@@ -87,11 +87,10 @@ class SrilmOrder(NamedTuple):
 def _srilm_order(ids, starts, ends, counts, known=()):
     """The SrilmOrder of the windows ids[starts[w]:ends[w]] (word ids of `counts`, -1 between
     sentences or lines), each inserted into SRILM's trie in turn with all its prefixes; `known`:
-    the ids SRILM's vocabulary numbered before the text (a -vocab file's words, in its order)."""
+    the ids SRILM's vocabulary numbered before the text (a -vocab file's words in its order, the
+    words -vocab-aliases names)."""
     vocab = counts.vocab
-    present, first = np.unique(ids[ids >= 0], return_index=True)
-    index, _ = srilm_word_indices(np.concatenate([np.asarray(known, dtype=present.dtype),
-                                                  present[np.argsort(first)]]), vocab)
+    index, _ = srilm_word_indices(_met_words(ids, known), vocab)
     unigrams = counts.ngrams[0][:, 0]
     heads = ids[starts]
     window_row = np.searchsorted(unigrams, heads).clip(0, len(unigrams) - 1)
@@ -110,6 +109,12 @@ def _srilm_order(ids, starts, ends, counts, known=()):
     return SrilmOrder(orders, index)
 
 
+def _met_words(ids, known=()):
+    """The word ids `known`, then those of `ids` (-1 passed over) by first appearance."""
+    present, first = np.unique(ids[ids >= 0], return_index=True)
+    return np.concatenate([np.asarray(known, dtype=present.dtype), present[np.argsort(first)]])
+
+
 def _final_ids(tokens, words, options, vocab):
     """Provisional ids (-1 kept) as ids of `vocab`, read with TextOptions `options`."""
     block_vocab, remap = build_vocabulary(words, options)
@@ -122,11 +127,33 @@ def text_srilm_order(paths, counts, options):
     with TextOptions `options`): the trie counts a window of up to N words at each position of a
     sentence. None when SRILM's word numbers are not known: a closed vocabulary not read from a
     file as it is."""
-    known = ()
+    read = _text_ids(paths, counts.vocab, options)
+    if read is None:
+        return None
+    ids, known = read
+    starts = np.flatnonzero(ids >= 0)
+    marks = np.flatnonzero(ids < 0)
+    return _srilm_order(ids, starts, marks[np.searchsorted(marks, starts)], counts, known)
+
+
+def text_word_order(paths, vocab, options):
+    """The word ids of `vocab` in the order ngram-count's Vocab numbers them reading the text
+    files `paths` (TextOptions `options`): a -vocab file's words, the -vocab-aliases' words,
+    then the text's by first appearance; None as for text_srilm_order."""
+    read = _text_ids(paths, vocab, options)
+    return None if read is None else _met_words(*read)
+
+
+def _text_ids(paths, vocab, options):
+    """The text's word ids in `vocab` (-1 between sentences), and the ids SRILM's Vocab numbered
+    before it: a -vocab file's, then the words -vocab-aliases names (see text_srilm_order; None
+    for its None)."""
+    known = []
     if options.vocab is not None:
         if options.vocab.read_order is None:
             return None
-        known = counts.vocab.ids(options.vocab.read_order)
+        known = list(options.vocab.read_order)
+    known = vocab.ids(known + list((options.aliases or {}).values()))
     if options.weights:
         tokens, words, _ = text_tokens(paths, dataclasses.replace(options, add_sos=False, add_eos=False),
                                        quiet=True)
@@ -134,26 +161,34 @@ def text_srilm_order(paths, counts, options):
         del tokens
     else:
         stream, words, _ = text_tokens(paths, options, quiet=True)
-    ids = _final_ids(stream, words, options, counts.vocab)
-    del stream
-    starts = np.flatnonzero(ids >= 0)
-    marks = np.flatnonzero(ids < 0)
-    return _srilm_order(ids, starts, marks[np.searchsorted(marks, starts)], counts, known)
+    return _final_ids(stream, words, options, vocab), known
 
 
 def count_file_srilm_order(paths, counts, encoding):
     """The SrilmOrder of `counts` read from the count files `paths` (read_counts, no -vocab):
     each line's n-gram (one no longer than the counts' order) is inserted in turn."""
+    ids = _count_file_ids(paths, counts.vocab, counts.order, encoding)
+    ends = np.flatnonzero(ids < 0)
+    return _srilm_order(ids, np.concatenate(([0], ends[:-1] + 1)), ends, counts)
+
+
+def count_file_word_order(paths, vocab, order, encoding):
+    """The word ids of `vocab` in the order ngram-count's Vocab numbers them reading the count
+    files `paths` (read_counts of orders up to `order`, no -vocab): by first appearance."""
+    return _met_words(_count_file_ids(paths, vocab, order, encoding))
+
+
+def _count_file_ids(paths, vocab, order, encoding):
+    """The words of the count files' lines of n-grams up to `order` as ids of `vocab`, -1 after
+    each line."""
     interner = Interner()
     tokens = [t for t, _ in count_line_tokens(count_blocks(paths, encoding), interner, float_counts=True)]
-    ids = _final_ids(np.concatenate(tokens), interner.words(), TextOptions(encoding=encoding), counts.vocab)
+    ids = _final_ids(np.concatenate(tokens), interner.words(), TextOptions(encoding=encoding), vocab)
     ends = np.flatnonzero(ids < 0)
     starts = np.concatenate(([0], ends[:-1] + 1))
     # SRILM skips a longer line before its words get an index
-    short = ends - starts <= counts.order
-    ids = ids[np.repeat(short, ends - starts + 1)]
-    ends = np.flatnonzero(ids < 0)
-    return _srilm_order(ids, np.concatenate(([0], ends[:-1] + 1)), ends, counts)
+    short = ends - starts <= order
+    return ids[np.repeat(short, ends - starts + 1)]
 
 
 def trie_ranks(contexts, ngrams, order):

@@ -25,7 +25,7 @@ from .estimate.smoothing import FALLBACK_DISCOUNTS, smoothing_method
 from .formats import format_for_path, save
 from .model import NgramCounts
 from .spill import spill_directory
-from .srilm_sums import text_srilm_order
+from .srilm_sums import text_srilm_order, text_word_order
 from .text_weights import negative_weight_error
 from .textio import WORD_BYTE, iter_lines, open_input, read_blocks, split_words
 from .vocab import BOS, EOS, UNK, Vocabulary
@@ -76,15 +76,17 @@ class Output:
 
 
 def build(source, options, *, order=None, policy=SRILM, text=None, run=None, output=None,
-          warn=stderr_warning, on_counts=None, times=None, prune=None, trace=None, srilm_order=None):
+          warn=stderr_warning, on_counts=None, times=None, prune=None, trace=None, srilm_order=None, word_order=None):
     """Estimate a model from `source` (a list of text files, or NgramCounts) as `options` (an
     EstimateOptions) say, under `policy` (SRILM's or KenLM's), and write it to `output` (an
     Output) if given, before the spill directory of a capped run goes. `on_counts(counts)` sees
     the counts first (to check or write them); `times` (a StageTimes) gets the seconds of each
     stage; `prune` (threshold, minprune): the model is entropy-pruned before it is written, as
     ngram-count's -prune does; `trace`, `srilm_order`: estimate's (a text's SRILM order is found
-    here). Returns the NgramModel; with `options` None, only counts (orders 1..order) and
-    returns None."""
+    here); `word_order`: a function of the model's vocabulary giving the word ids in the order
+    SRILM numbers them (srilm_sums.text_word_order's), asked for when SRILM's binary LM is
+    written (a text's is found here). Returns the NgramModel; with `options` None, only counts
+    (orders 1..order) and returns None."""
     run = run or RunOptions()
     times = StageTimes() if times is None else times
     memory = run.memory if not isinstance(source, NgramCounts) else None
@@ -104,6 +106,7 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
                 raise negative_weight_error(_paths(source), text)
             if not text.tagged:
                 srilm_order = functools.partial(text_srilm_order, _paths(source), options=text)
+                word_order = functools.partial(text_word_order, _paths(source), options=text)
         model = estimate(counts, options, policy, warn=warn, times=times, consume=True, spill_dir=spill_dir,
                          trace=trace, srilm_order=srilm_order)
         if prune is not None and prune[0]:
@@ -118,7 +121,10 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
             times.mark("prune", start)
         if output is not None:
             start = time.perf_counter()
-            save(model, output.path, output.format, **(output.options or {}))
+            written = dict(output.options or {})
+            if word_order is not None and format_for_path(output.path, output.format).name == "srilm-binary":
+                written.setdefault("word_order", word_order(model.vocab))
+            save(model, output.path, output.format, **written)
             times.mark("write", start)
     return model
 

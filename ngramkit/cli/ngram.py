@@ -739,7 +739,10 @@ def ngram(argv):
         if save(model, opts["write_lm"]).name == "arpa":
             debug_lines(opts, [f"writing {n} {k}-grams" for k, n in enumerate(model.sizes(), 1)])
     if opts["write_bin_lm"]:
-        save(model, opts["write_bin_lm"], format="srilm-binary")
+        from ..generate import srilm_read_order
+        # SRILM numbers the words as its Vocab met them
+        met, _ = srilm_read_order(model, vocab_words(opts), nonevent_words(opts))
+        save(model, opts["write_bin_lm"], format="srilm-binary", word_order=met)
     escape = escape_prefix(opts, classes, dynamic and opts["ppl"])
     if opts["ppl"] and dynamic:
         write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer,

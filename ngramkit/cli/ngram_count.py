@@ -64,7 +64,7 @@ from ..model import NgramCounts
 from ..nonevents import read_nonevents
 from ..prune import check_minprune
 from ..release import release_text
-from ..srilm_sums import count_file_srilm_order
+from ..srilm_sums import count_file_srilm_order, count_file_word_order
 from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output, copy_text_lines, held_outputs
 from ..training import Output, build
@@ -344,7 +344,7 @@ def ngram_count(argv):
                                     opts["kn_counts_modified"], nonevents, opts["meta_tag"], opts["trust_totals"])
     if opts["text"] and (opts["read"] or opts["read_google"]):
         raise UsageError(f"give -text or {'-read' if opts['read'] else '-read-google'}, not both")
-    srilm_order = None
+    srilm_order = word_order = None
     if opts["read"] or opts["read_google"]:
         paths = list(opts["read"])
         if opts["read_google"]:
@@ -372,6 +372,11 @@ def ngram_count(argv):
         if not (vocab or opts["intersect"] or as_written or opts["read_google"] or aliases):
             # SRILM's order of the counts, which its fractional totals and its lines of contexts show
             srilm_order = functools.partial(count_file_srilm_order, paths, encoding=opts["encoding"])
+            word_order = functools.partial(count_file_word_order, paths, order=count_order(opts),
+                                           encoding=opts["encoding"])
+        elif vocab is not None and vocab.read_order is not None:
+            # a closed vocabulary: SRILM numbers its words in file order, and no others
+            word_order = functools.partial(Vocabulary.ids, words=vocab.read_order)
     elif opts["text"]:
         if opts["meta_tag"] or opts["intersect"]:
             raise UsageError(f"{'-meta-tag' if opts['meta_tag'] else '-intersect'} applies to the count files of -read")
@@ -438,7 +443,8 @@ def ngram_count(argv):
         # the estimate's warnings as SRILM prints them
         model = build(source, est if opts["lm"] else None, order=opts["order"], text=text, policy=policy,
                       run=run_options, output=_lm_output(opts), warn=stderr_warning, on_counts=on_counts,
-                      prune=(opts["prune"], opts["minprune"]), trace=_trace(opts), srilm_order=srilm_order)
+                      prune=(opts["prune"], opts["minprune"]), trace=_trace(opts), srilm_order=srilm_order,
+                      word_order=word_order)
         if model is not None and opts["debug"] >= 1 and not opts["write_binary_lm"]:
             sys.stderr.write("".join(f"writing {n} {k}-grams\n" for k, n in enumerate(model.sizes(), 1)))
         if adjusted:

@@ -531,4 +531,5 @@ def assemble(tables, vocab, order, policy, ngrams=None, links=None, spill_dir=No
                 hit = idx >= 0
                 bow[hit] = _stored(tables.node_bow[k][idx[hit]])
             backoff.append(bow)
-    return NgramModel(vocab=vocab, ngrams=ngrams, logprob=logprob, backoff=backoff)
+    # SRILM's estimate leaves the empty context's weight at the 0 a new model starts with
+    return NgramModel(vocab=vocab, ngrams=ngrams, logprob=logprob, backoff=backoff, empty_context_backoff=0.0)
