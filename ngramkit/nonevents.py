@@ -9,6 +9,8 @@ vocabulary) is dropped altogether. In `ngram -gen`, a drawn non-event is drawn a
 from the start, so ngram-count treats a `-pau-` of the text as one with or without -nonevents.
 """
 
+import numpy as np
+
 from .errors import EmptyInputError
 from .estimate.policy import Policy
 from .vocab import PAUSE, read_words
@@ -22,6 +24,17 @@ def read_nonevents(path, encoding="utf-8"):
     return words
 
 
+def nonevent_mask(vocab, words):
+    """Mask over the word ids of `vocab`: those of `words` (SRILM's -nonevents), which get no
+    unigram mass when backoff weights are recomputed; None without words."""
+    if not words:
+        return None
+    mask = np.zeros(len(vocab), dtype=np.bool_)
+    ids = vocab.ids(list(words), unknown=-1)
+    mask[ids[ids >= 0]] = True
+    return mask
+
+
 class NonEventPolicy(Policy):
     """SRILM's estimation with its non-events: `<s>`, `-pau-`, `<unk>` unless a word, and `words`."""
 
@@ -29,7 +42,4 @@ class NonEventPolicy(Policy):
         self.words = (PAUSE,) + tuple(words)
 
     def nonevents(self, vocab, unk):
-        mask = super().nonevents(vocab, unk)
-        ids = vocab.ids(self.words, unknown=-1)
-        mask[ids[ids >= 0]] = True
-        return mask
+        return super().nonevents(vocab, unk) | nonevent_mask(vocab, self.words)

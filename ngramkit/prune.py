@@ -26,6 +26,7 @@ from .errors import UsageError
 from .estimate.backoff import IMPROPER, bow_terms
 from .estimate.policy import SRILM
 from .jit import njit
+from .nonevents import nonevent_mask
 from .renorm import (
     CHUNK_ROWS,
     add_zero_unigrams,
@@ -250,14 +251,17 @@ class Pruner:
         return 10.0 ** hi
 
 
-def prune(model, threshold, minprune=2, in_place=False, history=None, trace=None, unk_is_word=False):
+def prune(model, threshold, minprune=2, in_place=False, history=None, trace=None, unk_is_word=False, nonevents=()):
     """SRILM's `ngram -prune threshold [-minprune minprune]`. `in_place`: prune `model` itself,
     in its own arrays (see Pruner.pruned). `history`: the model of the contexts' marginals (see
-    history_pruner, and its `unk_is_word`); `trace`: recompute_backoffs'."""
+    history_pruner, and its `unk_is_word`); `trace`: recompute_backoffs'; `nonevents`: words
+    (SRILM's -nonevents) the recomputed weights give no unigram mass."""
     if history is None:
-        return Pruner(model, minprune, threshold).pruned(threshold, in_place, trace)
-    return history_pruner(model, history, minprune, threshold, in_place, unk_is_word).pruned(threshold, in_place,
-                                                                                               trace)
+        pruner = Pruner(model, minprune, threshold)
+    else:
+        pruner = history_pruner(model, history, minprune, threshold, in_place, unk_is_word)
+    pruner.nonevents = nonevent_mask(pruner.model.vocab, nonevents)
+    return pruner.pruned(threshold, in_place, trace)
 
 
 def history_pruner(model, history, minprune=2, threshold=None, in_place=False, unk_is_word=False):

@@ -306,6 +306,13 @@ def nonevent_words(opts):
     return read_nonevents(opts["nonevents"], opts["encoding"])
 
 
+def nonevent_mask(opts, vocab):
+    """Mask over the word ids of `vocab`: the words of -nonevents (None without)."""
+    from ..nonevents import nonevent_mask as mask_of
+
+    return mask_of(vocab, nonevent_words(opts))
+
+
 def aliases(opts):
     """{alias: word} of -vocab-aliases ({} without)."""
     if not opts["vocab_aliases"]:
@@ -714,19 +721,21 @@ def ngram(argv):
     if opts["renorm"]:  # before pruning, as SRILM
         from ..renorm import recompute_backoffs
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"],
+                           nonevents=nonevent_mask(opts, model.vocab),
                            trace=lambda line: debug_lines(opts, [line]))
     if opts["prune"]:
         from ..prune import prune, pruned_lines
         before = model.sizes()
         spread = []  # the line of the weights recomputed, after those of the n-grams pruned
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts),
-                      trace=spread.append, unk_is_word=opts["unk"])
+                      trace=spread.append, unk_is_word=opts["unk"], nonevents=nonevent_words(opts))
         debug_lines(opts, pruned_lines(before, model) + spread)
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
         from ..prune import prune_low_probs
-        model = prune_low_probs(model, opts["minprune"], report=lambda line: debug_lines(opts, [line]))
+        model = prune_low_probs(model, opts["minprune"], report=lambda line: debug_lines(opts, [line]),
+                                nonevents=nonevent_mask(opts, model.vocab))
     vocab = None if model is None else model.vocab
     if opts["rescore_ngram"]:
         model, vocab = rescored_model(opts, model, classes, dynamic)
@@ -839,7 +848,8 @@ def mixed_model(opts, model, mix):
     from ..renorm import recompute_backoffs
 
     def recompute(model):  # with -debug 1 SRILM's line of the unigram mass each merge spreads (to <unk> only with -unk)
-        return recompute_backoffs(model, unk_is_word=opts["unk"], trace=lambda line: debug_lines(opts, [line]))
+        return recompute_backoffs(model, unk_is_word=opts["unk"], nonevents=nonevent_mask(opts, model.vocab),
+                                  trace=lambda line: debug_lines(opts, [line]))
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all
         return mix_all(models, weights, opts["order"], opts["context_priors"], recompute=recompute), None
