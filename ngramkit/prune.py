@@ -133,6 +133,7 @@ class Pruner:
         self.minprune = max(2, minprune)
         self.threshold = threshold
         self.backoff, self.chain, self.nonevents = backoff, chain, nonevents
+        self.recompute_options = {}  # more of recompute_backoffs' options for the pruned model
         self.changes = [None] * model.order
         self.failed = [None] * model.order
         for k in range(self.minprune, model.order + 1):
@@ -230,7 +231,7 @@ class Pruner:
             out = replace(model, ngrams=[r[m] for r, m in zip(model.ngrams, keep)],
                           logprob=[p[m] for p, m in zip(model.logprob, keep)], backoff=backoff, estimation=None)
         del keep, nodes
-        recompute_backoffs(out, lower=lower, nonevents=nonevents, trace=trace)
+        recompute_backoffs(out, lower=lower, nonevents=nonevents, trace=trace, **self.recompute_options)
         return out
 
     def threshold_for_size(self, target, low=1e-12, high=1.0, steps=60):
@@ -251,16 +252,20 @@ class Pruner:
         return 10.0 ** hi
 
 
-def prune(model, threshold, minprune=2, in_place=False, history=None, trace=None, unk_is_word=False, nonevents=()):
+def prune(model, threshold, minprune=2, in_place=False, history=None, trace=None, unk_is_word=False, nonevents=(),
+          vocabulary_unigrams=False, warn=None):
     """SRILM's `ngram -prune threshold [-minprune minprune]`. `in_place`: prune `model` itself,
     in its own arrays (see Pruner.pruned). `history`: the model of the contexts' marginals (see
     history_pruner, and its `unk_is_word`); `trace`: recompute_backoffs'; `nonevents`: words
-    (SRILM's -nonevents) the recomputed weights give no unigram mass."""
+    (SRILM's -nonevents) the recomputed weights give no unigram mass. `vocabulary_unigrams`,
+    `warn`: recompute_backoffs' (then with `unk_is_word`)."""
     if history is None:
         pruner = Pruner(model, minprune, threshold)
     else:
         pruner = history_pruner(model, history, minprune, threshold, in_place, unk_is_word)
     pruner.nonevents = nonevent_mask(pruner.model.vocab, nonevents)
+    if vocabulary_unigrams:
+        pruner.recompute_options = {"vocabulary_unigrams": True, "unk_is_word": unk_is_word, "warn": warn}
     return pruner.pruned(threshold, in_place, trace)
 
 
@@ -288,7 +293,7 @@ def history_pruner(model, history, minprune=2, threshold=None, in_place=False, u
     return Pruner(model, minprune, threshold, chain=lambda _, rows: chain_logprob(history, rows, nonevents))
 
 
-def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonevents=None):
+def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonevents=None, **recompute_options):
     """Remove the probabilities that are below their backed-off estimates (SRILM's
     `-prune-lowprobs`, pruneLowProbs), order by order from `minprune` up, repeating until none
     is left, since removals change backoff weights. A removed n-gram that is the context of a
@@ -298,7 +303,7 @@ def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonev
     `report(line)` gets SRILM's -debug 1 lines: the n-grams each pass removed of each order, and
     the probabilities given back at the end. `lower`, `nonevents`: the backed-off estimates and
     the words of no unigram mass, as renorm.recompute_backoffs takes them (a tagged LM backs off
-    its own way)."""
+    its own way), and `recompute_options` its others."""
     model = replace(model, ngrams=list(model.ngrams), logprob=[p.copy() for p in model.logprob],
                     backoff=[b.copy() for b in model.backoff], estimation=None)
     while True:
@@ -316,7 +321,7 @@ def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonev
                 report(f"pruned {int(low.sum())} {k}-grams")
             logp[low] = np.nan
             _drop_empty_contexts(model, k, ctx, where)
-        recompute_backoffs(model, lower=lower, nonevents=nonevents, trace=report)
+        recompute_backoffs(model, lower=lower, nonevents=nonevents, trace=report, **recompute_options)
         if not removed:
             break
     _restore_context_probs(model, report, lower)

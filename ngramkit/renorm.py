@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from .constants import LOG_ZERO
-from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_mass
+from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_mass, unigram_mass_left
 from .srilm_sums import context_trie_order
 from .tables import context_starts, find_rows, group_contexts
 from .vocab import BOS, EOS, PAUSE, UNK
@@ -160,7 +160,7 @@ def add_zero_unigrams(model, words):
 
 
 def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True, lower=backoff_logprob,
-                       nonevents=None, trace=None):
+                       nonevents=None, trace=None, vocabulary_unigrams=False, warn=None):
     """Recompute every backoff weight by normalisation, in place, lower orders first (higher
     orders back off through them), as SRILM's recomputeBOWs: unigram mass left over goes to the
     words with zero probability (not `<s>`, nor `<unk>` unless `unk_is_word`). A context with
@@ -172,16 +172,31 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     context so scaled (`context`: its words, most recent first, as SRILM prints them).
     `lower(model, rows)`: the backed-off probabilities of the normalisation (a tagged LM backs
     off its own way); `nonevents`: a mask over word ids of more words that get no unigram mass;
-    `trace`: given SRILM's -debug 1 line of the unigram mass spread. Returns the number of
+    `trace`: given SRILM's -debug 1 line of the unigram mass spread. With
+    `vocabulary_unigrams`, the vocabulary's words without a unigram (but <s>, -pau-, `<unk>`
+    unless `unk_is_word`, and `nonevents`) get one, as SRILM's distributeProb gives them (a
+    share of the mass left over, or probability 0) once the unigrams' own weight computes: not
+    when they sum to more than one, which `warn` (a callable of one line) is told as SRILM
+    tells it. Returns the number of
     improper contexts."""
     zeros_to_inf(model)
     vocab = model.vocab
-    words = model.ngrams[0][:, 0]
-    events = words != vocab.bos
-    if not unk_is_word:
-        events &= words != vocab.unk
-    if nonevents is not None:
-        events &= ~nonevents[words]
+
+    def unigram_events():
+        words = model.ngrams[0][:, 0]
+        events = words != vocab.bos
+        if not unk_is_word:
+            events &= words != vocab.unk
+        if nonevents is not None:
+            events &= ~nonevents[words]
+        return words, events
+
+    words, events = unigram_events()
+    if vocabulary_unigrams and (unigram_mass_left(model.logprob[0]) >= 0.0 or 0.0 < min_backoff <= 1.0):
+        skipped = np.zeros(len(vocab), dtype=np.bool_) if nonevents is None else nonevents.copy()
+        skipped[[vocab.bos, vocab.get(PAUSE, vocab.bos)] + ([] if unk_is_word else [vocab.unk])] = True
+        add_zero_unigrams(model, np.flatnonzero(~skipped))
+        words, events = unigram_events()
     logp = model.logprob[0]
     names = vocab.name_counts()[words]  # SRILM's vocabulary counts a word once per name (aliases)
     left = spread_unigram_mass(logp, events, trace, names)
@@ -193,6 +208,8 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     improper_total = int(left < 0.0)
     if left < 0.0:  # SRILM gives an improper context the weight log 0, the empty one too
         model.empty_context_backoff = LOG_ZERO
+        if warn is not None:
+            warn(f'BOW numerator for context "" is {left:g} < 0')
     for k in range(2, model.order + 1):
         # no order reads its own contexts' weights, so they can be written in place, unless
         # the report needs the contexts as they were (SRILM visits them in the old trie)

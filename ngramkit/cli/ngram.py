@@ -209,6 +209,11 @@ def announce_reading(opts, path, order=None, loaded=None, unk_logprob=None):
     debug_lines(opts, lines)
 
 
+def stderr_line(line):
+    """One of SRILM's lines on stderr, at every -debug level."""
+    sys.stderr.write(f"{line}\n")
+
+
 def debug_lines(opts, lines):
     """SRILM's diagnostic `lines` on stderr, from -debug 1 on."""
     if opts["debug"] >= 1:
@@ -716,26 +721,29 @@ def ngram(argv):
         dynamic = adapted_marginals(opts, model, dynamic)
     elif opts["base_marginals"] or opts["adapt_marginals_ratios"]:
         raise UsageError("-base-marginals and -adapt-marginals-ratios need -adapt-marginals")
-    if model is not None and (opts["renorm"] or opts["prune"] or opts["prune_lowprobs"]):
-        add_vocabulary_unigrams(opts, model)
+    # SRILM's recomputed backoff weights give every word of the vocabulary a unigram
     if opts["renorm"]:  # before pruning, as SRILM
         from ..renorm import recompute_backoffs
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"],
-                           nonevents=nonevent_mask(opts, model.vocab),
-                           trace=lambda line: debug_lines(opts, [line]))
+                           nonevents=nonevent_mask(opts, model.vocab), vocabulary_unigrams=True,
+                           warn=stderr_line, trace=lambda line: debug_lines(opts, [line]))
     if opts["prune"]:
         from ..prune import prune, pruned_lines
         before = model.sizes()
         spread = []  # the line of the weights recomputed, after those of the n-grams pruned
+        notices = []  # or the one that they could not be (at every -debug level)
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts),
-                      trace=spread.append, unk_is_word=opts["unk"], nonevents=nonevent_words(opts))
+                      trace=spread.append, unk_is_word=opts["unk"], nonevents=nonevent_words(opts),
+                      vocabulary_unigrams=True, warn=notices.append)
         debug_lines(opts, pruned_lines(before, model) + spread)
+        sys.stderr.write("".join(f"{line}\n" for line in notices))
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
         from ..prune import prune_low_probs
         model = prune_low_probs(model, opts["minprune"], report=lambda line: debug_lines(opts, [line]),
-                                nonevents=nonevent_mask(opts, model.vocab))
+                                nonevents=nonevent_mask(opts, model.vocab), vocabulary_unigrams=True,
+                                unk_is_word=opts["unk"], warn=stderr_line)
     vocab = None if model is None else model.vocab
     if opts["rescore_ngram"]:
         model, vocab = rescored_model(opts, model, classes, dynamic)
@@ -843,12 +851,13 @@ def mixed_model(opts, model, mix):
         skip_oovs = opts["skipoovs"] and not opts["read_mix_lms"] and opts["order"]
         return None, BayesMixture(models, weights, length, scale, opts["context_priors"], skip_oovs=skip_oovs,
                                   unk_logprob=opts["unk_prob"], **scoring)
-    # SRILM's backoff weights of the merge give every word of the vocabulary a unigram
-    add_vocabulary_unigrams(opts, models[0])
     from ..renorm import recompute_backoffs
 
-    def recompute(model):  # with -debug 1 SRILM's line of the unigram mass each merge spreads (to <unk> only with -unk)
+    # SRILM's backoff weights of the merge give every word of the vocabulary a unigram; with
+    # -debug 1 its line of the unigram mass each merge spreads (to <unk> only with -unk)
+    def recompute(model):
         return recompute_backoffs(model, unk_is_word=opts["unk"], nonevents=nonevent_mask(opts, model.vocab),
+                                  vocabulary_unigrams=True, warn=stderr_line,
                                   trace=lambda line: debug_lines(opts, [line]))
     if opts["read_mix_lms"] or opts["context_priors"]:
         from ..mixing import mix_all

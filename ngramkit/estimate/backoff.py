@@ -179,6 +179,13 @@ def context_rows(rows, starts, spill_dir=None):
     return out
 
 
+def unigram_mass_left(logp):
+    """1 - the sum of the unigram probabilities `logp` (log10 p, -inf for zero), zero within
+    Prob_Epsilon of it, as SRILM's computeBOW of the empty context finds it."""
+    left = 1.0 - float(np.exp(logp.astype(np.float64) * LN10).sum())
+    return 0.0 if abs(left) < PROB_EPSILON else left
+
+
 def spread_unigram_mass(logp, events, trace=None, names=None):
     """SRILM's normalisation of the unigrams, in place on `logp` (log10 p of each unigram,
     -inf for zero): the mass left over (zero when within Prob_Epsilon of it) goes evenly to
@@ -187,9 +194,7 @@ def spread_unigram_mass(logp, events, trace=None, names=None):
     `names` (int per unigram, None: 1 each): the unigram's names in SRILM's vocabulary, a word
     and its aliases, each counted as a word in the spread. `trace` (None: none) is given
     SRILM's -debug 1 warning of the mass spread."""
-    left = 1.0 - float(np.exp(logp.astype(np.float64) * LN10).sum())
-    if abs(left) < PROB_EPSILON:
-        left = 0.0
+    left = unigram_mass_left(logp)
     if left < 0.0:
         return left
     zero = events & np.isneginf(logp)
