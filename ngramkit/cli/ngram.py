@@ -307,8 +307,10 @@ def nonevent_words(opts):
     """The words of -nonevents ([] without)."""
     if not opts["nonevents"]:
         return []
-    from ..nonevents import read_nonevents
-    return read_nonevents(opts["nonevents"], opts["encoding"])
+    if "_nonevents" not in opts:  # read once: the vocabulary, each recompute and the writers ask for them
+        from ..nonevents import read_nonevents
+        opts["_nonevents"] = read_nonevents(opts["nonevents"], opts["encoding"])
+    return opts["_nonevents"]
 
 
 def nonevent_mask(opts, vocab):
@@ -736,7 +738,8 @@ def ngram(argv):
                       trace=spread.append, unk_is_word=opts["unk"], nonevents=nonevent_words(opts),
                       vocabulary_unigrams=True, warn=notices.append)
         debug_lines(opts, pruned_lines(before, model) + spread)
-        sys.stderr.write("".join(f"{line}\n" for line in notices))
+        for line in notices:
+            stderr_line(line)
     elif opts["prune_history_lm"]:
         raise UsageError("-prune-history-lm needs -prune")
     if opts["prune_lowprobs"]:
