@@ -37,6 +37,7 @@ _EXPORTS = {
     "read_google": "google_counts", "read_counts": "countfile",
     "make_batch_counts": "batch_counts", "merge_batch_counts": "batch_counts",
     "read_srilm_binary": "srilm_binary", "write_srilm_binary": "srilm_binary",
+    "arpa_to_kenlm_binary": "kenlm_binary",
     "ClassModel": "classes", "load_classes": "classes", "induce_classes": "classes", "save_intermediate": "classes",
     "UnsortedCounts": "srilm_trie",
     "make_big_lm": "big_lm", "apply_min_counts": "mincounts",

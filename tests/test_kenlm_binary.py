@@ -268,3 +268,60 @@ def test_row_order_gives_the_lines_of_each_section(tmp_path):
     # rows changed since (here: fewer of them) are taken in their own order
     model.ngrams[1] = model.ngrams[1][:-1]
     assert model.rows_in_file_order(2) is None
+
+
+def _with_lines(arpa, tmp_path, edit):
+    """A copy of the ARPA file `arpa` whose lines are edit(lines)."""
+    path = tmp_path / f"edited-{arpa.name}"
+    path.write_bytes(b"\n".join(edit(arpa.read_bytes().split(b"\n"))))
+    return path
+
+
+@pytest.mark.parametrize("name", ["o3", "o3-nounk", "o5", "srilm-mkn3-prune"])
+def test_probing_is_built_while_the_arpa_is_read(name, tmp_path, monkeypatch, capsys):
+    # The tables are filled from the parsed runs of lines: the model is never read.
+    import ngramkit.kenlm_binary as kenlm_binary
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was read")
+
+    monkeypatch.setattr(kenlm_binary, "read_arpa", no_model)
+    out = tmp_path / "out.probing"
+    status, _, err = run_cli(build_binary_main, ["probing", str(_ordered_arpa(name, tmp_path)), str(out)], capsys)
+    assert status == 0
+    missing_unk = ["The ARPA file is missing <unk>.  Substituting log10 probability -100."]
+    assert err.splitlines() == (missing_unk if "nounk" in name or "srilm" in name else []) + ["SUCCESS"]
+    assert out.read_bytes() == _unzipped(ORDERED / f"{name}.probing.gz")
+
+
+@pytest.mark.parametrize("announced", [b"ngram 3=999", b"ngram 3=2000", b"ngram 2=2000"])
+def test_probing_of_an_arpa_whose_counts_differ_from_its_header(announced, tmp_path, capsys):
+    # The header's counts size the tables filled while reading; where a section holds another
+    # number of n-grams the model is read, as for the trie, and its sizes are the file's.
+    arpa = _ordered_arpa("o3", tmp_path)
+    edited = _with_lines(arpa, tmp_path, lambda lines: [
+        announced if line.startswith(announced[:8]) else line for line in lines])
+    out = tmp_path / "out.probing"
+    status, _, err = run_cli(build_binary_main, ["probing", str(edited), str(out)], capsys)
+    assert status == 0
+    k, n = int(announced[6:7]), int(announced[8:])
+    read = {2: 1095, 3: 1120}[k]
+    end = edited.read_bytes().split(b"\n").index(b"\\end\\") + 1
+    assert err.splitlines() == [f"{edited}: line {end}: warning: {read} {k}-grams read, expected {n}", "SUCCESS"]
+    assert out.read_bytes() == _unzipped(ORDERED / "o3.probing.gz")
+
+
+@pytest.mark.parametrize("name", ["o3", "o3-nounk"])
+def test_probing_of_an_arpa_with_a_duplicate_ngram_names_its_line(name, tmp_path, capsys):
+    arpa = _ordered_arpa(name, tmp_path)
+
+    def doubled(lines):
+        at = lines.index(b"\\3-grams:") + 5
+        return [line.replace(b"3=1120", b"3=1121") for line in lines[:at + 1]] + lines[at:]
+
+    edited = _with_lines(arpa, tmp_path, doubled)
+    line = edited.read_bytes().split(b"\n").index(b"\\3-grams:") + 7
+    status, _, err = run_cli(build_binary_main, ["probing", str(edited), str(tmp_path / "out")], capsys)
+    # the missing <unk> is not announced: nothing is built
+    assert status != 0 and err.splitlines() == [f"build_binary: {edited}:{line}: duplicate 3-gram"]
+    assert not (tmp_path / "out").exists()

@@ -12,9 +12,8 @@ Messages go to stderr as KenLM prints them: the `<unk>` substitution, then SUCCE
 import getopt
 import sys
 
-from ..arpa import read_arpa
 from ..errors import UsageError
-from ..kenlm_binary import write_kenlm_binary
+from ..kenlm_binary import arpa_to_kenlm_binary
 from .common import run
 
 PROG = "build_binary"
@@ -38,7 +37,7 @@ def _bits(text, flag):
 
 
 def parse_args(argv):
-    """(options for write_kenlm_binary, input, output) from build_binary's arguments."""
+    """(options for arpa_to_kenlm_binary, input, output) from build_binary's arguments."""
     try:
         # options anywhere, as KenLM's build_binary takes them (GNU getopt)
         opts, positional = getopt.gnu_getopt(argv, "q:b:a:u:p:t:T:m:S:w:sivh")
@@ -86,9 +85,7 @@ def parse_args(argv):
 
 
 def build(options, source, target):
-    # the probing tables depend on the order of the ARPA's lines; the trie sorts them itself
-    model = read_arpa(source, row_order=options["layout"] == "probing")
-    write_kenlm_binary(model, target, messages=lambda line: print(line, file=sys.stderr), **options)
+    arpa_to_kenlm_binary(source, target, messages=lambda line: print(line, file=sys.stderr), **options)
     print("SUCCESS", file=sys.stderr)
 
 

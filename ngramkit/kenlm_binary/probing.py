@@ -21,12 +21,16 @@ that overlap is a candidate whose key is looked up. The cost is the number of su
 import numpy as np
 
 from ..errors import FormatError
-from ..jit import borrowed, njit
+from ..jit import borrowed, njit, release_compiler_code
+from ..vocab import UNK
 from .assemble import Order
 from .layout import (
     NO_EXTENSION,
+    PROBING,
+    PROBING_SEARCH_VERSION,
     PROBING_VOCAB_VERSION,
     SIGN_BIT,
+    Header,
     align8,
     hash_words,
     read_words,
@@ -268,14 +272,15 @@ def insert_vocab(keys, values, hashes):
 
 @njit(cache=True)
 def insert_order(ids, prob, backoff, n, top, keys, prob_bits, backoff_bits, table_lo, table_size, filled,
-                 uni_prob_bits, uni_backoff_bits):
+                 uni_prob_bits, uni_backoff_bits, stop_at_duplicate):
     """Insert the n-grams of order n (rows of KenLM ids, in file order; prob and backoff as
     uint32 bits of their float32 values) as KenLM's probing build does, with the blanks their
     missing suffixes call for.
 
     prob_bits/backoff_bits: uint32 views of all tables' values (float views beside them are
     made here); table_lo[k], table_size[k]: where order k's table is. Returns (0, 0), or
-    (1, row) when a table is full, (2, row) when a row's context is missing."""
+    (1, row) when a table is full, (2, row) when a row's context is missing, (3, row) when
+    stop_at_duplicate and a row is in the table already."""
     probs = prob_bits.view(np.float32)
     backoffs = backoff_bits.view(np.float32)
     uni_probs = uni_prob_bits.view(np.float32)
@@ -292,7 +297,9 @@ def insert_order(ids, prob, backoff, n, top, keys, prob_bits, backoff_bits, tabl
         filled[n] += 1
         if filled[n] >= table_size[n]:
             return 1, row
-        slot, _ = _probe_insert(keys, table_lo[n], table_size[n], hashes[n - 2])
+        slot, found = _probe_insert(keys, table_lo[n], table_size[n], hashes[n - 2])
+        if found and stop_at_duplicate:
+            return 3, row
         prob_bits[slot] = prob[row] | SIGN_BIT
         if n < top:
             bits = backoff[row]
@@ -362,64 +369,111 @@ def insert_order(ids, prob, backoff, n, top, keys, prob_bits, backoff_bits, tabl
     return 0, 0
 
 
-def write(out, header, kenlm_words, ids_by_order, prob_bits, backoff_bits, unk_logprob, unk_added, path):
-    """Write a probing file to the binary stream `out`.
+class ProbingTables:
+    """KenLM's probing tables, filled as its build_binary fills them: the 1-grams first (their
+    order numbers the words), then each order's n-grams in the ARPA's line order, in as many
+    runs as the caller likes; then written out.
 
-    kenlm_words: words by KenLM id; ids_by_order[k-1]: rows of KenLM ids in ARPA order;
-    prob_bits/backoff_bits: per order, uint32 bits of the float32 values (backoff 0 for none);
+    counts: n-grams per order, as the file's header gives them (they size the tables);
     unk_added: `<unk>` is not among the 1-grams, so it gets unk_logprob."""
-    counts = header.counts
-    layout = Layout(header)
-    bound = len(kenlm_words)
-    pool, offsets = word_pool(kenlm_words[1:])
-    vocab_keys = np.zeros(layout.vocab_buckets, dtype=np.uint64)
-    vocab_values = np.zeros(layout.vocab_buckets, dtype=np.uint32)
-    insert_vocab(vocab_keys, vocab_values, hash_words(pool, offsets))
-    uni_prob = np.zeros(counts[0] + 1, dtype=np.uint32)
-    uni_backoff = np.zeros(counts[0] + 1, dtype=np.uint32)
-    uni_ids = ids_by_order[0][:, 0]
-    uni_prob[uni_ids] = prob_bits[0]
-    bo = backoff_bits[0]
-    uni_backoff[uni_ids] = np.where((bo == 0) | (bo == NO_EXTENSION), NO_EXTENSION, bo)
-    order = header.order
-    table_lo = np.zeros(order + 1, dtype=np.int64)
-    table_size = np.zeros(order + 1, dtype=np.int64)
-    total = 0
-    for k in range(2, order + 1):
-        _, n_buckets, _ = layout.tables[k - 2]
-        table_lo[k], table_size[k] = total, n_buckets
-        total += n_buckets
-    keys = np.zeros(total, dtype=np.uint64)
-    probs = np.zeros(total, dtype=np.uint32)
-    backoffs = np.zeros(total, dtype=np.uint32)
-    filled = np.zeros(order + 1, dtype=np.int64)
-    for k in range(2, order + 1):
-        ids = ids_by_order[k - 1].astype(np.int64)
-        code, row = insert_order(ids, prob_bits[k - 1], backoff_bits[k - 1] if k < order else prob_bits[k - 1],
-                                 k, order, keys, probs, backoffs, table_lo, table_size, filled,
-                                 uni_prob, uni_backoff)
+
+    def __init__(self, counts, probing_multiplier, include_vocab, unk_added, unk_logprob, path):
+        self.header = Header(len(counts), probing_multiplier, PROBING, include_vocab, PROBING_SEARCH_VERSION,
+                             list(counts))
+        self.layout = Layout(self.header)
+        self.unk_added, self.unk_logprob, self.path = unk_added, unk_logprob, path
+        order = self.header.order
+        self.table_lo = np.zeros(order + 1, dtype=np.int64)
+        self.table_size = np.zeros(order + 1, dtype=np.int64)
+        total = 0
+        for k in range(2, order + 1):
+            _, n_buckets, _ = self.layout.tables[k - 2]
+            self.table_lo[k], self.table_size[k] = total, n_buckets
+            total += n_buckets
+        self.keys = np.zeros(total, dtype=np.uint64)
+        self.probs = np.zeros(total, dtype=np.uint32)
+        # only the middle orders have backoffs; the highest order's table comes last
+        self.backoffs = np.zeros(self.table_lo[order], dtype=np.uint32)
+        self.filled = np.zeros(order + 1, dtype=np.int64)
+        self.uni_prob = np.zeros(counts[0] + 1, dtype=np.uint32)
+        self.uni_backoff = np.zeros(counts[0] + 1, dtype=np.uint32)
+        self.kenlm_of = None
+
+    @staticmethod
+    def link_kernels():
+        """Link the compiled kernels (from Numba's cache) on empty input and give back the code
+        pages of LLVM that linking touched, before the tables take their memory: otherwise the
+        first rows would touch them again at the peak."""
+        no_ids = np.empty((0, 2), dtype=np.int64)
+        no_keys = np.empty(0, dtype=np.uint64)
+        no_bits = np.empty(0, dtype=np.uint32)
+        no_index = np.zeros(3, dtype=np.int64)
+        insert_order(no_ids, no_bits, no_bits, 2, 2, no_keys, no_bits, no_bits, no_index, no_index, no_index,
+                     no_bits, no_bits, True)
+        insert_vocab(no_keys, no_bits, hash_words(np.empty(0, dtype=np.uint8), np.zeros(1, dtype=np.int64)))
+        release_compiler_code()
+
+    def add_unigrams(self, vocab, ids, prob_bits, backoff_bits):
+        """The 1-grams: word ids of `vocab` in the ARPA's order, uint32 bits of their float32
+        values (backoff 0 for none)."""
+        # KenLM numbers words in the order of the ARPA's 1-grams, <unk> first.
+        others = ids[ids != vocab.unk]
+        self.kenlm_of = np.zeros(len(vocab), dtype=np.int64)
+        self.kenlm_of[others] = np.arange(1, len(others) + 1)
+        self.kenlm_words = [UNK] + [vocab.words[i] for i in others]
+        kenlm_ids = self.kenlm_of[ids]
+        self.uni_prob[kenlm_ids] = prob_bits
+        no_extension = (backoff_bits == 0) | (backoff_bits == NO_EXTENSION)
+        self.uni_backoff[kenlm_ids] = np.where(no_extension, NO_EXTENSION, backoff_bits)
+
+    def add_ngrams(self, k, ids, prob_bits, backoff_bits, stop_at_duplicate=False):
+        """A run of k-grams (k >= 2): rows of word ids in the ARPA's order, uint32 bits of their
+        values (backoff_bits None at the highest order). With stop_at_duplicate, False when an
+        n-gram is already in the table (nothing after it is inserted); else True."""
+        kenlm_ids = self.kenlm_of[ids]
+        code, row = insert_order(kenlm_ids, prob_bits, prob_bits if backoff_bits is None else backoff_bits, k,
+                                 self.header.order, self.keys, self.probs, self.backoffs, self.table_lo,
+                                 self.table_size, self.filled, self.uni_prob, self.uni_backoff, stop_at_duplicate)
         if code == 1:
             raise FormatError(f"the {k}-grams miss so many suffixes that KenLM's {k - 1}-gram hash table "
-                              "overflows; raise the probing multiplier (-p)", path)
+                              "overflows; raise the probing multiplier (-p)", self.path)
         if code == 2:
-            words = " ".join(kenlm_words[i] for i in ids[row])
+            words = " ".join(self.kenlm_words[i] for i in kenlm_ids[row])
             raise FormatError(f"the context of the {k}-gram \"{words}\" is not among the {k - 1}-grams "
-                              "(KenLM needs every context)", path)
-    if unk_added:
-        uni_prob[0] = np.float32(unk_logprob).view(np.uint32)
-        uni_backoff[0] = 0
-    out.write(header.pack())
-    out.write(np.array([PROBING_VOCAB_VERSION, bound], dtype="<u4").tobytes())
-    vocab = np.zeros(layout.vocab_buckets, dtype=VOCAB_ENTRY)
-    vocab["key"], vocab["value"] = vocab_keys, vocab_values
-    out.write(vocab.tobytes())
-    unigrams = np.zeros(counts[0] + 1, dtype=UNIGRAM_ENTRY)
-    unigrams["prob"], unigrams["backoff"] = uni_prob, uni_backoff
-    out.write(unigrams.tobytes())
-    for k in range(2, order + 1):
-        lo, hi = table_lo[k], table_lo[k] + table_size[k]
-        table = np.zeros(table_size[k], dtype=LONGEST_ENTRY if k == order else MIDDLE_ENTRY)
-        table["key"], table["prob"] = keys[lo:hi], probs[lo:hi]
-        if k < order:
-            table["backoff"] = backoffs[lo:hi]
-        out.write(table.tobytes())
+                              "(KenLM needs every context)", self.path)
+        return code != 3
+
+    def write(self, out):
+        """Write the file, up to its words, to the binary stream `out`; returns the words by KenLM id."""
+        header, layout = self.header, self.layout
+        pool, offsets = word_pool(self.kenlm_words[1:])
+        vocab_keys = np.zeros(layout.vocab_buckets, dtype=np.uint64)
+        vocab_values = np.zeros(layout.vocab_buckets, dtype=np.uint32)
+        insert_vocab(vocab_keys, vocab_values, hash_words(pool, offsets))
+        if self.unk_added:
+            self.uni_prob[0] = np.float32(self.unk_logprob).view(np.uint32)
+            self.uni_backoff[0] = 0
+        out.write(header.pack())
+        out.write(np.array([PROBING_VOCAB_VERSION, len(self.kenlm_words)], dtype="<u4").tobytes())
+        vocab = np.zeros(layout.vocab_buckets, dtype=VOCAB_ENTRY)
+        vocab["key"], vocab["value"] = vocab_keys, vocab_values
+        out.write(vocab)
+        unigrams = np.zeros(header.counts[0] + 1, dtype=UNIGRAM_ENTRY)
+        unigrams["prob"], unigrams["backoff"] = self.uni_prob, self.uni_backoff
+        out.write(unigrams)
+        order = header.order
+        for k in range(2, order + 1):
+            dtype = LONGEST_ENTRY if k == order else MIDDLE_ENTRY
+            lo, hi = self.table_lo[k], self.table_lo[k] + self.table_size[k]
+            # in pieces: a whole table in the file's layout would be a second copy of it
+            for start in range(lo, hi, _WRITE_BUCKETS):
+                stop = min(start + _WRITE_BUCKETS, hi)
+                piece = np.empty(stop - start, dtype=dtype)
+                piece["key"], piece["prob"] = self.keys[start:stop], self.probs[start:stop]
+                if k < order:
+                    piece["backoff"] = self.backoffs[start:stop]
+                out.write(piece)
+        return self.kenlm_words
+
+
+_WRITE_BUCKETS = 1 << 20
