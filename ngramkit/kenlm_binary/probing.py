@@ -21,7 +21,7 @@ that overlap is a candidate whose key is looked up. The cost is the number of su
 import numpy as np
 
 from ..errors import FormatError
-from ..jit import borrowed, njit, release_compiler_code
+from ..jit import borrowed, njit, prefetch, release_compiler_code
 from ..vocab import UNK
 from .assemble import Order
 from .layout import (
@@ -270,6 +270,33 @@ def insert_vocab(keys, values, hashes):
         values[slot] = i + 1
 
 
+_LOOKAHEAD = 12  # rows: the buckets a row probes are requested this many rows before it is inserted
+
+
+@njit(cache=True, inline="always")
+def _request_buckets(ids, row, n, keys, prob_bits, backoff_bits, table_lo, table_size):
+    """Start loading the buckets where inserting the n-gram ids[row] begins: its own, its
+    suffix's and its context's (each probe is random in tables far larger than the cache, so
+    waiting for them one after another is most of the insertion's time)."""
+    key = np.uint64(ids[row, n - 1])
+    for j in range(n - 2, -1, -1):
+        key = combine(key, ids[row, j])
+        if j == 1 and n >= 3:
+            at = table_lo[n - 1] + np.int64(key % np.uint64(table_size[n - 1]))
+            prefetch(keys, at)
+            prefetch(prob_bits, at)
+    at = table_lo[n] + np.int64(key % np.uint64(table_size[n]))
+    prefetch(keys, at)
+    prefetch(prob_bits, at)
+    if n >= 3:
+        context = np.uint64(ids[row, n - 2])
+        for j in range(n - 3, -1, -1):
+            context = combine(context, ids[row, j])
+        at = table_lo[n - 1] + np.int64(context % np.uint64(table_size[n - 1]))
+        prefetch(keys, at)
+        prefetch(backoff_bits, at)
+
+
 @njit(cache=True)
 def insert_order(ids, prob, backoff, n, top, keys, prob_bits, backoff_bits, table_lo, table_size, filled,
                  uni_prob_bits, uni_backoff_bits, stop_at_duplicate):
@@ -289,6 +316,8 @@ def insert_order(ids, prob, backoff, n, top, keys, prob_bits, backoff_bits, tabl
     hashes = np.empty(n - 1, dtype=np.uint64)
     between = np.empty(n, dtype=np.int64)  # bucket indices; -1 stands for the unigram
     for row in range(ids.shape[0]):
+        if row + _LOOKAHEAD < ids.shape[0]:
+            _request_buckets(ids, row + _LOOKAHEAD, n, keys, prob_bits, backoff_bits, table_lo, table_size)
         for j in range(n):
             rev[j] = ids[row, n - 1 - j]
         hashes[0] = combine(np.uint64(rev[0]), rev[1])
