@@ -248,6 +248,15 @@ def test_trie_of_lmplz_arpa_byte_identical_to_build_binary(variant, tmp_path, ca
     assert out.read_bytes() == _unzipped(ORDERED / f"o3.{variant}.gz")
 
 
+@pytest.mark.parametrize("name", ["o5", "o4-prune011", "srilm-mkn3-prune"])
+def test_trie_with_blanks_byte_identical_to_build_binary(name, tmp_path, capsys):
+    # pruned models lack prefixes of their n-grams: the trie holds them as blanks
+    out = tmp_path / "out.trie"
+    status, _, _ = run_cli(build_binary_main, ["trie", str(_ordered_arpa(name, tmp_path)), str(out)], capsys)
+    assert status == 0
+    assert out.read_bytes() == _unzipped(ORDERED / f"{name}.trie.gz")
+
+
 def test_row_order_gives_the_lines_of_each_section(tmp_path):
     arpa = _ordered_arpa("o5", tmp_path)
     model = read_arpa(arpa, row_order=True)
@@ -325,3 +334,41 @@ def test_probing_of_an_arpa_with_a_duplicate_ngram_names_its_line(name, tmp_path
     # the missing <unk> is not announced: nothing is built
     assert status != 0 and err.splitlines() == [f"build_binary: {edited}:{line}: duplicate 3-gram"]
     assert not (tmp_path / "out").exists()
+
+
+MISSING_CONTEXT = """\\data\\
+ngram 1=5
+ngram 2=3
+ngram 3=1
+
+\\1-grams:
+-1.0\t<unk>\t0
+-99\t<s>\t-0.3
+-0.5\t</s>\t0
+-0.6\ta\t-0.2
+-0.7\tb\t-0.1
+
+\\2-grams:
+-0.4\t<s> a\t-0.1
+-0.3\tb </s>\t-0.1
+-0.2\ta </s>\t-0.1
+
+\\3-grams:
+-0.1\ta b </s>
+
+\\end\\
+"""
+
+
+@pytest.mark.parametrize("layout, message", [
+    ("trie", 'the context "a b" of a 3-gram is not among the 2-grams (KenLM needs every context)'),
+    ("probing", 'the context of the 3-gram "a b </s>" is not among the 2-grams (KenLM needs every context)'),
+])
+def test_a_missing_context_names_the_arpa(layout, message, tmp_path, capsys):
+    # KenLM's build_binary refuses it too ("... must appear in the model as a 2-gram but it does not")
+    arpa = tmp_path / "miss.arpa"
+    arpa.write_text(MISSING_CONTEXT)
+    out = tmp_path / "out"
+    status, _, err = run_cli(build_binary_main, [layout, str(arpa), str(out)], capsys)
+    assert status != 0 and err.splitlines() == [f"build_binary: {arpa}: {message}"]
+    assert not out.exists()

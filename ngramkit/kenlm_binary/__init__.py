@@ -141,7 +141,8 @@ def _checked_options(layout, prob_bits, backoff_bits, pointer_bits, probing_mult
 
 def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bits=None, pointer_bits=None,
                        probing_multiplier=DEFAULT_PROBING_MULTIPLIER, unk_logprob=-100.0,
-                       allow_missing_markers=False, allow_positive=False, include_vocab=True, messages=None):
+                       allow_missing_markers=False, allow_positive=False, include_vocab=True, messages=None,
+                       source=None):
     """Write `model` as a KenLM binary file, as `build_binary` writes it from `write_arpa(model)`,
     or, for a model read with `read_arpa(..., row_order=True)`, from the ARPA file read.
 
@@ -150,17 +151,19 @@ def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bi
     sizes the hash tables (-p); unk_logprob is `<unk>`'s log10 probability when the model has
     none (-u); allow_missing_markers accepts a model without `<s>`/`</s>` (-s), allow_positive
     maps positive log probabilities to 0 (-i); include_vocab=False leaves the words out (-v).
-    messages(line) receives what build_binary would print about the model."""
+    messages(line) receives what build_binary would print about the model; errors in the model
+    name `source` (the file it was read from), or else `path`."""
     backoff_bits = _checked_options(layout, prob_bits, backoff_bits, pointer_bits, probing_multiplier)
+    named = path if source is None else source
     if not 2 <= model.order <= MAX_ORDER:
-        raise FormatError(f"KenLM binaries hold models of order 2 to {MAX_ORDER}, not {model.order}", path)
+        raise FormatError(f"KenLM binaries hold models of order 2 to {MAX_ORDER}, not {model.order}", named)
     vocab = model.vocab
     unk_added = _unk_added(vocab, np.asarray(model.ngrams[0][:, 0]), allow_missing_markers, unk_logprob, messages,
-                           path)
-    probs, backoffs = _checked_values(model, allow_positive, path)
+                           named)
+    probs, backoffs = _checked_values(model, allow_positive, named)
     if layout == "probing":
         tables = probing.ProbingTables(model.sizes(), probing_multiplier, include_vocab, unk_added, unk_logprob,
-                                       path)
+                                       named)
         # KenLM inserts n-grams into its hash tables in the ARPA's order, which decides where
         # each lands among the keys that collide.
         ordered = model.unigrams_in_file_order()
@@ -184,7 +187,7 @@ def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bi
                 ARRAY_TRIE - TRIE if pointer_bits is not None else 0)
             kenlm_words = trie.write(out, model, model_type, probing_multiplier, include_vocab, probs, backoffs,
                                      (prob_bits, backoff_bits) if prob_bits is not None else None, pointer_bits,
-                                     unk_logprob, unk_added, path)
+                                     unk_logprob, unk_added, named)
         if include_vocab:
             out.write(words_blob(kenlm_words))
 
@@ -262,4 +265,4 @@ def arpa_to_kenlm_binary(source, path, layout="probing", probing_multiplier=DEFA
             return
         del sink
     model = read_arpa(source, row_order=layout == "probing")
-    write_kenlm_binary(model, path, layout, messages=messages, **options)
+    write_kenlm_binary(model, path, layout, messages=messages, source=source, **options)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import FormatError
 from ..jit import njit
+from ..tables import prefix_rows
 from ..vocab import UNK
 from .assemble import Order
 from .layout import (
@@ -376,29 +377,127 @@ def _parents(rows, lower_rows):
     return out
 
 
+@njit(cache=True, inline="always")
+def _node_before(nodes, i, rows, q, width):
+    """Is nodes[i] before rows[q, 1:1 + width] (lexicographically)?"""
+    for j in range(width):
+        a, b = nodes[i, j], rows[q, 1 + j]
+        if a != b:
+            return a < b
+    return False
+
+
 @njit(cache=True)
-def _lookup_rows(nodes, queries):
-    """Index of each query row among the sorted rows `nodes` (same width), or -1."""
-    out = np.empty(queries.shape[0], dtype=np.int64)
+def _find_contexts(nodes, rows):
+    """Index in `nodes` (sorted, distinct rows of width w) of rows[q, 1:1 + w] for each row q,
+    or -1."""
     width = nodes.shape[1]
-    for q in range(queries.shape[0]):
+    out = np.full(rows.shape[0], -1, dtype=np.int64)
+    for q in range(rows.shape[0]):
         lo, hi = 0, nodes.shape[0]
-        out[q] = -1
         while lo < hi:
             mid = (lo + hi) >> 1
-            cmp = 0
-            for j in range(width):
-                if nodes[mid, j] != queries[q, j]:
-                    cmp = -1 if nodes[mid, j] < queries[q, j] else 1
-                    break
-            if cmp == 0:
-                out[q] = mid
-                break
-            if cmp < 0:
+            if _node_before(nodes, mid, rows, q, width):
                 lo = mid + 1
             else:
                 hi = mid
+        if lo < nodes.shape[0]:
+            out[q] = lo
+            for j in range(width):
+                if nodes[lo, j] != rows[q, 1 + j]:
+                    out[q] = -1
+                    break
     return out
+
+
+def _reversed_rows(ids, kenlm_of):
+    """The rows `ids` as KenLM ids, words reversed, sorted (int32), with the permutation of
+    `ids` that gives them (int32 while the rows' count fits)."""
+    n = len(ids)
+    return _sort_reversed(ids, kenlm_of, np.arange(n, dtype=np.int32 if n < 2 ** 31 else np.int64))
+
+
+@njit(cache=True)
+def _sort_reversed(ids, kenlm_of, perm):
+    """`_reversed_rows`, perm starting as the identity: a stable counting sort per word, the
+    last word's last (LSD radix sort over an alphabet of the vocabulary's size)."""
+    n, k = ids.shape
+    other = np.empty_like(perm)
+    counts = np.empty(len(kenlm_of) + 1, dtype=np.int64)
+    for c in range(k):
+        counts[:] = 0
+        for i in range(n):
+            counts[kenlm_of[ids[perm[i], c]] + 1] += 1
+        for b in range(len(kenlm_of)):
+            counts[b + 1] += counts[b]
+        for i in range(n):
+            d = kenlm_of[ids[perm[i], c]]
+            other[counts[d]] = perm[i]
+            counts[d] += 1
+        perm, other = other, perm
+    rows = np.empty((n, k), dtype=np.int32)
+    for i in range(n):
+        for j in range(k):
+            rows[i, j] = kenlm_of[ids[perm[i], k - 1 - j]]
+    return rows, perm
+
+
+@njit(cache=True)
+def _permuted_through(index, perm, to):
+    """to[index[perm[i]]] for each i, -1 where index is -1."""
+    out = np.empty(len(perm), dtype=to.dtype)
+    for i in range(len(perm)):
+        j = index[perm[i]]
+        out[i] = to[j] if j >= 0 else -1
+    return out
+
+
+@njit(cache=True, inline="always")
+def _compare_prefix(a, i, b, j, width):
+    for c in range(width):
+        if a[i, c] != b[j, c]:
+            return -1 if a[i, c] < b[j, c] else 1
+    return 0
+
+
+@njit(cache=True)
+def _merge_prefixes(real, above, nodes, is_real):
+    """Walk the rows of `real` (sorted, distinct) and the prefixes of width k of `above`
+    (sorted) in order, writing each distinct row to nodes (when it has room) with whether it is
+    in `real` (False: a prefix only, a blank); returns how many there are."""
+    k = real.shape[1]
+    i = j = count = 0
+    fill = nodes.shape[0] > 0
+    while i < real.shape[0] or j < above.shape[0]:
+        if j == above.shape[0]:
+            order = -1
+        elif i == real.shape[0]:
+            order = 1
+        else:
+            order = _compare_prefix(real, i, above, j, k)
+        if fill:
+            for c in range(k):
+                nodes[count, c] = real[i, c] if order <= 0 else above[j, c]
+            is_real[count] = order <= 0
+        if order >= 0:  # a prefix recurs for each row above it
+            last = j
+            j += 1
+            while j < above.shape[0] and _compare_prefix(above, last, above, j, k) == 0:
+                j += 1
+        if order <= 0:
+            i += 1
+        count += 1
+    return count
+
+
+def _merged_prefixes(real, above):
+    """(nodes, is_real) of `_merge_prefixes`: counted, then written."""
+    k = real.shape[1]
+    total = _merge_prefixes(real, above, np.empty((0, k), dtype=np.int32), np.empty(0, dtype=np.bool_))
+    nodes = np.empty((total, k), dtype=np.int32)
+    is_real = np.empty(total, dtype=np.bool_)
+    _merge_prefixes(real, above, nodes, is_real)
+    return nodes, is_real
 
 
 @njit(cache=True)
@@ -478,6 +577,38 @@ def _zero(bits):
     return (bits == 0) | (bits == NO_EXTENSION)
 
 
+def _parent_nodes(nodes, path):
+    """Per level k >= 2 (nodes[k]), the index of each node's parent (its first k-1 words) in
+    level k-1."""
+    parents = [None, None]
+    for k in range(2, len(nodes)):
+        parent = _parents(nodes[k], nodes[k - 1])
+        if len(parent) and parent[-1] < 0:
+            raise FormatError(f"a {k}-gram holds a word that is not among the 1-grams", path)
+        parents.append(parent)
+    return parents
+
+
+def _mark_contexts(nodes, is_real, context_real, backoffs, kenlm_words, path):
+    """Flag the contexts of the real n-grams as extended in the backoff bits (backoffs[k-1]:
+    level k's); they must all be real n-grams."""
+    for k in range(2, len(nodes)):
+        if k == 2:
+            at = nodes[k][is_real[k], 1]
+            backoffs[0][at] = np.where(_zero(backoffs[0][at]), 0, backoffs[0][at])
+            continue
+        context = context_real[k]
+        missing = context < 0
+        if missing.any():
+            row = np.flatnonzero(is_real[k])[np.argmax(missing)]
+            words = " ".join(kenlm_words[w] for w in nodes[k][row, 1:][::-1])
+            raise FormatError(f"the context \"{words}\" of a {k}-gram is not among the {k - 1}-grams "
+                              "(KenLM needs every context)", path)
+        at = np.flatnonzero(is_real[k - 1])[context]
+        bits = backoffs[k - 2]
+        bits[at] = np.where(_zero(bits[at]), 0, bits[at])
+
+
 def write(out, model, model_type, probing_multiplier, include_vocab, probs, backoffs, quant, pointer_config,
           unk_logprob, unk_added, path):
     """Write a trie file's header and body to `out`; returns the words by KenLM id."""
@@ -488,68 +619,68 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
     pool, offsets = word_pool(other_words)
     hashes = hash_words(pool, offsets)
     by_hash = np.argsort(hashes, kind="stable")
-    kenlm_of = np.zeros(len(vocab), dtype=np.int64)
+    kenlm_of = np.zeros(len(vocab), dtype=np.int32)
     kenlm_of[others[by_hash]] = np.arange(1, len(others) + 1)
     kenlm_words = [UNK] + [other_words[i] for i in by_hash]
     n_uni = len(others) + 1
 
     # Real n-grams as reversed KenLM-id rows in ascending order, with their values.
+    # context_real[k]: each one's context among the real (k-1)-grams, found in the model's own
+    # sorted order, where the context is the prefix (-1: the model lacks it).
     real_rows, real_prob, real_backoff = [None, None], [None, None], [None, None]
+    context_real = [None, None, None]
+    real_of_row = None
     for k in range(2, order + 1):
-        rev = kenlm_of[model.ngrams[k - 1]][:, ::-1]
-        perm = np.lexsort(rev.T[::-1])
-        real_rows.append(np.ascontiguousarray(rev[perm]))
+        rows, perm = _reversed_rows(model.ngrams[k - 1], kenlm_of)
+        real_rows.append(rows)
         real_prob.append(probs[k - 1][perm])
         real_backoff.append(backoffs[k - 1][perm] if k < order else None)
+        if k >= 3:
+            context_real.append(_permuted_through(prefix_rows(model.ngrams[k - 1], model.ngrams[k - 2]), perm,
+                                                  real_of_row))
+        real_of_row = np.empty(len(perm), dtype=perm.dtype)
+        real_of_row[perm] = np.arange(len(perm), dtype=perm.dtype)
+        del perm
+    del real_of_row
     uni_prob = np.zeros(n_uni, dtype=np.uint32)
     uni_backoff = np.full(n_uni, NO_EXTENSION, dtype=np.uint32)
     uni_kenlm = kenlm_of[unigram_ids]
     uni_prob[uni_kenlm] = probs[0]
     uni_backoff[uni_kenlm] = np.where(_zero(backoffs[0]), NO_EXTENSION, backoffs[0])
 
-    # Every level also holds the missing prefixes of the level above (blanks).
-    nodes, is_real, real_at = [None] * (order + 1), [None] * (order + 1), [None] * (order + 1)
+    # Every level also holds the missing prefixes of the level above (blanks). The real rows
+    # keep their order among them: a level's r-th real node is its r-th real row.
+    nodes, is_real = [None] * (order + 1), [None] * (order + 1)
     nodes[order] = real_rows[order]
     is_real[order] = np.ones(len(nodes[order]), dtype=np.bool_)
-    real_at[order] = np.arange(len(nodes[order]))
     for k in range(order - 1, 1, -1):
-        needed = nodes[k + 1][:, :k]
-        combined = np.concatenate([real_rows[k], needed])
-        uniq, inverse = np.unique(combined, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        nodes[k] = np.ascontiguousarray(uniq)
-        is_real[k] = np.zeros(len(uniq), dtype=np.bool_)
-        is_real[k][inverse[:len(real_rows[k])]] = True
-        real_at[k] = np.full(len(uniq), -1, dtype=np.int64)
-        real_at[k][inverse[:len(real_rows[k])]] = np.arange(len(real_rows[k]))
-    nodes[1] = np.arange(n_uni, dtype=np.int64).reshape(-1, 1)
-    parents = [None, None]
-    for k in range(2, order + 1):
-        parent = _parents(nodes[k], nodes[k - 1])
-        if len(parent) and parent[-1] < 0:
-            raise FormatError(f"a {k}-gram holds a word that is not among the 1-grams", path)
-        parents.append(parent)
+        nodes[k], is_real[k] = _merged_prefixes(real_rows[k], nodes[k + 1])
+    del real_rows
+    nodes[1] = np.arange(n_uni, dtype=np.int32).reshape(-1, 1)
+    parents = _parent_nodes(nodes, path)
 
     # Values per level: probability bits and backoff bits (None for the highest order).
     level_prob, level_backoff = [None, uni_prob], [None, uni_backoff]
-    basis_order, basis_prob = [None, np.ones(n_uni, dtype=np.int64)], [None, uni_prob.view(np.float32)]
+    basis_order, basis_prob = [None, np.ones(n_uni, dtype=np.int8)], [None, uni_prob.view(np.float32)]
     extends = [None] * (order + 1)
     blank_probs = [None] * (order + 1)
     for k in range(2, order + 1):
         n = len(nodes[k])
-        prob = np.zeros(n, dtype=np.uint32)
         real = is_real[k]
-        prob[real] = real_prob[k][real_at[k][real]]
-        level_prob.append(prob)
-        if k < order:
-            bo = np.full(n, NO_EXTENSION, dtype=np.uint32)
-            rb = real_backoff[k][real_at[k][real]]
-            bo[real] = np.where(_zero(rb), NO_EXTENSION, rb)
-            level_backoff.append(bo)
-            extends[k] = np.zeros(n, dtype=np.bool_)
-        else:
+        if k == order:  # the highest level has no blanks
+            level_prob.append(real_prob[k])
             level_backoff.append(None)
-        b_order = np.where(real, k, basis_order[k - 1][parents[k]])
+            break
+        prob = np.zeros(n, dtype=np.uint32)
+        prob[real] = real_prob[k]
+        real_prob[k] = None
+        level_prob.append(prob)
+        bo = np.full(n, NO_EXTENSION, dtype=np.uint32)
+        rb = real_backoff[k]
+        bo[real] = np.where(_zero(rb), NO_EXTENSION, rb)
+        level_backoff.append(bo)
+        extends[k] = np.zeros(n, dtype=np.bool_)
+        b_order = np.where(real, np.int8(k), basis_order[k - 1][parents[k]])
         b_prob = np.where(real, prob.view(np.float32), basis_prob[k - 1][parents[k]])
         basis_order.append(b_order)
         basis_prob.append(b_prob)
@@ -562,15 +693,14 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                 use = based_on <= i
                 if not use.any():
                     continue
-                ctx = np.ascontiguousarray(rows[use][:, 1:i + 1])
                 where = np.flatnonzero(use)
                 if i == 1:
-                    at = ctx[:, 0]
+                    at = rows[use][:, 1]
                     bits = level_backoff[1]
                     level_backoff[1][at] = np.where(_zero(bits[at]), 0, bits[at])
                     value[where] = value[where] + bits[at].view(np.float32)
                     continue
-                at = _lookup_rows(nodes[i], ctx)
+                at = _find_contexts(nodes[i], rows[use])
                 hit = at >= 0
                 real_hit = np.zeros(len(at), dtype=np.bool_)
                 real_hit[hit] = is_real[i][at[hit]]
@@ -582,24 +712,12 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                     extends[i][at[hit & ~real_hit]] = True
             prob[blanks] = value.view(np.uint32)
             blank_probs[k] = value
+    del basis_order, basis_prob
     for k in range(2, order):
         flagged = extends[k] & ~is_real[k]
         level_backoff[k][flagged] = 0
-    # Real contexts of real n-grams are flagged as extended; they must all be real.
-    for k in range(2, order + 1):
-        context = np.ascontiguousarray(real_rows[k][:, 1:])
-        if k == 2:
-            at = context[:, 0]
-            level_backoff[1][at] = np.where(_zero(level_backoff[1][at]), 0, level_backoff[1][at])
-            continue
-        at = _lookup_rows(nodes[k - 1], context)
-        missing = (at < 0) | ~is_real[k - 1][np.maximum(at, 0)]
-        if missing.any():
-            words = " ".join(kenlm_words[w] for w in context[np.argmax(missing)][::-1])
-            raise FormatError(f"the context \"{words}\" of a {k}-gram is not among the {k - 1}-grams "
-                              "(KenLM needs every context)", path)
-        bits = level_backoff[k - 1]
-        bits[at] = np.where(_zero(bits[at]), 0, bits[at])
+    _mark_contexts(nodes, is_real, context_real, level_backoff[1:], kenlm_words, path)
+    del context_real
     if unk_added:
         level_prob[1][0] = np.float32(unk_logprob).view(np.uint32)
         level_backoff[1][0] = 0
@@ -618,6 +736,7 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
     pointers = [None]
     for k in range(1, order):
         pointers.append(np.searchsorted(parents[k + 1], np.arange(counts[k - 1] + 1), side="left"))
+    del parents
     unigrams = np.zeros(counts[0] + 2, dtype=UNIGRAM_RECORD)
     unigrams["prob"][:counts[0]] = level_prob[1].view(np.float32)
     unigrams["backoff"][:counts[0]] = level_backoff[1]
@@ -651,19 +770,17 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
         body[at:at + 8] = tables
         blob = np.concatenate(floats).astype("<f4").view(np.uint8)
         body[at + 8:at + 8 + len(blob)] = blob
-    else:
-        for k in range(2, order + 1):
-            prob = (level_prob[k] & np.uint32(0x7FFFFFFF)).astype(np.uint64)
-            if k < order:
-                values.append(prob | (level_backoff[k].astype(np.uint64) << np.uint64(32)))
-            else:
-                values.append(prob)
 
     for k in range(2, order + 1):
         level = layout.levels[k - 2]
-        words = nodes[k][:, -1].astype(np.uint64)
+        if quant is None:  # made level by level: all of them at once would be the peak
+            value = (level_prob[k] & np.uint32(0x7FFFFFFF)).astype(np.uint64)
+            if k < order:
+                value |= level_backoff[k].astype(np.uint64) << np.uint64(32)
+        else:
+            value = values[k - 2]
         if k < order:
-            ptr = pointers[k].astype(np.int64)
+            ptr = pointers[k]
             if level.array_offset >= 0:
                 encode = ptr >> level.pointer_bits
                 high = np.searchsorted(encode, np.arange(level.array_len), side="left")
@@ -674,8 +791,9 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                 body[start + 8:start + 8 + 8 * level.array_len] = high.astype("<u8").view(np.uint8)
         else:
             ptr = np.zeros(0, dtype=np.int64)
-        _pack(body, level.offset - base, words, level.word_bits, values[k - 2], level.value_bits, ptr,
+        _pack(body, level.offset - base, nodes[k][:, -1], level.word_bits, value, level.value_bits, ptr,
               level.pointer_bits, level.total_bits)
+        del value
     out.write(header.pack())
-    out.write(body.tobytes())
+    out.write(body)
     return kenlm_words
