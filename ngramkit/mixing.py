@@ -35,11 +35,14 @@ from .textio import iter_line_blocks
 from .vocab import BOS, EOS, UNK
 
 
-def mixture_weights(lam, extra):
+def mixture_weights(lam, extra, mixed=None):
     """All models' weights from SRILM's options: `lam` for -lm, `extra` the -mix-lambda2..
-    weights of -mix-lm2.. ; -mix-lm gets what is left."""
-    rest = 1.0 - lam - sum(extra)
-    weights = [lam, rest] + list(extra)
+    weights in order, `mixed` a flag each: has it its -mix-lmN (default all)? -mix-lm gets what
+    is left after every one of them, given its model or not, as SRILM has it."""
+    rest = 1.0 - lam
+    for weight in extra:  # one at a time, as SRILM, whose roundings the merges' weights inherit
+        rest -= weight
+    weights = [lam, rest] + [w for w, m in zip(extra, mixed or [True] * len(extra)) if m]
     if any(w < 0 or w > 1 for w in weights):
         raise UsageError(f"mixture weights must lie in [0, 1] and sum to 1, got {' '.join(f'{w:g}' for w in weights)}")
     return weights
@@ -65,15 +68,18 @@ def on_vocab(model, vocab, in_place=False):
 
 
 def shared_vocab(models, in_place=False):
-    """All models on one vocabulary, the union of theirs (`in_place`: see on_vocab)."""
+    """All models on one vocabulary, the union of theirs (`in_place`: see on_vocab; one flag for
+    all, or a tuple of one per model)."""
     vocab = models[0].vocab.like([w for m in models for w in m.vocab.words])
-    return [on_vocab(m, vocab, in_place) for m in models]
+    flags = in_place if isinstance(in_place, tuple) else (in_place,) * len(models)
+    return [on_vocab(m, vocab, flag) for m, flag in zip(models, flags)]
 
 
-def unigrams_read_order(models):
+def unigrams_read_order(models, before=None):
     """The words of models on one vocabulary in the order SRILM's Vocab meets them when it reads
-    the models one after another: each model's in its file's order, words met before left out."""
-    ids = np.concatenate([m.words_in_file_order() for m in models])
+    the models one after another: each model's in its file's order, words met before left out.
+    `before`: the ids of the words met before the models, in that order (None: none)."""
+    ids = np.concatenate(([] if before is None else [before]) + [m.words_in_file_order() for m in models])
     _, first = np.unique(ids, return_index=True)
     return ids[np.sort(first)]
 
@@ -94,9 +100,29 @@ def _union(a, b, reusable):
 
 
 def _mix_logprob(pa, pb, lam):
-    with np.errstate(divide="ignore"):
-        mixed = np.log10(lam * 10.0 ** pa.astype(np.float64) + (1.0 - lam) * 10.0 ** pb.astype(np.float64))
-    return mixed.astype(np.float32)
+    """SRILM's MixLogP of float32 log10 probabilities, `lam` pa's weight."""
+    return prob_to_logp(lam * logp_to_prob(pa) + (1.0 - lam) * logp_to_prob(pb))
+
+
+# libm's exp and log10, as SRILM's LogPtoProb and ProbToLogP: numpy's own can differ in the last
+# bit, which a float32 result then shows now and then
+
+@njit(cache=True)
+def logp_to_prob(logp):
+    """exp(p ln 10) of each float32 log10 probability, in float64."""
+    out = np.empty(logp.shape[0], dtype=np.float64)
+    for i in range(logp.shape[0]):
+        out[i] = math.exp(float(logp[i]) * LN10)
+    return out
+
+
+@njit(cache=True)
+def prob_to_logp(prob):
+    """log10 of each probability, in float32 (log 0: -inf)."""
+    out = np.empty(prob.shape[0], dtype=np.float32)
+    for i in range(prob.shape[0]):
+        out[i] = math.log10(prob[i]) if prob[i] > 0.0 else -np.inf
+    return out
 
 
 def mix_pair(a, b, lam, release=(), lookup_a=backoff_logprob, recompute=recompute_backoffs):
@@ -205,20 +231,34 @@ def weights_from_reports(reports, lambdas=None, precision=0.001):
 
 def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, recompute=recompute_backoffs):
     """Merge models into one backoff model, pairwise with cumulative weights as SRILM does.
+    `models` may be an iterator: SRILM reads each -mix-lm model only when it merges it in, so
+    that a merge's vocabulary (whose words get unigrams) holds the words of the models read so
+    far, and its lines (`recompute`'s) come before the next model's lines of reading.
     `consume`: the models' arrays are reused and released as they are merged, which leaves the
     models empty (the merges in between are always consumed). `lookup_first`, `recompute`: the
     first model's lookups and the merges' backoff weights (see mix_pair; a tagged LM's own)."""
-    # SRILM reads -99 as log 0: a word only one model knows, at -99 there, stays at log 0
-    models = [log_zero_read(m, in_place=consume) for m in shared_vocab(models, in_place=consume)]
-    read_order = unigrams_read_order(models)
-    result, total = models[0], weights[0]
-    for i, (model, weight) in enumerate(zip(models[1:], weights[1:])):
-        lam = 0.0 if total + weight == 0 else total / (total + weight)
+    models = iter(models)
+    result, total = next(models), weights[0]
+    read_order = None
+    for i, (model, weight) in enumerate(zip(models, weights[1:])):
+        total += weight  # the weights merged so far, summed in SRILM's order
+        merged = consume or i > 0  # a merge in between is this function's own to rewrite
+        before = result.vocab
+        result, model = shared_vocab([result, model], in_place=(merged, consume))
+        # SRILM reads -99 as log 0: a word only one model knows, at -99 there, stays at log 0
+        # (and a merge's log 0, written -99 by its backoff weights, stays log 0 in its memory)
+        result, model = log_zero_read(result, in_place=merged), log_zero_read(model, in_place=consume)
+        # the words in the order SRILM's Vocab met them, taken before the merge releases the arrays
+        if read_order is None:
+            read_order = unigrams_read_order([result, model])
+        else:
+            read_order = unigrams_read_order([model], result.vocab.remap_from(before)[read_order])
+        # the merged models' weight as SRILM has it: 1 - the new model's share (0 for a weight of 0)
+        lam = 1.0 - (0.0 if weight == 0 else weight / total)
         release = (result, model) if consume else (result,) if i > 0 else ()
-        if i > 0:  # a merge's log 0, written -99 by its backoff weights, stays log 0 in SRILM's memory
-            result = log_zero_read(result, in_place=True)
         result = mix_pair(result, model, lam, release, lookup_first, recompute)
-        total += weight
+    if read_order is None:
+        raise UsageError("give at least two models to mix", option="models")
     result.unigram_order = read_order
     return result
 
@@ -256,15 +296,14 @@ def mix_all(models, weights, order=None, context_priors=None, recompute=recomput
         mixed = np.empty(len(rows), dtype=np.float32)
         for lo in range(0, len(rows), CHUNK_ROWS):
             chunk = rows[lo:lo + CHUNK_ROWS]
-            probs = np.stack([np.exp(backoff_logprob(m, chunk).astype(np.float64) * LN10) for m in models])
+            probs = np.stack([logp_to_prob(backoff_logprob(m, chunk)) for m in models])
             lam = priors[:, None] if lambdas is None else lambdas[:, lo:lo + len(chunk)]
             terms = lam * probs
             first = owner[lo:lo + len(chunk)]
             total = terms[first, np.arange(len(chunk))]
             for j in range(len(models)):
                 total = total + np.where(first == j, 0.0, terms[j])
-            with np.errstate(divide="ignore"):
-                mixed[lo:lo + len(chunk)] = np.log10(total)
+            mixed[lo:lo + len(chunk)] = prob_to_logp(total)
         ngrams.append(rows)
         logprob.append(mixed)
     backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]

@@ -6,7 +6,8 @@
   are left out); N = 0 keeps the priors. If every q_k is zero the priors are used.
   `-context-priors` replaces the priors by those of the longest matching context of a file
   (lines `w1 .. wn q1 .. qK`, w1 the most recent word; the deepest node holding only zeros falls
-  back to the global priors).
+  back to the global priors; one without a line of its own gives two models' weights as 1, 0,
+  as SRILM 1.7.3 reads them there: see ContextPriors).
 - Log-linear mixture (`-loglinear-mix`, LoglinearMix): log p(w|h) = sum_k l_k log p_k(w|h) - log Z(h),
   Z(h) the sum of the numerator over every word of the vocabulary but the non-events (<s>, and
   <unk> unless it is a word), for the context cut to the longest any model knows.
@@ -109,37 +110,51 @@ def read_mix_lms(path):
 class ContextPriors:
     """SRILM's context-dependent mixture weights (-context-priors FILE): a trie of contexts, most
     recent word first, each with one weight per model. Stored per depth d as the sorted d-word
-    keys of every node (implicit nodes too, with zero weights) and their weights."""
+    keys of every node, those of the file's lines and those made only as the prefix of a longer
+    context (weights zero, `own` False), and their weights; `root` the weights of the empty
+    context (None without a line for it).
 
-    def __init__(self, keys, weights, root):
-        self.keys, self.weights, self.root = keys, weights, root
+    A context whose deepest node has no weights of its own (the root without a line, a prefix
+    node) reads, in SRILM 1.7.3, weights that were never set: BayesMix::findPriors grows the
+    node's empty ZeroArray through Array<Prob>::operator[], which does not zero what it adds.
+    `lookup` gives such contexts the weights `unset` (`unset_root` at the root)."""
+
+    def __init__(self, keys, weights, own, root):
+        self.keys, self.weights, self.own, self.root = keys, weights, own, root
 
     @classmethod
     def read(cls, path, vocab, n_models, max_length):
         """Read `path`: lines of words then `n_models` weights; contexts longer than
-        `max_length` are ignored, words outside `vocab` never match a text word."""
+        `max_length` are ignored, and so is a line with a word outside `vocab`, as SRILM's
+        reader skips it under -limit-vocab (without, the vocabulary holds the file's words)."""
         entries = {}
         for words, values in _prior_entries(path, n_models, max_length):
-            # a word outside the vocabulary: an id no text word has
-            entries[tuple(vocab.index.get(w, -2) for w in words)] = values
-        root = np.array(entries.pop((), [0.0] * n_models), dtype=np.float64)
-        keys, weights = [], []
+            ids = [vocab.index.get(w) for w in words]
+            if None not in ids:
+                entries[tuple(ids)] = values
+        root = entries.pop((), None)
+        root = None if root is None else np.array(root, dtype=np.float64)
+        keys, weights, own = [], [], []
         for depth in range(1, max_length + 1):
             nodes = {key[:depth] for key in entries if len(key) >= depth}
             ordered = sorted(nodes)
             keys.append(np.array(ordered, dtype=np.int32).reshape(len(ordered), depth))
             weights.append(np.array([entries.get(k, [0.0] * n_models) for k in ordered],
                                     dtype=np.float64).reshape(len(ordered), n_models))
-        return cls(keys, weights, root)
+            own.append(np.array([k in entries for k in ordered], dtype=bool))
+        return cls(keys, weights, own, root)
 
-    def lookup(self, history, lengths, global_priors):
+    def lookup(self, history, lengths, global_priors, unset=None, unset_root=None):
         """The weights for each context: `history` (n, width) most recent word first, the
-        first `lengths` of each used. The deepest node on the path; the global priors where it
-        holds only zeros."""
+        first `lengths` of each used. The deepest node on the path; the global priors where its
+        weights are all zero, `unset` where it has none, `unset_root` where that node is the
+        root (both by default the global priors)."""
         n = len(history)
-        out = np.tile(self.root, (n, 1))
+        out = np.zeros((n, len(global_priors))) if self.root is None else np.tile(self.root, (n, 1))
+        missing = np.full(n, self.root is None)
+        at_root = missing.copy()
         alive = np.ones(n, dtype=bool)
-        for depth, (keys, weights) in enumerate(zip(self.keys, self.weights), 1):
+        for depth, (keys, weights, own) in enumerate(zip(self.keys, self.weights, self.own), 1):
             alive &= lengths >= depth
             rows = np.flatnonzero(alive)
             if len(keys) == 0 or len(rows) == 0:
@@ -147,9 +162,12 @@ class ContextPriors:
             idx = find_rows(keys, np.ascontiguousarray(history[rows, :depth]), 0)
             hit = idx >= 0
             out[rows[hit]] = weights[idx[hit]]
+            missing[rows[hit]] = ~own[idx[hit]]
+            at_root[rows[hit]] = False
             alive[rows[~hit]] = False
-        empty = ~out.any(axis=1)
-        out[empty] = global_priors
+        out[~out.any(axis=1)] = global_priors
+        out[missing & ~at_root] = global_priors if unset is None else unset
+        out[missing & at_root] = global_priors if unset_root is None else unset_root
         return out
 
 
@@ -679,10 +697,11 @@ class BayesMixture(_WordByWord):
 
     shows_component_probs = True
 
-    def __init__(self, models, weights, length=0, scale=1.0, context_priors=None, **options):
+    def __init__(self, models, weights, length=0, scale=1.0, context_priors=None, listed=False, **options):
         """`weights`: the priors (normalised to sum to one); `length` N and `scale` of the
         posteriors (-bayes N, -bayes-scale); `context_priors`: a file of context-dependent
-        priors for contexts up to `length` words. `options`: unk_word, unk_is_word, encoding."""
+        priors for contexts up to `length` words; `listed`: the models came from a
+        -read-mix-lms file. `options`: unk_word, unk_is_word, encoding."""
         super().__init__(models, **options)
         weights = np.clip(np.asarray(weights, dtype=np.float64), 0.0, 1.0)
         if len(weights) != len(self.models) or weights.sum() <= 0:
@@ -693,6 +712,13 @@ class BayesMixture(_WordByWord):
         self.length, self.scale = length, scale
         self.context_priors = None if context_priors is None else ContextPriors.read(
             context_priors, self.vocab, len(self.models), length)
+        # the never-set weights SRILM reads for a context without priors of its own (see
+        # ContextPriors): a reused heap chunk's nonzero first word, then a second that glibc
+        # zeroed, so that with two models the first takes all the weight; at the root of a
+        # -read-mix-lms mixture, zeros (so the global priors); with more models the rest varies
+        # from run to run (heap addresses), and the global priors stand in for it
+        self.unset_priors = np.array([1.0, 0.0]) if len(self.models) == 2 else None
+        self.unset_root_priors = None if listed else self.unset_priors
 
     def combine(self, text, summing=False):
         k, n = text.logprob.shape
@@ -702,7 +728,8 @@ class BayesMixture(_WordByWord):
         keys, position = _history(text.ids, text.offsets, width, self.vocab.bos)
         history = keys[:, :max(self.length, 1)]
         if self.context_priors is not None:
-            weights = self.context_priors.lookup(history, np.minimum(position + 1, self.length), self.priors).T.copy()
+            weights = self.context_priors.lookup(history, np.minimum(position + 1, self.length), self.priors,
+                                                 self.unset_priors, self.unset_root_priors).T.copy()
         else:
             weights = np.repeat(self.priors[:, None], n, axis=1)
         if self.length > 0 and self.scale > 0:
@@ -712,7 +739,8 @@ class BayesMixture(_WordByWord):
                                                                         non_event).astype(np.float64) * LN10)
             none = ~weights.any(axis=0)
             weights[:, none] = self.priors[:, None] if self.context_priors is None else self.context_priors.lookup(
-                history[none], np.minimum(position[none] + 1, self.length), self.priors).T
+                history[none], np.minimum(position[none] + 1, self.length), self.priors, self.unset_priors,
+                self.unset_root_priors).T
         logprob, post = _bayes_mix(text.logprob, weights)
         if self.length == 0:
             post = np.zeros((0, n))

@@ -1141,12 +1141,15 @@ def mix_tagged(models, weights):
     model is the TaggedNgram, whose probabilities of the n-grams it lacks are TaggedNgram's and
     whose merges' backoff weights are recomputed through TaggedNgram's backoff; the others are
     read as SRILM reads them, plain Ngrams over the same tagged vocabulary. The models' arrays
-    are consumed (see mixing.mix_static)."""
+    are consumed (see mixing.mix_static); `models` may be an iterator, each model then read as
+    it is merged in."""
     from .mixing import mix_static
 
-    for model in models:
-        _refuse_tagged_words(model, "mix-lm")
-    return mix_static(models, weights, consume=True, lookup_first=tagged_model_logprob,
+    def checked(models):
+        for model in models:
+            _refuse_tagged_words(model, "mix-lm")
+            yield model
+    return mix_static(checked(models), weights, consume=True, lookup_first=tagged_model_logprob,
                       recompute=recompute_tagged_backoffs)
 
 

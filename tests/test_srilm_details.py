@@ -179,13 +179,14 @@ def test_context_prior_words_join_the_vocabulary(tmp_path, capsys):
     def mixed(weights, probs):
         return f32(np.log10(sum(w * q for w, q in zip(weights, probs))))
 
-    # p(a | <s>): <s> has no priors, nor has the root: the -lambda priors 0.5 0.5
-    pa = mixed([0.5, 0.5], [p(-0.3), p(-0.5)])
+    # p(a | <s>): <s> has no priors, nor has the root: SRILM's never-set weights of the root,
+    # which give the first of two models all the weight (see mixture_lm.ContextPriors)
+    pa = mixed([1.0, 0.0], [p(-0.3), p(-0.5)])
     # z: a word of neither model, but of the vocabulary: probability 0, a zeroprob
     # p(b | z): z's priors 0.9 0.1; model 1 backs off from z (no weight): p(b)
     pb = mixed([0.9, 0.1], [p(-0.7), p(-0.6)])
-    # p(</s> | b): b has no priors
-    pe = mixed([0.5, 0.5], [p(-0.5), p(-0.4)])
+    # p(</s> | b): b has no priors: the root's weights again
+    pe = mixed([1.0, 0.0], [p(-0.5), p(-0.4)])
     # 0.9 x 10^-0.7 + 0.1 x 10^-0.6 = 0.9 x 0.1995262 + 0.1 x 0.2511886 = 0.1795736 + 0.0251189
     assert g7(10 ** float(pb)) == "0.2046925"
     assert lines[2] == "\tp( z | a ...) \t= [OOV][OOV][post=0.3,0.7] 0 [ -inf ]"

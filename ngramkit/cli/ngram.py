@@ -33,6 +33,7 @@ context's probabilities of the model's words, hidden events left out). `-tagged`
 From `-debug 1` on, stderr gets SRILM's lines of the n-grams read (skipped above -order, left out
 by -limit-vocab), pruned and written; -write-lm writes the orders up to -order, empty ones too."""
 
+import itertools
 import os
 import sys
 
@@ -338,9 +339,14 @@ def mixture(opts):
         if extra:
             raise UsageError(f"-mix-lm{extra[0]} needs -mix-lm")
         return None
+    for n in extra:  # SRILM stops at the first one missing, and mixes none after it
+        if n > 2 and not opts[f"mix_lm{n - 1}"]:
+            raise UsageError(f"-mix-lm{n} needs -mix-lm{n - 1}")
     paths = [opts["mix_lm"]] + [opts[f"mix_lm{n}"] for n in extra]
     from ..mixing import mixture_weights
-    weights = mixture_weights(opts["lambda"], [opts[f"mix_lambda{n}"] or 0.0 for n in extra])
+    # every -mix-lambdaN comes off -mix-lm's weight in SRILM, its -mix-lmN given or not
+    weights = mixture_weights(opts["lambda"], [opts[f"mix_lambda{n}"] or 0.0 for n in range(2, 10)],
+                              [n in extra for n in range(2, 10)])
     return paths, weights
 
 
@@ -614,7 +620,8 @@ def tagged_lm(opts):
     if opts["read_mix_lms"]:
         model = mix_tagged_all(*read_mix_models(opts, mix), opts["order"])
     elif mix:
-        model = mix_tagged([load_model(opts)] + [load_model(opts, path) for path in mix[0]], mix[1])
+        # read one by one as they are merged in, as the untagged -mix-lm models
+        model = mix_tagged(itertools.chain([load_model(opts)], (load_model(opts, path) for path in mix[0])), mix[1])
     else:
         model = load_model(opts)
     if opts["renorm"] or opts["prune"] or opts["prune_lowprobs"]:
@@ -828,12 +835,18 @@ def read_mix_models(opts, mix):
 def mixed_model(opts, model, mix):
     """(the model, None) of a static mixture, or (None, the word-by-word mixture) of -bayes
     and -loglinear-mix, from -mix-lm (`mix`) or -read-mix-lms."""
+    word_by_word = opts["bayes"] is not None or opts["loglinear_mix"]
+    if not (word_by_word or opts["read_mix_lms"] or opts["context_priors"]):
+        from ..mixing import mix_static
+        # SRILM reads each -mix-lm model just before merging it in: its lines of reading, then
+        # the merge's
+        models = itertools.chain([model], (load_model(opts, path) for path in mix[0]))
+        return mix_static(models, mix[1], consume=True, recompute=merge_backoffs(opts)), None
     if opts["read_mix_lms"]:
         models, weights = read_mix_models(opts, mix)
     else:
         models = [model] + [load_model(opts, path) for path in mix[0]]
         weights = mix[1]
-    word_by_word = opts["bayes"] is not None or opts["loglinear_mix"]
     if word_by_word and any(opts[name] for name in ("write_lm", "write_bin_lm", "write_vocab", "prune", "prune_lowprobs",
                                                     "renorm")):
         raise UsageError("-bayes and -loglinear-mix mix word by word: they only work with -ppl")
@@ -852,21 +865,24 @@ def mixed_model(opts, model, mix):
         length, scale = context_prior_length(opts)
         # SRILM sets -skipoovs on the -mix-lm models it reads, not on those of -read-mix-lms
         skip_oovs = opts["skipoovs"] and not opts["read_mix_lms"] and opts["order"]
-        return None, BayesMixture(models, weights, length, scale, opts["context_priors"], skip_oovs=skip_oovs,
+        return None, BayesMixture(models, weights, length, scale, opts["context_priors"],
+                                  listed=bool(opts["read_mix_lms"]), skip_oovs=skip_oovs,
                                   unk_logprob=opts["unk_prob"], **scoring)
+    from ..mixing import mix_all
+    return mix_all(models, weights, opts["order"], opts["context_priors"], recompute=merge_backoffs(opts)), None
+
+
+def merge_backoffs(opts):
+    """recompute(model): the backoff weights of a static merge. SRILM's give every word of the
+    vocabulary a unigram; with -debug 1 its line of the unigram mass each merge spreads (to
+    <unk> only with -unk)."""
     from ..renorm import recompute_backoffs
 
-    # SRILM's backoff weights of the merge give every word of the vocabulary a unigram; with
-    # -debug 1 its line of the unigram mass each merge spreads (to <unk> only with -unk)
     def recompute(model):
         return recompute_backoffs(model, unk_is_word=opts["unk"], nonevents=nonevent_mask(opts, model.vocab),
                                   vocabulary_unigrams=True, warn=stderr_line,
                                   trace=lambda line: debug_lines(opts, [line]))
-    if opts["read_mix_lms"] or opts["context_priors"]:
-        from ..mixing import mix_all
-        return mix_all(models, weights, opts["order"], opts["context_priors"], recompute=recompute), None
-    from ..mixing import mix_static
-    return mix_static(models, weights, consume=True, recompute=recompute), None
+    return recompute
 
 
 def history_model(opts):
