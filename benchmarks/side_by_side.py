@@ -15,7 +15,7 @@ Jobs, on en-large (../shared/corpora/en-large: 14.6M words of training text, 718
   ppl             `ngram -ppl test` on KenLM's 3-gram ARPA against KenLM's `query` on the same ARPA
   ppl-small       the same on a small model (`ngram-count` default cutoffs), where start-up counts
   load            `ngramkit.Model(arpa)` against the kenlm module's `kenlm.Model(arpa)`
-  build-binary    `build_binary probing` of KenLM's 3-gram against KenLM's `build_binary probing`
+  build-binary    `build_binary probing` and `build_binary trie` of KenLM's 3-gram against KenLM's
   prune           `ngram -prune 1e-8` of KenLM's 3-gram (SRILM's memory, measured elsewhere, beside it)
   mix             `ngram -lm 3-gram -mix-lm small-3-gram -lambda 0.5 -write-lm` (static interpolation)
   class           `ngram-class -numclasses 100` (incremental merging) on the en subset of SRILM's
@@ -199,11 +199,12 @@ def job_build_binary(s, repeats):
     build_binary = anchor("build_binary", s.anchors)
     if not build_binary:
         print("build_binary: KenLM's build_binary not found: ngramkit alone")
-    theirs = build_binary and Contender("KenLM build_binary", [build_binary, "probing", model,
-                                                               s.path("probing.kenlm.bin")], warm_up=False)
-    side_by_side("build_binary probing (KenLM 3-gram)",
-                 [*s.ours("ngramkit build_binary", [tool("build_binary"), "probing", model, s.path("probing.bin")]),
-                  theirs], repeats)
+    for layout in ("probing", "trie"):
+        theirs = build_binary and Contender("KenLM build_binary", [build_binary, layout, model,
+                                                                   s.path(f"{layout}.kenlm.bin")], warm_up=False)
+        side_by_side(f"build_binary {layout} (KenLM 3-gram)",
+                     [*s.ours("ngramkit build_binary", [tool("build_binary"), layout, model, s.path(f"{layout}.bin")]),
+                      theirs], repeats)
 
 
 def job_prune(s, repeats):

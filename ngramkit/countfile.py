@@ -209,7 +209,7 @@ def count_blocks(paths, encoding="utf-8"):
 
 
 def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-8", float_counts=False,
-                blocks=None, prefixes=True, unk_word=UNK, tolower=False):
+                blocks=None, prefixes=True, unk_word=UNK, tolower=False, aliases=None):
     """Read and sum SRILM count files.
 
     order: ignore n-grams longer than this. vocab: a closed vocabulary; with
@@ -220,10 +220,10 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     kept n-gram is an n-gram too, counted 0 where the files do not hold it, as in the count
     trie SRILM reads counts into (its -write writes them, its estimate counts them among their
     context's followers); False keeps the lines as they are (merging count files). unk_word,
-    tolower: see counts_of_blocks.
+    tolower, aliases: see counts_of_blocks.
     """
     counts = counts_of_blocks(count_blocks(paths, encoding) if blocks is None else blocks, order, vocab,
-                              limit_vocab, float_counts, unk_word, encoding if tolower else None)
+                              limit_vocab, float_counts, unk_word, encoding if tolower else None, aliases)
     if counts is None:
         raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
     if prefixes:
@@ -263,12 +263,14 @@ def count_line_tokens(blocks, interner, float_counts=False):
 
 
 def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False, unk_word=UNK,
-                     lowercase_in=None):
+                     lowercase_in=None, aliases=None):
     """The summed counts of count-file blocks ((bytes of whole lines, number of the first line,
     path), as count_blocks gives them), as read_counts reads files; None when they hold no
     n-gram of the orders asked for. `unk_word`: the unknown word of a vocabulary made of the
     counts' words (SRILM's -map-unk); `lowercase_in`: the words lowercased in that encoding
-    (-tolower), n-grams that become one summed."""
+    (-tolower); `aliases` ({alias: word}, -vocab-aliases, for a vocabulary made of the counts'
+    words: `vocab` names its own): an alias counted as its word, which joins the vocabulary.
+    N-grams that become one are summed."""
     interner = Interner()
     parts = {}
     unk_seen = False
@@ -283,6 +285,8 @@ def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_co
         words = lowercase(words, lowercase_in)
     if vocab is None:
         vocab = Vocabulary(listed_words(words, unk_seen), unk_word=unk_word)
+        if aliases:
+            vocab = vocab.aliased(aliases)
         remap = vocab.ids(words)
     else:
         remap = vocab.ids(words, unknown=-1 if limit_vocab else vocab.unk)

@@ -104,12 +104,11 @@ def test_read_aliases_chains_and_overrides(tmp_path):
     assert read_aliases(tmp_path / "al.txt") == {"a": "b", "c": "b", "d": "f"}
 
 
-def test_vocab_aliases_with_read_is_refused(tmp_path, capsys):
-    (tmp_path / "c.txt").write_text("a\t1\n")
+def test_vocab_aliases_with_read_google_is_refused(tmp_path, capsys):
     (tmp_path / "al.txt").write_text("b a\n")
     with pytest.raises(SystemExit):
-        ngram_count_cmd.main(["-read", str(tmp_path / "c.txt"), "-vocab-aliases", str(tmp_path / "al.txt")])
-    assert "-vocab-aliases applies to -text" in capsys.readouterr().err
+        ngram_count_cmd.main(["-read-google", str(tmp_path), "-vocab-aliases", str(tmp_path / "al.txt")])
+    assert "-vocab-aliases applies to -text and -read, not to -read-google" in capsys.readouterr().err
 
 
 UNIGRAM_ARPA = """

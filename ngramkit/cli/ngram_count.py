@@ -6,7 +6,7 @@ Google Web1T count directories (`-read-google`) and the EM training of a count L
 (`-count-lm -init-lm`, `-em-iters`, `-em-delta`; count_lm) and of skip n-gram models (`-skip -lm
 FILE`, `-skip-init P`; skip_lm: counted to -order + 1). `-write-binary-lm` writes -lm in
 SRILM's binary format; `-nonevents FILE` names words never predicted (as `<s>`); `-vocab-aliases
-FILE` counts each ALIAS of the text as its WORD (stdout counts then come sorted); `-tag` is
+FILE` counts each ALIAS of the text or count files as its WORD (stdout counts then come sorted); `-tag` is
 accepted, and arguments that are no options are ignored, as SRILM does (make-batch-counts passes
 both). `-gtN FILE`, `-knN FILE` (`-gt`, `-kn`: all orders) write the estimated discounts without
 -lm and are read instead of estimating them with it; `-kn-counts-modified` takes the counts as
@@ -109,7 +109,7 @@ COUNT_OPTIONS = [
 EXTRA_OPTIONS = [
     Option("write-binary-lm", bool, False, "write -lm in SRILM's binary format"),
     Option("nonevents", str, help="file of words never predicted (as <s>): no n-gram ends in one"),
-    Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: the text's ALIAS is counted as WORD"),
+    Option("vocab-aliases", str, help="file of 'ALIAS WORD' lines: ALIAS in the text or count files is counted as WORD"),
     Option("tag", str, help="a name for the run (accepted and unused, as in SRILM)"),
     Option("gt", str, help="Good-Turing discount file of all orders: written without -lm, read with it"),
     *per_order("gt{n}", str, help="Good-Turing discount file of order {n}: written without -lm, read with it"),
@@ -317,8 +317,8 @@ def ngram_count(argv):
     check_other_estimates(opts)
     aliases = None
     if opts["vocab_aliases"]:
-        if opts["read"] or opts["read_google"]:
-            raise UsageError("-vocab-aliases applies to -text, not to -read")
+        if opts["read_google"]:
+            raise UsageError("-vocab-aliases applies to -text and -read, not to -read-google")
         aliases = read_aliases(opts["vocab_aliases"], opts["encoding"],
                                lambda message, line: warn(PROG, f"{opts['vocab_aliases']}:{line}: {message}"))
         if opts["tolower"]:
@@ -357,7 +357,8 @@ def ngram_count(argv):
         # mincounts and meta-count words are seen in the words as written, before -vocab
         as_written = opts["read_with_mincounts"] or opts["meta_tag"]
         source = read_counts(paths, count_order(opts), None if as_written else vocab, opts["limit_vocab"],
-                             opts["encoding"], opts["float_counts"], unk_word=opts["map_unk"], tolower=opts["tolower"])
+                             opts["encoding"], opts["float_counts"], unk_word=opts["map_unk"], tolower=opts["tolower"],
+                             aliases=aliases)
         if opts["intersect"]:
             source = intersect_counts(read_counts([opts["intersect"]], count_order(opts), vocab, opts["limit_vocab"],
                                                   opts["encoding"], opts["float_counts"]), source)
