@@ -543,18 +543,23 @@ def _encode(table, reserved, values):
 
 
 @njit(cache=True)
-def _pack(buf, offset, words, word_bits, values, value_bits, pointers, pointer_bits, total_bits):
-    """Write records [word | value | pointer] from byte `offset`; pointers has one more entry
-    (the closing record's) or none."""
+def _pack(buf, offset, words, word_bits, low, rest, low_bits, value_bits, pointers, pointer_bits, total_bits):
+    """Write records [word | value | pointer] from byte `offset`, the value's low `low_bits`
+    bits from `low` (more are dropped), the bits above them from `rest` (or none: empty);
+    pointers has one more entry (the closing record's) or none."""
     base = offset * 8
+    low_mask = (np.uint64(1) << np.uint64(low_bits)) - np.uint64(1)
     for j in range(len(words)):
         at = base + j * total_bits
         write_bits(buf, at, word_bits, words[j])
-        if value_bits > 57:
-            write_bits(buf, at + word_bits, 31, values[j] & np.uint64(0x7FFFFFFF))
-            write_bits(buf, at + word_bits + 31, 32, values[j] >> np.uint64(32))
+        value = np.uint64(low[j]) & low_mask
+        if len(rest) == 0:
+            write_bits(buf, at + word_bits, value_bits, value)
+        elif value_bits > 57:  # more than write_bits takes at once
+            write_bits(buf, at + word_bits, low_bits, value)
+            write_bits(buf, at + word_bits + low_bits, value_bits - low_bits, np.uint64(rest[j]))
         else:
-            write_bits(buf, at + word_bits, value_bits, values[j])
+            write_bits(buf, at + word_bits, value_bits, value | (np.uint64(rest[j]) << np.uint64(low_bits)))
     if pointer_bits > 0:
         mask = (np.uint64(1) << np.uint64(pointer_bits)) - np.uint64(1)
         for j in range(len(pointers)):
@@ -589,6 +594,15 @@ def _parent_nodes(nodes, path):
     return parents
 
 
+@njit(cache=True)
+def _mark_extended(bits, nodes, at):
+    """Flag the backoffs bits[nodes[at[i]]] as those of contexts: a zero of either sign becomes +0.0."""
+    for i in range(len(at)):
+        j = nodes[at[i]]
+        if bits[j] == NO_EXTENSION:
+            bits[j] = 0
+
+
 def _mark_contexts(nodes, is_real, context_real, backoffs, kenlm_words, path):
     """Flag the contexts of the real n-grams as extended in the backoff bits (backoffs[k-1]:
     level k's); they must all be real n-grams."""
@@ -604,9 +618,7 @@ def _mark_contexts(nodes, is_real, context_real, backoffs, kenlm_words, path):
             words = " ".join(kenlm_words[w] for w in nodes[k][row, 1:][::-1])
             raise FormatError(f"the context \"{words}\" of a {k}-gram is not among the {k - 1}-grams "
                               "(KenLM needs every context)", path)
-        at = np.flatnonzero(is_real[k - 1])[context]
-        bits = backoffs[k - 2]
-        bits[at] = np.where(_zero(bits[at]), 0, bits[at])
+        _mark_extended(backoffs[k - 2], np.flatnonzero(is_real[k - 1]), context)
 
 
 def write(out, model, model_type, probing_multiplier, include_vocab, probs, backoffs, quant, pointer_config,
@@ -763,9 +775,9 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                 bo_index = _encode(backoff_table, 2, bo.view(np.float32))
                 bo_index[bo == 0] = 1
                 bo_index[bo == NO_EXTENSION] = 0
-                values.append((prob_index << np.uint64(backoff_bits)) | bo_index)
+                values.append((bo_index, prob_index, backoff_bits))
             else:
-                values.append(prob_index)
+                values.append((prob_index, np.zeros(0, dtype=np.uint64), prob_bits))
         at = layout.quant_offset - base
         body[at:at + 8] = tables
         blob = np.concatenate(floats).astype("<f4").view(np.uint8)
@@ -773,12 +785,10 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
 
     for k in range(2, order + 1):
         level = layout.levels[k - 2]
-        if quant is None:  # made level by level: all of them at once would be the peak
-            value = (level_prob[k] & np.uint32(0x7FFFFFFF)).astype(np.uint64)
-            if k < order:
-                value |= level_backoff[k].astype(np.uint64) << np.uint64(32)
+        if quant is None:  # a probability's 31 bits (its sign dropped), then the backoff's 32
+            low, rest, low_bits = level_prob[k], level_backoff[k] if k < order else np.zeros(0, np.uint32), 31
         else:
-            value = values[k - 2]
+            low, rest, low_bits = values[k - 2]
         if k < order:
             ptr = pointers[k]
             if level.array_offset >= 0:
@@ -791,9 +801,8 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                 body[start + 8:start + 8 + 8 * level.array_len] = high.astype("<u8").view(np.uint8)
         else:
             ptr = np.zeros(0, dtype=np.int64)
-        _pack(body, level.offset - base, nodes[k][:, -1], level.word_bits, value, level.value_bits, ptr,
+        _pack(body, level.offset - base, nodes[k][:, -1], level.word_bits, low, rest, low_bits, level.value_bits, ptr,
               level.pointer_bits, level.total_bits)
-        del value
     out.write(header.pack())
     out.write(body)
     return kenlm_words
