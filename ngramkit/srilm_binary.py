@@ -327,23 +327,41 @@ def _read_trie(buf, pos, order, map_size, fill, ctx_paths, ctx_weight, ctx_depth
             pos += 4
             grams += 1
         ends[d] = end
-        # the next subtree to read: a child of the deepest node not yet finished
-        while d >= 0 and pos == ends[d]:
-            d -= 1
-        if d < 0:
-            return _OK, pos, nodes, grams
-        if pos > ends[d]:
-            return _MISALIGNED, pos, nodes, grams
-        key, pos = _get_count(buf, pos, ends[d])
-        if key < 0:
-            return _TRUNCATED, pos, nodes, grams
-        if key >= map_size:
-            return _BAD_INDEX, pos, nodes, grams
-        if d + 1 >= order:
-            return _TOO_DEEP, pos, nodes, grams
+        while True:
+            # the next subtree to read: a child of the deepest node not yet finished
+            while d >= 0 and pos == ends[d]:
+                d -= 1
+            if d < 0:
+                return _OK, pos, nodes, grams
+            if pos > ends[d]:
+                return _MISALIGNED, pos, nodes, grams
+            key, pos = _get_count(buf, pos, ends[d])
+            if key < 0:
+                return _TRUNCATED, pos, nodes, grams
+            if key >= map_size:
+                return _BAD_INDEX, pos, nodes, grams
+            if d + 1 < order:
+                break
+            # SRILM writes a model it read from a binary file at a lower -order with the nodes
+            # of the contexts of that order's n-grams, empty: they are passed over
+            after = _past_empty_node(buf, pos, ends[d])
+            if after < 0:
+                return _TOO_DEEP, pos, nodes, grams
+            pos = after
         path[d] = key
         limit = ends[d]
         d += 1
+
+
+@njit(cache=True)
+def _past_empty_node(buf, pos, limit):
+    """The position after the node at `pos` (inside `limit`) when it holds no probabilities and
+    no subtrees; else -1."""
+    length, at = _get_count(buf, pos, limit)
+    if length < 0 or pos + length > limit or at + 4 > pos + length:
+        return -1
+    count, at = _get_count(buf, at + 4, pos + length)
+    return pos + length if count == 0 and at == pos + length else -1
 
 
 def _header(data, path):

@@ -5,6 +5,7 @@
 import gzip
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ngramkit
@@ -75,3 +76,25 @@ def test_other_binary_formats_still_refuse_vocab(tmp_path, cli):
     status, _, stderr = cli(ngram.main, ["-lm", kenlm, "-vocab", DATA / "V.txt", "-write-lm", tmp_path / "o.arpa"])
     assert status == 2
     assert stderr == f"ngram: -vocab: applies to ARPA files, not to kenlm files like {kenlm}\n"
+
+
+LOWER = Path(__file__).parent / "data" / "srilm_binary_lower"
+
+
+def test_binary_lm_written_after_a_lower_order_read(tmp_path, monkeypatch, cli):
+    # SRILM leaves empty nodes below the n-grams of the order it read: they are passed over
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "o2-of-binary.bin"
+    model.write_bytes(gzip.decompress((LOWER / "o2-of-binary.bin.gz").read_bytes()))
+    (tmp_path / "test.txt").write_bytes((LOWER / "test.txt").read_bytes())
+    status, out, err = cli(ngram.main, ["-lm", model.name, "-order", "2", "-ppl", "test.txt", "-debug", "2"])
+    assert status == 0
+    assert out.encode() == (LOWER / "ppl.txt").read_bytes() and err.encode() == (LOWER / "ppl.err").read_bytes()
+    arpa = tmp_path / "o2.arpa"
+    arpa.write_bytes(gzip.decompress((LOWER / "o2.arpa.gz").read_bytes()))
+    read, expected = ngramkit.load(model), ngramkit.load(arpa)
+    assert read.vocab.words == expected.vocab.words
+    for k in range(2):
+        assert np.array_equal(read.ngrams[k], expected.ngrams[k])
+        assert np.array_equal(read.logprob[k], expected.logprob[k])
+    assert np.array_equal(read.backoff[0], expected.backoff[0], equal_nan=True)
