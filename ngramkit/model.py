@@ -138,18 +138,19 @@ class NgramModel:
         return generate(self, n, seed, prefixes, unk_is_word)
 
     def rescore_nbest(self, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True, split_multiwords=None,
-                      encoding="utf-8"):
+                      encoding="utf-8", unk_is_word=False):
         """SRILM's `ngram -nbest`: an N-best list (a path, in SRILM's format or Decipher's
         NBestList1.0/2.0, or an nbest.NBestList) with LM scores lm_weight x log10 P under this
         model, totals acoustic + LM + word_weight x words, sorted by them unless not `reorder`.
         Returns an nbest.NBestList (`.write(path)`, `.lines()`). `max_hyps`: read only the first
         that many. `split_multiwords`: a character at which a path's words are split into words
         (SRILM's -split-multiwords). `encoding`: a path's (`bytes`: words are its bytes, as the
-        model's read with that encoding)."""
+        model's read with that encoding). `unk_is_word`: an open vocabulary (SRILM's -unk), where
+        a word outside the model is read, scored and written as its unknown word."""
         from .nbest import rescore_nbest
 
         return rescore_nbest(self, nbest, lm_weight, word_weight, max_hyps, reorder,
-                             split_multiwords=split_multiwords, encoding=encoding)
+                             split_multiwords=split_multiwords, encoding=encoding, unk_is_word=unk_is_word)
 
     def prune(self, threshold=None, target_size=None, minprune=2, in_place=False, history=None):
         """Entropy pruning as SRILM's `ngram -prune threshold`, or with the threshold found that

@@ -8,12 +8,18 @@ the file, otherwise a hypothesis whose first field starts with `(` is NBestList1
 Rescoring replaces the LM score by lmw x log10 P(words) under the model (P as a float, the
 way SRILM's sentenceProb returns it), counts the words anew (`-pau-` neither scored nor counted:
 SRILM's sentenceProb drops it), and sets the total to ascore +
-lmw x log10 P + wtw x nwords, stored as a float and sorted by in descending order (stably). A word
+lmw x log10 P + wtw x nwords, stored as a float and sorted by in descending order (ties as SRILM's
+own qsort leaves them). A word
 outside the model is a zeroprob (SRILM adds it to the vocabulary): it is left out of the LM score
-and a warning names the hypothesis.
+and a warning names the hypothesis. With an open vocabulary (SRILM's -unk) such a word is read as
+the unknown word instead, and written so: an OOV, unless the model gives `<unk>` a probability.
+SRILM's N-best lists hold word indices, so a hypothesis is written back with its words as the
+vocabulary names them (lowercased with -tolower, an alias as its word). From -debug 2 on,
+each hypothesis scored gets SRILM's word lines on stderr, before its warnings.
 """
 
 import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +28,22 @@ from .constants import LN10
 from .errors import FormatError, UsageError
 from .estimate.pipeline import stderr_warning
 from .jit import njit
-from .perplexity import PerplexityScorer, drop_pauses, mark_pauses, srilm_tables
+from .numfmt import ascii_bytes, put_bytes, put_text, put_uint
+from .perplexity import (
+    CONTEXT_END,
+    CONTEXT_MORE,
+    GIVEN,
+    GRAM_TAG,
+    LOG_CLOSE,
+    NEW_WORD,
+    P_OPEN,
+    PerplexityScorer,
+    drop_pauses,
+    mark_pauses,
+    put_probability,
+    put_token,
+    srilm_tables,
+)
 from .scoring import (
     BACKOFF,
     LOGPROB,
@@ -32,12 +53,14 @@ from .scoring import (
     tokenize_lines,
     unigram_key,
 )
-from .textio import atomic_output, is_blank_line, iter_lines, split_words, word_bytes
-from .vocab import lowercase
+from .textio import atomic_output, is_blank_line, iter_lines, split_words, word_bytes, word_text
+from .vocab import lowercase_text
 
 NBEST1_MAGIC = "NBestList1.0"
 NBEST2_MAGIC = "NBestList2.0"
 BYTELOG_PER_LOG10 = LN10 * 10000.5 / 1024.0  # Decipher's bytelog scale, as SRILM's Prob.h
+BACKOFF_TAG = ascii_bytes("[bo]")
+TAKEN_IN = -4  # a token of a word outside the model that SRILM's vocabulary took in from another model
 # what SRILM's idFromFilename strips from a file name to get the utterance id, in this order
 ID_SUFFIXES = (".Z", ".gz", ".score", ".nbest", ".wav", ".wav_cep", ".wv", ".wv1", ".sph", ".lat", ".slf", ".plp")
 
@@ -62,8 +85,11 @@ class NBestList:
         return len(self.words)
 
     def sorted(self):
-        """The hypotheses by descending total score; ties keep their order."""
-        order = np.argsort(-self.total.astype(np.float64), kind="stable")
+        """The hypotheses by descending total score, in the order SRILM's own qsort (not a stable
+        sort) leaves them: ties, infinite totals of hypotheses a -decipher-lm gives probability
+        zero among them, come out as they do in SRILM."""
+        order = np.arange(len(self.words), dtype=np.int64)
+        _srilm_qsort(order, self.total.astype(np.float32))
         return NBestList(self.acoustic[order], self.lm[order], self.nwords[order], self.total[order],
                          [self.words[i] for i in order])
 
@@ -85,36 +111,164 @@ class NBestList:
             out.write("".join(self.lines(decipher)))
 
 
+_QSORT_THRESH = 4  # SRILM's qsort: partitions below this size are left to the insertion sort
+_QSORT_MTHRESH = 6  # and from this size on it takes the median of three
+
+
+@njit(cache=True, inline="always")
+def _by_descending(totals, order, x, y):
+    """SRILM's compareHyps of the hypotheses at positions x and y of `order`."""
+    a = totals[order[x]]
+    b = totals[order[y]]
+    return -1 if a > b else 1 if a < b else 0
+
+
+@njit(cache=True, inline="always")
+def _swap(order, x, y):
+    order[x], order[y] = order[y], order[x]
+
+
+@njit(cache=True)
+def _srilm_qsort(order, totals):
+    """Sort `order` (hypothesis indices) by descending `totals` as SRILM's dstruct qsort.c (the
+    SunOS qsort it links in place of the C library's) does: median-of-three quicksort of
+    partitions of at least _QSORT_THRESH, then an insertion sort behind the smallest of the first
+    ones as a sentinel. Its partitions, which it sorts recursively, are kept on a stack here:
+    they are disjoint, so the order they are sorted in does not matter."""
+    n = len(order)
+    if n <= 1:
+        return
+    if n >= _QSORT_THRESH:
+        stack = [(0, n)]
+        while stack:
+            base, top = stack.pop()
+            size = top - base
+            while True:
+                mid = i = base + (size >> 1)
+                if size >= _QSORT_MTHRESH:
+                    first = base
+                    j = first if _by_descending(totals, order, first, i) > 0 else i
+                    last = top - 1
+                    if _by_descending(totals, order, j, last) > 0:
+                        j = i if j == first else first  # the first loser
+                        if _by_descending(totals, order, j, last) < 0:
+                            j = last
+                    if j != i:
+                        _swap(order, i, j)
+                i = base
+                j = top - 1
+                while True:
+                    while i < mid and _by_descending(totals, order, i, mid) <= 0:
+                        i += 1
+                    swapped = False
+                    while j > mid:
+                        if _by_descending(totals, order, mid, j) <= 0:
+                            j -= 1
+                            continue
+                        after = i + 1
+                        if i == mid:
+                            mid = other = j  # j <-> mid, j the new mid
+                        else:
+                            other = j  # i <-> j
+                            j -= 1
+                        swapped = True
+                        break
+                    if not swapped:
+                        if i == mid:
+                            break
+                        other = mid  # i <-> mid, i the new mid
+                        after = mid = i
+                        j -= 1
+                    _swap(order, i, other)
+                    i = after
+                j = mid
+                i = mid + 1
+                low = j - base
+                high = top - i
+                if low <= high:
+                    if low >= _QSORT_THRESH:
+                        stack.append((base, j))
+                    base = i
+                    size = high
+                else:
+                    if high >= _QSORT_THRESH:
+                        stack.append((i, top))
+                    top = j
+                    size = low
+                if size < _QSORT_THRESH:
+                    break
+        head = _QSORT_THRESH
+    else:
+        head = n
+    smallest = 0
+    for x in range(1, head):
+        if _by_descending(totals, order, smallest, x) > 0:
+            smallest = x
+    if smallest != 0:
+        _swap(order, 0, smallest)
+    for x in range(1, n):
+        at = x - 1
+        while _by_descending(totals, order, at, x) > 0:
+            at -= 1
+        at += 1
+        if at != x:
+            moved = order[x]
+            order[at + 1:x + 1] = order[at:x].copy()
+            order[at] = moved
+
+
+INT_MIN = -(1 << 31)
+
+
+@njit(cache=True, inline="always")
+def _wrap_int32(x):
+    """`x` (int64) as C's 32-bit int arithmetic leaves it (two's complement wrap-around)."""
+    return ((x - INT_MIN) & 0xFFFFFFFF) + INT_MIN
+
+
 @njit(cache=True, inline="always")
 def _round_to_bytelog(logp):
     """The float log10 the recognizer keeps of `logp`: intlog, then bytelog (at most 255), then
-    back (SRILM's RoundToBytelog)."""
-    if logp == -np.inf:
-        return np.float32(-np.inf)
-    intlog = np.int64(np.rint(np.float64(logp) * (LN10 * 10000.5)))
-    bytelog = min(((-intlog) + 512) >> 10, 255)
+    back (SRILM's RoundToBytelog), in SRILM's 32-bit ints: a log10 beyond the int range (log 0,
+    which SRILM reads -99 as) is the int minimum, whose negation wraps around to itself, so log 0
+    comes back as +93259.37 (2097152 bytelogs above 0), as SRILM's recognizer LM has it."""
+    scaled = np.rint(np.float64(logp) * (LN10 * 10000.5))
+    # x86's conversion of what no int holds (NaN too) to the int minimum, which LogPtoIntlog
+    # takes for the int maximum where the log is positive
+    intlog = np.int64(scaled) if INT_MIN <= scaled <= -INT_MIN - 1 else np.int64(INT_MIN)
+    if intlog < 0 and logp > 0:
+        intlog = np.int64(-INT_MIN - 1)
+    bytelog = min(_wrap_int32(_wrap_int32(-intlog) + 512) >> 10, 255)
     return np.float32(-bytelog * (1024.0 / 10000.5 / LN10))
 
 
 @njit(cache=True)
-def _decipher_sentences(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos,
-                        backoff_hack, logprob, zeroprobs):
+def _decipher_sentences(uni_logprob, uni_backoff, meta, entries, values, ids, line_offsets, bos, eos, unk,
+                        backoff_hack, logprob, oovs, zeroprobs, token_logp, token_found, token_backoff):
     """Each line scored as the recognizer's LM scored it (SRILM's DecipherNgram): probabilities
     and backoff weights rounded to bytelogs, and with `backoff_hack` the backed-off estimate taken
     where it is higher than the n-gram's own. Fills the double sum of the log10 p of each line
-    (`</s>` included, zero probabilities left out) and their number of zero probabilities."""
+    (`</s>` included, zero probabilities left out), its OOVs (`unk` of probability zero) and its
+    zeroprobs. With token_logp not empty, for -debug 2: in the slot t + s of token t of line s
+    (hi + s: its </s>) its log10 p, and as bits k - 1 of token_found the orders k whose n-gram
+    was found, of token_backoff those whose backed-off estimate was taken instead."""
     order = meta.shape[0] - 1
+    keep = len(token_logp) > 0
     for s in range(len(line_offsets) - 1):
         lo = line_offsets[s]
         hi = line_offsets[s + 1]
         total = 0.0
         zeros = 0
+        unknown = 0
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
             clen = min(t - lo + 1, order - 1)  # context words, <s> at position lo - 1
             result = np.float32(-np.inf)
+            found = 0
+            backed = 0
             if w >= 0 and not np.isnan(uni_logprob[w]):
                 result = _round_to_bytelog(uni_logprob[w])
+                found = 1
             # longer and longer contexts: the last c words before w
             key = np.int64(0)
             for c in range(1, clen + 1):
@@ -137,49 +291,169 @@ def _decipher_sentences(uni_logprob, uni_backoff, meta, entries, values, ids, li
                 cell = find_entry(entries, meta, c + 1, extend_key(key, w)) if w >= 0 else -1
                 if cell >= 0:
                     result = _round_to_bytelog(values[cell + LOGPROB])
+                    found |= 1 << c
                     if backoff_hack and backed_off > result:
                         result = backed_off
+                        backed |= 1 << c
                 else:
                     result = backed_off
             if result == -np.inf:
-                zeros += 1
+                if w == unk:
+                    unknown += 1
+                else:
+                    zeros += 1
             else:
                 total += np.float64(result)
+            if keep:
+                token_logp[t + s] = result
+                token_found[t + s] = found
+                token_backoff[t + s] = backed
         logprob[s] = total
+        oovs[s] = unknown
         zeroprobs[s] = zeros
+
+
+@njit(cache=True)
+def _format_decipher_lines(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, token_logp, token_found,
+                           token_backoff, out, line_ends):
+    """The -debug 2 word lines of _decipher_sentences' slots, as SRILM's DecipherNgram prints
+    them: the tag of each order whose n-gram was found, from the 1-gram up, each followed by
+    `[bo]` where the backed-off estimate was taken. Words are printed as written; line_ends gets
+    the length written after each line's lines. Returns the length."""
+    pos = 0
+    for s in range(len(line_offsets) - 1):
+        lo = line_offsets[s]
+        hi = line_offsets[s + 1]
+        for t in range(lo, hi + 1):
+            pos = put_text(out, pos, P_OPEN)
+            pos = put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, True)
+            pos = put_text(out, pos, GIVEN)
+            pos = put_token(out, pos, pool, offsets, buf, starts, ends, ids, t - 1 if t > lo else -1, hi, bos, eos,
+                            True)
+            pos = put_text(out, pos, CONTEXT_MORE if t > lo else CONTEXT_END)
+            found = token_found[t + s]
+            for k in range(64):
+                if found >> k == 0:
+                    break
+                if found >> k & 1:
+                    out[pos] = 91
+                    pos = put_uint(out, pos + 1, k + 1)
+                    pos = put_text(out, pos, GRAM_TAG)
+                if token_backoff[t + s] >> k & 1:
+                    pos = put_text(out, pos, BACKOFF_TAG)
+            pos = put_probability(out, pos, token_logp[t + s])
+            pos = put_text(out, pos, LOG_CLOSE)
+        line_ends[s] = pos
+    return pos
+
+
+def _stderr_bytes(data):
+    """`data` (bytes) onto stderr, after what went there as text."""
+    sys.stderr.flush()
+    sys.stderr.buffer.write(data)
+    sys.stderr.buffer.flush()
+
+
+def _hypothesis_notes(words, lines, counts):
+    """What SRILM writes to stderr scoring each hypothesis, by its index: its -debug word lines
+    (bytes; `lines`: per hypothesis, or None), then a warning (str) naming `words` for each of
+    `counts` ((per-hypothesis counts, what they count)) not 0 there."""
+    notes = {} if lines is None else {i: [chunk] for i, chunk in enumerate(lines)}
+    for count, what in counts:
+        for i in np.flatnonzero(count > 0).tolist():
+            notes.setdefault(i, []).append(f"hyp contains {what} words: {words[i]}")
+    return notes
+
+
+def emit_notes(warn, *notes):
+    """The notes of _hypothesis_notes written hypothesis by hypothesis, those of each of `notes`
+    in turn (SRILM's -rescore scores each hypothesis with both LMs before the next): the word
+    lines to stderr, the warnings through `warn`."""
+    pending = []
+    for i in sorted(set().union(*notes)):
+        for items in notes:
+            for item in items.get(i, ()):
+                if isinstance(item, bytes):
+                    pending.append(item)
+                    continue
+                if pending:
+                    _stderr_bytes(b"".join(pending))
+                    pending = []
+                warn(item)
+    if pending:
+        _stderr_bytes(b"".join(pending))
 
 
 class RecognizerLM:
     """The recognizer's LM of Decipher N-best lists (`-decipher-lm`): its scores, weighted by
     `lm_weight` and with `word_weight` per word, are taken off the total to recover the acoustic
-    score. `order`: -decipher-order; `backoff_hack`: not -decipher-nobackoff."""
+    score. `order`: -decipher-order; `backoff_hack`: not -decipher-nobackoff; `debug` (2 and up):
+    SRILM's word lines of its scores on stderr (the recognizer's LM takes -debug too);
+    `on_read`: run each time SRILM reads the model's file (before each N-best list's scores,
+    once for -rescore), for its -debug 1 lines. A hypothesis's words are looked up as read: the
+    model's unknown word is an OOV of the model it rescores, so the model's vocabulary is to
+    hold that model's unknown word (-map-unk)."""
 
-    def __init__(self, model, lm_weight=8.0, word_weight=0.0, order=2, backoff_hack=True):
+    def __init__(self, model, lm_weight=8.0, word_weight=0.0, order=2, backoff_hack=True, debug=0, on_read=None):
+        if debug == 3:
+            raise UsageError("-debug 3 sums the recognizer's LM's probabilities over SRILM's vocabulary: not "
+                             "reproduced", option="debug")
         self.model = model.truncated(order)
         self.tables = srilm_tables(self.model)
         self.words = WordTable.from_vocab(self.model.vocab)
         self.lm_weight = lm_weight
         self.word_weight = word_weight
         self.backoff_hack = backoff_hack
+        self.debug = debug
+        self.on_read = on_read
+
+    def read(self):
+        """SRILM reads the model's file (again): on_read's lines."""
+        if self.on_read is not None:
+            self.on_read()
 
     def acoustic_scores(self, nbest, warn):
         """SRILM's decipherFix: the totals less the weighted recognizer LM scores and word weights."""
+        acoustic, notes = self.scores(nbest)
+        emit_notes(warn, notes)
+        return acoustic
+
+    def scores(self, nbest):
+        """(acoustic scores, notes for emit_notes) of acoustic_scores."""
         vocab = self.model.vocab
         text = word_bytes("".join(w + "\n" for w in nbest.words))
-        ids, _, _, all_offsets = tokenize_lines(np.frombuffer(text, dtype=np.uint8), *self.words.arrays(), -2, True,
-                                                False)
+        buf = np.frombuffer(text, dtype=np.uint8)
+        keep = self.debug >= 2
+        ids, starts, ends, all_offsets = tokenize_lines(buf, *self.words.arrays(), NEW_WORD, True, keep)
         # the recognizer's LM scores the words without -pau- (SRILM's sentenceProb); its word
         # weight counts them all, as the recognizer applied it
-        ids, line_offsets = drop_pauses(mark_pauses(text, ids), all_offsets)
-        logprob = np.empty(len(line_offsets) - 1)
-        zeroprobs = np.empty(len(line_offsets) - 1, dtype=np.int64)
-        _decipher_sentences(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos, self.backoff_hack,
-                            logprob, zeroprobs)
-        lm = self.lm_weight * logprob.astype(np.float32).astype(np.float64) if self.lm_weight else np.zeros(len(logprob))
-        for i in np.flatnonzero(zeroprobs > 0).tolist():
-            warn(f"hyp contains zero prob words: {nbest.words[i]}")
-        lm[zeroprobs > 0] = -np.inf
-        return nbest.total.astype(np.float64) - lm - self.word_weight * np.diff(all_offsets)
+        ids, line_offsets, starts, ends = drop_pauses(mark_pauses(text, ids), all_offsets, starts, ends)
+        n = len(line_offsets) - 1
+        logprob = np.empty(n)
+        oovs = np.empty(n, dtype=np.int64)
+        zeroprobs = np.empty(n, dtype=np.int64)
+        slots = len(ids) + n if keep else 0
+        token_logp = np.empty(slots, dtype=np.float32)
+        token_found = np.empty(slots, dtype=np.int64)
+        token_backoff = np.empty(slots, dtype=np.int64)
+        _decipher_sentences(*self.tables.arrays(), ids, line_offsets, vocab.bos, vocab.eos, vocab.unk,
+                            self.backoff_hack, logprob, oovs, zeroprobs, token_logp, token_found, token_backoff)
+        lines = None
+        if keep:
+            pool, offsets = vocab.byte_pool()
+            # per line: its text and numbers, and at most `[kgram][bo]` of each order
+            per_slot = 2 * int(np.diff(offsets).max()) + 64 + 12 * max(self.model.order, 1)
+            out = np.empty(2 * len(buf) + slots * per_slot, dtype=np.uint8)
+            line_ends = np.empty(n, dtype=np.int64)
+            used = _format_decipher_lines(pool, offsets, buf, ids, starts, ends, line_offsets, vocab.bos, vocab.eos,
+                                          token_logp, token_found, token_backoff, out, line_ends)
+            text = out[:used].tobytes()
+            lines = [text[a:b] for a, b in zip([0] + line_ends[:-1].tolist(), line_ends.tolist())]
+        lm = self.lm_weight * logprob.astype(np.float32).astype(np.float64) if self.lm_weight else np.zeros(n)
+        # decipherFix takes a hypothesis the recognizer's LM gives probability zero for log 0
+        lm[(zeroprobs > 0) | (oovs > 0)] = -np.inf
+        notes = _hypothesis_notes(nbest.words, lines, ((zeroprobs, "zero prob"), (oovs, "OOV")))
+        return nbest.total.astype(np.float64) - lm - self.word_weight * np.diff(all_offsets), notes
 
 
 def _parse_hyp(fields, decipher_format, path, line_no):
@@ -240,12 +514,25 @@ def _hyp_list(parsed):
                      [" ".join(w) for w in words])
 
 
-def _as_read_into(nbest, vocab):
-    """`nbest` with its words as `vocab` holds them: lowercased where it lowercases names (SRILM's
-    N-best lists hold the words of the model's vocabulary, -tolower's lowercased)."""
-    if vocab.lowercase is None:
-        return nbest
-    return NBestList(nbest.acoustic, nbest.lm, nbest.nwords, nbest.total, lowercase(nbest.words, vocab.lowercase))
+@njit(cache=True)
+def _words_as_held(buf, ids, starts, ends, line_offsets, pool, offsets, unknown, out):
+    """The lines of tokens of `buf` written again, each token as the vocabulary holds it: a word
+    of it (ids[t] >= 0) by its name, one outside it (NEW_WORD) as the word `unknown` (an id; -1:
+    as written), any other (-pau-, TAKEN_IN) as written. Returns the length."""
+    pos = 0
+    for s in range(len(line_offsets) - 1):
+        for t in range(line_offsets[s], line_offsets[s + 1]):
+            if t > line_offsets[s]:
+                out[pos] = 32
+                pos += 1
+            w = unknown if ids[t] == NEW_WORD else ids[t]
+            if w >= 0:
+                pos = put_bytes(out, pos, pool, offsets[w], offsets[w + 1])
+            else:
+                pos = put_bytes(out, pos, buf, starts[t], ends[t])
+        out[pos] = 10
+        pos += 1
+    return pos
 
 
 def _hypothesis_lines(path, encoding):
@@ -297,27 +584,66 @@ def utterance_id(path):
 
 class NBestRescorer:
     """Rescoring with one model: `lm_weight` and `word_weight` are SRILM's -rescore-lmw and
-    -rescore-wtw; `warn` gets SRILM's warning for each hypothesis with zeroprob words."""
+    -rescore-wtw; `warn` gets SRILM's warnings of each hypothesis with zeroprob words and with
+    OOVs; `unk_is_word`: an open vocabulary (-unk), where a word outside the model is read as the
+    unknown word; `debug` (2 and up): SRILM's word lines of each hypothesis scored on stderr;
+    `nonevents`: words left out of their -debug 3 sums, as `<s>` is (SRILM's -nonevents)."""
 
-    def __init__(self, model, lm_weight=8.0, word_weight=0.0, warn=stderr_warning):
-        self.scorer = PerplexityScorer(model)
+    def __init__(self, model, lm_weight=8.0, word_weight=0.0, warn=stderr_warning, unk_is_word=False, debug=0,
+                 nonevents=()):
+        self.scorer = PerplexityScorer(model, unk_is_word=unk_is_word, nonevents=nonevents)
         self.lm_weight = lm_weight
         self.word_weight = word_weight
         self.warn = warn
+        self.unk_is_word = unk_is_word
+        self.debug = debug
+
+    def read_into(self, nbest, taken_in=None):
+        """`nbest` with its words as SRILM's vocabulary holds them (its N-best lists hold word
+        indices): lowercased where it lowercases (-tolower), an alias as its word and, with
+        `unk_is_word`, a word outside it as the unknown word. `taken_in`: a WordTable of words
+        SRILM's vocabulary took in since the model (those of a -decipher-lm model read before),
+        which are not unknown."""
+        if not len(nbest):
+            return nbest
+        scorer = self.scorer
+        text = word_bytes("".join(w + "\n" for w in nbest.words))
+        if scorer.vocab.lowercase is not None:
+            text = lowercase_text(text, scorer.vocab.lowercase)
+        buf = np.frombuffer(text, dtype=np.uint8)
+        ids, starts, ends, line_offsets = tokenize_lines(buf, *scorer.words.arrays(), NEW_WORD, True)
+        mark_pauses(text, ids)
+        if taken_in is not None and self.unk_is_word:
+            known, _, _, _ = tokenize_lines(buf, *taken_in.arrays(), NEW_WORD, True, False)
+            ids[(ids == NEW_WORD) & (known != NEW_WORD)] = TAKEN_IN
+        pool, offsets = scorer.vocab.byte_pool()
+        out = np.empty(len(buf) + len(ids) * int(np.diff(offsets).max()), dtype=np.uint8)
+        used = _words_as_held(buf, ids, starts, ends, line_offsets, pool, offsets,
+                              scorer.unk if self.unk_is_word else -1, out)
+        words = [word_text(line) for line in out[:used].tobytes().split(b"\n")[:-1]]
+        return NBestList(nbest.acoustic, nbest.lm, nbest.nwords, nbest.total, words)
 
     def rescore(self, nbest):
         """A new NBestList with the model's LM scores, word counts and totals (input order)."""
+        rescored, notes, _ = self.scores(nbest)
+        emit_notes(self.warn, notes)
+        return rescored
+
+    def scores(self, nbest, null_lines=False):
+        """(the NBestList of rescore, notes for emit_notes, and with `null_lines` those of SRILM's
+        NullLM, the recognizer's LM of -rescore without -decipher-lm, or else None)."""
         text = word_bytes("".join(w + "\n" for w in nbest.words))
-        logprob, words, oovs, zeroprobs = self.scorer.sentence_scores(text)
+        logprob, words, oovs, zeroprobs, scored = self.scorer.sentence_scores(text)
         # sentenceProb returns a float; weightLogP gives 0 for weight 0 (no NaN from 0 x -inf)
         lm = (self.lm_weight * logprob.astype(np.float32).astype(np.float64) if self.lm_weight != 0.0
               else np.zeros(len(logprob)))
         total = ((nbest.acoustic + lm) + self.word_weight * words).astype(np.float32)
-        for i in np.flatnonzero(zeroprobs > 0).tolist():
-            self.warn(f"hyp contains zero prob words: {nbest.words[i]}")
-        for i in np.flatnonzero(oovs > 0).tolist():
-            self.warn(f"hyp contains OOV words: {nbest.words[i]}")
-        return NBestList(nbest.acoustic.copy(), lm, words.astype(np.int64), total, list(nbest.words))
+        with_lines = self.debug >= 2
+        lines = self.scorer.word_lines(scored, self.debug) if with_lines else None
+        notes = _hypothesis_notes(nbest.words, lines, ((zeroprobs, "zero prob"), (oovs, "OOV")))
+        null = _hypothesis_notes(nbest.words, self.scorer.word_lines(scored, self.debug, null=True), ()) \
+            if with_lines and null_lines else None
+        return NBestList(nbest.acoustic.copy(), lm, words.astype(np.int64), total, list(nbest.words)), notes, null
 
     def rescore_stream(self, path, out, recognizer=None, decipher_word_weight=0.0, escape=None, encoding="utf-8"):
         """SRILM's `-rescore`: each line of `path` a hypothesis, rescored in place and written to
@@ -325,20 +651,25 @@ class NBestRescorer:
         float) less the `recognizer`'s (a RecognizerLM) scores, or without one less
         decipher_word_weight x nwords (-decipher-wtw). `escape` (bytes, SRILM's -escape): lines
         starting with it are copied to `out` unchanged, where they stand among the hypotheses.
-        `encoding`: see read_nbest."""
+        `encoding`: see read_nbest. SRILM scores each hypothesis with the recognizer's LM, then
+        with the model, before the next: their notes on stderr go out so."""
         parsed, passed = [], []  # passed: (hypotheses before it, the escaped line)
         for line_no, line in _hypothesis_lines(path, encoding):
             if escape is not None and word_bytes(line).startswith(escape):
                 passed.append((len(parsed), line))
             else:
                 parsed.append(_parse_hyp(split_words(line), 0, path, line_no))
-        nbest = _as_read_into(_hyp_list(parsed), self.scorer.vocab)
         if recognizer is not None:
-            nbest.acoustic = recognizer.acoustic_scores(nbest, self.warn)
+            recognizer.read()  # SRILM reads it before the stream, its words into the vocabulary
+        nbest = self.read_into(_hyp_list(parsed), recognizer.words if recognizer is not None else None)
+        recognized = {}
+        if recognizer is not None:
+            nbest.acoustic, recognized = recognizer.scores(nbest)
         else:
             all_words = np.array([len(split_words(w)) for w in nbest.words], dtype=np.int64)
             nbest.acoustic = nbest.total.astype(np.float64) - decipher_word_weight * all_words
-        rescored = self.rescore(nbest)
+        rescored, notes, null = self.scores(nbest, null_lines=recognizer is None)
+        emit_notes(self.warn, recognized if null is None else null, notes)
         lines = [f"{a:.16g} {l:.16g} {n}{' ' if w else ''}{w}\n" for a, l, n, w in zip(
             rescored.acoustic.tolist(), rescored.lm.tolist(), rescored.nwords.tolist(), rescored.words)]
         for at, line in reversed(passed):
@@ -353,10 +684,10 @@ def read_file_list(path, encoding="utf-8"):
 
 
 def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True, warn=stderr_warning,
-                  split_multiwords=None, encoding="utf-8"):
+                  split_multiwords=None, encoding="utf-8", unk_is_word=False):
     """SRILM's `ngram -nbest`: `nbest` (a path or an NBestList) rescored and, unless not
     `reorder`, sorted by the new total. Returns the NBestList. `split_multiwords`, `encoding`:
-    see read_nbest (a path's hypotheses only)."""
+    see read_nbest (a path's hypotheses only); `unk_is_word`: see NBestRescorer."""
     if max_hyps < 0:
         raise UsageError(f"the number of hypotheses must be at least 0, not {max_hyps}", option="max_hyps")
     if not isinstance(nbest, NBestList):
@@ -364,27 +695,33 @@ def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reor
     elif max_hyps:
         nbest = NBestList(nbest.acoustic[:max_hyps], nbest.lm[:max_hyps], nbest.nwords[:max_hyps],
                           nbest.total[:max_hyps], nbest.words[:max_hyps])
-    rescored = NBestRescorer(model, lm_weight, word_weight, warn).rescore(_as_read_into(nbest, model.vocab))
+    rescorer = NBestRescorer(model, lm_weight, word_weight, warn, unk_is_word)
+    rescored = rescorer.rescore(rescorer.read_into(nbest))
     return rescored.sorted() if reorder else rescored
 
 
 def rescore_nbest_files(model, paths, out="-", out_dir=None, lm_weight=8.0, word_weight=0.0, max_hyps=0,
                         reorder=True, decipher_output=False, recognizer=None, warn=stderr_warning,
-                        split_multiwords=None, encoding="utf-8"):
+                        split_multiwords=None, encoding="utf-8", unk_is_word=False, debug=0, nonevents=()):
     """`-nbest FILE` / `-nbest-files LIST`: each N-best file of `paths` rescored and written, one
     after the other, to `out`, or with `out_dir` to out_dir/<utterance id>.gz each. `recognizer`:
-    a RecognizerLM whose scores are taken off the totals first (-decipher-lm).
-    `split_multiwords`, `encoding`: see read_nbest."""
+    a RecognizerLM whose scores are taken off the totals first (-decipher-lm), read again for
+    each list as SRILM does, after the list: its words join the vocabulary the lists after the
+    first are read into. `split_multiwords`, `encoding`: see read_nbest; `unk_is_word`, `debug`,
+    `nonevents`: see NBestRescorer."""
     if out_dir is not None and not os.path.isdir(out_dir):
         raise UsageError(f"{out_dir}: no such directory", option="out_dir")
-    rescorer = NBestRescorer(model, lm_weight, word_weight, warn)
+    rescorer = NBestRescorer(model, lm_weight, word_weight, warn, unk_is_word, debug, nonevents)
     written = []
+    taken_in = None
     for path in paths:
-        nbest = _as_read_into(read_nbest(path, max_hyps, split_multiwords, encoding), model.vocab)
+        nbest = rescorer.read_into(read_nbest(path, max_hyps, split_multiwords, encoding), taken_in)
         if not len(nbest):
             warn(f"{path} is empty, not rescored")
             continue
         if recognizer is not None:
+            recognizer.read()
+            taken_in = recognizer.words
             nbest.acoustic = recognizer.acoustic_scores(nbest, warn)
         rescored = rescorer.rescore(nbest)
         rescored = rescored.sorted() if reorder else rescored

@@ -64,13 +64,15 @@ def mark_pauses(block, ids):
     return ids
 
 
-def drop_pauses(ids, line_offsets):
-    """(ids, line_offsets) without the PAUSE_TOKEN tokens, for scorers that need no echo of the line."""
+def drop_pauses(ids, line_offsets, *spans):
+    """(ids, line_offsets) without the PAUSE_TOKEN tokens, for scorers that need no echo of the
+    line; then `spans` (per-token arrays such as tokenize_lines' starts and ends, or empty ones)
+    without them too."""
     keep = ids != PAUSE_TOKEN
     if keep.all():
-        return ids, line_offsets
+        return (ids, line_offsets, *spans)
     kept = np.concatenate(([0], np.cumsum(keep)))
-    return ids[keep], kept[line_offsets]
+    return (ids[keep], kept[line_offsets], *(span[keep] if len(span) else span for span in spans))
 
 
 @dataclass
@@ -527,12 +529,12 @@ def count_probability_checks(uni_logprob, uni_backoff, meta, entries, values, ro
 
 
 @njit(cache=True, inline="always")
-def _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, as_written):
+def put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, as_written):
     """Token t of a sentence ending at hi (-1: its <s>, hi: its </s>), by its vocabulary word or,
-    `as_written`, as in the text."""
+    `as_written` or outside the vocabulary (NEW_WORD), as in the text."""
     if t < 0 or t == hi:
         w = bos if t < 0 else eos
-    elif as_written:
+    elif as_written or ids[t] == NEW_WORD:
         return put_bytes(out, pos, buf, starts[t], ends[t])
     else:
         w = ids[t]
@@ -654,7 +656,8 @@ def format_sentence_totals(pool, offsets, buf, ids, starts, ends, line_offsets, 
 @njit(cache=True)
 def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, debug,
                   token_logp, token_found, sentence_stats, token_cache, part_offsets, part_found, token_sum,
-                  sentence_ranks, out, add_sos=True, add_eos=True, weights=_NO_FLOATS, token_zero_found=_NO_INT32):
+                  sentence_ranks, out, add_sos=True, add_eos=True, weights=_NO_FLOATS, token_zero_found=_NO_INT32,
+                  words_only=False, slot_ends=_NO_INT64):
     """SRILM's -debug 1 (and 2) lines of a block scored by ppl_block; returns the length.
     Compiled apart from the scoring, so that plain -ppl runs never compile the formatting.
     With multiwords (part_offsets not empty), words are printed as written, with one tag per part.
@@ -663,7 +666,10 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
     probability_checks). `add_sos`, `add_eos`: as ppl_block's (a first word without <s> is
     printed with an empty context, as SRILM's). With `weights` (-text-has-weights), each line
     is echoed after its weight and `* `, and its totals are weighted. With `token_zero_found`
-    (-zeroprob-word), a word line gets the tag of its -zeroprob-word lookup after its own."""
+    (-zeroprob-word), a word line gets the tag of its -zeroprob-word lookup after its own.
+    `words_only`: the word lines alone, without the echo of the line and its totals (SRILM's
+    N-best rescoring); `slot_ends`, if not empty, gets the length written after each word line
+    (in the token slots of ppl_block)."""
     pool, offsets, buf, ids, starts, ends = borrowed(pool), borrowed(offsets), borrowed(buf), borrowed(ids), borrowed(starts), borrowed(ends)
     token_logp, token_found, sentence_stats = borrowed(token_logp), borrowed(token_found), borrowed(sentence_stats)
     out = borrowed(out)
@@ -673,7 +679,8 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
         if weighted:
             pos = format_g(weights[s], 6, out, pos)  # C++'s default precision
             pos = put_text(out, pos, _WEIGHT_MARK)
-        pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
+        if not words_only:
+            pos = put_line(out, pos, buf, starts, ends, line_offsets[s], line_offsets[s + 1])
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
         use_bos, use_eos = sentence_marks(line_offsets, s, lo, hi, add_sos, add_eos)
         split = len(part_offsets) > 0
@@ -686,10 +693,10 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
             p = token_logp[t + s]
             if debug >= 2:
                 pos = put_text(out, pos, P_OPEN)
-                pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
+                pos = put_token(out, pos, pool, offsets, buf, starts, ends, ids, t, hi, bos, eos, split)
                 pos = put_text(out, pos, GIVEN)
                 if previous >= 0 or use_bos:
-                    pos = _put_token(out, pos, pool, offsets, buf, starts, ends, ids, previous, hi, bos, eos, split)
+                    pos = put_token(out, pos, pool, offsets, buf, starts, ends, ids, previous, hi, bos, eos, split)
                 pos = put_text(out, pos, CONTEXT_MORE if previous >= 0 else CONTEXT_END)
                 if split and t < hi:
                     for c in range(part_offsets[t], part_offsets[t + 1]):
@@ -705,7 +712,11 @@ def format_debug(pool, offsets, buf, ids, starts, ends, line_offsets, bos, eos, 
                     pos += 1
                 pos = put_probability(out, pos, p)
                 pos = put_line_close(out, pos, token_sum, t + s)
+                if len(slot_ends) > 0:
+                    slot_ends[t + s] = pos
             previous = t
+        if words_only:
+            continue
         pos = put_sentence_totals(out, pos, hi - lo - pauses, sentence_stats[s, 0], int(sentence_stats[s, 1]),
                                   int(sentence_stats[s, 2]), sentence_ranks[s] if len(sentence_ranks) > 0 else NO_RANKS,
                                   int(use_eos), weights[s] if weighted else 1.0)
@@ -998,8 +1009,15 @@ def _drop_first_tokens(ids, starts, ends, line_offsets):
 
 def _warn_of_sum(warnings, total, context, words):
     """SRILM's warning of a context (word ids, newest first) whose probabilities sum to `total`."""
-    text = f"\nwarning: word probs for this context sum to {total:g} != 1 : {' '.join(words[i] for i in context)}\n"
-    warnings.write(text.encode("utf-8", "surrogateescape"))
+    warnings.write(_sum_warning(total, [words[i] for i in context]))
+
+
+def _sum_warning(total, context, precision=6):
+    """SRILM's warning (bytes) of a context (words, newest first) whose probabilities sum to
+    `total`, printed with cerr's `precision` (7 where cerr is also the stream of the word lines,
+    which set it so)."""
+    return word_bytes(f"\nwarning: word probs for this context sum to {total:.{precision}g} != 1 : "
+                      f"{' '.join(context)}\n")
 
 
 def _add_rank_rows(total, sentence_ranks, weights=_NO_FLOATS):
@@ -1235,14 +1253,62 @@ class PerplexityScorer:
 
     def sentence_scores(self, lines):
         """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
-        (log10 p summed in double, words, OOVs, zeroprobs) per line. Words outside the model are
-        zeroprobs, as in SRILM's N-best rescoring, which adds them to its vocabulary."""
+        (log10 p summed in double, words, OOVs, zeroprobs) per line, and the ScoredBlock (for
+        word_lines). Words outside the model are zeroprobs, as in SRILM's N-best rescoring,
+        which adds them to its vocabulary."""
         self._check_plain_sentences("N-best rescoring")
         cache = WordCache(len(self.vocab), *self.cache) if self.cache else WordCache.disabled()
         scored = self._score_block(lines, True, 0.0, cache, NEW_WORD, True)
         _, words = scored_slots(scored.ids, scored.line_offsets, self.vocab.bos, self.vocab.eos)
         stats = scored.sentence_stats
-        return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64)
+        return stats[:, 0], words, stats[:, 1].astype(np.int64), stats[:, 2].astype(np.int64), scored
+
+    def word_lines(self, scored, debug, null=False):
+        """Per sentence of `scored` (sentence_scores'), its -debug `debug` (2 and up) word lines as
+        bytes, as SRILM's N-best rescoring writes them to stderr: at 3 with their contexts' sums,
+        and the warning of a sum off 1 after its line (one stream takes both). A word outside
+        the vocabulary is printed as written. `null`: the lines of SRILM's NullLM over the same
+        words instead (probability 1, no n-gram tag; not at -debug 3)."""
+        vocab = self.vocab
+        pool, offsets = vocab.byte_pool()
+        logp, found = scored.token_logp, scored.token_found
+        if null:
+            logp, found = np.zeros_like(logp), np.full_like(found, UNTAGGED)
+        token_sum = np.ones(len(logp) if debug == 3 else 0)
+        if debug == 3:
+            if null:
+                raise UsageError("-debug 3 sums the NullLM's probabilities over SRILM's vocabulary: not reproduced",
+                                 option="debug")
+            probability_checks(*self.tables.arrays(), scored.ids, scored.line_offsets, vocab.bos, vocab.eos, self.unk,
+                               self._events(), logp, False, token_sum, np.zeros((0, RANK_COLUMNS)), self.add_sos,
+                               self.add_eos, self.skip_order, self.unk_logprob, self.zeroword)
+        per_token = 2 * self.max_word + 80 + 24 * bool(self.cache) + 24 * (debug == 3)
+        out = np.empty((len(scored.ids) + len(scored.line_offsets)) * per_token + 2 * len(scored.buf), dtype=np.uint8)
+        slot_ends = np.full(len(logp), -1, dtype=np.int64)
+        used = format_debug(pool, offsets, scored.buf, scored.ids, scored.starts, scored.ends, scored.line_offsets,
+                            vocab.bos, vocab.eos, debug, logp, found, scored.sentence_stats, scored.token_cache,
+                            scored.part_offsets, scored.part_found, token_sum, np.zeros((0, RANK_COLUMNS)), out,
+                            self.add_sos, self.add_eos, words_only=True, slot_ends=slot_ends)
+        text = out[:used].tobytes()
+        # the slots of line s run from line_offsets[s] + s to line_offsets[s + 1] + s (its </s>)
+        firsts = scored.line_offsets[:-1] + np.arange(len(scored.line_offsets) - 1)
+        ends = np.maximum.reduceat(slot_ends, firsts).tolist() if len(firsts) else []
+        # SRILM writes a warning of a sum with a newline first, then the newline of its line: so
+        # after the line go the warning's words, and an empty line
+        warnings = sorted((int(slot_ends[slot]), warning[1:] + b"\n")
+                          for slot, warning in self._sum_warnings(scored, token_sum, 7))
+        pieces, start, w = [], 0, 0
+        for end in ends:
+            chunk = []
+            while w < len(warnings) and warnings[w][0] <= end:
+                at, warning = warnings[w]
+                chunk += [text[start:at], warning]
+                start = at
+                w += 1
+            chunk.append(text[start:end])
+            start = end
+            pieces.append(b"".join(chunk))
+        return pieces
 
     def score_file(self, path, debug=0, out=None, escape=None, warnings=None):
         """Return the `TextStats` of `path`; with debug >= 1 write SRILM's per-sentence
@@ -1321,21 +1387,31 @@ class PerplexityScorer:
         return events
 
     def _warn_of_sums(self, block, token_sum, warnings):
-        """SRILM's warning for each context of `block` whose probabilities do not sum to 1: the
-        sum (`%g`) and the context, newest word first, back to `<s>`."""
+        """SRILM's warning for each context of `block` whose probabilities do not sum to 1 (see
+        _sum_warnings), to the binary stream `warnings`."""
+        for _, warning in self._sum_warnings(block, token_sum):
+            warnings.write(warning)
+
+    def _sum_warnings(self, block, token_sum, precision=6):
+        """(slot, SRILM's warning) for each context of `block` whose probabilities do not sum to 1:
+        the sum (to `precision` digits) and the context, newest word first, back to `<s>` (a word
+        outside the vocabulary as written)."""
         vocab = self.vocab
         off = np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE)
         if not len(off):
-            return
+            return []
         lines = np.repeat(np.arange(len(block.line_offsets) - 1), np.diff(block.line_offsets) + 1)
+        warnings = []
         for slot in off.tolist():
             s = int(lines[slot])
             lo, hi = sentence_span(block.ids, block.line_offsets, s, vocab.bos, vocab.eos)
             use_bos, _ = sentence_marks(block.line_offsets, s, lo, hi, self.add_sos, self.add_eos)
             t = slot - s
-            context = block.ids[lo:t][::-1]
-            _warn_of_sum(warnings, token_sum[slot], context[context != PAUSE_TOKEN].tolist() + [vocab.bos] * use_bos,
-                         vocab.words)
+            context = [word_text(block.buf[block.starts[u]:block.ends[u]].tobytes()) if block.ids[u] == NEW_WORD
+                       else vocab.words[block.ids[u]] for u in range(t - 1, lo - 1, -1) if block.ids[u] != PAUSE_TOKEN]
+            warnings.append((slot, _sum_warning(token_sum[slot], context + [vocab.words[vocab.bos]] * use_bos,
+                                                precision)))
+        return warnings
 
     def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None, float_counts=False,
                      entropy=False):

@@ -705,6 +705,7 @@ def ngram(argv):
         null_lm(opts)
         return
     check_scoring_options(opts)
+    check_nbest_options(opts)
     check_tolower(opts)
     if "multi_char" in opts["_given"] and not (opts["multiwords"] or opts["split_multiwords"]):
         raise UsageError("-multi-char needs -multiwords or -split-multiwords")
@@ -786,12 +787,7 @@ def ngram(argv):
             escape=escape, warnings=sys.stderr.buffer, float_counts=opts["float_counts"],
             entropy=opts["counts_entropy"])
         write_totals(opts["counts"], stats)
-    recognizer = None
-    if opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"]):
-        from ..nbest import RecognizerLM
-        recognizer = RecognizerLM(load(opts["decipher_lm"], encoding=opts["encoding"], vocab=lowercasing(opts)),
-                                  opts["decipher_lmw"], opts["decipher_wtw"], opts["decipher_order"],
-                                  not opts["decipher_nobackoff"])
+    recognizer = recognizer_lm(opts)
     if opts["nbest"] or opts["nbest_files"]:
         from ..nbest import read_file_list, rescore_nbest_files
         paths = [opts["nbest"]] if opts["nbest"] else []
@@ -799,16 +795,49 @@ def ngram(argv):
         rescore_nbest_files(model, paths, out_dir=opts["write_nbest_dir"], lm_weight=opts["rescore_lmw"],
                             word_weight=opts["rescore_wtw"], max_hyps=opts["max_nbest"],
                             reorder=not opts["no_reorder"], decipher_output=opts["decipher_nbest"],
-                            recognizer=recognizer, split_multiwords=split_multiwords(opts), encoding=opts["encoding"])
+                            recognizer=recognizer, split_multiwords=split_multiwords(opts), encoding=opts["encoding"],
+                            unk_is_word=opts["unk"], debug=opts["debug"], nonevents=nonevent_words(opts))
     if opts["rescore"]:
         from ..nbest import NBestRescorer
         with atomic_output("-", text=True) as out:
-            NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"]).rescore_stream(
-                opts["rescore"], out, recognizer, opts["decipher_wtw"], escape, opts["encoding"])
+            rescorer = NBestRescorer(model, opts["rescore_lmw"], opts["rescore_wtw"], unk_is_word=opts["unk"],
+                                     debug=opts["debug"], nonevents=nonevent_words(opts))
+            rescorer.rescore_stream(opts["rescore"], out, recognizer, opts["decipher_wtw"], escape, opts["encoding"])
     if opts["gen"] or opts["gen_prefixes"]:
         from ..generate import SentenceGenerator
         write_generated(SentenceGenerator(model, opts["seed"], opts["unk"], nonevent_words(opts), vocab_words(opts)),
                         opts)
+
+
+def check_nbest_options(opts):
+    """Refuse what N-best rescoring does not reproduce, before any work."""
+    rescoring = opts["nbest"] or opts["nbest_files"] or opts["rescore"]
+    if rescoring and opts["decipher_lm"] and opts["limit_vocab"]:
+        raise UsageError("-decipher-lm with -limit-vocab: not reproduced (SRILM limits the recognizer's LM to a "
+                         "vocabulary that the N-best lists' words join)")
+    if rescoring and opts["debug"] == 3 and (opts["decipher_lm"] or opts["rescore"]):
+        raise UsageError(f"{'-decipher-lm' if opts['decipher_lm'] else '-rescore'} -debug 3: not reproduced (SRILM "
+                         "sums the probabilities of the recognizer's LM, the NullLM without -decipher-lm, over a "
+                         "vocabulary the hypotheses' words join)")
+
+
+def recognizer_lm(opts):
+    """The RecognizerLM of -decipher-lm for N-best rescoring (None without). SRILM reads it into
+    the vocabulary of -lm, whose unknown word (-map-unk) is its own; it reads it again for each
+    N-best list, its -debug lines each time."""
+    if not (opts["decipher_lm"] and (opts["nbest"] or opts["nbest_files"] or opts["rescore"])):
+        return None
+    from ..nbest import RecognizerLM
+
+    vocab = Vocabulary(unk_word=opts["map_unk"])
+    if opts["tolower"]:
+        vocab = vocab.lowercased(opts["encoding"])
+    path = opts["decipher_lm"]
+    model = load(path, encoding=opts["encoding"], vocab=vocab)
+    unk_logprob = unknown_word_logprob(model, opts["map_unk"])
+    return RecognizerLM(model, opts["decipher_lmw"], opts["decipher_wtw"], opts["decipher_order"],
+                        not opts["decipher_nobackoff"], opts["debug"],
+                        lambda: announce_reading(opts, path, opts["decipher_order"], unk_logprob=unk_logprob))
 
 
 def write_generated(generator, opts):
