@@ -125,13 +125,14 @@ def prob_to_logp(prob):
     return out
 
 
-def mix_pair(a, b, lam, release=(), lookup_a=backoff_logprob, recompute=recompute_backoffs):
+def mix_pair(a, b, lam, release=(), lookup_a=backoff_logprob, recompute=recompute_backoffs, unigram_order=None):
     """SRILM's static merge of two models on one vocabulary: `lam` is a's weight. Orders are
     merged from the highest down, since an order's probabilities back off to the lower ones only;
     each order of the models in `release` (a, b or both) is dropped from them once merged, which
     leaves them empty. `lookup_a(a, rows)`: a's probabilities of the n-grams (its own where it
     holds them, else backed off), and `recompute(model)` the backoff weights of the merge: those
-    of renorm, or a tagged LM's own."""
+    of renorm, or a tagged LM's own. `unigram_order`: the merge's (the words in the order SRILM's
+    Vocab met them), set before `recompute` reads it."""
     if a is b:
         release = release[:1]  # one model, emptied once
     order = max(a.order, b.order)
@@ -166,7 +167,8 @@ def mix_pair(a, b, lam, release=(), lookup_a=backoff_logprob, recompute=recomput
                 model.ngrams.pop(), model.logprob.pop()
                 if len(model.backoff) == k:
                     model.backoff.pop()
-    mixed = NgramModel(a.vocab, ngrams, logprob, backoff, empty_context_backoff=a.empty_context_backoff)
+    mixed = NgramModel(a.vocab, ngrams, logprob, backoff, empty_context_backoff=a.empty_context_backoff,
+                       unigram_order=unigram_order)
     del ngrams, logprob, backoff
     recompute(mixed)
     return mixed
@@ -256,7 +258,7 @@ def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, rec
         # the merged models' weight as SRILM has it: 1 - the new model's share (0 for a weight of 0)
         lam = 1.0 - (0.0 if weight == 0 else weight / total)
         release = (result, model) if consume else (result,) if i > 0 else ()
-        result = mix_pair(result, model, lam, release, lookup_first, recompute)
+        result = mix_pair(result, model, lam, release, lookup_first, recompute, read_order)
     if read_order is None:
         raise UsageError("give at least two models to mix", option="models")
     result.unigram_order = read_order

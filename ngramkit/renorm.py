@@ -7,10 +7,11 @@ from dataclasses import replace
 import numpy as np
 
 from .constants import LOG_ZERO
-from .estimate.backoff import NO_MINIMUM, normalised_backoffs, spread_unigram_mass, unigram_mass_left
+from .estimate.backoff import NO_MINIMUM, PROPER, bow_line, normalised_backoffs, spread_unigram_mass, unigram_mass_left
 from .srilm_sums import context_trie_order
+from .srilm_trie import srilm_word_indices
 from .tables import context_starts, find_rows, group_contexts
-from .vocab import BOS, EOS, PAUSE, UNK
+from .vocab import PAUSE
 
 
 def _unigram_rows(model):
@@ -160,7 +161,8 @@ def add_zero_unigrams(model, words):
 
 
 def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=True, lower=backoff_logprob,
-                       nonevents=None, trace=None, vocabulary_unigrams=False, warn=None):
+                       nonevents=None, trace=None, vocabulary_unigrams=False, warn=None, word_order=None,
+                       vocab_size=0):
     """Recompute every backoff weight by normalisation, in place, lower orders first (higher
     orders back off through them), as SRILM's recomputeBOWs: unigram mass left over goes to the
     words with zero probability (not `<s>`, nor `<unk>` unless `unk_is_word`). A context with
@@ -177,8 +179,10 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     unless `unk_is_word`, and `nonevents`) get one, as SRILM's distributeProb gives them (a
     share of the mass left over, or probability 0) once the unigrams' own weight computes: not
     when they sum to more than one, which `warn` (a callable of one line) is told as SRILM
-    tells it. Returns the number of
-    improper contexts."""
+    tells it, as it is each context of order >= 1 it scales to sum to one or finds improper
+    (SRILM's lines, in the order it visits the contexts: srilm_context_order of `word_order`
+    and `vocab_size`).
+    Returns the number of improper contexts."""
     zeros_to_inf(model)
     vocab = model.vocab
 
@@ -212,30 +216,49 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
             warn(f'BOW numerator for context "" is {left:g} < 0')
     for k in range(2, model.order + 1):
         # no order reads its own contexts' weights, so they can be written in place, unless
-        # the report needs the contexts as they were (SRILM visits them in the old trie)
-        bow = model.backoff[k - 2] if report is None else model.backoff[k - 2].copy()
-        improper, scaled = _order_backoffs(model, k, bow, min_backoff, lower)
+        # report or warn needs the contexts as they were (SRILM visits them in the old trie)
+        bow = model.backoff[k - 2] if report is None and warn is None else model.backoff[k - 2].copy()
+        improper, scaled, flagged = _order_backoffs(model, k, bow, min_backoff, lower)
         improper_total += improper
-        if report is not None and len(scaled):
-            contexts = np.ascontiguousarray(np.concatenate([c for c, _ in scaled]))
-            short = np.concatenate([s for _, s in scaled])
-            for h in srilm_context_order(model, contexts):  # one call per scaled context
-                report(float(short[h]), [vocab.words[w] for w in contexts[h, ::-1]], 1.0 - min_backoff)
+        _tell_contexts(model, scaled if report is not None else [], flagged if warn is not None else [],
+                       lambda short, words: report(short, words, 1.0 - min_backoff), warn, word_order,
+                       vocab_size)
         model.backoff[k - 2] = bow
     inf_to_zeros(model)
     return improper_total
+
+
+def _tell_contexts(model, scaled, flagged, report, warn, word_order, vocab_size):
+    """SRILM's lines of one order's contexts, in the order its computeBOWs visits them
+    (srilm_context_order of `word_order`, `vocab_size`): of each context in `scaled` (_order_backoffs'),
+    report(mass left, its words most recent first); then, of the same context if `flagged`
+    holds it, warn(its BOW line)."""
+    told = [(c, [(float(m),) for m in short]) for c, short in scaled] + \
+        [(c, list(zip(*terms))) for c, terms in flagged]
+    if not told:
+        return
+    contexts = np.ascontiguousarray(np.concatenate([c for c, _ in told]))
+    values = [v for _, vs in told for v in vs]
+    # a context in both comes first from `scaled`: the walk keeps ties in the order given
+    for h in srilm_context_order(model, contexts, word_order, vocab_size):
+        words = [model.vocab.words[w] for w in contexts[h, ::-1]]
+        if len(values[h]) == 1:
+            report(values[h][0], words)
+        else:
+            warn(bow_line(" ".join(words), *values[h]))
 
 
 def _order_backoffs(model, k, bow, min_backoff, lower):
     """The backoff weights of the (k-1)-grams from the k-grams, written into `bow`, by groups of
     contexts (which bound the lookups' temporaries). Returns the number of improper contexts
     and, per group, the contexts whose probabilities were scaled to leave `min_backoff`, with
-    the mass they left."""
+    the mass they left, and the contexts scaled to sum to one or improper, with bow_terms'
+    (statuses, numerators, denominators) of them."""
     rows, logprob = model.ngrams[k - 1], model.logprob[k - 1]
     bow[~np.isnan(bow)] = 0.0  # a context that has no followers keeps a weight of 0
     starts = context_starts(rows, k - 1)
     improper_total = 0
-    scaled = []
+    scaled, flagged = [], []
     for h0, h1 in context_groups(starts):
         r0, r1 = int(starts[h0]), int(starts[h1])
         group, logp = rows[r0:r1], logprob[r0:r1]
@@ -249,7 +272,8 @@ def _order_backoffs(model, k, bow, min_backoff, lower):
         if n_ctx == 0:
             continue
         ctx = np.repeat(np.arange(n_ctx), np.diff(first))
-        values, improper, short = normalised_backoffs(ctx, n_ctx, logp, lower(model, group[:, 1:]), min_backoff)
+        values, improper, short, status, numerator, denominator = normalised_backoffs(
+            ctx, n_ctx, logp, lower(model, group[:, 1:]), min_backoff)
         if not live.all():
             logprob[r0:r1][live] = logp
         improper_total += improper
@@ -260,7 +284,10 @@ def _order_backoffs(model, k, bow, min_backoff, lower):
         shorts = np.flatnonzero(~np.isnan(short))
         if len(shorts):
             scaled.append((contexts[shorts], short[shorts]))
-    return improper_total, scaled
+        told = np.flatnonzero(status != PROPER)
+        if len(told):
+            flagged.append((contexts[told], (status[told], numerator[told], denominator[told])))
+    return improper_total, scaled, flagged
 
 
 def renormalised(model):
@@ -273,22 +300,18 @@ def renormalised(model):
     return copy
 
 
-def srilm_context_order(model, rows):
+def srilm_context_order(model, rows, word_order=None, vocab_size=0):
     """The order in which SRILM 1.7.3, having read `model` from an ARPA file, visits the contexts
     `rows` (m-grams, all of them contexts): the trie of contexts keyed by their words from the
     most recent, each node's children in the slot order of its hash table (VocabIndex keys:
-    <unk>, <s>, </s>, -pau- first, then the unigrams in file order; children inserted in file
-    order). Returns the permutation of `rows`."""
-    vocab = model.vocab
-    words = model.ngrams[0][:, 0]
-    specials = [vocab.get(w, -1) for w in (UNK, BOS, EOS, PAUSE)]
-    index = np.full(len(vocab), -1, dtype=np.int64)
-    others = words[~np.isin(words, specials)]
-    index[others] = np.arange(4, 4 + len(others))
-    for i, w in enumerate(specials):
-        if w >= 0:
-            index[w] = i
+    <unk>, <s>, </s>, -pau- first, then the words in the order SRILM's Vocab met them,
+    `word_order`, by default the model's in file order; children inserted in file order; the
+    root's table sized for the `vocab_size` words SRILM's Vocab held when it made the model).
+    Returns the permutation of `rows`."""
+    if word_order is None:
+        word_order = model.words_in_file_order()
+    index, _ = srilm_word_indices(np.asarray(word_order), model.vocab)
     # siblings share their words but the first; the file lists them by that first word
     nodes = [(nodes, nodes[:, 0]) for nodes in (model.ngrams[j - 1][~np.isnan(model.backoff[j - 1])]
                                                 for j in range(1, rows.shape[1] + 1))]
-    return context_trie_order(rows, nodes, index)
+    return context_trie_order(rows, nodes, index, vocab_size)

@@ -3,7 +3,8 @@ in its open-addressing table, which grows and rehashes as SRILM's does. SRILM it
 tables in slot order, and that order decides the order of sums and ties it leaves in outputs
 (its unsorted counts, its generated sentences, its -minbackoff lines, ngram-class's merges).
 
-* a table of 2**bits slots starts with one slot; below 8 slots, entries sit in insertion order;
+* a table of 2**bits slots starts with one slot (or those LHash(size) allocates: sized_bits);
+  below 8 slots, entries sit in insertion order;
 * inserting the (n+1)-th entry grows the table when round_size(n+1) exceeds its size; the new
   size is the next power of two, and the old entries are re-inserted in slot order;
 * key k goes to slot ((k * 1103515245 + 12345) >> (30 - bits)) mod 2**bits, then on by one;
@@ -59,31 +60,44 @@ def string_keys(pool, offsets):
     return hashes
 
 
-def slot_positions(keys, groups):
-    """Each key's position among its group in slot order (the inverse of lhash_order)."""
-    order = lhash_order(keys, groups)
+def sized_bits(size):
+    """The bits of an LHash made for `size` entries (LHash(size): alloc(roundSize(size))), 0
+    for none (a table made empty starts with one slot at its first insertion)."""
+    if size <= 0:
+        return 0
+    need = round_size(size)
+    bits = 0
+    while (1 << bits) < need:
+        bits += 1
+    return bits
+
+
+def slot_positions(keys, groups, start_bits=0):
+    """Each key's position among its group in slot order (the inverse of lhash_order), each
+    group's table made with 2**start_bits slots."""
+    order = lhash_order(keys, groups, start_bits)
     position = np.empty(len(keys), dtype=np.int64)
     position[order] = np.arange(len(keys)) - np.repeat(groups[:-1], np.diff(groups))
     return position
 
 
 @njit(cache=True)
-def lhash_order(keys, groups):
+def lhash_order(keys, groups, start_bits=0):
     """For each group keys[groups[g]:groups[g+1]] inserted in that order into an SRILM LHash
-    of unsigned keys (a fresh table per group), the group's positions in slot order (the order
-    SRILM iterates the table in)."""
-    return lhash_order_shifted(keys, np.zeros(len(keys), dtype=np.int64), groups)
+    of unsigned keys (a fresh table per group, of 2**start_bits slots: sized_bits), the group's
+    positions in slot order (the order SRILM iterates the table in)."""
+    return lhash_order_shifted(keys, np.zeros(len(keys), dtype=np.int64), groups, start_bits)
 
 
 @njit(cache=True)
-def lhash_order_shifted(keys, shifts, groups):
+def lhash_order_shifted(keys, shifts, groups, start_bits=0):
     """lhash_order where key i's slot is its hash plus shifts[i], masked: SRILM's hash of a
     key made of a hashed part and small fields added to it (HiddenNgram's states)."""
     out = np.empty(len(keys), dtype=np.int64)
     for g in range(len(groups) - 1):
         lo, hi = groups[g], groups[g + 1]
-        slots = np.full(1, -1, dtype=np.int64)
-        bits = 0
+        slots = np.full(1 << start_bits, -1, dtype=np.int64)
+        bits = start_bits
         n = 0
         for i in range(lo, hi):
             new_bits = grown_bits(n, bits)

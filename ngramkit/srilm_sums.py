@@ -23,8 +23,8 @@ import numpy as np
 from .countfile import count_blocks, count_line_tokens
 from .counting import TextOptions, build_vocabulary
 from .jit import njit
-from .srilm_lhash import lhash_order, slot_positions
-from .srilm_trie import srilm_word_indices, text_tokens
+from .srilm_lhash import lhash_order, sized_bits, slot_positions
+from .srilm_trie import srilm_vocab_size, srilm_word_indices, text_tokens
 from .tables import child_offsets, context_starts, find_rows
 from .text_weights import weighted_lines
 from .tokenize import Interner
@@ -205,11 +205,13 @@ def trie_ranks(contexts, ngrams, order):
     return ranks
 
 
-def context_trie_order(rows, nodes_by_depth, index):
+def context_trie_order(rows, nodes_by_depth, index, vocab_size=0):
     """The permutation of `rows` (m-word contexts) in the order SRILM walks its trie of contexts,
     keyed by their words from the most recent, each node's children in the slot order of its
     hash table. nodes_by_depth[j-1] = (the nodes of j words, sorted rows; a key per node whose
-    order among siblings is the order they were inserted in); `index`: SRILM's word numbers."""
+    order among siblings is the order they were inserted in); `index`: SRILM's word numbers;
+    `vocab_size`: the words SRILM's Vocab held when it made the model (Ngram's constructor
+    sizes the root's table for them)."""
     m = rows.shape[1]
     keys = []
     for j in range(1, m + 1):
@@ -224,7 +226,8 @@ def context_trie_order(rows, nodes_by_depth, index):
                 new_parent[1:] = (sorted_nodes[1:, 1:] != sorted_nodes[:-1, 1:]).any(axis=1)
         starts = np.append(np.flatnonzero(new_parent), len(nodes)).astype(np.int64)
         position = np.empty(len(nodes), dtype=np.int64)
-        position[by_parent] = slot_positions(np.asarray(index, dtype=np.int64)[sorted_nodes[:, 0]], starts)
+        position[by_parent] = slot_positions(np.asarray(index, dtype=np.int64)[sorted_nodes[:, 0]], starts,
+                                             sized_bits(vocab_size) if j == 1 else 0)
         at = find_rows(np.ascontiguousarray(nodes), np.ascontiguousarray(rows), m - j)
         keys.append(np.where(at >= 0, position[at], -1))
     return np.lexsort(keys[::-1])
@@ -236,7 +239,8 @@ def backoff_trie_order(rows, kept_contexts, ngrams, order):
     given a probability at orders 2..m+1 (kept_contexts[i-2]: the distinct contexts of order
     i's kept n-grams) and their suffixes, each node inserted when its order and then the count
     trie's walk first reached it (trie_ranks; `ngrams`, `order`: the count tables and their
-    SrilmOrder)."""
+    SrilmOrder; the model is made once the counts are read, its root's table sized for the
+    words of the vocabulary then)."""
     m = rows.shape[1]
     visited = [(i, contexts, trie_ranks(contexts, ngrams, order)) for i, contexts in enumerate(kept_contexts, 2)]
     nodes_by_depth = []
@@ -249,4 +253,4 @@ def backoff_trie_order(rows, kept_contexts, ngrams, order):
         new = np.ones(len(suffixes), dtype=np.bool_)
         new[1:] = (suffixes[1:] != suffixes[:-1]).any(axis=1)
         nodes_by_depth.append((np.ascontiguousarray(suffixes[new]), when[new]))
-    return context_trie_order(rows, nodes_by_depth, order.word_index)
+    return context_trie_order(rows, nodes_by_depth, order.word_index, srilm_vocab_size(order.word_index))

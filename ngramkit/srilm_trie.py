@@ -213,6 +213,12 @@ def srilm_word_indices(ids, vocab):
     return index, by_index
 
 
+def srilm_vocab_size(index):
+    """The words of SRILM's Vocab (its numWords) that gave the word numbers `index`
+    (srilm_word_indices'): <unk>, <s>, </s> and -pau- always (a -map-unk word in <unk>'s stead)."""
+    return max(int(index.max(initial=-1)) + 1, SRILM_PAUSE + 1) - int(not (index == SRILM_UNK).any())
+
+
 def _srilm_indices(words, options, unk_seen):
     """Each provisional word's SRILM vocabulary index, and the words by index (after -tolower);
     `unk_seen`: see build_vocabulary."""

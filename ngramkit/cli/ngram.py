@@ -736,7 +736,8 @@ def ngram(argv):
         from ..renorm import recompute_backoffs
         recompute_backoffs(model, opts["minbackoff"], report=insufficient_backoff, unk_is_word=opts["unk"],
                            nonevents=nonevent_mask(opts, model.vocab), vocabulary_unigrams=True,
-                           warn=stderr_line, trace=lambda line: debug_lines(opts, [line]))
+                           warn=stderr_line, trace=lambda line: debug_lines(opts, [line]),
+                           **srilm_words(opts, model))
     if opts["prune"]:
         from ..prune import prune, pruned_lines
         before = model.sizes()
@@ -767,10 +768,8 @@ def ngram(argv):
         if save(model, opts["write_lm"]).name == "arpa":
             debug_lines(opts, [f"writing {n} {k}-grams" for k, n in enumerate(model.sizes(), 1)])
     if opts["write_bin_lm"]:
-        from ..generate import srilm_read_order
         # SRILM numbers the words as its Vocab met them
-        met, _ = srilm_read_order(model, vocab_words(opts), nonevent_words(opts))
-        save(model, opts["write_bin_lm"], format="srilm-binary", word_order=met)
+        save(model, opts["write_bin_lm"], format="srilm-binary", word_order=srilm_word_order(opts, model))
     escape = escape_prefix(opts, classes, dynamic and opts["ppl"])
     if opts["ppl"] and dynamic:
         write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer,
@@ -910,8 +909,25 @@ def merge_backoffs(opts):
     def recompute(model):
         return recompute_backoffs(model, unk_is_word=opts["unk"], nonevents=nonevent_mask(opts, model.vocab),
                                   vocabulary_unigrams=True, warn=stderr_line,
-                                  trace=lambda line: debug_lines(opts, [line]))
+                                  trace=lambda line: debug_lines(opts, [line]), **srilm_words(opts, model))
     return recompute
+
+
+def srilm_word_order(opts, model):
+    """The word ids of `model` in the order SRILM's Vocab numbered them (generate.srilm_read_order
+    of -vocab and -nonevents)."""
+    from ..generate import srilm_read_order
+    return srilm_read_order(model, vocab_words(opts), nonevent_words(opts))[0]
+
+
+def srilm_words(opts, model):
+    """recompute_backoffs' word_order and vocab_size of `model` as `ngram` made it: SRILM's Vocab
+    holds <unk>, <s>, </s>, -pau-, the -vocab words, -vocab-aliases' words and names and the
+    -nonevents when it makes the first model."""
+    from ..vocab import BOS, EOS, PAUSE, UNK
+    before = set(vocab_words(opts)) | set(nonevent_words(opts)) | set(model.vocab.aliases) | set(
+        model.vocab.aliases.values())
+    return {"word_order": srilm_word_order(opts, model), "vocab_size": len(before | {UNK, BOS, EOS, PAUSE})}
 
 
 def history_model(opts):

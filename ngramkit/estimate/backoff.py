@@ -50,6 +50,17 @@ def bow_terms(num, den):
     return num, den, PROPER
 
 
+def bow_line(words, status, numerator, denominator):
+    """SRILM's computeBOW line of a context it scales to sum to one (`status` SCALE_TO_ONE) or
+    finds improper (IMPROPER, with bow_terms' numerator and denominator); `words`: the
+    context's words, most recent first, joined by spaces."""
+    if status == SCALE_TO_ONE:
+        return f'BOW denominator for context "{words}" is zero; scaling probabilities to sum to 1'
+    if numerator < 0.0:
+        return f'BOW numerator for context "{words}" is {numerator:g} < 0'
+    return f'BOW denominator for context "{words}" is {denominator:g} <= 0,numerator is {numerator:g}'
+
+
 @njit(cache=True, inline="always")
 def _context_weight(nu, de, min_backoff):
     """One context's backoff weight from the mass its explicit followers leave (`nu`) and the
@@ -88,11 +99,15 @@ def _rescale(logp, lo, hi, to_minimum, to_one):
 @njit(cache=True)
 def normalised_backoffs(ctx, n_ctx, logp, lower_logp, min_backoff):
     """Backoff weight of each context (ctx: each row's context number, non-decreasing; -inf: no
-    mass left, or improper), the number of improper contexts, and per context the backoff mass
+    mass left, or improper), the number of improper contexts, per context the backoff mass
     found where it was below `min_backoff`, so that the probabilities were scaled to leave that
-    much (NaN elsewhere). Rescales `logp` in place."""
+    much (NaN elsewhere), and per context bow_terms' status and the numerator and denominator
+    it checked. Rescales `logp` in place."""
     bow = np.empty(n_ctx)
     short = np.full(n_ctx, np.nan)
+    status = np.empty(n_ctx, dtype=np.int8)
+    numerator = np.empty(n_ctx)
+    denominator = np.empty(n_ctx)
     improper = 0
     start = 0
     for h in range(n_ctx):
@@ -103,11 +118,12 @@ def normalised_backoffs(ctx, n_ctx, logp, lower_logp, min_backoff):
             nu -= math.exp(float(logp[end]) * LN10)
             de -= math.exp(float(lower_logp[end]) * LN10)
             end += 1
-        bow[h], to_minimum, to_one, short[h], status, _, _ = _context_weight(nu, de, min_backoff)
-        improper += status == IMPROPER
+        bow[h], to_minimum, to_one, short[h], status[h], numerator[h], denominator[h] = _context_weight(
+            nu, de, min_backoff)
+        improper += status[h] == IMPROPER
         _rescale(logp, start, end, to_minimum, to_one)
         start = end
-    return bow, improper, short
+    return bow, improper, short, status, numerator, denominator
 
 
 @njit(cache=True)

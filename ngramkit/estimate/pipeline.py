@@ -15,7 +15,7 @@ from ..tables import find_rows, prefix_rows
 from ..textio import word_bytes
 from ..srilm_sums import backoff_trie_order, trie_ranks
 from .adjust import adjusted_counts
-from .backoff import SCALE_TO_ONE, context_backoffs, context_rows, finish_unigrams
+from .backoff import bow_line, context_backoffs, context_rows, finish_unigrams
 from .discounts import estimate_discounts
 from .lookup import ModelTables, OrderLinks, backed_off_logprob
 from .policy import SRILM
@@ -326,13 +326,7 @@ def _backoff_lines(flagged, est, kept_contexts, ngrams, order_of, vocab):
     lines = []
     for i in walk:
         _, status, numerator, denominator = flagged[i]
-        words = _context_words(vocab, contexts[i].tolist())
-        if status == SCALE_TO_ONE:
-            lines.append(f'BOW denominator for context "{words}" is zero; scaling probabilities to sum to 1')
-        elif numerator < 0.0:
-            lines.append(f'BOW numerator for context "{words}" is {numerator:g} < 0')
-        else:
-            lines.append(f'BOW denominator for context "{words}" is {denominator:g} <= 0,numerator is {numerator:g}')
+        lines.append(bow_line(_context_words(vocab, contexts[i].tolist()), status, numerator, denominator))
     return lines
 
 
