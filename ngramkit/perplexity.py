@@ -568,7 +568,10 @@ def put_word_given(out, pos, pool, offsets, w, prev, more):
 
 @njit(cache=True, inline="always")
 def add_logp(x, y):
-    """SRILM's AddLogP in double: log10(10^x + 10^y)."""
+    """SRILM's AddLogP in double: log10(10^x + 10^y). Its arguments are doubles, so float32 ones
+    are widened first (numba's float() of a float32 stays float32, and so would y - x)."""
+    x = np.float64(x)
+    y = np.float64(y)
     if x < y:
         x, y = y, x
     if y == -np.inf:

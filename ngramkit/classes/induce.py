@@ -167,7 +167,7 @@ def _t_items(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, keys_out, vals_o
 
 @njit(cache=True)
 def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigram_counts, is_class,
-            num_classes, full, order, max_words, name_rank, class_words):
+            num_classes, full, order, max_words, name_rank, class_words, root_keys, table_word_counts):
     """Merge classes (each classed token starts as its own) down to num_classes; returns (the
     class of each token, -1 where not classed; class unigram counts; class bigram rows and
     counts; the merges made, (kept, merged into it) per iteration). Bigrams come in the order
@@ -176,8 +176,12 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
     merging adds them in. max_words > 0 (incremental only): a class that reaches that many
     words leaves the merge set, and the next class joins it. `name_rank`: each class's place
     in the byte order of class names (the order pairs are tried in); `class_words`: each
-    class's number of words."""
-    n_tables = 2 * n_tokens  # forward table of token x: x; reversed: n_tokens + x
+    class's number of words. `root_keys`: the tokens' keys as SRILM's trie first holds them
+    (its unigrams: one per word, in word order); `table_word_counts`: the word counts in the
+    slot order of SRILM's table of them. Also returns the final total log likelihood (float32,
+    as SRILM's totalLogP sums it)."""
+    n_tables = 2 * n_tokens + 1  # forward table of token x: x; reversed: n_tokens + x; the trie's root
+    root = 2 * n_tokens
     tab_off = np.full(n_tables, -1, dtype=np.int64)
     tab_bits = np.zeros(n_tables, dtype=np.int64)
     tab_n = np.zeros(n_tables, dtype=np.int64)
@@ -186,6 +190,8 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
         a, b = rows_a[i], rows_b[i]
         pool = _t_add(pool, tab_off, tab_bits, tab_n, a, token_key[b], bigram_counts[i])
         pool = _t_add(pool, tab_off, tab_bits, tab_n, n_tokens + b, token_key[a], bigram_counts[i])
+    for i in range(len(root_keys)):
+        pool = _t_add(pool, tab_off, tab_bits, tab_n, root, root_keys[i], 1)
     uni = unigram_counts.astype(np.int64).copy()
     parent = np.arange(n_tokens)
     keys_a = np.empty(n_tokens, dtype=np.int64)
@@ -354,6 +360,8 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
             tab_n[base + c2] = 0
             tab_bits[base + c2] = 0
             pk, pv = pool[0], pool[1]
+            if side == 0:
+                _t_remove(pk, pv, tab_off, tab_bits, tab_n, root, k2)  # c2's node leaves the trie's root
             done_c1 = False
             for k in range(n_holders + 1):
                 t = key_token[holders[k]] if k < n_holders else c1
@@ -406,7 +414,29 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
         for k in range(m):
             out_a[r], out_b[r], out_v[r] = t, key_token[keys_a[k]], vals_a[k]
             r += 1
-    return result, uni, out_a, out_b, out_v, merges[:iters]
+    logp = _total_logp(pk, pv, tab_off, tab_bits, tab_n, root, key_token, uni, table_word_counts, keys_a, vals_a,
+                       keys_b, vals_b)
+    return result, uni, out_a, out_b, out_v, merges[:iters], logp
+
+
+@njit(cache=True)
+def _total_logp(pk, pv, tab_off, tab_bits, tab_n, root, key_token, uni, table_word_counts, keys_a, vals_a,
+                keys_b, vals_b):
+    """SRILM's totalLogP: sum n(w) log n(w) + sum n(c1,c2) log n(c1,c2) - 2 sum n(c) log n(c),
+    in float32 and in its tables' slot order (the words', then the trie's: bigrams by their
+    first token's node, then the unigrams); each unigram term is subtracted in double."""
+    total = np.float32(0.0)
+    for i in range(len(table_word_counts)):
+        total = np.float32(total + _nlogn(table_word_counts[i]))
+    m = _t_items(pk, pv, tab_off, tab_bits, tab_n, root, keys_b, vals_b)
+    for i in range(m):
+        t = key_token[keys_b[i]]
+        n = _t_items(pk, pv, tab_off, tab_bits, tab_n, t, keys_a, vals_a)
+        for k in range(n):
+            total = np.float32(total + _nlogn(vals_a[k]))
+    for i in range(m):
+        total = np.float32(np.float64(total) - 2.0 * np.float64(_nlogn(uni[key_token[keys_b[i]]])))
+    return total
 
 
 def _lowered(block, tolower, encoding):
@@ -552,6 +582,7 @@ class ClassInduction:
     word_bigram_counts: np.ndarray = None
     initial_class: np.ndarray = None  # each classed word's class before merging (-1: not classed)
     text_totals: object = None  # counting.TextTotals of the text counted (None: a count file alone)
+    total_logp: float = None  # the log likelihood as SRILM's float32 totalLogP gives it (None: not known)
 
     def after(self, iterations):
         """The classes as they were after the first `iterations` merges (what `-save` writes)."""
@@ -626,7 +657,8 @@ class ClassInduction:
     def stats(self):
         """SRILM's final statistics: sentences (</s> count), words (other than <s>, </s>) and,
         as logprob, the bigram class model's log likelihood of the text: sum n(w) log n(w) +
-        sum n(c1,c2) log n(c1,c2) - 2 sum n(c) log n(c), in log10."""
+        sum n(c1,c2) log n(c1,c2) - 2 sum n(c) log n(c), in log10 (SRILM's float32 sum where
+        the induction gave it, else summed in double)."""
         def nlogn(x):
             x = np.asarray(x, dtype=np.float64)
             x = x[x > 0]
@@ -634,7 +666,9 @@ class ClassInduction:
 
         founder = (self.word_class < 0) | (self.word_class == np.arange(len(self.word_class)))
         live = (self.class_unigrams > 0) & founder
-        logprob = nlogn(self.word_counts) + nlogn(self.bigram_values) - 2 * nlogn(self.class_unigrams[live])
+        logprob = self.total_logp
+        if logprob is None:
+            logprob = nlogn(self.word_counts) + nlogn(self.bigram_values) - 2 * nlogn(self.class_unigrams[live])
         eos, bos = self.vocab.eos, self.vocab.bos
         words = int(self.word_counts.sum() - self.word_counts[eos] - self.word_counts[bos])
         return TextStats(sentences=int(self.word_counts[eos]), words=words, logprob=logprob)
@@ -834,13 +868,18 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     name_rank[by_name] = np.arange(len(by_name))
     rows, row_counts = _trie_order(appearance, counted.ngrams[1], counted.counts[1], first_bigram, srilm_index)
     token = np.where(is_class, founder, np.arange(n))  # each word's class (its founder) or itself
-    classes, class_unigrams, out_a, out_b, values, merges = _induce(
+    # SRILM's table of word counts and its trie's unigrams are filled in word (byte) order
+    counted_words = np.flatnonzero(word_counts > 0)
+    table_words = counted_words[lhash_order(srilm_index[counted_words],
+                                            np.array([0, len(counted_words)], dtype=np.int64))]
+    classes, class_unigrams, out_a, out_b, values, merges, logp = _induce(
         n, token_key, key_token, token[rows[:, 0]].astype(np.int64), token[rows[:, 1]].astype(np.int64),
         row_counts, unigram_counts, is_founder, n if no_merging else num_classes, full, order.astype(np.int64),
-        max(int(max_words_per_class), 0), name_rank, class_size)
+        max(int(max_words_per_class), 0), name_rank, class_size, token_key[token[counted_words]],
+        word_counts[table_words])
     word_class = np.where(is_class, classes[founder], -1)
     keys = out_a * n + out_b
     word_bigrams = counted.ngrams[1].astype(np.int64)
     return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index,
                           merges, word_bigrams[:, 0] * n + word_bigrams[:, 1], counted.counts[1].astype(np.int64),
-                          np.where(is_class, founder, -1), text_totals)
+                          np.where(is_class, founder, -1), text_totals, float(logp))

@@ -39,7 +39,7 @@ from ..scoring import (
     tokenize_lines,
     unigram_key,
 )
-from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key
+from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
 from ..tables import find_rows
 from ..textio import iter_line_blocks
 from ..vocab import BOS, EOS, PAUSE, UNK, Vocabulary
@@ -801,6 +801,9 @@ class ClassModel:
             starts = _group_starts(rows, k - 1)
             total = _group_logsum(values, starts)
             if k == 1:
+                # SRILM sums the unigrams' joint probabilities in its hash table's order
+                order_of_sum = self._unigram_sum_order(rows[:, 0])
+                total = _group_logsum(values[order_of_sum], np.array([0, len(order_of_sum)], dtype=np.int64))
                 context = total
             else:
                 lower_rows, lower_values = joint[k - 2]
@@ -822,6 +825,30 @@ class ClassModel:
         expanded_model = NgramModel(word_vocab, ngrams, logprobs, backoff)
         recompute_backoffs(expanded_model)
         return expanded_model
+
+    def _unigram_sum_order(self, words):
+        """The positions of `words` (the expansion's sorted unigram word ids) in the order SRILM's
+        expand() sums their joint probabilities: the slot order of its table of them, filled
+        while it walks the class model's unigrams in their table's slot order, each class
+        by its expansions in the slot order of that class's table (classes file order in)."""
+        unigrams = self.model.ngrams[0][:, 0]
+        tokens = unigrams[lhash_order(self.srilm_index[unigrams], np.array([0, len(unigrams)], dtype=np.int64))]
+        expansions = {}
+        for cls, expansion in zip(self.classes.classes, self.classes.expansions):
+            expansions.setdefault(self.vocab.index[cls], {}).setdefault(self.vocab.index[expansion[0]], None)
+        sequence = []
+        for token in tokens.tolist():
+            members = expansions.get(token)
+            if members is None:
+                sequence.append(token)
+                continue
+            members = np.array(list(members), dtype=np.int64)
+            sequence.extend(members[lhash_order(self.srilm_index[members],
+                                                np.array([0, len(members)], dtype=np.int64))].tolist())
+        sequence = np.array(list(dict.fromkeys(sequence)), dtype=np.int64)
+        ordered = sequence[lhash_order(self.srilm_index[sequence], np.array([0, len(sequence)], dtype=np.int64))]
+        ordered = ordered[np.isin(ordered, words)]
+        return np.searchsorted(words, ordered)
 
     def to_fst(self, disambig_symbol="#0", bos_symbol=BOS, eos_symbol=EOS):
         """The G.fst of the class model as a Kaldi user builds it: the class n-gram model's
