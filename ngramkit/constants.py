@@ -7,6 +7,10 @@ from .jit import njit
 LN10 = 2.30258509299404568402  # ln(10): log10 values to natural logarithms
 LOG_ZERO = -99.0  # how SRILM writes log10(0) in ARPA files
 PROB_EPSILON = 3e-6  # SRILM's Prob_Epsilon: probabilities this close count as equal
+# SRILM's maxWordsPerLine: its text readers (ngram-count -text, ngram -ppl) pass over a line of
+# more tokens (<s>, </s> and a -text-has-weights weight among them), and a sentence it generates
+# or continues holds at most this many words. lmplz has no such limit.
+MAX_WORDS_PER_LINE = 50000
 
 # What separates words: SRILM's wordSeparators, which lmplz and KenLM's ARPA reader share (a form
 # feed or vertical tab is part of a word there), and the ASCII whitespace at which KenLM's query

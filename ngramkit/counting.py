@@ -19,12 +19,14 @@ that grows the larger table in place.
 
 import contextlib
 import os
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .constants import MAX_WORDS_PER_LINE
 from .errors import EmptyInputError, UsageError
 from .jit import available_cores, njit
 from .model import NgramCounts, count_dtype
@@ -65,6 +67,8 @@ class TextOptions:
     allow_empty: bool = False  # a text without sentences counts nothing (SRILM's ngram-count), not refused
     getline_skips: bool = False  # the lines SRILM's File::getline passes over (## comments, blank ones) are skipped
     empty_lines: bool = False  # a blank line is a sentence of no words (KenLM's lmplz), not passed over
+    # a line of more tokens is passed over with SRILM's warning (0: no limit, as in lmplz)
+    max_words: int = MAX_WORDS_PER_LINE
 
 
 @dataclass
@@ -339,8 +343,17 @@ def closed_unk(vocab, options):
     return vocab.index[options.map_unk] if options.vocab is not None else -1
 
 
+def passed_over_warnings(path, lines, weighted=False):
+    """SRILM's warnings (LMStats::countFile) of the text lines `lines` of `path` it counted nothing
+    of: too long (more than TextOptions.max_words tokens) or, `weighted`, of a weight that is no
+    number."""
+    what = "illegal count weight or line too long?" if weighted else "line too long?"
+    return "".join(f"{path}: line {n}: {what}\n" for n in np.asarray(lines).tolist())
+
+
 def count_block(block, first_line, path, order, options):
-    """(NgramCounts over the block's own vocabulary, its TextTotals) of one text block."""
+    """(NgramCounts over the block's own vocabulary, its TextTotals, SRILM's warnings of the lines
+    passed over) of one text block."""
     if options.tagged:
         from .tagged_lm import count_tagged_block
 
@@ -351,8 +364,9 @@ def count_block(block, first_line, path, order, options):
         return count_weighted_block(block, first_line, path, order, options)
     interner = Interner()
     tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path, first_line=first_line,
-                                  empty_lines=options.empty_lines)
+                                  empty_lines=options.empty_lines, max_words=options.max_words)
     words = interner.words()
+    warnings = passed_over_warnings(path, interner.long_lines)
     del interner
     vocab, remap = build_vocabulary(words, options, unk_seen_in(tokens, options.map_unk))
     ids = np.empty(len(tokens), dtype=np.int32)
@@ -360,7 +374,7 @@ def count_block(block, first_line, path, order, options):
     del tokens
     totals = TextTotals.of_block(block, first_line, path, ids, vocab.bos, vocab.eos, closed_unk(vocab, options))
     ngrams, counts = count_tokens(ids, len(vocab), order)
-    return NgramCounts(vocab, ngrams, counts), totals
+    return NgramCounts(vocab, ngrams, counts), totals, warnings
 
 
 def merge_counts(a, b, consume=False):
@@ -536,21 +550,23 @@ def count_blocks(blocks, order, options, run, run_dir=None, out_dir=None):
     merger = _Merger() if run_dir is None else _RunFiles(run_dir, out_dir, order, workers, count_type)
     totals = TextTotals()
     progress = Progress(f"counting orders 1-{order}", quiet=run.quiet, unit="B")
+
+    def take(future, size):
+        nonlocal totals
+        counts, n, warnings = future.result()
+        sys.stderr.write(warnings)  # block by block, in the text's order, as SRILM reads it
+        merger.add(counts)
+        totals += n
+        progress.advance(size)
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = []
         for block, first_line, path in blocks:
             pending.append((pool.submit(count_block, block, first_line, path, order, options), len(block)))
             while len(pending) >= workers:
-                future, size = pending.pop(0)
-                counts, n = future.result()
-                merger.add(counts)
-                totals += n
-                progress.advance(size)
+                take(*pending.pop(0))
         for future, size in pending:
-            counts, n = future.result()
-            merger.add(counts)
-            totals += n
-            progress.advance(size)
+            take(future, size)
     progress.close()
     return merger.total(), totals
 

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from .constants import LN10
+from .constants import LN10, MAX_WORDS_PER_LINE
 from .errors import EstimationError, UsageError
 from .jit import njit
 from .scoring import ScoringTables, advance, context_buffers, sentence_start
@@ -28,7 +28,6 @@ from .srilm_lhash import lhash_order, string_keys
 from .textio import is_blank_line, iter_lines, split_words, word_bytes
 from .vocab import PAUSE
 
-MAX_WORDS = 50000  # SRILM's maxWordsPerLine: a sentence holds fewer words than this
 # draws of one word, all of them non-events, after which the context is taken to leave real words
 # no mass (SRILM would draw forever there)
 MAX_DRAWS = 1 << 16
@@ -149,7 +148,8 @@ class SentenceGenerator:
         if n:
             sentences += self._draw(np.zeros(0, dtype=np.int32), np.zeros(n + 1, dtype=np.int64), True)
         if prefixes is not None:
-            split = [split_words(p) if isinstance(p, str) else list(p) for p in prefixes]
+            # SRILM reads a prefix's first MAX_WORDS_PER_LINE words, no more
+            split = [(split_words(p) if isinstance(p, str) else list(p))[:MAX_WORDS_PER_LINE] for p in prefixes]
             offsets = np.zeros(len(split) + 1, dtype=np.int64)
             np.cumsum([len(words) for words in split], out=offsets[1:])
             sentences += self._draw(self.model.vocab.ids([w for words in split for w in words]), offsets, False)
@@ -160,7 +160,7 @@ class SentenceGenerator:
         out_offsets = np.zeros(len(prefix_offsets), dtype=np.int64)
         stuck = np.zeros(1, dtype=np.int64)
         out_ids = _generate(*self.tables.arrays(), self.walk, self.non_event, vocab.eos, prefix_ids,
-                            prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS,
+                            prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS_PER_LINE,
                             np.empty(1024, dtype=np.int32), out_offsets, stuck)
         check_not_stuck(stuck)
         words = vocab.words

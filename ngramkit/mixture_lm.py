@@ -40,6 +40,7 @@ from .perplexity import (
     _add_rank,
     _add_rank_rows,
     _warn_of_sum,
+    long_line_warnings,
     put_line_close,
     put_probability,
     put_sentence_totals,
@@ -596,12 +597,14 @@ class _WordByWord:
     def score_file(self, path, debug=0, out=None, warnings=None):
         """The TextStats of `path`; with debug >= 1 SRILM's per-sentence (2: per-word) lines go
         to the binary stream `out`; at debug 3 each word line gets its context's probability sum
-        (and a sum off 1 SRILM's warning on the binary stream `warnings`), at 4 the sentences and
-        totals SRILM's rank lines."""
+        (and a sum off 1 SRILM's warning on the binary stream `warnings`, after those of the lines
+        passed over for too many words), at 4 the sentences and totals SRILM's rank lines."""
         if debug >= 3 and self.unk_logprob is not None:
             raise UsageError("-debug 3 and above sum a word-by-word mixture's probabilities alone: not with "
                              "-unk-prob", option="debug")
         text = _score_components(self.scorers, path)
+        if warnings is not None:  # of the lines passed over for too many words
+            warnings.write(b"".join(long_line_warnings(path, block.long_lines[:, 0]) for block, _ in text.blocks))
         mixed = self.combine(text, summing=debug == 3)
         logprob = mixed.logprob
         if self.unk_logprob is not None:  # the mixture's tags stay: SRILM asks it first

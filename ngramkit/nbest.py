@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import LN10
+from .constants import LN10, MAX_WORDS_PER_LINE
 from .errors import FormatError, UsageError
 from .estimate.pipeline import stderr_warning
 from .jit import njit
@@ -466,6 +466,8 @@ def _parse_hyp(fields, decipher_format, path, line_no):
     if decipher_format == 2:
         if (len(fields) - 1) % 11:
             raise bad("an NBestList2.0 hypothesis is a score and blocks of 11 fields")
+        if (len(fields) - 1) // 11 > MAX_WORDS_PER_LINE:
+            raise bad(f"more than {MAX_WORDS_PER_LINE} tokens in hyp")
         score = _decipher_score(fields[0], bad)
         words, acoustic, lm = [], 0.0, 0.0
         previous_end = -1.0
@@ -484,7 +486,10 @@ def _parse_hyp(fields, decipher_format, path, line_no):
                 lm += g
                 previous_end = end
         return (bytelog_to_log10(acoustic), bytelog_to_log10(lm), len(words), bytelog_to_log10(score), words)
-    if decipher_format == 1 or (decipher_format == 0 and fields[0].startswith("(")):
+    decipher1 = decipher_format == 1 or (decipher_format == 0 and fields[0].startswith("("))
+    if len(fields) - (1 if decipher1 else 3) > MAX_WORDS_PER_LINE:
+        raise bad(f"more than {MAX_WORDS_PER_LINE} words in hyp")
+    if decipher1:
         score = bytelog_to_log10(_decipher_score(fields[0], bad))
         return score, 0.0, len(fields) - 1, score, fields[1:]
     if len(fields) < 3:

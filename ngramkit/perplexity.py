@@ -12,6 +12,7 @@ Text is read in blocks of whole lines; each block is tokenised, scored and, for
 """
 
 import math
+import os
 import re
 import dataclasses
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cache_lm import WordCache, cache_probability, mixed_logprob
-from .constants import LN10, LOG_ZERO, PROB_EPSILON
+from .constants import LN10, LOG_ZERO, MAX_WORDS_PER_LINE, PROB_EPSILON
 from .countfile import counts_of_blocks, read_counts
 from .errors import FormatError, UsageError
 from .escape import Piece, split_escaped
@@ -37,7 +38,7 @@ from .scoring import (
     key_at,
     sentence_start,
     mark_tokens,
-    tokenize_lines,
+    tokenize_lines_within,
     word_key,
     word_of_key,
 )
@@ -970,6 +971,9 @@ class ScoredBlock:
     # with weights: the weighted (sentences, words, OOVs, zeroprobs) of the text up to the end of this block
     weighted_counts: tuple | None = None
     token_zero_found: np.ndarray = dataclasses.field(default_factory=lambda: _NO_INT32)  # with -zeroprob-word
+    # the lines passed over for too many words: per line its number in the file and the number of
+    # this block's sentences before it
+    long_lines: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
 
 
 def _sentence_weights(buf, starts, ends, line_offsets, path, first_line):
@@ -1008,6 +1012,13 @@ def _drop_first_tokens(ids, starts, ends, line_offsets):
     keep[line_offsets[:-1]] = False
     spans = (starts[keep], ends[keep]) if len(starts) else (starts, ends)
     return ids[keep], *spans, line_offsets - np.arange(len(line_offsets))
+
+
+def long_line_warnings(path, numbers):
+    """SRILM's warnings (LM::pplFile), as bytes, of the lines `numbers` of `path` passed over for
+    too many words."""
+    name = os.fsencode(path)
+    return b"".join(name + b": line %d: too many words per sentence\n" % n for n in np.asarray(numbers).tolist())
 
 
 def _warn_of_sum(warnings, total, context, words):
@@ -1202,23 +1213,28 @@ class PerplexityScorer:
                         yield piece
                         continue
                     piece, line = piece.data, piece.first_line
-                where = (path, line) if self.weighted else None
-                scored = self._score_block(piece, keep, total, cache, unknown, False, weighted_totals, where)
+                scored = self._score_block(piece, keep, total, cache, unknown, False, weighted_totals, (path, line),
+                                           MAX_WORDS_PER_LINE)
                 total = scored.logprob
                 yield scored
 
-    def _score_block(self, block, keep, total, cache, unknown, keep_empty, weighted_totals=None, where=None):
-        """`block` scored; with sentence weights, `weighted_totals` run on as the total does and
-        `where` is (path, first line) of the block, for the error of a bad weight."""
+    def _score_block(self, block, keep, total, cache, unknown, keep_empty, weighted_totals=None, where=None,
+                     max_words=0):
+        """`block` scored; with sentence weights, `weighted_totals` run on as the total does.
+        `where` is (path, first line) of the block, for the error of a bad weight and the numbers
+        of the lines of more than `max_words` tokens (0: no limit), which are passed over."""
         vocab = self.vocab
         buf = np.frombuffer(block, dtype=np.uint8)
         text = lowercase_text(block, self.encoding) if self.tolower else block
         # the words' byte spans serve the per-sentence output, multiwords and weights only (16 bytes a token)
         spans = keep or self.multiwords or self.weighted
-        ids, starts, ends, line_offsets = tokenize_lines(np.frombuffer(text, dtype=np.uint8), *self.words.arrays(),
-                                                         unknown, keep_empty, spans)
+        ids, starts, ends, line_offsets, long_lines = tokenize_lines_within(
+            np.frombuffer(text, dtype=np.uint8), *self.words.arrays(), unknown, max_words, keep_empty, spans)
         if spans and len(text) != len(block):  # lowercasing changed a length: the spans must be the text's
-            _, starts, ends, _ = tokenize_lines(buf, *self.words.arrays(), unknown, keep_empty, True)
+            _, starts, ends, _, _ = tokenize_lines_within(buf, *self.words.arrays(), unknown, max_words, keep_empty,
+                                                          True)
+        if len(long_lines):
+            long_lines[:, 0] += where[1]
         mark_pauses(text, ids)
         for word in self.noise:
             mark_tokens(np.frombuffer(text, dtype=np.uint8), ids, np.frombuffer(word_bytes(word), dtype=np.uint8),
@@ -1252,7 +1268,7 @@ class PerplexityScorer:
         counts = TextStats(*(int(x) for x in stats))
         return ScoredBlock(buf, ids, starts, ends, line_offsets, counts, total, token_logp, token_found,
                            sentence_stats, token_cache, part_offsets, part_found, weights,
-                           tuple(weighted_totals.tolist()) if self.weighted else None, token_zero_found)
+                           tuple(weighted_totals.tolist()) if self.weighted else None, token_zero_found, long_lines)
 
     def sentence_scores(self, lines):
         """Each of `lines` (bytes, one sentence per line, empty lines too) scored as a sentence:
@@ -1321,7 +1337,8 @@ class PerplexityScorer:
         stream `warnings` (default: none); at debug 4 and above the totals get SRILM's rank and
         loss lines (see probability_checks). With `escape` (bytes, SRILM's -escape), lines starting
         with it are copied to `out` instead of scored, and at debug 0 each closes a document whose
-        totals are written before it (see escape)."""
+        totals are written before it (see escape). A line of more than MAX_WORDS_PER_LINE tokens is
+        passed over, as SRILM passes it over, with its warning on `warnings`."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
@@ -1335,6 +1352,8 @@ class PerplexityScorer:
                     document.close(out)
                 out.write(b.data)
                 continue
+            if warnings is not None and debug != 3:  # at 3 among the sums' warnings
+                warnings.write(long_line_warnings(path, b.long_lines[:, 0]))
             total.add(b.counts)
             total.logprob = b.logprob
             if b.weighted_counts is not None:
@@ -1349,7 +1368,7 @@ class PerplexityScorer:
                                        events, b.token_logp, debug >= 4, token_sum, sentence_ranks, self.add_sos,
                                        self.add_eos, self.skip_order, self.unk_logprob, self.zeroword)
                     if debug == 3 and warnings is not None:
-                        self._warn_of_sums(b, token_sum, warnings)
+                        self._warn_of_sums(b, token_sum, warnings, path)
                     _add_rank_rows(total, sentence_ranks, b.weights)
                 size = len(b.buf) + 2 * len(b.line_offsets) * (160 + 320 * (debug >= 4) + 24 * self.weighted)
                 if debug >= 2:
@@ -1389,11 +1408,20 @@ class PerplexityScorer:
         events[ids[ids >= 0]] = False
         return events
 
-    def _warn_of_sums(self, block, token_sum, warnings):
+    def _warn_of_sums(self, block, token_sum, warnings, path):
         """SRILM's warning for each context of `block` whose probabilities do not sum to 1 (see
-        _sum_warnings), to the binary stream `warnings`."""
-        for _, warning in self._sum_warnings(block, token_sum):
+        _sum_warnings), to the binary stream `warnings`; among them, in the text's order, the
+        warnings of the block's lines passed over (of `path`)."""
+        lines = np.repeat(np.arange(len(block.line_offsets) - 1), np.diff(block.line_offsets) + 1)
+        long_lines = block.long_lines.tolist()
+        passed = 0
+        for slot, warning in self._sum_warnings(block, token_sum):
+            s = int(lines[slot])
+            while passed < len(long_lines) and long_lines[passed][1] <= s:
+                warnings.write(long_line_warnings(path, [long_lines[passed][0]]))
+                passed += 1
             warnings.write(warning)
+        warnings.write(long_line_warnings(path, [number for number, _ in long_lines[passed:]]))
 
     def _sum_warnings(self, block, token_sum, precision=6):
         """(slot, SRILM's warning) for each context of `block` whose probabilities do not sum to 1:

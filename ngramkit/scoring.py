@@ -820,6 +820,16 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True, kenlm_spac
     not in the vocabulary) and, with `spans`, its byte span (else starts and ends
     are empty); line i holds tokens line_offsets[i]:line_offsets[i+1].
     """
+    ids, starts, ends, line_offsets, _ = tokenize_lines_within(buf, table, unknown, 0, keep_empty, spans, kenlm_spaces)
+    return ids, starts, ends, line_offsets
+
+
+@njit(cache=True)
+def tokenize_lines_within(buf, table, unknown, max_words, keep_empty=False, spans=True, kenlm_spaces=False):
+    """tokenize_lines, passing over a line of more than `max_words` tokens (0: no limit) as SRILM's
+    readers do (constants.MAX_WORDS_PER_LINE). Returns (ids, starts, ends, line_offsets, long_lines),
+    a row of long_lines per line passed over: its number among the lines of buf (from 0) and the
+    number of lines kept before it."""
     # a table read instead of comparisons lets the counting pass run without branches
     spaces = KENLM_SPACE_TABLE if kenlm_spaces else WORD_SEPARATOR_TABLE
     n = len(buf)
@@ -840,18 +850,28 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True, kenlm_spac
     keys = np.empty(LOOKAHEAD, dtype=np.int64)
     line_offsets = np.empty(n_newlines + 2, dtype=np.int64)
     line_offsets[0] = 0
+    long_lines = np.empty((n_tokens // (max_words + 1) + 1 if max_words > 0 else 0, 2), dtype=np.int64)
+    n_long = 0
     t = 0
     line = 0
+    newlines = 0
     i = 0
     line_start_token = 0
+    resolved = 0  # the tokens before this have their ids read: a line passed over drops its own
     size = len(table)
     while i < n:
         c = buf[i]
         if spaces[c]:
-            if c == 10 and (t > line_start_token or keep_empty):
-                line += 1
-                line_offsets[line] = t
-                line_start_token = t
+            if c == 10:
+                if max_words > 0 and t - line_start_token > max_words:
+                    n_long = _pass_over_line(ids, keys, table, unknown, t, resolved, line_start_token, long_lines,
+                                             n_long, newlines, line)
+                    t = resolved = line_start_token
+                elif t > line_start_token or keep_empty:
+                    line += 1
+                    line_offsets[line] = t
+                    line_start_token = t
+                newlines += 1
             i += 1
         else:
             s = i
@@ -865,19 +885,43 @@ def tokenize_lines(buf, table, unknown, keep_empty=False, spans=True, kenlm_spac
                 ends[t] = i
             key = _finish_word_key(h)
             # the id of the word LOOKAHEAD back is read now, its table line requested back then
-            if t >= LOOKAHEAD:
+            if t - LOOKAHEAD >= resolved:
                 w = word_of_key(table, keys[t % LOOKAHEAD])
                 ids[t - LOOKAHEAD] = w if w >= 0 else unknown
             keys[t % LOOKAHEAD] = key
             prefetch(table, _slot_of(key, size))
             t += 1
-    for u in range(max(t - LOOKAHEAD, 0), t):
-        w = word_of_key(table, keys[u % LOOKAHEAD])
-        ids[u] = w if w >= 0 else unknown
-    if t > line_start_token or (keep_empty and n > 0 and buf[n - 1] != 10):
+    if max_words > 0 and t - line_start_token > max_words:  # a last line without its newline
+        n_long = _pass_over_line(ids, keys, table, unknown, t, resolved, line_start_token, long_lines, n_long,
+                                 newlines, line)
+        t = resolved = line_start_token
+    elif t > line_start_token or (keep_empty and n > 0 and buf[n - 1] != 10):
         line += 1
         line_offsets[line] = t
-    return ids, starts, ends, line_offsets[:line + 1]
+    _read_pending_ids(ids, keys, table, unknown, t, resolved, t)
+    if spans:
+        starts, ends = starts[:t], ends[:t]
+    return ids[:t], starts, ends, line_offsets[:line + 1], long_lines[:n_long]
+
+
+@njit(cache=True, inline="always")
+def _read_pending_ids(ids, keys, table, unknown, t, resolved, end):
+    """Read the ids still pending (the last LOOKAHEAD tokens before t, from `resolved` on) of the
+    tokens before `end`."""
+    for u in range(max(t - LOOKAHEAD, resolved), end):
+        w = word_of_key(table, keys[u % LOOKAHEAD])
+        ids[u] = w if w >= 0 else unknown
+
+
+@njit(cache=True)
+def _pass_over_line(ids, keys, table, unknown, t, resolved, line_start, long_lines, n_long, line_number, kept):
+    """Drop the tokens of the line from token `line_start` to t (the ids pending before it are
+    read first) and record it in long_lines[n_long]: its number and the lines kept before it.
+    Returns n_long + 1."""
+    _read_pending_ids(ids, keys, table, unknown, t, resolved, line_start)
+    long_lines[n_long, 0] = line_number
+    long_lines[n_long, 1] = kept
+    return n_long + 1
 
 
 @njit(cache=True)

@@ -10,9 +10,11 @@ The trie is built by reading the text once more, in compiled code; the counts it
 text's counts, the same as ngramkit.counting makes.
 """
 
+import sys
+
 import numpy as np
 
-from .counting import TextTotals, build_vocabulary, unk_seen_in
+from .counting import TextTotals, build_vocabulary, passed_over_warnings, unk_seen_in
 from .errors import EmptyInputError, UsageError
 from .jit import njit
 from .numfmt import put_uint
@@ -228,9 +230,10 @@ def _srilm_indices(words, options, unk_seen):
     return index[remap], by_index
 
 
-def text_tokens(paths, options, quiet):
+def text_tokens(paths, options, quiet, warn=False):
     """The text's token stream (-1 between sentences) over one table of provisional ids, and
-    its TextTotals (an open vocabulary's: no OOVs)."""
+    its TextTotals (an open vocabulary's: no OOVs); with `warn`, SRILM's warnings of the lines
+    passed over go to stderr."""
     interner = Interner()
     parts = []
     totals = TextTotals()
@@ -240,7 +243,9 @@ def text_tokens(paths, options, quiet):
             if options.getline_skips:
                 block = blank_skipped_lines(block)
             tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path,
-                                          first_line=first_line)
+                                          first_line=first_line, max_words=options.max_words)
+            if warn:
+                sys.stderr.write(passed_over_warnings(path, interner.long_lines))
             parts.append(tokens)
             totals += TextTotals.of_block(block, first_line, path, tokens, PROV_BOS, PROV_EOS, -1)
             progress.advance(len(block))
@@ -258,7 +263,8 @@ def write_vocab_index(paths, options, path, count_files=False):
     read = 0
     for name in paths:
         for block, first_line in iter_line_blocks(name, options.encoding, allow_bytes=True):
-            tokens, _ = interner.tokenize(block, count_lines=count_files, path=name, first_line=first_line)
+            tokens, _ = interner.tokenize(block, count_lines=count_files, path=name, first_line=first_line,
+                                          max_words=options.max_words)
             ids, at = np.unique(tokens, return_index=True)
             first.append(np.stack([ids[ids >= 0], at[ids >= 0] + read]))
             read += len(tokens)
@@ -354,7 +360,7 @@ class UnsortedCounts:
         if options.vocab is not None:
             raise UsageError("SRILM's unsorted order is reproduced for counts without a vocabulary",
                              option="vocab")
-        tokens, words, self.text_totals = text_tokens(paths, options, quiet)
+        tokens, words, self.text_totals = text_tokens(paths, options, quiet, warn=True)
         if not np.any(tokens < 0) and not options.allow_empty:
             raise EmptyInputError("no sentences in text (empty or blank input)", ", ".join(map(str, paths)))
         self.text_totals.cover(paths)

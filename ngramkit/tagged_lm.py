@@ -37,11 +37,11 @@ from bisect import bisect_left
 
 import numpy as np
 
-from .constants import LN10, PROB_EPSILON
+from .constants import LN10, MAX_WORDS_PER_LINE, PROB_EPSILON
 from .countfile import read_counts
-from .counting import TextTotals, _distinct, _group, closed_unk
+from .counting import TextTotals, _distinct, _group, closed_unk, passed_over_warnings
 from .errors import FormatError, UsageError
-from .generate import MAX_DRAWS, MAX_WORDS, _drand48, check_not_stuck, prefix_lines, srand48_state
+from .generate import MAX_DRAWS, _drand48, check_not_stuck, prefix_lines, srand48_state
 from .jit import njit
 from .model import NgramCounts
 from .numfmt import put_bytes, put_line, put_text
@@ -59,6 +59,7 @@ from .perplexity import (
     _add_rank_rows,
     close_sentence,
     format_counts_debug,
+    long_line_warnings,
     put_line_close,
     put_probability,
     put_sentence_totals,
@@ -74,6 +75,7 @@ from .scoring import (
     extend_key,
     find_entry,
     tokenize_lines,
+    tokenize_lines_within,
     unigram_key,
     word_key,
     word_of_key,
@@ -194,9 +196,12 @@ def _closed_parts(vocab):
 
 
 def count_tagged_block(block, first_line, path, order, options):
-    """counting.count_block of tagged text: (NgramCounts over words and `/TAG` words, TextTotals)."""
+    """counting.count_block of tagged text: (NgramCounts over words and `/TAG` words, TextTotals,
+    SRILM's warnings of the lines passed over)."""
     interner = Interner()
-    tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path, first_line=first_line)
+    tokens, _ = interner.tokenize(block, options.add_sos, options.add_eos, path=path, first_line=first_line,
+                                  max_words=options.max_words)
+    warnings = passed_over_warnings(path, interner.long_lines)
     parts = _split_block_words(interner.words(), block, first_line, path)
     del interner
     words = [w for w, _ in parts]
@@ -227,7 +232,7 @@ def count_tagged_block(block, first_line, path, order, options):
     del tokens
     totals = TextTotals.of_block(block, first_line, path, word_ids, vocab.bos, vocab.eos, closed_unk(vocab, options))
     ngrams, counts = tagged_count_tokens(word_ids, tag_ids, len(vocab), order)
-    return NgramCounts(vocab, ngrams, counts), totals
+    return NgramCounts(vocab, ngrams, counts), totals, warnings
 
 
 @njit(cache=True)
@@ -720,15 +725,19 @@ class TaggedScorer:
         lines go to the binary stream `out`. At debug 3 each word line gets the sum of the
         probabilities of its context (SRILM's warning for a sum off 1 by more than SUM_TOLERANCE
         to the binary stream `warnings`, if given); from debug 4 on the totals get the rank
-        and loss lines instead."""
+        and loss lines instead. A line of more than MAX_WORDS_PER_LINE tokens is passed over,
+        with SRILM's warning on `warnings` (before those of its block's sums)."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         logprob = 0.0
         events, zero_events = self._events() if debug >= 3 else (np.zeros(0, dtype=np.bool_), 0)
-        for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
+        for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
             buf = np.frombuffer(block, dtype=np.uint8)
-            _, starts, ends, line_offsets = tokenize_lines(buf, self.table, self.unk)
+            _, starts, ends, line_offsets, long_lines = tokenize_lines_within(buf, self.table, self.unk,
+                                                                              MAX_WORDS_PER_LINE)
+            if warnings is not None:
+                warnings.write(long_line_warnings(path, long_lines[:, 0] + first_line))
             words = np.empty(len(starts), dtype=np.int32)
             tags = np.empty(len(starts), dtype=np.int32)
             _tagged_token_ids(buf, starts, ends, self.table, self.as_word, self.as_tag, self.unk, words, tags)
@@ -1008,6 +1017,12 @@ class TaggedGenerator:
             buf = np.frombuffer(word_bytes("".join(line + "\n" for line in lines)), dtype=np.uint8)
             scorer = self.scorer
             _, starts, ends, line_offsets = tokenize_lines(buf, scorer.table, scorer.unk, keep_empty=True)
+            # SRILM reads a prefix's first MAX_WORDS_PER_LINE tokens, no more
+            kept = np.minimum(np.diff(line_offsets), MAX_WORDS_PER_LINE)
+            first = np.repeat(line_offsets[:-1], kept)
+            line_offsets = np.concatenate(([0], np.cumsum(kept)))
+            within = np.arange(len(first)) - np.repeat(line_offsets[:-1], kept)
+            starts, ends = starts[first + within], ends[first + within]
             words = np.empty(len(starts), dtype=np.int32)
             tags = np.empty(len(starts), dtype=np.int32)
             _tagged_token_ids(buf, starts, ends, scorer.table, scorer.as_word, scorer.as_tag, scorer.unk, words, tags)
@@ -1019,7 +1034,7 @@ class TaggedGenerator:
         vocab = self.scorer.vocab
         stuck = np.zeros(1, dtype=np.int64)
         out = _tagged_generate(*self.scorer.tables.arrays(), self.walk, self.non_event, self.eos_at, prefix_words,
-                               prefix_tags, prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS,
+                               prefix_tags, prefix_offsets, use_bos, vocab.bos, self.state, MAX_WORDS_PER_LINE,
                                np.empty(1024, dtype=np.int64), out_offsets, stuck)
         check_not_stuck(stuck)
         return [" ".join(self.words[i] for i in out[out_offsets[s]:out_offsets[s + 1]])

@@ -13,7 +13,6 @@ dropped and sentence marks added, in compiled code.
 """
 
 import re
-import sys
 
 import numpy as np
 
@@ -128,18 +127,21 @@ def _nonblank_line_numbers(block, first_line):
 
 
 def count_weighted_block(block, first_line, path, order, options):
-    """(NgramCounts over the block's own vocabulary, its TextTotals) of a block of weighted lines
-    (counting.count_block with options.weights)."""
-    from .counting import TextTotals, build_vocabulary, closed_unk, count_tokens
+    """(NgramCounts over the block's own vocabulary, its TextTotals, SRILM's warnings of the lines
+    left out) of a block of weighted lines (counting.count_block with options.weights)."""
+    from .counting import TextTotals, build_vocabulary, closed_unk, count_tokens, passed_over_warnings
 
     interner = Interner()
-    tokens, _ = interner.tokenize(block, False, False, path=path, first_line=first_line)
+    tokens, _ = interner.tokenize(block, False, False, path=path, first_line=first_line,
+                                  max_words=options.max_words)
     words = interner.words()
+    too_long = interner.long_lines
     del interner
     stream, weights, bad = weighted_lines(tokens, words, options)
     if len(bad):
-        lines = _nonblank_line_numbers(block, first_line)[bad]
-        sys.stderr.write("".join(f"{path}: line {n}: illegal count weight or line too long?\n" for n in lines))
+        counted = np.setdiff1d(_nonblank_line_numbers(block, first_line), too_long, assume_unique=True)
+        too_long = np.union1d(too_long, counted[bad])
+    warnings = passed_over_warnings(path, too_long, weighted=True)
     del tokens
     # the vocabulary of the words left (weights are no words), <s>, </s> and <unk> always in it
     # (<unk> where seen when -map-unk names another unknown word: see build_vocabulary)
@@ -152,4 +154,4 @@ def count_weighted_block(block, first_line, path, order, options):
     del stream
     totals = TextTotals.of_block(block, first_line, path, ids, vocab.bos, vocab.eos, closed_unk(vocab, options))
     ngrams, counts = count_tokens(ids, len(vocab), order, weights)
-    return NgramCounts(vocab, ngrams, counts), totals
+    return NgramCounts(vocab, ngrams, counts), totals, warnings

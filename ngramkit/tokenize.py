@@ -85,14 +85,17 @@ def _parse_count(buf, start, end):
 
 @njit(cache=True)
 def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
-              out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines, empty_lines=False):
+              out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines, empty_lines, max_words,
+              long_lines, n_long):
     """Tokenize whole lines of buf from pos.
 
     Text mode writes tokens (with <s>/</s> added as SRILM does) and a separator
     per line into out; a blank line is passed over unless `empty_lines` (with
-    <s> and </s> added: KenLM's sentence of no words). Count mode (count_lines) writes a line's words then a
+    <s> and </s> added: KenLM's sentence of no words), and so is a line of more than
+    `max_words` tokens (0: no limit), its words left out of the table too and its ordinal
+    among the lines read by this call put in long_lines. Count mode (count_lines) writes a line's words then a
     separator, and its last field, parsed as a count, into line_counts.
-    Returns (status, pos, n_out, n_lines, lines_done) where lines_done counts
+    Returns (status, pos, n_out, n_lines, lines_done, n_long) where lines_done counts
     every line read (blank ones too), so the caller can name a bad line.
     """
     buf, table, hashes, pool = borrowed(buf), borrowed(table), borrowed(hashes), borrowed(pool)
@@ -108,8 +111,9 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
         # Room for the worst case of this line: every other byte starts a new word.
         if (state[0] + width // 2 + 4 > capacity // 2 or state[1] + width > len(pool)
                 or n_out + width // 2 + 4 > len(out) or n_lines >= len(line_counts)):
-            return GROW, pos, n_out, n_lines, lines_done
+            return GROW, pos, n_out, n_lines, lines_done, n_long
         first = n_out
+        words_before, pool_before = state[0], state[1]
         # Reserve the <s> slot; given back below if the line starts with <s> itself.
         if add_sos and not count_lines:
             out[n_out] = 0
@@ -141,12 +145,20 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
                 continue
             count = _parse_count(buf, last_start, last_end)
             if count < 0 or n_out == first:
-                return BAD_COUNT, pos, first, n_lines, lines_done
+                return BAD_COUNT, pos, first, n_lines, lines_done, n_long
             line_counts[n_lines] = count
             n_lines += 1
             out[n_out] = -1
             n_out += 1
         else:
+            if max_words and n_out - first - (1 if add_sos else 0) > max_words:
+                _forget_words(table, hashes, words_before, state)
+                state[1] = pool_before
+                long_lines[n_long] = lines_done - 1
+                n_long += 1
+                n_out = first
+                pos = eol + 1
+                continue
             if add_sos:
                 if n_out == first + 1 and not (empty_lines and add_eos):
                     n_out = first
@@ -166,7 +178,21 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
             n_out += 1
             n_lines += 1
         pos = eol + 1
-    return DONE, pos, n_out, n_lines, lines_done
+    return DONE, pos, n_out, n_lines, lines_done, n_long
+
+
+@njit(cache=True)
+def _forget_words(table, hashes, n_words, state):
+    """Take the words of ids n_words and up out of the table (state[0] back to n_words). Each
+    took a slot that was empty when there were n_words, so emptying their slots leaves the
+    table as it was then."""
+    mask = len(table) - 1
+    for wid in range(n_words, state[0]):
+        slot = np.int64(hashes[wid] & np.uint64(mask))
+        while table[slot] != wid:
+            slot = (slot + 1) & mask
+        table[slot] = -1
+    state[0] = n_words
 
 
 class Interner:
@@ -179,6 +205,7 @@ class Interner:
         self.lens = np.zeros(capacity, dtype=np.int32)
         self.pool = np.zeros(16 * capacity, dtype=np.uint8)
         self.state = np.zeros(2, dtype=np.int64)
+        self.long_lines = np.zeros(0, dtype=np.int64)  # of the last tokenize call (its max_words)
         for word in (BOS, EOS, UNK):
             data = np.frombuffer(word.encode(), dtype=np.uint8)
             _intern(data, 0, len(data), self.table, self.hashes, self.pool,
@@ -208,23 +235,30 @@ class Interner:
                                                          self.lens[: len(self)].tolist())]
 
     def tokenize(self, block, add_sos=True, add_eos=True, count_lines=False, path=None, first_line=1,
-                 empty_lines=False):
+                 empty_lines=False, max_words=0):
         """Tokens of a block of whole lines: (int32 stream with -1 after each line, int64 counts).
 
         The counts are those of count-file lines (count_lines=True), else empty. `empty_lines`:
-        see _tokenize.
+        see _tokenize. A text line of more than `max_words` tokens (0: no limit) is passed over,
+        its words not added; `long_lines` then holds the line numbers of those passed over.
         """
         buf = np.frombuffer(block, dtype=np.uint8)
         out = np.empty(len(buf) // 2 + 16, dtype=np.int32)
         line_counts = np.empty(len(buf) // 4 + 16 if count_lines else 0, dtype=np.int64)
-        pos = n_out = n_lines = 0
+        # a line of more than max_words words takes at least 2 * max_words + 1 bytes
+        long_lines = np.empty(len(buf) // (2 * max_words + 1) + 1 if max_words else 0, dtype=np.int64)
+        pos = n_out = n_lines = n_long = 0
         lines_done = 0
         while True:
-            status, pos, n_out, n_lines, done = _tokenize(
+            long_before = n_long
+            status, pos, n_out, n_lines, done, n_long = _tokenize(
                 buf, pos, self.table, self.hashes, self.pool, self.starts, self.lens, self.state,
-                out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines, empty_lines)
+                out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines, empty_lines, max_words,
+                long_lines, n_long)
+            long_lines[long_before:n_long] += first_line + lines_done
             lines_done += done
             if status == DONE:
+                self.long_lines = long_lines[:n_long]
                 return out[:n_out], line_counts[:n_lines]
             if status == BAD_COUNT:
                 raise FormatError("expected words followed by a non-negative integer count",

@@ -274,7 +274,8 @@ def lmplz(text, order, *, prune=(), discount_fallback=None, interpolate_unigrams
         # ARPA as KenLM writes it
         output = Output(str(output), None, {"style": "kenlm"} if format_for_path(output).name == "arpa" else None)
     run = _run_options(memory, temp_dir, workers, progress)
-    lines = TextOptions(empty_lines=True)  # lmplz counts a blank line as <s> </s>
+    # lmplz counts a blank line as <s> </s>, and a line of any length
+    lines = TextOptions(empty_lines=True, max_words=0)
     if not skip_symbols:
         return build([text], options, policy=policy, text=lines, run=run, output=output, warn=warn,
                      on_counts=_check_special_tokens(text), times=times)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..cache_lm import WordCache
-from ..constants import LOG_ZERO
+from ..constants import LOG_ZERO, MAX_WORDS_PER_LINE
 from ..errors import FormatError, UsageError
 from ..jit import njit
 from ..model import NgramModel
@@ -23,6 +23,7 @@ from ..perplexity import (
     add_logp,
     close_sentence,
     format_sentence_totals,
+    long_line_warnings,
     mark_pauses,
     ppl_block,
     put_probability,
@@ -36,7 +37,7 @@ from ..scoring import (
     ScoringTables,
     extend_key,
     find_entry,
-    tokenize_lines,
+    tokenize_lines_within,
     unigram_key,
 )
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
@@ -571,9 +572,11 @@ class ClassScorer(PerplexityScorer):
         cm = self.class_model
         vocab = cm.vocab
         total = 0.0
-        for block, _ in iter_line_blocks(path, self.encoding, allow_bytes=True):
+        for block, first_line in iter_line_blocks(path, self.encoding, allow_bytes=True):
             buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
+            ids, starts, ends, line_offsets, long_lines = tokenize_lines_within(buf, *self.words.arrays(), self.unk,
+                                                                                MAX_WORDS_PER_LINE)
+            long_lines[:, 0] += first_line
             mark_pauses(block, ids)
             n_lines = len(line_offsets) - 1
             slots = len(ids) + len(line_offsets) if keep else 0
@@ -603,27 +606,30 @@ class ClassScorer(PerplexityScorer):
                                                   vocab.eos, self.unk, total, per_word, token_logp, token_found,
                                                   sentence_stats, tag_bounds)
             yield (buf, ids, starts, ends, line_offsets, TextStats(*(int(x) for x in stats)), total,
-                   token_logp, token_found, sentence_stats, tag_bounds, tags)
+                   token_logp, token_found, sentence_stats, tag_bounds, tags, long_lines)
 
     def scored_blocks(self, path, keep):
         for block in self._blocks(path, keep, keep and self._per_word):
-            yield ScoredBlock(*block[:10], _NONE_F64, _NONE_I64, _NONE_I32)
+            yield ScoredBlock(*block[:10], _NONE_F64, _NONE_I64, _NONE_I32, long_lines=block[12])
 
-    def score_file(self, path, debug=0, out=None):
+    def score_file(self, path, debug=0, out=None, warnings=None):
         """SRILM's `ngram -classes` totals of `path`, and its -debug 1/2 lines written to `out`:
         below -debug 2 sentences are scored by one forward pass each (ClassNgram::sentenceProb),
-        at 2 word by word (LM::sentenceProb), whose rounding differs."""
+        at 2 word by word (LM::sentenceProb), whose rounding differs. The warnings of the lines
+        passed over for too many words go to `warnings`."""
         if debug < 2 or self.class_model.simple:
             self._per_word = debug >= 2
             try:
-                return super().score_file(path, debug, out)
+                return super().score_file(path, debug, out, warnings=warnings)
             finally:
                 self._per_word = True
         vocab = self.model.vocab
         pool, offsets = vocab.byte_pool()
         total = TextStats()
         for buf, ids, starts, ends, line_offsets, counts, logprob, token_logp, token_found, sentence_stats, \
-                tag_bounds, tags in self._blocks(path, True, True):
+                tag_bounds, tags, long_lines in self._blocks(path, True, True):
+            if warnings is not None:
+                warnings.write(long_line_warnings(path, long_lines[:, 0]))
             total.add(counts)
             total.logprob = logprob
             n_lines = len(line_offsets) - 1

@@ -646,8 +646,8 @@ def tagged_lm(opts):
     scorer = TaggedScorer(model, unk_word=opts["map_unk"], encoding=opts["encoding"]) \
         if opts["ppl"] or opts["counts"] else None
     warnings = sys.stderr.buffer if opts["debug"] >= 3 else None
-    if opts["ppl"]:
-        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, warnings))
+    if opts["ppl"]:  # the warnings of the lines passed over at every -debug level
+        write_totals(opts["ppl"], scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, sys.stderr.buffer))
     if opts["counts"]:
         write_totals(opts["counts"], scorer.score_counts(opts["counts"], opts["order"], opts["debug"],
                                                          sys.stdout.buffer, warnings))
@@ -773,7 +773,7 @@ def ngram(argv):
     escape = escape_prefix(opts, classes, dynamic and opts["ppl"])
     if opts["ppl"] and dynamic:
         write_totals(opts["ppl"], dynamic.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer,
-                                                     warnings=sys.stderr.buffer if opts["debug"] == 3 else None))
+                                                     warnings=sys.stderr.buffer))
     elif opts["ppl"]:
         write_ppl(opts, classes.scorer(opts["map_unk"], opts["encoding"]) if classes else PerplexityScorer(
             model, unk_word=opts["map_unk"], encoding=opts["encoding"], cache_length=opts["cache"],
@@ -992,9 +992,10 @@ def check_word_by_word(opts):
 
 def write_ppl(opts, scorer, escape=None):
     """-ppl's output on stdout (`escape`: the bytes of -escape)."""
-    extra = {} if escape is None else {"escape": escape}
-    if opts["debug"] >= 3:
-        extra["warnings"] = sys.stderr.buffer
+    # the warnings of the lines passed over go to stderr at every -debug level (the sums' at 3)
+    extra = {"warnings": sys.stderr.buffer}
+    if escape is not None:
+        extra["escape"] = escape
     write_totals(opts["ppl"], scorer.score_file(opts["ppl"], debug=opts["debug"], out=sys.stdout.buffer, **extra))
 
 

@@ -1,0 +1,117 @@
+"""The texts of tests/data/long_lines: lines of the reference texts with lines of just over and
+just at SRILM's limit of 50000 tokens per line (maxWordsPerLine) among them, each long line a
+few words repeated. They are built here instead of stored (a long line is some 100 KB);
+`python tests/long_lines_inputs.py DIR` writes them to DIR."""
+
+import gzip
+import itertools
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+LIMIT = 50000  # SRILM's maxWordsPerLine
+
+
+def repeated(pattern, n):
+    """`n` words: the words of `pattern` over and over."""
+    return " ".join(itertools.islice(itertools.cycle(pattern.split()), n))
+
+
+def _reference_lines(name, n):
+    with gzip.open(DATA / "reference" / "en" / name, "rt", encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in itertools.islice(f, n)]
+
+
+def training_lines():
+    """ngram-count's text: the lines of 50001 tokens (one of words seen nowhere else, one of words
+    seen elsewhere, one of 49999 words between <s> and </s>) are passed over, those of 50000
+    (one of 49998 words between <s> and </s>) counted."""
+    ref = _reference_lines("train.txt.gz", 60)
+    return [*ref[:20], "", repeated("x y z", LIMIT + 1), *ref[20:30], repeated("p q r s", LIMIT),
+            "<s> " + repeated("u v w", LIMIT - 2) + " </s>", "<s> " + repeated("m n o", LIMIT - 1) + " </s>",
+            *ref[30:40], repeated("the of and", LIMIT + 1), *ref[40:60]]
+
+
+def lmplz_lines():
+    """lmplz's text: it counts lines of any length (and refuses <s> and </s> in them)."""
+    return [line for line in training_lines() if not line.startswith("<s>")]
+
+
+def weighted_lines():
+    """-text-has-weights text: the weight is one of the line's tokens, so a weight and 50000
+    words are one too many; a weight that is no number gets the same warning."""
+    ref = _reference_lines("train.txt.gz", 30)
+    return [*(f"{1 + i % 3} {line}" for i, line in enumerate(ref[:10])), "2 " + repeated("x y z", LIMIT),
+            "1 " + repeated("p q r s", LIMIT - 1), "x1 a b", *(f"2 {line}" for line in ref[10:30])]
+
+
+def _passed_over_test_lines(kept=()):
+    ref = _reference_lines("test.txt.gz", 12)
+    return [*ref[:5], "", repeated("the of and", LIMIT + 1), *ref[5:8], *kept,
+            "<s> " + repeated("and the", LIMIT - 1) + " </s>", *ref[8:12]]
+
+
+def ppl_lines():
+    """-ppl's text: a 50001-word line of known words and one of 49999 words between <s> and
+    </s> are passed over; a 50000-word line with unknown words is scored."""
+    return _passed_over_test_lines([repeated("of the king zzzunknown", LIMIT)])
+
+
+def short_ppl_lines():
+    """ppl_lines without the line scored of 50000 words (for -debug 3 and 4, which sum over
+    the vocabulary at every word)."""
+    return _passed_over_test_lines()
+
+
+def weighted_ppl_lines():
+    """-ppl -text-has-weights' text: the weight counts toward the limit."""
+    ref = _reference_lines("test.txt.gz", 6)
+    return [*(f"2 {line}" for line in ref[:3]), "1 " + repeated("the of and", LIMIT), "3 " + repeated("of the", LIMIT - 1),
+            *(f"1 {line}" for line in ref[3:6])]
+
+
+def prefix_lines():
+    """-gen-prefixes' prefixes: SRILM reads the first 50000 words of a line, so the second
+    continues `in the` as the third does, not `the king`."""
+    return ["the", repeated("in the", LIMIT) + " king", repeated("in the", LIMIT), "and the"]
+
+
+def hypothesis_lines():
+    """-rescore's hypotheses (SRILM's format): SRILM refuses the second, of 50001 words."""
+    return ["-100 -20 3 the of and", "-100 -20 3 " + repeated("the of and", LIMIT + 1),
+            "-100 -20 2 " + repeated("the of", LIMIT), "-50 -10 2 and the"]
+
+
+def _tagged_lines():
+    return (DATA / "tagged" / "t.txt").read_text(encoding="utf-8").splitlines()
+
+
+def tagged_training_lines():
+    """ngram-count -tagged's text: a line of 50001 word/tag tokens is passed over."""
+    tagged = _tagged_lines()
+    return [*tagged[:60], repeated("x/N y/D z", LIMIT + 1), *tagged[60:], repeated("the/V of/D p/N", LIMIT)]
+
+
+def tagged_ppl_lines():
+    """ngram -tagged -ppl's text: a line of 50001 tokens is passed over."""
+    tagged = _tagged_lines()
+    return [*tagged[100:105], repeated("the/V of/D king", LIMIT + 1), *tagged[105:110]]
+
+
+def tagged_prefix_lines():
+    return ["the/V", repeated("in the/V", LIMIT) + " king/N", repeated("in the/V", LIMIT)]
+
+
+INPUTS = {"train.txt": training_lines, "lmplz.txt": lmplz_lines, "weighted.txt": weighted_lines, "test.txt": ppl_lines,
+          "short-test.txt": short_ppl_lines, "weighted-test.txt": weighted_ppl_lines,
+          "prefixes.txt": prefix_lines, "hyps.txt": hypothesis_lines, "tagged.txt": tagged_training_lines, "tagged-test.txt": tagged_ppl_lines,
+          "tagged-prefixes.txt": tagged_prefix_lines}
+
+
+def write_inputs(folder):
+    for name, lines in INPUTS.items():
+        (Path(folder) / name).write_text("".join(line + "\n" for line in lines()), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_inputs(sys.argv[1])

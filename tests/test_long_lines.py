@@ -1,0 +1,157 @@
+"""Lines of more than SRILM's 50000 tokens (maxWordsPerLine): ngram-count and ngram -ppl pass
+them over with SRILM's warning naming the line, -gen-prefixes reads a prefix's first 50000
+words, N-best hypotheses of more words are refused; lmplz counts lines of any length. The texts
+are built by long_lines_inputs; the outputs in data/long_lines are SRILM 1.7.3's and lmplz's
+(see the README there)."""
+
+import gzip
+import re
+
+import numpy as np
+import pytest
+from conftest import DATA, run_cli
+from long_lines_inputs import write_inputs
+from test_estimate_srilm import largest_difference
+
+from ngramkit.arpa import read_arpa
+from ngramkit.cli.lmplz_cmd import build_lmplz
+from ngramkit.cli.ngram import main as ngram_main
+from ngramkit.cli.ngram_count import main as ngram_count_main
+from ngramkit.scoring import WordTable, tokenize_lines, tokenize_lines_within
+from ngramkit.tokenize import Interner
+from ngramkit.vocab import Vocabulary
+
+HERE = DATA / "long_lines"
+
+
+def expected(name):
+    data = (HERE / name).read_bytes()
+    return gzip.decompress(data) if name.endswith(".gz") else data
+
+
+@pytest.fixture(scope="module")
+def texts(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("long_lines")
+    write_inputs(folder)
+    (folder / "gt3.arpa").write_bytes(expected("gt3.arpa.gz"))
+    # every context's probabilities then sum off 1: SRILM warns of each at -debug 3
+    (folder / "off.arpa").write_bytes(re.sub(rb"(?m)^-[0-9.]+\tthe\t", b"-1\tthe\t", expected("gt3.arpa.gz")))
+    return folder
+
+
+@pytest.fixture
+def in_texts(texts, monkeypatch):
+    monkeypatch.chdir(texts)
+    return texts
+
+
+@pytest.mark.parametrize("argv, output, stderr", [
+    (["-text", "train.txt", "-order", "3", "-lm", "OUT", "-debug", "1"], "gt3.arpa.gz", "gt3.stderr.txt"),
+    (["-text", "train.txt", "-order", "3"], "train.counts.gz", "train.stderr.txt"),  # SRILM's unsorted order
+    (["-text", "train.txt", "-order", "3", "-sort", "-write", "OUT"], "train.sorted.counts.gz", "train.stderr.txt"),
+    (["-text", "train.txt", "-order", "3", "-write-vocab-index", "OUT", "-write", "counts"], "train.vocab-index.gz",
+     "train.stderr.txt"),
+    (["-text", "train.txt", "-order", "3", "-lm", "OUT", "-write-binary-lm"], "gt3.bin.gz", None),
+    (["-text", "weighted.txt", "-text-has-weights", "-order", "3", "-lm", "OUT"], "weighted-gt3.arpa.gz",
+     "weighted.stderr.txt"),
+    (["-text", "weighted.txt", "-text-has-weights", "-float-counts", "-wbdiscount", "-interpolate", "-order", "3",
+      "-lm", "OUT"], "weighted-float-wb3i.arpa.gz", "weighted-float.stderr.txt"),
+    (["-tagged", "-order", "4", "-text", "tagged.txt", "-lm", "OUT"], "tagged-gt4.arpa.gz", "tagged.stderr.txt"),
+])
+def test_ngram_count_as_srilm(in_texts, capsysbinary, argv, output, stderr):
+    out = in_texts / "out"
+    status, stdout, err = run_cli(ngram_count_main, [str(out) if a == "OUT" else a for a in argv], capsysbinary)
+    assert status == 0, err
+    assert (out.read_bytes() if "OUT" in argv else stdout) == expected(output)
+    if stderr is not None:
+        assert err == expected(stderr)
+    else:
+        assert err.startswith(expected("train.stderr.txt"))
+
+
+@pytest.mark.parametrize("argv, output, stderr", [
+    *[(["-lm", "gt3.arpa", "-ppl", "test.txt", "-debug", str(d)], f"test.ppl{d}.txt{'.gz' if d else ''}",
+       f"test.ppl{min(d, 1)}.stderr.txt") for d in (0, 1, 2)],
+    *[(["-lm", "gt3.arpa", "-ppl", "short-test.txt", "-debug", str(d)], f"short-test.ppl{d}.txt.gz",
+       "short-test.ppl3.stderr.txt") for d in (3, 4)],
+    # the warnings of the lines passed over among those of the sums, in the text's order
+    (["-lm", "off.arpa", "-ppl", "short-test.txt", "-debug", "3"], "off.short-test.ppl3.txt.gz",
+     "off.short-test.ppl3.stderr.txt.gz"),
+    (["-lm", "gt3.arpa", "-ppl", "weighted-test.txt", "-text-has-weights", "-debug", "1"],
+     "weighted-test.ppl1.txt.gz", "weighted-test.ppl1.stderr.txt"),
+    (["-tagged", "-lm", str(DATA / "tagged" / "gt4.arpa.gz"), "-ppl", "tagged-test.txt", "-debug", "1"],
+     "tagged-test.ppl1.txt", "tagged-test.ppl1.stderr.txt"),
+    (["-lm", str(DATA / "separators" / "gt3.arpa.gz"), "-gen-prefixes", "prefixes.txt", "-seed", "3"],
+     "gen-prefixes-seed3.txt", None),
+    (["-tagged", "-lm", str(DATA / "tagged" / "gt4.arpa.gz"), "-gen-prefixes", "tagged-prefixes.txt", "-seed", "3"],
+     "tagged-gen-prefixes-seed3.txt", None),
+])
+def test_ngram_as_srilm(in_texts, capsysbinary, argv, output, stderr):
+    status, out, err = run_cli(ngram_main, argv, capsysbinary)
+    assert status == 0, err
+    assert out == expected(output)
+    if stderr is not None:
+        assert err == expected(stderr)
+
+
+def test_rescore_refuses_a_hypothesis_too_long(in_texts, capsysbinary):
+    """SRILM's -rescore leaves out a hypothesis of more than 50000 words (-nbest fails); ngramkit
+    names it and stops, as for any bad hypothesis. One of 50000 words is rescored as SRILM does."""
+    lm = str(DATA / "separators" / "gt3.arpa.gz")
+    for flag in ("-rescore", "-nbest"):
+        status, out, err = run_cli(ngram_main, ["-lm", lm, flag, "hyps.txt"], capsysbinary)
+        assert status != 0 and out == b""
+        assert err == b"ngram: hyps.txt:2: bad n-best hypothesis: more than 50000 words in hyp\n"
+    lines = (in_texts / "hyps.txt").read_bytes().splitlines(keepends=True)
+    (in_texts / "hyps-kept.txt").write_bytes(b"".join(lines[:1] + lines[2:]))
+    status, out, err = run_cli(ngram_main, ["-lm", lm, "-rescore", "hyps-kept.txt"], capsysbinary)
+    assert status == 0, err
+    assert out == expected("rescore.txt.gz")
+
+
+def test_lmplz_counts_lines_of_any_length(in_texts):
+    """lmplz has no limit: the 50001-word line's words are counted, as KenLM counts them."""
+    ours = build_lmplz(3, "lmplz.txt", "lmplz3.ours.arpa", discount_fallback="", quiet=True)
+    assert "x" in ours.vocab
+    assert largest_difference(ours, read_arpa(HERE / "lmplz3.arpa.gz"), 0.0) < 1e-4
+
+
+def test_interner_forgets_the_words_of_a_line_passed_over():
+    """A line of more than max_words tokens leaves no token and no word (its new words' table
+    slots are emptied), and the words after it are numbered as if it had not been read."""
+    text = b"a b\n\nc a d e\nf c\nlast b g h i"
+    passed = Interner()
+    tokens, _ = passed.tokenize(text, max_words=3, first_line=5)
+    assert passed.long_lines.tolist() == [7, 9]
+    clean = Interner()
+    expected_tokens, _ = clean.tokenize(b"a b\n\nf c\n")
+    assert tokens.tolist() == expected_tokens.tolist()
+    assert passed.words() == clean.words() == ["<s>", "</s>", "<unk>", "a", "b", "f", "c"]
+    # the table still finds every word kept, and takes new ones
+    more, _ = passed.tokenize(b"c e f\n")
+    assert more.tolist() == [0, 6, 7, 5, 1, -1] and passed.words()[7] == "e"
+    # <s> and </s> in the line are tokens; those added are not
+    counted = Interner()
+    counted.tokenize(b"<s> a b </s>\na b c\n", max_words=3)
+    assert counted.long_lines.tolist() == [1]
+
+
+@pytest.mark.parametrize("text", [b"a b\nc d e f\ng h\n", b"a b c d e f g h i j k l m n o p q r\nx y z b\ns t\n",
+                                  b"a\n\nb c\nd e f g\n", b"a b\nc d e f"])
+def test_tokenize_lines_passes_over_long_lines(text):
+    """Lines of more than 3 tokens (before or past the 16 words whose ids are read ahead) leave
+    the ids, spans and lines of the others as if the text held those alone."""
+    vocab = Vocabulary(list("abcdefghijklmnopqrstuvwxyz"))
+    table = WordTable.from_vocab(vocab).arrays()
+    ids, starts, ends, offsets, long_lines = tokenize_lines_within(np.frombuffer(text, np.uint8), *table, -1, 3)
+    lines = text.split(b"\n")
+    kept = [line if len(line.split()) <= 3 else b"" for line in lines]
+    assert long_lines[:, 0].tolist() == [i for i, line in enumerate(lines) if len(line.split()) > 3]
+    kept_before = [sum(1 for line in kept[:i] if line.split()) for i in long_lines[:, 0].tolist()]
+    assert long_lines[:, 1].tolist() == kept_before
+    clean = b"\n".join(kept)
+    want = tokenize_lines(np.frombuffer(clean, np.uint8), *table, -1)
+    assert ids.tolist() == want[0].tolist()
+    assert [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())] == \
+        [clean[s:e] for s, e in zip(want[1].tolist(), want[2].tolist())]
+    assert offsets.tolist() == want[3].tolist()
