@@ -142,7 +142,7 @@ def _checked_options(layout, prob_bits, backoff_bits, pointer_bits, probing_mult
 def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bits=None, pointer_bits=None,
                        probing_multiplier=DEFAULT_PROBING_MULTIPLIER, unk_logprob=-100.0,
                        allow_missing_markers=False, allow_positive=False, include_vocab=True, messages=None,
-                       source=None):
+                       source=None, consume=False):
     """Write `model` as a KenLM binary file, as `build_binary` writes it from `write_arpa(model)`,
     or, for a model read with `read_arpa(..., row_order=True)`, from the ARPA file read.
 
@@ -152,7 +152,8 @@ def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bi
     none (-u); allow_missing_markers accepts a model without `<s>`/`</s>` (-s), allow_positive
     maps positive log probabilities to 0 (-i); include_vocab=False leaves the words out (-v).
     messages(line) receives what build_binary would print about the model; errors in the model
-    name `source` (the file it was read from), or else `path`."""
+    name `source` (the file it was read from), or else `path`. `consume`: the trie may give back
+    the model's arrays above the 1-grams as it is built, which leaves the model without them."""
     backoff_bits = _checked_options(layout, prob_bits, backoff_bits, pointer_bits, probing_multiplier)
     named = path if source is None else source
     if not 2 <= model.order <= MAX_ORDER:
@@ -187,7 +188,7 @@ def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bi
                 ARRAY_TRIE - TRIE if pointer_bits is not None else 0)
             kenlm_words = trie.write(out, model, model_type, probing_multiplier, include_vocab, probs, backoffs,
                                      (prob_bits, backoff_bits) if prob_bits is not None else None, pointer_bits,
-                                     unk_logprob, unk_added, named)
+                                     unk_logprob, unk_added, named, consume)
         if include_vocab:
             out.write(words_blob(kenlm_words))
 
@@ -265,4 +266,4 @@ def arpa_to_kenlm_binary(source, path, layout="probing", probing_multiplier=DEFA
             return
         del sink
     model = read_arpa(source, row_order=layout == "probing")
-    write_kenlm_binary(model, path, layout, messages=messages, source=source, **options)
+    write_kenlm_binary(model, path, layout, messages=messages, source=source, consume=True, **options)

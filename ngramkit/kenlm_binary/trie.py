@@ -442,14 +442,19 @@ def _sort_reversed(ids, kenlm_of, perm):
     return rows, perm
 
 
-@njit(cache=True)
-def _permuted_through(index, perm, to):
-    """to[index[perm[i]]] for each i, -1 where index is -1."""
-    out = np.empty(len(perm), dtype=to.dtype)
-    for i in range(len(perm)):
-        j = index[perm[i]]
-        out[i] = to[j] if j >= 0 else -1
+def _contexts(ids, lower, row_of, lower_row_of):
+    """For the model's k-grams `ids` and (k-1)-grams `lower` (both sorted) and the row each has
+    among its order's reversed rows (row_of, lower_row_of): by reversed row of the k-grams, the
+    reversed row of their prefix among the (k-1)-grams (-1: the model lacks it). In pieces, so
+    that the prefixes' rows in the model's order are never all held."""
+    out = np.empty(len(ids), dtype=lower_row_of.dtype)
+    for lo in range(0, len(ids), _CONTEXT_PIECE):
+        prefix = prefix_rows(ids[lo:lo + _CONTEXT_PIECE], lower)
+        out[row_of[lo:lo + _CONTEXT_PIECE]] = np.where(prefix >= 0, lower_row_of[np.maximum(prefix, 0)], -1)
     return out
+
+
+_CONTEXT_PIECE = 1 << 20
 
 
 @njit(cache=True, inline="always")
@@ -621,9 +626,22 @@ def _mark_contexts(nodes, is_real, context_real, backoffs, kenlm_words, path):
         _mark_extended(backoffs[k - 2], np.flatnonzero(is_real[k - 1]), context)
 
 
+def _release_order(model, probs, backoffs, j):
+    """Give back the model's arrays of its (j+1)-grams and their value bits (lists' entries)."""
+    model.ngrams[j] = np.empty((0, j + 1), dtype=np.int32)
+    model.logprob[j] = np.empty(0, dtype=np.float32)
+    probs[j] = None
+    if j < len(model.backoff):
+        model.backoff[j] = np.empty(0, dtype=np.float32)
+        backoffs[j] = None
+
+
 def write(out, model, model_type, probing_multiplier, include_vocab, probs, backoffs, quant, pointer_config,
-          unk_logprob, unk_added, path):
-    """Write a trie file's header and body to `out`; returns the words by KenLM id."""
+          unk_logprob, unk_added, path, consume=False):
+    """Write a trie file's header and body to `out`; returns the words by KenLM id. `probs`,
+    `backoffs`: per order, the value bits (see kenlm_binary._checked_values). `consume`: the
+    model's arrays above the 1-grams (and those lists' entries) are given back once turned into
+    the trie's, which leaves the model without them."""
     vocab, order = model.vocab, model.order
     unigram_ids = np.asarray(model.ngrams[0][:, 0])
     others = unigram_ids[unigram_ids != vocab.unk]
@@ -647,13 +665,18 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
         real_rows.append(rows)
         real_prob.append(probs[k - 1][perm])
         real_backoff.append(backoffs[k - 1][perm] if k < order else None)
-        if k >= 3:
-            context_real.append(_permuted_through(prefix_rows(model.ngrams[k - 1], model.ngrams[k - 2]), perm,
-                                                  real_of_row))
-        real_of_row = np.empty(len(perm), dtype=perm.dtype)
-        real_of_row[perm] = np.arange(len(perm), dtype=perm.dtype)
+        row_of = np.empty(len(perm), dtype=perm.dtype)  # row_of[i]: where the model's row i went
+        row_of[perm] = np.arange(len(perm), dtype=perm.dtype)
         del perm
+        if k >= 3:
+            context_real.append(_contexts(model.ngrams[k - 1], model.ngrams[k - 2], row_of, real_of_row))
+        real_of_row = row_of
+        if consume and k >= 3:  # the (k-1)-grams were needed last as these' prefixes
+            _release_order(model, probs, backoffs, k - 2)
     del real_of_row
+    if consume:
+        for j in range(max(1, order - 2), order):
+            _release_order(model, probs, backoffs, j)
     uni_prob = np.zeros(n_uni, dtype=np.uint32)
     uni_backoff = np.full(n_uni, NO_EXTENSION, dtype=np.uint32)
     uni_kenlm = kenlm_of[unigram_ids]
