@@ -23,7 +23,7 @@ import numpy as np
 
 from .constants import LN10, LOG_ZERO
 from .errors import UsageError
-from .estimate.backoff import IMPROPER, bow_terms
+from .estimate.backoff import IMPROPER, PROPER, SCALE_TO_ONE, bow_terms
 from .estimate.policy import SRILM
 from .jit import njit
 from .nonevents import nonevent_mask
@@ -36,6 +36,7 @@ from .renorm import (
     context_rows,
     inf_to_zeros,
     recompute_backoffs,
+    tell_contexts,
     zeros_to_inf,
 )
 from .tables import context_starts, find_rows
@@ -46,34 +47,44 @@ from .vocab import PAUSE
 def _perplexity_changes(starts, logp, lower, ctx_logprob, ctx_bow):
     """Relative perplexity change of removing each n-gram (inf: never pruned, because its
     context's backoff weight cannot be computed; NaN: never pruned, its probability being zero),
-    and which contexts failed so. Context h holds rows starts[h]:starts[h+1] (numbered from
-    starts[0]). The arithmetic is SRILM's: log values
-    (LogP) in float32, probabilities and their sums in double."""
+    and per context bow_terms' status, numerator and denominator, and the log10 scaling of its
+    probabilities (0 for none). Context h holds rows starts[h]:starts[h+1] (numbered from
+    starts[0]). As SRILM's computeBOW, a context whose followers leave the backed-off
+    distribution nothing has its probabilities scaled to sum to one before its changes are
+    measured. The arithmetic is SRILM's: log values (LogP) in float32, probabilities and their
+    sums in double."""
     n_ctx = len(starts) - 1
     base = starts[0]
     change = np.empty(starts[n_ctx] - base)
-    failed = np.zeros(n_ctx, dtype=np.bool_)
+    status = np.empty(n_ctx, dtype=np.int64)
+    numerator = np.empty(n_ctx)
+    denominator = np.empty(n_ctx)
+    scale = np.zeros(n_ctx, dtype=np.float32)
     for h in range(n_ctx):
         num = 1.0
         den = 1.0
         for i in range(starts[h] - base, starts[h + 1] - base):
             num -= math.exp(float(logp[i]) * LN10)
             den -= math.exp(float(lower[i]) * LN10)
-        num, den, status = bow_terms(num, den)
-        failed[h] = status == IMPROPER
+        whole = 1.0 - num
+        num, den, status[h] = bow_terms(num, den)
+        numerator[h], denominator[h] = num, den
+        if status[h] == SCALE_TO_ONE:
+            scale[h] = np.float32(-math.log10(whole))
         for i in range(starts[h] - base, starts[h + 1] - base):
-            if failed[h]:
+            if status[h] == IMPROPER:
                 change[i] = np.inf
                 continue
             if logp[i] <= LOG_ZERO:  # log10 0 makes SRILM's change NaN, below no threshold
                 change[i] = np.nan
                 continue
-            p = math.exp(float(logp[i]) * LN10)
+            lp = np.float32(logp[i] + scale[h])
+            p = math.exp(float(lp) * LN10)
             new_bow = np.float32(math.log10(num + p) - math.log10(den + math.exp(float(lower[i]) * LN10)))
-            delta = np.float32(np.float32(lower[i] + new_bow) - logp[i])
+            delta = np.float32(np.float32(lower[i] + new_bow) - lp)
             entropy = -math.exp(float(ctx_logprob[h]) * LN10) * (p * float(delta) + num * float(np.float32(new_bow - ctx_bow[h])))
             change[i] = math.exp(entropy * LN10) - 1.0
-    return change, failed
+    return change, status, numerator, denominator, scale
 
 
 @njit(cache=True)
@@ -103,11 +114,15 @@ def _keep_in_place(arrays, i, keep):
     arrays[i] = table
 
 
-def pruned_lines(before, model):
+def pruned_lines(before, model, told=None, debug=True):
     """SRILM's -debug 1 lines of -prune: the n-grams removed of each order, highest first (`before`:
-    the sizes before pruning)."""
+    the sizes before pruning); `told`: per order k, the computeBOW lines of its pruning decisions,
+    which SRILM writes before order k's line, at every -debug level (without `debug` they are
+    all there is)."""
     pruned = [b - a for b, a in zip(before, model.sizes())]
-    return [f"pruned {pruned[k - 1]} {k}-grams" for k in range(model.order, 1, -1) if pruned[k - 1]]
+    told = told or {}
+    return [line for k in range(model.order, 1, -1)
+            for line in told.get(k, []) + ([f"pruned {pruned[k - 1]} {k}-grams"] if debug and pruned[k - 1] else [])]
 
 
 def check_minprune(minprune):
@@ -136,6 +151,10 @@ class Pruner:
         self.recompute_options = {}  # more of recompute_backoffs' options for the pruned model
         self.changes = [None] * model.order
         self.failed = [None] * model.order
+        # per order of contexts, those computeBOW scales to sum to one or finds improper, as
+        # renorm's _order_backoffs gives them; per order of n-grams, the rows it scales so
+        self.flagged = [[] for _ in range(model.order)]
+        self.scaled = [[] for _ in range(model.order)]
         for k in range(self.minprune, model.order + 1):
             self.changes[k - 1], self.failed[k - 2] = self._order_changes(k)
 
@@ -157,10 +176,16 @@ class Pruner:
             bow = np.zeros(h1 - h0, dtype=np.float32)
             present = where >= 0
             bow[present] = np.nan_to_num(model.backoff[k - 2][where[present]], nan=0.0)
-            change, failed = _perplexity_changes(starts[h0:h1 + 1], logprob[r0:r1], lower,
-                                                 self.chain(model, prefixes), bow)
+            change, status, numerator, denominator, scale = _perplexity_changes(
+                starts[h0:h1 + 1], logprob[r0:r1], lower, self.chain(model, prefixes), bow)
             changes[r0:r1] = change < self.threshold if fixed else change
-            failed_rows[where[failed & present]] = True
+            failed_rows[where[(status == IMPROPER) & present]] = True
+            told = np.flatnonzero(status != PROPER)
+            if len(told):
+                self.flagged[k - 2].append((prefixes[told], (status[told], numerator[told], denominator[told])))
+            scaled = np.flatnonzero(scale)
+            if len(scaled):
+                self.scaled[k - 1].append((starts[h0 + scaled], starts[h0 + scaled + 1], scale[scaled]))
         return changes, failed_rows
 
     def _below(self, k, threshold):
@@ -204,6 +229,22 @@ class Pruner:
         """Total number of n-grams kept at `threshold`."""
         return int(sum(int(m.sum()) for m in self.decisions(threshold)[0]))
 
+    def tell_contexts(self, warn, word_order=None, vocab_size=0):
+        """warn(line, k) of SRILM's computeBOW lines of the pruning decisions of the k-grams:
+        order by order from the highest, each order's contexts in the order SRILM's pruneProbs
+        visits them (renorm.srilm_context_order of `word_order`, `vocab_size`)."""
+        for k in range(self.model.order, self.minprune - 1, -1):
+            tell_contexts(self.model, [], self.flagged[k - 2], None, lambda line: warn(line, k), word_order,
+                          vocab_size)
+
+    def _scale_contexts(self, k, logprob):
+        """Scale in `logprob` (order k's) the probabilities of the contexts computeBOW scaled to
+        sum to one (in float32, as SRILM adds its LogP scale)."""
+        for first, end, scale in self.scaled[k - 1]:
+            for r0, r1, by in zip(first, end, scale):
+                part = logprob[r0:r1]
+                part[part > LOG_ZERO] += by  # log 0 stays log 0
+
     def pruned(self, threshold, in_place=False, trace=None):
         """The model pruned at `threshold`, with recomputed backoff weights (`trace`:
         recompute_backoffs'). `in_place`: the pruner's model itself, its kept rows moved down
@@ -214,6 +255,7 @@ class Pruner:
         keep, nodes = self.decisions(threshold)
         if in_place and all(a.flags.writeable for a in model.ngrams + model.logprob + model.backoff):
             for k in range(1, model.order + 1):
+                self._scale_contexts(k, model.logprob[k - 1])
                 tables = [model.ngrams, model.logprob]
                 if k < model.order:
                     model.backoff[k - 1][~nodes[k - 1]] = np.nan
@@ -228,8 +270,14 @@ class Pruner:
                 bow = model.backoff[k - 1][keep[k - 1]]
                 bow[~nodes[k - 1][keep[k - 1]]] = np.nan
                 backoff.append(bow)
+            logprob = []
+            for k, (p, m) in enumerate(zip(model.logprob, keep), 1):
+                if self.scaled[k - 1]:
+                    p = p.copy()
+                    self._scale_contexts(k, p)
+                logprob.append(p[m])
             out = replace(model, ngrams=[r[m] for r, m in zip(model.ngrams, keep)],
-                          logprob=[p[m] for p, m in zip(model.logprob, keep)], backoff=backoff, estimation=None)
+                          logprob=logprob, backoff=backoff, estimation=None)
         del keep, nodes
         recompute_backoffs(out, lower=lower, nonevents=nonevents, trace=trace, **self.recompute_options)
         return out
@@ -253,19 +301,24 @@ class Pruner:
 
 
 def prune(model, threshold, minprune=2, in_place=False, history=None, trace=None, unk_is_word=False, nonevents=(),
-          vocabulary_unigrams=False, warn=None):
+          vocabulary_unigrams=False, warn=None, word_order=None, vocab_size=0, decisions_warn=None):
     """SRILM's `ngram -prune threshold [-minprune minprune]`. `in_place`: prune `model` itself,
     in its own arrays (see Pruner.pruned). `history`: the model of the contexts' marginals (see
     history_pruner, and its `unk_is_word`); `trace`: recompute_backoffs'; `nonevents`: words
-    (SRILM's -nonevents) the recomputed weights give no unigram mass. `vocabulary_unigrams`,
-    `warn`: recompute_backoffs' (then with `unk_is_word`)."""
+    (SRILM's -nonevents) the recomputed weights give no unigram mass. `warn(line)`: told SRILM's
+    computeBOW lines of the pruning decisions (Pruner.tell_contexts, of `word_order` and
+    `vocab_size`; `decisions_warn(line, k)` gets them instead if given), then those of the
+    weights recomputed; `vocabulary_unigrams`: recompute_backoffs' (then with `unk_is_word`)."""
     if history is None:
         pruner = Pruner(model, minprune, threshold)
     else:
         pruner = history_pruner(model, history, minprune, threshold, in_place, unk_is_word)
     pruner.nonevents = nonevent_mask(pruner.model.vocab, nonevents)
+    pruner.recompute_options = {"warn": warn, "word_order": word_order, "vocab_size": vocab_size}
     if vocabulary_unigrams:
-        pruner.recompute_options = {"vocabulary_unigrams": True, "unk_is_word": unk_is_word, "warn": warn}
+        pruner.recompute_options.update(vocabulary_unigrams=True, unk_is_word=unk_is_word)
+    if decisions_warn is not None or warn is not None:
+        pruner.tell_contexts(decisions_warn or (lambda line, k: warn(line)), word_order, vocab_size)
     return pruner.pruned(threshold, in_place, trace)
 
 

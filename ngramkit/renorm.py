@@ -220,7 +220,7 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
         bow = model.backoff[k - 2] if report is None and warn is None else model.backoff[k - 2].copy()
         improper, scaled, flagged = _order_backoffs(model, k, bow, min_backoff, lower)
         improper_total += improper
-        _tell_contexts(model, scaled if report is not None else [], flagged if warn is not None else [],
+        tell_contexts(model, scaled if report is not None else [], flagged if warn is not None else [],
                        lambda short, words: report(short, words, 1.0 - min_backoff), warn, word_order,
                        vocab_size)
         model.backoff[k - 2] = bow
@@ -228,7 +228,7 @@ def recompute_backoffs(model, min_backoff=NO_MINIMUM, report=None, unk_is_word=T
     return improper_total
 
 
-def _tell_contexts(model, scaled, flagged, report, warn, word_order, vocab_size):
+def tell_contexts(model, scaled, flagged, report, warn, word_order, vocab_size):
     """SRILM's lines of one order's contexts, in the order its computeBOWs visits them
     (srilm_context_order of `word_order`, `vocab_size`): of each context in `scaled` (_order_backoffs'),
     report(mass left, its words most recent first); then, of the same context if `flagged`

@@ -743,10 +743,14 @@ def ngram(argv):
         before = model.sizes()
         spread = []  # the line of the weights recomputed, after those of the n-grams pruned
         notices = []  # or the one that they could not be (at every -debug level)
+        told = {}  # per order, the lines of its pruning decisions' weights (at every -debug level)
         model = prune(model, opts["prune"], opts["minprune"], in_place=True, history=history_model(opts),
                       trace=spread.append, unk_is_word=opts["unk"], nonevents=nonevent_words(opts),
-                      vocabulary_unigrams=True, warn=notices.append)
-        debug_lines(opts, pruned_lines(before, model) + spread)
+                      vocabulary_unigrams=True, warn=notices.append, **srilm_words(opts, model),
+                      decisions_warn=lambda line, k: told.setdefault(k, []).append(line))
+        for line in pruned_lines(before, model, told, debug=opts["debug"] >= 1):
+            stderr_line(line)
+        debug_lines(opts, spread)
         for line in notices:
             stderr_line(line)
     elif opts["prune_history_lm"]:
@@ -755,7 +759,7 @@ def ngram(argv):
         from ..prune import prune_low_probs
         model = prune_low_probs(model, opts["minprune"], report=lambda line: debug_lines(opts, [line]),
                                 nonevents=nonevent_mask(opts, model.vocab), vocabulary_unigrams=True,
-                                unk_is_word=opts["unk"], warn=stderr_line)
+                                unk_is_word=opts["unk"], warn=stderr_line, **srilm_words(opts, model))
     vocab = None if model is None else model.vocab
     if opts["rescore_ngram"]:
         model, vocab = rescored_model(opts, model, classes, dynamic)
