@@ -1,6 +1,6 @@
 """Digits of the class tools against SRILM 1.7.3's (tests/data/class_details, see its README):
-`ngram-class -debug 1`'s log likelihood, summed in float32 in SRILM's table order, and
-`ngram -expand-classes`'s unigram probabilities, normalised by a float32 sum in SRILM's order."""
+`ngram-class -debug 2`'s merge trace, `-debug 1`'s log likelihood, summed in float32 in SRILM's
+table order, and `ngram -expand-classes`'s unigram probabilities, normalised by a float32 sum in SRILM's order."""
 
 import gzip
 import subprocess
@@ -38,6 +38,18 @@ def test_ngram_class_debug1_stats_as_srilm(texts, name, argv):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == (DATA / f"{name}.debug1.stderr.txt").read_bytes()
 
+
+
+@pytest.mark.parametrize("name, argv", [
+    ("tiny100-incr30-max20", ["-text", "tiny100.txt", "-numclasses", 30, "-maxwordsperclass", 20]),
+    ("tiny30-full10", ["-text", "tiny30.txt", "-numclasses", 10, "-full"]),
+    ("tiny30-read-incr50", ["-text", "tiny30.txt", "-read", DATA / "tiny30-read.classes.txt", "-numclasses", 50]),
+])
+def test_ngram_class_debug2_merge_trace_as_srilm(texts, name, argv):
+    # every merge's float32 loss and the perplexity of SRILM's float32 totalLogP after it
+    proc = run_cli("ngram_class", argv + ["-debug", 2], texts)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == gzip.decompress((DATA / f"{name}.debug2.stderr.txt.gz").read_bytes())
 
 def test_expand_classes_unigrams_as_srilm(tmp_path):
     # 12040 unigrams: their sum, in float32, depends on the order and on AddLogP's double arithmetic

@@ -167,7 +167,7 @@ def _t_items(pool_keys, pool_vals, tab_off, tab_bits, tab_n, t, keys_out, vals_o
 
 @njit(cache=True)
 def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigram_counts, is_class,
-            num_classes, full, order, max_words, name_rank, class_words, root_keys, table_word_counts):
+            num_classes, full, order, max_words, name_rank, class_words, root_keys, table_word_counts, trace):
     """Merge classes (each classed token starts as its own) down to num_classes; returns (the
     class of each token, -1 where not classed; class unigram counts; class bigram rows and
     counts; the merges made, (kept, merged into it) per iteration). Bigrams come in the order
@@ -179,7 +179,9 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
     class's number of words. `root_keys`: the tokens' keys as SRILM's trie first holds them
     (its unigrams: one per word, in word order); `table_word_counts`: the word counts in the
     slot order of SRILM's table of them. Also returns the final total log likelihood (float32,
-    as SRILM's totalLogP sums it)."""
+    as SRILM's totalLogP sums it), and what `-debug 2` traces: each merge's (float32) loss of
+    log likelihood, whether a full class then let the next class join, and, with `trace`, the
+    total log likelihood before merging and after each merge (else empty)."""
     n_tables = 2 * n_tokens + 1  # forward table of token x: x; reversed: n_tokens + x; the trie's root
     root = 2 * n_tokens
     tab_off = np.full(n_tables, -1, dtype=np.int64)
@@ -227,6 +229,13 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
     live = n_classes
     class_words = class_words.copy()
     merges = np.empty((max(n_classes - 1, 0), 2), dtype=np.int64)
+    diffs = np.empty(max(n_classes - 1, 0), dtype=np.float32)
+    refills = np.zeros(max(n_classes - 1, 0), dtype=np.bool_)
+    # SRILM's totalLogP, a pass over all counts, after every merge: only when traced
+    logps = np.empty(n_classes if trace else 0, dtype=np.float32)
+    if trace:
+        logps[0] = _total_logp(pool[0], pool[1], tab_off, tab_bits, tab_n, root, key_token, uni, table_word_counts,
+                               keys_a, vals_a, keys_b, vals_b)
     iters = 0
     while True:
         if full:
@@ -384,6 +393,10 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
         merge_cached[:, s2] = False
         live -= 1
         merges[iters, 0], merges[iters, 1] = c1, c2
+        diffs[iters] = best
+        if trace:
+            logps[iters + 1] = _total_logp(pool[0], pool[1], tab_off, tab_bits, tab_n, root, key_token, uni,
+                                           table_word_counts, keys_a, vals_a, keys_b, vals_b)
         iters += 1
         class_words[c1] += class_words[c2]
         if not full and max_words > 0 and class_words[c1] >= max_words:
@@ -394,6 +407,7 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
             merge_cached[s1, :] = False
             merge_cached[:, s1] = False
             if next_add < len(order):
+                refills[iters - 1] = True
                 s = free.pop()
                 slot_of[order[next_add]] = s
                 members[s] = order[next_add]
@@ -416,7 +430,8 @@ def _induce(n_tokens, token_key, key_token, rows_a, rows_b, bigram_counts, unigr
             r += 1
     logp = _total_logp(pk, pv, tab_off, tab_bits, tab_n, root, key_token, uni, table_word_counts, keys_a, vals_a,
                        keys_b, vals_b)
-    return result, uni, out_a, out_b, out_v, merges[:iters], logp
+    return (result, uni, out_a, out_b, out_v, merges[:iters], logp, diffs[:iters], refills[:iters],
+            logps[:iters + 1] if trace else logps)
 
 
 @njit(cache=True)
@@ -583,6 +598,7 @@ class ClassInduction:
     initial_class: np.ndarray = None  # each classed word's class before merging (-1: not classed)
     text_totals: object = None  # counting.TextTotals of the text counted (None: a count file alone)
     total_logp: float = None  # the log likelihood as SRILM's float32 totalLogP gives it (None: not known)
+    merge_trace: str = None  # SRILM's -debug 2 trace of the class creation and merging (None: not kept)
 
     def after(self, iterations):
         """The classes as they were after the first `iterations` merges (what `-save` writes)."""
@@ -739,9 +755,10 @@ def save_intermediate(induction, every, max_classes=0, classes=None, class_count
 
 
 def _initial_classes(path, vocab, fold, encoding):
-    """The `CLASS p word` lines of a classes file (`-read`): {word id: class name} and the class
-    names in order of appearance. Unknown words are skipped, as SRILM skips them."""
-    assigned, names = {}, []
+    """The `CLASS p word` lines of a classes file (`-read`): {word id: class name}, the class
+    names in order of appearance, and SRILM's `-debug 2` trace of the lines read. Unknown words
+    are skipped, as SRILM skips them."""
+    assigned, names, trace = {}, [], []
     for line_no, line in iter_lines(path, encoding, allow_bytes=True):
         fields = split_words(line)
         if not fields:
@@ -750,6 +767,7 @@ def _initial_classes(path, vocab, fold, encoding):
             raise FormatError("malformed class expansion (not 'CLASS p word')", path, line_no)
         word = vocab.index.get(fold(fields[2]))
         if word is None:
+            trace.append(f"\tIgnoring unknown word {fields[2]}\n")
             continue
         if not C_DOUBLE_PREFIX.match(fields[1]):
             raise FormatError(f"malformed class expansion probability {fields[1]!r}", path, line_no)
@@ -757,11 +775,12 @@ def _initial_classes(path, vocab, fold, encoding):
             raise FormatError(f"only single class expansion per word allowed ({fields[2]})", path, line_no)
         assigned[word] = fold(fields[0])
         names.append(assigned[word])
-    return assigned, list(dict.fromkeys(names))
+        trace.append(f"\tassigning word {fields[2]} to class {fields[0]}\n")
+    return assigned, list(dict.fromkeys(names)), trace
 
 
 def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_per_class=0, counts=None,
-                   vocab=None, tolower=False, initial_classes=None, encoding="utf-8"):
+                   vocab=None, tolower=False, initial_classes=None, encoding="utf-8", trace=False):
     """SRILM's ngram-class on a text file and/or (`counts`) an SRILM count file of uni- and
     bigrams (added to the text's): each word (but `noclass_words`, default <s> and </s>) starts as a class of its
     own, or in its class of `initial_classes` (a classes file of `CLASS p word` lines, such as
@@ -771,7 +790,8 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     O(VC^2) algorithm); full=True over all classes (O(V^3)). max_words_per_class > 0
     (incremental merging): a class with that many words takes no more. `vocab` (a list of
     words): a closed vocabulary, other words counted as <unk>; `tolower`: words lowercased.
-    `encoding`: the files' (`bytes`: words are their bytes, as SRILM's)."""
+    `encoding`: the files' (`bytes`: words are their bytes, as SRILM's). `trace`: keep SRILM's
+    `-debug 2` trace of the classes created and the merges (`merge_trace`)."""
     from ..countfile import read_counts
     from ..counting import merge_counts
     from ..training import count
@@ -803,7 +823,8 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     for w in noclass:
         if w in vocab.index:
             is_class[vocab.index[w]] = False
-    assigned, read_names = _initial_classes(initial_classes, vocab, fold, encoding) if initial_classes else ({}, [])
+    assigned, read_names, read_trace = (_initial_classes(initial_classes, vocab, fold, encoding) if initial_classes
+                                        else ({}, [], []))
     assigned = {w: name for w, name in assigned.items() if word_counts[w] > 0}
     for w in assigned:
         is_class[w] = True  # even a word of the no-class list
@@ -814,6 +835,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     names, founder_of = {}, {}
     taken = set(vocab.index) | set(read_names) | set(noclass_list or []) | set(vocab_list or [])
     number = 0
+    created = []  # the classes made for words, in order
     for w in classed.tolist():
         if w in assigned:
             founder[w] = founder_of.setdefault(assigned[w], w)
@@ -825,6 +847,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
             if name not in taken:
                 break
         names[w] = name
+        created.append(w)
     founders = np.array(sorted(names), dtype=np.int64)
     is_founder = np.zeros(n, dtype=np.bool_)
     is_founder[founders] = True
@@ -872,14 +895,52 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     counted_words = np.flatnonzero(word_counts > 0)
     table_words = counted_words[lhash_order(srilm_index[counted_words],
                                             np.array([0, len(counted_words)], dtype=np.int64))]
-    classes, class_unigrams, out_a, out_b, values, merges, logp = _induce(
+    classes, class_unigrams, out_a, out_b, values, merges, logp, diffs, refills, logps = _induce(
         n, token_key, key_token, token[rows[:, 0]].astype(np.int64), token[rows[:, 1]].astype(np.int64),
         row_counts, unigram_counts, is_founder, n if no_merging else num_classes, full, order.astype(np.int64),
         max(int(max_words_per_class), 0), name_rank, class_size, token_key[token[counted_words]],
-        word_counts[table_words])
+        word_counts[table_words], bool(trace))
     word_class = np.where(is_class, classes[founder], -1)
     keys = out_a * n + out_b
     word_bigrams = counted.ngrams[1].astype(np.int64)
     return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index,
                           merges, word_bigrams[:, 0] * n + word_bigrams[:, 1], counted.counts[1].astype(np.int64),
-                          np.where(is_class, founder, -1), text_totals, float(logp))
+                          np.where(is_class, founder, -1), text_totals, float(logp),
+                          _merge_trace(vocab, names, read_trace, created, word_counts, None if no_merging else (
+                              full, order, num_classes, max_words_per_class, merges, diffs, refills, logps))
+                          if trace else None)
+
+
+def _merge_trace(vocab, names, read_trace, created, word_counts, merging):
+    """SRILM's `-debug 2` trace (UniqueWordClasses::readClasses' lines, `read_trace`, initialize, fullMerge/incrementalMerge,
+    bestMerge): a line per class created for a word, then, if merging, the perplexity before
+    merging and after each merge (exp of float32 totalLogP / tokens, in double), each merge's loss
+    (float diff) and, incrementally, each class joining the merge set; numbers as C++ streams print them."""
+    lines = read_trace + [f"\tcreating {names[w]} for word {vocab.words[w]}\n" for w in created]
+    if merging is None:
+        return "".join(lines)
+    full, order, num_classes, max_words, merges, diffs, refills, logps = merging
+    num_classes = max(num_classes, 1)
+    # SRILM's token count: words and sentences (</s>), not <s>
+    tokens = np.float32(int(word_counts.sum()) - int(word_counts[vocab.bos]))
+
+    def perplexity(logp):
+        return "%g" % math.exp(-float(np.float32(logp) / tokens) * math.log(10))
+
+    n_classes = len(names)
+    lines.append(f"iter 0: {n_classes} classes, perplexity = {perplexity(logps[0])}\n")
+    joined = 0
+    if not full:
+        joined = min(len(order), num_classes)
+        lines += [f"\tadding {names[c]}\n" for c in order[:joined].tolist()]
+    for k, (kept, merged) in enumerate(merges.tolist()):
+        if not full:
+            lines.append(f"\tadding {names[int(order[joined])]}\n")
+            joined += 1
+        lines.append(f"\tmerging {names[kept]} and {names[merged]} diff = {'%g' % diffs[k]}\n")
+        lines.append(f"iter {k + 1}: {n_classes - k - 1} classes, perplexity = {perplexity(logps[k + 1])}\n")
+        if refills[k]:
+            lines.append(f"\tclass {names[kept]} now contains {max_words} words\n")
+            lines.append(f"\tadding {names[int(order[joined])]}\n")
+            joined += 1
+    return "".join(lines)

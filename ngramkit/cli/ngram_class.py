@@ -3,11 +3,12 @@ likelihood), with SRILM's options:
 
     ngram-class [-text T] [-counts C] -numclasses N [-full | -incremental] [-noclass-vocab F]
                 [-vocab F] [-tolower] [-read F] [-maxwordsperclass N] [-classes F] [-class-counts F]
-                [-save N [-save-maxclasses M]] [-debug 1] [-encoding E]
+                [-save N [-save-maxclasses M]] [-debug 1|2] [-encoding E]
     ngram-class -version
 
 `-classes` gets the classes file `ngram -classes` reads, `-class-counts` the class uni- and
-bigram counts; `-debug 1` prints the final text statistics to stderr; `-numclasses 0` merges
+bigram counts; `-debug 1` prints the final text statistics to stderr, `-debug 2` also SRILM's
+trace of the classes created and of each merge (its loss and the perplexity after it); `-numclasses 0` merges
 nothing; `-version` the release of ngramkit, in the shape of SRILM's release lines.
 `-counts` reads a count file (uni- and bigram lines; longer ones are skipped), added to the
 text's counts when both are given; `-vocab` closes the vocabulary (other words are counted as <unk>); `-tolower`
@@ -39,7 +40,7 @@ OPTIONS = [
     Option("noclass-vocab", str, help="words not to be classed (default <s> and </s>)"),
     Option("classes", str, help="class definitions output"),
     Option("class-counts", str, help="class N-gram count output"),
-    Option("debug", int, 0, "1: print the final text statistics"),
+    Option("debug", int, 0, "1: print the final text statistics; 2: also trace the merges"),
     Option("counts", str, help="count file to read (added to -text's counts)"),
     Option("vocab", str, help="vocabulary file: other words are counted as <unk>"),
     Option("tolower", bool, False, "map the vocabulary to lowercase"),
@@ -67,13 +68,16 @@ def ngram_class(argv):
     vocab = _file_words(opts["vocab"], opts["encoding"]) if opts["vocab"] else None
     induction = induce_classes(opts["text"], opts["numclasses"], full=full, noclass_words=noclass,
                                max_words_per_class=opts["maxwordsperclass"], counts=opts["counts"], vocab=vocab,
-                               tolower=opts["tolower"], initial_classes=opts["read"], encoding=opts["encoding"])
+                               tolower=opts["tolower"], initial_classes=opts["read"], encoding=opts["encoding"],
+                               trace=opts["debug"] >= 2)
+    report_text(opts, induction.text_totals)  # SRILM prints them as it counts
+    if induction.merge_trace is not None:
+        sys.stderr.write(induction.merge_trace)
     save_intermediate(induction, opts["save"], opts["save_maxclasses"], opts["classes"], opts["class_counts"])
     if opts["classes"]:
         induction.write_classes(opts["classes"])
     if opts["class_counts"]:
         induction.write_class_counts(opts["class_counts"])
-    report_text(opts, induction.text_totals)  # SRILM prints them as it counts
     if opts["debug"] >= 1:
         sys.stderr.write(induction.stats().srilm_text())
 
