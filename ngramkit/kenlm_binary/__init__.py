@@ -10,6 +10,7 @@ is a one-line FormatError.
 
 import mmap
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -196,7 +197,11 @@ def write_kenlm_binary(model, path, layout="probing", prob_bits=None, backoff_bi
 class _ProbingSink:
     """The sink of `arpa.stream_arpa` that fills KenLM's probing tables as the ARPA is read.
     It stops the reading (the caller then reads the model) where the file is not as its header
-    says: a section holding another number of n-grams, or a duplicate n-gram."""
+    says: a section holding another number of n-grams, or a duplicate n-gram.
+
+    Each run of n-grams is inserted on a thread of its own while the reader parses the next
+    (one run at a time, in the file's order): the insertion is one core's work, which the
+    parsing would otherwise wait for."""
 
     def __init__(self, path, probing_multiplier, unk_logprob, allow_missing_markers, allow_positive, include_vocab,
                  messages):
@@ -206,6 +211,8 @@ class _ProbingSink:
         self.include_vocab = include_vocab
         self.messages = messages
         self.tables = None
+        self.inserting = None  # the run being inserted (a future of add_ngrams)
+        self.inserter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ngramkit-probing")
 
     def begin(self, counts, vocab):
         if not 2 <= len(counts) <= MAX_ORDER:
@@ -215,7 +222,18 @@ class _ProbingSink:
         probing.ProbingTables.link_kernels()
         return True
 
+    def finish(self):
+        """Whether every run went in (False: a duplicate n-gram stopped it); the inserter's
+        errors are raised here. The sink takes no more runs."""
+        inserted = self.inserting is None or self.inserting.result()
+        self.inserting = None
+        self.inserter.shutdown()
+        return inserted
+
     def rows(self, k, ids, logprob, backoff):
+        if self.inserting is not None and not self.inserting.result():
+            return False
+        self.inserting = None
         if k > 1 and self.sizes[k - 2] != self.counts[k - 2] or self.sizes[k - 1] + len(ids) > self.counts[k - 1]:
             return False
         order = len(self.counts)
@@ -229,8 +247,9 @@ class _ProbingSink:
             self.tables = probing.ProbingTables(self.counts, self.probing_multiplier, self.include_vocab, unk_added,
                                                 self.unk_logprob, self.path)
             self.tables.add_unigrams(self.vocab, words, prob_bits, backoff_bits)
-        elif not self.tables.add_ngrams(k, ids, prob_bits, backoff_bits, stop_at_duplicate=True):
-            return False
+        else:  # the reader reuses its arrays: the run goes to the inserter as copies
+            self.inserting = self.inserter.submit(self.tables.add_ngrams, k, ids.copy(), prob_bits.copy(),
+                                                  None if backoff_bits is None else backoff_bits, True)
         self.sizes[k - 1] += len(ids)
         return True
 
@@ -256,7 +275,8 @@ def arpa_to_kenlm_binary(source, path, layout="probing", probing_multiplier=DEFA
         sink = _ProbingSink(source, probing_multiplier, unk_logprob, allow_missing_markers, allow_positive,
                             include_vocab, said.append)
         # a count's warning comes with a stop (sizes differ): the model reader gives it
-        if stream_arpa(source, sink, warn=lambda line: None) and sink.sizes == list(sink.counts):
+        streamed = stream_arpa(source, sink, warn=lambda line: None)
+        if sink.finish() and streamed and sink.sizes == list(sink.counts):
             for line in said if messages is not None else ():
                 messages(line)
             with atomic_output(path) as out:
