@@ -9,7 +9,6 @@ leaves them."""
 
 import gzip
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -53,37 +52,37 @@ RUNS = {
 }
 
 
-def run(argv, capfd):
+@pytest.fixture
+def run(capfd, monkeypatch):
     """ngram in the data folder (the outputs name files relative to it): (stdout, stderr)."""
-    old = os.getcwd()
-    os.chdir(DATA)
-    try:
+    monkeypatch.chdir(DATA)
+
+    def call(argv):
         ngram(argv)
-    finally:
-        os.chdir(old)
-    return capfd.readouterr()
+        return capfd.readouterr()
+    return call
 
 
 @pytest.mark.parametrize("name", RUNS)
-def test_matches_srilm(capfd, name):
-    out, err = run(RUNS[name].split(), capfd)
+def test_matches_srilm(run, name):
+    out, err = run(RUNS[name].split())
     assert out == (OUT / f"{name}.stdout").read_text()
     assert err == (OUT / f"{name}.stderr").read_text()
 
 
-def test_unk_words_written_as_unk(capfd):
+def test_unk_words_written_as_unk(run):
     # what the reference shows: SRILM reads every word outside lm3's vocabulary as <unk>, an OOV
-    out, err = run(RUNS["unk"].split(), capfd)
+    out, err = run(RUNS["unk"].split())
     assert "zebra" not in out and "the <unk> sat <unk>" in out
     assert err.splitlines()[0] == "warning: hyp contains OOV words: the <unk> sat on the mat"
     # without -unk the hypothesis with `<unk>` and `down` gets both warnings, one after the other
-    out, err = run(RUNS["plain"].split(), capfd)
+    out, err = run(RUNS["plain"].split())
     assert ("warning: hyp contains zero prob words: the <unk> sat down\n"
             "warning: hyp contains OOV words: the <unk> sat down\n") in err
 
 
-def test_write_nbest_dir(tmp_path, capfd):
-    out, err = run(["-lm", "lm3.arpa", "-nbest-files", "two.list", "-unk", "-write-nbest-dir", str(tmp_path)], capfd)
+def test_write_nbest_dir(tmp_path, run):
+    out, err = run(["-lm", "lm3.arpa", "-nbest-files", "two.list", "-unk", "-write-nbest-dir", str(tmp_path)])
     assert out == ""
     assert err == (OUT / "write-dir.stderr").read_text()
     for name in ("a", "b1"):
@@ -114,7 +113,7 @@ def test_log_zero_rounds_as_srilm():
     ("-lm lm3.arpa -nbest a.nbest -decipher-lm lm2.arpa -vocab v.txt -limit-vocab",
      "-decipher-lm with -limit-vocab: not reproduced"),
 ])
-def test_not_reproduced_is_refused(capfd, argv, message):
+def test_not_reproduced_is_refused(run, capfd, argv, message):
     with pytest.raises(UsageError, match=message):
-        run(argv.split(), capfd)
+        run(argv.split())
     assert capfd.readouterr().out == ""
