@@ -211,6 +211,8 @@ class Vocabulary:
     def ids(self, words, unknown=None):
         """int32 ids of the words `words` name (words_of); an unknown word maps to `unknown`
         (default: the `<unk>` id)."""
+        if not len(words):  # without building the index of a vocabulary read as bytes
+            return np.empty(0, dtype=np.int32)
         fallback = self.unk if unknown is None else unknown
         get = self.index.get
         if self.aliases or self.lowercase is not None:

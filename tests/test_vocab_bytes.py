@@ -50,3 +50,16 @@ def test_arpa_vocabulary_is_held_as_bytes(tmp_path):
     assert model.vocab._words is None
     assert model.ngrams[0][:, 0].tolist() == [1, 3, 4]  # ids of </s> <s> <unk> a b: <s>, a, b
     assert model.vocab.words == ["</s>", "<s>", "<unk>", "a", "b"]
+
+
+def test_srilm_word_order_of_an_arpa_model_makes_no_str_words(tmp_path):
+    # ngram -prune and -renorm number the words as SRILM does; with no -vocab, -vocab-aliases or
+    # -nonevents, that must not turn a large vocabulary held as bytes into str words
+    from ngramkit.generate import srilm_read_order
+
+    path = tmp_path / "two.arpa"
+    path.write_text("\\data\\\nngram 1=3\n\n\\1-grams:\n-1\t<s>\n-0.5\tb\n-0.5\ta\n\n\\end\\\n")
+    model = read_arpa(path)
+    order, aliases_at = srilm_read_order(model)
+    assert order.tolist() == [1, 4, 3] and aliases_at == 0  # <s>, b, a: the file's order
+    assert model.vocab._words is None and model.vocab._index is None
