@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import FormatError
 from ..jit import njit
-from ..tables import prefix_rows
+from ..tables import compare_rows, find_rows, prefix_rows
 from ..vocab import UNK
 from .assemble import Order
 from .layout import (
@@ -353,63 +353,6 @@ def read(data, buf, header, path):
     return orders, words, None, quant is not None
 
 
-@njit(cache=True)
-def _parents(rows, lower_rows):
-    """Index in lower_rows (sorted) of each row's prefix (rows sorted; every prefix present),
-    or -1 at the first row whose prefix is missing (then the function stops)."""
-    out = np.empty(rows.shape[0], dtype=np.int64)
-    k = lower_rows.shape[1]
-    p = 0
-    for i in range(rows.shape[0]):
-        while p < lower_rows.shape[0]:
-            same = True
-            for j in range(k):
-                if lower_rows[p, j] != rows[i, j]:
-                    same = False
-                    break
-            if same:
-                break
-            p += 1
-        if p == lower_rows.shape[0]:
-            out[i] = -1
-            return out
-        out[i] = p
-    return out
-
-
-@njit(cache=True, inline="always")
-def _node_before(nodes, i, rows, q, width):
-    """Is nodes[i] before rows[q, 1:1 + width] (lexicographically)?"""
-    for j in range(width):
-        a, b = nodes[i, j], rows[q, 1 + j]
-        if a != b:
-            return a < b
-    return False
-
-
-@njit(cache=True)
-def _find_contexts(nodes, rows):
-    """Index in `nodes` (sorted, distinct rows of width w) of rows[q, 1:1 + w] for each row q,
-    or -1."""
-    width = nodes.shape[1]
-    out = np.full(rows.shape[0], -1, dtype=np.int64)
-    for q in range(rows.shape[0]):
-        lo, hi = 0, nodes.shape[0]
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if _node_before(nodes, mid, rows, q, width):
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < nodes.shape[0]:
-            out[q] = lo
-            for j in range(width):
-                if nodes[lo, j] != rows[q, 1 + j]:
-                    out[q] = -1
-                    break
-    return out
-
-
 def _reversed_rows(ids, kenlm_of):
     """The rows `ids` as KenLM ids, words reversed, sorted (int32), with the permutation of
     `ids` that gives them (int32 while the rows' count fits)."""
@@ -457,14 +400,6 @@ def _contexts(ids, lower, row_of, lower_row_of):
 _CONTEXT_PIECE = 1 << 20
 
 
-@njit(cache=True, inline="always")
-def _compare_prefix(a, i, b, j, width):
-    for c in range(width):
-        if a[i, c] != b[j, c]:
-            return -1 if a[i, c] < b[j, c] else 1
-    return 0
-
-
 @njit(cache=True)
 def _merge_prefixes(real, above, nodes, is_real):
     """Walk the rows of `real` (sorted, distinct) and the prefixes of width k of `above`
@@ -479,7 +414,7 @@ def _merge_prefixes(real, above, nodes, is_real):
         elif i == real.shape[0]:
             order = 1
         else:
-            order = _compare_prefix(real, i, above, j, k)
+            order = compare_rows(real, i, 0, above, j, k)
         if fill:
             for c in range(k):
                 nodes[count, c] = real[i, c] if order <= 0 else above[j, c]
@@ -487,7 +422,7 @@ def _merge_prefixes(real, above, nodes, is_real):
         if order >= 0:  # a prefix recurs for each row above it
             last = j
             j += 1
-            while j < above.shape[0] and _compare_prefix(above, last, above, j, k) == 0:
+            while j < above.shape[0] and compare_rows(above, last, 0, above, j, k) == 0:
                 j += 1
         if order <= 0:
             i += 1
@@ -592,8 +527,8 @@ def _parent_nodes(nodes, path):
     level k-1."""
     parents = [None, None]
     for k in range(2, len(nodes)):
-        parent = _parents(nodes[k], nodes[k - 1])
-        if len(parent) and parent[-1] < 0:
+        parent = prefix_rows(nodes[k], nodes[k - 1])
+        if (parent < 0).any():
             raise FormatError(f"a {k}-gram holds a word that is not among the 1-grams", path)
         parents.append(parent)
     return parents
@@ -735,7 +670,7 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                     level_backoff[1][at] = np.where(_zero(bits[at]), 0, bits[at])
                     value[where] = value[where] + bits[at].view(np.float32)
                     continue
-                at = _find_contexts(nodes[i], rows[use])
+                at = find_rows(nodes[i], rows[use], 1)
                 hit = at >= 0
                 real_hit = np.zeros(len(at), dtype=np.bool_)
                 real_hit[hit] = is_real[i][at[hit]]
