@@ -1315,7 +1315,7 @@ class PerplexityScorer:
         # SRILM writes a warning of a sum with a newline first, then the newline of its line: so
         # after the line go the warning's words, and an empty line
         warnings = sorted((int(slot_ends[slot]), warning[1:] + b"\n")
-                          for slot, warning in self._sum_warnings(scored, token_sum, 7))
+                          for slot, _, warning in self._sum_warnings(scored, token_sum, 7))
         pieces, start, w = [], 0, 0
         for end in ends:
             chunk = []
@@ -1412,11 +1412,9 @@ class PerplexityScorer:
         """SRILM's warning for each context of `block` whose probabilities do not sum to 1 (see
         _sum_warnings), to the binary stream `warnings`; among them, in the text's order, the
         warnings of the block's lines passed over (of `path`)."""
-        lines = np.repeat(np.arange(len(block.line_offsets) - 1), np.diff(block.line_offsets) + 1)
         long_lines = block.long_lines.tolist()
         passed = 0
-        for slot, warning in self._sum_warnings(block, token_sum):
-            s = int(lines[slot])
+        for _, s, warning in self._sum_warnings(block, token_sum):
             while passed < len(long_lines) and long_lines[passed][1] <= s:
                 warnings.write(long_line_warnings(path, [long_lines[passed][0]]))
                 passed += 1
@@ -1424,9 +1422,9 @@ class PerplexityScorer:
         warnings.write(long_line_warnings(path, [number for number, _ in long_lines[passed:]]))
 
     def _sum_warnings(self, block, token_sum, precision=6):
-        """(slot, SRILM's warning) for each context of `block` whose probabilities do not sum to 1:
-        the sum (to `precision` digits) and the context, newest word first, back to `<s>` (a word
-        outside the vocabulary as written)."""
+        """(slot, its line, SRILM's warning) for each context of `block` whose probabilities do not
+        sum to 1: the sum (to `precision` digits) and the context, newest word first, back to `<s>`
+        (a word outside the vocabulary as written)."""
         vocab = self.vocab
         off = np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE)
         if not len(off):
@@ -1440,8 +1438,8 @@ class PerplexityScorer:
             t = slot - s
             context = [word_text(block.buf[block.starts[u]:block.ends[u]].tobytes()) if block.ids[u] == NEW_WORD
                        else vocab.words[block.ids[u]] for u in range(t - 1, lo - 1, -1) if block.ids[u] != PAUSE_TOKEN]
-            warnings.append((slot, _sum_warning(token_sum[slot], context + [vocab.words[vocab.bos]] * use_bos,
-                                                precision)))
+            warnings.append((slot, s, _sum_warning(token_sum[slot], context + [vocab.words[vocab.bos]] * use_bos,
+                                                   precision)))
         return warnings
 
     def score_counts(self, path, order=None, debug=0, out=None, escape=None, warnings=None, float_counts=False,
