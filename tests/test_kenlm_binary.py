@@ -17,7 +17,7 @@ from conftest import run_cli
 from ngramkit.arpa import read_arpa, write_arpa
 from ngramkit.cli.build_binary import main as build_binary_main
 from ngramkit.errors import FormatError, UsageError
-from ngramkit.kenlm_binary import is_kenlm_binary, read_kenlm_binary, write_kenlm_binary
+from ngramkit.kenlm_binary import is_kenlm_binary, read_kenlm_binary, trie, write_kenlm_binary
 from ngramkit.lm import Model
 
 DATA = Path(__file__).parent / "data" / "kenlm"
@@ -118,6 +118,22 @@ def test_trie_written_byte_identical_to_build_binary(name, variant, tmp_path):
     out = tmp_path / "out.bin"
     write_kenlm_binary(read_arpa(DATA / f"{name}.arpa"), out, **VARIANTS[variant])
     assert out.read_bytes() == (DATA / f"{name}.{variant}").read_bytes()
+
+
+@pytest.mark.parametrize("variant", ["trie", "q8b8.trie", "a22.trie", "q8b8a22.trie"])
+def test_trie_written_in_pieces_leaves_the_model_as_it_was(variant, monkeypatch, tmp_path):
+    # the records go out in pieces of 8 (a byte's worth of records) and the model, not consumed,
+    # keeps its arrays in its own order
+    monkeypatch.setattr(trie._Body, "PIECE", 8)
+    model, again = read_arpa(DATA / "test.arpa"), read_arpa(DATA / "test.arpa")
+    out = tmp_path / "out.bin"
+    write_kenlm_binary(model, out, **VARIANTS[variant])
+    assert out.read_bytes() == (DATA / f"test.{variant}").read_bytes()
+    for k in range(model.order):
+        np.testing.assert_array_equal(model.ngrams[k], again.ngrams[k])
+        np.testing.assert_array_equal(model.logprob[k], again.logprob[k])
+        if k < model.order - 1:
+            np.testing.assert_array_equal(model.backoff[k], again.backoff[k])
 
 
 @pytest.mark.skipif(not BUILD_BINARY.exists(), reason="KenLM's build_binary is not available")

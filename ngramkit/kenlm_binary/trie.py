@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import FormatError
 from ..jit import njit
-from ..tables import compare_rows, find_rows, prefix_rows
+from ..tables import child_offsets, compare_rows, find_rows, prefix_rows
 from ..vocab import UNK
 from .assemble import Order
 from .layout import (
@@ -353,16 +353,16 @@ def read(data, buf, header, path):
     return orders, words, None, quant is not None
 
 
-def _reversed_rows(ids, kenlm_of):
-    """The rows `ids` as KenLM ids, words reversed, sorted (int32), with the permutation of
-    `ids` that gives them (int32 while the rows' count fits)."""
+def _reversed_order(ids, kenlm_of):
+    """The permutation that sorts the rows `ids` as KenLM ids with their words reversed (int32
+    while the rows' count fits)."""
     n = len(ids)
     return _sort_reversed(ids, kenlm_of, np.arange(n, dtype=np.int32 if n < 2 ** 31 else np.int64))
 
 
 @njit(cache=True)
 def _sort_reversed(ids, kenlm_of, perm):
-    """`_reversed_rows`, perm starting as the identity: a stable counting sort per word, the
+    """`_reversed_order`, perm starting as the identity: a stable counting sort per word, the
     last word's last (LSD radix sort over an alphabet of the vocabulary's size)."""
     n, k = ids.shape
     other = np.empty_like(perm)
@@ -378,26 +378,86 @@ def _sort_reversed(ids, kenlm_of, perm):
             other[counts[d]] = perm[i]
             counts[d] += 1
         perm, other = other, perm
-    rows = np.empty((n, k), dtype=np.int32)
+    return perm
+
+
+@njit(cache=True)
+def _reverse_in_place(perm, rows, kenlm_of, prob, backoff, context):
+    """Put row perm[i] of `rows` (and of `prob`, and of `backoff` and `context` unless empty) at
+    i, in place, following perm's cycles; then make each row KenLM ids, words reversed."""
+    n, k = rows.shape
+    has_backoff, has_context = len(backoff) > 0, len(context) > 0
+    placed = np.zeros(n, dtype=np.bool_)
+    first = np.empty(k, dtype=rows.dtype)
+    for start in range(n):
+        if placed[start]:
+            continue
+        first[:] = rows[start]
+        first_prob = prob[start]
+        first_backoff = backoff[start] if has_backoff else 0
+        first_context = context[start] if has_context else 0
+        j = start
+        while True:
+            placed[j] = True
+            source = perm[j]
+            if source == start:
+                rows[j] = first
+                prob[j] = first_prob
+                if has_backoff:
+                    backoff[j] = first_backoff
+                if has_context:
+                    context[j] = first_context
+                break
+            rows[j] = rows[source]
+            prob[j] = prob[source]
+            if has_backoff:
+                backoff[j] = backoff[source]
+            if has_context:
+                context[j] = context[source]
+            j = source
     for i in range(n):
-        for j in range(k):
-            rows[i, j] = kenlm_of[ids[perm[i], k - 1 - j]]
-    return rows, perm
+        for c in range(k):
+            first[c] = kenlm_of[rows[i, k - 1 - c]]
+        rows[i] = first
 
 
-def _contexts(ids, lower, row_of, lower_row_of):
-    """For the model's k-grams `ids` and (k-1)-grams `lower` (both sorted) and the row each has
-    among its order's reversed rows (row_of, lower_row_of): by reversed row of the k-grams, the
-    reversed row of their prefix among the (k-1)-grams (-1: the model lacks it). In pieces, so
-    that the prefixes' rows in the model's order are never all held."""
+def _contexts(ids, lower, lower_row_of):
+    """For the model's k-grams `ids` and (k-1)-grams `lower` (both sorted) and the row each
+    (k-1)-gram has among its order's reversed rows (lower_row_of): each k-gram's prefix's
+    reversed row (-1: the model lacks it). In pieces, as prefix_rows gives int64 rows."""
     out = np.empty(len(ids), dtype=lower_row_of.dtype)
     for lo in range(0, len(ids), _CONTEXT_PIECE):
         prefix = prefix_rows(ids[lo:lo + _CONTEXT_PIECE], lower)
-        out[row_of[lo:lo + _CONTEXT_PIECE]] = np.where(prefix >= 0, lower_row_of[np.maximum(prefix, 0)], -1)
+        out[lo:lo + _CONTEXT_PIECE] = np.where(prefix >= 0, lower_row_of[np.maximum(prefix, 0)], -1)
     return out
 
 
 _CONTEXT_PIECE = 1 << 20
+
+
+class _Order:
+    """One order's n-grams on their way from the model's order to the trie's: rows, value bits
+    and contexts in the model's order (the caller's own arrays), and the permutation to the
+    trie's order."""
+
+    def __init__(self, k, ids, prob, backoff, kenlm_of, lower):
+        self.ids, self.prob, self.backoff = ids, prob, backoff
+        self.perm = _reversed_order(ids, kenlm_of)
+        self.context = None if lower is None else _contexts(ids, lower.ids, lower.row_of())
+
+    def row_of(self):
+        """Per row in the model's order, its row in the trie's."""
+        row_of = np.empty_like(self.perm)
+        row_of[self.perm] = np.arange(len(self.perm), dtype=self.perm.dtype)
+        return row_of
+
+    def reverse(self, kenlm_of):
+        """Reorder the arrays in place into the trie's order, the rows as reversed KenLM ids."""
+        empty = np.zeros(0, dtype=np.uint32)
+        _reverse_in_place(self.perm, self.ids, kenlm_of, self.prob,
+                          empty if self.backoff is None else self.backoff,
+                          np.zeros(0, dtype=self.perm.dtype) if self.context is None else self.context)
+        self.perm = None
 
 
 @njit(cache=True)
@@ -461,7 +521,7 @@ def _make_bins(values, bins, out, start_at):
 @njit(cache=True)
 def _encode(table, reserved, values):
     """Index of the nearest center for each value (ties to the upper center), KenLM's rule."""
-    out = np.empty(len(values), dtype=np.uint64)
+    out = np.empty(len(values), dtype=np.uint32)
     size = len(table)
     for i in range(len(values)):
         v = values[i]
@@ -523,15 +583,34 @@ def _zero(bits):
 
 
 def _parent_nodes(nodes, path):
-    """Per level k >= 2 (nodes[k]), the index of each node's parent (its first k-1 words) in
-    level k-1."""
-    parents = [None, None]
-    for k in range(2, len(nodes)):
-        parent = prefix_rows(nodes[k], nodes[k - 1])
-        if (parent < 0).any():
+    """Per middle level k (nodes[k], 2 <= k < the highest), the index of each node's parent (its
+    first k-1 words) in level k-1; and per level k < the highest, where the children of each of
+    its nodes begin in level k+1 (one more entry: the closing record's)."""
+    order = len(nodes) - 1
+    parents, pointers = [None, None], [None]
+    for k in range(2, order + 1):
+        first, complete = child_offsets(nodes[k], nodes[k - 1])
+        if not complete:
             raise FormatError(f"a {k}-gram holds a word that is not among the 1-grams", path)
-        parents.append(parent)
-    return parents
+        pointers.append(first)
+        if k < order:
+            parents.append(np.repeat(np.arange(len(first) - 1, dtype=first.dtype), np.diff(first)))
+    return parents, pointers
+
+
+def _context_flags(context, n_lower, rows, kenlm_words, path):
+    """Which of the n_lower real (k-1)-grams are the context of a real k-gram (`context`: each
+    one's, by row; `rows`: the k-grams' reversed rows); they must all be real n-grams."""
+    missing = context < 0
+    if missing.any():
+        row = np.argmax(missing)
+        words = " ".join(kenlm_words[w] for w in rows[row, 1:][::-1])
+        k = rows.shape[1]
+        raise FormatError(f"the context \"{words}\" of a {k}-gram is not among the {k - 1}-grams "
+                          "(KenLM needs every context)", path)
+    flags = np.zeros(n_lower, dtype=np.bool_)
+    flags[context] = True
+    return flags
 
 
 @njit(cache=True)
@@ -543,22 +622,48 @@ def _mark_extended(bits, nodes, at):
             bits[j] = 0
 
 
-def _mark_contexts(nodes, is_real, context_real, backoffs, kenlm_words, path):
+def _mark_contexts(nodes, is_real, is_context, backoffs):
     """Flag the contexts of the real n-grams as extended in the backoff bits (backoffs[k-1]:
-    level k's); they must all be real n-grams."""
-    for k in range(2, len(nodes)):
-        if k == 2:
-            at = nodes[k][is_real[k], 1]
-            backoffs[0][at] = np.where(_zero(backoffs[0][at]), 0, backoffs[0][at])
-            continue
-        context = context_real[k]
-        missing = context < 0
-        if missing.any():
-            row = np.flatnonzero(is_real[k])[np.argmax(missing)]
-            words = " ".join(kenlm_words[w] for w in nodes[k][row, 1:][::-1])
-            raise FormatError(f"the context \"{words}\" of a {k}-gram is not among the {k - 1}-grams "
-                              "(KenLM needs every context)", path)
-        _mark_extended(backoffs[k - 2], np.flatnonzero(is_real[k - 1]), context)
+    level k's; is_context[k]: which real k-grams are contexts, from level 2)."""
+    at = nodes[2][is_real[2], 1]
+    backoffs[0][at] = np.where(_zero(backoffs[0][at]), 0, backoffs[0][at])
+    for k in range(2, len(nodes) - 1):
+        _mark_extended(backoffs[k - 1], np.flatnonzero(is_real[k]), np.flatnonzero(is_context[k]))
+
+
+class _Body:
+    """A trie file's body written in file order: each part at its byte offset, zeros between;
+    the records of a level in pieces, so that the body is never held whole."""
+
+    PIECE = 1 << 20  # records per piece: a multiple of 8, so that pieces start on a byte
+
+    def __init__(self, out, at):
+        self.out, self.at = out, at
+
+    def put(self, offset, array):
+        if offset < self.at:
+            raise AssertionError(f"trie part at {offset} written after {self.at}")
+        self.out.write(bytes(offset - self.at))
+        self.out.write(np.ascontiguousarray(array).view(np.uint8))
+        self.at = offset + array.nbytes
+
+    def put_records(self, level, words, low, rest, low_bits, pointers):
+        """The records of `level` (see _pack), with the closing record's pointer."""
+        entries, bits = len(words), level.total_bits
+        buf = np.zeros((self.PIECE + 1) * bits // 8 + 16, dtype=np.uint8)
+        lo = 0
+        while True:
+            hi = min(lo + self.PIECE, entries)
+            last = hi == entries
+            ptr = pointers[lo:hi + 1 if last else hi]
+            records = max(hi - lo, len(ptr))
+            buf[:] = 0
+            _pack(buf, 0, words[lo:hi], level.word_bits, low[lo:hi], rest[lo:hi], low_bits, level.value_bits, ptr,
+                  level.pointer_bits, bits)
+            self.put(level.offset + lo * bits // 8, buf[:(records * bits + 7) // 8])
+            if last:
+                return
+            lo = hi
 
 
 def _release_order(model, probs, backoffs, j):
@@ -569,6 +674,11 @@ def _release_order(model, probs, backoffs, j):
     if j < len(model.backoff):
         model.backoff[j] = np.empty(0, dtype=np.float32)
         backoffs[j] = None
+
+
+def _own(a, consume):
+    """`a` itself when it may be reordered in place (consume), else a copy to reorder."""
+    return a if consume and a.flags.writeable and a.flags.c_contiguous else np.array(a, order="C")
 
 
 def write(out, model, model_type, probing_multiplier, include_vocab, probs, backoffs, quant, pointer_config,
@@ -589,29 +699,29 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
     kenlm_words = [UNK] + [other_words[i] for i in by_hash]
     n_uni = len(others) + 1
 
-    # Real n-grams as reversed KenLM-id rows in ascending order, with their values.
-    # context_real[k]: each one's context among the real (k-1)-grams, found in the model's own
-    # sorted order, where the context is the prefix (-1: the model lacks it).
+    # Real n-grams as reversed KenLM-id rows in ascending order, with their values, each order
+    # reordered in place once the order above has found its contexts among its rows.
+    # Each one's context is found among the real (k-1)-grams in the model's own sorted order,
+    # where it is the prefix; is_context[k]: which real k-grams are contexts, from level 2.
     real_rows, real_prob, real_backoff = [None, None], [None, None], [None, None]
-    context_real = [None, None, None]
-    real_of_row = None
+    is_context = [None, None]
+    lower = None
     for k in range(2, order + 1):
-        rows, perm = _reversed_rows(model.ngrams[k - 1], kenlm_of)
-        real_rows.append(rows)
-        real_prob.append(probs[k - 1][perm])
-        real_backoff.append(backoffs[k - 1][perm] if k < order else None)
-        row_of = np.empty(len(perm), dtype=perm.dtype)  # row_of[i]: where the model's row i went
-        row_of[perm] = np.arange(len(perm), dtype=perm.dtype)
-        del perm
-        if k >= 3:
-            context_real.append(_contexts(model.ngrams[k - 1], model.ngrams[k - 2], row_of, real_of_row))
-        real_of_row = row_of
-        if consume and k >= 3:  # the (k-1)-grams were needed last as these' prefixes
+        current = _Order(k, _own(model.ngrams[k - 1], consume), _own(probs[k - 1], consume),
+                         _own(backoffs[k - 1], consume) if k < order else None, kenlm_of, lower)
+        for done in ([lower] if lower is not None else []) + ([current] if k == order else []):
+            done.reverse(kenlm_of)
+            if done.context is not None:
+                is_context.append(_context_flags(done.context, len(real_rows[-1]), done.ids, kenlm_words, path))
+            real_rows.append(done.ids)
+            real_prob.append(done.prob)
+            real_backoff.append(done.backoff)
+        if consume and lower is not None:
             _release_order(model, probs, backoffs, k - 2)
-    del real_of_row
+        lower = current
+    del lower, current
     if consume:
-        for j in range(max(1, order - 2), order):
-            _release_order(model, probs, backoffs, j)
+        _release_order(model, probs, backoffs, order - 1)
     uni_prob = np.zeros(n_uni, dtype=np.uint32)
     uni_backoff = np.full(n_uni, NO_EXTENSION, dtype=np.uint32)
     uni_kenlm = kenlm_of[unigram_ids]
@@ -627,7 +737,7 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
         nodes[k], is_real[k] = _merged_prefixes(real_rows[k], nodes[k + 1])
     del real_rows
     nodes[1] = np.arange(n_uni, dtype=np.int32).reshape(-1, 1)
-    parents = _parent_nodes(nodes, path)
+    parents, pointers = _parent_nodes(nodes, path)
 
     # Values per level: probability bits and backoff bits (None for the highest order).
     level_prob, level_backoff = [None, uni_prob], [None, uni_backoff]
@@ -686,8 +796,8 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
     for k in range(2, order):
         flagged = extends[k] & ~is_real[k]
         level_backoff[k][flagged] = 0
-    _mark_contexts(nodes, is_real, context_real, level_backoff[1:], kenlm_words, path)
-    del context_real
+    _mark_contexts(nodes, is_real, is_context, level_backoff[1:])
+    del is_context
     if unk_added:
         level_prob[1][0] = np.float32(unk_logprob).view(np.uint32)
         level_backoff[1][0] = 0
@@ -695,29 +805,21 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
     counts = [len(nodes[k]) for k in range(1, order + 1)]
     header = Header(order, probing_multiplier, model_type, include_vocab, TRIE_SEARCH_VERSION, counts)
     layout = Layout(header, quant, pointer_config)
-    body = np.zeros(layout.end - header.size, dtype=np.uint8)
-    base = header.size
+    out.write(header.pack())
+    body = _Body(out, header.size)
     vocab_words = np.zeros(1 + counts[0], dtype="<u8")
     vocab_words[0] = counts[0] - 1
     vocab_words[1:counts[0]] = np.sort(hashes)
-    body[:vocab_words.nbytes] = vocab_words.view(np.uint8)
 
-    # Child pointers: a node's first child is the count of children of the nodes before it.
-    pointers = [None]
-    for k in range(1, order):
-        pointers.append(np.searchsorted(parents[k + 1], np.arange(counts[k - 1] + 1), side="left"))
     del parents
     unigrams = np.zeros(counts[0] + 2, dtype=UNIGRAM_RECORD)
     unigrams["prob"][:counts[0]] = level_prob[1].view(np.float32)
     unigrams["backoff"][:counts[0]] = level_backoff[1]
     unigrams["next"][:counts[0] + 1] = pointers[1]
-    at = layout.unigram_offset - base
-    body[at:at + unigrams.nbytes] = unigrams.view(np.uint8)
 
     values = []
     if quant is not None:
         prob_bits, backoff_bits = quant
-        tables = [2, prob_bits, backoff_bits, 0, 0, 0, 0, 0]
         floats = []
         for k in range(2, order + 1):
             probs_k = level_prob[k][is_real[k]].view(np.float32)
@@ -735,11 +837,13 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                 bo_index[bo == NO_EXTENSION] = 0
                 values.append((bo_index, prob_index, backoff_bits))
             else:
-                values.append((prob_index, np.zeros(0, dtype=np.uint64), prob_bits))
-        at = layout.quant_offset - base
-        body[at:at + 8] = tables
-        blob = np.concatenate(floats).astype("<f4").view(np.uint8)
-        body[at + 8:at + 8 + len(blob)] = blob
+                values.append((prob_index, np.zeros(0, dtype=np.uint32), prob_bits))
+        body.put(layout.vocab_offset, vocab_words)
+        body.put(layout.quant_offset, np.array([2, prob_bits, backoff_bits, 0, 0, 0, 0, 0], dtype=np.uint8))
+        body.put(layout.quant_offset + 8, np.concatenate(floats).astype("<f4"))
+    else:
+        body.put(layout.vocab_offset, vocab_words)
+    body.put(layout.unigram_offset, unigrams)
 
     for k in range(2, order + 1):
         level = layout.levels[k - 2]
@@ -753,14 +857,12 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                 encode = ptr >> level.pointer_bits
                 high = np.searchsorted(encode, np.arange(level.array_len), side="left")
                 high[0] = 0
-                start = level.array_offset - 8 - base
-                header_at = level.offset - (8 * (1 + level.array_len) + 7) - base
-                body[header_at:header_at + 2] = [BHIKSHA_VERSION, pointer_config]
-                body[start + 8:start + 8 + 8 * level.array_len] = high.astype("<u8").view(np.uint8)
+                body.put(level.offset - (8 * (1 + level.array_len) + 7),
+                         np.array([BHIKSHA_VERSION, pointer_config], dtype=np.uint8))
+                body.put(level.array_offset, high.astype("<u8"))
         else:
             ptr = np.zeros(0, dtype=np.int64)
-        _pack(body, level.offset - base, nodes[k][:, -1], level.word_bits, low, rest, low_bits, level.value_bits, ptr,
-              level.pointer_bits, level.total_bits)
-    out.write(header.pack())
-    out.write(body)
+        body.put_records(level, nodes[k][:, -1], low, rest, low_bits, ptr)
+        level_prob[k] = level_backoff[k] = nodes[k] = None
+    body.put(layout.end, np.zeros(0, dtype=np.uint8))
     return kenlm_words
