@@ -568,13 +568,15 @@ def _pack(buf, offset, words, word_bits, low, rest, low_bits, value_bits, pointe
 
 
 def _bins(values, bits, reserved_zeros):
-    """A quantization table of 2^bits centers over `values` (backoff tables first hold -0.0 and +0.0)."""
+    """A quantization table of 2^bits centers over `values` (float32, sorted in place; backoff
+    tables first hold -0.0 and +0.0)."""
     table = np.empty(1 << bits, dtype=np.float32)
     start = 0
     if reserved_zeros:
         table[0], table[1] = np.float32(-0.0), np.float32(0.0)
         start = 2
-    _make_bins(np.sort(np.asarray(values, dtype=np.float32)), (1 << bits) - start, table, start)
+    values.sort()
+    _make_bins(values, (1 << bits) - start, table, start)
     return table
 
 
@@ -614,12 +616,15 @@ def _context_flags(context, n_lower, rows, kenlm_words, path):
 
 
 @njit(cache=True)
-def _mark_extended(bits, nodes, at):
-    """Flag the backoffs bits[nodes[at[i]]] as those of contexts: a zero of either sign becomes +0.0."""
-    for i in range(len(at)):
-        j = nodes[at[i]]
-        if bits[j] == NO_EXTENSION:
-            bits[j] = 0
+def _mark_extended(bits, is_real, is_context):
+    """Flag the backoffs of the real nodes that are contexts (is_context: by real node) as those
+    of contexts: a zero of either sign becomes +0.0."""
+    r = 0
+    for j in range(len(is_real)):
+        if is_real[j]:
+            if is_context[r] and bits[j] == NO_EXTENSION:
+                bits[j] = 0
+            r += 1
 
 
 def _mark_contexts(nodes, is_real, is_context, backoffs):
@@ -628,7 +633,7 @@ def _mark_contexts(nodes, is_real, is_context, backoffs):
     at = nodes[2][is_real[2], 1]
     backoffs[0][at] = np.where(_zero(backoffs[0][at]), 0, backoffs[0][at])
     for k in range(2, len(nodes) - 1):
-        _mark_extended(backoffs[k - 1], np.flatnonzero(is_real[k]), np.flatnonzero(is_context[k]))
+        _mark_extended(backoffs[k - 1], is_real[k], is_context[k])
 
 
 class _Body:
@@ -758,17 +763,20 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
         bo = np.full(n, NO_EXTENSION, dtype=np.uint32)
         rb = real_backoff[k]
         bo[real] = np.where(_zero(rb), NO_EXTENSION, rb)
+        if quant is None:  # quantizing bins the real backoffs alone
+            real_backoff[k] = rb = None
         level_backoff.append(bo)
         extends[k] = np.zeros(n, dtype=np.bool_)
-        b_order = np.where(real, np.int8(k), basis_order[k - 1][parents[k]])
-        b_prob = np.where(real, prob.view(np.float32), basis_prob[k - 1][parents[k]])
-        basis_order.append(b_order)
-        basis_prob.append(b_prob)
         blanks = np.flatnonzero(~real)
+        if k < order - 1:  # the blanks of the level above take their basis from this one's
+            basis_order.append(np.where(real, np.int8(k), basis_order[k - 1][parents[k]]))
+            basis_prob.append(np.where(real, prob.view(np.float32), basis_prob[k - 1][parents[k]]))
+            based_on, basis = basis_order[k][blanks], basis_prob[k][blanks]
+        else:
+            based_on, basis = basis_order[k - 1][parents[k][blanks]], basis_prob[k - 1][parents[k][blanks]]
         if len(blanks):
-            value = -np.abs(b_prob[blanks]).astype(np.float32)
+            value = -np.abs(basis).astype(np.float32)
             rows = nodes[k][blanks]
-            based_on = b_order[blanks]
             for i in range(1, k):
                 use = based_on <= i
                 if not use.any():
@@ -822,11 +830,11 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
         prob_bits, backoff_bits = quant
         floats = []
         for k in range(2, order + 1):
-            probs_k = level_prob[k][is_real[k]].view(np.float32)
             extra = blank_probs[k] if blank_probs[k] is not None else np.zeros(0, np.float32)
-            prob_table = _bins(np.concatenate([extra, probs_k]), prob_bits, False)
+            prob_table = _bins(np.concatenate([extra, level_prob[k][is_real[k]].view(np.float32)]), prob_bits, False)
             floats.append(prob_table)
             prob_index = _encode(prob_table, 0, level_prob[k].view(np.float32))
+            level_prob[k] = None  # the indices stand for them from here
             if k < order:
                 real_bo = real_backoff[k]
                 backoff_table = _bins(real_bo[~_zero(real_bo)].view(np.float32), backoff_bits, True)
@@ -835,6 +843,7 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
                 bo_index = _encode(backoff_table, 2, bo.view(np.float32))
                 bo_index[bo == 0] = 1
                 bo_index[bo == NO_EXTENSION] = 0
+                level_backoff[k] = bo = None
                 values.append((bo_index, prob_index, backoff_bits))
             else:
                 values.append((prob_index, np.zeros(0, dtype=np.uint32), prob_bits))
