@@ -25,7 +25,7 @@ from .errors import EstimationError, UsageError
 from .jit import njit
 from .scoring import ScoringTables, advance, context_buffers, sentence_start
 from .srilm_lhash import lhash_order, string_keys
-from .textio import is_blank_line, iter_lines, split_words, word_bytes
+from .textio import getline_lines, split_words, word_bytes
 from .vocab import PAUSE
 
 # draws of one word, all of them non-events, after which the context is taken to leave real words
@@ -172,8 +172,7 @@ def prefix_lines(prefixes, encoding):
     """-gen-prefixes' prefixes: the lines of the file `prefixes` names (in `encoding`) but the
     blank ones and ## comments, which SRILM's File::getline passes over; or `prefixes` as they are."""
     if isinstance(prefixes, (str, bytes, os.PathLike)):
-        return [line for _, line in iter_lines(prefixes, encoding, allow_bytes=True)
-                if not is_blank_line(line) and not line.startswith("##")]
+        return [line for _, line in getline_lines(prefixes, encoding, allow_bytes=True)]
     return prefixes
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .constants import LN10, MAX_WORDS_PER_LINE
-from .errors import FormatError, UsageError
+from .errors import FormatError, Notice, UsageError
 from .estimate.pipeline import stderr_warning
 from .jit import njit
 from .numfmt import ascii_bytes, put_bytes, put_text, put_uint
@@ -37,11 +37,13 @@ from .perplexity import (
     LOG_CLOSE,
     NEW_WORD,
     P_OPEN,
+    PAUSE_TOKEN,
     PerplexityScorer,
     drop_pauses,
     mark_pauses,
     put_probability,
     put_token,
+    sentence_spans,
     srilm_tables,
 )
 from .scoring import (
@@ -53,13 +55,16 @@ from .scoring import (
     tokenize_lines,
     unigram_key,
 )
-from .textio import atomic_output, is_blank_line, iter_lines, split_words, word_bytes, word_text
+from .textio import atomic_output, getline_lines, split_words, word_bytes, word_text
 from .vocab import lowercase_text
 
 NBEST1_MAGIC = "NBestList1.0"
 NBEST2_MAGIC = "NBestList2.0"
 BYTELOG_PER_LOG10 = LN10 * 10000.5 / 1024.0  # Decipher's bytelog scale, as SRILM's Prob.h
 BACKOFF_TAG = ascii_bytes("[bo]")
+# SRILM's NBestHyp::parse does not read a hypothesis of this many fields or more (NBestList2.0's
+# 11 a token, and 4)
+MAX_FIELDS_PER_LINE = 11 * MAX_WORDS_PER_LINE + 4
 TAKEN_IN = -4  # a token of a word outside the model that SRILM's vocabulary took in from another model
 # what SRILM's idFromFilename strips from a file name to get the utterance id, in this order
 ID_SUFFIXES = (".Z", ".gz", ".score", ".nbest", ".wav", ".wav_cep", ".wv", ".wv1", ".sph", ".lat", ".slf", ".plp")
@@ -425,9 +430,14 @@ class RecognizerLM:
         buf = np.frombuffer(text, dtype=np.uint8)
         keep = self.debug >= 2
         ids, starts, ends, all_offsets = tokenize_lines(buf, *self.words.arrays(), NEW_WORD, True, keep)
-        # the recognizer's LM scores the words without -pau- (SRILM's sentenceProb); its word
-        # weight counts them all, as the recognizer applied it
-        ids, line_offsets, starts, ends = drop_pauses(mark_pauses(text, ids), all_offsets, starts, ends)
+        # the recognizer's LM scores the words without -pau- and without a hypothesis's own <s>
+        # and </s> at its ends (dropped as -pau- is), which SRILM's sentenceProb takes for the
+        # sentence's; its word weight counts them all, as the recognizer applied it
+        ids = mark_pauses(text, ids)
+        lo, hi = sentence_spans(ids, all_offsets, vocab.bos, vocab.eos)
+        ids[lo[lo > all_offsets[:-1]] - 1] = PAUSE_TOKEN
+        ids[hi[hi < all_offsets[1:]]] = PAUSE_TOKEN
+        ids, line_offsets, starts, ends = drop_pauses(ids, all_offsets, starts, ends)
         n = len(line_offsets) - 1
         logprob = np.empty(n)
         oovs = np.empty(n, dtype=np.int64)
@@ -463,11 +473,12 @@ def _parse_hyp(fields, decipher_format, path, line_no):
 
     if not fields:
         raise bad("empty line")
+    too_long = _too_long(fields, decipher_format)
+    if too_long is not None:
+        raise bad(too_long)
     if decipher_format == 2:
         if (len(fields) - 1) % 11:
             raise bad("an NBestList2.0 hypothesis is a score and blocks of 11 fields")
-        if (len(fields) - 1) // 11 > MAX_WORDS_PER_LINE:
-            raise bad(f"more than {MAX_WORDS_PER_LINE} tokens in hyp")
         score = _decipher_score(fields[0], bad)
         words, acoustic, lm = [], 0.0, 0.0
         previous_end = -1.0
@@ -486,10 +497,7 @@ def _parse_hyp(fields, decipher_format, path, line_no):
                 lm += g
                 previous_end = end
         return (bytelog_to_log10(acoustic), bytelog_to_log10(lm), len(words), bytelog_to_log10(score), words)
-    decipher1 = decipher_format == 1 or (decipher_format == 0 and fields[0].startswith("("))
-    if len(fields) - (1 if decipher1 else 3) > MAX_WORDS_PER_LINE:
-        raise bad(f"more than {MAX_WORDS_PER_LINE} words in hyp")
-    if decipher1:
+    if _is_nbest1(fields, decipher_format):
         score = bytelog_to_log10(_decipher_score(fields[0], bad))
         return score, 0.0, len(fields) - 1, score, fields[1:]
     if len(fields) < 3:
@@ -498,9 +506,27 @@ def _parse_hyp(fields, decipher_format, path, line_no):
         acoustic, lm = float(fields[0]), float(fields[1])
     except ValueError:
         raise bad(f"the scores {fields[0]!r} {fields[1]!r} are not numbers") from None
-    if not fields[2].isdigit():
+    # ASCII digits (str.isdigit takes other scripts' too), as many as an int64 holds
+    if not (fields[2].isascii() and fields[2].isdigit()) or int(fields[2]) >= 1 << 63:
         raise bad(f"the number of words {fields[2]!r} is not a count")
     return acoustic, lm, int(fields[2]), acoustic, fields[3:]
+
+
+def _is_nbest1(fields, decipher_format):
+    """Whether a hypothesis (not NBestList2.0) is NBestList1.0's: in a file of that format, or
+    else where its first field starts with `(`."""
+    return decipher_format == 1 or (decipher_format == 0 and fields[0].startswith("("))
+
+
+def _too_long(fields, decipher_format):
+    """SRILM's reason (NBestHyp::parse's line) for not reading a hypothesis of more fields or
+    words than it reads, or None. An NBestList2.0 hypothesis of more than MAX_WORDS_PER_LINE
+    tokens has more fields than that."""
+    if len(fields) >= MAX_FIELDS_PER_LINE:
+        return f"more than {MAX_FIELDS_PER_LINE} fields per line"
+    if decipher_format != 2 and len(fields) - (1 if _is_nbest1(fields, decipher_format) else 3) > MAX_WORDS_PER_LINE:
+        return f"more than {MAX_WORDS_PER_LINE} words in hyp"
+    return None
 
 
 def _decipher_score(field, bad):
@@ -540,13 +566,6 @@ def _words_as_held(buf, ids, starts, ends, line_offsets, pool, offsets, unknown,
     return pos
 
 
-def _hypothesis_lines(path, encoding):
-    """(line number, line) of an N-best or -rescore file but its blank lines and ## comments,
-    which SRILM's File::getline passes over (before -escape sees them)."""
-    return ((line_no, line) for line_no, line in iter_lines(path, encoding, allow_bytes=True)
-            if not is_blank_line(line) and not line.startswith("##"))
-
-
 def read_nbest(path, max_hyps=0, split_multiwords=None, encoding="utf-8"):
     """An N-best file in any of the three formats; `max_hyps` > 0: only the first that many.
     `split_multiwords`: a character at which the hypotheses' words are split into words (SRILM's
@@ -554,7 +573,7 @@ def read_nbest(path, max_hyps=0, split_multiwords=None, encoding="utf-8"):
     are the file's bytes)."""
     parsed = []
     decipher_format = None
-    for line_no, line in _hypothesis_lines(path, encoding):
+    for line_no, line in getline_lines(path, encoding, allow_bytes=True):
         if decipher_format is None:
             decipher_format = 1 if line.startswith(NBEST1_MAGIC) else 2 if line.startswith(NBEST2_MAGIC) else 0
             if decipher_format:
@@ -657,13 +676,21 @@ class NBestRescorer:
         decipher_word_weight x nwords (-decipher-wtw). `escape` (bytes, SRILM's -escape): lines
         starting with it are copied to `out` unchanged, where they stand among the hypotheses.
         `encoding`: see read_nbest. SRILM scores each hypothesis with the recognizer's LM, then
-        with the model, before the next: their notes on stderr go out so."""
+        with the model, before the next: their notes on stderr go out so. A hypothesis of more
+        words than SRILM reads is passed over with its two lines (given to warn as Notices)."""
         parsed, passed = [], []  # passed: (hypotheses before it, the escaped line)
-        for line_no, line in _hypothesis_lines(path, encoding):
+        too_long = {}  # by the hypothesis after them: SRILM's lines of those it passes over
+        for line_no, line in getline_lines(path, encoding, allow_bytes=True):
             if escape is not None and word_bytes(line).startswith(escape):
                 passed.append((len(parsed), line))
+                continue
+            fields = split_words(line)
+            why = _too_long(fields, 0)
+            if why is None:
+                parsed.append(_parse_hyp(fields, 0, path, line_no))
             else:
-                parsed.append(_parse_hyp(split_words(line), 0, path, line_no))
+                too_long.setdefault(len(parsed), []).extend(
+                    (Notice(why), Notice(f"{path}: line {line_no}: bad n-best hyp format")))
         if recognizer is not None:
             recognizer.read()  # SRILM reads it before the stream, its words into the vocabulary
         nbest = self.read_into(_hyp_list(parsed), recognizer.words if recognizer is not None else None)
@@ -674,7 +701,7 @@ class NBestRescorer:
             all_words = np.array([len(split_words(w)) for w in nbest.words], dtype=np.int64)
             nbest.acoustic = nbest.total.astype(np.float64) - decipher_word_weight * all_words
         rescored, notes, null = self.scores(nbest, null_lines=recognizer is None)
-        emit_notes(self.warn, recognized if null is None else null, notes)
+        emit_notes(self.warn, too_long, recognized if null is None else null, notes)
         lines = [f"{a:.16g} {l:.16g} {n}{' ' if w else ''}{w}\n" for a, l, n, w in zip(
             rescored.acoustic.tolist(), rescored.lm.tolist(), rescored.nwords.tolist(), rescored.words)]
         for at, line in reversed(passed):
@@ -683,9 +710,9 @@ class NBestRescorer:
 
 
 def read_file_list(path, encoding="utf-8"):
-    """The N-best file names of a `-nbest-files` list: the first field of each non-blank line."""
-    return [words[0] for words in (split_words(line) for _, line in iter_lines(path, encoding, allow_bytes=True))
-            if words]
+    """The N-best file names of a `-nbest-files` list: the first field of each line (but those
+    SRILM's File::getline passes over)."""
+    return [split_words(line)[0] for _, line in getline_lines(path, encoding, allow_bytes=True)]
 
 
 def rescore_nbest(model, nbest, lm_weight=8.0, word_weight=0.0, max_hyps=0, reorder=True, warn=stderr_warning,

@@ -901,13 +901,20 @@ class PerplexityReport:
         return self.stats.srilm_text()
 
 
-def scored_slots(ids, line_offsets, bos, eos):
-    """Mask of the token slots ppl_block fills (t + s for token t of line s, hi + s for its </s>;
-    not those of -pau-), and the words of each line."""
+def sentence_spans(ids, line_offsets, bos, eos):
+    """sentence_span of every line, as arrays (lo, hi): the ends are those of the line as
+    written, -pau- included, as SRILM's prepareSentence looks at them."""
     lo, hi = line_offsets[:-1].copy(), line_offsets[1:].copy()
     if len(ids):
         lo += (hi > lo) & (ids[np.minimum(lo, len(ids) - 1)] == bos)
         hi -= (hi > lo) & (ids[np.maximum(hi - 1, 0)] == eos)
+    return lo, hi
+
+
+def scored_slots(ids, line_offsets, bos, eos):
+    """Mask of the token slots ppl_block fills (t + s for token t of line s, hi + s for its </s>;
+    not those of -pau-), and the words of each line."""
+    lo, hi = sentence_spans(ids, line_offsets, bos, eos)
     line = np.arange(len(lo))
     mask = np.zeros(len(ids) + len(line_offsets), dtype=np.bool_)
     edges = np.zeros(len(mask) + 1, dtype=np.int64)

@@ -297,6 +297,13 @@ def iter_lines(path, encoding="utf-8", allow_bytes=False):
             yield first + offset, word_text(line)
 
 
+def getline_lines(path, encoding="utf-8", allow_bytes=False):
+    """iter_lines without the lines SRILM's File::getline passes over: blank ones (C's isspace
+    only) and ## comments."""
+    return ((line_no, line) for line_no, line in iter_lines(path, encoding, allow_bytes)
+            if not is_blank_line(line) and not line.startswith("##"))
+
+
 def _text_stream(binary):
     # surrogate escapes (words of text read as bytes) go out as the bytes they stand for
     return io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape", newline="\n")

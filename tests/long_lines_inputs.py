@@ -77,9 +77,41 @@ def prefix_lines():
 
 
 def hypothesis_lines():
-    """-rescore's hypotheses (SRILM's format): SRILM refuses the second, of 50001 words."""
+    """-rescore's and -nbest's hypotheses (SRILM's format): SRILM does not read the second, of
+    50001 words."""
     return ["-100 -20 3 the of and", "-100 -20 3 " + repeated("the of and", LIMIT + 1),
             "-100 -20 2 " + repeated("the of", LIMIT), "-50 -10 2 and the"]
+
+
+def stream_lines():
+    """A -rescore stream: SRILM passes over an NBestList1.0 hypothesis of 50001 words and one
+    of SRILM's format of 550004 fields (NBestHyp::parse reads fewer), among hypotheses with
+    words outside the model, whose warnings go out in the stream's order; it rescores an
+    NBestList1.0 hypothesis of 50000 words."""
+    return ["-100 -20 3 the of and", "(-2500) the king zzzunknown", "(-9000) " + repeated("the of and", LIMIT + 1),
+            "(-9000) " + repeated("of the", LIMIT), "-100 -20 2 " + repeated("the", 11 * LIMIT + 1),
+            "-50 -10 2 and zzzunknown"]
+
+
+def nbest1_lines():
+    """An NBestList1.0 list whose second hypothesis is of 50001 words."""
+    return ["NBestList1.0", "(-2500) the of and", "(-9000) " + repeated("the of and", LIMIT + 1), "(-2400) of the"]
+
+
+def _nbest2_hypothesis(score, pattern, n):
+    """An NBestList2.0 hypothesis of `n` words of `pattern`, each after the one before."""
+    words = itertools.islice(itertools.cycle(pattern.split()), n)
+    return f"({score}) " + " ".join(f"{w} ( st: {2 * i} et: {2 * i + 1} g: -10 a: -20 )" for i, w in enumerate(words))
+
+
+def nbest2_lines():
+    """An NBestList2.0 list whose second hypothesis is of 50001 words: more fields than SRILM reads."""
+    return ["NBestList2.0", _nbest2_hypothesis(-2500, "the of and", 3), _nbest2_hypothesis(-9000, "of the", LIMIT + 1)]
+
+
+def nbest2_kept_lines():
+    """An NBestList2.0 list whose first hypothesis is of 50000 words, which SRILM rescores."""
+    return ["NBestList2.0", _nbest2_hypothesis(-9000, "of the", LIMIT), _nbest2_hypothesis(-2500, "the of and", 3)]
 
 
 def _tagged_lines():
@@ -103,9 +135,10 @@ def tagged_prefix_lines():
 
 
 INPUTS = {"train.txt": training_lines, "lmplz.txt": lmplz_lines, "weighted.txt": weighted_lines, "test.txt": ppl_lines,
-          "short-test.txt": short_ppl_lines, "weighted-test.txt": weighted_ppl_lines,
-          "prefixes.txt": prefix_lines, "hyps.txt": hypothesis_lines, "tagged.txt": tagged_training_lines, "tagged-test.txt": tagged_ppl_lines,
-          "tagged-prefixes.txt": tagged_prefix_lines}
+          "short-test.txt": short_ppl_lines, "weighted-test.txt": weighted_ppl_lines, "prefixes.txt": prefix_lines,
+          "hyps.txt": hypothesis_lines, "stream.txt": stream_lines, "nbest1.txt": nbest1_lines,
+          "nbest2.txt": nbest2_lines, "nbest2-kept.txt": nbest2_kept_lines, "tagged.txt": tagged_training_lines,
+          "tagged-test.txt": tagged_ppl_lines, "tagged-prefixes.txt": tagged_prefix_lines}
 
 
 def write_inputs(folder):

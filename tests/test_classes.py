@@ -118,7 +118,8 @@ def test_replace_words_command(tmp_path):
 
 def test_classes_file(tmp_path):
     path = tmp_path / "c.txt"
-    path.write_text("A 0.25 a\n\nA 0.75 b\nB 1st word\nB c d\n")
+    # a blank line and ## comments are passed over, as SRILM's File::getline does
+    path.write_text("A 0.25 a\n\n## 0.5\nA 0.75 b\n##\nB 1st word\nB c d\n")
     d = load_classes(path)
     assert d.classes == ["A", "A", "B", "B"]
     # like SRILM (sscanf), a second field starting with a number is the probability
@@ -142,6 +143,15 @@ def test_classes_file_errors(tmp_path):
 
 
 # -- ngram -classes -ppl ----------------------------------------------------------------------
+
+def test_class_ppl_passes_over_comment_lines(tmp_path, capsysbinary):
+    # SRILM 1.7.3 gives the sample's output with `## 0.5`, `##` and a blank line put in its classes
+    lines = gzip.decompress((DATA / "classes100.txt.gz").read_bytes()).splitlines(keepends=True)
+    (tmp_path / "c.txt").write_bytes(b"## 0.5\n" + b"".join(lines[:10]) + b"##\n\n" + b"".join(lines[10:]))
+    argv = ["-lm", str(DATA / "cls3.arpa.gz"), "-classes", str(tmp_path / "c.txt"), "-order", "3", "-debug", "1",
+            "-ppl", "test20.txt"]
+    assert run_ngram(argv, DATA, capsysbinary) == (DATA / "cls3.ppl1.txt").read_bytes()
+
 
 LOCAL_PPL = [
     (["-debug", "1"], "", "cls3.ppl1.txt"),

@@ -1,6 +1,7 @@
 """Lines of more than SRILM's 50000 tokens (maxWordsPerLine): ngram-count and ngram -ppl pass
 them over with SRILM's warning naming the line, -gen-prefixes reads a prefix's first 50000
-words, N-best hypotheses of more words are refused; lmplz counts lines of any length. The texts
+words, -rescore passes over N-best hypotheses of more words with SRILM's two lines and -nbest
+refuses them; lmplz counts lines of any length. The texts
 are built by long_lines_inputs; the outputs in data/long_lines are SRILM 1.7.3's and lmplz's
 (see the README there)."""
 
@@ -22,6 +23,7 @@ from ngramkit.tokenize import Interner
 from ngramkit.vocab import Vocabulary
 
 HERE = DATA / "long_lines"
+SEPARATORS_LM = str(DATA / "separators" / "gt3.arpa.gz")  # the model of the N-best outputs
 
 
 def expected(name):
@@ -94,19 +96,31 @@ def test_ngram_as_srilm(in_texts, capsysbinary, argv, output, stderr):
         assert err == expected(stderr)
 
 
-def test_rescore_refuses_a_hypothesis_too_long(in_texts, capsysbinary):
-    """SRILM's -rescore leaves out a hypothesis of more than 50000 words (-nbest fails); ngramkit
-    names it and stops, as for any bad hypothesis. One of 50000 words is rescored as SRILM does."""
-    lm = str(DATA / "separators" / "gt3.arpa.gz")
-    for flag in ("-rescore", "-nbest"):
-        status, out, err = run_cli(ngram_main, ["-lm", lm, flag, "hyps.txt"], capsysbinary)
-        assert status != 0 and out == b""
-        assert err == b"ngram: hyps.txt:2: bad n-best hypothesis: more than 50000 words in hyp\n"
-    lines = (in_texts / "hyps.txt").read_bytes().splitlines(keepends=True)
-    (in_texts / "hyps-kept.txt").write_bytes(b"".join(lines[:1] + lines[2:]))
-    status, out, err = run_cli(ngram_main, ["-lm", lm, "-rescore", "hyps-kept.txt"], capsysbinary)
+@pytest.mark.parametrize("argv, output, stderr", [
+    (["-rescore", "hyps.txt"], "rescore.txt.gz", "rescore.stderr.txt"),
+    (["-rescore", "stream.txt"], "stream.rescore.txt.gz", "stream.rescore.stderr.txt"),
+    (["-rescore", "stream.txt", "-decipher-lm", SEPARATORS_LM, "-unk"], "stream.rescore-decipher-unk.txt.gz",
+     "stream.rescore-decipher-unk.stderr.txt"),
+    (["-nbest", "nbest2-kept.txt"], "nbest2-kept.nbest.txt.gz", None),
+])
+def test_rescore_passes_over_a_hypothesis_too_long(in_texts, capsysbinary, argv, output, stderr):
+    """SRILM's -rescore passes over a hypothesis of more words or fields than it reads with two
+    lines, among the warnings of the others; one of 50000 words is rescored."""
+    status, out, err = run_cli(ngram_main, ["-lm", SEPARATORS_LM, *argv], capsysbinary)
     assert status == 0, err
-    assert out == expected("rescore.txt.gz")
+    assert out == expected(output)
+    assert err == (expected(stderr) if stderr else b"")
+
+
+@pytest.mark.parametrize("name, line", [("hyps", 2), ("nbest1", 3), ("nbest2", 3)])
+def test_nbest_refuses_a_hypothesis_too_long(in_texts, capsysbinary, name, line):
+    """SRILM's -nbest fails on such a hypothesis (its reason, the file's line, `format error in
+    nbest file`); ngramkit names them in one line."""
+    status, out, err = run_cli(ngram_main, ["-lm", SEPARATORS_LM, "-nbest", f"{name}.txt"], capsysbinary)
+    reason, where, _ = expected(f"{name}.nbest.stderr.txt").decode().splitlines()
+    assert where == f"{name}.txt: line {line}: bad n-best hyp"
+    assert status == 4 and out == b""
+    assert err.decode() == f"ngram: {name}.txt:{line}: bad n-best hypothesis: {reason}\n"
 
 
 def test_lmplz_counts_lines_of_any_length(in_texts):

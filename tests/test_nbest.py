@@ -151,6 +151,9 @@ def test_utterance_ids():
 
 @pytest.mark.parametrize("text, message", [
     ("-1 -2 x a b\n", "1: bad n-best hypothesis: the number of words 'x' is not a count"),
+    ("-1 -2 \u00b2 a\n", "1: bad n-best hypothesis: the number of words '\u00b2' is not a count"),
+    ("-1 -2 99999999999999999999 a\n",
+     "1: bad n-best hypothesis: the number of words '99999999999999999999' is not a count"),
     ("-1 -2 2 a b\n-1 q 2 a b\n", "2: bad n-best hypothesis: the scores '-1' 'q' are not numbers"),
     ("NBestList1.0\n(-12 a b\n", "2: bad n-best hypothesis: bad Decipher score '(-12'"),
     ("-1 -2\n", "1: bad n-best hypothesis: expected acoustic score, LM score, number of words and the words"),

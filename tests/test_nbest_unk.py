@@ -3,7 +3,8 @@ outside the model is read, scored and written as the unknown word (an OOV unless
 `<unk>` a probability), with -debug (the word lines of each hypothesis on stderr, before its
 warnings of zeroprob words and OOVs), with -decipher-lm (its OOVs, its word lines and tags, its
 words joining the vocabulary the lists after the first are read into, its log 0 weights that
-SRILM's bytelog rounding turns into +93259.37), aliases and -tolower (a hypothesis is written
+SRILM's bytelog rounding turns into +93259.37, a hypothesis's own <s> and </s> at its ends taken
+as the sentence's and in its middle scored as words), aliases and -tolower (a hypothesis is written
 with its words as the vocabulary names them), and ties of totals sorted as SRILM's own qsort
 leaves them."""
 
@@ -42,6 +43,9 @@ RUNS = {
     "decipher-map-unk": "-lm lm3.arpa -nbest b1.nbest -unk -map-unk zebra -decipher-lm lm2.arpa",
     "rescore-unk-debug2": "-lm lm3.arpa -rescore s.txt -unk -debug 2",
     "rescore-decipher-debug2": "-lm lm3.arpa -rescore s.txt -unk -decipher-lm lm2zebra.arpa -debug 2",
+    "decipher-marks-debug2": "-lm lm3.arpa -nbest marks.nbest -decipher-lm lm2.arpa -debug 2 -no-reorder",
+    "decipher3-marks-debug2": "-lm lm2.arpa -nbest marks.nbest -decipher-lm lm3.arpa -decipher-order 3 -debug 2",
+    "rescore-decipher-marks-debug2": "-lm lm3.arpa -rescore marks.txt -decipher-lm lm2zebra.arpa -debug 2",
     "decipher-log0": "-lm lm3.arpa -nbest d1.nbest -decipher-lm lm2z.arpa",
     "decipher-log0-debug2": "-lm lm3.arpa -nbest d1.nbest -decipher-lm lm2z.arpa -debug 2 -no-reorder",
     "decipher-log0-nobackoff": "-lm lm3.arpa -nbest d1.nbest -decipher-lm lm2z.arpa -decipher-nobackoff -no-reorder",
@@ -79,6 +83,14 @@ def test_unk_words_written_as_unk(run):
     out, err = run(RUNS["plain"].split())
     assert ("warning: hyp contains zero prob words: the <unk> sat down\n"
             "warning: hyp contains OOV words: the <unk> sat down\n") in err
+
+
+def test_file_list_passes_over_comment_lines(tmp_path, run):
+    # SRILM 1.7.3 reads such a list of a.nbest as it reads -nbest a.nbest
+    (tmp_path / "l.list").write_text("## a comment\n\n  a.nbest\n")
+    out, err = run(["-lm", "lm3.arpa", "-nbest-files", str(tmp_path / "l.list"), "-unk"])
+    assert out == (OUT / "unk.stdout").read_text()
+    assert err == (OUT / "unk.stderr").read_text()
 
 
 def test_write_nbest_dir(tmp_path, run):

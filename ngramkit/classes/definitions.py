@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import FormatError
-from ..textio import iter_lines, split_words
+from ..textio import getline_lines, iter_lines, split_words
 
 # A C `sscanf("%lf")` prefix: SRILM takes a class line's second field as the expansion
 # probability whenever it starts with a number.
@@ -40,8 +40,13 @@ class ClassDefinitions:
 
 
 def read_class_lines(path, gawk_numbers, encoding="utf-8"):
+    """The ClassDefinitions of a classes file as SRILM's ClassNgram reads it (File::getline
+    passes over blank lines and ## comments) or, with `gawk_numbers`, replace-words-with-classes
+    (a gawk script: blank lines only)."""
     classes, probs, expansions = [], [], []
-    for line_no, line in iter_lines(path, encoding, allow_bytes=True):
+    lines = iter_lines(path, encoding, allow_bytes=True) if gawk_numbers else \
+        getline_lines(path, encoding, allow_bytes=True)
+    for line_no, line in lines:
         fields = split_words(line)
         if not fields:
             continue
@@ -69,7 +74,7 @@ def read_class_lines(path, gawk_numbers, encoding="utf-8"):
 
 
 def load_classes(path, encoding="utf-8"):
-    """Read an SRILM classes file (`CLASS [p] word1 word2 ...` per line; blank lines skipped).
+    """Read an SRILM classes file (`CLASS [p] word1 word2 ...` per line; blank lines and ## comments skipped).
     A second field that starts with a number is the expansion probability, as SRILM reads it.
     `encoding`: the file's (`bytes`: words are its bytes)."""
     return read_class_lines(path, gawk_numbers=False, encoding=encoding)

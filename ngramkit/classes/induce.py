@@ -12,7 +12,7 @@ from ..jit import njit
 from ..perplexity import TextStats
 from ..scoring import WordTable, tokenize_lines
 from ..srilm_lhash import MIN_HASH_BITS, grown_bits, lhash_key, lhash_order
-from ..textio import atomic_output, iter_line_blocks, iter_lines, split_words
+from ..textio import atomic_output, getline_lines, iter_line_blocks, split_words
 from ..vocab import BOS, EOS, PAUSE, UNK, Vocabulary, lowercase, lowercase_text
 from .definitions import C_DOUBLE_PREFIX
 
@@ -492,11 +492,13 @@ def _first_occurrences(path, vocab, bigrams, tolower=False, encoding="utf-8"):
     return appearance, appearance, first_bigram
 
 
-def _count_file_occurrences(path, vocab, bigrams, word_counts, tolower=False, encoding="utf-8"):
+def _count_file_occurrences(path, vocab, bigrams, followers, tolower=False, encoding="utf-8"):
     """As `_first_occurrences` for a count file read as SRILM reads it (`-counts`): lines of one
     or two words (longer ones are skipped) fill the vocabulary in order of appearance and the
-    count trie in line order. Returns (words in order of first appearance, words in order of
-    first appearance as a line's first word, position of each bigram's first line)."""
+    count trie in line order. A bigram's second word is to be one of `followers` (a mask: the
+    words SRILM's class of a word or the word itself stands for; the first word always is).
+    Returns (words in order of first appearance, words in order of first appearance as a line's
+    first word, position of each bigram's first line)."""
     words = WordTable.from_vocab(vocab)
     n = np.int64(len(vocab))
     none = np.iinfo(np.int64).max
@@ -521,13 +523,11 @@ def _count_file_occurrences(path, vocab, bigrams, word_counts, tolower=False, en
         first_root[unique] = np.minimum(first_root[unique], heads[at] + offset)
         pair_lines = np.flatnonzero(lengths == 3)
         pair_at = starts[pair_lines]
-        for k in (0, 1):
-            bad = np.flatnonzero(word_counts[ids[pair_at + k]] <= 0)
-            if len(bad):
-                line = pair_lines[bad[0]]
-                raise FormatError(f"word {k + 1} in bigram \"{vocab.words[ids[pair_at[bad[0]]]]} "
-                                  f"{vocab.words[ids[pair_at[bad[0]] + 1]]}\" has no unigram count",
-                                  path, first_line + int(line))
+        bad = np.flatnonzero(~followers[ids[pair_at + 1]])
+        if len(bad):
+            raise FormatError(f"word 2 in bigram \"{vocab.words[ids[pair_at[bad[0]]]]} "
+                              f"{vocab.words[ids[pair_at[bad[0]] + 1]]}\" has no unigram count",
+                              path, first_line + int(pair_lines[bad[0]]))
         unique, at = np.unique(ids[pair_at] * n + ids[pair_at + 1], return_index=True)
         found = np.searchsorted(bigram_keys, unique)
         first_bigram[found] = np.minimum(first_bigram[found], pair_at[at] + offset)
@@ -581,12 +581,15 @@ def _trie_order(appearance, bigrams, bigram_counts, first_bigram, srilm_index):
 class ClassInduction:
     """The classes ngram-class found: `vocab` the counted words, `word_class[w]` the founding
     word of w's class (-1: not classed), `names` each founding word's class name, `word_counts`
-    the words' counts, and the class bigram counts over class names and unclassed words."""
+    the words' counts, `unigram_words` the words SRILM's counts hold as unigrams (a count file's
+    zero counts and the first words of its bigrams too), and the class bigram counts over class
+    names and unclassed words."""
 
     vocab: Vocabulary
     word_class: np.ndarray
     names: dict
     word_counts: np.ndarray
+    unigram_words: np.ndarray
     class_unigrams: np.ndarray
     bigram_keys: np.ndarray
     bigram_values: np.ndarray
@@ -612,15 +615,14 @@ class ClassInduction:
         keys = token[self.word_bigram_keys // n] * n + token[self.word_bigram_keys % n]
         keys, where = np.unique(keys, return_inverse=True)
         values = np.bincount(where, weights=self.word_bigram_counts, minlength=len(keys)).astype(np.int64)
-        return ClassInduction(self.vocab, word_class, self.names, self.word_counts, class_unigrams, keys, values,
-                              self.srilm_index, initial_class=self.initial_class)
+        return ClassInduction(self.vocab, word_class, self.names, self.word_counts, self.unigram_words, class_unigrams,
+                              keys, values, self.srilm_index, initial_class=self.initial_class)
 
     def definitions(self):
         """(class name, probability, word) lines in SRILM's order: classes by name, each
         word with its share of the class count, the words of a class in the order of SRILM's
         hash tables (the word counts' table, then the class's own)."""
-        counted = np.flatnonzero(self.word_counts > 0)
-        by_name = counted  # inserted in sorted order (ids are)
+        by_name = np.flatnonzero(self.unigram_words)  # inserted in sorted order (ids are)
         table = by_name[lhash_order(self.srilm_index[by_name], np.array([0, len(by_name)], dtype=np.int64))]
         classed = table[self.word_class[table] >= 0]
         founders = sorted(set(self.word_class[classed].tolist()), key=lambda c: self.names[c])
@@ -647,18 +649,22 @@ class ClassInduction:
         from ..model import NgramCounts
 
         n = len(self.vocab)
+        # unclassed words: the unigrams, and a count file's words that follow others only
+        named = self.unigram_words.copy()
+        named[self.bigram_keys % n] = True
         token_name = {}
         for w in range(n):
             c = self.word_class[w]
             if c >= 0:
                 token_name[w] = self.names[c]
-            elif self.word_counts[w] > 0:
+            elif named[w]:
                 token_name[w] = self.vocab.words[w]
         vocab = Vocabulary(set(token_name.values()))
         token_id = np.full(n, -1, dtype=np.int32)
         for w, name in token_name.items():
             token_id[w] = vocab.index[name]
-        live = np.flatnonzero((self.class_unigrams > 0) & (token_id >= 0))
+        # the unigrams of the class trie: its classes and unclassed words, zero counts too
+        live = np.flatnonzero(self.unigram_words & (token_id >= 0))
         live = live[(self.word_class[live] < 0) | (self.word_class[live] == live)]
         uni_rows = token_id[live].reshape(-1, 1)
         uni_counts = self.class_unigrams[live]
@@ -757,12 +763,11 @@ def save_intermediate(induction, every, max_classes=0, classes=None, class_count
 def _initial_classes(path, vocab, fold, encoding):
     """The `CLASS p word` lines of a classes file (`-read`): {word id: class name}, the class
     names in order of appearance, and SRILM's `-debug 2` trace of the lines read. Unknown words
-    are skipped, as SRILM skips them."""
+    are skipped, as SRILM skips them, and so are the lines File::getline passes over (blank ones
+    and ## comments)."""
     assigned, names, trace = {}, [], []
-    for line_no, line in iter_lines(path, encoding, allow_bytes=True):
+    for line_no, line in getline_lines(path, encoding, allow_bytes=True):
         fields = split_words(line)
-        if not fields:
-            continue
         if len(fields) != 3:
             raise FormatError("malformed class expansion (not 'CLASS p word')", path, line_no)
         word = vocab.index.get(fold(fields[2]))
@@ -818,14 +823,16 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     n = len(vocab)
     word_counts = np.zeros(n, dtype=np.int64)
     word_counts[counted.ngrams[0][:, 0]] = counted.counts[0]
+    # SRILM classes the words of its count trie's unigrams, counted or not
+    unigram_words = np.zeros(n, dtype=np.bool_)
+    unigram_words[counted.ngrams[0][:, 0]] = True
     noclass = {BOS, EOS} if noclass_list is None else set(noclass_list)
-    is_class = word_counts > 0
-    for w in noclass:
-        if w in vocab.index:
-            is_class[vocab.index[w]] = False
+    is_noclass = np.zeros(n, dtype=np.bool_)
+    is_noclass[[vocab.index[w] for w in noclass if w in vocab.index]] = True
+    is_class = unigram_words & ~is_noclass
     assigned, read_names, read_trace = (_initial_classes(initial_classes, vocab, fold, encoding) if initial_classes
                                         else ({}, [], []))
-    assigned = {w: name for w, name in assigned.items() if word_counts[w] > 0}
+    assigned = {w: name for w, name in assigned.items() if unigram_words[w]}
     for w in assigned:
         is_class[w] = True  # even a word of the no-class list
     # each class is represented by its first word (in byte order); new class names in creation
@@ -861,7 +868,8 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
         appearance = appearance[np.isin(appearance, counted.ngrams[0][:, 0])]
     if counts is not None:
         file_token, file_appearance, file_bigram = _count_file_occurrences(counts, vocab, counted.ngrams[1],
-                                                                           word_counts, tolower, encoding)
+                                                                           unigram_words | is_noclass, tolower,
+                                                                           encoding)
         if text is None:
             first_token, appearance, first_bigram = file_token, file_appearance, file_bigram
         else:
@@ -892,7 +900,7 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     rows, row_counts = _trie_order(appearance, counted.ngrams[1], counted.counts[1], first_bigram, srilm_index)
     token = np.where(is_class, founder, np.arange(n))  # each word's class (its founder) or itself
     # SRILM's table of word counts and its trie's unigrams are filled in word (byte) order
-    counted_words = np.flatnonzero(word_counts > 0)
+    counted_words = np.flatnonzero(unigram_words)
     table_words = counted_words[lhash_order(srilm_index[counted_words],
                                             np.array([0, len(counted_words)], dtype=np.int64))]
     classes, class_unigrams, out_a, out_b, values, merges, logp, diffs, refills, logps = _induce(
@@ -903,8 +911,8 @@ def induce_classes(text, num_classes, full=False, noclass_words=None, max_words_
     word_class = np.where(is_class, classes[founder], -1)
     keys = out_a * n + out_b
     word_bigrams = counted.ngrams[1].astype(np.int64)
-    return ClassInduction(vocab, word_class, names, word_counts, class_unigrams, keys, values, srilm_index,
-                          merges, word_bigrams[:, 0] * n + word_bigrams[:, 1], counted.counts[1].astype(np.int64),
+    return ClassInduction(vocab, word_class, names, word_counts, unigram_words, class_unigrams, keys, values,
+                          srilm_index, merges, word_bigrams[:, 0] * n + word_bigrams[:, 1], counted.counts[1].astype(np.int64),
                           np.where(is_class, founder, -1), text_totals, float(logp),
                           _merge_trace(vocab, names, read_trace, created, word_counts, None if no_merging else (
                               full, order, num_classes, max_words_per_class, merges, diffs, refills, logps))
@@ -925,7 +933,13 @@ def _merge_trace(vocab, names, read_trace, created, word_counts, merging):
     tokens = np.float32(int(word_counts.sum()) - int(word_counts[vocab.bos]))
 
     def perplexity(logp):
-        return "%g" % math.exp(-float(np.float32(logp) / tokens) * math.log(10))
+        # C's: no tokens (a count file of bigrams only) give an infinite or NaN exponent
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exponent = -float(np.float32(logp) / tokens) * math.log(10)
+        try:
+            return "%g" % math.exp(exponent)
+        except OverflowError:
+            return "inf"
 
     n_classes = len(names)
     lines.append(f"iter 0: {n_classes} classes, perplexity = {perplexity(logps[0])}\n")
