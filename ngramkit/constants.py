@@ -11,6 +11,9 @@ PROB_EPSILON = 3e-6  # SRILM's Prob_Epsilon: probabilities this close count as e
 # more tokens (<s>, </s> and a -text-has-weights weight among them), and a sentence it generates
 # or continues holds at most this many words. lmplz has no such limit.
 MAX_WORDS_PER_LINE = 50000
+# SRILM's maxNgramOrder: a count file's line of more fields (its count among them) is passed
+# over; most readers of count files (NgramCounts::read) stop reading the file there.
+MAX_NGRAM_ORDER = 100
 
 # What separates words: SRILM's wordSeparators, which lmplz and KenLM's ARPA reader share (a form
 # feed or vertical tab is part of a word there), and the ASCII whitespace at which KenLM's query

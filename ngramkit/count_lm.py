@@ -397,10 +397,11 @@ class CountLMScorer:
         self.nonword = lm.nonwords()
         self.max_word = int(np.diff(vocab.byte_pool()[1]).max())
 
-    def score_file(self, path, debug=0, out=None, encoding="utf-8", warn=None):
+    def score_file(self, path, debug=0, out=None, encoding="utf-8", warnings=None):
         """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
-        lines go to the binary stream `out`. `warn(message)` hears of n-grams whose context
-        count is 0 (their probability is 0), as SRILM warns of them."""
+        lines go to the binary stream `out`. SRILM's warnings of n-grams whose context count is
+        0 (their probability is 0) and of the lines passed over for too many words go to the
+        binary stream `warnings`, in the text's order."""
         lm = self.lm
         vocab = lm.vocab
 
@@ -413,29 +414,29 @@ class CountLMScorer:
                                           lm.total_count, self.nonword, ids, line_offsets, vocab.bos, vocab.eos,
                                           self.unk, logprob, token_logp, token_found, sentence_stats, hit_lambda,
                                           hit_numer, zero_denominator)
-            if warn is not None:
-                for slot in np.flatnonzero(zero_denominator).tolist():
-                    ngram = self._ngram_text(slot, ids, line_offsets, zero_denominator[slot])
-                    warn(f"zero denominator count for ngram {ngram}")
-            return stats, logprob, (hit_lambda, hit_numer, zero_denominator)
+            notes = [self._zero_denominator(slot, ids, line_offsets, zero_denominator[slot])
+                     for slot in np.flatnonzero(zero_denominator).tolist()] if warnings is not None else ()
+            return stats, logprob, (hit_lambda, hit_numer, zero_denominator), notes
 
         def write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, out, ends):
             return format_interpolation_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos,
                                                    lm.total_count, token_logp, token_found, *extras, out, ends)
 
         return score_line_blocks(path, vocab, self.words, self.unk, score, write_word_lines,
-                                 2 * self.max_word + 100 + 40 * lm.order, debug, out, encoding)
+                                 2 * self.max_word + 100 + 40 * lm.order, debug, out, encoding, warnings)
 
-    def _ngram_text(self, slot, ids, line_offsets, length):
-        """The last `length` words up to the token of `slot` (t + s of token t of line s, hi + s
-        of its </s>), <s> before the sentence's first word."""
+    def _zero_denominator(self, slot, ids, line_offsets, length):
+        """(line, SRILM's warning) of the n-gram of the last `length` words up to the token of
+        `slot` (t + s of token t of line s, hi + s of its </s>), <s> before the sentence's first
+        word."""
         vocab = self.lm.vocab
         s = int(np.searchsorted(line_offsets[:-1] + np.arange(len(line_offsets) - 1), slot, side="right")) - 1
         lo, hi = sentence_span(ids, line_offsets, s, vocab.bos, vocab.eos)
         t = slot - s
         words = [vocab.bos] + ids[lo:hi].tolist() + [vocab.eos]
         end = t - lo + 2
-        return " ".join(vocab.words[w] for w in words[max(0, end - length):end])
+        ngram = " ".join(vocab.words[w] for w in words[max(0, end - length):end])
+        return s, f"warning: zero denominator count for ngram {ngram}\n".encode("utf-8", "surrogateescape")
 
 
 @njit(cache=True)

@@ -9,9 +9,11 @@ byte order, so every n-gram is followed by its extensions. Formatting is
 compiled; Python only moves full buffers to the file.
 """
 
+import sys
+
 import numpy as np
 
-from .constants import is_word_separator
+from .constants import MAX_NGRAM_ORDER, is_word_separator
 from .counting import listed_words, unk_seen_in
 from .errors import EmptyInputError, FormatError
 from .jit import borrowed, njit
@@ -179,7 +181,8 @@ def _field_matrix(buf, spans, width, fields):
 
 def _float_counts(buf, path, first_line):
     """The fractional count of each non-blank line of buf (a writable copy of a block), parsed as
-    C's strtod parses it (correctly rounded); the count fields are left as `0` in buf."""
+    C's strtod parses it (correctly rounded), and the line's index in buf; the count fields are
+    left as `0` in buf."""
     spans = np.empty((buf.size // 2 + 1, 3), dtype=np.int64)
     lines, bad = _take_count_fields(buf, spans)
     if lines < 0:
@@ -190,7 +193,7 @@ def _float_counts(buf, path, first_line):
     _field_matrix(buf, spans, width, fields)
     text = fields.view(f"S{width}").ravel()
     try:
-        return text.astype(np.float64)
+        return text.astype(np.float64), spans[:, 2]
     except ValueError:
         for i, field in enumerate(text.tolist()):  # only to name the bad line
             try:
@@ -209,7 +212,7 @@ def count_blocks(paths, encoding="utf-8"):
 
 
 def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-8", float_counts=False,
-                blocks=None, prefixes=True, unk_word=UNK, tolower=False, aliases=None):
+                blocks=None, prefixes=True, unk_word=UNK, tolower=False, aliases=None, stop_at_long=True):
     """Read and sum SRILM count files.
 
     order: ignore n-grams longer than this. vocab: a closed vocabulary; with
@@ -220,10 +223,11 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     kept n-gram is an n-gram too, counted 0 where the files do not hold it, as in the count
     trie SRILM reads counts into (its -write writes them, its estimate counts them among their
     context's followers); False keeps the lines as they are (merging count files). unk_word,
-    tolower, aliases: see counts_of_blocks.
+    tolower, aliases, stop_at_long: see counts_of_blocks.
     """
     counts = counts_of_blocks(count_blocks(paths, encoding) if blocks is None else blocks, order, vocab,
-                              limit_vocab, float_counts, unk_word, encoding if tolower else None, aliases)
+                              limit_vocab, float_counts, unk_word, encoding if tolower else None, aliases,
+                              stop_at_long)
     if counts is None:
         raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
     if prefixes:
@@ -249,32 +253,57 @@ def add_missing_prefixes(counts):
         counts.ngrams[k - 2], counts.counts[k - 2] = out, out_counts
 
 
-def count_line_tokens(blocks, interner, float_counts=False):
+def long_count_line_warnings(path, lines):
+    """SRILM's warnings (NgramCounts::readNgram) of the count lines `lines` of `path` of more
+    than MAX_NGRAM_ORDER fields."""
+    return "".join(f"{path}: line {n}: malformed N-gram count or more than {MAX_NGRAM_ORDER} words per line\n"
+                   for n in np.asarray(lines).tolist())
+
+
+def count_line_tokens(blocks, interner, float_counts=False, stop_at_long=True):
     """Per count-file block (as count_blocks gives them): the words of its lines as provisional
-    ids of `interner`, -1 after each line, and each line's count."""
+    ids of `interner`, -1 after each line, each line's count, and SRILM's warnings of its lines
+    of more than MAX_NGRAM_ORDER fields, which are passed over. With `stop_at_long` the first
+    of these ends the reading of its file, as in SRILM's NgramCounts::read (LM::pplCountsFile,
+    ngram -counts, reads on)."""
+    stopped = None
     for block, first_line, path in blocks:
+        if stopped is not None and path == stopped:
+            continue
         block = blank_skipped_lines(block)  # SRILM's File::getline passes over these
         if float_counts:
             buf = np.frombuffer(block, dtype=np.uint8).copy()
-            values = _float_counts(buf, path, first_line)
+            values, value_lines = _float_counts(buf, path, first_line)
             block = buf.tobytes()
-        tokens, line_counts = interner.tokenize(block, count_lines=True, path=path, first_line=first_line)
-        yield tokens, values if float_counts else line_counts
+        tokens, line_counts = interner.tokenize(block, count_lines=True, path=path, first_line=first_line,
+                                                max_words=MAX_NGRAM_ORDER, stop_at_long=stop_at_long)
+        long_lines = interner.long_lines
+        if len(long_lines) and stop_at_long:
+            stopped = path
+        if float_counts and len(long_lines):
+            kept = ~np.isin(value_lines + first_line, long_lines)
+            if stop_at_long:
+                kept &= value_lines + first_line < long_lines[0]
+            values = values[kept]
+        yield tokens, values if float_counts else line_counts, long_count_line_warnings(path, long_lines)
 
 
 def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False, unk_word=UNK,
-                     lowercase_in=None, aliases=None):
+                     lowercase_in=None, aliases=None, stop_at_long=True):
     """The summed counts of count-file blocks ((bytes of whole lines, number of the first line,
     path), as count_blocks gives them), as read_counts reads files; None when they hold no
     n-gram of the orders asked for. `unk_word`: the unknown word of a vocabulary made of the
     counts' words (SRILM's -map-unk); `lowercase_in`: the words lowercased in that encoding
     (-tolower); `aliases` ({alias: word}, -vocab-aliases, for a vocabulary made of the counts'
     words: `vocab` names its own): an alias counted as its word, which joins the vocabulary.
-    N-grams that become one are summed."""
+    N-grams that become one are summed. A line of more than MAX_NGRAM_ORDER fields gets SRILM's
+    warning on stderr and, with `stop_at_long`, ends the reading of its file (see
+    count_line_tokens)."""
     interner = Interner()
     parts = {}
     unk_seen = False
-    for tokens, line_counts in count_line_tokens(blocks, interner, float_counts):
+    for tokens, line_counts, warnings in count_line_tokens(blocks, interner, float_counts, stop_at_long):
+        sys.stderr.write(warnings)
         unk_seen = unk_seen or unk_seen_in(tokens, unk_word)
         for k, table in _rows_by_length(tokens, line_counts, order).items():
             parts.setdefault(k, []).append(table)

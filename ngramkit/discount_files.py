@@ -15,12 +15,12 @@ import re
 
 import numpy as np
 
+from .constants import MAX_NGRAM_ORDER
 from .errors import DiscountFileError, Notice
 from .estimate.smoothing import GoodTuring, KneserNey, ModifiedKneserNey
 from .nonevents import NonEventPolicy
 from .textio import atomic_output, iter_lines
 
-MAX_ORDER = 100  # SRILM's maxNgramOrder: the largest count a Good-Turing file may name
 
 
 def discount_file_text(method):
@@ -92,12 +92,12 @@ def _read_parameters(method, path, coc, order, warn):
             method.min_count = int(value)
         elif name == "maxcount":
             max_count = int(value)
-            if max_count > MAX_ORDER:
+            if max_count > MAX_NGRAM_ORDER:
                 raise DiscountFileError("maxcount value out of range", path, line_no)
             coeffs = {}  # SRILM zeroes the coefficients a maxcount line covers, that of 0 too
         elif name == "discount":
             count = int(found.group(1)) % 2 ** 32
-            if count <= MAX_ORDER:
+            if count <= MAX_NGRAM_ORDER:
                 coeffs[count] = float(value)
             else:
                 warn(Notice(f"{path}: line {line_no}: warning: count value out of range"))

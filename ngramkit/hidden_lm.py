@@ -42,7 +42,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .classes.model import splice_word_lines
-from .constants import LN10
+from .constants import LN10, MAX_WORDS_PER_LINE
 from .errors import FormatError
 from .formats import load
 from .jit import njit
@@ -54,7 +54,7 @@ from .perplexity import (
     TextStats,
     _add_rank,
     _add_rank_rows,
-    _warn_of_sum,
+    _sum_warning,
     add_logp,
     close_sentence,
     drop_pauses,
@@ -68,6 +68,7 @@ from .perplexity import (
     sentence_span,
     srilm_tables,
     tally_word,
+    write_among_long_lines,
 )
 from .progress import Progress
 from .scoring import (
@@ -76,7 +77,7 @@ from .scoring import (
     advance_words,
     extend_key,
     find_entry,
-    tokenize_lines,
+    tokenize_lines_within,
     unigram_key,
 )
 from .srilm_lhash import lhash_order, lhash_order_shifted, string_keys
@@ -913,8 +914,9 @@ class HiddenScorer:
         lines go to the binary stream `out`. At debug 3 each word line also gets its context's
         probability sum over the model's words (see sum_words), and a context whose sum is off 1
         by more than SUM_TOLERANCE gets SRILM's warning on the binary stream `warnings` (default:
-        none); at debug 4 and above the totals get SRILM's rank and loss lines. Progress goes to
-        stderr unless `quiet`."""
+        none); at debug 4 and above the totals get SRILM's rank and loss lines. A line of more
+        than MAX_WORDS_PER_LINE tokens is passed over with SRILM's warning on `warnings`, at
+        every level (at 3 among the sums'). Progress goes to stderr unless `quiet`."""
         vocab = self.vocab
         pool, offsets = vocab.byte_pool()
         names = [n.encode("utf-8", "surrogateescape") for n in self.event_names]
@@ -926,10 +928,12 @@ class HiddenScorer:
         ranks = debug >= 4
         sum_words = self.sum_words() if debug >= 3 else np.zeros(0, dtype=np.int32)
         progress = Progress("scoring", quiet, unit="B")
-        for block, _ in iter_line_blocks(path, encoding, allow_bytes=True):
+        for block, first_line in iter_line_blocks(path, encoding, allow_bytes=True):
             progress.advance(len(block))
             buf = np.frombuffer(block, dtype=np.uint8)
-            ids, starts, ends, line_offsets = tokenize_lines(buf, *self.words.arrays(), self.unk)
+            ids, starts, ends, line_offsets, long_lines = tokenize_lines_within(buf, *self.words.arrays(), self.unk,
+                                                                                MAX_WORDS_PER_LINE)
+            long_lines[:, 0] += first_line
             # the kernels score the sentence without -pau- (SRILM's prepareSentence); the echo keeps it
             scored, scored_offsets = drop_pauses(mark_pauses(block, ids), line_offsets)
             n_lines = len(line_offsets) - 1
@@ -960,10 +964,11 @@ class HiddenScorer:
                                               tag_bounds, tags, sentence_stats, token_sum, sentence_ranks)
             total.add(TextStats(*(int(x) for x in stats)))
             total.logprob = logprob
+            if warnings is not None:
+                sums = self._sum_warnings(scored, scored_offsets, token_sum) if debug == 3 else ()
+                write_among_long_lines(warnings, path, long_lines, sums)
             if debug < 1:
                 continue
-            if debug == 3 and warnings is not None:
-                self._warn_of_sums(scored, scored_offsets, token_sum, warnings)
             _add_rank_rows(total, sentence_ranks)
             token_found = np.zeros(slots, dtype=np.int32)
             sentences = np.empty(len(buf) + 2 * len(line_offsets) * (160 + 320 * ranks), dtype=np.uint8)
@@ -988,14 +993,17 @@ class HiddenScorer:
         progress.close()
         return total
 
-    def _warn_of_sums(self, ids, line_offsets, token_sum, warnings):
-        """SRILM's warning for each context whose probabilities do not sum to 1 (see score_file):
-        the sum and the context, newest word first, back to `<s>`."""
+    def _sum_warnings(self, ids, line_offsets, token_sum):
+        """(line, SRILM's warning) for each context whose probabilities do not sum to 1 (see
+        score_file): the sum and the context, newest word first, back to `<s>`."""
         vocab = self.vocab
+        warnings = []
         for slot in np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE).tolist():
             s = int(np.searchsorted(line_offsets + np.arange(len(line_offsets)), slot, side="right")) - 1
             lo, _ = sentence_span(ids, line_offsets, s, vocab.bos, vocab.eos)
-            _warn_of_sum(warnings, token_sum[slot], ids[lo:slot - s][::-1].tolist() + [vocab.bos], vocab.words)
+            context = [vocab.words[w] for w in ids[lo:slot - s][::-1].tolist() + [vocab.bos]]
+            warnings.append((s, _sum_warning(token_sum[slot], context)))
+        return warnings
 
 
 _NO_FLOATS = np.zeros(0)

@@ -39,8 +39,7 @@ from .perplexity import (
     TextStats,
     _add_rank,
     _add_rank_rows,
-    _warn_of_sum,
-    long_line_warnings,
+    _sum_warning,
     put_line_close,
     put_probability,
     put_sentence_totals,
@@ -48,6 +47,7 @@ from .perplexity import (
     put_word_given,
     rank_or_sum,
     scored_slots,
+    write_among_long_lines,
 )
 from .progress import Progress
 from .renorm import CHUNK_ROWS, backoff_logprob, log_zero_read
@@ -597,14 +597,13 @@ class _WordByWord:
     def score_file(self, path, debug=0, out=None, warnings=None):
         """The TextStats of `path`; with debug >= 1 SRILM's per-sentence (2: per-word) lines go
         to the binary stream `out`; at debug 3 each word line gets its context's probability sum
-        (and a sum off 1 SRILM's warning on the binary stream `warnings`, after those of the lines
-        passed over for too many words), at 4 the sentences and totals SRILM's rank lines."""
+        (and a sum off 1 SRILM's warning on the binary stream `warnings`, among those of the lines
+        passed over for too many words in the text's order), at 4 the sentences and totals
+        SRILM's rank lines."""
         if debug >= 3 and self.unk_logprob is not None:
             raise UsageError("-debug 3 and above sum a word-by-word mixture's probabilities alone: not with "
                              "-unk-prob", option="debug")
         text = _score_components(self.scorers, path)
-        if warnings is not None:  # of the lines passed over for too many words
-            warnings.write(b"".join(long_line_warnings(path, block.long_lines[:, 0]) for block, _ in text.blocks))
         mixed = self.combine(text, summing=debug == 3)
         logprob = mixed.logprob
         if self.unk_logprob is not None:  # the mixture's tags stay: SRILM asks it first
@@ -612,6 +611,7 @@ class _WordByWord:
         stats, per_sentence = _totals(logprob, text.ids, text.offsets, self.unk)
         sums, sentence_ranks = np.zeros(0), np.zeros((0, RANK_COLUMNS))
         probs = np.zeros((0, len(logprob)))
+        notes = []
         if debug >= 3:
             sums, token_ranks = self._context_checks(text, mixed, debug >= 4)
             if debug >= 4:
@@ -620,9 +620,14 @@ class _WordByWord:
                 _rank_rows(token_ranks, logprob, text.ids, text.offsets, self.vocab.eos, self.unk, sentence_ranks)
                 _add_rank_rows(stats, sentence_ranks)
             elif warnings is not None:
-                self._warn_of_sums(text, sums, warnings)
+                notes = self._sum_warnings(text, sums)
             if self.shows_component_probs:
                 probs = np.exp(text.logprob.astype(np.float64) * LN10)
+        if warnings is not None:
+            # the lines passed over, numbered among all the text's sentences
+            long_lines = np.concatenate([np.zeros((0, 2), dtype=np.int64),
+                                         *(block.long_lines + np.array([0, first]) for block, first in text.blocks)])
+            write_among_long_lines(warnings, path, long_lines, notes)
         if debug >= 1:
             pool, offsets = self.vocab.byte_pool()
             longest = int(np.diff(offsets).max())
@@ -662,12 +667,14 @@ class _WordByWord:
         _over_words(contexts, lengths, words, "ranking words" if ranks else "summing contexts", self.quiet, check)
         return sums[inverse], token_ranks
 
-    def _warn_of_sums(self, text, sums, warnings):
-        """SRILM's warning for each token whose context's probabilities do not sum to 1."""
+    def _sum_warnings(self, text, sums):
+        """(sentence, SRILM's warning) for each token whose context's probabilities do not sum to 1."""
         sentence = np.repeat(np.arange(len(text.offsets) - 1), np.diff(text.offsets))
+        warnings = []
         for t in np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE).tolist():
             context = text.ids[text.offsets[sentence[t]]:t][::-1].tolist() + [self.vocab.bos]
-            _warn_of_sum(warnings, sums[t], context, self.vocab.words)
+            warnings.append((int(sentence[t]), _sum_warning(sums[t], [self.vocab.words[w] for w in context])))
+        return warnings
 
 
 @njit(cache=True)

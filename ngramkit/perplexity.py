@@ -1028,6 +1028,20 @@ def long_line_warnings(path, numbers):
     return b"".join(name + b": line %d: too many words per sentence\n" % n for n in np.asarray(numbers).tolist())
 
 
+def write_among_long_lines(warnings, path, long_lines, notes):
+    """Write `notes` ((sentence, bytes) of a block's sentences, in the text's order) to the binary
+    stream `warnings` and among them, in the text's order as SRILM reads it line by line, the
+    warnings of the block's lines of `path` passed over (rows of ScoredBlock.long_lines)."""
+    long_lines = long_lines.tolist()
+    passed = 0
+    for s, note in notes:
+        while passed < len(long_lines) and long_lines[passed][1] <= s:
+            warnings.write(long_line_warnings(path, [long_lines[passed][0]]))
+            passed += 1
+        warnings.write(note)
+    warnings.write(long_line_warnings(path, [number for number, _ in long_lines[passed:]]))
+
+
 def _warn_of_sum(warnings, total, context, words):
     """SRILM's warning of a context (word ids, newest first) whose probabilities sum to `total`."""
     warnings.write(_sum_warning(total, [words[i] for i in context]))
@@ -1066,6 +1080,7 @@ class _Document:
         self.printed = False
 
     def add(self, block):
+        self.sentences_seen += len(block.long_lines)  # SRILM's sentNo counts the lines passed over too
         rows = block.sentence_stats[:, [4, 3, 1, 2, 0]]  # sentences, words, OOVs, zeroprobs, logprob
         if not len(rows):
             return
@@ -1077,7 +1092,7 @@ class _Document:
         self.sentences_seen += len(rows)
 
     def close(self, out):
-        """Before an escaped line: the totals so far, once a sentence was read."""
+        """Before an escaped line: the totals so far, once a line was read as a sentence."""
         if self.sentences_seen:
             out.write(f"{self.stats.srilm_text()}\n".encode())
             self.stats = TextStats()
@@ -1419,14 +1434,8 @@ class PerplexityScorer:
         """SRILM's warning for each context of `block` whose probabilities do not sum to 1 (see
         _sum_warnings), to the binary stream `warnings`; among them, in the text's order, the
         warnings of the block's lines passed over (of `path`)."""
-        long_lines = block.long_lines.tolist()
-        passed = 0
-        for _, s, warning in self._sum_warnings(block, token_sum):
-            while passed < len(long_lines) and long_lines[passed][1] <= s:
-                warnings.write(long_line_warnings(path, [long_lines[passed][0]]))
-                passed += 1
-            warnings.write(warning)
-        warnings.write(long_line_warnings(path, [number for number, _ in long_lines[passed:]]))
+        write_among_long_lines(warnings, path, block.long_lines,
+                               [(s, warning) for _, s, warning in self._sum_warnings(block, token_sum)])
 
     def _sum_warnings(self, block, token_sum, precision=6):
         """(slot, its line, SRILM's warning) for each context of `block` whose probabilities do not
@@ -1465,12 +1474,13 @@ class PerplexityScorer:
         counts are fractional (SRILM's -float-counts), the totals summed n-gram by n-gram in double.
         `entropy` (SRILM's -counts-entropy): each n-gram's log probability is weighted by its count
         times its joint probability (joint_logprobs), and each run of counts counts as one word and
-        no sentence, so that its ppl is 10 to the entropy."""
+        no sentence, so that its ppl is 10 to the entropy. A line of more than MAX_NGRAM_ORDER
+        fields is passed over with SRILM's warning on stderr (LM::pplCountsFile)."""
         order = order or self.order
         count_vocab = self.vocab.with_pause()
         if escape is None:
             segments = [read_counts([path], order, vocab=count_vocab, encoding=self.encoding,
-                                    float_counts=float_counts)]
+                                    float_counts=float_counts, stop_at_long=False)]
         else:
             segments = self._count_segments(path, order, escape, count_vocab, float_counts)
         # the model's id of each word of the counts (-pau- outside the model: a word of no n-gram)
@@ -1497,12 +1507,14 @@ class PerplexityScorer:
                 if not piece.escaped:
                     run.append((piece.data, piece.first_line, path))
                     continue
-                counts = counts_of_blocks(run, order, vocab=vocab, float_counts=float_counts) if run else None
+                counts = counts_of_blocks(run, order, vocab=vocab, float_counts=float_counts,
+                                          stop_at_long=False) if run else None
                 if counts is not None:
                     yield counts
                 run = []
                 yield piece
-        counts = counts_of_blocks(run, order, vocab=vocab, float_counts=float_counts) if run else None
+        counts = counts_of_blocks(run, order, vocab=vocab, float_counts=float_counts,
+                                  stop_at_long=False) if run else None
         if counts is not None:
             yield counts
 

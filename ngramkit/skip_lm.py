@@ -183,9 +183,10 @@ class SkipScorer:
         self.skip = lm.skip_array()
         self.max_word = int(np.diff(vocab.byte_pool()[1]).max())
 
-    def score_file(self, path, debug=0, out=None, encoding="utf-8"):
+    def score_file(self, path, debug=0, out=None, encoding="utf-8", warnings=None):
         """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
-        lines go to the binary stream `out`."""
+        lines go to the binary stream `out`, the warnings of the lines passed over for too many
+        words to the binary stream `warnings`."""
         vocab = self.lm.vocab
 
         def score(ids, line_offsets, logprob, token_logp, token_found, sentence_stats):
@@ -195,14 +196,14 @@ class SkipScorer:
             stats, logprob = _skip_block(*self.tables.arrays(), self.skip, ids, line_offsets, vocab.bos, vocab.eos,
                                          self.unk, logprob, token_logp, token_found, sentence_stats, tag_bounds,
                                          tags)
-            return stats, logprob, (tag_bounds, tags)
+            return stats, logprob, (tag_bounds, tags), ()
 
         def write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, out, ends):
             return format_tagged_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
                                             *extras, out, ends)
 
         return score_line_blocks(path, vocab, self.words, self.unk, score, write_word_lines,
-                                 2 * self.max_word + 100, debug, out, encoding)
+                                 2 * self.max_word + 100, debug, out, encoding, warnings)
 
 
 # Training (ngram-count -skip): EM over the counts of orders 1..order+1

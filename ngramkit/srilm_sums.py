@@ -182,7 +182,7 @@ def _count_file_ids(paths, vocab, order, encoding):
     """The words of the count files' lines of n-grams up to `order` as ids of `vocab`, -1 after
     each line."""
     interner = Interner()
-    tokens = [t for t, _ in count_line_tokens(count_blocks(paths, encoding), interner, float_counts=True)]
+    tokens = [t for t, _, _ in count_line_tokens(count_blocks(paths, encoding), interner, float_counts=True)]
     ids = _final_ids(np.concatenate(tokens), interner.words(), TextOptions(encoding=encoding), vocab)
     ends = np.flatnonzero(ids < 0)
     starts = np.concatenate(([0], ends[:-1] + 1))

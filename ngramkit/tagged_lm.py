@@ -789,7 +789,8 @@ class TaggedScorer:
         Returns the `TextStats`; with debug >= 2 one line per n-gram goes to the binary stream
         `out`, in SRILM's sorted order (with sums at debug 3, warnings of those off 1 to
         `warnings`), and with debug >= 1 the totals line (from debug 4 on with ranks and losses)."""
-        counts = read_counts([path], order or self.model.order, encoding=self.encoding, prefixes=False)
+        counts = read_counts([path], order or self.model.order, encoding=self.encoding, prefixes=False,
+                             stop_at_long=False)
         words, tags = self._token_ids(counts.vocab)
         unknown = (words == self.unk) & (tags == NO_TAG)
         unk_word = self.vocab.words[self.unk]

@@ -86,7 +86,7 @@ def _parse_count(buf, start, end):
 @njit(cache=True)
 def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
               out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines, empty_lines, max_words,
-              long_lines, n_long):
+              long_lines, n_long, stop_at_long):
     """Tokenize whole lines of buf from pos.
 
     Text mode writes tokens (with <s>/</s> added as SRILM does) and a separator
@@ -94,7 +94,9 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
     <s> and </s> added: KenLM's sentence of no words), and so is a line of more than
     `max_words` tokens (0: no limit), its words left out of the table too and its ordinal
     among the lines read by this call put in long_lines. Count mode (count_lines) writes a line's words then a
-    separator, and its last field, parsed as a count, into line_counts.
+    separator, and its last field, parsed as a count, into line_counts; a line of more than
+    `max_words` fields (its count among them) is passed over as in text mode, and with
+    `stop_at_long` ends the reading there, as it ends SRILM's reading of a count file.
     Returns (status, pos, n_out, n_lines, lines_done, n_long) where lines_done counts
     every line read (blank ones too), so the caller can name a bad line.
     """
@@ -142,6 +144,14 @@ def _tokenize(buf, pos, table, hashes, pool, starts, lens, state,
         if count_lines:
             if last_start < 0:
                 pos = eol + 1
+                continue
+            if max_words and n_out - first + 1 > max_words:
+                _forget_words(table, hashes, words_before, state)
+                state[1] = pool_before
+                long_lines[n_long] = lines_done - 1
+                n_long += 1
+                n_out = first
+                pos = n if stop_at_long else eol + 1
                 continue
             count = _parse_count(buf, last_start, last_end)
             if count < 0 or n_out == first:
@@ -235,12 +245,13 @@ class Interner:
                                                          self.lens[: len(self)].tolist())]
 
     def tokenize(self, block, add_sos=True, add_eos=True, count_lines=False, path=None, first_line=1,
-                 empty_lines=False, max_words=0):
+                 empty_lines=False, max_words=0, stop_at_long=False):
         """Tokens of a block of whole lines: (int32 stream with -1 after each line, int64 counts).
 
         The counts are those of count-file lines (count_lines=True), else empty. `empty_lines`:
-        see _tokenize. A text line of more than `max_words` tokens (0: no limit) is passed over,
-        its words not added; `long_lines` then holds the line numbers of those passed over.
+        see _tokenize. A line of more than `max_words` tokens (0: no limit; a count line's count
+        among them) is passed over, its words not added; `long_lines` then holds the line numbers
+        of those passed over. `stop_at_long`: the first such count line ends the block.
         """
         buf = np.frombuffer(block, dtype=np.uint8)
         out = np.empty(len(buf) // 2 + 16, dtype=np.int32)
@@ -254,7 +265,7 @@ class Interner:
             status, pos, n_out, n_lines, done, n_long = _tokenize(
                 buf, pos, self.table, self.hashes, self.pool, self.starts, self.lens, self.state,
                 out, n_out, line_counts, n_lines, add_sos, add_eos, count_lines, empty_lines, max_words,
-                long_lines, n_long)
+                long_lines, n_long, stop_at_long)
             long_lines[long_before:n_long] += first_line + lines_done
             lines_done += done
             if status == DONE:

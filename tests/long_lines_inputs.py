@@ -63,11 +63,70 @@ def short_ppl_lines():
     return _passed_over_test_lines()
 
 
+def escaped_lines():
+    """-ppl -escape ESC's text: documents of a line passed over only, of a sentence and a line
+    passed over, and of nothing; SRILM counts a line passed over as a sentence read, after which
+    each escaped line gets the document's totals at -debug 0."""
+    ref = _reference_lines("test.txt.gz", 2)
+    return ["ESC document 1", repeated("the of and", LIMIT + 1), "ESC document 2", ref[0],
+            repeated("of the", LIMIT + 1), "ESC document 3", "ESC document 4", ref[1]]
+
+
+def hidden_ppl_lines():
+    """-hidden-vocab -ppl's text: ppl_lines with the line scored one word shorter (SRILM's
+    hidden-event forward pass fails an assertion on a context of more than 50000 words, the
+    </s> of a 50000-word line)."""
+    return _passed_over_test_lines([repeated("of the king zzzunknown", LIMIT - 1)])
+
+
+def zero_denominator_lines():
+    """-count-lm -ppl's text: short_ppl_lines with sentences starting `it is` between and after
+    the lines passed over: the trigram `<s> it is` of zero.counts has a context count of 0, of
+    which SRILM warns in the text's order."""
+    return [*_passed_over_test_lines(["it is"]), "it is all"]
+
+
 def weighted_ppl_lines():
     """-ppl -text-has-weights' text: the weight counts toward the limit."""
     ref = _reference_lines("test.txt.gz", 6)
     return [*(f"2 {line}" for line in ref[:3]), "1 " + repeated("the of and", LIMIT), "3 " + repeated("of the", LIMIT - 1),
             *(f"1 {line}" for line in ref[3:6])]
+
+
+def _count_lines(sentences, order=3):
+    """Count lines (`w1 w2<TAB>count`, sorted) of the n-grams of `sentences` up to `order`."""
+    counts = {}
+    for line in sentences:
+        words = ["<s>", *line.split(), "</s>"]
+        for n in range(1, order + 1):
+            for i in range(len(words) - n + 1):
+                ngram = " ".join(words[i:i + n])
+                counts[ngram] = counts.get(ngram, 0) + 1
+    return [f"{ngram}\t{count}" for ngram, count in sorted(counts.items())]
+
+
+def ppl_count_lines():
+    """ngram -counts' counts (of the first lines of the reference test text) with lines of more
+    fields than SRILM's maxNgramOrder (100): 100 words and a count, 50001 words and a count,
+    passed over by ngram -counts and ending ngram-count -read's reading; one of 99 words and a
+    count is above the order, left out unwarned. An escaped line (-escape ESC) parts two runs
+    of counts."""
+    ref = _reference_lines("test.txt.gz", 6)
+    first, second = _count_lines(ref[:3]), _count_lines(ref[3:6])
+    return [*first[:20], repeated("the of and", 100) + "\t2", repeated("of the", 99) + "\t3", *first[20:],
+            "ESC document 2", *second[:30], repeated("and the", LIMIT + 1) + "\t1", *second[30:]]
+
+
+def class_count_lines():
+    """ngram-class -counts' counts (of the first lines of the reference training text): the
+    unigrams, then the bigrams, among which a line of 100 words and a count, where SRILM stops
+    reading, after one of 99 words and a count, above the order, left out unwarned."""
+    counts = _count_lines(_reference_lines("train.txt.gz", 200), order=2)
+    unigrams = [line for line in counts if " " not in line.split("\t")[0]]
+    bigrams = [line for line in counts if " " in line.split("\t")[0]]
+    half = len(bigrams) // 2
+    return [*unigrams, *bigrams[:half], repeated("of the", 99) + "\t3", repeated("the of and", 100) + "\t2",
+            *bigrams[half:]]
 
 
 def prefix_lines():
@@ -135,10 +194,12 @@ def tagged_prefix_lines():
 
 
 INPUTS = {"train.txt": training_lines, "lmplz.txt": lmplz_lines, "weighted.txt": weighted_lines, "test.txt": ppl_lines,
-          "short-test.txt": short_ppl_lines, "weighted-test.txt": weighted_ppl_lines, "prefixes.txt": prefix_lines,
-          "hyps.txt": hypothesis_lines, "stream.txt": stream_lines, "nbest1.txt": nbest1_lines,
-          "nbest2.txt": nbest2_lines, "nbest2-kept.txt": nbest2_kept_lines, "tagged.txt": tagged_training_lines,
-          "tagged-test.txt": tagged_ppl_lines, "tagged-prefixes.txt": tagged_prefix_lines}
+          "short-test.txt": short_ppl_lines, "escaped-test.txt": escaped_lines, "hidden-test.txt": hidden_ppl_lines,
+          "zero-test.txt": zero_denominator_lines, "test.counts": ppl_count_lines, "class.counts": class_count_lines,
+          "weighted-test.txt": weighted_ppl_lines, "prefixes.txt": prefix_lines, "hyps.txt": hypothesis_lines,
+          "stream.txt": stream_lines, "nbest1.txt": nbest1_lines, "nbest2.txt": nbest2_lines,
+          "nbest2-kept.txt": nbest2_kept_lines, "tagged.txt": tagged_training_lines, "tagged-test.txt": tagged_ppl_lines,
+          "tagged-prefixes.txt": tagged_prefix_lines}
 
 
 def write_inputs(folder):

@@ -1,9 +1,10 @@
-"""Lines of more than SRILM's 50000 tokens (maxWordsPerLine): ngram-count and ngram -ppl pass
-them over with SRILM's warning naming the line, -gen-prefixes reads a prefix's first 50000
-words, -rescore passes over N-best hypotheses of more words with SRILM's two lines and -nbest
-refuses them; lmplz counts lines of any length. The texts
-are built by long_lines_inputs; the outputs in data/long_lines are SRILM 1.7.3's and lmplz's
-(see the README there)."""
+"""Lines of more than SRILM's 50000 tokens (maxWordsPerLine): ngram-count, ngram-class and
+ngram -ppl (of every model) pass them over with SRILM's warning naming the line, -gen-prefixes
+reads a prefix's first 50000 words, -rescore passes over N-best hypotheses of more words with
+SRILM's two lines and -nbest refuses them; lmplz counts lines of any length. Count-file lines of
+more than 100 fields (maxNgramOrder): ngram -counts passes them over, the other readers stop
+reading the file there. The texts are built by long_lines_inputs; the outputs in data/long_lines
+are SRILM 1.7.3's and lmplz's (see the README there)."""
 
 import gzip
 import re
@@ -17,6 +18,7 @@ from test_estimate_srilm import largest_difference
 from ngramkit.arpa import read_arpa
 from ngramkit.cli.lmplz_cmd import build_lmplz
 from ngramkit.cli.ngram import main as ngram_main
+from ngramkit.cli.ngram_class import main as ngram_class_main
 from ngramkit.cli.ngram_count import main as ngram_count_main
 from ngramkit.scoring import WordTable, tokenize_lines, tokenize_lines_within
 from ngramkit.tokenize import Interner
@@ -38,6 +40,12 @@ def texts(tmp_path_factory):
     (folder / "gt3.arpa").write_bytes(expected("gt3.arpa.gz"))
     # every context's probabilities then sum off 1: SRILM warns of each at -debug 3
     (folder / "off.arpa").write_bytes(re.sub(rb"(?m)^-[0-9.]+\tthe\t", b"-1\tthe\t", expected("gt3.arpa.gz")))
+    (folder / "hidden.vocab").write_bytes(b"a\n")
+    (folder / "skip.lm").write_bytes(expected("gt3.arpa.gz") + b"\nthe 0.2\nof 0.3\nand 0.1\n<s> 0\n")
+    # a count LM over the training counts but for `<s> it`: `<s> it is` has a context count of 0
+    (folder / "zero.counts").write_bytes(re.sub(rb"(?m)^<s> it\t.*\n", b"", expected("train.sorted.counts.gz")))
+    (folder / "zero.params").write_bytes(b"order 3\nmixweights 2\n 0.5 0.4 0.3\n 0.6 0.5 0.4\n 0.7 0.6 0.5\n"
+                                         b"countmodulus 2\ncounts zero.counts\n")
     return folder
 
 
@@ -59,6 +67,9 @@ def in_texts(texts, monkeypatch):
     (["-text", "weighted.txt", "-text-has-weights", "-float-counts", "-wbdiscount", "-interpolate", "-order", "3",
       "-lm", "OUT"], "weighted-float-wb3i.arpa.gz", "weighted-float.stderr.txt"),
     (["-tagged", "-order", "4", "-text", "tagged.txt", "-lm", "OUT"], "tagged-gt4.arpa.gz", "tagged.stderr.txt"),
+    # the counts up to the line of more than 100 fields
+    (["-read", "test.counts", "-write", "-"], "read-counts.txt", "read-counts.stderr.txt"),
+    (["-read", "test.counts", "-float-counts", "-write", "-"], "read-counts.txt", "read-counts.stderr.txt"),
 ])
 def test_ngram_count_as_srilm(in_texts, capsysbinary, argv, output, stderr):
     out = in_texts / "out"
@@ -87,6 +98,39 @@ def test_ngram_count_as_srilm(in_texts, capsysbinary, argv, output, stderr):
      "gen-prefixes-seed3.txt", None),
     (["-tagged", "-lm", str(DATA / "tagged" / "gt4.arpa.gz"), "-gen-prefixes", "tagged-prefixes.txt", "-seed", "3"],
      "tagged-gen-prefixes-seed3.txt", None),
+    # a document of a line passed over gets its totals: SRILM counts the line among those read
+    (["-lm", "gt3.arpa", "-escape", "ESC", "-ppl", "escaped-test.txt"], "escaped-test.ppl0.txt",
+     "escaped-test.ppl0.stderr.txt"),
+    (["-lm", "gt3.arpa", "-mix-lm", "off.arpa", "-bayes", "0", "-lambda", "0.3", "-ppl", "short-test.txt", "-debug",
+      "3"], "bayes-off.short-test.ppl3.txt.gz", "bayes-off.short-test.ppl3.stderr.txt.gz"),
+    # hidden-event models: SRILM fails an assertion on a 50000-word line (hidden-test has 49999)
+    *[(["-lm", "gt3.arpa", "-hidden-vocab", "hidden.vocab", "-ppl", "hidden-test.txt", "-debug", str(d)],
+       f"hidden-test.ppl{d}.txt{'.gz' if d else ''}", f"hidden-test.ppl{d}.stderr.txt") for d in (0, 1)],
+    (["-lm", "gt3.arpa", "-hidden-vocab", "hidden.vocab", "-ppl", "short-test.txt", "-debug", "2"],
+     "hidden-short-test.ppl2.txt.gz", "short-test.ppl3.stderr.txt"),
+    (["-lm", "off.arpa", "-hidden-vocab", "hidden.vocab", "-ppl", "short-test.txt", "-debug", "3"],
+     "hidden-off.short-test.ppl3.txt.gz", "hidden-off.short-test.ppl3.stderr.txt.gz"),
+    (["-lm", "gt3.arpa", "-hidden-vocab", "hidden.vocab", "-hidden-not", "-ppl", "test.txt", "-debug", "1"],
+     "hidden-not-test.ppl1.txt.gz", "test.ppl1.stderr.txt"),
+    (["-lm", "gt3.arpa", "-hiddens", "-ppl", "test.txt", "-debug", "1"], "test.ppl1.txt.gz", "test.ppl1.stderr.txt"),
+    # count LMs: the warnings of zero denominators among those of the lines passed over
+    *[(["-count-lm", "-lm", "zero.params", "-order", "3", "-ppl", "zero-test.txt", "-debug", str(d)],
+       f"count-lm-zero-test.ppl{d}.txt{'.gz' if d else ''}", "count-lm-zero-test.stderr.txt") for d in (0, 1, 2)],
+    *[(["-skip", "-lm", "skip.lm", "-order", "3", "-ppl", "test.txt", "-debug", str(d)],
+       f"skip-test.ppl{d}.txt{'.gz' if d else ''}", f"test.ppl{d}.stderr.txt") for d in (0, 1)],
+    (["-skip", "-lm", "skip.lm", "-order", "3", "-ppl", "short-test.txt", "-debug", "2"], "skip-short-test.ppl2.txt.gz",
+     "short-test.ppl3.stderr.txt"),
+    # count lines of more than 100 fields passed over, their warnings before the sums'
+    *[(["-lm", "gt3.arpa", "-counts", "test.counts", "-debug", str(d)], f"counts.ppl{d}.txt{'.gz' if d > 1 else ''}",
+       f"counts.ppl{min(d, 1)}.stderr.txt") for d in (0, 1, 2)],
+    (["-lm", "off.arpa", "-counts", "test.counts", "-debug", "3"], "off.counts.ppl3.txt.gz",
+     "off.counts.ppl3.stderr.txt.gz"),
+    (["-lm", "gt3.arpa", "-counts", "test.counts", "-float-counts", "-debug", "1"], "counts.ppl1.txt",
+     "counts.ppl1.stderr.txt"),
+    (["-lm", "gt3.arpa", "-counts", "test.counts", "-escape", "ESC", "-debug", "1"], "counts.escape.ppl1.txt",
+     "counts.ppl1.stderr.txt"),
+    (["-lm", "off.arpa", "-counts", "test.counts", "-escape", "ESC", "-debug", "3"], "off.counts.escape.ppl3.txt.gz",
+     "off.counts.escape.ppl3.stderr.txt.gz"),
 ])
 def test_ngram_as_srilm(in_texts, capsysbinary, argv, output, stderr):
     status, out, err = run_cli(ngram_main, argv, capsysbinary)
@@ -94,6 +138,17 @@ def test_ngram_as_srilm(in_texts, capsysbinary, argv, output, stderr):
     assert out == expected(output)
     if stderr is not None:
         assert err == expected(stderr)
+
+
+def test_ngram_class_stops_reading_counts_at_a_line_too_long(in_texts, capsysbinary):
+    """ngram-class -counts reads the count file up to its line of more than 100 fields, as
+    SRILM's NgramCounts::read: the bigrams after it are not counted."""
+    out = in_texts / "class5.counts"
+    status, stdout, err = run_cli(ngram_class_main, ["-counts", "class.counts", "-numclasses", "5", "-class-counts",
+                                                     str(out), "-classes", "-"], capsysbinary)
+    assert status == 0, err
+    assert (stdout, err) == (expected("class5.txt.gz"), expected("class5.stderr.txt"))
+    assert out.read_bytes() == expected("class5.counts")
 
 
 @pytest.mark.parametrize("argv, output, stderr", [

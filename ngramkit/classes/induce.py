@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import MAX_NGRAM_ORDER
 from ..errors import FormatError, UsageError
 from ..jit import njit
 from ..perplexity import TextStats
@@ -495,10 +496,11 @@ def _first_occurrences(path, vocab, bigrams, tolower=False, encoding="utf-8"):
 def _count_file_occurrences(path, vocab, bigrams, followers, tolower=False, encoding="utf-8"):
     """As `_first_occurrences` for a count file read as SRILM reads it (`-counts`): lines of one
     or two words (longer ones are skipped) fill the vocabulary in order of appearance and the
-    count trie in line order. A bigram's second word is to be one of `followers` (a mask: the
-    words SRILM's class of a word or the word itself stands for; the first word always is).
-    Returns (words in order of first appearance, words in order of first appearance as a line's
-    first word, position of each bigram's first line)."""
+    count trie in line order, up to a line of more than MAX_NGRAM_ORDER fields, where SRILM
+    stops reading (countfile.count_line_tokens). A bigram's second word is to be one of
+    `followers` (a mask: the words SRILM's class of a word or the word itself stands for; the
+    first word always is). Returns (words in order of first appearance, words in order of first
+    appearance as a line's first word, position of each bigram's first line)."""
     words = WordTable.from_vocab(vocab)
     n = np.int64(len(vocab))
     none = np.iinfo(np.int64).max
@@ -511,6 +513,10 @@ def _count_file_occurrences(path, vocab, bigrams, followers, tolower=False, enco
         ids, _, _, line_offsets = tokenize_lines(np.frombuffer(_lowered(block, tolower, encoding), dtype=np.uint8),
                                                  *words.arrays(), vocab.unk, True, False)
         lengths = np.diff(line_offsets)  # the words and the count
+        too_long = np.flatnonzero(lengths > MAX_NGRAM_ORDER)
+        if len(too_long):
+            line_offsets = line_offsets[:too_long[0] + 1]
+            ids, lengths = ids[:line_offsets[-1]], lengths[:too_long[0]]
         starts = line_offsets[:-1]
         line_of = np.repeat(np.arange(len(lengths)), lengths)
         kept = (lengths == 2) | (lengths == 3)
@@ -532,6 +538,8 @@ def _count_file_occurrences(path, vocab, bigrams, followers, tolower=False, enco
         found = np.searchsorted(bigram_keys, unique)
         first_bigram[found] = np.minimum(first_bigram[found], pair_at[at] + offset)
         offset += len(ids)
+        if len(too_long):
+            break
 
     def by_first(positions):
         seen = np.flatnonzero(positions < none)

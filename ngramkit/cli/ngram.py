@@ -546,17 +546,15 @@ def other_lm(opts):
 
         vocab = Vocabulary(words) if words else None
         lm = read_skip_lm(opts["lm"], opts["order"], vocab, opts["limit_vocab"], opts["encoding"])
+        announce_reading(opts, opts["lm"], loaded=lm.model.read_sizes if opts["limit_vocab"] else None,
+                         unk_logprob=unknown_word_logprob(lm.model, opts["map_unk"]))
     if opts["write_vocab"]:
         lm.vocab.write(opts["write_vocab"])
     if opts["write_lm"]:
         lm.write(opts["write_lm"])
     if opts["ppl"]:
-        scorer = lm.scorer()
-        if opts["count_lm"]:
-            stats = scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
-                                      warn=lambda message: sys.stderr.write(f"warning: {message}\n"))
-        else:
-            stats = scorer.score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"])
+        stats = lm.scorer().score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
+                                       warnings=sys.stderr.buffer)
         write_totals(opts["ppl"], stats)
 
 
@@ -579,6 +577,8 @@ def hidden_lm(opts):
         lm = load_hidden_event_model(path, opts["hidden_vocab"], opts["hidden_not"], **options)
     else:
         lm = load_hidden_sentence_model(path, **options)
+    announce_reading(opts, path, loaded=lm.model.read_sizes if opts["limit_vocab"] else None,
+                     unk_logprob=unknown_word_logprob(lm.model, opts["map_unk"]))
     if opts["ppl"]:
         stats = lm.scorer(opts["map_unk"]).score_file(opts["ppl"], opts["debug"], sys.stdout.buffer, opts["encoding"],
                                                       quiet=opts["q"] or opts["quiet"], warnings=sys.stderr.buffer)
