@@ -18,7 +18,7 @@ import bisect
 
 import numpy as np
 
-from .errors import FormatError, UsageError
+from .errors import UsageError
 from .jit import borrowed, njit
 from .textio import BYTES, atomic_output, iter_lines, split_words, word_bytes
 
@@ -247,10 +247,9 @@ class Vocabulary:
     @classmethod
     def read(cls, path, encoding="utf-8", unk_word=UNK):
         """Read a vocabulary file: one word per line (first field; blank lines skipped; a word
-        listed twice is one word, as SRILM reads it, silently)."""
+        listed twice is one word, as SRILM reads it, silently; an empty file is a vocabulary of
+        no words, which recipes pass as /dev/null)."""
         words = read_words(path, encoding)
-        if not words:
-            raise FormatError("vocabulary file holds no words", path)
         vocab = cls(words, unk_word=unk_word)
         vocab.read_order = words
         return vocab
