@@ -29,6 +29,8 @@ orders make-kn-counts replaces by continuation counts; the command maps the scri
 them as its table of per-order flags does (see cli/make_big_lm.py).
 """
 
+import contextlib
+import functools
 import math
 import os
 import subprocess
@@ -47,9 +49,11 @@ from .estimate.pipeline import stderr_warning
 from .estimate.smoothing import GoodTuring, KneserNey, ModifiedKneserNey
 from .mincounts import min_counts_in_vocabulary
 from .model import NgramCounts
+from .srilm_sums import mincount_stream_word_order
 from .tables import prefix_rows
 from .textio import atomic_output, iter_lines, open_input, read_blocks
 from .training import Output, build
+from .vocab import Vocabulary
 
 META_TAG = "__meta__"  # lowercase, so that it survives -tolower
 SCRIPT_MAX_COUNT = 7  # the script's -gtNmax default, of every order (ngram-count's gt1max is 1)
@@ -108,8 +112,9 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
     else:
         full = filtered_counts(paths, ngram_filter, order, encoding)
     counts = full
+    kncounts = f"{name}.kncounts.gz"
     if using_kn:
-        lower = _kn_counts(full, kn_orders, f"{name}.kncounts.gz", order, log)
+        lower = _kn_counts(full, kn_orders, kncounts, order, log)
         counts = NgramCounts(full.vocab, lower.ngrams[:order - 1] + full.ngrams[order - 1:order],
                              lower.counts[:order - 1] + full.counts[order - 1:order])
     read = {}
@@ -128,6 +133,16 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
             read[k] = path
     if test_text is not None and order > 1:
         counts = subset_contexts(counts, test_text, encoding, log)
+    # the script pipes the Kneser-Ney counts' lower orders and the counts' highest, or the counts,
+    # to ngram-count, whose Vocab numbers the words as the lines give them
+    piped = _count_stream(paths, ngram_filter, encoding)
+    streams = [(_count_stream([kncounts], None, encoding), 1, order - 1), (piped, order, order)] if using_kn else \
+        [(piped, 1, order)]
+    if vocab is not None:  # a closed vocabulary: its words in file order, and no others
+        word_order = None if vocab.read_order is None else functools.partial(Vocabulary.ids, words=vocab.read_order)
+    else:
+        word_order = functools.partial(mincount_stream_word_order, streams, min_counts=min_counts, meta_tag=meta_tag,
+                                       kept=counts if test_text is not None and order > 1 else None)
     counts = min_counts_in_vocabulary(counts, min_counts, vocab, limit_vocab, meta_tag)
     orders = []
     for k in range(1, order + 1):
@@ -137,13 +152,24 @@ def make_big_lm(counts_paths, lm=None, *, order=3, methods="good-turing", interp
     options = EstimateOptions(order=order, orders=orders, unk=unk)
     policy = DiscountFilePolicy(orders, read, kn_counts_modified=using_kn, meta_tag=meta_tag,
                                 trust_totals=trust_totals)
-    return build(counts, options, policy=policy, output=None if lm is None else Output(lm, lm_format), warn=warn)
+    return build(counts, options, policy=policy, output=None if lm is None else Output(lm, lm_format), warn=warn,
+                 word_order=word_order)
 
 
-def filtered_counts(paths, command, order, encoding="utf-8"):
-    """The counts of the count files `paths`, decompressed and one after the other, piped through
-    the shell command `command` (the script's -ngram-filter: `gzip -dcf COUNTS | eval FILTER`)."""
-    label = f"output of -ngram-filter {command!r}"
+def _count_stream(paths, command, encoding):
+    """A function giving the count blocks of the count files `paths` (count_blocks'), piped
+    through the -ngram-filter `command` when not None."""
+    if command is None:
+        return lambda: count_blocks(paths, encoding)
+    return lambda: _filtered_blocks(paths, command, encoding)
+
+
+@contextlib.contextmanager
+def _filtered(paths, command):
+    """A file of the count files `paths`, decompressed and one after the other, piped through the
+    shell command `command` (the script's -ngram-filter: `gzip -dcf COUNTS | eval FILTER`), and
+    its label."""
+    label = _filter_label(command)
     with tempfile.TemporaryDirectory(prefix="ngramkit-filter-") as tmp:
         filtered = os.path.join(tmp, "counts")
         with open(filtered, "wb") as out:
@@ -163,8 +189,25 @@ def filtered_counts(paths, command, order, encoding="utf-8"):
                 status = process.wait()
         if status != 0:
             raise UsageError(f"-ngram-filter {command!r} failed (exit status {status})", option="ngram_filter")
-        blocks = ((block, line, label) for block, line, _ in count_blocks([filtered], encoding))
-        return read_counts([label], order, encoding=encoding, blocks=blocks)
+        yield filtered, label
+
+
+def _filter_label(command):
+    return f"output of -ngram-filter {command!r}"
+
+
+def _filtered_blocks(paths, command, encoding):
+    """The count blocks (count_blocks') of the output of _filtered, labelled as it."""
+    with _filtered(paths, command) as (filtered, label):
+        for block, line, _ in count_blocks([filtered], encoding):
+            yield block, line, label
+
+
+def filtered_counts(paths, command, order, encoding="utf-8"):
+    """The counts of the count files `paths`, decompressed and one after the other, piped through
+    the shell command `command` (the script's -ngram-filter: `gzip -dcf COUNTS | eval FILTER`)."""
+    return read_counts([_filter_label(command)], order, encoding=encoding,
+                       blocks=_filtered_blocks(paths, command, encoding))
 
 
 def subset_contexts(counts, test_text, encoding="utf-8", log=_say):

@@ -212,7 +212,8 @@ def count_blocks(paths, encoding="utf-8"):
 
 
 def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-8", float_counts=False,
-                blocks=None, prefixes=True, unk_word=UNK, tolower=False, aliases=None, stop_at_long=True):
+                blocks=None, prefixes=True, unk_word=UNK, tolower=False, aliases=None, nonevents=(),
+                stop_at_long=True):
     """Read and sum SRILM count files.
 
     order: ignore n-grams longer than this. vocab: a closed vocabulary; with
@@ -223,11 +224,11 @@ def read_counts(paths, order=None, vocab=None, limit_vocab=False, encoding="utf-
     kept n-gram is an n-gram too, counted 0 where the files do not hold it, as in the count
     trie SRILM reads counts into (its -write writes them, its estimate counts them among their
     context's followers); False keeps the lines as they are (merging count files). unk_word,
-    tolower, aliases, stop_at_long: see counts_of_blocks.
+    tolower, aliases, nonevents, stop_at_long: see counts_of_blocks.
     """
     counts = counts_of_blocks(count_blocks(paths, encoding) if blocks is None else blocks, order, vocab,
                               limit_vocab, float_counts, unk_word, encoding if tolower else None, aliases,
-                              stop_at_long)
+                              nonevents, stop_at_long)
     if counts is None:
         raise EmptyInputError("no counts in count file", ", ".join(map(str, paths)))
     if prefixes:
@@ -289,13 +290,14 @@ def count_line_tokens(blocks, interner, float_counts=False, stop_at_long=True):
 
 
 def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_counts=False, unk_word=UNK,
-                     lowercase_in=None, aliases=None, stop_at_long=True):
+                     lowercase_in=None, aliases=None, nonevents=(), stop_at_long=True):
     """The summed counts of count-file blocks ((bytes of whole lines, number of the first line,
     path), as count_blocks gives them), as read_counts reads files; None when they hold no
     n-gram of the orders asked for. `unk_word`: the unknown word of a vocabulary made of the
     counts' words (SRILM's -map-unk); `lowercase_in`: the words lowercased in that encoding
     (-tolower); `aliases` ({alias: word}, -vocab-aliases, for a vocabulary made of the counts'
-    words: `vocab` names its own): an alias counted as its word, which joins the vocabulary.
+    words: `vocab` names its own): an alias counted as its word, which joins the vocabulary, as
+    the `nonevents` (SRILM's -nonevents, lowercased where the words are) do.
     N-grams that become one are summed. A line of more than MAX_NGRAM_ORDER fields gets SRILM's
     warning on stderr and, with `stop_at_long`, ends the reading of its file (see
     count_line_tokens)."""
@@ -313,7 +315,7 @@ def counts_of_blocks(blocks, order=None, vocab=None, limit_vocab=False, float_co
     if lowercase_in is not None:
         words = lowercase(words, lowercase_in)
     if vocab is None:
-        vocab = Vocabulary(listed_words(words, unk_seen), unk_word=unk_word)
+        vocab = Vocabulary(listed_words(words, unk_seen) + list(nonevents), unk_word=unk_word)
         if aliases:
             vocab = vocab.aliased(aliases)
         remap = vocab.ids(words)

@@ -58,6 +58,7 @@ class TextOptions:
     vocab: Vocabulary | None = None  # a closed vocabulary; other words are unknown
     map_unk: str = UNK  # the word unknown words become
     aliases: dict | None = None  # word -> the word it stands for (SRILM's -vocab-aliases), after -tolower
+    nonevents: tuple = ()  # SRILM's -nonevents, after -tolower: its Vocab numbers them before the text's words
     tagged: bool = False  # tokens are word/tag, counted as SRILM's -tagged (tagged_lm)
     # SRILM's -text-has-weights ("first") and -text-has-weights-last ("last"): each line's first or
     # last word is the count every n-gram of the line adds (an integer, or with float_counts any
@@ -117,9 +118,10 @@ def build_vocabulary(words, options, unk_seen=True):
     if options.aliases:
         words = [options.aliases.get(w, w) for w in words]
     if options.vocab is None:
-        # SRILM's vocabulary holds the aliased words, seen or not
-        vocab = Vocabulary(listed_words(words, unk_seen) + list((options.aliases or {}).values()),
-                           unk_word=options.map_unk)
+        # SRILM's vocabulary holds the aliased words and the -nonevents, seen or not
+        aliases = options.aliases or {}
+        vocab = Vocabulary(listed_words(words, unk_seen) + list(aliases.values())
+                           + [aliases.get(w, w) for w in options.nonevents], unk_word=options.map_unk)
         return vocab, vocab.ids(words)
     vocab = options.vocab if options.vocab.unk_word == options.map_unk else Vocabulary(
         options.vocab.words, unk_word=options.map_unk)

@@ -95,10 +95,10 @@ def _read_srilm_binary(path, **options):
     return read_srilm_binary(path, **options)
 
 
-def _write_srilm_binary(model, path, word_order=None):
+def _write_srilm_binary(model, path, word_order=None, meta_tag=None):
     from .srilm_binary import write_srilm_binary
 
-    write_srilm_binary(model, path, word_order)
+    write_srilm_binary(model, path, word_order, meta_tag)
 
 
 def _sniff_kenlm(head):
@@ -191,6 +191,8 @@ def load(path, format=None, order=None, **options):
         del options[name]
     if fmt.name == "arpa" and order is not None:
         options.setdefault("checked_orders", order)  # SRILM checks the counts of the orders it reads
+    if fmt.name == "srilm-binary" and order is not None:
+        options["order"] = order  # SRILM's reader keeps nodes below the orders it reads
     model = fmt.read(path, **options)
     return model if order is None else model.truncated(order)
 

@@ -25,6 +25,7 @@ from .errors import EstimationError, UsageError
 from .jit import njit
 from .scoring import ScoringTables, advance, context_buffers, sentence_start
 from .srilm_lhash import lhash_order, string_keys
+from .srilm_trie import srilm_given_words
 from .textio import getline_lines, split_words, word_bytes
 from .vocab import PAUSE
 
@@ -129,7 +130,9 @@ class SentenceGenerator:
         pause = vocab.index.get(PAUSE, -1)  # -1: a word outside the model
         extra = vocab.ids(list(nonevents), unknown=-1)
         met, aliases_at = srilm_read_order(model, vocab_words, nonevents)
-        self.walk = srilm_vocabulary_order(vocab, met, pause, aliases_at)
+        # the walk is over names: an index that no word keeps has none
+        aliases_at -= int((met[:aliases_at] < 0).sum())
+        self.walk = srilm_vocabulary_order(vocab, met[met >= 0], pause, aliases_at)
         non_event = (self.walk == vocab.bos) | (self.walk == pause) | np.isin(self.walk, extra[extra >= 0])
         if not unk_is_word:
             non_event |= self.walk == vocab.unk
@@ -187,13 +190,10 @@ def srilm_read_order(model, vocab_words=(), nonevents=()):
     """The word ids of `model` in the order `ngram`'s Vocab adds them: the words of -vocab
     (`vocab_words`, in file order), those -vocab-aliases names (the vocabulary's aliases), the
     -nonevents, then the model's words as its files list them (NgramModel.words_in_file_order;
-    repeats kept); and where the aliases' words start."""
-    vocab = model.vocab
-    listed = vocab.ids(list(vocab_words), unknown=-1)
-    listed = listed[listed >= 0]
-    extra = vocab.ids(list(nonevents), unknown=-1)
-    return np.concatenate([listed, vocab.ids(list(vocab.aliases.values())), extra[extra >= 0],
-                           model.words_in_file_order()]), len(listed)
+    repeats kept; -1: an index that no word keeps, srilm_trie.srilm_given_words); and where the
+    aliases' words start."""
+    given, aliases_at = srilm_given_words(model.vocab, vocab_words, nonevents=nonevents)
+    return np.concatenate([given, model.words_in_file_order()]), aliases_at
 
 
 def srilm_vocabulary_order(vocab, unigram_ids, pause, aliases_at=0):

@@ -60,11 +60,20 @@ def on_vocab(model, vocab, in_place=False):
                 rows[lo:lo + CHUNK_ROWS] = remap[rows[lo:lo + CHUNK_ROWS]]
         model.vocab = vocab
         if model.unigram_order is not None:
-            model.unigram_order = remap[model.unigram_order]
+            model.unigram_order = _remapped(remap, model.unigram_order)
+        if model.extra_contexts is not None:
+            model.extra_contexts = [np.ascontiguousarray(remap[r]) for r in model.extra_contexts]
         return model
-    read = model.unigram_order
+    read, extra = model.unigram_order, model.extra_contexts
     return replace(model, vocab=vocab, ngrams=[np.ascontiguousarray(remap[r]) for r in model.ngrams],
-                   unigram_order=None if read is None else remap[read], estimation=None)
+                   unigram_order=None if read is None else _remapped(remap, read), estimation=None,
+                   extra_contexts=None if extra is None else [np.ascontiguousarray(remap[r]) for r in extra])
+
+
+def _remapped(remap, order):
+    """A word order (NgramModel.unigram_order) in ids of the vocabulary `remap` maps into, its
+    -1s (indices no word keeps) kept."""
+    return np.where(order >= 0, remap[order], -1)
 
 
 def shared_vocab(models, in_place=False):
@@ -77,11 +86,14 @@ def shared_vocab(models, in_place=False):
 
 def unigrams_read_order(models, before=None):
     """The words of models on one vocabulary in the order SRILM's Vocab meets them when it reads
-    the models one after another: each model's in its file's order, words met before left out.
-    `before`: the ids of the words met before the models, in that order (None: none)."""
+    the models one after another: each model's in its file's order, words met before left out
+    (the -1s, indices no word keeps, all kept). `before`: the ids of the words met before the
+    models, in that order (None: none)."""
     ids = np.concatenate(([] if before is None else [before]) + [m.words_in_file_order() for m in models])
     _, first = np.unique(ids, return_index=True)
-    return ids[np.sort(first)]
+    keep = ids < 0
+    keep[first] = True
+    return ids[keep]
 
 
 def _union(a, b, reusable):
@@ -254,7 +266,7 @@ def mix_static(models, weights, consume=False, lookup_first=backoff_logprob, rec
         if read_order is None:
             read_order = unigrams_read_order([result, model])
         else:
-            read_order = unigrams_read_order([model], result.vocab.remap_from(before)[read_order])
+            read_order = unigrams_read_order([model], _remapped(result.vocab.remap_from(before), read_order))
         # the merged models' weight as SRILM has it: 1 - the new model's share (0 for a weight of 0)
         lam = 1.0 - (0.0 if weight == 0 else weight / total)
         release = (result, model) if consume else (result,) if i > 0 else ()

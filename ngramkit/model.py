@@ -12,6 +12,7 @@ import numpy as np
 
 from .constants import LOG_ZERO
 from .errors import UsageError
+from .tables import find_rows
 from .vocab import Vocabulary
 
 INT32_MAX = np.iinfo(np.int32).max
@@ -61,7 +62,8 @@ class NgramModel:
     estimation: list | None = None
     # the word ids in the order of the file the model was read from: its 1-grams' in an ARPA
     # file (KenLM's probing files number words so), every word of the index map in SRILM's
-    # binary LM (SRILM's Vocab numbers them so); None: not read from one
+    # binary LM (SRILM's Vocab numbers them so), -1 for an index SRILM's Vocab gave a name that
+    # is no word of the model (an expanded class model's class names); None: not read from one
     unigram_order: np.ndarray | None = None
     # row_order[k-2], for the k-grams (k >= 2): the indices of their rows in the order of the
     # ARPA file's lines (KenLM's probing build inserts them so), None where that is the rows'
@@ -73,6 +75,13 @@ class NgramModel:
     # log10 backoff weight of the empty context, which only SRILM's binary LM stores: its ARPA
     # reader sets log 0 (-99), a model it builds in memory (an estimate) starts with 0
     empty_context_backoff: float = LOG_ZERO
+    # contexts that SRILM's trie of the model holds as nodes of weight 0 no n-gram needs (not
+    # n-grams with a backoff weight, nor contexts of longer n-grams or their suffixes), as its
+    # reader makes them from a binary LM read at a lower order (srilm_binary): extra_contexts[d-1]
+    # the sorted (n, d) rows of length d, d up to the model's order; None: none. SRILM writes
+    # them as nodes (-write-bin-lm), and an n-gram among them with the weight 0 when the model is
+    # written at a higher order (padded)
+    extra_contexts: list | None = None
 
     @property
     def order(self):
@@ -203,17 +212,24 @@ class NgramModel:
 
     def padded(self, order):
         """The model with empty orders up to `order` (no backoff weights on the old highest
-        order's n-grams); an order at most the model's: the model itself."""
+        order's n-grams but the 0 of those among extra_contexts); an order at most the model's:
+        the model itself."""
         if order <= self.order:
             return self
         ngrams, logprob = list(self.ngrams), list(self.logprob)
         backoff = list(self.backoff) + [np.full(len(ngrams[-1]), np.nan, dtype=np.float32)]
+        extra = self.extra_contexts
+        if extra is not None and len(extra) == self.order:
+            found = find_rows(ngrams[-1], extra[-1], 0)
+            backoff[-1][found[found >= 0]] = 0
+            extra = extra[:-1] + [np.ascontiguousarray(extra[-1][found < 0])]
+            extra = extra if any(map(len, extra)) else None
         for k in range(self.order + 1, order + 1):
             ngrams.append(np.empty((0, k), dtype=np.int32))
             logprob.append(np.empty(0, dtype=np.float32))
             if k < order:
                 backoff.append(np.empty(0, dtype=np.float32))
-        return replace(self, ngrams=ngrams, logprob=logprob, backoff=backoff)
+        return replace(self, ngrams=ngrams, logprob=logprob, backoff=backoff, extra_contexts=extra)
 
     def truncated(self, order):
         """The model cut to orders 1..order (backoff weights of the new highest order dropped);
@@ -222,6 +238,8 @@ class NgramModel:
             return self
         if order < 1:
             raise UsageError(f"the highest order must be at least 1, not {order}", option="order")
+        extra = None if self.extra_contexts is None else self.extra_contexts[:order]
         return replace(self, ngrams=self.ngrams[:order], logprob=self.logprob[:order],
                        backoff=self.backoff[:order - 1], estimation=None,
-                       read_sizes=None if self.read_sizes is None else self.read_sizes[:order])
+                       read_sizes=None if self.read_sizes is None else self.read_sizes[:order],
+                       extra_contexts=extra if extra and any(map(len, extra)) else None)

@@ -200,19 +200,27 @@ class Pruner:
         """(keep, nodes) at `threshold`: per order, which n-grams stay; per order below the
         highest, which n-grams keep a backoff weight. Orders go from the highest down: an
         n-gram stays if it still has a backoff weight, and it has one while it is the context
-        of a kept n-gram or the suffix of a context that has one (SRILM's context trie)."""
+        of a kept n-gram or the suffix of a context that has one (SRILM's context trie). The
+        model's extra_contexts of its highest order are contexts SRILM's pruning leaves: the
+        n-grams among them stay, and so do their suffixes' weights."""
         model = self.model
         keep = [np.ones(len(r), dtype=np.bool_) for r in model.ngrams]
         nodes = [~np.isnan(b) for b in model.backoff]
+        extra = model.extra_contexts
+        top = extra[-1] if extra is not None and len(extra) == model.order else None
         for k in range(model.order, self.minprune - 1, -1):
             if threshold > 0:
                 keep[k - 1] = ~self._below(k, threshold)
             if k < model.order:
                 keep[k - 1] |= nodes[k - 1]
+            elif top is not None:
+                keep[k - 1] |= find_rows(top, model.ngrams[k - 1], 0) >= 0
             if k >= 2:
                 node = self._contains(k - 1, model.ngrams[k - 1], keep[k - 1], 0) | self.failed[k - 2]
                 if k < model.order:
                     node |= self._contains(k - 1, model.ngrams[k - 1], nodes[k - 1], 1)
+                elif top is not None:
+                    node |= self._contains(k - 1, top, np.ones(len(top), dtype=np.bool_), 1)
                 nodes[k - 2] = node
         return keep, nodes
 
@@ -279,6 +287,7 @@ class Pruner:
             out = replace(model, ngrams=[r[m] for r, m in zip(model.ngrams, keep)],
                           logprob=logprob, backoff=backoff, estimation=None)
         del keep, nodes
+        out.extra_contexts = _kept_extra_contexts(out, self.minprune)
         recompute_backoffs(out, lower=lower, nonevents=nonevents, trace=trace, **self.recompute_options)
         return out
 
@@ -359,6 +368,7 @@ def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonev
     its own way), and `recompute_options` its others."""
     model = replace(model, ngrams=list(model.ngrams), logprob=[p.copy() for p in model.logprob],
                     backoff=[b.copy() for b in model.backoff], estimation=None)
+    model.extra_contexts = _kept_extra_contexts(model, minprune)
     while True:
         zeros_to_inf(model)
         removed = 0
@@ -381,6 +391,17 @@ def prune_low_probs(model, minprune=2, report=None, lower=backoff_logprob, nonev
     return model
 
 
+def _kept_extra_contexts(model, minprune):
+    """The model's extra_contexts that pruning leaves (None: none): SRILM's pruneProbs and
+    pruneLowProbs remove the contexts of lengths minprune-1 to order-1 that hold no probability
+    and end no longer context, as these."""
+    extra = model.extra_contexts
+    if extra is None:
+        return None
+    kept = [rows[:0] if minprune - 1 <= d < model.order else rows for d, rows in enumerate(extra, 1)]
+    return kept if any(map(len, kept)) else None
+
+
 def _drop_empty_contexts(model, k, ctx, where):
     """Contexts of order k-1 with no k-gram probability left, and no longer context ending in
     them, are contexts no more (SRILM's removeBOW)."""
@@ -389,9 +410,11 @@ def _drop_empty_contexts(model, k, ctx, where):
     live = ~np.isnan(model.logprob[k - 1])
     prefix = where[ctx[live]]
     followed[prefix[prefix >= 0]] = True
-    if k < model.order:
-        longer = model.ngrams[k - 1][~np.isnan(model.backoff[k - 1])]
-        suffix = find_rows(model.ngrams[k - 2], np.ascontiguousarray(longer), 1)
+    longer = [model.ngrams[k - 1][~np.isnan(model.backoff[k - 1])]] if k < model.order else []
+    if model.extra_contexts is not None and k <= len(model.extra_contexts):
+        longer.append(model.extra_contexts[k - 1])
+    for rows in longer:
+        suffix = find_rows(model.ngrams[k - 2], np.ascontiguousarray(rows), 1)
         followed[suffix[suffix >= 0]] = True
     model.backoff[k - 2][node & ~followed] = np.nan
 

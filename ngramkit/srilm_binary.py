@@ -23,6 +23,12 @@ up, or larger when its value does not fit (SRILM's writer retries with the large
 log 0 is -inf here and -99 in the model (as in ARPA files). A context that has no backoff weight
 in the model but has longer n-grams gets a node of weight 0 (the weight scoring uses); reading
 keeps the root's weight and those of nodes whose context is an n-gram of the file.
+
+Read at a lower -order than its maxorder, SRILM makes the nodes of that depth without reading
+them (weight 0, no probabilities), and writes them back as such: their length fields take 8
+bytes, its guess below the model's order in unsigned arithmetic. At the file's maxorder, where
+only such empty nodes can be, its reader makes the node and reads the node's bytes as the keys
+of further empty nodes. Nodes that no n-gram needs are NgramModel.extra_contexts.
 """
 
 import mmap
@@ -33,6 +39,7 @@ import numpy as np
 from .constants import LOG_ZERO
 from .errors import FormatError, MissingFileError
 from .jit import njit
+from .meta_counts import meta_types
 from .model import NgramModel
 from .srilm_trie import srilm_word_indices
 from .tables import find_rows, first_duplicate_row, merged_duplicate_rows, prefix_rows
@@ -47,12 +54,11 @@ _LONG_LIMIT = 1 << 30
 _LONG_LONG_LIMIT = 1 << 62
 
 # status codes of the trie reader
-_OK, _TRUNCATED, _BAD_LENGTH, _BAD_INDEX, _TOO_DEEP, _MISALIGNED, _TOO_LARGE = range(7)
+_OK, _TRUNCATED, _BAD_LENGTH, _BAD_INDEX, _MISALIGNED = range(5)
 _MESSAGES = {
     _TRUNCATED: "binary LM ends inside its n-gram trie",
     _BAD_LENGTH: "subtree length runs past its parent",
     _BAD_INDEX: "word index out of range of the index map",
-    _TOO_DEEP: "the n-gram trie is deeper than its maxorder",
     _MISALIGNED: "data misaligned: a subtree does not end where its length says",
 }
 
@@ -126,12 +132,17 @@ def _get_count(buf, pos, limit):
 # ---------------------------------------------------------------- writing
 
 
-def srilm_index_map(vocab, word_order=None):
+def srilm_index_map(vocab, word_order=None, meta_tag=None):
     """SRILM's index map of `vocab`: the (index, word) lines in index order, and each word id's
     index. `word_order`: word ids in the order SRILM's Vocab added them (specials and repeats
-    passed over); the vocabulary's other words follow in id order."""
+    passed over, -1 for an index no word keeps); the vocabulary's other words follow in id
+    order. The meta-count words of `meta_tag` (meta_counts.py) keep their indices but are not
+    listed, as Vocab::writeIndexMap leaves them out of a model."""
     met = np.arange(len(vocab)) if word_order is None else np.concatenate([word_order, np.arange(len(vocab))])
     index, by_index = srilm_word_indices(met, vocab)
+    if meta_tag:
+        meta = {vocab.words[i] for i in np.flatnonzero(meta_types(vocab, meta_tag) >= 0)}
+        by_index = [None if w in meta else w for w in by_index]
     return [(i, w) for i, w in enumerate(by_index) if w is not None], index.astype(np.int64)
 
 
@@ -142,16 +153,19 @@ def _log_zero_to_inf(values):
 
 
 def _contexts(model):
-    """The contexts that get nodes, per length d = 1..order-1 (sorted (n, d) id rows): n-grams
-    with a backoff weight, the contexts of longer n-grams, and the suffixes of those (a node's
-    parent is its context less the oldest word)."""
+    """The contexts that get nodes, per length d = 1..order (sorted (n, d) id rows): n-grams
+    with a backoff weight, the contexts of longer n-grams, the model's extra_contexts, and the
+    suffixes of those (a node's parent is its context less the oldest word)."""
     order = model.order
-    contexts = [None] * order
-    for d in range(order - 1, 0, -1):
-        parts = [model.ngrams[d - 1][~np.isnan(model.backoff[d - 1])], model.ngrams[d][:, :d]]
-        if d + 1 < order:
-            parts.append(contexts[d + 1][:, 1:])
-        rows = np.ascontiguousarray(np.concatenate(parts).astype(np.int32))
+    extra = model.extra_contexts or []
+    contexts = [None] * (order + 1)
+    for d in range(order, 0, -1):
+        parts = [extra[d - 1]] if d <= len(extra) else []
+        if d < order:
+            parts += [model.ngrams[d - 1][~np.isnan(model.backoff[d - 1])], model.ngrams[d][:, :d],
+                      contexts[d + 1][:, 1:]]
+        rows = np.ascontiguousarray(np.concatenate(parts).astype(np.int32)) if parts else \
+            np.zeros((0, d), dtype=np.int32)
         contexts[d] = np.unique(rows, axis=0) if len(rows) else rows.reshape(0, d)
     return contexts
 
@@ -162,29 +176,30 @@ def _trie_arrays(model, index):
     order = model.order
     contexts = _contexts(model)
     depth = [np.zeros(1, dtype=np.int64)]
-    paths = [np.full((1, max(order - 1, 1)), -1, dtype=np.int64)]
+    paths = [np.full((1, order), -1, dtype=np.int64)]
     weights = [_log_zero_to_inf([model.empty_context_backoff])]
-    for d in range(1, order):
+    for d in range(1, order + 1):
         rows = contexts[d]
-        path = np.full((len(rows), max(order - 1, 1)), -1, dtype=np.int64)
+        path = np.full((len(rows), order), -1, dtype=np.int64)
         path[:, :d] = index[rows[:, ::-1]]
         paths.append(path)
         depth.append(np.full(len(rows), d, dtype=np.int64))
-        found = find_rows(model.ngrams[d - 1], rows, 0)
         weight = np.zeros(len(rows), dtype=np.float32)
-        backoff = model.backoff[d - 1][found[found >= 0]]
-        weight[found >= 0] = np.where(np.isnan(backoff), 0.0, backoff)
+        if d < order:
+            found = find_rows(model.ngrams[d - 1], rows, 0)
+            backoff = model.backoff[d - 1][found[found >= 0]]
+            weight[found >= 0] = np.where(np.isnan(backoff), 0.0, backoff)
         weights.append(_log_zero_to_inf(weight))
     path = np.concatenate(paths)
     # file order is the preorder of the trie: paths compared index by index, shorter first
-    preorder = np.lexsort(path.T[::-1]) if order > 1 else np.zeros(1, dtype=np.int64)
+    preorder = np.lexsort(path.T[::-1])
     node_of = np.empty(len(preorder), dtype=np.int64)
     node_of[preorder] = np.arange(len(preorder))
     depth = np.concatenate(depth)[preorder]
     keys = path[preorder, np.maximum(depth - 1, 0)]
     weight_bits = np.concatenate(weights)[preorder].view(np.uint32).astype(np.int64)
 
-    first_node = np.cumsum([0] + [len(contexts[d]) for d in range(1, order)])
+    first_node = np.cumsum([0] + [len(contexts[d]) for d in range(1, order + 1)])
     owners, words, values = [], [], []
     for k in range(1, order + 1):
         rows = model.ngrams[k - 1]
@@ -222,8 +237,10 @@ def _subtree_sizes(depth, keys, prob_start, prob_word, order):
     field = np.zeros(n, dtype=np.int64)
     total = np.zeros(n, dtype=np.int64)
     for i in range(n - 1, -1, -1):
+        # SRILM's guess, in unsigned arithmetic: a node below the model's order (extra_contexts
+        # of its highest) starts at 8 bytes
         levels_below = order - 1 - depth[i]
-        size = 2 if levels_below == 0 else (4 if levels_below <= 3 else 8)
+        size = 2 if levels_below == 0 else (4 if 0 < levels_below <= 3 else 8)
         need = _count_bytes(size + content[i], size)
         while need != size:  # the field grows until its length, itself included, fits in it
             if need == 0:
@@ -253,11 +270,13 @@ def _write_trie(buf, depth, keys, weight_bits, field, total, prob_start, prob_wo
     return pos
 
 
-def write_srilm_binary(model, path, word_order=None):
+def write_srilm_binary(model, path, word_order=None, meta_tag=None):
     """Write `model` as SRILM's `-write-bin-lm` does (atomically). `word_order`: the word ids in
     the order SRILM's Vocab numbered them (see srilm_index_map; default: the model's in the order
-    of the file read, NgramModel.words_in_file_order)."""
-    entries, index = srilm_index_map(model.vocab, model.words_in_file_order() if word_order is None else word_order)
+    of the file read, NgramModel.words_in_file_order); `meta_tag`: the tag of the meta-count
+    words the vocabulary holds (ngram-count's -meta-tag), which the index map leaves out."""
+    entries, index = srilm_index_map(model.vocab, model.words_in_file_order() if word_order is None else word_order,
+                                     meta_tag)
     depth, keys, weight_bits, prob_start, prob_word, prob_bits = _trie_arrays(model, index)
     field, total, fits = _subtree_sizes(depth, keys, prob_start, prob_word, model.order)
     if not fits:
@@ -275,14 +294,17 @@ def write_srilm_binary(model, path, word_order=None):
 
 
 @njit(cache=True)
-def _read_trie(buf, pos, order, map_size, fill, ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob,
-               gram_order):
-    """Walk the trie from `pos`. Without `fill`, count nodes and probabilities; with it, store
-    each node's context (oldest word first) and weight, and each n-gram (padded with -1) with
-    its probability bits. Returns (status, position, nodes, n-grams)."""
+def _read_trie(buf, pos, order, read_order, map_size, fill, ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob,
+               gram_order, gram_node):
+    """Walk the trie from `pos` as SRILM's readBinaryNode does at -order `read_order`. Without
+    `fill`, count nodes and probabilities; with it, store each node's context (oldest word
+    first) and weight, and each n-gram (padded with -1) with its probability bits and the node
+    holding it (-1: the root). Returns (status, position, nodes, n-grams)."""
     n = len(buf)
     ends = np.zeros(order + 1, dtype=np.int64)
     path = np.zeros(order + 1, dtype=np.int64)
+    node_at = np.full(order + 1, -1, dtype=np.int64)
+    read_depth = min(order, read_order)
     nodes = 0
     grams = 0
     d = 0
@@ -307,10 +329,10 @@ def _read_trie(buf, pos, order, map_size, fill, ctx_paths, ctx_weight, ctx_depth
             return _TRUNCATED, pos, nodes, grams
         if d > 0:
             if fill:
-                for j in range(d):
-                    ctx_paths[nodes, j] = path[d - 1 - j]
+                _put_context(ctx_paths, nodes, path, d)
                 ctx_weight[nodes] = weight
                 ctx_depth[nodes] = d
+            node_at[d] = nodes
             nodes += 1
         for _ in range(count):
             word, pos = _get_count(buf, pos, end)
@@ -324,6 +346,7 @@ def _read_trie(buf, pos, order, map_size, fill, ctx_paths, ctx_weight, ctx_depth
                 gram_rows[grams, d] = word
                 gram_prob[grams] = _get_u32(buf, pos)
                 gram_order[grams] = d + 1
+                gram_node[grams] = node_at[d]
             pos += 4
             grams += 1
         ends[d] = end
@@ -340,28 +363,51 @@ def _read_trie(buf, pos, order, map_size, fill, ctx_paths, ctx_weight, ctx_depth
                 return _TRUNCATED, pos, nodes, grams
             if key >= map_size:
                 return _BAD_INDEX, pos, nodes, grams
-            if d + 1 < order:
+            if d + 1 < read_depth:
                 break
-            # SRILM writes a model it read from a binary file at a lower -order with the nodes
-            # of the contexts of that order's n-grams, empty: they are passed over
-            after = _past_empty_node(buf, pos, ends[d])
-            if after < 0:
-                return _TOO_DEEP, pos, nodes, grams
-            pos = after
+            # SRILM makes the child without reading it (weight 0, no probabilities): below
+            # -order it passes over the child's bytes; at the file's maxorder, where only a model
+            # read at a lower order leaves (empty) nodes, it reads them as further children's keys
+            if d + 1 < order:
+                length, at = _get_count(buf, pos, ends[d])
+                if length < 0:
+                    return _TRUNCATED, pos, nodes, grams
+                if pos + length > ends[d] or pos + length < at:
+                    return _BAD_LENGTH, pos, nodes, grams
+                pos += length
+            if fill:
+                path[d] = key
+                _put_context(ctx_paths, nodes, path, d + 1)
+                ctx_weight[nodes] = 0
+                ctx_depth[nodes] = d + 1
+            nodes += 1
         path[d] = key
         limit = ends[d]
         d += 1
 
 
+@njit(cache=True, inline="always")
+def _put_context(ctx_paths, node, path, d):
+    """Node `node`'s context, oldest word first, from the trie path (most recent word first)."""
+    for j in range(d):
+        ctx_paths[node, j] = path[d - 1 - j]
+
+
 @njit(cache=True)
-def _past_empty_node(buf, pos, limit):
-    """The position after the node at `pos` (inside `limit`) when it holds no probabilities and
-    no subtrees; else -1."""
-    length, at = _get_count(buf, pos, limit)
-    if length < 0 or pos + length > limit or at + 4 > pos + length:
-        return -1
-    count, at = _get_count(buf, at + 4, pos + length)
-    return pos + length if count == 0 and at == pos + length else -1
+def _with_probabilities(ctx_depth, holds_probs):
+    """Which nodes (in file order) hold probabilities themselves or in a subtree."""
+    n = len(ctx_depth)
+    parent = np.full(n, -1, dtype=np.int64)
+    last_at = np.full(ctx_depth.max() + 1 if n else 1, -1, dtype=np.int64)
+    for i in range(n):
+        last_at[ctx_depth[i]] = i
+        if ctx_depth[i] > 1:
+            parent[i] = last_at[ctx_depth[i] - 1]
+    live = holds_probs.copy()
+    for i in range(n - 1, -1, -1):
+        if live[i] and parent[i] >= 0:
+            live[parent[i]] = True
+    return live
 
 
 def _header(data, path):
@@ -400,10 +446,11 @@ def _mapped(path):
         raise MissingFileError(f"cannot read: {exc.strerror}", path) from None
 
 
-def read_srilm_binary(path, vocab=None, limit_vocab=False):
+def read_srilm_binary(path, vocab=None, limit_vocab=False, order=None):
     """Read an SRILM binary LM (`SRILM_BINARY_NGRAM_002`) into an NgramModel. Its vocabulary is
     the index map's words plus `vocab`'s; with `limit_vocab`, `vocab`'s, and n-grams holding
-    other words are left out (vocab.reading_vocabulary, as for ARPA files)."""
+    other words are left out (vocab.reading_vocabulary, as for ARPA files). `order`: read the
+    orders up to this, as SRILM's reader at that -order (None: all)."""
     data = _mapped(path)
     head = bytes(data[:len(MAGIC)])
     if head == OLD_MAGIC:
@@ -411,29 +458,34 @@ def read_srilm_binary(path, vocab=None, limit_vocab=False):
                           "read; write the model with -write-bin-lm", path, 1)
     if head != MAGIC:
         raise FormatError("not an SRILM binary LM (no SRILM_BINARY_NGRAM_002 line)", path, 1)
-    order, index_words, trie_start = _header(data, path)
+    max_order, index_words, trie_start = _header(data, path)
+    read_order = max_order if order is None else order
     map_size = max(index_words) + 1 if index_words else 0
     buf = np.frombuffer(data, dtype=np.uint8)
-    empty2 = np.zeros((0, order), dtype=np.int64)
+    empty2 = np.zeros((0, max_order), dtype=np.int64)
     empty1 = np.zeros(0, dtype=np.int64)
-    status, pos, n_nodes, n_grams = _read_trie(buf, trie_start, order, map_size, False,
-                                               empty2, empty1, empty1, empty2, empty1, empty1)
+    status, pos, n_nodes, n_grams = _read_trie(buf, trie_start, max_order, read_order, map_size, False,
+                                               empty2, empty1, empty1, empty2, empty1, empty1, empty1)
     if status != _OK:
         raise FormatError(f"{_MESSAGES[status]} (byte {pos})", path)
     if pos != len(buf):
         raise FormatError(f"{len(buf) - pos} bytes after the n-gram trie (byte {pos})", path)
-    ctx_paths = np.full((n_nodes, order), -1, dtype=np.int64)
+    ctx_paths = np.full((n_nodes, max_order), -1, dtype=np.int64)
     ctx_weight, ctx_depth = np.empty(n_nodes, dtype=np.int64), np.empty(n_nodes, dtype=np.int64)
-    gram_rows = np.full((n_grams, order), -1, dtype=np.int64)
+    gram_rows = np.full((n_grams, max_order), -1, dtype=np.int64)
     gram_prob, gram_order = np.empty(n_grams, dtype=np.int64), np.empty(n_grams, dtype=np.int64)
-    _read_trie(buf, trie_start, order, map_size, True, ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob,
-               gram_order)
+    gram_node = np.empty(n_grams, dtype=np.int64)
+    _read_trie(buf, trie_start, max_order, read_order, map_size, True, ctx_paths, ctx_weight, ctx_depth, gram_rows,
+               gram_prob, gram_order, gram_node)
     trie = (ctx_paths, ctx_weight.astype(np.uint32).view(np.float32), ctx_depth, gram_rows,
-            gram_prob.astype(np.uint32).view(np.float32), gram_order)
+            gram_prob.astype(np.uint32).view(np.float32), gram_order, gram_node)
     # the root's weight follows its length field
     _, at = _get_count(buf, trie_start, len(buf))
     empty_backoff = np.array([_get_u32(buf, at)], dtype=np.int64).astype(np.uint32).view(np.float32)[0]
-    return _model(path, order, index_words, map_size, trie, empty_backoff, vocab, limit_vocab)
+    model = _model(path, min(max_order, read_order), index_words, map_size, trie, empty_backoff, vocab, limit_vocab)
+    # nodes at the file's maxorder make a model of the higher -order: its n-grams among them have
+    # the weight 0, which SRILM writes at that order, and pruning removes them as its contexts
+    return model.padded(read_order) if model.extra_contexts is not None else model
 
 
 def _distinct(rows, values, vocab, what, path):
@@ -449,7 +501,7 @@ def _distinct(rows, values, vocab, what, path):
 
 
 def _model(path, order, index_words, map_size, trie, empty_backoff, extra_vocab, limit_vocab):
-    ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob, gram_order = trie
+    ctx_paths, ctx_weight, ctx_depth, gram_rows, gram_prob, gram_order, gram_node = trie
     used = np.zeros(map_size + 1, dtype=bool)
     used[gram_rows[gram_rows >= 0]] = True
     listed = np.zeros(map_size + 1, dtype=bool)
@@ -465,13 +517,15 @@ def _model(path, order, index_words, map_size, trie, empty_backoff, extra_vocab,
     id_of = np.full(map_size + 1, -1, dtype=np.int32)  # the last entry stands for the -1 padding
     id_of[list(words)] = ids
     ngrams, logprob, backoff = [], [], []
+    holds_probs = np.zeros(len(ctx_depth) + 1, dtype=bool)  # the last entry stands for the root
     for k in range(1, order + 1):
         pick = gram_order == k
         rows = np.ascontiguousarray(id_of[gram_rows[pick, :k]])
-        values = gram_prob[pick]
+        values, owner = gram_prob[pick], gram_node[pick]
         if limit_vocab:
             keep = (rows >= 0).all(axis=1)
-            rows, values = np.ascontiguousarray(rows[keep]), values[keep]
+            rows, values, owner = np.ascontiguousarray(rows[keep]), values[keep], owner[keep]
+        holds_probs[owner] = True
         sort = np.lexsort(rows.T[::-1])  # stable: equal rows stay in file order
         rows, values = _distinct(rows[sort], values[sort], vocab, f"{k}-gram", path)
         ngrams.append(rows)
@@ -494,4 +548,21 @@ def _model(path, order, index_words, map_size, trie, empty_backoff, extra_vocab,
     listing = listing[np.sort(np.unique(listing, return_index=True)[1])]
     root = np.float32(empty_backoff)
     return NgramModel(vocab, ngrams, logprob, backoff, unigram_order=listing,
-                      empty_context_backoff=float(LOG_ZERO if np.isneginf(root) else root))
+                      empty_context_backoff=float(LOG_ZERO if np.isneginf(root) else root),
+                      extra_contexts=_extra_contexts(ctx_paths, ctx_depth, holds_probs[:-1], id_of, ngrams))
+
+
+def _extra_contexts(ctx_paths, ctx_depth, holds_probs, id_of, ngrams):
+    """NgramModel.extra_contexts of the nodes read (None: none): those with no probabilities in
+    their subtree whose context is not an n-gram with a backoff weight (one of the top order, or
+    none), as the reader makes them below -order and at the file's maxorder."""
+    order = len(ngrams)
+    live = _with_probabilities(ctx_depth, holds_probs)
+    extra = []
+    for d in range(1, order + 1):
+        rows = id_of[ctx_paths[(ctx_depth == d) & ~live, :d]]
+        rows = np.ascontiguousarray(rows[(rows >= 0).all(axis=1)])
+        if d < order:
+            rows = np.ascontiguousarray(rows[find_rows(ngrams[d - 1], rows, 0) < 0])
+        extra.append(np.unique(rows, axis=0) if len(rows) else rows)
+    return extra if any(len(rows) for rows in extra) else None

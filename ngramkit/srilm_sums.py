@@ -23,8 +23,9 @@ import numpy as np
 from .countfile import count_blocks, count_line_tokens
 from .counting import TextOptions, build_vocabulary
 from .jit import njit
+from .meta_counts import meta_word
 from .srilm_lhash import lhash_order, sized_bits, slot_positions
-from .srilm_trie import srilm_vocab_size, srilm_word_indices, text_tokens
+from .srilm_trie import srilm_given_words, srilm_vocab_size, srilm_word_indices, text_tokens
 from .tables import child_offsets, context_starts, find_rows
 from .text_weights import weighted_lines
 from .tokenize import Interner
@@ -138,22 +139,23 @@ def text_srilm_order(paths, counts, options):
 
 def text_word_order(paths, vocab, options):
     """The word ids of `vocab` in the order ngram-count's Vocab numbers them reading the text
-    files `paths` (TextOptions `options`): a -vocab file's words, the -vocab-aliases' words,
-    then the text's by first appearance; None as for text_srilm_order."""
+    files `paths` (TextOptions `options`): a -vocab file's words, the -vocab-aliases' words, the
+    -nonevents, then the text's by first appearance (-1: an index no word keeps, see
+    srilm_trie.srilm_given_words); None as for text_srilm_order."""
     read = _text_ids(paths, vocab, options)
     return None if read is None else _met_words(*read)
 
 
 def _text_ids(paths, vocab, options):
     """The text's word ids in `vocab` (-1 between sentences), and the ids SRILM's Vocab numbered
-    before it: a -vocab file's, then the words -vocab-aliases names (see text_srilm_order; None
-    for its None)."""
+    before it: a -vocab file's, the words -vocab-aliases names, the -nonevents (see
+    text_srilm_order; None for its None)."""
     known = []
     if options.vocab is not None:
         if options.vocab.read_order is None:
             return None
-        known = list(options.vocab.read_order)
-    known = vocab.ids(known + list((options.aliases or {}).values()))
+        known = options.vocab.read_order
+    known, _ = srilm_given_words(vocab, known, options.aliases or {}, options.nonevents)
     if options.weights:
         tokens, words, _ = text_tokens(paths, dataclasses.replace(options, add_sos=False, add_eos=False),
                                        quiet=True)
@@ -164,18 +166,21 @@ def _text_ids(paths, vocab, options):
     return _final_ids(stream, words, options, vocab), known
 
 
-def count_file_srilm_order(paths, counts, encoding):
-    """The SrilmOrder of `counts` read from the count files `paths` (read_counts, no -vocab):
-    each line's n-gram (one no longer than the counts' order) is inserted in turn."""
+def count_file_srilm_order(paths, counts, encoding, nonevents=()):
+    """The SrilmOrder of `counts` read from the count files `paths` (read_counts, no -vocab,
+    SRILM's Vocab given the -nonevents first): each line's n-gram (one no longer than the
+    counts' order) is inserted in turn."""
     ids = _count_file_ids(paths, counts.vocab, counts.order, encoding)
     ends = np.flatnonzero(ids < 0)
-    return _srilm_order(ids, np.concatenate(([0], ends[:-1] + 1)), ends, counts)
+    known, _ = srilm_given_words(counts.vocab, nonevents=nonevents)
+    return _srilm_order(ids, np.concatenate(([0], ends[:-1] + 1)), ends, counts, known)
 
 
-def count_file_word_order(paths, vocab, order, encoding):
+def count_file_word_order(paths, vocab, order, encoding, nonevents=()):
     """The word ids of `vocab` in the order ngram-count's Vocab numbers them reading the count
-    files `paths` (read_counts of orders up to `order`, no -vocab): by first appearance."""
-    return _met_words(_count_file_ids(paths, vocab, order, encoding))
+    files `paths` (read_counts of orders up to `order`, no -vocab): the -vocab-aliases' words
+    (the vocabulary's aliases), the -nonevents, then the counts' by first appearance."""
+    return _met_words(_count_file_ids(paths, vocab, order, encoding), srilm_given_words(vocab, nonevents=nonevents)[0])
 
 
 def _count_file_ids(paths, vocab, order, encoding):
@@ -189,6 +194,61 @@ def _count_file_ids(paths, vocab, order, encoding):
     # SRILM skips a longer line before its words get an index
     short = ends - starts <= order
     return ids[np.repeat(short, ends - starts + 1)]
+
+
+def mincount_stream_word_order(streams, vocab, min_counts, meta_tag, kept=None, nonevents=()):
+    """The word ids of `vocab` in the order ngram-count -read-with-mincounts numbers the words of
+    the count lines it reads (SRILM's readMinCounts): `streams` in turn, each (a function giving
+    count blocks, the shortest and the longest n-gram taken from them). The words go by first
+    appearance, those of the lines below their order's mincount too, unless the line's count is
+    0 or there is no `meta_tag`; such a line first numbers its meta-count word (`__meta__C` for
+    its count C), a word of `vocab` or else -1. `kept`: NgramCounts whose n-grams alone the
+    lines hold (a filter's), or None. The -vocab-aliases' words (the vocabulary's
+    aliases) and the -nonevents come first."""
+    interner = Interner()
+    final = np.zeros(0, dtype=np.int64)  # provisional id -> id of `vocab`
+    in_kept = np.zeros(0, dtype=np.int32)  # provisional id -> id of kept.vocab
+    met = []  # per block, its new words (ids) and meta-counts (-2 - C), in order
+    seen_meta = set()
+    for blocks, shortest, longest in streams:
+        for tokens, line_counts, _ in count_line_tokens(blocks(), interner):  # the reading warns
+            if len(interner) > len(final):
+                new = interner.words()[len(final):]
+                final = np.concatenate([final, vocab.ids(new, unknown=-1)])
+                if kept is not None:
+                    in_kept = np.concatenate([in_kept, kept.vocab.ids(new, unknown=-1)])
+            ends = np.flatnonzero(tokens < 0)
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            length = ends - starts
+            take = (length >= shortest) & (length <= longest)
+            mins = np.array(min_counts, dtype=np.int64)[np.clip(length, 1, len(min_counts)) - 1]
+            below = take & (line_counts < mins)
+            take &= ~below | ((line_counts > 0) & (meta_tag is not None))
+            if kept is not None:
+                for k in np.unique(length[take]).tolist():
+                    lines = np.flatnonzero(take & (length == k))
+                    rows = np.ascontiguousarray(in_kept[tokens[starts[lines][:, None] + np.arange(k)]])
+                    take[lines] = find_rows(kept.ngrams[k - 1], rows, 0) >= 0
+            meta = take & below
+            line_of = np.repeat(np.arange(len(starts)), length + 1)
+            words = np.flatnonzero((tokens >= 0) & take[line_of])
+            # a line's meta-count word comes before its words
+            keys = np.concatenate([2 * words + 1, 2 * starts[meta]])
+            items = np.concatenate([final[tokens[words]], -2 - line_counts[meta]])[np.argsort(keys, kind="stable")]
+            _, first = np.unique(items, return_index=True)
+            items = items[np.sort(first)]
+            fresh = [i for i in items.tolist() if i >= 0 or i not in seen_meta]
+            seen_meta.update(i for i in fresh if i < -1)
+            met.append(np.array(fresh, dtype=np.int64))
+    order = np.concatenate(met) if met else np.zeros(0, dtype=np.int64)
+    order = order[order != -1]  # a word outside `vocab`
+    meta = order < -1
+    order[meta] = vocab.ids([meta_word(meta_tag, -2 - c) for c in order[meta].tolist()], unknown=-1)
+    order = np.concatenate([srilm_given_words(vocab, nonevents=nonevents)[0], order])
+    _, first = np.unique(order, return_index=True)  # each word where it first appears
+    keep = order < 0
+    keep[first] = True
+    return order[keep]
 
 
 def trie_ranks(contexts, ngrams, order):

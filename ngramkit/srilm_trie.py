@@ -199,8 +199,9 @@ def _format(stack_node, stack_slot, stack_word, depth, only, tab_offset, tab_bit
 def srilm_word_indices(ids, vocab):
     """SRILM's vocabulary index of each word of `vocab` (-1 for words not in `ids`), where `ids`
     are word ids in order of first appearance: `<unk>`, `<s>`, `</s>`, `-pau-`, then the others
-    in that order (a -map-unk word, which SRILM adds after taking `<unk>` out, first of them);
-    and the words by index (None where `<unk>` was)."""
+    in that order (a -map-unk word, which SRILM adds after taking `<unk>` out, first of them;
+    -1: an index that no word keeps, srilm_given_words'); and the words by index (None where
+    `<unk>` was and at the indices no word keeps)."""
     index = np.full(len(vocab), -1, dtype=np.int32)
     index[[vocab.bos, vocab.eos]] = [SRILM_BOS, SRILM_EOS]
     if PAUSE in vocab:
@@ -209,10 +210,27 @@ def srilm_word_indices(ids, vocab):
     index[vocab.unk] = SRILM_PAUSE + 1 if mapped else SRILM_UNK
     by_index = [None if mapped else vocab.unk_word, BOS, EOS, PAUSE] + [vocab.unk_word] * mapped
     for word in ids.tolist():
-        if index[word] < 0:
+        if word < 0:
+            by_index.append(None)
+        elif index[word] < 0:
             index[word] = len(by_index)
             by_index.append(vocab.words[word])
     return index, by_index
+
+
+def srilm_given_words(vocab, vocab_words=(), aliases=None, nonevents=()):
+    """The word ids of `vocab` in the order SRILM's Vocab numbers the words it is given before a
+    model's or a text's: those of -vocab (`vocab_words`, in file order), the words of
+    -vocab-aliases (`aliases`, alias -> word, in file order; default the vocabulary's), then the
+    -nonevents; and where the aliases' words start. A -vocab word that an alias names is a word
+    no more (Vocab::addWordAlias removes it), nor is one outside `vocab` (a class name of an
+    expanded class model): -1 stands for its index, which no word keeps."""
+    aliases = vocab.aliases if aliases is None else aliases
+    names = list(vocab_words) if vocab.lowercase is None else lowercase(list(vocab_words), vocab.lowercase)
+    listed = np.array([-1 if name in aliases else vocab.get(name, -1) for name in dict.fromkeys(names)],
+                      dtype=np.int64)
+    extra = vocab.ids(list(nonevents), unknown=-1)
+    return np.concatenate([listed, vocab.ids(list(aliases.values())), extra[extra >= 0]]), len(listed)
 
 
 def srilm_vocab_size(index):
@@ -225,8 +243,11 @@ def _srilm_indices(words, options, unk_seen):
     """Each provisional word's SRILM vocabulary index, and the words by index (after -tolower);
     `unk_seen`: see build_vocabulary."""
     vocab, remap = build_vocabulary(words, options, unk_seen)
-    # provisional ids are in order of first appearance; an unseen <unk> gets no index
-    index, by_index = srilm_word_indices(remap if unk_seen else np.delete(remap, PROV_UNK), vocab)
+    # provisional ids are in order of first appearance, after the -nonevents; an unseen <unk> gets
+    # no index
+    given, _ = srilm_given_words(vocab, (), options.aliases or {}, options.nonevents)
+    index, by_index = srilm_word_indices(np.concatenate([given, remap if unk_seen else np.delete(remap, PROV_UNK)]),
+                                         vocab)
     return index[remap], by_index
 
 

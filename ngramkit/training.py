@@ -122,8 +122,11 @@ def build(source, options, *, order=None, policy=SRILM, text=None, run=None, out
         if output is not None:
             start = time.perf_counter()
             written = dict(output.options or {})
-            if word_order is not None and format_for_path(output.path, output.format).name == "srilm-binary":
-                written.setdefault("word_order", word_order(model.vocab))
+            if format_for_path(output.path, output.format).name == "srilm-binary":
+                if word_order is not None:
+                    written.setdefault("word_order", word_order(model.vocab))
+                # the meta-count words the estimate read are no words of the model
+                written.setdefault("meta_tag", getattr(policy, "meta_tag", None))
             save(model, output.path, output.format, **written)
             times.mark("write", start)
     return model

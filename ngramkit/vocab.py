@@ -94,6 +94,7 @@ class Vocabulary:
                            unk_word=self.unk_word)
         vocab.aliases = dict(aliases)
         vocab.lowercase = self.lowercase
+        vocab.read_order = self.read_order
         return vocab
 
     def lowercased(self, encoding="utf-8"):

@@ -98,3 +98,27 @@ def test_binary_lm_written_after_a_lower_order_read(tmp_path, monkeypatch, cli):
         assert np.array_equal(read.ngrams[k], expected.ngrams[k])
         assert np.array_equal(read.logprob[k], expected.logprob[k])
     assert np.array_equal(read.backoff[0], expected.backoff[0], equal_nan=True)
+
+
+# SRILM's nodes of a binary LM read below its order or at its maxorder, and what its writers
+# make of them (tests/data/srilm_binary_lower/README.md)
+LOWER_RUNS = {
+    "o2-of-binary.bin": "-lm o3.bin -order 2 -write-bin-lm OUT",
+    "r3.arpa": "-lm o2-of-binary.bin -write-lm OUT",
+    "r3.bin": "-lm o2-of-binary.bin -write-bin-lm OUT",
+    "o2.arpa": "-lm o2-of-binary.bin -order 2 -write-lm OUT",
+    "r2.bin": "-lm o2-of-binary.bin -order 2 -write-bin-lm OUT",
+    "p2.arpa": "-lm o2-of-binary.bin -order 2 -prune 1e-3 -write-lm OUT",
+    "p2.bin": "-lm o2-of-binary.bin -order 2 -prune 1e-3 -write-bin-lm OUT",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOWER_RUNS))
+def test_binary_lm_of_a_lower_order_read_written_again(name, tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    for model in ("o3.bin", "o2-of-binary.bin"):
+        (tmp_path / model).write_bytes(gzip.decompress((LOWER / f"{model}.gz").read_bytes()))
+    out = tmp_path / "out"
+    status, _, stderr = cli(ngram.main, [out if arg == "OUT" else arg for arg in LOWER_RUNS[name].split()])
+    assert status == 0, stderr
+    assert out.read_bytes() == gzip.decompress((LOWER / f"{name}.gz").read_bytes())

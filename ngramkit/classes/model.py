@@ -656,10 +656,12 @@ class ClassModel:
     the words after the first at no further cost (the sum runs over all such segmentations).
     simple=True (SimpleClassNgram, -simple-classes): each word belongs to at most one class and
     is replaced by it. `simple`, `expand` and `to_fst` need single-word expansions (what
-    ngram-class writes).
+    ngram-class writes). `vocab_words`: the words of -vocab, which SRILM's Vocab numbers before
+    the model's (its hash tables follow the numbers; an expanded model's word order leaves them
+    to come first, srilm_trie.srilm_given_words).
     """
 
-    def __init__(self, model, classes, simple=False):
+    def __init__(self, model, classes, simple=False, vocab_words=()):
         if not isinstance(classes, ClassDefinitions):
             classes = load_classes(classes)
         if simple and not classes.single_word():
@@ -667,6 +669,7 @@ class ClassModel:
         self.classes = classes
         self.simple = simple
         self.class_model = model
+        self.vocab_words = list(vocab_words)
         words = model.vocab.words
         self.vocab = Vocabulary(list(words) + classes.names() + classes.words())
         mapping = self.vocab.remap_from(model.vocab)
@@ -705,15 +708,19 @@ class ClassModel:
         if simple:
             self._simple_tables(by_word)
 
+    def _srilm_names(self):
+        """The names SRILM's Vocab numbers after -vocab's: the model's words in its file's order,
+        then the classes file's."""
+        names = [self.class_model.vocab.words[i] for i in self.class_model.words_in_file_order()]
+        for cls, expansion in zip(self.classes.classes, self.classes.expansions):
+            names.append(cls)
+            names.extend(expansion)
+        return names
+
     def _srilm_indices(self, mapping):
         """Each word's index in SRILM's vocabulary, which orders its hash tables: <unk>, <s>,
-        </s>, -pau-, then the model's unigrams in file order (ARPA files SRILM writes are
-        sorted, as ids are), then the classes file's new words in order of appearance."""
-        order = [UNK, BOS, EOS, PAUSE]
-        order += [self.vocab.words[i] for i in mapping[self.class_model.ngrams[0][:, 0]]]
-        for cls, expansion in zip(self.classes.classes, self.classes.expansions):
-            order.append(cls)
-            order.extend(expansion)
+        </s>, -pau-, the words of -vocab, then _srilm_names'."""
+        order = [UNK, BOS, EOS, PAUSE] + self.vocab_words + self._srilm_names()
         index = np.full(len(self.vocab), -1, dtype=np.int64)
         next_index = 0
         for word in order:
@@ -828,9 +835,22 @@ class ClassModel:
         ngrams = [np.ascontiguousarray(mapping[rows]) for rows, _ in joint]
         logprobs = [np.where(np.isneginf(lp), np.float32(LOG_ZERO), lp).astype(np.float32) for lp in logprobs]
         backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]
-        expanded_model = NgramModel(word_vocab, ngrams, logprobs, backoff)
-        recompute_backoffs(expanded_model)
+        # a model SRILM builds in memory: its empty context's weight is 0
+        expanded_model = NgramModel(word_vocab, ngrams, logprobs, backoff,
+                                    unigram_order=self._expanded_word_order(word_vocab), empty_context_backoff=0.0)
+        # SRILM's recomputeBOWs over the expansion's vocabulary: every word of it gets a unigram
+        # (<s>, -pau- and <unk>, its non-events, none)
+        recompute_backoffs(expanded_model, unk_is_word=False, vocabulary_unigrams=True)
         return expanded_model
+
+    def _expanded_word_order(self, word_vocab):
+        """The words of the expansion (ids of `word_vocab`) in the order SRILM's Vocab met them
+        after -vocab's (which come first, as for any model): _srilm_names'. The class names keep
+        their numbers in its Vocab, which no word of the expansion has: -1 stands for them
+        (srilm_trie.srilm_given_words)."""
+        given = set(self.vocab_words)
+        return np.array([word_vocab.get(name, -1) for name in dict.fromkeys(self._srilm_names()) if name not in given],
+                        dtype=np.int64)
 
     def _unigram_sum_order(self, words):
         """The positions of `words` (the expansion's sorted unigram word ids) in the order SRILM's

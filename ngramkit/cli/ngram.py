@@ -484,7 +484,8 @@ def class_model(opts, model, mix):
         raise UsageError(f"-classes does not combine with {excluded[0]} (-expand-classes first writes a word model)")
     from ..classes import ClassModel, load_classes
 
-    return ClassModel(model, load_classes(opts["classes"], opts["encoding"]), simple=opts["simple_classes"])
+    return ClassModel(model, load_classes(opts["classes"], opts["encoding"]), simple=opts["simple_classes"],
+                      vocab_words=vocab_words(opts))
 
 
 # Options that need the model itself, not only its scoring tables.

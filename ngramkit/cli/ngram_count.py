@@ -52,7 +52,7 @@ import functools
 import sys
 
 from ..aliases import read_aliases
-from ..countfile import intersect_counts, read_counts, write_counts
+from ..countfile import count_blocks, intersect_counts, read_counts, write_counts
 from ..counting import RunOptions, TextOptions, count_text, sum_counts
 from ..discount_files import DiscountFilePolicy, write_discount_file
 from ..errors import UsageError
@@ -64,7 +64,7 @@ from ..model import NgramCounts
 from ..nonevents import read_nonevents
 from ..prune import check_minprune
 from ..release import release_text
-from ..srilm_sums import count_file_srilm_order, count_file_word_order
+from ..srilm_sums import count_file_srilm_order, count_file_word_order, mincount_stream_word_order
 from ..srilm_trie import UnsortedCounts
 from ..textio import BYTES, atomic_output, copy_text_lines, held_outputs
 from ..training import Output, build
@@ -331,7 +331,8 @@ def ngram_count(argv):
         if opts["tolower"]:
             nonevents = lowercase(nonevents, opts["encoding"])
         if vocab is not None:  # SRILM adds them to the vocabulary
-            vocab = vocab.like(vocab.words + nonevents)
+            read_order, vocab = vocab.read_order, vocab.like(vocab.words + nonevents)
+            vocab.read_order = read_order
     files = discount_files(opts)
     # as SRILM, discounts are fitted for a model, or (without one) for the orders a discount file
     # or a smoothing flag names
@@ -358,7 +359,7 @@ def ngram_count(argv):
         as_written = opts["read_with_mincounts"] or opts["meta_tag"]
         source = read_counts(paths, count_order(opts), None if as_written else vocab, opts["limit_vocab"],
                              opts["encoding"], opts["float_counts"], unk_word=opts["map_unk"], tolower=opts["tolower"],
-                             aliases=aliases)
+                             aliases=aliases, nonevents=nonevents)
         if opts["intersect"]:
             source = intersect_counts(read_counts([opts["intersect"]], count_order(opts), vocab, opts["limit_vocab"],
                                                   opts["encoding"], opts["float_counts"]), source)
@@ -370,14 +371,23 @@ def ngram_count(argv):
                 opts["meta_tag"])
         elif as_written and vocab is not None:
             source = in_vocabulary(source, vocab, opts["limit_vocab"], opts["meta_tag"])
-        if not (vocab or opts["intersect"] or as_written or opts["read_google"] or aliases):
-            # SRILM's order of the counts, which its fractional totals and its lines of contexts show
-            srilm_order = functools.partial(count_file_srilm_order, paths, encoding=opts["encoding"])
+        if opts["read_with_mincounts"] and not (vocab or opts["intersect"] or opts["read_google"]
+                                                or opts["float_counts"]):
+            word_order = functools.partial(
+                mincount_stream_word_order, [(functools.partial(count_blocks, paths, opts["encoding"]), 1,
+                                              count_order(opts))],
+                min_counts=[int(min_count(opts, k)) for k in range(1, count_order(opts) + 1)],
+                meta_tag=opts["meta_tag"], nonevents=nonevents)
+        elif not (vocab or opts["intersect"] or opts["read_google"]):
+            if not (aliases or as_written):
+                # SRILM's order of the counts, which its fractional totals and its lines of contexts show
+                srilm_order = functools.partial(count_file_srilm_order, paths, encoding=opts["encoding"],
+                                                nonevents=nonevents)
             word_order = functools.partial(count_file_word_order, paths, order=count_order(opts),
-                                           encoding=opts["encoding"])
+                                           encoding=opts["encoding"], nonevents=nonevents)
         elif vocab is not None and vocab.read_order is not None:
             # a closed vocabulary: SRILM numbers its words in file order, and no others
-            word_order = functools.partial(Vocabulary.ids, words=vocab.read_order)
+            word_order = functools.partial(_given_words, vocab.read_order, aliases or {}, nonevents)
     elif opts["text"]:
         if opts["meta_tag"] or opts["intersect"]:
             raise UsageError(f"{'-meta-tag' if opts['meta_tag'] else '-intersect'} applies to the count files of -read")
@@ -399,6 +409,7 @@ def ngram_count(argv):
         raise UsageError("-text-has-weights does not combine with -tagged")
     text = TextOptions(encoding=opts["encoding"], add_sos=not opts["no_sos"], add_eos=not opts["no_eos"],
                        tolower=opts["tolower"], vocab=vocab, map_unk=opts["map_unk"], aliases=aliases,
+                       nonevents=tuple(nonevents),
                        tagged=opts["tagged"], float_counts=opts["float_counts"], weights=weights, allow_empty=True,
                        getline_skips=True)
     if opts["tagged"]:
@@ -454,6 +465,13 @@ def ngram_count(argv):
             for k, (_, path, _) in files.items():
                 if k in policy.methods:
                     write_discount_file(policy.methods[k], path)
+
+
+def _given_words(vocab_words, aliases, nonevents, vocab):
+    """The word ids of `vocab` in the order SRILM's Vocab numbers -vocab, -vocab-aliases and
+    -nonevents (srilm_trie.srilm_given_words)."""
+    from ..srilm_trie import srilm_given_words
+    return srilm_given_words(vocab, vocab_words, aliases, nonevents)[0]
 
 
 def write_index_map(opts, vocabulary_given):
