@@ -1,6 +1,6 @@
 """The block loop of `-ppl` for models with a compiled sentence kernel of their own (count LMs,
 skip LMs): each block of whole lines is tokenized, scored by the kernel into per-token arrays,
-summed into `TextStats`, and at `-debug 1`/`2` written as SRILM writes it, the sentence lines
+summed into `TextStats`, and at `-debug 1` to `3` written as SRILM writes it, the sentence lines
 by perplexity's writer and the word lines by the model's own. The kernels never see `-pau-`:
 it is dropped before scoring, as SRILM's LM::prepareSentence drops it, and stays in the echo
 of the line only. A line of more than MAX_WORDS_PER_LINE tokens is passed over, as SRILM's
@@ -18,7 +18,7 @@ from .textio import iter_line_blocks
 def score_line_blocks(path, vocab, words, unk, score, write_word_lines, word_line_size, debug=0, out=None,
                       encoding="utf-8", warnings=None):
     """The `TextStats` of `path`, each line a sentence; with debug >= 1 SRILM's per-sentence
-    (and at 2 per-word) lines go to the binary stream `out`, and at every level SRILM's warnings
+    (and from 2 per-word) lines go to the binary stream `out`, and at every level SRILM's warnings
     to the binary stream `warnings` (default: none): those of the lines passed over and the
     model's own, in the text's order.
 

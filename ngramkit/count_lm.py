@@ -33,18 +33,23 @@ import numpy as np
 from .block_scorer import score_line_blocks
 from .countfile import read_counts, write_counts_to
 from .errors import FormatError, UsageError
+from .constants import LN10
 from .jit import njit
 from .model import NgramCounts
-from .numfmt import format_g, put_text, put_uint
+from .numfmt import format_g, put_uint
+from .generate import srilm_vocabulary_order
 from .perplexity import (
-    LOG_CLOSE,
+    SUM_TOLERANCE,
+    _sum_warning,
     close_sentence,
+    put_line_close,
     put_probability,
     put_word_given,
     sentence_span,
     tally_word,
 )
 from .scoring import WordTable
+from .srilm_sums import count_file_word_order
 from .tables import find_row_in
 from .textio import atomic_output, iter_line_blocks, word_bytes
 from .vocab import PAUSE, Vocabulary
@@ -69,6 +74,7 @@ class CountLM:
     counts_name: str | None = None
     google: bool = False
     unk_is_word: bool = False
+    word_order: np.ndarray | None = None  # the word ids in the order SRILM's Vocab numbered them (None: not known)
 
     @property
     def vocab(self):
@@ -84,6 +90,17 @@ class CountLM:
         if PAUSE in vocab.index:
             mask[vocab.index[PAUSE]] = True
         return mask
+
+    def sum_words(self):
+        """The words LM::wordProbSum adds up, in the order SRILM's VocabIter visits them: all but
+        the non-words."""
+        if self.word_order is None:
+            raise UsageError("-debug 3 sums in the order SRILM's vocabulary holds the words of a count file: not "
+                             "reproduced for counts in the parameter file or Google counts", option="debug")
+        vocab = self.vocab
+        order = srilm_vocabulary_order(vocab, self.word_order, vocab.index.get(PAUSE, -1))
+        order = order[order >= 0]  # -pau-'s place when it is no word of ours
+        return order[~self.nonwords()[order]].astype(np.int32)
 
     def tables(self):
         """(rows per order, int64 counts per order) as the compiled functions take them."""
@@ -192,7 +209,14 @@ def read_count_lm(path, order=DEFAULT_ORDER, words=(), limit_vocab=False, unk_is
     if counts is None:
         raise FormatError("no counts: a `counts` or `google-counts` line is needed", path)
     counts = _with_words(counts, order, words, limit_vocab)
-    lm = CountLM(order, weights, modulus, vocab_size, total, counts, counts_name, google, unk_is_word)
+    # SRILM's Vocab numbers the -vocab words, then a count file's as it reads them
+    word_order = None
+    if counts_name is not None and not google:
+        word_order = counts.vocab.ids(list(words))
+        if not limit_vocab:
+            word_order = np.concatenate([word_order, count_file_word_order([counts_name], counts.vocab, order,
+                                                                           encoding)])
+    lm = CountLM(order, weights, modulus, vocab_size, total, counts, counts_name, google, unk_is_word, word_order)
     _compute_totals(lm)
     return lm
 
@@ -302,6 +326,18 @@ def _interpolate(rows, counts, weights, modulus, vocab_size, total, gram, nlen, 
     return p, nlen
 
 
+@njit(cache=True, inline="always")
+def _slot_gram(ids, lo, t, w, bos, gram):
+    """Put in gram[0] the n-gram of token t (w: it or </s>) of a sentence starting at lo: up to
+    order-1 words before w, <s> first at the sentence start; returns its length."""
+    nlen = min(gram.shape[1], t - lo + 2)
+    for c in range(nlen - 1):
+        back = t - (nlen - 1 - c)
+        gram[0, c] = bos if back < lo else ids[back]
+    gram[0, nlen - 1] = w
+    return nlen
+
+
 @njit(cache=True)
 def _score_block(rows, counts, weights, modulus, vocab_size, total, nonword, ids, line_offsets, bos, eos, unk,
                  block_total, token_logp, token_found, sentence_stats, hit_lambda, hit_numer, zero_denominator):
@@ -324,12 +360,7 @@ def _score_block(rows, counts, weights, modulus, vocab_size, total, nonword, ids
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
             slot = t + s
-            # the n-gram: up to order-1 words before w, <s> first at the sentence start
-            nlen = min(order, t - lo + 2)
-            for c in range(nlen - 1):
-                back = t - (nlen - 1 - c)
-                gram[0, c] = bos if back < lo else ids[back]
-            gram[0, nlen - 1] = w
+            nlen = _slot_gram(ids, lo, t, w, bos, gram)
             used = 0
             zero_denominator[slot] = 0
             if nonword[w]:
@@ -354,11 +385,48 @@ def _score_block(rows, counts, weights, modulus, vocab_size, total, nonword, ids
 
 
 @njit(cache=True)
+def _context_sums(rows, counts, weights, modulus, vocab_size, total, nonword, ids, line_offsets, bos, eos,
+                  sum_words, token_sum, zero_words):
+    """LM::wordProbSum of each slot's context (t + s of token t of line s, hi + s of its </s>) to
+    token_sum: p(v | context) of each word v of sum_words in turn, each rounded to a LogP as
+    wordProb returns it. A v whose context count is 0 at the last order looked up (wordProb
+    warns of it and gives 0) goes to the rows of zero_words, as many as it holds: (slot, v,
+    that order); returns how many there are."""
+    order = weights.shape[1]
+    gram = np.empty((1, order), dtype=np.int32)
+    lambdas = np.empty(order)
+    numers = np.empty(order, dtype=np.int64)
+    buckets = np.empty(order, dtype=np.int64)
+    posteriors = np.empty(order)
+    n_zero = 0
+    for s in range(len(line_offsets) - 1):
+        lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
+        for t in range(lo, hi + 1):
+            nlen = _slot_gram(ids, lo, t, eos, bos, gram)
+            sum_p = 0.0
+            for v in sum_words:
+                gram[0, nlen - 1] = v
+                prob, used = _interpolate(rows, counts, weights, modulus, vocab_size, total, gram, nlen, lambdas,
+                                          numers, buckets, posteriors)
+                if prob < 0.0:
+                    if n_zero < len(zero_words):
+                        zero_words[n_zero, 0] = t + s
+                        zero_words[n_zero, 1] = v
+                        zero_words[n_zero, 2] = used
+                    n_zero += 1
+                elif prob > 0.0:
+                    sum_p += math.exp(float(np.float32(math.log10(prob))) * LN10)
+            token_sum[t + s] = sum_p
+    return n_zero
+
+
+@njit(cache=True)
 def format_interpolation_word_lines(pool, offsets, ids, line_offsets, bos, eos, total, token_logp, token_found,
-                                    hit_lambda, hit_numer, zero_denominator, out, ends):
+                                    hit_lambda, hit_numer, zero_denominator, token_sum, out, ends):
     """The -debug 2 word lines: `\\tp( w | prev ...) \\t= [total,l1,c1,l2,c2,...] p [ logp ]`, the
     bracket NgramCountLM prints as it looks the orders up (left open where a context count is 0,
-    none for a non-word). Sentence s's lines end at ends[s]; returns the length."""
+    none for a non-word); with token_sum (-debug 3) ` / ` and the context's sum after.
+    Sentence s's lines end at ends[s]; returns the length."""
     pos = 0
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
@@ -379,14 +447,14 @@ def format_interpolation_word_lines(pool, offsets, ids, line_offsets, bos, eos, 
                     out[pos] = 93
                     pos += 1
             pos = put_probability(out, pos, token_logp[slot])
-            pos = put_text(out, pos, LOG_CLOSE)
+            pos = put_line_close(out, pos, token_sum, slot)
             prev = w
         ends[s] = pos
     return pos
 
 
 class CountLMScorer:
-    """SRILM's `ngram -count-lm -ppl`: totals, and the -debug 1/2 lines."""
+    """SRILM's `ngram -count-lm -ppl`: totals, and the -debug 1 to 3 lines."""
 
     def __init__(self, lm, unk_word=None):
         self.lm = lm
@@ -398,45 +466,75 @@ class CountLMScorer:
         self.max_word = int(np.diff(vocab.byte_pool()[1]).max())
 
     def score_file(self, path, debug=0, out=None, encoding="utf-8", warnings=None):
-        """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
-        lines go to the binary stream `out`. SRILM's warnings of n-grams whose context count is
-        0 (their probability is 0) and of the lines passed over for too many words go to the
-        binary stream `warnings`, in the text's order."""
+        """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word, at
+        3 with their contexts' sums) lines go to the binary stream `out`. SRILM's warnings of
+        n-grams whose context count is 0 (their probability is 0), of sums off 1 and of the lines
+        passed over for too many words go to the binary stream `warnings`, in the text's order."""
         lm = self.lm
         vocab = lm.vocab
+
+        model = (self.rows, self.counts, lm.weights, lm.count_modulus, lm.vocab_size, lm.total_count, self.nonword)
+        sum_words = lm.sum_words() if debug == 3 else None
 
         def score(ids, line_offsets, logprob, token_logp, token_found, sentence_stats):
             slots = len(token_logp)
             hit_lambda = np.empty((slots, lm.order))
             hit_numer = np.empty((slots, lm.order), dtype=np.int64)
             zero_denominator = np.zeros(slots, dtype=np.int32)
-            stats, logprob = _score_block(self.rows, self.counts, lm.weights, lm.count_modulus, lm.vocab_size,
-                                          lm.total_count, self.nonword, ids, line_offsets, vocab.bos, vocab.eos,
-                                          self.unk, logprob, token_logp, token_found, sentence_stats, hit_lambda,
-                                          hit_numer, zero_denominator)
-            notes = [self._zero_denominator(slot, ids, line_offsets, zero_denominator[slot])
-                     for slot in np.flatnonzero(zero_denominator).tolist()] if warnings is not None else ()
-            return stats, logprob, (hit_lambda, hit_numer, zero_denominator), notes
+            stats, logprob = _score_block(*model, ids, line_offsets, vocab.bos, vocab.eos, self.unk, logprob,
+                                          token_logp, token_found, sentence_stats, hit_lambda, hit_numer,
+                                          zero_denominator)
+            token_sum = np.ones(slots if debug == 3 else 0)  # slots never scored sum to 1
+            notes = []
+            if debug == 3:
+                # SRILM sums a context before it scores its word, each warning as it goes
+                zero_words = np.zeros((0, 3), dtype=np.int64)
+                n_zero = _context_sums(*model, ids, line_offsets, vocab.bos, vocab.eos, sum_words, token_sum,
+                                       zero_words)
+                if n_zero:
+                    zero_words = np.zeros((n_zero, 3), dtype=np.int64)
+                    _context_sums(*model, ids, line_offsets, vocab.bos, vocab.eos, sum_words, token_sum, zero_words)
+                notes = [(slot, 0, self._zero_denominator(slot, ids, line_offsets, length, v))
+                         for slot, v, length in zero_words.tolist()]
+                notes += [(slot, 2, self._sum_warning(slot, ids, line_offsets, token_sum[slot]))
+                          for slot in np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE).tolist()]
+            notes += [(slot, 1, self._zero_denominator(slot, ids, line_offsets, zero_denominator[slot]))
+                      for slot in np.flatnonzero(zero_denominator).tolist()]
+            notes = [note for _, _, note in sorted(notes, key=lambda n: n[:2])] if warnings is not None else ()
+            return stats, logprob, (hit_lambda, hit_numer, zero_denominator, token_sum), notes
 
         def write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, out, ends):
             return format_interpolation_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos,
                                                    lm.total_count, token_logp, token_found, *extras, out, ends)
 
         return score_line_blocks(path, vocab, self.words, self.unk, score, write_word_lines,
-                                 2 * self.max_word + 100 + 40 * lm.order, debug, out, encoding, warnings)
+                                 2 * self.max_word + 100 + 40 * lm.order + 24 * (debug == 3), debug, out, encoding, warnings)
 
-    def _zero_denominator(self, slot, ids, line_offsets, length):
-        """(line, SRILM's warning) of the n-gram of the last `length` words up to the token of
-        `slot` (t + s of token t of line s, hi + s of its </s>), <s> before the sentence's first
-        word."""
+    def _slot_words(self, slot, ids, line_offsets):
+        """(line, the words of its sentence from <s> to </s>, the place of the token of `slot`
+        (t + s of token t of line s, hi + s of its </s>) among them)."""
         vocab = self.lm.vocab
         s = int(np.searchsorted(line_offsets[:-1] + np.arange(len(line_offsets) - 1), slot, side="right")) - 1
         lo, hi = sentence_span(ids, line_offsets, s, vocab.bos, vocab.eos)
-        t = slot - s
-        words = [vocab.bos] + ids[lo:hi].tolist() + [vocab.eos]
-        end = t - lo + 2
-        ngram = " ".join(vocab.words[w] for w in words[max(0, end - length):end])
+        return s, [vocab.bos] + ids[lo:hi].tolist() + [vocab.eos], slot - s - lo + 1
+
+    def _zero_denominator(self, slot, ids, line_offsets, length, word=None):
+        """(line, SRILM's warning) of the n-gram of the last `length` words up to the token of
+        `slot` (see _slot_words), <s> before the sentence's first word; with `word`, the n-gram
+        of that word in the token's place (LM::wordProbSum's)."""
+        vocab = self.lm.vocab
+        s, words, at = self._slot_words(slot, ids, line_offsets)
+        if word is not None:
+            words[at] = word
+        ngram = " ".join(vocab.words[w] for w in words[max(0, at + 1 - length):at + 1])
         return s, f"warning: zero denominator count for ngram {ngram}\n".encode("utf-8", "surrogateescape")
+
+    def _sum_warning(self, slot, ids, line_offsets, total):
+        """(line, SRILM's warning) of the context of the token of `slot` (see _slot_words), whose
+        probabilities sum to `total`: its words back to <s>, newest first."""
+        vocab = self.lm.vocab
+        s, words, at = self._slot_words(slot, ids, line_offsets)
+        return s, _sum_warning(total, [vocab.words[w] for w in words[at - 1::-1]])
 
 
 @njit(cache=True)

@@ -137,6 +137,22 @@ def prob_to_logp(prob):
     return out
 
 
+def _mark_context_suffixes(ngrams, backoff):
+    """Give a weight (0, to be recomputed) to each n-gram that is a suffix of a context of the
+    merge: SRILM's trie holds a context under the nodes of all its suffixes (Ngram::insertProb
+    inserts the whole path), and its writer gives every node's n-gram a backoff weight, even
+    one no longer n-gram extends."""
+    for k in range(len(backoff), 1, -1):
+        nodes = ~np.isnan(backoff[k - 1])
+        if k < len(ngrams):
+            prefix = find_rows(ngrams[k - 1], ngrams[k], 0)
+            nodes[prefix[prefix >= 0]] = True
+        suffix = find_rows(ngrams[k - 2], ngrams[k - 1][nodes], 1)
+        suffix = suffix[suffix >= 0]
+        bow = backoff[k - 2]
+        bow[suffix[np.isnan(bow[suffix])]] = 0.0
+
+
 def mix_pair(a, b, lam, release=(), lookup_a=backoff_logprob, recompute=recompute_backoffs, unigram_order=None):
     """SRILM's static merge of two models on one vocabulary: `lam` is a's weight. Orders are
     merged from the highest down, since an order's probabilities back off to the lower ones only;
@@ -179,6 +195,7 @@ def mix_pair(a, b, lam, release=(), lookup_a=backoff_logprob, recompute=recomput
                 model.ngrams.pop(), model.logprob.pop()
                 if len(model.backoff) == k:
                     model.backoff.pop()
+    _mark_context_suffixes(ngrams, backoff)
     mixed = NgramModel(a.vocab, ngrams, logprob, backoff, empty_context_backoff=a.empty_context_backoff,
                        unigram_order=unigram_order)
     del ngrams, logprob, backoff
@@ -321,6 +338,7 @@ def mix_all(models, weights, order=None, context_priors=None, recompute=recomput
         ngrams.append(rows)
         logprob.append(mixed)
     backoff = [np.full(len(r), np.nan, dtype=np.float32) for r in ngrams[:-1]]
+    _mark_context_suffixes(ngrams, backoff)
     # SRILM mixes into a new model, whose empty context keeps the weight 0 it starts with
     result = NgramModel(models[0].vocab, ngrams, logprob, backoff, unigram_order=unigrams_read_order(models),
                         empty_context_backoff=0.0)

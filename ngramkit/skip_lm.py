@@ -29,7 +29,15 @@ from .formats import load
 from .jit import njit
 from .model import NgramCounts, NgramModel
 from .numfmt import parse_float
-from .perplexity import close_sentence, sentence_span, srilm_tables, tally_word
+from .perplexity import (
+    SUM_TOLERANCE,
+    _sum_warning,
+    close_sentence,
+    rank_or_sum,
+    sentence_span,
+    srilm_tables,
+    tally_word,
+)
 from .scoring import WordTable, advance_words, context_buffers
 from .tables import find_row_in
 from .textio import iter_line_blocks, split_words, word_bytes
@@ -114,6 +122,37 @@ def _backoff_logprob(uni_logprob, uni_backoff, meta, entries, values, words, n, 
     return p, found
 
 
+@njit(cache=True, inline="always")
+def _skip_logprob(uni_logprob, uni_backoff, meta, entries, values, skip, ids, lo, t, w, bos, words, keys, bows,
+                  next_keys, next_bows):
+    """SkipNgram::wordProb of w as token t of a sentence starting at lo: (log10 p, the length of
+    the plain estimate's n-gram, that of the skipping one's, -1 when the skip probability of
+    the previous word is 0 and it is not looked up)."""
+    order = meta.shape[0] - 1
+    prev = ids[t - 1] if t > lo else bos
+    # the plain estimate: up to order - 1 words before w, <s> first
+    n = min(order, t - lo + 2)
+    for c in range(n - 1):
+        back = t - (n - 1 - c)
+        words[c] = bos if back < lo else ids[back]
+    words[n - 1] = w
+    p, found = _backoff_logprob(uni_logprob, uni_backoff, meta, entries, values, words, n, keys, bows, next_keys,
+                                next_bows)
+    lam = skip[prev] if prev >= 0 else 0.0
+    if lam == 0.0:
+        return p, found, -1
+    # the estimate that skips the previous word
+    m = min(order, t - lo + 1)
+    for c in range(m - 1):
+        back = t - 1 - (m - 1 - c)
+        words[c] = bos if back < lo else ids[back]
+    words[m - 1] = w
+    q, skip_found = _backoff_logprob(uni_logprob, uni_backoff, meta, entries, values, words, m, keys, bows,
+                                     next_keys, next_bows)
+    mixed = lam * math.exp(float(q) * LN10) + (1.0 - lam) * math.exp(float(p) * LN10)
+    return (np.float32(math.log10(mixed)) if mixed > 0.0 else np.float32(-np.inf)), found, skip_found
+
+
 @njit(cache=True)
 def _skip_block(uni_logprob, uni_backoff, meta, entries, values, skip, ids, line_offsets, bos, eos, unk, total,
                 token_logp, token_found, sentence_stats, tag_bounds, tags):
@@ -122,8 +161,7 @@ def _skip_block(uni_logprob, uni_backoff, meta, entries, values, skip, ids, line
     the n-grams that gave it: tags[tag_bounds[slot, 0]:tag_bounds[slot, 1]], the plain
     estimate's first, then the skipping one's."""
     order = meta.shape[0] - 1
-    width = max(order - 1, 1)
-    keys, bows, next_keys, next_bows = context_buffers(width)
+    keys, bows, next_keys, next_bows = context_buffers(max(order - 1, 1))
     words = np.empty(order, dtype=np.int32)
     stats = np.zeros(4, dtype=np.int64)
     n_tags = 0
@@ -135,32 +173,14 @@ def _skip_block(uni_logprob, uni_backoff, meta, entries, values, skip, ids, line
         for t in range(lo, hi + 1):
             w = ids[t] if t < hi else eos
             slot = t + s
-            prev = ids[t - 1] if t > lo else bos
-            # the plain estimate: up to order - 1 words before w, <s> first
-            n = min(order, t - lo + 2)
-            for c in range(n - 1):
-                back = t - (n - 1 - c)
-                words[c] = bos if back < lo else ids[back]
-            words[n - 1] = w
-            p, found = _backoff_logprob(uni_logprob, uni_backoff, meta, entries, values, words, n, keys, bows,
-                                        next_keys, next_bows)
+            p, found, skip_found = _skip_logprob(uni_logprob, uni_backoff, meta, entries, values, skip, ids, lo, t,
+                                                 w, bos, words, keys, bows, next_keys, next_bows)
             tag_bounds[slot, 0] = n_tags
             tags[n_tags] = found
             n_tags += 1
-            lam = skip[prev] if prev >= 0 else 0.0
-            if lam != 0.0:
-                # the estimate that skips the previous word
-                m = min(order, t - lo + 1)
-                for c in range(m - 1):
-                    back = t - 1 - (m - 1 - c)
-                    words[c] = bos if back < lo else ids[back]
-                words[m - 1] = w
-                q, skip_found = _backoff_logprob(uni_logprob, uni_backoff, meta, entries, values, words, m, keys,
-                                                 bows, next_keys, next_bows)
+            if skip_found >= 0:
                 tags[n_tags] = skip_found
                 n_tags += 1
-                mixed = lam * math.exp(float(q) * LN10) + (1.0 - lam) * math.exp(float(p) * LN10)
-                p = np.float32(math.log10(mixed)) if mixed > 0.0 else np.float32(-np.inf)
             tag_bounds[slot, 1] = n_tags
             token_logp[slot] = p
             token_found[slot] = found
@@ -170,9 +190,28 @@ def _skip_block(uni_logprob, uni_backoff, meta, entries, values, skip, ids, line
     return stats, total
 
 
+@njit(cache=True)
+def _skip_sums(uni_logprob, uni_backoff, meta, entries, values, skip, ids, line_offsets, bos, eos, sum_words,
+               token_sum):
+    """LM::wordProbSum of each slot's context (t + s, </s> at hi + s) to token_sum: the
+    SkipNgram::wordProb of each word of sum_words in turn."""
+    order = meta.shape[0] - 1
+    keys, bows, next_keys, next_bows = context_buffers(max(order - 1, 1))
+    words = np.empty(order, dtype=np.int32)
+    for s in range(len(line_offsets) - 1):
+        lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
+        for t in range(lo, hi + 1):
+            total = 0.0
+            for v in sum_words:
+                p, _, _ = _skip_logprob(uni_logprob, uni_backoff, meta, entries, values, skip, ids, lo, t, v, bos,
+                                        words, keys, bows, next_keys, next_bows)
+                total, _, _, _ = rank_or_sum(p, 0.0, False, total, 0, 0)
+            token_sum[t + s] = total
+
+
 class SkipScorer:
-    """SRILM's `ngram -skip -ppl`: totals, and the -debug 1/2 lines (at 2 with the tag of each
-    backoff estimate looked up)."""
+    """SRILM's `ngram -skip -ppl`: totals, and the -debug 1 to 3 lines (from 2 with the tag of
+    each backoff estimate looked up)."""
 
     def __init__(self, lm, unk_word=None):
         self.lm = lm
@@ -184,10 +223,13 @@ class SkipScorer:
         self.max_word = int(np.diff(vocab.byte_pool()[1]).max())
 
     def score_file(self, path, debug=0, out=None, encoding="utf-8", warnings=None):
-        """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word)
-        lines go to the binary stream `out`, the warnings of the lines passed over for too many
-        words to the binary stream `warnings`."""
+        """The `TextStats` of `path`; with debug >= 1 SRILM's per-sentence (and at 2 per-word, at
+        3 with their contexts' sums) lines go to the binary stream `out`, the warnings of sums
+        off 1 and of the lines passed over for too many words to the binary stream `warnings`."""
         vocab = self.lm.vocab
+        # LM::wordProbSum's words: all but the Vocab's non-events <s>, -pau- and <unk>
+        sum_words = np.setdiff1d(np.arange(len(vocab), dtype=np.int32),
+                                 [vocab.bos, vocab.unk, vocab.index.get(PAUSE, vocab.bos)]).astype(np.int32)
 
         def score(ids, line_offsets, logprob, token_logp, token_found, sentence_stats):
             slots = len(token_logp)
@@ -196,14 +238,34 @@ class SkipScorer:
             stats, logprob = _skip_block(*self.tables.arrays(), self.skip, ids, line_offsets, vocab.bos, vocab.eos,
                                          self.unk, logprob, token_logp, token_found, sentence_stats, tag_bounds,
                                          tags)
-            return stats, logprob, (tag_bounds, tags), ()
+            token_sum = np.ones(slots if debug == 3 else 0)  # slots never scored sum to 1
+            notes = []
+            if debug == 3:
+                _skip_sums(*self.tables.arrays(), self.skip, ids, line_offsets, vocab.bos, vocab.eos, sum_words,
+                           token_sum)
+                if warnings is not None:
+                    notes = self._sum_warnings(ids, line_offsets, token_sum)
+            return stats, logprob, (tag_bounds, tags, token_sum), notes
 
         def write_word_lines(pool, offsets, ids, line_offsets, token_logp, token_found, extras, out, ends):
             return format_tagged_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
                                             *extras, out, ends)
 
         return score_line_blocks(path, vocab, self.words, self.unk, score, write_word_lines,
-                                 2 * self.max_word + 100, debug, out, encoding, warnings)
+                                 2 * self.max_word + 100 + 24 * (debug == 3), debug, out, encoding, warnings)
+
+    def _sum_warnings(self, ids, line_offsets, token_sum):
+        """(line, SRILM's warning) of each slot (t + s, </s> at hi + s) whose context's sum is off
+        1: the context's words back to <s>, newest first."""
+        vocab = self.lm.vocab
+        firsts = line_offsets[:-1] + np.arange(len(line_offsets) - 1)
+        notes = []
+        for slot in np.flatnonzero(np.abs(token_sum - 1.0) > SUM_TOLERANCE).tolist():
+            s = int(np.searchsorted(firsts, slot, side="right")) - 1
+            lo, _ = sentence_span(ids, line_offsets, s, vocab.bos, vocab.eos)
+            context = [vocab.words[w] for w in ids[lo:slot - s][::-1].tolist()] + [vocab.words[vocab.bos]]
+            notes.append((s, _sum_warning(token_sum[slot], context)))
+        return notes
 
 
 # Training (ngram-count -skip): EM over the counts of orders 1..order+1

@@ -13,7 +13,6 @@ from ..model import NgramModel
 from ..numfmt import put_bytes, put_text, put_uint
 from ..perplexity import (
     GRAM_TAG,
-    LOG_CLOSE,
     OOV_TAG,
     PAUSE_TOKEN,
     SENTENCE_COLUMNS,
@@ -26,6 +25,7 @@ from ..perplexity import (
     long_line_warnings,
     mark_pauses,
     ppl_block,
+    put_line_close,
     put_probability,
     put_word_given,
     sentence_span,
@@ -445,9 +445,10 @@ def _add_memberships(ids, line_offsets, bos, eos, member_logp, per_word, token_l
 
 
 @njit(cache=True)
-def format_tagged_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, out, ends):
-    """The -debug 2 word lines of each sentence, one n-gram tag per path; sentence s's lines
-    end at ends[s]. Returns the length."""
+def format_tagged_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_logp, tag_bounds, tags, token_sum,
+                             out, ends):
+    """The -debug 2 word lines of each sentence, one n-gram tag per path, with token_sum (-debug
+    3) ` / ` and the context's sum after; sentence s's lines end at ends[s]. Returns the length."""
     pos = 0
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
@@ -467,7 +468,7 @@ def format_tagged_word_lines(pool, offsets, ids, line_offsets, bos, eos, token_l
                     pos = put_uint(out, pos + 1, tags[k])
                     pos = put_text(out, pos, GRAM_TAG)
             pos = put_probability(out, pos, token_logp[slot])
-            pos = put_text(out, pos, LOG_CLOSE)
+            pos = put_line_close(out, pos, token_sum, slot)
             prev = w
             more = True
         ends[s] = pos
@@ -640,7 +641,7 @@ class ClassScorer(PerplexityScorer):
                                   dtype=np.uint8)
             sentence_ends = np.empty(n_lines, dtype=np.int64)
             n_word = format_tagged_word_lines(pool, offsets, ids, line_offsets, vocab.bos, vocab.eos, token_logp,
-                                               tag_bounds, tags, word_lines, sentence_ends)
+                                               tag_bounds, tags, np.zeros(0), word_lines, sentence_ends)
             output = np.empty(used + n_word, dtype=np.uint8)
             size = splice_word_lines(sentences[:used], word_lines[:n_word], sentence_ends, output)
             out.write(output[:size].tobytes())
