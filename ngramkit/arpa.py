@@ -123,9 +123,6 @@ def _split_line(buf, pos, fields_start, fields_end, limit):
     return nf, (i + 1 if i < n else n)
 
 
-# The bits of a row's flags (SRILM's reading rules).
-_POSITIVE, _TOP_BOW, _BOW_COLUMN = 1, 2, 4
-
 # The key of a row that holds a word outside the vocabulary (-limit-vocab): it sorts last,
 # above every packed key (those use at most 62 bits).
 _DROPPED = np.int64(np.iinfo(np.int64).max)
@@ -134,7 +131,7 @@ _KEY_BITS = 62
 
 @njit(cache=True)
 def _parse_body(buf, pos, end, k, order, limit, row, line, rows, keys, bits, logprob, backoff, table, mask,
-                pool, word_start, word_end, mapping, row_line, flags):
+                pool, word_start, word_end, mapping, row_line):
     """Parse order-k n-gram lines from pos until `end` or a line that starts with a backslash
     into rows row, row + 1, ... Returns (error code, pos, lines read, n-grams read); more than
     `limit` n-grams is error 2, and an error's line is the one after the lines read.
@@ -146,18 +143,13 @@ def _parse_body(buf, pos, end, k, order, limit, row, line, rows, keys, bits, log
     when `keys` is not empty, packed `bits` to an id into keys[row] (_DROPPED for a row with a
     word outside the vocabulary). Above the 1-grams the table is only read, so pieces of a
     section can be parsed in parallel. row_line, when not empty, receives each row's line
-    number (the first line read is `line`).
-
-    `flags`, when not empty (SRILM's reading rules, see read_arpa), receives each row's
-    _POSITIVE, _TOP_BOW and _BOW_COLUMN bits: a positive log probability and a non-zero
-    backoff weight on a highest-order n-gram are then read (the weight left out), not refused."""
+    number (the first line read is `line`)."""
     buf, pool = borrowed(buf), borrowed(pool)
     fields_start = np.empty(k + 2, dtype=np.int64)
     fields_end = np.empty(k + 2, dtype=np.int64)
     prev_id = np.zeros(k + 2, dtype=np.int32)
     packed = len(keys) > 0
     record = len(row_line) > 0
-    lenient = len(flags) > 0
     used = word_end[row - 1] if k == 1 and row > 0 else 0
     seen = 0
     lines = 0
@@ -171,26 +163,17 @@ def _parse_body(buf, pos, end, k, order, limit, row, line, rows, keys, bits, log
             break
         if nf < k + 1 or nf > k + 2:
             return 4, pos, lines, seen
-        if nf == k + 2 and k == order and not lenient:
+        if nf == k + 2 and k == order:
             return 11, pos, lines, seen
         if seen == limit:
             return 2, pos, lines, seen
-        flag = 0
-        if nf == k + 2:
-            flag = _BOW_COLUMN
-            if k == order and buf[fields_start[k + 1]] != 48:  # SRILM's test: the text starts with '0'
-                flag |= _TOP_BOW
         value, ok = parse_float(buf, fields_start[0], fields_end[0])
         if not ok or np.isnan(value):
             return 5, pos, lines, seen
         if value > 0:
-            if not lenient:
-                return 6, pos, lines, seen
-            flag |= _POSITIVE
-        if lenient:
-            flags[row] = flag
+            return 6, pos, lines, seen
         logprob[row] = value
-        if nf == k + 2 and k < order:
+        if nf == k + 2:
             value, ok = parse_float(buf, fields_start[k + 1], fields_end[k + 1])
             if not ok or np.isnan(value):
                 return 7, pos, lines, seen
@@ -557,12 +540,8 @@ class _Sections:
     arrays twofold at a time (a streamed order hands its rows on instead)."""
 
     def __init__(self, path, counts, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr,
-                 checked_orders=None, row_order=False, srilm=False):
+                 checked_orders=None, row_order=False):
         self.path = path
-        self.srilm = srilm  # SRILM's reading rules (see read_arpa)
-        self.notes = []  # with them: (order, line, kind) of each warning, in file order
-        self.nodes = None  # with them: the previous order's n-grams that are contexts (_srilm_rules)
-        self.next_nodes = []  # streamed: the section's n-grams that are contexts, run by run
         self.row_order = row_order  # keep each order's file order of its rows (model.row_order)
         self.sink = sink
         self.warn = warn
@@ -656,19 +635,18 @@ class _Sections:
         # rows in file order (the in-place sort of packed keys keeps no permutation: row_order sorts
         # the rows instead)
         self.packed = (1 < k != self.record_order and self.bits * k <= _KEY_BITS and self.sink is None
-                       and not self.merging and not self.row_order and not self.srilm)
-        self.flags = np.zeros(n, dtype=np.uint8) if self.srilm else np.empty(0, dtype=np.uint8)
+                       and not self.merging and not self.row_order)
         self.keys = self.rows.reshape(-1)[:2 * n].view(np.int64) if self.packed else np.empty(0, dtype=np.int64)
         if k == 1:
             self.row_line = self.word_line
-        elif k == self.record_order or (self.srilm and self.sink is None):
+        elif k == self.record_order:
             self.row_line = np.zeros(n, dtype=np.int64)
         else:
             self.row_line = np.empty(0, dtype=np.int64)
 
     def _arrays(self):
         return (self.rows, self.keys, self.bits, self.logprob, self.backoff, self.table, self.mask, self.pool,
-                self.word_start, self.word_end, self.mapping, self.row_line, self.flags)
+                self.word_start, self.word_end, self.mapping, self.row_line)
 
     def _room(self):
         """How many more rows the section's arrays take."""
@@ -683,8 +661,6 @@ class _Sections:
         if self.sink is not None and k > 1:
             size = max(rows, min(size, STREAM_ROWS))
         self.logprob = _grown(self.logprob, size)
-        if self.srilm:
-            self.flags = _grown(self.flags, size)
         if k < self.order:
             self.backoff = _grown(self.backoff, size, np.nan)
         if k == 1:
@@ -738,8 +714,6 @@ class _Sections:
             return
         ids, logprob = self.rows[:n], self.logprob[:n]
         backoff = self.backoff[:n] if self.k < self.order else None
-        if self.srilm and self.k <= (self.checked_orders or self.order):
-            self._check_streamed(ids)
         if self.limit_vocab:
             keep = (ids >= 0).all(axis=1)
             if not keep.all():
@@ -823,13 +797,8 @@ class _Sections:
                     raise _Stopped
                 self.rows = rows
             self._hand_rows()
-            if self.srilm:
-                self.nodes = np.concatenate(self.next_nodes) if self.next_nodes else np.empty((0, k), dtype=np.int32)
-                self.next_nodes = []
         else:
             values = [self.logprob] + ([self.backoff] if k < self.order else [])
-            if self.srilm:
-                rows, values = self._srilm_rules(rows, values)
             if self.packed:
                 rows, values = self._sorted_packed(rows, values)
             else:
@@ -840,64 +809,14 @@ class _Sections:
             self.model.logprob.append(values[0])
             if k < self.order:
                 self.model.backoff.append(values[1])
-        del self.rows, self.keys, self.logprob, self.backoff, self.row_line, self.flags
+        del self.rows, self.keys, self.logprob, self.backoff, self.row_line
         self.k += 1
         self.in_header = True
-
-    def _srilm_rules(self, rows, values):
-        """The rows of the section (in file order) as SRILM's Ngram::read keeps them, its
-        warnings noted: a positive log probability (`questionable prob`) and a non-zero backoff
-        weight on a highest-order n-gram (`ignoring non-zero bow`) are read; an n-gram whose
-        context is none of SRILM's context nodes is dropped (`no bow for prefix of ngram`).
-
-        A line with a backoff weight makes the nodes of its n-gram and of each of its suffixes
-        (insertBOW), as it is read: the context of a k-gram is a node if its (k-1)-gram has a
-        weight, or if a k-gram with a weight read up to this one ends in it. A suffix without a
-        weight of its own gets one of 0 (SRILM writes it)."""
-        k, n = self.k, len(rows)
-        limit = self.checked_orders or self.order
-        if k > limit:  # SRILM skips the sections above its -order
-            return rows, values
-        flags, lines = self.flags[:n], self.row_line[:n]
-        # SRILM keeps the weights of the orders below its -order (a highest-order one as 0)
-        bow = (flags & _BOW_COLUMN) > 0 if k < limit else np.zeros(n, dtype=bool)
-        if k > 1:
-            keep = _with_context(self.nodes, rows, bow)
-            for j in range(1, k):  # the suffixes of the weighted k-grams: nodes, weight 0 where none
-                self.model.backoff[j - 1] = _weighted_suffixes(self.model.ngrams[j - 1], self.model.backoff[j - 1],
-                                                               rows[bow, k - j:])
-            for i in np.flatnonzero(~keep):
-                self.notes.append((k, int(lines[i]), "prefix"))
-        else:
-            keep = np.ones(n, dtype=bool)
-        self.nodes = rows[bow] if k < self.order else None
-        for bit, kind in ((_POSITIVE, "prob"), (_TOP_BOW, "bow")):
-            for i in np.flatnonzero(flags & bit):
-                self.notes.append((k, int(lines[i]), kind))
-        self.notes.sort(key=lambda note: (note[0], note[1]))
-        if keep.all():
-            return rows, values
-        return np.ascontiguousarray(rows[keep]), [v[keep] for v in values]
-
-    def _check_streamed(self, ids):
-        """Stop a streamed reading (the model reader then reads the file) at a run of rows where
-        SRILM's rules warn or may drop an n-gram: one whose context is not among the previous
-        order's weighted n-grams nor made by a weighted n-gram of the run up to it (a node an
-        earlier run made is not looked for: the model reader decides)."""
-        n = len(ids)
-        flags = self.flags[:n]
-        if (flags & (_POSITIVE | _TOP_BOW)).any():
-            raise _Stopped
-        bow = (flags & _BOW_COLUMN) > 0 if self.k < (self.checked_orders or self.order) else np.zeros(n, dtype=bool)
-        if self.k > 1 and not _with_context(self.nodes, ids, bow).all():
-            raise _Stopped
-        self.next_nodes.append(ids[bow].copy())
 
     def _fit_rows(self):
         """The arrays of a section that held fewer rows than they were made for, cut to its rows."""
         n = self.seen
         self.logprob = self.logprob[:n].copy()
-        self.flags = self.flags[:n]
         if self.k < self.order:
             self.backoff = self.backoff[:n].copy()
         if self.k == 1:
@@ -985,39 +904,6 @@ class _Sections:
             raise EncodingError(f"unknown encoding {self.encoding!r}", self.path) from None
 
 
-def _row_keys(rows):
-    """A number for each distinct row of `rows` (the same for equal rows)."""
-    if rows.shape[1] == 0 or len(rows) == 0:
-        return np.zeros(len(rows), dtype=np.int64)
-    return np.unique(np.ascontiguousarray(rows), axis=0, return_inverse=True)[1].reshape(-1)
-
-
-def _with_context(nodes, rows, bow):
-    """Which of the k-grams `rows` (file order) have a context node as SRILM reads them: their
-    first k-1 words are among `nodes`, or end one of the rows up to them that have a weight
-    (`bow`)."""
-    n = len(rows)
-    made = rows[bow, 1:]
-    keys = _row_keys(np.concatenate([nodes, made, rows[:, :-1]]))
-    first = np.full(keys.max() + 1 if len(keys) else 0, n, dtype=np.int64)
-    np.minimum.at(first, keys[len(nodes):len(nodes) + len(made)], np.flatnonzero(bow))
-    first[keys[:len(nodes)]] = -1
-    return first[keys[len(nodes) + len(made):]] <= np.arange(n)
-
-
-def _weighted_suffixes(ngrams, backoff, suffixes):
-    """`backoff` of the sorted `ngrams` with 0 for those among `suffixes` that have none."""
-    missing = np.flatnonzero(np.isnan(backoff))
-    if len(missing) == 0 or len(suffixes) == 0:
-        return backoff
-    keys = _row_keys(np.concatenate([ngrams[missing], suffixes]))
-    hit = np.isin(keys[:len(missing)], keys[len(missing):])
-    if hit.any():
-        backoff = backoff.copy()
-        backoff[missing[hit]] = 0
-    return backoff
-
-
 def _inverse(perm):
     """The inverse of the permutation `perm` (int32 where the rows' count fits)."""
     inverse = np.empty(len(perm), dtype=np.int32 if len(perm) <= np.iinfo(np.int32).max else np.int64)
@@ -1026,7 +912,7 @@ def _inverse(perm):
 
 
 def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn_on_stderr, checked_orders=None,
-          row_order=False, srilm=False):
+          row_order=False):
     header = _Header(path)
     sections = None
     line = 1
@@ -1039,38 +925,12 @@ def _read(path, vocab, limit_vocab, record_order, encoding, sink=None, warn=warn
             pos, line = body
             release_compiler_code()  # the header's kernels have set Numba up; the n-grams' memory comes next
             sections = _Sections(path, header.counts, vocab, limit_vocab, record_order, encoding, sink, warn,
-                                 checked_orders, row_order, srilm)
+                                 checked_orders, row_order)
         line = sections.feed(raw, buf, pos, end, line)
     if sections is None:
         raise header.missing_body()
     sections.finish(line)
-    if srilm:
-        sections.model.read_warnings = _srilm_warnings(path, sections.notes)
     return sections.model
-
-
-_NOTES = {"prob": 'warning: questionable prob "{prob}"', "bow": 'ignoring non-zero bow "{bow}" for maximal ngram',
-          "prefix": 'warning: no bow for prefix of ngram "{words}"'}
-
-
-def _srilm_warnings(path, notes):
-    """SRILM's warnings of the noted lines: (order, text) each, the line's own text quoted."""
-    if not notes:
-        return []
-    wanted = {line for _, line, _ in notes}
-    texts = {}
-    with open_input(path) as stream:
-        for number, raw in enumerate(stream, 1):
-            if number in wanted:
-                texts[number] = raw.decode("utf-8", "surrogateescape").split()
-                if len(texts) == len(wanted):
-                    break
-    warnings = []
-    for k, line, kind in notes:
-        fields = texts[line]
-        text = _NOTES[kind].format(prob=fields[0], bow=fields[-1], words=" ".join(fields[1:k + 1]))
-        warnings.append((k, f"{path}: line {line}: {text}"))
-    return warnings
 
 
 def header_counts(path):
@@ -1103,7 +963,7 @@ def unigram_line(path, word):
 
 
 def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr, checked_orders=None,
-              row_order=False, srilm=False):
+              row_order=False):
     """Read an ARPA file (plain or compressed, `-` for stdin) into an `NgramModel`.
 
     The vocabulary is the ARPA's words plus `vocab`'s; with `limit_vocab`, it is
@@ -1116,27 +976,21 @@ def read_arpa(path, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_o
     the orders up to it (SRILM's -order: it skips the sections above). With `row_order`,
     the model keeps the order of each section's lines (`NgramModel.row_order`), which
     KenLM's probing build follows; an order whose lines are not sorted costs an index a row.
-
-    `srilm`: SRILM's Ngram::read rules, which KenLM's reader does not follow: a positive log
-    probability and a backoff weight on a highest-order n-gram are read (the weight left
-    out), and an n-gram whose context has no backoff weight (no SRILM context node: see
-    _Sections._srilm_rules) is dropped. Their warnings are kept, not written:
-    `model.read_warnings`, (order of the section, line) each.
     """
     try:
         return _read(path, vocab, limit_vocab, 0, encoding, warn=warn, checked_orders=checked_orders,
-                     row_order=row_order, srilm=srilm)
+                     row_order=row_order)
     except _Duplicate as duplicate:
         order = duplicate.order
     if str(path) == "-":
         raise FormatError(f"duplicate {order}-gram", path)
     # A second reading keeps the line numbers of that order's rows, to name the duplicate's line.
-    _read(path, vocab, limit_vocab, order, encoding, warn=warn, checked_orders=checked_orders, srilm=srilm)
+    _read(path, vocab, limit_vocab, order, encoding, warn=warn, checked_orders=checked_orders)
     raise FormatError(f"duplicate {order}-gram", path)
 
 
 def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8", warn=warn_on_stderr,
-                checked_orders=None, srilm=False):
+                checked_orders=None):
     """Read an ARPA file as `read_arpa` does (the same vocabulary, the same errors), but hand
     its n-grams to `sink` as they are parsed instead of building a model: the memory of the
     model is never held. Order by order, in file order:
@@ -1149,11 +1003,9 @@ def stream_arpa(path, sink, vocab=None, limit_vocab=False, encoding="utf-8", war
       (`limit_vocab`). Duplicate n-grams are not checked: that is the sink's part.
 
     A call that returns false stops the reading. Returns whether the file was read to its end.
-    With `srilm` (SRILM's rules: see read_arpa), the reading stops where they would warn or
-    might drop an n-gram (_Sections._check_streamed): the model reader reads such a file.
     """
     try:
-        _read(path, vocab, limit_vocab, 0, encoding, sink, warn, checked_orders, srilm=srilm)
+        _read(path, vocab, limit_vocab, 0, encoding, sink, warn, checked_orders)
     except _Stopped:
         return False
     return True

@@ -128,10 +128,10 @@ FORMATS = (
     ModelFormat("kenlm", "KenLM binary (probing or trie, as build_binary writes it)", (".bin", ".binary", ".klm"),
                 _sniff_kenlm, _read_kenlm, _write_kenlm),
     ModelFormat("arpa", "ARPA text (.gz, .bz2, .xz compress)", (".arpa", ".arpa.gz", ".arpa.bz2", ".arpa.xz"),
-                None, _read_arpa, _write_arpa, ("vocab", "limit_vocab", "encoding", "srilm")),
+                None, _read_arpa, _write_arpa, ("vocab", "limit_vocab", "encoding")),
 )
 _FALLBACK = "arpa"
-_TEXT_DEFAULTS = {"vocab": None, "limit_vocab": False, "encoding": "utf-8", "srilm": False}
+_TEXT_DEFAULTS = {"vocab": None, "limit_vocab": False, "encoding": "utf-8"}
 
 
 def model_format(name):
@@ -186,7 +186,7 @@ def load(path, format=None, order=None, **options):
     for name, value in list(options.items()):
         if name not in _TEXT_DEFAULTS or name in fmt.reads:
             continue
-        if value != _TEXT_DEFAULTS[name] and name != "srilm":  # SRILM's ARPA rules: only ARPA has them
+        if value != _TEXT_DEFAULTS[name]:
             raise UsageError(f"applies to ARPA files, not to {fmt.name} files like {path}", option=name)
         del options[name]
     if fmt.name == "arpa" and order is not None:

@@ -72,8 +72,6 @@ class NgramModel:
     # read from an ARPA file: the n-grams of each order its lines held, those limit_vocab leaves
     # out not counted, before the n-grams of one word (two 1-grams naming it) are merged
     read_sizes: list | None = None
-    # read from an ARPA file by SRILM's rules (arpa.read_arpa): its warnings, (order, line) each
-    read_warnings: list = field(default_factory=list)
     # log10 backoff weight of the empty context, which only SRILM's binary LM stores: its ARPA
     # reader sets log 0 (-99), a model it builds in memory (an estimate) starts with 0
     empty_context_backoff: float = LOG_ZERO

@@ -1138,16 +1138,16 @@ class PerplexityScorer:
                      skip_oovs, unk_logprob, zeroprob_word)
 
     @classmethod
-    def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", srilm=False, **options):
+    def from_arpa(cls, path, order=None, vocab=None, limit_vocab=False, encoding="utf-8", **options):
         """The scorer of the ARPA file `path` (read as `formats.load(path, order=order, vocab=vocab,
-        limit_vocab=limit_vocab, encoding=encoding, srilm=srilm)` would) with its tables read straight from the
+        limit_vocab=limit_vocab, encoding=encoding)` would) with its tables read straight from the
         file (`scoring.arpa_tables`): the model itself is never held, and `model` is None.
         `options`: the others of the constructor; the texts' encoding is the model's."""
-        built = arpa_tables(path, order=order, vocab=vocab, limit_vocab=limit_vocab, encoding=encoding, srilm=srilm)
+        built = arpa_tables(path, order=order, vocab=vocab, limit_vocab=limit_vocab, encoding=encoding)
         if built is None:
             from .formats import load
 
-            model = load(path, order=order, vocab=vocab, limit_vocab=limit_vocab, encoding=encoding, srilm=srilm)
+            model = load(path, order=order, vocab=vocab, limit_vocab=limit_vocab, encoding=encoding)
             return cls(model, encoding=encoding, **options)
         tables, model_vocab, sizes = built
         self = cls.__new__(cls)

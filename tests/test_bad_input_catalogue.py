@@ -89,8 +89,12 @@ CASES = [
     ("ARPA with a non-numeric probability", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
      {"in.arpa": edit(GOOD_ARPA, "-0.4771213\t</s>", "minus\t</s>"), "t.txt": "a b\n"},
      4, "ngram: {d}/in.arpa:6: log probability is not a number"),
-    # a positive log probability and a weight on a highest-order n-gram: SRILM's ngram reads them
-    # with a warning, KenLM's reader refuses them (test_arpa_lenient)
+    ("ARPA with a positive log probability", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
+     {"in.arpa": edit(GOOD_ARPA, "-0.4771213\t</s>", "0.5\t</s>"), "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa:6: log probability is positive"),
+    ("ARPA with an n-gram of the wrong order", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
+     {"in.arpa": edit(GOOD_ARPA, "-0.3802112\t<s> a\n", "-0.3802112\t<s> a b\n"), "t.txt": "a b\n"},
+     4, "ngram: {d}/in.arpa:12: a backoff weight on a highest-order n-gram (an n-gram of the wrong order?)"),
     ("ARPA with a duplicate n-gram", "ngram", "-lm {d}/in.arpa -ppl {d}/t.txt",
      {"in.arpa": edit(edit(GOOD_ARPA, "ngram 2=6", "ngram 2=7"), "-0.3802112\ta b\n",
                       "-0.3802112\ta b\n-0.3802112\ta b\n"), "t.txt": "a b\n"},

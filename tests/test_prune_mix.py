@@ -204,7 +204,7 @@ def test_bad_input_is_one_line(cli, tmp_path):
     assert status == 2 and "-mix-lm2 needs -mix-lm" in err
     status, _, err = cli(ngram.main, ["-lm", EN / "mkn3.arpa.gz", "-mix-lm", EN / "mkn3.arpa.gz", "-lambda", "1.5"])
     assert status == 2 and err.count("\n") == 1
-    lm = write_text(tmp_path / "bad.arpa", "\\data\\\nngram 1=1\n\n\\1-grams:\nx\ta\n\n\\end\\\n")  # no log p
+    lm = write_text(tmp_path / "bad.arpa", "\\data\\\nngram 1=1\n\n\\1-grams:\n1\ta\n\n\\end\\\n")  # positive log p
     status, _, err = cli(ngram.main, ["-lm", lm, "-prune", "1e-6", "-write-lm", tmp_path / "out.arpa"])
     assert status == 4 and f"{lm}:" in err and not (tmp_path / "out.arpa").exists()
 

@@ -157,7 +157,7 @@ def load_model(opts, path=None):
     path, options = model_options(opts, path)
     model = load(path, **options)
     announce_reading(opts, path, loaded=model.read_sizes if opts["limit_vocab"] else None,
-                     unk_logprob=unknown_word_logprob(model, opts["map_unk"]), warnings=model.read_warnings)
+                     unk_logprob=unknown_word_logprob(model, opts["map_unk"]))
     return model
 
 
@@ -171,18 +171,15 @@ def unknown_word_logprob(model, unk_word):
     return float(model.logprob[0][i]) if found else None
 
 
-def announce_reading(opts, path, order=None, loaded=None, unk_logprob=None, warnings=()):
+def announce_reading(opts, path, order=None, loaded=None, unk_logprob=None):
     """From -debug 1 on, SRILM's lines of the n-grams of each order an ARPA file holds, those
     above `order` (default -order) skipped; with `loaded` (the n-grams read of each order, with
     -limit-vocab), each order's n-grams left out for a word outside the vocabulary. At every
     level, after the 1-grams' line, SRILM's warning of a closed-vocabulary model (no -unk) whose
     1-gram of the unknown word has a probability (`unk_logprob`, the file's; SRILM warns of the
     first n-gram predicting it, which in a model with that 1-gram is the 1-gram). SRILM's binary
-    LM gets its one line of reading, and no warning: its reader checks no probabilities.
-    `warnings`: those of SRILM's ARPA reading rules (model.read_warnings), each after the line of
-    its section's order."""
+    LM gets its one line of reading, and no warning: its reader checks no probabilities."""
     if str(path) == "-":
-        sys.stderr.write("".join(f"{line}\n" for _, line in warnings))
         return
     kind = format_of_file(path).name
     if kind == "srilm-binary":
@@ -198,7 +195,7 @@ def announce_reading(opts, path, order=None, loaded=None, unk_logprob=None, warn
             warning = [f"{path}: line {line}: warning: non-zero probability for {opts['map_unk']} in "
                        "closed-vocabulary LM"]
     if opts["debug"] < 1:
-        sys.stderr.write("".join(f"{line}\n" for line in warning + [line for _, line in warnings]))
+        sys.stderr.write("".join(f"{line}\n" for line in warning))
         return
     from ..arpa import header_counts
 
@@ -208,7 +205,6 @@ def announce_reading(opts, path, order=None, loaded=None, unk_logprob=None, warn
         lines.append(f"{'reading' if k <= order else 'skipping'} {n} {k}-grams")
         if k == 1:
             lines += warning
-        lines += [line for at, line in warnings if at == k]
         if loaded is not None and k <= len(loaded) and n > loaded[k - 1]:
             lines.append(f"discarded {n - loaded[k - 1]} OOV {k}-grams")
     debug_lines(opts, lines)
@@ -233,7 +229,7 @@ def model_options(opts, path=None):
     if opts["order"] < 1:
         raise UsageError(f"-order must be at least 1, not {opts['order']}")
     return path, {"order": opts["order"], "vocab": extra_vocab(opts), "limit_vocab": opts["limit_vocab"],
-                  "encoding": opts["encoding"], "srilm": True}
+                  "encoding": opts["encoding"]}
 
 
 def extra_vocab(opts):
@@ -516,8 +512,7 @@ def ppl_only(opts, mix, text_options):
     loaded = None
     if opts["limit_vocab"]:
         loaded = scorer.read_sizes if scorer.model is None else scorer.model.read_sizes
-    announce_reading(opts, path, loaded=loaded, unk_logprob=float(scorer.tables.uni_logprob[scorer.unk]),
-                     warnings=[] if scorer.model is None else scorer.model.read_warnings)
+    announce_reading(opts, path, loaded=loaded, unk_logprob=float(scorer.tables.uni_logprob[scorer.unk]))
     return scorer
 
 
