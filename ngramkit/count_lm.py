@@ -339,6 +339,14 @@ def _slot_gram(ids, lo, t, w, bos, gram):
 
 
 @njit(cache=True)
+def _interpolation_buffers(order):
+    """The scratch arrays of _interpolate for a model of `order`: the n-gram, and per order its
+    weight, numerator count, bucket and posterior."""
+    return (np.empty((1, order), dtype=np.int32), np.empty(order), np.empty(order, dtype=np.int64),
+            np.empty(order, dtype=np.int64), np.empty(order))
+
+
+@njit(cache=True)
 def _score_block(rows, counts, weights, modulus, vocab_size, total, nonword, ids, line_offsets, bos, eos, unk,
                  block_total, token_logp, token_found, sentence_stats, hit_lambda, hit_numer, zero_denominator):
     """Score each line as a sentence (SRILM's LM::sentenceProb over NgramCountLM::wordProb);
@@ -346,11 +354,7 @@ def _score_block(rows, counts, weights, modulus, vocab_size, total, nonword, ids
     </s> at hi + s): log10 p, the number of orders looked up (0: a non-word), and their weights
     and numerator counts; zero_denominator[slot] the order whose context count was 0 (else 0)."""
     order = weights.shape[1]
-    gram = np.empty((1, order), dtype=np.int32)
-    lambdas = np.empty(order)
-    numers = np.empty(order, dtype=np.int64)
-    buckets = np.empty(order, dtype=np.int64)
-    posteriors = np.empty(order)
+    gram, lambdas, numers, buckets, posteriors = _interpolation_buffers(order)
     stats = np.zeros(4, dtype=np.int64)
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
@@ -393,11 +397,7 @@ def _context_sums(rows, counts, weights, modulus, vocab_size, total, nonword, id
     warns of it and gives 0) goes to the rows of zero_words, as many as it holds: (slot, v,
     that order); returns how many there are."""
     order = weights.shape[1]
-    gram = np.empty((1, order), dtype=np.int32)
-    lambdas = np.empty(order)
-    numers = np.empty(order, dtype=np.int64)
-    buckets = np.empty(order, dtype=np.int64)
-    posteriors = np.empty(order)
+    gram, lambdas, numers, buckets, posteriors = _interpolation_buffers(order)
     n_zero = 0
     for s in range(len(line_offsets) - 1):
         lo, hi = sentence_span(ids, line_offsets, s, bos, eos)
@@ -545,11 +545,7 @@ def _em_pass(rows, counts, weights, modulus, vocab_size, total, nonword, bos, he
     posterior counts of each weight added to mix_counts / mix_totals. Returns (likelihood,
     n-grams whose context count was 0)."""
     order = weights.shape[1]
-    gram = np.empty((1, order), dtype=np.int32)
-    lambdas = np.empty(order)
-    numers = np.empty(order, dtype=np.int64)
-    buckets = np.empty(order, dtype=np.int64)
-    posteriors = np.empty(order)
+    gram, lambdas, numers, buckets, posteriors = _interpolation_buffers(order)
     likelihood = np.float32(0.0)
     zero_denominators = 0
     for k in range(1, len(held_rows) + 1):
