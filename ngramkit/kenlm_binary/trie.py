@@ -440,7 +440,7 @@ class _Order:
     and contexts in the model's order (the caller's own arrays), and the permutation to the
     trie's order."""
 
-    def __init__(self, k, ids, prob, backoff, kenlm_of, lower):
+    def __init__(self, ids, prob, backoff, kenlm_of, lower):
         self.ids, self.prob, self.backoff = ids, prob, backoff
         self.perm = _reversed_order(ids, kenlm_of)
         self.context = None if lower is None else _contexts(ids, lower.ids, lower.row_of())
@@ -712,7 +712,7 @@ def write(out, model, model_type, probing_multiplier, include_vocab, probs, back
     is_context = [None, None]
     lower = None
     for k in range(2, order + 1):
-        current = _Order(k, _own(model.ngrams[k - 1], consume), _own(probs[k - 1], consume),
+        current = _Order(_own(model.ngrams[k - 1], consume), _own(probs[k - 1], consume),
                          _own(backoffs[k - 1], consume) if k < order else None, kenlm_of, lower)
         for done in ([lower] if lower is not None else []) + ([current] if k == order else []):
             done.reverse(kenlm_of)
